@@ -45,14 +45,20 @@ def is_row(kernel) -> bool:
 
 def _row_entry(k, real: str, device: bool) -> str:
     """One instance of a row kernel: a loop (host) or a thread (device) per row calling the
-    row function on ``a + i * n`` and ``out + i * m``."""
+    row function on ``a + i * n`` and ``out + i * m``; with folded masks (``k.masks``), the
+    runtime's body for row ``i`` (its masking, then the row function on ``out``), each mask
+    a pointer and its ``div`` and ``rows``."""
+    masks = "".join(f", const {real}* mask{j}, long long div{j}, long long rows{j}" for j in range(len(getattr(k, "masks", ()))))
     head = (f'extern "C" {"__global__ " if device else ""}void {k.name}_{real}(const {real}* a, {real}* out, '
-            "long long rows, long long n, long long m) {\n")
+            f"long long rows, long long n, long long m{masks}) {{\n")
     if device:
         loop = "    long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n    if (i >= rows) return;\n"
     else:
         loop = "    for (long long i = 0; i < rows; ++i)\n"
-    return head + loop + f"    {k.function}<{real}>(a + i * n, out + i * m, n);\n}}\n"
+    if not masks:
+        return head + loop + f"    {k.function}<{real}>(a + i * n, out + i * m, n);\n}}\n"
+    body = k.operation().replace(f"{k.function}(", f"{k.function}<{real}>(")
+    return head + f"    typedef {real} T;\n" + loop + "    {\n" + "".join(f"        {line}\n" for line in body.splitlines()) + "    }\n}\n"
 
 
 def op_names() -> list[str]:
@@ -436,12 +442,17 @@ class HostRowKernel:
         self.library = library
         self.name = name
 
-    def __call__(self, a, n, m, out, size):
+    def __call__(self, a, n, m, *rest, size):
+        *masks, out = rest  # a folded mask's table [rows, n], div and rows, after n and m
         real = {np.dtype(np.float32): "float", np.dtype(np.float64): "double"}[a.dtype]
         assert a.flags.c_contiguous and out.flags.c_contiguous and a.size == size * n and out.size == size * m
+        extra = []
+        for table, div, rows in zip(masks[0::3], masks[1::3], masks[2::3]):
+            assert table.dtype == a.dtype and table.flags.c_contiguous and table.shape == (rows, n)
+            extra += [ctypes.c_void_p(table.ctypes.data), ctypes.c_longlong(div), ctypes.c_longlong(rows)]
         function = getattr(self.library, f"{self.name}_{real}")
         function(ctypes.c_void_p(a.ctypes.data), ctypes.c_void_p(out.ctypes.data), ctypes.c_longlong(size),
-                 ctypes.c_longlong(n), ctypes.c_longlong(m))
+                 ctypes.c_longlong(n), ctypes.c_longlong(m), *extra)
         HostKernel.calls.add((self.name, real))
 
 

@@ -340,6 +340,32 @@ def test_grid_sample_bad_input():
             "grid_sample: argument 'x' has no pixels to sample")
 
 
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_grid_sample_far_off_the_image(dtype):
+    """Points far outside (|x| up to 1e6 pixels) and exactly on the edges: zeros and the edge
+    pixels' values as PyTorch's, with their gradients."""
+    x = draw((1, 2, 3, 4), dtype, 1)
+    grid = np.array([[[[-1e6, 0.2], [1e6, -0.4], [0.3, 1e5], [-1.0, -1.0], [1.0, 1.0], [-1.5, 1.5]]]], dtype=dtype)
+    check("grid_sample", [x, grid],
+          lambda x, g: F.grid_sample(x, g, mode="bilinear", padding_mode="zeros", align_corners=True),
+          dtype, {"align_corners": True})
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_take_columns_is_fancy_indexing(dtype):
+    """The runtime's take_columns (np.take without its range check) against a[:, index]:
+    repeated, unordered and edge indices, a C-ordered and a transposed a, bit for bit."""
+    from layerforge._runtime import take_columns
+
+    a = draw((5, 9), dtype, 1)
+    index = np.array([8, 0, 3, 3, 8, 1, 0, 7], dtype=np.intp)
+    for source in (a, np.ascontiguousarray(a.T).T):
+        taken = take_columns(source, index)
+        np.testing.assert_array_equal(taken, a[:, index])
+        assert taken.dtype == dtype and taken.flags.c_contiguous
+
+
 # -- locally connected: F.unfold + einsum ------------------------------------------------------
 
 

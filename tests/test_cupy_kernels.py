@@ -338,3 +338,52 @@ def test_bidirectional_on_the_cupy_path(host_cupy):
     for a, b in zip(got, want):
         assert isinstance(a, kt.GpuLike)
         np.testing.assert_allclose(np.asarray(a), b, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kinds, causal", [(("bool", "bool"), True), (("float", "float"), False), (("bool", None), False),
+                                           ((None, "float"), True)])
+def test_masks_fold_into_the_softmax_row_kernel(host_cupy, kinds, causal, dtype):
+    """Attention's masking steps are operands of the softmax's row kernel (no array call per
+    mask over the [batch, heads, S, S] scores); bool and float attn_mask and key_padding_mask,
+    causal, and a query that sees no key (zeros), against the NumPy module."""
+    mha = module(spec("multi_head_attention"))
+    cupy_source = "\n".join(line for line in open(mha.__file__) if "_cupy_apply_mask(" in line)
+    assert not cupy_source, "the CuPy twins still mask the scores by array calls"
+    assert mha._multi_head_attention_causal_fwd_4.masks == ("mask", "key_padding", "causal")
+    rng = np.random.default_rng(4)
+    batch, length, width = 2, 5, 8
+    x = rng.standard_normal((batch, length, width)).astype(dtype)
+    shapes = ((3 * width, width), (3 * width,), (width, width), (width,))
+    params = [rng.standard_normal(shape).astype(dtype) * 0.3 for shape in shapes]
+    hidden = rng.random((length, length)) < 0.3
+    hidden[:, 0] = False
+    padding = np.zeros((batch, length), dtype=bool)
+    padding[0, 3:] = True
+    masks = []
+    for kind, bool_mask in zip(kinds, (hidden, padding)):
+        if kind is None:
+            masks.append(None)
+        elif kind == "bool":
+            masks.append(bool_mask)
+        else:  # additive: -inf where hidden, small offsets elsewhere
+            masks.append(np.where(bool_mask, -np.inf, rng.uniform(-0.5, 0.5, bool_mask.shape)).astype(dtype))
+    if kinds[1] is not None:  # every key of the second image hidden: its queries get zeros
+        masks[1] = masks[1].copy()
+        if masks[1].dtype == bool:
+            masks[1][1] = True
+        else:
+            masks[1][1] = -np.inf
+    y_ref, ctx_ref = mha.forward(x, *params, None, *masks, num_heads=2, causal=causal)
+    on_device = [None if m is None else m.view(kt.GpuLike) for m in masks]
+    y, ctx = mha.forward(x.view(kt.GpuLike), *(p.view(kt.GpuLike) for p in params), None, *on_device, num_heads=2,
+                         causal=causal)
+    assert isinstance(y, kt.GpuLike)
+    np.testing.assert_allclose(np.asarray(y), y_ref, **TOL[dtype])
+    dy = rng.standard_normal(y_ref.shape).astype(dtype)
+    for got, want in zip(mha.backward(dy.view(kt.GpuLike), ctx), mha.backward(dy, ctx_ref)):
+        if want is None:
+            assert got is None
+            continue
+        floor = TOL[dtype]["atol"] * max(1.0, float(np.abs(want).max()))
+        np.testing.assert_allclose(np.asarray(got), want, rtol=TOL[dtype]["rtol"], atol=floor)

@@ -353,6 +353,28 @@ def test_upsampling_keeps_non_finite_values_local(mode):
     np.testing.assert_allclose(y[np.isfinite(y)], expected.numpy()[np.isfinite(y)], rtol=1e-12)
 
 
+
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_upsampling_bilinear_backward_keeps_non_finite_gradients_local(align_corners):
+    """An image whose row sums hold inf or NaN has its columns mixed by slices, not by the
+    interpolation matrix's product (0 * inf would spread NaN along the row); the other
+    image of the batch still goes through the product."""
+    x = draw((2, 2, 4, 5), np.float64)
+    attrs = dict(scale_factor=2, mode="bilinear", align_corners=align_corners)
+    y, ctx = module(spec("upsampling")).forward(x, **attrs)
+    g = draw(y.shape, np.float64, 3)
+    g[0, 0, 3, 4] = np.inf
+    g[0, 1, 6, 1] = np.nan
+    grad_x = module(spec("upsampling")).backward(g, ctx)
+    t_x = torch.tensor(x, requires_grad=True)
+    F.interpolate(t_x, scale_factor=2, mode="bilinear", align_corners=align_corners).backward(torch.tensor(g))
+    expected = t_x.grad.numpy()
+    np.testing.assert_array_equal(np.isnan(grad_x), np.isnan(expected))
+    np.testing.assert_array_equal(np.isinf(grad_x), np.isinf(expected))
+    finite = np.isfinite(expected)
+    np.testing.assert_allclose(grad_x[finite], expected[finite], rtol=1e-12)
+
+
 def test_upsampling_size_and_scale_both():
     with pytest.raises(ValueError, match="upsampling: give either 'size' or 'scale_factor', not both"):
         module(spec("upsampling")).forward(np.ones((1, 1, 2, 2)), size=4, scale_factor=2)

@@ -10,7 +10,8 @@ statements or the function's results read. A sum, mean or max along the last axi
 one ``cupy.ReductionKernel`` (one pass over each row), and the statements of the run before
 it whose values only it reads move into its map function instead of being written out. A
 primitive with a ``cuda_row`` device function (sparsemax's threshold, maxout's first-max
-mask) is one ``RowKernel``: a thread per row along the last axis.
+mask) is one ``RowKernel``: a thread per row along the last axis; the masking steps right
+before attention's softmax (``ROW_MASKS``) fold into it, their masks its operands.
 Every other statement (other reductions, products, shape and random operations) runs as a
 CuPy array call: its NumPy template with ``cp.``, and helpers get a ``_cupy_`` copy with
 ``cp.`` for ``np.``.
@@ -63,6 +64,7 @@ class Kernel:
     row: str | None = None  # a primitive's cuda_row device function, run once per row
     row_width: int | None = None  # outputs per row: 1 for a reduction, None for the row's width
     scalars: tuple[str, ...] = ()  # inputs that are Python numbers at run time, not arrays
+    masks: tuple[str, ...] = ()  # a row kernel's folded masking steps (ROW_MASKS), in order
 
     @property
     def variable(self) -> str:
@@ -368,6 +370,32 @@ def _row_kernel(name: str, stmt: Stmt, fn: Function, prims: Primitives) -> Kerne
     )
 
 
+# Masking steps that fold into a following row kernel whose primitive gives -inf entries
+# weight 0 (``masked_softmax``): the statement's kind for RowKernel, and whether it takes a
+# mask operand (its second argument).
+ROW_MASKS = {"apply_mask": ("mask", True), "apply_key_padding": ("key_padding", True), "apply_causal": ("causal", False)}
+MASKABLE_ROWS = ("masked_softmax",)
+
+
+def _fold_masks(plan: list[tuple["Kernel | None", list[Stmt]]], stmt: Stmt, live_after: "_Live") -> list[Stmt]:
+    """The masking statements at the end of ``plan`` (array calls) that only feed ``stmt``,
+    a maskable row function, in program order, taken off the plan: each one's value is read
+    by the next one only (then by ``stmt``) and by nothing after it, nor kept for backward."""
+    folded: list[Stmt] = []
+    operand = stmt.args[0]
+    while plan and plan[-1][0] is None:
+        producer = plan[-1][1][0]
+        if producer.prim not in ROW_MASKS or producer.target != operand or producer.target in live_after:
+            break
+        readers = [s for s in folded + [stmt] if producer.target in s.reads()]
+        if len(readers) != 1 or not isinstance(producer.args[0], str):
+            break
+        folded.insert(0, producer)
+        plan.pop()
+        operand = producer.args[0]
+    return folded
+
+
 def _fold(run: list[Stmt], reduction: Stmt, live_after: "set[str] | _Live") -> tuple[list[Stmt], list[Stmt]]:
     """Split a run before a row reduction into (statements that stay, statements that only
     feed the reduction and move into its map function): a value moves when every reader is
@@ -421,7 +449,14 @@ def _plan(spec: OpSpec, fn: Function, prims: Primitives, saved: tuple[str, ...])
 
     for position, part in enumerate(parts):
         if isinstance(part, Stmt) and _row_function(part, fn, prims):
-            plan.append((_row_kernel(f"{base}_{index}", part, fn, prims), [part]))
+            kernel = _row_kernel(f"{base}_{index}", part, fn, prims)
+            masking = _fold_masks(plan, part, live(position + 1)) if part.prim in MASKABLE_ROWS else []
+            if masking:
+                operands = tuple(("T", s.args[1]) for s in masking if ROW_MASKS[s.prim][1])
+                kernel = dataclasses.replace(kernel, inputs=(("T", masking[0].args[0]),) + operands,  # type: ignore[arg-type]
+                                             masks=tuple(ROW_MASKS[s.prim][0] for s in masking),
+                                             sources=tuple(dict.fromkeys(f"{s.loc.path}:{s.loc.line}" for s in masking + [part])))
+            plan.append((kernel, masking + [part]))
             index += 1
             continue
         if isinstance(part, Stmt) and _row_reduction(part, fn):
@@ -504,7 +539,10 @@ def _render_row(kernel: Kernel) -> str:
     lines.append(f'    "{kernel.name}",')
     lines.append(f'    "{kernel.row}",')
     lines.append(f"    row_width={kernel.row_width!r},")
-    lines += ['    preamble="""', *_indented(kernel.helpers), '    """,', ")"]
+    lines += ['    preamble="""', *_indented(kernel.helpers), '    """,']
+    if kernel.masks:
+        lines.append(f"    masks={kernel.masks!r},")
+    lines.append(")")
     return "\n".join(lines)
 
 
@@ -659,4 +697,4 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
     return CupySection([f"from {RUNTIME} import {', '.join(names)}"], blocks, spec.random)
 
 
-__all__ = ["Kernel", "CupySection", "ROW_REDUCTIONS", "split", "kernels", "render_section", "render_kernel", "kernel_base"]
+__all__ = ["Kernel", "CupySection", "ROW_REDUCTIONS", "ROW_MASKS", "split", "kernels", "render_section", "render_kernel", "kernel_base"]

@@ -231,23 +231,61 @@ class RowKernel:
     """A device function run once per row along the last axis: ``function(row, out, n)``
     reads the n elements of a row and writes ``row_width`` outputs (None: n of them), as a
     ``cupy.ElementwiseKernel`` over the rows with raw pointers, built on the first call.
-    """
 
-    def __init__(self, name, function, row_width=None, preamble=""):
+    ``masks`` (a row function that gives -inf entries weight 0: attention's softmax) names
+    the masking steps folded into the kernel, in order: "mask" (apply_mask: a bool mask puts
+    -inf, a float one is added, broadcast against the scores), "key_padding" (the same, a
+    [..., S_k] mask whose leading axes are the scores' first ones) and "causal" (-inf at keys
+    after the query). The call takes the first two's masks (None: no masking) after the
+    scores; each becomes an additive float mask [rows, n] that broadcasts over the scores by
+    its row (i / div) % rows, built from the mask alone (attn_mask [S_q, S_k], not the
+    [batch, heads, S_q, S_k] scores), and the kernel writes each row's masked scores into
+    its output row, where the row function then runs: one pass over the scores instead of
+    one per mask. A -inf entry of a mask replaces the score (as a bool mask does), a finite
+    one is added."""
+
+    def __init__(self, name, function, row_width=None, preamble="", masks=()):
         self.name = name
         self.function = function
         self.row_width = row_width
         self.preamble = preamble
+        self.masks = tuple(masks)
         self._kernel = None
 
-    def __call__(self, a):
+    def operation(self):
+        """The kernel's body for row ``i``: the masking, if any, then the row function."""
+        if not self.masks:
+            return f"{self.function}(&a[i * n], &out[i * m], n)"
+        lines = ["for (long long k = 0; k < n; ++k) {", "    T s = a[i * n + k];"]
+        for slot in range(len(self.masks)):
+            lines.append(
+                f"    const T add{slot} = mask{slot}[((i / div{slot}) % rows{slot}) * n + k];"
+            )
+            lines.append(
+                f"    s = (isinf(add{slot}) && add{slot} < T(0)) ? add{slot} : s + add{slot};"
+            )
+        lines += [
+            "    out[i * m + k] = s;",
+            "}",
+            f"{self.function}(&out[i * m], &out[i * m], n);",
+        ]
+        return "\n".join(lines)
+
+    def in_params(self):
+        masks = "".join(
+            f", raw T mask{k}, int64 div{k}, int64 rows{k}"
+            for k in range(len(self.masks))
+        )
+        return f"raw T a, int64 n, int64 m{masks}"
+
+    def __call__(self, a, *masks):
         import cupy
 
         if self._kernel is None:
             self._kernel = cupy.ElementwiseKernel(
-                "raw T a, int64 n, int64 m",
+                self.in_params(),
                 "raw T out",
-                f"{self.function}(&a[i * n], &out[i * m], n)",
+                self.operation(),
                 self.name,
                 preamble=self.preamble,
             )
@@ -255,9 +293,49 @@ class RowKernel:
         n = a.shape[-1]
         m = n if self.row_width is None else self.row_width
         out = cupy.empty(a.shape[:-1] + (m,), dtype=a.dtype)
+        operands = iter(masks)
+        extra = []
+        for kind in self.masks:
+            extra += _row_mask(
+                cupy, kind, None if kind == "causal" else next(operands), a
+            )
         if a.size:
-            self._kernel(a, n, m, out, size=a.size // n)
+            self._kernel(a, n, m, *extra, out, size=a.size // n)
         return out
 
     def __repr__(self):
         return f"RowKernel({self.name!r}, {self.function!r})"
+
+
+def _row_mask(cupy, kind, mask, scores):
+    """(additive mask [rows, n] of the scores' dtype, div, rows) for one of RowKernel's masks:
+    row i of the scores [..., S_q, n] (flattened) takes the mask's row (i / div) % rows.
+    """
+    n, queries = scores.shape[-1], scores.shape[-2] if scores.ndim > 1 else 1
+    minus_inf = cupy.asarray(-np.inf, dtype=scores.dtype)
+    if kind == "causal":
+        future = cupy.triu(cupy.ones((queries, n), dtype=bool), 1)
+        return [cupy.where(future, minus_inf, cupy.zeros((), scores.dtype)), 1, queries]
+    if mask is None:
+        return [cupy.zeros((1, n), dtype=scores.dtype), 1, 1]
+    if kind == "key_padding":  # [..., n]: its leading axes the scores' first ones
+        lead = scores.shape[: mask.ndim - 1]
+        table, div = cupy.broadcast_to(mask, lead + (n,)), int(
+            np.prod(scores.shape[mask.ndim - 1 : -1])
+        )
+    elif mask.ndim <= 2 or all(
+        size == 1 for size in mask.shape[:-2]
+    ):  # one [S_q, n] for all
+        table, div = (
+            cupy.broadcast_to(
+                mask.reshape(mask.shape[-2:] if mask.ndim >= 2 else mask.shape),
+                (queries, n),
+            ),
+            1,
+        )
+    else:  # leading axes of its own: as large as the scores
+        table, div = cupy.broadcast_to(mask, scores.shape), 1
+    table = table.reshape(-1, n)
+    if table.dtype == bool:
+        table = cupy.where(table, minus_inf, cupy.zeros((), scores.dtype))
+    return [cupy.ascontiguousarray(table, dtype=scores.dtype), div, table.shape[0]]

@@ -586,7 +586,7 @@ _graph_attention_identity_fwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_identity_fwd_2: layers_spec/layers/graph_attention.yaml:32
+# graph_attention_identity_fwd_2: layers_spec/layers/graph_attention.yaml:31,32
 _graph_attention_identity_fwd_2 = RowKernel(
     "graph_attention_identity_fwd_2",
     "masked_softmax_row",
@@ -610,6 +610,7 @@ _graph_attention_identity_fwd_2 = RowKernel(
         for (long long k = 0; k < n; ++k) out[k] /= total;
     }
     """,
+    masks=("mask",),
 )
 
 
@@ -638,8 +639,7 @@ def _cupy_forward_identity(
     _t4, leaky = _graph_attention_identity_fwd_0(target, _t3, negative_slope)
     _t6 = _graph_attention_identity_fwd_1(adjacency)
     _t7 = cp.expand_dims(_t6, -3)
-    masked = _cupy_apply_mask(leaky, _t7)
-    weights = _graph_attention_identity_fwd_2(masked)
+    weights = _graph_attention_identity_fwd_2(leaky, _t7)
     heads_out = _cupy_bmm(weights, h)
     _t8 = _cupy_mean(heads_out, -3)
     _t9 = cp.squeeze(_t8, axis=-3)
@@ -659,7 +659,7 @@ _graph_attention_identity_bwd_0 = ElementwiseKernel(
 )
 
 
-# graph_attention_identity_bwd_1: layers_spec/primitives.yaml:2842,282,283,61
+# graph_attention_identity_bwd_1: layers_spec/primitives.yaml:2861,282,283,61
 _graph_attention_identity_bwd_1 = ElementwiseKernel(
     "graph_attention_identity_bwd_1",
     "T grad_weights, T _t19, T weights, bool _t4, T negative_slope",
@@ -693,7 +693,7 @@ _graph_attention_identity_bwd_2 = ReductionKernel(
 )
 
 
-# graph_attention_identity_bwd_3: layers_spec/primitives.yaml:2666
+# graph_attention_identity_bwd_3: layers_spec/primitives.yaml:2685
 _graph_attention_identity_bwd_3 = ElementwiseKernel(
     "graph_attention_identity_bwd_3",
     "T _t18, T _t30, T _t36",
@@ -776,8 +776,7 @@ def _cupy_forward_relu(
     _t4, leaky = _graph_attention_identity_fwd_0(target, _t3, negative_slope)
     _t6 = _graph_attention_identity_fwd_1(adjacency)
     _t7 = cp.expand_dims(_t6, -3)
-    masked = _cupy_apply_mask(leaky, _t7)
-    weights = _graph_attention_identity_fwd_2(masked)
+    weights = _graph_attention_identity_fwd_2(leaky, _t7)
     heads_out = _cupy_bmm(weights, h)
     _t8 = _cupy_mean(heads_out, -3)
     _t9 = cp.squeeze(_t8, axis=-3)
@@ -809,7 +808,7 @@ _graph_attention_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_relu_bwd_2: layers_spec/primitives.yaml:2842,282,283,61
+# graph_attention_relu_bwd_2: layers_spec/primitives.yaml:2861,282,283,61
 _graph_attention_relu_bwd_2 = ElementwiseKernel(
     "graph_attention_relu_bwd_2",
     "T grad_weights, T _t21, T weights, bool _t4, T negative_slope",
@@ -827,7 +826,7 @@ _graph_attention_relu_bwd_2 = ElementwiseKernel(
 )
 
 
-# graph_attention_relu_bwd_4: layers_spec/primitives.yaml:2666
+# graph_attention_relu_bwd_4: layers_spec/primitives.yaml:2685
 _graph_attention_relu_bwd_4 = ElementwiseKernel(
     "graph_attention_relu_bwd_4",
     "T _t20, T _t32, T _t38",
@@ -899,8 +898,7 @@ def _cupy_forward_identity_no_bias(
     _t4, leaky = _graph_attention_identity_fwd_0(target, _t3, negative_slope)
     _t6 = _graph_attention_identity_fwd_1(adjacency)
     _t7 = cp.expand_dims(_t6, -3)
-    masked = _cupy_apply_mask(leaky, _t7)
-    weights = _graph_attention_identity_fwd_2(masked)
+    weights = _graph_attention_identity_fwd_2(leaky, _t7)
     heads_out = _cupy_bmm(weights, h)
     _t8 = _cupy_mean(heads_out, -3)
     z = cp.squeeze(_t8, axis=-3)
@@ -919,7 +917,7 @@ _graph_attention_identity_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-# graph_attention_identity_no_bias_bwd_1: layers_spec/primitives.yaml:2842,282,283,61
+# graph_attention_identity_no_bias_bwd_1: layers_spec/primitives.yaml:2861,282,283,61
 _graph_attention_identity_no_bias_bwd_1 = ElementwiseKernel(
     "graph_attention_identity_no_bias_bwd_1",
     "T grad_weights, T _t17, T weights, bool _t4, T negative_slope",
@@ -937,7 +935,7 @@ _graph_attention_identity_no_bias_bwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_identity_no_bias_bwd_3: layers_spec/primitives.yaml:2666
+# graph_attention_identity_no_bias_bwd_3: layers_spec/primitives.yaml:2685
 _graph_attention_identity_no_bias_bwd_3 = ElementwiseKernel(
     "graph_attention_identity_no_bias_bwd_3",
     "T _t16, T _t28, T _t34",
@@ -1018,8 +1016,7 @@ def _cupy_forward_relu_no_bias(
     _t4, leaky = _graph_attention_identity_fwd_0(target, _t3, negative_slope)
     _t6 = _graph_attention_identity_fwd_1(adjacency)
     _t7 = cp.expand_dims(_t6, -3)
-    masked = _cupy_apply_mask(leaky, _t7)
-    weights = _graph_attention_identity_fwd_2(masked)
+    weights = _graph_attention_identity_fwd_2(leaky, _t7)
     heads_out = _cupy_bmm(weights, h)
     _t8 = _cupy_mean(heads_out, -3)
     z = cp.squeeze(_t8, axis=-3)
@@ -1100,27 +1097,6 @@ _CUPY_FUSED = {
     ),
     ("relu", False): (_cupy_forward_relu_no_bias, _cupy_backward_relu_no_bias),
 }
-
-
-def _cupy_apply_mask(scores, mask, out=None):
-    """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``). No mask (None): the scores
-    themselves (or their copy in ``out``)."""
-    import cupy as cp
-
-    if mask is None:
-        if out is None or out is scores:
-            return scores
-        cp.copyto(out, scores)
-        return out
-    if mask.dtype != bool:
-        return cp.add(scores, mask, out=out)
-    if out is None:
-        out = scores.copy()
-    elif out is not scores:
-        cp.copyto(out, scores)
-    cp.copyto(out, -cp.inf, where=mask)
-    return out
 
 
 def _cupy_bmm(a, b):

@@ -558,6 +558,7 @@ _mixture_of_experts_identity_fwd_1 = RowKernel(
         for (long long k = 0; k < n; ++k) out[k] /= total;
     }
     """,
+    masks=("mask",),
 )
 
 
@@ -603,8 +604,7 @@ def _cupy_forward_identity(
     _t1 = _cupy_linear(x, router_weight)
     logits = _mixture_of_experts_identity_fwd_0(_t1, router_bias)
     _t2 = _cupy_outside_top_k(logits, top_k)
-    _t3 = _cupy_apply_mask(logits, _t2)
-    gates = _mixture_of_experts_identity_fwd_1(_t3)
+    gates = _mixture_of_experts_identity_fwd_1(logits, _t2)
     _t4 = _cupy_linear_heads(x, expert_w1)
     _t5 = cp.expand_dims(expert_b1, -2)
     _t6, hidden = _mixture_of_experts_identity_fwd_2(_t4, _t5)
@@ -682,7 +682,7 @@ _mixture_of_experts_identity_bwd_4 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_identity_bwd_5: layers_spec/primitives.yaml:2842
+# mixture_of_experts_identity_bwd_5: layers_spec/primitives.yaml:2861
 _mixture_of_experts_identity_bwd_5 = ElementwiseKernel(
     "mixture_of_experts_identity_bwd_5",
     "T grad_gates, T _t40, T gates",
@@ -785,8 +785,7 @@ def _cupy_forward_relu(
     _t1 = _cupy_linear(x, router_weight)
     logits = _mixture_of_experts_identity_fwd_0(_t1, router_bias)
     _t2 = _cupy_outside_top_k(logits, top_k)
-    _t3 = _cupy_apply_mask(logits, _t2)
-    gates = _mixture_of_experts_identity_fwd_1(_t3)
+    gates = _mixture_of_experts_identity_fwd_1(logits, _t2)
     _t4 = _cupy_linear_heads(x, expert_w1)
     _t5 = cp.expand_dims(expert_b1, -2)
     _t6, hidden = _mixture_of_experts_identity_fwd_2(_t4, _t5)
@@ -867,7 +866,7 @@ _mixture_of_experts_relu_bwd_5 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_relu_bwd_6: layers_spec/primitives.yaml:2842
+# mixture_of_experts_relu_bwd_6: layers_spec/primitives.yaml:2861
 _mixture_of_experts_relu_bwd_6 = ElementwiseKernel(
     "mixture_of_experts_relu_bwd_6",
     "T grad_gates, T _t42, T gates",
@@ -962,27 +961,6 @@ _CUPY_FUSED = {
     "identity": (_cupy_forward_identity, _cupy_backward_identity),
     "relu": (_cupy_forward_relu, _cupy_backward_relu),
 }
-
-
-def _cupy_apply_mask(scores, mask, out=None):
-    """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``). No mask (None): the scores
-    themselves (or their copy in ``out``)."""
-    import cupy as cp
-
-    if mask is None:
-        if out is None or out is scores:
-            return scores
-        cp.copyto(out, scores)
-        return out
-    if mask.dtype != bool:
-        return cp.add(scores, mask, out=out)
-    if out is None:
-        out = scores.copy()
-    elif out is not scores:
-        cp.copyto(out, scores)
-    cp.copyto(out, -cp.inf, where=mask)
-    return out
 
 
 def _cupy_bmm(a, b):

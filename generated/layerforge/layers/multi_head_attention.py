@@ -769,7 +769,7 @@ _multi_head_attention_causal_fwd_3 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_fwd_4: layers_spec/layers/multi_head_attention.yaml:46
+# multi_head_attention_causal_fwd_4: layers_spec/layers/multi_head_attention.yaml:40,41,43,46
 _multi_head_attention_causal_fwd_4 = RowKernel(
     "multi_head_attention_causal_fwd_4",
     "masked_softmax_row",
@@ -793,6 +793,7 @@ _multi_head_attention_causal_fwd_4 = RowKernel(
         for (long long k = 0; k < n; ++k) out[k] /= total;
     }
     """,
+    masks=("mask", "key_padding", "causal"),
 )
 
 
@@ -841,10 +842,7 @@ def _cupy_forward_causal(
     heads_v = _cupy_split_heads(v, num_heads)
     _t14 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t14)
-    allowed = _cupy_apply_mask(scores, attn_mask)
-    unpadded = _cupy_apply_key_padding(allowed, key_padding_mask)
-    ordered = _cupy_apply_causal(unpadded)
-    weights = _multi_head_attention_causal_fwd_4(ordered)
+    weights = _multi_head_attention_causal_fwd_4(scores, attn_mask, key_padding_mask)
     _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
     _t16 = _cupy_linear(attended, out_proj_weight)
@@ -866,7 +864,7 @@ def _cupy_forward_causal(
     )
 
 
-# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2842
+# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2861
 _multi_head_attention_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1024,10 +1022,7 @@ def _cupy_forward_causal_no_kv(
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t6)
-    allowed = _cupy_apply_mask(scores, attn_mask)
-    unpadded = _cupy_apply_key_padding(allowed, key_padding_mask)
-    ordered = _cupy_apply_causal(unpadded)
-    weights = _multi_head_attention_causal_fwd_4(ordered)
+    weights = _multi_head_attention_causal_fwd_4(scores, attn_mask, key_padding_mask)
     _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
     _t8 = _cupy_linear(attended, out_proj_weight)
@@ -1046,7 +1041,7 @@ def _cupy_forward_causal_no_kv(
     )
 
 
-# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2842
+# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2861
 _multi_head_attention_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -1124,7 +1119,7 @@ def _cupy_backward_causal_no_kv(
     )
 
 
-# multi_head_attention_no_causal_fwd_4: layers_spec/layers/multi_head_attention.yaml:46
+# multi_head_attention_no_causal_fwd_4: layers_spec/layers/multi_head_attention.yaml:40,41,46
 _multi_head_attention_no_causal_fwd_4 = RowKernel(
     "multi_head_attention_no_causal_fwd_4",
     "masked_softmax_row",
@@ -1148,6 +1143,7 @@ _multi_head_attention_no_causal_fwd_4 = RowKernel(
         for (long long k = 0; k < n; ++k) out[k] /= total;
     }
     """,
+    masks=("mask", "key_padding"),
 )
 
 
@@ -1185,9 +1181,7 @@ def _cupy_forward_no_causal(
     heads_v = _cupy_split_heads(v, num_heads)
     _t14 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t14)
-    allowed = _cupy_apply_mask(scores, attn_mask)
-    unpadded = _cupy_apply_key_padding(allowed, key_padding_mask)
-    weights = _multi_head_attention_no_causal_fwd_4(unpadded)
+    weights = _multi_head_attention_no_causal_fwd_4(scores, attn_mask, key_padding_mask)
     _t15 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t15, num_heads)
     _t16 = _cupy_linear(attended, out_proj_weight)
@@ -1209,7 +1203,7 @@ def _cupy_forward_no_causal(
     )
 
 
-# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2842
+# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2861
 _multi_head_attention_no_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_no_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1310,9 +1304,7 @@ def _cupy_forward_no_causal_no_kv(
     heads_v = _cupy_split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t6)
-    allowed = _cupy_apply_mask(scores, attn_mask)
-    unpadded = _cupy_apply_key_padding(allowed, key_padding_mask)
-    weights = _multi_head_attention_no_causal_fwd_4(unpadded)
+    weights = _multi_head_attention_no_causal_fwd_4(scores, attn_mask, key_padding_mask)
     _t7 = _cupy_bmm(weights, heads_v)
     attended = _cupy_merge_heads(_t7, num_heads)
     _t8 = _cupy_linear(attended, out_proj_weight)
@@ -1331,7 +1323,7 @@ def _cupy_forward_no_causal_no_kv(
     )
 
 
-# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2842
+# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2861
 _multi_head_attention_no_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -1405,51 +1397,6 @@ _CUPY_VARIANTS = {
     (False, True): (_cupy_forward_no_causal, _cupy_backward_no_causal),
     (False, False): (_cupy_forward_no_causal_no_kv, _cupy_backward_no_causal_no_kv),
 }
-
-
-def _cupy_apply_causal(scores, out=None):
-    """scores with -inf where the key comes after the query (column j > row i);
-    ``out``, if given, receives the result (it may be ``scores``)."""
-    import cupy as cp
-
-    if out is None:
-        out = scores.copy()
-    elif out is not scores:
-        cp.copyto(out, scores)
-    rows, cols = scores.shape[-2:]
-    cp.copyto(out, -cp.inf, where=cp.triu(cp.ones((rows, cols), dtype=bool), 1))
-    return out
-
-
-def _cupy_apply_key_padding(scores, mask, out=None):
-    """scores [..., S_q, S_k] with a key padding mask [..., S_k] (its leading axes the
-    scores' first ones) applied to every query's row, as _apply_mask; None: the scores.
-    """
-    if mask is not None:
-        between = (1,) * (scores.ndim - mask.ndim)
-        mask = mask.reshape(mask.shape[:-1] + between + mask.shape[-1:])
-    return _cupy_apply_mask(scores, mask, out=out)
-
-
-def _cupy_apply_mask(scores, mask, out=None):
-    """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``). No mask (None): the scores
-    themselves (or their copy in ``out``)."""
-    import cupy as cp
-
-    if mask is None:
-        if out is None or out is scores:
-            return scores
-        cp.copyto(out, scores)
-        return out
-    if mask.dtype != bool:
-        return cp.add(scores, mask, out=out)
-    if out is None:
-        out = scores.copy()
-    elif out is not scores:
-        cp.copyto(out, scores)
-    cp.copyto(out, -cp.inf, where=mask)
-    return out
 
 
 def _cupy_bmm(a, b):

@@ -792,7 +792,7 @@ _self_attention_identity_fwd_0 = ElementwiseKernel(
 )
 
 
-# self_attention_identity_fwd_1: layers_spec/layers/self_attention.yaml:32
+# self_attention_identity_fwd_1: layers_spec/layers/self_attention.yaml:29,32
 _self_attention_identity_fwd_1 = RowKernel(
     "self_attention_identity_fwd_1",
     "masked_softmax_row",
@@ -816,6 +816,7 @@ _self_attention_identity_fwd_1 = RowKernel(
         for (long long k = 0; k < n; ++k) out[k] /= total;
     }
     """,
+    masks=("mask",),
 )
 
 
@@ -846,15 +847,14 @@ def _cupy_forward_identity(x, in_proj_weight, bias, attn_mask, num_heads):
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
-    allowed = _cupy_apply_mask(scores, attn_mask)
-    weights = _self_attention_identity_fwd_1(allowed)
+    weights = _self_attention_identity_fwd_1(scores, attn_mask)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
     z = _self_attention_identity_fwd_2(_t9, bias)
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights)
 
 
-# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2842
+# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2861
 _self_attention_identity_bwd_1 = ElementwiseKernel(
     "self_attention_identity_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -939,8 +939,7 @@ def _cupy_forward_relu(x, in_proj_weight, bias, attn_mask, num_heads):
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
-    allowed = _cupy_apply_mask(scores, attn_mask)
-    weights = _self_attention_identity_fwd_1(allowed)
+    weights = _self_attention_identity_fwd_1(scores, attn_mask)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
     z, y = _self_attention_relu_fwd_2(_t9, bias)
@@ -959,7 +958,7 @@ _self_attention_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2842
+# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2861
 _self_attention_relu_bwd_2 = ElementwiseKernel(
     "self_attention_relu_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1049,8 +1048,7 @@ def _cupy_forward_gelu(x, in_proj_weight, bias, attn_mask, num_heads):
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
-    allowed = _cupy_apply_mask(scores, attn_mask)
-    weights = _self_attention_identity_fwd_1(allowed)
+    weights = _self_attention_identity_fwd_1(scores, attn_mask)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
     z, y = _self_attention_gelu_fwd_2(_t9, bias)
@@ -1081,7 +1079,7 @@ _self_attention_gelu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2842
+# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2861
 _self_attention_gelu_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1167,8 +1165,7 @@ def _cupy_forward_tanh(x, in_proj_weight, bias, attn_mask, num_heads):
     heads_v = _cupy_split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
-    allowed = _cupy_apply_mask(scores, attn_mask)
-    weights = _self_attention_identity_fwd_1(allowed)
+    weights = _self_attention_identity_fwd_1(scores, attn_mask)
     _t8 = _cupy_bmm(weights, heads_v)
     _t9 = _cupy_merge_heads(_t8, num_heads)
     y = _self_attention_tanh_fwd_2(_t9, bias)
@@ -1188,7 +1185,7 @@ _self_attention_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2842
+# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2861
 _self_attention_tanh_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_bwd_2",
     "T grad_weights, T _t19, T weights",
@@ -1296,7 +1293,7 @@ def _cupy_forward_identity_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights)
 
 
-# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2842
+# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2861
 _self_attention_identity_no_attn_mask_bwd_1 = ElementwiseKernel(
     "self_attention_identity_no_attn_mask_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -1366,7 +1363,7 @@ def _cupy_forward_relu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
 
 
-# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2842
+# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2861
 _self_attention_relu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_relu_no_attn_mask_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1435,7 +1432,7 @@ def _cupy_forward_gelu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
 
 
-# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2842
+# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2861
 _self_attention_gelu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_no_attn_mask_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1504,7 +1501,7 @@ def _cupy_forward_tanh_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, y)
 
 
-# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2842
+# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2861
 _self_attention_tanh_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_no_attn_mask_bwd_2",
     "T grad_weights, T _t19, T weights",
@@ -1579,27 +1576,6 @@ _CUPY_FUSED = {
         _cupy_backward_tanh_no_attn_mask,
     ),
 }
-
-
-def _cupy_apply_mask(scores, mask, out=None):
-    """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``). No mask (None): the scores
-    themselves (or their copy in ``out``)."""
-    import cupy as cp
-
-    if mask is None:
-        if out is None or out is scores:
-            return scores
-        cp.copyto(out, scores)
-        return out
-    if mask.dtype != bool:
-        return cp.add(scores, mask, out=out)
-    if out is None:
-        out = scores.copy()
-    elif out is not scores:
-        cp.copyto(out, scores)
-    cp.copyto(out, -cp.inf, where=mask)
-    return out
 
 
 def _cupy_bmm(a, b):

@@ -2881,7 +2881,7 @@ _transformer_decoder_norm_first_relu_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:46
+# transformer_decoder_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:40,41,46
 _transformer_decoder_norm_first_relu_fwd_6 = RowKernel(
     "transformer_decoder_norm_first_relu_fwd_6",
     "masked_softmax_row",
@@ -2905,6 +2905,7 @@ _transformer_decoder_norm_first_relu_fwd_6 = RowKernel(
         for (long long k = 0; k < n; ++k) out[k] /= total;
     }
     """,
+    masks=("mask", "key_padding"),
 )
 
 
@@ -3021,7 +3022,7 @@ _transformer_decoder_norm_first_relu_fwd_15 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_16: layers_spec/layers/multi_head_attention.yaml:46
+# transformer_decoder_norm_first_relu_fwd_16: layers_spec/layers/multi_head_attention.yaml:40,41,46
 _transformer_decoder_norm_first_relu_fwd_16 = RowKernel(
     "transformer_decoder_norm_first_relu_fwd_16",
     "masked_softmax_row",
@@ -3045,6 +3046,7 @@ _transformer_decoder_norm_first_relu_fwd_16 = RowKernel(
         for (long long k = 0; k < n; ++k) out[k] /= total;
     }
     """,
+    masks=("mask", "key_padding"),
 )
 
 
@@ -3194,11 +3196,9 @@ def _cupy_forward_norm_first_relu(
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
-    self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_unpadded = _cupy_apply_key_padding(
-        self_attn_allowed, tgt_key_padding_mask
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(
+        self_attn_scores, tgt_mask, tgt_key_padding_mask
     )
-    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -3232,12 +3232,8 @@ def _cupy_forward_norm_first_relu(
     multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
-    multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_unpadded = _cupy_apply_key_padding(
-        multihead_attn_allowed, memory_key_padding_mask
-    )
     multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
-        multihead_attn_unpadded
+        multihead_attn_scores, memory_mask, memory_key_padding_mask
     )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
@@ -3402,7 +3398,7 @@ _transformer_decoder_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2842
+# transformer_decoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2861
 _transformer_decoder_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_11",
     "T grad_multihead_attn_weights, T _t67, T multihead_attn_weights",
@@ -3507,7 +3503,7 @@ _transformer_decoder_norm_first_relu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_20: layers_spec/primitives.yaml:2842
+# transformer_decoder_norm_first_relu_bwd_20: layers_spec/primitives.yaml:2861
 _transformer_decoder_norm_first_relu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_20",
     "T grad_self_attn_weights, T _t111, T self_attn_weights",
@@ -3913,11 +3909,9 @@ def _cupy_forward_norm_first_gelu(
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
-    self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_unpadded = _cupy_apply_key_padding(
-        self_attn_allowed, tgt_key_padding_mask
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(
+        self_attn_scores, tgt_mask, tgt_key_padding_mask
     )
-    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -3951,12 +3945,8 @@ def _cupy_forward_norm_first_gelu(
     multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
-    multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_unpadded = _cupy_apply_key_padding(
-        multihead_attn_allowed, memory_key_padding_mask
-    )
     multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
-        multihead_attn_unpadded
+        multihead_attn_scores, memory_mask, memory_key_padding_mask
     )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
@@ -4122,7 +4112,7 @@ _transformer_decoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2842
+# transformer_decoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2861
 _transformer_decoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_11",
     "T grad_multihead_attn_weights, T _t78, T multihead_attn_weights",
@@ -4216,7 +4206,7 @@ _transformer_decoder_norm_first_gelu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:2842
+# transformer_decoder_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:2861
 _transformer_decoder_norm_first_gelu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_20",
     "T grad_self_attn_weights, T _t122, T self_attn_weights",
@@ -4616,11 +4606,9 @@ def _cupy_forward_norm_first_gelu_tanh(
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
-    self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_unpadded = _cupy_apply_key_padding(
-        self_attn_allowed, tgt_key_padding_mask
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(
+        self_attn_scores, tgt_mask, tgt_key_padding_mask
     )
-    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -4654,12 +4642,8 @@ def _cupy_forward_norm_first_gelu_tanh(
     multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
-    multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_unpadded = _cupy_apply_key_padding(
-        multihead_attn_allowed, memory_key_padding_mask
-    )
     multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
-        multihead_attn_unpadded
+        multihead_attn_scores, memory_mask, memory_key_padding_mask
     )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
@@ -4833,7 +4817,7 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2842
+# transformer_decoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2861
 _transformer_decoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_11",
     "T grad_multihead_attn_weights, T _t83, T multihead_attn_weights",
@@ -4927,7 +4911,7 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:2842
+# transformer_decoder_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:2861
 _transformer_decoder_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_20",
     "T grad_self_attn_weights, T _t127, T self_attn_weights",
@@ -5580,11 +5564,9 @@ def _cupy_forward_no_norm_first_relu(
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
-    self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_unpadded = _cupy_apply_key_padding(
-        self_attn_allowed, tgt_key_padding_mask
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(
+        self_attn_scores, tgt_mask, tgt_key_padding_mask
     )
-    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -5618,12 +5600,8 @@ def _cupy_forward_no_norm_first_relu(
     multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
-    multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_unpadded = _cupy_apply_key_padding(
-        multihead_attn_allowed, memory_key_padding_mask
-    )
     multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
-        multihead_attn_unpadded
+        multihead_attn_scores, memory_mask, memory_key_padding_mask
     )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
@@ -5866,7 +5844,7 @@ _transformer_decoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2842
+# transformer_decoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2861
 _transformer_decoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_18",
     "T grad_multihead_attn_weights, T _t79, T multihead_attn_weights",
@@ -5971,7 +5949,7 @@ _transformer_decoder_no_norm_first_relu_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_27: layers_spec/primitives.yaml:2842
+# transformer_decoder_no_norm_first_relu_bwd_27: layers_spec/primitives.yaml:2861
 _transformer_decoder_no_norm_first_relu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_27",
     "T grad_self_attn_weights, T _t123, T self_attn_weights",
@@ -6355,11 +6333,9 @@ def _cupy_forward_no_norm_first_gelu(
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
-    self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_unpadded = _cupy_apply_key_padding(
-        self_attn_allowed, tgt_key_padding_mask
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(
+        self_attn_scores, tgt_mask, tgt_key_padding_mask
     )
-    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -6393,12 +6369,8 @@ def _cupy_forward_no_norm_first_gelu(
     multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
-    multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_unpadded = _cupy_apply_key_padding(
-        multihead_attn_allowed, memory_key_padding_mask
-    )
     multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
-        multihead_attn_unpadded
+        multihead_attn_scores, memory_mask, memory_key_padding_mask
     )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
@@ -6642,7 +6614,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2842
+# transformer_decoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2861
 _transformer_decoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_18",
     "T grad_multihead_attn_weights, T _t90, T multihead_attn_weights",
@@ -6747,7 +6719,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_27: layers_spec/primitives.yaml:2842
+# transformer_decoder_no_norm_first_gelu_bwd_27: layers_spec/primitives.yaml:2861
 _transformer_decoder_no_norm_first_gelu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_27",
     "T grad_self_attn_weights, T _t134, T self_attn_weights",
@@ -7134,11 +7106,9 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
-    self_attn_allowed = _cupy_apply_mask(self_attn_scores, tgt_mask)
-    self_attn_unpadded = _cupy_apply_key_padding(
-        self_attn_allowed, tgt_key_padding_mask
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(
+        self_attn_scores, tgt_mask, tgt_key_padding_mask
     )
-    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -7172,12 +7142,8 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
-    multihead_attn_allowed = _cupy_apply_mask(multihead_attn_scores, memory_mask)
-    multihead_attn_unpadded = _cupy_apply_key_padding(
-        multihead_attn_allowed, memory_key_padding_mask
-    )
     multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
-        multihead_attn_unpadded
+        multihead_attn_scores, memory_mask, memory_key_padding_mask
     )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
@@ -7438,7 +7404,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2842
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2861
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_18",
     "T grad_multihead_attn_weights, T _t95, T multihead_attn_weights",
@@ -7543,7 +7509,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_26 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_27: layers_spec/primitives.yaml:2842
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_27: layers_spec/primitives.yaml:2861
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_27",
     "T grad_self_attn_weights, T _t139, T self_attn_weights",
@@ -7825,37 +7791,6 @@ _CUPY_VARIANTS = {
         _cupy_backward_no_norm_first_gelu_tanh,
     ),
 }
-
-
-def _cupy_apply_key_padding(scores, mask, out=None):
-    """scores [..., S_q, S_k] with a key padding mask [..., S_k] (its leading axes the
-    scores' first ones) applied to every query's row, as _apply_mask; None: the scores.
-    """
-    if mask is not None:
-        between = (1,) * (scores.ndim - mask.ndim)
-        mask = mask.reshape(mask.shape[:-1] + between + mask.shape[-1:])
-    return _cupy_apply_mask(scores, mask, out=out)
-
-
-def _cupy_apply_mask(scores, mask, out=None):
-    """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``). No mask (None): the scores
-    themselves (or their copy in ``out``)."""
-    import cupy as cp
-
-    if mask is None:
-        if out is None or out is scores:
-            return scores
-        cp.copyto(out, scores)
-        return out
-    if mask.dtype != bool:
-        return cp.add(scores, mask, out=out)
-    if out is None:
-        out = scores.copy()
-    elif out is not scores:
-        cp.copyto(out, scores)
-    cp.copyto(out, -cp.inf, where=mask)
-    return out
 
 
 def _cupy_bmm(a, b):

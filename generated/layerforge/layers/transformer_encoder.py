@@ -1885,7 +1885,7 @@ _transformer_encoder_norm_first_relu_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:46
+# transformer_encoder_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:40,41,46
 _transformer_encoder_norm_first_relu_fwd_6 = RowKernel(
     "transformer_encoder_norm_first_relu_fwd_6",
     "masked_softmax_row",
@@ -1909,6 +1909,7 @@ _transformer_encoder_norm_first_relu_fwd_6 = RowKernel(
         for (long long k = 0; k < n; ++k) out[k] /= total;
     }
     """,
+    masks=("mask", "key_padding"),
 )
 
 
@@ -2049,11 +2050,9 @@ def _cupy_forward_norm_first_relu(
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
-    self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_unpadded = _cupy_apply_key_padding(
-        self_attn_allowed, src_key_padding_mask
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(
+        self_attn_scores, src_mask, src_key_padding_mask
     )
-    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -2200,7 +2199,7 @@ _transformer_encoder_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2842
+# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2861
 _transformer_encoder_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_11",
     "T grad_self_attn_weights, T _t46, T self_attn_weights",
@@ -2507,11 +2506,9 @@ def _cupy_forward_norm_first_gelu(
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
-    self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_unpadded = _cupy_apply_key_padding(
-        self_attn_allowed, src_key_padding_mask
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(
+        self_attn_scores, src_mask, src_key_padding_mask
     )
-    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -2659,7 +2656,7 @@ _transformer_encoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2842
+# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2861
 _transformer_encoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_11",
     "T grad_self_attn_weights, T _t57, T self_attn_weights",
@@ -2960,11 +2957,9 @@ def _cupy_forward_norm_first_gelu_tanh(
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
-    self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_unpadded = _cupy_apply_key_padding(
-        self_attn_allowed, src_key_padding_mask
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(
+        self_attn_scores, src_mask, src_key_padding_mask
     )
-    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t12, nhead)
     _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -3120,7 +3115,7 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2842
+# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2861
 _transformer_encoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_11",
     "T grad_self_attn_weights, T _t62, T self_attn_weights",
@@ -3559,11 +3554,9 @@ def _cupy_forward_no_norm_first_relu(
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
-    self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_unpadded = _cupy_apply_key_padding(
-        self_attn_allowed, src_key_padding_mask
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(
+        self_attn_scores, src_mask, src_key_padding_mask
     )
-    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -4059,11 +4052,9 @@ def _cupy_forward_no_norm_first_gelu(
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
-    self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_unpadded = _cupy_apply_key_padding(
-        self_attn_allowed, src_key_padding_mask
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(
+        self_attn_scores, src_mask, src_key_padding_mask
     )
-    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -4289,7 +4280,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2842
+# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2861
 _transformer_encoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_18",
     "T grad_self_attn_weights, T _t68, T self_attn_weights",
@@ -4575,11 +4566,9 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
-    self_attn_allowed = _cupy_apply_mask(self_attn_scores, src_mask)
-    self_attn_unpadded = _cupy_apply_key_padding(
-        self_attn_allowed, src_key_padding_mask
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(
+        self_attn_scores, src_mask, src_key_padding_mask
     )
-    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(self_attn_unpadded)
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _cupy_merge_heads(_t7, nhead)
     _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
@@ -4776,7 +4765,7 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2842
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2861
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_18",
     "T grad_self_attn_weights, T _t73, T self_attn_weights",
@@ -4964,37 +4953,6 @@ _CUPY_VARIANTS = {
         _cupy_backward_no_norm_first_gelu_tanh,
     ),
 }
-
-
-def _cupy_apply_key_padding(scores, mask, out=None):
-    """scores [..., S_q, S_k] with a key padding mask [..., S_k] (its leading axes the
-    scores' first ones) applied to every query's row, as _apply_mask; None: the scores.
-    """
-    if mask is not None:
-        between = (1,) * (scores.ndim - mask.ndim)
-        mask = mask.reshape(mask.shape[:-1] + between + mask.shape[-1:])
-    return _cupy_apply_mask(scores, mask, out=out)
-
-
-def _cupy_apply_mask(scores, mask, out=None):
-    """scores with -inf where a bool mask is True, or plus a float mask; ``out``, if
-    given, receives the result (it may be ``scores``). No mask (None): the scores
-    themselves (or their copy in ``out``)."""
-    import cupy as cp
-
-    if mask is None:
-        if out is None or out is scores:
-            return scores
-        cp.copyto(out, scores)
-        return out
-    if mask.dtype != bool:
-        return cp.add(scores, mask, out=out)
-    if out is None:
-        out = scores.copy()
-    elif out is not scores:
-        cp.copyto(out, scores)
-    cp.copyto(out, -cp.inf, where=mask)
-    return out
 
 
 def _cupy_bmm(a, b):
