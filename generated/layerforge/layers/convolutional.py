@@ -1,9 +1,10 @@
 """Convolutional: 2-D convolution (cross-correlation) of NCHW feature maps with stride,
 padding, dilation and groups, then the activation, as torch.nn.Conv2d: y =
 activation(conv2d(x, weight) + bias) with weight [C_out, C_in / groups, kH, kW].
-Computed as one im2col copy and one matrix product (batched over the groups; depthwise
-convolutions add one shifted product per kernel offset); the input gradient is the
-convolution of the gradient with the flipped kernel.
+Computed as im2col columns gathered in cache-sized blocks of rows and one matrix product
+per block (batched over the groups, one small product per channel for depthwise
+convolutions); the input gradient is the convolution of the gradient with the flipped
+kernel.
 Generated from layers_spec/layers/convolutional.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -46,9 +47,10 @@ def forward(
     2-D convolution (cross-correlation) of NCHW feature maps with stride, padding,
     dilation and groups, then the activation, as torch.nn.Conv2d: y =
     activation(conv2d(x, weight) + bias) with weight [C_out, C_in / groups, kH, kW].
-    Computed as one im2col copy and one matrix product (batched over the groups;
-    depthwise convolutions add one shifted product per kernel offset); the input
-    gradient is the convolution of the gradient with the flipped kernel.
+    Computed as im2col columns gathered in cache-sized blocks of rows and one matrix
+    product per block (batched over the groups, one small product per channel for
+    depthwise convolutions); the input gradient is the convolution of the gradient with
+    the flipped kernel.
 
     Args:
         x: float32 or float64 input of shape [B, C_in, H, W]. A batch of feature maps.
@@ -1560,7 +1562,7 @@ def _window_pad(x, padding, padding_mode):
 # and CuPy twins of the functions above.
 
 
-# convolutional_relu_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/relu.yaml:8
+# convolutional_relu_fwd_0: layers_spec/layers/convolutional.yaml:28; layers_spec/activations/relu.yaml:8
 _convolutional_relu_fwd_0 = ElementwiseKernel(
     "convolutional_relu_fwd_0",
     "T _t1, T _t2",
@@ -1622,7 +1624,7 @@ def _cupy_backward_relu(
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_sigmoid_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/sigmoid.yaml:8
+# convolutional_sigmoid_fwd_0: layers_spec/layers/convolutional.yaml:28; layers_spec/activations/sigmoid.yaml:8
 _convolutional_sigmoid_fwd_0 = ElementwiseKernel(
     "convolutional_sigmoid_fwd_0",
     "T _t1, T _t2",
@@ -1685,7 +1687,7 @@ def _cupy_backward_sigmoid(
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_tanh_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/tanh.yaml:8
+# convolutional_tanh_fwd_0: layers_spec/layers/convolutional.yaml:28; layers_spec/activations/tanh.yaml:8
 _convolutional_tanh_fwd_0 = ElementwiseKernel(
     "convolutional_tanh_fwd_0",
     "T _t1, T _t2",
@@ -1748,7 +1750,7 @@ def _cupy_backward_tanh(
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_softmax_fwd_0: layers_spec/layers/convolutional.yaml:27
+# convolutional_softmax_fwd_0: layers_spec/layers/convolutional.yaml:28
 _convolutional_softmax_fwd_0 = ElementwiseKernel(
     "convolutional_softmax_fwd_0",
     "T _t1, T _t2",
@@ -1923,7 +1925,7 @@ def _cupy_backward_identity(
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_gelu_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/gelu.yaml:23
+# convolutional_gelu_fwd_0: layers_spec/layers/convolutional.yaml:28; layers_spec/activations/gelu.yaml:23
 _convolutional_gelu_fwd_0 = ElementwiseKernel(
     "convolutional_gelu_fwd_0",
     "T _t1, T _t2",
@@ -2001,7 +2003,7 @@ def _cupy_backward_gelu(
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_elu_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/elu.yaml:10
+# convolutional_elu_fwd_0: layers_spec/layers/convolutional.yaml:28; layers_spec/activations/elu.yaml:10
 _convolutional_elu_fwd_0 = ElementwiseKernel(
     "convolutional_elu_fwd_0",
     "T _t1, T _t2, T alpha",
@@ -2087,7 +2089,7 @@ def _cupy_backward_elu(
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_mish_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/mish.yaml:12,13,14
+# convolutional_mish_fwd_0: layers_spec/layers/convolutional.yaml:28; layers_spec/activations/mish.yaml:12,13,14
 _convolutional_mish_fwd_0 = ElementwiseKernel(
     "convolutional_mish_fwd_0",
     "T _t1, T _t2",
@@ -2168,7 +2170,7 @@ def _cupy_backward_mish(
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_swish_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/swish.yaml:8
+# convolutional_swish_fwd_0: layers_spec/layers/convolutional.yaml:28; layers_spec/activations/swish.yaml:8
 _convolutional_swish_fwd_0 = ElementwiseKernel(
     "convolutional_swish_fwd_0",
     "T _t1, T _t2",
