@@ -866,7 +866,7 @@ def _cupy_forward_causal(
     )
 
 
-# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2842
+# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2856
 _multi_head_attention_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1046,7 +1046,7 @@ def _cupy_forward_causal_no_kv(
     )
 
 
-# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2842
+# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2856
 _multi_head_attention_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
@@ -1209,7 +1209,7 @@ def _cupy_forward_no_causal(
     )
 
 
-# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2842
+# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2856
 _multi_head_attention_no_causal_bwd_0 = ElementwiseKernel(
     "multi_head_attention_no_causal_bwd_0",
     "T grad_weights, T _t25, T weights",
@@ -1331,7 +1331,7 @@ def _cupy_forward_no_causal_no_kv(
     )
 
 
-# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2842
+# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2856
 _multi_head_attention_no_causal_no_kv_bwd_2 = ElementwiseKernel(
     "multi_head_attention_no_causal_no_kv_bwd_2",
     "T grad_weights, T _t17, T weights",
