@@ -1,9 +1,10 @@
 """Convolutional: 2-D convolution (cross-correlation) of NCHW feature maps with stride,
 padding, dilation and groups, then the activation, as torch.nn.Conv2d: y =
 activation(conv2d(x, weight) + bias) with weight [C_out, C_in / groups, kH, kW].
-Computed as one im2col copy and one matrix product (batched over the groups; depthwise
-convolutions add one shifted product per kernel offset); the input gradient is the
-convolution of the gradient with the flipped kernel.
+Computed as im2col columns gathered in cache-sized blocks of rows and one matrix product
+per block (batched over the groups, one small product per channel for depthwise
+convolutions); the input gradient is the convolution of the gradient with the flipped
+kernel.
 Generated from layers_spec/layers/convolutional.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -46,9 +47,10 @@ def forward(
     2-D convolution (cross-correlation) of NCHW feature maps with stride, padding,
     dilation and groups, then the activation, as torch.nn.Conv2d: y =
     activation(conv2d(x, weight) + bias) with weight [C_out, C_in / groups, kH, kW].
-    Computed as one im2col copy and one matrix product (batched over the groups;
-    depthwise convolutions add one shifted product per kernel offset); the input
-    gradient is the convolution of the gradient with the flipped kernel.
+    Computed as im2col columns gathered in cache-sized blocks of rows and one matrix
+    product per block (batched over the groups, one small product per channel for
+    depthwise convolutions); the input gradient is the convolution of the gradient with
+    the flipped kernel.
 
     Args:
         x: float32 or float64 input of shape [B, C_in, H, W]. A batch of feature maps.
@@ -1228,7 +1230,9 @@ def _conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, group
     each group of output channels with its group of input channels.
     Stride 1: image by image (on threads, see in_chunks), in the blocks of rows of
     _conv_apply, the block's column matrix gathered as there times grad laid on the
-    rows of the padded grid (zeros past W_out).
+    rows of the padded grid (zeros past W_out). Depthwise (groups = C = C_out): per
+    kernel offset, one dot product per channel of its shifted rows, read in place, with
+    grad's (no gathered columns: 1.7x faster on 32 channels of 64 x 64).
     Otherwise one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the
     long P axis contiguous in both), batched over the groups, transposed, shaped like
     weight."""
@@ -1255,6 +1259,20 @@ def _conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, group
         step = -(
             -out_h // -(-out_h // step)
         )  # blocks of equal size (the last one smaller)
+
+        def depthwise(first, last):
+            count = last - first
+            on_grid = np.zeros((count, c, out_h, padded_w), dtype=grad.dtype)
+            on_grid[..., :out_w] = grad[first:last]
+            rows = on_grid.reshape(count, c, -1, 1)
+            total = np.zeros((c, len(shifts), 1), dtype=grad.dtype)
+            for k, shift in enumerate(shifts):
+                start = first * image + shift
+                shifted = flat[start : start + count * image].reshape(count, c, -1)
+                total[:, k] = np.matmul(
+                    shifted[:, :, None, : out_h * padded_w], rows
+                ).sum(axis=0)[:, 0]
+            return total
 
         def images(first, last):
             count = last - first
@@ -1297,7 +1315,7 @@ def _conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, group
                 ).sum(axis=0)
             return total
 
-        total = in_chunks(images, n, x)
+        total = in_chunks(depthwise if c == c_out == groups else images, n, x)
     elif groups == 1:
         per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
         total = columns.reshape(columns.shape[0], -1) @ per_channel.T
@@ -1560,7 +1578,7 @@ def _window_pad(x, padding, padding_mode):
 # and CuPy twins of the functions above.
 
 
-# convolutional_relu_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/relu.yaml:8
+# convolutional_relu_fwd_0: layers_spec/layers/convolutional.yaml:28; layers_spec/activations/relu.yaml:8
 _convolutional_relu_fwd_0 = ElementwiseKernel(
     "convolutional_relu_fwd_0",
     "T _t1, T _t2",
@@ -1622,7 +1640,7 @@ def _cupy_backward_relu(
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_sigmoid_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/sigmoid.yaml:8
+# convolutional_sigmoid_fwd_0: layers_spec/layers/convolutional.yaml:28; layers_spec/activations/sigmoid.yaml:8
 _convolutional_sigmoid_fwd_0 = ElementwiseKernel(
     "convolutional_sigmoid_fwd_0",
     "T _t1, T _t2",
@@ -1685,7 +1703,7 @@ def _cupy_backward_sigmoid(
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_tanh_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/tanh.yaml:8
+# convolutional_tanh_fwd_0: layers_spec/layers/convolutional.yaml:28; layers_spec/activations/tanh.yaml:8
 _convolutional_tanh_fwd_0 = ElementwiseKernel(
     "convolutional_tanh_fwd_0",
     "T _t1, T _t2",
@@ -1748,7 +1766,7 @@ def _cupy_backward_tanh(
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_softmax_fwd_0: layers_spec/layers/convolutional.yaml:27
+# convolutional_softmax_fwd_0: layers_spec/layers/convolutional.yaml:28
 _convolutional_softmax_fwd_0 = ElementwiseKernel(
     "convolutional_softmax_fwd_0",
     "T _t1, T _t2",
@@ -1923,7 +1941,7 @@ def _cupy_backward_identity(
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_gelu_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/gelu.yaml:23
+# convolutional_gelu_fwd_0: layers_spec/layers/convolutional.yaml:28; layers_spec/activations/gelu.yaml:23
 _convolutional_gelu_fwd_0 = ElementwiseKernel(
     "convolutional_gelu_fwd_0",
     "T _t1, T _t2",
@@ -1960,7 +1978,7 @@ def _cupy_forward_gelu(
     )
 
 
-# convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1862
+# convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1876
 _convolutional_gelu_bwd_0 = ElementwiseKernel(
     "convolutional_gelu_bwd_0",
     "T z, T grad_y",
@@ -2001,7 +2019,7 @@ def _cupy_backward_gelu(
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_elu_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/elu.yaml:10
+# convolutional_elu_fwd_0: layers_spec/layers/convolutional.yaml:28; layers_spec/activations/elu.yaml:10
 _convolutional_elu_fwd_0 = ElementwiseKernel(
     "convolutional_elu_fwd_0",
     "T _t1, T _t2, T alpha",
@@ -2087,7 +2105,7 @@ def _cupy_backward_elu(
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_mish_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/mish.yaml:12,13,14
+# convolutional_mish_fwd_0: layers_spec/layers/convolutional.yaml:28; layers_spec/activations/mish.yaml:12,13,14
 _convolutional_mish_fwd_0 = ElementwiseKernel(
     "convolutional_mish_fwd_0",
     "T _t1, T _t2",
@@ -2168,7 +2186,7 @@ def _cupy_backward_mish(
     return grad_x, grad_weight, grad_bias
 
 
-# convolutional_swish_fwd_0: layers_spec/layers/convolutional.yaml:27; layers_spec/activations/swish.yaml:8
+# convolutional_swish_fwd_0: layers_spec/layers/convolutional.yaml:28; layers_spec/activations/swish.yaml:8
 _convolutional_swish_fwd_0 = ElementwiseKernel(
     "convolutional_swish_fwd_0",
     "T _t1, T _t2",
@@ -2631,7 +2649,7 @@ def _cupy_forward_gelu_no_bias(
     )
 
 
-# convolutional_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1862
+# convolutional_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1876
 _convolutional_gelu_no_bias_bwd_0 = ElementwiseKernel(
     "convolutional_gelu_no_bias_bwd_0",
     "T z, T grad_y",
@@ -3120,7 +3138,9 @@ def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, 
     each group of output channels with its group of input channels.
     Stride 1: image by image (on threads, see in_chunks), in the blocks of rows of
     _conv_apply, the block's column matrix gathered as there times grad laid on the
-    rows of the padded grid (zeros past W_out).
+    rows of the padded grid (zeros past W_out). Depthwise (groups = C = C_out): per
+    kernel offset, one dot product per channel of its shifted rows, read in place, with
+    grad's (no gathered columns: 1.7x faster on 32 channels of 64 x 64).
     Otherwise one matmul [K, P] @ [P, C_out] (the faster order for OpenBLAS, with the
     long P axis contiguous in both), batched over the groups, transposed, shaped like
     weight."""
@@ -3149,6 +3169,20 @@ def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, 
         step = -(
             -out_h // -(-out_h // step)
         )  # blocks of equal size (the last one smaller)
+
+        def depthwise(first, last):
+            count = last - first
+            on_grid = cp.zeros((count, c, out_h, padded_w), dtype=grad.dtype)
+            on_grid[..., :out_w] = grad[first:last]
+            rows = on_grid.reshape(count, c, -1, 1)
+            total = cp.zeros((c, len(shifts), 1), dtype=grad.dtype)
+            for k, shift in enumerate(shifts):
+                start = first * image + shift
+                shifted = flat[start : start + count * image].reshape(count, c, -1)
+                total[:, k] = cp.matmul(
+                    shifted[:, :, None, : out_h * padded_w], rows
+                ).sum(axis=0)[:, 0]
+            return total
 
         def images(first, last):
             count = last - first
@@ -3191,7 +3225,7 @@ def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, 
                 ).sum(axis=0)
             return total
 
-        total = in_chunks(images, n, x)
+        total = in_chunks(depthwise if c == c_out == groups else images, n, x)
     elif groups == 1:
         per_channel = grad.transpose(1, 0, 2, 3).reshape(c_out, -1)
         total = columns.reshape(columns.shape[0], -1) @ per_channel.T

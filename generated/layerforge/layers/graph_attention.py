@@ -659,7 +659,7 @@ _graph_attention_identity_bwd_0 = ElementwiseKernel(
 )
 
 
-# graph_attention_identity_bwd_1: layers_spec/primitives.yaml:2861,282,283,61
+# graph_attention_identity_bwd_1: layers_spec/primitives.yaml:2875,282,283,61
 _graph_attention_identity_bwd_1 = ElementwiseKernel(
     "graph_attention_identity_bwd_1",
     "T grad_weights, T _t19, T weights, bool _t4, T negative_slope",
@@ -693,7 +693,7 @@ _graph_attention_identity_bwd_2 = ReductionKernel(
 )
 
 
-# graph_attention_identity_bwd_3: layers_spec/primitives.yaml:2685
+# graph_attention_identity_bwd_3: layers_spec/primitives.yaml:2699
 _graph_attention_identity_bwd_3 = ElementwiseKernel(
     "graph_attention_identity_bwd_3",
     "T _t18, T _t30, T _t36",
@@ -808,7 +808,7 @@ _graph_attention_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_relu_bwd_2: layers_spec/primitives.yaml:2861,282,283,61
+# graph_attention_relu_bwd_2: layers_spec/primitives.yaml:2875,282,283,61
 _graph_attention_relu_bwd_2 = ElementwiseKernel(
     "graph_attention_relu_bwd_2",
     "T grad_weights, T _t21, T weights, bool _t4, T negative_slope",
@@ -826,7 +826,7 @@ _graph_attention_relu_bwd_2 = ElementwiseKernel(
 )
 
 
-# graph_attention_relu_bwd_4: layers_spec/primitives.yaml:2685
+# graph_attention_relu_bwd_4: layers_spec/primitives.yaml:2699
 _graph_attention_relu_bwd_4 = ElementwiseKernel(
     "graph_attention_relu_bwd_4",
     "T _t20, T _t32, T _t38",
@@ -917,7 +917,7 @@ _graph_attention_identity_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-# graph_attention_identity_no_bias_bwd_1: layers_spec/primitives.yaml:2861,282,283,61
+# graph_attention_identity_no_bias_bwd_1: layers_spec/primitives.yaml:2875,282,283,61
 _graph_attention_identity_no_bias_bwd_1 = ElementwiseKernel(
     "graph_attention_identity_no_bias_bwd_1",
     "T grad_weights, T _t17, T weights, bool _t4, T negative_slope",
@@ -935,7 +935,7 @@ _graph_attention_identity_no_bias_bwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_identity_no_bias_bwd_3: layers_spec/primitives.yaml:2685
+# graph_attention_identity_no_bias_bwd_3: layers_spec/primitives.yaml:2699
 _graph_attention_identity_no_bias_bwd_3 = ElementwiseKernel(
     "graph_attention_identity_no_bias_bwd_3",
     "T _t16, T _t28, T _t34",
