@@ -6,7 +6,7 @@ their shape against the rows': a row value ``[..., F]``, a row statistic ``[...,
 per-feature parameter ``[F]`` and a number. The body is split into parts, in program order:
 
 - a **row kernel**: a maximal run of statements that the loops can compute, i.e. elementwise
-  statements with a per-element form (``SCALAR``) over row values, statistics, parameters and
+  statements with a per-element form (``ELEMENT``) over row values, statistics, parameters and
   numbers; sums, means and maxima of a row value along the last axis and ``dot_last`` (row
   statistics); ``sum_to`` of a row value to a parameter's shape (a column sum, a parameter
   gradient). It is one Python function run by numba as one parallel loop over blocks of rows
@@ -49,7 +49,7 @@ RUNTIME = "layerforge._jit_runtime"
 
 # Per-element Python forms of the primitives the loops compute (operands are Python floats
 # or bools; ``math`` is imported). Any other primitive runs as NumPy array code.
-SCALAR = {
+ELEMENT = {
     "add": "{a} + {b}",
     "sub": "{a} - {b}",
     "mul": "{a} * {b}",
@@ -93,14 +93,14 @@ ROWS, WIDTH, ROW_INDEX, J = "_rows", "_n", "_row", "_j"
 
 def transcendental(prim: str) -> bool:
     """Does the per-element form of ``prim`` call a libm function (a scalar call in numba)?"""
-    return "math." in SCALAR.get(prim, "").replace("math.sqrt(", "")
+    return "math." in ELEMENT.get(prim, "").replace("math.sqrt(", "")
 
 
 def rule_keeps_in_kernel(prim: str) -> bool:
     """The measured rule for one elementwise statement over row values: in the kernel when
     its per-element cost there is below the ufunc's plus the passes that cutting costs (its
     operand written and read again, the kernel's inputs read again)."""
-    calls = SCALAR[prim].replace("math.sqrt(", "").count("math.")
+    calls = ELEMENT[prim].replace("math.sqrt(", "").count("math.")
     in_kernel = calls * TRANSCENDENTAL_NS["numba"]
     as_ufunc = calls * TRANSCENDENTAL_NS["numpy"] + 3 * PASS_NS
     return in_kernel <= as_ufunc
@@ -153,7 +153,7 @@ def in_kernel(stmt: Stmt, shapes: Shapes) -> bool:
         return target == STAT and kinds[0] == ROW and kinds[1] in (ROW, PARAM)
     if stmt.prim == "sum_to":
         return target == PARAM and kinds[0] == ROW and _float(stmt.args[0], shapes)
-    if stmt.prim not in SCALAR or dict(stmt.statics) and stmt.prim != "clip":
+    if stmt.prim not in ELEMENT or dict(stmt.statics) and stmt.prim != "clip":
         return False
     if stmt.prim == "clip" and not all(isinstance(v, Const) or shapes.of(v) == NUMBER for _, v in stmt.statics):
         return False
@@ -263,15 +263,26 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str]) -> None:
     segments: list[tuple[str, object]] = []
     loop: list[Stmt] | None = None
     reduced: set[str] = set()
+    defined_at: dict[str, int] = {}  # the segment defining each of the run's values
     for stmt in run:
         kind = shapes.of(stmt.target)
         reads = set(stmt.reads())
         if stmt.prim in REDUCTIONS or kind == PARAM:
+            # into the first loop that has its operands: a row value of that loop or of one
+            # before it, a statistic of a segment before it (dot(grad_y, weight) joins the
+            # first loop over grad_y instead of making a loop of its own)
+            need = max([defined_at[r] + (shapes.of(r) != ROW) for r in reads if r in defined_at], default=0)
+            early = next((i for i, (k, _) in enumerate(segments) if k == "loop" and i >= need), None)
+            if early is not None and segments[early][1] is not loop:
+                segments[early][1].append(stmt)  # type: ignore[union-attr]
+                defined_at[stmt.target] = early
+                continue
             if loop is None or reads & reduced:
                 loop = []
                 segments.append(("loop", loop))
                 reduced = set()
             loop.append(stmt)
+            defined_at[stmt.target] = len(segments) - 1
             if kind == STAT:
                 reduced.add(stmt.target)
         elif kind == ROW:
@@ -280,13 +291,17 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str]) -> None:
                 segments.append(("loop", loop))
                 reduced = set()
             loop.append(stmt)
+            defined_at[stmt.target] = len(segments) - 1
         else:  # a statistic from statistics and numbers
             if loop is not None and not reads & reduced:
                 segments.insert(len(segments) - 1, ("stat", stmt))  # ahead of the open loop
+                defined_at = {n: i + (i >= len(segments) - 2) for n, i in defined_at.items()}
+                defined_at[stmt.target] = len(segments) - 2
             else:
                 loop = None
                 reduced = set()
                 segments.append(("stat", stmt))
+                defined_at[stmt.target] = len(segments) - 1
 
     # Where each row value lives after its loop: its output, or a row of scratch memory.
     loop_of = {s.target: i for i, (k, body) in enumerate(segments) if k == "loop" for s in body}  # type: ignore[union-attr]
@@ -339,7 +354,7 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str]) -> None:
         names.update((k, read(v, True)) for k, v in stmt.statics)
         if stmt.prim == "stop_gradient":
             return names["a"]
-        return SCALAR[stmt.prim].format(**names)
+        return ELEMENT[stmt.prim].format(**names)
 
     for k, item in segments:
         if k == "stat":
@@ -549,4 +564,4 @@ def render_section(spec: OpSpec, compiled, prims: Primitives, enabled: bool, blo
 COMPILED_OPS = frozenset({"layer_normalization", "softmax", "log_softmax", "silu", "swish", "leaky_relu",
                           "batch_normalization"})
 
-__all__ = ["SCALAR", "JitSection", "render_section", "plan", "in_kernel", "COMPILED_OPS"]
+__all__ = ["ELEMENT", "JitSection", "render_section", "plan", "in_kernel", "COMPILED_OPS"]

@@ -135,37 +135,36 @@ def _cupy_backward(grad_y, x, alpha):
 
 # leaky_relu_fwd_0: layers_spec/activations/leaky_relu.yaml:10
 @row_kernel
-def _leaky_relu_fwd_0(x, _t1_out, _t2_out):
+def _leaky_relu_fwd_0(x, alpha, y_out):
     _rows, _n = x.shape
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = (
                 x[_row, _j] if x[_row, _j] > 0.0 or x[_row, _j] != x[_row, _j] else 0.0
             )  # leaky_relu.yaml:10
-            _t1_out[_row, _j] = _t1
             _t2 = (
                 x[_row, _j] if x[_row, _j] < 0.0 or x[_row, _j] != x[_row, _j] else 0.0
             )  # leaky_relu.yaml:10
-            _t2_out[_row, _j] = _t2
+            _t3 = alpha * _t2  # leaky_relu.yaml:10
+            y = _t1 + _t3  # leaky_relu.yaml:10
+            y_out[_row, _j] = y
 
 
 def _jit_forward(x, alpha, *, out_y=None):
-    _t1 = np.empty(x.shape, x.dtype)
-    _t2 = np.empty(x.shape, x.dtype)
-    _leaky_relu_fwd_0(rows(x), rows(_t1), rows(_t2))
-    _t3 = alpha * _t2
-    y = _t1 + _t3
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _leaky_relu_fwd_0(rows(x), alpha, rows(y))
     return y, (x, alpha)
 
 
-# leaky_relu_bwd_0: layers_spec/primitives.yaml:262,252
+# leaky_relu_bwd_0: layers_spec/primitives.yaml:62,262,252
 @row_kernel
-def _leaky_relu_bwd_0(x, _t4, grad_y, grad_x_out):
-    _rows, _n = x.shape
+def _leaky_relu_bwd_0(grad_y, alpha, x, grad_x_out):
+    _rows, _n = grad_y.shape
     for _row in range(_rows):
         for _j in range(_n):
+            _t4 = grad_y[_row, _j] * alpha  # primitives.yaml:62
             _t5 = x[_row, _j] < 0.0  # primitives.yaml:262
-            _t6 = _t4[_row, _j] * _t5  # primitives.yaml:262
+            _t6 = _t4 * _t5  # primitives.yaml:262
             _t7 = x[_row, _j] > 0.0  # primitives.yaml:252
             _t8 = grad_y[_row, _j] * _t7  # primitives.yaml:252
             grad_x = _t6 + _t8  # primitives.yaml:252
@@ -173,7 +172,6 @@ def _leaky_relu_bwd_0(x, _t4, grad_y, grad_x_out):
 
 
 def _jit_backward(grad_y, x, alpha, *, out_grad_x=None):
-    _t4 = grad_y * alpha
     grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _leaky_relu_bwd_0(rows(x), rows(_t4), rows(grad_y), rows(grad_x))
+    _leaky_relu_bwd_0(rows(grad_y), alpha, rows(x), rows(grad_x))
     return grad_x
