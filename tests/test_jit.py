@@ -135,7 +135,7 @@ def test_kernels_are_the_same_loops_in_plain_python(backend):
     x = rng.standard_normal((3, 8))
     grad = rng.standard_normal(x.shape)
     y, ctx = softmax.forward(x)
-    kernel = softmax._softmax_bwd_0
+    kernel = softmax._softmax_bwd_loops_0
     assert isinstance(kernel, RowKernel)
     compiled, plain = np.empty_like(x), np.empty_like(x)
     kernel(rows(grad), rows(y), rows(compiled))

@@ -421,9 +421,11 @@ def _where(stmt: Stmt) -> str:
 
 
 def kernel_base(spec: OpSpec, fn: Function) -> str:
+    """``_softmax_bwd_loops``: the CuPy kernel's name (op, variant, direction), with ``loops``
+    so that the two targets' module-level names never meet."""
     from .cuda import kernel_base as base
 
-    return f"_{base(spec, fn)}"
+    return f"_{base(spec, fn)}_loops"
 
 
 @dataclass

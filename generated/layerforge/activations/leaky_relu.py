@@ -133,9 +133,9 @@ def _cupy_backward(grad_y, x, alpha):
 # twins of the functions above.
 
 
-# leaky_relu_fwd_0: layers_spec/activations/leaky_relu.yaml:10
+# leaky_relu_fwd_loops_0: layers_spec/activations/leaky_relu.yaml:10
 @row_kernel
-def _leaky_relu_fwd_0(x, alpha, y_out):
+def _leaky_relu_fwd_loops_0(x, alpha, y_out):
     _rows, _n = x.shape
     for _row in range(_rows):
         for _j in range(_n):
@@ -152,13 +152,13 @@ def _leaky_relu_fwd_0(x, alpha, y_out):
 
 def _jit_forward(x, alpha, *, out_y=None):
     y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _leaky_relu_fwd_0(rows(x), alpha, rows(y))
+    _leaky_relu_fwd_loops_0(rows(x), alpha, rows(y))
     return y, (x, alpha)
 
 
-# leaky_relu_bwd_0: layers_spec/primitives.yaml:62,262,252
+# leaky_relu_bwd_loops_0: layers_spec/primitives.yaml:62,262,252
 @row_kernel
-def _leaky_relu_bwd_0(grad_y, alpha, x, grad_x_out):
+def _leaky_relu_bwd_loops_0(grad_y, alpha, x, grad_x_out):
     _rows, _n = grad_y.shape
     for _row in range(_rows):
         for _j in range(_n):
@@ -173,5 +173,5 @@ def _leaky_relu_bwd_0(grad_y, alpha, x, grad_x_out):
 
 def _jit_backward(grad_y, x, alpha, *, out_grad_x=None):
     grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _leaky_relu_bwd_0(rows(grad_y), alpha, rows(x), rows(grad_x))
+    _leaky_relu_bwd_loops_0(rows(grad_y), alpha, rows(x), rows(grad_x))
     return grad_x

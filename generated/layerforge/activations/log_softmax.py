@@ -265,9 +265,9 @@ def _cupy_backward(grad_y, y):
 # twins of the functions above.
 
 
-# log_softmax_fwd_0: layers_spec/activations/log_softmax.yaml:11
+# log_softmax_fwd_loops_0: layers_spec/activations/log_softmax.yaml:11
 @row_kernel
-def _log_softmax_fwd_0(_t3, shifted, y_out):
+def _log_softmax_fwd_loops_0(_t3, shifted, y_out):
     _rows, _n = _t3.shape
     for _row in range(_rows):
         _t4 = 0.0  # log_softmax.yaml:11
@@ -285,13 +285,13 @@ def _jit_forward(x, *, out_y=None):
     shifted = x - _t2
     _t3 = np.exp(shifted)
     y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _log_softmax_fwd_0(rows(_t3), rows(shifted), rows(y))
+    _log_softmax_fwd_loops_0(rows(_t3), rows(shifted), rows(y))
     return y, (y,)
 
 
-# log_softmax_bwd_0: layers_spec/activations/log_softmax.yaml:13
+# log_softmax_bwd_loops_0: layers_spec/activations/log_softmax.yaml:13
 @row_kernel
-def _log_softmax_bwd_0(grad_y, _t6, grad_x_out):
+def _log_softmax_bwd_loops_0(grad_y, _t6, grad_x_out):
     _rows, _n = grad_y.shape
     for _row in range(_rows):
         _t7 = 0.0  # log_softmax.yaml:13
@@ -306,5 +306,5 @@ def _log_softmax_bwd_0(grad_y, _t6, grad_x_out):
 def _jit_backward(grad_y, y, *, out_grad_x=None):
     _t6 = np.exp(y)
     grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _log_softmax_bwd_0(rows(grad_y), rows(_t6), rows(grad_x))
+    _log_softmax_bwd_loops_0(rows(grad_y), rows(_t6), rows(grad_x))
     return grad_x

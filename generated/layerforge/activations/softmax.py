@@ -240,9 +240,9 @@ def _cupy_backward(grad_y, y):
 # twins of the functions above.
 
 
-# softmax_fwd_0: layers_spec/activations/softmax.yaml:12
+# softmax_fwd_loops_0: layers_spec/activations/softmax.yaml:12
 @row_kernel
-def _softmax_fwd_0(exponentials, y_out):
+def _softmax_fwd_loops_0(exponentials, y_out):
     _rows, _n = exponentials.shape
     for _row in range(_rows):
         _t3 = 0.0  # softmax.yaml:12
@@ -259,13 +259,13 @@ def _jit_forward(x, *, out_y=None):
     shifted = x - _t2
     exponentials = np.exp(shifted, out=shifted)
     y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _softmax_fwd_0(rows(exponentials), rows(y))
+    _softmax_fwd_loops_0(rows(exponentials), rows(y))
     return y, (y,)
 
 
-# softmax_bwd_0: layers_spec/activations/softmax.yaml:14
+# softmax_bwd_loops_0: layers_spec/activations/softmax.yaml:14
 @row_kernel
-def _softmax_bwd_0(grad_y, y, grad_x_out):
+def _softmax_bwd_loops_0(grad_y, y, grad_x_out):
     _rows, _n = grad_y.shape
     for _row in range(_rows):
         _t5 = 0.0  # softmax.yaml:14
@@ -280,5 +280,5 @@ def _softmax_bwd_0(grad_y, y, grad_x_out):
 
 def _jit_backward(grad_y, y, *, out_grad_x=None):
     grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _softmax_bwd_0(rows(grad_y), rows(y), rows(grad_x))
+    _softmax_bwd_loops_0(rows(grad_y), rows(y), rows(grad_x))
     return grad_x

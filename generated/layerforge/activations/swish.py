@@ -130,9 +130,9 @@ def _cupy_backward(grad_y, x):
 # twins of the functions above.
 
 
-# swish_bwd_0: layers_spec/primitives.yaml:61,62,201
+# swish_bwd_loops_0: layers_spec/primitives.yaml:61,62,201
 @row_kernel
-def _swish_bwd_0(grad_y, _t1, x, grad_x_out):
+def _swish_bwd_loops_0(grad_y, _t1, x, grad_x_out):
     _rows, _n = grad_y.shape
     for _row in range(_rows):
         for _j in range(_n):
@@ -148,5 +148,5 @@ def _swish_bwd_0(grad_y, _t1, x, grad_x_out):
 def _jit_backward(grad_y, x, *, out_grad_x=None):
     _t1 = _sigmoid(x)
     grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _swish_bwd_0(rows(grad_y), rows(_t1), rows(x), rows(grad_x))
+    _swish_bwd_loops_0(rows(grad_y), rows(_t1), rows(x), rows(grad_x))
     return grad_x

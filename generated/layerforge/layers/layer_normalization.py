@@ -783,9 +783,9 @@ def _cupy_sum_to(grad, shape):
 # twins of the functions above.
 
 
-# layer_normalization_fwd_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+# layer_normalization_fwd_loops_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
 @row_kernel
-def _layer_normalization_fwd_0(
+def _layer_normalization_fwd_loops_0(
     x, _t2, eps, weight, bias, rstd_out, normalized_out, y_out
 ):
     _rows, _n = x.shape
@@ -822,15 +822,15 @@ def _jit_forward(
         np.empty(x.shape, x.dtype) if out_normalized is None else out_normalized
     )
     y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _layer_normalization_fwd_0(
+    _layer_normalization_fwd_loops_0(
         rows(x), _t2, eps, weight, bias, rows(rstd), rows(normalized), rows(y)
     )
     return y, (x, weight, rstd, normalized)
 
 
-# layer_normalization_bwd_0: layers_spec/layers/layer_normalization.yaml:32,33,34,35,37
+# layer_normalization_bwd_loops_0: layers_spec/layers/layer_normalization.yaml:32,33,34,35,37
 @row_kernel
-def _layer_normalization_bwd_0(
+def _layer_normalization_bwd_loops_0(
     grad_y, normalized, rstd, _t6, weight, grad_weight_out, grad_bias_out, grad_x_out
 ):
     _rows, _n = grad_y.shape
@@ -866,7 +866,7 @@ def _jit_backward(grad_y, x, weight, rstd, normalized, *, out_grad_x=None):
     grad_weight = np.empty(grad_y.shape[-1:], grad_y.dtype)
     grad_bias = np.empty(grad_y.shape[-1:], grad_y.dtype)
     grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _layer_normalization_bwd_0(
+    _layer_normalization_bwd_loops_0(
         rows(grad_y),
         rows(normalized),
         rows(rstd),
@@ -879,9 +879,9 @@ def _jit_backward(grad_y, x, weight, rstd, normalized, *, out_grad_x=None):
     return grad_x, grad_weight, grad_bias
 
 
-# layer_normalization_no_bias_fwd_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+# layer_normalization_no_bias_fwd_loops_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
 @row_kernel
-def _layer_normalization_no_bias_fwd_0(
+def _layer_normalization_no_bias_fwd_loops_0(
     x, _t2, eps, weight, rstd_out, normalized_out, y_out
 ):
     _rows, _n = x.shape
@@ -917,15 +917,15 @@ def _jit_forward_no_bias(
         np.empty(x.shape, x.dtype) if out_normalized is None else out_normalized
     )
     y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _layer_normalization_no_bias_fwd_0(
+    _layer_normalization_no_bias_fwd_loops_0(
         rows(x), _t2, eps, weight, rows(rstd), rows(normalized), rows(y)
     )
     return y, (x, weight, rstd, normalized)
 
 
-# layer_normalization_no_bias_bwd_0: layers_spec/layers/layer_normalization.yaml:32,33,35,37
+# layer_normalization_no_bias_bwd_loops_0: layers_spec/layers/layer_normalization.yaml:32,33,35,37
 @row_kernel
-def _layer_normalization_no_bias_bwd_0(
+def _layer_normalization_no_bias_bwd_loops_0(
     grad_y, normalized, rstd, _t5, weight, grad_weight_out, grad_x_out
 ):
     _rows, _n = grad_y.shape
@@ -957,7 +957,7 @@ def _jit_backward_no_bias(grad_y, x, weight, rstd, normalized, *, out_grad_x=Non
     _t5 = x.shape[-1]
     grad_weight = np.empty(grad_y.shape[-1:], grad_y.dtype)
     grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _layer_normalization_no_bias_bwd_0(
+    _layer_normalization_no_bias_bwd_loops_0(
         rows(grad_y),
         rows(normalized),
         rows(rstd),
@@ -969,9 +969,9 @@ def _jit_backward_no_bias(grad_y, x, weight, rstd, normalized, *, out_grad_x=Non
     return grad_x, grad_weight, None
 
 
-# layer_normalization_no_weight_fwd_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+# layer_normalization_no_weight_fwd_loops_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
 @row_kernel
-def _layer_normalization_no_weight_fwd_0(
+def _layer_normalization_no_weight_fwd_loops_0(
     x, _t2, eps, bias, rstd_out, normalized_out, y_out
 ):
     _rows, _n = x.shape
@@ -1007,15 +1007,15 @@ def _jit_forward_no_weight(
         np.empty(x.shape, x.dtype) if out_normalized is None else out_normalized
     )
     y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _layer_normalization_no_weight_fwd_0(
+    _layer_normalization_no_weight_fwd_loops_0(
         rows(x), _t2, eps, bias, rows(rstd), rows(normalized), rows(y)
     )
     return y, (x, bias, rstd, normalized)
 
 
-# layer_normalization_no_weight_bwd_0: layers_spec/layers/layer_normalization.yaml:32,34,35,39
+# layer_normalization_no_weight_bwd_loops_0: layers_spec/layers/layer_normalization.yaml:32,34,35,39
 @row_kernel
-def _layer_normalization_no_weight_bwd_0(
+def _layer_normalization_no_weight_bwd_loops_0(
     grad_y, normalized, rstd, _t5, grad_bias_out, grad_x_out
 ):
     _rows, _n = grad_y.shape
@@ -1046,15 +1046,17 @@ def _jit_backward_no_weight(grad_y, x, bias, rstd, normalized, *, out_grad_x=Non
     _t5 = x.shape[-1]
     grad_bias = np.empty(grad_y.shape[-1:], grad_y.dtype)
     grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _layer_normalization_no_weight_bwd_0(
+    _layer_normalization_no_weight_bwd_loops_0(
         rows(grad_y), rows(normalized), rows(rstd), _t5, grad_bias, rows(grad_x)
     )
     return grad_x, None, grad_bias
 
 
-# layer_normalization_no_weight_no_bias_fwd_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24
+# layer_normalization_no_weight_no_bias_fwd_loops_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24
 @row_kernel
-def _layer_normalization_no_weight_no_bias_fwd_0(x, _t2, eps, rstd_out, normalized_out):
+def _layer_normalization_no_weight_no_bias_fwd_loops_0(
+    x, _t2, eps, rstd_out, normalized_out
+):
     _rows, _n = x.shape
     centered_row = np.empty(_n)
     for _row in range(_rows):
@@ -1085,15 +1087,15 @@ def _jit_forward_no_weight_no_bias(
     normalized = (
         np.empty(x.shape, x.dtype) if out_normalized is None else out_normalized
     )
-    _layer_normalization_no_weight_no_bias_fwd_0(
+    _layer_normalization_no_weight_no_bias_fwd_loops_0(
         rows(x), _t2, eps, rows(rstd), rows(normalized)
     )
     return normalized, (x, weight, rstd, normalized)
 
 
-# layer_normalization_no_weight_no_bias_bwd_0: layers_spec/layers/layer_normalization.yaml:32,35,39
+# layer_normalization_no_weight_no_bias_bwd_loops_0: layers_spec/layers/layer_normalization.yaml:32,35,39
 @row_kernel
-def _layer_normalization_no_weight_no_bias_bwd_0(
+def _layer_normalization_no_weight_no_bias_bwd_loops_0(
     grad_y, normalized, rstd, _t5, grad_x_out
 ):
     _rows, _n = grad_y.shape
@@ -1122,7 +1124,7 @@ def _jit_backward_no_weight_no_bias(
 ):
     _t5 = x.shape[-1]
     grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _layer_normalization_no_weight_no_bias_bwd_0(
+    _layer_normalization_no_weight_no_bias_bwd_loops_0(
         rows(grad_y), rows(normalized), rows(rstd), _t5, rows(grad_x)
     )
     return grad_x, None, None
