@@ -19,7 +19,7 @@ import pytest
 import layerforge
 from layerforge import _runtime
 from layerforge._jit_runtime import RowKernel, rows
-from layerforge.activations import leaky_relu, log_softmax, silu, softmax
+from layerforge.activations import leaky_relu, log_softmax, silu, softmax, swish
 from layerforge.layers import layer_normalization
 
 pytest.importorskip("numba")  # the dev extra pins it; without it there is nothing compiled
@@ -73,7 +73,7 @@ def test_layer_normalization_matches_numpy(backend, dtype, affine):
         close(a, b, dtype, scale=x.shape[0] * x.shape[1])  # parameter gradients sum 12 rows
 
 
-@pytest.mark.parametrize("module", [softmax, log_softmax, silu, leaky_relu], ids=lambda m: m.__name__.rsplit(".", 1)[1])
+@pytest.mark.parametrize("module", [softmax, log_softmax, silu, swish, leaky_relu], ids=lambda m: m.__name__.rsplit(".", 1)[1])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_activations_match_numpy(backend, module, dtype):
     rng = np.random.default_rng(2)

@@ -563,7 +563,6 @@ def render_section(spec: OpSpec, compiled, prims: Primitives, enabled: bool, blo
 
 # The ops compiled in this first slice of the target (parity-tested in tests/test_jit.py);
 # the others run their NumPy functions whatever the backend.
-COMPILED_OPS = frozenset({"layer_normalization", "softmax", "log_softmax", "silu", "swish", "leaky_relu",
-                          "batch_normalization"})
+COMPILED_OPS = frozenset({"layer_normalization", "softmax", "log_softmax", "silu", "swish", "leaky_relu"})
 
 __all__ = ["ELEMENT", "JitSection", "render_section", "plan", "in_kernel", "COMPILED_OPS"]
