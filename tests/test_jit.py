@@ -176,3 +176,28 @@ def test_o0_stays_numpy():
     optimized = importlib.import_module("layerforge.activations.softmax")
     assert "use_jit" in open(optimized.__file__).read()
     assert "use_jit" not in render_op(catalog().ops["softmax"], catalog(), PATHS, level=0)
+
+
+def test_the_rule_keeps_transcendentals_over_rows_in_numpy():
+    """The generator's measured rule (transpiler/jit.py): exp over a row value is a NumPy
+    ufunc between kernels, log of a row statistic (once a row) stays in the kernel, a row
+    maximum stays np.max, layer norm's forward is one kernel, and a function whose kernels
+    would save no pass has no twin."""
+    from harness import catalog
+    from transpiler import jit
+    from transpiler.errors import Collector
+    from transpiler.pipeline import compile_op
+
+    def parts(name, direction="forward"):
+        compiled = compile_op(catalog().ops[name], catalog(), Collector())[0]
+        fn = getattr(compiled, direction)
+        planned = jit.plan(fn, catalog().prims, compiled.saved if direction == "forward" else ())
+        return [[s.prim for s in p.statements] if isinstance(p, jit.Kernel) else p.prim for p in planned]
+
+    assert parts("log_softmax") == ["amax", "stop_gradient", "sub", "exp", ["sum", "log", "sub"]]
+    assert parts("softmax", "backward") == [["mul", "sum", "sub", "mul"]]
+    assert parts("layer_normalization") == [
+        "axis_size", ["mean", "sub", "dot_last", "div", "add", "sqrt", "div", "mul", "mul", "add"]]
+    silu = compile_op(catalog().ops["silu"], catalog(), Collector())[0]
+    assert jit.plan(silu.forward, catalog().prims, silu.saved) is None  # a sigmoid and one product: NumPy's
+    assert parts("silu", "backward") == ["sigmoid", ["mul", "mul", "mul", "sub", "mul", "add"]]

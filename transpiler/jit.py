@@ -221,7 +221,7 @@ def plan(fn: Function, prims: Primitives, saved: tuple[str, ...]) -> list[Kernel
             continue
         later = {r for p in parts[position + 1:] for s in (p if isinstance(p, list) else [p]) for r in s.reads()}
         out.append(Kernel("", part))
-        _fill(out[-1], shapes, later | results)  # type: ignore[arg-type]
+        _fill(out[-1], shapes, later | results, prims)  # type: ignore[arg-type]
     if not any(isinstance(p, Kernel) for p in out):
         return None
     return out
@@ -249,7 +249,7 @@ def _literal(value) -> str:
     return repr(value)
 
 
-def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str]) -> None:
+def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitives) -> None:
     """The kernel's parameters and lines: loops over the rows of each block, and in each row
     the statements as loops over its elements (a new loop where a value needs a reduction
     of the loop before it finished)."""
@@ -350,7 +350,7 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str]) -> None:
         return f"{operand}[{ROW_INDEX}, {J}]"
 
     def expression(stmt: Stmt) -> str:
-        names = {arg: read(a, True) for arg, a in zip(_args(stmt), stmt.args)}
+        names = {arg: read(a, True) for arg, a in zip(prims[stmt.prim].args, stmt.args)}
         names.update((k, read(v, True)) for k, v in stmt.statics)
         if stmt.prim == "stop_gradient":
             return names["a"]
@@ -406,14 +406,6 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str]) -> None:
     for s in sums:  # summed in float64, stored in the arrays' dtype
         lines.append(f"    {s.target}_out[:] = {s.target}_sums")
     kernel.lines = lines
-
-
-def _args(stmt: Stmt) -> tuple[str, ...]:
-    """The template names of a statement's operands (the primitive table's ``args``)."""
-    return _ARGS.get(stmt.prim, ("a", "b"))
-
-
-_ARGS = {"where": ("condition", "a", "b")}
 
 
 def _where(stmt: Stmt) -> str:
