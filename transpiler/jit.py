@@ -7,12 +7,14 @@ per-feature parameter ``[F]`` and a number. The body is split into parts, in pro
 
 - a **row kernel**: a maximal run of statements that the loops can compute, i.e. elementwise
   statements with a per-element form (``ELEMENT``) over row values, statistics, parameters and
-  numbers; sums, means and maxima of a row value along the last axis and ``dot_last`` (row
+  numbers; sums and means of a row value along the last axis and ``dot_last`` (row
   statistics); ``sum_to`` of a row value to a parameter's shape (a column sum, a parameter
-  gradient). It is one Python function run by numba as one parallel loop over blocks of rows
-  (``prange``); each row runs its statements in order as loops over the row's elements, a
-  loop per reduction (the statements before a reduction that feed it fuse into its loop).
-  A row value read by a later loop is kept in a row of scratch memory (or in its output);
+  gradient). It is one Python function, compiled by numba, with one loop over the rows of
+  its block (``in_row_blocks`` shares the blocks out over layerforge's threads); each row
+  runs its statements in order as loops over the row's elements, a loop per group of
+  reductions (the statements that feed a reduction fuse into its loop, and a reduction joins
+  the first loop that has its operands). A row value read by a later loop is kept in a row
+  of scratch memory (or in its output);
 - **NumPy array code** for every other statement, from its NumPy template, as in the
   unoptimized NumPy function; a number (``x.shape[-1]``, ``1 - alpha``) is computed there
   too, before the kernel that reads it.
@@ -30,9 +32,11 @@ stays in the kernel. A run of kernel statements that saves less than ``MIN_PASSE
 NumPy passes (a lone elementwise statement) stays NumPy too: the call would gain nothing.
 
 Kernels are decorated with ``row_kernel`` of ``layerforge._jit_runtime``, which compiles them
-with numba on first call (``cache=True``) and passes the block count; the twins are chosen in
-the public forward when ``use_jit`` says so (a NumPy array with elements, numba installed,
-backend not set to NumPy), and ``in_row_blocks`` runs them whole (``whole_rows``).
+with numba on first call (``nogil``, ``cache=True``); the twins are chosen in the public
+forward when ``use_jit`` says so (a NumPy array with elements, numba installed, backend not
+set to NumPy) and run where the NumPy functions run, through ``in_row_blocks`` with the same
+``out_<name>`` slices, so blocks, threads and parameter sums work as for NumPy. At -O0 no
+module has twins.
 """
 
 from __future__ import annotations
