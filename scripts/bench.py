@@ -23,6 +23,11 @@ sources), never in the measuring one: its memory churn changes how glibc serves 
 allocations, and after an in-process generation layer norm's step took 2,000 page faults
 (8 MB returned to the system and faulted back each step) and twice the time.
 
+The ops with a compiled CPU target (numba row kernels, ``layerforge.set_backend``) get a table
+of their own: the compiled backend beside the NumPy one and PyTorch, by CPU time
+(``time.process_time``), runs of the three alternating in one process (``--compiled-only``
+runs just that table).
+
 Writes bench-results/bench.json, bench-results/summary.md and bench-results/ratios.png.
 """
 
@@ -734,6 +739,45 @@ def _torch_saved_bytes(run) -> int:
     return sum(storages.values())
 
 
+def compiled_rows(repeat: int) -> list[dict]:
+    """The ops with compiled twins: forward + backward under the numba backend, the numpy
+    backend and PyTorch, by CPU time (medians of ``repeat`` runs of each, alternating, after
+    a warm-up that compiles the kernels or loads them from numba's cache)."""
+    if layerforge.get_backend() != "numba":
+        return []
+    cases = {}
+    for name in ("softmax", "log_softmax", "silu", "swish", "leaky_relu"):
+        s, arrays, attrs = activation_inputs(name)
+        cases[name] = (step(module(s), s, arrays, attrs), torch_step(name, arrays, attrs))
+    layers = layer_cases()
+    arrays, attrs, oracle = layers["layer_normalization"]
+    both = measure_layer("layer_normalization", arrays, attrs, oracle, repeat, steps=True)
+    cases["layer_normalization 4096x512"] = (both["ours"], both["theirs"])
+    rows = []
+    for name, (ours, theirs) in cases.items():
+        times: dict[str, list[float]] = {"numba": [], "numpy": [], "torch": []}
+        for backend in ("numba", "numpy"):
+            layerforge.set_backend(backend)
+            ours()
+        theirs()
+        for _ in range(repeat):
+            for side in times:
+                if side != "torch":
+                    layerforge.set_backend(side)
+                run = theirs if side == "torch" else ours
+                start = time.process_time()
+                run()
+                times[side].append(time.process_time() - start)
+        layerforge.set_backend("numba")
+        row = {"op": name, **{f"{side}_cpu_ms": 1e3 * statistics.median(t) for side, t in times.items()}}
+        row["torch_over_compiled"] = row["torch_cpu_ms"] / row["numba_cpu_ms"]
+        row["numpy_over_compiled"] = row["numpy_cpu_ms"] / row["numba_cpu_ms"]
+        rows.append(row)
+        print(f"{name:<30} compiled {row['numba_cpu_ms']:7.2f} ms  numpy {row['numpy_cpu_ms']:7.2f} ms  torch "
+              f"{row['torch_cpu_ms']:7.2f} ms  (CPU time)", flush=True)
+    return rows
+
+
 def geomean(values):
     values = [v for v in values if v]
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
@@ -744,6 +788,7 @@ def main() -> None:
     parser.add_argument("--ops", nargs="+", help="only these ops (default: all)")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results")
+    parser.add_argument("--compiled-only", action="store_true", help="only the compiled target's table")
     parser.add_argument("--system-malloc", action="store_true",
                         help="leave glibc's malloc settings as they are (see above)")
     args = parser.parse_args()
@@ -752,6 +797,12 @@ def main() -> None:
     torch.set_num_threads(threads())
     layerforge.set_num_threads(threads())
 
+    if args.compiled_only:
+        rows = compiled_rows(args.repeat)
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "compiled.md").write_text(_compiled_markdown(rows))
+        print(_compiled_markdown(rows))
+        return
     names = args.ops or sorted(catalog().of_kind("activation"))
     activation_names = [n for n in names if n != "dense" and spec(n).kind == "activation"]
     dense = not args.ops or "dense" in args.ops
@@ -785,6 +836,7 @@ def main() -> None:
         print(f"{name:<26} ours {r['optimized_ms']:8.2f} ms  torch {r['torch_ms']:8.2f} ms  torch/ours {r['torch_over_ours']:5.2f}"
               f"  saved MB ours {r['saved_MB']:7.2f} torch {r['torch_saved_MB']:7.2f}{peak}", flush=True)
 
+    compiled = compiled_rows(args.repeat) if not args.ops else []
     activations = [r for r in rows if not r["op"].startswith("dense")]
     summary = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
@@ -800,6 +852,7 @@ def main() -> None:
         "geomean_torch_over_ours_activations": geomean([r["torch_over_ours"] for r in activations]),
         "rows": rows,
         "layers": layer_rows,
+        "compiled": compiled,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench.json").write_text(json.dumps(summary, indent=2) + "\n")
@@ -859,6 +912,18 @@ def _markdown(summary) -> str:
         peaks = f"{r['peak_MB']:.0f} | {r['torch_peak_MB']:.0f}" if "peak_MB" in r else "| "
         lines.append(f"| {r['op']} | {r['optimized_ms']:.2f} | {r['torch_ms']:.2f} | {r['torch_over_ours']:.2f} | "
                      f"{r['saved_MB']:.2f} | {r['torch_saved_MB']:.2f} | {peaks} |")
+    return "\n".join(lines) + "\n" + (_compiled_markdown(summary["compiled"]) if summary.get("compiled") else "")
+
+
+def _compiled_markdown(rows) -> str:
+    lines = ["", "## Compiled CPU target (numba row kernels) against the NumPy target and PyTorch", "",
+             "Forward + backward, CPU time (process_time), medians of alternating runs in one process; "
+             "the tables above time the default backend, which is this one where numba is installed.", "",
+             "| op | compiled ms | NumPy ms | PyTorch ms | PyTorch/compiled | NumPy/compiled |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for r in rows:
+        lines.append(f"| {r['op']} | {r['numba_cpu_ms']:.2f} | {r['numpy_cpu_ms']:.2f} | {r['torch_cpu_ms']:.2f} | "
+                     f"{r['torch_over_compiled']:.2f} | {r['numpy_over_compiled']:.2f} |")
     return "\n".join(lines) + "\n"
 
 

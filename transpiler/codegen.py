@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import cuda
+from . import cuda, jit
 from .expr import Call, If
 from .ir import Const, Function, Operand, Variant
 from .primitives import Primitives, with_called_helpers
@@ -478,10 +478,11 @@ def writable_gradients(c: CompiledVariant) -> CompiledVariant:
 
 def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives,
                   env: jinja2.Environment, blocked: Blocking = Blocking(),
-                  fixed: dict[str, dict[str, AttrValue]] | None = None) -> str:
+                  fixed: dict[str, dict[str, AttrValue]] | None = None, compiled_target: bool = False) -> str:
     """The module's source; ``blocked``: the directions whose variant functions run through
     ``in_row_blocks`` (in the optimized build); ``fixed``: per fused activation, the options
-    its fused code is specialized at (other values of them run it composed)."""
+    its fused code is specialized at (other values of them run it composed);
+    ``compiled_target``: add the numba row kernels and twins (jit.py; not at -O0)."""
     compiled = [writable_gradients(c) for c in compiled]
     op = spec.name
     arrays = [d.name for d in spec.arrays]
@@ -717,7 +718,13 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         body.append(f"return {result}, ({bwd}, saved, {expected}, {sum_to})")
     cupy = cuda.render_section(spec, compiled, prims)
     imports += cupy.imports
-    body = body[:preamble] + cupy.dispatch(spec, body[preamble:])
+    compiled_section = jit.render_section(spec, compiled, prims, compiled_target, blocked)
+    imports += compiled_section.imports
+    if compiled_section.uses_math:
+        imports[:0] = ["import math", ""]
+    selection = body[preamble:]
+    on_gpu = cupy.dispatch(spec, selection)
+    body = body[:preamble] + on_gpu[:len(on_gpu) - len(selection)] + compiled_section.dispatch(spec, selection)
     folded: list[str] = []
     if spec.variadic:
         body = _fold_call(spec) + body
@@ -866,7 +873,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         functions=functions,
         variant_table=variant_table,
         helpers=helpers,
-        cupy=cupy.blocks,
+        cupy=cupy.blocks + compiled_section.blocks,
     )
 
 

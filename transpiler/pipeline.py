@@ -200,7 +200,7 @@ def render(spec: OpSpec, compiled: list[codegen.CompiledVariant], catalog: Catal
     activations = catalog.of_kind("activation")
     fixed = {name: dict(fused_fixed(activations[name])) for name in (spec.slot.fused if spec.slot else ())
              if name in activations and fused_fixed(activations[name])}
-    raw = codegen.render_module(spec, compiled, catalog.prims, env, blocked=blocked, fixed=fixed)
+    raw = codegen.render_module(spec, compiled, catalog.prims, env, blocked=blocked, fixed=fixed, compiled_target=level > 0)
     with _no_cycle_collection():
         return format_code(optimize(raw, level, facts(compiled)))
 
@@ -341,9 +341,10 @@ def generate(paths: Paths, level: int = 1, only: list[str] | None = None, cache:
             os.replace(tmp, cached)
     files[f"{PACKAGE}/__init__.py"] = format_code(codegen.render_package_init(
         env, "layerforge: neural-network layers and activations with forward and backward passes.",
-        ["activations", "layers", "losses"], ("get_num_threads", "set_num_threads")))
+        ["activations", "layers", "losses"], ("get_backend", "get_num_threads", "set_backend", "set_num_threads")))
     files[f"{PACKAGE}/_runtime.py"] = format_code(codegen.render_runtime(env))
     files[f"{PACKAGE}/_cupy_runtime.py"] = format_code(env.get_template("cupy_runtime.py.j2").render(version=codegen.VERSION))
+    files[f"{PACKAGE}/_jit_runtime.py"] = format_code(env.get_template("jit_runtime.py.j2").render(version=codegen.VERSION))
     files[f"{PACKAGE}/optim.py"] = format_code(env.get_template("optim.py.j2").render(version=codegen.VERSION))
     layers = [catalog.ops[name] for name in sorted(catalog.of_kind("layer"))]
     files[f"{PACKAGE}/nn.py"] = format_code(render_nn(layers, env))

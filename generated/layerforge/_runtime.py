@@ -7,6 +7,7 @@ Do not edit by hand.
 import contextlib
 import functools
 import importlib
+import importlib.util
 import math
 import os
 import threading
@@ -1202,6 +1203,48 @@ def set_num_threads(count):
         )
     _forget_pool()
     _threads["count"] = int(count)
+
+
+# The CPU backend: "numba" runs the compiled row kernels of the ops that have them
+# (_jit_runtime.py), "numpy" the NumPy functions only. The default is numba where it is
+# installed, or the LAYERFORGE_BACKEND environment variable; set_backend changes it.
+BACKENDS = ("numba", "numpy")
+_backend = {"name": None}
+
+
+def _default_backend():
+    value = os.environ.get("LAYERFORGE_BACKEND", "").strip().lower()
+    if value:
+        if value not in BACKENDS:
+            raise ValueError(
+                f"LAYERFORGE_BACKEND must be one of {', '.join(BACKENDS)}, got {value!r}"
+            )
+        if value == "numba" and importlib.util.find_spec("numba") is None:
+            raise ImportError(
+                'LAYERFORGE_BACKEND=numba needs numba: pip install "layerforge[jit]"'
+            )
+        return value
+    return "numba" if importlib.util.find_spec("numba") is not None else "numpy"
+
+
+def get_backend():
+    """``"numba"`` (compiled row kernels where an op has them) or ``"numpy"``."""
+    if _backend["name"] is None:
+        _backend["name"] = _default_backend()
+    return _backend["name"]
+
+
+def set_backend(name):
+    """Use the compiled kernels (``"numba"``, which must be installed) or NumPy alone."""
+    if name not in BACKENDS:
+        raise ValueError(
+            f"set_backend: name must be one of {', '.join(BACKENDS)}, got {name!r}"
+        )
+    if name == "numba" and importlib.util.find_spec("numba") is None:
+        raise ImportError(
+            'set_backend("numba") needs numba: pip install "layerforge[jit]"'
+        )
+    _backend["name"] = name
 
 
 def _workers():

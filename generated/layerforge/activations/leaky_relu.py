@@ -12,6 +12,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -43,6 +44,9 @@ def forward(x, *, alpha=0.01):
     if on_gpu(x):
         y, saved = _cupy_forward(x, alpha)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = in_row_blocks(_jit_forward, x, alpha, outs=("out_y",))
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, alpha, outs=("out_y",))
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -122,4 +126,52 @@ _leaky_relu_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward(grad_y, x, alpha):
     grad_x = _leaky_relu_bwd_0(grad_y, alpha, x)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# leaky_relu_fwd_loops_0: layers_spec/activations/leaky_relu.yaml:10
+@row_kernel
+def _leaky_relu_fwd_loops_0(x, alpha, y_out):
+    _rows, _n = x.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t1 = (
+                x[_row, _j] if x[_row, _j] > 0.0 or x[_row, _j] != x[_row, _j] else 0.0
+            )  # leaky_relu.yaml:10
+            _t2 = (
+                x[_row, _j] if x[_row, _j] < 0.0 or x[_row, _j] != x[_row, _j] else 0.0
+            )  # leaky_relu.yaml:10
+            _t3 = alpha * _t2  # leaky_relu.yaml:10
+            y = _t1 + _t3  # leaky_relu.yaml:10
+            y_out[_row, _j] = y
+
+
+def _jit_forward(x, alpha, *, out_y=None):
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _leaky_relu_fwd_loops_0(rows(x), alpha, rows(y))
+    return y, (x, alpha)
+
+
+# leaky_relu_bwd_loops_0: layers_spec/primitives.yaml:62,262,252
+@row_kernel
+def _leaky_relu_bwd_loops_0(grad_y, alpha, x, grad_x_out):
+    _rows, _n = grad_y.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t4 = grad_y[_row, _j] * alpha  # primitives.yaml:62
+            _t5 = x[_row, _j] < 0.0  # primitives.yaml:262
+            _t6 = _t4 * _t5  # primitives.yaml:262
+            _t7 = x[_row, _j] > 0.0  # primitives.yaml:252
+            _t8 = grad_y[_row, _j] * _t7  # primitives.yaml:252
+            grad_x = _t6 + _t8  # primitives.yaml:252
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward(grad_y, x, alpha, *, out_grad_x=None):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _leaky_relu_bwd_loops_0(rows(grad_y), alpha, rows(x), rows(grad_x))
     return grad_x

@@ -14,6 +14,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -46,6 +47,9 @@ def forward(x, *, dim=-1):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = in_row_blocks(_jit_forward, x, outs=("out_y",))
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -229,4 +233,52 @@ _softmax_bwd_1 = ElementwiseKernel(
 def _cupy_backward(grad_y, y):
     _t5 = _softmax_bwd_0(grad_y, y)
     grad_x = _softmax_bwd_1(grad_y, _t5, y)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# softmax_fwd_loops_0: layers_spec/activations/softmax.yaml:12
+@row_kernel
+def _softmax_fwd_loops_0(exponentials, y_out):
+    _rows, _n = exponentials.shape
+    for _row in range(_rows):
+        _t3 = 0.0  # softmax.yaml:12
+        for _j in range(_n):
+            _t3 += exponentials[_row, _j]
+        for _j in range(_n):
+            y = exponentials[_row, _j] / _t3  # softmax.yaml:12
+            y_out[_row, _j] = y
+
+
+def _jit_forward(x, *, out_y=None):
+    _t1 = _amax(x, -1)
+    _t2 = _t1
+    shifted = x - _t2
+    exponentials = np.exp(shifted, out=shifted)
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _softmax_fwd_loops_0(rows(exponentials), rows(y))
+    return y, (y,)
+
+
+# softmax_bwd_loops_0: layers_spec/activations/softmax.yaml:14
+@row_kernel
+def _softmax_bwd_loops_0(grad_y, y, grad_x_out):
+    _rows, _n = grad_y.shape
+    for _row in range(_rows):
+        _t5 = 0.0  # softmax.yaml:14
+        for _j in range(_n):
+            _t4 = grad_y[_row, _j] * y[_row, _j]  # softmax.yaml:14
+            _t5 += _t4
+        for _j in range(_n):
+            _t6 = grad_y[_row, _j] - _t5  # softmax.yaml:14
+            grad_x = y[_row, _j] * _t6  # softmax.yaml:14
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward(grad_y, y, *, out_grad_x=None):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _softmax_bwd_loops_0(rows(grad_y), rows(y), rows(grad_x))
     return grad_x

@@ -8,6 +8,8 @@ Generated from layers_spec/layers/layer_normalization.yaml by the layerforge tra
 Do not edit by hand: change the spec and run `make generate`.
 """
 
+import math
+
 import numpy as np
 
 from layerforge._runtime import (
@@ -20,6 +22,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -86,6 +89,19 @@ def forward(x, weight=None, bias=None, *, normalized_shape=None, eps=1e-05):
             (weight is not None, bias is not None)
         ]
         y, saved = forward_variant(x, weight, bias, eps)
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        forward_variant, backward_variant = _JIT_VARIANTS[
+            (weight is not None, bias is not None)
+        ]
+        y, saved = in_row_blocks(
+            forward_variant,
+            x,
+            weight,
+            bias,
+            eps,
+            outs=("out_y", None, None, "out_rstd", "out_normalized"),
+        )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     forward_variant, backward_variant = _VARIANTS[
         (weight is not None, bias is not None)
@@ -761,3 +777,362 @@ def _cupy_sum_to(grad, shape):
         rows = grad.reshape(-1, grad[(0,) * lead].size)
         return cp.matmul(cp.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
     return cp.sum(grad, axis=axes).reshape(shape) if axes else grad
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# layer_normalization_fwd_loops_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+@row_kernel
+def _layer_normalization_fwd_loops_0(
+    x, _t2, eps, weight, bias, rstd_out, normalized_out, y_out
+):
+    _rows, _n = x.shape
+    centered_row = np.empty(_n)
+    for _row in range(_rows):
+        mu = 0.0  # layer_normalization.yaml:20
+        for _j in range(_n):
+            mu += x[_row, _j]
+        mu /= _n
+        _t1 = 0.0  # layer_normalization.yaml:22
+        for _j in range(_n):
+            centered = x[_row, _j] - mu  # layer_normalization.yaml:21
+            centered_row[_j] = centered
+            _t1 += centered * centered
+        variance = _t1 / _t2  # layer_normalization.yaml:22
+        _t3 = variance + eps  # layer_normalization.yaml:23
+        _t4 = math.sqrt(_t3)  # layer_normalization.yaml:23
+        rstd = 1.0 / _t4  # layer_normalization.yaml:23
+        rstd_out[_row, 0] = rstd
+        for _j in range(_n):
+            normalized = centered_row[_j] * rstd  # layer_normalization.yaml:24
+            normalized_out[_row, _j] = normalized
+            _t5 = normalized * weight[_j]  # layer_normalization.yaml:25
+            y = _t5 + bias[_j]  # layer_normalization.yaml:25
+            y_out[_row, _j] = y
+
+
+def _jit_forward(
+    x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None
+):
+    _t2 = x.shape[-1]
+    rstd = np.empty(x.shape[:-1] + (1,), x.dtype) if out_rstd is None else out_rstd
+    normalized = (
+        np.empty(x.shape, x.dtype) if out_normalized is None else out_normalized
+    )
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _layer_normalization_fwd_loops_0(
+        rows(x), _t2, eps, weight, bias, rows(rstd), rows(normalized), rows(y)
+    )
+    return y, (x, weight, rstd, normalized)
+
+
+# layer_normalization_bwd_loops_0: layers_spec/layers/layer_normalization.yaml:32,33,34,35,37
+@row_kernel
+def _layer_normalization_bwd_loops_0(
+    grad_y, normalized, rstd, _t6, weight, grad_weight_out, grad_bias_out, grad_x_out
+):
+    _rows, _n = grad_y.shape
+    grad_weight_sums = np.zeros(_n)
+    grad_bias_sums = np.zeros(_n)
+    _t8_row = np.empty(_n)
+    for _row in range(_rows):
+        scale = rstd[_row, 0] / _t6  # layer_normalization.yaml:35
+        _t9 = 0.0  # layer_normalization.yaml:37
+        _t13 = 0.0  # layer_normalization.yaml:37
+        for _j in range(_n):
+            p = grad_y[_row, _j] * normalized[_row, _j]  # layer_normalization.yaml:32
+            grad_weight_sums[_j] += p
+            grad_bias_sums[_j] += grad_y[_row, _j]
+            _t7 = grad_y[_row, _j] * weight[_j]  # layer_normalization.yaml:37
+            _t8 = _t7 * rstd[_row, 0]  # layer_normalization.yaml:37
+            _t8_row[_j] = _t8
+            _t9 += p * weight[_j]
+            _t13 += grad_y[_row, _j] * weight[_j]
+        _t10 = _t9 * scale  # layer_normalization.yaml:37
+        _t14 = _t13 * scale  # layer_normalization.yaml:37
+        for _j in range(_n):
+            _t11 = normalized[_row, _j] * _t10  # layer_normalization.yaml:37
+            _t12 = _t8_row[_j] - _t11  # layer_normalization.yaml:37
+            grad_x = _t12 - _t14  # layer_normalization.yaml:37
+            grad_x_out[_row, _j] = grad_x
+    grad_weight_out[:] = grad_weight_sums
+    grad_bias_out[:] = grad_bias_sums
+
+
+def _jit_backward(grad_y, x, weight, rstd, normalized, *, out_grad_x=None):
+    _t6 = x.shape[-1]
+    grad_weight = np.empty(grad_y.shape[-1:], grad_y.dtype)
+    grad_bias = np.empty(grad_y.shape[-1:], grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _layer_normalization_bwd_loops_0(
+        rows(grad_y),
+        rows(normalized),
+        rows(rstd),
+        _t6,
+        weight,
+        grad_weight,
+        grad_bias,
+        rows(grad_x),
+    )
+    return grad_x, grad_weight, grad_bias
+
+
+# layer_normalization_no_bias_fwd_loops_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+@row_kernel
+def _layer_normalization_no_bias_fwd_loops_0(
+    x, _t2, eps, weight, rstd_out, normalized_out, y_out
+):
+    _rows, _n = x.shape
+    centered_row = np.empty(_n)
+    for _row in range(_rows):
+        mu = 0.0  # layer_normalization.yaml:20
+        for _j in range(_n):
+            mu += x[_row, _j]
+        mu /= _n
+        _t1 = 0.0  # layer_normalization.yaml:22
+        for _j in range(_n):
+            centered = x[_row, _j] - mu  # layer_normalization.yaml:21
+            centered_row[_j] = centered
+            _t1 += centered * centered
+        variance = _t1 / _t2  # layer_normalization.yaml:22
+        _t3 = variance + eps  # layer_normalization.yaml:23
+        _t4 = math.sqrt(_t3)  # layer_normalization.yaml:23
+        rstd = 1.0 / _t4  # layer_normalization.yaml:23
+        rstd_out[_row, 0] = rstd
+        for _j in range(_n):
+            normalized = centered_row[_j] * rstd  # layer_normalization.yaml:24
+            normalized_out[_row, _j] = normalized
+            y = normalized * weight[_j]  # layer_normalization.yaml:25
+            y_out[_row, _j] = y
+
+
+def _jit_forward_no_bias(
+    x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None
+):
+    _t2 = x.shape[-1]
+    rstd = np.empty(x.shape[:-1] + (1,), x.dtype) if out_rstd is None else out_rstd
+    normalized = (
+        np.empty(x.shape, x.dtype) if out_normalized is None else out_normalized
+    )
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _layer_normalization_no_bias_fwd_loops_0(
+        rows(x), _t2, eps, weight, rows(rstd), rows(normalized), rows(y)
+    )
+    return y, (x, weight, rstd, normalized)
+
+
+# layer_normalization_no_bias_bwd_loops_0: layers_spec/layers/layer_normalization.yaml:32,33,35,37
+@row_kernel
+def _layer_normalization_no_bias_bwd_loops_0(
+    grad_y, normalized, rstd, _t5, weight, grad_weight_out, grad_x_out
+):
+    _rows, _n = grad_y.shape
+    grad_weight_sums = np.zeros(_n)
+    _t7_row = np.empty(_n)
+    for _row in range(_rows):
+        scale = rstd[_row, 0] / _t5  # layer_normalization.yaml:35
+        _t8 = 0.0  # layer_normalization.yaml:37
+        _t12 = 0.0  # layer_normalization.yaml:37
+        for _j in range(_n):
+            p = grad_y[_row, _j] * normalized[_row, _j]  # layer_normalization.yaml:32
+            grad_weight_sums[_j] += p
+            _t6 = grad_y[_row, _j] * weight[_j]  # layer_normalization.yaml:37
+            _t7 = _t6 * rstd[_row, 0]  # layer_normalization.yaml:37
+            _t7_row[_j] = _t7
+            _t8 += p * weight[_j]
+            _t12 += grad_y[_row, _j] * weight[_j]
+        _t9 = _t8 * scale  # layer_normalization.yaml:37
+        _t13 = _t12 * scale  # layer_normalization.yaml:37
+        for _j in range(_n):
+            _t10 = normalized[_row, _j] * _t9  # layer_normalization.yaml:37
+            _t11 = _t7_row[_j] - _t10  # layer_normalization.yaml:37
+            grad_x = _t11 - _t13  # layer_normalization.yaml:37
+            grad_x_out[_row, _j] = grad_x
+    grad_weight_out[:] = grad_weight_sums
+
+
+def _jit_backward_no_bias(grad_y, x, weight, rstd, normalized, *, out_grad_x=None):
+    _t5 = x.shape[-1]
+    grad_weight = np.empty(grad_y.shape[-1:], grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _layer_normalization_no_bias_bwd_loops_0(
+        rows(grad_y),
+        rows(normalized),
+        rows(rstd),
+        _t5,
+        weight,
+        grad_weight,
+        rows(grad_x),
+    )
+    return grad_x, grad_weight, None
+
+
+# layer_normalization_no_weight_fwd_loops_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+@row_kernel
+def _layer_normalization_no_weight_fwd_loops_0(
+    x, _t2, eps, bias, rstd_out, normalized_out, y_out
+):
+    _rows, _n = x.shape
+    centered_row = np.empty(_n)
+    for _row in range(_rows):
+        mu = 0.0  # layer_normalization.yaml:20
+        for _j in range(_n):
+            mu += x[_row, _j]
+        mu /= _n
+        _t1 = 0.0  # layer_normalization.yaml:22
+        for _j in range(_n):
+            centered = x[_row, _j] - mu  # layer_normalization.yaml:21
+            centered_row[_j] = centered
+            _t1 += centered * centered
+        variance = _t1 / _t2  # layer_normalization.yaml:22
+        _t3 = variance + eps  # layer_normalization.yaml:23
+        _t4 = math.sqrt(_t3)  # layer_normalization.yaml:23
+        rstd = 1.0 / _t4  # layer_normalization.yaml:23
+        rstd_out[_row, 0] = rstd
+        for _j in range(_n):
+            normalized = centered_row[_j] * rstd  # layer_normalization.yaml:24
+            normalized_out[_row, _j] = normalized
+            y = normalized + bias[_j]  # layer_normalization.yaml:25
+            y_out[_row, _j] = y
+
+
+def _jit_forward_no_weight(
+    x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None
+):
+    _t2 = x.shape[-1]
+    rstd = np.empty(x.shape[:-1] + (1,), x.dtype) if out_rstd is None else out_rstd
+    normalized = (
+        np.empty(x.shape, x.dtype) if out_normalized is None else out_normalized
+    )
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _layer_normalization_no_weight_fwd_loops_0(
+        rows(x), _t2, eps, bias, rows(rstd), rows(normalized), rows(y)
+    )
+    return y, (x, bias, rstd, normalized)
+
+
+# layer_normalization_no_weight_bwd_loops_0: layers_spec/layers/layer_normalization.yaml:32,34,35,39
+@row_kernel
+def _layer_normalization_no_weight_bwd_loops_0(
+    grad_y, normalized, rstd, _t5, grad_bias_out, grad_x_out
+):
+    _rows, _n = grad_y.shape
+    grad_bias_sums = np.zeros(_n)
+    _t6_row = np.empty(_n)
+    for _row in range(_rows):
+        scale = rstd[_row, 0] / _t5  # layer_normalization.yaml:35
+        _t7 = 0.0  # layer_normalization.yaml:39
+        _t11 = 0.0  # layer_normalization.yaml:39
+        for _j in range(_n):
+            p = grad_y[_row, _j] * normalized[_row, _j]  # layer_normalization.yaml:32
+            grad_bias_sums[_j] += grad_y[_row, _j]
+            _t6 = grad_y[_row, _j] * rstd[_row, 0]  # layer_normalization.yaml:39
+            _t6_row[_j] = _t6
+            _t7 += p
+            _t11 += grad_y[_row, _j]
+        _t8 = _t7 * scale  # layer_normalization.yaml:39
+        _t12 = _t11 * scale  # layer_normalization.yaml:39
+        for _j in range(_n):
+            _t9 = normalized[_row, _j] * _t8  # layer_normalization.yaml:39
+            _t10 = _t6_row[_j] - _t9  # layer_normalization.yaml:39
+            grad_x = _t10 - _t12  # layer_normalization.yaml:39
+            grad_x_out[_row, _j] = grad_x
+    grad_bias_out[:] = grad_bias_sums
+
+
+def _jit_backward_no_weight(grad_y, x, bias, rstd, normalized, *, out_grad_x=None):
+    _t5 = x.shape[-1]
+    grad_bias = np.empty(grad_y.shape[-1:], grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _layer_normalization_no_weight_bwd_loops_0(
+        rows(grad_y), rows(normalized), rows(rstd), _t5, grad_bias, rows(grad_x)
+    )
+    return grad_x, None, grad_bias
+
+
+# layer_normalization_no_weight_no_bias_fwd_loops_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24
+@row_kernel
+def _layer_normalization_no_weight_no_bias_fwd_loops_0(
+    x, _t2, eps, rstd_out, normalized_out
+):
+    _rows, _n = x.shape
+    centered_row = np.empty(_n)
+    for _row in range(_rows):
+        mu = 0.0  # layer_normalization.yaml:20
+        for _j in range(_n):
+            mu += x[_row, _j]
+        mu /= _n
+        _t1 = 0.0  # layer_normalization.yaml:22
+        for _j in range(_n):
+            centered = x[_row, _j] - mu  # layer_normalization.yaml:21
+            centered_row[_j] = centered
+            _t1 += centered * centered
+        variance = _t1 / _t2  # layer_normalization.yaml:22
+        _t3 = variance + eps  # layer_normalization.yaml:23
+        _t4 = math.sqrt(_t3)  # layer_normalization.yaml:23
+        rstd = 1.0 / _t4  # layer_normalization.yaml:23
+        rstd_out[_row, 0] = rstd
+        for _j in range(_n):
+            normalized = centered_row[_j] * rstd  # layer_normalization.yaml:24
+            normalized_out[_row, _j] = normalized
+
+
+def _jit_forward_no_weight_no_bias(
+    x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None
+):
+    _t2 = x.shape[-1]
+    rstd = np.empty(x.shape[:-1] + (1,), x.dtype) if out_rstd is None else out_rstd
+    normalized = (
+        np.empty(x.shape, x.dtype) if out_normalized is None else out_normalized
+    )
+    _layer_normalization_no_weight_no_bias_fwd_loops_0(
+        rows(x), _t2, eps, rows(rstd), rows(normalized)
+    )
+    return normalized, (x, weight, rstd, normalized)
+
+
+# layer_normalization_no_weight_no_bias_bwd_loops_0: layers_spec/layers/layer_normalization.yaml:32,35,39
+@row_kernel
+def _layer_normalization_no_weight_no_bias_bwd_loops_0(
+    grad_y, normalized, rstd, _t5, grad_x_out
+):
+    _rows, _n = grad_y.shape
+    _t6_row = np.empty(_n)
+    for _row in range(_rows):
+        scale = rstd[_row, 0] / _t5  # layer_normalization.yaml:35
+        _t7 = 0.0  # layer_normalization.yaml:39
+        _t11 = 0.0  # layer_normalization.yaml:39
+        for _j in range(_n):
+            p = grad_y[_row, _j] * normalized[_row, _j]  # layer_normalization.yaml:32
+            _t6 = grad_y[_row, _j] * rstd[_row, 0]  # layer_normalization.yaml:39
+            _t6_row[_j] = _t6
+            _t7 += p
+            _t11 += grad_y[_row, _j]
+        _t8 = _t7 * scale  # layer_normalization.yaml:39
+        _t12 = _t11 * scale  # layer_normalization.yaml:39
+        for _j in range(_n):
+            _t9 = normalized[_row, _j] * _t8  # layer_normalization.yaml:39
+            _t10 = _t6_row[_j] - _t9  # layer_normalization.yaml:39
+            grad_x = _t10 - _t12  # layer_normalization.yaml:39
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward_no_weight_no_bias(
+    grad_y, x, weight, rstd, normalized, *, out_grad_x=None
+):
+    _t5 = x.shape[-1]
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _layer_normalization_no_weight_no_bias_bwd_loops_0(
+        rows(grad_y), rows(normalized), rows(rstd), _t5, rows(grad_x)
+    )
+    return grad_x, None, None
+
+
+_JIT_VARIANTS = {
+    (True, True): (_jit_forward, _jit_backward),
+    (True, False): (_jit_forward_no_bias, _jit_backward_no_bias),
+    (False, True): (_jit_forward_no_weight, _jit_backward_no_weight),
+    (False, False): (_jit_forward_no_weight_no_bias, _jit_backward_no_weight_no_bias),
+}

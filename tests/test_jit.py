@@ -1,0 +1,203 @@
+"""The compiled CPU target (numba row kernels, transpiler/jit.py) against the NumPy functions.
+
+Each op compiled in this slice runs forward and backward under both backends on the same
+arrays, float32 and float64, and the results must agree to a few roundings of the dtype: the
+kernels compute what the NumPy functions compute, in another order (row sums accumulated in
+float64 in one pass, where NumPy's float32 sums are BLAS products), so float32 results differ
+by a few ulps of the row's scale, float64 by a few 1e-16. Shapes are small (compiling a
+kernel costs about a second, once: numba's on-disk cache keeps them), except one case large
+enough to run block by block on two threads (in_row_blocks, its out= slices and its sums).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+
+import layerforge
+from layerforge import _runtime
+from layerforge._jit_runtime import RowKernel, rows
+from layerforge.activations import leaky_relu, log_softmax, silu, softmax, swish
+from layerforge.layers import layer_normalization
+
+pytest.importorskip("numba")  # the dev extra pins it; without it there is nothing compiled
+
+# Absolute tolerance per dtype for values of order 1 (a few units in the last place).
+TOL = {np.float32: 4e-6, np.float64: 2e-14}
+
+
+@pytest.fixture
+def backend():
+    """Runs a test's body under a backend of its choosing and restores the one before."""
+    before = layerforge.get_backend()
+    yield layerforge.set_backend
+    layerforge.set_backend(before)
+
+
+def both(backend, call):
+    """``call()`` under the numba backend and under the numpy backend."""
+    backend("numba")
+    compiled = call()
+    backend("numpy")
+    return compiled, call()
+
+
+def close(a, b, dtype, scale=1.0):
+    if a is None or b is None:
+        assert a is None and b is None
+        return
+    assert a.dtype == b.dtype == dtype and a.shape == b.shape
+    np.testing.assert_allclose(a, b, rtol=0, atol=TOL[dtype] * scale)
+
+
+def run(module, x, grad, *params, **attributes):
+    y, ctx = module.forward(x, *params, **attributes)
+    grads = module.backward(grad, ctx)
+    return y, ctx[0].__name__, grads if isinstance(grads, tuple) else (grads,)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("affine", [True, False])
+def test_layer_normalization_matches_numpy(backend, dtype, affine):
+    rng = np.random.default_rng(1)
+    x = (rng.standard_normal((3, 4, 19)) * 3 + 1).astype(dtype)
+    weight = rng.standard_normal(19).astype(dtype) if affine else None
+    bias = rng.standard_normal(19).astype(dtype) if affine else None
+    grad = rng.standard_normal(x.shape).astype(dtype)
+    (y1, name1, g1), (y0, name0, g0) = both(backend, lambda: run(layer_normalization, x, grad, weight, bias))
+    assert name1.startswith("_jit_backward") and not name0.startswith("_jit")
+    close(y1, y0, dtype)
+    for a, b in zip(g1, g0):
+        close(a, b, dtype, scale=x.shape[0] * x.shape[1])  # parameter gradients sum 12 rows
+
+
+@pytest.mark.parametrize("module", [softmax, log_softmax, silu, swish, leaky_relu], ids=lambda m: m.__name__.rsplit(".", 1)[1])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_activations_match_numpy(backend, module, dtype):
+    rng = np.random.default_rng(2)
+    x = (rng.standard_normal((5, 23)) * 4).astype(dtype)
+    grad = rng.standard_normal(x.shape).astype(dtype)
+    (y1, name1, g1), (y0, name0, g0) = both(backend, lambda: run(module, x, grad))
+    assert name1 == "_jit_backward" and name0 == "_backward"
+    close(y1, y0, dtype, scale=4)
+    close(g1[0], g0[0], dtype, scale=4)
+
+
+def test_large_inputs_run_block_by_block_on_threads(backend):
+    """Over 2 MB of rows: in_row_blocks cuts them into blocks on two threads, hands the
+    twins the slices of the full outputs (out_y, ...) and adds the blocks' parameter sums."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((1100, 512)).astype(np.float32)
+    weight, bias = rng.standard_normal(512).astype(np.float32), rng.standard_normal(512).astype(np.float32)
+    grad = rng.standard_normal(x.shape).astype(np.float32)
+    threads = layerforge.get_num_threads()
+    layerforge.set_num_threads(2)
+    try:
+        (y1, name1, g1), (y0, _, g0) = both(backend, lambda: run(layer_normalization, x, grad, weight, bias))
+    finally:
+        layerforge.set_num_threads(threads)
+    assert name1 == "_jit_backward"
+    close(y1, y0, np.float32)
+    close(g1[0], g0[0], np.float32)
+    for a, b in zip(g1[1:], g0[1:]):  # sums over 1100 rows of order-1 terms
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-4)
+
+
+def test_softmax_along_another_axis_and_strided_input(backend):
+    """dim=0 moves the axis last (a strided view): the twins copy it into rows."""
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((9, 6, 5))
+    grad = rng.standard_normal(x.shape)
+    (y1, _, g1), (y0, _, g0) = both(backend, lambda: run(softmax, x, grad, dim=0))
+    close(y1, y0, np.float64)
+    close(g1[0], g0[0], np.float64)
+
+
+def test_non_finite_values_propagate_as_in_numpy(backend):
+    """NaN and infinities: the kernels use NumPy's error model (no ZeroDivisionError) and
+    no fast-math assumption that values are finite."""
+    x = np.array([[0.0, np.nan, 1.0, 2.0], [np.inf, 1.0, 2.0, 3.0], [-np.inf, 0.0, 1.0, 2.0]], np.float32)
+    grad = np.ones_like(x)
+    for module in (softmax, log_softmax, layer_normalization):
+        with np.errstate(invalid="ignore"):  # inf - inf in NumPy's (and the twins') array code
+            (y1, _, g1), (y0, _, g0) = both(backend, lambda: run(module, x, grad))
+        np.testing.assert_array_equal(np.isnan(y1), np.isnan(y0))
+        np.testing.assert_array_equal(np.isnan(g1[0]), np.isnan(g0[0]))
+        finite = np.isfinite(y0)
+        np.testing.assert_allclose(y1[finite], y0[finite], atol=1e-6)
+
+
+def test_kernels_are_the_same_loops_in_plain_python(backend):
+    """A row kernel's source runs as it is without numba (numba only compiles it)."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, 8))
+    grad = rng.standard_normal(x.shape)
+    y, ctx = softmax.forward(x)
+    kernel = softmax._softmax_bwd_loops_0
+    assert isinstance(kernel, RowKernel)
+    compiled, plain = np.empty_like(x), np.empty_like(x)
+    kernel(rows(grad), rows(y), rows(compiled))
+    kernel.function(rows(grad), rows(y), rows(plain))
+    np.testing.assert_allclose(compiled, plain, rtol=0, atol=1e-15)
+
+
+def test_backend_switch(backend, monkeypatch):
+    with pytest.raises(ValueError, match="set_backend: name must be one of numba, numpy, got 'cuda'"):
+        layerforge.set_backend("cuda")
+    backend("numpy")
+    assert layerforge.get_backend() == "numpy"
+    monkeypatch.setattr(_runtime, "_backend", {"name": None})
+    monkeypatch.setenv("LAYERFORGE_BACKEND", "numpy")
+    assert layerforge.get_backend() == "numpy"
+    monkeypatch.setattr(_runtime, "_backend", {"name": None})
+    monkeypatch.setenv("LAYERFORGE_BACKEND", "fortran")
+    with pytest.raises(ValueError, match="LAYERFORGE_BACKEND must be one of numba, numpy, got 'fortran'"):
+        layerforge.get_backend()
+    monkeypatch.setattr(_runtime, "_backend", {"name": None})
+    monkeypatch.delenv("LAYERFORGE_BACKEND")
+    assert layerforge.get_backend() == "numba"  # installed: the default
+
+
+def test_empty_inputs_and_numpy_backend_run_the_numpy_functions(backend):
+    backend("numba")
+    _, ctx = softmax.forward(np.zeros((4, 0), np.float32))
+    assert ctx[0] is softmax._backward
+    backend("numpy")
+    _, ctx = softmax.forward(np.zeros((4, 3), np.float32))
+    assert ctx[0] is softmax._backward
+
+
+def test_o0_stays_numpy():
+    from harness import PATHS, catalog
+    from transpiler.pipeline import render_op
+
+    optimized = importlib.import_module("layerforge.activations.softmax")
+    assert "use_jit" in open(optimized.__file__).read()
+    assert "use_jit" not in render_op(catalog().ops["softmax"], catalog(), PATHS, level=0)
+
+
+def test_the_rule_keeps_transcendentals_over_rows_in_numpy():
+    """The generator's measured rule (transpiler/jit.py): exp over a row value is a NumPy
+    ufunc between kernels, log of a row statistic (once a row) stays in the kernel, a row
+    maximum stays np.max, layer norm's forward is one kernel, and a function whose kernels
+    would save no pass has no twin."""
+    from harness import catalog
+    from transpiler import jit
+    from transpiler.errors import Collector
+    from transpiler.pipeline import compile_op
+
+    def parts(name, direction="forward"):
+        compiled = compile_op(catalog().ops[name], catalog(), Collector())[0]
+        fn = getattr(compiled, direction)
+        planned = jit.plan(fn, catalog().prims, compiled.saved if direction == "forward" else ())
+        return [[s.prim for s in p.statements] if isinstance(p, jit.Kernel) else p.prim for p in planned]
+
+    assert parts("log_softmax") == ["amax", "stop_gradient", "sub", "exp", ["sum", "log", "sub"]]
+    assert parts("softmax", "backward") == [["mul", "sum", "sub", "mul"]]
+    assert parts("layer_normalization") == [
+        "axis_size", ["mean", "sub", "dot_last", "div", "add", "sqrt", "div", "mul", "mul", "add"]]
+    silu = compile_op(catalog().ops["silu"], catalog(), Collector())[0]
+    assert jit.plan(silu.forward, catalog().prims, silu.saved) is None  # a sigmoid and one product: NumPy's
+    assert parts("silu", "backward") == ["sigmoid", ["mul", "mul", "mul", "sub", "mul", "add"]]

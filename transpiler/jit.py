@@ -1,0 +1,564 @@
+"""The compiled CPU target: the same IR functions as numba row kernels, rendered into each module.
+
+A function whose first parameter holds the rows (shape ``[..., F]``) gets a compiled twin
+(``_jit_forward...``) when the plan below gives it at least one kernel. Values are classed by
+their shape against the rows': a row value ``[..., F]``, a row statistic ``[..., 1]``, a
+per-feature parameter ``[F]`` and a number. The body is split into parts, in program order:
+
+- a **row kernel**: a maximal run of statements that the loops can compute, i.e. elementwise
+  statements with a per-element form (``ELEMENT``) over row values, statistics, parameters and
+  numbers; sums and means of a row value along the last axis and ``dot_last`` (row
+  statistics); ``sum_to`` of a row value to a parameter's shape (a column sum, a parameter
+  gradient). It is one Python function, compiled by numba, with one loop over the rows of
+  its block (``in_row_blocks`` shares the blocks out over layerforge's threads); each row
+  runs its statements in order as loops over the row's elements, a loop per group of
+  reductions (the statements that feed a reduction fuse into its loop, and a reduction joins
+  the first loop that has its operands). A row value read by a later loop is kept in a row
+  of scratch memory (or in its output);
+- **NumPy array code** for every other statement, from its NumPy template, as in the
+  unoptimized NumPy function; a number (``x.shape[-1]``, ``1 - alpha``) is computed there
+  too, before the kernel that reads it.
+
+**The rule for transcendental functions.** numba compiles ``math.exp`` and its kin to scalar
+calls (the llvmlite wheel has no vector math library), while NumPy's float loops are
+vectorized. Measured here (one thread, 2M elements, CPU time): numba's scalar ``exp`` costs
+4.0 ns a element (4.5 float64), NumPy's ``np.exp`` 0.47 ns (0.87 float64), and one NumPy
+arithmetic pass over memory 0.1-0.4 ns. A transcendental call per element in a kernel thus
+costs about 3.5 ns more than the ufunc, more than fusing a whole chain of passes saves
+(``TRANSCENDENTAL_NS`` and ``PASS_NS`` below): an elementwise statement over row values
+whose per-element form calls one (``math.``, except ``sqrt``, a single instruction) runs as
+a NumPy ufunc and cuts the kernel; over row statistics (once per row: ``log(sum(exp))``) it
+stays in the kernel. A run of kernel statements that saves less than ``MIN_PASSES_SAVED``
+NumPy passes (a lone elementwise statement) stays NumPy too: the call would gain nothing.
+
+Kernels are decorated with ``row_kernel`` of ``layerforge._jit_runtime``, which compiles them
+with numba on first call (``nogil``, ``cache=True``); the twins are chosen in the public
+forward when ``use_jit`` says so (a NumPy array with elements, numba installed, backend not
+set to NumPy) and run where the NumPy functions run, through ``in_row_blocks`` with the same
+``out_<name>`` slices, so blocks, threads and parameter sums work as for NumPy. At -O0 no
+module has twins.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .ir import Const, Function, Operand, Stmt
+from .primitives import Primitives
+from .shapes import SCALAR, Shape
+from .spec import OpSpec
+
+RUNTIME = "layerforge._jit_runtime"
+
+# Per-element Python forms of the primitives the loops compute (operands are Python floats
+# or bools; ``math`` is imported). Any other primitive runs as NumPy array code.
+ELEMENT = {
+    "add": "{a} + {b}",
+    "sub": "{a} - {b}",
+    "mul": "{a} * {b}",
+    "div": "{a} / {b}",
+    "neg": "-{a}",
+    "exp": "math.exp({a})",
+    "expm1": "math.expm1({a})",
+    "log": "math.log({a})",
+    "log1p": "math.log1p({a})",
+    "sqrt": "math.sqrt({a})",
+    "tanh": "math.tanh({a})",
+    "sigmoid": "math.exp(min({a}, 0.0)) / (1.0 + math.exp(-abs({a})))",
+    "abs": "abs({a})",
+    "maximum": "{a} if {a} > {b} or {a} != {a} else {b}",
+    "minimum": "{a} if {a} < {b} or {a} != {a} else {b}",
+    "clip": "{low} if {a} < {low} else {high} if {a} > {high} else {a}",
+    "where": "{a} if {condition} else {b}",
+    "gt": "{a} > {b}",
+    "ge": "{a} >= {b}",
+    "lt": "{a} < {b}",
+    "le": "{a} <= {b}",
+    "eq": "{a} == {b}",
+    "logical_and": "{a} and {b}",
+    "logical_or": "{a} or {b}",
+    "logical_not": "not {a}",
+    "stop_gradient": "{a}",
+    "heaviside": "1.0 if {a} >= 0 else 0.0",
+}
+# Measured costs per element in ns (see the module docstring): a transcendental call in a
+# numba loop and as a NumPy ufunc (float32), and one NumPy arithmetic pass over memory.
+TRANSCENDENTAL_NS = {"numba": 4.0, "numpy": 0.47}
+PASS_NS = 0.25
+MIN_PASSES_SAVED = 2
+REDUCTIONS = ("sum", "mean", "amax", "dot_last")  # amax: rendered, but see in_kernel
+
+ROW, STAT, PARAM, NUMBER = "row", "stat", "param", "number"
+# Names the loops use for themselves; spec names never start with an underscore and a letter
+# other than t (temporaries are _t1, _t2, ...).
+ROWS, WIDTH, ROW_INDEX, J = "_rows", "_n", "_row", "_j"
+
+
+def transcendental(prim: str) -> bool:
+    """Does the per-element form of ``prim`` call a libm function (a scalar call in numba)?"""
+    return "math." in ELEMENT.get(prim, "").replace("math.sqrt(", "")
+
+
+def rule_keeps_in_kernel(prim: str) -> bool:
+    """The measured rule for one elementwise statement over row values: in the kernel when
+    its per-element cost there is below the ufunc's plus the passes that cutting costs (its
+    operand written and read again, the kernel's inputs read again)."""
+    calls = ELEMENT[prim].replace("math.sqrt(", "").count("math.")
+    in_kernel = calls * TRANSCENDENTAL_NS["numba"]
+    as_ufunc = calls * TRANSCENDENTAL_NS["numpy"] + 3 * PASS_NS
+    return in_kernel <= as_ufunc
+
+
+@dataclass
+class Shapes:
+    """Classes of a function's values against the rows' shape ``[..., F]``."""
+
+    fn: Function
+    rows: Shape
+
+    def of(self, operand: Operand) -> str | None:
+        if isinstance(operand, Const):
+            return NUMBER if isinstance(operand.value, (int, float, bool)) else None
+        value = self.fn.values.get(operand)
+        if value is None or value.shape is None:
+            return None
+        shape = value.shape
+        if shape == SCALAR:
+            return NUMBER
+        if value.dtype not in ("float", "bool"):
+            return None
+        if shape.ellipsis and shape.dims == self.rows.dims:
+            return ROW
+        if shape.ellipsis and shape.dims == (1,):
+            return STAT
+        if not shape.ellipsis and shape.dims == self.rows.dims:
+            return PARAM
+        return None
+
+
+def _axis_last(stmt: Stmt) -> bool:
+    axis = dict(stmt.statics).get("axis", Const(-1))
+    return isinstance(axis, Const) and axis.value in (-1, (-1,))
+
+
+def in_kernel(stmt: Stmt, shapes: Shapes) -> bool:
+    """Can a row kernel compute ``stmt`` (and should it, by the rule)?"""
+    target = shapes.of(stmt.target)
+    kinds = [shapes.of(a) for a in stmt.args]
+    if stmt.prim == "amax":
+        # LLVM (llvmlite 0.50) vectorizes a float maximum over a row only under "nnan", which
+        # would lose NaN propagation; the scalar loop took 1.0-2.1 ms on 4096 x 512 float32,
+        # np.max 0.5 ms: a row maximum stays NumPy's (measured, see the module docstring).
+        return False
+    if stmt.prim in ("sum", "mean"):
+        return target == STAT and kinds == [ROW] and _axis_last(stmt) and _float(stmt.args[0], shapes)
+    if stmt.prim == "dot_last":
+        return target == STAT and kinds[0] == ROW and kinds[1] in (ROW, PARAM)
+    if stmt.prim == "sum_to":
+        return target == PARAM and kinds[0] == ROW and _float(stmt.args[0], shapes)
+    if stmt.prim not in ELEMENT or dict(stmt.statics) and stmt.prim != "clip":
+        return False
+    if stmt.prim == "clip" and not all(isinstance(v, Const) or shapes.of(v) == NUMBER for _, v in stmt.statics):
+        return False
+    if target == ROW:
+        return all(k in (ROW, STAT, PARAM, NUMBER) for k in kinds) and (
+            not transcendental(stmt.prim) or rule_keeps_in_kernel(stmt.prim))
+    if target == STAT:
+        return all(k in (STAT, NUMBER) for k in kinds)
+    return False
+
+
+def _float(operand: Operand, shapes: Shapes) -> bool:
+    return isinstance(operand, str) and shapes.fn.values[operand].dtype == "float"
+
+
+@dataclass
+class Kernel:
+    """One row kernel: its name, what it reads and writes, and its lines (the function)."""
+
+    name: str
+    statements: list[Stmt]
+    inputs: list[str] = field(default_factory=list)  # arrays and numbers read, in order of first use
+    outputs: list[str] = field(default_factory=list)  # row values, statistics and column sums written
+    lines: list[str] = field(default_factory=list)
+
+
+def plan(fn: Function, prims: Primitives, saved: tuple[str, ...]) -> list[Kernel | Stmt] | None:
+    """The parts of ``fn``'s twin (kernels and statements left to NumPy), or None when the
+    function has no kernel (its twin would be the NumPy function)."""
+    if fn.loop is not None or not fn.params:
+        return None
+    first = fn.values.get(fn.params[0])
+    if first is None or first.shape is None or not first.shape.ellipsis or len(first.shape.dims) != 1:
+        return None
+    if any(prims[s.prim].kind == "random" for s in fn.body):
+        return None
+    shapes = Shapes(fn, first.shape)
+    parts: list[list[Stmt] | Stmt] = []
+    run: list[Stmt] = []
+
+    def flush() -> None:
+        if run:
+            parts.append(list(run))
+            run.clear()
+
+    for stmt in fn.body:
+        if in_kernel(stmt, shapes):
+            run.append(stmt)
+            continue
+        defined = {s.target for s in run}
+        if shapes.of(stmt.target) == NUMBER and not set(stmt.reads()) & defined:
+            parts.append(stmt)  # a number: computed before the open run, which goes on after it
+            continue
+        flush()
+        parts.append(stmt)
+    flush()
+    results = {o for o in fn.outputs if isinstance(o, str)} | set(saved)
+    out: list[Kernel | Stmt] = []
+    for position, part in enumerate(parts):
+        if isinstance(part, Stmt):
+            out.append(part)
+            continue
+        if not _worth_a_kernel(part, shapes):
+            out.extend(part)
+            continue
+        later = {r for p in parts[position + 1:] for s in (p if isinstance(p, list) else [p]) for r in s.reads()}
+        out.append(Kernel("", part))
+        _fill(out[-1], shapes, later | results, prims)  # type: ignore[arg-type]
+    if not any(isinstance(p, Kernel) for p in out):
+        return None
+    return out
+
+
+def _worth_a_kernel(run: list[Stmt], shapes: Shapes) -> bool:
+    """A run with a reduction, or with passes enough over row values to save some."""
+    if any(s.prim in REDUCTIONS or s.prim == "sum_to" for s in run):
+        return True
+    rows = [s for s in run if shapes.of(s.target) == ROW and s.prim != "stop_gradient"]
+    return len(rows) >= MIN_PASSES_SAVED
+
+
+def _literal(value) -> str:
+    if isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "math.nan"
+        if math.isinf(value):
+            return "math.inf" if value > 0 else "-math.inf"
+        return repr(value)
+    if isinstance(value, int):
+        return f"{value}.0"  # float arithmetic, as NumPy's with a float array
+    return repr(value)
+
+
+def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitives) -> None:
+    """The kernel's parameters and lines: loops over the rows of each block, and in each row
+    the statements as loops over its elements (a new loop where a value needs a reduction
+    of the loop before it finished)."""
+    run = kernel.statements
+    defined = {s.target for s in run}
+    kernel.inputs = list(dict.fromkeys(r for s in run for r in s.reads() if r not in defined
+                                       and not (s.prim == "sum_to" and r == s.args[1])))
+    kernel.outputs = [s.target for s in run if s.target in live_after or shapes.of(s.target) == PARAM]
+
+    # Segments of a row: ("stat", stmt) or ("loop", [stmts]).
+    segments: list[tuple[str, object]] = []
+    loop: list[Stmt] | None = None
+    reduced: set[str] = set()
+    defined_at: dict[str, int] = {}  # the segment defining each of the run's values
+    for stmt in run:
+        kind = shapes.of(stmt.target)
+        reads = set(stmt.reads())
+        if stmt.prim in REDUCTIONS or kind == PARAM:
+            # into the first loop that has its operands: a row value of that loop or of one
+            # before it, a statistic of a segment before it (dot(grad_y, weight) joins the
+            # first loop over grad_y instead of making a loop of its own)
+            need = max([defined_at[r] + (shapes.of(r) != ROW) for r in reads if r in defined_at], default=0)
+            early = next((i for i, (k, _) in enumerate(segments) if k == "loop" and i >= need), None)
+            if early is not None and segments[early][1] is not loop:
+                segments[early][1].append(stmt)  # type: ignore[union-attr]
+                defined_at[stmt.target] = early
+                continue
+            if loop is None or reads & reduced:
+                loop = []
+                segments.append(("loop", loop))
+                reduced = set()
+            loop.append(stmt)
+            defined_at[stmt.target] = len(segments) - 1
+            if kind == STAT:
+                reduced.add(stmt.target)
+        elif kind == ROW:
+            if loop is None or reads & reduced:
+                loop = []
+                segments.append(("loop", loop))
+                reduced = set()
+            loop.append(stmt)
+            defined_at[stmt.target] = len(segments) - 1
+        else:  # a statistic from statistics and numbers
+            if loop is not None and not reads & reduced:
+                segments.insert(len(segments) - 1, ("stat", stmt))  # ahead of the open loop
+                defined_at = {n: i + (i >= len(segments) - 2) for n, i in defined_at.items()}
+                defined_at[stmt.target] = len(segments) - 2
+            else:
+                loop = None
+                reduced = set()
+                segments.append(("stat", stmt))
+                defined_at[stmt.target] = len(segments) - 1
+
+    # Where each row value lives after its loop: its output, or a row of scratch memory.
+    loop_of = {s.target: i for i, (k, body) in enumerate(segments) if k == "loop" for s in body}  # type: ignore[union-attr]
+    stored: dict[str, str] = {}
+    for i, (k, body) in enumerate(segments):
+        if k != "loop":
+            continue
+        for s in body:  # type: ignore[union-attr]
+            if shapes.of(s.target) != ROW:
+                continue
+            later = any(s.target in t.reads() for j, (kk, b) in enumerate(segments) if j > i and kk == "loop"
+                        for t in b)  # type: ignore[union-attr]
+            if s.target in live_after:
+                stored[s.target] = f"{s.target}_out"
+            elif later:
+                stored[s.target] = f"{s.target}_row"
+
+    rows_array = next(n for n in kernel.inputs + kernel.outputs if shapes.of(n) == ROW)
+    rows_name = rows_array if rows_array in kernel.inputs else f"{rows_array}_out"
+    params = [*kernel.inputs, *(f"{n}_out" for n in kernel.outputs)]
+    lines = [f"def {{name}}({', '.join(params)}):"]
+    lines.append(f"    {ROWS}, {WIDTH} = {rows_name}.shape")
+    sums = [s for s in run if shapes.of(s.target) == PARAM]
+    for s in sums:
+        lines.append(f"    {s.target}_sums = np.zeros({WIDTH})")
+    for name, place in stored.items():
+        if place.endswith("_row"):
+            lines.append(f"    {place} = np.empty({WIDTH})")
+    lines.append(f"    for {ROW_INDEX} in range({ROWS}):")
+    body: list[str] = []
+    local: set[str] = set()  # statistics and the current loop's row values
+
+    def read(operand: Operand, in_loop: bool) -> str:
+        if isinstance(operand, Const):
+            return _literal(operand.value)
+        kind = shapes.of(operand)
+        if operand in local or kind == NUMBER:
+            return operand
+        if kind == STAT:
+            return f"{operand}[{ROW_INDEX}, 0]"
+        if kind == PARAM:
+            return f"{operand}[{J}]"
+        if operand in stored:
+            place = stored[operand]
+            return f"{place}[{ROW_INDEX}, {J}]" if place.endswith("_out") else f"{place}[{J}]"
+        return f"{operand}[{ROW_INDEX}, {J}]"
+
+    def expression(stmt: Stmt) -> str:
+        names = {arg: read(a, True) for arg, a in zip(prims[stmt.prim].args, stmt.args)}
+        names.update((k, read(v, True)) for k, v in stmt.statics)
+        if stmt.prim == "stop_gradient":
+            return names["a"]
+        return ELEMENT[stmt.prim].format(**names)
+
+    for k, item in segments:
+        if k == "stat":
+            stmt = item  # type: ignore[assignment]
+            body.append(f"{stmt.target} = {expression(stmt)}{_where(stmt)}")
+            local.add(stmt.target)
+            if stmt.target in kernel.outputs:
+                body.append(f"{stmt.target}_out[{ROW_INDEX}, 0] = {stmt.target}")
+            continue
+        statements: list[Stmt] = item  # type: ignore[assignment]
+        reductions = [s for s in statements if shapes.of(s.target) == STAT]
+        for s in reductions:
+            start = "-math.inf" if s.prim == "amax" else "0.0"
+            body.append(f"{s.target} = {start}{_where(s)}")
+        body.append(f"for {J} in range({WIDTH}):")
+        inner: list[str] = []
+        for s in statements:
+            kind = shapes.of(s.target)
+            if kind == STAT:
+                a = read(s.args[0], True)
+                if s.prim == "amax":
+                    inner.append(f"if {a} > {s.target} or {a} != {a}:")
+                    inner.append(f"    {s.target} = {a}")
+                elif s.prim == "dot_last":
+                    inner.append(f"{s.target} += {a} * {read(s.args[1], True)}")
+                else:
+                    inner.append(f"{s.target} += {a}")
+                continue
+            if kind == PARAM:
+                inner.append(f"{s.target}_sums[{J}] += {read(s.args[0], True)}")
+                continue
+            inner.append(f"{s.target} = {expression(s)}{_where(s)}")
+            local.add(s.target)
+            if s.target in stored:
+                place = stored[s.target]
+                index = f"[{ROW_INDEX}, {J}]" if place.endswith("_out") else f"[{J}]"
+                inner.append(f"{place}{index} = {s.target}")
+        body += [f"    {line}" for line in inner]
+        for s in statements:  # a loop's row values are not readable by name after it
+            if shapes.of(s.target) == ROW:
+                local.discard(s.target)
+        for s in reductions:
+            if s.prim == "mean":
+                body.append(f"{s.target} /= {WIDTH}")
+            local.add(s.target)
+            if s.target in kernel.outputs:
+                body.append(f"{s.target}_out[{ROW_INDEX}, 0] = {s.target}")
+    lines += [f"        {line}" for line in body]
+    for s in sums:  # summed in float64, stored in the arrays' dtype
+        lines.append(f"    {s.target}_out[:] = {s.target}_sums")
+    kernel.lines = lines
+
+
+def _where(stmt: Stmt) -> str:
+    return f"  # {stmt.loc.path.rsplit('/', 1)[-1]}:{stmt.loc.line}"
+
+
+def kernel_base(spec: OpSpec, fn: Function) -> str:
+    """``_softmax_bwd_loops``: the CuPy kernel's name (op, variant, direction), with ``loops``
+    so that the two targets' module-level names never meet."""
+    from .cuda import kernel_base as base
+
+    return f"_{base(spec, fn)}_loops"
+
+
+@dataclass
+class JitSection:
+    """What ``codegen.render_module`` adds to a module for the compiled target."""
+
+    imports: list[str]
+    blocks: list[str]
+    twins: set[str]  # the functions with a compiled twin
+
+    @property
+    def uses_math(self) -> bool:
+        return any("math." in block for block in self.blocks)
+
+    def dispatch(self, spec: OpSpec, body: list[str]) -> list[str]:
+        """The NumPy choice of a variant (``body``), with a branch for the compiled twins in
+        front when the op has any (``use_jit``); ``in_row_blocks`` runs a twin whole and
+        the NumPy functions of variants without one block by block, as before."""
+        if not self.blocks:
+            return body
+        first = spec.arrays[0].name
+        return [f"if use_jit({first}):"] + [f"    {_jit_names(line, self.twins)}" for line in body] + body
+
+
+def _jit_names(line: str, twins: set[str]) -> str:
+    import re
+
+    line = re.sub(r"\b_VARIANTS\b", "_JIT_VARIANTS", line)
+    return re.sub(r"\b(_forward\w*|_backward\w*)\b", lambda m: f"_jit{m.group(1)}" if m.group(1) in twins else m.group(1), line)
+
+
+def _allocation(name: str, kind: str, rows: str, dtype: str) -> str:
+    like = f"{rows}.dtype" if dtype == "float" else "np.bool_"
+    shape = {ROW: f"{rows}.shape", STAT: f"{rows}.shape[:-1] + (1,)", PARAM: f"{rows}.shape[-1:]"}[kind]
+    return f"{name} = np.empty({shape}, {like})"
+
+
+def render_function(spec: OpSpec, fn: Function, prims: Primitives, returns: str, saved: tuple[str, ...],
+                    outs: tuple[str | None, ...]) -> tuple[list[str], str] | None:
+    """The kernels and the compiled twin of ``fn``, or None when it has none. ``outs``: the
+    ``out_<name>`` keywords that ``in_row_blocks`` passes the NumPy function (the slices of
+    the full results): a kernel writes those results there."""
+    from .codegen import render_statement
+
+    parts = plan(fn, prims, saved)
+    if parts is None:
+        return None
+    shapes = Shapes(fn, fn.values[fn.params[0]].shape)  # type: ignore[arg-type]
+    rows = fn.params[0]
+    results = {o for o in fn.outputs if isinstance(o, str)} | set(saved)
+    last_read: dict[str, int] = {}
+    for position, part in enumerate(parts):
+        for stmt in part.statements if isinstance(part, Kernel) else [part]:
+            for name in stmt.reads():
+                last_read[name] = position
+    keywords = [o for o in outs if o]
+    kernels: list[str] = []
+    lines: list[str] = []
+    index = 0
+    for position, part in enumerate(parts):
+        if isinstance(part, Stmt):
+            lines.append(_in_place(render_statement(part, prims), part, shapes, results, last_read, position))
+            continue
+        name = f"{kernel_base(spec, fn)}_{index}"
+        index += 1
+        files: dict[str, list[str]] = {}
+        for stmt in part.statements:
+            lines_of = files.setdefault(stmt.loc.path, [])
+            if str(stmt.loc.line) not in lines_of:
+                lines_of.append(str(stmt.loc.line))
+        where = "; ".join(f"{path}:{','.join(numbers)}" for path, numbers in files.items())
+        kernels.append("\n".join([f"# {name[1:]}: {where}", "@row_kernel", part.lines[0].format(name=name), *part.lines[1:]]))
+        for out in part.outputs:
+            allocation = _allocation(out, shapes.of(out), rows, fn.values[out].dtype)  # type: ignore[arg-type]
+            if f"out_{out}" in keywords:
+                allocation += f" if out_{out} is None else out_{out}"
+            lines.append(allocation)
+        args = [f"rows({n})" if shapes.of(n) in (ROW, STAT) else n for n in part.inputs + part.outputs]
+        lines.append(f"{name}({', '.join(args)})")
+    params = ", ".join(fn.params) + "".join(f"{', *' if i == 0 else ''}, {k}=None" for i, k in enumerate(keywords))
+    function = "\n".join([f"def _jit{fn.name}({params}):"] + [f"    {line}" for line in lines] + [f"    return {returns}"])
+    return kernels, function
+
+
+def _in_place(line: str, stmt: Stmt, shapes: Shapes, results: set[str], last_read: dict[str, int], position: int) -> str:
+    """A ufunc of one operand (``np.exp(shifted)``) writes over that operand when nothing
+    reads it after (a temporary of the twin, not a result): no new array to fault in."""
+    operand = stmt.args[0] if len(stmt.args) == 1 else None
+    call = line.split(" = ", 1)[1]
+    if (not isinstance(operand, str) or call != f"np.{stmt.prim}({operand})" or shapes.of(operand) != ROW
+            or operand in results or operand in shapes.fn.params or last_read.get(operand) != position
+            or shapes.fn.values[operand].dtype != "float"):
+        return line
+    return f"{stmt.target} = np.{stmt.prim}({operand}, out={operand})"
+
+
+def render_section(spec: OpSpec, compiled, prims: Primitives, enabled: bool, blocked) -> JitSection:
+    """The row kernels, compiled twins and variant table of one module (nothing when the op
+    is not compiled, or at -O0)."""
+    from .codegen import _outputs, _tuple, operand, uses_rng
+
+    if not enabled or spec.name not in COMPILED_OPS or spec.slot is not None or spec.random:
+        return JitSection([], [], set())
+    blocks: list[str] = []
+    twins: set[str] = set()
+    for c in compiled:
+        fwd_returns = f"{_outputs([operand(o) for o in c.forward.outputs])}, {_tuple(list(c.saved)) if c.saved else '()'}"
+        for fn, returns in ((c.forward, fwd_returns), (c.backward, _outputs([operand(o) for o in c.backward.outputs]))):
+            if uses_rng(fn, prims):
+                continue
+            outs = blocked.forward_outs if fn is c.forward else blocked.backward_outs
+            rendered = render_function(spec, fn, prims, returns, c.saved if fn is c.forward else (), outs)
+            if rendered is None:
+                continue
+            kernel_blocks, function = rendered
+            blocks += kernel_blocks + [function]
+            twins.add(fn.name)
+    if not blocks:
+        return JitSection([], [], set())
+    optional = [d.name for d in spec.keyed_optional]
+    if spec.structural or optional:
+        entries = ""
+        for c in compiled:
+            values = [v for _, v in c.variant.structural] + [n not in c.variant.absent for n in optional]
+            key = repr(values[0]) if len(values) == 1 else repr(tuple(values))
+            pair = [f"_jit{f.name}" if f.name in twins else f.name for f in (c.forward, c.backward)]
+            entries += f"    {key}: ({pair[0]}, {pair[1]}),\n"
+        blocks.append(f"_JIT_VARIANTS = {{\n{entries}}}")
+    header = ("# The compiled CPU target: row kernels (numba, compiled on first use) and compiled\n"
+              "# twins of the functions above.")
+    blocks[0] = f"{header}\n\n\n{blocks[0]}"
+    imports = [f"from {RUNTIME} import row_kernel, rows, use_jit"]
+    return JitSection(imports, blocks, twins)
+
+
+# The ops compiled in this first slice of the target (parity-tested in tests/test_jit.py);
+# the others run their NumPy functions whatever the backend.
+COMPILED_OPS = frozenset({"layer_normalization", "softmax", "log_softmax", "silu", "swish", "leaky_relu"})
+
+__all__ = ["ELEMENT", "JitSection", "render_section", "plan", "in_kernel", "COMPILED_OPS"]
