@@ -173,8 +173,6 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
     n_grads = len(spec.grad_outputs)
     zeros = {s.target for s in last_backward.body if s.prim == "zeros_like"}
     flowing = any(isinstance(r, str) and r not in zeros for c, r in zip(arrays, last_results) if c in carries)
-    last_saved = [n for n in last_backward.params[n_grads:] if n in {s.target for s in last.body}]
-    last.outputs = list(outs) + last_saved  # type: ignore[arg-type]
     step_backward = None
     step_saved: list[str] = []
     step_results: list[Operand] = []
@@ -200,6 +198,10 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
         last_results = [ABSENT if a in carries else r for a, r in zip(arrays, last_results)]
         last_backward.outputs = [r for r in last_results if r is not ABSENT]
         eliminate_dead_code(last_backward)
+        read = {r for s in last_backward.body for r in s.reads()} | {r for r in last_backward.outputs if isinstance(r, str)}
+        last_backward.params = last_backward.params[:n_grads] + [p for p in last_backward.params[n_grads:] if p in read]
+    last_saved = [n for n in last_backward.params[n_grads:] if n in {s.target for s in last.body}]
+    last.outputs = list(outs) + last_saved  # type: ignore[arg-type]
     parts = Repeat(spec, variant, hoisted, hoisted_saved, hoisted_backward, step, step_saved, step_backward, last,
                    last_saved, last_backward, boundary, arrays, step_results, last_results, carries, constant)
     return _drivers(parts)
@@ -306,11 +308,11 @@ def render_forward(fn: Function, cupy: bool = False) -> str:
     if parts.step_backward is not None:
         kept = [_display(n) for n in parts.step_saved]
         loop.append(f"{_unpack(step_outs)} = {_call(parts.step, parts.step.params, cupy)}")
-        loop.append(f"history.append(({_unpack(kept)},))")
+        loop.append(f"history.append(({_unpack(kept)}{',' if len(kept) == 1 else ''}))")
         nexts = step_outs[: len(parts.carries)]
-    else:
-        loop.append(f"{_unpack(step_outs)} = {_call(parts.step, parts.step.params, cupy)}")
-        nexts = step_outs
+    else:  # nothing kept: the step's results are the next carries themselves
+        loop.append(f"{_unpack(parts.carries)} = {_call(parts.step, parts.step.params, cupy)}")
+        nexts = parts.carries
     loop += [f"{c} = {n}" for c, n in zip(parts.carries, nexts) if c != n]
     body += [f"    {line}" for line in loop]
     last_outs = [_display(str(o)) for o in parts.last.outputs]

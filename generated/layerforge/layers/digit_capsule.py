@@ -98,17 +98,16 @@ def _forward_stop(x, weight, routing_iterations):
     u_hat, hoisted_saved = _forward_stop_hoisted(x, weight)
     logits = np.zeros((x.shape[0], x.shape[1], weight.shape[1]), dtype=x.dtype)
     for _ in range(routing_iterations - 1):
-        logits_next = _forward_stop_step(logits, u_hat)
-        logits = logits_next
+        logits = _forward_stop_step(logits, u_hat)
     y, saved_3, saved_5, s, squash_norm, saved_8 = _forward_stop_last(logits, u_hat)
-    return y, (hoisted_saved, logits, u_hat, saved_3, saved_5, s, squash_norm, saved_8)
+    return y, (hoisted_saved, u_hat, saved_3, saved_5, s, squash_norm, saved_8)
 
 
 def _backward_stop(
-    grad_y, hoisted_saved, logits, u_hat, saved_3, saved_5, s, squash_norm, saved_8
+    grad_y, hoisted_saved, u_hat, saved_3, saved_5, s, squash_norm, saved_8
 ):
     grad_u_hat = _backward_stop_last(
-        grad_y, logits, u_hat, saved_3, saved_5, s, squash_norm, saved_8
+        grad_y, u_hat, saved_3, saved_5, s, squash_norm, saved_8
     )
     grad_x, grad_weight = _backward_stop_hoisted(grad_u_hat, *hoisted_saved)
     return grad_x, grad_weight
@@ -144,7 +143,7 @@ def _forward_stop_last(logits, u_hat):
     return y, _t1, _t2, s, squash_norm, _t3
 
 
-def _backward_stop_last(grad_y, logits, u_hat, _t1, _t2, s, squash_norm, _t3):
+def _backward_stop_last(grad_y, u_hat, _t1, _t2, s, squash_norm, _t3):
     _t4 = squash_norm / _t3
     _t5 = np.sum(grad_y * s, axis=-1, keepdims=True)
     grad_squash_norm = _t5 / _t3
@@ -178,16 +177,7 @@ def _forward_full(x, weight, routing_iterations):
         logits_next, c, saved_4, s, squash_norm, saved_7 = _forward_full_step(
             logits, u_hat
         )
-        history.append(
-            (
-                logits,
-                c,
-                saved_4,
-                s,
-                squash_norm,
-                saved_7,
-            )
-        )
+        history.append((logits, c, saved_4, s, squash_norm, saved_7))
         logits = logits_next
     y, c, saved_4, s, squash_norm, saved_7 = _forward_full_last(logits, u_hat)
     return y, (
@@ -318,9 +308,9 @@ def _capsule_votes(x, weight):
     input capsule i, its rows [R, D_i] @ weight[i] as [D_i, N_o * D_o] (batched over i).
     """
     n_in, d_in, n_out, d_out = weight.shape
-    count = int(
-        np.prod(x.shape[:-2])
-    )  # the rows: every leading axis (reshape's -1 fails on 0 sizes)
+    count = 1  # the rows: every leading axis (reshape's -1 fails on 0 sizes)
+    for size in x.shape[:-2]:
+        count *= size
     rows = x.reshape(count, n_in, d_in).swapaxes(0, 1)
     votes = np.matmul(rows, weight.reshape(n_in, d_in, n_out * d_out))
     return votes.swapaxes(0, 1).reshape(x.shape[:-1] + (n_out, d_out))
@@ -329,7 +319,9 @@ def _capsule_votes(x, weight):
 def _capsule_votes_input_grad(grad, weight, x):
     """grad [..., N_i, N_o, D_o] to [..., N_i, D_i] (shaped like x)."""
     n_in, d_in, n_out, d_out = weight.shape
-    count = int(np.prod(x.shape[:-2]))
+    count = 1
+    for size in x.shape[:-2]:
+        count *= size
     rows = grad.reshape(count, n_in, n_out * d_out).swapaxes(0, 1)
     out = np.matmul(rows, weight.reshape(n_in, d_in, n_out * d_out).swapaxes(1, 2))
     return out.swapaxes(0, 1).reshape(x.shape)
@@ -339,7 +331,9 @@ def _capsule_votes_weight_grad(grad, x, weight):
     """[N_i, D_i, N_o, D_o]: for each input capsule, its rows of x transposed times its
     rows of grad."""
     n_in, d_in, n_out, d_out = weight.shape
-    count = int(np.prod(x.shape[:-2]))
+    count = 1
+    for size in x.shape[:-2]:
+        count *= size
     rows = x.reshape(count, n_in, d_in).swapaxes(0, 1).swapaxes(1, 2)
     grads = grad.reshape(count, n_in, n_out * d_out).swapaxes(0, 1)
     return np.matmul(rows, grads).reshape(weight.shape)
@@ -416,21 +410,20 @@ def _cupy_forward_stop(x, weight, routing_iterations):
     u_hat, hoisted_saved = _cupy_forward_stop_hoisted(x, weight)
     logits = cp.zeros((x.shape[0], x.shape[1], weight.shape[1]), dtype=x.dtype)
     for _ in range(routing_iterations - 1):
-        logits_next = _cupy_forward_stop_step(logits, u_hat)
-        logits = logits_next
+        logits = _cupy_forward_stop_step(logits, u_hat)
     y, saved_3, saved_5, s, squash_norm, saved_8 = _cupy_forward_stop_last(
         logits, u_hat
     )
-    return y, (hoisted_saved, logits, u_hat, saved_3, saved_5, s, squash_norm, saved_8)
+    return y, (hoisted_saved, u_hat, saved_3, saved_5, s, squash_norm, saved_8)
 
 
 def _cupy_backward_stop(
-    grad_y, hoisted_saved, logits, u_hat, saved_3, saved_5, s, squash_norm, saved_8
+    grad_y, hoisted_saved, u_hat, saved_3, saved_5, s, squash_norm, saved_8
 ):
     import cupy as cp
 
     grad_u_hat = _cupy_backward_stop_last(
-        grad_y, logits, u_hat, saved_3, saved_5, s, squash_norm, saved_8
+        grad_y, u_hat, saved_3, saved_5, s, squash_norm, saved_8
     )
     grad_x, grad_weight = _cupy_backward_stop_hoisted(grad_u_hat, *hoisted_saved)
     return grad_x, grad_weight
@@ -662,7 +655,7 @@ _digit_capsule_stop_last_bwd_5 = ElementwiseKernel(
 )
 
 
-def _cupy_backward_stop_last(grad_y, logits, u_hat, _t3, _t5, s, squash_norm, _t8):
+def _cupy_backward_stop_last(grad_y, u_hat, _t3, _t5, s, squash_norm, _t8):
     import cupy as cp
 
     _t9 = _digit_capsule_stop_last_bwd_0(squash_norm, _t8)
@@ -696,16 +689,7 @@ def _cupy_forward_full(x, weight, routing_iterations):
         logits_next, c, saved_4, s, squash_norm, saved_7 = _cupy_forward_full_step(
             logits, u_hat
         )
-        history.append(
-            (
-                logits,
-                c,
-                saved_4,
-                s,
-                squash_norm,
-                saved_7,
-            )
-        )
+        history.append((logits, c, saved_4, s, squash_norm, saved_7))
         logits = logits_next
     y, c, saved_4, s, squash_norm, saved_7 = _cupy_forward_full_last(logits, u_hat)
     return y, (
@@ -1174,9 +1158,9 @@ def _cupy_capsule_votes(x, weight):
     import cupy as cp
 
     n_in, d_in, n_out, d_out = weight.shape
-    count = int(
-        cp.prod(x.shape[:-2])
-    )  # the rows: every leading axis (reshape's -1 fails on 0 sizes)
+    count = 1  # the rows: every leading axis (reshape's -1 fails on 0 sizes)
+    for size in x.shape[:-2]:
+        count *= size
     rows = x.reshape(count, n_in, d_in).swapaxes(0, 1)
     votes = cp.matmul(rows, weight.reshape(n_in, d_in, n_out * d_out))
     return votes.swapaxes(0, 1).reshape(x.shape[:-1] + (n_out, d_out))
@@ -1187,7 +1171,9 @@ def _cupy_capsule_votes_input_grad(grad, weight, x):
     import cupy as cp
 
     n_in, d_in, n_out, d_out = weight.shape
-    count = int(cp.prod(x.shape[:-2]))
+    count = 1
+    for size in x.shape[:-2]:
+        count *= size
     rows = grad.reshape(count, n_in, n_out * d_out).swapaxes(0, 1)
     out = cp.matmul(rows, weight.reshape(n_in, d_in, n_out * d_out).swapaxes(1, 2))
     return out.swapaxes(0, 1).reshape(x.shape)
@@ -1199,7 +1185,9 @@ def _cupy_capsule_votes_weight_grad(grad, x, weight):
     import cupy as cp
 
     n_in, d_in, n_out, d_out = weight.shape
-    count = int(cp.prod(x.shape[:-2]))
+    count = 1
+    for size in x.shape[:-2]:
+        count *= size
     rows = x.reshape(count, n_in, d_in).swapaxes(0, 1).swapaxes(1, 2)
     grads = grad.reshape(count, n_in, n_out * d_out).swapaxes(0, 1)
     return cp.matmul(rows, grads).reshape(weight.shape)
