@@ -327,6 +327,10 @@ def layer_cases():
                                {"top_k": 2}, _mixture_of_experts),
         # The same LSTM in both directions (concat), against nn.LSTM(bidirectional=True).
         "bidirectional": _bidirectional_case(f32),
+        # Learning rules (issue 21): forward and backward of the temporal memory's product
+        # form, 4096 binary patterns of 64 columns of 32 cells.
+        "temporal_memory": ({"x": (rng.random((4096, 64)) < 0.5).astype(np.float32), "S": f32(64, 32)}, {},
+                            lambda t: (t["x"][..., :, None] * t["S"]).flatten(-2)),
         # A ConvLSTM: batch 4, 8 frames, 16 -> 16 channels of 16 x 16, 3 x 3 kernels, against
         # the loop of F.conv2d and gate math (PyTorch has no ConvLSTM).
         "conv_lstm": ({"x": f32(4, 8, 16, 16, 16), "weight_ih": f32(64, 16, 3, 3, scale=0.08),
@@ -810,6 +814,7 @@ def _markdown(summary) -> str:
               "table, 8 x 512 ids. Graph convolution and attention (8 heads of 32, averaged): 8 graphs of 256 nodes, "
               "256 features, a dense adjacency with 10% of the edges; mixture of experts: 512 x 256 -> 512 -> 256, "
               "8 experts, top 2, dense evaluation, against the parity tests' PyTorch compositions. "
+              "Temporal memory: 4096 binary patterns of 64 columns of 32 cells, against (x[..., None] * S).flatten(-2). "
               "Saved MB: what forward keeps for backward. Peak MB: the growth of the peak resident "
               "set in one step, each side in a fresh process.",
               "", "| layer | ours ms | PyTorch ms | PyTorch/ours | saved MB ours | saved MB PyTorch | peak MB ours | peak MB PyTorch |",

@@ -79,6 +79,7 @@ from layerforge.layers import spiking
 from layerforge.layers import split
 from layerforge.layers import squeeze_and_excitation
 from layerforge.layers import subpixel_convolutional
+from layerforge.layers import temporal_memory
 from layerforge.layers import time_distributed
 from layerforge.layers import transformer_decoder
 from layerforge.layers import transformer_encoder
@@ -156,6 +157,7 @@ __all__ = [
     "Split",
     "SqueezeAndExcitation",
     "SubpixelConvolutional",
+    "TemporalMemory",
     "TimeDistributed",
     "TransformerDecoder",
     "TransformerEncoder",
@@ -3670,6 +3672,40 @@ class SubpixelConvolutional(Module):
         self.grads["weight"] = grad_weight
         self.grads["bias"] = grad_bias
         return grad_x
+
+
+class TemporalMemory(Module):
+    """TemporalMemory: HTM temporal memory in product form: y[..., i, j] = x[..., i] S[i,
+    j] for the binary column activity x [..., C] and the cell states S [C, K] (a
+    buffer), returned flattened as [..., C K].
+
+    A shell over ``layerforge.layers.temporal_memory``; buffers S.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ("S",)
+
+    def __init__(self, C, K, *, dtype=np.float32):
+        super().__init__()
+        self.S = np.zeros((C, K), dtype=dtype)
+
+    def forward(self, x):
+        y, self._ctx = temporal_memory.forward(x, self.S)
+        return y
+
+    def backward(self, grad_y):
+        grad_x = temporal_memory.backward(grad_y, self._ctx)
+        return grad_x
+
+    def learn(self, x, prev):
+        """``layerforge.layers.temporal_memory.learn`` over the layer's S: returns new arrays,
+        the layer is left as it is (no gradient)."""
+        return temporal_memory.learn(x, prev, self.S)
+
+    def predictions(self):
+        """``layerforge.layers.temporal_memory.predictions`` over the layer's S: returns new
+        arrays, the layer is left as it is (no gradient)."""
+        return temporal_memory.predictions(self.S)
 
 
 class TimeDistributed(Module):

@@ -73,6 +73,7 @@ __all__ = [
     "split",
     "squeeze_and_excitation",
     "subpixel_convolutional",
+    "temporal_memory",
     "time_distributed",
     "transformer_decoder",
     "transformer_encoder",
