@@ -129,8 +129,9 @@ CASES = {
     "conv_same": ("conv_same(x * x, w)", "[G, C, H, K]", "any", "any", NCHW),
     "as_planes": ("x * as_planes(w)", "[C]", "any", "any", NCHW),
 }
-# Covered elsewhere: the derivatives of heaviside, spike_atan and spike_sigmoid are declared
-# surrogates (test_gradients, test_spiking);
+# Covered elsewhere: the derivatives of heaviside, spike_atan, spike_sigmoid and
+# step_straight_through are declared surrogates (test_gradients, test_spiking,
+# test_learning_rules);
 # linear_weight_grad, sum_to, sum_axes* and the masks are only ever produced by the grad stage.
 SIZES = {"B": 6, "F": 4, "G": 3, "1": 1, "C": 2, "H": 4, "W": 6, "K": 2}
 
@@ -165,8 +166,9 @@ def test_every_differentiable_primitive_has_a_case():
     # with theta through affine_grid).
     layers |= {"conv_transpose", "pixel_shuffle", "pixel_unshuffle", "local_apply", "grid_sample", "affine_grid"}
     # Steps whose derivative is a declared surrogate, not the true one (0): heaviside against
-    # its rule (test_gradients), spike_atan and spike_sigmoid against snnTorch's (test_spiking).
-    surrogates = {"heaviside", "spike_atan", "spike_sigmoid"}
+    # its rule (test_gradients), spike_atan and spike_sigmoid against snnTorch's (test_spiking),
+    # step_straight_through against a straight-through torch.autograd.Function (test_learning_rules).
+    surrogates = {"heaviside", "spike_atan", "spike_sigmoid", "step_straight_through"}
     assert ruled - surrogates - layers <= set(CASES) | {"linear_weight_grad"}
     # the rest are gradient kernels (conv_input_grad, pooling gradients, ...).
 

@@ -146,7 +146,8 @@ def _build(spec: OpSpec, sub: OpSpec, entry: EntryDecl, variant: Variant, prims:
         later = _later_reads(entry, index) | set(entry.outputs)
         if stage.scan is None:
             name = f"_entry_{entry.name}{suffix}" + (f"_{index}" if several else "")
-            built = _straight(sub, stage, name, available, env, later, variant, prims, errors, counter)
+            order = list(entry.outputs) + sorted(later - set(entry.outputs))  # a single stage returns the outputs
+            built = _straight(sub, stage, name, available, env, order, variant, prims, errors, counter)
         else:
             name = f"_entry_{entry.name}{suffix}_step" + (f"{index}" if several else "")
             built = _loop(sub, stage, name, available, env, variant, prims, errors, counter, where)
@@ -177,7 +178,7 @@ def _later_reads(entry: EntryDecl, index: int) -> set[str]:
 
 
 def _straight(sub: OpSpec, stage: StageDecl, name: str, available: dict[str, Value], env: dict[str, Operand],
-              later: set[str], variant: Variant, prims: Primitives, errors: Collector, counter) -> Stage | None:
+              later: list[str], variant: Variant, prims: Primitives, errors: Collector, counter) -> Stage | None:
     values = dict(available)
     local = dict(env)
     builder = Builder(prims, errors, values, counter)
@@ -185,7 +186,7 @@ def _straight(sub: OpSpec, stage: StageDecl, name: str, available: dict[str, Val
     fn = Function(name, [], builder.body, [], values)
     if not _statements(sub, stage.body, local, variant.conditions, builder, fn, variant, {}, Scope({})):
         return None
-    exports = [(n, local[n]) for n in local if n not in env and n in later]
+    exports = [(n, local[n]) for n in later if n in local and n not in env]
     fn.outputs = [o for _, o in exports]
     eliminate_dead_code(fn)
     reads = {r for s in fn.body for r in s.reads()} | {o for o in fn.outputs if isinstance(o, str)}
@@ -249,7 +250,7 @@ def _loop(sub: OpSpec, stage: StageDecl, name: str, available: dict[str, Value],
     fn.outputs = [local[c.next] for c in scan.carries] + [local[v] for _, v in scan.stack]
     eliminate_dead_code(fn)
     reads = {r for s in fn.body for r in s.reads()} | {o for o in fn.outputs if isinstance(o, str)}
-    fn.params = [c.name for c in scan.carries] + [s for s in scan.sequences if s in reads]
+    fn.params = [c.name for c in scan.carries if c.name in reads] + [s for s in scan.sequences if s in reads]
     fn.params += [n for n in available if n in reads and n not in fn.params]
     exports: list[tuple[str, Operand]] = []
     for carry in scan.carries:
