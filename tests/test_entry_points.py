@@ -120,3 +120,18 @@ def test_entry_point_checks_name_the_op_and_argument(probe):
         probe.sweep(xs, start, ids, scale, k=-1)
     with pytest.raises(ValueError, match=r"probe\.sweep: argument 'xs' of shape \(0, 2, 3\) has no time steps"):
         probe.sweep(xs[:0], start, ids[:0], scale)
+
+
+def test_a_view_of_a_mask_is_a_mask():
+    """unsqueeze (any shape primitive) of a bool value is bool in the IR, so that a CuPy
+    kernel that reads it types it bool, not T (a rule's spike masks broadcast this way)."""
+    from transpiler.entry import compile_entries
+
+    text = PROBE.replace("          scaled = xs * scale + bias", "          scaled = where(unsqueeze(start > 0, axis=-3), xs * scale, xs)")
+    spec = parse_spec(text, "layers/probe.yaml", "probe")
+    errors = Collector()
+    (variants,) = compile_entries(spec, catalog().prims, errors)
+    errors.check()
+    first = variants[0].stages[0].fn
+    view = next(s.target for s in first.body if s.prim == "unsqueeze")
+    assert first.values[view].dtype == "bool"
