@@ -345,12 +345,58 @@ def layer_cases():
         "quantum": ({"x": f32(256, 1000), "theta": f32(10)}, {"output_size": 1024}, _quantum),
         # The same LSTM in both directions (concat), against nn.LSTM(bidirectional=True).
         "bidirectional": _bidirectional_case(f32),
+        # Learning rules (issue 21): forward and backward of the temporal memory's product
+        # form, 4096 binary patterns of 64 columns of 32 cells.
+        "temporal_memory": ({"x": (rng.random((4096, 64)) < 0.5).astype(np.float32), "S": f32(64, 32)}, {},
+                            lambda t: (t["x"][..., :, None] * t["S"]).flatten(-2)),
+        # The RBM's forward (hidden probabilities) and its true gradient: 4096 x 784 -> 256.
+        "rbm": ({"v": (rng.random((4096, 784)) < 0.3).astype(np.float32), "W": f32(256, 784, scale=0.05),
+                 "b_v": f32(784), "b_h": f32(256)}, {},
+                lambda t: torch.sigmoid(F.linear(t["v"], t["W"], t["b_h"]))),
+        # The spatial pooler: 4096 binary inputs of 784 bits, 256 columns, straight-through backward.
+        "spatial_pooler": ({"x": (rng.random((4096, 784)) < 0.3).astype(np.float32),
+                            "P": rng.random((784, 256)).astype(np.float32)}, {"threshold": 60.0},
+                           lambda t: _StraightThrough.apply(t["x"] @ t["P"] - 60.0)),
+        # Synaptic plasticity's opt-in structural mode, y = x W^T (W a buffer): 4096 x 512 units.
+        "synaptic_plasticity linear": ({"x": f32(4096, 512), "W": f32(512, 512, scale=0.04)}, {"mode": "linear"},
+                                       lambda t: F.linear(t["x"], t["W"])),
         # A ConvLSTM: batch 4, 8 frames, 16 -> 16 channels of 16 x 16, 3 x 3 kernels, against
         # the loop of F.conv2d and gate math (PyTorch has no ConvLSTM).
         "conv_lstm": ({"x": f32(4, 8, 16, 16, 16), "weight_ih": f32(64, 16, 3, 3, scale=0.08),
                        "weight_hh": f32(64, 16, 3, 3, scale=0.08), "bias": f32(64), "h0": None, "c0": None}, {},
                       _conv_lstm),
     }
+
+
+def rule_cases():
+    """Learning rules against the peer a user knows: name -> (ours, theirs, peer), each a
+    function running the whole workload once.
+
+    rbm: one training epoch over scikit-learn's digits (1797 x 64, scaled to [0, 1]) in
+    batches of 10, 256 hidden units, learning rate 0.1, float64: ours CD-1
+    (``nn.RBM.contrastive_divergence``) with ``layerforge.optim.SGD`` applying the
+    pseudo-gradients, theirs ``BernoulliRBM.partial_fit`` per batch (its own loop: PCD-1)."""
+    from sklearn.datasets import load_digits
+    from sklearn.neural_network import BernoulliRBM
+
+    from layerforge import nn
+    from layerforge.optim import SGD
+
+    digits = load_digits().data / 16.0
+    batches = [digits[i:i + 10] for i in range(0, len(digits), 10)]
+
+    def ours():
+        layer = nn.RBM(64, 256, rng=np.random.default_rng(0), dtype=np.float64)
+        optimizer, rng = SGD(layer.parameters(), lr=0.1), np.random.default_rng(0)
+        for batch in batches:
+            optimizer.step(list(layer.contrastive_divergence(batch, rng=rng)))
+
+    def theirs():
+        rbm = BernoulliRBM(n_components=256, learning_rate=0.1, batch_size=10, random_state=0)
+        for batch in batches:
+            rbm.partial_fit(batch)
+
+    return {"rbm CD-1 epoch (digits)": (ours, theirs, "sklearn BernoulliRBM.partial_fit")}
 
 
 def _mixture_of_experts(t):
@@ -536,6 +582,18 @@ def _reservoir_case(f32):
         return states, r_n[0]
 
     return arrays, {}, oracle
+
+
+class _StraightThrough(torch.autograd.Function):
+    """[a > 0] forward, the gradient passed through unchanged (the spatial pooler's backward)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return (a > 0).to(a.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
 
 
 class _ATanSpike(torch.autograd.Function):
@@ -837,6 +895,17 @@ def main() -> None:
               f"  saved MB ours {r['saved_MB']:7.2f} torch {r['torch_saved_MB']:7.2f}{peak}", flush=True)
 
     compiled = compiled_rows(args.repeat) if not args.ops else []
+    rule_rows = []
+    for name, (ours, theirs, peer) in rule_cases().items():
+        if args.ops and name.split()[0] not in args.ops:
+            continue
+        row = {"op": name, "optimized_ms": 1e3 * median_time(ours, args.repeat),
+               "peer_ms": 1e3 * median_time(theirs, args.repeat), "peer": peer}
+        row["peer_over_ours"] = row["peer_ms"] / row["optimized_ms"]
+        rule_rows.append(row)
+        print(f"{name:<26} ours {row['optimized_ms']:8.2f} ms  {peer} {row['peer_ms']:8.2f} ms  "
+              f"peer/ours {row['peer_over_ours']:5.2f}", flush=True)
+
     activations = [r for r in rows if not r["op"].startswith("dense")]
     summary = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
@@ -853,6 +922,7 @@ def main() -> None:
         "rows": rows,
         "layers": layer_rows,
         "compiled": compiled,
+        "rules": rule_rows,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench.json").write_text(json.dumps(summary, indent=2) + "\n")
@@ -904,6 +974,10 @@ def _markdown(summary) -> str:
               "table, 8 x 512 ids. Graph convolution and attention (8 heads of 32, averaged): 8 graphs of 256 nodes, "
               "256 features, a dense adjacency with 10% of the edges; mixture of experts: 512 x 256 -> 512 -> 256, "
               "8 experts, top 2, dense evaluation, against the parity tests' PyTorch compositions. "
+              "Temporal memory: 4096 binary patterns of 64 columns of 32 cells, against (x[..., None] * S).flatten(-2); "
+              "rbm: 4096 x 784 -> 256, against sigmoid(F.linear); spatial pooler: 4096 x 784 bits, 256 columns, "
+              "against a straight-through autograd.Function; synaptic plasticity (mode linear): 4096 x 512 units, "
+              "against F.linear. "
               "Saved MB: what forward keeps for backward. Peak MB: the growth of the peak resident "
               "set in one step, each side in a fresh process.",
               "", "| layer | ours ms | PyTorch ms | PyTorch/ours | saved MB ours | saved MB PyTorch | peak MB ours | peak MB PyTorch |",
@@ -912,6 +986,14 @@ def _markdown(summary) -> str:
         peaks = f"{r['peak_MB']:.0f} | {r['torch_peak_MB']:.0f}" if "peak_MB" in r else "| "
         lines.append(f"| {r['op']} | {r['optimized_ms']:.2f} | {r['torch_ms']:.2f} | {r['torch_over_ours']:.2f} | "
                      f"{r['saved_MB']:.2f} | {r['torch_saved_MB']:.2f} | {peaks} |")
+    if summary.get("rules"):
+        lines += ["", "## Learning rules (no gradient) against their peers", "",
+                  "rbm: one CD-1 training epoch on scikit-learn's digits (1797 x 64 in [0, 1], batches of 10, "
+                  "256 hidden units, learning rate 0.1, float64), nn.RBM.contrastive_divergence with "
+                  "layerforge.optim.SGD, against BernoulliRBM.partial_fit per batch.",
+                  "", "| rule | ours ms | peer | peer ms | peer/ours |", "| --- | --- | --- | --- | --- |"]
+        for r in summary["rules"]:
+            lines.append(f"| {r['op']} | {r['optimized_ms']:.2f} | {r['peer']} | {r['peer_ms']:.2f} | {r['peer_over_ours']:.2f} |")
     return "\n".join(lines) + "\n" + (_compiled_markdown(summary["compiled"]) if summary.get("compiled") else "")
 
 

@@ -134,8 +134,9 @@ CASES = {
     "resize_last": ("resize_last(x * w, size=6) * sum_all(resize_last(x, size=2))", "[F]", "any", "any"),
     "ry_gates": ("ry_gates(x * x, w) * 2", "[K]", "any", "any"),
 }
-# Covered elsewhere: the derivatives of heaviside, spike_atan and spike_sigmoid are declared
-# surrogates (test_gradients, test_spiking);
+# Covered elsewhere: the derivatives of heaviside, spike_atan, spike_sigmoid and
+# step_straight_through are declared surrogates (test_gradients, test_spiking,
+# test_learning_rules);
 # linear_weight_grad, sum_to, sum_axes* and the masks are only ever produced by the grad stage.
 SIZES = {"B": 6, "F": 4, "G": 3, "1": 1, "C": 2, "H": 4, "W": 6, "K": 2}
 
@@ -170,8 +171,9 @@ def test_every_differentiable_primitive_has_a_case():
     # with theta through affine_grid).
     layers |= {"conv_transpose", "pixel_shuffle", "pixel_unshuffle", "local_apply", "grid_sample", "affine_grid"}
     # Steps whose derivative is a declared surrogate, not the true one (0): heaviside against
-    # its rule (test_gradients), spike_atan and spike_sigmoid against snnTorch's (test_spiking).
-    surrogates = {"heaviside", "spike_atan", "spike_sigmoid"}
+    # its rule (test_gradients), spike_atan and spike_sigmoid against snnTorch's (test_spiking),
+    # step_straight_through against a straight-through torch.autograd.Function (test_learning_rules).
+    surrogates = {"heaviside", "spike_atan", "spike_sigmoid", "step_straight_through"}
     assert ruled - surrogates - layers <= set(CASES) | {"linear_weight_grad"}
     # the rest are gradient kernels (conv_input_grad, pooling gradients, ...).
 

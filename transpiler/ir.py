@@ -347,6 +347,8 @@ class Builder:
             return prim.dtype
         if prim.dtype.startswith("like:"):
             return self.dtype_of(args[prim.args.index(prim.dtype[5:])])
+        if prim.kind == "shape" and args and isinstance(args[0], str):
+            return self.dtype_of(args[0])  # a reshape or view of a mask is a mask
         kinds = {self.dtype_of(a) for a in args}
         if prim.name == "div" or any(isinstance(a, Const) and isinstance(a.value, float) for a in args):
             return "float"  # Python's true division, and a float constant, give floats

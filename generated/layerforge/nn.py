@@ -68,6 +68,7 @@ from layerforge.layers import positional_encoding
 from layerforge.layers import primary_capsule
 from layerforge.layers import quantum
 from layerforge.layers import rbf
+from layerforge.layers import rbm
 from layerforge.layers import readout
 from layerforge.layers import reconstruction
 from layerforge.layers import recurrent
@@ -77,11 +78,14 @@ from layerforge.layers import reshape
 from layerforge.layers import residual
 from layerforge.layers import self_attention
 from layerforge.layers import separable_convolutional
+from layerforge.layers import spatial_pooler
 from layerforge.layers import spatial_transformer
 from layerforge.layers import spiking
 from layerforge.layers import split
 from layerforge.layers import squeeze_and_excitation
 from layerforge.layers import subpixel_convolutional
+from layerforge.layers import synaptic_plasticity
+from layerforge.layers import temporal_memory
 from layerforge.layers import time_distributed
 from layerforge.layers import transformer_decoder
 from layerforge.layers import transformer_encoder
@@ -154,6 +158,7 @@ __all__ = [
     "PrimaryCapsule",
     "Quantum",
     "RBF",
+    "RBM",
     "Readout",
     "Reconstruction",
     "Recurrent",
@@ -162,11 +167,14 @@ __all__ = [
     "Residual",
     "SelfAttention",
     "SeparableConvolutional",
+    "SpatialPooler",
     "SpatialTransformer",
     "Spiking",
     "Split",
     "SqueezeAndExcitation",
     "SubpixelConvolutional",
+    "SynapticPlasticity",
+    "TemporalMemory",
     "TimeDistributed",
     "TransformerDecoder",
     "TransformerEncoder",
@@ -3106,6 +3114,47 @@ class RBF(Module):
         return grad_x
 
 
+class RBM(Module):
+    """RBM: Restricted Boltzmann machine with binary units: forward is the hidden
+    probabilities h = sigmoid(v W^T + b_h) (W [H, V] in torch.nn.Linear's layout), and
+    backward its true gradient (of a sigmoid dense layer; b_v takes none), for use
+    inside a network trained by backpropagation.
+
+    A shell over ``layerforge.layers.rbm``; parameters W, b_v, b_h.
+    """
+
+    PARAMETERS = ("W", "b_v", "b_h")
+    BUFFERS = ()
+
+    def __init__(self, V, H, *, rng=None, dtype=np.float32):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.W = rng.uniform(-0.05, 0.05, size=(H, V)).astype(dtype)
+        self.b_v = np.zeros((V,), dtype=dtype)
+        self.b_h = np.zeros((H,), dtype=dtype)
+
+    def forward(self, v):
+        h, self._ctx = rbm.forward(v, self.W, self.b_v, self.b_h)
+        return h
+
+    def backward(self, grad_h):
+        grad_v, grad_W, grad_b_v, grad_b_h = rbm.backward(grad_h, self._ctx)
+        self.grads["W"] = grad_W
+        self.grads["b_v"] = grad_b_v
+        self.grads["b_h"] = grad_b_h
+        return grad_v
+
+    def reconstruct(self, h):
+        """``layerforge.layers.rbm.reconstruct`` over the layer's W, b_v: returns new arrays,
+        the layer is left as it is (no gradient)."""
+        return rbm.reconstruct(h, self.W, self.b_v)
+
+    def contrastive_divergence(self, v, *, k=1, rng=None):
+        """``layerforge.layers.rbm.contrastive_divergence`` over the layer's W, b_v, b_h:
+        returns new arrays, the layer is left as it is (no gradient)."""
+        return rbm.contrastive_divergence(v, self.W, self.b_v, self.b_h, k=k, rng=rng)
+
+
 class Readout(Module):
     """Readout: The read-out of a reservoir (echo state network), y = activation(x @
     weight.T + bias) with weight [out_features, in_features] drawn from U(-0.05, 0.05)
@@ -3540,6 +3589,37 @@ class SeparableConvolutional(Module):
         return grad_x
 
 
+class SpatialPooler(Module):
+    """SpatialPooler: HTM spatial pooler: the binary column activity y_c = [sum_i x_i P[i,
+    c] > threshold] of the input x [..., I], with the permanences P [I, columns] a
+    buffer (uniform in [0, 1)).
+
+    A shell over ``layerforge.layers.spatial_pooler``; buffers P.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ("P",)
+
+    def __init__(self, I, columns, *, threshold, rng=None, dtype=np.float32):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.P = rng.uniform(0.0, 1.0, size=(I, columns)).astype(dtype)
+        self.threshold = threshold
+
+    def forward(self, x):
+        y, self._ctx = spatial_pooler.forward(x, self.P, threshold=self.threshold)
+        return y
+
+    def backward(self, grad_y):
+        grad_x = spatial_pooler.backward(grad_y, self._ctx)
+        return grad_x
+
+    def learn(self, x):
+        """``layerforge.layers.spatial_pooler.learn`` over the layer's P: returns new arrays,
+        the layer is left as it is (no gradient)."""
+        return spatial_pooler.learn(x, self.P, threshold=self.threshold)
+
+
 class SpatialTransformer(Module):
     """SpatialTransformer: Spatial transformer (Jaderberg et al., 2015) of NCHW feature
     maps: a localisation network of two dense layers on the flattened input (all C * H *
@@ -3812,6 +3892,114 @@ class SubpixelConvolutional(Module):
         self.grads["weight"] = grad_weight
         self.grads["bias"] = grad_bias
         return grad_x
+
+
+class SynapticPlasticity(Module):
+    """SynapticPlasticity: Spike-timing-dependent plasticity over N units: forward and
+    backward are the identity (y = x; the default mode), the card's eager layer, or with
+    mode linear y = x W^T and the true gradient dx = dy W (the weights acting, for users
+    who expect them to).
+
+    A shell over ``layerforge.layers.synaptic_plasticity``; buffers W.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ("W",)
+
+    def __init__(
+        self,
+        N,
+        *,
+        mode="identity",
+        ltp_rate=0.005,
+        ltd_rate=0.0025,
+        homeostasis_rate=0.0001,
+        w_min=0.0,
+        w_max=1.0,
+        trace_decay=0.95,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.W = rng.uniform(0.0, 1.0, size=(N, N)).astype(dtype)
+        self.mode = mode
+        self.ltp_rate = ltp_rate
+        self.ltd_rate = ltd_rate
+        self.homeostasis_rate = homeostasis_rate
+        self.w_min = w_min
+        self.w_max = w_max
+        self.trace_decay = trace_decay
+
+    def forward(self, x):
+        y, self._ctx = synaptic_plasticity.forward(
+            x,
+            self.W,
+            mode=self.mode,
+            ltp_rate=self.ltp_rate,
+            ltd_rate=self.ltd_rate,
+            homeostasis_rate=self.homeostasis_rate,
+            w_min=self.w_min,
+            w_max=self.w_max,
+            trace_decay=self.trace_decay,
+        )
+        return y
+
+    def backward(self, grad_y):
+        grad_x = synaptic_plasticity.backward(grad_y, self._ctx)
+        return grad_x
+
+    def stdp_update(self, x, y, pre_trace, post_trace, *, lr=1.0):
+        """``layerforge.layers.synaptic_plasticity.stdp_update`` over the layer's W: returns
+        new arrays, the layer is left as it is (no gradient)."""
+        return synaptic_plasticity.stdp_update(
+            x,
+            y,
+            self.W,
+            pre_trace,
+            post_trace,
+            ltp_rate=self.ltp_rate,
+            ltd_rate=self.ltd_rate,
+            homeostasis_rate=self.homeostasis_rate,
+            w_min=self.w_min,
+            w_max=self.w_max,
+            trace_decay=self.trace_decay,
+            lr=lr,
+        )
+
+
+class TemporalMemory(Module):
+    """TemporalMemory: HTM temporal memory in product form: y[..., i, j] = x[..., i] S[i,
+    j] for the binary column activity x [..., C] and the cell states S [C, K] (a
+    buffer), returned flattened as [..., C K].
+
+    A shell over ``layerforge.layers.temporal_memory``; buffers S.
+    """
+
+    PARAMETERS = ()
+    BUFFERS = ("S",)
+
+    def __init__(self, C, K, *, dtype=np.float32):
+        super().__init__()
+        self.S = np.zeros((C, K), dtype=dtype)
+
+    def forward(self, x):
+        y, self._ctx = temporal_memory.forward(x, self.S)
+        return y
+
+    def backward(self, grad_y):
+        grad_x = temporal_memory.backward(grad_y, self._ctx)
+        return grad_x
+
+    def learn(self, x, prev):
+        """``layerforge.layers.temporal_memory.learn`` over the layer's S: returns new arrays,
+        the layer is left as it is (no gradient)."""
+        return temporal_memory.learn(x, prev, self.S)
+
+    def predictions(self):
+        """``layerforge.layers.temporal_memory.predictions`` over the layer's S: returns new
+        arrays, the layer is left as it is (no gradient)."""
+        return temporal_memory.predictions(self.S)
 
 
 class TimeDistributed(Module):
