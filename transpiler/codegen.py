@@ -41,7 +41,7 @@ def load_templates(templates: Path) -> dict[str, str]:
 
 
 def environment(templates: dict[str, str]) -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.DictLoader(templates),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -49,6 +49,8 @@ def environment(templates: dict[str, str]) -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,
     )
+    env.globals["regenerate"] = "`make generate`"  # a user's package names its own command
+    return env
 
 
 def operand(value: Operand, bare: bool = False) -> str:

@@ -40,6 +40,9 @@ RESERVED = frozenset({"np", "rng", "ctx", "saved", "training", "activation", "re
                       "INPUTS", "PARAMETERS", "BUFFERS", "OUTPUTS"})
 AttrValue = Union[int, float, bool, str, tuple]
 FLOAT_DTYPES = ("float16", "float32", "float64")
+# The package folder of each kind of op (generated/layerforge/<folder>/, a user's package too).
+KIND_DIRS = {"activation": "activations", "layer": "layers", "loss": "losses"}
+
 # An op's name is its module's name: ASCII snake case ('lambda_' for a keyword), no dunders.
 OP_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*_?")
 # A layer's title is its class name in layerforge.nn; every title begins its docstrings.
