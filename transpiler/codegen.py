@@ -1160,10 +1160,11 @@ def render_wrapper(spec: OpSpec, env: jinja2.Environment) -> str:
     """The module of a wrapper layer (``wrap:``): forward and backward fold the time axis of
     the sequence into the batch around the inner layer's own forward and backward (per_step),
     or run the inner sequence layer over the sequence and its time reversal and merge the two
-    (both_directions)."""
+    (both_directions), or run a user's callable and its derivative (function)."""
     assert spec.wrap is not None
     summary = textwrap.wrap(f"{spec.title}: {spec.summary}", 88)
-    template = "wrapper.py.j2" if spec.wrap.runs == "per_step" else "wrapper_bidirectional.py.j2"
+    template = {"per_step": "wrapper.py.j2", "both_directions": "wrapper_bidirectional.py.j2",
+                "function": "wrapper_function.py.j2"}[spec.wrap.runs]
     return env.get_template(template).render(
         title=docstring_text(summary[0].split(": ", 1)[0]),
         summary_line=docstring_text(summary[0].split(": ", 1)[1] if ": " in summary[0] else ""),

@@ -76,7 +76,10 @@ def _group(names: list[str]) -> str:
 def describe(spec: OpSpec, errors: Collector, package: str = "layerforge") -> dict:
     if spec.wrap is not None:  # a wrapper: holds its inner layer as the child ``layer``
         doc = textwrap.wrap(f"{spec.title}: {spec.summary.split('. ')[0].rstrip('.')}.", 84)
-        if spec.wrap.runs == "per_step":
+        if spec.wrap.runs == "function":
+            shell = textwrap.wrap(f"A shell over ``layerforge.layers.{spec.name}``: holds ``function`` and ``derivative`` "
+                                  "(callables, see there) and the activation; no parameters.", 84)
+        elif spec.wrap.runs == "per_step":
             shell = textwrap.wrap(f"A shell over ``layerforge.layers.{spec.name}``; wraps ``layer`` (a layerforge.nn "
                                   f"layer of one input), whose parameters it lists as ``layer.<name>``.", 84)
         else:

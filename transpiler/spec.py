@@ -243,13 +243,14 @@ class CallDecl:
 
 @dataclass(frozen=True)
 class WrapDecl:
-    """``wrap: {input: x, runs: per_step | both_directions, doc: ...}``: a wrapper layer, whose
+    """``wrap: {input: x, runs: per_step | both_directions | function, doc: ...}``: a wrapper layer, whose
     forward runs another layer (its ``layer=`` keyword, composed at run time) over the sequence
     ``x``. ``per_step`` (the default): x [B, T, ...] with the time axis folded into the batch
     ([B * T, ...]), the result unfolded to [B, T, ...]. ``both_directions``: a sequence layer
     (a scan) run forward over x and, with its own parameters, over x reversed in time, the
-    second output re-reversed and the two merged. It has no statements or parameters of its
-    own: they are the inner layer's."""
+    second output re-reversed and the two merged. ``function``: a user's Python callable and
+    its derivative, composed at run time (lambda_). It has no statements or parameters of its
+    own: they are the inner layer's (or the function's)."""
 
     input: str
     doc: str
@@ -1101,7 +1102,7 @@ def _window(node: Node, inputs: tuple[TensorDecl, ...], parameters: tuple[Tensor
 
 
 # How a wrapper runs its inner layer (``WrapDecl``).
-WRAP_RUNS = ("per_step", "both_directions")
+WRAP_RUNS = ("per_step", "both_directions", "function")
 
 
 def _wrap(node: Node, kind: str | None, errors: Collector) -> WrapDecl | None:

@@ -44,6 +44,7 @@ from layerforge.layers import grid_sample
 from layerforge.layers import gru
 from layerforge.layers import highway
 from layerforge.layers import input
+from layerforge.layers import lambda_
 from layerforge.layers import layer_normalization
 from layerforge.layers import layer_statistics
 from layerforge.layers import locally_connected
@@ -122,6 +123,7 @@ __all__ = [
     "GatedRecurrentUnit",
     "Highway",
     "Input",
+    "Lambda",
     "LayerNormalization",
     "LayerStatistics",
     "LocallyConnected",
@@ -2031,6 +2033,42 @@ class Input(Module):
     def backward(self, grad_y):
         grad_x = input.backward(grad_y, self._ctx)
         return grad_x
+
+
+class Lambda(Module):
+    """Lambda: A user's function as a layer, composed at run time: y =
+    activation(function(x)), with the function and its vector-Jacobian product
+    derivative(x, grad) given as Python callables (user code cannot be transpiled ahead
+    of time); backward is derivative(x, g), g the activation's backward taken at the
+    pre-activation function(x).
+
+    A shell over ``layerforge.layers.lambda_``: holds ``function`` and ``derivative``
+    (callables, see there) and the activation; no parameters.
+    """
+
+    def __init__(
+        self, function, derivative=None, activation="identity", activation_options=None
+    ):
+        super().__init__()
+        self.function = function
+        self.derivative = derivative
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = lambda_.forward(
+            x,
+            function=self.function,
+            derivative=self.derivative,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        if self._ctx is None:
+            raise RuntimeError("Lambda: backward before forward")
+        return lambda_.backward(grad_y, self._ctx)
 
 
 class LayerNormalization(Module):

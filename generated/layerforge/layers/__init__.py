@@ -38,6 +38,7 @@ __all__ = [
     "gru",
     "highway",
     "input",
+    "lambda_",
     "layer_normalization",
     "layer_statistics",
     "locally_connected",
