@@ -8,6 +8,7 @@
   python -m transpiler explain NAME        the IR of each variant and what forward saves
   python -m transpiler generate --specs DIR --package NAME --out OUT
                                            a user's own specs to the package OUT/NAME
+  python -m transpiler docs [--check]      the reference pages of docs/ops/ (make docs)
   python -m transpiler lambda NAME "y = x * tanh(x)" [--package P] [--out OUT]
                                            one expression to an activation with its backward
 
@@ -50,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--specs", type=Path, help="a folder of your own specs: generate the package --package in --out from them")
     gen.add_argument("--package", help="with --specs: the name of the package to write")
     gen.add_argument("--out", type=Path, help="with --specs: the folder to write the package in (OUT/PACKAGE)")
+    docs = sub.add_parser("docs", help="write docs/ops/: a reference page per op and an index, from the specs and generated/")
+    docs.add_argument("--check", action="store_true", help="write nothing; exit 1 if docs/ops/ is not what the specs give")
     lam = sub.add_parser("lambda", help="compile one expression y = f(x) into an activation with its derived backward")
     lam.add_argument("name", help="the op's name (snake case)")
     lam.add_argument("expression", help='statements assigning y from x, separated by ";" (e.g. "y = x * tanh(x)")')
@@ -71,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             return _generate(paths, args)
         if args.command == "lambda":
             return _lambda(paths, args)
+        if args.command == "docs":
+            return _docs(paths, args.check)
         return _explain(paths, args.name)
     except SpecError as exc:
         print(str(exc), file=sys.stderr)
@@ -179,6 +184,30 @@ def _write_user(files: dict[str, str], root: Path, check: bool) -> int:
         print(f"error: {exc}; nothing was written.", file=sys.stderr)
         return 3
     print(f"{root}: {len(files)} files generated, {len(touched)} written or removed.")
+    return 0
+
+
+def _docs(paths: Paths, check: bool) -> int:
+    from .docs import DOCS, render_docs
+
+    root = paths.root / DOCS
+    files = render_docs(paths)
+    if check:
+        plan = writer.plan(root, files)
+        for label, rels in (("changed", plan.changed), ("missing", plan.missing), ("orphaned", plan.orphaned)):
+            for rel in rels:
+                print(f"{label}: {DOCS.as_posix()}/{rel}")
+        if plan.clean:
+            print(f"{DOCS.as_posix()}/ is up to date ({len(files)} files).")
+            return 0
+        print(f"{DOCS.as_posix()}/ is out of date; run `make docs` (python -m transpiler docs) to fix it.")
+        return 1
+    try:
+        touched = writer.write(root, files, waiting=_waiting)
+    except writer.WriteError as exc:
+        print(f"error: {exc}; nothing was written.", file=sys.stderr)
+        return 3
+    print(f"{len(files)} pages, {len(touched)} written or removed.")
     return 0
 
 
