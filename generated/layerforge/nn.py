@@ -194,6 +194,7 @@ __all__ = [
     "BatchNorm2d",
     "BatchNorm3d",
     "ReLU",
+    "ContinuumMemorySystem",
     "TransformerEncoderLayer",
     "TransformerDecoderLayer",
     "CrossEntropyLoss",
@@ -5124,6 +5125,125 @@ class ReLU(Activation):
 
     def __init__(self, inplace=False):
         super().__init__(activation="relu")
+
+
+class ContinuumMemorySystem(Module):
+    """ContinuumMemorySystem: a stack of ``levels`` Dense + ReLU levels (in_features -> hidden,
+    then hidden -> hidden), a plain chain forward and backward (torch.nn.Sequential(Linear,
+    ReLU, ...)), with a multi-frequency schedule as optimizer metadata: level l is updated
+    every ``periods[l]`` steps with learning rate ``learning_rates[l]`` (defaults [100, 10, 1]
+    and [0.01, 0.001, 0.0001] for three levels), through ``param_groups()``, which
+    layerforge.optim takes (gradients accumulated between a level's updates).
+
+    The levels are ``layerforge.nn.Dense`` children (their parameters ``level<l>.weight``,
+    ``level<l>.bias``): the parameter list depends on ``levels`` (1 to 10). ``consolidate()``
+    blends 1% of each level into the next where their shapes agree and returns the new values
+    (nothing is updated in place): ``model.load_state_dict(model.state_dict() |
+    model.consolidate())``.
+    """
+
+    PERIODS = (100, 10, 1)
+    LEARNING_RATES = (0.01, 0.001, 0.0001)
+
+    def __init__(
+        self,
+        in_features,
+        hidden,
+        levels=3,
+        *,
+        periods=None,
+        learning_rates=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        check_attribute(
+            "ContinuumMemorySystem", "levels", levels, "int", minimum=1, maximum=10
+        )
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        periods = self._schedule("periods", periods, self.PERIODS, levels, int)
+        learning_rates = self._schedule(
+            "learning_rates", learning_rates, self.LEARNING_RATES, levels, float
+        )
+        self.levels = levels
+        self.periods, self.learning_rates = periods, learning_rates
+        for level in range(levels):
+            width = in_features if level == 0 else hidden
+            setattr(
+                self,
+                f"level{level}",
+                Dense(width, hidden, activation="relu", rng=rng, dtype=dtype),
+            )
+
+    @staticmethod
+    def _schedule(name, given, default, levels, kind):
+        """A per-level list: given, or the default for three levels (the last entry repeated
+        for more, the last ``levels`` entries for fewer)."""
+        if given is None:
+            given = (
+                default[-levels:]
+                if levels <= len(default)
+                else default + (default[-1],) * (levels - len(default))
+            )
+        given = list(given)
+        if len(given) != levels:
+            raise ValueError(
+                f"ContinuumMemorySystem: '{name}' must have one entry per level ({levels}), got {len(given)}"
+            )
+        for value in given:
+            if kind is int:
+                check_attribute("ContinuumMemorySystem", name, value, "int", minimum=1)
+            else:
+                check_attribute(
+                    "ContinuumMemorySystem", name, value, "float", minimum=0.0
+                )
+        return given
+
+    def _levels(self):
+        return [getattr(self, f"level{level}") for level in range(self.levels)]
+
+    def forward(self, x):
+        for layer in self._levels():
+            x = layer(x)
+        return x
+
+    def backward(self, grad_y):
+        for layer in reversed(self._levels()):
+            grad_y = layer.backward(grad_y)
+        return grad_y
+
+    def param_groups(self):
+        """One parameter group per level, for layerforge.optim: ``{"params": [weight, bias],
+        "lr": learning_rates[l], "period": periods[l]}``, in the order of ``parameters()``.
+        """
+        return [
+            {"params": layer.parameters(), "lr": lr, "period": period}
+            for layer, lr, period in zip(
+                self._levels(), self.learning_rates, self.periods
+            )
+        ]
+
+    def consolidate(self, rate=0.01):
+        """New values of the levels' parameters, 1% (``rate``) of level l blended into level l + 1:
+        p_{l+1} <- (1 - rate) p_{l+1} + rate p_l, for each pair whose shapes agree (all but the
+        first level's weight, unless in_features == hidden); a rule, not a gradient. Returns a
+        dict ``{"level<l+1>.weight": array, ...}``; the parameters are left as they are.
+        """
+        check_attribute(
+            "ContinuumMemorySystem", "rate", rate, "float", minimum=0.0, maximum=1.0
+        )
+        new = {}
+        layers = self._levels()
+        for level, (lower, upper) in enumerate(zip(layers, layers[1:]), start=1):
+            for name in ("weight", "bias"):
+                source, target = getattr(lower, name), getattr(upper, name)
+                if (
+                    source is not None
+                    and target is not None
+                    and source.shape == target.shape
+                ):
+                    new[f"level{level}.{name}"] = (1 - rate) * target + rate * source
+        return new
 
 
 class _Loss:
