@@ -16,7 +16,7 @@ from layerforge.optim import SGD, Adam
 def torch_twin(model):
     layers = []
     for level in range(model.levels):
-        dense = getattr(model, f"level{level}")
+        dense = model.layers[level]
         linear = torch.nn.Linear(dense.weight.shape[1], dense.weight.shape[0]).double()
         with torch.no_grad():
             linear.weight.copy_(torch.tensor(dense.weight))

@@ -5135,8 +5135,8 @@ class ContinuumMemorySystem(Module):
     and [0.01, 0.001, 0.0001] for three levels), through ``param_groups()``, which
     layerforge.optim takes (gradients accumulated between a level's updates).
 
-    The levels are ``layerforge.nn.Dense`` children (their parameters ``level<l>.weight``,
-    ``level<l>.bias``): the parameter list depends on ``levels`` (1 to 10). ``consolidate()``
+    The levels are ``layerforge.nn.Dense`` layers, ``layers[l]`` (their parameters
+    ``level<l>.weight``, ``level<l>.bias``): the parameter list depends on ``levels`` (1 to 10). ``consolidate()``
     blends 1% of each level into the next where their shapes agree and returns the new values
     (nothing is updated in place): ``model.load_state_dict(model.state_dict() |
     model.consolidate())``.
@@ -5167,13 +5167,19 @@ class ContinuumMemorySystem(Module):
         )
         self.levels = levels
         self.periods, self.learning_rates = periods, learning_rates
-        for level in range(levels):
-            width = in_features if level == 0 else hidden
-            setattr(
-                self,
-                f"level{level}",
-                Dense(width, hidden, activation="relu", rng=rng, dtype=dtype),
+        self.layers = [
+            Dense(
+                in_features if level == 0 else hidden,
+                hidden,
+                activation="relu",
+                rng=rng,
+                dtype=dtype,
             )
+            for level in range(levels)
+        ]
+
+    def named_children(self):
+        return {f"level{level}": layer for level, layer in enumerate(self.layers)}
 
     @staticmethod
     def _schedule(name, given, default, levels, kind):
@@ -5199,16 +5205,13 @@ class ContinuumMemorySystem(Module):
                 )
         return given
 
-    def _levels(self):
-        return [getattr(self, f"level{level}") for level in range(self.levels)]
-
     def forward(self, x):
-        for layer in self._levels():
+        for layer in self.layers:
             x = layer(x)
         return x
 
     def backward(self, grad_y):
-        for layer in reversed(self._levels()):
+        for layer in reversed(self.layers):
             grad_y = layer.backward(grad_y)
         return grad_y
 
@@ -5218,9 +5221,7 @@ class ContinuumMemorySystem(Module):
         """
         return [
             {"params": layer.parameters(), "lr": lr, "period": period}
-            for layer, lr, period in zip(
-                self._levels(), self.learning_rates, self.periods
-            )
+            for layer, lr, period in zip(self.layers, self.learning_rates, self.periods)
         ]
 
     def consolidate(self, rate=0.01):
@@ -5233,7 +5234,7 @@ class ContinuumMemorySystem(Module):
             "ContinuumMemorySystem", "rate", rate, "float", minimum=0.0, maximum=1.0
         )
         new = {}
-        layers = self._levels()
+        layers = self.layers
         for level, (lower, upper) in enumerate(zip(layers, layers[1:]), start=1):
             for name in ("weight", "bias"):
                 source, target = getattr(lower, name), getattr(upper, name)
