@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: generate test check bench gpu clean-venv
+.PHONY: generate test check docs bench gpu clean-venv
 
 # The package itself is installed editable (from generated/) with its pinned `dev` extra.
 $(STAMP): pyproject.toml
@@ -19,6 +19,11 @@ generate: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/python -m transpiler generate --check
+	$(BIN)/python -m transpiler docs --check
+
+# The reference pages of docs/ops/ (one per op and an index), from the specs and generated/.
+docs: $(STAMP)
+	$(BIN)/python -m transpiler docs
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

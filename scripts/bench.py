@@ -286,6 +286,11 @@ def layer_cases():
                              {"layer": "convolutional", "layer_options": {"padding": 1}},
                              lambda t: F.conv2d(t["x"].reshape(128, 16, 32, 32), t["weight"], t["bias"],
                                                 padding=1).reshape(16, 8, 32, 32, 32)),
+        # lambda_ (issue 21): a user's NumPy function and derivative composed at run time with a
+        # tanh, against the same function in torch (autograd's backward).
+        "lambda_": ({"x": f32(256, 4096)}, {"function": _sin_times, "derivative": _sin_times_derivative,
+                                            "activation": "tanh"},
+                    lambda t: torch.tanh(torch.sin(t["x"]) * t["x"])),
         # Composition (issue 18): a transformer's feed-forward sublayer, batch 8 x 256 tokens, E 512, F 2048.
         "feed_forward_block": ({"x": f32(8, 256, 512), "linear1_weight": f32(2048, 512, scale=0.04),
                                 "linear1_bias": f32(2048), "linear2_weight": f32(512, 2048, scale=0.02),
@@ -724,6 +729,15 @@ def _layer_statistics(t):
     """The mean and 1 / sqrt(var + eps) of each row, side by side (one output to backward)."""
     variance, mean = torch.var_mean(t["x"], dim=-1, keepdim=True, correction=0)
     return torch.cat([mean, torch.rsqrt(variance + 1e-5)], dim=-1)
+
+
+def _sin_times(x):
+    """lambda_'s benchmark function, sin(x) x, as a user writes it in NumPy."""
+    return np.sin(x) * x
+
+
+def _sin_times_derivative(x, grad):
+    return grad * (np.cos(x) * x + np.sin(x))
 
 
 def _memory_read(t):

@@ -329,6 +329,23 @@ def test_sinking_blocks_is_the_cupy_twins_only():
 
     source = inspect.getsource(module(spec("lstm"))._forward_no_batch_first_step)
     assert source.count("_chunk(gates, 4,") == 4
+def test_lambda_on_the_cupy_path(host_cupy):
+    """lambda_ composes a user's function (array operations, which CuPy arrays dispatch) with
+    an activation's CuPy variant (tanh's kernels, emulated): forward and backward as NumPy's."""
+    from layerforge.layers import lambda_
+
+    rng = np.random.default_rng(9)
+    x, g = rng.standard_normal((3, 5)), rng.standard_normal((3, 5))
+    keywords = dict(function=lambda v: np.sin(v) * v, derivative=lambda v, grad: grad * (np.cos(v) * v + np.sin(v)),
+                    activation="tanh")
+    y_ref, ctx_ref = lambda_.forward(x, **keywords)
+    y, ctx = lambda_.forward(x.view(kt.GpuLike), **keywords)
+    assert isinstance(y, kt.GpuLike)
+    np.testing.assert_allclose(np.asarray(y), y_ref, rtol=1e-14, atol=1e-15)  # float64: the same math
+    grad = lambda_.backward(g.view(kt.GpuLike), ctx)
+    np.testing.assert_allclose(np.asarray(grad), lambda_.backward(g, ctx_ref), rtol=1e-13, atol=1e-15)
+
+
 def test_bidirectional_on_the_cupy_path(host_cupy):
     """bidirectional runs its inner layer's CuPy variants on the reversed (negatively strided)
     sequence and merges with array functions that CuPy arrays dispatch: against the NumPy

@@ -147,7 +147,7 @@ GOLDEN = {
     "wrap_with_forward": "layers/wrap_with_forward.yaml:7:10: error: spec.forward: a wrapper has no forward of its own "
                          "(they are its inner layer's)",
     "wrap_bad_runs": "layers/wrap_bad_runs.yaml:7:9: error: spec.wrap.runs: 'both_direction' is not one of per_step, "
-                     "both_directions; did you mean 'both_directions'?",
+                     "both_directions, function; did you mean 'both_directions'?",
     "call_unknown_attribute": "layers/call_unknown_attribute.yaml:10:23: error: 'norm' (layer_normalization) has no "
                               "attribute 'epsilon'; did you mean 'eps'?",
     # Optional masks that make no variants (variants: false), issue 18.

@@ -6,3 +6,7 @@ table and derivative rules), ``ir`` (SSA statements with symbolic shapes), ``gra
 (reverse-mode differentiation), ``codegen`` (jinja2 templates), ``passes`` (libcst
 transformers), ``fmt`` (black) and ``writer`` (atomic, deterministic output).
 """
+
+from .user import generate_lambda, lambda_spec, load_lambda
+
+__all__ = ["generate_lambda", "lambda_spec", "load_lambda"]

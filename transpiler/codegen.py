@@ -41,7 +41,7 @@ def load_templates(templates: Path) -> dict[str, str]:
 
 
 def environment(templates: dict[str, str]) -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.DictLoader(templates),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -49,6 +49,8 @@ def environment(templates: dict[str, str]) -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,
     )
+    env.globals["regenerate"] = "`make generate`"  # a user's package names its own command
+    return env
 
 
 def operand(value: Operand, bare: bool = False) -> str:
@@ -1185,10 +1187,11 @@ def render_wrapper(spec: OpSpec, env: jinja2.Environment) -> str:
     """The module of a wrapper layer (``wrap:``): forward and backward fold the time axis of
     the sequence into the batch around the inner layer's own forward and backward (per_step),
     or run the inner sequence layer over the sequence and its time reversal and merge the two
-    (both_directions)."""
+    (both_directions), or run a user's callable and its derivative (function)."""
     assert spec.wrap is not None
     summary = textwrap.wrap(f"{spec.title}: {spec.summary}", 88)
-    template = "wrapper.py.j2" if spec.wrap.runs == "per_step" else "wrapper_bidirectional.py.j2"
+    template = {"per_step": "wrapper.py.j2", "both_directions": "wrapper_bidirectional.py.j2",
+                "function": "wrapper_function.py.j2"}[spec.wrap.runs]
     return env.get_template(template).render(
         title=docstring_text(summary[0].split(": ", 1)[0]),
         summary_line=docstring_text(summary[0].split(": ", 1)[1] if ": " in summary[0] else ""),

@@ -20,10 +20,12 @@ from .spec import CallDecl, OpSpec, TensorDecl
 from .shapes import Shape
 
 
-def resolve_calls(ops: dict[str, OpSpec], errors: Collector) -> dict[str, OpSpec]:
+def resolve_calls(ops: dict[str, OpSpec], errors: Collector,
+                  done: dict[str, OpSpec] | None = None) -> dict[str, OpSpec]:
     """Every op with its called instances' parameters added; ops whose calls are wrong (an
-    unknown op, a cycle, unbound dimensions, clashing names) are reported and left out."""
-    resolved: dict[str, OpSpec] = {}
+    unknown op, a cycle, unbound dimensions, clashing names) are reported and left out.
+    ``done`` holds ops resolved before (layerforge's own, under a user's specs)."""
+    resolved: dict[str, OpSpec] = dict(done or {})
     failed: set[str] = set()
     for name in sorted(ops):
         _resolve(name, ops, resolved, failed, [], errors)

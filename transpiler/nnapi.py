@@ -15,7 +15,7 @@ import jinja2
 from .codegen import VERSION, docstring_text, keyword
 from .errors import Collector
 from .shapes import base_dimension
-from .spec import Init, OpSpec, TensorDecl
+from .spec import KIND_DIRS, Init, OpSpec, TensorDecl
 
 # Layer titles whose class templates/nn.py.j2 defines itself, over the shell, which is emitted
 # as ``_<title>``: torch.nn class names whose PyTorch constructor signature differs from the
@@ -73,10 +73,13 @@ def _group(names: list[str]) -> str:
     return names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
 
 
-def describe(spec: OpSpec, errors: Collector) -> dict:
+def describe(spec: OpSpec, errors: Collector, package: str = "layerforge") -> dict:
     if spec.wrap is not None:  # a wrapper: holds its inner layer as the child ``layer``
         doc = textwrap.wrap(f"{spec.title}: {spec.summary.split('. ')[0].rstrip('.')}.", 84)
-        if spec.wrap.runs == "per_step":
+        if spec.wrap.runs == "function":
+            shell = textwrap.wrap(f"A shell over ``layerforge.layers.{spec.name}``: holds ``function`` and ``derivative`` "
+                                  "(callables, see there) and the activation; no parameters.", 84)
+        elif spec.wrap.runs == "per_step":
             shell = textwrap.wrap(f"A shell over ``layerforge.layers.{spec.name}``; wraps ``layer`` (a layerforge.nn "
                                   f"layer of one input), whose parameters it lists as ``layer.<name>``.", 84)
         else:
@@ -129,7 +132,7 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
         f"; {label} {', '.join(d.name for d in decls)}"
         for label, decls in (("parameters", spec.parameters), ("buffers", spec.buffers)) if decls
     )
-    shell = textwrap.wrap(f"A shell over ``layerforge.layers.{spec.name}``{holds}.", 84)
+    shell = textwrap.wrap(f"A shell over ``{package}.{KIND_DIRS[spec.kind]}.{spec.name}``{holds}.", 84)
     return {
         "wrapper": False,
         "scan": spec.scan is not None,

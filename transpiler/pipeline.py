@@ -29,11 +29,10 @@ from .ir import build_forward, called_ops, fused_fixed, next_temporary, variants
 from .nnapi import render_nn
 from .passes import Facts, optimize
 from .primitives import Primitives, load_primitives
-from .spec import OpSpec, load_spec
+from .spec import KIND_DIRS, OpSpec, load_spec
 
 PACKAGE = "layerforge"
 libcst_version = version("libcst")
-KIND_DIRS = {"activation": "activations", "layer": "layers", "loss": "losses"}
 
 
 class UnknownOp(LookupError):

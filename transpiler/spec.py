@@ -42,6 +42,9 @@ RESERVED = frozenset({"np", "rng", "ctx", "saved", "training", "activation", "re
                       "INPUTS", "PARAMETERS", "BUFFERS", "OUTPUTS"})
 AttrValue = Union[int, float, bool, str, tuple]
 FLOAT_DTYPES = ("float16", "float32", "float64")
+# The package folder of each kind of op (generated/layerforge/<folder>/, a user's package too).
+KIND_DIRS = {"activation": "activations", "layer": "layers", "loss": "losses"}
+
 # An op's name is its module's name: ASCII snake case ('lambda_' for a keyword), no dunders.
 OP_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*_?")
 # A layer's title is its class name in layerforge.nn; every title begins its docstrings.
@@ -293,13 +296,14 @@ class CallDecl:
 
 @dataclass(frozen=True)
 class WrapDecl:
-    """``wrap: {input: x, runs: per_step | both_directions, doc: ...}``: a wrapper layer, whose
+    """``wrap: {input: x, runs: per_step | both_directions | function, doc: ...}``: a wrapper layer, whose
     forward runs another layer (its ``layer=`` keyword, composed at run time) over the sequence
     ``x``. ``per_step`` (the default): x [B, T, ...] with the time axis folded into the batch
     ([B * T, ...]), the result unfolded to [B, T, ...]. ``both_directions``: a sequence layer
     (a scan) run forward over x and, with its own parameters, over x reversed in time, the
-    second output re-reversed and the two merged. It has no statements or parameters of its
-    own: they are the inner layer's."""
+    second output re-reversed and the two merged. ``function``: a user's Python callable and
+    its derivative, composed at run time (lambda_). It has no statements or parameters of its
+    own: they are the inner layer's (or the function's)."""
 
     input: str
     doc: str
@@ -1370,7 +1374,7 @@ def _window(node: Node, inputs: tuple[TensorDecl, ...], parameters: tuple[Tensor
 
 
 # How a wrapper runs its inner layer (``WrapDecl``).
-WRAP_RUNS = ("per_step", "both_directions")
+WRAP_RUNS = ("per_step", "both_directions", "function")
 
 
 def _wrap(node: Node, kind: str | None, errors: Collector) -> WrapDecl | None:

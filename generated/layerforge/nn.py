@@ -46,6 +46,7 @@ from layerforge.layers import grid_sample
 from layerforge.layers import gru
 from layerforge.layers import highway
 from layerforge.layers import input
+from layerforge.layers import lambda_
 from layerforge.layers import layer_normalization
 from layerforge.layers import layer_statistics
 from layerforge.layers import locally_connected
@@ -136,6 +137,7 @@ __all__ = [
     "GatedRecurrentUnit",
     "Highway",
     "Input",
+    "Lambda",
     "LayerNormalization",
     "LayerStatistics",
     "LocallyConnected",
@@ -211,6 +213,7 @@ __all__ = [
     "BatchNorm2d",
     "BatchNorm3d",
     "ReLU",
+    "ContinuumMemorySystem",
     "TransformerEncoderLayer",
     "TransformerDecoderLayer",
     "CrossEntropyLoss",
@@ -2145,6 +2148,42 @@ class Input(Module):
     def backward(self, grad_y):
         grad_x = input.backward(grad_y, self._ctx)
         return grad_x
+
+
+class Lambda(Module):
+    """Lambda: A user's function as a layer, composed at run time: y =
+    activation(function(x)), with the function and its vector-Jacobian product
+    derivative(x, grad) given as Python callables (user code cannot be transpiled ahead
+    of time); backward is derivative(x, g), g the activation's backward taken at the
+    pre-activation function(x).
+
+    A shell over ``layerforge.layers.lambda_``: holds ``function`` and ``derivative``
+    (callables, see there) and the activation; no parameters.
+    """
+
+    def __init__(
+        self, function, derivative=None, activation="identity", activation_options=None
+    ):
+        super().__init__()
+        self.function = function
+        self.derivative = derivative
+        self.activation = activation
+        self.activation_options = activation_options
+
+    def forward(self, x):
+        y, self._ctx = lambda_.forward(
+            x,
+            function=self.function,
+            derivative=self.derivative,
+            activation=self.activation,
+            activation_options=self.activation_options,
+        )
+        return y
+
+    def backward(self, grad_y):
+        if self._ctx is None:
+            raise RuntimeError("Lambda: backward before forward")
+        return lambda_.backward(grad_y, self._ctx)
 
 
 class LayerNormalization(Module):
@@ -5416,6 +5455,126 @@ class ReLU(Activation):
 
     def __init__(self, inplace=False):
         super().__init__(activation="relu")
+
+
+class ContinuumMemorySystem(Module):
+    """ContinuumMemorySystem: a stack of ``levels`` Dense + ReLU levels (in_features -> hidden,
+    then hidden -> hidden), a plain chain forward and backward (torch.nn.Sequential(Linear,
+    ReLU, ...)), with a multi-frequency schedule as optimizer metadata: level l is updated
+    every ``periods[l]`` steps with learning rate ``learning_rates[l]`` (defaults [100, 10, 1]
+    and [0.01, 0.001, 0.0001] for three levels), through ``param_groups()``, which
+    layerforge.optim takes (gradients accumulated between a level's updates).
+
+    The levels are ``layerforge.nn.Dense`` layers, ``layers[l]`` (their parameters
+    ``level<l>.weight``, ``level<l>.bias``): the parameter list depends on ``levels`` (1 to 10). ``consolidate()``
+    blends 1% of each level into the next where their shapes agree and returns the new values
+    (nothing is updated in place): ``model.load_state_dict(model.state_dict() |
+    model.consolidate())``.
+    """
+
+    PERIODS = (100, 10, 1)
+    LEARNING_RATES = (0.01, 0.001, 0.0001)
+
+    def __init__(
+        self,
+        in_features,
+        hidden,
+        levels=3,
+        *,
+        periods=None,
+        learning_rates=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        check_attribute(
+            "ContinuumMemorySystem", "levels", levels, "int", minimum=1, maximum=10
+        )
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        periods = self._schedule("periods", periods, self.PERIODS, levels, int)
+        learning_rates = self._schedule(
+            "learning_rates", learning_rates, self.LEARNING_RATES, levels, float
+        )
+        self.levels = levels
+        self.periods, self.learning_rates = periods, learning_rates
+        self.layers = [
+            Dense(
+                in_features if level == 0 else hidden,
+                hidden,
+                activation="relu",
+                rng=rng,
+                dtype=dtype,
+            )
+            for level in range(levels)
+        ]
+
+    def named_children(self):
+        return {f"level{level}": layer for level, layer in enumerate(self.layers)}
+
+    @staticmethod
+    def _schedule(name, given, default, levels, kind):
+        """A per-level list: given, or the default for three levels (the last entry repeated
+        for more, the last ``levels`` entries for fewer)."""
+        if given is None:
+            given = (
+                default[-levels:]
+                if levels <= len(default)
+                else default + (default[-1],) * (levels - len(default))
+            )
+        given = list(given)
+        if len(given) != levels:
+            raise ValueError(
+                f"ContinuumMemorySystem: '{name}' must have one entry per level ({levels}), got {len(given)}"
+            )
+        for value in given:
+            if kind is int:
+                check_attribute("ContinuumMemorySystem", name, value, "int", minimum=1)
+            else:
+                check_attribute(
+                    "ContinuumMemorySystem", name, value, "float", minimum=0.0
+                )
+        return given
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def backward(self, grad_y):
+        for layer in reversed(self.layers):
+            grad_y = layer.backward(grad_y)
+        return grad_y
+
+    def param_groups(self):
+        """One parameter group per level, for layerforge.optim: ``{"params": [weight, bias],
+        "lr": learning_rates[l], "period": periods[l]}``, in the order of ``parameters()``.
+        """
+        return [
+            {"params": layer.parameters(), "lr": lr, "period": period}
+            for layer, lr, period in zip(self.layers, self.learning_rates, self.periods)
+        ]
+
+    def consolidate(self, rate=0.01):
+        """New values of the levels' parameters, 1% (``rate``) of level l blended into level l + 1:
+        p_{l+1} <- (1 - rate) p_{l+1} + rate p_l, for each pair whose shapes agree (all but the
+        first level's weight, unless in_features == hidden); a rule, not a gradient. Returns a
+        dict ``{"level<l+1>.weight": array, ...}``; the parameters are left as they are.
+        """
+        check_attribute(
+            "ContinuumMemorySystem", "rate", rate, "float", minimum=0.0, maximum=1.0
+        )
+        new = {}
+        layers = self.layers
+        for level, (lower, upper) in enumerate(zip(layers, layers[1:]), start=1):
+            for name in ("weight", "bias"):
+                source, target = getattr(lower, name), getattr(upper, name)
+                if (
+                    source is not None
+                    and target is not None
+                    and source.shape == target.shape
+                ):
+                    new[f"level{level}.{name}"] = (1 - rate) * target + rate * source
+        return new
 
 
 class _Loss:

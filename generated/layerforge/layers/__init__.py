@@ -40,6 +40,7 @@ __all__ = [
     "gru",
     "highway",
     "input",
+    "lambda_",
     "layer_normalization",
     "layer_statistics",
     "locally_connected",
