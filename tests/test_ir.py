@@ -98,13 +98,13 @@ def test_convolution_shapes_follow_the_window_rules():
     for the input gradient, which goes to x without a gradient of the columns."""
     assert explain("convolutional", 4) == textwrap.dedent("""\
         def _forward_identity(x, weight, bias, stride, padding, dilation, groups, padding_mode):
-            columns = im2col(x, weight, dilation=dilation, padding=padding, padding_mode=padding_mode, stride=stride)  # float[C_in*kH*kW, B, H_out, W_out]  convolutional.yaml:26
-            _t1 = conv_apply(weight, columns, x, dilation=dilation, groups=groups, padding=padding, padding_mode=padding_mode, stride=stride)  # float[B, C_out, H_out, W_out]  convolutional.yaml:27
-            _t2 = as_channels(bias)  # float[1, C_out, 1, 1]  convolutional.yaml:27
-            z = add(_t1, _t2)  # float[B, C_out, H_out, W_out]  convolutional.yaml:27
+            columns = im2col(x, weight, dilation=dilation, padding=padding, padding_mode=padding_mode, stride=stride)  # float[C_in*kH*kW, B, H_out, W_out]  convolutional.yaml:27
+            _t1 = conv_apply(weight, columns, x, dilation=dilation, groups=groups, padding=padding, padding_mode=padding_mode, stride=stride)  # float[B, C_out, H_out, W_out]  convolutional.yaml:28
+            _t2 = as_channels(bias)  # float[1, C_out, 1, 1]  convolutional.yaml:28
+            z = add(_t1, _t2)  # float[B, C_out, H_out, W_out]  convolutional.yaml:28
             return z
         def _backward_identity(grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns):
-            _t3 = sum_axes_keepdims(grad_y, axis=(-4, -2, -1))  # float[1, C_out, 1, 1]  convolutional.yaml:27
+            _t3 = sum_axes_keepdims(grad_y, axis=(-4, -2, -1))  # float[1, C_out, 1, 1]  convolutional.yaml:28
             grad_bias = reshape_like(_t3, bias)  # float[C_out]  primitives.yaml
             grad_weight = conv_weight_grad(grad_y, columns, weight, x, dilation=dilation, groups=groups, padding=padding, stride=stride)  # float[C_out, C_group, kH, kW]  primitives.yaml
             grad_x = conv_input_grad(grad_y, weight, x, dilation=dilation, groups=groups, padding=padding, padding_mode=padding_mode, stride=stride)  # float[B, C_in, H, W]  primitives.yaml
