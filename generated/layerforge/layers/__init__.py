@@ -14,6 +14,7 @@ __all__ = [
     "batch_normalization",
     "bidirectional",
     "concatenate",
+    "conditional_random_field",
     "conv_lstm",
     "convolutional",
     "cropping",
