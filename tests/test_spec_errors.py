@@ -124,6 +124,8 @@ GOLDEN = {
     "scan_sequence_shape": "layers/scan_sequence_shape.yaml:9:15: error: spec.scan.sequences: 'x' must be declared [T, B, ...] (time, batch, features), got [..., F]",
     "scan_output_not_returned": "layers/scan_output_not_returned.yaml:9:3: error: spec.scan: output 'y' is neither stacked (stack) nor a carry's final value",
     "scan_without_carry": "layers/scan_without_carry.yaml:9:3: error: spec.scan: 'h_next' does not depend on the carried state; a next carry or stacked value must",
+    "scan_carry_zeros_without_shape": "layers/scan_carry_zeros_without_shape.yaml:10:5: error: spec.scan.carry.h: a carry without an init starts at zeros of its 'shape', [B, ...]",
+    "scan_carry_shape_with_init": "layers/scan_carry_shape_with_init.yaml:12:31: error: spec.scan.carry.h.shape: only a carry without an init declares its shape (the init has one)",
     "bad_squeeze_axis": "layers/bad_squeeze_axis.yaml:8:7: error: 'squeeze_axis': dimension 1 of [B, C, L] must be 1",
     "bad_variadic": "layers/bad_variadic.yaml:6:34: error: spec.inputs.a.variadic: only the second of two inputs may be "
                     "variadic (a binary op, folded from the left)",
@@ -148,7 +150,7 @@ GOLDEN = {
     "mask_variants_not_optional": "layers/mask_variants_not_optional.yaml:7:48: error: spec.inputs.mask.variants: only "
                                   "an optional mask input (dtype: mask) may go without variants",
     "mask_none_unhandled": "layers/mask_none_unhandled.yaml:9:7: error: 'where' cannot take the optional input 'mask', "
-                           "which may be None at run time (variants: false); only apply_mask, apply_key_padding take one",
+                           "which may be None at run time (variants: false); only apply_mask, apply_key_padding, keep_where, keep_on take one",
     "mask_if_without_variants": "\n".join(
         f"layers/mask_if_without_variants.yaml:{line}:3: error: '{test}:' tests an optional input that makes no "
         "variants (variants: false); the primitives that read it do nothing when it is None"

@@ -714,7 +714,7 @@ def _scan(node: Node, inputs: tuple[TensorDecl, ...], params: tuple[TensorDecl, 
         stacked.append((out_name, value.value))
     returned = {o for o, _ in stacked} | {c.final for c in carries if c.final}
     for out in outputs:
-        if out not in returned:
+        if out not in returned and ok:  # (a carry already reported has no final to show)
             errors.error(node.loc, f"spec.scan: output '{out}' is neither stacked (stack) nor a carry's final value")
             ok = False
     if batch_first is not None:
