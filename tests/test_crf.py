@@ -97,11 +97,17 @@ def test_float_mask_and_large_scores():
     nll, _ = crf_op.forward(emissions, tags, start, end, transitions, mask)
     nll_f, _ = crf_op.forward(emissions, tags, start, end, transitions, mask.astype(np.float64))
     np.testing.assert_array_equal(nll_f, nll)
-    big, _ = crf_op.forward(emissions * 1e3, tags, start, end, transitions * 1e3)
-    expected = -torch_crf(start, end, transitions * 1e3)(torch.from_numpy(emissions * 1e3), torch.from_numpy(tags),
-                                                          reduction="none")
+    # scores 1e3 apart: the matrix-product form's terms underflow, the rows are recomputed
+    big, ctx = crf_op.forward(emissions * 1e3, tags, start, end, transitions * 1e3)
+    crf = torch_crf(start, end, transitions * 1e3)
+    e = torch.tensor(emissions * 1e3, requires_grad=True)
+    expected = -crf(e, torch.from_numpy(tags), reduction="none")
+    expected.sum().backward()
     assert np.isfinite(big).all()
     np.testing.assert_allclose(big, expected.detach().numpy(), rtol=1e-12)
+    grads = crf_op.backward(np.ones(B), ctx)
+    for ours, theirs in zip(grads, (e.grad, crf.start_transitions.grad, crf.end_transitions.grad, crf.transitions.grad)):
+        np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-9, atol=1e-9)
 
 
 def test_refusals():

@@ -40,7 +40,7 @@ from .spec import AttrValue, OpSpec
 
 # Primitives whose result over stacked steps is the sum over the steps of their per-step
 # results (a reduction over every leading axis): they may run after the loop.
-SUMMING = {"sum_to", "linear_weight_grad", "sum_axes", "conv_same_weight_grad"}
+SUMMING = {"sum_to", "linear_weight_grad", "sum_axes", "conv_same_weight_grad", "log_matmul_exp_grad_b"}
 
 
 @dataclass
