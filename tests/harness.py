@@ -117,6 +117,24 @@ def make_arrays(spec_: OpSpec, batch: int, dtype, seed: int = 0) -> dict[str, np
     return arrays
 
 
+def entry_arrays(spec_: OpSpec, entry, dtype, seed: int = 0) -> dict[str, np.ndarray]:
+    """Arrays for an entry point's inputs, sized as the op's (``test: {dims: ...}``), values
+    0 or 1 where the spec's ``test: {binary: [...]}`` names them (rules that compare with
+    1), uniform in [0, 1) otherwise (probabilities, states, weights)."""
+    from transpiler.entry import entry_spec
+
+    rng = np.random.default_rng(seed)
+    sub = entry_spec(spec_, entry)
+    dims = {**sizes(spec_, 4), **sizes(sub, 4)}
+    binary = spec_.test.get("binary", [])
+    out = {}
+    for decl in sub.arrays:
+        shape = shape_of(decl, dims, 4)
+        values = rng.integers(0, 2, size=shape) if decl.name in binary else rng.uniform(0.0, 1.0, size=shape)
+        out[decl.name] = values.astype(dtype)
+    return out
+
+
 def attributes(spec_: OpSpec, training: bool | None = None) -> dict[str, Any]:
     attrs = dict(spec_.test.get("attributes", {}))
     if training is not None and spec_.attribute("training") is not None:

@@ -155,6 +155,13 @@ GOLDEN = {
         f"layers/mask_if_without_variants.yaml:{line}:3: error: '{test}:' tests an optional input that makes no "
         "variants (variants: false); the primitives that read it do nothing when it is None"
         for line, test in ((9, "if mask"), (11, "if not mask"))),
+    # Entry points beside forward and backward (issue 21).
+    "entry_unknown_array": "layers/entry_unknown_array.yaml:16:7: error: spec.entry_points.learn.inputs.stat: not an array "
+                           "of the op; a new input declares its shape; did you mean 'state'?",
+    "entry_loop_length": "layers/entry_loop_length.yaml:16:20: error: spec.entry_points.settle.scan.length: 'rate' is not "
+                         "an int attribute",
+    "entry_carry_mismatch": "layers/entry_carry_mismatch.yaml:15:37: error: spec.entry_points.decode.scan.carry.h.next: "
+                            "'h_next' is float[B, 1], but the carry is float[B, F]",
 }
 
 

@@ -477,8 +477,9 @@ def writable_gradients(c: CompiledVariant) -> CompiledVariant:
 
 def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives,
                   env: jinja2.Environment, blocked: Blocking = Blocking(),
-                  fixed: dict[str, dict[str, AttrValue]] | None = None) -> str:
-    """The module's source; ``blocked``: the directions whose variant functions run through
+                  fixed: dict[str, dict[str, AttrValue]] | None = None, entries: list | None = None) -> str:
+    """The module's source; ``entries``: the compiled entry points (``entry.compile_entries``);
+    ``blocked``: the directions whose variant functions run through
     ``in_row_blocks`` (in the optimized build); ``fixed``: per fused activation, the options
     its fused code is specialized at (other values of them run it composed)."""
     compiled = [writable_gradients(c) for c in compiled]
@@ -529,7 +530,14 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names += ["activation_module", "check_options"]
     if blocked.forward or blocked.backward:
         runtime_names.append("in_row_blocks")
-    used = sorted({prims[s.prim].name for c in compiled for f in all_functions(c) for s in f.body if prims[s.prim].helper})
+    from . import entry as entry_points
+
+    compiled_entries = entries or []
+    extra = entry_points.render(spec, compiled_entries, prims)
+    runtime_names += sorted(n for n in extra.runtime if n not in runtime_names)
+    entry_fns = [f for variants_ in compiled_entries for c in variants_ for f in c.functions()]
+    used = sorted({prims[s.prim].name for f in [*(f for c in compiled for f in all_functions(c)), *entry_fns]
+                   for s in f.body if prims[s.prim].helper})
     helper_prims = with_called_helpers(used, prims)
     helpers = [prims[p].helper.rstrip() for p in sorted(helper_prims, key=lambda p: prims[p].helper_name or p)]  # type: ignore[union-attr]
     runtime_names += [name for name in HELPER_RUNTIME if any(f"{name}(" in helper for helper in helpers)]
@@ -721,7 +729,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
                 else f"{fwd}({', '.join(rng_arg + call_args)})")
         body.append(f"{outs}, saved = {call}")
         body.append(f"return {result}, ({bwd}, saved, {expected}, {sum_to})")
-    cupy = cuda.render_section(spec, compiled, prims)
+    cupy = cuda.render_section(spec, compiled, prims, compiled_entries, extra.cupy_tables)
     imports += cupy.imports
     body = body[:preamble] + cupy.dispatch(spec, body[preamble:])
     folded: list[str] = []
@@ -821,7 +829,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         functions.append(_backward_joined(spec, compiled, trailing))
     if spec.shape_of is not None:
         functions.append(_backward_shape_of(spec, compiled))
-    functions += folded + functions_parts
+    functions += folded + functions_parts + extra.functions
     variant_table = ""
     if fused:
         entries = "".join(f'    {variant_key(c.variant, keyed_optional)}: ({c.forward.name}, {c.backward.name}),\n' for c in compiled)
@@ -837,6 +845,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             key = repr(values[0]) if len(values) == 1 else repr(tuple(values))
             entries += f"    {key}: ({c.forward.name}, {c.backward.name}),\n"
         variant_table = f"_VARIANTS = {{\n{entries}}}"
+    variant_table = "\n\n\n".join([t for t in [variant_table] if t] + extra.tables)
 
     metadata = [
         f"INPUTS = {_tuple([f'{chr(34)}{d.name}{chr(34)}' for d in spec.inputs])}",
@@ -852,6 +861,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         metadata.append(f"SEQUENCES = {_tuple([f'{chr(34)}{s}{chr(34)}' for s in spec.scan.sequences])}")
         metadata.append(f"STACKED = {_tuple([f'{chr(34)}{o}{chr(34)}' for o, _ in spec.scan.stack])}")
         metadata.append(f"BATCH_FIRST = {chr(34) + spec.scan.batch_first + chr(34) if spec.scan.batch_first else None}")
+    if extra.names:  # functions beside forward and backward (learning rules, decoders)
+        metadata.append(f"ENTRY_POINTS = {_tuple([f'{chr(34)}{n}{chr(34)}' for n in extra.names])}")
     if spec.kind == "activation":
         # what check_attribute checks of each attribute: a layer that fuses this activation
         # checks its activation_options with it (check_options)
@@ -869,6 +880,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         metadata=metadata,
         public_forward=public_forward,
         public_backward=public_backward,
+        entry_points=extra.public,
+        exported=["forward", "backward"] + extra.names,
         functions=functions,
         variant_table=variant_table,
         helpers=helpers,

@@ -107,6 +107,8 @@ def _gpu_names(line: str) -> str:
 
 def kernel_base(spec: OpSpec, fn: Function) -> str:
     """``gelu_fwd``, ``dense_relu_bwd``: the op, the variant and the direction."""
+    if fn.name.startswith("_entry_"):  # an entry point's function: ``rbm_contrastive_divergence_step``
+        return f"{spec.name}_{fn.name[len('_entry_'):]}"
     direction = "fwd" if fn.name.startswith("_forward") else "bwd"
     suffix = fn.name.split("_", 2)[2] if fn.name.count("_") >= 2 else ""
     return "_".join(p for p in (spec.name, suffix, direction) if p)
@@ -582,8 +584,9 @@ def _after_docstring(lines: list[str]) -> int:
     return closing + 1
 
 
-def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
-    """The CuPy kernels, twins, tables and helpers of one module."""
+def render_section(spec: OpSpec, compiled, prims: Primitives, compiled_entries=None, entry_tables=()) -> CupySection:
+    """The CuPy kernels, twins, tables and helpers of one module; ``compiled_entries``: the compiled
+    entry points (``entry.compile_entries``), whose twins and ``entry_tables`` follow."""
     from .codegen import _outputs, _tuple, operand, slot_is_final, uses_rng
 
     fused = spec.slot is not None
@@ -618,6 +621,10 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
                 kernel_blocks, function = render_function(spec, part, prims, scan_part_returns(c, part), names,
                                                           shared=shared, helper_prims=helper_prims)
                 blocks += kernel_blocks + [function]
+    if compiled_entries:
+        from .entry import cupy_blocks
+
+        blocks += cupy_blocks(spec, compiled_entries, prims, shared, helper_prims) + list(entry_tables)
     optional = [d.name for d in spec.keyed_optional]  # variants: false makes none
     if fused:
         from .codegen import variant_key
@@ -648,11 +655,12 @@ def render_section(spec: OpSpec, compiled, prims: Primitives) -> CupySection:
     from .codegen import all_functions
 
     every = [k for c in compiled for fn in all_functions(c) for k, _ in kernels(spec, fn, prims)]
+    every += [k for variants_ in compiled_entries or () for c in variants_ for fn in c.functions() for k, _ in kernels(spec, fn, prims)]
     names = ["ElementwiseKernel"] if any(not k.reduction and not k.row for k in every) else []
     names += ["ReductionKernel"] if any(k.reduction for k in every) else []
     names += ["RowKernel"] if any(k.row for k in every) else []
     names.append("on_gpu")
-    if spec.random:
+    if spec.random or any(c.random for variants_ in compiled_entries or () for c in variants_):
         names.append("default_gpu_rng")
     header = "# The CuPy target: fused elementwise and row-reduction kernels, built on first use,\n# and CuPy twins of the functions above."
     if blocks:

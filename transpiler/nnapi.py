@@ -121,6 +121,7 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
             errors.error(spec.loc, f"the object API needs nondifferentiable output '{out}' to be named new_<buffer>")
             continue
         updates.append((out, buffer))
+    methods = _entry_methods(spec, errors)
     grads_all = [f"grad_{d.name}" for d in spec.differentiable]
     grads_in = [f"grad_{d.name}" for d in spec.differentiable if d in spec.inputs]
     doc = textwrap.wrap(f"{spec.title}: {spec.summary.split('. ')[0].rstrip('.')}.", 84)
@@ -156,7 +157,44 @@ def describe(spec: OpSpec, errors: Collector) -> dict:
         "grad_results": "grads" if spec.variadic else ", ".join(grads_all),
         # ids and masks take no gradient: a layer without a float input returns None
         "grad_returned": "grads" if spec.variadic else (_group(grads_in) if grads_in else "None"),
+        "methods": methods,
     }
+
+
+# What layerforge.nn.Module defines: an entry point of that name cannot be a method.
+MODULE_NAMES = frozenset({"forward", "backward", "named_children", "named_parameters", "named_buffers", "parameters",
+                          "gradients", "zero_grad", "train", "eval", "state_dict", "load_state_dict", "grads",
+                          "training", "rng"})
+
+
+def _entry_methods(spec: OpSpec, errors: Collector) -> list[dict]:
+    """The entry points as methods over the layer's own parameters and buffers:
+    ``nn.TemporalMemory.learn(x, prev)`` calls ``temporal_memory.learn(x, prev, self.S)``."""
+    from .entry import entry_spec
+
+    held = {d.name for d in spec.parameters + spec.buffers}
+    out = []
+    for entry in spec.entry_points:
+        if entry.name in MODULE_NAMES or entry.name in {a.name for a in spec.attributes} | held:
+            errors.error(entry.loc, f"spec.entry_points.{entry.name}: '{entry.name}' is a name of the layer's class in layerforge.nn")
+            continue
+        sub = entry_spec(spec, entry)
+        own = {a.name for a in entry.attributes}
+        args = [d.name for d in sub.arrays if not (d.name in entry.shared and d.name in held)]
+        call = [f"self.{d.name}" if d.name in entry.shared and d.name in held else d.name for d in sub.arrays]
+        keywords = [keyword(a) for a in entry.attributes]
+        call += [f"{a.name}={a.name}" if a.name in own else f"{a.name}=self.{a.name}" for a in sub.attributes]
+        if entry.random:
+            keywords.append("rng=None")
+            call.append("rng=self.rng if rng is None else rng" if spec.random else "rng=rng")
+        signature = ", ".join(["self", *args] + (["*", *keywords] if keywords else []))
+        used = [d.name for d in sub.arrays if d.name in entry.shared and d.name in held]
+        doc = textwrap.wrap(f"``layerforge.layers.{spec.name}.{entry.name}``"
+                            + (f" over the layer's {', '.join(used)}" if used else "")
+                            + ": returns new arrays, the layer is left as it is (no gradient).", 84)
+        out.append({"name": entry.name, "signature": signature, "call": ", ".join(call),
+                    "doc": docstring_text("\n        ".join(doc))})
+    return out
 
 
 def render_nn(layers: list[OpSpec], env: jinja2.Environment) -> str:

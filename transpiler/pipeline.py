@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 
 import black
 
-from . import codegen, scan
+from . import codegen, entry, scan
 from .compose import resolve_calls
 from .errors import Collector, Diagnostic, Location, SpecError, did_you_mean
 from .fmt import format_code
@@ -144,6 +144,7 @@ def compile_op(spec: OpSpec, catalog: Catalog, errors: Collector, explicit: bool
     compiled: list[codegen.CompiledVariant] = []
     if spec.wrap is not None:
         return compiled  # a wrapper has no statements: it runs its inner layer's functions
+    entry.compile_entries(spec, catalog.prims, errors)  # their errors, with forward's
     activations = catalog.of_kind("activation")
     for variant in variants(spec):
         if spec.scan is not None:
@@ -183,12 +184,13 @@ def module_path(spec: OpSpec) -> str:
     return f"{PACKAGE}/{KIND_DIRS[spec.kind]}/{spec.module_name}.py"
 
 
-def facts(compiled: list[codegen.CompiledVariant]) -> Facts:
+def facts(compiled: list[codegen.CompiledVariant], entries: list | None = None) -> Facts:
     """The IR's shape and dtype of every name, per generated function, for the passes."""
     out: Facts = {}
-    for item in compiled:
-        for fn in codegen.all_functions(item):
-            out[fn.name] = {name: (value.shape, value.dtype) for name, value in fn.values.items()}
+    functions = [fn for item in compiled for fn in codegen.all_functions(item)]
+    functions += [fn for variants_ in entries or () for c in variants_ for fn in c.functions()]
+    for fn in functions:
+        out[fn.name] = {name: (value.shape, value.dtype) for name, value in fn.values.items()}
     return out
 
 
@@ -199,9 +201,12 @@ def render(spec: OpSpec, compiled: list[codegen.CompiledVariant], catalog: Catal
     activations = catalog.of_kind("activation")
     fixed = {name: dict(fused_fixed(activations[name])) for name in (spec.slot.fused if spec.slot else ())
              if name in activations and fused_fixed(activations[name])}
-    raw = codegen.render_module(spec, compiled, catalog.prims, env, blocked=blocked, fixed=fixed)
+    errors = Collector()
+    entries = entry.compile_entries(spec, catalog.prims, errors)
+    errors.check()
+    raw = codegen.render_module(spec, compiled, catalog.prims, env, blocked=blocked, fixed=fixed, entries=entries)
     with _no_cycle_collection():
-        return format_code(optimize(raw, level, facts(compiled)))
+        return format_code(optimize(raw, level, facts(compiled, entries)))
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ import functools
 import keyword
 import math
 import re
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
@@ -133,10 +134,47 @@ class ScanDecl:
     stack: tuple[tuple[str, str], ...]
     batch_first: str | None
     loc: Location
+    # An entry point's loop (see ``StageDecl``): ``reverse: true`` runs the steps from the
+    # last to the first (a Viterbi backtrack); ``length: k`` (an int attribute) runs k steps
+    # over no sequence (k Gibbs steps)
+    reverse: bool = False
+    length: str | None = None
 
     @property
     def finals(self) -> tuple[tuple[str, str], ...]:
         return tuple((c.final, c.name) for c in self.carries if c.final is not None)
+
+
+@dataclass(frozen=True)
+class StageDecl:
+    """One stage of an entry point: statements run once, or, with ``scan``, the step of a
+    loop over the time axis of its sequences (or ``length`` times) with carried state. The
+    names a stage assigns (a loop's stacked values and final carries) are read by the
+    stages after it."""
+
+    body: tuple[Stmt, ...]
+    scan: ScanDecl | None
+    loc: Location
+
+
+@dataclass(frozen=True)
+class EntryDecl:
+    """``entry_points: {learn: {...}}``: a function of the op's module beside forward and
+    backward (a learning rule, a decoder), generated from statements like forward, with the
+    same run-time checks, returning new values; it has no backward. Its ``inputs`` are the
+    op's arrays (named alone: their declarations) or new ones; it reads the op's attributes
+    and its own ``attributes``."""
+
+    name: str
+    doc: str
+    inputs: tuple[TensorDecl, ...]
+    attributes: tuple[AttrDecl, ...]  # its own, besides the op's
+    random: bool
+    stages: tuple[StageDecl, ...]
+    outputs: tuple[str, ...]
+    loc: Location
+    # the op's arrays among the inputs: a layer object passes its own (``nn.RBM.reconstruct``)
+    shared: tuple[str, ...] = ()
 
 
 # ``below: x.shape[axis]``: an array, then an integer axis or an int attribute
@@ -295,6 +333,7 @@ class OpSpec:
                 return decl
         return None
     scan: ScanDecl | None = None  # forward is one step of a loop over time (see ScanDecl)
+    entry_points: tuple[EntryDecl, ...] = ()  # functions beside forward and backward (see EntryDecl)
 
     @property
     def arrays(self) -> tuple[TensorDecl, ...]:
@@ -478,6 +517,7 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
     dtypes = fields.take("dtypes", list)
     calls = fields.take("calls", dict)
     scan = fields.take("scan", dict)
+    entries = fields.take("entry_points", dict)
     fields.finish()
     dtype_names = DEFAULT_DTYPES
     if dtypes is not None:
@@ -586,7 +626,8 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
         wrap_decl = _wrap(wrap, kind.value if kind is not None else None, errors)
         given = {"inputs": inputs, "parameters": parameters, "buffers": buffers, "attributes": attributes,
                  "activation": slot, "forward": forward, "backward": backward, "window": window, "calls": calls,
-                 "nondifferentiable": nondiff, "broadcast": broadcast, "nonempty": nonempty, "random": random}
+                 "nondifferentiable": nondiff, "broadcast": broadcast, "nonempty": nonempty, "random": random,
+                 "entry_points": entries}
         for key, node in given.items():
             if node is not None:
                 errors.error(node.loc, f"spec.{key}: a wrapper has no {key} of its own (they are its inner layer's)")
@@ -597,6 +638,7 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
         input_decls = (TensorDecl(wrap_decl.input, shapes.Shape(("B", "T")), wrap_decl.doc, wrap_decl.loc),)
         forward_stmts = ()
     scan_decl = _scan(scan, input_decls, param_decls, attr_decls, output_names, errors) if scan else None
+    entry_decls = _entry_points(entries, (*input_decls, *param_decls, *buffer_decls), attr_decls, errors) if entries else ()
     if None in (name, kind, title, summary, forward_stmts) or outputs is None:
         return None
     assert name and kind and title and summary and forward_stmts is not None
@@ -625,6 +667,7 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
         calls=call_decls,
         wrap=wrap_decl,
         scan=scan_decl,
+        entry_points=entry_decls,
     )
 
 
@@ -728,6 +771,158 @@ def _scan(node: Node, inputs: tuple[TensorDecl, ...], params: tuple[TensorDecl, 
                     batch_first.value if batch_first else None, node.loc)
 
 
+def _entry_points(node: Node, arrays: tuple[TensorDecl, ...], attrs: tuple[AttrDecl, ...],
+                  errors: Collector) -> tuple[EntryDecl, ...]:
+    """``entry_points: {learn: {doc, inputs, attributes, random, body | stages, scan,
+    outputs}}`` (see ``EntryDecl``)."""
+    out: list[EntryDecl] = []
+    by_name = {d.name: d for d in arrays}
+    for entry_name, decl in node.items():
+        loc = node.key_locs[entry_name]
+        where = f"spec.entry_points.{entry_name}"
+        if not check_name(entry_name, loc, "spec.entry_points", errors):
+            continue
+        fields = Fields(decl, where, errors)
+        doc = fields.take("doc", str)
+        inputs = fields.take("inputs", dict, required=True)
+        attributes = fields.take("attributes", dict)
+        random = fields.take("random", bool)
+        body = fields.take("body", str)
+        scan = fields.take("scan", dict)
+        stages = fields.take("stages", list)
+        outputs = fields.take("outputs", list, required=True)
+        fields.finish()
+        if inputs is None or outputs is None:
+            continue
+        # the op's arrays, named alone (``S:`` or ``S: {}``), keep their declarations
+        decls: list[TensorDecl | None] = []
+        new: dict[str, Node] = {}
+        shared: list[str] = []
+        for input_name, value in inputs.items():
+            if value.value is None or value.value == {}:
+                known = by_name.get(input_name)
+                if known is None:
+                    errors.error(inputs.key_locs[input_name], f"{where}.inputs.{input_name}: not an array of the op; a new input declares its shape{did_you_mean(input_name, list(by_name))}")
+                    continue
+                decls.append(dataclasses.replace(known, loc=inputs.key_locs[input_name], variadic=False, trailing=False))
+                shared.append(input_name)
+            else:  # a new array (it may take the name of one of the op's, declared anew)
+                new[input_name] = value
+                decls.append(None)
+        declared = iter(_tensors(Node(new, inputs.loc, {k: inputs.key_locs[k] for k in new}), f"entry_points.{entry_name}.inputs", errors, "inputs")) if new else iter(())
+        input_decls = tuple(d if d is not None else next(declared, None) for d in decls)
+        input_decls = tuple(d for d in input_decls if d is not None)
+        for d in input_decls:
+            if d.variadic or d.trailing:
+                errors.error(d.loc, f"{where}.inputs.{d.name}: an entry point's inputs are neither variadic nor trailing")
+        if not input_decls and not errors:
+            errors.error(inputs.loc, f"{where}.inputs: an entry point needs at least one input")
+        own = _attributes(attributes, errors, f"{where}.attributes") if attributes else ()
+        op_names = {a.name for a in attrs} | set(by_name)
+        for attr in own:
+            if attr.name in op_names:
+                errors.error(attr.loc, f"{where}.attributes.{attr.name}: the op already has '{attr.name}'; an entry point shares the op's attributes")
+            if attr.type in WINDOW_TYPES or attr.divides or attr.axis_of or attr.along or attr.parts_along or attr.shape_of:
+                errors.error(attr.loc, f"{where}.attributes.{attr.name}: an entry point's own attribute is a plain number, bool or string")
+        for d in input_decls:
+            if d.name in {a.name for a in (*attrs, *own)}:
+                errors.error(d.loc, f"{where}.inputs.{d.name}: '{d.name}' is also an attribute")
+        every_attr = (*attrs, *own)
+        stage_decls: list[StageDecl] = []
+        if stages is not None:
+            if body is not None or scan is not None:
+                errors.error(stages.loc, f"{where}.stages: give either stages or one body (with its scan), not both")
+            for index, item in enumerate(stages.value):
+                sub = Fields(item, f"{where}.stages[{index}]", errors)
+                stage_body = sub.take("body", str, required=True)
+                stage_scan = sub.take("scan", dict)
+                sub.finish()
+                stage = _stage(stage_body, stage_scan, f"{where}.stages[{index}]", every_attr, item.loc, errors)
+                if stage is not None:
+                    stage_decls.append(stage)
+            if not stages.value:
+                errors.error(stages.loc, f"{where}.stages: an entry point needs at least one stage")
+        elif body is None:
+            errors.error(decl.loc, f"{where}: missing required field 'body' (or 'stages')")
+        else:
+            stage = _stage(body, scan, where, every_attr, decl.loc, errors)
+            if stage is not None:
+                stage_decls.append(stage)
+        output_names: list[str] = []
+        for item in outputs.value:
+            if not isinstance(item.value, str):
+                errors.error(item.loc, f"{where}.outputs: each output is a name")
+            elif check_name(item.value, item.loc, f"{where}.outputs", errors):
+                output_names.append(item.value)
+        if not outputs.value:
+            errors.error(outputs.loc, f"{where}.outputs: an entry point needs at least one output")
+        text = check_prose(doc, f"{where}.doc", errors) if doc else ""
+        out.append(EntryDecl(entry_name, text, input_decls, own, bool(random.value) if random else False,
+                             tuple(stage_decls), tuple(output_names), loc, tuple(shared)))
+    return tuple(out)
+
+
+def _stage(body: Node | None, scan: Node | None, where: str, attrs: tuple[AttrDecl, ...], loc: Location,
+           errors: Collector) -> StageDecl | None:
+    """A stage of an entry point: its statements, and the loop they are the step of."""
+    stmts = parse_block(body, errors, f"{where}.body") if body is not None else None
+    scan_decl = _entry_scan(scan, f"{where}.scan", attrs, errors) if scan is not None else None
+    if stmts is None or (scan is not None and scan_decl is None):
+        return None
+    return StageDecl(stmts, scan_decl, loc)
+
+
+def _entry_scan(node: Node, where: str, attrs: tuple[AttrDecl, ...], errors: Collector) -> ScanDecl | None:
+    """An entry point's loop: ``{sequences: [x], carry: {h: {init: h0, next: h_next, final:
+    h_n}}, stack: {y: h_next}, reverse: bool}`` or ``{length: k, carry: ...}``. The names are
+    those of the entry point's inputs and earlier stages, checked when it is built."""
+    fields = Fields(node, where, errors)
+    sequences = fields.take("sequences", list)
+    carry = fields.take("carry", dict, required=True)
+    stack = fields.take("stack", dict)
+    reverse = fields.take("reverse", bool)
+    length = fields.take("length", str)
+    fields.finish()
+    if carry is None:
+        return None
+    ok = True
+    seq_names = [str(item.value) for item in sequences.value] if sequences is not None else []
+    if (not seq_names) == (length is None):
+        errors.error(node.loc, f"{where}: a loop runs over sequences or 'length' times (an int attribute), one of the two")
+        ok = False
+    if length is not None:
+        attr = next((a for a in attrs if a.name == length.value), None)
+        if attr is None or attr.type != "int" or attr.structural:
+            errors.error(length.loc, f"{where}.length: '{short(length.value)}' is not an int attribute{did_you_mean(length.value, [a.name for a in attrs if a.type == 'int'])}")
+            ok = False
+        if stack is not None:
+            errors.error(stack.loc, f"{where}.stack: a loop of 'length' steps stacks nothing (it has no time axis)")
+            ok = False
+    carries: list[CarryDecl] = []
+    for carry_name, decl_node in carry.items():
+        loc = carry.key_locs[carry_name]
+        if not check_name(carry_name, loc, f"{where}.carry", errors):
+            ok = False
+            continue
+        sub = Fields(decl_node, f"{where}.carry.{carry_name}", errors)
+        init = sub.take("init", str, required=True)
+        nxt = sub.take("next", str, required=True)
+        final = sub.take("final", str)
+        sub.finish()
+        if init is None or nxt is None:
+            ok = False
+            continue
+        carries.append(CarryDecl(carry_name, init.value, nxt.value, final.value if final else None, loc))
+    stacked = [(out_name, str(value.value)) for out_name, value in (stack.items() if stack is not None else [])]
+    if not carries and ok:
+        errors.error(carry.loc, f"{where}.carry: a loop carries at least one value")
+        ok = False
+    if not ok:
+        return None
+    return ScanDecl(tuple(seq_names), tuple(carries), tuple(stacked), None, node.loc,
+                    bool(reverse.value) if reverse else False, length.value if length else None)
+
+
 def _nonempty(node: Node, arrays: tuple[TensorDecl, ...], attrs: tuple[AttrDecl, ...],
               errors: Collector) -> tuple[tuple[str, str | None, str | None], ...]:
     """``nonempty: [x, "x.shape[axis]"]`` (a whole array, or its size along an axis), or
@@ -763,7 +958,10 @@ def _nonempty(node: Node, arrays: tuple[TensorDecl, ...], attrs: tuple[AttrDecl,
     return tuple(out)
 
 
-def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...]:
+def _tensors(node: Node, where: str, errors: Collector, role: str | None = None) -> tuple[TensorDecl, ...]:
+    """Array declarations; ``role`` (inputs, parameters, buffers) is ``where`` unless given (an
+    entry point's inputs)."""
+    role = role or where
     out: list[TensorDecl] = []
     for tensor_name, decl in node.items():
         loc = node.key_locs[tensor_name]
@@ -776,7 +974,7 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
         optional = fields.take("optional", bool)
         variadic = fields.take("variadic", bool)
         trailing = fields.take("trailing", bool)
-        if trailing is not None and trailing.value and (where != "inputs" or tensor_name != list(node.value)[0]):
+        if trailing is not None and trailing.value and (role != "inputs" or tensor_name != list(node.value)[0]):
             errors.error(trailing.loc, f"spec.{where}.{tensor_name}.trailing: only the first input may take trailing axes")
         dtype = fields.take("dtype", str)
         below = fields.take("below", str)
@@ -785,34 +983,34 @@ def _tensors(node: Node, where: str, errors: Collector) -> tuple[TensorDecl, ...
         variants = fields.take("variants", bool)
         fields.finish()
         pairs: list[tuple[str, str]] = []
-        if otherwise is not None and not (optional is not None and optional.value and where == "inputs"):
+        if otherwise is not None and not (optional is not None and optional.value and role == "inputs"):
             errors.error(otherwise.loc, f"spec.{where}.{tensor_name}.otherwise: only an optional input has dimensions that stand in when it is left out")
         elif otherwise is not None:
             pairs = [(str(k), str(v.value)) for k, v in otherwise.value.items()]
-        if dtype is not None and (where != "inputs" or dtype.value not in INPUT_DTYPES):
+        if dtype is not None and (role != "inputs" or dtype.value not in INPUT_DTYPES):
             errors.error(dtype.loc, f"spec.{where}.{tensor_name}.dtype: " + (
-                f"must be one of {', '.join(INPUT_DTYPES)}" if where == "inputs" else "only an input has a dtype of its own"))
+                f"must be one of {', '.join(INPUT_DTYPES)}" if role == "inputs" else "only an input has a dtype of its own"))
             dtype = None
-        if grad is not None and (where != "inputs" or (dtype is not None and dtype.value != "float")):
+        if grad is not None and (role != "inputs" or (dtype is not None and dtype.value != "float")):
             errors.error(grad.loc, f"spec.{where}.{tensor_name}.grad: only a float input may say whether it takes a "
                                    "gradient (parameters always do; buffers, ids and masks never do)")
             grad = None
         if below is not None and (dtype is None or dtype.value != "int"):
             errors.error(below.loc, f"spec.{where}.{tensor_name}.below: only an input of dtype int (ids) has a bound")
             below = None
-        if variadic is not None and variadic.value and (where != "inputs" or tensor_name != list(node.value)[-1]
+        if variadic is not None and variadic.value and (role != "inputs" or tensor_name != list(node.value)[-1]
                                                         or len(node.value) != 2):
             errors.error(variadic.loc, f"spec.{where}.{tensor_name}.variadic: only the second of two inputs may be variadic (a binary op, folded from the left)")
         if variants is not None and not variants.value and not (
-                where == "inputs" and optional is not None and optional.value and dtype is not None and dtype.value == "mask"):
+                role == "inputs" and optional is not None and optional.value and dtype is not None and dtype.value == "mask"):
             errors.error(variants.loc, f"spec.{where}.{tensor_name}.variants: only an optional mask input (dtype: mask) may go without variants")
             variants = None
-        if optional is not None and optional.value and where == "inputs" and variadic is not None and variadic.value:
+        if optional is not None and optional.value and role == "inputs" and variadic is not None and variadic.value:
             errors.error(optional.loc, f"spec.{where}.{tensor_name}.optional: a variadic input cannot be optional")
         if shape_node is None:
             continue
         try:
-            shape = shapes.parse(shape_node.plain(), fixed=where in ("parameters", "buffers"))
+            shape = shapes.parse(shape_node.plain(), fixed=role in ("parameters", "buffers"))
         except shapes.ShapeError as exc:
             errors.error(shape_node.loc, f"spec.{where}.{tensor_name}.shape: {exc}")
             continue
@@ -931,12 +1129,12 @@ def _check_entries(init: Init, shape: shapes.Shape, node: Node, where: str, erro
     return init
 
 
-def _attributes(node: Node, errors: Collector) -> tuple[AttrDecl, ...]:
+def _attributes(node: Node, errors: Collector, prefix: str = "spec.attributes") -> tuple[AttrDecl, ...]:
     out: list[AttrDecl] = []
     for attr_name, decl in node.items():
         loc = node.key_locs[attr_name]
-        where = f"spec.attributes.{attr_name}"
-        if attr_name != "training" and not check_name(attr_name, loc, "spec.attributes", errors):
+        where = f"{prefix}.{attr_name}"
+        if attr_name != "training" and not check_name(attr_name, loc, prefix, errors):
             continue
         fields = Fields(decl, where, errors)
         type_node = fields.take("type", str, required=True)

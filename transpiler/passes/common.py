@@ -12,12 +12,13 @@ N = TypeVar("N", bound=cst.CSTNode)
 
 
 def is_kernel(node: cst.FunctionDef) -> bool:
-    """The generated variant functions (``_forward...``/``_backward...``) are what passes
-    rewrite; the public wrappers and helpers are left as written."""
+    """The generated variant functions (``_forward...``/``_backward...``, and the entry
+    points' ``_entry...``) are what passes rewrite; the public wrappers, drivers and helpers
+    are left as written."""
     name = node.name.value
     if any(isinstance(stmt, cst.For) for stmt in node.body.body):
         return False  # a scan's driver loop: the straight-line functions it calls are kernels
-    return name.startswith("_forward") or name.startswith("_backward")
+    return name.startswith(("_forward", "_backward", "_entry_"))
 
 
 class KernelPass(cst.CSTTransformer):
