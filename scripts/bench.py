@@ -325,6 +325,10 @@ def layer_cases():
                                 "expert_w1": f32(8, 512, 256, scale=0.06), "expert_b1": f32(8, 512),
                                 "expert_w2": f32(8, 256, 512, scale=0.04), "expert_b2": f32(8, 256)},
                                {"top_k": 2}, _mixture_of_experts),
+        # A linear-chain CRF's negative log-likelihood (issue 20): batch 64, 50 steps, 20 tags,
+        # sequences of 25 to 50 steps (a mask); the peer is pytorch-crf's CRF (a Python loop
+        # over time with torch ops).
+        "conditional_random_field": _crf_case(f32, rng),
         # The same LSTM in both directions (concat), against nn.LSTM(bidirectional=True).
         "bidirectional": _bidirectional_case(f32),
         # A ConvLSTM: batch 4, 8 frames, 16 -> 16 channels of 16 x 16, 3 x 3 kernels, against
@@ -333,6 +337,25 @@ def layer_cases():
                        "weight_hh": f32(64, 16, 3, 3, scale=0.08), "bias": f32(64), "h0": None, "c0": None}, {},
                       _conv_lstm),
     }
+
+
+def _crf_case(f32, rng):
+    import torchcrf
+
+    batch, steps, tags = 64, 50, 20
+    lengths = rng.integers(steps // 2, steps + 1, batch)
+    arrays = {"emissions": f32(batch, steps, tags), "tags": rng.integers(0, tags, (batch, steps)),
+              "start_transitions": f32(tags, scale=0.1), "end_transitions": f32(tags, scale=0.1),
+              "transitions": f32(tags, tags, scale=0.1), "mask": np.arange(steps)[None] < lengths[:, None]}
+    crf = torchcrf.CRF(tags, batch_first=True)  # its own parameters (same values) take the gradients
+    with torch.no_grad():
+        for name in ("start_transitions", "end_transitions", "transitions"):
+            getattr(crf, name).copy_(torch.from_numpy(arrays[name]))
+
+    def oracle(t):
+        return -crf(t["emissions"], t["tags"], t["mask"], reduction="none")
+
+    return arrays, {}, oracle
 
 
 def _mixture_of_experts(t):
