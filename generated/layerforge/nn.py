@@ -824,6 +824,18 @@ class ConditionalRandomField(Module):
         self.grads["transitions"] = grad_transitions
         return grad_emissions
 
+    def decode(self, emissions, mask):
+        """``layerforge.layers.conditional_random_field.decode`` over the layer's
+        start_transitions, end_transitions, transitions: returns new arrays, the layer is
+        left as it is (no gradient)."""
+        return conditional_random_field.decode(
+            emissions,
+            self.start_transitions,
+            self.end_transitions,
+            self.transitions,
+            mask,
+        )
+
 
 class ConvLSTM(Module):
     """ConvLSTM: Convolutional LSTM over NCHW frames (Shi et al's, 2015, without peepholes;

@@ -23,7 +23,7 @@ from layerforge._runtime import (
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
-__all__ = ["forward", "backward"]
+__all__ = ["forward", "backward", "decode"]
 
 INPUTS = ("emissions", "tags", "mask")
 PARAMETERS = ("start_transitions", "end_transitions", "transitions")
@@ -31,6 +31,7 @@ OUTPUTS = ("nll",)
 SEQUENCES = ("emissions", "tags", "mask")
 STACKED = ()
 BATCH_FIRST = "batch_first"
+ENTRY_POINTS = ("decode",)
 
 
 def forward(
@@ -149,6 +150,57 @@ def backward(grad_nll, ctx):
         "conditional_random_field", __name__, ctx, {"grad_nll": grad_nll}
     )
     return backward_variant(grad_nll, *saved)
+
+
+def decode(emissions, start_transitions, end_transitions, transitions, mask=None):
+    """ConditionalRandomField decode: an entry point beside forward and backward.
+
+    The most likely tags of each sequence by Viterbi's max-product recursion, as
+    pytorch-crf's decode: int64 [B, T], -1 at the steps the mask leaves off. Batch first
+    (emissions [B, T, num_tags], mask [B, T]); no gradient.
+
+    Args:
+        emissions: float32 or float64 array of shape [B, T, num_tags]. The emission
+            scores [B, T, num_tags].
+        start_transitions: float32 or float64 array of shape [num_tags] (the layer's).
+            The score of each first tag.
+        end_transitions: float32 or float64 array of shape [num_tags] (the layer's). The
+            score of each last tag.
+        transitions: float32 or float64 array of shape [num_tags, num_tags] (the
+            layer's). transitions[i, j]: the score of tag i followed by tag j.
+        mask: bool or float mask array of shape [B, T], None to leave it out. True (or
+            nonzero) where a step counts; None: every step.
+
+    Returns:
+        tags: new arrays; no argument is changed. There is no backward: this is not a
+            gradient.
+    """
+    check_arrays(
+        "conditional_random_field.decode",
+        {
+            "emissions": emissions,
+            "start_transitions": start_transitions,
+            "end_transitions": end_transitions,
+            "transitions": transitions,
+            "mask": mask,
+        },
+        {
+            "emissions": ("B", "T", "num_tags"),
+            "start_transitions": ("num_tags",),
+            "end_transitions": ("num_tags",),
+            "transitions": ("num_tags", "num_tags"),
+            "mask": ("B", "T"),
+        },
+        optional=("mask",),
+        kinds={"mask": "mask"},
+    )
+    if on_gpu(emissions):
+        return _CUPY_DECODE_VARIANTS[mask is not None](
+            emissions, start_transitions, end_transitions, transitions, mask
+        )
+    return _DECODE_VARIANTS[mask is not None](
+        emissions, start_transitions, end_transitions, transitions, mask
+    )
 
 
 def _forward_batch_first(
@@ -551,9 +603,165 @@ def _backward_no_batch_first(
     )
 
 
+def _entry_decode_1(emissions, start_transitions, mask):
+    steps = _permute(emissions, (-2, -3, -1))
+    counted = np.swapaxes(mask, -1, -2)
+    first = np.broadcast_to(
+        start_transitions, np.squeeze(_amax(emissions, -2), axis=-2).shape
+    )
+    return steps, counted, first
+
+
+def _entry_decode_step2(incoming, best, steps, counted, end_transitions, transitions):
+    alpha = incoming + steps
+    candidates = np.expand_dims(alpha, -1) + transitions
+    incoming_next = _keep_where(
+        np.squeeze(_amax(candidates, -2), axis=-2), counted, incoming
+    )
+    pointer = np.squeeze(np.expand_dims(np.argmax(candidates, axis=-2), -2), axis=-2)
+    best_next = _keep_where(alpha + end_transitions, counted, best)
+    return incoming_next, best_next, pointer
+
+
+def _entry_decode_3(best_last):
+    last = np.expand_dims(np.argmax(best_last, axis=-1), -1)[..., 0]
+    no_later = last < 0
+    return last, no_later
+
+
+def _entry_decode_step4(tag, later, pointers, counted):
+    chosen = _keep_where(
+        np.take_along_axis(pointers, tag[..., None], axis=-1)[..., 0], later, tag
+    )
+    here = np.where(counted, chosen, -1)
+    tag_next = _keep_where(chosen, counted, tag)
+    on_now = ~(counted == 0)
+    return tag_next, on_now, here
+
+
+def _entry_decode_5(decoded):
+    tags = np.swapaxes(decoded, -1, -2)
+    return tags
+
+
+def _driver_decode(emissions, start_transitions, end_transitions, transitions, mask):
+    steps, counted, first = _entry_decode_1(emissions, start_transitions, mask)
+    incoming = first
+    best = first
+    _steps = steps.shape[0]
+    for _t in range(_steps):
+        incoming_next, best_next, pointer = _entry_decode_step2(
+            incoming, best, steps[_t], counted[_t], end_transitions, transitions
+        )
+        if _t == 0:
+            pointers = np.empty((_steps, *pointer.shape), dtype=pointer.dtype)
+        pointers[_t] = pointer
+        incoming = incoming_next
+        best = best_next
+    best_last = best
+    last, no_later = _entry_decode_3(best_last)
+    tag = last
+    later = no_later
+    _steps = pointers.shape[0]
+    for _t in range(_steps - 1, -1, -1):
+        tag_next, on_now, here = _entry_decode_step4(
+            tag, later, pointers[_t], counted[_t]
+        )
+        if _t == _steps - 1:
+            decoded = np.empty((_steps, *here.shape), dtype=here.dtype)
+        decoded[_t] = here
+        tag = tag_next
+        later = on_now
+    tags = _entry_decode_5(decoded)
+    return tags
+
+
+def _entry_decode_no_mask_1(emissions, start_transitions):
+    steps = _permute(emissions, (-2, -3, -1))
+    counted = np.ones(_amax(steps, -1)[..., 0].shape, dtype=bool)
+    first = np.broadcast_to(
+        start_transitions, np.squeeze(_amax(emissions, -2), axis=-2).shape
+    )
+    return steps, counted, first
+
+
+def _entry_decode_no_mask_step2(
+    incoming, best, steps, counted, end_transitions, transitions
+):
+    alpha = incoming + steps
+    candidates = np.expand_dims(alpha, -1) + transitions
+    incoming_next = _keep_where(
+        np.squeeze(_amax(candidates, -2), axis=-2), counted, incoming
+    )
+    pointer = np.squeeze(np.expand_dims(np.argmax(candidates, axis=-2), -2), axis=-2)
+    best_next = _keep_where(alpha + end_transitions, counted, best)
+    return incoming_next, best_next, pointer
+
+
+def _entry_decode_no_mask_3(best_last):
+    last = np.expand_dims(np.argmax(best_last, axis=-1), -1)[..., 0]
+    no_later = last < 0
+    return last, no_later
+
+
+def _entry_decode_no_mask_step4(tag, later, pointers, counted):
+    chosen = _keep_where(
+        np.take_along_axis(pointers, tag[..., None], axis=-1)[..., 0], later, tag
+    )
+    here = np.where(counted, chosen, -1)
+    tag_next = _keep_where(chosen, counted, tag)
+    on_now = ~(counted == 0)
+    return tag_next, on_now, here
+
+
+def _entry_decode_no_mask_5(decoded):
+    tags = np.swapaxes(decoded, -1, -2)
+    return tags
+
+
+def _driver_decode_no_mask(
+    emissions, start_transitions, end_transitions, transitions, mask
+):
+    steps, counted, first = _entry_decode_no_mask_1(emissions, start_transitions)
+    incoming = first
+    best = first
+    _steps = steps.shape[0]
+    for _t in range(_steps):
+        incoming_next, best_next, pointer = _entry_decode_no_mask_step2(
+            incoming, best, steps[_t], counted[_t], end_transitions, transitions
+        )
+        if _t == 0:
+            pointers = np.empty((_steps, *pointer.shape), dtype=pointer.dtype)
+        pointers[_t] = pointer
+        incoming = incoming_next
+        best = best_next
+    best_last = best
+    last, no_later = _entry_decode_no_mask_3(best_last)
+    tag = last
+    later = no_later
+    _steps = pointers.shape[0]
+    for _t in range(_steps - 1, -1, -1):
+        tag_next, on_now, here = _entry_decode_no_mask_step4(
+            tag, later, pointers[_t], counted[_t]
+        )
+        if _t == _steps - 1:
+            decoded = np.empty((_steps, *here.shape), dtype=here.dtype)
+        decoded[_t] = here
+        tag = tag_next
+        later = on_now
+    tags = _entry_decode_no_mask_5(decoded)
+    return tags
+
+
 _VARIANTS = {
     True: (_forward_batch_first, _backward_batch_first),
     False: (_forward_no_batch_first, _backward_no_batch_first),
+}
+
+
+_DECODE_VARIANTS = {
+    True: _driver_decode,
+    False: _driver_decode_no_mask,
 }
 
 
@@ -565,6 +773,26 @@ def _add_rows(grad, ids, like):
         one_hot = ids.reshape(-1, 1) == np.arange(like.shape[0])
         return (one_hot.T.astype(rows.dtype) @ rows).reshape(like.shape)
     return scatter_add_rows(like.shape, ids.reshape(-1), rows)
+
+
+def _amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
+    if not x.shape[axis]:
+        return np.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -np.inf,
+            x.dtype,
+        )
+    if x.shape[axis] > 8:
+        return np.max(x, axis=axis, keepdims=True)
+    pieces = np.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        np.maximum(top, piece, out=top)
+    return np.expand_dims(top, axis)
 
 
 def _keep_on(grad, mask):
@@ -671,6 +899,13 @@ def _logsumexp(x, axis):
     out = np.log(total, out=total)
     out += top
     return out
+
+
+def _permute(x, axes):
+    """The view of x whose trailing axes are x's axes ``axes`` (negative, from the end),
+    in that order; the leading axes stay where they are."""
+    lead = x.ndim - len(axes)
+    return x.transpose(tuple(range(lead)) + tuple(x.ndim + a for a in axes))
 
 
 def _put_along(grad, ids, like):
@@ -1285,6 +1520,328 @@ def _cupy_backward_no_batch_first(
     )
 
 
+def _cupy_entry_decode_1(emissions, start_transitions, mask):
+    import cupy as cp
+
+    steps = _cupy_permute(emissions, (-2, -3, -1))
+    counted = cp.swapaxes(mask, -1, -2)
+    _t1 = _cupy_amax(emissions, -2)
+    _t2 = cp.squeeze(_t1, axis=-2)
+    first = cp.broadcast_to(start_transitions, _t2.shape)
+    return steps, counted, first
+
+
+# conditional_random_field_decode_step2_0: layers_spec/layers/conditional_random_field.yaml:60
+_conditional_random_field_decode_step2_0 = ElementwiseKernel(
+    "conditional_random_field_decode_step2_0",
+    "T incoming, T steps",
+    "T alpha",
+    """
+    alpha = incoming + steps;
+    """,
+)
+
+
+# conditional_random_field_decode_step2_1: layers_spec/layers/conditional_random_field.yaml:61
+_conditional_random_field_decode_step2_1 = ElementwiseKernel(
+    "conditional_random_field_decode_step2_1",
+    "T _t3, T transitions",
+    "T candidates",
+    """
+    candidates = _t3 + transitions;
+    """,
+)
+
+
+# conditional_random_field_decode_step2_2: layers_spec/layers/conditional_random_field.yaml:64
+_conditional_random_field_decode_step2_2 = ElementwiseKernel(
+    "conditional_random_field_decode_step2_2",
+    "T alpha, T end_transitions",
+    "T _t7",
+    """
+    _t7 = alpha + end_transitions;
+    """,
+)
+
+
+def _cupy_entry_decode_step2(
+    incoming, best, steps, counted, end_transitions, transitions
+):
+    import cupy as cp
+
+    alpha = _conditional_random_field_decode_step2_0(incoming, steps)
+    _t3 = cp.expand_dims(alpha, -1)
+    candidates = _conditional_random_field_decode_step2_1(_t3, transitions)
+    _t4 = _cupy_amax(candidates, -2)
+    _t5 = cp.squeeze(_t4, axis=-2)
+    incoming_next = _cupy_keep_where(_t5, counted, incoming)
+    _t6 = cp.expand_dims(cp.argmax(candidates, axis=-2), -2)
+    pointer = cp.squeeze(_t6, axis=-2)
+    _t7 = _conditional_random_field_decode_step2_2(alpha, end_transitions)
+    best_next = _cupy_keep_where(_t7, counted, best)
+    return incoming_next, best_next, pointer
+
+
+# conditional_random_field_decode_3_0: layers_spec/layers/conditional_random_field.yaml:67
+_conditional_random_field_decode_3_0 = ElementwiseKernel(
+    "conditional_random_field_decode_3_0",
+    "int32 last",
+    "bool no_later",
+    """
+    no_later = last < T(0);
+    """,
+)
+
+
+def _cupy_entry_decode_3(best_last):
+    import cupy as cp
+
+    _t8 = cp.expand_dims(cp.argmax(best_last, axis=-1), -1)
+    last = _t8[..., 0]
+    no_later = _conditional_random_field_decode_3_0(last)
+    return last, no_later
+
+
+# conditional_random_field_decode_step4_0: layers_spec/layers/conditional_random_field.yaml:71
+_conditional_random_field_decode_step4_0 = ElementwiseKernel(
+    "conditional_random_field_decode_step4_0",
+    "T counted, int32 chosen",
+    "T here",
+    """
+    here = counted ? chosen : T(-1);
+    """,
+)
+
+
+# conditional_random_field_decode_step4_1: layers_spec/layers/conditional_random_field.yaml:73
+_conditional_random_field_decode_step4_1 = ElementwiseKernel(
+    "conditional_random_field_decode_step4_1",
+    "T counted",
+    "bool on_now",
+    """
+    bool _t11 = counted == T(0);
+    on_now = !_t11;
+    """,
+)
+
+
+def _cupy_entry_decode_step4(tag, later, pointers, counted):
+    import cupy as cp
+
+    _t9 = cp.take_along_axis(pointers, tag[..., None], axis=-1)
+    _t10 = _t9[..., 0]
+    chosen = _cupy_keep_where(_t10, later, tag)
+    here = _conditional_random_field_decode_step4_0(counted, chosen)
+    tag_next = _cupy_keep_where(chosen, counted, tag)
+    on_now = _conditional_random_field_decode_step4_1(counted)
+    return tag_next, on_now, here
+
+
+def _cupy_entry_decode_5(decoded):
+    import cupy as cp
+
+    tags = cp.swapaxes(decoded, -1, -2)
+    return tags
+
+
+def _cupy_driver_decode(
+    emissions, start_transitions, end_transitions, transitions, mask
+):
+    import cupy as cp
+
+    steps, counted, first = _cupy_entry_decode_1(emissions, start_transitions, mask)
+    incoming = first
+    best = first
+    _steps = steps.shape[0]
+    for _t in range(_steps):
+        incoming_next, best_next, pointer = _cupy_entry_decode_step2(
+            incoming, best, steps[_t], counted[_t], end_transitions, transitions
+        )
+        if _t == 0:
+            pointers = cp.empty((_steps, *pointer.shape), dtype=pointer.dtype)
+        pointers[_t] = pointer
+        incoming = incoming_next
+        best = best_next
+    best_last = best
+    last, no_later = _cupy_entry_decode_3(best_last)
+    tag = last
+    later = no_later
+    _steps = pointers.shape[0]
+    for _t in range(_steps - 1, -1, -1):
+        tag_next, on_now, here = _cupy_entry_decode_step4(
+            tag, later, pointers[_t], counted[_t]
+        )
+        if _t == _steps - 1:
+            decoded = cp.empty((_steps, *here.shape), dtype=here.dtype)
+        decoded[_t] = here
+        tag = tag_next
+        later = on_now
+    tags = _cupy_entry_decode_5(decoded)
+    return tags
+
+
+# conditional_random_field_decode_no_mask_1_0: layers_spec/layers/conditional_random_field.yaml:56
+_conditional_random_field_decode_no_mask_1_0 = ReductionKernel(
+    "conditional_random_field_decode_no_mask_1_0",
+    "T X0",
+    map_expr="conditional_random_field_decode_no_mask_1_0_map(X0)",
+    reduce_expr="(a > b || a != a) ? a : b",
+    identity="__longlong_as_double(0xfff0000000000000ULL)",
+    preamble="""
+    template <typename T>
+    __device__ T conditional_random_field_decode_no_mask_1_0_map(const T steps) {
+        return steps;
+    }
+    """,
+)
+
+
+def _cupy_entry_decode_no_mask_1(emissions, start_transitions):
+    import cupy as cp
+
+    steps = _cupy_permute(emissions, (-2, -3, -1))
+    _t1 = _conditional_random_field_decode_no_mask_1_0(steps)
+    _t2 = _t1[..., 0]
+    counted = cp.ones(_t2.shape, dtype=bool)
+    _t3 = _cupy_amax(emissions, -2)
+    _t4 = cp.squeeze(_t3, axis=-2)
+    first = cp.broadcast_to(start_transitions, _t4.shape)
+    return steps, counted, first
+
+
+# conditional_random_field_decode_no_mask_step2_1: layers_spec/layers/conditional_random_field.yaml:61
+_conditional_random_field_decode_no_mask_step2_1 = ElementwiseKernel(
+    "conditional_random_field_decode_no_mask_step2_1",
+    "T _t5, T transitions",
+    "T candidates",
+    """
+    candidates = _t5 + transitions;
+    """,
+)
+
+
+# conditional_random_field_decode_no_mask_step2_2: layers_spec/layers/conditional_random_field.yaml:64
+_conditional_random_field_decode_no_mask_step2_2 = ElementwiseKernel(
+    "conditional_random_field_decode_no_mask_step2_2",
+    "T alpha, T end_transitions",
+    "T _t9",
+    """
+    _t9 = alpha + end_transitions;
+    """,
+)
+
+
+def _cupy_entry_decode_no_mask_step2(
+    incoming, best, steps, counted, end_transitions, transitions
+):
+    import cupy as cp
+
+    alpha = _conditional_random_field_decode_step2_0(incoming, steps)
+    _t5 = cp.expand_dims(alpha, -1)
+    candidates = _conditional_random_field_decode_no_mask_step2_1(_t5, transitions)
+    _t6 = _cupy_amax(candidates, -2)
+    _t7 = cp.squeeze(_t6, axis=-2)
+    incoming_next = _cupy_keep_where(_t7, counted, incoming)
+    _t8 = cp.expand_dims(cp.argmax(candidates, axis=-2), -2)
+    pointer = cp.squeeze(_t8, axis=-2)
+    _t9 = _conditional_random_field_decode_no_mask_step2_2(alpha, end_transitions)
+    best_next = _cupy_keep_where(_t9, counted, best)
+    return incoming_next, best_next, pointer
+
+
+def _cupy_entry_decode_no_mask_3(best_last):
+    import cupy as cp
+
+    _t10 = cp.expand_dims(cp.argmax(best_last, axis=-1), -1)
+    last = _t10[..., 0]
+    no_later = _conditional_random_field_decode_3_0(last)
+    return last, no_later
+
+
+# conditional_random_field_decode_no_mask_step4_0: layers_spec/layers/conditional_random_field.yaml:71
+_conditional_random_field_decode_no_mask_step4_0 = ElementwiseKernel(
+    "conditional_random_field_decode_no_mask_step4_0",
+    "bool counted, int32 chosen",
+    "int32 here",
+    """
+    here = counted ? chosen : T(-1);
+    """,
+)
+
+
+# conditional_random_field_decode_no_mask_step4_1: layers_spec/layers/conditional_random_field.yaml:73
+_conditional_random_field_decode_no_mask_step4_1 = ElementwiseKernel(
+    "conditional_random_field_decode_no_mask_step4_1",
+    "bool counted",
+    "bool on_now",
+    """
+    bool _t13 = counted == T(0);
+    on_now = !_t13;
+    """,
+)
+
+
+def _cupy_entry_decode_no_mask_step4(tag, later, pointers, counted):
+    import cupy as cp
+
+    _t11 = cp.take_along_axis(pointers, tag[..., None], axis=-1)
+    _t12 = _t11[..., 0]
+    chosen = _cupy_keep_where(_t12, later, tag)
+    here = _conditional_random_field_decode_no_mask_step4_0(counted, chosen)
+    tag_next = _cupy_keep_where(chosen, counted, tag)
+    on_now = _conditional_random_field_decode_no_mask_step4_1(counted)
+    return tag_next, on_now, here
+
+
+def _cupy_entry_decode_no_mask_5(decoded):
+    import cupy as cp
+
+    tags = cp.swapaxes(decoded, -1, -2)
+    return tags
+
+
+def _cupy_driver_decode_no_mask(
+    emissions, start_transitions, end_transitions, transitions, mask
+):
+    import cupy as cp
+
+    steps, counted, first = _cupy_entry_decode_no_mask_1(emissions, start_transitions)
+    incoming = first
+    best = first
+    _steps = steps.shape[0]
+    for _t in range(_steps):
+        incoming_next, best_next, pointer = _cupy_entry_decode_no_mask_step2(
+            incoming, best, steps[_t], counted[_t], end_transitions, transitions
+        )
+        if _t == 0:
+            pointers = cp.empty((_steps, *pointer.shape), dtype=pointer.dtype)
+        pointers[_t] = pointer
+        incoming = incoming_next
+        best = best_next
+    best_last = best
+    last, no_later = _cupy_entry_decode_no_mask_3(best_last)
+    tag = last
+    later = no_later
+    _steps = pointers.shape[0]
+    for _t in range(_steps - 1, -1, -1):
+        tag_next, on_now, here = _cupy_entry_decode_no_mask_step4(
+            tag, later, pointers[_t], counted[_t]
+        )
+        if _t == _steps - 1:
+            decoded = cp.empty((_steps, *here.shape), dtype=here.dtype)
+        decoded[_t] = here
+        tag = tag_next
+        later = on_now
+    tags = _cupy_entry_decode_no_mask_5(decoded)
+    return tags
+
+
+_CUPY_DECODE_VARIANTS = {
+    True: _cupy_driver_decode,
+    False: _cupy_driver_decode_no_mask,
+}
+
+
 _CUPY_VARIANTS = {
     True: (_cupy_forward_batch_first, _cupy_backward_batch_first),
     False: (_cupy_forward_no_batch_first, _cupy_backward_no_batch_first),
@@ -1301,6 +1858,28 @@ def _cupy_add_rows(grad, ids, like):
         one_hot = ids.reshape(-1, 1) == cp.arange(like.shape[0])
         return (one_hot.T.astype(rows.dtype) @ rows).reshape(like.shape)
     return scatter_add_rows(like.shape, ids.reshape(-1), rows)
+
+
+def _cupy_amax(x, axis):
+    """The maximum along ``axis``, kept as a length-1 axis, NaN if any is. A short axis
+    (maxout's pieces) is folded with np.maximum over its slices: NumPy's reduction loop
+    is slow on a few elements at a time. Over an empty axis it is -inf (the identity of
+    the maximum), so that softmax and its kin return empty rows."""
+    import cupy as cp
+
+    if not x.shape[axis]:
+        return cp.full(
+            x.shape[: axis % x.ndim] + (1,) + x.shape[axis % x.ndim + 1 :],
+            -cp.inf,
+            x.dtype,
+        )
+    if x.shape[axis] > 8:
+        return cp.max(x, axis=axis, keepdims=True)
+    pieces = cp.moveaxis(x, axis, 0)
+    top = pieces[0].copy()
+    for piece in pieces[1:]:
+        cp.maximum(top, piece, out=top)
+    return cp.expand_dims(top, axis)
 
 
 def _cupy_keep_on(grad, mask):
@@ -1417,6 +1996,13 @@ def _cupy_logsumexp(x, axis):
     out = cp.log(total, out=total)
     out += top
     return out
+
+
+def _cupy_permute(x, axes):
+    """The view of x whose trailing axes are x's axes ``axes`` (negative, from the end),
+    in that order; the leading axes stay where they are."""
+    lead = x.ndim - len(axes)
+    return x.transpose(tuple(range(lead)) + tuple(x.ndim + a for a in axes))
 
 
 def _cupy_put_along(grad, ids, like):
