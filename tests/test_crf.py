@@ -140,3 +140,38 @@ def test_module_loads_pytorch_crf_state_dict():
     grad_emissions = layer.backward(np.ones(B))
     assert grad_emissions.shape == emissions.shape
     assert list(layer.named_parameters()) == ["start_transitions", "end_transitions", "transitions"]
+
+
+@pytest.mark.parametrize("dtype, masked", [(np.float64, True), (np.float32, False), (np.float32, True)])
+def test_decode_matches_pytorch_crf(dtype, masked):
+    rng = np.random.default_rng(6)
+    batch, steps, tags = 6, 7, 5
+    emissions = rng.standard_normal((batch, steps, tags)).astype(dtype)
+    start, end = (rng.uniform(-1, 1, tags).astype(dtype) for _ in range(2))
+    transitions = rng.uniform(-1, 1, (tags, tags)).astype(dtype)
+    lengths = np.array([7, 1, 4, 6, 2, 7])
+    mask = np.arange(steps)[None] < lengths[:, None] if masked else None
+    crf = torchcrf.CRF(tags, batch_first=True).to(torch.float64 if dtype == np.float64 else torch.float32)
+    with torch.no_grad():
+        for name, value in (("start_transitions", start), ("end_transitions", end), ("transitions", transitions)):
+            getattr(crf, name).copy_(torch.from_numpy(value))
+    expected = np.full((batch, steps), -1)  # pytorch-crf's lists, padded as ours are
+    for row, best in enumerate(crf.decode(torch.from_numpy(emissions), None if mask is None else torch.from_numpy(mask))):
+        expected[row, :len(best)] = best
+    decoded = crf_op.decode(emissions, start, end, transitions, mask)
+    assert decoded.dtype == np.int64 and decoded.shape == (batch, steps)
+    np.testing.assert_array_equal(decoded, expected)
+
+
+def test_decode_through_the_module_and_its_refusals():
+    layer = nn.ConditionalRandomField(K, dtype=np.float64, rng=np.random.default_rng(7))
+    emissions, *_ = make(np.float64, seed=7)
+    mask = np.arange(T)[None] < LENGTHS[:, None]
+    decoded = layer.decode(emissions, mask)
+    np.testing.assert_array_equal(decoded, crf_op.decode(emissions, layer.start_transitions, layer.end_transitions,
+                                                         layer.transitions, mask))
+    assert (decoded[2, 1:] == -1).all() and (decoded[0] >= 0).all()
+    with pytest.raises(ValueError, match=r"conditional_random_field.decode: argument 'mask'"):
+        crf_op.decode(emissions, layer.start_transitions, layer.end_transitions, layer.transitions, mask[:, :4])
+    with pytest.raises(ValueError, match=r"conditional_random_field.decode: argument 'transitions'"):
+        crf_op.decode(emissions, layer.start_transitions, layer.end_transitions, layer.transitions[:3])
