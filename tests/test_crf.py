@@ -173,5 +173,9 @@ def test_decode_through_the_module_and_its_refusals():
     assert (decoded[2, 1:] == -1).all() and (decoded[0] >= 0).all()
     with pytest.raises(ValueError, match=r"conditional_random_field.decode: argument 'mask'"):
         crf_op.decode(emissions, layer.start_transitions, layer.end_transitions, layer.transitions, mask[:, :4])
+    late = mask.copy()
+    late[0, 0] = False
+    with pytest.raises(ValueError, match=r"conditional_random_field.decode: argument 'mask' must have its first step on"):
+        layer.decode(emissions, late)
     with pytest.raises(ValueError, match=r"conditional_random_field.decode: argument 'transitions'"):
         crf_op.decode(emissions, layer.start_transitions, layer.end_transitions, layer.transitions[:3])

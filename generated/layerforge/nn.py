@@ -824,7 +824,7 @@ class ConditionalRandomField(Module):
         self.grads["transitions"] = grad_transitions
         return grad_emissions
 
-    def decode(self, emissions, mask):
+    def decode(self, emissions, mask=None):
         """``layerforge.layers.conditional_random_field.decode`` over the layer's
         start_transitions, end_transitions, transitions: returns new arrays, the layer is
         left as it is (no gradient)."""

@@ -194,6 +194,8 @@ def decode(emissions, start_transitions, end_transitions, transitions, mask=None
         optional=("mask",),
         kinds={"mask": "mask"},
     )
+    if mask is not None:
+        check_first_step("conditional_random_field.decode", "mask", mask, 1)
     if on_gpu(emissions):
         return _CUPY_DECODE_VARIANTS[mask is not None](
             emissions, start_transitions, end_transitions, transitions, mask
