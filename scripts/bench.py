@@ -348,6 +348,13 @@ def layer_cases():
         # Quantum (issue 20): 10 qubits (1024 amplitudes) of 1000 features, batch 256; the peer
         # is the parity test's torch.kron chain of the RY gates (a 1024 x 1024 matrix product).
         "quantum": ({"x": f32(256, 1000), "theta": f32(10)}, {"output_size": 1024}, _quantum),
+        # A linear-chain CRF's negative log-likelihood (issue 20): batch 64, 50 steps, 20 tags,
+        # sequences of 25 to 50 steps (a mask); the peer is pytorch-crf's CRF (a Python loop
+        # over time with torch ops).
+        "conditional_random_field": _crf_case(f32, rng),
+        # Its Viterbi decode (an entry point, no gradient) on the same emissions and mask,
+        # against pytorch-crf's decode (lists of tags).
+        "conditional_random_field decode": _crf_decode_case(f32, rng),
         # The same LSTM in both directions (concat), against nn.LSTM(bidirectional=True).
         "bidirectional": _bidirectional_case(f32),
         # Learning rules (issue 21): forward and backward of the temporal memory's product
@@ -402,6 +409,37 @@ def rule_cases():
             rbm.partial_fit(batch)
 
     return {"rbm CD-1 epoch (digits)": (ours, theirs, "sklearn BernoulliRBM.partial_fit")}
+
+
+def _crf_case(f32, rng):
+    import torchcrf
+
+    batch, steps, tags = 64, 50, 20
+    lengths = rng.integers(steps // 2, steps + 1, batch)
+    arrays = {"emissions": f32(batch, steps, tags), "tags": rng.integers(0, tags, (batch, steps)),
+              "start_transitions": f32(tags, scale=0.1), "end_transitions": f32(tags, scale=0.1),
+              "transitions": f32(tags, tags, scale=0.1), "mask": np.arange(steps)[None] < lengths[:, None]}
+    crf = torchcrf.CRF(tags, batch_first=True)  # its own parameters (same values) take the gradients
+    with torch.no_grad():
+        for name in ("start_transitions", "end_transitions", "transitions"):
+            getattr(crf, name).copy_(torch.from_numpy(arrays[name]))
+
+    def oracle(t):
+        return -crf(t["emissions"], t["tags"], t["mask"], reduction="none")
+
+    return arrays, {}, oracle
+
+
+def _crf_decode_case(f32, rng):
+    arrays, _, _ = _crf_case(f32, rng)
+    import torchcrf
+
+    crf = torchcrf.CRF(arrays["emissions"].shape[-1], batch_first=True)
+    with torch.no_grad():
+        for name in ("start_transitions", "end_transitions", "transitions"):
+            getattr(crf, name).copy_(torch.from_numpy(arrays[name]))
+    del arrays["tags"]
+    return arrays, {ENTRY: "decode"}, lambda t: crf.decode(t["emissions"], t["mask"])
 
 
 def _mixture_of_experts(t):
@@ -746,7 +784,30 @@ def _memory_read(t):
     return F.linear(F.linear(attention @ t["memory"], t["value_weight"]), t["output_weight"], t["output_bias"])
 
 
+# In a layer row's attributes: the entry point measured instead of forward + backward
+# (its arguments are the row's arrays in order; PyTorch's side runs without autograd).
+ENTRY = "entry point"
+
+
+def measure_entry(name, arrays, attrs, oracle, repeat):
+    mod = module(spec(name.split()[0]))
+    attrs = dict(attrs)
+    entry = getattr(mod, attrs.pop(ENTRY))
+    tensors = {k: torch.tensor(v) for k, v in arrays.items() if v is not None}
+
+    def theirs():
+        with torch.no_grad():
+            oracle(tensors)
+
+    row = {"op": name, "optimized_ms": 1e3 * median_time(lambda: entry(*arrays.values(), **attrs), repeat),
+           "torch_ms": 1e3 * median_time(theirs, repeat), "saved_MB": 0.0, "torch_saved_MB": 0.0}
+    row["torch_over_ours"] = row["torch_ms"] / row["optimized_ms"]
+    return row
+
+
 def measure_layer(name, arrays, attrs, oracle, repeat, steps=False):
+    if ENTRY in attrs:
+        return measure_entry(name, arrays, attrs, oracle, repeat)
     s = spec(name.split()[0])  # "upsampling bilinear": the op, then the variant measured
     mod = module(s)
     grads = [o for o in s.grad_outputs]

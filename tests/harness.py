@@ -95,6 +95,13 @@ def make_arrays(spec_: OpSpec, batch: int, dtype, seed: int = 0) -> dict[str, np
         if decl.dtype == "int":  # ids: every row of the table they index
             arrays[decl.name] = rng.integers(0, dims[decl.below], size=shape)
             continue
+        if spec_.scan is not None and decl.dtype == "mask" and decl.name in spec_.scan.sequences:
+            # the steps that count (True), about three quarters, every sequence's first one
+            # on (checked); the spec's test attributes keep time first ([T, B])
+            mask = rng.random(shape) < 0.75
+            mask[0] = True
+            arrays[decl.name] = mask
+            continue
         if decl.dtype == "mask":  # a bool mask hiding about a quarter, never a whole row: a
             mask = rng.random(shape) < 0.25  # query that sees no key is a case of its own
             mask[..., 0] = False

@@ -183,16 +183,17 @@ def test_kernels_match_numpy_on_the_cpu(host_cupy, monkeypatch, name, flat):
                 tolerance["atol"] *= max(1.0, float(np.max(np.abs(want), initial=0.0)))
                 np.testing.assert_allclose(np.asarray(got), want, **tolerance, err_msg=f"{name} {attrs} {dtype.__name__}")
         for entry in s.entry_points:  # the entry points' CuPy twins, the same draws for a random one
-            arrays = entry_arrays(s, entry, dtype)
             taken = {a.name for a in entry_spec(s, entry).attributes}
             chosen = {k: v for k, v in attributes(s).items() if k in taken}
-            rng = {"rng": np.random.default_rng(5)} if entry.random else {}
-            want = as_tuple(getattr(module(s), entry.name)(*arrays.values(), **chosen, **rng))
-            rng = {"rng": kt.HostGenerator(5)} if entry.random else {}
-            got = as_tuple(getattr(module(s), entry.name)(*gpu_like(arrays).values(), **chosen, **rng))
-            for g, w in zip(got, want):
-                assert isinstance(g, kt.GpuLike), f"{name}.{entry.name}: a result left the CuPy path"
-                np.testing.assert_allclose(np.asarray(g), w, **TOL[dtype], err_msg=f"{name}.{entry.name} {dtype.__name__}")
+            # and every variant of their optional inputs (given or None)
+            for arrays in without_optional(entry_spec(s, entry), entry_arrays(s, entry, dtype)):
+                rng = {"rng": np.random.default_rng(5)} if entry.random else {}
+                want = as_tuple(getattr(module(s), entry.name)(*arrays.values(), **chosen, **rng))
+                rng = {"rng": kt.HostGenerator(5)} if entry.random else {}
+                got = as_tuple(getattr(module(s), entry.name)(*gpu_like(arrays).values(), **chosen, **rng))
+                for g, w in zip(got, want):
+                    assert isinstance(g, kt.GpuLike), f"{name}.{entry.name}: a result left the CuPy path"
+                    np.testing.assert_allclose(np.asarray(g), w, **TOL[dtype], err_msg=f"{name}.{entry.name} {dtype.__name__}")
     missing = {(k.name, real) for k in kt.kernels_of(name) for real in ("float", "double")} - kt.HostKernel.calls
     assert not missing, f"kernels never exercised: {sorted(missing)}"
 

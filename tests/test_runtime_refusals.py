@@ -294,6 +294,8 @@ def empty_arrays(s, batch, dims):
         shape = shape_of(decl, dims, batch)
         if decl.dtype == "int":  # ids of the rows there are (none if the table is empty)
             arrays[decl.name] = rng.integers(0, max(dims[decl.below], 1), shape) if dims[decl.below] else np.zeros(shape, int)
+        elif decl.dtype == "mask" and s.scan is not None:  # the steps that count: all of them
+            arrays[decl.name] = np.ones(shape, bool)
         elif decl.dtype == "mask":
             arrays[decl.name] = rng.random(shape) < 0.25
         else:

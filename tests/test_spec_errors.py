@@ -130,6 +130,8 @@ GOLDEN = {
     "bad_states_of": "layers/bad_states_of.yaml:10:3: error: spec.attributes.output_size.states_of: 'angles' is not an array argument",
     "states_of_format": "layers/states_of_format.yaml:10:47: error: spec.attributes.output_size.states_of: an int attribute may be the states of a size written ARRAY.shape[AXIS], AXIS an integer",
     "repeat_and_scan": "layers/repeat_and_scan.yaml:15:3: error: spec.repeat: a spec has a scan or a repeat, not both",
+    "scan_carry_zeros_without_shape": "layers/scan_carry_zeros_without_shape.yaml:10:5: error: spec.scan.carry.h: a carry without an init starts at zeros of its 'shape', [B, ...]",
+    "scan_carry_shape_with_init": "layers/scan_carry_shape_with_init.yaml:12:31: error: spec.scan.carry.h.shape: only a carry without an init declares its shape (the init has one)",
     "bad_squeeze_axis": "layers/bad_squeeze_axis.yaml:8:7: error: 'squeeze_axis': dimension 1 of [B, C, L] must be 1",
     "bad_variadic": "layers/bad_variadic.yaml:6:34: error: spec.inputs.a.variadic: only the second of two inputs may be "
                     "variadic (a binary op, folded from the left)",
@@ -154,7 +156,7 @@ GOLDEN = {
     "mask_variants_not_optional": "layers/mask_variants_not_optional.yaml:7:48: error: spec.inputs.mask.variants: only "
                                   "an optional mask input (dtype: mask) may go without variants",
     "mask_none_unhandled": "layers/mask_none_unhandled.yaml:9:7: error: 'where' cannot take the optional input 'mask', "
-                           "which may be None at run time (variants: false); only apply_mask, apply_key_padding take one",
+                           "which may be None at run time (variants: false); only apply_mask, apply_key_padding, keep_where, keep_on take one",
     "mask_if_without_variants": "\n".join(
         f"layers/mask_if_without_variants.yaml:{line}:3: error: '{test}:' tests an optional input that makes no "
         "variants (variants: false); the primitives that read it do nothing when it is None"

@@ -526,6 +526,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("check_nonempty")
     if spec.scan is not None:
         runtime_names.append("check_steps")
+        if any(spec.array(n).dtype == "mask" for n in spec.scan.sequences):  # type: ignore[union-attr]
+            runtime_names.append("check_first_step")
     if spec.window is not None:
         runtime_names.append("check_window" if spec.window.output_size is None else "check_adaptive_window")
     blocks = _chunked_inputs(spec, compiled)
@@ -609,7 +611,17 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             body.append(f'check_axis("{op}", "{attr.name}", {attr.name}, "{attr.axis_of}", {attr.axis_of}.ndim)')
     if spec.scan is not None:  # time is the first axis of a sequence, or the second batch first
         axis = f"1 if {spec.scan.batch_first} else 0" if spec.scan.batch_first else "0"
-        body += [f'check_steps("{op}", "{s}", {s}.shape, {axis})' for s in spec.scan.sequences]
+        for name in spec.scan.sequences:
+            decl = spec.array(name)
+            assert decl is not None
+            checks = [f'check_steps("{op}", "{name}", {name}.shape, {axis})']
+            if decl.dtype == "mask":  # the steps that count: every row's first one must
+                checks.append(f'check_first_step("{op}", "{name}", {name}, {axis})')
+            if decl.optional:
+                body += [f"if {name} is not None:", *(f"    {c}" for c in checks)]
+            else:
+                body += checks
+
     for array, axis, condition in spec.nonempty:
         applies = f", applies={condition}" if condition else ""
         where = "" if axis is None else f", {axis}"

@@ -47,7 +47,7 @@ RESERVED = frozenset(
     "public template this throw try catch namespace using true false "
     "i T exp expm1 log log1p sqrt tanh pow fabs taylor_exp".split()
 )
-CTYPES = {"float": "T", "bool": "bool", "int": "int32"}
+CTYPES = {"float": "T", "bool": "bool", "int": "int32", "mask": "bool"}  # a mask kernels read as bool
 
 
 @dataclass(frozen=True)
@@ -260,16 +260,18 @@ def c_name(name: str) -> str:
     return f"{name}_" if name in RESERVED else name
 
 
-def c_constant(value) -> str:
+def c_constant(value, generic: bool = True) -> str:
+    """A constant in C: of the kernel's float type ``T``, or as written in a kernel without
+    floats (``generic`` False: one over masks and integers, where no ``T`` is defined)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"no C form for the constant {value!r}")
-    return f"T({value!r})"
+    return f"T({value!r})" if generic else repr(value)
 
 
-def c_operand(operand: Operand) -> str:
-    return c_constant(operand.value) if isinstance(operand, Const) else c_name(operand)
+def c_operand(operand: Operand, generic: bool = True) -> str:
+    return c_constant(operand.value, generic) if isinstance(operand, Const) else c_name(operand)
 
 
 def build_kernel(name: str, run: list[Stmt], fn: Function, prims: Primitives, live_after: "set[str] | _Live") -> Kernel:
@@ -281,17 +283,18 @@ def build_kernel(name: str, run: list[Stmt], fn: Function, prims: Primitives, li
     body: list[str] = []
     helpers: list[str] = []
     sources: dict[str, None] = {}
+    generic = any(fn.values[n].dtype == "float" for n in (*inputs, *defined) if n in fn.values)
     for stmt in run:
         prim = prims[stmt.prim]
         if stmt is run[-1] and reduction:  # the map function returns the reduced value
             body.append(f"return {c_operand(stmt.args[0])};")
             sources[f"{stmt.loc.path}:{stmt.loc.line}"] = None
             continue
-        names = dict(zip(prim.args, (c_operand(a) for a in stmt.args)))
-        names.update((k, c_operand(v)) for k, v in stmt.statics)
+        names = dict(zip(prim.args, (c_operand(a, generic) for a in stmt.args)))
+        names.update((k, c_operand(v, generic)) for k, v in stmt.statics)
         expr = _small_power(stmt) or prim.cuda.format(**names)  # type: ignore[union-attr]
         target = c_name(stmt.target)
-        ctype = "T" if fn.values[stmt.target].dtype == "float" else fn.values[stmt.target].dtype
+        ctype = CTYPES[fn.values[stmt.target].dtype].replace("int32", "int")
         body.append(f"{target} = {expr};" if stmt.target in outputs else f"{ctype} {target} = {expr};")
         if prim.cuda_helper and prim.cuda_helper not in helpers:
             helpers.append(prim.cuda_helper)

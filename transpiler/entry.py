@@ -425,6 +425,16 @@ def render(spec: OpSpec, compiled: list[list[CompiledEntry]], prims: Primitives)
         for seq in sequences:
             body.append(f'check_steps("{op}", "{seq}", {seq}.shape, 0)')
             runtime.add("check_steps")
+        # a mask named as one of the op's mask sequences means what it means there: its
+        # first step (along the op's time dimension) must be on, as forward checks
+        for decl in sub.arrays:
+            own = spec.array(decl.name) if spec.scan is not None and decl.name in spec.scan.sequences else None
+            if decl.dtype != "mask" or own is None or own.dtype != "mask" or own.shape.dims[0] not in decl.shape.dims:
+                continue
+            axis = list(decl.shape.dims).index(own.shape.dims[0])
+            check = f'check_first_step("{op}", "{decl.name}", {decl.name}, {axis})'
+            body += [f"if {decl.name} is not None:", f"    {check}"] if decl.optional else [check]
+            runtime.add("check_first_step")
         keyed = [a.name for a in sub.structural] + [f"{d.name} is not None" for d in sub.keyed_optional]
         args = (["rng"] if entry.random else []) + first.params
         if keyed:

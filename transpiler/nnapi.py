@@ -184,6 +184,8 @@ def _entry_methods(spec: OpSpec, errors: Collector) -> list[dict]:
         sub = entry_spec(spec, entry)
         own = {a.name for a in entry.attributes}
         args = [d.name for d in sub.arrays if not (d.name in entry.shared and d.name in held)]
+        optional = {d.name for d in sub.optional}  # None by default when all after it are too, as the function's
+        args = [f"{n}=None" if all(m in optional for m in args[i:]) else n for i, n in enumerate(args)]
         call = [f"self.{d.name}" if d.name in entry.shared and d.name in held else d.name for d in sub.arrays]
         keywords = [keyword(a) for a in entry.attributes]
         call += [f"{a.name}={a.name}" if a.name in own else f"{a.name}=self.{a.name}" for a in sub.attributes]

@@ -40,7 +40,7 @@ from .spec import AttrValue, OpSpec
 
 # Primitives whose result over stacked steps is the sum over the steps of their per-step
 # results (a reduction over every leading axis): they may run after the loop.
-SUMMING = {"sum_to", "linear_weight_grad", "sum_axes", "conv_same_weight_grad"}
+SUMMING = {"sum_to", "linear_weight_grad", "sum_axes", "conv_same_weight_grad", "log_matmul_exp_grad_b"}
 
 
 @dataclass
@@ -75,6 +75,31 @@ def step_shape(shape: Shape, lead: int) -> Shape:
     return Shape(shape.dims[lead:], True)
 
 
+def carry_step_shape(spec: OpSpec, carry) -> Shape:
+    """A carry as the step sees it, [..., ...]: its initial input [B, ...] less B, a
+    parameter's shape (every row starts from it), or its declared zeros' shape less B."""
+    if carry.init is None:
+        return step_shape(carry.shape, 1)
+    param = next((p for p in spec.parameters if p.name == carry.init), None)
+    if param is not None:
+        return Shape(param.shape.dims, True)
+    init = spec.array(carry.init)
+    assert init is not None
+    return step_shape(init.shape, 1)
+
+
+def initial_name(spec: OpSpec, carry) -> str:
+    """The driver's name of a carry's initial state [B, ...]: the input itself, or the array
+    the driver makes (``<carry>_init``) from a parameter or as zeros."""
+    if carry.init is not None and spec.array(carry.init) in spec.inputs:
+        return carry.init
+    return f"{carry.name}_init"
+
+
+def from_parameter(spec: OpSpec, carry) -> bool:
+    return carry.init is not None and any(p.name == carry.init for p in spec.parameters)
+
+
 def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
           activations: dict[str, OpSpec]) -> tuple[Function, Function, tuple[str, ...]] | None:
     """The driver functions (forward, backward) of one variant and its context layout; their
@@ -85,13 +110,11 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
     env: dict[str, Operand] = {}
     carries = {c.name: c for c in scan.carries}
     for decl in spec.inputs:
-        if decl.name in scan.sequences:
-            values[decl.name] = Value(step_shape(decl.shape, 2), "float", "input" if decl.grad else "buffer")
+        if decl.name in scan.sequences:  # ids and masks too: a step's slice, no gradient
+            values[decl.name] = Value(step_shape(decl.shape, 2), decl.dtype, "input" if decl.grad else "buffer")
             env[decl.name] = decl.name
     for carry in scan.carries:
-        init = spec.array(carry.init)
-        assert init is not None
-        values[carry.name] = Value(step_shape(init.shape, 1), "float", "input")
+        values[carry.name] = Value(carry_step_shape(spec, carry), "float", "input")
         env[carry.name] = carry.name
     for decl in spec.parameters:
         absent = decl.name in variant.absent
@@ -112,9 +135,11 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
     # The parts do not depend on batch_first or on which initial states are given (only the
     # driver does): every such variant shares the time-major, all-given variant's parts.
     shared = Variant(tuple((k, False if k == scan.batch_first else v) for k, v in variant.structural),
-                     variant.activation, tuple(n for n in variant.absent if n not in {c.init for c in scan.carries}))
+                     variant.activation, tuple(n for n in variant.absent if n not in {c.init for c in scan.carries
+                                                                                        if c.init is not None}))
     suffix = f"_{shared.suffix}" if shared.suffix else ""
     builder = Builder(prims, errors, values, itertools.count(1))
+    builder.maybe_none = {d.name for d in spec.optional if not d.variants}
     whole = Function(f"_forward{suffix}_whole_step", list(env), builder.body, [], values, defaults)
     if not _statements(spec, spec.forward, env, variant.conditions, builder, whole, variant, activations,
                        Scope(dict(activations))):
@@ -350,7 +375,9 @@ def _context(parts: Scan) -> list[str]:
     out += [b for b in parts.boundary if b in reads]
     buffers = _buffers(parts)
     out += [b for b in dict.fromkeys(buffers.values())]
-    out += [c.init for c in scan.carries if c.name in parts.carries_read]
+    step_outs = parts.step.outputs
+    out += [initial_name(parts.spec, c) for i, c in enumerate(scan.carries) if c.name in parts.carries_read
+            or (c.final not in parts.spec.grad_outputs and step_outs[i] not in buffers)]
     op_arrays = [d.name for d in parts.spec.arrays] + [a.name for a in parts.spec.attributes]
     out += [n for n in op_arrays if n in reads and n not in out]
     return out
@@ -380,9 +407,12 @@ def render_forward(fn: Function, cupy: bool = False) -> str:
     batch_first = scan.batch_first is not None and dict(variant.structural).get(scan.batch_first) is True
     lines = [f"def {fn.name}({', '.join(fn.params)}):"]
     body: list[str] = []
+    maybe_none = {d.name for d in spec.optional if not d.variants}
     if batch_first:
-        body += [f"{s} = {s}.swapaxes(0, 1)  # time first" for s in scan.sequences]
-    first = scan.sequences[0]
+        body += [f"{s} = {s}.swapaxes(0, 1)  # time first" if s not in maybe_none
+                 else f"{s} = None if {s} is None else {s}.swapaxes(0, 1)" for s in scan.sequences]
+    first = next(s for s in scan.sequences if s not in maybe_none)
+    floating = next((s for s in scan.sequences if spec.array(s).dtype == "float"), first)  # type: ignore[union-attr]
     body.append(f"steps = {first}.shape[0]")
     if parts.hoisted is not None:
         # all steps at once, each sequence's [T, B] joined into one axis of rows (one matrix
@@ -392,9 +422,12 @@ def render_forward(fn: Function, cupy: bool = False) -> str:
         body.append(f"{_unpack(targets)} = {_call(parts.hoisted, args, cupy)}")
         body += [f"{b} = {b}.reshape(steps, -1, *{b}.shape[1:])" for b in parts.boundary if b in parts.sliced]
     for carry in scan.carries:
-        if carry.init in variant.absent:
-            body.append(f"{carry.init} = np.zeros({_zeros_shape(parts, carry.init, first)}, dtype={first}.dtype)")
-        body.append(f"{carry.name} = {carry.init}")
+        init = initial_name(spec, carry)
+        if carry.init is None or carry.init in variant.absent:
+            body.append(f"{init} = np.zeros({_zeros_shape(parts, carry, first)}, dtype={floating}.dtype)")
+        elif from_parameter(spec, carry):  # every row starts from the parameter
+            body.append(f"{init} = np.repeat({carry.init}[None], {first}.shape[1], axis=0)")
+        body.append(f"{carry.name} = {init}")
     buffers = _buffers(parts)
     outs = [o for o in parts.step.outputs]
     unique = list(dict.fromkeys(outs))  # type: ignore[arg-type]
@@ -426,14 +459,14 @@ def _tuple_text(items: list[str]) -> str:
     return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
 
 
-def _zeros_shape(parts: Scan, init: str, sequence: str) -> str:
-    """The shape of an absent initial state [B, ...]: B from the sequence, the other sizes
-    from an array given in this variant that has them."""
+def _zeros_shape(parts: Scan, carry, sequence: str) -> str:
+    """The shape of an absent initial state [B, ...] (or a carry's declared zeros): B from
+    the sequence, the other sizes from an array given in this variant that has them."""
     spec = parts.spec
-    decl = spec.array(init)
-    assert decl is not None
+    init = carry.init
+    shape = carry.shape if init is None else spec.array(init).shape  # type: ignore[union-attr]
     dims = [f"{sequence}.shape[1]"]
-    for dim in decl.shape.dims[1:]:
+    for dim in shape.dims[1:]:
         if isinstance(dim, int):
             dims.append(str(dim))
             continue
@@ -446,6 +479,9 @@ def _zeros_shape(parts: Scan, init: str, sequence: str) -> str:
 
 def _at_forward(name: str, parts: Scan) -> str:
     if name in parts.sliced or name in parts.spec.scan.sequences:  # type: ignore[union-attr]
+        decl = parts.spec.array(name)
+        if decl is not None and decl.optional and not decl.variants:  # a mask that may be None
+            return f"(None if {name} is None else {name}[t])"
         return f"{name}[t]"
     return name
 
@@ -466,7 +502,7 @@ def render_backward(fn: Function, cupy: bool = False) -> str:
     source = next(iter(stack_grads), None) or next(iter(buffers.values()))
     body.append(f"steps = {source}.shape[0]")
     step_outs = parts.step.outputs
-    history = {c.name: (buffers[step_outs[i]], c.init) for i, c in enumerate(scan.carries)  # type: ignore[index]
+    history = {c.name: (buffers[step_outs[i]], initial_name(spec, c)) for i, c in enumerate(scan.carries)  # type: ignore[index]
                if c.name in parts.carries_read}
     for name, (buffer, init) in history.items():
         if init in variant.absent:  # zeros, not kept by the forward (render_forward saves None)
@@ -475,7 +511,9 @@ def render_backward(fn: Function, cupy: bool = False) -> str:
         if carry.final is not None and carry.final in spec.grad_outputs:
             body.append(f"{carried} = {grad_name(carry.final)}")
         else:
-            body.append(f"{carried} = np.zeros_like({buffers.get(step_outs[scan.carries.index(carry)], carry.init)}[0])")  # type: ignore[arg-type]
+            buffered = buffers.get(step_outs[scan.carries.index(carry)])  # type: ignore[arg-type]
+            body.append(f"{carried} = np.zeros_like({buffered}[0])" if buffered
+                        else f"{carried} = np.zeros_like({initial_name(spec, carry)})")
 
     def at(name: str) -> str:
         if name in parts.grad_carried:
@@ -486,7 +524,7 @@ def render_backward(fn: Function, cupy: bool = False) -> str:
         if name in buffers:
             return f"{buffers[name]}[t]"
         if name in parts.sliced or name in scan.sequences or name in stack_grads:
-            return f"{name}[t]"
+            return _at_forward(name, parts) if name in scan.sequences else f"{name}[t]"
         return name
 
     chain_outs = [o for o in parts.step_backward.outputs[nc:]]
@@ -521,7 +559,9 @@ def render_backward(fn: Function, cupy: bool = False) -> str:
     contributions: dict[str, list[str]] = {}
     results = dict(zip(parts.arrays, parts.results))
     for carry, carried in zip(scan.carries, parts.grad_carried):
-        if carry.init not in variant.absent:
+        if from_parameter(spec, carry):  # every row started from it: the rows' sum
+            contributions.setdefault(carry.init, []).append(f"{carried}.sum(axis=0)")  # type: ignore[arg-type]
+        elif carry.init is not None and carry.init not in variant.absent:
             contributions.setdefault(carry.init, []).append(carried)
     deferred_results: dict[str, str] = {}
     if parts.deferred is not None:

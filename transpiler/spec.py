@@ -114,14 +114,16 @@ class TensorDecl:
 @dataclass(frozen=True)
 class CarryDecl:
     """State carried from step to step: ``init`` is the input it starts from (an optional
-    input: zeros when absent), ``next`` the step value that becomes it for the next step, and
+    input: zeros when absent), a parameter [...] that every row starts from, or None (zeros
+    of ``shape``, [B, ...]); ``next`` the step value that becomes it for the next step, and
     ``final`` the output that returns it after the last step (or None)."""
 
     name: str
-    init: str
+    init: str | None
     next: str
     final: str | None
     loc: Location
+    shape: shapes.Shape | None = None  # without an init: the zeros' shape [B, ...]
 
 
 @dataclass(frozen=True)
@@ -660,7 +662,7 @@ def _op_spec(root: Node, stem: str, display: str, errors: Collector) -> OpSpec |
             return None
         input_decls = (TensorDecl(wrap_decl.input, shapes.Shape(("B", "T")), wrap_decl.doc, wrap_decl.loc),)
         forward_stmts = ()
-    scan_decl = _scan(scan, input_decls, attr_decls, output_names, errors) if scan else None
+    scan_decl = _scan(scan, input_decls, param_decls, attr_decls, output_names, errors) if scan else None
     repeat_decl = _repeat(repeat, attr_decls, errors) if repeat else None
     if scan is not None and repeat is not None:
         errors.error(repeat.loc, "spec.repeat: a spec has a scan or a repeat, not both")
@@ -738,8 +740,8 @@ def _repeat(node: Node, attrs: tuple[AttrDecl, ...], errors: Collector) -> Repea
     return RepeatDecl(count.value, tuple(carries), node.loc) if ok else None
 
 
-def _scan(node: Node, inputs: tuple[TensorDecl, ...], attrs: tuple[AttrDecl, ...],
-          outputs: list[str], errors: Collector) -> ScanDecl | None:
+def _scan(node: Node, inputs: tuple[TensorDecl, ...], params: tuple[TensorDecl, ...] | None,
+          attrs: tuple[AttrDecl, ...], outputs: list[str], errors: Collector) -> ScanDecl | None:
     """``scan: {sequences: [x], carry: {h: {init: h0, next: h_next, final: h_n}},
     stack: {y: h_next}, batch_first: batch_first}``."""
     fields = Fields(node, "spec.scan", errors)
@@ -755,7 +757,8 @@ def _scan(node: Node, inputs: tuple[TensorDecl, ...], attrs: tuple[AttrDecl, ...
     seq_names: list[str] = []
     for item in sequences.value:
         decl = names.get(str(item.value))
-        if decl is None or decl.optional:
+        # a mask without variants may be None: the primitives that read it then take None
+        if decl is None or (decl.optional and (decl.variants or decl.dtype != "mask")):
             errors.error(item.loc, f"spec.scan.sequences: '{short(str(item.value))}' is not a required input{did_you_mean(str(item.value), list(names))}")
             ok = False
         elif decl.shape.ellipsis or decl.shape.rank < 2:
@@ -774,23 +777,46 @@ def _scan(node: Node, inputs: tuple[TensorDecl, ...], attrs: tuple[AttrDecl, ...
             ok = False
             continue
         sub = Fields(decl_node, where, errors)
-        init = sub.take("init", str, required=True)
+        init = sub.take("init", str)
+        shape_node = sub.take("shape", list)
         nxt = sub.take("next", str, required=True)
         final = sub.take("final", str)
         sub.finish()
-        if init is None or nxt is None:
+        if nxt is None:
             ok = False
             continue
-        decl = names.get(init.value)
-        if decl is None or init.value in seq_names or decl.shape.ellipsis or decl.shape.rank < 1:
-            errors.error(init.loc, f"{where}.init: '{short(init.value)}' must be an input [B, ...] other than the sequences{did_you_mean(init.value, list(names))}")
+        zeros_shape = None
+        if init is None:
+            # no initial state: zeros of the declared shape [B, ...]
+            try:
+                zeros_shape = shapes.parse(shape_node.plain()) if shape_node is not None else None
+            except shapes.ShapeError as exc:
+                errors.error(shape_node.loc, f"{where}.shape: {exc}")  # type: ignore[union-attr]
+                ok = False
+                continue
+            if zeros_shape is None or zeros_shape.ellipsis or zeros_shape.rank < 1:
+                errors.error(loc, f"{where}: a carry without an init starts at zeros of its 'shape', [B, ...]")
+                ok = False
+                continue
+        elif shape_node is not None:
+            errors.error(shape_node.loc, f"{where}.shape: only a carry without an init declares its shape (the init has one)")
             ok = False
             continue
+        else:
+            decl = names.get(init.value)
+            param = next((p for p in params or () if p.name == init.value), None)
+            if param is not None and not param.optional and not param.shape.ellipsis:
+                decl = param  # every row starts from the parameter (its gradient: the rows' sum)
+            elif decl is None or init.value in seq_names or decl.shape.ellipsis or decl.shape.rank < 1:
+                errors.error(init.loc, f"{where}.init: '{short(init.value)}' must be an input [B, ...] other than the sequences, or a parameter{did_you_mean(init.value, list(names) + [p.name for p in params or ()])}")
+                ok = False
+                continue
         if final is not None and final.value not in outputs:
             errors.error(final.loc, f"{where}.final: '{short(final.value)}' is not an output{did_you_mean(final.value, outputs)}")
             ok = False
             continue
-        carries.append(CarryDecl(carry_name, init.value, nxt.value, final.value if final else None, loc))
+        carries.append(CarryDecl(carry_name, init.value if init else None, nxt.value,
+                                 final.value if final else None, loc, zeros_shape))
     stacked: list[tuple[str, str]] = []
     for out_name, value in (stack.items() if stack is not None else []):
         if out_name not in outputs or not isinstance(value.value, str):
@@ -800,7 +826,7 @@ def _scan(node: Node, inputs: tuple[TensorDecl, ...], attrs: tuple[AttrDecl, ...
         stacked.append((out_name, value.value))
     returned = {o for o, _ in stacked} | {c.final for c in carries if c.final}
     for out in outputs:
-        if out not in returned:
+        if out not in returned and ok:  # (a carry already reported has no final to show)
             errors.error(node.loc, f"spec.scan: output '{out}' is neither stacked (stack) nor a carry's final value")
             ok = False
     if batch_first is not None:

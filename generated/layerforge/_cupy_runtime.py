@@ -56,6 +56,11 @@ class ElementwiseKernel:
     def __call__(self, *args):
         import cupy
 
+        # a float mask (nonzero: on) where the kernel reads a bool one
+        args = [
+            a != 0 if t == "bool" and getattr(a, "dtype", bool) != bool else a
+            for (t, _), a in zip(self._ins, args)
+        ]
         real = self._real(args)
         if real is not None:
             return self._call_flat(cupy, real, args)

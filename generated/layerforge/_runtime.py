@@ -514,6 +514,19 @@ def check_steps(op, name, shape, axis):
         )
 
 
+def check_first_step(op, name, mask, axis):
+    """Check that the mask sequence ``name`` (True, or nonzero, where a step counts) has its
+    first step on in every row: a recurrence's steps off keep the carried state, and its
+    initial state is no state of the sequence."""
+    first = mask.take(0, axis=axis)
+    if not first.all():
+        rows = [int(i) for i in (first == 0).nonzero()[0][:5]]
+        raise ValueError(
+            f"{op}: argument '{name}' must have its first step on in every sequence; it is off "
+            f"in row(s) {rows} (a sequence starts at its first step; only trailing steps may be off)"
+        )
+
+
 def check_nonempty(op, name, shape, axis=None, applies=True):
     """Check that argument ``name`` (of ``shape``) is not empty along ``axis`` (or at all,
     for None) where ``applies``: ``op`` averages or normalizes over it, which is undefined

@@ -21,6 +21,7 @@ from layerforge.layers import batch_normalization
 from layerforge.layers import bidirectional
 from layerforge.layers import capsule
 from layerforge.layers import concatenate
+from layerforge.layers import conditional_random_field
 from layerforge.layers import conv_lstm
 from layerforge.layers import convolutional
 from layerforge.layers import cropping
@@ -114,6 +115,7 @@ __all__ = [
     "Bidirectional",
     "Capsule",
     "Concatenate",
+    "ConditionalRandomField",
     "ConvLSTM",
     "Convolutional",
     "Cropping",
@@ -842,6 +844,67 @@ class Concatenate(Module):
     def backward(self, grad_y):
         grads = concatenate.backward(grad_y, self._ctx)
         return grads
+
+
+class ConditionalRandomField(Module):
+    """ConditionalRandomField: Linear-chain conditional random field as pytorch-crf's
+    CRF(num_tags, batch_first=True): the negative log-likelihood -log p(tags |
+    emissions) of each sequence, log Z - score(tags), with transitions[i, j] the score
+    of tag i followed by tag j and start_transitions, end_transitions the scores of the
+    first and last tags.
+
+    A shell over ``layerforge.layers.conditional_random_field``; parameters
+    start_transitions, end_transitions, transitions.
+    """
+
+    PARAMETERS = ("start_transitions", "end_transitions", "transitions")
+    BUFFERS = ()
+
+    def __init__(self, num_tags, *, batch_first=True, rng=None, dtype=np.float32):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.start_transitions = rng.uniform(-0.1, 0.1, size=(num_tags,)).astype(dtype)
+        self.end_transitions = rng.uniform(-0.1, 0.1, size=(num_tags,)).astype(dtype)
+        self.transitions = rng.uniform(-0.1, 0.1, size=(num_tags, num_tags)).astype(
+            dtype
+        )
+        self.batch_first = batch_first
+
+    def forward(self, emissions, tags, mask=None):
+        nll, self._ctx = conditional_random_field.forward(
+            emissions,
+            tags,
+            self.start_transitions,
+            self.end_transitions,
+            self.transitions,
+            mask,
+            batch_first=self.batch_first,
+        )
+        return nll
+
+    def backward(self, grad_nll):
+        (
+            grad_emissions,
+            grad_start_transitions,
+            grad_end_transitions,
+            grad_transitions,
+        ) = conditional_random_field.backward(grad_nll, self._ctx)
+        self.grads["start_transitions"] = grad_start_transitions
+        self.grads["end_transitions"] = grad_end_transitions
+        self.grads["transitions"] = grad_transitions
+        return grad_emissions
+
+    def decode(self, emissions, mask=None):
+        """``layerforge.layers.conditional_random_field.decode`` over the layer's
+        start_transitions, end_transitions, transitions: returns new arrays, the layer is
+        left as it is (no gradient)."""
+        return conditional_random_field.decode(
+            emissions,
+            self.start_transitions,
+            self.end_transitions,
+            self.transitions,
+            mask,
+        )
 
 
 class ConvLSTM(Module):
@@ -4417,6 +4480,7 @@ class Upsampling(Module):
 # The sequence layers (scans) that Bidirectional wraps, by their generated class, with the
 # name of their functional module.
 _SEQUENCE_LAYERS = {
+    ConditionalRandomField: "conditional_random_field",
     ConvLSTM: "conv_lstm",
     GatedRecurrentUnit: "gru",
     LongShortTermMemory: "lstm",

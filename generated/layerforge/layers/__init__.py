@@ -15,6 +15,7 @@ __all__ = [
     "bidirectional",
     "capsule",
     "concatenate",
+    "conditional_random_field",
     "conv_lstm",
     "convolutional",
     "cropping",
