@@ -1908,6 +1908,7 @@ class GraphAttention(Module):
         out_channels,
         *,
         negative_slope=0.2,
+        dropout=0.0,
         activation="identity",
         activation_options=None,
         bias=True,
@@ -1927,8 +1928,10 @@ class GraphAttention(Module):
         )
         self.bias = np.zeros((out_channels,), dtype=dtype) if bias else None
         self.negative_slope = negative_slope
+        self.dropout = dropout
         self.activation = activation
         self.activation_options = activation_options
+        self.rng = np.random.default_rng() if rng is None else rng
 
     def forward(self, x, adjacency):
         y, self._ctx = graph_attention.forward(
@@ -1939,8 +1942,11 @@ class GraphAttention(Module):
             self.att_dst,
             self.bias,
             negative_slope=self.negative_slope,
+            dropout=self.dropout,
             activation=self.activation,
             activation_options=self.activation_options,
+            training=self.training,
+            rng=self.rng,
         )
         return y
 
