@@ -1891,7 +1891,7 @@ class GlobalPooling(Module):
 class GraphAttention(Module):
     """GraphAttention: Graph attention (GAT) over a dense adjacency matrix, as PyTorch
     Geometric's GATConv(in_channels, out_channels, heads, concat=False, negative_slope,
-    add_self_loops=False) without dropout: per head, h = x @ lin_weight[head].T, e_ij =
+    add_self_loops=False, dropout): per head, h = x @ lin_weight[head].T, e_ij =
     leaky_relu(att_dst .
 
     A shell over ``layerforge.layers.graph_attention``; parameters lin_weight, att_src,

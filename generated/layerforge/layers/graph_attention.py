@@ -1,10 +1,12 @@
 """GraphAttention: Graph attention (GAT) over a dense adjacency matrix, as PyTorch
 Geometric's GATConv(in_channels, out_channels, heads, concat=False, negative_slope,
-add_self_loops=False) without dropout: per head, h = x @ lin_weight[head].T, e_ij =
+add_self_loops=False, dropout): per head, h = x @ lin_weight[head].T, e_ij =
 leaky_relu(att_dst . h_i + att_src . h_j) for every edge j -> i (adjacency[i, j] != 0),
 alpha_ij = softmax over the neighbours j of node i (a node without neighbours gets
-zeros, not NaN), out_i = sum_j alpha_ij h_j; the heads are averaged and bias added. The
-adjacency only says which edges exist (its values are not weights) and takes no
+zeros, not NaN), out_i = sum_j alpha_ij h_j; the heads are averaged and bias added. In
+training with dropout > 0 the coefficients alpha_ij are dropped (kept with probability 1
+- dropout, scaled by 1 / (1 - dropout)), the mask drawn from rng and kept for backward.
+The adjacency only says which edges exist (its values are not weights) and takes no
 gradient.
 Generated from layers_spec/layers/graph_attention.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
@@ -55,12 +57,14 @@ def forward(
 
     Graph attention (GAT) over a dense adjacency matrix, as PyTorch Geometric's
     GATConv(in_channels, out_channels, heads, concat=False, negative_slope,
-    add_self_loops=False) without dropout: per head, h = x @ lin_weight[head].T, e_ij =
+    add_self_loops=False, dropout): per head, h = x @ lin_weight[head].T, e_ij =
     leaky_relu(att_dst . h_i + att_src . h_j) for every edge j -> i (adjacency[i, j] !=
     0), alpha_ij = softmax over the neighbours j of node i (a node without neighbours
     gets zeros, not NaN), out_i = sum_j alpha_ij h_j; the heads are averaged and bias
-    added. The adjacency only says which edges exist (its values are not weights) and
-    takes no gradient.
+    added. In training with dropout > 0 the coefficients alpha_ij are dropped (kept with
+    probability 1 - dropout, scaled by 1 / (1 - dropout)), the mask drawn from rng and
+    kept for backward. The adjacency only says which edges exist (its values are not
+    weights) and takes no gradient.
 
     Args:
         x: float32 or float64 input of shape [..., N, in_channels]. Node features
@@ -864,7 +868,7 @@ def _unpermute(x, axes):
 # and CuPy twins of the functions above.
 
 
-# graph_attention_train_identity_fwd_0: layers_spec/layers/graph_attention.yaml:32,33
+# graph_attention_train_identity_fwd_0: layers_spec/layers/graph_attention.yaml:34,35
 _graph_attention_train_identity_fwd_0 = ElementwiseKernel(
     "graph_attention_train_identity_fwd_0",
     "T target, T _t3, T negative_slope",
@@ -879,7 +883,7 @@ _graph_attention_train_identity_fwd_0 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_identity_fwd_1: layers_spec/layers/graph_attention.yaml:34
+# graph_attention_train_identity_fwd_1: layers_spec/layers/graph_attention.yaml:36
 _graph_attention_train_identity_fwd_1 = ElementwiseKernel(
     "graph_attention_train_identity_fwd_1",
     "T adjacency",
@@ -890,7 +894,7 @@ _graph_attention_train_identity_fwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_identity_fwd_2: layers_spec/layers/graph_attention.yaml:34,35
+# graph_attention_train_identity_fwd_2: layers_spec/layers/graph_attention.yaml:36,37
 _graph_attention_train_identity_fwd_2 = RowKernel(
     "graph_attention_train_identity_fwd_2",
     "masked_softmax_row",
@@ -918,7 +922,7 @@ _graph_attention_train_identity_fwd_2 = RowKernel(
 )
 
 
-# graph_attention_train_identity_fwd_3: layers_spec/layers/graph_attention.yaml:37
+# graph_attention_train_identity_fwd_3: layers_spec/layers/graph_attention.yaml:39
 _graph_attention_train_identity_fwd_3 = ElementwiseKernel(
     "graph_attention_train_identity_fwd_3",
     "T weights, T _t8",
@@ -929,7 +933,7 @@ _graph_attention_train_identity_fwd_3 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_identity_fwd_4: layers_spec/layers/graph_attention.yaml:41
+# graph_attention_train_identity_fwd_4: layers_spec/layers/graph_attention.yaml:43
 _graph_attention_train_identity_fwd_4 = ElementwiseKernel(
     "graph_attention_train_identity_fwd_4",
     "T _t10, T bias",
@@ -1007,7 +1011,7 @@ _graph_attention_train_identity_bwd_3 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_identity_bwd_4: layers_spec/layers/graph_attention.yaml:32
+# graph_attention_train_identity_bwd_4: layers_spec/layers/graph_attention.yaml:34
 _graph_attention_train_identity_bwd_4 = ReductionKernel(
     "graph_attention_train_identity_bwd_4",
     "T X0",
@@ -1082,7 +1086,7 @@ def _cupy_backward_train_identity(
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
-# graph_attention_train_relu_fwd_4: layers_spec/layers/graph_attention.yaml:41; layers_spec/activations/relu.yaml:8
+# graph_attention_train_relu_fwd_4: layers_spec/layers/graph_attention.yaml:43; layers_spec/activations/relu.yaml:8
 _graph_attention_train_relu_fwd_4 = ElementwiseKernel(
     "graph_attention_train_relu_fwd_4",
     "T _t10, T bias",
@@ -1457,7 +1461,7 @@ def _cupy_backward_train_relu_no_bias(
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 
-# graph_attention_eval_identity_fwd_0: layers_spec/layers/graph_attention.yaml:32,33
+# graph_attention_eval_identity_fwd_0: layers_spec/layers/graph_attention.yaml:34,35
 _graph_attention_eval_identity_fwd_0 = ElementwiseKernel(
     "graph_attention_eval_identity_fwd_0",
     "T target, T _t3, T negative_slope",
@@ -1472,7 +1476,7 @@ _graph_attention_eval_identity_fwd_0 = ElementwiseKernel(
 )
 
 
-# graph_attention_eval_identity_fwd_3: layers_spec/layers/graph_attention.yaml:41
+# graph_attention_eval_identity_fwd_3: layers_spec/layers/graph_attention.yaml:43
 _graph_attention_eval_identity_fwd_3 = ElementwiseKernel(
     "graph_attention_eval_identity_fwd_3",
     "T _t9, T bias",
@@ -1574,7 +1578,7 @@ def _cupy_backward_eval_identity(
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
-# graph_attention_eval_relu_fwd_3: layers_spec/layers/graph_attention.yaml:41; layers_spec/activations/relu.yaml:8
+# graph_attention_eval_relu_fwd_3: layers_spec/layers/graph_attention.yaml:43; layers_spec/activations/relu.yaml:8
 _graph_attention_eval_relu_fwd_3 = ElementwiseKernel(
     "graph_attention_eval_relu_fwd_3",
     "T _t9, T bias",
