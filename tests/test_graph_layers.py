@@ -412,6 +412,64 @@ def test_nn_mixture_of_experts_trains_a_step():
     assert sorted(layer.grads) == sorted(["router_weight", "router_bias", "expert_w1", "expert_b1", "expert_w2",
                                           "expert_b2"])
 
+def switch_loss_torch(x, router_weight, router_bias):
+    """The Switch Transformer's load-balancing loss: E * sum_e f_e P_e, f_e the fraction of
+    rows whose argmax is e (computed from detached logits: no gradient), P_e the mean router
+    probability."""
+    logits = F.linear(x, router_weight, router_bias)
+    experts = logits.shape[-1]
+    fraction = F.one_hot(logits.detach().argmax(-1), experts).to(logits.dtype).mean(0)
+    return experts * (fraction * torch.softmax(logits, -1).mean(0)).sum()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_load_balancing_loss_against_torch_switch_composition(dtype):
+    x, params = draw((ROWS, F_IN), dtype, 1), moe_params(dtype)
+    loss, dx, d_weight, d_bias = mixture_of_experts.load_balancing_loss(x, params[0], params[1])
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, params[0], params[1]))
+    expected = switch_loss_torch(tx, tw, tb)
+    expected.backward()
+    assert np.ndim(loss) == 0 and np.asarray(loss).dtype == dtype
+    close(np.asarray(loss), expected, dtype, "loss")
+    close(dx, tx.grad, dtype, "dx")
+    close(d_weight, tw.grad, dtype, "d_router_weight")
+    close(d_bias, tb.grad, dtype, "d_router_bias")
+
+
+def test_load_balancing_loss_is_one_for_uniform_routing_and_finite_differences_float64():
+    """A router of zeros gives p_e = 1 / E (f sums to 1): loss 1; and float64 central
+    differences of the loss against the three gradients (the argmax fixed under the steps)."""
+    x, params = draw((ROWS, F_IN), np.float64, 1), moe_params(np.float64)
+    uniform = mixture_of_experts.load_balancing_loss(x, np.zeros_like(params[0]), np.zeros_like(params[1]))[0]
+    assert uniform == pytest.approx(1.0, abs=1e-15)
+    arrays = [x, params[0], params[1]]
+    _, *grads = mixture_of_experts.load_balancing_loss(*arrays)
+    for index, ours in enumerate(grads):
+        expected = central_differences(lambda a: float(mixture_of_experts.load_balancing_loss(*a)[0]), arrays, index)
+        np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-9, err_msg=f"gradient {index}")
+
+
+def test_nn_mixture_of_experts_adds_the_load_balancing_loss():
+    """The class's method uses its own router; its gradients scaled by a coefficient add to
+    backward's, as torch's autograd of y.sum() + coef * loss."""
+    from layerforge import nn
+
+    coef = 0.01
+    layer = nn.MixtureOfExperts(F_IN, EXPERTS, HIDDEN, F_OUT, top_k=2, rng=np.random.default_rng(0), dtype=np.float64)
+    x = draw((ROWS, F_IN), np.float64, 1)
+    y = layer(x)
+    grad_x = layer.backward(np.ones_like(y))
+    loss, dx, d_weight, d_bias = layer.load_balancing_loss(x)
+    tx = torch.tensor(x, requires_grad=True)
+    tparams = [torch.tensor(getattr(layer, n), requires_grad=True) for n in ("router_weight", "router_bias", "expert_w1",
+                                                                            "expert_b1", "expert_w2", "expert_b2")]
+    total = moe_torch(tx, *tparams, 2).sum() + coef * switch_loss_torch(tx, tparams[0], tparams[1])
+    total.backward()
+    close(grad_x + coef * dx, tx.grad, np.float64, "grad_x")
+    close(layer.grads["router_weight"] + coef * d_weight, tparams[0].grad, np.float64, "grad_router_weight")
+    close(layer.grads["router_bias"] + coef * d_bias, tparams[1].grad, np.float64, "grad_router_bias")
+
+
 BAD = [
     (lambda: graph_convolutional.forward(np.zeros((2, 5, 4)), np.zeros((2, 5, 4)), np.zeros((3, 4))), ValueError,
      "graph_convolutional: argument 'adjacency' has N = 4 (shape (2, 5, 4), expected [..., N, N]), but 'x' has N = 5"),
@@ -430,6 +488,8 @@ BAD = [
      ValueError, "graph_attention: attribute 'negative_slope'"),
     (lambda: graph_attention.forward(np.zeros((2, 5, 4)), np.zeros((2, 5, 5)), *gat_params(np.float64), dropout=1.5),
      ValueError, "graph_attention: attribute 'dropout'"),
+    (lambda: mixture_of_experts.load_balancing_loss(np.zeros((ROWS, F_IN)), np.zeros((EXPERTS, F_IN)), np.zeros(3)),
+     ValueError, "mixture_of_experts.load_balancing_loss: argument 'router_bias' has num_experts = 3"),
     (lambda: mixture_of_experts.forward(np.zeros((ROWS, F_IN)), *moe_params(np.float64), top_k=5), ValueError,
      "mixture_of_experts: attribute 'top_k' = 5 must be at most the size of 'router_weight' along axis 0, which is 4"),
     (lambda: mixture_of_experts.forward(np.zeros((ROWS, F_IN)), *moe_params(np.float64), top_k=-1), ValueError,

@@ -2751,6 +2751,14 @@ class MixtureOfExperts(Module):
         self.grads["expert_b2"] = grad_expert_b2
         return grad_x
 
+    def load_balancing_loss(self, x):
+        """``layerforge.layers.mixture_of_experts.load_balancing_loss`` over the layer's
+        router_weight, router_bias: returns new arrays, the layer is left as it is (no
+        gradient)."""
+        return mixture_of_experts.load_balancing_loss(
+            x, self.router_weight, self.router_bias
+        )
+
 
 class MultiHeadAttention(Module):
     """MultiHeadAttention: Multi-head attention as torch.nn.MultiheadAttention(E,
