@@ -222,6 +222,102 @@ def test_nn_graph_attention_takes_pyg_parameters():
     assert set(layer.grads) == {"lin_weight", "att_src", "att_dst", "bias"}
 
 
+def gat_keep_scale(shape, dtype, p, seed):
+    """The layer's dropout draw, repeated: uniforms of the attention's shape [B, heads, N, N]
+    and dtype from a generator of this seed, kept where >= p, scaled by 1 / (1 - p)."""
+    keep = np.random.default_rng(seed).random(shape, dtype=dtype) >= p
+    return keep * dtype(1 / (1 - p))
+
+
+def gat_torch_dropped(x, adjacency, lin_weight, att_src, att_dst, bias, slope, scale):
+    """gat_torch with the attention coefficients multiplied by a fixed keep-mask (PyG applies
+    F.dropout to alpha after the softmax)."""
+    h = torch.einsum("bnf,hcf->bhnc", x, lin_weight)
+    source = (h * att_src[0][None, :, None, :]).sum(-1)
+    target = (h * att_dst[0][None, :, None, :]).sum(-1)
+    e = F.leaky_relu(target[..., :, None] + source[..., None, :], slope)
+    edges = (adjacency != 0)[:, None]
+    e = torch.where(edges, e, torch.full_like(e, -1e30))
+    alpha = torch.softmax(e, -1) * edges.any(-1, keepdim=True) * scale
+    out = (alpha @ h).mean(1)
+    return out + bias if bias is not None else out
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("bias, activation", [(True, "relu"), (False, "elu")])
+def test_graph_attention_dropout_against_torch_with_the_same_mask(dtype, bias, activation):
+    """dropout = 0.4 in training: the torch composition fed the keep-mask drawn as the layer
+    draws it (seed 7), forward and every gradient; a fused and a composed activation."""
+    p = 0.4
+    x, a = draw((B, N, F_IN), dtype, 1), adjacency_of((B, N, N), dtype, 4)
+    params = gat_params(dtype, bias=bias)
+    y, ctx = graph_attention.forward(x, a, *params, dropout=p, activation=activation, rng=np.random.default_rng(7))
+    g = draw(y.shape, dtype, 9)
+    grads = graph_attention.backward(g, ctx)
+
+    scale = torch.from_numpy(gat_keep_scale((B, HEADS, N, N), dtype, p, 7))
+    assert 0 < int((scale == 0).sum()) < scale.numel()
+    tx = torch.tensor(x, requires_grad=True)
+    tparams = [torch.tensor(q, requires_grad=True) if q is not None else None for q in params]
+    z = gat_torch_dropped(tx, torch.from_numpy(a), *tparams, 0.2, scale)
+    out = {"relu": torch.relu(z), "elu": F.elu(z)}[activation]
+    out.backward(torch.from_numpy(g))
+    close(y, out, dtype, "y")
+    close(grads[0], tx.grad, dtype, "grad_x")
+    for name, ours, theirs in zip(["lin_weight", "att_src", "att_dst", "bias"], grads[1:], tparams):
+        if theirs is None:
+            assert ours is None
+        else:
+            close(ours, theirs.grad, dtype, f"grad_{name}")
+
+
+def test_graph_attention_without_dropout_draws_nothing():
+    """dropout = 0 in training, or training=False with any dropout, is the plain layer, bit
+    for bit, and takes nothing from the generator (the variant without dropout runs)."""
+    x, a = draw((B, N, F_IN), np.float64, 1), adjacency_of((B, N, N), np.float64, 4)
+    params = gat_params(np.float64)
+    plain, _ = graph_attention.forward(x, a, *params)
+    for kwargs in ({"dropout": 0.0, "training": True}, {"dropout": 0.5, "training": False}):
+        rng = np.random.default_rng(3)
+        y, ctx = graph_attention.forward(x, a, *params, rng=rng, **kwargs)
+        np.testing.assert_array_equal(y, plain)
+        assert rng.random() == np.random.default_rng(3).random()
+        assert ctx[0] is graph_attention._FUSED["identity", False, True][1]
+    assert graph_attention.forward(x, a, *params, dropout=1.0)[0] == pytest.approx(np.tile(params[3], (B, N, 1)))
+
+
+def test_graph_attention_dropout_finite_differences_float64():
+    """The gradient with dropout 0.3 in training, each evaluation with a generator of the
+    same seed (the same mask)."""
+    rng = np.random.default_rng(11)
+    arrays = [rng.standard_normal(s) for s in ((2, 3, 4), (2, 3, 4), (1, 2, 3), (1, 2, 3), (3,))]
+    a = adjacency_of((2, 3, 3), np.float64, 2)
+    a[:, 1, 1] = 1.0
+
+    def run(*arrays):
+        return graph_attention.forward(arrays[0], a, *arrays[1:], negative_slope=0.3, dropout=0.3, activation="relu",
+                                       rng=np.random.default_rng(21))
+
+    check_finite_differences(graph_attention, run, arrays, "graph_attention with dropout")
+
+
+def test_nn_graph_attention_drops_in_training_only():
+    """nn.GraphAttention(dropout=p) drops with its rng in training mode (as nn.Dropout) and
+    is deterministic after eval()."""
+    from layerforge import nn
+
+    layer = nn.GraphAttention(F_IN, HEADS, F_OUT, dropout=0.5, rng=np.random.default_rng(0), dtype=np.float64)
+    x, a = draw((B, N, F_IN), np.float64, 1), adjacency_of((B, N, N), np.float64, 4)
+    params = [layer.lin_weight, layer.att_src, layer.att_dst, layer.bias]
+    layer.rng = np.random.default_rng(5)
+    y = layer(x, a)
+    expected, _ = graph_attention.forward(x, a, *params, dropout=0.5, rng=np.random.default_rng(5))
+    np.testing.assert_array_equal(y, expected)
+    assert layer.backward(np.ones_like(y)).shape == x.shape
+    layer.eval()
+    np.testing.assert_array_equal(layer(x, a), graph_attention.forward(x, a, *params)[0])
+
+
 # -- mixture_of_experts ---------------------------------------------------------------------
 
 
@@ -316,6 +412,64 @@ def test_nn_mixture_of_experts_trains_a_step():
     assert sorted(layer.grads) == sorted(["router_weight", "router_bias", "expert_w1", "expert_b1", "expert_w2",
                                           "expert_b2"])
 
+def switch_loss_torch(x, router_weight, router_bias):
+    """The Switch Transformer's load-balancing loss: E * sum_e f_e P_e, f_e the fraction of
+    rows whose argmax is e (computed from detached logits: no gradient), P_e the mean router
+    probability."""
+    logits = F.linear(x, router_weight, router_bias)
+    experts = logits.shape[-1]
+    fraction = F.one_hot(logits.detach().argmax(-1), experts).to(logits.dtype).mean(0)
+    return experts * (fraction * torch.softmax(logits, -1).mean(0)).sum()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_load_balancing_loss_against_torch_switch_composition(dtype):
+    x, params = draw((ROWS, F_IN), dtype, 1), moe_params(dtype)
+    loss, dx, d_weight, d_bias = mixture_of_experts.load_balancing_loss(x, params[0], params[1])
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, params[0], params[1]))
+    expected = switch_loss_torch(tx, tw, tb)
+    expected.backward()
+    assert np.ndim(loss) == 0 and np.asarray(loss).dtype == dtype
+    close(np.asarray(loss), expected, dtype, "loss")
+    close(dx, tx.grad, dtype, "dx")
+    close(d_weight, tw.grad, dtype, "d_router_weight")
+    close(d_bias, tb.grad, dtype, "d_router_bias")
+
+
+def test_load_balancing_loss_is_one_for_uniform_routing_and_finite_differences_float64():
+    """A router of zeros gives p_e = 1 / E (f sums to 1): loss 1; and float64 central
+    differences of the loss against the three gradients (the argmax fixed under the steps)."""
+    x, params = draw((ROWS, F_IN), np.float64, 1), moe_params(np.float64)
+    uniform = mixture_of_experts.load_balancing_loss(x, np.zeros_like(params[0]), np.zeros_like(params[1]))[0]
+    assert uniform == pytest.approx(1.0, abs=1e-15)
+    arrays = [x, params[0], params[1]]
+    _, *grads = mixture_of_experts.load_balancing_loss(*arrays)
+    for index, ours in enumerate(grads):
+        expected = central_differences(lambda a: float(mixture_of_experts.load_balancing_loss(*a)[0]), arrays, index)
+        np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-9, err_msg=f"gradient {index}")
+
+
+def test_nn_mixture_of_experts_adds_the_load_balancing_loss():
+    """The class's method uses its own router; its gradients scaled by a coefficient add to
+    backward's, as torch's autograd of y.sum() + coef * loss."""
+    from layerforge import nn
+
+    coef = 0.01
+    layer = nn.MixtureOfExperts(F_IN, EXPERTS, HIDDEN, F_OUT, top_k=2, rng=np.random.default_rng(0), dtype=np.float64)
+    x = draw((ROWS, F_IN), np.float64, 1)
+    y = layer(x)
+    grad_x = layer.backward(np.ones_like(y))
+    loss, dx, d_weight, d_bias = layer.load_balancing_loss(x)
+    tx = torch.tensor(x, requires_grad=True)
+    tparams = [torch.tensor(getattr(layer, n), requires_grad=True) for n in ("router_weight", "router_bias", "expert_w1",
+                                                                            "expert_b1", "expert_w2", "expert_b2")]
+    total = moe_torch(tx, *tparams, 2).sum() + coef * switch_loss_torch(tx, tparams[0], tparams[1])
+    total.backward()
+    close(grad_x + coef * dx, tx.grad, np.float64, "grad_x")
+    close(layer.grads["router_weight"] + coef * d_weight, tparams[0].grad, np.float64, "grad_router_weight")
+    close(layer.grads["router_bias"] + coef * d_bias, tparams[1].grad, np.float64, "grad_router_bias")
+
+
 BAD = [
     (lambda: graph_convolutional.forward(np.zeros((2, 5, 4)), np.zeros((2, 5, 4)), np.zeros((3, 4))), ValueError,
      "graph_convolutional: argument 'adjacency' has N = 4 (shape (2, 5, 4), expected [..., N, N]), but 'x' has N = 5"),
@@ -332,6 +486,10 @@ BAD = [
      "graph_attention: argument 'att_src' has heads = 3 (shape (1, 3, 3), expected [1, heads, out_channels]), but 'lin_weight' has heads = 2"),
     (lambda: graph_attention.forward(np.zeros((2, 5, 4)), np.zeros((2, 5, 5)), *gat_params(np.float64), negative_slope=-1.0),
      ValueError, "graph_attention: attribute 'negative_slope'"),
+    (lambda: graph_attention.forward(np.zeros((2, 5, 4)), np.zeros((2, 5, 5)), *gat_params(np.float64), dropout=1.5),
+     ValueError, "graph_attention: attribute 'dropout'"),
+    (lambda: mixture_of_experts.load_balancing_loss(np.zeros((ROWS, F_IN)), np.zeros((EXPERTS, F_IN)), np.zeros(3)),
+     ValueError, "mixture_of_experts.load_balancing_loss: argument 'router_bias' has num_experts = 3"),
     (lambda: mixture_of_experts.forward(np.zeros((ROWS, F_IN)), *moe_params(np.float64), top_k=5), ValueError,
      "mixture_of_experts: attribute 'top_k' = 5 must be at most the size of 'router_weight' along axis 0, which is 4"),
     (lambda: mixture_of_experts.forward(np.zeros((ROWS, F_IN)), *moe_params(np.float64), top_k=-1), ValueError,

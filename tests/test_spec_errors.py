@@ -127,6 +127,8 @@ GOLDEN = {
     "repeat_count_not_int": "layers/repeat_count_not_int.yaml:10:10: error: spec.repeat.count: 'iterations' must be a non-structural int attribute with min: 1 or more",
     "repeat_without_carry": "layers/repeat_without_carry.yaml:10:3: error: spec.repeat: 'y' does not depend on the carried state; a next carry and every output must",
     "repeat_next_missing": "layers/repeat_next_missing.yaml:10:3: error: spec.repeat.carry.h.next: 'h_new' is not assigned in spec.forward",
+    "only_with_not_structural": "layers/only_with_not_structural.yaml:9:49: error: spec.attributes.noisy.only_with: only a structural bool attribute may depend on another one",
+    "only_with_unknown": "layers/only_with_unknown.yaml:9:70: error: spec.attributes.training.only_with: 'rates' is not a non-structural int or float attribute declared before it; did you mean 'rate'?",
     "bad_states_of": "layers/bad_states_of.yaml:10:3: error: spec.attributes.output_size.states_of: 'angles' is not an array argument",
     "states_of_format": "layers/states_of_format.yaml:10:47: error: spec.attributes.output_size.states_of: an int attribute may be the states of a size written ARRAY.shape[AXIS], AXIS an integer",
     "repeat_and_scan": "layers/repeat_and_scan.yaml:15:3: error: spec.repeat: a spec has a scan or a repeat, not both",

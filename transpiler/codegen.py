@@ -682,7 +682,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     keyed_optional = [d.name for d in spec.keyed_optional]  # variants: false makes none
     given = [f"{n} is not None" for n in keyed_optional]  # the optional arrays in a variant's key
     # a fused variant's key: the activation, the structural values, the optional arrays given
-    keyed = [a.name for a in structural] + given
+    keyed = [structural_key(a) for a in structural] + given
+    fused_args = (["rng"] if spec.random else []) + call_args  # a random op's variants take rng first
     if fused:
         body.append("options = {} if activation_options is None else activation_options")
         body.append(f"fused = _FUSED.get({_tuple(['activation'] + keyed) if keyed else 'activation'})")
@@ -696,10 +697,11 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         body.append("    if options:")
         body.append(f'        check_options("{op}", activation, options)')
         if blocked.forward:
-            body.append(f"    {outs}, saved = in_row_blocks({', '.join(['forward_variant'] + call_args)}, options=options"
+            rng_keyword = ", rng=rng" if spec.random else ""
+            body.append(f"    {outs}, saved = in_row_blocks({', '.join(['forward_variant'] + call_args)}{rng_keyword}, options=options"
                         f"{_outs_keyword(blocked.forward_outs)})")
         else:
-            body.append(f"    {outs}, saved = forward_variant({', '.join(call_args + ['**options'])})")
+            body.append(f"    {outs}, saved = forward_variant({', '.join(fused_args + ['**options'])})")
         body.append(f"    return {result}, (backward_variant, saved, {expected}, {sum_to})")
         if slot_is_final(spec):
             identity = next(c for c in compiled if c.variant.activation == "identity")
@@ -709,10 +711,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             pre = _outputs([f"{o}_linear" for o in spec.outputs])
             if keyed:  # the identity variant with these structural values and optional arrays
                 body.append(f"linear_forward, linear_backward = _FUSED[{', '.join(['{!r}'.format('identity')] + keyed)}]")
-                body.append(f"{pre}, linear_saved = linear_forward({', '.join(call_args)})")
+                body.append(f"{pre}, linear_saved = linear_forward({', '.join(fused_args)})")
                 linear_saved = "linear_backward, linear_saved"
             else:
-                body.append(f"{pre}, linear_saved = {identity.forward.name}({', '.join(call_args)})")
+                body.append(f"{pre}, linear_saved = {identity.forward.name}({', '.join(fused_args)})")
                 linear_saved = "linear_saved"
             body.append(f"{outs}, activation_ctx = module.forward({pre}, **options)")
             body.append(f"return {result}, (_backward_composed, (module, activation_ctx, {linear_saved}), {expected}, {sum_to})")
@@ -727,7 +729,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
             body.append(")")
     else:
         if structural or keyed_optional:
-            keys = [a.name for a in structural] + given
+            keys = [structural_key(a) for a in structural] + given
             key = keys[0] if len(keys) == 1 else _tuple(keys)
             body.append(f"forward_variant, backward_variant = _VARIANTS[{key}]")
             fwd, bwd = "forward_variant", "backward_variant"
@@ -1185,6 +1187,13 @@ def _parts_functions(spec: OpSpec) -> list[str]:
         "    return grad_rest",
     ])
     return [forward_parts, backward_parts]
+
+
+def structural_key(attr: AttrDecl) -> str:
+    """What picks a structural attribute's variant in forward: its value, and with
+    ``only_with`` its value and that attribute's being nonzero (training with dropout 0
+    runs the inference variant)."""
+    return f"{attr.name} and {attr.only_with} != 0" if attr.only_with else attr.name
 
 
 def variant_key(variant: Variant, optional: list[str]) -> str:

@@ -639,9 +639,9 @@ def render_section(spec: OpSpec, compiled, prims: Primitives, compiled_entries=N
         for fn, returns in ((c.forward, fwd_returns), (c.backward, _outputs([operand(o) for o in c.backward.outputs]))):
             if fn is c.forward and fused:
                 own = {a.name for a in spec.attributes}
-                params = ", ".join(
+                params = ", ".join((["rng"] if spec.random else []) + [
                     f"{n}={fn.attr_defaults[n]!r}" if n in fn.attr_defaults and n not in own else n for n in fn.params
-                )
+                ])
             else:
                 params = ", ".join((["rng"] if (fn is c.forward and spec.random) or uses_rng(fn, prims) else []) + list(fn.params))
             saved = c.saved if fn is c.forward else ()

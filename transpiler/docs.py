@@ -109,7 +109,7 @@ def _range(attr) -> str:
         high = "inf" if attr.maximum is None else attr.maximum
         parts.append(f"[{low}, {high}]")
     if attr.structural:
-        parts.append("structural (a variant per value)")
+        parts.append("structural (a variant per value)" + (f", true only with `{attr.only_with}` nonzero" if attr.only_with else ""))
     return "; ".join(parts) or "any"
 
 

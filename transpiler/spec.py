@@ -239,6 +239,10 @@ class AttrDecl:
     # ``states_of: "theta.shape[0]"``: the int attribute must be 2 ** that size (the basis
     # states of that many qubits), checked at run time
     states_of: tuple[str, str] | None = None
+    # ``only_with: ATTR`` on a structural bool: its True variant is taken only when the int
+    # or float attribute ATTR (declared before it) is nonzero as well, the False one
+    # otherwise (graph attention's training with dropout 0 does no dropout work)
+    only_with: str | None = None
 
 
 @dataclass(frozen=True)
@@ -1224,6 +1228,7 @@ def _attributes(node: Node, errors: Collector, prefix: str = "spec.attributes") 
         bounds = fields.take("bounds", str)
         at_most = fields.take("at_most", str)
         states_of = fields.take("states_of", str)
+        only_with = fields.take("only_with", str)
         fields.finish()
         if shape_of is not None and (type_node.value != "int_or_ints" or not (optional and optional.value)):
             errors.error(shape_of.loc, f"{where}.shape_of: only an optional int_or_ints attribute is the shape of a dimension")
@@ -1290,6 +1295,12 @@ def _attributes(node: Node, errors: Collector, prefix: str = "spec.attributes") 
         is_structural = bool(structural.value) if structural else False
         if is_structural and type_node.value != "bool" and not choice_values:
             errors.error(loc, f"{where}: a structural attribute must be a bool or have 'choices'")
+        numeric = [a.name for a in out if a.type in ("int", "float") and not a.structural and not a.optional]
+        if only_with is not None and not (is_structural and type_node.value == "bool"):
+            errors.error(only_with.loc, f"{where}.only_with: only a structural bool attribute may depend on another one")
+        elif only_with is not None and only_with.value not in numeric:
+            errors.error(only_with.loc, f"{where}.only_with: '{short(str(only_with.value))}' is not a non-structural int or float attribute "
+                                        f"declared before it{did_you_mean(str(only_with.value), numeric)}")
         out.append(
             AttrDecl(
                 name=attr_name,
@@ -1312,6 +1323,7 @@ def _attributes(node: Node, errors: Collector, prefix: str = "spec.attributes") 
                 bounds=bounds_size,
                 at_most=at_most_size,
                 states_of=states_size,
+                only_with=only_with.value if only_with else None,
             )
         )
     return tuple(out)

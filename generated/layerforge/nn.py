@@ -1954,7 +1954,7 @@ class GlobalPooling(Module):
 class GraphAttention(Module):
     """GraphAttention: Graph attention (GAT) over a dense adjacency matrix, as PyTorch
     Geometric's GATConv(in_channels, out_channels, heads, concat=False, negative_slope,
-    add_self_loops=False) without dropout: per head, h = x @ lin_weight[head].T, e_ij =
+    add_self_loops=False, dropout): per head, h = x @ lin_weight[head].T, e_ij =
     leaky_relu(att_dst .
 
     A shell over ``layerforge.layers.graph_attention``; parameters lin_weight, att_src,
@@ -1971,6 +1971,7 @@ class GraphAttention(Module):
         out_channels,
         *,
         negative_slope=0.2,
+        dropout=0.0,
         activation="identity",
         activation_options=None,
         bias=True,
@@ -1990,8 +1991,10 @@ class GraphAttention(Module):
         )
         self.bias = np.zeros((out_channels,), dtype=dtype) if bias else None
         self.negative_slope = negative_slope
+        self.dropout = dropout
         self.activation = activation
         self.activation_options = activation_options
+        self.rng = np.random.default_rng() if rng is None else rng
 
     def forward(self, x, adjacency):
         y, self._ctx = graph_attention.forward(
@@ -2002,8 +2005,11 @@ class GraphAttention(Module):
             self.att_dst,
             self.bias,
             negative_slope=self.negative_slope,
+            dropout=self.dropout,
             activation=self.activation,
             activation_options=self.activation_options,
+            training=self.training,
+            rng=self.rng,
         )
         return y
 
@@ -2807,6 +2813,14 @@ class MixtureOfExperts(Module):
         self.grads["expert_w2"] = grad_expert_w2
         self.grads["expert_b2"] = grad_expert_b2
         return grad_x
+
+    def load_balancing_loss(self, x):
+        """``layerforge.layers.mixture_of_experts.load_balancing_loss`` over the layer's
+        router_weight, router_bias: returns new arrays, the layer is left as it is (no
+        gradient)."""
+        return mixture_of_experts.load_balancing_loss(
+            x, self.router_weight, self.router_bias
+        )
 
 
 class MultiHeadAttention(Module):

@@ -1,10 +1,12 @@
 """GraphAttention: Graph attention (GAT) over a dense adjacency matrix, as PyTorch
 Geometric's GATConv(in_channels, out_channels, heads, concat=False, negative_slope,
-add_self_loops=False) without dropout: per head, h = x @ lin_weight[head].T, e_ij =
+add_self_loops=False, dropout): per head, h = x @ lin_weight[head].T, e_ij =
 leaky_relu(att_dst . h_i + att_src . h_j) for every edge j -> i (adjacency[i, j] != 0),
 alpha_ij = softmax over the neighbours j of node i (a node without neighbours gets
-zeros, not NaN), out_i = sum_j alpha_ij h_j; the heads are averaged and bias added. The
-adjacency only says which edges exist (its values are not weights) and takes no
+zeros, not NaN), out_i = sum_j alpha_ij h_j; the heads are averaged and bias added. In
+training with dropout > 0 the coefficients alpha_ij are dropped (kept with probability 1
+- dropout, scaled by 1 / (1 - dropout)), the mask drawn from rng and kept for backward.
+The adjacency only says which edges exist (its values are not weights) and takes no
 gradient.
 Generated from layers_spec/layers/graph_attention.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
@@ -26,6 +28,7 @@ from layerforge._cupy_runtime import (
     ReductionKernel,
     RowKernel,
     on_gpu,
+    default_gpu_rng,
 )
 
 __all__ = ["forward", "backward"]
@@ -44,19 +47,24 @@ def forward(
     bias=None,
     *,
     negative_slope=0.2,
+    dropout=0.0,
+    training=True,
     activation="identity",
     activation_options=None,
+    rng=None,
 ):
     """GraphAttention forward pass.
 
     Graph attention (GAT) over a dense adjacency matrix, as PyTorch Geometric's
     GATConv(in_channels, out_channels, heads, concat=False, negative_slope,
-    add_self_loops=False) without dropout: per head, h = x @ lin_weight[head].T, e_ij =
+    add_self_loops=False, dropout): per head, h = x @ lin_weight[head].T, e_ij =
     leaky_relu(att_dst . h_i + att_src . h_j) for every edge j -> i (adjacency[i, j] !=
     0), alpha_ij = softmax over the neighbours j of node i (a node without neighbours
     gets zeros, not NaN), out_i = sum_j alpha_ij h_j; the heads are averaged and bias
-    added. The adjacency only says which edges exist (its values are not weights) and
-    takes no gradient.
+    added. In training with dropout > 0 the coefficients alpha_ij are dropped (kept with
+    probability 1 - dropout, scaled by 1 / (1 - dropout)), the mask drawn from rng and
+    kept for backward. The adjacency only says which edges exist (its values are not
+    weights) and takes no gradient.
 
     Args:
         x: float32 or float64 input of shape [..., N, in_channels]. Node features
@@ -75,11 +83,18 @@ def forward(
             over the heads (0 at first, as PyG's); None for a layer without bias.
         negative_slope: float, default 0.2. The slope of the leaky ReLU of the scores
             for negative values.
+        dropout: float, default 0.0. The probability of zeroing an attention coefficient
+            alpha_ij in training (PyG's dropout); the kept ones are scaled by 1 / (1 -
+            dropout).
+        training: bool, default True. Drop attention coefficients if true and dropout >
+            0; with dropout 0, or in inference, no dropout work is done.
         activation: name of the activation applied to the result, default 'identity';
             identity, relu are fused into specialized code, any other activation of
             layerforge.activations is composed.
         activation_options: keyword arguments for the activation, such as {'alpha':
             0.5}.
+        rng: a numpy.random.Generator (or CuPy's) for the random draws; a fresh one if
+            None.
 
     Returns:
         (y, ctx): the output and the context that backward needs.
@@ -107,15 +122,24 @@ def forward(
     check_attribute(
         "graph_attention", "negative_slope", negative_slope, "float", minimum=0
     )
+    check_attribute(
+        "graph_attention", "dropout", dropout, "float", minimum=0.0, maximum=1.0
+    )
+    check_attribute("graph_attention", "training", training, "bool")
     check_nonempty("graph_attention", "lin_weight", lin_weight.shape, 0)
     if on_gpu(x):
+        if rng is None:
+            rng = default_gpu_rng()
         options = {} if activation_options is None else activation_options
-        fused = _CUPY_FUSED.get((activation, bias is not None))
+        fused = _CUPY_FUSED.get(
+            (activation, training and dropout != 0, bias is not None)
+        )
         if fused is not None:
             forward_variant, backward_variant = fused
             if options:
                 check_options("graph_attention", activation, options)
             y, saved = forward_variant(
+                rng,
                 x,
                 adjacency,
                 lin_weight,
@@ -123,15 +147,26 @@ def forward(
                 att_dst,
                 bias,
                 negative_slope,
+                dropout,
                 **options,
             )
             return y, (backward_variant, saved, (y.dtype, y.shape), None)
         module = activation_module("graph_attention", activation)
         if options:
             check_options("graph_attention", activation, options)
-        linear_forward, linear_backward = _CUPY_FUSED["identity", bias is not None]
+        linear_forward, linear_backward = _CUPY_FUSED[
+            "identity", training and dropout != 0, bias is not None
+        ]
         y_linear, linear_saved = linear_forward(
-            x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope
+            rng,
+            x,
+            adjacency,
+            lin_weight,
+            att_src,
+            att_dst,
+            bias,
+            negative_slope,
+            dropout,
         )
         y, activation_ctx = module.forward(y_linear, **options)
         return y, (
@@ -140,22 +175,35 @@ def forward(
             (y.dtype, y.shape),
             None,
         )
+    if rng is None:
+        rng = np.random.default_rng()
     options = {} if activation_options is None else activation_options
-    fused = _FUSED.get((activation, bias is not None))
+    fused = _FUSED.get((activation, training and dropout != 0, bias is not None))
     if fused is not None:
         forward_variant, backward_variant = fused
         if options:
             check_options("graph_attention", activation, options)
         y, saved = forward_variant(
-            x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, **options
+            rng,
+            x,
+            adjacency,
+            lin_weight,
+            att_src,
+            att_dst,
+            bias,
+            negative_slope,
+            dropout,
+            **options,
         )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     module = activation_module("graph_attention", activation)
     if options:
         check_options("graph_attention", activation, options)
-    linear_forward, linear_backward = _FUSED["identity", bias is not None]
+    linear_forward, linear_backward = _FUSED[
+        "identity", training and dropout != 0, bias is not None
+    ]
     y_linear, linear_saved = linear_forward(
-        x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope
+        rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
     )
     y, activation_ctx = module.forward(y_linear, **options)
     return y, (
@@ -183,7 +231,249 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
-def _forward_identity(x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope):
+def _forward_train_identity(
+    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
+):
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
+    source = _bmm(h, _t1)
+    _t2 = _permute(att_dst, (-2, -1, -3))
+    target = _bmm(h, _t2)
+    scores = target + np.swapaxes(source, -1, -2)
+    _t3 = scores > 0
+    leaky = np.where(_t3, scores, scores * negative_slope)
+    masked = _apply_mask(leaky, np.expand_dims(adjacency == 0, -3))
+    weights = _masked_softmax(masked)
+    _t4 = _dropout_mask(rng, scores, dropout)
+    kept = weights * _t4
+    heads_out = _bmm(kept, h)
+    _t5 = _mean(heads_out, -3)
+    z = np.squeeze(_t5, axis=-3) + bias
+    return z, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, _t5)
+
+
+def _backward_train_identity(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, _t5
+):
+    kept = weights * _t4
+    grad_bias = _sum_to(grad_y, bias.shape)
+    grad_heads_out = np.broadcast_to(grad_y.reshape(_t5.shape), h.shape) / h.shape[-3]
+    _t6 = np.swapaxes(h, -1, -2)
+    grad_kept = _bmm(grad_heads_out, _t6)
+    grad_weights = np.multiply(grad_kept, _t4, out=grad_kept)
+    grad_masked = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
+    grad_masked *= weights
+    grad_scores = grad_masked * _t3
+    _t7 = grad_masked * ~_t3
+    _t7 *= negative_slope
+    grad_scores += _t7
+    grad_target = np.sum(grad_scores, axis=-1, keepdims=True)
+    grad_source = np.swapaxes(np.sum(grad_scores, axis=-2, keepdims=True), -1, -2)
+    grad_att_dst = _unpermute(_sum_to(_bmm(_t6, grad_target), _t1.shape), (-2, -1, -3))
+    grad_att_src = _unpermute(_sum_to(_bmm(_t6, grad_source), _t1.shape), (-2, -1, -3))
+    grad_h = (
+        _bmm(np.swapaxes(kept, -1, -2), grad_heads_out)
+        + _bmm(grad_target, np.swapaxes(_t2, -1, -2))
+        + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    )
+    _t8 = _merge_heads(grad_h, lin_weight.shape[0])
+    grad_x = _linear_backward_input(_t8, _flatten_dims(lin_weight, 0, 1))
+    grad_lin_weight = (_rows(_t8).T @ _rows(x)).reshape(lin_weight.shape)
+    return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
+
+
+def _forward_train_relu(
+    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
+):
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
+    source = _bmm(h, _t1)
+    _t2 = _permute(att_dst, (-2, -1, -3))
+    target = _bmm(h, _t2)
+    scores = target + np.swapaxes(source, -1, -2)
+    _t3 = scores > 0
+    leaky = np.where(_t3, scores, scores * negative_slope)
+    masked = _apply_mask(leaky, np.expand_dims(adjacency == 0, -3))
+    weights = _masked_softmax(masked)
+    _t4 = _dropout_mask(rng, scores, dropout)
+    kept = weights * _t4
+    heads_out = _bmm(kept, h)
+    _t5 = _mean(heads_out, -3)
+    z = np.squeeze(_t5, axis=-3) + bias
+    y = np.clip(z, 0, np.inf)
+    return y, (
+        x,
+        lin_weight,
+        bias,
+        negative_slope,
+        h,
+        _t1,
+        _t2,
+        _t3,
+        weights,
+        _t4,
+        _t5,
+        z,
+    )
+
+
+def _backward_train_relu(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, _t5, z
+):
+    kept = weights * _t4
+    grad_z = grad_y * (z > 0)
+    grad_bias = _sum_to(grad_z, bias.shape)
+    grad_heads_out = np.broadcast_to(grad_z.reshape(_t5.shape), h.shape) / h.shape[-3]
+    _t6 = np.swapaxes(h, -1, -2)
+    grad_kept = _bmm(grad_heads_out, _t6)
+    grad_weights = np.multiply(grad_kept, _t4, out=grad_kept)
+    grad_masked = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
+    grad_masked *= weights
+    grad_scores = grad_masked * _t3
+    _t7 = grad_masked * ~_t3
+    _t7 *= negative_slope
+    grad_scores += _t7
+    grad_target = np.sum(grad_scores, axis=-1, keepdims=True)
+    grad_source = np.swapaxes(np.sum(grad_scores, axis=-2, keepdims=True), -1, -2)
+    grad_att_dst = _unpermute(_sum_to(_bmm(_t6, grad_target), _t1.shape), (-2, -1, -3))
+    grad_att_src = _unpermute(_sum_to(_bmm(_t6, grad_source), _t1.shape), (-2, -1, -3))
+    grad_h = (
+        _bmm(np.swapaxes(kept, -1, -2), grad_heads_out)
+        + _bmm(grad_target, np.swapaxes(_t2, -1, -2))
+        + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    )
+    _t8 = _merge_heads(grad_h, lin_weight.shape[0])
+    grad_x = _linear_backward_input(_t8, _flatten_dims(lin_weight, 0, 1))
+    grad_lin_weight = (_rows(_t8).T @ _rows(x)).reshape(lin_weight.shape)
+    return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
+
+
+def _forward_train_identity_no_bias(
+    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
+):
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
+    source = _bmm(h, _t1)
+    _t2 = _permute(att_dst, (-2, -1, -3))
+    target = _bmm(h, _t2)
+    scores = target + np.swapaxes(source, -1, -2)
+    _t3 = scores > 0
+    leaky = np.where(_t3, scores, scores * negative_slope)
+    masked = _apply_mask(leaky, np.expand_dims(adjacency == 0, -3))
+    weights = _masked_softmax(masked)
+    _t4 = _dropout_mask(rng, scores, dropout)
+    kept = weights * _t4
+    heads_out = _bmm(kept, h)
+    _t5 = _mean(heads_out, -3)
+    z = np.squeeze(_t5, axis=-3)
+    return z, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, _t5)
+
+
+def _backward_train_identity_no_bias(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, _t5
+):
+    kept = weights * _t4
+    grad_heads_out = np.broadcast_to(grad_y.reshape(_t5.shape), h.shape) / h.shape[-3]
+    _t6 = np.swapaxes(h, -1, -2)
+    grad_kept = _bmm(grad_heads_out, _t6)
+    grad_weights = np.multiply(grad_kept, _t4, out=grad_kept)
+    grad_masked = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
+    grad_masked *= weights
+    grad_scores = grad_masked * _t3
+    _t7 = grad_masked * ~_t3
+    _t7 *= negative_slope
+    grad_scores += _t7
+    grad_target = np.sum(grad_scores, axis=-1, keepdims=True)
+    grad_source = np.swapaxes(np.sum(grad_scores, axis=-2, keepdims=True), -1, -2)
+    grad_att_dst = _unpermute(_sum_to(_bmm(_t6, grad_target), _t1.shape), (-2, -1, -3))
+    grad_att_src = _unpermute(_sum_to(_bmm(_t6, grad_source), _t1.shape), (-2, -1, -3))
+    grad_h = (
+        _bmm(np.swapaxes(kept, -1, -2), grad_heads_out)
+        + _bmm(grad_target, np.swapaxes(_t2, -1, -2))
+        + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    )
+    _t8 = _merge_heads(grad_h, lin_weight.shape[0])
+    grad_x = _linear_backward_input(_t8, _flatten_dims(lin_weight, 0, 1))
+    grad_lin_weight = (_rows(_t8).T @ _rows(x)).reshape(lin_weight.shape)
+    return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
+
+
+def _forward_train_relu_no_bias(
+    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
+):
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
+    source = _bmm(h, _t1)
+    _t2 = _permute(att_dst, (-2, -1, -3))
+    target = _bmm(h, _t2)
+    scores = target + np.swapaxes(source, -1, -2)
+    _t3 = scores > 0
+    leaky = np.where(_t3, scores, scores * negative_slope)
+    masked = _apply_mask(leaky, np.expand_dims(adjacency == 0, -3))
+    weights = _masked_softmax(masked)
+    _t4 = _dropout_mask(rng, scores, dropout)
+    kept = weights * _t4
+    heads_out = _bmm(kept, h)
+    _t5 = _mean(heads_out, -3)
+    z = np.squeeze(_t5, axis=-3)
+    y = np.clip(z, 0, np.inf)
+    return y, (
+        x,
+        lin_weight,
+        bias,
+        negative_slope,
+        h,
+        _t1,
+        _t2,
+        _t3,
+        weights,
+        _t4,
+        _t5,
+        z,
+    )
+
+
+def _backward_train_relu_no_bias(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, _t5, z
+):
+    kept = weights * _t4
+    grad_z = grad_y * (z > 0)
+    grad_heads_out = np.broadcast_to(grad_z.reshape(_t5.shape), h.shape) / h.shape[-3]
+    _t6 = np.swapaxes(h, -1, -2)
+    grad_kept = _bmm(grad_heads_out, _t6)
+    grad_weights = np.multiply(grad_kept, _t4, out=grad_kept)
+    grad_masked = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
+    grad_masked *= weights
+    grad_scores = grad_masked * _t3
+    _t7 = grad_masked * ~_t3
+    _t7 *= negative_slope
+    grad_scores += _t7
+    grad_target = np.sum(grad_scores, axis=-1, keepdims=True)
+    grad_source = np.swapaxes(np.sum(grad_scores, axis=-2, keepdims=True), -1, -2)
+    grad_att_dst = _unpermute(_sum_to(_bmm(_t6, grad_target), _t1.shape), (-2, -1, -3))
+    grad_att_src = _unpermute(_sum_to(_bmm(_t6, grad_source), _t1.shape), (-2, -1, -3))
+    grad_h = (
+        _bmm(np.swapaxes(kept, -1, -2), grad_heads_out)
+        + _bmm(grad_target, np.swapaxes(_t2, -1, -2))
+        + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    )
+    _t8 = _merge_heads(grad_h, lin_weight.shape[0])
+    grad_x = _linear_backward_input(_t8, _flatten_dims(lin_weight, 0, 1))
+    grad_lin_weight = (_rows(_t8).T @ _rows(x)).reshape(lin_weight.shape)
+    return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
+
+
+def _forward_eval_identity(
+    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
+):
     h = _linear_heads(x, lin_weight)
     _t1 = _permute(att_src, (-2, -1, -3))
     source = _bmm(h, _t1)
@@ -200,7 +490,7 @@ def _forward_identity(x, adjacency, lin_weight, att_src, att_dst, bias, negative
     return z, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4)
 
 
-def _backward_identity(
+def _backward_eval_identity(
     grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4
 ):
     grad_bias = _sum_to(grad_y, bias.shape)
@@ -230,7 +520,9 @@ def _backward_identity(
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
-def _forward_relu(x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope):
+def _forward_eval_relu(
+    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
+):
     h = _linear_heads(x, lin_weight)
     _t1 = _permute(att_src, (-2, -1, -3))
     source = _bmm(h, _t1)
@@ -248,7 +540,7 @@ def _forward_relu(x, adjacency, lin_weight, att_src, att_dst, bias, negative_slo
     return y, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, z)
 
 
-def _backward_relu(
+def _backward_eval_relu(
     grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, z
 ):
     grad_z = grad_y * (z > 0)
@@ -279,8 +571,8 @@ def _backward_relu(
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
-def _forward_identity_no_bias(
-    x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope
+def _forward_eval_identity_no_bias(
+    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
 ):
     h = _linear_heads(x, lin_weight)
     _t1 = _permute(att_src, (-2, -1, -3))
@@ -298,7 +590,7 @@ def _forward_identity_no_bias(
     return z, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4)
 
 
-def _backward_identity_no_bias(
+def _backward_eval_identity_no_bias(
     grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4
 ):
     grad_heads_out = np.broadcast_to(grad_y.reshape(_t4.shape), h.shape) / h.shape[-3]
@@ -327,8 +619,8 @@ def _backward_identity_no_bias(
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 
-def _forward_relu_no_bias(
-    x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope
+def _forward_eval_relu_no_bias(
+    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
 ):
     h = _linear_heads(x, lin_weight)
     _t1 = _permute(att_src, (-2, -1, -3))
@@ -347,7 +639,7 @@ def _forward_relu_no_bias(
     return y, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, z)
 
 
-def _backward_relu_no_bias(
+def _backward_eval_relu_no_bias(
     grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, z
 ):
     grad_z = grad_y * (z > 0)
@@ -383,10 +675,20 @@ def _backward_composed(grad_y, module, activation_ctx, linear_backward, linear_s
 
 
 _FUSED = {
-    ("identity", True): (_forward_identity, _backward_identity),
-    ("relu", True): (_forward_relu, _backward_relu),
-    ("identity", False): (_forward_identity_no_bias, _backward_identity_no_bias),
-    ("relu", False): (_forward_relu_no_bias, _backward_relu_no_bias),
+    ("identity", True, True): (_forward_train_identity, _backward_train_identity),
+    ("relu", True, True): (_forward_train_relu, _backward_train_relu),
+    ("identity", True, False): (
+        _forward_train_identity_no_bias,
+        _backward_train_identity_no_bias,
+    ),
+    ("relu", True, False): (_forward_train_relu_no_bias, _backward_train_relu_no_bias),
+    ("identity", False, True): (_forward_eval_identity, _backward_eval_identity),
+    ("relu", False, True): (_forward_eval_relu, _backward_eval_relu),
+    ("identity", False, False): (
+        _forward_eval_identity_no_bias,
+        _backward_eval_identity_no_bias,
+    ),
+    ("relu", False, False): (_forward_eval_relu_no_bias, _backward_eval_relu_no_bias),
 }
 
 
@@ -433,6 +735,12 @@ def _dot_last(a, b):
     if b.ndim == 1:
         return np.matmul(a, b)[..., None]
     return np.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _dropout_mask(rng, like, p):
+    """Keep each element with probability 1 - p, scaled by 1 / (1 - p); 0 elsewhere."""
+    keep = rng.random(like.shape, dtype=like.dtype) >= p
+    return keep * like.dtype.type(1 / (1 - p) if p < 1 else 0)
 
 
 def _flatten_dims(x, start, end):
@@ -560,13 +868,13 @@ def _unpermute(x, axes):
 # and CuPy twins of the functions above.
 
 
-# graph_attention_identity_fwd_0: layers_spec/layers/graph_attention.yaml:29,30
-_graph_attention_identity_fwd_0 = ElementwiseKernel(
-    "graph_attention_identity_fwd_0",
+# graph_attention_train_identity_fwd_0: layers_spec/layers/graph_attention.yaml:34,35
+_graph_attention_train_identity_fwd_0 = ElementwiseKernel(
+    "graph_attention_train_identity_fwd_0",
     "T target, T _t3, T negative_slope",
-    "bool _t4, T leaky",
+    "T scores, bool _t4, T leaky",
     """
-    T scores = target + _t3;
+    scores = target + _t3;
     _t4 = scores > T(0);
     T _t5 = scores * negative_slope;
     leaky = _t4 ? scores : _t5;
@@ -575,9 +883,9 @@ _graph_attention_identity_fwd_0 = ElementwiseKernel(
 )
 
 
-# graph_attention_identity_fwd_1: layers_spec/layers/graph_attention.yaml:31
-_graph_attention_identity_fwd_1 = ElementwiseKernel(
-    "graph_attention_identity_fwd_1",
+# graph_attention_train_identity_fwd_1: layers_spec/layers/graph_attention.yaml:36
+_graph_attention_train_identity_fwd_1 = ElementwiseKernel(
+    "graph_attention_train_identity_fwd_1",
     "T adjacency",
     "bool _t6",
     """
@@ -586,9 +894,9 @@ _graph_attention_identity_fwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_identity_fwd_2: layers_spec/layers/graph_attention.yaml:31,32
-_graph_attention_identity_fwd_2 = RowKernel(
-    "graph_attention_identity_fwd_2",
+# graph_attention_train_identity_fwd_2: layers_spec/layers/graph_attention.yaml:36,37
+_graph_attention_train_identity_fwd_2 = RowKernel(
+    "graph_attention_train_identity_fwd_2",
     "masked_softmax_row",
     row_width=None,
     preamble="""
@@ -614,19 +922,30 @@ _graph_attention_identity_fwd_2 = RowKernel(
 )
 
 
-# graph_attention_identity_fwd_3: layers_spec/layers/graph_attention.yaml:34
-_graph_attention_identity_fwd_3 = ElementwiseKernel(
-    "graph_attention_identity_fwd_3",
-    "T _t9, T bias",
+# graph_attention_train_identity_fwd_3: layers_spec/layers/graph_attention.yaml:39
+_graph_attention_train_identity_fwd_3 = ElementwiseKernel(
+    "graph_attention_train_identity_fwd_3",
+    "T weights, T _t8",
+    "T kept",
+    """
+    kept = weights * _t8;
+    """,
+)
+
+
+# graph_attention_train_identity_fwd_4: layers_spec/layers/graph_attention.yaml:43
+_graph_attention_train_identity_fwd_4 = ElementwiseKernel(
+    "graph_attention_train_identity_fwd_4",
+    "T _t10, T bias",
     "T z",
     """
-    z = _t9 + bias;
+    z = _t10 + bias;
     """,
 )
 
 
-def _cupy_forward_identity(
-    x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope
+def _cupy_forward_train_identity(
+    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
 ):
     import cupy as cp
 
@@ -636,181 +955,47 @@ def _cupy_forward_identity(
     _t2 = _cupy_permute(att_dst, (-2, -1, -3))
     target = _cupy_bmm(h, _t2)
     _t3 = cp.swapaxes(source, -1, -2)
-    _t4, leaky = _graph_attention_identity_fwd_0(target, _t3, negative_slope)
-    _t6 = _graph_attention_identity_fwd_1(adjacency)
-    _t7 = cp.expand_dims(_t6, -3)
-    weights = _graph_attention_identity_fwd_2(leaky, _t7)
-    heads_out = _cupy_bmm(weights, h)
-    _t8 = _cupy_mean(heads_out, -3)
-    _t9 = cp.squeeze(_t8, axis=-3)
-    z = _graph_attention_identity_fwd_3(_t9, bias)
-    return z, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8)
-
-
-# graph_attention_identity_bwd_0: layers_spec/primitives.yaml:370
-_graph_attention_identity_bwd_0 = ElementwiseKernel(
-    "graph_attention_identity_bwd_0",
-    "T _t12, int32 _t13",
-    "T grad_heads_out",
-    """
-    grad_heads_out = _t12 / _t13;
-    """,
-    scalars=("_t13",),
-)
-
-
-# graph_attention_identity_bwd_1: layers_spec/primitives.yaml:2875,282,283,61
-_graph_attention_identity_bwd_1 = ElementwiseKernel(
-    "graph_attention_identity_bwd_1",
-    "T grad_weights, T _t19, T weights, bool _t4, T negative_slope",
-    "T grad_scores",
-    """
-    T _t20 = grad_weights - _t19;
-    T grad_masked = weights * _t20;
-    T _t22 = grad_masked * _t4;
-    bool _t23 = !_t4;
-    T _t24 = grad_masked * _t23;
-    T _t25 = _t24 * negative_slope;
-    grad_scores = _t22 + _t25;
-    """,
-    scalars=("negative_slope",),
-)
-
-
-# graph_attention_identity_bwd_2: layers_spec/layers/graph_attention.yaml:29
-_graph_attention_identity_bwd_2 = ReductionKernel(
-    "graph_attention_identity_bwd_2",
-    "T X0",
-    map_expr="graph_attention_identity_bwd_2_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T graph_attention_identity_bwd_2_map(const T grad_scores) {
-        return grad_scores;
-    }
-    """,
-)
-
-
-# graph_attention_identity_bwd_3: layers_spec/primitives.yaml:2699
-_graph_attention_identity_bwd_3 = ElementwiseKernel(
-    "graph_attention_identity_bwd_3",
-    "T _t18, T _t30, T _t36",
-    "T grad_h",
-    """
-    T _t41 = _t18 + _t30;
-    grad_h = _t41 + _t36;
-    """,
-)
-
-
-def _cupy_backward_identity(
-    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8
-):
-    import cupy as cp
-
-    grad_bias = _cupy_sum_to(grad_y, bias.shape)
-    _t11 = grad_y.reshape(_t8.shape)
-    _t12 = cp.broadcast_to(_t11, h.shape)
-    _t13 = h.shape[-3]
-    grad_heads_out = _graph_attention_identity_bwd_0(_t12, _t13)
-    _t15 = cp.swapaxes(h, -1, -2)
-    grad_weights = _cupy_bmm(grad_heads_out, _t15)
-    _t17 = cp.swapaxes(weights, -1, -2)
-    _t18 = _cupy_bmm(_t17, grad_heads_out)
-    _t19 = _cupy_dot_last(grad_weights, weights)
-    grad_scores = _graph_attention_identity_bwd_1(
-        grad_weights, _t19, weights, _t4, negative_slope
+    scores, _t4, leaky = _graph_attention_train_identity_fwd_0(
+        target, _t3, negative_slope
     )
-    grad_target = _graph_attention_identity_bwd_2(grad_scores)
-    _t27 = cp.sum(grad_scores, axis=-2, keepdims=True)
-    grad_source = cp.swapaxes(_t27, -1, -2)
-    _t29 = cp.swapaxes(_t2, -1, -2)
-    _t30 = _cupy_bmm(grad_target, _t29)
-    _t31 = cp.swapaxes(h, -1, -2)
-    _t32 = _cupy_bmm(_t31, grad_target)
-    _t33 = _cupy_sum_to(_t32, _t1.shape)
-    grad_att_dst = _cupy_unpermute(_t33, (-2, -1, -3))
-    _t35 = cp.swapaxes(_t1, -1, -2)
-    _t36 = _cupy_bmm(grad_source, _t35)
-    _t37 = cp.swapaxes(h, -1, -2)
-    _t38 = _cupy_bmm(_t37, grad_source)
-    _t39 = _cupy_sum_to(_t38, _t1.shape)
-    grad_att_src = _cupy_unpermute(_t39, (-2, -1, -3))
-    _t42 = lin_weight.shape[0]
-    grad_h = _graph_attention_identity_bwd_3(_t18, _t30, _t36)
-    _t43 = _cupy_merge_heads(grad_h, _t42)
-    _t44 = _cupy_flatten_dims(lin_weight, 0, 1)
-    grad_x = _cupy_linear_backward_input(_t43, _t44)
-    _t46 = lin_weight.shape[0]
-    _t47 = _cupy_merge_heads(grad_h, _t46)
-    _t48 = _cupy_rows(_t47).T @ _cupy_rows(x)
-    grad_lin_weight = _t48.reshape(lin_weight.shape)
-    return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
-
-
-# graph_attention_relu_fwd_3: layers_spec/layers/graph_attention.yaml:34; layers_spec/activations/relu.yaml:8
-_graph_attention_relu_fwd_3 = ElementwiseKernel(
-    "graph_attention_relu_fwd_3",
-    "T _t9, T bias",
-    "T z, T y",
-    """
-    z = _t9 + bias;
-    y = z > T(0) || z != z ? z : T(0);
-    """,
-)
-
-
-def _cupy_forward_relu(
-    x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope
-):
-    import cupy as cp
-
-    h = _cupy_linear_heads(x, lin_weight)
-    _t1 = _cupy_permute(att_src, (-2, -1, -3))
-    source = _cupy_bmm(h, _t1)
-    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
-    target = _cupy_bmm(h, _t2)
-    _t3 = cp.swapaxes(source, -1, -2)
-    _t4, leaky = _graph_attention_identity_fwd_0(target, _t3, negative_slope)
-    _t6 = _graph_attention_identity_fwd_1(adjacency)
+    _t6 = _graph_attention_train_identity_fwd_1(adjacency)
     _t7 = cp.expand_dims(_t6, -3)
-    weights = _graph_attention_identity_fwd_2(leaky, _t7)
-    heads_out = _cupy_bmm(weights, h)
-    _t8 = _cupy_mean(heads_out, -3)
-    _t9 = cp.squeeze(_t8, axis=-3)
-    z, y = _graph_attention_relu_fwd_3(_t9, bias)
-    return y, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, z)
+    weights = _graph_attention_train_identity_fwd_2(leaky, _t7)
+    _t8 = _cupy_dropout_mask(rng, scores, dropout)
+    kept = _graph_attention_train_identity_fwd_3(weights, _t8)
+    heads_out = _cupy_bmm(kept, h)
+    _t9 = _cupy_mean(heads_out, -3)
+    _t10 = cp.squeeze(_t9, axis=-3)
+    z = _graph_attention_train_identity_fwd_4(_t10, bias)
+    return z, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, _t9)
 
 
-# graph_attention_relu_bwd_0: layers_spec/primitives.yaml:252
-_graph_attention_relu_bwd_0 = ElementwiseKernel(
-    "graph_attention_relu_bwd_0",
-    "T z, T grad_y",
-    "T grad_z",
-    """
-    bool _t10 = z > T(0);
-    grad_z = grad_y * _t10;
-    """,
-)
-
-
-# graph_attention_relu_bwd_1: layers_spec/primitives.yaml:370
-_graph_attention_relu_bwd_1 = ElementwiseKernel(
-    "graph_attention_relu_bwd_1",
-    "T _t14, int32 _t15",
+# graph_attention_train_identity_bwd_1: layers_spec/primitives.yaml:370
+_graph_attention_train_identity_bwd_1 = ElementwiseKernel(
+    "graph_attention_train_identity_bwd_1",
+    "T _t13, int32 _t14",
     "T grad_heads_out",
     """
-    grad_heads_out = _t14 / _t15;
+    grad_heads_out = _t13 / _t14;
     """,
-    scalars=("_t15",),
+    scalars=("_t14",),
 )
 
 
-# graph_attention_relu_bwd_2: layers_spec/primitives.yaml:2875,282,283,61
-_graph_attention_relu_bwd_2 = ElementwiseKernel(
-    "graph_attention_relu_bwd_2",
+# graph_attention_train_identity_bwd_2: layers_spec/primitives.yaml:61
+_graph_attention_train_identity_bwd_2 = ElementwiseKernel(
+    "graph_attention_train_identity_bwd_2",
+    "T grad_kept, T _t8",
+    "T grad_weights",
+    """
+    grad_weights = grad_kept * _t8;
+    """,
+)
+
+
+# graph_attention_train_identity_bwd_3: layers_spec/primitives.yaml:2875,282,283,61
+_graph_attention_train_identity_bwd_3 = ElementwiseKernel(
+    "graph_attention_train_identity_bwd_3",
     "T grad_weights, T _t21, T weights, bool _t4, T negative_slope",
     "T grad_scores",
     """
@@ -826,38 +1011,55 @@ _graph_attention_relu_bwd_2 = ElementwiseKernel(
 )
 
 
-# graph_attention_relu_bwd_4: layers_spec/primitives.yaml:2699
-_graph_attention_relu_bwd_4 = ElementwiseKernel(
-    "graph_attention_relu_bwd_4",
-    "T _t20, T _t32, T _t38",
+# graph_attention_train_identity_bwd_4: layers_spec/layers/graph_attention.yaml:34
+_graph_attention_train_identity_bwd_4 = ReductionKernel(
+    "graph_attention_train_identity_bwd_4",
+    "T X0",
+    map_expr="graph_attention_train_identity_bwd_4_map(X0)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T graph_attention_train_identity_bwd_4_map(const T grad_scores) {
+        return grad_scores;
+    }
+    """,
+)
+
+
+# graph_attention_train_identity_bwd_5: layers_spec/primitives.yaml:2699
+_graph_attention_train_identity_bwd_5 = ElementwiseKernel(
+    "graph_attention_train_identity_bwd_5",
+    "T _t19, T _t32, T _t38",
     "T grad_h",
     """
-    T _t43 = _t20 + _t32;
+    T _t43 = _t19 + _t32;
     grad_h = _t43 + _t38;
     """,
 )
 
 
-def _cupy_backward_relu(
-    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, z
+def _cupy_backward_train_identity(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, _t9
 ):
     import cupy as cp
 
-    grad_z = _graph_attention_relu_bwd_0(z, grad_y)
-    grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    _t13 = grad_z.reshape(_t8.shape)
-    _t14 = cp.broadcast_to(_t13, h.shape)
-    _t15 = h.shape[-3]
-    grad_heads_out = _graph_attention_relu_bwd_1(_t14, _t15)
-    _t17 = cp.swapaxes(h, -1, -2)
-    grad_weights = _cupy_bmm(grad_heads_out, _t17)
-    _t19 = cp.swapaxes(weights, -1, -2)
-    _t20 = _cupy_bmm(_t19, grad_heads_out)
+    kept = _graph_attention_train_identity_fwd_3(weights, _t8)
+    grad_bias = _cupy_sum_to(grad_y, bias.shape)
+    _t12 = grad_y.reshape(_t9.shape)
+    _t13 = cp.broadcast_to(_t12, h.shape)
+    _t14 = h.shape[-3]
+    grad_heads_out = _graph_attention_train_identity_bwd_1(_t13, _t14)
+    _t16 = cp.swapaxes(h, -1, -2)
+    grad_kept = _cupy_bmm(grad_heads_out, _t16)
+    _t18 = cp.swapaxes(kept, -1, -2)
+    _t19 = _cupy_bmm(_t18, grad_heads_out)
+    grad_weights = _graph_attention_train_identity_bwd_2(grad_kept, _t8)
     _t21 = _cupy_dot_last(grad_weights, weights)
-    grad_scores = _graph_attention_relu_bwd_2(
+    grad_scores = _graph_attention_train_identity_bwd_3(
         grad_weights, _t21, weights, _t4, negative_slope
     )
-    grad_target = _graph_attention_identity_bwd_2(grad_scores)
+    grad_target = _graph_attention_train_identity_bwd_4(grad_scores)
     _t29 = cp.sum(grad_scores, axis=-2, keepdims=True)
     grad_source = cp.swapaxes(_t29, -1, -2)
     _t31 = cp.swapaxes(_t2, -1, -2)
@@ -873,7 +1075,7 @@ def _cupy_backward_relu(
     _t41 = _cupy_sum_to(_t40, _t1.shape)
     grad_att_src = _cupy_unpermute(_t41, (-2, -1, -3))
     _t44 = lin_weight.shape[0]
-    grad_h = _graph_attention_relu_bwd_4(_t20, _t32, _t38)
+    grad_h = _graph_attention_train_identity_bwd_5(_t19, _t32, _t38)
     _t45 = _cupy_merge_heads(grad_h, _t44)
     _t46 = _cupy_flatten_dims(lin_weight, 0, 1)
     grad_x = _cupy_linear_backward_input(_t45, _t46)
@@ -884,126 +1086,20 @@ def _cupy_backward_relu(
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
-def _cupy_forward_identity_no_bias(
-    x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope
-):
-    import cupy as cp
-
-    h = _cupy_linear_heads(x, lin_weight)
-    _t1 = _cupy_permute(att_src, (-2, -1, -3))
-    source = _cupy_bmm(h, _t1)
-    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
-    target = _cupy_bmm(h, _t2)
-    _t3 = cp.swapaxes(source, -1, -2)
-    _t4, leaky = _graph_attention_identity_fwd_0(target, _t3, negative_slope)
-    _t6 = _graph_attention_identity_fwd_1(adjacency)
-    _t7 = cp.expand_dims(_t6, -3)
-    weights = _graph_attention_identity_fwd_2(leaky, _t7)
-    heads_out = _cupy_bmm(weights, h)
-    _t8 = _cupy_mean(heads_out, -3)
-    z = cp.squeeze(_t8, axis=-3)
-    return z, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8)
-
-
-# graph_attention_identity_no_bias_bwd_0: layers_spec/primitives.yaml:370
-_graph_attention_identity_no_bias_bwd_0 = ElementwiseKernel(
-    "graph_attention_identity_no_bias_bwd_0",
-    "T _t10, int32 _t11",
-    "T grad_heads_out",
+# graph_attention_train_relu_fwd_4: layers_spec/layers/graph_attention.yaml:43; layers_spec/activations/relu.yaml:8
+_graph_attention_train_relu_fwd_4 = ElementwiseKernel(
+    "graph_attention_train_relu_fwd_4",
+    "T _t10, T bias",
+    "T z, T y",
     """
-    grad_heads_out = _t10 / _t11;
-    """,
-    scalars=("_t11",),
-)
-
-
-# graph_attention_identity_no_bias_bwd_1: layers_spec/primitives.yaml:2875,282,283,61
-_graph_attention_identity_no_bias_bwd_1 = ElementwiseKernel(
-    "graph_attention_identity_no_bias_bwd_1",
-    "T grad_weights, T _t17, T weights, bool _t4, T negative_slope",
-    "T grad_scores",
-    """
-    T _t18 = grad_weights - _t17;
-    T grad_masked = weights * _t18;
-    T _t20 = grad_masked * _t4;
-    bool _t21 = !_t4;
-    T _t22 = grad_masked * _t21;
-    T _t23 = _t22 * negative_slope;
-    grad_scores = _t20 + _t23;
-    """,
-    scalars=("negative_slope",),
-)
-
-
-# graph_attention_identity_no_bias_bwd_3: layers_spec/primitives.yaml:2699
-_graph_attention_identity_no_bias_bwd_3 = ElementwiseKernel(
-    "graph_attention_identity_no_bias_bwd_3",
-    "T _t16, T _t28, T _t34",
-    "T grad_h",
-    """
-    T _t39 = _t16 + _t28;
-    grad_h = _t39 + _t34;
-    """,
-)
-
-
-def _cupy_backward_identity_no_bias(
-    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8
-):
-    import cupy as cp
-
-    _t9 = grad_y.reshape(_t8.shape)
-    _t10 = cp.broadcast_to(_t9, h.shape)
-    _t11 = h.shape[-3]
-    grad_heads_out = _graph_attention_identity_no_bias_bwd_0(_t10, _t11)
-    _t13 = cp.swapaxes(h, -1, -2)
-    grad_weights = _cupy_bmm(grad_heads_out, _t13)
-    _t15 = cp.swapaxes(weights, -1, -2)
-    _t16 = _cupy_bmm(_t15, grad_heads_out)
-    _t17 = _cupy_dot_last(grad_weights, weights)
-    grad_scores = _graph_attention_identity_no_bias_bwd_1(
-        grad_weights, _t17, weights, _t4, negative_slope
-    )
-    grad_target = _graph_attention_identity_bwd_2(grad_scores)
-    _t25 = cp.sum(grad_scores, axis=-2, keepdims=True)
-    grad_source = cp.swapaxes(_t25, -1, -2)
-    _t27 = cp.swapaxes(_t2, -1, -2)
-    _t28 = _cupy_bmm(grad_target, _t27)
-    _t29 = cp.swapaxes(h, -1, -2)
-    _t30 = _cupy_bmm(_t29, grad_target)
-    _t31 = _cupy_sum_to(_t30, _t1.shape)
-    grad_att_dst = _cupy_unpermute(_t31, (-2, -1, -3))
-    _t33 = cp.swapaxes(_t1, -1, -2)
-    _t34 = _cupy_bmm(grad_source, _t33)
-    _t35 = cp.swapaxes(h, -1, -2)
-    _t36 = _cupy_bmm(_t35, grad_source)
-    _t37 = _cupy_sum_to(_t36, _t1.shape)
-    grad_att_src = _cupy_unpermute(_t37, (-2, -1, -3))
-    _t40 = lin_weight.shape[0]
-    grad_h = _graph_attention_identity_no_bias_bwd_3(_t16, _t28, _t34)
-    _t41 = _cupy_merge_heads(grad_h, _t40)
-    _t42 = _cupy_flatten_dims(lin_weight, 0, 1)
-    grad_x = _cupy_linear_backward_input(_t41, _t42)
-    _t44 = lin_weight.shape[0]
-    _t45 = _cupy_merge_heads(grad_h, _t44)
-    _t46 = _cupy_rows(_t45).T @ _cupy_rows(x)
-    grad_lin_weight = _t46.reshape(lin_weight.shape)
-    return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
-
-
-# graph_attention_relu_no_bias_fwd_3: layers_spec/activations/relu.yaml:8
-_graph_attention_relu_no_bias_fwd_3 = ElementwiseKernel(
-    "graph_attention_relu_no_bias_fwd_3",
-    "T z",
-    "T y",
-    """
+    z = _t10 + bias;
     y = z > T(0) || z != z ? z : T(0);
     """,
 )
 
 
-def _cupy_forward_relu_no_bias(
-    x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope
+def _cupy_forward_train_relu(
+    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
 ):
     import cupy as cp
 
@@ -1013,48 +1109,223 @@ def _cupy_forward_relu_no_bias(
     _t2 = _cupy_permute(att_dst, (-2, -1, -3))
     target = _cupy_bmm(h, _t2)
     _t3 = cp.swapaxes(source, -1, -2)
-    _t4, leaky = _graph_attention_identity_fwd_0(target, _t3, negative_slope)
-    _t6 = _graph_attention_identity_fwd_1(adjacency)
+    scores, _t4, leaky = _graph_attention_train_identity_fwd_0(
+        target, _t3, negative_slope
+    )
+    _t6 = _graph_attention_train_identity_fwd_1(adjacency)
     _t7 = cp.expand_dims(_t6, -3)
-    weights = _graph_attention_identity_fwd_2(leaky, _t7)
-    heads_out = _cupy_bmm(weights, h)
-    _t8 = _cupy_mean(heads_out, -3)
-    z = cp.squeeze(_t8, axis=-3)
-    y = _graph_attention_relu_no_bias_fwd_3(z)
-    return y, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, z)
+    weights = _graph_attention_train_identity_fwd_2(leaky, _t7)
+    _t8 = _cupy_dropout_mask(rng, scores, dropout)
+    kept = _graph_attention_train_identity_fwd_3(weights, _t8)
+    heads_out = _cupy_bmm(kept, h)
+    _t9 = _cupy_mean(heads_out, -3)
+    _t10 = cp.squeeze(_t9, axis=-3)
+    z, y = _graph_attention_train_relu_fwd_4(_t10, bias)
+    return y, (
+        x,
+        lin_weight,
+        bias,
+        negative_slope,
+        h,
+        _t1,
+        _t2,
+        _t4,
+        weights,
+        _t8,
+        _t9,
+        z,
+    )
 
 
-# graph_attention_relu_no_bias_bwd_0: layers_spec/primitives.yaml:252
-_graph_attention_relu_no_bias_bwd_0 = ElementwiseKernel(
-    "graph_attention_relu_no_bias_bwd_0",
+# graph_attention_train_relu_bwd_1: layers_spec/primitives.yaml:252
+_graph_attention_train_relu_bwd_1 = ElementwiseKernel(
+    "graph_attention_train_relu_bwd_1",
     "T z, T grad_y",
     "T grad_z",
     """
-    bool _t9 = z > T(0);
-    grad_z = grad_y * _t9;
+    bool _t11 = z > T(0);
+    grad_z = grad_y * _t11;
     """,
 )
 
 
-def _cupy_backward_relu_no_bias(
-    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, z
+# graph_attention_train_relu_bwd_2: layers_spec/primitives.yaml:370
+_graph_attention_train_relu_bwd_2 = ElementwiseKernel(
+    "graph_attention_train_relu_bwd_2",
+    "T _t15, int32 _t16",
+    "T grad_heads_out",
+    """
+    grad_heads_out = _t15 / _t16;
+    """,
+    scalars=("_t16",),
+)
+
+
+# graph_attention_train_relu_bwd_4: layers_spec/primitives.yaml:2875,282,283,61
+_graph_attention_train_relu_bwd_4 = ElementwiseKernel(
+    "graph_attention_train_relu_bwd_4",
+    "T grad_weights, T _t23, T weights, bool _t4, T negative_slope",
+    "T grad_scores",
+    """
+    T _t24 = grad_weights - _t23;
+    T grad_masked = weights * _t24;
+    T _t26 = grad_masked * _t4;
+    bool _t27 = !_t4;
+    T _t28 = grad_masked * _t27;
+    T _t29 = _t28 * negative_slope;
+    grad_scores = _t26 + _t29;
+    """,
+    scalars=("negative_slope",),
+)
+
+
+# graph_attention_train_relu_bwd_6: layers_spec/primitives.yaml:2699
+_graph_attention_train_relu_bwd_6 = ElementwiseKernel(
+    "graph_attention_train_relu_bwd_6",
+    "T _t21, T _t34, T _t40",
+    "T grad_h",
+    """
+    T _t45 = _t21 + _t34;
+    grad_h = _t45 + _t40;
+    """,
+)
+
+
+def _cupy_backward_train_relu(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, _t9, z
 ):
     import cupy as cp
 
-    grad_z = _graph_attention_relu_no_bias_bwd_0(z, grad_y)
-    _t11 = grad_z.reshape(_t8.shape)
-    _t12 = cp.broadcast_to(_t11, h.shape)
-    _t13 = h.shape[-3]
-    grad_heads_out = _graph_attention_identity_bwd_0(_t12, _t13)
-    _t15 = cp.swapaxes(h, -1, -2)
-    grad_weights = _cupy_bmm(grad_heads_out, _t15)
-    _t17 = cp.swapaxes(weights, -1, -2)
-    _t18 = _cupy_bmm(_t17, grad_heads_out)
+    kept = _graph_attention_train_identity_fwd_3(weights, _t8)
+    grad_z = _graph_attention_train_relu_bwd_1(z, grad_y)
+    grad_bias = _cupy_sum_to(grad_z, bias.shape)
+    _t14 = grad_z.reshape(_t9.shape)
+    _t15 = cp.broadcast_to(_t14, h.shape)
+    _t16 = h.shape[-3]
+    grad_heads_out = _graph_attention_train_relu_bwd_2(_t15, _t16)
+    _t18 = cp.swapaxes(h, -1, -2)
+    grad_kept = _cupy_bmm(grad_heads_out, _t18)
+    _t20 = cp.swapaxes(kept, -1, -2)
+    _t21 = _cupy_bmm(_t20, grad_heads_out)
+    grad_weights = _graph_attention_train_identity_bwd_2(grad_kept, _t8)
+    _t23 = _cupy_dot_last(grad_weights, weights)
+    grad_scores = _graph_attention_train_relu_bwd_4(
+        grad_weights, _t23, weights, _t4, negative_slope
+    )
+    grad_target = _graph_attention_train_identity_bwd_4(grad_scores)
+    _t31 = cp.sum(grad_scores, axis=-2, keepdims=True)
+    grad_source = cp.swapaxes(_t31, -1, -2)
+    _t33 = cp.swapaxes(_t2, -1, -2)
+    _t34 = _cupy_bmm(grad_target, _t33)
+    _t35 = cp.swapaxes(h, -1, -2)
+    _t36 = _cupy_bmm(_t35, grad_target)
+    _t37 = _cupy_sum_to(_t36, _t1.shape)
+    grad_att_dst = _cupy_unpermute(_t37, (-2, -1, -3))
+    _t39 = cp.swapaxes(_t1, -1, -2)
+    _t40 = _cupy_bmm(grad_source, _t39)
+    _t41 = cp.swapaxes(h, -1, -2)
+    _t42 = _cupy_bmm(_t41, grad_source)
+    _t43 = _cupy_sum_to(_t42, _t1.shape)
+    grad_att_src = _cupy_unpermute(_t43, (-2, -1, -3))
+    _t46 = lin_weight.shape[0]
+    grad_h = _graph_attention_train_relu_bwd_6(_t21, _t34, _t40)
+    _t47 = _cupy_merge_heads(grad_h, _t46)
+    _t48 = _cupy_flatten_dims(lin_weight, 0, 1)
+    grad_x = _cupy_linear_backward_input(_t47, _t48)
+    _t50 = lin_weight.shape[0]
+    _t51 = _cupy_merge_heads(grad_h, _t50)
+    _t52 = _cupy_rows(_t51).T @ _cupy_rows(x)
+    grad_lin_weight = _t52.reshape(lin_weight.shape)
+    return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
+
+
+def _cupy_forward_train_identity_no_bias(
+    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
+):
+    import cupy as cp
+
+    h = _cupy_linear_heads(x, lin_weight)
+    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    source = _cupy_bmm(h, _t1)
+    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    target = _cupy_bmm(h, _t2)
+    _t3 = cp.swapaxes(source, -1, -2)
+    scores, _t4, leaky = _graph_attention_train_identity_fwd_0(
+        target, _t3, negative_slope
+    )
+    _t6 = _graph_attention_train_identity_fwd_1(adjacency)
+    _t7 = cp.expand_dims(_t6, -3)
+    weights = _graph_attention_train_identity_fwd_2(leaky, _t7)
+    _t8 = _cupy_dropout_mask(rng, scores, dropout)
+    kept = _graph_attention_train_identity_fwd_3(weights, _t8)
+    heads_out = _cupy_bmm(kept, h)
+    _t9 = _cupy_mean(heads_out, -3)
+    z = cp.squeeze(_t9, axis=-3)
+    return z, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, _t9)
+
+
+# graph_attention_train_identity_no_bias_bwd_1: layers_spec/primitives.yaml:370
+_graph_attention_train_identity_no_bias_bwd_1 = ElementwiseKernel(
+    "graph_attention_train_identity_no_bias_bwd_1",
+    "T _t11, int32 _t12",
+    "T grad_heads_out",
+    """
+    grad_heads_out = _t11 / _t12;
+    """,
+    scalars=("_t12",),
+)
+
+
+# graph_attention_train_identity_no_bias_bwd_3: layers_spec/primitives.yaml:2875,282,283,61
+_graph_attention_train_identity_no_bias_bwd_3 = ElementwiseKernel(
+    "graph_attention_train_identity_no_bias_bwd_3",
+    "T grad_weights, T _t19, T weights, bool _t4, T negative_slope",
+    "T grad_scores",
+    """
+    T _t20 = grad_weights - _t19;
+    T grad_masked = weights * _t20;
+    T _t22 = grad_masked * _t4;
+    bool _t23 = !_t4;
+    T _t24 = grad_masked * _t23;
+    T _t25 = _t24 * negative_slope;
+    grad_scores = _t22 + _t25;
+    """,
+    scalars=("negative_slope",),
+)
+
+
+# graph_attention_train_identity_no_bias_bwd_5: layers_spec/primitives.yaml:2699
+_graph_attention_train_identity_no_bias_bwd_5 = ElementwiseKernel(
+    "graph_attention_train_identity_no_bias_bwd_5",
+    "T _t17, T _t30, T _t36",
+    "T grad_h",
+    """
+    T _t41 = _t17 + _t30;
+    grad_h = _t41 + _t36;
+    """,
+)
+
+
+def _cupy_backward_train_identity_no_bias(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, _t9
+):
+    import cupy as cp
+
+    kept = _graph_attention_train_identity_fwd_3(weights, _t8)
+    _t10 = grad_y.reshape(_t9.shape)
+    _t11 = cp.broadcast_to(_t10, h.shape)
+    _t12 = h.shape[-3]
+    grad_heads_out = _graph_attention_train_identity_no_bias_bwd_1(_t11, _t12)
+    _t14 = cp.swapaxes(h, -1, -2)
+    grad_kept = _cupy_bmm(grad_heads_out, _t14)
+    _t16 = cp.swapaxes(kept, -1, -2)
+    _t17 = _cupy_bmm(_t16, grad_heads_out)
+    grad_weights = _graph_attention_train_identity_bwd_2(grad_kept, _t8)
     _t19 = _cupy_dot_last(grad_weights, weights)
-    grad_scores = _graph_attention_identity_bwd_1(
+    grad_scores = _graph_attention_train_identity_no_bias_bwd_3(
         grad_weights, _t19, weights, _t4, negative_slope
     )
-    grad_target = _graph_attention_identity_bwd_2(grad_scores)
+    grad_target = _graph_attention_train_identity_bwd_4(grad_scores)
     _t27 = cp.sum(grad_scores, axis=-2, keepdims=True)
     grad_source = cp.swapaxes(_t27, -1, -2)
     _t29 = cp.swapaxes(_t2, -1, -2)
@@ -1070,7 +1341,523 @@ def _cupy_backward_relu_no_bias(
     _t39 = _cupy_sum_to(_t38, _t1.shape)
     grad_att_src = _cupy_unpermute(_t39, (-2, -1, -3))
     _t42 = lin_weight.shape[0]
-    grad_h = _graph_attention_identity_bwd_3(_t18, _t30, _t36)
+    grad_h = _graph_attention_train_identity_no_bias_bwd_5(_t17, _t30, _t36)
+    _t43 = _cupy_merge_heads(grad_h, _t42)
+    _t44 = _cupy_flatten_dims(lin_weight, 0, 1)
+    grad_x = _cupy_linear_backward_input(_t43, _t44)
+    _t46 = lin_weight.shape[0]
+    _t47 = _cupy_merge_heads(grad_h, _t46)
+    _t48 = _cupy_rows(_t47).T @ _cupy_rows(x)
+    grad_lin_weight = _t48.reshape(lin_weight.shape)
+    return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
+
+
+# graph_attention_train_relu_no_bias_fwd_4: layers_spec/activations/relu.yaml:8
+_graph_attention_train_relu_no_bias_fwd_4 = ElementwiseKernel(
+    "graph_attention_train_relu_no_bias_fwd_4",
+    "T z",
+    "T y",
+    """
+    y = z > T(0) || z != z ? z : T(0);
+    """,
+)
+
+
+def _cupy_forward_train_relu_no_bias(
+    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
+):
+    import cupy as cp
+
+    h = _cupy_linear_heads(x, lin_weight)
+    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    source = _cupy_bmm(h, _t1)
+    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    target = _cupy_bmm(h, _t2)
+    _t3 = cp.swapaxes(source, -1, -2)
+    scores, _t4, leaky = _graph_attention_train_identity_fwd_0(
+        target, _t3, negative_slope
+    )
+    _t6 = _graph_attention_train_identity_fwd_1(adjacency)
+    _t7 = cp.expand_dims(_t6, -3)
+    weights = _graph_attention_train_identity_fwd_2(leaky, _t7)
+    _t8 = _cupy_dropout_mask(rng, scores, dropout)
+    kept = _graph_attention_train_identity_fwd_3(weights, _t8)
+    heads_out = _cupy_bmm(kept, h)
+    _t9 = _cupy_mean(heads_out, -3)
+    z = cp.squeeze(_t9, axis=-3)
+    y = _graph_attention_train_relu_no_bias_fwd_4(z)
+    return y, (
+        x,
+        lin_weight,
+        bias,
+        negative_slope,
+        h,
+        _t1,
+        _t2,
+        _t4,
+        weights,
+        _t8,
+        _t9,
+        z,
+    )
+
+
+# graph_attention_train_relu_no_bias_bwd_1: layers_spec/primitives.yaml:252
+_graph_attention_train_relu_no_bias_bwd_1 = ElementwiseKernel(
+    "graph_attention_train_relu_no_bias_bwd_1",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    bool _t10 = z > T(0);
+    grad_z = grad_y * _t10;
+    """,
+)
+
+
+def _cupy_backward_train_relu_no_bias(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, _t9, z
+):
+    import cupy as cp
+
+    kept = _graph_attention_train_identity_fwd_3(weights, _t8)
+    grad_z = _graph_attention_train_relu_no_bias_bwd_1(z, grad_y)
+    _t12 = grad_z.reshape(_t9.shape)
+    _t13 = cp.broadcast_to(_t12, h.shape)
+    _t14 = h.shape[-3]
+    grad_heads_out = _graph_attention_train_identity_bwd_1(_t13, _t14)
+    _t16 = cp.swapaxes(h, -1, -2)
+    grad_kept = _cupy_bmm(grad_heads_out, _t16)
+    _t18 = cp.swapaxes(kept, -1, -2)
+    _t19 = _cupy_bmm(_t18, grad_heads_out)
+    grad_weights = _graph_attention_train_identity_bwd_2(grad_kept, _t8)
+    _t21 = _cupy_dot_last(grad_weights, weights)
+    grad_scores = _graph_attention_train_identity_bwd_3(
+        grad_weights, _t21, weights, _t4, negative_slope
+    )
+    grad_target = _graph_attention_train_identity_bwd_4(grad_scores)
+    _t29 = cp.sum(grad_scores, axis=-2, keepdims=True)
+    grad_source = cp.swapaxes(_t29, -1, -2)
+    _t31 = cp.swapaxes(_t2, -1, -2)
+    _t32 = _cupy_bmm(grad_target, _t31)
+    _t33 = cp.swapaxes(h, -1, -2)
+    _t34 = _cupy_bmm(_t33, grad_target)
+    _t35 = _cupy_sum_to(_t34, _t1.shape)
+    grad_att_dst = _cupy_unpermute(_t35, (-2, -1, -3))
+    _t37 = cp.swapaxes(_t1, -1, -2)
+    _t38 = _cupy_bmm(grad_source, _t37)
+    _t39 = cp.swapaxes(h, -1, -2)
+    _t40 = _cupy_bmm(_t39, grad_source)
+    _t41 = _cupy_sum_to(_t40, _t1.shape)
+    grad_att_src = _cupy_unpermute(_t41, (-2, -1, -3))
+    _t44 = lin_weight.shape[0]
+    grad_h = _graph_attention_train_identity_bwd_5(_t19, _t32, _t38)
+    _t45 = _cupy_merge_heads(grad_h, _t44)
+    _t46 = _cupy_flatten_dims(lin_weight, 0, 1)
+    grad_x = _cupy_linear_backward_input(_t45, _t46)
+    _t48 = lin_weight.shape[0]
+    _t49 = _cupy_merge_heads(grad_h, _t48)
+    _t50 = _cupy_rows(_t49).T @ _cupy_rows(x)
+    grad_lin_weight = _t50.reshape(lin_weight.shape)
+    return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
+
+
+# graph_attention_eval_identity_fwd_0: layers_spec/layers/graph_attention.yaml:34,35
+_graph_attention_eval_identity_fwd_0 = ElementwiseKernel(
+    "graph_attention_eval_identity_fwd_0",
+    "T target, T _t3, T negative_slope",
+    "bool _t4, T leaky",
+    """
+    T scores = target + _t3;
+    _t4 = scores > T(0);
+    T _t5 = scores * negative_slope;
+    leaky = _t4 ? scores : _t5;
+    """,
+    scalars=("negative_slope",),
+)
+
+
+# graph_attention_eval_identity_fwd_3: layers_spec/layers/graph_attention.yaml:43
+_graph_attention_eval_identity_fwd_3 = ElementwiseKernel(
+    "graph_attention_eval_identity_fwd_3",
+    "T _t9, T bias",
+    "T z",
+    """
+    z = _t9 + bias;
+    """,
+)
+
+
+def _cupy_forward_eval_identity(
+    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
+):
+    import cupy as cp
+
+    h = _cupy_linear_heads(x, lin_weight)
+    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    source = _cupy_bmm(h, _t1)
+    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    target = _cupy_bmm(h, _t2)
+    _t3 = cp.swapaxes(source, -1, -2)
+    _t4, leaky = _graph_attention_eval_identity_fwd_0(target, _t3, negative_slope)
+    _t6 = _graph_attention_train_identity_fwd_1(adjacency)
+    _t7 = cp.expand_dims(_t6, -3)
+    weights = _graph_attention_train_identity_fwd_2(leaky, _t7)
+    heads_out = _cupy_bmm(weights, h)
+    _t8 = _cupy_mean(heads_out, -3)
+    _t9 = cp.squeeze(_t8, axis=-3)
+    z = _graph_attention_eval_identity_fwd_3(_t9, bias)
+    return z, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8)
+
+
+# graph_attention_eval_identity_bwd_0: layers_spec/primitives.yaml:370
+_graph_attention_eval_identity_bwd_0 = ElementwiseKernel(
+    "graph_attention_eval_identity_bwd_0",
+    "T _t12, int32 _t13",
+    "T grad_heads_out",
+    """
+    grad_heads_out = _t12 / _t13;
+    """,
+    scalars=("_t13",),
+)
+
+
+# graph_attention_eval_identity_bwd_3: layers_spec/primitives.yaml:2699
+_graph_attention_eval_identity_bwd_3 = ElementwiseKernel(
+    "graph_attention_eval_identity_bwd_3",
+    "T _t18, T _t30, T _t36",
+    "T grad_h",
+    """
+    T _t41 = _t18 + _t30;
+    grad_h = _t41 + _t36;
+    """,
+)
+
+
+def _cupy_backward_eval_identity(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8
+):
+    import cupy as cp
+
+    grad_bias = _cupy_sum_to(grad_y, bias.shape)
+    _t11 = grad_y.reshape(_t8.shape)
+    _t12 = cp.broadcast_to(_t11, h.shape)
+    _t13 = h.shape[-3]
+    grad_heads_out = _graph_attention_eval_identity_bwd_0(_t12, _t13)
+    _t15 = cp.swapaxes(h, -1, -2)
+    grad_weights = _cupy_bmm(grad_heads_out, _t15)
+    _t17 = cp.swapaxes(weights, -1, -2)
+    _t18 = _cupy_bmm(_t17, grad_heads_out)
+    _t19 = _cupy_dot_last(grad_weights, weights)
+    grad_scores = _graph_attention_train_identity_no_bias_bwd_3(
+        grad_weights, _t19, weights, _t4, negative_slope
+    )
+    grad_target = _graph_attention_train_identity_bwd_4(grad_scores)
+    _t27 = cp.sum(grad_scores, axis=-2, keepdims=True)
+    grad_source = cp.swapaxes(_t27, -1, -2)
+    _t29 = cp.swapaxes(_t2, -1, -2)
+    _t30 = _cupy_bmm(grad_target, _t29)
+    _t31 = cp.swapaxes(h, -1, -2)
+    _t32 = _cupy_bmm(_t31, grad_target)
+    _t33 = _cupy_sum_to(_t32, _t1.shape)
+    grad_att_dst = _cupy_unpermute(_t33, (-2, -1, -3))
+    _t35 = cp.swapaxes(_t1, -1, -2)
+    _t36 = _cupy_bmm(grad_source, _t35)
+    _t37 = cp.swapaxes(h, -1, -2)
+    _t38 = _cupy_bmm(_t37, grad_source)
+    _t39 = _cupy_sum_to(_t38, _t1.shape)
+    grad_att_src = _cupy_unpermute(_t39, (-2, -1, -3))
+    _t42 = lin_weight.shape[0]
+    grad_h = _graph_attention_eval_identity_bwd_3(_t18, _t30, _t36)
+    _t43 = _cupy_merge_heads(grad_h, _t42)
+    _t44 = _cupy_flatten_dims(lin_weight, 0, 1)
+    grad_x = _cupy_linear_backward_input(_t43, _t44)
+    _t46 = lin_weight.shape[0]
+    _t47 = _cupy_merge_heads(grad_h, _t46)
+    _t48 = _cupy_rows(_t47).T @ _cupy_rows(x)
+    grad_lin_weight = _t48.reshape(lin_weight.shape)
+    return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
+
+
+# graph_attention_eval_relu_fwd_3: layers_spec/layers/graph_attention.yaml:43; layers_spec/activations/relu.yaml:8
+_graph_attention_eval_relu_fwd_3 = ElementwiseKernel(
+    "graph_attention_eval_relu_fwd_3",
+    "T _t9, T bias",
+    "T z, T y",
+    """
+    z = _t9 + bias;
+    y = z > T(0) || z != z ? z : T(0);
+    """,
+)
+
+
+def _cupy_forward_eval_relu(
+    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
+):
+    import cupy as cp
+
+    h = _cupy_linear_heads(x, lin_weight)
+    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    source = _cupy_bmm(h, _t1)
+    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    target = _cupy_bmm(h, _t2)
+    _t3 = cp.swapaxes(source, -1, -2)
+    _t4, leaky = _graph_attention_eval_identity_fwd_0(target, _t3, negative_slope)
+    _t6 = _graph_attention_train_identity_fwd_1(adjacency)
+    _t7 = cp.expand_dims(_t6, -3)
+    weights = _graph_attention_train_identity_fwd_2(leaky, _t7)
+    heads_out = _cupy_bmm(weights, h)
+    _t8 = _cupy_mean(heads_out, -3)
+    _t9 = cp.squeeze(_t8, axis=-3)
+    z, y = _graph_attention_eval_relu_fwd_3(_t9, bias)
+    return y, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, z)
+
+
+# graph_attention_eval_relu_bwd_1: layers_spec/primitives.yaml:370
+_graph_attention_eval_relu_bwd_1 = ElementwiseKernel(
+    "graph_attention_eval_relu_bwd_1",
+    "T _t14, int32 _t15",
+    "T grad_heads_out",
+    """
+    grad_heads_out = _t14 / _t15;
+    """,
+    scalars=("_t15",),
+)
+
+
+# graph_attention_eval_relu_bwd_4: layers_spec/primitives.yaml:2699
+_graph_attention_eval_relu_bwd_4 = ElementwiseKernel(
+    "graph_attention_eval_relu_bwd_4",
+    "T _t20, T _t32, T _t38",
+    "T grad_h",
+    """
+    T _t43 = _t20 + _t32;
+    grad_h = _t43 + _t38;
+    """,
+)
+
+
+def _cupy_backward_eval_relu(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, z
+):
+    import cupy as cp
+
+    grad_z = _graph_attention_train_relu_no_bias_bwd_1(z, grad_y)
+    grad_bias = _cupy_sum_to(grad_z, bias.shape)
+    _t13 = grad_z.reshape(_t8.shape)
+    _t14 = cp.broadcast_to(_t13, h.shape)
+    _t15 = h.shape[-3]
+    grad_heads_out = _graph_attention_eval_relu_bwd_1(_t14, _t15)
+    _t17 = cp.swapaxes(h, -1, -2)
+    grad_weights = _cupy_bmm(grad_heads_out, _t17)
+    _t19 = cp.swapaxes(weights, -1, -2)
+    _t20 = _cupy_bmm(_t19, grad_heads_out)
+    _t21 = _cupy_dot_last(grad_weights, weights)
+    grad_scores = _graph_attention_train_identity_bwd_3(
+        grad_weights, _t21, weights, _t4, negative_slope
+    )
+    grad_target = _graph_attention_train_identity_bwd_4(grad_scores)
+    _t29 = cp.sum(grad_scores, axis=-2, keepdims=True)
+    grad_source = cp.swapaxes(_t29, -1, -2)
+    _t31 = cp.swapaxes(_t2, -1, -2)
+    _t32 = _cupy_bmm(grad_target, _t31)
+    _t33 = cp.swapaxes(h, -1, -2)
+    _t34 = _cupy_bmm(_t33, grad_target)
+    _t35 = _cupy_sum_to(_t34, _t1.shape)
+    grad_att_dst = _cupy_unpermute(_t35, (-2, -1, -3))
+    _t37 = cp.swapaxes(_t1, -1, -2)
+    _t38 = _cupy_bmm(grad_source, _t37)
+    _t39 = cp.swapaxes(h, -1, -2)
+    _t40 = _cupy_bmm(_t39, grad_source)
+    _t41 = _cupy_sum_to(_t40, _t1.shape)
+    grad_att_src = _cupy_unpermute(_t41, (-2, -1, -3))
+    _t44 = lin_weight.shape[0]
+    grad_h = _graph_attention_eval_relu_bwd_4(_t20, _t32, _t38)
+    _t45 = _cupy_merge_heads(grad_h, _t44)
+    _t46 = _cupy_flatten_dims(lin_weight, 0, 1)
+    grad_x = _cupy_linear_backward_input(_t45, _t46)
+    _t48 = lin_weight.shape[0]
+    _t49 = _cupy_merge_heads(grad_h, _t48)
+    _t50 = _cupy_rows(_t49).T @ _cupy_rows(x)
+    grad_lin_weight = _t50.reshape(lin_weight.shape)
+    return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
+
+
+def _cupy_forward_eval_identity_no_bias(
+    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
+):
+    import cupy as cp
+
+    h = _cupy_linear_heads(x, lin_weight)
+    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    source = _cupy_bmm(h, _t1)
+    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    target = _cupy_bmm(h, _t2)
+    _t3 = cp.swapaxes(source, -1, -2)
+    _t4, leaky = _graph_attention_eval_identity_fwd_0(target, _t3, negative_slope)
+    _t6 = _graph_attention_train_identity_fwd_1(adjacency)
+    _t7 = cp.expand_dims(_t6, -3)
+    weights = _graph_attention_train_identity_fwd_2(leaky, _t7)
+    heads_out = _cupy_bmm(weights, h)
+    _t8 = _cupy_mean(heads_out, -3)
+    z = cp.squeeze(_t8, axis=-3)
+    return z, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8)
+
+
+# graph_attention_eval_identity_no_bias_bwd_0: layers_spec/primitives.yaml:370
+_graph_attention_eval_identity_no_bias_bwd_0 = ElementwiseKernel(
+    "graph_attention_eval_identity_no_bias_bwd_0",
+    "T _t10, int32 _t11",
+    "T grad_heads_out",
+    """
+    grad_heads_out = _t10 / _t11;
+    """,
+    scalars=("_t11",),
+)
+
+
+# graph_attention_eval_identity_no_bias_bwd_1: layers_spec/primitives.yaml:2875,282,283,61
+_graph_attention_eval_identity_no_bias_bwd_1 = ElementwiseKernel(
+    "graph_attention_eval_identity_no_bias_bwd_1",
+    "T grad_weights, T _t17, T weights, bool _t4, T negative_slope",
+    "T grad_scores",
+    """
+    T _t18 = grad_weights - _t17;
+    T grad_masked = weights * _t18;
+    T _t20 = grad_masked * _t4;
+    bool _t21 = !_t4;
+    T _t22 = grad_masked * _t21;
+    T _t23 = _t22 * negative_slope;
+    grad_scores = _t20 + _t23;
+    """,
+    scalars=("negative_slope",),
+)
+
+
+# graph_attention_eval_identity_no_bias_bwd_3: layers_spec/primitives.yaml:2699
+_graph_attention_eval_identity_no_bias_bwd_3 = ElementwiseKernel(
+    "graph_attention_eval_identity_no_bias_bwd_3",
+    "T _t16, T _t28, T _t34",
+    "T grad_h",
+    """
+    T _t39 = _t16 + _t28;
+    grad_h = _t39 + _t34;
+    """,
+)
+
+
+def _cupy_backward_eval_identity_no_bias(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8
+):
+    import cupy as cp
+
+    _t9 = grad_y.reshape(_t8.shape)
+    _t10 = cp.broadcast_to(_t9, h.shape)
+    _t11 = h.shape[-3]
+    grad_heads_out = _graph_attention_eval_identity_no_bias_bwd_0(_t10, _t11)
+    _t13 = cp.swapaxes(h, -1, -2)
+    grad_weights = _cupy_bmm(grad_heads_out, _t13)
+    _t15 = cp.swapaxes(weights, -1, -2)
+    _t16 = _cupy_bmm(_t15, grad_heads_out)
+    _t17 = _cupy_dot_last(grad_weights, weights)
+    grad_scores = _graph_attention_eval_identity_no_bias_bwd_1(
+        grad_weights, _t17, weights, _t4, negative_slope
+    )
+    grad_target = _graph_attention_train_identity_bwd_4(grad_scores)
+    _t25 = cp.sum(grad_scores, axis=-2, keepdims=True)
+    grad_source = cp.swapaxes(_t25, -1, -2)
+    _t27 = cp.swapaxes(_t2, -1, -2)
+    _t28 = _cupy_bmm(grad_target, _t27)
+    _t29 = cp.swapaxes(h, -1, -2)
+    _t30 = _cupy_bmm(_t29, grad_target)
+    _t31 = _cupy_sum_to(_t30, _t1.shape)
+    grad_att_dst = _cupy_unpermute(_t31, (-2, -1, -3))
+    _t33 = cp.swapaxes(_t1, -1, -2)
+    _t34 = _cupy_bmm(grad_source, _t33)
+    _t35 = cp.swapaxes(h, -1, -2)
+    _t36 = _cupy_bmm(_t35, grad_source)
+    _t37 = _cupy_sum_to(_t36, _t1.shape)
+    grad_att_src = _cupy_unpermute(_t37, (-2, -1, -3))
+    _t40 = lin_weight.shape[0]
+    grad_h = _graph_attention_eval_identity_no_bias_bwd_3(_t16, _t28, _t34)
+    _t41 = _cupy_merge_heads(grad_h, _t40)
+    _t42 = _cupy_flatten_dims(lin_weight, 0, 1)
+    grad_x = _cupy_linear_backward_input(_t41, _t42)
+    _t44 = lin_weight.shape[0]
+    _t45 = _cupy_merge_heads(grad_h, _t44)
+    _t46 = _cupy_rows(_t45).T @ _cupy_rows(x)
+    grad_lin_weight = _t46.reshape(lin_weight.shape)
+    return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
+
+
+def _cupy_forward_eval_relu_no_bias(
+    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
+):
+    import cupy as cp
+
+    h = _cupy_linear_heads(x, lin_weight)
+    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    source = _cupy_bmm(h, _t1)
+    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    target = _cupy_bmm(h, _t2)
+    _t3 = cp.swapaxes(source, -1, -2)
+    _t4, leaky = _graph_attention_eval_identity_fwd_0(target, _t3, negative_slope)
+    _t6 = _graph_attention_train_identity_fwd_1(adjacency)
+    _t7 = cp.expand_dims(_t6, -3)
+    weights = _graph_attention_train_identity_fwd_2(leaky, _t7)
+    heads_out = _cupy_bmm(weights, h)
+    _t8 = _cupy_mean(heads_out, -3)
+    z = cp.squeeze(_t8, axis=-3)
+    y = _graph_attention_train_relu_no_bias_fwd_4(z)
+    return y, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, z)
+
+
+# graph_attention_eval_relu_no_bias_bwd_0: layers_spec/primitives.yaml:252
+_graph_attention_eval_relu_no_bias_bwd_0 = ElementwiseKernel(
+    "graph_attention_eval_relu_no_bias_bwd_0",
+    "T z, T grad_y",
+    "T grad_z",
+    """
+    bool _t9 = z > T(0);
+    grad_z = grad_y * _t9;
+    """,
+)
+
+
+def _cupy_backward_eval_relu_no_bias(
+    grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t4, weights, _t8, z
+):
+    import cupy as cp
+
+    grad_z = _graph_attention_eval_relu_no_bias_bwd_0(z, grad_y)
+    _t11 = grad_z.reshape(_t8.shape)
+    _t12 = cp.broadcast_to(_t11, h.shape)
+    _t13 = h.shape[-3]
+    grad_heads_out = _graph_attention_eval_identity_bwd_0(_t12, _t13)
+    _t15 = cp.swapaxes(h, -1, -2)
+    grad_weights = _cupy_bmm(grad_heads_out, _t15)
+    _t17 = cp.swapaxes(weights, -1, -2)
+    _t18 = _cupy_bmm(_t17, grad_heads_out)
+    _t19 = _cupy_dot_last(grad_weights, weights)
+    grad_scores = _graph_attention_train_identity_no_bias_bwd_3(
+        grad_weights, _t19, weights, _t4, negative_slope
+    )
+    grad_target = _graph_attention_train_identity_bwd_4(grad_scores)
+    _t27 = cp.sum(grad_scores, axis=-2, keepdims=True)
+    grad_source = cp.swapaxes(_t27, -1, -2)
+    _t29 = cp.swapaxes(_t2, -1, -2)
+    _t30 = _cupy_bmm(grad_target, _t29)
+    _t31 = cp.swapaxes(h, -1, -2)
+    _t32 = _cupy_bmm(_t31, grad_target)
+    _t33 = _cupy_sum_to(_t32, _t1.shape)
+    grad_att_dst = _cupy_unpermute(_t33, (-2, -1, -3))
+    _t35 = cp.swapaxes(_t1, -1, -2)
+    _t36 = _cupy_bmm(grad_source, _t35)
+    _t37 = cp.swapaxes(h, -1, -2)
+    _t38 = _cupy_bmm(_t37, grad_source)
+    _t39 = _cupy_sum_to(_t38, _t1.shape)
+    grad_att_src = _cupy_unpermute(_t39, (-2, -1, -3))
+    _t42 = lin_weight.shape[0]
+    grad_h = _graph_attention_eval_identity_bwd_3(_t18, _t30, _t36)
     _t43 = _cupy_merge_heads(grad_h, _t42)
     _t44 = _cupy_flatten_dims(lin_weight, 0, 1)
     grad_x = _cupy_linear_backward_input(_t43, _t44)
@@ -1089,13 +1876,32 @@ def _cupy_backward_composed(
 
 
 _CUPY_FUSED = {
-    ("identity", True): (_cupy_forward_identity, _cupy_backward_identity),
-    ("relu", True): (_cupy_forward_relu, _cupy_backward_relu),
-    ("identity", False): (
-        _cupy_forward_identity_no_bias,
-        _cupy_backward_identity_no_bias,
+    ("identity", True, True): (
+        _cupy_forward_train_identity,
+        _cupy_backward_train_identity,
     ),
-    ("relu", False): (_cupy_forward_relu_no_bias, _cupy_backward_relu_no_bias),
+    ("relu", True, True): (_cupy_forward_train_relu, _cupy_backward_train_relu),
+    ("identity", True, False): (
+        _cupy_forward_train_identity_no_bias,
+        _cupy_backward_train_identity_no_bias,
+    ),
+    ("relu", True, False): (
+        _cupy_forward_train_relu_no_bias,
+        _cupy_backward_train_relu_no_bias,
+    ),
+    ("identity", False, True): (
+        _cupy_forward_eval_identity,
+        _cupy_backward_eval_identity,
+    ),
+    ("relu", False, True): (_cupy_forward_eval_relu, _cupy_backward_eval_relu),
+    ("identity", False, False): (
+        _cupy_forward_eval_identity_no_bias,
+        _cupy_backward_eval_identity_no_bias,
+    ),
+    ("relu", False, False): (
+        _cupy_forward_eval_relu_no_bias,
+        _cupy_backward_eval_relu_no_bias,
+    ),
 }
 
 
@@ -1127,6 +1933,12 @@ def _cupy_dot_last(a, b):
     if b.ndim == 1:
         return cp.matmul(a, b)[..., None]
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+def _cupy_dropout_mask(rng, like, p):
+    """Keep each element with probability 1 - p, scaled by 1 / (1 - p); 0 elsewhere."""
+    keep = rng.random(like.shape, dtype=like.dtype) >= p
+    return keep * like.dtype.type(1 / (1 - p) if p < 1 else 0)
 
 
 def _cupy_flatten_dims(x, start, end):

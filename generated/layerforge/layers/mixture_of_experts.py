@@ -6,7 +6,9 @@ hidden, ReLU) -> Dense(hidden -> out) with its weights stacked over the experts 
 torch.nn.Linear's layout. Which experts are kept is a selection without gradient; the
 renormalising softmax over them has its exact gradient. Every expert is evaluated on
 every row (dense evaluation: the products are batched over the experts, and the gates of
-the experts not kept are 0).
+the experts not kept are 0). The entry point load_balancing_loss gives the Switch
+Transformer's load-balancing loss of the router and its gradients, to add to a training
+loss.
 Generated from layers_spec/layers/mixture_of_experts.yaml by the layerforge transpiler 0.1.0.
 Do not edit by hand: change the spec and run `make generate`.
 """
@@ -29,7 +31,7 @@ from layerforge._cupy_runtime import (
     on_gpu,
 )
 
-__all__ = ["forward", "backward"]
+__all__ = ["forward", "backward", "load_balancing_loss"]
 
 INPUTS = ("x",)
 PARAMETERS = (
@@ -41,6 +43,7 @@ PARAMETERS = (
     "expert_b2",
 )
 OUTPUTS = ("y",)
+ENTRY_POINTS = ("load_balancing_loss",)
 
 
 def forward(
@@ -66,7 +69,9 @@ def forward(
     torch.nn.Linear's layout. Which experts are kept is a selection without gradient;
     the renormalising softmax over them has its exact gradient. Every expert is
     evaluated on every row (dense evaluation: the products are batched over the experts,
-    and the gates of the experts not kept are 0).
+    and the gates of the experts not kept are 0). The entry point load_balancing_loss
+    gives the Switch Transformer's load-balancing loss of the router and its gradients,
+    to add to a training loss.
 
     Args:
         x: float32 or float64 input of shape [B, in_features]. A batch of feature
@@ -204,6 +209,43 @@ def backward(grad_y, ctx):
         "mixture_of_experts", __name__, ctx, {"grad_y": grad_y}
     )
     return backward_variant(grad_y, *saved)
+
+
+def load_balancing_loss(x, router_weight, router_bias):
+    """MixtureOfExperts load_balancing_loss: an entry point beside forward and backward.
+
+    The Switch Transformer's load-balancing loss of the router and its gradients, for
+    adding coef * loss to a training loss: p = softmax(x @ router_weight.T +
+    router_bias) over all experts, f_e = the fraction of rows whose largest logit (top
+    1) is expert e (a selection, constant), P_e = the mean of p_e over the rows, loss =
+    E * sum_e f_e P_e (1 when routing is uniform). Returns (loss, dx, d_router_weight,
+    d_router_bias), the loss's gradients (f held constant), which add to backward's
+    gradients scaled by coef. Ties at the largest logit are resolved by np.argpartition
+    (as top_k).
+
+    Args:
+        x: float32 or float64 array of shape [B, in_features]. A batch of feature
+            vectors (tokens).
+        router_weight: float32 or float64 array of shape [num_experts, in_features] (the
+            layer's). The router's logits' weights [experts, in].
+        router_bias: float32 or float64 array of shape [num_experts] (the layer's).
+
+    Returns:
+        (loss, dx, d_router_weight, d_router_bias): new arrays; no argument is changed.
+            There is no backward: this is not a gradient.
+    """
+    check_arrays(
+        "mixture_of_experts.load_balancing_loss",
+        {"x": x, "router_weight": router_weight, "router_bias": router_bias},
+        {
+            "x": ("B", "in_features"),
+            "router_weight": ("num_experts", "in_features"),
+            "router_bias": ("num_experts",),
+        },
+    )
+    if on_gpu(x):
+        return _cupy_entry_load_balancing_loss(x, router_weight, router_bias)
+    return _entry_load_balancing_loss(x, router_weight, router_bias)
 
 
 def _forward_identity(
@@ -349,6 +391,24 @@ def _backward_composed(grad_y, module, activation_ctx, linear_saved):
     return _backward_identity(grad_linear, *linear_saved)
 
 
+def _entry_load_balancing_loss(x, router_weight, router_bias):
+    _t1 = _linear(x, router_weight)
+    logits = _t1 + router_bias
+    probs = _masked_softmax(logits)
+    routed = (~_outside_top_k(logits, 1)).astype(_t1.dtype)
+    experts = router_weight.shape[0]
+    rows = x.shape[0]
+    fraction = _mean(routed, 0)
+    loss = np.sum(fraction * _mean(probs, 0)) * experts
+    weight_of = np.multiply(fraction, experts / rows, out=fraction)
+    d_logits = weight_of - _sum(weight_of * probs, -1)
+    d_logits *= probs
+    d_router_bias = np.squeeze(_sum(d_logits, 0), axis=0)
+    d_router_weight = d_logits.T @ x
+    dx = d_logits @ router_weight
+    return loss, dx, d_router_weight, d_router_bias
+
+
 _FUSED = {
     "identity": (_forward_identity, _backward_identity),
     "relu": (_forward_relu, _backward_relu),
@@ -467,6 +527,14 @@ def _masked_softmax(x, out=None):
     return out
 
 
+def _mean(x, axis):
+    """The mean along ``axis``, kept as a length-1 axis; along the last axis of a float
+    array a matrix-vector product with 1 / n (BLAS), as in _sum."""
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return np.matmul(x, np.full(x.shape[-1], 1 / x.shape[-1], x.dtype))[..., None]
+    return np.mean(x, axis=axis, keepdims=True)
+
+
 def _merge_heads(x, heads):
     """x [..., heads, S, D] as [..., S, heads * D], head after head along the last axis."""
     moved = x.swapaxes(-2, -3)
@@ -523,7 +591,7 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# mixture_of_experts_identity_fwd_0: layers_spec/layers/mixture_of_experts.yaml:28
+# mixture_of_experts_identity_fwd_0: layers_spec/layers/mixture_of_experts.yaml:30
 _mixture_of_experts_identity_fwd_0 = ElementwiseKernel(
     "mixture_of_experts_identity_fwd_0",
     "T _t1, T router_bias",
@@ -534,7 +602,7 @@ _mixture_of_experts_identity_fwd_0 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_identity_fwd_1: layers_spec/layers/mixture_of_experts.yaml:29
+# mixture_of_experts_identity_fwd_1: layers_spec/layers/mixture_of_experts.yaml:31
 _mixture_of_experts_identity_fwd_1 = RowKernel(
     "mixture_of_experts_identity_fwd_1",
     "masked_softmax_row",
@@ -562,7 +630,7 @@ _mixture_of_experts_identity_fwd_1 = RowKernel(
 )
 
 
-# mixture_of_experts_identity_fwd_2: layers_spec/layers/mixture_of_experts.yaml:30
+# mixture_of_experts_identity_fwd_2: layers_spec/layers/mixture_of_experts.yaml:32
 _mixture_of_experts_identity_fwd_2 = ElementwiseKernel(
     "mixture_of_experts_identity_fwd_2",
     "T _t4, T _t5",
@@ -574,7 +642,7 @@ _mixture_of_experts_identity_fwd_2 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_identity_fwd_3: layers_spec/layers/mixture_of_experts.yaml:31
+# mixture_of_experts_identity_fwd_3: layers_spec/layers/mixture_of_experts.yaml:33
 _mixture_of_experts_identity_fwd_3 = ElementwiseKernel(
     "mixture_of_experts_identity_fwd_3",
     "T _t8, T _t9",
@@ -585,7 +653,7 @@ _mixture_of_experts_identity_fwd_3 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_identity_fwd_4: layers_spec/layers/mixture_of_experts.yaml:32
+# mixture_of_experts_identity_fwd_4: layers_spec/layers/mixture_of_experts.yaml:34
 _mixture_of_experts_identity_fwd_4 = ElementwiseKernel(
     "mixture_of_experts_identity_fwd_4",
     "T outs, T _t11",
@@ -631,7 +699,7 @@ def _cupy_forward_identity(
     )
 
 
-# mixture_of_experts_identity_bwd_0: layers_spec/layers/mixture_of_experts.yaml:30
+# mixture_of_experts_identity_bwd_0: layers_spec/layers/mixture_of_experts.yaml:32
 _mixture_of_experts_identity_bwd_0 = ElementwiseKernel(
     "mixture_of_experts_identity_bwd_0",
     "T _t6",
@@ -653,7 +721,7 @@ _mixture_of_experts_identity_bwd_2 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_identity_bwd_3: layers_spec/primitives.yaml:62; layers_spec/layers/mixture_of_experts.yaml:32
+# mixture_of_experts_identity_bwd_3: layers_spec/primitives.yaml:62; layers_spec/layers/mixture_of_experts.yaml:34
 _mixture_of_experts_identity_bwd_3 = ReductionKernel(
     "mixture_of_experts_identity_bwd_3",
     "T X0, T X1",
@@ -837,7 +905,7 @@ _mixture_of_experts_relu_bwd_3 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_relu_bwd_4: layers_spec/primitives.yaml:62; layers_spec/layers/mixture_of_experts.yaml:32
+# mixture_of_experts_relu_bwd_4: layers_spec/primitives.yaml:62; layers_spec/layers/mixture_of_experts.yaml:34
 _mixture_of_experts_relu_bwd_4 = ReductionKernel(
     "mixture_of_experts_relu_bwd_4",
     "T X0, T X1",
@@ -952,6 +1020,124 @@ def _cupy_backward_relu(
     )
 
 
+# mixture_of_experts_load_balancing_loss_1: layers_spec/layers/mixture_of_experts.yaml:53
+_mixture_of_experts_load_balancing_loss_1 = RowKernel(
+    "mixture_of_experts_load_balancing_loss_1",
+    "masked_softmax_row",
+    row_width=None,
+    preamble="""
+    template <typename T>
+    __device__ void masked_softmax_row(const T* row, T* out, long long n) {
+        // One pass for the maximum (0 for a row of -inf, whose entries then give 0), one for
+        // the exponentials and their sum, one to divide: the scores are read from memory once
+        // per pass and the probabilities written once, by one kernel.
+        if (n == 0) return;
+        T top = row[0];
+        for (long long k = 1; k < n; ++k) top = row[k] > top ? row[k] : top;
+        if (isinf(top) && top < T(0)) top = T(0);
+        T total = T(0);
+        for (long long k = 0; k < n; ++k) {
+            out[k] = exp(row[k] - top);
+            total += out[k];
+        }
+        if (total == T(0)) total = T(1);
+        for (long long k = 0; k < n; ++k) out[k] /= total;
+    }
+    """,
+)
+
+
+# mixture_of_experts_load_balancing_loss_2: layers_spec/layers/mixture_of_experts.yaml:54
+_mixture_of_experts_load_balancing_loss_2 = ElementwiseKernel(
+    "mixture_of_experts_load_balancing_loss_2",
+    "bool _t2, T _t1",
+    "T routed",
+    """
+    bool _t3 = !_t2;
+    routed = _t3;
+    """,
+)
+
+
+# mixture_of_experts_load_balancing_loss_3: layers_spec/layers/mixture_of_experts.yaml:58
+_mixture_of_experts_load_balancing_loss_3 = ElementwiseKernel(
+    "mixture_of_experts_load_balancing_loss_3",
+    "T fraction, T _t4",
+    "T _t5",
+    """
+    _t5 = fraction * _t4;
+    """,
+)
+
+
+# mixture_of_experts_load_balancing_loss_4: layers_spec/layers/mixture_of_experts.yaml:59
+_mixture_of_experts_load_balancing_loss_4 = ElementwiseKernel(
+    "mixture_of_experts_load_balancing_loss_4",
+    "T fraction, T _t7",
+    "T weight_of",
+    """
+    weight_of = fraction * _t7;
+    """,
+    scalars=("_t7",),
+)
+
+
+# mixture_of_experts_load_balancing_loss_5: layers_spec/layers/mixture_of_experts.yaml:60
+_mixture_of_experts_load_balancing_loss_5 = ReductionKernel(
+    "mixture_of_experts_load_balancing_loss_5",
+    "T X0, T X1",
+    map_expr="mixture_of_experts_load_balancing_loss_5_map(X0, X1)",
+    reduce_expr="a + b",
+    identity="0",
+    preamble="""
+    template <typename T>
+    __device__ T mixture_of_experts_load_balancing_loss_5_map(const T weight_of, const T probs) {
+        T _t8 = weight_of * probs;
+        return _t8;
+    }
+    """,
+)
+
+
+# mixture_of_experts_load_balancing_loss_6: layers_spec/layers/mixture_of_experts.yaml:60
+_mixture_of_experts_load_balancing_loss_6 = ElementwiseKernel(
+    "mixture_of_experts_load_balancing_loss_6",
+    "T weight_of, T _t9, T probs",
+    "T d_logits",
+    """
+    T _t10 = weight_of - _t9;
+    d_logits = probs * _t10;
+    """,
+)
+
+
+def _cupy_entry_load_balancing_loss(x, router_weight, router_bias):
+    import cupy as cp
+
+    _t1 = _cupy_linear(x, router_weight)
+    logits = _mixture_of_experts_identity_fwd_0(_t1, router_bias)
+    probs = _mixture_of_experts_load_balancing_loss_1(logits)
+    _t2 = _cupy_outside_top_k(logits, 1)
+    experts = router_weight.shape[0]
+    rows = x.shape[0]
+    routed = _mixture_of_experts_load_balancing_loss_2(_t2, _t1)
+    fraction = _cupy_mean(routed, 0)
+    _t4 = _cupy_mean(probs, 0)
+    _t5 = _mixture_of_experts_load_balancing_loss_3(fraction, _t4)
+    _t6 = cp.sum(_t5)
+    loss = _t6 * experts
+    _t7 = experts / rows
+    weight_of = _mixture_of_experts_load_balancing_loss_4(fraction, _t7)
+    _t9 = _mixture_of_experts_load_balancing_loss_5(weight_of, probs)
+    d_logits = _mixture_of_experts_load_balancing_loss_6(weight_of, _t9, probs)
+    _t11 = _cupy_sum(d_logits, 0)
+    d_router_bias = cp.squeeze(_t11, axis=0)
+    _t12 = d_logits.T
+    d_router_weight = _t12 @ x
+    dx = d_logits @ router_weight
+    return loss, dx, d_router_weight, d_router_bias
+
+
 def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _cupy_backward_identity(grad_linear, *linear_saved)
@@ -1044,6 +1230,16 @@ def _cupy_linear_heads(x, weight):
     heads, width = weight.shape[0], weight.shape[1]
     joined = _cupy_linear(x, weight.reshape(heads * width, weight.shape[2]))
     return joined.reshape(joined.shape[:-1] + (heads, width)).swapaxes(-2, -3)
+
+
+def _cupy_mean(x, axis):
+    """The mean along ``axis``, kept as a length-1 axis; along the last axis of a float
+    array a matrix-vector product with 1 / n (BLAS), as in _sum."""
+    import cupy as cp
+
+    if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
+        return cp.matmul(x, cp.full(x.shape[-1], 1 / x.shape[-1], x.dtype))[..., None]
+    return cp.mean(x, axis=axis, keepdims=True)
 
 
 def _cupy_merge_heads(x, heads):
