@@ -20,7 +20,7 @@ import pytest
 import layerforge
 from layerforge import _runtime
 from layerforge._jit_runtime import RowKernel, rows
-from layerforge.activations import log_softmax, softmax
+from layerforge.activations import hard_tanh, log_softmax, softmax
 from layerforge.layers import layer_normalization, layer_statistics
 from transpiler import jit
 
@@ -188,10 +188,14 @@ def test_backend_switch(backend, monkeypatch):
     assert layerforge.get_backend() == "numba"  # installed: the default
 
 
-def test_empty_inputs_and_numpy_backend_run_the_numpy_functions(backend):
+def test_empty_inputs_float16_and_numpy_backend_run_the_numpy_functions(backend):
     backend("numba")
     _, ctx = softmax.forward(np.zeros((4, 0), np.float32))
     assert ctx[0] is softmax._backward
+    _, ctx = hard_tanh.forward(np.zeros((4, 3), np.float16))  # numba has no float16 arithmetic
+    assert ctx[0] is hard_tanh._backward
+    _, ctx = hard_tanh.forward(np.zeros((4, 3), np.float32))
+    assert ctx[0] is hard_tanh._jit_backward
     backend("numpy")
     _, ctx = softmax.forward(np.zeros((4, 3), np.float32))
     assert ctx[0] is softmax._backward

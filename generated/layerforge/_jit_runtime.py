@@ -27,9 +27,15 @@ _state = {"numba": None}
 
 
 def use_jit(array):
-    """Whether a call on ``array`` runs the compiled twins: a NumPy array with elements (an
-    empty one has nothing to compute), with the numba backend."""
-    return type(array) is np.ndarray and array.size > 0 and get_backend() == "numba"
+    """Whether a call on ``array`` runs the compiled twins: a NumPy array of float32 or float64
+    (numba has no float16 arithmetic) with elements (an empty one has nothing to compute),
+    with the numba backend."""
+    return (
+        type(array) is np.ndarray
+        and array.dtype.char in "fd"
+        and array.size > 0
+        and get_backend() == "numba"
+    )
 
 
 def rows(array):
