@@ -14,6 +14,8 @@ thread: layerforge's pool is the one owner of the threads, numba never starts a 
 own, and BLAS is kept to one thread meanwhile as for the NumPy functions.
 """
 
+import os
+
 import numpy as np
 
 from layerforge._runtime import get_backend
@@ -58,8 +60,10 @@ class RowKernel:
     def compiled(self):
         if self._compiled is None:
             numba = _numba()
+            # cached on disk beside its module; a module built from a string (load_op) has no file
+            cache = os.path.isfile(self.function.__code__.co_filename)
             options = dict(
-                nogil=True, cache=True, fastmath=set(FASTMATH), error_model="numpy"
+                nogil=True, cache=cache, fastmath=set(FASTMATH), error_model="numpy"
             )
             self._compiled = numba.njit(**options)(self.function)
         return self._compiled
