@@ -1,6 +1,6 @@
 """The compiled CPU target (numba row kernels, transpiler/jit.py) against the NumPy functions.
 
-Each op compiled in this slice runs forward and backward under both backends on the same
+Each compiled op (COMPILED_OPS) runs forward and backward under both backends on the same
 arrays, float32 and float64, and the results must agree to a few roundings of the dtype: the
 kernels compute what the NumPy functions compute, in another order (row sums accumulated in
 float64 in one pass, where NumPy's float32 sums are BLAS products), so float32 results differ
