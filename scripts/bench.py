@@ -878,21 +878,30 @@ def compiled_rows(repeat: int) -> list[dict]:
     a warm-up that compiles the kernels or loads them from numba's cache)."""
     if layerforge.get_backend() != "numba":
         return []
+    from transpiler.jit import COMPILED_OPS
+
     cases = {}
-    for name in ("softmax", "log_softmax", "silu", "swish", "leaky_relu"):
-        s, arrays, attrs = activation_inputs(name)
-        cases[name] = (step(module(s), s, arrays, attrs), torch_step(name, arrays, attrs))
     layers = layer_cases()
-    arrays, attrs, oracle = layers["layer_normalization"]
-    both = measure_layer("layer_normalization", arrays, attrs, oracle, repeat, steps=True)
-    cases["layer_normalization 4096x512"] = (both["ours"], both["theirs"])
+    for name in sorted(COMPILED_OPS):
+        s = spec(name)
+        if s.kind == "activation":
+            s, arrays, attrs = activation_inputs(name)
+            cases[name] = (step(module(s), s, arrays, attrs), torch_step(name, arrays, attrs))
+        elif s.kind == "loss":
+            cases[name] = _loss_steps(name)
+        else:
+            arrays, attrs, oracle = layers[name]
+            both = measure_layer(name, arrays, attrs, oracle, repeat, steps=True)
+            shape = "x".join(str(n) for n in next(iter(arrays.values())).shape)
+            cases[f"{name} {shape}"] = (both["ours"], both["theirs"])
     rows = []
     for name, (ours, theirs) in cases.items():
-        times: dict[str, list[float]] = {"numba": [], "numpy": [], "torch": []}
+        times: dict[str, list[float]] = {"numba": [], "numpy": [], **({"torch": []} if theirs else {})}
         for backend in ("numba", "numpy"):
             layerforge.set_backend(backend)
             ours()
-        theirs()
+        if theirs is not None:
+            theirs()
         for _ in range(repeat):
             for side in times:
                 if side != "torch":
@@ -902,13 +911,33 @@ def compiled_rows(repeat: int) -> list[dict]:
                 run()
                 times[side].append(time.process_time() - start)
         layerforge.set_backend("numba")
-        row = {"op": name, **{f"{side}_cpu_ms": 1e3 * statistics.median(t) for side, t in times.items()}}
+        row = {"op": name, "torch_cpu_ms": float("nan")}
+        row.update((f"{side}_cpu_ms", 1e3 * statistics.median(t)) for side, t in times.items())
         row["torch_over_compiled"] = row["torch_cpu_ms"] / row["numba_cpu_ms"]
         row["numpy_over_compiled"] = row["numpy_cpu_ms"] / row["numba_cpu_ms"]
         rows.append(row)
         print(f"{name:<30} compiled {row['numba_cpu_ms']:7.2f} ms  numpy {row['numpy_cpu_ms']:7.2f} ms  torch "
               f"{row['torch_cpu_ms']:7.2f} ms  (CPU time)", flush=True)
     return rows
+
+
+def _loss_steps(name):
+    """A loss on 4096 x 1024 float32 logits and its gradient, ours and PyTorch's."""
+    rng = np.random.default_rng(0)
+    logits = rng.uniform(-3, 3, ACTIVATION_SHAPE).astype(np.float32)
+    target = rng.uniform(0, 1, ACTIVATION_SHAPE).astype(np.float32)
+    mod = module(spec(name))
+    losses = {"binary_cross_entropy": torch.nn.functional.binary_cross_entropy_with_logits}
+    tensors = (torch.tensor(logits, requires_grad=True), torch.tensor(target))
+
+    def ours():
+        loss, ctx = mod.forward(logits, target)
+        return mod.backward(np.ones_like(loss), ctx)
+
+    def theirs():
+        losses[name](*tensors).backward()
+
+    return ours, theirs
 
 
 def geomean(values):

@@ -1,6 +1,6 @@
 """The compiled CPU target (numba row kernels, transpiler/jit.py) against the NumPy functions.
 
-Each op compiled in this slice runs forward and backward under both backends on the same
+Each compiled op (COMPILED_OPS) runs forward and backward under both backends on the same
 arrays, float32 and float64, and the results must agree to a few roundings of the dtype: the
 kernels compute what the NumPy functions compute, in another order (row sums accumulated in
 float64 in one pass, where NumPy's float32 sums are BLAS products), so float32 results differ
@@ -12,6 +12,7 @@ enough to run block by block on two threads (in_row_blocks, its out= slices and 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 import numpy as np
 import pytest
@@ -19,8 +20,9 @@ import pytest
 import layerforge
 from layerforge import _runtime
 from layerforge._jit_runtime import RowKernel, rows
-from layerforge.activations import leaky_relu, log_softmax, silu, softmax, swish
-from layerforge.layers import layer_normalization
+from layerforge.activations import hard_tanh, log_softmax, softmax
+from layerforge.layers import layer_normalization, layer_statistics
+from transpiler import jit
 
 pytest.importorskip("numba")  # the dev extra pins it; without it there is nothing compiled
 
@@ -73,16 +75,42 @@ def test_layer_normalization_matches_numpy(backend, dtype, affine):
         close(a, b, dtype, scale=x.shape[0] * x.shape[1])  # parameter gradients sum 12 rows
 
 
-@pytest.mark.parametrize("module", [softmax, log_softmax, silu, swish, leaky_relu], ids=lambda m: m.__name__.rsplit(".", 1)[1])
+# Every compiled activation (transpiler/jit.py COMPILED_OPS).
+ACTIVATIONS = [(name, {}) for name in sorted(jit.COMPILED_OPS) if importlib.util.find_spec(f"layerforge.activations.{name}")]
+
+
+@pytest.mark.parametrize("name, attributes", ACTIVATIONS, ids=lambda a: a if isinstance(a, str) else "-".join(a.values()))
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_activations_match_numpy(backend, module, dtype):
+def test_activations_match_numpy(backend, name, attributes, dtype):
+    """Forward and backward under both backends; the tolerance scales with the largest
+    magnitude of the results (bent_identity and mish grow like x), as roundings do."""
+    module = importlib.import_module(f"layerforge.activations.{name}")
     rng = np.random.default_rng(2)
     x = (rng.standard_normal((5, 23)) * 4).astype(dtype)
     grad = rng.standard_normal(x.shape).astype(dtype)
-    (y1, name1, g1), (y0, name0, g0) = both(backend, lambda: run(module, x, grad))
-    assert name1 == "_jit_backward" and name0 == "_backward"
-    close(y1, y0, dtype, scale=4)
-    close(g1[0], g0[0], dtype, scale=4)
+    (y1, name1, g1), (y0, name0, g0) = both(backend, lambda: run(module, x, grad, **attributes))
+    assert not name0.startswith("_jit")
+    assert any(n.startswith("_jit_") for n in vars(module))  # a twin, forward or backward
+    close(y1, y0, dtype, scale=4 * max(1.0, float(np.abs(y0).max())))
+    close(g1[0], g0[0], dtype, scale=4 * max(1.0, float(np.abs(g0[0]).max())))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_layer_statistics_matches_numpy(backend, dtype):
+    """The mean and reciprocal standard deviation (one kernel) and their gradient, over the
+    last axis and over the last two (normalized_shape joins them into one row)."""
+    rng = np.random.default_rng(6)
+    x = (rng.standard_normal((3, 4, 19)) * 3 + 1).astype(dtype)
+    grad_mu, grad_rstd = (rng.standard_normal((3, 4, 1)).astype(dtype) for _ in range(2))
+    for attributes, grads in (({}, (grad_mu, grad_rstd)), ({"normalized_shape": (4, 19)}, (grad_mu[:, :1], grad_rstd[:, :1]))):
+
+        def call():
+            (mu, rstd), ctx = layer_statistics.forward(x, **attributes)
+            return mu, rstd, layer_statistics.backward(*grads, ctx)
+
+        compiled, reference = both(backend, call)
+        for a, b in zip(compiled, reference):
+            close(a, b, dtype, scale=4)
 
 
 def test_large_inputs_run_block_by_block_on_threads(backend):
@@ -160,10 +188,14 @@ def test_backend_switch(backend, monkeypatch):
     assert layerforge.get_backend() == "numba"  # installed: the default
 
 
-def test_empty_inputs_and_numpy_backend_run_the_numpy_functions(backend):
+def test_empty_inputs_float16_and_numpy_backend_run_the_numpy_functions(backend):
     backend("numba")
     _, ctx = softmax.forward(np.zeros((4, 0), np.float32))
     assert ctx[0] is softmax._backward
+    _, ctx = hard_tanh.forward(np.zeros((4, 3), np.float16))  # numba has no float16 arithmetic
+    assert ctx[0] is hard_tanh._backward
+    _, ctx = hard_tanh.forward(np.zeros((4, 3), np.float32))
+    assert ctx[0] is hard_tanh._jit_backward
     backend("numpy")
     _, ctx = softmax.forward(np.zeros((4, 3), np.float32))
     assert ctx[0] is softmax._backward

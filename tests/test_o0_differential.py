@@ -2,7 +2,9 @@
 
 The passes may reorder products and replace x**n by products, which changes results by a
 few units in the last place: float64 must agree to 1e-12 relative, float32 to 1e-6 relative
-(absolute floors of 1e-14 and 1e-7 for values that round to zero).
+(absolute floors of 1e-14 and 1e-7 for values that round to zero). Both run the NumPy
+target: the compiled twins (row sums in float64, in another order) are held to NumPy's
+results by tests/test_jit.py, with tolerances of their own.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pytest
 
 from harness import (PATHS, as_tuple, attributes, catalog, grad_outputs, make_arrays, module, modes, names,
                      run_forward, spec)
+import layerforge
 from transpiler.pipeline import load_op
 
 TOL = {np.float64: dict(rtol=1e-12, atol=1e-14), np.float32: dict(rtol=1e-6, atol=1e-7)}
@@ -23,6 +26,14 @@ TOL = {np.float64: dict(rtol=1e-12, atol=1e-14), np.float32: dict(rtol=1e-6, ato
 @functools.lru_cache(maxsize=None)
 def o0(name: str) -> types.ModuleType:
     return load_op(spec(name), catalog(), PATHS, level=0)
+
+
+@pytest.fixture(autouse=True)
+def numpy_backend():
+    before = layerforge.get_backend()
+    layerforge.set_backend("numpy")
+    yield
+    layerforge.set_backend(before)
 
 
 def cases():

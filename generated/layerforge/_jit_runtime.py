@@ -29,9 +29,15 @@ _state = {"numba": None}
 
 
 def use_jit(array):
-    """Whether a call on ``array`` runs the compiled twins: a NumPy array with elements (an
-    empty one has nothing to compute), with the numba backend."""
-    return type(array) is np.ndarray and array.size > 0 and get_backend() == "numba"
+    """Whether a call on ``array`` runs the compiled twins: a NumPy array of float32 or float64
+    (numba has no float16 arithmetic) with elements (an empty one has nothing to compute),
+    with the numba backend."""
+    return (
+        type(array) is np.ndarray
+        and array.dtype.char in "fd"
+        and array.size > 0
+        and get_backend() == "numba"
+    )
 
 
 def rows(array):
@@ -54,10 +60,10 @@ class RowKernel:
     def compiled(self):
         if self._compiled is None:
             numba = _numba()
-            # numba caches next to a module's file: a module built from a string has none
-            on_disk = os.path.isfile(self.function.__code__.co_filename)
+            # cached on disk beside its module; a module built from a string (load_op) has no file
+            cache = os.path.isfile(self.function.__code__.co_filename)
             options = dict(
-                nogil=True, cache=on_disk, fastmath=set(FASTMATH), error_model="numpy"
+                nogil=True, cache=cache, fastmath=set(FASTMATH), error_model="numpy"
             )
             self._compiled = numba.njit(**options)(self.function)
         return self._compiled

@@ -297,11 +297,13 @@ def check_context(op, module, ctx, grads):
 def _made_by(backward_variant):
     """``gelu.forward`` or ``dense.forward (activation relu)``, from a backward variant."""
     maker = f"{backward_variant.__module__.rpartition('.')[2]}.forward"
-    variant = (
-        backward_variant.__name__.replace("_cupy", "")
-        .replace("_backward", "")
-        .strip("_")
-    )
+    name = backward_variant.__name__
+    for target in (
+        "_cupy_",
+        "_jit_",
+    ):  # the CuPy and compiled twins of a variant: the same variant
+        name = name.replace(f"{target}backward", "_backward")
+    variant = name.replace("_backward", "").strip("_")
     return f"{maker} (variant {variant})" if variant else maker
 
 

@@ -3,10 +3,13 @@ Generated from layers_spec/activations/bent_identity.yaml by the layerforge tran
 Do not edit by hand: change the spec and run `make generate`.
 """
 
+import math
+
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_context, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -31,6 +34,9 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = in_row_blocks(_jit_forward, x, outs=("out_y",))
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -121,4 +127,54 @@ _bent_identity_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward(grad_y, x):
     grad_x = _bent_identity_bwd_0(x, grad_y)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# bent_identity_fwd_loops_0: layers_spec/activations/bent_identity.yaml:8
+@row_kernel
+def _bent_identity_fwd_loops_0(x, y_out):
+    _rows, _n = x.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t1 = x[_row, _j] * x[_row, _j]  # bent_identity.yaml:8
+            _t2 = _t1 + 1.0  # bent_identity.yaml:8
+            _t3 = math.sqrt(_t2)  # bent_identity.yaml:8
+            _t4 = _t3 - 1.0  # bent_identity.yaml:8
+            _t5 = 0.5 * _t4  # bent_identity.yaml:8
+            y = _t5 + x[_row, _j]  # bent_identity.yaml:8
+            y_out[_row, _j] = y
+
+
+def _jit_forward(x, *, out_y=None):
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _bent_identity_fwd_loops_0(rows(x), rows(y))
+    return y, (x,)
+
+
+# bent_identity_bwd_loops_0: layers_spec/activations/bent_identity.yaml:8; layers_spec/primitives.yaml:62,171,61
+@row_kernel
+def _bent_identity_bwd_loops_0(x, grad_y, grad_x_out):
+    _rows, _n = x.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t1 = x[_row, _j] * x[_row, _j]  # bent_identity.yaml:8
+            _t2 = _t1 + 1.0  # bent_identity.yaml:8
+            _t3 = math.sqrt(_t2)  # bent_identity.yaml:8
+            _t6 = grad_y[_row, _j] * 0.5  # primitives.yaml:62
+            _t7 = 0.5 * _t6  # primitives.yaml:171
+            _t8 = _t7 / _t3  # primitives.yaml:171
+            _t9 = _t8 * x[_row, _j]  # primitives.yaml:61
+            _t10 = _t8 * x[_row, _j]  # primitives.yaml:62
+            _t11 = grad_y[_row, _j] + _t9  # primitives.yaml:62
+            grad_x = _t11 + _t10  # primitives.yaml:62
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward(grad_y, x, *, out_grad_x=None):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _bent_identity_bwd_loops_0(rows(x), rows(grad_y), rows(grad_x))
     return grad_x

@@ -14,6 +14,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -50,6 +51,9 @@ def forward(x, *, threshold=1.0, slope=1.0, width=0.2):
     if on_gpu(x):
         y, saved = _cupy_forward(x, threshold, slope, width)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = _jit_forward(x, threshold, slope, width)
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = _forward(x, threshold, slope, width)
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -127,4 +131,48 @@ _binary_spiking_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward(grad_y, slope, width, _t1):
     grad_x = _binary_spiking_bwd_0(grad_y, slope, _t1, width)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# binary_spiking_fwd_loops_0: layers_spec/activations/binary_spiking.yaml:15
+@row_kernel
+def _binary_spiking_fwd_loops_0(x, threshold, slope, width, _t1_out, y_out):
+    _rows, _n = x.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t1 = x[_row, _j] - threshold  # binary_spiking.yaml:15
+            _t1_out[_row, _j] = _t1
+            y = 1.0 if _t1 >= 0 else 0.0  # binary_spiking.yaml:15
+            y_out[_row, _j] = y
+
+
+def _jit_forward(x, threshold, slope, width):
+    _t1 = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    _binary_spiking_fwd_loops_0(rows(x), threshold, slope, width, rows(_t1), rows(y))
+    return y, (slope, width, _t1)
+
+
+# binary_spiking_bwd_loops_0: layers_spec/primitives.yaml:322
+@row_kernel
+def _binary_spiking_bwd_loops_0(grad_y, slope, _t1, width, grad_x_out):
+    _rows, _n = grad_y.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t2 = grad_y[_row, _j] * slope  # primitives.yaml:322
+            _t3 = abs(_t1[_row, _j])  # primitives.yaml:322
+            _t4 = _t3 / width  # primitives.yaml:322
+            _t5 = 1.0 - _t4  # primitives.yaml:322
+            _t6 = _t5 if _t5 > 0.0 or _t5 != _t5 else 0.0  # primitives.yaml:322
+            grad_x = _t2 * _t6  # primitives.yaml:322
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward(grad_y, slope, width, _t1, *, out_grad_x=None):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _binary_spiking_bwd_loops_0(rows(grad_y), slope, rows(_t1), width, rows(grad_x))
     return grad_x

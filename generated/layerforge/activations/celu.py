@@ -12,6 +12,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -38,6 +39,9 @@ def forward(x, *, alpha=1.0):
     if on_gpu(x):
         y, saved = _cupy_forward(x, alpha)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = in_row_blocks(_jit_forward, x, alpha, outs=("out_y",))
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, alpha, outs=("out_y",))
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -137,4 +141,67 @@ _celu_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward(grad_y, alpha, y):
     grad_x = _celu_bwd_0(y, alpha, grad_y)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# celu_fwd_loops_0: layers_spec/activations/celu.yaml:10
+@row_kernel
+def _celu_fwd_loops_0(x, alpha, _t1_out, _t3_out):
+    _rows, _n = x.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t1 = (
+                x[_row, _j] if x[_row, _j] > 0.0 or x[_row, _j] != x[_row, _j] else 0.0
+            )  # celu.yaml:10
+            _t1_out[_row, _j] = _t1
+            _t2 = (
+                x[_row, _j] if x[_row, _j] < 0.0 or x[_row, _j] != x[_row, _j] else 0.0
+            )  # celu.yaml:10
+            _t3 = _t2 / alpha  # celu.yaml:10
+            _t3_out[_row, _j] = _t3
+
+
+# celu_fwd_loops_1: layers_spec/activations/celu.yaml:10
+@row_kernel
+def _celu_fwd_loops_1(alpha, _t4, _t1, y_out):
+    _rows, _n = _t4.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t5 = alpha * _t4[_row, _j]  # celu.yaml:10
+            y = _t1[_row, _j] + _t5  # celu.yaml:10
+            y_out[_row, _j] = y
+
+
+def _jit_forward(x, alpha, *, out_y=None):
+    _t1 = np.empty(x.shape, x.dtype)
+    _t3 = np.empty(x.shape, x.dtype)
+    _celu_fwd_loops_0(rows(x), alpha, rows(_t1), rows(_t3))
+    _t4 = _expm1(_t3)
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _celu_fwd_loops_1(alpha, rows(_t4), rows(_t1), rows(y))
+    return y, (alpha, y)
+
+
+# celu_bwd_loops_0: layers_spec/activations/celu.yaml:14
+@row_kernel
+def _celu_bwd_loops_0(y, alpha, grad_y, grad_x_out):
+    _rows, _n = y.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t6 = (
+                y[_row, _j] if y[_row, _j] < 0.0 or y[_row, _j] != y[_row, _j] else 0.0
+            )  # celu.yaml:14
+            _t7 = _t6 / alpha  # celu.yaml:14
+            _t8 = _t7 + 1.0  # celu.yaml:14
+            grad_x = grad_y[_row, _j] * _t8  # celu.yaml:14
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward(grad_y, alpha, y, *, out_grad_x=None):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _celu_bwd_loops_0(rows(y), alpha, rows(grad_y), rows(grad_x))
     return grad_x

@@ -14,6 +14,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -44,6 +45,9 @@ def forward(x, *, alpha=0.5, beta=0.5):
     if on_gpu(x):
         y, saved = _cupy_forward(x, alpha, beta)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = in_row_blocks(_jit_forward, x, alpha, beta, outs=("out_y",))
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, alpha, beta, outs=("out_y",))
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -118,4 +122,48 @@ _hard_sigmoid_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward(grad_y, alpha, _t2):
     grad_x = _hard_sigmoid_bwd_0(_t2, grad_y, alpha)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# hard_sigmoid_fwd_loops_0: layers_spec/activations/hard_sigmoid.yaml:13
+@row_kernel
+def _hard_sigmoid_fwd_loops_0(alpha, x, beta, _t2_out, y_out):
+    _rows, _n = x.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t1 = alpha * x[_row, _j]  # hard_sigmoid.yaml:13
+            _t2 = _t1 + beta  # hard_sigmoid.yaml:13
+            _t2_out[_row, _j] = _t2
+            y = 0.0 if _t2 < 0.0 else 1.0 if _t2 > 1.0 else _t2  # hard_sigmoid.yaml:13
+            y_out[_row, _j] = y
+
+
+def _jit_forward(x, alpha, beta, *, out_y=None):
+    _t2 = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _hard_sigmoid_fwd_loops_0(alpha, rows(x), beta, rows(_t2), rows(y))
+    return y, (alpha, _t2)
+
+
+# hard_sigmoid_bwd_loops_0: layers_spec/primitives.yaml:272,62
+@row_kernel
+def _hard_sigmoid_bwd_loops_0(_t2, grad_y, alpha, grad_x_out):
+    _rows, _n = _t2.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t3 = _t2[_row, _j] > 0.0  # primitives.yaml:272
+            _t4 = _t2[_row, _j] < 1.0  # primitives.yaml:272
+            _t5 = _t3 and _t4  # primitives.yaml:272
+            _t6 = grad_y[_row, _j] * _t5  # primitives.yaml:272
+            grad_x = _t6 * alpha  # primitives.yaml:62
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward(grad_y, alpha, _t2, *, out_grad_x=None):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _hard_sigmoid_bwd_loops_0(rows(_t2), rows(grad_y), alpha, rows(grad_x))
     return grad_x

@@ -12,6 +12,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -45,6 +46,9 @@ def forward(x, *, min_val=-1.0, max_val=1.0):
     if on_gpu(x):
         y, saved = _cupy_forward(x, min_val, max_val)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = _forward(x, min_val, max_val)
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = _forward(x, min_val, max_val)
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -113,4 +117,27 @@ _hard_tanh_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward(grad_y, x, min_val, max_val):
     grad_x = _hard_tanh_bwd_0(x, min_val, max_val, grad_y)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# hard_tanh_bwd_loops_0: layers_spec/primitives.yaml:272
+@row_kernel
+def _hard_tanh_bwd_loops_0(x, min_val, max_val, grad_y, grad_x_out):
+    _rows, _n = x.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t1 = x[_row, _j] > min_val  # primitives.yaml:272
+            _t2 = x[_row, _j] < max_val  # primitives.yaml:272
+            _t3 = _t1 and _t2  # primitives.yaml:272
+            grad_x = grad_y[_row, _j] * _t3  # primitives.yaml:272
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward(grad_y, x, min_val, max_val, *, out_grad_x=None):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _hard_tanh_bwd_loops_0(rows(x), min_val, max_val, rows(grad_y), rows(grad_x))
     return grad_x

@@ -3,6 +3,8 @@ Generated from layers_spec/activations/isru.yaml by the layerforge transpiler 0.
 Do not edit by hand: change the spec and run `make generate`.
 """
 
+import math
+
 import numpy as np
 
 from layerforge._runtime import (
@@ -12,6 +14,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -38,6 +41,9 @@ def forward(x, *, alpha=1.0):
     if on_gpu(x):
         y, saved = _cupy_forward(x, alpha)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = in_row_blocks(_jit_forward, x, alpha, outs=("out_y",))
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, alpha, outs=("out_y",))
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -137,4 +143,58 @@ _isru_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward(grad_y, x, alpha, y):
     grad_x = _isru_bwd_0(alpha, x, grad_y, y)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# isru_fwd_loops_0: layers_spec/activations/isru.yaml:10
+@row_kernel
+def _isru_fwd_loops_0(alpha, x, y_out):
+    _rows, _n = x.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t1 = alpha * x[_row, _j]  # isru.yaml:10
+            _t2 = _t1 * x[_row, _j]  # isru.yaml:10
+            _t3 = 1.0 + _t2  # isru.yaml:10
+            _t4 = math.sqrt(_t3)  # isru.yaml:10
+            y = x[_row, _j] / _t4  # isru.yaml:10
+            y_out[_row, _j] = y
+
+
+def _jit_forward(x, alpha, *, out_y=None):
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _isru_fwd_loops_0(alpha, rows(x), rows(y))
+    return y, (x, alpha, y)
+
+
+# isru_bwd_loops_0: layers_spec/activations/isru.yaml:10; layers_spec/primitives.yaml:71,72,171,61,62
+@row_kernel
+def _isru_bwd_loops_0(alpha, x, grad_y, y, grad_x_out):
+    _rows, _n = x.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t1 = alpha * x[_row, _j]  # isru.yaml:10
+            _t2 = _t1 * x[_row, _j]  # isru.yaml:10
+            _t3 = 1.0 + _t2  # isru.yaml:10
+            _t4 = math.sqrt(_t3)  # isru.yaml:10
+            _t5 = grad_y[_row, _j] / _t4  # primitives.yaml:71
+            _t6 = -grad_y[_row, _j]  # primitives.yaml:72
+            _t7 = _t6 * y[_row, _j]  # primitives.yaml:72
+            _t8 = _t7 / _t4  # primitives.yaml:72
+            _t9 = 0.5 * _t8  # primitives.yaml:171
+            _t10 = _t9 / _t4  # primitives.yaml:171
+            _t11 = _t10 * x[_row, _j]  # primitives.yaml:61
+            _t12 = _t10 * _t1  # primitives.yaml:62
+            _t13 = _t11 * alpha  # primitives.yaml:62
+            _t14 = _t5 + _t12  # primitives.yaml:62
+            grad_x = _t14 + _t13  # primitives.yaml:62
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward(grad_y, x, alpha, y, *, out_grad_x=None):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _isru_bwd_loops_0(alpha, rows(x), rows(grad_y), rows(y), rows(grad_x))
     return grad_x

@@ -7,6 +7,7 @@ import numpy as np
 
 from layerforge._runtime import check_arrays, check_context, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -31,6 +32,9 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = _forward(x)
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = _forward(x)
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -106,4 +110,30 @@ _lisht_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward(grad_y, x):
     grad_x = _lisht_bwd_0(x, grad_y)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# lisht_bwd_loops_0: layers_spec/primitives.yaml:61,62,180
+@row_kernel
+def _lisht_bwd_loops_0(grad_y, _t1, x, grad_x_out):
+    _rows, _n = grad_y.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t2 = grad_y[_row, _j] * _t1[_row, _j]  # primitives.yaml:61
+            _t3 = grad_y[_row, _j] * x[_row, _j]  # primitives.yaml:62
+            _t4 = _t1[_row, _j] * _t1[_row, _j]  # primitives.yaml:180
+            _t5 = 1.0 - _t4  # primitives.yaml:180
+            _t6 = _t3 * _t5  # primitives.yaml:180
+            grad_x = _t2 + _t6  # primitives.yaml:180
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward(grad_y, x, *, out_grad_x=None):
+    _t1 = np.tanh(x)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _lisht_bwd_loops_0(rows(grad_y), rows(_t1), rows(x), rows(grad_x))
     return grad_x

@@ -4,6 +4,8 @@ Generated from layers_spec/activations/log_softmin.yaml by the layerforge transp
 Do not edit by hand: change the spec and run `make generate`.
 """
 
+import math
+
 import numpy as np
 
 from layerforge._runtime import (
@@ -14,6 +16,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -46,6 +49,9 @@ def forward(x, *, dim=-1):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = in_row_blocks(_jit_forward, x, outs=("out_y",))
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -265,4 +271,54 @@ def _cupy_backward(grad_y, y):
     _t6 = _log_softmin_bwd_0(y)
     _t7 = _log_softmin_bwd_1(grad_y)
     grad_x = _log_softmin_bwd_2(_t6, _t7, grad_y)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# log_softmin_fwd_loops_0: layers_spec/activations/log_softmin.yaml:12
+@row_kernel
+def _log_softmin_fwd_loops_0(_t3, shifted, y_out):
+    _rows, _n = _t3.shape
+    for _row in range(_rows):
+        _t4 = 0.0  # log_softmin.yaml:12
+        for _j in range(_n):
+            _t4 += _t3[_row, _j]
+        _t5 = math.log(_t4)  # log_softmin.yaml:12
+        for _j in range(_n):
+            y = shifted[_row, _j] - _t5  # log_softmin.yaml:12
+            y_out[_row, _j] = y
+
+
+def _jit_forward(x, *, out_y=None):
+    negated = -x
+    _t1 = _amax(negated, -1)
+    _t2 = _t1
+    shifted = negated - _t2
+    _t3 = np.exp(shifted)
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _log_softmin_fwd_loops_0(rows(_t3), rows(shifted), rows(y))
+    return y, (y,)
+
+
+# log_softmin_bwd_loops_0: layers_spec/activations/log_softmin.yaml:14
+@row_kernel
+def _log_softmin_bwd_loops_0(grad_y, _t6, grad_x_out):
+    _rows, _n = grad_y.shape
+    for _row in range(_rows):
+        _t7 = 0.0  # log_softmin.yaml:14
+        for _j in range(_n):
+            _t7 += grad_y[_row, _j]
+        for _j in range(_n):
+            _t8 = _t6[_row, _j] * _t7  # log_softmin.yaml:14
+            grad_x = _t8 - grad_y[_row, _j]  # log_softmin.yaml:14
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward(grad_y, y, *, out_grad_x=None):
+    _t6 = np.exp(y)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _log_softmin_bwd_loops_0(rows(grad_y), rows(_t6), rows(grad_x))
     return grad_x

@@ -10,6 +10,7 @@ import numpy as np
 
 from layerforge._runtime import check_arrays, check_context, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -37,6 +38,9 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = in_row_blocks(_jit_forward, x, outs=("out_y",))
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -138,4 +142,60 @@ _mish_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward(grad_y, x):
     grad_x = _mish_bwd_0(x, grad_y)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# mish_fwd_loops_0: layers_spec/activations/mish.yaml:13,14
+@row_kernel
+def _mish_fwd_loops_0(e, x, y_out):
+    _rows, _n = e.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t2 = e[_row, _j] + 2.0  # mish.yaml:13
+            n = e[_row, _j] * _t2  # mish.yaml:13
+            _t3 = x[_row, _j] * n  # mish.yaml:14
+            _t4 = n + 2.0  # mish.yaml:14
+            y = _t3 / _t4  # mish.yaml:14
+            y_out[_row, _j] = y
+
+
+def _jit_forward(x, *, out_y=None):
+    _t1 = np.minimum(x, 20)
+    e = np.exp(_t1, out=_t1)
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _mish_fwd_loops_0(rows(e), rows(x), rows(y))
+    return y, (x,)
+
+
+# mish_bwd_loops_0: layers_spec/activations/mish.yaml:13,17,18
+@row_kernel
+def _mish_bwd_loops_0(e, x, grad_y, grad_x_out):
+    _rows, _n = e.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t2 = e[_row, _j] + 2.0  # mish.yaml:13
+            n = e[_row, _j] * _t2  # mish.yaml:13
+            _t5 = n + 2.0  # mish.yaml:17
+            s = 1.0 / _t5  # mish.yaml:17
+            _t6 = n * s  # mish.yaml:18
+            _t7 = 4.0 * x[_row, _j]  # mish.yaml:18
+            _t8 = _t7 * e[_row, _j]  # mish.yaml:18
+            _t9 = e[_row, _j] + 1.0  # mish.yaml:18
+            _t10 = _t8 * _t9  # mish.yaml:18
+            _t11 = _t10 * s  # mish.yaml:18
+            _t12 = _t11 * s  # mish.yaml:18
+            _t13 = _t6 + _t12  # mish.yaml:18
+            grad_x = grad_y[_row, _j] * _t13  # mish.yaml:18
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward(grad_y, x, *, out_grad_x=None):
+    _t1 = np.minimum(x, 20)
+    e = np.exp(_t1, out=_t1)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _mish_bwd_loops_0(rows(e), rows(x), rows(grad_y), rows(grad_x))
     return grad_x

@@ -7,6 +7,7 @@ import numpy as np
 
 from layerforge._runtime import check_arrays, check_context
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -33,6 +34,9 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = _forward(x)
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = _forward(x)
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -95,4 +99,25 @@ _relu_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward(grad_y, x):
     grad_x = _relu_bwd_0(x, grad_y)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# relu_bwd_loops_0: layers_spec/primitives.yaml:252
+@row_kernel
+def _relu_bwd_loops_0(x, grad_y, grad_x_out):
+    _rows, _n = x.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t1 = x[_row, _j] > 0.0  # primitives.yaml:252
+            grad_x = grad_y[_row, _j] * _t1  # primitives.yaml:252
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward(grad_y, x):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    _relu_bwd_loops_0(rows(x), rows(grad_y), rows(grad_x))
     return grad_x

@@ -15,6 +15,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -51,6 +52,9 @@ def forward(x, *, alpha=1.6732632423543772, scale=1.0507009873554805):
     if on_gpu(x):
         y, saved = _cupy_forward(x, alpha, scale)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = in_row_blocks(_jit_forward, x, alpha, scale, outs=("out_y",))
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, alpha, scale, outs=("out_y",))
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -160,4 +164,58 @@ def _cupy_backward(grad_y, alpha, scale, y):
     _t11 = scale * alpha
     _t12 = scale - _t11
     grad_x = _selu_bwd_0(y, _t6, grad_y, _t12)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# selu_fwd_loops_0: layers_spec/activations/selu.yaml:14,15
+@row_kernel
+def _selu_fwd_loops_0(alpha, _t2, x, scale, y_out):
+    _rows, _n = _t2.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            negative = alpha * _t2[_row, _j]  # selu.yaml:14
+            _t3 = (
+                x[_row, _j] if x[_row, _j] > 0.0 or x[_row, _j] != x[_row, _j] else 0.0
+            )  # selu.yaml:15
+            _t4 = _t3 + negative  # selu.yaml:15
+            y = scale * _t4  # selu.yaml:15
+            y_out[_row, _j] = y
+
+
+def _jit_forward(x, alpha, scale, *, out_y=None):
+    _t1 = np.minimum(x, 0)
+    _t2 = _expm1(_t1)
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _selu_fwd_loops_0(alpha, rows(_t2), rows(x), scale, rows(y))
+    return y, (alpha, scale, y)
+
+
+# selu_bwd_loops_0: layers_spec/activations/selu.yaml:20
+@row_kernel
+def _selu_bwd_loops_0(y, _t6, grad_y, _t12, grad_x_out):
+    _rows, _n = y.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t5 = (
+                y[_row, _j] if y[_row, _j] < 0.0 or y[_row, _j] != y[_row, _j] else 0.0
+            )  # selu.yaml:20
+            _t7 = _t5 + _t6  # selu.yaml:20
+            _t8 = grad_y[_row, _j] * _t7  # selu.yaml:20
+            _t9 = y[_row, _j] > 0.0  # selu.yaml:20
+            _t10 = grad_y[_row, _j] * _t9  # selu.yaml:20
+            _t13 = _t10 * _t12  # selu.yaml:20
+            grad_x = _t8 + _t13  # selu.yaml:20
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward(grad_y, alpha, scale, y, *, out_grad_x=None):
+    _t6 = scale * alpha
+    _t11 = scale * alpha
+    _t12 = scale - _t11
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _selu_bwd_loops_0(rows(y), _t6, rows(grad_y), _t12, rows(grad_x))
     return grad_x

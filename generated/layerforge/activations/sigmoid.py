@@ -7,6 +7,7 @@ import numpy as np
 
 from layerforge._runtime import check_arrays, check_context, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -31,6 +32,9 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = in_row_blocks(_forward, x, outs=("out_y",))
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -111,4 +115,26 @@ _sigmoid_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward(grad_y, y):
     grad_x = _sigmoid_bwd_0(grad_y, y)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# sigmoid_bwd_loops_0: layers_spec/primitives.yaml:201
+@row_kernel
+def _sigmoid_bwd_loops_0(grad_y, y, grad_x_out):
+    _rows, _n = grad_y.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t1 = grad_y[_row, _j] * y[_row, _j]  # primitives.yaml:201
+            _t2 = 1.0 - y[_row, _j]  # primitives.yaml:201
+            grad_x = _t1 * _t2  # primitives.yaml:201
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward(grad_y, y, *, out_grad_x=None):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _sigmoid_bwd_loops_0(rows(grad_y), rows(y), rows(grad_x))
     return grad_x

@@ -14,6 +14,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -46,6 +47,9 @@ def forward(x, *, dim=-1):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = in_row_blocks(_jit_forward, x, outs=("out_y",))
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -242,4 +246,53 @@ _softmin_bwd_1 = ElementwiseKernel(
 def _cupy_backward(grad_y, y):
     _t5 = _softmin_bwd_0(grad_y, y)
     grad_x = _softmin_bwd_1(_t5, grad_y, y)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# softmin_fwd_loops_0: layers_spec/activations/softmin.yaml:13
+@row_kernel
+def _softmin_fwd_loops_0(exponentials, y_out):
+    _rows, _n = exponentials.shape
+    for _row in range(_rows):
+        _t3 = 0.0  # softmin.yaml:13
+        for _j in range(_n):
+            _t3 += exponentials[_row, _j]
+        for _j in range(_n):
+            y = exponentials[_row, _j] / _t3  # softmin.yaml:13
+            y_out[_row, _j] = y
+
+
+def _jit_forward(x, *, out_y=None):
+    negated = -x
+    _t1 = _amax(negated, -1)
+    _t2 = _t1
+    shifted = negated - _t2
+    exponentials = np.exp(shifted, out=shifted)
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _softmin_fwd_loops_0(rows(exponentials), rows(y))
+    return y, (y,)
+
+
+# softmin_bwd_loops_0: layers_spec/activations/softmin.yaml:15
+@row_kernel
+def _softmin_bwd_loops_0(grad_y, y, grad_x_out):
+    _rows, _n = grad_y.shape
+    for _row in range(_rows):
+        _t5 = 0.0  # softmin.yaml:15
+        for _j in range(_n):
+            _t4 = grad_y[_row, _j] * y[_row, _j]  # softmin.yaml:15
+            _t5 += _t4
+        for _j in range(_n):
+            _t6 = _t5 - grad_y[_row, _j]  # softmin.yaml:15
+            grad_x = y[_row, _j] * _t6  # softmin.yaml:15
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward(grad_y, y, *, out_grad_x=None):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _softmin_bwd_loops_0(rows(grad_y), rows(y), rows(grad_x))
     return grad_x

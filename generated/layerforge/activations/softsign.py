@@ -7,6 +7,7 @@ import numpy as np
 
 from layerforge._runtime import check_arrays, check_context, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -31,6 +32,9 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = in_row_blocks(_jit_forward, x, outs=("out_y",))
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -114,4 +118,63 @@ _softsign_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward(grad_y, x, y):
     grad_x = _softsign_bwd_0(x, grad_y, y)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# softsign_fwd_loops_0: layers_spec/activations/softsign.yaml:8
+@row_kernel
+def _softsign_fwd_loops_0(x, y_out):
+    _rows, _n = x.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t1 = abs(x[_row, _j])  # softsign.yaml:8
+            _t2 = 1.0 + _t1  # softsign.yaml:8
+            y = x[_row, _j] / _t2  # softsign.yaml:8
+            y_out[_row, _j] = y
+
+
+def _jit_forward(x, *, out_y=None):
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _softsign_fwd_loops_0(rows(x), rows(y))
+    return y, (x, y)
+
+
+# softsign_bwd_loops_0: layers_spec/activations/softsign.yaml:8; layers_spec/primitives.yaml:71,72
+@row_kernel
+def _softsign_bwd_loops_0(x, grad_y, y, _t3_out, _t6_out):
+    _rows, _n = x.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t1 = abs(x[_row, _j])  # softsign.yaml:8
+            _t2 = 1.0 + _t1  # softsign.yaml:8
+            _t3 = grad_y[_row, _j] / _t2  # primitives.yaml:71
+            _t3_out[_row, _j] = _t3
+            _t4 = -grad_y[_row, _j]  # primitives.yaml:72
+            _t5 = _t4 * y[_row, _j]  # primitives.yaml:72
+            _t6 = _t5 / _t2  # primitives.yaml:72
+            _t6_out[_row, _j] = _t6
+
+
+# softsign_bwd_loops_1: layers_spec/primitives.yaml:235
+@row_kernel
+def _softsign_bwd_loops_1(_t6, _t7, _t3, grad_x_out):
+    _rows, _n = _t6.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t8 = _t6[_row, _j] * _t7[_row, _j]  # primitives.yaml:235
+            grad_x = _t3[_row, _j] + _t8  # primitives.yaml:235
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward(grad_y, x, y, *, out_grad_x=None):
+    _t3 = np.empty(grad_y.shape, grad_y.dtype)
+    _t6 = np.empty(grad_y.shape, grad_y.dtype)
+    _softsign_bwd_loops_0(rows(x), rows(grad_y), rows(y), rows(_t3), rows(_t6))
+    _t7 = np.sign(x)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _softsign_bwd_loops_1(rows(_t6), rows(_t7), rows(_t3), rows(grad_x))
     return grad_x

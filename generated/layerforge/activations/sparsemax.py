@@ -13,6 +13,7 @@ from layerforge._cupy_runtime import (
     RowKernel,
     on_gpu,
 )
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -38,6 +39,9 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = in_row_blocks(_jit_forward, x, outs=("out_y",))
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -238,4 +242,52 @@ def _cupy_backward(grad_y, x, y):
     _t5 = _sparsemax_bwd_2(support)
     _t6 = _sparsemax_bwd_3(_t4, _t5)
     grad_x = _sparsemax_bwd_4(grad_y, _t6, support)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# sparsemax_fwd_loops_0: layers_spec/activations/sparsemax.yaml:11
+@row_kernel
+def _sparsemax_fwd_loops_0(x, tau, y_out):
+    _rows, _n = x.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t1 = x[_row, _j] - tau[_row, 0]  # sparsemax.yaml:11
+            y = _t1 if _t1 > 0.0 or _t1 != _t1 else 0.0  # sparsemax.yaml:11
+            y_out[_row, _j] = y
+
+
+def _jit_forward(x, *, out_y=None):
+    tau = _sparsemax_threshold(x)
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _sparsemax_fwd_loops_0(rows(x), rows(tau), rows(y))
+    return y, (x, y)
+
+
+# sparsemax_bwd_loops_0: layers_spec/activations/sparsemax.yaml:14
+@row_kernel
+def _sparsemax_bwd_loops_0(grad_y, support, grad_x_out):
+    _rows, _n = grad_y.shape
+    for _row in range(_rows):
+        _t4 = 0.0  # sparsemax.yaml:14
+        _t5 = 0.0  # sparsemax.yaml:14
+        for _j in range(_n):
+            _t3 = grad_y[_row, _j] * support[_row, _j]  # sparsemax.yaml:14
+            _t4 += _t3
+            _t5 += support[_row, _j]
+        _t6 = _t4 / _t5  # sparsemax.yaml:14
+        for _j in range(_n):
+            _t7 = grad_y[_row, _j] - _t6  # sparsemax.yaml:14
+            grad_x = support[_row, _j] * _t7  # sparsemax.yaml:14
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward(grad_y, x, y, *, out_grad_x=None):
+    _t2 = y > 0
+    support = _t2.astype(x.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _sparsemax_bwd_loops_0(rows(grad_y), rows(support), rows(grad_x))
     return grad_x

@@ -4,6 +4,8 @@ Generated from layers_spec/activations/squash.yaml by the layerforge transpiler 
 Do not edit by hand: change the spec and run `make generate`.
 """
 
+import math
+
 import numpy as np
 
 from layerforge._runtime import (
@@ -13,6 +15,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -40,6 +43,11 @@ def forward(x, *, epsilon=1e-07):
     if on_gpu(x):
         y, saved = _cupy_forward(x, epsilon)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = in_row_blocks(
+            _jit_forward, x, epsilon, outs=("out_y", None, "out_norm")
+        )
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, epsilon, outs=("out_y", None, "out_norm"))
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -240,4 +248,84 @@ def _cupy_backward(grad_y, x, norm, _t3):
     grad_squared_norm = _squash_bwd_3(_t7, _t3, _t4, norm)
     _t14 = cp.broadcast_to(grad_squared_norm, x.shape)
     grad_x = _squash_bwd_4(_t14, x, _t5)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# squash_fwd_loops_0: layers_spec/activations/squash.yaml:12,13,14
+@row_kernel
+def _squash_fwd_loops_0(x, epsilon, norm_out, _t3_out, y_out):
+    _rows, _n = x.shape
+    for _row in range(_rows):
+        squared_norm = 0.0  # squash.yaml:12
+        for _j in range(_n):
+            _t1 = x[_row, _j] * x[_row, _j]  # squash.yaml:12
+            squared_norm += _t1
+        _t2 = squared_norm + epsilon  # squash.yaml:13
+        norm = math.sqrt(_t2)  # squash.yaml:13
+        norm_out[_row, 0] = norm
+        _t3 = 1.0 + squared_norm  # squash.yaml:14
+        _t3_out[_row, 0] = _t3
+        _t4 = norm / _t3  # squash.yaml:14
+        for _j in range(_n):
+            y = x[_row, _j] * _t4  # squash.yaml:14
+            y_out[_row, _j] = y
+
+
+def _jit_forward(x, epsilon, *, out_y=None, out_norm=None):
+    norm = np.empty(x.shape[:-1] + (1,), x.dtype) if out_norm is None else out_norm
+    _t3 = np.empty(x.shape[:-1] + (1,), x.dtype)
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _squash_fwd_loops_0(rows(x), epsilon, rows(norm), rows(_t3), rows(y))
+    return y, (x, norm, _t3)
+
+
+# squash_bwd_loops_0: layers_spec/activations/squash.yaml:14; layers_spec/primitives.yaml:61,62
+@row_kernel
+def _squash_bwd_loops_0(norm, _t3, grad_y, x, _t4_out, _t5_out, _t6_out):
+    _rows, _n = grad_y.shape
+    for _row in range(_rows):
+        _t4 = norm[_row, 0] / _t3[_row, 0]  # squash.yaml:14
+        _t4_out[_row, 0] = _t4
+        for _j in range(_n):
+            _t5 = grad_y[_row, _j] * _t4  # primitives.yaml:61
+            _t5_out[_row, _j] = _t5
+            _t6 = grad_y[_row, _j] * x[_row, _j]  # primitives.yaml:62
+            _t6_out[_row, _j] = _t6
+
+
+# squash_bwd_loops_1: layers_spec/primitives.yaml:61,62
+@row_kernel
+def _squash_bwd_loops_1(_t14, x, _t5, grad_x_out):
+    _rows, _n = _t14.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t15 = _t14[_row, _j] * x[_row, _j]  # primitives.yaml:61
+            _t16 = _t14[_row, _j] * x[_row, _j]  # primitives.yaml:62
+            _t17 = _t5[_row, _j] + _t15  # primitives.yaml:62
+            grad_x = _t17 + _t16  # primitives.yaml:62
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward(grad_y, x, norm, _t3, *, out_grad_x=None):
+    _t4 = np.empty(grad_y.shape[:-1] + (1,), grad_y.dtype)
+    _t5 = np.empty(grad_y.shape, grad_y.dtype)
+    _t6 = np.empty(grad_y.shape, grad_y.dtype)
+    _squash_bwd_loops_0(
+        rows(norm), rows(_t3), rows(grad_y), rows(x), rows(_t4), rows(_t5), rows(_t6)
+    )
+    _t7 = np.sum(_t6, axis=-1, keepdims=True)
+    grad_norm = _t7 / _t3
+    _t9 = -_t7
+    _t10 = _t9 * _t4
+    _t11 = _t10 / _t3
+    _t12 = 0.5 * grad_norm
+    _t13 = _t12 / norm
+    grad_squared_norm = _t11 + _t13
+    _t14 = np.broadcast_to(grad_squared_norm, x.shape)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _squash_bwd_loops_1(rows(_t14), rows(x), rows(_t5), rows(grad_x))
     return grad_x

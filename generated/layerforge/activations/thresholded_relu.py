@@ -12,6 +12,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -38,6 +39,9 @@ def forward(x, *, theta=1.0):
     if on_gpu(x):
         y, saved = _cupy_forward(x, theta)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = in_row_blocks(_jit_forward, x, theta, outs=("out_y",))
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, theta, outs=("out_y",))
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -107,4 +111,47 @@ _thresholded_relu_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward(grad_y, x, theta):
     grad_x = _thresholded_relu_bwd_0(x, theta, grad_y)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# thresholded_relu_fwd_loops_0: layers_spec/activations/thresholded_relu.yaml:12
+@row_kernel
+def _thresholded_relu_fwd_loops_0(x, theta, y_out):
+    _rows, _n = x.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t1 = (
+                x[_row, _j]
+                if x[_row, _j] > theta or x[_row, _j] != x[_row, _j]
+                else theta
+            )  # thresholded_relu.yaml:12
+            _t2 = x[_row, _j] > theta  # thresholded_relu.yaml:12
+            y = _t1 * _t2  # thresholded_relu.yaml:12
+            y_out[_row, _j] = y
+
+
+def _jit_forward(x, theta, *, out_y=None):
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _thresholded_relu_fwd_loops_0(rows(x), theta, rows(y))
+    return y, (x, theta)
+
+
+# thresholded_relu_bwd_loops_0: layers_spec/activations/thresholded_relu.yaml:15
+@row_kernel
+def _thresholded_relu_bwd_loops_0(x, theta, grad_y, grad_x_out):
+    _rows, _n = x.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t3 = x[_row, _j] > theta  # thresholded_relu.yaml:15
+            grad_x = grad_y[_row, _j] * _t3  # thresholded_relu.yaml:15
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward(grad_y, x, theta):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    _thresholded_relu_bwd_loops_0(rows(x), theta, rows(grad_y), rows(grad_x))
     return grad_x

@@ -7,6 +7,8 @@ Generated from layers_spec/layers/layer_statistics.yaml by the layerforge transp
 Do not edit by hand: change the spec and run `make generate`.
 """
 
+import math
+
 import numpy as np
 
 from layerforge._runtime import (
@@ -19,6 +21,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -68,6 +71,16 @@ def forward(x, *, normalized_shape=None, eps=1e-05):
         mu, rstd, saved = _cupy_forward(x, eps)
         return (mu, rstd), (
             _cupy_backward,
+            saved,
+            (mu.dtype, mu.shape, rstd.shape),
+            None,
+        )
+    if use_jit(x):
+        mu, rstd, saved = in_row_blocks(
+            _jit_forward, x, eps, outs=(None, "out_rstd", None, "out_centered")
+        )
+        return (mu, rstd), (
+            _jit_backward,
             saved,
             (mu.dtype, mu.shape, rstd.shape),
             None,
@@ -238,3 +251,62 @@ def _cupy_dot_last(a, b):
     if b.ndim == 1:
         return cp.matmul(a, b)[..., None]
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# layer_statistics_fwd_loops_0: layers_spec/layers/layer_statistics.yaml:17,18,19,20
+@row_kernel
+def _layer_statistics_fwd_loops_0(x, _t2, eps, mu_out, centered_out, rstd_out):
+    _rows, _n = x.shape
+    for _row in range(_rows):
+        mu = 0.0  # layer_statistics.yaml:17
+        for _j in range(_n):
+            mu += x[_row, _j]
+        mu /= _n
+        mu_out[_row, 0] = mu
+        _t1 = 0.0  # layer_statistics.yaml:19
+        for _j in range(_n):
+            centered = x[_row, _j] - mu  # layer_statistics.yaml:18
+            centered_out[_row, _j] = centered
+            _t1 += centered * centered
+        variance = _t1 / _t2  # layer_statistics.yaml:19
+        _t3 = variance + eps  # layer_statistics.yaml:20
+        _t4 = math.sqrt(_t3)  # layer_statistics.yaml:20
+        rstd = 1.0 / _t4  # layer_statistics.yaml:20
+        rstd_out[_row, 0] = rstd
+
+
+def _jit_forward(x, eps, *, out_rstd=None, out_centered=None):
+    _t2 = x.shape[-1]
+    mu = np.empty(x.shape[:-1] + (1,), x.dtype)
+    centered = np.empty(x.shape, x.dtype) if out_centered is None else out_centered
+    rstd = np.empty(x.shape[:-1] + (1,), x.dtype) if out_rstd is None else out_rstd
+    _layer_statistics_fwd_loops_0(
+        rows(x), _t2, eps, rows(mu), rows(centered), rows(rstd)
+    )
+    return mu, rstd, (x, centered, rstd)
+
+
+# layer_statistics_bwd_loops_0: layers_spec/layers/layer_statistics.yaml:24
+@row_kernel
+def _layer_statistics_bwd_loops_0(grad_rstd, rstd, _t7_out):
+    _rows, _n = grad_rstd.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t5 = grad_rstd[_row, _j] * rstd[_row, _j]  # layer_statistics.yaml:24
+            _t6 = _t5 * rstd[_row, _j]  # layer_statistics.yaml:24
+            _t7 = _t6 * rstd[_row, _j]  # layer_statistics.yaml:24
+            _t7_out[_row, _j] = _t7
+
+
+def _jit_backward(grad_mu, grad_rstd, x, centered, rstd, *, out_grad_x=None):
+    _t7 = np.empty(grad_mu.shape, grad_mu.dtype)
+    _layer_statistics_bwd_loops_0(rows(grad_rstd), rows(rstd), rows(_t7))
+    _t8 = _t7 * centered
+    _t9 = grad_mu - _t8
+    _t10 = x.shape[-1]
+    grad_x = _t9 / _t10
+    return grad_x
