@@ -133,6 +133,11 @@ CASES = {
     "capsule_votes": ("capsule_votes(x * x, w)", "[C, F, G, H]", "any", "any", "[B, C, F]"),
     "resize_last": ("resize_last(x * w, size=6) * sum_all(resize_last(x, size=2))", "[F]", "any", "any"),
     "ry_gates": ("ry_gates(x * x, w) * 2", "[K]", "any", "any"),
+    # Issue 20: the CRF's log-sum-exp, its step's log(exp(a) @ exp(b)), and a carry kept
+    # where a mask (here x > 0) is off
+    "logsumexp": ("logsumexp(x * w) * x", "[F]", "any", "any"),
+    "log_matmul_exp": ("log_matmul_exp(x * x, w)", "[F, G]", "any", "any"),
+    "keep_where": ("keep_where(x * w, x > 0, w * 2)", "[B, F]", "nonzero", "any"),
 }
 # Covered elsewhere: the derivatives of heaviside, spike_atan, spike_sigmoid and
 # step_straight_through are declared surrogates (test_gradients, test_spiking,
@@ -165,6 +170,9 @@ def test_every_differentiable_primitive_has_a_case():
     # take_rows reads integer ids, which a probe's float input cannot be: test_attention
     # checks it (the embedding) against F.embedding.
     layers.add("take_rows")
+    # take_along and pick_rows read integer tags: test_crf checks them through the CRF's
+    # gold-path score by finite differences (float64) and against pytorch-crf.
+    layers |= {"take_along", "pick_rows"}
     # The convolution family's primitives take windows, grids and factors a probe cannot
     # declare: test_conv_family checks each by finite differences (float64) through its
     # layer (deconvolutional, pixel_shuffle both ways, locally_connected, grid sampling

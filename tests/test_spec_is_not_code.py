@@ -25,17 +25,25 @@ OP_FOLDERS = ("activations", "layers", "losses")
 
 # What templates/*.j2 and codegen put at the top of a module.
 # copy: nn.Bidirectional copies its inner layer for the backward direction (copy.deepcopy)
-IMPORTS = {"numpy": "np", "contextlib": None, "copy": None, "functools": None, "importlib": None, "math": None,
-           "os": None, "threading": None}
-IMPORT_FROM = {"layerforge._runtime", "layerforge._cupy_runtime", "layerforge.activations", "layerforge.layers",
+IMPORTS = {"numpy": "np", "contextlib": None, "copy": None, "functools": None, "importlib": None,
+           "importlib.util": None, "math": None, "os": None, "threading": None}
+# math: the compiled target's row kernels (numba) call math.exp and the like in op modules.
+OP_MODULE_IMPORTS = {"numpy", "math"}
+IMPORT_FROM = {"layerforge._runtime", "layerforge._cupy_runtime", "layerforge._jit_runtime", "layerforge.activations",
+               "layerforge.layers",
                "layerforge.losses",
                "concurrent.futures", None}  # None: ``from . import name`` in a package's __init__
-MODULE_CALLS = {"ElementwiseKernel", "ReductionKernel", "RowKernel", "threading.local"}
+MODULE_CALLS = {"ElementwiseKernel", "ReductionKernel", "RowKernel", "threading.local", "frozenset"}
+# The one decorator an op module's functions may carry: the compiled target's kernel wrapper.
+OP_DECORATORS = (["row_kernel"],)
 # Never in generated code: what would run or load code, or reach the system.
 FORBIDDEN_NAMES = {"eval", "exec", "compile", "__import__", "breakpoint", "globals", "locals", "vars", "open",
                    "setattr", "delattr", "exit", "quit", "subprocess", "sys", "builtins"}
 # Where the runtime modules differ: what only they may hold.
-RUNTIME_FILES = {"_runtime.py", "_cupy_runtime.py"}
+RUNTIME_FILES = {"_runtime.py", "_cupy_runtime.py", "_jit_runtime.py"}
+# Dunder attributes a runtime reads: the compiled target's kernel wrapper takes its function's
+# name and docstring, and whether its code has a file (numba's disk cache).
+RUNTIME_ATTRIBUTES = {"__doc__", "__code__"}
 # Forbidden names a template's own code needs, per file: nn.Module.named_children lists a
 # model's layers from vars(self), in assignment order, as torch does.
 ALLOWED_NAMES = {"nn.py": {"vars"}}
@@ -61,6 +69,9 @@ def _problems(path: Path, text: str) -> list[str]:
     op_module = path.parent.name in OP_FOLDERS and path.name != "__init__.py"
     runtime = path.name in RUNTIME_FILES
     out: list[str] = []
+    # an op's entry points beside forward and backward, as its module lists them
+    entry_points = next((tuple(ast.literal_eval(n.value)) for n in tree.body if isinstance(n, ast.Assign)
+                         and [ast.unparse(t) for t in n.targets] == ["ENTRY_POINTS"]), ())
     for index, node in enumerate(tree.body):
         where = f"{rel}:{node.lineno}"
         if isinstance(node, ast.Expr):
@@ -70,7 +81,7 @@ def _problems(path: Path, text: str) -> list[str]:
             for alias in node.names:
                 if alias.name not in IMPORTS or alias.asname != IMPORTS[alias.name]:
                     out.append(f"{where}: import {alias.name}")
-                if op_module and alias.name != "numpy":
+                if op_module and alias.name not in OP_MODULE_IMPORTS:
                     out.append(f"{where}: an op module imports {alias.name}")
         elif isinstance(node, ast.ImportFrom):
             if node.module not in IMPORT_FROM or (node.module is None and node.level != 1):
@@ -89,9 +100,10 @@ def _problems(path: Path, text: str) -> list[str]:
                     out.append(f"{where}: module-level {type(part).__name__} {ast.unparse(node.value)[:60]}")
         elif isinstance(node, ast.FunctionDef):
             decorators = [ast.unparse(d) for d in node.decorator_list]
-            if decorators and not (runtime and decorators == ["contextlib.contextmanager"]):
+            if decorators and not (runtime and decorators == ["contextlib.contextmanager"]) and not (
+                    op_module and decorators in OP_DECORATORS):
                 out.append(f"{where}: decorators {decorators}")
-            if op_module and node.name not in ("forward", "backward") and not node.name.startswith("_"):
+            if op_module and node.name not in ("forward", "backward", *entry_points) and not node.name.startswith("_"):
                 out.append(f"{where}: an op module defines the public function {node.name}")
         elif isinstance(node, ast.ClassDef):
             if op_module:
@@ -106,7 +118,8 @@ def _problems(path: Path, text: str) -> list[str]:
         name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
         if name in FORBIDDEN_NAMES and name not in ALLOWED_NAMES.get(path.name, ()):
             out.append(f"{rel}:{node.lineno}: the name {name}")  # type: ignore[attr-defined]
-        if isinstance(node, ast.Attribute) and node.attr.startswith("__") and node.attr not in ("__init__", "__name__", "__module__"):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("__") and node.attr not in (
+                "__init__", "__name__", "__module__", *(RUNTIME_ATTRIBUTES if runtime else ())):
             out.append(f"{rel}:{node.lineno}: the attribute {node.attr}")
     return out
 
