@@ -15,6 +15,7 @@ __all__ = [
     "bidirectional",
     "capsule",
     "concatenate",
+    "continuum_memory_system",
     "conv_lstm",
     "convolutional",
     "cropping",
