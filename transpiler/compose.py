@@ -58,13 +58,15 @@ def _resolve(name: str, ops: dict[str, OpSpec], resolved: dict[str, OpSpec], fai
         if counted is None:
             ok = False
             continue
+        clashes = [copy for copy in counted if copy.name in taken]
+        for copy in clashes:
+            errors.error(decl.loc, f"spec.calls.{decl.name}: its copy {copy.of[1]} would be named '{copy.name}', which is already {taken[copy.name]}; rename the instance")  # type: ignore[index]
+        if clashes:
+            ok = False
+            continue
+        taken |= {copy.name: f"a copy of '{decl.name}'" for copy in counted}
         copies += counted
         instances += counted
-        for copy in counted:
-            if copy.name in taken:
-                errors.error(decl.loc, f"spec.calls.{decl.name}: its copy {copy.of[1]} would be named '{copy.name}', which is already {taken[copy.name]}; rename the instance")  # type: ignore[index]
-                ok = False
-            taken.setdefault(copy.name, f"a copy of '{decl.name}'")
     for decl in instances:
         where = f"spec.calls.{decl.name}"
         if decl.op not in ops:
