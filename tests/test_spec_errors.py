@@ -146,8 +146,8 @@ GOLDEN = {
                                 "dimensions of a counted instance's later copies; add 'count:'",
     "call_count_not_structural": "layers/call_count_not_structural.yaml:8:70: error: spec.calls.level.count: 'levels' must "
                                  "be a structural int attribute whose choices are 1 or more",
-    "call_count_too_many": "layers/call_count_too_many.yaml:8:70: error: spec.calls.level.count: 'levels' has 12 choices, "
-                           "each a variant with its own code; at most 10",
+    "call_count_too_many": "layers/call_count_too_many.yaml:8:70: error: spec.calls.level.count: 'levels' goes up to 12 "
+                           "copies (each choice a variant with code of its own); a count may reach at most 10",
     "call_count_copy_clash": "layers/call_count_copy_clash.yaml:8:3: error: spec.calls.level: its copy 1 would be named "
                              "'level1', which is already an instance; rename the instance",
     "call_count_operands": "layers/call_count_operands.yaml:13:7: error: 'level' (counted by 'levels') is called in a "

@@ -8,6 +8,11 @@ dimensions renamed as ``dims`` says. Callees are resolved first (depth first), s
 instance of a composite op brings that op's namespaced parameters too
 (``self_attn_out_proj_weight``, PyTorch's ``self_attn.out_proj.weight``). Calls may not form
 a cycle.
+
+An instance with ``count: levels`` (a structural int attribute) stands for copies
+``level0``, ``level1``, ... called in a chain (``_copies``); the parameters of the copies
+that the smallest count does not reach are given only where the count reaches them
+(``TensorDecl.counted``).
 """
 
 from __future__ import annotations
@@ -186,9 +191,10 @@ def _copies(spec: OpSpec, decl: CallDecl, errors: Collector) -> list[CallDecl] |
                      f"{where}.count: '{decl.count}' must be a structural int attribute whose choices are 1 or more"
                      f"{did_you_mean(decl.count or '', known)}")
         return None
-    if len(choices) > MAX_COUNT:
+    if max(choices) > MAX_COUNT:  # type: ignore[type-var]
         errors.error(decl.count_loc or decl.loc,
-                     f"{where}.count: '{decl.count}' has {len(choices)} choices, each a variant with its own code; at most {MAX_COUNT}")
+                     f"{where}.count: '{decl.count}' goes up to {max(choices)} copies (each choice a variant with "  # type: ignore[type-var]
+                     f"code of its own); a count may reach at most {MAX_COUNT}")
         return None
     later = dict(decl.dims) | dict(decl.chain)
     return [dataclasses.replace(decl, name=f"{decl.name}{k}", dims=decl.dims if k == 0 else tuple(later.items()),
@@ -197,5 +203,5 @@ def _copies(spec: OpSpec, decl: CallDecl, errors: Collector) -> list[CallDecl] |
 
 
 # A counted instance makes one variant per choice of its count, each with its own chain of
-# inlined calls (and CuPy kernels): 10 keeps a module readable.
+# inlined calls (and CuPy kernels), of up to this many copies: 10 keeps a module readable.
 MAX_COUNT = 10
