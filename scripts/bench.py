@@ -372,12 +372,28 @@ def layer_cases():
         # Synaptic plasticity's opt-in structural mode, y = x W^T (W a buffer): 4096 x 512 units.
         "synaptic_plasticity linear": ({"x": f32(4096, 512), "W": f32(512, 512, scale=0.04)}, {"mode": "linear"},
                                        lambda t: F.linear(t["x"], t["W"])),
+        # The continuum memory system (issue 21): 3 Dense + ReLU levels, 4096 x 512 -> 512 ->
+        # 512 -> 512, the later levels' parameters None, against nn.Sequential(Linear, ReLU, ...).
+        "continuum_memory_system": (_continuum_arrays(f32), {"levels": 3},
+                                    lambda t: torch.relu(F.linear(torch.relu(F.linear(torch.relu(F.linear(
+                                        t["x"], t["level0_weight"], t["level0_bias"])), t["level1_weight"], t["level1_bias"])),
+                                        t["level2_weight"], t["level2_bias"]))),
         # A ConvLSTM: batch 4, 8 frames, 16 -> 16 channels of 16 x 16, 3 x 3 kernels, against
         # the loop of F.conv2d and gate math (PyTorch has no ConvLSTM).
         "conv_lstm": ({"x": f32(4, 8, 16, 16, 16), "weight_ih": f32(64, 16, 3, 3, scale=0.08),
                        "weight_hh": f32(64, 16, 3, 3, scale=0.08), "bias": f32(64), "h0": None, "c0": None}, {},
                       _conv_lstm),
     }
+
+
+def _continuum_arrays(f32):
+    """The continuum memory system's arrays: three levels of 512 -> 512, the others None."""
+    levels = {}
+    for level in range(10):
+        given = level < 3
+        levels[f"level{level}_weight"] = f32(512, 512, scale=0.04) if given else None
+        levels[f"level{level}_bias"] = f32(512, scale=0.04) if given else None
+    return {"x": f32(4096, 512), **levels}
 
 
 def rule_cases():

@@ -150,10 +150,23 @@ def run_forward(spec_: OpSpec, arrays: dict[str, np.ndarray], attrs: dict[str, A
                 mod: ModuleType | None = None, generator=np.random.default_rng):
     """Forward with a fresh generator of a fixed seed, so random draws repeat exactly."""
     mod = mod or module(spec_)
+    arrays = counted_to(spec_, arrays, attrs)
     kwargs = dict(attrs)
     if spec_.random:
         kwargs["rng"] = generator(seed)
     return mod.forward(*(arrays[d.name] for d in spec_.arrays), **kwargs)
+
+
+def counted_to(spec_: OpSpec, arrays: dict[str, Any], attrs: dict[str, Any]) -> dict[str, Any]:
+    """``arrays`` with the parameters of a counted instance's copies beyond the count (``calls:
+    {level: {count: levels}}``, ``attrs`` or the attribute's default) left out (None)."""
+    out = dict(arrays)
+    for decl in spec_.arrays:
+        if decl.counted is not None:
+            count, index = decl.counted
+            if not attrs.get(count, spec_.attribute(count).default) > index:
+                out[decl.name] = None
+    return out
 
 
 def as_tuple(value) -> tuple:

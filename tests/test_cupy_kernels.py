@@ -147,7 +147,7 @@ def gpu_like(arrays):
 def without_optional(s, arrays):
     """``arrays``, and with each subset of the optional parameters and buffers left out
     (None), so that every variant's kernels run."""
-    optional = [d.name for d in s.optional]
+    optional = [d.name for d in s.optional if d.counted is None]  # a counted copy: by the count
     for flags in itertools.product((True, False), repeat=len(optional)):
         yield {k: None if k in optional and not flags[optional.index(k)] else v for k, v in arrays.items()}
 

@@ -146,6 +146,16 @@ GOLDEN = {
                        "'linear1_weight', which is already an array; rename the instance",
     "call_unbound_dim": "layers/call_unbound_dim.yaml:8:3: error: spec.calls.linear1.dims: the dimension 'out_features' of "
                         "'dense'.weight [out_features, in_features] is not bound (dims: {out_features: ...})",
+    "call_chain_without_count": "layers/call_chain_without_count.yaml:8:3: error: spec.calls.level.chain: binds the "
+                                "dimensions of a counted instance's later copies; add 'count:'",
+    "call_count_not_structural": "layers/call_count_not_structural.yaml:8:70: error: spec.calls.level.count: 'levels' must "
+                                 "be a structural int attribute whose choices are 1 or more",
+    "call_count_too_many": "layers/call_count_too_many.yaml:8:70: error: spec.calls.level.count: 'levels' goes up to 12 "
+                           "copies (each choice a variant with code of its own); a count may reach at most 10",
+    "call_count_copy_clash": "layers/call_count_copy_clash.yaml:8:3: error: spec.calls.level: its copy 1 would be named "
+                             "'level1', which is already an instance; rename the instance",
+    "call_count_operands": "layers/call_count_operands.yaml:13:7: error: 'level' (counted by 'levels') is called in a "
+                           "chain on one input, got 2",
     "call_in_expression": "layers/call_in_expression.yaml:10:11: error: 'linear1' calls a spec: the call must be a "
                           "statement's whole right-hand side ('h = linear1(...)')",
     "wrap_with_forward": "layers/wrap_with_forward.yaml:7:10: error: spec.forward: a wrapper has no forward of its own "

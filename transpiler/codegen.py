@@ -516,6 +516,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names += ["check_shape_of", "join_last"]
     if any(d.below for d in spec.inputs):
         runtime_names.append("check_ids")
+    if any(d.counted is not None for d in spec.arrays):
+        runtime_names.append("check_counted")
     if any(a.bounds for a in spec.attributes):
         runtime_names.append("check_at_most")
     if any(a.at_most for a in spec.attributes):
@@ -609,6 +611,11 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
                 body += checks
         if attr.axis_of:
             body.append(f'check_axis("{op}", "{attr.name}", {attr.name}, "{attr.axis_of}", {attr.axis_of}.ndim)')
+    counted = [d for d in spec.arrays if d.counted is not None]
+    for count in dict.fromkeys(d.counted[0] for d in counted):  # type: ignore[index]
+        # a counted instance's copies: given up to the count, None beyond
+        entries = ", ".join(f'"{d.name}": ({d.counted[1]}, {d.name})' for d in counted if d.counted[0] == count)  # type: ignore[index]
+        body.append(f'check_counted("{op}", "{count}", {count}, {{{entries}}})')
     if spec.scan is not None:  # time is the first axis of a sequence, or the second batch first
         axis = f"1 if {spec.scan.batch_first} else 0" if spec.scan.batch_first else "0"
         for name in spec.scan.sequences:

@@ -8,6 +8,11 @@ dimensions renamed as ``dims`` says. Callees are resolved first (depth first), s
 instance of a composite op brings that op's namespaced parameters too
 (``self_attn_out_proj_weight``, PyTorch's ``self_attn.out_proj.weight``). Calls may not form
 a cycle.
+
+An instance with ``count: levels`` (a structural int attribute) stands for copies
+``level0``, ``level1``, ... called in a chain (``_copies``); the parameters of the copies
+that the smallest count does not reach are given only where the count reaches them
+(``TensorDecl.counted``).
 """
 
 from __future__ import annotations
@@ -48,7 +53,26 @@ def _resolve(name: str, ops: dict[str, OpSpec], resolved: dict[str, OpSpec], fai
     taken = {d.name: "an array" for d in spec.arrays} | {a.name: "an attribute" for a in spec.attributes}
     taken |= {c.name: "an instance" for c in spec.calls}
     ok = True
+    copies: list[CallDecl] = []
+    instances: list[CallDecl] = []
     for decl in spec.calls:
+        if decl.count is None:
+            instances.append(decl)
+            continue
+        counted = _copies(spec, decl, errors)
+        if counted is None:
+            ok = False
+            continue
+        clashes = [copy for copy in counted if copy.name in taken]
+        for copy in clashes:
+            errors.error(decl.loc, f"spec.calls.{decl.name}: its copy {copy.of[1]} would be named '{copy.name}', which is already {taken[copy.name]}; rename the instance")  # type: ignore[index]
+        if clashes:
+            ok = False
+            continue
+        taken |= {copy.name: f"a copy of '{decl.name}'" for copy in counted}
+        copies += counted
+        instances += counted
+    for decl in instances:
         where = f"spec.calls.{decl.name}"
         if decl.op not in ops:
             errors.error(decl.op_loc, f"{where}.op: unknown op '{decl.op}'{did_you_mean(decl.op, ops)}")
@@ -82,6 +106,11 @@ def _resolve(name: str, ops: dict[str, OpSpec], resolved: dict[str, OpSpec], fai
         if params is None:
             ok = False
             continue
+        if decl.of is not None and decl.of[1] >= min(_choices(spec, decl.of[0])):
+            # a later copy: given only where the count reaches it
+            count = spec.call(decl.of[0]).count  # type: ignore[union-attr]
+            params = [dataclasses.replace(p, optional=True, variants=False, counted=(count, decl.of[1]))
+                      for p in params]
         theirs = dict(callee.torch_names)
         for param in params:
             own = param.name[len(decl.name) + 1:]
@@ -95,7 +124,8 @@ def _resolve(name: str, ops: dict[str, OpSpec], resolved: dict[str, OpSpec], fai
     if not ok:
         failed.add(name)
         return None
-    out = dataclasses.replace(spec, parameters=spec.parameters + tuple(added), torch_names=tuple(torch_names))
+    out = dataclasses.replace(spec, parameters=spec.parameters + tuple(added), torch_names=tuple(torch_names),
+                              calls=spec.calls + tuple(copies))
     resolved[name] = out
     return out
 
@@ -139,3 +169,39 @@ def _renamed(dim: str, dims: dict[str, str | int]) -> str | int:
     if "*" not in dim:
         return dims.get(dim, dim)
     return "*".join(part if part.isdigit() else str(dims.get(part, part)) for part in dim.split("*"))
+
+
+def _choices(spec: OpSpec, instance: str) -> tuple[int, ...]:
+    decl = spec.call(instance)
+    attr = spec.attribute(decl.count) if decl is not None and decl.count else None
+    return tuple(int(c) for c in attr.choices) if attr is not None else (1,)
+
+
+def _copies(spec: OpSpec, decl: CallDecl, errors: Collector) -> list[CallDecl] | None:
+    """``level: {op: dense, count: levels, chain: {in_features: H}}``: the instances
+    ``level0``, ``level1``, ... up to the largest choice of ``levels``, the first bound by
+    ``dims``, the others by ``dims`` updated with ``chain``."""
+    where = f"spec.calls.{decl.name}"
+    attr = spec.attribute(decl.count or "")
+    choices = attr.choices if attr is not None else ()
+    if (attr is None or attr.type != "int" or not attr.structural or not choices
+            or not all(isinstance(c, int) and not isinstance(c, bool) and c >= 1 for c in choices)):
+        known = [a.name for a in spec.attributes if a.type == "int" and a.structural]
+        errors.error(decl.count_loc or decl.loc,
+                     f"{where}.count: '{decl.count}' must be a structural int attribute whose choices are 1 or more"
+                     f"{did_you_mean(decl.count or '', known)}")
+        return None
+    if max(choices) > MAX_COUNT:  # type: ignore[type-var]
+        errors.error(decl.count_loc or decl.loc,
+                     f"{where}.count: '{decl.count}' goes up to {max(choices)} copies (each choice a variant with "  # type: ignore[type-var]
+                     f"code of its own); a count may reach at most {MAX_COUNT}")
+        return None
+    later = dict(decl.dims) | dict(decl.chain)
+    return [dataclasses.replace(decl, name=f"{decl.name}{k}", dims=decl.dims if k == 0 else tuple(later.items()),
+                                count=None, count_loc=None, chain=(), of=(decl.name, k))
+            for k in range(max(int(c) for c in choices))]
+
+
+# A counted instance makes one variant per choice of its count, each with its own chain of
+# inlined calls (and CuPy kernels), of up to this many copies: 10 keeps a module readable.
+MAX_COUNT = 10

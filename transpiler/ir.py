@@ -18,7 +18,7 @@ from .errors import Collector, Location, did_you_mean
 from .expr import INT_LIMIT, Assign, Call, Expr, If, Name, Num, Stmt as SpecStmt, constant_problem
 from .primitives import Primitive, Primitives
 from .shapes import SCALAR, Dim, Shape, ShapeError
-from .spec import AttrValue, OpSpec, check_name
+from .spec import AttrValue, CallDecl, OpSpec, check_name
 
 ConstValue = Union[int, float, bool, tuple]
 
@@ -611,6 +611,8 @@ class Variant:
     structural: tuple[tuple[str, AttrValue], ...] = ()
     activation: str | None = None
     absent: tuple[str, ...] = ()  # the optional arrays this variant goes without
+    # those of them that are a counted instance's copies beyond its count (not in the name)
+    counted: tuple[str, ...] = ()
 
     @property
     def conditions(self) -> dict[str, AttrValue]:
@@ -624,11 +626,13 @@ class Variant:
         for name, value in self.structural:
             if isinstance(value, bool):
                 parts.append(("train" if value else "eval") if name == "training" else (name if value else f"no_{name}"))
+            elif isinstance(value, int):  # a count: levels_3
+                parts.append(f"{name}_{value}")
             else:
                 parts.append(str(value))
         if self.activation is not None:
             parts.append(self.activation)
-        parts += [f"no_{name}" for name in self.absent]
+        parts += [f"no_{name}" for name in self.absent if name not in self.counted]
         return "_".join(parts)
 
 
@@ -644,7 +648,12 @@ def variants(spec: OpSpec) -> list[Variant]:
     optional = [d.name for d in spec.keyed_optional]
     leaving = [tuple(n for n, given in zip(optional, flags) if not given)
                for flags in itertools.product((True, False), repeat=len(optional))]
-    return [Variant(combo, act, absent) for combo in combos for absent in leaving for act in activations]
+    out = []
+    for combo in combos:
+        values = dict(combo)  # a counted instance's copies beyond its count are absent
+        counted = tuple(d.name for d in spec.arrays if d.counted is not None and not values[d.counted[0]] > d.counted[1])
+        out += [Variant(combo, act, absent + counted, counted) for absent in leaving for act in activations]
+    return out
 
 
 @dataclass(frozen=True)
@@ -689,7 +698,7 @@ def build_forward(spec: OpSpec, variant: Variant, prims: Primitives, errors: Col
             defaults[attr.name] = attr.default
     builder = Builder(prims, errors, values, itertools.count(1))
     builder.spec_calls = {c.name for c in spec.calls} | {n for n in (ops or {}) if n not in prims}
-    builder.maybe_none = {d.name for d in spec.optional if not d.variants}
+    builder.maybe_none = {d.name for d in spec.optional if not d.variants and d.counted is None}
     fn = Function(f"_forward_{variant.suffix}" if variant.suffix else "_forward", params, builder.body, [], values, defaults)
     ok = _statements(spec, spec.forward, env, structural, builder, fn, variant, activations or {},
                      Scope(ops if ops is not None else dict(activations or {})))
@@ -741,6 +750,8 @@ def _statements(spec: OpSpec, stmts: tuple[SpecStmt, ...], env: dict[str, Operan
         value = stmt.value
         if isinstance(value, Call) and value.func == "activation":
             result = _activation_slot(spec, stmt, target, env, builder, fn, variant, activations, scope.prefix)
+        elif isinstance(value, Call) and (decl := spec.call(value.func)) is not None and decl.count is not None:
+            result = _inline_chain(spec, decl, value, target, env, structural, builder, fn, activations, scope)
         elif isinstance(value, Call) and is_spec_call(spec, value.func, builder.prims, scope.ops):
             result = _inline_call(spec, value, target, env, structural, builder, fn, activations, scope)
         else:
@@ -882,6 +893,32 @@ def _inline_call(spec: OpSpec, call: Call, target: str, env: dict[str, Operand],
         fn.regions.append(Region(callee, targets, output, tuple(sorted(inner_env.items())),
                                  tuple(sorted(inner_structural.items())), prefix))
     return output
+
+
+def _inline_chain(spec: OpSpec, decl: CallDecl, call: Call, target: str, env: dict[str, Operand],
+                  structural: dict[str, AttrValue], builder: Builder, fn: Function,
+                  activations: dict[str, OpSpec], scope: Scope) -> Operand | None:
+    """``y = level(x)`` of a counted instance (``count: levels``): ``level0(x)``, then each
+    copy on the one before, up to this variant's count; the intermediate outputs are named
+    ``level0_y``, ... and the last is ``target``."""
+    if len(call.args) != 1:
+        builder.errors.error(call.loc, f"'{call.func}' (counted by '{decl.count}') is called in a chain on one input, got {len(call.args)}")
+        return None
+    count = structural[decl.count]  # type: ignore[index]
+    assert isinstance(count, int)
+    operand: Expr = call.args[0]
+    result: Operand | None = None
+    for k in range(count):
+        copy = f"{decl.name}{k}"
+        step = target if k == count - 1 else _unique(f"{scope.prefix}{copy}_out", fn.values)
+        result = _inline_call(spec, Call(copy, (operand,), call.kwargs, call.loc), step, env, structural, builder, fn,
+                              activations, scope)
+        if result is None:
+            return None
+        if k < count - 1:
+            env[step] = result
+            operand = Name(step, call.loc)
+    return result
 
 
 def uncallable(callee: OpSpec) -> str | None:

@@ -20,8 +20,9 @@ from .spec import KIND_DIRS, Init, OpSpec, TensorDecl
 # Layer titles whose class templates/nn.py.j2 defines itself, over the shell, which is emitted
 # as ``_<title>``: torch.nn class names whose PyTorch constructor signature differs from the
 # shell's (positional arguments), and layers whose buffers the constructor draws by a rule of
-# its own (Reservoir: a sparse matrix rescaled to a spectral radius).
-TORCH_SIGNATURES = frozenset({"Dropout", "Flatten", "Reservoir"})
+# its own (Reservoir: a sparse matrix rescaled to a spectral radius), and layers whose
+# object API keeps a form of its own (ContinuumMemorySystem: Dense children, a schedule).
+TORCH_SIGNATURES = frozenset({"ContinuumMemorySystem", "Dropout", "Flatten", "Reservoir"})
 
 
 def _quotients(spec: OpSpec) -> dict[str, str]:
@@ -50,6 +51,10 @@ def _tuple(items: list[str]) -> str:
 
 
 def _init(decl: TensorDecl, derived: dict[str, str]) -> str:
+    if decl.counted is not None:  # a counted instance's copy k: drawn when the count reaches it
+        count, index = decl.counted
+        plain = dataclasses.replace(decl, optional=False, counted=None)
+        return f"{_init(plain, derived)} if {count} > {index} else None"
     if decl.optional:
         return f"{_init(dataclasses.replace(decl, optional=False), derived)} if {decl.name} else None"
     shape = _tuple([derived.get(str(d), str(d).replace("*", " * ")) for d in decl.shape.dims])
@@ -107,7 +112,8 @@ def describe(spec: OpSpec, errors: Collector, package: str = "layerforge") -> di
     if spec.attribute("training") is not None:
         call.append("training=self.training")
     # an optional parameter or buffer: a bool keyword of its name, False to leave it out (None)
-    keywords += [f"{d.name}=True" for d in spec.optional if d not in spec.inputs]  # an optional input: None
+    keywords += [f"{d.name}=True" for d in spec.optional  # an optional input: None; a counted copy: by the count
+                 if d not in spec.inputs and d.counted is None]
     drawn = any(isinstance(d.init, tuple) or (isinstance(d.init, Init) and d.init.kind not in ("constant", "entries"))
                 for d in spec.parameters + spec.buffers)
     if drawn or spec.random:

@@ -104,6 +104,10 @@ class TensorDecl:
     # own; forward hands None on to the primitives that read it, which then do nothing
     # (``apply_mask``, ``apply_key_padding``: their ``takes_none``)
     variants: bool = True
+    # ``(levels, k)``: a parameter of the copy k of a counted instance (``calls: {level:
+    # {count: levels}}``), given when ``levels > k`` and None otherwise; the structural
+    # attribute, not its absence, picks the variant
+    counted: tuple[str, int] | None = None
 
     @property
     def grad(self) -> bool:
@@ -298,6 +302,15 @@ class CallDecl:
     op_loc: Location
     activation: str | None = None
     activation_loc: Location | None = None
+    # ``count: levels`` (a structural int attribute with choices): the instance stands for
+    # ``levels`` instances ``<name>0``, ``<name>1``, ... called in a chain, each one's output
+    # the next one's input; ``chain`` binds the dimensions of the instances after the first
+    # (``{in_features: H}``) over ``dims``. ``compose`` expands it: the resolved spec's
+    # ``calls`` hold the copies (``of`` names the counted instance and its index) after it.
+    count: str | None = None
+    count_loc: Location | None = None
+    chain: tuple[tuple[str, str | int], ...] = ()
+    of: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -1448,22 +1461,36 @@ def _calls(node: Node, errors: Collector) -> tuple[CallDecl, ...]:
         op = fields.take("op", str, required=True)
         dims = fields.take("dims", dict)
         activation = fields.take("activation", str)
+        count = fields.take("count", str)
+        chain = fields.take("chain", dict)
         fields.finish()
         if op is None or not check_op_name(op.value, op.loc, f"{where}.op", errors):
             continue
+        if chain is not None and count is None:
+            errors.error(node.key_locs[instance], f"{where}.chain: binds the dimensions of a counted instance's later copies; add 'count:'")
+            continue
         if activation is not None and not check_op_name(activation.value, activation.loc, f"{where}.activation", errors):
             continue
-        bound: list[tuple[str, str | int]] = []
-        for dim, value in (dims.items() if dims is not None else ()):
-            ok = isinstance(value.value, str) and is_identifier(value.value) and not keyword.iskeyword(value.value)
-            if not ok and value.value != 1:
-                errors.error(value.loc, f"{where}.dims.{short(dim)}: must be a dimension name of this spec or 1, got {value.value!r}")
-                continue
-            bound.append((dim, value.value))
-        out.append(CallDecl(instance, op.value, tuple(bound), loc, op.loc,
+        bound = _bound_dims(dims, f"{where}.dims", errors)
+        chained = _bound_dims(chain, f"{where}.chain", errors)
+        out.append(CallDecl(instance, op.value, bound, loc, op.loc,
                             activation.value if activation is not None else None,
-                            activation.loc if activation is not None else None))
+                            activation.loc if activation is not None else None,
+                            count.value if count is not None else None,
+                            count.loc if count is not None else None, chained))
     return tuple(out)
+
+
+def _bound_dims(node: Node | None, where: str, errors: Collector) -> tuple[tuple[str, str | int], ...]:
+    """``{callee_dim: caller_dim or 1}`` of ``dims:`` and ``chain:``."""
+    bound: list[tuple[str, str | int]] = []
+    for dim, value in (node.items() if node is not None else ()):
+        ok = isinstance(value.value, str) and is_identifier(value.value) and not keyword.iskeyword(value.value)
+        if not ok and value.value != 1:
+            errors.error(value.loc, f"{where}.{short(dim)}: must be a dimension name of this spec or 1, got {value.value!r}")
+            continue
+        bound.append((dim, value.value))
+    return tuple(bound)
 
 
 def _slot(node: Node, errors: Collector) -> ActivationSlot | None:

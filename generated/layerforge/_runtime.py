@@ -167,6 +167,23 @@ def check_ids(op, name, ids, size, dimension, holder):
         )
 
 
+def check_counted(op, name, count, arrays):
+    """Check the parameters of a counted instance's copies (``calls: {level: {count:
+    levels}}``): ``arrays`` maps each name to (its copy's index, the value), given (not None)
+    exactly when the index is below ``count``, the attribute ``name``."""
+    for argument, (index, value) in arrays.items():
+        if index < count and value is None:
+            raise ValueError(
+                f"{op}: argument '{argument}' is None, but {name}={count} takes the parameters "
+                f"of copies 0 to {count - 1}"
+            )
+        if index >= count and value is not None:
+            raise ValueError(
+                f"{op}: argument '{argument}' is given, but {name}={count} takes the parameters "
+                f"of copies 0 to {count - 1} only; pass None (or leave it out)"
+            )
+
+
 def check_at_most(op, name, value, argument, shape, axis):
     """Check that the size of ``argument`` (of ``shape``) along ``axis`` is at most the
     attribute ``name`` (a table's length: positional_encoding's max_sequence_length)."""

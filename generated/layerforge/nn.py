@@ -22,6 +22,7 @@ from layerforge.layers import bidirectional
 from layerforge.layers import capsule
 from layerforge.layers import concatenate
 from layerforge.layers import conditional_random_field
+from layerforge.layers import continuum_memory_system
 from layerforge.layers import conv_lstm
 from layerforge.layers import convolutional
 from layerforge.layers import cropping
@@ -905,6 +906,165 @@ class ConditionalRandomField(Module):
             self.transitions,
             mask,
         )
+
+
+class _ContinuumMemorySystem(Module):
+    """ContinuumMemorySystem: A stack of ``levels`` Dense + ReLU levels (D -> H, then H ->
+    H), forward and backward a plain chain, torch.nn.Sequential(Linear, ReLU, ...):
+    level l's parameters are level<l>_weight and level<l>_bias (PyTorch's
+    level<l>.weight), given for l < levels and None beyond.
+
+    A shell over ``layerforge.layers.continuum_memory_system``; parameters
+    level0_weight, level0_bias, level1_weight, level1_bias, level2_weight, level2_bias,
+    level3_weight, level3_bias, level4_weight, level4_bias, level5_weight, level5_bias,
+    level6_weight, level6_bias, level7_weight, level7_bias, level8_weight, level8_bias,
+    level9_weight, level9_bias.
+    """
+
+    PARAMETERS = (
+        "level0_weight",
+        "level0_bias",
+        "level1_weight",
+        "level1_bias",
+        "level2_weight",
+        "level2_bias",
+        "level3_weight",
+        "level3_bias",
+        "level4_weight",
+        "level4_bias",
+        "level5_weight",
+        "level5_bias",
+        "level6_weight",
+        "level6_bias",
+        "level7_weight",
+        "level7_bias",
+        "level8_weight",
+        "level8_bias",
+        "level9_weight",
+        "level9_bias",
+    )
+    BUFFERS = ()
+
+    def __init__(self, D, H, *, levels=3, rng=None, dtype=np.float32):
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.level0_weight = _fan_in_uniform(rng, (H, D), D, dtype)
+        self.level0_bias = _fan_in_uniform(rng, (H,), D, dtype)
+        self.level1_weight = (
+            _fan_in_uniform(rng, (H, H), H, dtype) if levels > 1 else None
+        )
+        self.level1_bias = _fan_in_uniform(rng, (H,), H, dtype) if levels > 1 else None
+        self.level2_weight = (
+            _fan_in_uniform(rng, (H, H), H, dtype) if levels > 2 else None
+        )
+        self.level2_bias = _fan_in_uniform(rng, (H,), H, dtype) if levels > 2 else None
+        self.level3_weight = (
+            _fan_in_uniform(rng, (H, H), H, dtype) if levels > 3 else None
+        )
+        self.level3_bias = _fan_in_uniform(rng, (H,), H, dtype) if levels > 3 else None
+        self.level4_weight = (
+            _fan_in_uniform(rng, (H, H), H, dtype) if levels > 4 else None
+        )
+        self.level4_bias = _fan_in_uniform(rng, (H,), H, dtype) if levels > 4 else None
+        self.level5_weight = (
+            _fan_in_uniform(rng, (H, H), H, dtype) if levels > 5 else None
+        )
+        self.level5_bias = _fan_in_uniform(rng, (H,), H, dtype) if levels > 5 else None
+        self.level6_weight = (
+            _fan_in_uniform(rng, (H, H), H, dtype) if levels > 6 else None
+        )
+        self.level6_bias = _fan_in_uniform(rng, (H,), H, dtype) if levels > 6 else None
+        self.level7_weight = (
+            _fan_in_uniform(rng, (H, H), H, dtype) if levels > 7 else None
+        )
+        self.level7_bias = _fan_in_uniform(rng, (H,), H, dtype) if levels > 7 else None
+        self.level8_weight = (
+            _fan_in_uniform(rng, (H, H), H, dtype) if levels > 8 else None
+        )
+        self.level8_bias = _fan_in_uniform(rng, (H,), H, dtype) if levels > 8 else None
+        self.level9_weight = (
+            _fan_in_uniform(rng, (H, H), H, dtype) if levels > 9 else None
+        )
+        self.level9_bias = _fan_in_uniform(rng, (H,), H, dtype) if levels > 9 else None
+        self.levels = levels
+
+    def forward(self, x):
+        y, self._ctx = continuum_memory_system.forward(
+            x,
+            self.level0_weight,
+            self.level0_bias,
+            self.level1_weight,
+            self.level1_bias,
+            self.level2_weight,
+            self.level2_bias,
+            self.level3_weight,
+            self.level3_bias,
+            self.level4_weight,
+            self.level4_bias,
+            self.level5_weight,
+            self.level5_bias,
+            self.level6_weight,
+            self.level6_bias,
+            self.level7_weight,
+            self.level7_bias,
+            self.level8_weight,
+            self.level8_bias,
+            self.level9_weight,
+            self.level9_bias,
+            levels=self.levels,
+        )
+        return y
+
+    def backward(self, grad_y):
+        (
+            grad_x,
+            grad_level0_weight,
+            grad_level0_bias,
+            grad_level1_weight,
+            grad_level1_bias,
+            grad_level2_weight,
+            grad_level2_bias,
+            grad_level3_weight,
+            grad_level3_bias,
+            grad_level4_weight,
+            grad_level4_bias,
+            grad_level5_weight,
+            grad_level5_bias,
+            grad_level6_weight,
+            grad_level6_bias,
+            grad_level7_weight,
+            grad_level7_bias,
+            grad_level8_weight,
+            grad_level8_bias,
+            grad_level9_weight,
+            grad_level9_bias,
+        ) = continuum_memory_system.backward(grad_y, self._ctx)
+        self.grads["level0_weight"] = grad_level0_weight
+        self.grads["level0_bias"] = grad_level0_bias
+        self.grads["level1_weight"] = grad_level1_weight
+        self.grads["level1_bias"] = grad_level1_bias
+        self.grads["level2_weight"] = grad_level2_weight
+        self.grads["level2_bias"] = grad_level2_bias
+        self.grads["level3_weight"] = grad_level3_weight
+        self.grads["level3_bias"] = grad_level3_bias
+        self.grads["level4_weight"] = grad_level4_weight
+        self.grads["level4_bias"] = grad_level4_bias
+        self.grads["level5_weight"] = grad_level5_weight
+        self.grads["level5_bias"] = grad_level5_bias
+        self.grads["level6_weight"] = grad_level6_weight
+        self.grads["level6_bias"] = grad_level6_bias
+        self.grads["level7_weight"] = grad_level7_weight
+        self.grads["level7_bias"] = grad_level7_bias
+        self.grads["level8_weight"] = grad_level8_weight
+        self.grads["level8_bias"] = grad_level8_bias
+        self.grads["level9_weight"] = grad_level9_weight
+        self.grads["level9_bias"] = grad_level9_bias
+        return grad_x
+
+    def consolidate(self, lower, upper, *, rate=0.01):
+        """``layerforge.layers.continuum_memory_system.consolidate``: returns new arrays, the
+        layer is left as it is (no gradient)."""
+        return continuum_memory_system.consolidate(lower, upper, rate=rate)
 
 
 class ConvLSTM(Module):
@@ -5543,11 +5703,13 @@ class ContinuumMemorySystem(Module):
     and [0.01, 0.001, 0.0001] for three levels), through ``param_groups()``, which
     layerforge.optim takes (gradients accumulated between a level's updates).
 
-    The levels are ``layerforge.nn.Dense`` layers, ``layers[l]`` (their parameters
-    ``level<l>.weight``, ``level<l>.bias``): the parameter list depends on ``levels`` (1 to 10). ``consolidate()``
-    blends 1% of each level into the next where their shapes agree and returns the new values
-    (nothing is updated in place): ``model.load_state_dict(model.state_dict() |
-    model.consolidate())``.
+    Forward and backward run the generated ``layerforge.layers.continuum_memory_system``
+    (one specialized chain per ``levels``, 1 to 10: the parameter list depends on it); the
+    levels' parameters are held by ``layerforge.nn.Dense`` layers, ``layers[l]`` (their
+    parameters ``level<l>.weight``, ``level<l>.bias``). ``consolidate()`` blends 1% of each
+    level into the next where their shapes agree, by the module's ``consolidate`` entry
+    point, and returns the new values (nothing is updated in place):
+    ``model.load_state_dict(model.state_dict() | model.consolidate())``.
     """
 
     PERIODS = (100, 10, 1)
@@ -5614,14 +5776,16 @@ class ContinuumMemorySystem(Module):
         return given
 
     def forward(self, x):
-        for layer in self.layers:
-            x = layer(x)
-        return x
+        y, self._ctx = continuum_memory_system.forward(
+            x, *self.parameters(), levels=self.levels
+        )
+        return y
 
     def backward(self, grad_y):
-        for layer in reversed(self.layers):
-            grad_y = layer.backward(grad_y)
-        return grad_y
+        grad_x, *grads = continuum_memory_system.backward(grad_y, self._ctx)
+        for level, layer in enumerate(self.layers):
+            layer.grads = {"weight": grads[2 * level], "bias": grads[2 * level + 1]}
+        return grad_x
 
     def param_groups(self):
         """One parameter group per level, for layerforge.optim: ``{"params": [weight, bias],
@@ -5646,12 +5810,10 @@ class ContinuumMemorySystem(Module):
         for level, (lower, upper) in enumerate(zip(layers, layers[1:]), start=1):
             for name in ("weight", "bias"):
                 source, target = getattr(lower, name), getattr(upper, name)
-                if (
-                    source is not None
-                    and target is not None
-                    and source.shape == target.shape
-                ):
-                    new[f"level{level}.{name}"] = (1 - rate) * target + rate * source
+                if source.shape == target.shape:
+                    new[f"level{level}.{name}"] = continuum_memory_system.consolidate(
+                        source, target, rate=rate
+                    )
         return new
 
 

@@ -16,6 +16,7 @@ __all__ = [
     "capsule",
     "concatenate",
     "conditional_random_field",
+    "continuum_memory_system",
     "conv_lstm",
     "convolutional",
     "cropping",
