@@ -1,7 +1,8 @@
 """Graph and expert layers of issue 20 against PyTorch compositions, forward and backward,
 float32 and float64: graph_convolutional against torch.bmm(A, F.linear(X, W)) + b,
 graph_attention against a dense composition of PyTorch Geometric's GATConv (concat=False,
-add_self_loops=False; PyG itself is not installed), mixture_of_experts against a dense
+add_self_loops=False), and both against PyG's own GATConv and GCNConv (normalize=False) graph by
+graph, mixture_of_experts against a dense
 evaluation of every expert with a torch.topk mask. Tolerances are test_layer_parity's
 (float64 1e-9 relative; float32 1e-4 relative, scaled by the largest value). Also float64
 finite differences of every gradient, and the errors for bad input.
@@ -505,3 +506,70 @@ def test_bad_input_names_op_and_argument(call, error, message):
     with pytest.raises(error) as info:
         call()
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_graph_attention_against_pyg_gatconv(dtype):
+    """PyTorch Geometric's GATConv(concat=False, add_self_loops=False), the issue's second
+    oracle, graph by graph: the edge j -> i wherever adjacency[b, i, j] != 0 (edge_index
+    [[j], [i]]), its lin.weight our lin_weight [heads, out, in] as [heads * out, in]. Output
+    and every gradient (node 0 has no neighbours: bias alone, as PyG)."""
+    import torch_geometric.nn as pyg
+    x, a = draw((B, N, F_IN), dtype, 1), adjacency_of((B, N, N), dtype, 4)
+    lin_weight, att_src, att_dst, bias = gat_params(dtype)
+    y, ctx = graph_attention.forward(x, a, lin_weight, att_src, att_dst, bias, negative_slope=0.3)
+    g = draw(y.shape, dtype, 9)
+    grad_x, grad_lin, grad_src, grad_dst, grad_bias = graph_attention.backward(g, ctx)
+
+    conv = pyg.GATConv(F_IN, F_OUT, heads=HEADS, concat=False, negative_slope=0.3, add_self_loops=False)
+    conv = conv.to(torch.float64 if dtype == np.float64 else torch.float32)
+    with torch.no_grad():
+        conv.lin.weight.copy_(torch.from_numpy(lin_weight.reshape(HEADS * F_OUT, F_IN)))
+        conv.att_src.copy_(torch.from_numpy(att_src))
+        conv.att_dst.copy_(torch.from_numpy(att_dst))
+        conv.bias.copy_(torch.from_numpy(bias))
+    tx = torch.tensor(x, requires_grad=True)
+    outs = []
+    for b in range(B):
+        target, source = np.nonzero(a[b])
+        edge_index = torch.from_numpy(np.stack([source, target]).astype(np.int64))
+        outs.append(conv(tx[b], edge_index))
+    out = torch.stack(outs)
+    out.backward(torch.from_numpy(g))
+    close(y, out, dtype, "y")
+    close(grad_x, tx.grad, dtype, "grad_x")
+    close(grad_lin, conv.lin.weight.grad.reshape(HEADS, F_OUT, F_IN), dtype, "grad_lin_weight")
+    close(grad_src, conv.att_src.grad, dtype, "grad_att_src")
+    close(grad_dst, conv.att_dst.grad, dtype, "grad_att_dst")
+    close(grad_bias, conv.bias.grad, dtype, "grad_bias")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_graph_convolutional_against_pyg_gcnconv(dtype):
+    """PyTorch Geometric's GCNConv(normalize=False, add_self_loops=False) as a second oracle,
+    graph by graph: the edge j -> i with weight adjacency[b, i, j] wherever it is nonzero, its
+    lin.weight our weight. Output and every gradient."""
+    import torch_geometric.nn as pyg
+    x, weight, b = draw((B, N, F_IN), dtype, 1), draw((F_OUT, F_IN), dtype, 2), draw((F_OUT,), dtype, 3)
+    a = adjacency_of((B, N, N), dtype, 4)
+    y, ctx = graph_convolutional.forward(x, a, weight, b)
+    g = draw(y.shape, dtype, 5)
+    grad_x, grad_weight, grad_bias = graph_convolutional.backward(g, ctx)
+
+    conv = pyg.GCNConv(F_IN, F_OUT, normalize=False, add_self_loops=False)
+    conv = conv.to(torch.float64 if dtype == np.float64 else torch.float32)
+    with torch.no_grad():
+        conv.lin.weight.copy_(torch.from_numpy(weight))
+        conv.bias.copy_(torch.from_numpy(b))
+    tx = torch.tensor(x, requires_grad=True)
+    outs = []
+    for k in range(B):
+        target, source = np.nonzero(a[k])
+        edge_index = torch.from_numpy(np.stack([source, target]).astype(np.int64))
+        outs.append(conv(tx[k], edge_index, torch.from_numpy(a[k][target, source])))
+    out = torch.stack(outs)
+    out.backward(torch.from_numpy(g))
+    close(y, out, dtype, "y")
+    close(grad_x, tx.grad, dtype, "grad_x")
+    close(grad_weight, conv.lin.weight.grad, dtype, "grad_weight")
+    close(grad_bias, conv.bias.grad, dtype, "grad_bias")

@@ -1,7 +1,8 @@
 """The quantum layer (issue 20) against a torch.kron chain of RY gates under autograd
 (qubit q is bit q of the basis index, so the chain is RY(theta[n-1]) x ... x RY(theta[0])),
 float32 and float64, with fewer, exactly 2^n and more features than amplitudes; float64
-finite differences for x and theta; the output_size check. Tolerances are
+finite differences for x and theta; the output_size check; PennyLane's circuit as a second
+check (forward and the theta gradient). Tolerances are
 test_layer_parity's (float64 1e-9 relative; float32 1e-4 relative, scaled by the largest value)."""
 
 from __future__ import annotations
@@ -81,3 +82,39 @@ def test_nn_quantum_draws_angles_in_a_turn():
     assert layer.theta.shape == (4,) and np.all((0 <= layer.theta) & (layer.theta < 2 * np.pi))
     y = layer(np.ones((2, 16)))
     assert y.shape == (2, 16)
+
+
+@pytest.mark.parametrize("features, qubits", [(6, 3), (16, 4)])
+def test_quantum_matches_pennylane(features, qubits):
+    """PennyLane, the issue's second check: the amplitudes prepared as a state (qml.StatePrep,
+    normalised by PennyLane), RY(theta[q]) on the wire of bit q (PennyLane's wire 0 is the most
+    significant bit: qubit q is wire n - 1 - q), the basis probabilities out; and the gradient
+    for theta from PennyLane's own differentiation (autograd interface), float64."""
+    import pennylane as qml
+    import pennylane.numpy as pnp
+    rng = np.random.default_rng(features)
+    x = rng.standard_normal((3, features))
+    theta = rng.uniform(0, 2 * np.pi, qubits)
+    y, ctx = quantum.forward(x, theta, output_size=2 ** qubits, epsilon=0.0)
+    weights = rng.standard_normal(y.shape)
+    _, grad_theta = quantum.backward(weights, ctx)
+
+    device = qml.device("default.qubit", wires=qubits)
+
+    @qml.qnode(device, interface="autograd")
+    def circuit(angles, amplitudes):
+        qml.StatePrep(amplitudes, wires=range(qubits), normalize=True)
+        for q in range(qubits):
+            qml.RY(angles[q], wires=qubits - 1 - q)
+        return qml.probs(wires=range(qubits))
+
+    psi = np.zeros((3, 2 ** qubits))
+    psi[:, :min(features, 2 ** qubits)] = x[:, :2 ** qubits]
+    expected = np.stack([circuit(theta, row) for row in psi])
+    np.testing.assert_allclose(y, expected, rtol=1e-10, atol=1e-12)
+
+    def loss(angles):
+        return sum(pnp.sum(circuit(angles, row) * w) for row, w in zip(psi, weights))
+
+    expected_grad = qml.grad(loss)(pnp.array(theta, requires_grad=True))
+    np.testing.assert_allclose(grad_theta, expected_grad, rtol=1e-9, atol=1e-12)
