@@ -30,6 +30,7 @@ from .errors import Collector
 from .grad import build_backward, grad_name
 from .ir import ABSENT, Builder, Function, Operand, Scope, Value, Variant, _statements, eliminate_dead_code, next_temporary
 from .primitives import Primitives
+from .scan import _call, _display, _finish, _unpack, driver_functions
 from .spec import AttrValue, OpSpec
 
 
@@ -204,7 +205,7 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
     last.outputs = list(outs) + last_saved  # type: ignore[arg-type]
     parts = Repeat(spec, variant, hoisted, hoisted_saved, hoisted_backward, step, step_saved, step_backward, last,
                    last_saved, last_backward, boundary, arrays, step_results, last_results, carries, constant)
-    return _drivers(parts)
+    return driver_functions(parts, tuple(_context(parts)))
 
 
 def _depends(name: str, body, roots: set[str]) -> bool:
@@ -218,24 +219,6 @@ def _depends(name: str, body, roots: set[str]) -> bool:
 def _reads_outside(body) -> set[str]:
     defined = {s.target for s in body}
     return {r for s in body for r in s.reads() if r not in defined}
-
-
-def _drivers(parts: Repeat) -> tuple[Function, Function, tuple[str, ...]]:
-    spec, variant = parts.spec, parts.variant
-    suffix = f"_{variant.suffix}" if variant.suffix else ""
-    params = [d.name for d in spec.arrays] + [a.name for a in spec.attributes if spec.passed(a)]
-    fvalues = {n: Value(None, "float", "absent" if n in variant.absent else "input") for n in params}
-    forward = Function(f"_forward{suffix}", params, [], list(spec.outputs), fvalues, loop=parts)
-    saved = tuple(_context(parts))
-    grads = [grad_name(o) for o in spec.grad_outputs]
-    outputs: list[Operand] = [ABSENT if d.name in variant.absent else grad_name(d.name) for d in spec.differentiable]
-    bvalues = {n: Value(None, "float", "grad") for n in grads}
-    backward = Function(f"_backward{suffix}", grads + list(saved), [], outputs, bvalues, loop=parts)
-    return forward, backward, saved
-
-
-def _display(name: str) -> str:
-    return f"saved_{name[2:]}" if name.startswith("_t") else name
 
 
 def _context(parts: Repeat) -> list[str]:
@@ -256,21 +239,6 @@ def _context(parts: Repeat) -> list[str]:
         if shown not in out:
             out.append(shown)
     return out
-
-
-def _call(fn: Function, args: list[str], cupy: bool) -> str:
-    return f"{'_cupy' if cupy else ''}{fn.name}({', '.join(args)})"
-
-
-def _unpack(names: list[str]) -> str:
-    return ", ".join(names)
-
-
-def _finish(lines: list[str], body: list[str], cupy: bool) -> str:
-    if cupy:
-        lines = [lines[0].replace("def _", "def _cupy_", 1), "    import cupy as cp", ""] + lines[1:]
-        body = [line.replace("np.", "cp.") for line in body]
-    return "\n".join(lines + [f"    {line}" for line in body])
 
 
 def _zeros_shape(parts: Repeat, shape) -> str:

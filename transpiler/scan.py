@@ -328,12 +328,17 @@ def _rename(renames: dict[str, str], hoisted_body: list[Stmt], loop_body: list[S
 def _drivers(parts: Scan, values: dict[str, Value]) -> tuple[Function, Function, tuple[str, ...]]:
     """The forward and backward variant functions: no statements of their own, their loop
     (``Function.loop``) rendered by ``render_forward`` / ``render_backward``."""
+    return driver_functions(parts, tuple(_context(parts)))
+
+
+def driver_functions(parts, saved: tuple[str, ...]) -> tuple[Function, Function, tuple[str, ...]]:
+    """A loop's forward and backward driver functions (a scan's, or a repeat's: ``parts``
+    has its ``spec`` and ``variant``), the backward taking the context ``saved``."""
     spec, variant = parts.spec, parts.variant
     suffix = f"_{variant.suffix}" if variant.suffix else ""
     params = [d.name for d in spec.arrays] + [a.name for a in spec.attributes if spec.passed(a)]
     fvalues = {n: Value(None, "float", "absent" if n in variant.absent else "input") for n in params}
     forward = Function(f"_forward{suffix}", params, [], list(spec.outputs), fvalues, loop=parts)
-    saved = tuple(_context(parts))
     grads = [grad_name(o) for o in spec.grad_outputs]
     outputs: list[Operand] = [ABSENT if d.name in variant.absent else grad_name(d.name) for d in spec.differentiable]
     bvalues = {n: Value(None, "float", "grad") for n in grads}
