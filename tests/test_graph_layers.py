@@ -137,6 +137,17 @@ def gat_torch(x, adjacency, lin_weight, att_src, att_dst, bias, slope):
     return out + bias if bias is not None else out
 
 
+def close_gat_gradients(grads, tx, tparams, dtype):
+    """graph_attention's gradients against torch's: x's, then each parameter's (None for a
+    bias left out)."""
+    close(grads[0], tx.grad, dtype, "grad_x")
+    for name, ours, theirs in zip(["lin_weight", "att_src", "att_dst", "bias"], grads[1:], tparams):
+        if theirs is None:
+            assert ours is None
+        else:
+            close(ours, theirs.grad, dtype, f"grad_{name}")
+
+
 def gat_params(dtype, seed=2, bias=True):
     return [draw((HEADS, F_OUT, F_IN), dtype, seed), draw((1, HEADS, F_OUT), dtype, seed + 1),
             draw((1, HEADS, F_OUT), dtype, seed + 2), draw((F_OUT,), dtype, seed + 3) if bias else None]
@@ -159,12 +170,7 @@ def test_graph_attention_against_torch_composition(dtype, bias, activation, slop
     out.backward(torch.from_numpy(g))
     close(y, out, dtype, "y")
     assert np.all(np.isfinite(y)) and len(grads) == 5
-    close(grads[0], tx.grad, dtype, "grad_x")
-    for name, ours, theirs in zip(["lin_weight", "att_src", "att_dst", "bias"], grads[1:], tparams):
-        if theirs is None:
-            assert ours is None
-        else:
-            close(ours, theirs.grad, dtype, f"grad_{name}")
+    close_gat_gradients(grads, tx, tparams, dtype)
 
 
 def test_graph_attention_against_a_message_passing_loop():
@@ -264,12 +270,7 @@ def test_graph_attention_dropout_against_torch_with_the_same_mask(dtype, bias, a
     out = {"relu": torch.relu(z), "elu": F.elu(z)}[activation]
     out.backward(torch.from_numpy(g))
     close(y, out, dtype, "y")
-    close(grads[0], tx.grad, dtype, "grad_x")
-    for name, ours, theirs in zip(["lin_weight", "att_src", "att_dst", "bias"], grads[1:], tparams):
-        if theirs is None:
-            assert ours is None
-        else:
-            close(ours, theirs.grad, dtype, f"grad_{name}")
+    close_gat_gradients(grads, tx, tparams, dtype)
 
 
 def test_graph_attention_without_dropout_draws_nothing():
