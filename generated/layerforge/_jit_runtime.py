@@ -14,6 +14,7 @@ thread: layerforge's pool is the one owner of the threads, numba never starts a 
 own, and BLAS is kept to one thread meanwhile as for the NumPy functions.
 """
 
+import math
 import os
 
 import numpy as np
@@ -76,9 +77,89 @@ def row_kernel(function):
     return RowKernel(function)
 
 
+# exp in the kernels: fast_exp, a polynomial that LLVM vectorizes (numba's math.exp is a scalar
+# libm call, 4.0 ns an element; fast_exp 0.39 ns float32, 0.93 float64, NumPy's np.exp 0.47 and
+# 0.87: transpiler/jit.py). exp(x) = 2^k exp(r) with k = round(x / ln 2) and r = x - k ln 2,
+# |r| <= ln 2 / 2, ln 2 split in two (Cody and Waite) so that k ln 2 loses nothing; exp(r) by its
+# Taylor polynomial, degree 13 for float64 and 7 for float32 (the first dropped term, r^14/14!
+# and r^8/8!, is below 2^-53 and 2^-24 of exp(r)); 2^k as two halves built from their exponent
+# bits (an integer's bits viewed as a float), so that results down to the subnormals come out
+# of a product of normal numbers. Every branch is a select: x is clamped to where exp neither
+# overflows nor underflows whole (beyond, the product is inf or 0), and NaN passes through.
+# Measured over every finite float32 and 2^24 float64s spread over the range, against a
+# correctly rounded reference: at most 1 ulp (float32) and 1 ulp (float64); tests/test_jit.py.
+_LOG2E = 1.4426950408889634
+_LN2_HIGH = 0.6931471803691238  # the 21 leading bits of ln 2: k * _LN2_HIGH is exact
+_LN2_LOW = 1.9082149292705877e-10  # ln 2 - _LN2_HIGH
+_EXP_RANGE = (-746.0, 710.0)  # exp(-746) rounds to 0, exp(710) overflows
+_TAYLOR = tuple(1.0 / math.factorial(n) for n in range(14))
+_LOG2E_32 = np.float32(_LOG2E)
+_LN2_HIGH_32 = np.float32(0.693359375)  # 9 bits of ln 2
+_LN2_LOW_32 = np.float32(math.log(2) - 0.693359375)
+_EXP_RANGE_32 = (np.float32(-104.0), np.float32(89.0))
+_TAYLOR_32 = tuple(np.float32(c) for c in _TAYLOR[:8])
+_HALF_32 = np.float32(0.5)
+_BIAS_32, _MANTISSA_32, _ONE_32 = np.int32(127), np.int32(23), np.int32(1)
+
+
+def fast_exp(x):
+    """exp(x) of a float (in a kernel compiled by numba: float32 in float32 arithmetic)."""
+    return _exp32(x) if isinstance(x, np.float32) else _exp64(x)
+
+
+def _exp64(x):
+    low, high = _EXP_RANGE
+    clamped = x if x > low else low  # NaN too: its result is x itself below
+    clamped = clamped if clamped < high else high
+    k = np.floor(clamped * _LOG2E + 0.5)
+    r = (clamped - k * _LN2_HIGH) - k * _LN2_LOW
+    p = _TAYLOR[13]
+    for degree in range(12, -1, -1):
+        p = p * r + _TAYLOR[degree]
+    power = np.int64(k)
+    half = power >> 1
+    y = (
+        p
+        * np.int64((half + 1023) << 52).view(np.float64)
+        * np.int64((power - half + 1023) << 52).view(np.float64)
+    )
+    return y if x == x else x
+
+
+def _exp32(x):
+    low, high = _EXP_RANGE_32
+    clamped = x if x > low else low
+    clamped = clamped if clamped < high else high
+    k = np.floor(clamped * _LOG2E_32 + _HALF_32)
+    r = (clamped - k * _LN2_HIGH_32) - k * _LN2_LOW_32
+    p = _TAYLOR_32[7]
+    for degree in range(6, -1, -1):
+        p = p * r + _TAYLOR_32[degree]
+    power = np.int32(k)
+    half = power >> _ONE_32
+    y = (
+        p
+        * np.int32((half + _BIAS_32) << _MANTISSA_32).view(np.float32)
+        * np.int32((power - half + _BIAS_32) << _MANTISSA_32).view(np.float32)
+    )
+    return y if x == x else x
+
+
 def _numba():
     if _state["numba"] is None:
         import numba
+        from numba.core import types
+        from numba.extending import overload
+
+        # fast_exp in a kernel: the version of its argument's type, compiled without
+        # reassociation (which would undo the split of ln 2); LLVM inlines it into the loop
+        @overload(fast_exp, jit_options={"fastmath": {"contract"}})
+        def _typed_exp(x):
+            if isinstance(x, types.Float) and x.bitwidth == 32:
+                return _exp32
+            if isinstance(x, (types.Float, types.Integer)):
+                return _exp64
+            return None
 
         _state["numba"] = numba
     return _state["numba"]
