@@ -23,13 +23,19 @@ per-feature parameter ``[F]`` and a number. The body is split into parts, in pro
 calls (the llvmlite wheel has no vector math library), while NumPy's float loops are
 vectorized. Measured here (one thread, 2M elements, CPU time): numba's scalar ``exp`` costs
 4.0 ns a element (4.5 float64), NumPy's ``np.exp`` 0.47 ns (0.87 float64), and one NumPy
-arithmetic pass over memory 0.1-0.4 ns. A transcendental call per element in a kernel thus
-costs about 3.5 ns more than the ufunc, more than fusing a whole chain of passes saves
-(``TRANSCENDENTAL_NS`` and ``PASS_NS`` below): an elementwise statement over row values
-whose per-element form calls one (``math.``, except ``sqrt``, a single instruction) runs as
-a NumPy ufunc and cuts the kernel; over row statistics (once per row: ``log(sum(exp))``) it
-stays in the kernel. A run of kernel statements that saves less than ``MIN_PASSES_SAVED``
-NumPy passes (a lone elementwise statement) stays NumPy too: the call would gain nothing.
+arithmetic pass over memory 0.1-0.4 ns. exp itself is therefore not ``math.exp`` in a kernel
+but the runtime's ``fast_exp`` (``layerforge._jit_runtime``: a range reduction, a polynomial
+and 2^k from exponent bits, all selects, which LLVM vectorizes with the loop around it; at most
+1 ulp from the correctly rounded exp, float32 and float64): 0.38 ns an element float32 (0.93
+float64), as fast as the ufunc, so an exp over row values fuses into the kernel and saves the
+passes around it (softmax: the shifted row, its exp and their sum in one loop, the scaling in
+a second). The other libm functions (``expm1``, ``log``, ``log1p``, ``tanh``) stay scalar
+calls costing about 3.5 ns more than their ufunc, more than fusing a whole chain of passes
+saves (``CALL_NS`` and ``PASS_NS`` below): an elementwise statement over row values whose
+per-element form calls one (``math.``, except ``sqrt``, a single instruction) runs as a NumPy
+ufunc and cuts the kernel; over row statistics (once per row: ``log(sum(exp))``) it stays in
+the kernel. A run of kernel statements that saves less than ``MIN_PASSES_SAVED`` NumPy passes
+(a lone elementwise statement) stays NumPy too: the call would gain nothing.
 
 Kernels are decorated with ``row_kernel`` of ``layerforge._jit_runtime``, which compiles them
 with numba on first call (``nogil``, ``cache=True``); the twins are chosen in the public
@@ -52,20 +58,21 @@ from .spec import OpSpec
 RUNTIME = "layerforge._jit_runtime"
 
 # Per-element Python forms of the primitives the loops compute (operands are Python floats
-# or bools; ``math`` is imported). Any other primitive runs as NumPy array code.
+# or bools; ``math`` and the runtime's ``fast_exp`` are imported). Any other primitive runs as
+# NumPy array code.
 ELEMENT = {
     "add": "{a} + {b}",
     "sub": "{a} - {b}",
     "mul": "{a} * {b}",
     "div": "{a} / {b}",
     "neg": "-{a}",
-    "exp": "math.exp({a})",
+    "exp": "fast_exp({a})",
     "expm1": "math.expm1({a})",
     "log": "math.log({a})",
     "log1p": "math.log1p({a})",
     "sqrt": "math.sqrt({a})",
     "tanh": "math.tanh({a})",
-    "sigmoid": "math.exp(min({a}, 0.0)) / (1.0 + math.exp(-abs({a})))",
+    "sigmoid": "1.0 / (1.0 + fast_exp(-{a}))",  # exp(-a) = inf: 0, as the exact value rounds
     "abs": "abs({a})",
     "maximum": "{a} if {a} > {b} or {a} != {a} else {b}",
     "minimum": "{a} if {a} < {b} or {a} != {a} else {b}",
@@ -82,9 +89,10 @@ ELEMENT = {
     "stop_gradient": "{a}",
     "heaviside": "1.0 if {a} >= 0 else 0.0",
 }
-# Measured costs per element in ns (see the module docstring): a transcendental call in a
-# numba loop and as a NumPy ufunc (float32), and one NumPy arithmetic pass over memory.
-TRANSCENDENTAL_NS = {"numba": 4.0, "numpy": 0.47}
+# Measured costs per element in ns (see the module docstring, float32, one thread): a libm
+# call in a numba loop, the runtime's vectorized exp in one, a transcendental NumPy ufunc, and
+# one NumPy arithmetic pass over memory.
+CALL_NS = {"math.": 4.0, "fast_exp(": 0.38, "ufunc": 0.47}
 PASS_NS = 0.25
 MIN_PASSES_SAVED = 2
 REDUCTIONS = ("sum", "mean", "amax", "dot_last")  # amax: rendered, but see in_kernel
@@ -95,18 +103,24 @@ ROW, STAT, PARAM, NUMBER = "row", "stat", "param", "number"
 ROWS, WIDTH, ROW_INDEX, J = "_rows", "_n", "_row", "_j"
 
 
+def _calls(prim: str) -> dict[str, int]:
+    """The transcendental calls in the per-element form of ``prim``, by kind."""
+    form = ELEMENT.get(prim, "").replace("math.sqrt(", "")
+    return {kind: form.count(kind) for kind in ("math.", "fast_exp(")}
+
+
 def transcendental(prim: str) -> bool:
-    """Does the per-element form of ``prim`` call a libm function (a scalar call in numba)?"""
-    return "math." in ELEMENT.get(prim, "").replace("math.sqrt(", "")
+    """Does the per-element form of ``prim`` call a libm function or the vectorized exp?"""
+    return any(_calls(prim).values())
 
 
 def rule_keeps_in_kernel(prim: str) -> bool:
     """The measured rule for one elementwise statement over row values: in the kernel when
     its per-element cost there is below the ufunc's plus the passes that cutting costs (its
     operand written and read again, the kernel's inputs read again)."""
-    calls = ELEMENT[prim].replace("math.sqrt(", "").count("math.")
-    in_kernel = calls * TRANSCENDENTAL_NS["numba"]
-    as_ufunc = calls * TRANSCENDENTAL_NS["numpy"] + 3 * PASS_NS
+    calls = _calls(prim)
+    in_kernel = sum(n * CALL_NS[kind] for kind, n in calls.items())
+    as_ufunc = sum(calls.values()) * CALL_NS["ufunc"] + 3 * PASS_NS
     return in_kernel <= as_ufunc
 
 
@@ -553,8 +567,8 @@ def render_section(spec: OpSpec, compiled, prims: Primitives, enabled: bool, blo
     header = ("# The compiled CPU target: row kernels (numba, compiled on first use) and compiled\n"
               "# twins of the functions above.")
     blocks[0] = f"{header}\n\n\n{blocks[0]}"
-    imports = [f"from {RUNTIME} import row_kernel, rows, use_jit"]
-    return JitSection(imports, blocks, twins)
+    names = ["fast_exp"] * any("fast_exp(" in block for block in blocks) + ["row_kernel", "rows", "use_jit"]
+    return JitSection([f"from {RUNTIME} import {', '.join(names)}"], blocks, twins)
 
 
 # The ops with a compiled twin (parity-tested in tests/test_jit.py); the others run their NumPy

@@ -16,7 +16,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import fast_exp, row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -278,47 +278,51 @@ def _cupy_backward(grad_y, y):
 # twins of the functions above.
 
 
-# log_softmin_fwd_loops_0: layers_spec/activations/log_softmin.yaml:12
+# log_softmin_fwd_loops_0: layers_spec/activations/log_softmin.yaml:11,12
 @row_kernel
-def _log_softmin_fwd_loops_0(_t3, shifted, y_out):
-    _rows, _n = _t3.shape
+def _log_softmin_fwd_loops_0(_t1, negated, y_out):
+    _rows, _n = negated.shape
+    shifted_row = np.empty(_n)
     for _row in range(_rows):
+        _t2 = _t1[_row, 0]  # log_softmin.yaml:11
         _t4 = 0.0  # log_softmin.yaml:12
         for _j in range(_n):
-            _t4 += _t3[_row, _j]
+            shifted = negated[_row, _j] - _t2  # log_softmin.yaml:11
+            shifted_row[_j] = shifted
+            _t3 = fast_exp(shifted)  # log_softmin.yaml:12
+            _t4 += _t3
         _t5 = math.log(_t4)  # log_softmin.yaml:12
         for _j in range(_n):
-            y = shifted[_row, _j] - _t5  # log_softmin.yaml:12
+            y = shifted_row[_j] - _t5  # log_softmin.yaml:12
             y_out[_row, _j] = y
 
 
 def _jit_forward(x, *, out_y=None):
     negated = -x
     _t1 = _amax(negated, -1)
-    _t2 = _t1
-    shifted = negated - _t2
-    _t3 = np.exp(shifted)
     y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _log_softmin_fwd_loops_0(rows(_t3), rows(shifted), rows(y))
+    _log_softmin_fwd_loops_0(rows(_t1), rows(negated), rows(y))
     return y, (y,)
 
 
 # log_softmin_bwd_loops_0: layers_spec/activations/log_softmin.yaml:14
 @row_kernel
-def _log_softmin_bwd_loops_0(grad_y, _t6, grad_x_out):
-    _rows, _n = grad_y.shape
+def _log_softmin_bwd_loops_0(y, grad_y, grad_x_out):
+    _rows, _n = y.shape
+    _t6_row = np.empty(_n)
     for _row in range(_rows):
         _t7 = 0.0  # log_softmin.yaml:14
         for _j in range(_n):
+            _t6 = fast_exp(y[_row, _j])  # log_softmin.yaml:14
+            _t6_row[_j] = _t6
             _t7 += grad_y[_row, _j]
         for _j in range(_n):
-            _t8 = _t6[_row, _j] * _t7  # log_softmin.yaml:14
+            _t8 = _t6_row[_j] * _t7  # log_softmin.yaml:14
             grad_x = _t8 - grad_y[_row, _j]  # log_softmin.yaml:14
             grad_x_out[_row, _j] = grad_x
 
 
 def _jit_backward(grad_y, y, *, out_grad_x=None):
-    _t6 = np.exp(y)
     grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _log_softmin_bwd_loops_0(rows(grad_y), rows(_t6), rows(grad_x))
+    _log_softmin_bwd_loops_0(rows(y), rows(grad_y), rows(grad_x))
     return grad_x

@@ -10,7 +10,7 @@ import numpy as np
 
 from layerforge._runtime import check_arrays, check_context, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import fast_exp, row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -149,14 +149,20 @@ def _cupy_backward(grad_y, x):
 # twins of the functions above.
 
 
-# mish_fwd_loops_0: layers_spec/activations/mish.yaml:13,14
+# mish_fwd_loops_0: layers_spec/activations/mish.yaml:12,13,14
 @row_kernel
-def _mish_fwd_loops_0(e, x, y_out):
-    _rows, _n = e.shape
+def _mish_fwd_loops_0(x, y_out):
+    _rows, _n = x.shape
     for _row in range(_rows):
         for _j in range(_n):
-            _t2 = e[_row, _j] + 2.0  # mish.yaml:13
-            n = e[_row, _j] * _t2  # mish.yaml:13
+            _t1 = (
+                x[_row, _j]
+                if x[_row, _j] < 20.0 or x[_row, _j] != x[_row, _j]
+                else 20.0
+            )  # mish.yaml:12
+            e = fast_exp(_t1)  # mish.yaml:12
+            _t2 = e + 2.0  # mish.yaml:13
+            n = e * _t2  # mish.yaml:13
             _t3 = x[_row, _j] * n  # mish.yaml:14
             _t4 = n + 2.0  # mish.yaml:14
             y = _t3 / _t4  # mish.yaml:14
@@ -164,27 +170,31 @@ def _mish_fwd_loops_0(e, x, y_out):
 
 
 def _jit_forward(x, *, out_y=None):
-    _t1 = np.minimum(x, 20)
-    e = np.exp(_t1, out=_t1)
     y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _mish_fwd_loops_0(rows(e), rows(x), rows(y))
+    _mish_fwd_loops_0(rows(x), rows(y))
     return y, (x,)
 
 
-# mish_bwd_loops_0: layers_spec/activations/mish.yaml:13,17,18
+# mish_bwd_loops_0: layers_spec/activations/mish.yaml:12,13,17,18
 @row_kernel
-def _mish_bwd_loops_0(e, x, grad_y, grad_x_out):
-    _rows, _n = e.shape
+def _mish_bwd_loops_0(x, grad_y, grad_x_out):
+    _rows, _n = x.shape
     for _row in range(_rows):
         for _j in range(_n):
-            _t2 = e[_row, _j] + 2.0  # mish.yaml:13
-            n = e[_row, _j] * _t2  # mish.yaml:13
+            _t1 = (
+                x[_row, _j]
+                if x[_row, _j] < 20.0 or x[_row, _j] != x[_row, _j]
+                else 20.0
+            )  # mish.yaml:12
+            e = fast_exp(_t1)  # mish.yaml:12
+            _t2 = e + 2.0  # mish.yaml:13
+            n = e * _t2  # mish.yaml:13
             _t5 = n + 2.0  # mish.yaml:17
             s = 1.0 / _t5  # mish.yaml:17
             _t6 = n * s  # mish.yaml:18
             _t7 = 4.0 * x[_row, _j]  # mish.yaml:18
-            _t8 = _t7 * e[_row, _j]  # mish.yaml:18
-            _t9 = e[_row, _j] + 1.0  # mish.yaml:18
+            _t8 = _t7 * e  # mish.yaml:18
+            _t9 = e + 1.0  # mish.yaml:18
             _t10 = _t8 * _t9  # mish.yaml:18
             _t11 = _t10 * s  # mish.yaml:18
             _t12 = _t11 * s  # mish.yaml:18
@@ -194,8 +204,6 @@ def _mish_bwd_loops_0(e, x, grad_y, grad_x_out):
 
 
 def _jit_backward(grad_y, x, *, out_grad_x=None):
-    _t1 = np.minimum(x, 20)
-    e = np.exp(_t1, out=_t1)
     grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _mish_bwd_loops_0(rows(e), rows(x), rows(grad_y), rows(grad_x))
+    _mish_bwd_loops_0(rows(x), rows(grad_y), rows(grad_x))
     return grad_x

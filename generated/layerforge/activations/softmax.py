@@ -14,7 +14,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import fast_exp, row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -240,26 +240,28 @@ def _cupy_backward(grad_y, y):
 # twins of the functions above.
 
 
-# softmax_fwd_loops_0: layers_spec/activations/softmax.yaml:12
+# softmax_fwd_loops_0: layers_spec/activations/softmax.yaml:10,11,12
 @row_kernel
-def _softmax_fwd_loops_0(exponentials, y_out):
-    _rows, _n = exponentials.shape
+def _softmax_fwd_loops_0(_t1, x, y_out):
+    _rows, _n = x.shape
+    exponentials_row = np.empty(_n)
     for _row in range(_rows):
+        _t2 = _t1[_row, 0]  # softmax.yaml:10
         _t3 = 0.0  # softmax.yaml:12
         for _j in range(_n):
-            _t3 += exponentials[_row, _j]
+            shifted = x[_row, _j] - _t2  # softmax.yaml:10
+            exponentials = fast_exp(shifted)  # softmax.yaml:11
+            exponentials_row[_j] = exponentials
+            _t3 += exponentials
         for _j in range(_n):
-            y = exponentials[_row, _j] / _t3  # softmax.yaml:12
+            y = exponentials_row[_j] / _t3  # softmax.yaml:12
             y_out[_row, _j] = y
 
 
 def _jit_forward(x, *, out_y=None):
     _t1 = _amax(x, -1)
-    _t2 = _t1
-    shifted = x - _t2
-    exponentials = np.exp(shifted, out=shifted)
     y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _softmax_fwd_loops_0(rows(exponentials), rows(y))
+    _softmax_fwd_loops_0(rows(_t1), rows(x), rows(y))
     return y, (y,)
 
 

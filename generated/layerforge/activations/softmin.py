@@ -14,7 +14,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import fast_exp, row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -253,27 +253,29 @@ def _cupy_backward(grad_y, y):
 # twins of the functions above.
 
 
-# softmin_fwd_loops_0: layers_spec/activations/softmin.yaml:13
+# softmin_fwd_loops_0: layers_spec/activations/softmin.yaml:11,12,13
 @row_kernel
-def _softmin_fwd_loops_0(exponentials, y_out):
-    _rows, _n = exponentials.shape
+def _softmin_fwd_loops_0(_t1, negated, y_out):
+    _rows, _n = negated.shape
+    exponentials_row = np.empty(_n)
     for _row in range(_rows):
+        _t2 = _t1[_row, 0]  # softmin.yaml:11
         _t3 = 0.0  # softmin.yaml:13
         for _j in range(_n):
-            _t3 += exponentials[_row, _j]
+            shifted = negated[_row, _j] - _t2  # softmin.yaml:11
+            exponentials = fast_exp(shifted)  # softmin.yaml:12
+            exponentials_row[_j] = exponentials
+            _t3 += exponentials
         for _j in range(_n):
-            y = exponentials[_row, _j] / _t3  # softmin.yaml:13
+            y = exponentials_row[_j] / _t3  # softmin.yaml:13
             y_out[_row, _j] = y
 
 
 def _jit_forward(x, *, out_y=None):
     negated = -x
     _t1 = _amax(negated, -1)
-    _t2 = _t1
-    shifted = negated - _t2
-    exponentials = np.exp(shifted, out=shifted)
     y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _softmin_fwd_loops_0(rows(exponentials), rows(y))
+    _softmin_fwd_loops_0(rows(_t1), rows(negated), rows(y))
     return y, (y,)
 
 
