@@ -3,7 +3,7 @@
 Each compiled op (COMPILED_OPS) runs forward and backward under both backends on the same
 arrays, float32 and float64, and the results must agree to a few roundings of the dtype: the
 kernels compute what the NumPy functions compute, in another order (row sums accumulated in
-float64 in one pass, where NumPy's float32 sums are BLAS products), so float32 results differ
+the dtype in one vectorized loop, where NumPy's are BLAS products), so float32 results differ
 by a few ulps of the row's scale, float64 by a few 1e-16; exp in the kernels is the runtime's
 fast_exp (at most 1 ulp from the correctly rounded value, test_fast_exp_is_within_an_ulp)
 where NumPy's np.exp is within one too, so exponentials differ by at most 2 ulps, well inside

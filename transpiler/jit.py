@@ -100,7 +100,7 @@ REDUCTIONS = ("sum", "mean", "amax", "dot_last")  # amax: rendered, but see in_k
 ROW, STAT, PARAM, NUMBER = "row", "stat", "param", "number"
 # Names the loops use for themselves; spec names never start with an underscore and a letter
 # other than t (temporaries are _t1, _t2, ...).
-ROWS, WIDTH, ROW_INDEX, J = "_rows", "_n", "_row", "_j"
+ROWS, WIDTH, ROW_INDEX, J, ZERO = "_rows", "_n", "_row", "_j", "_zero"
 
 
 def _calls(prim: str) -> dict[str, int]:
@@ -342,12 +342,19 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
     params = [*kernel.inputs, *(f"{n}_out" for n in kernel.outputs)]
     lines = [f"def {{name}}({', '.join(params)}):"]
     lines.append(f"    {ROWS}, {WIDTH} = {rows_name}.shape")
+    # Row sums accumulate, and scratch rows hold values, in the arrays' dtype (as NumPy's
+    # BLAS sums do): float32 vectorizes twice as wide as float64 (softmax's exp-and-sum loop
+    # on 4096 x 1024 float32: 1.5 ms, against 2.2 with a float64 sum).
+    floats = next((n for n in kernel.inputs + kernel.outputs if shapes.of(n) == ROW and _float(n, shapes)), None)
+    dtype = f"{floats if floats in kernel.inputs else f'{floats}_out'}.dtype" if floats else None
+    if dtype and any(shapes.of(s.target) == STAT and s.prim in REDUCTIONS for s in run):
+        lines.append(f"    {ZERO} = {dtype}.type(0.0)")
     sums = [s for s in run if shapes.of(s.target) == PARAM]
     for s in sums:
         lines.append(f"    {s.target}_sums = np.zeros({WIDTH})")
     for name, place in stored.items():
         if place.endswith("_row"):
-            lines.append(f"    {place} = np.empty({WIDTH})")
+            lines.append(f"    {place} = np.empty({WIDTH}{f', {dtype}' if dtype else ''})")
     lines.append(f"    for {ROW_INDEX} in range({ROWS}):")
     body: list[str] = []
     local: set[str] = set()  # statistics and the current loop's row values
@@ -385,7 +392,7 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
         statements: list[Stmt] = item  # type: ignore[assignment]
         reductions = [s for s in statements if shapes.of(s.target) == STAT]
         for s in reductions:
-            start = "-math.inf" if s.prim == "amax" else "0.0"
+            start = "-math.inf" if s.prim == "amax" else ZERO if dtype else "0.0"
             body.append(f"{s.target} = {start}{_where(s)}")
         body.append(f"for {J} in range({WIDTH}):")
         inner: list[str] = []

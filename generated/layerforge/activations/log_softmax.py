@@ -269,10 +269,11 @@ def _cupy_backward(grad_y, y):
 @row_kernel
 def _log_softmax_fwd_loops_0(_t1, x, y_out):
     _rows, _n = x.shape
-    shifted_row = np.empty(_n)
+    _zero = x.dtype.type(0.0)
+    shifted_row = np.empty(_n, x.dtype)
     for _row in range(_rows):
         _t2 = _t1[_row, 0]  # log_softmax.yaml:10
-        _t4 = 0.0  # log_softmax.yaml:11
+        _t4 = _zero  # log_softmax.yaml:11
         for _j in range(_n):
             shifted = x[_row, _j] - _t2  # log_softmax.yaml:10
             shifted_row[_j] = shifted
@@ -295,9 +296,10 @@ def _jit_forward(x, *, out_y=None):
 @row_kernel
 def _log_softmax_bwd_loops_0(y, grad_y, grad_x_out):
     _rows, _n = y.shape
-    _t6_row = np.empty(_n)
+    _zero = y.dtype.type(0.0)
+    _t6_row = np.empty(_n, y.dtype)
     for _row in range(_rows):
-        _t7 = 0.0  # log_softmax.yaml:13
+        _t7 = _zero  # log_softmax.yaml:13
         for _j in range(_n):
             _t6 = fast_exp(y[_row, _j])  # log_softmax.yaml:13
             _t6_row[_j] = _t6

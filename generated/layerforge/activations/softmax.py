@@ -244,10 +244,11 @@ def _cupy_backward(grad_y, y):
 @row_kernel
 def _softmax_fwd_loops_0(_t1, x, y_out):
     _rows, _n = x.shape
-    exponentials_row = np.empty(_n)
+    _zero = x.dtype.type(0.0)
+    exponentials_row = np.empty(_n, x.dtype)
     for _row in range(_rows):
         _t2 = _t1[_row, 0]  # softmax.yaml:10
-        _t3 = 0.0  # softmax.yaml:12
+        _t3 = _zero  # softmax.yaml:12
         for _j in range(_n):
             shifted = x[_row, _j] - _t2  # softmax.yaml:10
             exponentials = fast_exp(shifted)  # softmax.yaml:11
@@ -269,8 +270,9 @@ def _jit_forward(x, *, out_y=None):
 @row_kernel
 def _softmax_bwd_loops_0(grad_y, y, grad_x_out):
     _rows, _n = grad_y.shape
+    _zero = grad_y.dtype.type(0.0)
     for _row in range(_rows):
-        _t5 = 0.0  # softmax.yaml:14
+        _t5 = _zero  # softmax.yaml:14
         for _j in range(_n):
             _t4 = grad_y[_row, _j] * y[_row, _j]  # softmax.yaml:14
             _t5 += _t4

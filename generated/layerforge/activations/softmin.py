@@ -257,10 +257,11 @@ def _cupy_backward(grad_y, y):
 @row_kernel
 def _softmin_fwd_loops_0(_t1, negated, y_out):
     _rows, _n = negated.shape
-    exponentials_row = np.empty(_n)
+    _zero = negated.dtype.type(0.0)
+    exponentials_row = np.empty(_n, negated.dtype)
     for _row in range(_rows):
         _t2 = _t1[_row, 0]  # softmin.yaml:11
-        _t3 = 0.0  # softmin.yaml:13
+        _t3 = _zero  # softmin.yaml:13
         for _j in range(_n):
             shifted = negated[_row, _j] - _t2  # softmin.yaml:11
             exponentials = fast_exp(shifted)  # softmin.yaml:12
@@ -283,8 +284,9 @@ def _jit_forward(x, *, out_y=None):
 @row_kernel
 def _softmin_bwd_loops_0(grad_y, y, grad_x_out):
     _rows, _n = grad_y.shape
+    _zero = grad_y.dtype.type(0.0)
     for _row in range(_rows):
-        _t5 = 0.0  # softmin.yaml:15
+        _t5 = _zero  # softmin.yaml:15
         for _j in range(_n):
             _t4 = grad_y[_row, _j] * y[_row, _j]  # softmin.yaml:15
             _t5 += _t4

@@ -271,9 +271,10 @@ def _jit_forward(x, *, out_y=None):
 @row_kernel
 def _sparsemax_bwd_loops_0(grad_y, support, grad_x_out):
     _rows, _n = grad_y.shape
+    _zero = grad_y.dtype.type(0.0)
     for _row in range(_rows):
-        _t4 = 0.0  # sparsemax.yaml:14
-        _t5 = 0.0  # sparsemax.yaml:14
+        _t4 = _zero  # sparsemax.yaml:14
+        _t5 = _zero  # sparsemax.yaml:14
         for _j in range(_n):
             _t3 = grad_y[_row, _j] * support[_row, _j]  # sparsemax.yaml:14
             _t4 += _t3

@@ -259,8 +259,9 @@ def _cupy_backward(grad_y, x, norm, _t3):
 @row_kernel
 def _squash_fwd_loops_0(x, epsilon, norm_out, _t3_out, y_out):
     _rows, _n = x.shape
+    _zero = x.dtype.type(0.0)
     for _row in range(_rows):
-        squared_norm = 0.0  # squash.yaml:12
+        squared_norm = _zero  # squash.yaml:12
         for _j in range(_n):
             _t1 = x[_row, _j] * x[_row, _j]  # squash.yaml:12
             squared_norm += _t1

@@ -789,13 +789,14 @@ def _layer_normalization_fwd_loops_0(
     x, _t2, eps, weight, bias, rstd_out, normalized_out, y_out
 ):
     _rows, _n = x.shape
-    centered_row = np.empty(_n)
+    _zero = x.dtype.type(0.0)
+    centered_row = np.empty(_n, x.dtype)
     for _row in range(_rows):
-        mu = 0.0  # layer_normalization.yaml:20
+        mu = _zero  # layer_normalization.yaml:20
         for _j in range(_n):
             mu += x[_row, _j]
         mu /= _n
-        _t1 = 0.0  # layer_normalization.yaml:22
+        _t1 = _zero  # layer_normalization.yaml:22
         for _j in range(_n):
             centered = x[_row, _j] - mu  # layer_normalization.yaml:21
             centered_row[_j] = centered
@@ -834,13 +835,14 @@ def _layer_normalization_bwd_loops_0(
     grad_y, normalized, rstd, _t6, weight, grad_weight_out, grad_bias_out, grad_x_out
 ):
     _rows, _n = grad_y.shape
+    _zero = grad_y.dtype.type(0.0)
     grad_weight_sums = np.zeros(_n)
     grad_bias_sums = np.zeros(_n)
-    _t8_row = np.empty(_n)
+    _t8_row = np.empty(_n, grad_y.dtype)
     for _row in range(_rows):
         scale = rstd[_row, 0] / _t6  # layer_normalization.yaml:35
-        _t9 = 0.0  # layer_normalization.yaml:37
-        _t13 = 0.0  # layer_normalization.yaml:37
+        _t9 = _zero  # layer_normalization.yaml:37
+        _t13 = _zero  # layer_normalization.yaml:37
         for _j in range(_n):
             p = grad_y[_row, _j] * normalized[_row, _j]  # layer_normalization.yaml:32
             grad_weight_sums[_j] += p
@@ -885,13 +887,14 @@ def _layer_normalization_no_bias_fwd_loops_0(
     x, _t2, eps, weight, rstd_out, normalized_out, y_out
 ):
     _rows, _n = x.shape
-    centered_row = np.empty(_n)
+    _zero = x.dtype.type(0.0)
+    centered_row = np.empty(_n, x.dtype)
     for _row in range(_rows):
-        mu = 0.0  # layer_normalization.yaml:20
+        mu = _zero  # layer_normalization.yaml:20
         for _j in range(_n):
             mu += x[_row, _j]
         mu /= _n
-        _t1 = 0.0  # layer_normalization.yaml:22
+        _t1 = _zero  # layer_normalization.yaml:22
         for _j in range(_n):
             centered = x[_row, _j] - mu  # layer_normalization.yaml:21
             centered_row[_j] = centered
@@ -929,12 +932,13 @@ def _layer_normalization_no_bias_bwd_loops_0(
     grad_y, normalized, rstd, _t5, weight, grad_weight_out, grad_x_out
 ):
     _rows, _n = grad_y.shape
+    _zero = grad_y.dtype.type(0.0)
     grad_weight_sums = np.zeros(_n)
-    _t7_row = np.empty(_n)
+    _t7_row = np.empty(_n, grad_y.dtype)
     for _row in range(_rows):
         scale = rstd[_row, 0] / _t5  # layer_normalization.yaml:35
-        _t8 = 0.0  # layer_normalization.yaml:37
-        _t12 = 0.0  # layer_normalization.yaml:37
+        _t8 = _zero  # layer_normalization.yaml:37
+        _t12 = _zero  # layer_normalization.yaml:37
         for _j in range(_n):
             p = grad_y[_row, _j] * normalized[_row, _j]  # layer_normalization.yaml:32
             grad_weight_sums[_j] += p
@@ -975,13 +979,14 @@ def _layer_normalization_no_weight_fwd_loops_0(
     x, _t2, eps, bias, rstd_out, normalized_out, y_out
 ):
     _rows, _n = x.shape
-    centered_row = np.empty(_n)
+    _zero = x.dtype.type(0.0)
+    centered_row = np.empty(_n, x.dtype)
     for _row in range(_rows):
-        mu = 0.0  # layer_normalization.yaml:20
+        mu = _zero  # layer_normalization.yaml:20
         for _j in range(_n):
             mu += x[_row, _j]
         mu /= _n
-        _t1 = 0.0  # layer_normalization.yaml:22
+        _t1 = _zero  # layer_normalization.yaml:22
         for _j in range(_n):
             centered = x[_row, _j] - mu  # layer_normalization.yaml:21
             centered_row[_j] = centered
@@ -1019,12 +1024,13 @@ def _layer_normalization_no_weight_bwd_loops_0(
     grad_y, normalized, rstd, _t5, grad_bias_out, grad_x_out
 ):
     _rows, _n = grad_y.shape
+    _zero = grad_y.dtype.type(0.0)
     grad_bias_sums = np.zeros(_n)
-    _t6_row = np.empty(_n)
+    _t6_row = np.empty(_n, grad_y.dtype)
     for _row in range(_rows):
         scale = rstd[_row, 0] / _t5  # layer_normalization.yaml:35
-        _t7 = 0.0  # layer_normalization.yaml:39
-        _t11 = 0.0  # layer_normalization.yaml:39
+        _t7 = _zero  # layer_normalization.yaml:39
+        _t11 = _zero  # layer_normalization.yaml:39
         for _j in range(_n):
             p = grad_y[_row, _j] * normalized[_row, _j]  # layer_normalization.yaml:32
             grad_bias_sums[_j] += grad_y[_row, _j]
@@ -1058,13 +1064,14 @@ def _layer_normalization_no_weight_no_bias_fwd_loops_0(
     x, _t2, eps, rstd_out, normalized_out
 ):
     _rows, _n = x.shape
-    centered_row = np.empty(_n)
+    _zero = x.dtype.type(0.0)
+    centered_row = np.empty(_n, x.dtype)
     for _row in range(_rows):
-        mu = 0.0  # layer_normalization.yaml:20
+        mu = _zero  # layer_normalization.yaml:20
         for _j in range(_n):
             mu += x[_row, _j]
         mu /= _n
-        _t1 = 0.0  # layer_normalization.yaml:22
+        _t1 = _zero  # layer_normalization.yaml:22
         for _j in range(_n):
             centered = x[_row, _j] - mu  # layer_normalization.yaml:21
             centered_row[_j] = centered
@@ -1099,11 +1106,12 @@ def _layer_normalization_no_weight_no_bias_bwd_loops_0(
     grad_y, normalized, rstd, _t5, grad_x_out
 ):
     _rows, _n = grad_y.shape
-    _t6_row = np.empty(_n)
+    _zero = grad_y.dtype.type(0.0)
+    _t6_row = np.empty(_n, grad_y.dtype)
     for _row in range(_rows):
         scale = rstd[_row, 0] / _t5  # layer_normalization.yaml:35
-        _t7 = 0.0  # layer_normalization.yaml:39
-        _t11 = 0.0  # layer_normalization.yaml:39
+        _t7 = _zero  # layer_normalization.yaml:39
+        _t11 = _zero  # layer_normalization.yaml:39
         for _j in range(_n):
             p = grad_y[_row, _j] * normalized[_row, _j]  # layer_normalization.yaml:32
             _t6 = grad_y[_row, _j] * rstd[_row, 0]  # layer_normalization.yaml:39

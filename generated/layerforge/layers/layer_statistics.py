@@ -261,13 +261,14 @@ def _cupy_dot_last(a, b):
 @row_kernel
 def _layer_statistics_fwd_loops_0(x, _t2, eps, mu_out, centered_out, rstd_out):
     _rows, _n = x.shape
+    _zero = x.dtype.type(0.0)
     for _row in range(_rows):
-        mu = 0.0  # layer_statistics.yaml:17
+        mu = _zero  # layer_statistics.yaml:17
         for _j in range(_n):
             mu += x[_row, _j]
         mu /= _n
         mu_out[_row, 0] = mu
-        _t1 = 0.0  # layer_statistics.yaml:19
+        _t1 = _zero  # layer_statistics.yaml:19
         for _j in range(_n):
             centered = x[_row, _j] - mu  # layer_statistics.yaml:18
             centered_out[_row, _j] = centered
