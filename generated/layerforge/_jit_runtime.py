@@ -11,7 +11,9 @@ A twin runs where its NumPy function runs: through ``in_row_blocks``, block by b
 the leading axis, the blocks shared out over layerforge's threads (``set_num_threads``). A
 kernel releases the GIL (``nogil``) and runs its block's rows in one loop on the calling
 thread: layerforge's pool is the one owner of the threads, numba never starts a pool of its
-own, and BLAS is kept to one thread meanwhile as for the NumPy functions.
+own, and BLAS is kept to one thread meanwhile as for the NumPy functions. A channel kernel
+(batch normalization: per-channel statistics of [B, C, L]) runs through ``in_channel_blocks``
+instead, its channels shared out over the same pool.
 """
 
 import os
