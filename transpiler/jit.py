@@ -700,7 +700,8 @@ def _fill_channels(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: 
             body.append(f"        {s.target} = {expression(s)}{_where(s)}")
             local.add(s.target)
             if s.target in stored:
-                index = f"[{BATCH}, {J}]" if stored[s.target].endswith("_channel") else f"[{BATCH}, {CHANNEL_INDEX}, {J}]"
+                scratch = stored[s.target].endswith("_channel")
+                index = f"[{BATCH}, {J}]" if scratch else f"[{BATCH}, {CHANNEL_INDEX}, {J}]"
                 body.append(f"        {stored[s.target]}{index} = {s.target}")
         local.difference_update(s.target for s in seg if s not in reductions)
         for s in reductions:
@@ -778,7 +779,8 @@ def render_section(spec: OpSpec, compiled, prims: Primitives, enabled: bool, blo
 # transcendental ufunc that dominates): binary_cross_entropy, gaussian, gelu, sqrbf,
 # spherical_softmax, taylor_softmax.
 COMPILED_OPS = frozenset({
-    "batch_normalization", "bent_identity", "binary_spiking", "celu", "elu", "hard_sigmoid", "hard_tanh", "isru", "layer_normalization",
+    "batch_normalization",  # channel kernels
+    "bent_identity", "binary_spiking", "celu", "elu", "hard_sigmoid", "hard_tanh", "isru", "layer_normalization",
     "layer_statistics", "leaky_relu", "lisht", "log_softmax", "log_softmin", "mish", "relu", "selu", "sigmoid",
     "silu", "softmax", "softmin", "softsign", "sparsemax", "squash", "swish", "tanh", "thresholded_relu",
 })
