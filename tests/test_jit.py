@@ -24,7 +24,7 @@ import layerforge
 from layerforge import _jit_runtime, _runtime
 from layerforge._jit_runtime import RowKernel, fast_exp, rows
 from layerforge.activations import hard_tanh, log_softmax, softmax
-from layerforge.layers import layer_normalization, layer_statistics
+from layerforge.layers import batch_normalization, layer_normalization, layer_statistics
 from transpiler import jit
 
 pytest.importorskip("numba")  # the dev extra pins it; without it there is nothing compiled
@@ -287,3 +287,83 @@ def test_fast_exp_is_within_an_ulp(dtype, overflow, underflow):
     np.testing.assert_array_equal(y[len(edges) - 3 : len(edges)], [np.inf, 0.0, np.nan])
     assert np.isinf(y[11]) and y[14] == 0 and (y < finfo.tiny).any() and (y[y < finfo.tiny] > 0).any()  # subnormals
     assert fast_exp(dtype(1.0)) == pytest.approx(np.e, rel=float(finfo.eps))  # and as plain Python
+
+
+# batch_normalization's variants under test: (training, weight, bias, running_mean, running_var,
+# shape): training and inference with every array, training without any (batch statistics only,
+# affine=False), inference without running_var (batch statistics again) with a weight only.
+BATCH_NORM_CASES = [
+    (True, True, True, True, True, (4, 3, 5, 6)),
+    (False, True, True, True, True, (4, 3, 7)),
+    (True, False, False, False, False, (9, 3)),
+    (False, True, False, True, False, (2, 3, 4, 5)),
+]
+
+
+@pytest.mark.parametrize("case", BATCH_NORM_CASES, ids=lambda c: "-".join(map(str, c[:5])) + f"-rank{len(c[5])}")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_batch_normalization_matches_numpy(backend, case, dtype):
+    """Channel kernels: per-channel statistics over N and the trailing axes, the running
+    statistics' update, and the gradients (x's, and the per-channel sums of weight and bias)."""
+    training, *present, shape = case
+    rng = np.random.default_rng(7)
+    x = (rng.standard_normal(shape) * 3 + 1).astype(dtype)
+    weight, bias, running_mean, running_var = (
+        (rng.standard_normal(3) + (2.0 if i == 3 else 0.0)).astype(dtype) if on else None for i, on in enumerate(present))
+    grad = rng.standard_normal(shape).astype(dtype)
+
+    def call():
+        outputs, ctx = batch_normalization.forward(x, weight, bias, running_mean, running_var, training=training)
+        return outputs, ctx, batch_normalization.backward(grad, ctx)
+
+    (y1, ctx1, g1), (y0, ctx0, g0) = both(backend, call)
+    compiled_ctx = ctx1[1][0] if ctx1[0] is batch_normalization._backward_joined else ctx1
+    assert compiled_ctx[0].__name__.startswith("_jit_backward")
+    count = x.size // 3  # a channel's sums add this many terms
+    for a, b in zip(y1 + g1, y0 + g0):
+        close(a, b, dtype, scale=count if a is not None and a.ndim == 1 else 4)
+
+
+def test_batch_normalization_channels_run_on_threads(backend):
+    """Over 2 MB: in_channel_blocks cuts the channels into one run per thread; each channel
+    is computed as in one call, so two threads give the one-thread result bit for bit."""
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((16, 4, 64, 128)).astype(np.float32)
+    weight, bias = rng.standard_normal(4).astype(np.float32), rng.standard_normal(4).astype(np.float32)
+    grad = rng.standard_normal(x.shape).astype(np.float32)
+    threads = layerforge.get_num_threads()
+    results = []
+    backend("numba")
+    try:
+        for count in (1, 2):
+            layerforge.set_num_threads(count)
+            (y, _, _), ctx = batch_normalization.forward(x, weight, bias)
+            results.append((y, *batch_normalization.backward(grad, ctx)))
+    finally:
+        layerforge.set_num_threads(threads)
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)
+    backend("numpy")
+    (y0, _, _), ctx = batch_normalization.forward(x, weight, bias)
+    for a, b in zip(results[1], (y0, *batch_normalization.backward(grad, ctx))):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=2e-5 * (1 if a.ndim > 1 else 100))
+
+
+def test_batch_normalization_plans_one_kernel_a_direction():
+    """The channel layout: training's forward is one kernel (the running statistics' update
+    in it) after the numbers it reads, its backward one kernel; a channel value of inputs
+    and statistics (scale * grad_y) is computed in the loop that reads it."""
+    from harness import catalog
+    from transpiler.errors import Collector
+    from transpiler.pipeline import compile_op
+
+    compiled = compile_op(catalog().ops["batch_normalization"], catalog(), Collector())[0]
+    for fn, saved in ((compiled.forward, compiled.saved), (compiled.backward, ())):
+        planned = jit.plan(fn, catalog().prims, saved)
+        kernels = [p for p in planned if isinstance(p, jit.Kernel)]
+        assert len(kernels) == 1 and all(p.prim in ("axis_size", "mul", "sub", "bessel_correction")
+                                         for p in planned if not isinstance(p, jit.Kernel))
+    assert kernels[0].outputs == ["grad_bias", "grad_weight", "grad_x"]
+    source = open(batch_normalization.__file__).read()
+    backward_kernel = source.split("def _batch_normalization_train_bwd_loops_0(")[1].split("\n\n\n")[0]
+    assert backward_kernel.count("for _i in range") == 2 and "_channel" not in backward_kernel

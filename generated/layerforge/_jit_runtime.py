@@ -11,7 +11,9 @@ A twin runs where its NumPy function runs: through ``in_row_blocks``, block by b
 the leading axis, the blocks shared out over layerforge's threads (``set_num_threads``). A
 kernel releases the GIL (``nogil``) and runs its block's rows in one loop on the calling
 thread: layerforge's pool is the one owner of the threads, numba never starts a pool of its
-own, and BLAS is kept to one thread meanwhile as for the NumPy functions.
+own, and BLAS is kept to one thread meanwhile as for the NumPy functions. A channel kernel
+(batch normalization: per-channel statistics of [B, C, L]) runs through ``in_channel_blocks``
+instead, its channels shared out over the same pool.
 """
 
 import math
@@ -19,7 +21,7 @@ import os
 
 import numpy as np
 
-from layerforge._runtime import get_backend
+from layerforge._runtime import BLOCK_BYTES, _on_threads, get_backend
 
 # Fast-math flags of every kernel: reassociation lets LLVM vectorize the row sums, contraction
 # fuses multiply-adds. Not "nnan"/"ninf": NaN and infinities propagate as in NumPy, and so do
@@ -44,6 +46,24 @@ def use_jit(array):
 def rows(array):
     """``array`` [..., F] as a matrix of rows [R, F]: a view of a contiguous array."""
     return array.reshape(-1, array.shape[-1])
+
+
+def channels(array):
+    """Per-channel values ([1, C, 1], [C, 1] or [C]) as a vector [C]: a view of a contiguous array."""
+    return array.reshape(-1)
+
+
+def in_channel_blocks(kernel, like, *args):
+    """``kernel(first, last, *args)`` over the channels of ``like`` [B, C, L] (a channel
+    kernel computes channels first..last of its arrays): in one call when ``like`` is small,
+    else the channels cut into contiguous runs, one per thread (``set_num_threads``), on the
+    pool of ``in_row_blocks``. The kernels release the GIL, so the runs compute at the same
+    time; each channel is computed as in one call, whatever the thread count."""
+    count = like.shape[1]
+    if like.nbytes < 4 * BLOCK_BYTES or count < 2:
+        kernel(0, count, *args)
+        return
+    _on_threads(lambda part: kernel(part.start, part.stop, *args), range(count))
 
 
 class RowKernel:

@@ -13,6 +13,8 @@ Generated from layers_spec/layers/batch_normalization.yaml by the layerforge tra
 Do not edit by hand: change the spec and run `make generate`.
 """
 
+import math
+
 import numpy as np
 
 from layerforge._runtime import (
@@ -23,6 +25,7 @@ from layerforge._runtime import (
     check_nonempty,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import channels, in_channel_blocks, row_kernel, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -137,6 +140,25 @@ def forward(
     check_nonempty("batch_normalization", "x", x.shape, 2, applies=training)
     if on_gpu(x):
         forward_variant, backward_variant = _CUPY_VARIANTS[
+            (
+                training,
+                weight is not None,
+                bias is not None,
+                running_mean is not None,
+                running_var is not None,
+            )
+        ]
+        y, new_running_mean, new_running_var, saved = forward_variant(
+            x, weight, bias, running_mean, running_var, momentum, eps
+        )
+        return (y, new_running_mean, new_running_var), (
+            backward_variant,
+            saved,
+            (y.dtype, y.shape),
+            None,
+        )
+    if use_jit(x):
+        forward_variant, backward_variant = _JIT_VARIANTS[
             (
                 training,
                 weight is not None,
@@ -4150,3 +4172,3694 @@ def _cupy_sum(x, axis):
     sums = sums.reshape(x.shape[: x.ndim - trailing] + (1,) * trailing)
     rest = tuple(a for a in axes if a < x.ndim - trailing)
     return cp.sum(sums, axis=rest, keepdims=True) if rest else sums
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# batch_normalization_train_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,39,44,60
+@row_kernel
+def _batch_normalization_train_fwd_loops_0(
+    _first,
+    _last,
+    x,
+    count,
+    eps,
+    _t8,
+    running_mean,
+    momentum,
+    _t12,
+    running_var,
+    _t14,
+    weight,
+    bias,
+    rstd_out,
+    normalized_out,
+    new_running_mean_out,
+    new_running_var_out,
+    y_out,
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t9 = _t8 * running_mean[_ch]  # batch_normalization.yaml:39
+        _t13 = _t12 * running_var[_ch]  # batch_normalization.yaml:44
+        _t17 = weight[_ch]  # batch_normalization.yaml:60
+        _t19 = bias[_ch]  # batch_normalization.yaml:60
+        _t3 = 0.0  # batch_normalization.yaml:33
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:33
+        _t10 = mu  # batch_normalization.yaml:39
+        _t11 = momentum * _t10  # batch_normalization.yaml:39
+        new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
+        new_running_mean_out[_ch] = new_running_mean
+        _t5 = 0.0  # batch_normalization.yaml:35
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:35
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:35
+        _t6 = variance + eps  # batch_normalization.yaml:36
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
+        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd_out[_ch] = rstd
+        _t15 = variance  # batch_normalization.yaml:44
+        _t16 = _t14 * _t15  # batch_normalization.yaml:44
+        new_running_var = _t13 + _t16  # batch_normalization.yaml:44
+        new_running_var_out[_ch] = new_running_var
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:37
+                normalized_out[_i, _ch, _j] = normalized
+                _t18 = normalized * _t17  # batch_normalization.yaml:60
+                y = _t18 + _t19  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_train(x, weight, bias, running_mean, running_var, momentum, eps):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t8 = 1 - momentum
+    unbiased = _bessel_correction(count)
+    _t12 = 1 - momentum
+    _t14 = momentum * unbiased
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    new_running_mean = np.empty((x.shape[1],), x.dtype)
+    new_running_var = np.empty((x.shape[1],), x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        _t8,
+        channels(running_mean),
+        momentum,
+        _t12,
+        channels(running_var),
+        _t14,
+        channels(weight),
+        channels(bias),
+        channels(rstd),
+        normalized,
+        channels(new_running_mean),
+        channels(new_running_var),
+        y,
+    )
+    return y, new_running_mean, new_running_var, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,65,66,68
+@row_kernel
+def _batch_normalization_train_bwd_loops_0(
+    _first,
+    _last,
+    grad_y,
+    normalized,
+    weight,
+    rstd,
+    count,
+    grad_bias_out,
+    grad_weight_out,
+    grad_x_out,
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        _t21 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t21 * rstd[_ch]  # batch_normalization.yaml:66
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t20 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t20
+        grad_bias = shift_sums  # batch_normalization.yaml:64
+        grad_bias_out[_ch] = grad_bias
+        grad_weight = scale_sums  # batch_normalization.yaml:65
+        grad_weight_out[_ch] = grad_weight
+        _t23 = scale * scale_sums  # batch_normalization.yaml:68
+        _t24 = _t23 / count  # batch_normalization.yaml:68
+        _t27 = scale * shift_sums  # batch_normalization.yaml:68
+        _t28 = _t27 / count  # batch_normalization.yaml:68
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t22 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
+                _t25 = normalized[_i, _ch, _j] * _t24  # batch_normalization.yaml:68
+                _t26 = _t22 - _t25  # batch_normalization.yaml:68
+                grad_x = _t26 - _t28  # batch_normalization.yaml:68
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_train(grad_y, weight, count, rstd, normalized):
+    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(weight),
+        channels(rstd),
+        count,
+        channels(grad_bias),
+        channels(grad_weight),
+        grad_x,
+    )
+    return grad_x, grad_weight, grad_bias
+
+
+# batch_normalization_train_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,39,60
+@row_kernel
+def _batch_normalization_train_no_running_var_fwd_loops_0(
+    _first,
+    _last,
+    x,
+    count,
+    eps,
+    _t8,
+    running_mean,
+    momentum,
+    weight,
+    bias,
+    rstd_out,
+    normalized_out,
+    new_running_mean_out,
+    y_out,
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t9 = _t8 * running_mean[_ch]  # batch_normalization.yaml:39
+        _t12 = weight[_ch]  # batch_normalization.yaml:60
+        _t14 = bias[_ch]  # batch_normalization.yaml:60
+        _t3 = 0.0  # batch_normalization.yaml:33
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:33
+        _t10 = mu  # batch_normalization.yaml:39
+        _t11 = momentum * _t10  # batch_normalization.yaml:39
+        new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
+        new_running_mean_out[_ch] = new_running_mean
+        _t5 = 0.0  # batch_normalization.yaml:35
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:35
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:35
+        _t6 = variance + eps  # batch_normalization.yaml:36
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
+        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd_out[_ch] = rstd
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:37
+                normalized_out[_i, _ch, _j] = normalized
+                _t13 = normalized * _t12  # batch_normalization.yaml:60
+                y = _t13 + _t14  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_train_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t8 = 1 - momentum
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    new_running_mean = np.empty((x.shape[1],), x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_running_var_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        _t8,
+        channels(running_mean),
+        momentum,
+        channels(weight),
+        channels(bias),
+        channels(rstd),
+        normalized,
+        channels(new_running_mean),
+        y,
+    )
+    return y, new_running_mean, None, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,65,66,68
+@row_kernel
+def _batch_normalization_train_no_running_var_bwd_loops_0(
+    _first,
+    _last,
+    grad_y,
+    normalized,
+    weight,
+    rstd,
+    count,
+    grad_bias_out,
+    grad_weight_out,
+    grad_x_out,
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        _t16 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t16 * rstd[_ch]  # batch_normalization.yaml:66
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t15 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t15
+        grad_bias = shift_sums  # batch_normalization.yaml:64
+        grad_bias_out[_ch] = grad_bias
+        grad_weight = scale_sums  # batch_normalization.yaml:65
+        grad_weight_out[_ch] = grad_weight
+        _t18 = scale * scale_sums  # batch_normalization.yaml:68
+        _t19 = _t18 / count  # batch_normalization.yaml:68
+        _t22 = scale * shift_sums  # batch_normalization.yaml:68
+        _t23 = _t22 / count  # batch_normalization.yaml:68
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t17 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
+                _t20 = normalized[_i, _ch, _j] * _t19  # batch_normalization.yaml:68
+                _t21 = _t17 - _t20  # batch_normalization.yaml:68
+                grad_x = _t21 - _t23  # batch_normalization.yaml:68
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_train_no_running_var(grad_y, weight, count, rstd, normalized):
+    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_running_var_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(weight),
+        channels(rstd),
+        count,
+        channels(grad_bias),
+        channels(grad_weight),
+        grad_x,
+    )
+    return grad_x, grad_weight, grad_bias
+
+
+# batch_normalization_train_no_running_mean_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,44,60
+@row_kernel
+def _batch_normalization_train_no_running_mean_fwd_loops_0(
+    _first,
+    _last,
+    x,
+    count,
+    eps,
+    _t8,
+    running_var,
+    _t10,
+    weight,
+    bias,
+    rstd_out,
+    normalized_out,
+    new_running_var_out,
+    y_out,
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t9 = _t8 * running_var[_ch]  # batch_normalization.yaml:44
+        _t13 = weight[_ch]  # batch_normalization.yaml:60
+        _t15 = bias[_ch]  # batch_normalization.yaml:60
+        _t3 = 0.0  # batch_normalization.yaml:33
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:33
+        _t5 = 0.0  # batch_normalization.yaml:35
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:35
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:35
+        _t6 = variance + eps  # batch_normalization.yaml:36
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
+        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd_out[_ch] = rstd
+        _t11 = variance  # batch_normalization.yaml:44
+        _t12 = _t10 * _t11  # batch_normalization.yaml:44
+        new_running_var = _t9 + _t12  # batch_normalization.yaml:44
+        new_running_var_out[_ch] = new_running_var
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:37
+                normalized_out[_i, _ch, _j] = normalized
+                _t14 = normalized * _t13  # batch_normalization.yaml:60
+                y = _t14 + _t15  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_train_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    unbiased = _bessel_correction(count)
+    _t8 = 1 - momentum
+    _t10 = momentum * unbiased
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    new_running_var = np.empty((x.shape[1],), x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_running_mean_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        _t8,
+        channels(running_var),
+        _t10,
+        channels(weight),
+        channels(bias),
+        channels(rstd),
+        normalized,
+        channels(new_running_var),
+        y,
+    )
+    return y, None, new_running_var, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_no_running_mean_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,65,66,68
+@row_kernel
+def _batch_normalization_train_no_running_mean_bwd_loops_0(
+    _first,
+    _last,
+    grad_y,
+    normalized,
+    weight,
+    rstd,
+    count,
+    grad_bias_out,
+    grad_weight_out,
+    grad_x_out,
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        _t17 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t17 * rstd[_ch]  # batch_normalization.yaml:66
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t16 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t16
+        grad_bias = shift_sums  # batch_normalization.yaml:64
+        grad_bias_out[_ch] = grad_bias
+        grad_weight = scale_sums  # batch_normalization.yaml:65
+        grad_weight_out[_ch] = grad_weight
+        _t19 = scale * scale_sums  # batch_normalization.yaml:68
+        _t20 = _t19 / count  # batch_normalization.yaml:68
+        _t23 = scale * shift_sums  # batch_normalization.yaml:68
+        _t24 = _t23 / count  # batch_normalization.yaml:68
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t18 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
+                _t21 = normalized[_i, _ch, _j] * _t20  # batch_normalization.yaml:68
+                _t22 = _t18 - _t21  # batch_normalization.yaml:68
+                grad_x = _t22 - _t24  # batch_normalization.yaml:68
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_train_no_running_mean(grad_y, weight, count, rstd, normalized):
+    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_running_mean_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(weight),
+        channels(rstd),
+        count,
+        channels(grad_bias),
+        channels(grad_weight),
+        grad_x,
+    )
+    return grad_x, grad_weight, grad_bias
+
+
+# batch_normalization_train_no_running_mean_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,60
+@row_kernel
+def _batch_normalization_train_no_running_mean_no_running_var_fwd_loops_0(
+    _first, _last, x, count, eps, weight, bias, rstd_out, normalized_out, y_out
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t8 = weight[_ch]  # batch_normalization.yaml:60
+        _t10 = bias[_ch]  # batch_normalization.yaml:60
+        _t3 = 0.0  # batch_normalization.yaml:33
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:33
+        _t5 = 0.0  # batch_normalization.yaml:35
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:35
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:35
+        _t6 = variance + eps  # batch_normalization.yaml:36
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
+        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd_out[_ch] = rstd
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:37
+                normalized_out[_i, _ch, _j] = normalized
+                _t9 = normalized * _t8  # batch_normalization.yaml:60
+                y = _t9 + _t10  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_train_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_running_mean_no_running_var_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        channels(weight),
+        channels(bias),
+        channels(rstd),
+        normalized,
+        y,
+    )
+    return y, None, None, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_no_running_mean_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,65,66,68
+@row_kernel
+def _batch_normalization_train_no_running_mean_no_running_var_bwd_loops_0(
+    _first,
+    _last,
+    grad_y,
+    normalized,
+    weight,
+    rstd,
+    count,
+    grad_bias_out,
+    grad_weight_out,
+    grad_x_out,
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        _t12 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t12 * rstd[_ch]  # batch_normalization.yaml:66
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t11 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t11
+        grad_bias = shift_sums  # batch_normalization.yaml:64
+        grad_bias_out[_ch] = grad_bias
+        grad_weight = scale_sums  # batch_normalization.yaml:65
+        grad_weight_out[_ch] = grad_weight
+        _t14 = scale * scale_sums  # batch_normalization.yaml:68
+        _t15 = _t14 / count  # batch_normalization.yaml:68
+        _t18 = scale * shift_sums  # batch_normalization.yaml:68
+        _t19 = _t18 / count  # batch_normalization.yaml:68
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t13 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
+                _t16 = normalized[_i, _ch, _j] * _t15  # batch_normalization.yaml:68
+                _t17 = _t13 - _t16  # batch_normalization.yaml:68
+                grad_x = _t17 - _t19  # batch_normalization.yaml:68
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_train_no_running_mean_no_running_var(
+    grad_y, weight, count, rstd, normalized
+):
+    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_running_mean_no_running_var_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(weight),
+        channels(rstd),
+        count,
+        channels(grad_bias),
+        channels(grad_weight),
+        grad_x,
+    )
+    return grad_x, grad_weight, grad_bias
+
+
+# batch_normalization_train_no_bias_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,39,44,60
+@row_kernel
+def _batch_normalization_train_no_bias_fwd_loops_0(
+    _first,
+    _last,
+    x,
+    count,
+    eps,
+    _t8,
+    running_mean,
+    momentum,
+    _t12,
+    running_var,
+    _t14,
+    weight,
+    rstd_out,
+    normalized_out,
+    new_running_mean_out,
+    new_running_var_out,
+    y_out,
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t9 = _t8 * running_mean[_ch]  # batch_normalization.yaml:39
+        _t13 = _t12 * running_var[_ch]  # batch_normalization.yaml:44
+        _t17 = weight[_ch]  # batch_normalization.yaml:60
+        _t3 = 0.0  # batch_normalization.yaml:33
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:33
+        _t10 = mu  # batch_normalization.yaml:39
+        _t11 = momentum * _t10  # batch_normalization.yaml:39
+        new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
+        new_running_mean_out[_ch] = new_running_mean
+        _t5 = 0.0  # batch_normalization.yaml:35
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:35
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:35
+        _t6 = variance + eps  # batch_normalization.yaml:36
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
+        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd_out[_ch] = rstd
+        _t15 = variance  # batch_normalization.yaml:44
+        _t16 = _t14 * _t15  # batch_normalization.yaml:44
+        new_running_var = _t13 + _t16  # batch_normalization.yaml:44
+        new_running_var_out[_ch] = new_running_var
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:37
+                normalized_out[_i, _ch, _j] = normalized
+                y = normalized * _t17  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_train_no_bias(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t8 = 1 - momentum
+    unbiased = _bessel_correction(count)
+    _t12 = 1 - momentum
+    _t14 = momentum * unbiased
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    new_running_mean = np.empty((x.shape[1],), x.dtype)
+    new_running_var = np.empty((x.shape[1],), x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_bias_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        _t8,
+        channels(running_mean),
+        momentum,
+        _t12,
+        channels(running_var),
+        _t14,
+        channels(weight),
+        channels(rstd),
+        normalized,
+        channels(new_running_mean),
+        channels(new_running_var),
+        y,
+    )
+    return y, new_running_mean, new_running_var, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_no_bias_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,65,66,68
+@row_kernel
+def _batch_normalization_train_no_bias_bwd_loops_0(
+    _first, _last, grad_y, normalized, weight, rstd, count, grad_weight_out, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        _t19 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t19 * rstd[_ch]  # batch_normalization.yaml:66
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t18 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t18
+        grad_weight = scale_sums  # batch_normalization.yaml:65
+        grad_weight_out[_ch] = grad_weight
+        _t21 = scale * scale_sums  # batch_normalization.yaml:68
+        _t22 = _t21 / count  # batch_normalization.yaml:68
+        _t25 = scale * shift_sums  # batch_normalization.yaml:68
+        _t26 = _t25 / count  # batch_normalization.yaml:68
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t20 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
+                _t23 = normalized[_i, _ch, _j] * _t22  # batch_normalization.yaml:68
+                _t24 = _t20 - _t23  # batch_normalization.yaml:68
+                grad_x = _t24 - _t26  # batch_normalization.yaml:68
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_train_no_bias(grad_y, weight, count, rstd, normalized):
+    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_bias_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(weight),
+        channels(rstd),
+        count,
+        channels(grad_weight),
+        grad_x,
+    )
+    return grad_x, grad_weight, None
+
+
+# batch_normalization_train_no_bias_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,39,60
+@row_kernel
+def _batch_normalization_train_no_bias_no_running_var_fwd_loops_0(
+    _first,
+    _last,
+    x,
+    count,
+    eps,
+    _t8,
+    running_mean,
+    momentum,
+    weight,
+    rstd_out,
+    normalized_out,
+    new_running_mean_out,
+    y_out,
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t9 = _t8 * running_mean[_ch]  # batch_normalization.yaml:39
+        _t12 = weight[_ch]  # batch_normalization.yaml:60
+        _t3 = 0.0  # batch_normalization.yaml:33
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:33
+        _t10 = mu  # batch_normalization.yaml:39
+        _t11 = momentum * _t10  # batch_normalization.yaml:39
+        new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
+        new_running_mean_out[_ch] = new_running_mean
+        _t5 = 0.0  # batch_normalization.yaml:35
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:35
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:35
+        _t6 = variance + eps  # batch_normalization.yaml:36
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
+        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd_out[_ch] = rstd
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:37
+                normalized_out[_i, _ch, _j] = normalized
+                y = normalized * _t12  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_train_no_bias_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t8 = 1 - momentum
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    new_running_mean = np.empty((x.shape[1],), x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_bias_no_running_var_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        _t8,
+        channels(running_mean),
+        momentum,
+        channels(weight),
+        channels(rstd),
+        normalized,
+        channels(new_running_mean),
+        y,
+    )
+    return y, new_running_mean, None, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_no_bias_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,65,66,68
+@row_kernel
+def _batch_normalization_train_no_bias_no_running_var_bwd_loops_0(
+    _first, _last, grad_y, normalized, weight, rstd, count, grad_weight_out, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        _t14 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t14 * rstd[_ch]  # batch_normalization.yaml:66
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t13 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t13
+        grad_weight = scale_sums  # batch_normalization.yaml:65
+        grad_weight_out[_ch] = grad_weight
+        _t16 = scale * scale_sums  # batch_normalization.yaml:68
+        _t17 = _t16 / count  # batch_normalization.yaml:68
+        _t20 = scale * shift_sums  # batch_normalization.yaml:68
+        _t21 = _t20 / count  # batch_normalization.yaml:68
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t15 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
+                _t18 = normalized[_i, _ch, _j] * _t17  # batch_normalization.yaml:68
+                _t19 = _t15 - _t18  # batch_normalization.yaml:68
+                grad_x = _t19 - _t21  # batch_normalization.yaml:68
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_train_no_bias_no_running_var(grad_y, weight, count, rstd, normalized):
+    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_bias_no_running_var_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(weight),
+        channels(rstd),
+        count,
+        channels(grad_weight),
+        grad_x,
+    )
+    return grad_x, grad_weight, None
+
+
+# batch_normalization_train_no_bias_no_running_mean_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,44,60
+@row_kernel
+def _batch_normalization_train_no_bias_no_running_mean_fwd_loops_0(
+    _first,
+    _last,
+    x,
+    count,
+    eps,
+    _t8,
+    running_var,
+    _t10,
+    weight,
+    rstd_out,
+    normalized_out,
+    new_running_var_out,
+    y_out,
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t9 = _t8 * running_var[_ch]  # batch_normalization.yaml:44
+        _t13 = weight[_ch]  # batch_normalization.yaml:60
+        _t3 = 0.0  # batch_normalization.yaml:33
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:33
+        _t5 = 0.0  # batch_normalization.yaml:35
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:35
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:35
+        _t6 = variance + eps  # batch_normalization.yaml:36
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
+        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd_out[_ch] = rstd
+        _t11 = variance  # batch_normalization.yaml:44
+        _t12 = _t10 * _t11  # batch_normalization.yaml:44
+        new_running_var = _t9 + _t12  # batch_normalization.yaml:44
+        new_running_var_out[_ch] = new_running_var
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:37
+                normalized_out[_i, _ch, _j] = normalized
+                y = normalized * _t13  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_train_no_bias_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    unbiased = _bessel_correction(count)
+    _t8 = 1 - momentum
+    _t10 = momentum * unbiased
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    new_running_var = np.empty((x.shape[1],), x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_bias_no_running_mean_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        _t8,
+        channels(running_var),
+        _t10,
+        channels(weight),
+        channels(rstd),
+        normalized,
+        channels(new_running_var),
+        y,
+    )
+    return y, None, new_running_var, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_no_bias_no_running_mean_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,65,66,68
+@row_kernel
+def _batch_normalization_train_no_bias_no_running_mean_bwd_loops_0(
+    _first, _last, grad_y, normalized, weight, rstd, count, grad_weight_out, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        _t15 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t15 * rstd[_ch]  # batch_normalization.yaml:66
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t14 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t14
+        grad_weight = scale_sums  # batch_normalization.yaml:65
+        grad_weight_out[_ch] = grad_weight
+        _t17 = scale * scale_sums  # batch_normalization.yaml:68
+        _t18 = _t17 / count  # batch_normalization.yaml:68
+        _t21 = scale * shift_sums  # batch_normalization.yaml:68
+        _t22 = _t21 / count  # batch_normalization.yaml:68
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t16 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
+                _t19 = normalized[_i, _ch, _j] * _t18  # batch_normalization.yaml:68
+                _t20 = _t16 - _t19  # batch_normalization.yaml:68
+                grad_x = _t20 - _t22  # batch_normalization.yaml:68
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_train_no_bias_no_running_mean(
+    grad_y, weight, count, rstd, normalized
+):
+    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_bias_no_running_mean_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(weight),
+        channels(rstd),
+        count,
+        channels(grad_weight),
+        grad_x,
+    )
+    return grad_x, grad_weight, None
+
+
+# batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,60
+@row_kernel
+def _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_loops_0(
+    _first, _last, x, count, eps, weight, rstd_out, normalized_out, y_out
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t8 = weight[_ch]  # batch_normalization.yaml:60
+        _t3 = 0.0  # batch_normalization.yaml:33
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:33
+        _t5 = 0.0  # batch_normalization.yaml:35
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:35
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:35
+        _t6 = variance + eps  # batch_normalization.yaml:36
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
+        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd_out[_ch] = rstd
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:37
+                normalized_out[_i, _ch, _j] = normalized
+                y = normalized * _t8  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_train_no_bias_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        channels(weight),
+        channels(rstd),
+        normalized,
+        y,
+    )
+    return y, None, None, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,65,66,68
+@row_kernel
+def _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_loops_0(
+    _first, _last, grad_y, normalized, weight, rstd, count, grad_weight_out, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        _t10 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t10 * rstd[_ch]  # batch_normalization.yaml:66
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t9 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t9
+        grad_weight = scale_sums  # batch_normalization.yaml:65
+        grad_weight_out[_ch] = grad_weight
+        _t12 = scale * scale_sums  # batch_normalization.yaml:68
+        _t13 = _t12 / count  # batch_normalization.yaml:68
+        _t16 = scale * shift_sums  # batch_normalization.yaml:68
+        _t17 = _t16 / count  # batch_normalization.yaml:68
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t11 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
+                _t14 = normalized[_i, _ch, _j] * _t13  # batch_normalization.yaml:68
+                _t15 = _t11 - _t14  # batch_normalization.yaml:68
+                grad_x = _t15 - _t17  # batch_normalization.yaml:68
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_train_no_bias_no_running_mean_no_running_var(
+    grad_y, weight, count, rstd, normalized
+):
+    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(weight),
+        channels(rstd),
+        count,
+        channels(grad_weight),
+        grad_x,
+    )
+    return grad_x, grad_weight, None
+
+
+# batch_normalization_train_no_weight_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,39,44,60
+@row_kernel
+def _batch_normalization_train_no_weight_fwd_loops_0(
+    _first,
+    _last,
+    x,
+    count,
+    eps,
+    _t8,
+    running_mean,
+    momentum,
+    _t12,
+    running_var,
+    _t14,
+    bias,
+    rstd_out,
+    normalized_out,
+    new_running_mean_out,
+    new_running_var_out,
+    y_out,
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t9 = _t8 * running_mean[_ch]  # batch_normalization.yaml:39
+        _t13 = _t12 * running_var[_ch]  # batch_normalization.yaml:44
+        _t17 = bias[_ch]  # batch_normalization.yaml:60
+        _t3 = 0.0  # batch_normalization.yaml:33
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:33
+        _t10 = mu  # batch_normalization.yaml:39
+        _t11 = momentum * _t10  # batch_normalization.yaml:39
+        new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
+        new_running_mean_out[_ch] = new_running_mean
+        _t5 = 0.0  # batch_normalization.yaml:35
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:35
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:35
+        _t6 = variance + eps  # batch_normalization.yaml:36
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
+        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd_out[_ch] = rstd
+        _t15 = variance  # batch_normalization.yaml:44
+        _t16 = _t14 * _t15  # batch_normalization.yaml:44
+        new_running_var = _t13 + _t16  # batch_normalization.yaml:44
+        new_running_var_out[_ch] = new_running_var
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:37
+                normalized_out[_i, _ch, _j] = normalized
+                y = normalized + _t17  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_train_no_weight(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t8 = 1 - momentum
+    unbiased = _bessel_correction(count)
+    _t12 = 1 - momentum
+    _t14 = momentum * unbiased
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    new_running_mean = np.empty((x.shape[1],), x.dtype)
+    new_running_var = np.empty((x.shape[1],), x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_weight_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        _t8,
+        channels(running_mean),
+        momentum,
+        _t12,
+        channels(running_var),
+        _t14,
+        channels(bias),
+        channels(rstd),
+        normalized,
+        channels(new_running_mean),
+        channels(new_running_var),
+        y,
+    )
+    return y, new_running_mean, new_running_var, (bias, count, rstd, normalized)
+
+
+# batch_normalization_train_no_weight_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,68
+@row_kernel
+def _batch_normalization_train_no_weight_bwd_loops_0(
+    _first, _last, grad_y, normalized, rstd, count, grad_bias_out, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t18 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t18
+        grad_bias = shift_sums  # batch_normalization.yaml:64
+        grad_bias_out[_ch] = grad_bias
+        _t20 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
+        _t21 = _t20 / count  # batch_normalization.yaml:68
+        _t24 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
+        _t25 = _t24 / count  # batch_normalization.yaml:68
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t19 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
+                _t22 = normalized[_i, _ch, _j] * _t21  # batch_normalization.yaml:68
+                _t23 = _t19 - _t22  # batch_normalization.yaml:68
+                grad_x = _t23 - _t25  # batch_normalization.yaml:68
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_train_no_weight(grad_y, bias, count, rstd, normalized):
+    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_weight_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(rstd),
+        count,
+        channels(grad_bias),
+        grad_x,
+    )
+    return grad_x, None, grad_bias
+
+
+# batch_normalization_train_no_weight_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,39,60
+@row_kernel
+def _batch_normalization_train_no_weight_no_running_var_fwd_loops_0(
+    _first,
+    _last,
+    x,
+    count,
+    eps,
+    _t8,
+    running_mean,
+    momentum,
+    bias,
+    rstd_out,
+    normalized_out,
+    new_running_mean_out,
+    y_out,
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t9 = _t8 * running_mean[_ch]  # batch_normalization.yaml:39
+        _t12 = bias[_ch]  # batch_normalization.yaml:60
+        _t3 = 0.0  # batch_normalization.yaml:33
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:33
+        _t10 = mu  # batch_normalization.yaml:39
+        _t11 = momentum * _t10  # batch_normalization.yaml:39
+        new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
+        new_running_mean_out[_ch] = new_running_mean
+        _t5 = 0.0  # batch_normalization.yaml:35
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:35
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:35
+        _t6 = variance + eps  # batch_normalization.yaml:36
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
+        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd_out[_ch] = rstd
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:37
+                normalized_out[_i, _ch, _j] = normalized
+                y = normalized + _t12  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_train_no_weight_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t8 = 1 - momentum
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    new_running_mean = np.empty((x.shape[1],), x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_weight_no_running_var_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        _t8,
+        channels(running_mean),
+        momentum,
+        channels(bias),
+        channels(rstd),
+        normalized,
+        channels(new_running_mean),
+        y,
+    )
+    return y, new_running_mean, None, (bias, count, rstd, normalized)
+
+
+# batch_normalization_train_no_weight_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,68
+@row_kernel
+def _batch_normalization_train_no_weight_no_running_var_bwd_loops_0(
+    _first, _last, grad_y, normalized, rstd, count, grad_bias_out, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t13 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t13
+        grad_bias = shift_sums  # batch_normalization.yaml:64
+        grad_bias_out[_ch] = grad_bias
+        _t15 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
+        _t16 = _t15 / count  # batch_normalization.yaml:68
+        _t19 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
+        _t20 = _t19 / count  # batch_normalization.yaml:68
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t14 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
+                _t17 = normalized[_i, _ch, _j] * _t16  # batch_normalization.yaml:68
+                _t18 = _t14 - _t17  # batch_normalization.yaml:68
+                grad_x = _t18 - _t20  # batch_normalization.yaml:68
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_train_no_weight_no_running_var(grad_y, bias, count, rstd, normalized):
+    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_weight_no_running_var_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(rstd),
+        count,
+        channels(grad_bias),
+        grad_x,
+    )
+    return grad_x, None, grad_bias
+
+
+# batch_normalization_train_no_weight_no_running_mean_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,44,60
+@row_kernel
+def _batch_normalization_train_no_weight_no_running_mean_fwd_loops_0(
+    _first,
+    _last,
+    x,
+    count,
+    eps,
+    _t8,
+    running_var,
+    _t10,
+    bias,
+    rstd_out,
+    normalized_out,
+    new_running_var_out,
+    y_out,
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t9 = _t8 * running_var[_ch]  # batch_normalization.yaml:44
+        _t13 = bias[_ch]  # batch_normalization.yaml:60
+        _t3 = 0.0  # batch_normalization.yaml:33
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:33
+        _t5 = 0.0  # batch_normalization.yaml:35
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:35
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:35
+        _t6 = variance + eps  # batch_normalization.yaml:36
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
+        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd_out[_ch] = rstd
+        _t11 = variance  # batch_normalization.yaml:44
+        _t12 = _t10 * _t11  # batch_normalization.yaml:44
+        new_running_var = _t9 + _t12  # batch_normalization.yaml:44
+        new_running_var_out[_ch] = new_running_var
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:37
+                normalized_out[_i, _ch, _j] = normalized
+                y = normalized + _t13  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_train_no_weight_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    unbiased = _bessel_correction(count)
+    _t8 = 1 - momentum
+    _t10 = momentum * unbiased
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    new_running_var = np.empty((x.shape[1],), x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_weight_no_running_mean_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        _t8,
+        channels(running_var),
+        _t10,
+        channels(bias),
+        channels(rstd),
+        normalized,
+        channels(new_running_var),
+        y,
+    )
+    return y, None, new_running_var, (bias, count, rstd, normalized)
+
+
+# batch_normalization_train_no_weight_no_running_mean_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,68
+@row_kernel
+def _batch_normalization_train_no_weight_no_running_mean_bwd_loops_0(
+    _first, _last, grad_y, normalized, rstd, count, grad_bias_out, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t14 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t14
+        grad_bias = shift_sums  # batch_normalization.yaml:64
+        grad_bias_out[_ch] = grad_bias
+        _t16 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
+        _t17 = _t16 / count  # batch_normalization.yaml:68
+        _t20 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
+        _t21 = _t20 / count  # batch_normalization.yaml:68
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t15 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
+                _t18 = normalized[_i, _ch, _j] * _t17  # batch_normalization.yaml:68
+                _t19 = _t15 - _t18  # batch_normalization.yaml:68
+                grad_x = _t19 - _t21  # batch_normalization.yaml:68
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_train_no_weight_no_running_mean(
+    grad_y, bias, count, rstd, normalized
+):
+    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_weight_no_running_mean_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(rstd),
+        count,
+        channels(grad_bias),
+        grad_x,
+    )
+    return grad_x, None, grad_bias
+
+
+# batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,60
+@row_kernel
+def _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_loops_0(
+    _first, _last, x, count, eps, bias, rstd_out, normalized_out, y_out
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t8 = bias[_ch]  # batch_normalization.yaml:60
+        _t3 = 0.0  # batch_normalization.yaml:33
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:33
+        _t5 = 0.0  # batch_normalization.yaml:35
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:35
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:35
+        _t6 = variance + eps  # batch_normalization.yaml:36
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
+        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd_out[_ch] = rstd
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:37
+                normalized_out[_i, _ch, _j] = normalized
+                y = normalized + _t8  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_train_no_weight_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        channels(bias),
+        channels(rstd),
+        normalized,
+        y,
+    )
+    return y, None, None, (bias, count, rstd, normalized)
+
+
+# batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,68
+@row_kernel
+def _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_loops_0(
+    _first, _last, grad_y, normalized, rstd, count, grad_bias_out, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t9 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t9
+        grad_bias = shift_sums  # batch_normalization.yaml:64
+        grad_bias_out[_ch] = grad_bias
+        _t11 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
+        _t12 = _t11 / count  # batch_normalization.yaml:68
+        _t15 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
+        _t16 = _t15 / count  # batch_normalization.yaml:68
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t10 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
+                _t13 = normalized[_i, _ch, _j] * _t12  # batch_normalization.yaml:68
+                _t14 = _t10 - _t13  # batch_normalization.yaml:68
+                grad_x = _t14 - _t16  # batch_normalization.yaml:68
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_train_no_weight_no_running_mean_no_running_var(
+    grad_y, bias, count, rstd, normalized
+):
+    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(rstd),
+        count,
+        channels(grad_bias),
+        grad_x,
+    )
+    return grad_x, None, grad_bias
+
+
+# batch_normalization_train_no_weight_no_bias_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,39,44
+@row_kernel
+def _batch_normalization_train_no_weight_no_bias_fwd_loops_0(
+    _first,
+    _last,
+    x,
+    count,
+    eps,
+    _t8,
+    running_mean,
+    momentum,
+    _t12,
+    running_var,
+    _t14,
+    rstd_out,
+    normalized_out,
+    new_running_mean_out,
+    new_running_var_out,
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t9 = _t8 * running_mean[_ch]  # batch_normalization.yaml:39
+        _t13 = _t12 * running_var[_ch]  # batch_normalization.yaml:44
+        _t3 = 0.0  # batch_normalization.yaml:33
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:33
+        _t10 = mu  # batch_normalization.yaml:39
+        _t11 = momentum * _t10  # batch_normalization.yaml:39
+        new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
+        new_running_mean_out[_ch] = new_running_mean
+        _t5 = 0.0  # batch_normalization.yaml:35
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:35
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:35
+        _t6 = variance + eps  # batch_normalization.yaml:36
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
+        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd_out[_ch] = rstd
+        _t15 = variance  # batch_normalization.yaml:44
+        _t16 = _t14 * _t15  # batch_normalization.yaml:44
+        new_running_var = _t13 + _t16  # batch_normalization.yaml:44
+        new_running_var_out[_ch] = new_running_var
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:37
+                normalized_out[_i, _ch, _j] = normalized
+
+
+def _jit_forward_train_no_weight_no_bias(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t8 = 1 - momentum
+    unbiased = _bessel_correction(count)
+    _t12 = 1 - momentum
+    _t14 = momentum * unbiased
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    new_running_mean = np.empty((x.shape[1],), x.dtype)
+    new_running_var = np.empty((x.shape[1],), x.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_weight_no_bias_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        _t8,
+        channels(running_mean),
+        momentum,
+        _t12,
+        channels(running_var),
+        _t14,
+        channels(rstd),
+        normalized,
+        channels(new_running_mean),
+        channels(new_running_var),
+    )
+    return (
+        normalized,
+        new_running_mean,
+        new_running_var,
+        (weight, count, rstd, normalized),
+    )
+
+
+# batch_normalization_train_no_weight_no_bias_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,68
+@row_kernel
+def _batch_normalization_train_no_weight_no_bias_bwd_loops_0(
+    _first, _last, grad_y, normalized, rstd, count, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t17 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t17
+        _t19 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
+        _t20 = _t19 / count  # batch_normalization.yaml:68
+        _t23 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
+        _t24 = _t23 / count  # batch_normalization.yaml:68
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t18 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
+                _t21 = normalized[_i, _ch, _j] * _t20  # batch_normalization.yaml:68
+                _t22 = _t18 - _t21  # batch_normalization.yaml:68
+                grad_x = _t22 - _t24  # batch_normalization.yaml:68
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_train_no_weight_no_bias(grad_y, weight, count, rstd, normalized):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_weight_no_bias_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(rstd),
+        count,
+        grad_x,
+    )
+    return grad_x, None, None
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,39
+@row_kernel
+def _batch_normalization_train_no_weight_no_bias_no_running_var_fwd_loops_0(
+    _first,
+    _last,
+    x,
+    count,
+    eps,
+    _t8,
+    running_mean,
+    momentum,
+    rstd_out,
+    normalized_out,
+    new_running_mean_out,
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t9 = _t8 * running_mean[_ch]  # batch_normalization.yaml:39
+        _t3 = 0.0  # batch_normalization.yaml:33
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:33
+        _t10 = mu  # batch_normalization.yaml:39
+        _t11 = momentum * _t10  # batch_normalization.yaml:39
+        new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
+        new_running_mean_out[_ch] = new_running_mean
+        _t5 = 0.0  # batch_normalization.yaml:35
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:35
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:35
+        _t6 = variance + eps  # batch_normalization.yaml:36
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
+        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd_out[_ch] = rstd
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:37
+                normalized_out[_i, _ch, _j] = normalized
+
+
+def _jit_forward_train_no_weight_no_bias_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    _t8 = 1 - momentum
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    new_running_mean = np.empty((x.shape[1],), x.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_weight_no_bias_no_running_var_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        _t8,
+        channels(running_mean),
+        momentum,
+        channels(rstd),
+        normalized,
+        channels(new_running_mean),
+    )
+    return normalized, new_running_mean, None, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,68
+@row_kernel
+def _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_loops_0(
+    _first, _last, grad_y, normalized, rstd, count, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t12 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t12
+        _t14 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
+        _t15 = _t14 / count  # batch_normalization.yaml:68
+        _t18 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
+        _t19 = _t18 / count  # batch_normalization.yaml:68
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t13 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
+                _t16 = normalized[_i, _ch, _j] * _t15  # batch_normalization.yaml:68
+                _t17 = _t13 - _t16  # batch_normalization.yaml:68
+                grad_x = _t17 - _t19  # batch_normalization.yaml:68
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_train_no_weight_no_bias_no_running_var(
+    grad_y, weight, count, rstd, normalized
+):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(rstd),
+        count,
+        grad_x,
+    )
+    return grad_x, None, None
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,44
+@row_kernel
+def _batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_loops_0(
+    _first,
+    _last,
+    x,
+    count,
+    eps,
+    _t8,
+    running_var,
+    _t10,
+    rstd_out,
+    normalized_out,
+    new_running_var_out,
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t9 = _t8 * running_var[_ch]  # batch_normalization.yaml:44
+        _t3 = 0.0  # batch_normalization.yaml:33
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:33
+        _t5 = 0.0  # batch_normalization.yaml:35
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:35
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:35
+        _t6 = variance + eps  # batch_normalization.yaml:36
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
+        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd_out[_ch] = rstd
+        _t11 = variance  # batch_normalization.yaml:44
+        _t12 = _t10 * _t11  # batch_normalization.yaml:44
+        new_running_var = _t9 + _t12  # batch_normalization.yaml:44
+        new_running_var_out[_ch] = new_running_var
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:37
+                normalized_out[_i, _ch, _j] = normalized
+
+
+def _jit_forward_train_no_weight_no_bias_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    unbiased = _bessel_correction(count)
+    _t8 = 1 - momentum
+    _t10 = momentum * unbiased
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    new_running_var = np.empty((x.shape[1],), x.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        _t8,
+        channels(running_var),
+        _t10,
+        channels(rstd),
+        normalized,
+        channels(new_running_var),
+    )
+    return normalized, None, new_running_var, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,68
+@row_kernel
+def _batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_loops_0(
+    _first, _last, grad_y, normalized, rstd, count, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t13 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t13
+        _t15 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
+        _t16 = _t15 / count  # batch_normalization.yaml:68
+        _t19 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
+        _t20 = _t19 / count  # batch_normalization.yaml:68
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t14 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
+                _t17 = normalized[_i, _ch, _j] * _t16  # batch_normalization.yaml:68
+                _t18 = _t14 - _t17  # batch_normalization.yaml:68
+                grad_x = _t18 - _t20  # batch_normalization.yaml:68
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_train_no_weight_no_bias_no_running_mean(
+    grad_y, weight, count, rstd, normalized
+):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(rstd),
+        count,
+        grad_x,
+    )
+    return grad_x, None, None
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37
+@row_kernel
+def _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_loops_0(
+    _first, _last, x, count, eps, rstd_out, normalized_out
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t3 = 0.0  # batch_normalization.yaml:33
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:33
+        _t5 = 0.0  # batch_normalization.yaml:35
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:35
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:35
+        _t6 = variance + eps  # batch_normalization.yaml:36
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
+        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd_out[_ch] = rstd
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:37
+                normalized_out[_i, _ch, _j] = normalized
+
+
+def _jit_forward_train_no_weight_no_bias_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        channels(rstd),
+        normalized,
+    )
+    return normalized, None, None, (weight, count, rstd, normalized)
+
+
+# batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,68
+@row_kernel
+def _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_loops_0(
+    _first, _last, grad_y, normalized, rstd, count, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t8 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t8
+        _t10 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
+        _t11 = _t10 / count  # batch_normalization.yaml:68
+        _t14 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
+        _t15 = _t14 / count  # batch_normalization.yaml:68
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t9 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
+                _t12 = normalized[_i, _ch, _j] * _t11  # batch_normalization.yaml:68
+                _t13 = _t9 - _t12  # batch_normalization.yaml:68
+                grad_x = _t13 - _t15  # batch_normalization.yaml:68
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_train_no_weight_no_bias_no_running_mean_no_running_var(
+    grad_y, weight, count, rstd, normalized
+):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(rstd),
+        count,
+        grad_x,
+    )
+    return grad_x, None, None
+
+
+# batch_normalization_eval_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:49,50,60
+@row_kernel
+def _batch_normalization_eval_fwd_loops_0(
+    _first,
+    _last,
+    running_var,
+    eps,
+    running_mean,
+    x,
+    weight,
+    bias,
+    rstd_out,
+    normalized_out,
+    y_out,
+):
+    _i_count, _, _n = x.shape
+    for _ch in range(_first, _last):
+        _t1 = running_var[_ch]  # batch_normalization.yaml:49
+        _t2 = _t1 + eps  # batch_normalization.yaml:49
+        _t3 = math.sqrt(_t2)  # batch_normalization.yaml:49
+        rstd = 1.0 / _t3  # batch_normalization.yaml:49
+        rstd_out[_ch] = rstd
+        _t4 = running_mean[_ch]  # batch_normalization.yaml:50
+        _t6 = weight[_ch]  # batch_normalization.yaml:60
+        _t8 = bias[_ch]  # batch_normalization.yaml:60
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t5 = x[_i, _ch, _j] - _t4  # batch_normalization.yaml:50
+                normalized = _t5 * rstd  # batch_normalization.yaml:50
+                normalized_out[_i, _ch, _j] = normalized
+                _t7 = normalized * _t6  # batch_normalization.yaml:60
+                y = _t7 + _t8  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_eval(x, weight, bias, running_mean, running_var, momentum, eps):
+    rstd = np.empty((x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_fwd_loops_0,
+        x,
+        channels(running_var),
+        eps,
+        channels(running_mean),
+        x,
+        channels(weight),
+        channels(bias),
+        channels(rstd),
+        normalized,
+        y,
+    )
+    return y, running_mean, running_var, (weight, rstd, normalized)
+
+
+# batch_normalization_eval_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,65,66,71
+@row_kernel
+def _batch_normalization_eval_bwd_loops_0(
+    _first,
+    _last,
+    grad_y,
+    normalized,
+    weight,
+    rstd,
+    grad_bias_out,
+    grad_weight_out,
+    grad_x_out,
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        _t10 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t10 * rstd[_ch]  # batch_normalization.yaml:66
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t9 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t9
+                grad_x = grad_y[_i, _ch, _j] * scale  # batch_normalization.yaml:71
+                grad_x_out[_i, _ch, _j] = grad_x
+        grad_bias = shift_sums  # batch_normalization.yaml:64
+        grad_bias_out[_ch] = grad_bias
+        grad_weight = scale_sums  # batch_normalization.yaml:65
+        grad_weight_out[_ch] = grad_weight
+
+
+def _jit_backward_eval(grad_y, weight, rstd, normalized):
+    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(weight),
+        channels(rstd),
+        channels(grad_bias),
+        channels(grad_weight),
+        grad_x,
+    )
+    return grad_x, grad_weight, grad_bias
+
+
+# batch_normalization_eval_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:53,54,55,56,57,60
+@row_kernel
+def _batch_normalization_eval_no_running_var_fwd_loops_0(
+    _first, _last, x, count, eps, weight, bias, rstd_out, normalized_out, y_out
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t8 = weight[_ch]  # batch_normalization.yaml:60
+        _t10 = bias[_ch]  # batch_normalization.yaml:60
+        _t3 = 0.0  # batch_normalization.yaml:53
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:53
+        _t5 = 0.0  # batch_normalization.yaml:55
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:54
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:55
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:55
+        _t6 = variance + eps  # batch_normalization.yaml:56
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:56
+        rstd = 1.0 / _t7  # batch_normalization.yaml:56
+        rstd_out[_ch] = rstd
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:57
+                normalized_out[_i, _ch, _j] = normalized
+                _t9 = normalized * _t8  # batch_normalization.yaml:60
+                y = _t9 + _t10  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_eval_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_running_var_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        channels(weight),
+        channels(bias),
+        channels(rstd),
+        normalized,
+        y,
+    )
+    return y, running_mean, None, (weight, count, rstd, normalized)
+
+
+# batch_normalization_eval_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,65,66,73
+@row_kernel
+def _batch_normalization_eval_no_running_var_bwd_loops_0(
+    _first,
+    _last,
+    grad_y,
+    normalized,
+    weight,
+    rstd,
+    count,
+    grad_bias_out,
+    grad_weight_out,
+    grad_x_out,
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        _t12 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t12 * rstd[_ch]  # batch_normalization.yaml:66
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t11 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t11
+        grad_bias = shift_sums  # batch_normalization.yaml:64
+        grad_bias_out[_ch] = grad_bias
+        grad_weight = scale_sums  # batch_normalization.yaml:65
+        grad_weight_out[_ch] = grad_weight
+        _t14 = scale * scale_sums  # batch_normalization.yaml:73
+        _t15 = _t14 / count  # batch_normalization.yaml:73
+        _t18 = scale * shift_sums  # batch_normalization.yaml:73
+        _t19 = _t18 / count  # batch_normalization.yaml:73
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t13 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
+                _t16 = normalized[_i, _ch, _j] * _t15  # batch_normalization.yaml:73
+                _t17 = _t13 - _t16  # batch_normalization.yaml:73
+                grad_x = _t17 - _t19  # batch_normalization.yaml:73
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_eval_no_running_var(grad_y, weight, count, rstd, normalized):
+    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_running_var_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(weight),
+        channels(rstd),
+        count,
+        channels(grad_bias),
+        channels(grad_weight),
+        grad_x,
+    )
+    return grad_x, grad_weight, grad_bias
+
+
+# batch_normalization_eval_no_running_mean_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:49,50,60
+@row_kernel
+def _batch_normalization_eval_no_running_mean_fwd_loops_0(
+    _first, _last, running_var, eps, x, weight, bias, rstd_out, normalized_out, y_out
+):
+    _i_count, _, _n = x.shape
+    for _ch in range(_first, _last):
+        _t1 = running_var[_ch]  # batch_normalization.yaml:49
+        _t2 = _t1 + eps  # batch_normalization.yaml:49
+        _t3 = math.sqrt(_t2)  # batch_normalization.yaml:49
+        rstd = 1.0 / _t3  # batch_normalization.yaml:49
+        rstd_out[_ch] = rstd
+        _t4 = weight[_ch]  # batch_normalization.yaml:60
+        _t6 = bias[_ch]  # batch_normalization.yaml:60
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = x[_i, _ch, _j] * rstd  # batch_normalization.yaml:50
+                normalized_out[_i, _ch, _j] = normalized
+                _t5 = normalized * _t4  # batch_normalization.yaml:60
+                y = _t5 + _t6  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_eval_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    rstd = np.empty((x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_running_mean_fwd_loops_0,
+        x,
+        channels(running_var),
+        eps,
+        x,
+        channels(weight),
+        channels(bias),
+        channels(rstd),
+        normalized,
+        y,
+    )
+    return y, None, running_var, (weight, rstd, normalized)
+
+
+# batch_normalization_eval_no_running_mean_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,65,66,71
+@row_kernel
+def _batch_normalization_eval_no_running_mean_bwd_loops_0(
+    _first,
+    _last,
+    grad_y,
+    normalized,
+    weight,
+    rstd,
+    grad_bias_out,
+    grad_weight_out,
+    grad_x_out,
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        _t8 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t8 * rstd[_ch]  # batch_normalization.yaml:66
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t7 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t7
+                grad_x = grad_y[_i, _ch, _j] * scale  # batch_normalization.yaml:71
+                grad_x_out[_i, _ch, _j] = grad_x
+        grad_bias = shift_sums  # batch_normalization.yaml:64
+        grad_bias_out[_ch] = grad_bias
+        grad_weight = scale_sums  # batch_normalization.yaml:65
+        grad_weight_out[_ch] = grad_weight
+
+
+def _jit_backward_eval_no_running_mean(grad_y, weight, rstd, normalized):
+    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_running_mean_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(weight),
+        channels(rstd),
+        channels(grad_bias),
+        channels(grad_weight),
+        grad_x,
+    )
+    return grad_x, grad_weight, grad_bias
+
+
+# batch_normalization_eval_no_running_mean_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:53,54,55,56,57,60
+@row_kernel
+def _batch_normalization_eval_no_running_mean_no_running_var_fwd_loops_0(
+    _first, _last, x, count, eps, weight, bias, rstd_out, normalized_out, y_out
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t8 = weight[_ch]  # batch_normalization.yaml:60
+        _t10 = bias[_ch]  # batch_normalization.yaml:60
+        _t3 = 0.0  # batch_normalization.yaml:53
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:53
+        _t5 = 0.0  # batch_normalization.yaml:55
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:54
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:55
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:55
+        _t6 = variance + eps  # batch_normalization.yaml:56
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:56
+        rstd = 1.0 / _t7  # batch_normalization.yaml:56
+        rstd_out[_ch] = rstd
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:57
+                normalized_out[_i, _ch, _j] = normalized
+                _t9 = normalized * _t8  # batch_normalization.yaml:60
+                y = _t9 + _t10  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_eval_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_running_mean_no_running_var_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        channels(weight),
+        channels(bias),
+        channels(rstd),
+        normalized,
+        y,
+    )
+    return y, None, None, (weight, count, rstd, normalized)
+
+
+# batch_normalization_eval_no_running_mean_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,65,66,73
+@row_kernel
+def _batch_normalization_eval_no_running_mean_no_running_var_bwd_loops_0(
+    _first,
+    _last,
+    grad_y,
+    normalized,
+    weight,
+    rstd,
+    count,
+    grad_bias_out,
+    grad_weight_out,
+    grad_x_out,
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        _t12 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t12 * rstd[_ch]  # batch_normalization.yaml:66
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t11 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t11
+        grad_bias = shift_sums  # batch_normalization.yaml:64
+        grad_bias_out[_ch] = grad_bias
+        grad_weight = scale_sums  # batch_normalization.yaml:65
+        grad_weight_out[_ch] = grad_weight
+        _t14 = scale * scale_sums  # batch_normalization.yaml:73
+        _t15 = _t14 / count  # batch_normalization.yaml:73
+        _t18 = scale * shift_sums  # batch_normalization.yaml:73
+        _t19 = _t18 / count  # batch_normalization.yaml:73
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t13 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
+                _t16 = normalized[_i, _ch, _j] * _t15  # batch_normalization.yaml:73
+                _t17 = _t13 - _t16  # batch_normalization.yaml:73
+                grad_x = _t17 - _t19  # batch_normalization.yaml:73
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_eval_no_running_mean_no_running_var(
+    grad_y, weight, count, rstd, normalized
+):
+    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_running_mean_no_running_var_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(weight),
+        channels(rstd),
+        count,
+        channels(grad_bias),
+        channels(grad_weight),
+        grad_x,
+    )
+    return grad_x, grad_weight, grad_bias
+
+
+# batch_normalization_eval_no_bias_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:49,50,60
+@row_kernel
+def _batch_normalization_eval_no_bias_fwd_loops_0(
+    _first,
+    _last,
+    running_var,
+    eps,
+    running_mean,
+    x,
+    weight,
+    rstd_out,
+    normalized_out,
+    y_out,
+):
+    _i_count, _, _n = x.shape
+    for _ch in range(_first, _last):
+        _t1 = running_var[_ch]  # batch_normalization.yaml:49
+        _t2 = _t1 + eps  # batch_normalization.yaml:49
+        _t3 = math.sqrt(_t2)  # batch_normalization.yaml:49
+        rstd = 1.0 / _t3  # batch_normalization.yaml:49
+        rstd_out[_ch] = rstd
+        _t4 = running_mean[_ch]  # batch_normalization.yaml:50
+        _t6 = weight[_ch]  # batch_normalization.yaml:60
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t5 = x[_i, _ch, _j] - _t4  # batch_normalization.yaml:50
+                normalized = _t5 * rstd  # batch_normalization.yaml:50
+                normalized_out[_i, _ch, _j] = normalized
+                y = normalized * _t6  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_eval_no_bias(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    rstd = np.empty((x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_bias_fwd_loops_0,
+        x,
+        channels(running_var),
+        eps,
+        channels(running_mean),
+        x,
+        channels(weight),
+        channels(rstd),
+        normalized,
+        y,
+    )
+    return y, running_mean, running_var, (weight, rstd, normalized)
+
+
+# batch_normalization_eval_no_bias_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:63,65,66,71
+@row_kernel
+def _batch_normalization_eval_no_bias_bwd_loops_0(
+    _first, _last, grad_y, normalized, weight, rstd, grad_weight_out, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        _t8 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t8 * rstd[_ch]  # batch_normalization.yaml:66
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t7 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t7
+                grad_x = grad_y[_i, _ch, _j] * scale  # batch_normalization.yaml:71
+                grad_x_out[_i, _ch, _j] = grad_x
+        grad_weight = scale_sums  # batch_normalization.yaml:65
+        grad_weight_out[_ch] = grad_weight
+
+
+def _jit_backward_eval_no_bias(grad_y, weight, rstd, normalized):
+    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_bias_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(weight),
+        channels(rstd),
+        channels(grad_weight),
+        grad_x,
+    )
+    return grad_x, grad_weight, None
+
+
+# batch_normalization_eval_no_bias_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:53,54,55,56,57,60
+@row_kernel
+def _batch_normalization_eval_no_bias_no_running_var_fwd_loops_0(
+    _first, _last, x, count, eps, weight, rstd_out, normalized_out, y_out
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t8 = weight[_ch]  # batch_normalization.yaml:60
+        _t3 = 0.0  # batch_normalization.yaml:53
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:53
+        _t5 = 0.0  # batch_normalization.yaml:55
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:54
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:55
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:55
+        _t6 = variance + eps  # batch_normalization.yaml:56
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:56
+        rstd = 1.0 / _t7  # batch_normalization.yaml:56
+        rstd_out[_ch] = rstd
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:57
+                normalized_out[_i, _ch, _j] = normalized
+                y = normalized * _t8  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_eval_no_bias_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_bias_no_running_var_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        channels(weight),
+        channels(rstd),
+        normalized,
+        y,
+    )
+    return y, running_mean, None, (weight, count, rstd, normalized)
+
+
+# batch_normalization_eval_no_bias_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,65,66,73
+@row_kernel
+def _batch_normalization_eval_no_bias_no_running_var_bwd_loops_0(
+    _first, _last, grad_y, normalized, weight, rstd, count, grad_weight_out, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        _t10 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t10 * rstd[_ch]  # batch_normalization.yaml:66
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t9 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t9
+        grad_weight = scale_sums  # batch_normalization.yaml:65
+        grad_weight_out[_ch] = grad_weight
+        _t12 = scale * scale_sums  # batch_normalization.yaml:73
+        _t13 = _t12 / count  # batch_normalization.yaml:73
+        _t16 = scale * shift_sums  # batch_normalization.yaml:73
+        _t17 = _t16 / count  # batch_normalization.yaml:73
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t11 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
+                _t14 = normalized[_i, _ch, _j] * _t13  # batch_normalization.yaml:73
+                _t15 = _t11 - _t14  # batch_normalization.yaml:73
+                grad_x = _t15 - _t17  # batch_normalization.yaml:73
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_eval_no_bias_no_running_var(grad_y, weight, count, rstd, normalized):
+    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_bias_no_running_var_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(weight),
+        channels(rstd),
+        count,
+        channels(grad_weight),
+        grad_x,
+    )
+    return grad_x, grad_weight, None
+
+
+# batch_normalization_eval_no_bias_no_running_mean_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:49,50,60
+@row_kernel
+def _batch_normalization_eval_no_bias_no_running_mean_fwd_loops_0(
+    _first, _last, running_var, eps, x, weight, rstd_out, normalized_out, y_out
+):
+    _i_count, _, _n = x.shape
+    for _ch in range(_first, _last):
+        _t1 = running_var[_ch]  # batch_normalization.yaml:49
+        _t2 = _t1 + eps  # batch_normalization.yaml:49
+        _t3 = math.sqrt(_t2)  # batch_normalization.yaml:49
+        rstd = 1.0 / _t3  # batch_normalization.yaml:49
+        rstd_out[_ch] = rstd
+        _t4 = weight[_ch]  # batch_normalization.yaml:60
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = x[_i, _ch, _j] * rstd  # batch_normalization.yaml:50
+                normalized_out[_i, _ch, _j] = normalized
+                y = normalized * _t4  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_eval_no_bias_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    rstd = np.empty((x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_bias_no_running_mean_fwd_loops_0,
+        x,
+        channels(running_var),
+        eps,
+        x,
+        channels(weight),
+        channels(rstd),
+        normalized,
+        y,
+    )
+    return y, None, running_var, (weight, rstd, normalized)
+
+
+# batch_normalization_eval_no_bias_no_running_mean_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:63,65,66,71
+@row_kernel
+def _batch_normalization_eval_no_bias_no_running_mean_bwd_loops_0(
+    _first, _last, grad_y, normalized, weight, rstd, grad_weight_out, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        _t6 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t6 * rstd[_ch]  # batch_normalization.yaml:66
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t5 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t5
+                grad_x = grad_y[_i, _ch, _j] * scale  # batch_normalization.yaml:71
+                grad_x_out[_i, _ch, _j] = grad_x
+        grad_weight = scale_sums  # batch_normalization.yaml:65
+        grad_weight_out[_ch] = grad_weight
+
+
+def _jit_backward_eval_no_bias_no_running_mean(grad_y, weight, rstd, normalized):
+    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_bias_no_running_mean_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(weight),
+        channels(rstd),
+        channels(grad_weight),
+        grad_x,
+    )
+    return grad_x, grad_weight, None
+
+
+# batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:53,54,55,56,57,60
+@row_kernel
+def _batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_loops_0(
+    _first, _last, x, count, eps, weight, rstd_out, normalized_out, y_out
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t8 = weight[_ch]  # batch_normalization.yaml:60
+        _t3 = 0.0  # batch_normalization.yaml:53
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:53
+        _t5 = 0.0  # batch_normalization.yaml:55
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:54
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:55
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:55
+        _t6 = variance + eps  # batch_normalization.yaml:56
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:56
+        rstd = 1.0 / _t7  # batch_normalization.yaml:56
+        rstd_out[_ch] = rstd
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:57
+                normalized_out[_i, _ch, _j] = normalized
+                y = normalized * _t8  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_eval_no_bias_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        channels(weight),
+        channels(rstd),
+        normalized,
+        y,
+    )
+    return y, None, None, (weight, count, rstd, normalized)
+
+
+# batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,65,66,73
+@row_kernel
+def _batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_loops_0(
+    _first, _last, grad_y, normalized, weight, rstd, count, grad_weight_out, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        _t10 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t10 * rstd[_ch]  # batch_normalization.yaml:66
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t9 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t9
+        grad_weight = scale_sums  # batch_normalization.yaml:65
+        grad_weight_out[_ch] = grad_weight
+        _t12 = scale * scale_sums  # batch_normalization.yaml:73
+        _t13 = _t12 / count  # batch_normalization.yaml:73
+        _t16 = scale * shift_sums  # batch_normalization.yaml:73
+        _t17 = _t16 / count  # batch_normalization.yaml:73
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t11 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
+                _t14 = normalized[_i, _ch, _j] * _t13  # batch_normalization.yaml:73
+                _t15 = _t11 - _t14  # batch_normalization.yaml:73
+                grad_x = _t15 - _t17  # batch_normalization.yaml:73
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_eval_no_bias_no_running_mean_no_running_var(
+    grad_y, weight, count, rstd, normalized
+):
+    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(weight),
+        channels(rstd),
+        count,
+        channels(grad_weight),
+        grad_x,
+    )
+    return grad_x, grad_weight, None
+
+
+# batch_normalization_eval_no_weight_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:49,50,60
+@row_kernel
+def _batch_normalization_eval_no_weight_fwd_loops_0(
+    _first,
+    _last,
+    running_var,
+    eps,
+    running_mean,
+    x,
+    bias,
+    rstd_out,
+    normalized_out,
+    y_out,
+):
+    _i_count, _, _n = x.shape
+    for _ch in range(_first, _last):
+        _t1 = running_var[_ch]  # batch_normalization.yaml:49
+        _t2 = _t1 + eps  # batch_normalization.yaml:49
+        _t3 = math.sqrt(_t2)  # batch_normalization.yaml:49
+        rstd = 1.0 / _t3  # batch_normalization.yaml:49
+        rstd_out[_ch] = rstd
+        _t4 = running_mean[_ch]  # batch_normalization.yaml:50
+        _t6 = bias[_ch]  # batch_normalization.yaml:60
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t5 = x[_i, _ch, _j] - _t4  # batch_normalization.yaml:50
+                normalized = _t5 * rstd  # batch_normalization.yaml:50
+                normalized_out[_i, _ch, _j] = normalized
+                y = normalized + _t6  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_eval_no_weight(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    rstd = np.empty((x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_weight_fwd_loops_0,
+        x,
+        channels(running_var),
+        eps,
+        channels(running_mean),
+        x,
+        channels(bias),
+        channels(rstd),
+        normalized,
+        y,
+    )
+    return y, running_mean, running_var, (bias, rstd, normalized)
+
+
+# batch_normalization_eval_no_weight_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,64,71
+@row_kernel
+def _batch_normalization_eval_no_weight_bwd_loops_0(
+    _first, _last, grad_y, rstd, grad_bias_out, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                grad_x = grad_y[_i, _ch, _j] * rstd[_ch]  # batch_normalization.yaml:71
+                grad_x_out[_i, _ch, _j] = grad_x
+        grad_bias = shift_sums  # batch_normalization.yaml:64
+        grad_bias_out[_ch] = grad_bias
+
+
+def _jit_backward_eval_no_weight(grad_y, bias, rstd, normalized):
+    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_weight_bwd_loops_0,
+        grad_y,
+        grad_y,
+        channels(rstd),
+        channels(grad_bias),
+        grad_x,
+    )
+    return grad_x, None, grad_bias
+
+
+# batch_normalization_eval_no_weight_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:53,54,55,56,57,60
+@row_kernel
+def _batch_normalization_eval_no_weight_no_running_var_fwd_loops_0(
+    _first, _last, x, count, eps, bias, rstd_out, normalized_out, y_out
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t8 = bias[_ch]  # batch_normalization.yaml:60
+        _t3 = 0.0  # batch_normalization.yaml:53
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:53
+        _t5 = 0.0  # batch_normalization.yaml:55
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:54
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:55
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:55
+        _t6 = variance + eps  # batch_normalization.yaml:56
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:56
+        rstd = 1.0 / _t7  # batch_normalization.yaml:56
+        rstd_out[_ch] = rstd
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:57
+                normalized_out[_i, _ch, _j] = normalized
+                y = normalized + _t8  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_eval_no_weight_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_weight_no_running_var_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        channels(bias),
+        channels(rstd),
+        normalized,
+        y,
+    )
+    return y, running_mean, None, (bias, count, rstd, normalized)
+
+
+# batch_normalization_eval_no_weight_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,73
+@row_kernel
+def _batch_normalization_eval_no_weight_no_running_var_bwd_loops_0(
+    _first, _last, grad_y, normalized, rstd, count, grad_bias_out, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t9 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t9
+        grad_bias = shift_sums  # batch_normalization.yaml:64
+        grad_bias_out[_ch] = grad_bias
+        _t11 = rstd[_ch] * scale_sums  # batch_normalization.yaml:73
+        _t12 = _t11 / count  # batch_normalization.yaml:73
+        _t15 = rstd[_ch] * shift_sums  # batch_normalization.yaml:73
+        _t16 = _t15 / count  # batch_normalization.yaml:73
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t10 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
+                _t13 = normalized[_i, _ch, _j] * _t12  # batch_normalization.yaml:73
+                _t14 = _t10 - _t13  # batch_normalization.yaml:73
+                grad_x = _t14 - _t16  # batch_normalization.yaml:73
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_eval_no_weight_no_running_var(grad_y, bias, count, rstd, normalized):
+    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_weight_no_running_var_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(rstd),
+        count,
+        channels(grad_bias),
+        grad_x,
+    )
+    return grad_x, None, grad_bias
+
+
+# batch_normalization_eval_no_weight_no_running_mean_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:49,50,60
+@row_kernel
+def _batch_normalization_eval_no_weight_no_running_mean_fwd_loops_0(
+    _first, _last, running_var, eps, x, bias, rstd_out, normalized_out, y_out
+):
+    _i_count, _, _n = x.shape
+    for _ch in range(_first, _last):
+        _t1 = running_var[_ch]  # batch_normalization.yaml:49
+        _t2 = _t1 + eps  # batch_normalization.yaml:49
+        _t3 = math.sqrt(_t2)  # batch_normalization.yaml:49
+        rstd = 1.0 / _t3  # batch_normalization.yaml:49
+        rstd_out[_ch] = rstd
+        _t4 = bias[_ch]  # batch_normalization.yaml:60
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = x[_i, _ch, _j] * rstd  # batch_normalization.yaml:50
+                normalized_out[_i, _ch, _j] = normalized
+                y = normalized + _t4  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_eval_no_weight_no_running_mean(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    rstd = np.empty((x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_weight_no_running_mean_fwd_loops_0,
+        x,
+        channels(running_var),
+        eps,
+        x,
+        channels(bias),
+        channels(rstd),
+        normalized,
+        y,
+    )
+    return y, None, running_var, (bias, rstd, normalized)
+
+
+# batch_normalization_eval_no_weight_no_running_mean_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,64,71
+@row_kernel
+def _batch_normalization_eval_no_weight_no_running_mean_bwd_loops_0(
+    _first, _last, grad_y, rstd, grad_bias_out, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                grad_x = grad_y[_i, _ch, _j] * rstd[_ch]  # batch_normalization.yaml:71
+                grad_x_out[_i, _ch, _j] = grad_x
+        grad_bias = shift_sums  # batch_normalization.yaml:64
+        grad_bias_out[_ch] = grad_bias
+
+
+def _jit_backward_eval_no_weight_no_running_mean(grad_y, bias, rstd, normalized):
+    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_weight_no_running_mean_bwd_loops_0,
+        grad_y,
+        grad_y,
+        channels(rstd),
+        channels(grad_bias),
+        grad_x,
+    )
+    return grad_x, None, grad_bias
+
+
+# batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:53,54,55,56,57,60
+@row_kernel
+def _batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_loops_0(
+    _first, _last, x, count, eps, bias, rstd_out, normalized_out, y_out
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t8 = bias[_ch]  # batch_normalization.yaml:60
+        _t3 = 0.0  # batch_normalization.yaml:53
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:53
+        _t5 = 0.0  # batch_normalization.yaml:55
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:54
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:55
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:55
+        _t6 = variance + eps  # batch_normalization.yaml:56
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:56
+        rstd = 1.0 / _t7  # batch_normalization.yaml:56
+        rstd_out[_ch] = rstd
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:57
+                normalized_out[_i, _ch, _j] = normalized
+                y = normalized + _t8  # batch_normalization.yaml:60
+                y_out[_i, _ch, _j] = y
+
+
+def _jit_forward_eval_no_weight_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        channels(bias),
+        channels(rstd),
+        normalized,
+        y,
+    )
+    return y, None, None, (bias, count, rstd, normalized)
+
+
+# batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,73
+@row_kernel
+def _batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_loops_0(
+    _first, _last, grad_y, normalized, rstd, count, grad_bias_out, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t9 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t9
+        grad_bias = shift_sums  # batch_normalization.yaml:64
+        grad_bias_out[_ch] = grad_bias
+        _t11 = rstd[_ch] * scale_sums  # batch_normalization.yaml:73
+        _t12 = _t11 / count  # batch_normalization.yaml:73
+        _t15 = rstd[_ch] * shift_sums  # batch_normalization.yaml:73
+        _t16 = _t15 / count  # batch_normalization.yaml:73
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t10 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
+                _t13 = normalized[_i, _ch, _j] * _t12  # batch_normalization.yaml:73
+                _t14 = _t10 - _t13  # batch_normalization.yaml:73
+                grad_x = _t14 - _t16  # batch_normalization.yaml:73
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_eval_no_weight_no_running_mean_no_running_var(
+    grad_y, bias, count, rstd, normalized
+):
+    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(rstd),
+        count,
+        channels(grad_bias),
+        grad_x,
+    )
+    return grad_x, None, grad_bias
+
+
+# batch_normalization_eval_no_weight_no_bias_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:49,50
+@row_kernel
+def _batch_normalization_eval_no_weight_no_bias_fwd_loops_0(
+    _first, _last, running_var, eps, running_mean, x, rstd_out, normalized_out
+):
+    _i_count, _, _n = x.shape
+    for _ch in range(_first, _last):
+        _t1 = running_var[_ch]  # batch_normalization.yaml:49
+        _t2 = _t1 + eps  # batch_normalization.yaml:49
+        _t3 = math.sqrt(_t2)  # batch_normalization.yaml:49
+        rstd = 1.0 / _t3  # batch_normalization.yaml:49
+        rstd_out[_ch] = rstd
+        _t4 = running_mean[_ch]  # batch_normalization.yaml:50
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t5 = x[_i, _ch, _j] - _t4  # batch_normalization.yaml:50
+                normalized = _t5 * rstd  # batch_normalization.yaml:50
+                normalized_out[_i, _ch, _j] = normalized
+
+
+def _jit_forward_eval_no_weight_no_bias(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    rstd = np.empty((x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_weight_no_bias_fwd_loops_0,
+        x,
+        channels(running_var),
+        eps,
+        channels(running_mean),
+        x,
+        channels(rstd),
+        normalized,
+    )
+    return normalized, running_mean, running_var, (weight, rstd, normalized)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:53,54,55,56,57
+@row_kernel
+def _batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_loops_0(
+    _first, _last, x, count, eps, rstd_out, normalized_out
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t3 = 0.0  # batch_normalization.yaml:53
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:53
+        _t5 = 0.0  # batch_normalization.yaml:55
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:54
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:55
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:55
+        _t6 = variance + eps  # batch_normalization.yaml:56
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:56
+        rstd = 1.0 / _t7  # batch_normalization.yaml:56
+        rstd_out[_ch] = rstd
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:57
+                normalized_out[_i, _ch, _j] = normalized
+
+
+def _jit_forward_eval_no_weight_no_bias_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        channels(rstd),
+        normalized,
+    )
+    return normalized, running_mean, None, (count, rstd, normalized)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,73
+@row_kernel
+def _batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_loops_0(
+    _first, _last, grad_y, normalized, rstd, count, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t8 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t8
+        _t10 = rstd[_ch] * scale_sums  # batch_normalization.yaml:73
+        _t11 = _t10 / count  # batch_normalization.yaml:73
+        _t14 = rstd[_ch] * shift_sums  # batch_normalization.yaml:73
+        _t15 = _t14 / count  # batch_normalization.yaml:73
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t9 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
+                _t12 = normalized[_i, _ch, _j] * _t11  # batch_normalization.yaml:73
+                _t13 = _t9 - _t12  # batch_normalization.yaml:73
+                grad_x = _t13 - _t15  # batch_normalization.yaml:73
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_eval_no_weight_no_bias_no_running_var(
+    grad_y, count, rstd, normalized
+):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(rstd),
+        count,
+        grad_x,
+    )
+    return grad_x, None, None
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:53,54,55,56,57
+@row_kernel
+def _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_loops_0(
+    _first, _last, x, count, eps, rstd_out, normalized_out
+):
+    _i_count, _, _n = x.shape
+    centered_channel = np.empty((_i_count, _n))
+    for _ch in range(_first, _last):
+        _t3 = 0.0  # batch_normalization.yaml:53
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t3 += x[_i, _ch, _j]
+        mu = _t3 / count  # batch_normalization.yaml:53
+        _t5 = 0.0  # batch_normalization.yaml:55
+        for _i in range(_i_count):
+            for _j in range(_n):
+                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:54
+                centered_channel[_i, _j] = centered
+                _t4 = centered * centered  # batch_normalization.yaml:55
+                _t5 += _t4
+        variance = _t5 / count  # batch_normalization.yaml:55
+        _t6 = variance + eps  # batch_normalization.yaml:56
+        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:56
+        rstd = 1.0 / _t7  # batch_normalization.yaml:56
+        rstd_out[_ch] = rstd
+        for _i in range(_i_count):
+            for _j in range(_n):
+                normalized = (
+                    centered_channel[_i, _j] * rstd
+                )  # batch_normalization.yaml:57
+                normalized_out[_i, _ch, _j] = normalized
+
+
+def _jit_forward_eval_no_weight_no_bias_no_running_mean_no_running_var(
+    x, weight, bias, running_mean, running_var, momentum, eps
+):
+    _t1 = x.shape[0]
+    _t2 = x.shape[2]
+    count = _t1 * _t2
+    rstd = np.empty((1, x.shape[1], 1), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_loops_0,
+        x,
+        x,
+        count,
+        eps,
+        channels(rstd),
+        normalized,
+    )
+    return normalized, None, None, (count, rstd, normalized)
+
+
+# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,73
+@row_kernel
+def _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_loops_0(
+    _first, _last, grad_y, normalized, rstd, count, grad_x_out
+):
+    _i_count, _, _n = grad_y.shape
+    for _ch in range(_first, _last):
+        shift_sums = 0.0  # batch_normalization.yaml:62
+        scale_sums = 0.0  # batch_normalization.yaml:63
+        for _i in range(_i_count):
+            for _j in range(_n):
+                shift_sums += grad_y[_i, _ch, _j]
+                _t8 = (
+                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
+                )  # batch_normalization.yaml:63
+                scale_sums += _t8
+        _t10 = rstd[_ch] * scale_sums  # batch_normalization.yaml:73
+        _t11 = _t10 / count  # batch_normalization.yaml:73
+        _t14 = rstd[_ch] * shift_sums  # batch_normalization.yaml:73
+        _t15 = _t14 / count  # batch_normalization.yaml:73
+        for _i in range(_i_count):
+            for _j in range(_n):
+                _t9 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
+                _t12 = normalized[_i, _ch, _j] * _t11  # batch_normalization.yaml:73
+                _t13 = _t9 - _t12  # batch_normalization.yaml:73
+                grad_x = _t13 - _t15  # batch_normalization.yaml:73
+                grad_x_out[_i, _ch, _j] = grad_x
+
+
+def _jit_backward_eval_no_weight_no_bias_no_running_mean_no_running_var(
+    grad_y, count, rstd, normalized
+):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_channel_blocks(
+        _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_loops_0,
+        grad_y,
+        grad_y,
+        normalized,
+        channels(rstd),
+        count,
+        grad_x,
+    )
+    return grad_x, None, None
+
+
+_JIT_VARIANTS = {
+    (True, True, True, True, True): (_jit_forward_train, _jit_backward_train),
+    (True, True, True, True, False): (
+        _jit_forward_train_no_running_var,
+        _jit_backward_train_no_running_var,
+    ),
+    (True, True, True, False, True): (
+        _jit_forward_train_no_running_mean,
+        _jit_backward_train_no_running_mean,
+    ),
+    (True, True, True, False, False): (
+        _jit_forward_train_no_running_mean_no_running_var,
+        _jit_backward_train_no_running_mean_no_running_var,
+    ),
+    (True, True, False, True, True): (
+        _jit_forward_train_no_bias,
+        _jit_backward_train_no_bias,
+    ),
+    (True, True, False, True, False): (
+        _jit_forward_train_no_bias_no_running_var,
+        _jit_backward_train_no_bias_no_running_var,
+    ),
+    (True, True, False, False, True): (
+        _jit_forward_train_no_bias_no_running_mean,
+        _jit_backward_train_no_bias_no_running_mean,
+    ),
+    (True, True, False, False, False): (
+        _jit_forward_train_no_bias_no_running_mean_no_running_var,
+        _jit_backward_train_no_bias_no_running_mean_no_running_var,
+    ),
+    (True, False, True, True, True): (
+        _jit_forward_train_no_weight,
+        _jit_backward_train_no_weight,
+    ),
+    (True, False, True, True, False): (
+        _jit_forward_train_no_weight_no_running_var,
+        _jit_backward_train_no_weight_no_running_var,
+    ),
+    (True, False, True, False, True): (
+        _jit_forward_train_no_weight_no_running_mean,
+        _jit_backward_train_no_weight_no_running_mean,
+    ),
+    (True, False, True, False, False): (
+        _jit_forward_train_no_weight_no_running_mean_no_running_var,
+        _jit_backward_train_no_weight_no_running_mean_no_running_var,
+    ),
+    (True, False, False, True, True): (
+        _jit_forward_train_no_weight_no_bias,
+        _jit_backward_train_no_weight_no_bias,
+    ),
+    (True, False, False, True, False): (
+        _jit_forward_train_no_weight_no_bias_no_running_var,
+        _jit_backward_train_no_weight_no_bias_no_running_var,
+    ),
+    (True, False, False, False, True): (
+        _jit_forward_train_no_weight_no_bias_no_running_mean,
+        _jit_backward_train_no_weight_no_bias_no_running_mean,
+    ),
+    (True, False, False, False, False): (
+        _jit_forward_train_no_weight_no_bias_no_running_mean_no_running_var,
+        _jit_backward_train_no_weight_no_bias_no_running_mean_no_running_var,
+    ),
+    (False, True, True, True, True): (_jit_forward_eval, _jit_backward_eval),
+    (False, True, True, True, False): (
+        _jit_forward_eval_no_running_var,
+        _jit_backward_eval_no_running_var,
+    ),
+    (False, True, True, False, True): (
+        _jit_forward_eval_no_running_mean,
+        _jit_backward_eval_no_running_mean,
+    ),
+    (False, True, True, False, False): (
+        _jit_forward_eval_no_running_mean_no_running_var,
+        _jit_backward_eval_no_running_mean_no_running_var,
+    ),
+    (False, True, False, True, True): (
+        _jit_forward_eval_no_bias,
+        _jit_backward_eval_no_bias,
+    ),
+    (False, True, False, True, False): (
+        _jit_forward_eval_no_bias_no_running_var,
+        _jit_backward_eval_no_bias_no_running_var,
+    ),
+    (False, True, False, False, True): (
+        _jit_forward_eval_no_bias_no_running_mean,
+        _jit_backward_eval_no_bias_no_running_mean,
+    ),
+    (False, True, False, False, False): (
+        _jit_forward_eval_no_bias_no_running_mean_no_running_var,
+        _jit_backward_eval_no_bias_no_running_mean_no_running_var,
+    ),
+    (False, False, True, True, True): (
+        _jit_forward_eval_no_weight,
+        _jit_backward_eval_no_weight,
+    ),
+    (False, False, True, True, False): (
+        _jit_forward_eval_no_weight_no_running_var,
+        _jit_backward_eval_no_weight_no_running_var,
+    ),
+    (False, False, True, False, True): (
+        _jit_forward_eval_no_weight_no_running_mean,
+        _jit_backward_eval_no_weight_no_running_mean,
+    ),
+    (False, False, True, False, False): (
+        _jit_forward_eval_no_weight_no_running_mean_no_running_var,
+        _jit_backward_eval_no_weight_no_running_mean_no_running_var,
+    ),
+    (False, False, False, True, True): (
+        _jit_forward_eval_no_weight_no_bias,
+        _backward_eval_no_weight_no_bias,
+    ),
+    (False, False, False, True, False): (
+        _jit_forward_eval_no_weight_no_bias_no_running_var,
+        _jit_backward_eval_no_weight_no_bias_no_running_var,
+    ),
+    (False, False, False, False, True): (
+        _forward_eval_no_weight_no_bias_no_running_mean,
+        _backward_eval_no_weight_no_bias_no_running_mean,
+    ),
+    (False, False, False, False, False): (
+        _jit_forward_eval_no_weight_no_bias_no_running_mean_no_running_var,
+        _jit_backward_eval_no_weight_no_bias_no_running_mean_no_running_var,
+    ),
+}
