@@ -1123,27 +1123,30 @@ def in_chunks(task, count, like):
     return total
 
 
-# Rows of one block of a product shared out by ``in_row_products``: a multiple of the row
-# heights of BLAS's kernels, small enough that two threads get several blocks each.
-PRODUCT_ROWS = 64
+# Rows of the blocks of a product shared out by ``in_row_products``: a quarter of the rows, in
+# multiples of 64 (of the row heights of BLAS's kernels), from 64 to 256. Each block repacks
+# the whole right operand, which costs about half as much again as the product itself with
+# blocks of 64 rows of a 256 x 4096 operand, and 1 % with blocks of 256 (one thread, CPU time).
+PRODUCT_ROWS = (64, 256)
 
 
 def in_row_products(a, b):
     """``a @ b`` for matrices ``a`` [R, K] and ``b`` [K, N] (either may be a transposed view),
-    ``a``'s rows cut into blocks of ``PRODUCT_ROWS`` shared out over the threads
-    (``in_chunks``), each block one product with one BLAS thread. Every row is computed by
-    one BLAS product over the whole of K whatever the thread count. CuPy arrays, and
+    ``a``'s rows cut into blocks (``PRODUCT_ROWS``) shared out over the threads
+    (``in_chunks``), each block one product with one BLAS thread. The blocks depend on R
+    alone, so every row is computed alike whatever the thread count. CuPy arrays, and
     products of fewer rows than two blocks, are one product."""
     rows = a.shape[0]
-    if type(a) is not np.ndarray or rows < 2 * PRODUCT_ROWS:
+    least, most = PRODUCT_ROWS
+    if type(a) is not np.ndarray or rows < 2 * least:
         return a @ b
+    step = min(most, max(least, rows // 4 // least * least))
     out = np.empty((rows, b.shape[1]), np.result_type(a, b))
 
     def blocks(first, last):
-        start, stop = first * PRODUCT_ROWS, min(last * PRODUCT_ROWS, rows)
-        np.matmul(a[start:stop], b, out=out[start:stop])
+        np.matmul(a[first * step : last * step], b, out=out[first * step : last * step])
 
-    in_chunks(blocks, -(-rows // PRODUCT_ROWS), a)
+    in_chunks(blocks, -(-rows // step), a)
     return out
 
 
