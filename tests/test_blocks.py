@@ -9,7 +9,7 @@ import threading
 
 import numpy as np
 import pytest
-from harness import PATHS, as_tuple, attributes, catalog, grad_outputs, make_arrays, module, run_forward, spec
+from harness import PATHS, ROOT, as_tuple, attributes, catalog, grad_outputs, make_arrays, module, run_forward, spec
 
 import layerforge._runtime as runtime
 from transpiler import pipeline
@@ -307,6 +307,81 @@ def test_blas_limit_is_the_main_thread_s_and_always_lifted():
     assert seen[threading.main_thread().name] == [1, 1]
     assert len(seen["other caller"]) == 2 and sum(len(v) for v in seen.values()) == 8
     assert blas_threads() == before
+
+
+def test_set_num_threads_bounds_blas_too():
+    """One owner of the threads: set_num_threads(n) gives BLAS n threads for the products it
+    shares out itself, so that set_num_threads(1) means one thread everywhere; a block of
+    in_chunks keeps it to one and then gives it back that count."""
+    controlled_blas_threads()
+    seen = []
+    for count in (1, 2, 1):
+        with on_threads(count):
+            assert controlled_blas_threads() == [count] * len(controlled_blas_threads())
+            runtime.in_chunks(lambda first, last: seen.append(max(controlled_blas_threads())), 4, np.ones(4))
+            assert max(controlled_blas_threads()) == count
+    assert seen == [1] * 12
+
+
+def test_layerforge_num_threads_bounds_blas_from_the_start():
+    """LAYERFORGE_NUM_THREADS is read when layerforge is imported: BLAS gets that count too."""
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("threadpoolctl")
+    code = ("import numpy, threadpoolctl, layerforge; "
+            "print(layerforge.get_num_threads(), "
+            "sorted({i['num_threads'] for i in threadpoolctl.threadpool_info() if i['user_api'] == 'blas'}))")
+    env = dict(os.environ, LAYERFORGE_NUM_THREADS="1", OPENBLAS_NUM_THREADS="2",
+               PYTHONPATH=os.pathsep.join([str(ROOT / "generated"), str(ROOT)]))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    count, blas = done.stdout.split(" ", 1)
+    assert count == "1" and blas.strip() in ("[1]", "[]")
+
+
+def test_blas_on_one_thread_holds_blas_through_the_call():
+    """A function decorated with blas_on_one_thread (a forward or backward whose products
+    run on layerforge's threads) runs with BLAS on one thread throughout when layerforge runs
+    more than one; BLAS has its count back after, also when the function raises."""
+    controlled_blas_threads()
+
+    @runtime.blas_on_one_thread
+    def step(fail=False):
+        """doc"""
+        if fail:
+            raise KeyError("fails")
+        return max(controlled_blas_threads())
+
+    assert step.__doc__ == "doc" and step.__name__ == "step"
+    with on_threads(2):
+        assert step() == 1
+        assert max(controlled_blas_threads()) == 2
+        with pytest.raises(KeyError):
+            step(fail=True)
+        assert max(controlled_blas_threads()) == 2
+    with on_threads(1):
+        assert step() == 1
+
+
+@pytest.mark.parametrize("rows", [100, 300])
+def test_in_row_products_is_the_product_on_any_thread_count(rows):
+    """in_row_products(a, b) is a @ b, blocks of rows on the threads (a transposed view as
+    well); the same numbers on one and two threads. Fewer rows than two blocks: one product."""
+    rng = np.random.default_rng(0)
+    a, b, c = rng.standard_normal((rows, 70)), rng.standard_normal((50, 70)), rng.standard_normal((70, rows))
+    results = []
+    for count in (1, 2):
+        with on_threads(count):
+            results.append((runtime.in_row_products(a, b.T), runtime.in_row_products(c.T, b.T)))
+    # float64 products of 70 terms of size ~1: rounding near 1e-14
+    np.testing.assert_allclose(results[0][0], np.einsum("rk,nk->rn", a, b), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(results[0][1], np.einsum("kr,nk->rn", c, b), rtol=1e-12, atol=1e-12)
+    for ours, again in zip(results[0], results[1]):
+        np.testing.assert_array_equal(ours, again)
+    if rows < 2 * runtime.PRODUCT_ROWS[0]:
+        np.testing.assert_array_equal(results[0][0], a @ b.T)
 
 
 def test_a_forked_child_runs_blocks_on_threads_of_its_own():

@@ -574,3 +574,47 @@ def test_graph_convolutional_against_pyg_gcnconv(dtype):
     close(grad_x, tx.grad, dtype, "grad_x")
     close(grad_weight, conv.lin.weight.grad, dtype, "grad_weight")
     close(grad_bias, conv.bias.grad, dtype, "grad_bias")
+
+
+# -- on layerforge's threads ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_graph_and_expert_products_in_row_blocks_against_torch(threads):
+    """Enough rows (x's rows and the H * C rows of the weight gradient, at least two blocks
+    of in_row_products) that linear_heads and its gradients share their products out over
+    layerforge's threads: graph_attention (160 node rows) and mixture_of_experts (200 rows,
+    8 experts of 40 hidden units) against torch, float64, on one and two threads, with BLAS
+    kept to one thread through each call (and its own count back after)."""
+    from layerforge import _runtime as runtime
+
+    dtype = np.float64
+    rng = np.random.default_rng(3)
+    runtime.set_num_threads(threads)
+    try:
+        x, a = rng.uniform(-1, 1, (2, 80, 16)), adjacency_of((2, 80, 80), dtype, 4)
+        params = [rng.uniform(-0.5, 0.5, s) for s in [(4, 40, 16), (1, 4, 40), (1, 4, 40), (40,)]]
+        y, ctx = graph_attention.forward(x, a, *params)
+        g = rng.standard_normal(y.shape)
+        grads = graph_attention.backward(g, ctx)
+        tx = torch.tensor(x, requires_grad=True)
+        tparams = [torch.tensor(p, requires_grad=True) for p in params]
+        gat_torch(tx, torch.from_numpy(a), *tparams, 0.2).backward(torch.from_numpy(g))
+        close(y, gat_torch(tx, torch.from_numpy(a), *tparams, 0.2), dtype, "graph_attention y")
+        close_gat_gradients(grads, tx, tparams, dtype)
+
+        x = rng.uniform(-1, 1, (200, 16))
+        params = [rng.uniform(-0.5, 0.5, s) for s in [(8, 16), (8,), (8, 40, 16), (8, 40), (8, 12, 40), (8, 12)]]
+        y, ctx = mixture_of_experts.forward(x, *params, top_k=2)
+        g = rng.standard_normal(y.shape)
+        grads = mixture_of_experts.backward(g, ctx)
+        tx = torch.tensor(x, requires_grad=True)
+        tparams = [torch.tensor(p, requires_grad=True) for p in params]
+        out = moe_torch(tx, *tparams, 2)
+        out.backward(torch.from_numpy(g))
+        close(y, out, dtype, "mixture_of_experts y")
+        for name, ours, theirs in zip(["x", "router_weight", "router_bias", "expert_w1", "expert_b1", "expert_w2",
+                                       "expert_b2"], grads, [tx, *tparams]):
+            close(ours, theirs.grad, dtype, f"mixture_of_experts grad_{name}")
+    finally:
+        runtime.set_num_threads(runtime._default_threads())

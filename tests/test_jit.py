@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import threading
 
 import numpy as np
 import pytest
@@ -134,6 +135,27 @@ def test_large_inputs_run_block_by_block_on_threads(backend):
     close(g1[0], g0[0], np.float32)
     for a, b in zip(g1[1:], g0[1:]):  # sums over 1100 rows of order-1 terms
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-4)
+
+
+def test_compiled_kernels_start_no_threads_of_their_own(backend):
+    """One owner of the threads: the compiled kernels run on layerforge's threads (nogil, no
+    parallel=True), so numba's own pool is never launched, and a blocked call on two threads
+    leaves no more threads behind than layerforge's pool."""
+    import numba.np.ufunc.parallel as numba_parallel
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((1100, 512)).astype(np.float32)
+    weight, bias = rng.standard_normal(512).astype(np.float32), rng.standard_normal(512).astype(np.float32)
+    threads = layerforge.get_num_threads()
+    layerforge.set_num_threads(2)
+    try:
+        (_, name, _), _ = both(backend, lambda: run(layer_normalization, x, x, weight, bias))
+        pool = [t.name for t in threading.enumerate() if t.name.startswith("layerforge")]
+    finally:
+        layerforge.set_num_threads(threads)
+    assert name == "_jit_backward"
+    assert not numba_parallel._is_initialized
+    assert len(pool) == 1  # two threads: the caller's and one of the pool
 
 
 def test_softmax_along_another_axis_and_strided_input(backend):

@@ -34,8 +34,9 @@ IMPORT_FROM = {"layerforge._runtime", "layerforge._cupy_runtime", "layerforge._j
                "layerforge.losses",
                "concurrent.futures", None}  # None: ``from . import name`` in a package's __init__
 MODULE_CALLS = {"ElementwiseKernel", "ReductionKernel", "RowKernel", "threading.local", "frozenset"}
-# The one decorator an op module's functions may carry: the compiled target's kernel wrapper.
-OP_DECORATORS = (["row_kernel"],)
+# The decorators an op module's functions may carry: the compiled target's kernel wrapper, and
+# the runtime's hold of BLAS on one thread (a function whose products own the threads).
+OP_DECORATORS = (["row_kernel"], ["blas_on_one_thread"])
 # Never in generated code: what would run or load code, or reach the system.
 FORBIDDEN_NAMES = {"eval", "exec", "compile", "__import__", "breakpoint", "globals", "locals", "vars", "open",
                    "setattr", "delattr", "exit", "quit", "subprocess", "sys", "builtins"}

@@ -24,7 +24,7 @@ from .spec import DEFAULT_DTYPES, DEPTHWISE, WINDOW_TYPES, AttrDecl, AttrValue, 
 VERSION = "0.1.0"
 RUNTIME = "layerforge._runtime"
 # Runtime functions that helpers may call; a module imports those its helpers use.
-HELPER_RUNTIME = ("in_chunks", "pooled_size", "scatter_add_rows", "take_columns")
+HELPER_RUNTIME = ("in_chunks", "in_row_products", "pooled_size", "scatter_add_rows", "take_columns")
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,19 @@ def render_function(fn: Function, prims: Primitives, returns: str, rng: bool = F
     lines += [f"    {render_statement(s, prims)}" for s in fn.body]
     lines.append(f"    return {returns}")
     return "\n".join(lines)
+
+
+def owns_threads(fn: Function, prims: Primitives) -> bool:
+    """Does ``fn`` call a product that shares its work out over layerforge's threads itself
+    (a primitive marked ``owns_threads``)?"""
+    return any(prims[s.prim].owns_threads for s in fn.body)
+
+
+def owning_threads(fn: Function, prims: Primitives, text: str) -> str:
+    """``text`` (``fn`` rendered) decorated with ``@blas_on_one_thread`` where ``fn`` owns
+    threads: BLAS then keeps to one thread through the whole call, so that no product BLAS
+    shares out itself leaves its threads spinning on the cores the pool's blocks run on."""
+    return f"@blas_on_one_thread\n{text}" if owns_threads(fn, prims) else text
 
 
 def all_functions(c: CompiledVariant) -> list[Function]:
@@ -539,6 +552,8 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names += ["activation_module", "check_options"]
     if blocked.forward or blocked.backward:
         runtime_names.append("in_row_blocks")
+    if any(owns_threads(fn, prims) for c in compiled for fn in (c.forward, c.backward)):
+        runtime_names.append("blas_on_one_thread")
     from . import entry as entry_points
 
     compiled_entries = entries or []
@@ -830,9 +845,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         fwd = c.forward
         own = {a.name for a in spec.attributes}
         defaults = {n: v for n, v in fwd.attr_defaults.items() if fused and n not in own}
-        functions.append(render_function(fwd, prims, returns, rng=spec.random, defaults=defaults, outs=blocked.forward_outs))
-        functions.append(render_function(c.backward, prims, _outputs([operand(o) for o in c.backward.outputs]),
-                                         outs=blocked.backward_outs))
+        functions.append(owning_threads(fwd, prims, render_function(fwd, prims, returns, rng=spec.random, defaults=defaults,
+                                                                     outs=blocked.forward_outs)))
+        functions.append(owning_threads(c.backward, prims, render_function(
+            c.backward, prims, _outputs([operand(o) for o in c.backward.outputs]), outs=blocked.backward_outs)))
         if c.forward.loop is not None:
             functions += [f for f in _scan_parts(c, prims) if f not in functions]  # shared by variants
     if fused and slot_is_final(spec):

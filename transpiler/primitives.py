@@ -40,6 +40,9 @@ class Primitive:
     # operands that may be None at run time (an optional mask without variants): the
     # primitive then returns its first operand unchanged (see ``ir.ABSENT``)
     takes_none: tuple[str, ...] = ()
+    # its helper shares its work out over layerforge's threads: a function calling it runs
+    # with BLAS kept to one thread throughout (codegen's ``@blas_on_one_thread``)
+    owns_threads: bool = False
 
     @property
     def cuda_row_name(self) -> str | None:
@@ -122,6 +125,7 @@ def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
     view = fields.take("view", bool)
     cuda_row = fields.take("cuda_row", str)
     takes_none = fields.take("takes_none", list)
+    owns_threads = fields.take("owns_threads", bool)
     fields.finish()
     if kind is not None and kind.value not in KINDS:
         errors.error(kind.loc, f"{where}.kind: must be one of {', '.join(KINDS)}")
@@ -179,6 +183,7 @@ def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
         view=bool(view.value) if view else False,
         cuda_row=cuda_row.value.rstrip() + "\n" if cuda_row else None,
         takes_none=takes_none_names,
+        owns_threads=bool(owns_threads.value) if owns_threads else False,
     )
 
 

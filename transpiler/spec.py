@@ -37,7 +37,8 @@ RESERVED = frozenset({"np", "rng", "ctx", "saved", "training", "activation", "re
                       "options", "fused", "module", "forward_variant", "backward_variant", "linear_saved",
                       "activation_ctx", "activation_options", "forward", "backward", "cp",
                       "check_arrays", "check_attribute", "check_divides", "check_axis", "check_window",
-                      "activation_module", "in_row_blocks", "in_chunks", "scatter_add_rows", "take_columns", "on_gpu",
+                      "activation_module", "in_row_blocks", "in_chunks", "in_row_products", "blas_on_one_thread",
+                      "scatter_add_rows", "take_columns", "on_gpu",
                       "default_gpu_rng",
                       "INPUTS", "PARAMETERS", "BUFFERS", "OUTPUTS"})
 AttrValue = Union[int, float, bool, str, tuple]

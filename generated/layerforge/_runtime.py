@@ -1123,6 +1123,50 @@ def in_chunks(task, count, like):
     return total
 
 
+# Rows of the blocks of a product shared out by ``in_row_products``: a quarter of the rows, in
+# multiples of 64 (of the row heights of BLAS's kernels), from 64 to 256. Each block repacks
+# the whole right operand, which costs about half as much again as the product itself with
+# blocks of 64 rows of a 256 x 4096 operand, and 1 % with blocks of 256 (one thread, CPU time).
+PRODUCT_ROWS = (64, 256)
+
+
+def in_row_products(a, b):
+    """``a @ b`` for matrices ``a`` [R, K] and ``b`` [K, N] (either may be a transposed view),
+    ``a``'s rows cut into blocks (``PRODUCT_ROWS``) shared out over the threads
+    (``in_chunks``), each block one product with one BLAS thread. The blocks depend on R
+    alone, so every row is computed alike whatever the thread count. CuPy arrays, and
+    products of fewer rows than two blocks, are one product."""
+    rows = a.shape[0]
+    least, most = PRODUCT_ROWS
+    if type(a) is not np.ndarray or rows < 2 * least:
+        return a @ b
+    step = min(most, max(least, rows // 4 // least * least))
+    out = np.empty((rows, b.shape[1]), np.result_type(a, b))
+
+    def blocks(first, last):
+        np.matmul(a[first * step : last * step], b, out=out[first * step : last * step])
+
+    in_chunks(blocks, -(-rows // step), a)
+    return out
+
+
+def blas_on_one_thread(function):
+    """``function`` (a forward or backward of an op whose products all run on layerforge's
+    threads) run with BLAS kept to one thread throughout while layerforge runs more than one
+    (see ``_one_blas_thread``): a product that BLAS would share out itself (a small one, a
+    router's) would otherwise leave BLAS's threads spinning, waiting for more work, on the
+    cores that the next blocks run on."""
+
+    @functools.wraps(function)
+    def held(*args, **kwargs):
+        if get_num_threads() < 2:
+            return function(*args, **kwargs)
+        with _one_blas_thread():
+            return function(*args, **kwargs)
+
+    return held
+
+
 def _accumulate(total, result):
     """``total + result``, in ``total``'s buffer; either may be None (nothing yet)."""
     if result is None or total is None:
@@ -1228,13 +1272,24 @@ def get_num_threads():
 
 
 def set_num_threads(count):
-    """Use ``count`` threads (at least 1) for large blocked forward and backward passes."""
+    """Use ``count`` threads (at least 1) for large blocked forward and backward passes, and
+    let BLAS use as many for the products it shares out itself (through threadpoolctl when
+    it is installed): ``set_num_threads(1)`` means one thread everywhere."""
     if not _is_int(count) or count < 1:
         raise ValueError(
             f"set_num_threads: count must be a positive integer, got {count!r}"
         )
     _forget_pool()
     _threads["count"] = int(count)
+    _bound_blas(int(count))
+
+
+def _bound_blas(count):
+    """BLAS's own thread count set to ``count`` where threadpoolctl controls it (outside
+    blocks; inside, ``_one_blas_thread`` keeps it to one and then restores this count).
+    """
+    if _blas() and _threads["blas"]["limit"] is None:
+        _blas().limit(limits=count, user_api="blas")
 
 
 # The CPU backend: "numba" runs the compiled row kernels of the ops that have them
@@ -1315,6 +1370,11 @@ def _after_fork_in_child():
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
+
+if os.environ.get(
+    "LAYERFORGE_NUM_THREADS", ""
+).strip():  # BLAS follows it from the start
+    set_num_threads(_default_threads())
 
 
 def _full(leaf, earlier, block, whole, n, size):

@@ -21,7 +21,9 @@ from layerforge._runtime import (
     check_nonempty,
     activation_module,
     check_options,
+    blas_on_one_thread,
     in_chunks,
+    in_row_products,
 )
 from layerforge._cupy_runtime import (
     ElementwiseKernel,
@@ -231,6 +233,7 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
+@blas_on_one_thread
 def _forward_train_identity(
     rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
 ):
@@ -252,6 +255,7 @@ def _forward_train_identity(
     return z, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, _t5)
 
 
+@blas_on_one_thread
 def _backward_train_identity(
     grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, _t5
 ):
@@ -279,11 +283,12 @@ def _backward_train_identity(
         + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
     )
     _t8 = _merge_heads(grad_h, lin_weight.shape[0])
-    grad_x = _linear_backward_input(_t8, _flatten_dims(lin_weight, 0, 1))
-    grad_lin_weight = (_rows(_t8).T @ _rows(x)).reshape(lin_weight.shape)
+    grad_x = _linear_heads_input_grad(_t8, lin_weight)
+    grad_lin_weight = _linear_heads_weight_grad(_t8, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
+@blas_on_one_thread
 def _forward_train_relu(
     rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
 ):
@@ -319,6 +324,7 @@ def _forward_train_relu(
     )
 
 
+@blas_on_one_thread
 def _backward_train_relu(
     grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, _t5, z
 ):
@@ -347,11 +353,12 @@ def _backward_train_relu(
         + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
     )
     _t8 = _merge_heads(grad_h, lin_weight.shape[0])
-    grad_x = _linear_backward_input(_t8, _flatten_dims(lin_weight, 0, 1))
-    grad_lin_weight = (_rows(_t8).T @ _rows(x)).reshape(lin_weight.shape)
+    grad_x = _linear_heads_input_grad(_t8, lin_weight)
+    grad_lin_weight = _linear_heads_weight_grad(_t8, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
+@blas_on_one_thread
 def _forward_train_identity_no_bias(
     rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
 ):
@@ -373,6 +380,7 @@ def _forward_train_identity_no_bias(
     return z, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, _t5)
 
 
+@blas_on_one_thread
 def _backward_train_identity_no_bias(
     grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, _t5
 ):
@@ -399,11 +407,12 @@ def _backward_train_identity_no_bias(
         + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
     )
     _t8 = _merge_heads(grad_h, lin_weight.shape[0])
-    grad_x = _linear_backward_input(_t8, _flatten_dims(lin_weight, 0, 1))
-    grad_lin_weight = (_rows(_t8).T @ _rows(x)).reshape(lin_weight.shape)
+    grad_x = _linear_heads_input_grad(_t8, lin_weight)
+    grad_lin_weight = _linear_heads_weight_grad(_t8, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 
+@blas_on_one_thread
 def _forward_train_relu_no_bias(
     rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
 ):
@@ -439,6 +448,7 @@ def _forward_train_relu_no_bias(
     )
 
 
+@blas_on_one_thread
 def _backward_train_relu_no_bias(
     grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, _t5, z
 ):
@@ -466,11 +476,12 @@ def _backward_train_relu_no_bias(
         + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
     )
     _t8 = _merge_heads(grad_h, lin_weight.shape[0])
-    grad_x = _linear_backward_input(_t8, _flatten_dims(lin_weight, 0, 1))
-    grad_lin_weight = (_rows(_t8).T @ _rows(x)).reshape(lin_weight.shape)
+    grad_x = _linear_heads_input_grad(_t8, lin_weight)
+    grad_lin_weight = _linear_heads_weight_grad(_t8, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 
+@blas_on_one_thread
 def _forward_eval_identity(
     rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
 ):
@@ -490,6 +501,7 @@ def _forward_eval_identity(
     return z, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4)
 
 
+@blas_on_one_thread
 def _backward_eval_identity(
     grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4
 ):
@@ -515,11 +527,12 @@ def _backward_eval_identity(
         + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
     )
     _t7 = _merge_heads(grad_h, lin_weight.shape[0])
-    grad_x = _linear_backward_input(_t7, _flatten_dims(lin_weight, 0, 1))
-    grad_lin_weight = (_rows(_t7).T @ _rows(x)).reshape(lin_weight.shape)
+    grad_x = _linear_heads_input_grad(_t7, lin_weight)
+    grad_lin_weight = _linear_heads_weight_grad(_t7, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
+@blas_on_one_thread
 def _forward_eval_relu(
     rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
 ):
@@ -540,6 +553,7 @@ def _forward_eval_relu(
     return y, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, z)
 
 
+@blas_on_one_thread
 def _backward_eval_relu(
     grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, z
 ):
@@ -566,11 +580,12 @@ def _backward_eval_relu(
         + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
     )
     _t7 = _merge_heads(grad_h, lin_weight.shape[0])
-    grad_x = _linear_backward_input(_t7, _flatten_dims(lin_weight, 0, 1))
-    grad_lin_weight = (_rows(_t7).T @ _rows(x)).reshape(lin_weight.shape)
+    grad_x = _linear_heads_input_grad(_t7, lin_weight)
+    grad_lin_weight = _linear_heads_weight_grad(_t7, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
+@blas_on_one_thread
 def _forward_eval_identity_no_bias(
     rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
 ):
@@ -590,6 +605,7 @@ def _forward_eval_identity_no_bias(
     return z, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4)
 
 
+@blas_on_one_thread
 def _backward_eval_identity_no_bias(
     grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4
 ):
@@ -614,11 +630,12 @@ def _backward_eval_identity_no_bias(
         + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
     )
     _t7 = _merge_heads(grad_h, lin_weight.shape[0])
-    grad_x = _linear_backward_input(_t7, _flatten_dims(lin_weight, 0, 1))
-    grad_lin_weight = (_rows(_t7).T @ _rows(x)).reshape(lin_weight.shape)
+    grad_x = _linear_heads_input_grad(_t7, lin_weight)
+    grad_lin_weight = _linear_heads_weight_grad(_t7, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 
+@blas_on_one_thread
 def _forward_eval_relu_no_bias(
     rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
 ):
@@ -639,6 +656,7 @@ def _forward_eval_relu_no_bias(
     return y, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, z)
 
 
+@blas_on_one_thread
 def _backward_eval_relu_no_bias(
     grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, z
 ):
@@ -664,8 +682,8 @@ def _backward_eval_relu_no_bias(
         + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
     )
     _t7 = _merge_heads(grad_h, lin_weight.shape[0])
-    grad_x = _linear_backward_input(_t7, _flatten_dims(lin_weight, 0, 1))
-    grad_lin_weight = (_rows(_t7).T @ _rows(x)).reshape(lin_weight.shape)
+    grad_x = _linear_heads_input_grad(_t7, lin_weight)
+    grad_lin_weight = _linear_heads_weight_grad(_t7, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 
@@ -743,57 +761,26 @@ def _dropout_mask(rng, like, p):
     return keep * like.dtype.type(1 / (1 - p) if p < 1 else 0)
 
 
-def _flatten_dims(x, start, end):
-    """x with its axes ``start`` to ``end`` (inclusive, negative from the end) joined."""
-    first, last = start % max(x.ndim, 1), end % max(x.ndim, 1)
-    if first > last:
-        raise ValueError(
-            f"flatten: start_dim {start} comes after end_dim {end} for an input of shape "
-            f"{tuple(x.shape)}"
-        )
-    joined = 1  # the joined size, not -1: an empty x has no size to infer from
-    for size in x.shape[first : last + 1]:
-        joined *= size
-    return (
-        x.reshape(x.shape[:first] + (joined,) + x.shape[last + 1 :])
-        if x.ndim
-        else x.reshape(1)
-    )
-
-
-def _linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
 def _linear_heads(x, weight):
     """x [..., S, F] @ weight[h].T for every head h of weight [H, C, F], as [..., H, S, C]:
-    one product of x's rows with the H * C rows of weight (see _linear), the heads then
-    split as _split_heads splits them (a view)."""
+    one product of x's rows with the H * C rows of weight, shared out over the threads
+    (in_row_products), the heads then split as _split_heads splits them (a view)."""
     heads, width = weight.shape[0], weight.shape[1]
-    joined = _linear(x, weight.reshape(heads * width, weight.shape[2]))
-    return joined.reshape(joined.shape[:-1] + (heads, width)).swapaxes(-2, -3)
+    joined = in_row_products(_rows(x), weight.reshape(heads * width, weight.shape[2]).T)
+    return joined.reshape(x.shape[:-1] + (heads, width)).swapaxes(-2, -3)
+
+
+def _linear_heads_input_grad(merged, weight):
+    """merged [..., S, H * C] @ weight [H, C, F] as [H * C, F], as [..., S, F]: one product
+    of rows shared out over the threads (in_row_products)."""
+    joined = in_row_products(_rows(merged), weight.reshape(-1, weight.shape[2]))
+    return joined.reshape(merged.shape[:-1] + (weight.shape[2],))
+
+
+def _linear_heads_weight_grad(merged, x, weight):
+    """merged [..., S, H * C] transposed @ x [..., S, F], summed over the leading axes, as
+    weight's [H, C, F]: one product, its H * C rows shared out over the threads."""
+    return in_row_products(_rows(merged).T, _rows(x)).reshape(weight.shape)
 
 
 def _masked_softmax(x, out=None):
@@ -1077,12 +1064,10 @@ def _cupy_backward_train_identity(
     _t44 = lin_weight.shape[0]
     grad_h = _graph_attention_train_identity_bwd_5(_t19, _t32, _t38)
     _t45 = _cupy_merge_heads(grad_h, _t44)
-    _t46 = _cupy_flatten_dims(lin_weight, 0, 1)
-    grad_x = _cupy_linear_backward_input(_t45, _t46)
-    _t48 = lin_weight.shape[0]
-    _t49 = _cupy_merge_heads(grad_h, _t48)
-    _t50 = _cupy_rows(_t49).T @ _cupy_rows(x)
-    grad_lin_weight = _t50.reshape(lin_weight.shape)
+    grad_x = _cupy_linear_heads_input_grad(_t45, lin_weight)
+    _t47 = lin_weight.shape[0]
+    _t48 = _cupy_merge_heads(grad_h, _t47)
+    grad_lin_weight = _cupy_linear_heads_weight_grad(_t48, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
@@ -1230,12 +1215,10 @@ def _cupy_backward_train_relu(
     _t46 = lin_weight.shape[0]
     grad_h = _graph_attention_train_relu_bwd_6(_t21, _t34, _t40)
     _t47 = _cupy_merge_heads(grad_h, _t46)
-    _t48 = _cupy_flatten_dims(lin_weight, 0, 1)
-    grad_x = _cupy_linear_backward_input(_t47, _t48)
-    _t50 = lin_weight.shape[0]
-    _t51 = _cupy_merge_heads(grad_h, _t50)
-    _t52 = _cupy_rows(_t51).T @ _cupy_rows(x)
-    grad_lin_weight = _t52.reshape(lin_weight.shape)
+    grad_x = _cupy_linear_heads_input_grad(_t47, lin_weight)
+    _t49 = lin_weight.shape[0]
+    _t50 = _cupy_merge_heads(grad_h, _t49)
+    grad_lin_weight = _cupy_linear_heads_weight_grad(_t50, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
@@ -1343,12 +1326,10 @@ def _cupy_backward_train_identity_no_bias(
     _t42 = lin_weight.shape[0]
     grad_h = _graph_attention_train_identity_no_bias_bwd_5(_t17, _t30, _t36)
     _t43 = _cupy_merge_heads(grad_h, _t42)
-    _t44 = _cupy_flatten_dims(lin_weight, 0, 1)
-    grad_x = _cupy_linear_backward_input(_t43, _t44)
-    _t46 = lin_weight.shape[0]
-    _t47 = _cupy_merge_heads(grad_h, _t46)
-    _t48 = _cupy_rows(_t47).T @ _cupy_rows(x)
-    grad_lin_weight = _t48.reshape(lin_weight.shape)
+    grad_x = _cupy_linear_heads_input_grad(_t43, lin_weight)
+    _t45 = lin_weight.shape[0]
+    _t46 = _cupy_merge_heads(grad_h, _t45)
+    grad_lin_weight = _cupy_linear_heads_weight_grad(_t46, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 
@@ -1452,12 +1433,10 @@ def _cupy_backward_train_relu_no_bias(
     _t44 = lin_weight.shape[0]
     grad_h = _graph_attention_train_identity_bwd_5(_t19, _t32, _t38)
     _t45 = _cupy_merge_heads(grad_h, _t44)
-    _t46 = _cupy_flatten_dims(lin_weight, 0, 1)
-    grad_x = _cupy_linear_backward_input(_t45, _t46)
-    _t48 = lin_weight.shape[0]
-    _t49 = _cupy_merge_heads(grad_h, _t48)
-    _t50 = _cupy_rows(_t49).T @ _cupy_rows(x)
-    grad_lin_weight = _t50.reshape(lin_weight.shape)
+    grad_x = _cupy_linear_heads_input_grad(_t45, lin_weight)
+    _t47 = lin_weight.shape[0]
+    _t48 = _cupy_merge_heads(grad_h, _t47)
+    grad_lin_weight = _cupy_linear_heads_weight_grad(_t48, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 
@@ -1569,12 +1548,10 @@ def _cupy_backward_eval_identity(
     _t42 = lin_weight.shape[0]
     grad_h = _graph_attention_eval_identity_bwd_3(_t18, _t30, _t36)
     _t43 = _cupy_merge_heads(grad_h, _t42)
-    _t44 = _cupy_flatten_dims(lin_weight, 0, 1)
-    grad_x = _cupy_linear_backward_input(_t43, _t44)
-    _t46 = lin_weight.shape[0]
-    _t47 = _cupy_merge_heads(grad_h, _t46)
-    _t48 = _cupy_rows(_t47).T @ _cupy_rows(x)
-    grad_lin_weight = _t48.reshape(lin_weight.shape)
+    grad_x = _cupy_linear_heads_input_grad(_t43, lin_weight)
+    _t45 = lin_weight.shape[0]
+    _t46 = _cupy_merge_heads(grad_h, _t45)
+    grad_lin_weight = _cupy_linear_heads_weight_grad(_t46, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
@@ -1673,12 +1650,10 @@ def _cupy_backward_eval_relu(
     _t44 = lin_weight.shape[0]
     grad_h = _graph_attention_eval_relu_bwd_4(_t20, _t32, _t38)
     _t45 = _cupy_merge_heads(grad_h, _t44)
-    _t46 = _cupy_flatten_dims(lin_weight, 0, 1)
-    grad_x = _cupy_linear_backward_input(_t45, _t46)
-    _t48 = lin_weight.shape[0]
-    _t49 = _cupy_merge_heads(grad_h, _t48)
-    _t50 = _cupy_rows(_t49).T @ _cupy_rows(x)
-    grad_lin_weight = _t50.reshape(lin_weight.shape)
+    grad_x = _cupy_linear_heads_input_grad(_t45, lin_weight)
+    _t47 = lin_weight.shape[0]
+    _t48 = _cupy_merge_heads(grad_h, _t47)
+    grad_lin_weight = _cupy_linear_heads_weight_grad(_t48, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
@@ -1780,12 +1755,10 @@ def _cupy_backward_eval_identity_no_bias(
     _t40 = lin_weight.shape[0]
     grad_h = _graph_attention_eval_identity_no_bias_bwd_3(_t16, _t28, _t34)
     _t41 = _cupy_merge_heads(grad_h, _t40)
-    _t42 = _cupy_flatten_dims(lin_weight, 0, 1)
-    grad_x = _cupy_linear_backward_input(_t41, _t42)
-    _t44 = lin_weight.shape[0]
-    _t45 = _cupy_merge_heads(grad_h, _t44)
-    _t46 = _cupy_rows(_t45).T @ _cupy_rows(x)
-    grad_lin_weight = _t46.reshape(lin_weight.shape)
+    grad_x = _cupy_linear_heads_input_grad(_t41, lin_weight)
+    _t43 = lin_weight.shape[0]
+    _t44 = _cupy_merge_heads(grad_h, _t43)
+    grad_lin_weight = _cupy_linear_heads_weight_grad(_t44, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 
@@ -1859,12 +1832,10 @@ def _cupy_backward_eval_relu_no_bias(
     _t42 = lin_weight.shape[0]
     grad_h = _graph_attention_eval_identity_bwd_3(_t18, _t30, _t36)
     _t43 = _cupy_merge_heads(grad_h, _t42)
-    _t44 = _cupy_flatten_dims(lin_weight, 0, 1)
-    grad_x = _cupy_linear_backward_input(_t43, _t44)
-    _t46 = lin_weight.shape[0]
-    _t47 = _cupy_merge_heads(grad_h, _t46)
-    _t48 = _cupy_rows(_t47).T @ _cupy_rows(x)
-    grad_lin_weight = _t48.reshape(lin_weight.shape)
+    grad_x = _cupy_linear_heads_input_grad(_t43, lin_weight)
+    _t45 = lin_weight.shape[0]
+    _t46 = _cupy_merge_heads(grad_h, _t45)
+    grad_lin_weight = _cupy_linear_heads_weight_grad(_t46, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 
@@ -1941,57 +1912,28 @@ def _cupy_dropout_mask(rng, like, p):
     return keep * like.dtype.type(1 / (1 - p) if p < 1 else 0)
 
 
-def _cupy_flatten_dims(x, start, end):
-    """x with its axes ``start`` to ``end`` (inclusive, negative from the end) joined."""
-    first, last = start % max(x.ndim, 1), end % max(x.ndim, 1)
-    if first > last:
-        raise ValueError(
-            f"flatten: start_dim {start} comes after end_dim {end} for an input of shape "
-            f"{tuple(x.shape)}"
-        )
-    joined = 1  # the joined size, not -1: an empty x has no size to infer from
-    for size in x.shape[first : last + 1]:
-        joined *= size
-    return (
-        x.reshape(x.shape[:first] + (joined,) + x.shape[last + 1 :])
-        if x.ndim
-        else x.reshape(1)
-    )
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
 def _cupy_linear_heads(x, weight):
     """x [..., S, F] @ weight[h].T for every head h of weight [H, C, F], as [..., H, S, C]:
-    one product of x's rows with the H * C rows of weight (see _linear), the heads then
-    split as _split_heads splits them (a view)."""
+    one product of x's rows with the H * C rows of weight, shared out over the threads
+    (in_row_products), the heads then split as _split_heads splits them (a view)."""
     heads, width = weight.shape[0], weight.shape[1]
-    joined = _cupy_linear(x, weight.reshape(heads * width, weight.shape[2]))
-    return joined.reshape(joined.shape[:-1] + (heads, width)).swapaxes(-2, -3)
+    joined = in_row_products(
+        _cupy_rows(x), weight.reshape(heads * width, weight.shape[2]).T
+    )
+    return joined.reshape(x.shape[:-1] + (heads, width)).swapaxes(-2, -3)
+
+
+def _cupy_linear_heads_input_grad(merged, weight):
+    """merged [..., S, H * C] @ weight [H, C, F] as [H * C, F], as [..., S, F]: one product
+    of rows shared out over the threads (in_row_products)."""
+    joined = in_row_products(_cupy_rows(merged), weight.reshape(-1, weight.shape[2]))
+    return joined.reshape(merged.shape[:-1] + (weight.shape[2],))
+
+
+def _cupy_linear_heads_weight_grad(merged, x, weight):
+    """merged [..., S, H * C] transposed @ x [..., S, F], summed over the leading axes, as
+    weight's [H, C, F]: one product, its H * C rows shared out over the threads."""
+    return in_row_products(_cupy_rows(merged).T, _cupy_rows(x)).reshape(weight.shape)
 
 
 def _cupy_mean(x, axis):

@@ -22,7 +22,9 @@ from layerforge._runtime import (
     check_not_above,
     activation_module,
     check_options,
+    blas_on_one_thread,
     in_chunks,
+    in_row_products,
 )
 from layerforge._cupy_runtime import (
     ElementwiseKernel,
@@ -248,6 +250,7 @@ def load_balancing_loss(x, router_weight, router_bias):
     return _entry_load_balancing_loss(x, router_weight, router_bias)
 
 
+@blas_on_one_thread
 def _forward_identity(
     x, router_weight, router_bias, expert_w1, expert_b1, expert_w2, expert_b2, top_k
 ):
@@ -274,6 +277,7 @@ def _forward_identity(
     )
 
 
+@blas_on_one_thread
 def _backward_identity(
     grad_y, x, router_weight, expert_w1, expert_b1, expert_b2, gates, _t1, _t2, _t3, _t4
 ):
@@ -291,14 +295,14 @@ def _backward_identity(
     _t7 = np.multiply(grad_hidden, _t1 > 0, out=grad_hidden)
     grad_expert_b1 = np.sum(_t7, axis=-2, keepdims=True).reshape(expert_b1.shape)
     _t8 = _merge_heads(_t7, expert_w1.shape[0])
-    grad_expert_w1 = (_rows(_t8).T @ _rows(x)).reshape(expert_w1.shape)
+    grad_expert_w1 = _linear_heads_weight_grad(_t8, x, expert_w1)
     grad_logits = grad_gates - _dot_last(grad_gates, gates)
     grad_logits *= gates
     grad_router_bias = np.sum(grad_logits, axis=0)
     grad_router_weight = _rows(grad_logits).T @ _rows(x)
-    grad_x = _linear_backward_input(
-        _t8, _flatten_dims(expert_w1, 0, 1)
-    ) + _linear_backward_input(grad_logits, router_weight)
+    grad_x = _linear_heads_input_grad(_t8, expert_w1) + _linear_backward_input(
+        grad_logits, router_weight
+    )
     return (
         grad_x,
         grad_router_weight,
@@ -310,6 +314,7 @@ def _backward_identity(
     )
 
 
+@blas_on_one_thread
 def _forward_relu(
     x, router_weight, router_bias, expert_w1, expert_b1, expert_w2, expert_b2, top_k
 ):
@@ -338,6 +343,7 @@ def _forward_relu(
     )
 
 
+@blas_on_one_thread
 def _backward_relu(
     grad_y,
     x,
@@ -367,14 +373,14 @@ def _backward_relu(
     _t7 = np.multiply(grad_hidden, _t1 > 0, out=grad_hidden)
     grad_expert_b1 = np.sum(_t7, axis=-2, keepdims=True).reshape(expert_b1.shape)
     _t8 = _merge_heads(_t7, expert_w1.shape[0])
-    grad_expert_w1 = (_rows(_t8).T @ _rows(x)).reshape(expert_w1.shape)
+    grad_expert_w1 = _linear_heads_weight_grad(_t8, x, expert_w1)
     grad_logits = grad_gates - _dot_last(grad_gates, gates)
     grad_logits *= gates
     grad_router_bias = np.sum(grad_logits, axis=0)
     grad_router_weight = _rows(grad_logits).T @ _rows(x)
-    grad_x = _linear_backward_input(
-        _t8, _flatten_dims(expert_w1, 0, 1)
-    ) + _linear_backward_input(grad_logits, router_weight)
+    grad_x = _linear_heads_input_grad(_t8, expert_w1) + _linear_backward_input(
+        grad_logits, router_weight
+    )
     return (
         grad_x,
         grad_router_weight,
@@ -460,24 +466,6 @@ def _dot_last(a, b):
     return np.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
-def _flatten_dims(x, start, end):
-    """x with its axes ``start`` to ``end`` (inclusive, negative from the end) joined."""
-    first, last = start % max(x.ndim, 1), end % max(x.ndim, 1)
-    if first > last:
-        raise ValueError(
-            f"flatten: start_dim {start} comes after end_dim {end} for an input of shape "
-            f"{tuple(x.shape)}"
-        )
-    joined = 1  # the joined size, not -1: an empty x has no size to infer from
-    for size in x.shape[first : last + 1]:
-        joined *= size
-    return (
-        x.reshape(x.shape[:first] + (joined,) + x.shape[last + 1 :])
-        if x.ndim
-        else x.reshape(1)
-    )
-
-
 def _linear(x, weight):
     """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
     product of a stack [..., in] calls BLAS once per leading index, several times
@@ -506,11 +494,24 @@ def _linear_backward_input(a, weight):
 
 def _linear_heads(x, weight):
     """x [..., S, F] @ weight[h].T for every head h of weight [H, C, F], as [..., H, S, C]:
-    one product of x's rows with the H * C rows of weight (see _linear), the heads then
-    split as _split_heads splits them (a view)."""
+    one product of x's rows with the H * C rows of weight, shared out over the threads
+    (in_row_products), the heads then split as _split_heads splits them (a view)."""
     heads, width = weight.shape[0], weight.shape[1]
-    joined = _linear(x, weight.reshape(heads * width, weight.shape[2]))
-    return joined.reshape(joined.shape[:-1] + (heads, width)).swapaxes(-2, -3)
+    joined = in_row_products(_rows(x), weight.reshape(heads * width, weight.shape[2]).T)
+    return joined.reshape(x.shape[:-1] + (heads, width)).swapaxes(-2, -3)
+
+
+def _linear_heads_input_grad(merged, weight):
+    """merged [..., S, H * C] @ weight [H, C, F] as [H * C, F], as [..., S, F]: one product
+    of rows shared out over the threads (in_row_products)."""
+    joined = in_row_products(_rows(merged), weight.reshape(-1, weight.shape[2]))
+    return joined.reshape(merged.shape[:-1] + (weight.shape[2],))
+
+
+def _linear_heads_weight_grad(merged, x, weight):
+    """merged [..., S, H * C] transposed @ x [..., S, F], summed over the leading axes, as
+    weight's [H, C, F]: one product, its H * C rows shared out over the threads."""
+    return in_row_products(_rows(merged).T, _rows(x)).reshape(weight.shape)
 
 
 def _masked_softmax(x, out=None):
@@ -753,11 +754,11 @@ _mixture_of_experts_identity_bwd_4 = ElementwiseKernel(
 # mixture_of_experts_identity_bwd_5: layers_spec/primitives.yaml:2875
 _mixture_of_experts_identity_bwd_5 = ElementwiseKernel(
     "mixture_of_experts_identity_bwd_5",
-    "T grad_gates, T _t40, T gates",
+    "T grad_gates, T _t38, T gates",
     "T grad_logits",
     """
-    T _t41 = grad_gates - _t40;
-    grad_logits = gates * _t41;
+    T _t39 = grad_gates - _t38;
+    grad_logits = gates * _t39;
     """,
 )
 
@@ -765,10 +766,10 @@ _mixture_of_experts_identity_bwd_5 = ElementwiseKernel(
 # mixture_of_experts_identity_bwd_6: layers_spec/primitives.yaml:521
 _mixture_of_experts_identity_bwd_6 = ElementwiseKernel(
     "mixture_of_experts_identity_bwd_6",
-    "T _t35, T _t44",
+    "T _t34, T _t42",
     "T grad_x",
     """
-    grad_x = _t35 + _t44;
+    grad_x = _t34 + _t42;
     """,
 )
 
@@ -811,18 +812,16 @@ def _cupy_backward_identity(
     grad_expert_b1 = _t30.reshape(expert_b1.shape)
     _t32 = expert_w1.shape[0]
     _t33 = _cupy_merge_heads(_t29, _t32)
-    _t34 = _cupy_flatten_dims(expert_w1, 0, 1)
-    _t35 = _cupy_linear_backward_input(_t33, _t34)
-    _t36 = expert_w1.shape[0]
-    _t37 = _cupy_merge_heads(_t29, _t36)
-    _t38 = _cupy_rows(_t37).T @ _cupy_rows(x)
-    grad_expert_w1 = _t38.reshape(expert_w1.shape)
-    _t40 = _cupy_dot_last(grad_gates, gates)
-    grad_logits = _mixture_of_experts_identity_bwd_5(grad_gates, _t40, gates)
+    _t34 = _cupy_linear_heads_input_grad(_t33, expert_w1)
+    _t35 = expert_w1.shape[0]
+    _t36 = _cupy_merge_heads(_t29, _t35)
+    grad_expert_w1 = _cupy_linear_heads_weight_grad(_t36, x, expert_w1)
+    _t38 = _cupy_dot_last(grad_gates, gates)
+    grad_logits = _mixture_of_experts_identity_bwd_5(grad_gates, _t38, gates)
     grad_router_bias = cp.sum(grad_logits, axis=0)
-    _t44 = _cupy_linear_backward_input(grad_logits, router_weight)
+    _t42 = _cupy_linear_backward_input(grad_logits, router_weight)
     grad_router_weight = _cupy_rows(grad_logits).T @ _cupy_rows(x)
-    grad_x = _mixture_of_experts_identity_bwd_6(_t35, _t44)
+    grad_x = _mixture_of_experts_identity_bwd_6(_t34, _t42)
     return (
         grad_x,
         grad_router_weight,
@@ -937,11 +936,11 @@ _mixture_of_experts_relu_bwd_5 = ElementwiseKernel(
 # mixture_of_experts_relu_bwd_6: layers_spec/primitives.yaml:2875
 _mixture_of_experts_relu_bwd_6 = ElementwiseKernel(
     "mixture_of_experts_relu_bwd_6",
-    "T grad_gates, T _t42, T gates",
+    "T grad_gates, T _t40, T gates",
     "T grad_logits",
     """
-    T _t43 = grad_gates - _t42;
-    grad_logits = gates * _t43;
+    T _t41 = grad_gates - _t40;
+    grad_logits = gates * _t41;
     """,
 )
 
@@ -949,10 +948,10 @@ _mixture_of_experts_relu_bwd_6 = ElementwiseKernel(
 # mixture_of_experts_relu_bwd_7: layers_spec/primitives.yaml:521
 _mixture_of_experts_relu_bwd_7 = ElementwiseKernel(
     "mixture_of_experts_relu_bwd_7",
-    "T _t37, T _t46",
+    "T _t36, T _t44",
     "T grad_x",
     """
-    grad_x = _t37 + _t46;
+    grad_x = _t36 + _t44;
     """,
 )
 
@@ -997,18 +996,16 @@ def _cupy_backward_relu(
     grad_expert_b1 = _t32.reshape(expert_b1.shape)
     _t34 = expert_w1.shape[0]
     _t35 = _cupy_merge_heads(_t31, _t34)
-    _t36 = _cupy_flatten_dims(expert_w1, 0, 1)
-    _t37 = _cupy_linear_backward_input(_t35, _t36)
-    _t38 = expert_w1.shape[0]
-    _t39 = _cupy_merge_heads(_t31, _t38)
-    _t40 = _cupy_rows(_t39).T @ _cupy_rows(x)
-    grad_expert_w1 = _t40.reshape(expert_w1.shape)
-    _t42 = _cupy_dot_last(grad_gates, gates)
-    grad_logits = _mixture_of_experts_relu_bwd_6(grad_gates, _t42, gates)
+    _t36 = _cupy_linear_heads_input_grad(_t35, expert_w1)
+    _t37 = expert_w1.shape[0]
+    _t38 = _cupy_merge_heads(_t31, _t37)
+    grad_expert_w1 = _cupy_linear_heads_weight_grad(_t38, x, expert_w1)
+    _t40 = _cupy_dot_last(grad_gates, gates)
+    grad_logits = _mixture_of_experts_relu_bwd_6(grad_gates, _t40, gates)
     grad_router_bias = cp.sum(grad_logits, axis=0)
-    _t46 = _cupy_linear_backward_input(grad_logits, router_weight)
+    _t44 = _cupy_linear_backward_input(grad_logits, router_weight)
     grad_router_weight = _cupy_rows(grad_logits).T @ _cupy_rows(x)
-    grad_x = _mixture_of_experts_relu_bwd_7(_t37, _t46)
+    grad_x = _mixture_of_experts_relu_bwd_7(_t36, _t44)
     return (
         grad_x,
         grad_router_weight,
@@ -1179,24 +1176,6 @@ def _cupy_dot_last(a, b):
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
-def _cupy_flatten_dims(x, start, end):
-    """x with its axes ``start`` to ``end`` (inclusive, negative from the end) joined."""
-    first, last = start % max(x.ndim, 1), end % max(x.ndim, 1)
-    if first > last:
-        raise ValueError(
-            f"flatten: start_dim {start} comes after end_dim {end} for an input of shape "
-            f"{tuple(x.shape)}"
-        )
-    joined = 1  # the joined size, not -1: an empty x has no size to infer from
-    for size in x.shape[first : last + 1]:
-        joined *= size
-    return (
-        x.reshape(x.shape[:first] + (joined,) + x.shape[last + 1 :])
-        if x.ndim
-        else x.reshape(1)
-    )
-
-
 def _cupy_linear(x, weight):
     """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
     product of a stack [..., in] calls BLAS once per leading index, several times
@@ -1225,11 +1204,26 @@ def _cupy_linear_backward_input(a, weight):
 
 def _cupy_linear_heads(x, weight):
     """x [..., S, F] @ weight[h].T for every head h of weight [H, C, F], as [..., H, S, C]:
-    one product of x's rows with the H * C rows of weight (see _linear), the heads then
-    split as _split_heads splits them (a view)."""
+    one product of x's rows with the H * C rows of weight, shared out over the threads
+    (in_row_products), the heads then split as _split_heads splits them (a view)."""
     heads, width = weight.shape[0], weight.shape[1]
-    joined = _cupy_linear(x, weight.reshape(heads * width, weight.shape[2]))
-    return joined.reshape(joined.shape[:-1] + (heads, width)).swapaxes(-2, -3)
+    joined = in_row_products(
+        _cupy_rows(x), weight.reshape(heads * width, weight.shape[2]).T
+    )
+    return joined.reshape(x.shape[:-1] + (heads, width)).swapaxes(-2, -3)
+
+
+def _cupy_linear_heads_input_grad(merged, weight):
+    """merged [..., S, H * C] @ weight [H, C, F] as [H * C, F], as [..., S, F]: one product
+    of rows shared out over the threads (in_row_products)."""
+    joined = in_row_products(_cupy_rows(merged), weight.reshape(-1, weight.shape[2]))
+    return joined.reshape(merged.shape[:-1] + (weight.shape[2],))
+
+
+def _cupy_linear_heads_weight_grad(merged, x, weight):
+    """merged [..., S, H * C] transposed @ x [..., S, F], summed over the leading axes, as
+    weight's [H, C, F]: one product, its H * C rows shared out over the threads."""
+    return in_row_products(_cupy_rows(merged).T, _cupy_rows(x)).reshape(weight.shape)
 
 
 def _cupy_mean(x, axis):
