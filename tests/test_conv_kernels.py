@@ -1,5 +1,5 @@
 """The hand-written convolution kernels of the compiled target (_jit_runtime: depthwise_conv,
-depthwise_weight_grad) against F.conv2d in float64, and the layers that use them under the
+depthwise_weight_grad, transposed_scatter) against F.conv2d and F.conv_transpose2d in float64, and the layers that use them under the
 numba backend against the same layers under the numpy backend.
 
 The kernels sum in another order than PyTorch and NumPy (tap by tap per output row; the weight
@@ -17,8 +17,8 @@ import torch
 import torch.nn.functional as F
 
 import layerforge
-from layerforge._jit_runtime import RowKernel, depthwise_conv, depthwise_weight_grad
-from layerforge.layers import convolutional, depthwise_separable_convolutional
+from layerforge._jit_runtime import RowKernel, depthwise_conv, depthwise_weight_grad, transposed_scatter
+from layerforge.layers import convolutional, deconvolutional, depthwise_separable_convolutional
 
 pytest.importorskip("numba")  # the dev extra pins it; without it the kernels run as Python
 
@@ -69,6 +69,25 @@ def test_depthwise_kernels_match_torch(compiled, dilation):
     np.testing.assert_allclose(total, t_weight.grad.numpy().reshape(4, 3, 2), rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["numba", "python"])
+@pytest.mark.parametrize("stride, padding, dilation, output_padding", [((2, 2), (1, 1), (1, 1), (1, 1)),
+                                                                      ((3, 2), (0, 2), (2, 1), (2, 0))])
+def test_transposed_scatter_matches_conv_transpose(compiled, stride, padding, dilation, output_padding):
+    """The kernel times each input pixel, scattered by transposed_scatter onto images 1..2 of
+    3, is F.conv_transpose2d (cropped by padding, grown by output_padding)."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 3, 4, 5))
+    weight = rng.standard_normal((3, 2, 3, 2))  # [C_in, C_out, kH, kW]
+    expected = F.conv_transpose2d(torch.tensor(x), torch.tensor(weight), stride=stride, padding=padding,
+                                  output_padding=output_padding, dilation=dilation).numpy()
+    spread = np.einsum("iouv,nihw->nouvhw", weight, x)  # [N, C_out, kH, kW, H, W]
+    out = np.full((3, *expected.shape[1:]), np.nan)
+    kernel = transposed_scatter if compiled else transposed_scatter.function
+    kernel(spread, out, 1, *stride, *dilation, *padding)
+    assert np.isnan(out[0]).all()
+    np.testing.assert_allclose(out[1:], expected, rtol=0, atol=1e-13)
+
+
 def conv_layer_cases():
     # (module, arrays' shapes, attributes): depthwise convolutions that take the kernels
     yield "zeros", convolutional, {"x": (2, 3, 6, 5), "weight": (3, 1, 3, 3), "bias": (3,)}, {"padding": 1, "groups": 3}
@@ -76,13 +95,16 @@ def conv_layer_cases():
         "padding": (1, 2), "dilation": (2, 1), "groups": 3, "padding_mode": "reflect"}
     yield "separable", depthwise_separable_convolutional, {
         "x": (2, 3, 6, 5), "depthwise_weight": (3, 1, 3, 3), "pointwise_weight": (4, 3, 1, 1), "bias": (4,)}, {"padding": 1}
+    yield "transposed", deconvolutional, {"x": (2, 4, 5, 4), "weight": (4, 3, 3, 2), "bias": (6,)}, {
+        "stride": 2, "padding": 1, "output_padding": 1, "dilation": (1, 2), "groups": 2}
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("label, module, shapes, attributes", list(conv_layer_cases()),
                          ids=[c[0] for c in conv_layer_cases()])
-def test_depthwise_layers_under_numba_match_numpy_and_torch(backend, dtype, label, module, shapes, attributes):
-    """Forward and every gradient, numba backend against numpy backend and against PyTorch."""
+def test_layers_under_numba_match_numpy_and_torch(backend, dtype, label, module, shapes, attributes):
+    """Forward and every gradient, numba backend against numpy backend and against PyTorch
+    (depthwise convolutions, and a transposed one whose forward scatters)."""
     rng = np.random.default_rng(7)
     arrays = {k: rng.standard_normal(s).astype(dtype) for k, s in shapes.items()}
     results = {}
@@ -103,6 +125,9 @@ def test_depthwise_layers_under_numba_match_numpy_and_torch(backend, dtype, labe
             x = F.pad(x, (pw, pw, ph, ph), mode=mode)
         expected = F.conv2d(x, tensors["weight"], tensors["bias"], padding=0 if mode != "zeros" else (ph, pw),
                             dilation=attributes.get("dilation", 1), groups=attributes["groups"])
+    elif module is deconvolutional:
+        expected = F.conv_transpose2d(tensors["x"], tensors["weight"], tensors["bias"], stride=2, padding=1,
+                                      output_padding=1, dilation=(1, 2), groups=2)
     else:
         depthwise = F.conv2d(tensors["x"], tensors["depthwise_weight"], padding=1, groups=shapes["x"][1])
         expected = F.conv2d(depthwise, tensors["pointwise_weight"], tensors["bias"])

@@ -27,7 +27,7 @@ RUNTIME = "layerforge._runtime"
 HELPER_RUNTIME = ("in_chunks", "pooled_size", "scatter_add_rows", "take_columns")
 # Functions of the compiled target's runtime (jit.RUNTIME) that helpers may call: the
 # hand-written kernels of the convolution helpers and the choice of the backend.
-HELPER_JIT_RUNTIME = ("use_jit", "depthwise_conv", "depthwise_weight_grad")
+HELPER_JIT_RUNTIME = ("use_jit", "depthwise_conv", "depthwise_weight_grad", "transposed_scatter")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,12 @@ from layerforge._runtime import (
     in_chunks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
-from layerforge._jit_runtime import use_jit, depthwise_conv, depthwise_weight_grad
+from layerforge._jit_runtime import (
+    use_jit,
+    depthwise_conv,
+    depthwise_weight_grad,
+    transposed_scatter,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -890,8 +895,9 @@ def _conv_input_grad(grad, weight, x, stride, padding, dilation, groups, padding
     pixels. Otherwise image by image (on threads, see in_chunks): one product of the
     transposed kernel [C * kH * kW, C_out] (batched over the groups) with the image's
     gradient [C_out, H_out * W_out], whose [C, H_out, W_out] slab for each kernel offset
-    is added onto the strided (padded) pixels that offset read, then cropped.
-    A padding_mode other than zeros: the gradient on the padded grid, folded back onto
+    is added onto the strided (padded) pixels that offset read, then cropped (under the
+    numba backend, use_jit: the compiled transposed_scatter of the runtime, GIL-free,
+    output row by output row). A padding_mode other than zeros: the gradient on the padded grid, folded back onto
     the pixels each padded one copies (_window_fold)."""
     n, c, h, w = x.shape
     c_out, c_group, kernel_h, kernel_w = weight.shape
@@ -931,6 +937,7 @@ def _conv_input_grad(grad, weight, x, stride, padding, dilation, groups, padding
     # slice of weight per kernel offset is no BLAS operand, and runs NumPy's slow loop)
     taps = weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
     result = np.empty(x.shape, dtype=grad.dtype)
+    compiled = use_jit(grad)
 
     def images(first, last):
         count = last - first
@@ -938,6 +945,9 @@ def _conv_input_grad(grad, weight, x, stride, padding, dilation, groups, padding
             taps, grad[first:last].reshape(count, groups, c_out // groups, -1)
         )
         spread = spread.reshape(count, c, kernel_h, kernel_w, out_h, out_w)
+        if compiled:
+            transposed_scatter(spread, result, first, *stride, *dilation, top, left)
+            return
         on_grid = np.zeros(
             (count, c, h + top + bottom, w + left + right), dtype=grad.dtype
         )
@@ -1694,7 +1704,7 @@ def _cupy_forward_gelu(
     return y, (x, weight, bias, stride, padding, dilation, groups, z)
 
 
-# deconvolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1893
+# deconvolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1898
 _deconvolutional_gelu_bwd_0 = ElementwiseKernel(
     "deconvolutional_gelu_bwd_0",
     "T z, T grad_y",
@@ -2246,7 +2256,7 @@ def _cupy_forward_gelu_no_bias(
     return y, (x, weight, bias, stride, padding, dilation, groups, z)
 
 
-# deconvolutional_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1893
+# deconvolutional_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1898
 _deconvolutional_gelu_no_bias_bwd_0 = ElementwiseKernel(
     "deconvolutional_gelu_no_bias_bwd_0",
     "T z, T grad_y",
@@ -2621,8 +2631,9 @@ def _cupy_conv_input_grad(
     pixels. Otherwise image by image (on threads, see in_chunks): one product of the
     transposed kernel [C * kH * kW, C_out] (batched over the groups) with the image's
     gradient [C_out, H_out * W_out], whose [C, H_out, W_out] slab for each kernel offset
-    is added onto the strided (padded) pixels that offset read, then cropped.
-    A padding_mode other than zeros: the gradient on the padded grid, folded back onto
+    is added onto the strided (padded) pixels that offset read, then cropped (under the
+    numba backend, use_jit: the compiled transposed_scatter of the runtime, GIL-free,
+    output row by output row). A padding_mode other than zeros: the gradient on the padded grid, folded back onto
     the pixels each padded one copies (_window_fold)."""
     import cupy as cp
 
@@ -2664,6 +2675,7 @@ def _cupy_conv_input_grad(
     # slice of weight per kernel offset is no BLAS operand, and runs NumPy's slow loop)
     taps = weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
     result = cp.empty(x.shape, dtype=grad.dtype)
+    compiled = use_jit(grad)
 
     def images(first, last):
         count = last - first
@@ -2671,6 +2683,9 @@ def _cupy_conv_input_grad(
             taps, grad[first:last].reshape(count, groups, c_out // groups, -1)
         )
         spread = spread.reshape(count, c, kernel_h, kernel_w, out_h, out_w)
+        if compiled:
+            transposed_scatter(spread, result, first, *stride, *dilation, top, left)
+            return
         on_grid = cp.zeros(
             (count, c, h + top + bottom, w + left + right), dtype=grad.dtype
         )

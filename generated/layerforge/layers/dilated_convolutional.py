@@ -18,7 +18,12 @@ from layerforge._runtime import (
     in_chunks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
-from layerforge._jit_runtime import use_jit, depthwise_conv, depthwise_weight_grad
+from layerforge._jit_runtime import (
+    use_jit,
+    depthwise_conv,
+    depthwise_weight_grad,
+    transposed_scatter,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -553,8 +558,9 @@ def _conv_input_grad(grad, weight, x, stride, padding, dilation, groups, padding
     pixels. Otherwise image by image (on threads, see in_chunks): one product of the
     transposed kernel [C * kH * kW, C_out] (batched over the groups) with the image's
     gradient [C_out, H_out * W_out], whose [C, H_out, W_out] slab for each kernel offset
-    is added onto the strided (padded) pixels that offset read, then cropped.
-    A padding_mode other than zeros: the gradient on the padded grid, folded back onto
+    is added onto the strided (padded) pixels that offset read, then cropped (under the
+    numba backend, use_jit: the compiled transposed_scatter of the runtime, GIL-free,
+    output row by output row). A padding_mode other than zeros: the gradient on the padded grid, folded back onto
     the pixels each padded one copies (_window_fold)."""
     n, c, h, w = x.shape
     c_out, c_group, kernel_h, kernel_w = weight.shape
@@ -594,6 +600,7 @@ def _conv_input_grad(grad, weight, x, stride, padding, dilation, groups, padding
     # slice of weight per kernel offset is no BLAS operand, and runs NumPy's slow loop)
     taps = weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
     result = np.empty(x.shape, dtype=grad.dtype)
+    compiled = use_jit(grad)
 
     def images(first, last):
         count = last - first
@@ -601,6 +608,9 @@ def _conv_input_grad(grad, weight, x, stride, padding, dilation, groups, padding
             taps, grad[first:last].reshape(count, groups, c_out // groups, -1)
         )
         spread = spread.reshape(count, c, kernel_h, kernel_w, out_h, out_w)
+        if compiled:
+            transposed_scatter(spread, result, first, *stride, *dilation, top, left)
+            return
         on_grid = np.zeros(
             (count, c, h + top + bottom, w + left + right), dtype=grad.dtype
         )
@@ -1308,7 +1318,7 @@ def _cupy_forward_gelu(x, weight, bias, stride, padding, dilation):
     return y, (x, weight, bias, stride, padding, dilation, columns, z)
 
 
-# dilated_convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1893
+# dilated_convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1898
 _dilated_convolutional_gelu_bwd_0 = ElementwiseKernel(
     "dilated_convolutional_gelu_bwd_0",
     "T z, T grad_y",
@@ -1677,8 +1687,9 @@ def _cupy_conv_input_grad(
     pixels. Otherwise image by image (on threads, see in_chunks): one product of the
     transposed kernel [C * kH * kW, C_out] (batched over the groups) with the image's
     gradient [C_out, H_out * W_out], whose [C, H_out, W_out] slab for each kernel offset
-    is added onto the strided (padded) pixels that offset read, then cropped.
-    A padding_mode other than zeros: the gradient on the padded grid, folded back onto
+    is added onto the strided (padded) pixels that offset read, then cropped (under the
+    numba backend, use_jit: the compiled transposed_scatter of the runtime, GIL-free,
+    output row by output row). A padding_mode other than zeros: the gradient on the padded grid, folded back onto
     the pixels each padded one copies (_window_fold)."""
     import cupy as cp
 
@@ -1720,6 +1731,7 @@ def _cupy_conv_input_grad(
     # slice of weight per kernel offset is no BLAS operand, and runs NumPy's slow loop)
     taps = weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
     result = cp.empty(x.shape, dtype=grad.dtype)
+    compiled = use_jit(grad)
 
     def images(first, last):
         count = last - first
@@ -1727,6 +1739,9 @@ def _cupy_conv_input_grad(
             taps, grad[first:last].reshape(count, groups, c_out // groups, -1)
         )
         spread = spread.reshape(count, c, kernel_h, kernel_w, out_h, out_w)
+        if compiled:
+            transposed_scatter(spread, result, first, *stride, *dilation, top, left)
+            return
         on_grid = cp.zeros(
             (count, c, h + top + bottom, w + left + right), dtype=grad.dtype
         )

@@ -993,7 +993,7 @@ _graph_attention_train_identity_bwd_2 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_identity_bwd_3: layers_spec/primitives.yaml:2892,282,283,61
+# graph_attention_train_identity_bwd_3: layers_spec/primitives.yaml:2897,282,283,61
 _graph_attention_train_identity_bwd_3 = ElementwiseKernel(
     "graph_attention_train_identity_bwd_3",
     "T grad_weights, T _t21, T weights, bool _t4, T negative_slope",
@@ -1027,7 +1027,7 @@ _graph_attention_train_identity_bwd_4 = ReductionKernel(
 )
 
 
-# graph_attention_train_identity_bwd_5: layers_spec/primitives.yaml:2716
+# graph_attention_train_identity_bwd_5: layers_spec/primitives.yaml:2721
 _graph_attention_train_identity_bwd_5 = ElementwiseKernel(
     "graph_attention_train_identity_bwd_5",
     "T _t19, T _t32, T _t38",
@@ -1161,7 +1161,7 @@ _graph_attention_train_relu_bwd_2 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_relu_bwd_4: layers_spec/primitives.yaml:2892,282,283,61
+# graph_attention_train_relu_bwd_4: layers_spec/primitives.yaml:2897,282,283,61
 _graph_attention_train_relu_bwd_4 = ElementwiseKernel(
     "graph_attention_train_relu_bwd_4",
     "T grad_weights, T _t23, T weights, bool _t4, T negative_slope",
@@ -1179,7 +1179,7 @@ _graph_attention_train_relu_bwd_4 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_relu_bwd_6: layers_spec/primitives.yaml:2716
+# graph_attention_train_relu_bwd_6: layers_spec/primitives.yaml:2721
 _graph_attention_train_relu_bwd_6 = ElementwiseKernel(
     "graph_attention_train_relu_bwd_6",
     "T _t21, T _t34, T _t40",
@@ -1276,7 +1276,7 @@ _graph_attention_train_identity_no_bias_bwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_identity_no_bias_bwd_3: layers_spec/primitives.yaml:2892,282,283,61
+# graph_attention_train_identity_no_bias_bwd_3: layers_spec/primitives.yaml:2897,282,283,61
 _graph_attention_train_identity_no_bias_bwd_3 = ElementwiseKernel(
     "graph_attention_train_identity_no_bias_bwd_3",
     "T grad_weights, T _t19, T weights, bool _t4, T negative_slope",
@@ -1294,7 +1294,7 @@ _graph_attention_train_identity_no_bias_bwd_3 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_identity_no_bias_bwd_5: layers_spec/primitives.yaml:2716
+# graph_attention_train_identity_no_bias_bwd_5: layers_spec/primitives.yaml:2721
 _graph_attention_train_identity_no_bias_bwd_5 = ElementwiseKernel(
     "graph_attention_train_identity_no_bias_bwd_5",
     "T _t17, T _t30, T _t36",
@@ -1521,7 +1521,7 @@ _graph_attention_eval_identity_bwd_0 = ElementwiseKernel(
 )
 
 
-# graph_attention_eval_identity_bwd_3: layers_spec/primitives.yaml:2716
+# graph_attention_eval_identity_bwd_3: layers_spec/primitives.yaml:2721
 _graph_attention_eval_identity_bwd_3 = ElementwiseKernel(
     "graph_attention_eval_identity_bwd_3",
     "T _t18, T _t30, T _t36",
@@ -1624,7 +1624,7 @@ _graph_attention_eval_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_eval_relu_bwd_4: layers_spec/primitives.yaml:2716
+# graph_attention_eval_relu_bwd_4: layers_spec/primitives.yaml:2721
 _graph_attention_eval_relu_bwd_4 = ElementwiseKernel(
     "graph_attention_eval_relu_bwd_4",
     "T _t20, T _t32, T _t38",
@@ -1715,7 +1715,7 @@ _graph_attention_eval_identity_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-# graph_attention_eval_identity_no_bias_bwd_1: layers_spec/primitives.yaml:2892,282,283,61
+# graph_attention_eval_identity_no_bias_bwd_1: layers_spec/primitives.yaml:2897,282,283,61
 _graph_attention_eval_identity_no_bias_bwd_1 = ElementwiseKernel(
     "graph_attention_eval_identity_no_bias_bwd_1",
     "T grad_weights, T _t17, T weights, bool _t4, T negative_slope",
@@ -1733,7 +1733,7 @@ _graph_attention_eval_identity_no_bias_bwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_eval_identity_no_bias_bwd_3: layers_spec/primitives.yaml:2716
+# graph_attention_eval_identity_no_bias_bwd_3: layers_spec/primitives.yaml:2721
 _graph_attention_eval_identity_no_bias_bwd_3 = ElementwiseKernel(
     "graph_attention_eval_identity_no_bias_bwd_3",
     "T _t16, T _t28, T _t34",

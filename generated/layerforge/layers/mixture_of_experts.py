@@ -750,7 +750,7 @@ _mixture_of_experts_identity_bwd_4 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_identity_bwd_5: layers_spec/primitives.yaml:2892
+# mixture_of_experts_identity_bwd_5: layers_spec/primitives.yaml:2897
 _mixture_of_experts_identity_bwd_5 = ElementwiseKernel(
     "mixture_of_experts_identity_bwd_5",
     "T grad_gates, T _t40, T gates",
@@ -934,7 +934,7 @@ _mixture_of_experts_relu_bwd_5 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_relu_bwd_6: layers_spec/primitives.yaml:2892
+# mixture_of_experts_relu_bwd_6: layers_spec/primitives.yaml:2897
 _mixture_of_experts_relu_bwd_6 = ElementwiseKernel(
     "mixture_of_experts_relu_bwd_6",
     "T grad_gates, T _t42, T gates",

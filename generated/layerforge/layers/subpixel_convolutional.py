@@ -20,7 +20,12 @@ from layerforge._runtime import (
     in_chunks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import use_jit, depthwise_conv, depthwise_weight_grad
+from layerforge._jit_runtime import (
+    use_jit,
+    depthwise_conv,
+    depthwise_weight_grad,
+    transposed_scatter,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -716,8 +721,9 @@ def _conv_input_grad(grad, weight, x, stride, padding, dilation, groups, padding
     pixels. Otherwise image by image (on threads, see in_chunks): one product of the
     transposed kernel [C * kH * kW, C_out] (batched over the groups) with the image's
     gradient [C_out, H_out * W_out], whose [C, H_out, W_out] slab for each kernel offset
-    is added onto the strided (padded) pixels that offset read, then cropped.
-    A padding_mode other than zeros: the gradient on the padded grid, folded back onto
+    is added onto the strided (padded) pixels that offset read, then cropped (under the
+    numba backend, use_jit: the compiled transposed_scatter of the runtime, GIL-free,
+    output row by output row). A padding_mode other than zeros: the gradient on the padded grid, folded back onto
     the pixels each padded one copies (_window_fold)."""
     n, c, h, w = x.shape
     c_out, c_group, kernel_h, kernel_w = weight.shape
@@ -757,6 +763,7 @@ def _conv_input_grad(grad, weight, x, stride, padding, dilation, groups, padding
     # slice of weight per kernel offset is no BLAS operand, and runs NumPy's slow loop)
     taps = weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
     result = np.empty(x.shape, dtype=grad.dtype)
+    compiled = use_jit(grad)
 
     def images(first, last):
         count = last - first
@@ -764,6 +771,9 @@ def _conv_input_grad(grad, weight, x, stride, padding, dilation, groups, padding
             taps, grad[first:last].reshape(count, groups, c_out // groups, -1)
         )
         spread = spread.reshape(count, c, kernel_h, kernel_w, out_h, out_w)
+        if compiled:
+            transposed_scatter(spread, result, first, *stride, *dilation, top, left)
+            return
         on_grid = np.zeros(
             (count, c, h + top + bottom, w + left + right), dtype=grad.dtype
         )
@@ -1508,7 +1518,7 @@ _subpixel_convolutional_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_7: layers_spec/primitives.yaml:1893
+# subpixel_convolutional_gelu_bwd_7: layers_spec/primitives.yaml:1898
 _subpixel_convolutional_gelu_bwd_7 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_7",
     "T _t9",
@@ -1519,7 +1529,7 @@ _subpixel_convolutional_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_8: layers_spec/primitives.yaml:1893
+# subpixel_convolutional_gelu_bwd_8: layers_spec/primitives.yaml:1898
 _subpixel_convolutional_gelu_bwd_8 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_8",
     "T _t3",
@@ -1530,7 +1540,7 @@ _subpixel_convolutional_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_9: layers_spec/primitives.yaml:1893
+# subpixel_convolutional_gelu_bwd_9: layers_spec/primitives.yaml:1898
 _subpixel_convolutional_gelu_bwd_9 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_9",
     "T _t11",
@@ -1541,7 +1551,7 @@ _subpixel_convolutional_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_10: layers_spec/primitives.yaml:1893
+# subpixel_convolutional_gelu_bwd_10: layers_spec/primitives.yaml:1898
 _subpixel_convolutional_gelu_bwd_10 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_10",
     "T _t12",
@@ -1552,7 +1562,7 @@ _subpixel_convolutional_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_11: layers_spec/primitives.yaml:1893
+# subpixel_convolutional_gelu_bwd_11: layers_spec/primitives.yaml:1898
 _subpixel_convolutional_gelu_bwd_11 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_11",
     "T _t10, T _t13",
@@ -2473,7 +2483,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_6 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1893
+# subpixel_convolutional_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1898
 _subpixel_convolutional_gelu_no_bias_bwd_7 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_7",
     "T _t8",
@@ -2484,7 +2494,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_7 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1893
+# subpixel_convolutional_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1898
 _subpixel_convolutional_gelu_no_bias_bwd_8 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_8",
     "T _t2",
@@ -2495,7 +2505,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_8 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1893
+# subpixel_convolutional_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1898
 _subpixel_convolutional_gelu_no_bias_bwd_9 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_9",
     "T _t10",
@@ -2506,7 +2516,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_9 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1893
+# subpixel_convolutional_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1898
 _subpixel_convolutional_gelu_no_bias_bwd_10 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_10",
     "T _t11",
@@ -2517,7 +2527,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_10 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1893
+# subpixel_convolutional_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1898
 _subpixel_convolutional_gelu_no_bias_bwd_11 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_11",
     "T _t9, T _t12",
@@ -3260,8 +3270,9 @@ def _cupy_conv_input_grad(
     pixels. Otherwise image by image (on threads, see in_chunks): one product of the
     transposed kernel [C * kH * kW, C_out] (batched over the groups) with the image's
     gradient [C_out, H_out * W_out], whose [C, H_out, W_out] slab for each kernel offset
-    is added onto the strided (padded) pixels that offset read, then cropped.
-    A padding_mode other than zeros: the gradient on the padded grid, folded back onto
+    is added onto the strided (padded) pixels that offset read, then cropped (under the
+    numba backend, use_jit: the compiled transposed_scatter of the runtime, GIL-free,
+    output row by output row). A padding_mode other than zeros: the gradient on the padded grid, folded back onto
     the pixels each padded one copies (_window_fold)."""
     import cupy as cp
 
@@ -3303,6 +3314,7 @@ def _cupy_conv_input_grad(
     # slice of weight per kernel offset is no BLAS operand, and runs NumPy's slow loop)
     taps = weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
     result = cp.empty(x.shape, dtype=grad.dtype)
+    compiled = use_jit(grad)
 
     def images(first, last):
         count = last - first
@@ -3310,6 +3322,9 @@ def _cupy_conv_input_grad(
             taps, grad[first:last].reshape(count, groups, c_out // groups, -1)
         )
         spread = spread.reshape(count, c, kernel_h, kernel_w, out_h, out_w)
+        if compiled:
+            transposed_scatter(spread, result, first, *stride, *dilation, top, left)
+            return
         on_grid = cp.zeros(
             (count, c, h + top + bottom, w + left + right), dtype=grad.dtype
         )
