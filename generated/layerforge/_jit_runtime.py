@@ -12,6 +12,10 @@ the leading axis, the blocks shared out over layerforge's threads (``set_num_thr
 kernel releases the GIL (``nogil``) and runs its block's rows in one loop on the calling
 thread: layerforge's pool is the one owner of the threads, numba never starts a pool of its
 own, and BLAS is kept to one thread meanwhile as for the NumPy functions.
+
+It also holds hand-written kernels that primitive helpers call (the convolution helpers:
+depthwise_conv, depthwise_weight_grad, transposed_scatter), compiled the same way and run one
+call per image through ``in_chunks``, on the same threads.
 """
 
 import os
