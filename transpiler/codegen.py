@@ -25,6 +25,9 @@ VERSION = "0.1.0"
 RUNTIME = "layerforge._runtime"
 # Runtime functions that helpers may call; a module imports those its helpers use.
 HELPER_RUNTIME = ("in_chunks", "in_row_products", "pooled_size", "scatter_add_rows", "take_columns")
+# Functions of the compiled target's runtime (jit.RUNTIME) that helpers may call: the
+# hand-written kernels of the convolution helpers and the choice of the backend.
+HELPER_JIT_RUNTIME = ("use_jit", "depthwise_conv", "depthwise_weight_grad", "transposed_scatter")
 
 
 @dataclass(frozen=True)
@@ -767,6 +770,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     imports += cupy.imports
     compiled_section = jit.render_section(spec, compiled, prims, compiled_target, blocked)
     imports += compiled_section.imports
+    jit_names = [name for name in HELPER_JIT_RUNTIME if any(f"{name}(" in helper for helper in helpers)
+                 and not any(f" {name}" in line for line in compiled_section.imports)]
+    if jit_names:
+        imports.append(f"from {jit.RUNTIME} import {', '.join(jit_names)}")
     if compiled_section.uses_math:
         imports[:0] = ["import math", ""]
     selection = body[preamble:]

@@ -283,7 +283,7 @@ def _cupy_forward_none(x):
     return y, (x,)
 
 
-# gelu_none_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1876
+# gelu_none_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1898
 _gelu_none_bwd_0 = ElementwiseKernel(
     "gelu_none_bwd_0",
     "T x, T grad_y",

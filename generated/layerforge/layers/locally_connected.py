@@ -992,7 +992,7 @@ _locally_connected_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_bwd_7: layers_spec/primitives.yaml:1876
+# locally_connected_gelu_bwd_7: layers_spec/primitives.yaml:1898
 _locally_connected_gelu_bwd_7 = ElementwiseKernel(
     "locally_connected_gelu_bwd_7",
     "T _t9",
@@ -1003,7 +1003,7 @@ _locally_connected_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_bwd_8: layers_spec/primitives.yaml:1876
+# locally_connected_gelu_bwd_8: layers_spec/primitives.yaml:1898
 _locally_connected_gelu_bwd_8 = ElementwiseKernel(
     "locally_connected_gelu_bwd_8",
     "T _t3",
@@ -1014,7 +1014,7 @@ _locally_connected_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_bwd_9: layers_spec/primitives.yaml:1876
+# locally_connected_gelu_bwd_9: layers_spec/primitives.yaml:1898
 _locally_connected_gelu_bwd_9 = ElementwiseKernel(
     "locally_connected_gelu_bwd_9",
     "T _t11",
@@ -1025,7 +1025,7 @@ _locally_connected_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_bwd_10: layers_spec/primitives.yaml:1876
+# locally_connected_gelu_bwd_10: layers_spec/primitives.yaml:1898
 _locally_connected_gelu_bwd_10 = ElementwiseKernel(
     "locally_connected_gelu_bwd_10",
     "T _t12",
@@ -1036,7 +1036,7 @@ _locally_connected_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_bwd_11: layers_spec/primitives.yaml:1876
+# locally_connected_gelu_bwd_11: layers_spec/primitives.yaml:1898
 _locally_connected_gelu_bwd_11 = ElementwiseKernel(
     "locally_connected_gelu_bwd_11",
     "T _t10, T _t13",
@@ -1866,7 +1866,7 @@ _locally_connected_gelu_no_bias_bwd_6 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1876
+# locally_connected_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1898
 _locally_connected_gelu_no_bias_bwd_7 = ElementwiseKernel(
     "locally_connected_gelu_no_bias_bwd_7",
     "T _t8",
@@ -1877,7 +1877,7 @@ _locally_connected_gelu_no_bias_bwd_7 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1876
+# locally_connected_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1898
 _locally_connected_gelu_no_bias_bwd_8 = ElementwiseKernel(
     "locally_connected_gelu_no_bias_bwd_8",
     "T _t2",
@@ -1888,7 +1888,7 @@ _locally_connected_gelu_no_bias_bwd_8 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1876
+# locally_connected_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1898
 _locally_connected_gelu_no_bias_bwd_9 = ElementwiseKernel(
     "locally_connected_gelu_no_bias_bwd_9",
     "T _t10",
@@ -1899,7 +1899,7 @@ _locally_connected_gelu_no_bias_bwd_9 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1876
+# locally_connected_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1898
 _locally_connected_gelu_no_bias_bwd_10 = ElementwiseKernel(
     "locally_connected_gelu_no_bias_bwd_10",
     "T _t11",
@@ -1910,7 +1910,7 @@ _locally_connected_gelu_no_bias_bwd_10 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1876
+# locally_connected_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1898
 _locally_connected_gelu_no_bias_bwd_11 = ElementwiseKernel(
     "locally_connected_gelu_no_bias_bwd_11",
     "T _t9, T _t12",

@@ -2010,7 +2010,7 @@ def _cupy_forward_gelu(
     )
 
 
-# memory_write_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1876
+# memory_write_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1898
 _memory_write_gelu_bwd_1 = ElementwiseKernel(
     "memory_write_gelu_bwd_1",
     "T _t10, T grad_y",

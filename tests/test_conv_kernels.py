@@ -1,0 +1,159 @@
+"""The hand-written convolution kernels of the compiled target (_jit_runtime: depthwise_conv,
+depthwise_weight_grad, transposed_scatter) against F.conv2d and F.conv_transpose2d in float64, and the layers that use them under the
+numba backend against the same layers under the numpy backend.
+
+The kernels sum in another order than PyTorch and NumPy (tap by tap per output row; the weight
+gradient's column sums per tap, then float64), so float64 agrees to about 1e-13 of the sums'
+scale and float32 to a few float32 roundings of it. Shapes are small: compiling a kernel costs
+about a second, once (numba's on-disk cache keeps it); one case has enough images to run on
+two threads (in_chunks' runs, each one call of the kernel).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+import layerforge
+from layerforge._jit_runtime import RowKernel, depthwise_conv, depthwise_weight_grad, transposed_scatter
+from layerforge.layers import convolutional, deconvolutional, depthwise_separable_convolutional
+
+pytest.importorskip("numba")  # the dev extra pins it; without it the kernels run as Python
+
+# Absolute tolerance per dtype, for values of order 1 (the sums of a few dozen products).
+TOL = {np.float32: 2e-5, np.float64: 1e-12}
+
+
+@pytest.fixture
+def backend():
+    """Runs a test's body under a backend of its choosing and restores the one before."""
+    before = layerforge.get_backend()
+    yield layerforge.set_backend
+    layerforge.set_backend(before)
+
+
+def padded_input(x, top, bottom, left, right):
+    """x [N, C, H, W] zero-padded, with one spare image of zeros as _im2col lays it out."""
+    n, c, h, w = x.shape
+    padded = np.zeros((n + 1, c, h + top + bottom, w + left + right), dtype=x.dtype)
+    padded[:n, :, top : top + h, left : left + w] = x
+    return padded
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["numba", "python"])
+@pytest.mark.parametrize("dilation", [(1, 1), (2, 1)])
+def test_depthwise_kernels_match_torch(compiled, dilation):
+    """Forward and weight gradient of a depthwise convolution (asymmetric padding, a 3 x 2
+    kernel) over images 1..2 of 3, compiled and as the same loops in plain Python."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3, 4, 7, 6))
+    weight = rng.standard_normal((4, 1, 3, 2))
+    grad = rng.standard_normal((3, 4, 8 - 2 * dilation[0], 7 - dilation[1]))
+    padded = padded_input(x, 1, 0, 0, 1)
+    kernels = {k: (k if compiled else k.function) for k in (depthwise_conv, depthwise_weight_grad)}
+    assert all(isinstance(k, RowKernel) for k in kernels)
+
+    out = np.full(grad.shape, np.nan)
+    kernels[depthwise_conv](padded, weight.reshape(4, 3, 2), out, 1, 3, *dilation)
+    t_x = torch.tensor(x[1:3])
+    t_weight = torch.tensor(weight, requires_grad=True)
+    expected = F.conv2d(F.pad(t_x, (0, 1, 1, 0)), t_weight, dilation=dilation, groups=4)
+    assert np.isnan(out[0]).all()  # image 0 is outside the range
+    np.testing.assert_allclose(out[1:], expected.detach().numpy(), rtol=0, atol=1e-13)
+
+    total = kernels[depthwise_weight_grad](padded, grad, 1, 3, 3, 2, *dilation)
+    expected.backward(torch.tensor(grad[1:3]))
+    assert total.shape == (4, 3, 2) and total.dtype == np.float64
+    np.testing.assert_allclose(total, t_weight.grad.numpy().reshape(4, 3, 2), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["numba", "python"])
+@pytest.mark.parametrize("stride, padding, dilation, output_padding", [((2, 2), (1, 1), (1, 1), (1, 1)),
+                                                                      ((3, 2), (0, 2), (2, 1), (2, 0))])
+def test_transposed_scatter_matches_conv_transpose(compiled, stride, padding, dilation, output_padding):
+    """The kernel times each input pixel, scattered by transposed_scatter onto images 1..2 of
+    3, is F.conv_transpose2d (cropped by padding, grown by output_padding)."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 3, 4, 5))
+    weight = rng.standard_normal((3, 2, 3, 2))  # [C_in, C_out, kH, kW]
+    expected = F.conv_transpose2d(torch.tensor(x), torch.tensor(weight), stride=stride, padding=padding,
+                                  output_padding=output_padding, dilation=dilation).numpy()
+    spread = np.einsum("iouv,nihw->nouvhw", weight, x)  # [N, C_out, kH, kW, H, W]
+    out = np.full((3, *expected.shape[1:]), np.nan)
+    kernel = transposed_scatter if compiled else transposed_scatter.function
+    kernel(spread, out, 1, *stride, *dilation, *padding)
+    assert np.isnan(out[0]).all()
+    np.testing.assert_allclose(out[1:], expected, rtol=0, atol=1e-13)
+
+
+def conv_layer_cases():
+    # (module, arrays' shapes, attributes): depthwise convolutions that take the kernels
+    yield "zeros", convolutional, {"x": (2, 3, 6, 5), "weight": (3, 1, 3, 3), "bias": (3,)}, {"padding": 1, "groups": 3}
+    yield "reflect-dilated", convolutional, {"x": (2, 3, 7, 6), "weight": (3, 1, 2, 3), "bias": (3,)}, {
+        "padding": (1, 2), "dilation": (2, 1), "groups": 3, "padding_mode": "reflect"}
+    yield "separable", depthwise_separable_convolutional, {
+        "x": (2, 3, 6, 5), "depthwise_weight": (3, 1, 3, 3), "pointwise_weight": (4, 3, 1, 1), "bias": (4,)}, {"padding": 1}
+    yield "transposed", deconvolutional, {"x": (2, 4, 5, 4), "weight": (4, 3, 3, 2), "bias": (6,)}, {
+        "stride": 2, "padding": 1, "output_padding": 1, "dilation": (1, 2), "groups": 2}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("label, module, shapes, attributes", list(conv_layer_cases()),
+                         ids=[c[0] for c in conv_layer_cases()])
+def test_layers_under_numba_match_numpy_and_torch(backend, dtype, label, module, shapes, attributes):
+    """Forward and every gradient, numba backend against numpy backend and against PyTorch
+    (depthwise convolutions, and a transposed one whose forward scatters)."""
+    rng = np.random.default_rng(7)
+    arrays = {k: rng.standard_normal(s).astype(dtype) for k, s in shapes.items()}
+    results = {}
+    for name in ("numba", "numpy"):
+        backend(name)
+        y, ctx = module.forward(*arrays.values(), **attributes)
+        grad = np.linspace(-1, 1, y.size).reshape(y.shape).astype(dtype)
+        results[name] = (y, *module.backward(grad, ctx))
+    for compiled, plain in zip(results["numba"], results["numpy"]):
+        assert compiled.dtype == plain.dtype == dtype and compiled.shape == plain.shape
+        np.testing.assert_allclose(compiled, plain, rtol=0, atol=TOL[dtype] * max(1.0, np.abs(plain).max()))
+
+    tensors = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in arrays.items()}
+    if module is convolutional:
+        mode = attributes.get("padding_mode", "zeros")
+        (ph, pw), x = attributes["padding"] if isinstance(attributes["padding"], tuple) else (1, 1), tensors["x"]
+        if mode != "zeros":
+            x = F.pad(x, (pw, pw, ph, ph), mode=mode)
+        expected = F.conv2d(x, tensors["weight"], tensors["bias"], padding=0 if mode != "zeros" else (ph, pw),
+                            dilation=attributes.get("dilation", 1), groups=attributes["groups"])
+    elif module is deconvolutional:
+        expected = F.conv_transpose2d(tensors["x"], tensors["weight"], tensors["bias"], stride=2, padding=1,
+                                      output_padding=1, dilation=(1, 2), groups=2)
+    else:
+        depthwise = F.conv2d(tensors["x"], tensors["depthwise_weight"], padding=1, groups=shapes["x"][1])
+        expected = F.conv2d(depthwise, tensors["pointwise_weight"], tensors["bias"])
+    expected.backward(torch.tensor(grad, dtype=torch.float64))
+    wanted = [expected.detach()] + [tensors[k].grad for k in arrays]
+    for got, want in zip(results["numba"], wanted):
+        np.testing.assert_allclose(got, want.numpy(), rtol=0, atol=TOL[dtype] * max(1.0, want.abs().max().item()))
+
+
+def test_depthwise_on_two_threads_matches_one(backend):
+    """Eight images on two threads (in_chunks' runs, one kernel call each, the weight
+    gradients added run by run) give one thread's results; the output bit for bit."""
+    backend("numba")
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((8, 4, 9, 9)).astype(np.float32)
+    weight = rng.standard_normal((4, 1, 3, 3)).astype(np.float32)
+    before = layerforge.get_num_threads()
+    runs = []
+    try:
+        for threads in (1, 2):
+            layerforge.set_num_threads(threads)
+            y, ctx = convolutional.forward(x, weight, None, padding=1, groups=4)
+            runs.append((y, *convolutional.backward(np.ones_like(y), ctx)))
+    finally:
+        layerforge.set_num_threads(before)
+    (y1, gx1, gw1, _), (y2, gx2, gw2, _) = runs
+    np.testing.assert_array_equal(y1, y2)
+    np.testing.assert_array_equal(gx1, gx2)
+    np.testing.assert_allclose(gw1, gw2, rtol=1e-6)
