@@ -117,6 +117,35 @@ def test_layer_statistics_matches_numpy(backend, dtype):
             close(a, b, dtype, scale=4)
 
 
+@pytest.mark.parametrize("kind, batch_first, given", [("lstm", False, True), ("lstm", True, False), ("gru", True, True)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_recurrences_match_numpy(backend, kind, batch_first, given, dtype):
+    """A scan's compiled backward driver calls its step's twin (the gate math one kernel);
+    every output and gradient agrees with the NumPy functions' (6 steps carry a rounding
+    from step to step: a few ulps more)."""
+    module = importlib.import_module(f"layerforge.layers.{kind}")
+    rng = np.random.default_rng(8)
+    steps, batch, inputs, hidden = 6, 3, 5, 4
+    gates = {"lstm": 4, "gru": 3}[kind]
+    x = rng.standard_normal((batch, steps, inputs) if batch_first else (steps, batch, inputs)).astype(dtype)
+    params = [(rng.standard_normal(s) * 0.5).astype(dtype)
+              for s in ((gates * hidden, inputs), (gates * hidden, hidden), (gates * hidden,), (gates * hidden,))]
+    states = [(rng.standard_normal((batch, hidden)).astype(dtype) if given else None)
+              for _ in range(2 if kind == "lstm" else 1)]
+
+    def call():
+        outputs, ctx = module.forward(x, *params, *states, batch_first=batch_first)
+        grads = [np.random.default_rng(9).standard_normal(o.shape).astype(dtype) for o in outputs]
+        return outputs, ctx[0].__name__, module.backward(*grads, ctx)
+
+    (outs1, name1, g1), (outs0, name0, g0) = both(backend, call)
+    assert name1.startswith("_jit_backward") and not name0.startswith("_jit")
+    for a, b in zip(outs1, outs0):
+        close(a, b, dtype)
+    for a, b in zip(g1, g0):
+        close(a, b, dtype, scale=4 * steps * batch)  # parameter gradients sum every step and row
+
+
 def test_large_inputs_run_block_by_block_on_threads(backend):
     """Over 2 MB of rows: in_row_blocks cuts them into blocks on two threads, hands the
     twins the slices of the full outputs (out_y, ...) and adds the blocks' parameter sums."""

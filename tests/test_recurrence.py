@@ -201,6 +201,44 @@ def test_lstm_saves_at_most_what_it_needs():
     assert any(a is outputs[0] or a.base is outputs[0] for a in per_step)  # y is saved as it is returned
 
 
+def _context_bytes(saved) -> int:
+    """Bytes of the distinct arrays of a context (nested tuples too; a view counts its base once)."""
+    owners: dict[int, int] = {}
+    stack = [saved]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, tuple):
+            stack.extend(value)
+        elif isinstance(value, np.ndarray):
+            owner = value if value.base is None else value.base
+            owners[id(owner)] = owner.nbytes
+    return sum(owners.values())
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "recurrent"])
+def test_saved_bytes_at_most_torchs(kind):
+    """The context holds no more bytes than PyTorch's autograd saves for the same layer
+    (its saved tensors, each storage once): a bias is not kept for its shape (its gradient
+    sums the gradient's rows), and GRU keeps of its recurrent part only the third that
+    backward reads."""
+    module, torch_class = LAYERS[kind]
+    steps, batch, hidden = 8, 4, 16
+    torch.manual_seed(0)
+    layer = torch_class(I, hidden)
+    x = torch.randn(steps, batch, I, requires_grad=True)
+    storages: dict[int, int] = {}
+
+    def pack(tensor):
+        storages[tensor.untyped_storage().data_ptr()] = tensor.untyped_storage().nbytes()
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+        layer(x)
+    params = [getattr(layer, f"{p}_l0").detach().numpy() for p in PARAMS]
+    _, ctx = module.forward(x.detach().numpy(), *params)
+    assert _context_bytes(ctx[1]) <= sum(storages.values())
+
+
 @pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
 @pytest.mark.parametrize("batch_first", [False, True])
 def test_nn_classes_load_torch_weights_and_match_torch(kind, batch_first):

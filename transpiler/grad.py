@@ -40,12 +40,18 @@ def differentiable_values(fn: Function, prims: Primitives) -> set[str]:
 
 def build_backward(spec: OpSpec, fn: Function, prims: Primitives, errors: Collector,
                    counter: Iterator[int], explicit: bool = True,
-                   structural: dict[str, AttrValue] | None = None) -> Function | None:
+                   structural: dict[str, AttrValue] | None = None, in_scan: bool = False) -> Function | None:
     """The backward function of ``fn``: from the spec's ``backward:`` if it has one (and
     ``explicit``), else derived by reverse-mode differentiation. ``structural`` holds the
-    variant's structural values, for ``if`` statements of an explicit backward."""
+    variant's structural values, for ``if`` statements of an explicit backward.
+    ``in_scan``: ``fn`` is a part of a scan's step, whose values the driver stacks over
+    the steps while a parameter is one array for all of them. An operand broadcast over
+    every leading axis of rows [..., F] (a bias) then gets its gradient summed by the
+    gradient's shape alone (``sum_leading``), so that it is not saved for its shape, and a
+    parameter counts as at hand for recomputing values (see ``rematerialize``)."""
     values = dict(fn.values)
     builder = Builder(prims, errors, values, counter)
+    builder.leading_sums = in_scan
     arrays = [n for n in fn.params if fn.values[n].role in ("input", "param")]
     absent = [n for n in fn.params if fn.values[n].role == "absent"]
     grad_outputs: list[str] = []
@@ -66,7 +72,7 @@ def build_backward(spec: OpSpec, fn: Function, prims: Primitives, errors: Collec
         given = iter(results) if not (explicit and spec.backward is not None) else None
         if given is not None:
             results = [ABSENT if d.name in absent else next(given) for d in spec.differentiable]
-    body = rematerialize(fn, builder.body, results, prims)
+    body = rematerialize(fn, builder.body, results, prims, in_scan)
     forward_names = [n for n in values if n in fn.values]
     read = {r for s in body for r in s.reads()} | {r for r in results if isinstance(r, str)}
     defined = {s.target for s in body}
@@ -81,22 +87,29 @@ def build_backward(spec: OpSpec, fn: Function, prims: Primitives, errors: Collec
     return backward
 
 
-def rematerialize(fn: Function, body: list[Stmt], results: list[Operand], prims: Primitives) -> list[Stmt]:
+def rematerialize(fn: Function, body: list[Stmt], results: list[Operand], prims: Primitives,
+                  in_scan: bool = False) -> list[Stmt]:
     """Recompute cheap forward values in backward instead of saving them.
 
     A forward value that backward reads is recomputed when it comes from elementwise or view
     (reshape, index), non-random statements down to leaves that are saved anyway (inputs,
     parameters, attributes, other saved values). GELU then saves ``x`` alone rather than six
     temporaries; Dense keeps ``z`` because recomputing it would mean saving the matrix
-    product instead, and Dense+GELU recomputes its GELU values from that ``z``.
+    product instead, and Dense+GELU recomputes its GELU values from that ``z``. ``in_scan``
+    (a scan's part, see ``build_backward``): a parameter is such a leaf even where backward
+    would not read it otherwise (it is then kept for the recomputation).
     """
     cheap = {
         s.target: s for s in fn.body
         if (prims[s.prim].kind == "elementwise" or prims[s.prim].view) and s.target not in fn.outputs
     }
     read = {r for s in body for r in s.reads()} | {r for r in results if isinstance(r, str)}
+    if in_scan:  # a value read for its shape alone is not worth recomputing others from
+        read = {r for s in body for r in _value_reads(s, prims)} | {r for r in results if isinstance(r, str)}
     saved = {n for n in fn.values if n in read}
-    free = {n for n, v in fn.values.items() if v.role == "attr"}
+    # attributes cost nothing to keep; in a scan's step a parameter is one array beside a
+    # value of every step: worth keeping to recompute from (`alpha + end_transitions`)
+    free = {n for n, v in fn.values.items() if v.role == "attr" or in_scan and v.role == "param"}
     # Whether an unsaved cheap value can be recomputed from saved or free values. Once known
     # it holds for the rest of the walk: ``saved`` only loses values whose own operands can
     # be had, and a value that cannot be had stays so (it reaches an unsaved costly one).
@@ -145,6 +158,14 @@ def rematerialize(fn: Function, body: list[Stmt], results: list[Operand], prims:
             stack.extend(cheap[name].reads())
     prefix = [s for s in fn.body if s.target in needed]
     return prefix + body
+
+
+def _value_reads(stmt: Stmt, prims: Primitives) -> list[str]:
+    """The names ``stmt`` reads for their values: not an operand read for its shape alone."""
+    prim = prims[stmt.prim]
+    names = [prim.args[i] if i < len(prim.args) else None for i in range(len(stmt.args))]
+    return [a for n, a in zip(names, stmt.args) if isinstance(a, str) and n not in prim.shape_only] + [
+        v for _, v in stmt.statics if isinstance(v, str)]
 
 
 def saved_values(backward: Function, n_grad_outputs: int) -> list[str]:
@@ -461,6 +482,12 @@ def _sum_to(builder: Builder, contribution: Operand, operand: str, stmt: Stmt,
         builder.errors.error(stmt.loc, f"gradient of '{operand}': {exc}")
         return None
     prims = builder.prims
+    if axes is None and builder.leading_sums and not target.ellipsis and source.dims[-target.rank:] == target.dims:
+        # every leading axis, whatever their count: the gradient's shape says which, and
+        # backward need not keep the operand (a scan's bias) for its shape alone
+        result = builder.call(prims["sum_leading"], [contribution], {"rank": Const(target.rank)}, stmt.loc)
+        builder.values[result] = Value(target, "float", "temp")  # type: ignore[index]
+        return result
     if axes is None:
         return builder.call(prims["sum_to"], [contribution, operand], {}, stmt.loc)
     leading, kept = axes

@@ -138,7 +138,7 @@ class Function:
                 return None
             if shape.ellipsis or all(isinstance(a, Const) or whole(a) for a in stmt.args) or trailing_size(stmt):
                 continue
-            if stmt.prim != "sum_to" or stmt.target in read or shape.rank > 1:
+            if stmt.prim not in ("sum_to", "sum_leading") or stmt.target in read or shape.rank > 1:
                 return None
             sums.append(stmt.target)
         # an absent parameter's gradient (None) counts as a row sum where the others are
@@ -209,6 +209,7 @@ class Builder:
         self.poisoned: set[str] = set()  # names whose assignment already failed
         self.spec_calls: set[str] = set()  # names that call a spec (inlined by ``_statements``)
         self.maybe_none: set[str] = set()  # optional inputs without variants: None at run time
+        self.leading_sums = False  # sum_leading for sums over every leading axis (grad._sum_to)
 
     def fresh(self) -> str:
         return f"_t{next(self.counter)}"

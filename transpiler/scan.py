@@ -40,7 +40,7 @@ from .spec import AttrValue, OpSpec
 
 # Primitives whose result over stacked steps is the sum over the steps of their per-step
 # results (a reduction over every leading axis): they may run after the loop.
-SUMMING = {"sum_to", "linear_weight_grad", "sum_axes", "conv_same_weight_grad", "log_matmul_exp_grad_b"}
+SUMMING = {"sum_to", "sum_leading", "linear_weight_grad", "sum_axes", "conv_same_weight_grad", "log_matmul_exp_grad_b"}
 
 
 @dataclass
@@ -199,7 +199,8 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
         hoisted = Function(f"_forward{suffix}_hoisted", params, list(hoisted_body), list(boundary), hvalues,
                            {n: d for n, d in defaults.items() if n in params})
         fake = dataclasses.replace(spec, outputs=tuple(boundary), nondifferentiable=tuple(constant), backward=None)
-        hoisted_backward = build_backward(fake, hoisted, prims, errors, itertools.count(counter_start), explicit=False)
+        hoisted_backward = build_backward(fake, hoisted, prims, errors, itertools.count(counter_start), explicit=False,
+                                          in_scan=True)
         if hoisted_backward is None:
             return None
         hoisted_backward.name = f"_backward{suffix}_hoisted"
@@ -223,7 +224,8 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
     # gradient of the step value h_next, which sums them with the stacked outputs' ones
     grad_names = [f"next_{c.name}" for c in scan.carries] + [out for out, _ in scan.stack]
     fake = dataclasses.replace(spec, outputs=tuple(grad_names), nondifferentiable=(), backward=None)
-    full_backward = build_backward(fake, step, prims, errors, itertools.count(counter_start), explicit=False)
+    full_backward = build_backward(fake, step, prims, errors, itertools.count(counter_start), explicit=False,
+                                   in_scan=True)
     if full_backward is None:
         return None
     n_grads = len(grad_names)

@@ -329,7 +329,6 @@ def _backward_batch_first(
         grad_alpha_steps[t] = grad_alpha
     deferred_0, grad_emissions, deferred_2, deferred_3 = (
         _backward_no_batch_first_deferred(
-            end_transitions,
             transitions,
             alpha_steps,
             saved_2_steps,
@@ -436,10 +435,10 @@ def _backward_no_batch_first_step(
 
 
 def _backward_no_batch_first_deferred(
-    end_transitions, transitions, alpha, _t1, grad_ending, _t2, _t3, _t4, grad_alpha
+    transitions, alpha, _t1, grad_ending, _t2, _t3, _t4, grad_alpha
 ):
     grad_hoisted_2 = -grad_ending
-    grad_end_transitions = _sum_to(_t2, end_transitions.shape)
+    grad_end_transitions = _sum_leading(_t2, 1)
     grad_transitions = _log_matmul_exp_grad_b(_t3, alpha, transitions, _t1)
     grad_emissions = _t4 + grad_alpha
     return grad_hoisted_2, grad_emissions, grad_end_transitions, grad_transitions
@@ -576,7 +575,6 @@ def _backward_no_batch_first(
         grad_alpha_steps[t] = grad_alpha
     deferred_0, grad_emissions, deferred_2, deferred_3 = (
         _backward_no_batch_first_deferred(
-            end_transitions,
             transitions,
             alpha_steps,
             saved_2_steps,
@@ -917,6 +915,11 @@ def _put_along(grad, ids, like):
     return (columns == ids[..., None]) * grad
 
 
+def _sum_leading(grad, rank):
+    """``grad`` summed over its leading axes down to its last ``rank`` axes."""
+    return _sum_to(grad, grad.shape[grad.ndim - rank :])
+
+
 def _sum_to(grad, shape):
     """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
     leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
@@ -1062,7 +1065,6 @@ def _cupy_backward_batch_first(
         grad_alpha_steps[t] = grad_alpha
     deferred_0, grad_emissions, deferred_2, deferred_3 = (
         _cupy_backward_no_batch_first_deferred(
-            end_transitions,
             transitions,
             alpha_steps,
             saved_2_steps,
@@ -1346,12 +1348,12 @@ _conditional_random_field_no_batch_first_deferred_bwd_1 = ElementwiseKernel(
 
 
 def _cupy_backward_no_batch_first_deferred(
-    end_transitions, transitions, alpha, _t2, grad_ending, _t19, _t25, _t30, grad_alpha
+    transitions, alpha, _t2, grad_ending, _t19, _t25, _t30, grad_alpha
 ):
     grad_hoisted_2 = _conditional_random_field_no_batch_first_deferred_bwd_0(
         grad_ending
     )
-    grad_end_transitions = _cupy_sum_to(_t19, end_transitions.shape)
+    grad_end_transitions = _cupy_sum_leading(_t19, 1)
     grad_transitions = _cupy_log_matmul_exp_grad_b(_t25, alpha, transitions, _t2)
     grad_emissions = _conditional_random_field_no_batch_first_deferred_bwd_1(
         _t30, grad_alpha
@@ -1493,7 +1495,6 @@ def _cupy_backward_no_batch_first(
         grad_alpha_steps[t] = grad_alpha
     deferred_0, grad_emissions, deferred_2, deferred_3 = (
         _cupy_backward_no_batch_first_deferred(
-            end_transitions,
             transitions,
             alpha_steps,
             saved_2_steps,
@@ -2003,6 +2004,11 @@ def _cupy_put_along(grad, ids, like):
 
     columns = cp.arange(like.shape[-1])
     return (columns == ids[..., None]) * grad
+
+
+def _cupy_sum_leading(grad, rank):
+    """``grad`` summed over its leading axes down to its last ``rank`` axes."""
+    return _cupy_sum_to(grad, grad.shape[grad.ndim - rank :])
 
 
 def _cupy_sum_to(grad, shape):

@@ -19,6 +19,7 @@ from layerforge._runtime import (
     check_steps,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -87,6 +88,10 @@ def forward(x, weight_ih, weight_hh, bias_ih, bias_hh, h0=None, *, batch_first=F
         ]
         y, h_n, saved = forward_variant(x, weight_ih, weight_hh, bias_ih, bias_hh, h0)
         return (y, h_n), (backward_variant, saved, (y.dtype, y.shape, h_n.shape), None)
+    if use_jit(x):
+        forward_variant, backward_variant = _JIT_VARIANTS[(batch_first, h0 is not None)]
+        y, h_n, saved = forward_variant(x, weight_ih, weight_hh, bias_ih, bias_hh, h0)
+        return (y, h_n), (backward_variant, saved, (y.dtype, y.shape, h_n.shape), None)
     forward_variant, backward_variant = _VARIANTS[(batch_first, h0 is not None)]
     y, h_n, saved = forward_variant(x, weight_ih, weight_hh, bias_ih, bias_hh, h0)
     return (y, h_n), (backward_variant, saved, (y.dtype, y.shape, h_n.shape), None)
@@ -121,25 +126,25 @@ def _forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h = h0
     for t in range(steps):
-        h_next, saved_2, reset_gate, update_gate, new_gate = (
+        h_next, reset_gate, update_gate, saved_10, new_gate = (
             _forward_no_batch_first_step(
                 h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
             )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            saved_2_steps = np.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
             reset_gate_steps = np.empty(
                 (steps, *reset_gate.shape), dtype=reset_gate.dtype
             )
             update_gate_steps = np.empty(
                 (steps, *update_gate.shape), dtype=update_gate.dtype
             )
+            saved_10_steps = np.empty((steps, *saved_10.shape), dtype=saved_10.dtype)
             new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
         y[t] = h_next
-        saved_2_steps[t] = saved_2
         reset_gate_steps[t] = reset_gate
         update_gate_steps[t] = update_gate
+        saved_10_steps[t] = saved_10
         new_gate_steps[t] = new_gate
         h = h_next
     return (
@@ -148,13 +153,12 @@ def _forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
         (
             hoisted_saved,
             y,
-            saved_2_steps,
             reset_gate_steps,
             update_gate_steps,
+            saved_10_steps,
             new_gate_steps,
             h0,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -164,13 +168,12 @@ def _backward_batch_first(
     grad_h_n,
     hoisted_saved,
     y,
-    saved_2_steps,
     reset_gate_steps,
     update_gate_steps,
+    saved_10_steps,
     new_gate_steps,
     h0,
     weight_hh,
-    bias_hh,
 ):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
@@ -182,10 +185,9 @@ def _backward_batch_first(
                 grad_y[t],
                 (y[t - 1] if t else h0),
                 weight_hh,
-                bias_hh,
-                saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
+                saved_10_steps[t],
                 new_gate_steps[t],
             )
         )
@@ -201,7 +203,7 @@ def _backward_batch_first(
         chain_33_steps[t] = chain_33
         grad_recurrent_part_steps[t] = grad_recurrent_part
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
+        np.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
         chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
@@ -220,36 +222,37 @@ def _forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
     hoisted_1 = _chunk(input_part, 3, 0, -1)
     hoisted_2 = _chunk(input_part, 3, 1, -1)
     hoisted_3 = _chunk(input_part, 3, 2, -1)
-    return hoisted_1, hoisted_2, hoisted_3, (x, weight_ih, bias_ih)
+    return hoisted_1, hoisted_2, hoisted_3, (x, weight_ih)
 
 
 def _forward_no_batch_first_step(
     h, hoisted_1, hoisted_2, hoisted_3, weight_hh, bias_hh
 ):
-    _t1 = (weight_hh @ h.T).T
-    recurrent_part = _t1 + bias_hh
+    recurrent_part = (weight_hh @ h.T).T + bias_hh
     reset_gate = _sigmoid(hoisted_1 + _chunk(recurrent_part, 3, 0, -1))
     update_gate = _sigmoid(hoisted_2 + _chunk(recurrent_part, 3, 1, -1))
-    new_gate = np.tanh(hoisted_3 + reset_gate * _chunk(recurrent_part, 3, 2, -1))
+    _t1 = _chunk(recurrent_part, 3, 2, -1)
+    new_gate = reset_gate * _t1
+    new_gate += hoisted_3
+    np.tanh(new_gate, out=new_gate)
     h_next = 1 - update_gate
     h_next *= new_gate
     _t2 = update_gate * h
     h_next += _t2
-    return h_next, _t1, reset_gate, update_gate, new_gate
+    return h_next, reset_gate, update_gate, _t1, new_gate
 
 
 def _backward_no_batch_first_step(
-    grad_next_h, grad_y, h, weight_hh, bias_hh, _t1, reset_gate, update_gate, new_gate
+    grad_next_h, grad_y, h, weight_hh, reset_gate, update_gate, _t1, new_gate
 ):
-    recurrent_part = _t1 + bias_hh
     _t2 = 1 - update_gate
     grad_h_next = grad_next_h + grad_y
     grad_new_gate = grad_h_next * _t2
     _t3 = new_gate * new_gate
     np.subtract(1, _t3, out=_t3)
     _t3 *= grad_new_gate
-    grad_reset_gate = _t3 * _chunk(recurrent_part, 3, 2, -1)
-    grad_update_gate = np.multiply(grad_h_next, h, out=grad_new_gate)
+    grad_reset_gate = np.multiply(_t3, _t1, out=grad_new_gate)
+    grad_update_gate = grad_h_next * h
     _t4 = grad_h_next * new_gate
     np.negative(_t4, out=_t4)
     grad_update_gate += _t4
@@ -263,19 +266,19 @@ def _backward_no_batch_first_step(
     return grad_h, _t3, _t5, _t6, grad_recurrent_part
 
 
-def _backward_no_batch_first_deferred(h, bias_hh, grad_recurrent_part):
-    grad_bias_hh = _sum_to(grad_recurrent_part, bias_hh.shape)
+def _backward_no_batch_first_deferred(h, grad_recurrent_part):
+    grad_bias_hh = _sum_leading(grad_recurrent_part, 1)
     grad_weight_hh = _rows(grad_recurrent_part).T @ _rows(h)
     return grad_weight_hh, grad_bias_hh
 
 
 def _backward_no_batch_first_hoisted(
-    grad_hoisted_1, grad_hoisted_2, grad_hoisted_3, x, weight_ih, bias_ih
+    grad_hoisted_1, grad_hoisted_2, grad_hoisted_3, x, weight_ih
 ):
     grad_input_part = np.concatenate(
         (grad_hoisted_1, grad_hoisted_2, grad_hoisted_3), axis=-1
     )
-    grad_bias_ih = _sum_to(grad_input_part, bias_ih.shape)
+    grad_bias_ih = _sum_leading(grad_input_part, 1)
     grad_x = _linear_backward_input(grad_input_part, weight_ih)
     grad_weight_ih = _rows(grad_input_part).T @ _rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
@@ -293,25 +296,25 @@ def _forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next, saved_2, reset_gate, update_gate, new_gate = (
+        h_next, reset_gate, update_gate, saved_10, new_gate = (
             _forward_no_batch_first_step(
                 h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
             )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            saved_2_steps = np.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
             reset_gate_steps = np.empty(
                 (steps, *reset_gate.shape), dtype=reset_gate.dtype
             )
             update_gate_steps = np.empty(
                 (steps, *update_gate.shape), dtype=update_gate.dtype
             )
+            saved_10_steps = np.empty((steps, *saved_10.shape), dtype=saved_10.dtype)
             new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
         y[t] = h_next
-        saved_2_steps[t] = saved_2
         reset_gate_steps[t] = reset_gate
         update_gate_steps[t] = update_gate
+        saved_10_steps[t] = saved_10
         new_gate_steps[t] = new_gate
         h = h_next
     return (
@@ -320,13 +323,12 @@ def _forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
         (
             hoisted_saved,
             y,
-            saved_2_steps,
             reset_gate_steps,
             update_gate_steps,
+            saved_10_steps,
             new_gate_steps,
             None,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -336,13 +338,12 @@ def _backward_batch_first_no_h0(
     grad_h_n,
     hoisted_saved,
     y,
-    saved_2_steps,
     reset_gate_steps,
     update_gate_steps,
+    saved_10_steps,
     new_gate_steps,
     h0,
     weight_hh,
-    bias_hh,
 ):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
@@ -355,10 +356,9 @@ def _backward_batch_first_no_h0(
                 grad_y[t],
                 (y[t - 1] if t else h0),
                 weight_hh,
-                bias_hh,
-                saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
+                saved_10_steps[t],
                 new_gate_steps[t],
             )
         )
@@ -374,7 +374,7 @@ def _backward_batch_first_no_h0(
         chain_33_steps[t] = chain_33
         grad_recurrent_part_steps[t] = grad_recurrent_part
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
+        np.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
         chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
@@ -397,25 +397,25 @@ def _forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h = h0
     for t in range(steps):
-        h_next, saved_2, reset_gate, update_gate, new_gate = (
+        h_next, reset_gate, update_gate, saved_10, new_gate = (
             _forward_no_batch_first_step(
                 h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
             )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            saved_2_steps = np.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
             reset_gate_steps = np.empty(
                 (steps, *reset_gate.shape), dtype=reset_gate.dtype
             )
             update_gate_steps = np.empty(
                 (steps, *update_gate.shape), dtype=update_gate.dtype
             )
+            saved_10_steps = np.empty((steps, *saved_10.shape), dtype=saved_10.dtype)
             new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
         y[t] = h_next
-        saved_2_steps[t] = saved_2
         reset_gate_steps[t] = reset_gate
         update_gate_steps[t] = update_gate
+        saved_10_steps[t] = saved_10
         new_gate_steps[t] = new_gate
         h = h_next
     return (
@@ -424,13 +424,12 @@ def _forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
         (
             hoisted_saved,
             y,
-            saved_2_steps,
             reset_gate_steps,
             update_gate_steps,
+            saved_10_steps,
             new_gate_steps,
             h0,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -440,13 +439,12 @@ def _backward_no_batch_first(
     grad_h_n,
     hoisted_saved,
     y,
-    saved_2_steps,
     reset_gate_steps,
     update_gate_steps,
+    saved_10_steps,
     new_gate_steps,
     h0,
     weight_hh,
-    bias_hh,
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
@@ -457,10 +455,9 @@ def _backward_no_batch_first(
                 grad_y[t],
                 (y[t - 1] if t else h0),
                 weight_hh,
-                bias_hh,
-                saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
+                saved_10_steps[t],
                 new_gate_steps[t],
             )
         )
@@ -476,7 +473,7 @@ def _backward_no_batch_first(
         chain_33_steps[t] = chain_33
         grad_recurrent_part_steps[t] = grad_recurrent_part
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
+        np.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
         chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
@@ -500,25 +497,25 @@ def _forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0)
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next, saved_2, reset_gate, update_gate, new_gate = (
+        h_next, reset_gate, update_gate, saved_10, new_gate = (
             _forward_no_batch_first_step(
                 h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
             )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            saved_2_steps = np.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
             reset_gate_steps = np.empty(
                 (steps, *reset_gate.shape), dtype=reset_gate.dtype
             )
             update_gate_steps = np.empty(
                 (steps, *update_gate.shape), dtype=update_gate.dtype
             )
+            saved_10_steps = np.empty((steps, *saved_10.shape), dtype=saved_10.dtype)
             new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
         y[t] = h_next
-        saved_2_steps[t] = saved_2
         reset_gate_steps[t] = reset_gate
         update_gate_steps[t] = update_gate
+        saved_10_steps[t] = saved_10
         new_gate_steps[t] = new_gate
         h = h_next
     return (
@@ -527,13 +524,12 @@ def _forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0)
         (
             hoisted_saved,
             y,
-            saved_2_steps,
             reset_gate_steps,
             update_gate_steps,
+            saved_10_steps,
             new_gate_steps,
             None,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -543,13 +539,12 @@ def _backward_no_batch_first_no_h0(
     grad_h_n,
     hoisted_saved,
     y,
-    saved_2_steps,
     reset_gate_steps,
     update_gate_steps,
+    saved_10_steps,
     new_gate_steps,
     h0,
     weight_hh,
-    bias_hh,
 ):
     steps = grad_y.shape[0]
     h0 = np.zeros_like(y[0])
@@ -561,10 +556,9 @@ def _backward_no_batch_first_no_h0(
                 grad_y[t],
                 (y[t - 1] if t else h0),
                 weight_hh,
-                bias_hh,
-                saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
+                saved_10_steps[t],
                 new_gate_steps[t],
             )
         )
@@ -580,7 +574,7 @@ def _backward_no_batch_first_no_h0(
         chain_33_steps[t] = chain_33
         grad_recurrent_part_steps[t] = grad_recurrent_part
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
+        np.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
         chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
@@ -659,6 +653,11 @@ def _sigmoid(x, out=None):
     return result
 
 
+def _sum_leading(grad, rank):
+    """``grad`` summed over its leading axes down to its last ``rank`` axes."""
+    return _sum_to(grad, grad.shape[grad.ndim - rank :])
+
+
 def _sum_to(grad, shape):
     """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
     leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
@@ -691,25 +690,25 @@ def _cupy_forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h = h0
     for t in range(steps):
-        h_next, saved_2, reset_gate, update_gate, new_gate = (
+        h_next, reset_gate, update_gate, saved_10, new_gate = (
             _cupy_forward_no_batch_first_step(
                 h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
             )
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            saved_2_steps = cp.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
             reset_gate_steps = cp.empty(
                 (steps, *reset_gate.shape), dtype=reset_gate.dtype
             )
             update_gate_steps = cp.empty(
                 (steps, *update_gate.shape), dtype=update_gate.dtype
             )
+            saved_10_steps = cp.empty((steps, *saved_10.shape), dtype=saved_10.dtype)
             new_gate_steps = cp.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
         y[t] = h_next
-        saved_2_steps[t] = saved_2
         reset_gate_steps[t] = reset_gate
         update_gate_steps[t] = update_gate
+        saved_10_steps[t] = saved_10
         new_gate_steps[t] = new_gate
         h = h_next
     return (
@@ -718,13 +717,12 @@ def _cupy_forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
         (
             hoisted_saved,
             y,
-            saved_2_steps,
             reset_gate_steps,
             update_gate_steps,
+            saved_10_steps,
             new_gate_steps,
             h0,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -734,13 +732,12 @@ def _cupy_backward_batch_first(
     grad_h_n,
     hoisted_saved,
     y,
-    saved_2_steps,
     reset_gate_steps,
     update_gate_steps,
+    saved_10_steps,
     new_gate_steps,
     h0,
     weight_hh,
-    bias_hh,
 ):
     import cupy as cp
 
@@ -754,10 +751,9 @@ def _cupy_backward_batch_first(
                 grad_y[t],
                 (y[t - 1] if t else h0),
                 weight_hh,
-                bias_hh,
-                saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
+                saved_10_steps[t],
                 new_gate_steps[t],
             )
         )
@@ -773,7 +769,7 @@ def _cupy_backward_batch_first(
         chain_33_steps[t] = chain_33
         grad_recurrent_part_steps[t] = grad_recurrent_part
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
+        cp.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
         chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
@@ -804,14 +800,14 @@ def _cupy_forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
     hoisted_1 = _cupy_chunk(input_part, 3, 0, -1)
     hoisted_2 = _cupy_chunk(input_part, 3, 1, -1)
     hoisted_3 = _cupy_chunk(input_part, 3, 2, -1)
-    return hoisted_1, hoisted_2, hoisted_3, (x, weight_ih, bias_ih)
+    return hoisted_1, hoisted_2, hoisted_3, (x, weight_ih)
 
 
 # gru_no_batch_first_step_fwd_0: layers_spec/layers/gru.yaml:29,30,31,32,33
 _gru_no_batch_first_step_fwd_0 = ElementwiseKernel(
     "gru_no_batch_first_step_fwd_0",
     "T _t16, T _t17, T hoisted_1, T _t18, T _t19, T hoisted_2, T _t20, T _t21, T hoisted_3, T h",
-    "T reset_gate, T update_gate, T new_gate, T h_next",
+    "T reset_gate, T update_gate, T _t10, T new_gate, T h_next",
     """
     T _t4 = _t16 + _t17;
     T _t5 = hoisted_1 + _t4;
@@ -819,7 +815,7 @@ _gru_no_batch_first_step_fwd_0 = ElementwiseKernel(
     T _t7 = _t18 + _t19;
     T _t8 = hoisted_2 + _t7;
     update_gate = exp(_t8 < 0 ? _t8 : T(0)) / (1 + exp(-fabs(_t8)));
-    T _t10 = _t20 + _t21;
+    _t10 = _t20 + _t21;
     T _t11 = reset_gate * _t10;
     T _t12 = hoisted_3 + _t11;
     new_gate = tanh(_t12);
@@ -841,19 +837,18 @@ def _cupy_forward_no_batch_first_step(
     _t16 = _cupy_chunk(_t2, 3, 0, -1)
     _t18 = _cupy_chunk(_t2, 3, 1, -1)
     _t20 = _cupy_chunk(_t2, 3, 2, -1)
-    reset_gate, update_gate, new_gate, h_next = _gru_no_batch_first_step_fwd_0(
+    reset_gate, update_gate, _t10, new_gate, h_next = _gru_no_batch_first_step_fwd_0(
         _t16, _t17, hoisted_1, _t18, _t19, hoisted_2, _t20, _t21, hoisted_3, h
     )
-    return h_next, _t2, reset_gate, update_gate, new_gate
+    return h_next, reset_gate, update_gate, _t10, new_gate
 
 
-# gru_no_batch_first_step_bwd_0: layers_spec/layers/gru.yaml:29,33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180,859,201
+# gru_no_batch_first_step_bwd_0: layers_spec/layers/gru.yaml:33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180,859,201
 _gru_no_batch_first_step_bwd_0 = ElementwiseKernel(
     "gru_no_batch_first_step_bwd_0",
-    "T _t37, T _t38, T update_gate, T grad_next_h, T grad_y, T h, T new_gate, T reset_gate",
+    "T update_gate, T grad_next_h, T grad_y, T h, T new_gate, T _t10, T reset_gate",
     "T _t17, T _t23, T _t25, T _t29, T _t33",
     """
-    T _t10 = _t37 + _t38;
     T _t13 = T(1) - update_gate;
     T grad_h_next = grad_next_h + grad_y;
     T _t16 = grad_h_next * h;
@@ -889,14 +884,12 @@ _gru_no_batch_first_step_bwd_1 = ElementwiseKernel(
 
 
 def _cupy_backward_no_batch_first_step(
-    grad_next_h, grad_y, h, weight_hh, bias_hh, _t2, reset_gate, update_gate, new_gate
+    grad_next_h, grad_y, h, weight_hh, reset_gate, update_gate, _t10, new_gate
 ):
     import cupy as cp
 
-    _t38 = _cupy_chunk(bias_hh, 3, 2, -1)
-    _t37 = _cupy_chunk(_t2, 3, 2, -1)
     _t17, _t23, _t25, _t29, _t33 = _gru_no_batch_first_step_bwd_0(
-        _t37, _t38, update_gate, grad_next_h, grad_y, h, new_gate, reset_gate
+        update_gate, grad_next_h, grad_y, h, new_gate, _t10, reset_gate
     )
     grad_recurrent_part = cp.concatenate((_t33, _t29, _t25), axis=-1)
     _t36 = grad_recurrent_part @ weight_hh
@@ -904,21 +897,21 @@ def _cupy_backward_no_batch_first_step(
     return grad_h, _t23, _t29, _t33, grad_recurrent_part
 
 
-def _cupy_backward_no_batch_first_deferred(h, bias_hh, grad_recurrent_part):
-    grad_bias_hh = _cupy_sum_to(grad_recurrent_part, bias_hh.shape)
+def _cupy_backward_no_batch_first_deferred(h, grad_recurrent_part):
+    grad_bias_hh = _cupy_sum_leading(grad_recurrent_part, 1)
     grad_weight_hh = _cupy_rows(grad_recurrent_part).T @ _cupy_rows(h)
     return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_no_batch_first_hoisted(
-    grad_hoisted_1, grad_hoisted_2, grad_hoisted_3, x, weight_ih, bias_ih
+    grad_hoisted_1, grad_hoisted_2, grad_hoisted_3, x, weight_ih
 ):
     import cupy as cp
 
     grad_input_part = cp.concatenate(
         (grad_hoisted_1, grad_hoisted_2, grad_hoisted_3), axis=-1
     )
-    grad_bias_ih = _cupy_sum_to(grad_input_part, bias_ih.shape)
+    grad_bias_ih = _cupy_sum_leading(grad_input_part, 1)
     grad_x = _cupy_linear_backward_input(grad_input_part, weight_ih)
     grad_weight_ih = _cupy_rows(grad_input_part).T @ _cupy_rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
@@ -940,25 +933,25 @@ def _cupy_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
     h0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next, saved_2, reset_gate, update_gate, new_gate = (
+        h_next, reset_gate, update_gate, saved_10, new_gate = (
             _cupy_forward_no_batch_first_step(
                 h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
             )
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            saved_2_steps = cp.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
             reset_gate_steps = cp.empty(
                 (steps, *reset_gate.shape), dtype=reset_gate.dtype
             )
             update_gate_steps = cp.empty(
                 (steps, *update_gate.shape), dtype=update_gate.dtype
             )
+            saved_10_steps = cp.empty((steps, *saved_10.shape), dtype=saved_10.dtype)
             new_gate_steps = cp.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
         y[t] = h_next
-        saved_2_steps[t] = saved_2
         reset_gate_steps[t] = reset_gate
         update_gate_steps[t] = update_gate
+        saved_10_steps[t] = saved_10
         new_gate_steps[t] = new_gate
         h = h_next
     return (
@@ -967,13 +960,12 @@ def _cupy_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
         (
             hoisted_saved,
             y,
-            saved_2_steps,
             reset_gate_steps,
             update_gate_steps,
+            saved_10_steps,
             new_gate_steps,
             None,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -983,13 +975,12 @@ def _cupy_backward_batch_first_no_h0(
     grad_h_n,
     hoisted_saved,
     y,
-    saved_2_steps,
     reset_gate_steps,
     update_gate_steps,
+    saved_10_steps,
     new_gate_steps,
     h0,
     weight_hh,
-    bias_hh,
 ):
     import cupy as cp
 
@@ -1004,10 +995,9 @@ def _cupy_backward_batch_first_no_h0(
                 grad_y[t],
                 (y[t - 1] if t else h0),
                 weight_hh,
-                bias_hh,
-                saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
+                saved_10_steps[t],
                 new_gate_steps[t],
             )
         )
@@ -1023,7 +1013,7 @@ def _cupy_backward_batch_first_no_h0(
         chain_33_steps[t] = chain_33
         grad_recurrent_part_steps[t] = grad_recurrent_part
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
+        cp.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
         chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
@@ -1050,25 +1040,25 @@ def _cupy_forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h = h0
     for t in range(steps):
-        h_next, saved_2, reset_gate, update_gate, new_gate = (
+        h_next, reset_gate, update_gate, saved_10, new_gate = (
             _cupy_forward_no_batch_first_step(
                 h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
             )
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            saved_2_steps = cp.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
             reset_gate_steps = cp.empty(
                 (steps, *reset_gate.shape), dtype=reset_gate.dtype
             )
             update_gate_steps = cp.empty(
                 (steps, *update_gate.shape), dtype=update_gate.dtype
             )
+            saved_10_steps = cp.empty((steps, *saved_10.shape), dtype=saved_10.dtype)
             new_gate_steps = cp.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
         y[t] = h_next
-        saved_2_steps[t] = saved_2
         reset_gate_steps[t] = reset_gate
         update_gate_steps[t] = update_gate
+        saved_10_steps[t] = saved_10
         new_gate_steps[t] = new_gate
         h = h_next
     return (
@@ -1077,13 +1067,12 @@ def _cupy_forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
         (
             hoisted_saved,
             y,
-            saved_2_steps,
             reset_gate_steps,
             update_gate_steps,
+            saved_10_steps,
             new_gate_steps,
             h0,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -1093,13 +1082,12 @@ def _cupy_backward_no_batch_first(
     grad_h_n,
     hoisted_saved,
     y,
-    saved_2_steps,
     reset_gate_steps,
     update_gate_steps,
+    saved_10_steps,
     new_gate_steps,
     h0,
     weight_hh,
-    bias_hh,
 ):
     import cupy as cp
 
@@ -1112,10 +1100,9 @@ def _cupy_backward_no_batch_first(
                 grad_y[t],
                 (y[t - 1] if t else h0),
                 weight_hh,
-                bias_hh,
-                saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
+                saved_10_steps[t],
                 new_gate_steps[t],
             )
         )
@@ -1131,7 +1118,7 @@ def _cupy_backward_no_batch_first(
         chain_33_steps[t] = chain_33
         grad_recurrent_part_steps[t] = grad_recurrent_part
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
+        cp.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
         chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
@@ -1159,25 +1146,25 @@ def _cupy_forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh
     h0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next, saved_2, reset_gate, update_gate, new_gate = (
+        h_next, reset_gate, update_gate, saved_10, new_gate = (
             _cupy_forward_no_batch_first_step(
                 h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
             )
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
-            saved_2_steps = cp.empty((steps, *saved_2.shape), dtype=saved_2.dtype)
             reset_gate_steps = cp.empty(
                 (steps, *reset_gate.shape), dtype=reset_gate.dtype
             )
             update_gate_steps = cp.empty(
                 (steps, *update_gate.shape), dtype=update_gate.dtype
             )
+            saved_10_steps = cp.empty((steps, *saved_10.shape), dtype=saved_10.dtype)
             new_gate_steps = cp.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
         y[t] = h_next
-        saved_2_steps[t] = saved_2
         reset_gate_steps[t] = reset_gate
         update_gate_steps[t] = update_gate
+        saved_10_steps[t] = saved_10
         new_gate_steps[t] = new_gate
         h = h_next
     return (
@@ -1186,13 +1173,12 @@ def _cupy_forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh
         (
             hoisted_saved,
             y,
-            saved_2_steps,
             reset_gate_steps,
             update_gate_steps,
+            saved_10_steps,
             new_gate_steps,
             None,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -1202,13 +1188,12 @@ def _cupy_backward_no_batch_first_no_h0(
     grad_h_n,
     hoisted_saved,
     y,
-    saved_2_steps,
     reset_gate_steps,
     update_gate_steps,
+    saved_10_steps,
     new_gate_steps,
     h0,
     weight_hh,
-    bias_hh,
 ):
     import cupy as cp
 
@@ -1222,10 +1207,9 @@ def _cupy_backward_no_batch_first_no_h0(
                 grad_y[t],
                 (y[t - 1] if t else h0),
                 weight_hh,
-                bias_hh,
-                saved_2_steps[t],
                 reset_gate_steps[t],
                 update_gate_steps[t],
+                saved_10_steps[t],
                 new_gate_steps[t],
             )
         )
@@ -1241,7 +1225,7 @@ def _cupy_backward_no_batch_first_no_h0(
         chain_33_steps[t] = chain_33
         grad_recurrent_part_steps[t] = grad_recurrent_part
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_recurrent_part_steps
+        cp.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
         chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
@@ -1310,6 +1294,11 @@ def _cupy_rows(a):
     return a.reshape(rows, a.shape[-1])
 
 
+def _cupy_sum_leading(grad, rank):
+    """``grad`` summed over its leading axes down to its last ``rank`` axes."""
+    return _cupy_sum_to(grad, grad.shape[grad.ndim - rank :])
+
+
 def _cupy_sum_to(grad, shape):
     """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
     leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
@@ -1323,3 +1312,300 @@ def _cupy_sum_to(grad, shape):
         rows = grad.reshape(-1, grad[(0,) * lead].size)
         return cp.matmul(cp.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
     return cp.sum(grad, axis=axes).reshape(shape) if axes else grad
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# gru_no_batch_first_step_bwd_loops_0: layers_spec/layers/gru.yaml:33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180,859,201
+@row_kernel
+def _gru_no_batch_first_step_bwd_loops_0(
+    update_gate,
+    grad_next_h,
+    grad_y,
+    h,
+    new_gate,
+    _t10,
+    reset_gate,
+    _t17_out,
+    _t23_out,
+    _t25_out,
+    _t29_out,
+    _t33_out,
+):
+    _rows, _n = update_gate.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t13 = 1.0 - update_gate[_row, _j]  # gru.yaml:33
+            grad_h_next = grad_next_h[_row, _j] + grad_y[_row, _j]  # <generated>:1
+            _t16 = grad_h_next * h[_row, _j]  # primitives.yaml:61
+            _t17 = grad_h_next * update_gate[_row, _j]  # primitives.yaml:62
+            _t17_out[_row, _j] = _t17
+            _t18 = grad_h_next * new_gate[_row, _j]  # primitives.yaml:61
+            grad_new_gate = grad_h_next * _t13  # primitives.yaml:62
+            _t20 = -_t18  # primitives.yaml:52
+            _t21 = new_gate[_row, _j] * new_gate[_row, _j]  # primitives.yaml:180
+            _t22 = 1.0 - _t21  # primitives.yaml:180
+            _t23 = grad_new_gate * _t22  # primitives.yaml:180
+            _t23_out[_row, _j] = _t23
+            grad_reset_gate = _t23 * _t10[_row, _j]  # primitives.yaml:61
+            _t25 = _t23 * reset_gate[_row, _j]  # primitives.yaml:62
+            _t25_out[_row, _j] = _t25
+            grad_update_gate = _t16 + _t20  # primitives.yaml:859
+            _t27 = grad_update_gate * update_gate[_row, _j]  # primitives.yaml:201
+            _t28 = 1.0 - update_gate[_row, _j]  # primitives.yaml:201
+            _t29 = _t27 * _t28  # primitives.yaml:201
+            _t29_out[_row, _j] = _t29
+            _t31 = grad_reset_gate * reset_gate[_row, _j]  # primitives.yaml:201
+            _t32 = 1.0 - reset_gate[_row, _j]  # primitives.yaml:201
+            _t33 = _t31 * _t32  # primitives.yaml:201
+            _t33_out[_row, _j] = _t33
+
+
+def _jit_backward_no_batch_first_step(
+    grad_next_h, grad_y, h, weight_hh, reset_gate, update_gate, _t10, new_gate
+):
+    _t17 = np.empty(grad_next_h.shape, grad_next_h.dtype)
+    _t23 = np.empty(grad_next_h.shape, grad_next_h.dtype)
+    _t25 = np.empty(grad_next_h.shape, grad_next_h.dtype)
+    _t29 = np.empty(grad_next_h.shape, grad_next_h.dtype)
+    _t33 = np.empty(grad_next_h.shape, grad_next_h.dtype)
+    _gru_no_batch_first_step_bwd_loops_0(
+        rows(update_gate),
+        rows(grad_next_h),
+        rows(grad_y),
+        rows(h),
+        rows(new_gate),
+        rows(_t10),
+        rows(reset_gate),
+        rows(_t17),
+        rows(_t23),
+        rows(_t25),
+        rows(_t29),
+        rows(_t33),
+    )
+    grad_recurrent_part = np.concatenate((_t33, _t29, _t25), axis=-1)
+    _t36 = grad_recurrent_part @ weight_hh
+    grad_h = _t17 + _t36
+    return grad_h, _t23, _t29, _t33, grad_recurrent_part
+
+
+def _jit_backward_batch_first(
+    grad_y,
+    grad_h_n,
+    hoisted_saved,
+    y,
+    reset_gate_steps,
+    update_gate_steps,
+    saved_10_steps,
+    new_gate_steps,
+    h0,
+    weight_hh,
+):
+    grad_y = grad_y.swapaxes(0, 1)  # time first
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+            _jit_backward_no_batch_first_step(
+                grad_next_h,
+                grad_y[t],
+                (y[t - 1] if t else h0),
+                weight_hh,
+                reset_gate_steps[t],
+                update_gate_steps[t],
+                saved_10_steps[t],
+                new_gate_steps[t],
+            )
+        )
+        if t == steps - 1:
+            chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            grad_recurrent_part_steps = np.empty(
+                (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
+            )
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
+        grad_recurrent_part_steps[t] = grad_recurrent_part
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+        np.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
+    )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
+        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
+        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
+        *hoisted_saved,
+    )
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
+    grad_x = grad_x.swapaxes(0, 1)
+    grad_h0 = grad_next_h
+    return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
+
+
+def _jit_backward_batch_first_no_h0(
+    grad_y,
+    grad_h_n,
+    hoisted_saved,
+    y,
+    reset_gate_steps,
+    update_gate_steps,
+    saved_10_steps,
+    new_gate_steps,
+    h0,
+    weight_hh,
+):
+    grad_y = grad_y.swapaxes(0, 1)  # time first
+    steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
+    grad_next_h = grad_h_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+            _jit_backward_no_batch_first_step(
+                grad_next_h,
+                grad_y[t],
+                (y[t - 1] if t else h0),
+                weight_hh,
+                reset_gate_steps[t],
+                update_gate_steps[t],
+                saved_10_steps[t],
+                new_gate_steps[t],
+            )
+        )
+        if t == steps - 1:
+            chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            grad_recurrent_part_steps = np.empty(
+                (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
+            )
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
+        grad_recurrent_part_steps[t] = grad_recurrent_part
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+        np.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
+    )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
+        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
+        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
+        *hoisted_saved,
+    )
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
+    grad_x = grad_x.swapaxes(0, 1)
+    return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, None
+
+
+def _jit_backward_no_batch_first(
+    grad_y,
+    grad_h_n,
+    hoisted_saved,
+    y,
+    reset_gate_steps,
+    update_gate_steps,
+    saved_10_steps,
+    new_gate_steps,
+    h0,
+    weight_hh,
+):
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+            _jit_backward_no_batch_first_step(
+                grad_next_h,
+                grad_y[t],
+                (y[t - 1] if t else h0),
+                weight_hh,
+                reset_gate_steps[t],
+                update_gate_steps[t],
+                saved_10_steps[t],
+                new_gate_steps[t],
+            )
+        )
+        if t == steps - 1:
+            chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            grad_recurrent_part_steps = np.empty(
+                (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
+            )
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
+        grad_recurrent_part_steps[t] = grad_recurrent_part
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+        np.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
+    )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
+        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
+        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
+        *hoisted_saved,
+    )
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
+    grad_h0 = grad_next_h
+    return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
+
+
+def _jit_backward_no_batch_first_no_h0(
+    grad_y,
+    grad_h_n,
+    hoisted_saved,
+    y,
+    reset_gate_steps,
+    update_gate_steps,
+    saved_10_steps,
+    new_gate_steps,
+    h0,
+    weight_hh,
+):
+    steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
+    grad_next_h = grad_h_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+            _jit_backward_no_batch_first_step(
+                grad_next_h,
+                grad_y[t],
+                (y[t - 1] if t else h0),
+                weight_hh,
+                reset_gate_steps[t],
+                update_gate_steps[t],
+                saved_10_steps[t],
+                new_gate_steps[t],
+            )
+        )
+        if t == steps - 1:
+            chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
+            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
+            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            grad_recurrent_part_steps = np.empty(
+                (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
+            )
+        chain_23_steps[t] = chain_23
+        chain_29_steps[t] = chain_29
+        chain_33_steps[t] = chain_33
+        grad_recurrent_part_steps[t] = grad_recurrent_part
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+        np.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
+    )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
+        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
+        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
+        *hoisted_saved,
+    )
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
+    return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, None
+
+
+_JIT_VARIANTS = {
+    (True, True): (_forward_batch_first, _jit_backward_batch_first),
+    (True, False): (_forward_batch_first_no_h0, _jit_backward_batch_first_no_h0),
+    (False, True): (_forward_no_batch_first, _jit_backward_no_batch_first),
+    (False, False): (_forward_no_batch_first_no_h0, _jit_backward_no_batch_first_no_h0),
+}

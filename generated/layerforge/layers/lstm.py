@@ -18,6 +18,7 @@ from layerforge._runtime import (
     check_steps,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -88,6 +89,19 @@ def forward(
     check_nonempty("lstm", "weight_hh", weight_hh.shape, -1)
     if on_gpu(x):
         forward_variant, backward_variant = _CUPY_VARIANTS[
+            (batch_first, h0 is not None, c0 is not None)
+        ]
+        y, h_n, c_n, saved = forward_variant(
+            x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0
+        )
+        return (y, h_n, c_n), (
+            backward_variant,
+            saved,
+            (y.dtype, y.shape, h_n.shape, c_n.shape),
+            None,
+        )
+    if use_jit(x):
+        forward_variant, backward_variant = _JIT_VARIANTS[
             (batch_first, h0 is not None, c0 is not None)
         ]
         y, h_n, c_n, saved = forward_variant(
@@ -186,7 +200,6 @@ def _forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
             h0,
             c0,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -206,7 +219,6 @@ def _backward_batch_first(
     h0,
     c0,
     weight_hh,
-    bias_hh,
 ):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
@@ -231,7 +243,7 @@ def _backward_batch_first(
             )
         grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
+        np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
@@ -253,7 +265,7 @@ def _backward_batch_first(
 
 def _forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
     hoisted_1 = _linear(x, weight_ih) + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
+    return hoisted_1, (x, weight_ih)
 
 
 def _forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_hh):
@@ -306,14 +318,14 @@ def _backward_no_batch_first_step(
     return grad_h, grad_c, grad_gates
 
 
-def _backward_no_batch_first_deferred(h, bias_hh, grad_gates):
-    grad_bias_hh = _sum_to(grad_gates, bias_hh.shape)
+def _backward_no_batch_first_deferred(h, grad_gates):
+    grad_bias_hh = _sum_leading(grad_gates, 1)
     grad_weight_hh = _rows(grad_gates).T @ _rows(h)
     return grad_weight_hh, grad_bias_hh
 
 
-def _backward_no_batch_first_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
+def _backward_no_batch_first_hoisted(grad_hoisted_1, x, weight_ih):
+    grad_bias_ih = _sum_leading(grad_hoisted_1, 1)
     grad_x = _linear_backward_input(grad_hoisted_1, weight_ih)
     grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
@@ -372,7 +384,6 @@ def _forward_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0
             h0,
             None,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -392,7 +403,6 @@ def _backward_batch_first_no_c0(
     h0,
     c0,
     weight_hh,
-    bias_hh,
 ):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
@@ -418,7 +428,7 @@ def _backward_batch_first_no_c0(
             )
         grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
+        np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
@@ -490,7 +500,6 @@ def _forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0
             None,
             c0,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -510,7 +519,6 @@ def _backward_batch_first_no_h0(
     h0,
     c0,
     weight_hh,
-    bias_hh,
 ):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
@@ -536,7 +544,7 @@ def _backward_batch_first_no_h0(
             )
         grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
+        np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
@@ -609,7 +617,6 @@ def _forward_batch_first_no_h0_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, 
             None,
             None,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -629,7 +636,6 @@ def _backward_batch_first_no_h0_no_c0(
     h0,
     c0,
     weight_hh,
-    bias_hh,
 ):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
@@ -656,7 +662,7 @@ def _backward_batch_first_no_h0_no_c0(
             )
         grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
+        np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
@@ -725,7 +731,6 @@ def _forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
             h0,
             c0,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -745,7 +750,6 @@ def _backward_no_batch_first(
     h0,
     c0,
     weight_hh,
-    bias_hh,
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
@@ -769,7 +773,7 @@ def _backward_no_batch_first(
             )
         grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
+        np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
@@ -840,7 +844,6 @@ def _forward_no_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0,
             h0,
             None,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -860,7 +863,6 @@ def _backward_no_batch_first_no_c0(
     h0,
     c0,
     weight_hh,
-    bias_hh,
 ):
     steps = grad_y.shape[0]
     c0 = np.zeros_like(c_next_steps[0])
@@ -885,7 +887,7 @@ def _backward_no_batch_first_no_c0(
             )
         grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
+        np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
@@ -955,7 +957,6 @@ def _forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0,
             None,
             c0,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -975,7 +976,6 @@ def _backward_no_batch_first_no_h0(
     h0,
     c0,
     weight_hh,
-    bias_hh,
 ):
     steps = grad_y.shape[0]
     h0 = np.zeros_like(y[0])
@@ -1000,7 +1000,7 @@ def _backward_no_batch_first_no_h0(
             )
         grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
+        np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
@@ -1073,7 +1073,6 @@ def _forward_no_batch_first_no_h0_no_c0(
             None,
             None,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -1093,7 +1092,6 @@ def _backward_no_batch_first_no_h0_no_c0(
     h0,
     c0,
     weight_hh,
-    bias_hh,
 ):
     steps = grad_y.shape[0]
     h0 = np.zeros_like(y[0])
@@ -1119,7 +1117,7 @@ def _backward_no_batch_first_no_h0_no_c0(
             )
         grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
+        np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
@@ -1219,6 +1217,11 @@ def _sigmoid(x, out=None):
     return result
 
 
+def _sum_leading(grad, rank):
+    """``grad`` summed over its leading axes down to its last ``rank`` axes."""
+    return _sum_to(grad, grad.shape[grad.ndim - rank :])
+
+
 def _sum_to(grad, shape):
     """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
     leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
@@ -1290,7 +1293,6 @@ def _cupy_forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0)
             h0,
             c0,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -1310,7 +1312,6 @@ def _cupy_backward_batch_first(
     h0,
     c0,
     weight_hh,
-    bias_hh,
 ):
     import cupy as cp
 
@@ -1337,7 +1338,7 @@ def _cupy_backward_batch_first(
             )
         grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
+        cp.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
@@ -1371,7 +1372,7 @@ _lstm_no_batch_first_hoisted_fwd_0 = ElementwiseKernel(
 def _cupy_forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
     _t1 = _cupy_linear(x, weight_ih)
     hoisted_1 = _lstm_no_batch_first_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
+    return hoisted_1, (x, weight_ih)
 
 
 # lstm_no_batch_first_step_fwd_0: layers_spec/layers/lstm.yaml:29,30,31,32,33,34,35
@@ -1486,14 +1487,14 @@ def _cupy_backward_no_batch_first_step(
     return grad_h, grad_c, grad_gates
 
 
-def _cupy_backward_no_batch_first_deferred(h, bias_hh, grad_gates):
-    grad_bias_hh = _cupy_sum_to(grad_gates, bias_hh.shape)
+def _cupy_backward_no_batch_first_deferred(h, grad_gates):
+    grad_bias_hh = _cupy_sum_leading(grad_gates, 1)
     grad_weight_hh = _cupy_rows(grad_gates).T @ _cupy_rows(h)
     return grad_weight_hh, grad_bias_hh
 
 
-def _cupy_backward_no_batch_first_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
+def _cupy_backward_no_batch_first_hoisted(grad_hoisted_1, x, weight_ih):
+    grad_bias_ih = _cupy_sum_leading(grad_hoisted_1, 1)
     grad_x = _cupy_linear_backward_input(grad_hoisted_1, weight_ih)
     grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
@@ -1554,7 +1555,6 @@ def _cupy_forward_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
             h0,
             None,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -1574,7 +1574,6 @@ def _cupy_backward_batch_first_no_c0(
     h0,
     c0,
     weight_hh,
-    bias_hh,
 ):
     import cupy as cp
 
@@ -1602,7 +1601,7 @@ def _cupy_backward_batch_first_no_c0(
             )
         grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
+        cp.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
@@ -1676,7 +1675,6 @@ def _cupy_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
             None,
             c0,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -1696,7 +1694,6 @@ def _cupy_backward_batch_first_no_h0(
     h0,
     c0,
     weight_hh,
-    bias_hh,
 ):
     import cupy as cp
 
@@ -1724,7 +1721,7 @@ def _cupy_backward_batch_first_no_h0(
             )
         grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
+        cp.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
@@ -1801,7 +1798,6 @@ def _cupy_forward_batch_first_no_h0_no_c0(
             None,
             None,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -1821,7 +1817,6 @@ def _cupy_backward_batch_first_no_h0_no_c0(
     h0,
     c0,
     weight_hh,
-    bias_hh,
 ):
     import cupy as cp
 
@@ -1850,7 +1845,7 @@ def _cupy_backward_batch_first_no_h0_no_c0(
             )
         grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
+        cp.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
@@ -1921,7 +1916,6 @@ def _cupy_forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, 
             h0,
             c0,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -1941,7 +1935,6 @@ def _cupy_backward_no_batch_first(
     h0,
     c0,
     weight_hh,
-    bias_hh,
 ):
     import cupy as cp
 
@@ -1967,7 +1960,7 @@ def _cupy_backward_no_batch_first(
             )
         grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
+        cp.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
@@ -2042,7 +2035,6 @@ def _cupy_forward_no_batch_first_no_c0(
             h0,
             None,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -2062,7 +2054,6 @@ def _cupy_backward_no_batch_first_no_c0(
     h0,
     c0,
     weight_hh,
-    bias_hh,
 ):
     import cupy as cp
 
@@ -2089,7 +2080,7 @@ def _cupy_backward_no_batch_first_no_c0(
             )
         grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
+        cp.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
@@ -2163,7 +2154,6 @@ def _cupy_forward_no_batch_first_no_h0(
             None,
             c0,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -2183,7 +2173,6 @@ def _cupy_backward_no_batch_first_no_h0(
     h0,
     c0,
     weight_hh,
-    bias_hh,
 ):
     import cupy as cp
 
@@ -2210,7 +2199,7 @@ def _cupy_backward_no_batch_first_no_h0(
             )
         grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
+        cp.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
@@ -2285,7 +2274,6 @@ def _cupy_forward_no_batch_first_no_h0_no_c0(
             None,
             None,
             weight_hh,
-            bias_hh,
         ),
     )
 
@@ -2305,7 +2293,6 @@ def _cupy_backward_no_batch_first_no_h0_no_c0(
     h0,
     c0,
     weight_hh,
-    bias_hh,
 ):
     import cupy as cp
 
@@ -2333,7 +2320,7 @@ def _cupy_backward_no_batch_first_no_h0_no_c0(
             )
         grad_gates_steps[t] = grad_gates
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, grad_gates_steps
+        cp.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
@@ -2426,6 +2413,11 @@ def _cupy_rows(a):
     return a.reshape(rows, a.shape[-1])
 
 
+def _cupy_sum_leading(grad, rank):
+    """``grad`` summed over its leading axes down to its last ``rank`` axes."""
+    return _cupy_sum_to(grad, grad.shape[grad.ndim - rank :])
+
+
 def _cupy_sum_to(grad, shape):
     """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
     leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
@@ -2439,3 +2431,584 @@ def _cupy_sum_to(grad, shape):
         rows = grad.reshape(-1, grad[(0,) * lead].size)
         return cp.matmul(cp.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
     return cp.sum(grad, axis=axes).reshape(shape) if axes else grad
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# lstm_no_batch_first_step_bwd_loops_0: <generated>:1; layers_spec/primitives.yaml:61,62,180,201
+@row_kernel
+def _lstm_no_batch_first_step_bwd_loops_0(
+    grad_next_h,
+    grad_y,
+    _t11,
+    output_gate,
+    grad_next_c,
+    cell_gate,
+    input_gate,
+    c,
+    forget_gate,
+    grad_c_out,
+    _t23_out,
+    _t27_out,
+    _t31_out,
+    _t35_out,
+):
+    _rows, _n = grad_next_h.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            grad_h_next = grad_next_h[_row, _j] + grad_y[_row, _j]  # <generated>:1
+            grad_output_gate = grad_h_next * _t11[_row, _j]  # primitives.yaml:61
+            _t13 = grad_h_next * output_gate[_row, _j]  # primitives.yaml:62
+            _t14 = _t11[_row, _j] * _t11[_row, _j]  # primitives.yaml:180
+            _t15 = 1.0 - _t14  # primitives.yaml:180
+            _t16 = _t13 * _t15  # primitives.yaml:180
+            grad_c_next = grad_next_c[_row, _j] + _t16  # primitives.yaml:180
+            grad_input_gate = grad_c_next * cell_gate[_row, _j]  # primitives.yaml:61
+            grad_cell_gate = grad_c_next * input_gate[_row, _j]  # primitives.yaml:62
+            grad_forget_gate = grad_c_next * c[_row, _j]  # primitives.yaml:61
+            grad_c = grad_c_next * forget_gate[_row, _j]  # primitives.yaml:62
+            grad_c_out[_row, _j] = grad_c
+            _t21 = grad_output_gate * output_gate[_row, _j]  # primitives.yaml:201
+            _t22 = 1.0 - output_gate[_row, _j]  # primitives.yaml:201
+            _t23 = _t21 * _t22  # primitives.yaml:201
+            _t23_out[_row, _j] = _t23
+            _t25 = cell_gate[_row, _j] * cell_gate[_row, _j]  # primitives.yaml:180
+            _t26 = 1.0 - _t25  # primitives.yaml:180
+            _t27 = grad_cell_gate * _t26  # primitives.yaml:180
+            _t27_out[_row, _j] = _t27
+            _t29 = grad_forget_gate * forget_gate[_row, _j]  # primitives.yaml:201
+            _t30 = 1.0 - forget_gate[_row, _j]  # primitives.yaml:201
+            _t31 = _t29 * _t30  # primitives.yaml:201
+            _t31_out[_row, _j] = _t31
+            _t33 = grad_input_gate * input_gate[_row, _j]  # primitives.yaml:201
+            _t34 = 1.0 - input_gate[_row, _j]  # primitives.yaml:201
+            _t35 = _t33 * _t34  # primitives.yaml:201
+            _t35_out[_row, _j] = _t35
+
+
+def _jit_backward_no_batch_first_step(
+    grad_next_h,
+    grad_next_c,
+    grad_y,
+    c,
+    weight_hh,
+    input_gate,
+    forget_gate,
+    cell_gate,
+    output_gate,
+    _t11,
+):
+    grad_c = np.empty(grad_next_h.shape, grad_next_h.dtype)
+    _t23 = np.empty(grad_next_h.shape, grad_next_h.dtype)
+    _t27 = np.empty(grad_next_h.shape, grad_next_h.dtype)
+    _t31 = np.empty(grad_next_h.shape, grad_next_h.dtype)
+    _t35 = np.empty(grad_next_h.shape, grad_next_h.dtype)
+    _lstm_no_batch_first_step_bwd_loops_0(
+        rows(grad_next_h),
+        rows(grad_y),
+        rows(_t11),
+        rows(output_gate),
+        rows(grad_next_c),
+        rows(cell_gate),
+        rows(input_gate),
+        rows(c),
+        rows(forget_gate),
+        rows(grad_c),
+        rows(_t23),
+        rows(_t27),
+        rows(_t31),
+        rows(_t35),
+    )
+    grad_gates = np.concatenate((_t35, _t31, _t27, _t23), axis=-1)
+    grad_h = grad_gates @ weight_hh
+    return grad_h, grad_c, grad_gates
+
+
+def _jit_backward_batch_first(
+    grad_y,
+    grad_h_n,
+    grad_c_n,
+    hoisted_saved,
+    y,
+    c_next_steps,
+    input_gate_steps,
+    forget_gate_steps,
+    cell_gate_steps,
+    output_gate_steps,
+    saved_11_steps,
+    h0,
+    c0,
+    weight_hh,
+):
+    grad_y = grad_y.swapaxes(0, 1)  # time first
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    grad_next_c = grad_c_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
+            )
+        grad_gates_steps[t] = grad_gates
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+        np.concatenate((h0[None], y[:-1])), grad_gates_steps
+    )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+    )
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
+    grad_x = grad_x.swapaxes(0, 1)
+    grad_h0 = grad_next_h
+    grad_c0 = grad_next_c
+    return (
+        grad_x,
+        grad_weight_ih,
+        grad_weight_hh,
+        grad_bias_ih,
+        grad_bias_hh,
+        grad_h0,
+        grad_c0,
+    )
+
+
+def _jit_backward_batch_first_no_c0(
+    grad_y,
+    grad_h_n,
+    grad_c_n,
+    hoisted_saved,
+    y,
+    c_next_steps,
+    input_gate_steps,
+    forget_gate_steps,
+    cell_gate_steps,
+    output_gate_steps,
+    saved_11_steps,
+    h0,
+    c0,
+    weight_hh,
+):
+    grad_y = grad_y.swapaxes(0, 1)  # time first
+    steps = grad_y.shape[0]
+    c0 = np.zeros_like(c_next_steps[0])
+    grad_next_h = grad_h_n
+    grad_next_c = grad_c_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
+            )
+        grad_gates_steps[t] = grad_gates
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+        np.concatenate((h0[None], y[:-1])), grad_gates_steps
+    )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+    )
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
+    grad_x = grad_x.swapaxes(0, 1)
+    grad_h0 = grad_next_h
+    return (
+        grad_x,
+        grad_weight_ih,
+        grad_weight_hh,
+        grad_bias_ih,
+        grad_bias_hh,
+        grad_h0,
+        None,
+    )
+
+
+def _jit_backward_batch_first_no_h0(
+    grad_y,
+    grad_h_n,
+    grad_c_n,
+    hoisted_saved,
+    y,
+    c_next_steps,
+    input_gate_steps,
+    forget_gate_steps,
+    cell_gate_steps,
+    output_gate_steps,
+    saved_11_steps,
+    h0,
+    c0,
+    weight_hh,
+):
+    grad_y = grad_y.swapaxes(0, 1)  # time first
+    steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
+    grad_next_h = grad_h_n
+    grad_next_c = grad_c_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
+            )
+        grad_gates_steps[t] = grad_gates
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+        np.concatenate((h0[None], y[:-1])), grad_gates_steps
+    )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+    )
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
+    grad_x = grad_x.swapaxes(0, 1)
+    grad_c0 = grad_next_c
+    return (
+        grad_x,
+        grad_weight_ih,
+        grad_weight_hh,
+        grad_bias_ih,
+        grad_bias_hh,
+        None,
+        grad_c0,
+    )
+
+
+def _jit_backward_batch_first_no_h0_no_c0(
+    grad_y,
+    grad_h_n,
+    grad_c_n,
+    hoisted_saved,
+    y,
+    c_next_steps,
+    input_gate_steps,
+    forget_gate_steps,
+    cell_gate_steps,
+    output_gate_steps,
+    saved_11_steps,
+    h0,
+    c0,
+    weight_hh,
+):
+    grad_y = grad_y.swapaxes(0, 1)  # time first
+    steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
+    c0 = np.zeros_like(c_next_steps[0])
+    grad_next_h = grad_h_n
+    grad_next_c = grad_c_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
+            )
+        grad_gates_steps[t] = grad_gates
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+        np.concatenate((h0[None], y[:-1])), grad_gates_steps
+    )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+    )
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
+    grad_x = grad_x.swapaxes(0, 1)
+    return (
+        grad_x,
+        grad_weight_ih,
+        grad_weight_hh,
+        grad_bias_ih,
+        grad_bias_hh,
+        None,
+        None,
+    )
+
+
+def _jit_backward_no_batch_first(
+    grad_y,
+    grad_h_n,
+    grad_c_n,
+    hoisted_saved,
+    y,
+    c_next_steps,
+    input_gate_steps,
+    forget_gate_steps,
+    cell_gate_steps,
+    output_gate_steps,
+    saved_11_steps,
+    h0,
+    c0,
+    weight_hh,
+):
+    steps = grad_y.shape[0]
+    grad_next_h = grad_h_n
+    grad_next_c = grad_c_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
+            )
+        grad_gates_steps[t] = grad_gates
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+        np.concatenate((h0[None], y[:-1])), grad_gates_steps
+    )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+    )
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
+    grad_h0 = grad_next_h
+    grad_c0 = grad_next_c
+    return (
+        grad_x,
+        grad_weight_ih,
+        grad_weight_hh,
+        grad_bias_ih,
+        grad_bias_hh,
+        grad_h0,
+        grad_c0,
+    )
+
+
+def _jit_backward_no_batch_first_no_c0(
+    grad_y,
+    grad_h_n,
+    grad_c_n,
+    hoisted_saved,
+    y,
+    c_next_steps,
+    input_gate_steps,
+    forget_gate_steps,
+    cell_gate_steps,
+    output_gate_steps,
+    saved_11_steps,
+    h0,
+    c0,
+    weight_hh,
+):
+    steps = grad_y.shape[0]
+    c0 = np.zeros_like(c_next_steps[0])
+    grad_next_h = grad_h_n
+    grad_next_c = grad_c_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
+            )
+        grad_gates_steps[t] = grad_gates
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+        np.concatenate((h0[None], y[:-1])), grad_gates_steps
+    )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+    )
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
+    grad_h0 = grad_next_h
+    return (
+        grad_x,
+        grad_weight_ih,
+        grad_weight_hh,
+        grad_bias_ih,
+        grad_bias_hh,
+        grad_h0,
+        None,
+    )
+
+
+def _jit_backward_no_batch_first_no_h0(
+    grad_y,
+    grad_h_n,
+    grad_c_n,
+    hoisted_saved,
+    y,
+    c_next_steps,
+    input_gate_steps,
+    forget_gate_steps,
+    cell_gate_steps,
+    output_gate_steps,
+    saved_11_steps,
+    h0,
+    c0,
+    weight_hh,
+):
+    steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
+    grad_next_h = grad_h_n
+    grad_next_c = grad_c_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
+            )
+        grad_gates_steps[t] = grad_gates
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+        np.concatenate((h0[None], y[:-1])), grad_gates_steps
+    )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+    )
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
+    grad_c0 = grad_next_c
+    return (
+        grad_x,
+        grad_weight_ih,
+        grad_weight_hh,
+        grad_bias_ih,
+        grad_bias_hh,
+        None,
+        grad_c0,
+    )
+
+
+def _jit_backward_no_batch_first_no_h0_no_c0(
+    grad_y,
+    grad_h_n,
+    grad_c_n,
+    hoisted_saved,
+    y,
+    c_next_steps,
+    input_gate_steps,
+    forget_gate_steps,
+    cell_gate_steps,
+    output_gate_steps,
+    saved_11_steps,
+    h0,
+    c0,
+    weight_hh,
+):
+    steps = grad_y.shape[0]
+    h0 = np.zeros_like(y[0])
+    c0 = np.zeros_like(c_next_steps[0])
+    grad_next_h = grad_h_n
+    grad_next_c = grad_c_n
+    for t in range(steps - 1, -1, -1):
+        grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+            grad_next_h,
+            grad_next_c,
+            grad_y[t],
+            (c_next_steps[t - 1] if t else c0),
+            weight_hh,
+            input_gate_steps[t],
+            forget_gate_steps[t],
+            cell_gate_steps[t],
+            output_gate_steps[t],
+            saved_11_steps[t],
+        )
+        if t == steps - 1:
+            grad_gates_steps = np.empty(
+                (steps, *grad_gates.shape), dtype=grad_gates.dtype
+            )
+        grad_gates_steps[t] = grad_gates
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+        np.concatenate((h0[None], y[:-1])), grad_gates_steps
+    )
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+        grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
+    )
+    grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
+    return (
+        grad_x,
+        grad_weight_ih,
+        grad_weight_hh,
+        grad_bias_ih,
+        grad_bias_hh,
+        None,
+        None,
+    )
+
+
+_JIT_VARIANTS = {
+    (True, True, True): (_forward_batch_first, _jit_backward_batch_first),
+    (True, True, False): (_forward_batch_first_no_c0, _jit_backward_batch_first_no_c0),
+    (True, False, True): (_forward_batch_first_no_h0, _jit_backward_batch_first_no_h0),
+    (True, False, False): (
+        _forward_batch_first_no_h0_no_c0,
+        _jit_backward_batch_first_no_h0_no_c0,
+    ),
+    (False, True, True): (_forward_no_batch_first, _jit_backward_no_batch_first),
+    (False, True, False): (
+        _forward_no_batch_first_no_c0,
+        _jit_backward_no_batch_first_no_c0,
+    ),
+    (False, False, True): (
+        _forward_no_batch_first_no_h0,
+        _jit_backward_no_batch_first_no_h0,
+    ),
+    (False, False, False): (
+        _forward_no_batch_first_no_h0_no_c0,
+        _jit_backward_no_batch_first_no_h0_no_c0,
+    ),
+}

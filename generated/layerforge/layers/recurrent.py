@@ -162,12 +162,10 @@ def _forward_batch_first_tanh(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
         y[t] = h_next
         h = h_next
-    return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
+    return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh)
 
 
-def _backward_batch_first_tanh(
-    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
-):
+def _backward_batch_first_tanh(grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
@@ -179,7 +177,7 @@ def _backward_batch_first_tanh(
             chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
         chain_8_steps[t] = chain_8
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
+        np.concatenate((h0[None], y[:-1])), chain_8_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
         chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
@@ -192,7 +190,7 @@ def _backward_batch_first_tanh(
 
 def _forward_no_batch_first_tanh_hoisted(x, weight_ih, bias_ih):
     hoisted_1 = _linear(x, weight_ih) + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
+    return hoisted_1, (x, weight_ih)
 
 
 def _forward_no_batch_first_tanh_step(h, hoisted_1, weight_hh, bias_hh):
@@ -209,14 +207,14 @@ def _backward_no_batch_first_tanh_step(grad_next_h, grad_y, weight_hh, h_next):
     return grad_h, _t1
 
 
-def _backward_no_batch_first_tanh_deferred(h, bias_hh, _t1):
-    grad_bias_hh = _sum_to(_t1, bias_hh.shape)
+def _backward_no_batch_first_tanh_deferred(h, _t1):
+    grad_bias_hh = _sum_leading(_t1, 1)
     grad_weight_hh = _rows(_t1).T @ _rows(h)
     return grad_weight_hh, grad_bias_hh
 
 
-def _backward_no_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
+def _backward_no_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih):
+    grad_bias_ih = _sum_leading(grad_hoisted_1, 1)
     grad_x = _linear_backward_input(grad_hoisted_1, weight_ih)
     grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
@@ -240,15 +238,11 @@ def _forward_batch_first_relu(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
         y[t] = h_next
         saved_5_steps[t] = saved_5
         h = h_next
-    return (
-        y.swapaxes(0, 1),
-        h,
-        (hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh),
-    )
+    return y.swapaxes(0, 1), h, (hoisted_saved, y, saved_5_steps, h0, weight_hh)
 
 
 def _backward_batch_first_relu(
-    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh
 ):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
@@ -261,7 +255,7 @@ def _backward_batch_first_relu(
             chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
+        np.concatenate((h0[None], y[:-1])), chain_7_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_relu_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
@@ -274,7 +268,7 @@ def _backward_batch_first_relu(
 
 def _forward_no_batch_first_relu_hoisted(x, weight_ih, bias_ih):
     hoisted_1 = _linear(x, weight_ih) + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
+    return hoisted_1, (x, weight_ih)
 
 
 def _forward_no_batch_first_relu_step(h, hoisted_1, weight_hh, bias_hh):
@@ -290,14 +284,14 @@ def _backward_no_batch_first_relu_step(grad_next_h, grad_y, weight_hh, _t1):
     return grad_h, _t2
 
 
-def _backward_no_batch_first_relu_deferred(h, bias_hh, _t1):
-    grad_bias_hh = _sum_to(_t1, bias_hh.shape)
+def _backward_no_batch_first_relu_deferred(h, _t1):
+    grad_bias_hh = _sum_leading(_t1, 1)
     grad_weight_hh = _rows(_t1).T @ _rows(h)
     return grad_weight_hh, grad_bias_hh
 
 
-def _backward_no_batch_first_relu_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
+def _backward_no_batch_first_relu_hoisted(grad_hoisted_1, x, weight_ih):
+    grad_bias_ih = _sum_leading(grad_hoisted_1, 1)
     grad_x = _linear_backward_input(grad_hoisted_1, weight_ih)
     grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
@@ -319,12 +313,10 @@ def _forward_batch_first_identity(x, weight_ih, weight_hh, bias_ih, bias_hh, h0)
             y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
         y[t] = saved_5
         h = saved_5
-    return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
+    return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh)
 
 
-def _backward_batch_first_identity(
-    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
-):
+def _backward_batch_first_identity(grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
@@ -336,7 +328,7 @@ def _backward_batch_first_identity(
             chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
+        np.concatenate((h0[None], y[:-1])), chain_6_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_identity_hoisted(
         chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
@@ -349,7 +341,7 @@ def _backward_batch_first_identity(
 
 def _forward_no_batch_first_identity_hoisted(x, weight_ih, bias_ih):
     hoisted_1 = _linear(x, weight_ih) + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
+    return hoisted_1, (x, weight_ih)
 
 
 def _forward_no_batch_first_identity_step(h, hoisted_1, weight_hh, bias_hh):
@@ -363,14 +355,14 @@ def _backward_no_batch_first_identity_step(grad_next_h, grad_y, weight_hh):
     return grad_h, _t1
 
 
-def _backward_no_batch_first_identity_deferred(h, bias_hh, _t1):
-    grad_bias_hh = _sum_to(_t1, bias_hh.shape)
+def _backward_no_batch_first_identity_deferred(h, _t1):
+    grad_bias_hh = _sum_leading(_t1, 1)
     grad_weight_hh = _rows(_t1).T @ _rows(h)
     return grad_weight_hh, grad_bias_hh
 
 
-def _backward_no_batch_first_identity_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
+def _backward_no_batch_first_identity_hoisted(grad_hoisted_1, x, weight_ih):
+    grad_bias_ih = _sum_leading(grad_hoisted_1, 1)
     grad_x = _linear_backward_input(grad_hoisted_1, weight_ih)
     grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
@@ -391,12 +383,10 @@ def _forward_batch_first_tanh_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
         y[t] = h_next
         h = h_next
-    return y.swapaxes(0, 1), h, (hoisted_saved, y, None, weight_hh, bias_hh)
+    return y.swapaxes(0, 1), h, (hoisted_saved, y, None, weight_hh)
 
 
-def _backward_batch_first_tanh_no_h0(
-    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
-):
+def _backward_batch_first_tanh_no_h0(grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
     h0 = np.zeros_like(y[0])
@@ -409,7 +399,7 @@ def _backward_batch_first_tanh_no_h0(
             chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
         chain_8_steps[t] = chain_8
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
+        np.concatenate((h0[None], y[:-1])), chain_8_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
         chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
@@ -438,15 +428,11 @@ def _forward_batch_first_relu_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
         y[t] = h_next
         saved_5_steps[t] = saved_5
         h = h_next
-    return (
-        y.swapaxes(0, 1),
-        h,
-        (hoisted_saved, y, saved_5_steps, None, weight_hh, bias_hh),
-    )
+    return y.swapaxes(0, 1), h, (hoisted_saved, y, saved_5_steps, None, weight_hh)
 
 
 def _backward_batch_first_relu_no_h0(
-    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh
 ):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
@@ -460,7 +446,7 @@ def _backward_batch_first_relu_no_h0(
             chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
+        np.concatenate((h0[None], y[:-1])), chain_7_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_relu_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
@@ -487,11 +473,11 @@ def _forward_batch_first_identity_no_h0(x, weight_ih, weight_hh, bias_ih, bias_h
             y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
         y[t] = saved_5
         h = saved_5
-    return y.swapaxes(0, 1), h, (hoisted_saved, y, None, weight_hh, bias_hh)
+    return y.swapaxes(0, 1), h, (hoisted_saved, y, None, weight_hh)
 
 
 def _backward_batch_first_identity_no_h0(
-    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh
 ):
     grad_y = grad_y.swapaxes(0, 1)  # time first
     steps = grad_y.shape[0]
@@ -505,7 +491,7 @@ def _backward_batch_first_identity_no_h0(
             chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
+        np.concatenate((h0[None], y[:-1])), chain_6_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_identity_hoisted(
         chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
@@ -528,12 +514,10 @@ def _forward_no_batch_first_tanh(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
         y[t] = h_next
         h = h_next
-    return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, h0, weight_hh)
 
 
-def _backward_no_batch_first_tanh(
-    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
-):
+def _backward_no_batch_first_tanh(grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
@@ -544,7 +528,7 @@ def _backward_no_batch_first_tanh(
             chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
         chain_8_steps[t] = chain_8
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
+        np.concatenate((h0[None], y[:-1])), chain_8_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
         chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
@@ -571,11 +555,11 @@ def _forward_no_batch_first_relu(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
         y[t] = h_next
         saved_5_steps[t] = saved_5
         h = h_next
-    return y, h, (hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, saved_5_steps, h0, weight_hh)
 
 
 def _backward_no_batch_first_relu(
-    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
@@ -587,7 +571,7 @@ def _backward_no_batch_first_relu(
             chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
+        np.concatenate((h0[None], y[:-1])), chain_7_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_relu_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
@@ -612,11 +596,11 @@ def _forward_no_batch_first_identity(x, weight_ih, weight_hh, bias_ih, bias_hh, 
             y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
         y[t] = saved_5
         h = saved_5
-    return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, h0, weight_hh)
 
 
 def _backward_no_batch_first_identity(
-    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh
 ):
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
@@ -628,7 +612,7 @@ def _backward_no_batch_first_identity(
             chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
+        np.concatenate((h0[None], y[:-1])), chain_6_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_identity_hoisted(
         chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
@@ -652,11 +636,11 @@ def _forward_no_batch_first_tanh_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
         y[t] = h_next
         h = h_next
-    return y, h, (hoisted_saved, y, None, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, None, weight_hh)
 
 
 def _backward_no_batch_first_tanh_no_h0(
-    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh
 ):
     steps = grad_y.shape[0]
     h0 = np.zeros_like(y[0])
@@ -669,7 +653,7 @@ def _backward_no_batch_first_tanh_no_h0(
             chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
         chain_8_steps[t] = chain_8
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
+        np.concatenate((h0[None], y[:-1])), chain_8_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
         chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
@@ -696,11 +680,11 @@ def _forward_no_batch_first_relu_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh
         y[t] = h_next
         saved_5_steps[t] = saved_5
         h = h_next
-    return y, h, (hoisted_saved, y, saved_5_steps, None, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, saved_5_steps, None, weight_hh)
 
 
 def _backward_no_batch_first_relu_no_h0(
-    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh
 ):
     steps = grad_y.shape[0]
     h0 = np.zeros_like(y[0])
@@ -713,7 +697,7 @@ def _backward_no_batch_first_relu_no_h0(
             chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
+        np.concatenate((h0[None], y[:-1])), chain_7_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_relu_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
@@ -740,11 +724,11 @@ def _forward_no_batch_first_identity_no_h0(
             y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
         y[t] = saved_5
         h = saved_5
-    return y, h, (hoisted_saved, y, None, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, None, weight_hh)
 
 
 def _backward_no_batch_first_identity_no_h0(
-    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh
 ):
     steps = grad_y.shape[0]
     h0 = np.zeros_like(y[0])
@@ -757,7 +741,7 @@ def _backward_no_batch_first_identity_no_h0(
             chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
     grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
-        np.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
+        np.concatenate((h0[None], y[:-1])), chain_6_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_identity_hoisted(
         chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
@@ -850,6 +834,11 @@ def _rows(a):
     return a.reshape(rows, a.shape[-1])
 
 
+def _sum_leading(grad, rank):
+    """``grad`` summed over its leading axes down to its last ``rank`` axes."""
+    return _sum_to(grad, grad.shape[grad.ndim - rank :])
+
+
 def _sum_to(grad, shape):
     """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
     leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
@@ -885,12 +874,10 @@ def _cupy_forward_batch_first_tanh(x, weight_ih, weight_hh, bias_ih, bias_hh, h0
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
         y[t] = h_next
         h = h_next
-    return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
+    return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh)
 
 
-def _cupy_backward_batch_first_tanh(
-    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
-):
+def _cupy_backward_batch_first_tanh(grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh):
     import cupy as cp
 
     grad_y = grad_y.swapaxes(0, 1)  # time first
@@ -904,7 +891,7 @@ def _cupy_backward_batch_first_tanh(
             chain_8_steps = cp.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
         chain_8_steps[t] = chain_8
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_tanh_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
+        cp.concatenate((h0[None], y[:-1])), chain_8_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
@@ -929,7 +916,7 @@ _recurrent_no_batch_first_tanh_hoisted_fwd_0 = ElementwiseKernel(
 def _cupy_forward_no_batch_first_tanh_hoisted(x, weight_ih, bias_ih):
     _t1 = _cupy_linear(x, weight_ih)
     hoisted_1 = _recurrent_no_batch_first_tanh_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
+    return hoisted_1, (x, weight_ih)
 
 
 # recurrent_no_batch_first_tanh_step_fwd_0: layers_spec/layers/recurrent.yaml:29; layers_spec/activations/tanh.yaml:8
@@ -971,14 +958,14 @@ def _cupy_backward_no_batch_first_tanh_step(grad_next_h, grad_y, weight_hh, h_ne
     return grad_h, _t8
 
 
-def _cupy_backward_no_batch_first_tanh_deferred(h, bias_hh, _t8):
-    grad_bias_hh = _cupy_sum_to(_t8, bias_hh.shape)
+def _cupy_backward_no_batch_first_tanh_deferred(h, _t8):
+    grad_bias_hh = _cupy_sum_leading(_t8, 1)
     grad_weight_hh = _cupy_rows(_t8).T @ _cupy_rows(h)
     return grad_weight_hh, grad_bias_hh
 
 
-def _cupy_backward_no_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
+def _cupy_backward_no_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih):
+    grad_bias_ih = _cupy_sum_leading(grad_hoisted_1, 1)
     grad_x = _cupy_linear_backward_input(grad_hoisted_1, weight_ih)
     grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
@@ -1004,15 +991,11 @@ def _cupy_forward_batch_first_relu(x, weight_ih, weight_hh, bias_ih, bias_hh, h0
         y[t] = h_next
         saved_5_steps[t] = saved_5
         h = h_next
-    return (
-        y.swapaxes(0, 1),
-        h,
-        (hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh),
-    )
+    return y.swapaxes(0, 1), h, (hoisted_saved, y, saved_5_steps, h0, weight_hh)
 
 
 def _cupy_backward_batch_first_relu(
-    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh
 ):
     import cupy as cp
 
@@ -1027,7 +1010,7 @@ def _cupy_backward_batch_first_relu(
             chain_7_steps = cp.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_relu_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
+        cp.concatenate((h0[None], y[:-1])), chain_7_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_relu_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
@@ -1041,7 +1024,7 @@ def _cupy_backward_batch_first_relu(
 def _cupy_forward_no_batch_first_relu_hoisted(x, weight_ih, bias_ih):
     _t1 = _cupy_linear(x, weight_ih)
     hoisted_1 = _recurrent_no_batch_first_tanh_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
+    return hoisted_1, (x, weight_ih)
 
 
 # recurrent_no_batch_first_relu_step_fwd_0: layers_spec/layers/recurrent.yaml:29; layers_spec/activations/relu.yaml:8
@@ -1082,14 +1065,14 @@ def _cupy_backward_no_batch_first_relu_step(grad_next_h, grad_y, weight_hh, _t5)
     return grad_h, _t7
 
 
-def _cupy_backward_no_batch_first_relu_deferred(h, bias_hh, _t7):
-    grad_bias_hh = _cupy_sum_to(_t7, bias_hh.shape)
+def _cupy_backward_no_batch_first_relu_deferred(h, _t7):
+    grad_bias_hh = _cupy_sum_leading(_t7, 1)
     grad_weight_hh = _cupy_rows(_t7).T @ _cupy_rows(h)
     return grad_weight_hh, grad_bias_hh
 
 
-def _cupy_backward_no_batch_first_relu_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
+def _cupy_backward_no_batch_first_relu_hoisted(grad_hoisted_1, x, weight_ih):
+    grad_bias_ih = _cupy_sum_leading(grad_hoisted_1, 1)
     grad_x = _cupy_linear_backward_input(grad_hoisted_1, weight_ih)
     grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
@@ -1113,11 +1096,11 @@ def _cupy_forward_batch_first_identity(x, weight_ih, weight_hh, bias_ih, bias_hh
             y = cp.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
         y[t] = saved_5
         h = saved_5
-    return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh, bias_hh)
+    return y.swapaxes(0, 1), h, (hoisted_saved, y, h0, weight_hh)
 
 
 def _cupy_backward_batch_first_identity(
-    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh
 ):
     import cupy as cp
 
@@ -1132,7 +1115,7 @@ def _cupy_backward_batch_first_identity(
             chain_6_steps = cp.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_identity_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
+        cp.concatenate((h0[None], y[:-1])), chain_6_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = (
         _cupy_backward_no_batch_first_identity_hoisted(
@@ -1148,7 +1131,7 @@ def _cupy_backward_batch_first_identity(
 def _cupy_forward_no_batch_first_identity_hoisted(x, weight_ih, bias_ih):
     _t1 = _cupy_linear(x, weight_ih)
     hoisted_1 = _recurrent_no_batch_first_tanh_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
+    return hoisted_1, (x, weight_ih)
 
 
 # recurrent_no_batch_first_identity_step_fwd_0: layers_spec/layers/recurrent.yaml:29
@@ -1186,16 +1169,14 @@ def _cupy_backward_no_batch_first_identity_step(grad_next_h, grad_y, weight_hh):
     return grad_h, _t6
 
 
-def _cupy_backward_no_batch_first_identity_deferred(h, bias_hh, _t6):
-    grad_bias_hh = _cupy_sum_to(_t6, bias_hh.shape)
+def _cupy_backward_no_batch_first_identity_deferred(h, _t6):
+    grad_bias_hh = _cupy_sum_leading(_t6, 1)
     grad_weight_hh = _cupy_rows(_t6).T @ _cupy_rows(h)
     return grad_weight_hh, grad_bias_hh
 
 
-def _cupy_backward_no_batch_first_identity_hoisted(
-    grad_hoisted_1, x, weight_ih, bias_ih
-):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
+def _cupy_backward_no_batch_first_identity_hoisted(grad_hoisted_1, x, weight_ih):
+    grad_bias_ih = _cupy_sum_leading(grad_hoisted_1, 1)
     grad_x = _cupy_linear_backward_input(grad_hoisted_1, weight_ih)
     grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
@@ -1220,11 +1201,11 @@ def _cupy_forward_batch_first_tanh_no_h0(x, weight_ih, weight_hh, bias_ih, bias_
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
         y[t] = h_next
         h = h_next
-    return y.swapaxes(0, 1), h, (hoisted_saved, y, None, weight_hh, bias_hh)
+    return y.swapaxes(0, 1), h, (hoisted_saved, y, None, weight_hh)
 
 
 def _cupy_backward_batch_first_tanh_no_h0(
-    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh
 ):
     import cupy as cp
 
@@ -1240,7 +1221,7 @@ def _cupy_backward_batch_first_tanh_no_h0(
             chain_8_steps = cp.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
         chain_8_steps[t] = chain_8
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_tanh_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
+        cp.concatenate((h0[None], y[:-1])), chain_8_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
@@ -1271,15 +1252,11 @@ def _cupy_forward_batch_first_relu_no_h0(x, weight_ih, weight_hh, bias_ih, bias_
         y[t] = h_next
         saved_5_steps[t] = saved_5
         h = h_next
-    return (
-        y.swapaxes(0, 1),
-        h,
-        (hoisted_saved, y, saved_5_steps, None, weight_hh, bias_hh),
-    )
+    return y.swapaxes(0, 1), h, (hoisted_saved, y, saved_5_steps, None, weight_hh)
 
 
 def _cupy_backward_batch_first_relu_no_h0(
-    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh
 ):
     import cupy as cp
 
@@ -1295,7 +1272,7 @@ def _cupy_backward_batch_first_relu_no_h0(
             chain_7_steps = cp.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_relu_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
+        cp.concatenate((h0[None], y[:-1])), chain_7_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_relu_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
@@ -1326,11 +1303,11 @@ def _cupy_forward_batch_first_identity_no_h0(
             y = cp.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
         y[t] = saved_5
         h = saved_5
-    return y.swapaxes(0, 1), h, (hoisted_saved, y, None, weight_hh, bias_hh)
+    return y.swapaxes(0, 1), h, (hoisted_saved, y, None, weight_hh)
 
 
 def _cupy_backward_batch_first_identity_no_h0(
-    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh
 ):
     import cupy as cp
 
@@ -1346,7 +1323,7 @@ def _cupy_backward_batch_first_identity_no_h0(
             chain_6_steps = cp.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_identity_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
+        cp.concatenate((h0[None], y[:-1])), chain_6_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = (
         _cupy_backward_no_batch_first_identity_hoisted(
@@ -1375,11 +1352,11 @@ def _cupy_forward_no_batch_first_tanh(x, weight_ih, weight_hh, bias_ih, bias_hh,
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
         y[t] = h_next
         h = h_next
-    return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, h0, weight_hh)
 
 
 def _cupy_backward_no_batch_first_tanh(
-    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh
 ):
     import cupy as cp
 
@@ -1393,7 +1370,7 @@ def _cupy_backward_no_batch_first_tanh(
             chain_8_steps = cp.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
         chain_8_steps[t] = chain_8
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_tanh_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
+        cp.concatenate((h0[None], y[:-1])), chain_8_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
@@ -1422,11 +1399,11 @@ def _cupy_forward_no_batch_first_relu(x, weight_ih, weight_hh, bias_ih, bias_hh,
         y[t] = h_next
         saved_5_steps[t] = saved_5
         h = h_next
-    return y, h, (hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, saved_5_steps, h0, weight_hh)
 
 
 def _cupy_backward_no_batch_first_relu(
-    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh
 ):
     import cupy as cp
 
@@ -1440,7 +1417,7 @@ def _cupy_backward_no_batch_first_relu(
             chain_7_steps = cp.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_relu_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
+        cp.concatenate((h0[None], y[:-1])), chain_7_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_relu_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
@@ -1469,11 +1446,11 @@ def _cupy_forward_no_batch_first_identity(
             y = cp.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
         y[t] = saved_5
         h = saved_5
-    return y, h, (hoisted_saved, y, h0, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, h0, weight_hh)
 
 
 def _cupy_backward_no_batch_first_identity(
-    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh
 ):
     import cupy as cp
 
@@ -1487,7 +1464,7 @@ def _cupy_backward_no_batch_first_identity(
             chain_6_steps = cp.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_identity_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
+        cp.concatenate((h0[None], y[:-1])), chain_6_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = (
         _cupy_backward_no_batch_first_identity_hoisted(
@@ -1519,11 +1496,11 @@ def _cupy_forward_no_batch_first_tanh_no_h0(
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
         y[t] = h_next
         h = h_next
-    return y, h, (hoisted_saved, y, None, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, None, weight_hh)
 
 
 def _cupy_backward_no_batch_first_tanh_no_h0(
-    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh
 ):
     import cupy as cp
 
@@ -1538,7 +1515,7 @@ def _cupy_backward_no_batch_first_tanh_no_h0(
             chain_8_steps = cp.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
         chain_8_steps[t] = chain_8
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_tanh_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_8_steps
+        cp.concatenate((h0[None], y[:-1])), chain_8_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
@@ -1569,11 +1546,11 @@ def _cupy_forward_no_batch_first_relu_no_h0(
         y[t] = h_next
         saved_5_steps[t] = saved_5
         h = h_next
-    return y, h, (hoisted_saved, y, saved_5_steps, None, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, saved_5_steps, None, weight_hh)
 
 
 def _cupy_backward_no_batch_first_relu_no_h0(
-    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, saved_5_steps, h0, weight_hh
 ):
     import cupy as cp
 
@@ -1588,7 +1565,7 @@ def _cupy_backward_no_batch_first_relu_no_h0(
             chain_7_steps = cp.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_relu_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
+        cp.concatenate((h0[None], y[:-1])), chain_7_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_relu_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
@@ -1617,11 +1594,11 @@ def _cupy_forward_no_batch_first_identity_no_h0(
             y = cp.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
         y[t] = saved_5
         h = saved_5
-    return y, h, (hoisted_saved, y, None, weight_hh, bias_hh)
+    return y, h, (hoisted_saved, y, None, weight_hh)
 
 
 def _cupy_backward_no_batch_first_identity_no_h0(
-    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh, bias_hh
+    grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh
 ):
     import cupy as cp
 
@@ -1636,7 +1613,7 @@ def _cupy_backward_no_batch_first_identity_no_h0(
             chain_6_steps = cp.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_identity_deferred(
-        cp.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
+        cp.concatenate((h0[None], y[:-1])), chain_6_steps
     )
     grad_x, grad_weight_ih, grad_bias_ih = (
         _cupy_backward_no_batch_first_identity_hoisted(
@@ -1735,6 +1712,11 @@ def _cupy_rows(a):
     for size in a.shape[:-1]:
         rows *= size
     return a.reshape(rows, a.shape[-1])
+
+
+def _cupy_sum_leading(grad, rank):
+    """``grad`` summed over its leading axes down to its last ``rank`` axes."""
+    return _cupy_sum_to(grad, grad.shape[grad.ndim - rank :])
 
 
 def _cupy_sum_to(grad, shape):

@@ -208,7 +208,7 @@ def _backward_atan_batch_first(
 
 def _forward_atan_no_batch_first_hoisted(x, weight, bias):
     current = _linear(x, weight) + bias
-    return current, (x, weight, bias)
+    return current, (x, weight)
 
 
 def _forward_atan_no_batch_first_step(v, current, beta, threshold=1.0, alpha=2.0):
@@ -229,8 +229,8 @@ def _backward_atan_no_batch_first_step(grad_next_v, grad_spikes, beta, alpha, _t
     return grad_v, grad_v_next
 
 
-def _backward_atan_no_batch_first_hoisted(grad_current, x, weight, bias):
-    grad_bias = _sum_to(grad_current, bias.shape)
+def _backward_atan_no_batch_first_hoisted(grad_current, x, weight):
+    grad_bias = _sum_leading(grad_current, 1)
     grad_x = _linear_backward_input(grad_current, weight)
     grad_weight = _rows(grad_current).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
@@ -420,7 +420,7 @@ def _backward_sigmoid_batch_first(
 
 def _forward_sigmoid_no_batch_first_hoisted(x, weight, bias):
     current = _linear(x, weight) + bias
-    return current, (x, weight, bias)
+    return current, (x, weight)
 
 
 def _forward_sigmoid_no_batch_first_step(v, current, beta, threshold=1.0, slope=25.0):
@@ -441,8 +441,8 @@ def _backward_sigmoid_no_batch_first_step(grad_next_v, grad_spikes, beta, slope,
     return grad_v, grad_v_next
 
 
-def _backward_sigmoid_no_batch_first_hoisted(grad_current, x, weight, bias):
-    grad_bias = _sum_to(grad_current, bias.shape)
+def _backward_sigmoid_no_batch_first_hoisted(grad_current, x, weight):
+    grad_bias = _sum_leading(grad_current, 1)
     grad_x = _linear_backward_input(grad_current, weight)
     grad_weight = _rows(grad_current).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
@@ -632,7 +632,7 @@ def _backward_triangle_batch_first(
 
 def _forward_triangle_no_batch_first_hoisted(x, weight, bias):
     current = _linear(x, weight) + bias
-    return current, (x, weight, bias)
+    return current, (x, weight)
 
 
 def _forward_triangle_no_batch_first_step(v, current, beta, threshold=1.0, width=1.0):
@@ -653,8 +653,8 @@ def _backward_triangle_no_batch_first_step(grad_next_v, grad_spikes, beta, width
     return grad_v, grad_v_next
 
 
-def _backward_triangle_no_batch_first_hoisted(grad_current, x, weight, bias):
-    grad_bias = _sum_to(grad_current, bias.shape)
+def _backward_triangle_no_batch_first_hoisted(grad_current, x, weight):
+    grad_bias = _sum_leading(grad_current, 1)
     grad_x = _linear_backward_input(grad_current, weight)
     grad_weight = _rows(grad_current).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
@@ -895,6 +895,11 @@ def _sigmoid(x, out=None):
     return result
 
 
+def _sum_leading(grad, rank):
+    """``grad`` summed over its leading axes down to its last ``rank`` axes."""
+    return _sum_to(grad, grad.shape[grad.ndim - rank :])
+
+
 def _sum_to(grad, shape):
     """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
     leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
@@ -977,7 +982,7 @@ _spiking_atan_no_batch_first_hoisted_fwd_0 = ElementwiseKernel(
 def _cupy_forward_atan_no_batch_first_hoisted(x, weight, bias):
     _t1 = _cupy_linear(x, weight)
     current = _spiking_atan_no_batch_first_hoisted_fwd_0(_t1, bias)
-    return current, (x, weight, bias)
+    return current, (x, weight)
 
 
 # spiking_atan_no_batch_first_step_fwd_0: layers_spec/layers/spiking.yaml:37,38
@@ -1035,8 +1040,8 @@ def _cupy_backward_atan_no_batch_first_step(grad_next_v, grad_spikes, beta, alph
     return grad_v, grad_v_next
 
 
-def _cupy_backward_atan_no_batch_first_hoisted(grad_current, x, weight, bias):
-    grad_bias = _cupy_sum_to(grad_current, bias.shape)
+def _cupy_backward_atan_no_batch_first_hoisted(grad_current, x, weight):
+    grad_bias = _cupy_sum_leading(grad_current, 1)
     grad_x = _cupy_linear_backward_input(grad_current, weight)
     grad_weight = _cupy_rows(grad_current).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
@@ -1243,7 +1248,7 @@ def _cupy_backward_sigmoid_batch_first(
 def _cupy_forward_sigmoid_no_batch_first_hoisted(x, weight, bias):
     _t1 = _cupy_linear(x, weight)
     current = _spiking_atan_no_batch_first_hoisted_fwd_0(_t1, bias)
-    return current, (x, weight, bias)
+    return current, (x, weight)
 
 
 # spiking_sigmoid_no_batch_first_step_fwd_0: layers_spec/layers/spiking.yaml:40,41
@@ -1302,8 +1307,8 @@ def _cupy_backward_sigmoid_no_batch_first_step(
     return grad_v, grad_v_next
 
 
-def _cupy_backward_sigmoid_no_batch_first_hoisted(grad_current, x, weight, bias):
-    grad_bias = _cupy_sum_to(grad_current, bias.shape)
+def _cupy_backward_sigmoid_no_batch_first_hoisted(grad_current, x, weight):
+    grad_bias = _cupy_sum_leading(grad_current, 1)
     grad_x = _cupy_linear_backward_input(grad_current, weight)
     grad_weight = _cupy_rows(grad_current).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
@@ -1510,7 +1515,7 @@ def _cupy_backward_triangle_batch_first(
 def _cupy_forward_triangle_no_batch_first_hoisted(x, weight, bias):
     _t1 = _cupy_linear(x, weight)
     current = _spiking_atan_no_batch_first_hoisted_fwd_0(_t1, bias)
-    return current, (x, weight, bias)
+    return current, (x, weight)
 
 
 # spiking_triangle_no_batch_first_step_fwd_0: layers_spec/layers/spiking.yaml:43,44
@@ -1567,8 +1572,8 @@ def _cupy_backward_triangle_no_batch_first_step(
     return grad_v, grad_v_next
 
 
-def _cupy_backward_triangle_no_batch_first_hoisted(grad_current, x, weight, bias):
-    grad_bias = _cupy_sum_to(grad_current, bias.shape)
+def _cupy_backward_triangle_no_batch_first_hoisted(grad_current, x, weight):
+    grad_bias = _cupy_sum_leading(grad_current, 1)
     grad_x = _cupy_linear_backward_input(grad_current, weight)
     grad_weight = _cupy_rows(grad_current).T @ _cupy_rows(x)
     return grad_x, grad_weight, grad_bias
@@ -1809,6 +1814,11 @@ def _cupy_rows(a):
     for size in a.shape[:-1]:
         rows *= size
     return a.reshape(rows, a.shape[-1])
+
+
+def _cupy_sum_leading(grad, rank):
+    """``grad`` summed over its leading axes down to its last ``rank`` axes."""
+    return _cupy_sum_to(grad, grad.shape[grad.ndim - rank :])
 
 
 def _cupy_sum_to(grad, shape):
