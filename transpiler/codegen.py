@@ -24,7 +24,7 @@ from .spec import DEFAULT_DTYPES, DEPTHWISE, WINDOW_TYPES, AttrDecl, AttrValue, 
 VERSION = "0.1.0"
 RUNTIME = "layerforge._runtime"
 # Runtime functions that helpers may call; a module imports those its helpers use.
-HELPER_RUNTIME = ("in_chunks", "pooled_size", "scatter_add_rows", "take_columns")
+HELPER_RUNTIME = ("check_grid", "in_chunks", "pooled_size", "scatter_add_rows", "take_columns")
 
 
 @dataclass(frozen=True)

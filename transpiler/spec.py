@@ -38,7 +38,7 @@ RESERVED = frozenset({"np", "rng", "ctx", "saved", "training", "activation", "re
                       "activation_ctx", "activation_options", "forward", "backward", "cp",
                       "check_arrays", "check_attribute", "check_divides", "check_axis", "check_window",
                       "activation_module", "in_row_blocks", "in_chunks", "scatter_add_rows", "take_columns", "on_gpu",
-                      "default_gpu_rng",
+                      "default_gpu_rng", "check_grid", "use_jit",
                       "INPUTS", "PARAMETERS", "BUFFERS", "OUTPUTS"})
 AttrValue = Union[int, float, bool, str, tuple]
 FLOAT_DTYPES = ("float16", "float32", "float64")
