@@ -14,7 +14,7 @@ thread: layerforge's pool is the one owner of the threads, numba never starts a 
 own, and BLAS is kept to one thread meanwhile as for the NumPy functions.
 """
 
-import math
+import functools
 import os
 
 import numpy as np
@@ -52,8 +52,9 @@ class RowKernel:
     loops in plain Python (``function``: what the tests run to check the kernels alone).
     """
 
-    def __init__(self, function):
+    def __init__(self, function, fastmath=FASTMATH):
         self.function = function
+        self.fastmath = fastmath
         self.__name__ = function.__name__
         self.__doc__ = function.__doc__
         self._compiled = None
@@ -64,7 +65,10 @@ class RowKernel:
             # cached on disk beside its module; a module built from a string (load_op) has no file
             cache = os.path.isfile(self.function.__code__.co_filename)
             options = dict(
-                nogil=True, cache=cache, fastmath=set(FASTMATH), error_model="numpy"
+                nogil=True,
+                cache=cache,
+                fastmath=set(self.fastmath),
+                error_model="numpy",
             )
             self._compiled = numba.njit(**options)(self.function)
         return self._compiled
@@ -73,8 +77,11 @@ class RowKernel:
         return self.compiled()(*args)
 
 
-def row_kernel(function):
-    return RowKernel(function)
+def row_kernel(function=None, *, fastmath=FASTMATH):
+    """``@row_kernel``, or ``@row_kernel(fastmath=...)`` with other flags than FASTMATH."""
+    if function is None:
+        return functools.partial(RowKernel, fastmath=fastmath)
+    return RowKernel(function, fastmath)
 
 
 # Bilinear grid sampling (grid_sample and its two gradients): hand-written kernels, since a
@@ -140,7 +147,9 @@ def _on_images(x, grid, align_corners, grad, y, grad_x, grad_grid):
     in_chunks(images, n, x)
 
 
-@row_kernel
+@row_kernel(
+    fastmath=frozenset()
+)  # no contraction: a point's coordinates round as NumPy's
 def bilinear_samples(
     x, grid, height, width, align_corners, grad, y_out, grad_x_out, grad_grid_out
 ):
@@ -149,26 +158,30 @@ def bilinear_samples(
     gradient for x into grad_x_out or the one for the grid into grad_grid_out; each output
     None where not wanted (numba compiles that branch away). As _grid_corners: the four
     neighbours of a point, (x0, y0), (x0 + 1, y0), (x0, y0 + 1), (x0 + 1, y0 + 1), weigh 0
-    and read pixel 0 off the image. Sums over channels in float64."""
+    and read pixel 0 off the image; the weights and their slopes in x's dtype, the grid
+    gradient's sums over channels in float64."""
     n, channels, _ = x.shape
     points = grid.shape[1]
     index = np.empty((4, points), np.intp)
     weight = np.empty((4, points), x.dtype)
-    slope_x = np.empty((4, points), np.float64)  # d weight / d x and d y in pixels
-    slope_y = np.empty((4, points), np.float64)
+    slope_x = np.empty((4, points), x.dtype)  # d weight / d x and d y in pixels
+    slope_y = np.empty((4, points), x.dtype)
     along_x = np.empty(points, np.float64)  # the grid gradient's sums over channels
     along_y = np.empty(points, np.float64)
+    # 1, the scales from normalized to pixel coordinates and the shift, in the grid's dtype:
+    # a point's pixel coordinates and its floor are the NumPy function's (and torch's)
+    numbers = np.empty(4, grid.dtype)
+    numbers[0] = 1.0
     if align_corners:
-        scale_x, scale_y = (width - 1) * 0.5, (height - 1) * 0.5
-        shift = 0.0
+        numbers[1], numbers[2], numbers[3] = (width - 1) * 0.5, (height - 1) * 0.5, 0.0
     else:
-        scale_x, scale_y = width * 0.5, height * 0.5
-        shift = 0.5
+        numbers[1], numbers[2], numbers[3] = width * 0.5, height * 0.5, 0.5
+    one, scale_x, scale_y, shift = numbers[0], numbers[1], numbers[2], numbers[3]
     for i in range(n):
         for p in range(points):
-            px = (grid[i, p, 0] + 1.0) * scale_x - shift
-            py = (grid[i, p, 1] + 1.0) * scale_y - shift
-            x0, y0 = math.floor(px), math.floor(py)
+            px = (grid[i, p, 0] + one) * scale_x - shift
+            py = (grid[i, p, 1] + one) * scale_y - shift
+            x0, y0 = np.floor(px), np.floor(py)
             fx, fy = px - x0, py - y0
             in_x0, in_x1 = (
                 0 <= x0 <= width - 1,
@@ -177,8 +190,9 @@ def bilinear_samples(
             in_y0, in_y1 = 0 <= y0 <= height - 1, 0 <= y0 + 1 <= height - 1
             ix0, ix1 = int(x0) if in_x0 else 0, int(x0) + 1 if in_x1 else 0
             iy0, iy1 = int(y0) if in_y0 else 0, int(y0) + 1 if in_y1 else 0
-            wx0, wx1 = (1.0 - fx) * in_x0, fx * in_x1
-            wy0, wy1 = (1.0 - fy) * in_y0, fy * in_y1
+            # selected, not multiplied by the flags: a NaN point weighs 0, as in the NumPy function
+            wx0, wx1 = (one - fx) if in_x0 else 0.0, fx if in_x1 else 0.0
+            wy0, wy1 = (one - fy) if in_y0 else 0.0, fy if in_y1 else 0.0
             index[0, p], index[1, p] = iy0 * width + ix0, iy0 * width + ix1
             index[2, p], index[3, p] = iy1 * width + ix0, iy1 * width + ix1
             weight[0, p], weight[1, p], weight[2, p], weight[3, p] = (
@@ -187,10 +201,12 @@ def bilinear_samples(
                 wy1 * wx0,
                 wy1 * wx1,
             )
-            slope_x[0, p], slope_x[1, p] = -wy0 * in_x0, wy0 * in_x1
-            slope_x[2, p], slope_x[3, p] = -wy1 * in_x0, wy1 * in_x1
-            slope_y[0, p], slope_y[1, p] = -wx0 * in_y0, -wx1 * in_y0
-            slope_y[2, p], slope_y[3, p] = wx0 * in_y1, wx1 * in_y1
+            slope_x[0, p], slope_x[1, p] = -wy0 if in_x0 else 0.0, wy0 if in_x1 else 0.0
+            slope_x[2, p], slope_x[3, p] = -wy1 if in_x0 else 0.0, wy1 if in_x1 else 0.0
+            slope_y[0, p], slope_y[1, p] = -wx0 if in_y0 else 0.0, (
+                -wx1 if in_y0 else 0.0
+            )
+            slope_y[2, p], slope_y[3, p] = wx0 if in_y1 else 0.0, wx1 if in_y1 else 0.0
         if y_out is not None:
             for k in range(channels):
                 plane, out = x[i, k], y_out[i, k]
@@ -206,8 +222,10 @@ def bilinear_samples(
                 given, out = grad[i, k], grad_x_out[i, k]
                 out[:] = 0.0
                 for p in range(points):
-                    for corner in range(4):
-                        out[index[corner, p]] += weight[corner, p] * given[p]
+                    out[index[0, p]] += weight[0, p] * given[p]
+                    out[index[1, p]] += weight[1, p] * given[p]
+                    out[index[2, p]] += weight[2, p] * given[p]
+                    out[index[3, p]] += weight[3, p] * given[p]
         if grad_grid_out is not None:
             along_x[:] = 0.0
             along_y[:] = 0.0
