@@ -14,7 +14,6 @@ thread: layerforge's pool is the one owner of the threads, numba never starts a 
 own, and BLAS is kept to one thread meanwhile as for the NumPy functions.
 """
 
-import functools
 import os
 
 import numpy as np
@@ -50,6 +49,7 @@ class RowKernel:
     """A row kernel: a Python function of loops over the rows of its arrays, compiled by
     numba (``nogil``, ``cache=True``) on its first call. Without numba it stays the same
     loops in plain Python (``function``: what the tests run to check the kernels alone).
+    ``fastmath``: its fast-math flags, FASTMATH unless its arithmetic must round as NumPy's.
     """
 
     def __init__(self, function, fastmath=FASTMATH):
@@ -77,11 +77,8 @@ class RowKernel:
         return self.compiled()(*args)
 
 
-def row_kernel(function=None, *, fastmath=FASTMATH):
-    """``@row_kernel``, or ``@row_kernel(fastmath=...)`` with other flags than FASTMATH."""
-    if function is None:
-        return functools.partial(RowKernel, fastmath=fastmath)
-    return RowKernel(function, fastmath)
+def row_kernel(function):
+    return RowKernel(function)
 
 
 # Bilinear grid sampling (grid_sample and its two gradients): hand-written kernels, since a
@@ -147,10 +144,7 @@ def _on_images(x, grid, align_corners, grad, y, grad_x, grad_grid):
     in_chunks(images, n, x)
 
 
-@row_kernel(
-    fastmath=frozenset()
-)  # no contraction: a point's coordinates round as NumPy's
-def bilinear_samples(
+def _bilinear_samples(
     x, grid, height, width, align_corners, grad, y_out, grad_x_out, grad_grid_out
 ):
     """F.grid_sample (bilinear, zeros padding) of images x [n, C, H * W] at grid [n, P, 2]
@@ -249,6 +243,10 @@ def bilinear_samples(
             for p in range(points):
                 grad_grid_out[i, p, 0] = along_x[p] * scale_x
                 grad_grid_out[i, p, 1] = along_y[p] * scale_y
+
+
+# Compiled without contraction (no fused multiply-adds): a point's coordinates round as NumPy's.
+bilinear_samples = RowKernel(_bilinear_samples, ())
 
 
 def _numba():
