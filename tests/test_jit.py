@@ -308,3 +308,32 @@ def test_grid_sample_kernel_in_plain_python_and_strided_input(backend):
     backend("numba")
     with pytest.raises(ValueError, match=r"grid_sample: argument 'grid' must have shape \[N, H_out, W_out, 2\]"):
         grid_sample.forward(x, np.zeros((3, 4, 7, 3)))
+
+
+@pytest.mark.parametrize("entry, message", [
+    ('foo: {kind: special, args: [a], numpy: "{a}", jit: "compiled_foo({a}, {b})", shape: unknown}',
+     "primitive 'foo'.jit: '{b}' is not an operand"),
+    ('foo: {kind: special, args: [a], numpy: "{a}", jit: "{a} + 1", shape: unknown}',
+     "primitive 'foo'.jit: must be a call of a _jit_runtime function, 'name({operand}, ...)'"),
+])
+def test_bad_jit_templates_are_spec_errors(tmp_path, entry, message):
+    from transpiler.primitives import SpecError, load_primitives
+
+    path = tmp_path / "primitives.yaml"
+    path.write_text(entry + "\n")
+    with pytest.raises(SpecError) as info:
+        load_primitives(path, "primitives.yaml")
+    assert message in str(info.value)
+
+
+def test_a_jit_template_makes_a_twin_without_row_kernels():
+    """grid_sample's primitives call the runtime's kernels: its twins are their calls (no row
+    kernel in the module), and its -O0 module stays NumPy."""
+    from harness import PATHS, catalog
+    from transpiler.pipeline import render_op
+
+    source = open(grid_sample.__file__).read()
+    assert "y = compiled_grid_sample(x, grid, align_corners)" in source
+    assert "grad_x = compiled_grid_sample_image_grad(grad_y, x, grid, align_corners)" in source
+    assert "@row_kernel" not in source
+    assert "compiled_grid_sample" not in render_op(catalog().ops["grid_sample"], catalog(), PATHS, level=0)
