@@ -37,6 +37,11 @@ forward when ``use_jit`` says so (a NumPy array with elements, numba installed, 
 set to NumPy) and run where the NumPy functions run, through ``in_row_blocks`` with the same
 ``out_<name>`` slices, so blocks, threads and parameter sums work as for NumPy. At -O0 no
 module has twins.
+
+A primitive may instead name a hand-written kernel of the runtime in a ``jit`` template (a call
+written like its ``numpy`` one; grid sampling's gather and scatter fit no row kernel): a
+function with such a statement gets a twin whatever its rows, which calls it in place of the
+NumPy template (``render_compiled``).
 """
 
 from __future__ import annotations
