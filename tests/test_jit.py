@@ -25,7 +25,7 @@ import layerforge
 from layerforge import _jit_runtime, _runtime
 from layerforge._jit_runtime import RowKernel, fast_exp, rows
 from layerforge.activations import hard_tanh, log_softmax, softmax
-from layerforge.layers import batch_normalization, layer_normalization, layer_statistics
+from layerforge.layers import batch_normalization, grid_sample, layer_normalization, layer_statistics
 from transpiler import jit
 
 pytest.importorskip("numba")  # the dev extra pins it; without it there is nothing compiled
@@ -418,3 +418,107 @@ def test_batch_normalization_plans_one_kernel_a_direction():
     source = open(batch_normalization.__file__).read()
     backward_kernel = source.split("def _batch_normalization_train_bwd_loops_0(")[1].split("\n\n\n")[0]
     assert backward_kernel.count("for _i in range") == 2 and "_channel" not in backward_kernel
+
+
+def _sampling_case(dtype, rng, nan=False):
+    """Images [3, 4, 5, 6] and a grid [3, 4, 7, 2] of points on and off them: random ones
+    past the edges (|x|, |y| up to 1.3), some on pixel centres and on the image's edges of
+    either convention (floor's boundaries), one far away; with ``nan``, one NaN point (ours
+    weigh it 0, torch's samples are NaN)."""
+    x = rng.standard_normal((3, 4, 5, 6)).astype(dtype)
+    grid = rng.uniform(-1.3, 1.3, (3, 4, 7, 2))
+    grid[0, 0] = [[-1, -1], [1, 1], [-1, 1], [0, 0], [-5 / 6, 0.2], [5 / 6, -0.6], [1 / 3, 0.5]]
+    grid[1, 1, 0] = [40.0, -3.0]
+    if nan:
+        grid[2, 3, 6] = [np.nan, 0.5]
+    grad = rng.standard_normal((3, 4, 4, 7)).astype(dtype)
+    return x, grid.astype(dtype), grad
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_grid_sample_kernels_match_torch(backend, align_corners, dtype):
+    """grid_sample's hand-written kernel (the runtime's bilinear_samples) and its NumPy
+    functions, each against F.grid_sample (bilinear, zeros): the samples, the image's and
+    the grid's gradients, the three images shared out over two threads. The kernel takes
+    the points' coordinates in float64 (NumPy and torch in the dtype) and sums the grid
+    gradient over channels in float64: float32 results agree to a few ulps of the sums."""
+    torch = pytest.importorskip("torch")
+    x, grid, grad = _sampling_case(dtype, np.random.default_rng(7))
+    t_x, t_grid = torch.tensor(x, requires_grad=True), torch.tensor(grid, requires_grad=True)
+    expected = torch.nn.functional.grid_sample(t_x, t_grid, mode="bilinear", padding_mode="zeros",
+                                               align_corners=align_corners)
+    expected.backward(torch.tensor(grad))
+    threads = layerforge.get_num_threads()
+    layerforge.set_num_threads(2)
+    try:
+        compiled, reference = both(backend, lambda: run(grid_sample, x, grad, grid, align_corners=align_corners))
+    finally:
+        layerforge.set_num_threads(threads)
+    assert compiled[1] == "_jit_backward" and reference[1] == "_backward"
+    for y, name, (grad_x, grad_grid) in (compiled, reference):
+        assert y.dtype == grad_x.dtype == grad_grid.dtype == dtype, name
+        # the grid gradient scales pixels by W / 2 = 3 and sums 4 channels: scale 16
+        close(y, expected.detach().numpy(), dtype, scale=2)
+        close(grad_x, t_x.grad.numpy(), dtype, scale=4)
+        close(grad_grid, t_grid.grad.numpy(), dtype, scale=16)
+
+
+def test_grid_sample_kernel_in_plain_python_and_strided_input(backend):
+    """bilinear_samples' source runs as it is without numba (the NumPy function's values),
+    and the compiled twin takes strided views (made C-ordered), weighs a NaN point 0 as the
+    NumPy function does, and rejects a bad grid."""
+    from layerforge._jit_runtime import bilinear_samples
+
+    x, grid, grad = _sampling_case(np.float64, np.random.default_rng(8), nan=True)
+    x_t = np.ascontiguousarray(x.transpose(0, 1, 3, 2)).transpose(0, 1, 3, 2)  # x, strided
+    backend("numba")
+    y, ctx = grid_sample.forward(x_t, grid)
+    assert ctx[0] is grid_sample._jit_backward
+    grad_x, grad_grid = grid_sample.backward(grad[..., ::-1].copy()[..., ::-1], ctx)
+    backend("numpy")
+    y0, ctx0 = grid_sample.forward(x, grid)
+    grad_x0, grad_grid0 = grid_sample.backward(grad, ctx0)
+    for a, b in ((y, y0), (grad_x, grad_x0), (grad_grid, grad_grid0)):
+        close(a, b, np.float64, scale=16)
+    assert np.abs(y[2, :, 3, 6]).max() == 0 and np.abs(grad_grid[2, 3, 6]).max() == 0
+    plain_y, plain_x, plain_grid = np.empty((3, 4, 28)), np.empty((3, 4, 30)), np.empty((3, 28, 2))
+    args = (x.reshape(3, 4, 30), grid.reshape(3, 28, 2), 5, 6, False, grad.reshape(3, 4, 28))
+    bilinear_samples.function(*args[:5], None, plain_y, None, None)
+    bilinear_samples.function(*args, None, plain_x, None)
+    bilinear_samples.function(*args, None, None, plain_grid)
+    close(plain_y.reshape(y0.shape), y0, np.float64)
+    close(plain_x.reshape(grad_x0.shape), grad_x0, np.float64)
+    close(plain_grid.reshape(grad_grid0.shape), grad_grid0, np.float64, scale=16)
+    backend("numba")
+    with pytest.raises(ValueError, match=r"grid_sample: argument 'grid' must have shape \[N, H_out, W_out, 2\]"):
+        grid_sample.forward(x, np.zeros((3, 4, 7, 3)))
+
+
+@pytest.mark.parametrize("entry, message", [
+    ('foo: {kind: special, args: [a], numpy: "{a}", jit: "compiled_foo({a}, {b})", shape: unknown}',
+     "primitive 'foo'.jit: '{b}' is not an operand"),
+    ('foo: {kind: special, args: [a], numpy: "{a}", jit: "{a} + 1", shape: unknown}',
+     "primitive 'foo'.jit: must be a call of a _jit_runtime function, 'name({operand}, ...)'"),
+])
+def test_bad_jit_templates_are_spec_errors(tmp_path, entry, message):
+    from transpiler.primitives import SpecError, load_primitives
+
+    path = tmp_path / "primitives.yaml"
+    path.write_text(entry + "\n")
+    with pytest.raises(SpecError) as info:
+        load_primitives(path, "primitives.yaml")
+    assert message in str(info.value)
+
+
+def test_a_jit_template_makes_a_twin_without_row_kernels():
+    """grid_sample's primitives call the runtime's kernels: its twins are their calls (no row
+    kernel in the module), and its -O0 module stays NumPy."""
+    from harness import PATHS, catalog
+    from transpiler.pipeline import render_op
+
+    source = open(grid_sample.__file__).read()
+    assert "y = compiled_grid_sample(x, grid, align_corners)" in source
+    assert "grad_x = compiled_grid_sample_image_grad(grad_y, x, grid, align_corners)" in source
+    assert "@row_kernel" not in source
+    assert "compiled_grid_sample" not in render_op(catalog().ops["grid_sample"], catalog(), PATHS, level=0)

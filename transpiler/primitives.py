@@ -17,6 +17,7 @@ SHAPE_RULES = ("capsule_votes", "resize_last", "broadcast", "reduce", "scalar", 
                "split_last", "squeeze_last", "squeeze_axis", "unsqueeze", "permute", "unpermute", "linear_heads", "chunk", "channels", "planes", "column", "window", "global", "im2col", "conv_apply", "conv_same", "conv_same_input", "conv_transpose", "bmm", "swap_last",
                "split_heads", "merge_heads", "take_rows", "last_two", "unknown")
 StaticValue = Union[int, float, bool, tuple, None]
+JIT_CALL = re.compile(r"[A-Za-z_]\w*\(.*\)", re.S)  # a jit template: one call
 CUDA_ROW = re.compile(r"template <typename T>\s+__device__ void (\w+)\(")  # a cuda_row's head
 
 
@@ -43,6 +44,14 @@ class Primitive:
     # its helper shares its work out over layerforge's threads: a function calling it runs
     # with BLAS kept to one thread throughout (codegen's ``@blas_on_one_thread``)
     owns_threads: bool = False
+    # the compiled CPU target's call (a template as ``numpy``) of a hand-written function of
+    # layerforge._jit_runtime, which compiled twins run instead of the NumPy template
+    jit: str | None = None
+
+    @property
+    def jit_name(self) -> str | None:
+        """The _jit_runtime function that the ``jit`` template calls."""
+        return None if self.jit is None else self.jit.split("(", 1)[0].strip()
 
     @property
     def cuda_row_name(self) -> str | None:
@@ -126,6 +135,7 @@ def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
     cuda_row = fields.take("cuda_row", str)
     takes_none = fields.take("takes_none", list)
     owns_threads = fields.take("owns_threads", bool)
+    jit = fields.take("jit", str)
     fields.finish()
     if kind is not None and kind.value not in KINDS:
         errors.error(kind.loc, f"{where}.kind: must be one of {', '.join(KINDS)}")
@@ -162,6 +172,8 @@ def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
         _check_cuda(where, kind, cuda, cuda_helper, operands, errors)
     elif cuda_helper is not None:
         errors.error(cuda_helper.loc, f"{where}.cuda_helper: needs a 'cuda' template that calls it")
+    if jit is not None:
+        _check_jit(where, jit, operands, errors)
     if cuda_row is not None and not CUDA_ROW.match(cuda_row.value.lstrip()):
         errors.error(cuda_row.loc, f"{where}.cuda_row: must be 'template <typename T> __device__ void name(...)'")
     if kind is None or args is None or numpy is None or shape is None:
@@ -184,7 +196,23 @@ def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
         cuda_row=cuda_row.value.rstrip() + "\n" if cuda_row else None,
         takes_none=takes_none_names,
         owns_threads=bool(owns_threads.value) if owns_threads else False,
+        jit=jit.value if jit else None,
     )
+
+
+def _check_jit(where: str, jit: Node, operands: set[str], errors: Collector) -> None:
+    """A ``jit`` template calls one function by name with the primitive's operands."""
+    if not JIT_CALL.fullmatch(jit.value.strip()):
+        errors.error(jit.loc, f"{where}.jit: must be a call of a _jit_runtime function, 'name({{operand}}, ...)'")
+        return
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(jit.value) if name is not None]
+    except ValueError as exc:
+        errors.error(jit.loc, f"{where}.jit: malformed template ({exc})")
+        return
+    for name in fields:
+        if name not in operands:
+            errors.error(jit.loc, f"{where}.jit: '{{{name}}}' is not an operand{did_you_mean(name, operands)}")
 
 
 def _check_cuda(where: str, kind: Node | None, cuda: Node, helper: Node | None, operands: set[str],

@@ -1097,6 +1097,22 @@ def take_columns(a, index):
     return np.take(a, index, axis=1, mode="wrap")
 
 
+def check_grid(op, x, grid):
+    """Check a sampling grid: images ``x`` [N, C, H, W] with pixels, and ``grid`` [N, H_out,
+    W_out, 2] of normalized (x, y) points for them (grid_sample and its compiled twin).
+    """
+    n, _, h, w = x.shape
+    if grid.ndim != 4 or grid.shape[0] != n or grid.shape[3] != 2:
+        raise ValueError(
+            f"{op}: argument 'grid' must have shape [N, H_out, W_out, 2] with N = {n} "
+            f"(the images of 'x'), got {tuple(grid.shape)}"
+        )
+    if not (h and w):
+        raise ValueError(
+            f"{op}: argument 'x' has no pixels to sample (shape {tuple(x.shape)})"
+        )
+
+
 def in_chunks(task, count, like):
     """``task(first, last)`` over consecutive ranges that cover ``range(count)``, and the sum
     of what the calls return (None if they return nothing).

@@ -12,10 +12,17 @@ from layerforge._runtime import (
     check_arrays,
     check_context,
     check_attribute,
+    check_grid,
     in_chunks,
     take_columns,
 )
 from layerforge._cupy_runtime import on_gpu
+from layerforge._jit_runtime import (
+    compiled_grid_sample,
+    compiled_grid_sample_grid_grad,
+    compiled_grid_sample_image_grad,
+    use_jit,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -51,6 +58,9 @@ def forward(x, grid, *, align_corners=False):
     if on_gpu(x):
         y, saved = _cupy_forward(x, grid, align_corners)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = _jit_forward(x, grid, align_corners)
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = _forward(x, grid, align_corners)
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -128,16 +138,8 @@ def _grid_sample(x, grid, align_corners):
 
     Measured for 16 x 32 x 32 x 32 float32 at 32 x 32 points on one thread: 2.3 ms;
     gathering channels-last pixels per corner by fancy indexing, 5.8 ms."""
+    check_grid("grid_sample", x, grid)
     n, c, h, w = x.shape
-    if grid.ndim != 4 or grid.shape[0] != n or grid.shape[3] != 2:
-        raise ValueError(
-            f"grid_sample: argument 'grid' must have shape [N, H_out, W_out, 2] with N = {n} "
-            f"(the images of 'x'), got {tuple(grid.shape)}"
-        )
-    if not (h and w):
-        raise ValueError(
-            f"grid_sample: argument 'x' has no pixels to sample (shape {tuple(x.shape)})"
-        )
     index, weight, _, _, _ = _grid_corners(grid, h, w, align_corners)
     weight = weight.astype(x.dtype, copy=False)
     points = index.shape[2]
@@ -274,16 +276,8 @@ def _cupy_grid_sample(x, grid, align_corners):
     gathering channels-last pixels per corner by fancy indexing, 5.8 ms."""
     import cupy as cp
 
+    check_grid("grid_sample", x, grid)
     n, c, h, w = x.shape
-    if grid.ndim != 4 or grid.shape[0] != n or grid.shape[3] != 2:
-        raise ValueError(
-            f"grid_sample: argument 'grid' must have shape [N, H_out, W_out, 2] with N = {n} "
-            f"(the images of 'x'), got {tuple(grid.shape)}"
-        )
-    if not (h and w):
-        raise ValueError(
-            f"grid_sample: argument 'x' has no pixels to sample (shape {tuple(x.shape)})"
-        )
     index, weight, _, _, _ = _cupy_grid_corners(grid, h, w, align_corners)
     weight = weight.astype(x.dtype, copy=False)
     points = index.shape[2]
@@ -357,3 +351,18 @@ def _cupy_grid_sample_image_grad(grad, x, grid, align_corners):
 
     in_chunks(channels, c, grad)
     return result.reshape(x.shape)
+
+
+# The compiled CPU target: compiled twins of the functions above, which call the
+# runtime's hand-written kernels (numba, compiled on first use).
+
+
+def _jit_forward(x, grid, align_corners):
+    y = compiled_grid_sample(x, grid, align_corners)
+    return y, (x, grid, align_corners)
+
+
+def _jit_backward(grad_y, x, grid, align_corners):
+    grad_x = compiled_grid_sample_image_grad(grad_y, x, grid, align_corners)
+    grad_grid = compiled_grid_sample_grid_grad(grad_y, x, grid, align_corners)
+    return grad_x, grad_grid
