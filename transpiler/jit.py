@@ -855,17 +855,20 @@ def _scan_twins(spec: OpSpec, c, prims: Primitives, twins: set[str]) -> list[str
 # have no kernels: numba loops over the windows (max pooling, its argmax saved as an int8
 # offset) measured 0.58-0.86 of the NumPy target's speed (2x2 stride 2, 3x3 stride 1 and 2).
 # Planned but not listed, measured level with NumPy (a kernel of one or two passes beside a
-# transcendental ufunc that dominates): binary_cross_entropy, gaussian, gelu, sqrbf,
-# spherical_softmax, taylor_softmax. lstm and gru: their step's backward (the LSTM bench row,
-# batch 32, 64 steps, 256 -> 256: backward 54 ms against 56, the kernel 0.7 ms of it).
-# recurrent (Elman) has a fused activation slot, which the target skips.
+# transcendental ufunc or NumPy statements that dominate): binary_cross_entropy, sqrbf,
+# taylor_softmax. gaussian, gelu and spherical_softmax joined with fast_exp (their exp fuses:
+# 1.38-1.50, 1.11-1.12 and 1.23-1.25 times the NumPy target's speed in two or three runs).
+# lstm and gru: their step's backward (the LSTM bench row, batch 32, 64 steps, 256 -> 256:
+# backward 54 ms against 56, the kernel 0.7 ms of it). recurrent (Elman) has a fused
+# activation slot, which the target skips.
 COMPILED_OPS = frozenset({
     "batch_normalization",  # channel kernels
-    "bent_identity", "binary_spiking", "celu", "elu", "grid_sample", "hard_sigmoid", "hard_tanh", "isru",
-    "layer_normalization",
-    "layer_statistics", "leaky_relu", "lisht", "log_softmax", "log_softmin", "mish", "relu", "selu", "sigmoid",
-    "silu", "softmax", "softmin", "softsign", "sparsemax", "squash", "swish", "tanh", "thresholded_relu",
-    "lstm", "gru",
+    "grid_sample",  # hand-written kernels
+    "lstm", "gru",  # the step's backward
+    "bent_identity", "binary_spiking", "celu", "elu", "gaussian", "gelu", "hard_sigmoid", "hard_tanh", "isru",
+    "layer_normalization", "layer_statistics", "leaky_relu", "lisht", "log_softmax", "log_softmin", "mish", "relu",
+    "selu", "sigmoid", "silu", "softmax", "softmin", "softsign", "sparsemax", "spherical_softmax", "squash",
+    "swish", "tanh", "thresholded_relu",
 })
 
 __all__ = ["ELEMENT", "JitSection", "render_section", "plan", "in_kernel", "COMPILED_OPS"]

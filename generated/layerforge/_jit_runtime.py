@@ -128,14 +128,26 @@ _LOG2E = 1.4426950408889634
 _LN2_HIGH = 0.6931471803691238  # the 21 leading bits of ln 2: k * _LN2_HIGH is exact
 _LN2_LOW = 1.9082149292705877e-10  # ln 2 - _LN2_HIGH
 _EXP_RANGE = (-746.0, 710.0)  # exp(-746) rounds to 0, exp(710) overflows
-_TAYLOR = tuple(1.0 / math.factorial(n) for n in range(14))
-_LOG2E_32 = np.float32(_LOG2E)
-_LN2_HIGH_32 = np.float32(0.693359375)  # 9 bits of ln 2
-_LN2_LOW_32 = np.float32(math.log(2) - 0.693359375)
-_EXP_RANGE_32 = (np.float32(-104.0), np.float32(89.0))
-_TAYLOR_32 = tuple(np.float32(c) for c in _TAYLOR[:8])
-_HALF_32 = np.float32(0.5)
-_BIAS_32, _MANTISSA_32, _ONE_32 = np.int32(127), np.int32(23), np.int32(1)
+_LN2_HIGH_32 = 0.693359375  # the 9 leading bits of ln 2, for float32
+_LN2_LOW_32 = -0.00021219444005471377
+_EXP_RANGE_32 = (-104.0, 89.0)
+# 1 / n! for n = 0, ..., 13
+_TAYLOR = (
+    1.0,
+    1.0,
+    0.5,
+    0.16666666666666666,
+    0.041666666666666664,
+    0.008333333333333333,
+    0.001388888888888889,
+    0.0001984126984126984,
+    2.48015873015873e-05,
+    2.7557319223985893e-06,
+    2.755731922398589e-07,
+    2.505210838544172e-08,
+    2.08767569878681e-09,
+    1.6059043836821613e-10,
+)
 
 
 def fast_exp(x):
@@ -163,20 +175,21 @@ def _exp64(x):
 
 
 def _exp32(x):
-    low, high = _EXP_RANGE_32
+    low, high = np.float32(_EXP_RANGE_32[0]), np.float32(_EXP_RANGE_32[1])
     clamped = x if x > low else low
     clamped = clamped if clamped < high else high
-    k = np.floor(clamped * _LOG2E_32 + _HALF_32)
-    r = (clamped - k * _LN2_HIGH_32) - k * _LN2_LOW_32
-    p = _TAYLOR_32[7]
+    k = np.floor(clamped * np.float32(_LOG2E) + np.float32(0.5))
+    r = (clamped - k * np.float32(_LN2_HIGH_32)) - k * np.float32(_LN2_LOW_32)
+    p = np.float32(_TAYLOR[7])
     for degree in range(6, -1, -1):
-        p = p * r + _TAYLOR_32[degree]
+        p = p * r + np.float32(_TAYLOR[degree])
     power = np.int32(k)
-    half = power >> _ONE_32
+    half = power >> np.int32(1)
+    bias, shift = np.int32(127), np.int32(23)
     y = (
         p
-        * np.int32((half + _BIAS_32) << _MANTISSA_32).view(np.float32)
-        * np.int32((power - half + _BIAS_32) << _MANTISSA_32).view(np.float32)
+        * np.int32((half + bias) << shift).view(np.float32)
+        * np.int32((power - half + bias) << shift).view(np.float32)
     )
     return y if x == x else x
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from layerforge._runtime import check_arrays, check_context, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import fast_exp, row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -31,6 +32,9 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = in_row_blocks(_jit_forward, x, outs=("out_y",))
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -105,4 +109,46 @@ _gaussian_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward(grad_y, x, y):
     grad_x = _gaussian_bwd_0(grad_y, y, x)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# gaussian_fwd_loops_0: layers_spec/activations/gaussian.yaml:8
+@row_kernel
+def _gaussian_fwd_loops_0(x, y_out):
+    _rows, _n = x.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t1 = x[_row, _j] * x[_row, _j]  # gaussian.yaml:8
+            _t2 = -_t1  # gaussian.yaml:8
+            y = fast_exp(_t2)  # gaussian.yaml:8
+            y_out[_row, _j] = y
+
+
+def _jit_forward(x, *, out_y=None):
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _gaussian_fwd_loops_0(rows(x), rows(y))
+    return y, (x, y)
+
+
+# gaussian_bwd_loops_0: layers_spec/primitives.yaml:100,81,61,62
+@row_kernel
+def _gaussian_bwd_loops_0(grad_y, y, x, grad_x_out):
+    _rows, _n = grad_y.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t3 = grad_y[_row, _j] * y[_row, _j]  # primitives.yaml:100
+            _t4 = -_t3  # primitives.yaml:81
+            _t5 = _t4 * x[_row, _j]  # primitives.yaml:61
+            _t6 = _t4 * x[_row, _j]  # primitives.yaml:62
+            grad_x = _t5 + _t6  # primitives.yaml:62
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward(grad_y, x, y, *, out_grad_x=None):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _gaussian_bwd_loops_0(rows(grad_y), rows(y), rows(x), rows(grad_x))
     return grad_x

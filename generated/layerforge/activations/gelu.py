@@ -16,6 +16,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import fast_exp, row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -47,6 +48,10 @@ def forward(x, *, approximate="none"):
     if on_gpu(x):
         forward_variant, backward_variant = _CUPY_VARIANTS[approximate]
         y, saved = forward_variant(x)
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        forward_variant, backward_variant = _JIT_VARIANTS[approximate]
+        y, saved = in_row_blocks(forward_variant, x, outs=("out_y",))
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     forward_variant, backward_variant = _VARIANTS[approximate]
     y, saved = in_row_blocks(forward_variant, x, outs=("out_y",))
@@ -373,4 +378,164 @@ def _cupy_backward_tanh(grad_y, x):
 _CUPY_VARIANTS = {
     "none": (_cupy_forward_none, _cupy_backward_none),
     "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
+}
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# gelu_none_fwd_loops_0: layers_spec/activations/gelu.yaml:23
+@row_kernel
+def _gelu_none_fwd_loops_0(_t2, x, y_out):
+    _rows, _n = _t2.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t3 = 0.5 * _t2[_row, _j]  # gelu.yaml:23
+            _t4 = 0.5 + _t3  # gelu.yaml:23
+            y = x[_row, _j] * _t4  # gelu.yaml:23
+            y_out[_row, _j] = y
+
+
+def _jit_forward_none(x, *, out_y=None):
+    _t1 = 0.7071067811865476 * x
+    _t2 = _erf(_t1)
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _gelu_none_fwd_loops_0(rows(_t2), rows(x), rows(y))
+    return y, (x,)
+
+
+# gelu_none_bwd_loops_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1898
+@row_kernel
+def _gelu_none_bwd_loops_0(_t2, grad_y, x, _t1, grad_x_out):
+    _rows, _n = _t2.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t3 = 0.5 * _t2[_row, _j]  # gelu.yaml:23
+            _t4 = 0.5 + _t3  # gelu.yaml:23
+            _t5 = grad_y[_row, _j] * _t4  # primitives.yaml:61
+            _t6 = grad_y[_row, _j] * x[_row, _j]  # primitives.yaml:62
+            _t7 = _t6 * 0.5  # primitives.yaml:62
+            _t8 = _t7 * 1.1283791670955126  # primitives.yaml:1898
+            _t9 = _t1[_row, _j] * _t1[_row, _j]  # primitives.yaml:1898
+            _t10 = -_t9  # primitives.yaml:1898
+            _t11 = fast_exp(_t10)  # primitives.yaml:1898
+            _t12 = _t8 * _t11  # primitives.yaml:1898
+            _t13 = _t12 * 0.7071067811865476  # primitives.yaml:62
+            grad_x = _t5 + _t13  # primitives.yaml:62
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward_none(grad_y, x, *, out_grad_x=None):
+    _t1 = 0.7071067811865476 * x
+    _t2 = _erf(_t1)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _gelu_none_bwd_loops_0(rows(_t2), rows(grad_y), rows(x), rows(_t1), rows(grad_x))
+    return grad_x
+
+
+# gelu_tanh_fwd_loops_0: layers_spec/activations/gelu.yaml:20,21
+@row_kernel
+def _gelu_tanh_fwd_loops_0(_t1, x, inner_out, _t4_out):
+    _rows, _n = _t1.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t2 = 0.044715 * _t1[_row, _j]  # gelu.yaml:20
+            _t3 = x[_row, _j] + _t2  # gelu.yaml:20
+            inner = 0.7978845608028654 * _t3  # gelu.yaml:20
+            inner_out[_row, _j] = inner
+            _t4 = 0.5 * x[_row, _j]  # gelu.yaml:21
+            _t4_out[_row, _j] = _t4
+
+
+# gelu_tanh_fwd_loops_1: layers_spec/activations/gelu.yaml:21
+@row_kernel
+def _gelu_tanh_fwd_loops_1(_t5, _t4, y_out):
+    _rows, _n = _t5.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t6 = 1.0 + _t5[_row, _j]  # gelu.yaml:21
+            y = _t4[_row, _j] * _t6  # gelu.yaml:21
+            y_out[_row, _j] = y
+
+
+def _jit_forward_tanh(x, *, out_y=None):
+    _t1 = x**3
+    inner = np.empty(x.shape, x.dtype)
+    _t4 = np.empty(x.shape, x.dtype)
+    _gelu_tanh_fwd_loops_0(rows(_t1), rows(x), rows(inner), rows(_t4))
+    _t5 = np.tanh(inner, out=inner)
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _gelu_tanh_fwd_loops_1(rows(_t5), rows(_t4), rows(y))
+    return y, (x,)
+
+
+# gelu_tanh_bwd_loops_0: layers_spec/activations/gelu.yaml:20,21
+@row_kernel
+def _gelu_tanh_bwd_loops_0(_t1, x, inner_out, _t4_out):
+    _rows, _n = _t1.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t2 = 0.044715 * _t1[_row, _j]  # gelu.yaml:20
+            _t3 = x[_row, _j] + _t2  # gelu.yaml:20
+            inner = 0.7978845608028654 * _t3  # gelu.yaml:20
+            inner_out[_row, _j] = inner
+            _t4 = 0.5 * x[_row, _j]  # gelu.yaml:21
+            _t4_out[_row, _j] = _t4
+
+
+# gelu_tanh_bwd_loops_1: layers_spec/activations/gelu.yaml:21; layers_spec/primitives.yaml:61,62,180,90
+@row_kernel
+def _gelu_tanh_bwd_loops_1(_t5, grad_y, _t4, _t12_out, _t13_out, _t15_out):
+    _rows, _n = _t5.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t6 = 1.0 + _t5[_row, _j]  # gelu.yaml:21
+            _t7 = grad_y[_row, _j] * _t6  # primitives.yaml:61
+            _t8 = grad_y[_row, _j] * _t4[_row, _j]  # primitives.yaml:62
+            _t9 = _t5[_row, _j] * _t5[_row, _j]  # primitives.yaml:180
+            _t10 = 1.0 - _t9  # primitives.yaml:180
+            grad_inner = _t8 * _t10  # primitives.yaml:180
+            _t12 = _t7 * 0.5  # primitives.yaml:62
+            _t12_out[_row, _j] = _t12
+            _t13 = grad_inner * 0.7978845608028654  # primitives.yaml:62
+            _t13_out[_row, _j] = _t13
+            _t14 = _t13 * 0.044715  # primitives.yaml:62
+            _t15 = _t14 * 3.0  # primitives.yaml:90
+            _t15_out[_row, _j] = _t15
+
+
+# gelu_tanh_bwd_loops_2: layers_spec/primitives.yaml:90
+@row_kernel
+def _gelu_tanh_bwd_loops_2(_t15, _t16, _t12, _t13, grad_x_out):
+    _rows, _n = _t15.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t17 = _t15[_row, _j] * _t16[_row, _j]  # primitives.yaml:90
+            _t18 = _t12[_row, _j] + _t13[_row, _j]  # primitives.yaml:90
+            grad_x = _t18 + _t17  # primitives.yaml:90
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward_tanh(grad_y, x, *, out_grad_x=None):
+    _t1 = x**3
+    inner = np.empty(grad_y.shape, grad_y.dtype)
+    _t4 = np.empty(grad_y.shape, grad_y.dtype)
+    _gelu_tanh_bwd_loops_0(rows(_t1), rows(x), rows(inner), rows(_t4))
+    _t5 = np.tanh(inner, out=inner)
+    _t12 = np.empty(grad_y.shape, grad_y.dtype)
+    _t13 = np.empty(grad_y.shape, grad_y.dtype)
+    _t15 = np.empty(grad_y.shape, grad_y.dtype)
+    _gelu_tanh_bwd_loops_1(
+        rows(_t5), rows(grad_y), rows(_t4), rows(_t12), rows(_t13), rows(_t15)
+    )
+    _t16 = x**2
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _gelu_tanh_bwd_loops_2(rows(_t15), rows(_t16), rows(_t12), rows(_t13), rows(grad_x))
+    return grad_x
+
+
+_JIT_VARIANTS = {
+    "none": (_jit_forward_none, _jit_backward_none),
+    "tanh": (_jit_forward_tanh, _jit_backward_tanh),
 }

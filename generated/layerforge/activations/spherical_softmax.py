@@ -4,10 +4,13 @@ Generated from layers_spec/activations/spherical_softmax.yaml by the layerforge 
 Do not edit by hand: change the spec and run `make generate`.
 """
 
+import math
+
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_context, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._jit_runtime import fast_exp, row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -33,6 +36,11 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = in_row_blocks(
+            _jit_forward, x, outs=("out_y", None, None, "out_exponentials")
+        )
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(
         _forward, x, outs=("out_y", None, None, "out_exponentials")
     )
@@ -340,4 +348,159 @@ def _cupy_backward(grad_y, x, _t2, exponentials, _t6, y):
     _t22 = _spherical_softmax_bwd_5(grad_norm, norm, _t2)
     _t23 = cp.broadcast_to(_t22, x.shape)
     grad_x = _spherical_softmax_bwd_6(_t23, x, _t14)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# spherical_softmax_fwd_loops_0: layers_spec/activations/spherical_softmax.yaml:10,11
+@row_kernel
+def _spherical_softmax_fwd_loops_0(x, _t2_out, scaled_out):
+    _rows, _n = x.shape
+    _zero = x.dtype.type(0.0)
+    for _row in range(_rows):
+        _t2 = _zero  # spherical_softmax.yaml:10
+        for _j in range(_n):
+            _t1 = x[_row, _j] * x[_row, _j]  # spherical_softmax.yaml:10
+            _t2 += _t1
+        _t2_out[_row, 0] = _t2
+        _t3 = _t2 if _t2 > 1e-24 or _t2 != _t2 else 1e-24  # spherical_softmax.yaml:10
+        norm = math.sqrt(_t3)  # spherical_softmax.yaml:10
+        for _j in range(_n):
+            scaled = x[_row, _j] / norm  # spherical_softmax.yaml:11
+            scaled_out[_row, _j] = scaled
+
+
+# spherical_softmax_fwd_loops_1: layers_spec/activations/spherical_softmax.yaml:12,13,14
+@row_kernel
+def _spherical_softmax_fwd_loops_1(_t4, scaled, exponentials_out, _t6_out, y_out):
+    _rows, _n = scaled.shape
+    _zero = scaled.dtype.type(0.0)
+    for _row in range(_rows):
+        _t5 = _t4[_row, 0]  # spherical_softmax.yaml:12
+        _t6 = _zero  # spherical_softmax.yaml:14
+        for _j in range(_n):
+            shifted = scaled[_row, _j] - _t5  # spherical_softmax.yaml:12
+            exponentials = fast_exp(shifted)  # spherical_softmax.yaml:13
+            exponentials_out[_row, _j] = exponentials
+            _t6 += exponentials
+        _t6_out[_row, 0] = _t6
+        for _j in range(_n):
+            y = exponentials_out[_row, _j] / _t6  # spherical_softmax.yaml:14
+            y_out[_row, _j] = y
+
+
+def _jit_forward(x, *, out_y=None, out_exponentials=None):
+    _t2 = np.empty(x.shape[:-1] + (1,), x.dtype)
+    scaled = np.empty(x.shape, x.dtype)
+    _spherical_softmax_fwd_loops_0(rows(x), rows(_t2), rows(scaled))
+    _t4 = _amax(scaled, -1)
+    exponentials = (
+        np.empty(x.shape, x.dtype) if out_exponentials is None else out_exponentials
+    )
+    _t6 = np.empty(x.shape[:-1] + (1,), x.dtype)
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _spherical_softmax_fwd_loops_1(
+        rows(_t4), rows(scaled), rows(exponentials), rows(_t6), rows(y)
+    )
+    return y, (x, _t2, exponentials, _t6, y)
+
+
+# spherical_softmax_bwd_loops_0: layers_spec/activations/spherical_softmax.yaml:10,11; layers_spec/primitives.yaml:71,72
+@row_kernel
+def _spherical_softmax_bwd_loops_0(
+    _t2, x, grad_y, _t6, y, norm_out, scaled_out, _t7_out, _t10_out
+):
+    _rows, _n = x.shape
+    for _row in range(_rows):
+        _t3 = (
+            _t2[_row, 0]
+            if _t2[_row, 0] > 1e-24 or _t2[_row, 0] != _t2[_row, 0]
+            else 1e-24
+        )  # spherical_softmax.yaml:10
+        norm = math.sqrt(_t3)  # spherical_softmax.yaml:10
+        norm_out[_row, 0] = norm
+        for _j in range(_n):
+            scaled = x[_row, _j] / norm  # spherical_softmax.yaml:11
+            scaled_out[_row, _j] = scaled
+            _t7 = grad_y[_row, _j] / _t6[_row, 0]  # primitives.yaml:71
+            _t7_out[_row, _j] = _t7
+            _t8 = -grad_y[_row, _j]  # primitives.yaml:72
+            _t9 = _t8 * y[_row, _j]  # primitives.yaml:72
+            _t10 = _t9 / _t6[_row, 0]  # primitives.yaml:72
+            _t10_out[_row, _j] = _t10
+
+
+# spherical_softmax_bwd_loops_1: layers_spec/primitives.yaml:354,100,71,72
+@row_kernel
+def _spherical_softmax_bwd_loops_1(
+    _t7, _t12, exponentials, norm, scaled, _t14_out, _t17_out
+):
+    _rows, _n = _t7.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            grad_exponentials = _t7[_row, _j] + _t12[_row, _j]  # primitives.yaml:354
+            grad_shifted = (
+                grad_exponentials * exponentials[_row, _j]
+            )  # primitives.yaml:100
+            _t14 = grad_shifted / norm[_row, 0]  # primitives.yaml:71
+            _t14_out[_row, _j] = _t14
+            _t15 = -grad_shifted  # primitives.yaml:72
+            _t16 = _t15 * scaled[_row, _j]  # primitives.yaml:72
+            _t17 = _t16 / norm[_row, 0]  # primitives.yaml:72
+            _t17_out[_row, _j] = _t17
+
+
+# spherical_softmax_bwd_loops_2: layers_spec/primitives.yaml:61,62
+@row_kernel
+def _spherical_softmax_bwd_loops_2(_t23, x, _t14, grad_x_out):
+    _rows, _n = _t23.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t24 = _t23[_row, _j] * x[_row, _j]  # primitives.yaml:61
+            _t25 = _t23[_row, _j] * x[_row, _j]  # primitives.yaml:62
+            _t26 = _t14[_row, _j] + _t24  # primitives.yaml:62
+            grad_x = _t26 + _t25  # primitives.yaml:62
+            grad_x_out[_row, _j] = grad_x
+
+
+def _jit_backward(grad_y, x, _t2, exponentials, _t6, y, *, out_grad_x=None):
+    norm = np.empty(grad_y.shape[:-1] + (1,), grad_y.dtype)
+    scaled = np.empty(grad_y.shape, grad_y.dtype)
+    _t7 = np.empty(grad_y.shape, grad_y.dtype)
+    _t10 = np.empty(grad_y.shape, grad_y.dtype)
+    _spherical_softmax_bwd_loops_0(
+        rows(_t2),
+        rows(x),
+        rows(grad_y),
+        rows(_t6),
+        rows(y),
+        rows(norm),
+        rows(scaled),
+        rows(_t7),
+        rows(_t10),
+    )
+    _t11 = np.sum(_t10, axis=-1, keepdims=True)
+    _t12 = np.broadcast_to(_t11, x.shape)
+    _t14 = np.empty(grad_y.shape, grad_y.dtype)
+    _t17 = np.empty(grad_y.shape, grad_y.dtype)
+    _spherical_softmax_bwd_loops_1(
+        rows(_t7),
+        rows(_t12),
+        rows(exponentials),
+        rows(norm),
+        rows(scaled),
+        rows(_t14),
+        rows(_t17),
+    )
+    grad_norm = np.sum(_t17, axis=-1, keepdims=True)
+    _t19 = 0.5 * grad_norm
+    _t20 = _t19 / norm
+    _t21 = _t2 > 1e-24
+    _t22 = _t20 * _t21
+    _t23 = np.broadcast_to(_t22, x.shape)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
+    _spherical_softmax_bwd_loops_2(rows(_t23), rows(x), rows(_t14), rows(grad_x))
     return grad_x
