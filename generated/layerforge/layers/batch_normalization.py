@@ -245,19 +245,6 @@ def _forward_train_no_running_var(
     return y, new_running_mean, None, (weight, count, rstd, normalized)
 
 
-def _backward_train_no_running_var(grad_y, weight, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(weight.shape)
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = scale * grad_y
-    _t1 = normalized * (scale * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= scale * shift_sums / count
-    return grad_x, grad_weight, grad_bias
-
-
 def _forward_train_no_running_mean(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -278,19 +265,6 @@ def _forward_train_no_running_mean(
     return y, None, new_running_var, (weight, count, rstd, normalized)
 
 
-def _backward_train_no_running_mean(grad_y, weight, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(weight.shape)
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = scale * grad_y
-    _t1 = normalized * (scale * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= scale * shift_sums / count
-    return grad_x, grad_weight, grad_bias
-
-
 def _forward_train_no_running_mean_no_running_var(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -305,21 +279,6 @@ def _forward_train_no_running_mean_no_running_var(
     y = normalized * weight.reshape(-1, 1)
     y += bias.reshape(-1, 1)
     return y, None, None, (weight, count, rstd, normalized)
-
-
-def _backward_train_no_running_mean_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(weight.shape)
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = scale * grad_y
-    _t1 = normalized * (scale * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= scale * shift_sums / count
-    return grad_x, grad_weight, grad_bias
 
 
 def _forward_train_no_bias(x, weight, bias, running_mean, running_var, momentum, eps):
@@ -371,18 +330,6 @@ def _forward_train_no_bias_no_running_var(
     return y, new_running_mean, None, (weight, count, rstd, normalized)
 
 
-def _backward_train_no_bias_no_running_var(grad_y, weight, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = scale * grad_y
-    _t1 = normalized * (scale * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= scale * shift_sums / count
-    return grad_x, grad_weight, None
-
-
 def _forward_train_no_bias_no_running_mean(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -402,18 +349,6 @@ def _forward_train_no_bias_no_running_mean(
     return y, None, new_running_var, (weight, count, rstd, normalized)
 
 
-def _backward_train_no_bias_no_running_mean(grad_y, weight, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = scale * grad_y
-    _t1 = normalized * (scale * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= scale * shift_sums / count
-    return grad_x, grad_weight, None
-
-
 def _forward_train_no_bias_no_running_mean_no_running_var(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -427,20 +362,6 @@ def _forward_train_no_bias_no_running_mean_no_running_var(
     normalized = np.multiply(centered, rstd, out=centered)
     y = normalized * weight.reshape(-1, 1)
     return y, None, None, (weight, count, rstd, normalized)
-
-
-def _backward_train_no_bias_no_running_mean_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = scale * grad_y
-    _t1 = normalized * (scale * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= scale * shift_sums / count
-    return grad_x, grad_weight, None
 
 
 def _forward_train_no_weight(x, weight, bias, running_mean, running_var, momentum, eps):
@@ -489,17 +410,6 @@ def _forward_train_no_weight_no_running_var(
     return y, new_running_mean, None, (bias, count, rstd, normalized)
 
 
-def _backward_train_no_weight_no_running_var(grad_y, bias, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(bias.shape)
-    grad_x = rstd * grad_y
-    _t1 = normalized * (rstd * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= rstd * shift_sums / count
-    return grad_x, None, grad_bias
-
-
 def _forward_train_no_weight_no_running_mean(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -519,17 +429,6 @@ def _forward_train_no_weight_no_running_mean(
     return y, None, new_running_var, (bias, count, rstd, normalized)
 
 
-def _backward_train_no_weight_no_running_mean(grad_y, bias, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(bias.shape)
-    grad_x = rstd * grad_y
-    _t1 = normalized * (rstd * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= rstd * shift_sums / count
-    return grad_x, None, grad_bias
-
-
 def _forward_train_no_weight_no_running_mean_no_running_var(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -543,19 +442,6 @@ def _forward_train_no_weight_no_running_mean_no_running_var(
     normalized = np.multiply(centered, rstd, out=centered)
     y = normalized + bias.reshape(-1, 1)
     return y, None, None, (bias, count, rstd, normalized)
-
-
-def _backward_train_no_weight_no_running_mean_no_running_var(
-    grad_y, bias, count, rstd, normalized
-):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(bias.shape)
-    grad_x = rstd * grad_y
-    _t1 = normalized * (rstd * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= rstd * shift_sums / count
-    return grad_x, None, grad_bias
 
 
 def _forward_train_no_weight_no_bias(
@@ -610,18 +496,6 @@ def _forward_train_no_weight_no_bias_no_running_var(
     return normalized, new_running_mean, None, (weight, count, rstd, normalized)
 
 
-def _backward_train_no_weight_no_bias_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_x = rstd * grad_y
-    _t1 = normalized * (rstd * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= rstd * shift_sums / count
-    return grad_x, None, None
-
-
 def _forward_train_no_weight_no_bias_no_running_mean(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -640,18 +514,6 @@ def _forward_train_no_weight_no_bias_no_running_mean(
     return normalized, None, new_running_var, (weight, count, rstd, normalized)
 
 
-def _backward_train_no_weight_no_bias_no_running_mean(
-    grad_y, weight, count, rstd, normalized
-):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_x = rstd * grad_y
-    _t1 = normalized * (rstd * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= rstd * shift_sums / count
-    return grad_x, None, None
-
-
 def _forward_train_no_weight_no_bias_no_running_mean_no_running_var(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -664,18 +526,6 @@ def _forward_train_no_weight_no_bias_no_running_mean_no_running_var(
     np.divide(1, rstd, out=rstd)
     normalized = np.multiply(centered, rstd, out=centered)
     return normalized, None, None, (weight, count, rstd, normalized)
-
-
-def _backward_train_no_weight_no_bias_no_running_mean_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_x = rstd * grad_y
-    _t1 = normalized * (rstd * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= rstd * shift_sums / count
-    return grad_x, None, None
 
 
 def _forward_eval(x, weight, bias, running_mean, running_var, momentum, eps):
@@ -715,19 +565,6 @@ def _forward_eval_no_running_var(
     return y, running_mean, None, (weight, count, rstd, normalized)
 
 
-def _backward_eval_no_running_var(grad_y, weight, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(weight.shape)
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = scale * grad_y
-    _t1 = normalized * (scale * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= scale * shift_sums / count
-    return grad_x, grad_weight, grad_bias
-
-
 def _forward_eval_no_running_mean(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -738,47 +575,6 @@ def _forward_eval_no_running_mean(
     y = normalized * weight.reshape(-1, 1)
     y += bias.reshape(-1, 1)
     return y, None, running_var, (weight, rstd, normalized)
-
-
-def _backward_eval_no_running_mean(grad_y, weight, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(weight.shape)
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = grad_y * scale
-    return grad_x, grad_weight, grad_bias
-
-
-def _forward_eval_no_running_mean_no_running_var(
-    x, weight, bias, running_mean, running_var, momentum, eps
-):
-    count = x.shape[0] * x.shape[2]
-    mu = _sum(x, (0, 2)) / count
-    centered = x - mu
-    variance = _sum(centered * centered, (0, 2)) / count
-    rstd = np.add(variance, eps, out=variance)
-    np.sqrt(rstd, out=rstd)
-    np.divide(1, rstd, out=rstd)
-    normalized = np.multiply(centered, rstd, out=centered)
-    y = normalized * weight.reshape(-1, 1)
-    y += bias.reshape(-1, 1)
-    return y, None, None, (weight, count, rstd, normalized)
-
-
-def _backward_eval_no_running_mean_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(weight.shape)
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = scale * grad_y
-    _t1 = normalized * (scale * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= scale * shift_sums / count
-    return grad_x, grad_weight, grad_bias
 
 
 def _forward_eval_no_bias(x, weight, bias, running_mean, running_var, momentum, eps):
@@ -814,18 +610,6 @@ def _forward_eval_no_bias_no_running_var(
     return y, running_mean, None, (weight, count, rstd, normalized)
 
 
-def _backward_eval_no_bias_no_running_var(grad_y, weight, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = scale * grad_y
-    _t1 = normalized * (scale * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= scale * shift_sums / count
-    return grad_x, grad_weight, None
-
-
 def _forward_eval_no_bias_no_running_mean(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -835,43 +619,6 @@ def _forward_eval_no_bias_no_running_mean(
     normalized = x * rstd
     y = normalized * weight.reshape(-1, 1)
     return y, None, running_var, (weight, rstd, normalized)
-
-
-def _backward_eval_no_bias_no_running_mean(grad_y, weight, rstd, normalized):
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = grad_y * scale
-    return grad_x, grad_weight, None
-
-
-def _forward_eval_no_bias_no_running_mean_no_running_var(
-    x, weight, bias, running_mean, running_var, momentum, eps
-):
-    count = x.shape[0] * x.shape[2]
-    mu = _sum(x, (0, 2)) / count
-    centered = x - mu
-    variance = _sum(centered * centered, (0, 2)) / count
-    rstd = np.add(variance, eps, out=variance)
-    np.sqrt(rstd, out=rstd)
-    np.divide(1, rstd, out=rstd)
-    normalized = np.multiply(centered, rstd, out=centered)
-    y = normalized * weight.reshape(-1, 1)
-    return y, None, None, (weight, count, rstd, normalized)
-
-
-def _backward_eval_no_bias_no_running_mean_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = scale * grad_y
-    _t1 = normalized * (scale * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= scale * shift_sums / count
-    return grad_x, grad_weight, None
 
 
 def _forward_eval_no_weight(x, weight, bias, running_mean, running_var, momentum, eps):
@@ -906,17 +653,6 @@ def _forward_eval_no_weight_no_running_var(
     return y, running_mean, None, (bias, count, rstd, normalized)
 
 
-def _backward_eval_no_weight_no_running_var(grad_y, bias, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(bias.shape)
-    grad_x = rstd * grad_y
-    _t1 = normalized * (rstd * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= rstd * shift_sums / count
-    return grad_x, None, grad_bias
-
-
 def _forward_eval_no_weight_no_running_mean(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -926,41 +662,6 @@ def _forward_eval_no_weight_no_running_mean(
     normalized = x * rstd
     y = normalized + bias.reshape(-1, 1)
     return y, None, running_var, (bias, rstd, normalized)
-
-
-def _backward_eval_no_weight_no_running_mean(grad_y, bias, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    grad_bias = shift_sums.reshape(bias.shape)
-    grad_x = grad_y * rstd
-    return grad_x, None, grad_bias
-
-
-def _forward_eval_no_weight_no_running_mean_no_running_var(
-    x, weight, bias, running_mean, running_var, momentum, eps
-):
-    count = x.shape[0] * x.shape[2]
-    mu = _sum(x, (0, 2)) / count
-    centered = x - mu
-    variance = _sum(centered * centered, (0, 2)) / count
-    rstd = np.add(variance, eps, out=variance)
-    np.sqrt(rstd, out=rstd)
-    np.divide(1, rstd, out=rstd)
-    normalized = np.multiply(centered, rstd, out=centered)
-    y = normalized + bias.reshape(-1, 1)
-    return y, None, None, (bias, count, rstd, normalized)
-
-
-def _backward_eval_no_weight_no_running_mean_no_running_var(
-    grad_y, bias, count, rstd, normalized
-):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(bias.shape)
-    grad_x = rstd * grad_y
-    _t1 = normalized * (rstd * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= rstd * shift_sums / count
-    return grad_x, None, grad_bias
 
 
 def _forward_eval_no_weight_no_bias(
@@ -1013,11 +714,6 @@ def _forward_eval_no_weight_no_bias_no_running_mean(
     return normalized, None, running_var, (weight, rstd, normalized)
 
 
-def _backward_eval_no_weight_no_bias_no_running_mean(grad_y, weight, rstd, normalized):
-    grad_x = grad_y * rstd
-    return grad_x, None, None
-
-
 def _forward_eval_no_weight_no_bias_no_running_mean_no_running_var(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -1032,18 +728,6 @@ def _forward_eval_no_weight_no_bias_no_running_mean_no_running_var(
     return normalized, None, None, (count, rstd, normalized)
 
 
-def _backward_eval_no_weight_no_bias_no_running_mean_no_running_var(
-    grad_y, count, rstd, normalized
-):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_x = rstd * grad_y
-    _t1 = normalized * (rstd * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= rstd * shift_sums / count
-    return grad_x, None, None
-
-
 def _backward_joined(grad_y, ctx, shape):
     """The backward of a forward on x with its trailing axes joined into one."""
     grad_x, grad_weight, grad_bias = backward(grad_y.reshape(ctx[2][1]), ctx)
@@ -1052,30 +736,24 @@ def _backward_joined(grad_y, ctx, shape):
 
 _VARIANTS = {
     (True, True, True, True, True): (_forward_train, _backward_train),
-    (True, True, True, True, False): (
-        _forward_train_no_running_var,
-        _backward_train_no_running_var,
-    ),
-    (True, True, True, False, True): (
-        _forward_train_no_running_mean,
-        _backward_train_no_running_mean,
-    ),
+    (True, True, True, True, False): (_forward_train_no_running_var, _backward_train),
+    (True, True, True, False, True): (_forward_train_no_running_mean, _backward_train),
     (True, True, True, False, False): (
         _forward_train_no_running_mean_no_running_var,
-        _backward_train_no_running_mean_no_running_var,
+        _backward_train,
     ),
     (True, True, False, True, True): (_forward_train_no_bias, _backward_train_no_bias),
     (True, True, False, True, False): (
         _forward_train_no_bias_no_running_var,
-        _backward_train_no_bias_no_running_var,
+        _backward_train_no_bias,
     ),
     (True, True, False, False, True): (
         _forward_train_no_bias_no_running_mean,
-        _backward_train_no_bias_no_running_mean,
+        _backward_train_no_bias,
     ),
     (True, True, False, False, False): (
         _forward_train_no_bias_no_running_mean_no_running_var,
-        _backward_train_no_bias_no_running_mean_no_running_var,
+        _backward_train_no_bias,
     ),
     (True, False, True, True, True): (
         _forward_train_no_weight,
@@ -1083,15 +761,15 @@ _VARIANTS = {
     ),
     (True, False, True, True, False): (
         _forward_train_no_weight_no_running_var,
-        _backward_train_no_weight_no_running_var,
+        _backward_train_no_weight,
     ),
     (True, False, True, False, True): (
         _forward_train_no_weight_no_running_mean,
-        _backward_train_no_weight_no_running_mean,
+        _backward_train_no_weight,
     ),
     (True, False, True, False, False): (
         _forward_train_no_weight_no_running_mean_no_running_var,
-        _backward_train_no_weight_no_running_mean_no_running_var,
+        _backward_train_no_weight,
     ),
     (True, False, False, True, True): (
         _forward_train_no_weight_no_bias,
@@ -1099,41 +777,35 @@ _VARIANTS = {
     ),
     (True, False, False, True, False): (
         _forward_train_no_weight_no_bias_no_running_var,
-        _backward_train_no_weight_no_bias_no_running_var,
+        _backward_train_no_weight_no_bias,
     ),
     (True, False, False, False, True): (
         _forward_train_no_weight_no_bias_no_running_mean,
-        _backward_train_no_weight_no_bias_no_running_mean,
+        _backward_train_no_weight_no_bias,
     ),
     (True, False, False, False, False): (
         _forward_train_no_weight_no_bias_no_running_mean_no_running_var,
-        _backward_train_no_weight_no_bias_no_running_mean_no_running_var,
+        _backward_train_no_weight_no_bias,
     ),
     (False, True, True, True, True): (_forward_eval, _backward_eval),
-    (False, True, True, True, False): (
-        _forward_eval_no_running_var,
-        _backward_eval_no_running_var,
-    ),
-    (False, True, True, False, True): (
-        _forward_eval_no_running_mean,
-        _backward_eval_no_running_mean,
-    ),
+    (False, True, True, True, False): (_forward_eval_no_running_var, _backward_train),
+    (False, True, True, False, True): (_forward_eval_no_running_mean, _backward_eval),
     (False, True, True, False, False): (
-        _forward_eval_no_running_mean_no_running_var,
-        _backward_eval_no_running_mean_no_running_var,
+        _forward_train_no_running_mean_no_running_var,
+        _backward_train,
     ),
     (False, True, False, True, True): (_forward_eval_no_bias, _backward_eval_no_bias),
     (False, True, False, True, False): (
         _forward_eval_no_bias_no_running_var,
-        _backward_eval_no_bias_no_running_var,
+        _backward_train_no_bias,
     ),
     (False, True, False, False, True): (
         _forward_eval_no_bias_no_running_mean,
-        _backward_eval_no_bias_no_running_mean,
+        _backward_eval_no_bias,
     ),
     (False, True, False, False, False): (
-        _forward_eval_no_bias_no_running_mean_no_running_var,
-        _backward_eval_no_bias_no_running_mean_no_running_var,
+        _forward_train_no_bias_no_running_mean_no_running_var,
+        _backward_train_no_bias,
     ),
     (False, False, True, True, True): (
         _forward_eval_no_weight,
@@ -1141,15 +813,15 @@ _VARIANTS = {
     ),
     (False, False, True, True, False): (
         _forward_eval_no_weight_no_running_var,
-        _backward_eval_no_weight_no_running_var,
+        _backward_train_no_weight,
     ),
     (False, False, True, False, True): (
         _forward_eval_no_weight_no_running_mean,
-        _backward_eval_no_weight_no_running_mean,
+        _backward_eval_no_weight,
     ),
     (False, False, True, False, False): (
-        _forward_eval_no_weight_no_running_mean_no_running_var,
-        _backward_eval_no_weight_no_running_mean_no_running_var,
+        _forward_train_no_weight_no_running_mean_no_running_var,
+        _backward_train_no_weight,
     ),
     (False, False, False, True, True): (
         _forward_eval_no_weight_no_bias,
@@ -1161,11 +833,11 @@ _VARIANTS = {
     ),
     (False, False, False, False, True): (
         _forward_eval_no_weight_no_bias_no_running_mean,
-        _backward_eval_no_weight_no_bias_no_running_mean,
+        _backward_eval_no_weight_no_bias,
     ),
     (False, False, False, False, False): (
         _forward_eval_no_weight_no_bias_no_running_mean_no_running_var,
-        _backward_eval_no_weight_no_bias_no_running_mean_no_running_var,
+        _backward_eval_no_weight_no_bias_no_running_var,
     ),
 }
 
@@ -3378,32 +3050,6 @@ def _cupy_forward_eval_no_running_var(
     return y, running_mean, None, (weight, count, rstd, normalized)
 
 
-def _cupy_backward_eval_no_running_var(grad_y, weight, count, rstd, normalized):
-    shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t11 = _batch_normalization_train_no_running_mean_no_running_var_bwd_0(
-        grad_y, normalized
-    )
-    scale_sums = _cupy_sum(_t11, (0, 2))
-    grad_bias = shift_sums.reshape(weight.shape)
-    grad_weight = scale_sums.reshape(weight.shape)
-    _t12 = weight.reshape(-1, 1)
-    scale = _batch_normalization_train_no_running_mean_no_running_var_bwd_1(_t12, rstd)
-    _t13 = _batch_normalization_train_no_running_mean_no_running_var_bwd_2(
-        scale, grad_y
-    )
-    _t15 = _batch_normalization_train_no_running_mean_no_running_var_bwd_3(
-        scale, scale_sums, count
-    )
-    _t17 = _batch_normalization_train_no_running_mean_no_running_var_bwd_4(
-        normalized, _t15, _t13
-    )
-    _t19 = _batch_normalization_train_no_running_mean_no_running_var_bwd_5(
-        scale, shift_sums, count
-    )
-    grad_x = _batch_normalization_train_no_running_mean_no_running_var_bwd_6(_t17, _t19)
-    return grad_x, grad_weight, grad_bias
-
-
 # batch_normalization_eval_no_running_mean_fwd_1: layers_spec/layers/batch_normalization.yaml:50
 _batch_normalization_eval_no_running_mean_fwd_1 = ElementwiseKernel(
     "batch_normalization_eval_no_running_mean_fwd_1",
@@ -3484,55 +3130,6 @@ def _cupy_backward_eval_no_running_mean(grad_y, weight, rstd, normalized):
     return grad_x, grad_weight, grad_bias
 
 
-def _cupy_forward_eval_no_running_mean_no_running_var(
-    x, weight, bias, running_mean, running_var, momentum, eps
-):
-    _t1 = x.shape[0]
-    _t2 = x.shape[2]
-    count = _t1 * _t2
-    _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_train_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
-    _t5 = _cupy_sum(_t4, (0, 2))
-    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
-    normalized = _batch_normalization_train_fwd_3(centered, rstd)
-    _t8 = weight.reshape(-1, 1)
-    _t9 = _batch_normalization_train_no_running_mean_no_running_var_fwd_4(
-        normalized, _t8
-    )
-    _t10 = bias.reshape(-1, 1)
-    y = _batch_normalization_train_no_running_mean_no_running_var_fwd_5(_t9, _t10)
-    return y, None, None, (weight, count, rstd, normalized)
-
-
-def _cupy_backward_eval_no_running_mean_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t11 = _batch_normalization_train_no_running_mean_no_running_var_bwd_0(
-        grad_y, normalized
-    )
-    scale_sums = _cupy_sum(_t11, (0, 2))
-    grad_bias = shift_sums.reshape(weight.shape)
-    grad_weight = scale_sums.reshape(weight.shape)
-    _t12 = weight.reshape(-1, 1)
-    scale = _batch_normalization_train_no_running_mean_no_running_var_bwd_1(_t12, rstd)
-    _t13 = _batch_normalization_train_no_running_mean_no_running_var_bwd_2(
-        scale, grad_y
-    )
-    _t15 = _batch_normalization_train_no_running_mean_no_running_var_bwd_3(
-        scale, scale_sums, count
-    )
-    _t17 = _batch_normalization_train_no_running_mean_no_running_var_bwd_4(
-        normalized, _t15, _t13
-    )
-    _t19 = _batch_normalization_train_no_running_mean_no_running_var_bwd_5(
-        scale, shift_sums, count
-    )
-    grad_x = _batch_normalization_train_no_running_mean_no_running_var_bwd_6(_t17, _t19)
-    return grad_x, grad_weight, grad_bias
-
-
 # batch_normalization_eval_no_bias_fwd_2: layers_spec/layers/batch_normalization.yaml:60
 _batch_normalization_eval_no_bias_fwd_2 = ElementwiseKernel(
     "batch_normalization_eval_no_bias_fwd_2",
@@ -3583,35 +3180,6 @@ def _cupy_forward_eval_no_bias_no_running_var(
         normalized, _t8
     )
     return y, running_mean, None, (weight, count, rstd, normalized)
-
-
-def _cupy_backward_eval_no_bias_no_running_var(grad_y, weight, count, rstd, normalized):
-    shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t9 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_0(
-        grad_y, normalized
-    )
-    scale_sums = _cupy_sum(_t9, (0, 2))
-    grad_weight = scale_sums.reshape(weight.shape)
-    _t10 = weight.reshape(-1, 1)
-    scale = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_1(
-        _t10, rstd
-    )
-    _t11 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_2(
-        scale, grad_y
-    )
-    _t13 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_3(
-        scale, scale_sums, count
-    )
-    _t15 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_4(
-        normalized, _t13, _t11
-    )
-    _t17 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_5(
-        scale, shift_sums, count
-    )
-    grad_x = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_6(
-        _t15, _t17
-    )
-    return grad_x, grad_weight, None
 
 
 # batch_normalization_eval_no_bias_no_running_mean_fwd_2: layers_spec/layers/batch_normalization.yaml:60
@@ -3665,56 +3233,6 @@ def _cupy_backward_eval_no_bias_no_running_mean(grad_y, weight, rstd, normalized
     _t6 = weight.reshape(-1, 1)
     scale = _batch_normalization_eval_no_bias_no_running_mean_bwd_1(_t6, rstd)
     grad_x = _batch_normalization_eval_bwd_2(grad_y, scale)
-    return grad_x, grad_weight, None
-
-
-def _cupy_forward_eval_no_bias_no_running_mean_no_running_var(
-    x, weight, bias, running_mean, running_var, momentum, eps
-):
-    _t1 = x.shape[0]
-    _t2 = x.shape[2]
-    count = _t1 * _t2
-    _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_train_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
-    _t5 = _cupy_sum(_t4, (0, 2))
-    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
-    normalized = _batch_normalization_train_fwd_3(centered, rstd)
-    _t8 = weight.reshape(-1, 1)
-    y = _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_4(
-        normalized, _t8
-    )
-    return y, None, None, (weight, count, rstd, normalized)
-
-
-def _cupy_backward_eval_no_bias_no_running_mean_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t9 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_0(
-        grad_y, normalized
-    )
-    scale_sums = _cupy_sum(_t9, (0, 2))
-    grad_weight = scale_sums.reshape(weight.shape)
-    _t10 = weight.reshape(-1, 1)
-    scale = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_1(
-        _t10, rstd
-    )
-    _t11 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_2(
-        scale, grad_y
-    )
-    _t13 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_3(
-        scale, scale_sums, count
-    )
-    _t15 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_4(
-        normalized, _t13, _t11
-    )
-    _t17 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_5(
-        scale, shift_sums, count
-    )
-    grad_x = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_6(
-        _t15, _t17
-    )
     return grad_x, grad_weight, None
 
 
@@ -3778,31 +3296,6 @@ def _cupy_forward_eval_no_weight_no_running_var(
     return y, running_mean, None, (bias, count, rstd, normalized)
 
 
-def _cupy_backward_eval_no_weight_no_running_var(grad_y, bias, count, rstd, normalized):
-    shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t9 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_0(
-        grad_y, normalized
-    )
-    scale_sums = _cupy_sum(_t9, (0, 2))
-    grad_bias = shift_sums.reshape(bias.shape)
-    _t10 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_1(
-        rstd, grad_y
-    )
-    _t12 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_2(
-        rstd, scale_sums, count
-    )
-    _t14 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_3(
-        normalized, _t12, _t10
-    )
-    _t16 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_4(
-        rstd, shift_sums, count
-    )
-    grad_x = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_5(
-        _t14, _t16
-    )
-    return grad_x, None, grad_bias
-
-
 # batch_normalization_eval_no_weight_no_running_mean_fwd_2: layers_spec/layers/batch_normalization.yaml:60
 _batch_normalization_eval_no_weight_no_running_mean_fwd_2 = ElementwiseKernel(
     "batch_normalization_eval_no_weight_no_running_mean_fwd_2",
@@ -3823,59 +3316,6 @@ def _cupy_forward_eval_no_weight_no_running_mean(
     _t4 = bias.reshape(-1, 1)
     y = _batch_normalization_eval_no_weight_no_running_mean_fwd_2(normalized, _t4)
     return y, None, running_var, (bias, rstd, normalized)
-
-
-def _cupy_backward_eval_no_weight_no_running_mean(grad_y, bias, rstd, normalized):
-    shift_sums = _cupy_sum(grad_y, (0, 2))
-    grad_bias = shift_sums.reshape(bias.shape)
-    grad_x = _batch_normalization_eval_no_weight_bwd_0(grad_y, rstd)
-    return grad_x, None, grad_bias
-
-
-def _cupy_forward_eval_no_weight_no_running_mean_no_running_var(
-    x, weight, bias, running_mean, running_var, momentum, eps
-):
-    _t1 = x.shape[0]
-    _t2 = x.shape[2]
-    count = _t1 * _t2
-    _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_train_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
-    _t5 = _cupy_sum(_t4, (0, 2))
-    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
-    normalized = _batch_normalization_train_fwd_3(centered, rstd)
-    _t8 = bias.reshape(-1, 1)
-    y = _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_4(
-        normalized, _t8
-    )
-    return y, None, None, (bias, count, rstd, normalized)
-
-
-def _cupy_backward_eval_no_weight_no_running_mean_no_running_var(
-    grad_y, bias, count, rstd, normalized
-):
-    shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t9 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_0(
-        grad_y, normalized
-    )
-    scale_sums = _cupy_sum(_t9, (0, 2))
-    grad_bias = shift_sums.reshape(bias.shape)
-    _t10 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_1(
-        rstd, grad_y
-    )
-    _t12 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_2(
-        rstd, scale_sums, count
-    )
-    _t14 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_3(
-        normalized, _t12, _t10
-    )
-    _t16 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_4(
-        rstd, shift_sums, count
-    )
-    grad_x = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_5(
-        _t14, _t16
-    )
-    return grad_x, None, grad_bias
 
 
 def _cupy_forward_eval_no_weight_no_bias(
@@ -3943,13 +3383,6 @@ def _cupy_forward_eval_no_weight_no_bias_no_running_mean(
     return normalized, None, running_var, (weight, rstd, normalized)
 
 
-def _cupy_backward_eval_no_weight_no_bias_no_running_mean(
-    grad_y, weight, rstd, normalized
-):
-    grad_x = _batch_normalization_eval_no_weight_bwd_0(grad_y, rstd)
-    return grad_x, None, None
-
-
 def _cupy_forward_eval_no_weight_no_bias_no_running_mean_no_running_var(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -3963,32 +3396,6 @@ def _cupy_forward_eval_no_weight_no_bias_no_running_mean_no_running_var(
     rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
     return normalized, None, None, (count, rstd, normalized)
-
-
-def _cupy_backward_eval_no_weight_no_bias_no_running_mean_no_running_var(
-    grad_y, count, rstd, normalized
-):
-    shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t8 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_0(
-        grad_y, normalized
-    )
-    scale_sums = _cupy_sum(_t8, (0, 2))
-    _t9 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_1(
-        rstd, grad_y
-    )
-    _t11 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_2(
-        rstd, scale_sums, count
-    )
-    _t13 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_3(
-        normalized, _t11, _t9
-    )
-    _t15 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_4(
-        rstd, shift_sums, count
-    )
-    grad_x = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_5(
-        _t13, _t15
-    )
-    return grad_x, None, None
 
 
 _CUPY_VARIANTS = {
@@ -4056,15 +3463,15 @@ _CUPY_VARIANTS = {
     (False, True, True, True, True): (_cupy_forward_eval, _cupy_backward_eval),
     (False, True, True, True, False): (
         _cupy_forward_eval_no_running_var,
-        _cupy_backward_eval_no_running_var,
+        _cupy_backward_train_no_running_mean_no_running_var,
     ),
     (False, True, True, False, True): (
         _cupy_forward_eval_no_running_mean,
         _cupy_backward_eval_no_running_mean,
     ),
     (False, True, True, False, False): (
-        _cupy_forward_eval_no_running_mean_no_running_var,
-        _cupy_backward_eval_no_running_mean_no_running_var,
+        _cupy_forward_train_no_running_mean_no_running_var,
+        _cupy_backward_train_no_running_mean_no_running_var,
     ),
     (False, True, False, True, True): (
         _cupy_forward_eval_no_bias,
@@ -4072,15 +3479,15 @@ _CUPY_VARIANTS = {
     ),
     (False, True, False, True, False): (
         _cupy_forward_eval_no_bias_no_running_var,
-        _cupy_backward_eval_no_bias_no_running_var,
+        _cupy_backward_train_no_bias_no_running_mean_no_running_var,
     ),
     (False, True, False, False, True): (
         _cupy_forward_eval_no_bias_no_running_mean,
         _cupy_backward_eval_no_bias_no_running_mean,
     ),
     (False, True, False, False, False): (
-        _cupy_forward_eval_no_bias_no_running_mean_no_running_var,
-        _cupy_backward_eval_no_bias_no_running_mean_no_running_var,
+        _cupy_forward_train_no_bias_no_running_mean_no_running_var,
+        _cupy_backward_train_no_bias_no_running_mean_no_running_var,
     ),
     (False, False, True, True, True): (
         _cupy_forward_eval_no_weight,
@@ -4088,15 +3495,15 @@ _CUPY_VARIANTS = {
     ),
     (False, False, True, True, False): (
         _cupy_forward_eval_no_weight_no_running_var,
-        _cupy_backward_eval_no_weight_no_running_var,
+        _cupy_backward_train_no_weight_no_running_mean_no_running_var,
     ),
     (False, False, True, False, True): (
         _cupy_forward_eval_no_weight_no_running_mean,
-        _cupy_backward_eval_no_weight_no_running_mean,
+        _cupy_backward_eval_no_weight,
     ),
     (False, False, True, False, False): (
-        _cupy_forward_eval_no_weight_no_running_mean_no_running_var,
-        _cupy_backward_eval_no_weight_no_running_mean_no_running_var,
+        _cupy_forward_train_no_weight_no_running_mean_no_running_var,
+        _cupy_backward_train_no_weight_no_running_mean_no_running_var,
     ),
     (False, False, False, True, True): (
         _cupy_forward_eval_no_weight_no_bias,
@@ -4108,11 +3515,11 @@ _CUPY_VARIANTS = {
     ),
     (False, False, False, False, True): (
         _cupy_forward_eval_no_weight_no_bias_no_running_mean,
-        _cupy_backward_eval_no_weight_no_bias_no_running_mean,
+        _cupy_backward_eval_no_weight_no_bias,
     ),
     (False, False, False, False, False): (
         _cupy_forward_eval_no_weight_no_bias_no_running_mean_no_running_var,
-        _cupy_backward_eval_no_weight_no_bias_no_running_mean_no_running_var,
+        _cupy_backward_eval_no_weight_no_bias_no_running_var,
     ),
 }
 

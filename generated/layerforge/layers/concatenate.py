@@ -273,21 +273,6 @@ def _backward_swish(grad_y, a, axis, z):
     return grad_a, grad_b
 
 
-def _forward_silu(a, b, axis):
-    z = _concatenate(a, b, axis)
-    y = z * _sigmoid(z)
-    return y, (a, axis, z)
-
-
-def _backward_silu(grad_y, a, axis, z):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1 + grad_y * z * _t1 * (1 - _t1)
-    _t2 = a.shape[axis]
-    grad_a = _slice_axis(grad_z, 0, _t2, axis)
-    grad_b = _slice_axis(grad_z, _t2, grad_z.shape[axis], axis)
-    return grad_a, grad_b
-
-
 def _backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _backward_identity(grad_linear, *linear_saved)
@@ -329,7 +314,7 @@ _FUSED = {
     "elu": (_forward_elu, _backward_elu),
     "mish": (_forward_mish, _backward_mish),
     "swish": (_forward_swish, _backward_swish),
-    "silu": (_forward_silu, _backward_silu),
+    "silu": (_forward_swish, _backward_swish),
 }
 # The options each fused activation is specialized at; other values run it composed.
 _FUSED_FIXED = {
@@ -1544,29 +1529,6 @@ def _cupy_backward_swish(grad_y, a, axis, z):
     return grad_a, grad_b
 
 
-def _cupy_forward_silu(a, b, axis):
-    z = _cupy_concatenate(a, b, axis)
-    _t1 = _concatenate_swish_fwd_0(z)
-    y = _concatenate_swish_fwd_1(z, _t1)
-    return y, (a, axis, z)
-
-
-def _cupy_backward_silu(grad_y, a, axis, z):
-    _t1 = _concatenate_swish_fwd_0(z)
-    _t2 = _concatenate_swish_bwd_1(grad_y, _t1)
-    _t3 = _concatenate_swish_bwd_2(grad_y, z)
-    _t4 = _concatenate_swish_bwd_3(_t3, _t1)
-    _t5 = _concatenate_swish_bwd_4(_t1)
-    _t6 = _concatenate_swish_bwd_5(_t4, _t5)
-    grad_z = _concatenate_swish_bwd_6(_t2, _t6)
-    _t7 = a.shape[axis]
-    grad_a = _cupy_slice_axis(grad_z, 0, _t7, axis)
-    _t9 = a.shape[axis]
-    _t10 = grad_z.shape[axis]
-    grad_b = _cupy_slice_axis(grad_z, _t9, _t10, axis)
-    return grad_a, grad_b
-
-
 def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _cupy_backward_identity(grad_linear, *linear_saved)
@@ -1582,7 +1544,7 @@ _CUPY_FUSED = {
     "elu": (_cupy_forward_elu, _cupy_backward_elu),
     "mish": (_cupy_forward_mish, _cupy_backward_mish),
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
-    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+    "silu": (_cupy_forward_swish, _cupy_backward_swish),
 }
 
 

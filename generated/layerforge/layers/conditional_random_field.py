@@ -687,40 +687,6 @@ def _entry_decode_no_mask_1(emissions, start_transitions):
     return counted, first, steps
 
 
-def _entry_decode_no_mask_step2(
-    incoming, best, steps, counted, end_transitions, transitions
-):
-    alpha = incoming + steps
-    candidates = np.expand_dims(alpha, -1) + transitions
-    incoming_next = _keep_where(
-        np.squeeze(_amax(candidates, -2), axis=-2), counted, incoming
-    )
-    pointer = np.squeeze(np.expand_dims(np.argmax(candidates, axis=-2), -2), axis=-2)
-    best_next = _keep_where(alpha + end_transitions, counted, best)
-    return incoming_next, best_next, pointer
-
-
-def _entry_decode_no_mask_3(best_last):
-    last = np.expand_dims(np.argmax(best_last, axis=-1), -1)[..., 0]
-    no_later = last < 0
-    return last, no_later
-
-
-def _entry_decode_no_mask_step4(tag, later, pointers, counted):
-    chosen = _keep_where(
-        np.take_along_axis(pointers, tag[..., None], axis=-1)[..., 0], later, tag
-    )
-    here = np.where(counted, chosen, -1)
-    tag_next = _keep_where(chosen, counted, tag)
-    on_now = ~(counted == 0)
-    return tag_next, on_now, here
-
-
-def _entry_decode_no_mask_5(decoded):
-    tags = np.swapaxes(decoded, -1, -2)
-    return tags
-
-
 def _driver_decode_no_mask(
     emissions, start_transitions, end_transitions, transitions, mask
 ):
@@ -729,7 +695,7 @@ def _driver_decode_no_mask(
     best = first
     _steps = steps.shape[0]
     for _t in range(_steps):
-        incoming_next, best_next, pointer = _entry_decode_no_mask_step2(
+        incoming_next, best_next, pointer = _entry_decode_step2(
             incoming, best, steps[_t], counted[_t], end_transitions, transitions
         )
         if _t == 0:
@@ -738,12 +704,12 @@ def _driver_decode_no_mask(
         incoming = incoming_next
         best = best_next
     best_last = best
-    last, no_later = _entry_decode_no_mask_3(best_last)
+    last, no_later = _entry_decode_3(best_last)
     tag = last
     later = no_later
     _steps = pointers.shape[0]
     for _t in range(_steps - 1, -1, -1):
-        tag_next, on_now, here = _entry_decode_no_mask_step4(
+        tag_next, on_now, here = _entry_decode_step4(
             tag, later, pointers[_t], counted[_t]
         )
         if _t == _steps - 1:
@@ -751,7 +717,7 @@ def _driver_decode_no_mask(
         decoded[_t] = here
         tag = tag_next
         later = on_now
-    tags = _entry_decode_no_mask_5(decoded)
+    tags = _entry_decode_5(decoded)
     return tags
 
 
@@ -1784,13 +1750,6 @@ def _cupy_entry_decode_no_mask_step4(tag, later, pointers, counted):
     return tag_next, on_now, here
 
 
-def _cupy_entry_decode_no_mask_5(decoded):
-    import cupy as cp
-
-    tags = cp.swapaxes(decoded, -1, -2)
-    return tags
-
-
 def _cupy_driver_decode_no_mask(
     emissions, start_transitions, end_transitions, transitions, mask
 ):
@@ -1823,7 +1782,7 @@ def _cupy_driver_decode_no_mask(
         decoded[_t] = here
         tag = tag_next
         later = on_now
-    tags = _cupy_entry_decode_no_mask_5(decoded)
+    tags = _cupy_entry_decode_5(decoded)
     return tags
 
 

@@ -232,19 +232,6 @@ def _backward_swish(grad_y, x, crop, z):
     return grad_x
 
 
-def _forward_silu(x, crop):
-    z = _crop_nd(x, crop)
-    y = z * _sigmoid(z)
-    return y, (x, crop, z)
-
-
-def _backward_silu(grad_y, x, crop, z):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1 + grad_y * z * _t1 * (1 - _t1)
-    grad_x = _uncrop_nd(grad_z, x, crop)
-    return grad_x
-
-
 def _backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _backward_identity(grad_linear, *linear_saved)
@@ -260,7 +247,7 @@ _FUSED = {
     "elu": (_forward_elu, _backward_elu),
     "mish": (_forward_mish, _backward_mish),
     "swish": (_forward_swish, _backward_swish),
-    "silu": (_forward_silu, _backward_silu),
+    "silu": (_forward_swish, _backward_swish),
 }
 # The options each fused activation is specialized at; other values run it composed.
 _FUSED_FIXED = {
@@ -1451,25 +1438,6 @@ def _cupy_backward_swish(grad_y, x, crop, z):
     return grad_x
 
 
-def _cupy_forward_silu(x, crop):
-    z = _cupy_crop_nd(x, crop)
-    _t1 = _cropping_swish_fwd_0(z)
-    y = _cropping_swish_fwd_1(z, _t1)
-    return y, (x, crop, z)
-
-
-def _cupy_backward_silu(grad_y, x, crop, z):
-    _t1 = _cropping_swish_fwd_0(z)
-    _t2 = _cropping_swish_bwd_1(grad_y, _t1)
-    _t3 = _cropping_swish_bwd_2(grad_y, z)
-    _t4 = _cropping_swish_bwd_3(_t3, _t1)
-    _t5 = _cropping_swish_bwd_4(_t1)
-    _t6 = _cropping_swish_bwd_5(_t4, _t5)
-    grad_z = _cropping_swish_bwd_6(_t2, _t6)
-    grad_x = _cupy_uncrop_nd(grad_z, x, crop)
-    return grad_x
-
-
 def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _cupy_backward_identity(grad_linear, *linear_saved)
@@ -1485,7 +1453,7 @@ _CUPY_FUSED = {
     "elu": (_cupy_forward_elu, _cupy_backward_elu),
     "mish": (_cupy_forward_mish, _cupy_backward_mish),
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
-    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+    "silu": (_cupy_forward_swish, _cupy_backward_swish),
 }
 
 

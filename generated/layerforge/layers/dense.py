@@ -301,27 +301,6 @@ def _backward_swish(grad_y, x, weight, bias, z):
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_silu(x, weight, bias):
-    z = _linear(x, weight) + bias
-    y = _sigmoid(z)
-    y *= z
-    return y, (x, weight, bias, z)
-
-
-def _backward_silu(grad_y, x, weight, bias, z):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1
-    _t2 = 1 - _t1
-    _t2 *= grad_y
-    _t2 *= z
-    _t2 *= _t1
-    grad_z += _t2
-    grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = _linear_backward_input(grad_z, weight)
-    grad_weight = _rows(grad_z).T @ _rows(x)
-    return grad_x, grad_weight, grad_bias
-
-
 def _forward_relu_no_bias(x, weight, bias):
     z = _linear(x, weight)
     y = np.clip(z, 0, np.inf)
@@ -497,26 +476,6 @@ def _backward_swish_no_bias(grad_y, x, weight, bias, z):
     return grad_x, grad_weight, None
 
 
-def _forward_silu_no_bias(x, weight, bias):
-    z = _linear(x, weight)
-    y = _sigmoid(z)
-    y *= z
-    return y, (x, weight, bias, z)
-
-
-def _backward_silu_no_bias(grad_y, x, weight, bias, z):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1
-    _t2 = 1 - _t1
-    _t2 *= grad_y
-    _t2 *= z
-    _t2 *= _t1
-    grad_z += _t2
-    grad_x = _linear_backward_input(grad_z, weight)
-    grad_weight = _rows(grad_z).T @ _rows(x)
-    return grad_x, grad_weight, None
-
-
 def _backward_composed(grad_y, module, activation_ctx, linear_backward, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return linear_backward(grad_linear, *linear_saved)
@@ -532,7 +491,7 @@ _FUSED = {
     ("elu", True): (_forward_elu, _backward_elu),
     ("mish", True): (_forward_mish, _backward_mish),
     ("swish", True): (_forward_swish, _backward_swish),
-    ("silu", True): (_forward_silu, _backward_silu),
+    ("silu", True): (_forward_swish, _backward_swish),
     ("relu", False): (_forward_relu_no_bias, _backward_relu_no_bias),
     ("sigmoid", False): (_forward_sigmoid_no_bias, _backward_sigmoid_no_bias),
     ("tanh", False): (_forward_tanh_no_bias, _backward_tanh_no_bias),
@@ -542,7 +501,7 @@ _FUSED = {
     ("elu", False): (_forward_elu_no_bias, _backward_elu_no_bias),
     ("mish", False): (_forward_mish_no_bias, _backward_mish_no_bias),
     ("swish", False): (_forward_swish_no_bias, _backward_swish_no_bias),
-    ("silu", False): (_forward_silu_no_bias, _backward_silu_no_bias),
+    ("silu", False): (_forward_swish_no_bias, _backward_swish_no_bias),
 }
 # The options each fused activation is specialized at; other values run it composed.
 _FUSED_FIXED = {
@@ -1255,20 +1214,6 @@ def _cupy_backward_swish(grad_y, x, weight, bias, z):
     return grad_x, grad_weight, grad_bias
 
 
-def _cupy_forward_silu(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
-    z, y = _dense_swish_fwd_0(_t1, bias)
-    return y, (x, weight, bias, z)
-
-
-def _cupy_backward_silu(grad_y, x, weight, bias, z):
-    grad_z = _dense_swish_bwd_0(z, grad_y)
-    grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
-    return grad_x, grad_weight, grad_bias
-
-
 # dense_relu_no_bias_fwd_0: layers_spec/activations/relu.yaml:8
 _dense_relu_no_bias_fwd_0 = ElementwiseKernel(
     "dense_relu_no_bias_fwd_0",
@@ -1521,19 +1466,6 @@ def _cupy_backward_swish_no_bias(grad_y, x, weight, bias, z):
     return grad_x, grad_weight, None
 
 
-def _cupy_forward_silu_no_bias(x, weight, bias):
-    z = _cupy_linear(x, weight)
-    y = _dense_swish_no_bias_fwd_0(z)
-    return y, (x, weight, bias, z)
-
-
-def _cupy_backward_silu_no_bias(grad_y, x, weight, bias, z):
-    grad_z = _dense_swish_bwd_0(z, grad_y)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
-    return grad_x, grad_weight, None
-
-
 def _cupy_backward_composed(
     grad_y, module, activation_ctx, linear_backward, linear_saved
 ):
@@ -1551,7 +1483,7 @@ _CUPY_FUSED = {
     ("elu", True): (_cupy_forward_elu, _cupy_backward_elu),
     ("mish", True): (_cupy_forward_mish, _cupy_backward_mish),
     ("swish", True): (_cupy_forward_swish, _cupy_backward_swish),
-    ("silu", True): (_cupy_forward_silu, _cupy_backward_silu),
+    ("silu", True): (_cupy_forward_swish, _cupy_backward_swish),
     ("relu", False): (_cupy_forward_relu_no_bias, _cupy_backward_relu_no_bias),
     ("sigmoid", False): (_cupy_forward_sigmoid_no_bias, _cupy_backward_sigmoid_no_bias),
     ("tanh", False): (_cupy_forward_tanh_no_bias, _cupy_backward_tanh_no_bias),
@@ -1564,7 +1496,7 @@ _CUPY_FUSED = {
     ("elu", False): (_cupy_forward_elu_no_bias, _cupy_backward_elu_no_bias),
     ("mish", False): (_cupy_forward_mish_no_bias, _cupy_backward_mish_no_bias),
     ("swish", False): (_cupy_forward_swish_no_bias, _cupy_backward_swish_no_bias),
-    ("silu", False): (_cupy_forward_silu_no_bias, _cupy_backward_silu_no_bias),
+    ("silu", False): (_cupy_forward_swish_no_bias, _cupy_backward_swish_no_bias),
 }
 
 

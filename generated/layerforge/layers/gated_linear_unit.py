@@ -270,42 +270,6 @@ def _backward_swish(grad_y, x, weight_linear, weight_gate, value, _t1):
     )
 
 
-def _forward_silu(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    value = _linear(x, weight_linear) + bias_linear
-    _t1 = _linear(x, weight_gate) + bias_gate
-    gate = _sigmoid(_t1)
-    gate *= _t1
-    y = np.multiply(value, gate, out=gate)
-    return y, (x, weight_linear, weight_gate, value, _t1)
-
-
-def _backward_silu(grad_y, x, weight_linear, weight_gate, value, _t1):
-    _t2 = _sigmoid(_t1)
-    gate = _t1 * _t2
-    grad_value = np.multiply(grad_y, gate, out=gate)
-    grad_gate = grad_y * value
-    _t3 = grad_gate * _t2
-    _t4 = 1 - _t2
-    _t4 *= grad_gate
-    _t4 *= _t1
-    _t4 *= _t2
-    _t3 += _t4
-    grad_bias_gate = np.sum(_t3, axis=0)
-    grad_weight_gate = _rows(_t3).T @ _rows(x)
-    grad_bias_linear = np.sum(grad_value, axis=0)
-    grad_weight_linear = _rows(grad_value).T @ _rows(x)
-    grad_x = _linear_backward_input(_t3, weight_gate) + _linear_backward_input(
-        grad_value, weight_linear
-    )
-    return (
-        grad_x,
-        grad_weight_linear,
-        grad_bias_linear,
-        grad_weight_gate,
-        grad_bias_gate,
-    )
-
-
 def _forward_tanh(x, weight_linear, bias_linear, weight_gate, bias_gate):
     value = _linear(x, weight_linear) + bias_linear
     gate = np.tanh(_linear(x, weight_gate) + bias_gate)
@@ -399,7 +363,7 @@ _FUSED = {
     "relu": (_forward_relu, _backward_relu),
     "gelu": (_forward_gelu, _backward_gelu),
     "swish": (_forward_swish, _backward_swish),
-    "silu": (_forward_silu, _backward_silu),
+    "silu": (_forward_swish, _backward_swish),
     "tanh": (_forward_tanh, _backward_tanh),
     "softmax": (_forward_softmax, _backward_softmax),
     "identity": (_forward_identity, _backward_identity),
@@ -932,34 +896,6 @@ def _cupy_backward_swish(grad_y, x, weight_linear, weight_gate, value, _t3):
     )
 
 
-def _cupy_forward_silu(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    _t1 = _cupy_linear(x, weight_linear)
-    value = _gated_linear_unit_sigmoid_fwd_0(_t1, bias_linear)
-    _t2 = _cupy_linear(x, weight_gate)
-    _t3, y = _gated_linear_unit_swish_fwd_1(_t2, bias_gate, value)
-    return y, (x, weight_linear, weight_gate, value, _t3)
-
-
-def _cupy_backward_silu(grad_y, x, weight_linear, weight_gate, value, _t3):
-    import cupy as cp
-
-    grad_value, _t12 = _gated_linear_unit_swish_bwd_0(_t3, grad_y, value)
-    grad_bias_gate = cp.sum(_t12, axis=0)
-    _t14 = _cupy_linear_backward_input(_t12, weight_gate)
-    grad_weight_gate = _cupy_rows(_t12).T @ _cupy_rows(x)
-    grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t17 = _cupy_linear_backward_input(grad_value, weight_linear)
-    grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
-    grad_x = _gated_linear_unit_swish_bwd_1(_t14, _t17)
-    return (
-        grad_x,
-        grad_weight_linear,
-        grad_bias_linear,
-        grad_weight_gate,
-        grad_bias_gate,
-    )
-
-
 # gated_linear_unit_tanh_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/tanh.yaml:8
 _gated_linear_unit_tanh_fwd_1 = ElementwiseKernel(
     "gated_linear_unit_tanh_fwd_1",
@@ -1227,7 +1163,7 @@ _CUPY_FUSED = {
     "relu": (_cupy_forward_relu, _cupy_backward_relu),
     "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
-    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+    "silu": (_cupy_forward_swish, _cupy_backward_swish),
     "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
     "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
     "identity": (_cupy_forward_identity, _cupy_backward_identity),

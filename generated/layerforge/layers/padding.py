@@ -252,19 +252,6 @@ def _backward_swish(grad_y, x, pad, mode, z):
     return grad_x
 
 
-def _forward_silu(x, pad, mode, value):
-    z = _pad_nd(x, pad, mode, value)
-    y = z * _sigmoid(z)
-    return y, (x, pad, mode, z)
-
-
-def _backward_silu(grad_y, x, pad, mode, z):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1 + grad_y * z * _t1 * (1 - _t1)
-    grad_x = _pad_nd_grad(grad_z, x, pad, mode)
-    return grad_x
-
-
 def _backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _backward_identity(grad_linear, *linear_saved)
@@ -280,7 +267,7 @@ _FUSED = {
     "elu": (_forward_elu, _backward_elu),
     "mish": (_forward_mish, _backward_mish),
     "swish": (_forward_swish, _backward_swish),
-    "silu": (_forward_silu, _backward_silu),
+    "silu": (_forward_swish, _backward_swish),
 }
 # The options each fused activation is specialized at; other values run it composed.
 _FUSED_FIXED = {
@@ -1532,25 +1519,6 @@ def _cupy_backward_swish(grad_y, x, pad, mode, z):
     return grad_x
 
 
-def _cupy_forward_silu(x, pad, mode, value):
-    z = _cupy_pad_nd(x, pad, mode, value)
-    _t1 = _padding_swish_fwd_0(z)
-    y = _padding_swish_fwd_1(z, _t1)
-    return y, (x, pad, mode, z)
-
-
-def _cupy_backward_silu(grad_y, x, pad, mode, z):
-    _t1 = _padding_swish_fwd_0(z)
-    _t2 = _padding_swish_bwd_1(grad_y, _t1)
-    _t3 = _padding_swish_bwd_2(grad_y, z)
-    _t4 = _padding_swish_bwd_3(_t3, _t1)
-    _t5 = _padding_swish_bwd_4(_t1)
-    _t6 = _padding_swish_bwd_5(_t4, _t5)
-    grad_z = _padding_swish_bwd_6(_t2, _t6)
-    grad_x = _cupy_pad_nd_grad(grad_z, x, pad, mode)
-    return grad_x
-
-
 def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _cupy_backward_identity(grad_linear, *linear_saved)
@@ -1566,7 +1534,7 @@ _CUPY_FUSED = {
     "elu": (_cupy_forward_elu, _cupy_backward_elu),
     "mish": (_cupy_forward_mish, _cupy_backward_mish),
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
-    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+    "silu": (_cupy_forward_swish, _cupy_backward_swish),
 }
 
 

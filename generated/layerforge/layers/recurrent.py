@@ -225,7 +225,7 @@ def _backward_no_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih, bias_ih)
 def _forward_batch_first_relu(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _forward_no_batch_first_relu_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -260,21 +260,16 @@ def _backward_batch_first_relu(
         if t == steps - 1:
             chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_relu_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
-
-
-def _forward_no_batch_first_relu_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = _linear(x, weight_ih) + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
 
 
 def _forward_no_batch_first_relu_step(h, hoisted_1, weight_hh, bias_hh):
@@ -290,23 +285,10 @@ def _backward_no_batch_first_relu_step(grad_next_h, grad_y, weight_hh, _t1):
     return grad_h, _t2
 
 
-def _backward_no_batch_first_relu_deferred(h, bias_hh, _t1):
-    grad_bias_hh = _sum_to(_t1, bias_hh.shape)
-    grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_no_batch_first_relu_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = _linear_backward_input(grad_hoisted_1, weight_ih)
-    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
 def _forward_batch_first_identity(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _forward_no_batch_first_identity_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -335,21 +317,16 @@ def _backward_batch_first_identity(
         if t == steps - 1:
             chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_identity_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
         chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
-
-
-def _forward_no_batch_first_identity_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = _linear(x, weight_ih) + bias_ih
-    return hoisted_1, (x, weight_ih, bias_ih)
 
 
 def _forward_no_batch_first_identity_step(h, hoisted_1, weight_hh, bias_hh):
@@ -361,19 +338,6 @@ def _backward_no_batch_first_identity_step(grad_next_h, grad_y, weight_hh):
     _t1 = grad_next_h + grad_y
     grad_h = _t1 @ weight_hh
     return grad_h, _t1
-
-
-def _backward_no_batch_first_identity_deferred(h, bias_hh, _t1):
-    grad_bias_hh = _sum_to(_t1, bias_hh.shape)
-    grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_no_batch_first_identity_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = _linear_backward_input(grad_hoisted_1, weight_ih)
-    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
 
 
 def _forward_batch_first_tanh_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
@@ -422,7 +386,7 @@ def _backward_batch_first_tanh_no_h0(
 def _forward_batch_first_relu_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _forward_no_batch_first_relu_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -459,10 +423,10 @@ def _backward_batch_first_relu_no_h0(
         if t == steps - 1:
             chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_relu_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -473,7 +437,7 @@ def _backward_batch_first_relu_no_h0(
 def _forward_batch_first_identity_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _forward_no_batch_first_identity_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -504,10 +468,10 @@ def _backward_batch_first_identity_no_h0(
         if t == steps - 1:
             chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_identity_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
         chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -556,7 +520,7 @@ def _backward_no_batch_first_tanh(
 
 def _forward_no_batch_first_relu(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _forward_no_batch_first_relu_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -586,10 +550,10 @@ def _backward_no_batch_first_relu(
         if t == steps - 1:
             chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_relu_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -599,7 +563,7 @@ def _backward_no_batch_first_relu(
 
 def _forward_no_batch_first_identity(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _forward_no_batch_first_identity_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -627,10 +591,10 @@ def _backward_no_batch_first_identity(
         if t == steps - 1:
             chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_identity_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
         chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -680,7 +644,7 @@ def _backward_no_batch_first_tanh_no_h0(
 
 def _forward_no_batch_first_relu_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _forward_no_batch_first_relu_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -712,10 +676,10 @@ def _backward_no_batch_first_relu_no_h0(
         if t == steps - 1:
             chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_relu_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -726,7 +690,7 @@ def _forward_no_batch_first_identity_no_h0(
     x, weight_ih, weight_hh, bias_ih, bias_hh, h0
 ):
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _forward_no_batch_first_identity_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -756,10 +720,10 @@ def _backward_no_batch_first_identity_no_h0(
         if t == steps - 1:
             chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_identity_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
         chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -989,7 +953,7 @@ def _cupy_forward_batch_first_relu(x, weight_ih, weight_hh, bias_ih, bias_hh, h0
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_relu_hoisted(
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -1029,19 +993,13 @@ def _cupy_backward_batch_first_relu(
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_relu_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_relu_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
-
-
-def _cupy_forward_no_batch_first_relu_hoisted(x, weight_ih, bias_ih):
-    _t1 = _cupy_linear(x, weight_ih)
-    hoisted_1 = _recurrent_no_batch_first_tanh_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
 
 
 # recurrent_no_batch_first_relu_step_fwd_0: layers_spec/layers/recurrent.yaml:29; layers_spec/activations/relu.yaml:8
@@ -1088,19 +1046,12 @@ def _cupy_backward_no_batch_first_relu_deferred(h, bias_hh, _t7):
     return grad_weight_hh, grad_bias_hh
 
 
-def _cupy_backward_no_batch_first_relu_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = _cupy_linear_backward_input(grad_hoisted_1, weight_ih)
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
 def _cupy_forward_batch_first_identity(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     import cupy as cp
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_identity_hoisted(
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -1134,21 +1085,13 @@ def _cupy_backward_batch_first_identity(
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_identity_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = (
-        _cupy_backward_no_batch_first_identity_hoisted(
-            chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+        chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
-
-
-def _cupy_forward_no_batch_first_identity_hoisted(x, weight_ih, bias_ih):
-    _t1 = _cupy_linear(x, weight_ih)
-    hoisted_1 = _recurrent_no_batch_first_tanh_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih, bias_ih)
 
 
 # recurrent_no_batch_first_identity_step_fwd_0: layers_spec/layers/recurrent.yaml:29
@@ -1190,15 +1133,6 @@ def _cupy_backward_no_batch_first_identity_deferred(h, bias_hh, _t6):
     grad_bias_hh = _cupy_sum_to(_t6, bias_hh.shape)
     grad_weight_hh = _cupy_rows(_t6).T @ _cupy_rows(h)
     return grad_weight_hh, grad_bias_hh
-
-
-def _cupy_backward_no_batch_first_identity_hoisted(
-    grad_hoisted_1, x, weight_ih, bias_ih
-):
-    grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = _cupy_linear_backward_input(grad_hoisted_1, weight_ih)
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
 
 
 def _cupy_forward_batch_first_tanh_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
@@ -1255,7 +1189,7 @@ def _cupy_forward_batch_first_relu_no_h0(x, weight_ih, weight_hh, bias_ih, bias_
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_relu_hoisted(
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -1297,7 +1231,7 @@ def _cupy_backward_batch_first_relu_no_h0(
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_relu_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_relu_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1312,7 +1246,7 @@ def _cupy_forward_batch_first_identity_no_h0(
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_identity_hoisted(
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -1348,10 +1282,8 @@ def _cupy_backward_batch_first_identity_no_h0(
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_identity_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = (
-        _cupy_backward_no_batch_first_identity_hoisted(
-            chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+        chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
@@ -1407,7 +1339,7 @@ def _cupy_forward_no_batch_first_relu(x, weight_ih, weight_hh, bias_ih, bias_hh,
     import cupy as cp
 
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_relu_hoisted(
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -1442,7 +1374,7 @@ def _cupy_backward_no_batch_first_relu(
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_relu_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_relu_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1456,7 +1388,7 @@ def _cupy_forward_no_batch_first_identity(
     import cupy as cp
 
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_identity_hoisted(
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -1489,10 +1421,8 @@ def _cupy_backward_no_batch_first_identity(
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_identity_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = (
-        _cupy_backward_no_batch_first_identity_hoisted(
-            chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+        chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_h0 = grad_next_h
@@ -1553,7 +1483,7 @@ def _cupy_forward_no_batch_first_relu_no_h0(
     import cupy as cp
 
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_relu_hoisted(
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -1590,7 +1520,7 @@ def _cupy_backward_no_batch_first_relu_no_h0(
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_relu_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, chain_7_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_relu_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1603,7 +1533,7 @@ def _cupy_forward_no_batch_first_identity_no_h0(
     import cupy as cp
 
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_identity_hoisted(
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -1638,10 +1568,8 @@ def _cupy_backward_no_batch_first_identity_no_h0(
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_identity_deferred(
         cp.concatenate((h0[None], y[:-1])), bias_hh, chain_6_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = (
-        _cupy_backward_no_batch_first_identity_hoisted(
-            chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+        chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, None

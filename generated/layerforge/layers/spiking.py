@@ -376,7 +376,7 @@ def _forward_sigmoid_batch_first(
 ):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _forward_sigmoid_no_batch_first_hoisted(
+    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -409,18 +409,13 @@ def _backward_sigmoid_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_sigmoid_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_v0 = grad_next_v
     return grad_x, grad_weight, grad_bias, grad_v0
-
-
-def _forward_sigmoid_no_batch_first_hoisted(x, weight, bias):
-    current = _linear(x, weight) + bias
-    return current, (x, weight, bias)
 
 
 def _forward_sigmoid_no_batch_first_step(v, current, beta, threshold=1.0, slope=25.0):
@@ -441,19 +436,12 @@ def _backward_sigmoid_no_batch_first_step(grad_next_v, grad_spikes, beta, slope,
     return grad_v, grad_v_next
 
 
-def _backward_sigmoid_no_batch_first_hoisted(grad_current, x, weight, bias):
-    grad_bias = _sum_to(grad_current, bias.shape)
-    grad_x = _linear_backward_input(grad_current, weight)
-    grad_weight = _rows(grad_current).T @ _rows(x)
-    return grad_x, grad_weight, grad_bias
-
-
 def _forward_sigmoid_batch_first_no_v0(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _forward_sigmoid_no_batch_first_hoisted(
+    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -487,7 +475,7 @@ def _backward_sigmoid_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_sigmoid_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -499,7 +487,7 @@ def _forward_sigmoid_no_batch_first(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
     steps = x.shape[0]
-    current, hoisted_saved = _forward_sigmoid_no_batch_first_hoisted(
+    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -531,7 +519,7 @@ def _backward_sigmoid_no_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_sigmoid_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -543,7 +531,7 @@ def _forward_sigmoid_no_batch_first_no_v0(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
     steps = x.shape[0]
-    current, hoisted_saved = _forward_sigmoid_no_batch_first_hoisted(
+    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -576,7 +564,7 @@ def _backward_sigmoid_no_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_sigmoid_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -588,7 +576,7 @@ def _forward_triangle_batch_first(
 ):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _forward_triangle_no_batch_first_hoisted(
+    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -621,18 +609,13 @@ def _backward_triangle_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_triangle_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_v0 = grad_next_v
     return grad_x, grad_weight, grad_bias, grad_v0
-
-
-def _forward_triangle_no_batch_first_hoisted(x, weight, bias):
-    current = _linear(x, weight) + bias
-    return current, (x, weight, bias)
 
 
 def _forward_triangle_no_batch_first_step(v, current, beta, threshold=1.0, width=1.0):
@@ -653,19 +636,12 @@ def _backward_triangle_no_batch_first_step(grad_next_v, grad_spikes, beta, width
     return grad_v, grad_v_next
 
 
-def _backward_triangle_no_batch_first_hoisted(grad_current, x, weight, bias):
-    grad_bias = _sum_to(grad_current, bias.shape)
-    grad_x = _linear_backward_input(grad_current, weight)
-    grad_weight = _rows(grad_current).T @ _rows(x)
-    return grad_x, grad_weight, grad_bias
-
-
 def _forward_triangle_batch_first_no_v0(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _forward_triangle_no_batch_first_hoisted(
+    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -699,7 +675,7 @@ def _backward_triangle_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_triangle_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -711,7 +687,7 @@ def _forward_triangle_no_batch_first(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
     steps = x.shape[0]
-    current, hoisted_saved = _forward_triangle_no_batch_first_hoisted(
+    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -743,7 +719,7 @@ def _backward_triangle_no_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_triangle_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -755,7 +731,7 @@ def _forward_triangle_no_batch_first_no_v0(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
     steps = x.shape[0]
-    current, hoisted_saved = _forward_triangle_no_batch_first_hoisted(
+    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -788,7 +764,7 @@ def _backward_triangle_no_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_triangle_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1196,7 +1172,7 @@ def _cupy_forward_sigmoid_batch_first(
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_sigmoid_no_batch_first_hoisted(
+    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -1231,19 +1207,13 @@ def _cupy_backward_sigmoid_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_sigmoid_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_v0 = grad_next_v
     return grad_x, grad_weight, grad_bias, grad_v0
-
-
-def _cupy_forward_sigmoid_no_batch_first_hoisted(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
-    current = _spiking_atan_no_batch_first_hoisted_fwd_0(_t1, bias)
-    return current, (x, weight, bias)
 
 
 # spiking_sigmoid_no_batch_first_step_fwd_0: layers_spec/layers/spiking.yaml:40,41
@@ -1302,13 +1272,6 @@ def _cupy_backward_sigmoid_no_batch_first_step(
     return grad_v, grad_v_next
 
 
-def _cupy_backward_sigmoid_no_batch_first_hoisted(grad_current, x, weight, bias):
-    grad_bias = _cupy_sum_to(grad_current, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_current, weight)
-    grad_weight = _cupy_rows(grad_current).T @ _cupy_rows(x)
-    return grad_x, grad_weight, grad_bias
-
-
 def _cupy_forward_sigmoid_batch_first_no_v0(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
@@ -1316,7 +1279,7 @@ def _cupy_forward_sigmoid_batch_first_no_v0(
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_sigmoid_no_batch_first_hoisted(
+    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -1352,7 +1315,7 @@ def _cupy_backward_sigmoid_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_sigmoid_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1366,7 +1329,7 @@ def _cupy_forward_sigmoid_no_batch_first(
     import cupy as cp
 
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_sigmoid_no_batch_first_hoisted(
+    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -1400,7 +1363,7 @@ def _cupy_backward_sigmoid_no_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_sigmoid_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1414,7 +1377,7 @@ def _cupy_forward_sigmoid_no_batch_first_no_v0(
     import cupy as cp
 
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_sigmoid_no_batch_first_hoisted(
+    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -1449,7 +1412,7 @@ def _cupy_backward_sigmoid_no_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_sigmoid_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1463,7 +1426,7 @@ def _cupy_forward_triangle_batch_first(
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_triangle_no_batch_first_hoisted(
+    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -1498,19 +1461,13 @@ def _cupy_backward_triangle_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_triangle_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_v0 = grad_next_v
     return grad_x, grad_weight, grad_bias, grad_v0
-
-
-def _cupy_forward_triangle_no_batch_first_hoisted(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
-    current = _spiking_atan_no_batch_first_hoisted_fwd_0(_t1, bias)
-    return current, (x, weight, bias)
 
 
 # spiking_triangle_no_batch_first_step_fwd_0: layers_spec/layers/spiking.yaml:43,44
@@ -1567,13 +1524,6 @@ def _cupy_backward_triangle_no_batch_first_step(
     return grad_v, grad_v_next
 
 
-def _cupy_backward_triangle_no_batch_first_hoisted(grad_current, x, weight, bias):
-    grad_bias = _cupy_sum_to(grad_current, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_current, weight)
-    grad_weight = _cupy_rows(grad_current).T @ _cupy_rows(x)
-    return grad_x, grad_weight, grad_bias
-
-
 def _cupy_forward_triangle_batch_first_no_v0(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
@@ -1581,7 +1531,7 @@ def _cupy_forward_triangle_batch_first_no_v0(
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_triangle_no_batch_first_hoisted(
+    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -1617,7 +1567,7 @@ def _cupy_backward_triangle_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_triangle_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1631,7 +1581,7 @@ def _cupy_forward_triangle_no_batch_first(
     import cupy as cp
 
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_triangle_no_batch_first_hoisted(
+    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -1665,7 +1615,7 @@ def _cupy_backward_triangle_no_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_triangle_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1679,7 +1629,7 @@ def _cupy_forward_triangle_no_batch_first_no_v0(
     import cupy as cp
 
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_triangle_no_batch_first_hoisted(
+    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -1714,7 +1664,7 @@ def _cupy_backward_triangle_no_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_triangle_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
