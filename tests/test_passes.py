@@ -519,9 +519,10 @@ def test_merge_repeats_until_callers_that_differed_by_a_merged_name_are_merged_t
     # functions that differ in one token (a constant, a parameter's name) stay apart
     "def _forward_a(x):\n    return x * 2\n\n\ndef _forward_b(x):\n    return x * 3\n",
     "def _forward_a(x):\n    return x * 2\n\n\ndef _forward_b(z):\n    return z * 2\n",
-    # each backend keeps its own functions: a CuPy or compiled twin never merges with NumPy's
-    "def _linear(x, w):\n    return x @ w\n\n\ndef _cupy_linear(x, w):\n    return x @ w\n",
+    # a compiled twin (numba compiles it apart) never merges with the array code
     "def _jit_forward(x):\n    return x + 1\n\n\ndef _forward(x):\n    return x + 1\n",
+    # nor does the CuPy twin of a variant function (only CuPy helpers merge into NumPy's)
+    "def _forward(x):\n    return x\n\n\ndef _cupy_forward(x):\n    return x\n",
     # public functions are the API: each keeps its name
     "def forward(x):\n    return x + 1\n\n\ndef infer(x):\n    return x + 1\n",
     # a function that names itself is not renamed under itself
@@ -532,6 +533,48 @@ def test_merge_repeats_until_callers_that_differed_by_a_merged_name_are_merged_t
 ])
 def test_merge_negative(code):
     assert merged(code) == code
+
+
+def test_a_cupy_helper_the_same_as_numpys_merges_into_it_wherever_it_stands():
+    sums = """
+    def _cupy_sum(a):
+        return cp.sum(a)
+
+
+    def _sum(a):
+        return np.sum(a)
+    """
+    before = sums + """
+
+    def _cupy_forward(x, w):
+        return _cupy_rows(x) @ w
+
+
+    def _cupy_rows(a):
+        return a.reshape(-1, a.shape[-1])
+
+
+    def _rows(a):
+        return a.reshape(-1, a.shape[-1])
+
+
+    def _forward(x, w):
+        return _rows(x) @ w
+    """
+    after = sums + """
+
+    def _cupy_forward(x, w):
+        return _rows(x) @ w
+
+
+    def _rows(a):
+        return a.reshape(-1, a.shape[-1])
+
+
+    def _forward(x, w):
+        return _rows(x) @ w
+    """
+    assert merged(before) == same(after)
 
 
 def test_merge_leaves_attribute_and_keyword_names_alone():

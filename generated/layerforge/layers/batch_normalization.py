@@ -1003,7 +1003,7 @@ def _cupy_forward_train(x, weight, bias, running_mean, running_var, momentum, ep
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t9 = _batch_normalization_train_fwd_4(_t8, running_mean)
     _t10 = mu.reshape(weight.shape)
-    unbiased = _cupy_bessel_correction(count)
+    unbiased = _bessel_correction(count)
     _t12 = 1 - momentum
     _t14 = momentum * unbiased
     new_running_mean, _t13 = _batch_normalization_train_fwd_5(
@@ -1347,7 +1347,7 @@ def _cupy_forward_train_no_running_mean(
     centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
     variance, rstd = _batch_normalization_train_fwd_2(_t5, count, eps)
-    unbiased = _cupy_bessel_correction(count)
+    unbiased = _bessel_correction(count)
     _t8 = 1 - momentum
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t10 = momentum * unbiased
@@ -1638,7 +1638,7 @@ def _cupy_forward_train_no_bias(
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t9 = _batch_normalization_train_fwd_4(_t8, running_mean)
     _t10 = mu.reshape(weight.shape)
-    unbiased = _cupy_bessel_correction(count)
+    unbiased = _bessel_correction(count)
     _t12 = 1 - momentum
     _t14 = momentum * unbiased
     new_running_mean, _t13 = _batch_normalization_train_fwd_5(
@@ -1909,7 +1909,7 @@ def _cupy_forward_train_no_bias_no_running_mean(
     centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
     variance, rstd = _batch_normalization_train_fwd_2(_t5, count, eps)
-    unbiased = _cupy_bessel_correction(count)
+    unbiased = _bessel_correction(count)
     _t8 = 1 - momentum
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t10 = momentum * unbiased
@@ -2195,7 +2195,7 @@ def _cupy_forward_train_no_weight(
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t9 = _batch_normalization_train_fwd_4(_t8, running_mean)
     _t10 = mu.reshape(bias.shape)
-    unbiased = _cupy_bessel_correction(count)
+    unbiased = _bessel_correction(count)
     _t12 = 1 - momentum
     _t14 = momentum * unbiased
     new_running_mean, _t13 = _batch_normalization_train_fwd_5(
@@ -2418,7 +2418,7 @@ def _cupy_forward_train_no_weight_no_running_mean(
     centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
     variance, rstd = _batch_normalization_train_fwd_2(_t5, count, eps)
-    unbiased = _cupy_bessel_correction(count)
+    unbiased = _bessel_correction(count)
     _t8 = 1 - momentum
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t10 = momentum * unbiased
@@ -2620,7 +2620,7 @@ def _cupy_forward_train_no_weight_no_bias(
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t9 = _batch_normalization_train_fwd_4(_t8, running_mean)
     _t10 = mu.reshape(running_mean.shape)
-    unbiased = _cupy_bessel_correction(count)
+    unbiased = _bessel_correction(count)
     _t12 = 1 - momentum
     _t14 = momentum * unbiased
     new_running_mean, _t13 = _batch_normalization_train_fwd_5(
@@ -2800,7 +2800,7 @@ def _cupy_forward_train_no_weight_no_bias_no_running_mean(
     centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
     variance, rstd = _batch_normalization_train_fwd_2(_t5, count, eps)
-    unbiased = _cupy_bessel_correction(count)
+    unbiased = _bessel_correction(count)
     _t8 = 1 - momentum
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t10 = momentum * unbiased
@@ -3522,16 +3522,6 @@ _CUPY_VARIANTS = {
         _cupy_backward_eval_no_weight_no_bias_no_running_var,
     ),
 }
-
-
-def _cupy_bessel_correction(count):
-    """count / (count - 1), for the unbiased variance of ``count`` values (at least 2)."""
-    if count < 2:
-        raise ValueError(
-            f"batch_normalization: training needs more than one value per channel, got "
-            f"N * H * W = {count}"
-        )
-    return count / (count - 1)
 
 
 def _cupy_sum(x, axis):

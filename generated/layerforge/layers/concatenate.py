@@ -589,10 +589,10 @@ def _cupy_backward_relu(grad_y, a, axis, z):
     _t1 = _concatenate_relu_bwd_0(z)
     grad_z = _concatenate_relu_bwd_1(grad_y, _t1)
     _t3 = a.shape[axis]
-    grad_a = _cupy_slice_axis(grad_z, 0, _t3, axis)
+    grad_a = _slice_axis(grad_z, 0, _t3, axis)
     _t5 = a.shape[axis]
     _t6 = grad_z.shape[axis]
-    grad_b = _cupy_slice_axis(grad_z, _t5, _t6, axis)
+    grad_b = _slice_axis(grad_z, _t5, _t6, axis)
     return grad_a, grad_b
 
 
@@ -651,10 +651,10 @@ def _cupy_backward_sigmoid(grad_y, a, axis, y):
     _t2 = _concatenate_sigmoid_bwd_1(y)
     grad_z = _concatenate_sigmoid_bwd_2(_t1, _t2)
     _t4 = a.shape[axis]
-    grad_a = _cupy_slice_axis(grad_z, 0, _t4, axis)
+    grad_a = _slice_axis(grad_z, 0, _t4, axis)
     _t6 = a.shape[axis]
     _t7 = grad_z.shape[axis]
-    grad_b = _cupy_slice_axis(grad_z, _t6, _t7, axis)
+    grad_b = _slice_axis(grad_z, _t6, _t7, axis)
     return grad_a, grad_b
 
 
@@ -713,10 +713,10 @@ def _cupy_backward_tanh(grad_y, a, axis, y):
     _t2 = _concatenate_tanh_bwd_1(_t1)
     grad_z = _concatenate_tanh_bwd_2(grad_y, _t2)
     _t4 = a.shape[axis]
-    grad_a = _cupy_slice_axis(grad_z, 0, _t4, axis)
+    grad_a = _slice_axis(grad_z, 0, _t4, axis)
     _t6 = a.shape[axis]
     _t7 = grad_z.shape[axis]
-    grad_b = _cupy_slice_axis(grad_z, _t6, _t7, axis)
+    grad_b = _slice_axis(grad_z, _t6, _t7, axis)
     return grad_a, grad_b
 
 
@@ -803,10 +803,10 @@ def _cupy_backward_softmax(grad_y, a, axis, y):
     _t6 = _concatenate_softmax_bwd_1(grad_y, _t5)
     grad_z = _concatenate_softmax_bwd_2(y, _t6)
     _t8 = a.shape[axis]
-    grad_a = _cupy_slice_axis(grad_z, 0, _t8, axis)
+    grad_a = _slice_axis(grad_z, 0, _t8, axis)
     _t10 = a.shape[axis]
     _t11 = grad_z.shape[axis]
-    grad_b = _cupy_slice_axis(grad_z, _t10, _t11, axis)
+    grad_b = _slice_axis(grad_z, _t10, _t11, axis)
     return grad_a, grad_b
 
 
@@ -817,10 +817,10 @@ def _cupy_forward_identity(a, b, axis):
 
 def _cupy_backward_identity(grad_y, a, axis):
     _t1 = a.shape[axis]
-    grad_a = _cupy_slice_axis(grad_y, 0, _t1, axis)
+    grad_a = _slice_axis(grad_y, 0, _t1, axis)
     _t3 = a.shape[axis]
     _t4 = grad_y.shape[axis]
-    grad_b = _cupy_slice_axis(grad_y, _t3, _t4, axis)
+    grad_b = _slice_axis(grad_y, _t3, _t4, axis)
     return grad_a, grad_b
 
 
@@ -1015,10 +1015,10 @@ def _cupy_backward_gelu(grad_y, a, axis, z):
     _t13 = _concatenate_gelu_bwd_12(_t12)
     grad_z = _concatenate_gelu_bwd_13(_t5, _t13)
     _t14 = a.shape[axis]
-    grad_a = _cupy_slice_axis(grad_z, 0, _t14, axis)
+    grad_a = _slice_axis(grad_z, 0, _t14, axis)
     _t16 = a.shape[axis]
     _t17 = grad_z.shape[axis]
-    grad_b = _cupy_slice_axis(grad_z, _t16, _t17, axis)
+    grad_b = _slice_axis(grad_z, _t16, _t17, axis)
     return grad_a, grad_b
 
 
@@ -1177,10 +1177,10 @@ def _cupy_backward_elu(grad_y, a, axis, alpha, y):
     _t11 = _concatenate_elu_bwd_5(_t9, _t10)
     grad_z = _concatenate_elu_bwd_6(_t7, _t11)
     _t13 = a.shape[axis]
-    grad_a = _cupy_slice_axis(grad_z, 0, _t13, axis)
+    grad_a = _slice_axis(grad_z, 0, _t13, axis)
     _t15 = a.shape[axis]
     _t16 = grad_z.shape[axis]
-    grad_b = _cupy_slice_axis(grad_z, _t15, _t16, axis)
+    grad_b = _slice_axis(grad_z, _t15, _t16, axis)
     return grad_a, grad_b
 
 
@@ -1411,10 +1411,10 @@ def _cupy_backward_mish(grad_y, a, axis, z):
     _t14 = _concatenate_mish_bwd_13(_t7, _t13)
     grad_z = _concatenate_mish_bwd_14(grad_y, _t14)
     _t16 = a.shape[axis]
-    grad_a = _cupy_slice_axis(grad_z, 0, _t16, axis)
+    grad_a = _slice_axis(grad_z, 0, _t16, axis)
     _t18 = a.shape[axis]
     _t19 = grad_z.shape[axis]
-    grad_b = _cupy_slice_axis(grad_z, _t18, _t19, axis)
+    grad_b = _slice_axis(grad_z, _t18, _t19, axis)
     return grad_a, grad_b
 
 
@@ -1522,10 +1522,10 @@ def _cupy_backward_swish(grad_y, a, axis, z):
     _t6 = _concatenate_swish_bwd_5(_t4, _t5)
     grad_z = _concatenate_swish_bwd_6(_t2, _t6)
     _t7 = a.shape[axis]
-    grad_a = _cupy_slice_axis(grad_z, 0, _t7, axis)
+    grad_a = _slice_axis(grad_z, 0, _t7, axis)
     _t9 = a.shape[axis]
     _t10 = grad_z.shape[axis]
-    grad_b = _cupy_slice_axis(grad_z, _t9, _t10, axis)
+    grad_b = _slice_axis(grad_z, _t9, _t10, axis)
     return grad_a, grad_b
 
 
@@ -1582,13 +1582,6 @@ def _cupy_concatenate(a, b, axis):
             f"shape except along axis {axis}"
         )
     return cp.concatenate((a, b), axis=axis)
-
-
-def _cupy_slice_axis(x, start, stop, axis):
-    """The view x[start:stop] along ``axis``."""
-    index = [slice(None)] * x.ndim
-    index[axis] = slice(start, stop)
-    return x[tuple(index)]
 
 
 def _cupy_sum(x, axis):

@@ -1255,18 +1255,18 @@ def _cupy_backward_no_batch_first_step(
     _t6,
 ):
     _t5 = _conditional_random_field_no_batch_first_step_fwd_2(alpha, end_transitions)
-    _t11 = _cupy_keep_on(grad_next_nll, mask)
-    _t12 = _cupy_keep_on(grad_next_nll, mask)
+    _t11 = _keep_on(grad_next_nll, mask)
+    _t12 = _keep_on(grad_next_nll, mask)
     grad_nll = _conditional_random_field_no_batch_first_step_bwd_1(grad_next_nll, _t12)
     grad_ending = _t11.reshape(score.shape)
     _t16 = _conditional_random_field_no_batch_first_step_bwd_2(grad_ending)
     _t19 = _conditional_random_field_no_batch_first_step_bwd_3(_t5, _t6, grad_ending)
-    _t21 = _cupy_keep_on(grad_next_gold, mask)
-    _t22 = _cupy_keep_on(grad_next_gold, mask)
+    _t21 = _keep_on(grad_next_gold, mask)
+    _t22 = _keep_on(grad_next_gold, mask)
     _t23 = _conditional_random_field_no_batch_first_step_bwd_4(grad_next_gold, _t22)
     _t24 = _conditional_random_field_no_batch_first_step_bwd_5(_t21)
-    _t25 = _cupy_keep_on(grad_next_incoming, mask)
-    _t26 = _cupy_keep_on(grad_next_incoming, mask)
+    _t25 = _keep_on(grad_next_incoming, mask)
+    _t26 = _keep_on(grad_next_incoming, mask)
     _t27 = _conditional_random_field_no_batch_first_step_bwd_6(grad_next_incoming, _t26)
     _t28 = _cupy_log_matmul_exp_grad_a(_t25, alpha, transitions, _t2)
     grad_score = _conditional_random_field_no_batch_first_step_bwd_7(_t16, _t24)
@@ -1491,7 +1491,7 @@ def _cupy_backward_no_batch_first(
 def _cupy_entry_decode_1(emissions, start_transitions, mask):
     import cupy as cp
 
-    steps = _cupy_permute(emissions, (-2, -3, -1))
+    steps = _permute(emissions, (-2, -3, -1))
     counted = cp.swapaxes(mask, -1, -2)
     _t1 = _cupy_amax(emissions, -2)
     _t2 = cp.squeeze(_t1, axis=-2)
@@ -1667,7 +1667,7 @@ _conditional_random_field_decode_no_mask_1_0 = ReductionKernel(
 def _cupy_entry_decode_no_mask_1(emissions, start_transitions):
     import cupy as cp
 
-    steps = _cupy_permute(emissions, (-2, -3, -1))
+    steps = _permute(emissions, (-2, -3, -1))
     _t1 = _conditional_random_field_decode_no_mask_1_0(steps)
     _t2 = _t1[..., 0]
     counted = cp.ones(_t2.shape, dtype=bool)
@@ -1832,14 +1832,6 @@ def _cupy_amax(x, axis):
     return cp.expand_dims(top, axis)
 
 
-def _cupy_keep_on(grad, mask):
-    """``grad`` where the mask [...] is on, 0 where it is off; ``grad`` without a mask."""
-    if mask is None:
-        return grad
-    on = mask if mask.dtype == bool else mask != 0
-    return grad * on.reshape(on.shape + (1,) * (grad.ndim - on.ndim))
-
-
 def _cupy_keep_where(new, mask, old):
     """``new`` where the mask [...] is on (True or nonzero), ``old`` where it is off, the
     mask broadcast over the trailing axes; ``new`` itself without a mask."""
@@ -1946,13 +1938,6 @@ def _cupy_logsumexp(x, axis):
     out = cp.log(total, out=total)
     out += top
     return out
-
-
-def _cupy_permute(x, axes):
-    """The view of x whose trailing axes are x's axes ``axes`` (negative, from the end),
-    in that order; the leading axes stay where they are."""
-    lead = x.ndim - len(axes)
-    return x.transpose(tuple(range(lead)) + tuple(x.ndim + a for a in axes))
 
 
 def _cupy_put_along(grad, ids, like):

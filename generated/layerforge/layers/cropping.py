@@ -503,7 +503,7 @@ _cropping_relu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_relu(x, crop):
-    z = _cupy_crop_nd(x, crop)
+    z = _crop_nd(x, crop)
     y = _cropping_relu_fwd_0(z)
     return y, (x, crop, z)
 
@@ -549,7 +549,7 @@ _cropping_sigmoid_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_sigmoid(x, crop):
-    z = _cupy_crop_nd(x, crop)
+    z = _crop_nd(x, crop)
     y = _cropping_sigmoid_fwd_0(z)
     return y, (x, crop, y)
 
@@ -607,7 +607,7 @@ _cropping_tanh_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_tanh(x, crop):
-    z = _cupy_crop_nd(x, crop)
+    z = _crop_nd(x, crop)
     y = _cropping_tanh_fwd_0(z)
     return y, (x, crop, y)
 
@@ -687,7 +687,7 @@ _cropping_softmax_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, crop):
-    z = _cupy_crop_nd(x, crop)
+    z = _crop_nd(x, crop)
     _t1 = _cupy_amax(z, -1)
     _t2 = _t1
     softmax_shifted = _cropping_softmax_fwd_0(z, _t2)
@@ -740,7 +740,7 @@ def _cupy_backward_softmax(grad_y, x, crop, y):
 
 
 def _cupy_forward_identity(x, crop):
-    z = _cupy_crop_nd(x, crop)
+    z = _crop_nd(x, crop)
     return z, (x, crop)
 
 
@@ -805,7 +805,7 @@ _cropping_gelu_fwd_4 = ElementwiseKernel(
 
 
 def _cupy_forward_gelu(x, crop):
-    z = _cupy_crop_nd(x, crop)
+    z = _crop_nd(x, crop)
     _t1 = _cropping_gelu_fwd_0(z)
     _t2 = _cropping_gelu_fwd_1(_t1)
     _t3 = _cropping_gelu_fwd_2(_t2)
@@ -1000,7 +1000,7 @@ _cropping_elu_fwd_4 = ElementwiseKernel(
 
 
 def _cupy_forward_elu(x, crop, alpha=1.0):
-    z = _cupy_crop_nd(x, crop)
+    z = _crop_nd(x, crop)
     _t1 = _cropping_elu_fwd_0(z)
     _t2 = _cropping_elu_fwd_1(z)
     _t3 = _cropping_elu_fwd_2(_t2)
@@ -1179,7 +1179,7 @@ _cropping_mish_fwd_6 = ElementwiseKernel(
 
 
 def _cupy_forward_mish(x, crop):
-    z = _cupy_crop_nd(x, crop)
+    z = _crop_nd(x, crop)
     _t1 = _cropping_mish_fwd_0(z)
     mish_e = _cropping_mish_fwd_1(_t1)
     _t2 = _cropping_mish_fwd_2(mish_e)
@@ -1354,7 +1354,7 @@ _cropping_swish_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_swish(x, crop):
-    z = _cupy_crop_nd(x, crop)
+    z = _crop_nd(x, crop)
     _t1 = _cropping_swish_fwd_0(z)
     y = _cropping_swish_fwd_1(z, _t1)
     return y, (x, crop, z)
@@ -1477,26 +1477,6 @@ def _cupy_amax(x, axis):
     for piece in pieces[1:]:
         cp.maximum(top, piece, out=top)
     return cp.expand_dims(top, axis)
-
-
-def _cupy_crop_nd(x, crop):
-    """The view of x without crop[2k] entries before and crop[2k + 1] after axis -1 - k;
-    at least one entry of every axis must remain."""
-    if len(crop) % 2 or len(crop) > 2 * x.ndim or any(c < 0 for c in crop):
-        raise ValueError(
-            f"cropping: 'crop' {tuple(crop)} must hold two non-negative entries per cropped "
-            f"axis, for at most the {x.ndim} axes of 'x' {tuple(x.shape)}"
-        )
-    index = [slice(None)] * x.ndim
-    for k in range(len(crop) // 2):
-        axis, b, e = x.ndim - 1 - k, crop[2 * k], crop[2 * k + 1]
-        if b + e >= x.shape[axis]:
-            raise ValueError(
-                f"cropping: cannot remove {b} + {e} entries from axis {axis} of an input of "
-                f"shape {tuple(x.shape)}; at least one must remain"
-            )
-        index[axis] = slice(b, x.shape[axis] - e)
-    return x[tuple(index)]
 
 
 def _cupy_sum(x, axis):

@@ -416,7 +416,7 @@ def _cupy_backward_stop(
 
 
 def _cupy_forward_stop_hoisted(x, weight):
-    _t1 = _cupy_permute(weight, (-4, -2, -3, -1))
+    _t1 = _permute(weight, (-4, -2, -3, -1))
     u_hat = _cupy_capsule_votes(x, _t1)
     return u_hat, (x, _t1)
 
@@ -661,7 +661,7 @@ def _cupy_backward_stop_last(grad_y, u_hat, _t3, _t5, s, squash_norm, _t8):
 def _cupy_backward_stop_hoisted(grad_u_hat, x, _t1):
     grad_x = _cupy_capsule_votes_input_grad(grad_u_hat, _t1, x)
     _t14 = _cupy_capsule_votes_weight_grad(grad_u_hat, x, _t1)
-    grad_weight = _cupy_unpermute(_t14, (-4, -2, -3, -1))
+    grad_weight = _unpermute(_t14, (-4, -2, -3, -1))
     return grad_x, grad_weight
 
 
@@ -1121,7 +1121,7 @@ def _cupy_backward_full_step(
 def _cupy_backward_full_hoisted(grad_u_hat, x, _t1):
     grad_x = _cupy_capsule_votes_input_grad(grad_u_hat, _t1, x)
     _t13 = _cupy_capsule_votes_weight_grad(grad_u_hat, x, _t1)
-    grad_weight = _cupy_unpermute(_t13, (-4, -2, -3, -1))
+    grad_weight = _unpermute(_t13, (-4, -2, -3, -1))
     return grad_x, grad_weight
 
 
@@ -1184,13 +1184,6 @@ def _cupy_dot_last(a, b):
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
-def _cupy_permute(x, axes):
-    """The view of x whose trailing axes are x's axes ``axes`` (negative, from the end),
-    in that order; the leading axes stay where they are."""
-    lead = x.ndim - len(axes)
-    return x.transpose(tuple(range(lead)) + tuple(x.ndim + a for a in axes))
-
-
 def _cupy_sum(x, axis):
     """The sum along ``axis`` (one axis or a tuple), kept as length-1 axes. Along the last
     axis of a float array it is a matrix-vector product with ones (BLAS), several times
@@ -1214,11 +1207,3 @@ def _cupy_sum(x, axis):
     sums = sums.reshape(x.shape[: x.ndim - trailing] + (1,) * trailing)
     rest = tuple(a for a in axes if a < x.ndim - trailing)
     return cp.sum(sums, axis=rest, keepdims=True) if rest else sums
-
-
-def _cupy_unpermute(x, axes):
-    """The view of x that undoes ``_permute(., axes)``: the inverse permutation of the
-    trailing axes."""
-    lead = x.ndim - len(axes)
-    inverse = sorted(range(len(axes)), key=lambda i: axes[i])
-    return x.transpose(tuple(range(lead)) + tuple(lead + i for i in inverse))

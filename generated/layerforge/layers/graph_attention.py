@@ -949,10 +949,10 @@ def _cupy_forward_train_identity(
 ):
     import cupy as cp
 
-    h = _cupy_linear_heads(x, lin_weight)
-    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
     source = _cupy_bmm(h, _t1)
-    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    _t2 = _permute(att_dst, (-2, -1, -3))
     target = _cupy_bmm(h, _t2)
     _t3 = cp.swapaxes(source, -1, -2)
     scores, _t4, leaky = _graph_attention_train_identity_fwd_0(
@@ -961,7 +961,7 @@ def _cupy_forward_train_identity(
     _t6 = _graph_attention_train_identity_fwd_1(adjacency)
     _t7 = cp.expand_dims(_t6, -3)
     weights = _graph_attention_train_identity_fwd_2(leaky, _t7)
-    _t8 = _cupy_dropout_mask(rng, scores, dropout)
+    _t8 = _dropout_mask(rng, scores, dropout)
     kept = _graph_attention_train_identity_fwd_3(weights, _t8)
     heads_out = _cupy_bmm(kept, h)
     _t9 = _cupy_mean(heads_out, -3)
@@ -1067,21 +1067,21 @@ def _cupy_backward_train_identity(
     _t33 = cp.swapaxes(h, -1, -2)
     _t34 = _cupy_bmm(_t33, grad_target)
     _t35 = _cupy_sum_to(_t34, _t1.shape)
-    grad_att_dst = _cupy_unpermute(_t35, (-2, -1, -3))
+    grad_att_dst = _unpermute(_t35, (-2, -1, -3))
     _t37 = cp.swapaxes(_t1, -1, -2)
     _t38 = _cupy_bmm(grad_source, _t37)
     _t39 = cp.swapaxes(h, -1, -2)
     _t40 = _cupy_bmm(_t39, grad_source)
     _t41 = _cupy_sum_to(_t40, _t1.shape)
-    grad_att_src = _cupy_unpermute(_t41, (-2, -1, -3))
+    grad_att_src = _unpermute(_t41, (-2, -1, -3))
     _t44 = lin_weight.shape[0]
     grad_h = _graph_attention_train_identity_bwd_5(_t19, _t32, _t38)
-    _t45 = _cupy_merge_heads(grad_h, _t44)
-    _t46 = _cupy_flatten_dims(lin_weight, 0, 1)
-    grad_x = _cupy_linear_backward_input(_t45, _t46)
+    _t45 = _merge_heads(grad_h, _t44)
+    _t46 = _flatten_dims(lin_weight, 0, 1)
+    grad_x = _linear_backward_input(_t45, _t46)
     _t48 = lin_weight.shape[0]
-    _t49 = _cupy_merge_heads(grad_h, _t48)
-    _t50 = _cupy_rows(_t49).T @ _cupy_rows(x)
+    _t49 = _merge_heads(grad_h, _t48)
+    _t50 = _rows(_t49).T @ _rows(x)
     grad_lin_weight = _t50.reshape(lin_weight.shape)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
@@ -1103,10 +1103,10 @@ def _cupy_forward_train_relu(
 ):
     import cupy as cp
 
-    h = _cupy_linear_heads(x, lin_weight)
-    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
     source = _cupy_bmm(h, _t1)
-    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    _t2 = _permute(att_dst, (-2, -1, -3))
     target = _cupy_bmm(h, _t2)
     _t3 = cp.swapaxes(source, -1, -2)
     scores, _t4, leaky = _graph_attention_train_identity_fwd_0(
@@ -1115,7 +1115,7 @@ def _cupy_forward_train_relu(
     _t6 = _graph_attention_train_identity_fwd_1(adjacency)
     _t7 = cp.expand_dims(_t6, -3)
     weights = _graph_attention_train_identity_fwd_2(leaky, _t7)
-    _t8 = _cupy_dropout_mask(rng, scores, dropout)
+    _t8 = _dropout_mask(rng, scores, dropout)
     kept = _graph_attention_train_identity_fwd_3(weights, _t8)
     heads_out = _cupy_bmm(kept, h)
     _t9 = _cupy_mean(heads_out, -3)
@@ -1220,21 +1220,21 @@ def _cupy_backward_train_relu(
     _t35 = cp.swapaxes(h, -1, -2)
     _t36 = _cupy_bmm(_t35, grad_target)
     _t37 = _cupy_sum_to(_t36, _t1.shape)
-    grad_att_dst = _cupy_unpermute(_t37, (-2, -1, -3))
+    grad_att_dst = _unpermute(_t37, (-2, -1, -3))
     _t39 = cp.swapaxes(_t1, -1, -2)
     _t40 = _cupy_bmm(grad_source, _t39)
     _t41 = cp.swapaxes(h, -1, -2)
     _t42 = _cupy_bmm(_t41, grad_source)
     _t43 = _cupy_sum_to(_t42, _t1.shape)
-    grad_att_src = _cupy_unpermute(_t43, (-2, -1, -3))
+    grad_att_src = _unpermute(_t43, (-2, -1, -3))
     _t46 = lin_weight.shape[0]
     grad_h = _graph_attention_train_relu_bwd_6(_t21, _t34, _t40)
-    _t47 = _cupy_merge_heads(grad_h, _t46)
-    _t48 = _cupy_flatten_dims(lin_weight, 0, 1)
-    grad_x = _cupy_linear_backward_input(_t47, _t48)
+    _t47 = _merge_heads(grad_h, _t46)
+    _t48 = _flatten_dims(lin_weight, 0, 1)
+    grad_x = _linear_backward_input(_t47, _t48)
     _t50 = lin_weight.shape[0]
-    _t51 = _cupy_merge_heads(grad_h, _t50)
-    _t52 = _cupy_rows(_t51).T @ _cupy_rows(x)
+    _t51 = _merge_heads(grad_h, _t50)
+    _t52 = _rows(_t51).T @ _rows(x)
     grad_lin_weight = _t52.reshape(lin_weight.shape)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
@@ -1244,10 +1244,10 @@ def _cupy_forward_train_identity_no_bias(
 ):
     import cupy as cp
 
-    h = _cupy_linear_heads(x, lin_weight)
-    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
     source = _cupy_bmm(h, _t1)
-    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    _t2 = _permute(att_dst, (-2, -1, -3))
     target = _cupy_bmm(h, _t2)
     _t3 = cp.swapaxes(source, -1, -2)
     scores, _t4, leaky = _graph_attention_train_identity_fwd_0(
@@ -1256,7 +1256,7 @@ def _cupy_forward_train_identity_no_bias(
     _t6 = _graph_attention_train_identity_fwd_1(adjacency)
     _t7 = cp.expand_dims(_t6, -3)
     weights = _graph_attention_train_identity_fwd_2(leaky, _t7)
-    _t8 = _cupy_dropout_mask(rng, scores, dropout)
+    _t8 = _dropout_mask(rng, scores, dropout)
     kept = _graph_attention_train_identity_fwd_3(weights, _t8)
     heads_out = _cupy_bmm(kept, h)
     _t9 = _cupy_mean(heads_out, -3)
@@ -1333,21 +1333,21 @@ def _cupy_backward_train_identity_no_bias(
     _t31 = cp.swapaxes(h, -1, -2)
     _t32 = _cupy_bmm(_t31, grad_target)
     _t33 = _cupy_sum_to(_t32, _t1.shape)
-    grad_att_dst = _cupy_unpermute(_t33, (-2, -1, -3))
+    grad_att_dst = _unpermute(_t33, (-2, -1, -3))
     _t35 = cp.swapaxes(_t1, -1, -2)
     _t36 = _cupy_bmm(grad_source, _t35)
     _t37 = cp.swapaxes(h, -1, -2)
     _t38 = _cupy_bmm(_t37, grad_source)
     _t39 = _cupy_sum_to(_t38, _t1.shape)
-    grad_att_src = _cupy_unpermute(_t39, (-2, -1, -3))
+    grad_att_src = _unpermute(_t39, (-2, -1, -3))
     _t42 = lin_weight.shape[0]
     grad_h = _graph_attention_train_identity_no_bias_bwd_5(_t17, _t30, _t36)
-    _t43 = _cupy_merge_heads(grad_h, _t42)
-    _t44 = _cupy_flatten_dims(lin_weight, 0, 1)
-    grad_x = _cupy_linear_backward_input(_t43, _t44)
+    _t43 = _merge_heads(grad_h, _t42)
+    _t44 = _flatten_dims(lin_weight, 0, 1)
+    grad_x = _linear_backward_input(_t43, _t44)
     _t46 = lin_weight.shape[0]
-    _t47 = _cupy_merge_heads(grad_h, _t46)
-    _t48 = _cupy_rows(_t47).T @ _cupy_rows(x)
+    _t47 = _merge_heads(grad_h, _t46)
+    _t48 = _rows(_t47).T @ _rows(x)
     grad_lin_weight = _t48.reshape(lin_weight.shape)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
@@ -1368,10 +1368,10 @@ def _cupy_forward_train_relu_no_bias(
 ):
     import cupy as cp
 
-    h = _cupy_linear_heads(x, lin_weight)
-    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
     source = _cupy_bmm(h, _t1)
-    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    _t2 = _permute(att_dst, (-2, -1, -3))
     target = _cupy_bmm(h, _t2)
     _t3 = cp.swapaxes(source, -1, -2)
     scores, _t4, leaky = _graph_attention_train_identity_fwd_0(
@@ -1380,7 +1380,7 @@ def _cupy_forward_train_relu_no_bias(
     _t6 = _graph_attention_train_identity_fwd_1(adjacency)
     _t7 = cp.expand_dims(_t6, -3)
     weights = _graph_attention_train_identity_fwd_2(leaky, _t7)
-    _t8 = _cupy_dropout_mask(rng, scores, dropout)
+    _t8 = _dropout_mask(rng, scores, dropout)
     kept = _graph_attention_train_identity_fwd_3(weights, _t8)
     heads_out = _cupy_bmm(kept, h)
     _t9 = _cupy_mean(heads_out, -3)
@@ -1442,21 +1442,21 @@ def _cupy_backward_train_relu_no_bias(
     _t33 = cp.swapaxes(h, -1, -2)
     _t34 = _cupy_bmm(_t33, grad_target)
     _t35 = _cupy_sum_to(_t34, _t1.shape)
-    grad_att_dst = _cupy_unpermute(_t35, (-2, -1, -3))
+    grad_att_dst = _unpermute(_t35, (-2, -1, -3))
     _t37 = cp.swapaxes(_t1, -1, -2)
     _t38 = _cupy_bmm(grad_source, _t37)
     _t39 = cp.swapaxes(h, -1, -2)
     _t40 = _cupy_bmm(_t39, grad_source)
     _t41 = _cupy_sum_to(_t40, _t1.shape)
-    grad_att_src = _cupy_unpermute(_t41, (-2, -1, -3))
+    grad_att_src = _unpermute(_t41, (-2, -1, -3))
     _t44 = lin_weight.shape[0]
     grad_h = _graph_attention_train_identity_bwd_5(_t19, _t32, _t38)
-    _t45 = _cupy_merge_heads(grad_h, _t44)
-    _t46 = _cupy_flatten_dims(lin_weight, 0, 1)
-    grad_x = _cupy_linear_backward_input(_t45, _t46)
+    _t45 = _merge_heads(grad_h, _t44)
+    _t46 = _flatten_dims(lin_weight, 0, 1)
+    grad_x = _linear_backward_input(_t45, _t46)
     _t48 = lin_weight.shape[0]
-    _t49 = _cupy_merge_heads(grad_h, _t48)
-    _t50 = _cupy_rows(_t49).T @ _cupy_rows(x)
+    _t49 = _merge_heads(grad_h, _t48)
+    _t50 = _rows(_t49).T @ _rows(x)
     grad_lin_weight = _t50.reshape(lin_weight.shape)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
@@ -1492,10 +1492,10 @@ def _cupy_forward_eval_identity(
 ):
     import cupy as cp
 
-    h = _cupy_linear_heads(x, lin_weight)
-    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
     source = _cupy_bmm(h, _t1)
-    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    _t2 = _permute(att_dst, (-2, -1, -3))
     target = _cupy_bmm(h, _t2)
     _t3 = cp.swapaxes(source, -1, -2)
     _t4, leaky = _graph_attention_eval_identity_fwd_0(target, _t3, negative_slope)
@@ -1559,21 +1559,21 @@ def _cupy_backward_eval_identity(
     _t31 = cp.swapaxes(h, -1, -2)
     _t32 = _cupy_bmm(_t31, grad_target)
     _t33 = _cupy_sum_to(_t32, _t1.shape)
-    grad_att_dst = _cupy_unpermute(_t33, (-2, -1, -3))
+    grad_att_dst = _unpermute(_t33, (-2, -1, -3))
     _t35 = cp.swapaxes(_t1, -1, -2)
     _t36 = _cupy_bmm(grad_source, _t35)
     _t37 = cp.swapaxes(h, -1, -2)
     _t38 = _cupy_bmm(_t37, grad_source)
     _t39 = _cupy_sum_to(_t38, _t1.shape)
-    grad_att_src = _cupy_unpermute(_t39, (-2, -1, -3))
+    grad_att_src = _unpermute(_t39, (-2, -1, -3))
     _t42 = lin_weight.shape[0]
     grad_h = _graph_attention_eval_identity_bwd_3(_t18, _t30, _t36)
-    _t43 = _cupy_merge_heads(grad_h, _t42)
-    _t44 = _cupy_flatten_dims(lin_weight, 0, 1)
-    grad_x = _cupy_linear_backward_input(_t43, _t44)
+    _t43 = _merge_heads(grad_h, _t42)
+    _t44 = _flatten_dims(lin_weight, 0, 1)
+    grad_x = _linear_backward_input(_t43, _t44)
     _t46 = lin_weight.shape[0]
-    _t47 = _cupy_merge_heads(grad_h, _t46)
-    _t48 = _cupy_rows(_t47).T @ _cupy_rows(x)
+    _t47 = _merge_heads(grad_h, _t46)
+    _t48 = _rows(_t47).T @ _rows(x)
     grad_lin_weight = _t48.reshape(lin_weight.shape)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
@@ -1595,10 +1595,10 @@ def _cupy_forward_eval_relu(
 ):
     import cupy as cp
 
-    h = _cupy_linear_heads(x, lin_weight)
-    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
     source = _cupy_bmm(h, _t1)
-    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    _t2 = _permute(att_dst, (-2, -1, -3))
     target = _cupy_bmm(h, _t2)
     _t3 = cp.swapaxes(source, -1, -2)
     _t4, leaky = _graph_attention_eval_identity_fwd_0(target, _t3, negative_slope)
@@ -1663,21 +1663,21 @@ def _cupy_backward_eval_relu(
     _t33 = cp.swapaxes(h, -1, -2)
     _t34 = _cupy_bmm(_t33, grad_target)
     _t35 = _cupy_sum_to(_t34, _t1.shape)
-    grad_att_dst = _cupy_unpermute(_t35, (-2, -1, -3))
+    grad_att_dst = _unpermute(_t35, (-2, -1, -3))
     _t37 = cp.swapaxes(_t1, -1, -2)
     _t38 = _cupy_bmm(grad_source, _t37)
     _t39 = cp.swapaxes(h, -1, -2)
     _t40 = _cupy_bmm(_t39, grad_source)
     _t41 = _cupy_sum_to(_t40, _t1.shape)
-    grad_att_src = _cupy_unpermute(_t41, (-2, -1, -3))
+    grad_att_src = _unpermute(_t41, (-2, -1, -3))
     _t44 = lin_weight.shape[0]
     grad_h = _graph_attention_eval_relu_bwd_4(_t20, _t32, _t38)
-    _t45 = _cupy_merge_heads(grad_h, _t44)
-    _t46 = _cupy_flatten_dims(lin_weight, 0, 1)
-    grad_x = _cupy_linear_backward_input(_t45, _t46)
+    _t45 = _merge_heads(grad_h, _t44)
+    _t46 = _flatten_dims(lin_weight, 0, 1)
+    grad_x = _linear_backward_input(_t45, _t46)
     _t48 = lin_weight.shape[0]
-    _t49 = _cupy_merge_heads(grad_h, _t48)
-    _t50 = _cupy_rows(_t49).T @ _cupy_rows(x)
+    _t49 = _merge_heads(grad_h, _t48)
+    _t50 = _rows(_t49).T @ _rows(x)
     grad_lin_weight = _t50.reshape(lin_weight.shape)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
@@ -1687,10 +1687,10 @@ def _cupy_forward_eval_identity_no_bias(
 ):
     import cupy as cp
 
-    h = _cupy_linear_heads(x, lin_weight)
-    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
     source = _cupy_bmm(h, _t1)
-    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    _t2 = _permute(att_dst, (-2, -1, -3))
     target = _cupy_bmm(h, _t2)
     _t3 = cp.swapaxes(source, -1, -2)
     _t4, leaky = _graph_attention_eval_identity_fwd_0(target, _t3, negative_slope)
@@ -1770,21 +1770,21 @@ def _cupy_backward_eval_identity_no_bias(
     _t29 = cp.swapaxes(h, -1, -2)
     _t30 = _cupy_bmm(_t29, grad_target)
     _t31 = _cupy_sum_to(_t30, _t1.shape)
-    grad_att_dst = _cupy_unpermute(_t31, (-2, -1, -3))
+    grad_att_dst = _unpermute(_t31, (-2, -1, -3))
     _t33 = cp.swapaxes(_t1, -1, -2)
     _t34 = _cupy_bmm(grad_source, _t33)
     _t35 = cp.swapaxes(h, -1, -2)
     _t36 = _cupy_bmm(_t35, grad_source)
     _t37 = _cupy_sum_to(_t36, _t1.shape)
-    grad_att_src = _cupy_unpermute(_t37, (-2, -1, -3))
+    grad_att_src = _unpermute(_t37, (-2, -1, -3))
     _t40 = lin_weight.shape[0]
     grad_h = _graph_attention_eval_identity_no_bias_bwd_3(_t16, _t28, _t34)
-    _t41 = _cupy_merge_heads(grad_h, _t40)
-    _t42 = _cupy_flatten_dims(lin_weight, 0, 1)
-    grad_x = _cupy_linear_backward_input(_t41, _t42)
+    _t41 = _merge_heads(grad_h, _t40)
+    _t42 = _flatten_dims(lin_weight, 0, 1)
+    grad_x = _linear_backward_input(_t41, _t42)
     _t44 = lin_weight.shape[0]
-    _t45 = _cupy_merge_heads(grad_h, _t44)
-    _t46 = _cupy_rows(_t45).T @ _cupy_rows(x)
+    _t45 = _merge_heads(grad_h, _t44)
+    _t46 = _rows(_t45).T @ _rows(x)
     grad_lin_weight = _t46.reshape(lin_weight.shape)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
@@ -1794,10 +1794,10 @@ def _cupy_forward_eval_relu_no_bias(
 ):
     import cupy as cp
 
-    h = _cupy_linear_heads(x, lin_weight)
-    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
     source = _cupy_bmm(h, _t1)
-    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    _t2 = _permute(att_dst, (-2, -1, -3))
     target = _cupy_bmm(h, _t2)
     _t3 = cp.swapaxes(source, -1, -2)
     _t4, leaky = _graph_attention_eval_identity_fwd_0(target, _t3, negative_slope)
@@ -1849,21 +1849,21 @@ def _cupy_backward_eval_relu_no_bias(
     _t31 = cp.swapaxes(h, -1, -2)
     _t32 = _cupy_bmm(_t31, grad_target)
     _t33 = _cupy_sum_to(_t32, _t1.shape)
-    grad_att_dst = _cupy_unpermute(_t33, (-2, -1, -3))
+    grad_att_dst = _unpermute(_t33, (-2, -1, -3))
     _t35 = cp.swapaxes(_t1, -1, -2)
     _t36 = _cupy_bmm(grad_source, _t35)
     _t37 = cp.swapaxes(h, -1, -2)
     _t38 = _cupy_bmm(_t37, grad_source)
     _t39 = _cupy_sum_to(_t38, _t1.shape)
-    grad_att_src = _cupy_unpermute(_t39, (-2, -1, -3))
+    grad_att_src = _unpermute(_t39, (-2, -1, -3))
     _t42 = lin_weight.shape[0]
     grad_h = _graph_attention_eval_identity_bwd_3(_t18, _t30, _t36)
-    _t43 = _cupy_merge_heads(grad_h, _t42)
-    _t44 = _cupy_flatten_dims(lin_weight, 0, 1)
-    grad_x = _cupy_linear_backward_input(_t43, _t44)
+    _t43 = _merge_heads(grad_h, _t42)
+    _t44 = _flatten_dims(lin_weight, 0, 1)
+    grad_x = _linear_backward_input(_t43, _t44)
     _t46 = lin_weight.shape[0]
-    _t47 = _cupy_merge_heads(grad_h, _t46)
-    _t48 = _cupy_rows(_t47).T @ _cupy_rows(x)
+    _t47 = _merge_heads(grad_h, _t46)
+    _t48 = _rows(_t47).T @ _rows(x)
     grad_lin_weight = _t48.reshape(lin_weight.shape)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
@@ -1935,65 +1935,6 @@ def _cupy_dot_last(a, b):
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
-def _cupy_dropout_mask(rng, like, p):
-    """Keep each element with probability 1 - p, scaled by 1 / (1 - p); 0 elsewhere."""
-    keep = rng.random(like.shape, dtype=like.dtype) >= p
-    return keep * like.dtype.type(1 / (1 - p) if p < 1 else 0)
-
-
-def _cupy_flatten_dims(x, start, end):
-    """x with its axes ``start`` to ``end`` (inclusive, negative from the end) joined."""
-    first, last = start % max(x.ndim, 1), end % max(x.ndim, 1)
-    if first > last:
-        raise ValueError(
-            f"flatten: start_dim {start} comes after end_dim {end} for an input of shape "
-            f"{tuple(x.shape)}"
-        )
-    joined = 1  # the joined size, not -1: an empty x has no size to infer from
-    for size in x.shape[first : last + 1]:
-        joined *= size
-    return (
-        x.reshape(x.shape[:first] + (joined,) + x.shape[last + 1 :])
-        if x.ndim
-        else x.reshape(1)
-    )
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_linear_heads(x, weight):
-    """x [..., S, F] @ weight[h].T for every head h of weight [H, C, F], as [..., H, S, C]:
-    one product of x's rows with the H * C rows of weight (see _linear), the heads then
-    split as _split_heads splits them (a view)."""
-    heads, width = weight.shape[0], weight.shape[1]
-    joined = _cupy_linear(x, weight.reshape(heads * width, weight.shape[2]))
-    return joined.reshape(joined.shape[:-1] + (heads, width)).swapaxes(-2, -3)
-
-
 def _cupy_mean(x, axis):
     """The mean along ``axis``, kept as a length-1 axis; along the last axis of a float
     array a matrix-vector product with 1 / n (BLAS), as in _sum."""
@@ -2002,31 +1943,6 @@ def _cupy_mean(x, axis):
     if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
         return cp.matmul(x, cp.full(x.shape[-1], 1 / x.shape[-1], x.dtype))[..., None]
     return cp.mean(x, axis=axis, keepdims=True)
-
-
-def _cupy_merge_heads(x, heads):
-    """x [..., heads, S, D] as [..., S, heads * D], head after head along the last axis."""
-    moved = x.swapaxes(-2, -3)
-    return moved.reshape(moved.shape[:-2] + (heads * x.shape[-1],))
-
-
-def _cupy_permute(x, axes):
-    """The view of x whose trailing axes are x's axes ``axes`` (negative, from the end),
-    in that order; the leading axes stay where they are."""
-    lead = x.ndim - len(axes)
-    return x.transpose(tuple(range(lead)) + tuple(x.ndim + a for a in axes))
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):
@@ -2042,11 +1958,3 @@ def _cupy_sum_to(grad, shape):
         rows = grad.reshape(-1, grad[(0,) * lead].size)
         return cp.matmul(cp.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
     return cp.sum(grad, axis=axes).reshape(shape) if axes else grad
-
-
-def _cupy_unpermute(x, axes):
-    """The view of x that undoes ``_permute(., axes)``: the inverse permutation of the
-    trailing axes."""
-    lead = x.ndim - len(axes)
-    inverse = sorted(range(len(axes)), key=lambda i: axes[i])
-    return x.transpose(tuple(range(lead)) + tuple(lead + i for i in inverse))

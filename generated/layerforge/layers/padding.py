@@ -1567,7 +1567,7 @@ def _cupy_pad_nd(x, pad, mode, value):
     padded axis the source entries np.pad's matching mode picks for the indices."""
     import cupy as cp
 
-    widths = _cupy_pad_widths(x, pad, mode)
+    widths = _pad_widths(x, pad, mode)
     if mode == "constant":
         kept = tuple(
             slice(max(-b, 0), n - max(-e, 0)) for (b, e), n in zip(widths, x.shape)
@@ -1595,7 +1595,7 @@ def _cupy_pad_nd_grad(grad, x, pad, mode):
     reverse, the interior plus every border slice added onto the entry it copied."""
     import cupy as cp
 
-    widths = _cupy_pad_widths(x, pad, mode)
+    widths = _pad_widths(x, pad, mode)
     if mode == "constant":
         inner = tuple(
             slice(max(b, 0), g - max(e, 0)) for (b, e), g in zip(widths, grad.shape)
@@ -1629,33 +1629,6 @@ def _cupy_pad_sources(n, before, after, mode):
 
     numpy_mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
     return cp.pad(cp.arange(n), (before, after), mode=numpy_mode)
-
-
-def _cupy_pad_widths(x, pad, mode):
-    """F.pad's ``pad`` (last axis first) as (before, after) per axis of x, checked:
-    an even length of at most 2 x.ndim; in reflect mode pads below the axis length, in
-    circular mode at most it, and no negative pads but in constant mode."""
-    if len(pad) % 2 or len(pad) > 2 * x.ndim:
-        raise ValueError(
-            f"padding: 'pad' {tuple(pad)} must hold two entries per padded axis, for at most "
-            f"the {x.ndim} axes of 'x' {tuple(x.shape)}"
-        )
-    widths = [(0, 0)] * x.ndim
-    for k in range(len(pad) // 2):
-        widths[x.ndim - 1 - k] = (int(pad[2 * k]), int(pad[2 * k + 1]))
-    for (b, e), n in zip(widths, x.shape):
-        limit = {"reflect": n - 1, "circular": n}.get(mode)
-        if (
-            (mode != "constant" and min(b, e) < 0)
-            or (limit is not None and 0 < max(b, e) > limit)
-            or (mode == "replicate" and n == 0 and max(b, e) > 0)
-            or b + n + e < 0
-        ):
-            raise ValueError(
-                f"padding: cannot pad an axis of length {n} by ({b}, {e}) in {mode} mode "
-                f"('x' {tuple(x.shape)}, pad {tuple(pad)})"
-            )
-    return widths
 
 
 def _cupy_sum(x, axis):

@@ -891,7 +891,7 @@ _recurrent_no_batch_first_tanh_hoisted_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_no_batch_first_tanh_hoisted(x, weight_ih, bias_ih):
-    _t1 = _cupy_linear(x, weight_ih)
+    _t1 = _linear(x, weight_ih)
     hoisted_1 = _recurrent_no_batch_first_tanh_hoisted_fwd_0(_t1, bias_ih)
     return hoisted_1, (x, weight_ih, bias_ih)
 
@@ -937,14 +937,14 @@ def _cupy_backward_no_batch_first_tanh_step(grad_next_h, grad_y, weight_hh, h_ne
 
 def _cupy_backward_no_batch_first_tanh_deferred(h, bias_hh, _t8):
     grad_bias_hh = _cupy_sum_to(_t8, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(_t8).T @ _cupy_rows(h)
+    grad_weight_hh = _rows(_t8).T @ _rows(h)
     return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_no_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih, bias_ih):
     grad_bias_ih = _cupy_sum_to(grad_hoisted_1, bias_ih.shape)
-    grad_x = _cupy_linear_backward_input(grad_hoisted_1, weight_ih)
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_hoisted_1, weight_ih)
+    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
 
 
@@ -1042,7 +1042,7 @@ def _cupy_backward_no_batch_first_relu_step(grad_next_h, grad_y, weight_hh, _t5)
 
 def _cupy_backward_no_batch_first_relu_deferred(h, bias_hh, _t7):
     grad_bias_hh = _cupy_sum_to(_t7, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(_t7).T @ _cupy_rows(h)
+    grad_weight_hh = _rows(_t7).T @ _rows(h)
     return grad_weight_hh, grad_bias_hh
 
 
@@ -1131,7 +1131,7 @@ def _cupy_backward_no_batch_first_identity_step(grad_next_h, grad_y, weight_hh):
 
 def _cupy_backward_no_batch_first_identity_deferred(h, bias_hh, _t6):
     grad_bias_hh = _cupy_sum_to(_t6, bias_hh.shape)
-    grad_weight_hh = _cupy_rows(_t6).T @ _cupy_rows(h)
+    grad_weight_hh = _rows(_t6).T @ _rows(h)
     return grad_weight_hh, grad_bias_hh
 
 
@@ -1625,44 +1625,6 @@ _CUPY_FUSED = {
         _cupy_backward_no_batch_first_identity_no_h0,
     ),
 }
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):

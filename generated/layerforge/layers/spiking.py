@@ -951,7 +951,7 @@ _spiking_atan_no_batch_first_hoisted_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_atan_no_batch_first_hoisted(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     current = _spiking_atan_no_batch_first_hoisted_fwd_0(_t1, bias)
     return current, (x, weight, bias)
 
@@ -1013,8 +1013,8 @@ def _cupy_backward_atan_no_batch_first_step(grad_next_v, grad_spikes, beta, alph
 
 def _cupy_backward_atan_no_batch_first_hoisted(grad_current, x, weight, bias):
     grad_bias = _cupy_sum_to(grad_current, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_current, weight)
-    grad_weight = _cupy_rows(grad_current).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_current, weight)
+    grad_weight = _rows(grad_current).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -1721,44 +1721,6 @@ _CUPY_VARIANTS = {
         _cupy_backward_triangle_no_batch_first_no_v0,
     ),
 }
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):
