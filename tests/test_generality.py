@@ -18,7 +18,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from harness import module, spec
+from harness import finite_differences, module, spec
 
 TOL = {np.float64: dict(rtol=1e-9, atol=1e-12), np.float32: dict(rtol=2e-5, atol=1e-6)}
 DTYPES = [np.float64, np.float32]
@@ -52,24 +52,6 @@ def check(name, arrays, torch_fn, dtype, attrs=None, seed=10):
         assert grad.flags.writeable
         compare(grad, tensor.grad, dtype, f"{name} grad[{i}] {attrs}")
     return y, ctx
-
-
-def finite_differences(name, arrays, attrs, step=1e-6, rtol=1e-6, seed=3):
-    """<grad, v> against the central difference of sum(forward * dy) along v, in float64
-    (truncation O(step^2), rounding ~eps / step: far below rtol on the scale of the terms)."""
-    rng = np.random.default_rng(seed)
-    mod = module(spec(name))
-    y, ctx = mod.forward(*arrays, **attrs)
-    dy = rng.standard_normal(y.shape)
-    grads = mod.backward(dy, ctx)
-    grads = grads if isinstance(grads, tuple) else (grads,)
-    for i, grad in enumerate(grads):
-        v = rng.standard_normal(arrays[i].shape)
-        plus, minus = list(arrays), list(arrays)
-        plus[i], minus[i] = arrays[i] + step * v, arrays[i] - step * v
-        numeric = (np.sum(mod.forward(*plus, **attrs)[0] * dy) - np.sum(mod.forward(*minus, **attrs)[0] * dy)) / (2 * step)
-        analytic = float(np.sum(grad * v))
-        assert abs(numeric - analytic) <= rtol * max(1.0, float(np.sum(np.abs(grad * v)))), (name, attrs, i, numeric, analytic)
 
 
 def draw(shape, dtype, seed=0, low=-3.0, high=3.0):

@@ -439,3 +439,162 @@ def test_substitution_leaves_attribute_and_keyword_names_alone():
     function = cst.parse_module("def _forward(x, out):\n    y = np.add(x, x.out, out=out)\n    return y\n")
     renamed = Substitute({"out": cst.Name("o"), "x": cst.Name("z"), "np": cst.Name("cp")}).apply(function)
     assert renamed.code == "def _forward(z, o):\n    y = cp.add(z, z.out, out=o)\n    return y\n"
+
+
+from transpiler.passes import MergeIdenticalFunctions  # noqa: E402
+
+
+def merged(code: str) -> str:
+    return MergeIdenticalFunctions().apply(cst.parse_module(textwrap.dedent(code))).code
+
+
+def test_merge_keeps_the_first_of_identical_functions_and_renames_their_callers():
+    before = """
+    def _forward_train(x, eps):
+        y = x / (1 + eps)
+        return y, (eps,)
+
+
+    def _forward_eval(x, eps):
+        y = x / (1 + eps)
+        return y, (eps,)
+
+
+    _VARIANTS = {True: _forward_train, False: _forward_eval}
+    """
+    after = """
+    def _forward_train(x, eps):
+        y = x / (1 + eps)
+        return y, (eps,)
+
+
+    _VARIANTS = {True: _forward_train, False: _forward_train}
+    """
+    assert merged(before) == same(after)
+
+
+def test_merge_repeats_until_callers_that_differed_by_a_merged_name_are_merged_too():
+    before = """
+    def _step_a(h):
+        return np.tanh(h)
+
+
+    def _step_b(h):
+        return np.tanh(h)
+
+
+    def _forward_a(xs, h):
+        for x in xs:
+            h = _step_a(x + h)
+        return h
+
+
+    def _forward_b(xs, h):
+        for x in xs:
+            h = _step_b(x + h)
+        return h
+
+
+    def forward(xs, h, a):
+        return (_forward_a if a else _forward_b)(xs, h)
+    """
+    after = """
+    def _step_a(h):
+        return np.tanh(h)
+
+
+    def _forward_a(xs, h):
+        for x in xs:
+            h = _step_a(x + h)
+        return h
+
+
+    def forward(xs, h, a):
+        return (_forward_a if a else _forward_a)(xs, h)
+    """
+    assert merged(before) == same(after)
+
+
+@pytest.mark.parametrize("code", [
+    # functions that differ in one token (a constant, a parameter's name) stay apart
+    "def _forward_a(x):\n    return x * 2\n\n\ndef _forward_b(x):\n    return x * 3\n",
+    "def _forward_a(x):\n    return x * 2\n\n\ndef _forward_b(z):\n    return z * 2\n",
+    # a compiled twin (numba compiles it apart) never merges with the array code
+    "def _jit_forward(x):\n    return x + 1\n\n\ndef _forward(x):\n    return x + 1\n",
+    # nor does the CuPy twin of a variant function (only CuPy helpers merge into NumPy's)
+    "def _forward(x):\n    return x\n\n\ndef _cupy_forward(x):\n    return x\n",
+    # public functions are the API: each keeps its name
+    "def forward(x):\n    return x + 1\n\n\ndef infer(x):\n    return x + 1\n",
+    # a function that names itself is not renamed under itself
+    "def _walk_a(n):\n    return 0 if n == 0 else _walk_a(n - 1)\n\n\n"
+    "def _walk_b(n):\n    return 0 if n == 0 else _walk_b(n - 1)\n",
+    # a different decorator is a different function
+    "@row_kernel\ndef _loops_0(x, out):\n    out[:] = x\n\n\ndef _loops_1(x, out):\n    out[:] = x\n",
+])
+def test_merge_negative(code):
+    assert merged(code) == code
+
+
+def test_a_cupy_helper_the_same_as_numpys_merges_into_it_wherever_it_stands():
+    sums = """
+    def _cupy_sum(a):
+        return cp.sum(a)
+
+
+    def _sum(a):
+        return np.sum(a)
+    """
+    before = sums + """
+
+    def _cupy_forward(x, w):
+        return _cupy_rows(x) @ w
+
+
+    def _cupy_rows(a):
+        return a.reshape(-1, a.shape[-1])
+
+
+    def _rows(a):
+        return a.reshape(-1, a.shape[-1])
+
+
+    def _forward(x, w):
+        return _rows(x) @ w
+    """
+    after = sums + """
+
+    def _cupy_forward(x, w):
+        return _rows(x) @ w
+
+
+    def _rows(a):
+        return a.reshape(-1, a.shape[-1])
+
+
+    def _forward(x, w):
+        return _rows(x) @ w
+    """
+    assert merged(before) == same(after)
+
+
+def test_merge_leaves_attribute_and_keyword_names_alone():
+    before = """
+    def _a(x):
+        return x + 1
+
+
+    def _b(x):
+        return x + 1
+
+
+    y = mod._b(_b(1), _b=2)
+    """
+    assert merged(before).endswith("y = mod._b(_a(1), _b=2)\n")
+
+
+def test_merge_runs_last_in_the_pipeline_and_not_at_o0():
+    code = ("def _forward_a(x):\n    _t1 = x * 2\n    y = _t1 + 1\n    return y, ()\n\n\n"
+            "def _forward_b(x):\n    _t5 = x * 2\n    y = _t5 + 1\n    return y, ()\n\n\n"
+            "_VARIANTS = (_forward_a, _forward_b)\n")
+    assert optimize(code, level=0) == code
+    assert optimize(code, level=1) == "def _forward_a(x):\n    y = x * 2 + 1\n    return y, ()\n\n\n_VARIANTS = (_forward_a, _forward_a)\n"

@@ -11,6 +11,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 import jinja2
 
@@ -494,6 +495,60 @@ def writable_gradients(c: CompiledVariant) -> CompiledVariant:
     return dataclasses.replace(c, backward=dataclasses.replace(fn, body=body))
 
 
+def argument_checks(op: str, spec: OpSpec, attributes: Iterable[AttrDecl]) -> list[str]:
+    """The checks a public function makes of its arguments first, forward's and each entry
+    point's (``spec`` is then the entry point as an op, ``entry.entry_spec``) alike: the
+    arrays' ranks, shapes and dtypes, the ids against the dimension they index, and each of
+    ``attributes`` (its type and range, the dimension it divides, the axis it names)."""
+    body: list[str] = []
+    arrays = [d.name for d in spec.arrays]
+    optional = [d.name for d in spec.optional]
+    array_dict = ", ".join(f'"{n}": {n}' for n in arrays)
+    shape_dict = ", ".join(f'"{d.name}": {_declared_shape(spec, d)}' for d in spec.arrays)
+    dtypes = "" if spec.dtypes == DEFAULT_DTYPES else f", dtypes={spec.dtypes!r}"
+    leading = _leading(spec)
+    leading_arg = "" if leading == "equal" else f', leading="{leading}"'
+    optional_arg = f", optional={_tuple([repr(n) for n in optional])}" if optional else ""
+    kinds = ", ".join(f'"{d.name}": "{d.dtype}"' for d in spec.arrays if d.dtype != "float" and d in spec.inputs)
+    kinds_arg = f", kinds={{{kinds}}}" if kinds else ""
+    same = [f'{_tuple([repr(p) for p in d.otherwise])} if {d.name} is None else ()' for d in spec.inputs if d.otherwise]
+    same_arg = f", same={' + '.join(f'({s})' for s in same) if len(same) > 1 else same[0]}" if same else ""
+    body.append(f'check_arrays("{op}", {{{array_dict}}}, {{{shape_dict}}}{dtypes}{leading_arg}{optional_arg}{kinds_arg}{same_arg})')
+    for decl in spec.inputs:
+        if decl.below:  # the ids index that dimension of another array
+            holder = next(d for d in spec.arrays if decl.below in d.shape.dims)
+            axis = list(holder.shape.dims).index(decl.below) - len(holder.shape.dims)
+            body.append(f'check_ids("{op}", "{decl.name}", {decl.name}, {holder.name}.shape[{axis}], "{decl.below}", "{holder.name}")')
+    for attr in attributes:
+        if attr.type in WINDOW_TYPES or attr.shape_of:  # checked by check_window, check_shape_of
+            continue
+        if attr.none:  # None stands for an expression of the attributes before it
+            body += [f"if {attr.name} is None:", f"    {attr.name} = {attr.none}"]
+        if attr.optional:
+            body += [f"if {attr.name} is not None:", f"    {_attr_check(op, attr)}"]
+        else:
+            body.append(_attr_check(op, attr))
+        if attr.divides:
+            holder = next(d for d in spec.arrays if attr.divides in d.shape.dims)
+            axis = list(holder.shape.dims).index(attr.divides) - len(holder.shape.dims)
+            named = "" if axis == -1 else f', dimension="{attr.divides}"'
+            whole = f"{holder.name}.shape[{axis}]"
+            checks = [f'check_divides("{op}", "{attr.name}", {attr.name}, "{holder.name}", {whole}{named})']
+            quotient = quotient_dimension(attr)
+            part = next((d for d in spec.arrays if quotient in d.shape.dims), None)
+            if part is not None:
+                index = list(part.shape.dims).index(quotient) - len(part.shape.dims)
+                checks.append(f'check_quotient("{op}", "{part.name}", {part.name}.shape[{index}], "{quotient}", '
+                              f'{whole}, "{attr.name}", {attr.name})')
+            if holder.optional:  # an absent array fixes nothing: the dimension is the quotient's multiple
+                body += [f"if {holder.name} is not None:", *(f"    {c}" for c in checks)]
+            else:
+                body += checks
+        if attr.axis_of:
+            body.append(f'check_axis("{op}", "{attr.name}", {attr.name}, "{attr.axis_of}", {attr.axis_of}.ndim)')
+    return body
+
+
 def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives,
                   env: jinja2.Environment, blocked: Blocking = Blocking(),
                   fixed: dict[str, dict[str, AttrValue]] | None = None, entries: list | None = None,
@@ -585,50 +640,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
     if spec.variadic:  # more inputs like the last: folded from the left
         signature.insert(len(spec.inputs), "*more")
     params = ", ".join(signature + (["*"] + keywords if keywords and not spec.variadic else keywords))
-    body: list[str] = []
-    array_dict = ", ".join(f'"{n}": {n}' for n in arrays)
-    shape_dict = ", ".join(f'"{d.name}": {_declared_shape(spec, d)}' for d in spec.arrays)
-    dtypes = "" if spec.dtypes == DEFAULT_DTYPES else f", dtypes={spec.dtypes!r}"
-    leading = _leading(spec)
-    leading_arg = "" if leading == "equal" else f', leading="{leading}"'
-    optional_arg = f", optional={_tuple([repr(n) for n in optional])}" if optional else ""
-    kinds = ", ".join(f'"{d.name}": "{d.dtype}"' for d in spec.arrays if d.dtype != "float" and d in spec.inputs)
-    kinds_arg = f", kinds={{{kinds}}}" if kinds else ""
-    same = [f'{_tuple([repr(p) for p in d.otherwise])} if {d.name} is None else ()' for d in spec.inputs if d.otherwise]
-    same_arg = f", same={' + '.join(f'({s})' for s in same) if len(same) > 1 else same[0]}" if same else ""
-    body.append(f'check_arrays("{op}", {{{array_dict}}}, {{{shape_dict}}}{dtypes}{leading_arg}{optional_arg}{kinds_arg}{same_arg})')
-    for decl in spec.inputs:
-        if decl.below:  # the ids index that dimension of another array
-            holder = next(d for d in spec.arrays if decl.below in d.shape.dims)
-            axis = list(holder.shape.dims).index(decl.below) - len(holder.shape.dims)
-            body.append(f'check_ids("{op}", "{decl.name}", {decl.name}, {holder.name}.shape[{axis}], "{decl.below}", "{holder.name}")')
-    for attr in spec.attributes:
-        if attr.type in WINDOW_TYPES or attr.shape_of:  # checked by check_window, check_shape_of
-            continue
-        if attr.none:  # None stands for an expression of the attributes before it
-            body += [f"if {attr.name} is None:", f"    {attr.name} = {attr.none}"]
-        if attr.optional:
-            body += [f"if {attr.name} is not None:", f"    {_attr_check(op, attr)}"]
-        else:
-            body.append(_attr_check(op, attr))
-        if attr.divides:
-            holder = next(d for d in spec.arrays if attr.divides in d.shape.dims)
-            axis = list(holder.shape.dims).index(attr.divides) - len(holder.shape.dims)
-            named = "" if axis == -1 else f', dimension="{attr.divides}"'
-            whole = f"{holder.name}.shape[{axis}]"
-            checks = [f'check_divides("{op}", "{attr.name}", {attr.name}, "{holder.name}", {whole}{named})']
-            quotient = quotient_dimension(attr)
-            part = next((d for d in spec.arrays if quotient in d.shape.dims), None)
-            if part is not None:
-                index = list(part.shape.dims).index(quotient) - len(part.shape.dims)
-                checks.append(f'check_quotient("{op}", "{part.name}", {part.name}.shape[{index}], "{quotient}", '
-                              f'{whole}, "{attr.name}", {attr.name})')
-            if holder.optional:  # an absent array fixes nothing: the dimension is the quotient's multiple
-                body += [f"if {holder.name} is not None:", *(f"    {c}" for c in checks)]
-            else:
-                body += checks
-        if attr.axis_of:
-            body.append(f'check_axis("{op}", "{attr.name}", {attr.name}, "{attr.axis_of}", {attr.axis_of}.ndim)')
+    body = argument_checks(op, spec, spec.attributes)
     counted = [d for d in spec.arrays if d.counted is not None]
     for count in dict.fromkeys(d.counted[0] for d in counted):  # type: ignore[index]
         # a counted instance's copies: given up to the count, None beyond

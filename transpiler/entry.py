@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 import textwrap
 from dataclasses import dataclass
 
@@ -356,8 +357,7 @@ def render_driver(c: CompiledEntry, prims: Primitives, cupy: bool = False) -> st
 
 
 def render(spec: OpSpec, compiled: list[list[CompiledEntry]], prims: Primitives) -> Rendered:
-    from .codegen import _attr_check, _doc_block, _indent_wrap, _leading, _shape_literal, _tuple, _type_text, keyword
-    from .spec import DEFAULT_DTYPES, WINDOW_TYPES
+    from .codegen import _doc_block, _indent_wrap, _tuple, _type_text, argument_checks, keyword
 
     public: list[str] = []
     functions: list[str] = []
@@ -394,31 +394,9 @@ def render(spec: OpSpec, compiled: list[list[CompiledEntry]], prims: Primitives)
         outs = entry.outputs[0] if len(entry.outputs) == 1 else f"({', '.join(entry.outputs)})"
         doc += ["", "Returns:"] + _indent_wrap(f"{outs}: new arrays; no argument is changed. There is no backward: "
                                               "this is not a gradient.")
-        body: list[str] = []
-        array_dict = ", ".join(f'"{n}": {n}' for n in arrays)
-        shape_dict = ", ".join(f'"{d.name}": {_shape_literal(d.shape)}' for d in sub.arrays)
-        dtypes = "" if spec.dtypes == DEFAULT_DTYPES else f", dtypes={spec.dtypes!r}"
-        leading = _leading(sub)
-        leading_arg = "" if leading == "equal" else f', leading="{leading}"'
-        optional_arg = f", optional={_tuple([repr(n) for n in optional])}" if optional else ""
-        kinds = ", ".join(f'"{d.name}": "{d.dtype}"' for d in sub.arrays if d.dtype != "float")
-        kinds_arg = f", kinds={{{kinds}}}" if kinds else ""
-        body.append(f'check_arrays("{op}", {{{array_dict}}}, {{{shape_dict}}}{dtypes}{leading_arg}{optional_arg}{kinds_arg})')
-        runtime.add("check_arrays")
-        for decl in sub.arrays:
-            if decl.below:
-                holder = next(d for d in sub.arrays if decl.below in d.shape.dims)
-                axis = list(holder.shape.dims).index(decl.below) - len(holder.shape.dims)
-                body.append(f'check_ids("{op}", "{decl.name}", {decl.name}, {holder.name}.shape[{axis}], "{decl.below}", "{holder.name}")')
-                runtime.add("check_ids")
-        for attr in sub.attributes:
-            if attr.type in WINDOW_TYPES or attr.shape_of or attr.name not in first.params and not attr.structural:
-                continue
-            if attr.none:
-                body += [f"if {attr.name} is None:", f"    {attr.name} = {attr.none}"]
-            check = _attr_check(op, attr)
-            body += [f"if {attr.name} is not None:", f"    {check}"] if attr.optional else [check]
-            runtime.add("check_attribute")
+        checked = [a for a in sub.attributes if a.name in first.params or a.structural]
+        body = argument_checks(op, sub, checked)
+        runtime.update(re.findall(r"\b(check_\w+)\(", "\n".join(body)))
         # a loop over time needs a step: the arrays that lead with its time dimension have one
         times = {s.time for s in first.stages if s.time is not None}
         sequences = [d.name for d in sub.arrays if not d.shape.ellipsis and d.shape.dims and d.shape.dims[0] in times]

@@ -30,8 +30,8 @@ from .errors import Collector
 from .grad import build_backward, grad_name
 from .ir import ABSENT, Builder, Function, Operand, Scope, Value, Variant, _statements, eliminate_dead_code, next_temporary
 from .primitives import Primitives
-from .scan import _call, _display, _finish, _unpack, driver_functions
-from .spec import AttrValue, OpSpec
+from .scan import _call, _display, _finish, _unpack, bind_weights_and_attributes, driver_functions
+from .spec import OpSpec
 
 
 @dataclass
@@ -76,22 +76,7 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
     for name, shape, _ in repeat.carries:
         values[name] = Value(shape, "float", "input")
         env[name] = name
-    for decl in spec.parameters:
-        absent = decl.name in variant.absent
-        values[decl.name] = Value(decl.shape, "float", "absent" if absent else "param")
-        env[decl.name] = ABSENT if absent else decl.name
-    for decl in spec.buffers:
-        absent = decl.name in variant.absent
-        values[decl.name] = Value(decl.shape, "float", "absent" if absent else "buffer")
-        env[decl.name] = ABSENT if absent else decl.name
-    defaults: dict[str, AttrValue] = {}
-    for attr in spec.attributes:
-        if attr.structural or attr.along:
-            continue
-        values[attr.name] = Value(None, "bool" if attr.type == "bool" else "float", "attr")
-        env[attr.name] = attr.name
-        if attr.default is not None:
-            defaults[attr.name] = attr.default
+    defaults = bind_weights_and_attributes(spec, variant, values, env, None)
     suffix = f"_{variant.suffix}" if variant.suffix else ""
     builder = Builder(prims, errors, values, itertools.count(1))
     whole = Function(f"_forward{suffix}_iteration", list(env), builder.body, [], values, defaults)

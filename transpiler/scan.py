@@ -100,6 +100,31 @@ def from_parameter(spec: OpSpec, carry) -> bool:
     return carry.init is not None and any(p.name == carry.init for p in spec.parameters)
 
 
+def bind_weights_and_attributes(spec: OpSpec, variant: Variant, values: dict[str, Value], env: dict[str, Operand],
+                                attr_shape: Shape | None) -> dict[str, AttrValue]:
+    """Bind what a scan's or a repeat's parts read besides their inputs and carries, into
+    ``values`` and ``env``: the parameters, the buffers (read, never differentiated: a
+    reservoir's weights), each ABSENT where ``variant`` leaves it out, and the attributes
+    passed at run time (scalars of ``attr_shape``); return those attributes' defaults."""
+    for decl in spec.parameters:
+        absent = decl.name in variant.absent
+        values[decl.name] = Value(decl.shape, "float", "absent" if absent else "param")
+        env[decl.name] = ABSENT if absent else decl.name
+    for decl in spec.buffers:
+        absent = decl.name in variant.absent
+        values[decl.name] = Value(decl.shape, "float", "absent" if absent else "buffer")
+        env[decl.name] = ABSENT if absent else decl.name
+    defaults: dict[str, AttrValue] = {}
+    for attr in spec.attributes:
+        if attr.structural or attr.along:
+            continue
+        values[attr.name] = Value(attr_shape, "bool" if attr.type == "bool" else "float", "attr")
+        env[attr.name] = attr.name
+        if attr.default is not None:
+            defaults[attr.name] = attr.default
+    return defaults
+
+
 def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
           activations: dict[str, OpSpec]) -> tuple[Function, Function, tuple[str, ...]] | None:
     """The driver functions (forward, backward) of one variant and its context layout; their
@@ -116,22 +141,7 @@ def build(spec: OpSpec, variant: Variant, prims: Primitives, errors: Collector,
     for carry in scan.carries:
         values[carry.name] = Value(carry_step_shape(spec, carry), "float", "input")
         env[carry.name] = carry.name
-    for decl in spec.parameters:
-        absent = decl.name in variant.absent
-        values[decl.name] = Value(decl.shape, "float", "absent" if absent else "param")
-        env[decl.name] = ABSENT if absent else decl.name
-    for decl in spec.buffers:  # read by the step, never differentiated (a reservoir's weights)
-        absent = decl.name in variant.absent
-        values[decl.name] = Value(decl.shape, "float", "absent" if absent else "buffer")
-        env[decl.name] = ABSENT if absent else decl.name
-    defaults: dict[str, AttrValue] = {}
-    for attr in spec.attributes:
-        if attr.structural or attr.along:
-            continue
-        values[attr.name] = Value(Shape(()), "bool" if attr.type == "bool" else "float", "attr")
-        env[attr.name] = attr.name
-        if attr.default is not None:
-            defaults[attr.name] = attr.default
+    defaults = bind_weights_and_attributes(spec, variant, values, env, Shape(()))
     # The parts do not depend on batch_first or on which initial states are given (only the
     # driver does): every such variant shares the time-major, all-given variant's parts.
     shared = Variant(tuple((k, False if k == scan.batch_first else v) for k, v in variant.structural),

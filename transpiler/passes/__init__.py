@@ -1,8 +1,9 @@
 """Optimization passes over generated modules, as libcst transformers.
 
 Each pass is an independent transformer with its own golden tests. ``optimize`` runs the
-selected passes to a fixed point, then sets parentheses by precedence. ``-O0`` runs none of
-the passes (parenthesization still runs: it changes the text, never the tree).
+selected passes to a fixed point, merges the functions that came out identical, then sets
+parentheses by precedence. ``-O0`` runs none of the passes (parenthesization still runs: it
+changes the text, never the tree).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from .cse import EliminateCommonSubexpressions
 from .dce import EliminateDeadCode
 from .fuse import Facts, FuseElementwise
 from .inline import InlineTemporaries, RenumberTemporaries
+from .merge import MergeIdenticalFunctions
 from .parens import Reparenthesize
 from .reuse import ReuseBuffers
 
@@ -59,8 +61,10 @@ def optimize(code: str, level: int = 1, facts: Facts | None = None) -> str:
             unchanged = 0 if getattr(transformer, "changed", True) else unchanged + 1
         for _, factory in FINAL:
             module = module.visit(factory(facts or {}))
+        # Last, once every function has its final text: the ones that came out the same.
+        module = MergeIdenticalFunctions().apply(module)
     return Reparenthesize().apply(module).code
 
 
 __all__ = ["optimize", "PIPELINE", "Facts", "FuseElementwise", "FoldConstants", "StrengthReduce", "EliminateCommonSubexpressions",
-           "EliminateDeadCode", "InlineTemporaries", "RenumberTemporaries", "Reparenthesize", "ReuseBuffers"]
+           "EliminateDeadCode", "InlineTemporaries", "MergeIdenticalFunctions", "RenumberTemporaries", "Reparenthesize", "ReuseBuffers"]

@@ -470,20 +470,6 @@ def _jit_forward_tanh(x, *, out_y=None):
     return y, (x,)
 
 
-# gelu_tanh_bwd_loops_0: layers_spec/activations/gelu.yaml:20,21
-@row_kernel
-def _gelu_tanh_bwd_loops_0(_t1, x, inner_out, _t4_out):
-    _rows, _n = _t1.shape
-    for _row in range(_rows):
-        for _j in range(_n):
-            _t2 = 0.044715 * _t1[_row, _j]  # gelu.yaml:20
-            _t3 = x[_row, _j] + _t2  # gelu.yaml:20
-            inner = 0.7978845608028654 * _t3  # gelu.yaml:20
-            inner_out[_row, _j] = inner
-            _t4 = 0.5 * x[_row, _j]  # gelu.yaml:21
-            _t4_out[_row, _j] = _t4
-
-
 # gelu_tanh_bwd_loops_1: layers_spec/activations/gelu.yaml:21; layers_spec/primitives.yaml:61,62,180,90
 @row_kernel
 def _gelu_tanh_bwd_loops_1(_t5, grad_y, _t4, _t12_out, _t13_out, _t15_out):
@@ -521,7 +507,7 @@ def _jit_backward_tanh(grad_y, x, *, out_grad_x=None):
     _t1 = x**3
     inner = np.empty(grad_y.shape, grad_y.dtype)
     _t4 = np.empty(grad_y.shape, grad_y.dtype)
-    _gelu_tanh_bwd_loops_0(rows(_t1), rows(x), rows(inner), rows(_t4))
+    _gelu_tanh_fwd_loops_0(rows(_t1), rows(x), rows(inner), rows(_t4))
     _t5 = np.tanh(inner, out=inner)
     _t12 = np.empty(grad_y.shape, grad_y.dtype)
     _t13 = np.empty(grad_y.shape, grad_y.dtype)

@@ -232,13 +232,13 @@ _hierarchical_softmax_fwd_4 = ElementwiseKernel(
 
 
 def _cupy_forward(x, weight, num_classes):
-    logits = _cupy_linear(x, weight)
+    logits = _linear(x, weight)
     codes = _cupy_binary_codes(num_classes, weight)
     _t3 = _hierarchical_softmax_fwd_0(logits)
-    _t4 = _cupy_linear(_t3, codes)
+    _t4 = _linear(_t3, codes)
     _t6 = _hierarchical_softmax_fwd_1(logits)
     _t7 = _hierarchical_softmax_fwd_2(codes)
-    _t8 = _cupy_linear(_t6, _t7)
+    _t8 = _linear(_t6, _t7)
     log_probability = _hierarchical_softmax_fwd_3(_t4, _t8)
     y = _hierarchical_softmax_fwd_4(log_probability)
     return y, (x, weight, logits, codes, y)
@@ -298,12 +298,12 @@ def _cupy_backward(grad_y, x, weight, logits, codes, y):
     _t1 = _hierarchical_softmax_bwd_0(logits)
     _t7 = _hierarchical_softmax_fwd_2(codes)
     grad_log_probability = _hierarchical_softmax_bwd_2(grad_y, y)
-    _t10 = _cupy_linear_backward_input(grad_log_probability, _t7)
+    _t10 = _linear_backward_input(grad_log_probability, _t7)
     _t13 = _hierarchical_softmax_bwd_3(_t10, logits)
-    _t14 = _cupy_linear_backward_input(grad_log_probability, codes)
+    _t14 = _linear_backward_input(grad_log_probability, codes)
     grad_logits = _hierarchical_softmax_bwd_4(_t14, _t1, _t13)
-    grad_x = _cupy_linear_backward_input(grad_logits, weight)
-    grad_weight = _cupy_rows(grad_logits).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_logits, weight)
+    grad_weight = _rows(grad_logits).T @ _rows(x)
     return grad_x, grad_weight
 
 
@@ -319,41 +319,3 @@ def _cupy_binary_codes(num_classes, weight):
         )
     shifts = cp.arange(depth - 1, -1, -1)
     return ((cp.arange(num_classes)[:, None] >> shifts) & 1).astype(weight.dtype)
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])

@@ -153,7 +153,7 @@ _prelu_fwd_3 = ElementwiseKernel(
 
 def _cupy_forward(x, weight):
     _t1 = _prelu_fwd_0(x)
-    _t2 = _cupy_as_axis1(weight, x)
+    _t2 = _as_axis1(weight, x)
     _t3 = _prelu_fwd_1(x)
     _t4 = _prelu_fwd_2(_t2, _t3)
     y = _prelu_fwd_3(_t1, _t4)
@@ -217,17 +217,6 @@ def _cupy_backward(grad_y, x, weight, _t2):
     grad_weight = _cupy_channel_sum(_t6, weight)
     grad_x = _prelu_bwd_4(x, _t5, _t10)
     return grad_x, grad_weight
-
-
-def _cupy_as_axis1(weight, like):
-    """``weight`` [1] or [C] as [C, 1, ...], to broadcast along axis 1 of ``like``."""
-    channels = like.shape[1] if like.ndim >= 2 else 1
-    if weight.shape[0] not in (1, channels):
-        raise ValueError(
-            f"prelu: 'weight' has {weight.shape[0]} entries; it takes 1 or one per channel "
-            f"(axis 1 of 'x' {tuple(like.shape)}: {channels})"
-        )
-    return weight.reshape((-1,) + (1,) * max(like.ndim - 2, 0))
 
 
 def _cupy_channel_sum(grad, weight):

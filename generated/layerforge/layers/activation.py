@@ -255,23 +255,6 @@ def _backward_swish(grad_y, x):
     return grad_x
 
 
-def _forward_silu(x):
-    y = _sigmoid(x)
-    y *= x
-    return y, (x,)
-
-
-def _backward_silu(grad_y, x):
-    _t1 = _sigmoid(x)
-    grad_x = grad_y * _t1
-    _t2 = 1 - _t1
-    _t2 *= grad_y
-    _t2 *= x
-    _t2 *= _t1
-    grad_x += _t2
-    return grad_x
-
-
 def _backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _backward_identity(grad_linear, *linear_saved)
@@ -287,7 +270,7 @@ _FUSED = {
     "elu": (_forward_elu, _backward_elu),
     "mish": (_forward_mish, _backward_mish),
     "swish": (_forward_swish, _backward_swish),
-    "silu": (_forward_silu, _backward_silu),
+    "silu": (_forward_swish, _backward_swish),
 }
 # The options each fused activation is specialized at; other values run it composed.
 _FUSED_FIXED = {
@@ -893,16 +876,6 @@ def _cupy_backward_swish(grad_y, x):
     return grad_x
 
 
-def _cupy_forward_silu(x):
-    y = _activation_swish_fwd_0(x)
-    return y, (x,)
-
-
-def _cupy_backward_silu(grad_y, x):
-    grad_x = _activation_swish_bwd_0(x, grad_y)
-    return grad_x
-
-
 def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _cupy_backward_identity(grad_linear, *linear_saved)
@@ -918,5 +891,5 @@ _CUPY_FUSED = {
     "elu": (_cupy_forward_elu, _cupy_backward_elu),
     "mish": (_cupy_forward_mish, _cupy_backward_mish),
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
-    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+    "silu": (_cupy_forward_swish, _cupy_backward_swish),
 }

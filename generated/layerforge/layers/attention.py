@@ -793,12 +793,12 @@ _attention_softmax_fwd_4 = ElementwiseKernel(
 def _cupy_forward_softmax(x, query_weight, key_weight, value_weight, kv, attn_mask):
     import cupy as cp
 
-    _t1 = _cupy_linear(x, query_weight)
+    _t1 = _linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
     q = _attention_softmax_fwd_0(_t1, _t3)
-    k = _cupy_linear(kv, key_weight)
-    v = _cupy_linear(kv, value_weight)
+    k = _linear(kv, key_weight)
+    v = _linear(kv, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
     allowed = _cupy_apply_mask(scores, attn_mask)
@@ -879,13 +879,13 @@ def _cupy_backward_softmax(
     _t18 = cp.swapaxes(q, -1, -2)
     _t19 = _cupy_bmm(_t18, grad_allowed)
     grad_k = cp.swapaxes(_t19, -1, -2)
-    _t21 = _cupy_linear_backward_input(grad_v, value_weight)
-    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
-    _t23 = _cupy_linear_backward_input(grad_k, key_weight)
-    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(kv)
+    _t21 = _linear_backward_input(grad_v, value_weight)
+    grad_value_weight = _rows(grad_v).T @ _rows(kv)
+    _t23 = _linear_backward_input(grad_k, key_weight)
+    grad_key_weight = _rows(grad_k).T @ _rows(kv)
     _t25 = _attention_softmax_bwd_2(grad_q, _t3)
-    grad_x = _cupy_linear_backward_input(_t25, query_weight)
-    grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(_t25, query_weight)
+    grad_query_weight = _rows(_t25).T @ _rows(x)
     grad_kv = _attention_softmax_bwd_3(_t21, _t23)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
 
@@ -938,12 +938,12 @@ _attention_sparsemax_fwd_2 = ElementwiseKernel(
 def _cupy_forward_sparsemax(x, query_weight, key_weight, value_weight, kv, attn_mask):
     import cupy as cp
 
-    _t1 = _cupy_linear(x, query_weight)
+    _t1 = _linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
     q = _attention_softmax_fwd_0(_t1, _t3)
-    k = _cupy_linear(kv, key_weight)
-    v = _cupy_linear(kv, value_weight)
+    k = _linear(kv, key_weight)
+    v = _linear(kv, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
     allowed = _cupy_apply_mask(scores, attn_mask)
@@ -1086,13 +1086,13 @@ def _cupy_backward_sparsemax(
     _t20 = cp.swapaxes(q, -1, -2)
     _t21 = _cupy_bmm(_t20, grad_allowed)
     grad_k = cp.swapaxes(_t21, -1, -2)
-    _t23 = _cupy_linear_backward_input(grad_v, value_weight)
-    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
-    _t25 = _cupy_linear_backward_input(grad_k, key_weight)
-    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(kv)
+    _t23 = _linear_backward_input(grad_v, value_weight)
+    grad_value_weight = _rows(grad_v).T @ _rows(kv)
+    _t25 = _linear_backward_input(grad_k, key_weight)
+    grad_key_weight = _rows(grad_k).T @ _rows(kv)
     _t27 = _attention_sparsemax_bwd_5(grad_q, _t3)
-    grad_x = _cupy_linear_backward_input(_t27, query_weight)
-    grad_query_weight = _cupy_rows(_t27).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(_t27, query_weight)
+    grad_query_weight = _rows(_t27).T @ _rows(x)
     grad_kv = _attention_sparsemax_bwd_6(_t23, _t25)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
 
@@ -1130,12 +1130,12 @@ def _cupy_forward_softmax_no_attn_mask(
 ):
     import cupy as cp
 
-    _t1 = _cupy_linear(x, query_weight)
+    _t1 = _linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
     q = _attention_softmax_fwd_0(_t1, _t3)
-    k = _cupy_linear(kv, key_weight)
-    v = _cupy_linear(kv, value_weight)
+    k = _linear(kv, key_weight)
+    v = _linear(kv, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
     _t5 = _attention_softmax_no_attn_mask_fwd_1(scores)
@@ -1175,13 +1175,13 @@ def _cupy_backward_softmax_no_attn_mask(
     _t18 = cp.swapaxes(q, -1, -2)
     _t19 = _cupy_bmm(_t18, grad_scores)
     grad_k = cp.swapaxes(_t19, -1, -2)
-    _t21 = _cupy_linear_backward_input(grad_v, value_weight)
-    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
-    _t23 = _cupy_linear_backward_input(grad_k, key_weight)
-    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(kv)
+    _t21 = _linear_backward_input(grad_v, value_weight)
+    grad_value_weight = _rows(grad_v).T @ _rows(kv)
+    _t23 = _linear_backward_input(grad_k, key_weight)
+    grad_key_weight = _rows(grad_k).T @ _rows(kv)
     _t25 = _attention_softmax_bwd_2(grad_q, _t3)
-    grad_x = _cupy_linear_backward_input(_t25, query_weight)
-    grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(_t25, query_weight)
+    grad_query_weight = _rows(_t25).T @ _rows(x)
     grad_kv = _attention_softmax_bwd_3(_t21, _t23)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
 
@@ -1236,12 +1236,12 @@ def _cupy_forward_sparsemax_no_attn_mask(
 ):
     import cupy as cp
 
-    _t1 = _cupy_linear(x, query_weight)
+    _t1 = _linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
     q = _attention_softmax_fwd_0(_t1, _t3)
-    k = _cupy_linear(kv, key_weight)
-    v = _cupy_linear(kv, value_weight)
+    k = _linear(kv, key_weight)
+    v = _linear(kv, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
     sparsemax_tau = _attention_sparsemax_no_attn_mask_fwd_1(scores)
@@ -1304,13 +1304,13 @@ def _cupy_backward_sparsemax_no_attn_mask(
     _t20 = cp.swapaxes(q, -1, -2)
     _t21 = _cupy_bmm(_t20, grad_scores)
     grad_k = cp.swapaxes(_t21, -1, -2)
-    _t23 = _cupy_linear_backward_input(grad_v, value_weight)
-    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(kv)
-    _t25 = _cupy_linear_backward_input(grad_k, key_weight)
-    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(kv)
+    _t23 = _linear_backward_input(grad_v, value_weight)
+    grad_value_weight = _rows(grad_v).T @ _rows(kv)
+    _t25 = _linear_backward_input(grad_k, key_weight)
+    grad_key_weight = _rows(grad_k).T @ _rows(kv)
     _t27 = _attention_sparsemax_bwd_5(grad_q, _t3)
-    grad_x = _cupy_linear_backward_input(_t27, query_weight)
-    grad_query_weight = _cupy_rows(_t27).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(_t27, query_weight)
+    grad_query_weight = _rows(_t27).T @ _rows(x)
     grad_kv = _attention_sparsemax_bwd_6(_t23, _t25)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
 
@@ -1320,12 +1320,12 @@ def _cupy_forward_softmax_no_kv(
 ):
     import cupy as cp
 
-    _t1 = _cupy_linear(x, query_weight)
+    _t1 = _linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
     q = _attention_softmax_fwd_0(_t1, _t3)
-    k = _cupy_linear(x, key_weight)
-    v = _cupy_linear(x, value_weight)
+    k = _linear(x, key_weight)
+    v = _linear(x, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
     allowed = _cupy_apply_mask(scores, attn_mask)
@@ -1366,13 +1366,13 @@ def _cupy_backward_softmax_no_kv(
     _t18 = cp.swapaxes(q, -1, -2)
     _t19 = _cupy_bmm(_t18, grad_allowed)
     grad_k = cp.swapaxes(_t19, -1, -2)
-    _t21 = _cupy_linear_backward_input(grad_v, value_weight)
-    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
-    _t23 = _cupy_linear_backward_input(grad_k, key_weight)
-    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(x)
+    _t21 = _linear_backward_input(grad_v, value_weight)
+    grad_value_weight = _rows(grad_v).T @ _rows(x)
+    _t23 = _linear_backward_input(grad_k, key_weight)
+    grad_key_weight = _rows(grad_k).T @ _rows(x)
     _t25 = _attention_softmax_bwd_2(grad_q, _t3)
-    _t26 = _cupy_linear_backward_input(_t25, query_weight)
-    grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
+    _t26 = _linear_backward_input(_t25, query_weight)
+    grad_query_weight = _rows(_t25).T @ _rows(x)
     grad_x = _attention_softmax_no_kv_bwd_3(_t21, _t23, _t26)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
 
@@ -1382,12 +1382,12 @@ def _cupy_forward_sparsemax_no_kv(
 ):
     import cupy as cp
 
-    _t1 = _cupy_linear(x, query_weight)
+    _t1 = _linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
     q = _attention_softmax_fwd_0(_t1, _t3)
-    k = _cupy_linear(x, key_weight)
-    v = _cupy_linear(x, value_weight)
+    k = _linear(x, key_weight)
+    v = _linear(x, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
     allowed = _cupy_apply_mask(scores, attn_mask)
@@ -1451,13 +1451,13 @@ def _cupy_backward_sparsemax_no_kv(
     _t20 = cp.swapaxes(q, -1, -2)
     _t21 = _cupy_bmm(_t20, grad_allowed)
     grad_k = cp.swapaxes(_t21, -1, -2)
-    _t23 = _cupy_linear_backward_input(grad_v, value_weight)
-    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
-    _t25 = _cupy_linear_backward_input(grad_k, key_weight)
-    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(x)
+    _t23 = _linear_backward_input(grad_v, value_weight)
+    grad_value_weight = _rows(grad_v).T @ _rows(x)
+    _t25 = _linear_backward_input(grad_k, key_weight)
+    grad_key_weight = _rows(grad_k).T @ _rows(x)
     _t27 = _attention_sparsemax_bwd_5(grad_q, _t3)
-    _t28 = _cupy_linear_backward_input(_t27, query_weight)
-    grad_query_weight = _cupy_rows(_t27).T @ _cupy_rows(x)
+    _t28 = _linear_backward_input(_t27, query_weight)
+    grad_query_weight = _rows(_t27).T @ _rows(x)
     grad_x = _attention_sparsemax_no_kv_bwd_6(_t23, _t25, _t28)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
 
@@ -1467,12 +1467,12 @@ def _cupy_forward_softmax_no_kv_no_attn_mask(
 ):
     import cupy as cp
 
-    _t1 = _cupy_linear(x, query_weight)
+    _t1 = _linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
     q = _attention_softmax_fwd_0(_t1, _t3)
-    k = _cupy_linear(x, key_weight)
-    v = _cupy_linear(x, value_weight)
+    k = _linear(x, key_weight)
+    v = _linear(x, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
     _t5 = _attention_softmax_no_attn_mask_fwd_1(scores)
@@ -1500,13 +1500,13 @@ def _cupy_backward_softmax_no_kv_no_attn_mask(
     _t18 = cp.swapaxes(q, -1, -2)
     _t19 = _cupy_bmm(_t18, grad_scores)
     grad_k = cp.swapaxes(_t19, -1, -2)
-    _t21 = _cupy_linear_backward_input(grad_v, value_weight)
-    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
-    _t23 = _cupy_linear_backward_input(grad_k, key_weight)
-    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(x)
+    _t21 = _linear_backward_input(grad_v, value_weight)
+    grad_value_weight = _rows(grad_v).T @ _rows(x)
+    _t23 = _linear_backward_input(grad_k, key_weight)
+    grad_key_weight = _rows(grad_k).T @ _rows(x)
     _t25 = _attention_softmax_bwd_2(grad_q, _t3)
-    _t26 = _cupy_linear_backward_input(_t25, query_weight)
-    grad_query_weight = _cupy_rows(_t25).T @ _cupy_rows(x)
+    _t26 = _linear_backward_input(_t25, query_weight)
+    grad_query_weight = _rows(_t25).T @ _rows(x)
     grad_x = _attention_softmax_no_kv_bwd_3(_t21, _t23, _t26)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
 
@@ -1516,12 +1516,12 @@ def _cupy_forward_sparsemax_no_kv_no_attn_mask(
 ):
     import cupy as cp
 
-    _t1 = _cupy_linear(x, query_weight)
+    _t1 = _linear(x, query_weight)
     _t2 = query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
     q = _attention_softmax_fwd_0(_t1, _t3)
-    k = _cupy_linear(x, key_weight)
-    v = _cupy_linear(x, value_weight)
+    k = _linear(x, key_weight)
+    v = _linear(x, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
     sparsemax_tau = _attention_sparsemax_no_attn_mask_fwd_1(scores)
@@ -1572,13 +1572,13 @@ def _cupy_backward_sparsemax_no_kv_no_attn_mask(
     _t20 = cp.swapaxes(q, -1, -2)
     _t21 = _cupy_bmm(_t20, grad_scores)
     grad_k = cp.swapaxes(_t21, -1, -2)
-    _t23 = _cupy_linear_backward_input(grad_v, value_weight)
-    grad_value_weight = _cupy_rows(grad_v).T @ _cupy_rows(x)
-    _t25 = _cupy_linear_backward_input(grad_k, key_weight)
-    grad_key_weight = _cupy_rows(grad_k).T @ _cupy_rows(x)
+    _t23 = _linear_backward_input(grad_v, value_weight)
+    grad_value_weight = _rows(grad_v).T @ _rows(x)
+    _t25 = _linear_backward_input(grad_k, key_weight)
+    grad_key_weight = _rows(grad_k).T @ _rows(x)
     _t27 = _attention_sparsemax_bwd_5(grad_q, _t3)
-    _t28 = _cupy_linear_backward_input(_t27, query_weight)
-    grad_query_weight = _cupy_rows(_t27).T @ _cupy_rows(x)
+    _t28 = _linear_backward_input(_t27, query_weight)
+    grad_query_weight = _rows(_t27).T @ _rows(x)
     grad_x = _attention_sparsemax_no_kv_bwd_6(_t23, _t25, _t28)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
 
@@ -1651,41 +1651,3 @@ def _cupy_bmm(a, b):
 
     in_chunks(products, a.shape[0], a)
     return out
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])

@@ -267,19 +267,6 @@ def _forward_train_no_running_var(
     return y, new_running_mean, None, (weight, count, rstd, normalized)
 
 
-def _backward_train_no_running_var(grad_y, weight, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(weight.shape)
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = scale * grad_y
-    _t1 = normalized * (scale * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= scale * shift_sums / count
-    return grad_x, grad_weight, grad_bias
-
-
 def _forward_train_no_running_mean(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -300,19 +287,6 @@ def _forward_train_no_running_mean(
     return y, None, new_running_var, (weight, count, rstd, normalized)
 
 
-def _backward_train_no_running_mean(grad_y, weight, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(weight.shape)
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = scale * grad_y
-    _t1 = normalized * (scale * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= scale * shift_sums / count
-    return grad_x, grad_weight, grad_bias
-
-
 def _forward_train_no_running_mean_no_running_var(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -327,21 +301,6 @@ def _forward_train_no_running_mean_no_running_var(
     y = normalized * weight.reshape(-1, 1)
     y += bias.reshape(-1, 1)
     return y, None, None, (weight, count, rstd, normalized)
-
-
-def _backward_train_no_running_mean_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(weight.shape)
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = scale * grad_y
-    _t1 = normalized * (scale * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= scale * shift_sums / count
-    return grad_x, grad_weight, grad_bias
 
 
 def _forward_train_no_bias(x, weight, bias, running_mean, running_var, momentum, eps):
@@ -393,18 +352,6 @@ def _forward_train_no_bias_no_running_var(
     return y, new_running_mean, None, (weight, count, rstd, normalized)
 
 
-def _backward_train_no_bias_no_running_var(grad_y, weight, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = scale * grad_y
-    _t1 = normalized * (scale * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= scale * shift_sums / count
-    return grad_x, grad_weight, None
-
-
 def _forward_train_no_bias_no_running_mean(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -424,18 +371,6 @@ def _forward_train_no_bias_no_running_mean(
     return y, None, new_running_var, (weight, count, rstd, normalized)
 
 
-def _backward_train_no_bias_no_running_mean(grad_y, weight, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = scale * grad_y
-    _t1 = normalized * (scale * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= scale * shift_sums / count
-    return grad_x, grad_weight, None
-
-
 def _forward_train_no_bias_no_running_mean_no_running_var(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -449,20 +384,6 @@ def _forward_train_no_bias_no_running_mean_no_running_var(
     normalized = np.multiply(centered, rstd, out=centered)
     y = normalized * weight.reshape(-1, 1)
     return y, None, None, (weight, count, rstd, normalized)
-
-
-def _backward_train_no_bias_no_running_mean_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = scale * grad_y
-    _t1 = normalized * (scale * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= scale * shift_sums / count
-    return grad_x, grad_weight, None
 
 
 def _forward_train_no_weight(x, weight, bias, running_mean, running_var, momentum, eps):
@@ -511,17 +432,6 @@ def _forward_train_no_weight_no_running_var(
     return y, new_running_mean, None, (bias, count, rstd, normalized)
 
 
-def _backward_train_no_weight_no_running_var(grad_y, bias, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(bias.shape)
-    grad_x = rstd * grad_y
-    _t1 = normalized * (rstd * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= rstd * shift_sums / count
-    return grad_x, None, grad_bias
-
-
 def _forward_train_no_weight_no_running_mean(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -541,17 +451,6 @@ def _forward_train_no_weight_no_running_mean(
     return y, None, new_running_var, (bias, count, rstd, normalized)
 
 
-def _backward_train_no_weight_no_running_mean(grad_y, bias, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(bias.shape)
-    grad_x = rstd * grad_y
-    _t1 = normalized * (rstd * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= rstd * shift_sums / count
-    return grad_x, None, grad_bias
-
-
 def _forward_train_no_weight_no_running_mean_no_running_var(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -565,19 +464,6 @@ def _forward_train_no_weight_no_running_mean_no_running_var(
     normalized = np.multiply(centered, rstd, out=centered)
     y = normalized + bias.reshape(-1, 1)
     return y, None, None, (bias, count, rstd, normalized)
-
-
-def _backward_train_no_weight_no_running_mean_no_running_var(
-    grad_y, bias, count, rstd, normalized
-):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(bias.shape)
-    grad_x = rstd * grad_y
-    _t1 = normalized * (rstd * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= rstd * shift_sums / count
-    return grad_x, None, grad_bias
 
 
 def _forward_train_no_weight_no_bias(
@@ -632,18 +518,6 @@ def _forward_train_no_weight_no_bias_no_running_var(
     return normalized, new_running_mean, None, (weight, count, rstd, normalized)
 
 
-def _backward_train_no_weight_no_bias_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_x = rstd * grad_y
-    _t1 = normalized * (rstd * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= rstd * shift_sums / count
-    return grad_x, None, None
-
-
 def _forward_train_no_weight_no_bias_no_running_mean(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -662,18 +536,6 @@ def _forward_train_no_weight_no_bias_no_running_mean(
     return normalized, None, new_running_var, (weight, count, rstd, normalized)
 
 
-def _backward_train_no_weight_no_bias_no_running_mean(
-    grad_y, weight, count, rstd, normalized
-):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_x = rstd * grad_y
-    _t1 = normalized * (rstd * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= rstd * shift_sums / count
-    return grad_x, None, None
-
-
 def _forward_train_no_weight_no_bias_no_running_mean_no_running_var(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -686,18 +548,6 @@ def _forward_train_no_weight_no_bias_no_running_mean_no_running_var(
     np.divide(1, rstd, out=rstd)
     normalized = np.multiply(centered, rstd, out=centered)
     return normalized, None, None, (weight, count, rstd, normalized)
-
-
-def _backward_train_no_weight_no_bias_no_running_mean_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_x = rstd * grad_y
-    _t1 = normalized * (rstd * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= rstd * shift_sums / count
-    return grad_x, None, None
 
 
 def _forward_eval(x, weight, bias, running_mean, running_var, momentum, eps):
@@ -737,19 +587,6 @@ def _forward_eval_no_running_var(
     return y, running_mean, None, (weight, count, rstd, normalized)
 
 
-def _backward_eval_no_running_var(grad_y, weight, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(weight.shape)
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = scale * grad_y
-    _t1 = normalized * (scale * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= scale * shift_sums / count
-    return grad_x, grad_weight, grad_bias
-
-
 def _forward_eval_no_running_mean(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -760,47 +597,6 @@ def _forward_eval_no_running_mean(
     y = normalized * weight.reshape(-1, 1)
     y += bias.reshape(-1, 1)
     return y, None, running_var, (weight, rstd, normalized)
-
-
-def _backward_eval_no_running_mean(grad_y, weight, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(weight.shape)
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = grad_y * scale
-    return grad_x, grad_weight, grad_bias
-
-
-def _forward_eval_no_running_mean_no_running_var(
-    x, weight, bias, running_mean, running_var, momentum, eps
-):
-    count = x.shape[0] * x.shape[2]
-    mu = _sum(x, (0, 2)) / count
-    centered = x - mu
-    variance = _sum(centered * centered, (0, 2)) / count
-    rstd = np.add(variance, eps, out=variance)
-    np.sqrt(rstd, out=rstd)
-    np.divide(1, rstd, out=rstd)
-    normalized = np.multiply(centered, rstd, out=centered)
-    y = normalized * weight.reshape(-1, 1)
-    y += bias.reshape(-1, 1)
-    return y, None, None, (weight, count, rstd, normalized)
-
-
-def _backward_eval_no_running_mean_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(weight.shape)
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = scale * grad_y
-    _t1 = normalized * (scale * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= scale * shift_sums / count
-    return grad_x, grad_weight, grad_bias
 
 
 def _forward_eval_no_bias(x, weight, bias, running_mean, running_var, momentum, eps):
@@ -836,18 +632,6 @@ def _forward_eval_no_bias_no_running_var(
     return y, running_mean, None, (weight, count, rstd, normalized)
 
 
-def _backward_eval_no_bias_no_running_var(grad_y, weight, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = scale * grad_y
-    _t1 = normalized * (scale * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= scale * shift_sums / count
-    return grad_x, grad_weight, None
-
-
 def _forward_eval_no_bias_no_running_mean(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -857,43 +641,6 @@ def _forward_eval_no_bias_no_running_mean(
     normalized = x * rstd
     y = normalized * weight.reshape(-1, 1)
     return y, None, running_var, (weight, rstd, normalized)
-
-
-def _backward_eval_no_bias_no_running_mean(grad_y, weight, rstd, normalized):
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = grad_y * scale
-    return grad_x, grad_weight, None
-
-
-def _forward_eval_no_bias_no_running_mean_no_running_var(
-    x, weight, bias, running_mean, running_var, momentum, eps
-):
-    count = x.shape[0] * x.shape[2]
-    mu = _sum(x, (0, 2)) / count
-    centered = x - mu
-    variance = _sum(centered * centered, (0, 2)) / count
-    rstd = np.add(variance, eps, out=variance)
-    np.sqrt(rstd, out=rstd)
-    np.divide(1, rstd, out=rstd)
-    normalized = np.multiply(centered, rstd, out=centered)
-    y = normalized * weight.reshape(-1, 1)
-    return y, None, None, (weight, count, rstd, normalized)
-
-
-def _backward_eval_no_bias_no_running_mean_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_weight = scale_sums.reshape(weight.shape)
-    scale = weight.reshape(-1, 1) * rstd
-    grad_x = scale * grad_y
-    _t1 = normalized * (scale * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= scale * shift_sums / count
-    return grad_x, grad_weight, None
 
 
 def _forward_eval_no_weight(x, weight, bias, running_mean, running_var, momentum, eps):
@@ -928,17 +675,6 @@ def _forward_eval_no_weight_no_running_var(
     return y, running_mean, None, (bias, count, rstd, normalized)
 
 
-def _backward_eval_no_weight_no_running_var(grad_y, bias, count, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(bias.shape)
-    grad_x = rstd * grad_y
-    _t1 = normalized * (rstd * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= rstd * shift_sums / count
-    return grad_x, None, grad_bias
-
-
 def _forward_eval_no_weight_no_running_mean(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -948,41 +684,6 @@ def _forward_eval_no_weight_no_running_mean(
     normalized = x * rstd
     y = normalized + bias.reshape(-1, 1)
     return y, None, running_var, (bias, rstd, normalized)
-
-
-def _backward_eval_no_weight_no_running_mean(grad_y, bias, rstd, normalized):
-    shift_sums = _sum(grad_y, (0, 2))
-    grad_bias = shift_sums.reshape(bias.shape)
-    grad_x = grad_y * rstd
-    return grad_x, None, grad_bias
-
-
-def _forward_eval_no_weight_no_running_mean_no_running_var(
-    x, weight, bias, running_mean, running_var, momentum, eps
-):
-    count = x.shape[0] * x.shape[2]
-    mu = _sum(x, (0, 2)) / count
-    centered = x - mu
-    variance = _sum(centered * centered, (0, 2)) / count
-    rstd = np.add(variance, eps, out=variance)
-    np.sqrt(rstd, out=rstd)
-    np.divide(1, rstd, out=rstd)
-    normalized = np.multiply(centered, rstd, out=centered)
-    y = normalized + bias.reshape(-1, 1)
-    return y, None, None, (bias, count, rstd, normalized)
-
-
-def _backward_eval_no_weight_no_running_mean_no_running_var(
-    grad_y, bias, count, rstd, normalized
-):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_bias = shift_sums.reshape(bias.shape)
-    grad_x = rstd * grad_y
-    _t1 = normalized * (rstd * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= rstd * shift_sums / count
-    return grad_x, None, grad_bias
 
 
 def _forward_eval_no_weight_no_bias(
@@ -1035,11 +736,6 @@ def _forward_eval_no_weight_no_bias_no_running_mean(
     return normalized, None, running_var, (weight, rstd, normalized)
 
 
-def _backward_eval_no_weight_no_bias_no_running_mean(grad_y, weight, rstd, normalized):
-    grad_x = grad_y * rstd
-    return grad_x, None, None
-
-
 def _forward_eval_no_weight_no_bias_no_running_mean_no_running_var(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -1054,18 +750,6 @@ def _forward_eval_no_weight_no_bias_no_running_mean_no_running_var(
     return normalized, None, None, (count, rstd, normalized)
 
 
-def _backward_eval_no_weight_no_bias_no_running_mean_no_running_var(
-    grad_y, count, rstd, normalized
-):
-    shift_sums = _sum(grad_y, (0, 2))
-    scale_sums = _sum(grad_y * normalized, (0, 2))
-    grad_x = rstd * grad_y
-    _t1 = normalized * (rstd * scale_sums / count)
-    grad_x -= _t1
-    grad_x -= rstd * shift_sums / count
-    return grad_x, None, None
-
-
 def _backward_joined(grad_y, ctx, shape):
     """The backward of a forward on x with its trailing axes joined into one."""
     grad_x, grad_weight, grad_bias = backward(grad_y.reshape(ctx[2][1]), ctx)
@@ -1074,30 +758,24 @@ def _backward_joined(grad_y, ctx, shape):
 
 _VARIANTS = {
     (True, True, True, True, True): (_forward_train, _backward_train),
-    (True, True, True, True, False): (
-        _forward_train_no_running_var,
-        _backward_train_no_running_var,
-    ),
-    (True, True, True, False, True): (
-        _forward_train_no_running_mean,
-        _backward_train_no_running_mean,
-    ),
+    (True, True, True, True, False): (_forward_train_no_running_var, _backward_train),
+    (True, True, True, False, True): (_forward_train_no_running_mean, _backward_train),
     (True, True, True, False, False): (
         _forward_train_no_running_mean_no_running_var,
-        _backward_train_no_running_mean_no_running_var,
+        _backward_train,
     ),
     (True, True, False, True, True): (_forward_train_no_bias, _backward_train_no_bias),
     (True, True, False, True, False): (
         _forward_train_no_bias_no_running_var,
-        _backward_train_no_bias_no_running_var,
+        _backward_train_no_bias,
     ),
     (True, True, False, False, True): (
         _forward_train_no_bias_no_running_mean,
-        _backward_train_no_bias_no_running_mean,
+        _backward_train_no_bias,
     ),
     (True, True, False, False, False): (
         _forward_train_no_bias_no_running_mean_no_running_var,
-        _backward_train_no_bias_no_running_mean_no_running_var,
+        _backward_train_no_bias,
     ),
     (True, False, True, True, True): (
         _forward_train_no_weight,
@@ -1105,15 +783,15 @@ _VARIANTS = {
     ),
     (True, False, True, True, False): (
         _forward_train_no_weight_no_running_var,
-        _backward_train_no_weight_no_running_var,
+        _backward_train_no_weight,
     ),
     (True, False, True, False, True): (
         _forward_train_no_weight_no_running_mean,
-        _backward_train_no_weight_no_running_mean,
+        _backward_train_no_weight,
     ),
     (True, False, True, False, False): (
         _forward_train_no_weight_no_running_mean_no_running_var,
-        _backward_train_no_weight_no_running_mean_no_running_var,
+        _backward_train_no_weight,
     ),
     (True, False, False, True, True): (
         _forward_train_no_weight_no_bias,
@@ -1121,41 +799,35 @@ _VARIANTS = {
     ),
     (True, False, False, True, False): (
         _forward_train_no_weight_no_bias_no_running_var,
-        _backward_train_no_weight_no_bias_no_running_var,
+        _backward_train_no_weight_no_bias,
     ),
     (True, False, False, False, True): (
         _forward_train_no_weight_no_bias_no_running_mean,
-        _backward_train_no_weight_no_bias_no_running_mean,
+        _backward_train_no_weight_no_bias,
     ),
     (True, False, False, False, False): (
         _forward_train_no_weight_no_bias_no_running_mean_no_running_var,
-        _backward_train_no_weight_no_bias_no_running_mean_no_running_var,
+        _backward_train_no_weight_no_bias,
     ),
     (False, True, True, True, True): (_forward_eval, _backward_eval),
-    (False, True, True, True, False): (
-        _forward_eval_no_running_var,
-        _backward_eval_no_running_var,
-    ),
-    (False, True, True, False, True): (
-        _forward_eval_no_running_mean,
-        _backward_eval_no_running_mean,
-    ),
+    (False, True, True, True, False): (_forward_eval_no_running_var, _backward_train),
+    (False, True, True, False, True): (_forward_eval_no_running_mean, _backward_eval),
     (False, True, True, False, False): (
-        _forward_eval_no_running_mean_no_running_var,
-        _backward_eval_no_running_mean_no_running_var,
+        _forward_train_no_running_mean_no_running_var,
+        _backward_train,
     ),
     (False, True, False, True, True): (_forward_eval_no_bias, _backward_eval_no_bias),
     (False, True, False, True, False): (
         _forward_eval_no_bias_no_running_var,
-        _backward_eval_no_bias_no_running_var,
+        _backward_train_no_bias,
     ),
     (False, True, False, False, True): (
         _forward_eval_no_bias_no_running_mean,
-        _backward_eval_no_bias_no_running_mean,
+        _backward_eval_no_bias,
     ),
     (False, True, False, False, False): (
-        _forward_eval_no_bias_no_running_mean_no_running_var,
-        _backward_eval_no_bias_no_running_mean_no_running_var,
+        _forward_train_no_bias_no_running_mean_no_running_var,
+        _backward_train_no_bias,
     ),
     (False, False, True, True, True): (
         _forward_eval_no_weight,
@@ -1163,15 +835,15 @@ _VARIANTS = {
     ),
     (False, False, True, True, False): (
         _forward_eval_no_weight_no_running_var,
-        _backward_eval_no_weight_no_running_var,
+        _backward_train_no_weight,
     ),
     (False, False, True, False, True): (
         _forward_eval_no_weight_no_running_mean,
-        _backward_eval_no_weight_no_running_mean,
+        _backward_eval_no_weight,
     ),
     (False, False, True, False, False): (
-        _forward_eval_no_weight_no_running_mean_no_running_var,
-        _backward_eval_no_weight_no_running_mean_no_running_var,
+        _forward_train_no_weight_no_running_mean_no_running_var,
+        _backward_train_no_weight,
     ),
     (False, False, False, True, True): (
         _forward_eval_no_weight_no_bias,
@@ -1183,11 +855,11 @@ _VARIANTS = {
     ),
     (False, False, False, False, True): (
         _forward_eval_no_weight_no_bias_no_running_mean,
-        _backward_eval_no_weight_no_bias_no_running_mean,
+        _backward_eval_no_weight_no_bias,
     ),
     (False, False, False, False, False): (
         _forward_eval_no_weight_no_bias_no_running_mean_no_running_var,
-        _backward_eval_no_weight_no_bias_no_running_mean_no_running_var,
+        _backward_eval_no_weight_no_bias_no_running_var,
     ),
 }
 
@@ -1353,7 +1025,7 @@ def _cupy_forward_train(x, weight, bias, running_mean, running_var, momentum, ep
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t9 = _batch_normalization_train_fwd_4(_t8, running_mean)
     _t10 = mu.reshape(weight.shape)
-    unbiased = _cupy_bessel_correction(count)
+    unbiased = _bessel_correction(count)
     _t12 = 1 - momentum
     _t14 = momentum * unbiased
     new_running_mean, _t13 = _batch_normalization_train_fwd_5(
@@ -1697,7 +1369,7 @@ def _cupy_forward_train_no_running_mean(
     centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
     variance, rstd = _batch_normalization_train_fwd_2(_t5, count, eps)
-    unbiased = _cupy_bessel_correction(count)
+    unbiased = _bessel_correction(count)
     _t8 = 1 - momentum
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t10 = momentum * unbiased
@@ -1988,7 +1660,7 @@ def _cupy_forward_train_no_bias(
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t9 = _batch_normalization_train_fwd_4(_t8, running_mean)
     _t10 = mu.reshape(weight.shape)
-    unbiased = _cupy_bessel_correction(count)
+    unbiased = _bessel_correction(count)
     _t12 = 1 - momentum
     _t14 = momentum * unbiased
     new_running_mean, _t13 = _batch_normalization_train_fwd_5(
@@ -2259,7 +1931,7 @@ def _cupy_forward_train_no_bias_no_running_mean(
     centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
     variance, rstd = _batch_normalization_train_fwd_2(_t5, count, eps)
-    unbiased = _cupy_bessel_correction(count)
+    unbiased = _bessel_correction(count)
     _t8 = 1 - momentum
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t10 = momentum * unbiased
@@ -2545,7 +2217,7 @@ def _cupy_forward_train_no_weight(
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t9 = _batch_normalization_train_fwd_4(_t8, running_mean)
     _t10 = mu.reshape(bias.shape)
-    unbiased = _cupy_bessel_correction(count)
+    unbiased = _bessel_correction(count)
     _t12 = 1 - momentum
     _t14 = momentum * unbiased
     new_running_mean, _t13 = _batch_normalization_train_fwd_5(
@@ -2768,7 +2440,7 @@ def _cupy_forward_train_no_weight_no_running_mean(
     centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
     variance, rstd = _batch_normalization_train_fwd_2(_t5, count, eps)
-    unbiased = _cupy_bessel_correction(count)
+    unbiased = _bessel_correction(count)
     _t8 = 1 - momentum
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t10 = momentum * unbiased
@@ -2970,7 +2642,7 @@ def _cupy_forward_train_no_weight_no_bias(
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t9 = _batch_normalization_train_fwd_4(_t8, running_mean)
     _t10 = mu.reshape(running_mean.shape)
-    unbiased = _cupy_bessel_correction(count)
+    unbiased = _bessel_correction(count)
     _t12 = 1 - momentum
     _t14 = momentum * unbiased
     new_running_mean, _t13 = _batch_normalization_train_fwd_5(
@@ -3150,7 +2822,7 @@ def _cupy_forward_train_no_weight_no_bias_no_running_mean(
     centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
     _t5 = _cupy_sum(_t4, (0, 2))
     variance, rstd = _batch_normalization_train_fwd_2(_t5, count, eps)
-    unbiased = _cupy_bessel_correction(count)
+    unbiased = _bessel_correction(count)
     _t8 = 1 - momentum
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
     _t10 = momentum * unbiased
@@ -3400,32 +3072,6 @@ def _cupy_forward_eval_no_running_var(
     return y, running_mean, None, (weight, count, rstd, normalized)
 
 
-def _cupy_backward_eval_no_running_var(grad_y, weight, count, rstd, normalized):
-    shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t11 = _batch_normalization_train_no_running_mean_no_running_var_bwd_0(
-        grad_y, normalized
-    )
-    scale_sums = _cupy_sum(_t11, (0, 2))
-    grad_bias = shift_sums.reshape(weight.shape)
-    grad_weight = scale_sums.reshape(weight.shape)
-    _t12 = weight.reshape(-1, 1)
-    scale = _batch_normalization_train_no_running_mean_no_running_var_bwd_1(_t12, rstd)
-    _t13 = _batch_normalization_train_no_running_mean_no_running_var_bwd_2(
-        scale, grad_y
-    )
-    _t15 = _batch_normalization_train_no_running_mean_no_running_var_bwd_3(
-        scale, scale_sums, count
-    )
-    _t17 = _batch_normalization_train_no_running_mean_no_running_var_bwd_4(
-        normalized, _t15, _t13
-    )
-    _t19 = _batch_normalization_train_no_running_mean_no_running_var_bwd_5(
-        scale, shift_sums, count
-    )
-    grad_x = _batch_normalization_train_no_running_mean_no_running_var_bwd_6(_t17, _t19)
-    return grad_x, grad_weight, grad_bias
-
-
 # batch_normalization_eval_no_running_mean_fwd_1: layers_spec/layers/batch_normalization.yaml:50
 _batch_normalization_eval_no_running_mean_fwd_1 = ElementwiseKernel(
     "batch_normalization_eval_no_running_mean_fwd_1",
@@ -3506,55 +3152,6 @@ def _cupy_backward_eval_no_running_mean(grad_y, weight, rstd, normalized):
     return grad_x, grad_weight, grad_bias
 
 
-def _cupy_forward_eval_no_running_mean_no_running_var(
-    x, weight, bias, running_mean, running_var, momentum, eps
-):
-    _t1 = x.shape[0]
-    _t2 = x.shape[2]
-    count = _t1 * _t2
-    _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_train_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
-    _t5 = _cupy_sum(_t4, (0, 2))
-    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
-    normalized = _batch_normalization_train_fwd_3(centered, rstd)
-    _t8 = weight.reshape(-1, 1)
-    _t9 = _batch_normalization_train_no_running_mean_no_running_var_fwd_4(
-        normalized, _t8
-    )
-    _t10 = bias.reshape(-1, 1)
-    y = _batch_normalization_train_no_running_mean_no_running_var_fwd_5(_t9, _t10)
-    return y, None, None, (weight, count, rstd, normalized)
-
-
-def _cupy_backward_eval_no_running_mean_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t11 = _batch_normalization_train_no_running_mean_no_running_var_bwd_0(
-        grad_y, normalized
-    )
-    scale_sums = _cupy_sum(_t11, (0, 2))
-    grad_bias = shift_sums.reshape(weight.shape)
-    grad_weight = scale_sums.reshape(weight.shape)
-    _t12 = weight.reshape(-1, 1)
-    scale = _batch_normalization_train_no_running_mean_no_running_var_bwd_1(_t12, rstd)
-    _t13 = _batch_normalization_train_no_running_mean_no_running_var_bwd_2(
-        scale, grad_y
-    )
-    _t15 = _batch_normalization_train_no_running_mean_no_running_var_bwd_3(
-        scale, scale_sums, count
-    )
-    _t17 = _batch_normalization_train_no_running_mean_no_running_var_bwd_4(
-        normalized, _t15, _t13
-    )
-    _t19 = _batch_normalization_train_no_running_mean_no_running_var_bwd_5(
-        scale, shift_sums, count
-    )
-    grad_x = _batch_normalization_train_no_running_mean_no_running_var_bwd_6(_t17, _t19)
-    return grad_x, grad_weight, grad_bias
-
-
 # batch_normalization_eval_no_bias_fwd_2: layers_spec/layers/batch_normalization.yaml:60
 _batch_normalization_eval_no_bias_fwd_2 = ElementwiseKernel(
     "batch_normalization_eval_no_bias_fwd_2",
@@ -3605,35 +3202,6 @@ def _cupy_forward_eval_no_bias_no_running_var(
         normalized, _t8
     )
     return y, running_mean, None, (weight, count, rstd, normalized)
-
-
-def _cupy_backward_eval_no_bias_no_running_var(grad_y, weight, count, rstd, normalized):
-    shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t9 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_0(
-        grad_y, normalized
-    )
-    scale_sums = _cupy_sum(_t9, (0, 2))
-    grad_weight = scale_sums.reshape(weight.shape)
-    _t10 = weight.reshape(-1, 1)
-    scale = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_1(
-        _t10, rstd
-    )
-    _t11 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_2(
-        scale, grad_y
-    )
-    _t13 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_3(
-        scale, scale_sums, count
-    )
-    _t15 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_4(
-        normalized, _t13, _t11
-    )
-    _t17 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_5(
-        scale, shift_sums, count
-    )
-    grad_x = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_6(
-        _t15, _t17
-    )
-    return grad_x, grad_weight, None
 
 
 # batch_normalization_eval_no_bias_no_running_mean_fwd_2: layers_spec/layers/batch_normalization.yaml:60
@@ -3687,56 +3255,6 @@ def _cupy_backward_eval_no_bias_no_running_mean(grad_y, weight, rstd, normalized
     _t6 = weight.reshape(-1, 1)
     scale = _batch_normalization_eval_no_bias_no_running_mean_bwd_1(_t6, rstd)
     grad_x = _batch_normalization_eval_bwd_2(grad_y, scale)
-    return grad_x, grad_weight, None
-
-
-def _cupy_forward_eval_no_bias_no_running_mean_no_running_var(
-    x, weight, bias, running_mean, running_var, momentum, eps
-):
-    _t1 = x.shape[0]
-    _t2 = x.shape[2]
-    count = _t1 * _t2
-    _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_train_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
-    _t5 = _cupy_sum(_t4, (0, 2))
-    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
-    normalized = _batch_normalization_train_fwd_3(centered, rstd)
-    _t8 = weight.reshape(-1, 1)
-    y = _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_4(
-        normalized, _t8
-    )
-    return y, None, None, (weight, count, rstd, normalized)
-
-
-def _cupy_backward_eval_no_bias_no_running_mean_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t9 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_0(
-        grad_y, normalized
-    )
-    scale_sums = _cupy_sum(_t9, (0, 2))
-    grad_weight = scale_sums.reshape(weight.shape)
-    _t10 = weight.reshape(-1, 1)
-    scale = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_1(
-        _t10, rstd
-    )
-    _t11 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_2(
-        scale, grad_y
-    )
-    _t13 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_3(
-        scale, scale_sums, count
-    )
-    _t15 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_4(
-        normalized, _t13, _t11
-    )
-    _t17 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_5(
-        scale, shift_sums, count
-    )
-    grad_x = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_6(
-        _t15, _t17
-    )
     return grad_x, grad_weight, None
 
 
@@ -3800,31 +3318,6 @@ def _cupy_forward_eval_no_weight_no_running_var(
     return y, running_mean, None, (bias, count, rstd, normalized)
 
 
-def _cupy_backward_eval_no_weight_no_running_var(grad_y, bias, count, rstd, normalized):
-    shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t9 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_0(
-        grad_y, normalized
-    )
-    scale_sums = _cupy_sum(_t9, (0, 2))
-    grad_bias = shift_sums.reshape(bias.shape)
-    _t10 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_1(
-        rstd, grad_y
-    )
-    _t12 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_2(
-        rstd, scale_sums, count
-    )
-    _t14 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_3(
-        normalized, _t12, _t10
-    )
-    _t16 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_4(
-        rstd, shift_sums, count
-    )
-    grad_x = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_5(
-        _t14, _t16
-    )
-    return grad_x, None, grad_bias
-
-
 # batch_normalization_eval_no_weight_no_running_mean_fwd_2: layers_spec/layers/batch_normalization.yaml:60
 _batch_normalization_eval_no_weight_no_running_mean_fwd_2 = ElementwiseKernel(
     "batch_normalization_eval_no_weight_no_running_mean_fwd_2",
@@ -3845,59 +3338,6 @@ def _cupy_forward_eval_no_weight_no_running_mean(
     _t4 = bias.reshape(-1, 1)
     y = _batch_normalization_eval_no_weight_no_running_mean_fwd_2(normalized, _t4)
     return y, None, running_var, (bias, rstd, normalized)
-
-
-def _cupy_backward_eval_no_weight_no_running_mean(grad_y, bias, rstd, normalized):
-    shift_sums = _cupy_sum(grad_y, (0, 2))
-    grad_bias = shift_sums.reshape(bias.shape)
-    grad_x = _batch_normalization_eval_no_weight_bwd_0(grad_y, rstd)
-    return grad_x, None, grad_bias
-
-
-def _cupy_forward_eval_no_weight_no_running_mean_no_running_var(
-    x, weight, bias, running_mean, running_var, momentum, eps
-):
-    _t1 = x.shape[0]
-    _t2 = x.shape[2]
-    count = _t1 * _t2
-    _t3 = _cupy_sum(x, (0, 2))
-    mu = _batch_normalization_train_fwd_0(_t3, count)
-    centered, _t4 = _batch_normalization_train_fwd_1(x, mu)
-    _t5 = _cupy_sum(_t4, (0, 2))
-    rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
-    normalized = _batch_normalization_train_fwd_3(centered, rstd)
-    _t8 = bias.reshape(-1, 1)
-    y = _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_4(
-        normalized, _t8
-    )
-    return y, None, None, (bias, count, rstd, normalized)
-
-
-def _cupy_backward_eval_no_weight_no_running_mean_no_running_var(
-    grad_y, bias, count, rstd, normalized
-):
-    shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t9 = _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_0(
-        grad_y, normalized
-    )
-    scale_sums = _cupy_sum(_t9, (0, 2))
-    grad_bias = shift_sums.reshape(bias.shape)
-    _t10 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_1(
-        rstd, grad_y
-    )
-    _t12 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_2(
-        rstd, scale_sums, count
-    )
-    _t14 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_3(
-        normalized, _t12, _t10
-    )
-    _t16 = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_4(
-        rstd, shift_sums, count
-    )
-    grad_x = _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_5(
-        _t14, _t16
-    )
-    return grad_x, None, grad_bias
 
 
 def _cupy_forward_eval_no_weight_no_bias(
@@ -3965,13 +3405,6 @@ def _cupy_forward_eval_no_weight_no_bias_no_running_mean(
     return normalized, None, running_var, (weight, rstd, normalized)
 
 
-def _cupy_backward_eval_no_weight_no_bias_no_running_mean(
-    grad_y, weight, rstd, normalized
-):
-    grad_x = _batch_normalization_eval_no_weight_bwd_0(grad_y, rstd)
-    return grad_x, None, None
-
-
 def _cupy_forward_eval_no_weight_no_bias_no_running_mean_no_running_var(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -3985,32 +3418,6 @@ def _cupy_forward_eval_no_weight_no_bias_no_running_mean_no_running_var(
     rstd = _batch_normalization_train_no_running_var_fwd_2(_t5, count, eps)
     normalized = _batch_normalization_train_fwd_3(centered, rstd)
     return normalized, None, None, (count, rstd, normalized)
-
-
-def _cupy_backward_eval_no_weight_no_bias_no_running_mean_no_running_var(
-    grad_y, count, rstd, normalized
-):
-    shift_sums = _cupy_sum(grad_y, (0, 2))
-    _t8 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_0(
-        grad_y, normalized
-    )
-    scale_sums = _cupy_sum(_t8, (0, 2))
-    _t9 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_1(
-        rstd, grad_y
-    )
-    _t11 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_2(
-        rstd, scale_sums, count
-    )
-    _t13 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_3(
-        normalized, _t11, _t9
-    )
-    _t15 = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_4(
-        rstd, shift_sums, count
-    )
-    grad_x = _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_5(
-        _t13, _t15
-    )
-    return grad_x, None, None
 
 
 _CUPY_VARIANTS = {
@@ -4078,15 +3485,15 @@ _CUPY_VARIANTS = {
     (False, True, True, True, True): (_cupy_forward_eval, _cupy_backward_eval),
     (False, True, True, True, False): (
         _cupy_forward_eval_no_running_var,
-        _cupy_backward_eval_no_running_var,
+        _cupy_backward_train_no_running_mean_no_running_var,
     ),
     (False, True, True, False, True): (
         _cupy_forward_eval_no_running_mean,
         _cupy_backward_eval_no_running_mean,
     ),
     (False, True, True, False, False): (
-        _cupy_forward_eval_no_running_mean_no_running_var,
-        _cupy_backward_eval_no_running_mean_no_running_var,
+        _cupy_forward_train_no_running_mean_no_running_var,
+        _cupy_backward_train_no_running_mean_no_running_var,
     ),
     (False, True, False, True, True): (
         _cupy_forward_eval_no_bias,
@@ -4094,15 +3501,15 @@ _CUPY_VARIANTS = {
     ),
     (False, True, False, True, False): (
         _cupy_forward_eval_no_bias_no_running_var,
-        _cupy_backward_eval_no_bias_no_running_var,
+        _cupy_backward_train_no_bias_no_running_mean_no_running_var,
     ),
     (False, True, False, False, True): (
         _cupy_forward_eval_no_bias_no_running_mean,
         _cupy_backward_eval_no_bias_no_running_mean,
     ),
     (False, True, False, False, False): (
-        _cupy_forward_eval_no_bias_no_running_mean_no_running_var,
-        _cupy_backward_eval_no_bias_no_running_mean_no_running_var,
+        _cupy_forward_train_no_bias_no_running_mean_no_running_var,
+        _cupy_backward_train_no_bias_no_running_mean_no_running_var,
     ),
     (False, False, True, True, True): (
         _cupy_forward_eval_no_weight,
@@ -4110,15 +3517,15 @@ _CUPY_VARIANTS = {
     ),
     (False, False, True, True, False): (
         _cupy_forward_eval_no_weight_no_running_var,
-        _cupy_backward_eval_no_weight_no_running_var,
+        _cupy_backward_train_no_weight_no_running_mean_no_running_var,
     ),
     (False, False, True, False, True): (
         _cupy_forward_eval_no_weight_no_running_mean,
-        _cupy_backward_eval_no_weight_no_running_mean,
+        _cupy_backward_eval_no_weight,
     ),
     (False, False, True, False, False): (
-        _cupy_forward_eval_no_weight_no_running_mean_no_running_var,
-        _cupy_backward_eval_no_weight_no_running_mean_no_running_var,
+        _cupy_forward_train_no_weight_no_running_mean_no_running_var,
+        _cupy_backward_train_no_weight_no_running_mean_no_running_var,
     ),
     (False, False, False, True, True): (
         _cupy_forward_eval_no_weight_no_bias,
@@ -4130,23 +3537,13 @@ _CUPY_VARIANTS = {
     ),
     (False, False, False, False, True): (
         _cupy_forward_eval_no_weight_no_bias_no_running_mean,
-        _cupy_backward_eval_no_weight_no_bias_no_running_mean,
+        _cupy_backward_eval_no_weight_no_bias,
     ),
     (False, False, False, False, False): (
         _cupy_forward_eval_no_weight_no_bias_no_running_mean_no_running_var,
-        _cupy_backward_eval_no_weight_no_bias_no_running_mean_no_running_var,
+        _cupy_backward_eval_no_weight_no_bias_no_running_var,
     ),
 }
-
-
-def _cupy_bessel_correction(count):
-    """count / (count - 1), for the unbiased variance of ``count`` values (at least 2)."""
-    if count < 2:
-        raise ValueError(
-            f"batch_normalization: training needs more than one value per channel, got "
-            f"N * H * W = {count}"
-        )
-    return count / (count - 1)
 
 
 def _cupy_sum(x, axis):
@@ -6618,44 +6015,6 @@ def _jit_backward_eval_no_running_mean(grad_y, weight, rstd, normalized):
     return grad_x, grad_weight, grad_bias
 
 
-# batch_normalization_eval_no_running_mean_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:53,54,55,56,57,60
-@row_kernel
-def _batch_normalization_eval_no_running_mean_no_running_var_fwd_loops_0(
-    _first, _last, x, count, eps, weight, bias, rstd_out, normalized_out, y_out
-):
-    _i_count, _, _n = x.shape
-    centered_channel = np.empty((_i_count, _n))
-    for _ch in range(_first, _last):
-        _t8 = weight[_ch]  # batch_normalization.yaml:60
-        _t10 = bias[_ch]  # batch_normalization.yaml:60
-        _t3 = 0.0  # batch_normalization.yaml:53
-        for _i in range(_i_count):
-            for _j in range(_n):
-                _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:53
-        _t5 = 0.0  # batch_normalization.yaml:55
-        for _i in range(_i_count):
-            for _j in range(_n):
-                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:54
-                centered_channel[_i, _j] = centered
-                _t4 = centered * centered  # batch_normalization.yaml:55
-                _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:55
-        _t6 = variance + eps  # batch_normalization.yaml:56
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:56
-        rstd = 1.0 / _t7  # batch_normalization.yaml:56
-        rstd_out[_ch] = rstd
-        for _i in range(_i_count):
-            for _j in range(_n):
-                normalized = (
-                    centered_channel[_i, _j] * rstd
-                )  # batch_normalization.yaml:57
-                normalized_out[_i, _ch, _j] = normalized
-                _t9 = normalized * _t8  # batch_normalization.yaml:60
-                y = _t9 + _t10  # batch_normalization.yaml:60
-                y_out[_i, _ch, _j] = y
-
-
 def _jit_forward_eval_no_running_mean_no_running_var(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -6666,7 +6025,7 @@ def _jit_forward_eval_no_running_mean_no_running_var(
     normalized = np.empty(x.shape, x.dtype)
     y = np.empty(x.shape, x.dtype)
     in_channel_blocks(
-        _batch_normalization_eval_no_running_mean_no_running_var_fwd_loops_0,
+        _batch_normalization_eval_no_running_var_fwd_loops_0,
         x,
         x,
         count,
@@ -6678,71 +6037,6 @@ def _jit_forward_eval_no_running_mean_no_running_var(
         y,
     )
     return y, None, None, (weight, count, rstd, normalized)
-
-
-# batch_normalization_eval_no_running_mean_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,65,66,73
-@row_kernel
-def _batch_normalization_eval_no_running_mean_no_running_var_bwd_loops_0(
-    _first,
-    _last,
-    grad_y,
-    normalized,
-    weight,
-    rstd,
-    count,
-    grad_bias_out,
-    grad_weight_out,
-    grad_x_out,
-):
-    _i_count, _, _n = grad_y.shape
-    for _ch in range(_first, _last):
-        _t12 = weight[_ch]  # batch_normalization.yaml:66
-        scale = _t12 * rstd[_ch]  # batch_normalization.yaml:66
-        shift_sums = 0.0  # batch_normalization.yaml:62
-        scale_sums = 0.0  # batch_normalization.yaml:63
-        for _i in range(_i_count):
-            for _j in range(_n):
-                shift_sums += grad_y[_i, _ch, _j]
-                _t11 = (
-                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
-                )  # batch_normalization.yaml:63
-                scale_sums += _t11
-        grad_bias = shift_sums  # batch_normalization.yaml:64
-        grad_bias_out[_ch] = grad_bias
-        grad_weight = scale_sums  # batch_normalization.yaml:65
-        grad_weight_out[_ch] = grad_weight
-        _t14 = scale * scale_sums  # batch_normalization.yaml:73
-        _t15 = _t14 / count  # batch_normalization.yaml:73
-        _t18 = scale * shift_sums  # batch_normalization.yaml:73
-        _t19 = _t18 / count  # batch_normalization.yaml:73
-        for _i in range(_i_count):
-            for _j in range(_n):
-                _t13 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
-                _t16 = normalized[_i, _ch, _j] * _t15  # batch_normalization.yaml:73
-                _t17 = _t13 - _t16  # batch_normalization.yaml:73
-                grad_x = _t17 - _t19  # batch_normalization.yaml:73
-                grad_x_out[_i, _ch, _j] = grad_x
-
-
-def _jit_backward_eval_no_running_mean_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
-    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    in_channel_blocks(
-        _batch_normalization_eval_no_running_mean_no_running_var_bwd_loops_0,
-        grad_y,
-        grad_y,
-        normalized,
-        channels(weight),
-        channels(rstd),
-        count,
-        channels(grad_bias),
-        channels(grad_weight),
-        grad_x,
-    )
-    return grad_x, grad_weight, grad_bias
 
 
 # batch_normalization_eval_no_bias_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:49,50,60
@@ -7024,42 +6318,6 @@ def _jit_backward_eval_no_bias_no_running_mean(grad_y, weight, rstd, normalized)
     return grad_x, grad_weight, None
 
 
-# batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:53,54,55,56,57,60
-@row_kernel
-def _batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_loops_0(
-    _first, _last, x, count, eps, weight, rstd_out, normalized_out, y_out
-):
-    _i_count, _, _n = x.shape
-    centered_channel = np.empty((_i_count, _n))
-    for _ch in range(_first, _last):
-        _t8 = weight[_ch]  # batch_normalization.yaml:60
-        _t3 = 0.0  # batch_normalization.yaml:53
-        for _i in range(_i_count):
-            for _j in range(_n):
-                _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:53
-        _t5 = 0.0  # batch_normalization.yaml:55
-        for _i in range(_i_count):
-            for _j in range(_n):
-                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:54
-                centered_channel[_i, _j] = centered
-                _t4 = centered * centered  # batch_normalization.yaml:55
-                _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:55
-        _t6 = variance + eps  # batch_normalization.yaml:56
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:56
-        rstd = 1.0 / _t7  # batch_normalization.yaml:56
-        rstd_out[_ch] = rstd
-        for _i in range(_i_count):
-            for _j in range(_n):
-                normalized = (
-                    centered_channel[_i, _j] * rstd
-                )  # batch_normalization.yaml:57
-                normalized_out[_i, _ch, _j] = normalized
-                y = normalized * _t8  # batch_normalization.yaml:60
-                y_out[_i, _ch, _j] = y
-
-
 def _jit_forward_eval_no_bias_no_running_mean_no_running_var(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -7070,7 +6328,7 @@ def _jit_forward_eval_no_bias_no_running_mean_no_running_var(
     normalized = np.empty(x.shape, x.dtype)
     y = np.empty(x.shape, x.dtype)
     in_channel_blocks(
-        _batch_normalization_eval_no_bias_no_running_mean_no_running_var_fwd_loops_0,
+        _batch_normalization_eval_no_bias_no_running_var_fwd_loops_0,
         x,
         x,
         count,
@@ -7081,58 +6339,6 @@ def _jit_forward_eval_no_bias_no_running_mean_no_running_var(
         y,
     )
     return y, None, None, (weight, count, rstd, normalized)
-
-
-# batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,65,66,73
-@row_kernel
-def _batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_loops_0(
-    _first, _last, grad_y, normalized, weight, rstd, count, grad_weight_out, grad_x_out
-):
-    _i_count, _, _n = grad_y.shape
-    for _ch in range(_first, _last):
-        _t10 = weight[_ch]  # batch_normalization.yaml:66
-        scale = _t10 * rstd[_ch]  # batch_normalization.yaml:66
-        shift_sums = 0.0  # batch_normalization.yaml:62
-        scale_sums = 0.0  # batch_normalization.yaml:63
-        for _i in range(_i_count):
-            for _j in range(_n):
-                shift_sums += grad_y[_i, _ch, _j]
-                _t9 = (
-                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
-                )  # batch_normalization.yaml:63
-                scale_sums += _t9
-        grad_weight = scale_sums  # batch_normalization.yaml:65
-        grad_weight_out[_ch] = grad_weight
-        _t12 = scale * scale_sums  # batch_normalization.yaml:73
-        _t13 = _t12 / count  # batch_normalization.yaml:73
-        _t16 = scale * shift_sums  # batch_normalization.yaml:73
-        _t17 = _t16 / count  # batch_normalization.yaml:73
-        for _i in range(_i_count):
-            for _j in range(_n):
-                _t11 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
-                _t14 = normalized[_i, _ch, _j] * _t13  # batch_normalization.yaml:73
-                _t15 = _t11 - _t14  # batch_normalization.yaml:73
-                grad_x = _t15 - _t17  # batch_normalization.yaml:73
-                grad_x_out[_i, _ch, _j] = grad_x
-
-
-def _jit_backward_eval_no_bias_no_running_mean_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    in_channel_blocks(
-        _batch_normalization_eval_no_bias_no_running_mean_no_running_var_bwd_loops_0,
-        grad_y,
-        grad_y,
-        normalized,
-        channels(weight),
-        channels(rstd),
-        count,
-        channels(grad_weight),
-        grad_x,
-    )
-    return grad_x, grad_weight, None
 
 
 # batch_normalization_eval_no_weight_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:49,50,60
@@ -7366,73 +6572,6 @@ def _jit_forward_eval_no_weight_no_running_mean(
     return y, None, running_var, (bias, rstd, normalized)
 
 
-# batch_normalization_eval_no_weight_no_running_mean_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,64,71
-@row_kernel
-def _batch_normalization_eval_no_weight_no_running_mean_bwd_loops_0(
-    _first, _last, grad_y, rstd, grad_bias_out, grad_x_out
-):
-    _i_count, _, _n = grad_y.shape
-    for _ch in range(_first, _last):
-        shift_sums = 0.0  # batch_normalization.yaml:62
-        for _i in range(_i_count):
-            for _j in range(_n):
-                shift_sums += grad_y[_i, _ch, _j]
-                grad_x = grad_y[_i, _ch, _j] * rstd[_ch]  # batch_normalization.yaml:71
-                grad_x_out[_i, _ch, _j] = grad_x
-        grad_bias = shift_sums  # batch_normalization.yaml:64
-        grad_bias_out[_ch] = grad_bias
-
-
-def _jit_backward_eval_no_weight_no_running_mean(grad_y, bias, rstd, normalized):
-    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    in_channel_blocks(
-        _batch_normalization_eval_no_weight_no_running_mean_bwd_loops_0,
-        grad_y,
-        grad_y,
-        channels(rstd),
-        channels(grad_bias),
-        grad_x,
-    )
-    return grad_x, None, grad_bias
-
-
-# batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:53,54,55,56,57,60
-@row_kernel
-def _batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_loops_0(
-    _first, _last, x, count, eps, bias, rstd_out, normalized_out, y_out
-):
-    _i_count, _, _n = x.shape
-    centered_channel = np.empty((_i_count, _n))
-    for _ch in range(_first, _last):
-        _t8 = bias[_ch]  # batch_normalization.yaml:60
-        _t3 = 0.0  # batch_normalization.yaml:53
-        for _i in range(_i_count):
-            for _j in range(_n):
-                _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:53
-        _t5 = 0.0  # batch_normalization.yaml:55
-        for _i in range(_i_count):
-            for _j in range(_n):
-                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:54
-                centered_channel[_i, _j] = centered
-                _t4 = centered * centered  # batch_normalization.yaml:55
-                _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:55
-        _t6 = variance + eps  # batch_normalization.yaml:56
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:56
-        rstd = 1.0 / _t7  # batch_normalization.yaml:56
-        rstd_out[_ch] = rstd
-        for _i in range(_i_count):
-            for _j in range(_n):
-                normalized = (
-                    centered_channel[_i, _j] * rstd
-                )  # batch_normalization.yaml:57
-                normalized_out[_i, _ch, _j] = normalized
-                y = normalized + _t8  # batch_normalization.yaml:60
-                y_out[_i, _ch, _j] = y
-
-
 def _jit_forward_eval_no_weight_no_running_mean_no_running_var(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -7443,7 +6582,7 @@ def _jit_forward_eval_no_weight_no_running_mean_no_running_var(
     normalized = np.empty(x.shape, x.dtype)
     y = np.empty(x.shape, x.dtype)
     in_channel_blocks(
-        _batch_normalization_eval_no_weight_no_running_mean_no_running_var_fwd_loops_0,
+        _batch_normalization_eval_no_weight_no_running_var_fwd_loops_0,
         x,
         x,
         count,
@@ -7454,55 +6593,6 @@ def _jit_forward_eval_no_weight_no_running_mean_no_running_var(
         y,
     )
     return y, None, None, (bias, count, rstd, normalized)
-
-
-# batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,73
-@row_kernel
-def _batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_loops_0(
-    _first, _last, grad_y, normalized, rstd, count, grad_bias_out, grad_x_out
-):
-    _i_count, _, _n = grad_y.shape
-    for _ch in range(_first, _last):
-        shift_sums = 0.0  # batch_normalization.yaml:62
-        scale_sums = 0.0  # batch_normalization.yaml:63
-        for _i in range(_i_count):
-            for _j in range(_n):
-                shift_sums += grad_y[_i, _ch, _j]
-                _t9 = (
-                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
-                )  # batch_normalization.yaml:63
-                scale_sums += _t9
-        grad_bias = shift_sums  # batch_normalization.yaml:64
-        grad_bias_out[_ch] = grad_bias
-        _t11 = rstd[_ch] * scale_sums  # batch_normalization.yaml:73
-        _t12 = _t11 / count  # batch_normalization.yaml:73
-        _t15 = rstd[_ch] * shift_sums  # batch_normalization.yaml:73
-        _t16 = _t15 / count  # batch_normalization.yaml:73
-        for _i in range(_i_count):
-            for _j in range(_n):
-                _t10 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
-                _t13 = normalized[_i, _ch, _j] * _t12  # batch_normalization.yaml:73
-                _t14 = _t10 - _t13  # batch_normalization.yaml:73
-                grad_x = _t14 - _t16  # batch_normalization.yaml:73
-                grad_x_out[_i, _ch, _j] = grad_x
-
-
-def _jit_backward_eval_no_weight_no_running_mean_no_running_var(
-    grad_y, bias, count, rstd, normalized
-):
-    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    in_channel_blocks(
-        _batch_normalization_eval_no_weight_no_running_mean_no_running_var_bwd_loops_0,
-        grad_y,
-        grad_y,
-        normalized,
-        channels(rstd),
-        count,
-        channels(grad_bias),
-        grad_x,
-    )
-    return grad_x, None, grad_bias
 
 
 # batch_normalization_eval_no_weight_no_bias_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:49,50
@@ -7641,39 +6731,6 @@ def _jit_backward_eval_no_weight_no_bias_no_running_var(
     return grad_x, None, None
 
 
-# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:53,54,55,56,57
-@row_kernel
-def _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_loops_0(
-    _first, _last, x, count, eps, rstd_out, normalized_out
-):
-    _i_count, _, _n = x.shape
-    centered_channel = np.empty((_i_count, _n))
-    for _ch in range(_first, _last):
-        _t3 = 0.0  # batch_normalization.yaml:53
-        for _i in range(_i_count):
-            for _j in range(_n):
-                _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:53
-        _t5 = 0.0  # batch_normalization.yaml:55
-        for _i in range(_i_count):
-            for _j in range(_n):
-                centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:54
-                centered_channel[_i, _j] = centered
-                _t4 = centered * centered  # batch_normalization.yaml:55
-                _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:55
-        _t6 = variance + eps  # batch_normalization.yaml:56
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:56
-        rstd = 1.0 / _t7  # batch_normalization.yaml:56
-        rstd_out[_ch] = rstd
-        for _i in range(_i_count):
-            for _j in range(_n):
-                normalized = (
-                    centered_channel[_i, _j] * rstd
-                )  # batch_normalization.yaml:57
-                normalized_out[_i, _ch, _j] = normalized
-
-
 def _jit_forward_eval_no_weight_no_bias_no_running_mean_no_running_var(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -7683,7 +6740,7 @@ def _jit_forward_eval_no_weight_no_bias_no_running_mean_no_running_var(
     rstd = np.empty((1, x.shape[1], 1), x.dtype)
     normalized = np.empty(x.shape, x.dtype)
     in_channel_blocks(
-        _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_fwd_loops_0,
+        _batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_loops_0,
         x,
         x,
         count,
@@ -7692,51 +6749,6 @@ def _jit_forward_eval_no_weight_no_bias_no_running_mean_no_running_var(
         normalized,
     )
     return normalized, None, None, (count, rstd, normalized)
-
-
-# batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,73
-@row_kernel
-def _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_loops_0(
-    _first, _last, grad_y, normalized, rstd, count, grad_x_out
-):
-    _i_count, _, _n = grad_y.shape
-    for _ch in range(_first, _last):
-        shift_sums = 0.0  # batch_normalization.yaml:62
-        scale_sums = 0.0  # batch_normalization.yaml:63
-        for _i in range(_i_count):
-            for _j in range(_n):
-                shift_sums += grad_y[_i, _ch, _j]
-                _t8 = (
-                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
-                )  # batch_normalization.yaml:63
-                scale_sums += _t8
-        _t10 = rstd[_ch] * scale_sums  # batch_normalization.yaml:73
-        _t11 = _t10 / count  # batch_normalization.yaml:73
-        _t14 = rstd[_ch] * shift_sums  # batch_normalization.yaml:73
-        _t15 = _t14 / count  # batch_normalization.yaml:73
-        for _i in range(_i_count):
-            for _j in range(_n):
-                _t9 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
-                _t12 = normalized[_i, _ch, _j] * _t11  # batch_normalization.yaml:73
-                _t13 = _t9 - _t12  # batch_normalization.yaml:73
-                grad_x = _t13 - _t15  # batch_normalization.yaml:73
-                grad_x_out[_i, _ch, _j] = grad_x
-
-
-def _jit_backward_eval_no_weight_no_bias_no_running_mean_no_running_var(
-    grad_y, count, rstd, normalized
-):
-    grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    in_channel_blocks(
-        _batch_normalization_eval_no_weight_no_bias_no_running_mean_no_running_var_bwd_loops_0,
-        grad_y,
-        grad_y,
-        normalized,
-        channels(rstd),
-        count,
-        grad_x,
-    )
-    return grad_x, None, None
 
 
 _JIT_VARIANTS = {
@@ -7812,7 +6824,7 @@ _JIT_VARIANTS = {
     ),
     (False, True, True, False, False): (
         _jit_forward_eval_no_running_mean_no_running_var,
-        _jit_backward_eval_no_running_mean_no_running_var,
+        _jit_backward_eval_no_running_var,
     ),
     (False, True, False, True, True): (
         _jit_forward_eval_no_bias,
@@ -7828,7 +6840,7 @@ _JIT_VARIANTS = {
     ),
     (False, True, False, False, False): (
         _jit_forward_eval_no_bias_no_running_mean_no_running_var,
-        _jit_backward_eval_no_bias_no_running_mean_no_running_var,
+        _jit_backward_eval_no_bias_no_running_var,
     ),
     (False, False, True, True, True): (
         _jit_forward_eval_no_weight,
@@ -7840,11 +6852,11 @@ _JIT_VARIANTS = {
     ),
     (False, False, True, False, True): (
         _jit_forward_eval_no_weight_no_running_mean,
-        _jit_backward_eval_no_weight_no_running_mean,
+        _jit_backward_eval_no_weight,
     ),
     (False, False, True, False, False): (
         _jit_forward_eval_no_weight_no_running_mean_no_running_var,
-        _jit_backward_eval_no_weight_no_running_mean_no_running_var,
+        _jit_backward_eval_no_weight_no_running_var,
     ),
     (False, False, False, True, True): (
         _jit_forward_eval_no_weight_no_bias,
@@ -7856,10 +6868,10 @@ _JIT_VARIANTS = {
     ),
     (False, False, False, False, True): (
         _forward_eval_no_weight_no_bias_no_running_mean,
-        _backward_eval_no_weight_no_bias_no_running_mean,
+        _backward_eval_no_weight_no_bias,
     ),
     (False, False, False, False, False): (
         _jit_forward_eval_no_weight_no_bias_no_running_mean_no_running_var,
-        _jit_backward_eval_no_weight_no_bias_no_running_mean_no_running_var,
+        _jit_backward_eval_no_weight_no_bias_no_running_var,
     ),
 }

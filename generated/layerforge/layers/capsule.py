@@ -175,7 +175,7 @@ def _backward_stop_hoisted(grad_u_hat, x, weight):
 
 
 def _forward_full(x, weight, bias, routing_iterations):
-    u_hat, hoisted_saved = _forward_full_hoisted(x, weight)
+    u_hat, hoisted_saved = _forward_stop_hoisted(x, weight)
     logits = np.zeros((x.shape[0], x.shape[1], weight.shape[2]), dtype=x.dtype)
     history = []  # what each iteration's backward reads
     for _ in range(routing_iterations - 1):
@@ -224,13 +224,8 @@ def _backward_full(
         )
         grad_u_hat = grad_u_hat + step_grad_u_hat
         grad_bias = grad_bias + step_grad_bias
-    grad_x, grad_weight = _backward_full_hoisted(grad_u_hat, *hoisted_saved)
+    grad_x, grad_weight = _backward_stop_hoisted(grad_u_hat, *hoisted_saved)
     return grad_x, grad_weight, grad_bias
-
-
-def _forward_full_hoisted(x, weight):
-    u_hat = _capsule_votes(x, weight)
-    return u_hat, (x, weight)
 
 
 def _forward_full_step(logits, u_hat, bias):
@@ -311,12 +306,6 @@ def _backward_full_step(
     grad_logits += grad_next_logits
     grad_u_hat = _t6 * np.expand_dims(y, -3) + _t10 * _t4
     return grad_logits, grad_u_hat, grad_bias
-
-
-def _backward_full_hoisted(grad_u_hat, x, weight):
-    grad_x = _capsule_votes_input_grad(grad_u_hat, weight, x)
-    grad_weight = _capsule_votes_weight_grad(grad_u_hat, x, weight)
-    return grad_x, grad_weight
 
 
 _VARIANTS = {
@@ -699,7 +688,7 @@ def _cupy_backward_stop_hoisted(grad_u_hat, x, weight):
 def _cupy_forward_full(x, weight, bias, routing_iterations):
     import cupy as cp
 
-    u_hat, hoisted_saved = _cupy_forward_full_hoisted(x, weight)
+    u_hat, hoisted_saved = _cupy_forward_stop_hoisted(x, weight)
     logits = cp.zeros((x.shape[0], x.shape[1], weight.shape[2]), dtype=x.dtype)
     history = []  # what each iteration's backward reads
     for _ in range(routing_iterations - 1):
@@ -750,13 +739,8 @@ def _cupy_backward_full(
         )
         grad_u_hat = grad_u_hat + step_grad_u_hat
         grad_bias = grad_bias + step_grad_bias
-    grad_x, grad_weight = _cupy_backward_full_hoisted(grad_u_hat, *hoisted_saved)
+    grad_x, grad_weight = _cupy_backward_stop_hoisted(grad_u_hat, *hoisted_saved)
     return grad_x, grad_weight, grad_bias
-
-
-def _cupy_forward_full_hoisted(x, weight):
-    u_hat = _cupy_capsule_votes(x, weight)
-    return u_hat, (x, weight)
 
 
 # capsule_full_step_fwd_0: layers_spec/layers/capsule.yaml:30
@@ -1177,12 +1161,6 @@ def _cupy_backward_full_step(
     grad_logits = _capsule_full_step_bwd_9(grad_c, _t62, c, grad_next_logits)
     grad_u_hat = _capsule_full_step_bwd_10(_t38, _t60)
     return grad_logits, grad_u_hat, grad_bias
-
-
-def _cupy_backward_full_hoisted(grad_u_hat, x, weight):
-    grad_x = _cupy_capsule_votes_input_grad(grad_u_hat, weight, x)
-    grad_weight = _cupy_capsule_votes_weight_grad(grad_u_hat, x, weight)
-    return grad_x, grad_weight
 
 
 _CUPY_VARIANTS = {

@@ -273,21 +273,6 @@ def _backward_swish(grad_y, a, axis, z):
     return grad_a, grad_b
 
 
-def _forward_silu(a, b, axis):
-    z = _concatenate(a, b, axis)
-    y = z * _sigmoid(z)
-    return y, (a, axis, z)
-
-
-def _backward_silu(grad_y, a, axis, z):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1 + grad_y * z * _t1 * (1 - _t1)
-    _t2 = a.shape[axis]
-    grad_a = _slice_axis(grad_z, 0, _t2, axis)
-    grad_b = _slice_axis(grad_z, _t2, grad_z.shape[axis], axis)
-    return grad_a, grad_b
-
-
 def _backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _backward_identity(grad_linear, *linear_saved)
@@ -329,7 +314,7 @@ _FUSED = {
     "elu": (_forward_elu, _backward_elu),
     "mish": (_forward_mish, _backward_mish),
     "swish": (_forward_swish, _backward_swish),
-    "silu": (_forward_silu, _backward_silu),
+    "silu": (_forward_swish, _backward_swish),
 }
 # The options each fused activation is specialized at; other values run it composed.
 _FUSED_FIXED = {
@@ -604,10 +589,10 @@ def _cupy_backward_relu(grad_y, a, axis, z):
     _t1 = _concatenate_relu_bwd_0(z)
     grad_z = _concatenate_relu_bwd_1(grad_y, _t1)
     _t3 = a.shape[axis]
-    grad_a = _cupy_slice_axis(grad_z, 0, _t3, axis)
+    grad_a = _slice_axis(grad_z, 0, _t3, axis)
     _t5 = a.shape[axis]
     _t6 = grad_z.shape[axis]
-    grad_b = _cupy_slice_axis(grad_z, _t5, _t6, axis)
+    grad_b = _slice_axis(grad_z, _t5, _t6, axis)
     return grad_a, grad_b
 
 
@@ -666,10 +651,10 @@ def _cupy_backward_sigmoid(grad_y, a, axis, y):
     _t2 = _concatenate_sigmoid_bwd_1(y)
     grad_z = _concatenate_sigmoid_bwd_2(_t1, _t2)
     _t4 = a.shape[axis]
-    grad_a = _cupy_slice_axis(grad_z, 0, _t4, axis)
+    grad_a = _slice_axis(grad_z, 0, _t4, axis)
     _t6 = a.shape[axis]
     _t7 = grad_z.shape[axis]
-    grad_b = _cupy_slice_axis(grad_z, _t6, _t7, axis)
+    grad_b = _slice_axis(grad_z, _t6, _t7, axis)
     return grad_a, grad_b
 
 
@@ -728,10 +713,10 @@ def _cupy_backward_tanh(grad_y, a, axis, y):
     _t2 = _concatenate_tanh_bwd_1(_t1)
     grad_z = _concatenate_tanh_bwd_2(grad_y, _t2)
     _t4 = a.shape[axis]
-    grad_a = _cupy_slice_axis(grad_z, 0, _t4, axis)
+    grad_a = _slice_axis(grad_z, 0, _t4, axis)
     _t6 = a.shape[axis]
     _t7 = grad_z.shape[axis]
-    grad_b = _cupy_slice_axis(grad_z, _t6, _t7, axis)
+    grad_b = _slice_axis(grad_z, _t6, _t7, axis)
     return grad_a, grad_b
 
 
@@ -818,10 +803,10 @@ def _cupy_backward_softmax(grad_y, a, axis, y):
     _t6 = _concatenate_softmax_bwd_1(grad_y, _t5)
     grad_z = _concatenate_softmax_bwd_2(y, _t6)
     _t8 = a.shape[axis]
-    grad_a = _cupy_slice_axis(grad_z, 0, _t8, axis)
+    grad_a = _slice_axis(grad_z, 0, _t8, axis)
     _t10 = a.shape[axis]
     _t11 = grad_z.shape[axis]
-    grad_b = _cupy_slice_axis(grad_z, _t10, _t11, axis)
+    grad_b = _slice_axis(grad_z, _t10, _t11, axis)
     return grad_a, grad_b
 
 
@@ -832,10 +817,10 @@ def _cupy_forward_identity(a, b, axis):
 
 def _cupy_backward_identity(grad_y, a, axis):
     _t1 = a.shape[axis]
-    grad_a = _cupy_slice_axis(grad_y, 0, _t1, axis)
+    grad_a = _slice_axis(grad_y, 0, _t1, axis)
     _t3 = a.shape[axis]
     _t4 = grad_y.shape[axis]
-    grad_b = _cupy_slice_axis(grad_y, _t3, _t4, axis)
+    grad_b = _slice_axis(grad_y, _t3, _t4, axis)
     return grad_a, grad_b
 
 
@@ -1030,10 +1015,10 @@ def _cupy_backward_gelu(grad_y, a, axis, z):
     _t13 = _concatenate_gelu_bwd_12(_t12)
     grad_z = _concatenate_gelu_bwd_13(_t5, _t13)
     _t14 = a.shape[axis]
-    grad_a = _cupy_slice_axis(grad_z, 0, _t14, axis)
+    grad_a = _slice_axis(grad_z, 0, _t14, axis)
     _t16 = a.shape[axis]
     _t17 = grad_z.shape[axis]
-    grad_b = _cupy_slice_axis(grad_z, _t16, _t17, axis)
+    grad_b = _slice_axis(grad_z, _t16, _t17, axis)
     return grad_a, grad_b
 
 
@@ -1192,10 +1177,10 @@ def _cupy_backward_elu(grad_y, a, axis, alpha, y):
     _t11 = _concatenate_elu_bwd_5(_t9, _t10)
     grad_z = _concatenate_elu_bwd_6(_t7, _t11)
     _t13 = a.shape[axis]
-    grad_a = _cupy_slice_axis(grad_z, 0, _t13, axis)
+    grad_a = _slice_axis(grad_z, 0, _t13, axis)
     _t15 = a.shape[axis]
     _t16 = grad_z.shape[axis]
-    grad_b = _cupy_slice_axis(grad_z, _t15, _t16, axis)
+    grad_b = _slice_axis(grad_z, _t15, _t16, axis)
     return grad_a, grad_b
 
 
@@ -1426,10 +1411,10 @@ def _cupy_backward_mish(grad_y, a, axis, z):
     _t14 = _concatenate_mish_bwd_13(_t7, _t13)
     grad_z = _concatenate_mish_bwd_14(grad_y, _t14)
     _t16 = a.shape[axis]
-    grad_a = _cupy_slice_axis(grad_z, 0, _t16, axis)
+    grad_a = _slice_axis(grad_z, 0, _t16, axis)
     _t18 = a.shape[axis]
     _t19 = grad_z.shape[axis]
-    grad_b = _cupy_slice_axis(grad_z, _t18, _t19, axis)
+    grad_b = _slice_axis(grad_z, _t18, _t19, axis)
     return grad_a, grad_b
 
 
@@ -1537,33 +1522,10 @@ def _cupy_backward_swish(grad_y, a, axis, z):
     _t6 = _concatenate_swish_bwd_5(_t4, _t5)
     grad_z = _concatenate_swish_bwd_6(_t2, _t6)
     _t7 = a.shape[axis]
-    grad_a = _cupy_slice_axis(grad_z, 0, _t7, axis)
+    grad_a = _slice_axis(grad_z, 0, _t7, axis)
     _t9 = a.shape[axis]
     _t10 = grad_z.shape[axis]
-    grad_b = _cupy_slice_axis(grad_z, _t9, _t10, axis)
-    return grad_a, grad_b
-
-
-def _cupy_forward_silu(a, b, axis):
-    z = _cupy_concatenate(a, b, axis)
-    _t1 = _concatenate_swish_fwd_0(z)
-    y = _concatenate_swish_fwd_1(z, _t1)
-    return y, (a, axis, z)
-
-
-def _cupy_backward_silu(grad_y, a, axis, z):
-    _t1 = _concatenate_swish_fwd_0(z)
-    _t2 = _concatenate_swish_bwd_1(grad_y, _t1)
-    _t3 = _concatenate_swish_bwd_2(grad_y, z)
-    _t4 = _concatenate_swish_bwd_3(_t3, _t1)
-    _t5 = _concatenate_swish_bwd_4(_t1)
-    _t6 = _concatenate_swish_bwd_5(_t4, _t5)
-    grad_z = _concatenate_swish_bwd_6(_t2, _t6)
-    _t7 = a.shape[axis]
-    grad_a = _cupy_slice_axis(grad_z, 0, _t7, axis)
-    _t9 = a.shape[axis]
-    _t10 = grad_z.shape[axis]
-    grad_b = _cupy_slice_axis(grad_z, _t9, _t10, axis)
+    grad_b = _slice_axis(grad_z, _t9, _t10, axis)
     return grad_a, grad_b
 
 
@@ -1582,7 +1544,7 @@ _CUPY_FUSED = {
     "elu": (_cupy_forward_elu, _cupy_backward_elu),
     "mish": (_cupy_forward_mish, _cupy_backward_mish),
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
-    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+    "silu": (_cupy_forward_swish, _cupy_backward_swish),
 }
 
 
@@ -1620,13 +1582,6 @@ def _cupy_concatenate(a, b, axis):
             f"shape except along axis {axis}"
         )
     return cp.concatenate((a, b), axis=axis)
-
-
-def _cupy_slice_axis(x, start, stop, axis):
-    """The view x[start:stop] along ``axis``."""
-    index = [slice(None)] * x.ndim
-    index[axis] = slice(start, stop)
-    return x[tuple(index)]
 
 
 def _cupy_sum(x, axis):

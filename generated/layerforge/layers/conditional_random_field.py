@@ -685,40 +685,6 @@ def _entry_decode_no_mask_1(emissions, start_transitions):
     return counted, first, steps
 
 
-def _entry_decode_no_mask_step2(
-    incoming, best, steps, counted, end_transitions, transitions
-):
-    alpha = incoming + steps
-    candidates = np.expand_dims(alpha, -1) + transitions
-    incoming_next = _keep_where(
-        np.squeeze(_amax(candidates, -2), axis=-2), counted, incoming
-    )
-    pointer = np.squeeze(np.expand_dims(np.argmax(candidates, axis=-2), -2), axis=-2)
-    best_next = _keep_where(alpha + end_transitions, counted, best)
-    return incoming_next, best_next, pointer
-
-
-def _entry_decode_no_mask_3(best_last):
-    last = np.expand_dims(np.argmax(best_last, axis=-1), -1)[..., 0]
-    no_later = last < 0
-    return last, no_later
-
-
-def _entry_decode_no_mask_step4(tag, later, pointers, counted):
-    chosen = _keep_where(
-        np.take_along_axis(pointers, tag[..., None], axis=-1)[..., 0], later, tag
-    )
-    here = np.where(counted, chosen, -1)
-    tag_next = _keep_where(chosen, counted, tag)
-    on_now = ~(counted == 0)
-    return tag_next, on_now, here
-
-
-def _entry_decode_no_mask_5(decoded):
-    tags = np.swapaxes(decoded, -1, -2)
-    return tags
-
-
 def _driver_decode_no_mask(
     emissions, start_transitions, end_transitions, transitions, mask
 ):
@@ -727,7 +693,7 @@ def _driver_decode_no_mask(
     best = first
     _steps = steps.shape[0]
     for _t in range(_steps):
-        incoming_next, best_next, pointer = _entry_decode_no_mask_step2(
+        incoming_next, best_next, pointer = _entry_decode_step2(
             incoming, best, steps[_t], counted[_t], end_transitions, transitions
         )
         if _t == 0:
@@ -736,12 +702,12 @@ def _driver_decode_no_mask(
         incoming = incoming_next
         best = best_next
     best_last = best
-    last, no_later = _entry_decode_no_mask_3(best_last)
+    last, no_later = _entry_decode_3(best_last)
     tag = last
     later = no_later
     _steps = pointers.shape[0]
     for _t in range(_steps - 1, -1, -1):
-        tag_next, on_now, here = _entry_decode_no_mask_step4(
+        tag_next, on_now, here = _entry_decode_step4(
             tag, later, pointers[_t], counted[_t]
         )
         if _t == _steps - 1:
@@ -749,7 +715,7 @@ def _driver_decode_no_mask(
         decoded[_t] = here
         tag = tag_next
         later = on_now
-    tags = _entry_decode_no_mask_5(decoded)
+    tags = _entry_decode_5(decoded)
     return tags
 
 
@@ -1291,18 +1257,18 @@ def _cupy_backward_no_batch_first_step(
     _t6,
 ):
     _t5 = _conditional_random_field_no_batch_first_step_fwd_2(alpha, end_transitions)
-    _t11 = _cupy_keep_on(grad_next_nll, mask)
-    _t12 = _cupy_keep_on(grad_next_nll, mask)
+    _t11 = _keep_on(grad_next_nll, mask)
+    _t12 = _keep_on(grad_next_nll, mask)
     grad_nll = _conditional_random_field_no_batch_first_step_bwd_1(grad_next_nll, _t12)
     grad_ending = _t11.reshape(score.shape)
     _t16 = _conditional_random_field_no_batch_first_step_bwd_2(grad_ending)
     _t19 = _conditional_random_field_no_batch_first_step_bwd_3(_t5, _t6, grad_ending)
-    _t21 = _cupy_keep_on(grad_next_gold, mask)
-    _t22 = _cupy_keep_on(grad_next_gold, mask)
+    _t21 = _keep_on(grad_next_gold, mask)
+    _t22 = _keep_on(grad_next_gold, mask)
     _t23 = _conditional_random_field_no_batch_first_step_bwd_4(grad_next_gold, _t22)
     _t24 = _conditional_random_field_no_batch_first_step_bwd_5(_t21)
-    _t25 = _cupy_keep_on(grad_next_incoming, mask)
-    _t26 = _cupy_keep_on(grad_next_incoming, mask)
+    _t25 = _keep_on(grad_next_incoming, mask)
+    _t26 = _keep_on(grad_next_incoming, mask)
     _t27 = _conditional_random_field_no_batch_first_step_bwd_6(grad_next_incoming, _t26)
     _t28 = _cupy_log_matmul_exp_grad_a(_t25, alpha, transitions, _t2)
     grad_score = _conditional_random_field_no_batch_first_step_bwd_7(_t16, _t24)
@@ -1526,7 +1492,7 @@ def _cupy_backward_no_batch_first(
 def _cupy_entry_decode_1(emissions, start_transitions, mask):
     import cupy as cp
 
-    steps = _cupy_permute(emissions, (-2, -3, -1))
+    steps = _permute(emissions, (-2, -3, -1))
     counted = cp.swapaxes(mask, -1, -2)
     _t1 = _cupy_amax(emissions, -2)
     _t2 = cp.squeeze(_t1, axis=-2)
@@ -1702,7 +1668,7 @@ _conditional_random_field_decode_no_mask_1_0 = ReductionKernel(
 def _cupy_entry_decode_no_mask_1(emissions, start_transitions):
     import cupy as cp
 
-    steps = _cupy_permute(emissions, (-2, -3, -1))
+    steps = _permute(emissions, (-2, -3, -1))
     _t1 = _conditional_random_field_decode_no_mask_1_0(steps)
     _t2 = _t1[..., 0]
     counted = cp.ones(_t2.shape, dtype=bool)
@@ -1785,13 +1751,6 @@ def _cupy_entry_decode_no_mask_step4(tag, later, pointers, counted):
     return tag_next, on_now, here
 
 
-def _cupy_entry_decode_no_mask_5(decoded):
-    import cupy as cp
-
-    tags = cp.swapaxes(decoded, -1, -2)
-    return tags
-
-
 def _cupy_driver_decode_no_mask(
     emissions, start_transitions, end_transitions, transitions, mask
 ):
@@ -1824,7 +1783,7 @@ def _cupy_driver_decode_no_mask(
         decoded[_t] = here
         tag = tag_next
         later = on_now
-    tags = _cupy_entry_decode_no_mask_5(decoded)
+    tags = _cupy_entry_decode_5(decoded)
     return tags
 
 
@@ -1872,14 +1831,6 @@ def _cupy_amax(x, axis):
     for piece in pieces[1:]:
         cp.maximum(top, piece, out=top)
     return cp.expand_dims(top, axis)
-
-
-def _cupy_keep_on(grad, mask):
-    """``grad`` where the mask [...] is on, 0 where it is off; ``grad`` without a mask."""
-    if mask is None:
-        return grad
-    on = mask if mask.dtype == bool else mask != 0
-    return grad * on.reshape(on.shape + (1,) * (grad.ndim - on.ndim))
 
 
 def _cupy_keep_where(new, mask, old):
@@ -1988,13 +1939,6 @@ def _cupy_logsumexp(x, axis):
     out = cp.log(total, out=total)
     out += top
     return out
-
-
-def _cupy_permute(x, axes):
-    """The view of x whose trailing axes are x's axes ``axes`` (negative, from the end),
-    in that order; the leading axes stay where they are."""
-    lead = x.ndim - len(axes)
-    return x.transpose(tuple(range(lead)) + tuple(x.ndim + a for a in axes))
 
 
 def _cupy_put_along(grad, ids, like):

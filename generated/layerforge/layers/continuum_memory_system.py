@@ -1617,7 +1617,7 @@ def _cupy_forward_levels_1(
     level9_weight,
     level9_bias,
 ):
-    _t1 = _cupy_linear(x, level0_weight)
+    _t1 = _linear(x, level0_weight)
     level0_z, y = _continuum_memory_system_levels_1_fwd_0(_t1, level0_bias)
     return y, (x, level0_weight, level0_bias, level0_z)
 
@@ -1637,8 +1637,8 @@ _continuum_memory_system_levels_1_bwd_0 = ElementwiseKernel(
 def _cupy_backward_levels_1(grad_y, x, level0_weight, level0_bias, level0_z):
     grad_level0_z = _continuum_memory_system_levels_1_bwd_0(level0_z, grad_y)
     grad_level0_bias = _cupy_sum_to(grad_level0_z, level0_bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_level0_z, level0_weight)
-    grad_level0_weight = _cupy_rows(grad_level0_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_level0_z, level0_weight)
+    grad_level0_weight = _rows(grad_level0_z).T @ _rows(x)
     return (
         grad_x,
         grad_level0_weight,
@@ -1711,9 +1711,9 @@ def _cupy_forward_levels_2(
     level9_weight,
     level9_bias,
 ):
-    _t1 = _cupy_linear(x, level0_weight)
+    _t1 = _linear(x, level0_weight)
     level0_z, level0_out = _continuum_memory_system_levels_2_fwd_0(_t1, level0_bias)
-    _t2 = _cupy_linear(level0_out, level1_weight)
+    _t2 = _linear(level0_out, level1_weight)
     level1_z, y = _continuum_memory_system_levels_2_fwd_1(_t2, level1_bias)
     return y, (x, level0_weight, level0_bias, level1_weight, level0_z, level1_z)
 
@@ -1750,12 +1750,12 @@ def _cupy_backward_levels_2(
         level0_z, level1_z, grad_y
     )
     grad_level1_bias = _cupy_sum_to(grad_level1_z, level0_bias.shape)
-    grad_level0_out = _cupy_linear_backward_input(grad_level1_z, level1_weight)
-    grad_level1_weight = _cupy_rows(grad_level1_z).T @ _cupy_rows(level0_out)
+    grad_level0_out = _linear_backward_input(grad_level1_z, level1_weight)
+    grad_level1_weight = _rows(grad_level1_z).T @ _rows(level0_out)
     grad_level0_z = _continuum_memory_system_levels_2_bwd_1(level0_z, grad_level0_out)
     grad_level0_bias = _cupy_sum_to(grad_level0_z, level0_bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_level0_z, level0_weight)
-    grad_level0_weight = _cupy_rows(grad_level0_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_level0_z, level0_weight)
+    grad_level0_weight = _rows(grad_level0_z).T @ _rows(x)
     return (
         grad_x,
         grad_level0_weight,
@@ -1828,11 +1828,11 @@ def _cupy_forward_levels_3(
     level9_weight,
     level9_bias,
 ):
-    _t1 = _cupy_linear(x, level0_weight)
+    _t1 = _linear(x, level0_weight)
     level0_z, level0_out = _continuum_memory_system_levels_2_fwd_0(_t1, level0_bias)
-    _t2 = _cupy_linear(level0_out, level1_weight)
+    _t2 = _linear(level0_out, level1_weight)
     level1_z, level1_out = _continuum_memory_system_levels_3_fwd_1(_t2, level1_bias)
-    _t3 = _cupy_linear(level1_out, level2_weight)
+    _t3 = _linear(level1_out, level2_weight)
     level2_z, y = _continuum_memory_system_levels_3_fwd_2(_t3, level2_bias)
     return y, (
         x,
@@ -1899,16 +1899,16 @@ def _cupy_backward_levels_3(
         level0_z, level1_z, level2_z, grad_y
     )
     grad_level2_bias = _cupy_sum_to(grad_level2_z, level0_bias.shape)
-    grad_level1_out = _cupy_linear_backward_input(grad_level2_z, level2_weight)
-    grad_level2_weight = _cupy_rows(grad_level2_z).T @ _cupy_rows(level1_out)
+    grad_level1_out = _linear_backward_input(grad_level2_z, level2_weight)
+    grad_level2_weight = _rows(grad_level2_z).T @ _rows(level1_out)
     grad_level1_z = _continuum_memory_system_levels_3_bwd_1(level1_z, grad_level1_out)
     grad_level1_bias = _cupy_sum_to(grad_level1_z, level0_bias.shape)
-    grad_level0_out = _cupy_linear_backward_input(grad_level1_z, level1_weight)
-    grad_level1_weight = _cupy_rows(grad_level1_z).T @ _cupy_rows(level0_out)
+    grad_level0_out = _linear_backward_input(grad_level1_z, level1_weight)
+    grad_level1_weight = _rows(grad_level1_z).T @ _rows(level0_out)
     grad_level0_z = _continuum_memory_system_levels_3_bwd_2(level0_z, grad_level0_out)
     grad_level0_bias = _cupy_sum_to(grad_level0_z, level0_bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_level0_z, level0_weight)
-    grad_level0_weight = _cupy_rows(grad_level0_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_level0_z, level0_weight)
+    grad_level0_weight = _rows(grad_level0_z).T @ _rows(x)
     return (
         grad_x,
         grad_level0_weight,
@@ -1981,13 +1981,13 @@ def _cupy_forward_levels_4(
     level9_weight,
     level9_bias,
 ):
-    _t1 = _cupy_linear(x, level0_weight)
+    _t1 = _linear(x, level0_weight)
     level0_z, level0_out = _continuum_memory_system_levels_2_fwd_0(_t1, level0_bias)
-    _t2 = _cupy_linear(level0_out, level1_weight)
+    _t2 = _linear(level0_out, level1_weight)
     level1_z, level1_out = _continuum_memory_system_levels_3_fwd_1(_t2, level1_bias)
-    _t3 = _cupy_linear(level1_out, level2_weight)
+    _t3 = _linear(level1_out, level2_weight)
     level2_z, level2_out = _continuum_memory_system_levels_4_fwd_2(_t3, level2_bias)
-    _t4 = _cupy_linear(level2_out, level3_weight)
+    _t4 = _linear(level2_out, level3_weight)
     level3_z, y = _continuum_memory_system_levels_4_fwd_3(_t4, level3_bias)
     return y, (
         x,
@@ -2073,20 +2073,20 @@ def _cupy_backward_levels_4(
         )
     )
     grad_level3_bias = _cupy_sum_to(grad_level3_z, level0_bias.shape)
-    grad_level2_out = _cupy_linear_backward_input(grad_level3_z, level3_weight)
-    grad_level3_weight = _cupy_rows(grad_level3_z).T @ _cupy_rows(level2_out)
+    grad_level2_out = _linear_backward_input(grad_level3_z, level3_weight)
+    grad_level3_weight = _rows(grad_level3_z).T @ _rows(level2_out)
     grad_level2_z = _continuum_memory_system_levels_4_bwd_1(level2_z, grad_level2_out)
     grad_level2_bias = _cupy_sum_to(grad_level2_z, level0_bias.shape)
-    grad_level1_out = _cupy_linear_backward_input(grad_level2_z, level2_weight)
-    grad_level2_weight = _cupy_rows(grad_level2_z).T @ _cupy_rows(level1_out)
+    grad_level1_out = _linear_backward_input(grad_level2_z, level2_weight)
+    grad_level2_weight = _rows(grad_level2_z).T @ _rows(level1_out)
     grad_level1_z = _continuum_memory_system_levels_4_bwd_2(level1_z, grad_level1_out)
     grad_level1_bias = _cupy_sum_to(grad_level1_z, level0_bias.shape)
-    grad_level0_out = _cupy_linear_backward_input(grad_level1_z, level1_weight)
-    grad_level1_weight = _cupy_rows(grad_level1_z).T @ _cupy_rows(level0_out)
+    grad_level0_out = _linear_backward_input(grad_level1_z, level1_weight)
+    grad_level1_weight = _rows(grad_level1_z).T @ _rows(level0_out)
     grad_level0_z = _continuum_memory_system_levels_4_bwd_3(level0_z, grad_level0_out)
     grad_level0_bias = _cupy_sum_to(grad_level0_z, level0_bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_level0_z, level0_weight)
-    grad_level0_weight = _cupy_rows(grad_level0_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_level0_z, level0_weight)
+    grad_level0_weight = _rows(grad_level0_z).T @ _rows(x)
     return (
         grad_x,
         grad_level0_weight,
@@ -2159,15 +2159,15 @@ def _cupy_forward_levels_5(
     level9_weight,
     level9_bias,
 ):
-    _t1 = _cupy_linear(x, level0_weight)
+    _t1 = _linear(x, level0_weight)
     level0_z, level0_out = _continuum_memory_system_levels_2_fwd_0(_t1, level0_bias)
-    _t2 = _cupy_linear(level0_out, level1_weight)
+    _t2 = _linear(level0_out, level1_weight)
     level1_z, level1_out = _continuum_memory_system_levels_3_fwd_1(_t2, level1_bias)
-    _t3 = _cupy_linear(level1_out, level2_weight)
+    _t3 = _linear(level1_out, level2_weight)
     level2_z, level2_out = _continuum_memory_system_levels_4_fwd_2(_t3, level2_bias)
-    _t4 = _cupy_linear(level2_out, level3_weight)
+    _t4 = _linear(level2_out, level3_weight)
     level3_z, level3_out = _continuum_memory_system_levels_5_fwd_3(_t4, level3_bias)
-    _t5 = _cupy_linear(level3_out, level4_weight)
+    _t5 = _linear(level3_out, level4_weight)
     level4_z, y = _continuum_memory_system_levels_5_fwd_4(_t5, level4_bias)
     return y, (
         x,
@@ -2270,24 +2270,24 @@ def _cupy_backward_levels_5(
         )
     )
     grad_level4_bias = _cupy_sum_to(grad_level4_z, level0_bias.shape)
-    grad_level3_out = _cupy_linear_backward_input(grad_level4_z, level4_weight)
-    grad_level4_weight = _cupy_rows(grad_level4_z).T @ _cupy_rows(level3_out)
+    grad_level3_out = _linear_backward_input(grad_level4_z, level4_weight)
+    grad_level4_weight = _rows(grad_level4_z).T @ _rows(level3_out)
     grad_level3_z = _continuum_memory_system_levels_5_bwd_1(level3_z, grad_level3_out)
     grad_level3_bias = _cupy_sum_to(grad_level3_z, level0_bias.shape)
-    grad_level2_out = _cupy_linear_backward_input(grad_level3_z, level3_weight)
-    grad_level3_weight = _cupy_rows(grad_level3_z).T @ _cupy_rows(level2_out)
+    grad_level2_out = _linear_backward_input(grad_level3_z, level3_weight)
+    grad_level3_weight = _rows(grad_level3_z).T @ _rows(level2_out)
     grad_level2_z = _continuum_memory_system_levels_5_bwd_2(level2_z, grad_level2_out)
     grad_level2_bias = _cupy_sum_to(grad_level2_z, level0_bias.shape)
-    grad_level1_out = _cupy_linear_backward_input(grad_level2_z, level2_weight)
-    grad_level2_weight = _cupy_rows(grad_level2_z).T @ _cupy_rows(level1_out)
+    grad_level1_out = _linear_backward_input(grad_level2_z, level2_weight)
+    grad_level2_weight = _rows(grad_level2_z).T @ _rows(level1_out)
     grad_level1_z = _continuum_memory_system_levels_5_bwd_3(level1_z, grad_level1_out)
     grad_level1_bias = _cupy_sum_to(grad_level1_z, level0_bias.shape)
-    grad_level0_out = _cupy_linear_backward_input(grad_level1_z, level1_weight)
-    grad_level1_weight = _cupy_rows(grad_level1_z).T @ _cupy_rows(level0_out)
+    grad_level0_out = _linear_backward_input(grad_level1_z, level1_weight)
+    grad_level1_weight = _rows(grad_level1_z).T @ _rows(level0_out)
     grad_level0_z = _continuum_memory_system_levels_5_bwd_4(level0_z, grad_level0_out)
     grad_level0_bias = _cupy_sum_to(grad_level0_z, level0_bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_level0_z, level0_weight)
-    grad_level0_weight = _cupy_rows(grad_level0_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_level0_z, level0_weight)
+    grad_level0_weight = _rows(grad_level0_z).T @ _rows(x)
     return (
         grad_x,
         grad_level0_weight,
@@ -2360,17 +2360,17 @@ def _cupy_forward_levels_6(
     level9_weight,
     level9_bias,
 ):
-    _t1 = _cupy_linear(x, level0_weight)
+    _t1 = _linear(x, level0_weight)
     level0_z, level0_out = _continuum_memory_system_levels_2_fwd_0(_t1, level0_bias)
-    _t2 = _cupy_linear(level0_out, level1_weight)
+    _t2 = _linear(level0_out, level1_weight)
     level1_z, level1_out = _continuum_memory_system_levels_3_fwd_1(_t2, level1_bias)
-    _t3 = _cupy_linear(level1_out, level2_weight)
+    _t3 = _linear(level1_out, level2_weight)
     level2_z, level2_out = _continuum_memory_system_levels_4_fwd_2(_t3, level2_bias)
-    _t4 = _cupy_linear(level2_out, level3_weight)
+    _t4 = _linear(level2_out, level3_weight)
     level3_z, level3_out = _continuum_memory_system_levels_5_fwd_3(_t4, level3_bias)
-    _t5 = _cupy_linear(level3_out, level4_weight)
+    _t5 = _linear(level3_out, level4_weight)
     level4_z, level4_out = _continuum_memory_system_levels_6_fwd_4(_t5, level4_bias)
-    _t6 = _cupy_linear(level4_out, level5_weight)
+    _t6 = _linear(level4_out, level5_weight)
     level5_z, y = _continuum_memory_system_levels_6_fwd_5(_t6, level5_bias)
     return y, (
         x,
@@ -2490,28 +2490,28 @@ def _cupy_backward_levels_6(
         )
     )
     grad_level5_bias = _cupy_sum_to(grad_level5_z, level0_bias.shape)
-    grad_level4_out = _cupy_linear_backward_input(grad_level5_z, level5_weight)
-    grad_level5_weight = _cupy_rows(grad_level5_z).T @ _cupy_rows(level4_out)
+    grad_level4_out = _linear_backward_input(grad_level5_z, level5_weight)
+    grad_level5_weight = _rows(grad_level5_z).T @ _rows(level4_out)
     grad_level4_z = _continuum_memory_system_levels_6_bwd_1(level4_z, grad_level4_out)
     grad_level4_bias = _cupy_sum_to(grad_level4_z, level0_bias.shape)
-    grad_level3_out = _cupy_linear_backward_input(grad_level4_z, level4_weight)
-    grad_level4_weight = _cupy_rows(grad_level4_z).T @ _cupy_rows(level3_out)
+    grad_level3_out = _linear_backward_input(grad_level4_z, level4_weight)
+    grad_level4_weight = _rows(grad_level4_z).T @ _rows(level3_out)
     grad_level3_z = _continuum_memory_system_levels_6_bwd_2(level3_z, grad_level3_out)
     grad_level3_bias = _cupy_sum_to(grad_level3_z, level0_bias.shape)
-    grad_level2_out = _cupy_linear_backward_input(grad_level3_z, level3_weight)
-    grad_level3_weight = _cupy_rows(grad_level3_z).T @ _cupy_rows(level2_out)
+    grad_level2_out = _linear_backward_input(grad_level3_z, level3_weight)
+    grad_level3_weight = _rows(grad_level3_z).T @ _rows(level2_out)
     grad_level2_z = _continuum_memory_system_levels_6_bwd_3(level2_z, grad_level2_out)
     grad_level2_bias = _cupy_sum_to(grad_level2_z, level0_bias.shape)
-    grad_level1_out = _cupy_linear_backward_input(grad_level2_z, level2_weight)
-    grad_level2_weight = _cupy_rows(grad_level2_z).T @ _cupy_rows(level1_out)
+    grad_level1_out = _linear_backward_input(grad_level2_z, level2_weight)
+    grad_level2_weight = _rows(grad_level2_z).T @ _rows(level1_out)
     grad_level1_z = _continuum_memory_system_levels_6_bwd_4(level1_z, grad_level1_out)
     grad_level1_bias = _cupy_sum_to(grad_level1_z, level0_bias.shape)
-    grad_level0_out = _cupy_linear_backward_input(grad_level1_z, level1_weight)
-    grad_level1_weight = _cupy_rows(grad_level1_z).T @ _cupy_rows(level0_out)
+    grad_level0_out = _linear_backward_input(grad_level1_z, level1_weight)
+    grad_level1_weight = _rows(grad_level1_z).T @ _rows(level0_out)
     grad_level0_z = _continuum_memory_system_levels_6_bwd_5(level0_z, grad_level0_out)
     grad_level0_bias = _cupy_sum_to(grad_level0_z, level0_bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_level0_z, level0_weight)
-    grad_level0_weight = _cupy_rows(grad_level0_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_level0_z, level0_weight)
+    grad_level0_weight = _rows(grad_level0_z).T @ _rows(x)
     return (
         grad_x,
         grad_level0_weight,
@@ -2584,19 +2584,19 @@ def _cupy_forward_levels_7(
     level9_weight,
     level9_bias,
 ):
-    _t1 = _cupy_linear(x, level0_weight)
+    _t1 = _linear(x, level0_weight)
     level0_z, level0_out = _continuum_memory_system_levels_2_fwd_0(_t1, level0_bias)
-    _t2 = _cupy_linear(level0_out, level1_weight)
+    _t2 = _linear(level0_out, level1_weight)
     level1_z, level1_out = _continuum_memory_system_levels_3_fwd_1(_t2, level1_bias)
-    _t3 = _cupy_linear(level1_out, level2_weight)
+    _t3 = _linear(level1_out, level2_weight)
     level2_z, level2_out = _continuum_memory_system_levels_4_fwd_2(_t3, level2_bias)
-    _t4 = _cupy_linear(level2_out, level3_weight)
+    _t4 = _linear(level2_out, level3_weight)
     level3_z, level3_out = _continuum_memory_system_levels_5_fwd_3(_t4, level3_bias)
-    _t5 = _cupy_linear(level3_out, level4_weight)
+    _t5 = _linear(level3_out, level4_weight)
     level4_z, level4_out = _continuum_memory_system_levels_6_fwd_4(_t5, level4_bias)
-    _t6 = _cupy_linear(level4_out, level5_weight)
+    _t6 = _linear(level4_out, level5_weight)
     level5_z, level5_out = _continuum_memory_system_levels_7_fwd_5(_t6, level5_bias)
-    _t7 = _cupy_linear(level5_out, level6_weight)
+    _t7 = _linear(level5_out, level6_weight)
     level6_z, y = _continuum_memory_system_levels_7_fwd_6(_t7, level6_bias)
     return y, (
         x,
@@ -2739,32 +2739,32 @@ def _cupy_backward_levels_7(
         level0_z, level1_z, level2_z, level3_z, level4_z, level5_z, level6_z, grad_y
     )
     grad_level6_bias = _cupy_sum_to(grad_level6_z, level0_bias.shape)
-    grad_level5_out = _cupy_linear_backward_input(grad_level6_z, level6_weight)
-    grad_level6_weight = _cupy_rows(grad_level6_z).T @ _cupy_rows(level5_out)
+    grad_level5_out = _linear_backward_input(grad_level6_z, level6_weight)
+    grad_level6_weight = _rows(grad_level6_z).T @ _rows(level5_out)
     grad_level5_z = _continuum_memory_system_levels_7_bwd_1(level5_z, grad_level5_out)
     grad_level5_bias = _cupy_sum_to(grad_level5_z, level0_bias.shape)
-    grad_level4_out = _cupy_linear_backward_input(grad_level5_z, level5_weight)
-    grad_level5_weight = _cupy_rows(grad_level5_z).T @ _cupy_rows(level4_out)
+    grad_level4_out = _linear_backward_input(grad_level5_z, level5_weight)
+    grad_level5_weight = _rows(grad_level5_z).T @ _rows(level4_out)
     grad_level4_z = _continuum_memory_system_levels_7_bwd_2(level4_z, grad_level4_out)
     grad_level4_bias = _cupy_sum_to(grad_level4_z, level0_bias.shape)
-    grad_level3_out = _cupy_linear_backward_input(grad_level4_z, level4_weight)
-    grad_level4_weight = _cupy_rows(grad_level4_z).T @ _cupy_rows(level3_out)
+    grad_level3_out = _linear_backward_input(grad_level4_z, level4_weight)
+    grad_level4_weight = _rows(grad_level4_z).T @ _rows(level3_out)
     grad_level3_z = _continuum_memory_system_levels_7_bwd_3(level3_z, grad_level3_out)
     grad_level3_bias = _cupy_sum_to(grad_level3_z, level0_bias.shape)
-    grad_level2_out = _cupy_linear_backward_input(grad_level3_z, level3_weight)
-    grad_level3_weight = _cupy_rows(grad_level3_z).T @ _cupy_rows(level2_out)
+    grad_level2_out = _linear_backward_input(grad_level3_z, level3_weight)
+    grad_level3_weight = _rows(grad_level3_z).T @ _rows(level2_out)
     grad_level2_z = _continuum_memory_system_levels_7_bwd_4(level2_z, grad_level2_out)
     grad_level2_bias = _cupy_sum_to(grad_level2_z, level0_bias.shape)
-    grad_level1_out = _cupy_linear_backward_input(grad_level2_z, level2_weight)
-    grad_level2_weight = _cupy_rows(grad_level2_z).T @ _cupy_rows(level1_out)
+    grad_level1_out = _linear_backward_input(grad_level2_z, level2_weight)
+    grad_level2_weight = _rows(grad_level2_z).T @ _rows(level1_out)
     grad_level1_z = _continuum_memory_system_levels_7_bwd_5(level1_z, grad_level1_out)
     grad_level1_bias = _cupy_sum_to(grad_level1_z, level0_bias.shape)
-    grad_level0_out = _cupy_linear_backward_input(grad_level1_z, level1_weight)
-    grad_level1_weight = _cupy_rows(grad_level1_z).T @ _cupy_rows(level0_out)
+    grad_level0_out = _linear_backward_input(grad_level1_z, level1_weight)
+    grad_level1_weight = _rows(grad_level1_z).T @ _rows(level0_out)
     grad_level0_z = _continuum_memory_system_levels_7_bwd_6(level0_z, grad_level0_out)
     grad_level0_bias = _cupy_sum_to(grad_level0_z, level0_bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_level0_z, level0_weight)
-    grad_level0_weight = _cupy_rows(grad_level0_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_level0_z, level0_weight)
+    grad_level0_weight = _rows(grad_level0_z).T @ _rows(x)
     return (
         grad_x,
         grad_level0_weight,
@@ -2837,21 +2837,21 @@ def _cupy_forward_levels_8(
     level9_weight,
     level9_bias,
 ):
-    _t1 = _cupy_linear(x, level0_weight)
+    _t1 = _linear(x, level0_weight)
     level0_z, level0_out = _continuum_memory_system_levels_2_fwd_0(_t1, level0_bias)
-    _t2 = _cupy_linear(level0_out, level1_weight)
+    _t2 = _linear(level0_out, level1_weight)
     level1_z, level1_out = _continuum_memory_system_levels_3_fwd_1(_t2, level1_bias)
-    _t3 = _cupy_linear(level1_out, level2_weight)
+    _t3 = _linear(level1_out, level2_weight)
     level2_z, level2_out = _continuum_memory_system_levels_4_fwd_2(_t3, level2_bias)
-    _t4 = _cupy_linear(level2_out, level3_weight)
+    _t4 = _linear(level2_out, level3_weight)
     level3_z, level3_out = _continuum_memory_system_levels_5_fwd_3(_t4, level3_bias)
-    _t5 = _cupy_linear(level3_out, level4_weight)
+    _t5 = _linear(level3_out, level4_weight)
     level4_z, level4_out = _continuum_memory_system_levels_6_fwd_4(_t5, level4_bias)
-    _t6 = _cupy_linear(level4_out, level5_weight)
+    _t6 = _linear(level4_out, level5_weight)
     level5_z, level5_out = _continuum_memory_system_levels_7_fwd_5(_t6, level5_bias)
-    _t7 = _cupy_linear(level5_out, level6_weight)
+    _t7 = _linear(level5_out, level6_weight)
     level6_z, level6_out = _continuum_memory_system_levels_8_fwd_6(_t7, level6_bias)
-    _t8 = _cupy_linear(level6_out, level7_weight)
+    _t8 = _linear(level6_out, level7_weight)
     level7_z, y = _continuum_memory_system_levels_8_fwd_7(_t8, level7_bias)
     return y, (
         x,
@@ -3020,36 +3020,36 @@ def _cupy_backward_levels_8(
         grad_y,
     )
     grad_level7_bias = _cupy_sum_to(grad_level7_z, level0_bias.shape)
-    grad_level6_out = _cupy_linear_backward_input(grad_level7_z, level7_weight)
-    grad_level7_weight = _cupy_rows(grad_level7_z).T @ _cupy_rows(level6_out)
+    grad_level6_out = _linear_backward_input(grad_level7_z, level7_weight)
+    grad_level7_weight = _rows(grad_level7_z).T @ _rows(level6_out)
     grad_level6_z = _continuum_memory_system_levels_8_bwd_1(level6_z, grad_level6_out)
     grad_level6_bias = _cupy_sum_to(grad_level6_z, level0_bias.shape)
-    grad_level5_out = _cupy_linear_backward_input(grad_level6_z, level6_weight)
-    grad_level6_weight = _cupy_rows(grad_level6_z).T @ _cupy_rows(level5_out)
+    grad_level5_out = _linear_backward_input(grad_level6_z, level6_weight)
+    grad_level6_weight = _rows(grad_level6_z).T @ _rows(level5_out)
     grad_level5_z = _continuum_memory_system_levels_8_bwd_2(level5_z, grad_level5_out)
     grad_level5_bias = _cupy_sum_to(grad_level5_z, level0_bias.shape)
-    grad_level4_out = _cupy_linear_backward_input(grad_level5_z, level5_weight)
-    grad_level5_weight = _cupy_rows(grad_level5_z).T @ _cupy_rows(level4_out)
+    grad_level4_out = _linear_backward_input(grad_level5_z, level5_weight)
+    grad_level5_weight = _rows(grad_level5_z).T @ _rows(level4_out)
     grad_level4_z = _continuum_memory_system_levels_8_bwd_3(level4_z, grad_level4_out)
     grad_level4_bias = _cupy_sum_to(grad_level4_z, level0_bias.shape)
-    grad_level3_out = _cupy_linear_backward_input(grad_level4_z, level4_weight)
-    grad_level4_weight = _cupy_rows(grad_level4_z).T @ _cupy_rows(level3_out)
+    grad_level3_out = _linear_backward_input(grad_level4_z, level4_weight)
+    grad_level4_weight = _rows(grad_level4_z).T @ _rows(level3_out)
     grad_level3_z = _continuum_memory_system_levels_8_bwd_4(level3_z, grad_level3_out)
     grad_level3_bias = _cupy_sum_to(grad_level3_z, level0_bias.shape)
-    grad_level2_out = _cupy_linear_backward_input(grad_level3_z, level3_weight)
-    grad_level3_weight = _cupy_rows(grad_level3_z).T @ _cupy_rows(level2_out)
+    grad_level2_out = _linear_backward_input(grad_level3_z, level3_weight)
+    grad_level3_weight = _rows(grad_level3_z).T @ _rows(level2_out)
     grad_level2_z = _continuum_memory_system_levels_8_bwd_5(level2_z, grad_level2_out)
     grad_level2_bias = _cupy_sum_to(grad_level2_z, level0_bias.shape)
-    grad_level1_out = _cupy_linear_backward_input(grad_level2_z, level2_weight)
-    grad_level2_weight = _cupy_rows(grad_level2_z).T @ _cupy_rows(level1_out)
+    grad_level1_out = _linear_backward_input(grad_level2_z, level2_weight)
+    grad_level2_weight = _rows(grad_level2_z).T @ _rows(level1_out)
     grad_level1_z = _continuum_memory_system_levels_8_bwd_6(level1_z, grad_level1_out)
     grad_level1_bias = _cupy_sum_to(grad_level1_z, level0_bias.shape)
-    grad_level0_out = _cupy_linear_backward_input(grad_level1_z, level1_weight)
-    grad_level1_weight = _cupy_rows(grad_level1_z).T @ _cupy_rows(level0_out)
+    grad_level0_out = _linear_backward_input(grad_level1_z, level1_weight)
+    grad_level1_weight = _rows(grad_level1_z).T @ _rows(level0_out)
     grad_level0_z = _continuum_memory_system_levels_8_bwd_7(level0_z, grad_level0_out)
     grad_level0_bias = _cupy_sum_to(grad_level0_z, level0_bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_level0_z, level0_weight)
-    grad_level0_weight = _cupy_rows(grad_level0_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_level0_z, level0_weight)
+    grad_level0_weight = _rows(grad_level0_z).T @ _rows(x)
     return (
         grad_x,
         grad_level0_weight,
@@ -3122,23 +3122,23 @@ def _cupy_forward_levels_9(
     level9_weight,
     level9_bias,
 ):
-    _t1 = _cupy_linear(x, level0_weight)
+    _t1 = _linear(x, level0_weight)
     level0_z, level0_out = _continuum_memory_system_levels_2_fwd_0(_t1, level0_bias)
-    _t2 = _cupy_linear(level0_out, level1_weight)
+    _t2 = _linear(level0_out, level1_weight)
     level1_z, level1_out = _continuum_memory_system_levels_3_fwd_1(_t2, level1_bias)
-    _t3 = _cupy_linear(level1_out, level2_weight)
+    _t3 = _linear(level1_out, level2_weight)
     level2_z, level2_out = _continuum_memory_system_levels_4_fwd_2(_t3, level2_bias)
-    _t4 = _cupy_linear(level2_out, level3_weight)
+    _t4 = _linear(level2_out, level3_weight)
     level3_z, level3_out = _continuum_memory_system_levels_5_fwd_3(_t4, level3_bias)
-    _t5 = _cupy_linear(level3_out, level4_weight)
+    _t5 = _linear(level3_out, level4_weight)
     level4_z, level4_out = _continuum_memory_system_levels_6_fwd_4(_t5, level4_bias)
-    _t6 = _cupy_linear(level4_out, level5_weight)
+    _t6 = _linear(level4_out, level5_weight)
     level5_z, level5_out = _continuum_memory_system_levels_7_fwd_5(_t6, level5_bias)
-    _t7 = _cupy_linear(level5_out, level6_weight)
+    _t7 = _linear(level5_out, level6_weight)
     level6_z, level6_out = _continuum_memory_system_levels_8_fwd_6(_t7, level6_bias)
-    _t8 = _cupy_linear(level6_out, level7_weight)
+    _t8 = _linear(level6_out, level7_weight)
     level7_z, level7_out = _continuum_memory_system_levels_9_fwd_7(_t8, level7_bias)
-    _t9 = _cupy_linear(level7_out, level8_weight)
+    _t9 = _linear(level7_out, level8_weight)
     level8_z, y = _continuum_memory_system_levels_9_fwd_8(_t9, level8_bias)
     return y, (
         x,
@@ -3326,40 +3326,40 @@ def _cupy_backward_levels_9(
         grad_y,
     )
     grad_level8_bias = _cupy_sum_to(grad_level8_z, level0_bias.shape)
-    grad_level7_out = _cupy_linear_backward_input(grad_level8_z, level8_weight)
-    grad_level8_weight = _cupy_rows(grad_level8_z).T @ _cupy_rows(level7_out)
+    grad_level7_out = _linear_backward_input(grad_level8_z, level8_weight)
+    grad_level8_weight = _rows(grad_level8_z).T @ _rows(level7_out)
     grad_level7_z = _continuum_memory_system_levels_9_bwd_1(level7_z, grad_level7_out)
     grad_level7_bias = _cupy_sum_to(grad_level7_z, level0_bias.shape)
-    grad_level6_out = _cupy_linear_backward_input(grad_level7_z, level7_weight)
-    grad_level7_weight = _cupy_rows(grad_level7_z).T @ _cupy_rows(level6_out)
+    grad_level6_out = _linear_backward_input(grad_level7_z, level7_weight)
+    grad_level7_weight = _rows(grad_level7_z).T @ _rows(level6_out)
     grad_level6_z = _continuum_memory_system_levels_9_bwd_2(level6_z, grad_level6_out)
     grad_level6_bias = _cupy_sum_to(grad_level6_z, level0_bias.shape)
-    grad_level5_out = _cupy_linear_backward_input(grad_level6_z, level6_weight)
-    grad_level6_weight = _cupy_rows(grad_level6_z).T @ _cupy_rows(level5_out)
+    grad_level5_out = _linear_backward_input(grad_level6_z, level6_weight)
+    grad_level6_weight = _rows(grad_level6_z).T @ _rows(level5_out)
     grad_level5_z = _continuum_memory_system_levels_9_bwd_3(level5_z, grad_level5_out)
     grad_level5_bias = _cupy_sum_to(grad_level5_z, level0_bias.shape)
-    grad_level4_out = _cupy_linear_backward_input(grad_level5_z, level5_weight)
-    grad_level5_weight = _cupy_rows(grad_level5_z).T @ _cupy_rows(level4_out)
+    grad_level4_out = _linear_backward_input(grad_level5_z, level5_weight)
+    grad_level5_weight = _rows(grad_level5_z).T @ _rows(level4_out)
     grad_level4_z = _continuum_memory_system_levels_9_bwd_4(level4_z, grad_level4_out)
     grad_level4_bias = _cupy_sum_to(grad_level4_z, level0_bias.shape)
-    grad_level3_out = _cupy_linear_backward_input(grad_level4_z, level4_weight)
-    grad_level4_weight = _cupy_rows(grad_level4_z).T @ _cupy_rows(level3_out)
+    grad_level3_out = _linear_backward_input(grad_level4_z, level4_weight)
+    grad_level4_weight = _rows(grad_level4_z).T @ _rows(level3_out)
     grad_level3_z = _continuum_memory_system_levels_9_bwd_5(level3_z, grad_level3_out)
     grad_level3_bias = _cupy_sum_to(grad_level3_z, level0_bias.shape)
-    grad_level2_out = _cupy_linear_backward_input(grad_level3_z, level3_weight)
-    grad_level3_weight = _cupy_rows(grad_level3_z).T @ _cupy_rows(level2_out)
+    grad_level2_out = _linear_backward_input(grad_level3_z, level3_weight)
+    grad_level3_weight = _rows(grad_level3_z).T @ _rows(level2_out)
     grad_level2_z = _continuum_memory_system_levels_9_bwd_6(level2_z, grad_level2_out)
     grad_level2_bias = _cupy_sum_to(grad_level2_z, level0_bias.shape)
-    grad_level1_out = _cupy_linear_backward_input(grad_level2_z, level2_weight)
-    grad_level2_weight = _cupy_rows(grad_level2_z).T @ _cupy_rows(level1_out)
+    grad_level1_out = _linear_backward_input(grad_level2_z, level2_weight)
+    grad_level2_weight = _rows(grad_level2_z).T @ _rows(level1_out)
     grad_level1_z = _continuum_memory_system_levels_9_bwd_7(level1_z, grad_level1_out)
     grad_level1_bias = _cupy_sum_to(grad_level1_z, level0_bias.shape)
-    grad_level0_out = _cupy_linear_backward_input(grad_level1_z, level1_weight)
-    grad_level1_weight = _cupy_rows(grad_level1_z).T @ _cupy_rows(level0_out)
+    grad_level0_out = _linear_backward_input(grad_level1_z, level1_weight)
+    grad_level1_weight = _rows(grad_level1_z).T @ _rows(level0_out)
     grad_level0_z = _continuum_memory_system_levels_9_bwd_8(level0_z, grad_level0_out)
     grad_level0_bias = _cupy_sum_to(grad_level0_z, level0_bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_level0_z, level0_weight)
-    grad_level0_weight = _cupy_rows(grad_level0_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_level0_z, level0_weight)
+    grad_level0_weight = _rows(grad_level0_z).T @ _rows(x)
     return (
         grad_x,
         grad_level0_weight,
@@ -3432,25 +3432,25 @@ def _cupy_forward_levels_10(
     level9_weight,
     level9_bias,
 ):
-    _t1 = _cupy_linear(x, level0_weight)
+    _t1 = _linear(x, level0_weight)
     level0_z, level0_out = _continuum_memory_system_levels_2_fwd_0(_t1, level0_bias)
-    _t2 = _cupy_linear(level0_out, level1_weight)
+    _t2 = _linear(level0_out, level1_weight)
     level1_z, level1_out = _continuum_memory_system_levels_3_fwd_1(_t2, level1_bias)
-    _t3 = _cupy_linear(level1_out, level2_weight)
+    _t3 = _linear(level1_out, level2_weight)
     level2_z, level2_out = _continuum_memory_system_levels_4_fwd_2(_t3, level2_bias)
-    _t4 = _cupy_linear(level2_out, level3_weight)
+    _t4 = _linear(level2_out, level3_weight)
     level3_z, level3_out = _continuum_memory_system_levels_5_fwd_3(_t4, level3_bias)
-    _t5 = _cupy_linear(level3_out, level4_weight)
+    _t5 = _linear(level3_out, level4_weight)
     level4_z, level4_out = _continuum_memory_system_levels_6_fwd_4(_t5, level4_bias)
-    _t6 = _cupy_linear(level4_out, level5_weight)
+    _t6 = _linear(level4_out, level5_weight)
     level5_z, level5_out = _continuum_memory_system_levels_7_fwd_5(_t6, level5_bias)
-    _t7 = _cupy_linear(level5_out, level6_weight)
+    _t7 = _linear(level5_out, level6_weight)
     level6_z, level6_out = _continuum_memory_system_levels_8_fwd_6(_t7, level6_bias)
-    _t8 = _cupy_linear(level6_out, level7_weight)
+    _t8 = _linear(level6_out, level7_weight)
     level7_z, level7_out = _continuum_memory_system_levels_9_fwd_7(_t8, level7_bias)
-    _t9 = _cupy_linear(level7_out, level8_weight)
+    _t9 = _linear(level7_out, level8_weight)
     level8_z, level8_out = _continuum_memory_system_levels_10_fwd_8(_t9, level8_bias)
-    _t10 = _cupy_linear(level8_out, level9_weight)
+    _t10 = _linear(level8_out, level9_weight)
     level9_z, y = _continuum_memory_system_levels_10_fwd_9(_t10, level9_bias)
     return y, (
         x,
@@ -3657,44 +3657,44 @@ def _cupy_backward_levels_10(
         grad_y,
     )
     grad_level9_bias = _cupy_sum_to(grad_level9_z, level0_bias.shape)
-    grad_level8_out = _cupy_linear_backward_input(grad_level9_z, level9_weight)
-    grad_level9_weight = _cupy_rows(grad_level9_z).T @ _cupy_rows(level8_out)
+    grad_level8_out = _linear_backward_input(grad_level9_z, level9_weight)
+    grad_level9_weight = _rows(grad_level9_z).T @ _rows(level8_out)
     grad_level8_z = _continuum_memory_system_levels_10_bwd_1(level8_z, grad_level8_out)
     grad_level8_bias = _cupy_sum_to(grad_level8_z, level0_bias.shape)
-    grad_level7_out = _cupy_linear_backward_input(grad_level8_z, level8_weight)
-    grad_level8_weight = _cupy_rows(grad_level8_z).T @ _cupy_rows(level7_out)
+    grad_level7_out = _linear_backward_input(grad_level8_z, level8_weight)
+    grad_level8_weight = _rows(grad_level8_z).T @ _rows(level7_out)
     grad_level7_z = _continuum_memory_system_levels_10_bwd_2(level7_z, grad_level7_out)
     grad_level7_bias = _cupy_sum_to(grad_level7_z, level0_bias.shape)
-    grad_level6_out = _cupy_linear_backward_input(grad_level7_z, level7_weight)
-    grad_level7_weight = _cupy_rows(grad_level7_z).T @ _cupy_rows(level6_out)
+    grad_level6_out = _linear_backward_input(grad_level7_z, level7_weight)
+    grad_level7_weight = _rows(grad_level7_z).T @ _rows(level6_out)
     grad_level6_z = _continuum_memory_system_levels_10_bwd_3(level6_z, grad_level6_out)
     grad_level6_bias = _cupy_sum_to(grad_level6_z, level0_bias.shape)
-    grad_level5_out = _cupy_linear_backward_input(grad_level6_z, level6_weight)
-    grad_level6_weight = _cupy_rows(grad_level6_z).T @ _cupy_rows(level5_out)
+    grad_level5_out = _linear_backward_input(grad_level6_z, level6_weight)
+    grad_level6_weight = _rows(grad_level6_z).T @ _rows(level5_out)
     grad_level5_z = _continuum_memory_system_levels_10_bwd_4(level5_z, grad_level5_out)
     grad_level5_bias = _cupy_sum_to(grad_level5_z, level0_bias.shape)
-    grad_level4_out = _cupy_linear_backward_input(grad_level5_z, level5_weight)
-    grad_level5_weight = _cupy_rows(grad_level5_z).T @ _cupy_rows(level4_out)
+    grad_level4_out = _linear_backward_input(grad_level5_z, level5_weight)
+    grad_level5_weight = _rows(grad_level5_z).T @ _rows(level4_out)
     grad_level4_z = _continuum_memory_system_levels_10_bwd_5(level4_z, grad_level4_out)
     grad_level4_bias = _cupy_sum_to(grad_level4_z, level0_bias.shape)
-    grad_level3_out = _cupy_linear_backward_input(grad_level4_z, level4_weight)
-    grad_level4_weight = _cupy_rows(grad_level4_z).T @ _cupy_rows(level3_out)
+    grad_level3_out = _linear_backward_input(grad_level4_z, level4_weight)
+    grad_level4_weight = _rows(grad_level4_z).T @ _rows(level3_out)
     grad_level3_z = _continuum_memory_system_levels_10_bwd_6(level3_z, grad_level3_out)
     grad_level3_bias = _cupy_sum_to(grad_level3_z, level0_bias.shape)
-    grad_level2_out = _cupy_linear_backward_input(grad_level3_z, level3_weight)
-    grad_level3_weight = _cupy_rows(grad_level3_z).T @ _cupy_rows(level2_out)
+    grad_level2_out = _linear_backward_input(grad_level3_z, level3_weight)
+    grad_level3_weight = _rows(grad_level3_z).T @ _rows(level2_out)
     grad_level2_z = _continuum_memory_system_levels_10_bwd_7(level2_z, grad_level2_out)
     grad_level2_bias = _cupy_sum_to(grad_level2_z, level0_bias.shape)
-    grad_level1_out = _cupy_linear_backward_input(grad_level2_z, level2_weight)
-    grad_level2_weight = _cupy_rows(grad_level2_z).T @ _cupy_rows(level1_out)
+    grad_level1_out = _linear_backward_input(grad_level2_z, level2_weight)
+    grad_level2_weight = _rows(grad_level2_z).T @ _rows(level1_out)
     grad_level1_z = _continuum_memory_system_levels_10_bwd_8(level1_z, grad_level1_out)
     grad_level1_bias = _cupy_sum_to(grad_level1_z, level0_bias.shape)
-    grad_level0_out = _cupy_linear_backward_input(grad_level1_z, level1_weight)
-    grad_level1_weight = _cupy_rows(grad_level1_z).T @ _cupy_rows(level0_out)
+    grad_level0_out = _linear_backward_input(grad_level1_z, level1_weight)
+    grad_level1_weight = _rows(grad_level1_z).T @ _rows(level0_out)
     grad_level0_z = _continuum_memory_system_levels_10_bwd_9(level0_z, grad_level0_out)
     grad_level0_bias = _cupy_sum_to(grad_level0_z, level0_bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_level0_z, level0_weight)
-    grad_level0_weight = _cupy_rows(grad_level0_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_level0_z, level0_weight)
+    grad_level0_weight = _rows(grad_level0_z).T @ _rows(x)
     return (
         grad_x,
         grad_level0_weight,
@@ -3752,44 +3752,6 @@ _CUPY_VARIANTS = {
     9: (_cupy_forward_levels_9, _cupy_backward_levels_9),
     10: (_cupy_forward_levels_10, _cupy_backward_levels_10),
 }
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):

@@ -1741,13 +1741,13 @@ _conv_lstm_no_batch_first_step_fwd_4 = ElementwiseKernel(
 def _cupy_forward_no_batch_first_step(h, c, hoisted_1, weight_hh):
     _t4 = _cupy_conv_same(h, weight_hh)
     gates = _conv_lstm_no_batch_first_step_fwd_0(hoisted_1, _t4)
-    _t5 = _cupy_chunk(gates, 4, 0, -3)
+    _t5 = _chunk(gates, 4, 0, -3)
     input_gate = _conv_lstm_no_batch_first_step_fwd_1(_t5)
-    _t6 = _cupy_chunk(gates, 4, 1, -3)
+    _t6 = _chunk(gates, 4, 1, -3)
     forget_gate = _conv_lstm_no_batch_first_step_fwd_2(_t6)
-    _t7 = _cupy_chunk(gates, 4, 2, -3)
+    _t7 = _chunk(gates, 4, 2, -3)
     cell_gate = _conv_lstm_no_batch_first_step_fwd_3(_t7)
-    _t8 = _cupy_chunk(gates, 4, 3, -3)
+    _t8 = _chunk(gates, 4, 3, -3)
     output_gate, c_next, _t11, h_next = _conv_lstm_no_batch_first_step_fwd_4(
         _t8, forget_gate, c, input_gate, cell_gate
     )
@@ -2647,14 +2647,6 @@ _CUPY_VARIANTS = {
         _cupy_backward_no_batch_first_no_h0_no_c0,
     ),
 }
-
-
-def _cupy_chunk(x, pieces, index, axis):
-    """The view of block ``index`` of ``pieces`` equal blocks of x along ``axis``."""
-    size = x.shape[axis] // pieces
-    where = [slice(None)] * x.ndim
-    where[axis] = slice(index * size, (index + 1) * size)
-    return x[tuple(where)]
 
 
 def _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups):

@@ -573,47 +573,6 @@ def _backward_swish(
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_silu(x, weight, bias, stride, padding, dilation, groups, padding_mode):
-    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
-    z = _conv_apply(
-        weight, columns, x, stride, padding, dilation, groups
-    ) + bias.reshape(1, -1, 1, 1)
-    y = _sigmoid(z)
-    y *= z
-    return y, (
-        x,
-        weight,
-        bias,
-        stride,
-        padding,
-        dilation,
-        groups,
-        padding_mode,
-        columns,
-        z,
-    )
-
-
-def _backward_silu(
-    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
-):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1
-    _t2 = 1 - _t1
-    _t2 *= grad_y
-    _t2 *= z
-    _t2 *= _t1
-    grad_z += _t2
-    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
-    grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation, groups
-    )
-    grad_x = _conv_input_grad(
-        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
-    )
-    return grad_x, grad_weight, grad_bias
-
-
 def _forward_relu_no_bias(
     x, weight, bias, stride, padding, dilation, groups, padding_mode
 ):
@@ -980,46 +939,6 @@ def _backward_swish_no_bias(
     return grad_x, grad_weight, None
 
 
-def _forward_silu_no_bias(
-    x, weight, bias, stride, padding, dilation, groups, padding_mode
-):
-    columns = _im2col(x, weight, stride, padding, dilation, padding_mode)
-    z = _conv_apply(weight, columns, x, stride, padding, dilation, groups)
-    y = _sigmoid(z)
-    y *= z
-    return y, (
-        x,
-        weight,
-        bias,
-        stride,
-        padding,
-        dilation,
-        groups,
-        padding_mode,
-        columns,
-        z,
-    )
-
-
-def _backward_silu_no_bias(
-    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
-):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1
-    _t2 = 1 - _t1
-    _t2 *= grad_y
-    _t2 *= z
-    _t2 *= _t1
-    grad_z += _t2
-    grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation, groups
-    )
-    grad_x = _conv_input_grad(
-        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
-    )
-    return grad_x, grad_weight, None
-
-
 def _backward_composed(grad_y, module, activation_ctx, linear_backward, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return linear_backward(grad_linear, *linear_saved)
@@ -1035,7 +954,7 @@ _FUSED = {
     ("elu", True): (_forward_elu, _backward_elu),
     ("mish", True): (_forward_mish, _backward_mish),
     ("swish", True): (_forward_swish, _backward_swish),
-    ("silu", True): (_forward_silu, _backward_silu),
+    ("silu", True): (_forward_swish, _backward_swish),
     ("relu", False): (_forward_relu_no_bias, _backward_relu_no_bias),
     ("sigmoid", False): (_forward_sigmoid_no_bias, _backward_sigmoid_no_bias),
     ("tanh", False): (_forward_tanh_no_bias, _backward_tanh_no_bias),
@@ -1045,7 +964,7 @@ _FUSED = {
     ("elu", False): (_forward_elu_no_bias, _backward_elu_no_bias),
     ("mish", False): (_forward_mish_no_bias, _backward_mish_no_bias),
     ("swish", False): (_forward_swish_no_bias, _backward_swish_no_bias),
-    ("silu", False): (_forward_silu_no_bias, _backward_silu_no_bias),
+    ("silu", False): (_forward_swish_no_bias, _backward_swish_no_bias),
 }
 # The options each fused activation is specialized at; other values run it composed.
 _FUSED_FIXED = {
@@ -2293,44 +2212,6 @@ def _cupy_backward_swish(
     return grad_x, grad_weight, grad_bias
 
 
-def _cupy_forward_silu(
-    x, weight, bias, stride, padding, dilation, groups, padding_mode
-):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
-    _t2 = bias.reshape(1, -1, 1, 1)
-    z, y = _convolutional_swish_fwd_0(_t1, _t2)
-    return y, (
-        x,
-        weight,
-        bias,
-        stride,
-        padding,
-        dilation,
-        groups,
-        padding_mode,
-        columns,
-        z,
-    )
-
-
-def _cupy_backward_silu(
-    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
-):
-    import cupy as cp
-
-    grad_z = _convolutional_swish_bwd_0(z, grad_y)
-    _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
-    grad_bias = _t9.reshape(bias.shape)
-    grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation, groups
-    )
-    grad_x = _cupy_conv_input_grad(
-        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
-    )
-    return grad_x, grad_weight, grad_bias
-
-
 # convolutional_relu_no_bias_fwd_0: layers_spec/activations/relu.yaml:8
 _convolutional_relu_no_bias_fwd_0 = ElementwiseKernel(
     "convolutional_relu_no_bias_fwd_0",
@@ -2942,39 +2823,6 @@ def _cupy_backward_swish_no_bias(
     return grad_x, grad_weight, None
 
 
-def _cupy_forward_silu_no_bias(
-    x, weight, bias, stride, padding, dilation, groups, padding_mode
-):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation, padding_mode)
-    z = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups)
-    y = _convolutional_swish_no_bias_fwd_0(z)
-    return y, (
-        x,
-        weight,
-        bias,
-        stride,
-        padding,
-        dilation,
-        groups,
-        padding_mode,
-        columns,
-        z,
-    )
-
-
-def _cupy_backward_silu_no_bias(
-    grad_y, x, weight, bias, stride, padding, dilation, groups, padding_mode, columns, z
-):
-    grad_z = _convolutional_swish_no_bias_bwd_0(z, grad_y)
-    grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation, groups
-    )
-    grad_x = _cupy_conv_input_grad(
-        grad_z, weight, x, stride, padding, dilation, groups, padding_mode
-    )
-    return grad_x, grad_weight, None
-
-
 def _cupy_backward_composed(
     grad_y, module, activation_ctx, linear_backward, linear_saved
 ):
@@ -2992,7 +2840,7 @@ _CUPY_FUSED = {
     ("elu", True): (_cupy_forward_elu, _cupy_backward_elu),
     ("mish", True): (_cupy_forward_mish, _cupy_backward_mish),
     ("swish", True): (_cupy_forward_swish, _cupy_backward_swish),
-    ("silu", True): (_cupy_forward_silu, _cupy_backward_silu),
+    ("silu", True): (_cupy_forward_swish, _cupy_backward_swish),
     ("relu", False): (_cupy_forward_relu_no_bias, _cupy_backward_relu_no_bias),
     ("sigmoid", False): (_cupy_forward_sigmoid_no_bias, _cupy_backward_sigmoid_no_bias),
     ("tanh", False): (_cupy_forward_tanh_no_bias, _cupy_backward_tanh_no_bias),
@@ -3005,7 +2853,7 @@ _CUPY_FUSED = {
     ("elu", False): (_cupy_forward_elu_no_bias, _cupy_backward_elu_no_bias),
     ("mish", False): (_cupy_forward_mish_no_bias, _cupy_backward_mish_no_bias),
     ("swish", False): (_cupy_forward_swish_no_bias, _cupy_backward_swish_no_bias),
-    ("silu", False): (_cupy_forward_silu_no_bias, _cupy_backward_silu_no_bias),
+    ("silu", False): (_cupy_forward_swish_no_bias, _cupy_backward_swish_no_bias),
 }
 
 

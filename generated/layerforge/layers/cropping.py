@@ -232,19 +232,6 @@ def _backward_swish(grad_y, x, crop, z):
     return grad_x
 
 
-def _forward_silu(x, crop):
-    z = _crop_nd(x, crop)
-    y = z * _sigmoid(z)
-    return y, (x, crop, z)
-
-
-def _backward_silu(grad_y, x, crop, z):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1 + grad_y * z * _t1 * (1 - _t1)
-    grad_x = _uncrop_nd(grad_z, x, crop)
-    return grad_x
-
-
 def _backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _backward_identity(grad_linear, *linear_saved)
@@ -260,7 +247,7 @@ _FUSED = {
     "elu": (_forward_elu, _backward_elu),
     "mish": (_forward_mish, _backward_mish),
     "swish": (_forward_swish, _backward_swish),
-    "silu": (_forward_silu, _backward_silu),
+    "silu": (_forward_swish, _backward_swish),
 }
 # The options each fused activation is specialized at; other values run it composed.
 _FUSED_FIXED = {
@@ -516,7 +503,7 @@ _cropping_relu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_relu(x, crop):
-    z = _cupy_crop_nd(x, crop)
+    z = _crop_nd(x, crop)
     y = _cropping_relu_fwd_0(z)
     return y, (x, crop, z)
 
@@ -562,7 +549,7 @@ _cropping_sigmoid_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_sigmoid(x, crop):
-    z = _cupy_crop_nd(x, crop)
+    z = _crop_nd(x, crop)
     y = _cropping_sigmoid_fwd_0(z)
     return y, (x, crop, y)
 
@@ -620,7 +607,7 @@ _cropping_tanh_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_tanh(x, crop):
-    z = _cupy_crop_nd(x, crop)
+    z = _crop_nd(x, crop)
     y = _cropping_tanh_fwd_0(z)
     return y, (x, crop, y)
 
@@ -700,7 +687,7 @@ _cropping_softmax_fwd_2 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, crop):
-    z = _cupy_crop_nd(x, crop)
+    z = _crop_nd(x, crop)
     _t1 = _cupy_amax(z, -1)
     _t2 = _t1
     softmax_shifted = _cropping_softmax_fwd_0(z, _t2)
@@ -753,7 +740,7 @@ def _cupy_backward_softmax(grad_y, x, crop, y):
 
 
 def _cupy_forward_identity(x, crop):
-    z = _cupy_crop_nd(x, crop)
+    z = _crop_nd(x, crop)
     return z, (x, crop)
 
 
@@ -818,7 +805,7 @@ _cropping_gelu_fwd_4 = ElementwiseKernel(
 
 
 def _cupy_forward_gelu(x, crop):
-    z = _cupy_crop_nd(x, crop)
+    z = _crop_nd(x, crop)
     _t1 = _cropping_gelu_fwd_0(z)
     _t2 = _cropping_gelu_fwd_1(_t1)
     _t3 = _cropping_gelu_fwd_2(_t2)
@@ -1013,7 +1000,7 @@ _cropping_elu_fwd_4 = ElementwiseKernel(
 
 
 def _cupy_forward_elu(x, crop, alpha=1.0):
-    z = _cupy_crop_nd(x, crop)
+    z = _crop_nd(x, crop)
     _t1 = _cropping_elu_fwd_0(z)
     _t2 = _cropping_elu_fwd_1(z)
     _t3 = _cropping_elu_fwd_2(_t2)
@@ -1192,7 +1179,7 @@ _cropping_mish_fwd_6 = ElementwiseKernel(
 
 
 def _cupy_forward_mish(x, crop):
-    z = _cupy_crop_nd(x, crop)
+    z = _crop_nd(x, crop)
     _t1 = _cropping_mish_fwd_0(z)
     mish_e = _cropping_mish_fwd_1(_t1)
     _t2 = _cropping_mish_fwd_2(mish_e)
@@ -1367,7 +1354,7 @@ _cropping_swish_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_swish(x, crop):
-    z = _cupy_crop_nd(x, crop)
+    z = _crop_nd(x, crop)
     _t1 = _cropping_swish_fwd_0(z)
     y = _cropping_swish_fwd_1(z, _t1)
     return y, (x, crop, z)
@@ -1451,25 +1438,6 @@ def _cupy_backward_swish(grad_y, x, crop, z):
     return grad_x
 
 
-def _cupy_forward_silu(x, crop):
-    z = _cupy_crop_nd(x, crop)
-    _t1 = _cropping_swish_fwd_0(z)
-    y = _cropping_swish_fwd_1(z, _t1)
-    return y, (x, crop, z)
-
-
-def _cupy_backward_silu(grad_y, x, crop, z):
-    _t1 = _cropping_swish_fwd_0(z)
-    _t2 = _cropping_swish_bwd_1(grad_y, _t1)
-    _t3 = _cropping_swish_bwd_2(grad_y, z)
-    _t4 = _cropping_swish_bwd_3(_t3, _t1)
-    _t5 = _cropping_swish_bwd_4(_t1)
-    _t6 = _cropping_swish_bwd_5(_t4, _t5)
-    grad_z = _cropping_swish_bwd_6(_t2, _t6)
-    grad_x = _cupy_uncrop_nd(grad_z, x, crop)
-    return grad_x
-
-
 def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _cupy_backward_identity(grad_linear, *linear_saved)
@@ -1485,7 +1453,7 @@ _CUPY_FUSED = {
     "elu": (_cupy_forward_elu, _cupy_backward_elu),
     "mish": (_cupy_forward_mish, _cupy_backward_mish),
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
-    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+    "silu": (_cupy_forward_swish, _cupy_backward_swish),
 }
 
 
@@ -1509,26 +1477,6 @@ def _cupy_amax(x, axis):
     for piece in pieces[1:]:
         cp.maximum(top, piece, out=top)
     return cp.expand_dims(top, axis)
-
-
-def _cupy_crop_nd(x, crop):
-    """The view of x without crop[2k] entries before and crop[2k + 1] after axis -1 - k;
-    at least one entry of every axis must remain."""
-    if len(crop) % 2 or len(crop) > 2 * x.ndim or any(c < 0 for c in crop):
-        raise ValueError(
-            f"cropping: 'crop' {tuple(crop)} must hold two non-negative entries per cropped "
-            f"axis, for at most the {x.ndim} axes of 'x' {tuple(x.shape)}"
-        )
-    index = [slice(None)] * x.ndim
-    for k in range(len(crop) // 2):
-        axis, b, e = x.ndim - 1 - k, crop[2 * k], crop[2 * k + 1]
-        if b + e >= x.shape[axis]:
-            raise ValueError(
-                f"cropping: cannot remove {b} + {e} entries from axis {axis} of an input of "
-                f"shape {tuple(x.shape)}; at least one must remain"
-            )
-        index[axis] = slice(b, x.shape[axis] - e)
-    return x[tuple(index)]
 
 
 def _cupy_sum(x, axis):

@@ -1503,12 +1503,12 @@ def _cupy_forward_relu(
 ):
     import cupy as cp
 
-    _t1 = _cupy_linear(x, self_attn_query_weight)
+    _t1 = _linear(x, self_attn_query_weight)
     _t2 = self_attn_query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
     self_attn_q = _decoder_relu_fwd_0(_t1, _t3)
-    self_attn_k = _cupy_linear(x, self_attn_key_weight)
-    self_attn_v = _cupy_linear(x, self_attn_value_weight)
+    self_attn_k = _linear(x, self_attn_key_weight)
+    self_attn_v = _linear(x, self_attn_value_weight)
     _t4 = cp.swapaxes(self_attn_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_q, _t4)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, mask)
@@ -1527,12 +1527,12 @@ def _cupy_forward_relu(
     norm1_normalized, h1 = _decoder_relu_fwd_9(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t14 = _cupy_linear(h1, cross_attn_query_weight)
+    _t14 = _linear(h1, cross_attn_query_weight)
     _t15 = self_attn_query_weight.shape[0]
     _t16 = _t15 ** (-0.5)
     cross_attn_q = _decoder_relu_fwd_10(_t14, _t16)
-    cross_attn_k = _cupy_linear(encoder_output, cross_attn_key_weight)
-    cross_attn_v = _cupy_linear(encoder_output, cross_attn_value_weight)
+    cross_attn_k = _linear(encoder_output, cross_attn_key_weight)
+    cross_attn_v = _linear(encoder_output, cross_attn_value_weight)
     _t17 = cp.swapaxes(cross_attn_k, -1, -2)
     cross_attn_scores = _cupy_bmm(cross_attn_q, _t17)
     cross_attn_allowed = _cupy_apply_mask(cross_attn_scores, memory_mask)
@@ -1551,9 +1551,9 @@ def _cupy_forward_relu(
     norm2_normalized, h2 = _decoder_relu_fwd_19(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
-    _t27 = _cupy_linear(h2, linear1_weight)
+    _t27 = _linear(h2, linear1_weight)
     linear1_z, hidden = _decoder_relu_fwd_20(_t27, linear1_bias)
-    _t28 = _cupy_linear(hidden, linear2_weight)
+    _t28 = _linear(hidden, linear2_weight)
     _t29 = _decoder_relu_fwd_21(_t28, linear2_bias, h2)
     norm3_mu = _decoder_relu_fwd_22(_t29)
     norm3_centered = _decoder_relu_fwd_23(_t29, norm3_mu)
@@ -2025,12 +2025,12 @@ def _cupy_backward_relu(
     _t43 = _decoder_relu_bwd_6(_t42, norm3_scale)
     grad_norm3_x = _decoder_relu_bwd_7(_t41, _t43)
     grad_linear2_bias = _cupy_sum_to(grad_norm3_x, linear2_bias.shape)
-    grad_hidden = _cupy_linear_backward_input(grad_norm3_x, linear2_weight)
-    grad_linear2_weight = _cupy_rows(grad_norm3_x).T @ _cupy_rows(hidden)
+    grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
+    grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
     grad_linear1_z = _decoder_relu_bwd_8(linear1_z, grad_hidden)
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t50 = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
-    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h2)
+    _t50 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
     grad_h2, norm2_p = _decoder_relu_bwd_9(grad_norm3_x, _t50, norm2_normalized)
     grad_norm2_weight = _cupy_sum_to(norm2_p, linear2_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_h2, linear2_bias.shape)
@@ -2056,17 +2056,13 @@ def _cupy_backward_relu(
     _t71 = cp.swapaxes(cross_attn_q, -1, -2)
     _t72 = _cupy_bmm(_t71, grad_cross_attn_allowed)
     grad_cross_attn_k = cp.swapaxes(_t72, -1, -2)
-    _t74 = _cupy_linear_backward_input(grad_cross_attn_v, cross_attn_value_weight)
-    grad_cross_attn_value_weight = _cupy_rows(grad_cross_attn_v).T @ _cupy_rows(
-        encoder_output
-    )
-    _t76 = _cupy_linear_backward_input(grad_cross_attn_k, cross_attn_key_weight)
-    grad_cross_attn_key_weight = _cupy_rows(grad_cross_attn_k).T @ _cupy_rows(
-        encoder_output
-    )
+    _t74 = _linear_backward_input(grad_cross_attn_v, cross_attn_value_weight)
+    grad_cross_attn_value_weight = _rows(grad_cross_attn_v).T @ _rows(encoder_output)
+    _t76 = _linear_backward_input(grad_cross_attn_k, cross_attn_key_weight)
+    grad_cross_attn_key_weight = _rows(grad_cross_attn_k).T @ _rows(encoder_output)
     _t78 = _decoder_relu_bwd_18(grad_cross_attn_q, _t16)
-    _t79 = _cupy_linear_backward_input(_t78, cross_attn_query_weight)
-    grad_cross_attn_query_weight = _cupy_rows(_t78).T @ _cupy_rows(h1)
+    _t79 = _linear_backward_input(_t78, cross_attn_query_weight)
+    grad_cross_attn_query_weight = _rows(_t78).T @ _rows(h1)
     grad_h1, norm1_p = _decoder_relu_bwd_19(grad_norm2_x, _t79, norm1_normalized)
     grad_norm1_weight = _cupy_sum_to(norm1_p, linear2_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_h1, linear2_bias.shape)
@@ -2092,13 +2088,13 @@ def _cupy_backward_relu(
     _t100 = cp.swapaxes(self_attn_q, -1, -2)
     _t101 = _cupy_bmm(_t100, grad_self_attn_allowed)
     grad_self_attn_k = cp.swapaxes(_t101, -1, -2)
-    _t103 = _cupy_linear_backward_input(grad_self_attn_v, self_attn_value_weight)
-    grad_self_attn_value_weight = _cupy_rows(grad_self_attn_v).T @ _cupy_rows(x)
-    _t105 = _cupy_linear_backward_input(grad_self_attn_k, self_attn_key_weight)
-    grad_self_attn_key_weight = _cupy_rows(grad_self_attn_k).T @ _cupy_rows(x)
+    _t103 = _linear_backward_input(grad_self_attn_v, self_attn_value_weight)
+    grad_self_attn_value_weight = _rows(grad_self_attn_v).T @ _rows(x)
+    _t105 = _linear_backward_input(grad_self_attn_k, self_attn_key_weight)
+    grad_self_attn_key_weight = _rows(grad_self_attn_k).T @ _rows(x)
     _t107 = _decoder_relu_bwd_28(grad_self_attn_q, _t3)
-    _t108 = _cupy_linear_backward_input(_t107, self_attn_query_weight)
-    grad_self_attn_query_weight = _cupy_rows(_t107).T @ _cupy_rows(x)
+    _t108 = _linear_backward_input(_t107, self_attn_query_weight)
+    grad_self_attn_query_weight = _rows(_t107).T @ _rows(x)
     grad_x = _decoder_relu_bwd_29(grad_norm1_x, _t103, _t105, _t108)
     grad_encoder_output = _decoder_relu_bwd_30(_t74, _t76)
     return (
@@ -2232,12 +2228,12 @@ def _cupy_forward_gelu(
 ):
     import cupy as cp
 
-    _t1 = _cupy_linear(x, self_attn_query_weight)
+    _t1 = _linear(x, self_attn_query_weight)
     _t2 = self_attn_query_weight.shape[0]
     _t3 = _t2 ** (-0.5)
     self_attn_q = _decoder_relu_fwd_0(_t1, _t3)
-    self_attn_k = _cupy_linear(x, self_attn_key_weight)
-    self_attn_v = _cupy_linear(x, self_attn_value_weight)
+    self_attn_k = _linear(x, self_attn_key_weight)
+    self_attn_v = _linear(x, self_attn_value_weight)
     _t4 = cp.swapaxes(self_attn_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_q, _t4)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, mask)
@@ -2256,12 +2252,12 @@ def _cupy_forward_gelu(
     norm1_normalized, h1 = _decoder_relu_fwd_9(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t14 = _cupy_linear(h1, cross_attn_query_weight)
+    _t14 = _linear(h1, cross_attn_query_weight)
     _t15 = self_attn_query_weight.shape[0]
     _t16 = _t15 ** (-0.5)
     cross_attn_q = _decoder_relu_fwd_10(_t14, _t16)
-    cross_attn_k = _cupy_linear(encoder_output, cross_attn_key_weight)
-    cross_attn_v = _cupy_linear(encoder_output, cross_attn_value_weight)
+    cross_attn_k = _linear(encoder_output, cross_attn_key_weight)
+    cross_attn_v = _linear(encoder_output, cross_attn_value_weight)
     _t17 = cp.swapaxes(cross_attn_k, -1, -2)
     cross_attn_scores = _cupy_bmm(cross_attn_q, _t17)
     cross_attn_allowed = _cupy_apply_mask(cross_attn_scores, memory_mask)
@@ -2280,9 +2276,9 @@ def _cupy_forward_gelu(
     norm2_normalized, h2 = _decoder_relu_fwd_19(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
-    _t27 = _cupy_linear(h2, linear1_weight)
+    _t27 = _linear(h2, linear1_weight)
     linear1_z, hidden = _decoder_gelu_fwd_20(_t27, linear1_bias)
-    _t32 = _cupy_linear(hidden, linear2_weight)
+    _t32 = _linear(hidden, linear2_weight)
     _t33 = _decoder_gelu_fwd_21(_t32, linear2_bias, h2)
     norm3_mu = _decoder_gelu_fwd_22(_t33)
     norm3_centered = _decoder_gelu_fwd_23(_t33, norm3_mu)
@@ -2744,12 +2740,12 @@ def _cupy_backward_gelu(
     _t47 = _decoder_gelu_bwd_6(_t46, norm3_scale)
     grad_norm3_x = _decoder_gelu_bwd_7(_t45, _t47)
     grad_linear2_bias = _cupy_sum_to(grad_norm3_x, linear2_bias.shape)
-    grad_hidden = _cupy_linear_backward_input(grad_norm3_x, linear2_weight)
-    grad_linear2_weight = _cupy_rows(grad_norm3_x).T @ _cupy_rows(hidden)
+    grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
+    grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
     grad_linear1_z = _decoder_gelu_bwd_8(grad_hidden, _t31, linear1_z, _t28)
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t61 = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
-    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h2)
+    _t61 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
     grad_h2, norm2_p = _decoder_gelu_bwd_9(grad_norm3_x, _t61, norm2_normalized)
     grad_norm2_weight = _cupy_sum_to(norm2_p, linear2_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_h2, linear2_bias.shape)
@@ -2775,17 +2771,13 @@ def _cupy_backward_gelu(
     _t82 = cp.swapaxes(cross_attn_q, -1, -2)
     _t83 = _cupy_bmm(_t82, grad_cross_attn_allowed)
     grad_cross_attn_k = cp.swapaxes(_t83, -1, -2)
-    _t85 = _cupy_linear_backward_input(grad_cross_attn_v, cross_attn_value_weight)
-    grad_cross_attn_value_weight = _cupy_rows(grad_cross_attn_v).T @ _cupy_rows(
-        encoder_output
-    )
-    _t87 = _cupy_linear_backward_input(grad_cross_attn_k, cross_attn_key_weight)
-    grad_cross_attn_key_weight = _cupy_rows(grad_cross_attn_k).T @ _cupy_rows(
-        encoder_output
-    )
+    _t85 = _linear_backward_input(grad_cross_attn_v, cross_attn_value_weight)
+    grad_cross_attn_value_weight = _rows(grad_cross_attn_v).T @ _rows(encoder_output)
+    _t87 = _linear_backward_input(grad_cross_attn_k, cross_attn_key_weight)
+    grad_cross_attn_key_weight = _rows(grad_cross_attn_k).T @ _rows(encoder_output)
     _t89 = _decoder_gelu_bwd_18(grad_cross_attn_q, _t16)
-    _t90 = _cupy_linear_backward_input(_t89, cross_attn_query_weight)
-    grad_cross_attn_query_weight = _cupy_rows(_t89).T @ _cupy_rows(h1)
+    _t90 = _linear_backward_input(_t89, cross_attn_query_weight)
+    grad_cross_attn_query_weight = _rows(_t89).T @ _rows(h1)
     grad_h1, norm1_p = _decoder_gelu_bwd_19(grad_norm2_x, _t90, norm1_normalized)
     grad_norm1_weight = _cupy_sum_to(norm1_p, linear2_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_h1, linear2_bias.shape)
@@ -2811,13 +2803,13 @@ def _cupy_backward_gelu(
     _t111 = cp.swapaxes(self_attn_q, -1, -2)
     _t112 = _cupy_bmm(_t111, grad_self_attn_allowed)
     grad_self_attn_k = cp.swapaxes(_t112, -1, -2)
-    _t114 = _cupy_linear_backward_input(grad_self_attn_v, self_attn_value_weight)
-    grad_self_attn_value_weight = _cupy_rows(grad_self_attn_v).T @ _cupy_rows(x)
-    _t116 = _cupy_linear_backward_input(grad_self_attn_k, self_attn_key_weight)
-    grad_self_attn_key_weight = _cupy_rows(grad_self_attn_k).T @ _cupy_rows(x)
+    _t114 = _linear_backward_input(grad_self_attn_v, self_attn_value_weight)
+    grad_self_attn_value_weight = _rows(grad_self_attn_v).T @ _rows(x)
+    _t116 = _linear_backward_input(grad_self_attn_k, self_attn_key_weight)
+    grad_self_attn_key_weight = _rows(grad_self_attn_k).T @ _rows(x)
     _t118 = _decoder_gelu_bwd_28(grad_self_attn_q, _t3)
-    _t119 = _cupy_linear_backward_input(_t118, self_attn_query_weight)
-    grad_self_attn_query_weight = _cupy_rows(_t118).T @ _cupy_rows(x)
+    _t119 = _linear_backward_input(_t118, self_attn_query_weight)
+    grad_self_attn_query_weight = _rows(_t118).T @ _rows(x)
     grad_x = _decoder_gelu_bwd_29(grad_norm1_x, _t114, _t116, _t119)
     grad_encoder_output = _decoder_gelu_bwd_30(_t85, _t87)
     return (
@@ -2897,44 +2889,6 @@ def _cupy_dot_last(a, b):
     if b.ndim == 1:
         return cp.matmul(a, b)[..., None]
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):

@@ -448,32 +448,6 @@ def _backward_swish(grad_y, x, weight, bias, stride, padding, dilation, groups, 
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_silu(x, weight, bias, stride, padding, output_padding, dilation, groups):
-    z = _conv_transpose(
-        x, weight, stride, padding, dilation, groups, output_padding
-    ) + bias.reshape(1, -1, 1, 1)
-    y = _sigmoid(z)
-    y *= z
-    return y, (x, weight, bias, stride, padding, dilation, groups, z)
-
-
-def _backward_silu(grad_y, x, weight, bias, stride, padding, dilation, groups, z):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1
-    _t2 = 1 - _t1
-    _t2 *= grad_y
-    _t2 *= z
-    _t2 *= _t1
-    grad_z += _t2
-    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
-    _t3 = _im2col(grad_z, weight, stride, padding, dilation, "zeros")
-    grad_x = _conv_apply(weight, _t3, grad_z, stride, padding, dilation, groups)
-    grad_weight = _conv_weight_grad(
-        x, _t3, weight, grad_z, stride, padding, dilation, groups
-    )
-    return grad_x, grad_weight, grad_bias
-
-
 def _forward_relu_no_bias(
     x, weight, bias, stride, padding, output_padding, dilation, groups
 ):
@@ -712,33 +686,6 @@ def _backward_swish_no_bias(
     return grad_x, grad_weight, None
 
 
-def _forward_silu_no_bias(
-    x, weight, bias, stride, padding, output_padding, dilation, groups
-):
-    z = _conv_transpose(x, weight, stride, padding, dilation, groups, output_padding)
-    y = _sigmoid(z)
-    y *= z
-    return y, (x, weight, bias, stride, padding, dilation, groups, z)
-
-
-def _backward_silu_no_bias(
-    grad_y, x, weight, bias, stride, padding, dilation, groups, z
-):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1
-    _t2 = 1 - _t1
-    _t2 *= grad_y
-    _t2 *= z
-    _t2 *= _t1
-    grad_z += _t2
-    _t3 = _im2col(grad_z, weight, stride, padding, dilation, "zeros")
-    grad_x = _conv_apply(weight, _t3, grad_z, stride, padding, dilation, groups)
-    grad_weight = _conv_weight_grad(
-        x, _t3, weight, grad_z, stride, padding, dilation, groups
-    )
-    return grad_x, grad_weight, None
-
-
 def _backward_composed(grad_y, module, activation_ctx, linear_backward, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return linear_backward(grad_linear, *linear_saved)
@@ -754,7 +701,7 @@ _FUSED = {
     ("elu", True): (_forward_elu, _backward_elu),
     ("mish", True): (_forward_mish, _backward_mish),
     ("swish", True): (_forward_swish, _backward_swish),
-    ("silu", True): (_forward_silu, _backward_silu),
+    ("silu", True): (_forward_swish, _backward_swish),
     ("relu", False): (_forward_relu_no_bias, _backward_relu_no_bias),
     ("sigmoid", False): (_forward_sigmoid_no_bias, _backward_sigmoid_no_bias),
     ("tanh", False): (_forward_tanh_no_bias, _backward_tanh_no_bias),
@@ -764,7 +711,7 @@ _FUSED = {
     ("elu", False): (_forward_elu_no_bias, _backward_elu_no_bias),
     ("mish", False): (_forward_mish_no_bias, _backward_mish_no_bias),
     ("swish", False): (_forward_swish_no_bias, _backward_swish_no_bias),
-    ("silu", False): (_forward_silu_no_bias, _backward_silu_no_bias),
+    ("silu", False): (_forward_swish_no_bias, _backward_swish_no_bias),
 }
 # The options each fused activation is specialized at; other values run it composed.
 _FUSED_FIXED = {
@@ -1932,32 +1879,6 @@ def _cupy_backward_swish(grad_y, x, weight, bias, stride, padding, dilation, gro
     return grad_x, grad_weight, grad_bias
 
 
-def _cupy_forward_silu(
-    x, weight, bias, stride, padding, output_padding, dilation, groups
-):
-    _t1 = _cupy_conv_transpose(
-        x, weight, stride, padding, dilation, groups, output_padding
-    )
-    _t2 = bias.reshape(1, -1, 1, 1)
-    z, y = _deconvolutional_swish_fwd_0(_t1, _t2)
-    return y, (x, weight, bias, stride, padding, dilation, groups, z)
-
-
-def _cupy_backward_silu(grad_y, x, weight, bias, stride, padding, dilation, groups, z):
-    import cupy as cp
-
-    grad_z = _deconvolutional_swish_bwd_0(z, grad_y)
-    _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
-    grad_bias = _t9.reshape(bias.shape)
-    _t11 = _cupy_im2col(grad_z, weight, stride, padding, dilation, "zeros")
-    grad_x = _cupy_conv_apply(weight, _t11, grad_z, stride, padding, dilation, groups)
-    _t13 = _cupy_im2col(grad_z, weight, stride, padding, dilation, "zeros")
-    grad_weight = _cupy_conv_weight_grad(
-        x, _t13, weight, grad_z, stride, padding, dilation, groups
-    )
-    return grad_x, grad_weight, grad_bias
-
-
 # deconvolutional_relu_no_bias_fwd_0: layers_spec/activations/relu.yaml:8
 _deconvolutional_relu_no_bias_fwd_0 = ElementwiseKernel(
     "deconvolutional_relu_no_bias_fwd_0",
@@ -2468,29 +2389,6 @@ def _cupy_backward_swish_no_bias(
     return grad_x, grad_weight, None
 
 
-def _cupy_forward_silu_no_bias(
-    x, weight, bias, stride, padding, output_padding, dilation, groups
-):
-    z = _cupy_conv_transpose(
-        x, weight, stride, padding, dilation, groups, output_padding
-    )
-    y = _deconvolutional_swish_no_bias_fwd_0(z)
-    return y, (x, weight, bias, stride, padding, dilation, groups, z)
-
-
-def _cupy_backward_silu_no_bias(
-    grad_y, x, weight, bias, stride, padding, dilation, groups, z
-):
-    grad_z = _deconvolutional_swish_no_bias_bwd_0(z, grad_y)
-    _t8 = _cupy_im2col(grad_z, weight, stride, padding, dilation, "zeros")
-    grad_x = _cupy_conv_apply(weight, _t8, grad_z, stride, padding, dilation, groups)
-    _t10 = _cupy_im2col(grad_z, weight, stride, padding, dilation, "zeros")
-    grad_weight = _cupy_conv_weight_grad(
-        x, _t10, weight, grad_z, stride, padding, dilation, groups
-    )
-    return grad_x, grad_weight, None
-
-
 def _cupy_backward_composed(
     grad_y, module, activation_ctx, linear_backward, linear_saved
 ):
@@ -2508,7 +2406,7 @@ _CUPY_FUSED = {
     ("elu", True): (_cupy_forward_elu, _cupy_backward_elu),
     ("mish", True): (_cupy_forward_mish, _cupy_backward_mish),
     ("swish", True): (_cupy_forward_swish, _cupy_backward_swish),
-    ("silu", True): (_cupy_forward_silu, _cupy_backward_silu),
+    ("silu", True): (_cupy_forward_swish, _cupy_backward_swish),
     ("relu", False): (_cupy_forward_relu_no_bias, _cupy_backward_relu_no_bias),
     ("sigmoid", False): (_cupy_forward_sigmoid_no_bias, _cupy_backward_sigmoid_no_bias),
     ("tanh", False): (_cupy_forward_tanh_no_bias, _cupy_backward_tanh_no_bias),
@@ -2521,7 +2419,7 @@ _CUPY_FUSED = {
     ("elu", False): (_cupy_forward_elu_no_bias, _cupy_backward_elu_no_bias),
     ("mish", False): (_cupy_forward_mish_no_bias, _cupy_backward_mish_no_bias),
     ("swish", False): (_cupy_forward_swish_no_bias, _cupy_backward_swish_no_bias),
-    ("silu", False): (_cupy_forward_silu_no_bias, _cupy_backward_silu_no_bias),
+    ("silu", False): (_cupy_forward_swish_no_bias, _cupy_backward_swish_no_bias),
 }
 
 

@@ -301,27 +301,6 @@ def _backward_swish(grad_y, x, weight, bias, z):
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_silu(x, weight, bias):
-    z = _linear(x, weight) + bias
-    y = _sigmoid(z)
-    y *= z
-    return y, (x, weight, bias, z)
-
-
-def _backward_silu(grad_y, x, weight, bias, z):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1
-    _t2 = 1 - _t1
-    _t2 *= grad_y
-    _t2 *= z
-    _t2 *= _t1
-    grad_z += _t2
-    grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = _linear_backward_input(grad_z, weight)
-    grad_weight = _rows(grad_z).T @ _rows(x)
-    return grad_x, grad_weight, grad_bias
-
-
 def _forward_relu_no_bias(x, weight, bias):
     z = _linear(x, weight)
     y = np.clip(z, 0, np.inf)
@@ -497,26 +476,6 @@ def _backward_swish_no_bias(grad_y, x, weight, bias, z):
     return grad_x, grad_weight, None
 
 
-def _forward_silu_no_bias(x, weight, bias):
-    z = _linear(x, weight)
-    y = _sigmoid(z)
-    y *= z
-    return y, (x, weight, bias, z)
-
-
-def _backward_silu_no_bias(grad_y, x, weight, bias, z):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1
-    _t2 = 1 - _t1
-    _t2 *= grad_y
-    _t2 *= z
-    _t2 *= _t1
-    grad_z += _t2
-    grad_x = _linear_backward_input(grad_z, weight)
-    grad_weight = _rows(grad_z).T @ _rows(x)
-    return grad_x, grad_weight, None
-
-
 def _backward_composed(grad_y, module, activation_ctx, linear_backward, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return linear_backward(grad_linear, *linear_saved)
@@ -532,7 +491,7 @@ _FUSED = {
     ("elu", True): (_forward_elu, _backward_elu),
     ("mish", True): (_forward_mish, _backward_mish),
     ("swish", True): (_forward_swish, _backward_swish),
-    ("silu", True): (_forward_silu, _backward_silu),
+    ("silu", True): (_forward_swish, _backward_swish),
     ("relu", False): (_forward_relu_no_bias, _backward_relu_no_bias),
     ("sigmoid", False): (_forward_sigmoid_no_bias, _backward_sigmoid_no_bias),
     ("tanh", False): (_forward_tanh_no_bias, _backward_tanh_no_bias),
@@ -542,7 +501,7 @@ _FUSED = {
     ("elu", False): (_forward_elu_no_bias, _backward_elu_no_bias),
     ("mish", False): (_forward_mish_no_bias, _backward_mish_no_bias),
     ("swish", False): (_forward_swish_no_bias, _backward_swish_no_bias),
-    ("silu", False): (_forward_silu_no_bias, _backward_silu_no_bias),
+    ("silu", False): (_forward_swish_no_bias, _backward_swish_no_bias),
 }
 # The options each fused activation is specialized at; other values run it composed.
 _FUSED_FIXED = {
@@ -819,7 +778,7 @@ _dense_relu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_relu(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     z, y = _dense_relu_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -839,8 +798,8 @@ _dense_relu_bwd_0 = ElementwiseKernel(
 def _cupy_backward_relu(grad_y, x, weight, bias, z):
     grad_z = _dense_relu_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -857,7 +816,7 @@ _dense_sigmoid_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_sigmoid(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     y = _dense_sigmoid_fwd_0(_t1, bias)
     return y, (x, weight, bias, y)
 
@@ -878,8 +837,8 @@ _dense_sigmoid_bwd_0 = ElementwiseKernel(
 def _cupy_backward_sigmoid(grad_y, x, weight, bias, y):
     grad_z = _dense_sigmoid_bwd_0(grad_y, y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -896,7 +855,7 @@ _dense_tanh_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_tanh(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     y = _dense_tanh_fwd_0(_t1, bias)
     return y, (x, weight, bias, y)
 
@@ -917,8 +876,8 @@ _dense_tanh_bwd_0 = ElementwiseKernel(
 def _cupy_backward_tanh(grad_y, x, weight, bias, y):
     grad_z = _dense_tanh_bwd_0(y, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -989,7 +948,7 @@ _dense_softmax_fwd_4 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     z = _dense_softmax_fwd_0(_t1, bias)
     _t2 = _dense_softmax_fwd_1(z)
     _t3 = _t2
@@ -1032,21 +991,21 @@ def _cupy_backward_softmax(grad_y, x, weight, bias, y):
     _t6 = _dense_softmax_bwd_0(grad_y, y)
     grad_z = _dense_softmax_bwd_1(grad_y, _t6, y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _cupy_forward_identity(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     z = _dense_softmax_fwd_0(_t1, bias)
     return z, (x, weight, bias)
 
 
 def _cupy_backward_identity(grad_y, x, weight, bias):
     grad_bias = _cupy_sum_to(grad_y, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_y, weight)
-    grad_weight = _cupy_rows(grad_y).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_y, weight)
+    grad_weight = _rows(grad_y).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -1067,7 +1026,7 @@ _dense_gelu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_gelu(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     z, y = _dense_gelu_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -1099,8 +1058,8 @@ _dense_gelu_bwd_0 = ElementwiseKernel(
 def _cupy_backward_gelu(grad_y, x, weight, bias, z):
     grad_z = _dense_gelu_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -1122,7 +1081,7 @@ _dense_elu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_elu(x, weight, bias, alpha=1.0):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     y = _dense_elu_fwd_0(_t1, bias, alpha)
     return y, (x, weight, bias, alpha, y)
 
@@ -1149,8 +1108,8 @@ def _cupy_backward_elu(grad_y, x, weight, bias, alpha, y):
     _t11 = 1 - alpha
     grad_z = _dense_elu_bwd_0(y, alpha, grad_y, _t11)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -1173,7 +1132,7 @@ _dense_mish_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_mish(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     z, y = _dense_mish_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -1206,8 +1165,8 @@ _dense_mish_bwd_0 = ElementwiseKernel(
 def _cupy_backward_mish(grad_y, x, weight, bias, z):
     grad_z = _dense_mish_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -1225,7 +1184,7 @@ _dense_swish_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_swish(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     z, y = _dense_swish_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -1250,22 +1209,8 @@ _dense_swish_bwd_0 = ElementwiseKernel(
 def _cupy_backward_swish(grad_y, x, weight, bias, z):
     grad_z = _dense_swish_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
-    return grad_x, grad_weight, grad_bias
-
-
-def _cupy_forward_silu(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
-    z, y = _dense_swish_fwd_0(_t1, bias)
-    return y, (x, weight, bias, z)
-
-
-def _cupy_backward_silu(grad_y, x, weight, bias, z):
-    grad_z = _dense_swish_bwd_0(z, grad_y)
-    grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -1281,7 +1226,7 @@ _dense_relu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_relu_no_bias(x, weight, bias):
-    z = _cupy_linear(x, weight)
+    z = _linear(x, weight)
     y = _dense_relu_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
@@ -1300,8 +1245,8 @@ _dense_relu_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_relu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _dense_relu_no_bias_bwd_0(z, grad_y)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
@@ -1317,7 +1262,7 @@ _dense_sigmoid_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_sigmoid_no_bias(x, weight, bias):
-    z = _cupy_linear(x, weight)
+    z = _linear(x, weight)
     y = _dense_sigmoid_no_bias_fwd_0(z)
     return y, (x, weight, bias, y)
 
@@ -1337,8 +1282,8 @@ _dense_sigmoid_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_sigmoid_no_bias(grad_y, x, weight, bias, y):
     grad_z = _dense_sigmoid_no_bias_bwd_0(grad_y, y)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
@@ -1354,7 +1299,7 @@ _dense_tanh_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_tanh_no_bias(x, weight, bias):
-    z = _cupy_linear(x, weight)
+    z = _linear(x, weight)
     y = _dense_tanh_no_bias_fwd_0(z)
     return y, (x, weight, bias, y)
 
@@ -1374,13 +1319,13 @@ _dense_tanh_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_tanh_no_bias(grad_y, x, weight, bias, y):
     grad_z = _dense_tanh_no_bias_bwd_0(y, grad_y)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _cupy_forward_softmax_no_bias(x, weight, bias):
-    z = _cupy_linear(x, weight)
+    z = _linear(x, weight)
     _t2 = _dense_softmax_fwd_1(z)
     _t3 = _t2
     softmax_exponentials = _dense_softmax_fwd_2(z, _t3)
@@ -1392,19 +1337,19 @@ def _cupy_forward_softmax_no_bias(x, weight, bias):
 def _cupy_backward_softmax_no_bias(grad_y, x, weight, bias, y):
     _t6 = _dense_softmax_bwd_0(grad_y, y)
     grad_z = _dense_softmax_bwd_1(grad_y, _t6, y)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _cupy_forward_identity_no_bias(x, weight, bias):
-    z = _cupy_linear(x, weight)
+    z = _linear(x, weight)
     return z, (x, weight, bias)
 
 
 def _cupy_backward_identity_no_bias(grad_y, x, weight, bias):
-    grad_x = _cupy_linear_backward_input(grad_y, weight)
-    grad_weight = _cupy_rows(grad_y).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_y, weight)
+    grad_weight = _rows(grad_y).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
@@ -1424,15 +1369,15 @@ _dense_gelu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_gelu_no_bias(x, weight, bias):
-    z = _cupy_linear(x, weight)
+    z = _linear(x, weight)
     y = _dense_gelu_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
 
 def _cupy_backward_gelu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _dense_gelu_bwd_0(z, grad_y)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
@@ -1453,7 +1398,7 @@ _dense_elu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_elu_no_bias(x, weight, bias, alpha=1.0):
-    z = _cupy_linear(x, weight)
+    z = _linear(x, weight)
     y = _dense_elu_no_bias_fwd_0(z, alpha)
     return y, (x, weight, bias, alpha, y)
 
@@ -1461,8 +1406,8 @@ def _cupy_forward_elu_no_bias(x, weight, bias, alpha=1.0):
 def _cupy_backward_elu_no_bias(grad_y, x, weight, bias, alpha, y):
     _t11 = 1 - alpha
     grad_z = _dense_elu_bwd_0(y, alpha, grad_y, _t11)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
@@ -1484,15 +1429,15 @@ _dense_mish_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_mish_no_bias(x, weight, bias):
-    z = _cupy_linear(x, weight)
+    z = _linear(x, weight)
     y = _dense_mish_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
 
 def _cupy_backward_mish_no_bias(grad_y, x, weight, bias, z):
     grad_z = _dense_mish_bwd_0(z, grad_y)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
@@ -1509,28 +1454,15 @@ _dense_swish_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_swish_no_bias(x, weight, bias):
-    z = _cupy_linear(x, weight)
+    z = _linear(x, weight)
     y = _dense_swish_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
 
 def _cupy_backward_swish_no_bias(grad_y, x, weight, bias, z):
     grad_z = _dense_swish_bwd_0(z, grad_y)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
-    return grad_x, grad_weight, None
-
-
-def _cupy_forward_silu_no_bias(x, weight, bias):
-    z = _cupy_linear(x, weight)
-    y = _dense_swish_no_bias_fwd_0(z)
-    return y, (x, weight, bias, z)
-
-
-def _cupy_backward_silu_no_bias(grad_y, x, weight, bias, z):
-    grad_z = _dense_swish_bwd_0(z, grad_y)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
@@ -1551,7 +1483,7 @@ _CUPY_FUSED = {
     ("elu", True): (_cupy_forward_elu, _cupy_backward_elu),
     ("mish", True): (_cupy_forward_mish, _cupy_backward_mish),
     ("swish", True): (_cupy_forward_swish, _cupy_backward_swish),
-    ("silu", True): (_cupy_forward_silu, _cupy_backward_silu),
+    ("silu", True): (_cupy_forward_swish, _cupy_backward_swish),
     ("relu", False): (_cupy_forward_relu_no_bias, _cupy_backward_relu_no_bias),
     ("sigmoid", False): (_cupy_forward_sigmoid_no_bias, _cupy_backward_sigmoid_no_bias),
     ("tanh", False): (_cupy_forward_tanh_no_bias, _cupy_backward_tanh_no_bias),
@@ -1564,46 +1496,8 @@ _CUPY_FUSED = {
     ("elu", False): (_cupy_forward_elu_no_bias, _cupy_backward_elu_no_bias),
     ("mish", False): (_cupy_forward_mish_no_bias, _cupy_backward_mish_no_bias),
     ("swish", False): (_cupy_forward_swish_no_bias, _cupy_backward_swish_no_bias),
-    ("silu", False): (_cupy_forward_silu_no_bias, _cupy_backward_silu_no_bias),
+    ("silu", False): (_cupy_forward_swish_no_bias, _cupy_backward_swish_no_bias),
 }
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):

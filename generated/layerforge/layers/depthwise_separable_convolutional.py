@@ -1126,110 +1126,6 @@ def _backward_swish(
     return grad_x, grad_depthwise_weight, grad_pointwise_weight, grad_bias
 
 
-def _forward_silu(
-    x, depthwise_weight, pointwise_weight, bias, stride, padding, dilation
-):
-    channels = x.shape[1]
-    columns = _im2col(x, depthwise_weight, stride, padding, dilation, "zeros")
-    depthwise = _conv_apply(
-        depthwise_weight, columns, x, stride, padding, dilation, channels
-    )
-    pointwise_columns = _im2col(
-        depthwise, pointwise_weight, (1, 1), ((0, 0), (0, 0)), (1, 1), "zeros"
-    )
-    z = _conv_apply(
-        pointwise_weight,
-        pointwise_columns,
-        depthwise,
-        (1, 1),
-        ((0, 0), (0, 0)),
-        (1, 1),
-        1,
-    ) + bias.reshape(1, -1, 1, 1)
-    y = _sigmoid(z)
-    y *= z
-    return y, (
-        x,
-        depthwise_weight,
-        pointwise_weight,
-        bias,
-        stride,
-        padding,
-        dilation,
-        channels,
-        columns,
-        depthwise,
-        pointwise_columns,
-        z,
-    )
-
-
-def _backward_silu(
-    grad_y,
-    x,
-    depthwise_weight,
-    pointwise_weight,
-    bias,
-    stride,
-    padding,
-    dilation,
-    channels,
-    columns,
-    depthwise,
-    pointwise_columns,
-    z,
-):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1
-    _t2 = 1 - _t1
-    _t2 *= grad_y
-    _t2 *= z
-    _t2 *= _t1
-    grad_z += _t2
-    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
-    grad_pointwise_weight = _conv_weight_grad(
-        grad_z,
-        pointwise_columns,
-        pointwise_weight,
-        depthwise,
-        (1, 1),
-        ((0, 0), (0, 0)),
-        (1, 1),
-        1,
-    )
-    grad_depthwise = _conv_input_grad(
-        grad_z,
-        pointwise_weight,
-        depthwise,
-        (1, 1),
-        ((0, 0), (0, 0)),
-        (1, 1),
-        1,
-        "zeros",
-    )
-    grad_depthwise_weight = _conv_weight_grad(
-        grad_depthwise,
-        columns,
-        depthwise_weight,
-        x,
-        stride,
-        padding,
-        dilation,
-        channels,
-    )
-    grad_x = _conv_input_grad(
-        grad_depthwise,
-        depthwise_weight,
-        x,
-        stride,
-        padding,
-        dilation,
-        channels,
-        "zeros",
-    )
-    return grad_x, grad_depthwise_weight, grad_pointwise_weight, grad_bias
-
-
 def _forward_relu_no_bias(
     x, depthwise_weight, pointwise_weight, bias, stride, padding, dilation
 ):
@@ -2152,109 +2048,6 @@ def _backward_swish_no_bias(
     return grad_x, grad_depthwise_weight, grad_pointwise_weight, None
 
 
-def _forward_silu_no_bias(
-    x, depthwise_weight, pointwise_weight, bias, stride, padding, dilation
-):
-    channels = x.shape[1]
-    columns = _im2col(x, depthwise_weight, stride, padding, dilation, "zeros")
-    depthwise = _conv_apply(
-        depthwise_weight, columns, x, stride, padding, dilation, channels
-    )
-    pointwise_columns = _im2col(
-        depthwise, pointwise_weight, (1, 1), ((0, 0), (0, 0)), (1, 1), "zeros"
-    )
-    z = _conv_apply(
-        pointwise_weight,
-        pointwise_columns,
-        depthwise,
-        (1, 1),
-        ((0, 0), (0, 0)),
-        (1, 1),
-        1,
-    )
-    y = _sigmoid(z)
-    y *= z
-    return y, (
-        x,
-        depthwise_weight,
-        pointwise_weight,
-        bias,
-        stride,
-        padding,
-        dilation,
-        channels,
-        columns,
-        depthwise,
-        pointwise_columns,
-        z,
-    )
-
-
-def _backward_silu_no_bias(
-    grad_y,
-    x,
-    depthwise_weight,
-    pointwise_weight,
-    bias,
-    stride,
-    padding,
-    dilation,
-    channels,
-    columns,
-    depthwise,
-    pointwise_columns,
-    z,
-):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1
-    _t2 = 1 - _t1
-    _t2 *= grad_y
-    _t2 *= z
-    _t2 *= _t1
-    grad_z += _t2
-    grad_pointwise_weight = _conv_weight_grad(
-        grad_z,
-        pointwise_columns,
-        pointwise_weight,
-        depthwise,
-        (1, 1),
-        ((0, 0), (0, 0)),
-        (1, 1),
-        1,
-    )
-    grad_depthwise = _conv_input_grad(
-        grad_z,
-        pointwise_weight,
-        depthwise,
-        (1, 1),
-        ((0, 0), (0, 0)),
-        (1, 1),
-        1,
-        "zeros",
-    )
-    grad_depthwise_weight = _conv_weight_grad(
-        grad_depthwise,
-        columns,
-        depthwise_weight,
-        x,
-        stride,
-        padding,
-        dilation,
-        channels,
-    )
-    grad_x = _conv_input_grad(
-        grad_depthwise,
-        depthwise_weight,
-        x,
-        stride,
-        padding,
-        dilation,
-        channels,
-        "zeros",
-    )
-    return grad_x, grad_depthwise_weight, grad_pointwise_weight, None
-
-
 def _backward_composed(grad_y, module, activation_ctx, linear_backward, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return linear_backward(grad_linear, *linear_saved)
@@ -2270,7 +2063,7 @@ _FUSED = {
     ("elu", True): (_forward_elu, _backward_elu),
     ("mish", True): (_forward_mish, _backward_mish),
     ("swish", True): (_forward_swish, _backward_swish),
-    ("silu", True): (_forward_silu, _backward_silu),
+    ("silu", True): (_forward_swish, _backward_swish),
     ("relu", False): (_forward_relu_no_bias, _backward_relu_no_bias),
     ("sigmoid", False): (_forward_sigmoid_no_bias, _backward_sigmoid_no_bias),
     ("tanh", False): (_forward_tanh_no_bias, _backward_tanh_no_bias),
@@ -2280,7 +2073,7 @@ _FUSED = {
     ("elu", False): (_forward_elu_no_bias, _backward_elu_no_bias),
     ("mish", False): (_forward_mish_no_bias, _backward_mish_no_bias),
     ("swish", False): (_forward_swish_no_bias, _backward_swish_no_bias),
-    ("silu", False): (_forward_silu_no_bias, _backward_silu_no_bias),
+    ("silu", False): (_forward_swish_no_bias, _backward_swish_no_bias),
 }
 # The options each fused activation is specialized at; other values run it composed.
 _FUSED_FIXED = {
@@ -4084,107 +3877,6 @@ def _cupy_backward_swish(
     return grad_x, grad_depthwise_weight, grad_pointwise_weight, grad_bias
 
 
-def _cupy_forward_silu(
-    x, depthwise_weight, pointwise_weight, bias, stride, padding, dilation
-):
-    channels = x.shape[1]
-    columns = _cupy_im2col(x, depthwise_weight, stride, padding, dilation, "zeros")
-    depthwise = _cupy_conv_apply(
-        depthwise_weight, columns, x, stride, padding, dilation, channels
-    )
-    pointwise_columns = _cupy_im2col(
-        depthwise, pointwise_weight, (1, 1), ((0, 0), (0, 0)), (1, 1), "zeros"
-    )
-    _t1 = _cupy_conv_apply(
-        pointwise_weight,
-        pointwise_columns,
-        depthwise,
-        (1, 1),
-        ((0, 0), (0, 0)),
-        (1, 1),
-        1,
-    )
-    _t2 = bias.reshape(1, -1, 1, 1)
-    z, y = _depthwise_separable_convolutional_swish_fwd_0(_t1, _t2)
-    return y, (
-        x,
-        depthwise_weight,
-        pointwise_weight,
-        bias,
-        stride,
-        padding,
-        dilation,
-        channels,
-        columns,
-        depthwise,
-        pointwise_columns,
-        z,
-    )
-
-
-def _cupy_backward_silu(
-    grad_y,
-    x,
-    depthwise_weight,
-    pointwise_weight,
-    bias,
-    stride,
-    padding,
-    dilation,
-    channels,
-    columns,
-    depthwise,
-    pointwise_columns,
-    z,
-):
-    import cupy as cp
-
-    grad_z = _depthwise_separable_convolutional_swish_bwd_0(z, grad_y)
-    _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
-    grad_bias = _t9.reshape(bias.shape)
-    grad_pointwise_weight = _cupy_conv_weight_grad(
-        grad_z,
-        pointwise_columns,
-        pointwise_weight,
-        depthwise,
-        (1, 1),
-        ((0, 0), (0, 0)),
-        (1, 1),
-        1,
-    )
-    grad_depthwise = _cupy_conv_input_grad(
-        grad_z,
-        pointwise_weight,
-        depthwise,
-        (1, 1),
-        ((0, 0), (0, 0)),
-        (1, 1),
-        1,
-        "zeros",
-    )
-    grad_depthwise_weight = _cupy_conv_weight_grad(
-        grad_depthwise,
-        columns,
-        depthwise_weight,
-        x,
-        stride,
-        padding,
-        dilation,
-        channels,
-    )
-    grad_x = _cupy_conv_input_grad(
-        grad_depthwise,
-        depthwise_weight,
-        x,
-        stride,
-        padding,
-        dilation,
-        channels,
-        "zeros",
-    )
-    return grad_x, grad_depthwise_weight, grad_pointwise_weight, grad_bias
-
-
 # depthwise_separable_convolutional_relu_no_bias_fwd_0: layers_spec/activations/relu.yaml:8
 _depthwise_separable_convolutional_relu_no_bias_fwd_0 = ElementwiseKernel(
     "depthwise_separable_convolutional_relu_no_bias_fwd_0",
@@ -5358,102 +5050,6 @@ def _cupy_backward_swish_no_bias(
     return grad_x, grad_depthwise_weight, grad_pointwise_weight, None
 
 
-def _cupy_forward_silu_no_bias(
-    x, depthwise_weight, pointwise_weight, bias, stride, padding, dilation
-):
-    channels = x.shape[1]
-    columns = _cupy_im2col(x, depthwise_weight, stride, padding, dilation, "zeros")
-    depthwise = _cupy_conv_apply(
-        depthwise_weight, columns, x, stride, padding, dilation, channels
-    )
-    pointwise_columns = _cupy_im2col(
-        depthwise, pointwise_weight, (1, 1), ((0, 0), (0, 0)), (1, 1), "zeros"
-    )
-    z = _cupy_conv_apply(
-        pointwise_weight,
-        pointwise_columns,
-        depthwise,
-        (1, 1),
-        ((0, 0), (0, 0)),
-        (1, 1),
-        1,
-    )
-    y = _depthwise_separable_convolutional_swish_no_bias_fwd_0(z)
-    return y, (
-        x,
-        depthwise_weight,
-        pointwise_weight,
-        bias,
-        stride,
-        padding,
-        dilation,
-        channels,
-        columns,
-        depthwise,
-        pointwise_columns,
-        z,
-    )
-
-
-def _cupy_backward_silu_no_bias(
-    grad_y,
-    x,
-    depthwise_weight,
-    pointwise_weight,
-    bias,
-    stride,
-    padding,
-    dilation,
-    channels,
-    columns,
-    depthwise,
-    pointwise_columns,
-    z,
-):
-    grad_z = _depthwise_separable_convolutional_swish_no_bias_bwd_0(z, grad_y)
-    grad_pointwise_weight = _cupy_conv_weight_grad(
-        grad_z,
-        pointwise_columns,
-        pointwise_weight,
-        depthwise,
-        (1, 1),
-        ((0, 0), (0, 0)),
-        (1, 1),
-        1,
-    )
-    grad_depthwise = _cupy_conv_input_grad(
-        grad_z,
-        pointwise_weight,
-        depthwise,
-        (1, 1),
-        ((0, 0), (0, 0)),
-        (1, 1),
-        1,
-        "zeros",
-    )
-    grad_depthwise_weight = _cupy_conv_weight_grad(
-        grad_depthwise,
-        columns,
-        depthwise_weight,
-        x,
-        stride,
-        padding,
-        dilation,
-        channels,
-    )
-    grad_x = _cupy_conv_input_grad(
-        grad_depthwise,
-        depthwise_weight,
-        x,
-        stride,
-        padding,
-        dilation,
-        channels,
-        "zeros",
-    )
-    return grad_x, grad_depthwise_weight, grad_pointwise_weight, None
-
-
 def _cupy_backward_composed(
     grad_y, module, activation_ctx, linear_backward, linear_saved
 ):
@@ -5471,7 +5067,7 @@ _CUPY_FUSED = {
     ("elu", True): (_cupy_forward_elu, _cupy_backward_elu),
     ("mish", True): (_cupy_forward_mish, _cupy_backward_mish),
     ("swish", True): (_cupy_forward_swish, _cupy_backward_swish),
-    ("silu", True): (_cupy_forward_silu, _cupy_backward_silu),
+    ("silu", True): (_cupy_forward_swish, _cupy_backward_swish),
     ("relu", False): (_cupy_forward_relu_no_bias, _cupy_backward_relu_no_bias),
     ("sigmoid", False): (_cupy_forward_sigmoid_no_bias, _cupy_backward_sigmoid_no_bias),
     ("tanh", False): (_cupy_forward_tanh_no_bias, _cupy_backward_tanh_no_bias),
@@ -5484,7 +5080,7 @@ _CUPY_FUSED = {
     ("elu", False): (_cupy_forward_elu_no_bias, _cupy_backward_elu_no_bias),
     ("mish", False): (_cupy_forward_mish_no_bias, _cupy_backward_mish_no_bias),
     ("swish", False): (_cupy_forward_swish_no_bias, _cupy_backward_swish_no_bias),
-    ("silu", False): (_cupy_forward_silu_no_bias, _cupy_backward_silu_no_bias),
+    ("silu", False): (_cupy_forward_swish_no_bias, _cupy_backward_swish_no_bias),
 }
 
 

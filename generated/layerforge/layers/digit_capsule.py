@@ -170,7 +170,7 @@ def _backward_stop_hoisted(grad_u_hat, x, _t1):
 
 
 def _forward_full(x, weight, routing_iterations):
-    u_hat, hoisted_saved = _forward_full_hoisted(x, weight)
+    u_hat, hoisted_saved = _forward_stop_hoisted(x, weight)
     logits = np.zeros((x.shape[0], x.shape[1], weight.shape[1]), dtype=x.dtype)
     history = []  # what each iteration's backward reads
     for _ in range(routing_iterations - 1):
@@ -205,14 +205,8 @@ def _backward_full(
             grad_logits, logits, c, saved_4, s, squash_norm, saved_7, u_hat
         )
         grad_u_hat = grad_u_hat + step_grad_u_hat
-    grad_x, grad_weight = _backward_full_hoisted(grad_u_hat, *hoisted_saved)
+    grad_x, grad_weight = _backward_stop_hoisted(grad_u_hat, *hoisted_saved)
     return grad_x, grad_weight
-
-
-def _forward_full_hoisted(x, weight):
-    _t1 = _permute(weight, (-4, -2, -3, -1))
-    u_hat = _capsule_votes(x, _t1)
-    return u_hat, (x, _t1)
 
 
 def _forward_full_step(logits, u_hat):
@@ -287,14 +281,6 @@ def _backward_full_step(grad_next_logits, logits, c, _t1, s, squash_norm, _t2, u
     grad_logits += grad_next_logits
     grad_u_hat = _t5 * np.expand_dims(y, -3) + _t9 * _t3
     return grad_logits, grad_u_hat
-
-
-def _backward_full_hoisted(grad_u_hat, x, _t1):
-    grad_x = _capsule_votes_input_grad(grad_u_hat, _t1, x)
-    grad_weight = _unpermute(
-        _capsule_votes_weight_grad(grad_u_hat, x, _t1), (-4, -2, -3, -1)
-    )
-    return grad_x, grad_weight
 
 
 _VARIANTS = {
@@ -430,7 +416,7 @@ def _cupy_backward_stop(
 
 
 def _cupy_forward_stop_hoisted(x, weight):
-    _t1 = _cupy_permute(weight, (-4, -2, -3, -1))
+    _t1 = _permute(weight, (-4, -2, -3, -1))
     u_hat = _cupy_capsule_votes(x, _t1)
     return u_hat, (x, _t1)
 
@@ -675,14 +661,14 @@ def _cupy_backward_stop_last(grad_y, u_hat, _t3, _t5, s, squash_norm, _t8):
 def _cupy_backward_stop_hoisted(grad_u_hat, x, _t1):
     grad_x = _cupy_capsule_votes_input_grad(grad_u_hat, _t1, x)
     _t14 = _cupy_capsule_votes_weight_grad(grad_u_hat, x, _t1)
-    grad_weight = _cupy_unpermute(_t14, (-4, -2, -3, -1))
+    grad_weight = _unpermute(_t14, (-4, -2, -3, -1))
     return grad_x, grad_weight
 
 
 def _cupy_forward_full(x, weight, routing_iterations):
     import cupy as cp
 
-    u_hat, hoisted_saved = _cupy_forward_full_hoisted(x, weight)
+    u_hat, hoisted_saved = _cupy_forward_stop_hoisted(x, weight)
     logits = cp.zeros((x.shape[0], x.shape[1], weight.shape[1]), dtype=x.dtype)
     history = []  # what each iteration's backward reads
     for _ in range(routing_iterations - 1):
@@ -721,12 +707,6 @@ def _cupy_backward_full(
         grad_u_hat = grad_u_hat + step_grad_u_hat
     grad_x, grad_weight = _cupy_backward_full_hoisted(grad_u_hat, *hoisted_saved)
     return grad_x, grad_weight
-
-
-def _cupy_forward_full_hoisted(x, weight):
-    _t1 = _cupy_permute(weight, (-4, -2, -3, -1))
-    u_hat = _cupy_capsule_votes(x, _t1)
-    return u_hat, (x, _t1)
 
 
 # digit_capsule_full_step_fwd_0: layers_spec/layers/digit_capsule.yaml:27
@@ -1141,7 +1121,7 @@ def _cupy_backward_full_step(
 def _cupy_backward_full_hoisted(grad_u_hat, x, _t1):
     grad_x = _cupy_capsule_votes_input_grad(grad_u_hat, _t1, x)
     _t13 = _cupy_capsule_votes_weight_grad(grad_u_hat, x, _t1)
-    grad_weight = _cupy_unpermute(_t13, (-4, -2, -3, -1))
+    grad_weight = _unpermute(_t13, (-4, -2, -3, -1))
     return grad_x, grad_weight
 
 
@@ -1204,13 +1184,6 @@ def _cupy_dot_last(a, b):
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
-def _cupy_permute(x, axes):
-    """The view of x whose trailing axes are x's axes ``axes`` (negative, from the end),
-    in that order; the leading axes stay where they are."""
-    lead = x.ndim - len(axes)
-    return x.transpose(tuple(range(lead)) + tuple(x.ndim + a for a in axes))
-
-
 def _cupy_sum(x, axis):
     """The sum along ``axis`` (one axis or a tuple), kept as length-1 axes. Along the last
     axis of a float array it is a matrix-vector product with ones (BLAS), several times
@@ -1234,11 +1207,3 @@ def _cupy_sum(x, axis):
     sums = sums.reshape(x.shape[: x.ndim - trailing] + (1,) * trailing)
     rest = tuple(a for a in axes if a < x.ndim - trailing)
     return cp.sum(sums, axis=rest, keepdims=True) if rest else sums
-
-
-def _cupy_unpermute(x, axes):
-    """The view of x that undoes ``_permute(., axes)``: the inverse permutation of the
-    trailing axes."""
-    lead = x.ndim - len(axes)
-    inverse = sorted(range(len(axes)), key=lambda i: axes[i])
-    return x.transpose(tuple(range(lead)) + tuple(lead + i for i in inverse))

@@ -386,32 +386,6 @@ def _backward_swish(grad_y, x, weight, bias, stride, padding, dilation, columns,
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_silu(x, weight, bias, stride, padding, dilation):
-    columns = _im2col(x, weight, stride, padding, dilation, "zeros")
-    z = _conv_apply(weight, columns, x, stride, padding, dilation, 1) + bias.reshape(
-        1, -1, 1, 1
-    )
-    y = _sigmoid(z)
-    y *= z
-    return y, (x, weight, bias, stride, padding, dilation, columns, z)
-
-
-def _backward_silu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1
-    _t2 = 1 - _t1
-    _t2 *= grad_y
-    _t2 *= z
-    _t2 *= _t1
-    grad_z += _t2
-    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
-    grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation, 1
-    )
-    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, dilation, 1, "zeros")
-    return grad_x, grad_weight, grad_bias
-
-
 def _backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _backward_identity(grad_linear, *linear_saved)
@@ -427,7 +401,7 @@ _FUSED = {
     "elu": (_forward_elu, _backward_elu),
     "mish": (_forward_mish, _backward_mish),
     "swish": (_forward_swish, _backward_swish),
-    "silu": (_forward_silu, _backward_silu),
+    "silu": (_forward_swish, _backward_swish),
 }
 # The options each fused activation is specialized at; other values run it composed.
 _FUSED_FIXED = {
@@ -1539,29 +1513,6 @@ def _cupy_backward_swish(
     return grad_x, grad_weight, grad_bias
 
 
-def _cupy_forward_silu(x, weight, bias, stride, padding, dilation):
-    columns = _cupy_im2col(x, weight, stride, padding, dilation, "zeros")
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, dilation, 1)
-    _t2 = bias.reshape(1, -1, 1, 1)
-    z, y = _dilated_convolutional_swish_fwd_0(_t1, _t2)
-    return y, (x, weight, bias, stride, padding, dilation, columns, z)
-
-
-def _cupy_backward_silu(grad_y, x, weight, bias, stride, padding, dilation, columns, z):
-    import cupy as cp
-
-    grad_z = _dilated_convolutional_swish_bwd_0(z, grad_y)
-    _t9 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
-    grad_bias = _t9.reshape(bias.shape)
-    grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, dilation, 1
-    )
-    grad_x = _cupy_conv_input_grad(
-        grad_z, weight, x, stride, padding, dilation, 1, "zeros"
-    )
-    return grad_x, grad_weight, grad_bias
-
-
 def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _cupy_backward_identity(grad_linear, *linear_saved)
@@ -1577,7 +1528,7 @@ _CUPY_FUSED = {
     "elu": (_cupy_forward_elu, _cupy_backward_elu),
     "mish": (_cupy_forward_mish, _cupy_backward_mish),
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
-    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+    "silu": (_cupy_forward_swish, _cupy_backward_swish),
 }
 
 

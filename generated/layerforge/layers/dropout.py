@@ -121,7 +121,7 @@ _dropout_train_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_train(rng, x, p):
-    mask = _cupy_dropout_mask(rng, x, p)
+    mask = _dropout_mask(rng, x, p)
     y = _dropout_train_fwd_0(x, mask)
     return y, (mask,)
 
@@ -154,9 +154,3 @@ _CUPY_VARIANTS = {
     True: (_cupy_forward_train, _cupy_backward_train),
     False: (_cupy_forward_eval, _cupy_backward_eval),
 }
-
-
-def _cupy_dropout_mask(rng, like, p):
-    """Keep each element with probability 1 - p, scaled by 1 / (1 - p); 0 elsewhere."""
-    keep = rng.random(like.shape, dtype=like.dtype) >= p
-    return keep * like.dtype.type(1 / (1 - p) if p < 1 else 0)

@@ -562,9 +562,9 @@ _expert_identity_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_identity(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = _cupy_linear(x, fc1_weight)
+    _t1 = _linear(x, fc1_weight)
     _t2, hidden = _expert_identity_fwd_0(_t1, fc1_bias)
-    _t3 = _cupy_linear(hidden, fc2_weight)
+    _t3 = _linear(hidden, fc2_weight)
     z = _expert_identity_fwd_1(_t3, fc2_bias)
     return z, (x, fc1_weight, fc2_weight, _t2)
 
@@ -597,12 +597,12 @@ def _cupy_backward_identity(grad_y, x, fc1_weight, fc2_weight, _t2):
 
     hidden = _expert_identity_bwd_0(_t2)
     grad_fc2_bias = cp.sum(grad_y, axis=0)
-    grad_hidden = _cupy_linear_backward_input(grad_y, fc2_weight)
-    grad_fc2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
+    grad_hidden = _linear_backward_input(grad_y, fc2_weight)
+    grad_fc2_weight = _rows(grad_y).T @ _rows(hidden)
     _t8 = _expert_identity_bwd_1(_t2, grad_hidden)
     grad_fc1_bias = cp.sum(_t8, axis=0)
-    grad_x = _cupy_linear_backward_input(_t8, fc1_weight)
-    grad_fc1_weight = _cupy_rows(_t8).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(_t8, fc1_weight)
+    grad_fc1_weight = _rows(_t8).T @ _rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
@@ -619,9 +619,9 @@ _expert_relu_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_relu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = _cupy_linear(x, fc1_weight)
+    _t1 = _linear(x, fc1_weight)
     _t2, hidden = _expert_identity_fwd_0(_t1, fc1_bias)
-    _t3 = _cupy_linear(hidden, fc2_weight)
+    _t3 = _linear(hidden, fc2_weight)
     z, y = _expert_relu_fwd_1(_t3, fc2_bias)
     return y, (x, fc1_weight, fc2_weight, _t2, z)
 
@@ -656,12 +656,12 @@ def _cupy_backward_relu(grad_y, x, fc1_weight, fc2_weight, _t2, z):
     hidden = _expert_identity_bwd_0(_t2)
     grad_z = _expert_relu_bwd_1(z, grad_y)
     grad_fc2_bias = cp.sum(grad_z, axis=0)
-    grad_hidden = _cupy_linear_backward_input(grad_z, fc2_weight)
-    grad_fc2_weight = _cupy_rows(grad_z).T @ _cupy_rows(hidden)
+    grad_hidden = _linear_backward_input(grad_z, fc2_weight)
+    grad_fc2_weight = _rows(grad_z).T @ _rows(hidden)
     _t10 = _expert_relu_bwd_2(_t2, grad_hidden)
     grad_fc1_bias = cp.sum(_t10, axis=0)
-    grad_x = _cupy_linear_backward_input(_t10, fc1_weight)
-    grad_fc1_weight = _cupy_rows(_t10).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(_t10, fc1_weight)
+    grad_fc1_weight = _rows(_t10).T @ _rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
@@ -678,9 +678,9 @@ _expert_tanh_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_tanh(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = _cupy_linear(x, fc1_weight)
+    _t1 = _linear(x, fc1_weight)
     _t2, hidden = _expert_identity_fwd_0(_t1, fc1_bias)
-    _t3 = _cupy_linear(hidden, fc2_weight)
+    _t3 = _linear(hidden, fc2_weight)
     y = _expert_tanh_fwd_1(_t3, fc2_bias)
     return y, (x, fc1_weight, fc2_weight, _t2, y)
 
@@ -716,12 +716,12 @@ def _cupy_backward_tanh(grad_y, x, fc1_weight, fc2_weight, _t2, y):
     hidden = _expert_identity_bwd_0(_t2)
     grad_z = _expert_tanh_bwd_1(y, grad_y)
     grad_fc2_bias = cp.sum(grad_z, axis=0)
-    grad_hidden = _cupy_linear_backward_input(grad_z, fc2_weight)
-    grad_fc2_weight = _cupy_rows(grad_z).T @ _cupy_rows(hidden)
+    grad_hidden = _linear_backward_input(grad_z, fc2_weight)
+    grad_fc2_weight = _rows(grad_z).T @ _rows(hidden)
     _t11 = _expert_tanh_bwd_2(_t2, grad_hidden)
     grad_fc1_bias = cp.sum(_t11, axis=0)
-    grad_x = _cupy_linear_backward_input(_t11, fc1_weight)
-    grad_fc1_weight = _cupy_rows(_t11).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(_t11, fc1_weight)
+    grad_fc1_weight = _rows(_t11).T @ _rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
@@ -781,9 +781,9 @@ _expert_softmax_fwd_5 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = _cupy_linear(x, fc1_weight)
+    _t1 = _linear(x, fc1_weight)
     _t2, hidden = _expert_identity_fwd_0(_t1, fc1_bias)
-    _t3 = _cupy_linear(hidden, fc2_weight)
+    _t3 = _linear(hidden, fc2_weight)
     z = _expert_identity_fwd_1(_t3, fc2_bias)
     _t4 = _expert_softmax_fwd_2(z)
     _t5 = _t4
@@ -841,12 +841,12 @@ def _cupy_backward_softmax(grad_y, x, fc1_weight, fc2_weight, _t2, y):
     _t8 = _expert_softmax_bwd_1(grad_y, y)
     grad_z = _expert_softmax_bwd_2(grad_y, _t8, y)
     grad_fc2_bias = cp.sum(grad_z, axis=0)
-    grad_hidden = _cupy_linear_backward_input(grad_z, fc2_weight)
-    grad_fc2_weight = _cupy_rows(grad_z).T @ _cupy_rows(hidden)
+    grad_hidden = _linear_backward_input(grad_z, fc2_weight)
+    grad_fc2_weight = _rows(grad_z).T @ _rows(hidden)
     _t15 = _expert_softmax_bwd_3(_t2, grad_hidden)
     grad_fc1_bias = cp.sum(_t15, axis=0)
-    grad_x = _cupy_linear_backward_input(_t15, fc1_weight)
-    grad_fc1_weight = _cupy_rows(_t15).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(_t15, fc1_weight)
+    grad_fc1_weight = _rows(_t15).T @ _rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
@@ -867,9 +867,9 @@ _expert_gelu_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_gelu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = _cupy_linear(x, fc1_weight)
+    _t1 = _linear(x, fc1_weight)
     _t2, hidden = _expert_identity_fwd_0(_t1, fc1_bias)
-    _t3 = _cupy_linear(hidden, fc2_weight)
+    _t3 = _linear(hidden, fc2_weight)
     z, y = _expert_gelu_fwd_1(_t3, fc2_bias)
     return y, (x, fc1_weight, fc2_weight, _t2, z)
 
@@ -916,12 +916,12 @@ def _cupy_backward_gelu(grad_y, x, fc1_weight, fc2_weight, _t2, z):
     hidden = _expert_identity_bwd_0(_t2)
     grad_z = _expert_gelu_bwd_1(z, grad_y)
     grad_fc2_bias = cp.sum(grad_z, axis=0)
-    grad_hidden = _cupy_linear_backward_input(grad_z, fc2_weight)
-    grad_fc2_weight = _cupy_rows(grad_z).T @ _cupy_rows(hidden)
+    grad_hidden = _linear_backward_input(grad_z, fc2_weight)
+    grad_fc2_weight = _rows(grad_z).T @ _rows(hidden)
     _t21 = _expert_gelu_bwd_2(_t2, grad_hidden)
     grad_fc1_bias = cp.sum(_t21, axis=0)
-    grad_x = _cupy_linear_backward_input(_t21, fc1_weight)
-    grad_fc1_weight = _cupy_rows(_t21).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(_t21, fc1_weight)
+    grad_fc1_weight = _rows(_t21).T @ _rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
@@ -939,9 +939,9 @@ _expert_silu_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_silu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = _cupy_linear(x, fc1_weight)
+    _t1 = _linear(x, fc1_weight)
     _t2, hidden = _expert_identity_fwd_0(_t1, fc1_bias)
-    _t3 = _cupy_linear(hidden, fc2_weight)
+    _t3 = _linear(hidden, fc2_weight)
     z, y = _expert_silu_fwd_1(_t3, fc2_bias)
     return y, (x, fc1_weight, fc2_weight, _t2, z)
 
@@ -981,12 +981,12 @@ def _cupy_backward_silu(grad_y, x, fc1_weight, fc2_weight, _t2, z):
     hidden = _expert_identity_bwd_0(_t2)
     grad_z = _expert_silu_bwd_1(z, grad_y)
     grad_fc2_bias = cp.sum(grad_z, axis=0)
-    grad_hidden = _cupy_linear_backward_input(grad_z, fc2_weight)
-    grad_fc2_weight = _cupy_rows(grad_z).T @ _cupy_rows(hidden)
+    grad_hidden = _linear_backward_input(grad_z, fc2_weight)
+    grad_fc2_weight = _rows(grad_z).T @ _rows(hidden)
     _t14 = _expert_silu_bwd_2(_t2, grad_hidden)
     grad_fc1_bias = cp.sum(_t14, axis=0)
-    grad_x = _cupy_linear_backward_input(_t14, fc1_weight)
-    grad_fc1_weight = _cupy_rows(_t14).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(_t14, fc1_weight)
+    grad_fc1_weight = _rows(_t14).T @ _rows(x)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
@@ -1003,41 +1003,3 @@ _CUPY_FUSED = {
     "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])

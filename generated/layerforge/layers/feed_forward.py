@@ -304,27 +304,6 @@ def _backward_swish(grad_y, x, weight, bias, z):
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_silu(x, weight, bias):
-    z = _linear(x, weight) + bias
-    y = _sigmoid(z)
-    y *= z
-    return y, (x, weight, bias, z)
-
-
-def _backward_silu(grad_y, x, weight, bias, z):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1
-    _t2 = 1 - _t1
-    _t2 *= grad_y
-    _t2 *= z
-    _t2 *= _t1
-    grad_z += _t2
-    grad_bias = _sum_to(grad_z, bias.shape)
-    grad_x = _linear_backward_input(grad_z, weight)
-    grad_weight = _rows(grad_z).T @ _rows(x)
-    return grad_x, grad_weight, grad_bias
-
-
 def _forward_relu_no_bias(x, weight, bias):
     z = _linear(x, weight)
     y = np.clip(z, 0, np.inf)
@@ -500,26 +479,6 @@ def _backward_swish_no_bias(grad_y, x, weight, bias, z):
     return grad_x, grad_weight, None
 
 
-def _forward_silu_no_bias(x, weight, bias):
-    z = _linear(x, weight)
-    y = _sigmoid(z)
-    y *= z
-    return y, (x, weight, bias, z)
-
-
-def _backward_silu_no_bias(grad_y, x, weight, bias, z):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1
-    _t2 = 1 - _t1
-    _t2 *= grad_y
-    _t2 *= z
-    _t2 *= _t1
-    grad_z += _t2
-    grad_x = _linear_backward_input(grad_z, weight)
-    grad_weight = _rows(grad_z).T @ _rows(x)
-    return grad_x, grad_weight, None
-
-
 def _backward_composed(grad_y, module, activation_ctx, linear_backward, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return linear_backward(grad_linear, *linear_saved)
@@ -535,7 +494,7 @@ _FUSED = {
     ("elu", True): (_forward_elu, _backward_elu),
     ("mish", True): (_forward_mish, _backward_mish),
     ("swish", True): (_forward_swish, _backward_swish),
-    ("silu", True): (_forward_silu, _backward_silu),
+    ("silu", True): (_forward_swish, _backward_swish),
     ("relu", False): (_forward_relu_no_bias, _backward_relu_no_bias),
     ("sigmoid", False): (_forward_sigmoid_no_bias, _backward_sigmoid_no_bias),
     ("tanh", False): (_forward_tanh_no_bias, _backward_tanh_no_bias),
@@ -545,7 +504,7 @@ _FUSED = {
     ("elu", False): (_forward_elu_no_bias, _backward_elu_no_bias),
     ("mish", False): (_forward_mish_no_bias, _backward_mish_no_bias),
     ("swish", False): (_forward_swish_no_bias, _backward_swish_no_bias),
-    ("silu", False): (_forward_silu_no_bias, _backward_silu_no_bias),
+    ("silu", False): (_forward_swish_no_bias, _backward_swish_no_bias),
 }
 # The options each fused activation is specialized at; other values run it composed.
 _FUSED_FIXED = {
@@ -822,7 +781,7 @@ _feed_forward_relu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_relu(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     z, y = _feed_forward_relu_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -842,8 +801,8 @@ _feed_forward_relu_bwd_0 = ElementwiseKernel(
 def _cupy_backward_relu(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_relu_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -860,7 +819,7 @@ _feed_forward_sigmoid_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_sigmoid(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     y = _feed_forward_sigmoid_fwd_0(_t1, bias)
     return y, (x, weight, bias, y)
 
@@ -881,8 +840,8 @@ _feed_forward_sigmoid_bwd_0 = ElementwiseKernel(
 def _cupy_backward_sigmoid(grad_y, x, weight, bias, y):
     grad_z = _feed_forward_sigmoid_bwd_0(grad_y, y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -899,7 +858,7 @@ _feed_forward_tanh_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_tanh(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     y = _feed_forward_tanh_fwd_0(_t1, bias)
     return y, (x, weight, bias, y)
 
@@ -920,8 +879,8 @@ _feed_forward_tanh_bwd_0 = ElementwiseKernel(
 def _cupy_backward_tanh(grad_y, x, weight, bias, y):
     grad_z = _feed_forward_tanh_bwd_0(y, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -992,7 +951,7 @@ _feed_forward_softmax_fwd_4 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     z = _feed_forward_softmax_fwd_0(_t1, bias)
     _t2 = _feed_forward_softmax_fwd_1(z)
     _t3 = _t2
@@ -1035,21 +994,21 @@ def _cupy_backward_softmax(grad_y, x, weight, bias, y):
     _t6 = _feed_forward_softmax_bwd_0(grad_y, y)
     grad_z = _feed_forward_softmax_bwd_1(grad_y, _t6, y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _cupy_forward_identity(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     z = _feed_forward_softmax_fwd_0(_t1, bias)
     return z, (x, weight, bias)
 
 
 def _cupy_backward_identity(grad_y, x, weight, bias):
     grad_bias = _cupy_sum_to(grad_y, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_y, weight)
-    grad_weight = _cupy_rows(grad_y).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_y, weight)
+    grad_weight = _rows(grad_y).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -1070,7 +1029,7 @@ _feed_forward_gelu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_gelu(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     z, y = _feed_forward_gelu_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -1102,8 +1061,8 @@ _feed_forward_gelu_bwd_0 = ElementwiseKernel(
 def _cupy_backward_gelu(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_gelu_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -1125,7 +1084,7 @@ _feed_forward_elu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_elu(x, weight, bias, alpha=1.0):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     y = _feed_forward_elu_fwd_0(_t1, bias, alpha)
     return y, (x, weight, bias, alpha, y)
 
@@ -1152,8 +1111,8 @@ def _cupy_backward_elu(grad_y, x, weight, bias, alpha, y):
     _t11 = 1 - alpha
     grad_z = _feed_forward_elu_bwd_0(y, alpha, grad_y, _t11)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -1176,7 +1135,7 @@ _feed_forward_mish_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_mish(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     z, y = _feed_forward_mish_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -1209,8 +1168,8 @@ _feed_forward_mish_bwd_0 = ElementwiseKernel(
 def _cupy_backward_mish(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_mish_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -1228,7 +1187,7 @@ _feed_forward_swish_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_swish(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     z, y = _feed_forward_swish_fwd_0(_t1, bias)
     return y, (x, weight, bias, z)
 
@@ -1253,22 +1212,8 @@ _feed_forward_swish_bwd_0 = ElementwiseKernel(
 def _cupy_backward_swish(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_swish_bwd_0(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
-    return grad_x, grad_weight, grad_bias
-
-
-def _cupy_forward_silu(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
-    z, y = _feed_forward_swish_fwd_0(_t1, bias)
-    return y, (x, weight, bias, z)
-
-
-def _cupy_backward_silu(grad_y, x, weight, bias, z):
-    grad_z = _feed_forward_swish_bwd_0(z, grad_y)
-    grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -1284,7 +1229,7 @@ _feed_forward_relu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_relu_no_bias(x, weight, bias):
-    z = _cupy_linear(x, weight)
+    z = _linear(x, weight)
     y = _feed_forward_relu_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
@@ -1303,8 +1248,8 @@ _feed_forward_relu_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_relu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_relu_no_bias_bwd_0(z, grad_y)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
@@ -1320,7 +1265,7 @@ _feed_forward_sigmoid_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_sigmoid_no_bias(x, weight, bias):
-    z = _cupy_linear(x, weight)
+    z = _linear(x, weight)
     y = _feed_forward_sigmoid_no_bias_fwd_0(z)
     return y, (x, weight, bias, y)
 
@@ -1340,8 +1285,8 @@ _feed_forward_sigmoid_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_sigmoid_no_bias(grad_y, x, weight, bias, y):
     grad_z = _feed_forward_sigmoid_no_bias_bwd_0(grad_y, y)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
@@ -1357,7 +1302,7 @@ _feed_forward_tanh_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_tanh_no_bias(x, weight, bias):
-    z = _cupy_linear(x, weight)
+    z = _linear(x, weight)
     y = _feed_forward_tanh_no_bias_fwd_0(z)
     return y, (x, weight, bias, y)
 
@@ -1377,13 +1322,13 @@ _feed_forward_tanh_no_bias_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_tanh_no_bias(grad_y, x, weight, bias, y):
     grad_z = _feed_forward_tanh_no_bias_bwd_0(y, grad_y)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _cupy_forward_softmax_no_bias(x, weight, bias):
-    z = _cupy_linear(x, weight)
+    z = _linear(x, weight)
     _t2 = _feed_forward_softmax_fwd_1(z)
     _t3 = _t2
     softmax_exponentials = _feed_forward_softmax_fwd_2(z, _t3)
@@ -1395,19 +1340,19 @@ def _cupy_forward_softmax_no_bias(x, weight, bias):
 def _cupy_backward_softmax_no_bias(grad_y, x, weight, bias, y):
     _t6 = _feed_forward_softmax_bwd_0(grad_y, y)
     grad_z = _feed_forward_softmax_bwd_1(grad_y, _t6, y)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
 def _cupy_forward_identity_no_bias(x, weight, bias):
-    z = _cupy_linear(x, weight)
+    z = _linear(x, weight)
     return z, (x, weight, bias)
 
 
 def _cupy_backward_identity_no_bias(grad_y, x, weight, bias):
-    grad_x = _cupy_linear_backward_input(grad_y, weight)
-    grad_weight = _cupy_rows(grad_y).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_y, weight)
+    grad_weight = _rows(grad_y).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
@@ -1427,15 +1372,15 @@ _feed_forward_gelu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_gelu_no_bias(x, weight, bias):
-    z = _cupy_linear(x, weight)
+    z = _linear(x, weight)
     y = _feed_forward_gelu_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
 
 def _cupy_backward_gelu_no_bias(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_gelu_bwd_0(z, grad_y)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
@@ -1456,7 +1401,7 @@ _feed_forward_elu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_elu_no_bias(x, weight, bias, alpha=1.0):
-    z = _cupy_linear(x, weight)
+    z = _linear(x, weight)
     y = _feed_forward_elu_no_bias_fwd_0(z, alpha)
     return y, (x, weight, bias, alpha, y)
 
@@ -1464,8 +1409,8 @@ def _cupy_forward_elu_no_bias(x, weight, bias, alpha=1.0):
 def _cupy_backward_elu_no_bias(grad_y, x, weight, bias, alpha, y):
     _t11 = 1 - alpha
     grad_z = _feed_forward_elu_bwd_0(y, alpha, grad_y, _t11)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
@@ -1487,15 +1432,15 @@ _feed_forward_mish_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_mish_no_bias(x, weight, bias):
-    z = _cupy_linear(x, weight)
+    z = _linear(x, weight)
     y = _feed_forward_mish_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
 
 def _cupy_backward_mish_no_bias(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_mish_bwd_0(z, grad_y)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
@@ -1512,28 +1457,15 @@ _feed_forward_swish_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_swish_no_bias(x, weight, bias):
-    z = _cupy_linear(x, weight)
+    z = _linear(x, weight)
     y = _feed_forward_swish_no_bias_fwd_0(z)
     return y, (x, weight, bias, z)
 
 
 def _cupy_backward_swish_no_bias(grad_y, x, weight, bias, z):
     grad_z = _feed_forward_swish_bwd_0(z, grad_y)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
-    return grad_x, grad_weight, None
-
-
-def _cupy_forward_silu_no_bias(x, weight, bias):
-    z = _cupy_linear(x, weight)
-    y = _feed_forward_swish_no_bias_fwd_0(z)
-    return y, (x, weight, bias, z)
-
-
-def _cupy_backward_silu_no_bias(grad_y, x, weight, bias, z):
-    grad_z = _feed_forward_swish_bwd_0(z, grad_y)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
@@ -1554,7 +1486,7 @@ _CUPY_FUSED = {
     ("elu", True): (_cupy_forward_elu, _cupy_backward_elu),
     ("mish", True): (_cupy_forward_mish, _cupy_backward_mish),
     ("swish", True): (_cupy_forward_swish, _cupy_backward_swish),
-    ("silu", True): (_cupy_forward_silu, _cupy_backward_silu),
+    ("silu", True): (_cupy_forward_swish, _cupy_backward_swish),
     ("relu", False): (_cupy_forward_relu_no_bias, _cupy_backward_relu_no_bias),
     ("sigmoid", False): (_cupy_forward_sigmoid_no_bias, _cupy_backward_sigmoid_no_bias),
     ("tanh", False): (_cupy_forward_tanh_no_bias, _cupy_backward_tanh_no_bias),
@@ -1567,46 +1499,8 @@ _CUPY_FUSED = {
     ("elu", False): (_cupy_forward_elu_no_bias, _cupy_backward_elu_no_bias),
     ("mish", False): (_cupy_forward_mish_no_bias, _cupy_backward_mish_no_bias),
     ("swish", False): (_cupy_forward_swish_no_bias, _cupy_backward_swish_no_bias),
-    ("silu", False): (_cupy_forward_silu_no_bias, _cupy_backward_silu_no_bias),
+    ("silu", False): (_cupy_forward_swish_no_bias, _cupy_backward_swish_no_bias),
 }
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):

@@ -830,9 +830,9 @@ def _cupy_forward_norm_first_relu(
     norm_normalized, normalized = _feed_forward_block_norm_first_relu_fwd_3(
         norm_centered, norm_rstd, norm_weight, norm_bias
     )
-    _t6 = _cupy_linear(normalized, linear1_weight)
+    _t6 = _linear(normalized, linear1_weight)
     linear1_z, h = _feed_forward_block_norm_first_relu_fwd_4(_t6, linear1_bias)
-    _t7 = _cupy_linear(h, linear2_weight)
+    _t7 = _linear(h, linear2_weight)
     y = _feed_forward_block_norm_first_relu_fwd_5(_t7, linear2_bias, x)
     return y, (
         x,
@@ -967,12 +967,12 @@ def _cupy_backward_norm_first_relu(
 ):
     h = _feed_forward_block_norm_first_relu_bwd_0(linear1_z)
     grad_linear2_bias = _cupy_sum_to(grad_y, linear2_bias.shape)
-    grad_h = _cupy_linear_backward_input(grad_y, linear2_weight)
-    grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(h)
+    grad_h = _linear_backward_input(grad_y, linear2_weight)
+    grad_linear2_weight = _rows(grad_y).T @ _rows(h)
     grad_linear1_z = _feed_forward_block_norm_first_relu_bwd_1(linear1_z, grad_h)
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_normalized = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
-    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(normalized)
+    grad_normalized = _linear_backward_input(grad_linear1_z, linear1_weight)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(normalized)
     norm_p = _feed_forward_block_norm_first_relu_bwd_2(grad_normalized, norm_normalized)
     grad_norm_weight = _cupy_sum_to(norm_p, linear2_bias.shape)
     grad_norm_bias = _cupy_sum_to(grad_normalized, linear2_bias.shape)
@@ -1044,9 +1044,9 @@ def _cupy_forward_norm_first_gelu(
     norm_normalized, normalized = _feed_forward_block_norm_first_relu_fwd_3(
         norm_centered, norm_rstd, norm_weight, norm_bias
     )
-    _t6 = _cupy_linear(normalized, linear1_weight)
+    _t6 = _linear(normalized, linear1_weight)
     linear1_z, h = _feed_forward_block_norm_first_gelu_fwd_4(_t6, linear1_bias)
-    _t11 = _cupy_linear(h, linear2_weight)
+    _t11 = _linear(h, linear2_weight)
     y = _feed_forward_block_norm_first_gelu_fwd_5(_t11, linear2_bias, x)
     return y, (
         x,
@@ -1182,14 +1182,14 @@ def _cupy_backward_norm_first_gelu(
 ):
     _t7, _t10, h = _feed_forward_block_norm_first_gelu_bwd_0(linear1_z)
     grad_linear2_bias = _cupy_sum_to(grad_y, linear2_bias.shape)
-    grad_h = _cupy_linear_backward_input(grad_y, linear2_weight)
-    grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(h)
+    grad_h = _linear_backward_input(grad_y, linear2_weight)
+    grad_linear2_weight = _rows(grad_y).T @ _rows(h)
     grad_linear1_z = _feed_forward_block_norm_first_gelu_bwd_1(
         grad_h, _t10, linear1_z, _t7
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_normalized = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
-    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(normalized)
+    grad_normalized = _linear_backward_input(grad_linear1_z, linear1_weight)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(normalized)
     norm_p = _feed_forward_block_norm_first_relu_bwd_2(grad_normalized, norm_normalized)
     grad_norm_weight = _cupy_sum_to(norm_p, linear2_bias.shape)
     grad_norm_bias = _cupy_sum_to(grad_normalized, linear2_bias.shape)
@@ -1305,9 +1305,9 @@ def _cupy_forward_no_norm_first_relu(
     norm_bias,
     eps,
 ):
-    _t1 = _cupy_linear(x, linear1_weight)
+    _t1 = _linear(x, linear1_weight)
     linear1_z, h = _feed_forward_block_no_norm_first_relu_fwd_0(_t1, linear1_bias)
-    _t2 = _cupy_linear(h, linear2_weight)
+    _t2 = _linear(h, linear2_weight)
     _t3 = _feed_forward_block_no_norm_first_relu_fwd_1(_t2, linear2_bias, x)
     norm_mu = _feed_forward_block_no_norm_first_relu_fwd_2(_t3)
     norm_centered = _feed_forward_block_no_norm_first_relu_fwd_3(_t3, norm_mu)
@@ -1459,12 +1459,12 @@ def _cupy_backward_no_norm_first_relu(
     _t17 = _feed_forward_block_no_norm_first_relu_bwd_6(_t16, norm_scale)
     grad_norm_x = _feed_forward_block_no_norm_first_relu_bwd_7(_t15, _t17)
     grad_linear2_bias = _cupy_sum_to(grad_norm_x, linear2_bias.shape)
-    grad_h = _cupy_linear_backward_input(grad_norm_x, linear2_weight)
-    grad_linear2_weight = _cupy_rows(grad_norm_x).T @ _cupy_rows(h)
+    grad_h = _linear_backward_input(grad_norm_x, linear2_weight)
+    grad_linear2_weight = _rows(grad_norm_x).T @ _rows(h)
     grad_linear1_z = _feed_forward_block_no_norm_first_relu_bwd_8(linear1_z, grad_h)
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t24 = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
-    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(x)
+    _t24 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(x)
     grad_x = _feed_forward_block_no_norm_first_relu_bwd_9(grad_norm_x, _t24)
     return (
         grad_x,
@@ -1571,9 +1571,9 @@ def _cupy_forward_no_norm_first_gelu(
     norm_bias,
     eps,
 ):
-    _t1 = _cupy_linear(x, linear1_weight)
+    _t1 = _linear(x, linear1_weight)
     linear1_z, h = _feed_forward_block_no_norm_first_gelu_fwd_0(_t1, linear1_bias)
-    _t6 = _cupy_linear(h, linear2_weight)
+    _t6 = _linear(h, linear2_weight)
     _t7 = _feed_forward_block_no_norm_first_gelu_fwd_1(_t6, linear2_bias, x)
     norm_mu = _feed_forward_block_no_norm_first_gelu_fwd_2(_t7)
     norm_centered = _feed_forward_block_no_norm_first_gelu_fwd_3(_t7, norm_mu)
@@ -1726,14 +1726,14 @@ def _cupy_backward_no_norm_first_gelu(
     _t21 = _feed_forward_block_no_norm_first_gelu_bwd_6(_t20, norm_scale)
     grad_norm_x = _feed_forward_block_no_norm_first_gelu_bwd_7(_t19, _t21)
     grad_linear2_bias = _cupy_sum_to(grad_norm_x, linear2_bias.shape)
-    grad_h = _cupy_linear_backward_input(grad_norm_x, linear2_weight)
-    grad_linear2_weight = _cupy_rows(grad_norm_x).T @ _cupy_rows(h)
+    grad_h = _linear_backward_input(grad_norm_x, linear2_weight)
+    grad_linear2_weight = _rows(grad_norm_x).T @ _rows(h)
     grad_linear1_z = _feed_forward_block_no_norm_first_gelu_bwd_8(
         grad_h, _t5, linear1_z, _t2
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t35 = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
-    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(x)
+    _t35 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(x)
     grad_x = _feed_forward_block_no_norm_first_gelu_bwd_9(grad_norm_x, _t35)
     return (
         grad_x,
@@ -1769,44 +1769,6 @@ def _cupy_dot_last(a, b):
     if b.ndim == 1:
         return cp.matmul(a, b)[..., None]
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):

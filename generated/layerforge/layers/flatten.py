@@ -96,28 +96,10 @@ def _flatten_dims(x, start, end):
 
 
 def _cupy_forward(x, start_dim, end_dim):
-    y = _cupy_flatten_dims(x, start_dim, end_dim)
+    y = _flatten_dims(x, start_dim, end_dim)
     return y, (x,)
 
 
 def _cupy_backward(grad_y, x):
     grad_x = grad_y.reshape(x.shape)
     return grad_x
-
-
-def _cupy_flatten_dims(x, start, end):
-    """x with its axes ``start`` to ``end`` (inclusive, negative from the end) joined."""
-    first, last = start % max(x.ndim, 1), end % max(x.ndim, 1)
-    if first > last:
-        raise ValueError(
-            f"flatten: start_dim {start} comes after end_dim {end} for an input of shape "
-            f"{tuple(x.shape)}"
-        )
-    joined = 1  # the joined size, not -1: an empty x has no size to infer from
-    for size in x.shape[first : last + 1]:
-        joined *= size
-    return (
-        x.reshape(x.shape[:first] + (joined,) + x.shape[last + 1 :])
-        if x.ndim
-        else x.reshape(1)
-    )

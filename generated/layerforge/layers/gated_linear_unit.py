@@ -270,42 +270,6 @@ def _backward_swish(grad_y, x, weight_linear, weight_gate, value, _t1):
     )
 
 
-def _forward_silu(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    value = _linear(x, weight_linear) + bias_linear
-    _t1 = _linear(x, weight_gate) + bias_gate
-    gate = _sigmoid(_t1)
-    gate *= _t1
-    y = np.multiply(value, gate, out=gate)
-    return y, (x, weight_linear, weight_gate, value, _t1)
-
-
-def _backward_silu(grad_y, x, weight_linear, weight_gate, value, _t1):
-    _t2 = _sigmoid(_t1)
-    gate = _t1 * _t2
-    grad_value = np.multiply(grad_y, gate, out=gate)
-    grad_gate = grad_y * value
-    _t3 = grad_gate * _t2
-    _t4 = 1 - _t2
-    _t4 *= grad_gate
-    _t4 *= _t1
-    _t4 *= _t2
-    _t3 += _t4
-    grad_bias_gate = np.sum(_t3, axis=0)
-    grad_weight_gate = _rows(_t3).T @ _rows(x)
-    grad_bias_linear = np.sum(grad_value, axis=0)
-    grad_weight_linear = _rows(grad_value).T @ _rows(x)
-    grad_x = _linear_backward_input(_t3, weight_gate) + _linear_backward_input(
-        grad_value, weight_linear
-    )
-    return (
-        grad_x,
-        grad_weight_linear,
-        grad_bias_linear,
-        grad_weight_gate,
-        grad_bias_gate,
-    )
-
-
 def _forward_tanh(x, weight_linear, bias_linear, weight_gate, bias_gate):
     value = _linear(x, weight_linear) + bias_linear
     gate = np.tanh(_linear(x, weight_gate) + bias_gate)
@@ -399,7 +363,7 @@ _FUSED = {
     "relu": (_forward_relu, _backward_relu),
     "gelu": (_forward_gelu, _backward_gelu),
     "swish": (_forward_swish, _backward_swish),
-    "silu": (_forward_silu, _backward_silu),
+    "silu": (_forward_swish, _backward_swish),
     "tanh": (_forward_tanh, _backward_tanh),
     "softmax": (_forward_softmax, _backward_softmax),
     "identity": (_forward_identity, _backward_identity),
@@ -656,9 +620,9 @@ _gated_linear_unit_sigmoid_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_sigmoid(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    _t1 = _cupy_linear(x, weight_linear)
+    _t1 = _linear(x, weight_linear)
     value = _gated_linear_unit_sigmoid_fwd_0(_t1, bias_linear)
-    _t2 = _cupy_linear(x, weight_gate)
+    _t2 = _linear(x, weight_gate)
     gate, y = _gated_linear_unit_sigmoid_fwd_1(_t2, bias_gate, value)
     return y, (x, weight_linear, weight_gate, value, gate)
 
@@ -694,11 +658,11 @@ def _cupy_backward_sigmoid(grad_y, x, weight_linear, weight_gate, value, gate):
 
     grad_value, _t8 = _gated_linear_unit_sigmoid_bwd_0(grad_y, gate, value)
     grad_bias_gate = cp.sum(_t8, axis=0)
-    _t10 = _cupy_linear_backward_input(_t8, weight_gate)
-    grad_weight_gate = _cupy_rows(_t8).T @ _cupy_rows(x)
+    _t10 = _linear_backward_input(_t8, weight_gate)
+    grad_weight_gate = _rows(_t8).T @ _rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t13 = _cupy_linear_backward_input(grad_value, weight_linear)
-    grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
+    _t13 = _linear_backward_input(grad_value, weight_linear)
+    grad_weight_linear = _rows(grad_value).T @ _rows(x)
     grad_x = _gated_linear_unit_sigmoid_bwd_1(_t10, _t13)
     return (
         grad_x,
@@ -723,9 +687,9 @@ _gated_linear_unit_relu_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_relu(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    _t1 = _cupy_linear(x, weight_linear)
+    _t1 = _linear(x, weight_linear)
     value = _gated_linear_unit_sigmoid_fwd_0(_t1, bias_linear)
-    _t2 = _cupy_linear(x, weight_gate)
+    _t2 = _linear(x, weight_gate)
     _t3, y = _gated_linear_unit_relu_fwd_1(_t2, bias_gate, value)
     return y, (x, weight_linear, weight_gate, value, _t3)
 
@@ -761,11 +725,11 @@ def _cupy_backward_relu(grad_y, x, weight_linear, weight_gate, value, _t3):
 
     grad_value, _t7 = _gated_linear_unit_relu_bwd_0(_t3, grad_y, value)
     grad_bias_gate = cp.sum(_t7, axis=0)
-    _t9 = _cupy_linear_backward_input(_t7, weight_gate)
-    grad_weight_gate = _cupy_rows(_t7).T @ _cupy_rows(x)
+    _t9 = _linear_backward_input(_t7, weight_gate)
+    grad_weight_gate = _rows(_t7).T @ _rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t12 = _cupy_linear_backward_input(grad_value, weight_linear)
-    grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
+    _t12 = _linear_backward_input(grad_value, weight_linear)
+    grad_weight_linear = _rows(grad_value).T @ _rows(x)
     grad_x = _gated_linear_unit_relu_bwd_1(_t9, _t12)
     return (
         grad_x,
@@ -794,9 +758,9 @@ _gated_linear_unit_gelu_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_gelu(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    _t1 = _cupy_linear(x, weight_linear)
+    _t1 = _linear(x, weight_linear)
     value = _gated_linear_unit_sigmoid_fwd_0(_t1, bias_linear)
-    _t2 = _cupy_linear(x, weight_gate)
+    _t2 = _linear(x, weight_gate)
     _t3, y = _gated_linear_unit_gelu_fwd_1(_t2, bias_gate, value)
     return y, (x, weight_linear, weight_gate, value, _t3)
 
@@ -844,11 +808,11 @@ def _cupy_backward_gelu(grad_y, x, weight_linear, weight_gate, value, _t3):
 
     grad_value, _t19 = _gated_linear_unit_gelu_bwd_0(_t3, grad_y, value)
     grad_bias_gate = cp.sum(_t19, axis=0)
-    _t21 = _cupy_linear_backward_input(_t19, weight_gate)
-    grad_weight_gate = _cupy_rows(_t19).T @ _cupy_rows(x)
+    _t21 = _linear_backward_input(_t19, weight_gate)
+    grad_weight_gate = _rows(_t19).T @ _rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t24 = _cupy_linear_backward_input(grad_value, weight_linear)
-    grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
+    _t24 = _linear_backward_input(grad_value, weight_linear)
+    grad_weight_linear = _rows(grad_value).T @ _rows(x)
     grad_x = _gated_linear_unit_gelu_bwd_1(_t21, _t24)
     return (
         grad_x,
@@ -874,9 +838,9 @@ _gated_linear_unit_swish_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_swish(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    _t1 = _cupy_linear(x, weight_linear)
+    _t1 = _linear(x, weight_linear)
     value = _gated_linear_unit_sigmoid_fwd_0(_t1, bias_linear)
-    _t2 = _cupy_linear(x, weight_gate)
+    _t2 = _linear(x, weight_gate)
     _t3, y = _gated_linear_unit_swish_fwd_1(_t2, bias_gate, value)
     return y, (x, weight_linear, weight_gate, value, _t3)
 
@@ -917,39 +881,11 @@ def _cupy_backward_swish(grad_y, x, weight_linear, weight_gate, value, _t3):
 
     grad_value, _t12 = _gated_linear_unit_swish_bwd_0(_t3, grad_y, value)
     grad_bias_gate = cp.sum(_t12, axis=0)
-    _t14 = _cupy_linear_backward_input(_t12, weight_gate)
-    grad_weight_gate = _cupy_rows(_t12).T @ _cupy_rows(x)
+    _t14 = _linear_backward_input(_t12, weight_gate)
+    grad_weight_gate = _rows(_t12).T @ _rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t17 = _cupy_linear_backward_input(grad_value, weight_linear)
-    grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
-    grad_x = _gated_linear_unit_swish_bwd_1(_t14, _t17)
-    return (
-        grad_x,
-        grad_weight_linear,
-        grad_bias_linear,
-        grad_weight_gate,
-        grad_bias_gate,
-    )
-
-
-def _cupy_forward_silu(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    _t1 = _cupy_linear(x, weight_linear)
-    value = _gated_linear_unit_sigmoid_fwd_0(_t1, bias_linear)
-    _t2 = _cupy_linear(x, weight_gate)
-    _t3, y = _gated_linear_unit_swish_fwd_1(_t2, bias_gate, value)
-    return y, (x, weight_linear, weight_gate, value, _t3)
-
-
-def _cupy_backward_silu(grad_y, x, weight_linear, weight_gate, value, _t3):
-    import cupy as cp
-
-    grad_value, _t12 = _gated_linear_unit_swish_bwd_0(_t3, grad_y, value)
-    grad_bias_gate = cp.sum(_t12, axis=0)
-    _t14 = _cupy_linear_backward_input(_t12, weight_gate)
-    grad_weight_gate = _cupy_rows(_t12).T @ _cupy_rows(x)
-    grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t17 = _cupy_linear_backward_input(grad_value, weight_linear)
-    grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
+    _t17 = _linear_backward_input(grad_value, weight_linear)
+    grad_weight_linear = _rows(grad_value).T @ _rows(x)
     grad_x = _gated_linear_unit_swish_bwd_1(_t14, _t17)
     return (
         grad_x,
@@ -974,9 +910,9 @@ _gated_linear_unit_tanh_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_tanh(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    _t1 = _cupy_linear(x, weight_linear)
+    _t1 = _linear(x, weight_linear)
     value = _gated_linear_unit_sigmoid_fwd_0(_t1, bias_linear)
-    _t2 = _cupy_linear(x, weight_gate)
+    _t2 = _linear(x, weight_gate)
     gate, y = _gated_linear_unit_tanh_fwd_1(_t2, bias_gate, value)
     return y, (x, weight_linear, weight_gate, value, gate)
 
@@ -1001,11 +937,11 @@ def _cupy_backward_tanh(grad_y, x, weight_linear, weight_gate, value, gate):
 
     grad_value, _t8 = _gated_linear_unit_tanh_bwd_0(grad_y, gate, value)
     grad_bias_gate = cp.sum(_t8, axis=0)
-    _t10 = _cupy_linear_backward_input(_t8, weight_gate)
-    grad_weight_gate = _cupy_rows(_t8).T @ _cupy_rows(x)
+    _t10 = _linear_backward_input(_t8, weight_gate)
+    grad_weight_gate = _rows(_t8).T @ _rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t13 = _cupy_linear_backward_input(grad_value, weight_linear)
-    grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
+    _t13 = _linear_backward_input(grad_value, weight_linear)
+    grad_weight_linear = _rows(grad_value).T @ _rows(x)
     grad_x = _gated_linear_unit_sigmoid_bwd_1(_t10, _t13)
     return (
         grad_x,
@@ -1084,9 +1020,9 @@ _gated_linear_unit_softmax_fwd_5 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    _t1 = _cupy_linear(x, weight_linear)
+    _t1 = _linear(x, weight_linear)
     value = _gated_linear_unit_sigmoid_fwd_0(_t1, bias_linear)
-    _t2 = _cupy_linear(x, weight_gate)
+    _t2 = _linear(x, weight_gate)
     _t3 = _gated_linear_unit_softmax_fwd_1(_t2, bias_gate)
     _t4 = _gated_linear_unit_softmax_fwd_2(_t3)
     _t5 = _t4
@@ -1144,11 +1080,11 @@ def _cupy_backward_softmax(grad_y, x, weight_linear, weight_gate, value, gate):
     _t10 = _gated_linear_unit_softmax_bwd_1(grad_gate, gate)
     _t12 = _gated_linear_unit_softmax_bwd_2(grad_gate, _t10, gate)
     grad_bias_gate = cp.sum(_t12, axis=0)
-    _t14 = _cupy_linear_backward_input(_t12, weight_gate)
-    grad_weight_gate = _cupy_rows(_t12).T @ _cupy_rows(x)
+    _t14 = _linear_backward_input(_t12, weight_gate)
+    grad_weight_gate = _rows(_t12).T @ _rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t17 = _cupy_linear_backward_input(grad_value, weight_linear)
-    grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
+    _t17 = _linear_backward_input(grad_value, weight_linear)
+    grad_weight_linear = _rows(grad_value).T @ _rows(x)
     grad_x = _gated_linear_unit_swish_bwd_1(_t14, _t17)
     return (
         grad_x,
@@ -1172,9 +1108,9 @@ _gated_linear_unit_identity_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward_identity(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    _t1 = _cupy_linear(x, weight_linear)
+    _t1 = _linear(x, weight_linear)
     value = _gated_linear_unit_sigmoid_fwd_0(_t1, bias_linear)
-    _t2 = _cupy_linear(x, weight_gate)
+    _t2 = _linear(x, weight_gate)
     _t3, y = _gated_linear_unit_identity_fwd_1(_t2, bias_gate, value)
     return y, (x, weight_linear, weight_gate, value, _t3)
 
@@ -1207,11 +1143,11 @@ def _cupy_backward_identity(grad_y, x, weight_linear, weight_gate, value, _t3):
 
     grad_value, _t5 = _gated_linear_unit_identity_bwd_0(grad_y, _t3, value)
     grad_bias_gate = cp.sum(_t5, axis=0)
-    _t7 = _cupy_linear_backward_input(_t5, weight_gate)
-    grad_weight_gate = _cupy_rows(_t5).T @ _cupy_rows(x)
+    _t7 = _linear_backward_input(_t5, weight_gate)
+    grad_weight_gate = _rows(_t5).T @ _rows(x)
     grad_bias_linear = cp.sum(grad_value, axis=0)
-    _t10 = _cupy_linear_backward_input(grad_value, weight_linear)
-    grad_weight_linear = _cupy_rows(grad_value).T @ _cupy_rows(x)
+    _t10 = _linear_backward_input(grad_value, weight_linear)
+    grad_weight_linear = _rows(grad_value).T @ _rows(x)
     grad_x = _gated_linear_unit_identity_bwd_1(_t7, _t10)
     return (
         grad_x,
@@ -1227,46 +1163,8 @@ _CUPY_FUSED = {
     "relu": (_cupy_forward_relu, _cupy_backward_relu),
     "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
-    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+    "silu": (_cupy_forward_swish, _cupy_backward_swish),
     "tanh": (_cupy_forward_tanh, _cupy_backward_tanh),
     "softmax": (_cupy_forward_softmax, _cupy_backward_softmax),
     "identity": (_cupy_forward_identity, _cupy_backward_identity),
 }
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])

@@ -85,13 +85,9 @@ def _forward_eval(rng, x, stddev, mean):
     return x, ()
 
 
-def _backward_eval(grad_y):
-    return grad_y
-
-
 _VARIANTS = {
     True: (_forward_train, _backward_train),
-    False: (_forward_eval, _backward_eval),
+    False: (_forward_eval, _backward_train),
 }
 
 
@@ -124,11 +120,7 @@ def _cupy_forward_eval(rng, x, stddev, mean):
     return x, ()
 
 
-def _cupy_backward_eval(grad_y):
-    return grad_y
-
-
 _CUPY_VARIANTS = {
     True: (_cupy_forward_train, _cupy_backward_train),
-    False: (_cupy_forward_eval, _cupy_backward_eval),
+    False: (_cupy_forward_eval, _cupy_backward_train),
 }

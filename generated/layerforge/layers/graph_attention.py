@@ -936,10 +936,10 @@ def _cupy_forward_train_identity(
 ):
     import cupy as cp
 
-    h = _cupy_linear_heads(x, lin_weight)
-    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
     source = _cupy_bmm(h, _t1)
-    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    _t2 = _permute(att_dst, (-2, -1, -3))
     target = _cupy_bmm(h, _t2)
     _t3 = cp.swapaxes(source, -1, -2)
     scores, _t4, leaky = _graph_attention_train_identity_fwd_0(
@@ -948,7 +948,7 @@ def _cupy_forward_train_identity(
     _t6 = _graph_attention_train_identity_fwd_1(adjacency)
     _t7 = cp.expand_dims(_t6, -3)
     weights = _graph_attention_train_identity_fwd_2(leaky, _t7)
-    _t8 = _cupy_dropout_mask(rng, scores, dropout)
+    _t8 = _dropout_mask(rng, scores, dropout)
     kept = _graph_attention_train_identity_fwd_3(weights, _t8)
     heads_out = _cupy_bmm(kept, h)
     _t9 = _cupy_mean(heads_out, -3)
@@ -1054,20 +1054,20 @@ def _cupy_backward_train_identity(
     _t33 = cp.swapaxes(h, -1, -2)
     _t34 = _cupy_bmm(_t33, grad_target)
     _t35 = _cupy_sum_to(_t34, _t1.shape)
-    grad_att_dst = _cupy_unpermute(_t35, (-2, -1, -3))
+    grad_att_dst = _unpermute(_t35, (-2, -1, -3))
     _t37 = cp.swapaxes(_t1, -1, -2)
     _t38 = _cupy_bmm(grad_source, _t37)
     _t39 = cp.swapaxes(h, -1, -2)
     _t40 = _cupy_bmm(_t39, grad_source)
     _t41 = _cupy_sum_to(_t40, _t1.shape)
-    grad_att_src = _cupy_unpermute(_t41, (-2, -1, -3))
+    grad_att_src = _unpermute(_t41, (-2, -1, -3))
     _t44 = lin_weight.shape[0]
     grad_h = _graph_attention_train_identity_bwd_5(_t19, _t32, _t38)
-    _t45 = _cupy_merge_heads(grad_h, _t44)
-    grad_x = _cupy_linear_heads_input_grad(_t45, lin_weight)
+    _t45 = _merge_heads(grad_h, _t44)
+    grad_x = _linear_heads_input_grad(_t45, lin_weight)
     _t47 = lin_weight.shape[0]
-    _t48 = _cupy_merge_heads(grad_h, _t47)
-    grad_lin_weight = _cupy_linear_heads_weight_grad(_t48, x, lin_weight)
+    _t48 = _merge_heads(grad_h, _t47)
+    grad_lin_weight = _linear_heads_weight_grad(_t48, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
@@ -1088,10 +1088,10 @@ def _cupy_forward_train_relu(
 ):
     import cupy as cp
 
-    h = _cupy_linear_heads(x, lin_weight)
-    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
     source = _cupy_bmm(h, _t1)
-    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    _t2 = _permute(att_dst, (-2, -1, -3))
     target = _cupy_bmm(h, _t2)
     _t3 = cp.swapaxes(source, -1, -2)
     scores, _t4, leaky = _graph_attention_train_identity_fwd_0(
@@ -1100,7 +1100,7 @@ def _cupy_forward_train_relu(
     _t6 = _graph_attention_train_identity_fwd_1(adjacency)
     _t7 = cp.expand_dims(_t6, -3)
     weights = _graph_attention_train_identity_fwd_2(leaky, _t7)
-    _t8 = _cupy_dropout_mask(rng, scores, dropout)
+    _t8 = _dropout_mask(rng, scores, dropout)
     kept = _graph_attention_train_identity_fwd_3(weights, _t8)
     heads_out = _cupy_bmm(kept, h)
     _t9 = _cupy_mean(heads_out, -3)
@@ -1205,20 +1205,20 @@ def _cupy_backward_train_relu(
     _t35 = cp.swapaxes(h, -1, -2)
     _t36 = _cupy_bmm(_t35, grad_target)
     _t37 = _cupy_sum_to(_t36, _t1.shape)
-    grad_att_dst = _cupy_unpermute(_t37, (-2, -1, -3))
+    grad_att_dst = _unpermute(_t37, (-2, -1, -3))
     _t39 = cp.swapaxes(_t1, -1, -2)
     _t40 = _cupy_bmm(grad_source, _t39)
     _t41 = cp.swapaxes(h, -1, -2)
     _t42 = _cupy_bmm(_t41, grad_source)
     _t43 = _cupy_sum_to(_t42, _t1.shape)
-    grad_att_src = _cupy_unpermute(_t43, (-2, -1, -3))
+    grad_att_src = _unpermute(_t43, (-2, -1, -3))
     _t46 = lin_weight.shape[0]
     grad_h = _graph_attention_train_relu_bwd_6(_t21, _t34, _t40)
-    _t47 = _cupy_merge_heads(grad_h, _t46)
-    grad_x = _cupy_linear_heads_input_grad(_t47, lin_weight)
+    _t47 = _merge_heads(grad_h, _t46)
+    grad_x = _linear_heads_input_grad(_t47, lin_weight)
     _t49 = lin_weight.shape[0]
-    _t50 = _cupy_merge_heads(grad_h, _t49)
-    grad_lin_weight = _cupy_linear_heads_weight_grad(_t50, x, lin_weight)
+    _t50 = _merge_heads(grad_h, _t49)
+    grad_lin_weight = _linear_heads_weight_grad(_t50, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
@@ -1227,10 +1227,10 @@ def _cupy_forward_train_identity_no_bias(
 ):
     import cupy as cp
 
-    h = _cupy_linear_heads(x, lin_weight)
-    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
     source = _cupy_bmm(h, _t1)
-    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    _t2 = _permute(att_dst, (-2, -1, -3))
     target = _cupy_bmm(h, _t2)
     _t3 = cp.swapaxes(source, -1, -2)
     scores, _t4, leaky = _graph_attention_train_identity_fwd_0(
@@ -1239,7 +1239,7 @@ def _cupy_forward_train_identity_no_bias(
     _t6 = _graph_attention_train_identity_fwd_1(adjacency)
     _t7 = cp.expand_dims(_t6, -3)
     weights = _graph_attention_train_identity_fwd_2(leaky, _t7)
-    _t8 = _cupy_dropout_mask(rng, scores, dropout)
+    _t8 = _dropout_mask(rng, scores, dropout)
     kept = _graph_attention_train_identity_fwd_3(weights, _t8)
     heads_out = _cupy_bmm(kept, h)
     _t9 = _cupy_mean(heads_out, -3)
@@ -1316,20 +1316,20 @@ def _cupy_backward_train_identity_no_bias(
     _t31 = cp.swapaxes(h, -1, -2)
     _t32 = _cupy_bmm(_t31, grad_target)
     _t33 = _cupy_sum_to(_t32, _t1.shape)
-    grad_att_dst = _cupy_unpermute(_t33, (-2, -1, -3))
+    grad_att_dst = _unpermute(_t33, (-2, -1, -3))
     _t35 = cp.swapaxes(_t1, -1, -2)
     _t36 = _cupy_bmm(grad_source, _t35)
     _t37 = cp.swapaxes(h, -1, -2)
     _t38 = _cupy_bmm(_t37, grad_source)
     _t39 = _cupy_sum_to(_t38, _t1.shape)
-    grad_att_src = _cupy_unpermute(_t39, (-2, -1, -3))
+    grad_att_src = _unpermute(_t39, (-2, -1, -3))
     _t42 = lin_weight.shape[0]
     grad_h = _graph_attention_train_identity_no_bias_bwd_5(_t17, _t30, _t36)
-    _t43 = _cupy_merge_heads(grad_h, _t42)
-    grad_x = _cupy_linear_heads_input_grad(_t43, lin_weight)
+    _t43 = _merge_heads(grad_h, _t42)
+    grad_x = _linear_heads_input_grad(_t43, lin_weight)
     _t45 = lin_weight.shape[0]
-    _t46 = _cupy_merge_heads(grad_h, _t45)
-    grad_lin_weight = _cupy_linear_heads_weight_grad(_t46, x, lin_weight)
+    _t46 = _merge_heads(grad_h, _t45)
+    grad_lin_weight = _linear_heads_weight_grad(_t46, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 
@@ -1349,10 +1349,10 @@ def _cupy_forward_train_relu_no_bias(
 ):
     import cupy as cp
 
-    h = _cupy_linear_heads(x, lin_weight)
-    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
     source = _cupy_bmm(h, _t1)
-    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    _t2 = _permute(att_dst, (-2, -1, -3))
     target = _cupy_bmm(h, _t2)
     _t3 = cp.swapaxes(source, -1, -2)
     scores, _t4, leaky = _graph_attention_train_identity_fwd_0(
@@ -1361,7 +1361,7 @@ def _cupy_forward_train_relu_no_bias(
     _t6 = _graph_attention_train_identity_fwd_1(adjacency)
     _t7 = cp.expand_dims(_t6, -3)
     weights = _graph_attention_train_identity_fwd_2(leaky, _t7)
-    _t8 = _cupy_dropout_mask(rng, scores, dropout)
+    _t8 = _dropout_mask(rng, scores, dropout)
     kept = _graph_attention_train_identity_fwd_3(weights, _t8)
     heads_out = _cupy_bmm(kept, h)
     _t9 = _cupy_mean(heads_out, -3)
@@ -1423,20 +1423,20 @@ def _cupy_backward_train_relu_no_bias(
     _t33 = cp.swapaxes(h, -1, -2)
     _t34 = _cupy_bmm(_t33, grad_target)
     _t35 = _cupy_sum_to(_t34, _t1.shape)
-    grad_att_dst = _cupy_unpermute(_t35, (-2, -1, -3))
+    grad_att_dst = _unpermute(_t35, (-2, -1, -3))
     _t37 = cp.swapaxes(_t1, -1, -2)
     _t38 = _cupy_bmm(grad_source, _t37)
     _t39 = cp.swapaxes(h, -1, -2)
     _t40 = _cupy_bmm(_t39, grad_source)
     _t41 = _cupy_sum_to(_t40, _t1.shape)
-    grad_att_src = _cupy_unpermute(_t41, (-2, -1, -3))
+    grad_att_src = _unpermute(_t41, (-2, -1, -3))
     _t44 = lin_weight.shape[0]
     grad_h = _graph_attention_train_identity_bwd_5(_t19, _t32, _t38)
-    _t45 = _cupy_merge_heads(grad_h, _t44)
-    grad_x = _cupy_linear_heads_input_grad(_t45, lin_weight)
+    _t45 = _merge_heads(grad_h, _t44)
+    grad_x = _linear_heads_input_grad(_t45, lin_weight)
     _t47 = lin_weight.shape[0]
-    _t48 = _cupy_merge_heads(grad_h, _t47)
-    grad_lin_weight = _cupy_linear_heads_weight_grad(_t48, x, lin_weight)
+    _t48 = _merge_heads(grad_h, _t47)
+    grad_lin_weight = _linear_heads_weight_grad(_t48, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 
@@ -1471,10 +1471,10 @@ def _cupy_forward_eval_identity(
 ):
     import cupy as cp
 
-    h = _cupy_linear_heads(x, lin_weight)
-    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
     source = _cupy_bmm(h, _t1)
-    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    _t2 = _permute(att_dst, (-2, -1, -3))
     target = _cupy_bmm(h, _t2)
     _t3 = cp.swapaxes(source, -1, -2)
     _t4, leaky = _graph_attention_eval_identity_fwd_0(target, _t3, negative_slope)
@@ -1538,20 +1538,20 @@ def _cupy_backward_eval_identity(
     _t31 = cp.swapaxes(h, -1, -2)
     _t32 = _cupy_bmm(_t31, grad_target)
     _t33 = _cupy_sum_to(_t32, _t1.shape)
-    grad_att_dst = _cupy_unpermute(_t33, (-2, -1, -3))
+    grad_att_dst = _unpermute(_t33, (-2, -1, -3))
     _t35 = cp.swapaxes(_t1, -1, -2)
     _t36 = _cupy_bmm(grad_source, _t35)
     _t37 = cp.swapaxes(h, -1, -2)
     _t38 = _cupy_bmm(_t37, grad_source)
     _t39 = _cupy_sum_to(_t38, _t1.shape)
-    grad_att_src = _cupy_unpermute(_t39, (-2, -1, -3))
+    grad_att_src = _unpermute(_t39, (-2, -1, -3))
     _t42 = lin_weight.shape[0]
     grad_h = _graph_attention_eval_identity_bwd_3(_t18, _t30, _t36)
-    _t43 = _cupy_merge_heads(grad_h, _t42)
-    grad_x = _cupy_linear_heads_input_grad(_t43, lin_weight)
+    _t43 = _merge_heads(grad_h, _t42)
+    grad_x = _linear_heads_input_grad(_t43, lin_weight)
     _t45 = lin_weight.shape[0]
-    _t46 = _cupy_merge_heads(grad_h, _t45)
-    grad_lin_weight = _cupy_linear_heads_weight_grad(_t46, x, lin_weight)
+    _t46 = _merge_heads(grad_h, _t45)
+    grad_lin_weight = _linear_heads_weight_grad(_t46, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
@@ -1572,10 +1572,10 @@ def _cupy_forward_eval_relu(
 ):
     import cupy as cp
 
-    h = _cupy_linear_heads(x, lin_weight)
-    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
     source = _cupy_bmm(h, _t1)
-    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    _t2 = _permute(att_dst, (-2, -1, -3))
     target = _cupy_bmm(h, _t2)
     _t3 = cp.swapaxes(source, -1, -2)
     _t4, leaky = _graph_attention_eval_identity_fwd_0(target, _t3, negative_slope)
@@ -1640,20 +1640,20 @@ def _cupy_backward_eval_relu(
     _t33 = cp.swapaxes(h, -1, -2)
     _t34 = _cupy_bmm(_t33, grad_target)
     _t35 = _cupy_sum_to(_t34, _t1.shape)
-    grad_att_dst = _cupy_unpermute(_t35, (-2, -1, -3))
+    grad_att_dst = _unpermute(_t35, (-2, -1, -3))
     _t37 = cp.swapaxes(_t1, -1, -2)
     _t38 = _cupy_bmm(grad_source, _t37)
     _t39 = cp.swapaxes(h, -1, -2)
     _t40 = _cupy_bmm(_t39, grad_source)
     _t41 = _cupy_sum_to(_t40, _t1.shape)
-    grad_att_src = _cupy_unpermute(_t41, (-2, -1, -3))
+    grad_att_src = _unpermute(_t41, (-2, -1, -3))
     _t44 = lin_weight.shape[0]
     grad_h = _graph_attention_eval_relu_bwd_4(_t20, _t32, _t38)
-    _t45 = _cupy_merge_heads(grad_h, _t44)
-    grad_x = _cupy_linear_heads_input_grad(_t45, lin_weight)
+    _t45 = _merge_heads(grad_h, _t44)
+    grad_x = _linear_heads_input_grad(_t45, lin_weight)
     _t47 = lin_weight.shape[0]
-    _t48 = _cupy_merge_heads(grad_h, _t47)
-    grad_lin_weight = _cupy_linear_heads_weight_grad(_t48, x, lin_weight)
+    _t48 = _merge_heads(grad_h, _t47)
+    grad_lin_weight = _linear_heads_weight_grad(_t48, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
@@ -1662,10 +1662,10 @@ def _cupy_forward_eval_identity_no_bias(
 ):
     import cupy as cp
 
-    h = _cupy_linear_heads(x, lin_weight)
-    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
     source = _cupy_bmm(h, _t1)
-    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    _t2 = _permute(att_dst, (-2, -1, -3))
     target = _cupy_bmm(h, _t2)
     _t3 = cp.swapaxes(source, -1, -2)
     _t4, leaky = _graph_attention_eval_identity_fwd_0(target, _t3, negative_slope)
@@ -1745,20 +1745,20 @@ def _cupy_backward_eval_identity_no_bias(
     _t29 = cp.swapaxes(h, -1, -2)
     _t30 = _cupy_bmm(_t29, grad_target)
     _t31 = _cupy_sum_to(_t30, _t1.shape)
-    grad_att_dst = _cupy_unpermute(_t31, (-2, -1, -3))
+    grad_att_dst = _unpermute(_t31, (-2, -1, -3))
     _t33 = cp.swapaxes(_t1, -1, -2)
     _t34 = _cupy_bmm(grad_source, _t33)
     _t35 = cp.swapaxes(h, -1, -2)
     _t36 = _cupy_bmm(_t35, grad_source)
     _t37 = _cupy_sum_to(_t36, _t1.shape)
-    grad_att_src = _cupy_unpermute(_t37, (-2, -1, -3))
+    grad_att_src = _unpermute(_t37, (-2, -1, -3))
     _t40 = lin_weight.shape[0]
     grad_h = _graph_attention_eval_identity_no_bias_bwd_3(_t16, _t28, _t34)
-    _t41 = _cupy_merge_heads(grad_h, _t40)
-    grad_x = _cupy_linear_heads_input_grad(_t41, lin_weight)
+    _t41 = _merge_heads(grad_h, _t40)
+    grad_x = _linear_heads_input_grad(_t41, lin_weight)
     _t43 = lin_weight.shape[0]
-    _t44 = _cupy_merge_heads(grad_h, _t43)
-    grad_lin_weight = _cupy_linear_heads_weight_grad(_t44, x, lin_weight)
+    _t44 = _merge_heads(grad_h, _t43)
+    grad_lin_weight = _linear_heads_weight_grad(_t44, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 
@@ -1767,10 +1767,10 @@ def _cupy_forward_eval_relu_no_bias(
 ):
     import cupy as cp
 
-    h = _cupy_linear_heads(x, lin_weight)
-    _t1 = _cupy_permute(att_src, (-2, -1, -3))
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
     source = _cupy_bmm(h, _t1)
-    _t2 = _cupy_permute(att_dst, (-2, -1, -3))
+    _t2 = _permute(att_dst, (-2, -1, -3))
     target = _cupy_bmm(h, _t2)
     _t3 = cp.swapaxes(source, -1, -2)
     _t4, leaky = _graph_attention_eval_identity_fwd_0(target, _t3, negative_slope)
@@ -1822,20 +1822,20 @@ def _cupy_backward_eval_relu_no_bias(
     _t31 = cp.swapaxes(h, -1, -2)
     _t32 = _cupy_bmm(_t31, grad_target)
     _t33 = _cupy_sum_to(_t32, _t1.shape)
-    grad_att_dst = _cupy_unpermute(_t33, (-2, -1, -3))
+    grad_att_dst = _unpermute(_t33, (-2, -1, -3))
     _t35 = cp.swapaxes(_t1, -1, -2)
     _t36 = _cupy_bmm(grad_source, _t35)
     _t37 = cp.swapaxes(h, -1, -2)
     _t38 = _cupy_bmm(_t37, grad_source)
     _t39 = _cupy_sum_to(_t38, _t1.shape)
-    grad_att_src = _cupy_unpermute(_t39, (-2, -1, -3))
+    grad_att_src = _unpermute(_t39, (-2, -1, -3))
     _t42 = lin_weight.shape[0]
     grad_h = _graph_attention_eval_identity_bwd_3(_t18, _t30, _t36)
-    _t43 = _cupy_merge_heads(grad_h, _t42)
-    grad_x = _cupy_linear_heads_input_grad(_t43, lin_weight)
+    _t43 = _merge_heads(grad_h, _t42)
+    grad_x = _linear_heads_input_grad(_t43, lin_weight)
     _t45 = lin_weight.shape[0]
-    _t46 = _cupy_merge_heads(grad_h, _t45)
-    grad_lin_weight = _cupy_linear_heads_weight_grad(_t46, x, lin_weight)
+    _t46 = _merge_heads(grad_h, _t45)
+    grad_lin_weight = _linear_heads_weight_grad(_t46, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 
@@ -1906,36 +1906,6 @@ def _cupy_dot_last(a, b):
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
-def _cupy_dropout_mask(rng, like, p):
-    """Keep each element with probability 1 - p, scaled by 1 / (1 - p); 0 elsewhere."""
-    keep = rng.random(like.shape, dtype=like.dtype) >= p
-    return keep * like.dtype.type(1 / (1 - p) if p < 1 else 0)
-
-
-def _cupy_linear_heads(x, weight):
-    """x [..., S, F] @ weight[h].T for every head h of weight [H, C, F], as [..., H, S, C]:
-    one product of x's rows with the H * C rows of weight, shared out over the threads
-    (in_row_products), the heads then split as _split_heads splits them (a view)."""
-    heads, width = weight.shape[0], weight.shape[1]
-    joined = in_row_products(
-        _cupy_rows(x), weight.reshape(heads * width, weight.shape[2]).T
-    )
-    return joined.reshape(x.shape[:-1] + (heads, width)).swapaxes(-2, -3)
-
-
-def _cupy_linear_heads_input_grad(merged, weight):
-    """merged [..., S, H * C] @ weight [H, C, F] as [H * C, F], as [..., S, F]: one product
-    of rows shared out over the threads (in_row_products)."""
-    joined = in_row_products(_cupy_rows(merged), weight.reshape(-1, weight.shape[2]))
-    return joined.reshape(merged.shape[:-1] + (weight.shape[2],))
-
-
-def _cupy_linear_heads_weight_grad(merged, x, weight):
-    """merged [..., S, H * C] transposed @ x [..., S, F], summed over the leading axes, as
-    weight's [H, C, F]: one product, its H * C rows shared out over the threads."""
-    return in_row_products(_cupy_rows(merged).T, _cupy_rows(x)).reshape(weight.shape)
-
-
 def _cupy_mean(x, axis):
     """The mean along ``axis``, kept as a length-1 axis; along the last axis of a float
     array a matrix-vector product with 1 / n (BLAS), as in _sum."""
@@ -1944,31 +1914,6 @@ def _cupy_mean(x, axis):
     if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
         return cp.matmul(x, cp.full(x.shape[-1], 1 / x.shape[-1], x.dtype))[..., None]
     return cp.mean(x, axis=axis, keepdims=True)
-
-
-def _cupy_merge_heads(x, heads):
-    """x [..., heads, S, D] as [..., S, heads * D], head after head along the last axis."""
-    moved = x.swapaxes(-2, -3)
-    return moved.reshape(moved.shape[:-2] + (heads * x.shape[-1],))
-
-
-def _cupy_permute(x, axes):
-    """The view of x whose trailing axes are x's axes ``axes`` (negative, from the end),
-    in that order; the leading axes stay where they are."""
-    lead = x.ndim - len(axes)
-    return x.transpose(tuple(range(lead)) + tuple(x.ndim + a for a in axes))
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):
@@ -1984,11 +1929,3 @@ def _cupy_sum_to(grad, shape):
         rows = grad.reshape(-1, grad[(0,) * lead].size)
         return cp.matmul(cp.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
     return cp.sum(grad, axis=axes).reshape(shape) if axes else grad
-
-
-def _cupy_unpermute(x, axes):
-    """The view of x that undoes ``_permute(., axes)``: the inverse permutation of the
-    trailing axes."""
-    lead = x.ndim - len(axes)
-    inverse = sorted(range(len(axes)), key=lambda i: axes[i])
-    return x.transpose(tuple(range(lead)) + tuple(lead + i for i in inverse))

@@ -285,7 +285,7 @@ _graph_convolutional_identity_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_identity(x, adjacency, weight, bias):
-    h = _cupy_linear(x, weight)
+    h = _linear(x, weight)
     _t1 = _cupy_bmm(adjacency, h)
     z = _graph_convolutional_identity_fwd_0(_t1, bias)
     return z, (x, adjacency, weight, bias)
@@ -297,8 +297,8 @@ def _cupy_backward_identity(grad_y, x, adjacency, weight, bias):
     grad_bias = _cupy_sum_to(grad_y, bias.shape)
     _t3 = cp.swapaxes(adjacency, -1, -2)
     grad_h = _cupy_bmm(_t3, grad_y)
-    grad_x = _cupy_linear_backward_input(grad_h, weight)
-    grad_weight = _cupy_rows(grad_h).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_h, weight)
+    grad_weight = _rows(grad_h).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -315,7 +315,7 @@ _graph_convolutional_relu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_relu(x, adjacency, weight, bias):
-    h = _cupy_linear(x, weight)
+    h = _linear(x, weight)
     _t1 = _cupy_bmm(adjacency, h)
     z, y = _graph_convolutional_relu_fwd_0(_t1, bias)
     return y, (x, adjacency, weight, bias, z)
@@ -340,13 +340,13 @@ def _cupy_backward_relu(grad_y, x, adjacency, weight, bias, z):
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
     _t5 = cp.swapaxes(adjacency, -1, -2)
     grad_h = _cupy_bmm(_t5, grad_z)
-    grad_x = _cupy_linear_backward_input(grad_h, weight)
-    grad_weight = _cupy_rows(grad_h).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_h, weight)
+    grad_weight = _rows(grad_h).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
 def _cupy_forward_identity_no_bias(x, adjacency, weight, bias):
-    h = _cupy_linear(x, weight)
+    h = _linear(x, weight)
     z = _cupy_bmm(adjacency, h)
     return z, (x, adjacency, weight, bias)
 
@@ -356,8 +356,8 @@ def _cupy_backward_identity_no_bias(grad_y, x, adjacency, weight, bias):
 
     _t1 = cp.swapaxes(adjacency, -1, -2)
     grad_h = _cupy_bmm(_t1, grad_y)
-    grad_x = _cupy_linear_backward_input(grad_h, weight)
-    grad_weight = _cupy_rows(grad_h).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_h, weight)
+    grad_weight = _rows(grad_h).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
@@ -373,7 +373,7 @@ _graph_convolutional_relu_no_bias_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_relu_no_bias(x, adjacency, weight, bias):
-    h = _cupy_linear(x, weight)
+    h = _linear(x, weight)
     z = _cupy_bmm(adjacency, h)
     y = _graph_convolutional_relu_no_bias_fwd_0(z)
     return y, (x, adjacency, weight, bias, z)
@@ -397,8 +397,8 @@ def _cupy_backward_relu_no_bias(grad_y, x, adjacency, weight, bias, z):
     grad_z = _graph_convolutional_relu_no_bias_bwd_0(z, grad_y)
     _t3 = cp.swapaxes(adjacency, -1, -2)
     grad_h = _cupy_bmm(_t3, grad_z)
-    grad_x = _cupy_linear_backward_input(grad_h, weight)
-    grad_weight = _cupy_rows(grad_h).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_h, weight)
+    grad_weight = _rows(grad_h).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
@@ -437,44 +437,6 @@ def _cupy_bmm(a, b):
 
     in_chunks(products, a.shape[0], a)
     return out
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):

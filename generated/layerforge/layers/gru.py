@@ -795,11 +795,11 @@ _gru_no_batch_first_hoisted_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
-    _t1 = _cupy_linear(x, weight_ih)
+    _t1 = _linear(x, weight_ih)
     input_part = _gru_no_batch_first_hoisted_fwd_0(_t1, bias_ih)
-    hoisted_1 = _cupy_chunk(input_part, 3, 0, -1)
-    hoisted_2 = _cupy_chunk(input_part, 3, 1, -1)
-    hoisted_3 = _cupy_chunk(input_part, 3, 2, -1)
+    hoisted_1 = _chunk(input_part, 3, 0, -1)
+    hoisted_2 = _chunk(input_part, 3, 1, -1)
+    hoisted_3 = _chunk(input_part, 3, 2, -1)
     return hoisted_1, hoisted_2, hoisted_3, (x, weight_ih)
 
 
@@ -830,13 +830,13 @@ _gru_no_batch_first_step_fwd_0 = ElementwiseKernel(
 def _cupy_forward_no_batch_first_step(
     h, hoisted_1, hoisted_2, hoisted_3, weight_hh, bias_hh
 ):
-    _t17 = _cupy_chunk(bias_hh, 3, 0, -1)
-    _t19 = _cupy_chunk(bias_hh, 3, 1, -1)
-    _t21 = _cupy_chunk(bias_hh, 3, 2, -1)
+    _t17 = _chunk(bias_hh, 3, 0, -1)
+    _t19 = _chunk(bias_hh, 3, 1, -1)
+    _t21 = _chunk(bias_hh, 3, 2, -1)
     _t2 = (weight_hh @ h.T).T
-    _t16 = _cupy_chunk(_t2, 3, 0, -1)
-    _t18 = _cupy_chunk(_t2, 3, 1, -1)
-    _t20 = _cupy_chunk(_t2, 3, 2, -1)
+    _t16 = _chunk(_t2, 3, 0, -1)
+    _t18 = _chunk(_t2, 3, 1, -1)
+    _t20 = _chunk(_t2, 3, 2, -1)
     reset_gate, update_gate, _t10, new_gate, h_next = _gru_no_batch_first_step_fwd_0(
         _t16, _t17, hoisted_1, _t18, _t19, hoisted_2, _t20, _t21, hoisted_3, h
     )
@@ -899,7 +899,7 @@ def _cupy_backward_no_batch_first_step(
 
 def _cupy_backward_no_batch_first_deferred(h, grad_recurrent_part):
     grad_bias_hh = _cupy_sum_leading(grad_recurrent_part, 1)
-    grad_weight_hh = _cupy_rows(grad_recurrent_part).T @ _cupy_rows(h)
+    grad_weight_hh = _rows(grad_recurrent_part).T @ _rows(h)
     return grad_weight_hh, grad_bias_hh
 
 
@@ -912,8 +912,8 @@ def _cupy_backward_no_batch_first_hoisted(
         (grad_hoisted_1, grad_hoisted_2, grad_hoisted_3), axis=-1
     )
     grad_bias_ih = _cupy_sum_leading(grad_input_part, 1)
-    grad_x = _cupy_linear_backward_input(grad_input_part, weight_ih)
-    grad_weight_ih = _cupy_rows(grad_input_part).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_input_part, weight_ih)
+    grad_weight_ih = _rows(grad_input_part).T @ _rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
 
 
@@ -1246,52 +1246,6 @@ _CUPY_VARIANTS = {
         _cupy_backward_no_batch_first_no_h0,
     ),
 }
-
-
-def _cupy_chunk(x, pieces, index, axis):
-    """The view of block ``index`` of ``pieces`` equal blocks of x along ``axis``."""
-    size = x.shape[axis] // pieces
-    where = [slice(None)] * x.ndim
-    where[axis] = slice(index * size, (index + 1) * size)
-    return x[tuple(where)]
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_leading(grad, rank):

@@ -206,9 +206,9 @@ _highway_fwd_1 = ElementwiseKernel(
 
 
 def _cupy_forward(x, weight_hidden, bias_hidden, weight_transform, bias_transform):
-    _t1 = _cupy_linear(x, weight_hidden)
+    _t1 = _linear(x, weight_hidden)
     hidden = _highway_fwd_0(_t1, bias_hidden)
-    _t3 = _cupy_linear(x, weight_transform)
+    _t3 = _linear(x, weight_transform)
     gate, y = _highway_fwd_1(_t3, bias_transform, hidden, x)
     return y, (x, weight_hidden, weight_transform, hidden, gate)
 
@@ -261,12 +261,12 @@ def _cupy_backward(grad_y, x, weight_hidden, weight_transform, hidden, gate):
 
     _t8, _t9, _t12 = _highway_bwd_0(hidden, x, grad_y, gate)
     grad_bias_transform = cp.sum(_t12, axis=0)
-    _t14 = _cupy_linear_backward_input(_t12, weight_transform)
-    grad_weight_transform = _cupy_rows(_t12).T @ _cupy_rows(x)
+    _t14 = _linear_backward_input(_t12, weight_transform)
+    grad_weight_transform = _rows(_t12).T @ _rows(x)
     _t18 = _highway_bwd_1(hidden, _t8)
     grad_bias_hidden = cp.sum(_t18, axis=0)
-    _t20 = _cupy_linear_backward_input(_t18, weight_hidden)
-    grad_weight_hidden = _cupy_rows(_t18).T @ _cupy_rows(x)
+    _t20 = _linear_backward_input(_t18, weight_hidden)
+    grad_weight_hidden = _rows(_t18).T @ _rows(x)
     grad_x = _highway_bwd_2(grad_y, _t9, _t14, _t20)
     return (
         grad_x,
@@ -275,41 +275,3 @@ def _cupy_backward(grad_y, x, weight_hidden, weight_transform, hidden, gate):
         grad_weight_transform,
         grad_bias_transform,
     )
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])

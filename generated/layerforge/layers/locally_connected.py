@@ -264,22 +264,6 @@ def _backward_swish(grad_y, x, weight, bias, stride, _t1, z):
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_silu(x, weight, bias, stride):
-    _t1 = bias.reshape(1, -1, 1, 1)
-    z = _local_apply(x, weight, stride) + _t1
-    y = z * _sigmoid(z)
-    return y, (x, weight, bias, stride, _t1, z)
-
-
-def _backward_silu(grad_y, x, weight, bias, stride, _t1, z):
-    _t2 = _sigmoid(z)
-    grad_z = grad_y * _t2 + grad_y * z * _t2 * (1 - _t2)
-    grad_bias = _sum_to(grad_z, _t1.shape).reshape(bias.shape)
-    grad_x = _local_input_grad(grad_z, weight, x, stride)
-    grad_weight = _local_weight_grad(grad_z, x, weight, stride)
-    return grad_x, grad_weight, grad_bias
-
-
 def _forward_relu_no_bias(x, weight, bias, stride):
     z = _local_apply(x, weight, stride)
     y = np.clip(z, 0, np.inf)
@@ -397,20 +381,6 @@ def _backward_swish_no_bias(grad_y, x, weight, stride, z):
     return grad_x, grad_weight, None
 
 
-def _forward_silu_no_bias(x, weight, bias, stride):
-    z = _local_apply(x, weight, stride)
-    y = z * _sigmoid(z)
-    return y, (x, weight, stride, z)
-
-
-def _backward_silu_no_bias(grad_y, x, weight, stride, z):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1 + grad_y * z * _t1 * (1 - _t1)
-    grad_x = _local_input_grad(grad_z, weight, x, stride)
-    grad_weight = _local_weight_grad(grad_z, x, weight, stride)
-    return grad_x, grad_weight, None
-
-
 def _backward_composed(grad_y, module, activation_ctx, linear_backward, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return linear_backward(grad_linear, *linear_saved)
@@ -425,7 +395,7 @@ _FUSED = {
     ("elu", True): (_forward_elu, _backward_elu),
     ("mish", True): (_forward_mish, _backward_mish),
     ("swish", True): (_forward_swish, _backward_swish),
-    ("silu", True): (_forward_silu, _backward_silu),
+    ("silu", True): (_forward_swish, _backward_swish),
     ("relu", False): (_forward_relu_no_bias, _backward_relu_no_bias),
     ("sigmoid", False): (_forward_sigmoid_no_bias, _backward_sigmoid_no_bias),
     ("tanh", False): (_forward_tanh_no_bias, _backward_tanh_no_bias),
@@ -434,7 +404,7 @@ _FUSED = {
     ("elu", False): (_forward_elu_no_bias, _backward_elu_no_bias),
     ("mish", False): (_forward_mish_no_bias, _backward_mish_no_bias),
     ("swish", False): (_forward_swish_no_bias, _backward_swish_no_bias),
-    ("silu", False): (_forward_silu_no_bias, _backward_silu_no_bias),
+    ("silu", False): (_forward_swish_no_bias, _backward_swish_no_bias),
 }
 # The options each fused activation is specialized at; other values run it composed.
 _FUSED_FIXED = {
@@ -1601,30 +1571,6 @@ def _cupy_backward_swish(grad_y, x, weight, bias, stride, _t2, z):
     return grad_x, grad_weight, grad_bias
 
 
-def _cupy_forward_silu(x, weight, bias, stride):
-    _t1 = _cupy_local_apply(x, weight, stride)
-    _t2 = bias.reshape(1, -1, 1, 1)
-    z = _locally_connected_relu_fwd_0(_t1, _t2)
-    _t3 = _locally_connected_swish_fwd_1(z)
-    y = _locally_connected_swish_fwd_2(z, _t3)
-    return y, (x, weight, bias, stride, _t2, z)
-
-
-def _cupy_backward_silu(grad_y, x, weight, bias, stride, _t2, z):
-    _t3 = _locally_connected_swish_fwd_1(z)
-    _t4 = _locally_connected_swish_bwd_1(grad_y, _t3)
-    _t5 = _locally_connected_swish_bwd_2(grad_y, z)
-    _t6 = _locally_connected_swish_bwd_3(_t5, _t3)
-    _t7 = _locally_connected_swish_bwd_4(_t3)
-    _t8 = _locally_connected_swish_bwd_5(_t6, _t7)
-    grad_z = _locally_connected_swish_bwd_6(_t4, _t8)
-    _t9 = _cupy_sum_to(grad_z, _t2.shape)
-    grad_bias = _t9.reshape(bias.shape)
-    grad_x = _cupy_local_input_grad(grad_z, weight, x, stride)
-    grad_weight = _cupy_local_weight_grad(grad_z, x, weight, stride)
-    return grad_x, grad_weight, grad_bias
-
-
 def _cupy_forward_relu_no_bias(x, weight, bias, stride):
     z = _cupy_local_apply(x, weight, stride)
     y = _locally_connected_relu_fwd_1(z)
@@ -2450,26 +2396,6 @@ def _cupy_backward_swish_no_bias(grad_y, x, weight, stride, z):
     return grad_x, grad_weight, None
 
 
-def _cupy_forward_silu_no_bias(x, weight, bias, stride):
-    z = _cupy_local_apply(x, weight, stride)
-    _t2 = _locally_connected_swish_no_bias_fwd_0(z)
-    y = _locally_connected_swish_no_bias_fwd_1(z, _t2)
-    return y, (x, weight, stride, z)
-
-
-def _cupy_backward_silu_no_bias(grad_y, x, weight, stride, z):
-    _t2 = _locally_connected_swish_no_bias_fwd_0(z)
-    _t3 = _locally_connected_swish_no_bias_bwd_1(grad_y, _t2)
-    _t4 = _locally_connected_swish_no_bias_bwd_2(grad_y, z)
-    _t5 = _locally_connected_swish_no_bias_bwd_3(_t4, _t2)
-    _t6 = _locally_connected_swish_no_bias_bwd_4(_t2)
-    _t7 = _locally_connected_swish_no_bias_bwd_5(_t5, _t6)
-    grad_z = _locally_connected_swish_no_bias_bwd_6(_t3, _t7)
-    grad_x = _cupy_local_input_grad(grad_z, weight, x, stride)
-    grad_weight = _cupy_local_weight_grad(grad_z, x, weight, stride)
-    return grad_x, grad_weight, None
-
-
 def _cupy_backward_composed(
     grad_y, module, activation_ctx, linear_backward, linear_saved
 ):
@@ -2486,7 +2412,7 @@ _CUPY_FUSED = {
     ("elu", True): (_cupy_forward_elu, _cupy_backward_elu),
     ("mish", True): (_cupy_forward_mish, _cupy_backward_mish),
     ("swish", True): (_cupy_forward_swish, _cupy_backward_swish),
-    ("silu", True): (_cupy_forward_silu, _cupy_backward_silu),
+    ("silu", True): (_cupy_forward_swish, _cupy_backward_swish),
     ("relu", False): (_cupy_forward_relu_no_bias, _cupy_backward_relu_no_bias),
     ("sigmoid", False): (_cupy_forward_sigmoid_no_bias, _cupy_backward_sigmoid_no_bias),
     ("tanh", False): (_cupy_forward_tanh_no_bias, _cupy_backward_tanh_no_bias),
@@ -2498,7 +2424,7 @@ _CUPY_FUSED = {
     ("elu", False): (_cupy_forward_elu_no_bias, _cupy_backward_elu_no_bias),
     ("mish", False): (_cupy_forward_mish_no_bias, _cupy_backward_mish_no_bias),
     ("swish", False): (_cupy_forward_swish_no_bias, _cupy_backward_swish_no_bias),
-    ("silu", False): (_cupy_forward_silu_no_bias, _cupy_backward_silu_no_bias),
+    ("silu", False): (_cupy_forward_swish_no_bias, _cupy_backward_swish_no_bias),
 }
 
 

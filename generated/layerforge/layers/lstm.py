@@ -1370,7 +1370,7 @@ _lstm_no_batch_first_hoisted_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
-    _t1 = _cupy_linear(x, weight_ih)
+    _t1 = _linear(x, weight_ih)
     hoisted_1 = _lstm_no_batch_first_hoisted_fwd_0(_t1, bias_ih)
     return hoisted_1, (x, weight_ih)
 
@@ -1403,19 +1403,19 @@ _lstm_no_batch_first_step_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_hh):
-    _t20 = _cupy_chunk(hoisted_1, 4, 0, -1)
-    _t22 = _cupy_chunk(hoisted_1, 4, 1, -1)
-    _t24 = _cupy_chunk(hoisted_1, 4, 2, -1)
-    _t26 = _cupy_chunk(hoisted_1, 4, 3, -1)
-    _t13 = _cupy_chunk(bias_hh, 4, 0, -1)
-    _t15 = _cupy_chunk(bias_hh, 4, 1, -1)
-    _t17 = _cupy_chunk(bias_hh, 4, 2, -1)
-    _t19 = _cupy_chunk(bias_hh, 4, 3, -1)
+    _t20 = _chunk(hoisted_1, 4, 0, -1)
+    _t22 = _chunk(hoisted_1, 4, 1, -1)
+    _t24 = _chunk(hoisted_1, 4, 2, -1)
+    _t26 = _chunk(hoisted_1, 4, 3, -1)
+    _t13 = _chunk(bias_hh, 4, 0, -1)
+    _t15 = _chunk(bias_hh, 4, 1, -1)
+    _t17 = _chunk(bias_hh, 4, 2, -1)
+    _t19 = _chunk(bias_hh, 4, 3, -1)
     _t3 = (weight_hh @ h.T).T
-    _t21 = _cupy_chunk(_t3, 4, 0, -1)
-    _t23 = _cupy_chunk(_t3, 4, 1, -1)
-    _t25 = _cupy_chunk(_t3, 4, 2, -1)
-    _t27 = _cupy_chunk(_t3, 4, 3, -1)
+    _t21 = _chunk(_t3, 4, 0, -1)
+    _t23 = _chunk(_t3, 4, 1, -1)
+    _t25 = _chunk(_t3, 4, 2, -1)
+    _t27 = _chunk(_t3, 4, 3, -1)
     input_gate, forget_gate, cell_gate, output_gate, c_next, _t11, h_next = (
         _lstm_no_batch_first_step_fwd_0(
             _t20, _t21, _t22, _t23, _t24, _t25, _t26, _t27, _t13, _t15, _t17, _t19, c
@@ -1489,14 +1489,14 @@ def _cupy_backward_no_batch_first_step(
 
 def _cupy_backward_no_batch_first_deferred(h, grad_gates):
     grad_bias_hh = _cupy_sum_leading(grad_gates, 1)
-    grad_weight_hh = _cupy_rows(grad_gates).T @ _cupy_rows(h)
+    grad_weight_hh = _rows(grad_gates).T @ _rows(h)
     return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_no_batch_first_hoisted(grad_hoisted_1, x, weight_ih):
     grad_bias_ih = _cupy_sum_leading(grad_hoisted_1, 1)
-    grad_x = _cupy_linear_backward_input(grad_hoisted_1, weight_ih)
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_hoisted_1, weight_ih)
+    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
 
 
@@ -2365,52 +2365,6 @@ _CUPY_VARIANTS = {
         _cupy_backward_no_batch_first_no_h0_no_c0,
     ),
 }
-
-
-def _cupy_chunk(x, pieces, index, axis):
-    """The view of block ``index`` of ``pieces`` equal blocks of x along ``axis``."""
-    size = x.shape[axis] // pieces
-    where = [slice(None)] * x.ndim
-    where[axis] = slice(index * size, (index + 1) * size)
-    return x[tuple(where)]
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_leading(grad, rank):

@@ -130,7 +130,7 @@ def _cupy_mean_dims(x, dim, keepdim):
     matrix-vector product with 1 / n (BLAS), as in _mean."""
     import cupy as cp
 
-    axes = _cupy_reduced_axes(x, dim)
+    axes = _reduced_axes(x, dim)
     if axes == (x.ndim - 1,) and x.dtype.kind == "f":
         y = cp.matmul(x, cp.full(x.shape[-1], 1 / x.shape[-1], x.dtype))
         return y[..., None] if keepdim else y
@@ -141,26 +141,9 @@ def _cupy_mean_dims_grad(grad, x, dim, keepdim):
     """The gradient of _mean_dims: ``grad`` spread evenly over the reduced axes."""
     import cupy as cp
 
-    axes = _cupy_reduced_axes(x, dim)
+    axes = _reduced_axes(x, dim)
     count = 1
     for a in axes:
         count *= x.shape[a]
     kept = grad if keepdim else cp.expand_dims(grad, axes)
     return cp.broadcast_to(kept, x.shape) * cp.asarray(1 / count, x.dtype)
-
-
-def _cupy_reduced_axes(x, dim):
-    """``dim`` (an int or a tuple of ints, () for every axis) as sorted non-negative axes
-    of x; a clear error for an axis x does not have or one given twice."""
-    dims = tuple(range(x.ndim)) if isinstance(dim, (tuple, list)) and not dim else dim
-    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
-    for d in dims:
-        if not -max(x.ndim, 1) <= d < max(x.ndim, 1):
-            raise ValueError(
-                f"mean: attribute 'dim' = {dim} is not an axis of 'x', which has {x.ndim} axes "
-                f"(valid: {-x.ndim} to {x.ndim - 1})"
-            )
-    axes = tuple(sorted(d % x.ndim for d in dims))
-    if len(set(axes)) != len(axes):
-        raise ValueError(f"mean: attribute 'dim' = {dim} names an axis twice")
-    return axes

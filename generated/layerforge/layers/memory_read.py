@@ -1044,8 +1044,8 @@ _memory_read_identity_fwd_5 = ElementwiseKernel(
 def _cupy_forward_identity(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
-    query = _cupy_linear(x, key_weight)
-    _t1 = _cupy_linear(query, memory)
+    query = _linear(x, key_weight)
+    _t1 = _linear(query, memory)
     scores = _memory_read_identity_fwd_0(_t1, scale)
     _t2 = _memory_read_identity_fwd_1(scores)
     _t3 = _t2
@@ -1053,8 +1053,8 @@ def _cupy_forward_identity(
     _t5 = _memory_read_identity_fwd_3(exponentials)
     attention = _memory_read_identity_fwd_4(exponentials, _t5)
     read = attention @ memory
-    _t6 = _cupy_linear(read, value_weight)
-    _t7 = _cupy_linear(_t6, output_weight)
+    _t6 = _linear(read, value_weight)
+    _t7 = _linear(_t6, output_weight)
     z = _memory_read_identity_fwd_5(_t7, output_bias)
     return z, (
         x,
@@ -1146,10 +1146,10 @@ def _cupy_backward_identity(
 
     attention = _memory_read_identity_fwd_4(exponentials, _t5)
     grad_output_bias = cp.sum(grad_y, axis=0)
-    _t9 = _cupy_linear_backward_input(grad_y, output_weight)
-    grad_output_weight = _cupy_rows(grad_y).T @ _cupy_rows(_t6)
-    grad_read = _cupy_linear_backward_input(_t9, value_weight)
-    grad_value_weight = _cupy_rows(_t9).T @ _cupy_rows(read)
+    _t9 = _linear_backward_input(grad_y, output_weight)
+    grad_output_weight = _rows(grad_y).T @ _rows(_t6)
+    grad_read = _linear_backward_input(_t9, value_weight)
+    grad_value_weight = _rows(_t9).T @ _rows(read)
     _t13 = memory.T
     grad_attention = grad_read @ _t13
     _t15 = attention.T
@@ -1158,10 +1158,10 @@ def _cupy_backward_identity(
     _t21 = _memory_read_identity_bwd_2(grad_attention, attention, _t5)
     _t22 = cp.broadcast_to(_t21, _t1.shape)
     _t24 = _memory_read_identity_bwd_3(_t17, _t22, exponentials, scale)
-    grad_query = _cupy_linear_backward_input(_t24, memory)
-    _t26 = _cupy_rows(_t24).T @ _cupy_rows(query)
-    grad_x = _cupy_linear_backward_input(grad_query, key_weight)
-    grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
+    grad_query = _linear_backward_input(_t24, memory)
+    _t26 = _rows(_t24).T @ _rows(query)
+    grad_x = _linear_backward_input(grad_query, key_weight)
+    grad_key_weight = _rows(grad_query).T @ _rows(x)
     grad_memory = _memory_read_identity_bwd_4(_t16, _t26)
     return (
         grad_x,
@@ -1188,8 +1188,8 @@ _memory_read_relu_fwd_5 = ElementwiseKernel(
 def _cupy_forward_relu(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
-    query = _cupy_linear(x, key_weight)
-    _t1 = _cupy_linear(query, memory)
+    query = _linear(x, key_weight)
+    _t1 = _linear(query, memory)
     scores = _memory_read_identity_fwd_0(_t1, scale)
     _t2 = _memory_read_identity_fwd_1(scores)
     _t3 = _t2
@@ -1197,8 +1197,8 @@ def _cupy_forward_relu(
     _t5 = _memory_read_identity_fwd_3(exponentials)
     attention = _memory_read_identity_fwd_4(exponentials, _t5)
     read = attention @ memory
-    _t6 = _cupy_linear(read, value_weight)
-    _t7 = _cupy_linear(_t6, output_weight)
+    _t6 = _linear(read, value_weight)
+    _t7 = _linear(_t6, output_weight)
     z, y = _memory_read_relu_fwd_5(_t7, output_bias)
     return y, (
         x,
@@ -1305,10 +1305,10 @@ def _cupy_backward_relu(
     attention = _memory_read_identity_fwd_4(exponentials, _t5)
     grad_z = _memory_read_relu_bwd_1(z, grad_y)
     grad_output_bias = cp.sum(grad_z, axis=0)
-    _t11 = _cupy_linear_backward_input(grad_z, output_weight)
-    grad_output_weight = _cupy_rows(grad_z).T @ _cupy_rows(_t6)
-    grad_read = _cupy_linear_backward_input(_t11, value_weight)
-    grad_value_weight = _cupy_rows(_t11).T @ _cupy_rows(read)
+    _t11 = _linear_backward_input(grad_z, output_weight)
+    grad_output_weight = _rows(grad_z).T @ _rows(_t6)
+    grad_read = _linear_backward_input(_t11, value_weight)
+    grad_value_weight = _rows(_t11).T @ _rows(read)
     _t15 = memory.T
     grad_attention = grad_read @ _t15
     _t17 = attention.T
@@ -1317,10 +1317,10 @@ def _cupy_backward_relu(
     _t23 = _memory_read_relu_bwd_3(grad_attention, attention, _t5)
     _t24 = cp.broadcast_to(_t23, _t1.shape)
     _t26 = _memory_read_relu_bwd_4(_t19, _t24, exponentials, scale)
-    grad_query = _cupy_linear_backward_input(_t26, memory)
-    _t28 = _cupy_rows(_t26).T @ _cupy_rows(query)
-    grad_x = _cupy_linear_backward_input(grad_query, key_weight)
-    grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
+    grad_query = _linear_backward_input(_t26, memory)
+    _t28 = _rows(_t26).T @ _rows(query)
+    grad_x = _linear_backward_input(grad_query, key_weight)
+    grad_key_weight = _rows(grad_query).T @ _rows(x)
     grad_memory = _memory_read_relu_bwd_5(_t18, _t28)
     return (
         grad_x,
@@ -1347,8 +1347,8 @@ _memory_read_sigmoid_fwd_5 = ElementwiseKernel(
 def _cupy_forward_sigmoid(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
-    query = _cupy_linear(x, key_weight)
-    _t1 = _cupy_linear(query, memory)
+    query = _linear(x, key_weight)
+    _t1 = _linear(query, memory)
     scores = _memory_read_identity_fwd_0(_t1, scale)
     _t2 = _memory_read_identity_fwd_1(scores)
     _t3 = _t2
@@ -1356,8 +1356,8 @@ def _cupy_forward_sigmoid(
     _t5 = _memory_read_identity_fwd_3(exponentials)
     attention = _memory_read_identity_fwd_4(exponentials, _t5)
     read = attention @ memory
-    _t6 = _cupy_linear(read, value_weight)
-    _t7 = _cupy_linear(_t6, output_weight)
+    _t6 = _linear(read, value_weight)
+    _t7 = _linear(_t6, output_weight)
     y = _memory_read_sigmoid_fwd_5(_t7, output_bias)
     return y, (
         x,
@@ -1465,10 +1465,10 @@ def _cupy_backward_sigmoid(
     attention = _memory_read_identity_fwd_4(exponentials, _t5)
     grad_z = _memory_read_sigmoid_bwd_1(grad_y, y)
     grad_output_bias = cp.sum(grad_z, axis=0)
-    _t12 = _cupy_linear_backward_input(grad_z, output_weight)
-    grad_output_weight = _cupy_rows(grad_z).T @ _cupy_rows(_t6)
-    grad_read = _cupy_linear_backward_input(_t12, value_weight)
-    grad_value_weight = _cupy_rows(_t12).T @ _cupy_rows(read)
+    _t12 = _linear_backward_input(grad_z, output_weight)
+    grad_output_weight = _rows(grad_z).T @ _rows(_t6)
+    grad_read = _linear_backward_input(_t12, value_weight)
+    grad_value_weight = _rows(_t12).T @ _rows(read)
     _t16 = memory.T
     grad_attention = grad_read @ _t16
     _t18 = attention.T
@@ -1477,10 +1477,10 @@ def _cupy_backward_sigmoid(
     _t24 = _memory_read_sigmoid_bwd_3(grad_attention, attention, _t5)
     _t25 = cp.broadcast_to(_t24, _t1.shape)
     _t27 = _memory_read_sigmoid_bwd_4(_t20, _t25, exponentials, scale)
-    grad_query = _cupy_linear_backward_input(_t27, memory)
-    _t29 = _cupy_rows(_t27).T @ _cupy_rows(query)
-    grad_x = _cupy_linear_backward_input(grad_query, key_weight)
-    grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
+    grad_query = _linear_backward_input(_t27, memory)
+    _t29 = _rows(_t27).T @ _rows(query)
+    grad_x = _linear_backward_input(grad_query, key_weight)
+    grad_key_weight = _rows(grad_query).T @ _rows(x)
     grad_memory = _memory_read_sigmoid_bwd_5(_t19, _t29)
     return (
         grad_x,
@@ -1507,8 +1507,8 @@ _memory_read_tanh_fwd_5 = ElementwiseKernel(
 def _cupy_forward_tanh(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
-    query = _cupy_linear(x, key_weight)
-    _t1 = _cupy_linear(query, memory)
+    query = _linear(x, key_weight)
+    _t1 = _linear(query, memory)
     scores = _memory_read_identity_fwd_0(_t1, scale)
     _t2 = _memory_read_identity_fwd_1(scores)
     _t3 = _t2
@@ -1516,8 +1516,8 @@ def _cupy_forward_tanh(
     _t5 = _memory_read_identity_fwd_3(exponentials)
     attention = _memory_read_identity_fwd_4(exponentials, _t5)
     read = attention @ memory
-    _t6 = _cupy_linear(read, value_weight)
-    _t7 = _cupy_linear(_t6, output_weight)
+    _t6 = _linear(read, value_weight)
+    _t7 = _linear(_t6, output_weight)
     y = _memory_read_tanh_fwd_5(_t7, output_bias)
     return y, (
         x,
@@ -1570,10 +1570,10 @@ def _cupy_backward_tanh(
     attention = _memory_read_identity_fwd_4(exponentials, _t5)
     grad_z = _memory_read_tanh_bwd_1(y, grad_y)
     grad_output_bias = cp.sum(grad_z, axis=0)
-    _t12 = _cupy_linear_backward_input(grad_z, output_weight)
-    grad_output_weight = _cupy_rows(grad_z).T @ _cupy_rows(_t6)
-    grad_read = _cupy_linear_backward_input(_t12, value_weight)
-    grad_value_weight = _cupy_rows(_t12).T @ _cupy_rows(read)
+    _t12 = _linear_backward_input(grad_z, output_weight)
+    grad_output_weight = _rows(grad_z).T @ _rows(_t6)
+    grad_read = _linear_backward_input(_t12, value_weight)
+    grad_value_weight = _rows(_t12).T @ _rows(read)
     _t16 = memory.T
     grad_attention = grad_read @ _t16
     _t18 = attention.T
@@ -1582,10 +1582,10 @@ def _cupy_backward_tanh(
     _t24 = _memory_read_sigmoid_bwd_3(grad_attention, attention, _t5)
     _t25 = cp.broadcast_to(_t24, _t1.shape)
     _t27 = _memory_read_sigmoid_bwd_4(_t20, _t25, exponentials, scale)
-    grad_query = _cupy_linear_backward_input(_t27, memory)
-    _t29 = _cupy_rows(_t27).T @ _cupy_rows(query)
-    grad_x = _cupy_linear_backward_input(grad_query, key_weight)
-    grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
+    grad_query = _linear_backward_input(_t27, memory)
+    _t29 = _rows(_t27).T @ _rows(query)
+    grad_x = _linear_backward_input(grad_query, key_weight)
+    grad_key_weight = _rows(grad_query).T @ _rows(x)
     grad_memory = _memory_read_sigmoid_bwd_5(_t19, _t29)
     return (
         grad_x,
@@ -1655,8 +1655,8 @@ _memory_read_softmax_fwd_9 = ElementwiseKernel(
 def _cupy_forward_softmax(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
-    query = _cupy_linear(x, key_weight)
-    _t1 = _cupy_linear(query, memory)
+    query = _linear(x, key_weight)
+    _t1 = _linear(query, memory)
     scores = _memory_read_identity_fwd_0(_t1, scale)
     _t2 = _memory_read_identity_fwd_1(scores)
     _t3 = _t2
@@ -1664,8 +1664,8 @@ def _cupy_forward_softmax(
     _t5 = _memory_read_identity_fwd_3(exponentials)
     attention = _memory_read_identity_fwd_4(exponentials, _t5)
     read = attention @ memory
-    _t6 = _cupy_linear(read, value_weight)
-    _t7 = _cupy_linear(_t6, output_weight)
+    _t6 = _linear(read, value_weight)
+    _t7 = _linear(_t6, output_weight)
     z = _memory_read_identity_fwd_5(_t7, output_bias)
     _t8 = _memory_read_softmax_fwd_6(z)
     _t9 = _t8
@@ -1795,10 +1795,10 @@ def _cupy_backward_softmax(
     _t12 = _memory_read_softmax_bwd_1(grad_y, y)
     grad_z = _memory_read_softmax_bwd_2(grad_y, _t12, y)
     grad_output_bias = cp.sum(grad_z, axis=0)
-    _t16 = _cupy_linear_backward_input(grad_z, output_weight)
-    grad_output_weight = _cupy_rows(grad_z).T @ _cupy_rows(_t6)
-    grad_read = _cupy_linear_backward_input(_t16, value_weight)
-    grad_value_weight = _cupy_rows(_t16).T @ _cupy_rows(read)
+    _t16 = _linear_backward_input(grad_z, output_weight)
+    grad_output_weight = _rows(grad_z).T @ _rows(_t6)
+    grad_read = _linear_backward_input(_t16, value_weight)
+    grad_value_weight = _rows(_t16).T @ _rows(read)
     _t20 = memory.T
     grad_attention = grad_read @ _t20
     _t22 = attention.T
@@ -1807,10 +1807,10 @@ def _cupy_backward_softmax(
     _t28 = _memory_read_softmax_bwd_4(grad_attention, attention, _t5)
     _t29 = cp.broadcast_to(_t28, _t1.shape)
     _t31 = _memory_read_softmax_bwd_5(_t24, _t29, exponentials, scale)
-    grad_query = _cupy_linear_backward_input(_t31, memory)
-    _t33 = _cupy_rows(_t31).T @ _cupy_rows(query)
-    grad_x = _cupy_linear_backward_input(grad_query, key_weight)
-    grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
+    grad_query = _linear_backward_input(_t31, memory)
+    _t33 = _rows(_t31).T @ _rows(query)
+    grad_x = _linear_backward_input(grad_query, key_weight)
+    grad_key_weight = _rows(grad_query).T @ _rows(x)
     grad_memory = _memory_read_softmax_bwd_6(_t23, _t33)
     return (
         grad_x,
@@ -1841,8 +1841,8 @@ _memory_read_gelu_fwd_5 = ElementwiseKernel(
 def _cupy_forward_gelu(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
-    query = _cupy_linear(x, key_weight)
-    _t1 = _cupy_linear(query, memory)
+    query = _linear(x, key_weight)
+    _t1 = _linear(query, memory)
     scores = _memory_read_identity_fwd_0(_t1, scale)
     _t2 = _memory_read_identity_fwd_1(scores)
     _t3 = _t2
@@ -1850,8 +1850,8 @@ def _cupy_forward_gelu(
     _t5 = _memory_read_identity_fwd_3(exponentials)
     attention = _memory_read_identity_fwd_4(exponentials, _t5)
     read = attention @ memory
-    _t6 = _cupy_linear(read, value_weight)
-    _t7 = _cupy_linear(_t6, output_weight)
+    _t6 = _linear(read, value_weight)
+    _t7 = _linear(_t6, output_weight)
     z, y = _memory_read_gelu_fwd_5(_t7, output_bias)
     return y, (
         x,
@@ -1970,10 +1970,10 @@ def _cupy_backward_gelu(
     attention = _memory_read_identity_fwd_4(exponentials, _t5)
     grad_z = _memory_read_gelu_bwd_1(z, grad_y)
     grad_output_bias = cp.sum(grad_z, axis=0)
-    _t22 = _cupy_linear_backward_input(grad_z, output_weight)
-    grad_output_weight = _cupy_rows(grad_z).T @ _cupy_rows(_t6)
-    grad_read = _cupy_linear_backward_input(_t22, value_weight)
-    grad_value_weight = _cupy_rows(_t22).T @ _cupy_rows(read)
+    _t22 = _linear_backward_input(grad_z, output_weight)
+    grad_output_weight = _rows(grad_z).T @ _rows(_t6)
+    grad_read = _linear_backward_input(_t22, value_weight)
+    grad_value_weight = _rows(_t22).T @ _rows(read)
     _t26 = memory.T
     grad_attention = grad_read @ _t26
     _t28 = attention.T
@@ -1982,10 +1982,10 @@ def _cupy_backward_gelu(
     _t34 = _memory_read_gelu_bwd_3(grad_attention, attention, _t5)
     _t35 = cp.broadcast_to(_t34, _t1.shape)
     _t37 = _memory_read_gelu_bwd_4(_t30, _t35, exponentials, scale)
-    grad_query = _cupy_linear_backward_input(_t37, memory)
-    _t39 = _cupy_rows(_t37).T @ _cupy_rows(query)
-    grad_x = _cupy_linear_backward_input(grad_query, key_weight)
-    grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
+    grad_query = _linear_backward_input(_t37, memory)
+    _t39 = _rows(_t37).T @ _rows(query)
+    grad_x = _linear_backward_input(grad_query, key_weight)
+    grad_key_weight = _rows(grad_query).T @ _rows(x)
     grad_memory = _memory_read_gelu_bwd_5(_t29, _t39)
     return (
         grad_x,
@@ -2013,8 +2013,8 @@ _memory_read_silu_fwd_5 = ElementwiseKernel(
 def _cupy_forward_silu(
     x, memory, key_weight, value_weight, output_weight, output_bias, scale
 ):
-    query = _cupy_linear(x, key_weight)
-    _t1 = _cupy_linear(query, memory)
+    query = _linear(x, key_weight)
+    _t1 = _linear(query, memory)
     scores = _memory_read_identity_fwd_0(_t1, scale)
     _t2 = _memory_read_identity_fwd_1(scores)
     _t3 = _t2
@@ -2022,8 +2022,8 @@ def _cupy_forward_silu(
     _t5 = _memory_read_identity_fwd_3(exponentials)
     attention = _memory_read_identity_fwd_4(exponentials, _t5)
     read = attention @ memory
-    _t6 = _cupy_linear(read, value_weight)
-    _t7 = _cupy_linear(_t6, output_weight)
+    _t6 = _linear(read, value_weight)
+    _t7 = _linear(_t6, output_weight)
     z, y = _memory_read_silu_fwd_5(_t7, output_bias)
     return y, (
         x,
@@ -2135,10 +2135,10 @@ def _cupy_backward_silu(
     attention = _memory_read_identity_fwd_4(exponentials, _t5)
     grad_z = _memory_read_silu_bwd_1(z, grad_y)
     grad_output_bias = cp.sum(grad_z, axis=0)
-    _t15 = _cupy_linear_backward_input(grad_z, output_weight)
-    grad_output_weight = _cupy_rows(grad_z).T @ _cupy_rows(_t6)
-    grad_read = _cupy_linear_backward_input(_t15, value_weight)
-    grad_value_weight = _cupy_rows(_t15).T @ _cupy_rows(read)
+    _t15 = _linear_backward_input(grad_z, output_weight)
+    grad_output_weight = _rows(grad_z).T @ _rows(_t6)
+    grad_read = _linear_backward_input(_t15, value_weight)
+    grad_value_weight = _rows(_t15).T @ _rows(read)
     _t19 = memory.T
     grad_attention = grad_read @ _t19
     _t21 = attention.T
@@ -2147,10 +2147,10 @@ def _cupy_backward_silu(
     _t27 = _memory_read_silu_bwd_3(grad_attention, attention, _t5)
     _t28 = cp.broadcast_to(_t27, _t1.shape)
     _t30 = _memory_read_silu_bwd_4(_t23, _t28, exponentials, scale)
-    grad_query = _cupy_linear_backward_input(_t30, memory)
-    _t32 = _cupy_rows(_t30).T @ _cupy_rows(query)
-    grad_x = _cupy_linear_backward_input(grad_query, key_weight)
-    grad_key_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
+    grad_query = _linear_backward_input(_t30, memory)
+    _t32 = _rows(_t30).T @ _rows(query)
+    grad_x = _linear_backward_input(grad_query, key_weight)
+    grad_key_weight = _rows(grad_query).T @ _rows(x)
     grad_memory = _memory_read_silu_bwd_5(_t22, _t32)
     return (
         grad_x,
@@ -2176,41 +2176,3 @@ _CUPY_FUSED = {
     "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])

@@ -1083,9 +1083,9 @@ _memory_write_identity_fwd_5 = ElementwiseKernel(
 def _cupy_forward_identity(
     x, memory, query_weight, value_weight, output_weight, output_bias
 ):
-    query = _cupy_linear(x, query_weight)
-    values = _cupy_linear(x, value_weight)
-    _t1 = _cupy_linear(query, memory)
+    query = _linear(x, query_weight)
+    values = _linear(x, value_weight)
+    _t1 = _linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
     scores = _memory_write_identity_fwd_0(_t1, _t3)
@@ -1096,7 +1096,7 @@ def _cupy_forward_identity(
     attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t8 = attention.T
     memory_update = _t8 @ values
-    _t9 = _cupy_linear(values, output_weight)
+    _t9 = _linear(values, output_weight)
     _t10 = _memory_write_identity_fwd_5(_t9, output_bias)
     return (
         _t10,
@@ -1204,8 +1204,8 @@ def _cupy_backward_identity(
 
     attention = _memory_write_identity_fwd_4(exponentials, _t7)
     grad_output_bias = cp.sum(grad_y, axis=0)
-    _t12 = _cupy_linear_backward_input(grad_y, output_weight)
-    grad_output_weight = _cupy_rows(grad_y).T @ _cupy_rows(values)
+    _t12 = _linear_backward_input(grad_y, output_weight)
+    grad_output_weight = _rows(grad_y).T @ _rows(values)
     _t14 = values.T
     _t15 = grad_memory_update @ _t14
     _t16 = _t8.T
@@ -1215,13 +1215,13 @@ def _cupy_backward_identity(
     _t23 = _memory_write_identity_bwd_2(grad_attention, attention, _t7)
     _t24 = cp.broadcast_to(_t23, _t1.shape)
     _t26 = _memory_write_identity_bwd_3(_t19, _t24, exponentials, _t3)
-    grad_query = _cupy_linear_backward_input(_t26, memory)
-    grad_memory = _cupy_rows(_t26).T @ _cupy_rows(query)
+    grad_query = _linear_backward_input(_t26, memory)
+    grad_memory = _rows(_t26).T @ _rows(query)
     grad_values = _memory_write_identity_bwd_4(_t12, _t17)
-    _t29 = _cupy_linear_backward_input(grad_values, value_weight)
-    grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
-    _t31 = _cupy_linear_backward_input(grad_query, query_weight)
-    grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
+    _t29 = _linear_backward_input(grad_values, value_weight)
+    grad_value_weight = _rows(grad_values).T @ _rows(x)
+    _t31 = _linear_backward_input(grad_query, query_weight)
+    grad_query_weight = _rows(grad_query).T @ _rows(x)
     grad_x = _memory_write_identity_bwd_5(_t29, _t31)
     return (
         grad_x,
@@ -1248,9 +1248,9 @@ _memory_write_relu_fwd_5 = ElementwiseKernel(
 def _cupy_forward_relu(
     x, memory, query_weight, value_weight, output_weight, output_bias
 ):
-    query = _cupy_linear(x, query_weight)
-    values = _cupy_linear(x, value_weight)
-    _t1 = _cupy_linear(query, memory)
+    query = _linear(x, query_weight)
+    values = _linear(x, value_weight)
+    _t1 = _linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
     scores = _memory_write_identity_fwd_0(_t1, _t3)
@@ -1261,7 +1261,7 @@ def _cupy_forward_relu(
     attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t8 = attention.T
     memory_update = _t8 @ values
-    _t9 = _cupy_linear(values, output_weight)
+    _t9 = _linear(values, output_weight)
     _t10, y = _memory_write_relu_fwd_5(_t9, output_bias)
     return (
         y,
@@ -1384,8 +1384,8 @@ def _cupy_backward_relu(
     attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t12 = _memory_write_relu_bwd_1(_t10, grad_y)
     grad_output_bias = cp.sum(_t12, axis=0)
-    _t14 = _cupy_linear_backward_input(_t12, output_weight)
-    grad_output_weight = _cupy_rows(_t12).T @ _cupy_rows(values)
+    _t14 = _linear_backward_input(_t12, output_weight)
+    grad_output_weight = _rows(_t12).T @ _rows(values)
     _t16 = values.T
     _t17 = grad_memory_update @ _t16
     _t18 = _t8.T
@@ -1395,13 +1395,13 @@ def _cupy_backward_relu(
     _t25 = _memory_write_relu_bwd_3(grad_attention, attention, _t7)
     _t26 = cp.broadcast_to(_t25, _t1.shape)
     _t28 = _memory_write_relu_bwd_4(_t21, _t26, exponentials, _t3)
-    grad_query = _cupy_linear_backward_input(_t28, memory)
-    grad_memory = _cupy_rows(_t28).T @ _cupy_rows(query)
+    grad_query = _linear_backward_input(_t28, memory)
+    grad_memory = _rows(_t28).T @ _rows(query)
     grad_values = _memory_write_relu_bwd_5(_t14, _t19)
-    _t31 = _cupy_linear_backward_input(grad_values, value_weight)
-    grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
-    _t33 = _cupy_linear_backward_input(grad_query, query_weight)
-    grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
+    _t31 = _linear_backward_input(grad_values, value_weight)
+    grad_value_weight = _rows(grad_values).T @ _rows(x)
+    _t33 = _linear_backward_input(grad_query, query_weight)
+    grad_query_weight = _rows(grad_query).T @ _rows(x)
     grad_x = _memory_write_relu_bwd_6(_t31, _t33)
     return (
         grad_x,
@@ -1428,9 +1428,9 @@ _memory_write_sigmoid_fwd_5 = ElementwiseKernel(
 def _cupy_forward_sigmoid(
     x, memory, query_weight, value_weight, output_weight, output_bias
 ):
-    query = _cupy_linear(x, query_weight)
-    values = _cupy_linear(x, value_weight)
-    _t1 = _cupy_linear(query, memory)
+    query = _linear(x, query_weight)
+    values = _linear(x, value_weight)
+    _t1 = _linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
     scores = _memory_write_identity_fwd_0(_t1, _t3)
@@ -1441,7 +1441,7 @@ def _cupy_forward_sigmoid(
     attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t8 = attention.T
     memory_update = _t8 @ values
-    _t9 = _cupy_linear(values, output_weight)
+    _t9 = _linear(values, output_weight)
     y = _memory_write_sigmoid_fwd_5(_t9, output_bias)
     return (
         y,
@@ -1565,8 +1565,8 @@ def _cupy_backward_sigmoid(
     attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t13 = _memory_write_sigmoid_bwd_1(grad_y, y)
     grad_output_bias = cp.sum(_t13, axis=0)
-    _t15 = _cupy_linear_backward_input(_t13, output_weight)
-    grad_output_weight = _cupy_rows(_t13).T @ _cupy_rows(values)
+    _t15 = _linear_backward_input(_t13, output_weight)
+    grad_output_weight = _rows(_t13).T @ _rows(values)
     _t17 = values.T
     _t18 = grad_memory_update @ _t17
     _t19 = _t8.T
@@ -1576,13 +1576,13 @@ def _cupy_backward_sigmoid(
     _t26 = _memory_write_sigmoid_bwd_3(grad_attention, attention, _t7)
     _t27 = cp.broadcast_to(_t26, _t1.shape)
     _t29 = _memory_write_sigmoid_bwd_4(_t22, _t27, exponentials, _t3)
-    grad_query = _cupy_linear_backward_input(_t29, memory)
-    grad_memory = _cupy_rows(_t29).T @ _cupy_rows(query)
+    grad_query = _linear_backward_input(_t29, memory)
+    grad_memory = _rows(_t29).T @ _rows(query)
     grad_values = _memory_write_sigmoid_bwd_5(_t15, _t20)
-    _t32 = _cupy_linear_backward_input(grad_values, value_weight)
-    grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
-    _t34 = _cupy_linear_backward_input(grad_query, query_weight)
-    grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
+    _t32 = _linear_backward_input(grad_values, value_weight)
+    grad_value_weight = _rows(grad_values).T @ _rows(x)
+    _t34 = _linear_backward_input(grad_query, query_weight)
+    grad_query_weight = _rows(grad_query).T @ _rows(x)
     grad_x = _memory_write_sigmoid_bwd_6(_t32, _t34)
     return (
         grad_x,
@@ -1609,9 +1609,9 @@ _memory_write_tanh_fwd_5 = ElementwiseKernel(
 def _cupy_forward_tanh(
     x, memory, query_weight, value_weight, output_weight, output_bias
 ):
-    query = _cupy_linear(x, query_weight)
-    values = _cupy_linear(x, value_weight)
-    _t1 = _cupy_linear(query, memory)
+    query = _linear(x, query_weight)
+    values = _linear(x, value_weight)
+    _t1 = _linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
     scores = _memory_write_identity_fwd_0(_t1, _t3)
@@ -1622,7 +1622,7 @@ def _cupy_forward_tanh(
     attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t8 = attention.T
     memory_update = _t8 @ values
-    _t9 = _cupy_linear(values, output_weight)
+    _t9 = _linear(values, output_weight)
     y = _memory_write_tanh_fwd_5(_t9, output_bias)
     return (
         y,
@@ -1680,8 +1680,8 @@ def _cupy_backward_tanh(
     attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t13 = _memory_write_tanh_bwd_1(y, grad_y)
     grad_output_bias = cp.sum(_t13, axis=0)
-    _t15 = _cupy_linear_backward_input(_t13, output_weight)
-    grad_output_weight = _cupy_rows(_t13).T @ _cupy_rows(values)
+    _t15 = _linear_backward_input(_t13, output_weight)
+    grad_output_weight = _rows(_t13).T @ _rows(values)
     _t17 = values.T
     _t18 = grad_memory_update @ _t17
     _t19 = _t8.T
@@ -1691,13 +1691,13 @@ def _cupy_backward_tanh(
     _t26 = _memory_write_sigmoid_bwd_3(grad_attention, attention, _t7)
     _t27 = cp.broadcast_to(_t26, _t1.shape)
     _t29 = _memory_write_sigmoid_bwd_4(_t22, _t27, exponentials, _t3)
-    grad_query = _cupy_linear_backward_input(_t29, memory)
-    grad_memory = _cupy_rows(_t29).T @ _cupy_rows(query)
+    grad_query = _linear_backward_input(_t29, memory)
+    grad_memory = _rows(_t29).T @ _rows(query)
     grad_values = _memory_write_sigmoid_bwd_5(_t15, _t20)
-    _t32 = _cupy_linear_backward_input(grad_values, value_weight)
-    grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
-    _t34 = _cupy_linear_backward_input(grad_query, query_weight)
-    grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
+    _t32 = _linear_backward_input(grad_values, value_weight)
+    grad_value_weight = _rows(grad_values).T @ _rows(x)
+    _t34 = _linear_backward_input(grad_query, query_weight)
+    grad_query_weight = _rows(grad_query).T @ _rows(x)
     grad_x = _memory_write_sigmoid_bwd_6(_t32, _t34)
     return (
         grad_x,
@@ -1767,9 +1767,9 @@ _memory_write_softmax_fwd_9 = ElementwiseKernel(
 def _cupy_forward_softmax(
     x, memory, query_weight, value_weight, output_weight, output_bias
 ):
-    query = _cupy_linear(x, query_weight)
-    values = _cupy_linear(x, value_weight)
-    _t1 = _cupy_linear(query, memory)
+    query = _linear(x, query_weight)
+    values = _linear(x, value_weight)
+    _t1 = _linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
     scores = _memory_write_identity_fwd_0(_t1, _t3)
@@ -1780,7 +1780,7 @@ def _cupy_forward_softmax(
     attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t8 = attention.T
     memory_update = _t8 @ values
-    _t9 = _cupy_linear(values, output_weight)
+    _t9 = _linear(values, output_weight)
     _t10 = _memory_write_identity_fwd_5(_t9, output_bias)
     _t11 = _memory_write_softmax_fwd_6(_t10)
     _t12 = _t11
@@ -1926,8 +1926,8 @@ def _cupy_backward_softmax(
     _t15 = _memory_write_softmax_bwd_1(grad_y, y)
     _t17 = _memory_write_softmax_bwd_2(grad_y, _t15, y)
     grad_output_bias = cp.sum(_t17, axis=0)
-    _t19 = _cupy_linear_backward_input(_t17, output_weight)
-    grad_output_weight = _cupy_rows(_t17).T @ _cupy_rows(values)
+    _t19 = _linear_backward_input(_t17, output_weight)
+    grad_output_weight = _rows(_t17).T @ _rows(values)
     _t21 = values.T
     _t22 = grad_memory_update @ _t21
     _t23 = _t8.T
@@ -1937,13 +1937,13 @@ def _cupy_backward_softmax(
     _t30 = _memory_write_softmax_bwd_4(grad_attention, attention, _t7)
     _t31 = cp.broadcast_to(_t30, _t1.shape)
     _t33 = _memory_write_softmax_bwd_5(_t26, _t31, exponentials, _t3)
-    grad_query = _cupy_linear_backward_input(_t33, memory)
-    grad_memory = _cupy_rows(_t33).T @ _cupy_rows(query)
+    grad_query = _linear_backward_input(_t33, memory)
+    grad_memory = _rows(_t33).T @ _rows(query)
     grad_values = _memory_write_softmax_bwd_6(_t19, _t24)
-    _t36 = _cupy_linear_backward_input(grad_values, value_weight)
-    grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
-    _t38 = _cupy_linear_backward_input(grad_query, query_weight)
-    grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
+    _t36 = _linear_backward_input(grad_values, value_weight)
+    grad_value_weight = _rows(grad_values).T @ _rows(x)
+    _t38 = _linear_backward_input(grad_query, query_weight)
+    grad_query_weight = _rows(grad_query).T @ _rows(x)
     grad_x = _memory_write_softmax_bwd_7(_t36, _t38)
     return (
         grad_x,
@@ -1974,9 +1974,9 @@ _memory_write_gelu_fwd_5 = ElementwiseKernel(
 def _cupy_forward_gelu(
     x, memory, query_weight, value_weight, output_weight, output_bias
 ):
-    query = _cupy_linear(x, query_weight)
-    values = _cupy_linear(x, value_weight)
-    _t1 = _cupy_linear(query, memory)
+    query = _linear(x, query_weight)
+    values = _linear(x, value_weight)
+    _t1 = _linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
     scores = _memory_write_identity_fwd_0(_t1, _t3)
@@ -1987,7 +1987,7 @@ def _cupy_forward_gelu(
     attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t8 = attention.T
     memory_update = _t8 @ values
-    _t9 = _cupy_linear(values, output_weight)
+    _t9 = _linear(values, output_weight)
     _t10, y = _memory_write_gelu_fwd_5(_t9, output_bias)
     return (
         y,
@@ -2122,8 +2122,8 @@ def _cupy_backward_gelu(
     attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t24 = _memory_write_gelu_bwd_1(_t10, grad_y)
     grad_output_bias = cp.sum(_t24, axis=0)
-    _t26 = _cupy_linear_backward_input(_t24, output_weight)
-    grad_output_weight = _cupy_rows(_t24).T @ _cupy_rows(values)
+    _t26 = _linear_backward_input(_t24, output_weight)
+    grad_output_weight = _rows(_t24).T @ _rows(values)
     _t28 = values.T
     _t29 = grad_memory_update @ _t28
     _t30 = _t8.T
@@ -2133,13 +2133,13 @@ def _cupy_backward_gelu(
     _t37 = _memory_write_gelu_bwd_3(grad_attention, attention, _t7)
     _t38 = cp.broadcast_to(_t37, _t1.shape)
     _t40 = _memory_write_gelu_bwd_4(_t33, _t38, exponentials, _t3)
-    grad_query = _cupy_linear_backward_input(_t40, memory)
-    grad_memory = _cupy_rows(_t40).T @ _cupy_rows(query)
+    grad_query = _linear_backward_input(_t40, memory)
+    grad_memory = _rows(_t40).T @ _rows(query)
     grad_values = _memory_write_gelu_bwd_5(_t26, _t31)
-    _t43 = _cupy_linear_backward_input(grad_values, value_weight)
-    grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
-    _t45 = _cupy_linear_backward_input(grad_query, query_weight)
-    grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
+    _t43 = _linear_backward_input(grad_values, value_weight)
+    grad_value_weight = _rows(grad_values).T @ _rows(x)
+    _t45 = _linear_backward_input(grad_query, query_weight)
+    grad_query_weight = _rows(grad_query).T @ _rows(x)
     grad_x = _memory_write_gelu_bwd_6(_t43, _t45)
     return (
         grad_x,
@@ -2167,9 +2167,9 @@ _memory_write_silu_fwd_5 = ElementwiseKernel(
 def _cupy_forward_silu(
     x, memory, query_weight, value_weight, output_weight, output_bias
 ):
-    query = _cupy_linear(x, query_weight)
-    values = _cupy_linear(x, value_weight)
-    _t1 = _cupy_linear(query, memory)
+    query = _linear(x, query_weight)
+    values = _linear(x, value_weight)
+    _t1 = _linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
     scores = _memory_write_identity_fwd_0(_t1, _t3)
@@ -2180,7 +2180,7 @@ def _cupy_forward_silu(
     attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t8 = attention.T
     memory_update = _t8 @ values
-    _t9 = _cupy_linear(values, output_weight)
+    _t9 = _linear(values, output_weight)
     _t10, y = _memory_write_silu_fwd_5(_t9, output_bias)
     return (
         y,
@@ -2242,8 +2242,8 @@ def _cupy_backward_silu(
     attention = _memory_write_identity_fwd_4(exponentials, _t7)
     _t17 = _memory_write_silu_bwd_1(_t10, grad_y)
     grad_output_bias = cp.sum(_t17, axis=0)
-    _t19 = _cupy_linear_backward_input(_t17, output_weight)
-    grad_output_weight = _cupy_rows(_t17).T @ _cupy_rows(values)
+    _t19 = _linear_backward_input(_t17, output_weight)
+    grad_output_weight = _rows(_t17).T @ _rows(values)
     _t21 = values.T
     _t22 = grad_memory_update @ _t21
     _t23 = _t8.T
@@ -2253,13 +2253,13 @@ def _cupy_backward_silu(
     _t30 = _memory_write_softmax_bwd_4(grad_attention, attention, _t7)
     _t31 = cp.broadcast_to(_t30, _t1.shape)
     _t33 = _memory_write_softmax_bwd_5(_t26, _t31, exponentials, _t3)
-    grad_query = _cupy_linear_backward_input(_t33, memory)
-    grad_memory = _cupy_rows(_t33).T @ _cupy_rows(query)
+    grad_query = _linear_backward_input(_t33, memory)
+    grad_memory = _rows(_t33).T @ _rows(query)
     grad_values = _memory_write_softmax_bwd_6(_t19, _t24)
-    _t36 = _cupy_linear_backward_input(grad_values, value_weight)
-    grad_value_weight = _cupy_rows(grad_values).T @ _cupy_rows(x)
-    _t38 = _cupy_linear_backward_input(grad_query, query_weight)
-    grad_query_weight = _cupy_rows(grad_query).T @ _cupy_rows(x)
+    _t36 = _linear_backward_input(grad_values, value_weight)
+    grad_value_weight = _rows(grad_values).T @ _rows(x)
+    _t38 = _linear_backward_input(grad_query, query_weight)
+    grad_query_weight = _rows(grad_query).T @ _rows(x)
     grad_x = _memory_write_softmax_bwd_7(_t36, _t38)
     return (
         grad_x,
@@ -2280,41 +2280,3 @@ _CUPY_FUSED = {
     "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])

@@ -670,11 +670,11 @@ def _cupy_forward_identity(
 ):
     import cupy as cp
 
-    _t1 = _cupy_linear(x, router_weight)
+    _t1 = _linear(x, router_weight)
     logits = _mixture_of_experts_identity_fwd_0(_t1, router_bias)
     _t2 = _cupy_outside_top_k(logits, top_k)
     gates = _mixture_of_experts_identity_fwd_1(logits, _t2)
-    _t4 = _cupy_linear_heads(x, expert_w1)
+    _t4 = _linear_heads(x, expert_w1)
     _t5 = cp.expand_dims(expert_b1, -2)
     _t6, hidden = _mixture_of_experts_identity_fwd_2(_t4, _t5)
     _t7 = cp.swapaxes(expert_w2, -1, -2)
@@ -811,16 +811,16 @@ def _cupy_backward_identity(
     _t30 = cp.sum(_t29, axis=-2, keepdims=True)
     grad_expert_b1 = _t30.reshape(expert_b1.shape)
     _t32 = expert_w1.shape[0]
-    _t33 = _cupy_merge_heads(_t29, _t32)
-    _t34 = _cupy_linear_heads_input_grad(_t33, expert_w1)
+    _t33 = _merge_heads(_t29, _t32)
+    _t34 = _linear_heads_input_grad(_t33, expert_w1)
     _t35 = expert_w1.shape[0]
-    _t36 = _cupy_merge_heads(_t29, _t35)
-    grad_expert_w1 = _cupy_linear_heads_weight_grad(_t36, x, expert_w1)
+    _t36 = _merge_heads(_t29, _t35)
+    grad_expert_w1 = _linear_heads_weight_grad(_t36, x, expert_w1)
     _t38 = _cupy_dot_last(grad_gates, gates)
     grad_logits = _mixture_of_experts_identity_bwd_5(grad_gates, _t38, gates)
     grad_router_bias = cp.sum(grad_logits, axis=0)
-    _t42 = _cupy_linear_backward_input(grad_logits, router_weight)
-    grad_router_weight = _cupy_rows(grad_logits).T @ _cupy_rows(x)
+    _t42 = _linear_backward_input(grad_logits, router_weight)
+    grad_router_weight = _rows(grad_logits).T @ _rows(x)
     grad_x = _mixture_of_experts_identity_bwd_6(_t34, _t42)
     return (
         grad_x,
@@ -849,11 +849,11 @@ def _cupy_forward_relu(
 ):
     import cupy as cp
 
-    _t1 = _cupy_linear(x, router_weight)
+    _t1 = _linear(x, router_weight)
     logits = _mixture_of_experts_identity_fwd_0(_t1, router_bias)
     _t2 = _cupy_outside_top_k(logits, top_k)
     gates = _mixture_of_experts_identity_fwd_1(logits, _t2)
-    _t4 = _cupy_linear_heads(x, expert_w1)
+    _t4 = _linear_heads(x, expert_w1)
     _t5 = cp.expand_dims(expert_b1, -2)
     _t6, hidden = _mixture_of_experts_identity_fwd_2(_t4, _t5)
     _t7 = cp.swapaxes(expert_w2, -1, -2)
@@ -995,16 +995,16 @@ def _cupy_backward_relu(
     _t32 = cp.sum(_t31, axis=-2, keepdims=True)
     grad_expert_b1 = _t32.reshape(expert_b1.shape)
     _t34 = expert_w1.shape[0]
-    _t35 = _cupy_merge_heads(_t31, _t34)
-    _t36 = _cupy_linear_heads_input_grad(_t35, expert_w1)
+    _t35 = _merge_heads(_t31, _t34)
+    _t36 = _linear_heads_input_grad(_t35, expert_w1)
     _t37 = expert_w1.shape[0]
-    _t38 = _cupy_merge_heads(_t31, _t37)
-    grad_expert_w1 = _cupy_linear_heads_weight_grad(_t38, x, expert_w1)
+    _t38 = _merge_heads(_t31, _t37)
+    grad_expert_w1 = _linear_heads_weight_grad(_t38, x, expert_w1)
     _t40 = _cupy_dot_last(grad_gates, gates)
     grad_logits = _mixture_of_experts_relu_bwd_6(grad_gates, _t40, gates)
     grad_router_bias = cp.sum(grad_logits, axis=0)
-    _t44 = _cupy_linear_backward_input(grad_logits, router_weight)
-    grad_router_weight = _cupy_rows(grad_logits).T @ _cupy_rows(x)
+    _t44 = _linear_backward_input(grad_logits, router_weight)
+    grad_router_weight = _rows(grad_logits).T @ _rows(x)
     grad_x = _mixture_of_experts_relu_bwd_7(_t36, _t44)
     return (
         grad_x,
@@ -1111,7 +1111,7 @@ _mixture_of_experts_load_balancing_loss_6 = ElementwiseKernel(
 def _cupy_entry_load_balancing_loss(x, router_weight, router_bias):
     import cupy as cp
 
-    _t1 = _cupy_linear(x, router_weight)
+    _t1 = _linear(x, router_weight)
     logits = _mixture_of_experts_identity_fwd_0(_t1, router_bias)
     probs = _mixture_of_experts_load_balancing_loss_1(logits)
     _t2 = _cupy_outside_top_k(logits, 1)
@@ -1176,56 +1176,6 @@ def _cupy_dot_last(a, b):
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_linear_heads(x, weight):
-    """x [..., S, F] @ weight[h].T for every head h of weight [H, C, F], as [..., H, S, C]:
-    one product of x's rows with the H * C rows of weight, shared out over the threads
-    (in_row_products), the heads then split as _split_heads splits them (a view)."""
-    heads, width = weight.shape[0], weight.shape[1]
-    joined = in_row_products(
-        _cupy_rows(x), weight.reshape(heads * width, weight.shape[2]).T
-    )
-    return joined.reshape(x.shape[:-1] + (heads, width)).swapaxes(-2, -3)
-
-
-def _cupy_linear_heads_input_grad(merged, weight):
-    """merged [..., S, H * C] @ weight [H, C, F] as [H * C, F], as [..., S, F]: one product
-    of rows shared out over the threads (in_row_products)."""
-    joined = in_row_products(_cupy_rows(merged), weight.reshape(-1, weight.shape[2]))
-    return joined.reshape(merged.shape[:-1] + (weight.shape[2],))
-
-
-def _cupy_linear_heads_weight_grad(merged, x, weight):
-    """merged [..., S, H * C] transposed @ x [..., S, F], summed over the leading axes, as
-    weight's [H, C, F]: one product, its H * C rows shared out over the threads."""
-    return in_row_products(_cupy_rows(merged).T, _cupy_rows(x)).reshape(weight.shape)
-
-
 def _cupy_mean(x, axis):
     """The mean along ``axis``, kept as a length-1 axis; along the last axis of a float
     array a matrix-vector product with 1 / n (BLAS), as in _sum."""
@@ -1234,12 +1184,6 @@ def _cupy_mean(x, axis):
     if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
         return cp.matmul(x, cp.full(x.shape[-1], 1 / x.shape[-1], x.dtype))[..., None]
     return cp.mean(x, axis=axis, keepdims=True)
-
-
-def _cupy_merge_heads(x, heads):
-    """x [..., heads, S, D] as [..., S, heads * D], head after head along the last axis."""
-    moved = x.swapaxes(-2, -3)
-    return moved.reshape(moved.shape[:-2] + (heads * x.shape[-1],))
 
 
 def _cupy_outside_top_k(x, k):
@@ -1253,18 +1197,6 @@ def _cupy_outside_top_k(x, k):
         return cp.zeros(x.shape, dtype=bool)
     kept = cp.argpartition(x, n - k, axis=-1)[..., n - k :]
     return ~cp.any(kept[..., :, None] == cp.arange(n), axis=-2)
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum(x, axis):

@@ -821,31 +821,31 @@ def _cupy_forward_causal(
 ):
     import cupy as cp
 
-    _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
-    _t2 = _cupy_linear(x, _t1)
-    _t3 = _cupy_chunk(in_proj_bias, 3, 0, -1)
+    _t1 = _chunk(in_proj_weight, 3, 0, 0)
+    _t2 = _linear(x, _t1)
+    _t3 = _chunk(in_proj_bias, 3, 0, -1)
     q = _multi_head_attention_causal_fwd_0(_t2, _t3)
-    _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
-    _t5 = _cupy_linear(kv, _t4)
-    _t6 = _cupy_chunk(in_proj_bias, 3, 1, -1)
+    _t4 = _chunk(in_proj_weight, 3, 1, 0)
+    _t5 = _linear(kv, _t4)
+    _t6 = _chunk(in_proj_bias, 3, 1, -1)
     k = _multi_head_attention_causal_fwd_1(_t5, _t6)
-    _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
-    _t8 = _cupy_linear(kv, _t7)
-    _t9 = _cupy_chunk(in_proj_bias, 3, 2, -1)
+    _t7 = _chunk(in_proj_weight, 3, 2, 0)
+    _t8 = _linear(kv, _t7)
+    _t9 = _chunk(in_proj_bias, 3, 2, -1)
     v = _multi_head_attention_causal_fwd_2(_t8, _t9)
-    _t10 = _cupy_split_heads(q, num_heads)
+    _t10 = _split_heads(q, num_heads)
     _t11 = x.shape[-1]
     _t12 = _t11 / num_heads
     _t13 = _t12 ** (-0.5)
     heads_q = _multi_head_attention_causal_fwd_3(_t10, _t13)
-    heads_k = _cupy_split_heads(k, num_heads)
-    heads_v = _cupy_split_heads(v, num_heads)
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
     _t14 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t14)
     weights = _multi_head_attention_causal_fwd_4(scores, attn_mask, key_padding_mask)
     _t15 = _cupy_bmm(weights, heads_v)
-    attended = _cupy_merge_heads(_t15, num_heads)
-    _t16 = _cupy_linear(attended, out_proj_weight)
+    attended = _merge_heads(_t15, num_heads)
+    _t16 = _linear(attended, out_proj_weight)
     y = _multi_head_attention_causal_fwd_5(_t16, out_proj_bias)
     return y, (
         x,
@@ -917,13 +917,13 @@ def _cupy_backward_causal(
 ):
     import cupy as cp
 
-    _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
-    _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
-    _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
+    _t1 = _chunk(in_proj_weight, 3, 0, 0)
+    _t4 = _chunk(in_proj_weight, 3, 1, 0)
+    _t7 = _chunk(in_proj_weight, 3, 2, 0)
     grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
-    grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
-    _t20 = _cupy_split_heads(grad_attended, num_heads)
+    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
+    grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
+    _t20 = _split_heads(grad_attended, num_heads)
     _t21 = cp.swapaxes(heads_v, -1, -2)
     grad_weights = _cupy_bmm(_t20, _t21)
     _t23 = cp.swapaxes(weights, -1, -2)
@@ -935,19 +935,19 @@ def _cupy_backward_causal(
     _t30 = cp.swapaxes(heads_q, -1, -2)
     _t31 = _cupy_bmm(_t30, grad_ordered)
     grad_heads_k = cp.swapaxes(_t31, -1, -2)
-    grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
-    grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
+    grad_v = _merge_heads(grad_heads_v, num_heads)
+    grad_k = _merge_heads(grad_heads_k, num_heads)
     _t35 = _multi_head_attention_causal_bwd_1(grad_heads_q, _t13)
-    grad_q = _cupy_merge_heads(_t35, num_heads)
+    grad_q = _merge_heads(_t35, num_heads)
     _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
-    _t39 = _cupy_linear_backward_input(grad_v, _t7)
-    _t40 = _cupy_rows(grad_v).T @ _cupy_rows(kv)
+    _t39 = _linear_backward_input(grad_v, _t7)
+    _t40 = _rows(grad_v).T @ _rows(kv)
     _t42 = _cupy_sum_to(grad_k, out_proj_bias.shape)
-    _t44 = _cupy_linear_backward_input(grad_k, _t4)
-    _t45 = _cupy_rows(grad_k).T @ _cupy_rows(kv)
+    _t44 = _linear_backward_input(grad_k, _t4)
+    _t45 = _rows(grad_k).T @ _rows(kv)
     _t47 = _cupy_sum_to(grad_q, out_proj_bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_q, _t1)
-    _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_q, _t1)
+    _t50 = _rows(grad_q).T @ _rows(x)
     grad_in_proj_weight = cp.concatenate((_t50, _t45, _t40), axis=0)
     grad_in_proj_bias = cp.concatenate((_t47, _t42, _t37), axis=-1)
     grad_kv = _multi_head_attention_causal_bwd_2(_t39, _t44)
@@ -1008,24 +1008,24 @@ def _cupy_forward_causal_no_kv(
 ):
     import cupy as cp
 
-    _t1 = _cupy_linear(x, in_proj_weight)
+    _t1 = _linear(x, in_proj_weight)
     qkv = _multi_head_attention_causal_no_kv_fwd_0(_t1, in_proj_bias)
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    k = _cupy_chunk(qkv, 3, 1, -1)
-    v = _cupy_chunk(qkv, 3, 2, -1)
-    _t2 = _cupy_split_heads(q, num_heads)
+    q = _chunk(qkv, 3, 0, -1)
+    k = _chunk(qkv, 3, 1, -1)
+    v = _chunk(qkv, 3, 2, -1)
+    _t2 = _split_heads(q, num_heads)
     _t3 = x.shape[-1]
     _t4 = _t3 / num_heads
     _t5 = _t4 ** (-0.5)
     heads_q = _multi_head_attention_causal_no_kv_fwd_1(_t2, _t5)
-    heads_k = _cupy_split_heads(k, num_heads)
-    heads_v = _cupy_split_heads(v, num_heads)
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t6)
     weights = _multi_head_attention_causal_fwd_4(scores, attn_mask, key_padding_mask)
     _t7 = _cupy_bmm(weights, heads_v)
-    attended = _cupy_merge_heads(_t7, num_heads)
-    _t8 = _cupy_linear(attended, out_proj_weight)
+    attended = _merge_heads(_t7, num_heads)
+    _t8 = _linear(attended, out_proj_weight)
     y = _multi_head_attention_causal_no_kv_fwd_3(_t8, out_proj_bias)
     return y, (
         x,
@@ -1081,18 +1081,18 @@ def _cupy_backward_causal_no_kv(
     import cupy as cp
 
     qkv = _multi_head_attention_causal_no_kv_fwd_0(_t1, in_proj_bias)
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    k = _cupy_chunk(qkv, 3, 1, -1)
-    v = _cupy_chunk(qkv, 3, 2, -1)
-    _t2 = _cupy_split_heads(q, num_heads)
+    q = _chunk(qkv, 3, 0, -1)
+    k = _chunk(qkv, 3, 1, -1)
+    v = _chunk(qkv, 3, 2, -1)
+    _t2 = _split_heads(q, num_heads)
     heads_q = _multi_head_attention_causal_no_kv_fwd_1(_t2, _t5)
-    heads_k = _cupy_split_heads(k, num_heads)
-    heads_v = _cupy_split_heads(v, num_heads)
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
     grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
-    grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
-    _t12 = _cupy_split_heads(grad_attended, num_heads)
+    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
+    grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
+    _t12 = _split_heads(grad_attended, num_heads)
     _t13 = cp.swapaxes(heads_v, -1, -2)
     grad_weights = _cupy_bmm(_t12, _t13)
     _t15 = cp.swapaxes(weights, -1, -2)
@@ -1107,8 +1107,8 @@ def _cupy_backward_causal_no_kv(
     _t27 = _multi_head_attention_causal_no_kv_bwd_3(grad_heads_q, _t5)
     grad_qkv = _cupy_join_heads((_t27, grad_heads_k, grad_heads_v), num_heads)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
-    grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
+    grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return (
         grad_x,
         grad_in_proj_weight,
@@ -1160,31 +1160,31 @@ def _cupy_forward_no_causal(
 ):
     import cupy as cp
 
-    _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
-    _t2 = _cupy_linear(x, _t1)
-    _t3 = _cupy_chunk(in_proj_bias, 3, 0, -1)
+    _t1 = _chunk(in_proj_weight, 3, 0, 0)
+    _t2 = _linear(x, _t1)
+    _t3 = _chunk(in_proj_bias, 3, 0, -1)
     q = _multi_head_attention_causal_fwd_0(_t2, _t3)
-    _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
-    _t5 = _cupy_linear(kv, _t4)
-    _t6 = _cupy_chunk(in_proj_bias, 3, 1, -1)
+    _t4 = _chunk(in_proj_weight, 3, 1, 0)
+    _t5 = _linear(kv, _t4)
+    _t6 = _chunk(in_proj_bias, 3, 1, -1)
     k = _multi_head_attention_causal_fwd_1(_t5, _t6)
-    _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
-    _t8 = _cupy_linear(kv, _t7)
-    _t9 = _cupy_chunk(in_proj_bias, 3, 2, -1)
+    _t7 = _chunk(in_proj_weight, 3, 2, 0)
+    _t8 = _linear(kv, _t7)
+    _t9 = _chunk(in_proj_bias, 3, 2, -1)
     v = _multi_head_attention_causal_fwd_2(_t8, _t9)
-    _t10 = _cupy_split_heads(q, num_heads)
+    _t10 = _split_heads(q, num_heads)
     _t11 = x.shape[-1]
     _t12 = _t11 / num_heads
     _t13 = _t12 ** (-0.5)
     heads_q = _multi_head_attention_causal_fwd_3(_t10, _t13)
-    heads_k = _cupy_split_heads(k, num_heads)
-    heads_v = _cupy_split_heads(v, num_heads)
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
     _t14 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t14)
     weights = _multi_head_attention_no_causal_fwd_4(scores, attn_mask, key_padding_mask)
     _t15 = _cupy_bmm(weights, heads_v)
-    attended = _cupy_merge_heads(_t15, num_heads)
-    _t16 = _cupy_linear(attended, out_proj_weight)
+    attended = _merge_heads(_t15, num_heads)
+    _t16 = _linear(attended, out_proj_weight)
     y = _multi_head_attention_causal_fwd_5(_t16, out_proj_bias)
     return y, (
         x,
@@ -1233,13 +1233,13 @@ def _cupy_backward_no_causal(
 ):
     import cupy as cp
 
-    _t1 = _cupy_chunk(in_proj_weight, 3, 0, 0)
-    _t4 = _cupy_chunk(in_proj_weight, 3, 1, 0)
-    _t7 = _cupy_chunk(in_proj_weight, 3, 2, 0)
+    _t1 = _chunk(in_proj_weight, 3, 0, 0)
+    _t4 = _chunk(in_proj_weight, 3, 1, 0)
+    _t7 = _chunk(in_proj_weight, 3, 2, 0)
     grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
-    grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
-    _t20 = _cupy_split_heads(grad_attended, num_heads)
+    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
+    grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
+    _t20 = _split_heads(grad_attended, num_heads)
     _t21 = cp.swapaxes(heads_v, -1, -2)
     grad_weights = _cupy_bmm(_t20, _t21)
     _t23 = cp.swapaxes(weights, -1, -2)
@@ -1251,19 +1251,19 @@ def _cupy_backward_no_causal(
     _t30 = cp.swapaxes(heads_q, -1, -2)
     _t31 = _cupy_bmm(_t30, grad_unpadded)
     grad_heads_k = cp.swapaxes(_t31, -1, -2)
-    grad_v = _cupy_merge_heads(grad_heads_v, num_heads)
-    grad_k = _cupy_merge_heads(grad_heads_k, num_heads)
+    grad_v = _merge_heads(grad_heads_v, num_heads)
+    grad_k = _merge_heads(grad_heads_k, num_heads)
     _t35 = _multi_head_attention_causal_bwd_1(grad_heads_q, _t13)
-    grad_q = _cupy_merge_heads(_t35, num_heads)
+    grad_q = _merge_heads(_t35, num_heads)
     _t37 = _cupy_sum_to(grad_v, out_proj_bias.shape)
-    _t39 = _cupy_linear_backward_input(grad_v, _t7)
-    _t40 = _cupy_rows(grad_v).T @ _cupy_rows(kv)
+    _t39 = _linear_backward_input(grad_v, _t7)
+    _t40 = _rows(grad_v).T @ _rows(kv)
     _t42 = _cupy_sum_to(grad_k, out_proj_bias.shape)
-    _t44 = _cupy_linear_backward_input(grad_k, _t4)
-    _t45 = _cupy_rows(grad_k).T @ _cupy_rows(kv)
+    _t44 = _linear_backward_input(grad_k, _t4)
+    _t45 = _rows(grad_k).T @ _rows(kv)
     _t47 = _cupy_sum_to(grad_q, out_proj_bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_q, _t1)
-    _t50 = _cupy_rows(grad_q).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_q, _t1)
+    _t50 = _rows(grad_q).T @ _rows(x)
     grad_in_proj_weight = cp.concatenate((_t50, _t45, _t40), axis=0)
     grad_in_proj_bias = cp.concatenate((_t47, _t42, _t37), axis=-1)
     grad_kv = _multi_head_attention_causal_bwd_2(_t39, _t44)
@@ -1290,24 +1290,24 @@ def _cupy_forward_no_causal_no_kv(
 ):
     import cupy as cp
 
-    _t1 = _cupy_linear(x, in_proj_weight)
+    _t1 = _linear(x, in_proj_weight)
     qkv = _multi_head_attention_causal_no_kv_fwd_0(_t1, in_proj_bias)
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    k = _cupy_chunk(qkv, 3, 1, -1)
-    v = _cupy_chunk(qkv, 3, 2, -1)
-    _t2 = _cupy_split_heads(q, num_heads)
+    q = _chunk(qkv, 3, 0, -1)
+    k = _chunk(qkv, 3, 1, -1)
+    v = _chunk(qkv, 3, 2, -1)
+    _t2 = _split_heads(q, num_heads)
     _t3 = x.shape[-1]
     _t4 = _t3 / num_heads
     _t5 = _t4 ** (-0.5)
     heads_q = _multi_head_attention_causal_no_kv_fwd_1(_t2, _t5)
-    heads_k = _cupy_split_heads(k, num_heads)
-    heads_v = _cupy_split_heads(v, num_heads)
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t6)
     weights = _multi_head_attention_no_causal_fwd_4(scores, attn_mask, key_padding_mask)
     _t7 = _cupy_bmm(weights, heads_v)
-    attended = _cupy_merge_heads(_t7, num_heads)
-    _t8 = _cupy_linear(attended, out_proj_weight)
+    attended = _merge_heads(_t7, num_heads)
+    _t8 = _linear(attended, out_proj_weight)
     y = _multi_head_attention_causal_no_kv_fwd_3(_t8, out_proj_bias)
     return y, (
         x,
@@ -1351,18 +1351,18 @@ def _cupy_backward_no_causal_no_kv(
     import cupy as cp
 
     qkv = _multi_head_attention_causal_no_kv_fwd_0(_t1, in_proj_bias)
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    k = _cupy_chunk(qkv, 3, 1, -1)
-    v = _cupy_chunk(qkv, 3, 2, -1)
-    _t2 = _cupy_split_heads(q, num_heads)
+    q = _chunk(qkv, 3, 0, -1)
+    k = _chunk(qkv, 3, 1, -1)
+    v = _chunk(qkv, 3, 2, -1)
+    _t2 = _split_heads(q, num_heads)
     heads_q = _multi_head_attention_causal_no_kv_fwd_1(_t2, _t5)
-    heads_k = _cupy_split_heads(k, num_heads)
-    heads_v = _cupy_split_heads(v, num_heads)
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
     _t6 = cp.swapaxes(heads_k, -1, -2)
     grad_out_proj_bias = _cupy_sum_to(grad_y, out_proj_bias.shape)
-    grad_attended = _cupy_linear_backward_input(grad_y, out_proj_weight)
-    grad_out_proj_weight = _cupy_rows(grad_y).T @ _cupy_rows(attended)
-    _t12 = _cupy_split_heads(grad_attended, num_heads)
+    grad_attended = _linear_backward_input(grad_y, out_proj_weight)
+    grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
+    _t12 = _split_heads(grad_attended, num_heads)
     _t13 = cp.swapaxes(heads_v, -1, -2)
     grad_weights = _cupy_bmm(_t12, _t13)
     _t15 = cp.swapaxes(weights, -1, -2)
@@ -1379,8 +1379,8 @@ def _cupy_backward_no_causal_no_kv(
     _t27 = _multi_head_attention_causal_no_kv_bwd_3(grad_heads_q, _t5)
     grad_qkv = _cupy_join_heads((_t27, grad_heads_k, grad_heads_v), num_heads)
     grad_in_proj_bias = _cupy_sum_to(grad_qkv, in_proj_bias.shape)
-    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
-    grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
+    grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return (
         grad_x,
         grad_in_proj_weight,
@@ -1418,14 +1418,6 @@ def _cupy_bmm(a, b):
     return out
 
 
-def _cupy_chunk(x, pieces, index, axis):
-    """The view of block ``index`` of ``pieces`` equal blocks of x along ``axis``."""
-    size = x.shape[axis] // pieces
-    where = [slice(None)] * x.ndim
-    where[axis] = slice(index * size, (index + 1) * size)
-    return x[tuple(where)]
-
-
 def _cupy_dot_last(a, b):
     """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
     (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
@@ -1448,57 +1440,6 @@ def _cupy_join_heads(blocks, heads):
     for index, block in enumerate(blocks):
         out[..., index, :, :] = block.swapaxes(-2, -3)
     return out.reshape(lead + (length, len(blocks) * heads * width))
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_merge_heads(x, heads):
-    """x [..., heads, S, D] as [..., S, heads * D], head after head along the last axis."""
-    moved = x.swapaxes(-2, -3)
-    return moved.reshape(moved.shape[:-2] + (heads * x.shape[-1],))
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
-
-
-def _cupy_split_heads(x, heads):
-    """x [..., S, E] as [..., heads, S, E / heads]: head h holds the features
-    h * E / heads to (h + 1) * E / heads of every position, as torch's
-    MultiheadAttention splits them."""
-    return x.reshape(x.shape[:-1] + (heads, x.shape[-1] // heads)).swapaxes(-2, -3)
 
 
 def _cupy_sum_to(grad, shape):

@@ -307,27 +307,6 @@ def _backward_swish(grad_y, a, b, *, out_grad_a=None, out_grad_b=None):
     return grad_a, grad_b
 
 
-def _forward_silu(a, b):
-    z = a * b
-    y = _sigmoid(z)
-    y *= z
-    return y, (a, b)
-
-
-def _backward_silu(grad_y, a, b, *, out_grad_a=None, out_grad_b=None):
-    z = a * b
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1
-    _t2 = 1 - _t1
-    _t2 *= grad_y
-    _t2 *= z
-    _t2 *= _t1
-    grad_z += _t2
-    grad_a = np.multiply(grad_z, b, out=out_grad_a)
-    grad_b = np.multiply(grad_z, a, out=out_grad_b)
-    return grad_a, grad_b
-
-
 def _backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _backward_identity(grad_linear, *linear_saved)
@@ -368,7 +347,7 @@ _FUSED = {
     "elu": (_forward_elu, _backward_elu),
     "mish": (_forward_mish, _backward_mish),
     "swish": (_forward_swish, _backward_swish),
-    "silu": (_forward_silu, _backward_silu),
+    "silu": (_forward_swish, _backward_swish),
 }
 # The options each fused activation is specialized at; other values run it composed.
 _FUSED_FIXED = {
@@ -1027,16 +1006,6 @@ def _cupy_backward_swish(grad_y, a, b):
     return grad_a, grad_b
 
 
-def _cupy_forward_silu(a, b):
-    y = _multiply_swish_fwd_0(a, b)
-    return y, (a, b)
-
-
-def _cupy_backward_silu(grad_y, a, b):
-    grad_a, grad_b = _multiply_swish_bwd_0(a, b, grad_y)
-    return grad_a, grad_b
-
-
 def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _cupy_backward_identity(grad_linear, *linear_saved)
@@ -1052,5 +1021,5 @@ _CUPY_FUSED = {
     "elu": (_cupy_forward_elu, _cupy_backward_elu),
     "mish": (_cupy_forward_mish, _cupy_backward_mish),
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
-    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+    "silu": (_cupy_forward_swish, _cupy_backward_swish),
 }

@@ -252,19 +252,6 @@ def _backward_swish(grad_y, x, pad, mode, z):
     return grad_x
 
 
-def _forward_silu(x, pad, mode, value):
-    z = _pad_nd(x, pad, mode, value)
-    y = z * _sigmoid(z)
-    return y, (x, pad, mode, z)
-
-
-def _backward_silu(grad_y, x, pad, mode, z):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1 + grad_y * z * _t1 * (1 - _t1)
-    grad_x = _pad_nd_grad(grad_z, x, pad, mode)
-    return grad_x
-
-
 def _backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _backward_identity(grad_linear, *linear_saved)
@@ -280,7 +267,7 @@ _FUSED = {
     "elu": (_forward_elu, _backward_elu),
     "mish": (_forward_mish, _backward_mish),
     "swish": (_forward_swish, _backward_swish),
-    "silu": (_forward_silu, _backward_silu),
+    "silu": (_forward_swish, _backward_swish),
 }
 # The options each fused activation is specialized at; other values run it composed.
 _FUSED_FIXED = {
@@ -1532,25 +1519,6 @@ def _cupy_backward_swish(grad_y, x, pad, mode, z):
     return grad_x
 
 
-def _cupy_forward_silu(x, pad, mode, value):
-    z = _cupy_pad_nd(x, pad, mode, value)
-    _t1 = _padding_swish_fwd_0(z)
-    y = _padding_swish_fwd_1(z, _t1)
-    return y, (x, pad, mode, z)
-
-
-def _cupy_backward_silu(grad_y, x, pad, mode, z):
-    _t1 = _padding_swish_fwd_0(z)
-    _t2 = _padding_swish_bwd_1(grad_y, _t1)
-    _t3 = _padding_swish_bwd_2(grad_y, z)
-    _t4 = _padding_swish_bwd_3(_t3, _t1)
-    _t5 = _padding_swish_bwd_4(_t1)
-    _t6 = _padding_swish_bwd_5(_t4, _t5)
-    grad_z = _padding_swish_bwd_6(_t2, _t6)
-    grad_x = _cupy_pad_nd_grad(grad_z, x, pad, mode)
-    return grad_x
-
-
 def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _cupy_backward_identity(grad_linear, *linear_saved)
@@ -1566,7 +1534,7 @@ _CUPY_FUSED = {
     "elu": (_cupy_forward_elu, _cupy_backward_elu),
     "mish": (_cupy_forward_mish, _cupy_backward_mish),
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
-    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+    "silu": (_cupy_forward_swish, _cupy_backward_swish),
 }
 
 
@@ -1599,7 +1567,7 @@ def _cupy_pad_nd(x, pad, mode, value):
     padded axis the source entries np.pad's matching mode picks for the indices."""
     import cupy as cp
 
-    widths = _cupy_pad_widths(x, pad, mode)
+    widths = _pad_widths(x, pad, mode)
     if mode == "constant":
         kept = tuple(
             slice(max(-b, 0), n - max(-e, 0)) for (b, e), n in zip(widths, x.shape)
@@ -1627,7 +1595,7 @@ def _cupy_pad_nd_grad(grad, x, pad, mode):
     reverse, the interior plus every border slice added onto the entry it copied."""
     import cupy as cp
 
-    widths = _cupy_pad_widths(x, pad, mode)
+    widths = _pad_widths(x, pad, mode)
     if mode == "constant":
         inner = tuple(
             slice(max(b, 0), g - max(e, 0)) for (b, e), g in zip(widths, grad.shape)
@@ -1661,33 +1629,6 @@ def _cupy_pad_sources(n, before, after, mode):
 
     numpy_mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
     return cp.pad(cp.arange(n), (before, after), mode=numpy_mode)
-
-
-def _cupy_pad_widths(x, pad, mode):
-    """F.pad's ``pad`` (last axis first) as (before, after) per axis of x, checked:
-    an even length of at most 2 x.ndim; in reflect mode pads below the axis length, in
-    circular mode at most it, and no negative pads but in constant mode."""
-    if len(pad) % 2 or len(pad) > 2 * x.ndim:
-        raise ValueError(
-            f"padding: 'pad' {tuple(pad)} must hold two entries per padded axis, for at most "
-            f"the {x.ndim} axes of 'x' {tuple(x.shape)}"
-        )
-    widths = [(0, 0)] * x.ndim
-    for k in range(len(pad) // 2):
-        widths[x.ndim - 1 - k] = (int(pad[2 * k]), int(pad[2 * k + 1]))
-    for (b, e), n in zip(widths, x.shape):
-        limit = {"reflect": n - 1, "circular": n}.get(mode)
-        if (
-            (mode != "constant" and min(b, e) < 0)
-            or (limit is not None and 0 < max(b, e) > limit)
-            or (mode == "replicate" and n == 0 and max(b, e) > 0)
-            or b + n + e < 0
-        ):
-            raise ValueError(
-                f"padding: cannot pad an axis of length {n} by ({b}, {e}) in {mode} mode "
-                f"('x' {tuple(x.shape)}, pad {tuple(pad)})"
-            )
-    return widths
 
 
 def _cupy_sum(x, axis):

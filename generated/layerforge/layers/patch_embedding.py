@@ -494,19 +494,19 @@ _patch_embedding_identity_fwd_0 = ElementwiseKernel(
 
 def _cupy_forward_identity(x, weight, bias):
     _t1 = weight.shape[-1]
-    patches = _cupy_patchify(x, _t1)
-    _t2 = _cupy_flatten_dims(weight, 1, 3)
-    _t3 = _cupy_linear(patches, _t2)
+    patches = _patchify(x, _t1)
+    _t2 = _flatten_dims(weight, 1, 3)
+    _t3 = _linear(patches, _t2)
     z = _patch_embedding_identity_fwd_0(_t3, bias)
     return z, (x, weight, bias, _t1, patches, _t2)
 
 
 def _cupy_backward_identity(grad_y, x, weight, bias, _t1, patches, _t2):
     grad_bias = _cupy_sum_to(grad_y, bias.shape)
-    grad_patches = _cupy_linear_backward_input(grad_y, _t2)
-    _t6 = _cupy_rows(grad_y).T @ _cupy_rows(patches)
+    grad_patches = _linear_backward_input(grad_y, _t2)
+    _t6 = _rows(grad_y).T @ _rows(patches)
     grad_weight = _t6.reshape(weight.shape)
-    grad_x = _cupy_unpatchify(grad_patches, x, _t1)
+    grad_x = _unpatchify(grad_patches, x, _t1)
     return grad_x, grad_weight, grad_bias
 
 
@@ -523,9 +523,9 @@ _patch_embedding_relu_fwd_1 = ElementwiseKernel(
 
 def _cupy_forward_relu(x, weight, bias):
     _t1 = weight.shape[-1]
-    patches = _cupy_patchify(x, _t1)
-    _t2 = _cupy_flatten_dims(weight, 1, 3)
-    _t3 = _cupy_linear(patches, _t2)
+    patches = _patchify(x, _t1)
+    _t2 = _flatten_dims(weight, 1, 3)
+    _t3 = _linear(patches, _t2)
     z = _patch_embedding_identity_fwd_0(_t3, bias)
     y = _patch_embedding_relu_fwd_1(z)
     return y, (x, weight, bias, _t1, patches, _t2, z)
@@ -557,10 +557,10 @@ def _cupy_backward_relu(grad_y, x, weight, bias, _t1, patches, _t2, z):
     _t4 = _patch_embedding_relu_bwd_0(z)
     grad_z = _patch_embedding_relu_bwd_1(grad_y, _t4)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_patches = _cupy_linear_backward_input(grad_z, _t2)
-    _t8 = _cupy_rows(grad_z).T @ _cupy_rows(patches)
+    grad_patches = _linear_backward_input(grad_z, _t2)
+    _t8 = _rows(grad_z).T @ _rows(patches)
     grad_weight = _t8.reshape(weight.shape)
-    grad_x = _cupy_unpatchify(grad_patches, x, _t1)
+    grad_x = _unpatchify(grad_patches, x, _t1)
     return grad_x, grad_weight, grad_bias
 
 
@@ -621,9 +621,9 @@ _patch_embedding_gelu_fwd_5 = ElementwiseKernel(
 
 def _cupy_forward_gelu(x, weight, bias):
     _t1 = weight.shape[-1]
-    patches = _cupy_patchify(x, _t1)
-    _t2 = _cupy_flatten_dims(weight, 1, 3)
-    _t3 = _cupy_linear(patches, _t2)
+    patches = _patchify(x, _t1)
+    _t2 = _flatten_dims(weight, 1, 3)
+    _t3 = _linear(patches, _t2)
     z = _patch_embedding_identity_fwd_0(_t3, bias)
     _t4 = _patch_embedding_gelu_fwd_1(z)
     _t5 = _patch_embedding_gelu_fwd_2(_t4)
@@ -759,34 +759,34 @@ def _cupy_backward_gelu(grad_y, x, weight, bias, _t1, patches, _t2, z):
     _t16 = _patch_embedding_gelu_bwd_12(_t15)
     grad_z = _patch_embedding_gelu_bwd_13(_t8, _t16)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_patches = _cupy_linear_backward_input(grad_z, _t2)
-    _t19 = _cupy_rows(grad_z).T @ _cupy_rows(patches)
+    grad_patches = _linear_backward_input(grad_z, _t2)
+    _t19 = _rows(grad_z).T @ _rows(patches)
     grad_weight = _t19.reshape(weight.shape)
-    grad_x = _cupy_unpatchify(grad_patches, x, _t1)
+    grad_x = _unpatchify(grad_patches, x, _t1)
     return grad_x, grad_weight, grad_bias
 
 
 def _cupy_forward_identity_no_bias(x, weight, bias):
     _t1 = weight.shape[-1]
-    patches = _cupy_patchify(x, _t1)
-    _t2 = _cupy_flatten_dims(weight, 1, 3)
-    z = _cupy_linear(patches, _t2)
+    patches = _patchify(x, _t1)
+    _t2 = _flatten_dims(weight, 1, 3)
+    z = _linear(patches, _t2)
     return z, (x, weight, bias, _t1, patches, _t2)
 
 
 def _cupy_backward_identity_no_bias(grad_y, x, weight, bias, _t1, patches, _t2):
-    grad_patches = _cupy_linear_backward_input(grad_y, _t2)
-    _t4 = _cupy_rows(grad_y).T @ _cupy_rows(patches)
+    grad_patches = _linear_backward_input(grad_y, _t2)
+    _t4 = _rows(grad_y).T @ _rows(patches)
     grad_weight = _t4.reshape(weight.shape)
-    grad_x = _cupy_unpatchify(grad_patches, x, _t1)
+    grad_x = _unpatchify(grad_patches, x, _t1)
     return grad_x, grad_weight, None
 
 
 def _cupy_forward_relu_no_bias(x, weight, bias):
     _t1 = weight.shape[-1]
-    patches = _cupy_patchify(x, _t1)
-    _t2 = _cupy_flatten_dims(weight, 1, 3)
-    z = _cupy_linear(patches, _t2)
+    patches = _patchify(x, _t1)
+    _t2 = _flatten_dims(weight, 1, 3)
+    z = _linear(patches, _t2)
     y = _patch_embedding_relu_fwd_1(z)
     return y, (x, weight, bias, _t1, patches, _t2, z)
 
@@ -816,18 +816,18 @@ _patch_embedding_relu_no_bias_bwd_1 = ElementwiseKernel(
 def _cupy_backward_relu_no_bias(grad_y, x, weight, bias, _t1, patches, _t2, z):
     _t3 = _patch_embedding_relu_no_bias_bwd_0(z)
     grad_z = _patch_embedding_relu_no_bias_bwd_1(grad_y, _t3)
-    grad_patches = _cupy_linear_backward_input(grad_z, _t2)
-    _t6 = _cupy_rows(grad_z).T @ _cupy_rows(patches)
+    grad_patches = _linear_backward_input(grad_z, _t2)
+    _t6 = _rows(grad_z).T @ _rows(patches)
     grad_weight = _t6.reshape(weight.shape)
-    grad_x = _cupy_unpatchify(grad_patches, x, _t1)
+    grad_x = _unpatchify(grad_patches, x, _t1)
     return grad_x, grad_weight, None
 
 
 def _cupy_forward_gelu_no_bias(x, weight, bias):
     _t1 = weight.shape[-1]
-    patches = _cupy_patchify(x, _t1)
-    _t2 = _cupy_flatten_dims(weight, 1, 3)
-    z = _cupy_linear(patches, _t2)
+    patches = _patchify(x, _t1)
+    _t2 = _flatten_dims(weight, 1, 3)
+    z = _linear(patches, _t2)
     _t4 = _patch_embedding_gelu_fwd_1(z)
     _t5 = _patch_embedding_gelu_fwd_2(_t4)
     _t6 = _patch_embedding_gelu_fwd_3(_t5)
@@ -851,10 +851,10 @@ def _cupy_backward_gelu_no_bias(grad_y, x, weight, bias, _t1, patches, _t2, z):
     _t15 = _patch_embedding_gelu_bwd_11(_t11, _t14)
     _t16 = _patch_embedding_gelu_bwd_12(_t15)
     grad_z = _patch_embedding_gelu_bwd_13(_t8, _t16)
-    grad_patches = _cupy_linear_backward_input(grad_z, _t2)
-    _t18 = _cupy_rows(grad_z).T @ _cupy_rows(patches)
+    grad_patches = _linear_backward_input(grad_z, _t2)
+    _t18 = _rows(grad_z).T @ _rows(patches)
     grad_weight = _t18.reshape(weight.shape)
-    grad_x = _cupy_unpatchify(grad_patches, x, _t1)
+    grad_x = _unpatchify(grad_patches, x, _t1)
     return grad_x, grad_weight, None
 
 
@@ -878,77 +878,6 @@ _CUPY_FUSED = {
 }
 
 
-def _cupy_flatten_dims(x, start, end):
-    """x with its axes ``start`` to ``end`` (inclusive, negative from the end) joined."""
-    first, last = start % max(x.ndim, 1), end % max(x.ndim, 1)
-    if first > last:
-        raise ValueError(
-            f"flatten: start_dim {start} comes after end_dim {end} for an input of shape "
-            f"{tuple(x.shape)}"
-        )
-    joined = 1  # the joined size, not -1: an empty x has no size to infer from
-    for size in x.shape[first : last + 1]:
-        joined *= size
-    return (
-        x.reshape(x.shape[:first] + (joined,) + x.shape[last + 1 :])
-        if x.ndim
-        else x.reshape(1)
-    )
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_patchify(x, size):
-    """x [N, C, H, W] as patches [N, (H / size)(W / size), C size size] (one copy); H
-    and W must be multiples of size."""
-    n, c, h, w = x.shape
-    if h % size or w % size:
-        raise ValueError(
-            f"patch_embedding: argument 'x' of shape {tuple(x.shape)} does not split into "
-            f"{size} x {size} patches: H and W must be multiples of the patch size {size}"
-        )
-    tiles = x.reshape(n, c, h // size, size, w // size, size).transpose(
-        0, 2, 4, 1, 3, 5
-    )
-    return tiles.reshape(n, (h // size) * (w // size), c * size * size)
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
-
-
 def _cupy_sum_to(grad, shape):
     """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast; over
     leading axes only (a bias gradient) as a vector-matrix product with ones (BLAS)."""
@@ -962,12 +891,3 @@ def _cupy_sum_to(grad, shape):
         rows = grad.reshape(-1, grad[(0,) * lead].size)
         return cp.matmul(cp.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
     return cp.sum(grad, axis=axes).reshape(shape) if axes else grad
-
-
-def _cupy_unpatchify(patches, like, size):
-    """Patches [N, L, C size size] as the image [N, C, H, W] of ``like``'s shape."""
-    n, c, h, w = like.shape
-    tiles = patches.reshape(n, h // size, w // size, c, size, size).transpose(
-        0, 3, 1, 4, 2, 5
-    )
-    return tiles.reshape(n, c, h, w)

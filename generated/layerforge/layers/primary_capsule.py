@@ -913,13 +913,13 @@ def _cupy_forward_squash(x, weight, bias, capsule_dim, stride, padding, epsilon=
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     _t2 = bias.reshape(1, -1, 1, 1)
     z = _primary_capsule_squash_fwd_0(_t1, _t2)
-    _t3 = _cupy_flatten_dims(z, 2, 3)
+    _t3 = _flatten_dims(z, 2, 3)
     positions = cp.swapaxes(_t3, -1, -2)
     _t4 = positions.reshape(
         *positions.shape[:-1], positions.shape[-1] // capsule_dim, capsule_dim
     )
-    capsules = _cupy_permute(_t4, (-2, -3, -1))
-    u = _cupy_flatten_dims(capsules, 1, 2)
+    capsules = _permute(_t4, (-2, -3, -1))
+    u = _flatten_dims(capsules, 1, 2)
     _t5 = _primary_capsule_squash_fwd_1(u)
     squash_squared_norm = _cupy_sum(_t5, -1)
     _t6 = _primary_capsule_squash_fwd_2(squash_squared_norm, epsilon)
@@ -1106,7 +1106,7 @@ def _cupy_backward_squash(
     _t4 = positions.reshape(
         *positions.shape[:-1], positions.shape[-1] // capsule_dim, capsule_dim
     )
-    capsules = _cupy_permute(_t4, (-2, -3, -1))
+    capsules = _permute(_t4, (-2, -3, -1))
     _t5 = _primary_capsule_squash_fwd_1(u)
     _t6 = _primary_capsule_squash_fwd_2(squash_squared_norm, epsilon)
     squash_norm = _primary_capsule_squash_fwd_3(_t6)
@@ -1129,7 +1129,7 @@ def _cupy_backward_squash(
     _t22 = _primary_capsule_squash_bwd_16(_t9, _t20)
     grad_u = _primary_capsule_squash_bwd_17(_t22, _t21)
     grad_capsules = grad_u.reshape(capsules.shape)
-    _t24 = _cupy_unpermute(grad_capsules, (-2, -3, -1))
+    _t24 = _unpermute(grad_capsules, (-2, -3, -1))
     grad_positions = _t24.reshape(positions.shape)
     _t26 = cp.swapaxes(grad_positions, -1, -2)
     grad_z = _t26.reshape(_t1.shape)
@@ -1151,13 +1151,13 @@ def _cupy_forward_identity(x, weight, bias, capsule_dim, stride, padding):
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     _t2 = bias.reshape(1, -1, 1, 1)
     z = _primary_capsule_squash_fwd_0(_t1, _t2)
-    _t3 = _cupy_flatten_dims(z, 2, 3)
+    _t3 = _flatten_dims(z, 2, 3)
     positions = cp.swapaxes(_t3, -1, -2)
     _t4 = positions.reshape(
         *positions.shape[:-1], positions.shape[-1] // capsule_dim, capsule_dim
     )
-    capsules = _cupy_permute(_t4, (-2, -3, -1))
-    u = _cupy_flatten_dims(capsules, 1, 2)
+    capsules = _permute(_t4, (-2, -3, -1))
+    u = _flatten_dims(capsules, 1, 2)
     return u, (x, weight, bias, capsule_dim, stride, padding, columns, _t1, positions)
 
 
@@ -1169,9 +1169,9 @@ def _cupy_backward_identity(
     _t4 = positions.reshape(
         *positions.shape[:-1], positions.shape[-1] // capsule_dim, capsule_dim
     )
-    capsules = _cupy_permute(_t4, (-2, -3, -1))
+    capsules = _permute(_t4, (-2, -3, -1))
     grad_capsules = grad_y.reshape(capsules.shape)
-    _t6 = _cupy_unpermute(grad_capsules, (-2, -3, -1))
+    _t6 = _unpermute(grad_capsules, (-2, -3, -1))
     grad_positions = _t6.reshape(positions.shape)
     _t8 = cp.swapaxes(grad_positions, -1, -2)
     grad_z = _t8.reshape(_t1.shape)
@@ -1260,13 +1260,13 @@ def _cupy_forward_squash_no_bias(
 
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
-    _t2 = _cupy_flatten_dims(z, 2, 3)
+    _t2 = _flatten_dims(z, 2, 3)
     positions = cp.swapaxes(_t2, -1, -2)
     _t3 = positions.reshape(
         *positions.shape[:-1], positions.shape[-1] // capsule_dim, capsule_dim
     )
-    capsules = _cupy_permute(_t3, (-2, -3, -1))
-    u = _cupy_flatten_dims(capsules, 1, 2)
+    capsules = _permute(_t3, (-2, -3, -1))
+    u = _flatten_dims(capsules, 1, 2)
     _t4 = _primary_capsule_squash_no_bias_fwd_0(u)
     squash_squared_norm = _cupy_sum(_t4, -1)
     _t5 = _primary_capsule_squash_no_bias_fwd_1(squash_squared_norm, epsilon)
@@ -1451,7 +1451,7 @@ def _cupy_backward_squash_no_bias(
     _t3 = positions.reshape(
         *positions.shape[:-1], positions.shape[-1] // capsule_dim, capsule_dim
     )
-    capsules = _cupy_permute(_t3, (-2, -3, -1))
+    capsules = _permute(_t3, (-2, -3, -1))
     _t4 = _primary_capsule_squash_no_bias_fwd_0(u)
     _t5 = _primary_capsule_squash_no_bias_fwd_1(squash_squared_norm, epsilon)
     squash_norm = _primary_capsule_squash_no_bias_fwd_2(_t5)
@@ -1474,7 +1474,7 @@ def _cupy_backward_squash_no_bias(
     _t21 = _primary_capsule_squash_no_bias_bwd_16(_t8, _t19)
     grad_u = _primary_capsule_squash_no_bias_bwd_17(_t21, _t20)
     grad_capsules = grad_u.reshape(capsules.shape)
-    _t23 = _cupy_unpermute(grad_capsules, (-2, -3, -1))
+    _t23 = _unpermute(grad_capsules, (-2, -3, -1))
     grad_positions = _t23.reshape(positions.shape)
     _t25 = cp.swapaxes(grad_positions, -1, -2)
     grad_z = _t25.reshape(z.shape)
@@ -1492,13 +1492,13 @@ def _cupy_forward_identity_no_bias(x, weight, bias, capsule_dim, stride, padding
 
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
-    _t2 = _cupy_flatten_dims(z, 2, 3)
+    _t2 = _flatten_dims(z, 2, 3)
     positions = cp.swapaxes(_t2, -1, -2)
     _t3 = positions.reshape(
         *positions.shape[:-1], positions.shape[-1] // capsule_dim, capsule_dim
     )
-    capsules = _cupy_permute(_t3, (-2, -3, -1))
-    u = _cupy_flatten_dims(capsules, 1, 2)
+    capsules = _permute(_t3, (-2, -3, -1))
+    u = _flatten_dims(capsules, 1, 2)
     return u, (x, weight, capsule_dim, stride, padding, columns, z, positions)
 
 
@@ -1510,9 +1510,9 @@ def _cupy_backward_identity_no_bias(
     _t3 = positions.reshape(
         *positions.shape[:-1], positions.shape[-1] // capsule_dim, capsule_dim
     )
-    capsules = _cupy_permute(_t3, (-2, -3, -1))
+    capsules = _permute(_t3, (-2, -3, -1))
     grad_capsules = grad_y.reshape(capsules.shape)
-    _t5 = _cupy_unpermute(grad_capsules, (-2, -3, -1))
+    _t5 = _unpermute(grad_capsules, (-2, -3, -1))
     grad_positions = _t5.reshape(positions.shape)
     _t7 = cp.swapaxes(grad_positions, -1, -2)
     grad_z = _t7.reshape(z.shape)
@@ -1844,24 +1844,6 @@ def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, 
     return cp.ascontiguousarray(cp.swapaxes(total, -1, -2)).reshape(weight.shape)
 
 
-def _cupy_flatten_dims(x, start, end):
-    """x with its axes ``start`` to ``end`` (inclusive, negative from the end) joined."""
-    first, last = start % max(x.ndim, 1), end % max(x.ndim, 1)
-    if first > last:
-        raise ValueError(
-            f"flatten: start_dim {start} comes after end_dim {end} for an input of shape "
-            f"{tuple(x.shape)}"
-        )
-    joined = 1  # the joined size, not -1: an empty x has no size to infer from
-    for size in x.shape[first : last + 1]:
-        joined *= size
-    return (
-        x.reshape(x.shape[:first] + (joined,) + x.shape[last + 1 :])
-        if x.ndim
-        else x.reshape(1)
-    )
-
-
 def _cupy_im2col(x, weight, stride, padding, dilation, padding_mode):
     """The windows of x [N, C, H, W] that a weight [C_out, C / groups, kH, kW] sees.
 
@@ -1896,13 +1878,6 @@ def _cupy_im2col(x, weight, stride, padding, dilation, padding_mode):
     return windows.transpose(1, 4, 5, 0, 2, 3).reshape(
         c * kernel_h * kernel_w, n, out_h, out_w
     )
-
-
-def _cupy_permute(x, axes):
-    """The view of x whose trailing axes are x's axes ``axes`` (negative, from the end),
-    in that order; the leading axes stay where they are."""
-    lead = x.ndim - len(axes)
-    return x.transpose(tuple(range(lead)) + tuple(x.ndim + a for a in axes))
 
 
 def _cupy_sum(x, axis):
@@ -1943,14 +1918,6 @@ def _cupy_sum_to(grad, shape):
         rows = grad.reshape(-1, grad[(0,) * lead].size)
         return cp.matmul(cp.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
     return cp.sum(grad, axis=axes).reshape(shape) if axes else grad
-
-
-def _cupy_unpermute(x, axes):
-    """The view of x that undoes ``_permute(., axes)``: the inverse permutation of the
-    trailing axes."""
-    lead = x.ndim - len(axes)
-    inverse = sorted(range(len(axes)), key=lambda i: axes[i])
-    return x.transpose(tuple(range(lead)) + tuple(lead + i for i in inverse))
 
 
 def _cupy_window_fold(grad, like, padding, padding_mode):

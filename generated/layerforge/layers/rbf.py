@@ -197,7 +197,7 @@ _rbf_fwd_3 = ElementwiseKernel(
 
 def _cupy_forward(x, centers, widths):
     _t1 = _cupy_dot_last(x, x)
-    _t2 = _cupy_linear(x, centers)
+    _t2 = _linear(x, centers)
     _t4 = _rbf_fwd_0(_t2, _t1)
     _t5 = _cupy_dot_last(centers, centers)
     _t6 = _t5[..., 0]
@@ -361,8 +361,8 @@ def _cupy_backward(grad_y, x, centers, widths, _t5, _t7, y):
     _t24, _t25 = _rbf_bwd_5(_t23, centers)
     _t26 = _rbf_bwd_6(_t21)
     _t28 = _rbf_bwd_7(_t21)
-    _t29 = _cupy_linear_backward_input(_t28, centers)
-    _t30 = _cupy_rows(_t28).T @ _cupy_rows(x)
+    _t29 = _linear_backward_input(_t28, centers)
+    _t30 = _rows(_t28).T @ _rows(x)
     grad_x = _rbf_bwd_8(_t26, x, _t29)
     grad_centers = _rbf_bwd_9(_t24, _t25, _t30)
     grad_widths = _rbf_bwd_10(_t18, _t19)
@@ -378,41 +378,3 @@ def _cupy_dot_last(a, b):
     if b.ndim == 1:
         return cp.matmul(a, b)[..., None]
     return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])

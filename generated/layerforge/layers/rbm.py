@@ -292,7 +292,7 @@ _rbm_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward(v, W, b_v, b_h):
-    _t1 = _cupy_linear(v, W)
+    _t1 = _linear(v, W)
     h = _rbm_fwd_0(_t1, b_h)
     return h, (v, W, b_v, b_h, h)
 
@@ -324,8 +324,8 @@ _rbm_bwd_1 = ElementwiseKernel(
 def _cupy_backward(grad_h, v, W, b_v, b_h, h):
     _t5 = _rbm_bwd_0(grad_h, h)
     grad_b_h = _cupy_sum_to(_t5, b_h.shape)
-    grad_v = _cupy_linear_backward_input(_t5, W)
-    grad_W = _cupy_rows(_t5).T @ _cupy_rows(v)
+    grad_v = _linear_backward_input(_t5, W)
+    grad_W = _rows(_t5).T @ _rows(v)
     grad_b_v = _rbm_bwd_1(b_v)
     return grad_v, grad_W, grad_b_v, grad_b_h
 
@@ -344,7 +344,7 @@ _rbm_reconstruct_0 = ElementwiseKernel(
 
 def _cupy_entry_reconstruct(h, W, b_v):
     _t1 = W.T
-    _t2 = _cupy_linear(h, _t1)
+    _t2 = _linear(h, _t1)
     v = _rbm_reconstruct_0(_t2, b_v)
     return v
 
@@ -374,7 +374,7 @@ _rbm_contrastive_divergence_1_1 = ElementwiseKernel(
 
 
 def _cupy_entry_contrastive_divergence_1(rng, v, W, b_h):
-    _t1 = _cupy_linear(v, W)
+    _t1 = _linear(v, W)
     h0 = _rbm_contrastive_divergence_1_0(_t1, b_h)
     _t3 = rng.uniform(0.0, 1.0, size=_t1.shape).astype(_t1.dtype)
     h_sample = _rbm_contrastive_divergence_1_1(_t3, h0, _t1)
@@ -431,11 +431,11 @@ _rbm_contrastive_divergence_step2_3 = ElementwiseKernel(
 
 def _cupy_entry_contrastive_divergence_step2(rng, hs, v, W, b_v, b_h, h0):
     _t5 = W.T
-    _t6 = _cupy_linear(hs, _t5)
+    _t6 = _linear(hs, _t5)
     pv_next = _rbm_contrastive_divergence_step2_0(_t6, b_v)
     _t8 = rng.uniform(0.0, 1.0, size=v.shape).astype(v.dtype)
     vs_next = _rbm_contrastive_divergence_step2_1(_t8, pv_next, v)
-    _t10 = _cupy_linear(vs_next, W)
+    _t10 = _linear(vs_next, W)
     ph_next = _rbm_contrastive_divergence_step2_2(_t10, b_h)
     _t12 = rng.uniform(0.0, 1.0, size=h0.shape).astype(h0.dtype)
     hs_next = _rbm_contrastive_divergence_step2_3(_t12, ph_next, h0)
@@ -503,8 +503,8 @@ _rbm_contrastive_divergence_3_4 = ElementwiseKernel(
 
 def _cupy_entry_contrastive_divergence_3(v, b_v, b_h, h0, v_k, p_vk, p_hk):
     batch = v.shape[0]
-    _t14 = _cupy_rows(p_hk).T @ _cupy_rows(v_k)
-    _t15 = _cupy_rows(h0).T @ _cupy_rows(v)
+    _t14 = _rows(p_hk).T @ _rows(v_k)
+    _t15 = _rows(h0).T @ _rows(v)
     gW = _rbm_contrastive_divergence_3_0(_t14, _t15, batch)
     _t17 = _rbm_contrastive_divergence_3_1(p_vk, v)
     _t18 = _cupy_sum_to(_t17, b_v.shape)
@@ -538,44 +538,6 @@ def _cupy_driver_contrastive_divergence(rng, v, W, b_v, b_h, k):
         v, b_v, b_h, h0, v_k, p_vk, p_hk
     )
     return gW, gb_v, gb_h
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):

@@ -498,7 +498,7 @@ _readout_identity_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_identity(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     z = _readout_identity_fwd_0(_t1, bias)
     return z, (x, weight)
 
@@ -507,8 +507,8 @@ def _cupy_backward_identity(grad_y, x, weight):
     import cupy as cp
 
     grad_bias = cp.sum(grad_y, axis=0)
-    grad_x = _cupy_linear_backward_input(grad_y, weight)
-    grad_weight = _cupy_rows(grad_y).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_y, weight)
+    grad_weight = _rows(grad_y).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -525,7 +525,7 @@ _readout_relu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_relu(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     z, y = _readout_relu_fwd_0(_t1, bias)
     return y, (x, weight, z)
 
@@ -547,8 +547,8 @@ def _cupy_backward_relu(grad_y, x, weight, z):
 
     grad_z = _readout_relu_bwd_0(z, grad_y)
     grad_bias = cp.sum(grad_z, axis=0)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -565,7 +565,7 @@ _readout_sigmoid_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_sigmoid(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     y = _readout_sigmoid_fwd_0(_t1, bias)
     return y, (x, weight, y)
 
@@ -588,8 +588,8 @@ def _cupy_backward_sigmoid(grad_y, x, weight, y):
 
     grad_z = _readout_sigmoid_bwd_0(grad_y, y)
     grad_bias = cp.sum(grad_z, axis=0)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -606,7 +606,7 @@ _readout_tanh_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_tanh(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     y = _readout_tanh_fwd_0(_t1, bias)
     return y, (x, weight, y)
 
@@ -629,8 +629,8 @@ def _cupy_backward_tanh(grad_y, x, weight, y):
 
     grad_z = _readout_tanh_bwd_0(y, grad_y)
     grad_bias = cp.sum(grad_z, axis=0)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -690,7 +690,7 @@ _readout_softmax_fwd_4 = ElementwiseKernel(
 
 
 def _cupy_forward_softmax(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     z = _readout_identity_fwd_0(_t1, bias)
     _t2 = _readout_softmax_fwd_1(z)
     _t3 = _t2
@@ -735,8 +735,8 @@ def _cupy_backward_softmax(grad_y, x, weight, y):
     _t6 = _readout_softmax_bwd_0(grad_y, y)
     grad_z = _readout_softmax_bwd_1(grad_y, _t6, y)
     grad_bias = cp.sum(grad_z, axis=0)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -757,7 +757,7 @@ _readout_gelu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_gelu(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     z, y = _readout_gelu_fwd_0(_t1, bias)
     return y, (x, weight, z)
 
@@ -791,8 +791,8 @@ def _cupy_backward_gelu(grad_y, x, weight, z):
 
     grad_z = _readout_gelu_bwd_0(z, grad_y)
     grad_bias = cp.sum(grad_z, axis=0)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -810,7 +810,7 @@ _readout_silu_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_silu(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     z, y = _readout_silu_fwd_0(_t1, bias)
     return y, (x, weight, z)
 
@@ -837,8 +837,8 @@ def _cupy_backward_silu(grad_y, x, weight, z):
 
     grad_z = _readout_silu_bwd_0(z, grad_y)
     grad_bias = cp.sum(grad_z, axis=0)
-    grad_x = _cupy_linear_backward_input(grad_z, weight)
-    grad_weight = _cupy_rows(grad_z).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -856,41 +856,3 @@ _CUPY_FUSED = {
     "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])

@@ -741,11 +741,11 @@ _reconstruction_identity_fwd_2 = ElementwiseKernel(
 def _cupy_forward_identity(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
-    _t1 = _cupy_linear(x, fc1_weight)
+    _t1 = _linear(x, fc1_weight)
     _t2, h1 = _reconstruction_identity_fwd_0(_t1, fc1_bias)
-    _t3 = _cupy_linear(h1, fc2_weight)
+    _t3 = _linear(h1, fc2_weight)
     _t4, h2 = _reconstruction_identity_fwd_1(_t3, fc2_bias)
-    _t5 = _cupy_linear(h2, fc3_weight)
+    _t5 = _linear(h2, fc3_weight)
     z = _reconstruction_identity_fwd_2(_t5, fc3_bias)
     return z, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4)
 
@@ -802,16 +802,16 @@ def _cupy_backward_identity(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, 
     h1 = _reconstruction_identity_bwd_0(_t2)
     h2 = _reconstruction_identity_bwd_1(_t4)
     grad_fc3_bias = cp.sum(grad_y, axis=0)
-    grad_h2 = _cupy_linear_backward_input(grad_y, fc3_weight)
-    grad_fc3_weight = _cupy_rows(grad_y).T @ _cupy_rows(h2)
+    grad_h2 = _linear_backward_input(grad_y, fc3_weight)
+    grad_fc3_weight = _rows(grad_y).T @ _rows(h2)
     _t10 = _reconstruction_identity_bwd_2(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t10, axis=0)
-    grad_h1 = _cupy_linear_backward_input(_t10, fc2_weight)
-    grad_fc2_weight = _cupy_rows(_t10).T @ _cupy_rows(h1)
+    grad_h1 = _linear_backward_input(_t10, fc2_weight)
+    grad_fc2_weight = _rows(_t10).T @ _rows(h1)
     _t15 = _reconstruction_identity_bwd_3(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t15, axis=0)
-    grad_x = _cupy_linear_backward_input(_t15, fc1_weight)
-    grad_fc1_weight = _cupy_rows(_t15).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(_t15, fc1_weight)
+    grad_fc1_weight = _rows(_t15).T @ _rows(x)
     return (
         grad_x,
         grad_fc1_weight,
@@ -838,11 +838,11 @@ _reconstruction_relu_fwd_2 = ElementwiseKernel(
 def _cupy_forward_relu(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
-    _t1 = _cupy_linear(x, fc1_weight)
+    _t1 = _linear(x, fc1_weight)
     _t2, h1 = _reconstruction_identity_fwd_0(_t1, fc1_bias)
-    _t3 = _cupy_linear(h1, fc2_weight)
+    _t3 = _linear(h1, fc2_weight)
     _t4, h2 = _reconstruction_identity_fwd_1(_t3, fc2_bias)
-    _t5 = _cupy_linear(h2, fc3_weight)
+    _t5 = _linear(h2, fc3_weight)
     z, y = _reconstruction_relu_fwd_2(_t5, fc3_bias)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z)
 
@@ -890,16 +890,16 @@ def _cupy_backward_relu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4,
     h2 = _reconstruction_identity_bwd_1(_t4)
     grad_z = _reconstruction_relu_bwd_2(z, grad_y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
-    grad_h2 = _cupy_linear_backward_input(grad_z, fc3_weight)
-    grad_fc3_weight = _cupy_rows(grad_z).T @ _cupy_rows(h2)
+    grad_h2 = _linear_backward_input(grad_z, fc3_weight)
+    grad_fc3_weight = _rows(grad_z).T @ _rows(h2)
     _t12 = _reconstruction_relu_bwd_3(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t12, axis=0)
-    grad_h1 = _cupy_linear_backward_input(_t12, fc2_weight)
-    grad_fc2_weight = _cupy_rows(_t12).T @ _cupy_rows(h1)
+    grad_h1 = _linear_backward_input(_t12, fc2_weight)
+    grad_fc2_weight = _rows(_t12).T @ _rows(h1)
     _t17 = _reconstruction_relu_bwd_4(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t17, axis=0)
-    grad_x = _cupy_linear_backward_input(_t17, fc1_weight)
-    grad_fc1_weight = _cupy_rows(_t17).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(_t17, fc1_weight)
+    grad_fc1_weight = _rows(_t17).T @ _rows(x)
     return (
         grad_x,
         grad_fc1_weight,
@@ -926,11 +926,11 @@ _reconstruction_sigmoid_fwd_2 = ElementwiseKernel(
 def _cupy_forward_sigmoid(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
-    _t1 = _cupy_linear(x, fc1_weight)
+    _t1 = _linear(x, fc1_weight)
     _t2, h1 = _reconstruction_identity_fwd_0(_t1, fc1_bias)
-    _t3 = _cupy_linear(h1, fc2_weight)
+    _t3 = _linear(h1, fc2_weight)
     _t4, h2 = _reconstruction_identity_fwd_1(_t3, fc2_bias)
-    _t5 = _cupy_linear(h2, fc3_weight)
+    _t5 = _linear(h2, fc3_weight)
     y = _reconstruction_sigmoid_fwd_2(_t5, fc3_bias)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, y)
 
@@ -979,16 +979,16 @@ def _cupy_backward_sigmoid(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _
     h2 = _reconstruction_identity_bwd_1(_t4)
     grad_z = _reconstruction_sigmoid_bwd_2(grad_y, y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
-    grad_h2 = _cupy_linear_backward_input(grad_z, fc3_weight)
-    grad_fc3_weight = _cupy_rows(grad_z).T @ _cupy_rows(h2)
+    grad_h2 = _linear_backward_input(grad_z, fc3_weight)
+    grad_fc3_weight = _rows(grad_z).T @ _rows(h2)
     _t13 = _reconstruction_sigmoid_bwd_3(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t13, axis=0)
-    grad_h1 = _cupy_linear_backward_input(_t13, fc2_weight)
-    grad_fc2_weight = _cupy_rows(_t13).T @ _cupy_rows(h1)
+    grad_h1 = _linear_backward_input(_t13, fc2_weight)
+    grad_fc2_weight = _rows(_t13).T @ _rows(h1)
     _t18 = _reconstruction_sigmoid_bwd_4(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t18, axis=0)
-    grad_x = _cupy_linear_backward_input(_t18, fc1_weight)
-    grad_fc1_weight = _cupy_rows(_t18).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(_t18, fc1_weight)
+    grad_fc1_weight = _rows(_t18).T @ _rows(x)
     return (
         grad_x,
         grad_fc1_weight,
@@ -1015,11 +1015,11 @@ _reconstruction_tanh_fwd_2 = ElementwiseKernel(
 def _cupy_forward_tanh(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
-    _t1 = _cupy_linear(x, fc1_weight)
+    _t1 = _linear(x, fc1_weight)
     _t2, h1 = _reconstruction_identity_fwd_0(_t1, fc1_bias)
-    _t3 = _cupy_linear(h1, fc2_weight)
+    _t3 = _linear(h1, fc2_weight)
     _t4, h2 = _reconstruction_identity_fwd_1(_t3, fc2_bias)
-    _t5 = _cupy_linear(h2, fc3_weight)
+    _t5 = _linear(h2, fc3_weight)
     y = _reconstruction_tanh_fwd_2(_t5, fc3_bias)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, y)
 
@@ -1044,16 +1044,16 @@ def _cupy_backward_tanh(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4,
     h2 = _reconstruction_identity_bwd_1(_t4)
     grad_z = _reconstruction_tanh_bwd_2(y, grad_y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
-    grad_h2 = _cupy_linear_backward_input(grad_z, fc3_weight)
-    grad_fc3_weight = _cupy_rows(grad_z).T @ _cupy_rows(h2)
+    grad_h2 = _linear_backward_input(grad_z, fc3_weight)
+    grad_fc3_weight = _rows(grad_z).T @ _rows(h2)
     _t13 = _reconstruction_sigmoid_bwd_3(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t13, axis=0)
-    grad_h1 = _cupy_linear_backward_input(_t13, fc2_weight)
-    grad_fc2_weight = _cupy_rows(_t13).T @ _cupy_rows(h1)
+    grad_h1 = _linear_backward_input(_t13, fc2_weight)
+    grad_fc2_weight = _rows(_t13).T @ _rows(h1)
     _t18 = _reconstruction_sigmoid_bwd_4(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t18, axis=0)
-    grad_x = _cupy_linear_backward_input(_t18, fc1_weight)
-    grad_fc1_weight = _cupy_rows(_t18).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(_t18, fc1_weight)
+    grad_fc1_weight = _rows(_t18).T @ _rows(x)
     return (
         grad_x,
         grad_fc1_weight,
@@ -1123,11 +1123,11 @@ _reconstruction_softmax_fwd_6 = ElementwiseKernel(
 def _cupy_forward_softmax(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
-    _t1 = _cupy_linear(x, fc1_weight)
+    _t1 = _linear(x, fc1_weight)
     _t2, h1 = _reconstruction_identity_fwd_0(_t1, fc1_bias)
-    _t3 = _cupy_linear(h1, fc2_weight)
+    _t3 = _linear(h1, fc2_weight)
     _t4, h2 = _reconstruction_identity_fwd_1(_t3, fc2_bias)
-    _t5 = _cupy_linear(h2, fc3_weight)
+    _t5 = _linear(h2, fc3_weight)
     z = _reconstruction_identity_fwd_2(_t5, fc3_bias)
     _t6 = _reconstruction_softmax_fwd_3(z)
     _t7 = _t6
@@ -1198,16 +1198,16 @@ def _cupy_backward_softmax(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _
     _t10 = _reconstruction_softmax_bwd_2(grad_y, y)
     grad_z = _reconstruction_softmax_bwd_3(grad_y, _t10, y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
-    grad_h2 = _cupy_linear_backward_input(grad_z, fc3_weight)
-    grad_fc3_weight = _cupy_rows(grad_z).T @ _cupy_rows(h2)
+    grad_h2 = _linear_backward_input(grad_z, fc3_weight)
+    grad_fc3_weight = _rows(grad_z).T @ _rows(h2)
     _t17 = _reconstruction_softmax_bwd_4(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t17, axis=0)
-    grad_h1 = _cupy_linear_backward_input(_t17, fc2_weight)
-    grad_fc2_weight = _cupy_rows(_t17).T @ _cupy_rows(h1)
+    grad_h1 = _linear_backward_input(_t17, fc2_weight)
+    grad_fc2_weight = _rows(_t17).T @ _rows(h1)
     _t22 = _reconstruction_softmax_bwd_5(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t22, axis=0)
-    grad_x = _cupy_linear_backward_input(_t22, fc1_weight)
-    grad_fc1_weight = _cupy_rows(_t22).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(_t22, fc1_weight)
+    grad_fc1_weight = _rows(_t22).T @ _rows(x)
     return (
         grad_x,
         grad_fc1_weight,
@@ -1238,11 +1238,11 @@ _reconstruction_gelu_fwd_2 = ElementwiseKernel(
 def _cupy_forward_gelu(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
-    _t1 = _cupy_linear(x, fc1_weight)
+    _t1 = _linear(x, fc1_weight)
     _t2, h1 = _reconstruction_identity_fwd_0(_t1, fc1_bias)
-    _t3 = _cupy_linear(h1, fc2_weight)
+    _t3 = _linear(h1, fc2_weight)
     _t4, h2 = _reconstruction_identity_fwd_1(_t3, fc2_bias)
-    _t5 = _cupy_linear(h2, fc3_weight)
+    _t5 = _linear(h2, fc3_weight)
     z, y = _reconstruction_gelu_fwd_2(_t5, fc3_bias)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z)
 
@@ -1302,16 +1302,16 @@ def _cupy_backward_gelu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4,
     h2 = _reconstruction_identity_bwd_1(_t4)
     grad_z = _reconstruction_gelu_bwd_2(z, grad_y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
-    grad_h2 = _cupy_linear_backward_input(grad_z, fc3_weight)
-    grad_fc3_weight = _cupy_rows(grad_z).T @ _cupy_rows(h2)
+    grad_h2 = _linear_backward_input(grad_z, fc3_weight)
+    grad_fc3_weight = _rows(grad_z).T @ _rows(h2)
     _t23 = _reconstruction_gelu_bwd_3(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t23, axis=0)
-    grad_h1 = _cupy_linear_backward_input(_t23, fc2_weight)
-    grad_fc2_weight = _cupy_rows(_t23).T @ _cupy_rows(h1)
+    grad_h1 = _linear_backward_input(_t23, fc2_weight)
+    grad_fc2_weight = _rows(_t23).T @ _rows(h1)
     _t28 = _reconstruction_gelu_bwd_4(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t28, axis=0)
-    grad_x = _cupy_linear_backward_input(_t28, fc1_weight)
-    grad_fc1_weight = _cupy_rows(_t28).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(_t28, fc1_weight)
+    grad_fc1_weight = _rows(_t28).T @ _rows(x)
     return (
         grad_x,
         grad_fc1_weight,
@@ -1339,11 +1339,11 @@ _reconstruction_silu_fwd_2 = ElementwiseKernel(
 def _cupy_forward_silu(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
-    _t1 = _cupy_linear(x, fc1_weight)
+    _t1 = _linear(x, fc1_weight)
     _t2, h1 = _reconstruction_identity_fwd_0(_t1, fc1_bias)
-    _t3 = _cupy_linear(h1, fc2_weight)
+    _t3 = _linear(h1, fc2_weight)
     _t4, h2 = _reconstruction_identity_fwd_1(_t3, fc2_bias)
-    _t5 = _cupy_linear(h2, fc3_weight)
+    _t5 = _linear(h2, fc3_weight)
     z, y = _reconstruction_silu_fwd_2(_t5, fc3_bias)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z)
 
@@ -1396,16 +1396,16 @@ def _cupy_backward_silu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4,
     h2 = _reconstruction_identity_bwd_1(_t4)
     grad_z = _reconstruction_silu_bwd_2(z, grad_y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
-    grad_h2 = _cupy_linear_backward_input(grad_z, fc3_weight)
-    grad_fc3_weight = _cupy_rows(grad_z).T @ _cupy_rows(h2)
+    grad_h2 = _linear_backward_input(grad_z, fc3_weight)
+    grad_fc3_weight = _rows(grad_z).T @ _rows(h2)
     _t16 = _reconstruction_silu_bwd_3(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t16, axis=0)
-    grad_h1 = _cupy_linear_backward_input(_t16, fc2_weight)
-    grad_fc2_weight = _cupy_rows(_t16).T @ _cupy_rows(h1)
+    grad_h1 = _linear_backward_input(_t16, fc2_weight)
+    grad_fc2_weight = _rows(_t16).T @ _rows(h1)
     _t21 = _reconstruction_silu_bwd_4(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t21, axis=0)
-    grad_x = _cupy_linear_backward_input(_t21, fc1_weight)
-    grad_fc1_weight = _cupy_rows(_t21).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(_t21, fc1_weight)
+    grad_fc1_weight = _rows(_t21).T @ _rows(x)
     return (
         grad_x,
         grad_fc1_weight,
@@ -1431,41 +1431,3 @@ _CUPY_FUSED = {
     "gelu": (_cupy_forward_gelu, _cupy_backward_gelu),
     "silu": (_cupy_forward_silu, _cupy_backward_silu),
 }
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])

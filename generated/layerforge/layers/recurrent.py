@@ -223,7 +223,7 @@ def _backward_no_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih):
 def _forward_batch_first_relu(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _forward_no_batch_first_relu_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -254,21 +254,16 @@ def _backward_batch_first_relu(
         if t == steps - 1:
             chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), chain_7_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_relu_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
-
-
-def _forward_no_batch_first_relu_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = _linear(x, weight_ih) + bias_ih
-    return hoisted_1, (x, weight_ih)
 
 
 def _forward_no_batch_first_relu_step(h, hoisted_1, weight_hh, bias_hh):
@@ -284,23 +279,10 @@ def _backward_no_batch_first_relu_step(grad_next_h, grad_y, weight_hh, _t1):
     return grad_h, _t2
 
 
-def _backward_no_batch_first_relu_deferred(h, _t1):
-    grad_bias_hh = _sum_leading(_t1, 1)
-    grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_no_batch_first_relu_hoisted(grad_hoisted_1, x, weight_ih):
-    grad_bias_ih = _sum_leading(grad_hoisted_1, 1)
-    grad_x = _linear_backward_input(grad_hoisted_1, weight_ih)
-    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
-
-
 def _forward_batch_first_identity(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _forward_no_batch_first_identity_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -327,21 +309,16 @@ def _backward_batch_first_identity(grad_y, grad_h_n, hoisted_saved, y, h0, weigh
         if t == steps - 1:
             chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), chain_6_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_identity_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
         chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
-
-
-def _forward_no_batch_first_identity_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = _linear(x, weight_ih) + bias_ih
-    return hoisted_1, (x, weight_ih)
 
 
 def _forward_no_batch_first_identity_step(h, hoisted_1, weight_hh, bias_hh):
@@ -353,19 +330,6 @@ def _backward_no_batch_first_identity_step(grad_next_h, grad_y, weight_hh):
     _t1 = grad_next_h + grad_y
     grad_h = _t1 @ weight_hh
     return grad_h, _t1
-
-
-def _backward_no_batch_first_identity_deferred(h, _t1):
-    grad_bias_hh = _sum_leading(_t1, 1)
-    grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _backward_no_batch_first_identity_hoisted(grad_hoisted_1, x, weight_ih):
-    grad_bias_ih = _sum_leading(grad_hoisted_1, 1)
-    grad_x = _linear_backward_input(grad_hoisted_1, weight_ih)
-    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
 
 
 def _forward_batch_first_tanh_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
@@ -412,7 +376,7 @@ def _backward_batch_first_tanh_no_h0(grad_y, grad_h_n, hoisted_saved, y, h0, wei
 def _forward_batch_first_relu_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _forward_no_batch_first_relu_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -445,10 +409,10 @@ def _backward_batch_first_relu_no_h0(
         if t == steps - 1:
             chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), chain_7_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_relu_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -459,7 +423,7 @@ def _backward_batch_first_relu_no_h0(
 def _forward_batch_first_identity_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _forward_no_batch_first_identity_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -490,10 +454,10 @@ def _backward_batch_first_identity_no_h0(
         if t == steps - 1:
             chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), chain_6_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_identity_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
         chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -540,7 +504,7 @@ def _backward_no_batch_first_tanh(grad_y, grad_h_n, hoisted_saved, y, h0, weight
 
 def _forward_no_batch_first_relu(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _forward_no_batch_first_relu_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -570,10 +534,10 @@ def _backward_no_batch_first_relu(
         if t == steps - 1:
             chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), chain_7_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_relu_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -583,7 +547,7 @@ def _backward_no_batch_first_relu(
 
 def _forward_no_batch_first_identity(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _forward_no_batch_first_identity_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -611,10 +575,10 @@ def _backward_no_batch_first_identity(
         if t == steps - 1:
             chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), chain_6_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_identity_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
         chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -664,7 +628,7 @@ def _backward_no_batch_first_tanh_no_h0(
 
 def _forward_no_batch_first_relu_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _forward_no_batch_first_relu_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -696,10 +660,10 @@ def _backward_no_batch_first_relu_no_h0(
         if t == steps - 1:
             chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_relu_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), chain_7_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_relu_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -710,7 +674,7 @@ def _forward_no_batch_first_identity_no_h0(
     x, weight_ih, weight_hh, bias_ih, bias_hh, h0
 ):
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _forward_no_batch_first_identity_hoisted(
+    hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -740,10 +704,10 @@ def _backward_no_batch_first_identity_no_h0(
         if t == steps - 1:
             chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_identity_deferred(
+    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), chain_6_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_identity_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
         chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -914,7 +878,7 @@ _recurrent_no_batch_first_tanh_hoisted_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_no_batch_first_tanh_hoisted(x, weight_ih, bias_ih):
-    _t1 = _cupy_linear(x, weight_ih)
+    _t1 = _linear(x, weight_ih)
     hoisted_1 = _recurrent_no_batch_first_tanh_hoisted_fwd_0(_t1, bias_ih)
     return hoisted_1, (x, weight_ih)
 
@@ -960,14 +924,14 @@ def _cupy_backward_no_batch_first_tanh_step(grad_next_h, grad_y, weight_hh, h_ne
 
 def _cupy_backward_no_batch_first_tanh_deferred(h, _t8):
     grad_bias_hh = _cupy_sum_leading(_t8, 1)
-    grad_weight_hh = _cupy_rows(_t8).T @ _cupy_rows(h)
+    grad_weight_hh = _rows(_t8).T @ _rows(h)
     return grad_weight_hh, grad_bias_hh
 
 
 def _cupy_backward_no_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih):
     grad_bias_ih = _cupy_sum_leading(grad_hoisted_1, 1)
-    grad_x = _cupy_linear_backward_input(grad_hoisted_1, weight_ih)
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_hoisted_1, weight_ih)
+    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
     return grad_x, grad_weight_ih, grad_bias_ih
 
 
@@ -976,7 +940,7 @@ def _cupy_forward_batch_first_relu(x, weight_ih, weight_hh, bias_ih, bias_hh, h0
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_relu_hoisted(
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -1012,19 +976,13 @@ def _cupy_backward_batch_first_relu(
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_relu_deferred(
         cp.concatenate((h0[None], y[:-1])), chain_7_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_relu_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
-
-
-def _cupy_forward_no_batch_first_relu_hoisted(x, weight_ih, bias_ih):
-    _t1 = _cupy_linear(x, weight_ih)
-    hoisted_1 = _recurrent_no_batch_first_tanh_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih)
 
 
 # recurrent_no_batch_first_relu_step_fwd_0: layers_spec/layers/recurrent.yaml:29; layers_spec/activations/relu.yaml:8
@@ -1067,15 +1025,8 @@ def _cupy_backward_no_batch_first_relu_step(grad_next_h, grad_y, weight_hh, _t5)
 
 def _cupy_backward_no_batch_first_relu_deferred(h, _t7):
     grad_bias_hh = _cupy_sum_leading(_t7, 1)
-    grad_weight_hh = _cupy_rows(_t7).T @ _cupy_rows(h)
+    grad_weight_hh = _rows(_t7).T @ _rows(h)
     return grad_weight_hh, grad_bias_hh
-
-
-def _cupy_backward_no_batch_first_relu_hoisted(grad_hoisted_1, x, weight_ih):
-    grad_bias_ih = _cupy_sum_leading(grad_hoisted_1, 1)
-    grad_x = _cupy_linear_backward_input(grad_hoisted_1, weight_ih)
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
 
 
 def _cupy_forward_batch_first_identity(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
@@ -1083,7 +1034,7 @@ def _cupy_forward_batch_first_identity(x, weight_ih, weight_hh, bias_ih, bias_hh
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_identity_hoisted(
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -1117,21 +1068,13 @@ def _cupy_backward_batch_first_identity(
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_identity_deferred(
         cp.concatenate((h0[None], y[:-1])), chain_6_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = (
-        _cupy_backward_no_batch_first_identity_hoisted(
-            chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+        chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_h0 = grad_next_h
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
-
-
-def _cupy_forward_no_batch_first_identity_hoisted(x, weight_ih, bias_ih):
-    _t1 = _cupy_linear(x, weight_ih)
-    hoisted_1 = _recurrent_no_batch_first_tanh_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih)
 
 
 # recurrent_no_batch_first_identity_step_fwd_0: layers_spec/layers/recurrent.yaml:29
@@ -1171,15 +1114,8 @@ def _cupy_backward_no_batch_first_identity_step(grad_next_h, grad_y, weight_hh):
 
 def _cupy_backward_no_batch_first_identity_deferred(h, _t6):
     grad_bias_hh = _cupy_sum_leading(_t6, 1)
-    grad_weight_hh = _cupy_rows(_t6).T @ _cupy_rows(h)
+    grad_weight_hh = _rows(_t6).T @ _rows(h)
     return grad_weight_hh, grad_bias_hh
-
-
-def _cupy_backward_no_batch_first_identity_hoisted(grad_hoisted_1, x, weight_ih):
-    grad_bias_ih = _cupy_sum_leading(grad_hoisted_1, 1)
-    grad_x = _cupy_linear_backward_input(grad_hoisted_1, weight_ih)
-    grad_weight_ih = _cupy_rows(grad_hoisted_1).T @ _cupy_rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
 
 
 def _cupy_forward_batch_first_tanh_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
@@ -1236,7 +1172,7 @@ def _cupy_forward_batch_first_relu_no_h0(x, weight_ih, weight_hh, bias_ih, bias_
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_relu_hoisted(
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -1274,7 +1210,7 @@ def _cupy_backward_batch_first_relu_no_h0(
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_relu_deferred(
         cp.concatenate((h0[None], y[:-1])), chain_7_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_relu_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1289,7 +1225,7 @@ def _cupy_forward_batch_first_identity_no_h0(
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_identity_hoisted(
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -1325,10 +1261,8 @@ def _cupy_backward_batch_first_identity_no_h0(
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_identity_deferred(
         cp.concatenate((h0[None], y[:-1])), chain_6_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = (
-        _cupy_backward_no_batch_first_identity_hoisted(
-            chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+        chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
@@ -1384,7 +1318,7 @@ def _cupy_forward_no_batch_first_relu(x, weight_ih, weight_hh, bias_ih, bias_hh,
     import cupy as cp
 
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_relu_hoisted(
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -1419,7 +1353,7 @@ def _cupy_backward_no_batch_first_relu(
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_relu_deferred(
         cp.concatenate((h0[None], y[:-1])), chain_7_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_relu_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1433,7 +1367,7 @@ def _cupy_forward_no_batch_first_identity(
     import cupy as cp
 
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_identity_hoisted(
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -1466,10 +1400,8 @@ def _cupy_backward_no_batch_first_identity(
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_identity_deferred(
         cp.concatenate((h0[None], y[:-1])), chain_6_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = (
-        _cupy_backward_no_batch_first_identity_hoisted(
-            chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+        chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_h0 = grad_next_h
@@ -1530,7 +1462,7 @@ def _cupy_forward_no_batch_first_relu_no_h0(
     import cupy as cp
 
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_relu_hoisted(
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -1567,7 +1499,7 @@ def _cupy_backward_no_batch_first_relu_no_h0(
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_relu_deferred(
         cp.concatenate((h0[None], y[:-1])), chain_7_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_relu_hoisted(
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1580,7 +1512,7 @@ def _cupy_forward_no_batch_first_identity_no_h0(
     import cupy as cp
 
     steps = x.shape[0]
-    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_identity_hoisted(
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
         x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
@@ -1615,10 +1547,8 @@ def _cupy_backward_no_batch_first_identity_no_h0(
     grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_identity_deferred(
         cp.concatenate((h0[None], y[:-1])), chain_6_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = (
-        _cupy_backward_no_batch_first_identity_hoisted(
-            chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
-        )
+    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+        chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, None
@@ -1674,44 +1604,6 @@ _CUPY_FUSED = {
         _cupy_backward_no_batch_first_identity_no_h0,
     ),
 }
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_leading(grad, rank):

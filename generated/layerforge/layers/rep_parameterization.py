@@ -155,8 +155,8 @@ _rep_parameterization_train_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_train(rng, x):
-    mu = _cupy_chunk(x, 2, 0, -1)
-    log_variance = _cupy_chunk(x, 2, 1, -1)
+    mu = _chunk(x, 2, 0, -1)
+    log_variance = _chunk(x, 2, 1, -1)
     noise = (0.0 + 1.0 * rng.standard_normal(mu.shape)).astype(mu.dtype)
     z = _rep_parameterization_train_fwd_0(log_variance, noise, mu)
     return z, (log_variance, noise)
@@ -184,7 +184,7 @@ def _cupy_backward_train(grad_z, log_variance, noise):
 
 
 def _cupy_forward_eval(rng, x):
-    mu = _cupy_chunk(x, 2, 0, -1)
+    mu = _chunk(x, 2, 0, -1)
     return mu, (x,)
 
 
@@ -197,14 +197,6 @@ _CUPY_VARIANTS = {
     True: (_cupy_forward_train, _cupy_backward_train),
     False: (_cupy_forward_eval, _cupy_backward_eval),
 }
-
-
-def _cupy_chunk(x, pieces, index, axis):
-    """The view of block ``index`` of ``pieces`` equal blocks of x along ``axis``."""
-    size = x.shape[axis] // pieces
-    where = [slice(None)] * x.ndim
-    where[axis] = slice(index * size, (index + 1) * size)
-    return x[tuple(where)]
 
 
 def _cupy_chunk_place(block, like, pieces, index, axis):

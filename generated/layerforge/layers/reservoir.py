@@ -511,7 +511,7 @@ _reservoir_no_batch_first_hoisted_fwd_0 = ElementwiseKernel(
 
 def _cupy_forward_no_batch_first_hoisted(u, weight_in, leaking_rate, input_scaling):
     hoisted_1 = 1 - leaking_rate
-    _t3 = _cupy_linear(u, weight_in)
+    _t3 = _linear(u, weight_in)
     hoisted_2 = _reservoir_no_batch_first_hoisted_fwd_0(input_scaling, _t3)
     return hoisted_1, hoisted_2, (weight_in, input_scaling)
 
@@ -608,7 +608,7 @@ _reservoir_no_batch_first_hoisted_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_no_batch_first_hoisted(grad_hoisted_2, weight_in, input_scaling):
     _t9 = _reservoir_no_batch_first_hoisted_bwd_0(grad_hoisted_2, input_scaling)
-    grad_u = _cupy_linear_backward_input(_t9, weight_in)
+    grad_u = _linear_backward_input(_t9, weight_in)
     return grad_u
 
 
@@ -810,29 +810,3 @@ _CUPY_VARIANTS = {
         _cupy_backward_no_batch_first_no_r0,
     ),
 }
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )

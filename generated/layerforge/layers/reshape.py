@@ -92,28 +92,10 @@ def _reshape_to(x, shape):
 
 
 def _cupy_forward(x, shape):
-    y = _cupy_reshape_to(x, shape)
+    y = _reshape_to(x, shape)
     return y, (x,)
 
 
 def _cupy_backward(grad_y, x):
     grad_x = grad_y.reshape(x.shape)
     return grad_x
-
-
-def _cupy_reshape_to(x, shape):
-    """x as ``shape`` in C order (one entry may be -1); a clear error if the sizes differ."""
-    known = 1
-    for n in shape:
-        known *= 1 if n == -1 else n
-    unknown = sum(n == -1 for n in shape)
-    if (
-        unknown > 1
-        or any(n < -1 for n in shape)
-        or (x.size != known if unknown == 0 else known == 0 or x.size % known)
-    ):
-        raise ValueError(
-            f"reshape: cannot reshape an input of shape {tuple(x.shape)} ({x.size} elements) "
-            f"into {tuple(shape)}"
-        )
-    return x.reshape(tuple(shape))

@@ -275,24 +275,6 @@ def _backward_swish(grad_y, z):
     return grad_z, grad_z
 
 
-def _forward_silu(x, branch):
-    z = x + branch
-    y = _sigmoid(z)
-    y *= z
-    return y, (z,)
-
-
-def _backward_silu(grad_y, z):
-    _t1 = _sigmoid(z)
-    grad_z = grad_y * _t1
-    _t2 = 1 - _t1
-    _t2 *= grad_y
-    _t2 *= z
-    _t2 *= _t1
-    grad_z += _t2
-    return grad_z, grad_z
-
-
 def _backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _backward_identity(grad_linear, *linear_saved)
@@ -308,7 +290,7 @@ _FUSED = {
     "elu": (_forward_elu, _backward_elu),
     "mish": (_forward_mish, _backward_mish),
     "swish": (_forward_swish, _backward_swish),
-    "silu": (_forward_silu, _backward_silu),
+    "silu": (_forward_swish, _backward_swish),
 }
 # The options each fused activation is specialized at; other values run it composed.
 _FUSED_FIXED = {
@@ -934,16 +916,6 @@ def _cupy_backward_swish(grad_y, z):
     return grad_z, grad_z
 
 
-def _cupy_forward_silu(x, branch):
-    z, y = _residual_swish_fwd_0(x, branch)
-    return y, (z,)
-
-
-def _cupy_backward_silu(grad_y, z):
-    grad_z = _residual_swish_bwd_0(z, grad_y)
-    return grad_z, grad_z
-
-
 def _cupy_backward_composed(grad_y, module, activation_ctx, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return _cupy_backward_identity(grad_linear, *linear_saved)
@@ -959,5 +931,5 @@ _CUPY_FUSED = {
     "elu": (_cupy_forward_elu, _cupy_backward_elu),
     "mish": (_cupy_forward_mish, _cupy_backward_mish),
     "swish": (_cupy_forward_swish, _cupy_backward_swish),
-    "silu": (_cupy_forward_silu, _cupy_backward_silu),
+    "silu": (_cupy_forward_swish, _cupy_backward_swish),
 }

@@ -834,22 +834,22 @@ _self_attention_identity_fwd_2 = ElementwiseKernel(
 def _cupy_forward_identity(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = _cupy_linear(x, in_proj_weight)
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    _t1 = _cupy_split_heads(q, num_heads)
+    qkv = _linear(x, in_proj_weight)
+    q = _chunk(qkv, 3, 0, -1)
+    _t1 = _split_heads(q, num_heads)
     _t2 = x.shape[-1]
     _t3 = _t2 / num_heads
     _t4 = _t3 ** (-0.5)
     heads_q = _self_attention_identity_fwd_0(_t1, _t4)
-    _t5 = _cupy_chunk(qkv, 3, 1, -1)
-    heads_k = _cupy_split_heads(_t5, num_heads)
-    _t6 = _cupy_chunk(qkv, 3, 2, -1)
-    heads_v = _cupy_split_heads(_t6, num_heads)
+    _t5 = _chunk(qkv, 3, 1, -1)
+    heads_k = _split_heads(_t5, num_heads)
+    _t6 = _chunk(qkv, 3, 2, -1)
+    heads_v = _split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
     weights = _self_attention_identity_fwd_1(scores, attn_mask)
     _t8 = _cupy_bmm(weights, heads_v)
-    _t9 = _cupy_merge_heads(_t8, num_heads)
+    _t9 = _merge_heads(_t8, num_heads)
     z = _self_attention_identity_fwd_2(_t9, bias)
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights)
 
@@ -883,16 +883,16 @@ def _cupy_backward_identity(
 ):
     import cupy as cp
 
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    _t1 = _cupy_split_heads(q, num_heads)
+    q = _chunk(qkv, 3, 0, -1)
+    _t1 = _split_heads(q, num_heads)
     heads_q = _self_attention_identity_fwd_0(_t1, _t4)
-    _t5 = _cupy_chunk(qkv, 3, 1, -1)
-    heads_k = _cupy_split_heads(_t5, num_heads)
-    _t6 = _cupy_chunk(qkv, 3, 2, -1)
-    heads_v = _cupy_split_heads(_t6, num_heads)
+    _t5 = _chunk(qkv, 3, 1, -1)
+    heads_k = _split_heads(_t5, num_heads)
+    _t6 = _chunk(qkv, 3, 2, -1)
+    heads_v = _split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     grad_bias = _cupy_sum_to(grad_y, bias.shape)
-    _t11 = _cupy_split_heads(grad_y, num_heads)
+    _t11 = _split_heads(grad_y, num_heads)
     _t12 = cp.swapaxes(heads_v, -1, -2)
     grad_weights = _cupy_bmm(_t11, _t12)
     _t14 = cp.swapaxes(weights, -1, -2)
@@ -906,8 +906,8 @@ def _cupy_backward_identity(
     grad_heads_k = cp.swapaxes(_t22, -1, -2)
     _t28 = _self_attention_identity_bwd_2(grad_heads_q, _t4)
     grad_qkv = _cupy_join_heads((_t28, grad_heads_k, grad_heads_v), num_heads)
-    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
-    grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
+    grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
@@ -926,22 +926,22 @@ _self_attention_relu_fwd_2 = ElementwiseKernel(
 def _cupy_forward_relu(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = _cupy_linear(x, in_proj_weight)
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    _t1 = _cupy_split_heads(q, num_heads)
+    qkv = _linear(x, in_proj_weight)
+    q = _chunk(qkv, 3, 0, -1)
+    _t1 = _split_heads(q, num_heads)
     _t2 = x.shape[-1]
     _t3 = _t2 / num_heads
     _t4 = _t3 ** (-0.5)
     heads_q = _self_attention_identity_fwd_0(_t1, _t4)
-    _t5 = _cupy_chunk(qkv, 3, 1, -1)
-    heads_k = _cupy_split_heads(_t5, num_heads)
-    _t6 = _cupy_chunk(qkv, 3, 2, -1)
-    heads_v = _cupy_split_heads(_t6, num_heads)
+    _t5 = _chunk(qkv, 3, 1, -1)
+    heads_k = _split_heads(_t5, num_heads)
+    _t6 = _chunk(qkv, 3, 2, -1)
+    heads_v = _split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
     weights = _self_attention_identity_fwd_1(scores, attn_mask)
     _t8 = _cupy_bmm(weights, heads_v)
-    _t9 = _cupy_merge_heads(_t8, num_heads)
+    _t9 = _merge_heads(_t8, num_heads)
     z, y = _self_attention_relu_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
 
@@ -987,17 +987,17 @@ def _cupy_backward_relu(
 ):
     import cupy as cp
 
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    _t1 = _cupy_split_heads(q, num_heads)
+    q = _chunk(qkv, 3, 0, -1)
+    _t1 = _split_heads(q, num_heads)
     heads_q = _self_attention_identity_fwd_0(_t1, _t4)
-    _t5 = _cupy_chunk(qkv, 3, 1, -1)
-    heads_k = _cupy_split_heads(_t5, num_heads)
-    _t6 = _cupy_chunk(qkv, 3, 2, -1)
-    heads_v = _cupy_split_heads(_t6, num_heads)
+    _t5 = _chunk(qkv, 3, 1, -1)
+    heads_k = _split_heads(_t5, num_heads)
+    _t6 = _chunk(qkv, 3, 2, -1)
+    heads_v = _split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     grad_z = _self_attention_relu_bwd_1(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    _t13 = _cupy_split_heads(grad_z, num_heads)
+    _t13 = _split_heads(grad_z, num_heads)
     _t14 = cp.swapaxes(heads_v, -1, -2)
     grad_weights = _cupy_bmm(_t13, _t14)
     _t16 = cp.swapaxes(weights, -1, -2)
@@ -1011,8 +1011,8 @@ def _cupy_backward_relu(
     grad_heads_k = cp.swapaxes(_t24, -1, -2)
     _t30 = _self_attention_relu_bwd_3(grad_heads_q, _t4)
     grad_qkv = _cupy_join_heads((_t30, grad_heads_k, grad_heads_v), num_heads)
-    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
-    grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
+    grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
@@ -1035,22 +1035,22 @@ _self_attention_gelu_fwd_2 = ElementwiseKernel(
 def _cupy_forward_gelu(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = _cupy_linear(x, in_proj_weight)
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    _t1 = _cupy_split_heads(q, num_heads)
+    qkv = _linear(x, in_proj_weight)
+    q = _chunk(qkv, 3, 0, -1)
+    _t1 = _split_heads(q, num_heads)
     _t2 = x.shape[-1]
     _t3 = _t2 / num_heads
     _t4 = _t3 ** (-0.5)
     heads_q = _self_attention_identity_fwd_0(_t1, _t4)
-    _t5 = _cupy_chunk(qkv, 3, 1, -1)
-    heads_k = _cupy_split_heads(_t5, num_heads)
-    _t6 = _cupy_chunk(qkv, 3, 2, -1)
-    heads_v = _cupy_split_heads(_t6, num_heads)
+    _t5 = _chunk(qkv, 3, 1, -1)
+    heads_k = _split_heads(_t5, num_heads)
+    _t6 = _chunk(qkv, 3, 2, -1)
+    heads_v = _split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
     weights = _self_attention_identity_fwd_1(scores, attn_mask)
     _t8 = _cupy_bmm(weights, heads_v)
-    _t9 = _cupy_merge_heads(_t8, num_heads)
+    _t9 = _merge_heads(_t8, num_heads)
     z, y = _self_attention_gelu_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
 
@@ -1108,17 +1108,17 @@ def _cupy_backward_gelu(
 ):
     import cupy as cp
 
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    _t1 = _cupy_split_heads(q, num_heads)
+    q = _chunk(qkv, 3, 0, -1)
+    _t1 = _split_heads(q, num_heads)
     heads_q = _self_attention_identity_fwd_0(_t1, _t4)
-    _t5 = _cupy_chunk(qkv, 3, 1, -1)
-    heads_k = _cupy_split_heads(_t5, num_heads)
-    _t6 = _cupy_chunk(qkv, 3, 2, -1)
-    heads_v = _cupy_split_heads(_t6, num_heads)
+    _t5 = _chunk(qkv, 3, 1, -1)
+    heads_k = _split_heads(_t5, num_heads)
+    _t6 = _chunk(qkv, 3, 2, -1)
+    heads_v = _split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     grad_z = _self_attention_gelu_bwd_1(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    _t24 = _cupy_split_heads(grad_z, num_heads)
+    _t24 = _split_heads(grad_z, num_heads)
     _t25 = cp.swapaxes(heads_v, -1, -2)
     grad_weights = _cupy_bmm(_t24, _t25)
     _t27 = cp.swapaxes(weights, -1, -2)
@@ -1132,8 +1132,8 @@ def _cupy_backward_gelu(
     grad_heads_k = cp.swapaxes(_t35, -1, -2)
     _t41 = _self_attention_gelu_bwd_3(grad_heads_q, _t4)
     grad_qkv = _cupy_join_heads((_t41, grad_heads_k, grad_heads_v), num_heads)
-    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
-    grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
+    grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
@@ -1152,22 +1152,22 @@ _self_attention_tanh_fwd_2 = ElementwiseKernel(
 def _cupy_forward_tanh(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = _cupy_linear(x, in_proj_weight)
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    _t1 = _cupy_split_heads(q, num_heads)
+    qkv = _linear(x, in_proj_weight)
+    q = _chunk(qkv, 3, 0, -1)
+    _t1 = _split_heads(q, num_heads)
     _t2 = x.shape[-1]
     _t3 = _t2 / num_heads
     _t4 = _t3 ** (-0.5)
     heads_q = _self_attention_identity_fwd_0(_t1, _t4)
-    _t5 = _cupy_chunk(qkv, 3, 1, -1)
-    heads_k = _cupy_split_heads(_t5, num_heads)
-    _t6 = _cupy_chunk(qkv, 3, 2, -1)
-    heads_v = _cupy_split_heads(_t6, num_heads)
+    _t5 = _chunk(qkv, 3, 1, -1)
+    heads_k = _split_heads(_t5, num_heads)
+    _t6 = _chunk(qkv, 3, 2, -1)
+    heads_v = _split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
     weights = _self_attention_identity_fwd_1(scores, attn_mask)
     _t8 = _cupy_bmm(weights, heads_v)
-    _t9 = _cupy_merge_heads(_t8, num_heads)
+    _t9 = _merge_heads(_t8, num_heads)
     y = _self_attention_tanh_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, y)
 
@@ -1214,17 +1214,17 @@ def _cupy_backward_tanh(
 ):
     import cupy as cp
 
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    _t1 = _cupy_split_heads(q, num_heads)
+    q = _chunk(qkv, 3, 0, -1)
+    _t1 = _split_heads(q, num_heads)
     heads_q = _self_attention_identity_fwd_0(_t1, _t4)
-    _t5 = _cupy_chunk(qkv, 3, 1, -1)
-    heads_k = _cupy_split_heads(_t5, num_heads)
-    _t6 = _cupy_chunk(qkv, 3, 2, -1)
-    heads_v = _cupy_split_heads(_t6, num_heads)
+    _t5 = _chunk(qkv, 3, 1, -1)
+    heads_k = _split_heads(_t5, num_heads)
+    _t6 = _chunk(qkv, 3, 2, -1)
+    heads_v = _split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     grad_z = _self_attention_tanh_bwd_1(y, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    _t14 = _cupy_split_heads(grad_z, num_heads)
+    _t14 = _split_heads(grad_z, num_heads)
     _t15 = cp.swapaxes(heads_v, -1, -2)
     grad_weights = _cupy_bmm(_t14, _t15)
     _t17 = cp.swapaxes(weights, -1, -2)
@@ -1238,8 +1238,8 @@ def _cupy_backward_tanh(
     grad_heads_k = cp.swapaxes(_t25, -1, -2)
     _t31 = _self_attention_tanh_bwd_3(grad_heads_q, _t4)
     grad_qkv = _cupy_join_heads((_t31, grad_heads_k, grad_heads_v), num_heads)
-    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
-    grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
+    grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
@@ -1273,22 +1273,22 @@ _self_attention_identity_no_attn_mask_fwd_1 = RowKernel(
 def _cupy_forward_identity_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = _cupy_linear(x, in_proj_weight)
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    _t1 = _cupy_split_heads(q, num_heads)
+    qkv = _linear(x, in_proj_weight)
+    q = _chunk(qkv, 3, 0, -1)
+    _t1 = _split_heads(q, num_heads)
     _t2 = x.shape[-1]
     _t3 = _t2 / num_heads
     _t4 = _t3 ** (-0.5)
     heads_q = _self_attention_identity_fwd_0(_t1, _t4)
-    _t5 = _cupy_chunk(qkv, 3, 1, -1)
-    heads_k = _cupy_split_heads(_t5, num_heads)
-    _t6 = _cupy_chunk(qkv, 3, 2, -1)
-    heads_v = _cupy_split_heads(_t6, num_heads)
+    _t5 = _chunk(qkv, 3, 1, -1)
+    heads_k = _split_heads(_t5, num_heads)
+    _t6 = _chunk(qkv, 3, 2, -1)
+    heads_v = _split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
     weights = _self_attention_identity_no_attn_mask_fwd_1(scores)
     _t8 = _cupy_bmm(weights, heads_v)
-    _t9 = _cupy_merge_heads(_t8, num_heads)
+    _t9 = _merge_heads(_t8, num_heads)
     z = _self_attention_identity_fwd_2(_t9, bias)
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights)
 
@@ -1310,16 +1310,16 @@ def _cupy_backward_identity_no_attn_mask(
 ):
     import cupy as cp
 
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    _t1 = _cupy_split_heads(q, num_heads)
+    q = _chunk(qkv, 3, 0, -1)
+    _t1 = _split_heads(q, num_heads)
     heads_q = _self_attention_identity_fwd_0(_t1, _t4)
-    _t5 = _cupy_chunk(qkv, 3, 1, -1)
-    heads_k = _cupy_split_heads(_t5, num_heads)
-    _t6 = _cupy_chunk(qkv, 3, 2, -1)
-    heads_v = _cupy_split_heads(_t6, num_heads)
+    _t5 = _chunk(qkv, 3, 1, -1)
+    heads_k = _split_heads(_t5, num_heads)
+    _t6 = _chunk(qkv, 3, 2, -1)
+    heads_v = _split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     grad_bias = _cupy_sum_to(grad_y, bias.shape)
-    _t11 = _cupy_split_heads(grad_y, num_heads)
+    _t11 = _split_heads(grad_y, num_heads)
     _t12 = cp.swapaxes(heads_v, -1, -2)
     grad_weights = _cupy_bmm(_t11, _t12)
     _t14 = cp.swapaxes(weights, -1, -2)
@@ -1335,30 +1335,30 @@ def _cupy_backward_identity_no_attn_mask(
     grad_heads_k = cp.swapaxes(_t22, -1, -2)
     _t28 = _self_attention_identity_bwd_2(grad_heads_q, _t4)
     grad_qkv = _cupy_join_heads((_t28, grad_heads_k, grad_heads_v), num_heads)
-    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
-    grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
+    grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
 def _cupy_forward_relu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = _cupy_linear(x, in_proj_weight)
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    _t1 = _cupy_split_heads(q, num_heads)
+    qkv = _linear(x, in_proj_weight)
+    q = _chunk(qkv, 3, 0, -1)
+    _t1 = _split_heads(q, num_heads)
     _t2 = x.shape[-1]
     _t3 = _t2 / num_heads
     _t4 = _t3 ** (-0.5)
     heads_q = _self_attention_identity_fwd_0(_t1, _t4)
-    _t5 = _cupy_chunk(qkv, 3, 1, -1)
-    heads_k = _cupy_split_heads(_t5, num_heads)
-    _t6 = _cupy_chunk(qkv, 3, 2, -1)
-    heads_v = _cupy_split_heads(_t6, num_heads)
+    _t5 = _chunk(qkv, 3, 1, -1)
+    heads_k = _split_heads(_t5, num_heads)
+    _t6 = _chunk(qkv, 3, 2, -1)
+    heads_v = _split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
     weights = _self_attention_identity_no_attn_mask_fwd_1(scores)
     _t8 = _cupy_bmm(weights, heads_v)
-    _t9 = _cupy_merge_heads(_t8, num_heads)
+    _t9 = _merge_heads(_t8, num_heads)
     z, y = _self_attention_relu_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
 
@@ -1380,17 +1380,17 @@ def _cupy_backward_relu_no_attn_mask(
 ):
     import cupy as cp
 
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    _t1 = _cupy_split_heads(q, num_heads)
+    q = _chunk(qkv, 3, 0, -1)
+    _t1 = _split_heads(q, num_heads)
     heads_q = _self_attention_identity_fwd_0(_t1, _t4)
-    _t5 = _cupy_chunk(qkv, 3, 1, -1)
-    heads_k = _cupy_split_heads(_t5, num_heads)
-    _t6 = _cupy_chunk(qkv, 3, 2, -1)
-    heads_v = _cupy_split_heads(_t6, num_heads)
+    _t5 = _chunk(qkv, 3, 1, -1)
+    heads_k = _split_heads(_t5, num_heads)
+    _t6 = _chunk(qkv, 3, 2, -1)
+    heads_v = _split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     grad_z = _self_attention_relu_bwd_1(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    _t13 = _cupy_split_heads(grad_z, num_heads)
+    _t13 = _split_heads(grad_z, num_heads)
     _t14 = cp.swapaxes(heads_v, -1, -2)
     grad_weights = _cupy_bmm(_t13, _t14)
     _t16 = cp.swapaxes(weights, -1, -2)
@@ -1404,30 +1404,30 @@ def _cupy_backward_relu_no_attn_mask(
     grad_heads_k = cp.swapaxes(_t24, -1, -2)
     _t30 = _self_attention_relu_bwd_3(grad_heads_q, _t4)
     grad_qkv = _cupy_join_heads((_t30, grad_heads_k, grad_heads_v), num_heads)
-    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
-    grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
+    grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
 def _cupy_forward_gelu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = _cupy_linear(x, in_proj_weight)
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    _t1 = _cupy_split_heads(q, num_heads)
+    qkv = _linear(x, in_proj_weight)
+    q = _chunk(qkv, 3, 0, -1)
+    _t1 = _split_heads(q, num_heads)
     _t2 = x.shape[-1]
     _t3 = _t2 / num_heads
     _t4 = _t3 ** (-0.5)
     heads_q = _self_attention_identity_fwd_0(_t1, _t4)
-    _t5 = _cupy_chunk(qkv, 3, 1, -1)
-    heads_k = _cupy_split_heads(_t5, num_heads)
-    _t6 = _cupy_chunk(qkv, 3, 2, -1)
-    heads_v = _cupy_split_heads(_t6, num_heads)
+    _t5 = _chunk(qkv, 3, 1, -1)
+    heads_k = _split_heads(_t5, num_heads)
+    _t6 = _chunk(qkv, 3, 2, -1)
+    heads_v = _split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
     weights = _self_attention_identity_no_attn_mask_fwd_1(scores)
     _t8 = _cupy_bmm(weights, heads_v)
-    _t9 = _cupy_merge_heads(_t8, num_heads)
+    _t9 = _merge_heads(_t8, num_heads)
     z, y = _self_attention_gelu_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
 
@@ -1449,17 +1449,17 @@ def _cupy_backward_gelu_no_attn_mask(
 ):
     import cupy as cp
 
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    _t1 = _cupy_split_heads(q, num_heads)
+    q = _chunk(qkv, 3, 0, -1)
+    _t1 = _split_heads(q, num_heads)
     heads_q = _self_attention_identity_fwd_0(_t1, _t4)
-    _t5 = _cupy_chunk(qkv, 3, 1, -1)
-    heads_k = _cupy_split_heads(_t5, num_heads)
-    _t6 = _cupy_chunk(qkv, 3, 2, -1)
-    heads_v = _cupy_split_heads(_t6, num_heads)
+    _t5 = _chunk(qkv, 3, 1, -1)
+    heads_k = _split_heads(_t5, num_heads)
+    _t6 = _chunk(qkv, 3, 2, -1)
+    heads_v = _split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     grad_z = _self_attention_gelu_bwd_1(z, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    _t24 = _cupy_split_heads(grad_z, num_heads)
+    _t24 = _split_heads(grad_z, num_heads)
     _t25 = cp.swapaxes(heads_v, -1, -2)
     grad_weights = _cupy_bmm(_t24, _t25)
     _t27 = cp.swapaxes(weights, -1, -2)
@@ -1473,30 +1473,30 @@ def _cupy_backward_gelu_no_attn_mask(
     grad_heads_k = cp.swapaxes(_t35, -1, -2)
     _t41 = _self_attention_gelu_bwd_3(grad_heads_q, _t4)
     grad_qkv = _cupy_join_heads((_t41, grad_heads_k, grad_heads_v), num_heads)
-    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
-    grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
+    grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
 def _cupy_forward_tanh_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     import cupy as cp
 
-    qkv = _cupy_linear(x, in_proj_weight)
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    _t1 = _cupy_split_heads(q, num_heads)
+    qkv = _linear(x, in_proj_weight)
+    q = _chunk(qkv, 3, 0, -1)
+    _t1 = _split_heads(q, num_heads)
     _t2 = x.shape[-1]
     _t3 = _t2 / num_heads
     _t4 = _t3 ** (-0.5)
     heads_q = _self_attention_identity_fwd_0(_t1, _t4)
-    _t5 = _cupy_chunk(qkv, 3, 1, -1)
-    heads_k = _cupy_split_heads(_t5, num_heads)
-    _t6 = _cupy_chunk(qkv, 3, 2, -1)
-    heads_v = _cupy_split_heads(_t6, num_heads)
+    _t5 = _chunk(qkv, 3, 1, -1)
+    heads_k = _split_heads(_t5, num_heads)
+    _t6 = _chunk(qkv, 3, 2, -1)
+    heads_v = _split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     scores = _cupy_bmm(heads_q, _t7)
     weights = _self_attention_identity_no_attn_mask_fwd_1(scores)
     _t8 = _cupy_bmm(weights, heads_v)
-    _t9 = _cupy_merge_heads(_t8, num_heads)
+    _t9 = _merge_heads(_t8, num_heads)
     y = _self_attention_tanh_fwd_2(_t9, bias)
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, y)
 
@@ -1518,17 +1518,17 @@ def _cupy_backward_tanh_no_attn_mask(
 ):
     import cupy as cp
 
-    q = _cupy_chunk(qkv, 3, 0, -1)
-    _t1 = _cupy_split_heads(q, num_heads)
+    q = _chunk(qkv, 3, 0, -1)
+    _t1 = _split_heads(q, num_heads)
     heads_q = _self_attention_identity_fwd_0(_t1, _t4)
-    _t5 = _cupy_chunk(qkv, 3, 1, -1)
-    heads_k = _cupy_split_heads(_t5, num_heads)
-    _t6 = _cupy_chunk(qkv, 3, 2, -1)
-    heads_v = _cupy_split_heads(_t6, num_heads)
+    _t5 = _chunk(qkv, 3, 1, -1)
+    heads_k = _split_heads(_t5, num_heads)
+    _t6 = _chunk(qkv, 3, 2, -1)
+    heads_v = _split_heads(_t6, num_heads)
     _t7 = cp.swapaxes(heads_k, -1, -2)
     grad_z = _self_attention_tanh_bwd_1(y, grad_y)
     grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    _t14 = _cupy_split_heads(grad_z, num_heads)
+    _t14 = _split_heads(grad_z, num_heads)
     _t15 = cp.swapaxes(heads_v, -1, -2)
     grad_weights = _cupy_bmm(_t14, _t15)
     _t17 = cp.swapaxes(weights, -1, -2)
@@ -1542,8 +1542,8 @@ def _cupy_backward_tanh_no_attn_mask(
     grad_heads_k = cp.swapaxes(_t25, -1, -2)
     _t31 = _self_attention_tanh_bwd_3(grad_heads_q, _t4)
     grad_qkv = _cupy_join_heads((_t31, grad_heads_k, grad_heads_v), num_heads)
-    grad_x = _cupy_linear_backward_input(grad_qkv, in_proj_weight)
-    grad_in_proj_weight = _cupy_rows(grad_qkv).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
+    grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
 
 
@@ -1597,14 +1597,6 @@ def _cupy_bmm(a, b):
     return out
 
 
-def _cupy_chunk(x, pieces, index, axis):
-    """The view of block ``index`` of ``pieces`` equal blocks of x along ``axis``."""
-    size = x.shape[axis] // pieces
-    where = [slice(None)] * x.ndim
-    where[axis] = slice(index * size, (index + 1) * size)
-    return x[tuple(where)]
-
-
 def _cupy_dot_last(a, b):
     """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
     (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
@@ -1627,57 +1619,6 @@ def _cupy_join_heads(blocks, heads):
     for index, block in enumerate(blocks):
         out[..., index, :, :] = block.swapaxes(-2, -3)
     return out.reshape(lead + (length, len(blocks) * heads * width))
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_merge_heads(x, heads):
-    """x [..., heads, S, D] as [..., S, heads * D], head after head along the last axis."""
-    moved = x.swapaxes(-2, -3)
-    return moved.reshape(moved.shape[:-2] + (heads * x.shape[-1],))
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
-
-
-def _cupy_split_heads(x, heads):
-    """x [..., S, E] as [..., heads, S, E / heads]: head h holds the features
-    h * E / heads to (h + 1) * E / heads of every position, as torch's
-    MultiheadAttention splits them."""
-    return x.reshape(x.shape[:-1] + (heads, x.shape[-1] // heads)).swapaxes(-2, -3)
 
 
 def _cupy_sum_to(grad, shape):

@@ -188,13 +188,13 @@ _spatial_pooler_fwd_0 = ElementwiseKernel(
 
 def _cupy_forward(x, P, threshold):
     _t1 = P.T
-    overlaps = _cupy_linear(x, _t1)
+    overlaps = _linear(x, _t1)
     y = _spatial_pooler_fwd_0(overlaps, threshold)
     return y, (_t1,)
 
 
 def _cupy_backward(grad_y, _t1):
-    grad_x = _cupy_linear_backward_input(grad_y, _t1)
+    grad_x = _linear_backward_input(grad_y, _t1)
     return grad_x
 
 
@@ -273,7 +273,7 @@ def _cupy_entry_learn(x, P, threshold):
     import cupy as cp
 
     _t1 = P.T
-    _t2 = _cupy_linear(x, _t1)
+    _t2 = _linear(x, _t1)
     active = _spatial_pooler_learn_0(_t2, threshold)
     column_x = cp.expand_dims(x, -1)
     _t5 = _spatial_pooler_learn_1(column_x, P)
@@ -283,32 +283,6 @@ def _cupy_entry_learn(x, P, threshold):
     _t9 = _spatial_pooler_learn_4(total)
     new_P = _spatial_pooler_learn_5(updated, _t9)
     return new_P
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
 
 
 def _cupy_sum(x, axis):

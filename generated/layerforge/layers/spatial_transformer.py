@@ -701,14 +701,14 @@ _spatial_transformer_direct_tanh_fwd_2 = ElementwiseKernel(
 def _cupy_forward_direct_tanh(
     x, loc_weight1, loc_bias1, loc_weight2, loc_bias2, output_size
 ):
-    _t1 = _cupy_flatten_batch(x)
-    _t2 = _cupy_flatten_batch(loc_weight1)
-    _t3 = _cupy_linear(_t1, _t2)
+    _t1 = _flatten_batch(x)
+    _t2 = _flatten_batch(loc_weight1)
+    _t3 = _linear(_t1, _t2)
     _t4 = _spatial_transformer_direct_tanh_fwd_0(_t3, loc_bias1)
     localised = _spatial_transformer_direct_tanh_fwd_1(_t4)
-    _t5 = _cupy_linear(localised, loc_weight2)
+    _t5 = _linear(localised, loc_weight2)
     raw = _spatial_transformer_direct_tanh_fwd_2(_t5, loc_bias2)
-    theta = _cupy_reshape_batch(raw, (2, 3))
+    theta = _reshape_batch(raw, (2, 3))
     grid = _cupy_affine_grid(theta, output_size, True)
     y = _cupy_grid_sample(x, grid, True)
     return y, (
@@ -791,14 +791,14 @@ def _cupy_backward_direct_tanh(
     grad_theta = _cupy_affine_grid_grad(grad_grid, theta, output_size, True)
     grad_raw = grad_theta.reshape(raw.shape)
     grad_loc_bias2 = _cupy_sum_to(grad_raw, loc_bias2.shape)
-    grad_localised = _cupy_linear_backward_input(grad_raw, loc_weight2)
-    grad_loc_weight2 = _cupy_rows(grad_raw).T @ _cupy_rows(localised)
+    grad_localised = _linear_backward_input(grad_raw, loc_weight2)
+    grad_loc_weight2 = _rows(grad_raw).T @ _rows(localised)
     _t13 = _spatial_transformer_direct_tanh_bwd_0(localised)
     _t14 = _spatial_transformer_direct_tanh_bwd_1(_t13)
     _t15 = _spatial_transformer_direct_tanh_bwd_2(grad_localised, _t14)
     grad_loc_bias1 = _cupy_sum_to(_t15, loc_bias1.shape)
-    _t17 = _cupy_linear_backward_input(_t15, _t2)
-    _t18 = _cupy_rows(_t15).T @ _cupy_rows(_t1)
+    _t17 = _linear_backward_input(_t15, _t2)
+    _t18 = _rows(_t15).T @ _rows(_t1)
     grad_loc_weight1 = _t18.reshape(loc_weight1.shape)
     _t20 = _t17.reshape(x.shape)
     grad_x = _spatial_transformer_direct_tanh_bwd_3(_t6, _t20)
@@ -819,14 +819,14 @@ _spatial_transformer_direct_relu_fwd_1 = ElementwiseKernel(
 def _cupy_forward_direct_relu(
     x, loc_weight1, loc_bias1, loc_weight2, loc_bias2, output_size
 ):
-    _t1 = _cupy_flatten_batch(x)
-    _t2 = _cupy_flatten_batch(loc_weight1)
-    _t3 = _cupy_linear(_t1, _t2)
+    _t1 = _flatten_batch(x)
+    _t2 = _flatten_batch(loc_weight1)
+    _t3 = _linear(_t1, _t2)
     _t4 = _spatial_transformer_direct_tanh_fwd_0(_t3, loc_bias1)
     localised = _spatial_transformer_direct_relu_fwd_1(_t4)
-    _t5 = _cupy_linear(localised, loc_weight2)
+    _t5 = _linear(localised, loc_weight2)
     raw = _spatial_transformer_direct_tanh_fwd_2(_t5, loc_bias2)
-    theta = _cupy_reshape_batch(raw, (2, 3))
+    theta = _reshape_batch(raw, (2, 3))
     grid = _cupy_affine_grid(theta, output_size, True)
     y = _cupy_grid_sample(x, grid, True)
     return y, (
@@ -899,13 +899,13 @@ def _cupy_backward_direct_relu(
     grad_theta = _cupy_affine_grid_grad(grad_grid, theta, output_size, True)
     grad_raw = grad_theta.reshape(raw.shape)
     grad_loc_bias2 = _cupy_sum_to(grad_raw, loc_bias2.shape)
-    grad_localised = _cupy_linear_backward_input(grad_raw, loc_weight2)
-    grad_loc_weight2 = _cupy_rows(grad_raw).T @ _cupy_rows(localised)
+    grad_localised = _linear_backward_input(grad_raw, loc_weight2)
+    grad_loc_weight2 = _rows(grad_raw).T @ _rows(localised)
     _t13 = _spatial_transformer_direct_relu_bwd_1(_t4)
     _t14 = _spatial_transformer_direct_relu_bwd_2(grad_localised, _t13)
     grad_loc_bias1 = _cupy_sum_to(_t14, loc_bias1.shape)
-    _t16 = _cupy_linear_backward_input(_t14, _t2)
-    _t17 = _cupy_rows(_t14).T @ _cupy_rows(_t1)
+    _t16 = _linear_backward_input(_t14, _t2)
+    _t17 = _rows(_t14).T @ _rows(_t1)
     grad_loc_weight1 = _t17.reshape(loc_weight1.shape)
     _t19 = _t16.reshape(x.shape)
     grad_x = _spatial_transformer_direct_relu_bwd_3(_t6, _t19)
@@ -948,16 +948,16 @@ _spatial_transformer_tanh_scaled_tanh_fwd_5 = ElementwiseKernel(
 def _cupy_forward_tanh_scaled_tanh(
     x, loc_weight1, loc_bias1, loc_weight2, loc_bias2, output_size
 ):
-    _t1 = _cupy_flatten_batch(x)
-    _t2 = _cupy_flatten_batch(loc_weight1)
-    _t3 = _cupy_linear(_t1, _t2)
+    _t1 = _flatten_batch(x)
+    _t2 = _flatten_batch(loc_weight1)
+    _t3 = _linear(_t1, _t2)
     _t4 = _spatial_transformer_direct_tanh_fwd_0(_t3, loc_bias1)
     localised = _spatial_transformer_direct_tanh_fwd_1(_t4)
-    _t5 = _cupy_linear(localised, loc_weight2)
+    _t5 = _linear(localised, loc_weight2)
     raw = _spatial_transformer_direct_tanh_fwd_2(_t5, loc_bias2)
     _t6 = _spatial_transformer_tanh_scaled_tanh_fwd_3(raw)
     _t7 = _spatial_transformer_tanh_scaled_tanh_fwd_4(_t6)
-    _t8 = _cupy_reshape_batch(_t7, (2, 3))
+    _t8 = _reshape_batch(_t7, (2, 3))
     _t9 = _cupy_affine_identity(raw)
     theta = _spatial_transformer_tanh_scaled_tanh_fwd_5(_t8, _t9)
     grid = _cupy_affine_grid(theta, output_size, True)
@@ -1090,14 +1090,14 @@ def _cupy_backward_tanh_scaled_tanh(
     _t16 = _spatial_transformer_tanh_scaled_tanh_bwd_2(_t13, _t15)
     grad_raw = _spatial_transformer_tanh_scaled_tanh_bwd_3(_t16)
     grad_loc_bias2 = _cupy_sum_to(grad_raw, loc_bias2.shape)
-    grad_localised = _cupy_linear_backward_input(grad_raw, loc_weight2)
-    grad_loc_weight2 = _cupy_rows(grad_raw).T @ _cupy_rows(localised)
+    grad_localised = _linear_backward_input(grad_raw, loc_weight2)
+    grad_loc_weight2 = _rows(grad_raw).T @ _rows(localised)
     _t21 = _spatial_transformer_tanh_scaled_tanh_bwd_4(localised)
     _t22 = _spatial_transformer_tanh_scaled_tanh_bwd_5(_t21)
     _t23 = _spatial_transformer_tanh_scaled_tanh_bwd_6(grad_localised, _t22)
     grad_loc_bias1 = _cupy_sum_to(_t23, loc_bias1.shape)
-    _t25 = _cupy_linear_backward_input(_t23, _t2)
-    _t26 = _cupy_rows(_t23).T @ _cupy_rows(_t1)
+    _t25 = _linear_backward_input(_t23, _t2)
+    _t26 = _rows(_t23).T @ _rows(_t1)
     grad_loc_weight1 = _t26.reshape(loc_weight1.shape)
     _t28 = _t25.reshape(x.shape)
     grad_x = _spatial_transformer_tanh_scaled_tanh_bwd_7(_t10, _t28)
@@ -1107,16 +1107,16 @@ def _cupy_backward_tanh_scaled_tanh(
 def _cupy_forward_tanh_scaled_relu(
     x, loc_weight1, loc_bias1, loc_weight2, loc_bias2, output_size
 ):
-    _t1 = _cupy_flatten_batch(x)
-    _t2 = _cupy_flatten_batch(loc_weight1)
-    _t3 = _cupy_linear(_t1, _t2)
+    _t1 = _flatten_batch(x)
+    _t2 = _flatten_batch(loc_weight1)
+    _t3 = _linear(_t1, _t2)
     _t4 = _spatial_transformer_direct_tanh_fwd_0(_t3, loc_bias1)
     localised = _spatial_transformer_direct_relu_fwd_1(_t4)
-    _t5 = _cupy_linear(localised, loc_weight2)
+    _t5 = _linear(localised, loc_weight2)
     raw = _spatial_transformer_direct_tanh_fwd_2(_t5, loc_bias2)
     _t6 = _spatial_transformer_tanh_scaled_tanh_fwd_3(raw)
     _t7 = _spatial_transformer_tanh_scaled_tanh_fwd_4(_t6)
-    _t8 = _cupy_reshape_batch(_t7, (2, 3))
+    _t8 = _reshape_batch(_t7, (2, 3))
     _t9 = _cupy_affine_identity(raw)
     theta = _spatial_transformer_tanh_scaled_tanh_fwd_5(_t8, _t9)
     grid = _cupy_affine_grid(theta, output_size, True)
@@ -1195,13 +1195,13 @@ def _cupy_backward_tanh_scaled_relu(
     _t16 = _spatial_transformer_tanh_scaled_tanh_bwd_2(_t13, _t15)
     grad_raw = _spatial_transformer_tanh_scaled_tanh_bwd_3(_t16)
     grad_loc_bias2 = _cupy_sum_to(grad_raw, loc_bias2.shape)
-    grad_localised = _cupy_linear_backward_input(grad_raw, loc_weight2)
-    grad_loc_weight2 = _cupy_rows(grad_raw).T @ _cupy_rows(localised)
+    grad_localised = _linear_backward_input(grad_raw, loc_weight2)
+    grad_loc_weight2 = _rows(grad_raw).T @ _rows(localised)
     _t21 = _spatial_transformer_tanh_scaled_relu_bwd_5(_t4)
     _t22 = _spatial_transformer_tanh_scaled_relu_bwd_6(grad_localised, _t21)
     grad_loc_bias1 = _cupy_sum_to(_t22, loc_bias1.shape)
-    _t24 = _cupy_linear_backward_input(_t22, _t2)
-    _t25 = _cupy_rows(_t22).T @ _cupy_rows(_t1)
+    _t24 = _linear_backward_input(_t22, _t2)
+    _t25 = _rows(_t22).T @ _rows(_t1)
     grad_loc_weight1 = _t25.reshape(loc_weight1.shape)
     _t27 = _t24.reshape(x.shape)
     grad_x = _spatial_transformer_tanh_scaled_relu_bwd_7(_t10, _t27)
@@ -1274,15 +1274,6 @@ def _cupy_affine_identity(like):
     import cupy as cp
 
     return cp.eye(2, 3, dtype=like.dtype)
-
-
-def _cupy_flatten_batch(x):
-    """x [N, ...] as [N, features] in C order; the features counted from the shape, which
-    NumPy cannot infer (-1) for an empty batch."""
-    features = 1
-    for n in x.shape[1:]:
-        features *= n
-    return x.reshape(x.shape[0], features)
 
 
 def _cupy_grid_corners(grid, height, width, align_corners):
@@ -1410,67 +1401,6 @@ def _cupy_grid_sample_image_grad(grad, x, grid, align_corners):
 
     in_chunks(channels, c, grad)
     return result.reshape(x.shape)
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_reshape_batch(x, shape):
-    """x [N, ...] as [N, *shape] in C order; a clear error if the sizes do not agree."""
-    size = 1
-    for n in x.shape[1:]:
-        size *= n
-    known = 1
-    for n in shape:
-        known *= 1 if n == -1 else n
-    unknown = sum(n == -1 for n in shape)
-    if (
-        unknown > 1
-        or any(n < -1 or n == 0 for n in shape)
-        or (size != known if unknown == 0 else known == 0 or size % known)
-    ):
-        raise ValueError(
-            f"reshape: cannot reshape the {size} features of each sample of an input of shape "
-            f"{tuple(x.shape)} into {tuple(shape)}"
-        )
-    if -1 in shape and not x.size:  # NumPy cannot infer -1 from an empty batch
-        shape = tuple(size // known if n == -1 else n for n in shape)
-    return x.reshape(x.shape[0], *shape)
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_to(grad, shape):

@@ -376,7 +376,7 @@ def _forward_sigmoid_batch_first(
 ):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _forward_sigmoid_no_batch_first_hoisted(
+    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -409,18 +409,13 @@ def _backward_sigmoid_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_sigmoid_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_v0 = grad_next_v
     return grad_x, grad_weight, grad_bias, grad_v0
-
-
-def _forward_sigmoid_no_batch_first_hoisted(x, weight, bias):
-    current = _linear(x, weight) + bias
-    return current, (x, weight)
 
 
 def _forward_sigmoid_no_batch_first_step(v, current, beta, threshold=1.0, slope=25.0):
@@ -441,19 +436,12 @@ def _backward_sigmoid_no_batch_first_step(grad_next_v, grad_spikes, beta, slope,
     return grad_v, grad_v_next
 
 
-def _backward_sigmoid_no_batch_first_hoisted(grad_current, x, weight):
-    grad_bias = _sum_leading(grad_current, 1)
-    grad_x = _linear_backward_input(grad_current, weight)
-    grad_weight = _rows(grad_current).T @ _rows(x)
-    return grad_x, grad_weight, grad_bias
-
-
 def _forward_sigmoid_batch_first_no_v0(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _forward_sigmoid_no_batch_first_hoisted(
+    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -487,7 +475,7 @@ def _backward_sigmoid_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_sigmoid_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -499,7 +487,7 @@ def _forward_sigmoid_no_batch_first(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
     steps = x.shape[0]
-    current, hoisted_saved = _forward_sigmoid_no_batch_first_hoisted(
+    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -531,7 +519,7 @@ def _backward_sigmoid_no_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_sigmoid_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -543,7 +531,7 @@ def _forward_sigmoid_no_batch_first_no_v0(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
     steps = x.shape[0]
-    current, hoisted_saved = _forward_sigmoid_no_batch_first_hoisted(
+    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -576,7 +564,7 @@ def _backward_sigmoid_no_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_sigmoid_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -588,7 +576,7 @@ def _forward_triangle_batch_first(
 ):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _forward_triangle_no_batch_first_hoisted(
+    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -621,18 +609,13 @@ def _backward_triangle_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_triangle_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_v0 = grad_next_v
     return grad_x, grad_weight, grad_bias, grad_v0
-
-
-def _forward_triangle_no_batch_first_hoisted(x, weight, bias):
-    current = _linear(x, weight) + bias
-    return current, (x, weight)
 
 
 def _forward_triangle_no_batch_first_step(v, current, beta, threshold=1.0, width=1.0):
@@ -653,19 +636,12 @@ def _backward_triangle_no_batch_first_step(grad_next_v, grad_spikes, beta, width
     return grad_v, grad_v_next
 
 
-def _backward_triangle_no_batch_first_hoisted(grad_current, x, weight):
-    grad_bias = _sum_leading(grad_current, 1)
-    grad_x = _linear_backward_input(grad_current, weight)
-    grad_weight = _rows(grad_current).T @ _rows(x)
-    return grad_x, grad_weight, grad_bias
-
-
 def _forward_triangle_batch_first_no_v0(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _forward_triangle_no_batch_first_hoisted(
+    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -699,7 +675,7 @@ def _backward_triangle_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_triangle_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -711,7 +687,7 @@ def _forward_triangle_no_batch_first(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
     steps = x.shape[0]
-    current, hoisted_saved = _forward_triangle_no_batch_first_hoisted(
+    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -743,7 +719,7 @@ def _backward_triangle_no_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_triangle_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -755,7 +731,7 @@ def _forward_triangle_no_batch_first_no_v0(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
     steps = x.shape[0]
-    current, hoisted_saved = _forward_triangle_no_batch_first_hoisted(
+    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -788,7 +764,7 @@ def _backward_triangle_no_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_triangle_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -980,7 +956,7 @@ _spiking_atan_no_batch_first_hoisted_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_atan_no_batch_first_hoisted(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
+    _t1 = _linear(x, weight)
     current = _spiking_atan_no_batch_first_hoisted_fwd_0(_t1, bias)
     return current, (x, weight)
 
@@ -1042,8 +1018,8 @@ def _cupy_backward_atan_no_batch_first_step(grad_next_v, grad_spikes, beta, alph
 
 def _cupy_backward_atan_no_batch_first_hoisted(grad_current, x, weight):
     grad_bias = _cupy_sum_leading(grad_current, 1)
-    grad_x = _cupy_linear_backward_input(grad_current, weight)
-    grad_weight = _cupy_rows(grad_current).T @ _cupy_rows(x)
+    grad_x = _linear_backward_input(grad_current, weight)
+    grad_weight = _rows(grad_current).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
@@ -1201,7 +1177,7 @@ def _cupy_forward_sigmoid_batch_first(
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_sigmoid_no_batch_first_hoisted(
+    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -1236,19 +1212,13 @@ def _cupy_backward_sigmoid_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_sigmoid_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_v0 = grad_next_v
     return grad_x, grad_weight, grad_bias, grad_v0
-
-
-def _cupy_forward_sigmoid_no_batch_first_hoisted(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
-    current = _spiking_atan_no_batch_first_hoisted_fwd_0(_t1, bias)
-    return current, (x, weight)
 
 
 # spiking_sigmoid_no_batch_first_step_fwd_0: layers_spec/layers/spiking.yaml:40,41
@@ -1307,13 +1277,6 @@ def _cupy_backward_sigmoid_no_batch_first_step(
     return grad_v, grad_v_next
 
 
-def _cupy_backward_sigmoid_no_batch_first_hoisted(grad_current, x, weight):
-    grad_bias = _cupy_sum_leading(grad_current, 1)
-    grad_x = _cupy_linear_backward_input(grad_current, weight)
-    grad_weight = _cupy_rows(grad_current).T @ _cupy_rows(x)
-    return grad_x, grad_weight, grad_bias
-
-
 def _cupy_forward_sigmoid_batch_first_no_v0(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
@@ -1321,7 +1284,7 @@ def _cupy_forward_sigmoid_batch_first_no_v0(
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_sigmoid_no_batch_first_hoisted(
+    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -1357,7 +1320,7 @@ def _cupy_backward_sigmoid_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_sigmoid_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1371,7 +1334,7 @@ def _cupy_forward_sigmoid_no_batch_first(
     import cupy as cp
 
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_sigmoid_no_batch_first_hoisted(
+    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -1405,7 +1368,7 @@ def _cupy_backward_sigmoid_no_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_sigmoid_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1419,7 +1382,7 @@ def _cupy_forward_sigmoid_no_batch_first_no_v0(
     import cupy as cp
 
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_sigmoid_no_batch_first_hoisted(
+    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -1454,7 +1417,7 @@ def _cupy_backward_sigmoid_no_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_sigmoid_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1468,7 +1431,7 @@ def _cupy_forward_triangle_batch_first(
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_triangle_no_batch_first_hoisted(
+    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -1503,19 +1466,13 @@ def _cupy_backward_triangle_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_triangle_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
     grad_v0 = grad_next_v
     return grad_x, grad_weight, grad_bias, grad_v0
-
-
-def _cupy_forward_triangle_no_batch_first_hoisted(x, weight, bias):
-    _t1 = _cupy_linear(x, weight)
-    current = _spiking_atan_no_batch_first_hoisted_fwd_0(_t1, bias)
-    return current, (x, weight)
 
 
 # spiking_triangle_no_batch_first_step_fwd_0: layers_spec/layers/spiking.yaml:43,44
@@ -1572,13 +1529,6 @@ def _cupy_backward_triangle_no_batch_first_step(
     return grad_v, grad_v_next
 
 
-def _cupy_backward_triangle_no_batch_first_hoisted(grad_current, x, weight):
-    grad_bias = _cupy_sum_leading(grad_current, 1)
-    grad_x = _cupy_linear_backward_input(grad_current, weight)
-    grad_weight = _cupy_rows(grad_current).T @ _cupy_rows(x)
-    return grad_x, grad_weight, grad_bias
-
-
 def _cupy_forward_triangle_batch_first_no_v0(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
@@ -1586,7 +1536,7 @@ def _cupy_forward_triangle_batch_first_no_v0(
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_triangle_no_batch_first_hoisted(
+    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -1622,7 +1572,7 @@ def _cupy_backward_triangle_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_triangle_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1636,7 +1586,7 @@ def _cupy_forward_triangle_no_batch_first(
     import cupy as cp
 
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_triangle_no_batch_first_hoisted(
+    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -1670,7 +1620,7 @@ def _cupy_backward_triangle_no_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_triangle_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1684,7 +1634,7 @@ def _cupy_forward_triangle_no_batch_first_no_v0(
     import cupy as cp
 
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_triangle_no_batch_first_hoisted(
+    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
         x.reshape(-1, *x.shape[2:]), weight, bias
     )
     current = current.reshape(steps, -1, *current.shape[1:])
@@ -1719,7 +1669,7 @@ def _cupy_backward_triangle_no_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_triangle_no_batch_first_hoisted(
+    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1776,44 +1726,6 @@ _CUPY_VARIANTS = {
         _cupy_backward_triangle_no_batch_first_no_v0,
     ),
 }
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum_leading(grad, rank):

@@ -163,9 +163,9 @@ def _slice_axis(x, start, stop, axis):
 
 
 def _cupy_forward(x, split_size_or_sections, dim):
-    first = _cupy_slice_axis(x, 0, split_size_or_sections, dim)
+    first = _slice_axis(x, 0, split_size_or_sections, dim)
     _t1 = x.shape[dim]
-    rest = _cupy_slice_axis(x, split_size_or_sections, _t1, dim)
+    rest = _slice_axis(x, split_size_or_sections, _t1, dim)
     return first, rest, (dim,)
 
 
@@ -186,10 +186,3 @@ def _cupy_concatenate(a, b, axis):
             f"shape except along axis {axis}"
         )
     return cp.concatenate((a, b), axis=axis)
-
-
-def _cupy_slice_axis(x, start, stop, axis):
-    """The view x[start:stop] along ``axis``."""
-    index = [slice(None)] * x.ndim
-    index[axis] = slice(start, stop)
-    return x[tuple(index)]

@@ -336,11 +336,11 @@ def _cupy_forward(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
     _t3 = x.shape[3]
     _t4 = _t2 * _t3
     pooled = _squeeze_and_excitation_fwd_0(_t1, _t4)
-    squeezed = _cupy_flatten_batch(pooled)
-    _t5 = _cupy_linear(squeezed, fc1_weight)
+    squeezed = _flatten_batch(pooled)
+    _t5 = _linear(squeezed, fc1_weight)
     _t6 = _squeeze_and_excitation_fwd_1(_t5, fc1_bias)
     hidden = _squeeze_and_excitation_fwd_2(_t6)
-    _t7 = _cupy_linear(hidden, fc2_weight)
+    _t7 = _linear(hidden, fc2_weight)
     _t8 = _squeeze_and_excitation_fwd_3(_t7, fc2_bias)
     excitation = _squeeze_and_excitation_fwd_4(_t8)
     _t9 = excitation.reshape(_t1.shape)
@@ -474,65 +474,18 @@ def _cupy_backward(
     _t15 = _squeeze_and_excitation_bwd_3(excitation)
     _t16 = _squeeze_and_excitation_bwd_4(_t14, _t15)
     grad_fc2_bias = _cupy_sum_to(_t16, fc2_bias.shape)
-    grad_hidden = _cupy_linear_backward_input(_t16, fc2_weight)
-    grad_fc2_weight = _cupy_rows(_t16).T @ _cupy_rows(hidden)
+    grad_hidden = _linear_backward_input(_t16, fc2_weight)
+    grad_fc2_weight = _rows(_t16).T @ _rows(hidden)
     _t20 = _squeeze_and_excitation_bwd_5(_t6)
     _t21 = _squeeze_and_excitation_bwd_6(grad_hidden, _t20)
     grad_fc1_bias = _cupy_sum_to(_t21, fc1_bias.shape)
-    grad_squeezed = _cupy_linear_backward_input(_t21, fc1_weight)
-    grad_fc1_weight = _cupy_rows(_t21).T @ _cupy_rows(squeezed)
+    grad_squeezed = _linear_backward_input(_t21, fc1_weight)
+    grad_fc1_weight = _rows(_t21).T @ _rows(squeezed)
     grad_pooled = grad_squeezed.reshape(_t1.shape)
     _t26 = _squeeze_and_excitation_bwd_7(grad_pooled, _t4)
     _t27 = cp.broadcast_to(_t26, x.shape)
     grad_x = _squeeze_and_excitation_bwd_8(_t10, _t27)
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
-
-
-def _cupy_flatten_batch(x):
-    """x [N, ...] as [N, features] in C order; the features counted from the shape, which
-    NumPy cannot infer (-1) for an empty batch."""
-    features = 1
-    for n in x.shape[1:]:
-        features *= n
-    return x.reshape(x.shape[0], features)
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
 
 
 def _cupy_sum(x, axis):

@@ -366,30 +366,6 @@ def _backward_swish(
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_silu(x, weight, bias, upscale_factor, stride, padding):
-    columns = _im2col(x, weight, stride, padding, (1, 1), "zeros")
-    z = _conv_apply(weight, columns, x, stride, padding, (1, 1), 1) + bias.reshape(
-        1, -1, 1, 1
-    )
-    shuffled = _pixel_shuffle(z, upscale_factor)
-    y = shuffled * _sigmoid(shuffled)
-    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
-
-
-def _backward_silu(
-    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
-):
-    _t1 = _sigmoid(shuffled)
-    grad_shuffled = grad_y * _t1 + grad_y * shuffled * _t1 * (1 - _t1)
-    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
-    grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
-    grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, (1, 1), 1
-    )
-    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, (1, 1), 1, "zeros")
-    return grad_x, grad_weight, grad_bias
-
-
 def _forward_relu_no_bias(x, weight, bias, upscale_factor, stride, padding):
     columns = _im2col(x, weight, stride, padding, (1, 1), "zeros")
     z = _conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
@@ -567,27 +543,6 @@ def _backward_swish_no_bias(
     return grad_x, grad_weight, None
 
 
-def _forward_silu_no_bias(x, weight, bias, upscale_factor, stride, padding):
-    columns = _im2col(x, weight, stride, padding, (1, 1), "zeros")
-    z = _conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
-    shuffled = _pixel_shuffle(z, upscale_factor)
-    y = shuffled * _sigmoid(shuffled)
-    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
-
-
-def _backward_silu_no_bias(
-    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
-):
-    _t1 = _sigmoid(shuffled)
-    grad_shuffled = grad_y * _t1 + grad_y * shuffled * _t1 * (1 - _t1)
-    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
-    grad_weight = _conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, (1, 1), 1
-    )
-    grad_x = _conv_input_grad(grad_z, weight, x, stride, padding, (1, 1), 1, "zeros")
-    return grad_x, grad_weight, None
-
-
 def _backward_composed(grad_y, module, activation_ctx, linear_backward, linear_saved):
     grad_linear = module.backward(grad_y, activation_ctx)
     return linear_backward(grad_linear, *linear_saved)
@@ -602,7 +557,7 @@ _FUSED = {
     ("elu", True): (_forward_elu, _backward_elu),
     ("mish", True): (_forward_mish, _backward_mish),
     ("swish", True): (_forward_swish, _backward_swish),
-    ("silu", True): (_forward_silu, _backward_silu),
+    ("silu", True): (_forward_swish, _backward_swish),
     ("relu", False): (_forward_relu_no_bias, _backward_relu_no_bias),
     ("sigmoid", False): (_forward_sigmoid_no_bias, _backward_sigmoid_no_bias),
     ("tanh", False): (_forward_tanh_no_bias, _backward_tanh_no_bias),
@@ -611,7 +566,7 @@ _FUSED = {
     ("elu", False): (_forward_elu_no_bias, _backward_elu_no_bias),
     ("mish", False): (_forward_mish_no_bias, _backward_mish_no_bias),
     ("swish", False): (_forward_swish_no_bias, _backward_swish_no_bias),
-    ("silu", False): (_forward_silu_no_bias, _backward_silu_no_bias),
+    ("silu", False): (_forward_swish_no_bias, _backward_swish_no_bias),
 }
 # The options each fused activation is specialized at; other values run it composed.
 _FUSED_FIXED = {
@@ -2169,41 +2124,6 @@ def _cupy_backward_swish(
     return grad_x, grad_weight, grad_bias
 
 
-def _cupy_forward_silu(x, weight, bias, upscale_factor, stride, padding):
-    columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
-    _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
-    _t2 = bias.reshape(1, -1, 1, 1)
-    z = _subpixel_convolutional_relu_fwd_0(_t1, _t2)
-    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
-    _t3 = _subpixel_convolutional_swish_fwd_1(shuffled)
-    y = _subpixel_convolutional_swish_fwd_2(shuffled, _t3)
-    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
-
-
-def _cupy_backward_silu(
-    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
-):
-    import cupy as cp
-
-    _t3 = _subpixel_convolutional_swish_fwd_1(shuffled)
-    _t4 = _subpixel_convolutional_swish_bwd_1(grad_y, _t3)
-    _t5 = _subpixel_convolutional_swish_bwd_2(grad_y, shuffled)
-    _t6 = _subpixel_convolutional_swish_bwd_3(_t5, _t3)
-    _t7 = _subpixel_convolutional_swish_bwd_4(_t3)
-    _t8 = _subpixel_convolutional_swish_bwd_5(_t6, _t7)
-    grad_shuffled = _subpixel_convolutional_swish_bwd_6(_t4, _t8)
-    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
-    _t10 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
-    grad_bias = _t10.reshape(bias.shape)
-    grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, (1, 1), 1
-    )
-    grad_x = _cupy_conv_input_grad(
-        grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
-    )
-    return grad_x, grad_weight, grad_bias
-
-
 def _cupy_forward_relu_no_bias(x, weight, bias, upscale_factor, stride, padding):
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
@@ -3103,35 +3023,6 @@ def _cupy_backward_swish_no_bias(
     return grad_x, grad_weight, None
 
 
-def _cupy_forward_silu_no_bias(x, weight, bias, upscale_factor, stride, padding):
-    columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
-    z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
-    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
-    _t2 = _subpixel_convolutional_swish_no_bias_fwd_0(shuffled)
-    y = _subpixel_convolutional_swish_no_bias_fwd_1(shuffled, _t2)
-    return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
-
-
-def _cupy_backward_silu_no_bias(
-    grad_y, x, weight, bias, upscale_factor, stride, padding, columns, shuffled
-):
-    _t2 = _subpixel_convolutional_swish_no_bias_fwd_0(shuffled)
-    _t3 = _subpixel_convolutional_swish_no_bias_bwd_1(grad_y, _t2)
-    _t4 = _subpixel_convolutional_swish_no_bias_bwd_2(grad_y, shuffled)
-    _t5 = _subpixel_convolutional_swish_no_bias_bwd_3(_t4, _t2)
-    _t6 = _subpixel_convolutional_swish_no_bias_bwd_4(_t2)
-    _t7 = _subpixel_convolutional_swish_no_bias_bwd_5(_t5, _t6)
-    grad_shuffled = _subpixel_convolutional_swish_no_bias_bwd_6(_t3, _t7)
-    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
-    grad_weight = _cupy_conv_weight_grad(
-        grad_z, columns, weight, x, stride, padding, (1, 1), 1
-    )
-    grad_x = _cupy_conv_input_grad(
-        grad_z, weight, x, stride, padding, (1, 1), 1, "zeros"
-    )
-    return grad_x, grad_weight, None
-
-
 def _cupy_backward_composed(
     grad_y, module, activation_ctx, linear_backward, linear_saved
 ):
@@ -3148,7 +3039,7 @@ _CUPY_FUSED = {
     ("elu", True): (_cupy_forward_elu, _cupy_backward_elu),
     ("mish", True): (_cupy_forward_mish, _cupy_backward_mish),
     ("swish", True): (_cupy_forward_swish, _cupy_backward_swish),
-    ("silu", True): (_cupy_forward_silu, _cupy_backward_silu),
+    ("silu", True): (_cupy_forward_swish, _cupy_backward_swish),
     ("relu", False): (_cupy_forward_relu_no_bias, _cupy_backward_relu_no_bias),
     ("sigmoid", False): (_cupy_forward_sigmoid_no_bias, _cupy_backward_sigmoid_no_bias),
     ("tanh", False): (_cupy_forward_tanh_no_bias, _cupy_backward_tanh_no_bias),
@@ -3160,7 +3051,7 @@ _CUPY_FUSED = {
     ("elu", False): (_cupy_forward_elu_no_bias, _cupy_backward_elu_no_bias),
     ("mish", False): (_cupy_forward_mish_no_bias, _cupy_backward_mish_no_bias),
     ("swish", False): (_cupy_forward_swish_no_bias, _cupy_backward_swish_no_bias),
-    ("silu", False): (_cupy_forward_silu_no_bias, _cupy_backward_silu_no_bias),
+    ("silu", False): (_cupy_forward_swish_no_bias, _cupy_backward_swish_no_bias),
 }
 
 

@@ -329,12 +329,12 @@ def _cupy_backward_identity(grad_y):
 
 
 def _cupy_forward_linear(x, W):
-    y = _cupy_linear(x, W)
+    y = _linear(x, W)
     return y, (W,)
 
 
 def _cupy_backward_linear(grad_y, W):
-    grad_x = _cupy_linear_backward_input(grad_y, W)
+    grad_x = _linear_backward_input(grad_y, W)
     return grad_x
 
 
@@ -496,29 +496,3 @@ def _cupy_diagonal(like):
     return cp.broadcast_to(
         cp.eye(like.shape[-2], like.shape[-1], dtype=bool), like.shape
     ).copy()
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )

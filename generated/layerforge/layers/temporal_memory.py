@@ -201,7 +201,7 @@ def _cupy_forward(x, S):
 
     _t1 = cp.expand_dims(x, -1)
     cells = _temporal_memory_fwd_0(_t1, S)
-    y = _cupy_flatten_dims(cells, -2, -1)
+    y = _flatten_dims(cells, -2, -1)
     return y, (x, S)
 
 
@@ -328,21 +328,3 @@ def _cupy_entry_predictions(S):
     _t2 = cp.any(_t1, axis=-1, keepdims=True)
     predicted = _t2[..., 0]
     return predicted
-
-
-def _cupy_flatten_dims(x, start, end):
-    """x with its axes ``start`` to ``end`` (inclusive, negative from the end) joined."""
-    first, last = start % max(x.ndim, 1), end % max(x.ndim, 1)
-    if first > last:
-        raise ValueError(
-            f"flatten: start_dim {start} comes after end_dim {end} for an input of shape "
-            f"{tuple(x.shape)}"
-        )
-    joined = 1  # the joined size, not -1: an empty x has no size to infer from
-    for size in x.shape[first : last + 1]:
-        joined *= size
-    return (
-        x.reshape(x.shape[:first] + (joined,) + x.shape[last + 1 :])
-        if x.ndim
-        else x.reshape(1)
-    )

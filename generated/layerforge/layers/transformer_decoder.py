@@ -3180,28 +3180,28 @@ def _cupy_forward_norm_first_relu(
     norm1_normalized, normalized = _transformer_decoder_norm_first_relu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t6 = _cupy_linear(normalized, self_attn_in_proj_weight)
+    _t6 = _linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _split_heads(self_attn_q, nhead)
     _t8 = x.shape[-1]
     _t9 = _t8 / nhead
     _t10 = _t9 ** (-0.5)
     self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_5(_t7, _t10)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(
         self_attn_scores, tgt_mask, tgt_key_padding_mask
     )
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
-    self_attn_attended = _cupy_merge_heads(_t12, nhead)
-    _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
+    self_attn_attended = _merge_heads(_t12, nhead)
+    _t13 = _linear(self_attn_attended, self_attn_out_proj_weight)
     h1 = _transformer_decoder_norm_first_relu_fwd_7(_t13, self_attn_out_proj_bias, x)
     norm2_mu = _transformer_decoder_norm_first_relu_fwd_8(h1)
     norm2_centered = _transformer_decoder_norm_first_relu_fwd_9(h1, norm2_mu)
@@ -3211,33 +3211,33 @@ def _cupy_forward_norm_first_relu(
     norm2_normalized, cross_input = _transformer_decoder_norm_first_relu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
-    _t19 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    _t20 = _cupy_linear(cross_input, _t19)
-    _t21 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    _t19 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    _t20 = _linear(cross_input, _t19)
+    _t21 = _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
     multihead_attn_q = _transformer_decoder_norm_first_relu_fwd_12(_t20, _t21)
-    _t22 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    _t23 = _cupy_linear(memory, _t22)
-    _t24 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    _t22 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    _t23 = _linear(memory, _t22)
+    _t24 = _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
     multihead_attn_k = _transformer_decoder_norm_first_relu_fwd_13(_t23, _t24)
-    _t25 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    _t26 = _cupy_linear(memory, _t25)
-    _t27 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    _t25 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    _t26 = _linear(memory, _t25)
+    _t27 = _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
     multihead_attn_v = _transformer_decoder_norm_first_relu_fwd_14(_t26, _t27)
-    _t28 = _cupy_split_heads(multihead_attn_q, nhead)
+    _t28 = _split_heads(multihead_attn_q, nhead)
     _t29 = x.shape[-1]
     _t30 = _t29 / nhead
     _t31 = _t30 ** (-0.5)
     multihead_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_15(_t28, _t31)
-    multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
-    multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
+    multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
     multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
         multihead_attn_scores, memory_mask, memory_key_padding_mask
     )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
-    multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
-    _t34 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
+    multihead_attn_attended = _merge_heads(_t33, nhead)
+    _t34 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
     h2 = _transformer_decoder_norm_first_relu_fwd_17(
         _t34, multihead_attn_out_proj_bias, h1
     )
@@ -3249,9 +3249,9 @@ def _cupy_forward_norm_first_relu(
     norm3_normalized, ffn_input = _transformer_decoder_norm_first_relu_fwd_21(
         norm3_centered, norm3_rstd, norm3_weight, norm3_bias
     )
-    _t40 = _cupy_linear(ffn_input, linear1_weight)
+    _t40 = _linear(ffn_input, linear1_weight)
     linear1_z, hidden = _transformer_decoder_norm_first_relu_fwd_22(_t40, linear1_bias)
-    _t41 = _cupy_linear(hidden, linear2_weight)
+    _t41 = _linear(hidden, linear2_weight)
     y = _transformer_decoder_norm_first_relu_fwd_23(_t41, linear2_bias, h2)
     return y, (
         x,
@@ -3664,22 +3664,22 @@ def _cupy_backward_norm_first_relu(
     self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _split_heads(self_attn_q, nhead)
     self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_5(_t7, _t10)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     hidden = _transformer_decoder_norm_first_relu_bwd_2(linear1_z)
     grad_linear2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = _cupy_linear_backward_input(grad_y, linear2_weight)
-    grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
+    grad_hidden = _linear_backward_input(grad_y, linear2_weight)
+    grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
     grad_linear1_z = _transformer_decoder_norm_first_relu_bwd_3(linear1_z, grad_hidden)
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
-    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
+    grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
     norm3_p = _transformer_decoder_norm_first_relu_bwd_4(
         grad_ffn_input, norm3_normalized
     )
@@ -3699,13 +3699,13 @@ def _cupy_backward_norm_first_relu(
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_h2, self_attn_out_proj_bias.shape
     )
-    grad_multihead_attn_attended = _cupy_linear_backward_input(
+    grad_multihead_attn_attended = _linear_backward_input(
         grad_h2, multihead_attn_out_proj_weight
     )
-    grad_multihead_attn_out_proj_weight = _cupy_rows(grad_h2).T @ _cupy_rows(
+    grad_multihead_attn_out_proj_weight = _rows(grad_h2).T @ _rows(
         multihead_attn_attended
     )
-    _t62 = _cupy_split_heads(grad_multihead_attn_attended, nhead)
+    _t62 = _split_heads(grad_multihead_attn_attended, nhead)
     _t63 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
     grad_multihead_attn_weights = _cupy_bmm(_t62, _t63)
     _t65 = cp.swapaxes(multihead_attn_weights, -1, -2)
@@ -3719,21 +3719,21 @@ def _cupy_backward_norm_first_relu(
     _t72 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
     _t73 = _cupy_bmm(_t72, grad_multihead_attn_unpadded)
     grad_multihead_attn_heads_k = cp.swapaxes(_t73, -1, -2)
-    grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
-    grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
+    grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
+    grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
     _t77 = _transformer_decoder_norm_first_relu_bwd_12(
         grad_multihead_attn_heads_q, _t31
     )
-    grad_multihead_attn_q = _cupy_merge_heads(_t77, nhead)
+    grad_multihead_attn_q = _merge_heads(_t77, nhead)
     _t79 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t81 = _cupy_linear_backward_input(grad_multihead_attn_v, _t25)
-    _t82 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
+    _t81 = _linear_backward_input(grad_multihead_attn_v, _t25)
+    _t82 = _rows(grad_multihead_attn_v).T @ _rows(memory)
     _t84 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t86 = _cupy_linear_backward_input(grad_multihead_attn_k, _t22)
-    _t87 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
+    _t86 = _linear_backward_input(grad_multihead_attn_k, _t22)
+    _t87 = _rows(grad_multihead_attn_k).T @ _rows(memory)
     _t89 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
-    grad_cross_input = _cupy_linear_backward_input(grad_multihead_attn_q, _t19)
-    _t92 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(cross_input)
+    grad_cross_input = _linear_backward_input(grad_multihead_attn_q, _t19)
+    _t92 = _rows(grad_multihead_attn_q).T @ _rows(cross_input)
     norm2_p = _transformer_decoder_norm_first_relu_bwd_13(
         grad_cross_input, norm2_normalized
     )
@@ -3751,13 +3751,9 @@ def _cupy_backward_norm_first_relu(
     _t102 = _transformer_decoder_norm_first_relu_bwd_18(_t101, norm2_scale)
     grad_h1 = _transformer_decoder_norm_first_relu_bwd_19(_t100, _t102, grad_h2)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = _cupy_linear_backward_input(
-        grad_h1, self_attn_out_proj_weight
-    )
-    grad_self_attn_out_proj_weight = _cupy_rows(grad_h1).T @ _cupy_rows(
-        self_attn_attended
-    )
-    _t106 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_attended = _linear_backward_input(grad_h1, self_attn_out_proj_weight)
+    grad_self_attn_out_proj_weight = _rows(grad_h1).T @ _rows(self_attn_attended)
+    _t106 = _split_heads(grad_self_attn_attended, nhead)
     _t107 = cp.swapaxes(self_attn_heads_v, -1, -2)
     grad_self_attn_weights = _cupy_bmm(_t106, _t107)
     _t109 = cp.swapaxes(self_attn_weights, -1, -2)
@@ -3778,12 +3774,10 @@ def _cupy_backward_norm_first_relu(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = _cupy_linear_backward_input(
+    grad_normalized = _linear_backward_input(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
-    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
-        normalized
-    )
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
     norm1_p = _transformer_decoder_norm_first_relu_bwd_22(
         grad_normalized, norm1_normalized
     )
@@ -3893,28 +3887,28 @@ def _cupy_forward_norm_first_gelu(
     norm1_normalized, normalized = _transformer_decoder_norm_first_relu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t6 = _cupy_linear(normalized, self_attn_in_proj_weight)
+    _t6 = _linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _split_heads(self_attn_q, nhead)
     _t8 = x.shape[-1]
     _t9 = _t8 / nhead
     _t10 = _t9 ** (-0.5)
     self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_5(_t7, _t10)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(
         self_attn_scores, tgt_mask, tgt_key_padding_mask
     )
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
-    self_attn_attended = _cupy_merge_heads(_t12, nhead)
-    _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
+    self_attn_attended = _merge_heads(_t12, nhead)
+    _t13 = _linear(self_attn_attended, self_attn_out_proj_weight)
     h1 = _transformer_decoder_norm_first_relu_fwd_7(_t13, self_attn_out_proj_bias, x)
     norm2_mu = _transformer_decoder_norm_first_relu_fwd_8(h1)
     norm2_centered = _transformer_decoder_norm_first_relu_fwd_9(h1, norm2_mu)
@@ -3924,33 +3918,33 @@ def _cupy_forward_norm_first_gelu(
     norm2_normalized, cross_input = _transformer_decoder_norm_first_relu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
-    _t19 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    _t20 = _cupy_linear(cross_input, _t19)
-    _t21 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    _t19 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    _t20 = _linear(cross_input, _t19)
+    _t21 = _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
     multihead_attn_q = _transformer_decoder_norm_first_relu_fwd_12(_t20, _t21)
-    _t22 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    _t23 = _cupy_linear(memory, _t22)
-    _t24 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    _t22 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    _t23 = _linear(memory, _t22)
+    _t24 = _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
     multihead_attn_k = _transformer_decoder_norm_first_relu_fwd_13(_t23, _t24)
-    _t25 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    _t26 = _cupy_linear(memory, _t25)
-    _t27 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    _t25 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    _t26 = _linear(memory, _t25)
+    _t27 = _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
     multihead_attn_v = _transformer_decoder_norm_first_relu_fwd_14(_t26, _t27)
-    _t28 = _cupy_split_heads(multihead_attn_q, nhead)
+    _t28 = _split_heads(multihead_attn_q, nhead)
     _t29 = x.shape[-1]
     _t30 = _t29 / nhead
     _t31 = _t30 ** (-0.5)
     multihead_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_15(_t28, _t31)
-    multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
-    multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
+    multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
     multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
         multihead_attn_scores, memory_mask, memory_key_padding_mask
     )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
-    multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
-    _t34 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
+    multihead_attn_attended = _merge_heads(_t33, nhead)
+    _t34 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
     h2 = _transformer_decoder_norm_first_relu_fwd_17(
         _t34, multihead_attn_out_proj_bias, h1
     )
@@ -3962,9 +3956,9 @@ def _cupy_forward_norm_first_gelu(
     norm3_normalized, ffn_input = _transformer_decoder_norm_first_relu_fwd_21(
         norm3_centered, norm3_rstd, norm3_weight, norm3_bias
     )
-    _t40 = _cupy_linear(ffn_input, linear1_weight)
+    _t40 = _linear(ffn_input, linear1_weight)
     linear1_z, hidden = _transformer_decoder_norm_first_gelu_fwd_22(_t40, linear1_bias)
-    _t45 = _cupy_linear(hidden, linear2_weight)
+    _t45 = _linear(hidden, linear2_weight)
     y = _transformer_decoder_norm_first_gelu_fwd_23(_t45, linear2_bias, h2)
     return y, (
         x,
@@ -4356,24 +4350,24 @@ def _cupy_backward_norm_first_gelu(
     self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _split_heads(self_attn_q, nhead)
     self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_5(_t7, _t10)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     _t41, _t44, hidden = _transformer_decoder_norm_first_gelu_bwd_2(linear1_z)
     grad_linear2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = _cupy_linear_backward_input(grad_y, linear2_weight)
-    grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
+    grad_hidden = _linear_backward_input(grad_y, linear2_weight)
+    grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
     grad_linear1_z = _transformer_decoder_norm_first_gelu_bwd_3(
         grad_hidden, _t44, linear1_z, _t41
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
-    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
+    grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
     norm3_p = _transformer_decoder_norm_first_relu_bwd_4(
         grad_ffn_input, norm3_normalized
     )
@@ -4393,13 +4387,13 @@ def _cupy_backward_norm_first_gelu(
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_h2, self_attn_out_proj_bias.shape
     )
-    grad_multihead_attn_attended = _cupy_linear_backward_input(
+    grad_multihead_attn_attended = _linear_backward_input(
         grad_h2, multihead_attn_out_proj_weight
     )
-    grad_multihead_attn_out_proj_weight = _cupy_rows(grad_h2).T @ _cupy_rows(
+    grad_multihead_attn_out_proj_weight = _rows(grad_h2).T @ _rows(
         multihead_attn_attended
     )
-    _t73 = _cupy_split_heads(grad_multihead_attn_attended, nhead)
+    _t73 = _split_heads(grad_multihead_attn_attended, nhead)
     _t74 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
     grad_multihead_attn_weights = _cupy_bmm(_t73, _t74)
     _t76 = cp.swapaxes(multihead_attn_weights, -1, -2)
@@ -4413,21 +4407,21 @@ def _cupy_backward_norm_first_gelu(
     _t83 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
     _t84 = _cupy_bmm(_t83, grad_multihead_attn_unpadded)
     grad_multihead_attn_heads_k = cp.swapaxes(_t84, -1, -2)
-    grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
-    grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
+    grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
+    grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
     _t88 = _transformer_decoder_norm_first_gelu_bwd_12(
         grad_multihead_attn_heads_q, _t31
     )
-    grad_multihead_attn_q = _cupy_merge_heads(_t88, nhead)
+    grad_multihead_attn_q = _merge_heads(_t88, nhead)
     _t90 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t92 = _cupy_linear_backward_input(grad_multihead_attn_v, _t25)
-    _t93 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
+    _t92 = _linear_backward_input(grad_multihead_attn_v, _t25)
+    _t93 = _rows(grad_multihead_attn_v).T @ _rows(memory)
     _t95 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t97 = _cupy_linear_backward_input(grad_multihead_attn_k, _t22)
-    _t98 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
+    _t97 = _linear_backward_input(grad_multihead_attn_k, _t22)
+    _t98 = _rows(grad_multihead_attn_k).T @ _rows(memory)
     _t100 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
-    grad_cross_input = _cupy_linear_backward_input(grad_multihead_attn_q, _t19)
-    _t103 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(cross_input)
+    grad_cross_input = _linear_backward_input(grad_multihead_attn_q, _t19)
+    _t103 = _rows(grad_multihead_attn_q).T @ _rows(cross_input)
     norm2_p = _transformer_decoder_norm_first_relu_bwd_13(
         grad_cross_input, norm2_normalized
     )
@@ -4445,13 +4439,9 @@ def _cupy_backward_norm_first_gelu(
     _t113 = _transformer_decoder_norm_first_gelu_bwd_18(_t112, norm2_scale)
     grad_h1 = _transformer_decoder_norm_first_gelu_bwd_19(_t111, _t113, grad_h2)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = _cupy_linear_backward_input(
-        grad_h1, self_attn_out_proj_weight
-    )
-    grad_self_attn_out_proj_weight = _cupy_rows(grad_h1).T @ _cupy_rows(
-        self_attn_attended
-    )
-    _t117 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_attended = _linear_backward_input(grad_h1, self_attn_out_proj_weight)
+    grad_self_attn_out_proj_weight = _rows(grad_h1).T @ _rows(self_attn_attended)
+    _t117 = _split_heads(grad_self_attn_attended, nhead)
     _t118 = cp.swapaxes(self_attn_heads_v, -1, -2)
     grad_self_attn_weights = _cupy_bmm(_t117, _t118)
     _t120 = cp.swapaxes(self_attn_weights, -1, -2)
@@ -4472,12 +4462,10 @@ def _cupy_backward_norm_first_gelu(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = _cupy_linear_backward_input(
+    grad_normalized = _linear_backward_input(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
-    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
-        normalized
-    )
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
     norm1_p = _transformer_decoder_norm_first_relu_bwd_22(
         grad_normalized, norm1_normalized
     )
@@ -4590,28 +4578,28 @@ def _cupy_forward_norm_first_gelu_tanh(
     norm1_normalized, normalized = _transformer_decoder_norm_first_relu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t6 = _cupy_linear(normalized, self_attn_in_proj_weight)
+    _t6 = _linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _split_heads(self_attn_q, nhead)
     _t8 = x.shape[-1]
     _t9 = _t8 / nhead
     _t10 = _t9 ** (-0.5)
     self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_5(_t7, _t10)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(
         self_attn_scores, tgt_mask, tgt_key_padding_mask
     )
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
-    self_attn_attended = _cupy_merge_heads(_t12, nhead)
-    _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
+    self_attn_attended = _merge_heads(_t12, nhead)
+    _t13 = _linear(self_attn_attended, self_attn_out_proj_weight)
     h1 = _transformer_decoder_norm_first_relu_fwd_7(_t13, self_attn_out_proj_bias, x)
     norm2_mu = _transformer_decoder_norm_first_relu_fwd_8(h1)
     norm2_centered = _transformer_decoder_norm_first_relu_fwd_9(h1, norm2_mu)
@@ -4621,33 +4609,33 @@ def _cupy_forward_norm_first_gelu_tanh(
     norm2_normalized, cross_input = _transformer_decoder_norm_first_relu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
-    _t19 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    _t20 = _cupy_linear(cross_input, _t19)
-    _t21 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    _t19 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    _t20 = _linear(cross_input, _t19)
+    _t21 = _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
     multihead_attn_q = _transformer_decoder_norm_first_relu_fwd_12(_t20, _t21)
-    _t22 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    _t23 = _cupy_linear(memory, _t22)
-    _t24 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    _t22 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    _t23 = _linear(memory, _t22)
+    _t24 = _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
     multihead_attn_k = _transformer_decoder_norm_first_relu_fwd_13(_t23, _t24)
-    _t25 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    _t26 = _cupy_linear(memory, _t25)
-    _t27 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    _t25 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    _t26 = _linear(memory, _t25)
+    _t27 = _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
     multihead_attn_v = _transformer_decoder_norm_first_relu_fwd_14(_t26, _t27)
-    _t28 = _cupy_split_heads(multihead_attn_q, nhead)
+    _t28 = _split_heads(multihead_attn_q, nhead)
     _t29 = x.shape[-1]
     _t30 = _t29 / nhead
     _t31 = _t30 ** (-0.5)
     multihead_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_15(_t28, _t31)
-    multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
-    multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
+    multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
     multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
         multihead_attn_scores, memory_mask, memory_key_padding_mask
     )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
-    multihead_attn_attended = _cupy_merge_heads(_t33, nhead)
-    _t34 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
+    multihead_attn_attended = _merge_heads(_t33, nhead)
+    _t34 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
     h2 = _transformer_decoder_norm_first_relu_fwd_17(
         _t34, multihead_attn_out_proj_bias, h1
     )
@@ -4659,11 +4647,11 @@ def _cupy_forward_norm_first_gelu_tanh(
     norm3_normalized, ffn_input = _transformer_decoder_norm_first_relu_fwd_21(
         norm3_centered, norm3_rstd, norm3_weight, norm3_bias
     )
-    _t40 = _cupy_linear(ffn_input, linear1_weight)
+    _t40 = _linear(ffn_input, linear1_weight)
     linear1_z, hidden = _transformer_decoder_norm_first_gelu_tanh_fwd_22(
         _t40, linear1_bias
     )
-    _t47 = _cupy_linear(hidden, linear2_weight)
+    _t47 = _linear(hidden, linear2_weight)
     y = _transformer_decoder_norm_first_gelu_tanh_fwd_23(_t47, linear2_bias, h2)
     return y, (
         x,
@@ -5061,26 +5049,26 @@ def _cupy_backward_norm_first_gelu_tanh(
     self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _split_heads(self_attn_q, nhead)
     self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_5(_t7, _t10)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     _t44, _t45, _t46, hidden = _transformer_decoder_norm_first_gelu_tanh_bwd_2(
         linear1_z
     )
     grad_linear2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = _cupy_linear_backward_input(grad_y, linear2_weight)
-    grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
+    grad_hidden = _linear_backward_input(grad_y, linear2_weight)
+    grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
     grad_linear1_z = _transformer_decoder_norm_first_gelu_tanh_bwd_3(
         grad_hidden, _t46, _t44, _t45, linear1_z
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
-    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
+    grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
     norm3_p = _transformer_decoder_norm_first_relu_bwd_4(
         grad_ffn_input, norm3_normalized
     )
@@ -5100,13 +5088,13 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_h2, self_attn_out_proj_bias.shape
     )
-    grad_multihead_attn_attended = _cupy_linear_backward_input(
+    grad_multihead_attn_attended = _linear_backward_input(
         grad_h2, multihead_attn_out_proj_weight
     )
-    grad_multihead_attn_out_proj_weight = _cupy_rows(grad_h2).T @ _cupy_rows(
+    grad_multihead_attn_out_proj_weight = _rows(grad_h2).T @ _rows(
         multihead_attn_attended
     )
-    _t78 = _cupy_split_heads(grad_multihead_attn_attended, nhead)
+    _t78 = _split_heads(grad_multihead_attn_attended, nhead)
     _t79 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
     grad_multihead_attn_weights = _cupy_bmm(_t78, _t79)
     _t81 = cp.swapaxes(multihead_attn_weights, -1, -2)
@@ -5120,21 +5108,21 @@ def _cupy_backward_norm_first_gelu_tanh(
     _t88 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
     _t89 = _cupy_bmm(_t88, grad_multihead_attn_unpadded)
     grad_multihead_attn_heads_k = cp.swapaxes(_t89, -1, -2)
-    grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
-    grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
+    grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
+    grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
     _t93 = _transformer_decoder_norm_first_gelu_tanh_bwd_12(
         grad_multihead_attn_heads_q, _t31
     )
-    grad_multihead_attn_q = _cupy_merge_heads(_t93, nhead)
+    grad_multihead_attn_q = _merge_heads(_t93, nhead)
     _t95 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t97 = _cupy_linear_backward_input(grad_multihead_attn_v, _t25)
-    _t98 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
+    _t97 = _linear_backward_input(grad_multihead_attn_v, _t25)
+    _t98 = _rows(grad_multihead_attn_v).T @ _rows(memory)
     _t100 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t102 = _cupy_linear_backward_input(grad_multihead_attn_k, _t22)
-    _t103 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
+    _t102 = _linear_backward_input(grad_multihead_attn_k, _t22)
+    _t103 = _rows(grad_multihead_attn_k).T @ _rows(memory)
     _t105 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
-    grad_cross_input = _cupy_linear_backward_input(grad_multihead_attn_q, _t19)
-    _t108 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(cross_input)
+    grad_cross_input = _linear_backward_input(grad_multihead_attn_q, _t19)
+    _t108 = _rows(grad_multihead_attn_q).T @ _rows(cross_input)
     norm2_p = _transformer_decoder_norm_first_relu_bwd_13(
         grad_cross_input, norm2_normalized
     )
@@ -5154,13 +5142,9 @@ def _cupy_backward_norm_first_gelu_tanh(
     _t118 = _transformer_decoder_norm_first_gelu_tanh_bwd_18(_t117, norm2_scale)
     grad_h1 = _transformer_decoder_norm_first_gelu_tanh_bwd_19(_t116, _t118, grad_h2)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = _cupy_linear_backward_input(
-        grad_h1, self_attn_out_proj_weight
-    )
-    grad_self_attn_out_proj_weight = _cupy_rows(grad_h1).T @ _cupy_rows(
-        self_attn_attended
-    )
-    _t122 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_attended = _linear_backward_input(grad_h1, self_attn_out_proj_weight)
+    grad_self_attn_out_proj_weight = _rows(grad_h1).T @ _rows(self_attn_attended)
+    _t122 = _split_heads(grad_self_attn_attended, nhead)
     _t123 = cp.swapaxes(self_attn_heads_v, -1, -2)
     grad_self_attn_weights = _cupy_bmm(_t122, _t123)
     _t125 = cp.swapaxes(self_attn_weights, -1, -2)
@@ -5183,12 +5167,10 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = _cupy_linear_backward_input(
+    grad_normalized = _linear_backward_input(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
-    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
-        normalized
-    )
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
     norm1_p = _transformer_decoder_norm_first_relu_bwd_22(
         grad_normalized, norm1_normalized
     )
@@ -5548,28 +5530,28 @@ def _cupy_forward_no_norm_first_relu(
 ):
     import cupy as cp
 
-    _t1 = _cupy_linear(x, self_attn_in_proj_weight)
+    _t1 = _linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_decoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _split_heads(self_attn_q, nhead)
     _t3 = x.shape[-1]
     _t4 = _t3 / nhead
     _t5 = _t4 ** (-0.5)
     self_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_1(_t2, _t5)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(
         self_attn_scores, tgt_mask, tgt_key_padding_mask
     )
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
-    self_attn_attended = _cupy_merge_heads(_t7, nhead)
-    _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
+    self_attn_attended = _merge_heads(_t7, nhead)
+    _t8 = _linear(self_attn_attended, self_attn_out_proj_weight)
     _t9 = _transformer_decoder_no_norm_first_relu_fwd_3(_t8, self_attn_out_proj_bias, x)
     norm1_mu = _transformer_decoder_no_norm_first_relu_fwd_4(_t9)
     norm1_centered = _transformer_decoder_no_norm_first_relu_fwd_5(_t9, norm1_mu)
@@ -5579,33 +5561,33 @@ def _cupy_forward_no_norm_first_relu(
     norm1_normalized, h1 = _transformer_decoder_no_norm_first_relu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t15 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    _t16 = _cupy_linear(h1, _t15)
-    _t17 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    _t15 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    _t16 = _linear(h1, _t15)
+    _t17 = _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
     multihead_attn_q = _transformer_decoder_no_norm_first_relu_fwd_8(_t16, _t17)
-    _t18 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    _t19 = _cupy_linear(memory, _t18)
-    _t20 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    _t18 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    _t19 = _linear(memory, _t18)
+    _t20 = _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
     multihead_attn_k = _transformer_decoder_no_norm_first_relu_fwd_9(_t19, _t20)
-    _t21 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    _t22 = _cupy_linear(memory, _t21)
-    _t23 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    _t21 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    _t22 = _linear(memory, _t21)
+    _t23 = _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
     multihead_attn_v = _transformer_decoder_no_norm_first_relu_fwd_10(_t22, _t23)
-    _t24 = _cupy_split_heads(multihead_attn_q, nhead)
+    _t24 = _split_heads(multihead_attn_q, nhead)
     _t25 = x.shape[-1]
     _t26 = _t25 / nhead
     _t27 = _t26 ** (-0.5)
     multihead_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_11(_t24, _t27)
-    multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
-    multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
+    multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
     multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
         multihead_attn_scores, memory_mask, memory_key_padding_mask
     )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
-    multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
-    _t30 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
+    multihead_attn_attended = _merge_heads(_t29, nhead)
+    _t30 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
     _t31 = _transformer_decoder_no_norm_first_relu_fwd_13(
         _t30, multihead_attn_out_proj_bias, h1
     )
@@ -5617,11 +5599,11 @@ def _cupy_forward_no_norm_first_relu(
     norm2_normalized, h2 = _transformer_decoder_no_norm_first_relu_fwd_17(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
-    _t37 = _cupy_linear(h2, linear1_weight)
+    _t37 = _linear(h2, linear1_weight)
     linear1_z, hidden = _transformer_decoder_no_norm_first_relu_fwd_18(
         _t37, linear1_bias
     )
-    _t38 = _cupy_linear(hidden, linear2_weight)
+    _t38 = _linear(hidden, linear2_weight)
     _t39 = _transformer_decoder_no_norm_first_relu_fwd_19(_t38, linear2_bias, h2)
     norm3_mu = _transformer_decoder_no_norm_first_relu_fwd_20(_t39)
     norm3_centered = _transformer_decoder_no_norm_first_relu_fwd_21(_t39, norm3_mu)
@@ -6039,13 +6021,13 @@ def _cupy_backward_no_norm_first_relu(
     self_attn_qkv = _transformer_decoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _split_heads(self_attn_q, nhead)
     self_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_1(_t2, _t5)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     hidden = _transformer_decoder_norm_first_relu_bwd_2(linear1_z)
     norm3_p = _transformer_decoder_no_norm_first_relu_bwd_3(grad_y, norm3_normalized)
@@ -6063,14 +6045,14 @@ def _cupy_backward_no_norm_first_relu(
     _t53 = _transformer_decoder_no_norm_first_relu_bwd_8(_t52, norm3_scale)
     grad_norm3_x = _transformer_decoder_no_norm_first_relu_bwd_9(_t51, _t53)
     grad_linear2_bias = _cupy_sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
-    grad_hidden = _cupy_linear_backward_input(grad_norm3_x, linear2_weight)
-    grad_linear2_weight = _cupy_rows(grad_norm3_x).T @ _cupy_rows(hidden)
+    grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
+    grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
     grad_linear1_z = _transformer_decoder_no_norm_first_relu_bwd_10(
         linear1_z, grad_hidden
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t60 = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
-    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h2)
+    _t60 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
     grad_h2, norm2_p = _transformer_decoder_no_norm_first_relu_bwd_11(
         grad_norm3_x, _t60, norm2_normalized
     )
@@ -6090,13 +6072,13 @@ def _cupy_backward_no_norm_first_relu(
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_norm2_x, self_attn_out_proj_bias.shape
     )
-    grad_multihead_attn_attended = _cupy_linear_backward_input(
+    grad_multihead_attn_attended = _linear_backward_input(
         grad_norm2_x, multihead_attn_out_proj_weight
     )
-    grad_multihead_attn_out_proj_weight = _cupy_rows(grad_norm2_x).T @ _cupy_rows(
+    grad_multihead_attn_out_proj_weight = _rows(grad_norm2_x).T @ _rows(
         multihead_attn_attended
     )
-    _t74 = _cupy_split_heads(grad_multihead_attn_attended, nhead)
+    _t74 = _split_heads(grad_multihead_attn_attended, nhead)
     _t75 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
     grad_multihead_attn_weights = _cupy_bmm(_t74, _t75)
     _t77 = cp.swapaxes(multihead_attn_weights, -1, -2)
@@ -6110,21 +6092,21 @@ def _cupy_backward_no_norm_first_relu(
     _t84 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
     _t85 = _cupy_bmm(_t84, grad_multihead_attn_unpadded)
     grad_multihead_attn_heads_k = cp.swapaxes(_t85, -1, -2)
-    grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
-    grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
+    grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
+    grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
     _t89 = _transformer_decoder_no_norm_first_relu_bwd_19(
         grad_multihead_attn_heads_q, _t27
     )
-    grad_multihead_attn_q = _cupy_merge_heads(_t89, nhead)
+    grad_multihead_attn_q = _merge_heads(_t89, nhead)
     _t91 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t93 = _cupy_linear_backward_input(grad_multihead_attn_v, _t21)
-    _t94 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
+    _t93 = _linear_backward_input(grad_multihead_attn_v, _t21)
+    _t94 = _rows(grad_multihead_attn_v).T @ _rows(memory)
     _t96 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t98 = _cupy_linear_backward_input(grad_multihead_attn_k, _t18)
-    _t99 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
+    _t98 = _linear_backward_input(grad_multihead_attn_k, _t18)
+    _t99 = _rows(grad_multihead_attn_k).T @ _rows(memory)
     _t101 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
-    _t103 = _cupy_linear_backward_input(grad_multihead_attn_q, _t15)
-    _t104 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(h1)
+    _t103 = _linear_backward_input(grad_multihead_attn_q, _t15)
+    _t104 = _rows(grad_multihead_attn_q).T @ _rows(h1)
     grad_h1, norm1_p = _transformer_decoder_no_norm_first_relu_bwd_20(
         grad_norm2_x, _t103, norm1_normalized
     )
@@ -6146,13 +6128,11 @@ def _cupy_backward_no_norm_first_relu(
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
-    grad_self_attn_attended = _cupy_linear_backward_input(
+    grad_self_attn_attended = _linear_backward_input(
         grad_norm1_x, self_attn_out_proj_weight
     )
-    grad_self_attn_out_proj_weight = _cupy_rows(grad_norm1_x).T @ _cupy_rows(
-        self_attn_attended
-    )
-    _t118 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
+    _t118 = _split_heads(grad_self_attn_attended, nhead)
     _t119 = cp.swapaxes(self_attn_heads_v, -1, -2)
     grad_self_attn_weights = _cupy_bmm(_t118, _t119)
     _t121 = cp.swapaxes(self_attn_weights, -1, -2)
@@ -6173,8 +6153,8 @@ def _cupy_backward_no_norm_first_relu(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t139 = _cupy_linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
-    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
+    _t139 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
     grad_x = _transformer_decoder_no_norm_first_relu_bwd_29(grad_norm1_x, _t139)
     grad_memory = _transformer_decoder_no_norm_first_relu_bwd_30(_t93, _t98)
     grad_multihead_attn_in_proj_weight = cp.concatenate((_t104, _t99, _t94), axis=0)
@@ -6317,28 +6297,28 @@ def _cupy_forward_no_norm_first_gelu(
 ):
     import cupy as cp
 
-    _t1 = _cupy_linear(x, self_attn_in_proj_weight)
+    _t1 = _linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_decoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _split_heads(self_attn_q, nhead)
     _t3 = x.shape[-1]
     _t4 = _t3 / nhead
     _t5 = _t4 ** (-0.5)
     self_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_1(_t2, _t5)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(
         self_attn_scores, tgt_mask, tgt_key_padding_mask
     )
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
-    self_attn_attended = _cupy_merge_heads(_t7, nhead)
-    _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
+    self_attn_attended = _merge_heads(_t7, nhead)
+    _t8 = _linear(self_attn_attended, self_attn_out_proj_weight)
     _t9 = _transformer_decoder_no_norm_first_relu_fwd_3(_t8, self_attn_out_proj_bias, x)
     norm1_mu = _transformer_decoder_no_norm_first_relu_fwd_4(_t9)
     norm1_centered = _transformer_decoder_no_norm_first_relu_fwd_5(_t9, norm1_mu)
@@ -6348,33 +6328,33 @@ def _cupy_forward_no_norm_first_gelu(
     norm1_normalized, h1 = _transformer_decoder_no_norm_first_relu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t15 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    _t16 = _cupy_linear(h1, _t15)
-    _t17 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    _t15 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    _t16 = _linear(h1, _t15)
+    _t17 = _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
     multihead_attn_q = _transformer_decoder_no_norm_first_relu_fwd_8(_t16, _t17)
-    _t18 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    _t19 = _cupy_linear(memory, _t18)
-    _t20 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    _t18 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    _t19 = _linear(memory, _t18)
+    _t20 = _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
     multihead_attn_k = _transformer_decoder_no_norm_first_relu_fwd_9(_t19, _t20)
-    _t21 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    _t22 = _cupy_linear(memory, _t21)
-    _t23 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    _t21 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    _t22 = _linear(memory, _t21)
+    _t23 = _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
     multihead_attn_v = _transformer_decoder_no_norm_first_relu_fwd_10(_t22, _t23)
-    _t24 = _cupy_split_heads(multihead_attn_q, nhead)
+    _t24 = _split_heads(multihead_attn_q, nhead)
     _t25 = x.shape[-1]
     _t26 = _t25 / nhead
     _t27 = _t26 ** (-0.5)
     multihead_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_11(_t24, _t27)
-    multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
-    multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
+    multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
     multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
         multihead_attn_scores, memory_mask, memory_key_padding_mask
     )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
-    multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
-    _t30 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
+    multihead_attn_attended = _merge_heads(_t29, nhead)
+    _t30 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
     _t31 = _transformer_decoder_no_norm_first_relu_fwd_13(
         _t30, multihead_attn_out_proj_bias, h1
     )
@@ -6386,11 +6366,11 @@ def _cupy_forward_no_norm_first_gelu(
     norm2_normalized, h2 = _transformer_decoder_no_norm_first_relu_fwd_17(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
-    _t37 = _cupy_linear(h2, linear1_weight)
+    _t37 = _linear(h2, linear1_weight)
     linear1_z, hidden = _transformer_decoder_no_norm_first_gelu_fwd_18(
         _t37, linear1_bias
     )
-    _t42 = _cupy_linear(hidden, linear2_weight)
+    _t42 = _linear(hidden, linear2_weight)
     _t43 = _transformer_decoder_no_norm_first_gelu_fwd_19(_t42, linear2_bias, h2)
     norm3_mu = _transformer_decoder_no_norm_first_gelu_fwd_20(_t43)
     norm3_centered = _transformer_decoder_no_norm_first_gelu_fwd_21(_t43, norm3_mu)
@@ -6809,13 +6789,13 @@ def _cupy_backward_no_norm_first_gelu(
     self_attn_qkv = _transformer_decoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _split_heads(self_attn_q, nhead)
     self_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_1(_t2, _t5)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     _t38, _t41, hidden = _transformer_decoder_no_norm_first_gelu_bwd_2(linear1_z)
     norm3_p = _transformer_decoder_no_norm_first_relu_bwd_3(grad_y, norm3_normalized)
@@ -6833,14 +6813,14 @@ def _cupy_backward_no_norm_first_gelu(
     _t57 = _transformer_decoder_no_norm_first_gelu_bwd_8(_t56, norm3_scale)
     grad_norm3_x = _transformer_decoder_no_norm_first_gelu_bwd_9(_t55, _t57)
     grad_linear2_bias = _cupy_sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
-    grad_hidden = _cupy_linear_backward_input(grad_norm3_x, linear2_weight)
-    grad_linear2_weight = _cupy_rows(grad_norm3_x).T @ _cupy_rows(hidden)
+    grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
+    grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
     grad_linear1_z = _transformer_decoder_no_norm_first_gelu_bwd_10(
         grad_hidden, _t41, linear1_z, _t38
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t71 = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
-    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h2)
+    _t71 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
     grad_h2, norm2_p = _transformer_decoder_no_norm_first_gelu_bwd_11(
         grad_norm3_x, _t71, norm2_normalized
     )
@@ -6860,13 +6840,13 @@ def _cupy_backward_no_norm_first_gelu(
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_norm2_x, self_attn_out_proj_bias.shape
     )
-    grad_multihead_attn_attended = _cupy_linear_backward_input(
+    grad_multihead_attn_attended = _linear_backward_input(
         grad_norm2_x, multihead_attn_out_proj_weight
     )
-    grad_multihead_attn_out_proj_weight = _cupy_rows(grad_norm2_x).T @ _cupy_rows(
+    grad_multihead_attn_out_proj_weight = _rows(grad_norm2_x).T @ _rows(
         multihead_attn_attended
     )
-    _t85 = _cupy_split_heads(grad_multihead_attn_attended, nhead)
+    _t85 = _split_heads(grad_multihead_attn_attended, nhead)
     _t86 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
     grad_multihead_attn_weights = _cupy_bmm(_t85, _t86)
     _t88 = cp.swapaxes(multihead_attn_weights, -1, -2)
@@ -6880,21 +6860,21 @@ def _cupy_backward_no_norm_first_gelu(
     _t95 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
     _t96 = _cupy_bmm(_t95, grad_multihead_attn_unpadded)
     grad_multihead_attn_heads_k = cp.swapaxes(_t96, -1, -2)
-    grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
-    grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
+    grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
+    grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
     _t100 = _transformer_decoder_no_norm_first_gelu_bwd_19(
         grad_multihead_attn_heads_q, _t27
     )
-    grad_multihead_attn_q = _cupy_merge_heads(_t100, nhead)
+    grad_multihead_attn_q = _merge_heads(_t100, nhead)
     _t102 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t104 = _cupy_linear_backward_input(grad_multihead_attn_v, _t21)
-    _t105 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
+    _t104 = _linear_backward_input(grad_multihead_attn_v, _t21)
+    _t105 = _rows(grad_multihead_attn_v).T @ _rows(memory)
     _t107 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t109 = _cupy_linear_backward_input(grad_multihead_attn_k, _t18)
-    _t110 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
+    _t109 = _linear_backward_input(grad_multihead_attn_k, _t18)
+    _t110 = _rows(grad_multihead_attn_k).T @ _rows(memory)
     _t112 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
-    _t114 = _cupy_linear_backward_input(grad_multihead_attn_q, _t15)
-    _t115 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(h1)
+    _t114 = _linear_backward_input(grad_multihead_attn_q, _t15)
+    _t115 = _rows(grad_multihead_attn_q).T @ _rows(h1)
     grad_h1, norm1_p = _transformer_decoder_no_norm_first_gelu_bwd_20(
         grad_norm2_x, _t114, norm1_normalized
     )
@@ -6916,13 +6896,11 @@ def _cupy_backward_no_norm_first_gelu(
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
-    grad_self_attn_attended = _cupy_linear_backward_input(
+    grad_self_attn_attended = _linear_backward_input(
         grad_norm1_x, self_attn_out_proj_weight
     )
-    grad_self_attn_out_proj_weight = _cupy_rows(grad_norm1_x).T @ _cupy_rows(
-        self_attn_attended
-    )
-    _t129 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
+    _t129 = _split_heads(grad_self_attn_attended, nhead)
     _t130 = cp.swapaxes(self_attn_heads_v, -1, -2)
     grad_self_attn_weights = _cupy_bmm(_t129, _t130)
     _t132 = cp.swapaxes(self_attn_weights, -1, -2)
@@ -6943,8 +6921,8 @@ def _cupy_backward_no_norm_first_gelu(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t150 = _cupy_linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
-    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
+    _t150 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
     grad_x = _transformer_decoder_no_norm_first_gelu_bwd_29(grad_norm1_x, _t150)
     grad_memory = _transformer_decoder_no_norm_first_gelu_bwd_30(_t104, _t109)
     grad_multihead_attn_in_proj_weight = cp.concatenate((_t115, _t110, _t105), axis=0)
@@ -7090,28 +7068,28 @@ def _cupy_forward_no_norm_first_gelu_tanh(
 ):
     import cupy as cp
 
-    _t1 = _cupy_linear(x, self_attn_in_proj_weight)
+    _t1 = _linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_decoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _split_heads(self_attn_q, nhead)
     _t3 = x.shape[-1]
     _t4 = _t3 / nhead
     _t5 = _t4 ** (-0.5)
     self_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_1(_t2, _t5)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(
         self_attn_scores, tgt_mask, tgt_key_padding_mask
     )
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
-    self_attn_attended = _cupy_merge_heads(_t7, nhead)
-    _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
+    self_attn_attended = _merge_heads(_t7, nhead)
+    _t8 = _linear(self_attn_attended, self_attn_out_proj_weight)
     _t9 = _transformer_decoder_no_norm_first_relu_fwd_3(_t8, self_attn_out_proj_bias, x)
     norm1_mu = _transformer_decoder_no_norm_first_relu_fwd_4(_t9)
     norm1_centered = _transformer_decoder_no_norm_first_relu_fwd_5(_t9, norm1_mu)
@@ -7121,33 +7099,33 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     norm1_normalized, h1 = _transformer_decoder_no_norm_first_relu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t15 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    _t16 = _cupy_linear(h1, _t15)
-    _t17 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    _t15 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    _t16 = _linear(h1, _t15)
+    _t17 = _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
     multihead_attn_q = _transformer_decoder_no_norm_first_relu_fwd_8(_t16, _t17)
-    _t18 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    _t19 = _cupy_linear(memory, _t18)
-    _t20 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    _t18 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    _t19 = _linear(memory, _t18)
+    _t20 = _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
     multihead_attn_k = _transformer_decoder_no_norm_first_relu_fwd_9(_t19, _t20)
-    _t21 = _cupy_chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    _t22 = _cupy_linear(memory, _t21)
-    _t23 = _cupy_chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    _t21 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    _t22 = _linear(memory, _t21)
+    _t23 = _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
     multihead_attn_v = _transformer_decoder_no_norm_first_relu_fwd_10(_t22, _t23)
-    _t24 = _cupy_split_heads(multihead_attn_q, nhead)
+    _t24 = _split_heads(multihead_attn_q, nhead)
     _t25 = x.shape[-1]
     _t26 = _t25 / nhead
     _t27 = _t26 ** (-0.5)
     multihead_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_11(_t24, _t27)
-    multihead_attn_heads_k = _cupy_split_heads(multihead_attn_k, nhead)
-    multihead_attn_heads_v = _cupy_split_heads(multihead_attn_v, nhead)
+    multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
     multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
         multihead_attn_scores, memory_mask, memory_key_padding_mask
     )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
-    multihead_attn_attended = _cupy_merge_heads(_t29, nhead)
-    _t30 = _cupy_linear(multihead_attn_attended, multihead_attn_out_proj_weight)
+    multihead_attn_attended = _merge_heads(_t29, nhead)
+    _t30 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
     _t31 = _transformer_decoder_no_norm_first_relu_fwd_13(
         _t30, multihead_attn_out_proj_bias, h1
     )
@@ -7159,11 +7137,11 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     norm2_normalized, h2 = _transformer_decoder_no_norm_first_relu_fwd_17(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
-    _t37 = _cupy_linear(h2, linear1_weight)
+    _t37 = _linear(h2, linear1_weight)
     linear1_z, hidden = _transformer_decoder_no_norm_first_gelu_tanh_fwd_18(
         _t37, linear1_bias
     )
-    _t44 = _cupy_linear(hidden, linear2_weight)
+    _t44 = _linear(hidden, linear2_weight)
     _t45 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_19(_t44, linear2_bias, h2)
     norm3_mu = _transformer_decoder_no_norm_first_gelu_tanh_fwd_20(_t45)
     norm3_centered = _transformer_decoder_no_norm_first_gelu_tanh_fwd_21(_t45, norm3_mu)
@@ -7599,13 +7577,13 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     self_attn_qkv = _transformer_decoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _split_heads(self_attn_q, nhead)
     self_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_1(_t2, _t5)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     _t41, _t42, _t43, hidden = _transformer_decoder_no_norm_first_gelu_tanh_bwd_2(
         linear1_z
@@ -7627,14 +7605,14 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t59 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_8(_t58, norm3_scale)
     grad_norm3_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_9(_t57, _t59)
     grad_linear2_bias = _cupy_sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
-    grad_hidden = _cupy_linear_backward_input(grad_norm3_x, linear2_weight)
-    grad_linear2_weight = _cupy_rows(grad_norm3_x).T @ _cupy_rows(hidden)
+    grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
+    grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
     grad_linear1_z = _transformer_decoder_no_norm_first_gelu_tanh_bwd_10(
         grad_hidden, _t43, _t41, _t42, linear1_z
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t76 = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
-    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h2)
+    _t76 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
     grad_h2, norm2_p = _transformer_decoder_no_norm_first_gelu_tanh_bwd_11(
         grad_norm3_x, _t76, norm2_normalized
     )
@@ -7656,13 +7634,13 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_norm2_x, self_attn_out_proj_bias.shape
     )
-    grad_multihead_attn_attended = _cupy_linear_backward_input(
+    grad_multihead_attn_attended = _linear_backward_input(
         grad_norm2_x, multihead_attn_out_proj_weight
     )
-    grad_multihead_attn_out_proj_weight = _cupy_rows(grad_norm2_x).T @ _cupy_rows(
+    grad_multihead_attn_out_proj_weight = _rows(grad_norm2_x).T @ _rows(
         multihead_attn_attended
     )
-    _t90 = _cupy_split_heads(grad_multihead_attn_attended, nhead)
+    _t90 = _split_heads(grad_multihead_attn_attended, nhead)
     _t91 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
     grad_multihead_attn_weights = _cupy_bmm(_t90, _t91)
     _t93 = cp.swapaxes(multihead_attn_weights, -1, -2)
@@ -7676,21 +7654,21 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t100 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
     _t101 = _cupy_bmm(_t100, grad_multihead_attn_unpadded)
     grad_multihead_attn_heads_k = cp.swapaxes(_t101, -1, -2)
-    grad_multihead_attn_v = _cupy_merge_heads(grad_multihead_attn_heads_v, nhead)
-    grad_multihead_attn_k = _cupy_merge_heads(grad_multihead_attn_heads_k, nhead)
+    grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
+    grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
     _t105 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_19(
         grad_multihead_attn_heads_q, _t27
     )
-    grad_multihead_attn_q = _cupy_merge_heads(_t105, nhead)
+    grad_multihead_attn_q = _merge_heads(_t105, nhead)
     _t107 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t109 = _cupy_linear_backward_input(grad_multihead_attn_v, _t21)
-    _t110 = _cupy_rows(grad_multihead_attn_v).T @ _cupy_rows(memory)
+    _t109 = _linear_backward_input(grad_multihead_attn_v, _t21)
+    _t110 = _rows(grad_multihead_attn_v).T @ _rows(memory)
     _t112 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t114 = _cupy_linear_backward_input(grad_multihead_attn_k, _t18)
-    _t115 = _cupy_rows(grad_multihead_attn_k).T @ _cupy_rows(memory)
+    _t114 = _linear_backward_input(grad_multihead_attn_k, _t18)
+    _t115 = _rows(grad_multihead_attn_k).T @ _rows(memory)
     _t117 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
-    _t119 = _cupy_linear_backward_input(grad_multihead_attn_q, _t15)
-    _t120 = _cupy_rows(grad_multihead_attn_q).T @ _cupy_rows(h1)
+    _t119 = _linear_backward_input(grad_multihead_attn_q, _t15)
+    _t120 = _rows(grad_multihead_attn_q).T @ _rows(h1)
     grad_h1, norm1_p = _transformer_decoder_no_norm_first_gelu_tanh_bwd_20(
         grad_norm2_x, _t119, norm1_normalized
     )
@@ -7712,13 +7690,11 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
-    grad_self_attn_attended = _cupy_linear_backward_input(
+    grad_self_attn_attended = _linear_backward_input(
         grad_norm1_x, self_attn_out_proj_weight
     )
-    grad_self_attn_out_proj_weight = _cupy_rows(grad_norm1_x).T @ _cupy_rows(
-        self_attn_attended
-    )
-    _t134 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
+    _t134 = _split_heads(grad_self_attn_attended, nhead)
     _t135 = cp.swapaxes(self_attn_heads_v, -1, -2)
     grad_self_attn_weights = _cupy_bmm(_t134, _t135)
     _t137 = cp.swapaxes(self_attn_weights, -1, -2)
@@ -7741,8 +7717,8 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t155 = _cupy_linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
-    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
+    _t155 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
     grad_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_29(grad_norm1_x, _t155)
     grad_memory = _transformer_decoder_no_norm_first_gelu_tanh_bwd_30(_t109, _t114)
     grad_multihead_attn_in_proj_weight = cp.concatenate((_t120, _t115, _t110), axis=0)
@@ -7812,14 +7788,6 @@ def _cupy_bmm(a, b):
     return out
 
 
-def _cupy_chunk(x, pieces, index, axis):
-    """The view of block ``index`` of ``pieces`` equal blocks of x along ``axis``."""
-    size = x.shape[axis] // pieces
-    where = [slice(None)] * x.ndim
-    where[axis] = slice(index * size, (index + 1) * size)
-    return x[tuple(where)]
-
-
 def _cupy_dot_last(a, b):
     """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
     (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
@@ -7842,57 +7810,6 @@ def _cupy_join_heads(blocks, heads):
     for index, block in enumerate(blocks):
         out[..., index, :, :] = block.swapaxes(-2, -3)
     return out.reshape(lead + (length, len(blocks) * heads * width))
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_merge_heads(x, heads):
-    """x [..., heads, S, D] as [..., S, heads * D], head after head along the last axis."""
-    moved = x.swapaxes(-2, -3)
-    return moved.reshape(moved.shape[:-2] + (heads * x.shape[-1],))
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
-
-
-def _cupy_split_heads(x, heads):
-    """x [..., S, E] as [..., heads, S, E / heads]: head h holds the features
-    h * E / heads to (h + 1) * E / heads of every position, as torch's
-    MultiheadAttention splits them."""
-    return x.reshape(x.shape[:-1] + (heads, x.shape[-1] // heads)).swapaxes(-2, -3)
 
 
 def _cupy_sum_to(grad, shape):

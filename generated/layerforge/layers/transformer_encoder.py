@@ -2034,28 +2034,28 @@ def _cupy_forward_norm_first_relu(
     norm1_normalized, normalized = _transformer_encoder_norm_first_relu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t6 = _cupy_linear(normalized, self_attn_in_proj_weight)
+    _t6 = _linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _split_heads(self_attn_q, nhead)
     _t8 = x.shape[-1]
     _t9 = _t8 / nhead
     _t10 = _t9 ** (-0.5)
     self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_5(_t7, _t10)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(
         self_attn_scores, src_mask, src_key_padding_mask
     )
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
-    self_attn_attended = _cupy_merge_heads(_t12, nhead)
-    _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
+    self_attn_attended = _merge_heads(_t12, nhead)
+    _t13 = _linear(self_attn_attended, self_attn_out_proj_weight)
     h = _transformer_encoder_norm_first_relu_fwd_7(_t13, self_attn_out_proj_bias, x)
     norm2_mu = _transformer_encoder_norm_first_relu_fwd_8(h)
     norm2_centered = _transformer_encoder_norm_first_relu_fwd_9(h, norm2_mu)
@@ -2065,9 +2065,9 @@ def _cupy_forward_norm_first_relu(
     norm2_normalized, ffn_input = _transformer_encoder_norm_first_relu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
-    _t19 = _cupy_linear(ffn_input, linear1_weight)
+    _t19 = _linear(ffn_input, linear1_weight)
     linear1_z, hidden = _transformer_encoder_norm_first_relu_fwd_12(_t19, linear1_bias)
-    _t20 = _cupy_linear(hidden, linear2_weight)
+    _t20 = _linear(hidden, linear2_weight)
     y = _transformer_encoder_norm_first_relu_fwd_13(_t20, linear2_bias, h)
     return y, (
         x,
@@ -2334,22 +2334,22 @@ def _cupy_backward_norm_first_relu(
     self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _split_heads(self_attn_q, nhead)
     self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_5(_t7, _t10)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     hidden = _transformer_encoder_norm_first_relu_bwd_2(linear1_z)
     grad_linear2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = _cupy_linear_backward_input(grad_y, linear2_weight)
-    grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
+    grad_hidden = _linear_backward_input(grad_y, linear2_weight)
+    grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
     grad_linear1_z = _transformer_encoder_norm_first_relu_bwd_3(linear1_z, grad_hidden)
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
-    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
+    grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
     norm2_p = _transformer_encoder_norm_first_relu_bwd_4(
         grad_ffn_input, norm2_normalized
     )
@@ -2367,13 +2367,9 @@ def _cupy_backward_norm_first_relu(
     _t37 = _transformer_encoder_norm_first_relu_bwd_9(_t36, norm2_scale)
     grad_h = _transformer_encoder_norm_first_relu_bwd_10(_t35, _t37, grad_y)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = _cupy_linear_backward_input(
-        grad_h, self_attn_out_proj_weight
-    )
-    grad_self_attn_out_proj_weight = _cupy_rows(grad_h).T @ _cupy_rows(
-        self_attn_attended
-    )
-    _t41 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_attended = _linear_backward_input(grad_h, self_attn_out_proj_weight)
+    grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
+    _t41 = _split_heads(grad_self_attn_attended, nhead)
     _t42 = cp.swapaxes(self_attn_heads_v, -1, -2)
     grad_self_attn_weights = _cupy_bmm(_t41, _t42)
     _t44 = cp.swapaxes(self_attn_weights, -1, -2)
@@ -2394,12 +2390,10 @@ def _cupy_backward_norm_first_relu(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = _cupy_linear_backward_input(
+    grad_normalized = _linear_backward_input(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
-    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
-        normalized
-    )
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
     norm1_p = _transformer_encoder_norm_first_relu_bwd_13(
         grad_normalized, norm1_normalized
     )
@@ -2490,28 +2484,28 @@ def _cupy_forward_norm_first_gelu(
     norm1_normalized, normalized = _transformer_encoder_norm_first_relu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t6 = _cupy_linear(normalized, self_attn_in_proj_weight)
+    _t6 = _linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _split_heads(self_attn_q, nhead)
     _t8 = x.shape[-1]
     _t9 = _t8 / nhead
     _t10 = _t9 ** (-0.5)
     self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_5(_t7, _t10)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(
         self_attn_scores, src_mask, src_key_padding_mask
     )
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
-    self_attn_attended = _cupy_merge_heads(_t12, nhead)
-    _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
+    self_attn_attended = _merge_heads(_t12, nhead)
+    _t13 = _linear(self_attn_attended, self_attn_out_proj_weight)
     h = _transformer_encoder_norm_first_relu_fwd_7(_t13, self_attn_out_proj_bias, x)
     norm2_mu = _transformer_encoder_norm_first_relu_fwd_8(h)
     norm2_centered = _transformer_encoder_norm_first_relu_fwd_9(h, norm2_mu)
@@ -2521,9 +2515,9 @@ def _cupy_forward_norm_first_gelu(
     norm2_normalized, ffn_input = _transformer_encoder_norm_first_relu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
-    _t19 = _cupy_linear(ffn_input, linear1_weight)
+    _t19 = _linear(ffn_input, linear1_weight)
     linear1_z, hidden = _transformer_encoder_norm_first_gelu_fwd_12(_t19, linear1_bias)
-    _t24 = _cupy_linear(hidden, linear2_weight)
+    _t24 = _linear(hidden, linear2_weight)
     y = _transformer_encoder_norm_first_gelu_fwd_13(_t24, linear2_bias, h)
     return y, (
         x,
@@ -2780,24 +2774,24 @@ def _cupy_backward_norm_first_gelu(
     self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _split_heads(self_attn_q, nhead)
     self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_5(_t7, _t10)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     _t20, _t23, hidden = _transformer_encoder_norm_first_gelu_bwd_2(linear1_z)
     grad_linear2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = _cupy_linear_backward_input(grad_y, linear2_weight)
-    grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
+    grad_hidden = _linear_backward_input(grad_y, linear2_weight)
+    grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
     grad_linear1_z = _transformer_encoder_norm_first_gelu_bwd_3(
         grad_hidden, _t23, linear1_z, _t20
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
-    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
+    grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
     norm2_p = _transformer_encoder_norm_first_relu_bwd_4(
         grad_ffn_input, norm2_normalized
     )
@@ -2815,13 +2809,9 @@ def _cupy_backward_norm_first_gelu(
     _t48 = _transformer_encoder_norm_first_gelu_bwd_9(_t47, norm2_scale)
     grad_h = _transformer_encoder_norm_first_gelu_bwd_10(_t46, _t48, grad_y)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = _cupy_linear_backward_input(
-        grad_h, self_attn_out_proj_weight
-    )
-    grad_self_attn_out_proj_weight = _cupy_rows(grad_h).T @ _cupy_rows(
-        self_attn_attended
-    )
-    _t52 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_attended = _linear_backward_input(grad_h, self_attn_out_proj_weight)
+    grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
+    _t52 = _split_heads(grad_self_attn_attended, nhead)
     _t53 = cp.swapaxes(self_attn_heads_v, -1, -2)
     grad_self_attn_weights = _cupy_bmm(_t52, _t53)
     _t55 = cp.swapaxes(self_attn_weights, -1, -2)
@@ -2842,12 +2832,10 @@ def _cupy_backward_norm_first_gelu(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = _cupy_linear_backward_input(
+    grad_normalized = _linear_backward_input(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
-    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
-        normalized
-    )
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
     norm1_p = _transformer_encoder_norm_first_relu_bwd_13(
         grad_normalized, norm1_normalized
     )
@@ -2941,28 +2929,28 @@ def _cupy_forward_norm_first_gelu_tanh(
     norm1_normalized, normalized = _transformer_encoder_norm_first_relu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t6 = _cupy_linear(normalized, self_attn_in_proj_weight)
+    _t6 = _linear(normalized, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _split_heads(self_attn_q, nhead)
     _t8 = x.shape[-1]
     _t9 = _t8 / nhead
     _t10 = _t9 ** (-0.5)
     self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_5(_t7, _t10)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
     self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(
         self_attn_scores, src_mask, src_key_padding_mask
     )
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
-    self_attn_attended = _cupy_merge_heads(_t12, nhead)
-    _t13 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
+    self_attn_attended = _merge_heads(_t12, nhead)
+    _t13 = _linear(self_attn_attended, self_attn_out_proj_weight)
     h = _transformer_encoder_norm_first_relu_fwd_7(_t13, self_attn_out_proj_bias, x)
     norm2_mu = _transformer_encoder_norm_first_relu_fwd_8(h)
     norm2_centered = _transformer_encoder_norm_first_relu_fwd_9(h, norm2_mu)
@@ -2972,11 +2960,11 @@ def _cupy_forward_norm_first_gelu_tanh(
     norm2_normalized, ffn_input = _transformer_encoder_norm_first_relu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
-    _t19 = _cupy_linear(ffn_input, linear1_weight)
+    _t19 = _linear(ffn_input, linear1_weight)
     linear1_z, hidden = _transformer_encoder_norm_first_gelu_tanh_fwd_12(
         _t19, linear1_bias
     )
-    _t26 = _cupy_linear(hidden, linear2_weight)
+    _t26 = _linear(hidden, linear2_weight)
     y = _transformer_encoder_norm_first_gelu_tanh_fwd_13(_t26, linear2_bias, h)
     return y, (
         x,
@@ -3239,26 +3227,26 @@ def _cupy_backward_norm_first_gelu_tanh(
     self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_4(
         _t6, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t7 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _split_heads(self_attn_q, nhead)
     self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_5(_t7, _t10)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     _t23, _t24, _t25, hidden = _transformer_encoder_norm_first_gelu_tanh_bwd_2(
         linear1_z
     )
     grad_linear2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    grad_hidden = _cupy_linear_backward_input(grad_y, linear2_weight)
-    grad_linear2_weight = _cupy_rows(grad_y).T @ _cupy_rows(hidden)
+    grad_hidden = _linear_backward_input(grad_y, linear2_weight)
+    grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
     grad_linear1_z = _transformer_encoder_norm_first_gelu_tanh_bwd_3(
         grad_hidden, _t25, _t23, _t24, linear1_z
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_ffn_input = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
-    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(ffn_input)
+    grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
     norm2_p = _transformer_encoder_norm_first_relu_bwd_4(
         grad_ffn_input, norm2_normalized
     )
@@ -3276,13 +3264,9 @@ def _cupy_backward_norm_first_gelu_tanh(
     _t53 = _transformer_encoder_norm_first_gelu_tanh_bwd_9(_t52, norm2_scale)
     grad_h = _transformer_encoder_norm_first_gelu_tanh_bwd_10(_t51, _t53, grad_y)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
-    grad_self_attn_attended = _cupy_linear_backward_input(
-        grad_h, self_attn_out_proj_weight
-    )
-    grad_self_attn_out_proj_weight = _cupy_rows(grad_h).T @ _cupy_rows(
-        self_attn_attended
-    )
-    _t57 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_attended = _linear_backward_input(grad_h, self_attn_out_proj_weight)
+    grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
+    _t57 = _split_heads(grad_self_attn_attended, nhead)
     _t58 = cp.swapaxes(self_attn_heads_v, -1, -2)
     grad_self_attn_weights = _cupy_bmm(_t57, _t58)
     _t60 = cp.swapaxes(self_attn_weights, -1, -2)
@@ -3305,12 +3289,10 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    grad_normalized = _cupy_linear_backward_input(
+    grad_normalized = _linear_backward_input(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
-    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(
-        normalized
-    )
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
     norm1_p = _transformer_encoder_norm_first_relu_bwd_13(
         grad_normalized, norm1_normalized
     )
@@ -3538,28 +3520,28 @@ def _cupy_forward_no_norm_first_relu(
 ):
     import cupy as cp
 
-    _t1 = _cupy_linear(x, self_attn_in_proj_weight)
+    _t1 = _linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_encoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _split_heads(self_attn_q, nhead)
     _t3 = x.shape[-1]
     _t4 = _t3 / nhead
     _t5 = _t4 ** (-0.5)
     self_attn_heads_q = _transformer_encoder_no_norm_first_relu_fwd_1(_t2, _t5)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(
         self_attn_scores, src_mask, src_key_padding_mask
     )
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
-    self_attn_attended = _cupy_merge_heads(_t7, nhead)
-    _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
+    self_attn_attended = _merge_heads(_t7, nhead)
+    _t8 = _linear(self_attn_attended, self_attn_out_proj_weight)
     _t9 = _transformer_encoder_no_norm_first_relu_fwd_3(_t8, self_attn_out_proj_bias, x)
     norm1_mu = _transformer_encoder_no_norm_first_relu_fwd_4(_t9)
     norm1_centered = _transformer_encoder_no_norm_first_relu_fwd_5(_t9, norm1_mu)
@@ -3569,11 +3551,11 @@ def _cupy_forward_no_norm_first_relu(
     norm1_normalized, h = _transformer_encoder_no_norm_first_relu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t15 = _cupy_linear(h, linear1_weight)
+    _t15 = _linear(h, linear1_weight)
     linear1_z, hidden = _transformer_encoder_no_norm_first_relu_fwd_8(
         _t15, linear1_bias
     )
-    _t16 = _cupy_linear(hidden, linear2_weight)
+    _t16 = _linear(hidden, linear2_weight)
     _t17 = _transformer_encoder_no_norm_first_relu_fwd_9(_t16, linear2_bias, h)
     norm2_mu = _transformer_encoder_no_norm_first_relu_fwd_10(_t17)
     norm2_centered = _transformer_encoder_no_norm_first_relu_fwd_11(_t17, norm2_mu)
@@ -3833,13 +3815,13 @@ def _cupy_backward_no_norm_first_relu(
     self_attn_qkv = _transformer_encoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _split_heads(self_attn_q, nhead)
     self_attn_heads_q = _transformer_encoder_no_norm_first_relu_fwd_1(_t2, _t5)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     hidden = _transformer_encoder_norm_first_relu_bwd_2(linear1_z)
     norm2_p = _transformer_encoder_no_norm_first_relu_bwd_3(grad_y, norm2_normalized)
@@ -3857,14 +3839,14 @@ def _cupy_backward_no_norm_first_relu(
     _t31 = _transformer_encoder_no_norm_first_relu_bwd_8(_t30, norm2_scale)
     grad_norm2_x = _transformer_encoder_no_norm_first_relu_bwd_9(_t29, _t31)
     grad_linear2_bias = _cupy_sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
-    grad_hidden = _cupy_linear_backward_input(grad_norm2_x, linear2_weight)
-    grad_linear2_weight = _cupy_rows(grad_norm2_x).T @ _cupy_rows(hidden)
+    grad_hidden = _linear_backward_input(grad_norm2_x, linear2_weight)
+    grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
     grad_linear1_z = _transformer_encoder_no_norm_first_relu_bwd_10(
         linear1_z, grad_hidden
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t38 = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
-    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h)
+    _t38 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
     grad_h, norm1_p = _transformer_encoder_no_norm_first_relu_bwd_11(
         grad_norm2_x, _t38, norm1_normalized
     )
@@ -3884,13 +3866,11 @@ def _cupy_backward_no_norm_first_relu(
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
-    grad_self_attn_attended = _cupy_linear_backward_input(
+    grad_self_attn_attended = _linear_backward_input(
         grad_norm1_x, self_attn_out_proj_weight
     )
-    grad_self_attn_out_proj_weight = _cupy_rows(grad_norm1_x).T @ _cupy_rows(
-        self_attn_attended
-    )
-    _t52 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
+    _t52 = _split_heads(grad_self_attn_attended, nhead)
     _t53 = cp.swapaxes(self_attn_heads_v, -1, -2)
     grad_self_attn_weights = _cupy_bmm(_t52, _t53)
     _t55 = cp.swapaxes(self_attn_weights, -1, -2)
@@ -3911,8 +3891,8 @@ def _cupy_backward_no_norm_first_relu(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t73 = _cupy_linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
-    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
+    _t73 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
     grad_x = _transformer_encoder_no_norm_first_relu_bwd_20(grad_norm1_x, _t73)
     return (
         grad_x,
@@ -4036,28 +4016,28 @@ def _cupy_forward_no_norm_first_gelu(
 ):
     import cupy as cp
 
-    _t1 = _cupy_linear(x, self_attn_in_proj_weight)
+    _t1 = _linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_encoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _split_heads(self_attn_q, nhead)
     _t3 = x.shape[-1]
     _t4 = _t3 / nhead
     _t5 = _t4 ** (-0.5)
     self_attn_heads_q = _transformer_encoder_no_norm_first_relu_fwd_1(_t2, _t5)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(
         self_attn_scores, src_mask, src_key_padding_mask
     )
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
-    self_attn_attended = _cupy_merge_heads(_t7, nhead)
-    _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
+    self_attn_attended = _merge_heads(_t7, nhead)
+    _t8 = _linear(self_attn_attended, self_attn_out_proj_weight)
     _t9 = _transformer_encoder_no_norm_first_relu_fwd_3(_t8, self_attn_out_proj_bias, x)
     norm1_mu = _transformer_encoder_no_norm_first_relu_fwd_4(_t9)
     norm1_centered = _transformer_encoder_no_norm_first_relu_fwd_5(_t9, norm1_mu)
@@ -4067,11 +4047,11 @@ def _cupy_forward_no_norm_first_gelu(
     norm1_normalized, h = _transformer_encoder_no_norm_first_relu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t15 = _cupy_linear(h, linear1_weight)
+    _t15 = _linear(h, linear1_weight)
     linear1_z, hidden = _transformer_encoder_no_norm_first_gelu_fwd_8(
         _t15, linear1_bias
     )
-    _t20 = _cupy_linear(hidden, linear2_weight)
+    _t20 = _linear(hidden, linear2_weight)
     _t21 = _transformer_encoder_no_norm_first_gelu_fwd_9(_t20, linear2_bias, h)
     norm2_mu = _transformer_encoder_no_norm_first_gelu_fwd_10(_t21)
     norm2_centered = _transformer_encoder_no_norm_first_gelu_fwd_11(_t21, norm2_mu)
@@ -4344,13 +4324,13 @@ def _cupy_backward_no_norm_first_gelu(
     self_attn_qkv = _transformer_encoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _split_heads(self_attn_q, nhead)
     self_attn_heads_q = _transformer_encoder_no_norm_first_relu_fwd_1(_t2, _t5)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     _t16, _t19, hidden = _transformer_encoder_no_norm_first_gelu_bwd_2(linear1_z)
     norm2_p = _transformer_encoder_no_norm_first_relu_bwd_3(grad_y, norm2_normalized)
@@ -4368,14 +4348,14 @@ def _cupy_backward_no_norm_first_gelu(
     _t35 = _transformer_encoder_no_norm_first_gelu_bwd_8(_t34, norm2_scale)
     grad_norm2_x = _transformer_encoder_no_norm_first_gelu_bwd_9(_t33, _t35)
     grad_linear2_bias = _cupy_sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
-    grad_hidden = _cupy_linear_backward_input(grad_norm2_x, linear2_weight)
-    grad_linear2_weight = _cupy_rows(grad_norm2_x).T @ _cupy_rows(hidden)
+    grad_hidden = _linear_backward_input(grad_norm2_x, linear2_weight)
+    grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
     grad_linear1_z = _transformer_encoder_no_norm_first_gelu_bwd_10(
         grad_hidden, _t19, linear1_z, _t16
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t49 = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
-    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h)
+    _t49 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
     grad_h, norm1_p = _transformer_encoder_no_norm_first_gelu_bwd_11(
         grad_norm2_x, _t49, norm1_normalized
     )
@@ -4395,13 +4375,11 @@ def _cupy_backward_no_norm_first_gelu(
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
-    grad_self_attn_attended = _cupy_linear_backward_input(
+    grad_self_attn_attended = _linear_backward_input(
         grad_norm1_x, self_attn_out_proj_weight
     )
-    grad_self_attn_out_proj_weight = _cupy_rows(grad_norm1_x).T @ _cupy_rows(
-        self_attn_attended
-    )
-    _t63 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
+    _t63 = _split_heads(grad_self_attn_attended, nhead)
     _t64 = cp.swapaxes(self_attn_heads_v, -1, -2)
     grad_self_attn_weights = _cupy_bmm(_t63, _t64)
     _t66 = cp.swapaxes(self_attn_weights, -1, -2)
@@ -4422,8 +4400,8 @@ def _cupy_backward_no_norm_first_gelu(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t84 = _cupy_linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
-    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
+    _t84 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
     grad_x = _transformer_encoder_no_norm_first_gelu_bwd_20(grad_norm1_x, _t84)
     return (
         grad_x,
@@ -4550,28 +4528,28 @@ def _cupy_forward_no_norm_first_gelu_tanh(
 ):
     import cupy as cp
 
-    _t1 = _cupy_linear(x, self_attn_in_proj_weight)
+    _t1 = _linear(x, self_attn_in_proj_weight)
     self_attn_qkv = _transformer_encoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _split_heads(self_attn_q, nhead)
     _t3 = x.shape[-1]
     _t4 = _t3 / nhead
     _t5 = _t4 ** (-0.5)
     self_attn_heads_q = _transformer_encoder_no_norm_first_relu_fwd_1(_t2, _t5)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
     self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(
         self_attn_scores, src_mask, src_key_padding_mask
     )
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
-    self_attn_attended = _cupy_merge_heads(_t7, nhead)
-    _t8 = _cupy_linear(self_attn_attended, self_attn_out_proj_weight)
+    self_attn_attended = _merge_heads(_t7, nhead)
+    _t8 = _linear(self_attn_attended, self_attn_out_proj_weight)
     _t9 = _transformer_encoder_no_norm_first_relu_fwd_3(_t8, self_attn_out_proj_bias, x)
     norm1_mu = _transformer_encoder_no_norm_first_relu_fwd_4(_t9)
     norm1_centered = _transformer_encoder_no_norm_first_relu_fwd_5(_t9, norm1_mu)
@@ -4581,11 +4559,11 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     norm1_normalized, h = _transformer_encoder_no_norm_first_relu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
-    _t15 = _cupy_linear(h, linear1_weight)
+    _t15 = _linear(h, linear1_weight)
     linear1_z, hidden = _transformer_encoder_no_norm_first_gelu_tanh_fwd_8(
         _t15, linear1_bias
     )
-    _t22 = _cupy_linear(hidden, linear2_weight)
+    _t22 = _linear(hidden, linear2_weight)
     _t23 = _transformer_encoder_no_norm_first_gelu_tanh_fwd_9(_t22, linear2_bias, h)
     norm2_mu = _transformer_encoder_no_norm_first_gelu_tanh_fwd_10(_t23)
     norm2_centered = _transformer_encoder_no_norm_first_gelu_tanh_fwd_11(_t23, norm2_mu)
@@ -4829,13 +4807,13 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     self_attn_qkv = _transformer_encoder_no_norm_first_relu_fwd_0(
         _t1, self_attn_in_proj_bias
     )
-    self_attn_q = _cupy_chunk(self_attn_qkv, 3, 0, -1)
-    self_attn_k = _cupy_chunk(self_attn_qkv, 3, 1, -1)
-    self_attn_v = _cupy_chunk(self_attn_qkv, 3, 2, -1)
-    _t2 = _cupy_split_heads(self_attn_q, nhead)
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _split_heads(self_attn_q, nhead)
     self_attn_heads_q = _transformer_encoder_no_norm_first_relu_fwd_1(_t2, _t5)
-    self_attn_heads_k = _cupy_split_heads(self_attn_k, nhead)
-    self_attn_heads_v = _cupy_split_heads(self_attn_v, nhead)
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     _t19, _t20, _t21, hidden = _transformer_encoder_no_norm_first_gelu_tanh_bwd_2(
         linear1_z
@@ -4855,14 +4833,14 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t37 = _transformer_encoder_norm_first_relu_bwd_9(_t36, norm2_scale)
     grad_norm2_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_9(_t35, _t37)
     grad_linear2_bias = _cupy_sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
-    grad_hidden = _cupy_linear_backward_input(grad_norm2_x, linear2_weight)
-    grad_linear2_weight = _cupy_rows(grad_norm2_x).T @ _cupy_rows(hidden)
+    grad_hidden = _linear_backward_input(grad_norm2_x, linear2_weight)
+    grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
     grad_linear1_z = _transformer_encoder_no_norm_first_gelu_tanh_bwd_10(
         grad_hidden, _t21, _t19, _t20, linear1_z
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t54 = _cupy_linear_backward_input(grad_linear1_z, linear1_weight)
-    grad_linear1_weight = _cupy_rows(grad_linear1_z).T @ _cupy_rows(h)
+    _t54 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
     grad_h, norm1_p = _transformer_encoder_no_norm_first_gelu_tanh_bwd_11(
         grad_norm2_x, _t54, norm1_normalized
     )
@@ -4884,13 +4862,11 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
-    grad_self_attn_attended = _cupy_linear_backward_input(
+    grad_self_attn_attended = _linear_backward_input(
         grad_norm1_x, self_attn_out_proj_weight
     )
-    grad_self_attn_out_proj_weight = _cupy_rows(grad_norm1_x).T @ _cupy_rows(
-        self_attn_attended
-    )
-    _t68 = _cupy_split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
+    _t68 = _split_heads(grad_self_attn_attended, nhead)
     _t69 = cp.swapaxes(self_attn_heads_v, -1, -2)
     grad_self_attn_weights = _cupy_bmm(_t68, _t69)
     _t71 = cp.swapaxes(self_attn_weights, -1, -2)
@@ -4913,8 +4889,8 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t89 = _cupy_linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
-    grad_self_attn_in_proj_weight = _cupy_rows(grad_self_attn_qkv).T @ _cupy_rows(x)
+    _t89 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
+    grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
     grad_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_20(grad_norm1_x, _t89)
     return (
         grad_x,
@@ -4974,14 +4950,6 @@ def _cupy_bmm(a, b):
     return out
 
 
-def _cupy_chunk(x, pieces, index, axis):
-    """The view of block ``index`` of ``pieces`` equal blocks of x along ``axis``."""
-    size = x.shape[axis] // pieces
-    where = [slice(None)] * x.ndim
-    where[axis] = slice(index * size, (index + 1) * size)
-    return x[tuple(where)]
-
-
 def _cupy_dot_last(a, b):
     """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
     (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
@@ -5004,57 +4972,6 @@ def _cupy_join_heads(blocks, heads):
     for index, block in enumerate(blocks):
         out[..., index, :, :] = block.swapaxes(-2, -3)
     return out.reshape(lead + (length, len(blocks) * heads * width))
-
-
-def _cupy_linear(x, weight):
-    """x @ weight.T over x's last axis, as one matrix product of its rows: NumPy's
-    product of a stack [..., in] calls BLAS once per leading index, several times
-    slower for a batch of sequences."""
-    if x.ndim <= 2:
-        return x @ weight.T
-    rows = 1
-    for size in x.shape[:-1]:
-        rows *= size
-    return (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(
-        *x.shape[:-1], weight.shape[0]
-    )
-
-
-def _cupy_linear_backward_input(a, weight):
-    """a @ weight over a's last axis, as one matrix product of its rows (see _linear)."""
-    if a.ndim <= 2:
-        return a @ weight
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return (a.reshape(rows, a.shape[-1]) @ weight).reshape(
-        *a.shape[:-1], weight.shape[1]
-    )
-
-
-def _cupy_merge_heads(x, heads):
-    """x [..., heads, S, D] as [..., S, heads * D], head after head along the last axis."""
-    moved = x.swapaxes(-2, -3)
-    return moved.reshape(moved.shape[:-2] + (heads * x.shape[-1],))
-
-
-def _cupy_rows(a):
-    """``a`` as a matrix of its last axis: its leading axes joined into one (a view when
-    ``a`` is contiguous, as a 2-D array always is); the count of rows is spelled out, so
-    that an empty last axis keeps them."""
-    if a.ndim == 2:
-        return a
-    rows = 1
-    for size in a.shape[:-1]:
-        rows *= size
-    return a.reshape(rows, a.shape[-1])
-
-
-def _cupy_split_heads(x, heads):
-    """x [..., S, E] as [..., heads, S, E / heads]: head h holds the features
-    h * E / heads to (h + 1) * E / heads of every position, as torch's
-    MultiheadAttention splits them."""
-    return x.reshape(x.shape[:-1] + (heads, x.shape[-1] // heads)).swapaxes(-2, -3)
 
 
 def _cupy_sum_to(grad, shape):

@@ -1170,7 +1170,7 @@ def _cupy_mix_rows(x, first, second, w0, w1, columns=None):
 
     width = x.shape[-1] if columns is None else columns.shape[1]
     out = cp.empty(x.shape[:-2] + (len(first), width), x.dtype)
-    runs = _cupy_row_runs(len(first), first, second, w0, w1, x.shape[-2])
+    runs = _row_runs(len(first), first, second, w0, w1, x.shape[-2])
 
     def images(start, stop):
         source, target = x[start:stop], out[start:stop]
@@ -1209,7 +1209,7 @@ def _cupy_mix_rows_grad(grad, first, second, w0, w1, n, columns=None):
     final = (
         out if columns is None else cp.empty(grad.shape[:-2] + (n, width), grad.dtype)
     )
-    runs = _cupy_row_runs(grad.shape[-2], first, second, w0, w1, n)
+    runs = _row_runs(grad.shape[-2], first, second, w0, w1, n)
 
     def images(start, stop):
         source = grad[start:stop]
@@ -1344,42 +1344,6 @@ def _cupy_resize_matrix(
     taps = cp.clip(taps, 0, n_in - 1)
     entries = cp.arange(n_in)[:, None, None]
     return ((entries == taps[None]) * weights[None]).sum(axis=1).astype(dtype)
-
-
-def _cupy_row_runs(n_out, first, second, w0, w1, n):
-    """Output rows of _mix_rows grouped into runs (start, stride, count, first, second,
-    w0, w1): rows start, start + stride, ... whose sources advance by one row and whose
-    weights agree, so that a run is three operations on strided slices rather than three
-    per row. The stride is the integer factor of an upscaling (its phases; PyTorch's
-    weights repeat with it), else 1."""
-    stride = n_out // n if n_out % n == 0 and n_out >= n else 1
-    first, second, w0, w1 = first.tolist(), second.tolist(), w0.tolist(), w1.tolist()
-    runs = []
-    for phase in range(stride):
-        rows = range(phase, n_out, stride)
-        start = 0
-        for k in range(1, len(rows) + 1):
-            i, j = rows[k - 1], rows[k] if k < len(rows) else None
-            if j is None or (first[j], second[j], w0[j], w1[j]) != (
-                first[i] + 1,
-                second[i] + 1,
-                w0[i],
-                w1[i],
-            ):
-                head = rows[start]
-                runs.append(
-                    (
-                        head,
-                        stride,
-                        k - start,
-                        first[head],
-                        second[head],
-                        w0[head],
-                        w1[head],
-                    )
-                )
-                start = k
-    return runs
 
 
 def _cupy_upsample_nearest(x, scale):
