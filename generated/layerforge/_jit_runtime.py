@@ -55,8 +55,11 @@ def use_jit(array):
 
 
 def rows(array):
-    """``array`` [..., F] as a matrix of rows [R, F]: a view of a contiguous array."""
-    return array.reshape(-1, array.shape[-1])
+    """``array`` [..., F] as a matrix of rows [R, F]: a view of a contiguous array, or of a
+    contiguous copy of a strided one (an input: the arrays a kernel writes are its own).
+    numba compiles a kernel apart for strided arrays, whose sums LLVM does not vectorize, so
+    they would round differently from the same values laid out contiguously."""
+    return np.ascontiguousarray(array).reshape(-1, array.shape[-1])
 
 
 def channels(array):
