@@ -773,8 +773,11 @@ def _linear_heads(x, weight):
 def _linear_heads_input_grad(merged, weight):
     """merged [..., S, H * C] @ weight [H, C, F] as [H * C, F], as [..., S, F]: one product
     of rows shared out over the threads (in_row_products)."""
-    joined = in_row_products(_rows(merged), weight.reshape(-1, weight.shape[2]))
-    return joined.reshape(merged.shape[:-1] + (weight.shape[2],))
+    heads, width, features = (
+        weight.shape
+    )  # spelled out: reshape(-1, 0) fails on no features
+    joined = in_row_products(_rows(merged), weight.reshape(heads * width, features))
+    return joined.reshape(merged.shape[:-1] + (features,))
 
 
 def _linear_heads_weight_grad(merged, x, weight):
