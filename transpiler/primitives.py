@@ -200,19 +200,25 @@ def _primitive(name: str, node: Node, errors: Collector) -> Primitive | None:
     )
 
 
+def _check_placeholders(field: str, template: Node, operands: set[str], errors: Collector) -> bool:
+    """A template's ``{name}`` placeholders name only operands; False if it is malformed."""
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(template.value) if name is not None]
+    except ValueError as exc:
+        errors.error(template.loc, f"{field}: malformed template ({exc})")
+        return False
+    for name in names:
+        if name not in operands:
+            errors.error(template.loc, f"{field}: '{{{name}}}' is not an operand{did_you_mean(name, operands)}")
+    return True
+
+
 def _check_jit(where: str, jit: Node, operands: set[str], errors: Collector) -> None:
     """A ``jit`` template calls one function by name with the primitive's operands."""
     if not JIT_CALL.fullmatch(jit.value.strip()):
         errors.error(jit.loc, f"{where}.jit: must be a call of a _jit_runtime function, 'name({{operand}}, ...)'")
         return
-    try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(jit.value) if name is not None]
-    except ValueError as exc:
-        errors.error(jit.loc, f"{where}.jit: malformed template ({exc})")
-        return
-    for name in fields:
-        if name not in operands:
-            errors.error(jit.loc, f"{where}.jit: '{{{name}}}' is not an operand{did_you_mean(name, operands)}")
+    _check_placeholders(f"{where}.jit", jit, operands, errors)
 
 
 def _check_cuda(where: str, kind: Node | None, cuda: Node, helper: Node | None, operands: set[str],
@@ -220,14 +226,8 @@ def _check_cuda(where: str, kind: Node | None, cuda: Node, helper: Node | None, 
     """A ``cuda`` template belongs to an elementwise primitive and names only its operands."""
     if kind is not None and kind.value != "elementwise":
         errors.error(cuda.loc, f"{where}.cuda: only elementwise primitives have a C template")
-    try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(cuda.value) if name is not None]
-    except ValueError as exc:
-        errors.error(cuda.loc, f"{where}.cuda: malformed template ({exc})")
+    if not _check_placeholders(f"{where}.cuda", cuda, operands, errors):
         return
-    for name in fields:
-        if name not in operands:
-            errors.error(cuda.loc, f"{where}.cuda: '{{{name}}}' is not an operand{did_you_mean(name, operands)}")
     if helper is not None and not helper.value.lstrip().startswith("template <typename T>"):
         errors.error(helper.loc, f"{where}.cuda_helper: must be a function template over T")
 
