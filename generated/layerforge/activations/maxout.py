@@ -148,7 +148,7 @@ def _cupy_forward(x, num_pieces):
     return y, (x, num_pieces, _t1)
 
 
-# maxout_bwd_0: layers_spec/primitives.yaml:413
+# maxout_bwd_0: layers_spec/primitives.yaml:414
 _maxout_bwd_0 = RowKernel(
     "maxout_bwd_0",
     "first_max_mask_row",
@@ -167,7 +167,7 @@ _maxout_bwd_0 = RowKernel(
 )
 
 
-# maxout_bwd_1: layers_spec/primitives.yaml:413
+# maxout_bwd_1: layers_spec/primitives.yaml:414
 _maxout_bwd_1 = ElementwiseKernel(
     "maxout_bwd_1",
     "T _t2, T _t3",

@@ -8,7 +8,12 @@ import math
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_context, in_row_blocks
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    in_row_blocks,
+    blas_flags_ignored,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 from layerforge._jit_runtime import fast_exp, row_kernel, rows, use_jit
 
@@ -118,7 +123,8 @@ def _sum(x, axis):
     C-contiguous one (per-channel sums over H and W) those are flattened into one such
     product, and any leading axes are then summed over the much smaller result."""
     if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+        with blas_flags_ignored(x):
+            return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
     axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
     trailing = 0
     while axes and x.ndim - 1 - trailing in axes:
@@ -276,7 +282,7 @@ _spherical_softmax_bwd_2 = ReductionKernel(
 )
 
 
-# spherical_softmax_bwd_3: layers_spec/primitives.yaml:354,100,71
+# spherical_softmax_bwd_3: layers_spec/primitives.yaml:355,100,71
 _spherical_softmax_bwd_3 = ElementwiseKernel(
     "spherical_softmax_bwd_3",
     "T _t7, T _t12, T exponentials, T norm",
@@ -433,7 +439,7 @@ def _spherical_softmax_bwd_loops_0(
             _t10_out[_row, _j] = _t10
 
 
-# spherical_softmax_bwd_loops_1: layers_spec/primitives.yaml:354,100,71,72
+# spherical_softmax_bwd_loops_1: layers_spec/primitives.yaml:355,100,71,72
 @row_kernel
 def _spherical_softmax_bwd_loops_1(
     _t7, _t12, exponentials, norm, scaled, _t14_out, _t17_out
@@ -441,7 +447,7 @@ def _spherical_softmax_bwd_loops_1(
     _rows, _n = _t7.shape
     for _row in range(_rows):
         for _j in range(_n):
-            grad_exponentials = _t7[_row, _j] + _t12[_row, _j]  # primitives.yaml:354
+            grad_exponentials = _t7[_row, _j] + _t12[_row, _j]  # primitives.yaml:355
             grad_shifted = (
                 grad_exponentials * exponentials[_row, _j]
             )  # primitives.yaml:100

@@ -17,6 +17,7 @@ from layerforge._runtime import (
     check_context,
     check_attribute,
     check_nonempty,
+    blas_flags_ignored,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
@@ -153,7 +154,8 @@ def _sum(x, axis):
     C-contiguous one (per-channel sums over H and W) those are flattened into one such
     product, and any leading axes are then summed over the much smaller result."""
     if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+        with blas_flags_ignored(x):
+            return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
     axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
     trailing = 0
     while axes and x.ndim - 1 - trailing in axes:
@@ -339,7 +341,7 @@ def _cupy_forward_mse(actual, predicted, ema, smoothing):
     return score, new_ema, (actual, difference, _t2)
 
 
-# anomaly_detector_mse_bwd_0: layers_spec/primitives.yaml:370,61,62,52
+# anomaly_detector_mse_bwd_0: layers_spec/primitives.yaml:371,61,62,52
 _anomaly_detector_mse_bwd_0 = ElementwiseKernel(
     "anomaly_detector_mse_bwd_0",
     "T _t10, int32 _t11, T difference",

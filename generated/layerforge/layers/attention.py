@@ -17,6 +17,7 @@ from layerforge._runtime import (
     check_nonempty,
     activation_module,
     check_options,
+    blas_flags_ignored,
     in_chunks,
 )
 from layerforge._cupy_runtime import (
@@ -703,7 +704,8 @@ def _sum(x, axis):
     C-contiguous one (per-channel sums over H and W) those are flattened into one such
     product, and any leading axes are then summed over the much smaller result."""
     if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+        with blas_flags_ignored(x):
+            return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
     axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
     trailing = 0
     while axes and x.ndim - 1 - trailing in axes:
@@ -852,7 +854,7 @@ _attention_softmax_bwd_2 = ElementwiseKernel(
 )
 
 
-# attention_softmax_bwd_3: layers_spec/primitives.yaml:521
+# attention_softmax_bwd_3: layers_spec/primitives.yaml:522
 _attention_softmax_bwd_3 = ElementwiseKernel(
     "attention_softmax_bwd_3",
     "T _t21, T _t23",
@@ -1045,7 +1047,7 @@ _attention_sparsemax_bwd_5 = ElementwiseKernel(
 )
 
 
-# attention_sparsemax_bwd_6: layers_spec/primitives.yaml:521
+# attention_sparsemax_bwd_6: layers_spec/primitives.yaml:522
 _attention_sparsemax_bwd_6 = ElementwiseKernel(
     "attention_sparsemax_bwd_6",
     "T _t23, T _t25",
@@ -1338,7 +1340,7 @@ def _cupy_forward_softmax_no_kv(
     return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
 
 
-# attention_softmax_no_kv_bwd_3: layers_spec/primitives.yaml:521
+# attention_softmax_no_kv_bwd_3: layers_spec/primitives.yaml:522
 _attention_softmax_no_kv_bwd_3 = ElementwiseKernel(
     "attention_softmax_no_kv_bwd_3",
     "T _t21, T _t23, T _t26",
@@ -1409,7 +1411,7 @@ def _cupy_forward_sparsemax_no_kv(
     )
 
 
-# attention_sparsemax_no_kv_bwd_6: layers_spec/primitives.yaml:521
+# attention_sparsemax_no_kv_bwd_6: layers_spec/primitives.yaml:522
 _attention_sparsemax_no_kv_bwd_6 = ElementwiseKernel(
     "attention_sparsemax_no_kv_bwd_6",
     "T _t23, T _t25, T _t28",

@@ -12,7 +12,12 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_context, check_attribute
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    blas_flags_ignored,
+)
 from layerforge._cupy_runtime import (
     ElementwiseKernel,
     ReductionKernel,
@@ -380,7 +385,8 @@ def _sum(x, axis):
     C-contiguous one (per-channel sums over H and W) those are flattened into one such
     product, and any leading axes are then summed over the much smaller result."""
     if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+        with blas_flags_ignored(x):
+            return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
     axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
     trailing = 0
     while axes and x.ndim - 1 - trailing in axes:
@@ -977,7 +983,7 @@ _capsule_full_last_bwd_6 = ElementwiseKernel(
 )
 
 
-# capsule_full_last_bwd_7: layers_spec/primitives.yaml:2897
+# capsule_full_last_bwd_7: layers_spec/primitives.yaml:2898
 _capsule_full_last_bwd_7 = ElementwiseKernel(
     "capsule_full_last_bwd_7",
     "T grad_c, T _t34, T c",
@@ -1010,7 +1016,7 @@ def _cupy_backward_full_last(grad_y, logits, u_hat, c, _t3, _t4, s, squash_norm,
     return grad_logits, grad_u_hat, grad_bias
 
 
-# capsule_full_step_bwd_2: layers_spec/primitives.yaml:388,389
+# capsule_full_step_bwd_2: layers_spec/primitives.yaml:389,390
 _capsule_full_step_bwd_2 = ElementwiseKernel(
     "capsule_full_step_bwd_2",
     "T _t37, T _t9, T u_hat",
@@ -1109,7 +1115,7 @@ _capsule_full_step_bwd_8 = ElementwiseKernel(
 )
 
 
-# capsule_full_step_bwd_9: layers_spec/primitives.yaml:2897
+# capsule_full_step_bwd_9: layers_spec/primitives.yaml:2898
 _capsule_full_step_bwd_9 = ElementwiseKernel(
     "capsule_full_step_bwd_9",
     "T grad_c, T _t62, T c, T grad_next_logits",
@@ -1122,7 +1128,7 @@ _capsule_full_step_bwd_9 = ElementwiseKernel(
 )
 
 
-# capsule_full_step_bwd_10: layers_spec/primitives.yaml:2897
+# capsule_full_step_bwd_10: layers_spec/primitives.yaml:2898
 _capsule_full_step_bwd_10 = ElementwiseKernel(
     "capsule_full_step_bwd_10",
     "T _t38, T _t60",
@@ -1231,7 +1237,8 @@ def _cupy_sum(x, axis):
     import cupy as cp
 
     if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
+        with blas_flags_ignored(x):
+            return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
     axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
     trailing = 0
     while axes and x.ndim - 1 - trailing in axes:

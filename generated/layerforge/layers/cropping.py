@@ -14,6 +14,7 @@ from layerforge._runtime import (
     check_attribute,
     activation_module,
     check_options,
+    blas_flags_ignored,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
@@ -460,7 +461,8 @@ def _sum(x, axis):
     C-contiguous one (per-channel sums over H and W) those are flattened into one such
     product, and any leading axes are then summed over the much smaller result."""
     if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+        with blas_flags_ignored(x):
+            return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
     axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
     trailing = 0
     while axes and x.ndim - 1 - trailing in axes:
@@ -847,7 +849,7 @@ _cropping_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_7: layers_spec/primitives.yaml:1898
+# cropping_gelu_bwd_7: layers_spec/primitives.yaml:1899
 _cropping_gelu_bwd_7 = ElementwiseKernel(
     "cropping_gelu_bwd_7",
     "T _t7",
@@ -858,7 +860,7 @@ _cropping_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_8: layers_spec/primitives.yaml:1898
+# cropping_gelu_bwd_8: layers_spec/primitives.yaml:1899
 _cropping_gelu_bwd_8 = ElementwiseKernel(
     "cropping_gelu_bwd_8",
     "T _t1",
@@ -869,7 +871,7 @@ _cropping_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_9: layers_spec/primitives.yaml:1898
+# cropping_gelu_bwd_9: layers_spec/primitives.yaml:1899
 _cropping_gelu_bwd_9 = ElementwiseKernel(
     "cropping_gelu_bwd_9",
     "T _t9",
@@ -880,7 +882,7 @@ _cropping_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_10: layers_spec/primitives.yaml:1898
+# cropping_gelu_bwd_10: layers_spec/primitives.yaml:1899
 _cropping_gelu_bwd_10 = ElementwiseKernel(
     "cropping_gelu_bwd_10",
     "T _t10",
@@ -891,7 +893,7 @@ _cropping_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# cropping_gelu_bwd_11: layers_spec/primitives.yaml:1898
+# cropping_gelu_bwd_11: layers_spec/primitives.yaml:1899
 _cropping_gelu_bwd_11 = ElementwiseKernel(
     "cropping_gelu_bwd_11",
     "T _t8, T _t11",
@@ -1488,7 +1490,8 @@ def _cupy_sum(x, axis):
     import cupy as cp
 
     if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
+        with blas_flags_ignored(x):
+            return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
     axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
     trailing = 0
     while axes and x.ndim - 1 - trailing in axes:

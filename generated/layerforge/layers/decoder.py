@@ -19,6 +19,7 @@ from layerforge._runtime import (
     check_nonempty,
     activation_module,
     check_options,
+    blas_flags_ignored,
     in_chunks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
@@ -1097,7 +1098,8 @@ def _sum(x, axis):
     C-contiguous one (per-channel sums over H and W) those are flattened into one such
     product, and any leading axes are then summed over the much smaller result."""
     if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+        with blas_flags_ignored(x):
+            return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
     axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
     trailing = 0
     while axes and x.ndim - 1 - trailing in axes:
@@ -1704,7 +1706,7 @@ _decoder_relu_bwd_8 = ElementwiseKernel(
 )
 
 
-# decoder_relu_bwd_9: layers_spec/primitives.yaml:521; layers_spec/layers/layer_normalization.yaml:32
+# decoder_relu_bwd_9: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:32
 _decoder_relu_bwd_9 = ElementwiseKernel(
     "decoder_relu_bwd_9",
     "T grad_norm3_x, T _t50, T norm2_normalized",
@@ -1826,7 +1828,7 @@ _decoder_relu_bwd_18 = ElementwiseKernel(
 )
 
 
-# decoder_relu_bwd_19: layers_spec/primitives.yaml:521; layers_spec/layers/layer_normalization.yaml:32
+# decoder_relu_bwd_19: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:32
 _decoder_relu_bwd_19 = ElementwiseKernel(
     "decoder_relu_bwd_19",
     "T grad_norm2_x, T _t79, T norm1_normalized",
@@ -1948,7 +1950,7 @@ _decoder_relu_bwd_28 = ElementwiseKernel(
 )
 
 
-# decoder_relu_bwd_29: layers_spec/primitives.yaml:521
+# decoder_relu_bwd_29: layers_spec/primitives.yaml:522
 _decoder_relu_bwd_29 = ElementwiseKernel(
     "decoder_relu_bwd_29",
     "T grad_norm1_x, T _t103, T _t105, T _t108",
@@ -1961,7 +1963,7 @@ _decoder_relu_bwd_29 = ElementwiseKernel(
 )
 
 
-# decoder_relu_bwd_30: layers_spec/primitives.yaml:521
+# decoder_relu_bwd_30: layers_spec/primitives.yaml:522
 _decoder_relu_bwd_30 = ElementwiseKernel(
     "decoder_relu_bwd_30",
     "T _t74, T _t76",
@@ -2399,7 +2401,7 @@ _decoder_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# decoder_gelu_bwd_8: layers_spec/primitives.yaml:61,62,1898
+# decoder_gelu_bwd_8: layers_spec/primitives.yaml:61,62,1899
 _decoder_gelu_bwd_8 = ElementwiseKernel(
     "decoder_gelu_bwd_8",
     "T grad_hidden, T _t31, T linear1_z, T _t28",
@@ -2419,7 +2421,7 @@ _decoder_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# decoder_gelu_bwd_9: layers_spec/primitives.yaml:521; layers_spec/layers/layer_normalization.yaml:32
+# decoder_gelu_bwd_9: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:32
 _decoder_gelu_bwd_9 = ElementwiseKernel(
     "decoder_gelu_bwd_9",
     "T grad_norm3_x, T _t61, T norm2_normalized",
@@ -2541,7 +2543,7 @@ _decoder_gelu_bwd_18 = ElementwiseKernel(
 )
 
 
-# decoder_gelu_bwd_19: layers_spec/primitives.yaml:521; layers_spec/layers/layer_normalization.yaml:32
+# decoder_gelu_bwd_19: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:32
 _decoder_gelu_bwd_19 = ElementwiseKernel(
     "decoder_gelu_bwd_19",
     "T grad_norm2_x, T _t90, T norm1_normalized",
@@ -2663,7 +2665,7 @@ _decoder_gelu_bwd_28 = ElementwiseKernel(
 )
 
 
-# decoder_gelu_bwd_29: layers_spec/primitives.yaml:521
+# decoder_gelu_bwd_29: layers_spec/primitives.yaml:522
 _decoder_gelu_bwd_29 = ElementwiseKernel(
     "decoder_gelu_bwd_29",
     "T grad_norm1_x, T _t114, T _t116, T _t119",
@@ -2676,7 +2678,7 @@ _decoder_gelu_bwd_29 = ElementwiseKernel(
 )
 
 
-# decoder_gelu_bwd_30: layers_spec/primitives.yaml:521
+# decoder_gelu_bwd_30: layers_spec/primitives.yaml:522
 _decoder_gelu_bwd_30 = ElementwiseKernel(
     "decoder_gelu_bwd_30",
     "T _t85, T _t87",

@@ -13,6 +13,7 @@ from layerforge._runtime import (
     check_context,
     activation_module,
     check_options,
+    blas_flags_ignored,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
@@ -518,7 +519,8 @@ def _sum(x, axis):
     C-contiguous one (per-channel sums over H and W) those are flattened into one such
     product, and any leading axes are then summed over the much smaller result."""
     if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+        with blas_flags_ignored(x):
+            return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
     axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
     trailing = 0
     while axes and x.ndim - 1 - trailing in axes:
@@ -874,7 +876,7 @@ def _cupy_forward_gelu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
     return y, (x, fc1_weight, fc2_weight, _t2, z)
 
 
-# expert_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1898
+# expert_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1899
 _expert_gelu_bwd_1 = ElementwiseKernel(
     "expert_gelu_bwd_1",
     "T z, T grad_y",

@@ -14,6 +14,7 @@ from layerforge._runtime import (
     check_context,
     activation_module,
     check_options,
+    blas_flags_ignored,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
@@ -575,7 +576,8 @@ def _sum(x, axis):
     C-contiguous one (per-channel sums over H and W) those are flattened into one such
     product, and any leading axes are then summed over the much smaller result."""
     if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+        with blas_flags_ignored(x):
+            return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
     axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
     trailing = 0
     while axes and x.ndim - 1 - trailing in axes:
@@ -642,7 +644,7 @@ _gated_linear_unit_sigmoid_bwd_0 = ElementwiseKernel(
 )
 
 
-# gated_linear_unit_sigmoid_bwd_1: layers_spec/primitives.yaml:521
+# gated_linear_unit_sigmoid_bwd_1: layers_spec/primitives.yaml:522
 _gated_linear_unit_sigmoid_bwd_1 = ElementwiseKernel(
     "gated_linear_unit_sigmoid_bwd_1",
     "T _t10, T _t13",
@@ -709,7 +711,7 @@ _gated_linear_unit_relu_bwd_0 = ElementwiseKernel(
 )
 
 
-# gated_linear_unit_relu_bwd_1: layers_spec/primitives.yaml:521
+# gated_linear_unit_relu_bwd_1: layers_spec/primitives.yaml:522
 _gated_linear_unit_relu_bwd_1 = ElementwiseKernel(
     "gated_linear_unit_relu_bwd_1",
     "T _t9, T _t12",
@@ -765,7 +767,7 @@ def _cupy_forward_gelu(x, weight_linear, bias_linear, weight_gate, bias_gate):
     return y, (x, weight_linear, weight_gate, value, _t3)
 
 
-# gated_linear_unit_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1898
+# gated_linear_unit_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1899
 _gated_linear_unit_gelu_bwd_0 = ElementwiseKernel(
     "gated_linear_unit_gelu_bwd_0",
     "T _t3, T grad_y, T value",
@@ -792,7 +794,7 @@ _gated_linear_unit_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# gated_linear_unit_gelu_bwd_1: layers_spec/primitives.yaml:521
+# gated_linear_unit_gelu_bwd_1: layers_spec/primitives.yaml:522
 _gated_linear_unit_gelu_bwd_1 = ElementwiseKernel(
     "gated_linear_unit_gelu_bwd_1",
     "T _t21, T _t24",
@@ -865,7 +867,7 @@ _gated_linear_unit_swish_bwd_0 = ElementwiseKernel(
 )
 
 
-# gated_linear_unit_swish_bwd_1: layers_spec/primitives.yaml:521
+# gated_linear_unit_swish_bwd_1: layers_spec/primitives.yaml:522
 _gated_linear_unit_swish_bwd_1 = ElementwiseKernel(
     "gated_linear_unit_swish_bwd_1",
     "T _t14, T _t17",
@@ -1127,7 +1129,7 @@ _gated_linear_unit_identity_bwd_0 = ElementwiseKernel(
 )
 
 
-# gated_linear_unit_identity_bwd_1: layers_spec/primitives.yaml:521
+# gated_linear_unit_identity_bwd_1: layers_spec/primitives.yaml:522
 _gated_linear_unit_identity_bwd_1 = ElementwiseKernel(
     "gated_linear_unit_identity_bwd_1",
     "T _t7, T _t10",

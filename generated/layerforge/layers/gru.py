@@ -843,7 +843,7 @@ def _cupy_forward_no_batch_first_step(
     return h_next, reset_gate, update_gate, _t10, new_gate
 
 
-# gru_no_batch_first_step_bwd_0: layers_spec/layers/gru.yaml:33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180,859,201
+# gru_no_batch_first_step_bwd_0: layers_spec/layers/gru.yaml:33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180,860,201
 _gru_no_batch_first_step_bwd_0 = ElementwiseKernel(
     "gru_no_batch_first_step_bwd_0",
     "T update_gate, T grad_next_h, T grad_y, T h, T new_gate, T _t10, T reset_gate",
@@ -872,7 +872,7 @@ _gru_no_batch_first_step_bwd_0 = ElementwiseKernel(
 )
 
 
-# gru_no_batch_first_step_bwd_1: layers_spec/primitives.yaml:3101
+# gru_no_batch_first_step_bwd_1: layers_spec/primitives.yaml:3102
 _gru_no_batch_first_step_bwd_1 = ElementwiseKernel(
     "gru_no_batch_first_step_bwd_1",
     "T _t17, T _t36",
@@ -1272,7 +1272,7 @@ def _cupy_sum_to(grad, shape):
 # twins of the functions above.
 
 
-# gru_no_batch_first_step_bwd_loops_0: layers_spec/layers/gru.yaml:33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180,859,201
+# gru_no_batch_first_step_bwd_loops_0: layers_spec/layers/gru.yaml:33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180,860,201
 @row_kernel
 def _gru_no_batch_first_step_bwd_loops_0(
     update_gate,
@@ -1306,7 +1306,7 @@ def _gru_no_batch_first_step_bwd_loops_0(
             grad_reset_gate = _t23 * _t10[_row, _j]  # primitives.yaml:61
             _t25 = _t23 * reset_gate[_row, _j]  # primitives.yaml:62
             _t25_out[_row, _j] = _t25
-            grad_update_gate = _t16 + _t20  # primitives.yaml:859
+            grad_update_gate = _t16 + _t20  # primitives.yaml:860
             _t27 = grad_update_gate * update_gate[_row, _j]  # primitives.yaml:201
             _t28 = 1.0 - update_gate[_row, _j]  # primitives.yaml:201
             _t29 = _t27 * _t28  # primitives.yaml:201

@@ -243,7 +243,7 @@ _highway_bwd_1 = ElementwiseKernel(
 )
 
 
-# highway_bwd_2: layers_spec/primitives.yaml:521
+# highway_bwd_2: layers_spec/primitives.yaml:522
 _highway_bwd_2 = ElementwiseKernel(
     "highway_bwd_2",
     "T grad_y, T _t9, T _t14, T _t20",

@@ -164,7 +164,7 @@ _measurement_bwd_1 = ReductionKernel(
 )
 
 
-# measurement_bwd_2: layers_spec/primitives.yaml:388,389,61,62
+# measurement_bwd_2: layers_spec/primitives.yaml:389,390,61,62
 _measurement_bwd_2 = ElementwiseKernel(
     "measurement_bwd_2",
     "T _t8, T x, T _t4",

@@ -16,6 +16,7 @@ from layerforge._runtime import (
     check_attribute,
     activation_module,
     check_options,
+    blas_flags_ignored,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
@@ -943,7 +944,8 @@ def _sum(x, axis):
     C-contiguous one (per-channel sums over H and W) those are flattened into one such
     product, and any leading axes are then summed over the much smaller result."""
     if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+        with blas_flags_ignored(x):
+            return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
     axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
     trailing = 0
     while axes and x.ndim - 1 - trailing in axes:
@@ -1102,7 +1104,7 @@ _memory_read_identity_bwd_2 = ReductionKernel(
 )
 
 
-# memory_read_identity_bwd_3: layers_spec/primitives.yaml:354,100,61
+# memory_read_identity_bwd_3: layers_spec/primitives.yaml:355,100,61
 _memory_read_identity_bwd_3 = ElementwiseKernel(
     "memory_read_identity_bwd_3",
     "T _t17, T _t22, T exponentials, T scale",
@@ -1116,7 +1118,7 @@ _memory_read_identity_bwd_3 = ElementwiseKernel(
 )
 
 
-# memory_read_identity_bwd_4: layers_spec/primitives.yaml:521
+# memory_read_identity_bwd_4: layers_spec/primitives.yaml:522
 _memory_read_identity_bwd_4 = ElementwiseKernel(
     "memory_read_identity_bwd_4",
     "T _t16, T _t26",
@@ -1259,7 +1261,7 @@ _memory_read_relu_bwd_3 = ReductionKernel(
 )
 
 
-# memory_read_relu_bwd_4: layers_spec/primitives.yaml:354,100,61
+# memory_read_relu_bwd_4: layers_spec/primitives.yaml:355,100,61
 _memory_read_relu_bwd_4 = ElementwiseKernel(
     "memory_read_relu_bwd_4",
     "T _t19, T _t24, T exponentials, T scale",
@@ -1273,7 +1275,7 @@ _memory_read_relu_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_read_relu_bwd_5: layers_spec/primitives.yaml:521
+# memory_read_relu_bwd_5: layers_spec/primitives.yaml:522
 _memory_read_relu_bwd_5 = ElementwiseKernel(
     "memory_read_relu_bwd_5",
     "T _t18, T _t28",
@@ -1419,7 +1421,7 @@ _memory_read_sigmoid_bwd_3 = ReductionKernel(
 )
 
 
-# memory_read_sigmoid_bwd_4: layers_spec/primitives.yaml:354,100,61
+# memory_read_sigmoid_bwd_4: layers_spec/primitives.yaml:355,100,61
 _memory_read_sigmoid_bwd_4 = ElementwiseKernel(
     "memory_read_sigmoid_bwd_4",
     "T _t20, T _t25, T exponentials, T scale",
@@ -1433,7 +1435,7 @@ _memory_read_sigmoid_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_read_sigmoid_bwd_5: layers_spec/primitives.yaml:521
+# memory_read_sigmoid_bwd_5: layers_spec/primitives.yaml:522
 _memory_read_sigmoid_bwd_5 = ElementwiseKernel(
     "memory_read_sigmoid_bwd_5",
     "T _t19, T _t29",
@@ -1748,7 +1750,7 @@ _memory_read_softmax_bwd_4 = ReductionKernel(
 )
 
 
-# memory_read_softmax_bwd_5: layers_spec/primitives.yaml:354,100,61
+# memory_read_softmax_bwd_5: layers_spec/primitives.yaml:355,100,61
 _memory_read_softmax_bwd_5 = ElementwiseKernel(
     "memory_read_softmax_bwd_5",
     "T _t24, T _t29, T exponentials, T scale",
@@ -1762,7 +1764,7 @@ _memory_read_softmax_bwd_5 = ElementwiseKernel(
 )
 
 
-# memory_read_softmax_bwd_6: layers_spec/primitives.yaml:521
+# memory_read_softmax_bwd_6: layers_spec/primitives.yaml:522
 _memory_read_softmax_bwd_6 = ElementwiseKernel(
     "memory_read_softmax_bwd_6",
     "T _t23, T _t33",
@@ -1870,7 +1872,7 @@ def _cupy_forward_gelu(
     )
 
 
-# memory_read_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1898
+# memory_read_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1899
 _memory_read_gelu_bwd_1 = ElementwiseKernel(
     "memory_read_gelu_bwd_1",
     "T z, T grad_y",
@@ -1924,7 +1926,7 @@ _memory_read_gelu_bwd_3 = ReductionKernel(
 )
 
 
-# memory_read_gelu_bwd_4: layers_spec/primitives.yaml:354,100,61
+# memory_read_gelu_bwd_4: layers_spec/primitives.yaml:355,100,61
 _memory_read_gelu_bwd_4 = ElementwiseKernel(
     "memory_read_gelu_bwd_4",
     "T _t30, T _t35, T exponentials, T scale",
@@ -1938,7 +1940,7 @@ _memory_read_gelu_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_read_gelu_bwd_5: layers_spec/primitives.yaml:521
+# memory_read_gelu_bwd_5: layers_spec/primitives.yaml:522
 _memory_read_gelu_bwd_5 = ElementwiseKernel(
     "memory_read_gelu_bwd_5",
     "T _t29, T _t39",
@@ -2089,7 +2091,7 @@ _memory_read_silu_bwd_3 = ReductionKernel(
 )
 
 
-# memory_read_silu_bwd_4: layers_spec/primitives.yaml:354,100,61
+# memory_read_silu_bwd_4: layers_spec/primitives.yaml:355,100,61
 _memory_read_silu_bwd_4 = ElementwiseKernel(
     "memory_read_silu_bwd_4",
     "T _t23, T _t28, T exponentials, T scale",
@@ -2103,7 +2105,7 @@ _memory_read_silu_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_read_silu_bwd_5: layers_spec/primitives.yaml:521
+# memory_read_silu_bwd_5: layers_spec/primitives.yaml:522
 _memory_read_silu_bwd_5 = ElementwiseKernel(
     "memory_read_silu_bwd_5",
     "T _t22, T _t32",

@@ -17,6 +17,7 @@ from layerforge._runtime import (
     check_nonempty,
     activation_module,
     check_options,
+    blas_flags_ignored,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
@@ -982,7 +983,8 @@ def _sum(x, axis):
     C-contiguous one (per-channel sums over H and W) those are flattened into one such
     product, and any leading axes are then summed over the much smaller result."""
     if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+        with blas_flags_ignored(x):
+            return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
     axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
     trailing = 0
     while axes and x.ndim - 1 - trailing in axes:
@@ -1148,7 +1150,7 @@ _memory_write_identity_bwd_2 = ReductionKernel(
 )
 
 
-# memory_write_identity_bwd_3: layers_spec/primitives.yaml:354,100,61
+# memory_write_identity_bwd_3: layers_spec/primitives.yaml:355,100,61
 _memory_write_identity_bwd_3 = ElementwiseKernel(
     "memory_write_identity_bwd_3",
     "T _t19, T _t24, T exponentials, T _t3",
@@ -1162,7 +1164,7 @@ _memory_write_identity_bwd_3 = ElementwiseKernel(
 )
 
 
-# memory_write_identity_bwd_4: layers_spec/primitives.yaml:521
+# memory_write_identity_bwd_4: layers_spec/primitives.yaml:522
 _memory_write_identity_bwd_4 = ElementwiseKernel(
     "memory_write_identity_bwd_4",
     "T _t12, T _t17",
@@ -1173,7 +1175,7 @@ _memory_write_identity_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_write_identity_bwd_5: layers_spec/primitives.yaml:521
+# memory_write_identity_bwd_5: layers_spec/primitives.yaml:522
 _memory_write_identity_bwd_5 = ElementwiseKernel(
     "memory_write_identity_bwd_5",
     "T _t29, T _t31",
@@ -1326,7 +1328,7 @@ _memory_write_relu_bwd_3 = ReductionKernel(
 )
 
 
-# memory_write_relu_bwd_4: layers_spec/primitives.yaml:354,100,61
+# memory_write_relu_bwd_4: layers_spec/primitives.yaml:355,100,61
 _memory_write_relu_bwd_4 = ElementwiseKernel(
     "memory_write_relu_bwd_4",
     "T _t21, T _t26, T exponentials, T _t3",
@@ -1340,7 +1342,7 @@ _memory_write_relu_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_write_relu_bwd_5: layers_spec/primitives.yaml:521
+# memory_write_relu_bwd_5: layers_spec/primitives.yaml:522
 _memory_write_relu_bwd_5 = ElementwiseKernel(
     "memory_write_relu_bwd_5",
     "T _t14, T _t19",
@@ -1351,7 +1353,7 @@ _memory_write_relu_bwd_5 = ElementwiseKernel(
 )
 
 
-# memory_write_relu_bwd_6: layers_spec/primitives.yaml:521
+# memory_write_relu_bwd_6: layers_spec/primitives.yaml:522
 _memory_write_relu_bwd_6 = ElementwiseKernel(
     "memory_write_relu_bwd_6",
     "T _t31, T _t33",
@@ -1507,7 +1509,7 @@ _memory_write_sigmoid_bwd_3 = ReductionKernel(
 )
 
 
-# memory_write_sigmoid_bwd_4: layers_spec/primitives.yaml:354,100,61
+# memory_write_sigmoid_bwd_4: layers_spec/primitives.yaml:355,100,61
 _memory_write_sigmoid_bwd_4 = ElementwiseKernel(
     "memory_write_sigmoid_bwd_4",
     "T _t22, T _t27, T exponentials, T _t3",
@@ -1521,7 +1523,7 @@ _memory_write_sigmoid_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_write_sigmoid_bwd_5: layers_spec/primitives.yaml:521
+# memory_write_sigmoid_bwd_5: layers_spec/primitives.yaml:522
 _memory_write_sigmoid_bwd_5 = ElementwiseKernel(
     "memory_write_sigmoid_bwd_5",
     "T _t15, T _t20",
@@ -1532,7 +1534,7 @@ _memory_write_sigmoid_bwd_5 = ElementwiseKernel(
 )
 
 
-# memory_write_sigmoid_bwd_6: layers_spec/primitives.yaml:521
+# memory_write_sigmoid_bwd_6: layers_spec/primitives.yaml:522
 _memory_write_sigmoid_bwd_6 = ElementwiseKernel(
     "memory_write_sigmoid_bwd_6",
     "T _t32, T _t34",
@@ -1867,7 +1869,7 @@ _memory_write_softmax_bwd_4 = ReductionKernel(
 )
 
 
-# memory_write_softmax_bwd_5: layers_spec/primitives.yaml:354,100,61
+# memory_write_softmax_bwd_5: layers_spec/primitives.yaml:355,100,61
 _memory_write_softmax_bwd_5 = ElementwiseKernel(
     "memory_write_softmax_bwd_5",
     "T _t26, T _t31, T exponentials, T _t3",
@@ -1881,7 +1883,7 @@ _memory_write_softmax_bwd_5 = ElementwiseKernel(
 )
 
 
-# memory_write_softmax_bwd_6: layers_spec/primitives.yaml:521
+# memory_write_softmax_bwd_6: layers_spec/primitives.yaml:522
 _memory_write_softmax_bwd_6 = ElementwiseKernel(
     "memory_write_softmax_bwd_6",
     "T _t19, T _t24",
@@ -1892,7 +1894,7 @@ _memory_write_softmax_bwd_6 = ElementwiseKernel(
 )
 
 
-# memory_write_softmax_bwd_7: layers_spec/primitives.yaml:521
+# memory_write_softmax_bwd_7: layers_spec/primitives.yaml:522
 _memory_write_softmax_bwd_7 = ElementwiseKernel(
     "memory_write_softmax_bwd_7",
     "T _t36, T _t38",
@@ -2010,7 +2012,7 @@ def _cupy_forward_gelu(
     )
 
 
-# memory_write_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1898
+# memory_write_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1899
 _memory_write_gelu_bwd_1 = ElementwiseKernel(
     "memory_write_gelu_bwd_1",
     "T _t10, T grad_y",
@@ -2064,7 +2066,7 @@ _memory_write_gelu_bwd_3 = ReductionKernel(
 )
 
 
-# memory_write_gelu_bwd_4: layers_spec/primitives.yaml:354,100,61
+# memory_write_gelu_bwd_4: layers_spec/primitives.yaml:355,100,61
 _memory_write_gelu_bwd_4 = ElementwiseKernel(
     "memory_write_gelu_bwd_4",
     "T _t33, T _t38, T exponentials, T _t3",
@@ -2078,7 +2080,7 @@ _memory_write_gelu_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_write_gelu_bwd_5: layers_spec/primitives.yaml:521
+# memory_write_gelu_bwd_5: layers_spec/primitives.yaml:522
 _memory_write_gelu_bwd_5 = ElementwiseKernel(
     "memory_write_gelu_bwd_5",
     "T _t26, T _t31",
@@ -2089,7 +2091,7 @@ _memory_write_gelu_bwd_5 = ElementwiseKernel(
 )
 
 
-# memory_write_gelu_bwd_6: layers_spec/primitives.yaml:521
+# memory_write_gelu_bwd_6: layers_spec/primitives.yaml:522
 _memory_write_gelu_bwd_6 = ElementwiseKernel(
     "memory_write_gelu_bwd_6",
     "T _t43, T _t45",

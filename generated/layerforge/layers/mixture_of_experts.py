@@ -23,6 +23,7 @@ from layerforge._runtime import (
     activation_module,
     check_options,
     blas_on_one_thread,
+    blas_flags_ignored,
     in_chunks,
     in_row_products,
 )
@@ -575,7 +576,8 @@ def _sum(x, axis):
     C-contiguous one (per-channel sums over H and W) those are flattened into one such
     product, and any leading axes are then summed over the much smaller result."""
     if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+        with blas_flags_ignored(x):
+            return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
     axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
     trailing = 0
     while axes and x.ndim - 1 - trailing in axes:
@@ -754,7 +756,7 @@ _mixture_of_experts_identity_bwd_4 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_identity_bwd_5: layers_spec/primitives.yaml:2897
+# mixture_of_experts_identity_bwd_5: layers_spec/primitives.yaml:2898
 _mixture_of_experts_identity_bwd_5 = ElementwiseKernel(
     "mixture_of_experts_identity_bwd_5",
     "T grad_gates, T _t38, T gates",
@@ -766,7 +768,7 @@ _mixture_of_experts_identity_bwd_5 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_identity_bwd_6: layers_spec/primitives.yaml:521
+# mixture_of_experts_identity_bwd_6: layers_spec/primitives.yaml:522
 _mixture_of_experts_identity_bwd_6 = ElementwiseKernel(
     "mixture_of_experts_identity_bwd_6",
     "T _t34, T _t42",
@@ -936,7 +938,7 @@ _mixture_of_experts_relu_bwd_5 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_relu_bwd_6: layers_spec/primitives.yaml:2897
+# mixture_of_experts_relu_bwd_6: layers_spec/primitives.yaml:2898
 _mixture_of_experts_relu_bwd_6 = ElementwiseKernel(
     "mixture_of_experts_relu_bwd_6",
     "T grad_gates, T _t40, T gates",
@@ -948,7 +950,7 @@ _mixture_of_experts_relu_bwd_6 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_relu_bwd_7: layers_spec/primitives.yaml:521
+# mixture_of_experts_relu_bwd_7: layers_spec/primitives.yaml:522
 _mixture_of_experts_relu_bwd_7 = ElementwiseKernel(
     "mixture_of_experts_relu_bwd_7",
     "T _t36, T _t44",
@@ -1211,7 +1213,8 @@ def _cupy_sum(x, axis):
     import cupy as cp
 
     if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
+        with blas_flags_ignored(x):
+            return cp.matmul(x, cp.ones(x.shape[-1], x.dtype))[..., None]
     axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
     trailing = 0
     while axes and x.ndim - 1 - trailing in axes:

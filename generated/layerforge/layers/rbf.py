@@ -270,7 +270,7 @@ _rbf_bwd_4 = ElementwiseKernel(
 )
 
 
-# rbf_bwd_5: layers_spec/primitives.yaml:388,389
+# rbf_bwd_5: layers_spec/primitives.yaml:389,390
 _rbf_bwd_5 = ElementwiseKernel(
     "rbf_bwd_5",
     "T _t23, T centers",
@@ -310,7 +310,7 @@ _rbf_bwd_7 = ElementwiseKernel(
 )
 
 
-# rbf_bwd_8: layers_spec/primitives.yaml:388,389
+# rbf_bwd_8: layers_spec/primitives.yaml:389,390
 _rbf_bwd_8 = ElementwiseKernel(
     "rbf_bwd_8",
     "T _t26, T x, T _t29",
@@ -324,7 +324,7 @@ _rbf_bwd_8 = ElementwiseKernel(
 )
 
 
-# rbf_bwd_9: layers_spec/primitives.yaml:389
+# rbf_bwd_9: layers_spec/primitives.yaml:390
 _rbf_bwd_9 = ElementwiseKernel(
     "rbf_bwd_9",
     "T _t24, T _t25, T _t30",
@@ -336,7 +336,7 @@ _rbf_bwd_9 = ElementwiseKernel(
 )
 
 
-# rbf_bwd_10: layers_spec/primitives.yaml:389
+# rbf_bwd_10: layers_spec/primitives.yaml:390
 _rbf_bwd_10 = ElementwiseKernel(
     "rbf_bwd_10",
     "T _t18, T _t19",

@@ -13,6 +13,7 @@ from layerforge._runtime import (
     check_context,
     activation_module,
     check_options,
+    blas_flags_ignored,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
@@ -466,7 +467,8 @@ def _sum(x, axis):
     C-contiguous one (per-channel sums over H and W) those are flattened into one such
     product, and any leading axes are then summed over the much smaller result."""
     if x.dtype.kind == "f" and x.ndim >= 1 and axis in (-1, x.ndim - 1):
-        return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
+        with blas_flags_ignored(x):
+            return np.matmul(x, np.ones(x.shape[-1], x.dtype))[..., None]
     axes = sorted(a % x.ndim for a in axis) if isinstance(axis, tuple) else None
     trailing = 0
     while axes and x.ndim - 1 - trailing in axes:
@@ -762,7 +764,7 @@ def _cupy_forward_gelu(x, weight, bias):
     return y, (x, weight, z)
 
 
-# readout_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1898
+# readout_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1899
 _readout_gelu_bwd_0 = ElementwiseKernel(
     "readout_gelu_bwd_0",
     "T z, T grad_y",

@@ -1473,7 +1473,7 @@ _subpixel_convolutional_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_7: layers_spec/primitives.yaml:1898
+# subpixel_convolutional_gelu_bwd_7: layers_spec/primitives.yaml:1899
 _subpixel_convolutional_gelu_bwd_7 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_7",
     "T _t9",
@@ -1484,7 +1484,7 @@ _subpixel_convolutional_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_8: layers_spec/primitives.yaml:1898
+# subpixel_convolutional_gelu_bwd_8: layers_spec/primitives.yaml:1899
 _subpixel_convolutional_gelu_bwd_8 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_8",
     "T _t3",
@@ -1495,7 +1495,7 @@ _subpixel_convolutional_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_9: layers_spec/primitives.yaml:1898
+# subpixel_convolutional_gelu_bwd_9: layers_spec/primitives.yaml:1899
 _subpixel_convolutional_gelu_bwd_9 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_9",
     "T _t11",
@@ -1506,7 +1506,7 @@ _subpixel_convolutional_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_10: layers_spec/primitives.yaml:1898
+# subpixel_convolutional_gelu_bwd_10: layers_spec/primitives.yaml:1899
 _subpixel_convolutional_gelu_bwd_10 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_10",
     "T _t12",
@@ -1517,7 +1517,7 @@ _subpixel_convolutional_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_bwd_11: layers_spec/primitives.yaml:1898
+# subpixel_convolutional_gelu_bwd_11: layers_spec/primitives.yaml:1899
 _subpixel_convolutional_gelu_bwd_11 = ElementwiseKernel(
     "subpixel_convolutional_gelu_bwd_11",
     "T _t10, T _t13",
@@ -2403,7 +2403,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_6 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1898
+# subpixel_convolutional_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1899
 _subpixel_convolutional_gelu_no_bias_bwd_7 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_7",
     "T _t8",
@@ -2414,7 +2414,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_7 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1898
+# subpixel_convolutional_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1899
 _subpixel_convolutional_gelu_no_bias_bwd_8 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_8",
     "T _t2",
@@ -2425,7 +2425,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_8 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1898
+# subpixel_convolutional_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1899
 _subpixel_convolutional_gelu_no_bias_bwd_9 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_9",
     "T _t10",
@@ -2436,7 +2436,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_9 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1898
+# subpixel_convolutional_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1899
 _subpixel_convolutional_gelu_no_bias_bwd_10 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_10",
     "T _t11",
@@ -2447,7 +2447,7 @@ _subpixel_convolutional_gelu_no_bias_bwd_10 = ElementwiseKernel(
 )
 
 
-# subpixel_convolutional_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1898
+# subpixel_convolutional_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1899
 _subpixel_convolutional_gelu_no_bias_bwd_11 = ElementwiseKernel(
     "subpixel_convolutional_gelu_no_bias_bwd_11",
     "T _t9, T _t12",
