@@ -112,9 +112,11 @@ def activation_inputs(name: str):
     x = rng.uniform(-3, 3, ACTIVATION_SHAPE).astype(np.float32)
     arrays = {"x": x}
     attrs = attributes(s, False if s.attribute("training") else None)
-    if s.parameters:  # hierarchical softmax: a 1024 -> 16 class tree
+    if name == "hierarchical_softmax":  # a 1024 -> 16 class tree
         attrs = {"num_classes": 16}
         arrays["weight"] = rng.uniform(-0.1, 0.1, (4, ACTIVATION_SHAPE[1])).astype(np.float32)
+    elif name == "prelu":  # one slope, PyTorch's default
+        arrays["weight"] = np.full(1, 0.25, np.float32)
     return s, arrays, attrs
 
 
