@@ -821,9 +821,10 @@ def render_section(spec: OpSpec, compiled, prims: Primitives, enabled: bool, blo
 def _scan_twins(spec: OpSpec, c, prims: Primitives, twins: set[str]) -> list[str]:
     """A scan's compiled twins: of its step's backward (the gate math of a recurrence, one
     kernel over the rows of the batch, called once a step from the backward driver) and of
-    that driver, calling it. The step's forward is not compiled: sigmoid and tanh cut its
-    gate math into runs of one to three passes (the rule), and one kernel of the whole
-    gate math with numba's scalar exp measured slower than the NumPy step."""
+    that driver, calling it. The step's forward is not compiled: tanh, which stays a NumPy
+    ufunc over rows (the rule), cuts its gate math into runs of one to three passes, and one
+    kernel of the whole gate math measured slower than the NumPy step when exp was numba's
+    scalar call (before fast_exp; not re-measured since)."""
     from .codegen import render_function as render_numpy
     from .codegen import scan_part_returns
     from .scan import Scan
