@@ -483,3 +483,28 @@ def test_every_out_buffer_parameter_is_written():
                 assert len(uses) == 1, (name, fn.name, param.arg)
                 seen += 1
     assert seen >= 60
+
+
+def test_a_loop_of_small_products_holds_blas_on_one_thread(monkeypatch):
+    """The CRF's forward algorithm runs log_matmul_exp (owns_threads) once per time step, in
+    the parts its scan calls: its forward and backward keep BLAS to one thread throughout
+    on two threads (BLAS would otherwise wake and park its threads at every step)."""
+    controlled_blas_threads()
+    crf = module(spec("conditional_random_field"))
+    seen = []
+    for name in ("_log_matmul_exp", "_log_matmul_exp_grad_a", "_log_matmul_exp_grad_b"):
+        original = getattr(crf, name)
+
+        def watched(*args, _original=original):
+            seen.append(max(controlled_blas_threads()))
+            return _original(*args)
+
+        monkeypatch.setattr(crf, name, watched)
+    rng = np.random.default_rng(0)
+    emissions, tags = rng.standard_normal((3, 4, 5)), rng.integers(0, 5, (3, 4))
+    start, end, transitions = rng.standard_normal(5), rng.standard_normal(5), rng.standard_normal((5, 5))
+    with on_threads(2):
+        nll, ctx = crf.forward(emissions, tags, start, end, transitions)
+        crf.backward(np.ones_like(nll), ctx)
+        assert max(controlled_blas_threads()) == 2
+    assert len(seen) >= 4 and set(seen) == {1}

@@ -110,17 +110,19 @@ def render_function(fn: Function, prims: Primitives, returns: str, rng: bool = F
     return "\n".join(lines)
 
 
-def owns_threads(fn: Function, prims: Primitives) -> bool:
-    """Does ``fn`` call a product that shares its work out over layerforge's threads itself
-    (a primitive marked ``owns_threads``)?"""
-    return any(prims[s.prim].owns_threads for s in fn.body)
+def owns_threads(c: CompiledVariant, prims: Primitives) -> bool:
+    """Does a variant call a product that decides its threads itself (a primitive marked
+    ``owns_threads``), in its forward, its backward or the parts its loop calls?"""
+    parts = c.forward.loop.functions() if c.forward.loop is not None else []  # type: ignore[attr-defined]
+    return any(prims[s.prim].owns_threads for fn in (c.forward, c.backward, *parts) for s in fn.body)
 
 
-def owning_threads(fn: Function, prims: Primitives, text: str) -> str:
-    """``text`` (``fn`` rendered) decorated with ``@blas_on_one_thread`` where ``fn`` owns
-    threads: BLAS then keeps to one thread through the whole call, so that no product BLAS
-    shares out itself leaves its threads spinning on the cores the pool's blocks run on."""
-    return f"@blas_on_one_thread\n{text}" if owns_threads(fn, prims) else text
+def owning_threads(own: bool, text: str) -> str:
+    """``text`` (a variant's forward or backward) decorated with ``@blas_on_one_thread`` where
+    the variant owns threads: BLAS then keeps to one thread through the whole call, so that no
+    product BLAS shares out itself leaves its threads spinning on the cores the pool's blocks
+    run on, or wakes them once per step of a loop."""
+    return f"@blas_on_one_thread\n{text}" if own else text
 
 
 def all_functions(c: CompiledVariant) -> list[Function]:
@@ -611,7 +613,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names += ["activation_module", "check_options"]
     if blocked.forward or blocked.backward:
         runtime_names.append("in_row_blocks")
-    if any(owns_threads(fn, prims) for c in compiled for fn in (c.forward, c.backward)):
+    if any(owns_threads(c, prims) for c in compiled):
         runtime_names.append("blas_on_one_thread")
     from . import entry as entry_points
 
@@ -865,9 +867,10 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         fwd = c.forward
         own = {a.name for a in spec.attributes}
         defaults = {n: v for n, v in fwd.attr_defaults.items() if fused and n not in own}
-        functions.append(owning_threads(fwd, prims, render_function(fwd, prims, returns, rng=spec.random, defaults=defaults,
-                                                                     outs=blocked.forward_outs)))
-        functions.append(owning_threads(c.backward, prims, render_function(
+        held = owns_threads(c, prims)
+        functions.append(owning_threads(held, render_function(fwd, prims, returns, rng=spec.random, defaults=defaults,
+                                                             outs=blocked.forward_outs)))
+        functions.append(owning_threads(held, render_function(
             c.backward, prims, _outputs([operand(o) for o in c.backward.outputs]), outs=blocked.backward_outs)))
         if c.forward.loop is not None:
             functions += [f for f in _scan_parts(c, prims) if f not in functions]  # shared by variants

@@ -41,8 +41,10 @@ class Primitive:
     # operands that may be None at run time (an optional mask without variants): the
     # primitive then returns its first operand unchanged (see ``ir.ABSENT``)
     takes_none: tuple[str, ...] = ()
-    # its helper shares its work out over layerforge's threads: a function calling it runs
-    # with BLAS kept to one thread throughout (codegen's ``@blas_on_one_thread``)
+    # its helper decides its threads itself (shares its work out over layerforge's threads,
+    # or is a product too small to share, run once per step of a loop): a forward or
+    # backward calling it runs with BLAS kept to one thread throughout (codegen's
+    # ``@blas_on_one_thread``)
     owns_threads: bool = False
     # the compiled CPU target's call (a template as ``numpy``) of a hand-written function of
     # layerforge._jit_runtime, which compiled twins run instead of the NumPy template

@@ -19,6 +19,7 @@ from layerforge._runtime import (
     check_ids,
     check_steps,
     check_first_step,
+    blas_on_one_thread,
     scatter_add_rows,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
@@ -205,6 +206,7 @@ def decode(emissions, start_transitions, end_transitions, transitions, mask=None
     )
 
 
+@blas_on_one_thread
 def _forward_batch_first(
     emissions, tags, start_transitions, end_transitions, transitions, mask
 ):
@@ -266,6 +268,7 @@ def _forward_batch_first(
     )
 
 
+@blas_on_one_thread
 def _backward_batch_first(
     grad_nll,
     hoisted_saved,
@@ -454,6 +457,7 @@ def _backward_no_batch_first_hoisted(
     return grad_end_transitions, grad_transitions
 
 
+@blas_on_one_thread
 def _forward_no_batch_first(
     emissions, tags, start_transitions, end_transitions, transitions, mask
 ):
@@ -512,6 +516,7 @@ def _forward_no_batch_first(
     )
 
 
+@blas_on_one_thread
 def _backward_no_batch_first(
     grad_nll,
     hoisted_saved,
@@ -1218,7 +1223,7 @@ _conditional_random_field_no_batch_first_step_bwd_6 = ElementwiseKernel(
 )
 
 
-# conditional_random_field_no_batch_first_step_bwd_7: layers_spec/primitives.yaml:4043
+# conditional_random_field_no_batch_first_step_bwd_7: layers_spec/primitives.yaml:4044
 _conditional_random_field_no_batch_first_step_bwd_7 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_step_bwd_7",
     "T _t16, T _t24",
