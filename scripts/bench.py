@@ -90,12 +90,14 @@ def threads() -> int:
 # figure: that is what a program running it in a loop gets.
 ROUNDS = 3
 MAX_RUNS = 300  # per side and row
-BUDGET_S = 0.6  # per row (--budget)
+BUDGET_S = 0.5  # per row (--budget)
 SETTLE_LIMIT_S = 0.3
 TIMING = ("wall time; each side in batches of consecutive runs, the batches alternating over 3 rounds, each "
           "batch after the process's other threads went idle; medians of all runs")
 
 
+# The 1-minute load average when the bench started (summary.md reports it with the one at the end).
+LOAD_AT_START = float("nan")
 # Where the bench's time goes (seconds), reported at the end.
 SPENT = {"warm_up_s": 0.0, "timed_s": 0.0, "settling_s": 0.0}
 
@@ -162,14 +164,13 @@ def timed(sides: dict, repeat: int, budget: float, before: dict | None = None) -
     warm = {name: [] for name in sides}
     for name in sides:
         batch(name, 2, warm[name], warm_up=True)
-    least = -(-repeat // ROUNDS)
-    counts = {name: max(least, min(MAX_RUNS // ROUNDS, int(budget / len(sides) / ROUNDS / max(min(warm[name]), 1e-6))))
-              for name in sides}
+    # each side's runs in all, shared out over the rounds (7: 3, 2, 2)
+    counts = {name: max(repeat, min(MAX_RUNS, int(budget / len(sides) / max(min(warm[name]), 1e-6)))) for name in sides}
     times = {name: [] for name in sides}
     order = list(sides)
     for round_ in range(ROUNDS):
         for name in order if round_ % 2 == 0 else order[::-1]:
-            batch(name, counts[name], times[name])
+            batch(name, counts[name] // ROUNDS + (round_ < counts[name] % ROUNDS), times[name])
     return {name: statistics.median(t) for name, t in times.items()}
 
 
@@ -1081,6 +1082,8 @@ def main() -> None:
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **KEEP_FREED_MEMORY})
     torch.set_num_threads(threads())
     layerforge.set_num_threads(threads())
+    global LOAD_AT_START
+    LOAD_AT_START = os.getloadavg()[0]
 
     if args.compiled_only:
         rows = compiled_rows(args.repeat, args.budget, args.ops)
@@ -1156,6 +1159,9 @@ def main() -> None:
         "budget_s": args.budget,
         "min_runs": args.repeat,
         "spent": dict(SPENT),
+        # other processes' load: on 2 cores, PyTorch's OpenMP regions wait for a descheduled
+        # thread at every barrier, and its wall times under load stop meaning anything
+        "load_average_at_start_and_end": [LOAD_AT_START, os.getloadavg()[0]],
         **_compiled_geomeans(compiled),
         "rows": rows,
         "layers": layer_rows,
@@ -1191,6 +1197,9 @@ def _markdown(summary) -> str:
         f"{summary.get('geomean_torch_over_ours_activations_and_layers', float('nan')):.2f}",
         f"- timing: {summary.get('timing', 'medians of wall time')}; at least {summary.get('min_runs', '?')} runs a side, "
         f"short rows up to about {summary.get('budget_s', '?')} s a row",
+        "- load average (1 minute) at the start and the end: "
+        + " and ".join(f"{v:.1f}" for v in summary.get("load_average_at_start_and_end", []))
+        + f" on {os.cpu_count()} cores (wall times, PyTorch's most, are only meaningful on a quiet machine)",
         f"- make generate from scratch: {summary['generate_from_scratch_s']:.1f} s; unchanged regeneration: "
         f"{summary['regenerate_unchanged_s']:.1f} s",
         "",

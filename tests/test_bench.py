@@ -32,16 +32,15 @@ def test_batches_alternate_and_long_sides_get_the_minimum(no_settling):
              "torch": lambda: log.append("torch") or time.sleep(0.02)}
     before = {"ours": lambda: log.append("before ours")}
     seconds = bench.timed(sides, repeat=7, budget=0.01, before=before)
-    # 2 warm-up runs a side, then 3 rounds, A B, B A, A B, of ceil(7 / 3) = 3 runs each
-    batch = {name: [name] * 3 for name in sides}
+    # 2 warm-up runs a side, then 3 rounds, A B, B A, A B, of 3, 2 and 2 runs (7 in all)
     expected = (["before ours", "ours", "ours", "torch", "torch"]
-                + ["before ours", *batch["ours"], *batch["torch"]]
-                + [*batch["torch"], "before ours", *batch["ours"]]
-                + ["before ours", *batch["ours"], *batch["torch"]])
+                + ["before ours", *["ours"] * 3, *["torch"] * 3]
+                + [*["torch"] * 2, "before ours", *["ours"] * 2]
+                + ["before ours", *["ours"] * 2, *["torch"] * 2])
     assert log == expected
     assert no_settling == ["settle"] * 6  # before each timed batch, not before the warm-ups
     assert set(seconds) == {"ours", "torch"}
-    assert all(0.019 < value < 0.2 for value in seconds.values())
+    assert all(0.019 < value < 1.0 for value in seconds.values())  # sleeps of 20 ms
 
 
 def test_short_sides_get_more_runs_within_the_budget(no_settling):
@@ -56,9 +55,9 @@ def test_short_sides_get_more_runs_within_the_budget(no_settling):
 
     bench.timed({"short": short, "long": long}, repeat=3, budget=0.3)
     # the long side: 2 warm-ups + at least 3 timed runs, about budget / 2 / 10 ms = 15
-    assert 5 <= counts["long"] <= 2 + 3 * 6
+    assert 5 <= counts["long"] <= 2 + 16
     # the short one (microseconds a run): capped at MAX_RUNS timed runs
-    assert counts["short"] == 2 + bench.MAX_RUNS // bench.ROUNDS * bench.ROUNDS
+    assert counts["short"] == 2 + bench.MAX_RUNS
 
 
 def test_settle_waits_until_the_other_threads_are_idle(monkeypatch):
@@ -83,24 +82,29 @@ def test_settle_gives_up_after_its_limit(monkeypatch):
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="Linux's per-thread CPU times")
 def test_background_cpu_counts_the_other_threads_only():
-    before = bench._background_cpu_ns()
-    start = time.perf_counter()
-    while time.perf_counter() - start < 0.05:  # this thread's own work is not counted
+    bench.settle()  # earlier work's spinning BLAS workers, if any, gone idle
+    before, own = bench._background_cpu_ns(), time.thread_time_ns()
+    while time.thread_time_ns() - own < 50_000_000:  # 50 ms of this thread's CPU: not counted
         pass
-    assert bench._background_cpu_ns() - before < 10_000_000
-    stop = threading.Event()
+    assert bench._background_cpu_ns() - before < 25_000_000
 
-    def spin():
-        while not stop.is_set():
+    spun, done, spent = threading.Event(), threading.Event(), []
+
+    def spin():  # 30 ms of CPU on another thread, which then waits (counted while it exists)
+        start = time.thread_time_ns()
+        while time.thread_time_ns() - start < 30_000_000:
             pass
+        spent.append(time.thread_time_ns() - start)
+        spun.set()
+        done.wait()
 
+    before = bench._background_cpu_ns()
     worker = threading.Thread(target=spin)
     worker.start()
     try:
-        before = bench._background_cpu_ns()
-        time.sleep(0.1)  # the worker runs (a thread's time is counted while it exists)
+        spun.wait()
         busy = bench._background_cpu_ns() - before
     finally:
-        stop.set()
+        done.set()
         worker.join()
-    assert busy > 20_000_000  # most of the 100 ms, at least 20 ms on a loaded machine
+    assert busy >= 0.9 * spent[0]
