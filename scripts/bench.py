@@ -81,13 +81,16 @@ def threads() -> int:
 # Before each batch the process waits until its other threads are idle (``settle``): after a
 # call, OpenBLAS's workers spin (sched_yield in a loop) for about 0.1 s and PyTorch's OpenMP
 # workers (libgomp) for several ms, waiting for more work, and on two cores a spinning thread
-# takes one of the cores that the next side's two threads need. Measured on this machine:
-# after a 1024 x 1024 float32 product on two BLAS threads its worker ran 15-28 ms of CPU over
-# the next 90-100 ms (loaded; on a quiet machine, a whole core for that long), after PyTorch's
-# add 7 ms over 30-60 ms, after ours (layerforge's pool waits without spinning) nothing. Timed
-# straight after another row or the other side, a short row paid for that spinning: the
-# table's order changed its numbers. A side's own spinning between its runs stays in its
-# figure: that is what a program running it in a loop gets.
+# takes one of the cores that the next side's two threads need. Measured on this machine
+# (loaded: a spinning thread got a part of a core; on a quiet one, a whole core that long):
+# after a 1024 x 1024 float32 product on two BLAS threads its worker ran 15-18 ms of CPU over
+# the next 90-100 ms, after our fully_connected and global_pooling rows (BLAS on two threads)
+# 16-28 ms, after PyTorch's add 7 ms over 30-60 ms, after our add, convolutions or layer norm
+# (layerforge's pool waits without spinning) nothing; our add took 2.2 times as long right
+# after that product as after settle(). Timed straight after another row or the other side,
+# a short row paid for that spinning, so the table's order changed its numbers. A side's own
+# spinning between its runs stays in its figure: that is what a program running it in a loop
+# gets.
 ROUNDS = 3
 MAX_RUNS = 300  # per side and row
 BUDGET_S = 0.5  # per row (--budget)
