@@ -28,8 +28,9 @@ allocations, and after an in-process generation layer norm's step took 2,000 pag
 (8 MB returned to the system and faulted back each step) and twice the time.
 
 Both CPU targets get a table of their own (issue 24): the ops with compiled twins (numba row
-kernels, ``layerforge.set_backend``) and the layer rows whose ops call the compiled runtime's
-hand-written kernels, under the numba backend, the numpy backend and PyTorch, by wall time at
+kernels, ``layerforge.set_backend``) and the other layer rows that run compiled kernels (the
+runtime's hand-written convolution kernels, or an inner op's row kernels; found by running them
+once), under the numba backend, the numpy backend and PyTorch, by wall time at
 the same thread count, timed as above (``--compiled-only`` runs just that table; with ``--ops``
 the rows of those ops). The tables before it time the default backend (numba where installed).
 
@@ -993,8 +994,9 @@ def _torch_saved_bytes(run) -> int:
 
 def compiled_rows(repeat: int, budget: float = BUDGET_S, ops=None) -> list[dict]:
     """Both CPU targets against PyTorch: forward + backward of the ops with compiled twins
-    (COMPILED_OPS) and of the layer rows whose ops call the runtime's hand-written kernels
-    (the convolution helpers), under the numba backend, the numpy backend and PyTorch, by wall
+    (COMPILED_OPS) and of the other layer rows that run a compiled kernel (the runtime's
+    hand-written ones, an inner op's row kernels: ``_runs_compiled_kernels``), under the numba
+    backend, the numpy backend and PyTorch, by wall
     time at the bench's thread count (``timed``: batches alternating, the backend set before
     each, after a warm-up that compiles the kernels or loads them from numba's cache).
     ``ops``: only these ops' rows."""
@@ -1015,9 +1017,11 @@ def compiled_rows(repeat: int, budget: float = BUDGET_S, ops=None) -> list[dict]
             cases[name] = _loss_steps(name)
     for name, (arrays, attrs, oracle) in layers.items():
         op = name.split()[0]
-        if (ops and op not in ops) or ENTRY in attrs or not (op in COMPILED_OPS or _calls_compiled_kernels(op)):
+        if (ops and op not in ops) or ENTRY in attrs or not (op in COMPILED_OPS or _imports_compiled_runtime(op)):
             continue
         both = measure_layer(name, arrays, attrs, oracle, repeat, steps=True)
+        if op not in COMPILED_OPS and not _runs_compiled_kernels(both["ours"]):
+            continue  # a variant that runs the NumPy functions under both backends (groups=4)
         shape = "x".join(str(n) for n in next(iter(arrays.values())).shape)
         cases[f"{name} {shape}"] = (both["ours"], both["theirs"])
     rows = []
@@ -1039,10 +1043,30 @@ def compiled_rows(repeat: int, budget: float = BUDGET_S, ops=None) -> list[dict]
     return rows
 
 
-def _calls_compiled_kernels(op) -> bool:
+def _imports_compiled_runtime(op) -> bool:
     """Whether the generated module of ``op`` imports the compiled runtime (hand-written
     kernels of its primitive helpers; the ops of COMPILED_OPS have row kernels too)."""
     return "layerforge._jit_runtime" in Path(module(spec(op)).__file__).read_text()
+
+
+def _runs_compiled_kernels(run) -> bool:
+    """Whether one call of ``run`` under the numba backend calls a compiled kernel (a
+    RowKernel: an op's row kernels or the runtime's hand-written ones), on any thread."""
+    from layerforge._jit_runtime import RowKernel
+
+    calls = []
+    original = RowKernel.__call__
+
+    def counted(kernel, *args):
+        calls.append(kernel.__name__)
+        return original(kernel, *args)
+
+    RowKernel.__call__ = counted
+    try:
+        run()
+    finally:
+        RowKernel.__call__ = original
+    return bool(calls)
 
 
 def _loss_steps(name):
@@ -1260,8 +1284,9 @@ def _compiled_geomeans(rows) -> dict:
 def _compiled_markdown(rows) -> str:
     means = _compiled_geomeans(rows)
     lines = ["", "## Both CPU targets: compiled (numba kernels) and NumPy, against PyTorch", "",
-             "Forward + backward of the ops with compiled twins and of the layer rows whose ops call the "
-             "runtime's hand-written kernels (the convolution helpers), under `layerforge.set_backend(\"numba\")` "
+             "Forward + backward of the ops with compiled twins and of the other layer rows that run compiled "
+             "kernels (the runtime's hand-written convolution kernels, an inner op's row kernels), under "
+             "`layerforge.set_backend(\"numba\")` "
              "and `set_backend(\"numpy\")`, and PyTorch eager: wall time at the bench's thread count (the same "
              "for layerforge, its BLAS and PyTorch), medians of runs in alternating batches in one process, "
              "timed as the tables above. The tables above time the default backend, which is the compiled one "
