@@ -1,10 +1,14 @@
 """Benchmark: forward+backward of every generated op, optimized vs -O0 vs PyTorch eager (CPU).
 
-    python scripts/bench.py [--ops NAME ...] [--repeat N] [--out DIR]
+    python scripts/bench.py [--ops NAME ...] [--repeat N] [--budget S] [--compiled-only] [--out DIR]
 
 All three run in one process on the same inputs: activations on 4M float32 elements
-(4096 x 1024), Dense at batch 256, 1024 -> 1024. Each timing is the median of repeated
-forward+backward runs after a warm-up. PyTorch, NumPy's BLAS and layerforge's blocked
+(4096 x 1024), Dense at batch 256, 1024 -> 1024. Each timing is the median wall time of
+repeated forward+backward runs, the sides of a row (ours, -O0, PyTorch) in alternating
+batches, each batch started once the process's other threads are idle (``timed``, and the
+comment above it for why: BLAS's and OpenMP's spinning workers made a row's numbers depend on
+what ran before it); at least ``--repeat`` runs a side, more for short rows, up to about
+``--budget`` seconds a row. PyTorch, NumPy's BLAS and layerforge's blocked
 execution (``layerforge.set_num_threads``: each NumPy ufunc call runs on one thread, the
 blocks of a large input are shared out over threads) get the same thread count. Peak
 memory is the peak of traced NumPy allocations during one forward+backward (tracemalloc),
@@ -23,10 +27,12 @@ sources), never in the measuring one: its memory churn changes how glibc serves 
 allocations, and after an in-process generation layer norm's step took 2,000 page faults
 (8 MB returned to the system and faulted back each step) and twice the time.
 
-The ops with a compiled CPU target (numba row kernels, ``layerforge.set_backend``) get a table
-of their own: the compiled backend beside the NumPy one and PyTorch, by CPU time
-(``time.process_time``), runs of the three alternating in one process (``--compiled-only``
-runs just that table).
+Both CPU targets get a table of their own (issue 24): the ops with compiled twins (numba row
+kernels, ``layerforge.set_backend``) and the other layer rows that run compiled kernels (the
+runtime's hand-written convolution kernels, or an inner op's row kernels; found by running them
+once), under the numba backend, the numpy backend and PyTorch, by wall time at
+the same thread count, timed as above (``--compiled-only`` runs just that table; with ``--ops``
+the rows of those ops). The tables before it time the default backend (numba where installed).
 
 Writes bench-results/bench.json, bench-results/summary.md and bench-results/ratios.png.
 """
@@ -41,6 +47,7 @@ import os
 import platform
 import statistics
 import sys
+import threading
 import time
 import tracemalloc
 from pathlib import Path
@@ -69,15 +76,106 @@ def threads() -> int:
     return int(os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1)
 
 
-def median_time(fn, repeat: int) -> float:
-    fn()  # warm-up
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+# Timing (``timed``): the sides of a row (ours, PyTorch, ...) run in batches of consecutive
+# runs, the batches alternating (A B C, C B A, A B C), so that a change of the machine's load
+# during a row weighs on every side alike; each side's figure is the median of all its runs.
+# Before each batch the process waits until its other threads are idle (``settle``): after a
+# call, OpenBLAS's workers spin (sched_yield in a loop) for about 0.1 s and PyTorch's OpenMP
+# workers (libgomp) for several ms, waiting for more work, and on two cores a spinning thread
+# takes one of the cores that the next side's two threads need. Measured on this machine
+# (loaded: a spinning thread got a part of a core; on a quiet one, a whole core that long):
+# after a 1024 x 1024 float32 product on two BLAS threads its worker ran 15-18 ms of CPU over
+# the next 90-100 ms, after our fully_connected and global_pooling rows (BLAS on two threads)
+# 16-28 ms, after PyTorch's add 7 ms over 30-60 ms, after our add, convolutions or layer norm
+# (layerforge's pool waits without spinning) nothing; our add took 2.2 times as long right
+# after that product as after settle(). Timed straight after another row or the other side,
+# a short row paid for that spinning, so the table's order changed its numbers. A side's own
+# spinning between its runs stays in its figure: that is what a program running it in a loop
+# gets.
+ROUNDS = 3
+MAX_RUNS = 300  # per side and row
+BUDGET_S = 0.5  # per row (--budget)
+SETTLE_LIMIT_S = 0.3
+TIMING = ("wall time; each side in batches of consecutive runs, the batches alternating over 3 rounds, each "
+          "batch after the process's other threads went idle; medians of all runs")
+
+
+# The 1-minute load average when the bench started (summary.md reports it with the one at the end).
+LOAD_AT_START = float("nan")
+# Where the bench's time goes (seconds), reported at the end.
+SPENT = {"warm_up_s": 0.0, "timed_s": 0.0, "settling_s": 0.0}
+
+
+def _background_cpu_ns() -> int | None:
+    """CPU time (ns) run so far by this process's threads other than the calling one (Linux's
+    /proc/self/task/*/schedstat), or None where that is not available."""
+    me = threading.get_native_id()
+    try:
+        tids = os.listdir("/proc/self/task")
+    except OSError:
+        return None
+    total = 0
+    for tid in tids:
+        if int(tid) == me:
+            continue
+        try:
+            with open(f"/proc/self/task/{tid}/schedstat") as stat:
+                total += int(stat.read().split()[0])
+        except (OSError, ValueError, IndexError):  # a thread that ended meanwhile
+            continue
+    return total
+
+
+def settle() -> float:
+    """Wait until this process's other threads (BLAS, OpenMP and layerforge workers) have been
+    idle for two 2 ms windows in a row (under 0.1 ms of CPU in each), at most SETTLE_LIMIT_S;
+    the seconds waited. Without schedstat, a fixed 0.1 s."""
+    started = time.perf_counter()
+    before = _background_cpu_ns()
+    if before is None:
+        time.sleep(0.1)
+        return 0.1
+    quiet = 0
+    while quiet < 2 and time.perf_counter() - started < SETTLE_LIMIT_S:
+        time.sleep(0.002)
+        now = _background_cpu_ns()
+        quiet = quiet + 1 if now - before < 100_000 else 0
+        before = now
+    return time.perf_counter() - started
+
+
+def timed(sides: dict, repeat: int, budget: float, before: dict | None = None) -> dict[str, float]:
+    """Median wall seconds of a run of each side (name -> function), timed as the comment
+    above says: two warm-up runs a side (compiling, faulting memory in), then ROUNDS rounds
+    of one batch a side, at least ``repeat`` runs a side in all and, for short sides, more,
+    up to about ``budget`` seconds for the row (MAX_RUNS at most). ``before``: what to call
+    before a side's batch (name -> function; the backend it runs under)."""
+    before = before or {}
+
+    def batch(name, count, times, warm_up=False):
+        if name in before:
+            before[name]()
+        if not warm_up:
+            SPENT["settling_s"] += settle()
+        run = sides[name]
+        started = time.perf_counter()
+        for _ in range(count):
+            start = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - start)
+        SPENT["warm_up_s" if warm_up else "timed_s"] += time.perf_counter() - started
+
+    warm = {name: [] for name in sides}
+    for name in sides:
+        batch(name, 2, warm[name], warm_up=True)
+    # each side's runs in all, shared out over the rounds (7: 3, 2, 2)
+    counts = {name: max(repeat, min(MAX_RUNS, int(budget / len(sides) / max(min(warm[name]), 1e-6)))) for name in sides}
+    times = {name: [] for name in sides}
+    order = list(sides)
+    for round_ in range(ROUNDS):
+        for name in order if round_ % 2 == 0 else order[::-1]:
+            batch(name, counts[name] // ROUNDS + (round_ < counts[name] % ROUNDS), times[name])
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def peak_bytes(fn) -> int:
@@ -157,19 +255,21 @@ def saved_bytes(mod, s, arrays, attrs) -> int:
     return sum(v.nbytes for v in saved if isinstance(v, np.ndarray))
 
 
-def measure(name, s, arrays, attrs, repeat, o0):
+def measure(name, s, arrays, attrs, repeat, o0, budget=BUDGET_S):
     optimized = step(module(s), s, arrays, attrs)
     unoptimized = step(o0, s, arrays, attrs)
+    reference = torch_step(name, arrays, attrs)
+    seconds = timed({"ours": optimized, "O0": unoptimized, **({"torch": reference} if reference else {})}, repeat,
+                    budget)
     row = {
         "op": name if name != "dense" else f"dense+{attrs['activation']}",
-        "optimized_ms": 1e3 * median_time(optimized, repeat),
-        "O0_ms": 1e3 * median_time(unoptimized, repeat),
+        "optimized_ms": 1e3 * seconds["ours"],
+        "O0_ms": 1e3 * seconds["O0"],
         "optimized_peak_MB": peak_bytes(optimized) / 2**20,
         "O0_peak_MB": peak_bytes(unoptimized) / 2**20,
         "saved_MB": saved_bytes(module(s), s, arrays, attrs) / 2**20 if name != "dense" or attrs["activation"] in FUSED else None,
     }
-    reference = torch_step(name, arrays, attrs)
-    row["torch_ms"] = 1e3 * median_time(reference, repeat) if reference else None
+    row["torch_ms"] = 1e3 * seconds["torch"] if reference else None
     row["speedup_vs_O0"] = row["O0_ms"] / row["optimized_ms"]
     row["torch_over_ours"] = row["torch_ms"] / row["optimized_ms"] if row["torch_ms"] else None
     row["memory_vs_O0"] = row["optimized_peak_MB"] / row["O0_peak_MB"]
@@ -807,7 +907,7 @@ def _memory_read(t):
 ENTRY = "entry point"
 
 
-def measure_entry(name, arrays, attrs, oracle, repeat):
+def measure_entry(name, arrays, attrs, oracle, repeat, budget=BUDGET_S):
     mod = module(spec(name.split()[0]))
     attrs = dict(attrs)
     entry = getattr(mod, attrs.pop(ENTRY))
@@ -817,15 +917,16 @@ def measure_entry(name, arrays, attrs, oracle, repeat):
         with torch.no_grad():
             oracle(tensors)
 
-    row = {"op": name, "optimized_ms": 1e3 * median_time(lambda: entry(*arrays.values(), **attrs), repeat),
-           "torch_ms": 1e3 * median_time(theirs, repeat), "saved_MB": 0.0, "torch_saved_MB": 0.0}
+    seconds = timed({"ours": lambda: entry(*arrays.values(), **attrs), "torch": theirs}, repeat, budget)
+    row = {"op": name, "optimized_ms": 1e3 * seconds["ours"], "torch_ms": 1e3 * seconds["torch"], "saved_MB": 0.0,
+           "torch_saved_MB": 0.0}
     row["torch_over_ours"] = row["torch_ms"] / row["optimized_ms"]
     return row
 
 
-def measure_layer(name, arrays, attrs, oracle, repeat, steps=False):
+def measure_layer(name, arrays, attrs, oracle, repeat, steps=False, budget=BUDGET_S):
     if ENTRY in attrs:
-        return measure_entry(name, arrays, attrs, oracle, repeat)
+        return measure_entry(name, arrays, attrs, oracle, repeat, budget)
     s = spec(name.split()[0])  # "upsampling bilinear": the op, then the variant measured
     mod = module(s)
     grads = [o for o in s.grad_outputs]
@@ -850,7 +951,8 @@ def measure_layer(name, arrays, attrs, oracle, repeat, steps=False):
     if steps:  # the two steps themselves (peak_step_MB)
         return {"ours": ours, "theirs": theirs}
 
-    row = {"op": name, "optimized_ms": 1e3 * median_time(ours, repeat), "torch_ms": 1e3 * median_time(theirs, repeat)}
+    seconds = timed({"ours": ours, "torch": theirs}, repeat, budget)
+    row = {"op": name, "optimized_ms": 1e3 * seconds["ours"], "torch_ms": 1e3 * seconds["torch"]}
     row["torch_over_ours"] = row["torch_ms"] / row["optimized_ms"]
     if name in PEAK_MEMORY_ROWS:
         row["peak_MB"] = peak_step_MB(name, "ours")
@@ -890,10 +992,14 @@ def _torch_saved_bytes(run) -> int:
     return sum(storages.values())
 
 
-def compiled_rows(repeat: int) -> list[dict]:
-    """The ops with compiled twins: forward + backward under the numba backend, the numpy
-    backend and PyTorch, by CPU time (medians of ``repeat`` runs of each, alternating, after
-    a warm-up that compiles the kernels or loads them from numba's cache)."""
+def compiled_rows(repeat: int, budget: float = BUDGET_S, ops=None) -> list[dict]:
+    """Both CPU targets against PyTorch: forward + backward of the ops with compiled twins
+    (COMPILED_OPS) and of the other layer rows that run a compiled kernel (the runtime's
+    hand-written ones, an inner op's row kernels: ``_runs_compiled_kernels``), under the numba
+    backend, the numpy backend and PyTorch, by wall
+    time at the bench's thread count (``timed``: batches alternating, the backend set before
+    each, after a warm-up that compiles the kernels or loads them from numba's cache).
+    ``ops``: only these ops' rows."""
     if layerforge.get_backend() != "numba":
         return []
     from transpiler.jit import COMPILED_OPS
@@ -902,41 +1008,65 @@ def compiled_rows(repeat: int) -> list[dict]:
     layers = layer_cases()
     for name in sorted(COMPILED_OPS):
         s = spec(name)
+        if ops and name not in ops:
+            continue
         if s.kind == "activation":
             s, arrays, attrs = activation_inputs(name)
             cases[name] = (step(module(s), s, arrays, attrs), torch_step(name, arrays, attrs))
         elif s.kind == "loss":
             cases[name] = _loss_steps(name)
-        else:
-            arrays, attrs, oracle = layers[name]
-            both = measure_layer(name, arrays, attrs, oracle, repeat, steps=True)
-            shape = "x".join(str(n) for n in next(iter(arrays.values())).shape)
-            cases[f"{name} {shape}"] = (both["ours"], both["theirs"])
+    for name, (arrays, attrs, oracle) in layers.items():
+        op = name.split()[0]
+        if (ops and op not in ops) or ENTRY in attrs or not (op in COMPILED_OPS or _imports_compiled_runtime(op)):
+            continue
+        both = measure_layer(name, arrays, attrs, oracle, repeat, steps=True)
+        if op not in COMPILED_OPS and not _runs_compiled_kernels(both["ours"]):
+            continue  # a variant that runs the NumPy functions under both backends (groups=4)
+        shape = "x".join(str(n) for n in next(iter(arrays.values())).shape)
+        cases[f"{name} {shape}"] = (both["ours"], both["theirs"])
     rows = []
+    backends = {"numba": lambda: layerforge.set_backend("numba"), "numpy": lambda: layerforge.set_backend("numpy")}
     for name, (ours, theirs) in cases.items():
-        times: dict[str, list[float]] = {"numba": [], "numpy": [], **({"torch": []} if theirs else {})}
-        for backend in ("numba", "numpy"):
-            layerforge.set_backend(backend)
-            ours()
-        if theirs is not None:
-            theirs()
-        for _ in range(repeat):
-            for side in times:
-                if side != "torch":
-                    layerforge.set_backend(side)
-                run = theirs if side == "torch" else ours
-                start = time.process_time()
-                run()
-                times[side].append(time.process_time() - start)
-        layerforge.set_backend("numba")
-        row = {"op": name, "torch_cpu_ms": float("nan")}
-        row.update((f"{side}_cpu_ms", 1e3 * statistics.median(t)) for side, t in times.items())
-        row["torch_over_compiled"] = row["torch_cpu_ms"] / row["numba_cpu_ms"]
-        row["numpy_over_compiled"] = row["numpy_cpu_ms"] / row["numba_cpu_ms"]
+        try:
+            seconds = timed({"numba": ours, "numpy": ours, **({"torch": theirs} if theirs else {})}, repeat, budget,
+                            before=backends)
+        finally:
+            layerforge.set_backend("numba")
+        row = {"op": name, "torch_ms": float("nan")}
+        row.update((f"{side}_ms", 1e3 * value) for side, value in seconds.items())
+        row["torch_over_compiled"] = row["torch_ms"] / row["numba_ms"]
+        row["numpy_over_compiled"] = row["numpy_ms"] / row["numba_ms"]
         rows.append(row)
-        print(f"{name:<30} compiled {row['numba_cpu_ms']:7.2f} ms  numpy {row['numpy_cpu_ms']:7.2f} ms  torch "
-              f"{row['torch_cpu_ms']:7.2f} ms  (CPU time)", flush=True)
+        print(f"{name:<36} compiled {row['numba_ms']:7.2f} ms  numpy {row['numpy_ms']:7.2f} ms  torch "
+              f"{row['torch_ms']:7.2f} ms  torch/compiled {row['torch_over_compiled']:5.2f}  numpy/compiled "
+              f"{row['numpy_over_compiled']:5.2f}", flush=True)
     return rows
+
+
+def _imports_compiled_runtime(op) -> bool:
+    """Whether the generated module of ``op`` imports the compiled runtime (hand-written
+    kernels of its primitive helpers; the ops of COMPILED_OPS have row kernels too)."""
+    return "layerforge._jit_runtime" in Path(module(spec(op)).__file__).read_text()
+
+
+def _runs_compiled_kernels(run) -> bool:
+    """Whether one call of ``run`` under the numba backend calls a compiled kernel (a
+    RowKernel: an op's row kernels or the runtime's hand-written ones), on any thread."""
+    from layerforge._jit_runtime import RowKernel
+
+    calls = []
+    original = RowKernel.__call__
+
+    def counted(kernel, *args):
+        calls.append(kernel.__name__)
+        return original(kernel, *args)
+
+    RowKernel.__call__ = counted
+    try:
+        run()
+    finally:
+        RowKernel.__call__ = original
+    return bool(calls)
 
 
 def _loss_steps(name):
@@ -959,14 +1089,17 @@ def _loss_steps(name):
 
 
 def geomean(values):
-    values = [v for v in values if v]
+    """The geometric mean of the finite positive values (a row without a peer has None or NaN)."""
+    values = [v for v in values if v is not None and math.isfinite(v) and v > 0]
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ops", nargs="+", help="only these ops (default: all)")
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=7, help="at least this many timed runs of each side of a row")
+    parser.add_argument("--budget", type=float, default=BUDGET_S,
+                        help="seconds of timed runs a row aims at: short rows get more runs (default %(default)s)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results")
     parser.add_argument("--compiled-only", action="store_true", help="only the compiled target's table")
     parser.add_argument("--system-malloc", action="store_true",
@@ -976,9 +1109,11 @@ def main() -> None:
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **KEEP_FREED_MEMORY})
     torch.set_num_threads(threads())
     layerforge.set_num_threads(threads())
+    global LOAD_AT_START
+    LOAD_AT_START = os.getloadavg()[0]
 
     if args.compiled_only:
-        rows = compiled_rows(args.repeat)
+        rows = compiled_rows(args.repeat, args.budget, args.ops)
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "compiled.md").write_text(_compiled_markdown(rows))
         print(_compiled_markdown(rows))
@@ -991,7 +1126,8 @@ def main() -> None:
     rows = []
     for name in activation_names:
         s, arrays, attrs = activation_inputs(name)
-        rows.append(measure(name, s, arrays, attrs, args.repeat, module_from_source(f"{name}_O0", sources[name])))
+        rows.append(measure(name, s, arrays, attrs, args.repeat, module_from_source(f"{name}_O0", sources[name]),
+                            args.budget))
         print(_line(rows[-1]), flush=True)
     if dense:
         s = spec("dense")
@@ -1003,26 +1139,26 @@ def main() -> None:
             "bias": np.zeros(DENSE["out_features"], np.float32),
         }
         for activation in sorted(FUSED):
-            rows.append(measure("dense", s, arrays, {"activation": activation}, args.repeat, o0))
+            rows.append(measure("dense", s, arrays, {"activation": activation}, args.repeat, o0, args.budget))
             print(_line(rows[-1]), flush=True)
 
     layer_rows = []
     for name, (arrays, attrs, oracle) in layer_cases().items():
         if args.ops and name.split()[0] not in args.ops:
             continue
-        layer_rows.append(measure_layer(name, arrays, attrs, oracle, args.repeat))
+        layer_rows.append(measure_layer(name, arrays, attrs, oracle, args.repeat, budget=args.budget))
         r = layer_rows[-1]
         peak = f"  peak MB ours {r['peak_MB']:.0f} torch {r['torch_peak_MB']:.0f}" if "peak_MB" in r else ""
         print(f"{name:<26} ours {r['optimized_ms']:8.2f} ms  torch {r['torch_ms']:8.2f} ms  torch/ours {r['torch_over_ours']:5.2f}"
               f"  saved MB ours {r['saved_MB']:7.2f} torch {r['torch_saved_MB']:7.2f}{peak}", flush=True)
 
-    compiled = compiled_rows(args.repeat) if not args.ops else []
+    compiled = compiled_rows(args.repeat, args.budget, args.ops)
     rule_rows = []
     for name, (ours, theirs, peer) in rule_cases().items():
         if args.ops and name.split()[0] not in args.ops:
             continue
-        row = {"op": name, "optimized_ms": 1e3 * median_time(ours, args.repeat),
-               "peer_ms": 1e3 * median_time(theirs, args.repeat), "peer": peer}
+        seconds = timed({"ours": ours, "peer": theirs}, args.repeat, args.budget)
+        row = {"op": name, "optimized_ms": 1e3 * seconds["ours"], "peer_ms": 1e3 * seconds["peer"], "peer": peer}
         row["peer_over_ours"] = row["peer_ms"] / row["optimized_ms"]
         rule_rows.append(row)
         print(f"{name:<26} ours {row['optimized_ms']:8.2f} ms  {peer} {row['peer_ms']:8.2f} ms  "
@@ -1046,6 +1182,14 @@ def main() -> None:
         "geomean_torch_over_ours_activations_and_layers": geomean(
             [r["torch_over_ours"] for r in activations] + [r["torch_over_ours"] for r in layer_rows]),
         "backend": layerforge.get_backend(),
+        "timing": TIMING,
+        "budget_s": args.budget,
+        "min_runs": args.repeat,
+        "spent": dict(SPENT),
+        # other processes' load: on 2 cores, PyTorch's OpenMP regions wait for a descheduled
+        # thread at every barrier, and its wall times under load stop meaning anything
+        "load_average_at_start_and_end": [LOAD_AT_START, os.getloadavg()[0]],
+        **_compiled_geomeans(compiled),
         "rows": rows,
         "layers": layer_rows,
         "compiled": compiled,
@@ -1056,6 +1200,7 @@ def main() -> None:
     (args.out / "summary.md").write_text(_markdown(summary))
     _chart(rows, args.out / "ratios.png")
     print(_markdown(summary).split("\n| op")[0])
+    print("seconds spent: " + ", ".join(f"{k} {v:.0f}" for k, v in SPENT.items()))
 
 
 def _line(row) -> str:
@@ -1077,6 +1222,11 @@ def _markdown(summary) -> str:
         f"- geometric mean over activations of PyTorch / optimized: {summary['geomean_torch_over_ours_activations']:.2f}",
         f"- geometric mean over activations and layers of PyTorch / ours ({summary.get('backend', 'numba')} backend): "
         f"{summary.get('geomean_torch_over_ours_activations_and_layers', float('nan')):.2f}",
+        f"- timing: {summary.get('timing', 'medians of wall time')}; at least {summary.get('min_runs', '?')} runs a side, "
+        f"short rows up to about {summary.get('budget_s', '?')} s a row",
+        "- load average (1 minute) at the start and the end: "
+        + " and ".join(f"{v:.1f}" for v in summary.get("load_average_at_start_and_end", []))
+        + f" on {os.cpu_count()} cores (wall times, PyTorch's most, are only meaningful on a quiet machine)",
         f"- make generate from scratch: {summary['generate_from_scratch_s']:.1f} s; unchanged regeneration: "
         f"{summary['regenerate_unchanged_s']:.1f} s",
         "",
@@ -1126,15 +1276,30 @@ def _markdown(summary) -> str:
     return "\n".join(lines) + "\n" + (_compiled_markdown(summary["compiled"]) if summary.get("compiled") else "")
 
 
+def _compiled_geomeans(rows) -> dict:
+    return {"geomean_torch_over_compiled": geomean([r["torch_over_compiled"] for r in rows]),
+            "geomean_numpy_over_compiled": geomean([r["numpy_over_compiled"] for r in rows])}
+
+
 def _compiled_markdown(rows) -> str:
-    lines = ["", "## Compiled CPU target (numba row kernels) against the NumPy target and PyTorch", "",
-             "Forward + backward, CPU time (process_time), medians of alternating runs in one process; "
-             "the tables above time the default backend, which is this one where numba is installed.", "",
+    means = _compiled_geomeans(rows)
+    lines = ["", "## Both CPU targets: compiled (numba kernels) and NumPy, against PyTorch", "",
+             "Forward + backward of the ops with compiled twins and of the other layer rows that run compiled "
+             "kernels (the runtime's hand-written convolution kernels, an inner op's row kernels), under "
+             "`layerforge.set_backend(\"numba\")` "
+             "and `set_backend(\"numpy\")`, and PyTorch eager: wall time at the bench's thread count (the same "
+             "for layerforge, its BLAS and PyTorch), medians of runs in alternating batches in one process, "
+             "timed as the tables above. The tables above time the default backend, which is the compiled one "
+             "where numba is installed. PyTorch has no sparsemax or binary_spiking.", "",
+             f"- geometric mean of PyTorch / compiled: {means['geomean_torch_over_compiled']:.2f}",
+             f"- geometric mean of NumPy / compiled: {means['geomean_numpy_over_compiled']:.2f}", "",
              "| op | compiled ms | NumPy ms | PyTorch ms | PyTorch/compiled | NumPy/compiled |",
              "| --- | --- | --- | --- | --- | --- |"]
     for r in rows:
-        lines.append(f"| {r['op']} | {r['numba_cpu_ms']:.2f} | {r['numpy_cpu_ms']:.2f} | {r['torch_cpu_ms']:.2f} | "
-                     f"{r['torch_over_compiled']:.2f} | {r['numpy_over_compiled']:.2f} |")
+        torch_ms = f"{r['torch_ms']:.2f}" if math.isfinite(r["torch_ms"]) else "-"
+        ratio = f"{r['torch_over_compiled']:.2f}" if math.isfinite(r["torch_over_compiled"]) else "-"
+        lines.append(f"| {r['op']} | {r['numba_ms']:.2f} | {r['numpy_ms']:.2f} | {torch_ms} | {ratio} | "
+                     f"{r['numpy_over_compiled']:.2f} |")
     return "\n".join(lines) + "\n"
 
 

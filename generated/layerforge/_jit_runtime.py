@@ -5,8 +5,9 @@ Do not edit by hand. numba is optional (``pip install "layerforge[jit]"``): noth
 imports it until a row kernel first runs, and without it every op runs its NumPy functions.
 
 With numba installed the compiled twins of the ops that have them are used (the first call of
-each kernel compiles it for its argument types, ``cache=True`` keeps the machine code on
-disk); ``LAYERFORGE_BACKEND=numpy`` or ``layerforge.set_backend("numpy")`` turns them off.
+each kernel compiles it for its argument types, and numba's disk cache keeps the machine code,
+keyed also on this file's content: see ``_runtime_keyed_cache``); ``LAYERFORGE_BACKEND=numpy``
+or ``layerforge.set_backend("numpy")`` turns them off.
 A twin runs where its NumPy function runs: through ``in_row_blocks``, block by block along
 the leading axis, the blocks shared out over layerforge's threads (``set_num_threads``). A
 kernel releases the GIL (``nogil``) and runs its block's rows in one loop on the calling
@@ -20,6 +21,7 @@ depthwise_conv, depthwise_weight_grad, transposed_scatter), compiled the same wa
 call per image through ``in_chunks``, on the same threads.
 """
 
+import hashlib
 import math
 import os
 
@@ -39,7 +41,7 @@ from layerforge._runtime import (
 # divisions by zero (error_model="numpy": no ZeroDivisionError, no test in the loop).
 FASTMATH = frozenset({"reassoc", "contract"})
 
-_state = {"numba": None}
+_state = {"numba": None, "cache": None}
 
 
 def use_jit(array):
@@ -82,7 +84,7 @@ def in_channel_blocks(kernel, like, *args):
 
 class RowKernel:
     """A row kernel: a Python function of loops over the rows of its arrays, compiled by
-    numba (``nogil``, ``cache=True``) on its first call. Without numba it stays the same
+    numba (``nogil``, cached on disk) on its first call. Without numba it stays the same
     loops in plain Python (``function``: what the tests run to check the kernels alone).
     ``fastmath``: its fast-math flags, FASTMATH unless its arithmetic must round as NumPy's.
     """
@@ -97,15 +99,12 @@ class RowKernel:
     def compiled(self):
         if self._compiled is None:
             numba = _numba()
-            # cached on disk beside its module; a module built from a string (load_op) has no file
-            cache = os.path.isfile(self.function.__code__.co_filename)
-            options = dict(
-                nogil=True,
-                cache=cache,
-                fastmath=set(self.fastmath),
-                error_model="numpy",
-            )
+            options = dict(nogil=True, fastmath=set(self.fastmath), error_model="numpy")
             self._compiled = numba.njit(**options)(self.function)
+            # cached on disk beside its module (what cache=True would do, keyed also on this
+            # runtime); a module built from a string (load_op) has no file, so no cache
+            if os.path.isfile(self.function.__code__.co_filename):
+                self._compiled._cache = _state["cache"](self.function)
         return self._compiled
 
     def __call__(self, *args):
@@ -387,8 +386,43 @@ def _numba():
                 return _exp64
             return None
 
+        _state["cache"] = _runtime_keyed_cache()
         _state["numba"] = numba
     return _state["numba"]
+
+
+def _runtime_keyed_cache():
+    """numba's disk cache of a function (``cache=True``'s FunctionCache), its freshness stamp
+    also naming the content of this file. numba keys a cached kernel on its own source file
+    (a hash of its content) and its bytecode only, not on the functions it inlined: a kernel
+    that calls fast_exp kept the old fast_exp (and the old FASTMATH) after a change to this
+    file alone, until its op's file changed. With this file's SHA-256 in the stamp, a change
+    here makes numba drop the index of every kernel cached before (its stale machine code is
+    overwritten as the kernels compile again). The kernels inline nothing from elsewhere in
+    layerforge (_runtime.py's functions run around them, in Python). Where the user chose the
+    locators (NUMBA_CACHE_LOCATOR_CLASSES), numba uses those as they are."""
+    from numba.core.caching import CompileResultCacheImpl, FunctionCache
+
+    with open(__file__, "rb") as source:
+        digest = hashlib.sha256(source.read()).hexdigest()
+
+    def keyed(locator):
+        def get_source_stamp(self):
+            return locator.get_source_stamp(self), digest
+
+        return type(
+            locator.__name__, (locator,), {"get_source_stamp": get_source_stamp}
+        )
+
+    class RuntimeKeyedImpl(CompileResultCacheImpl):
+        _locator_classes = [
+            keyed(locator) for locator in CompileResultCacheImpl._locator_classes
+        ]
+
+    class RuntimeKeyedCache(FunctionCache):
+        _impl_class = RuntimeKeyedImpl
+
+    return RuntimeKeyedCache
 
 
 # Hand-written kernels of the convolution helpers (primitives.yaml: conv_apply,

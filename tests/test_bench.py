@@ -1,0 +1,110 @@
+"""scripts/bench.py's timing: batches alternating between the sides of a row, more runs for
+short rows, and a wait for the process's other threads to go idle before each batch.
+
+The logic is checked with stand-ins (sides that record their calls, a fake clock of the
+other threads' CPU time), so that nothing here depends on the machine's load.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import bench  # noqa: E402
+
+
+@pytest.fixture
+def no_settling(monkeypatch):
+    """settle() as a recorded no-op: the order of batches is what is checked."""
+    calls = []
+    monkeypatch.setattr(bench, "settle", lambda: calls.append("settle") or 0.0)
+    return calls
+
+
+def test_batches_alternate_and_long_sides_get_the_minimum(no_settling):
+    log = []
+    sides = {"ours": lambda: log.append("ours") or time.sleep(0.02),
+             "torch": lambda: log.append("torch") or time.sleep(0.02)}
+    before = {"ours": lambda: log.append("before ours")}
+    seconds = bench.timed(sides, repeat=7, budget=0.01, before=before)
+    # 2 warm-up runs a side, then 3 rounds, A B, B A, A B, of 3, 2 and 2 runs (7 in all)
+    expected = (["before ours", "ours", "ours", "torch", "torch"]
+                + ["before ours", *["ours"] * 3, *["torch"] * 3]
+                + [*["torch"] * 2, "before ours", *["ours"] * 2]
+                + ["before ours", *["ours"] * 2, *["torch"] * 2])
+    assert log == expected
+    assert no_settling == ["settle"] * 6  # before each timed batch, not before the warm-ups
+    assert set(seconds) == {"ours", "torch"}
+    assert all(0.019 < value < 1.0 for value in seconds.values())  # sleeps of 20 ms
+
+
+def test_short_sides_get_more_runs_within_the_budget(no_settling):
+    counts = {"short": 0, "long": 0}
+
+    def short():
+        counts["short"] += 1
+
+    def long():
+        counts["long"] += 1
+        time.sleep(0.01)
+
+    bench.timed({"short": short, "long": long}, repeat=3, budget=0.3)
+    # the long side: 2 warm-ups + at least 3 timed runs, about budget / 2 / 10 ms = 15
+    assert 5 <= counts["long"] <= 2 + 16
+    # the short one (microseconds a run): capped at MAX_RUNS timed runs
+    assert counts["short"] == 2 + bench.MAX_RUNS
+
+
+def test_settle_waits_until_the_other_threads_are_idle(monkeypatch):
+    # the other threads' CPU clock: busy (1 ms of CPU a poll) for 10 polls, then idle
+    readings = iter([0] + [1_000_000 * i for i in range(1, 11)] + [10_000_000] * 10)
+    polls = []
+    monkeypatch.setattr(bench, "_background_cpu_ns", lambda: polls.append(1) or next(readings))
+    monkeypatch.setattr(bench.time, "sleep", lambda seconds: None)
+    bench.settle()
+    assert len(polls) == 1 + 10 + 2  # the first reading, 10 busy polls, two quiet ones
+
+
+def test_settle_gives_up_after_its_limit(monkeypatch):
+    clock = iter(range(1_000_000))
+    monkeypatch.setattr(bench, "_background_cpu_ns", lambda: 1_000_000 * next(clock))  # always busy
+    monkeypatch.setattr(bench.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(bench, "SETTLE_LIMIT_S", 0.05)
+    started = time.perf_counter()
+    bench.settle()
+    assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="Linux's per-thread CPU times")
+def test_background_cpu_counts_the_other_threads_only():
+    bench.settle()  # earlier work's spinning BLAS workers, if any, gone idle
+    before, own = bench._background_cpu_ns(), time.thread_time_ns()
+    while time.thread_time_ns() - own < 50_000_000:  # 50 ms of this thread's CPU: not counted
+        pass
+    assert bench._background_cpu_ns() - before < 25_000_000
+
+    spun, done, spent = threading.Event(), threading.Event(), []
+
+    def spin():  # 30 ms of CPU on another thread, which then waits (counted while it exists)
+        start = time.thread_time_ns()
+        while time.thread_time_ns() - start < 30_000_000:
+            pass
+        spent.append(time.thread_time_ns() - start)
+        spun.set()
+        done.wait()
+
+    before = bench._background_cpu_ns()
+    worker = threading.Thread(target=spin)
+    worker.start()
+    try:
+        spun.wait()
+        busy = bench._background_cpu_ns() - before
+    finally:
+        done.set()
+        worker.join()
+    assert busy >= 0.9 * spent[0]
