@@ -146,17 +146,23 @@ def test_recurrences_match_numpy(backend, kind, batch_first, given, dtype):
         close(a, b, dtype, scale=4 * steps * batch)  # parameter gradients sum every step and row
 
 
-def test_large_inputs_run_block_by_block_on_threads(backend):
-    """Over 2 MB of rows: in_row_blocks cuts them into blocks on two threads, hands the
-    twins the slices of the full outputs (out_y, ...) and adds the blocks' parameter sums."""
+def test_large_inputs_run_on_threads(backend):
+    """Over 2 MB of rows on two threads. Layer norm's twins are row kernels alone
+    (whole_rows): each runs once on the whole arrays and its kernels take one run of rows
+    per thread (in_row_runs), each run's parameter sums added in order. Softmax's forward
+    twin has NumPy between its kernels (np.max): in_row_blocks cuts the rows into blocks
+    and hands it the slices of the full outputs (out_y)."""
     rng = np.random.default_rng(3)
     x = rng.standard_normal((1100, 512)).astype(np.float32)
     weight, bias = rng.standard_normal(512).astype(np.float32), rng.standard_normal(512).astype(np.float32)
     grad = rng.standard_normal(x.shape).astype(np.float32)
+    assert layer_normalization._jit_forward.whole_rows and layer_normalization._jit_backward.whole_rows
+    assert not hasattr(softmax._jit_forward, "whole_rows")
     threads = layerforge.get_num_threads()
     layerforge.set_num_threads(2)
     try:
         (y1, name1, g1), (y0, _, g0) = both(backend, lambda: run(layer_normalization, x, grad, weight, bias))
+        (s1, _, d1), (s0, _, d0) = both(backend, lambda: run(softmax, x, grad))
     finally:
         layerforge.set_num_threads(threads)
     assert name1 == "_jit_backward"
@@ -164,6 +170,8 @@ def test_large_inputs_run_block_by_block_on_threads(backend):
     close(g1[0], g0[0], np.float32)
     for a, b in zip(g1[1:], g0[1:]):  # sums over 1100 rows of order-1 terms
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-4)
+    close(s1, s0, np.float32)
+    close(d1[0], d0[0], np.float32, scale=4)  # |grad| up to about 4
 
 
 def test_compiled_kernels_start_no_threads_of_their_own(backend):

@@ -518,13 +518,15 @@ def render_function(spec: OpSpec, fn: Function, prims: Primitives, returns: str,
         return [], function
     shapes = Shapes(fn, fn.values[fn.params[0]].shape)  # type: ignore[arg-type]
     rows = fn.params[0]
+    # row kernels alone (and numbers): the twin runs whole, its kernels over the threads' runs
+    whole = not shapes.channels and all(isinstance(p, Kernel) or shapes.of(p.target) == NUMBER for p in parts)
     results = {o for o in fn.outputs if isinstance(o, str)} | set(saved)
     last_read: dict[str, int] = {}
     for position, part in enumerate(parts):
         for stmt in part.statements if isinstance(part, Kernel) else [part]:
             for name in stmt.reads():
                 last_read[name] = position
-    keywords = [o for o in outs if o]
+    keywords = [] if whole else [o for o in outs if o]
     kernels: list[str] = []
     lines: list[str] = []
     index = 0
@@ -550,9 +552,15 @@ def render_function(spec: OpSpec, fn: Function, prims: Primitives, returns: str,
                 allocation += f" if out_{out} is None else out_{out}"
             lines.append(allocation)
         args = [f"rows({n})" if shapes.of(n) in (ROW, STAT) else n for n in part.inputs + part.outputs]
-        lines.append(f"{name}({', '.join(args)})")
+        if not whole:
+            lines.append(f"{name}({', '.join(args)})")
+            continue
+        sums = [i for i, n in enumerate(part.inputs + part.outputs) if n in part.outputs and shapes.of(n) == PARAM]
+        keyword = f", sums=({', '.join(map(str, sums))}{',' * (len(sums) == 1)})" if sums else ""
+        lines.append(f"in_row_runs({', '.join([name] + args)}{keyword})")
     params = ", ".join(fn.params) + "".join(f"{', *' if i == 0 else ''}, {k}=None" for i, k in enumerate(keywords))
-    function = "\n".join([f"def _jit{fn.name}({params}):"] + [f"    {line}" for line in lines] + [f"    return {returns}"])
+    function = "\n".join(["@whole_rows"] * whole + [f"def _jit{fn.name}({params}):"] + [f"    {line}" for line in lines]
+                         + [f"    return {returns}"])
     return kernels, function
 
 
@@ -812,7 +820,8 @@ def render_section(spec: OpSpec, compiled, prims: Primitives, enabled: bool, blo
               "# The compiled CPU target: compiled twins of the functions above, which call the\n"
               "# runtime's hand-written kernels (numba, compiled on first use).")
     blocks[0] = f"{header}\n\n\n{blocks[0]}"
-    used = {n for n in ("channels", "fast_exp", "in_channel_blocks") if any(f"{n}(" in b for b in blocks)}
+    used = {n for n in ("channels", "fast_exp", "in_channel_blocks", "in_row_runs") if any(f"{n}(" in b for b in blocks)}
+    used |= {"whole_rows"} if any("@whole_rows" in b for b in blocks) else set()
     used |= set(kernels) if "rows(" in "".join(blocks) else set(kernels[:1])
     imports = [f"from {RUNTIME} import {', '.join(sorted(used | called | {'use_jit'}))}"]
     return JitSection(imports, blocks, twins)

@@ -14,7 +14,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -150,10 +150,19 @@ def _binary_spiking_fwd_loops_0(x, threshold, slope, width, _t1_out, y_out):
             y_out[_row, _j] = y
 
 
+@whole_rows
 def _jit_forward(x, threshold, slope, width):
     _t1 = np.empty(x.shape, x.dtype)
     y = np.empty(x.shape, x.dtype)
-    _binary_spiking_fwd_loops_0(rows(x), threshold, slope, width, rows(_t1), rows(y))
+    in_row_runs(
+        _binary_spiking_fwd_loops_0,
+        rows(x),
+        threshold,
+        slope,
+        width,
+        rows(_t1),
+        rows(y),
+    )
     return y, (slope, width, _t1)
 
 
@@ -172,7 +181,10 @@ def _binary_spiking_bwd_loops_0(grad_y, slope, _t1, width, grad_x_out):
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, slope, width, _t1, *, out_grad_x=None):
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _binary_spiking_bwd_loops_0(rows(grad_y), slope, rows(_t1), width, rows(grad_x))
+@whole_rows
+def _jit_backward(grad_y, slope, width, _t1):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(
+        _binary_spiking_bwd_loops_0, rows(grad_y), slope, rows(_t1), width, rows(grad_x)
+    )
     return grad_x

@@ -12,7 +12,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -208,8 +208,9 @@ def _elu_bwd_loops_0(y, alpha, grad_y, _t10, grad_x_out):
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, alpha, y, *, out_grad_x=None):
+@whole_rows
+def _jit_backward(grad_y, alpha, y):
     _t10 = 1 - alpha
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _elu_bwd_loops_0(rows(y), alpha, rows(grad_y), _t10, rows(grad_x))
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_elu_bwd_loops_0, rows(y), alpha, rows(grad_y), _t10, rows(grad_x))
     return grad_x

@@ -14,7 +14,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -142,10 +142,11 @@ def _hard_sigmoid_fwd_loops_0(alpha, x, beta, _t2_out, y_out):
             y_out[_row, _j] = y
 
 
-def _jit_forward(x, alpha, beta, *, out_y=None):
+@whole_rows
+def _jit_forward(x, alpha, beta):
     _t2 = np.empty(x.shape, x.dtype)
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _hard_sigmoid_fwd_loops_0(alpha, rows(x), beta, rows(_t2), rows(y))
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_hard_sigmoid_fwd_loops_0, alpha, rows(x), beta, rows(_t2), rows(y))
     return y, (alpha, _t2)
 
 
@@ -163,7 +164,8 @@ def _hard_sigmoid_bwd_loops_0(_t2, grad_y, alpha, grad_x_out):
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, alpha, _t2, *, out_grad_x=None):
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _hard_sigmoid_bwd_loops_0(rows(_t2), rows(grad_y), alpha, rows(grad_x))
+@whole_rows
+def _jit_backward(grad_y, alpha, _t2):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_hard_sigmoid_bwd_loops_0, rows(_t2), rows(grad_y), alpha, rows(grad_x))
     return grad_x

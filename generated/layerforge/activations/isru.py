@@ -14,7 +14,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -164,9 +164,10 @@ def _isru_fwd_loops_0(alpha, x, y_out):
             y_out[_row, _j] = y
 
 
-def _jit_forward(x, alpha, *, out_y=None):
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _isru_fwd_loops_0(alpha, rows(x), rows(y))
+@whole_rows
+def _jit_forward(x, alpha):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_isru_fwd_loops_0, alpha, rows(x), rows(y))
     return y, (x, alpha, y)
 
 
@@ -194,7 +195,8 @@ def _isru_bwd_loops_0(alpha, x, grad_y, y, grad_x_out):
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, x, alpha, y, *, out_grad_x=None):
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _isru_bwd_loops_0(alpha, rows(x), rows(grad_y), rows(y), rows(grad_x))
+@whole_rows
+def _jit_backward(grad_y, x, alpha, y):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_isru_bwd_loops_0, alpha, rows(x), rows(grad_y), rows(y), rows(grad_x))
     return grad_x

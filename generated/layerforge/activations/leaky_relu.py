@@ -12,7 +12,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -150,9 +150,10 @@ def _leaky_relu_fwd_loops_0(x, alpha, y_out):
             y_out[_row, _j] = y
 
 
-def _jit_forward(x, alpha, *, out_y=None):
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _leaky_relu_fwd_loops_0(rows(x), alpha, rows(y))
+@whole_rows
+def _jit_forward(x, alpha):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_leaky_relu_fwd_loops_0, rows(x), alpha, rows(y))
     return y, (x, alpha)
 
 
@@ -171,7 +172,8 @@ def _leaky_relu_bwd_loops_0(grad_y, alpha, x, grad_x_out):
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, x, alpha, *, out_grad_x=None):
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _leaky_relu_bwd_loops_0(rows(grad_y), alpha, rows(x), rows(grad_x))
+@whole_rows
+def _jit_backward(grad_y, x, alpha):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_leaky_relu_bwd_loops_0, rows(grad_y), alpha, rows(x), rows(grad_x))
     return grad_x

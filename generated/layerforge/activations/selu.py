@@ -15,7 +15,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -212,10 +212,11 @@ def _selu_bwd_loops_0(y, _t6, grad_y, _t12, grad_x_out):
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, alpha, scale, y, *, out_grad_x=None):
+@whole_rows
+def _jit_backward(grad_y, alpha, scale, y):
     _t6 = scale * alpha
     _t11 = scale * alpha
     _t12 = scale - _t11
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _selu_bwd_loops_0(rows(y), _t6, rows(grad_y), _t12, rows(grad_x))
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_selu_bwd_loops_0, rows(y), _t6, rows(grad_y), _t12, rows(grad_x))
     return grad_x

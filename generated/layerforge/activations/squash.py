@@ -16,7 +16,7 @@ from layerforge._runtime import (
     blas_flags_ignored,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -278,11 +278,12 @@ def _squash_fwd_loops_0(x, epsilon, norm_out, _t3_out, y_out):
             y_out[_row, _j] = y
 
 
-def _jit_forward(x, epsilon, *, out_y=None, out_norm=None):
-    norm = np.empty(x.shape[:-1] + (1,), x.dtype) if out_norm is None else out_norm
+@whole_rows
+def _jit_forward(x, epsilon):
+    norm = np.empty(x.shape[:-1] + (1,), x.dtype)
     _t3 = np.empty(x.shape[:-1] + (1,), x.dtype)
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _squash_fwd_loops_0(rows(x), epsilon, rows(norm), rows(_t3), rows(y))
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_squash_fwd_loops_0, rows(x), epsilon, rows(norm), rows(_t3), rows(y))
     return y, (x, norm, _t3)
 
 

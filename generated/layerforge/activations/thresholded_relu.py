@@ -12,7 +12,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -134,9 +134,10 @@ def _thresholded_relu_fwd_loops_0(x, theta, y_out):
             y_out[_row, _j] = y
 
 
-def _jit_forward(x, theta, *, out_y=None):
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _thresholded_relu_fwd_loops_0(rows(x), theta, rows(y))
+@whole_rows
+def _jit_forward(x, theta):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_thresholded_relu_fwd_loops_0, rows(x), theta, rows(y))
     return y, (x, theta)
 
 
@@ -151,7 +152,10 @@ def _thresholded_relu_bwd_loops_0(x, theta, grad_y, grad_x_out):
             grad_x_out[_row, _j] = grad_x
 
 
+@whole_rows
 def _jit_backward(grad_y, x, theta):
     grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    _thresholded_relu_bwd_loops_0(rows(x), theta, rows(grad_y), rows(grad_x))
+    in_row_runs(
+        _thresholded_relu_bwd_loops_0, rows(x), theta, rows(grad_y), rows(grad_x)
+    )
     return grad_x

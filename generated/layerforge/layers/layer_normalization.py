@@ -23,7 +23,7 @@ from layerforge._runtime import (
     blas_flags_ignored,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -816,17 +816,22 @@ def _layer_normalization_fwd_loops_0(
             y_out[_row, _j] = y
 
 
-def _jit_forward(
-    x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None
-):
+@whole_rows
+def _jit_forward(x, weight, bias, eps):
     _t2 = x.shape[-1]
-    rstd = np.empty(x.shape[:-1] + (1,), x.dtype) if out_rstd is None else out_rstd
-    normalized = (
-        np.empty(x.shape, x.dtype) if out_normalized is None else out_normalized
-    )
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _layer_normalization_fwd_loops_0(
-        rows(x), _t2, eps, weight, bias, rows(rstd), rows(normalized), rows(y)
+    rstd = np.empty(x.shape[:-1] + (1,), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(
+        _layer_normalization_fwd_loops_0,
+        rows(x),
+        _t2,
+        eps,
+        weight,
+        bias,
+        rows(rstd),
+        rows(normalized),
+        rows(y),
     )
     return y, (x, weight, rstd, normalized)
 
@@ -865,12 +870,14 @@ def _layer_normalization_bwd_loops_0(
     grad_bias_out[:] = grad_bias_sums
 
 
-def _jit_backward(grad_y, x, weight, rstd, normalized, *, out_grad_x=None):
+@whole_rows
+def _jit_backward(grad_y, x, weight, rstd, normalized):
     _t6 = x.shape[-1]
     grad_weight = np.empty(grad_y.shape[-1:], grad_y.dtype)
     grad_bias = np.empty(grad_y.shape[-1:], grad_y.dtype)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _layer_normalization_bwd_loops_0(
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(
+        _layer_normalization_bwd_loops_0,
         rows(grad_y),
         rows(normalized),
         rows(rstd),
@@ -879,6 +886,7 @@ def _jit_backward(grad_y, x, weight, rstd, normalized, *, out_grad_x=None):
         grad_weight,
         grad_bias,
         rows(grad_x),
+        sums=(5, 6),
     )
     return grad_x, grad_weight, grad_bias
 
@@ -913,17 +921,21 @@ def _layer_normalization_no_bias_fwd_loops_0(
             y_out[_row, _j] = y
 
 
-def _jit_forward_no_bias(
-    x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None
-):
+@whole_rows
+def _jit_forward_no_bias(x, weight, bias, eps):
     _t2 = x.shape[-1]
-    rstd = np.empty(x.shape[:-1] + (1,), x.dtype) if out_rstd is None else out_rstd
-    normalized = (
-        np.empty(x.shape, x.dtype) if out_normalized is None else out_normalized
-    )
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _layer_normalization_no_bias_fwd_loops_0(
-        rows(x), _t2, eps, weight, rows(rstd), rows(normalized), rows(y)
+    rstd = np.empty(x.shape[:-1] + (1,), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(
+        _layer_normalization_no_bias_fwd_loops_0,
+        rows(x),
+        _t2,
+        eps,
+        weight,
+        rows(rstd),
+        rows(normalized),
+        rows(y),
     )
     return y, (x, weight, rstd, normalized)
 
@@ -959,11 +971,13 @@ def _layer_normalization_no_bias_bwd_loops_0(
     grad_weight_out[:] = grad_weight_sums
 
 
-def _jit_backward_no_bias(grad_y, x, weight, rstd, normalized, *, out_grad_x=None):
+@whole_rows
+def _jit_backward_no_bias(grad_y, x, weight, rstd, normalized):
     _t5 = x.shape[-1]
     grad_weight = np.empty(grad_y.shape[-1:], grad_y.dtype)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _layer_normalization_no_bias_bwd_loops_0(
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(
+        _layer_normalization_no_bias_bwd_loops_0,
         rows(grad_y),
         rows(normalized),
         rows(rstd),
@@ -971,6 +985,7 @@ def _jit_backward_no_bias(grad_y, x, weight, rstd, normalized, *, out_grad_x=Non
         weight,
         grad_weight,
         rows(grad_x),
+        sums=(5,),
     )
     return grad_x, grad_weight, None
 
@@ -1005,17 +1020,21 @@ def _layer_normalization_no_weight_fwd_loops_0(
             y_out[_row, _j] = y
 
 
-def _jit_forward_no_weight(
-    x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None
-):
+@whole_rows
+def _jit_forward_no_weight(x, weight, bias, eps):
     _t2 = x.shape[-1]
-    rstd = np.empty(x.shape[:-1] + (1,), x.dtype) if out_rstd is None else out_rstd
-    normalized = (
-        np.empty(x.shape, x.dtype) if out_normalized is None else out_normalized
-    )
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _layer_normalization_no_weight_fwd_loops_0(
-        rows(x), _t2, eps, bias, rows(rstd), rows(normalized), rows(y)
+    rstd = np.empty(x.shape[:-1] + (1,), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(
+        _layer_normalization_no_weight_fwd_loops_0,
+        rows(x),
+        _t2,
+        eps,
+        bias,
+        rows(rstd),
+        rows(normalized),
+        rows(y),
     )
     return y, (x, bias, rstd, normalized)
 
@@ -1050,12 +1069,20 @@ def _layer_normalization_no_weight_bwd_loops_0(
     grad_bias_out[:] = grad_bias_sums
 
 
-def _jit_backward_no_weight(grad_y, x, bias, rstd, normalized, *, out_grad_x=None):
+@whole_rows
+def _jit_backward_no_weight(grad_y, x, bias, rstd, normalized):
     _t5 = x.shape[-1]
     grad_bias = np.empty(grad_y.shape[-1:], grad_y.dtype)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _layer_normalization_no_weight_bwd_loops_0(
-        rows(grad_y), rows(normalized), rows(rstd), _t5, grad_bias, rows(grad_x)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(
+        _layer_normalization_no_weight_bwd_loops_0,
+        rows(grad_y),
+        rows(normalized),
+        rows(rstd),
+        _t5,
+        grad_bias,
+        rows(grad_x),
+        sums=(4,),
     )
     return grad_x, None, grad_bias
 
@@ -1088,16 +1115,18 @@ def _layer_normalization_no_weight_no_bias_fwd_loops_0(
             normalized_out[_row, _j] = normalized
 
 
-def _jit_forward_no_weight_no_bias(
-    x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None
-):
+@whole_rows
+def _jit_forward_no_weight_no_bias(x, weight, bias, eps):
     _t2 = x.shape[-1]
-    rstd = np.empty(x.shape[:-1] + (1,), x.dtype) if out_rstd is None else out_rstd
-    normalized = (
-        np.empty(x.shape, x.dtype) if out_normalized is None else out_normalized
-    )
-    _layer_normalization_no_weight_no_bias_fwd_loops_0(
-        rows(x), _t2, eps, rows(rstd), rows(normalized)
+    rstd = np.empty(x.shape[:-1] + (1,), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    in_row_runs(
+        _layer_normalization_no_weight_no_bias_fwd_loops_0,
+        rows(x),
+        _t2,
+        eps,
+        rows(rstd),
+        rows(normalized),
     )
     return normalized, (x, weight, rstd, normalized)
 
@@ -1129,13 +1158,17 @@ def _layer_normalization_no_weight_no_bias_bwd_loops_0(
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward_no_weight_no_bias(
-    grad_y, x, weight, rstd, normalized, *, out_grad_x=None
-):
+@whole_rows
+def _jit_backward_no_weight_no_bias(grad_y, x, weight, rstd, normalized):
     _t5 = x.shape[-1]
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _layer_normalization_no_weight_no_bias_bwd_loops_0(
-        rows(grad_y), rows(normalized), rows(rstd), _t5, rows(grad_x)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(
+        _layer_normalization_no_weight_no_bias_bwd_loops_0,
+        rows(grad_y),
+        rows(normalized),
+        rows(rstd),
+        _t5,
+        rows(grad_x),
     )
     return grad_x, None, None
 

@@ -21,7 +21,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -280,13 +280,20 @@ def _layer_statistics_fwd_loops_0(x, _t2, eps, mu_out, centered_out, rstd_out):
         rstd_out[_row, 0] = rstd
 
 
-def _jit_forward(x, eps, *, out_rstd=None, out_centered=None):
+@whole_rows
+def _jit_forward(x, eps):
     _t2 = x.shape[-1]
     mu = np.empty(x.shape[:-1] + (1,), x.dtype)
-    centered = np.empty(x.shape, x.dtype) if out_centered is None else out_centered
-    rstd = np.empty(x.shape[:-1] + (1,), x.dtype) if out_rstd is None else out_rstd
-    _layer_statistics_fwd_loops_0(
-        rows(x), _t2, eps, rows(mu), rows(centered), rows(rstd)
+    centered = np.empty(x.shape, x.dtype)
+    rstd = np.empty(x.shape[:-1] + (1,), x.dtype)
+    in_row_runs(
+        _layer_statistics_fwd_loops_0,
+        rows(x),
+        _t2,
+        eps,
+        rows(mu),
+        rows(centered),
+        rows(rstd),
     )
     return mu, rstd, (x, centered, rstd)
 
