@@ -80,7 +80,8 @@ ELEMENT = {
     "log1p": "math.log1p({a})",
     "sqrt": "math.sqrt({a})",
     "tanh": "math.tanh({a})",
-    "sigmoid": "1.0 / (1.0 + fast_exp(-{a}))",  # exp(-a) = inf: 0, as the exact value rounds
+    "erf": "fast_erf({a})",
+    "sigmoid": "_float(1.0) / (_float(1.0) + fast_exp(-{a}))",  # exp(-a) = inf: 0, as the exact value rounds
     "abs": "abs({a})",
     "maximum": "{a} if {a} > {b} or {a} != {a} else {b}",
     "minimum": "{a} if {a} < {b} or {a} != {a} else {b}",
@@ -95,13 +96,15 @@ ELEMENT = {
     "logical_or": "{a} or {b}",
     "logical_not": "not {a}",
     "stop_gradient": "{a}",
-    "heaviside": "1.0 if {a} >= 0 else 0.0",
+    "heaviside": "_float(1.0) if {a} >= 0 else _float(0.0)",
 }
-# Measured costs per element in ns (see the module docstring, float32, one thread): a libm
-# call in a numba loop, the runtime's vectorized exp in one, a transcendental NumPy ufunc, and
-# one NumPy arithmetic pass over memory.
-CALL_NS = {"math.": 4.0, "fast_exp(": 0.38, "ufunc": 0.47}
+# Measured costs per element in ns (see the module docstring, float32, one thread): of a call
+# in a numba loop (a libm call, the runtime's vectorized exp and erf), of the same function as
+# NumPy array code (a transcendental ufunc; erf: the NumPy helper's 25 passes), and of one
+# NumPy arithmetic pass over memory.
 PASS_NS = 0.25
+CALL_NS = {"math.": 4.0, "fast_exp(": 0.38, "fast_erf(": 0.5}
+NUMPY_NS = {"math.": 0.47, "fast_exp(": 0.47, "fast_erf(": 25 * PASS_NS}
 MIN_PASSES_SAVED = 2
 REDUCTIONS = ("sum", "mean", "amax", "dot_last")  # amax: rendered, but see in_kernel
 
@@ -110,13 +113,13 @@ ROW, STAT, PARAM, NUMBER = "row", "stat", "param", "number"
 CHANNEL, CHANNEL_STAT = "channel", "channel_stat"
 # Names the loops use for themselves; spec names never start with an underscore and a letter
 # other than t (temporaries are _t1, _t2, ...).
-ROWS, WIDTH, ROW_INDEX, J, ZERO = "_rows", "_n", "_row", "_j", "_zero"
+ROWS, WIDTH, ROW_INDEX, J, ZERO, FLOAT = "_rows", "_n", "_row", "_j", "_zero", "_float"
 
 
 def _calls(prim: str) -> dict[str, int]:
     """The transcendental calls in the per-element form of ``prim``, by kind."""
     form = ELEMENT.get(prim, "").replace("math.sqrt(", "")
-    return {kind: form.count(kind) for kind in ("math.", "fast_exp(")}
+    return {kind: form.count(kind) for kind in CALL_NS}
 
 
 def transcendental(prim: str) -> bool:
@@ -126,12 +129,12 @@ def transcendental(prim: str) -> bool:
 
 def rule_keeps_in_kernel(prim: str) -> bool:
     """The measured rule for one elementwise statement over row values: in the kernel when
-    its per-element cost there is below the ufunc's plus the passes that cutting costs (its
-    operand written and read again, the kernel's inputs read again)."""
+    its per-element cost there is below its NumPy code's plus the passes that cutting costs
+    (its operand written and read again, the kernel's inputs read again)."""
     calls = _calls(prim)
     in_kernel = sum(n * CALL_NS[kind] for kind, n in calls.items())
-    as_ufunc = sum(calls.values()) * CALL_NS["ufunc"] + 3 * PASS_NS
-    return in_kernel <= as_ufunc
+    as_numpy = sum(n * NUMPY_NS[kind] for kind, n in calls.items()) + 3 * PASS_NS
+    return in_kernel <= as_numpy
 
 
 @dataclass
@@ -275,6 +278,21 @@ def _worth_a_kernel(run: list[Stmt], shapes: Shapes) -> bool:
     return len(rows) >= MIN_PASSES_SAVED
 
 
+def _typed(value) -> str:
+    """A number of the spec in a kernel: in the arrays' dtype (``_float``), as NumPy takes a
+    Python number with a float32 array (``0.5 * x`` is float32). numba would make it a
+    float64 and the arithmetic around it float64, half as wide a vector (gelu's backward
+    on 4096 x 1024 float32: 8.5 ms, 3.8 in float32) and libm's scalar erf for fast_erf's
+    vectorized float32 one."""
+    text = _literal(value)
+    return text if isinstance(value, bool) or not isinstance(value, (int, float)) else f"{FLOAT}({text})"
+
+
+def _number(operand: str, shapes: "Shapes") -> str:
+    """A number the twin computes or takes (``alpha``, ``x.shape[-1]``), typed as a literal."""
+    return f"{FLOAT}({operand})" if shapes.fn.values[operand].dtype in ("float", "int") else operand
+
+
 def _literal(value) -> str:
     if isinstance(value, bool):
         return repr(value)
@@ -383,9 +401,11 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
 
     def read(operand: Operand, in_loop: bool) -> str:
         if isinstance(operand, Const):
-            return _literal(operand.value)
+            return _typed(operand.value)
         kind = shapes.of(operand)
-        if operand in local or kind == NUMBER:
+        if kind == NUMBER:
+            return _number(operand, shapes)
+        if operand in local:
             return operand
         if kind == STAT:
             return f"{operand}[{ROW_INDEX}, 0]"
@@ -449,6 +469,8 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
             local.add(s.target)
             if s.target in kernel.outputs:
                 body.append(f"{s.target}_out[{ROW_INDEX}, 0] = {s.target}")
+    if any(f"{FLOAT}(" in line for line in body):
+        lines.insert(2, f"    {FLOAT} = {dtype}.type" if dtype else f"    {FLOAT} = float")
     lines += [f"        {line}" for line in body]
     for s in sums:  # summed in float64, stored in the arrays' dtype
         lines.append(f"    {s.target}_out[:] = {s.target}_sums")
@@ -715,8 +737,10 @@ def _fill_channels(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: 
 
     def read(operand: Operand) -> str:
         if isinstance(operand, Const):
-            return _literal(operand.value)
-        if operand in local or shapes.of(operand) == NUMBER:
+            return _typed(operand.value)
+        if shapes.of(operand) == NUMBER:
+            return _number(operand, shapes)
+        if operand in local:
             return operand
         if shapes.of(operand) == CHANNEL_STAT:
             return f"{operand}[{CHANNEL_INDEX}]"
@@ -760,6 +784,8 @@ def _fill_channels(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: 
             local.add(s.target)
             if s.target in kernel.outputs:
                 body.append(f"{s.target}_out[{CHANNEL_INDEX}] = {s.target}")
+    if any(f"{FLOAT}(" in line for line in body):
+        lines.insert(2, f"    {FLOAT} = {values}.dtype.type")
     lines += [f"        {line}" for line in body]
     kernel.lines = lines
 
@@ -820,7 +846,7 @@ def render_section(spec: OpSpec, compiled, prims: Primitives, enabled: bool, blo
               "# The compiled CPU target: compiled twins of the functions above, which call the\n"
               "# runtime's hand-written kernels (numba, compiled on first use).")
     blocks[0] = f"{header}\n\n\n{blocks[0]}"
-    used = {n for n in ("channels", "fast_exp", "in_channel_blocks", "in_row_runs") if any(f"{n}(" in b for b in blocks)}
+    used = {n for n in ("channels", "fast_exp", "fast_erf", "in_channel_blocks", "in_row_runs") if any(f"{n}(" in b for b in blocks)}
     used |= {"whole_rows"} if any("@whole_rows" in b for b in blocks) else set()
     used |= set(kernels) if "rows(" in "".join(blocks) else set(kernels[:1])
     imports = [f"from {RUNTIME} import {', '.join(sorted(used | called | {'use_jit'}))}"]

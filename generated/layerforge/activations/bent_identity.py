@@ -138,13 +138,14 @@ def _cupy_backward(grad_y, x):
 @row_kernel
 def _bent_identity_fwd_loops_0(x, y_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = x[_row, _j] * x[_row, _j]  # bent_identity.yaml:8
-            _t2 = _t1 + 1.0  # bent_identity.yaml:8
+            _t2 = _t1 + _float(1.0)  # bent_identity.yaml:8
             _t3 = math.sqrt(_t2)  # bent_identity.yaml:8
-            _t4 = _t3 - 1.0  # bent_identity.yaml:8
-            _t5 = 0.5 * _t4  # bent_identity.yaml:8
+            _t4 = _t3 - _float(1.0)  # bent_identity.yaml:8
+            _t5 = _float(0.5) * _t4  # bent_identity.yaml:8
             y = _t5 + x[_row, _j]  # bent_identity.yaml:8
             y_out[_row, _j] = y
 
@@ -160,13 +161,14 @@ def _jit_forward(x):
 @row_kernel
 def _bent_identity_bwd_loops_0(x, grad_y, grad_x_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = x[_row, _j] * x[_row, _j]  # bent_identity.yaml:8
-            _t2 = _t1 + 1.0  # bent_identity.yaml:8
+            _t2 = _t1 + _float(1.0)  # bent_identity.yaml:8
             _t3 = math.sqrt(_t2)  # bent_identity.yaml:8
-            _t6 = grad_y[_row, _j] * 0.5  # primitives.yaml:62
-            _t7 = 0.5 * _t6  # primitives.yaml:171
+            _t6 = grad_y[_row, _j] * _float(0.5)  # primitives.yaml:62
+            _t7 = _float(0.5) * _t6  # primitives.yaml:171
             _t8 = _t7 / _t3  # primitives.yaml:171
             _t9 = _t8 * x[_row, _j]  # primitives.yaml:61
             _t10 = _t8 * x[_row, _j]  # primitives.yaml:62

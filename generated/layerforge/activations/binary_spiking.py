@@ -142,11 +142,12 @@ def _cupy_backward(grad_y, slope, width, _t1):
 @row_kernel
 def _binary_spiking_fwd_loops_0(x, threshold, slope, width, _t1_out, y_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t1 = x[_row, _j] - threshold  # binary_spiking.yaml:15
+            _t1 = x[_row, _j] - _float(threshold)  # binary_spiking.yaml:15
             _t1_out[_row, _j] = _t1
-            y = 1.0 if _t1 >= 0 else 0.0  # binary_spiking.yaml:15
+            y = _float(1.0) if _t1 >= 0 else _float(0.0)  # binary_spiking.yaml:15
             y_out[_row, _j] = y
 
 
@@ -170,13 +171,16 @@ def _jit_forward(x, threshold, slope, width):
 @row_kernel
 def _binary_spiking_bwd_loops_0(grad_y, slope, _t1, width, grad_x_out):
     _rows, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t2 = grad_y[_row, _j] * slope  # primitives.yaml:322
+            _t2 = grad_y[_row, _j] * _float(slope)  # primitives.yaml:322
             _t3 = abs(_t1[_row, _j])  # primitives.yaml:322
-            _t4 = _t3 / width  # primitives.yaml:322
-            _t5 = 1.0 - _t4  # primitives.yaml:322
-            _t6 = _t5 if _t5 > 0.0 or _t5 != _t5 else 0.0  # primitives.yaml:322
+            _t4 = _t3 / _float(width)  # primitives.yaml:322
+            _t5 = _float(1.0) - _t4  # primitives.yaml:322
+            _t6 = (
+                _t5 if _t5 > _float(0.0) or _t5 != _t5 else _float(0.0)
+            )  # primitives.yaml:322
             grad_x = _t2 * _t6  # primitives.yaml:322
             grad_x_out[_row, _j] = grad_x
 

@@ -133,12 +133,17 @@ def _cupy_backward(grad_y, alpha, _t2):
 @row_kernel
 def _hard_sigmoid_fwd_loops_0(alpha, x, beta, _t2_out, y_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t1 = alpha * x[_row, _j]  # hard_sigmoid.yaml:13
-            _t2 = _t1 + beta  # hard_sigmoid.yaml:13
+            _t1 = _float(alpha) * x[_row, _j]  # hard_sigmoid.yaml:13
+            _t2 = _t1 + _float(beta)  # hard_sigmoid.yaml:13
             _t2_out[_row, _j] = _t2
-            y = 0.0 if _t2 < 0.0 else 1.0 if _t2 > 1.0 else _t2  # hard_sigmoid.yaml:13
+            y = (
+                _float(0.0)
+                if _t2 < _float(0.0)
+                else _float(1.0) if _t2 > _float(1.0) else _t2
+            )  # hard_sigmoid.yaml:13
             y_out[_row, _j] = y
 
 
@@ -154,13 +159,14 @@ def _jit_forward(x, alpha, beta):
 @row_kernel
 def _hard_sigmoid_bwd_loops_0(_t2, grad_y, alpha, grad_x_out):
     _rows, _n = _t2.shape
+    _float = _t2.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t3 = _t2[_row, _j] > 0.0  # primitives.yaml:272
-            _t4 = _t2[_row, _j] < 1.0  # primitives.yaml:272
+            _t3 = _t2[_row, _j] > _float(0.0)  # primitives.yaml:272
+            _t4 = _t2[_row, _j] < _float(1.0)  # primitives.yaml:272
             _t5 = _t3 and _t4  # primitives.yaml:272
             _t6 = grad_y[_row, _j] * _t5  # primitives.yaml:272
-            grad_x = _t6 * alpha  # primitives.yaml:62
+            grad_x = _t6 * _float(alpha)  # primitives.yaml:62
             grad_x_out[_row, _j] = grad_x
 
 

@@ -128,10 +128,11 @@ def _cupy_backward(grad_y, x, min_val, max_val):
 @row_kernel
 def _hard_tanh_bwd_loops_0(x, min_val, max_val, grad_y, grad_x_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t1 = x[_row, _j] > min_val  # primitives.yaml:272
-            _t2 = x[_row, _j] < max_val  # primitives.yaml:272
+            _t1 = x[_row, _j] > _float(min_val)  # primitives.yaml:272
+            _t2 = x[_row, _j] < _float(max_val)  # primitives.yaml:272
             _t3 = _t1 and _t2  # primitives.yaml:272
             grad_x = grad_y[_row, _j] * _t3  # primitives.yaml:272
             grad_x_out[_row, _j] = grad_x

@@ -154,11 +154,12 @@ def _cupy_backward(grad_y, x, alpha, y):
 @row_kernel
 def _isru_fwd_loops_0(alpha, x, y_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t1 = alpha * x[_row, _j]  # isru.yaml:10
+            _t1 = _float(alpha) * x[_row, _j]  # isru.yaml:10
             _t2 = _t1 * x[_row, _j]  # isru.yaml:10
-            _t3 = 1.0 + _t2  # isru.yaml:10
+            _t3 = _float(1.0) + _t2  # isru.yaml:10
             _t4 = math.sqrt(_t3)  # isru.yaml:10
             y = x[_row, _j] / _t4  # isru.yaml:10
             y_out[_row, _j] = y
@@ -175,21 +176,22 @@ def _jit_forward(x, alpha):
 @row_kernel
 def _isru_bwd_loops_0(alpha, x, grad_y, y, grad_x_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t1 = alpha * x[_row, _j]  # isru.yaml:10
+            _t1 = _float(alpha) * x[_row, _j]  # isru.yaml:10
             _t2 = _t1 * x[_row, _j]  # isru.yaml:10
-            _t3 = 1.0 + _t2  # isru.yaml:10
+            _t3 = _float(1.0) + _t2  # isru.yaml:10
             _t4 = math.sqrt(_t3)  # isru.yaml:10
             _t5 = grad_y[_row, _j] / _t4  # primitives.yaml:71
             _t6 = -grad_y[_row, _j]  # primitives.yaml:72
             _t7 = _t6 * y[_row, _j]  # primitives.yaml:72
             _t8 = _t7 / _t4  # primitives.yaml:72
-            _t9 = 0.5 * _t8  # primitives.yaml:171
+            _t9 = _float(0.5) * _t8  # primitives.yaml:171
             _t10 = _t9 / _t4  # primitives.yaml:171
             _t11 = _t10 * x[_row, _j]  # primitives.yaml:61
             _t12 = _t10 * _t1  # primitives.yaml:62
-            _t13 = _t11 * alpha  # primitives.yaml:62
+            _t13 = _t11 * _float(alpha)  # primitives.yaml:62
             _t14 = _t5 + _t12  # primitives.yaml:62
             grad_x = _t14 + _t13  # primitives.yaml:62
             grad_x_out[_row, _j] = grad_x

@@ -137,15 +137,20 @@ def _cupy_backward(grad_y, x, alpha):
 @row_kernel
 def _leaky_relu_fwd_loops_0(x, alpha, y_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = (
-                x[_row, _j] if x[_row, _j] > 0.0 or x[_row, _j] != x[_row, _j] else 0.0
+                x[_row, _j]
+                if x[_row, _j] > _float(0.0) or x[_row, _j] != x[_row, _j]
+                else _float(0.0)
             )  # leaky_relu.yaml:10
             _t2 = (
-                x[_row, _j] if x[_row, _j] < 0.0 or x[_row, _j] != x[_row, _j] else 0.0
+                x[_row, _j]
+                if x[_row, _j] < _float(0.0) or x[_row, _j] != x[_row, _j]
+                else _float(0.0)
             )  # leaky_relu.yaml:10
-            _t3 = alpha * _t2  # leaky_relu.yaml:10
+            _t3 = _float(alpha) * _t2  # leaky_relu.yaml:10
             y = _t1 + _t3  # leaky_relu.yaml:10
             y_out[_row, _j] = y
 
@@ -161,12 +166,13 @@ def _jit_forward(x, alpha):
 @row_kernel
 def _leaky_relu_bwd_loops_0(grad_y, alpha, x, grad_x_out):
     _rows, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t4 = grad_y[_row, _j] * alpha  # primitives.yaml:62
-            _t5 = x[_row, _j] < 0.0  # primitives.yaml:262
+            _t4 = grad_y[_row, _j] * _float(alpha)  # primitives.yaml:62
+            _t5 = x[_row, _j] < _float(0.0)  # primitives.yaml:262
             _t6 = _t4 * _t5  # primitives.yaml:262
-            _t7 = x[_row, _j] > 0.0  # primitives.yaml:252
+            _t7 = x[_row, _j] > _float(0.0)  # primitives.yaml:252
             _t8 = grad_y[_row, _j] * _t7  # primitives.yaml:252
             grad_x = _t6 + _t8  # primitives.yaml:252
             grad_x_out[_row, _j] = grad_x

@@ -160,18 +160,19 @@ def _cupy_backward(grad_y, x):
 @row_kernel
 def _mish_fwd_loops_0(x, y_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = (
                 x[_row, _j]
-                if x[_row, _j] < 20.0 or x[_row, _j] != x[_row, _j]
-                else 20.0
+                if x[_row, _j] < _float(20.0) or x[_row, _j] != x[_row, _j]
+                else _float(20.0)
             )  # mish.yaml:12
             e = fast_exp(_t1)  # mish.yaml:12
-            _t2 = e + 2.0  # mish.yaml:13
+            _t2 = e + _float(2.0)  # mish.yaml:13
             n = e * _t2  # mish.yaml:13
             _t3 = x[_row, _j] * n  # mish.yaml:14
-            _t4 = n + 2.0  # mish.yaml:14
+            _t4 = n + _float(2.0)  # mish.yaml:14
             y = _t3 / _t4  # mish.yaml:14
             y_out[_row, _j] = y
 
@@ -187,22 +188,23 @@ def _jit_forward(x):
 @row_kernel
 def _mish_bwd_loops_0(x, grad_y, grad_x_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = (
                 x[_row, _j]
-                if x[_row, _j] < 20.0 or x[_row, _j] != x[_row, _j]
-                else 20.0
+                if x[_row, _j] < _float(20.0) or x[_row, _j] != x[_row, _j]
+                else _float(20.0)
             )  # mish.yaml:12
             e = fast_exp(_t1)  # mish.yaml:12
-            _t2 = e + 2.0  # mish.yaml:13
+            _t2 = e + _float(2.0)  # mish.yaml:13
             n = e * _t2  # mish.yaml:13
-            _t5 = n + 2.0  # mish.yaml:17
-            s = 1.0 / _t5  # mish.yaml:17
+            _t5 = n + _float(2.0)  # mish.yaml:17
+            s = _float(1.0) / _t5  # mish.yaml:17
             _t6 = n * s  # mish.yaml:18
-            _t7 = 4.0 * x[_row, _j]  # mish.yaml:18
+            _t7 = _float(4.0) * x[_row, _j]  # mish.yaml:18
             _t8 = _t7 * e  # mish.yaml:18
-            _t9 = e + 1.0  # mish.yaml:18
+            _t9 = e + _float(1.0)  # mish.yaml:18
             _t10 = _t8 * _t9  # mish.yaml:18
             _t11 = _t10 * s  # mish.yaml:18
             _t12 = _t11 * s  # mish.yaml:18

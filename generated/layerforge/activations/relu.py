@@ -110,9 +110,10 @@ def _cupy_backward(grad_y, x):
 @row_kernel
 def _relu_bwd_loops_0(x, grad_y, grad_x_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t1 = x[_row, _j] > 0.0  # primitives.yaml:252
+            _t1 = x[_row, _j] > _float(0.0)  # primitives.yaml:252
             grad_x = grad_y[_row, _j] * _t1  # primitives.yaml:252
             grad_x_out[_row, _j] = grad_x
 

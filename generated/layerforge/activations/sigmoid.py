@@ -126,10 +126,11 @@ def _cupy_backward(grad_y, y):
 @row_kernel
 def _sigmoid_bwd_loops_0(grad_y, y, grad_x_out):
     _rows, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = grad_y[_row, _j] * y[_row, _j]  # primitives.yaml:201
-            _t2 = 1.0 - y[_row, _j]  # primitives.yaml:201
+            _t2 = _float(1.0) - y[_row, _j]  # primitives.yaml:201
             grad_x = _t1 * _t2  # primitives.yaml:201
             grad_x_out[_row, _j] = grad_x
 

@@ -129,10 +129,11 @@ def _cupy_backward(grad_y, x, y):
 @row_kernel
 def _softsign_fwd_loops_0(x, y_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = abs(x[_row, _j])  # softsign.yaml:8
-            _t2 = 1.0 + _t1  # softsign.yaml:8
+            _t2 = _float(1.0) + _t1  # softsign.yaml:8
             y = x[_row, _j] / _t2  # softsign.yaml:8
             y_out[_row, _j] = y
 
@@ -148,10 +149,11 @@ def _jit_forward(x):
 @row_kernel
 def _softsign_bwd_loops_0(x, grad_y, y, _t3_out, _t6_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = abs(x[_row, _j])  # softsign.yaml:8
-            _t2 = 1.0 + _t1  # softsign.yaml:8
+            _t2 = _float(1.0) + _t1  # softsign.yaml:8
             _t3 = grad_y[_row, _j] / _t2  # primitives.yaml:71
             _t3_out[_row, _j] = _t3
             _t4 = -grad_y[_row, _j]  # primitives.yaml:72

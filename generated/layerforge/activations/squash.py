@@ -261,16 +261,17 @@ def _cupy_backward(grad_y, x, norm, _t3):
 @row_kernel
 def _squash_fwd_loops_0(x, epsilon, norm_out, _t3_out, y_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     _zero = x.dtype.type(0.0)
     for _row in range(_rows):
         squared_norm = _zero  # squash.yaml:12
         for _j in range(_n):
             _t1 = x[_row, _j] * x[_row, _j]  # squash.yaml:12
             squared_norm += _t1
-        _t2 = squared_norm + epsilon  # squash.yaml:13
+        _t2 = squared_norm + _float(epsilon)  # squash.yaml:13
         norm = math.sqrt(_t2)  # squash.yaml:13
         norm_out[_row, 0] = norm
-        _t3 = 1.0 + squared_norm  # squash.yaml:14
+        _t3 = _float(1.0) + squared_norm  # squash.yaml:14
         _t3_out[_row, 0] = _t3
         _t4 = norm / _t3  # squash.yaml:14
         for _j in range(_n):

@@ -141,9 +141,10 @@ def _cupy_backward(grad_y, x):
 @row_kernel
 def _swish_fwd_loops_0(x, y_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t1 = 1.0 / (1.0 + fast_exp(-x[_row, _j]))  # swish.yaml:8
+            _t1 = _float(1.0) / (_float(1.0) + fast_exp(-x[_row, _j]))  # swish.yaml:8
             y = x[_row, _j] * _t1  # swish.yaml:8
             y_out[_row, _j] = y
 
@@ -159,13 +160,14 @@ def _jit_forward(x):
 @row_kernel
 def _swish_bwd_loops_0(x, grad_y, grad_x_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t1 = 1.0 / (1.0 + fast_exp(-x[_row, _j]))  # swish.yaml:8
+            _t1 = _float(1.0) / (_float(1.0) + fast_exp(-x[_row, _j]))  # swish.yaml:8
             _t2 = grad_y[_row, _j] * _t1  # primitives.yaml:61
             _t3 = grad_y[_row, _j] * x[_row, _j]  # primitives.yaml:62
             _t4 = _t3 * _t1  # primitives.yaml:201
-            _t5 = 1.0 - _t1  # primitives.yaml:201
+            _t5 = _float(1.0) - _t1  # primitives.yaml:201
             _t6 = _t4 * _t5  # primitives.yaml:201
             grad_x = _t2 + _t6  # primitives.yaml:201
             grad_x_out[_row, _j] = grad_x

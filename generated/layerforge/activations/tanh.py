@@ -111,10 +111,11 @@ def _cupy_backward(grad_y, y):
 @row_kernel
 def _tanh_bwd_loops_0(y, grad_y, grad_x_out):
     _rows, _n = y.shape
+    _float = y.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = y[_row, _j] * y[_row, _j]  # primitives.yaml:180
-            _t2 = 1.0 - _t1  # primitives.yaml:180
+            _t2 = _float(1.0) - _t1  # primitives.yaml:180
             grad_x = grad_y[_row, _j] * _t2  # primitives.yaml:180
             grad_x_out[_row, _j] = grad_x
 

@@ -122,14 +122,15 @@ def _cupy_backward(grad_y, x, theta):
 @row_kernel
 def _thresholded_relu_fwd_loops_0(x, theta, y_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = (
                 x[_row, _j]
-                if x[_row, _j] > theta or x[_row, _j] != x[_row, _j]
-                else theta
+                if x[_row, _j] > _float(theta) or x[_row, _j] != x[_row, _j]
+                else _float(theta)
             )  # thresholded_relu.yaml:12
-            _t2 = x[_row, _j] > theta  # thresholded_relu.yaml:12
+            _t2 = x[_row, _j] > _float(theta)  # thresholded_relu.yaml:12
             y = _t1 * _t2  # thresholded_relu.yaml:12
             y_out[_row, _j] = y
 
@@ -145,9 +146,10 @@ def _jit_forward(x, theta):
 @row_kernel
 def _thresholded_relu_bwd_loops_0(x, theta, grad_y, grad_x_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t3 = x[_row, _j] > theta  # thresholded_relu.yaml:15
+            _t3 = x[_row, _j] > _float(theta)  # thresholded_relu.yaml:15
             grad_x = grad_y[_row, _j] * _t3  # thresholded_relu.yaml:15
             grad_x_out[_row, _j] = grad_x
 

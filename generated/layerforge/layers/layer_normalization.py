@@ -791,6 +791,7 @@ def _layer_normalization_fwd_loops_0(
     x, _t2, eps, weight, bias, rstd_out, normalized_out, y_out
 ):
     _rows, _n = x.shape
+    _float = x.dtype.type
     _zero = x.dtype.type(0.0)
     centered_row = np.empty(_n, x.dtype)
     for _row in range(_rows):
@@ -803,10 +804,10 @@ def _layer_normalization_fwd_loops_0(
             centered = x[_row, _j] - mu  # layer_normalization.yaml:21
             centered_row[_j] = centered
             _t1 += centered * centered
-        variance = _t1 / _t2  # layer_normalization.yaml:22
-        _t3 = variance + eps  # layer_normalization.yaml:23
+        variance = _t1 / _float(_t2)  # layer_normalization.yaml:22
+        _t3 = variance + _float(eps)  # layer_normalization.yaml:23
         _t4 = math.sqrt(_t3)  # layer_normalization.yaml:23
-        rstd = 1.0 / _t4  # layer_normalization.yaml:23
+        rstd = _float(1.0) / _t4  # layer_normalization.yaml:23
         rstd_out[_row, 0] = rstd
         for _j in range(_n):
             normalized = centered_row[_j] * rstd  # layer_normalization.yaml:24
@@ -842,12 +843,13 @@ def _layer_normalization_bwd_loops_0(
     grad_y, normalized, rstd, _t6, weight, grad_weight_out, grad_bias_out, grad_x_out
 ):
     _rows, _n = grad_y.shape
+    _float = grad_y.dtype.type
     _zero = grad_y.dtype.type(0.0)
     grad_weight_sums = np.zeros(_n)
     grad_bias_sums = np.zeros(_n)
     _t8_row = np.empty(_n, grad_y.dtype)
     for _row in range(_rows):
-        scale = rstd[_row, 0] / _t6  # layer_normalization.yaml:35
+        scale = rstd[_row, 0] / _float(_t6)  # layer_normalization.yaml:35
         _t9 = _zero  # layer_normalization.yaml:37
         _t13 = _zero  # layer_normalization.yaml:37
         for _j in range(_n):
@@ -897,6 +899,7 @@ def _layer_normalization_no_bias_fwd_loops_0(
     x, _t2, eps, weight, rstd_out, normalized_out, y_out
 ):
     _rows, _n = x.shape
+    _float = x.dtype.type
     _zero = x.dtype.type(0.0)
     centered_row = np.empty(_n, x.dtype)
     for _row in range(_rows):
@@ -909,10 +912,10 @@ def _layer_normalization_no_bias_fwd_loops_0(
             centered = x[_row, _j] - mu  # layer_normalization.yaml:21
             centered_row[_j] = centered
             _t1 += centered * centered
-        variance = _t1 / _t2  # layer_normalization.yaml:22
-        _t3 = variance + eps  # layer_normalization.yaml:23
+        variance = _t1 / _float(_t2)  # layer_normalization.yaml:22
+        _t3 = variance + _float(eps)  # layer_normalization.yaml:23
         _t4 = math.sqrt(_t3)  # layer_normalization.yaml:23
-        rstd = 1.0 / _t4  # layer_normalization.yaml:23
+        rstd = _float(1.0) / _t4  # layer_normalization.yaml:23
         rstd_out[_row, 0] = rstd
         for _j in range(_n):
             normalized = centered_row[_j] * rstd  # layer_normalization.yaml:24
@@ -946,11 +949,12 @@ def _layer_normalization_no_bias_bwd_loops_0(
     grad_y, normalized, rstd, _t5, weight, grad_weight_out, grad_x_out
 ):
     _rows, _n = grad_y.shape
+    _float = grad_y.dtype.type
     _zero = grad_y.dtype.type(0.0)
     grad_weight_sums = np.zeros(_n)
     _t7_row = np.empty(_n, grad_y.dtype)
     for _row in range(_rows):
-        scale = rstd[_row, 0] / _t5  # layer_normalization.yaml:35
+        scale = rstd[_row, 0] / _float(_t5)  # layer_normalization.yaml:35
         _t8 = _zero  # layer_normalization.yaml:37
         _t12 = _zero  # layer_normalization.yaml:37
         for _j in range(_n):
@@ -996,6 +1000,7 @@ def _layer_normalization_no_weight_fwd_loops_0(
     x, _t2, eps, bias, rstd_out, normalized_out, y_out
 ):
     _rows, _n = x.shape
+    _float = x.dtype.type
     _zero = x.dtype.type(0.0)
     centered_row = np.empty(_n, x.dtype)
     for _row in range(_rows):
@@ -1008,10 +1013,10 @@ def _layer_normalization_no_weight_fwd_loops_0(
             centered = x[_row, _j] - mu  # layer_normalization.yaml:21
             centered_row[_j] = centered
             _t1 += centered * centered
-        variance = _t1 / _t2  # layer_normalization.yaml:22
-        _t3 = variance + eps  # layer_normalization.yaml:23
+        variance = _t1 / _float(_t2)  # layer_normalization.yaml:22
+        _t3 = variance + _float(eps)  # layer_normalization.yaml:23
         _t4 = math.sqrt(_t3)  # layer_normalization.yaml:23
-        rstd = 1.0 / _t4  # layer_normalization.yaml:23
+        rstd = _float(1.0) / _t4  # layer_normalization.yaml:23
         rstd_out[_row, 0] = rstd
         for _j in range(_n):
             normalized = centered_row[_j] * rstd  # layer_normalization.yaml:24
@@ -1045,11 +1050,12 @@ def _layer_normalization_no_weight_bwd_loops_0(
     grad_y, normalized, rstd, _t5, grad_bias_out, grad_x_out
 ):
     _rows, _n = grad_y.shape
+    _float = grad_y.dtype.type
     _zero = grad_y.dtype.type(0.0)
     grad_bias_sums = np.zeros(_n)
     _t6_row = np.empty(_n, grad_y.dtype)
     for _row in range(_rows):
-        scale = rstd[_row, 0] / _t5  # layer_normalization.yaml:35
+        scale = rstd[_row, 0] / _float(_t5)  # layer_normalization.yaml:35
         _t7 = _zero  # layer_normalization.yaml:39
         _t11 = _zero  # layer_normalization.yaml:39
         for _j in range(_n):
@@ -1093,6 +1099,7 @@ def _layer_normalization_no_weight_no_bias_fwd_loops_0(
     x, _t2, eps, rstd_out, normalized_out
 ):
     _rows, _n = x.shape
+    _float = x.dtype.type
     _zero = x.dtype.type(0.0)
     centered_row = np.empty(_n, x.dtype)
     for _row in range(_rows):
@@ -1105,10 +1112,10 @@ def _layer_normalization_no_weight_no_bias_fwd_loops_0(
             centered = x[_row, _j] - mu  # layer_normalization.yaml:21
             centered_row[_j] = centered
             _t1 += centered * centered
-        variance = _t1 / _t2  # layer_normalization.yaml:22
-        _t3 = variance + eps  # layer_normalization.yaml:23
+        variance = _t1 / _float(_t2)  # layer_normalization.yaml:22
+        _t3 = variance + _float(eps)  # layer_normalization.yaml:23
         _t4 = math.sqrt(_t3)  # layer_normalization.yaml:23
-        rstd = 1.0 / _t4  # layer_normalization.yaml:23
+        rstd = _float(1.0) / _t4  # layer_normalization.yaml:23
         rstd_out[_row, 0] = rstd
         for _j in range(_n):
             normalized = centered_row[_j] * rstd  # layer_normalization.yaml:24
@@ -1137,10 +1144,11 @@ def _layer_normalization_no_weight_no_bias_bwd_loops_0(
     grad_y, normalized, rstd, _t5, grad_x_out
 ):
     _rows, _n = grad_y.shape
+    _float = grad_y.dtype.type
     _zero = grad_y.dtype.type(0.0)
     _t6_row = np.empty(_n, grad_y.dtype)
     for _row in range(_rows):
-        scale = rstd[_row, 0] / _t5  # layer_normalization.yaml:35
+        scale = rstd[_row, 0] / _float(_t5)  # layer_normalization.yaml:35
         _t7 = _zero  # layer_normalization.yaml:39
         _t11 = _zero  # layer_normalization.yaml:39
         for _j in range(_n):

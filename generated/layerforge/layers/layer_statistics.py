@@ -261,6 +261,7 @@ def _cupy_dot_last(a, b):
 @row_kernel
 def _layer_statistics_fwd_loops_0(x, _t2, eps, mu_out, centered_out, rstd_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     _zero = x.dtype.type(0.0)
     for _row in range(_rows):
         mu = _zero  # layer_statistics.yaml:17
@@ -273,10 +274,10 @@ def _layer_statistics_fwd_loops_0(x, _t2, eps, mu_out, centered_out, rstd_out):
             centered = x[_row, _j] - mu  # layer_statistics.yaml:18
             centered_out[_row, _j] = centered
             _t1 += centered * centered
-        variance = _t1 / _t2  # layer_statistics.yaml:19
-        _t3 = variance + eps  # layer_statistics.yaml:20
+        variance = _t1 / _float(_t2)  # layer_statistics.yaml:19
+        _t3 = variance + _float(eps)  # layer_statistics.yaml:20
         _t4 = math.sqrt(_t3)  # layer_statistics.yaml:20
-        rstd = 1.0 / _t4  # layer_statistics.yaml:20
+        rstd = _float(1.0) / _t4  # layer_statistics.yaml:20
         rstd_out[_row, 0] = rstd
 
 
