@@ -12,8 +12,8 @@ into parts, in program order:
   statements with a per-element form (``ELEMENT``) over row values, statistics, parameters and
   numbers; sums and means of a row value along the last axis and ``dot_last`` (row
   statistics); ``sum_to`` of a row value to a parameter's shape (a column sum, a parameter
-  gradient). It is one Python function, compiled by numba, with one loop over the rows of
-  its block (``in_row_blocks`` shares the blocks out over layerforge's threads); each row
+  gradient). It is one Python function, compiled by numba, with one loop over the rows it
+  is given (a block of ``in_row_blocks``, or a thread's run of ``in_row_runs``); each row
   runs its statements in order as loops over the row's elements, a loop per group of
   reductions (the statements that feed a reduction fuse into its loop, and a reduction joins
   the first loop that has its operands). A row value read by a later loop is kept in a row
@@ -34,18 +34,28 @@ float64), as fast as the ufunc, so an exp over row values fuses into the kernel 
 passes around it (softmax: the shifted row, its exp and their sum in one loop, the scaling in
 a second). The other libm functions (``expm1``, ``log``, ``log1p``, ``tanh``) stay scalar
 calls costing about 3.5 ns more than their ufunc, more than fusing a whole chain of passes
-saves (``CALL_NS`` and ``PASS_NS`` below): an elementwise statement over row values whose
-per-element form calls one (``math.``, except ``sqrt``, a single instruction) runs as a NumPy
-ufunc and cuts the kernel; over row statistics (once per row: ``log(sum(exp))``) it stays in
-the kernel. A run of kernel statements that saves less than ``MIN_PASSES_SAVED`` NumPy passes
-(a lone elementwise statement) stays NumPy too: the call would gain nothing.
+saves (``CALL_NS``, ``NUMPY_NS`` and ``PASS_NS`` below): an elementwise statement over row
+values whose per-element form calls one (``math.``, except ``sqrt``, a single instruction)
+runs as a NumPy ufunc and cuts the kernel; over row statistics (once per row:
+``log(sum(exp))``) it stays in the kernel. erf has no ufunc: the NumPy helper makes 25 passes
+(float32), and the runtime's ``fast_erf`` (that helper's rational in float32, all selects,
+vectorized; libm's erf in float64) costs about as much as ``fast_exp`` in a kernel, so an erf
+fuses (GELU: one kernel a direction). A run of kernel statements that saves less than
+``MIN_PASSES_SAVED`` NumPy passes (a lone elementwise statement) stays NumPy too: the call
+would gain nothing. The spec's numbers in a kernel are typed as the arrays (``_float(0.5)``,
+``_float(alpha)``), as NumPy takes a Python number with a float32 array: a float64 literal
+would make the arithmetic around it float64, half as wide a vector, and erf libm's.
 
 Kernels are decorated with ``row_kernel`` of ``layerforge._jit_runtime``, which compiles them
 with numba on first call (``nogil``, ``cache=True``); the twins are chosen in the public
 forward when ``use_jit`` says so (a NumPy array with elements, numba installed, backend not
 set to NumPy) and run where the NumPy functions run, through ``in_row_blocks`` with the same
-``out_<name>`` slices, so blocks, threads and parameter sums work as for NumPy. At -O0 no
-module has twins.
+``out_<name>`` slices, so blocks, threads and parameter sums work as for NumPy. A twin made of
+kernels alone (and numbers) is marked ``whole_rows`` instead: ``in_row_blocks`` calls it once
+on the whole arrays and each kernel call is ``in_row_runs``, one contiguous run of rows per
+thread, a GIL-free call each (a block's twin call costs Python and numba dispatch under the
+GIL, and the first block runs alone: layer norm forward 1.33 ms in blocks, 1.05 whole, one
+thread). At -O0 no module has twins.
 
 A primitive may instead name a hand-written kernel of the runtime in a ``jit`` template (a call
 written like its ``numpy`` one; grid sampling's gather and scatter fit no row kernel): a
