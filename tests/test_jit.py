@@ -23,7 +23,7 @@ import pytest
 
 import layerforge
 from layerforge import _jit_runtime, _runtime
-from layerforge._jit_runtime import RowKernel, fast_exp, rows
+from layerforge._jit_runtime import RowKernel, fast_erf, fast_exp, rows
 from layerforge.activations import hard_tanh, log_softmax, softmax
 from layerforge.layers import batch_normalization, grid_sample, layer_normalization, layer_statistics
 from transpiler import jit
@@ -298,6 +298,33 @@ def test_the_rule_fuses_exp_and_keeps_libm_calls_over_rows_in_numpy():
     assert parts("silu") == [["sigmoid", "mul"]]
     assert parts("silu", "backward") == [["sigmoid", "mul", "mul", "mul", "sub", "mul", "add"]]
     assert parts("tanh") is None  # one np.tanh: no pass to save
+    assert parts("gelu") == [["mul", "erf", "mul", "add", "mul"]]  # fast_erf: one kernel
+
+
+def test_fast_erf_in_a_kernel():
+    """fast_erf compiled in a kernel: float32 the NumPy helper's rational (within its 7 ulps
+    of erf, 1 beyond |x| = 4, NaN kept), float64 libm's erf (within an ulp); and in the
+    kernel's float32 arithmetic the spec's numbers are float32 (_float), so that it takes
+    the float32 road."""
+    import math
+
+    from layerforge.activations import gelu
+
+    def erf_of(x, out):
+        for i in range(x.shape[0]):
+            out[i] = fast_erf(x[i])
+
+    kernel = RowKernel(erf_of)
+    for dtype, bound in ((np.float32, 7), (np.float64, 1)):
+        x = np.concatenate([np.linspace(-6, 6, 4001), [0.0, 1e-30, -1e-30, np.inf, -np.inf, np.nan]]).astype(dtype)
+        y = np.empty_like(x)
+        kernel(x, y)
+        reference = np.array([math.erf(v) for v in x.astype(np.float64)]).astype(dtype)
+        finite = np.isfinite(x)
+        assert _ulps(np.abs(y[finite]), np.abs(reference[finite])).max() <= bound
+        assert np.array_equal(np.sign(y[finite]), np.sign(reference[finite]))
+        np.testing.assert_array_equal(y[-3:], [1.0, -1.0, np.nan])
+    assert "fast_erf(_t1)" in open(gelu.__file__).read() and "_float(0.7071067811865476)" in open(gelu.__file__).read()
 
 
 def _ulps(a, b):
