@@ -174,6 +174,43 @@ def test_large_inputs_run_on_threads(backend):
     close(d1[0], d0[0], np.float32, scale=4)  # |grad| up to about 4
 
 
+def _shift_and_sum(shift, x, y_out, column_sums_out):
+    column_sums = np.zeros(x.shape[1])
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            y_out[i, j] = x[i, j] - shift[i, 0]
+            column_sums[j] += y_out[i, j]
+    column_sums_out[:] = column_sums
+
+
+def test_in_row_runs_cuts_the_rows_of_the_largest_array():
+    """in_row_runs on two threads: the rows cut by the largest 2-D argument (here not the
+    first: a row statistic [R, 1] comes first), a column sum (``sums``) per run added in
+    order into the caller's array; the rows' results as in one call."""
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((1100, 512)).astype(np.float32)
+    shift = rng.standard_normal((1100, 1)).astype(np.float32)
+    kernel = RowKernel(_shift_and_sum)
+    y, sums = np.empty_like(x), np.empty(512, np.float32)
+    kernel(shift, x, y, sums)
+    threads = layerforge.get_num_threads()
+    layerforge.set_num_threads(2)
+    runs = []
+
+    def counted(*args):
+        runs.append((args[0].shape[0], args[1].shape[0]))
+        kernel(*args)
+
+    try:
+        y2, sums2 = np.empty_like(x), np.empty(512, np.float32)
+        _jit_runtime.in_row_runs(counted, shift, x, y2, sums2, sums=(3,))
+    finally:
+        layerforge.set_num_threads(threads)
+    assert sorted(runs) == [(550, 550), (550, 550)]
+    np.testing.assert_array_equal(y2, y)
+    np.testing.assert_allclose(sums2, sums, rtol=1e-5, atol=1e-4)  # two partial sums of 550 terms
+
+
 def test_compiled_kernels_start_no_threads_of_their_own(backend):
     """One owner of the threads: the compiled kernels run on layerforge's threads (nogil, no
     parallel=True), so numba's own pool is never launched, and a blocked call on two threads

@@ -93,13 +93,16 @@ def whole_rows(twin):
 
 def in_row_runs(kernel, *args, sums=()):
     """``kernel(*args)`` over the rows of its row arrays (the 2-D arguments [R, F] and
-    [R, 1] with the rows of the first), cut into one contiguous run per thread
+    [R, 1] with the rows of the largest), cut into one contiguous run per thread
     (``set_num_threads``) on the pool of ``in_row_blocks``: one GIL-free call each. The
     arguments at the positions ``sums`` are column sums [F] that the kernel writes: the
     first run writes them, each other run into arrays of its own, added to them run by run
     in order (a given thread count always gives the same result). Small arrays run in
     one call."""
-    like = next(a for a in args if isinstance(a, np.ndarray) and a.ndim == 2)
+    like = max(
+        (a for a in args if isinstance(a, np.ndarray) and a.ndim == 2),
+        key=lambda a: a.nbytes,
+    )
     count = like.shape[0]
     if like.nbytes < 4 * BLOCK_BYTES or count < 2:
         kernel(*args)
