@@ -23,7 +23,7 @@ import pytest
 
 import layerforge
 from layerforge import _jit_runtime, _runtime
-from layerforge._jit_runtime import RowKernel, fast_exp, rows
+from layerforge._jit_runtime import RowKernel, fast_erf, fast_exp, rows
 from layerforge.activations import hard_tanh, log_softmax, softmax
 from layerforge.layers import batch_normalization, grid_sample, layer_normalization, layer_statistics
 from transpiler import jit
@@ -146,17 +146,23 @@ def test_recurrences_match_numpy(backend, kind, batch_first, given, dtype):
         close(a, b, dtype, scale=4 * steps * batch)  # parameter gradients sum every step and row
 
 
-def test_large_inputs_run_block_by_block_on_threads(backend):
-    """Over 2 MB of rows: in_row_blocks cuts them into blocks on two threads, hands the
-    twins the slices of the full outputs (out_y, ...) and adds the blocks' parameter sums."""
+def test_large_inputs_run_on_threads(backend):
+    """Over 2 MB of rows on two threads. Layer norm's twins are row kernels alone
+    (whole_rows): each runs once on the whole arrays and its kernels take one run of rows
+    per thread (in_row_runs), each run's parameter sums added in order. Softmax's forward
+    twin has NumPy between its kernels (np.max): in_row_blocks cuts the rows into blocks
+    and hands it the slices of the full outputs (out_y)."""
     rng = np.random.default_rng(3)
     x = rng.standard_normal((1100, 512)).astype(np.float32)
     weight, bias = rng.standard_normal(512).astype(np.float32), rng.standard_normal(512).astype(np.float32)
     grad = rng.standard_normal(x.shape).astype(np.float32)
+    assert layer_normalization._jit_forward.whole_rows and layer_normalization._jit_backward.whole_rows
+    assert not hasattr(softmax._jit_forward, "whole_rows")
     threads = layerforge.get_num_threads()
     layerforge.set_num_threads(2)
     try:
         (y1, name1, g1), (y0, _, g0) = both(backend, lambda: run(layer_normalization, x, grad, weight, bias))
+        (s1, _, d1), (s0, _, d0) = both(backend, lambda: run(softmax, x, grad))
     finally:
         layerforge.set_num_threads(threads)
     assert name1 == "_jit_backward"
@@ -164,6 +170,45 @@ def test_large_inputs_run_block_by_block_on_threads(backend):
     close(g1[0], g0[0], np.float32)
     for a, b in zip(g1[1:], g0[1:]):  # sums over 1100 rows of order-1 terms
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-4)
+    close(s1, s0, np.float32)
+    close(d1[0], d0[0], np.float32, scale=4)  # |grad| up to about 4
+
+
+def _shift_and_sum(shift, x, y_out, column_sums_out):
+    column_sums = np.zeros(x.shape[1])
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            y_out[i, j] = x[i, j] - shift[i, 0]
+            column_sums[j] += y_out[i, j]
+    column_sums_out[:] = column_sums
+
+
+def test_in_row_runs_cuts_the_rows_of_the_largest_array():
+    """in_row_runs on two threads: the rows cut by the largest 2-D argument (here not the
+    first: a row statistic [R, 1] comes first), a column sum (``sums``) per run added in
+    order into the caller's array; the rows' results as in one call."""
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((1100, 512)).astype(np.float32)
+    shift = rng.standard_normal((1100, 1)).astype(np.float32)
+    kernel = RowKernel(_shift_and_sum)
+    y, sums = np.empty_like(x), np.empty(512, np.float32)
+    kernel(shift, x, y, sums)
+    threads = layerforge.get_num_threads()
+    layerforge.set_num_threads(2)
+    runs = []
+
+    def counted(*args):
+        runs.append((args[0].shape[0], args[1].shape[0]))
+        kernel(*args)
+
+    try:
+        y2, sums2 = np.empty_like(x), np.empty(512, np.float32)
+        _jit_runtime.in_row_runs(counted, shift, x, y2, sums2, sums=(3,))
+    finally:
+        layerforge.set_num_threads(threads)
+    assert sorted(runs) == [(550, 550), (550, 550)]
+    np.testing.assert_array_equal(y2, y)
+    np.testing.assert_allclose(sums2, sums, rtol=1e-5, atol=1e-4)  # two partial sums of 550 terms
 
 
 def test_compiled_kernels_start_no_threads_of_their_own(backend):
@@ -290,6 +335,33 @@ def test_the_rule_fuses_exp_and_keeps_libm_calls_over_rows_in_numpy():
     assert parts("silu") == [["sigmoid", "mul"]]
     assert parts("silu", "backward") == [["sigmoid", "mul", "mul", "mul", "sub", "mul", "add"]]
     assert parts("tanh") is None  # one np.tanh: no pass to save
+    assert parts("gelu") == [["mul", "erf", "mul", "add", "mul"]]  # fast_erf: one kernel
+
+
+def test_fast_erf_in_a_kernel():
+    """fast_erf compiled in a kernel: float32 the NumPy helper's rational (within its 7 ulps
+    of erf, 1 beyond |x| = 4, NaN kept), float64 libm's erf (within an ulp); and in the
+    kernel's float32 arithmetic the spec's numbers are float32 (_float), so that it takes
+    the float32 road."""
+    import math
+
+    from layerforge.activations import gelu
+
+    def erf_of(x, out):
+        for i in range(x.shape[0]):
+            out[i] = fast_erf(x[i])
+
+    kernel = RowKernel(erf_of)
+    for dtype, bound in ((np.float32, 7), (np.float64, 1)):
+        x = np.concatenate([np.linspace(-6, 6, 4001), [0.0, 1e-30, -1e-30, np.inf, -np.inf, np.nan]]).astype(dtype)
+        y = np.empty_like(x)
+        kernel(x, y)
+        reference = np.array([math.erf(v) for v in x.astype(np.float64)]).astype(dtype)
+        finite = np.isfinite(x)
+        assert _ulps(np.abs(y[finite]), np.abs(reference[finite])).max() <= bound
+        assert np.array_equal(np.sign(y[finite]), np.sign(reference[finite]))
+        np.testing.assert_array_equal(y[-3:], [1.0, -1.0, np.nan])
+    assert "fast_erf(_t1)" in open(gelu.__file__).read() and "_float(0.7071067811865476)" in open(gelu.__file__).read()
 
 
 def _ulps(a, b):

@@ -35,9 +35,10 @@ IMPORT_FROM = {"layerforge._runtime", "layerforge._cupy_runtime", "layerforge._j
                "concurrent.futures", None}  # None: ``from . import name`` in a package's __init__
 MODULE_CALLS = {"ElementwiseKernel", "ReductionKernel", "RowKernel", "threading.local", "frozenset"}
 # The decorators an op module's functions may carry: the compiled target's kernel wrapper (also
-# on the hand-written kernels of the compiled runtime, _jit_runtime.py), and the runtime's hold
-# of BLAS on one thread (a function whose products own the threads).
-OP_DECORATORS = (["row_kernel"], ["blas_on_one_thread"])
+# on the hand-written kernels of the compiled runtime, _jit_runtime.py) and its mark of a twin
+# of row kernels alone (whole_rows), and the runtime's hold of BLAS on one thread (a function
+# whose products own the threads).
+OP_DECORATORS = (["row_kernel"], ["whole_rows"], ["blas_on_one_thread"])
 # Never in generated code: what would run or load code, or reach the system.
 FORBIDDEN_NAMES = {"eval", "exec", "compile", "__import__", "breakpoint", "globals", "locals", "vars", "open",
                    "setattr", "delattr", "exit", "quit", "subprocess", "sys", "builtins"}

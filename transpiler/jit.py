@@ -12,8 +12,8 @@ into parts, in program order:
   statements with a per-element form (``ELEMENT``) over row values, statistics, parameters and
   numbers; sums and means of a row value along the last axis and ``dot_last`` (row
   statistics); ``sum_to`` of a row value to a parameter's shape (a column sum, a parameter
-  gradient). It is one Python function, compiled by numba, with one loop over the rows of
-  its block (``in_row_blocks`` shares the blocks out over layerforge's threads); each row
+  gradient). It is one Python function, compiled by numba, with one loop over the rows it
+  is given (a block of ``in_row_blocks``, or a thread's run of ``in_row_runs``); each row
   runs its statements in order as loops over the row's elements, a loop per group of
   reductions (the statements that feed a reduction fuse into its loop, and a reduction joins
   the first loop that has its operands). A row value read by a later loop is kept in a row
@@ -34,18 +34,28 @@ float64), as fast as the ufunc, so an exp over row values fuses into the kernel 
 passes around it (softmax: the shifted row, its exp and their sum in one loop, the scaling in
 a second). The other libm functions (``expm1``, ``log``, ``log1p``, ``tanh``) stay scalar
 calls costing about 3.5 ns more than their ufunc, more than fusing a whole chain of passes
-saves (``CALL_NS`` and ``PASS_NS`` below): an elementwise statement over row values whose
-per-element form calls one (``math.``, except ``sqrt``, a single instruction) runs as a NumPy
-ufunc and cuts the kernel; over row statistics (once per row: ``log(sum(exp))``) it stays in
-the kernel. A run of kernel statements that saves less than ``MIN_PASSES_SAVED`` NumPy passes
-(a lone elementwise statement) stays NumPy too: the call would gain nothing.
+saves (``CALL_NS``, ``NUMPY_NS`` and ``PASS_NS`` below): an elementwise statement over row
+values whose per-element form calls one (``math.``, except ``sqrt``, a single instruction)
+runs as a NumPy ufunc and cuts the kernel; over row statistics (once per row:
+``log(sum(exp))``) it stays in the kernel. erf has no ufunc: the NumPy helper makes 25 passes
+(float32), and the runtime's ``fast_erf`` (that helper's rational in float32, all selects,
+vectorized; libm's erf in float64) costs about as much as ``fast_exp`` in a kernel, so an erf
+fuses (GELU: one kernel a direction). A run of kernel statements that saves less than
+``MIN_PASSES_SAVED`` NumPy passes (a lone elementwise statement) stays NumPy too: the call
+would gain nothing. The spec's numbers in a kernel are typed as the arrays (``_float(0.5)``,
+``_float(alpha)``), as NumPy takes a Python number with a float32 array: a float64 literal
+would make the arithmetic around it float64, half as wide a vector, and erf libm's.
 
 Kernels are decorated with ``row_kernel`` of ``layerforge._jit_runtime``, which compiles them
 with numba on first call (``nogil``, ``cache=True``); the twins are chosen in the public
 forward when ``use_jit`` says so (a NumPy array with elements, numba installed, backend not
 set to NumPy) and run where the NumPy functions run, through ``in_row_blocks`` with the same
-``out_<name>`` slices, so blocks, threads and parameter sums work as for NumPy. At -O0 no
-module has twins.
+``out_<name>`` slices, so blocks, threads and parameter sums work as for NumPy. A twin made of
+kernels alone (and numbers) is marked ``whole_rows`` instead: ``in_row_blocks`` calls it once
+on the whole arrays and each kernel call is ``in_row_runs``, one contiguous run of rows per
+thread, a GIL-free call each (a block's twin call costs Python and numba dispatch under the
+GIL, and the first block runs alone: layer norm forward 1.33 ms in blocks, 1.05 whole, one
+thread). At -O0 no module has twins.
 
 A primitive may instead name a hand-written kernel of the runtime in a ``jit`` template (a call
 written like its ``numpy`` one; grid sampling's gather and scatter fit no row kernel): a
@@ -80,7 +90,8 @@ ELEMENT = {
     "log1p": "math.log1p({a})",
     "sqrt": "math.sqrt({a})",
     "tanh": "math.tanh({a})",
-    "sigmoid": "1.0 / (1.0 + fast_exp(-{a}))",  # exp(-a) = inf: 0, as the exact value rounds
+    "erf": "fast_erf({a})",
+    "sigmoid": "_float(1.0) / (_float(1.0) + fast_exp(-{a}))",  # exp(-a) = inf: 0, as the exact value rounds
     "abs": "abs({a})",
     "maximum": "{a} if {a} > {b} or {a} != {a} else {b}",
     "minimum": "{a} if {a} < {b} or {a} != {a} else {b}",
@@ -95,13 +106,15 @@ ELEMENT = {
     "logical_or": "{a} or {b}",
     "logical_not": "not {a}",
     "stop_gradient": "{a}",
-    "heaviside": "1.0 if {a} >= 0 else 0.0",
+    "heaviside": "_float(1.0) if {a} >= 0 else _float(0.0)",
 }
-# Measured costs per element in ns (see the module docstring, float32, one thread): a libm
-# call in a numba loop, the runtime's vectorized exp in one, a transcendental NumPy ufunc, and
-# one NumPy arithmetic pass over memory.
-CALL_NS = {"math.": 4.0, "fast_exp(": 0.38, "ufunc": 0.47}
+# Measured costs per element in ns (see the module docstring, float32, one thread): of a call
+# in a numba loop (a libm call, the runtime's vectorized exp and erf), of the same function as
+# NumPy array code (a transcendental ufunc; erf: the NumPy helper's 25 passes), and of one
+# NumPy arithmetic pass over memory.
 PASS_NS = 0.25
+CALL_NS = {"math.": 4.0, "fast_exp(": 0.38, "fast_erf(": 0.5}
+NUMPY_NS = {"math.": 0.47, "fast_exp(": 0.47, "fast_erf(": 25 * PASS_NS}
 MIN_PASSES_SAVED = 2
 REDUCTIONS = ("sum", "mean", "amax", "dot_last")  # amax: rendered, but see in_kernel
 
@@ -110,13 +123,13 @@ ROW, STAT, PARAM, NUMBER = "row", "stat", "param", "number"
 CHANNEL, CHANNEL_STAT = "channel", "channel_stat"
 # Names the loops use for themselves; spec names never start with an underscore and a letter
 # other than t (temporaries are _t1, _t2, ...).
-ROWS, WIDTH, ROW_INDEX, J, ZERO = "_rows", "_n", "_row", "_j", "_zero"
+ROWS, WIDTH, ROW_INDEX, J, ZERO, FLOAT = "_rows", "_n", "_row", "_j", "_zero", "_float"
 
 
 def _calls(prim: str) -> dict[str, int]:
     """The transcendental calls in the per-element form of ``prim``, by kind."""
     form = ELEMENT.get(prim, "").replace("math.sqrt(", "")
-    return {kind: form.count(kind) for kind in ("math.", "fast_exp(")}
+    return {kind: form.count(kind) for kind in CALL_NS}
 
 
 def transcendental(prim: str) -> bool:
@@ -126,12 +139,12 @@ def transcendental(prim: str) -> bool:
 
 def rule_keeps_in_kernel(prim: str) -> bool:
     """The measured rule for one elementwise statement over row values: in the kernel when
-    its per-element cost there is below the ufunc's plus the passes that cutting costs (its
-    operand written and read again, the kernel's inputs read again)."""
+    its per-element cost there is below its NumPy code's plus the passes that cutting costs
+    (its operand written and read again, the kernel's inputs read again)."""
     calls = _calls(prim)
     in_kernel = sum(n * CALL_NS[kind] for kind, n in calls.items())
-    as_ufunc = sum(calls.values()) * CALL_NS["ufunc"] + 3 * PASS_NS
-    return in_kernel <= as_ufunc
+    as_numpy = sum(n * NUMPY_NS[kind] for kind, n in calls.items()) + 3 * PASS_NS
+    return in_kernel <= as_numpy
 
 
 @dataclass
@@ -275,6 +288,21 @@ def _worth_a_kernel(run: list[Stmt], shapes: Shapes) -> bool:
     return len(rows) >= MIN_PASSES_SAVED
 
 
+def _typed(value) -> str:
+    """A number of the spec in a kernel: in the arrays' dtype (``_float``), as NumPy takes a
+    Python number with a float32 array (``0.5 * x`` is float32). numba would make it a
+    float64 and the arithmetic around it float64, half as wide a vector (gelu's backward
+    on 4096 x 1024 float32: 8.5 ms, 3.8 in float32) and libm's scalar erf for fast_erf's
+    vectorized float32 one."""
+    text = _literal(value)
+    return text if isinstance(value, bool) or not isinstance(value, (int, float)) else f"{FLOAT}({text})"
+
+
+def _number(operand: str, shapes: "Shapes") -> str:
+    """A number the twin computes or takes (``alpha``, ``x.shape[-1]``), typed as a literal."""
+    return f"{FLOAT}({operand})" if shapes.fn.values[operand].dtype in ("float", "int") else operand
+
+
 def _literal(value) -> str:
     if isinstance(value, bool):
         return repr(value)
@@ -383,9 +411,11 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
 
     def read(operand: Operand, in_loop: bool) -> str:
         if isinstance(operand, Const):
-            return _literal(operand.value)
+            return _typed(operand.value)
         kind = shapes.of(operand)
-        if operand in local or kind == NUMBER:
+        if kind == NUMBER:
+            return _number(operand, shapes)
+        if operand in local:
             return operand
         if kind == STAT:
             return f"{operand}[{ROW_INDEX}, 0]"
@@ -449,6 +479,8 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
             local.add(s.target)
             if s.target in kernel.outputs:
                 body.append(f"{s.target}_out[{ROW_INDEX}, 0] = {s.target}")
+    if any(f"{FLOAT}(" in line for line in body):
+        lines.insert(2, f"    {FLOAT} = {dtype}.type" if dtype else f"    {FLOAT} = float")
     lines += [f"        {line}" for line in body]
     for s in sums:  # summed in float64, stored in the arrays' dtype
         lines.append(f"    {s.target}_out[:] = {s.target}_sums")
@@ -518,13 +550,15 @@ def render_function(spec: OpSpec, fn: Function, prims: Primitives, returns: str,
         return [], function
     shapes = Shapes(fn, fn.values[fn.params[0]].shape)  # type: ignore[arg-type]
     rows = fn.params[0]
+    # row kernels alone (and numbers): the twin runs whole, its kernels over the threads' runs
+    whole = not shapes.channels and all(isinstance(p, Kernel) or shapes.of(p.target) == NUMBER for p in parts)
     results = {o for o in fn.outputs if isinstance(o, str)} | set(saved)
     last_read: dict[str, int] = {}
     for position, part in enumerate(parts):
         for stmt in part.statements if isinstance(part, Kernel) else [part]:
             for name in stmt.reads():
                 last_read[name] = position
-    keywords = [o for o in outs if o]
+    keywords = [] if whole else [o for o in outs if o]
     kernels: list[str] = []
     lines: list[str] = []
     index = 0
@@ -550,9 +584,15 @@ def render_function(spec: OpSpec, fn: Function, prims: Primitives, returns: str,
                 allocation += f" if out_{out} is None else out_{out}"
             lines.append(allocation)
         args = [f"rows({n})" if shapes.of(n) in (ROW, STAT) else n for n in part.inputs + part.outputs]
-        lines.append(f"{name}({', '.join(args)})")
+        if not whole:
+            lines.append(f"{name}({', '.join(args)})")
+            continue
+        sums = [i for i, n in enumerate(part.inputs + part.outputs) if n in part.outputs and shapes.of(n) == PARAM]
+        keyword = f", sums=({', '.join(map(str, sums))}{',' * (len(sums) == 1)})" if sums else ""
+        lines.append(f"in_row_runs({', '.join([name] + args)}{keyword})")
     params = ", ".join(fn.params) + "".join(f"{', *' if i == 0 else ''}, {k}=None" for i, k in enumerate(keywords))
-    function = "\n".join([f"def _jit{fn.name}({params}):"] + [f"    {line}" for line in lines] + [f"    return {returns}"])
+    function = "\n".join(["@whole_rows"] * whole + [f"def _jit{fn.name}({params}):"] + [f"    {line}" for line in lines]
+                         + [f"    return {returns}"])
     return kernels, function
 
 
@@ -707,8 +747,10 @@ def _fill_channels(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: 
 
     def read(operand: Operand) -> str:
         if isinstance(operand, Const):
-            return _literal(operand.value)
-        if operand in local or shapes.of(operand) == NUMBER:
+            return _typed(operand.value)
+        if shapes.of(operand) == NUMBER:
+            return _number(operand, shapes)
+        if operand in local:
             return operand
         if shapes.of(operand) == CHANNEL_STAT:
             return f"{operand}[{CHANNEL_INDEX}]"
@@ -752,6 +794,8 @@ def _fill_channels(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: 
             local.add(s.target)
             if s.target in kernel.outputs:
                 body.append(f"{s.target}_out[{CHANNEL_INDEX}] = {s.target}")
+    if any(f"{FLOAT}(" in line for line in body):
+        lines.insert(2, f"    {FLOAT} = {values}.dtype.type")
     lines += [f"        {line}" for line in body]
     kernel.lines = lines
 
@@ -812,7 +856,8 @@ def render_section(spec: OpSpec, compiled, prims: Primitives, enabled: bool, blo
               "# The compiled CPU target: compiled twins of the functions above, which call the\n"
               "# runtime's hand-written kernels (numba, compiled on first use).")
     blocks[0] = f"{header}\n\n\n{blocks[0]}"
-    used = {n for n in ("channels", "fast_exp", "in_channel_blocks") if any(f"{n}(" in b for b in blocks)}
+    used = {n for n in ("channels", "fast_exp", "fast_erf", "in_channel_blocks", "in_row_runs") if any(f"{n}(" in b for b in blocks)}
+    used |= {"whole_rows"} if any("@whole_rows" in b for b in blocks) else set()
     used |= set(kernels) if "rows(" in "".join(blocks) else set(kernels[:1])
     imports = [f"from {RUNTIME} import {', '.join(sorted(used | called | {'use_jit'}))}"]
     return JitSection(imports, blocks, twins)
@@ -858,7 +903,8 @@ def _scan_twins(spec: OpSpec, c, prims: Primitives, twins: set[str]) -> list[str
 # Planned but not listed, measured level with NumPy (a kernel of one or two passes beside a
 # transcendental ufunc or NumPy statements that dominate): binary_cross_entropy, sqrbf,
 # taylor_softmax. gaussian, gelu and spherical_softmax joined with fast_exp (their exp fuses:
-# 1.38-1.50, 1.11-1.12 and 1.23-1.25 times the NumPy target's speed in two or three runs).
+# 1.38-1.50, 1.11-1.12 and 1.23-1.25 times the NumPy target's speed in two or three runs);
+# gelu's erf fuses too since fast_erf (one kernel a direction: 6.9 ms CPU, NumPy's 35 ms).
 # lstm and gru: their step's backward (the LSTM bench row, batch 32, 64 steps, 256 -> 256:
 # backward 54 ms against 56, the kernel 0.7 ms of it). recurrent (Elman) has a fused
 # activation slot, which the target skips.

@@ -943,7 +943,8 @@ def in_row_blocks(kernel, rows, *args, sums=0, rng=None, outs=(), options=None):
     size is written into a full-size array; one that is an argument (an input saved for
     backward) is returned as the whole argument, one that repeats an earlier result as that
     result, anything else as the first block's value. Small arrays, 1-D arrays and CuPy
-    arrays run in one call.
+    arrays run in one call, and so does a compiled twin marked ``whole_rows`` (the jit
+    runtime's: its kernels share the rows out over the threads themselves).
 
     The first block runs on the calling thread and fixes how the results are assembled; the
     other blocks are shared out in contiguous runs, one per thread (``set_num_threads``).
@@ -961,12 +962,13 @@ def in_row_blocks(kernel, rows, *args, sums=0, rng=None, outs=(), options=None):
     order on the calling thread, so that they draw what one call draws (the transpiler
     blocks only draws shaped like the rows).
     """
+    whole = getattr(kernel, "whole_rows", False)  # a compiled twin of row kernels alone
     if rng is not None:
         kernel = functools.partial(kernel, rng)
     if options:
         kernel = functools.partial(kernel, **options)
     n = rows.shape[0] if rows.ndim >= 2 else 0
-    if type(rows) is not np.ndarray or n < 2 or rows.nbytes < 4 * BLOCK_BYTES:
+    if whole or type(rows) is not np.ndarray or n < 2 or rows.nbytes < 4 * BLOCK_BYTES:
         return kernel(rows, *args)
     step = max(1, BLOCK_BYTES // (rows.nbytes // n))
     cut = [

@@ -9,7 +9,7 @@ import numpy as np
 
 from layerforge._runtime import check_arrays, check_context, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -138,20 +138,22 @@ def _cupy_backward(grad_y, x):
 @row_kernel
 def _bent_identity_fwd_loops_0(x, y_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = x[_row, _j] * x[_row, _j]  # bent_identity.yaml:8
-            _t2 = _t1 + 1.0  # bent_identity.yaml:8
+            _t2 = _t1 + _float(1.0)  # bent_identity.yaml:8
             _t3 = math.sqrt(_t2)  # bent_identity.yaml:8
-            _t4 = _t3 - 1.0  # bent_identity.yaml:8
-            _t5 = 0.5 * _t4  # bent_identity.yaml:8
+            _t4 = _t3 - _float(1.0)  # bent_identity.yaml:8
+            _t5 = _float(0.5) * _t4  # bent_identity.yaml:8
             y = _t5 + x[_row, _j]  # bent_identity.yaml:8
             y_out[_row, _j] = y
 
 
-def _jit_forward(x, *, out_y=None):
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _bent_identity_fwd_loops_0(rows(x), rows(y))
+@whole_rows
+def _jit_forward(x):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_bent_identity_fwd_loops_0, rows(x), rows(y))
     return y, (x,)
 
 
@@ -159,13 +161,14 @@ def _jit_forward(x, *, out_y=None):
 @row_kernel
 def _bent_identity_bwd_loops_0(x, grad_y, grad_x_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = x[_row, _j] * x[_row, _j]  # bent_identity.yaml:8
-            _t2 = _t1 + 1.0  # bent_identity.yaml:8
+            _t2 = _t1 + _float(1.0)  # bent_identity.yaml:8
             _t3 = math.sqrt(_t2)  # bent_identity.yaml:8
-            _t6 = grad_y[_row, _j] * 0.5  # primitives.yaml:62
-            _t7 = 0.5 * _t6  # primitives.yaml:171
+            _t6 = grad_y[_row, _j] * _float(0.5)  # primitives.yaml:62
+            _t7 = _float(0.5) * _t6  # primitives.yaml:171
             _t8 = _t7 / _t3  # primitives.yaml:171
             _t9 = _t8 * x[_row, _j]  # primitives.yaml:61
             _t10 = _t8 * x[_row, _j]  # primitives.yaml:62
@@ -174,7 +177,8 @@ def _bent_identity_bwd_loops_0(x, grad_y, grad_x_out):
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, x, *, out_grad_x=None):
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _bent_identity_bwd_loops_0(rows(x), rows(grad_y), rows(grad_x))
+@whole_rows
+def _jit_backward(grad_y, x):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_bent_identity_bwd_loops_0, rows(x), rows(grad_y), rows(grad_x))
     return grad_x

@@ -14,7 +14,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -142,18 +142,28 @@ def _cupy_backward(grad_y, slope, width, _t1):
 @row_kernel
 def _binary_spiking_fwd_loops_0(x, threshold, slope, width, _t1_out, y_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t1 = x[_row, _j] - threshold  # binary_spiking.yaml:15
+            _t1 = x[_row, _j] - _float(threshold)  # binary_spiking.yaml:15
             _t1_out[_row, _j] = _t1
-            y = 1.0 if _t1 >= 0 else 0.0  # binary_spiking.yaml:15
+            y = _float(1.0) if _t1 >= 0 else _float(0.0)  # binary_spiking.yaml:15
             y_out[_row, _j] = y
 
 
+@whole_rows
 def _jit_forward(x, threshold, slope, width):
     _t1 = np.empty(x.shape, x.dtype)
     y = np.empty(x.shape, x.dtype)
-    _binary_spiking_fwd_loops_0(rows(x), threshold, slope, width, rows(_t1), rows(y))
+    in_row_runs(
+        _binary_spiking_fwd_loops_0,
+        rows(x),
+        threshold,
+        slope,
+        width,
+        rows(_t1),
+        rows(y),
+    )
     return y, (slope, width, _t1)
 
 
@@ -161,18 +171,24 @@ def _jit_forward(x, threshold, slope, width):
 @row_kernel
 def _binary_spiking_bwd_loops_0(grad_y, slope, _t1, width, grad_x_out):
     _rows, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t2 = grad_y[_row, _j] * slope  # primitives.yaml:322
+            _t2 = grad_y[_row, _j] * _float(slope)  # primitives.yaml:322
             _t3 = abs(_t1[_row, _j])  # primitives.yaml:322
-            _t4 = _t3 / width  # primitives.yaml:322
-            _t5 = 1.0 - _t4  # primitives.yaml:322
-            _t6 = _t5 if _t5 > 0.0 or _t5 != _t5 else 0.0  # primitives.yaml:322
+            _t4 = _t3 / _float(width)  # primitives.yaml:322
+            _t5 = _float(1.0) - _t4  # primitives.yaml:322
+            _t6 = (
+                _t5 if _t5 > _float(0.0) or _t5 != _t5 else _float(0.0)
+            )  # primitives.yaml:322
             grad_x = _t2 * _t6  # primitives.yaml:322
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, slope, width, _t1, *, out_grad_x=None):
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _binary_spiking_bwd_loops_0(rows(grad_y), slope, rows(_t1), width, rows(grad_x))
+@whole_rows
+def _jit_backward(grad_y, slope, width, _t1):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(
+        _binary_spiking_bwd_loops_0, rows(grad_y), slope, rows(_t1), width, rows(grad_x)
+    )
     return grad_x

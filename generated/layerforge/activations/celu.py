@@ -12,7 +12,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -152,16 +152,21 @@ def _cupy_backward(grad_y, alpha, y):
 @row_kernel
 def _celu_fwd_loops_0(x, alpha, _t1_out, _t3_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = (
-                x[_row, _j] if x[_row, _j] > 0.0 or x[_row, _j] != x[_row, _j] else 0.0
+                x[_row, _j]
+                if x[_row, _j] > _float(0.0) or x[_row, _j] != x[_row, _j]
+                else _float(0.0)
             )  # celu.yaml:10
             _t1_out[_row, _j] = _t1
             _t2 = (
-                x[_row, _j] if x[_row, _j] < 0.0 or x[_row, _j] != x[_row, _j] else 0.0
+                x[_row, _j]
+                if x[_row, _j] < _float(0.0) or x[_row, _j] != x[_row, _j]
+                else _float(0.0)
             )  # celu.yaml:10
-            _t3 = _t2 / alpha  # celu.yaml:10
+            _t3 = _t2 / _float(alpha)  # celu.yaml:10
             _t3_out[_row, _j] = _t3
 
 
@@ -169,9 +174,10 @@ def _celu_fwd_loops_0(x, alpha, _t1_out, _t3_out):
 @row_kernel
 def _celu_fwd_loops_1(alpha, _t4, _t1, y_out):
     _rows, _n = _t4.shape
+    _float = _t4.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t5 = alpha * _t4[_row, _j]  # celu.yaml:10
+            _t5 = _float(alpha) * _t4[_row, _j]  # celu.yaml:10
             y = _t1[_row, _j] + _t5  # celu.yaml:10
             y_out[_row, _j] = y
 
@@ -190,18 +196,22 @@ def _jit_forward(x, alpha, *, out_y=None):
 @row_kernel
 def _celu_bwd_loops_0(y, alpha, grad_y, grad_x_out):
     _rows, _n = y.shape
+    _float = y.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t6 = (
-                y[_row, _j] if y[_row, _j] < 0.0 or y[_row, _j] != y[_row, _j] else 0.0
+                y[_row, _j]
+                if y[_row, _j] < _float(0.0) or y[_row, _j] != y[_row, _j]
+                else _float(0.0)
             )  # celu.yaml:14
-            _t7 = _t6 / alpha  # celu.yaml:14
-            _t8 = _t7 + 1.0  # celu.yaml:14
+            _t7 = _t6 / _float(alpha)  # celu.yaml:14
+            _t8 = _t7 + _float(1.0)  # celu.yaml:14
             grad_x = grad_y[_row, _j] * _t8  # celu.yaml:14
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, alpha, y, *, out_grad_x=None):
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _celu_bwd_loops_0(rows(y), alpha, rows(grad_y), rows(grad_x))
+@whole_rows
+def _jit_backward(grad_y, alpha, y):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_celu_bwd_loops_0, rows(y), alpha, rows(grad_y), rows(grad_x))
     return grad_x

@@ -12,7 +12,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -157,14 +157,19 @@ def _cupy_backward(grad_y, alpha, y):
 @row_kernel
 def _elu_fwd_loops_0(x, _t1_out, _t2_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = (
-                x[_row, _j] if x[_row, _j] > 0.0 or x[_row, _j] != x[_row, _j] else 0.0
+                x[_row, _j]
+                if x[_row, _j] > _float(0.0) or x[_row, _j] != x[_row, _j]
+                else _float(0.0)
             )  # elu.yaml:10
             _t1_out[_row, _j] = _t1
             _t2 = (
-                x[_row, _j] if x[_row, _j] < 0.0 or x[_row, _j] != x[_row, _j] else 0.0
+                x[_row, _j]
+                if x[_row, _j] < _float(0.0) or x[_row, _j] != x[_row, _j]
+                else _float(0.0)
             )  # elu.yaml:10
             _t2_out[_row, _j] = _t2
 
@@ -173,9 +178,10 @@ def _elu_fwd_loops_0(x, _t1_out, _t2_out):
 @row_kernel
 def _elu_fwd_loops_1(alpha, _t3, _t1, y_out):
     _rows, _n = _t3.shape
+    _float = _t3.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t4 = alpha * _t3[_row, _j]  # elu.yaml:10
+            _t4 = _float(alpha) * _t3[_row, _j]  # elu.yaml:10
             y = _t1[_row, _j] + _t4  # elu.yaml:10
             y_out[_row, _j] = y
 
@@ -194,22 +200,26 @@ def _jit_forward(x, alpha, *, out_y=None):
 @row_kernel
 def _elu_bwd_loops_0(y, alpha, grad_y, _t10, grad_x_out):
     _rows, _n = y.shape
+    _float = y.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t5 = (
-                y[_row, _j] if y[_row, _j] < 0.0 or y[_row, _j] != y[_row, _j] else 0.0
+                y[_row, _j]
+                if y[_row, _j] < _float(0.0) or y[_row, _j] != y[_row, _j]
+                else _float(0.0)
             )  # elu.yaml:15
-            _t6 = _t5 + alpha  # elu.yaml:15
+            _t6 = _t5 + _float(alpha)  # elu.yaml:15
             _t7 = grad_y[_row, _j] * _t6  # elu.yaml:15
-            _t8 = y[_row, _j] > 0.0  # elu.yaml:15
+            _t8 = y[_row, _j] > _float(0.0)  # elu.yaml:15
             _t9 = grad_y[_row, _j] * _t8  # elu.yaml:15
-            _t11 = _t9 * _t10  # elu.yaml:15
+            _t11 = _t9 * _float(_t10)  # elu.yaml:15
             grad_x = _t7 + _t11  # elu.yaml:15
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, alpha, y, *, out_grad_x=None):
+@whole_rows
+def _jit_backward(grad_y, alpha, y):
     _t10 = 1 - alpha
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _elu_bwd_loops_0(rows(y), alpha, rows(grad_y), _t10, rows(grad_x))
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_elu_bwd_loops_0, rows(y), alpha, rows(grad_y), _t10, rows(grad_x))
     return grad_x

@@ -7,7 +7,14 @@ import numpy as np
 
 from layerforge._runtime import check_arrays, check_context, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import fast_exp, row_kernel, rows, use_jit
+from layerforge._jit_runtime import (
+    fast_exp,
+    in_row_runs,
+    row_kernel,
+    rows,
+    use_jit,
+    whole_rows,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -128,9 +135,10 @@ def _gaussian_fwd_loops_0(x, y_out):
             y_out[_row, _j] = y
 
 
-def _jit_forward(x, *, out_y=None):
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _gaussian_fwd_loops_0(rows(x), rows(y))
+@whole_rows
+def _jit_forward(x):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_gaussian_fwd_loops_0, rows(x), rows(y))
     return y, (x, y)
 
 
@@ -148,7 +156,8 @@ def _gaussian_bwd_loops_0(grad_y, y, x, grad_x_out):
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, x, y, *, out_grad_x=None):
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _gaussian_bwd_loops_0(rows(grad_y), rows(y), rows(x), rows(grad_x))
+@whole_rows
+def _jit_backward(grad_y, x, y):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_gaussian_bwd_loops_0, rows(grad_y), rows(y), rows(x), rows(grad_x))
     return grad_x

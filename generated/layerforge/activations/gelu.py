@@ -16,7 +16,15 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import fast_exp, row_kernel, rows, use_jit
+from layerforge._jit_runtime import (
+    fast_erf,
+    fast_exp,
+    in_row_runs,
+    row_kernel,
+    rows,
+    use_jit,
+    whole_rows,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -387,50 +395,54 @@ _CUPY_VARIANTS = {
 
 # gelu_none_fwd_loops_0: layers_spec/activations/gelu.yaml:23
 @row_kernel
-def _gelu_none_fwd_loops_0(_t2, x, y_out):
-    _rows, _n = _t2.shape
+def _gelu_none_fwd_loops_0(x, y_out):
+    _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t3 = 0.5 * _t2[_row, _j]  # gelu.yaml:23
-            _t4 = 0.5 + _t3  # gelu.yaml:23
+            _t1 = _float(0.7071067811865476) * x[_row, _j]  # gelu.yaml:23
+            _t2 = fast_erf(_t1)  # gelu.yaml:23
+            _t3 = _float(0.5) * _t2  # gelu.yaml:23
+            _t4 = _float(0.5) + _t3  # gelu.yaml:23
             y = x[_row, _j] * _t4  # gelu.yaml:23
             y_out[_row, _j] = y
 
 
-def _jit_forward_none(x, *, out_y=None):
-    _t1 = 0.7071067811865476 * x
-    _t2 = _erf(_t1)
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _gelu_none_fwd_loops_0(rows(_t2), rows(x), rows(y))
+@whole_rows
+def _jit_forward_none(x):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_gelu_none_fwd_loops_0, rows(x), rows(y))
     return y, (x,)
 
 
 # gelu_none_bwd_loops_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1899
 @row_kernel
-def _gelu_none_bwd_loops_0(_t2, grad_y, x, _t1, grad_x_out):
-    _rows, _n = _t2.shape
+def _gelu_none_bwd_loops_0(x, grad_y, grad_x_out):
+    _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t3 = 0.5 * _t2[_row, _j]  # gelu.yaml:23
-            _t4 = 0.5 + _t3  # gelu.yaml:23
+            _t1 = _float(0.7071067811865476) * x[_row, _j]  # gelu.yaml:23
+            _t2 = fast_erf(_t1)  # gelu.yaml:23
+            _t3 = _float(0.5) * _t2  # gelu.yaml:23
+            _t4 = _float(0.5) + _t3  # gelu.yaml:23
             _t5 = grad_y[_row, _j] * _t4  # primitives.yaml:61
             _t6 = grad_y[_row, _j] * x[_row, _j]  # primitives.yaml:62
-            _t7 = _t6 * 0.5  # primitives.yaml:62
-            _t8 = _t7 * 1.1283791670955126  # primitives.yaml:1899
-            _t9 = _t1[_row, _j] * _t1[_row, _j]  # primitives.yaml:1899
+            _t7 = _t6 * _float(0.5)  # primitives.yaml:62
+            _t8 = _t7 * _float(1.1283791670955126)  # primitives.yaml:1899
+            _t9 = _t1 * _t1  # primitives.yaml:1899
             _t10 = -_t9  # primitives.yaml:1899
             _t11 = fast_exp(_t10)  # primitives.yaml:1899
             _t12 = _t8 * _t11  # primitives.yaml:1899
-            _t13 = _t12 * 0.7071067811865476  # primitives.yaml:62
+            _t13 = _t12 * _float(0.7071067811865476)  # primitives.yaml:62
             grad_x = _t5 + _t13  # primitives.yaml:62
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward_none(grad_y, x, *, out_grad_x=None):
-    _t1 = 0.7071067811865476 * x
-    _t2 = _erf(_t1)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _gelu_none_bwd_loops_0(rows(_t2), rows(grad_y), rows(x), rows(_t1), rows(grad_x))
+@whole_rows
+def _jit_backward_none(grad_y, x):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_gelu_none_bwd_loops_0, rows(x), rows(grad_y), rows(grad_x))
     return grad_x
 
 
@@ -438,13 +450,14 @@ def _jit_backward_none(grad_y, x, *, out_grad_x=None):
 @row_kernel
 def _gelu_tanh_fwd_loops_0(_t1, x, inner_out, _t4_out):
     _rows, _n = _t1.shape
+    _float = _t1.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t2 = 0.044715 * _t1[_row, _j]  # gelu.yaml:20
+            _t2 = _float(0.044715) * _t1[_row, _j]  # gelu.yaml:20
             _t3 = x[_row, _j] + _t2  # gelu.yaml:20
-            inner = 0.7978845608028654 * _t3  # gelu.yaml:20
+            inner = _float(0.7978845608028654) * _t3  # gelu.yaml:20
             inner_out[_row, _j] = inner
-            _t4 = 0.5 * x[_row, _j]  # gelu.yaml:21
+            _t4 = _float(0.5) * x[_row, _j]  # gelu.yaml:21
             _t4_out[_row, _j] = _t4
 
 
@@ -452,9 +465,10 @@ def _gelu_tanh_fwd_loops_0(_t1, x, inner_out, _t4_out):
 @row_kernel
 def _gelu_tanh_fwd_loops_1(_t5, _t4, y_out):
     _rows, _n = _t5.shape
+    _float = _t5.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t6 = 1.0 + _t5[_row, _j]  # gelu.yaml:21
+            _t6 = _float(1.0) + _t5[_row, _j]  # gelu.yaml:21
             y = _t4[_row, _j] * _t6  # gelu.yaml:21
             y_out[_row, _j] = y
 
@@ -474,20 +488,21 @@ def _jit_forward_tanh(x, *, out_y=None):
 @row_kernel
 def _gelu_tanh_bwd_loops_1(_t5, grad_y, _t4, _t12_out, _t13_out, _t15_out):
     _rows, _n = _t5.shape
+    _float = _t5.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t6 = 1.0 + _t5[_row, _j]  # gelu.yaml:21
+            _t6 = _float(1.0) + _t5[_row, _j]  # gelu.yaml:21
             _t7 = grad_y[_row, _j] * _t6  # primitives.yaml:61
             _t8 = grad_y[_row, _j] * _t4[_row, _j]  # primitives.yaml:62
             _t9 = _t5[_row, _j] * _t5[_row, _j]  # primitives.yaml:180
-            _t10 = 1.0 - _t9  # primitives.yaml:180
+            _t10 = _float(1.0) - _t9  # primitives.yaml:180
             grad_inner = _t8 * _t10  # primitives.yaml:180
-            _t12 = _t7 * 0.5  # primitives.yaml:62
+            _t12 = _t7 * _float(0.5)  # primitives.yaml:62
             _t12_out[_row, _j] = _t12
-            _t13 = grad_inner * 0.7978845608028654  # primitives.yaml:62
+            _t13 = grad_inner * _float(0.7978845608028654)  # primitives.yaml:62
             _t13_out[_row, _j] = _t13
-            _t14 = _t13 * 0.044715  # primitives.yaml:62
-            _t15 = _t14 * 3.0  # primitives.yaml:90
+            _t14 = _t13 * _float(0.044715)  # primitives.yaml:62
+            _t15 = _t14 * _float(3.0)  # primitives.yaml:90
             _t15_out[_row, _j] = _t15
 
 

@@ -14,7 +14,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -133,19 +133,25 @@ def _cupy_backward(grad_y, alpha, _t2):
 @row_kernel
 def _hard_sigmoid_fwd_loops_0(alpha, x, beta, _t2_out, y_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t1 = alpha * x[_row, _j]  # hard_sigmoid.yaml:13
-            _t2 = _t1 + beta  # hard_sigmoid.yaml:13
+            _t1 = _float(alpha) * x[_row, _j]  # hard_sigmoid.yaml:13
+            _t2 = _t1 + _float(beta)  # hard_sigmoid.yaml:13
             _t2_out[_row, _j] = _t2
-            y = 0.0 if _t2 < 0.0 else 1.0 if _t2 > 1.0 else _t2  # hard_sigmoid.yaml:13
+            y = (
+                _float(0.0)
+                if _t2 < _float(0.0)
+                else _float(1.0) if _t2 > _float(1.0) else _t2
+            )  # hard_sigmoid.yaml:13
             y_out[_row, _j] = y
 
 
-def _jit_forward(x, alpha, beta, *, out_y=None):
+@whole_rows
+def _jit_forward(x, alpha, beta):
     _t2 = np.empty(x.shape, x.dtype)
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _hard_sigmoid_fwd_loops_0(alpha, rows(x), beta, rows(_t2), rows(y))
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_hard_sigmoid_fwd_loops_0, alpha, rows(x), beta, rows(_t2), rows(y))
     return y, (alpha, _t2)
 
 
@@ -153,17 +159,19 @@ def _jit_forward(x, alpha, beta, *, out_y=None):
 @row_kernel
 def _hard_sigmoid_bwd_loops_0(_t2, grad_y, alpha, grad_x_out):
     _rows, _n = _t2.shape
+    _float = _t2.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t3 = _t2[_row, _j] > 0.0  # primitives.yaml:272
-            _t4 = _t2[_row, _j] < 1.0  # primitives.yaml:272
+            _t3 = _t2[_row, _j] > _float(0.0)  # primitives.yaml:272
+            _t4 = _t2[_row, _j] < _float(1.0)  # primitives.yaml:272
             _t5 = _t3 and _t4  # primitives.yaml:272
             _t6 = grad_y[_row, _j] * _t5  # primitives.yaml:272
-            grad_x = _t6 * alpha  # primitives.yaml:62
+            grad_x = _t6 * _float(alpha)  # primitives.yaml:62
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, alpha, _t2, *, out_grad_x=None):
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _hard_sigmoid_bwd_loops_0(rows(_t2), rows(grad_y), alpha, rows(grad_x))
+@whole_rows
+def _jit_backward(grad_y, alpha, _t2):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_hard_sigmoid_bwd_loops_0, rows(_t2), rows(grad_y), alpha, rows(grad_x))
     return grad_x

@@ -12,7 +12,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -128,16 +128,20 @@ def _cupy_backward(grad_y, x, min_val, max_val):
 @row_kernel
 def _hard_tanh_bwd_loops_0(x, min_val, max_val, grad_y, grad_x_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t1 = x[_row, _j] > min_val  # primitives.yaml:272
-            _t2 = x[_row, _j] < max_val  # primitives.yaml:272
+            _t1 = x[_row, _j] > _float(min_val)  # primitives.yaml:272
+            _t2 = x[_row, _j] < _float(max_val)  # primitives.yaml:272
             _t3 = _t1 and _t2  # primitives.yaml:272
             grad_x = grad_y[_row, _j] * _t3  # primitives.yaml:272
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, x, min_val, max_val, *, out_grad_x=None):
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _hard_tanh_bwd_loops_0(rows(x), min_val, max_val, rows(grad_y), rows(grad_x))
+@whole_rows
+def _jit_backward(grad_y, x, min_val, max_val):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(
+        _hard_tanh_bwd_loops_0, rows(x), min_val, max_val, rows(grad_y), rows(grad_x)
+    )
     return grad_x

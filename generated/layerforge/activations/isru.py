@@ -14,7 +14,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -154,19 +154,21 @@ def _cupy_backward(grad_y, x, alpha, y):
 @row_kernel
 def _isru_fwd_loops_0(alpha, x, y_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t1 = alpha * x[_row, _j]  # isru.yaml:10
+            _t1 = _float(alpha) * x[_row, _j]  # isru.yaml:10
             _t2 = _t1 * x[_row, _j]  # isru.yaml:10
-            _t3 = 1.0 + _t2  # isru.yaml:10
+            _t3 = _float(1.0) + _t2  # isru.yaml:10
             _t4 = math.sqrt(_t3)  # isru.yaml:10
             y = x[_row, _j] / _t4  # isru.yaml:10
             y_out[_row, _j] = y
 
 
-def _jit_forward(x, alpha, *, out_y=None):
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _isru_fwd_loops_0(alpha, rows(x), rows(y))
+@whole_rows
+def _jit_forward(x, alpha):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_isru_fwd_loops_0, alpha, rows(x), rows(y))
     return y, (x, alpha, y)
 
 
@@ -174,27 +176,29 @@ def _jit_forward(x, alpha, *, out_y=None):
 @row_kernel
 def _isru_bwd_loops_0(alpha, x, grad_y, y, grad_x_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t1 = alpha * x[_row, _j]  # isru.yaml:10
+            _t1 = _float(alpha) * x[_row, _j]  # isru.yaml:10
             _t2 = _t1 * x[_row, _j]  # isru.yaml:10
-            _t3 = 1.0 + _t2  # isru.yaml:10
+            _t3 = _float(1.0) + _t2  # isru.yaml:10
             _t4 = math.sqrt(_t3)  # isru.yaml:10
             _t5 = grad_y[_row, _j] / _t4  # primitives.yaml:71
             _t6 = -grad_y[_row, _j]  # primitives.yaml:72
             _t7 = _t6 * y[_row, _j]  # primitives.yaml:72
             _t8 = _t7 / _t4  # primitives.yaml:72
-            _t9 = 0.5 * _t8  # primitives.yaml:171
+            _t9 = _float(0.5) * _t8  # primitives.yaml:171
             _t10 = _t9 / _t4  # primitives.yaml:171
             _t11 = _t10 * x[_row, _j]  # primitives.yaml:61
             _t12 = _t10 * _t1  # primitives.yaml:62
-            _t13 = _t11 * alpha  # primitives.yaml:62
+            _t13 = _t11 * _float(alpha)  # primitives.yaml:62
             _t14 = _t5 + _t12  # primitives.yaml:62
             grad_x = _t14 + _t13  # primitives.yaml:62
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, x, alpha, y, *, out_grad_x=None):
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _isru_bwd_loops_0(alpha, rows(x), rows(grad_y), rows(y), rows(grad_x))
+@whole_rows
+def _jit_backward(grad_y, x, alpha, y):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_isru_bwd_loops_0, alpha, rows(x), rows(grad_y), rows(y), rows(grad_x))
     return grad_x

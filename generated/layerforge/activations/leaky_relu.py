@@ -12,7 +12,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -137,22 +137,28 @@ def _cupy_backward(grad_y, x, alpha):
 @row_kernel
 def _leaky_relu_fwd_loops_0(x, alpha, y_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = (
-                x[_row, _j] if x[_row, _j] > 0.0 or x[_row, _j] != x[_row, _j] else 0.0
+                x[_row, _j]
+                if x[_row, _j] > _float(0.0) or x[_row, _j] != x[_row, _j]
+                else _float(0.0)
             )  # leaky_relu.yaml:10
             _t2 = (
-                x[_row, _j] if x[_row, _j] < 0.0 or x[_row, _j] != x[_row, _j] else 0.0
+                x[_row, _j]
+                if x[_row, _j] < _float(0.0) or x[_row, _j] != x[_row, _j]
+                else _float(0.0)
             )  # leaky_relu.yaml:10
-            _t3 = alpha * _t2  # leaky_relu.yaml:10
+            _t3 = _float(alpha) * _t2  # leaky_relu.yaml:10
             y = _t1 + _t3  # leaky_relu.yaml:10
             y_out[_row, _j] = y
 
 
-def _jit_forward(x, alpha, *, out_y=None):
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _leaky_relu_fwd_loops_0(rows(x), alpha, rows(y))
+@whole_rows
+def _jit_forward(x, alpha):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_leaky_relu_fwd_loops_0, rows(x), alpha, rows(y))
     return y, (x, alpha)
 
 
@@ -160,18 +166,20 @@ def _jit_forward(x, alpha, *, out_y=None):
 @row_kernel
 def _leaky_relu_bwd_loops_0(grad_y, alpha, x, grad_x_out):
     _rows, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t4 = grad_y[_row, _j] * alpha  # primitives.yaml:62
-            _t5 = x[_row, _j] < 0.0  # primitives.yaml:262
+            _t4 = grad_y[_row, _j] * _float(alpha)  # primitives.yaml:62
+            _t5 = x[_row, _j] < _float(0.0)  # primitives.yaml:262
             _t6 = _t4 * _t5  # primitives.yaml:262
-            _t7 = x[_row, _j] > 0.0  # primitives.yaml:252
+            _t7 = x[_row, _j] > _float(0.0)  # primitives.yaml:252
             _t8 = grad_y[_row, _j] * _t7  # primitives.yaml:252
             grad_x = _t6 + _t8  # primitives.yaml:252
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, x, alpha, *, out_grad_x=None):
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _leaky_relu_bwd_loops_0(rows(grad_y), alpha, rows(x), rows(grad_x))
+@whole_rows
+def _jit_backward(grad_y, x, alpha):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_leaky_relu_bwd_loops_0, rows(grad_y), alpha, rows(x), rows(grad_x))
     return grad_x

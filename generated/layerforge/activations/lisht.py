@@ -121,12 +121,13 @@ def _cupy_backward(grad_y, x):
 @row_kernel
 def _lisht_bwd_loops_0(grad_y, _t1, x, grad_x_out):
     _rows, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t2 = grad_y[_row, _j] * _t1[_row, _j]  # primitives.yaml:61
             _t3 = grad_y[_row, _j] * x[_row, _j]  # primitives.yaml:62
             _t4 = _t1[_row, _j] * _t1[_row, _j]  # primitives.yaml:180
-            _t5 = 1.0 - _t4  # primitives.yaml:180
+            _t5 = _float(1.0) - _t4  # primitives.yaml:180
             _t6 = _t3 * _t5  # primitives.yaml:180
             grad_x = _t2 + _t6  # primitives.yaml:180
             grad_x_out[_row, _j] = grad_x

@@ -10,7 +10,14 @@ import numpy as np
 
 from layerforge._runtime import check_arrays, check_context, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import fast_exp, row_kernel, rows, use_jit
+from layerforge._jit_runtime import (
+    fast_exp,
+    in_row_runs,
+    row_kernel,
+    rows,
+    use_jit,
+    whole_rows,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -153,25 +160,27 @@ def _cupy_backward(grad_y, x):
 @row_kernel
 def _mish_fwd_loops_0(x, y_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = (
                 x[_row, _j]
-                if x[_row, _j] < 20.0 or x[_row, _j] != x[_row, _j]
-                else 20.0
+                if x[_row, _j] < _float(20.0) or x[_row, _j] != x[_row, _j]
+                else _float(20.0)
             )  # mish.yaml:12
             e = fast_exp(_t1)  # mish.yaml:12
-            _t2 = e + 2.0  # mish.yaml:13
+            _t2 = e + _float(2.0)  # mish.yaml:13
             n = e * _t2  # mish.yaml:13
             _t3 = x[_row, _j] * n  # mish.yaml:14
-            _t4 = n + 2.0  # mish.yaml:14
+            _t4 = n + _float(2.0)  # mish.yaml:14
             y = _t3 / _t4  # mish.yaml:14
             y_out[_row, _j] = y
 
 
-def _jit_forward(x, *, out_y=None):
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _mish_fwd_loops_0(rows(x), rows(y))
+@whole_rows
+def _jit_forward(x):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_mish_fwd_loops_0, rows(x), rows(y))
     return y, (x,)
 
 
@@ -179,22 +188,23 @@ def _jit_forward(x, *, out_y=None):
 @row_kernel
 def _mish_bwd_loops_0(x, grad_y, grad_x_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = (
                 x[_row, _j]
-                if x[_row, _j] < 20.0 or x[_row, _j] != x[_row, _j]
-                else 20.0
+                if x[_row, _j] < _float(20.0) or x[_row, _j] != x[_row, _j]
+                else _float(20.0)
             )  # mish.yaml:12
             e = fast_exp(_t1)  # mish.yaml:12
-            _t2 = e + 2.0  # mish.yaml:13
+            _t2 = e + _float(2.0)  # mish.yaml:13
             n = e * _t2  # mish.yaml:13
-            _t5 = n + 2.0  # mish.yaml:17
-            s = 1.0 / _t5  # mish.yaml:17
+            _t5 = n + _float(2.0)  # mish.yaml:17
+            s = _float(1.0) / _t5  # mish.yaml:17
             _t6 = n * s  # mish.yaml:18
-            _t7 = 4.0 * x[_row, _j]  # mish.yaml:18
+            _t7 = _float(4.0) * x[_row, _j]  # mish.yaml:18
             _t8 = _t7 * e  # mish.yaml:18
-            _t9 = e + 1.0  # mish.yaml:18
+            _t9 = e + _float(1.0)  # mish.yaml:18
             _t10 = _t8 * _t9  # mish.yaml:18
             _t11 = _t10 * s  # mish.yaml:18
             _t12 = _t11 * s  # mish.yaml:18
@@ -203,7 +213,8 @@ def _mish_bwd_loops_0(x, grad_y, grad_x_out):
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, x, *, out_grad_x=None):
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _mish_bwd_loops_0(rows(x), rows(grad_y), rows(grad_x))
+@whole_rows
+def _jit_backward(grad_y, x):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_mish_bwd_loops_0, rows(x), rows(grad_y), rows(grad_x))
     return grad_x

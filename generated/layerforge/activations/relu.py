@@ -7,7 +7,7 @@ import numpy as np
 
 from layerforge._runtime import check_arrays, check_context
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -110,14 +110,16 @@ def _cupy_backward(grad_y, x):
 @row_kernel
 def _relu_bwd_loops_0(x, grad_y, grad_x_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t1 = x[_row, _j] > 0.0  # primitives.yaml:252
+            _t1 = x[_row, _j] > _float(0.0)  # primitives.yaml:252
             grad_x = grad_y[_row, _j] * _t1  # primitives.yaml:252
             grad_x_out[_row, _j] = grad_x
 
 
+@whole_rows
 def _jit_backward(grad_y, x):
     grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    _relu_bwd_loops_0(rows(x), rows(grad_y), rows(grad_x))
+    in_row_runs(_relu_bwd_loops_0, rows(x), rows(grad_y), rows(grad_x))
     return grad_x

@@ -15,7 +15,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -175,14 +175,17 @@ def _cupy_backward(grad_y, alpha, scale, y):
 @row_kernel
 def _selu_fwd_loops_0(alpha, _t2, x, scale, y_out):
     _rows, _n = _t2.shape
+    _float = _t2.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            negative = alpha * _t2[_row, _j]  # selu.yaml:14
+            negative = _float(alpha) * _t2[_row, _j]  # selu.yaml:14
             _t3 = (
-                x[_row, _j] if x[_row, _j] > 0.0 or x[_row, _j] != x[_row, _j] else 0.0
+                x[_row, _j]
+                if x[_row, _j] > _float(0.0) or x[_row, _j] != x[_row, _j]
+                else _float(0.0)
             )  # selu.yaml:15
             _t4 = _t3 + negative  # selu.yaml:15
-            y = scale * _t4  # selu.yaml:15
+            y = _float(scale) * _t4  # selu.yaml:15
             y_out[_row, _j] = y
 
 
@@ -198,24 +201,28 @@ def _jit_forward(x, alpha, scale, *, out_y=None):
 @row_kernel
 def _selu_bwd_loops_0(y, _t6, grad_y, _t12, grad_x_out):
     _rows, _n = y.shape
+    _float = y.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t5 = (
-                y[_row, _j] if y[_row, _j] < 0.0 or y[_row, _j] != y[_row, _j] else 0.0
+                y[_row, _j]
+                if y[_row, _j] < _float(0.0) or y[_row, _j] != y[_row, _j]
+                else _float(0.0)
             )  # selu.yaml:20
-            _t7 = _t5 + _t6  # selu.yaml:20
+            _t7 = _t5 + _float(_t6)  # selu.yaml:20
             _t8 = grad_y[_row, _j] * _t7  # selu.yaml:20
-            _t9 = y[_row, _j] > 0.0  # selu.yaml:20
+            _t9 = y[_row, _j] > _float(0.0)  # selu.yaml:20
             _t10 = grad_y[_row, _j] * _t9  # selu.yaml:20
-            _t13 = _t10 * _t12  # selu.yaml:20
+            _t13 = _t10 * _float(_t12)  # selu.yaml:20
             grad_x = _t8 + _t13  # selu.yaml:20
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, alpha, scale, y, *, out_grad_x=None):
+@whole_rows
+def _jit_backward(grad_y, alpha, scale, y):
     _t6 = scale * alpha
     _t11 = scale * alpha
     _t12 = scale - _t11
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _selu_bwd_loops_0(rows(y), _t6, rows(grad_y), _t12, rows(grad_x))
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_selu_bwd_loops_0, rows(y), _t6, rows(grad_y), _t12, rows(grad_x))
     return grad_x

@@ -15,7 +15,14 @@ from layerforge._runtime import (
     blas_flags_ignored,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
-from layerforge._jit_runtime import fast_exp, row_kernel, rows, use_jit
+from layerforge._jit_runtime import (
+    fast_exp,
+    in_row_runs,
+    row_kernel,
+    rows,
+    use_jit,
+    whole_rows,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -298,7 +305,8 @@ def _softmin_bwd_loops_0(grad_y, y, grad_x_out):
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, y, *, out_grad_x=None):
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _softmin_bwd_loops_0(rows(grad_y), rows(y), rows(grad_x))
+@whole_rows
+def _jit_backward(grad_y, y):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_softmin_bwd_loops_0, rows(grad_y), rows(y), rows(grad_x))
     return grad_x

@@ -7,7 +7,7 @@ import numpy as np
 
 from layerforge._runtime import check_arrays, check_context, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -129,17 +129,19 @@ def _cupy_backward(grad_y, x, y):
 @row_kernel
 def _softsign_fwd_loops_0(x, y_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = abs(x[_row, _j])  # softsign.yaml:8
-            _t2 = 1.0 + _t1  # softsign.yaml:8
+            _t2 = _float(1.0) + _t1  # softsign.yaml:8
             y = x[_row, _j] / _t2  # softsign.yaml:8
             y_out[_row, _j] = y
 
 
-def _jit_forward(x, *, out_y=None):
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _softsign_fwd_loops_0(rows(x), rows(y))
+@whole_rows
+def _jit_forward(x):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_softsign_fwd_loops_0, rows(x), rows(y))
     return y, (x, y)
 
 
@@ -147,10 +149,11 @@ def _jit_forward(x, *, out_y=None):
 @row_kernel
 def _softsign_bwd_loops_0(x, grad_y, y, _t3_out, _t6_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = abs(x[_row, _j])  # softsign.yaml:8
-            _t2 = 1.0 + _t1  # softsign.yaml:8
+            _t2 = _float(1.0) + _t1  # softsign.yaml:8
             _t3 = grad_y[_row, _j] / _t2  # primitives.yaml:71
             _t3_out[_row, _j] = _t3
             _t4 = -grad_y[_row, _j]  # primitives.yaml:72

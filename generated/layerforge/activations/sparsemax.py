@@ -259,10 +259,13 @@ def _cupy_backward(grad_y, x, y):
 @row_kernel
 def _sparsemax_fwd_loops_0(x, tau, y_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = x[_row, _j] - tau[_row, 0]  # sparsemax.yaml:11
-            y = _t1 if _t1 > 0.0 or _t1 != _t1 else 0.0  # sparsemax.yaml:11
+            y = (
+                _t1 if _t1 > _float(0.0) or _t1 != _t1 else _float(0.0)
+            )  # sparsemax.yaml:11
             y_out[_row, _j] = y
 
 

@@ -365,6 +365,7 @@ def _cupy_backward(grad_y, x, _t2, exponentials, _t6, y):
 @row_kernel
 def _spherical_softmax_fwd_loops_0(x, _t2_out, scaled_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     _zero = x.dtype.type(0.0)
     for _row in range(_rows):
         _t2 = _zero  # spherical_softmax.yaml:10
@@ -372,7 +373,9 @@ def _spherical_softmax_fwd_loops_0(x, _t2_out, scaled_out):
             _t1 = x[_row, _j] * x[_row, _j]  # spherical_softmax.yaml:10
             _t2 += _t1
         _t2_out[_row, 0] = _t2
-        _t3 = _t2 if _t2 > 1e-24 or _t2 != _t2 else 1e-24  # spherical_softmax.yaml:10
+        _t3 = (
+            _t2 if _t2 > _float(1e-24) or _t2 != _t2 else _float(1e-24)
+        )  # spherical_softmax.yaml:10
         norm = math.sqrt(_t3)  # spherical_softmax.yaml:10
         for _j in range(_n):
             scaled = x[_row, _j] / norm  # spherical_softmax.yaml:11
@@ -420,11 +423,12 @@ def _spherical_softmax_bwd_loops_0(
     _t2, x, grad_y, _t6, y, norm_out, scaled_out, _t7_out, _t10_out
 ):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         _t3 = (
             _t2[_row, 0]
-            if _t2[_row, 0] > 1e-24 or _t2[_row, 0] != _t2[_row, 0]
-            else 1e-24
+            if _t2[_row, 0] > _float(1e-24) or _t2[_row, 0] != _t2[_row, 0]
+            else _float(1e-24)
         )  # spherical_softmax.yaml:10
         norm = math.sqrt(_t3)  # spherical_softmax.yaml:10
         norm_out[_row, 0] = norm

@@ -16,7 +16,7 @@ from layerforge._runtime import (
     blas_flags_ignored,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -261,16 +261,17 @@ def _cupy_backward(grad_y, x, norm, _t3):
 @row_kernel
 def _squash_fwd_loops_0(x, epsilon, norm_out, _t3_out, y_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     _zero = x.dtype.type(0.0)
     for _row in range(_rows):
         squared_norm = _zero  # squash.yaml:12
         for _j in range(_n):
             _t1 = x[_row, _j] * x[_row, _j]  # squash.yaml:12
             squared_norm += _t1
-        _t2 = squared_norm + epsilon  # squash.yaml:13
+        _t2 = squared_norm + _float(epsilon)  # squash.yaml:13
         norm = math.sqrt(_t2)  # squash.yaml:13
         norm_out[_row, 0] = norm
-        _t3 = 1.0 + squared_norm  # squash.yaml:14
+        _t3 = _float(1.0) + squared_norm  # squash.yaml:14
         _t3_out[_row, 0] = _t3
         _t4 = norm / _t3  # squash.yaml:14
         for _j in range(_n):
@@ -278,11 +279,12 @@ def _squash_fwd_loops_0(x, epsilon, norm_out, _t3_out, y_out):
             y_out[_row, _j] = y
 
 
-def _jit_forward(x, epsilon, *, out_y=None, out_norm=None):
-    norm = np.empty(x.shape[:-1] + (1,), x.dtype) if out_norm is None else out_norm
+@whole_rows
+def _jit_forward(x, epsilon):
+    norm = np.empty(x.shape[:-1] + (1,), x.dtype)
     _t3 = np.empty(x.shape[:-1] + (1,), x.dtype)
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _squash_fwd_loops_0(rows(x), epsilon, rows(norm), rows(_t3), rows(y))
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_squash_fwd_loops_0, rows(x), epsilon, rows(norm), rows(_t3), rows(y))
     return y, (x, norm, _t3)
 
 

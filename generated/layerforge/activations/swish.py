@@ -7,7 +7,14 @@ import numpy as np
 
 from layerforge._runtime import check_arrays, check_context, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import fast_exp, row_kernel, rows, use_jit
+from layerforge._jit_runtime import (
+    fast_exp,
+    in_row_runs,
+    row_kernel,
+    rows,
+    use_jit,
+    whole_rows,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -134,16 +141,18 @@ def _cupy_backward(grad_y, x):
 @row_kernel
 def _swish_fwd_loops_0(x, y_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t1 = 1.0 / (1.0 + fast_exp(-x[_row, _j]))  # swish.yaml:8
+            _t1 = _float(1.0) / (_float(1.0) + fast_exp(-x[_row, _j]))  # swish.yaml:8
             y = x[_row, _j] * _t1  # swish.yaml:8
             y_out[_row, _j] = y
 
 
-def _jit_forward(x, *, out_y=None):
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _swish_fwd_loops_0(rows(x), rows(y))
+@whole_rows
+def _jit_forward(x):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_swish_fwd_loops_0, rows(x), rows(y))
     return y, (x,)
 
 
@@ -151,19 +160,21 @@ def _jit_forward(x, *, out_y=None):
 @row_kernel
 def _swish_bwd_loops_0(x, grad_y, grad_x_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t1 = 1.0 / (1.0 + fast_exp(-x[_row, _j]))  # swish.yaml:8
+            _t1 = _float(1.0) / (_float(1.0) + fast_exp(-x[_row, _j]))  # swish.yaml:8
             _t2 = grad_y[_row, _j] * _t1  # primitives.yaml:61
             _t3 = grad_y[_row, _j] * x[_row, _j]  # primitives.yaml:62
             _t4 = _t3 * _t1  # primitives.yaml:201
-            _t5 = 1.0 - _t1  # primitives.yaml:201
+            _t5 = _float(1.0) - _t1  # primitives.yaml:201
             _t6 = _t4 * _t5  # primitives.yaml:201
             grad_x = _t2 + _t6  # primitives.yaml:201
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, x, *, out_grad_x=None):
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _swish_bwd_loops_0(rows(x), rows(grad_y), rows(grad_x))
+@whole_rows
+def _jit_backward(grad_y, x):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_swish_bwd_loops_0, rows(x), rows(grad_y), rows(grad_x))
     return grad_x

@@ -7,7 +7,7 @@ import numpy as np
 
 from layerforge._runtime import check_arrays, check_context, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -111,15 +111,17 @@ def _cupy_backward(grad_y, y):
 @row_kernel
 def _tanh_bwd_loops_0(y, grad_y, grad_x_out):
     _rows, _n = y.shape
+    _float = y.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = y[_row, _j] * y[_row, _j]  # primitives.yaml:180
-            _t2 = 1.0 - _t1  # primitives.yaml:180
+            _t2 = _float(1.0) - _t1  # primitives.yaml:180
             grad_x = grad_y[_row, _j] * _t2  # primitives.yaml:180
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, y, *, out_grad_x=None):
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _tanh_bwd_loops_0(rows(y), rows(grad_y), rows(grad_x))
+@whole_rows
+def _jit_backward(grad_y, y):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_tanh_bwd_loops_0, rows(y), rows(grad_y), rows(grad_x))
     return grad_x

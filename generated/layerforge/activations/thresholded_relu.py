@@ -12,7 +12,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -122,21 +122,23 @@ def _cupy_backward(grad_y, x, theta):
 @row_kernel
 def _thresholded_relu_fwd_loops_0(x, theta, y_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t1 = (
                 x[_row, _j]
-                if x[_row, _j] > theta or x[_row, _j] != x[_row, _j]
-                else theta
+                if x[_row, _j] > _float(theta) or x[_row, _j] != x[_row, _j]
+                else _float(theta)
             )  # thresholded_relu.yaml:12
-            _t2 = x[_row, _j] > theta  # thresholded_relu.yaml:12
+            _t2 = x[_row, _j] > _float(theta)  # thresholded_relu.yaml:12
             y = _t1 * _t2  # thresholded_relu.yaml:12
             y_out[_row, _j] = y
 
 
-def _jit_forward(x, theta, *, out_y=None):
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _thresholded_relu_fwd_loops_0(rows(x), theta, rows(y))
+@whole_rows
+def _jit_forward(x, theta):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_thresholded_relu_fwd_loops_0, rows(x), theta, rows(y))
     return y, (x, theta)
 
 
@@ -144,14 +146,18 @@ def _jit_forward(x, theta, *, out_y=None):
 @row_kernel
 def _thresholded_relu_bwd_loops_0(x, theta, grad_y, grad_x_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t3 = x[_row, _j] > theta  # thresholded_relu.yaml:15
+            _t3 = x[_row, _j] > _float(theta)  # thresholded_relu.yaml:15
             grad_x = grad_y[_row, _j] * _t3  # thresholded_relu.yaml:15
             grad_x_out[_row, _j] = grad_x
 
 
+@whole_rows
 def _jit_backward(grad_y, x, theta):
     grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    _thresholded_relu_bwd_loops_0(rows(x), theta, rows(grad_y), rows(grad_x))
+    in_row_runs(
+        _thresholded_relu_bwd_loops_0, rows(x), theta, rows(grad_y), rows(grad_x)
+    )
     return grad_x

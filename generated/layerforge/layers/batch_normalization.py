@@ -3601,19 +3601,20 @@ def _batch_normalization_train_fwd_loops_0(
     y_out,
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _t8 * running_mean[_ch]  # batch_normalization.yaml:39
-        _t13 = _t12 * running_var[_ch]  # batch_normalization.yaml:44
+        _t9 = _float(_t8) * running_mean[_ch]  # batch_normalization.yaml:39
+        _t13 = _float(_t12) * running_var[_ch]  # batch_normalization.yaml:44
         _t17 = weight[_ch]  # batch_normalization.yaml:60
         _t19 = bias[_ch]  # batch_normalization.yaml:60
         _t3 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:33
+        mu = _t3 / _float(count)  # batch_normalization.yaml:33
         _t10 = mu  # batch_normalization.yaml:39
-        _t11 = momentum * _t10  # batch_normalization.yaml:39
+        _t11 = _float(momentum) * _t10  # batch_normalization.yaml:39
         new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
         new_running_mean_out[_ch] = new_running_mean
         _t5 = 0.0  # batch_normalization.yaml:35
@@ -3623,13 +3624,13 @@ def _batch_normalization_train_fwd_loops_0(
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:35
                 _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:35
-        _t6 = variance + eps  # batch_normalization.yaml:36
+        variance = _t5 / _float(count)  # batch_normalization.yaml:35
+        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         _t15 = variance  # batch_normalization.yaml:44
-        _t16 = _t14 * _t15  # batch_normalization.yaml:44
+        _t16 = _float(_t14) * _t15  # batch_normalization.yaml:44
         new_running_var = _t13 + _t16  # batch_normalization.yaml:44
         new_running_var_out[_ch] = new_running_var
         for _i in range(_i_count):
@@ -3694,6 +3695,7 @@ def _batch_normalization_train_bwd_loops_0(
     grad_x_out,
 ):
     _i_count, _, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _ch in range(_first, _last):
         _t21 = weight[_ch]  # batch_normalization.yaml:66
         scale = _t21 * rstd[_ch]  # batch_normalization.yaml:66
@@ -3711,9 +3713,9 @@ def _batch_normalization_train_bwd_loops_0(
         grad_weight = scale_sums  # batch_normalization.yaml:65
         grad_weight_out[_ch] = grad_weight
         _t23 = scale * scale_sums  # batch_normalization.yaml:68
-        _t24 = _t23 / count  # batch_normalization.yaml:68
+        _t24 = _t23 / _float(count)  # batch_normalization.yaml:68
         _t27 = scale * shift_sums  # batch_normalization.yaml:68
-        _t28 = _t27 / count  # batch_normalization.yaml:68
+        _t28 = _t27 / _float(count)  # batch_normalization.yaml:68
         for _i in range(_i_count):
             for _j in range(_n):
                 _t22 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
@@ -3761,18 +3763,19 @@ def _batch_normalization_train_no_running_var_fwd_loops_0(
     y_out,
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _t8 * running_mean[_ch]  # batch_normalization.yaml:39
+        _t9 = _float(_t8) * running_mean[_ch]  # batch_normalization.yaml:39
         _t12 = weight[_ch]  # batch_normalization.yaml:60
         _t14 = bias[_ch]  # batch_normalization.yaml:60
         _t3 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:33
+        mu = _t3 / _float(count)  # batch_normalization.yaml:33
         _t10 = mu  # batch_normalization.yaml:39
-        _t11 = momentum * _t10  # batch_normalization.yaml:39
+        _t11 = _float(momentum) * _t10  # batch_normalization.yaml:39
         new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
         new_running_mean_out[_ch] = new_running_mean
         _t5 = 0.0  # batch_normalization.yaml:35
@@ -3782,10 +3785,10 @@ def _batch_normalization_train_no_running_var_fwd_loops_0(
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:35
                 _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:35
-        _t6 = variance + eps  # batch_normalization.yaml:36
+        variance = _t5 / _float(count)  # batch_normalization.yaml:35
+        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -3843,6 +3846,7 @@ def _batch_normalization_train_no_running_var_bwd_loops_0(
     grad_x_out,
 ):
     _i_count, _, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _ch in range(_first, _last):
         _t16 = weight[_ch]  # batch_normalization.yaml:66
         scale = _t16 * rstd[_ch]  # batch_normalization.yaml:66
@@ -3860,9 +3864,9 @@ def _batch_normalization_train_no_running_var_bwd_loops_0(
         grad_weight = scale_sums  # batch_normalization.yaml:65
         grad_weight_out[_ch] = grad_weight
         _t18 = scale * scale_sums  # batch_normalization.yaml:68
-        _t19 = _t18 / count  # batch_normalization.yaml:68
+        _t19 = _t18 / _float(count)  # batch_normalization.yaml:68
         _t22 = scale * shift_sums  # batch_normalization.yaml:68
-        _t23 = _t22 / count  # batch_normalization.yaml:68
+        _t23 = _t22 / _float(count)  # batch_normalization.yaml:68
         for _i in range(_i_count):
             for _j in range(_n):
                 _t17 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
@@ -3910,16 +3914,17 @@ def _batch_normalization_train_no_running_mean_fwd_loops_0(
     y_out,
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _t8 * running_var[_ch]  # batch_normalization.yaml:44
+        _t9 = _float(_t8) * running_var[_ch]  # batch_normalization.yaml:44
         _t13 = weight[_ch]  # batch_normalization.yaml:60
         _t15 = bias[_ch]  # batch_normalization.yaml:60
         _t3 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:33
+        mu = _t3 / _float(count)  # batch_normalization.yaml:33
         _t5 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
@@ -3927,13 +3932,13 @@ def _batch_normalization_train_no_running_mean_fwd_loops_0(
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:35
                 _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:35
-        _t6 = variance + eps  # batch_normalization.yaml:36
+        variance = _t5 / _float(count)  # batch_normalization.yaml:35
+        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         _t11 = variance  # batch_normalization.yaml:44
-        _t12 = _t10 * _t11  # batch_normalization.yaml:44
+        _t12 = _float(_t10) * _t11  # batch_normalization.yaml:44
         new_running_var = _t9 + _t12  # batch_normalization.yaml:44
         new_running_var_out[_ch] = new_running_var
         for _i in range(_i_count):
@@ -3994,6 +3999,7 @@ def _batch_normalization_train_no_running_mean_bwd_loops_0(
     grad_x_out,
 ):
     _i_count, _, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _ch in range(_first, _last):
         _t17 = weight[_ch]  # batch_normalization.yaml:66
         scale = _t17 * rstd[_ch]  # batch_normalization.yaml:66
@@ -4011,9 +4017,9 @@ def _batch_normalization_train_no_running_mean_bwd_loops_0(
         grad_weight = scale_sums  # batch_normalization.yaml:65
         grad_weight_out[_ch] = grad_weight
         _t19 = scale * scale_sums  # batch_normalization.yaml:68
-        _t20 = _t19 / count  # batch_normalization.yaml:68
+        _t20 = _t19 / _float(count)  # batch_normalization.yaml:68
         _t23 = scale * shift_sums  # batch_normalization.yaml:68
-        _t24 = _t23 / count  # batch_normalization.yaml:68
+        _t24 = _t23 / _float(count)  # batch_normalization.yaml:68
         for _i in range(_i_count):
             for _j in range(_n):
                 _t18 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
@@ -4048,6 +4054,7 @@ def _batch_normalization_train_no_running_mean_no_running_var_fwd_loops_0(
     _first, _last, x, count, eps, weight, bias, rstd_out, normalized_out, y_out
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
         _t8 = weight[_ch]  # batch_normalization.yaml:60
@@ -4056,7 +4063,7 @@ def _batch_normalization_train_no_running_mean_no_running_var_fwd_loops_0(
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:33
+        mu = _t3 / _float(count)  # batch_normalization.yaml:33
         _t5 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
@@ -4064,10 +4071,10 @@ def _batch_normalization_train_no_running_mean_no_running_var_fwd_loops_0(
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:35
                 _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:35
-        _t6 = variance + eps  # batch_normalization.yaml:36
+        variance = _t5 / _float(count)  # batch_normalization.yaml:35
+        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -4119,6 +4126,7 @@ def _batch_normalization_train_no_running_mean_no_running_var_bwd_loops_0(
     grad_x_out,
 ):
     _i_count, _, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _ch in range(_first, _last):
         _t12 = weight[_ch]  # batch_normalization.yaml:66
         scale = _t12 * rstd[_ch]  # batch_normalization.yaml:66
@@ -4136,9 +4144,9 @@ def _batch_normalization_train_no_running_mean_no_running_var_bwd_loops_0(
         grad_weight = scale_sums  # batch_normalization.yaml:65
         grad_weight_out[_ch] = grad_weight
         _t14 = scale * scale_sums  # batch_normalization.yaml:68
-        _t15 = _t14 / count  # batch_normalization.yaml:68
+        _t15 = _t14 / _float(count)  # batch_normalization.yaml:68
         _t18 = scale * shift_sums  # batch_normalization.yaml:68
-        _t19 = _t18 / count  # batch_normalization.yaml:68
+        _t19 = _t18 / _float(count)  # batch_normalization.yaml:68
         for _i in range(_i_count):
             for _j in range(_n):
                 _t13 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
@@ -4191,18 +4199,19 @@ def _batch_normalization_train_no_bias_fwd_loops_0(
     y_out,
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _t8 * running_mean[_ch]  # batch_normalization.yaml:39
-        _t13 = _t12 * running_var[_ch]  # batch_normalization.yaml:44
+        _t9 = _float(_t8) * running_mean[_ch]  # batch_normalization.yaml:39
+        _t13 = _float(_t12) * running_var[_ch]  # batch_normalization.yaml:44
         _t17 = weight[_ch]  # batch_normalization.yaml:60
         _t3 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:33
+        mu = _t3 / _float(count)  # batch_normalization.yaml:33
         _t10 = mu  # batch_normalization.yaml:39
-        _t11 = momentum * _t10  # batch_normalization.yaml:39
+        _t11 = _float(momentum) * _t10  # batch_normalization.yaml:39
         new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
         new_running_mean_out[_ch] = new_running_mean
         _t5 = 0.0  # batch_normalization.yaml:35
@@ -4212,13 +4221,13 @@ def _batch_normalization_train_no_bias_fwd_loops_0(
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:35
                 _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:35
-        _t6 = variance + eps  # batch_normalization.yaml:36
+        variance = _t5 / _float(count)  # batch_normalization.yaml:35
+        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         _t15 = variance  # batch_normalization.yaml:44
-        _t16 = _t14 * _t15  # batch_normalization.yaml:44
+        _t16 = _float(_t14) * _t15  # batch_normalization.yaml:44
         new_running_var = _t13 + _t16  # batch_normalization.yaml:44
         new_running_var_out[_ch] = new_running_var
         for _i in range(_i_count):
@@ -4274,6 +4283,7 @@ def _batch_normalization_train_no_bias_bwd_loops_0(
     _first, _last, grad_y, normalized, weight, rstd, count, grad_weight_out, grad_x_out
 ):
     _i_count, _, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _ch in range(_first, _last):
         _t19 = weight[_ch]  # batch_normalization.yaml:66
         scale = _t19 * rstd[_ch]  # batch_normalization.yaml:66
@@ -4289,9 +4299,9 @@ def _batch_normalization_train_no_bias_bwd_loops_0(
         grad_weight = scale_sums  # batch_normalization.yaml:65
         grad_weight_out[_ch] = grad_weight
         _t21 = scale * scale_sums  # batch_normalization.yaml:68
-        _t22 = _t21 / count  # batch_normalization.yaml:68
+        _t22 = _t21 / _float(count)  # batch_normalization.yaml:68
         _t25 = scale * shift_sums  # batch_normalization.yaml:68
-        _t26 = _t25 / count  # batch_normalization.yaml:68
+        _t26 = _t25 / _float(count)  # batch_normalization.yaml:68
         for _i in range(_i_count):
             for _j in range(_n):
                 _t20 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
@@ -4336,17 +4346,18 @@ def _batch_normalization_train_no_bias_no_running_var_fwd_loops_0(
     y_out,
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _t8 * running_mean[_ch]  # batch_normalization.yaml:39
+        _t9 = _float(_t8) * running_mean[_ch]  # batch_normalization.yaml:39
         _t12 = weight[_ch]  # batch_normalization.yaml:60
         _t3 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:33
+        mu = _t3 / _float(count)  # batch_normalization.yaml:33
         _t10 = mu  # batch_normalization.yaml:39
-        _t11 = momentum * _t10  # batch_normalization.yaml:39
+        _t11 = _float(momentum) * _t10  # batch_normalization.yaml:39
         new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
         new_running_mean_out[_ch] = new_running_mean
         _t5 = 0.0  # batch_normalization.yaml:35
@@ -4356,10 +4367,10 @@ def _batch_normalization_train_no_bias_no_running_var_fwd_loops_0(
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:35
                 _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:35
-        _t6 = variance + eps  # batch_normalization.yaml:36
+        variance = _t5 / _float(count)  # batch_normalization.yaml:35
+        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -4406,6 +4417,7 @@ def _batch_normalization_train_no_bias_no_running_var_bwd_loops_0(
     _first, _last, grad_y, normalized, weight, rstd, count, grad_weight_out, grad_x_out
 ):
     _i_count, _, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _ch in range(_first, _last):
         _t14 = weight[_ch]  # batch_normalization.yaml:66
         scale = _t14 * rstd[_ch]  # batch_normalization.yaml:66
@@ -4421,9 +4433,9 @@ def _batch_normalization_train_no_bias_no_running_var_bwd_loops_0(
         grad_weight = scale_sums  # batch_normalization.yaml:65
         grad_weight_out[_ch] = grad_weight
         _t16 = scale * scale_sums  # batch_normalization.yaml:68
-        _t17 = _t16 / count  # batch_normalization.yaml:68
+        _t17 = _t16 / _float(count)  # batch_normalization.yaml:68
         _t20 = scale * shift_sums  # batch_normalization.yaml:68
-        _t21 = _t20 / count  # batch_normalization.yaml:68
+        _t21 = _t20 / _float(count)  # batch_normalization.yaml:68
         for _i in range(_i_count):
             for _j in range(_n):
                 _t15 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
@@ -4468,15 +4480,16 @@ def _batch_normalization_train_no_bias_no_running_mean_fwd_loops_0(
     y_out,
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _t8 * running_var[_ch]  # batch_normalization.yaml:44
+        _t9 = _float(_t8) * running_var[_ch]  # batch_normalization.yaml:44
         _t13 = weight[_ch]  # batch_normalization.yaml:60
         _t3 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:33
+        mu = _t3 / _float(count)  # batch_normalization.yaml:33
         _t5 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
@@ -4484,13 +4497,13 @@ def _batch_normalization_train_no_bias_no_running_mean_fwd_loops_0(
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:35
                 _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:35
-        _t6 = variance + eps  # batch_normalization.yaml:36
+        variance = _t5 / _float(count)  # batch_normalization.yaml:35
+        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         _t11 = variance  # batch_normalization.yaml:44
-        _t12 = _t10 * _t11  # batch_normalization.yaml:44
+        _t12 = _float(_t10) * _t11  # batch_normalization.yaml:44
         new_running_var = _t9 + _t12  # batch_normalization.yaml:44
         new_running_var_out[_ch] = new_running_var
         for _i in range(_i_count):
@@ -4540,6 +4553,7 @@ def _batch_normalization_train_no_bias_no_running_mean_bwd_loops_0(
     _first, _last, grad_y, normalized, weight, rstd, count, grad_weight_out, grad_x_out
 ):
     _i_count, _, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _ch in range(_first, _last):
         _t15 = weight[_ch]  # batch_normalization.yaml:66
         scale = _t15 * rstd[_ch]  # batch_normalization.yaml:66
@@ -4555,9 +4569,9 @@ def _batch_normalization_train_no_bias_no_running_mean_bwd_loops_0(
         grad_weight = scale_sums  # batch_normalization.yaml:65
         grad_weight_out[_ch] = grad_weight
         _t17 = scale * scale_sums  # batch_normalization.yaml:68
-        _t18 = _t17 / count  # batch_normalization.yaml:68
+        _t18 = _t17 / _float(count)  # batch_normalization.yaml:68
         _t21 = scale * shift_sums  # batch_normalization.yaml:68
-        _t22 = _t21 / count  # batch_normalization.yaml:68
+        _t22 = _t21 / _float(count)  # batch_normalization.yaml:68
         for _i in range(_i_count):
             for _j in range(_n):
                 _t16 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
@@ -4592,6 +4606,7 @@ def _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_loops_
     _first, _last, x, count, eps, weight, rstd_out, normalized_out, y_out
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
         _t8 = weight[_ch]  # batch_normalization.yaml:60
@@ -4599,7 +4614,7 @@ def _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_loops_
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:33
+        mu = _t3 / _float(count)  # batch_normalization.yaml:33
         _t5 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
@@ -4607,10 +4622,10 @@ def _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_loops_
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:35
                 _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:35
-        _t6 = variance + eps  # batch_normalization.yaml:36
+        variance = _t5 / _float(count)  # batch_normalization.yaml:35
+        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -4651,6 +4666,7 @@ def _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_loops_
     _first, _last, grad_y, normalized, weight, rstd, count, grad_weight_out, grad_x_out
 ):
     _i_count, _, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _ch in range(_first, _last):
         _t10 = weight[_ch]  # batch_normalization.yaml:66
         scale = _t10 * rstd[_ch]  # batch_normalization.yaml:66
@@ -4666,9 +4682,9 @@ def _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_loops_
         grad_weight = scale_sums  # batch_normalization.yaml:65
         grad_weight_out[_ch] = grad_weight
         _t12 = scale * scale_sums  # batch_normalization.yaml:68
-        _t13 = _t12 / count  # batch_normalization.yaml:68
+        _t13 = _t12 / _float(count)  # batch_normalization.yaml:68
         _t16 = scale * shift_sums  # batch_normalization.yaml:68
-        _t17 = _t16 / count  # batch_normalization.yaml:68
+        _t17 = _t16 / _float(count)  # batch_normalization.yaml:68
         for _i in range(_i_count):
             for _j in range(_n):
                 _t11 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
@@ -4719,18 +4735,19 @@ def _batch_normalization_train_no_weight_fwd_loops_0(
     y_out,
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _t8 * running_mean[_ch]  # batch_normalization.yaml:39
-        _t13 = _t12 * running_var[_ch]  # batch_normalization.yaml:44
+        _t9 = _float(_t8) * running_mean[_ch]  # batch_normalization.yaml:39
+        _t13 = _float(_t12) * running_var[_ch]  # batch_normalization.yaml:44
         _t17 = bias[_ch]  # batch_normalization.yaml:60
         _t3 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:33
+        mu = _t3 / _float(count)  # batch_normalization.yaml:33
         _t10 = mu  # batch_normalization.yaml:39
-        _t11 = momentum * _t10  # batch_normalization.yaml:39
+        _t11 = _float(momentum) * _t10  # batch_normalization.yaml:39
         new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
         new_running_mean_out[_ch] = new_running_mean
         _t5 = 0.0  # batch_normalization.yaml:35
@@ -4740,13 +4757,13 @@ def _batch_normalization_train_no_weight_fwd_loops_0(
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:35
                 _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:35
-        _t6 = variance + eps  # batch_normalization.yaml:36
+        variance = _t5 / _float(count)  # batch_normalization.yaml:35
+        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         _t15 = variance  # batch_normalization.yaml:44
-        _t16 = _t14 * _t15  # batch_normalization.yaml:44
+        _t16 = _float(_t14) * _t15  # batch_normalization.yaml:44
         new_running_var = _t13 + _t16  # batch_normalization.yaml:44
         new_running_var_out[_ch] = new_running_var
         for _i in range(_i_count):
@@ -4802,6 +4819,7 @@ def _batch_normalization_train_no_weight_bwd_loops_0(
     _first, _last, grad_y, normalized, rstd, count, grad_bias_out, grad_x_out
 ):
     _i_count, _, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _ch in range(_first, _last):
         shift_sums = 0.0  # batch_normalization.yaml:62
         scale_sums = 0.0  # batch_normalization.yaml:63
@@ -4815,9 +4833,9 @@ def _batch_normalization_train_no_weight_bwd_loops_0(
         grad_bias = shift_sums  # batch_normalization.yaml:64
         grad_bias_out[_ch] = grad_bias
         _t20 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
-        _t21 = _t20 / count  # batch_normalization.yaml:68
+        _t21 = _t20 / _float(count)  # batch_normalization.yaml:68
         _t24 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
-        _t25 = _t24 / count  # batch_normalization.yaml:68
+        _t25 = _t24 / _float(count)  # batch_normalization.yaml:68
         for _i in range(_i_count):
             for _j in range(_n):
                 _t19 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
@@ -4861,17 +4879,18 @@ def _batch_normalization_train_no_weight_no_running_var_fwd_loops_0(
     y_out,
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _t8 * running_mean[_ch]  # batch_normalization.yaml:39
+        _t9 = _float(_t8) * running_mean[_ch]  # batch_normalization.yaml:39
         _t12 = bias[_ch]  # batch_normalization.yaml:60
         _t3 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:33
+        mu = _t3 / _float(count)  # batch_normalization.yaml:33
         _t10 = mu  # batch_normalization.yaml:39
-        _t11 = momentum * _t10  # batch_normalization.yaml:39
+        _t11 = _float(momentum) * _t10  # batch_normalization.yaml:39
         new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
         new_running_mean_out[_ch] = new_running_mean
         _t5 = 0.0  # batch_normalization.yaml:35
@@ -4881,10 +4900,10 @@ def _batch_normalization_train_no_weight_no_running_var_fwd_loops_0(
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:35
                 _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:35
-        _t6 = variance + eps  # batch_normalization.yaml:36
+        variance = _t5 / _float(count)  # batch_normalization.yaml:35
+        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -4931,6 +4950,7 @@ def _batch_normalization_train_no_weight_no_running_var_bwd_loops_0(
     _first, _last, grad_y, normalized, rstd, count, grad_bias_out, grad_x_out
 ):
     _i_count, _, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _ch in range(_first, _last):
         shift_sums = 0.0  # batch_normalization.yaml:62
         scale_sums = 0.0  # batch_normalization.yaml:63
@@ -4944,9 +4964,9 @@ def _batch_normalization_train_no_weight_no_running_var_bwd_loops_0(
         grad_bias = shift_sums  # batch_normalization.yaml:64
         grad_bias_out[_ch] = grad_bias
         _t15 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
-        _t16 = _t15 / count  # batch_normalization.yaml:68
+        _t16 = _t15 / _float(count)  # batch_normalization.yaml:68
         _t19 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
-        _t20 = _t19 / count  # batch_normalization.yaml:68
+        _t20 = _t19 / _float(count)  # batch_normalization.yaml:68
         for _i in range(_i_count):
             for _j in range(_n):
                 _t14 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
@@ -4990,15 +5010,16 @@ def _batch_normalization_train_no_weight_no_running_mean_fwd_loops_0(
     y_out,
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _t8 * running_var[_ch]  # batch_normalization.yaml:44
+        _t9 = _float(_t8) * running_var[_ch]  # batch_normalization.yaml:44
         _t13 = bias[_ch]  # batch_normalization.yaml:60
         _t3 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:33
+        mu = _t3 / _float(count)  # batch_normalization.yaml:33
         _t5 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
@@ -5006,13 +5027,13 @@ def _batch_normalization_train_no_weight_no_running_mean_fwd_loops_0(
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:35
                 _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:35
-        _t6 = variance + eps  # batch_normalization.yaml:36
+        variance = _t5 / _float(count)  # batch_normalization.yaml:35
+        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         _t11 = variance  # batch_normalization.yaml:44
-        _t12 = _t10 * _t11  # batch_normalization.yaml:44
+        _t12 = _float(_t10) * _t11  # batch_normalization.yaml:44
         new_running_var = _t9 + _t12  # batch_normalization.yaml:44
         new_running_var_out[_ch] = new_running_var
         for _i in range(_i_count):
@@ -5062,6 +5083,7 @@ def _batch_normalization_train_no_weight_no_running_mean_bwd_loops_0(
     _first, _last, grad_y, normalized, rstd, count, grad_bias_out, grad_x_out
 ):
     _i_count, _, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _ch in range(_first, _last):
         shift_sums = 0.0  # batch_normalization.yaml:62
         scale_sums = 0.0  # batch_normalization.yaml:63
@@ -5075,9 +5097,9 @@ def _batch_normalization_train_no_weight_no_running_mean_bwd_loops_0(
         grad_bias = shift_sums  # batch_normalization.yaml:64
         grad_bias_out[_ch] = grad_bias
         _t16 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
-        _t17 = _t16 / count  # batch_normalization.yaml:68
+        _t17 = _t16 / _float(count)  # batch_normalization.yaml:68
         _t20 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
-        _t21 = _t20 / count  # batch_normalization.yaml:68
+        _t21 = _t20 / _float(count)  # batch_normalization.yaml:68
         for _i in range(_i_count):
             for _j in range(_n):
                 _t15 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
@@ -5111,6 +5133,7 @@ def _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_loop
     _first, _last, x, count, eps, bias, rstd_out, normalized_out, y_out
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
         _t8 = bias[_ch]  # batch_normalization.yaml:60
@@ -5118,7 +5141,7 @@ def _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_loop
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:33
+        mu = _t3 / _float(count)  # batch_normalization.yaml:33
         _t5 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
@@ -5126,10 +5149,10 @@ def _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_loop
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:35
                 _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:35
-        _t6 = variance + eps  # batch_normalization.yaml:36
+        variance = _t5 / _float(count)  # batch_normalization.yaml:35
+        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -5170,6 +5193,7 @@ def _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_loop
     _first, _last, grad_y, normalized, rstd, count, grad_bias_out, grad_x_out
 ):
     _i_count, _, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _ch in range(_first, _last):
         shift_sums = 0.0  # batch_normalization.yaml:62
         scale_sums = 0.0  # batch_normalization.yaml:63
@@ -5183,9 +5207,9 @@ def _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_loop
         grad_bias = shift_sums  # batch_normalization.yaml:64
         grad_bias_out[_ch] = grad_bias
         _t11 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
-        _t12 = _t11 / count  # batch_normalization.yaml:68
+        _t12 = _t11 / _float(count)  # batch_normalization.yaml:68
         _t15 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
-        _t16 = _t15 / count  # batch_normalization.yaml:68
+        _t16 = _t15 / _float(count)  # batch_normalization.yaml:68
         for _i in range(_i_count):
             for _j in range(_n):
                 _t10 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
@@ -5233,17 +5257,18 @@ def _batch_normalization_train_no_weight_no_bias_fwd_loops_0(
     new_running_var_out,
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _t8 * running_mean[_ch]  # batch_normalization.yaml:39
-        _t13 = _t12 * running_var[_ch]  # batch_normalization.yaml:44
+        _t9 = _float(_t8) * running_mean[_ch]  # batch_normalization.yaml:39
+        _t13 = _float(_t12) * running_var[_ch]  # batch_normalization.yaml:44
         _t3 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:33
+        mu = _t3 / _float(count)  # batch_normalization.yaml:33
         _t10 = mu  # batch_normalization.yaml:39
-        _t11 = momentum * _t10  # batch_normalization.yaml:39
+        _t11 = _float(momentum) * _t10  # batch_normalization.yaml:39
         new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
         new_running_mean_out[_ch] = new_running_mean
         _t5 = 0.0  # batch_normalization.yaml:35
@@ -5253,13 +5278,13 @@ def _batch_normalization_train_no_weight_no_bias_fwd_loops_0(
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:35
                 _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:35
-        _t6 = variance + eps  # batch_normalization.yaml:36
+        variance = _t5 / _float(count)  # batch_normalization.yaml:35
+        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         _t15 = variance  # batch_normalization.yaml:44
-        _t16 = _t14 * _t15  # batch_normalization.yaml:44
+        _t16 = _float(_t14) * _t15  # batch_normalization.yaml:44
         new_running_var = _t13 + _t16  # batch_normalization.yaml:44
         new_running_var_out[_ch] = new_running_var
         for _i in range(_i_count):
@@ -5315,6 +5340,7 @@ def _batch_normalization_train_no_weight_no_bias_bwd_loops_0(
     _first, _last, grad_y, normalized, rstd, count, grad_x_out
 ):
     _i_count, _, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _ch in range(_first, _last):
         shift_sums = 0.0  # batch_normalization.yaml:62
         scale_sums = 0.0  # batch_normalization.yaml:63
@@ -5326,9 +5352,9 @@ def _batch_normalization_train_no_weight_no_bias_bwd_loops_0(
                 )  # batch_normalization.yaml:63
                 scale_sums += _t17
         _t19 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
-        _t20 = _t19 / count  # batch_normalization.yaml:68
+        _t20 = _t19 / _float(count)  # batch_normalization.yaml:68
         _t23 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
-        _t24 = _t23 / count  # batch_normalization.yaml:68
+        _t24 = _t23 / _float(count)  # batch_normalization.yaml:68
         for _i in range(_i_count):
             for _j in range(_n):
                 _t18 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
@@ -5368,16 +5394,17 @@ def _batch_normalization_train_no_weight_no_bias_no_running_var_fwd_loops_0(
     new_running_mean_out,
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _t8 * running_mean[_ch]  # batch_normalization.yaml:39
+        _t9 = _float(_t8) * running_mean[_ch]  # batch_normalization.yaml:39
         _t3 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:33
+        mu = _t3 / _float(count)  # batch_normalization.yaml:33
         _t10 = mu  # batch_normalization.yaml:39
-        _t11 = momentum * _t10  # batch_normalization.yaml:39
+        _t11 = _float(momentum) * _t10  # batch_normalization.yaml:39
         new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
         new_running_mean_out[_ch] = new_running_mean
         _t5 = 0.0  # batch_normalization.yaml:35
@@ -5387,10 +5414,10 @@ def _batch_normalization_train_no_weight_no_bias_no_running_var_fwd_loops_0(
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:35
                 _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:35
-        _t6 = variance + eps  # batch_normalization.yaml:36
+        variance = _t5 / _float(count)  # batch_normalization.yaml:35
+        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -5432,6 +5459,7 @@ def _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_loops_0(
     _first, _last, grad_y, normalized, rstd, count, grad_x_out
 ):
     _i_count, _, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _ch in range(_first, _last):
         shift_sums = 0.0  # batch_normalization.yaml:62
         scale_sums = 0.0  # batch_normalization.yaml:63
@@ -5443,9 +5471,9 @@ def _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_loops_0(
                 )  # batch_normalization.yaml:63
                 scale_sums += _t12
         _t14 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
-        _t15 = _t14 / count  # batch_normalization.yaml:68
+        _t15 = _t14 / _float(count)  # batch_normalization.yaml:68
         _t18 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
-        _t19 = _t18 / count  # batch_normalization.yaml:68
+        _t19 = _t18 / _float(count)  # batch_normalization.yaml:68
         for _i in range(_i_count):
             for _j in range(_n):
                 _t13 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
@@ -5487,14 +5515,15 @@ def _batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_loops_0(
     new_running_var_out,
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _t8 * running_var[_ch]  # batch_normalization.yaml:44
+        _t9 = _float(_t8) * running_var[_ch]  # batch_normalization.yaml:44
         _t3 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:33
+        mu = _t3 / _float(count)  # batch_normalization.yaml:33
         _t5 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
@@ -5502,13 +5531,13 @@ def _batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_loops_0(
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:35
                 _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:35
-        _t6 = variance + eps  # batch_normalization.yaml:36
+        variance = _t5 / _float(count)  # batch_normalization.yaml:35
+        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         _t11 = variance  # batch_normalization.yaml:44
-        _t12 = _t10 * _t11  # batch_normalization.yaml:44
+        _t12 = _float(_t10) * _t11  # batch_normalization.yaml:44
         new_running_var = _t9 + _t12  # batch_normalization.yaml:44
         new_running_var_out[_ch] = new_running_var
         for _i in range(_i_count):
@@ -5553,6 +5582,7 @@ def _batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_loops_0(
     _first, _last, grad_y, normalized, rstd, count, grad_x_out
 ):
     _i_count, _, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _ch in range(_first, _last):
         shift_sums = 0.0  # batch_normalization.yaml:62
         scale_sums = 0.0  # batch_normalization.yaml:63
@@ -5564,9 +5594,9 @@ def _batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_loops_0(
                 )  # batch_normalization.yaml:63
                 scale_sums += _t13
         _t15 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
-        _t16 = _t15 / count  # batch_normalization.yaml:68
+        _t16 = _t15 / _float(count)  # batch_normalization.yaml:68
         _t19 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
-        _t20 = _t19 / count  # batch_normalization.yaml:68
+        _t20 = _t19 / _float(count)  # batch_normalization.yaml:68
         for _i in range(_i_count):
             for _j in range(_n):
                 _t14 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
@@ -5598,13 +5628,14 @@ def _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_
     _first, _last, x, count, eps, rstd_out, normalized_out
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
         _t3 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:33
+        mu = _t3 / _float(count)  # batch_normalization.yaml:33
         _t5 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
@@ -5612,10 +5643,10 @@ def _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:35
                 _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:35
-        _t6 = variance + eps  # batch_normalization.yaml:36
+        variance = _t5 / _float(count)  # batch_normalization.yaml:35
+        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = 1.0 / _t7  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -5651,6 +5682,7 @@ def _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_
     _first, _last, grad_y, normalized, rstd, count, grad_x_out
 ):
     _i_count, _, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _ch in range(_first, _last):
         shift_sums = 0.0  # batch_normalization.yaml:62
         scale_sums = 0.0  # batch_normalization.yaml:63
@@ -5662,9 +5694,9 @@ def _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_
                 )  # batch_normalization.yaml:63
                 scale_sums += _t8
         _t10 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
-        _t11 = _t10 / count  # batch_normalization.yaml:68
+        _t11 = _t10 / _float(count)  # batch_normalization.yaml:68
         _t14 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
-        _t15 = _t14 / count  # batch_normalization.yaml:68
+        _t15 = _t14 / _float(count)  # batch_normalization.yaml:68
         for _i in range(_i_count):
             for _j in range(_n):
                 _t9 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
@@ -5706,11 +5738,12 @@ def _batch_normalization_eval_fwd_loops_0(
     y_out,
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     for _ch in range(_first, _last):
         _t1 = running_var[_ch]  # batch_normalization.yaml:49
-        _t2 = _t1 + eps  # batch_normalization.yaml:49
+        _t2 = _t1 + _float(eps)  # batch_normalization.yaml:49
         _t3 = math.sqrt(_t2)  # batch_normalization.yaml:49
-        rstd = 1.0 / _t3  # batch_normalization.yaml:49
+        rstd = _float(1.0) / _t3  # batch_normalization.yaml:49
         rstd_out[_ch] = rstd
         _t4 = running_mean[_ch]  # batch_normalization.yaml:50
         _t6 = weight[_ch]  # batch_normalization.yaml:60
@@ -5803,6 +5836,7 @@ def _batch_normalization_eval_no_running_var_fwd_loops_0(
     _first, _last, x, count, eps, weight, bias, rstd_out, normalized_out, y_out
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
         _t8 = weight[_ch]  # batch_normalization.yaml:60
@@ -5811,7 +5845,7 @@ def _batch_normalization_eval_no_running_var_fwd_loops_0(
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:53
+        mu = _t3 / _float(count)  # batch_normalization.yaml:53
         _t5 = 0.0  # batch_normalization.yaml:55
         for _i in range(_i_count):
             for _j in range(_n):
@@ -5819,10 +5853,10 @@ def _batch_normalization_eval_no_running_var_fwd_loops_0(
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:55
                 _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:55
-        _t6 = variance + eps  # batch_normalization.yaml:56
+        variance = _t5 / _float(count)  # batch_normalization.yaml:55
+        _t6 = variance + _float(eps)  # batch_normalization.yaml:56
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:56
-        rstd = 1.0 / _t7  # batch_normalization.yaml:56
+        rstd = _float(1.0) / _t7  # batch_normalization.yaml:56
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -5874,6 +5908,7 @@ def _batch_normalization_eval_no_running_var_bwd_loops_0(
     grad_x_out,
 ):
     _i_count, _, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _ch in range(_first, _last):
         _t12 = weight[_ch]  # batch_normalization.yaml:66
         scale = _t12 * rstd[_ch]  # batch_normalization.yaml:66
@@ -5891,9 +5926,9 @@ def _batch_normalization_eval_no_running_var_bwd_loops_0(
         grad_weight = scale_sums  # batch_normalization.yaml:65
         grad_weight_out[_ch] = grad_weight
         _t14 = scale * scale_sums  # batch_normalization.yaml:73
-        _t15 = _t14 / count  # batch_normalization.yaml:73
+        _t15 = _t14 / _float(count)  # batch_normalization.yaml:73
         _t18 = scale * shift_sums  # batch_normalization.yaml:73
-        _t19 = _t18 / count  # batch_normalization.yaml:73
+        _t19 = _t18 / _float(count)  # batch_normalization.yaml:73
         for _i in range(_i_count):
             for _j in range(_n):
                 _t13 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
@@ -5928,11 +5963,12 @@ def _batch_normalization_eval_no_running_mean_fwd_loops_0(
     _first, _last, running_var, eps, x, weight, bias, rstd_out, normalized_out, y_out
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     for _ch in range(_first, _last):
         _t1 = running_var[_ch]  # batch_normalization.yaml:49
-        _t2 = _t1 + eps  # batch_normalization.yaml:49
+        _t2 = _t1 + _float(eps)  # batch_normalization.yaml:49
         _t3 = math.sqrt(_t2)  # batch_normalization.yaml:49
-        rstd = 1.0 / _t3  # batch_normalization.yaml:49
+        rstd = _float(1.0) / _t3  # batch_normalization.yaml:49
         rstd_out[_ch] = rstd
         _t4 = weight[_ch]  # batch_normalization.yaml:60
         _t6 = bias[_ch]  # batch_normalization.yaml:60
@@ -6057,11 +6093,12 @@ def _batch_normalization_eval_no_bias_fwd_loops_0(
     y_out,
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     for _ch in range(_first, _last):
         _t1 = running_var[_ch]  # batch_normalization.yaml:49
-        _t2 = _t1 + eps  # batch_normalization.yaml:49
+        _t2 = _t1 + _float(eps)  # batch_normalization.yaml:49
         _t3 = math.sqrt(_t2)  # batch_normalization.yaml:49
-        rstd = 1.0 / _t3  # batch_normalization.yaml:49
+        rstd = _float(1.0) / _t3  # batch_normalization.yaml:49
         rstd_out[_ch] = rstd
         _t4 = running_mean[_ch]  # batch_normalization.yaml:50
         _t6 = weight[_ch]  # batch_normalization.yaml:60
@@ -6139,6 +6176,7 @@ def _batch_normalization_eval_no_bias_no_running_var_fwd_loops_0(
     _first, _last, x, count, eps, weight, rstd_out, normalized_out, y_out
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
         _t8 = weight[_ch]  # batch_normalization.yaml:60
@@ -6146,7 +6184,7 @@ def _batch_normalization_eval_no_bias_no_running_var_fwd_loops_0(
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:53
+        mu = _t3 / _float(count)  # batch_normalization.yaml:53
         _t5 = 0.0  # batch_normalization.yaml:55
         for _i in range(_i_count):
             for _j in range(_n):
@@ -6154,10 +6192,10 @@ def _batch_normalization_eval_no_bias_no_running_var_fwd_loops_0(
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:55
                 _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:55
-        _t6 = variance + eps  # batch_normalization.yaml:56
+        variance = _t5 / _float(count)  # batch_normalization.yaml:55
+        _t6 = variance + _float(eps)  # batch_normalization.yaml:56
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:56
-        rstd = 1.0 / _t7  # batch_normalization.yaml:56
+        rstd = _float(1.0) / _t7  # batch_normalization.yaml:56
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -6198,6 +6236,7 @@ def _batch_normalization_eval_no_bias_no_running_var_bwd_loops_0(
     _first, _last, grad_y, normalized, weight, rstd, count, grad_weight_out, grad_x_out
 ):
     _i_count, _, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _ch in range(_first, _last):
         _t10 = weight[_ch]  # batch_normalization.yaml:66
         scale = _t10 * rstd[_ch]  # batch_normalization.yaml:66
@@ -6213,9 +6252,9 @@ def _batch_normalization_eval_no_bias_no_running_var_bwd_loops_0(
         grad_weight = scale_sums  # batch_normalization.yaml:65
         grad_weight_out[_ch] = grad_weight
         _t12 = scale * scale_sums  # batch_normalization.yaml:73
-        _t13 = _t12 / count  # batch_normalization.yaml:73
+        _t13 = _t12 / _float(count)  # batch_normalization.yaml:73
         _t16 = scale * shift_sums  # batch_normalization.yaml:73
-        _t17 = _t16 / count  # batch_normalization.yaml:73
+        _t17 = _t16 / _float(count)  # batch_normalization.yaml:73
         for _i in range(_i_count):
             for _j in range(_n):
                 _t11 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
@@ -6248,11 +6287,12 @@ def _batch_normalization_eval_no_bias_no_running_mean_fwd_loops_0(
     _first, _last, running_var, eps, x, weight, rstd_out, normalized_out, y_out
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     for _ch in range(_first, _last):
         _t1 = running_var[_ch]  # batch_normalization.yaml:49
-        _t2 = _t1 + eps  # batch_normalization.yaml:49
+        _t2 = _t1 + _float(eps)  # batch_normalization.yaml:49
         _t3 = math.sqrt(_t2)  # batch_normalization.yaml:49
-        rstd = 1.0 / _t3  # batch_normalization.yaml:49
+        rstd = _float(1.0) / _t3  # batch_normalization.yaml:49
         rstd_out[_ch] = rstd
         _t4 = weight[_ch]  # batch_normalization.yaml:60
         for _i in range(_i_count):
@@ -6359,11 +6399,12 @@ def _batch_normalization_eval_no_weight_fwd_loops_0(
     y_out,
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     for _ch in range(_first, _last):
         _t1 = running_var[_ch]  # batch_normalization.yaml:49
-        _t2 = _t1 + eps  # batch_normalization.yaml:49
+        _t2 = _t1 + _float(eps)  # batch_normalization.yaml:49
         _t3 = math.sqrt(_t2)  # batch_normalization.yaml:49
-        rstd = 1.0 / _t3  # batch_normalization.yaml:49
+        rstd = _float(1.0) / _t3  # batch_normalization.yaml:49
         rstd_out[_ch] = rstd
         _t4 = running_mean[_ch]  # batch_normalization.yaml:50
         _t6 = bias[_ch]  # batch_normalization.yaml:60
@@ -6434,6 +6475,7 @@ def _batch_normalization_eval_no_weight_no_running_var_fwd_loops_0(
     _first, _last, x, count, eps, bias, rstd_out, normalized_out, y_out
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
         _t8 = bias[_ch]  # batch_normalization.yaml:60
@@ -6441,7 +6483,7 @@ def _batch_normalization_eval_no_weight_no_running_var_fwd_loops_0(
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:53
+        mu = _t3 / _float(count)  # batch_normalization.yaml:53
         _t5 = 0.0  # batch_normalization.yaml:55
         for _i in range(_i_count):
             for _j in range(_n):
@@ -6449,10 +6491,10 @@ def _batch_normalization_eval_no_weight_no_running_var_fwd_loops_0(
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:55
                 _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:55
-        _t6 = variance + eps  # batch_normalization.yaml:56
+        variance = _t5 / _float(count)  # batch_normalization.yaml:55
+        _t6 = variance + _float(eps)  # batch_normalization.yaml:56
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:56
-        rstd = 1.0 / _t7  # batch_normalization.yaml:56
+        rstd = _float(1.0) / _t7  # batch_normalization.yaml:56
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -6493,6 +6535,7 @@ def _batch_normalization_eval_no_weight_no_running_var_bwd_loops_0(
     _first, _last, grad_y, normalized, rstd, count, grad_bias_out, grad_x_out
 ):
     _i_count, _, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _ch in range(_first, _last):
         shift_sums = 0.0  # batch_normalization.yaml:62
         scale_sums = 0.0  # batch_normalization.yaml:63
@@ -6506,9 +6549,9 @@ def _batch_normalization_eval_no_weight_no_running_var_bwd_loops_0(
         grad_bias = shift_sums  # batch_normalization.yaml:64
         grad_bias_out[_ch] = grad_bias
         _t11 = rstd[_ch] * scale_sums  # batch_normalization.yaml:73
-        _t12 = _t11 / count  # batch_normalization.yaml:73
+        _t12 = _t11 / _float(count)  # batch_normalization.yaml:73
         _t15 = rstd[_ch] * shift_sums  # batch_normalization.yaml:73
-        _t16 = _t15 / count  # batch_normalization.yaml:73
+        _t16 = _t15 / _float(count)  # batch_normalization.yaml:73
         for _i in range(_i_count):
             for _j in range(_n):
                 _t10 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
@@ -6540,11 +6583,12 @@ def _batch_normalization_eval_no_weight_no_running_mean_fwd_loops_0(
     _first, _last, running_var, eps, x, bias, rstd_out, normalized_out, y_out
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     for _ch in range(_first, _last):
         _t1 = running_var[_ch]  # batch_normalization.yaml:49
-        _t2 = _t1 + eps  # batch_normalization.yaml:49
+        _t2 = _t1 + _float(eps)  # batch_normalization.yaml:49
         _t3 = math.sqrt(_t2)  # batch_normalization.yaml:49
-        rstd = 1.0 / _t3  # batch_normalization.yaml:49
+        rstd = _float(1.0) / _t3  # batch_normalization.yaml:49
         rstd_out[_ch] = rstd
         _t4 = bias[_ch]  # batch_normalization.yaml:60
         for _i in range(_i_count):
@@ -6604,11 +6648,12 @@ def _batch_normalization_eval_no_weight_no_bias_fwd_loops_0(
     _first, _last, running_var, eps, running_mean, x, rstd_out, normalized_out
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     for _ch in range(_first, _last):
         _t1 = running_var[_ch]  # batch_normalization.yaml:49
-        _t2 = _t1 + eps  # batch_normalization.yaml:49
+        _t2 = _t1 + _float(eps)  # batch_normalization.yaml:49
         _t3 = math.sqrt(_t2)  # batch_normalization.yaml:49
-        rstd = 1.0 / _t3  # batch_normalization.yaml:49
+        rstd = _float(1.0) / _t3  # batch_normalization.yaml:49
         rstd_out[_ch] = rstd
         _t4 = running_mean[_ch]  # batch_normalization.yaml:50
         for _i in range(_i_count):
@@ -6642,13 +6687,14 @@ def _batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_loops_0(
     _first, _last, x, count, eps, rstd_out, normalized_out
 ):
     _i_count, _, _n = x.shape
+    _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
         _t3 = 0.0  # batch_normalization.yaml:53
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
-        mu = _t3 / count  # batch_normalization.yaml:53
+        mu = _t3 / _float(count)  # batch_normalization.yaml:53
         _t5 = 0.0  # batch_normalization.yaml:55
         for _i in range(_i_count):
             for _j in range(_n):
@@ -6656,10 +6702,10 @@ def _batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_loops_0(
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:55
                 _t5 += _t4
-        variance = _t5 / count  # batch_normalization.yaml:55
-        _t6 = variance + eps  # batch_normalization.yaml:56
+        variance = _t5 / _float(count)  # batch_normalization.yaml:55
+        _t6 = variance + _float(eps)  # batch_normalization.yaml:56
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:56
-        rstd = 1.0 / _t7  # batch_normalization.yaml:56
+        rstd = _float(1.0) / _t7  # batch_normalization.yaml:56
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -6695,6 +6741,7 @@ def _batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_loops_0(
     _first, _last, grad_y, normalized, rstd, count, grad_x_out
 ):
     _i_count, _, _n = grad_y.shape
+    _float = grad_y.dtype.type
     for _ch in range(_first, _last):
         shift_sums = 0.0  # batch_normalization.yaml:62
         scale_sums = 0.0  # batch_normalization.yaml:63
@@ -6706,9 +6753,9 @@ def _batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_loops_0(
                 )  # batch_normalization.yaml:63
                 scale_sums += _t8
         _t10 = rstd[_ch] * scale_sums  # batch_normalization.yaml:73
-        _t11 = _t10 / count  # batch_normalization.yaml:73
+        _t11 = _t10 / _float(count)  # batch_normalization.yaml:73
         _t14 = rstd[_ch] * shift_sums  # batch_normalization.yaml:73
-        _t15 = _t14 / count  # batch_normalization.yaml:73
+        _t15 = _t14 / _float(count)  # batch_normalization.yaml:73
         for _i in range(_i_count):
             for _j in range(_n):
                 _t9 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73

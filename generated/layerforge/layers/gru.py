@@ -1289,9 +1289,10 @@ def _gru_no_batch_first_step_bwd_loops_0(
     _t33_out,
 ):
     _rows, _n = update_gate.shape
+    _float = update_gate.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t13 = 1.0 - update_gate[_row, _j]  # gru.yaml:33
+            _t13 = _float(1.0) - update_gate[_row, _j]  # gru.yaml:33
             grad_h_next = grad_next_h[_row, _j] + grad_y[_row, _j]  # <generated>:1
             _t16 = grad_h_next * h[_row, _j]  # primitives.yaml:61
             _t17 = grad_h_next * update_gate[_row, _j]  # primitives.yaml:62
@@ -1300,7 +1301,7 @@ def _gru_no_batch_first_step_bwd_loops_0(
             grad_new_gate = grad_h_next * _t13  # primitives.yaml:62
             _t20 = -_t18  # primitives.yaml:52
             _t21 = new_gate[_row, _j] * new_gate[_row, _j]  # primitives.yaml:180
-            _t22 = 1.0 - _t21  # primitives.yaml:180
+            _t22 = _float(1.0) - _t21  # primitives.yaml:180
             _t23 = grad_new_gate * _t22  # primitives.yaml:180
             _t23_out[_row, _j] = _t23
             grad_reset_gate = _t23 * _t10[_row, _j]  # primitives.yaml:61
@@ -1308,11 +1309,11 @@ def _gru_no_batch_first_step_bwd_loops_0(
             _t25_out[_row, _j] = _t25
             grad_update_gate = _t16 + _t20  # primitives.yaml:860
             _t27 = grad_update_gate * update_gate[_row, _j]  # primitives.yaml:201
-            _t28 = 1.0 - update_gate[_row, _j]  # primitives.yaml:201
+            _t28 = _float(1.0) - update_gate[_row, _j]  # primitives.yaml:201
             _t29 = _t27 * _t28  # primitives.yaml:201
             _t29_out[_row, _j] = _t29
             _t31 = grad_reset_gate * reset_gate[_row, _j]  # primitives.yaml:201
-            _t32 = 1.0 - reset_gate[_row, _j]  # primitives.yaml:201
+            _t32 = _float(1.0) - reset_gate[_row, _j]  # primitives.yaml:201
             _t33 = _t31 * _t32  # primitives.yaml:201
             _t33_out[_row, _j] = _t33
 

@@ -23,7 +23,7 @@ from layerforge._runtime import (
     blas_flags_ignored,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -791,6 +791,7 @@ def _layer_normalization_fwd_loops_0(
     x, _t2, eps, weight, bias, rstd_out, normalized_out, y_out
 ):
     _rows, _n = x.shape
+    _float = x.dtype.type
     _zero = x.dtype.type(0.0)
     centered_row = np.empty(_n, x.dtype)
     for _row in range(_rows):
@@ -803,10 +804,10 @@ def _layer_normalization_fwd_loops_0(
             centered = x[_row, _j] - mu  # layer_normalization.yaml:21
             centered_row[_j] = centered
             _t1 += centered * centered
-        variance = _t1 / _t2  # layer_normalization.yaml:22
-        _t3 = variance + eps  # layer_normalization.yaml:23
+        variance = _t1 / _float(_t2)  # layer_normalization.yaml:22
+        _t3 = variance + _float(eps)  # layer_normalization.yaml:23
         _t4 = math.sqrt(_t3)  # layer_normalization.yaml:23
-        rstd = 1.0 / _t4  # layer_normalization.yaml:23
+        rstd = _float(1.0) / _t4  # layer_normalization.yaml:23
         rstd_out[_row, 0] = rstd
         for _j in range(_n):
             normalized = centered_row[_j] * rstd  # layer_normalization.yaml:24
@@ -816,17 +817,22 @@ def _layer_normalization_fwd_loops_0(
             y_out[_row, _j] = y
 
 
-def _jit_forward(
-    x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None
-):
+@whole_rows
+def _jit_forward(x, weight, bias, eps):
     _t2 = x.shape[-1]
-    rstd = np.empty(x.shape[:-1] + (1,), x.dtype) if out_rstd is None else out_rstd
-    normalized = (
-        np.empty(x.shape, x.dtype) if out_normalized is None else out_normalized
-    )
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _layer_normalization_fwd_loops_0(
-        rows(x), _t2, eps, weight, bias, rows(rstd), rows(normalized), rows(y)
+    rstd = np.empty(x.shape[:-1] + (1,), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(
+        _layer_normalization_fwd_loops_0,
+        rows(x),
+        _t2,
+        eps,
+        weight,
+        bias,
+        rows(rstd),
+        rows(normalized),
+        rows(y),
     )
     return y, (x, weight, rstd, normalized)
 
@@ -837,12 +843,13 @@ def _layer_normalization_bwd_loops_0(
     grad_y, normalized, rstd, _t6, weight, grad_weight_out, grad_bias_out, grad_x_out
 ):
     _rows, _n = grad_y.shape
+    _float = grad_y.dtype.type
     _zero = grad_y.dtype.type(0.0)
     grad_weight_sums = np.zeros(_n)
     grad_bias_sums = np.zeros(_n)
     _t8_row = np.empty(_n, grad_y.dtype)
     for _row in range(_rows):
-        scale = rstd[_row, 0] / _t6  # layer_normalization.yaml:35
+        scale = rstd[_row, 0] / _float(_t6)  # layer_normalization.yaml:35
         _t9 = _zero  # layer_normalization.yaml:37
         _t13 = _zero  # layer_normalization.yaml:37
         for _j in range(_n):
@@ -865,12 +872,14 @@ def _layer_normalization_bwd_loops_0(
     grad_bias_out[:] = grad_bias_sums
 
 
-def _jit_backward(grad_y, x, weight, rstd, normalized, *, out_grad_x=None):
+@whole_rows
+def _jit_backward(grad_y, x, weight, rstd, normalized):
     _t6 = x.shape[-1]
     grad_weight = np.empty(grad_y.shape[-1:], grad_y.dtype)
     grad_bias = np.empty(grad_y.shape[-1:], grad_y.dtype)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _layer_normalization_bwd_loops_0(
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(
+        _layer_normalization_bwd_loops_0,
         rows(grad_y),
         rows(normalized),
         rows(rstd),
@@ -879,6 +888,7 @@ def _jit_backward(grad_y, x, weight, rstd, normalized, *, out_grad_x=None):
         grad_weight,
         grad_bias,
         rows(grad_x),
+        sums=(5, 6),
     )
     return grad_x, grad_weight, grad_bias
 
@@ -889,6 +899,7 @@ def _layer_normalization_no_bias_fwd_loops_0(
     x, _t2, eps, weight, rstd_out, normalized_out, y_out
 ):
     _rows, _n = x.shape
+    _float = x.dtype.type
     _zero = x.dtype.type(0.0)
     centered_row = np.empty(_n, x.dtype)
     for _row in range(_rows):
@@ -901,10 +912,10 @@ def _layer_normalization_no_bias_fwd_loops_0(
             centered = x[_row, _j] - mu  # layer_normalization.yaml:21
             centered_row[_j] = centered
             _t1 += centered * centered
-        variance = _t1 / _t2  # layer_normalization.yaml:22
-        _t3 = variance + eps  # layer_normalization.yaml:23
+        variance = _t1 / _float(_t2)  # layer_normalization.yaml:22
+        _t3 = variance + _float(eps)  # layer_normalization.yaml:23
         _t4 = math.sqrt(_t3)  # layer_normalization.yaml:23
-        rstd = 1.0 / _t4  # layer_normalization.yaml:23
+        rstd = _float(1.0) / _t4  # layer_normalization.yaml:23
         rstd_out[_row, 0] = rstd
         for _j in range(_n):
             normalized = centered_row[_j] * rstd  # layer_normalization.yaml:24
@@ -913,17 +924,21 @@ def _layer_normalization_no_bias_fwd_loops_0(
             y_out[_row, _j] = y
 
 
-def _jit_forward_no_bias(
-    x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None
-):
+@whole_rows
+def _jit_forward_no_bias(x, weight, bias, eps):
     _t2 = x.shape[-1]
-    rstd = np.empty(x.shape[:-1] + (1,), x.dtype) if out_rstd is None else out_rstd
-    normalized = (
-        np.empty(x.shape, x.dtype) if out_normalized is None else out_normalized
-    )
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _layer_normalization_no_bias_fwd_loops_0(
-        rows(x), _t2, eps, weight, rows(rstd), rows(normalized), rows(y)
+    rstd = np.empty(x.shape[:-1] + (1,), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(
+        _layer_normalization_no_bias_fwd_loops_0,
+        rows(x),
+        _t2,
+        eps,
+        weight,
+        rows(rstd),
+        rows(normalized),
+        rows(y),
     )
     return y, (x, weight, rstd, normalized)
 
@@ -934,11 +949,12 @@ def _layer_normalization_no_bias_bwd_loops_0(
     grad_y, normalized, rstd, _t5, weight, grad_weight_out, grad_x_out
 ):
     _rows, _n = grad_y.shape
+    _float = grad_y.dtype.type
     _zero = grad_y.dtype.type(0.0)
     grad_weight_sums = np.zeros(_n)
     _t7_row = np.empty(_n, grad_y.dtype)
     for _row in range(_rows):
-        scale = rstd[_row, 0] / _t5  # layer_normalization.yaml:35
+        scale = rstd[_row, 0] / _float(_t5)  # layer_normalization.yaml:35
         _t8 = _zero  # layer_normalization.yaml:37
         _t12 = _zero  # layer_normalization.yaml:37
         for _j in range(_n):
@@ -959,11 +975,13 @@ def _layer_normalization_no_bias_bwd_loops_0(
     grad_weight_out[:] = grad_weight_sums
 
 
-def _jit_backward_no_bias(grad_y, x, weight, rstd, normalized, *, out_grad_x=None):
+@whole_rows
+def _jit_backward_no_bias(grad_y, x, weight, rstd, normalized):
     _t5 = x.shape[-1]
     grad_weight = np.empty(grad_y.shape[-1:], grad_y.dtype)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _layer_normalization_no_bias_bwd_loops_0(
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(
+        _layer_normalization_no_bias_bwd_loops_0,
         rows(grad_y),
         rows(normalized),
         rows(rstd),
@@ -971,6 +989,7 @@ def _jit_backward_no_bias(grad_y, x, weight, rstd, normalized, *, out_grad_x=Non
         weight,
         grad_weight,
         rows(grad_x),
+        sums=(5,),
     )
     return grad_x, grad_weight, None
 
@@ -981,6 +1000,7 @@ def _layer_normalization_no_weight_fwd_loops_0(
     x, _t2, eps, bias, rstd_out, normalized_out, y_out
 ):
     _rows, _n = x.shape
+    _float = x.dtype.type
     _zero = x.dtype.type(0.0)
     centered_row = np.empty(_n, x.dtype)
     for _row in range(_rows):
@@ -993,10 +1013,10 @@ def _layer_normalization_no_weight_fwd_loops_0(
             centered = x[_row, _j] - mu  # layer_normalization.yaml:21
             centered_row[_j] = centered
             _t1 += centered * centered
-        variance = _t1 / _t2  # layer_normalization.yaml:22
-        _t3 = variance + eps  # layer_normalization.yaml:23
+        variance = _t1 / _float(_t2)  # layer_normalization.yaml:22
+        _t3 = variance + _float(eps)  # layer_normalization.yaml:23
         _t4 = math.sqrt(_t3)  # layer_normalization.yaml:23
-        rstd = 1.0 / _t4  # layer_normalization.yaml:23
+        rstd = _float(1.0) / _t4  # layer_normalization.yaml:23
         rstd_out[_row, 0] = rstd
         for _j in range(_n):
             normalized = centered_row[_j] * rstd  # layer_normalization.yaml:24
@@ -1005,17 +1025,21 @@ def _layer_normalization_no_weight_fwd_loops_0(
             y_out[_row, _j] = y
 
 
-def _jit_forward_no_weight(
-    x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None
-):
+@whole_rows
+def _jit_forward_no_weight(x, weight, bias, eps):
     _t2 = x.shape[-1]
-    rstd = np.empty(x.shape[:-1] + (1,), x.dtype) if out_rstd is None else out_rstd
-    normalized = (
-        np.empty(x.shape, x.dtype) if out_normalized is None else out_normalized
-    )
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _layer_normalization_no_weight_fwd_loops_0(
-        rows(x), _t2, eps, bias, rows(rstd), rows(normalized), rows(y)
+    rstd = np.empty(x.shape[:-1] + (1,), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(
+        _layer_normalization_no_weight_fwd_loops_0,
+        rows(x),
+        _t2,
+        eps,
+        bias,
+        rows(rstd),
+        rows(normalized),
+        rows(y),
     )
     return y, (x, bias, rstd, normalized)
 
@@ -1026,11 +1050,12 @@ def _layer_normalization_no_weight_bwd_loops_0(
     grad_y, normalized, rstd, _t5, grad_bias_out, grad_x_out
 ):
     _rows, _n = grad_y.shape
+    _float = grad_y.dtype.type
     _zero = grad_y.dtype.type(0.0)
     grad_bias_sums = np.zeros(_n)
     _t6_row = np.empty(_n, grad_y.dtype)
     for _row in range(_rows):
-        scale = rstd[_row, 0] / _t5  # layer_normalization.yaml:35
+        scale = rstd[_row, 0] / _float(_t5)  # layer_normalization.yaml:35
         _t7 = _zero  # layer_normalization.yaml:39
         _t11 = _zero  # layer_normalization.yaml:39
         for _j in range(_n):
@@ -1050,12 +1075,20 @@ def _layer_normalization_no_weight_bwd_loops_0(
     grad_bias_out[:] = grad_bias_sums
 
 
-def _jit_backward_no_weight(grad_y, x, bias, rstd, normalized, *, out_grad_x=None):
+@whole_rows
+def _jit_backward_no_weight(grad_y, x, bias, rstd, normalized):
     _t5 = x.shape[-1]
     grad_bias = np.empty(grad_y.shape[-1:], grad_y.dtype)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _layer_normalization_no_weight_bwd_loops_0(
-        rows(grad_y), rows(normalized), rows(rstd), _t5, grad_bias, rows(grad_x)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(
+        _layer_normalization_no_weight_bwd_loops_0,
+        rows(grad_y),
+        rows(normalized),
+        rows(rstd),
+        _t5,
+        grad_bias,
+        rows(grad_x),
+        sums=(4,),
     )
     return grad_x, None, grad_bias
 
@@ -1066,6 +1099,7 @@ def _layer_normalization_no_weight_no_bias_fwd_loops_0(
     x, _t2, eps, rstd_out, normalized_out
 ):
     _rows, _n = x.shape
+    _float = x.dtype.type
     _zero = x.dtype.type(0.0)
     centered_row = np.empty(_n, x.dtype)
     for _row in range(_rows):
@@ -1078,26 +1112,28 @@ def _layer_normalization_no_weight_no_bias_fwd_loops_0(
             centered = x[_row, _j] - mu  # layer_normalization.yaml:21
             centered_row[_j] = centered
             _t1 += centered * centered
-        variance = _t1 / _t2  # layer_normalization.yaml:22
-        _t3 = variance + eps  # layer_normalization.yaml:23
+        variance = _t1 / _float(_t2)  # layer_normalization.yaml:22
+        _t3 = variance + _float(eps)  # layer_normalization.yaml:23
         _t4 = math.sqrt(_t3)  # layer_normalization.yaml:23
-        rstd = 1.0 / _t4  # layer_normalization.yaml:23
+        rstd = _float(1.0) / _t4  # layer_normalization.yaml:23
         rstd_out[_row, 0] = rstd
         for _j in range(_n):
             normalized = centered_row[_j] * rstd  # layer_normalization.yaml:24
             normalized_out[_row, _j] = normalized
 
 
-def _jit_forward_no_weight_no_bias(
-    x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None
-):
+@whole_rows
+def _jit_forward_no_weight_no_bias(x, weight, bias, eps):
     _t2 = x.shape[-1]
-    rstd = np.empty(x.shape[:-1] + (1,), x.dtype) if out_rstd is None else out_rstd
-    normalized = (
-        np.empty(x.shape, x.dtype) if out_normalized is None else out_normalized
-    )
-    _layer_normalization_no_weight_no_bias_fwd_loops_0(
-        rows(x), _t2, eps, rows(rstd), rows(normalized)
+    rstd = np.empty(x.shape[:-1] + (1,), x.dtype)
+    normalized = np.empty(x.shape, x.dtype)
+    in_row_runs(
+        _layer_normalization_no_weight_no_bias_fwd_loops_0,
+        rows(x),
+        _t2,
+        eps,
+        rows(rstd),
+        rows(normalized),
     )
     return normalized, (x, weight, rstd, normalized)
 
@@ -1108,10 +1144,11 @@ def _layer_normalization_no_weight_no_bias_bwd_loops_0(
     grad_y, normalized, rstd, _t5, grad_x_out
 ):
     _rows, _n = grad_y.shape
+    _float = grad_y.dtype.type
     _zero = grad_y.dtype.type(0.0)
     _t6_row = np.empty(_n, grad_y.dtype)
     for _row in range(_rows):
-        scale = rstd[_row, 0] / _t5  # layer_normalization.yaml:35
+        scale = rstd[_row, 0] / _float(_t5)  # layer_normalization.yaml:35
         _t7 = _zero  # layer_normalization.yaml:39
         _t11 = _zero  # layer_normalization.yaml:39
         for _j in range(_n):
@@ -1129,13 +1166,17 @@ def _layer_normalization_no_weight_no_bias_bwd_loops_0(
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward_no_weight_no_bias(
-    grad_y, x, weight, rstd, normalized, *, out_grad_x=None
-):
+@whole_rows
+def _jit_backward_no_weight_no_bias(grad_y, x, weight, rstd, normalized):
     _t5 = x.shape[-1]
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _layer_normalization_no_weight_no_bias_bwd_loops_0(
-        rows(grad_y), rows(normalized), rows(rstd), _t5, rows(grad_x)
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(
+        _layer_normalization_no_weight_no_bias_bwd_loops_0,
+        rows(grad_y),
+        rows(normalized),
+        rows(rstd),
+        _t5,
+        rows(grad_x),
     )
     return grad_x, None, None
 

@@ -21,7 +21,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -261,6 +261,7 @@ def _cupy_dot_last(a, b):
 @row_kernel
 def _layer_statistics_fwd_loops_0(x, _t2, eps, mu_out, centered_out, rstd_out):
     _rows, _n = x.shape
+    _float = x.dtype.type
     _zero = x.dtype.type(0.0)
     for _row in range(_rows):
         mu = _zero  # layer_statistics.yaml:17
@@ -273,20 +274,27 @@ def _layer_statistics_fwd_loops_0(x, _t2, eps, mu_out, centered_out, rstd_out):
             centered = x[_row, _j] - mu  # layer_statistics.yaml:18
             centered_out[_row, _j] = centered
             _t1 += centered * centered
-        variance = _t1 / _t2  # layer_statistics.yaml:19
-        _t3 = variance + eps  # layer_statistics.yaml:20
+        variance = _t1 / _float(_t2)  # layer_statistics.yaml:19
+        _t3 = variance + _float(eps)  # layer_statistics.yaml:20
         _t4 = math.sqrt(_t3)  # layer_statistics.yaml:20
-        rstd = 1.0 / _t4  # layer_statistics.yaml:20
+        rstd = _float(1.0) / _t4  # layer_statistics.yaml:20
         rstd_out[_row, 0] = rstd
 
 
-def _jit_forward(x, eps, *, out_rstd=None, out_centered=None):
+@whole_rows
+def _jit_forward(x, eps):
     _t2 = x.shape[-1]
     mu = np.empty(x.shape[:-1] + (1,), x.dtype)
-    centered = np.empty(x.shape, x.dtype) if out_centered is None else out_centered
-    rstd = np.empty(x.shape[:-1] + (1,), x.dtype) if out_rstd is None else out_rstd
-    _layer_statistics_fwd_loops_0(
-        rows(x), _t2, eps, rows(mu), rows(centered), rows(rstd)
+    centered = np.empty(x.shape, x.dtype)
+    rstd = np.empty(x.shape[:-1] + (1,), x.dtype)
+    in_row_runs(
+        _layer_statistics_fwd_loops_0,
+        rows(x),
+        _t2,
+        eps,
+        rows(mu),
+        rows(centered),
+        rows(rstd),
     )
     return mu, rstd, (x, centered, rstd)
 

@@ -2410,13 +2410,14 @@ def _lstm_no_batch_first_step_bwd_loops_0(
     _t35_out,
 ):
     _rows, _n = grad_next_h.shape
+    _float = grad_next_h.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             grad_h_next = grad_next_h[_row, _j] + grad_y[_row, _j]  # <generated>:1
             grad_output_gate = grad_h_next * _t11[_row, _j]  # primitives.yaml:61
             _t13 = grad_h_next * output_gate[_row, _j]  # primitives.yaml:62
             _t14 = _t11[_row, _j] * _t11[_row, _j]  # primitives.yaml:180
-            _t15 = 1.0 - _t14  # primitives.yaml:180
+            _t15 = _float(1.0) - _t14  # primitives.yaml:180
             _t16 = _t13 * _t15  # primitives.yaml:180
             grad_c_next = grad_next_c[_row, _j] + _t16  # primitives.yaml:180
             grad_input_gate = grad_c_next * cell_gate[_row, _j]  # primitives.yaml:61
@@ -2425,19 +2426,19 @@ def _lstm_no_batch_first_step_bwd_loops_0(
             grad_c = grad_c_next * forget_gate[_row, _j]  # primitives.yaml:62
             grad_c_out[_row, _j] = grad_c
             _t21 = grad_output_gate * output_gate[_row, _j]  # primitives.yaml:201
-            _t22 = 1.0 - output_gate[_row, _j]  # primitives.yaml:201
+            _t22 = _float(1.0) - output_gate[_row, _j]  # primitives.yaml:201
             _t23 = _t21 * _t22  # primitives.yaml:201
             _t23_out[_row, _j] = _t23
             _t25 = cell_gate[_row, _j] * cell_gate[_row, _j]  # primitives.yaml:180
-            _t26 = 1.0 - _t25  # primitives.yaml:180
+            _t26 = _float(1.0) - _t25  # primitives.yaml:180
             _t27 = grad_cell_gate * _t26  # primitives.yaml:180
             _t27_out[_row, _j] = _t27
             _t29 = grad_forget_gate * forget_gate[_row, _j]  # primitives.yaml:201
-            _t30 = 1.0 - forget_gate[_row, _j]  # primitives.yaml:201
+            _t30 = _float(1.0) - forget_gate[_row, _j]  # primitives.yaml:201
             _t31 = _t29 * _t30  # primitives.yaml:201
             _t31_out[_row, _j] = _t31
             _t33 = grad_input_gate * input_gate[_row, _j]  # primitives.yaml:201
-            _t34 = 1.0 - input_gate[_row, _j]  # primitives.yaml:201
+            _t34 = _float(1.0) - input_gate[_row, _j]  # primitives.yaml:201
             _t35 = _t33 * _t34  # primitives.yaml:201
             _t35_out[_row, _j] = _t35
 
