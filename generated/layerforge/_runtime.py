@@ -966,7 +966,8 @@ def in_row_blocks(
     blocks are then cut along the first batch axis of every array with a count, whatever
     its rank, the blocks sized by the largest batched argument, and with no batch axes
     (``rows`` of that count's rank) the kernel runs in one call. The calling thread, which
-    computes the first block, then takes one block fewer than the others.
+    computes the first block (with BLAS kept to one thread, as for the others), then takes
+    one block fewer than the others.
 
     A kernel that draws random numbers takes ``rng`` first; its blocks run in
     order on the calling thread, so that they draw what one call draws (the transpiler
@@ -1008,7 +1009,14 @@ def in_row_blocks(
         ]
 
     first_block = block(0, min(step, n))
-    first = kernel(*first_block)
+    # a batched part's products (its _bmm, _dot_last) run with one BLAS thread in the first
+    # block too: BLAS's own threads would spin on the cores the other blocks then run on
+    with (
+        _one_blas_thread()
+        if named is not None and get_num_threads() > 1
+        else contextlib.nullcontext()
+    ):
+        first = kernel(*first_block)
     plan = []
     leaves = _leaves(first)
     for i, leaf in enumerate(leaves):
