@@ -563,3 +563,20 @@ def test_batched_parts_agree_across_thread_counts(name, lead, monkeypatch):
         for got, want in zip(grads, whole[1]):
             if got is not None:
                 np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+def test_what_mixes_batch_items_is_never_in_a_batched_part():
+    """A reduction over an axis of the batch, a random draw and the heads' projection (a
+    product over the whole batch's rows) are not local to a batch item; the mean over the
+    heads (a named axis) is."""
+    from transpiler.batched import batch_local
+
+    s, compiled, prims = _compiled("graph_attention")
+    dropped = next(c for c in compiled if not c.variant.absent and dict(c.variant.structural)["training"] is True)
+    forward = dropped.forward
+    by_prim = {stmt.prim: stmt for stmt in forward.body}
+    assert batch_local(forward, by_prim["mean"], prims)  # over the heads, axis -3
+    assert not batch_local(forward, dataclasses.replace(by_prim["mean"], statics=(("axis", Const(-5)),)), prims)
+    assert not batch_local(forward, dataclasses.replace(by_prim["mean"], statics=(("axis", Const(0)),)), prims)
+    assert not batch_local(forward, by_prim["dropout_mask"], prims)
+    assert not batch_local(forward, by_prim["linear_heads"], prims)

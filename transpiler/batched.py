@@ -16,7 +16,8 @@ The rule, proved from the IR's shapes: every statement of the run
   arrays without ``...`` (parameters, passed whole: their axes are trailing axes of the
   batched values, which they broadcast against), by a primitive that works on trailing
   axes only: an elementwise one, a batched product (``bmm``: its batch axes broadcast like
-  elementwise operands), a view or reduction of negative axes within the named ones
+  elementwise operands; an array passed whole has no more axes than the named ones of the
+  result), a view or reduction of negative axes within the named ones
   (``swap_last``, ``unsqueeze``, ``squeeze_axis``, ``sum``, ``mean``, ``dot_last``, ...),
   ``apply_mask`` and ``masked_softmax`` (along the last axis);
 - or is a number (``axis_size`` of a named axis, the same in every block);
@@ -128,6 +129,8 @@ def batch_local(fn: Function, stmt: Stmt, prims: Primitives) -> bool:
         return _sum(fn, stmt)
     if not any(_named(fn, a) is not None for a in stmt.reads()):
         return False  # a batched value made from parameters alone (a broadcast): left as it is
+    if any(_whole(fn, a) and fn.values[a].shape.rank > rank for a in stmt.reads()):  # type: ignore[union-attr]
+        return False  # an array passed whole must broadcast against the named axes alone
     if prim.kind == "elementwise" and prim.shape in ("broadcast", "like:a"):
         return True
     if stmt.prim not in TRAILING:
