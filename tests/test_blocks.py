@@ -508,3 +508,98 @@ def test_a_loop_of_small_products_holds_blas_on_one_thread(monkeypatch):
         crf.backward(np.ones_like(nll), ctx)
         assert max(controlled_blas_threads()) == 2
     assert len(seen) >= 4 and set(seen) == {1}
+# -- batched parts (transpiler/batched.py) ---------------------------------------------------
+
+
+def test_graph_attention_s_attention_core_is_a_batched_part():
+    """The scores, mask, softmax and the products around them run as one part in forward (the
+    adjacency, of fewer named axes, cut along the same batch axis); the permuted attention
+    vectors are made ahead of it and passed whole; backward's part ends in att_dst's gradient,
+    a sum over the blocks. A random draw (dropout) is never inside a part."""
+    from transpiler.batched import split
+
+    s, compiled, prims = _compiled("graph_attention")
+    plain = next(c for c in compiled if not c.variant.absent and dict(c.variant.structural)["training"] is False)
+    (part,) = split(plain.forward, prims, plain.saved)
+    body = [stmt.prim for stmt in part.function.body]
+    assert body[:2] == ["bmm", "bmm"] and {"masked_softmax", "apply_mask", "where", "mean"} <= set(body)
+    assert dict(zip(part.function.params, part.named))["adjacency"] == 2
+    assert [stmt.prim for stmt in part.before] == ["permute", "permute"]
+    assert all(part.named[part.function.params.index(p)] is None for p in ("_t1", "_t2"))
+    backward_parts = split(plain.backward, prims)
+    assert [p.sums for p in backward_parts] == [1]
+    dropped = next(c for c in compiled if not c.variant.absent and dict(c.variant.structural)["training"] is True)
+    for p in split(dropped.forward, prims, dropped.saved):
+        assert all(prims[stmt.prim].kind != "random" for stmt in p.function.body)
+
+
+def test_runner_cuts_batched_arguments_by_their_named_axes(monkeypatch):
+    """``named``: a batched argument of fewer axes than the rows is cut along the batch axis
+    too, an array passed whole is not even where its first size is the batch's, the calling
+    thread takes one block fewer, and without batch axes the kernel runs in one call."""
+    rng = np.random.default_rng(3)
+    scores, mask, whole = rng.standard_normal((6, 4, 6, 6)), rng.random((6, 6, 6)) < 0.5, rng.standard_normal((6, 6))
+    calls = []
+
+    def kernel(scores, mask, whole):
+        calls.append((len(scores), threading.current_thread() is threading.main_thread()))
+        return np.where(np.expand_dims(mask, -3), scores, 0.0) + whole, np.sum(scores, axis=(0, 1))
+
+    expected = np.where(mask[:, None], scores, 0.0) + whole
+    monkeypatch.setattr(runtime, "BLOCK_BYTES", scores[0].nbytes)  # a block a batch item
+    with on_threads(2):
+        y, total = runtime.in_row_blocks(kernel, scores, mask, whole, sums=1, named=(3, 2, None))
+    np.testing.assert_array_equal(y, expected)
+    np.testing.assert_allclose(total, np.sum(scores, axis=(0, 1)), rtol=1e-12)
+    assert [n for n, _ in calls] == [1] * 6
+    assert sum(main for _, main in calls) == 3  # the first block and two of the other five
+    calls.clear()
+    y, _ = runtime.in_row_blocks(kernel, scores[0], mask[0], whole[0], sums=1, named=(3, 2, None))
+    assert [n for n, _ in calls] == [4]  # no batch axes: one call
+
+
+@pytest.mark.parametrize("name, lead", [("graph_attention", (5,)), ("graph_attention", ()),
+                                        ("multi_head_attention", (3,))])
+def test_batched_parts_agree_across_thread_counts(name, lead, monkeypatch):
+    """Blocks of one batch item on 1 and 3 threads against one call: outputs and the input's
+    gradient exactly, parameter gradients (sums over the blocks) to rounding; a graph without
+    a batch axis runs in one call."""
+    s = spec(name)
+    arrays = make_arrays(s, lead[0] if lead else 1, np.float64, seed=5)
+    if not lead:
+        arrays = {k: (v[0] if k in ("x", "adjacency") else v) for k, v in arrays.items()}
+    whole = _run(s, arrays, attributes(s))
+    monkeypatch.setattr(runtime, "BLOCK_BYTES", 64)
+    shared, blocked = runtime._on_threads, []
+
+    def on_threads_seen(run, items, serial=False, done=0):
+        blocked.append(done)
+        return shared(run, items, serial, done)
+
+    monkeypatch.setattr(runtime, "_on_threads", on_threads_seen)
+    for count in (1, 3):
+        with on_threads(count):
+            out, grads, _ = _run(s, arrays, attributes(s))
+        assert (1 in blocked) == bool(lead)  # the parts ran block by block (not without a batch axis)
+        blocked.clear()
+        np.testing.assert_array_equal(out[0], whole[0][0])
+        for got, want in zip(grads, whole[1]):
+            if got is not None:
+                np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+def test_what_mixes_batch_items_is_never_in_a_batched_part():
+    """A reduction over an axis of the batch, a random draw and the heads' projection (a
+    product over the whole batch's rows) are not local to a batch item; the mean over the
+    heads (a named axis) is."""
+    from transpiler.batched import batch_local
+
+    s, compiled, prims = _compiled("graph_attention")
+    dropped = next(c for c in compiled if not c.variant.absent and dict(c.variant.structural)["training"] is True)
+    forward = dropped.forward
+    by_prim = {stmt.prim: stmt for stmt in forward.body}
+    assert batch_local(forward, by_prim["mean"], prims)  # over the heads, axis -3
+    assert not batch_local(forward, dataclasses.replace(by_prim["mean"], statics=(("axis", Const(-5)),)), prims)
+    assert not batch_local(forward, dataclasses.replace(by_prim["mean"], statics=(("axis", Const(0)),)), prims)
+    assert not batch_local(forward, by_prim["dropout_mask"], prims)
+    assert not batch_local(forward, by_prim["linear_heads"], prims)

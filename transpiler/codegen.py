@@ -11,11 +11,11 @@ import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import jinja2
 
-from . import cuda, jit
+from . import batched, cuda, jit
 from .expr import Call, If
 from .ir import Const, Function, Operand, Variant
 from .primitives import Primitives, with_called_helpers
@@ -92,10 +92,13 @@ def uses_rng(fn: Function, prims: Primitives) -> bool:
 
 
 def render_function(fn: Function, prims: Primitives, returns: str, rng: bool = False,
-                    defaults: dict[str, AttrValue] | None = None, outs: tuple[str | None, ...] = ()) -> str:
+                    defaults: dict[str, AttrValue] | None = None, outs: tuple[str | None, ...] = (),
+                    parts: Sequence[batched.Part] = ()) -> str:
     """``def name(params): statements; return returns``; ``defaults`` gives keyword defaults
     (a fused activation's attributes, which the layer's own signature does not carry);
-    ``outs``, keyword parameters for buffers that outputs are written into (see Blocking)."""
+    ``outs``, keyword parameters for buffers that outputs are written into (see Blocking);
+    ``parts``, runs of statements rendered as calls of their own functions (batched parts,
+    rendered by ``render_parts``) through in_row_blocks."""
     if fn.loop is not None:
         from . import loop, scan
 
@@ -105,9 +108,27 @@ def render_function(fn: Function, prims: Primitives, returns: str, rng: bool = F
     if any(outs):
         params += ", *, " + ", ".join(f"{name}=None" for name in outs if name)
     lines = [f"def {fn.name}({params}):"]
-    lines += [f"    {render_statement(s, prims)}" for s in fn.body]
+    starts = {part.start: part for part in parts}
+    index = 0
+    while index < len(fn.body):
+        part = starts.get(index)
+        if part is None:
+            lines.append(f"    {render_statement(fn.body[index], prims)}")
+            index += 1
+            continue
+        part_fn = part.function
+        lines += [f"    {render_statement(s, prims)}" for s in part.before]
+        keywords = (f", sums={part.sums}" if part.sums else "") + f", named={_tuple([repr(n) for n in part.named])}"
+        lines.append(f"    {_outputs([operand(o) for o in part_fn.outputs])} = "
+                     f"in_row_blocks({part_fn.name}, {', '.join(part_fn.params)}{keywords})")
+        index = part.stop
     lines.append(f"    return {returns}")
     return "\n".join(lines)
+
+
+def render_parts(parts: Sequence[batched.Part], prims: Primitives) -> list[str]:
+    """The functions of batched parts (see transpiler/batched.py)."""
+    return [render_function(p.function, prims, _outputs([operand(o) for o in p.function.outputs])) for p in parts]
 
 
 def owns_threads(c: CompiledVariant, prims: Primitives) -> bool:
@@ -364,7 +385,8 @@ class Blocking:
 def blocking(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives) -> Blocking:
     """A direction runs blocked when every variant's function is row-local (its row sums, if
     any, the same in number) and long enough to gain; ops with buffers run whole, and so do
-    ops with matrix products (BLAS wants the whole batch). A layer with an activation slot
+    ops with matrix products (BLAS wants the whole batch): the runs of their statements that
+    are local to each batch item run blocked instead (``batched_parts``). A layer with an activation slot
     runs its fused variants blocked; a composed activation runs whole. Random draws must be
     shaped like a row array: drawn block by block, in order on one thread, they are the very
     numbers one call draws (a NumPy Generator consumes its stream element by element) if a
@@ -485,6 +507,19 @@ def takes_out(name: str, helper: str) -> bool:
     return re.search(rf"def {re.escape(name)}\([^)]*\bout=None\):", helper) is not None
 
 
+def batched_parts(compiled: list[CompiledVariant], prims: Primitives,
+                  blocked: Blocking) -> dict[str, list[batched.Part]]:
+    """The batched parts (transpiler/batched.py) of the variant functions, by name, in the
+    directions that do not run blocked as a whole."""
+    found: dict[str, list[batched.Part]] = {}
+    for c in map(writable_gradients, compiled):
+        for fn, whole in ((c.forward, blocked.forward), (c.backward, blocked.backward)):
+            parts = [] if whole else batched.split(fn, prims, c.saved if fn is c.forward else ())
+            if parts:
+                found[fn.name] = parts
+    return found
+
+
 def writable_gradients(c: CompiledVariant) -> CompiledVariant:
     """A gradient that backward returns is the caller's to update in place: one made by
     ``broadcast_like`` (a read-only view, in CuPy one whose elements share memory) is made
@@ -555,12 +590,14 @@ def argument_checks(op: str, spec: OpSpec, attributes: Iterable[AttrDecl]) -> li
 def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitives,
                   env: jinja2.Environment, blocked: Blocking = Blocking(),
                   fixed: dict[str, dict[str, AttrValue]] | None = None, entries: list | None = None,
-                  compiled_target: bool = False) -> str:
+                  compiled_target: bool = False, batched_runs: dict[str, list[batched.Part]] | None = None) -> str:
     """The module's source; ``entries``: the compiled entry points (``entry.compile_entries``);
     ``blocked``: the directions whose variant functions run through
     ``in_row_blocks`` (in the optimized build); ``fixed``: per fused activation, the options
     its fused code is specialized at (other values of them run it composed);
-    ``compiled_target``: add the numba row kernels and twins (jit.py; not at -O0)."""
+    ``compiled_target``: add the numba row kernels and twins (jit.py; not at -O0);
+    ``batched_runs``: the batched parts of the variant functions, by name (``batched_parts``)."""
+    batched_runs = batched_runs or {}
     compiled = [writable_gradients(c) for c in compiled]
     op = spec.name
     arrays = [d.name for d in spec.arrays]
@@ -611,7 +648,7 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         runtime_names.append("check_blocks")
     if fused:
         runtime_names += ["activation_module", "check_options"]
-    if blocked.forward or blocked.backward:
+    if blocked.forward or blocked.backward or batched_runs:
         runtime_names.append("in_row_blocks")
     if any(owns_threads(c, prims) for c in compiled):
         runtime_names.append("blas_on_one_thread")
@@ -868,10 +905,14 @@ def render_module(spec: OpSpec, compiled: list[CompiledVariant], prims: Primitiv
         own = {a.name for a in spec.attributes}
         defaults = {n: v for n, v in fwd.attr_defaults.items() if fused and n not in own}
         held = owns_threads(c, prims)
+        functions += render_parts(batched_runs.get(fwd.name, ()), prims)
         functions.append(owning_threads(held, render_function(fwd, prims, returns, rng=spec.random, defaults=defaults,
-                                                             outs=blocked.forward_outs)))
+                                                             outs=blocked.forward_outs,
+                                                             parts=batched_runs.get(fwd.name, ()))))
+        functions += render_parts(batched_runs.get(c.backward.name, ()), prims)
         functions.append(owning_threads(held, render_function(
-            c.backward, prims, _outputs([operand(o) for o in c.backward.outputs]), outs=blocked.backward_outs)))
+            c.backward, prims, _outputs([operand(o) for o in c.backward.outputs]), outs=blocked.backward_outs,
+            parts=batched_runs.get(c.backward.name, ()))))
         if c.forward.loop is not None:
             functions += [f for f in _scan_parts(c, prims) if f not in functions]  # shared by variants
     if fused and slot_is_final(spec):

@@ -69,10 +69,17 @@ def torch_equivalents(paths: Paths) -> dict[str, str]:
 
 
 def _functions(module_text: str, names: list[str]) -> str:
+    """The functions ``names``, each after the batched parts it runs (``in_row_blocks(part,
+    ...)``: transpiler/batched.py)."""
     tree = ast.parse(module_text)
     lines = module_text.splitlines()
     by_name = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
-    parts = [by_name[n] for n in names if n in by_name]
+    parts = []
+    for name in (n for n in names if n in by_name):
+        parts += [by_name[call.args[0].id] for call in ast.walk(by_name[name]) if isinstance(call, ast.Call)
+                  and isinstance(call.func, ast.Name) and call.func.id == "in_row_blocks"
+                  and call.args and isinstance(call.args[0], ast.Name) and call.args[0].id in by_name]
+        parts.append(by_name[name])
     return "\n\n\n".join("\n".join(lines[n.lineno - 1: n.end_lineno]) for n in parts)
 
 

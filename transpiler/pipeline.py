@@ -184,10 +184,12 @@ def module_path(spec: OpSpec) -> str:
     return f"{PACKAGE}/{KIND_DIRS[spec.kind]}/{spec.module_name}.py"
 
 
-def facts(compiled: list[codegen.CompiledVariant], entries: list | None = None) -> Facts:
+def facts(compiled: list[codegen.CompiledVariant], entries: list | None = None,
+          parts: dict[str, list] | None = None) -> Facts:
     """The IR's shape and dtype of every name, per generated function, for the passes."""
     out: Facts = {}
     functions = [fn for item in compiled for fn in codegen.all_functions(item)]
+    functions += [part.function for found in (parts or {}).values() for part in found]
     functions += [fn for variants_ in entries or () for c in variants_ for fn in c.functions()]
     for fn in functions:
         out[fn.name] = {name: (value.shape, value.dtype) for name, value in fn.values.items()}
@@ -204,10 +206,11 @@ def render(spec: OpSpec, compiled: list[codegen.CompiledVariant], catalog: Catal
     errors = Collector()
     entries = entry.compile_entries(spec, catalog.prims, errors)
     errors.check()
+    parts = codegen.batched_parts(compiled, catalog.prims, blocked) if level > 0 else {}
     raw = codegen.render_module(spec, compiled, catalog.prims, env, blocked=blocked, fixed=fixed, entries=entries,
-                               compiled_target=level > 0)
+                               compiled_target=level > 0, batched_runs=parts)
     with _no_cycle_collection():
-        return format_code(optimize(raw, level, facts(compiled, entries)))
+        return format_code(optimize(raw, level, facts(compiled, entries, parts)))
 
 
 @contextlib.contextmanager

@@ -931,7 +931,9 @@ def pooled_size(size, kernel, stride, before, after, dilation=1, ceil_mode=False
 BLOCK_BYTES = 1 << 19
 
 
-def in_row_blocks(kernel, rows, *args, sums=0, rng=None, outs=(), options=None):
+def in_row_blocks(
+    kernel, rows, *args, sums=0, rng=None, outs=(), options=None, named=None
+):
     """``kernel(rows, *args)``, computed block by block along the leading axis of ``rows``.
 
     Only for kernels whose every value is row-local (elementwise, or reduced over trailing
@@ -958,7 +960,17 @@ def in_row_blocks(kernel, rows, *args, sums=0, rng=None, outs=(), options=None):
     very array, or one of its own, which is then copied in).
 
     ``options`` are keyword arguments for every call of the kernel (a fused activation's
-    attributes). A kernel that draws random numbers takes ``rng`` first; its blocks run in
+    attributes).
+
+    ``named`` (a batched part, transpiler/batched.py) gives, for ``rows`` and each argument,
+    the count of its axes after the batch axes, or None for an array passed whole: the
+    blocks are then cut along the first batch axis of every array with a count, whatever
+    its rank, the blocks sized by the largest batched argument, and with no batch axes
+    (``rows`` of that count's rank) the kernel runs in one call. The calling thread, which
+    computes the first block (with BLAS kept to one thread, as for the others), then takes
+    one block fewer than the others.
+
+    A kernel that draws random numbers takes ``rng`` first; its blocks run in
     order on the calling thread, so that they draw what one call draws (the transpiler
     blocks only draws shaped like the rows).
     """
@@ -968,13 +980,30 @@ def in_row_blocks(kernel, rows, *args, sums=0, rng=None, outs=(), options=None):
     if options:
         kernel = functools.partial(kernel, **options)
     n = rows.shape[0] if rows.ndim >= 2 else 0
-    if whole or type(rows) is not np.ndarray or n < 2 or rows.nbytes < 4 * BLOCK_BYTES:
+    if named is not None and rows.ndim <= named[0]:
+        n = 0  # no batch axes
+    if whole or type(rows) is not np.ndarray or n < 2:
         return kernel(rows, *args)
-    step = max(1, BLOCK_BYTES // (rows.nbytes // n))
-    cut = [
-        isinstance(a, np.ndarray) and a.ndim >= rows.ndim and a.shape[0] == n
-        for a in args
-    ]
+    if named is None:
+        cut = [
+            isinstance(a, np.ndarray) and a.ndim >= rows.ndim and a.shape[0] == n
+            for a in args
+        ]
+        size = rows.nbytes
+    else:
+        cut = [
+            count is not None
+            and isinstance(a, np.ndarray)
+            and a.ndim > count
+            and a.shape[0] == n
+            for a, count in zip(args, named[1:])
+        ]
+        size = max(
+            [rows.nbytes] + [a.nbytes for a, c in zip(args, cut) if c]
+        )  # the largest batched input
+    if size < 4 * BLOCK_BYTES:
+        return kernel(rows, *args)
+    step = max(1, BLOCK_BYTES // (size // n))
 
     def block(start, stop):
         return [rows[start:stop]] + [
@@ -982,7 +1011,14 @@ def in_row_blocks(kernel, rows, *args, sums=0, rng=None, outs=(), options=None):
         ]
 
     first_block = block(0, min(step, n))
-    first = kernel(*first_block)
+    # a batched part's products (its _bmm, _dot_last) run with one BLAS thread in the first
+    # block too: BLAS's own threads would spin on the cores the other blocks then run on
+    with (
+        _one_blas_thread()
+        if named is not None and get_num_threads() > 1
+        else contextlib.nullcontext()
+    ):
+        first = kernel(*first_block)
     plan = []
     leaves = _leaves(first)
     for i, leaf in enumerate(leaves):
@@ -1032,7 +1068,12 @@ def in_row_blocks(kernel, rows, *args, sums=0, rng=None, outs=(), options=None):
         return totals or []
 
     # Random draws stay in order on this thread; a worker's nested call runs on its own.
-    partials = _on_threads(run, range(step, n, step), serial=rng is not None)
+    partials = _on_threads(
+        run,
+        range(step, n, step),
+        serial=rng is not None,
+        done=0 if named is None else 1,
+    )
     sum_fulls = [full for kind, full in plan if kind == "sum"]
     for totals in partials:
         for full, total in zip(sum_fulls, totals):
@@ -1203,13 +1244,16 @@ def _accumulate(total, result):
     return np.add(total, result, out=total)
 
 
-def _on_threads(run, items, serial=False):
+def _on_threads(run, items, serial=False, done=0):
     """``run`` over ``items`` cut into contiguous runs, one per thread (one run if
     ``serial`` or on one of the pool's threads, whose nested calls run on their own): the
-    first run on this thread, the others on the pool; their results in order. While several
+    first run on this thread, the others on the pool; their results in order. ``done``:
+    items this thread has computed already (a first block), which its run has fewer of. While several
     run, BLAS may be kept to one thread (``_one_blas_thread``), so that its own threads do
     not contend with these for the cores."""
-    runs = _share_out(items, 1 if serial or _inside_worker() else get_num_threads())
+    runs = _share_out(
+        items, 1 if serial or _inside_worker() else get_num_threads(), done
+    )
     if len(runs) < 2:
         return [run(part) for part in runs]
     with _one_blas_thread():
@@ -1254,18 +1298,21 @@ def _blas():
     return blas["controller"]
 
 
-def _share_out(starts, threads):
-    """``starts`` cut into at most one contiguous run per thread, the longest runs first."""
+def _share_out(starts, threads, done=0):
+    """``starts`` cut into at most one contiguous run per thread, the longest runs first;
+    the first run ``done`` items shorter (the calling thread's, which has done those).
+    """
     parts = min(len(starts), threads)
     if parts == 0:
         return []
-    size, extra = divmod(len(starts), parts)
+    size, extra = divmod(len(starts) + done, parts)
     runs, begin = [], 0
     for part in range(parts):
-        end = begin + size + (part < extra)
+        length = size + (part < extra) - (done if part == 0 else 0)
+        end = min(len(starts), begin + max(0, length))
         runs.append(starts[begin:end])
         begin = end
-    return runs
+    return [run for run in runs if len(run)]
 
 
 # Threads for blocked execution. The default is the number of CPUs this process may run on,

@@ -17,6 +17,7 @@ from layerforge._runtime import (
     check_context,
     check_attribute,
     check_nonempty,
+    in_row_blocks,
     blas_flags_ignored,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
@@ -96,14 +97,20 @@ def backward(grad_score, ctx):
     return backward_variant(grad_score, *saved)
 
 
-def _forward_htm(actual, predicted, ema, smoothing):
+def _forward_htm_part1(actual, predicted):
     on_actual = actual > 0.5
     on_predicted = predicted > 0.5
     union = on_actual | on_predicted
     differ = union & ~(on_actual & on_predicted)
     mismatched = _sum(differ.astype(actual.dtype), -1)
     active = _sum(union.astype(actual.dtype), -1)
-    score = (mismatched / np.clip(active, 1, np.inf))[..., 0]
+    _t1 = np.clip(active, 1, np.inf, out=active)
+    np.divide(mismatched, _t1, out=_t1)
+    return _t1
+
+
+def _forward_htm(actual, predicted, ema, smoothing):
+    score = in_row_blocks(_forward_htm_part1, actual, predicted, named=(1, 1))[..., 0]
     new_ema = (1 - smoothing) * ema + smoothing * np.sum(score) / score.size
     return score, new_ema, (actual,)
 

@@ -17,6 +17,7 @@ from layerforge._runtime import (
     check_nonempty,
     activation_module,
     check_options,
+    in_row_blocks,
     blas_flags_ignored,
     in_chunks,
 )
@@ -155,13 +156,9 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
-def _forward_softmax(x, query_weight, key_weight, value_weight, kv, attn_mask):
-    _t1 = query_weight.shape[0] ** -0.5
-    q = _linear(x, query_weight) * _t1
-    k = _linear(kv, key_weight)
-    v = _linear(kv, value_weight)
-    _t2 = np.swapaxes(k, -1, -2)
-    scores = _bmm(q, _t2)
+def _forward_softmax_part1(k, q, attn_mask, v):
+    _t1 = np.swapaxes(k, -1, -2)
+    scores = _bmm(q, _t1)
     allowed = _apply_mask(scores, attn_mask)
     softmax_shifted = allowed - _amax(allowed, -1)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
@@ -169,23 +166,41 @@ def _forward_softmax(x, query_weight, key_weight, value_weight, kv, attn_mask):
         softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
     )
     y = _bmm(weights, v)
+    return _t1, weights, y
+
+
+def _forward_softmax(x, query_weight, key_weight, value_weight, kv, attn_mask):
+    _t1 = query_weight.shape[0] ** -0.5
+    q = _linear(x, query_weight) * _t1
+    k = _linear(kv, key_weight)
+    v = _linear(kv, value_weight)
+    _t2, weights, y = in_row_blocks(
+        _forward_softmax_part1, k, q, attn_mask, v, named=(2, 2, None, 2)
+    )
     return y, (x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights)
 
 
-def _backward_softmax(
-    grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
-):
+def _backward_softmax_part1(v, grad_y, weights, _t1, q):
     grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
     grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
     grad_allowed = np.subtract(
         grad_weights, _sum(grad_weights * weights, -1), out=grad_weights
     )
     grad_allowed *= weights
-    grad_q = _bmm(grad_allowed, np.swapaxes(_t2, -1, -2))
+    grad_q = _bmm(grad_allowed, np.swapaxes(_t1, -1, -2))
     grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
+    return grad_v, grad_q, grad_k
+
+
+def _backward_softmax(
+    grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
+):
+    grad_v, grad_q, grad_k = in_row_blocks(
+        _backward_softmax_part1, v, grad_y, weights, _t2, q, named=(2, 2, 2, 2, 2)
+    )
     grad_value_weight = _rows(grad_v).T @ _rows(kv)
     grad_key_weight = _rows(grad_k).T @ _rows(kv)
-    _t3 = np.multiply(grad_q, _t1, out=grad_q)
+    _t3 = grad_q * _t1
     grad_x = _linear_backward_input(_t3, query_weight)
     grad_query_weight = _rows(_t3).T @ _rows(x)
     grad_kv = _linear_backward_input(grad_v, value_weight) + _linear_backward_input(
@@ -221,6 +236,19 @@ def _forward_sparsemax(x, query_weight, key_weight, value_weight, kv, attn_mask)
     )
 
 
+def _backward_sparsemax_part1(v, grad_y, weights, scores, _t1, q):
+    grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
+    _t2 = (weights > 0).astype(scores.dtype)
+    grad_allowed = np.subtract(
+        grad_weights, _sum(grad_weights * _t2, -1) / _sum(_t2, -1), out=grad_weights
+    )
+    grad_allowed *= _t2
+    grad_q = _bmm(grad_allowed, np.swapaxes(_t1, -1, -2))
+    grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
+    return grad_v, grad_q, grad_k
+
+
 def _backward_sparsemax(
     grad_y,
     x,
@@ -235,24 +263,37 @@ def _backward_sparsemax(
     scores,
     weights,
 ):
-    grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
-    grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
-    _t3 = (weights > 0).astype(scores.dtype)
-    grad_allowed = np.subtract(
-        grad_weights, _sum(grad_weights * _t3, -1) / _sum(_t3, -1), out=grad_weights
+    grad_v, grad_q, grad_k = in_row_blocks(
+        _backward_sparsemax_part1,
+        v,
+        grad_y,
+        weights,
+        scores,
+        _t2,
+        q,
+        named=(2, 2, 2, 2, 2, 2),
     )
-    grad_allowed *= _t3
-    grad_q = _bmm(grad_allowed, np.swapaxes(_t2, -1, -2))
-    grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(kv)
     grad_key_weight = _rows(grad_k).T @ _rows(kv)
-    _t4 = np.multiply(grad_q, _t1, out=grad_q)
-    grad_x = _linear_backward_input(_t4, query_weight)
-    grad_query_weight = _rows(_t4).T @ _rows(x)
+    _t3 = grad_q * _t1
+    grad_x = _linear_backward_input(_t3, query_weight)
+    grad_query_weight = _rows(_t3).T @ _rows(x)
     grad_kv = _linear_backward_input(grad_v, value_weight) + _linear_backward_input(
         grad_k, key_weight
     )
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
+
+
+def _forward_softmax_no_attn_mask_part1(k, q, v):
+    _t1 = np.swapaxes(k, -1, -2)
+    scores = _bmm(q, _t1)
+    softmax_shifted = np.subtract(scores, _amax(scores, -1), out=scores)
+    softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
+    weights = np.divide(
+        softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
+    )
+    y = _bmm(weights, v)
+    return _t1, weights, y
 
 
 def _forward_softmax_no_attn_mask(
@@ -262,31 +303,39 @@ def _forward_softmax_no_attn_mask(
     q = _linear(x, query_weight) * _t1
     k = _linear(kv, key_weight)
     v = _linear(kv, value_weight)
-    _t2 = np.swapaxes(k, -1, -2)
-    scores = _bmm(q, _t2)
-    softmax_shifted = np.subtract(scores, _amax(scores, -1), out=scores)
-    softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
-    weights = np.divide(
-        softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
+    _t2, weights, y = in_row_blocks(
+        _forward_softmax_no_attn_mask_part1, k, q, v, named=(2, 2, 2)
     )
-    y = _bmm(weights, v)
     return y, (x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights)
 
 
-def _backward_softmax_no_attn_mask(
-    grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
-):
+def _backward_softmax_no_attn_mask_part1(v, grad_y, weights, _t1, q):
     grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
     grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
     grad_scores = np.subtract(
         grad_weights, _sum(grad_weights * weights, -1), out=grad_weights
     )
     grad_scores *= weights
-    grad_q = _bmm(grad_scores, np.swapaxes(_t2, -1, -2))
+    grad_q = _bmm(grad_scores, np.swapaxes(_t1, -1, -2))
     grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
+    return grad_v, grad_q, grad_k
+
+
+def _backward_softmax_no_attn_mask(
+    grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
+):
+    grad_v, grad_q, grad_k = in_row_blocks(
+        _backward_softmax_no_attn_mask_part1,
+        v,
+        grad_y,
+        weights,
+        _t2,
+        q,
+        named=(2, 2, 2, 2, 2),
+    )
     grad_value_weight = _rows(grad_v).T @ _rows(kv)
     grad_key_weight = _rows(grad_k).T @ _rows(kv)
-    _t3 = np.multiply(grad_q, _t1, out=grad_q)
+    _t3 = grad_q * _t1
     grad_x = _linear_backward_input(_t3, query_weight)
     grad_query_weight = _rows(_t3).T @ _rows(x)
     grad_kv = _linear_backward_input(grad_v, value_weight) + _linear_backward_input(
@@ -323,6 +372,19 @@ def _forward_sparsemax_no_attn_mask(
     )
 
 
+def _backward_sparsemax_no_attn_mask_part1(v, grad_y, weights, scores, _t1, q):
+    grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
+    grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
+    _t2 = (weights > 0).astype(scores.dtype)
+    grad_scores = np.subtract(
+        grad_weights, _sum(grad_weights * _t2, -1) / _sum(_t2, -1), out=grad_weights
+    )
+    grad_scores *= _t2
+    grad_q = _bmm(grad_scores, np.swapaxes(_t1, -1, -2))
+    grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
+    return grad_v, grad_q, grad_k
+
+
 def _backward_sparsemax_no_attn_mask(
     grad_y,
     x,
@@ -337,20 +399,21 @@ def _backward_sparsemax_no_attn_mask(
     scores,
     weights,
 ):
-    grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
-    grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
-    _t3 = (weights > 0).astype(scores.dtype)
-    grad_scores = np.subtract(
-        grad_weights, _sum(grad_weights * _t3, -1) / _sum(_t3, -1), out=grad_weights
+    grad_v, grad_q, grad_k = in_row_blocks(
+        _backward_sparsemax_no_attn_mask_part1,
+        v,
+        grad_y,
+        weights,
+        scores,
+        _t2,
+        q,
+        named=(2, 2, 2, 2, 2, 2),
     )
-    grad_scores *= _t3
-    grad_q = _bmm(grad_scores, np.swapaxes(_t2, -1, -2))
-    grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(kv)
     grad_key_weight = _rows(grad_k).T @ _rows(kv)
-    _t4 = np.multiply(grad_q, _t1, out=grad_q)
-    grad_x = _linear_backward_input(_t4, query_weight)
-    grad_query_weight = _rows(_t4).T @ _rows(x)
+    _t3 = grad_q * _t1
+    grad_x = _linear_backward_input(_t3, query_weight)
+    grad_query_weight = _rows(_t3).T @ _rows(x)
     grad_kv = _linear_backward_input(grad_v, value_weight) + _linear_backward_input(
         grad_k, key_weight
     )
@@ -362,32 +425,21 @@ def _forward_softmax_no_kv(x, query_weight, key_weight, value_weight, kv, attn_m
     q = _linear(x, query_weight) * _t1
     k = _linear(x, key_weight)
     v = _linear(x, value_weight)
-    _t2 = np.swapaxes(k, -1, -2)
-    scores = _bmm(q, _t2)
-    allowed = _apply_mask(scores, attn_mask)
-    softmax_shifted = allowed - _amax(allowed, -1)
-    softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
-    weights = np.divide(
-        softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
+    _t2, weights, y = in_row_blocks(
+        _forward_softmax_part1, k, q, attn_mask, v, named=(2, 2, None, 2)
     )
-    y = _bmm(weights, v)
     return y, (x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights)
 
 
 def _backward_softmax_no_kv(
     grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
 ):
-    grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
-    grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
-    grad_allowed = np.subtract(
-        grad_weights, _sum(grad_weights * weights, -1), out=grad_weights
+    grad_v, grad_q, grad_k = in_row_blocks(
+        _backward_softmax_part1, v, grad_y, weights, _t2, q, named=(2, 2, 2, 2, 2)
     )
-    grad_allowed *= weights
-    grad_q = _bmm(grad_allowed, np.swapaxes(_t2, -1, -2))
-    grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(x)
     grad_key_weight = _rows(grad_k).T @ _rows(x)
-    _t3 = np.multiply(grad_q, _t1, out=grad_q)
+    _t3 = grad_q * _t1
     grad_query_weight = _rows(_t3).T @ _rows(x)
     grad_x = (
         _linear_backward_input(grad_v, value_weight)
@@ -438,23 +490,24 @@ def _backward_sparsemax_no_kv(
     scores,
     weights,
 ):
-    grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
-    grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
-    _t3 = (weights > 0).astype(scores.dtype)
-    grad_allowed = np.subtract(
-        grad_weights, _sum(grad_weights * _t3, -1) / _sum(_t3, -1), out=grad_weights
+    grad_v, grad_q, grad_k = in_row_blocks(
+        _backward_sparsemax_part1,
+        v,
+        grad_y,
+        weights,
+        scores,
+        _t2,
+        q,
+        named=(2, 2, 2, 2, 2, 2),
     )
-    grad_allowed *= _t3
-    grad_q = _bmm(grad_allowed, np.swapaxes(_t2, -1, -2))
-    grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_allowed), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(x)
     grad_key_weight = _rows(grad_k).T @ _rows(x)
-    _t4 = np.multiply(grad_q, _t1, out=grad_q)
-    grad_query_weight = _rows(_t4).T @ _rows(x)
+    _t3 = grad_q * _t1
+    grad_query_weight = _rows(_t3).T @ _rows(x)
     grad_x = (
         _linear_backward_input(grad_v, value_weight)
         + _linear_backward_input(grad_k, key_weight)
-        + _linear_backward_input(_t4, query_weight)
+        + _linear_backward_input(_t3, query_weight)
     )
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
 
@@ -466,31 +519,27 @@ def _forward_softmax_no_kv_no_attn_mask(
     q = _linear(x, query_weight) * _t1
     k = _linear(x, key_weight)
     v = _linear(x, value_weight)
-    _t2 = np.swapaxes(k, -1, -2)
-    scores = _bmm(q, _t2)
-    softmax_shifted = np.subtract(scores, _amax(scores, -1), out=scores)
-    softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
-    weights = np.divide(
-        softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
+    _t2, weights, y = in_row_blocks(
+        _forward_softmax_no_attn_mask_part1, k, q, v, named=(2, 2, 2)
     )
-    y = _bmm(weights, v)
     return y, (x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights)
 
 
 def _backward_softmax_no_kv_no_attn_mask(
     grad_y, x, kv, query_weight, key_weight, value_weight, _t1, q, v, _t2, weights
 ):
-    grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
-    grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
-    grad_scores = np.subtract(
-        grad_weights, _sum(grad_weights * weights, -1), out=grad_weights
+    grad_v, grad_q, grad_k = in_row_blocks(
+        _backward_softmax_no_attn_mask_part1,
+        v,
+        grad_y,
+        weights,
+        _t2,
+        q,
+        named=(2, 2, 2, 2, 2),
     )
-    grad_scores *= weights
-    grad_q = _bmm(grad_scores, np.swapaxes(_t2, -1, -2))
-    grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(x)
     grad_key_weight = _rows(grad_k).T @ _rows(x)
-    _t3 = np.multiply(grad_q, _t1, out=grad_q)
+    _t3 = grad_q * _t1
     grad_query_weight = _rows(_t3).T @ _rows(x)
     grad_x = (
         _linear_backward_input(grad_v, value_weight)
@@ -542,23 +591,24 @@ def _backward_sparsemax_no_kv_no_attn_mask(
     scores,
     weights,
 ):
-    grad_weights = _bmm(grad_y, np.swapaxes(v, -1, -2))
-    grad_v = _bmm(np.swapaxes(weights, -1, -2), grad_y)
-    _t3 = (weights > 0).astype(scores.dtype)
-    grad_scores = np.subtract(
-        grad_weights, _sum(grad_weights * _t3, -1) / _sum(_t3, -1), out=grad_weights
+    grad_v, grad_q, grad_k = in_row_blocks(
+        _backward_sparsemax_no_attn_mask_part1,
+        v,
+        grad_y,
+        weights,
+        scores,
+        _t2,
+        q,
+        named=(2, 2, 2, 2, 2, 2),
     )
-    grad_scores *= _t3
-    grad_q = _bmm(grad_scores, np.swapaxes(_t2, -1, -2))
-    grad_k = np.swapaxes(_bmm(np.swapaxes(q, -1, -2), grad_scores), -1, -2)
     grad_value_weight = _rows(grad_v).T @ _rows(x)
     grad_key_weight = _rows(grad_k).T @ _rows(x)
-    _t4 = np.multiply(grad_q, _t1, out=grad_q)
-    grad_query_weight = _rows(_t4).T @ _rows(x)
+    _t3 = grad_q * _t1
+    grad_query_weight = _rows(_t3).T @ _rows(x)
     grad_x = (
         _linear_backward_input(grad_v, value_weight)
         + _linear_backward_input(grad_k, key_weight)
-        + _linear_backward_input(_t4, query_weight)
+        + _linear_backward_input(_t3, query_weight)
     )
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
 

@@ -19,6 +19,7 @@ from layerforge._runtime import (
     check_nonempty,
     activation_module,
     check_options,
+    in_row_blocks,
     blas_flags_ignored,
     in_chunks,
 )
@@ -296,6 +297,90 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
+def _forward_relu_part1(
+    self_attn_k, self_attn_q, mask, self_attn_v, x, eps, norm1_weight, norm1_bias
+):
+    _t1 = np.swapaxes(self_attn_k, -1, -2)
+    self_attn_scores = _bmm(self_attn_q, _t1)
+    self_attn_allowed = _apply_mask(self_attn_scores, mask)
+    self_attn_softmax_shifted = self_attn_allowed - _amax(self_attn_allowed, -1)
+    self_attn_softmax_exponentials = np.exp(
+        self_attn_softmax_shifted, out=self_attn_softmax_shifted
+    )
+    self_attn_weights = np.divide(
+        self_attn_softmax_exponentials,
+        _sum(self_attn_softmax_exponentials, -1),
+        out=self_attn_softmax_exponentials,
+    )
+    attended = _bmm(self_attn_weights, self_attn_v)
+    _t2 = np.add(x, attended, out=attended)
+    norm1_mu = _mean(_t2, -1)
+    norm1_centered = np.subtract(_t2, norm1_mu, out=_t2)
+    norm1_variance = _dot_last(norm1_centered, norm1_centered)
+    norm1_variance /= x.shape[-1]
+    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
+    np.sqrt(norm1_rstd, out=norm1_rstd)
+    np.divide(1, norm1_rstd, out=norm1_rstd)
+    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
+    h1 = norm1_normalized * norm1_weight
+    h1 += norm1_bias
+    return _t1, self_attn_weights, norm1_rstd, norm1_normalized, h1
+
+
+def _forward_relu_part2(
+    cross_attn_k,
+    cross_attn_q,
+    memory_mask,
+    cross_attn_v,
+    h1,
+    x,
+    eps,
+    norm2_weight,
+    norm2_bias,
+):
+    _t1 = np.swapaxes(cross_attn_k, -1, -2)
+    cross_attn_scores = _bmm(cross_attn_q, _t1)
+    cross_attn_allowed = _apply_mask(cross_attn_scores, memory_mask)
+    cross_attn_softmax_shifted = cross_attn_allowed - _amax(cross_attn_allowed, -1)
+    cross_attn_softmax_exponentials = np.exp(
+        cross_attn_softmax_shifted, out=cross_attn_softmax_shifted
+    )
+    cross_attn_weights = np.divide(
+        cross_attn_softmax_exponentials,
+        _sum(cross_attn_softmax_exponentials, -1),
+        out=cross_attn_softmax_exponentials,
+    )
+    crossed = _bmm(cross_attn_weights, cross_attn_v)
+    _t2 = np.add(h1, crossed, out=crossed)
+    norm2_mu = _mean(_t2, -1)
+    norm2_centered = np.subtract(_t2, norm2_mu, out=_t2)
+    norm2_variance = _dot_last(norm2_centered, norm2_centered)
+    norm2_variance /= x.shape[-1]
+    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
+    np.sqrt(norm2_rstd, out=norm2_rstd)
+    np.divide(1, norm2_rstd, out=norm2_rstd)
+    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
+    h2 = norm2_normalized * norm2_weight
+    h2 += norm2_bias
+    return _t1, cross_attn_weights, norm2_rstd, norm2_normalized, h2
+
+
+def _forward_relu_part3(_t1, linear2_bias, h2, x, eps, norm3_weight, norm3_bias):
+    linear2_z = _t1 + linear2_bias
+    _t2 = np.add(h2, linear2_z, out=linear2_z)
+    norm3_mu = _mean(_t2, -1)
+    norm3_centered = np.subtract(_t2, norm3_mu, out=_t2)
+    norm3_variance = _dot_last(norm3_centered, norm3_centered)
+    norm3_variance /= x.shape[-1]
+    norm3_rstd = np.add(norm3_variance, eps, out=norm3_variance)
+    np.sqrt(norm3_rstd, out=norm3_rstd)
+    np.divide(1, norm3_rstd, out=norm3_rstd)
+    norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
+    y = norm3_normalized * norm3_weight
+    y += norm3_bias
+    return norm3_rstd, norm3_normalized, y
+
+
 def _forward_relu(
     x,
     encoder_output,
@@ -323,72 +408,48 @@ def _forward_relu(
     self_attn_q = _linear(x, self_attn_query_weight) * _t1
     self_attn_k = _linear(x, self_attn_key_weight)
     self_attn_v = _linear(x, self_attn_value_weight)
-    _t2 = np.swapaxes(self_attn_k, -1, -2)
-    self_attn_scores = _bmm(self_attn_q, _t2)
-    self_attn_allowed = _apply_mask(self_attn_scores, mask)
-    self_attn_softmax_shifted = self_attn_allowed - _amax(self_attn_allowed, -1)
-    self_attn_softmax_exponentials = np.exp(
-        self_attn_softmax_shifted, out=self_attn_softmax_shifted
+    _t2, self_attn_weights, norm1_rstd, norm1_normalized, h1 = in_row_blocks(
+        _forward_relu_part1,
+        self_attn_k,
+        self_attn_q,
+        mask,
+        self_attn_v,
+        x,
+        eps,
+        norm1_weight,
+        norm1_bias,
+        named=(2, 2, None, 2, 2, None, None, None),
     )
-    self_attn_weights = np.divide(
-        self_attn_softmax_exponentials,
-        _sum(self_attn_softmax_exponentials, -1),
-        out=self_attn_softmax_exponentials,
-    )
-    attended = _bmm(self_attn_weights, self_attn_v)
-    _t3 = np.add(x, attended, out=attended)
-    norm1_mu = _mean(_t3, -1)
-    norm1_centered = np.subtract(_t3, norm1_mu, out=_t3)
-    _t4 = x.shape[-1]
-    norm1_variance = _dot_last(norm1_centered, norm1_centered)
-    norm1_variance /= _t4
-    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
-    np.sqrt(norm1_rstd, out=norm1_rstd)
-    np.divide(1, norm1_rstd, out=norm1_rstd)
-    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
-    h1 = norm1_normalized * norm1_weight
-    h1 += norm1_bias
     cross_attn_q = _linear(h1, cross_attn_query_weight) * _t1
     cross_attn_k = _linear(encoder_output, cross_attn_key_weight)
     cross_attn_v = _linear(encoder_output, cross_attn_value_weight)
-    _t5 = np.swapaxes(cross_attn_k, -1, -2)
-    cross_attn_scores = _bmm(cross_attn_q, _t5)
-    cross_attn_allowed = _apply_mask(cross_attn_scores, memory_mask)
-    cross_attn_softmax_shifted = cross_attn_allowed - _amax(cross_attn_allowed, -1)
-    cross_attn_softmax_exponentials = np.exp(
-        cross_attn_softmax_shifted, out=cross_attn_softmax_shifted
+    _t3, cross_attn_weights, norm2_rstd, norm2_normalized, h2 = in_row_blocks(
+        _forward_relu_part2,
+        cross_attn_k,
+        cross_attn_q,
+        memory_mask,
+        cross_attn_v,
+        h1,
+        x,
+        eps,
+        norm2_weight,
+        norm2_bias,
+        named=(2, 2, None, 2, 2, 2, None, None, None),
     )
-    cross_attn_weights = np.divide(
-        cross_attn_softmax_exponentials,
-        _sum(cross_attn_softmax_exponentials, -1),
-        out=cross_attn_softmax_exponentials,
-    )
-    crossed = _bmm(cross_attn_weights, cross_attn_v)
-    _t6 = np.add(h1, crossed, out=crossed)
-    norm2_mu = _mean(_t6, -1)
-    norm2_centered = np.subtract(_t6, norm2_mu, out=_t6)
-    norm2_variance = _dot_last(norm2_centered, norm2_centered)
-    norm2_variance /= _t4
-    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
-    np.sqrt(norm2_rstd, out=norm2_rstd)
-    np.divide(1, norm2_rstd, out=norm2_rstd)
-    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
-    h2 = norm2_normalized * norm2_weight
-    h2 += norm2_bias
     linear1_z = _linear(h2, linear1_weight) + linear1_bias
     hidden = np.clip(linear1_z, 0, np.inf)
-    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
-    _t7 = np.add(h2, linear2_z, out=linear2_z)
-    norm3_mu = _mean(_t7, -1)
-    norm3_centered = np.subtract(_t7, norm3_mu, out=_t7)
-    norm3_variance = _dot_last(norm3_centered, norm3_centered)
-    norm3_variance /= _t4
-    norm3_rstd = np.add(norm3_variance, eps, out=norm3_variance)
-    np.sqrt(norm3_rstd, out=norm3_rstd)
-    np.divide(1, norm3_rstd, out=norm3_rstd)
-    norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
-    y = norm3_normalized * norm3_weight
-    y += norm3_bias
+    _t4 = _linear(hidden, linear2_weight)
+    norm3_rstd, norm3_normalized, y = in_row_blocks(
+        _forward_relu_part3,
+        _t4,
+        linear2_bias,
+        h2,
+        x,
+        eps,
+        norm3_weight,
+        norm3_bias,
+        named=(2, None, 2, 2, None, None, None),
+    )
     return y, (
         x,
         encoder_output,
@@ -416,7 +477,7 @@ def _forward_relu(
         _t1,
         cross_attn_q,
         cross_attn_v,
-        _t5,
+        _t3,
         cross_attn_weights,
         norm2_rstd,
         norm2_normalized,
@@ -424,6 +485,113 @@ def _forward_relu(
         linear1_z,
         norm3_rstd,
         norm3_normalized,
+    )
+
+
+def _backward_relu_part1(
+    linear1_z, grad_y, norm3_normalized, linear2_bias, x, norm3_rstd, norm3_weight
+):
+    hidden = np.clip(linear1_z, 0, np.inf)
+    norm3_p = grad_y * norm3_normalized
+    grad_norm3_weight = _sum_to(norm3_p, linear2_bias.shape)
+    grad_norm3_bias = _sum_to(grad_y, linear2_bias.shape)
+    norm3_scale = norm3_rstd / x.shape[-1]
+    grad_norm3_x = grad_y * norm3_weight
+    grad_norm3_x *= norm3_rstd
+    _t1 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
+    grad_norm3_x -= _t1
+    grad_norm3_x -= _dot_last(grad_y, norm3_weight) * norm3_scale
+    grad_linear2_bias = _sum_to(grad_norm3_x, linear2_bias.shape)
+    return hidden, grad_norm3_x, grad_norm3_weight, grad_norm3_bias, grad_linear2_bias
+
+
+def _backward_relu_part2(
+    grad_norm3_x,
+    _t1,
+    norm2_normalized,
+    linear2_bias,
+    x,
+    norm2_rstd,
+    norm2_weight,
+    cross_attn_v,
+    cross_attn_weights,
+    _t2,
+    cross_attn_q,
+):
+    grad_h2 = grad_norm3_x + _t1
+    norm2_p = grad_h2 * norm2_normalized
+    grad_norm2_weight = _sum_to(norm2_p, linear2_bias.shape)
+    grad_norm2_bias = _sum_to(grad_h2, linear2_bias.shape)
+    norm2_scale = norm2_rstd / x.shape[-1]
+    grad_norm2_x = grad_h2 * norm2_weight
+    grad_norm2_x *= norm2_rstd
+    _t3 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t3
+    grad_norm2_x -= _dot_last(grad_h2, norm2_weight) * norm2_scale
+    grad_cross_attn_weights = _bmm(grad_norm2_x, np.swapaxes(cross_attn_v, -1, -2))
+    grad_cross_attn_v = _bmm(np.swapaxes(cross_attn_weights, -1, -2), grad_norm2_x)
+    grad_cross_attn_allowed = np.subtract(
+        grad_cross_attn_weights,
+        _sum(grad_cross_attn_weights * cross_attn_weights, -1),
+        out=grad_cross_attn_weights,
+    )
+    grad_cross_attn_allowed *= cross_attn_weights
+    grad_cross_attn_q = _bmm(grad_cross_attn_allowed, np.swapaxes(_t2, -1, -2))
+    grad_cross_attn_k = np.swapaxes(
+        _bmm(np.swapaxes(cross_attn_q, -1, -2), grad_cross_attn_allowed), -1, -2
+    )
+    return (
+        grad_norm2_x,
+        grad_cross_attn_v,
+        grad_cross_attn_q,
+        grad_cross_attn_k,
+        grad_norm2_weight,
+        grad_norm2_bias,
+    )
+
+
+def _backward_relu_part3(
+    grad_norm2_x,
+    _t1,
+    norm1_normalized,
+    linear2_bias,
+    x,
+    norm1_rstd,
+    norm1_weight,
+    self_attn_v,
+    self_attn_weights,
+    _t2,
+    self_attn_q,
+):
+    grad_h1 = grad_norm2_x + _t1
+    norm1_p = grad_h1 * norm1_normalized
+    grad_norm1_weight = _sum_to(norm1_p, linear2_bias.shape)
+    grad_norm1_bias = _sum_to(grad_h1, linear2_bias.shape)
+    norm1_scale = norm1_rstd / x.shape[-1]
+    grad_norm1_x = grad_h1 * norm1_weight
+    grad_norm1_x *= norm1_rstd
+    _t3 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    grad_norm1_x -= _t3
+    grad_norm1_x -= _dot_last(grad_h1, norm1_weight) * norm1_scale
+    grad_self_attn_weights = _bmm(grad_norm1_x, np.swapaxes(self_attn_v, -1, -2))
+    grad_self_attn_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), grad_norm1_x)
+    grad_self_attn_allowed = np.subtract(
+        grad_self_attn_weights,
+        _sum(grad_self_attn_weights * self_attn_weights, -1),
+        out=grad_self_attn_weights,
+    )
+    grad_self_attn_allowed *= self_attn_weights
+    grad_self_attn_q = _bmm(grad_self_attn_allowed, np.swapaxes(_t2, -1, -2))
+    grad_self_attn_k = np.swapaxes(
+        _bmm(np.swapaxes(self_attn_q, -1, -2), grad_self_attn_allowed), -1, -2
+    )
+    return (
+        grad_norm1_x,
+        grad_self_attn_v,
+        grad_self_attn_q,
+        grad_self_attn_k,
+        grad_norm1_weight,
+        grad_norm1_bias,
     )
 
 
@@ -464,80 +632,86 @@ def _backward_relu(
     norm3_rstd,
     norm3_normalized,
 ):
-    hidden = np.clip(linear1_z, 0, np.inf)
-    norm3_p = grad_y * norm3_normalized
-    grad_norm3_weight = _sum_to(norm3_p, linear2_bias.shape)
-    grad_norm3_bias = _sum_to(grad_y, linear2_bias.shape)
-    _t5 = x.shape[-1]
-    norm3_scale = norm3_rstd / _t5
-    grad_norm3_x = grad_y * norm3_weight
-    grad_norm3_x *= norm3_rstd
-    _t6 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
-    grad_norm3_x -= _t6
-    grad_norm3_x -= _dot_last(grad_y, norm3_weight) * norm3_scale
-    grad_linear2_bias = _sum_to(grad_norm3_x, linear2_bias.shape)
+    hidden, grad_norm3_x, grad_norm3_weight, grad_norm3_bias, grad_linear2_bias = (
+        in_row_blocks(
+            _backward_relu_part1,
+            linear1_z,
+            grad_y,
+            norm3_normalized,
+            linear2_bias,
+            x,
+            norm3_rstd,
+            norm3_weight,
+            sums=3,
+            named=(2, 2, 2, None, 2, 2, None),
+        )
+    )
     grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
     grad_linear1_z = grad_hidden * (linear1_z > 0)
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    _t5 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
-    grad_h2 = grad_norm3_x + _linear_backward_input(grad_linear1_z, linear1_weight)
-    norm2_p = grad_h2 * norm2_normalized
-    grad_norm2_weight = _sum_to(norm2_p, linear2_bias.shape)
-    grad_norm2_bias = _sum_to(grad_h2, linear2_bias.shape)
-    norm2_scale = np.divide(norm2_rstd, _t5, out=norm3_scale)
-    grad_norm2_x = grad_h2 * norm2_weight
-    grad_norm2_x *= norm2_rstd
-    _t7 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
-    grad_norm2_x -= _t7
-    grad_norm2_x -= _dot_last(grad_h2, norm2_weight) * norm2_scale
-    grad_cross_attn_weights = _bmm(grad_norm2_x, np.swapaxes(cross_attn_v, -1, -2))
-    grad_cross_attn_v = _bmm(np.swapaxes(cross_attn_weights, -1, -2), grad_norm2_x)
-    grad_cross_attn_allowed = np.subtract(
-        grad_cross_attn_weights,
-        _sum(grad_cross_attn_weights * cross_attn_weights, -1),
-        out=grad_cross_attn_weights,
-    )
-    grad_cross_attn_allowed *= cross_attn_weights
-    grad_cross_attn_q = _bmm(grad_cross_attn_allowed, np.swapaxes(_t4, -1, -2))
-    grad_cross_attn_k = np.swapaxes(
-        _bmm(np.swapaxes(cross_attn_q, -1, -2), grad_cross_attn_allowed), -1, -2
+    (
+        grad_norm2_x,
+        grad_cross_attn_v,
+        grad_cross_attn_q,
+        grad_cross_attn_k,
+        grad_norm2_weight,
+        grad_norm2_bias,
+    ) = in_row_blocks(
+        _backward_relu_part2,
+        grad_norm3_x,
+        _t5,
+        norm2_normalized,
+        linear2_bias,
+        x,
+        norm2_rstd,
+        norm2_weight,
+        cross_attn_v,
+        cross_attn_weights,
+        _t4,
+        cross_attn_q,
+        sums=2,
+        named=(2, 2, 2, None, 2, 2, None, 2, 2, 2, 2),
     )
     grad_cross_attn_value_weight = _rows(grad_cross_attn_v).T @ _rows(encoder_output)
     grad_cross_attn_key_weight = _rows(grad_cross_attn_k).T @ _rows(encoder_output)
-    _t8 = np.multiply(grad_cross_attn_q, _t3, out=grad_cross_attn_q)
-    grad_cross_attn_query_weight = _rows(_t8).T @ _rows(h1)
-    grad_h1 = grad_norm2_x + _linear_backward_input(_t8, cross_attn_query_weight)
-    norm1_p = np.multiply(grad_h1, norm1_normalized, out=grad_norm2_x)
-    grad_norm1_weight = _sum_to(norm1_p, linear2_bias.shape)
-    grad_norm1_bias = _sum_to(grad_h1, linear2_bias.shape)
-    norm1_scale = np.divide(norm1_rstd, _t5, out=norm2_scale)
-    grad_norm1_x = grad_h1 * norm1_weight
-    grad_norm1_x *= norm1_rstd
-    _t9 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
-    grad_norm1_x -= _t9
-    grad_norm1_x -= _dot_last(grad_h1, norm1_weight) * norm1_scale
-    grad_self_attn_weights = _bmm(grad_norm1_x, np.swapaxes(self_attn_v, -1, -2))
-    grad_self_attn_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), grad_norm1_x)
-    grad_self_attn_allowed = np.subtract(
-        grad_self_attn_weights,
-        _sum(grad_self_attn_weights * self_attn_weights, -1),
-        out=grad_self_attn_weights,
-    )
-    grad_self_attn_allowed *= self_attn_weights
-    grad_self_attn_q = _bmm(grad_self_attn_allowed, np.swapaxes(_t2, -1, -2))
-    grad_self_attn_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_q, -1, -2), grad_self_attn_allowed), -1, -2
+    _t6 = grad_cross_attn_q * _t3
+    _t7 = _linear_backward_input(_t6, cross_attn_query_weight)
+    grad_cross_attn_query_weight = _rows(_t6).T @ _rows(h1)
+    (
+        grad_norm1_x,
+        grad_self_attn_v,
+        grad_self_attn_q,
+        grad_self_attn_k,
+        grad_norm1_weight,
+        grad_norm1_bias,
+    ) = in_row_blocks(
+        _backward_relu_part3,
+        grad_norm2_x,
+        _t7,
+        norm1_normalized,
+        linear2_bias,
+        x,
+        norm1_rstd,
+        norm1_weight,
+        self_attn_v,
+        self_attn_weights,
+        _t2,
+        self_attn_q,
+        sums=2,
+        named=(2, 2, 2, None, 2, 2, None, 2, 2, 2, 2),
     )
     grad_self_attn_value_weight = _rows(grad_self_attn_v).T @ _rows(x)
     grad_self_attn_key_weight = _rows(grad_self_attn_k).T @ _rows(x)
-    _t10 = np.multiply(grad_self_attn_q, _t1, out=grad_self_attn_q)
-    grad_self_attn_query_weight = _rows(_t10).T @ _rows(x)
+    _t8 = grad_self_attn_q * _t1
+    grad_self_attn_query_weight = _rows(_t8).T @ _rows(x)
     grad_x = (
         grad_norm1_x
         + _linear_backward_input(grad_self_attn_v, self_attn_value_weight)
         + _linear_backward_input(grad_self_attn_k, self_attn_key_weight)
-        + _linear_backward_input(_t10, self_attn_query_weight)
+        + _linear_backward_input(_t8, self_attn_query_weight)
     )
     grad_encoder_output = _linear_backward_input(
         grad_cross_attn_v, cross_attn_value_weight
@@ -562,6 +736,15 @@ def _backward_relu(
         grad_norm3_weight,
         grad_norm3_bias,
     )
+
+
+def _forward_gelu_part3(_t1, linear1_bias):
+    linear1_z = _t1 + linear1_bias
+    hidden = _erf(0.7071067811865476 * linear1_z)
+    hidden *= 0.5
+    hidden += 0.5
+    hidden *= linear1_z
+    return linear1_z, hidden
 
 
 def _forward_gelu(
@@ -591,75 +774,50 @@ def _forward_gelu(
     self_attn_q = _linear(x, self_attn_query_weight) * _t1
     self_attn_k = _linear(x, self_attn_key_weight)
     self_attn_v = _linear(x, self_attn_value_weight)
-    _t2 = np.swapaxes(self_attn_k, -1, -2)
-    self_attn_scores = _bmm(self_attn_q, _t2)
-    self_attn_allowed = _apply_mask(self_attn_scores, mask)
-    self_attn_softmax_shifted = self_attn_allowed - _amax(self_attn_allowed, -1)
-    self_attn_softmax_exponentials = np.exp(
-        self_attn_softmax_shifted, out=self_attn_softmax_shifted
+    _t2, self_attn_weights, norm1_rstd, norm1_normalized, h1 = in_row_blocks(
+        _forward_relu_part1,
+        self_attn_k,
+        self_attn_q,
+        mask,
+        self_attn_v,
+        x,
+        eps,
+        norm1_weight,
+        norm1_bias,
+        named=(2, 2, None, 2, 2, None, None, None),
     )
-    self_attn_weights = np.divide(
-        self_attn_softmax_exponentials,
-        _sum(self_attn_softmax_exponentials, -1),
-        out=self_attn_softmax_exponentials,
-    )
-    attended = _bmm(self_attn_weights, self_attn_v)
-    _t3 = np.add(x, attended, out=attended)
-    norm1_mu = _mean(_t3, -1)
-    norm1_centered = np.subtract(_t3, norm1_mu, out=_t3)
-    _t4 = x.shape[-1]
-    norm1_variance = _dot_last(norm1_centered, norm1_centered)
-    norm1_variance /= _t4
-    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
-    np.sqrt(norm1_rstd, out=norm1_rstd)
-    np.divide(1, norm1_rstd, out=norm1_rstd)
-    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
-    h1 = norm1_normalized * norm1_weight
-    h1 += norm1_bias
     cross_attn_q = _linear(h1, cross_attn_query_weight) * _t1
     cross_attn_k = _linear(encoder_output, cross_attn_key_weight)
     cross_attn_v = _linear(encoder_output, cross_attn_value_weight)
-    _t5 = np.swapaxes(cross_attn_k, -1, -2)
-    cross_attn_scores = _bmm(cross_attn_q, _t5)
-    cross_attn_allowed = _apply_mask(cross_attn_scores, memory_mask)
-    cross_attn_softmax_shifted = cross_attn_allowed - _amax(cross_attn_allowed, -1)
-    cross_attn_softmax_exponentials = np.exp(
-        cross_attn_softmax_shifted, out=cross_attn_softmax_shifted
+    _t3, cross_attn_weights, norm2_rstd, norm2_normalized, h2 = in_row_blocks(
+        _forward_relu_part2,
+        cross_attn_k,
+        cross_attn_q,
+        memory_mask,
+        cross_attn_v,
+        h1,
+        x,
+        eps,
+        norm2_weight,
+        norm2_bias,
+        named=(2, 2, None, 2, 2, 2, None, None, None),
     )
-    cross_attn_weights = np.divide(
-        cross_attn_softmax_exponentials,
-        _sum(cross_attn_softmax_exponentials, -1),
-        out=cross_attn_softmax_exponentials,
+    _t4 = _linear(h2, linear1_weight)
+    linear1_z, hidden = in_row_blocks(
+        _forward_gelu_part3, _t4, linear1_bias, named=(2, None)
     )
-    crossed = _bmm(cross_attn_weights, cross_attn_v)
-    _t6 = np.add(h1, crossed, out=crossed)
-    norm2_mu = _mean(_t6, -1)
-    norm2_centered = np.subtract(_t6, norm2_mu, out=_t6)
-    norm2_variance = _dot_last(norm2_centered, norm2_centered)
-    norm2_variance /= _t4
-    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
-    np.sqrt(norm2_rstd, out=norm2_rstd)
-    np.divide(1, norm2_rstd, out=norm2_rstd)
-    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
-    h2 = norm2_normalized * norm2_weight
-    h2 += norm2_bias
-    linear1_z = _linear(h2, linear1_weight) + linear1_bias
-    hidden = _erf(0.7071067811865476 * linear1_z)
-    hidden *= 0.5
-    hidden += 0.5
-    hidden *= linear1_z
-    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
-    _t7 = np.add(h2, linear2_z, out=linear2_z)
-    norm3_mu = _mean(_t7, -1)
-    norm3_centered = np.subtract(_t7, norm3_mu, out=_t7)
-    norm3_variance = _dot_last(norm3_centered, norm3_centered)
-    norm3_variance /= _t4
-    norm3_rstd = np.add(norm3_variance, eps, out=norm3_variance)
-    np.sqrt(norm3_rstd, out=norm3_rstd)
-    np.divide(1, norm3_rstd, out=norm3_rstd)
-    norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
-    y = norm3_normalized * norm3_weight
-    y += norm3_bias
+    _t5 = _linear(hidden, linear2_weight)
+    norm3_rstd, norm3_normalized, y = in_row_blocks(
+        _forward_relu_part3,
+        _t5,
+        linear2_bias,
+        h2,
+        x,
+        eps,
+        norm3_weight,
+        norm3_bias,
+        named=(2, None, 2, 2, None, None, None),
+    )
     return y, (
         x,
         encoder_output,
@@ -687,7 +845,7 @@ def _forward_gelu(
         _t1,
         cross_attn_q,
         cross_attn_v,
-        _t5,
+        _t3,
         cross_attn_weights,
         norm2_rstd,
         norm2_normalized,
@@ -696,6 +854,50 @@ def _forward_gelu(
         norm3_rstd,
         norm3_normalized,
     )
+
+
+def _backward_gelu_part1(
+    linear1_z, grad_y, norm3_normalized, linear2_bias, x, norm3_rstd, norm3_weight
+):
+    _t1 = 0.7071067811865476 * linear1_z
+    _t2 = _erf(_t1)
+    _t2 *= 0.5
+    _t2 += 0.5
+    hidden = linear1_z * _t2
+    norm3_p = grad_y * norm3_normalized
+    grad_norm3_weight = _sum_to(norm3_p, linear2_bias.shape)
+    grad_norm3_bias = _sum_to(grad_y, linear2_bias.shape)
+    norm3_scale = norm3_rstd / x.shape[-1]
+    grad_norm3_x = grad_y * norm3_weight
+    grad_norm3_x *= norm3_rstd
+    _t3 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
+    grad_norm3_x -= _t3
+    grad_norm3_x -= _dot_last(grad_y, norm3_weight) * norm3_scale
+    grad_linear2_bias = _sum_to(grad_norm3_x, linear2_bias.shape)
+    return (
+        _t1,
+        _t2,
+        hidden,
+        grad_norm3_x,
+        grad_norm3_weight,
+        grad_norm3_bias,
+        grad_linear2_bias,
+    )
+
+
+def _backward_gelu_part2(grad_hidden, _t1, linear1_z, _t2, linear1_bias):
+    grad_linear1_z = grad_hidden * _t1
+    _t3 = _t2 * _t2
+    np.negative(_t3, out=_t3)
+    np.exp(_t3, out=_t3)
+    _t3 *= grad_hidden
+    _t3 *= linear1_z
+    _t3 *= 0.5
+    _t3 *= 1.1283791670955126
+    _t3 *= 0.7071067811865476
+    grad_linear1_z += _t3
+    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    return grad_linear1_z, grad_linear1_bias
 
 
 def _backward_gelu(
@@ -735,93 +937,100 @@ def _backward_gelu(
     norm3_rstd,
     norm3_normalized,
 ):
-    _t5 = 0.7071067811865476 * linear1_z
-    _t6 = _erf(_t5)
-    _t6 *= 0.5
-    _t6 += 0.5
-    hidden = linear1_z * _t6
-    norm3_p = grad_y * norm3_normalized
-    grad_norm3_weight = _sum_to(norm3_p, linear2_bias.shape)
-    grad_norm3_bias = _sum_to(grad_y, linear2_bias.shape)
-    _t7 = x.shape[-1]
-    norm3_scale = norm3_rstd / _t7
-    grad_norm3_x = grad_y * norm3_weight
-    grad_norm3_x *= norm3_rstd
-    _t8 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
-    grad_norm3_x -= _t8
-    grad_norm3_x -= _dot_last(grad_y, norm3_weight) * norm3_scale
-    grad_linear2_bias = _sum_to(grad_norm3_x, linear2_bias.shape)
+    (
+        _t5,
+        _t6,
+        hidden,
+        grad_norm3_x,
+        grad_norm3_weight,
+        grad_norm3_bias,
+        grad_linear2_bias,
+    ) = in_row_blocks(
+        _backward_gelu_part1,
+        linear1_z,
+        grad_y,
+        norm3_normalized,
+        linear2_bias,
+        x,
+        norm3_rstd,
+        norm3_weight,
+        sums=3,
+        named=(2, 2, 2, None, 2, 2, None),
+    )
     grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
-    grad_linear1_z = np.multiply(grad_hidden, _t6, out=_t6)
-    _t9 = _t5 * _t5
-    np.negative(_t9, out=_t9)
-    np.exp(_t9, out=_t9)
-    _t9 *= grad_hidden
-    _t9 *= linear1_z
-    _t9 *= 0.5
-    _t9 *= 1.1283791670955126
-    _t9 *= 0.7071067811865476
-    grad_linear1_z += _t9
-    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
-    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
-    grad_h2 = grad_norm3_x + _linear_backward_input(grad_linear1_z, linear1_weight)
-    norm2_p = grad_h2 * norm2_normalized
-    grad_norm2_weight = _sum_to(norm2_p, linear2_bias.shape)
-    grad_norm2_bias = _sum_to(grad_h2, linear2_bias.shape)
-    norm2_scale = np.divide(norm2_rstd, _t7, out=norm3_scale)
-    grad_norm2_x = grad_h2 * norm2_weight
-    grad_norm2_x *= norm2_rstd
-    _t10 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
-    grad_norm2_x -= _t10
-    grad_norm2_x -= _dot_last(grad_h2, norm2_weight) * norm2_scale
-    grad_cross_attn_weights = _bmm(grad_norm2_x, np.swapaxes(cross_attn_v, -1, -2))
-    grad_cross_attn_v = _bmm(np.swapaxes(cross_attn_weights, -1, -2), grad_norm2_x)
-    grad_cross_attn_allowed = np.subtract(
-        grad_cross_attn_weights,
-        _sum(grad_cross_attn_weights * cross_attn_weights, -1),
-        out=grad_cross_attn_weights,
+    grad_linear1_z, grad_linear1_bias = in_row_blocks(
+        _backward_gelu_part2,
+        grad_hidden,
+        _t6,
+        linear1_z,
+        _t5,
+        linear1_bias,
+        sums=1,
+        named=(2, 2, 2, 2, None),
     )
-    grad_cross_attn_allowed *= cross_attn_weights
-    grad_cross_attn_q = _bmm(grad_cross_attn_allowed, np.swapaxes(_t4, -1, -2))
-    grad_cross_attn_k = np.swapaxes(
-        _bmm(np.swapaxes(cross_attn_q, -1, -2), grad_cross_attn_allowed), -1, -2
+    _t7 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
+    (
+        grad_norm2_x,
+        grad_cross_attn_v,
+        grad_cross_attn_q,
+        grad_cross_attn_k,
+        grad_norm2_weight,
+        grad_norm2_bias,
+    ) = in_row_blocks(
+        _backward_relu_part2,
+        grad_norm3_x,
+        _t7,
+        norm2_normalized,
+        linear2_bias,
+        x,
+        norm2_rstd,
+        norm2_weight,
+        cross_attn_v,
+        cross_attn_weights,
+        _t4,
+        cross_attn_q,
+        sums=2,
+        named=(2, 2, 2, None, 2, 2, None, 2, 2, 2, 2),
     )
     grad_cross_attn_value_weight = _rows(grad_cross_attn_v).T @ _rows(encoder_output)
     grad_cross_attn_key_weight = _rows(grad_cross_attn_k).T @ _rows(encoder_output)
-    _t11 = np.multiply(grad_cross_attn_q, _t3, out=grad_cross_attn_q)
-    grad_cross_attn_query_weight = _rows(_t11).T @ _rows(h1)
-    grad_h1 = grad_norm2_x + _linear_backward_input(_t11, cross_attn_query_weight)
-    norm1_p = np.multiply(grad_h1, norm1_normalized, out=grad_norm2_x)
-    grad_norm1_weight = _sum_to(norm1_p, linear2_bias.shape)
-    grad_norm1_bias = _sum_to(grad_h1, linear2_bias.shape)
-    norm1_scale = np.divide(norm1_rstd, _t7, out=norm2_scale)
-    grad_norm1_x = grad_h1 * norm1_weight
-    grad_norm1_x *= norm1_rstd
-    _t12 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
-    grad_norm1_x -= _t12
-    grad_norm1_x -= _dot_last(grad_h1, norm1_weight) * norm1_scale
-    grad_self_attn_weights = _bmm(grad_norm1_x, np.swapaxes(self_attn_v, -1, -2))
-    grad_self_attn_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), grad_norm1_x)
-    grad_self_attn_allowed = np.subtract(
-        grad_self_attn_weights,
-        _sum(grad_self_attn_weights * self_attn_weights, -1),
-        out=grad_self_attn_weights,
-    )
-    grad_self_attn_allowed *= self_attn_weights
-    grad_self_attn_q = _bmm(grad_self_attn_allowed, np.swapaxes(_t2, -1, -2))
-    grad_self_attn_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_q, -1, -2), grad_self_attn_allowed), -1, -2
+    _t8 = grad_cross_attn_q * _t3
+    _t9 = _linear_backward_input(_t8, cross_attn_query_weight)
+    grad_cross_attn_query_weight = _rows(_t8).T @ _rows(h1)
+    (
+        grad_norm1_x,
+        grad_self_attn_v,
+        grad_self_attn_q,
+        grad_self_attn_k,
+        grad_norm1_weight,
+        grad_norm1_bias,
+    ) = in_row_blocks(
+        _backward_relu_part3,
+        grad_norm2_x,
+        _t9,
+        norm1_normalized,
+        linear2_bias,
+        x,
+        norm1_rstd,
+        norm1_weight,
+        self_attn_v,
+        self_attn_weights,
+        _t2,
+        self_attn_q,
+        sums=2,
+        named=(2, 2, 2, None, 2, 2, None, 2, 2, 2, 2),
     )
     grad_self_attn_value_weight = _rows(grad_self_attn_v).T @ _rows(x)
     grad_self_attn_key_weight = _rows(grad_self_attn_k).T @ _rows(x)
-    _t13 = np.multiply(grad_self_attn_q, _t1, out=grad_self_attn_q)
-    grad_self_attn_query_weight = _rows(_t13).T @ _rows(x)
+    _t10 = grad_self_attn_q * _t1
+    grad_self_attn_query_weight = _rows(_t10).T @ _rows(x)
     grad_x = (
         grad_norm1_x
         + _linear_backward_input(grad_self_attn_v, self_attn_value_weight)
         + _linear_backward_input(grad_self_attn_k, self_attn_key_weight)
-        + _linear_backward_input(_t13, self_attn_query_weight)
+        + _linear_backward_input(_t10, self_attn_query_weight)
     )
     grad_encoder_output = _linear_backward_input(
         grad_cross_attn_v, cross_attn_value_weight

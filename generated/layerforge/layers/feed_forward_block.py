@@ -17,6 +17,7 @@ from layerforge._runtime import (
     check_nonempty,
     activation_module,
     check_options,
+    in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 
@@ -180,16 +181,7 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
-def _forward_norm_first_relu(
-    x,
-    linear1_weight,
-    linear1_bias,
-    linear2_weight,
-    linear2_bias,
-    norm_weight,
-    norm_bias,
-    eps,
-):
+def _forward_norm_first_relu_part1(x, eps, norm_weight, norm_bias):
     norm_mu = _mean(x, -1)
     norm_centered = x - norm_mu
     norm_variance = _dot_last(norm_centered, norm_centered)
@@ -200,6 +192,27 @@ def _forward_norm_first_relu(
     norm_normalized = np.multiply(norm_centered, norm_rstd, out=norm_centered)
     normalized = norm_normalized * norm_weight
     normalized += norm_bias
+    return norm_rstd, norm_normalized, normalized
+
+
+def _forward_norm_first_relu(
+    x,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm_weight,
+    norm_bias,
+    eps,
+):
+    norm_rstd, norm_normalized, normalized = in_row_blocks(
+        _forward_norm_first_relu_part1,
+        x,
+        eps,
+        norm_weight,
+        norm_bias,
+        named=(1, None, None, None),
+    )
     linear1_z = _linear(normalized, linear1_weight) + linear1_bias
     h = np.clip(linear1_z, 0, np.inf)
     linear2_z = _linear(h, linear2_weight) + linear2_bias
@@ -216,6 +229,22 @@ def _forward_norm_first_relu(
         normalized,
         linear1_z,
     )
+
+
+def _backward_norm_first_relu_part1(
+    grad_normalized, norm_normalized, linear2_bias, x, norm_rstd, norm_weight, grad_y
+):
+    norm_p = grad_normalized * norm_normalized
+    grad_norm_weight = _sum_to(norm_p, linear2_bias.shape)
+    grad_norm_bias = _sum_to(grad_normalized, linear2_bias.shape)
+    norm_scale = norm_rstd / x.shape[-1]
+    grad_norm_x = grad_normalized * norm_weight
+    grad_norm_x *= norm_rstd
+    _t1 = norm_normalized * (_dot_last(norm_p, norm_weight) * norm_scale)
+    grad_norm_x -= _t1
+    grad_norm_x -= _dot_last(grad_normalized, norm_weight) * norm_scale
+    grad_x = np.add(grad_y, grad_norm_x, out=grad_norm_x)
+    return grad_x, grad_norm_weight, grad_norm_bias
 
 
 def _backward_norm_first_relu(
@@ -239,16 +268,18 @@ def _backward_norm_first_relu(
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
     grad_normalized = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(normalized)
-    norm_p = grad_normalized * norm_normalized
-    grad_norm_weight = _sum_to(norm_p, linear2_bias.shape)
-    grad_norm_bias = _sum_to(grad_normalized, linear2_bias.shape)
-    norm_scale = norm_rstd / x.shape[-1]
-    grad_norm_x = grad_normalized * norm_weight
-    grad_norm_x *= norm_rstd
-    _t1 = norm_normalized * (_dot_last(norm_p, norm_weight) * norm_scale)
-    grad_norm_x -= _t1
-    grad_norm_x -= _dot_last(grad_normalized, norm_weight) * norm_scale
-    grad_x = np.add(grad_y, grad_norm_x, out=grad_norm_x)
+    grad_x, grad_norm_weight, grad_norm_bias = in_row_blocks(
+        _backward_norm_first_relu_part1,
+        grad_normalized,
+        norm_normalized,
+        linear2_bias,
+        x,
+        norm_rstd,
+        norm_weight,
+        grad_y,
+        sums=2,
+        named=(1, 1, None, 1, 1, None, 1),
+    )
     return (
         grad_x,
         grad_linear1_weight,
@@ -258,6 +289,15 @@ def _backward_norm_first_relu(
         grad_norm_weight,
         grad_norm_bias,
     )
+
+
+def _forward_norm_first_gelu_part2(_t1, linear1_bias):
+    linear1_z = _t1 + linear1_bias
+    h = _erf(0.7071067811865476 * linear1_z)
+    h *= 0.5
+    h += 0.5
+    h *= linear1_z
+    return linear1_z, h
 
 
 def _forward_norm_first_gelu(
@@ -270,21 +310,18 @@ def _forward_norm_first_gelu(
     norm_bias,
     eps,
 ):
-    norm_mu = _mean(x, -1)
-    norm_centered = x - norm_mu
-    norm_variance = _dot_last(norm_centered, norm_centered)
-    norm_variance /= x.shape[-1]
-    norm_rstd = np.add(norm_variance, eps, out=norm_variance)
-    np.sqrt(norm_rstd, out=norm_rstd)
-    np.divide(1, norm_rstd, out=norm_rstd)
-    norm_normalized = np.multiply(norm_centered, norm_rstd, out=norm_centered)
-    normalized = norm_normalized * norm_weight
-    normalized += norm_bias
-    linear1_z = _linear(normalized, linear1_weight) + linear1_bias
-    h = _erf(0.7071067811865476 * linear1_z)
-    h *= 0.5
-    h += 0.5
-    h *= linear1_z
+    norm_rstd, norm_normalized, normalized = in_row_blocks(
+        _forward_norm_first_relu_part1,
+        x,
+        eps,
+        norm_weight,
+        norm_bias,
+        named=(1, None, None, None),
+    )
+    _t1 = _linear(normalized, linear1_weight)
+    linear1_z, h = in_row_blocks(
+        _forward_norm_first_gelu_part2, _t1, linear1_bias, named=(1, None)
+    )
     linear2_z = _linear(h, linear2_weight) + linear2_bias
     y = np.add(x, linear2_z, out=linear2_z)
     return y, (
@@ -299,6 +336,21 @@ def _forward_norm_first_gelu(
         normalized,
         linear1_z,
     )
+
+
+def _backward_norm_first_gelu_part1(grad_h, _t1, linear1_z, _t2, linear1_bias):
+    grad_linear1_z = grad_h * _t1
+    _t3 = _t2 * _t2
+    np.negative(_t3, out=_t3)
+    np.exp(_t3, out=_t3)
+    _t3 *= grad_h
+    _t3 *= linear1_z
+    _t3 *= 0.5
+    _t3 *= 1.1283791670955126
+    _t3 *= 0.7071067811865476
+    grad_linear1_z += _t3
+    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    return grad_linear1_z, grad_linear1_bias
 
 
 def _backward_norm_first_gelu(
@@ -322,29 +374,30 @@ def _backward_norm_first_gelu(
     grad_linear2_bias = _sum_to(grad_y, linear2_bias.shape)
     grad_h = _linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _rows(grad_y).T @ _rows(h)
-    grad_linear1_z = np.multiply(grad_h, _t2, out=_t2)
-    _t3 = _t1 * _t1
-    np.negative(_t3, out=_t3)
-    np.exp(_t3, out=_t3)
-    _t3 *= grad_h
-    _t3 *= linear1_z
-    _t3 *= 0.5
-    _t3 *= 1.1283791670955126
-    _t3 *= 0.7071067811865476
-    grad_linear1_z += _t3
-    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_linear1_z, grad_linear1_bias = in_row_blocks(
+        _backward_norm_first_gelu_part1,
+        grad_h,
+        _t2,
+        linear1_z,
+        _t1,
+        linear1_bias,
+        sums=1,
+        named=(1, 1, 1, 1, None),
+    )
     grad_normalized = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(normalized)
-    norm_p = grad_normalized * norm_normalized
-    grad_norm_weight = _sum_to(norm_p, linear2_bias.shape)
-    grad_norm_bias = _sum_to(grad_normalized, linear2_bias.shape)
-    norm_scale = norm_rstd / x.shape[-1]
-    grad_norm_x = grad_normalized * norm_weight
-    grad_norm_x *= norm_rstd
-    _t4 = norm_normalized * (_dot_last(norm_p, norm_weight) * norm_scale)
-    grad_norm_x -= _t4
-    grad_norm_x -= _dot_last(grad_normalized, norm_weight) * norm_scale
-    grad_x = np.add(grad_y, grad_norm_x, out=grad_norm_x)
+    grad_x, grad_norm_weight, grad_norm_bias = in_row_blocks(
+        _backward_norm_first_relu_part1,
+        grad_normalized,
+        norm_normalized,
+        linear2_bias,
+        x,
+        norm_rstd,
+        norm_weight,
+        grad_y,
+        sums=2,
+        named=(1, 1, None, 1, 1, None, 1),
+    )
     return (
         grad_x,
         grad_linear1_weight,
@@ -354,6 +407,24 @@ def _backward_norm_first_gelu(
         grad_norm_weight,
         grad_norm_bias,
     )
+
+
+def _forward_no_norm_first_relu_part1(
+    _t1, linear2_bias, x, eps, norm_weight, norm_bias
+):
+    linear2_z = _t1 + linear2_bias
+    _t2 = np.add(x, linear2_z, out=linear2_z)
+    norm_mu = _mean(_t2, -1)
+    norm_centered = np.subtract(_t2, norm_mu, out=_t2)
+    norm_variance = _dot_last(norm_centered, norm_centered)
+    norm_variance /= x.shape[-1]
+    norm_rstd = np.add(norm_variance, eps, out=norm_variance)
+    np.sqrt(norm_rstd, out=norm_rstd)
+    np.divide(1, norm_rstd, out=norm_rstd)
+    norm_normalized = np.multiply(norm_centered, norm_rstd, out=norm_centered)
+    y = norm_normalized * norm_weight
+    y += norm_bias
+    return norm_rstd, norm_normalized, y
 
 
 def _forward_no_norm_first_relu(
@@ -368,18 +439,17 @@ def _forward_no_norm_first_relu(
 ):
     linear1_z = _linear(x, linear1_weight) + linear1_bias
     h = np.clip(linear1_z, 0, np.inf)
-    linear2_z = _linear(h, linear2_weight) + linear2_bias
-    _t1 = np.add(x, linear2_z, out=linear2_z)
-    norm_mu = _mean(_t1, -1)
-    norm_centered = np.subtract(_t1, norm_mu, out=_t1)
-    norm_variance = _dot_last(norm_centered, norm_centered)
-    norm_variance /= x.shape[-1]
-    norm_rstd = np.add(norm_variance, eps, out=norm_variance)
-    np.sqrt(norm_rstd, out=norm_rstd)
-    np.divide(1, norm_rstd, out=norm_rstd)
-    norm_normalized = np.multiply(norm_centered, norm_rstd, out=norm_centered)
-    y = norm_normalized * norm_weight
-    y += norm_bias
+    _t1 = _linear(h, linear2_weight)
+    norm_rstd, norm_normalized, y = in_row_blocks(
+        _forward_no_norm_first_relu_part1,
+        _t1,
+        linear2_bias,
+        x,
+        eps,
+        norm_weight,
+        norm_bias,
+        named=(1, None, 1, None, None, None),
+    )
     return y, (
         x,
         linear1_weight,
@@ -391,6 +461,23 @@ def _forward_no_norm_first_relu(
         norm_rstd,
         norm_normalized,
     )
+
+
+def _backward_no_norm_first_relu_part1(
+    linear1_z, grad_y, norm_normalized, linear2_bias, x, norm_rstd, norm_weight
+):
+    h = np.clip(linear1_z, 0, np.inf)
+    norm_p = grad_y * norm_normalized
+    grad_norm_weight = _sum_to(norm_p, linear2_bias.shape)
+    grad_norm_bias = _sum_to(grad_y, linear2_bias.shape)
+    norm_scale = norm_rstd / x.shape[-1]
+    grad_norm_x = grad_y * norm_weight
+    grad_norm_x *= norm_rstd
+    _t1 = norm_normalized * (_dot_last(norm_p, norm_weight) * norm_scale)
+    grad_norm_x -= _t1
+    grad_norm_x -= _dot_last(grad_y, norm_weight) * norm_scale
+    grad_linear2_bias = _sum_to(grad_norm_x, linear2_bias.shape)
+    return h, grad_norm_x, grad_norm_weight, grad_norm_bias, grad_linear2_bias
 
 
 def _backward_no_norm_first_relu(
@@ -405,17 +492,18 @@ def _backward_no_norm_first_relu(
     norm_rstd,
     norm_normalized,
 ):
-    h = np.clip(linear1_z, 0, np.inf)
-    norm_p = grad_y * norm_normalized
-    grad_norm_weight = _sum_to(norm_p, linear2_bias.shape)
-    grad_norm_bias = _sum_to(grad_y, linear2_bias.shape)
-    norm_scale = norm_rstd / x.shape[-1]
-    grad_norm_x = grad_y * norm_weight
-    grad_norm_x *= norm_rstd
-    _t1 = norm_normalized * (_dot_last(norm_p, norm_weight) * norm_scale)
-    grad_norm_x -= _t1
-    grad_norm_x -= _dot_last(grad_y, norm_weight) * norm_scale
-    grad_linear2_bias = _sum_to(grad_norm_x, linear2_bias.shape)
+    h, grad_norm_x, grad_norm_weight, grad_norm_bias, grad_linear2_bias = in_row_blocks(
+        _backward_no_norm_first_relu_part1,
+        linear1_z,
+        grad_y,
+        norm_normalized,
+        linear2_bias,
+        x,
+        norm_rstd,
+        norm_weight,
+        sums=3,
+        named=(1, 1, 1, None, 1, 1, None),
+    )
     grad_h = _linear_backward_input(grad_norm_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm_x).T @ _rows(h)
     grad_linear1_z = grad_h * (linear1_z > 0)
@@ -443,23 +531,21 @@ def _forward_no_norm_first_gelu(
     norm_bias,
     eps,
 ):
-    linear1_z = _linear(x, linear1_weight) + linear1_bias
-    h = _erf(0.7071067811865476 * linear1_z)
-    h *= 0.5
-    h += 0.5
-    h *= linear1_z
-    linear2_z = _linear(h, linear2_weight) + linear2_bias
-    _t1 = np.add(x, linear2_z, out=linear2_z)
-    norm_mu = _mean(_t1, -1)
-    norm_centered = np.subtract(_t1, norm_mu, out=_t1)
-    norm_variance = _dot_last(norm_centered, norm_centered)
-    norm_variance /= x.shape[-1]
-    norm_rstd = np.add(norm_variance, eps, out=norm_variance)
-    np.sqrt(norm_rstd, out=norm_rstd)
-    np.divide(1, norm_rstd, out=norm_rstd)
-    norm_normalized = np.multiply(norm_centered, norm_rstd, out=norm_centered)
-    y = norm_normalized * norm_weight
-    y += norm_bias
+    _t1 = _linear(x, linear1_weight)
+    linear1_z, h = in_row_blocks(
+        _forward_norm_first_gelu_part2, _t1, linear1_bias, named=(1, None)
+    )
+    _t2 = _linear(h, linear2_weight)
+    norm_rstd, norm_normalized, y = in_row_blocks(
+        _forward_no_norm_first_relu_part1,
+        _t2,
+        linear2_bias,
+        x,
+        eps,
+        norm_weight,
+        norm_bias,
+        named=(1, None, 1, None, None, None),
+    )
     return y, (
         x,
         linear1_weight,
@@ -473,17 +559,8 @@ def _forward_no_norm_first_gelu(
     )
 
 
-def _backward_no_norm_first_gelu(
-    grad_y,
-    x,
-    linear1_weight,
-    linear1_bias,
-    linear2_weight,
-    linear2_bias,
-    norm_weight,
-    linear1_z,
-    norm_rstd,
-    norm_normalized,
+def _backward_no_norm_first_gelu_part1(
+    linear1_z, grad_y, norm_normalized, linear2_bias, x, norm_rstd, norm_weight
 ):
     _t1 = 0.7071067811865476 * linear1_z
     _t2 = _erf(_t1)
@@ -500,19 +577,47 @@ def _backward_no_norm_first_gelu(
     grad_norm_x -= _t3
     grad_norm_x -= _dot_last(grad_y, norm_weight) * norm_scale
     grad_linear2_bias = _sum_to(grad_norm_x, linear2_bias.shape)
+    return _t1, _t2, h, grad_norm_x, grad_norm_weight, grad_norm_bias, grad_linear2_bias
+
+
+def _backward_no_norm_first_gelu(
+    grad_y,
+    x,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm_weight,
+    linear1_z,
+    norm_rstd,
+    norm_normalized,
+):
+    _t1, _t2, h, grad_norm_x, grad_norm_weight, grad_norm_bias, grad_linear2_bias = (
+        in_row_blocks(
+            _backward_no_norm_first_gelu_part1,
+            linear1_z,
+            grad_y,
+            norm_normalized,
+            linear2_bias,
+            x,
+            norm_rstd,
+            norm_weight,
+            sums=3,
+            named=(1, 1, 1, None, 1, 1, None),
+        )
+    )
     grad_h = _linear_backward_input(grad_norm_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm_x).T @ _rows(h)
-    grad_linear1_z = np.multiply(grad_h, _t2, out=_t2)
-    _t4 = _t1 * _t1
-    np.negative(_t4, out=_t4)
-    np.exp(_t4, out=_t4)
-    _t4 *= grad_h
-    _t4 *= linear1_z
-    _t4 *= 0.5
-    _t4 *= 1.1283791670955126
-    _t4 *= 0.7071067811865476
-    grad_linear1_z += _t4
-    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_linear1_z, grad_linear1_bias = in_row_blocks(
+        _backward_norm_first_gelu_part1,
+        grad_h,
+        _t2,
+        linear1_z,
+        _t1,
+        linear1_bias,
+        sums=1,
+        named=(1, 1, 1, 1, None),
+    )
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(x)
     grad_x = grad_norm_x + _linear_backward_input(grad_linear1_z, linear1_weight)
     return (

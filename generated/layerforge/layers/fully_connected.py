@@ -12,6 +12,7 @@ from layerforge._runtime import (
     check_context,
     activation_module,
     check_options,
+    in_row_blocks,
     blas_flags_ignored,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
@@ -166,13 +167,18 @@ def _backward_tanh(grad_y, x, weight, bias, y):
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_softmax(x, weight, bias):
-    z = _linear(x, weight) + bias
+def _forward_softmax_part1(_t1, bias):
+    z = _t1 + bias
     softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     y = np.divide(
         softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
     )
+    return y
+
+
+def _forward_softmax(x, weight, bias):
+    y = in_row_blocks(_forward_softmax_part1, _linear(x, weight), bias, named=(1, None))
     return y, (x, weight, bias, y)
 
 
@@ -197,16 +203,22 @@ def _backward_identity(grad_y, x, weight, bias):
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_gelu(x, weight, bias):
-    z = _linear(x, weight) + bias
+def _forward_gelu_part1(_t1, bias):
+    z = _t1 + bias
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
     y += 0.5
     y *= z
+    return z, y
+
+
+def _forward_gelu(x, weight, bias):
+    _t1 = _linear(x, weight)
+    z, y = in_row_blocks(_forward_gelu_part1, _t1, bias, named=(1, None))
     return y, (x, weight, bias, z)
 
 
-def _backward_gelu(grad_y, x, weight, bias, z):
+def _backward_gelu_part1(z, grad_y, bias):
     _t1 = 0.7071067811865476 * z
     grad_z = _erf(_t1)
     grad_z *= 0.5
@@ -222,17 +234,31 @@ def _backward_gelu(grad_y, x, weight, bias, z):
     _t2 *= 0.7071067811865476
     grad_z += _t2
     grad_bias = _sum_to(grad_z, bias.shape)
+    return grad_z, grad_bias
+
+
+def _backward_gelu(grad_y, x, weight, bias, z):
+    grad_z, grad_bias = in_row_blocks(
+        _backward_gelu_part1, z, grad_y, bias, sums=1, named=(1, 1, None)
+    )
     grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_elu(x, weight, bias, alpha=1.0):
-    z = _linear(x, weight) + bias
+def _forward_elu_part1(_t1, bias, alpha):
+    z = _t1 + bias
     y = np.clip(z, 0, np.inf)
-    _t1 = _expm1(np.clip(z, -np.inf, 0))
-    _t1 *= alpha
-    y += _t1
+    _t2 = _expm1(np.clip(z, -np.inf, 0))
+    _t2 *= alpha
+    y += _t2
+    return y
+
+
+def _forward_elu(x, weight, bias, alpha=1.0):
+    y = in_row_blocks(
+        _forward_elu_part1, _linear(x, weight), bias, alpha, named=(1, None, None)
+    )
     return y, (x, weight, bias, alpha, y)
 
 
@@ -249,19 +275,25 @@ def _backward_elu(grad_y, x, weight, bias, alpha, y):
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_mish(x, weight, bias):
-    z = _linear(x, weight) + bias
+def _forward_mish_part1(_t1, bias):
+    z = _t1 + bias
     mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
     mish_n *= mish_e
     y = np.multiply(z, mish_n, out=mish_e)
-    _t1 = mish_n + 2
-    y /= _t1
+    _t2 = mish_n + 2
+    y /= _t2
+    return z, y
+
+
+def _forward_mish(x, weight, bias):
+    _t1 = _linear(x, weight)
+    z, y = in_row_blocks(_forward_mish_part1, _t1, bias, named=(1, None))
     return y, (x, weight, bias, z)
 
 
-def _backward_mish(grad_y, x, weight, bias, z):
+def _backward_mish_part1(z, grad_y, bias):
     mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
@@ -278,6 +310,13 @@ def _backward_mish(grad_y, x, weight, bias, z):
     grad_z += _t2
     grad_z *= grad_y
     grad_bias = _sum_to(grad_z, bias.shape)
+    return grad_z, grad_bias
+
+
+def _backward_mish(grad_y, x, weight, bias, z):
+    grad_z, grad_bias = in_row_blocks(
+        _backward_mish_part1, z, grad_y, bias, sums=1, named=(1, 1, None)
+    )
     grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
@@ -290,7 +329,7 @@ def _forward_swish(x, weight, bias):
     return y, (x, weight, bias, z)
 
 
-def _backward_swish(grad_y, x, weight, bias, z):
+def _backward_swish_part1(z, grad_y, bias):
     _t1 = _sigmoid(z)
     grad_z = grad_y * _t1
     _t2 = 1 - _t1
@@ -299,6 +338,13 @@ def _backward_swish(grad_y, x, weight, bias, z):
     _t2 *= _t1
     grad_z += _t2
     grad_bias = _sum_to(grad_z, bias.shape)
+    return grad_z, grad_bias
+
+
+def _backward_swish(grad_y, x, weight, bias, z):
+    grad_z, grad_bias = in_row_blocks(
+        _backward_swish_part1, z, grad_y, bias, sums=1, named=(1, 1, None)
+    )
     grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, grad_bias
@@ -347,13 +393,18 @@ def _backward_tanh_no_bias(grad_y, x, weight, bias, y):
     return grad_x, grad_weight, None
 
 
-def _forward_softmax_no_bias(x, weight, bias):
-    z = _linear(x, weight)
+def _forward_softmax_no_bias_part1(z):
     softmax_shifted = z - _amax(z, -1)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     y = np.divide(
         softmax_exponentials, _sum(softmax_exponentials, -1), out=softmax_exponentials
     )
+    return y
+
+
+def _forward_softmax_no_bias(x, weight, bias):
+    z = _linear(x, weight)
+    y = in_row_blocks(_forward_softmax_no_bias_part1, z, named=(1,))
     return y, (x, weight, bias, y)
 
 
@@ -376,16 +427,21 @@ def _backward_identity_no_bias(grad_y, x, weight, bias):
     return grad_x, grad_weight, None
 
 
-def _forward_gelu_no_bias(x, weight, bias):
-    z = _linear(x, weight)
+def _forward_gelu_no_bias_part1(z):
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
     y += 0.5
     y *= z
+    return y
+
+
+def _forward_gelu_no_bias(x, weight, bias):
+    z = _linear(x, weight)
+    y = in_row_blocks(_forward_gelu_no_bias_part1, z, named=(1,))
     return y, (x, weight, bias, z)
 
 
-def _backward_gelu_no_bias(grad_y, x, weight, bias, z):
+def _backward_gelu_no_bias_part1(z, grad_y):
     _t1 = 0.7071067811865476 * z
     grad_z = _erf(_t1)
     grad_z *= 0.5
@@ -400,17 +456,27 @@ def _backward_gelu_no_bias(grad_y, x, weight, bias, z):
     _t2 *= 1.1283791670955126
     _t2 *= 0.7071067811865476
     grad_z += _t2
+    return grad_z
+
+
+def _backward_gelu_no_bias(grad_y, x, weight, bias, z):
+    grad_z = in_row_blocks(_backward_gelu_no_bias_part1, z, grad_y, named=(1, 1))
     grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
 
 
-def _forward_elu_no_bias(x, weight, bias, alpha=1.0):
-    z = _linear(x, weight)
+def _forward_elu_no_bias_part1(z, alpha):
     y = np.clip(z, 0, np.inf)
     _t1 = _expm1(np.clip(z, -np.inf, 0))
     _t1 *= alpha
     y += _t1
+    return y
+
+
+def _forward_elu_no_bias(x, weight, bias, alpha=1.0):
+    z = _linear(x, weight)
+    y = in_row_blocks(_forward_elu_no_bias_part1, z, alpha, named=(1, None))
     return y, (x, weight, bias, alpha, y)
 
 
@@ -426,8 +492,7 @@ def _backward_elu_no_bias(grad_y, x, weight, bias, alpha, y):
     return grad_x, grad_weight, None
 
 
-def _forward_mish_no_bias(x, weight, bias):
-    z = _linear(x, weight)
+def _forward_mish_no_bias_part1(z):
     mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
@@ -435,10 +500,16 @@ def _forward_mish_no_bias(x, weight, bias):
     y = np.multiply(z, mish_n, out=mish_e)
     _t1 = mish_n + 2
     y /= _t1
+    return y
+
+
+def _forward_mish_no_bias(x, weight, bias):
+    z = _linear(x, weight)
+    y = in_row_blocks(_forward_mish_no_bias_part1, z, named=(1,))
     return y, (x, weight, bias, z)
 
 
-def _backward_mish_no_bias(grad_y, x, weight, bias, z):
+def _backward_mish_no_bias_part1(z, grad_y):
     mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
     mish_n = mish_e + 2
@@ -454,6 +525,11 @@ def _backward_mish_no_bias(grad_y, x, weight, bias, z):
     _t2 *= _t1
     grad_z += _t2
     grad_z *= grad_y
+    return grad_z
+
+
+def _backward_mish_no_bias(grad_y, x, weight, bias, z):
+    grad_z = in_row_blocks(_backward_mish_no_bias_part1, z, grad_y, named=(1, 1))
     grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None
@@ -466,7 +542,7 @@ def _forward_swish_no_bias(x, weight, bias):
     return y, (x, weight, bias, z)
 
 
-def _backward_swish_no_bias(grad_y, x, weight, bias, z):
+def _backward_swish_no_bias_part1(z, grad_y):
     _t1 = _sigmoid(z)
     grad_z = grad_y * _t1
     _t2 = 1 - _t1
@@ -474,6 +550,11 @@ def _backward_swish_no_bias(grad_y, x, weight, bias, z):
     _t2 *= z
     _t2 *= _t1
     grad_z += _t2
+    return grad_z
+
+
+def _backward_swish_no_bias(grad_y, x, weight, bias, z):
+    grad_z = in_row_blocks(_backward_swish_no_bias_part1, z, grad_y, named=(1, 1))
     grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None

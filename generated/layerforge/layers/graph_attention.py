@@ -21,6 +21,7 @@ from layerforge._runtime import (
     check_nonempty,
     activation_module,
     check_options,
+    in_row_blocks,
     blas_on_one_thread,
     in_chunks,
     in_row_products,
@@ -233,20 +234,33 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
-@blas_on_one_thread
-def _forward_train_identity(
-    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
-):
-    h = _linear_heads(x, lin_weight)
-    _t1 = _permute(att_src, (-2, -1, -3))
+def _forward_train_identity_part1(h, _t1, _t2, negative_slope, adjacency):
     source = _bmm(h, _t1)
-    _t2 = _permute(att_dst, (-2, -1, -3))
     target = _bmm(h, _t2)
     scores = target + np.swapaxes(source, -1, -2)
     _t3 = scores > 0
     leaky = np.where(_t3, scores, scores * negative_slope)
     masked = _apply_mask(leaky, np.expand_dims(adjacency == 0, -3))
     weights = _masked_softmax(masked)
+    return scores, _t3, weights
+
+
+@blas_on_one_thread
+def _forward_train_identity(
+    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
+):
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
+    _t2 = _permute(att_dst, (-2, -1, -3))
+    scores, _t3, weights = in_row_blocks(
+        _forward_train_identity_part1,
+        h,
+        _t1,
+        _t2,
+        negative_slope,
+        adjacency,
+        named=(3, None, None, None, 2),
+    )
     _t4 = _dropout_mask(rng, scores, dropout)
     kept = weights * _t4
     heads_out = _bmm(kept, h)
@@ -255,36 +269,59 @@ def _forward_train_identity(
     return z, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, _t5)
 
 
+def _backward_train_identity_part1(
+    _t1, h, kept, _t2, weights, _t3, negative_slope, _t4, _t5
+):
+    grad_heads_out = np.broadcast_to(_t1, h.shape) / h.shape[-3]
+    _t6 = np.swapaxes(h, -1, -2)
+    grad_kept = _bmm(grad_heads_out, _t6)
+    _t7 = _bmm(np.swapaxes(kept, -1, -2), grad_heads_out)
+    grad_weights = np.multiply(grad_kept, _t2, out=grad_kept)
+    grad_masked = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
+    grad_masked *= weights
+    grad_scores = grad_masked * _t3
+    _t8 = grad_masked * ~_t3
+    _t8 *= negative_slope
+    grad_scores += _t8
+    grad_target = np.sum(grad_scores, axis=-1, keepdims=True)
+    grad_source = np.swapaxes(np.sum(grad_scores, axis=-2, keepdims=True), -1, -2)
+    _t9 = _bmm(grad_target, _t4)
+    _t10 = _sum_to(_bmm(_t6, grad_target), _t5.shape)
+    return _t7, grad_source, _t9, _t10
+
+
 @blas_on_one_thread
 def _backward_train_identity(
     grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, _t5
 ):
     kept = weights * _t4
     grad_bias = _sum_to(grad_y, bias.shape)
-    grad_heads_out = np.broadcast_to(grad_y.reshape(_t5.shape), h.shape) / h.shape[-3]
-    _t6 = np.swapaxes(h, -1, -2)
-    grad_kept = _bmm(grad_heads_out, _t6)
-    grad_weights = np.multiply(grad_kept, _t4, out=grad_kept)
-    grad_masked = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    _t6 = grad_y.reshape(_t5.shape)
+    _t7 = np.swapaxes(_t2, -1, -2)
+    _t8, grad_source, _t9, _t10 = in_row_blocks(
+        _backward_train_identity_part1,
+        _t6,
+        h,
+        kept,
+        _t4,
+        weights,
+        _t3,
+        negative_slope,
+        _t7,
+        _t1,
+        sums=1,
+        named=(3, 3, 3, 3, 3, 3, None, None, None),
     )
-    grad_masked *= weights
-    grad_scores = grad_masked * _t3
-    _t7 = grad_masked * ~_t3
-    _t7 *= negative_slope
-    grad_scores += _t7
-    grad_target = np.sum(grad_scores, axis=-1, keepdims=True)
-    grad_source = np.swapaxes(np.sum(grad_scores, axis=-2, keepdims=True), -1, -2)
-    grad_att_dst = _unpermute(_sum_to(_bmm(_t6, grad_target), _t1.shape), (-2, -1, -3))
-    grad_att_src = _unpermute(_sum_to(_bmm(_t6, grad_source), _t1.shape), (-2, -1, -3))
-    grad_h = (
-        _bmm(np.swapaxes(kept, -1, -2), grad_heads_out)
-        + _bmm(grad_target, np.swapaxes(_t2, -1, -2))
-        + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    grad_att_dst = _unpermute(_t10, (-2, -1, -3))
+    grad_att_src = _unpermute(
+        _sum_to(_bmm(np.swapaxes(h, -1, -2), grad_source), _t1.shape), (-2, -1, -3)
     )
-    _t8 = _merge_heads(grad_h, lin_weight.shape[0])
-    grad_x = _linear_heads_input_grad(_t8, lin_weight)
-    grad_lin_weight = _linear_heads_weight_grad(_t8, x, lin_weight)
+    grad_h = _t8 + _t9 + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    _t11 = _merge_heads(grad_h, lin_weight.shape[0])
+    grad_x = _linear_heads_input_grad(_t11, lin_weight)
+    grad_lin_weight = _linear_heads_weight_grad(_t11, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
@@ -294,14 +331,16 @@ def _forward_train_relu(
 ):
     h = _linear_heads(x, lin_weight)
     _t1 = _permute(att_src, (-2, -1, -3))
-    source = _bmm(h, _t1)
     _t2 = _permute(att_dst, (-2, -1, -3))
-    target = _bmm(h, _t2)
-    scores = target + np.swapaxes(source, -1, -2)
-    _t3 = scores > 0
-    leaky = np.where(_t3, scores, scores * negative_slope)
-    masked = _apply_mask(leaky, np.expand_dims(adjacency == 0, -3))
-    weights = _masked_softmax(masked)
+    scores, _t3, weights = in_row_blocks(
+        _forward_train_identity_part1,
+        h,
+        _t1,
+        _t2,
+        negative_slope,
+        adjacency,
+        named=(3, None, None, None, 2),
+    )
     _t4 = _dropout_mask(rng, scores, dropout)
     kept = weights * _t4
     heads_out = _bmm(kept, h)
@@ -331,30 +370,30 @@ def _backward_train_relu(
     kept = weights * _t4
     grad_z = grad_y * (z > 0)
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_heads_out = np.broadcast_to(grad_z.reshape(_t5.shape), h.shape) / h.shape[-3]
-    _t6 = np.swapaxes(h, -1, -2)
-    grad_kept = _bmm(grad_heads_out, _t6)
-    grad_weights = np.multiply(grad_kept, _t4, out=grad_kept)
-    grad_masked = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    _t6 = grad_z.reshape(_t5.shape)
+    _t7 = np.swapaxes(_t2, -1, -2)
+    _t8, grad_source, _t9, _t10 = in_row_blocks(
+        _backward_train_identity_part1,
+        _t6,
+        h,
+        kept,
+        _t4,
+        weights,
+        _t3,
+        negative_slope,
+        _t7,
+        _t1,
+        sums=1,
+        named=(3, 3, 3, 3, 3, 3, None, None, None),
     )
-    grad_masked *= weights
-    grad_scores = grad_masked * _t3
-    _t7 = grad_masked * ~_t3
-    _t7 *= negative_slope
-    grad_scores += _t7
-    grad_target = np.sum(grad_scores, axis=-1, keepdims=True)
-    grad_source = np.swapaxes(np.sum(grad_scores, axis=-2, keepdims=True), -1, -2)
-    grad_att_dst = _unpermute(_sum_to(_bmm(_t6, grad_target), _t1.shape), (-2, -1, -3))
-    grad_att_src = _unpermute(_sum_to(_bmm(_t6, grad_source), _t1.shape), (-2, -1, -3))
-    grad_h = (
-        _bmm(np.swapaxes(kept, -1, -2), grad_heads_out)
-        + _bmm(grad_target, np.swapaxes(_t2, -1, -2))
-        + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    grad_att_dst = _unpermute(_t10, (-2, -1, -3))
+    grad_att_src = _unpermute(
+        _sum_to(_bmm(np.swapaxes(h, -1, -2), grad_source), _t1.shape), (-2, -1, -3)
     )
-    _t8 = _merge_heads(grad_h, lin_weight.shape[0])
-    grad_x = _linear_heads_input_grad(_t8, lin_weight)
-    grad_lin_weight = _linear_heads_weight_grad(_t8, x, lin_weight)
+    grad_h = _t8 + _t9 + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    _t11 = _merge_heads(grad_h, lin_weight.shape[0])
+    grad_x = _linear_heads_input_grad(_t11, lin_weight)
+    grad_lin_weight = _linear_heads_weight_grad(_t11, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
@@ -364,14 +403,16 @@ def _forward_train_identity_no_bias(
 ):
     h = _linear_heads(x, lin_weight)
     _t1 = _permute(att_src, (-2, -1, -3))
-    source = _bmm(h, _t1)
     _t2 = _permute(att_dst, (-2, -1, -3))
-    target = _bmm(h, _t2)
-    scores = target + np.swapaxes(source, -1, -2)
-    _t3 = scores > 0
-    leaky = np.where(_t3, scores, scores * negative_slope)
-    masked = _apply_mask(leaky, np.expand_dims(adjacency == 0, -3))
-    weights = _masked_softmax(masked)
+    scores, _t3, weights = in_row_blocks(
+        _forward_train_identity_part1,
+        h,
+        _t1,
+        _t2,
+        negative_slope,
+        adjacency,
+        named=(3, None, None, None, 2),
+    )
     _t4 = _dropout_mask(rng, scores, dropout)
     kept = weights * _t4
     heads_out = _bmm(kept, h)
@@ -385,30 +426,30 @@ def _backward_train_identity_no_bias(
     grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, _t5
 ):
     kept = weights * _t4
-    grad_heads_out = np.broadcast_to(grad_y.reshape(_t5.shape), h.shape) / h.shape[-3]
-    _t6 = np.swapaxes(h, -1, -2)
-    grad_kept = _bmm(grad_heads_out, _t6)
-    grad_weights = np.multiply(grad_kept, _t4, out=grad_kept)
-    grad_masked = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    _t6 = grad_y.reshape(_t5.shape)
+    _t7 = np.swapaxes(_t2, -1, -2)
+    _t8, grad_source, _t9, _t10 = in_row_blocks(
+        _backward_train_identity_part1,
+        _t6,
+        h,
+        kept,
+        _t4,
+        weights,
+        _t3,
+        negative_slope,
+        _t7,
+        _t1,
+        sums=1,
+        named=(3, 3, 3, 3, 3, 3, None, None, None),
     )
-    grad_masked *= weights
-    grad_scores = grad_masked * _t3
-    _t7 = grad_masked * ~_t3
-    _t7 *= negative_slope
-    grad_scores += _t7
-    grad_target = np.sum(grad_scores, axis=-1, keepdims=True)
-    grad_source = np.swapaxes(np.sum(grad_scores, axis=-2, keepdims=True), -1, -2)
-    grad_att_dst = _unpermute(_sum_to(_bmm(_t6, grad_target), _t1.shape), (-2, -1, -3))
-    grad_att_src = _unpermute(_sum_to(_bmm(_t6, grad_source), _t1.shape), (-2, -1, -3))
-    grad_h = (
-        _bmm(np.swapaxes(kept, -1, -2), grad_heads_out)
-        + _bmm(grad_target, np.swapaxes(_t2, -1, -2))
-        + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    grad_att_dst = _unpermute(_t10, (-2, -1, -3))
+    grad_att_src = _unpermute(
+        _sum_to(_bmm(np.swapaxes(h, -1, -2), grad_source), _t1.shape), (-2, -1, -3)
     )
-    _t8 = _merge_heads(grad_h, lin_weight.shape[0])
-    grad_x = _linear_heads_input_grad(_t8, lin_weight)
-    grad_lin_weight = _linear_heads_weight_grad(_t8, x, lin_weight)
+    grad_h = _t8 + _t9 + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    _t11 = _merge_heads(grad_h, lin_weight.shape[0])
+    grad_x = _linear_heads_input_grad(_t11, lin_weight)
+    grad_lin_weight = _linear_heads_weight_grad(_t11, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 
@@ -418,14 +459,16 @@ def _forward_train_relu_no_bias(
 ):
     h = _linear_heads(x, lin_weight)
     _t1 = _permute(att_src, (-2, -1, -3))
-    source = _bmm(h, _t1)
     _t2 = _permute(att_dst, (-2, -1, -3))
-    target = _bmm(h, _t2)
-    scores = target + np.swapaxes(source, -1, -2)
-    _t3 = scores > 0
-    leaky = np.where(_t3, scores, scores * negative_slope)
-    masked = _apply_mask(leaky, np.expand_dims(adjacency == 0, -3))
-    weights = _masked_softmax(masked)
+    scores, _t3, weights = in_row_blocks(
+        _forward_train_identity_part1,
+        h,
+        _t1,
+        _t2,
+        negative_slope,
+        adjacency,
+        named=(3, None, None, None, 2),
+    )
     _t4 = _dropout_mask(rng, scores, dropout)
     kept = weights * _t4
     heads_out = _bmm(kept, h)
@@ -454,41 +497,35 @@ def _backward_train_relu_no_bias(
 ):
     kept = weights * _t4
     grad_z = grad_y * (z > 0)
-    grad_heads_out = np.broadcast_to(grad_z.reshape(_t5.shape), h.shape) / h.shape[-3]
-    _t6 = np.swapaxes(h, -1, -2)
-    grad_kept = _bmm(grad_heads_out, _t6)
-    grad_weights = np.multiply(grad_kept, _t4, out=grad_kept)
-    grad_masked = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    _t6 = grad_z.reshape(_t5.shape)
+    _t7 = np.swapaxes(_t2, -1, -2)
+    _t8, grad_source, _t9, _t10 = in_row_blocks(
+        _backward_train_identity_part1,
+        _t6,
+        h,
+        kept,
+        _t4,
+        weights,
+        _t3,
+        negative_slope,
+        _t7,
+        _t1,
+        sums=1,
+        named=(3, 3, 3, 3, 3, 3, None, None, None),
     )
-    grad_masked *= weights
-    grad_scores = grad_masked * _t3
-    _t7 = grad_masked * ~_t3
-    _t7 *= negative_slope
-    grad_scores += _t7
-    grad_target = np.sum(grad_scores, axis=-1, keepdims=True)
-    grad_source = np.swapaxes(np.sum(grad_scores, axis=-2, keepdims=True), -1, -2)
-    grad_att_dst = _unpermute(_sum_to(_bmm(_t6, grad_target), _t1.shape), (-2, -1, -3))
-    grad_att_src = _unpermute(_sum_to(_bmm(_t6, grad_source), _t1.shape), (-2, -1, -3))
-    grad_h = (
-        _bmm(np.swapaxes(kept, -1, -2), grad_heads_out)
-        + _bmm(grad_target, np.swapaxes(_t2, -1, -2))
-        + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    grad_att_dst = _unpermute(_t10, (-2, -1, -3))
+    grad_att_src = _unpermute(
+        _sum_to(_bmm(np.swapaxes(h, -1, -2), grad_source), _t1.shape), (-2, -1, -3)
     )
-    _t8 = _merge_heads(grad_h, lin_weight.shape[0])
-    grad_x = _linear_heads_input_grad(_t8, lin_weight)
-    grad_lin_weight = _linear_heads_weight_grad(_t8, x, lin_weight)
+    grad_h = _t8 + _t9 + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    _t11 = _merge_heads(grad_h, lin_weight.shape[0])
+    grad_x = _linear_heads_input_grad(_t11, lin_weight)
+    grad_lin_weight = _linear_heads_weight_grad(_t11, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 
-@blas_on_one_thread
-def _forward_eval_identity(
-    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
-):
-    h = _linear_heads(x, lin_weight)
-    _t1 = _permute(att_src, (-2, -1, -3))
+def _forward_eval_identity_part1(h, _t1, _t2, negative_slope, adjacency, bias):
     source = _bmm(h, _t1)
-    _t2 = _permute(att_dst, (-2, -1, -3))
     target = _bmm(h, _t2)
     scores = target + np.swapaxes(source, -1, -2)
     _t3 = scores > 0
@@ -498,7 +535,47 @@ def _forward_eval_identity(
     heads_out = _bmm(weights, h)
     _t4 = _mean(heads_out, -3)
     z = np.squeeze(_t4, axis=-3) + bias
+    return _t3, weights, _t4, z
+
+
+@blas_on_one_thread
+def _forward_eval_identity(
+    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
+):
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
+    _t2 = _permute(att_dst, (-2, -1, -3))
+    _t3, weights, _t4, z = in_row_blocks(
+        _forward_eval_identity_part1,
+        h,
+        _t1,
+        _t2,
+        negative_slope,
+        adjacency,
+        bias,
+        named=(3, None, None, None, 2, None),
+    )
     return z, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4)
+
+
+def _backward_eval_identity_part1(_t1, h, weights, _t2, negative_slope, _t3, _t4):
+    grad_heads_out = np.broadcast_to(_t1, h.shape) / h.shape[-3]
+    _t5 = np.swapaxes(h, -1, -2)
+    grad_weights = _bmm(grad_heads_out, _t5)
+    _t6 = _bmm(np.swapaxes(weights, -1, -2), grad_heads_out)
+    grad_masked = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
+    grad_masked *= weights
+    grad_scores = grad_masked * _t2
+    _t7 = grad_masked * ~_t2
+    _t7 *= negative_slope
+    grad_scores += _t7
+    grad_target = np.sum(grad_scores, axis=-1, keepdims=True)
+    grad_source = np.swapaxes(np.sum(grad_scores, axis=-2, keepdims=True), -1, -2)
+    _t8 = _bmm(grad_target, _t3)
+    _t9 = _sum_to(_bmm(_t5, grad_target), _t4.shape)
+    return _t6, grad_source, _t8, _t9
 
 
 @blas_on_one_thread
@@ -506,40 +583,33 @@ def _backward_eval_identity(
     grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4
 ):
     grad_bias = _sum_to(grad_y, bias.shape)
-    grad_heads_out = np.broadcast_to(grad_y.reshape(_t4.shape), h.shape) / h.shape[-3]
-    _t5 = np.swapaxes(h, -1, -2)
-    grad_weights = _bmm(grad_heads_out, _t5)
-    grad_masked = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    _t5 = grad_y.reshape(_t4.shape)
+    _t6 = np.swapaxes(_t2, -1, -2)
+    _t7, grad_source, _t8, _t9 = in_row_blocks(
+        _backward_eval_identity_part1,
+        _t5,
+        h,
+        weights,
+        _t3,
+        negative_slope,
+        _t6,
+        _t1,
+        sums=1,
+        named=(3, 3, 3, 3, None, None, None),
     )
-    grad_masked *= weights
-    grad_scores = grad_masked * _t3
-    _t6 = grad_masked * ~_t3
-    _t6 *= negative_slope
-    grad_scores += _t6
-    grad_target = np.sum(grad_scores, axis=-1, keepdims=True)
-    grad_source = np.swapaxes(np.sum(grad_scores, axis=-2, keepdims=True), -1, -2)
-    grad_att_dst = _unpermute(_sum_to(_bmm(_t5, grad_target), _t1.shape), (-2, -1, -3))
-    grad_att_src = _unpermute(_sum_to(_bmm(_t5, grad_source), _t1.shape), (-2, -1, -3))
-    grad_h = (
-        _bmm(np.swapaxes(weights, -1, -2), grad_heads_out)
-        + _bmm(grad_target, np.swapaxes(_t2, -1, -2))
-        + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    grad_att_dst = _unpermute(_t9, (-2, -1, -3))
+    grad_att_src = _unpermute(
+        _sum_to(_bmm(np.swapaxes(h, -1, -2), grad_source), _t1.shape), (-2, -1, -3)
     )
-    _t7 = _merge_heads(grad_h, lin_weight.shape[0])
-    grad_x = _linear_heads_input_grad(_t7, lin_weight)
-    grad_lin_weight = _linear_heads_weight_grad(_t7, x, lin_weight)
+    grad_h = _t7 + _t8 + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    _t10 = _merge_heads(grad_h, lin_weight.shape[0])
+    grad_x = _linear_heads_input_grad(_t10, lin_weight)
+    grad_lin_weight = _linear_heads_weight_grad(_t10, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
-@blas_on_one_thread
-def _forward_eval_relu(
-    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
-):
-    h = _linear_heads(x, lin_weight)
-    _t1 = _permute(att_src, (-2, -1, -3))
+def _forward_eval_relu_part1(h, _t1, _t2, negative_slope, adjacency, bias):
     source = _bmm(h, _t1)
-    _t2 = _permute(att_dst, (-2, -1, -3))
     target = _bmm(h, _t2)
     scores = target + np.swapaxes(source, -1, -2)
     _t3 = scores > 0
@@ -550,6 +620,26 @@ def _forward_eval_relu(
     _t4 = _mean(heads_out, -3)
     z = np.squeeze(_t4, axis=-3) + bias
     y = np.clip(z, 0, np.inf)
+    return _t3, weights, _t4, z, y
+
+
+@blas_on_one_thread
+def _forward_eval_relu(
+    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
+):
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
+    _t2 = _permute(att_dst, (-2, -1, -3))
+    _t3, weights, _t4, z, y = in_row_blocks(
+        _forward_eval_relu_part1,
+        h,
+        _t1,
+        _t2,
+        negative_slope,
+        adjacency,
+        bias,
+        named=(3, None, None, None, 2, None),
+    )
     return y, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, z)
 
 
@@ -559,40 +649,33 @@ def _backward_eval_relu(
 ):
     grad_z = grad_y * (z > 0)
     grad_bias = _sum_to(grad_z, bias.shape)
-    grad_heads_out = np.broadcast_to(grad_z.reshape(_t4.shape), h.shape) / h.shape[-3]
-    _t5 = np.swapaxes(h, -1, -2)
-    grad_weights = _bmm(grad_heads_out, _t5)
-    grad_masked = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    _t5 = grad_z.reshape(_t4.shape)
+    _t6 = np.swapaxes(_t2, -1, -2)
+    _t7, grad_source, _t8, _t9 = in_row_blocks(
+        _backward_eval_identity_part1,
+        _t5,
+        h,
+        weights,
+        _t3,
+        negative_slope,
+        _t6,
+        _t1,
+        sums=1,
+        named=(3, 3, 3, 3, None, None, None),
     )
-    grad_masked *= weights
-    grad_scores = grad_masked * _t3
-    _t6 = grad_masked * ~_t3
-    _t6 *= negative_slope
-    grad_scores += _t6
-    grad_target = np.sum(grad_scores, axis=-1, keepdims=True)
-    grad_source = np.swapaxes(np.sum(grad_scores, axis=-2, keepdims=True), -1, -2)
-    grad_att_dst = _unpermute(_sum_to(_bmm(_t5, grad_target), _t1.shape), (-2, -1, -3))
-    grad_att_src = _unpermute(_sum_to(_bmm(_t5, grad_source), _t1.shape), (-2, -1, -3))
-    grad_h = (
-        _bmm(np.swapaxes(weights, -1, -2), grad_heads_out)
-        + _bmm(grad_target, np.swapaxes(_t2, -1, -2))
-        + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    grad_att_dst = _unpermute(_t9, (-2, -1, -3))
+    grad_att_src = _unpermute(
+        _sum_to(_bmm(np.swapaxes(h, -1, -2), grad_source), _t1.shape), (-2, -1, -3)
     )
-    _t7 = _merge_heads(grad_h, lin_weight.shape[0])
-    grad_x = _linear_heads_input_grad(_t7, lin_weight)
-    grad_lin_weight = _linear_heads_weight_grad(_t7, x, lin_weight)
+    grad_h = _t7 + _t8 + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    _t10 = _merge_heads(grad_h, lin_weight.shape[0])
+    grad_x = _linear_heads_input_grad(_t10, lin_weight)
+    grad_lin_weight = _linear_heads_weight_grad(_t10, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, grad_bias
 
 
-@blas_on_one_thread
-def _forward_eval_identity_no_bias(
-    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
-):
-    h = _linear_heads(x, lin_weight)
-    _t1 = _permute(att_src, (-2, -1, -3))
+def _forward_eval_identity_no_bias_part1(h, _t1, _t2, negative_slope, adjacency):
     source = _bmm(h, _t1)
-    _t2 = _permute(att_dst, (-2, -1, -3))
     target = _bmm(h, _t2)
     scores = target + np.swapaxes(source, -1, -2)
     _t3 = scores > 0
@@ -602,6 +685,25 @@ def _forward_eval_identity_no_bias(
     heads_out = _bmm(weights, h)
     _t4 = _mean(heads_out, -3)
     z = np.squeeze(_t4, axis=-3)
+    return _t3, weights, _t4, z
+
+
+@blas_on_one_thread
+def _forward_eval_identity_no_bias(
+    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
+):
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
+    _t2 = _permute(att_dst, (-2, -1, -3))
+    _t3, weights, _t4, z = in_row_blocks(
+        _forward_eval_identity_no_bias_part1,
+        h,
+        _t1,
+        _t2,
+        negative_slope,
+        adjacency,
+        named=(3, None, None, None, 2),
+    )
     return z, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4)
 
 
@@ -609,40 +711,33 @@ def _forward_eval_identity_no_bias(
 def _backward_eval_identity_no_bias(
     grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4
 ):
-    grad_heads_out = np.broadcast_to(grad_y.reshape(_t4.shape), h.shape) / h.shape[-3]
-    _t5 = np.swapaxes(h, -1, -2)
-    grad_weights = _bmm(grad_heads_out, _t5)
-    grad_masked = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    _t5 = grad_y.reshape(_t4.shape)
+    _t6 = np.swapaxes(_t2, -1, -2)
+    _t7, grad_source, _t8, _t9 = in_row_blocks(
+        _backward_eval_identity_part1,
+        _t5,
+        h,
+        weights,
+        _t3,
+        negative_slope,
+        _t6,
+        _t1,
+        sums=1,
+        named=(3, 3, 3, 3, None, None, None),
     )
-    grad_masked *= weights
-    grad_scores = grad_masked * _t3
-    _t6 = grad_masked * ~_t3
-    _t6 *= negative_slope
-    grad_scores += _t6
-    grad_target = np.sum(grad_scores, axis=-1, keepdims=True)
-    grad_source = np.swapaxes(np.sum(grad_scores, axis=-2, keepdims=True), -1, -2)
-    grad_att_dst = _unpermute(_sum_to(_bmm(_t5, grad_target), _t1.shape), (-2, -1, -3))
-    grad_att_src = _unpermute(_sum_to(_bmm(_t5, grad_source), _t1.shape), (-2, -1, -3))
-    grad_h = (
-        _bmm(np.swapaxes(weights, -1, -2), grad_heads_out)
-        + _bmm(grad_target, np.swapaxes(_t2, -1, -2))
-        + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    grad_att_dst = _unpermute(_t9, (-2, -1, -3))
+    grad_att_src = _unpermute(
+        _sum_to(_bmm(np.swapaxes(h, -1, -2), grad_source), _t1.shape), (-2, -1, -3)
     )
-    _t7 = _merge_heads(grad_h, lin_weight.shape[0])
-    grad_x = _linear_heads_input_grad(_t7, lin_weight)
-    grad_lin_weight = _linear_heads_weight_grad(_t7, x, lin_weight)
+    grad_h = _t7 + _t8 + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    _t10 = _merge_heads(grad_h, lin_weight.shape[0])
+    grad_x = _linear_heads_input_grad(_t10, lin_weight)
+    grad_lin_weight = _linear_heads_weight_grad(_t10, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 
-@blas_on_one_thread
-def _forward_eval_relu_no_bias(
-    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
-):
-    h = _linear_heads(x, lin_weight)
-    _t1 = _permute(att_src, (-2, -1, -3))
+def _forward_eval_relu_no_bias_part1(h, _t1, _t2, negative_slope, adjacency):
     source = _bmm(h, _t1)
-    _t2 = _permute(att_dst, (-2, -1, -3))
     target = _bmm(h, _t2)
     scores = target + np.swapaxes(source, -1, -2)
     _t3 = scores > 0
@@ -653,6 +748,25 @@ def _forward_eval_relu_no_bias(
     _t4 = _mean(heads_out, -3)
     z = np.squeeze(_t4, axis=-3)
     y = np.clip(z, 0, np.inf)
+    return _t3, weights, _t4, z, y
+
+
+@blas_on_one_thread
+def _forward_eval_relu_no_bias(
+    rng, x, adjacency, lin_weight, att_src, att_dst, bias, negative_slope, dropout
+):
+    h = _linear_heads(x, lin_weight)
+    _t1 = _permute(att_src, (-2, -1, -3))
+    _t2 = _permute(att_dst, (-2, -1, -3))
+    _t3, weights, _t4, z, y = in_row_blocks(
+        _forward_eval_relu_no_bias_part1,
+        h,
+        _t1,
+        _t2,
+        negative_slope,
+        adjacency,
+        named=(3, None, None, None, 2),
+    )
     return y, (x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, z)
 
 
@@ -661,29 +775,28 @@ def _backward_eval_relu_no_bias(
     grad_y, x, lin_weight, bias, negative_slope, h, _t1, _t2, _t3, weights, _t4, z
 ):
     grad_z = grad_y * (z > 0)
-    grad_heads_out = np.broadcast_to(grad_z.reshape(_t4.shape), h.shape) / h.shape[-3]
-    _t5 = np.swapaxes(h, -1, -2)
-    grad_weights = _bmm(grad_heads_out, _t5)
-    grad_masked = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    _t5 = grad_z.reshape(_t4.shape)
+    _t6 = np.swapaxes(_t2, -1, -2)
+    _t7, grad_source, _t8, _t9 = in_row_blocks(
+        _backward_eval_identity_part1,
+        _t5,
+        h,
+        weights,
+        _t3,
+        negative_slope,
+        _t6,
+        _t1,
+        sums=1,
+        named=(3, 3, 3, 3, None, None, None),
     )
-    grad_masked *= weights
-    grad_scores = grad_masked * _t3
-    _t6 = grad_masked * ~_t3
-    _t6 *= negative_slope
-    grad_scores += _t6
-    grad_target = np.sum(grad_scores, axis=-1, keepdims=True)
-    grad_source = np.swapaxes(np.sum(grad_scores, axis=-2, keepdims=True), -1, -2)
-    grad_att_dst = _unpermute(_sum_to(_bmm(_t5, grad_target), _t1.shape), (-2, -1, -3))
-    grad_att_src = _unpermute(_sum_to(_bmm(_t5, grad_source), _t1.shape), (-2, -1, -3))
-    grad_h = (
-        _bmm(np.swapaxes(weights, -1, -2), grad_heads_out)
-        + _bmm(grad_target, np.swapaxes(_t2, -1, -2))
-        + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    grad_att_dst = _unpermute(_t9, (-2, -1, -3))
+    grad_att_src = _unpermute(
+        _sum_to(_bmm(np.swapaxes(h, -1, -2), grad_source), _t1.shape), (-2, -1, -3)
     )
-    _t7 = _merge_heads(grad_h, lin_weight.shape[0])
-    grad_x = _linear_heads_input_grad(_t7, lin_weight)
-    grad_lin_weight = _linear_heads_weight_grad(_t7, x, lin_weight)
+    grad_h = _t7 + _t8 + _bmm(grad_source, np.swapaxes(_t1, -1, -2))
+    _t10 = _merge_heads(grad_h, lin_weight.shape[0])
+    grad_x = _linear_heads_input_grad(_t10, lin_weight)
+    grad_lin_weight = _linear_heads_weight_grad(_t10, x, lin_weight)
     return grad_x, grad_lin_weight, grad_att_src, grad_att_dst, None
 
 

@@ -20,6 +20,7 @@ from layerforge._runtime import (
     check_divides,
     check_nonempty,
     check_blocks,
+    in_row_blocks,
     in_chunks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, RowKernel, on_gpu
@@ -205,6 +206,18 @@ def _forward_causal(
     )
 
 
+def _backward_causal_part1(heads_v, _t1, weights, _t2, heads_q):
+    grad_weights = _bmm(_t1, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t1)
+    grad_ordered = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
+    grad_ordered *= weights
+    grad_heads_q = _bmm(grad_ordered, np.swapaxes(_t2, -1, -2))
+    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2)
+    return grad_heads_v, grad_heads_q, grad_heads_k
+
+
 def _backward_causal(
     grad_y,
     x,
@@ -225,14 +238,15 @@ def _backward_causal(
     grad_attended = _linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
-    grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_ordered = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    grad_heads_v, grad_heads_q, grad_heads_k = in_row_blocks(
+        _backward_causal_part1,
+        heads_v,
+        _t3,
+        weights,
+        _t2,
+        heads_q,
+        named=(3, 3, 3, 3, 3),
     )
-    grad_ordered *= weights
-    grad_heads_q = _bmm(grad_ordered, np.swapaxes(_t2, -1, -2))
-    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2)
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
     grad_q = _merge_heads(grad_heads_q * _t1, num_heads)
@@ -307,6 +321,19 @@ def _forward_causal_no_kv(
     )
 
 
+def _backward_causal_no_kv_part1(heads_v, _t1, weights, _t2, heads_q, _t3):
+    grad_weights = _bmm(_t1, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t1)
+    grad_ordered = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
+    grad_ordered *= weights
+    grad_heads_q = _bmm(grad_ordered, np.swapaxes(_t2, -1, -2))
+    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2)
+    _t4 = np.multiply(grad_heads_q, _t3, out=grad_heads_q)
+    return grad_heads_v, grad_heads_k, _t4
+
+
 def _backward_causal_no_kv(
     grad_y,
     x,
@@ -327,19 +354,22 @@ def _backward_causal_no_kv(
     heads_q = _split_heads(q, num_heads) * _t2
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
+    _t3 = np.swapaxes(heads_k, -1, -2)
     grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
     grad_attended = _linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
-    _t3 = _split_heads(grad_attended, num_heads)
-    grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_ordered = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    _t4 = _split_heads(grad_attended, num_heads)
+    grad_heads_v, grad_heads_k, _t5 = in_row_blocks(
+        _backward_causal_no_kv_part1,
+        heads_v,
+        _t4,
+        weights,
+        _t3,
+        heads_q,
+        _t2,
+        named=(3, 3, 3, 3, 3, None),
     )
-    grad_ordered *= weights
-    grad_heads_q = _bmm(grad_ordered, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
-    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_ordered), -1, -2)
-    grad_qkv = _join_heads((grad_heads_q * _t2, grad_heads_k, grad_heads_v), num_heads)
+    grad_qkv = _join_heads((_t5, grad_heads_k, grad_heads_v), num_heads)
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
@@ -395,6 +425,20 @@ def _forward_no_causal(
     )
 
 
+def _backward_no_causal_part1(heads_v, _t1, weights, _t2, heads_q):
+    grad_weights = _bmm(_t1, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t1)
+    grad_unpadded = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
+    grad_unpadded *= weights
+    grad_heads_q = _bmm(grad_unpadded, np.swapaxes(_t2, -1, -2))
+    grad_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(heads_q, -1, -2), grad_unpadded), -1, -2
+    )
+    return grad_heads_v, grad_heads_q, grad_heads_k
+
+
 def _backward_no_causal(
     grad_y,
     x,
@@ -415,15 +459,14 @@ def _backward_no_causal(
     grad_attended = _linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
     _t3 = _split_heads(grad_attended, num_heads)
-    grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_unpadded = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
-    )
-    grad_unpadded *= weights
-    grad_heads_q = _bmm(grad_unpadded, np.swapaxes(_t2, -1, -2))
-    grad_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(heads_q, -1, -2), grad_unpadded), -1, -2
+    grad_heads_v, grad_heads_q, grad_heads_k = in_row_blocks(
+        _backward_no_causal_part1,
+        heads_v,
+        _t3,
+        weights,
+        _t2,
+        heads_q,
+        named=(3, 3, 3, 3, 3),
     )
     grad_v = _merge_heads(grad_heads_v, num_heads)
     grad_k = _merge_heads(grad_heads_k, num_heads)
@@ -498,6 +541,21 @@ def _forward_no_causal_no_kv(
     )
 
 
+def _backward_no_causal_no_kv_part1(heads_v, _t1, weights, _t2, heads_q, _t3):
+    grad_weights = _bmm(_t1, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t1)
+    grad_unpadded = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
+    grad_unpadded *= weights
+    grad_heads_q = _bmm(grad_unpadded, np.swapaxes(_t2, -1, -2))
+    grad_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(heads_q, -1, -2), grad_unpadded), -1, -2
+    )
+    _t4 = np.multiply(grad_heads_q, _t3, out=grad_heads_q)
+    return grad_heads_v, grad_heads_k, _t4
+
+
 def _backward_no_causal_no_kv(
     grad_y,
     x,
@@ -518,23 +576,22 @@ def _backward_no_causal_no_kv(
     heads_q = _split_heads(q, num_heads) * _t2
     heads_k = _split_heads(k, num_heads)
     heads_v = _split_heads(v, num_heads)
+    _t3 = np.swapaxes(heads_k, -1, -2)
     grad_out_proj_bias = _sum_to(grad_y, out_proj_bias.shape)
     grad_attended = _linear_backward_input(grad_y, out_proj_weight)
     grad_out_proj_weight = _rows(grad_y).T @ _rows(attended)
-    _t3 = _split_heads(grad_attended, num_heads)
-    grad_weights = _bmm(_t3, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t3)
-    grad_unpadded = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    _t4 = _split_heads(grad_attended, num_heads)
+    grad_heads_v, grad_heads_k, _t5 = in_row_blocks(
+        _backward_no_causal_no_kv_part1,
+        heads_v,
+        _t4,
+        weights,
+        _t3,
+        heads_q,
+        _t2,
+        named=(3, 3, 3, 3, 3, None),
     )
-    grad_unpadded *= weights
-    grad_heads_q = _bmm(
-        grad_unpadded, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2)
-    )
-    grad_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(heads_q, -1, -2), grad_unpadded), -1, -2
-    )
-    grad_qkv = _join_heads((grad_heads_q * _t2, grad_heads_k, grad_heads_v), num_heads)
+    grad_qkv = _join_heads((_t5, grad_heads_k, grad_heads_v), num_heads)
     grad_in_proj_bias = _sum_to(grad_qkv, in_proj_bias.shape)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)

@@ -84,8 +84,23 @@ def _forward_train(rng, x):
     return z, (log_variance, noise)
 
 
+def _backward_train_part1(grad_z, noise, log_variance):
+    _t1 = 0.5 * log_variance
+    np.exp(_t1, out=_t1)
+    _t1 *= grad_z
+    _t1 *= noise
+    _t1 *= 0.5
+    return _t1
+
+
 def _backward_train(grad_z, log_variance, noise):
-    grad_x = _concatenate(grad_z, grad_z * noise * 0.5 * np.exp(0.5 * log_variance), -1)
+    grad_x = _concatenate(
+        grad_z,
+        in_row_blocks(
+            _backward_train_part1, grad_z, noise, log_variance, named=(1, 1, 1)
+        ),
+        -1,
+    )
     return grad_x
 
 

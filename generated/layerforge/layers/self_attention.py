@@ -17,6 +17,7 @@ from layerforge._runtime import (
     check_nonempty,
     activation_module,
     check_options,
+    in_row_blocks,
     in_chunks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, RowKernel, on_gpu
@@ -170,22 +171,38 @@ def _forward_identity(x, in_proj_weight, bias, attn_mask, num_heads):
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t1, weights)
 
 
+def _backward_identity_part1(heads_v, _t1, weights, _t2, heads_q, _t3):
+    grad_weights = _bmm(_t1, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t1)
+    grad_allowed = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
+    grad_allowed *= weights
+    grad_heads_q = _bmm(grad_allowed, np.swapaxes(_t2, -1, -2))
+    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
+    _t4 = np.multiply(grad_heads_q, _t3, out=grad_heads_q)
+    return grad_heads_v, grad_heads_k, _t4
+
+
 def _backward_identity(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights):
     q = _chunk(qkv, 3, 0, -1)
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
+    _t2 = np.swapaxes(heads_k, -1, -2)
     grad_bias = _sum_to(grad_y, bias.shape)
-    _t2 = _split_heads(grad_y, num_heads)
-    grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
-    grad_allowed = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    _t3 = _split_heads(grad_y, num_heads)
+    grad_heads_v, grad_heads_k, _t4 = in_row_blocks(
+        _backward_identity_part1,
+        heads_v,
+        _t3,
+        weights,
+        _t2,
+        heads_q,
+        _t1,
+        named=(3, 3, 3, 3, 3, None),
     )
-    grad_allowed *= weights
-    grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
-    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
-    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
+    grad_qkv = _join_heads((_t4, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -211,21 +228,33 @@ def _backward_relu(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
+    _t2 = np.swapaxes(heads_k, -1, -2)
     grad_z = grad_y * (z > 0)
     grad_bias = _sum_to(grad_z, bias.shape)
-    _t2 = _split_heads(grad_z, num_heads)
-    grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
-    grad_allowed = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    _t3 = _split_heads(grad_z, num_heads)
+    grad_heads_v, grad_heads_k, _t4 = in_row_blocks(
+        _backward_identity_part1,
+        heads_v,
+        _t3,
+        weights,
+        _t2,
+        heads_q,
+        _t1,
+        named=(3, 3, 3, 3, 3, None),
     )
-    grad_allowed *= weights
-    grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
-    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
-    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
+    grad_qkv = _join_heads((_t4, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
+
+
+def _forward_gelu_part1(_t1, bias):
+    z = _t1 + bias
+    y = _erf(0.7071067811865476 * z)
+    y *= 0.5
+    y += 0.5
+    y *= z
+    return z, y
 
 
 def _forward_gelu(x, in_proj_weight, bias, attn_mask, num_heads):
@@ -238,19 +267,13 @@ def _forward_gelu(x, in_proj_weight, bias, attn_mask, num_heads):
     scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
     allowed = _apply_mask(scores, attn_mask)
     weights = _masked_softmax(allowed)
-    z = _merge_heads(_bmm(weights, heads_v), num_heads) + bias
-    y = _erf(0.7071067811865476 * z)
-    y *= 0.5
-    y += 0.5
-    y *= z
+    _t2 = _merge_heads(_bmm(weights, heads_v), num_heads)
+    z, y = in_row_blocks(_forward_gelu_part1, _t2, bias, named=(2, None))
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t1, weights, z)
 
 
-def _backward_gelu(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights, z):
-    q = _chunk(qkv, 3, 0, -1)
-    heads_q = _split_heads(q, num_heads) * _t1
-    heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
-    heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
+def _backward_gelu_part1(heads_k, z, grad_y, bias):
+    _t1 = np.swapaxes(heads_k, -1, -2)
     _t2 = 0.7071067811865476 * z
     grad_z = _erf(_t2)
     grad_z *= 0.5
@@ -266,16 +289,29 @@ def _backward_gelu(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
     _t3 *= 0.7071067811865476
     grad_z += _t3
     grad_bias = _sum_to(grad_z, bias.shape)
-    _t4 = _split_heads(grad_z, num_heads)
-    grad_weights = _bmm(_t4, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t4)
-    grad_allowed = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    return _t1, grad_z, grad_bias
+
+
+def _backward_gelu(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights, z):
+    q = _chunk(qkv, 3, 0, -1)
+    heads_q = _split_heads(q, num_heads) * _t1
+    heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
+    heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
+    _t2, grad_z, grad_bias = in_row_blocks(
+        _backward_gelu_part1, heads_k, z, grad_y, bias, sums=1, named=(3, 2, 2, None)
     )
-    grad_allowed *= weights
-    grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
-    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
-    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
+    _t3 = _split_heads(grad_z, num_heads)
+    grad_heads_v, grad_heads_k, _t4 = in_row_blocks(
+        _backward_identity_part1,
+        heads_v,
+        _t3,
+        weights,
+        _t2,
+        heads_q,
+        _t1,
+        named=(3, 3, 3, 3, 3, None),
+    )
+    grad_qkv = _join_heads((_t4, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -301,20 +337,23 @@ def _backward_tanh(grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
+    _t2 = np.swapaxes(heads_k, -1, -2)
     grad_z = y * y
     np.subtract(1, grad_z, out=grad_z)
     grad_z *= grad_y
     grad_bias = _sum_to(grad_z, bias.shape)
-    _t2 = _split_heads(grad_z, num_heads)
-    grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
-    grad_allowed = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    _t3 = _split_heads(grad_z, num_heads)
+    grad_heads_v, grad_heads_k, _t4 = in_row_blocks(
+        _backward_identity_part1,
+        heads_v,
+        _t3,
+        weights,
+        _t2,
+        heads_q,
+        _t1,
+        named=(3, 3, 3, 3, 3, None),
     )
-    grad_allowed *= weights
-    grad_heads_q = _bmm(grad_allowed, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
-    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_allowed), -1, -2)
-    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
+    grad_qkv = _join_heads((_t4, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -333,6 +372,19 @@ def _forward_identity_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t1, weights)
 
 
+def _backward_identity_no_attn_mask_part1(heads_v, _t1, weights, _t2, heads_q, _t3):
+    grad_weights = _bmm(_t1, np.swapaxes(heads_v, -1, -2))
+    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t1)
+    grad_scores = np.subtract(
+        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    )
+    grad_scores *= weights
+    grad_heads_q = _bmm(grad_scores, np.swapaxes(_t2, -1, -2))
+    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
+    _t4 = np.multiply(grad_heads_q, _t3, out=grad_heads_q)
+    return grad_heads_v, grad_heads_k, _t4
+
+
 def _backward_identity_no_attn_mask(
     grad_y, x, in_proj_weight, bias, num_heads, qkv, _t1, weights
 ):
@@ -340,17 +392,20 @@ def _backward_identity_no_attn_mask(
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
+    _t2 = np.swapaxes(heads_k, -1, -2)
     grad_bias = _sum_to(grad_y, bias.shape)
-    _t2 = _split_heads(grad_y, num_heads)
-    grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
-    grad_scores = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    _t3 = _split_heads(grad_y, num_heads)
+    grad_heads_v, grad_heads_k, _t4 = in_row_blocks(
+        _backward_identity_no_attn_mask_part1,
+        heads_v,
+        _t3,
+        weights,
+        _t2,
+        heads_q,
+        _t1,
+        named=(3, 3, 3, 3, 3, None),
     )
-    grad_scores *= weights
-    grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
-    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
-    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
+    grad_qkv = _join_heads((_t4, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -377,18 +432,21 @@ def _backward_relu_no_attn_mask(
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
+    _t2 = np.swapaxes(heads_k, -1, -2)
     grad_z = grad_y * (z > 0)
     grad_bias = _sum_to(grad_z, bias.shape)
-    _t2 = _split_heads(grad_z, num_heads)
-    grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
-    grad_scores = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    _t3 = _split_heads(grad_z, num_heads)
+    grad_heads_v, grad_heads_k, _t4 = in_row_blocks(
+        _backward_identity_no_attn_mask_part1,
+        heads_v,
+        _t3,
+        weights,
+        _t2,
+        heads_q,
+        _t1,
+        named=(3, 3, 3, 3, 3, None),
     )
-    grad_scores *= weights
-    grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
-    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
-    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
+    grad_qkv = _join_heads((_t4, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -403,11 +461,8 @@ def _forward_gelu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_heads):
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
     scores = _bmm(heads_q, np.swapaxes(heads_k, -1, -2))
     weights = _masked_softmax(scores, out=scores)
-    z = _merge_heads(_bmm(weights, heads_v), num_heads) + bias
-    y = _erf(0.7071067811865476 * z)
-    y *= 0.5
-    y += 0.5
-    y *= z
+    _t2 = _merge_heads(_bmm(weights, heads_v), num_heads)
+    z, y = in_row_blocks(_forward_gelu_part1, _t2, bias, named=(2, None))
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t1, weights, z)
 
 
@@ -418,31 +473,21 @@ def _backward_gelu_no_attn_mask(
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
-    _t2 = 0.7071067811865476 * z
-    grad_z = _erf(_t2)
-    grad_z *= 0.5
-    grad_z += 0.5
-    grad_z *= grad_y
-    _t3 = _t2 * _t2
-    np.negative(_t3, out=_t3)
-    np.exp(_t3, out=_t3)
-    _t3 *= grad_y
-    _t3 *= z
-    _t3 *= 0.5
-    _t3 *= 1.1283791670955126
-    _t3 *= 0.7071067811865476
-    grad_z += _t3
-    grad_bias = _sum_to(grad_z, bias.shape)
-    _t4 = _split_heads(grad_z, num_heads)
-    grad_weights = _bmm(_t4, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t4)
-    grad_scores = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    _t2, grad_z, grad_bias = in_row_blocks(
+        _backward_gelu_part1, heads_k, z, grad_y, bias, sums=1, named=(3, 2, 2, None)
     )
-    grad_scores *= weights
-    grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
-    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
-    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
+    _t3 = _split_heads(grad_z, num_heads)
+    grad_heads_v, grad_heads_k, _t4 = in_row_blocks(
+        _backward_identity_no_attn_mask_part1,
+        heads_v,
+        _t3,
+        weights,
+        _t2,
+        heads_q,
+        _t1,
+        named=(3, 3, 3, 3, 3, None),
+    )
+    grad_qkv = _join_heads((_t4, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias
@@ -469,20 +514,23 @@ def _backward_tanh_no_attn_mask(
     heads_q = _split_heads(q, num_heads) * _t1
     heads_k = _split_heads(_chunk(qkv, 3, 1, -1), num_heads)
     heads_v = _split_heads(_chunk(qkv, 3, 2, -1), num_heads)
+    _t2 = np.swapaxes(heads_k, -1, -2)
     grad_z = y * y
     np.subtract(1, grad_z, out=grad_z)
     grad_z *= grad_y
     grad_bias = _sum_to(grad_z, bias.shape)
-    _t2 = _split_heads(grad_z, num_heads)
-    grad_weights = _bmm(_t2, np.swapaxes(heads_v, -1, -2))
-    grad_heads_v = _bmm(np.swapaxes(weights, -1, -2), _t2)
-    grad_scores = np.subtract(
-        grad_weights, _dot_last(grad_weights, weights), out=grad_weights
+    _t3 = _split_heads(grad_z, num_heads)
+    grad_heads_v, grad_heads_k, _t4 = in_row_blocks(
+        _backward_identity_no_attn_mask_part1,
+        heads_v,
+        _t3,
+        weights,
+        _t2,
+        heads_q,
+        _t1,
+        named=(3, 3, 3, 3, 3, None),
     )
-    grad_scores *= weights
-    grad_heads_q = _bmm(grad_scores, np.swapaxes(np.swapaxes(heads_k, -1, -2), -1, -2))
-    grad_heads_k = np.swapaxes(_bmm(np.swapaxes(heads_q, -1, -2), grad_scores), -1, -2)
-    grad_qkv = _join_heads((grad_heads_q * _t1, grad_heads_k, grad_heads_v), num_heads)
+    grad_qkv = _join_heads((_t4, grad_heads_k, grad_heads_v), num_heads)
     grad_x = _linear_backward_input(grad_qkv, in_proj_weight)
     grad_in_proj_weight = _rows(grad_qkv).T @ _rows(x)
     return grad_x, grad_in_proj_weight, grad_bias

@@ -20,6 +20,7 @@ from layerforge._runtime import (
     check_divides,
     check_nonempty,
     check_blocks,
+    in_row_blocks,
     in_chunks,
 )
 from layerforge._cupy_runtime import (
@@ -363,6 +364,56 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
+def _forward_norm_first_relu_part1(x, eps, norm1_weight, norm1_bias):
+    norm1_mu = _mean(x, -1)
+    norm1_centered = x - norm1_mu
+    norm1_variance = _dot_last(norm1_centered, norm1_centered)
+    norm1_variance /= x.shape[-1]
+    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
+    np.sqrt(norm1_rstd, out=norm1_rstd)
+    np.divide(1, norm1_rstd, out=norm1_rstd)
+    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
+    normalized = norm1_normalized * norm1_weight
+    normalized += norm1_bias
+    return norm1_rstd, norm1_normalized, normalized
+
+
+def _forward_norm_first_relu_part2(
+    _t1, self_attn_out_proj_bias, x, eps, norm2_weight, norm2_bias
+):
+    attended = _t1 + self_attn_out_proj_bias
+    h1 = np.add(x, attended, out=attended)
+    norm2_mu = _mean(h1, -1)
+    norm2_centered = h1 - norm2_mu
+    norm2_variance = _dot_last(norm2_centered, norm2_centered)
+    norm2_variance /= x.shape[-1]
+    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
+    np.sqrt(norm2_rstd, out=norm2_rstd)
+    np.divide(1, norm2_rstd, out=norm2_rstd)
+    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
+    cross_input = norm2_normalized * norm2_weight
+    cross_input += norm2_bias
+    return h1, norm2_rstd, norm2_normalized, cross_input
+
+
+def _forward_norm_first_relu_part3(
+    _t1, multihead_attn_out_proj_bias, h1, x, eps, norm3_weight, norm3_bias
+):
+    crossed = _t1 + multihead_attn_out_proj_bias
+    h2 = np.add(h1, crossed, out=crossed)
+    norm3_mu = _mean(h2, -1)
+    norm3_centered = h2 - norm3_mu
+    norm3_variance = _dot_last(norm3_centered, norm3_centered)
+    norm3_variance /= x.shape[-1]
+    norm3_rstd = np.add(norm3_variance, eps, out=norm3_variance)
+    np.sqrt(norm3_rstd, out=norm3_rstd)
+    np.divide(1, norm3_rstd, out=norm3_rstd)
+    norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
+    ffn_input = norm3_normalized * norm3_weight
+    ffn_input += norm3_bias
+    return h2, norm3_rstd, norm3_normalized, ffn_input
+
+
 def _forward_norm_first_relu(
     x,
     memory,
@@ -391,24 +442,21 @@ def _forward_norm_first_relu(
     nhead,
     eps,
 ):
-    norm1_mu = _mean(x, -1)
-    norm1_centered = x - norm1_mu
-    _t1 = x.shape[-1]
-    norm1_variance = _dot_last(norm1_centered, norm1_centered)
-    norm1_variance /= _t1
-    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
-    np.sqrt(norm1_rstd, out=norm1_rstd)
-    np.divide(1, norm1_rstd, out=norm1_rstd)
-    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
-    normalized = norm1_normalized * norm1_weight
-    normalized += norm1_bias
-    _t2 = _linear(normalized, self_attn_in_proj_weight)
-    self_attn_qkv = _t2 + self_attn_in_proj_bias
+    norm1_rstd, norm1_normalized, normalized = in_row_blocks(
+        _forward_norm_first_relu_part1,
+        x,
+        eps,
+        norm1_weight,
+        norm1_bias,
+        named=(2, None, None, None),
+    )
+    _t1 = _linear(normalized, self_attn_in_proj_weight)
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
-    _t3 = (_t1 / nhead) ** -0.5
-    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    _t2 = (x.shape[-1] / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
@@ -416,21 +464,18 @@ def _forward_norm_first_relu(
     self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
     self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
-    attended = (
-        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
-    )
-    h1 = np.add(x, attended, out=attended)
-    norm2_mu = _mean(h1, -1)
-    norm2_centered = h1 - norm2_mu
-    norm2_variance = _dot_last(norm2_centered, norm2_centered)
-    norm2_variance /= _t1
-    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
-    np.sqrt(norm2_rstd, out=norm2_rstd)
-    np.divide(1, norm2_rstd, out=norm2_rstd)
-    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
-    cross_input = norm2_normalized * norm2_weight
-    cross_input += norm2_bias
+    _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
     _t4 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    h1, norm2_rstd, norm2_normalized, cross_input = in_row_blocks(
+        _forward_norm_first_relu_part2,
+        _t3,
+        self_attn_out_proj_bias,
+        x,
+        eps,
+        norm2_weight,
+        norm2_bias,
+        named=(2, None, 2, None, None, None),
+    )
     multihead_attn_q = _linear(cross_input, _t4) + _chunk(
         multihead_attn_in_proj_bias, 3, 0, -1
     )
@@ -442,7 +487,7 @@ def _forward_norm_first_relu(
     multihead_attn_v = _linear(memory, _t6) + _chunk(
         multihead_attn_in_proj_bias, 3, 2, -1
     )
-    multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t3
+    multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t2
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
     _t7 = np.swapaxes(multihead_attn_heads_k, -1, -2)
@@ -455,25 +500,22 @@ def _forward_norm_first_relu(
     multihead_attn_attended = _merge_heads(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
-    crossed = (
-        _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-        + multihead_attn_out_proj_bias
+    _t8 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
+    h2, norm3_rstd, norm3_normalized, ffn_input = in_row_blocks(
+        _forward_norm_first_relu_part3,
+        _t8,
+        multihead_attn_out_proj_bias,
+        h1,
+        x,
+        eps,
+        norm3_weight,
+        norm3_bias,
+        named=(2, None, 2, 2, None, None, None),
     )
-    h2 = np.add(h1, crossed, out=h1)
-    norm3_mu = _mean(h2, -1)
-    norm3_centered = np.subtract(h2, norm3_mu, out=crossed)
-    norm3_variance = _dot_last(norm3_centered, norm3_centered)
-    norm3_variance /= _t1
-    norm3_rstd = np.add(norm3_variance, eps, out=norm3_variance)
-    np.sqrt(norm3_rstd, out=norm3_rstd)
-    np.divide(1, norm3_rstd, out=norm3_rstd)
-    norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
-    ffn_input = norm3_normalized * norm3_weight
-    ffn_input += norm3_bias
     linear1_z = _linear(ffn_input, linear1_weight) + linear1_bias
     hidden = np.clip(linear1_z, 0, np.inf)
     linear2_z = _linear(hidden, linear2_weight) + linear2_bias
-    y = np.add(h2, linear2_z, out=h2)
+    y = np.add(h2, linear2_z, out=linear2_z)
     return y, (
         x,
         memory,
@@ -492,8 +534,8 @@ def _forward_norm_first_relu(
         norm1_rstd,
         norm1_normalized,
         normalized,
+        _t1,
         _t2,
-        _t3,
         self_attn_weights,
         self_attn_attended,
         norm2_rstd,
@@ -502,7 +544,7 @@ def _forward_norm_first_relu(
         _t4,
         _t5,
         _t6,
-        _t3,
+        _t2,
         multihead_attn_heads_q,
         multihead_attn_heads_v,
         _t7,
@@ -513,6 +555,127 @@ def _forward_norm_first_relu(
         ffn_input,
         linear1_z,
     )
+
+
+def _backward_norm_first_relu_part1(
+    grad_ffn_input,
+    norm3_normalized,
+    self_attn_out_proj_bias,
+    x,
+    norm3_rstd,
+    norm3_weight,
+    grad_y,
+):
+    norm3_p = grad_ffn_input * norm3_normalized
+    grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
+    grad_norm3_bias = _sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
+    norm3_scale = norm3_rstd / x.shape[-1]
+    grad_norm3_x = grad_ffn_input * norm3_weight
+    grad_norm3_x *= norm3_rstd
+    _t1 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
+    grad_norm3_x -= _t1
+    grad_norm3_x -= _dot_last(grad_ffn_input, norm3_weight) * norm3_scale
+    grad_h2 = np.add(grad_y, grad_norm3_x, out=grad_norm3_x)
+    grad_multihead_attn_out_proj_bias = _sum_to(grad_h2, self_attn_out_proj_bias.shape)
+    return (
+        grad_h2,
+        grad_norm3_weight,
+        grad_norm3_bias,
+        grad_multihead_attn_out_proj_bias,
+    )
+
+
+def _backward_norm_first_relu_part2(
+    multihead_attn_heads_v, _t1, multihead_attn_weights, _t2, multihead_attn_heads_q
+):
+    grad_multihead_attn_weights = _bmm(_t1, np.swapaxes(multihead_attn_heads_v, -1, -2))
+    grad_multihead_attn_heads_v = _bmm(np.swapaxes(multihead_attn_weights, -1, -2), _t1)
+    grad_multihead_attn_unpadded = np.subtract(
+        grad_multihead_attn_weights,
+        _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
+        out=grad_multihead_attn_weights,
+    )
+    grad_multihead_attn_unpadded *= multihead_attn_weights
+    grad_multihead_attn_heads_q = _bmm(
+        grad_multihead_attn_unpadded, np.swapaxes(_t2, -1, -2)
+    )
+    grad_multihead_attn_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_unpadded),
+        -1,
+        -2,
+    )
+    return (
+        grad_multihead_attn_heads_v,
+        grad_multihead_attn_heads_q,
+        grad_multihead_attn_heads_k,
+    )
+
+
+def _backward_norm_first_relu_part3(
+    grad_cross_input,
+    norm2_normalized,
+    self_attn_out_proj_bias,
+    x,
+    norm2_rstd,
+    norm2_weight,
+    grad_h2,
+):
+    norm2_p = grad_cross_input * norm2_normalized
+    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _sum_to(grad_cross_input, self_attn_out_proj_bias.shape)
+    norm2_scale = norm2_rstd / x.shape[-1]
+    grad_norm2_x = grad_cross_input * norm2_weight
+    grad_norm2_x *= norm2_rstd
+    _t1 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t1
+    grad_norm2_x -= _dot_last(grad_cross_input, norm2_weight) * norm2_scale
+    grad_h1 = np.add(grad_h2, grad_norm2_x, out=grad_norm2_x)
+    grad_self_attn_out_proj_bias = _sum_to(grad_h1, self_attn_out_proj_bias.shape)
+    return grad_h1, grad_norm2_weight, grad_norm2_bias, grad_self_attn_out_proj_bias
+
+
+def _backward_norm_first_relu_part4(
+    self_attn_heads_v, _t1, self_attn_weights, _t2, self_attn_heads_q, _t3
+):
+    grad_self_attn_weights = _bmm(_t1, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t1)
+    grad_self_attn_unpadded = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
+    )
+    grad_self_attn_unpadded *= self_attn_weights
+    grad_self_attn_heads_q = _bmm(grad_self_attn_unpadded, np.swapaxes(_t2, -1, -2))
+    grad_self_attn_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
+    )
+    _t4 = np.multiply(grad_self_attn_heads_q, _t3, out=grad_self_attn_heads_q)
+    return grad_self_attn_heads_v, grad_self_attn_heads_k, _t4
+
+
+def _backward_norm_first_relu_part5(
+    grad_normalized,
+    norm1_normalized,
+    self_attn_out_proj_bias,
+    x,
+    norm1_rstd,
+    norm1_weight,
+    grad_h1,
+    _t1,
+    _t2,
+):
+    norm1_p = grad_normalized * norm1_normalized
+    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _sum_to(grad_normalized, self_attn_out_proj_bias.shape)
+    norm1_scale = norm1_rstd / x.shape[-1]
+    grad_norm1_x = grad_normalized * norm1_weight
+    grad_norm1_x *= norm1_rstd
+    _t3 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    grad_norm1_x -= _t3
+    grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
+    grad_x = np.add(grad_h1, grad_norm1_x, out=grad_norm1_x)
+    grad_memory = _t1 + _t2
+    return grad_x, grad_memory, grad_norm1_weight, grad_norm1_bias
 
 
 def _backward_norm_first_relu(
@@ -562,6 +725,7 @@ def _backward_norm_first_relu(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    _t8 = np.swapaxes(self_attn_heads_k, -1, -2)
     hidden = np.clip(linear1_z, 0, np.inf)
     grad_linear2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
     grad_hidden = _linear_backward_input(grad_y, linear2_weight)
@@ -570,81 +734,75 @@ def _backward_norm_first_relu(
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
     grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
-    norm3_p = grad_ffn_input * norm3_normalized
-    grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
-    grad_norm3_bias = _sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
-    _t8 = x.shape[-1]
-    norm3_scale = norm3_rstd / _t8
-    grad_norm3_x = grad_ffn_input * norm3_weight
-    grad_norm3_x *= norm3_rstd
-    _t9 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
-    grad_norm3_x -= _t9
-    grad_norm3_x -= _dot_last(grad_ffn_input, norm3_weight) * norm3_scale
-    grad_h2 = np.add(grad_y, grad_norm3_x, out=grad_norm3_x)
-    grad_multihead_attn_out_proj_bias = _sum_to(grad_h2, self_attn_out_proj_bias.shape)
+    grad_h2, grad_norm3_weight, grad_norm3_bias, grad_multihead_attn_out_proj_bias = (
+        in_row_blocks(
+            _backward_norm_first_relu_part1,
+            grad_ffn_input,
+            norm3_normalized,
+            self_attn_out_proj_bias,
+            x,
+            norm3_rstd,
+            norm3_weight,
+            grad_y,
+            sums=3,
+            named=(2, 2, None, 2, 2, None, 2),
+        )
+    )
     grad_multihead_attn_attended = _linear_backward_input(
         grad_h2, multihead_attn_out_proj_weight
     )
     grad_multihead_attn_out_proj_weight = _rows(grad_h2).T @ _rows(
         multihead_attn_attended
     )
-    _t10 = _split_heads(grad_multihead_attn_attended, nhead)
-    grad_multihead_attn_weights = _bmm(
-        _t10, np.swapaxes(multihead_attn_heads_v, -1, -2)
-    )
-    grad_multihead_attn_heads_v = _bmm(
-        np.swapaxes(multihead_attn_weights, -1, -2), _t10
-    )
-    grad_multihead_attn_unpadded = np.subtract(
-        grad_multihead_attn_weights,
-        _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
-        out=grad_multihead_attn_weights,
-    )
-    grad_multihead_attn_unpadded *= multihead_attn_weights
-    grad_multihead_attn_heads_q = _bmm(
-        grad_multihead_attn_unpadded, np.swapaxes(_t7, -1, -2)
-    )
-    grad_multihead_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_unpadded),
-        -1,
-        -2,
+    _t9 = _split_heads(grad_multihead_attn_attended, nhead)
+    (
+        grad_multihead_attn_heads_v,
+        grad_multihead_attn_heads_q,
+        grad_multihead_attn_heads_k,
+    ) = in_row_blocks(
+        _backward_norm_first_relu_part2,
+        multihead_attn_heads_v,
+        _t9,
+        multihead_attn_weights,
+        _t7,
+        multihead_attn_heads_q,
+        named=(3, 3, 3, 3, 3),
     )
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
     grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t6, nhead)
+    _t10 = _linear_backward_input(grad_multihead_attn_v, _t5)
+    _t11 = _linear_backward_input(grad_multihead_attn_k, _t4)
     grad_cross_input = _linear_backward_input(grad_multihead_attn_q, _t3)
-    norm2_p = grad_cross_input * norm2_normalized
-    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
-    grad_norm2_bias = _sum_to(grad_cross_input, self_attn_out_proj_bias.shape)
-    norm2_scale = np.divide(norm2_rstd, _t8, out=norm3_scale)
-    grad_norm2_x = grad_cross_input * norm2_weight
-    grad_norm2_x *= norm2_rstd
-    _t11 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
-    grad_norm2_x -= _t11
-    grad_norm2_x -= _dot_last(grad_cross_input, norm2_weight) * norm2_scale
-    grad_h1 = np.add(grad_h2, grad_norm2_x, out=grad_norm2_x)
-    grad_self_attn_out_proj_bias = _sum_to(grad_h1, self_attn_out_proj_bias.shape)
+    grad_h1, grad_norm2_weight, grad_norm2_bias, grad_self_attn_out_proj_bias = (
+        in_row_blocks(
+            _backward_norm_first_relu_part3,
+            grad_cross_input,
+            norm2_normalized,
+            self_attn_out_proj_bias,
+            x,
+            norm2_rstd,
+            norm2_weight,
+            grad_h2,
+            sums=3,
+            named=(2, 2, None, 2, 2, None, 2),
+        )
+    )
     grad_self_attn_attended = _linear_backward_input(grad_h1, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h1).T @ _rows(self_attn_attended)
     _t12 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = _bmm(_t12, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t12)
-    grad_self_attn_unpadded = np.subtract(
-        grad_self_attn_weights,
-        _dot_last(grad_self_attn_weights, self_attn_weights),
-        out=grad_self_attn_weights,
-    )
-    grad_self_attn_unpadded *= self_attn_weights
-    grad_self_attn_heads_q = _bmm(
-        grad_self_attn_unpadded,
-        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
-    )
-    grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
+    grad_self_attn_heads_v, grad_self_attn_heads_k, _t13 = in_row_blocks(
+        _backward_norm_first_relu_part4,
+        self_attn_heads_v,
+        _t12,
+        self_attn_weights,
+        _t8,
+        self_attn_heads_q,
+        _t2,
+        named=(3, 3, 3, 3, 3, None),
     )
     grad_self_attn_qkv = _join_heads(
-        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
-        nhead,
+        (_t13, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -653,19 +811,6 @@ def _backward_norm_first_relu(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
-    norm1_p = grad_normalized * norm1_normalized
-    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
-    grad_norm1_bias = _sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    norm1_scale = np.divide(norm1_rstd, _t8, out=norm2_scale)
-    grad_norm1_x = grad_normalized * norm1_weight
-    grad_norm1_x *= norm1_rstd
-    _t13 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
-    grad_norm1_x -= _t13
-    grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
-    grad_x = np.add(grad_h1, grad_norm1_x, out=grad_norm1_x)
-    grad_memory = _linear_backward_input(
-        grad_multihead_attn_v, _t5
-    ) + _linear_backward_input(grad_multihead_attn_k, _t4)
     grad_multihead_attn_in_proj_weight = np.concatenate(
         (
             _rows(grad_multihead_attn_q).T @ _rows(cross_input),
@@ -681,6 +826,20 @@ def _backward_norm_first_relu(
             _sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape),
         ),
         axis=-1,
+    )
+    grad_x, grad_memory, grad_norm1_weight, grad_norm1_bias = in_row_blocks(
+        _backward_norm_first_relu_part5,
+        grad_normalized,
+        norm1_normalized,
+        self_attn_out_proj_bias,
+        x,
+        norm1_rstd,
+        norm1_weight,
+        grad_h1,
+        _t10,
+        _t11,
+        sums=2,
+        named=(2, 2, None, 2, 2, None, 2, 2, 2),
     )
     return (
         grad_x,
@@ -704,6 +863,15 @@ def _backward_norm_first_relu(
         grad_norm3_weight,
         grad_norm3_bias,
     )
+
+
+def _forward_norm_first_gelu_part4(_t1, linear1_bias):
+    linear1_z = _t1 + linear1_bias
+    hidden = _erf(0.7071067811865476 * linear1_z)
+    hidden *= 0.5
+    hidden += 0.5
+    hidden *= linear1_z
+    return linear1_z, hidden
 
 
 def _forward_norm_first_gelu(
@@ -734,24 +902,21 @@ def _forward_norm_first_gelu(
     nhead,
     eps,
 ):
-    norm1_mu = _mean(x, -1)
-    norm1_centered = x - norm1_mu
-    _t1 = x.shape[-1]
-    norm1_variance = _dot_last(norm1_centered, norm1_centered)
-    norm1_variance /= _t1
-    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
-    np.sqrt(norm1_rstd, out=norm1_rstd)
-    np.divide(1, norm1_rstd, out=norm1_rstd)
-    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
-    normalized = norm1_normalized * norm1_weight
-    normalized += norm1_bias
-    _t2 = _linear(normalized, self_attn_in_proj_weight)
-    self_attn_qkv = _t2 + self_attn_in_proj_bias
+    norm1_rstd, norm1_normalized, normalized = in_row_blocks(
+        _forward_norm_first_relu_part1,
+        x,
+        eps,
+        norm1_weight,
+        norm1_bias,
+        named=(2, None, None, None),
+    )
+    _t1 = _linear(normalized, self_attn_in_proj_weight)
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
-    _t3 = (_t1 / nhead) ** -0.5
-    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    _t2 = (x.shape[-1] / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
@@ -759,21 +924,18 @@ def _forward_norm_first_gelu(
     self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
     self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
-    attended = (
-        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
-    )
-    h1 = np.add(x, attended, out=attended)
-    norm2_mu = _mean(h1, -1)
-    norm2_centered = h1 - norm2_mu
-    norm2_variance = _dot_last(norm2_centered, norm2_centered)
-    norm2_variance /= _t1
-    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
-    np.sqrt(norm2_rstd, out=norm2_rstd)
-    np.divide(1, norm2_rstd, out=norm2_rstd)
-    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
-    cross_input = norm2_normalized * norm2_weight
-    cross_input += norm2_bias
+    _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
     _t4 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    h1, norm2_rstd, norm2_normalized, cross_input = in_row_blocks(
+        _forward_norm_first_relu_part2,
+        _t3,
+        self_attn_out_proj_bias,
+        x,
+        eps,
+        norm2_weight,
+        norm2_bias,
+        named=(2, None, 2, None, None, None),
+    )
     multihead_attn_q = _linear(cross_input, _t4) + _chunk(
         multihead_attn_in_proj_bias, 3, 0, -1
     )
@@ -785,7 +947,7 @@ def _forward_norm_first_gelu(
     multihead_attn_v = _linear(memory, _t6) + _chunk(
         multihead_attn_in_proj_bias, 3, 2, -1
     )
-    multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t3
+    multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t2
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
     _t7 = np.swapaxes(multihead_attn_heads_k, -1, -2)
@@ -798,28 +960,24 @@ def _forward_norm_first_gelu(
     multihead_attn_attended = _merge_heads(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
-    crossed = (
-        _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-        + multihead_attn_out_proj_bias
+    _t8 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
+    h2, norm3_rstd, norm3_normalized, ffn_input = in_row_blocks(
+        _forward_norm_first_relu_part3,
+        _t8,
+        multihead_attn_out_proj_bias,
+        h1,
+        x,
+        eps,
+        norm3_weight,
+        norm3_bias,
+        named=(2, None, 2, 2, None, None, None),
     )
-    h2 = np.add(h1, crossed, out=h1)
-    norm3_mu = _mean(h2, -1)
-    norm3_centered = np.subtract(h2, norm3_mu, out=crossed)
-    norm3_variance = _dot_last(norm3_centered, norm3_centered)
-    norm3_variance /= _t1
-    norm3_rstd = np.add(norm3_variance, eps, out=norm3_variance)
-    np.sqrt(norm3_rstd, out=norm3_rstd)
-    np.divide(1, norm3_rstd, out=norm3_rstd)
-    norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
-    ffn_input = norm3_normalized * norm3_weight
-    ffn_input += norm3_bias
-    linear1_z = _linear(ffn_input, linear1_weight) + linear1_bias
-    hidden = _erf(0.7071067811865476 * linear1_z)
-    hidden *= 0.5
-    hidden += 0.5
-    hidden *= linear1_z
+    _t9 = _linear(ffn_input, linear1_weight)
+    linear1_z, hidden = in_row_blocks(
+        _forward_norm_first_gelu_part4, _t9, linear1_bias, named=(2, None)
+    )
     linear2_z = _linear(hidden, linear2_weight) + linear2_bias
-    y = np.add(h2, linear2_z, out=h2)
+    y = np.add(h2, linear2_z, out=linear2_z)
     return y, (
         x,
         memory,
@@ -838,8 +996,8 @@ def _forward_norm_first_gelu(
         norm1_rstd,
         norm1_normalized,
         normalized,
+        _t1,
         _t2,
-        _t3,
         self_attn_weights,
         self_attn_attended,
         norm2_rstd,
@@ -848,7 +1006,7 @@ def _forward_norm_first_gelu(
         _t4,
         _t5,
         _t6,
-        _t3,
+        _t2,
         multihead_attn_heads_q,
         multihead_attn_heads_v,
         _t7,
@@ -859,6 +1017,21 @@ def _forward_norm_first_gelu(
         ffn_input,
         linear1_z,
     )
+
+
+def _backward_norm_first_gelu_part1(grad_hidden, _t1, linear1_z, _t2, linear1_bias):
+    grad_linear1_z = grad_hidden * _t1
+    _t3 = _t2 * _t2
+    np.negative(_t3, out=_t3)
+    np.exp(_t3, out=_t3)
+    _t3 *= grad_hidden
+    _t3 *= linear1_z
+    _t3 *= 0.5
+    _t3 *= 1.1283791670955126
+    _t3 *= 0.7071067811865476
+    grad_linear1_z += _t3
+    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    return grad_linear1_z, grad_linear1_bias
 
 
 def _backward_norm_first_gelu(
@@ -908,102 +1081,96 @@ def _backward_norm_first_gelu(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    _t8 = 0.7071067811865476 * linear1_z
-    _t9 = _erf(_t8)
-    _t9 *= 0.5
-    _t9 += 0.5
-    hidden = linear1_z * _t9
+    _t8 = np.swapaxes(self_attn_heads_k, -1, -2)
+    _t9 = 0.7071067811865476 * linear1_z
+    _t10 = _erf(_t9)
+    _t10 *= 0.5
+    _t10 += 0.5
+    hidden = linear1_z * _t10
     grad_linear2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
     grad_hidden = _linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
-    grad_linear1_z = np.multiply(grad_hidden, _t9, out=_t9)
-    _t10 = _t8 * _t8
-    np.negative(_t10, out=_t10)
-    np.exp(_t10, out=_t10)
-    _t10 *= grad_hidden
-    _t10 *= linear1_z
-    _t10 *= 0.5
-    _t10 *= 1.1283791670955126
-    _t10 *= 0.7071067811865476
-    grad_linear1_z += _t10
-    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_linear1_z, grad_linear1_bias = in_row_blocks(
+        _backward_norm_first_gelu_part1,
+        grad_hidden,
+        _t10,
+        linear1_z,
+        _t9,
+        linear1_bias,
+        sums=1,
+        named=(2, 2, 2, 2, None),
+    )
     grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
-    norm3_p = grad_ffn_input * norm3_normalized
-    grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
-    grad_norm3_bias = _sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
-    _t11 = x.shape[-1]
-    norm3_scale = norm3_rstd / _t11
-    grad_norm3_x = grad_ffn_input * norm3_weight
-    grad_norm3_x *= norm3_rstd
-    _t12 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
-    grad_norm3_x -= _t12
-    grad_norm3_x -= _dot_last(grad_ffn_input, norm3_weight) * norm3_scale
-    grad_h2 = np.add(grad_y, grad_norm3_x, out=grad_norm3_x)
-    grad_multihead_attn_out_proj_bias = _sum_to(grad_h2, self_attn_out_proj_bias.shape)
+    grad_h2, grad_norm3_weight, grad_norm3_bias, grad_multihead_attn_out_proj_bias = (
+        in_row_blocks(
+            _backward_norm_first_relu_part1,
+            grad_ffn_input,
+            norm3_normalized,
+            self_attn_out_proj_bias,
+            x,
+            norm3_rstd,
+            norm3_weight,
+            grad_y,
+            sums=3,
+            named=(2, 2, None, 2, 2, None, 2),
+        )
+    )
     grad_multihead_attn_attended = _linear_backward_input(
         grad_h2, multihead_attn_out_proj_weight
     )
     grad_multihead_attn_out_proj_weight = _rows(grad_h2).T @ _rows(
         multihead_attn_attended
     )
-    _t13 = _split_heads(grad_multihead_attn_attended, nhead)
-    grad_multihead_attn_weights = _bmm(
-        _t13, np.swapaxes(multihead_attn_heads_v, -1, -2)
-    )
-    grad_multihead_attn_heads_v = _bmm(
-        np.swapaxes(multihead_attn_weights, -1, -2), _t13
-    )
-    grad_multihead_attn_unpadded = np.subtract(
-        grad_multihead_attn_weights,
-        _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
-        out=grad_multihead_attn_weights,
-    )
-    grad_multihead_attn_unpadded *= multihead_attn_weights
-    grad_multihead_attn_heads_q = _bmm(
-        grad_multihead_attn_unpadded, np.swapaxes(_t7, -1, -2)
-    )
-    grad_multihead_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_unpadded),
-        -1,
-        -2,
+    _t11 = _split_heads(grad_multihead_attn_attended, nhead)
+    (
+        grad_multihead_attn_heads_v,
+        grad_multihead_attn_heads_q,
+        grad_multihead_attn_heads_k,
+    ) = in_row_blocks(
+        _backward_norm_first_relu_part2,
+        multihead_attn_heads_v,
+        _t11,
+        multihead_attn_weights,
+        _t7,
+        multihead_attn_heads_q,
+        named=(3, 3, 3, 3, 3),
     )
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
     grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t6, nhead)
+    _t12 = _linear_backward_input(grad_multihead_attn_v, _t5)
+    _t13 = _linear_backward_input(grad_multihead_attn_k, _t4)
     grad_cross_input = _linear_backward_input(grad_multihead_attn_q, _t3)
-    norm2_p = grad_cross_input * norm2_normalized
-    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
-    grad_norm2_bias = _sum_to(grad_cross_input, self_attn_out_proj_bias.shape)
-    norm2_scale = np.divide(norm2_rstd, _t11, out=norm3_scale)
-    grad_norm2_x = grad_cross_input * norm2_weight
-    grad_norm2_x *= norm2_rstd
-    _t14 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
-    grad_norm2_x -= _t14
-    grad_norm2_x -= _dot_last(grad_cross_input, norm2_weight) * norm2_scale
-    grad_h1 = np.add(grad_h2, grad_norm2_x, out=grad_norm2_x)
-    grad_self_attn_out_proj_bias = _sum_to(grad_h1, self_attn_out_proj_bias.shape)
+    grad_h1, grad_norm2_weight, grad_norm2_bias, grad_self_attn_out_proj_bias = (
+        in_row_blocks(
+            _backward_norm_first_relu_part3,
+            grad_cross_input,
+            norm2_normalized,
+            self_attn_out_proj_bias,
+            x,
+            norm2_rstd,
+            norm2_weight,
+            grad_h2,
+            sums=3,
+            named=(2, 2, None, 2, 2, None, 2),
+        )
+    )
     grad_self_attn_attended = _linear_backward_input(grad_h1, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h1).T @ _rows(self_attn_attended)
-    _t15 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = _bmm(_t15, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t15)
-    grad_self_attn_unpadded = np.subtract(
-        grad_self_attn_weights,
-        _dot_last(grad_self_attn_weights, self_attn_weights),
-        out=grad_self_attn_weights,
-    )
-    grad_self_attn_unpadded *= self_attn_weights
-    grad_self_attn_heads_q = _bmm(
-        grad_self_attn_unpadded,
-        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
-    )
-    grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
+    _t14 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_heads_v, grad_self_attn_heads_k, _t15 = in_row_blocks(
+        _backward_norm_first_relu_part4,
+        self_attn_heads_v,
+        _t14,
+        self_attn_weights,
+        _t8,
+        self_attn_heads_q,
+        _t2,
+        named=(3, 3, 3, 3, 3, None),
     )
     grad_self_attn_qkv = _join_heads(
-        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
-        nhead,
+        (_t15, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1012,19 +1179,6 @@ def _backward_norm_first_gelu(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
-    norm1_p = grad_normalized * norm1_normalized
-    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
-    grad_norm1_bias = _sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    norm1_scale = np.divide(norm1_rstd, _t11, out=norm2_scale)
-    grad_norm1_x = grad_normalized * norm1_weight
-    grad_norm1_x *= norm1_rstd
-    _t16 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
-    grad_norm1_x -= _t16
-    grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
-    grad_x = np.add(grad_h1, grad_norm1_x, out=grad_norm1_x)
-    grad_memory = _linear_backward_input(
-        grad_multihead_attn_v, _t5
-    ) + _linear_backward_input(grad_multihead_attn_k, _t4)
     grad_multihead_attn_in_proj_weight = np.concatenate(
         (
             _rows(grad_multihead_attn_q).T @ _rows(cross_input),
@@ -1040,6 +1194,20 @@ def _backward_norm_first_gelu(
             _sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape),
         ),
         axis=-1,
+    )
+    grad_x, grad_memory, grad_norm1_weight, grad_norm1_bias = in_row_blocks(
+        _backward_norm_first_relu_part5,
+        grad_normalized,
+        norm1_normalized,
+        self_attn_out_proj_bias,
+        x,
+        norm1_rstd,
+        norm1_weight,
+        grad_h1,
+        _t12,
+        _t13,
+        sums=2,
+        named=(2, 2, None, 2, 2, None, 2, 2, 2),
     )
     return (
         grad_x,
@@ -1063,6 +1231,20 @@ def _backward_norm_first_gelu(
         grad_norm3_weight,
         grad_norm3_bias,
     )
+
+
+def _forward_norm_first_gelu_tanh_part4(_t1, linear1_bias):
+    linear1_z = _t1 + linear1_bias
+    gelu_inner = linear1_z * linear1_z
+    gelu_inner *= linear1_z
+    gelu_inner *= 0.044715
+    gelu_inner += linear1_z
+    gelu_inner *= 0.7978845608028654
+    hidden = np.tanh(gelu_inner, out=gelu_inner)
+    hidden += 1
+    hidden *= 0.5
+    hidden *= linear1_z
+    return linear1_z, hidden
 
 
 def _forward_norm_first_gelu_tanh(
@@ -1093,24 +1275,21 @@ def _forward_norm_first_gelu_tanh(
     nhead,
     eps,
 ):
-    norm1_mu = _mean(x, -1)
-    norm1_centered = x - norm1_mu
-    _t1 = x.shape[-1]
-    norm1_variance = _dot_last(norm1_centered, norm1_centered)
-    norm1_variance /= _t1
-    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
-    np.sqrt(norm1_rstd, out=norm1_rstd)
-    np.divide(1, norm1_rstd, out=norm1_rstd)
-    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
-    normalized = norm1_normalized * norm1_weight
-    normalized += norm1_bias
-    _t2 = _linear(normalized, self_attn_in_proj_weight)
-    self_attn_qkv = _t2 + self_attn_in_proj_bias
+    norm1_rstd, norm1_normalized, normalized = in_row_blocks(
+        _forward_norm_first_relu_part1,
+        x,
+        eps,
+        norm1_weight,
+        norm1_bias,
+        named=(2, None, None, None),
+    )
+    _t1 = _linear(normalized, self_attn_in_proj_weight)
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
-    _t3 = (_t1 / nhead) ** -0.5
-    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    _t2 = (x.shape[-1] / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
@@ -1118,21 +1297,18 @@ def _forward_norm_first_gelu_tanh(
     self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
     self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
-    attended = (
-        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
-    )
-    h1 = np.add(x, attended, out=attended)
-    norm2_mu = _mean(h1, -1)
-    norm2_centered = h1 - norm2_mu
-    norm2_variance = _dot_last(norm2_centered, norm2_centered)
-    norm2_variance /= _t1
-    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
-    np.sqrt(norm2_rstd, out=norm2_rstd)
-    np.divide(1, norm2_rstd, out=norm2_rstd)
-    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
-    cross_input = norm2_normalized * norm2_weight
-    cross_input += norm2_bias
+    _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
     _t4 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    h1, norm2_rstd, norm2_normalized, cross_input = in_row_blocks(
+        _forward_norm_first_relu_part2,
+        _t3,
+        self_attn_out_proj_bias,
+        x,
+        eps,
+        norm2_weight,
+        norm2_bias,
+        named=(2, None, 2, None, None, None),
+    )
     multihead_attn_q = _linear(cross_input, _t4) + _chunk(
         multihead_attn_in_proj_bias, 3, 0, -1
     )
@@ -1144,7 +1320,7 @@ def _forward_norm_first_gelu_tanh(
     multihead_attn_v = _linear(memory, _t6) + _chunk(
         multihead_attn_in_proj_bias, 3, 2, -1
     )
-    multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t3
+    multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t2
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
     _t7 = np.swapaxes(multihead_attn_heads_k, -1, -2)
@@ -1157,33 +1333,24 @@ def _forward_norm_first_gelu_tanh(
     multihead_attn_attended = _merge_heads(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
-    crossed = (
-        _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-        + multihead_attn_out_proj_bias
+    _t8 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
+    h2, norm3_rstd, norm3_normalized, ffn_input = in_row_blocks(
+        _forward_norm_first_relu_part3,
+        _t8,
+        multihead_attn_out_proj_bias,
+        h1,
+        x,
+        eps,
+        norm3_weight,
+        norm3_bias,
+        named=(2, None, 2, 2, None, None, None),
     )
-    h2 = np.add(h1, crossed, out=h1)
-    norm3_mu = _mean(h2, -1)
-    norm3_centered = np.subtract(h2, norm3_mu, out=crossed)
-    norm3_variance = _dot_last(norm3_centered, norm3_centered)
-    norm3_variance /= _t1
-    norm3_rstd = np.add(norm3_variance, eps, out=norm3_variance)
-    np.sqrt(norm3_rstd, out=norm3_rstd)
-    np.divide(1, norm3_rstd, out=norm3_rstd)
-    norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
-    ffn_input = norm3_normalized * norm3_weight
-    ffn_input += norm3_bias
-    linear1_z = _linear(ffn_input, linear1_weight) + linear1_bias
-    gelu_inner = linear1_z * linear1_z
-    gelu_inner *= linear1_z
-    gelu_inner *= 0.044715
-    gelu_inner += linear1_z
-    gelu_inner *= 0.7978845608028654
-    hidden = np.tanh(gelu_inner, out=gelu_inner)
-    hidden += 1
-    hidden *= 0.5
-    hidden *= linear1_z
+    _t9 = _linear(ffn_input, linear1_weight)
+    linear1_z, hidden = in_row_blocks(
+        _forward_norm_first_gelu_tanh_part4, _t9, linear1_bias, named=(2, None)
+    )
     linear2_z = _linear(hidden, linear2_weight) + linear2_bias
-    y = np.add(h2, linear2_z, out=h2)
+    y = np.add(h2, linear2_z, out=linear2_z)
     return y, (
         x,
         memory,
@@ -1202,8 +1369,8 @@ def _forward_norm_first_gelu_tanh(
         norm1_rstd,
         norm1_normalized,
         normalized,
+        _t1,
         _t2,
-        _t3,
         self_attn_weights,
         self_attn_attended,
         norm2_rstd,
@@ -1212,7 +1379,7 @@ def _forward_norm_first_gelu_tanh(
         _t4,
         _t5,
         _t6,
-        _t3,
+        _t2,
         multihead_attn_heads_q,
         multihead_attn_heads_v,
         _t7,
@@ -1223,6 +1390,26 @@ def _forward_norm_first_gelu_tanh(
         ffn_input,
         linear1_z,
     )
+
+
+def _backward_norm_first_gelu_tanh_part1(
+    grad_hidden, _t1, _t2, _t3, linear1_z, linear1_bias
+):
+    grad_gelu_inner = _t3 * _t3
+    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
+    grad_gelu_inner *= grad_hidden
+    grad_gelu_inner *= _t2
+    _t4 = grad_gelu_inner * 0.7978845608028654
+    grad_linear1_z = grad_hidden * _t1
+    grad_linear1_z *= 0.5
+    grad_linear1_z += _t4
+    _t5 = _t4 * 0.044715
+    _t5 *= 3
+    _t6 = linear1_z * linear1_z
+    _t5 *= _t6
+    grad_linear1_z += _t5
+    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    return grad_linear1_z, grad_linear1_bias
 
 
 def _backward_norm_first_gelu_tanh(
@@ -1272,109 +1459,101 @@ def _backward_norm_first_gelu_tanh(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    _t8 = np.swapaxes(self_attn_heads_k, -1, -2)
     gelu_inner = linear1_z * linear1_z
     gelu_inner *= linear1_z
     gelu_inner *= 0.044715
     gelu_inner += linear1_z
     gelu_inner *= 0.7978845608028654
-    _t8 = 0.5 * linear1_z
-    _t9 = np.tanh(gelu_inner, out=gelu_inner)
-    _t10 = 1 + _t9
-    hidden = _t8 * _t10
+    _t9 = 0.5 * linear1_z
+    _t10 = np.tanh(gelu_inner, out=gelu_inner)
+    _t11 = 1 + _t10
+    hidden = _t9 * _t11
     grad_linear2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
     grad_hidden = _linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
-    grad_gelu_inner = np.multiply(_t9, _t9, out=_t9)
-    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
-    grad_gelu_inner *= grad_hidden
-    grad_gelu_inner *= _t8
-    _t11 = np.multiply(grad_gelu_inner, 0.7978845608028654, out=_t8)
-    grad_linear1_z = np.multiply(grad_hidden, _t10, out=_t10)
-    grad_linear1_z *= 0.5
-    grad_linear1_z += _t11
-    _t12 = _t11 * 0.044715
-    _t12 *= 3
-    _t13 = linear1_z * linear1_z
-    _t12 *= _t13
-    grad_linear1_z += _t12
-    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_linear1_z, grad_linear1_bias = in_row_blocks(
+        _backward_norm_first_gelu_tanh_part1,
+        grad_hidden,
+        _t11,
+        _t9,
+        _t10,
+        linear1_z,
+        linear1_bias,
+        sums=1,
+        named=(2, 2, 2, 2, 2, None),
+    )
     grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
-    norm3_p = grad_ffn_input * norm3_normalized
-    grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
-    grad_norm3_bias = _sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
-    _t14 = x.shape[-1]
-    norm3_scale = norm3_rstd / _t14
-    grad_norm3_x = grad_ffn_input * norm3_weight
-    grad_norm3_x *= norm3_rstd
-    _t15 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
-    grad_norm3_x -= _t15
-    grad_norm3_x -= _dot_last(grad_ffn_input, norm3_weight) * norm3_scale
-    grad_h2 = np.add(grad_y, grad_norm3_x, out=grad_norm3_x)
-    grad_multihead_attn_out_proj_bias = _sum_to(grad_h2, self_attn_out_proj_bias.shape)
+    grad_h2, grad_norm3_weight, grad_norm3_bias, grad_multihead_attn_out_proj_bias = (
+        in_row_blocks(
+            _backward_norm_first_relu_part1,
+            grad_ffn_input,
+            norm3_normalized,
+            self_attn_out_proj_bias,
+            x,
+            norm3_rstd,
+            norm3_weight,
+            grad_y,
+            sums=3,
+            named=(2, 2, None, 2, 2, None, 2),
+        )
+    )
     grad_multihead_attn_attended = _linear_backward_input(
         grad_h2, multihead_attn_out_proj_weight
     )
     grad_multihead_attn_out_proj_weight = _rows(grad_h2).T @ _rows(
         multihead_attn_attended
     )
-    _t16 = _split_heads(grad_multihead_attn_attended, nhead)
-    grad_multihead_attn_weights = _bmm(
-        _t16, np.swapaxes(multihead_attn_heads_v, -1, -2)
-    )
-    grad_multihead_attn_heads_v = _bmm(
-        np.swapaxes(multihead_attn_weights, -1, -2), _t16
-    )
-    grad_multihead_attn_unpadded = np.subtract(
-        grad_multihead_attn_weights,
-        _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
-        out=grad_multihead_attn_weights,
-    )
-    grad_multihead_attn_unpadded *= multihead_attn_weights
-    grad_multihead_attn_heads_q = _bmm(
-        grad_multihead_attn_unpadded, np.swapaxes(_t7, -1, -2)
-    )
-    grad_multihead_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_unpadded),
-        -1,
-        -2,
+    _t12 = _split_heads(grad_multihead_attn_attended, nhead)
+    (
+        grad_multihead_attn_heads_v,
+        grad_multihead_attn_heads_q,
+        grad_multihead_attn_heads_k,
+    ) = in_row_blocks(
+        _backward_norm_first_relu_part2,
+        multihead_attn_heads_v,
+        _t12,
+        multihead_attn_weights,
+        _t7,
+        multihead_attn_heads_q,
+        named=(3, 3, 3, 3, 3),
     )
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
     grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t6, nhead)
+    _t13 = _linear_backward_input(grad_multihead_attn_v, _t5)
+    _t14 = _linear_backward_input(grad_multihead_attn_k, _t4)
     grad_cross_input = _linear_backward_input(grad_multihead_attn_q, _t3)
-    norm2_p = grad_cross_input * norm2_normalized
-    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
-    grad_norm2_bias = _sum_to(grad_cross_input, self_attn_out_proj_bias.shape)
-    norm2_scale = np.divide(norm2_rstd, _t14, out=norm3_scale)
-    grad_norm2_x = grad_cross_input * norm2_weight
-    grad_norm2_x *= norm2_rstd
-    _t17 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
-    grad_norm2_x -= _t17
-    grad_norm2_x -= _dot_last(grad_cross_input, norm2_weight) * norm2_scale
-    grad_h1 = np.add(grad_h2, grad_norm2_x, out=grad_norm2_x)
-    grad_self_attn_out_proj_bias = _sum_to(grad_h1, self_attn_out_proj_bias.shape)
+    grad_h1, grad_norm2_weight, grad_norm2_bias, grad_self_attn_out_proj_bias = (
+        in_row_blocks(
+            _backward_norm_first_relu_part3,
+            grad_cross_input,
+            norm2_normalized,
+            self_attn_out_proj_bias,
+            x,
+            norm2_rstd,
+            norm2_weight,
+            grad_h2,
+            sums=3,
+            named=(2, 2, None, 2, 2, None, 2),
+        )
+    )
     grad_self_attn_attended = _linear_backward_input(grad_h1, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h1).T @ _rows(self_attn_attended)
-    _t18 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = _bmm(_t18, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t18)
-    grad_self_attn_unpadded = np.subtract(
-        grad_self_attn_weights,
-        _dot_last(grad_self_attn_weights, self_attn_weights),
-        out=grad_self_attn_weights,
-    )
-    grad_self_attn_unpadded *= self_attn_weights
-    grad_self_attn_heads_q = _bmm(
-        grad_self_attn_unpadded,
-        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
-    )
-    grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
+    _t15 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_heads_v, grad_self_attn_heads_k, _t16 = in_row_blocks(
+        _backward_norm_first_relu_part4,
+        self_attn_heads_v,
+        _t15,
+        self_attn_weights,
+        _t8,
+        self_attn_heads_q,
+        _t2,
+        named=(3, 3, 3, 3, 3, None),
     )
     grad_self_attn_qkv = _join_heads(
-        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
-        nhead,
+        (_t16, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1383,19 +1562,6 @@ def _backward_norm_first_gelu_tanh(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
-    norm1_p = grad_normalized * norm1_normalized
-    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
-    grad_norm1_bias = _sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    norm1_scale = np.divide(norm1_rstd, _t14, out=norm2_scale)
-    grad_norm1_x = grad_normalized * norm1_weight
-    grad_norm1_x *= norm1_rstd
-    _t19 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
-    grad_norm1_x -= _t19
-    grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
-    grad_x = np.add(grad_h1, grad_norm1_x, out=grad_norm1_x)
-    grad_memory = _linear_backward_input(
-        grad_multihead_attn_v, _t5
-    ) + _linear_backward_input(grad_multihead_attn_k, _t4)
     grad_multihead_attn_in_proj_weight = np.concatenate(
         (
             _rows(grad_multihead_attn_q).T @ _rows(cross_input),
@@ -1411,6 +1577,20 @@ def _backward_norm_first_gelu_tanh(
             _sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape),
         ),
         axis=-1,
+    )
+    grad_x, grad_memory, grad_norm1_weight, grad_norm1_bias = in_row_blocks(
+        _backward_norm_first_relu_part5,
+        grad_normalized,
+        norm1_normalized,
+        self_attn_out_proj_bias,
+        x,
+        norm1_rstd,
+        norm1_weight,
+        grad_h1,
+        _t13,
+        _t14,
+        sums=2,
+        named=(2, 2, None, 2, 2, None, 2, 2, 2),
     )
     return (
         grad_x,
@@ -1434,6 +1614,60 @@ def _backward_norm_first_gelu_tanh(
         grad_norm3_weight,
         grad_norm3_bias,
     )
+
+
+def _forward_no_norm_first_relu_part1(
+    _t1, self_attn_out_proj_bias, x, eps, norm1_weight, norm1_bias
+):
+    attended = _t1 + self_attn_out_proj_bias
+    _t2 = np.add(x, attended, out=attended)
+    norm1_mu = _mean(_t2, -1)
+    norm1_centered = np.subtract(_t2, norm1_mu, out=_t2)
+    norm1_variance = _dot_last(norm1_centered, norm1_centered)
+    norm1_variance /= x.shape[-1]
+    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
+    np.sqrt(norm1_rstd, out=norm1_rstd)
+    np.divide(1, norm1_rstd, out=norm1_rstd)
+    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
+    h1 = norm1_normalized * norm1_weight
+    h1 += norm1_bias
+    return norm1_rstd, norm1_normalized, h1
+
+
+def _forward_no_norm_first_relu_part2(
+    _t1, multihead_attn_out_proj_bias, h1, x, eps, norm2_weight, norm2_bias
+):
+    crossed = _t1 + multihead_attn_out_proj_bias
+    _t2 = np.add(h1, crossed, out=crossed)
+    norm2_mu = _mean(_t2, -1)
+    norm2_centered = np.subtract(_t2, norm2_mu, out=_t2)
+    norm2_variance = _dot_last(norm2_centered, norm2_centered)
+    norm2_variance /= x.shape[-1]
+    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
+    np.sqrt(norm2_rstd, out=norm2_rstd)
+    np.divide(1, norm2_rstd, out=norm2_rstd)
+    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
+    h2 = norm2_normalized * norm2_weight
+    h2 += norm2_bias
+    return norm2_rstd, norm2_normalized, h2
+
+
+def _forward_no_norm_first_relu_part3(
+    _t1, linear2_bias, h2, x, eps, norm3_weight, norm3_bias
+):
+    linear2_z = _t1 + linear2_bias
+    _t2 = np.add(h2, linear2_z, out=linear2_z)
+    norm3_mu = _mean(_t2, -1)
+    norm3_centered = np.subtract(_t2, norm3_mu, out=_t2)
+    norm3_variance = _dot_last(norm3_centered, norm3_centered)
+    norm3_variance /= x.shape[-1]
+    norm3_rstd = np.add(norm3_variance, eps, out=norm3_variance)
+    np.sqrt(norm3_rstd, out=norm3_rstd)
+    np.divide(1, norm3_rstd, out=norm3_rstd)
+    norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
+    y = norm3_normalized * norm3_weight
+    y += norm3_bias
+    return norm3_rstd, norm3_normalized, y
 
 
 def _forward_no_norm_first_relu(
@@ -1469,9 +1703,8 @@ def _forward_no_norm_first_relu(
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
-    _t2 = x.shape[-1]
-    _t3 = (_t2 / nhead) ** -0.5
-    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    _t2 = (x.shape[-1] / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
@@ -1479,35 +1712,32 @@ def _forward_no_norm_first_relu(
     self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
     self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
-    attended = (
-        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
+    _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
+    _t4 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    norm1_rstd, norm1_normalized, h1 = in_row_blocks(
+        _forward_no_norm_first_relu_part1,
+        _t3,
+        self_attn_out_proj_bias,
+        x,
+        eps,
+        norm1_weight,
+        norm1_bias,
+        named=(2, None, 2, None, None, None),
     )
-    _t4 = np.add(x, attended, out=attended)
-    norm1_mu = _mean(_t4, -1)
-    norm1_centered = np.subtract(_t4, norm1_mu, out=_t4)
-    norm1_variance = _dot_last(norm1_centered, norm1_centered)
-    norm1_variance /= _t2
-    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
-    np.sqrt(norm1_rstd, out=norm1_rstd)
-    np.divide(1, norm1_rstd, out=norm1_rstd)
-    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
-    h1 = norm1_normalized * norm1_weight
-    h1 += norm1_bias
-    _t5 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    multihead_attn_q = _linear(h1, _t5) + _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    _t6 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    multihead_attn_k = _linear(memory, _t6) + _chunk(
+    multihead_attn_q = _linear(h1, _t4) + _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    _t5 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    multihead_attn_k = _linear(memory, _t5) + _chunk(
         multihead_attn_in_proj_bias, 3, 1, -1
     )
-    _t7 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    multihead_attn_v = _linear(memory, _t7) + _chunk(
+    _t6 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    multihead_attn_v = _linear(memory, _t6) + _chunk(
         multihead_attn_in_proj_bias, 3, 2, -1
     )
-    multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t3
+    multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t2
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
-    _t8 = np.swapaxes(multihead_attn_heads_k, -1, -2)
-    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t8)
+    _t7 = np.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t7)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
     multihead_attn_unpadded = _apply_key_padding(
         multihead_attn_allowed, memory_key_padding_mask
@@ -1516,35 +1746,32 @@ def _forward_no_norm_first_relu(
     multihead_attn_attended = _merge_heads(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
-    crossed = (
-        _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-        + multihead_attn_out_proj_bias
+    _t8 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
+    norm2_rstd, norm2_normalized, h2 = in_row_blocks(
+        _forward_no_norm_first_relu_part2,
+        _t8,
+        multihead_attn_out_proj_bias,
+        h1,
+        x,
+        eps,
+        norm2_weight,
+        norm2_bias,
+        named=(2, None, 2, 2, None, None, None),
     )
-    _t9 = np.add(h1, crossed, out=crossed)
-    norm2_mu = _mean(_t9, -1)
-    norm2_centered = np.subtract(_t9, norm2_mu, out=_t9)
-    norm2_variance = _dot_last(norm2_centered, norm2_centered)
-    norm2_variance /= _t2
-    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
-    np.sqrt(norm2_rstd, out=norm2_rstd)
-    np.divide(1, norm2_rstd, out=norm2_rstd)
-    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
-    h2 = norm2_normalized * norm2_weight
-    h2 += norm2_bias
     linear1_z = _linear(h2, linear1_weight) + linear1_bias
     hidden = np.clip(linear1_z, 0, np.inf)
-    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
-    _t10 = np.add(h2, linear2_z, out=linear2_z)
-    norm3_mu = _mean(_t10, -1)
-    norm3_centered = np.subtract(_t10, norm3_mu, out=_t10)
-    norm3_variance = _dot_last(norm3_centered, norm3_centered)
-    norm3_variance /= _t2
-    norm3_rstd = np.add(norm3_variance, eps, out=norm3_variance)
-    np.sqrt(norm3_rstd, out=norm3_rstd)
-    np.divide(1, norm3_rstd, out=norm3_rstd)
-    norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
-    y = norm3_normalized * norm3_weight
-    y += norm3_bias
+    _t9 = _linear(hidden, linear2_weight)
+    norm3_rstd, norm3_normalized, y = in_row_blocks(
+        _forward_no_norm_first_relu_part3,
+        _t9,
+        linear2_bias,
+        h2,
+        x,
+        eps,
+        norm3_weight,
+        norm3_bias,
+        named=(2, None, 2, 2, None, None, None),
+    )
     return y, (
         x,
         memory,
@@ -1561,19 +1788,19 @@ def _forward_no_norm_first_relu(
         norm3_weight,
         nhead,
         _t1,
-        _t3,
+        _t2,
         self_attn_weights,
         self_attn_attended,
         norm1_rstd,
         norm1_normalized,
         h1,
+        _t4,
         _t5,
         _t6,
-        _t7,
-        _t3,
+        _t2,
         multihead_attn_heads_q,
         multihead_attn_heads_v,
-        _t8,
+        _t7,
         multihead_attn_weights,
         multihead_attn_attended,
         norm2_rstd,
@@ -1582,6 +1809,96 @@ def _forward_no_norm_first_relu(
         linear1_z,
         norm3_rstd,
         norm3_normalized,
+    )
+
+
+def _backward_no_norm_first_relu_part1(
+    self_attn_heads_k,
+    linear1_z,
+    grad_y,
+    norm3_normalized,
+    self_attn_out_proj_bias,
+    x,
+    norm3_rstd,
+    norm3_weight,
+):
+    _t1 = np.swapaxes(self_attn_heads_k, -1, -2)
+    hidden = np.clip(linear1_z, 0, np.inf)
+    norm3_p = grad_y * norm3_normalized
+    grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
+    grad_norm3_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
+    norm3_scale = norm3_rstd / x.shape[-1]
+    grad_norm3_x = grad_y * norm3_weight
+    grad_norm3_x *= norm3_rstd
+    _t2 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
+    grad_norm3_x -= _t2
+    grad_norm3_x -= _dot_last(grad_y, norm3_weight) * norm3_scale
+    grad_linear2_bias = _sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
+    return (
+        _t1,
+        hidden,
+        grad_norm3_x,
+        grad_norm3_weight,
+        grad_norm3_bias,
+        grad_linear2_bias,
+    )
+
+
+def _backward_no_norm_first_relu_part2(
+    grad_norm3_x,
+    _t1,
+    norm2_normalized,
+    self_attn_out_proj_bias,
+    x,
+    norm2_rstd,
+    norm2_weight,
+):
+    grad_h2 = grad_norm3_x + _t1
+    norm2_p = grad_h2 * norm2_normalized
+    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _sum_to(grad_h2, self_attn_out_proj_bias.shape)
+    norm2_scale = norm2_rstd / x.shape[-1]
+    grad_norm2_x = grad_h2 * norm2_weight
+    grad_norm2_x *= norm2_rstd
+    _t2 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t2
+    grad_norm2_x -= _dot_last(grad_h2, norm2_weight) * norm2_scale
+    grad_multihead_attn_out_proj_bias = _sum_to(
+        grad_norm2_x, self_attn_out_proj_bias.shape
+    )
+    return (
+        grad_norm2_x,
+        grad_norm2_weight,
+        grad_norm2_bias,
+        grad_multihead_attn_out_proj_bias,
+    )
+
+
+def _backward_no_norm_first_relu_part4(
+    grad_norm2_x,
+    _t1,
+    norm1_normalized,
+    self_attn_out_proj_bias,
+    x,
+    norm1_rstd,
+    norm1_weight,
+):
+    grad_h1 = grad_norm2_x + _t1
+    norm1_p = grad_h1 * norm1_normalized
+    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _sum_to(grad_h1, self_attn_out_proj_bias.shape)
+    norm1_scale = norm1_rstd / x.shape[-1]
+    grad_norm1_x = grad_h1 * norm1_weight
+    grad_norm1_x *= norm1_rstd
+    _t2 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    grad_norm1_x -= _t2
+    grad_norm1_x -= _dot_last(grad_h1, norm1_weight) * norm1_scale
+    grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
+    return (
+        grad_norm1_x,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_self_attn_out_proj_bias,
     )
 
 
@@ -1631,35 +1948,43 @@ def _backward_no_norm_first_relu(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    hidden = np.clip(linear1_z, 0, np.inf)
-    norm3_p = grad_y * norm3_normalized
-    grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
-    grad_norm3_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
-    _t8 = x.shape[-1]
-    norm3_scale = norm3_rstd / _t8
-    grad_norm3_x = grad_y * norm3_weight
-    grad_norm3_x *= norm3_rstd
-    _t9 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
-    grad_norm3_x -= _t9
-    grad_norm3_x -= _dot_last(grad_y, norm3_weight) * norm3_scale
-    grad_linear2_bias = _sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
+    _t8, hidden, grad_norm3_x, grad_norm3_weight, grad_norm3_bias, grad_linear2_bias = (
+        in_row_blocks(
+            _backward_no_norm_first_relu_part1,
+            self_attn_heads_k,
+            linear1_z,
+            grad_y,
+            norm3_normalized,
+            self_attn_out_proj_bias,
+            x,
+            norm3_rstd,
+            norm3_weight,
+            sums=3,
+            named=(3, 2, 2, 2, None, 2, 2, None),
+        )
+    )
     grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
     grad_linear1_z = grad_hidden * (linear1_z > 0)
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    _t9 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
-    grad_h2 = grad_norm3_x + _linear_backward_input(grad_linear1_z, linear1_weight)
-    norm2_p = grad_h2 * norm2_normalized
-    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
-    grad_norm2_bias = _sum_to(grad_h2, self_attn_out_proj_bias.shape)
-    norm2_scale = np.divide(norm2_rstd, _t8, out=norm3_scale)
-    grad_norm2_x = grad_h2 * norm2_weight
-    grad_norm2_x *= norm2_rstd
-    _t10 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
-    grad_norm2_x -= _t10
-    grad_norm2_x -= _dot_last(grad_h2, norm2_weight) * norm2_scale
-    grad_multihead_attn_out_proj_bias = _sum_to(
-        grad_norm2_x, self_attn_out_proj_bias.shape
+    (
+        grad_norm2_x,
+        grad_norm2_weight,
+        grad_norm2_bias,
+        grad_multihead_attn_out_proj_bias,
+    ) = in_row_blocks(
+        _backward_no_norm_first_relu_part2,
+        grad_norm3_x,
+        _t9,
+        norm2_normalized,
+        self_attn_out_proj_bias,
+        x,
+        norm2_rstd,
+        norm2_weight,
+        sums=3,
+        named=(2, 2, 2, None, 2, 2, None),
     )
     grad_multihead_attn_attended = _linear_backward_input(
         grad_norm2_x, multihead_attn_out_proj_weight
@@ -1667,64 +1992,55 @@ def _backward_no_norm_first_relu(
     grad_multihead_attn_out_proj_weight = _rows(grad_norm2_x).T @ _rows(
         multihead_attn_attended
     )
-    _t11 = _split_heads(grad_multihead_attn_attended, nhead)
-    grad_multihead_attn_weights = _bmm(
-        _t11, np.swapaxes(multihead_attn_heads_v, -1, -2)
-    )
-    grad_multihead_attn_heads_v = _bmm(
-        np.swapaxes(multihead_attn_weights, -1, -2), _t11
-    )
-    grad_multihead_attn_unpadded = np.subtract(
-        grad_multihead_attn_weights,
-        _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
-        out=grad_multihead_attn_weights,
-    )
-    grad_multihead_attn_unpadded *= multihead_attn_weights
-    grad_multihead_attn_heads_q = _bmm(
-        grad_multihead_attn_unpadded, np.swapaxes(_t7, -1, -2)
-    )
-    grad_multihead_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_unpadded),
-        -1,
-        -2,
+    _t10 = _split_heads(grad_multihead_attn_attended, nhead)
+    (
+        grad_multihead_attn_heads_v,
+        grad_multihead_attn_heads_q,
+        grad_multihead_attn_heads_k,
+    ) = in_row_blocks(
+        _backward_norm_first_relu_part2,
+        multihead_attn_heads_v,
+        _t10,
+        multihead_attn_weights,
+        _t7,
+        multihead_attn_heads_q,
+        named=(3, 3, 3, 3, 3),
     )
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
     grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t6, nhead)
-    grad_h1 = grad_norm2_x + _linear_backward_input(grad_multihead_attn_q, _t3)
-    norm1_p = grad_h1 * norm1_normalized
-    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
-    grad_norm1_bias = _sum_to(grad_h1, self_attn_out_proj_bias.shape)
-    norm1_scale = np.divide(norm1_rstd, _t8, out=norm2_scale)
-    grad_norm1_x = grad_h1 * norm1_weight
-    grad_norm1_x *= norm1_rstd
-    _t12 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
-    grad_norm1_x -= _t12
-    grad_norm1_x -= _dot_last(grad_h1, norm1_weight) * norm1_scale
-    grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
+    _t11 = _linear_backward_input(grad_multihead_attn_q, _t3)
+    grad_norm1_x, grad_norm1_weight, grad_norm1_bias, grad_self_attn_out_proj_bias = (
+        in_row_blocks(
+            _backward_no_norm_first_relu_part4,
+            grad_norm2_x,
+            _t11,
+            norm1_normalized,
+            self_attn_out_proj_bias,
+            x,
+            norm1_rstd,
+            norm1_weight,
+            sums=3,
+            named=(2, 2, 2, None, 2, 2, None),
+        )
+    )
     grad_self_attn_attended = _linear_backward_input(
         grad_norm1_x, self_attn_out_proj_weight
     )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
-    _t13 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = _bmm(_t13, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t13)
-    grad_self_attn_unpadded = np.subtract(
-        grad_self_attn_weights,
-        _dot_last(grad_self_attn_weights, self_attn_weights),
-        out=grad_self_attn_weights,
-    )
-    grad_self_attn_unpadded *= self_attn_weights
-    grad_self_attn_heads_q = _bmm(
-        grad_self_attn_unpadded,
-        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
-    )
-    grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
+    _t12 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_heads_v, grad_self_attn_heads_k, _t13 = in_row_blocks(
+        _backward_norm_first_relu_part4,
+        self_attn_heads_v,
+        _t12,
+        self_attn_weights,
+        _t8,
+        self_attn_heads_q,
+        _t2,
+        named=(3, 3, 3, 3, 3, None),
     )
     grad_self_attn_qkv = _join_heads(
-        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
-        nhead,
+        (_t13, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1809,9 +2125,8 @@ def _forward_no_norm_first_gelu(
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
-    _t2 = x.shape[-1]
-    _t3 = (_t2 / nhead) ** -0.5
-    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    _t2 = (x.shape[-1] / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
@@ -1819,35 +2134,32 @@ def _forward_no_norm_first_gelu(
     self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
     self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
-    attended = (
-        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
+    _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
+    _t4 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    norm1_rstd, norm1_normalized, h1 = in_row_blocks(
+        _forward_no_norm_first_relu_part1,
+        _t3,
+        self_attn_out_proj_bias,
+        x,
+        eps,
+        norm1_weight,
+        norm1_bias,
+        named=(2, None, 2, None, None, None),
     )
-    _t4 = np.add(x, attended, out=attended)
-    norm1_mu = _mean(_t4, -1)
-    norm1_centered = np.subtract(_t4, norm1_mu, out=_t4)
-    norm1_variance = _dot_last(norm1_centered, norm1_centered)
-    norm1_variance /= _t2
-    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
-    np.sqrt(norm1_rstd, out=norm1_rstd)
-    np.divide(1, norm1_rstd, out=norm1_rstd)
-    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
-    h1 = norm1_normalized * norm1_weight
-    h1 += norm1_bias
-    _t5 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    multihead_attn_q = _linear(h1, _t5) + _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    _t6 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    multihead_attn_k = _linear(memory, _t6) + _chunk(
+    multihead_attn_q = _linear(h1, _t4) + _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    _t5 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    multihead_attn_k = _linear(memory, _t5) + _chunk(
         multihead_attn_in_proj_bias, 3, 1, -1
     )
-    _t7 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    multihead_attn_v = _linear(memory, _t7) + _chunk(
+    _t6 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    multihead_attn_v = _linear(memory, _t6) + _chunk(
         multihead_attn_in_proj_bias, 3, 2, -1
     )
-    multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t3
+    multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t2
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
-    _t8 = np.swapaxes(multihead_attn_heads_k, -1, -2)
-    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t8)
+    _t7 = np.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t7)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
     multihead_attn_unpadded = _apply_key_padding(
         multihead_attn_allowed, memory_key_padding_mask
@@ -1856,38 +2168,34 @@ def _forward_no_norm_first_gelu(
     multihead_attn_attended = _merge_heads(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
-    crossed = (
-        _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-        + multihead_attn_out_proj_bias
+    _t8 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
+    norm2_rstd, norm2_normalized, h2 = in_row_blocks(
+        _forward_no_norm_first_relu_part2,
+        _t8,
+        multihead_attn_out_proj_bias,
+        h1,
+        x,
+        eps,
+        norm2_weight,
+        norm2_bias,
+        named=(2, None, 2, 2, None, None, None),
     )
-    _t9 = np.add(h1, crossed, out=crossed)
-    norm2_mu = _mean(_t9, -1)
-    norm2_centered = np.subtract(_t9, norm2_mu, out=_t9)
-    norm2_variance = _dot_last(norm2_centered, norm2_centered)
-    norm2_variance /= _t2
-    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
-    np.sqrt(norm2_rstd, out=norm2_rstd)
-    np.divide(1, norm2_rstd, out=norm2_rstd)
-    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
-    h2 = norm2_normalized * norm2_weight
-    h2 += norm2_bias
-    linear1_z = _linear(h2, linear1_weight) + linear1_bias
-    hidden = _erf(0.7071067811865476 * linear1_z)
-    hidden *= 0.5
-    hidden += 0.5
-    hidden *= linear1_z
-    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
-    _t10 = np.add(h2, linear2_z, out=linear2_z)
-    norm3_mu = _mean(_t10, -1)
-    norm3_centered = np.subtract(_t10, norm3_mu, out=_t10)
-    norm3_variance = _dot_last(norm3_centered, norm3_centered)
-    norm3_variance /= _t2
-    norm3_rstd = np.add(norm3_variance, eps, out=norm3_variance)
-    np.sqrt(norm3_rstd, out=norm3_rstd)
-    np.divide(1, norm3_rstd, out=norm3_rstd)
-    norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
-    y = norm3_normalized * norm3_weight
-    y += norm3_bias
+    _t9 = _linear(h2, linear1_weight)
+    linear1_z, hidden = in_row_blocks(
+        _forward_norm_first_gelu_part4, _t9, linear1_bias, named=(2, None)
+    )
+    _t10 = _linear(hidden, linear2_weight)
+    norm3_rstd, norm3_normalized, y = in_row_blocks(
+        _forward_no_norm_first_relu_part3,
+        _t10,
+        linear2_bias,
+        h2,
+        x,
+        eps,
+        norm3_weight,
+        norm3_bias,
+        named=(2, None, 2, 2, None, None, None),
+    )
     return y, (
         x,
         memory,
@@ -1904,19 +2212,19 @@ def _forward_no_norm_first_gelu(
         norm3_weight,
         nhead,
         _t1,
-        _t3,
+        _t2,
         self_attn_weights,
         self_attn_attended,
         norm1_rstd,
         norm1_normalized,
         h1,
+        _t4,
         _t5,
         _t6,
-        _t7,
-        _t3,
+        _t2,
         multihead_attn_heads_q,
         multihead_attn_heads_v,
-        _t8,
+        _t7,
         multihead_attn_weights,
         multihead_attn_attended,
         norm2_rstd,
@@ -1925,6 +2233,44 @@ def _forward_no_norm_first_gelu(
         linear1_z,
         norm3_rstd,
         norm3_normalized,
+    )
+
+
+def _backward_no_norm_first_gelu_part1(
+    self_attn_heads_k,
+    linear1_z,
+    grad_y,
+    norm3_normalized,
+    self_attn_out_proj_bias,
+    x,
+    norm3_rstd,
+    norm3_weight,
+):
+    _t1 = np.swapaxes(self_attn_heads_k, -1, -2)
+    _t2 = 0.7071067811865476 * linear1_z
+    _t3 = _erf(_t2)
+    _t3 *= 0.5
+    _t3 += 0.5
+    hidden = linear1_z * _t3
+    norm3_p = grad_y * norm3_normalized
+    grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
+    grad_norm3_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
+    norm3_scale = norm3_rstd / x.shape[-1]
+    grad_norm3_x = grad_y * norm3_weight
+    grad_norm3_x *= norm3_rstd
+    _t4 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
+    grad_norm3_x -= _t4
+    grad_norm3_x -= _dot_last(grad_y, norm3_weight) * norm3_scale
+    grad_linear2_bias = _sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
+    return (
+        _t1,
+        _t2,
+        _t3,
+        hidden,
+        grad_norm3_x,
+        grad_norm3_weight,
+        grad_norm3_bias,
+        grad_linear2_bias,
     )
 
 
@@ -1974,48 +2320,58 @@ def _backward_no_norm_first_gelu(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    _t8 = 0.7071067811865476 * linear1_z
-    _t9 = _erf(_t8)
-    _t9 *= 0.5
-    _t9 += 0.5
-    hidden = linear1_z * _t9
-    norm3_p = grad_y * norm3_normalized
-    grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
-    grad_norm3_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
-    _t10 = x.shape[-1]
-    norm3_scale = norm3_rstd / _t10
-    grad_norm3_x = grad_y * norm3_weight
-    grad_norm3_x *= norm3_rstd
-    _t11 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
-    grad_norm3_x -= _t11
-    grad_norm3_x -= _dot_last(grad_y, norm3_weight) * norm3_scale
-    grad_linear2_bias = _sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
+    (
+        _t8,
+        _t9,
+        _t10,
+        hidden,
+        grad_norm3_x,
+        grad_norm3_weight,
+        grad_norm3_bias,
+        grad_linear2_bias,
+    ) = in_row_blocks(
+        _backward_no_norm_first_gelu_part1,
+        self_attn_heads_k,
+        linear1_z,
+        grad_y,
+        norm3_normalized,
+        self_attn_out_proj_bias,
+        x,
+        norm3_rstd,
+        norm3_weight,
+        sums=3,
+        named=(3, 2, 2, 2, None, 2, 2, None),
+    )
     grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
-    grad_linear1_z = np.multiply(grad_hidden, _t9, out=_t9)
-    _t12 = _t8 * _t8
-    np.negative(_t12, out=_t12)
-    np.exp(_t12, out=_t12)
-    _t12 *= grad_hidden
-    _t12 *= linear1_z
-    _t12 *= 0.5
-    _t12 *= 1.1283791670955126
-    _t12 *= 0.7071067811865476
-    grad_linear1_z += _t12
-    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_linear1_z, grad_linear1_bias = in_row_blocks(
+        _backward_norm_first_gelu_part1,
+        grad_hidden,
+        _t10,
+        linear1_z,
+        _t9,
+        linear1_bias,
+        sums=1,
+        named=(2, 2, 2, 2, None),
+    )
+    _t11 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
-    grad_h2 = grad_norm3_x + _linear_backward_input(grad_linear1_z, linear1_weight)
-    norm2_p = grad_h2 * norm2_normalized
-    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
-    grad_norm2_bias = _sum_to(grad_h2, self_attn_out_proj_bias.shape)
-    norm2_scale = np.divide(norm2_rstd, _t10, out=norm3_scale)
-    grad_norm2_x = grad_h2 * norm2_weight
-    grad_norm2_x *= norm2_rstd
-    _t13 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
-    grad_norm2_x -= _t13
-    grad_norm2_x -= _dot_last(grad_h2, norm2_weight) * norm2_scale
-    grad_multihead_attn_out_proj_bias = _sum_to(
-        grad_norm2_x, self_attn_out_proj_bias.shape
+    (
+        grad_norm2_x,
+        grad_norm2_weight,
+        grad_norm2_bias,
+        grad_multihead_attn_out_proj_bias,
+    ) = in_row_blocks(
+        _backward_no_norm_first_relu_part2,
+        grad_norm3_x,
+        _t11,
+        norm2_normalized,
+        self_attn_out_proj_bias,
+        x,
+        norm2_rstd,
+        norm2_weight,
+        sums=3,
+        named=(2, 2, 2, None, 2, 2, None),
     )
     grad_multihead_attn_attended = _linear_backward_input(
         grad_norm2_x, multihead_attn_out_proj_weight
@@ -2023,64 +2379,55 @@ def _backward_no_norm_first_gelu(
     grad_multihead_attn_out_proj_weight = _rows(grad_norm2_x).T @ _rows(
         multihead_attn_attended
     )
-    _t14 = _split_heads(grad_multihead_attn_attended, nhead)
-    grad_multihead_attn_weights = _bmm(
-        _t14, np.swapaxes(multihead_attn_heads_v, -1, -2)
-    )
-    grad_multihead_attn_heads_v = _bmm(
-        np.swapaxes(multihead_attn_weights, -1, -2), _t14
-    )
-    grad_multihead_attn_unpadded = np.subtract(
-        grad_multihead_attn_weights,
-        _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
-        out=grad_multihead_attn_weights,
-    )
-    grad_multihead_attn_unpadded *= multihead_attn_weights
-    grad_multihead_attn_heads_q = _bmm(
-        grad_multihead_attn_unpadded, np.swapaxes(_t7, -1, -2)
-    )
-    grad_multihead_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_unpadded),
-        -1,
-        -2,
+    _t12 = _split_heads(grad_multihead_attn_attended, nhead)
+    (
+        grad_multihead_attn_heads_v,
+        grad_multihead_attn_heads_q,
+        grad_multihead_attn_heads_k,
+    ) = in_row_blocks(
+        _backward_norm_first_relu_part2,
+        multihead_attn_heads_v,
+        _t12,
+        multihead_attn_weights,
+        _t7,
+        multihead_attn_heads_q,
+        named=(3, 3, 3, 3, 3),
     )
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
     grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t6, nhead)
-    grad_h1 = grad_norm2_x + _linear_backward_input(grad_multihead_attn_q, _t3)
-    norm1_p = grad_h1 * norm1_normalized
-    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
-    grad_norm1_bias = _sum_to(grad_h1, self_attn_out_proj_bias.shape)
-    norm1_scale = np.divide(norm1_rstd, _t10, out=norm2_scale)
-    grad_norm1_x = grad_h1 * norm1_weight
-    grad_norm1_x *= norm1_rstd
-    _t15 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
-    grad_norm1_x -= _t15
-    grad_norm1_x -= _dot_last(grad_h1, norm1_weight) * norm1_scale
-    grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
+    _t13 = _linear_backward_input(grad_multihead_attn_q, _t3)
+    grad_norm1_x, grad_norm1_weight, grad_norm1_bias, grad_self_attn_out_proj_bias = (
+        in_row_blocks(
+            _backward_no_norm_first_relu_part4,
+            grad_norm2_x,
+            _t13,
+            norm1_normalized,
+            self_attn_out_proj_bias,
+            x,
+            norm1_rstd,
+            norm1_weight,
+            sums=3,
+            named=(2, 2, 2, None, 2, 2, None),
+        )
+    )
     grad_self_attn_attended = _linear_backward_input(
         grad_norm1_x, self_attn_out_proj_weight
     )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
-    _t16 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = _bmm(_t16, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t16)
-    grad_self_attn_unpadded = np.subtract(
-        grad_self_attn_weights,
-        _dot_last(grad_self_attn_weights, self_attn_weights),
-        out=grad_self_attn_weights,
-    )
-    grad_self_attn_unpadded *= self_attn_weights
-    grad_self_attn_heads_q = _bmm(
-        grad_self_attn_unpadded,
-        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
-    )
-    grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
+    _t14 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_heads_v, grad_self_attn_heads_k, _t15 = in_row_blocks(
+        _backward_norm_first_relu_part4,
+        self_attn_heads_v,
+        _t14,
+        self_attn_weights,
+        _t8,
+        self_attn_heads_q,
+        _t2,
+        named=(3, 3, 3, 3, 3, None),
     )
     grad_self_attn_qkv = _join_heads(
-        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
-        nhead,
+        (_t15, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -2165,9 +2512,8 @@ def _forward_no_norm_first_gelu_tanh(
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
-    _t2 = x.shape[-1]
-    _t3 = (_t2 / nhead) ** -0.5
-    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    _t2 = (x.shape[-1] / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
@@ -2175,35 +2521,32 @@ def _forward_no_norm_first_gelu_tanh(
     self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
     self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
-    attended = (
-        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
+    _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
+    _t4 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    norm1_rstd, norm1_normalized, h1 = in_row_blocks(
+        _forward_no_norm_first_relu_part1,
+        _t3,
+        self_attn_out_proj_bias,
+        x,
+        eps,
+        norm1_weight,
+        norm1_bias,
+        named=(2, None, 2, None, None, None),
     )
-    _t4 = np.add(x, attended, out=attended)
-    norm1_mu = _mean(_t4, -1)
-    norm1_centered = np.subtract(_t4, norm1_mu, out=_t4)
-    norm1_variance = _dot_last(norm1_centered, norm1_centered)
-    norm1_variance /= _t2
-    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
-    np.sqrt(norm1_rstd, out=norm1_rstd)
-    np.divide(1, norm1_rstd, out=norm1_rstd)
-    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
-    h1 = norm1_normalized * norm1_weight
-    h1 += norm1_bias
-    _t5 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    multihead_attn_q = _linear(h1, _t5) + _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    _t6 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    multihead_attn_k = _linear(memory, _t6) + _chunk(
+    multihead_attn_q = _linear(h1, _t4) + _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    _t5 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    multihead_attn_k = _linear(memory, _t5) + _chunk(
         multihead_attn_in_proj_bias, 3, 1, -1
     )
-    _t7 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    multihead_attn_v = _linear(memory, _t7) + _chunk(
+    _t6 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    multihead_attn_v = _linear(memory, _t6) + _chunk(
         multihead_attn_in_proj_bias, 3, 2, -1
     )
-    multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t3
+    multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t2
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
-    _t8 = np.swapaxes(multihead_attn_heads_k, -1, -2)
-    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t8)
+    _t7 = np.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t7)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
     multihead_attn_unpadded = _apply_key_padding(
         multihead_attn_allowed, memory_key_padding_mask
@@ -2212,43 +2555,34 @@ def _forward_no_norm_first_gelu_tanh(
     multihead_attn_attended = _merge_heads(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
-    crossed = (
-        _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-        + multihead_attn_out_proj_bias
+    _t8 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
+    norm2_rstd, norm2_normalized, h2 = in_row_blocks(
+        _forward_no_norm_first_relu_part2,
+        _t8,
+        multihead_attn_out_proj_bias,
+        h1,
+        x,
+        eps,
+        norm2_weight,
+        norm2_bias,
+        named=(2, None, 2, 2, None, None, None),
     )
-    _t9 = np.add(h1, crossed, out=crossed)
-    norm2_mu = _mean(_t9, -1)
-    norm2_centered = np.subtract(_t9, norm2_mu, out=_t9)
-    norm2_variance = _dot_last(norm2_centered, norm2_centered)
-    norm2_variance /= _t2
-    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
-    np.sqrt(norm2_rstd, out=norm2_rstd)
-    np.divide(1, norm2_rstd, out=norm2_rstd)
-    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
-    h2 = norm2_normalized * norm2_weight
-    h2 += norm2_bias
-    linear1_z = _linear(h2, linear1_weight) + linear1_bias
-    gelu_inner = linear1_z * linear1_z
-    gelu_inner *= linear1_z
-    gelu_inner *= 0.044715
-    gelu_inner += linear1_z
-    gelu_inner *= 0.7978845608028654
-    hidden = np.tanh(gelu_inner, out=gelu_inner)
-    hidden += 1
-    hidden *= 0.5
-    hidden *= linear1_z
-    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
-    _t10 = np.add(h2, linear2_z, out=linear2_z)
-    norm3_mu = _mean(_t10, -1)
-    norm3_centered = np.subtract(_t10, norm3_mu, out=_t10)
-    norm3_variance = _dot_last(norm3_centered, norm3_centered)
-    norm3_variance /= _t2
-    norm3_rstd = np.add(norm3_variance, eps, out=norm3_variance)
-    np.sqrt(norm3_rstd, out=norm3_rstd)
-    np.divide(1, norm3_rstd, out=norm3_rstd)
-    norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
-    y = norm3_normalized * norm3_weight
-    y += norm3_bias
+    _t9 = _linear(h2, linear1_weight)
+    linear1_z, hidden = in_row_blocks(
+        _forward_norm_first_gelu_tanh_part4, _t9, linear1_bias, named=(2, None)
+    )
+    _t10 = _linear(hidden, linear2_weight)
+    norm3_rstd, norm3_normalized, y = in_row_blocks(
+        _forward_no_norm_first_relu_part3,
+        _t10,
+        linear2_bias,
+        h2,
+        x,
+        eps,
+        norm3_weight,
+        norm3_bias,
+        named=(2, None, 2, 2, None, None, None),
+    )
     return y, (
         x,
         memory,
@@ -2265,19 +2599,19 @@ def _forward_no_norm_first_gelu_tanh(
         norm3_weight,
         nhead,
         _t1,
-        _t3,
+        _t2,
         self_attn_weights,
         self_attn_attended,
         norm1_rstd,
         norm1_normalized,
         h1,
+        _t4,
         _t5,
         _t6,
-        _t7,
-        _t3,
+        _t2,
         multihead_attn_heads_q,
         multihead_attn_heads_v,
-        _t8,
+        _t7,
         multihead_attn_weights,
         multihead_attn_attended,
         norm2_rstd,
@@ -2286,6 +2620,49 @@ def _forward_no_norm_first_gelu_tanh(
         linear1_z,
         norm3_rstd,
         norm3_normalized,
+    )
+
+
+def _backward_no_norm_first_gelu_tanh_part1(
+    self_attn_heads_k,
+    linear1_z,
+    grad_y,
+    norm3_normalized,
+    self_attn_out_proj_bias,
+    x,
+    norm3_rstd,
+    norm3_weight,
+):
+    _t1 = np.swapaxes(self_attn_heads_k, -1, -2)
+    gelu_inner = linear1_z * linear1_z
+    gelu_inner *= linear1_z
+    gelu_inner *= 0.044715
+    gelu_inner += linear1_z
+    gelu_inner *= 0.7978845608028654
+    _t2 = 0.5 * linear1_z
+    _t3 = np.tanh(gelu_inner, out=gelu_inner)
+    _t4 = 1 + _t3
+    hidden = _t2 * _t4
+    norm3_p = grad_y * norm3_normalized
+    grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
+    grad_norm3_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
+    norm3_scale = norm3_rstd / x.shape[-1]
+    grad_norm3_x = grad_y * norm3_weight
+    grad_norm3_x *= norm3_rstd
+    _t5 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
+    grad_norm3_x -= _t5
+    grad_norm3_x -= _dot_last(grad_y, norm3_weight) * norm3_scale
+    grad_linear2_bias = _sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
+    return (
+        _t1,
+        _t2,
+        _t3,
+        _t4,
+        hidden,
+        grad_norm3_x,
+        grad_norm3_weight,
+        grad_norm3_bias,
+        grad_linear2_bias,
     )
 
 
@@ -2335,55 +2712,60 @@ def _backward_no_norm_first_gelu_tanh(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    gelu_inner = linear1_z * linear1_z
-    gelu_inner *= linear1_z
-    gelu_inner *= 0.044715
-    gelu_inner += linear1_z
-    gelu_inner *= 0.7978845608028654
-    _t8 = 0.5 * linear1_z
-    _t9 = np.tanh(gelu_inner, out=gelu_inner)
-    _t10 = 1 + _t9
-    hidden = _t8 * _t10
-    norm3_p = grad_y * norm3_normalized
-    grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
-    grad_norm3_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
-    _t11 = x.shape[-1]
-    norm3_scale = norm3_rstd / _t11
-    grad_norm3_x = grad_y * norm3_weight
-    grad_norm3_x *= norm3_rstd
-    _t12 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
-    grad_norm3_x -= _t12
-    grad_norm3_x -= _dot_last(grad_y, norm3_weight) * norm3_scale
-    grad_linear2_bias = _sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
+    (
+        _t8,
+        _t9,
+        _t10,
+        _t11,
+        hidden,
+        grad_norm3_x,
+        grad_norm3_weight,
+        grad_norm3_bias,
+        grad_linear2_bias,
+    ) = in_row_blocks(
+        _backward_no_norm_first_gelu_tanh_part1,
+        self_attn_heads_k,
+        linear1_z,
+        grad_y,
+        norm3_normalized,
+        self_attn_out_proj_bias,
+        x,
+        norm3_rstd,
+        norm3_weight,
+        sums=3,
+        named=(3, 2, 2, 2, None, 2, 2, None),
+    )
     grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
-    grad_gelu_inner = np.multiply(_t9, _t9, out=_t9)
-    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
-    grad_gelu_inner *= grad_hidden
-    grad_gelu_inner *= _t8
-    _t13 = np.multiply(grad_gelu_inner, 0.7978845608028654, out=_t8)
-    grad_linear1_z = np.multiply(grad_hidden, _t10, out=_t10)
-    grad_linear1_z *= 0.5
-    grad_linear1_z += _t13
-    _t14 = _t13 * 0.044715
-    _t14 *= 3
-    _t15 = linear1_z * linear1_z
-    _t14 *= _t15
-    grad_linear1_z += _t14
-    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_linear1_z, grad_linear1_bias = in_row_blocks(
+        _backward_norm_first_gelu_tanh_part1,
+        grad_hidden,
+        _t11,
+        _t9,
+        _t10,
+        linear1_z,
+        linear1_bias,
+        sums=1,
+        named=(2, 2, 2, 2, 2, None),
+    )
+    _t12 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
-    grad_h2 = grad_norm3_x + _linear_backward_input(grad_linear1_z, linear1_weight)
-    norm2_p = grad_h2 * norm2_normalized
-    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
-    grad_norm2_bias = _sum_to(grad_h2, self_attn_out_proj_bias.shape)
-    norm2_scale = np.divide(norm2_rstd, _t11, out=norm3_scale)
-    grad_norm2_x = grad_h2 * norm2_weight
-    grad_norm2_x *= norm2_rstd
-    _t16 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
-    grad_norm2_x -= _t16
-    grad_norm2_x -= _dot_last(grad_h2, norm2_weight) * norm2_scale
-    grad_multihead_attn_out_proj_bias = _sum_to(
-        grad_norm2_x, self_attn_out_proj_bias.shape
+    (
+        grad_norm2_x,
+        grad_norm2_weight,
+        grad_norm2_bias,
+        grad_multihead_attn_out_proj_bias,
+    ) = in_row_blocks(
+        _backward_no_norm_first_relu_part2,
+        grad_norm3_x,
+        _t12,
+        norm2_normalized,
+        self_attn_out_proj_bias,
+        x,
+        norm2_rstd,
+        norm2_weight,
+        sums=3,
+        named=(2, 2, 2, None, 2, 2, None),
     )
     grad_multihead_attn_attended = _linear_backward_input(
         grad_norm2_x, multihead_attn_out_proj_weight
@@ -2391,64 +2773,55 @@ def _backward_no_norm_first_gelu_tanh(
     grad_multihead_attn_out_proj_weight = _rows(grad_norm2_x).T @ _rows(
         multihead_attn_attended
     )
-    _t17 = _split_heads(grad_multihead_attn_attended, nhead)
-    grad_multihead_attn_weights = _bmm(
-        _t17, np.swapaxes(multihead_attn_heads_v, -1, -2)
-    )
-    grad_multihead_attn_heads_v = _bmm(
-        np.swapaxes(multihead_attn_weights, -1, -2), _t17
-    )
-    grad_multihead_attn_unpadded = np.subtract(
-        grad_multihead_attn_weights,
-        _dot_last(grad_multihead_attn_weights, multihead_attn_weights),
-        out=grad_multihead_attn_weights,
-    )
-    grad_multihead_attn_unpadded *= multihead_attn_weights
-    grad_multihead_attn_heads_q = _bmm(
-        grad_multihead_attn_unpadded, np.swapaxes(_t7, -1, -2)
-    )
-    grad_multihead_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(multihead_attn_heads_q, -1, -2), grad_multihead_attn_unpadded),
-        -1,
-        -2,
+    _t13 = _split_heads(grad_multihead_attn_attended, nhead)
+    (
+        grad_multihead_attn_heads_v,
+        grad_multihead_attn_heads_q,
+        grad_multihead_attn_heads_k,
+    ) = in_row_blocks(
+        _backward_norm_first_relu_part2,
+        multihead_attn_heads_v,
+        _t13,
+        multihead_attn_weights,
+        _t7,
+        multihead_attn_heads_q,
+        named=(3, 3, 3, 3, 3),
     )
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
     grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t6, nhead)
-    grad_h1 = grad_norm2_x + _linear_backward_input(grad_multihead_attn_q, _t3)
-    norm1_p = grad_h1 * norm1_normalized
-    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
-    grad_norm1_bias = _sum_to(grad_h1, self_attn_out_proj_bias.shape)
-    norm1_scale = np.divide(norm1_rstd, _t11, out=norm2_scale)
-    grad_norm1_x = grad_h1 * norm1_weight
-    grad_norm1_x *= norm1_rstd
-    _t18 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
-    grad_norm1_x -= _t18
-    grad_norm1_x -= _dot_last(grad_h1, norm1_weight) * norm1_scale
-    grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
+    _t14 = _linear_backward_input(grad_multihead_attn_q, _t3)
+    grad_norm1_x, grad_norm1_weight, grad_norm1_bias, grad_self_attn_out_proj_bias = (
+        in_row_blocks(
+            _backward_no_norm_first_relu_part4,
+            grad_norm2_x,
+            _t14,
+            norm1_normalized,
+            self_attn_out_proj_bias,
+            x,
+            norm1_rstd,
+            norm1_weight,
+            sums=3,
+            named=(2, 2, 2, None, 2, 2, None),
+        )
+    )
     grad_self_attn_attended = _linear_backward_input(
         grad_norm1_x, self_attn_out_proj_weight
     )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
-    _t19 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = _bmm(_t19, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t19)
-    grad_self_attn_unpadded = np.subtract(
-        grad_self_attn_weights,
-        _dot_last(grad_self_attn_weights, self_attn_weights),
-        out=grad_self_attn_weights,
-    )
-    grad_self_attn_unpadded *= self_attn_weights
-    grad_self_attn_heads_q = _bmm(
-        grad_self_attn_unpadded,
-        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
-    )
-    grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
+    _t15 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_heads_v, grad_self_attn_heads_k, _t16 = in_row_blocks(
+        _backward_norm_first_relu_part4,
+        self_attn_heads_v,
+        _t15,
+        self_attn_weights,
+        _t8,
+        self_attn_heads_q,
+        _t2,
+        named=(3, 3, 3, 3, 3, None),
     )
     grad_self_attn_qkv = _join_heads(
-        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
-        nhead,
+        (_t16, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape

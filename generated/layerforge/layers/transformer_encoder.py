@@ -18,6 +18,7 @@ from layerforge._runtime import (
     check_attribute,
     check_divides,
     check_nonempty,
+    in_row_blocks,
     in_chunks,
 )
 from layerforge._cupy_runtime import (
@@ -246,6 +247,38 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
+def _forward_norm_first_relu_part1(x, eps, norm1_weight, norm1_bias):
+    norm1_mu = _mean(x, -1)
+    norm1_centered = x - norm1_mu
+    norm1_variance = _dot_last(norm1_centered, norm1_centered)
+    norm1_variance /= x.shape[-1]
+    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
+    np.sqrt(norm1_rstd, out=norm1_rstd)
+    np.divide(1, norm1_rstd, out=norm1_rstd)
+    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
+    normalized = norm1_normalized * norm1_weight
+    normalized += norm1_bias
+    return norm1_rstd, norm1_normalized, normalized
+
+
+def _forward_norm_first_relu_part2(
+    _t1, self_attn_out_proj_bias, x, eps, norm2_weight, norm2_bias
+):
+    attended = _t1 + self_attn_out_proj_bias
+    h = np.add(x, attended, out=attended)
+    norm2_mu = _mean(h, -1)
+    norm2_centered = h - norm2_mu
+    norm2_variance = _dot_last(norm2_centered, norm2_centered)
+    norm2_variance /= x.shape[-1]
+    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
+    np.sqrt(norm2_rstd, out=norm2_rstd)
+    np.divide(1, norm2_rstd, out=norm2_rstd)
+    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
+    ffn_input = norm2_normalized * norm2_weight
+    ffn_input += norm2_bias
+    return h, norm2_rstd, norm2_normalized, ffn_input
+
+
 def _forward_norm_first_relu(
     x,
     self_attn_in_proj_weight,
@@ -265,24 +298,21 @@ def _forward_norm_first_relu(
     nhead,
     eps,
 ):
-    norm1_mu = _mean(x, -1)
-    norm1_centered = x - norm1_mu
-    _t1 = x.shape[-1]
-    norm1_variance = _dot_last(norm1_centered, norm1_centered)
-    norm1_variance /= _t1
-    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
-    np.sqrt(norm1_rstd, out=norm1_rstd)
-    np.divide(1, norm1_rstd, out=norm1_rstd)
-    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
-    normalized = norm1_normalized * norm1_weight
-    normalized += norm1_bias
-    _t2 = _linear(normalized, self_attn_in_proj_weight)
-    self_attn_qkv = _t2 + self_attn_in_proj_bias
+    norm1_rstd, norm1_normalized, normalized = in_row_blocks(
+        _forward_norm_first_relu_part1,
+        x,
+        eps,
+        norm1_weight,
+        norm1_bias,
+        named=(2, None, None, None),
+    )
+    _t1 = _linear(normalized, self_attn_in_proj_weight)
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
-    _t3 = (_t1 / nhead) ** -0.5
-    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    _t2 = (x.shape[-1] / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
@@ -290,24 +320,21 @@ def _forward_norm_first_relu(
     self_attn_unpadded = _apply_key_padding(self_attn_allowed, src_key_padding_mask)
     self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
-    attended = (
-        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
+    _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
+    h, norm2_rstd, norm2_normalized, ffn_input = in_row_blocks(
+        _forward_norm_first_relu_part2,
+        _t3,
+        self_attn_out_proj_bias,
+        x,
+        eps,
+        norm2_weight,
+        norm2_bias,
+        named=(2, None, 2, None, None, None),
     )
-    h = np.add(x, attended, out=attended)
-    norm2_mu = _mean(h, -1)
-    norm2_centered = h - norm2_mu
-    norm2_variance = _dot_last(norm2_centered, norm2_centered)
-    norm2_variance /= _t1
-    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
-    np.sqrt(norm2_rstd, out=norm2_rstd)
-    np.divide(1, norm2_rstd, out=norm2_rstd)
-    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
-    ffn_input = norm2_normalized * norm2_weight
-    ffn_input += norm2_bias
     linear1_z = _linear(ffn_input, linear1_weight) + linear1_bias
     hidden = np.clip(linear1_z, 0, np.inf)
     linear2_z = _linear(hidden, linear2_weight) + linear2_bias
-    y = np.add(h, linear2_z, out=h)
+    y = np.add(h, linear2_z, out=linear2_z)
     return y, (
         x,
         self_attn_in_proj_weight,
@@ -323,8 +350,8 @@ def _forward_norm_first_relu(
         norm1_rstd,
         norm1_normalized,
         normalized,
+        _t1,
         _t2,
-        _t3,
         self_attn_weights,
         self_attn_attended,
         norm2_rstd,
@@ -332,6 +359,70 @@ def _forward_norm_first_relu(
         ffn_input,
         linear1_z,
     )
+
+
+def _backward_norm_first_relu_part1(
+    grad_ffn_input,
+    norm2_normalized,
+    self_attn_out_proj_bias,
+    x,
+    norm2_rstd,
+    norm2_weight,
+    grad_y,
+):
+    norm2_p = grad_ffn_input * norm2_normalized
+    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
+    norm2_scale = norm2_rstd / x.shape[-1]
+    grad_norm2_x = grad_ffn_input * norm2_weight
+    grad_norm2_x *= norm2_rstd
+    _t1 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t1
+    grad_norm2_x -= _dot_last(grad_ffn_input, norm2_weight) * norm2_scale
+    grad_h = np.add(grad_y, grad_norm2_x, out=grad_norm2_x)
+    grad_self_attn_out_proj_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
+    return grad_h, grad_norm2_weight, grad_norm2_bias, grad_self_attn_out_proj_bias
+
+
+def _backward_norm_first_relu_part2(
+    self_attn_heads_v, _t1, self_attn_weights, _t2, self_attn_heads_q, _t3
+):
+    grad_self_attn_weights = _bmm(_t1, np.swapaxes(self_attn_heads_v, -1, -2))
+    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t1)
+    grad_self_attn_unpadded = np.subtract(
+        grad_self_attn_weights,
+        _dot_last(grad_self_attn_weights, self_attn_weights),
+        out=grad_self_attn_weights,
+    )
+    grad_self_attn_unpadded *= self_attn_weights
+    grad_self_attn_heads_q = _bmm(grad_self_attn_unpadded, np.swapaxes(_t2, -1, -2))
+    grad_self_attn_heads_k = np.swapaxes(
+        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
+    )
+    _t4 = np.multiply(grad_self_attn_heads_q, _t3, out=grad_self_attn_heads_q)
+    return grad_self_attn_heads_v, grad_self_attn_heads_k, _t4
+
+
+def _backward_norm_first_relu_part3(
+    grad_normalized,
+    norm1_normalized,
+    self_attn_out_proj_bias,
+    x,
+    norm1_rstd,
+    norm1_weight,
+    grad_h,
+):
+    norm1_p = grad_normalized * norm1_normalized
+    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _sum_to(grad_normalized, self_attn_out_proj_bias.shape)
+    norm1_scale = norm1_rstd / x.shape[-1]
+    grad_norm1_x = grad_normalized * norm1_weight
+    grad_norm1_x *= norm1_rstd
+    _t1 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    grad_norm1_x -= _t1
+    grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
+    grad_x = np.add(grad_h, grad_norm1_x, out=grad_norm1_x)
+    return grad_x, grad_norm1_weight, grad_norm1_bias
 
 
 def _backward_norm_first_relu(
@@ -366,6 +457,7 @@ def _backward_norm_first_relu(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    _t3 = np.swapaxes(self_attn_heads_k, -1, -2)
     hidden = np.clip(linear1_z, 0, np.inf)
     grad_linear2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
     grad_hidden = _linear_backward_input(grad_y, linear2_weight)
@@ -374,39 +466,35 @@ def _backward_norm_first_relu(
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
     grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
-    norm2_p = grad_ffn_input * norm2_normalized
-    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
-    grad_norm2_bias = _sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
-    _t3 = x.shape[-1]
-    norm2_scale = norm2_rstd / _t3
-    grad_norm2_x = grad_ffn_input * norm2_weight
-    grad_norm2_x *= norm2_rstd
-    _t4 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
-    grad_norm2_x -= _t4
-    grad_norm2_x -= _dot_last(grad_ffn_input, norm2_weight) * norm2_scale
-    grad_h = np.add(grad_y, grad_norm2_x, out=grad_norm2_x)
-    grad_self_attn_out_proj_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
+    grad_h, grad_norm2_weight, grad_norm2_bias, grad_self_attn_out_proj_bias = (
+        in_row_blocks(
+            _backward_norm_first_relu_part1,
+            grad_ffn_input,
+            norm2_normalized,
+            self_attn_out_proj_bias,
+            x,
+            norm2_rstd,
+            norm2_weight,
+            grad_y,
+            sums=3,
+            named=(2, 2, None, 2, 2, None, 2),
+        )
+    )
     grad_self_attn_attended = _linear_backward_input(grad_h, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
-    _t5 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = _bmm(_t5, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t5)
-    grad_self_attn_unpadded = np.subtract(
-        grad_self_attn_weights,
-        _dot_last(grad_self_attn_weights, self_attn_weights),
-        out=grad_self_attn_weights,
-    )
-    grad_self_attn_unpadded *= self_attn_weights
-    grad_self_attn_heads_q = _bmm(
-        grad_self_attn_unpadded,
-        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
-    )
-    grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
+    _t4 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_heads_v, grad_self_attn_heads_k, _t5 = in_row_blocks(
+        _backward_norm_first_relu_part2,
+        self_attn_heads_v,
+        _t4,
+        self_attn_weights,
+        _t3,
+        self_attn_heads_q,
+        _t2,
+        named=(3, 3, 3, 3, 3, None),
     )
     grad_self_attn_qkv = _join_heads(
-        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
-        nhead,
+        (_t5, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -415,16 +503,18 @@ def _backward_norm_first_relu(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
-    norm1_p = grad_normalized * norm1_normalized
-    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
-    grad_norm1_bias = _sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    norm1_scale = np.divide(norm1_rstd, _t3, out=norm2_scale)
-    grad_norm1_x = grad_normalized * norm1_weight
-    grad_norm1_x *= norm1_rstd
-    _t6 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
-    grad_norm1_x -= _t6
-    grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
-    grad_x = np.add(grad_h, grad_norm1_x, out=grad_norm1_x)
+    grad_x, grad_norm1_weight, grad_norm1_bias = in_row_blocks(
+        _backward_norm_first_relu_part3,
+        grad_normalized,
+        norm1_normalized,
+        self_attn_out_proj_bias,
+        x,
+        norm1_rstd,
+        norm1_weight,
+        grad_h,
+        sums=2,
+        named=(2, 2, None, 2, 2, None, 2),
+    )
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -440,6 +530,15 @@ def _backward_norm_first_relu(
         grad_norm2_weight,
         grad_norm2_bias,
     )
+
+
+def _forward_norm_first_gelu_part3(_t1, linear1_bias):
+    linear1_z = _t1 + linear1_bias
+    hidden = _erf(0.7071067811865476 * linear1_z)
+    hidden *= 0.5
+    hidden += 0.5
+    hidden *= linear1_z
+    return linear1_z, hidden
 
 
 def _forward_norm_first_gelu(
@@ -461,24 +560,21 @@ def _forward_norm_first_gelu(
     nhead,
     eps,
 ):
-    norm1_mu = _mean(x, -1)
-    norm1_centered = x - norm1_mu
-    _t1 = x.shape[-1]
-    norm1_variance = _dot_last(norm1_centered, norm1_centered)
-    norm1_variance /= _t1
-    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
-    np.sqrt(norm1_rstd, out=norm1_rstd)
-    np.divide(1, norm1_rstd, out=norm1_rstd)
-    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
-    normalized = norm1_normalized * norm1_weight
-    normalized += norm1_bias
-    _t2 = _linear(normalized, self_attn_in_proj_weight)
-    self_attn_qkv = _t2 + self_attn_in_proj_bias
+    norm1_rstd, norm1_normalized, normalized = in_row_blocks(
+        _forward_norm_first_relu_part1,
+        x,
+        eps,
+        norm1_weight,
+        norm1_bias,
+        named=(2, None, None, None),
+    )
+    _t1 = _linear(normalized, self_attn_in_proj_weight)
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
-    _t3 = (_t1 / nhead) ** -0.5
-    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    _t2 = (x.shape[-1] / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
@@ -486,27 +582,23 @@ def _forward_norm_first_gelu(
     self_attn_unpadded = _apply_key_padding(self_attn_allowed, src_key_padding_mask)
     self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
-    attended = (
-        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
+    _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
+    h, norm2_rstd, norm2_normalized, ffn_input = in_row_blocks(
+        _forward_norm_first_relu_part2,
+        _t3,
+        self_attn_out_proj_bias,
+        x,
+        eps,
+        norm2_weight,
+        norm2_bias,
+        named=(2, None, 2, None, None, None),
     )
-    h = np.add(x, attended, out=attended)
-    norm2_mu = _mean(h, -1)
-    norm2_centered = h - norm2_mu
-    norm2_variance = _dot_last(norm2_centered, norm2_centered)
-    norm2_variance /= _t1
-    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
-    np.sqrt(norm2_rstd, out=norm2_rstd)
-    np.divide(1, norm2_rstd, out=norm2_rstd)
-    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
-    ffn_input = norm2_normalized * norm2_weight
-    ffn_input += norm2_bias
-    linear1_z = _linear(ffn_input, linear1_weight) + linear1_bias
-    hidden = _erf(0.7071067811865476 * linear1_z)
-    hidden *= 0.5
-    hidden += 0.5
-    hidden *= linear1_z
+    _t4 = _linear(ffn_input, linear1_weight)
+    linear1_z, hidden = in_row_blocks(
+        _forward_norm_first_gelu_part3, _t4, linear1_bias, named=(2, None)
+    )
     linear2_z = _linear(hidden, linear2_weight) + linear2_bias
-    y = np.add(h, linear2_z, out=h)
+    y = np.add(h, linear2_z, out=linear2_z)
     return y, (
         x,
         self_attn_in_proj_weight,
@@ -522,8 +614,8 @@ def _forward_norm_first_gelu(
         norm1_rstd,
         norm1_normalized,
         normalized,
+        _t1,
         _t2,
-        _t3,
         self_attn_weights,
         self_attn_attended,
         norm2_rstd,
@@ -531,6 +623,21 @@ def _forward_norm_first_gelu(
         ffn_input,
         linear1_z,
     )
+
+
+def _backward_norm_first_gelu_part1(grad_hidden, _t1, linear1_z, _t2, linear1_bias):
+    grad_linear1_z = grad_hidden * _t1
+    _t3 = _t2 * _t2
+    np.negative(_t3, out=_t3)
+    np.exp(_t3, out=_t3)
+    _t3 *= grad_hidden
+    _t3 *= linear1_z
+    _t3 *= 0.5
+    _t3 *= 1.1283791670955126
+    _t3 *= 0.7071067811865476
+    grad_linear1_z += _t3
+    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    return grad_linear1_z, grad_linear1_bias
 
 
 def _backward_norm_first_gelu(
@@ -565,60 +672,56 @@ def _backward_norm_first_gelu(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    _t3 = 0.7071067811865476 * linear1_z
-    _t4 = _erf(_t3)
-    _t4 *= 0.5
-    _t4 += 0.5
-    hidden = linear1_z * _t4
+    _t3 = np.swapaxes(self_attn_heads_k, -1, -2)
+    _t4 = 0.7071067811865476 * linear1_z
+    _t5 = _erf(_t4)
+    _t5 *= 0.5
+    _t5 += 0.5
+    hidden = linear1_z * _t5
     grad_linear2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
     grad_hidden = _linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
-    grad_linear1_z = np.multiply(grad_hidden, _t4, out=_t4)
-    _t5 = _t3 * _t3
-    np.negative(_t5, out=_t5)
-    np.exp(_t5, out=_t5)
-    _t5 *= grad_hidden
-    _t5 *= linear1_z
-    _t5 *= 0.5
-    _t5 *= 1.1283791670955126
-    _t5 *= 0.7071067811865476
-    grad_linear1_z += _t5
-    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_linear1_z, grad_linear1_bias = in_row_blocks(
+        _backward_norm_first_gelu_part1,
+        grad_hidden,
+        _t5,
+        linear1_z,
+        _t4,
+        linear1_bias,
+        sums=1,
+        named=(2, 2, 2, 2, None),
+    )
     grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
-    norm2_p = grad_ffn_input * norm2_normalized
-    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
-    grad_norm2_bias = _sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
-    _t6 = x.shape[-1]
-    norm2_scale = norm2_rstd / _t6
-    grad_norm2_x = grad_ffn_input * norm2_weight
-    grad_norm2_x *= norm2_rstd
-    _t7 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
-    grad_norm2_x -= _t7
-    grad_norm2_x -= _dot_last(grad_ffn_input, norm2_weight) * norm2_scale
-    grad_h = np.add(grad_y, grad_norm2_x, out=grad_norm2_x)
-    grad_self_attn_out_proj_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
+    grad_h, grad_norm2_weight, grad_norm2_bias, grad_self_attn_out_proj_bias = (
+        in_row_blocks(
+            _backward_norm_first_relu_part1,
+            grad_ffn_input,
+            norm2_normalized,
+            self_attn_out_proj_bias,
+            x,
+            norm2_rstd,
+            norm2_weight,
+            grad_y,
+            sums=3,
+            named=(2, 2, None, 2, 2, None, 2),
+        )
+    )
     grad_self_attn_attended = _linear_backward_input(grad_h, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
-    _t8 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = _bmm(_t8, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t8)
-    grad_self_attn_unpadded = np.subtract(
-        grad_self_attn_weights,
-        _dot_last(grad_self_attn_weights, self_attn_weights),
-        out=grad_self_attn_weights,
-    )
-    grad_self_attn_unpadded *= self_attn_weights
-    grad_self_attn_heads_q = _bmm(
-        grad_self_attn_unpadded,
-        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
-    )
-    grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
+    _t6 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_heads_v, grad_self_attn_heads_k, _t7 = in_row_blocks(
+        _backward_norm_first_relu_part2,
+        self_attn_heads_v,
+        _t6,
+        self_attn_weights,
+        _t3,
+        self_attn_heads_q,
+        _t2,
+        named=(3, 3, 3, 3, 3, None),
     )
     grad_self_attn_qkv = _join_heads(
-        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
-        nhead,
+        (_t7, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -627,16 +730,18 @@ def _backward_norm_first_gelu(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
-    norm1_p = grad_normalized * norm1_normalized
-    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
-    grad_norm1_bias = _sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    norm1_scale = np.divide(norm1_rstd, _t6, out=norm2_scale)
-    grad_norm1_x = grad_normalized * norm1_weight
-    grad_norm1_x *= norm1_rstd
-    _t9 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
-    grad_norm1_x -= _t9
-    grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
-    grad_x = np.add(grad_h, grad_norm1_x, out=grad_norm1_x)
+    grad_x, grad_norm1_weight, grad_norm1_bias = in_row_blocks(
+        _backward_norm_first_relu_part3,
+        grad_normalized,
+        norm1_normalized,
+        self_attn_out_proj_bias,
+        x,
+        norm1_rstd,
+        norm1_weight,
+        grad_h,
+        sums=2,
+        named=(2, 2, None, 2, 2, None, 2),
+    )
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -652,6 +757,20 @@ def _backward_norm_first_gelu(
         grad_norm2_weight,
         grad_norm2_bias,
     )
+
+
+def _forward_norm_first_gelu_tanh_part3(_t1, linear1_bias):
+    linear1_z = _t1 + linear1_bias
+    gelu_inner = linear1_z * linear1_z
+    gelu_inner *= linear1_z
+    gelu_inner *= 0.044715
+    gelu_inner += linear1_z
+    gelu_inner *= 0.7978845608028654
+    hidden = np.tanh(gelu_inner, out=gelu_inner)
+    hidden += 1
+    hidden *= 0.5
+    hidden *= linear1_z
+    return linear1_z, hidden
 
 
 def _forward_norm_first_gelu_tanh(
@@ -673,24 +792,21 @@ def _forward_norm_first_gelu_tanh(
     nhead,
     eps,
 ):
-    norm1_mu = _mean(x, -1)
-    norm1_centered = x - norm1_mu
-    _t1 = x.shape[-1]
-    norm1_variance = _dot_last(norm1_centered, norm1_centered)
-    norm1_variance /= _t1
-    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
-    np.sqrt(norm1_rstd, out=norm1_rstd)
-    np.divide(1, norm1_rstd, out=norm1_rstd)
-    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
-    normalized = norm1_normalized * norm1_weight
-    normalized += norm1_bias
-    _t2 = _linear(normalized, self_attn_in_proj_weight)
-    self_attn_qkv = _t2 + self_attn_in_proj_bias
+    norm1_rstd, norm1_normalized, normalized = in_row_blocks(
+        _forward_norm_first_relu_part1,
+        x,
+        eps,
+        norm1_weight,
+        norm1_bias,
+        named=(2, None, None, None),
+    )
+    _t1 = _linear(normalized, self_attn_in_proj_weight)
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
-    _t3 = (_t1 / nhead) ** -0.5
-    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    _t2 = (x.shape[-1] / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
@@ -698,32 +814,23 @@ def _forward_norm_first_gelu_tanh(
     self_attn_unpadded = _apply_key_padding(self_attn_allowed, src_key_padding_mask)
     self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
-    attended = (
-        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
+    _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
+    h, norm2_rstd, norm2_normalized, ffn_input = in_row_blocks(
+        _forward_norm_first_relu_part2,
+        _t3,
+        self_attn_out_proj_bias,
+        x,
+        eps,
+        norm2_weight,
+        norm2_bias,
+        named=(2, None, 2, None, None, None),
     )
-    h = np.add(x, attended, out=attended)
-    norm2_mu = _mean(h, -1)
-    norm2_centered = h - norm2_mu
-    norm2_variance = _dot_last(norm2_centered, norm2_centered)
-    norm2_variance /= _t1
-    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
-    np.sqrt(norm2_rstd, out=norm2_rstd)
-    np.divide(1, norm2_rstd, out=norm2_rstd)
-    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
-    ffn_input = norm2_normalized * norm2_weight
-    ffn_input += norm2_bias
-    linear1_z = _linear(ffn_input, linear1_weight) + linear1_bias
-    gelu_inner = linear1_z * linear1_z
-    gelu_inner *= linear1_z
-    gelu_inner *= 0.044715
-    gelu_inner += linear1_z
-    gelu_inner *= 0.7978845608028654
-    hidden = np.tanh(gelu_inner, out=gelu_inner)
-    hidden += 1
-    hidden *= 0.5
-    hidden *= linear1_z
+    _t4 = _linear(ffn_input, linear1_weight)
+    linear1_z, hidden = in_row_blocks(
+        _forward_norm_first_gelu_tanh_part3, _t4, linear1_bias, named=(2, None)
+    )
     linear2_z = _linear(hidden, linear2_weight) + linear2_bias
-    y = np.add(h, linear2_z, out=h)
+    y = np.add(h, linear2_z, out=linear2_z)
     return y, (
         x,
         self_attn_in_proj_weight,
@@ -739,8 +846,8 @@ def _forward_norm_first_gelu_tanh(
         norm1_rstd,
         norm1_normalized,
         normalized,
+        _t1,
         _t2,
-        _t3,
         self_attn_weights,
         self_attn_attended,
         norm2_rstd,
@@ -748,6 +855,26 @@ def _forward_norm_first_gelu_tanh(
         ffn_input,
         linear1_z,
     )
+
+
+def _backward_norm_first_gelu_tanh_part1(
+    grad_hidden, _t1, _t2, _t3, linear1_z, linear1_bias
+):
+    grad_gelu_inner = _t3 * _t3
+    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
+    grad_gelu_inner *= grad_hidden
+    grad_gelu_inner *= _t2
+    _t4 = grad_gelu_inner * 0.7978845608028654
+    grad_linear1_z = grad_hidden * _t1
+    grad_linear1_z *= 0.5
+    grad_linear1_z += _t4
+    _t5 = _t4 * 0.044715
+    _t5 *= 3
+    _t6 = linear1_z * linear1_z
+    _t5 *= _t6
+    grad_linear1_z += _t5
+    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    return grad_linear1_z, grad_linear1_bias
 
 
 def _backward_norm_first_gelu_tanh(
@@ -782,67 +909,61 @@ def _backward_norm_first_gelu_tanh(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    _t3 = np.swapaxes(self_attn_heads_k, -1, -2)
     gelu_inner = linear1_z * linear1_z
     gelu_inner *= linear1_z
     gelu_inner *= 0.044715
     gelu_inner += linear1_z
     gelu_inner *= 0.7978845608028654
-    _t3 = 0.5 * linear1_z
-    _t4 = np.tanh(gelu_inner, out=gelu_inner)
-    _t5 = 1 + _t4
-    hidden = _t3 * _t5
+    _t4 = 0.5 * linear1_z
+    _t5 = np.tanh(gelu_inner, out=gelu_inner)
+    _t6 = 1 + _t5
+    hidden = _t4 * _t6
     grad_linear2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
     grad_hidden = _linear_backward_input(grad_y, linear2_weight)
     grad_linear2_weight = _rows(grad_y).T @ _rows(hidden)
-    grad_gelu_inner = np.multiply(_t4, _t4, out=_t4)
-    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
-    grad_gelu_inner *= grad_hidden
-    grad_gelu_inner *= _t3
-    _t6 = np.multiply(grad_gelu_inner, 0.7978845608028654, out=_t3)
-    grad_linear1_z = np.multiply(grad_hidden, _t5, out=_t5)
-    grad_linear1_z *= 0.5
-    grad_linear1_z += _t6
-    _t7 = _t6 * 0.044715
-    _t7 *= 3
-    _t8 = linear1_z * linear1_z
-    _t7 *= _t8
-    grad_linear1_z += _t7
-    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_linear1_z, grad_linear1_bias = in_row_blocks(
+        _backward_norm_first_gelu_tanh_part1,
+        grad_hidden,
+        _t6,
+        _t4,
+        _t5,
+        linear1_z,
+        linear1_bias,
+        sums=1,
+        named=(2, 2, 2, 2, 2, None),
+    )
     grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
-    norm2_p = grad_ffn_input * norm2_normalized
-    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
-    grad_norm2_bias = _sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
-    _t9 = x.shape[-1]
-    norm2_scale = norm2_rstd / _t9
-    grad_norm2_x = grad_ffn_input * norm2_weight
-    grad_norm2_x *= norm2_rstd
-    _t10 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
-    grad_norm2_x -= _t10
-    grad_norm2_x -= _dot_last(grad_ffn_input, norm2_weight) * norm2_scale
-    grad_h = np.add(grad_y, grad_norm2_x, out=grad_norm2_x)
-    grad_self_attn_out_proj_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
+    grad_h, grad_norm2_weight, grad_norm2_bias, grad_self_attn_out_proj_bias = (
+        in_row_blocks(
+            _backward_norm_first_relu_part1,
+            grad_ffn_input,
+            norm2_normalized,
+            self_attn_out_proj_bias,
+            x,
+            norm2_rstd,
+            norm2_weight,
+            grad_y,
+            sums=3,
+            named=(2, 2, None, 2, 2, None, 2),
+        )
+    )
     grad_self_attn_attended = _linear_backward_input(grad_h, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
-    _t11 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = _bmm(_t11, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t11)
-    grad_self_attn_unpadded = np.subtract(
-        grad_self_attn_weights,
-        _dot_last(grad_self_attn_weights, self_attn_weights),
-        out=grad_self_attn_weights,
-    )
-    grad_self_attn_unpadded *= self_attn_weights
-    grad_self_attn_heads_q = _bmm(
-        grad_self_attn_unpadded,
-        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
-    )
-    grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
+    _t7 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_heads_v, grad_self_attn_heads_k, _t8 = in_row_blocks(
+        _backward_norm_first_relu_part2,
+        self_attn_heads_v,
+        _t7,
+        self_attn_weights,
+        _t3,
+        self_attn_heads_q,
+        _t2,
+        named=(3, 3, 3, 3, 3, None),
     )
     grad_self_attn_qkv = _join_heads(
-        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
-        nhead,
+        (_t8, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -851,16 +972,18 @@ def _backward_norm_first_gelu_tanh(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
-    norm1_p = grad_normalized * norm1_normalized
-    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
-    grad_norm1_bias = _sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    norm1_scale = np.divide(norm1_rstd, _t9, out=norm2_scale)
-    grad_norm1_x = grad_normalized * norm1_weight
-    grad_norm1_x *= norm1_rstd
-    _t12 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
-    grad_norm1_x -= _t12
-    grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
-    grad_x = np.add(grad_h, grad_norm1_x, out=grad_norm1_x)
+    grad_x, grad_norm1_weight, grad_norm1_bias = in_row_blocks(
+        _backward_norm_first_relu_part3,
+        grad_normalized,
+        norm1_normalized,
+        self_attn_out_proj_bias,
+        x,
+        norm1_rstd,
+        norm1_weight,
+        grad_h,
+        sums=2,
+        named=(2, 2, None, 2, 2, None, 2),
+    )
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -876,6 +999,42 @@ def _backward_norm_first_gelu_tanh(
         grad_norm2_weight,
         grad_norm2_bias,
     )
+
+
+def _forward_no_norm_first_relu_part1(
+    _t1, self_attn_out_proj_bias, x, eps, norm1_weight, norm1_bias
+):
+    attended = _t1 + self_attn_out_proj_bias
+    _t2 = np.add(x, attended, out=attended)
+    norm1_mu = _mean(_t2, -1)
+    norm1_centered = np.subtract(_t2, norm1_mu, out=_t2)
+    norm1_variance = _dot_last(norm1_centered, norm1_centered)
+    norm1_variance /= x.shape[-1]
+    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
+    np.sqrt(norm1_rstd, out=norm1_rstd)
+    np.divide(1, norm1_rstd, out=norm1_rstd)
+    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
+    h = norm1_normalized * norm1_weight
+    h += norm1_bias
+    return norm1_rstd, norm1_normalized, h
+
+
+def _forward_no_norm_first_relu_part2(
+    _t1, linear2_bias, h, x, eps, norm2_weight, norm2_bias
+):
+    linear2_z = _t1 + linear2_bias
+    _t2 = np.add(h, linear2_z, out=linear2_z)
+    norm2_mu = _mean(_t2, -1)
+    norm2_centered = np.subtract(_t2, norm2_mu, out=_t2)
+    norm2_variance = _dot_last(norm2_centered, norm2_centered)
+    norm2_variance /= x.shape[-1]
+    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
+    np.sqrt(norm2_rstd, out=norm2_rstd)
+    np.divide(1, norm2_rstd, out=norm2_rstd)
+    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
+    y = norm2_normalized * norm2_weight
+    y += norm2_bias
+    return norm2_rstd, norm2_normalized, y
 
 
 def _forward_no_norm_first_relu(
@@ -902,9 +1061,8 @@ def _forward_no_norm_first_relu(
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
-    _t2 = x.shape[-1]
-    _t3 = (_t2 / nhead) ** -0.5
-    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    _t2 = (x.shape[-1] / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
@@ -912,34 +1070,31 @@ def _forward_no_norm_first_relu(
     self_attn_unpadded = _apply_key_padding(self_attn_allowed, src_key_padding_mask)
     self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
-    attended = (
-        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
+    _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
+    norm1_rstd, norm1_normalized, h = in_row_blocks(
+        _forward_no_norm_first_relu_part1,
+        _t3,
+        self_attn_out_proj_bias,
+        x,
+        eps,
+        norm1_weight,
+        norm1_bias,
+        named=(2, None, 2, None, None, None),
     )
-    _t4 = np.add(x, attended, out=attended)
-    norm1_mu = _mean(_t4, -1)
-    norm1_centered = np.subtract(_t4, norm1_mu, out=_t4)
-    norm1_variance = _dot_last(norm1_centered, norm1_centered)
-    norm1_variance /= _t2
-    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
-    np.sqrt(norm1_rstd, out=norm1_rstd)
-    np.divide(1, norm1_rstd, out=norm1_rstd)
-    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
-    h = norm1_normalized * norm1_weight
-    h += norm1_bias
     linear1_z = _linear(h, linear1_weight) + linear1_bias
     hidden = np.clip(linear1_z, 0, np.inf)
-    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
-    _t5 = np.add(h, linear2_z, out=linear2_z)
-    norm2_mu = _mean(_t5, -1)
-    norm2_centered = np.subtract(_t5, norm2_mu, out=_t5)
-    norm2_variance = _dot_last(norm2_centered, norm2_centered)
-    norm2_variance /= _t2
-    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
-    np.sqrt(norm2_rstd, out=norm2_rstd)
-    np.divide(1, norm2_rstd, out=norm2_rstd)
-    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
-    y = norm2_normalized * norm2_weight
-    y += norm2_bias
+    _t4 = _linear(hidden, linear2_weight)
+    norm2_rstd, norm2_normalized, y = in_row_blocks(
+        _forward_no_norm_first_relu_part2,
+        _t4,
+        linear2_bias,
+        h,
+        x,
+        eps,
+        norm2_weight,
+        norm2_bias,
+        named=(2, None, 2, 2, None, None, None),
+    )
     return y, (
         x,
         self_attn_in_proj_weight,
@@ -953,7 +1108,7 @@ def _forward_no_norm_first_relu(
         norm2_weight,
         nhead,
         _t1,
-        _t3,
+        _t2,
         self_attn_weights,
         self_attn_attended,
         norm1_rstd,
@@ -962,6 +1117,66 @@ def _forward_no_norm_first_relu(
         linear1_z,
         norm2_rstd,
         norm2_normalized,
+    )
+
+
+def _backward_no_norm_first_relu_part1(
+    self_attn_heads_k,
+    linear1_z,
+    grad_y,
+    norm2_normalized,
+    self_attn_out_proj_bias,
+    x,
+    norm2_rstd,
+    norm2_weight,
+):
+    _t1 = np.swapaxes(self_attn_heads_k, -1, -2)
+    hidden = np.clip(linear1_z, 0, np.inf)
+    norm2_p = grad_y * norm2_normalized
+    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
+    norm2_scale = norm2_rstd / x.shape[-1]
+    grad_norm2_x = grad_y * norm2_weight
+    grad_norm2_x *= norm2_rstd
+    _t2 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t2
+    grad_norm2_x -= _dot_last(grad_y, norm2_weight) * norm2_scale
+    grad_linear2_bias = _sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
+    return (
+        _t1,
+        hidden,
+        grad_norm2_x,
+        grad_norm2_weight,
+        grad_norm2_bias,
+        grad_linear2_bias,
+    )
+
+
+def _backward_no_norm_first_relu_part2(
+    grad_norm2_x,
+    _t1,
+    norm1_normalized,
+    self_attn_out_proj_bias,
+    x,
+    norm1_rstd,
+    norm1_weight,
+):
+    grad_h = grad_norm2_x + _t1
+    norm1_p = grad_h * norm1_normalized
+    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
+    grad_norm1_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
+    norm1_scale = norm1_rstd / x.shape[-1]
+    grad_norm1_x = grad_h * norm1_weight
+    grad_norm1_x *= norm1_rstd
+    _t2 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    grad_norm1_x -= _t2
+    grad_norm1_x -= _dot_last(grad_h, norm1_weight) * norm1_scale
+    grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
+    return (
+        grad_norm1_x,
+        grad_norm1_weight,
+        grad_norm1_bias,
+        grad_self_attn_out_proj_bias,
     )
 
 
@@ -996,57 +1211,58 @@ def _backward_no_norm_first_relu(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    hidden = np.clip(linear1_z, 0, np.inf)
-    norm2_p = grad_y * norm2_normalized
-    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
-    grad_norm2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
-    _t3 = x.shape[-1]
-    norm2_scale = norm2_rstd / _t3
-    grad_norm2_x = grad_y * norm2_weight
-    grad_norm2_x *= norm2_rstd
-    _t4 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
-    grad_norm2_x -= _t4
-    grad_norm2_x -= _dot_last(grad_y, norm2_weight) * norm2_scale
-    grad_linear2_bias = _sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
+    _t3, hidden, grad_norm2_x, grad_norm2_weight, grad_norm2_bias, grad_linear2_bias = (
+        in_row_blocks(
+            _backward_no_norm_first_relu_part1,
+            self_attn_heads_k,
+            linear1_z,
+            grad_y,
+            norm2_normalized,
+            self_attn_out_proj_bias,
+            x,
+            norm2_rstd,
+            norm2_weight,
+            sums=3,
+            named=(3, 2, 2, 2, None, 2, 2, None),
+        )
+    )
     grad_hidden = _linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
     grad_linear1_z = grad_hidden * (linear1_z > 0)
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    _t4 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
-    grad_h = grad_norm2_x + _linear_backward_input(grad_linear1_z, linear1_weight)
-    norm1_p = grad_h * norm1_normalized
-    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
-    grad_norm1_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
-    norm1_scale = np.divide(norm1_rstd, _t3, out=norm2_scale)
-    grad_norm1_x = grad_h * norm1_weight
-    grad_norm1_x *= norm1_rstd
-    _t5 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
-    grad_norm1_x -= _t5
-    grad_norm1_x -= _dot_last(grad_h, norm1_weight) * norm1_scale
-    grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
+    grad_norm1_x, grad_norm1_weight, grad_norm1_bias, grad_self_attn_out_proj_bias = (
+        in_row_blocks(
+            _backward_no_norm_first_relu_part2,
+            grad_norm2_x,
+            _t4,
+            norm1_normalized,
+            self_attn_out_proj_bias,
+            x,
+            norm1_rstd,
+            norm1_weight,
+            sums=3,
+            named=(2, 2, 2, None, 2, 2, None),
+        )
+    )
     grad_self_attn_attended = _linear_backward_input(
         grad_norm1_x, self_attn_out_proj_weight
     )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
-    _t6 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = _bmm(_t6, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t6)
-    grad_self_attn_unpadded = np.subtract(
-        grad_self_attn_weights,
-        _dot_last(grad_self_attn_weights, self_attn_weights),
-        out=grad_self_attn_weights,
-    )
-    grad_self_attn_unpadded *= self_attn_weights
-    grad_self_attn_heads_q = _bmm(
-        grad_self_attn_unpadded,
-        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
-    )
-    grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
+    _t5 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_heads_v, grad_self_attn_heads_k, _t6 = in_row_blocks(
+        _backward_norm_first_relu_part2,
+        self_attn_heads_v,
+        _t5,
+        self_attn_weights,
+        _t3,
+        self_attn_heads_q,
+        _t2,
+        named=(3, 3, 3, 3, 3, None),
     )
     grad_self_attn_qkv = _join_heads(
-        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
-        nhead,
+        (_t6, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1096,9 +1312,8 @@ def _forward_no_norm_first_gelu(
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
-    _t2 = x.shape[-1]
-    _t3 = (_t2 / nhead) ** -0.5
-    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    _t2 = (x.shape[-1] / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
@@ -1106,37 +1321,33 @@ def _forward_no_norm_first_gelu(
     self_attn_unpadded = _apply_key_padding(self_attn_allowed, src_key_padding_mask)
     self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
-    attended = (
-        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
+    _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
+    norm1_rstd, norm1_normalized, h = in_row_blocks(
+        _forward_no_norm_first_relu_part1,
+        _t3,
+        self_attn_out_proj_bias,
+        x,
+        eps,
+        norm1_weight,
+        norm1_bias,
+        named=(2, None, 2, None, None, None),
     )
-    _t4 = np.add(x, attended, out=attended)
-    norm1_mu = _mean(_t4, -1)
-    norm1_centered = np.subtract(_t4, norm1_mu, out=_t4)
-    norm1_variance = _dot_last(norm1_centered, norm1_centered)
-    norm1_variance /= _t2
-    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
-    np.sqrt(norm1_rstd, out=norm1_rstd)
-    np.divide(1, norm1_rstd, out=norm1_rstd)
-    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
-    h = norm1_normalized * norm1_weight
-    h += norm1_bias
-    linear1_z = _linear(h, linear1_weight) + linear1_bias
-    hidden = _erf(0.7071067811865476 * linear1_z)
-    hidden *= 0.5
-    hidden += 0.5
-    hidden *= linear1_z
-    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
-    _t5 = np.add(h, linear2_z, out=linear2_z)
-    norm2_mu = _mean(_t5, -1)
-    norm2_centered = np.subtract(_t5, norm2_mu, out=_t5)
-    norm2_variance = _dot_last(norm2_centered, norm2_centered)
-    norm2_variance /= _t2
-    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
-    np.sqrt(norm2_rstd, out=norm2_rstd)
-    np.divide(1, norm2_rstd, out=norm2_rstd)
-    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
-    y = norm2_normalized * norm2_weight
-    y += norm2_bias
+    _t4 = _linear(h, linear1_weight)
+    linear1_z, hidden = in_row_blocks(
+        _forward_norm_first_gelu_part3, _t4, linear1_bias, named=(2, None)
+    )
+    _t5 = _linear(hidden, linear2_weight)
+    norm2_rstd, norm2_normalized, y = in_row_blocks(
+        _forward_no_norm_first_relu_part2,
+        _t5,
+        linear2_bias,
+        h,
+        x,
+        eps,
+        norm2_weight,
+        norm2_bias,
+        named=(2, None, 2, 2, None, None, None),
+    )
     return y, (
         x,
         self_attn_in_proj_weight,
@@ -1150,7 +1361,7 @@ def _forward_no_norm_first_gelu(
         norm2_weight,
         nhead,
         _t1,
-        _t3,
+        _t2,
         self_attn_weights,
         self_attn_attended,
         norm1_rstd,
@@ -1159,6 +1370,44 @@ def _forward_no_norm_first_gelu(
         linear1_z,
         norm2_rstd,
         norm2_normalized,
+    )
+
+
+def _backward_no_norm_first_gelu_part1(
+    self_attn_heads_k,
+    linear1_z,
+    grad_y,
+    norm2_normalized,
+    self_attn_out_proj_bias,
+    x,
+    norm2_rstd,
+    norm2_weight,
+):
+    _t1 = np.swapaxes(self_attn_heads_k, -1, -2)
+    _t2 = 0.7071067811865476 * linear1_z
+    _t3 = _erf(_t2)
+    _t3 *= 0.5
+    _t3 += 0.5
+    hidden = linear1_z * _t3
+    norm2_p = grad_y * norm2_normalized
+    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
+    norm2_scale = norm2_rstd / x.shape[-1]
+    grad_norm2_x = grad_y * norm2_weight
+    grad_norm2_x *= norm2_rstd
+    _t4 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t4
+    grad_norm2_x -= _dot_last(grad_y, norm2_weight) * norm2_scale
+    grad_linear2_bias = _sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
+    return (
+        _t1,
+        _t2,
+        _t3,
+        hidden,
+        grad_norm2_x,
+        grad_norm2_weight,
+        grad_norm2_bias,
+        grad_linear2_bias,
     )
 
 
@@ -1193,70 +1442,73 @@ def _backward_no_norm_first_gelu(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    _t3 = 0.7071067811865476 * linear1_z
-    _t4 = _erf(_t3)
-    _t4 *= 0.5
-    _t4 += 0.5
-    hidden = linear1_z * _t4
-    norm2_p = grad_y * norm2_normalized
-    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
-    grad_norm2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
-    _t5 = x.shape[-1]
-    norm2_scale = norm2_rstd / _t5
-    grad_norm2_x = grad_y * norm2_weight
-    grad_norm2_x *= norm2_rstd
-    _t6 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
-    grad_norm2_x -= _t6
-    grad_norm2_x -= _dot_last(grad_y, norm2_weight) * norm2_scale
-    grad_linear2_bias = _sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
+    (
+        _t3,
+        _t4,
+        _t5,
+        hidden,
+        grad_norm2_x,
+        grad_norm2_weight,
+        grad_norm2_bias,
+        grad_linear2_bias,
+    ) = in_row_blocks(
+        _backward_no_norm_first_gelu_part1,
+        self_attn_heads_k,
+        linear1_z,
+        grad_y,
+        norm2_normalized,
+        self_attn_out_proj_bias,
+        x,
+        norm2_rstd,
+        norm2_weight,
+        sums=3,
+        named=(3, 2, 2, 2, None, 2, 2, None),
+    )
     grad_hidden = _linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
-    grad_linear1_z = np.multiply(grad_hidden, _t4, out=_t4)
-    _t7 = _t3 * _t3
-    np.negative(_t7, out=_t7)
-    np.exp(_t7, out=_t7)
-    _t7 *= grad_hidden
-    _t7 *= linear1_z
-    _t7 *= 0.5
-    _t7 *= 1.1283791670955126
-    _t7 *= 0.7071067811865476
-    grad_linear1_z += _t7
-    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_linear1_z, grad_linear1_bias = in_row_blocks(
+        _backward_norm_first_gelu_part1,
+        grad_hidden,
+        _t5,
+        linear1_z,
+        _t4,
+        linear1_bias,
+        sums=1,
+        named=(2, 2, 2, 2, None),
+    )
+    _t6 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
-    grad_h = grad_norm2_x + _linear_backward_input(grad_linear1_z, linear1_weight)
-    norm1_p = grad_h * norm1_normalized
-    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
-    grad_norm1_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
-    norm1_scale = np.divide(norm1_rstd, _t5, out=norm2_scale)
-    grad_norm1_x = grad_h * norm1_weight
-    grad_norm1_x *= norm1_rstd
-    _t8 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
-    grad_norm1_x -= _t8
-    grad_norm1_x -= _dot_last(grad_h, norm1_weight) * norm1_scale
-    grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
+    grad_norm1_x, grad_norm1_weight, grad_norm1_bias, grad_self_attn_out_proj_bias = (
+        in_row_blocks(
+            _backward_no_norm_first_relu_part2,
+            grad_norm2_x,
+            _t6,
+            norm1_normalized,
+            self_attn_out_proj_bias,
+            x,
+            norm1_rstd,
+            norm1_weight,
+            sums=3,
+            named=(2, 2, 2, None, 2, 2, None),
+        )
+    )
     grad_self_attn_attended = _linear_backward_input(
         grad_norm1_x, self_attn_out_proj_weight
     )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
-    _t9 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = _bmm(_t9, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t9)
-    grad_self_attn_unpadded = np.subtract(
-        grad_self_attn_weights,
-        _dot_last(grad_self_attn_weights, self_attn_weights),
-        out=grad_self_attn_weights,
-    )
-    grad_self_attn_unpadded *= self_attn_weights
-    grad_self_attn_heads_q = _bmm(
-        grad_self_attn_unpadded,
-        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
-    )
-    grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
+    _t7 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_heads_v, grad_self_attn_heads_k, _t8 = in_row_blocks(
+        _backward_norm_first_relu_part2,
+        self_attn_heads_v,
+        _t7,
+        self_attn_weights,
+        _t3,
+        self_attn_heads_q,
+        _t2,
+        named=(3, 3, 3, 3, 3, None),
     )
     grad_self_attn_qkv = _join_heads(
-        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
-        nhead,
+        (_t8, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1306,9 +1558,8 @@ def _forward_no_norm_first_gelu_tanh(
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
-    _t2 = x.shape[-1]
-    _t3 = (_t2 / nhead) ** -0.5
-    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t3
+    _t2 = (x.shape[-1] / nhead) ** -0.5
+    self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     self_attn_scores = _bmm(self_attn_heads_q, np.swapaxes(self_attn_heads_k, -1, -2))
@@ -1316,42 +1567,33 @@ def _forward_no_norm_first_gelu_tanh(
     self_attn_unpadded = _apply_key_padding(self_attn_allowed, src_key_padding_mask)
     self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
-    attended = (
-        _linear(self_attn_attended, self_attn_out_proj_weight) + self_attn_out_proj_bias
+    _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
+    norm1_rstd, norm1_normalized, h = in_row_blocks(
+        _forward_no_norm_first_relu_part1,
+        _t3,
+        self_attn_out_proj_bias,
+        x,
+        eps,
+        norm1_weight,
+        norm1_bias,
+        named=(2, None, 2, None, None, None),
     )
-    _t4 = np.add(x, attended, out=attended)
-    norm1_mu = _mean(_t4, -1)
-    norm1_centered = np.subtract(_t4, norm1_mu, out=_t4)
-    norm1_variance = _dot_last(norm1_centered, norm1_centered)
-    norm1_variance /= _t2
-    norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
-    np.sqrt(norm1_rstd, out=norm1_rstd)
-    np.divide(1, norm1_rstd, out=norm1_rstd)
-    norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
-    h = norm1_normalized * norm1_weight
-    h += norm1_bias
-    linear1_z = _linear(h, linear1_weight) + linear1_bias
-    gelu_inner = linear1_z * linear1_z
-    gelu_inner *= linear1_z
-    gelu_inner *= 0.044715
-    gelu_inner += linear1_z
-    gelu_inner *= 0.7978845608028654
-    hidden = np.tanh(gelu_inner, out=gelu_inner)
-    hidden += 1
-    hidden *= 0.5
-    hidden *= linear1_z
-    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
-    _t5 = np.add(h, linear2_z, out=linear2_z)
-    norm2_mu = _mean(_t5, -1)
-    norm2_centered = np.subtract(_t5, norm2_mu, out=_t5)
-    norm2_variance = _dot_last(norm2_centered, norm2_centered)
-    norm2_variance /= _t2
-    norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
-    np.sqrt(norm2_rstd, out=norm2_rstd)
-    np.divide(1, norm2_rstd, out=norm2_rstd)
-    norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
-    y = norm2_normalized * norm2_weight
-    y += norm2_bias
+    _t4 = _linear(h, linear1_weight)
+    linear1_z, hidden = in_row_blocks(
+        _forward_norm_first_gelu_tanh_part3, _t4, linear1_bias, named=(2, None)
+    )
+    _t5 = _linear(hidden, linear2_weight)
+    norm2_rstd, norm2_normalized, y = in_row_blocks(
+        _forward_no_norm_first_relu_part2,
+        _t5,
+        linear2_bias,
+        h,
+        x,
+        eps,
+        norm2_weight,
+        norm2_bias,
+        named=(2, None, 2, 2, None, None, None),
+    )
     return y, (
         x,
         self_attn_in_proj_weight,
@@ -1365,7 +1607,7 @@ def _forward_no_norm_first_gelu_tanh(
         norm2_weight,
         nhead,
         _t1,
-        _t3,
+        _t2,
         self_attn_weights,
         self_attn_attended,
         norm1_rstd,
@@ -1374,6 +1616,49 @@ def _forward_no_norm_first_gelu_tanh(
         linear1_z,
         norm2_rstd,
         norm2_normalized,
+    )
+
+
+def _backward_no_norm_first_gelu_tanh_part1(
+    self_attn_heads_k,
+    linear1_z,
+    grad_y,
+    norm2_normalized,
+    self_attn_out_proj_bias,
+    x,
+    norm2_rstd,
+    norm2_weight,
+):
+    _t1 = np.swapaxes(self_attn_heads_k, -1, -2)
+    gelu_inner = linear1_z * linear1_z
+    gelu_inner *= linear1_z
+    gelu_inner *= 0.044715
+    gelu_inner += linear1_z
+    gelu_inner *= 0.7978845608028654
+    _t2 = 0.5 * linear1_z
+    _t3 = np.tanh(gelu_inner, out=gelu_inner)
+    _t4 = 1 + _t3
+    hidden = _t2 * _t4
+    norm2_p = grad_y * norm2_normalized
+    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
+    grad_norm2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
+    norm2_scale = norm2_rstd / x.shape[-1]
+    grad_norm2_x = grad_y * norm2_weight
+    grad_norm2_x *= norm2_rstd
+    _t5 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t5
+    grad_norm2_x -= _dot_last(grad_y, norm2_weight) * norm2_scale
+    grad_linear2_bias = _sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
+    return (
+        _t1,
+        _t2,
+        _t3,
+        _t4,
+        hidden,
+        grad_norm2_x,
+        grad_norm2_weight,
+        grad_norm2_bias,
+        grad_linear2_bias,
     )
 
 
@@ -1408,77 +1693,75 @@ def _backward_no_norm_first_gelu_tanh(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    gelu_inner = linear1_z * linear1_z
-    gelu_inner *= linear1_z
-    gelu_inner *= 0.044715
-    gelu_inner += linear1_z
-    gelu_inner *= 0.7978845608028654
-    _t3 = 0.5 * linear1_z
-    _t4 = np.tanh(gelu_inner, out=gelu_inner)
-    _t5 = 1 + _t4
-    hidden = _t3 * _t5
-    norm2_p = grad_y * norm2_normalized
-    grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
-    grad_norm2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
-    _t6 = x.shape[-1]
-    norm2_scale = norm2_rstd / _t6
-    grad_norm2_x = grad_y * norm2_weight
-    grad_norm2_x *= norm2_rstd
-    _t7 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
-    grad_norm2_x -= _t7
-    grad_norm2_x -= _dot_last(grad_y, norm2_weight) * norm2_scale
-    grad_linear2_bias = _sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
+    (
+        _t3,
+        _t4,
+        _t5,
+        _t6,
+        hidden,
+        grad_norm2_x,
+        grad_norm2_weight,
+        grad_norm2_bias,
+        grad_linear2_bias,
+    ) = in_row_blocks(
+        _backward_no_norm_first_gelu_tanh_part1,
+        self_attn_heads_k,
+        linear1_z,
+        grad_y,
+        norm2_normalized,
+        self_attn_out_proj_bias,
+        x,
+        norm2_rstd,
+        norm2_weight,
+        sums=3,
+        named=(3, 2, 2, 2, None, 2, 2, None),
+    )
     grad_hidden = _linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
-    grad_gelu_inner = np.multiply(_t4, _t4, out=_t4)
-    np.subtract(1, grad_gelu_inner, out=grad_gelu_inner)
-    grad_gelu_inner *= grad_hidden
-    grad_gelu_inner *= _t3
-    _t8 = np.multiply(grad_gelu_inner, 0.7978845608028654, out=_t3)
-    grad_linear1_z = np.multiply(grad_hidden, _t5, out=_t5)
-    grad_linear1_z *= 0.5
-    grad_linear1_z += _t8
-    _t9 = _t8 * 0.044715
-    _t9 *= 3
-    _t10 = linear1_z * linear1_z
-    _t9 *= _t10
-    grad_linear1_z += _t9
-    grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
+    grad_linear1_z, grad_linear1_bias = in_row_blocks(
+        _backward_norm_first_gelu_tanh_part1,
+        grad_hidden,
+        _t6,
+        _t4,
+        _t5,
+        linear1_z,
+        linear1_bias,
+        sums=1,
+        named=(2, 2, 2, 2, 2, None),
+    )
+    _t7 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
-    grad_h = grad_norm2_x + _linear_backward_input(grad_linear1_z, linear1_weight)
-    norm1_p = grad_h * norm1_normalized
-    grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
-    grad_norm1_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
-    norm1_scale = np.divide(norm1_rstd, _t6, out=norm2_scale)
-    grad_norm1_x = grad_h * norm1_weight
-    grad_norm1_x *= norm1_rstd
-    _t11 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
-    grad_norm1_x -= _t11
-    grad_norm1_x -= _dot_last(grad_h, norm1_weight) * norm1_scale
-    grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
+    grad_norm1_x, grad_norm1_weight, grad_norm1_bias, grad_self_attn_out_proj_bias = (
+        in_row_blocks(
+            _backward_no_norm_first_relu_part2,
+            grad_norm2_x,
+            _t7,
+            norm1_normalized,
+            self_attn_out_proj_bias,
+            x,
+            norm1_rstd,
+            norm1_weight,
+            sums=3,
+            named=(2, 2, 2, None, 2, 2, None),
+        )
+    )
     grad_self_attn_attended = _linear_backward_input(
         grad_norm1_x, self_attn_out_proj_weight
     )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
-    _t12 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_weights = _bmm(_t12, np.swapaxes(self_attn_heads_v, -1, -2))
-    grad_self_attn_heads_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), _t12)
-    grad_self_attn_unpadded = np.subtract(
-        grad_self_attn_weights,
-        _dot_last(grad_self_attn_weights, self_attn_weights),
-        out=grad_self_attn_weights,
-    )
-    grad_self_attn_unpadded *= self_attn_weights
-    grad_self_attn_heads_q = _bmm(
-        grad_self_attn_unpadded,
-        np.swapaxes(np.swapaxes(self_attn_heads_k, -1, -2), -1, -2),
-    )
-    grad_self_attn_heads_k = np.swapaxes(
-        _bmm(np.swapaxes(self_attn_heads_q, -1, -2), grad_self_attn_unpadded), -1, -2
+    _t8 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_heads_v, grad_self_attn_heads_k, _t9 = in_row_blocks(
+        _backward_norm_first_relu_part2,
+        self_attn_heads_v,
+        _t8,
+        self_attn_weights,
+        _t3,
+        self_attn_heads_q,
+        _t2,
+        named=(3, 3, 3, 3, 3, None),
     )
     grad_self_attn_qkv = _join_heads(
-        (grad_self_attn_heads_q * _t2, grad_self_attn_heads_k, grad_self_attn_heads_v),
-        nhead,
+        (_t9, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape

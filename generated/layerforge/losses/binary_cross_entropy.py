@@ -7,7 +7,12 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_context, check_nonempty
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_nonempty,
+    in_row_blocks,
+)
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 
 __all__ = ["forward", "backward"]
@@ -67,14 +72,22 @@ def _forward(logits, target):
     return loss, (logits, target, _t1)
 
 
-def _backward(grad_loss, logits, target, _t1):
-    _t2 = np.broadcast_to(grad_loss / _t1, logits.shape)
+def _backward_part1(logits, _t1, target):
+    _t2 = np.broadcast_to(_t1, logits.shape)
     _t3 = -_t2
     grad_target = _t3 * logits
     grad_logits = np.multiply(_t3, target, out=_t3)
     _t4 = _sigmoid(logits)
     _t4 *= _t2
     grad_logits += _t4
+    return grad_target, grad_logits
+
+
+def _backward(grad_loss, logits, target, _t1):
+    _t2 = grad_loss / _t1
+    grad_target, grad_logits = in_row_blocks(
+        _backward_part1, logits, _t2, target, named=(1, None, 1)
+    )
     return grad_logits, grad_target
 
 
