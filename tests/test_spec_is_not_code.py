@@ -25,7 +25,8 @@ OP_FOLDERS = ("activations", "layers", "losses")
 
 # What templates/*.j2 and codegen put at the top of a module.
 # copy: nn.Bidirectional copies its inner layer for the backward direction (copy.deepcopy)
-IMPORTS = {"numpy": "np", "contextlib": None, "copy": None, "functools": None, "importlib": None,
+# hashlib: the compiled runtime keys numba's disk cache on its own content (a SHA-256).
+IMPORTS = {"numpy": "np", "contextlib": None, "copy": None, "functools": None, "hashlib": None, "importlib": None,
            "importlib.util": None, "math": None, "os": None, "threading": None}
 # math: the compiled target's row kernels (numba) call math.exp and the like in op modules.
 OP_MODULE_IMPORTS = {"numpy", "math"}
@@ -48,8 +49,9 @@ RUNTIME_FILES = {"_runtime.py", "_cupy_runtime.py", "_jit_runtime.py"}
 # name and docstring, and whether its code has a file (numba's disk cache).
 RUNTIME_ATTRIBUTES = {"__doc__", "__code__"}
 # Forbidden names a template's own code needs, per file: nn.Module.named_children lists a
-# model's layers from vars(self), in assignment order, as torch does.
-ALLOWED_NAMES = {"nn.py": {"vars"}}
+# model's layers from vars(self), in assignment order, as torch does; the compiled runtime
+# reads its own file (open(__file__)) for the hash that keys numba's disk cache.
+ALLOWED_NAMES = {"nn.py": {"vars"}, "_jit_runtime.py": {"open"}}
 
 
 def _literal(node: ast.expr) -> bool:
