@@ -71,20 +71,22 @@ def test_depthwise_kernels_match_torch(compiled, dilation):
 
 
 @pytest.mark.parametrize("compiled", [True, False], ids=["numba", "python"])
-@pytest.mark.parametrize("groups, dilation", [(2, (1, 2)), (4, (2, 1))])
-def test_window_columns_times_weight_is_conv2d(compiled, groups, dilation):
+@pytest.mark.parametrize("groups, dilation, implicit", [(2, (1, 2), True), (4, (2, 1), False)],
+                         ids=["groups2-implicit", "groups4-padded"])
+def test_window_columns_times_weight_is_conv2d(compiled, groups, dilation, implicit):
     """The columns of a block of output rows (rows 2..4 of image 1), times the weight batched
-    over the groups, are those rows of F.conv2d (asymmetric padding, a 3 x 2 kernel)."""
+    over the groups, are those rows of F.conv2d (padding 2 above, 1 elsewhere, a 3 x 2
+    kernel), gathered from x itself (the padding read as zeros) or from _im2col's padded x."""
     rng = np.random.default_rng(4)
     x = rng.standard_normal((2, 8, 9, 7))
     weight = rng.standard_normal((12, 8 // groups, 3, 2))
-    padded = padded_input(x, 2, 1, 0, 1)
-    expected = F.conv2d(F.pad(torch.tensor(x), (0, 1, 2, 1)), torch.tensor(weight), dilation=dilation,
+    source, corner = (x, (2, 1)) if implicit else (padded_input(x, 2, 1, 1, 1), (0, 0))
+    expected = F.conv2d(F.pad(torch.tensor(x), (1, 1, 2, 1)), torch.tensor(weight), dilation=dilation,
                         groups=groups).numpy()
     out_w = expected.shape[3]
     block = np.full((8, 3, 2, 3, out_w), np.nan)
     kernel = window_columns if compiled else window_columns.function
-    kernel(padded, block, 1, 2, *dilation)
+    kernel(source, block, 1, 2, *corner, *dilation)
     product = np.matmul(weight.reshape(groups, 12 // groups, -1), block.reshape(groups, -1, 3 * out_w))
     np.testing.assert_allclose(product.reshape(12, 3, out_w), expected[1, :, 2:5], rtol=0, atol=1e-13)
 
@@ -208,3 +210,18 @@ def test_grouped_on_two_threads_matches_one(backend):
     np.testing.assert_array_equal(y1, y2)
     np.testing.assert_array_equal(gx1, gx2)
     np.testing.assert_allclose(gw1, gw2, rtol=1e-6)
+
+
+def test_grouped_backward_after_a_backend_change(backend):
+    """A grouped forward under numba saves x itself as its columns (the padding implicit);
+    a backward run after set_backend("numpy") still reads them so (PyTorch's gradients)."""
+    rng = np.random.default_rng(13)
+    x, weight = rng.standard_normal((2, 4, 6, 5)), rng.standard_normal((6, 2, 3, 3))
+    backend("numba")
+    y, ctx = convolutional.forward(x, weight, None, padding=(1, 2), groups=2)
+    backend("numpy")
+    grad_x, grad_weight, _ = convolutional.backward(np.ones_like(y), ctx)
+    t_x, t_weight = torch.tensor(x, requires_grad=True), torch.tensor(weight, requires_grad=True)
+    F.conv2d(t_x, t_weight, padding=(1, 2), groups=2).sum().backward()
+    np.testing.assert_allclose(grad_x, t_x.grad.numpy(), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(grad_weight, t_weight.grad.numpy(), rtol=0, atol=1e-12)

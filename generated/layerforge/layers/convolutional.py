@@ -1054,10 +1054,18 @@ def _conv_apply(weight, columns, x, stride, padding, dilation, groups):
 
             in_chunks(compiled, n, x)
             return result
-        if groups > 1 and len(shifts) > 1 and use_jit(columns):
+        # (columns that are x itself come from _im2col under numba, even if the backend changed since)
+        if (
+            groups > 1
+            and len(shifts) > 1
+            and (use_jit(columns) or columns.shape[0] == n)
+        ):
             rows = max(1, min(out_h, budget // (c * len(shifts) * out_w * x.itemsize)))
             rows = -(-out_h // -(-out_h // rows))  # blocks of equal size, as above
             outputs = result.reshape(n, groups, c_out // groups, out_h * out_w)
+            corner = (
+                (top, left) if columns.shape[0] == n else (0, 0)
+            )  # x itself: padding implicit
 
             def windows(first, last):
                 buffer = np.empty(c * len(shifts) * rows * out_w, dtype=x.dtype)
@@ -1065,12 +1073,11 @@ def _conv_apply(weight, columns, x, stride, padding, dilation, groups):
                     for row in range(0, out_h, rows):
                         end = min(row + rows, out_h)
                         block = buffer[: c * len(shifts) * (end - row) * out_w]
+                        gathered = block.reshape(
+                            c, kernel_h, kernel_w, end - row, out_w
+                        )
                         window_columns(
-                            columns,
-                            block.reshape(c, kernel_h, kernel_w, end - row, out_w),
-                            image,
-                            row,
-                            *dilation,
+                            columns, gathered, image, row, *corner, *dilation
                         )
                         product = outputs[image, :, :, row * out_w : end * out_w]
                         np.matmul(
@@ -1255,13 +1262,19 @@ def _conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, group
                 )
 
             return in_chunks(compiled, n, grad).astype(grad.dtype).reshape(weight.shape)
-        grouped = groups > 1 and len(shifts) > 1 and use_jit(grad)
+        # (columns that are x itself come from _im2col under numba, even if the backend changed since)
+        grouped = (
+            groups > 1 and len(shifts) > 1 and (use_jit(grad) or columns.shape[0] == n)
+        )
         if grouped:
             rows = max(
                 1, min(out_h, budget // (c * len(shifts) * out_w * grad.itemsize))
             )
             rows = -(-out_h // -(-out_h // rows))  # blocks of equal size, as above
             per_group = grad.reshape(n, groups, c_out // groups, out_h * out_w)
+            corner = (
+                (top, left) if columns.shape[0] == n else (0, 0)
+            )  # x itself: padding implicit
 
         def windows(first, last):
             buffer = np.empty(c * len(shifts) * rows * out_w, dtype=grad.dtype)
@@ -1273,13 +1286,8 @@ def _conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, group
                 for row in range(0, out_h, rows):
                     end = min(row + rows, out_h)
                     block = buffer[: c * len(shifts) * (end - row) * out_w]
-                    window_columns(
-                        columns,
-                        block.reshape(c, kernel_h, kernel_w, end - row, out_w),
-                        image,
-                        row,
-                        *dilation,
-                    )
+                    gathered = block.reshape(c, kernel_h, kernel_w, end - row, out_w)
+                    window_columns(columns, gathered, image, row, *corner, *dilation)
                     part = per_group[image, :, :, row * out_w : end * out_w].transpose(
                         0, 2, 1
                     )
@@ -1513,13 +1521,20 @@ def _im2col(x, weight, stride, padding, dilation, padding_mode):
     dilation_h * u * W_p + dilation_w * v: a slice of the flat array, so the columns are
     never copied out (positions past W_out on the grid, which read into the next row or
     image, are computed and dropped). A 1 x 1 kernel without padding: x itself (its
-    columns are x's rows, read in place). Larger strides: the columns
-    [C * kH * kW, N, H_out, W_out], one strided view and one copy."""
+    columns are x's rows, read in place). A grouped convolution (groups > 1, not
+    depthwise) with zeros under the numba backend: x itself too, its padding implicit
+    (the compiled window_columns reads zeros outside x: no padded copy). Larger strides:
+    the columns [C * kH * kW, N, H_out, W_out], one strided view and one copy."""
     n, c, h, w = x.shape
     kernel_h, kernel_w = weight.shape[2], weight.shape[3]
     (top, bottom), (left, right) = padding
     if stride[0] == 1 and stride[1] == 1:
         if kernel_h == kernel_w == 1 and not (top or bottom or left or right):
+            return x
+        grouped = weight.shape[1] < c and not (
+            weight.shape[1] == 1 and weight.shape[0] == c
+        )
+        if grouped and padding_mode == "zeros" and use_jit(x):
             return x
         padded = np.zeros((n + 1, c, h + top + bottom, w + left + right), dtype=x.dtype)
         if padding_mode == "zeros":
@@ -2011,7 +2026,7 @@ def _cupy_forward_gelu(
     )
 
 
-# convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1943
+# convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1954
 _convolutional_gelu_bwd_0 = ElementwiseKernel(
     "convolutional_gelu_bwd_0",
     "T z, T grad_y",
@@ -2644,7 +2659,7 @@ def _cupy_forward_gelu_no_bias(
     )
 
 
-# convolutional_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1943
+# convolutional_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1954
 _convolutional_gelu_no_bias_bwd_0 = ElementwiseKernel(
     "convolutional_gelu_no_bias_bwd_0",
     "T z, T grad_y",
@@ -2993,10 +3008,18 @@ def _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups):
 
             in_chunks(compiled, n, x)
             return result
-        if groups > 1 and len(shifts) > 1 and use_jit(columns):
+        # (columns that are x itself come from _im2col under numba, even if the backend changed since)
+        if (
+            groups > 1
+            and len(shifts) > 1
+            and (use_jit(columns) or columns.shape[0] == n)
+        ):
             rows = max(1, min(out_h, budget // (c * len(shifts) * out_w * x.itemsize)))
             rows = -(-out_h // -(-out_h // rows))  # blocks of equal size, as above
             outputs = result.reshape(n, groups, c_out // groups, out_h * out_w)
+            corner = (
+                (top, left) if columns.shape[0] == n else (0, 0)
+            )  # x itself: padding implicit
 
             def windows(first, last):
                 buffer = cp.empty(c * len(shifts) * rows * out_w, dtype=x.dtype)
@@ -3004,12 +3027,11 @@ def _cupy_conv_apply(weight, columns, x, stride, padding, dilation, groups):
                     for row in range(0, out_h, rows):
                         end = min(row + rows, out_h)
                         block = buffer[: c * len(shifts) * (end - row) * out_w]
+                        gathered = block.reshape(
+                            c, kernel_h, kernel_w, end - row, out_w
+                        )
                         window_columns(
-                            columns,
-                            block.reshape(c, kernel_h, kernel_w, end - row, out_w),
-                            image,
-                            row,
-                            *dilation,
+                            columns, gathered, image, row, *corner, *dilation
                         )
                         product = outputs[image, :, :, row * out_w : end * out_w]
                         cp.matmul(
@@ -3200,13 +3222,19 @@ def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, 
                 )
 
             return in_chunks(compiled, n, grad).astype(grad.dtype).reshape(weight.shape)
-        grouped = groups > 1 and len(shifts) > 1 and use_jit(grad)
+        # (columns that are x itself come from _im2col under numba, even if the backend changed since)
+        grouped = (
+            groups > 1 and len(shifts) > 1 and (use_jit(grad) or columns.shape[0] == n)
+        )
         if grouped:
             rows = max(
                 1, min(out_h, budget // (c * len(shifts) * out_w * grad.itemsize))
             )
             rows = -(-out_h // -(-out_h // rows))  # blocks of equal size, as above
             per_group = grad.reshape(n, groups, c_out // groups, out_h * out_w)
+            corner = (
+                (top, left) if columns.shape[0] == n else (0, 0)
+            )  # x itself: padding implicit
 
         def windows(first, last):
             buffer = cp.empty(c * len(shifts) * rows * out_w, dtype=grad.dtype)
@@ -3218,13 +3246,8 @@ def _cupy_conv_weight_grad(grad, columns, weight, x, stride, padding, dilation, 
                 for row in range(0, out_h, rows):
                     end = min(row + rows, out_h)
                     block = buffer[: c * len(shifts) * (end - row) * out_w]
-                    window_columns(
-                        columns,
-                        block.reshape(c, kernel_h, kernel_w, end - row, out_w),
-                        image,
-                        row,
-                        *dilation,
-                    )
+                    gathered = block.reshape(c, kernel_h, kernel_w, end - row, out_w)
+                    window_columns(columns, gathered, image, row, *corner, *dilation)
                     part = per_group[image, :, :, row * out_w : end * out_w].transpose(
                         0, 2, 1
                     )
@@ -3314,8 +3337,10 @@ def _cupy_im2col(x, weight, stride, padding, dilation, padding_mode):
     dilation_h * u * W_p + dilation_w * v: a slice of the flat array, so the columns are
     never copied out (positions past W_out on the grid, which read into the next row or
     image, are computed and dropped). A 1 x 1 kernel without padding: x itself (its
-    columns are x's rows, read in place). Larger strides: the columns
-    [C * kH * kW, N, H_out, W_out], one strided view and one copy."""
+    columns are x's rows, read in place). A grouped convolution (groups > 1, not
+    depthwise) with zeros under the numba backend: x itself too, its padding implicit
+    (the compiled window_columns reads zeros outside x: no padded copy). Larger strides:
+    the columns [C * kH * kW, N, H_out, W_out], one strided view and one copy."""
     import cupy as cp
 
     n, c, h, w = x.shape
@@ -3323,6 +3348,11 @@ def _cupy_im2col(x, weight, stride, padding, dilation, padding_mode):
     (top, bottom), (left, right) = padding
     if stride[0] == 1 and stride[1] == 1:
         if kernel_h == kernel_w == 1 and not (top or bottom or left or right):
+            return x
+        grouped = weight.shape[1] < c and not (
+            weight.shape[1] == 1 and weight.shape[0] == c
+        )
+        if grouped and padding_mode == "zeros" and use_jit(x):
             return x
         padded = cp.zeros((n + 1, c, h + top + bottom, w + left + right), dtype=x.dtype)
         if padding_mode == "zeros":
