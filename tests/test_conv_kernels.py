@@ -219,6 +219,7 @@ def test_grouped_backward_after_a_backend_change(backend):
     x, weight = rng.standard_normal((2, 4, 6, 5)), rng.standard_normal((6, 2, 3, 3))
     backend("numba")
     y, ctx = convolutional.forward(x, weight, None, padding=(1, 2), groups=2)
+    assert ctx[1][-1] is x  # the columns saved: x itself, no padded copy
     backend("numpy")
     grad_x, grad_weight, _ = convolutional.backward(np.ones_like(y), ctx)
     t_x, t_weight = torch.tensor(x, requires_grad=True), torch.tensor(weight, requires_grad=True)
