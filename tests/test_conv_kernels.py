@@ -120,6 +120,8 @@ def conv_layer_cases():
         "padding": (2, 1), "dilation": (2, 1), "groups": 2}
     yield "groups4-replicate", convolutional, {"x": (3, 8, 6, 5), "weight": (8, 2, 3, 3), "bias": (8,)}, {
         "padding": 1, "groups": 4, "padding_mode": "replicate"}
+    yield "groups2-1x1-padded", convolutional, {"x": (2, 4, 5, 4), "weight": (6, 2, 1, 1), "bias": (6,)}, {
+        "padding": 1, "groups": 2}
     yield "groups4-strided", convolutional, {"x": (2, 8, 7, 6), "weight": (4, 2, 3, 3), "bias": (4,)}, {
         "stride": 2, "padding": 1, "groups": 4}
     yield "separable", depthwise_separable_convolutional, {

@@ -1145,7 +1145,7 @@ def _cupy_forward_no_batch_first_step(
     return incoming_next, gold_next, nll_next, alpha, score, _t2, _t6
 
 
-# conditional_random_field_no_batch_first_step_bwd_1: layers_spec/primitives.yaml:3999
+# conditional_random_field_no_batch_first_step_bwd_1: layers_spec/primitives.yaml:4001
 _conditional_random_field_no_batch_first_step_bwd_1 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_step_bwd_1",
     "T grad_next_nll, T _t12",
@@ -1167,7 +1167,7 @@ _conditional_random_field_no_batch_first_step_bwd_2 = ElementwiseKernel(
 )
 
 
-# conditional_random_field_no_batch_first_step_bwd_3: layers_spec/primitives.yaml:3949
+# conditional_random_field_no_batch_first_step_bwd_3: layers_spec/primitives.yaml:3951
 _conditional_random_field_no_batch_first_step_bwd_3 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_step_bwd_3",
     "T _t5, T _t6, T grad_ending",
@@ -1180,7 +1180,7 @@ _conditional_random_field_no_batch_first_step_bwd_3 = ElementwiseKernel(
 )
 
 
-# conditional_random_field_no_batch_first_step_bwd_4: layers_spec/primitives.yaml:3999
+# conditional_random_field_no_batch_first_step_bwd_4: layers_spec/primitives.yaml:4001
 _conditional_random_field_no_batch_first_step_bwd_4 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_step_bwd_4",
     "T grad_next_gold, T _t22",
@@ -1207,7 +1207,7 @@ _conditional_random_field_no_batch_first_step_bwd_5 = ReductionKernel(
 )
 
 
-# conditional_random_field_no_batch_first_step_bwd_6: layers_spec/primitives.yaml:3999
+# conditional_random_field_no_batch_first_step_bwd_6: layers_spec/primitives.yaml:4001
 _conditional_random_field_no_batch_first_step_bwd_6 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_step_bwd_6",
     "T grad_next_incoming, T _t26",
@@ -1218,7 +1218,7 @@ _conditional_random_field_no_batch_first_step_bwd_6 = ElementwiseKernel(
 )
 
 
-# conditional_random_field_no_batch_first_step_bwd_7: layers_spec/primitives.yaml:4099
+# conditional_random_field_no_batch_first_step_bwd_7: layers_spec/primitives.yaml:4101
 _conditional_random_field_no_batch_first_step_bwd_7 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_step_bwd_7",
     "T _t16, T _t24",
@@ -1229,7 +1229,7 @@ _conditional_random_field_no_batch_first_step_bwd_7 = ElementwiseKernel(
 )
 
 
-# conditional_random_field_no_batch_first_step_bwd_8: layers_spec/primitives.yaml:3961
+# conditional_random_field_no_batch_first_step_bwd_8: layers_spec/primitives.yaml:3963
 _conditional_random_field_no_batch_first_step_bwd_8 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_step_bwd_8",
     "T _t19, T _t28, T _t27, T _t23, T _t30",
@@ -1302,7 +1302,7 @@ _conditional_random_field_no_batch_first_deferred_bwd_0 = ElementwiseKernel(
 )
 
 
-# conditional_random_field_no_batch_first_deferred_bwd_1: layers_spec/primitives.yaml:3961
+# conditional_random_field_no_batch_first_deferred_bwd_1: layers_spec/primitives.yaml:3963
 _conditional_random_field_no_batch_first_deferred_bwd_1 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_deferred_bwd_1",
     "T _t30, T grad_alpha",

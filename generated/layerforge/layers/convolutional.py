@@ -1523,19 +1523,26 @@ def _im2col(x, weight, stride, padding, dilation, padding_mode):
     never copied out (positions past W_out on the grid, which read into the next row or
     image, are computed and dropped). A 1 x 1 kernel without padding: x itself (its
     columns are x's rows, read in place). A grouped convolution (groups > 1, not
-    depthwise) with zeros under the numba backend: x itself too, its padding implicit
-    (the compiled window_columns reads zeros outside x: no padded copy). Larger strides:
-    the columns [C * kH * kW, N, H_out, W_out], one strided view and one copy."""
+    depthwise, a kernel larger than 1 x 1) with zeros under the numba backend: x itself
+    too, its padding implicit (the compiled window_columns reads zeros outside x: no
+    padded copy). Larger strides: the columns [C * kH * kW, N, H_out, W_out], one
+    strided view and one copy."""
     n, c, h, w = x.shape
     kernel_h, kernel_w = weight.shape[2], weight.shape[3]
     (top, bottom), (left, right) = padding
     if stride[0] == 1 and stride[1] == 1:
         if kernel_h == kernel_w == 1 and not (top or bottom or left or right):
             return x
+        # (conv_apply's compiled grouped path: not depthwise, a kernel larger than 1 x 1)
         grouped = weight.shape[1] < c and not (
             weight.shape[1] == 1 and weight.shape[0] == c
         )
-        if grouped and padding_mode == "zeros" and use_jit(x):
+        if (
+            grouped
+            and kernel_h * kernel_w > 1
+            and padding_mode == "zeros"
+            and use_jit(x)
+        ):
             return x
         padded = np.zeros((n + 1, c, h + top + bottom, w + left + right), dtype=x.dtype)
         if padding_mode == "zeros":
@@ -2027,7 +2034,7 @@ def _cupy_forward_gelu(
     )
 
 
-# convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1955
+# convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
 _convolutional_gelu_bwd_0 = ElementwiseKernel(
     "convolutional_gelu_bwd_0",
     "T z, T grad_y",
@@ -2660,7 +2667,7 @@ def _cupy_forward_gelu_no_bias(
     )
 
 
-# convolutional_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1955
+# convolutional_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
 _convolutional_gelu_no_bias_bwd_0 = ElementwiseKernel(
     "convolutional_gelu_no_bias_bwd_0",
     "T z, T grad_y",
@@ -3340,9 +3347,10 @@ def _cupy_im2col(x, weight, stride, padding, dilation, padding_mode):
     never copied out (positions past W_out on the grid, which read into the next row or
     image, are computed and dropped). A 1 x 1 kernel without padding: x itself (its
     columns are x's rows, read in place). A grouped convolution (groups > 1, not
-    depthwise) with zeros under the numba backend: x itself too, its padding implicit
-    (the compiled window_columns reads zeros outside x: no padded copy). Larger strides:
-    the columns [C * kH * kW, N, H_out, W_out], one strided view and one copy."""
+    depthwise, a kernel larger than 1 x 1) with zeros under the numba backend: x itself
+    too, its padding implicit (the compiled window_columns reads zeros outside x: no
+    padded copy). Larger strides: the columns [C * kH * kW, N, H_out, W_out], one
+    strided view and one copy."""
     import cupy as cp
 
     n, c, h, w = x.shape
@@ -3351,10 +3359,16 @@ def _cupy_im2col(x, weight, stride, padding, dilation, padding_mode):
     if stride[0] == 1 and stride[1] == 1:
         if kernel_h == kernel_w == 1 and not (top or bottom or left or right):
             return x
+        # (conv_apply's compiled grouped path: not depthwise, a kernel larger than 1 x 1)
         grouped = weight.shape[1] < c and not (
             weight.shape[1] == 1 and weight.shape[0] == c
         )
-        if grouped and padding_mode == "zeros" and use_jit(x):
+        if (
+            grouped
+            and kernel_h * kernel_w > 1
+            and padding_mode == "zeros"
+            and use_jit(x)
+        ):
             return x
         padded = cp.zeros((n + 1, c, h + top + bottom, w + left + right), dtype=x.dtype)
         if padding_mode == "zeros":

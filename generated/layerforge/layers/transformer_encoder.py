@@ -2199,7 +2199,7 @@ _transformer_encoder_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2954
+# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2956
 _transformer_encoder_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_11",
     "T grad_self_attn_weights, T _t46, T self_attn_weights",
@@ -2560,7 +2560,7 @@ _transformer_encoder_norm_first_gelu_bwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1955
+# transformer_encoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1957
 _transformer_encoder_norm_first_gelu_bwd_3 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_3",
     "T grad_hidden, T _t23, T linear1_z, T _t20",
@@ -2650,7 +2650,7 @@ _transformer_encoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2954
+# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2956
 _transformer_encoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_11",
     "T grad_self_attn_weights, T _t57, T self_attn_weights",
@@ -3103,7 +3103,7 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2954
+# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2956
 _transformer_encoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_11",
     "T grad_self_attn_weights, T _t62, T self_attn_weights",
@@ -4159,7 +4159,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_10: layers_spec/primitives.yaml:61,62,1955
+# transformer_encoder_no_norm_first_gelu_bwd_10: layers_spec/primitives.yaml:61,62,1957
 _transformer_encoder_no_norm_first_gelu_bwd_10 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_10",
     "T grad_hidden, T _t19, T linear1_z, T _t16",
@@ -4260,7 +4260,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2954
+# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2956
 _transformer_encoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_18",
     "T grad_self_attn_weights, T _t68, T self_attn_weights",
@@ -4743,7 +4743,7 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2954
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2956
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_18",
     "T grad_self_attn_weights, T _t73, T self_attn_weights",
