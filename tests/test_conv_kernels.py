@@ -1,6 +1,7 @@
 """The hand-written convolution kernels of the compiled target (_jit_runtime: depthwise_conv,
-depthwise_weight_grad, transposed_scatter) against F.conv2d and F.conv_transpose2d in float64, and the layers that use them under the
-numba backend against the same layers under the numpy backend.
+depthwise_weight_grad, window_columns, transposed_scatter) against F.conv2d and
+F.conv_transpose2d in float64, and the layers that use them under the numba backend against
+the same layers under the numpy backend.
 
 The kernels sum in another order than PyTorch and NumPy (tap by tap per output row; the weight
 gradient's column sums per tap, then float64), so float64 agrees to about 1e-13 of the sums'
@@ -17,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 import layerforge
-from layerforge._jit_runtime import RowKernel, depthwise_conv, depthwise_weight_grad, transposed_scatter
+from layerforge._jit_runtime import RowKernel, depthwise_conv, depthwise_weight_grad, transposed_scatter, window_columns
 from layerforge.layers import convolutional, deconvolutional, depthwise_separable_convolutional
 
 pytest.importorskip("numba")  # the dev extra pins it; without it the kernels run as Python
@@ -70,6 +71,27 @@ def test_depthwise_kernels_match_torch(compiled, dilation):
 
 
 @pytest.mark.parametrize("compiled", [True, False], ids=["numba", "python"])
+@pytest.mark.parametrize("groups, dilation, implicit", [(2, (1, 2), True), (4, (2, 1), False)],
+                         ids=["groups2-implicit", "groups4-padded"])
+def test_window_columns_times_weight_is_conv2d(compiled, groups, dilation, implicit):
+    """The columns of a block of output rows (rows 2..4 of image 1), times the weight batched
+    over the groups, are those rows of F.conv2d (padding 2 above, 1 elsewhere, a 3 x 2
+    kernel), gathered from x itself (the padding read as zeros) or from _im2col's padded x."""
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 8, 9, 7))
+    weight = rng.standard_normal((12, 8 // groups, 3, 2))
+    source, corner = (x, (2, 1)) if implicit else (padded_input(x, 2, 1, 1, 1), (0, 0))
+    expected = F.conv2d(F.pad(torch.tensor(x), (1, 1, 2, 1)), torch.tensor(weight), dilation=dilation,
+                        groups=groups).numpy()
+    out_w = expected.shape[3]
+    block = np.full((8, 3, 2, 3, out_w), np.nan)
+    kernel = window_columns if compiled else window_columns.function
+    kernel(source, block, 1, 2, *corner, *dilation)
+    product = np.matmul(weight.reshape(groups, 12 // groups, -1), block.reshape(groups, -1, 3 * out_w))
+    np.testing.assert_allclose(product.reshape(12, 3, out_w), expected[1, :, 2:5], rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["numba", "python"])
 @pytest.mark.parametrize("stride, padding, dilation, output_padding", [((2, 2), (1, 1), (1, 1), (1, 1)),
                                                                       ((3, 2), (0, 2), (2, 1), (2, 0))])
 def test_transposed_scatter_matches_conv_transpose(compiled, stride, padding, dilation, output_padding):
@@ -93,6 +115,15 @@ def conv_layer_cases():
     yield "zeros", convolutional, {"x": (2, 3, 6, 5), "weight": (3, 1, 3, 3), "bias": (3,)}, {"padding": 1, "groups": 3}
     yield "reflect-dilated", convolutional, {"x": (2, 3, 7, 6), "weight": (3, 1, 2, 3), "bias": (3,)}, {
         "padding": (1, 2), "dilation": (2, 1), "groups": 3, "padding_mode": "reflect"}
+    # grouped convolutions (not depthwise): stride 1 gathers with window_columns
+    yield "groups2-dilated", convolutional, {"x": (2, 4, 7, 6), "weight": (6, 2, 3, 2), "bias": (6,)}, {
+        "padding": (2, 1), "dilation": (2, 1), "groups": 2}
+    yield "groups4-replicate", convolutional, {"x": (3, 8, 6, 5), "weight": (8, 2, 3, 3), "bias": (8,)}, {
+        "padding": 1, "groups": 4, "padding_mode": "replicate"}
+    yield "groups2-1x1-padded", convolutional, {"x": (2, 4, 5, 4), "weight": (6, 2, 1, 1), "bias": (6,)}, {
+        "padding": 1, "groups": 2}
+    yield "groups4-strided", convolutional, {"x": (2, 8, 7, 6), "weight": (4, 2, 3, 3), "bias": (4,)}, {
+        "stride": 2, "padding": 1, "groups": 4}
     yield "separable", depthwise_separable_convolutional, {
         "x": (2, 3, 6, 5), "depthwise_weight": (3, 1, 3, 3), "pointwise_weight": (4, 3, 1, 1), "bias": (4,)}, {"padding": 1}
     yield "transposed", deconvolutional, {"x": (2, 4, 5, 4), "weight": (4, 3, 3, 2), "bias": (6,)}, {
@@ -104,7 +135,7 @@ def conv_layer_cases():
                          ids=[c[0] for c in conv_layer_cases()])
 def test_layers_under_numba_match_numpy_and_torch(backend, dtype, label, module, shapes, attributes):
     """Forward and every gradient, numba backend against numpy backend and against PyTorch
-    (depthwise convolutions, and a transposed one whose forward scatters)."""
+    (depthwise and grouped convolutions, and a transposed one whose forward scatters)."""
     rng = np.random.default_rng(7)
     arrays = {k: rng.standard_normal(s).astype(dtype) for k, s in shapes.items()}
     results = {}
@@ -123,8 +154,9 @@ def test_layers_under_numba_match_numpy_and_torch(backend, dtype, label, module,
         (ph, pw), x = attributes["padding"] if isinstance(attributes["padding"], tuple) else (1, 1), tensors["x"]
         if mode != "zeros":
             x = F.pad(x, (pw, pw, ph, ph), mode=mode)
-        expected = F.conv2d(x, tensors["weight"], tensors["bias"], padding=0 if mode != "zeros" else (ph, pw),
-                            dilation=attributes.get("dilation", 1), groups=attributes["groups"])
+        expected = F.conv2d(x, tensors["weight"], tensors["bias"], stride=attributes.get("stride", 1),
+                            padding=0 if mode != "zeros" else (ph, pw), dilation=attributes.get("dilation", 1),
+                            groups=attributes["groups"])
     elif module is deconvolutional:
         expected = F.conv_transpose2d(tensors["x"], tensors["weight"], tensors["bias"], stride=2, padding=1,
                                       output_padding=1, dilation=(1, 2), groups=2)
@@ -157,3 +189,42 @@ def test_depthwise_on_two_threads_matches_one(backend):
     np.testing.assert_array_equal(y1, y2)
     np.testing.assert_array_equal(gx1, gx2)
     np.testing.assert_allclose(gw1, gw2, rtol=1e-6)
+
+
+def test_grouped_on_two_threads_matches_one(backend):
+    """A grouped convolution (4 groups of 2 channels) of eight images on two threads, each
+    image's blocks gathered by window_columns, gives one thread's results; the output and
+    the input gradient bit for bit (each image's products are the same calls)."""
+    backend("numba")
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((8, 8, 9, 9)).astype(np.float32)
+    weight = rng.standard_normal((8, 2, 3, 3)).astype(np.float32)
+    before = layerforge.get_num_threads()
+    runs = []
+    try:
+        for threads in (1, 2):
+            layerforge.set_num_threads(threads)
+            y, ctx = convolutional.forward(x, weight, None, padding=1, groups=4)
+            runs.append((y, *convolutional.backward(np.ones_like(y), ctx)))
+    finally:
+        layerforge.set_num_threads(before)
+    (y1, gx1, gw1, _), (y2, gx2, gw2, _) = runs
+    np.testing.assert_array_equal(y1, y2)
+    np.testing.assert_array_equal(gx1, gx2)
+    np.testing.assert_allclose(gw1, gw2, rtol=1e-6)
+
+
+def test_grouped_backward_after_a_backend_change(backend):
+    """A grouped forward under numba saves x itself as its columns (the padding implicit);
+    a backward run after set_backend("numpy") still reads them so (PyTorch's gradients)."""
+    rng = np.random.default_rng(13)
+    x, weight = rng.standard_normal((2, 4, 6, 5)), rng.standard_normal((6, 2, 3, 3))
+    backend("numba")
+    y, ctx = convolutional.forward(x, weight, None, padding=(1, 2), groups=2)
+    assert ctx[1][-1] is x  # the columns saved: x itself, no padded copy
+    backend("numpy")
+    grad_x, grad_weight, _ = convolutional.backward(np.ones_like(y), ctx)
+    t_x, t_weight = torch.tensor(x, requires_grad=True), torch.tensor(weight, requires_grad=True)
+    F.conv2d(t_x, t_weight, padding=(1, 2), groups=2).sum().backward()
+    np.testing.assert_allclose(grad_x, t_x.grad.numpy(), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(grad_weight, t_weight.grad.numpy(), rtol=0, atol=1e-12)

@@ -782,7 +782,7 @@ def _cupy_forward_gelu(a, b):
     return y, (z,)
 
 
-# add_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1899
+# add_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
 _add_gelu_bwd_0 = ElementwiseKernel(
     "add_gelu_bwd_0",
     "T z, T grad_y",

@@ -983,7 +983,7 @@ _capsule_full_last_bwd_6 = ElementwiseKernel(
 )
 
 
-# capsule_full_last_bwd_7: layers_spec/primitives.yaml:2898
+# capsule_full_last_bwd_7: layers_spec/primitives.yaml:2956
 _capsule_full_last_bwd_7 = ElementwiseKernel(
     "capsule_full_last_bwd_7",
     "T grad_c, T _t34, T c",
@@ -1115,7 +1115,7 @@ _capsule_full_step_bwd_8 = ElementwiseKernel(
 )
 
 
-# capsule_full_step_bwd_9: layers_spec/primitives.yaml:2898
+# capsule_full_step_bwd_9: layers_spec/primitives.yaml:2956
 _capsule_full_step_bwd_9 = ElementwiseKernel(
     "capsule_full_step_bwd_9",
     "T grad_c, T _t62, T c, T grad_next_logits",
@@ -1128,7 +1128,7 @@ _capsule_full_step_bwd_9 = ElementwiseKernel(
 )
 
 
-# capsule_full_step_bwd_10: layers_spec/primitives.yaml:2898
+# capsule_full_step_bwd_10: layers_spec/primitives.yaml:2956
 _capsule_full_step_bwd_10 = ElementwiseKernel(
     "capsule_full_step_bwd_10",
     "T _t38, T _t60",

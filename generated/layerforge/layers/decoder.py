@@ -2610,7 +2610,7 @@ _decoder_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# decoder_gelu_bwd_8: layers_spec/primitives.yaml:61,62,1899
+# decoder_gelu_bwd_8: layers_spec/primitives.yaml:61,62,1957
 _decoder_gelu_bwd_8 = ElementwiseKernel(
     "decoder_gelu_bwd_8",
     "T grad_hidden, T _t31, T linear1_z, T _t28",

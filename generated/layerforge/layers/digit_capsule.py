@@ -936,7 +936,7 @@ _digit_capsule_full_last_bwd_6 = ElementwiseKernel(
 )
 
 
-# digit_capsule_full_last_bwd_7: layers_spec/primitives.yaml:2898
+# digit_capsule_full_last_bwd_7: layers_spec/primitives.yaml:2956
 _digit_capsule_full_last_bwd_7 = ElementwiseKernel(
     "digit_capsule_full_last_bwd_7",
     "T grad_c, T _t34, T c",
@@ -1069,7 +1069,7 @@ _digit_capsule_full_step_bwd_8 = ElementwiseKernel(
 )
 
 
-# digit_capsule_full_step_bwd_9: layers_spec/primitives.yaml:2898
+# digit_capsule_full_step_bwd_9: layers_spec/primitives.yaml:2956
 _digit_capsule_full_step_bwd_9 = ElementwiseKernel(
     "digit_capsule_full_step_bwd_9",
     "T grad_c, T _t61, T c, T grad_next_logits",
@@ -1082,7 +1082,7 @@ _digit_capsule_full_step_bwd_9 = ElementwiseKernel(
 )
 
 
-# digit_capsule_full_step_bwd_10: layers_spec/primitives.yaml:2898
+# digit_capsule_full_step_bwd_10: layers_spec/primitives.yaml:2956
 _digit_capsule_full_step_bwd_10 = ElementwiseKernel(
     "digit_capsule_full_step_bwd_10",
     "T _t38, T _t59",

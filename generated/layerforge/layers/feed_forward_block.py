@@ -1182,7 +1182,7 @@ _feed_forward_block_norm_first_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_norm_first_gelu_bwd_1: layers_spec/primitives.yaml:61,62,1899
+# feed_forward_block_norm_first_gelu_bwd_1: layers_spec/primitives.yaml:61,62,1957
 _feed_forward_block_norm_first_gelu_bwd_1 = ElementwiseKernel(
     "feed_forward_block_norm_first_gelu_bwd_1",
     "T grad_h, T _t10, T linear1_z, T _t7",
@@ -1774,7 +1774,7 @@ _feed_forward_block_no_norm_first_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_no_norm_first_gelu_bwd_8: layers_spec/primitives.yaml:61,62,1899
+# feed_forward_block_no_norm_first_gelu_bwd_8: layers_spec/primitives.yaml:61,62,1957
 _feed_forward_block_no_norm_first_gelu_bwd_8 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_gelu_bwd_8",
     "T grad_h, T _t5, T linear1_z, T _t2",

@@ -1096,7 +1096,7 @@ _graph_attention_train_identity_bwd_2 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_identity_bwd_3: layers_spec/primitives.yaml:2898,282,283,61
+# graph_attention_train_identity_bwd_3: layers_spec/primitives.yaml:2956,282,283,61
 _graph_attention_train_identity_bwd_3 = ElementwiseKernel(
     "graph_attention_train_identity_bwd_3",
     "T grad_weights, T _t21, T weights, bool _t4, T negative_slope",
@@ -1130,7 +1130,7 @@ _graph_attention_train_identity_bwd_4 = ReductionKernel(
 )
 
 
-# graph_attention_train_identity_bwd_5: layers_spec/primitives.yaml:2722
+# graph_attention_train_identity_bwd_5: layers_spec/primitives.yaml:2780
 _graph_attention_train_identity_bwd_5 = ElementwiseKernel(
     "graph_attention_train_identity_bwd_5",
     "T _t19, T _t32, T _t38",
@@ -1262,7 +1262,7 @@ _graph_attention_train_relu_bwd_2 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_relu_bwd_4: layers_spec/primitives.yaml:2898,282,283,61
+# graph_attention_train_relu_bwd_4: layers_spec/primitives.yaml:2956,282,283,61
 _graph_attention_train_relu_bwd_4 = ElementwiseKernel(
     "graph_attention_train_relu_bwd_4",
     "T grad_weights, T _t23, T weights, bool _t4, T negative_slope",
@@ -1280,7 +1280,7 @@ _graph_attention_train_relu_bwd_4 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_relu_bwd_6: layers_spec/primitives.yaml:2722
+# graph_attention_train_relu_bwd_6: layers_spec/primitives.yaml:2780
 _graph_attention_train_relu_bwd_6 = ElementwiseKernel(
     "graph_attention_train_relu_bwd_6",
     "T _t21, T _t34, T _t40",
@@ -1375,7 +1375,7 @@ _graph_attention_train_identity_no_bias_bwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_identity_no_bias_bwd_3: layers_spec/primitives.yaml:2898,282,283,61
+# graph_attention_train_identity_no_bias_bwd_3: layers_spec/primitives.yaml:2956,282,283,61
 _graph_attention_train_identity_no_bias_bwd_3 = ElementwiseKernel(
     "graph_attention_train_identity_no_bias_bwd_3",
     "T grad_weights, T _t19, T weights, bool _t4, T negative_slope",
@@ -1393,7 +1393,7 @@ _graph_attention_train_identity_no_bias_bwd_3 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_identity_no_bias_bwd_5: layers_spec/primitives.yaml:2722
+# graph_attention_train_identity_no_bias_bwd_5: layers_spec/primitives.yaml:2780
 _graph_attention_train_identity_no_bias_bwd_5 = ElementwiseKernel(
     "graph_attention_train_identity_no_bias_bwd_5",
     "T _t17, T _t30, T _t36",
@@ -1616,7 +1616,7 @@ _graph_attention_eval_identity_bwd_0 = ElementwiseKernel(
 )
 
 
-# graph_attention_eval_identity_bwd_3: layers_spec/primitives.yaml:2722
+# graph_attention_eval_identity_bwd_3: layers_spec/primitives.yaml:2780
 _graph_attention_eval_identity_bwd_3 = ElementwiseKernel(
     "graph_attention_eval_identity_bwd_3",
     "T _t18, T _t30, T _t36",
@@ -1717,7 +1717,7 @@ _graph_attention_eval_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_eval_relu_bwd_4: layers_spec/primitives.yaml:2722
+# graph_attention_eval_relu_bwd_4: layers_spec/primitives.yaml:2780
 _graph_attention_eval_relu_bwd_4 = ElementwiseKernel(
     "graph_attention_eval_relu_bwd_4",
     "T _t20, T _t32, T _t38",
@@ -1806,7 +1806,7 @@ _graph_attention_eval_identity_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-# graph_attention_eval_identity_no_bias_bwd_1: layers_spec/primitives.yaml:2898,282,283,61
+# graph_attention_eval_identity_no_bias_bwd_1: layers_spec/primitives.yaml:2956,282,283,61
 _graph_attention_eval_identity_no_bias_bwd_1 = ElementwiseKernel(
     "graph_attention_eval_identity_no_bias_bwd_1",
     "T grad_weights, T _t17, T weights, bool _t4, T negative_slope",
@@ -1824,7 +1824,7 @@ _graph_attention_eval_identity_no_bias_bwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_eval_identity_no_bias_bwd_3: layers_spec/primitives.yaml:2722
+# graph_attention_eval_identity_no_bias_bwd_3: layers_spec/primitives.yaml:2780
 _graph_attention_eval_identity_no_bias_bwd_3 = ElementwiseKernel(
     "graph_attention_eval_identity_no_bias_bwd_3",
     "T _t16, T _t28, T _t34",

@@ -872,7 +872,7 @@ _gru_no_batch_first_step_bwd_0 = ElementwiseKernel(
 )
 
 
-# gru_no_batch_first_step_bwd_1: layers_spec/primitives.yaml:3102
+# gru_no_batch_first_step_bwd_1: layers_spec/primitives.yaml:3160
 _gru_no_batch_first_step_bwd_1 = ElementwiseKernel(
     "gru_no_batch_first_step_bwd_1",
     "T _t17, T _t36",

@@ -756,7 +756,7 @@ _mixture_of_experts_identity_bwd_4 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_identity_bwd_5: layers_spec/primitives.yaml:2898
+# mixture_of_experts_identity_bwd_5: layers_spec/primitives.yaml:2956
 _mixture_of_experts_identity_bwd_5 = ElementwiseKernel(
     "mixture_of_experts_identity_bwd_5",
     "T grad_gates, T _t38, T gates",
@@ -938,7 +938,7 @@ _mixture_of_experts_relu_bwd_5 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_relu_bwd_6: layers_spec/primitives.yaml:2898
+# mixture_of_experts_relu_bwd_6: layers_spec/primitives.yaml:2956
 _mixture_of_experts_relu_bwd_6 = ElementwiseKernel(
     "mixture_of_experts_relu_bwd_6",
     "T grad_gates, T _t40, T gates",

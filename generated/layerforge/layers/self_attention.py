@@ -902,7 +902,7 @@ def _cupy_forward_identity(x, in_proj_weight, bias, attn_mask, num_heads):
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights)
 
 
-# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2898
+# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2956
 _self_attention_identity_bwd_1 = ElementwiseKernel(
     "self_attention_identity_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -1006,7 +1006,7 @@ _self_attention_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2898
+# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2956
 _self_attention_relu_bwd_2 = ElementwiseKernel(
     "self_attention_relu_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1103,7 +1103,7 @@ def _cupy_forward_gelu(x, in_proj_weight, bias, attn_mask, num_heads):
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
 
 
-# self_attention_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1899
+# self_attention_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
 _self_attention_gelu_bwd_1 = ElementwiseKernel(
     "self_attention_gelu_bwd_1",
     "T z, T grad_y",
@@ -1127,7 +1127,7 @@ _self_attention_gelu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2898
+# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2956
 _self_attention_gelu_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1233,7 +1233,7 @@ _self_attention_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2898
+# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2956
 _self_attention_tanh_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_bwd_2",
     "T grad_weights, T _t19, T weights",
@@ -1341,7 +1341,7 @@ def _cupy_forward_identity_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights)
 
 
-# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2898
+# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2956
 _self_attention_identity_no_attn_mask_bwd_1 = ElementwiseKernel(
     "self_attention_identity_no_attn_mask_bwd_1",
     "T grad_weights, T _t16, T weights",
@@ -1411,7 +1411,7 @@ def _cupy_forward_relu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
 
 
-# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2898
+# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2956
 _self_attention_relu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_relu_no_attn_mask_bwd_2",
     "T grad_weights, T _t18, T weights",
@@ -1480,7 +1480,7 @@ def _cupy_forward_gelu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
 
 
-# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2898
+# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2956
 _self_attention_gelu_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_gelu_no_attn_mask_bwd_2",
     "T grad_weights, T _t29, T weights",
@@ -1549,7 +1549,7 @@ def _cupy_forward_tanh_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, y)
 
 
-# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2898
+# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2956
 _self_attention_tanh_no_attn_mask_bwd_2 = ElementwiseKernel(
     "self_attention_tanh_no_attn_mask_bwd_2",
     "T grad_weights, T _t19, T weights",
