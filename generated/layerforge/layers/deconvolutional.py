@@ -20,6 +20,7 @@ from layerforge._runtime import (
     check_window,
     activation_module,
     check_options,
+    blas_on_one_thread,
     blas_flags_ignored,
     in_chunks,
 )
@@ -213,6 +214,7 @@ def backward(grad_y, ctx):
     return backward_variant(grad_y, *saved)
 
 
+@blas_on_one_thread
 def _forward_relu(x, weight, bias, stride, padding, output_padding, dilation, groups):
     z = _conv_transpose(
         x, weight, stride, padding, dilation, groups, output_padding
@@ -221,6 +223,7 @@ def _forward_relu(x, weight, bias, stride, padding, output_padding, dilation, gr
     return y, (x, weight, bias, stride, padding, dilation, groups, z)
 
 
+@blas_on_one_thread
 def _backward_relu(grad_y, x, weight, bias, stride, padding, dilation, groups, z):
     grad_z = grad_y * (z > 0)
     grad_bias = np.sum(grad_z, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
@@ -230,6 +233,7 @@ def _backward_relu(grad_y, x, weight, bias, stride, padding, dilation, groups, z
     return grad_x, grad_weight, grad_bias
 
 
+@blas_on_one_thread
 def _forward_sigmoid(
     x, weight, bias, stride, padding, output_padding, dilation, groups
 ):
@@ -240,6 +244,7 @@ def _forward_sigmoid(
     return y, (x, weight, bias, stride, padding, dilation, groups, y)
 
 
+@blas_on_one_thread
 def _backward_sigmoid(grad_y, x, weight, bias, stride, padding, dilation, groups, y):
     grad_z = 1 - y
     grad_z *= grad_y
@@ -251,6 +256,7 @@ def _backward_sigmoid(grad_y, x, weight, bias, stride, padding, dilation, groups
     return grad_x, grad_weight, grad_bias
 
 
+@blas_on_one_thread
 def _forward_tanh(x, weight, bias, stride, padding, output_padding, dilation, groups):
     z = _conv_transpose(
         x, weight, stride, padding, dilation, groups, output_padding
@@ -259,6 +265,7 @@ def _forward_tanh(x, weight, bias, stride, padding, output_padding, dilation, gr
     return y, (x, weight, bias, stride, padding, dilation, groups, y)
 
 
+@blas_on_one_thread
 def _backward_tanh(grad_y, x, weight, bias, stride, padding, dilation, groups, y):
     grad_z = y * y
     np.subtract(1, grad_z, out=grad_z)
@@ -270,6 +277,7 @@ def _backward_tanh(grad_y, x, weight, bias, stride, padding, dilation, groups, y
     return grad_x, grad_weight, grad_bias
 
 
+@blas_on_one_thread
 def _forward_softmax(
     x, weight, bias, stride, padding, output_padding, dilation, groups
 ):
@@ -284,6 +292,7 @@ def _forward_softmax(
     return y, (x, weight, bias, stride, padding, dilation, groups, y)
 
 
+@blas_on_one_thread
 def _backward_softmax(grad_y, x, weight, bias, stride, padding, dilation, groups, y):
     grad_z = grad_y - _sum(grad_y * y, -1)
     grad_z *= y
@@ -294,6 +303,7 @@ def _backward_softmax(grad_y, x, weight, bias, stride, padding, dilation, groups
     return grad_x, grad_weight, grad_bias
 
 
+@blas_on_one_thread
 def _forward_identity(
     x, weight, bias, stride, padding, output_padding, dilation, groups
 ):
@@ -303,6 +313,7 @@ def _forward_identity(
     return z, (x, weight, bias, stride, padding, dilation, groups)
 
 
+@blas_on_one_thread
 def _backward_identity(grad_y, x, weight, bias, stride, padding, dilation, groups):
     grad_bias = np.sum(grad_y, axis=(-4, -2, -1), keepdims=True).reshape(bias.shape)
     _t1 = _conv_transpose_grads(grad_y, weight, x, stride, padding, dilation, groups)
@@ -311,6 +322,7 @@ def _backward_identity(grad_y, x, weight, bias, stride, padding, dilation, group
     return grad_x, grad_weight, grad_bias
 
 
+@blas_on_one_thread
 def _forward_gelu(x, weight, bias, stride, padding, output_padding, dilation, groups):
     z = _conv_transpose(
         x, weight, stride, padding, dilation, groups, output_padding
@@ -322,6 +334,7 @@ def _forward_gelu(x, weight, bias, stride, padding, output_padding, dilation, gr
     return y, (x, weight, bias, stride, padding, dilation, groups, z)
 
 
+@blas_on_one_thread
 def _backward_gelu(grad_y, x, weight, bias, stride, padding, dilation, groups, z):
     _t1 = 0.7071067811865476 * z
     grad_z = _erf(_t1)
@@ -344,6 +357,7 @@ def _backward_gelu(grad_y, x, weight, bias, stride, padding, dilation, groups, z
     return grad_x, grad_weight, grad_bias
 
 
+@blas_on_one_thread
 def _forward_elu(
     x, weight, bias, stride, padding, output_padding, dilation, groups, alpha=1.0
 ):
@@ -357,6 +371,7 @@ def _forward_elu(
     return y, (x, weight, bias, stride, padding, dilation, groups, alpha, y)
 
 
+@blas_on_one_thread
 def _backward_elu(grad_y, x, weight, bias, stride, padding, dilation, groups, alpha, y):
     grad_z = np.clip(y, -np.inf, 0)
     grad_z += alpha
@@ -371,6 +386,7 @@ def _backward_elu(grad_y, x, weight, bias, stride, padding, dilation, groups, al
     return grad_x, grad_weight, grad_bias
 
 
+@blas_on_one_thread
 def _forward_mish(x, weight, bias, stride, padding, output_padding, dilation, groups):
     z = _conv_transpose(
         x, weight, stride, padding, dilation, groups, output_padding
@@ -385,6 +401,7 @@ def _forward_mish(x, weight, bias, stride, padding, output_padding, dilation, gr
     return y, (x, weight, bias, stride, padding, dilation, groups, z)
 
 
+@blas_on_one_thread
 def _backward_mish(grad_y, x, weight, bias, stride, padding, dilation, groups, z):
     mish_e = np.clip(z, -np.inf, 20)
     np.exp(mish_e, out=mish_e)
@@ -408,6 +425,7 @@ def _backward_mish(grad_y, x, weight, bias, stride, padding, dilation, groups, z
     return grad_x, grad_weight, grad_bias
 
 
+@blas_on_one_thread
 def _forward_swish(x, weight, bias, stride, padding, output_padding, dilation, groups):
     z = _conv_transpose(
         x, weight, stride, padding, dilation, groups, output_padding
@@ -417,6 +435,7 @@ def _forward_swish(x, weight, bias, stride, padding, output_padding, dilation, g
     return y, (x, weight, bias, stride, padding, dilation, groups, z)
 
 
+@blas_on_one_thread
 def _backward_swish(grad_y, x, weight, bias, stride, padding, dilation, groups, z):
     _t1 = _sigmoid(z)
     grad_z = grad_y * _t1
@@ -432,6 +451,7 @@ def _backward_swish(grad_y, x, weight, bias, stride, padding, dilation, groups, 
     return grad_x, grad_weight, grad_bias
 
 
+@blas_on_one_thread
 def _forward_relu_no_bias(
     x, weight, bias, stride, padding, output_padding, dilation, groups
 ):
@@ -440,6 +460,7 @@ def _forward_relu_no_bias(
     return y, (x, weight, bias, stride, padding, dilation, groups, z)
 
 
+@blas_on_one_thread
 def _backward_relu_no_bias(
     grad_y, x, weight, bias, stride, padding, dilation, groups, z
 ):
@@ -450,6 +471,7 @@ def _backward_relu_no_bias(
     return grad_x, grad_weight, None
 
 
+@blas_on_one_thread
 def _forward_sigmoid_no_bias(
     x, weight, bias, stride, padding, output_padding, dilation, groups
 ):
@@ -458,6 +480,7 @@ def _forward_sigmoid_no_bias(
     return y, (x, weight, bias, stride, padding, dilation, groups, y)
 
 
+@blas_on_one_thread
 def _backward_sigmoid_no_bias(
     grad_y, x, weight, bias, stride, padding, dilation, groups, y
 ):
@@ -470,6 +493,7 @@ def _backward_sigmoid_no_bias(
     return grad_x, grad_weight, None
 
 
+@blas_on_one_thread
 def _forward_tanh_no_bias(
     x, weight, bias, stride, padding, output_padding, dilation, groups
 ):
@@ -478,6 +502,7 @@ def _forward_tanh_no_bias(
     return y, (x, weight, bias, stride, padding, dilation, groups, y)
 
 
+@blas_on_one_thread
 def _backward_tanh_no_bias(
     grad_y, x, weight, bias, stride, padding, dilation, groups, y
 ):
@@ -490,6 +515,7 @@ def _backward_tanh_no_bias(
     return grad_x, grad_weight, None
 
 
+@blas_on_one_thread
 def _forward_softmax_no_bias(
     x, weight, bias, stride, padding, output_padding, dilation, groups
 ):
@@ -502,6 +528,7 @@ def _forward_softmax_no_bias(
     return y, (x, weight, bias, stride, padding, dilation, groups, y)
 
 
+@blas_on_one_thread
 def _backward_softmax_no_bias(
     grad_y, x, weight, bias, stride, padding, dilation, groups, y
 ):
@@ -513,6 +540,7 @@ def _backward_softmax_no_bias(
     return grad_x, grad_weight, None
 
 
+@blas_on_one_thread
 def _forward_identity_no_bias(
     x, weight, bias, stride, padding, output_padding, dilation, groups
 ):
@@ -520,6 +548,7 @@ def _forward_identity_no_bias(
     return z, (x, weight, bias, stride, padding, dilation, groups)
 
 
+@blas_on_one_thread
 def _backward_identity_no_bias(
     grad_y, x, weight, bias, stride, padding, dilation, groups
 ):
@@ -529,6 +558,7 @@ def _backward_identity_no_bias(
     return grad_x, grad_weight, None
 
 
+@blas_on_one_thread
 def _forward_gelu_no_bias(
     x, weight, bias, stride, padding, output_padding, dilation, groups
 ):
@@ -540,6 +570,7 @@ def _forward_gelu_no_bias(
     return y, (x, weight, bias, stride, padding, dilation, groups, z)
 
 
+@blas_on_one_thread
 def _backward_gelu_no_bias(
     grad_y, x, weight, bias, stride, padding, dilation, groups, z
 ):
@@ -563,6 +594,7 @@ def _backward_gelu_no_bias(
     return grad_x, grad_weight, None
 
 
+@blas_on_one_thread
 def _forward_elu_no_bias(
     x, weight, bias, stride, padding, output_padding, dilation, groups, alpha=1.0
 ):
@@ -574,6 +606,7 @@ def _forward_elu_no_bias(
     return y, (x, weight, bias, stride, padding, dilation, groups, alpha, y)
 
 
+@blas_on_one_thread
 def _backward_elu_no_bias(
     grad_y, x, weight, bias, stride, padding, dilation, groups, alpha, y
 ):
@@ -589,6 +622,7 @@ def _backward_elu_no_bias(
     return grad_x, grad_weight, None
 
 
+@blas_on_one_thread
 def _forward_mish_no_bias(
     x, weight, bias, stride, padding, output_padding, dilation, groups
 ):
@@ -603,6 +637,7 @@ def _forward_mish_no_bias(
     return y, (x, weight, bias, stride, padding, dilation, groups, z)
 
 
+@blas_on_one_thread
 def _backward_mish_no_bias(
     grad_y, x, weight, bias, stride, padding, dilation, groups, z
 ):
@@ -627,6 +662,7 @@ def _backward_mish_no_bias(
     return grad_x, grad_weight, None
 
 
+@blas_on_one_thread
 def _forward_swish_no_bias(
     x, weight, bias, stride, padding, output_padding, dilation, groups
 ):
@@ -636,6 +672,7 @@ def _forward_swish_no_bias(
     return y, (x, weight, bias, stride, padding, dilation, groups, z)
 
 
+@blas_on_one_thread
 def _backward_swish_no_bias(
     grad_y, x, weight, bias, stride, padding, dilation, groups, z
 ):
