@@ -959,10 +959,11 @@ def _conv_transpose_grads(grad, weight, x, stride, padding, dilation, groups):
     convolution of grad by weight (_conv_apply) and its weight gradient (_conv_weight_grad).
     Larger strides: image by image (on threads, see in_chunks, BLAS on one thread each),
     the image's columns gathered once (_strided_columns: a matrix [C_out * kH * kW, H *
-    W] that stays in the cache) and multiplied twice, batched over the groups: weight
-    [C_in, C_out * kH * kW] times them, written into the image's gradient, and them
-    times its x [H * W, C_in] (the order OpenBLAS runs fastest, 1.6x x times their
-    transpose), added up image by image, then transposed and shaped like weight. No
+    W] that stays in the cache) and multiplied twice, batched over the groups, each in
+    the order OpenBLAS runs fastest (long rows in the result): their transpose times
+    weight's, [H * W, C_in], copied transposed into the image's gradient (1.1x weight
+    times them), and them times its x [H * W, C_in] (1.6x x times their transpose),
+    added up image by image, then transposed and shaped like weight. No
     columns for the whole batch ([C_out * kH * kW, N, H, W], a product over all images
     and a transposed copy of it): the deconvolutional bench row's backward 1.6x faster
     on one thread, and its work shared out over the threads."""
@@ -987,10 +988,9 @@ def _conv_transpose_grads(grad, weight, x, stride, padding, dilation, groups):
             grad, first, last, weight, x, stride, padding, dilation
         )
         per_group = columns.reshape(count, groups, -1, h * w)
-        np.matmul(
-            matrix,
-            per_group,
-            out=grad_x[first:last].reshape(count, groups, c_in // groups, h * w),
+        product = np.matmul(per_group.transpose(0, 1, 3, 2), matrix.transpose(0, 2, 1))
+        grad_x[first:last].reshape(count, groups, c_in // groups, h * w)[...] = (
+            product.transpose(0, 1, 3, 2)
         )
         inputs = x[first:last].reshape(count, groups, c_in // groups, h * w)
         return np.matmul(per_group, inputs.transpose(0, 1, 3, 2)).sum(axis=0)
@@ -2784,10 +2784,11 @@ def _cupy_conv_transpose_grads(grad, weight, x, stride, padding, dilation, group
     convolution of grad by weight (_conv_apply) and its weight gradient (_conv_weight_grad).
     Larger strides: image by image (on threads, see in_chunks, BLAS on one thread each),
     the image's columns gathered once (_strided_columns: a matrix [C_out * kH * kW, H *
-    W] that stays in the cache) and multiplied twice, batched over the groups: weight
-    [C_in, C_out * kH * kW] times them, written into the image's gradient, and them
-    times its x [H * W, C_in] (the order OpenBLAS runs fastest, 1.6x x times their
-    transpose), added up image by image, then transposed and shaped like weight. No
+    W] that stays in the cache) and multiplied twice, batched over the groups, each in
+    the order OpenBLAS runs fastest (long rows in the result): their transpose times
+    weight's, [H * W, C_in], copied transposed into the image's gradient (1.1x weight
+    times them), and them times its x [H * W, C_in] (1.6x x times their transpose),
+    added up image by image, then transposed and shaped like weight. No
     columns for the whole batch ([C_out * kH * kW, N, H, W], a product over all images
     and a transposed copy of it): the deconvolutional bench row's backward 1.6x faster
     on one thread, and its work shared out over the threads."""
@@ -2814,10 +2815,9 @@ def _cupy_conv_transpose_grads(grad, weight, x, stride, padding, dilation, group
             grad, first, last, weight, x, stride, padding, dilation
         )
         per_group = columns.reshape(count, groups, -1, h * w)
-        cp.matmul(
-            matrix,
-            per_group,
-            out=grad_x[first:last].reshape(count, groups, c_in // groups, h * w),
+        product = cp.matmul(per_group.transpose(0, 1, 3, 2), matrix.transpose(0, 2, 1))
+        grad_x[first:last].reshape(count, groups, c_in // groups, h * w)[...] = (
+            product.transpose(0, 1, 3, 2)
         )
         inputs = x[first:last].reshape(count, groups, c_in // groups, h * w)
         return cp.matmul(per_group, inputs.transpose(0, 1, 3, 2)).sum(axis=0)
