@@ -976,6 +976,9 @@ def _conv_transpose_grads(grad, weight, x, stride, padding, dilation, groups):
             ),
         )
     n, c_in, h, w = x.shape
+    grad = np.ascontiguousarray(
+        grad
+    )  # once: each image's gather reads it as a flat array
     grad_x = np.empty(x.shape, dtype=grad.dtype)
     if not (x.size and grad.shape[1]):  # no images or no channels: empty sums, zeros
         grad_x[...] = 0
@@ -2803,6 +2806,9 @@ def _cupy_conv_transpose_grads(grad, weight, x, stride, padding, dilation, group
             ),
         )
     n, c_in, h, w = x.shape
+    grad = cp.ascontiguousarray(
+        grad
+    )  # once: each image's gather reads it as a flat array
     grad_x = cp.empty(x.shape, dtype=grad.dtype)
     if not (x.size and grad.shape[1]):  # no images or no channels: empty sums, zeros
         grad_x[...] = 0
