@@ -1,7 +1,7 @@
 """The hand-written convolution kernels of the compiled target (_jit_runtime: depthwise_conv,
-depthwise_weight_grad, window_columns, transposed_scatter) against F.conv2d and
-F.conv_transpose2d in float64, and the layers that use them under the numba backend against
-the same layers under the numpy backend.
+depthwise_weight_grad, window_columns, transposed_scatter, gather_columns) against F.conv2d,
+F.conv_transpose2d and F.unfold in float64, and the layers that use them under the numba backend
+against the same layers under the numpy backend.
 
 The kernels sum in another order than PyTorch and NumPy (tap by tap per output row; the weight
 gradient's column sums per tap, then float64), so float64 agrees to about 1e-13 of the sums'
@@ -18,7 +18,14 @@ import torch
 import torch.nn.functional as F
 
 import layerforge
-from layerforge._jit_runtime import RowKernel, depthwise_conv, depthwise_weight_grad, transposed_scatter, window_columns
+from layerforge._jit_runtime import (
+    RowKernel,
+    depthwise_conv,
+    depthwise_weight_grad,
+    gather_columns,
+    transposed_scatter,
+    window_columns,
+)
 from layerforge.layers import convolutional, deconvolutional, depthwise_separable_convolutional
 
 pytest.importorskip("numba")  # the dev extra pins it; without it the kernels run as Python
@@ -109,6 +116,58 @@ def test_transposed_scatter_matches_conv_transpose(compiled, stride, padding, di
     assert np.isnan(out[0]).all()
     np.testing.assert_allclose(out[1:], expected, rtol=0, atol=1e-13)
 
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["numba", "python"])
+@pytest.mark.parametrize("stride, padding, dilation", [((2, 2), (1, 1, 1, 1), (1, 1)), ((3, 2), (0, 2, 1, 0), (2, 1))])
+def test_gather_columns_matches_unfold(compiled, stride, padding, dilation):
+    """The columns of images 1..2 of 3 (zero padding never copied: top and left shift the
+    windows, the others are positions off the image) are F.unfold of the padded images."""
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((3, 2, 9, 8))
+    (top, bottom), (left, right) = padding[:2], padding[2:]
+    padded = F.pad(torch.tensor(x[1:3]), (left, right, top, bottom))
+    expected = F.unfold(padded, (3, 2), dilation=dilation, stride=stride).numpy()  # [2, C * kH * kW, L]
+    out_h = (9 + top + bottom - dilation[0] * 2 - 1) // stride[0] + 1
+    out_w = (8 + left + right - dilation[1] - 1) // stride[1] + 1
+    columns = np.full((2, 2, 3, 2, out_h, out_w), np.nan)
+    kernel = gather_columns if compiled else gather_columns.function
+    kernel(x, columns, 1, 3, *stride, *dilation, top, left)
+    np.testing.assert_array_equal(columns.reshape(2, 12, -1), expected)
+
+
+@pytest.mark.parametrize("stride, padding, output_padding, dilation, groups", [
+    (1, 1, 0, 1, 1), (3, (0, 2), (2, 0), (2, 1), 2), ((2, 3), 2, (1, 2), (1, 2), 3)])
+def test_transposed_gradients_match_torch(backend, stride, padding, output_padding, dilation, groups):
+    """Forward and every gradient of the transposed convolution, numba and numpy backends,
+    against F.conv_transpose2d in float64, eight images on two threads (each thread's run
+    of images gathers an image's columns at a time) and on one: the same results."""
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((8, 6, 5, 4))
+    weight = rng.standard_normal((6, 6 // groups, 3, 2))
+    bias = rng.standard_normal(6)
+    attributes = {"stride": stride, "padding": padding, "output_padding": output_padding,
+                  "dilation": dilation, "groups": groups}
+    tensors = [torch.tensor(a, requires_grad=True) for a in (x, weight, bias)]
+    expected = F.conv_transpose2d(*tensors, **attributes)
+    grad = rng.standard_normal(tuple(expected.shape))
+    expected.backward(torch.tensor(grad))
+    wanted = [expected.detach().numpy()] + [t.grad.numpy() for t in tensors]
+    before = layerforge.get_num_threads()
+    try:
+        for name in ("numba", "numpy"):
+            backend(name)
+            runs = []
+            for threads in (2, 1):
+                layerforge.set_num_threads(threads)
+                y, ctx = deconvolutional.forward(x, weight, bias, **attributes)
+                runs.append((y, *deconvolutional.backward(grad, ctx)))
+            for got, want in zip(runs[0], wanted):
+                np.testing.assert_allclose(got, want, rtol=0, atol=TOL[np.float64] * max(1.0, np.abs(want).max()))
+            for two, one in zip(*runs):
+                np.testing.assert_allclose(two, one, rtol=0, atol=1e-13 * max(1.0, np.abs(one).max()))
+    finally:
+        layerforge.set_num_threads(before)
 
 def conv_layer_cases():
     # (module, arrays' shapes, attributes): depthwise convolutions that take the kernels

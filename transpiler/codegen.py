@@ -29,7 +29,8 @@ HELPER_RUNTIME = ("blas_flags_ignored", "check_grid", "in_chunks", "in_row_produ
                   "scatter_add_rows", "take_columns")
 # Functions of the compiled target's runtime (jit.RUNTIME) that helpers may call: the
 # hand-written kernels of the convolution helpers and the choice of the backend.
-HELPER_JIT_RUNTIME = ("use_jit", "depthwise_conv", "depthwise_weight_grad", "transposed_scatter", "window_columns")
+HELPER_JIT_RUNTIME = ("use_jit", "depthwise_conv", "depthwise_weight_grad", "compiled_conv_input_grad",
+                      "gather_columns", "window_columns")
 
 
 @dataclass(frozen=True)

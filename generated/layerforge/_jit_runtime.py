@@ -17,8 +17,9 @@ own, and BLAS is kept to one thread meanwhile as for the NumPy functions. A chan
 instead, its channels shared out over the same pool.
 
 It also holds hand-written kernels that primitive helpers call (the convolution helpers:
-depthwise_conv, depthwise_weight_grad, transposed_scatter), compiled the same way and run one
-call per image through ``in_chunks``, on the same threads.
+depthwise_conv, depthwise_weight_grad, transposed_scatter, gather_columns), compiled the same
+way and run one call per image or per run of images through ``in_chunks``, on the same
+threads.
 """
 
 import hashlib
@@ -667,17 +668,22 @@ def transposed_scatter(
     onto pixel (i * stride_h + u * dilation_h - top, j * stride_w + v * dilation_w - left),
     those outside out cropped; the adjoint of a strided convolution's windows. Output row by
     output row: the taps that reach it added into a zeroed row of the uncropped grid, in
-    the L1 cache, then copied out (3.3 ms for the deconvolutional bench row's 16 images on
-    one thread; NumPy's nine strided additions per image onto a padded grid 5.8 ms)."""
+    the L1 cache, then copied out. The arrays are read through flat views with unsigned
+    indices (numba wraps signed ones around, a test in every access that keeps LLVM from
+    vectorizing, and a view made per row costs more than the row's work): 2.8 ms for the
+    deconvolutional bench row's 16 images on one thread (views per row 3.7 ms, NumPy's nine
+    strided additions per image onto a padded grid 5.8 ms)."""
     count, channels, kernel_h, kernel_w, in_h, in_w = spread.shape
     out_h, out_w = out.shape[2], out.shape[3]
-    span = (in_w - 1) * stride_w + 1
     grid = np.empty(
-        max((kernel_w - 1) * dilation_w + span, out_w + left), dtype=out.dtype
+        max((kernel_w - 1) * dilation_w + (in_w - 1) * stride_w + 1, out_w + left),
+        dtype=out.dtype,
     )
+    source = spread.reshape(-1)
+    target = out.reshape(-1)
+    step = np.uintp(stride_w)
     for n in range(count):
         for c in range(channels):
-            target = out[first + n, c]
             for y in range(out_h):
                 grid[:] = 0
                 for u in range(kernel_h):
@@ -685,10 +691,100 @@ def transposed_scatter(
                     if row < 0 or row % stride_h != 0 or row // stride_h >= in_h:
                         continue
                     for v in range(kernel_w):
-                        source = spread[n, c, u, v, row // stride_h]
-                        onto = grid[v * dilation_w : v * dilation_w + span : stride_w]
+                        start = np.uintp(
+                            (
+                                (((n * channels + c) * kernel_h + u) * kernel_w + v)
+                                * in_h
+                                + row // stride_h
+                            )
+                            * in_w
+                        )
+                        onto = np.uintp(v * dilation_w)
                         for j in range(in_w):
-                            onto[j] += source[j]
-                line = target[y]
+                            grid[onto + np.uintp(j) * step] += source[
+                                start + np.uintp(j)
+                            ]
+                line = np.uintp((((first + n) * channels + c) * out_h + y) * out_w)
                 for x in range(out_w):
-                    line[x] = grid[x + left]
+                    target[line + np.uintp(x)] = grid[np.uintp(x + left)]
+
+
+@row_kernel
+def gather_columns(
+    x, columns, first, last, stride_h, stride_w, dilation_h, dilation_w, top, left
+):
+    """The columns of images first <= n < last of x [N, C, H, W] into columns [last - first,
+    C, kH, kW, H_out, W_out]: columns[n - first, c, u, v, i, j] = x[n, c, i * stride_h + u *
+    dilation_h - top, j * stride_w + v * dilation_w - left], 0 off the image (zero padding,
+    never copied): the windows a strided convolution reads, each image's [C * kH * kW, H_out
+    * W_out] column matrix by itself. Flat views and unsigned indices as in
+    transposed_scatter; each kernel column's range of positions on the image is worked out
+    once, so the copy loop has no test: 1.5 ms for the deconvolutional bench row's gradient
+    (16 x 32 x 64 x 64, 3 x 3, stride 2) on one thread, NumPy's strided copy of a
+    sliding-window view 3.9 ms."""
+    _, channels, kernel_h, kernel_w, out_h, out_w = columns.shape
+    h, w = x.shape[2], x.shape[3]
+    source = x.reshape(-1)
+    target = columns.reshape(-1)
+    step = np.uintp(stride_w)
+    for v in range(kernel_w):
+        shift = v * dilation_w - left
+        # the positions j whose column j * stride_w + shift lies on the image: low <= j < high
+        low = min(out_w, 0 if shift >= 0 else (stride_w - 1 - shift) // stride_w)
+        high = max(low, min(out_w, (w - 1 - shift) // stride_w + 1 if shift < w else 0))
+        for n in range(first, last):
+            for c in range(channels):
+                for u in range(kernel_h):
+                    for i in range(out_h):
+                        row = i * stride_h + u * dilation_h - top
+                        line = np.uintp(
+                            (
+                                (((n - first) * channels + c) * kernel_h + u) * kernel_w
+                                + v
+                            )
+                            * out_h
+                            + i
+                        ) * np.uintp(out_w)
+                        if row < 0 or row >= h:
+                            for j in range(out_w):
+                                target[line + np.uintp(j)] = 0
+                            continue
+                        for j in range(low):
+                            target[line + np.uintp(j)] = 0
+                        start = np.uintp(
+                            ((n * channels + c) * h + row) * w + shift + low * stride_w
+                        )
+                        for j in range(high - low):
+                            target[line + np.uintp(low + j)] = source[
+                                start + np.uintp(j) * step
+                            ]
+                        for j in range(high, out_w):
+                            target[line + np.uintp(j)] = 0
+
+
+def compiled_conv_input_grad(grad, weight, result, groups, stride, dilation, top, left):
+    """_conv_input_grad's strided path under the numba backend (the transposed convolution's
+    forward): result [N, C, H, W] from grad [N, C_out, H_out, W_out] and weight [C_out,
+    C / groups, kH, kW]. One run of images per thread (in_chunks over the runs), each with
+    one buffer for its images' products: per image, the transposed kernel [C / G * kH * kW,
+    C_out / G] (a transposed view, batched over the groups) times the image's gradient into
+    the buffer (no new array per image: memory not yet reused costs page faults, 3x the
+    product's time), then transposed_scatter onto the image's pixels."""
+    n, c_out, out_h, out_w = grad.shape
+    c, kernel_h, kernel_w = result.shape[1], weight.shape[2], weight.shape[3]
+    taps = weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
+    runs = min(n, get_num_threads())
+    starts = [n * run // runs for run in range(runs + 1)]
+
+    def images(first, last):
+        spread = np.empty((1, groups, taps.shape[1], out_h * out_w), dtype=grad.dtype)
+        for image in range(starts[first], starts[last]):
+            np.matmul(
+                taps, grad[image].reshape(groups, c_out // groups, -1), out=spread[0]
+            )
+            spread_image = spread.reshape(1, c, kernel_h, kernel_w, out_h, out_w)
+            transposed_scatter(
+                spread_image, result, image, *stride, *dilation, top, left
+            )
+
+    in_chunks(images, runs, grad)

@@ -25,7 +25,7 @@ from layerforge._jit_runtime import (
     use_jit,
     depthwise_conv,
     depthwise_weight_grad,
-    transposed_scatter,
+    compiled_conv_input_grad,
     window_columns,
 )
 
@@ -2248,8 +2248,9 @@ def _conv_input_grad(grad, weight, x, stride, padding, dilation, groups, padding
     transposed kernel [C * kH * kW, C_out] (batched over the groups) with the image's
     gradient [C_out, H_out * W_out], whose [C, H_out, W_out] slab for each kernel offset
     is added onto the strided (padded) pixels that offset read, then cropped (under the
-    numba backend, use_jit: the compiled transposed_scatter of the runtime, GIL-free,
-    output row by output row). A padding_mode other than zeros: the gradient on the padded grid, folded back onto
+    numba backend, use_jit: the runtime's compiled_conv_input_grad, one buffer of
+    products per thread's run of images and the compiled transposed_scatter). A
+    padding_mode other than zeros: the gradient on the padded grid, folded back onto
     the pixels each padded one copies (_window_fold)."""
     n, c, h, w = x.shape
     c_out, c_group, kernel_h, kernel_w = weight.shape
@@ -2285,11 +2286,15 @@ def _conv_input_grad(grad, weight, x, stride, padding, dilation, groups, padding
         return np.ascontiguousarray(
             full[:, :, first_row : first_row + h, first_col : first_col + w]
         )
+    result = np.empty(x.shape, dtype=grad.dtype)
+    if use_jit(grad):
+        compiled_conv_input_grad(
+            grad, weight, result, groups, stride, dilation, top, left
+        )
+        return result
     # [G, C / G * kH * kW, C_out / G], a transposed view (BLAS reads it as it is; a strided
     # slice of weight per kernel offset is no BLAS operand, and runs NumPy's slow loop)
     taps = weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
-    result = np.empty(x.shape, dtype=grad.dtype)
-    compiled = use_jit(grad)
 
     def images(first, last):
         count = last - first
@@ -2297,9 +2302,6 @@ def _conv_input_grad(grad, weight, x, stride, padding, dilation, groups, padding
             taps, grad[first:last].reshape(count, groups, c_out // groups, -1)
         )
         spread = spread.reshape(count, c, kernel_h, kernel_w, out_h, out_w)
-        if compiled:
-            transposed_scatter(spread, result, first, *stride, *dilation, top, left)
-            return
         on_grid = np.zeros(
             (count, c, h + top + bottom, w + left + right), dtype=grad.dtype
         )
@@ -5330,8 +5332,9 @@ def _cupy_conv_input_grad(
     transposed kernel [C * kH * kW, C_out] (batched over the groups) with the image's
     gradient [C_out, H_out * W_out], whose [C, H_out, W_out] slab for each kernel offset
     is added onto the strided (padded) pixels that offset read, then cropped (under the
-    numba backend, use_jit: the compiled transposed_scatter of the runtime, GIL-free,
-    output row by output row). A padding_mode other than zeros: the gradient on the padded grid, folded back onto
+    numba backend, use_jit: the runtime's compiled_conv_input_grad, one buffer of
+    products per thread's run of images and the compiled transposed_scatter). A
+    padding_mode other than zeros: the gradient on the padded grid, folded back onto
     the pixels each padded one copies (_window_fold)."""
     import cupy as cp
 
@@ -5369,11 +5372,15 @@ def _cupy_conv_input_grad(
         return cp.ascontiguousarray(
             full[:, :, first_row : first_row + h, first_col : first_col + w]
         )
+    result = cp.empty(x.shape, dtype=grad.dtype)
+    if use_jit(grad):
+        compiled_conv_input_grad(
+            grad, weight, result, groups, stride, dilation, top, left
+        )
+        return result
     # [G, C / G * kH * kW, C_out / G], a transposed view (BLAS reads it as it is; a strided
     # slice of weight per kernel offset is no BLAS operand, and runs NumPy's slow loop)
     taps = weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
-    result = cp.empty(x.shape, dtype=grad.dtype)
-    compiled = use_jit(grad)
 
     def images(first, last):
         count = last - first
@@ -5381,9 +5388,6 @@ def _cupy_conv_input_grad(
             taps, grad[first:last].reshape(count, groups, c_out // groups, -1)
         )
         spread = spread.reshape(count, c, kernel_h, kernel_w, out_h, out_w)
-        if compiled:
-            transposed_scatter(spread, result, first, *stride, *dilation, top, left)
-            return
         on_grid = cp.zeros(
             (count, c, h + top + bottom, w + left + right), dtype=grad.dtype
         )
