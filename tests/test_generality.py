@@ -25,19 +25,20 @@ DTYPES = [np.float64, np.float32]
 WORST: dict[str, float] = {}  # largest |ours - torch| / (atol + rtol |torch|), for the report
 
 
-def compare(ours, theirs, dtype, what):
+def compare(ours, theirs, dtype, what, tol=None):
     theirs = theirs.detach().numpy() if isinstance(theirs, torch.Tensor) else theirs
     assert ours.dtype == dtype, f"{what}: dtype {ours.dtype}, expected {np.dtype(dtype)}"
     assert ours.shape == theirs.shape, f"{what}: shape {ours.shape}, expected {theirs.shape}"
-    tol = TOL[dtype]
+    tol = tol or TOL[dtype]
     ratio = float(np.max(np.abs(ours - theirs) / (tol["atol"] + tol["rtol"] * np.abs(theirs)), initial=0.0))
     key = f"{what.split()[0]} {np.dtype(dtype).name}"
     WORST[key] = max(WORST.get(key, 0.0), ratio)
     np.testing.assert_allclose(ours, theirs, err_msg=what, **tol)
 
 
-def check(name, arrays, torch_fn, dtype, attrs=None, seed=10):
-    """Our forward and backward against PyTorch's autograd on the same arrays and cotangent."""
+def check(name, arrays, torch_fn, dtype, attrs=None, seed=10, grad_tol=None):
+    """Our forward and backward against PyTorch's autograd on the same arrays and cotangent
+    (the gradients within ``grad_tol`` where given, else TOL)."""
     mod = module(spec(name))
     y, ctx = mod.forward(*arrays, **(attrs or {}))
     tensors = [torch.tensor(a, requires_grad=True) for a in arrays]
@@ -50,7 +51,7 @@ def check(name, arrays, torch_fn, dtype, attrs=None, seed=10):
     assert len(grads) == len(arrays)
     for i, (grad, tensor) in enumerate(zip(grads, tensors)):
         assert grad.flags.writeable
-        compare(grad, tensor.grad, dtype, f"{name} grad[{i}] {attrs}")
+        compare(grad, tensor.grad, dtype, f"{name} grad[{i}] {attrs}", grad_tol)
     return y, ctx
 
 
@@ -118,7 +119,12 @@ def test_gelu_approximate(dtype, approximate):
     bound = 9.0 if dtype == np.float64 else 4.0
     x = draw((6, 5, 40), dtype, low=-bound, high=bound)
     attrs = {} if approximate == "none" else {"approximate": approximate}
-    check("gelu", [x], lambda t: F.gelu(t, approximate=approximate), dtype, attrs)
+    # The tanh form's gradient 0.5 (1 + tanh u) + 0.5 x (1 - tanh^2 u) u' cancels for x near
+    # -3 (terms of about 1 summing to 1e-3): an ulp of float32 tanh there (6e-8) times the
+    # terms' size, rounded apart in ours (float32 arithmetic in the compiled kernel) and
+    # PyTorch's, differ by up to about 1e-6 absolute: float32 gradients within 3e-6.
+    grad_tol = dict(rtol=2e-5, atol=3e-6) if dtype == np.float32 and approximate == "tanh" else None
+    check("gelu", [x], lambda t: F.gelu(t, approximate=approximate), dtype, attrs, grad_tol=grad_tol)
     finite_differences("gelu", [x.astype(np.float64)], attrs)
 
 
