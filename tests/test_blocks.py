@@ -603,3 +603,15 @@ def test_what_mixes_batch_items_is_never_in_a_batched_part():
     assert not batch_local(forward, dataclasses.replace(by_prim["mean"], statics=(("axis", Const(0)),)), prims)
     assert not batch_local(forward, by_prim["dropout_mask"], prims)
     assert not batch_local(forward, by_prim["linear_heads"], prims)
+
+
+def test_copy_by_images_is_a_contiguous_copy_on_any_thread_count():
+    """copy_by_images(view) of a transposed view of a batch (pixel shuffle's) equals its
+    C-ordered copy on one and two threads, and is C-contiguous."""
+    x = np.arange(6 * 8 * 4 * 4, dtype=np.float32).reshape(6, 2, 2, 2, 4, 4)
+    view = x.transpose(0, 1, 4, 2, 5, 3)
+    for count in (1, 2):
+        with on_threads(count):
+            copied = runtime.copy_by_images(view)
+        assert copied.flags.c_contiguous and copied.dtype == x.dtype
+        np.testing.assert_array_equal(copied, np.ascontiguousarray(view))

@@ -25,7 +25,7 @@ from .spec import DEFAULT_DTYPES, DEPTHWISE, WINDOW_TYPES, AttrDecl, AttrValue, 
 VERSION = "0.1.0"
 RUNTIME = "layerforge._runtime"
 # Runtime functions that helpers may call; a module imports those its helpers use.
-HELPER_RUNTIME = ("blas_flags_ignored", "check_grid", "in_chunks", "in_row_products", "pooled_size",
+HELPER_RUNTIME = ("blas_flags_ignored", "check_grid", "copy_by_images", "in_chunks", "in_row_products", "pooled_size",
                   "scatter_add_rows", "take_columns")
 # Functions of the compiled target's runtime (jit.RUNTIME) that helpers may call: the
 # hand-written kernels of the convolution helpers and the choice of the backend.

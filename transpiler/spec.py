@@ -39,7 +39,7 @@ RESERVED = frozenset({"np", "rng", "ctx", "saved", "training", "activation", "re
                       "check_arrays", "check_attribute", "check_divides", "check_axis", "check_window",
                       "activation_module", "in_row_blocks", "in_chunks", "in_row_products", "blas_on_one_thread",
                       "scatter_add_rows", "take_columns", "on_gpu",
-                      "default_gpu_rng", "check_grid", "use_jit", "blas_flags_ignored",
+                      "default_gpu_rng", "check_grid", "use_jit", "blas_flags_ignored", "copy_by_images",
                       "INPUTS", "PARAMETERS", "BUFFERS", "OUTPUTS"})
 AttrValue = Union[int, float, bool, str, tuple]
 FLOAT_DTYPES = ("float16", "float32", "float64")

@@ -1193,6 +1193,22 @@ def in_chunks(task, count, like):
     return total
 
 
+def copy_by_images(view):
+    """A C-ordered copy of ``view``, a strided view of a batch [N, ...] (a transposed
+    reshape: pixel shuffle), image by image on layerforge's threads (``in_chunks``): one
+    GIL-free copy per image, where one copy of the whole batch runs on one thread. CuPy
+    arrays: one copy."""
+    if type(view) is not np.ndarray:
+        return view.copy()
+    out = np.empty(view.shape, dtype=view.dtype)
+
+    def images(first, last):
+        out[first:last] = view[first:last]
+
+    in_chunks(images, view.shape[0], view)
+    return out
+
+
 # Rows of the blocks of a product shared out by ``in_row_products``: a quarter of the rows, in
 # multiples of 64 (of the row heights of BLAS's kernels), from 64 to 256. Each block repacks
 # the whole right operand, which costs about half as much again as the product itself with

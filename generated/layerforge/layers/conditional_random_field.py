@@ -1150,7 +1150,7 @@ def _cupy_forward_no_batch_first_step(
     return incoming_next, gold_next, nll_next, alpha, score, _t2, _t6
 
 
-# conditional_random_field_no_batch_first_step_bwd_1: layers_spec/primitives.yaml:4001
+# conditional_random_field_no_batch_first_step_bwd_1: layers_spec/primitives.yaml:4002
 _conditional_random_field_no_batch_first_step_bwd_1 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_step_bwd_1",
     "T grad_next_nll, T _t12",
@@ -1172,7 +1172,7 @@ _conditional_random_field_no_batch_first_step_bwd_2 = ElementwiseKernel(
 )
 
 
-# conditional_random_field_no_batch_first_step_bwd_3: layers_spec/primitives.yaml:3951
+# conditional_random_field_no_batch_first_step_bwd_3: layers_spec/primitives.yaml:3952
 _conditional_random_field_no_batch_first_step_bwd_3 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_step_bwd_3",
     "T _t5, T _t6, T grad_ending",
@@ -1185,7 +1185,7 @@ _conditional_random_field_no_batch_first_step_bwd_3 = ElementwiseKernel(
 )
 
 
-# conditional_random_field_no_batch_first_step_bwd_4: layers_spec/primitives.yaml:4001
+# conditional_random_field_no_batch_first_step_bwd_4: layers_spec/primitives.yaml:4002
 _conditional_random_field_no_batch_first_step_bwd_4 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_step_bwd_4",
     "T grad_next_gold, T _t22",
@@ -1212,7 +1212,7 @@ _conditional_random_field_no_batch_first_step_bwd_5 = ReductionKernel(
 )
 
 
-# conditional_random_field_no_batch_first_step_bwd_6: layers_spec/primitives.yaml:4001
+# conditional_random_field_no_batch_first_step_bwd_6: layers_spec/primitives.yaml:4002
 _conditional_random_field_no_batch_first_step_bwd_6 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_step_bwd_6",
     "T grad_next_incoming, T _t26",
@@ -1223,7 +1223,7 @@ _conditional_random_field_no_batch_first_step_bwd_6 = ElementwiseKernel(
 )
 
 
-# conditional_random_field_no_batch_first_step_bwd_7: layers_spec/primitives.yaml:4102
+# conditional_random_field_no_batch_first_step_bwd_7: layers_spec/primitives.yaml:4103
 _conditional_random_field_no_batch_first_step_bwd_7 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_step_bwd_7",
     "T _t16, T _t24",
@@ -1234,7 +1234,7 @@ _conditional_random_field_no_batch_first_step_bwd_7 = ElementwiseKernel(
 )
 
 
-# conditional_random_field_no_batch_first_step_bwd_8: layers_spec/primitives.yaml:3963
+# conditional_random_field_no_batch_first_step_bwd_8: layers_spec/primitives.yaml:3964
 _conditional_random_field_no_batch_first_step_bwd_8 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_step_bwd_8",
     "T _t19, T _t28, T _t27, T _t23, T _t30",
@@ -1307,7 +1307,7 @@ _conditional_random_field_no_batch_first_deferred_bwd_0 = ElementwiseKernel(
 )
 
 
-# conditional_random_field_no_batch_first_deferred_bwd_1: layers_spec/primitives.yaml:3963
+# conditional_random_field_no_batch_first_deferred_bwd_1: layers_spec/primitives.yaml:3964
 _conditional_random_field_no_batch_first_deferred_bwd_1 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_deferred_bwd_1",
     "T _t30, T grad_alpha",

@@ -8,7 +8,12 @@ Do not edit by hand: change the spec and run `make generate`.
 
 import numpy as np
 
-from layerforge._runtime import check_arrays, check_context, check_attribute
+from layerforge._runtime import (
+    check_arrays,
+    check_context,
+    check_attribute,
+    copy_by_images,
+)
 from layerforge._cupy_runtime import on_gpu
 
 __all__ = ["forward", "backward"]
@@ -99,7 +104,7 @@ def _pixel_shuffle(x, factor):
             f"must be divisible by upscale_factor squared ({factor * factor}); got shape {tuple(x.shape)}"
         )
     blocks = x.reshape(n, c // (factor * factor), factor, factor, h, w)
-    return np.ascontiguousarray(blocks.transpose(0, 1, 4, 2, 5, 3)).reshape(
+    return copy_by_images(blocks.transpose(0, 1, 4, 2, 5, 3)).reshape(
         n, c // (factor * factor), h * factor, w * factor
     )
 
@@ -114,7 +119,7 @@ def _pixel_unshuffle(x, factor):
             f"height ({h}) and width ({w}); got shape {tuple(x.shape)}"
         )
     blocks = x.reshape(n, c, h // factor, factor, w // factor, factor)
-    return np.ascontiguousarray(blocks.transpose(0, 1, 3, 5, 2, 4)).reshape(
+    return copy_by_images(blocks.transpose(0, 1, 3, 5, 2, 4)).reshape(
         n, c * factor * factor, h // factor, w // factor
     )
 
@@ -124,22 +129,22 @@ def _pixel_unshuffle(x, factor):
 
 
 def _cupy_forward_inverse(x, upscale_factor):
-    y = _cupy_pixel_unshuffle(x, upscale_factor)
+    y = _pixel_unshuffle(x, upscale_factor)
     return y, (upscale_factor,)
 
 
 def _cupy_backward_inverse(grad_y, upscale_factor):
-    grad_x = _cupy_pixel_shuffle(grad_y, upscale_factor)
+    grad_x = _pixel_shuffle(grad_y, upscale_factor)
     return grad_x
 
 
 def _cupy_forward_no_inverse(x, upscale_factor):
-    y = _cupy_pixel_shuffle(x, upscale_factor)
+    y = _pixel_shuffle(x, upscale_factor)
     return y, (upscale_factor,)
 
 
 def _cupy_backward_no_inverse(grad_y, upscale_factor):
-    grad_x = _cupy_pixel_unshuffle(grad_y, upscale_factor)
+    grad_x = _pixel_unshuffle(grad_y, upscale_factor)
     return grad_x
 
 
@@ -147,37 +152,3 @@ _CUPY_VARIANTS = {
     True: (_cupy_forward_inverse, _cupy_backward_inverse),
     False: (_cupy_forward_no_inverse, _cupy_backward_no_inverse),
 }
-
-
-def _cupy_pixel_shuffle(x, factor):
-    """x [N, C * r * r, H, W] -> [N, C, H * r, W * r]: channel c * r * r + i * r + j
-    becomes the pixel offset (i, j) of each r x r block (PyTorch's order)."""
-    import cupy as cp
-
-    n, c, h, w = x.shape
-    if c % (factor * factor):
-        raise ValueError(
-            f"pixel_shuffle: attribute 'upscale_factor' = {factor}: the input's channels ({c}) "
-            f"must be divisible by upscale_factor squared ({factor * factor}); got shape {tuple(x.shape)}"
-        )
-    blocks = x.reshape(n, c // (factor * factor), factor, factor, h, w)
-    return cp.ascontiguousarray(blocks.transpose(0, 1, 4, 2, 5, 3)).reshape(
-        n, c // (factor * factor), h * factor, w * factor
-    )
-
-
-def _cupy_pixel_unshuffle(x, factor):
-    """x [N, C, H * r, W * r] -> [N, C * r * r, H, W]: the pixel offset (i, j) of each
-    r x r block becomes channel c * r * r + i * r + j (F.pixel_unshuffle)."""
-    import cupy as cp
-
-    n, c, h, w = x.shape
-    if h % factor or w % factor:
-        raise ValueError(
-            f"pixel_unshuffle: attribute 'downscale_factor' = {factor} must divide the input's "
-            f"height ({h}) and width ({w}); got shape {tuple(x.shape)}"
-        )
-    blocks = x.reshape(n, c, h // factor, factor, w // factor, factor)
-    return cp.ascontiguousarray(blocks.transpose(0, 1, 3, 5, 2, 4)).reshape(
-        n, c * factor * factor, h // factor, w // factor
-    )

@@ -17,6 +17,7 @@ from layerforge._runtime import (
     check_window,
     activation_module,
     check_options,
+    copy_by_images,
     in_chunks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
@@ -1153,7 +1154,7 @@ def _pixel_shuffle(x, factor):
             f"must be divisible by upscale_factor squared ({factor * factor}); got shape {tuple(x.shape)}"
         )
     blocks = x.reshape(n, c // (factor * factor), factor, factor, h, w)
-    return np.ascontiguousarray(blocks.transpose(0, 1, 4, 2, 5, 3)).reshape(
+    return copy_by_images(blocks.transpose(0, 1, 4, 2, 5, 3)).reshape(
         n, c // (factor * factor), h * factor, w * factor
     )
 
@@ -1168,7 +1169,7 @@ def _pixel_unshuffle(x, factor):
             f"height ({h}) and width ({w}); got shape {tuple(x.shape)}"
         )
     blocks = x.reshape(n, c, h // factor, factor, w // factor, factor)
-    return np.ascontiguousarray(blocks.transpose(0, 1, 3, 5, 2, 4)).reshape(
+    return copy_by_images(blocks.transpose(0, 1, 3, 5, 2, 4)).reshape(
         n, c * factor * factor, h // factor, w // factor
     )
 
@@ -1249,7 +1250,7 @@ def _cupy_forward_relu(x, weight, bias, upscale_factor, stride, padding):
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     _t2 = bias.reshape(1, -1, 1, 1)
     z = _subpixel_convolutional_relu_fwd_0(_t1, _t2)
-    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    shuffled = _pixel_shuffle(z, upscale_factor)
     y = _subpixel_convolutional_relu_fwd_1(shuffled)
     return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
 
@@ -1283,7 +1284,7 @@ def _cupy_backward_relu(
 
     _t3 = _subpixel_convolutional_relu_bwd_0(shuffled)
     grad_shuffled = _subpixel_convolutional_relu_bwd_1(grad_y, _t3)
-    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
     _t6 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t6.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
@@ -1311,7 +1312,7 @@ def _cupy_forward_sigmoid(x, weight, bias, upscale_factor, stride, padding):
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     _t2 = bias.reshape(1, -1, 1, 1)
     z = _subpixel_convolutional_relu_fwd_0(_t1, _t2)
-    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    shuffled = _pixel_shuffle(z, upscale_factor)
     y = _subpixel_convolutional_sigmoid_fwd_1(shuffled)
     return y, (x, weight, bias, upscale_factor, stride, padding, columns, y)
 
@@ -1357,7 +1358,7 @@ def _cupy_backward_sigmoid(
     _t3 = _subpixel_convolutional_sigmoid_bwd_0(grad_y, y)
     _t4 = _subpixel_convolutional_sigmoid_bwd_1(y)
     grad_shuffled = _subpixel_convolutional_sigmoid_bwd_2(_t3, _t4)
-    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
     _t7 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t7.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
@@ -1385,7 +1386,7 @@ def _cupy_forward_tanh(x, weight, bias, upscale_factor, stride, padding):
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     _t2 = bias.reshape(1, -1, 1, 1)
     z = _subpixel_convolutional_relu_fwd_0(_t1, _t2)
-    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    shuffled = _pixel_shuffle(z, upscale_factor)
     y = _subpixel_convolutional_tanh_fwd_1(shuffled)
     return y, (x, weight, bias, upscale_factor, stride, padding, columns, y)
 
@@ -1431,7 +1432,7 @@ def _cupy_backward_tanh(
     _t3 = _subpixel_convolutional_tanh_bwd_0(y)
     _t4 = _subpixel_convolutional_tanh_bwd_1(_t3)
     grad_shuffled = _subpixel_convolutional_tanh_bwd_2(grad_y, _t4)
-    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
     _t7 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t7.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
@@ -1448,7 +1449,7 @@ def _cupy_forward_identity(x, weight, bias, upscale_factor, stride, padding):
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     _t2 = bias.reshape(1, -1, 1, 1)
     z = _subpixel_convolutional_relu_fwd_0(_t1, _t2)
-    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    shuffled = _pixel_shuffle(z, upscale_factor)
     return shuffled, (x, weight, bias, upscale_factor, stride, padding, columns)
 
 
@@ -1457,7 +1458,7 @@ def _cupy_backward_identity(
 ):
     import cupy as cp
 
-    grad_z = _cupy_pixel_unshuffle(grad_y, upscale_factor)
+    grad_z = _pixel_unshuffle(grad_y, upscale_factor)
     _t4 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t4.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
@@ -1529,7 +1530,7 @@ def _cupy_forward_gelu(x, weight, bias, upscale_factor, stride, padding):
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     _t2 = bias.reshape(1, -1, 1, 1)
     z = _subpixel_convolutional_relu_fwd_0(_t1, _t2)
-    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    shuffled = _pixel_shuffle(z, upscale_factor)
     _t3 = _subpixel_convolutional_gelu_fwd_1(shuffled)
     _t4 = _subpixel_convolutional_gelu_fwd_2(_t3)
     _t5 = _subpixel_convolutional_gelu_fwd_3(_t4)
@@ -1667,7 +1668,7 @@ def _cupy_backward_gelu(
     _t14 = _subpixel_convolutional_gelu_bwd_11(_t10, _t13)
     _t15 = _subpixel_convolutional_gelu_bwd_12(_t14)
     grad_shuffled = _subpixel_convolutional_gelu_bwd_13(_t7, _t15)
-    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
     _t17 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t17.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
@@ -1740,7 +1741,7 @@ def _cupy_forward_elu(x, weight, bias, upscale_factor, stride, padding, alpha=1.
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     _t2 = bias.reshape(1, -1, 1, 1)
     z = _subpixel_convolutional_relu_fwd_0(_t1, _t2)
-    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    shuffled = _pixel_shuffle(z, upscale_factor)
     _t3 = _subpixel_convolutional_elu_fwd_1(shuffled)
     _t4 = _subpixel_convolutional_elu_fwd_2(shuffled)
     _t5 = _subpixel_convolutional_elu_fwd_3(_t4)
@@ -1841,7 +1842,7 @@ def _cupy_backward_elu(
     _t12 = 1 - alpha
     _t13 = _subpixel_convolutional_elu_bwd_5(_t11, _t12)
     grad_shuffled = _subpixel_convolutional_elu_bwd_6(_t9, _t13)
-    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
     _t16 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t16.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
@@ -1935,7 +1936,7 @@ def _cupy_forward_mish(x, weight, bias, upscale_factor, stride, padding):
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     _t2 = bias.reshape(1, -1, 1, 1)
     z = _subpixel_convolutional_relu_fwd_0(_t1, _t2)
-    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    shuffled = _pixel_shuffle(z, upscale_factor)
     _t3 = _subpixel_convolutional_mish_fwd_1(shuffled)
     mish_e = _subpixel_convolutional_mish_fwd_2(_t3)
     _t4 = _subpixel_convolutional_mish_fwd_3(mish_e)
@@ -2087,7 +2088,7 @@ def _cupy_backward_mish(
     _t15 = _subpixel_convolutional_mish_bwd_12(_t14, _t8)
     _t16 = _subpixel_convolutional_mish_bwd_13(_t9, _t15)
     grad_shuffled = _subpixel_convolutional_mish_bwd_14(grad_y, _t16)
-    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
     _t19 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t19.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
@@ -2126,7 +2127,7 @@ def _cupy_forward_swish(x, weight, bias, upscale_factor, stride, padding):
     _t1 = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
     _t2 = bias.reshape(1, -1, 1, 1)
     z = _subpixel_convolutional_relu_fwd_0(_t1, _t2)
-    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    shuffled = _pixel_shuffle(z, upscale_factor)
     _t3 = _subpixel_convolutional_swish_fwd_1(shuffled)
     y = _subpixel_convolutional_swish_fwd_2(shuffled, _t3)
     return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
@@ -2210,7 +2211,7 @@ def _cupy_backward_swish(
     _t7 = _subpixel_convolutional_swish_bwd_4(_t3)
     _t8 = _subpixel_convolutional_swish_bwd_5(_t6, _t7)
     grad_shuffled = _subpixel_convolutional_swish_bwd_6(_t4, _t8)
-    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
     _t10 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t10.reshape(bias.shape)
     grad_weight = _cupy_conv_weight_grad(
@@ -2225,7 +2226,7 @@ def _cupy_backward_swish(
 def _cupy_forward_relu_no_bias(x, weight, bias, upscale_factor, stride, padding):
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
-    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    shuffled = _pixel_shuffle(z, upscale_factor)
     y = _subpixel_convolutional_relu_fwd_1(shuffled)
     return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
 
@@ -2257,7 +2258,7 @@ def _cupy_backward_relu_no_bias(
 ):
     _t1 = _subpixel_convolutional_relu_no_bias_bwd_0(shuffled)
     grad_shuffled = _subpixel_convolutional_relu_no_bias_bwd_1(grad_y, _t1)
-    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
     grad_weight = _cupy_conv_weight_grad(
         grad_z, columns, weight, x, stride, padding, (1, 1), 1
     )
@@ -2270,7 +2271,7 @@ def _cupy_backward_relu_no_bias(
 def _cupy_forward_sigmoid_no_bias(x, weight, bias, upscale_factor, stride, padding):
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
-    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    shuffled = _pixel_shuffle(z, upscale_factor)
     y = _subpixel_convolutional_sigmoid_fwd_1(shuffled)
     return y, (x, weight, bias, upscale_factor, stride, padding, columns, y)
 
@@ -2314,7 +2315,7 @@ def _cupy_backward_sigmoid_no_bias(
     _t1 = _subpixel_convolutional_sigmoid_no_bias_bwd_0(grad_y, y)
     _t2 = _subpixel_convolutional_sigmoid_no_bias_bwd_1(y)
     grad_shuffled = _subpixel_convolutional_sigmoid_no_bias_bwd_2(_t1, _t2)
-    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
     grad_weight = _cupy_conv_weight_grad(
         grad_z, columns, weight, x, stride, padding, (1, 1), 1
     )
@@ -2327,7 +2328,7 @@ def _cupy_backward_sigmoid_no_bias(
 def _cupy_forward_tanh_no_bias(x, weight, bias, upscale_factor, stride, padding):
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
-    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    shuffled = _pixel_shuffle(z, upscale_factor)
     y = _subpixel_convolutional_tanh_fwd_1(shuffled)
     return y, (x, weight, bias, upscale_factor, stride, padding, columns, y)
 
@@ -2371,7 +2372,7 @@ def _cupy_backward_tanh_no_bias(
     _t1 = _subpixel_convolutional_tanh_no_bias_bwd_0(y)
     _t2 = _subpixel_convolutional_tanh_no_bias_bwd_1(_t1)
     grad_shuffled = _subpixel_convolutional_tanh_no_bias_bwd_2(grad_y, _t2)
-    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
     grad_weight = _cupy_conv_weight_grad(
         grad_z, columns, weight, x, stride, padding, (1, 1), 1
     )
@@ -2384,14 +2385,14 @@ def _cupy_backward_tanh_no_bias(
 def _cupy_forward_identity_no_bias(x, weight, bias, upscale_factor, stride, padding):
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
-    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    shuffled = _pixel_shuffle(z, upscale_factor)
     return shuffled, (x, weight, bias, upscale_factor, stride, padding, columns)
 
 
 def _cupy_backward_identity_no_bias(
     grad_y, x, weight, bias, upscale_factor, stride, padding, columns
 ):
-    grad_z = _cupy_pixel_unshuffle(grad_y, upscale_factor)
+    grad_z = _pixel_unshuffle(grad_y, upscale_factor)
     grad_weight = _cupy_conv_weight_grad(
         grad_z, columns, weight, x, stride, padding, (1, 1), 1
     )
@@ -2459,7 +2460,7 @@ _subpixel_convolutional_gelu_no_bias_fwd_4 = ElementwiseKernel(
 def _cupy_forward_gelu_no_bias(x, weight, bias, upscale_factor, stride, padding):
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
-    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    shuffled = _pixel_shuffle(z, upscale_factor)
     _t2 = _subpixel_convolutional_gelu_no_bias_fwd_0(shuffled)
     _t3 = _subpixel_convolutional_gelu_no_bias_fwd_1(_t2)
     _t4 = _subpixel_convolutional_gelu_no_bias_fwd_2(_t3)
@@ -2595,7 +2596,7 @@ def _cupy_backward_gelu_no_bias(
     _t13 = _subpixel_convolutional_gelu_no_bias_bwd_11(_t9, _t12)
     _t14 = _subpixel_convolutional_gelu_no_bias_bwd_12(_t13)
     grad_shuffled = _subpixel_convolutional_gelu_no_bias_bwd_13(_t6, _t14)
-    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
     grad_weight = _cupy_conv_weight_grad(
         grad_z, columns, weight, x, stride, padding, (1, 1), 1
     )
@@ -2666,7 +2667,7 @@ def _cupy_forward_elu_no_bias(
 ):
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
-    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    shuffled = _pixel_shuffle(z, upscale_factor)
     _t2 = _subpixel_convolutional_elu_no_bias_fwd_0(shuffled)
     _t3 = _subpixel_convolutional_elu_no_bias_fwd_1(shuffled)
     _t4 = _subpixel_convolutional_elu_no_bias_fwd_2(_t3)
@@ -2765,7 +2766,7 @@ def _cupy_backward_elu_no_bias(
     _t11 = 1 - alpha
     _t12 = _subpixel_convolutional_elu_no_bias_bwd_5(_t10, _t11)
     grad_shuffled = _subpixel_convolutional_elu_no_bias_bwd_6(_t8, _t12)
-    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
     grad_weight = _cupy_conv_weight_grad(
         grad_z, columns, weight, x, stride, padding, (1, 1), 1
     )
@@ -2855,7 +2856,7 @@ _subpixel_convolutional_mish_no_bias_fwd_6 = ElementwiseKernel(
 def _cupy_forward_mish_no_bias(x, weight, bias, upscale_factor, stride, padding):
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
-    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    shuffled = _pixel_shuffle(z, upscale_factor)
     _t2 = _subpixel_convolutional_mish_no_bias_fwd_0(shuffled)
     mish_e = _subpixel_convolutional_mish_no_bias_fwd_1(_t2)
     _t3 = _subpixel_convolutional_mish_no_bias_fwd_2(mish_e)
@@ -2994,7 +2995,7 @@ def _cupy_backward_mish_no_bias(
     _t14 = _subpixel_convolutional_mish_no_bias_bwd_12(_t13, _t7)
     _t15 = _subpixel_convolutional_mish_no_bias_bwd_13(_t8, _t14)
     grad_shuffled = _subpixel_convolutional_mish_no_bias_bwd_14(grad_y, _t15)
-    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
     grad_weight = _cupy_conv_weight_grad(
         grad_z, columns, weight, x, stride, padding, (1, 1), 1
     )
@@ -3029,7 +3030,7 @@ _subpixel_convolutional_swish_no_bias_fwd_1 = ElementwiseKernel(
 def _cupy_forward_swish_no_bias(x, weight, bias, upscale_factor, stride, padding):
     columns = _cupy_im2col(x, weight, stride, padding, (1, 1), "zeros")
     z = _cupy_conv_apply(weight, columns, x, stride, padding, (1, 1), 1)
-    shuffled = _cupy_pixel_shuffle(z, upscale_factor)
+    shuffled = _pixel_shuffle(z, upscale_factor)
     _t2 = _subpixel_convolutional_swish_no_bias_fwd_0(shuffled)
     y = _subpixel_convolutional_swish_no_bias_fwd_1(shuffled, _t2)
     return y, (x, weight, bias, upscale_factor, stride, padding, columns, shuffled)
@@ -3111,7 +3112,7 @@ def _cupy_backward_swish_no_bias(
     _t6 = _subpixel_convolutional_swish_no_bias_bwd_4(_t2)
     _t7 = _subpixel_convolutional_swish_no_bias_bwd_5(_t5, _t6)
     grad_shuffled = _subpixel_convolutional_swish_no_bias_bwd_6(_t3, _t7)
-    grad_z = _cupy_pixel_unshuffle(grad_shuffled, upscale_factor)
+    grad_z = _pixel_unshuffle(grad_shuffled, upscale_factor)
     grad_weight = _cupy_conv_weight_grad(
         grad_z, columns, weight, x, stride, padding, (1, 1), 1
     )
@@ -3584,40 +3585,6 @@ def _cupy_im2col(x, weight, stride, padding, dilation, padding_mode):
     out_h, out_w = windows.shape[2:4]
     return windows.transpose(1, 4, 5, 0, 2, 3).reshape(
         c * kernel_h * kernel_w, n, out_h, out_w
-    )
-
-
-def _cupy_pixel_shuffle(x, factor):
-    """x [N, C * r * r, H, W] -> [N, C, H * r, W * r]: channel c * r * r + i * r + j
-    becomes the pixel offset (i, j) of each r x r block (PyTorch's order)."""
-    import cupy as cp
-
-    n, c, h, w = x.shape
-    if c % (factor * factor):
-        raise ValueError(
-            f"pixel_shuffle: attribute 'upscale_factor' = {factor}: the input's channels ({c}) "
-            f"must be divisible by upscale_factor squared ({factor * factor}); got shape {tuple(x.shape)}"
-        )
-    blocks = x.reshape(n, c // (factor * factor), factor, factor, h, w)
-    return cp.ascontiguousarray(blocks.transpose(0, 1, 4, 2, 5, 3)).reshape(
-        n, c // (factor * factor), h * factor, w * factor
-    )
-
-
-def _cupy_pixel_unshuffle(x, factor):
-    """x [N, C, H * r, W * r] -> [N, C * r * r, H, W]: the pixel offset (i, j) of each
-    r x r block becomes channel c * r * r + i * r + j (F.pixel_unshuffle)."""
-    import cupy as cp
-
-    n, c, h, w = x.shape
-    if h % factor or w % factor:
-        raise ValueError(
-            f"pixel_unshuffle: attribute 'downscale_factor' = {factor} must divide the input's "
-            f"height ({h}) and width ({w}); got shape {tuple(x.shape)}"
-        )
-    blocks = x.reshape(n, c, h // factor, factor, w // factor, factor)
-    return cp.ascontiguousarray(blocks.transpose(0, 1, 3, 5, 2, 4)).reshape(
-        n, c * factor * factor, h // factor, w // factor
     )
 
 
