@@ -228,36 +228,16 @@ def test_layers_under_numba_match_numpy_and_torch(backend, dtype, label, module,
         np.testing.assert_allclose(got, want.numpy(), rtol=0, atol=TOL[dtype] * max(1.0, want.abs().max().item()))
 
 
-def test_depthwise_on_two_threads_matches_one(backend):
-    """Eight images on two threads (in_chunks' runs, one kernel call each, the weight
-    gradients added run by run) give one thread's results; the output bit for bit."""
+@pytest.mark.parametrize("channels, per_group, seed", [(4, 1, 11), (8, 2, 12)], ids=["depthwise", "grouped"])
+def test_on_two_threads_matches_one(backend, channels, per_group, seed):
+    """Eight images in 4 groups on two threads (in_chunks' runs, one kernel call each: the
+    depthwise kernel, or window_columns' gathered blocks for 2 channels a group; the weight
+    gradients added run by run) give one thread's results; the output and the input gradient
+    bit for bit (each image's calls are the same)."""
     backend("numba")
-    rng = np.random.default_rng(11)
-    x = rng.standard_normal((8, 4, 9, 9)).astype(np.float32)
-    weight = rng.standard_normal((4, 1, 3, 3)).astype(np.float32)
-    before = layerforge.get_num_threads()
-    runs = []
-    try:
-        for threads in (1, 2):
-            layerforge.set_num_threads(threads)
-            y, ctx = convolutional.forward(x, weight, None, padding=1, groups=4)
-            runs.append((y, *convolutional.backward(np.ones_like(y), ctx)))
-    finally:
-        layerforge.set_num_threads(before)
-    (y1, gx1, gw1, _), (y2, gx2, gw2, _) = runs
-    np.testing.assert_array_equal(y1, y2)
-    np.testing.assert_array_equal(gx1, gx2)
-    np.testing.assert_allclose(gw1, gw2, rtol=1e-6)
-
-
-def test_grouped_on_two_threads_matches_one(backend):
-    """A grouped convolution (4 groups of 2 channels) of eight images on two threads, each
-    image's blocks gathered by window_columns, gives one thread's results; the output and
-    the input gradient bit for bit (each image's products are the same calls)."""
-    backend("numba")
-    rng = np.random.default_rng(12)
-    x = rng.standard_normal((8, 8, 9, 9)).astype(np.float32)
-    weight = rng.standard_normal((8, 2, 3, 3)).astype(np.float32)
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((8, channels, 9, 9)).astype(np.float32)
+    weight = rng.standard_normal((channels, per_group, 3, 3)).astype(np.float32)
     before = layerforge.get_num_threads()
     runs = []
     try:
