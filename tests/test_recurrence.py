@@ -393,3 +393,63 @@ def test_a_step_that_reads_its_input_with_the_carry(tmp_path):
     (y0, _), ctx0 = probe.forward(x, w)  # no initial state: zeros
     np.testing.assert_allclose(y0, reference(x, np.zeros_like(h0), w)[0], rtol=1e-13)
     assert probe.backward(gy, gh, ctx0)[2] is None
+
+
+SHARED_BIAS = """
+name: probe
+kind: layer
+title: Probe
+summary: an Elman step whose two biases are added together before the input projection's sum
+inputs:
+  x: {shape: [T, B, F]}
+  h0: {shape: [B, F]}
+parameters:
+  a: {shape: [F]}
+  b: {shape: [F]}
+scan:
+  sequences: [x]
+  carry:
+    h: {init: h0, next: h_next, final: h_n}
+  stack: {y: h_next}
+forward: |
+  h_next = tanh(x + (a + b) + 0.5 * h)
+outputs: [y, h_n]
+"""
+
+
+def test_two_parameters_added_in_the_hoisted_part_share_their_gradient(tmp_path):
+    """(a + b) does not read the carry, so it is hoisted, and its derived backward gives a
+    and b the one gradient of their sum: the hoisted backward returns it for both (it once
+    named it for the second only, leaving the first an undefined name). Against a NumPy
+    loop's central differences (float64)."""
+    from harness import PATHS, catalog
+    from transpiler.pipeline import Catalog, load_op
+    from transpiler.spec import load_spec
+
+    path = tmp_path / "probe.yaml"
+    path.write_text(SHARED_BIAS)
+    spec = load_spec(path, "probe.yaml")
+    probe = load_op(spec, Catalog(catalog().prims, {**catalog().ops, "probe": spec}), PATHS, name="probe")
+    rng = np.random.default_rng(5)
+    x, h0, a, b = rng.uniform(-1, 1, (4, 2, 3)), rng.uniform(-1, 1, (2, 3)), rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3)
+
+    def loss(x, a, b, gy):
+        h, total = h0, 0.0
+        for t in range(x.shape[0]):
+            h = np.tanh(x[t] + (a + b) + 0.5 * h)
+            total += np.sum(gy[t] * h)
+        return total
+
+    (y, h_n), ctx = probe.forward(x, h0, a, b)
+    gy = rng.standard_normal(y.shape)
+    grad_x, _, grad_a, grad_b = probe.backward(gy, np.zeros_like(h_n), ctx)
+    eps = 1e-6
+    for name, grad in (("a", grad_a), ("b", grad_b)):
+        numeric = np.zeros(3)
+        for i in range(3):
+            step = np.zeros(3)
+            step[i] = eps
+            up = loss(x, a + step, b, gy) if name == "a" else loss(x, a, b + step, gy)
+            down = loss(x, a - step, b, gy) if name == "a" else loss(x, a, b - step, gy)
+            numeric[i] = (up - down) / (2 * eps)
+        np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8, err_msg=name)

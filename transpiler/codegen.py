@@ -164,7 +164,11 @@ def scan_part_returns(c: CompiledVariant, fn: Function) -> str:
     """What a part of a scan's loop returns: its outputs (each once), and for the hoisted
     part the values its backward reads."""
     parts = c.forward.loop
-    outputs = [operand(o) for o in dict.fromkeys(fn.outputs)]
+    # each once (a step's carry and its stack may be one value), but the hoisted backward's
+    # results are the gradients of its arrays, in order, as the driver unpacks them (two
+    # biases added together share one gradient)
+    once = fn.outputs if fn is parts.hoisted_backward else dict.fromkeys(fn.outputs)  # type: ignore[attr-defined]
+    outputs = [operand(o) for o in once]
     if fn is parts.hoisted:  # type: ignore[attr-defined]
         return f"{_outputs(outputs)}, {_tuple(list(parts.hoisted_saved)) if parts.hoisted_saved else '()'}"  # type: ignore[attr-defined]
     return _outputs(outputs)

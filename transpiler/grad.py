@@ -280,7 +280,7 @@ def _derive(spec: OpSpec, fn: Function, builder: Builder, grad_outputs: list[str
     for name in arrays:
         parts = contributions.pop(name, [])
         if parts:
-            results.append(_accumulate(builder, name, parts, named=True, pending=contributions))
+            results.append(_accumulate(builder, name, parts, named=True, pending=contributions, given=results))
         else:
             zero = builder.call(prims["zeros_like"], [name], {}, fn.body[0].loc if fn.body else spec.loc,
                                 target=grad_name(name), role="grad")
@@ -340,10 +340,13 @@ def _instantiate(builder: Builder, rule: Expr, env: dict[str, Operand]) -> Opera
 
 
 def _accumulate(builder: Builder, name: str, parts: list[Operand], named: bool,
-                pending: dict[str, list[Operand]] | None = None) -> Operand:
+                pending: dict[str, list[Operand]] | None = None, given: list[Operand] | None = None) -> Operand:
     """The sum of the gradient contributions to ``name``, bound to ``grad_<name>`` if named.
     A lone contribution is renamed unless another value's ``pending`` contributions hold it
-    too (``x + f``: both operands get the sum's gradient itself). The name is taken only if
+    too (``x + f``: both operands get the sum's gradient itself) or it was ``given`` already
+    as an earlier array's gradient (``a + b`` of two parameters, each gradient the sum's
+    own, accumulated one after the other: renaming it for the second would leave the first
+    naming a value no statement defines). The name is taken only if
     it is free: an output that later statements also read has its incoming gradient
     ``grad_<name>`` among the contributions, and the sum is a new value."""
     target = grad_name(name) if named and grad_name(name) not in builder.values else None
@@ -352,7 +355,7 @@ def _accumulate(builder: Builder, name: str, parts: list[Operand], named: bool,
         return joined
     if len(parts) == 1:
         only = parts[0]
-        shared = pending is not None and any(only in others for others in pending.values())
+        shared = (pending is not None and any(only in others for others in pending.values())) or only in (given or ())
         if target and isinstance(only, str) and not shared and _rename_last(builder, only, target):
             return target
         return only
