@@ -279,18 +279,17 @@ def _cupy_backward(grad_y, y):
 def _log_softmax_fwd_loops_0(_t1, x, y_out):
     _rows, _n = x.shape
     _zero = x.dtype.type(0.0)
-    shifted_row = np.empty(_n, x.dtype)
     for _row in range(_rows):
         _t2 = _t1[_row, 0]  # log_softmax.yaml:10
         _t4 = _zero  # log_softmax.yaml:11
         for _j in range(_n):
             shifted = x[_row, _j] - _t2  # log_softmax.yaml:10
-            shifted_row[_j] = shifted
             _t3 = fast_exp(shifted)  # log_softmax.yaml:11
             _t4 += _t3
         _t5 = math.log(_t4)  # log_softmax.yaml:11
         for _j in range(_n):
-            y = shifted_row[_j] - _t5  # log_softmax.yaml:11
+            shifted = x[_row, _j] - _t2  # log_softmax.yaml:10
+            y = shifted - _t5  # log_softmax.yaml:11
             y_out[_row, _j] = y
 
 

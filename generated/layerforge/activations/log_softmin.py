@@ -292,18 +292,17 @@ def _cupy_backward(grad_y, y):
 def _log_softmin_fwd_loops_0(_t1, negated, y_out):
     _rows, _n = negated.shape
     _zero = negated.dtype.type(0.0)
-    shifted_row = np.empty(_n, negated.dtype)
     for _row in range(_rows):
         _t2 = _t1[_row, 0]  # log_softmin.yaml:11
         _t4 = _zero  # log_softmin.yaml:12
         for _j in range(_n):
             shifted = negated[_row, _j] - _t2  # log_softmin.yaml:11
-            shifted_row[_j] = shifted
             _t3 = fast_exp(shifted)  # log_softmin.yaml:12
             _t4 += _t3
         _t5 = math.log(_t4)  # log_softmin.yaml:12
         for _j in range(_n):
-            y = shifted_row[_j] - _t5  # log_softmin.yaml:12
+            shifted = negated[_row, _j] - _t2  # log_softmin.yaml:11
+            y = shifted - _t5  # log_softmin.yaml:12
             y_out[_row, _j] = y
 
 

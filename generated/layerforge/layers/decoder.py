@@ -315,16 +315,16 @@ def _forward_relu_part1(
     attended = _bmm(self_attn_weights, self_attn_v)
     _t2 = np.add(x, attended, out=attended)
     norm1_mu = _mean(_t2, -1)
-    norm1_centered = np.subtract(_t2, norm1_mu, out=_t2)
+    norm1_centered = _t2 - norm1_mu
     norm1_variance = _dot_last(norm1_centered, norm1_centered)
     norm1_variance /= x.shape[-1]
     norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
     np.sqrt(norm1_rstd, out=norm1_rstd)
     np.divide(1, norm1_rstd, out=norm1_rstd)
     norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
-    h1 = norm1_normalized * norm1_weight
+    h1 = np.multiply(norm1_normalized, norm1_weight, out=norm1_normalized)
     h1 += norm1_bias
-    return _t1, self_attn_weights, norm1_rstd, norm1_normalized, h1
+    return _t1, self_attn_weights, _t2, norm1_mu, norm1_rstd, h1
 
 
 def _forward_relu_part2(
@@ -353,32 +353,32 @@ def _forward_relu_part2(
     crossed = _bmm(cross_attn_weights, cross_attn_v)
     _t2 = np.add(h1, crossed, out=crossed)
     norm2_mu = _mean(_t2, -1)
-    norm2_centered = np.subtract(_t2, norm2_mu, out=_t2)
+    norm2_centered = _t2 - norm2_mu
     norm2_variance = _dot_last(norm2_centered, norm2_centered)
     norm2_variance /= x.shape[-1]
     norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
     np.sqrt(norm2_rstd, out=norm2_rstd)
     np.divide(1, norm2_rstd, out=norm2_rstd)
     norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
-    h2 = norm2_normalized * norm2_weight
+    h2 = np.multiply(norm2_normalized, norm2_weight, out=norm2_normalized)
     h2 += norm2_bias
-    return _t1, cross_attn_weights, norm2_rstd, norm2_normalized, h2
+    return _t1, cross_attn_weights, _t2, norm2_mu, norm2_rstd, h2
 
 
 def _forward_relu_part3(_t1, linear2_bias, h2, x, eps, norm3_weight, norm3_bias):
     linear2_z = _t1 + linear2_bias
     _t2 = np.add(h2, linear2_z, out=linear2_z)
     norm3_mu = _mean(_t2, -1)
-    norm3_centered = np.subtract(_t2, norm3_mu, out=_t2)
+    norm3_centered = _t2 - norm3_mu
     norm3_variance = _dot_last(norm3_centered, norm3_centered)
     norm3_variance /= x.shape[-1]
     norm3_rstd = np.add(norm3_variance, eps, out=norm3_variance)
     np.sqrt(norm3_rstd, out=norm3_rstd)
     np.divide(1, norm3_rstd, out=norm3_rstd)
     norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
-    y = norm3_normalized * norm3_weight
+    y = np.multiply(norm3_normalized, norm3_weight, out=norm3_normalized)
     y += norm3_bias
-    return norm3_rstd, norm3_normalized, y
+    return _t2, norm3_mu, norm3_rstd, y
 
 
 def _forward_relu(
@@ -408,7 +408,7 @@ def _forward_relu(
     self_attn_q = _linear(x, self_attn_query_weight) * _t1
     self_attn_k = _linear(x, self_attn_key_weight)
     self_attn_v = _linear(x, self_attn_value_weight)
-    _t2, self_attn_weights, norm1_rstd, norm1_normalized, h1 = in_row_blocks(
+    _t2, self_attn_weights, _t3, norm1_mu, norm1_rstd, h1 = in_row_blocks(
         _forward_relu_part1,
         self_attn_k,
         self_attn_q,
@@ -423,7 +423,7 @@ def _forward_relu(
     cross_attn_q = _linear(h1, cross_attn_query_weight) * _t1
     cross_attn_k = _linear(encoder_output, cross_attn_key_weight)
     cross_attn_v = _linear(encoder_output, cross_attn_value_weight)
-    _t3, cross_attn_weights, norm2_rstd, norm2_normalized, h2 = in_row_blocks(
+    _t4, cross_attn_weights, _t5, norm2_mu, norm2_rstd, h2 = in_row_blocks(
         _forward_relu_part2,
         cross_attn_k,
         cross_attn_q,
@@ -438,10 +438,10 @@ def _forward_relu(
     )
     linear1_z = _linear(h2, linear1_weight) + linear1_bias
     hidden = np.clip(linear1_z, 0, np.inf)
-    _t4 = _linear(hidden, linear2_weight)
-    norm3_rstd, norm3_normalized, y = in_row_blocks(
+    _t6 = _linear(hidden, linear2_weight)
+    _t7, norm3_mu, norm3_rstd, y = in_row_blocks(
         _forward_relu_part3,
-        _t4,
+        _t6,
         linear2_bias,
         h2,
         x,
@@ -471,35 +471,40 @@ def _forward_relu(
         self_attn_v,
         _t2,
         self_attn_weights,
+        _t3,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         h1,
         _t1,
         cross_attn_q,
         cross_attn_v,
-        _t3,
+        _t4,
         cross_attn_weights,
+        _t5,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         h2,
         linear1_z,
+        _t7,
+        norm3_mu,
         norm3_rstd,
-        norm3_normalized,
     )
 
 
 def _backward_relu_part1(
-    linear1_z, grad_y, norm3_normalized, linear2_bias, x, norm3_rstd, norm3_weight
+    linear1_z, _t1, norm3_mu, norm3_rstd, grad_y, linear2_bias, x, norm3_weight
 ):
     hidden = np.clip(linear1_z, 0, np.inf)
-    norm3_p = grad_y * norm3_normalized
+    norm3_x_hat = _t1 - norm3_mu
+    norm3_x_hat *= norm3_rstd
+    norm3_p = grad_y * norm3_x_hat
     grad_norm3_weight = _sum_to(norm3_p, linear2_bias.shape)
     grad_norm3_bias = _sum_to(grad_y, linear2_bias.shape)
     norm3_scale = norm3_rstd / x.shape[-1]
     grad_norm3_x = grad_y * norm3_weight
     grad_norm3_x *= norm3_rstd
-    _t1 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
-    grad_norm3_x -= _t1
+    _t2 = norm3_x_hat * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
+    grad_norm3_x -= _t2
     grad_norm3_x -= _dot_last(grad_y, norm3_weight) * norm3_scale
     grad_linear2_bias = _sum_to(grad_norm3_x, linear2_bias.shape)
     return hidden, grad_norm3_x, grad_norm3_weight, grad_norm3_bias, grad_linear2_bias
@@ -508,25 +513,28 @@ def _backward_relu_part1(
 def _backward_relu_part2(
     grad_norm3_x,
     _t1,
-    norm2_normalized,
+    _t2,
+    norm2_mu,
+    norm2_rstd,
     linear2_bias,
     x,
-    norm2_rstd,
     norm2_weight,
     cross_attn_v,
     cross_attn_weights,
-    _t2,
+    _t3,
     cross_attn_q,
 ):
     grad_h2 = grad_norm3_x + _t1
-    norm2_p = grad_h2 * norm2_normalized
+    norm2_x_hat = _t2 - norm2_mu
+    norm2_x_hat *= norm2_rstd
+    norm2_p = grad_h2 * norm2_x_hat
     grad_norm2_weight = _sum_to(norm2_p, linear2_bias.shape)
     grad_norm2_bias = _sum_to(grad_h2, linear2_bias.shape)
     norm2_scale = norm2_rstd / x.shape[-1]
     grad_norm2_x = grad_h2 * norm2_weight
     grad_norm2_x *= norm2_rstd
-    _t3 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
-    grad_norm2_x -= _t3
+    _t4 = norm2_x_hat * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t4
     grad_norm2_x -= _dot_last(grad_h2, norm2_weight) * norm2_scale
     grad_cross_attn_weights = _bmm(grad_norm2_x, np.swapaxes(cross_attn_v, -1, -2))
     grad_cross_attn_v = _bmm(np.swapaxes(cross_attn_weights, -1, -2), grad_norm2_x)
@@ -536,7 +544,7 @@ def _backward_relu_part2(
         out=grad_cross_attn_weights,
     )
     grad_cross_attn_allowed *= cross_attn_weights
-    grad_cross_attn_q = _bmm(grad_cross_attn_allowed, np.swapaxes(_t2, -1, -2))
+    grad_cross_attn_q = _bmm(grad_cross_attn_allowed, np.swapaxes(_t3, -1, -2))
     grad_cross_attn_k = np.swapaxes(
         _bmm(np.swapaxes(cross_attn_q, -1, -2), grad_cross_attn_allowed), -1, -2
     )
@@ -553,25 +561,28 @@ def _backward_relu_part2(
 def _backward_relu_part3(
     grad_norm2_x,
     _t1,
-    norm1_normalized,
+    _t2,
+    norm1_mu,
+    norm1_rstd,
     linear2_bias,
     x,
-    norm1_rstd,
     norm1_weight,
     self_attn_v,
     self_attn_weights,
-    _t2,
+    _t3,
     self_attn_q,
 ):
     grad_h1 = grad_norm2_x + _t1
-    norm1_p = grad_h1 * norm1_normalized
+    norm1_x_hat = _t2 - norm1_mu
+    norm1_x_hat *= norm1_rstd
+    norm1_p = grad_h1 * norm1_x_hat
     grad_norm1_weight = _sum_to(norm1_p, linear2_bias.shape)
     grad_norm1_bias = _sum_to(grad_h1, linear2_bias.shape)
     norm1_scale = norm1_rstd / x.shape[-1]
     grad_norm1_x = grad_h1 * norm1_weight
     grad_norm1_x *= norm1_rstd
-    _t3 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
-    grad_norm1_x -= _t3
+    _t4 = norm1_x_hat * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    grad_norm1_x -= _t4
     grad_norm1_x -= _dot_last(grad_h1, norm1_weight) * norm1_scale
     grad_self_attn_weights = _bmm(grad_norm1_x, np.swapaxes(self_attn_v, -1, -2))
     grad_self_attn_v = _bmm(np.swapaxes(self_attn_weights, -1, -2), grad_norm1_x)
@@ -581,7 +592,7 @@ def _backward_relu_part3(
         out=grad_self_attn_weights,
     )
     grad_self_attn_allowed *= self_attn_weights
-    grad_self_attn_q = _bmm(grad_self_attn_allowed, np.swapaxes(_t2, -1, -2))
+    grad_self_attn_q = _bmm(grad_self_attn_allowed, np.swapaxes(_t3, -1, -2))
     grad_self_attn_k = np.swapaxes(
         _bmm(np.swapaxes(self_attn_q, -1, -2), grad_self_attn_allowed), -1, -2
     )
@@ -617,40 +628,44 @@ def _backward_relu(
     self_attn_v,
     _t2,
     self_attn_weights,
-    norm1_rstd,
-    norm1_normalized,
-    h1,
     _t3,
+    norm1_mu,
+    norm1_rstd,
+    h1,
+    _t4,
     cross_attn_q,
     cross_attn_v,
-    _t4,
+    _t5,
     cross_attn_weights,
+    _t6,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     h2,
     linear1_z,
+    _t7,
+    norm3_mu,
     norm3_rstd,
-    norm3_normalized,
 ):
     hidden, grad_norm3_x, grad_norm3_weight, grad_norm3_bias, grad_linear2_bias = (
         in_row_blocks(
             _backward_relu_part1,
             linear1_z,
+            _t7,
+            norm3_mu,
+            norm3_rstd,
             grad_y,
-            norm3_normalized,
             linear2_bias,
             x,
-            norm3_rstd,
             norm3_weight,
             sums=3,
-            named=(2, 2, 2, None, 2, 2, None),
+            named=(2, 2, 2, 2, 2, None, 2, None),
         )
     )
     grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
     grad_linear1_z = grad_hidden * (linear1_z > 0)
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
-    _t5 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    _t8 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
     (
         grad_norm2_x,
@@ -662,24 +677,25 @@ def _backward_relu(
     ) = in_row_blocks(
         _backward_relu_part2,
         grad_norm3_x,
-        _t5,
-        norm2_normalized,
+        _t8,
+        _t6,
+        norm2_mu,
+        norm2_rstd,
         linear2_bias,
         x,
-        norm2_rstd,
         norm2_weight,
         cross_attn_v,
         cross_attn_weights,
-        _t4,
+        _t5,
         cross_attn_q,
         sums=2,
-        named=(2, 2, 2, None, 2, 2, None, 2, 2, 2, 2),
+        named=(2, 2, 2, 2, 2, None, 2, None, 2, 2, 2, 2),
     )
     grad_cross_attn_value_weight = _rows(grad_cross_attn_v).T @ _rows(encoder_output)
     grad_cross_attn_key_weight = _rows(grad_cross_attn_k).T @ _rows(encoder_output)
-    _t6 = grad_cross_attn_q * _t3
-    _t7 = _linear_backward_input(_t6, cross_attn_query_weight)
-    grad_cross_attn_query_weight = _rows(_t6).T @ _rows(h1)
+    _t9 = grad_cross_attn_q * _t4
+    _t10 = _linear_backward_input(_t9, cross_attn_query_weight)
+    grad_cross_attn_query_weight = _rows(_t9).T @ _rows(h1)
     (
         grad_norm1_x,
         grad_self_attn_v,
@@ -690,28 +706,29 @@ def _backward_relu(
     ) = in_row_blocks(
         _backward_relu_part3,
         grad_norm2_x,
-        _t7,
-        norm1_normalized,
+        _t10,
+        _t3,
+        norm1_mu,
+        norm1_rstd,
         linear2_bias,
         x,
-        norm1_rstd,
         norm1_weight,
         self_attn_v,
         self_attn_weights,
         _t2,
         self_attn_q,
         sums=2,
-        named=(2, 2, 2, None, 2, 2, None, 2, 2, 2, 2),
+        named=(2, 2, 2, 2, 2, None, 2, None, 2, 2, 2, 2),
     )
     grad_self_attn_value_weight = _rows(grad_self_attn_v).T @ _rows(x)
     grad_self_attn_key_weight = _rows(grad_self_attn_k).T @ _rows(x)
-    _t8 = grad_self_attn_q * _t1
-    grad_self_attn_query_weight = _rows(_t8).T @ _rows(x)
+    _t11 = grad_self_attn_q * _t1
+    grad_self_attn_query_weight = _rows(_t11).T @ _rows(x)
     grad_x = (
         grad_norm1_x
         + _linear_backward_input(grad_self_attn_v, self_attn_value_weight)
         + _linear_backward_input(grad_self_attn_k, self_attn_key_weight)
-        + _linear_backward_input(_t8, self_attn_query_weight)
+        + _linear_backward_input(_t11, self_attn_query_weight)
     )
     grad_encoder_output = _linear_backward_input(
         grad_cross_attn_v, cross_attn_value_weight
@@ -774,7 +791,7 @@ def _forward_gelu(
     self_attn_q = _linear(x, self_attn_query_weight) * _t1
     self_attn_k = _linear(x, self_attn_key_weight)
     self_attn_v = _linear(x, self_attn_value_weight)
-    _t2, self_attn_weights, norm1_rstd, norm1_normalized, h1 = in_row_blocks(
+    _t2, self_attn_weights, _t3, norm1_mu, norm1_rstd, h1 = in_row_blocks(
         _forward_relu_part1,
         self_attn_k,
         self_attn_q,
@@ -789,7 +806,7 @@ def _forward_gelu(
     cross_attn_q = _linear(h1, cross_attn_query_weight) * _t1
     cross_attn_k = _linear(encoder_output, cross_attn_key_weight)
     cross_attn_v = _linear(encoder_output, cross_attn_value_weight)
-    _t3, cross_attn_weights, norm2_rstd, norm2_normalized, h2 = in_row_blocks(
+    _t4, cross_attn_weights, _t5, norm2_mu, norm2_rstd, h2 = in_row_blocks(
         _forward_relu_part2,
         cross_attn_k,
         cross_attn_q,
@@ -802,14 +819,14 @@ def _forward_gelu(
         norm2_bias,
         named=(2, 2, None, 2, 2, 2, None, None, None),
     )
-    _t4 = _linear(h2, linear1_weight)
+    _t6 = _linear(h2, linear1_weight)
     linear1_z, hidden = in_row_blocks(
-        _forward_gelu_part3, _t4, linear1_bias, named=(2, None)
+        _forward_gelu_part3, _t6, linear1_bias, named=(2, None)
     )
-    _t5 = _linear(hidden, linear2_weight)
-    norm3_rstd, norm3_normalized, y = in_row_blocks(
+    _t7 = _linear(hidden, linear2_weight)
+    _t8, norm3_mu, norm3_rstd, y = in_row_blocks(
         _forward_relu_part3,
-        _t5,
+        _t7,
         linear2_bias,
         h2,
         x,
@@ -839,44 +856,49 @@ def _forward_gelu(
         self_attn_v,
         _t2,
         self_attn_weights,
+        _t3,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         h1,
         _t1,
         cross_attn_q,
         cross_attn_v,
-        _t3,
+        _t4,
         cross_attn_weights,
+        _t5,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         h2,
         linear1_z,
+        _t8,
+        norm3_mu,
         norm3_rstd,
-        norm3_normalized,
     )
 
 
 def _backward_gelu_part1(
-    linear1_z, grad_y, norm3_normalized, linear2_bias, x, norm3_rstd, norm3_weight
+    linear1_z, _t1, norm3_mu, norm3_rstd, grad_y, linear2_bias, x, norm3_weight
 ):
-    _t1 = 0.7071067811865476 * linear1_z
-    _t2 = _erf(_t1)
-    _t2 *= 0.5
-    _t2 += 0.5
-    hidden = linear1_z * _t2
-    norm3_p = grad_y * norm3_normalized
+    _t2 = 0.7071067811865476 * linear1_z
+    _t3 = _erf(_t2)
+    _t3 *= 0.5
+    _t3 += 0.5
+    hidden = linear1_z * _t3
+    norm3_x_hat = _t1 - norm3_mu
+    norm3_x_hat *= norm3_rstd
+    norm3_p = grad_y * norm3_x_hat
     grad_norm3_weight = _sum_to(norm3_p, linear2_bias.shape)
     grad_norm3_bias = _sum_to(grad_y, linear2_bias.shape)
     norm3_scale = norm3_rstd / x.shape[-1]
     grad_norm3_x = grad_y * norm3_weight
     grad_norm3_x *= norm3_rstd
-    _t3 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
-    grad_norm3_x -= _t3
+    _t4 = norm3_x_hat * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
+    grad_norm3_x -= _t4
     grad_norm3_x -= _dot_last(grad_y, norm3_weight) * norm3_scale
     grad_linear2_bias = _sum_to(grad_norm3_x, linear2_bias.shape)
     return (
-        _t1,
         _t2,
+        _t3,
         hidden,
         grad_norm3_x,
         grad_norm3_weight,
@@ -922,24 +944,27 @@ def _backward_gelu(
     self_attn_v,
     _t2,
     self_attn_weights,
-    norm1_rstd,
-    norm1_normalized,
-    h1,
     _t3,
+    norm1_mu,
+    norm1_rstd,
+    h1,
+    _t4,
     cross_attn_q,
     cross_attn_v,
-    _t4,
+    _t5,
     cross_attn_weights,
+    _t6,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     h2,
     linear1_z,
+    _t7,
+    norm3_mu,
     norm3_rstd,
-    norm3_normalized,
 ):
     (
-        _t5,
-        _t6,
+        _t8,
+        _t9,
         hidden,
         grad_norm3_x,
         grad_norm3_weight,
@@ -948,28 +973,29 @@ def _backward_gelu(
     ) = in_row_blocks(
         _backward_gelu_part1,
         linear1_z,
+        _t7,
+        norm3_mu,
+        norm3_rstd,
         grad_y,
-        norm3_normalized,
         linear2_bias,
         x,
-        norm3_rstd,
         norm3_weight,
         sums=3,
-        named=(2, 2, 2, None, 2, 2, None),
+        named=(2, 2, 2, 2, 2, None, 2, None),
     )
     grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
     grad_linear1_z, grad_linear1_bias = in_row_blocks(
         _backward_gelu_part2,
         grad_hidden,
-        _t6,
+        _t9,
         linear1_z,
-        _t5,
+        _t8,
         linear1_bias,
         sums=1,
         named=(2, 2, 2, 2, None),
     )
-    _t7 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    _t10 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
     (
         grad_norm2_x,
@@ -981,24 +1007,25 @@ def _backward_gelu(
     ) = in_row_blocks(
         _backward_relu_part2,
         grad_norm3_x,
-        _t7,
-        norm2_normalized,
+        _t10,
+        _t6,
+        norm2_mu,
+        norm2_rstd,
         linear2_bias,
         x,
-        norm2_rstd,
         norm2_weight,
         cross_attn_v,
         cross_attn_weights,
-        _t4,
+        _t5,
         cross_attn_q,
         sums=2,
-        named=(2, 2, 2, None, 2, 2, None, 2, 2, 2, 2),
+        named=(2, 2, 2, 2, 2, None, 2, None, 2, 2, 2, 2),
     )
     grad_cross_attn_value_weight = _rows(grad_cross_attn_v).T @ _rows(encoder_output)
     grad_cross_attn_key_weight = _rows(grad_cross_attn_k).T @ _rows(encoder_output)
-    _t8 = grad_cross_attn_q * _t3
-    _t9 = _linear_backward_input(_t8, cross_attn_query_weight)
-    grad_cross_attn_query_weight = _rows(_t8).T @ _rows(h1)
+    _t11 = grad_cross_attn_q * _t4
+    _t12 = _linear_backward_input(_t11, cross_attn_query_weight)
+    grad_cross_attn_query_weight = _rows(_t11).T @ _rows(h1)
     (
         grad_norm1_x,
         grad_self_attn_v,
@@ -1009,28 +1036,29 @@ def _backward_gelu(
     ) = in_row_blocks(
         _backward_relu_part3,
         grad_norm2_x,
-        _t9,
-        norm1_normalized,
+        _t12,
+        _t3,
+        norm1_mu,
+        norm1_rstd,
         linear2_bias,
         x,
-        norm1_rstd,
         norm1_weight,
         self_attn_v,
         self_attn_weights,
         _t2,
         self_attn_q,
         sums=2,
-        named=(2, 2, 2, None, 2, 2, None, 2, 2, 2, 2),
+        named=(2, 2, 2, 2, 2, None, 2, None, 2, 2, 2, 2),
     )
     grad_self_attn_value_weight = _rows(grad_self_attn_v).T @ _rows(x)
     grad_self_attn_key_weight = _rows(grad_self_attn_k).T @ _rows(x)
-    _t10 = grad_self_attn_q * _t1
-    grad_self_attn_query_weight = _rows(_t10).T @ _rows(x)
+    _t13 = grad_self_attn_q * _t1
+    grad_self_attn_query_weight = _rows(_t13).T @ _rows(x)
     grad_x = (
         grad_norm1_x
         + _linear_backward_input(grad_self_attn_v, self_attn_value_weight)
         + _linear_backward_input(grad_self_attn_k, self_attn_key_weight)
-        + _linear_backward_input(_t10, self_attn_query_weight)
+        + _linear_backward_input(_t13, self_attn_query_weight)
     )
     grad_encoder_output = _linear_backward_input(
         grad_cross_attn_v, cross_attn_value_weight
@@ -1466,9 +1494,9 @@ _decoder_relu_fwd_8 = ElementwiseKernel(
 _decoder_relu_fwd_9 = ElementwiseKernel(
     "decoder_relu_fwd_9",
     "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
-    "T norm1_normalized, T h1",
+    "T h1",
     """
-    norm1_normalized = norm1_centered * norm1_rstd;
+    T norm1_normalized = norm1_centered * norm1_rstd;
     T _t13 = norm1_normalized * norm1_weight;
     h1 = _t13 + norm1_bias;
     """,
@@ -1600,9 +1628,9 @@ _decoder_relu_fwd_18 = ElementwiseKernel(
 _decoder_relu_fwd_19 = ElementwiseKernel(
     "decoder_relu_fwd_19",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
-    "T norm2_normalized, T h2",
+    "T h2",
     """
-    norm2_normalized = norm2_centered * norm2_rstd;
+    T norm2_normalized = norm2_centered * norm2_rstd;
     T _t26 = norm2_normalized * norm2_weight;
     h2 = _t26 + norm2_bias;
     """,
@@ -1680,9 +1708,9 @@ _decoder_relu_fwd_24 = ElementwiseKernel(
 _decoder_relu_fwd_25 = ElementwiseKernel(
     "decoder_relu_fwd_25",
     "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
-    "T norm3_normalized, T y",
+    "T y",
     """
-    norm3_normalized = norm3_centered * norm3_rstd;
+    T norm3_normalized = norm3_centered * norm3_rstd;
     T _t34 = norm3_normalized * norm3_weight;
     y = _t34 + norm3_bias;
     """,
@@ -1735,9 +1763,7 @@ def _cupy_forward_relu(
     _t9 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t10 = x.shape[-1]
     norm1_rstd = _decoder_relu_fwd_8(_t9, _t10, eps)
-    norm1_normalized, h1 = _decoder_relu_fwd_9(
-        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
-    )
+    h1 = _decoder_relu_fwd_9(norm1_centered, norm1_rstd, norm1_weight, norm1_bias)
     _t14 = _linear(h1, cross_attn_query_weight)
     _t15 = self_attn_query_weight.shape[0]
     _t16 = _t15 ** (-0.5)
@@ -1759,9 +1785,7 @@ def _cupy_forward_relu(
     _t22 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t23 = x.shape[-1]
     norm2_rstd = _decoder_relu_fwd_18(_t22, _t23, eps)
-    norm2_normalized, h2 = _decoder_relu_fwd_19(
-        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
-    )
+    h2 = _decoder_relu_fwd_19(norm2_centered, norm2_rstd, norm2_weight, norm2_bias)
     _t27 = _linear(h2, linear1_weight)
     linear1_z, hidden = _decoder_relu_fwd_20(_t27, linear1_bias)
     _t28 = _linear(hidden, linear2_weight)
@@ -1771,9 +1795,7 @@ def _cupy_forward_relu(
     _t30 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t31 = x.shape[-1]
     norm3_rstd = _decoder_relu_fwd_24(_t30, _t31, eps)
-    norm3_normalized, y = _decoder_relu_fwd_25(
-        norm3_centered, norm3_rstd, norm3_weight, norm3_bias
-    )
+    y = _decoder_relu_fwd_25(norm3_centered, norm3_rstd, norm3_weight, norm3_bias)
     return y, (
         x,
         encoder_output,
@@ -1795,20 +1817,23 @@ def _cupy_forward_relu(
         self_attn_v,
         _t4,
         self_attn_weights,
+        _t8,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         h1,
         _t16,
         cross_attn_q,
         cross_attn_v,
         _t17,
         cross_attn_weights,
+        _t21,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         h2,
         linear1_z,
+        _t29,
+        norm3_mu,
         norm3_rstd,
-        norm3_normalized,
     )
 
 
@@ -1823,82 +1848,84 @@ _decoder_relu_bwd_0 = ElementwiseKernel(
 )
 
 
-# decoder_relu_bwd_1: layers_spec/layers/layer_normalization.yaml:32
+# decoder_relu_bwd_1: layers_spec/layers/layer_normalization.yaml:34,35
 _decoder_relu_bwd_1 = ElementwiseKernel(
     "decoder_relu_bwd_1",
-    "T grad_y, T norm3_normalized",
-    "T norm3_p",
+    "T _t29, T norm3_mu, T norm3_rstd, T grad_y",
+    "T norm3_x_hat, T norm3_p",
     """
-    norm3_p = grad_y * norm3_normalized;
+    T _t35 = _t29 - norm3_mu;
+    norm3_x_hat = _t35 * norm3_rstd;
+    norm3_p = grad_y * norm3_x_hat;
     """,
 )
 
 
-# decoder_relu_bwd_2: layers_spec/layers/layer_normalization.yaml:35
+# decoder_relu_bwd_2: layers_spec/layers/layer_normalization.yaml:38
 _decoder_relu_bwd_2 = ElementwiseKernel(
     "decoder_relu_bwd_2",
-    "T norm3_rstd, int32 _t35",
+    "T norm3_rstd, int32 _t36",
     "T norm3_scale",
     """
-    norm3_scale = norm3_rstd / _t35;
+    norm3_scale = norm3_rstd / _t36;
     """,
-    scalars=("_t35",),
+    scalars=("_t36",),
 )
 
 
-# decoder_relu_bwd_3: layers_spec/layers/layer_normalization.yaml:37
+# decoder_relu_bwd_3: layers_spec/layers/layer_normalization.yaml:40
 _decoder_relu_bwd_3 = ElementwiseKernel(
     "decoder_relu_bwd_3",
     "T grad_y, T norm3_weight, T norm3_rstd",
-    "T _t37",
+    "T _t38",
     """
-    T _t36 = grad_y * norm3_weight;
-    _t37 = _t36 * norm3_rstd;
+    T _t37 = grad_y * norm3_weight;
+    _t38 = _t37 * norm3_rstd;
     """,
 )
 
 
-# decoder_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:37
+# decoder_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:40
 _decoder_relu_bwd_4 = ElementwiseKernel(
     "decoder_relu_bwd_4",
-    "T _t38, T norm3_scale",
-    "T _t39",
+    "T _t39, T norm3_scale",
+    "T _t40",
     """
-    _t39 = _t38 * norm3_scale;
+    _t40 = _t39 * norm3_scale;
     """,
 )
 
 
-# decoder_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+# decoder_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:40
 _decoder_relu_bwd_5 = ElementwiseKernel(
     "decoder_relu_bwd_5",
-    "T norm3_normalized, T _t39, T _t37",
-    "T _t41",
+    "T norm3_x_hat, T _t40, T _t38",
+    "T _t42",
     """
-    T _t40 = norm3_normalized * _t39;
-    _t41 = _t37 - _t40;
+    T _t41 = norm3_x_hat * _t40;
+    _t42 = _t38 - _t41;
     """,
 )
 
 
-# decoder_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+# decoder_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
 _decoder_relu_bwd_6 = ElementwiseKernel(
     "decoder_relu_bwd_6",
-    "T _t42, T norm3_scale",
-    "T _t43",
+    "T _t43, T norm3_scale",
+    "T _t44",
     """
-    _t43 = _t42 * norm3_scale;
+    _t44 = _t43 * norm3_scale;
     """,
 )
 
 
-# decoder_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+# decoder_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
 _decoder_relu_bwd_7 = ElementwiseKernel(
     "decoder_relu_bwd_7",
-    "T _t41, T _t43",
+    "T _t42, T _t44",
     "T grad_norm3_x",
     """
-    grad_norm3_x = _t41 - _t43;
+    grad_norm3_x = _t42 - _t44;
     """,
 )
 
@@ -1909,89 +1936,91 @@ _decoder_relu_bwd_8 = ElementwiseKernel(
     "T linear1_z, T grad_hidden",
     "T grad_linear1_z",
     """
-    bool _t47 = linear1_z > T(0);
-    grad_linear1_z = grad_hidden * _t47;
+    bool _t48 = linear1_z > T(0);
+    grad_linear1_z = grad_hidden * _t48;
     """,
 )
 
 
-# decoder_relu_bwd_9: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:32
+# decoder_relu_bwd_9: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35
 _decoder_relu_bwd_9 = ElementwiseKernel(
     "decoder_relu_bwd_9",
-    "T grad_norm3_x, T _t50, T norm2_normalized",
-    "T grad_h2, T norm2_p",
+    "T grad_norm3_x, T _t51, T _t21, T norm2_mu, T norm2_rstd",
+    "T grad_h2, T norm2_x_hat, T norm2_p",
     """
-    grad_h2 = grad_norm3_x + _t50;
-    norm2_p = grad_h2 * norm2_normalized;
+    grad_h2 = grad_norm3_x + _t51;
+    T _t53 = _t21 - norm2_mu;
+    norm2_x_hat = _t53 * norm2_rstd;
+    norm2_p = grad_h2 * norm2_x_hat;
     """,
 )
 
 
-# decoder_relu_bwd_10: layers_spec/layers/layer_normalization.yaml:35
+# decoder_relu_bwd_10: layers_spec/layers/layer_normalization.yaml:38
 _decoder_relu_bwd_10 = ElementwiseKernel(
     "decoder_relu_bwd_10",
-    "T norm2_rstd, int32 _t52",
+    "T norm2_rstd, int32 _t54",
     "T norm2_scale",
     """
-    norm2_scale = norm2_rstd / _t52;
+    norm2_scale = norm2_rstd / _t54;
     """,
-    scalars=("_t52",),
+    scalars=("_t54",),
 )
 
 
-# decoder_relu_bwd_11: layers_spec/layers/layer_normalization.yaml:37
+# decoder_relu_bwd_11: layers_spec/layers/layer_normalization.yaml:40
 _decoder_relu_bwd_11 = ElementwiseKernel(
     "decoder_relu_bwd_11",
     "T grad_h2, T norm2_weight, T norm2_rstd",
-    "T _t54",
-    """
-    T _t53 = grad_h2 * norm2_weight;
-    _t54 = _t53 * norm2_rstd;
-    """,
-)
-
-
-# decoder_relu_bwd_12: layers_spec/layers/layer_normalization.yaml:37
-_decoder_relu_bwd_12 = ElementwiseKernel(
-    "decoder_relu_bwd_12",
-    "T _t55, T norm2_scale",
     "T _t56",
     """
-    _t56 = _t55 * norm2_scale;
+    T _t55 = grad_h2 * norm2_weight;
+    _t56 = _t55 * norm2_rstd;
     """,
 )
 
 
-# decoder_relu_bwd_13: layers_spec/layers/layer_normalization.yaml:37
-_decoder_relu_bwd_13 = ElementwiseKernel(
-    "decoder_relu_bwd_13",
-    "T norm2_normalized, T _t56, T _t54",
+# decoder_relu_bwd_12: layers_spec/layers/layer_normalization.yaml:40
+_decoder_relu_bwd_12 = ElementwiseKernel(
+    "decoder_relu_bwd_12",
+    "T _t57, T norm2_scale",
     "T _t58",
     """
-    T _t57 = norm2_normalized * _t56;
-    _t58 = _t54 - _t57;
+    _t58 = _t57 * norm2_scale;
     """,
 )
 
 
-# decoder_relu_bwd_14: layers_spec/layers/layer_normalization.yaml:37
-_decoder_relu_bwd_14 = ElementwiseKernel(
-    "decoder_relu_bwd_14",
-    "T _t59, T norm2_scale",
+# decoder_relu_bwd_13: layers_spec/layers/layer_normalization.yaml:40
+_decoder_relu_bwd_13 = ElementwiseKernel(
+    "decoder_relu_bwd_13",
+    "T norm2_x_hat, T _t58, T _t56",
     "T _t60",
     """
-    _t60 = _t59 * norm2_scale;
+    T _t59 = norm2_x_hat * _t58;
+    _t60 = _t56 - _t59;
     """,
 )
 
 
-# decoder_relu_bwd_15: layers_spec/layers/layer_normalization.yaml:37
+# decoder_relu_bwd_14: layers_spec/layers/layer_normalization.yaml:40
+_decoder_relu_bwd_14 = ElementwiseKernel(
+    "decoder_relu_bwd_14",
+    "T _t61, T norm2_scale",
+    "T _t62",
+    """
+    _t62 = _t61 * norm2_scale;
+    """,
+)
+
+
+# decoder_relu_bwd_15: layers_spec/layers/layer_normalization.yaml:40
 _decoder_relu_bwd_15 = ElementwiseKernel(
     "decoder_relu_bwd_15",
-    "T _t58, T _t60",
+    "T _t60, T _t62",
     "T grad_norm2_x",
     """
-    grad_norm2_x = _t58 - _t60;
+    grad_norm2_x = _t60 - _t62;
     """,
 )
 
@@ -2006,8 +2035,8 @@ _decoder_relu_bwd_16 = ReductionKernel(
     preamble="""
     template <typename T>
     __device__ T decoder_relu_bwd_16_map(const T grad_cross_attn_weights, const T cross_attn_weights) {
-        T _t65 = grad_cross_attn_weights * cross_attn_weights;
-        return _t65;
+        T _t67 = grad_cross_attn_weights * cross_attn_weights;
+        return _t67;
     }
     """,
 )
@@ -2016,11 +2045,11 @@ _decoder_relu_bwd_16 = ReductionKernel(
 # decoder_relu_bwd_17: layers_spec/activations/softmax.yaml:14
 _decoder_relu_bwd_17 = ElementwiseKernel(
     "decoder_relu_bwd_17",
-    "T grad_cross_attn_weights, T _t66, T cross_attn_weights",
+    "T grad_cross_attn_weights, T _t68, T cross_attn_weights",
     "T grad_cross_attn_allowed",
     """
-    T _t67 = grad_cross_attn_weights - _t66;
-    grad_cross_attn_allowed = cross_attn_weights * _t67;
+    T _t69 = grad_cross_attn_weights - _t68;
+    grad_cross_attn_allowed = cross_attn_weights * _t69;
     """,
 )
 
@@ -2029,91 +2058,93 @@ _decoder_relu_bwd_17 = ElementwiseKernel(
 _decoder_relu_bwd_18 = ElementwiseKernel(
     "decoder_relu_bwd_18",
     "T grad_cross_attn_q, T _t16",
-    "T _t78",
+    "T _t80",
     """
-    _t78 = grad_cross_attn_q * _t16;
+    _t80 = grad_cross_attn_q * _t16;
     """,
     scalars=("_t16",),
 )
 
 
-# decoder_relu_bwd_19: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:32
+# decoder_relu_bwd_19: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35
 _decoder_relu_bwd_19 = ElementwiseKernel(
     "decoder_relu_bwd_19",
-    "T grad_norm2_x, T _t79, T norm1_normalized",
-    "T grad_h1, T norm1_p",
+    "T grad_norm2_x, T _t81, T _t8, T norm1_mu, T norm1_rstd",
+    "T grad_h1, T norm1_x_hat, T norm1_p",
     """
-    grad_h1 = grad_norm2_x + _t79;
-    norm1_p = grad_h1 * norm1_normalized;
+    grad_h1 = grad_norm2_x + _t81;
+    T _t83 = _t8 - norm1_mu;
+    norm1_x_hat = _t83 * norm1_rstd;
+    norm1_p = grad_h1 * norm1_x_hat;
     """,
 )
 
 
-# decoder_relu_bwd_20: layers_spec/layers/layer_normalization.yaml:35
+# decoder_relu_bwd_20: layers_spec/layers/layer_normalization.yaml:38
 _decoder_relu_bwd_20 = ElementwiseKernel(
     "decoder_relu_bwd_20",
-    "T norm1_rstd, int32 _t81",
+    "T norm1_rstd, int32 _t84",
     "T norm1_scale",
     """
-    norm1_scale = norm1_rstd / _t81;
+    norm1_scale = norm1_rstd / _t84;
     """,
-    scalars=("_t81",),
+    scalars=("_t84",),
 )
 
 
-# decoder_relu_bwd_21: layers_spec/layers/layer_normalization.yaml:37
+# decoder_relu_bwd_21: layers_spec/layers/layer_normalization.yaml:40
 _decoder_relu_bwd_21 = ElementwiseKernel(
     "decoder_relu_bwd_21",
     "T grad_h1, T norm1_weight, T norm1_rstd",
-    "T _t83",
+    "T _t86",
     """
-    T _t82 = grad_h1 * norm1_weight;
-    _t83 = _t82 * norm1_rstd;
+    T _t85 = grad_h1 * norm1_weight;
+    _t86 = _t85 * norm1_rstd;
     """,
 )
 
 
-# decoder_relu_bwd_22: layers_spec/layers/layer_normalization.yaml:37
+# decoder_relu_bwd_22: layers_spec/layers/layer_normalization.yaml:40
 _decoder_relu_bwd_22 = ElementwiseKernel(
     "decoder_relu_bwd_22",
-    "T _t84, T norm1_scale",
-    "T _t85",
+    "T _t87, T norm1_scale",
+    "T _t88",
     """
-    _t85 = _t84 * norm1_scale;
+    _t88 = _t87 * norm1_scale;
     """,
 )
 
 
-# decoder_relu_bwd_23: layers_spec/layers/layer_normalization.yaml:37
+# decoder_relu_bwd_23: layers_spec/layers/layer_normalization.yaml:40
 _decoder_relu_bwd_23 = ElementwiseKernel(
     "decoder_relu_bwd_23",
-    "T norm1_normalized, T _t85, T _t83",
-    "T _t87",
+    "T norm1_x_hat, T _t88, T _t86",
+    "T _t90",
     """
-    T _t86 = norm1_normalized * _t85;
-    _t87 = _t83 - _t86;
+    T _t89 = norm1_x_hat * _t88;
+    _t90 = _t86 - _t89;
     """,
 )
 
 
-# decoder_relu_bwd_24: layers_spec/layers/layer_normalization.yaml:37
+# decoder_relu_bwd_24: layers_spec/layers/layer_normalization.yaml:40
 _decoder_relu_bwd_24 = ElementwiseKernel(
     "decoder_relu_bwd_24",
-    "T _t88, T norm1_scale",
-    "T _t89",
+    "T _t91, T norm1_scale",
+    "T _t92",
     """
-    _t89 = _t88 * norm1_scale;
+    _t92 = _t91 * norm1_scale;
     """,
 )
 
 
-# decoder_relu_bwd_25: layers_spec/layers/layer_normalization.yaml:37
+# decoder_relu_bwd_25: layers_spec/layers/layer_normalization.yaml:40
 _decoder_relu_bwd_25 = ElementwiseKernel(
     "decoder_relu_bwd_25",
-    "T _t87, T _t89",
+    "T _t90, T _t92",
     "T grad_norm1_x",
     """
-    grad_norm1_x = _t87 - _t89;
+    grad_norm1_x = _t90 - _t92;
     """,
 )
 
@@ -2128,8 +2159,8 @@ _decoder_relu_bwd_26 = ReductionKernel(
     preamble="""
     template <typename T>
     __device__ T decoder_relu_bwd_26_map(const T grad_self_attn_weights, const T self_attn_weights) {
-        T _t94 = grad_self_attn_weights * self_attn_weights;
-        return _t94;
+        T _t97 = grad_self_attn_weights * self_attn_weights;
+        return _t97;
     }
     """,
 )
@@ -2138,11 +2169,11 @@ _decoder_relu_bwd_26 = ReductionKernel(
 # decoder_relu_bwd_27: layers_spec/activations/softmax.yaml:14
 _decoder_relu_bwd_27 = ElementwiseKernel(
     "decoder_relu_bwd_27",
-    "T grad_self_attn_weights, T _t95, T self_attn_weights",
+    "T grad_self_attn_weights, T _t98, T self_attn_weights",
     "T grad_self_attn_allowed",
     """
-    T _t96 = grad_self_attn_weights - _t95;
-    grad_self_attn_allowed = self_attn_weights * _t96;
+    T _t99 = grad_self_attn_weights - _t98;
+    grad_self_attn_allowed = self_attn_weights * _t99;
     """,
 )
 
@@ -2151,9 +2182,9 @@ _decoder_relu_bwd_27 = ElementwiseKernel(
 _decoder_relu_bwd_28 = ElementwiseKernel(
     "decoder_relu_bwd_28",
     "T grad_self_attn_q, T _t3",
-    "T _t107",
+    "T _t110",
     """
-    _t107 = grad_self_attn_q * _t3;
+    _t110 = grad_self_attn_q * _t3;
     """,
     scalars=("_t3",),
 )
@@ -2162,12 +2193,12 @@ _decoder_relu_bwd_28 = ElementwiseKernel(
 # decoder_relu_bwd_29: layers_spec/primitives.yaml:522
 _decoder_relu_bwd_29 = ElementwiseKernel(
     "decoder_relu_bwd_29",
-    "T grad_norm1_x, T _t103, T _t105, T _t108",
+    "T grad_norm1_x, T _t106, T _t108, T _t111",
     "T grad_x",
     """
-    T _t110 = grad_norm1_x + _t103;
-    T _t111 = _t110 + _t105;
-    grad_x = _t111 + _t108;
+    T _t113 = grad_norm1_x + _t106;
+    T _t114 = _t113 + _t108;
+    grad_x = _t114 + _t111;
     """,
 )
 
@@ -2175,10 +2206,10 @@ _decoder_relu_bwd_29 = ElementwiseKernel(
 # decoder_relu_bwd_30: layers_spec/primitives.yaml:522
 _decoder_relu_bwd_30 = ElementwiseKernel(
     "decoder_relu_bwd_30",
-    "T _t74, T _t76",
+    "T _t76, T _t78",
     "T grad_encoder_output",
     """
-    grad_encoder_output = _t74 + _t76;
+    grad_encoder_output = _t76 + _t78;
     """,
 )
 
@@ -2205,109 +2236,116 @@ def _cupy_backward_relu(
     self_attn_v,
     _t4,
     self_attn_weights,
+    _t8,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     h1,
     _t16,
     cross_attn_q,
     cross_attn_v,
     _t17,
     cross_attn_weights,
+    _t21,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     h2,
     linear1_z,
+    _t29,
+    norm3_mu,
     norm3_rstd,
-    norm3_normalized,
 ):
     import cupy as cp
 
     hidden = _decoder_relu_bwd_0(linear1_z)
-    norm3_p = _decoder_relu_bwd_1(grad_y, norm3_normalized)
+    norm3_x_hat, norm3_p = _decoder_relu_bwd_1(_t29, norm3_mu, norm3_rstd, grad_y)
     grad_norm3_weight = _cupy_sum_to(norm3_p, linear2_bias.shape)
     grad_norm3_bias = _cupy_sum_to(grad_y, linear2_bias.shape)
-    _t35 = x.shape[-1]
-    norm3_scale = _decoder_relu_bwd_2(norm3_rstd, _t35)
-    _t37 = _decoder_relu_bwd_3(grad_y, norm3_weight, norm3_rstd)
-    _t38 = _cupy_dot_last(norm3_p, norm3_weight)
-    _t39 = _decoder_relu_bwd_4(_t38, norm3_scale)
-    _t41 = _decoder_relu_bwd_5(norm3_normalized, _t39, _t37)
-    _t42 = _cupy_dot_last(grad_y, norm3_weight)
-    _t43 = _decoder_relu_bwd_6(_t42, norm3_scale)
-    grad_norm3_x = _decoder_relu_bwd_7(_t41, _t43)
+    _t36 = x.shape[-1]
+    norm3_scale = _decoder_relu_bwd_2(norm3_rstd, _t36)
+    _t38 = _decoder_relu_bwd_3(grad_y, norm3_weight, norm3_rstd)
+    _t39 = _cupy_dot_last(norm3_p, norm3_weight)
+    _t40 = _decoder_relu_bwd_4(_t39, norm3_scale)
+    _t42 = _decoder_relu_bwd_5(norm3_x_hat, _t40, _t38)
+    _t43 = _cupy_dot_last(grad_y, norm3_weight)
+    _t44 = _decoder_relu_bwd_6(_t43, norm3_scale)
+    grad_norm3_x = _decoder_relu_bwd_7(_t42, _t44)
     grad_linear2_bias = _cupy_sum_to(grad_norm3_x, linear2_bias.shape)
     grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
     grad_linear1_z = _decoder_relu_bwd_8(linear1_z, grad_hidden)
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t50 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    _t51 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
-    grad_h2, norm2_p = _decoder_relu_bwd_9(grad_norm3_x, _t50, norm2_normalized)
+    grad_h2, norm2_x_hat, norm2_p = _decoder_relu_bwd_9(
+        grad_norm3_x, _t51, _t21, norm2_mu, norm2_rstd
+    )
     grad_norm2_weight = _cupy_sum_to(norm2_p, linear2_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_h2, linear2_bias.shape)
-    _t52 = x.shape[-1]
-    norm2_scale = _decoder_relu_bwd_10(norm2_rstd, _t52)
-    _t54 = _decoder_relu_bwd_11(grad_h2, norm2_weight, norm2_rstd)
-    _t55 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t56 = _decoder_relu_bwd_12(_t55, norm2_scale)
-    _t58 = _decoder_relu_bwd_13(norm2_normalized, _t56, _t54)
-    _t59 = _cupy_dot_last(grad_h2, norm2_weight)
-    _t60 = _decoder_relu_bwd_14(_t59, norm2_scale)
-    grad_norm2_x = _decoder_relu_bwd_15(_t58, _t60)
-    _t61 = cp.swapaxes(cross_attn_v, -1, -2)
-    grad_cross_attn_weights = _cupy_bmm(grad_norm2_x, _t61)
-    _t63 = cp.swapaxes(cross_attn_weights, -1, -2)
-    grad_cross_attn_v = _cupy_bmm(_t63, grad_norm2_x)
-    _t66 = _decoder_relu_bwd_16(grad_cross_attn_weights, cross_attn_weights)
+    _t54 = x.shape[-1]
+    norm2_scale = _decoder_relu_bwd_10(norm2_rstd, _t54)
+    _t56 = _decoder_relu_bwd_11(grad_h2, norm2_weight, norm2_rstd)
+    _t57 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t58 = _decoder_relu_bwd_12(_t57, norm2_scale)
+    _t60 = _decoder_relu_bwd_13(norm2_x_hat, _t58, _t56)
+    _t61 = _cupy_dot_last(grad_h2, norm2_weight)
+    _t62 = _decoder_relu_bwd_14(_t61, norm2_scale)
+    grad_norm2_x = _decoder_relu_bwd_15(_t60, _t62)
+    _t63 = cp.swapaxes(cross_attn_v, -1, -2)
+    grad_cross_attn_weights = _cupy_bmm(grad_norm2_x, _t63)
+    _t65 = cp.swapaxes(cross_attn_weights, -1, -2)
+    grad_cross_attn_v = _cupy_bmm(_t65, grad_norm2_x)
+    _t68 = _decoder_relu_bwd_16(grad_cross_attn_weights, cross_attn_weights)
     grad_cross_attn_allowed = _decoder_relu_bwd_17(
-        grad_cross_attn_weights, _t66, cross_attn_weights
+        grad_cross_attn_weights, _t68, cross_attn_weights
     )
-    _t69 = cp.swapaxes(_t17, -1, -2)
-    grad_cross_attn_q = _cupy_bmm(grad_cross_attn_allowed, _t69)
-    _t71 = cp.swapaxes(cross_attn_q, -1, -2)
-    _t72 = _cupy_bmm(_t71, grad_cross_attn_allowed)
-    grad_cross_attn_k = cp.swapaxes(_t72, -1, -2)
-    _t74 = _linear_backward_input(grad_cross_attn_v, cross_attn_value_weight)
+    _t71 = cp.swapaxes(_t17, -1, -2)
+    grad_cross_attn_q = _cupy_bmm(grad_cross_attn_allowed, _t71)
+    _t73 = cp.swapaxes(cross_attn_q, -1, -2)
+    _t74 = _cupy_bmm(_t73, grad_cross_attn_allowed)
+    grad_cross_attn_k = cp.swapaxes(_t74, -1, -2)
+    _t76 = _linear_backward_input(grad_cross_attn_v, cross_attn_value_weight)
     grad_cross_attn_value_weight = _rows(grad_cross_attn_v).T @ _rows(encoder_output)
-    _t76 = _linear_backward_input(grad_cross_attn_k, cross_attn_key_weight)
+    _t78 = _linear_backward_input(grad_cross_attn_k, cross_attn_key_weight)
     grad_cross_attn_key_weight = _rows(grad_cross_attn_k).T @ _rows(encoder_output)
-    _t78 = _decoder_relu_bwd_18(grad_cross_attn_q, _t16)
-    _t79 = _linear_backward_input(_t78, cross_attn_query_weight)
-    grad_cross_attn_query_weight = _rows(_t78).T @ _rows(h1)
-    grad_h1, norm1_p = _decoder_relu_bwd_19(grad_norm2_x, _t79, norm1_normalized)
+    _t80 = _decoder_relu_bwd_18(grad_cross_attn_q, _t16)
+    _t81 = _linear_backward_input(_t80, cross_attn_query_weight)
+    grad_cross_attn_query_weight = _rows(_t80).T @ _rows(h1)
+    grad_h1, norm1_x_hat, norm1_p = _decoder_relu_bwd_19(
+        grad_norm2_x, _t81, _t8, norm1_mu, norm1_rstd
+    )
     grad_norm1_weight = _cupy_sum_to(norm1_p, linear2_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_h1, linear2_bias.shape)
-    _t81 = x.shape[-1]
-    norm1_scale = _decoder_relu_bwd_20(norm1_rstd, _t81)
-    _t83 = _decoder_relu_bwd_21(grad_h1, norm1_weight, norm1_rstd)
-    _t84 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t85 = _decoder_relu_bwd_22(_t84, norm1_scale)
-    _t87 = _decoder_relu_bwd_23(norm1_normalized, _t85, _t83)
-    _t88 = _cupy_dot_last(grad_h1, norm1_weight)
-    _t89 = _decoder_relu_bwd_24(_t88, norm1_scale)
-    grad_norm1_x = _decoder_relu_bwd_25(_t87, _t89)
-    _t90 = cp.swapaxes(self_attn_v, -1, -2)
-    grad_self_attn_weights = _cupy_bmm(grad_norm1_x, _t90)
-    _t92 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_v = _cupy_bmm(_t92, grad_norm1_x)
-    _t95 = _decoder_relu_bwd_26(grad_self_attn_weights, self_attn_weights)
+    _t84 = x.shape[-1]
+    norm1_scale = _decoder_relu_bwd_20(norm1_rstd, _t84)
+    _t86 = _decoder_relu_bwd_21(grad_h1, norm1_weight, norm1_rstd)
+    _t87 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t88 = _decoder_relu_bwd_22(_t87, norm1_scale)
+    _t90 = _decoder_relu_bwd_23(norm1_x_hat, _t88, _t86)
+    _t91 = _cupy_dot_last(grad_h1, norm1_weight)
+    _t92 = _decoder_relu_bwd_24(_t91, norm1_scale)
+    grad_norm1_x = _decoder_relu_bwd_25(_t90, _t92)
+    _t93 = cp.swapaxes(self_attn_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(grad_norm1_x, _t93)
+    _t95 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_v = _cupy_bmm(_t95, grad_norm1_x)
+    _t98 = _decoder_relu_bwd_26(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_allowed = _decoder_relu_bwd_27(
-        grad_self_attn_weights, _t95, self_attn_weights
+        grad_self_attn_weights, _t98, self_attn_weights
     )
-    _t98 = cp.swapaxes(_t4, -1, -2)
-    grad_self_attn_q = _cupy_bmm(grad_self_attn_allowed, _t98)
-    _t100 = cp.swapaxes(self_attn_q, -1, -2)
-    _t101 = _cupy_bmm(_t100, grad_self_attn_allowed)
-    grad_self_attn_k = cp.swapaxes(_t101, -1, -2)
-    _t103 = _linear_backward_input(grad_self_attn_v, self_attn_value_weight)
+    _t101 = cp.swapaxes(_t4, -1, -2)
+    grad_self_attn_q = _cupy_bmm(grad_self_attn_allowed, _t101)
+    _t103 = cp.swapaxes(self_attn_q, -1, -2)
+    _t104 = _cupy_bmm(_t103, grad_self_attn_allowed)
+    grad_self_attn_k = cp.swapaxes(_t104, -1, -2)
+    _t106 = _linear_backward_input(grad_self_attn_v, self_attn_value_weight)
     grad_self_attn_value_weight = _rows(grad_self_attn_v).T @ _rows(x)
-    _t105 = _linear_backward_input(grad_self_attn_k, self_attn_key_weight)
+    _t108 = _linear_backward_input(grad_self_attn_k, self_attn_key_weight)
     grad_self_attn_key_weight = _rows(grad_self_attn_k).T @ _rows(x)
-    _t107 = _decoder_relu_bwd_28(grad_self_attn_q, _t3)
-    _t108 = _linear_backward_input(_t107, self_attn_query_weight)
-    grad_self_attn_query_weight = _rows(_t107).T @ _rows(x)
-    grad_x = _decoder_relu_bwd_29(grad_norm1_x, _t103, _t105, _t108)
-    grad_encoder_output = _decoder_relu_bwd_30(_t74, _t76)
+    _t110 = _decoder_relu_bwd_28(grad_self_attn_q, _t3)
+    _t111 = _linear_backward_input(_t110, self_attn_query_weight)
+    grad_self_attn_query_weight = _rows(_t110).T @ _rows(x)
+    grad_x = _decoder_relu_bwd_29(grad_norm1_x, _t106, _t108, _t111)
+    grad_encoder_output = _decoder_relu_bwd_30(_t76, _t78)
     return (
         grad_x,
         grad_encoder_output,
@@ -2405,9 +2443,9 @@ _decoder_gelu_fwd_24 = ElementwiseKernel(
 _decoder_gelu_fwd_25 = ElementwiseKernel(
     "decoder_gelu_fwd_25",
     "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
-    "T norm3_normalized, T y",
+    "T y",
     """
-    norm3_normalized = norm3_centered * norm3_rstd;
+    T norm3_normalized = norm3_centered * norm3_rstd;
     T _t38 = norm3_normalized * norm3_weight;
     y = _t38 + norm3_bias;
     """,
@@ -2460,9 +2498,7 @@ def _cupy_forward_gelu(
     _t9 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t10 = x.shape[-1]
     norm1_rstd = _decoder_relu_fwd_8(_t9, _t10, eps)
-    norm1_normalized, h1 = _decoder_relu_fwd_9(
-        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
-    )
+    h1 = _decoder_relu_fwd_9(norm1_centered, norm1_rstd, norm1_weight, norm1_bias)
     _t14 = _linear(h1, cross_attn_query_weight)
     _t15 = self_attn_query_weight.shape[0]
     _t16 = _t15 ** (-0.5)
@@ -2484,9 +2520,7 @@ def _cupy_forward_gelu(
     _t22 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t23 = x.shape[-1]
     norm2_rstd = _decoder_relu_fwd_18(_t22, _t23, eps)
-    norm2_normalized, h2 = _decoder_relu_fwd_19(
-        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
-    )
+    h2 = _decoder_relu_fwd_19(norm2_centered, norm2_rstd, norm2_weight, norm2_bias)
     _t27 = _linear(h2, linear1_weight)
     linear1_z, hidden = _decoder_gelu_fwd_20(_t27, linear1_bias)
     _t32 = _linear(hidden, linear2_weight)
@@ -2496,9 +2530,7 @@ def _cupy_forward_gelu(
     _t34 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t35 = x.shape[-1]
     norm3_rstd = _decoder_gelu_fwd_24(_t34, _t35, eps)
-    norm3_normalized, y = _decoder_gelu_fwd_25(
-        norm3_centered, norm3_rstd, norm3_weight, norm3_bias
-    )
+    y = _decoder_gelu_fwd_25(norm3_centered, norm3_rstd, norm3_weight, norm3_bias)
     return y, (
         x,
         encoder_output,
@@ -2520,20 +2552,23 @@ def _cupy_forward_gelu(
         self_attn_v,
         _t4,
         self_attn_weights,
+        _t8,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         h1,
         _t16,
         cross_attn_q,
         cross_attn_v,
         _t17,
         cross_attn_weights,
+        _t21,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         h2,
         linear1_z,
+        _t33,
+        norm3_mu,
         norm3_rstd,
-        norm3_normalized,
     )
 
 
@@ -2552,60 +2587,73 @@ _decoder_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# decoder_gelu_bwd_2: layers_spec/layers/layer_normalization.yaml:35
-_decoder_gelu_bwd_2 = ElementwiseKernel(
-    "decoder_gelu_bwd_2",
-    "T norm3_rstd, int32 _t39",
-    "T norm3_scale",
+# decoder_gelu_bwd_1: layers_spec/layers/layer_normalization.yaml:34,35
+_decoder_gelu_bwd_1 = ElementwiseKernel(
+    "decoder_gelu_bwd_1",
+    "T _t33, T norm3_mu, T norm3_rstd, T grad_y",
+    "T norm3_x_hat, T norm3_p",
     """
-    norm3_scale = norm3_rstd / _t39;
+    T _t39 = _t33 - norm3_mu;
+    norm3_x_hat = _t39 * norm3_rstd;
+    norm3_p = grad_y * norm3_x_hat;
     """,
-    scalars=("_t39",),
 )
 
 
-# decoder_gelu_bwd_3: layers_spec/layers/layer_normalization.yaml:37
+# decoder_gelu_bwd_2: layers_spec/layers/layer_normalization.yaml:38
+_decoder_gelu_bwd_2 = ElementwiseKernel(
+    "decoder_gelu_bwd_2",
+    "T norm3_rstd, int32 _t40",
+    "T norm3_scale",
+    """
+    norm3_scale = norm3_rstd / _t40;
+    """,
+    scalars=("_t40",),
+)
+
+
+# decoder_gelu_bwd_3: layers_spec/layers/layer_normalization.yaml:40
 _decoder_gelu_bwd_3 = ElementwiseKernel(
     "decoder_gelu_bwd_3",
     "T grad_y, T norm3_weight, T norm3_rstd",
-    "T _t41",
+    "T _t42",
     """
-    T _t40 = grad_y * norm3_weight;
-    _t41 = _t40 * norm3_rstd;
+    T _t41 = grad_y * norm3_weight;
+    _t42 = _t41 * norm3_rstd;
     """,
 )
 
 
-# decoder_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+# decoder_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:40
 _decoder_gelu_bwd_5 = ElementwiseKernel(
     "decoder_gelu_bwd_5",
-    "T norm3_normalized, T _t43, T _t41",
-    "T _t45",
+    "T norm3_x_hat, T _t44, T _t42",
+    "T _t46",
     """
-    T _t44 = norm3_normalized * _t43;
-    _t45 = _t41 - _t44;
+    T _t45 = norm3_x_hat * _t44;
+    _t46 = _t42 - _t45;
     """,
 )
 
 
-# decoder_gelu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+# decoder_gelu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
 _decoder_gelu_bwd_6 = ElementwiseKernel(
     "decoder_gelu_bwd_6",
-    "T _t46, T norm3_scale",
-    "T _t47",
+    "T _t47, T norm3_scale",
+    "T _t48",
     """
-    _t47 = _t46 * norm3_scale;
+    _t48 = _t47 * norm3_scale;
     """,
 )
 
 
-# decoder_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+# decoder_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
 _decoder_gelu_bwd_7 = ElementwiseKernel(
     "decoder_gelu_bwd_7",
-    "T _t45, T _t47",
+    "T _t46, T _t48",
     "T grad_norm3_x",
     """
-    grad_norm3_x = _t45 - _t47;
+    grad_norm3_x = _t46 - _t48;
     """,
 )
 
@@ -2616,97 +2664,99 @@ _decoder_gelu_bwd_8 = ElementwiseKernel(
     "T grad_hidden, T _t31, T linear1_z, T _t28",
     "T grad_linear1_z",
     """
-    T _t51 = grad_hidden * _t31;
-    T _t52 = grad_hidden * linear1_z;
-    T _t53 = _t52 * T(0.5);
-    T _t54 = _t53 * T(1.1283791670955126);
-    T _t55 = _t28 * _t28;
-    T _t56 = -_t55;
-    T _t57 = exp(_t56);
-    T _t58 = _t54 * _t57;
-    T _t59 = _t58 * T(0.7071067811865476);
-    grad_linear1_z = _t51 + _t59;
+    T _t52 = grad_hidden * _t31;
+    T _t53 = grad_hidden * linear1_z;
+    T _t54 = _t53 * T(0.5);
+    T _t55 = _t54 * T(1.1283791670955126);
+    T _t56 = _t28 * _t28;
+    T _t57 = -_t56;
+    T _t58 = exp(_t57);
+    T _t59 = _t55 * _t58;
+    T _t60 = _t59 * T(0.7071067811865476);
+    grad_linear1_z = _t52 + _t60;
     """,
 )
 
 
-# decoder_gelu_bwd_9: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:32
+# decoder_gelu_bwd_9: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35
 _decoder_gelu_bwd_9 = ElementwiseKernel(
     "decoder_gelu_bwd_9",
-    "T grad_norm3_x, T _t61, T norm2_normalized",
-    "T grad_h2, T norm2_p",
+    "T grad_norm3_x, T _t62, T _t21, T norm2_mu, T norm2_rstd",
+    "T grad_h2, T norm2_x_hat, T norm2_p",
     """
-    grad_h2 = grad_norm3_x + _t61;
-    norm2_p = grad_h2 * norm2_normalized;
+    grad_h2 = grad_norm3_x + _t62;
+    T _t64 = _t21 - norm2_mu;
+    norm2_x_hat = _t64 * norm2_rstd;
+    norm2_p = grad_h2 * norm2_x_hat;
     """,
 )
 
 
-# decoder_gelu_bwd_10: layers_spec/layers/layer_normalization.yaml:35
+# decoder_gelu_bwd_10: layers_spec/layers/layer_normalization.yaml:38
 _decoder_gelu_bwd_10 = ElementwiseKernel(
     "decoder_gelu_bwd_10",
-    "T norm2_rstd, int32 _t63",
+    "T norm2_rstd, int32 _t65",
     "T norm2_scale",
     """
-    norm2_scale = norm2_rstd / _t63;
+    norm2_scale = norm2_rstd / _t65;
     """,
-    scalars=("_t63",),
+    scalars=("_t65",),
 )
 
 
-# decoder_gelu_bwd_11: layers_spec/layers/layer_normalization.yaml:37
+# decoder_gelu_bwd_11: layers_spec/layers/layer_normalization.yaml:40
 _decoder_gelu_bwd_11 = ElementwiseKernel(
     "decoder_gelu_bwd_11",
     "T grad_h2, T norm2_weight, T norm2_rstd",
-    "T _t65",
-    """
-    T _t64 = grad_h2 * norm2_weight;
-    _t65 = _t64 * norm2_rstd;
-    """,
-)
-
-
-# decoder_gelu_bwd_12: layers_spec/layers/layer_normalization.yaml:37
-_decoder_gelu_bwd_12 = ElementwiseKernel(
-    "decoder_gelu_bwd_12",
-    "T _t66, T norm2_scale",
     "T _t67",
     """
-    _t67 = _t66 * norm2_scale;
+    T _t66 = grad_h2 * norm2_weight;
+    _t67 = _t66 * norm2_rstd;
     """,
 )
 
 
-# decoder_gelu_bwd_13: layers_spec/layers/layer_normalization.yaml:37
-_decoder_gelu_bwd_13 = ElementwiseKernel(
-    "decoder_gelu_bwd_13",
-    "T norm2_normalized, T _t67, T _t65",
+# decoder_gelu_bwd_12: layers_spec/layers/layer_normalization.yaml:40
+_decoder_gelu_bwd_12 = ElementwiseKernel(
+    "decoder_gelu_bwd_12",
+    "T _t68, T norm2_scale",
     "T _t69",
     """
-    T _t68 = norm2_normalized * _t67;
-    _t69 = _t65 - _t68;
+    _t69 = _t68 * norm2_scale;
     """,
 )
 
 
-# decoder_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:37
-_decoder_gelu_bwd_14 = ElementwiseKernel(
-    "decoder_gelu_bwd_14",
-    "T _t70, T norm2_scale",
+# decoder_gelu_bwd_13: layers_spec/layers/layer_normalization.yaml:40
+_decoder_gelu_bwd_13 = ElementwiseKernel(
+    "decoder_gelu_bwd_13",
+    "T norm2_x_hat, T _t69, T _t67",
     "T _t71",
     """
-    _t71 = _t70 * norm2_scale;
+    T _t70 = norm2_x_hat * _t69;
+    _t71 = _t67 - _t70;
     """,
 )
 
 
-# decoder_gelu_bwd_15: layers_spec/layers/layer_normalization.yaml:37
+# decoder_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:40
+_decoder_gelu_bwd_14 = ElementwiseKernel(
+    "decoder_gelu_bwd_14",
+    "T _t72, T norm2_scale",
+    "T _t73",
+    """
+    _t73 = _t72 * norm2_scale;
+    """,
+)
+
+
+# decoder_gelu_bwd_15: layers_spec/layers/layer_normalization.yaml:40
 _decoder_gelu_bwd_15 = ElementwiseKernel(
     "decoder_gelu_bwd_15",
-    "T _t69, T _t71",
+    "T _t71, T _t73",
     "T grad_norm2_x",
     """
-    grad_norm2_x = _t69 - _t71;
+    grad_norm2_x = _t71 - _t73;
     """,
 )
 
@@ -2721,8 +2771,8 @@ _decoder_gelu_bwd_16 = ReductionKernel(
     preamble="""
     template <typename T>
     __device__ T decoder_gelu_bwd_16_map(const T grad_cross_attn_weights, const T cross_attn_weights) {
-        T _t76 = grad_cross_attn_weights * cross_attn_weights;
-        return _t76;
+        T _t78 = grad_cross_attn_weights * cross_attn_weights;
+        return _t78;
     }
     """,
 )
@@ -2731,11 +2781,11 @@ _decoder_gelu_bwd_16 = ReductionKernel(
 # decoder_gelu_bwd_17: layers_spec/activations/softmax.yaml:14
 _decoder_gelu_bwd_17 = ElementwiseKernel(
     "decoder_gelu_bwd_17",
-    "T grad_cross_attn_weights, T _t77, T cross_attn_weights",
+    "T grad_cross_attn_weights, T _t79, T cross_attn_weights",
     "T grad_cross_attn_allowed",
     """
-    T _t78 = grad_cross_attn_weights - _t77;
-    grad_cross_attn_allowed = cross_attn_weights * _t78;
+    T _t80 = grad_cross_attn_weights - _t79;
+    grad_cross_attn_allowed = cross_attn_weights * _t80;
     """,
 )
 
@@ -2744,91 +2794,93 @@ _decoder_gelu_bwd_17 = ElementwiseKernel(
 _decoder_gelu_bwd_18 = ElementwiseKernel(
     "decoder_gelu_bwd_18",
     "T grad_cross_attn_q, T _t16",
-    "T _t89",
+    "T _t91",
     """
-    _t89 = grad_cross_attn_q * _t16;
+    _t91 = grad_cross_attn_q * _t16;
     """,
     scalars=("_t16",),
 )
 
 
-# decoder_gelu_bwd_19: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:32
+# decoder_gelu_bwd_19: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35
 _decoder_gelu_bwd_19 = ElementwiseKernel(
     "decoder_gelu_bwd_19",
-    "T grad_norm2_x, T _t90, T norm1_normalized",
-    "T grad_h1, T norm1_p",
+    "T grad_norm2_x, T _t92, T _t8, T norm1_mu, T norm1_rstd",
+    "T grad_h1, T norm1_x_hat, T norm1_p",
     """
-    grad_h1 = grad_norm2_x + _t90;
-    norm1_p = grad_h1 * norm1_normalized;
+    grad_h1 = grad_norm2_x + _t92;
+    T _t94 = _t8 - norm1_mu;
+    norm1_x_hat = _t94 * norm1_rstd;
+    norm1_p = grad_h1 * norm1_x_hat;
     """,
 )
 
 
-# decoder_gelu_bwd_20: layers_spec/layers/layer_normalization.yaml:35
+# decoder_gelu_bwd_20: layers_spec/layers/layer_normalization.yaml:38
 _decoder_gelu_bwd_20 = ElementwiseKernel(
     "decoder_gelu_bwd_20",
-    "T norm1_rstd, int32 _t92",
+    "T norm1_rstd, int32 _t95",
     "T norm1_scale",
     """
-    norm1_scale = norm1_rstd / _t92;
+    norm1_scale = norm1_rstd / _t95;
     """,
-    scalars=("_t92",),
+    scalars=("_t95",),
 )
 
 
-# decoder_gelu_bwd_21: layers_spec/layers/layer_normalization.yaml:37
+# decoder_gelu_bwd_21: layers_spec/layers/layer_normalization.yaml:40
 _decoder_gelu_bwd_21 = ElementwiseKernel(
     "decoder_gelu_bwd_21",
     "T grad_h1, T norm1_weight, T norm1_rstd",
-    "T _t94",
+    "T _t97",
     """
-    T _t93 = grad_h1 * norm1_weight;
-    _t94 = _t93 * norm1_rstd;
+    T _t96 = grad_h1 * norm1_weight;
+    _t97 = _t96 * norm1_rstd;
     """,
 )
 
 
-# decoder_gelu_bwd_22: layers_spec/layers/layer_normalization.yaml:37
+# decoder_gelu_bwd_22: layers_spec/layers/layer_normalization.yaml:40
 _decoder_gelu_bwd_22 = ElementwiseKernel(
     "decoder_gelu_bwd_22",
-    "T _t95, T norm1_scale",
-    "T _t96",
+    "T _t98, T norm1_scale",
+    "T _t99",
     """
-    _t96 = _t95 * norm1_scale;
+    _t99 = _t98 * norm1_scale;
     """,
 )
 
 
-# decoder_gelu_bwd_23: layers_spec/layers/layer_normalization.yaml:37
+# decoder_gelu_bwd_23: layers_spec/layers/layer_normalization.yaml:40
 _decoder_gelu_bwd_23 = ElementwiseKernel(
     "decoder_gelu_bwd_23",
-    "T norm1_normalized, T _t96, T _t94",
-    "T _t98",
+    "T norm1_x_hat, T _t99, T _t97",
+    "T _t101",
     """
-    T _t97 = norm1_normalized * _t96;
-    _t98 = _t94 - _t97;
+    T _t100 = norm1_x_hat * _t99;
+    _t101 = _t97 - _t100;
     """,
 )
 
 
-# decoder_gelu_bwd_24: layers_spec/layers/layer_normalization.yaml:37
+# decoder_gelu_bwd_24: layers_spec/layers/layer_normalization.yaml:40
 _decoder_gelu_bwd_24 = ElementwiseKernel(
     "decoder_gelu_bwd_24",
-    "T _t99, T norm1_scale",
-    "T _t100",
+    "T _t102, T norm1_scale",
+    "T _t103",
     """
-    _t100 = _t99 * norm1_scale;
+    _t103 = _t102 * norm1_scale;
     """,
 )
 
 
-# decoder_gelu_bwd_25: layers_spec/layers/layer_normalization.yaml:37
+# decoder_gelu_bwd_25: layers_spec/layers/layer_normalization.yaml:40
 _decoder_gelu_bwd_25 = ElementwiseKernel(
     "decoder_gelu_bwd_25",
-    "T _t98, T _t100",
+    "T _t101, T _t103",
     "T grad_norm1_x",
     """
-    grad_norm1_x = _t98 - _t100;
+    grad_norm1_x = _t101 - _t103;
     """,
 )
 
@@ -2843,8 +2895,8 @@ _decoder_gelu_bwd_26 = ReductionKernel(
     preamble="""
     template <typename T>
     __device__ T decoder_gelu_bwd_26_map(const T grad_self_attn_weights, const T self_attn_weights) {
-        T _t105 = grad_self_attn_weights * self_attn_weights;
-        return _t105;
+        T _t108 = grad_self_attn_weights * self_attn_weights;
+        return _t108;
     }
     """,
 )
@@ -2853,11 +2905,11 @@ _decoder_gelu_bwd_26 = ReductionKernel(
 # decoder_gelu_bwd_27: layers_spec/activations/softmax.yaml:14
 _decoder_gelu_bwd_27 = ElementwiseKernel(
     "decoder_gelu_bwd_27",
-    "T grad_self_attn_weights, T _t106, T self_attn_weights",
+    "T grad_self_attn_weights, T _t109, T self_attn_weights",
     "T grad_self_attn_allowed",
     """
-    T _t107 = grad_self_attn_weights - _t106;
-    grad_self_attn_allowed = self_attn_weights * _t107;
+    T _t110 = grad_self_attn_weights - _t109;
+    grad_self_attn_allowed = self_attn_weights * _t110;
     """,
 )
 
@@ -2866,9 +2918,9 @@ _decoder_gelu_bwd_27 = ElementwiseKernel(
 _decoder_gelu_bwd_28 = ElementwiseKernel(
     "decoder_gelu_bwd_28",
     "T grad_self_attn_q, T _t3",
-    "T _t118",
+    "T _t121",
     """
-    _t118 = grad_self_attn_q * _t3;
+    _t121 = grad_self_attn_q * _t3;
     """,
     scalars=("_t3",),
 )
@@ -2877,12 +2929,12 @@ _decoder_gelu_bwd_28 = ElementwiseKernel(
 # decoder_gelu_bwd_29: layers_spec/primitives.yaml:522
 _decoder_gelu_bwd_29 = ElementwiseKernel(
     "decoder_gelu_bwd_29",
-    "T grad_norm1_x, T _t114, T _t116, T _t119",
+    "T grad_norm1_x, T _t117, T _t119, T _t122",
     "T grad_x",
     """
-    T _t121 = grad_norm1_x + _t114;
-    T _t122 = _t121 + _t116;
-    grad_x = _t122 + _t119;
+    T _t124 = grad_norm1_x + _t117;
+    T _t125 = _t124 + _t119;
+    grad_x = _t125 + _t122;
     """,
 )
 
@@ -2890,10 +2942,10 @@ _decoder_gelu_bwd_29 = ElementwiseKernel(
 # decoder_gelu_bwd_30: layers_spec/primitives.yaml:522
 _decoder_gelu_bwd_30 = ElementwiseKernel(
     "decoder_gelu_bwd_30",
-    "T _t85, T _t87",
+    "T _t87, T _t89",
     "T grad_encoder_output",
     """
-    grad_encoder_output = _t85 + _t87;
+    grad_encoder_output = _t87 + _t89;
     """,
 )
 
@@ -2920,109 +2972,116 @@ def _cupy_backward_gelu(
     self_attn_v,
     _t4,
     self_attn_weights,
+    _t8,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     h1,
     _t16,
     cross_attn_q,
     cross_attn_v,
     _t17,
     cross_attn_weights,
+    _t21,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     h2,
     linear1_z,
+    _t33,
+    norm3_mu,
     norm3_rstd,
-    norm3_normalized,
 ):
     import cupy as cp
 
     _t28, _t31, hidden = _decoder_gelu_bwd_0(linear1_z)
-    norm3_p = _decoder_relu_bwd_1(grad_y, norm3_normalized)
+    norm3_x_hat, norm3_p = _decoder_gelu_bwd_1(_t33, norm3_mu, norm3_rstd, grad_y)
     grad_norm3_weight = _cupy_sum_to(norm3_p, linear2_bias.shape)
     grad_norm3_bias = _cupy_sum_to(grad_y, linear2_bias.shape)
-    _t39 = x.shape[-1]
-    norm3_scale = _decoder_gelu_bwd_2(norm3_rstd, _t39)
-    _t41 = _decoder_gelu_bwd_3(grad_y, norm3_weight, norm3_rstd)
-    _t42 = _cupy_dot_last(norm3_p, norm3_weight)
-    _t43 = _decoder_relu_bwd_6(_t42, norm3_scale)
-    _t45 = _decoder_gelu_bwd_5(norm3_normalized, _t43, _t41)
-    _t46 = _cupy_dot_last(grad_y, norm3_weight)
-    _t47 = _decoder_gelu_bwd_6(_t46, norm3_scale)
-    grad_norm3_x = _decoder_gelu_bwd_7(_t45, _t47)
+    _t40 = x.shape[-1]
+    norm3_scale = _decoder_gelu_bwd_2(norm3_rstd, _t40)
+    _t42 = _decoder_gelu_bwd_3(grad_y, norm3_weight, norm3_rstd)
+    _t43 = _cupy_dot_last(norm3_p, norm3_weight)
+    _t44 = _decoder_relu_bwd_6(_t43, norm3_scale)
+    _t46 = _decoder_gelu_bwd_5(norm3_x_hat, _t44, _t42)
+    _t47 = _cupy_dot_last(grad_y, norm3_weight)
+    _t48 = _decoder_gelu_bwd_6(_t47, norm3_scale)
+    grad_norm3_x = _decoder_gelu_bwd_7(_t46, _t48)
     grad_linear2_bias = _cupy_sum_to(grad_norm3_x, linear2_bias.shape)
     grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
     grad_linear1_z = _decoder_gelu_bwd_8(grad_hidden, _t31, linear1_z, _t28)
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t61 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    _t62 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
-    grad_h2, norm2_p = _decoder_gelu_bwd_9(grad_norm3_x, _t61, norm2_normalized)
+    grad_h2, norm2_x_hat, norm2_p = _decoder_gelu_bwd_9(
+        grad_norm3_x, _t62, _t21, norm2_mu, norm2_rstd
+    )
     grad_norm2_weight = _cupy_sum_to(norm2_p, linear2_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_h2, linear2_bias.shape)
-    _t63 = x.shape[-1]
-    norm2_scale = _decoder_gelu_bwd_10(norm2_rstd, _t63)
-    _t65 = _decoder_gelu_bwd_11(grad_h2, norm2_weight, norm2_rstd)
-    _t66 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t67 = _decoder_gelu_bwd_12(_t66, norm2_scale)
-    _t69 = _decoder_gelu_bwd_13(norm2_normalized, _t67, _t65)
-    _t70 = _cupy_dot_last(grad_h2, norm2_weight)
-    _t71 = _decoder_gelu_bwd_14(_t70, norm2_scale)
-    grad_norm2_x = _decoder_gelu_bwd_15(_t69, _t71)
-    _t72 = cp.swapaxes(cross_attn_v, -1, -2)
-    grad_cross_attn_weights = _cupy_bmm(grad_norm2_x, _t72)
-    _t74 = cp.swapaxes(cross_attn_weights, -1, -2)
-    grad_cross_attn_v = _cupy_bmm(_t74, grad_norm2_x)
-    _t77 = _decoder_gelu_bwd_16(grad_cross_attn_weights, cross_attn_weights)
+    _t65 = x.shape[-1]
+    norm2_scale = _decoder_gelu_bwd_10(norm2_rstd, _t65)
+    _t67 = _decoder_gelu_bwd_11(grad_h2, norm2_weight, norm2_rstd)
+    _t68 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t69 = _decoder_gelu_bwd_12(_t68, norm2_scale)
+    _t71 = _decoder_gelu_bwd_13(norm2_x_hat, _t69, _t67)
+    _t72 = _cupy_dot_last(grad_h2, norm2_weight)
+    _t73 = _decoder_gelu_bwd_14(_t72, norm2_scale)
+    grad_norm2_x = _decoder_gelu_bwd_15(_t71, _t73)
+    _t74 = cp.swapaxes(cross_attn_v, -1, -2)
+    grad_cross_attn_weights = _cupy_bmm(grad_norm2_x, _t74)
+    _t76 = cp.swapaxes(cross_attn_weights, -1, -2)
+    grad_cross_attn_v = _cupy_bmm(_t76, grad_norm2_x)
+    _t79 = _decoder_gelu_bwd_16(grad_cross_attn_weights, cross_attn_weights)
     grad_cross_attn_allowed = _decoder_gelu_bwd_17(
-        grad_cross_attn_weights, _t77, cross_attn_weights
+        grad_cross_attn_weights, _t79, cross_attn_weights
     )
-    _t80 = cp.swapaxes(_t17, -1, -2)
-    grad_cross_attn_q = _cupy_bmm(grad_cross_attn_allowed, _t80)
-    _t82 = cp.swapaxes(cross_attn_q, -1, -2)
-    _t83 = _cupy_bmm(_t82, grad_cross_attn_allowed)
-    grad_cross_attn_k = cp.swapaxes(_t83, -1, -2)
-    _t85 = _linear_backward_input(grad_cross_attn_v, cross_attn_value_weight)
+    _t82 = cp.swapaxes(_t17, -1, -2)
+    grad_cross_attn_q = _cupy_bmm(grad_cross_attn_allowed, _t82)
+    _t84 = cp.swapaxes(cross_attn_q, -1, -2)
+    _t85 = _cupy_bmm(_t84, grad_cross_attn_allowed)
+    grad_cross_attn_k = cp.swapaxes(_t85, -1, -2)
+    _t87 = _linear_backward_input(grad_cross_attn_v, cross_attn_value_weight)
     grad_cross_attn_value_weight = _rows(grad_cross_attn_v).T @ _rows(encoder_output)
-    _t87 = _linear_backward_input(grad_cross_attn_k, cross_attn_key_weight)
+    _t89 = _linear_backward_input(grad_cross_attn_k, cross_attn_key_weight)
     grad_cross_attn_key_weight = _rows(grad_cross_attn_k).T @ _rows(encoder_output)
-    _t89 = _decoder_gelu_bwd_18(grad_cross_attn_q, _t16)
-    _t90 = _linear_backward_input(_t89, cross_attn_query_weight)
-    grad_cross_attn_query_weight = _rows(_t89).T @ _rows(h1)
-    grad_h1, norm1_p = _decoder_gelu_bwd_19(grad_norm2_x, _t90, norm1_normalized)
+    _t91 = _decoder_gelu_bwd_18(grad_cross_attn_q, _t16)
+    _t92 = _linear_backward_input(_t91, cross_attn_query_weight)
+    grad_cross_attn_query_weight = _rows(_t91).T @ _rows(h1)
+    grad_h1, norm1_x_hat, norm1_p = _decoder_gelu_bwd_19(
+        grad_norm2_x, _t92, _t8, norm1_mu, norm1_rstd
+    )
     grad_norm1_weight = _cupy_sum_to(norm1_p, linear2_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_h1, linear2_bias.shape)
-    _t92 = x.shape[-1]
-    norm1_scale = _decoder_gelu_bwd_20(norm1_rstd, _t92)
-    _t94 = _decoder_gelu_bwd_21(grad_h1, norm1_weight, norm1_rstd)
-    _t95 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t96 = _decoder_gelu_bwd_22(_t95, norm1_scale)
-    _t98 = _decoder_gelu_bwd_23(norm1_normalized, _t96, _t94)
-    _t99 = _cupy_dot_last(grad_h1, norm1_weight)
-    _t100 = _decoder_gelu_bwd_24(_t99, norm1_scale)
-    grad_norm1_x = _decoder_gelu_bwd_25(_t98, _t100)
-    _t101 = cp.swapaxes(self_attn_v, -1, -2)
-    grad_self_attn_weights = _cupy_bmm(grad_norm1_x, _t101)
-    _t103 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_v = _cupy_bmm(_t103, grad_norm1_x)
-    _t106 = _decoder_gelu_bwd_26(grad_self_attn_weights, self_attn_weights)
+    _t95 = x.shape[-1]
+    norm1_scale = _decoder_gelu_bwd_20(norm1_rstd, _t95)
+    _t97 = _decoder_gelu_bwd_21(grad_h1, norm1_weight, norm1_rstd)
+    _t98 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t99 = _decoder_gelu_bwd_22(_t98, norm1_scale)
+    _t101 = _decoder_gelu_bwd_23(norm1_x_hat, _t99, _t97)
+    _t102 = _cupy_dot_last(grad_h1, norm1_weight)
+    _t103 = _decoder_gelu_bwd_24(_t102, norm1_scale)
+    grad_norm1_x = _decoder_gelu_bwd_25(_t101, _t103)
+    _t104 = cp.swapaxes(self_attn_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(grad_norm1_x, _t104)
+    _t106 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_v = _cupy_bmm(_t106, grad_norm1_x)
+    _t109 = _decoder_gelu_bwd_26(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_allowed = _decoder_gelu_bwd_27(
-        grad_self_attn_weights, _t106, self_attn_weights
+        grad_self_attn_weights, _t109, self_attn_weights
     )
-    _t109 = cp.swapaxes(_t4, -1, -2)
-    grad_self_attn_q = _cupy_bmm(grad_self_attn_allowed, _t109)
-    _t111 = cp.swapaxes(self_attn_q, -1, -2)
-    _t112 = _cupy_bmm(_t111, grad_self_attn_allowed)
-    grad_self_attn_k = cp.swapaxes(_t112, -1, -2)
-    _t114 = _linear_backward_input(grad_self_attn_v, self_attn_value_weight)
+    _t112 = cp.swapaxes(_t4, -1, -2)
+    grad_self_attn_q = _cupy_bmm(grad_self_attn_allowed, _t112)
+    _t114 = cp.swapaxes(self_attn_q, -1, -2)
+    _t115 = _cupy_bmm(_t114, grad_self_attn_allowed)
+    grad_self_attn_k = cp.swapaxes(_t115, -1, -2)
+    _t117 = _linear_backward_input(grad_self_attn_v, self_attn_value_weight)
     grad_self_attn_value_weight = _rows(grad_self_attn_v).T @ _rows(x)
-    _t116 = _linear_backward_input(grad_self_attn_k, self_attn_key_weight)
+    _t119 = _linear_backward_input(grad_self_attn_k, self_attn_key_weight)
     grad_self_attn_key_weight = _rows(grad_self_attn_k).T @ _rows(x)
-    _t118 = _decoder_gelu_bwd_28(grad_self_attn_q, _t3)
-    _t119 = _linear_backward_input(_t118, self_attn_query_weight)
-    grad_self_attn_query_weight = _rows(_t118).T @ _rows(x)
-    grad_x = _decoder_gelu_bwd_29(grad_norm1_x, _t114, _t116, _t119)
-    grad_encoder_output = _decoder_gelu_bwd_30(_t85, _t87)
+    _t121 = _decoder_gelu_bwd_28(grad_self_attn_q, _t3)
+    _t122 = _linear_backward_input(_t121, self_attn_query_weight)
+    grad_self_attn_query_weight = _rows(_t121).T @ _rows(x)
+    grad_x = _decoder_gelu_bwd_29(grad_norm1_x, _t117, _t119, _t122)
+    grad_encoder_output = _decoder_gelu_bwd_30(_t87, _t89)
     return (
         grad_x,
         grad_encoder_output,

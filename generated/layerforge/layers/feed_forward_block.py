@@ -190,9 +190,9 @@ def _forward_norm_first_relu_part1(x, eps, norm_weight, norm_bias):
     np.sqrt(norm_rstd, out=norm_rstd)
     np.divide(1, norm_rstd, out=norm_rstd)
     norm_normalized = np.multiply(norm_centered, norm_rstd, out=norm_centered)
-    normalized = norm_normalized * norm_weight
+    normalized = np.multiply(norm_normalized, norm_weight, out=norm_normalized)
     normalized += norm_bias
-    return norm_rstd, norm_normalized, normalized
+    return norm_mu, norm_rstd, normalized
 
 
 def _forward_norm_first_relu(
@@ -205,7 +205,7 @@ def _forward_norm_first_relu(
     norm_bias,
     eps,
 ):
-    norm_rstd, norm_normalized, normalized = in_row_blocks(
+    norm_mu, norm_rstd, normalized = in_row_blocks(
         _forward_norm_first_relu_part1,
         x,
         eps,
@@ -224,23 +224,25 @@ def _forward_norm_first_relu(
         linear2_weight,
         linear2_bias,
         norm_weight,
+        norm_mu,
         norm_rstd,
-        norm_normalized,
         normalized,
         linear1_z,
     )
 
 
 def _backward_norm_first_relu_part1(
-    grad_normalized, norm_normalized, linear2_bias, x, norm_rstd, norm_weight, grad_y
+    x, norm_mu, norm_rstd, grad_normalized, linear2_bias, norm_weight, grad_y
 ):
-    norm_p = grad_normalized * norm_normalized
+    norm_x_hat = x - norm_mu
+    norm_x_hat *= norm_rstd
+    norm_p = grad_normalized * norm_x_hat
     grad_norm_weight = _sum_to(norm_p, linear2_bias.shape)
     grad_norm_bias = _sum_to(grad_normalized, linear2_bias.shape)
     norm_scale = norm_rstd / x.shape[-1]
     grad_norm_x = grad_normalized * norm_weight
     grad_norm_x *= norm_rstd
-    _t1 = norm_normalized * (_dot_last(norm_p, norm_weight) * norm_scale)
+    _t1 = norm_x_hat * (_dot_last(norm_p, norm_weight) * norm_scale)
     grad_norm_x -= _t1
     grad_norm_x -= _dot_last(grad_normalized, norm_weight) * norm_scale
     grad_x = np.add(grad_y, grad_norm_x, out=grad_norm_x)
@@ -255,8 +257,8 @@ def _backward_norm_first_relu(
     linear2_weight,
     linear2_bias,
     norm_weight,
+    norm_mu,
     norm_rstd,
-    norm_normalized,
     normalized,
     linear1_z,
 ):
@@ -270,15 +272,15 @@ def _backward_norm_first_relu(
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(normalized)
     grad_x, grad_norm_weight, grad_norm_bias = in_row_blocks(
         _backward_norm_first_relu_part1,
-        grad_normalized,
-        norm_normalized,
-        linear2_bias,
         x,
+        norm_mu,
         norm_rstd,
+        grad_normalized,
+        linear2_bias,
         norm_weight,
         grad_y,
         sums=2,
-        named=(1, 1, None, 1, 1, None, 1),
+        named=(1, 1, 1, 1, None, None, 1),
     )
     return (
         grad_x,
@@ -310,7 +312,7 @@ def _forward_norm_first_gelu(
     norm_bias,
     eps,
 ):
-    norm_rstd, norm_normalized, normalized = in_row_blocks(
+    norm_mu, norm_rstd, normalized = in_row_blocks(
         _forward_norm_first_relu_part1,
         x,
         eps,
@@ -331,8 +333,8 @@ def _forward_norm_first_gelu(
         linear2_weight,
         linear2_bias,
         norm_weight,
+        norm_mu,
         norm_rstd,
-        norm_normalized,
         normalized,
         linear1_z,
     )
@@ -361,8 +363,8 @@ def _backward_norm_first_gelu(
     linear2_weight,
     linear2_bias,
     norm_weight,
+    norm_mu,
     norm_rstd,
-    norm_normalized,
     normalized,
     linear1_z,
 ):
@@ -388,15 +390,15 @@ def _backward_norm_first_gelu(
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(normalized)
     grad_x, grad_norm_weight, grad_norm_bias = in_row_blocks(
         _backward_norm_first_relu_part1,
-        grad_normalized,
-        norm_normalized,
-        linear2_bias,
         x,
+        norm_mu,
         norm_rstd,
+        grad_normalized,
+        linear2_bias,
         norm_weight,
         grad_y,
         sums=2,
-        named=(1, 1, None, 1, 1, None, 1),
+        named=(1, 1, 1, 1, None, None, 1),
     )
     return (
         grad_x,
@@ -415,16 +417,16 @@ def _forward_no_norm_first_relu_part1(
     linear2_z = _t1 + linear2_bias
     _t2 = np.add(x, linear2_z, out=linear2_z)
     norm_mu = _mean(_t2, -1)
-    norm_centered = np.subtract(_t2, norm_mu, out=_t2)
+    norm_centered = _t2 - norm_mu
     norm_variance = _dot_last(norm_centered, norm_centered)
     norm_variance /= x.shape[-1]
     norm_rstd = np.add(norm_variance, eps, out=norm_variance)
     np.sqrt(norm_rstd, out=norm_rstd)
     np.divide(1, norm_rstd, out=norm_rstd)
     norm_normalized = np.multiply(norm_centered, norm_rstd, out=norm_centered)
-    y = norm_normalized * norm_weight
+    y = np.multiply(norm_normalized, norm_weight, out=norm_normalized)
     y += norm_bias
-    return norm_rstd, norm_normalized, y
+    return _t2, norm_mu, norm_rstd, y
 
 
 def _forward_no_norm_first_relu(
@@ -440,7 +442,7 @@ def _forward_no_norm_first_relu(
     linear1_z = _linear(x, linear1_weight) + linear1_bias
     h = np.clip(linear1_z, 0, np.inf)
     _t1 = _linear(h, linear2_weight)
-    norm_rstd, norm_normalized, y = in_row_blocks(
+    _t2, norm_mu, norm_rstd, y = in_row_blocks(
         _forward_no_norm_first_relu_part1,
         _t1,
         linear2_bias,
@@ -458,23 +460,26 @@ def _forward_no_norm_first_relu(
         linear2_bias,
         norm_weight,
         linear1_z,
+        _t2,
+        norm_mu,
         norm_rstd,
-        norm_normalized,
     )
 
 
 def _backward_no_norm_first_relu_part1(
-    linear1_z, grad_y, norm_normalized, linear2_bias, x, norm_rstd, norm_weight
+    linear1_z, _t1, norm_mu, norm_rstd, grad_y, linear2_bias, x, norm_weight
 ):
     h = np.clip(linear1_z, 0, np.inf)
-    norm_p = grad_y * norm_normalized
+    norm_x_hat = _t1 - norm_mu
+    norm_x_hat *= norm_rstd
+    norm_p = grad_y * norm_x_hat
     grad_norm_weight = _sum_to(norm_p, linear2_bias.shape)
     grad_norm_bias = _sum_to(grad_y, linear2_bias.shape)
     norm_scale = norm_rstd / x.shape[-1]
     grad_norm_x = grad_y * norm_weight
     grad_norm_x *= norm_rstd
-    _t1 = norm_normalized * (_dot_last(norm_p, norm_weight) * norm_scale)
-    grad_norm_x -= _t1
+    _t2 = norm_x_hat * (_dot_last(norm_p, norm_weight) * norm_scale)
+    grad_norm_x -= _t2
     grad_norm_x -= _dot_last(grad_y, norm_weight) * norm_scale
     grad_linear2_bias = _sum_to(grad_norm_x, linear2_bias.shape)
     return h, grad_norm_x, grad_norm_weight, grad_norm_bias, grad_linear2_bias
@@ -489,20 +494,22 @@ def _backward_no_norm_first_relu(
     linear2_bias,
     norm_weight,
     linear1_z,
+    _t1,
+    norm_mu,
     norm_rstd,
-    norm_normalized,
 ):
     h, grad_norm_x, grad_norm_weight, grad_norm_bias, grad_linear2_bias = in_row_blocks(
         _backward_no_norm_first_relu_part1,
         linear1_z,
+        _t1,
+        norm_mu,
+        norm_rstd,
         grad_y,
-        norm_normalized,
         linear2_bias,
         x,
-        norm_rstd,
         norm_weight,
         sums=3,
-        named=(1, 1, 1, None, 1, 1, None),
+        named=(1, 1, 1, 1, 1, None, 1, None),
     )
     grad_h = _linear_backward_input(grad_norm_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm_x).T @ _rows(h)
@@ -536,7 +543,7 @@ def _forward_no_norm_first_gelu(
         _forward_norm_first_gelu_part2, _t1, linear1_bias, named=(1, None)
     )
     _t2 = _linear(h, linear2_weight)
-    norm_rstd, norm_normalized, y = in_row_blocks(
+    _t3, norm_mu, norm_rstd, y = in_row_blocks(
         _forward_no_norm_first_relu_part1,
         _t2,
         linear2_bias,
@@ -554,30 +561,33 @@ def _forward_no_norm_first_gelu(
         linear2_bias,
         norm_weight,
         linear1_z,
+        _t3,
+        norm_mu,
         norm_rstd,
-        norm_normalized,
     )
 
 
 def _backward_no_norm_first_gelu_part1(
-    linear1_z, grad_y, norm_normalized, linear2_bias, x, norm_rstd, norm_weight
+    linear1_z, _t1, norm_mu, norm_rstd, grad_y, linear2_bias, x, norm_weight
 ):
-    _t1 = 0.7071067811865476 * linear1_z
-    _t2 = _erf(_t1)
-    _t2 *= 0.5
-    _t2 += 0.5
-    h = linear1_z * _t2
-    norm_p = grad_y * norm_normalized
+    _t2 = 0.7071067811865476 * linear1_z
+    _t3 = _erf(_t2)
+    _t3 *= 0.5
+    _t3 += 0.5
+    h = linear1_z * _t3
+    norm_x_hat = _t1 - norm_mu
+    norm_x_hat *= norm_rstd
+    norm_p = grad_y * norm_x_hat
     grad_norm_weight = _sum_to(norm_p, linear2_bias.shape)
     grad_norm_bias = _sum_to(grad_y, linear2_bias.shape)
     norm_scale = norm_rstd / x.shape[-1]
     grad_norm_x = grad_y * norm_weight
     grad_norm_x *= norm_rstd
-    _t3 = norm_normalized * (_dot_last(norm_p, norm_weight) * norm_scale)
-    grad_norm_x -= _t3
+    _t4 = norm_x_hat * (_dot_last(norm_p, norm_weight) * norm_scale)
+    grad_norm_x -= _t4
     grad_norm_x -= _dot_last(grad_y, norm_weight) * norm_scale
     grad_linear2_bias = _sum_to(grad_norm_x, linear2_bias.shape)
-    return _t1, _t2, h, grad_norm_x, grad_norm_weight, grad_norm_bias, grad_linear2_bias
+    return _t2, _t3, h, grad_norm_x, grad_norm_weight, grad_norm_bias, grad_linear2_bias
 
 
 def _backward_no_norm_first_gelu(
@@ -589,21 +599,23 @@ def _backward_no_norm_first_gelu(
     linear2_bias,
     norm_weight,
     linear1_z,
+    _t1,
+    norm_mu,
     norm_rstd,
-    norm_normalized,
 ):
-    _t1, _t2, h, grad_norm_x, grad_norm_weight, grad_norm_bias, grad_linear2_bias = (
+    _t2, _t3, h, grad_norm_x, grad_norm_weight, grad_norm_bias, grad_linear2_bias = (
         in_row_blocks(
             _backward_no_norm_first_gelu_part1,
             linear1_z,
+            _t1,
+            norm_mu,
+            norm_rstd,
             grad_y,
-            norm_normalized,
             linear2_bias,
             x,
-            norm_rstd,
             norm_weight,
             sums=3,
-            named=(1, 1, 1, None, 1, 1, None),
+            named=(1, 1, 1, 1, 1, None, 1, None),
         )
     )
     grad_h = _linear_backward_input(grad_norm_x, linear2_weight)
@@ -611,9 +623,9 @@ def _backward_no_norm_first_gelu(
     grad_linear1_z, grad_linear1_bias = in_row_blocks(
         _backward_norm_first_gelu_part1,
         grad_h,
-        _t2,
+        _t3,
         linear1_z,
-        _t1,
+        _t2,
         linear1_bias,
         sums=1,
         named=(1, 1, 1, 1, None),
@@ -884,9 +896,9 @@ _feed_forward_block_norm_first_relu_fwd_2 = ElementwiseKernel(
 _feed_forward_block_norm_first_relu_fwd_3 = ElementwiseKernel(
     "feed_forward_block_norm_first_relu_fwd_3",
     "T norm_centered, T norm_rstd, T norm_weight, T norm_bias",
-    "T norm_normalized, T normalized",
+    "T normalized",
     """
-    norm_normalized = norm_centered * norm_rstd;
+    T norm_normalized = norm_centered * norm_rstd;
     T _t5 = norm_normalized * norm_weight;
     normalized = _t5 + norm_bias;
     """,
@@ -932,7 +944,7 @@ def _cupy_forward_norm_first_relu(
     _t1 = _cupy_dot_last(norm_centered, norm_centered)
     _t2 = x.shape[-1]
     norm_rstd = _feed_forward_block_norm_first_relu_fwd_2(_t1, _t2, eps)
-    norm_normalized, normalized = _feed_forward_block_norm_first_relu_fwd_3(
+    normalized = _feed_forward_block_norm_first_relu_fwd_3(
         norm_centered, norm_rstd, norm_weight, norm_bias
     )
     _t6 = _linear(normalized, linear1_weight)
@@ -946,8 +958,8 @@ def _cupy_forward_norm_first_relu(
         linear2_weight,
         linear2_bias,
         norm_weight,
+        norm_mu,
         norm_rstd,
-        norm_normalized,
         normalized,
         linear1_z,
     )
@@ -976,82 +988,84 @@ _feed_forward_block_norm_first_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_norm_first_relu_bwd_2: layers_spec/layers/layer_normalization.yaml:32
+# feed_forward_block_norm_first_relu_bwd_2: layers_spec/layers/layer_normalization.yaml:34,35
 _feed_forward_block_norm_first_relu_bwd_2 = ElementwiseKernel(
     "feed_forward_block_norm_first_relu_bwd_2",
-    "T grad_normalized, T norm_normalized",
-    "T norm_p",
+    "T x, T norm_mu, T norm_rstd, T grad_normalized",
+    "T norm_x_hat, T norm_p",
     """
-    norm_p = grad_normalized * norm_normalized;
+    T _t16 = x - norm_mu;
+    norm_x_hat = _t16 * norm_rstd;
+    norm_p = grad_normalized * norm_x_hat;
     """,
 )
 
 
-# feed_forward_block_norm_first_relu_bwd_3: layers_spec/layers/layer_normalization.yaml:35
+# feed_forward_block_norm_first_relu_bwd_3: layers_spec/layers/layer_normalization.yaml:38
 _feed_forward_block_norm_first_relu_bwd_3 = ElementwiseKernel(
     "feed_forward_block_norm_first_relu_bwd_3",
-    "T norm_rstd, int32 _t16",
+    "T norm_rstd, int32 _t17",
     "T norm_scale",
     """
-    norm_scale = norm_rstd / _t16;
+    norm_scale = norm_rstd / _t17;
     """,
-    scalars=("_t16",),
+    scalars=("_t17",),
 )
 
 
-# feed_forward_block_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:37
+# feed_forward_block_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:40
 _feed_forward_block_norm_first_relu_bwd_4 = ElementwiseKernel(
     "feed_forward_block_norm_first_relu_bwd_4",
     "T grad_normalized, T norm_weight, T norm_rstd",
-    "T _t18",
+    "T _t19",
     """
-    T _t17 = grad_normalized * norm_weight;
-    _t18 = _t17 * norm_rstd;
+    T _t18 = grad_normalized * norm_weight;
+    _t19 = _t18 * norm_rstd;
     """,
 )
 
 
-# feed_forward_block_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+# feed_forward_block_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:40
 _feed_forward_block_norm_first_relu_bwd_5 = ElementwiseKernel(
     "feed_forward_block_norm_first_relu_bwd_5",
-    "T _t19, T norm_scale",
-    "T _t20",
+    "T _t20, T norm_scale",
+    "T _t21",
     """
-    _t20 = _t19 * norm_scale;
+    _t21 = _t20 * norm_scale;
     """,
 )
 
 
-# feed_forward_block_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+# feed_forward_block_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
 _feed_forward_block_norm_first_relu_bwd_6 = ElementwiseKernel(
     "feed_forward_block_norm_first_relu_bwd_6",
-    "T norm_normalized, T _t20, T _t18",
-    "T _t22",
+    "T norm_x_hat, T _t21, T _t19",
+    "T _t23",
     """
-    T _t21 = norm_normalized * _t20;
-    _t22 = _t18 - _t21;
+    T _t22 = norm_x_hat * _t21;
+    _t23 = _t19 - _t22;
     """,
 )
 
 
-# feed_forward_block_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+# feed_forward_block_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
 _feed_forward_block_norm_first_relu_bwd_7 = ElementwiseKernel(
     "feed_forward_block_norm_first_relu_bwd_7",
-    "T _t23, T norm_scale",
-    "T _t24",
+    "T _t24, T norm_scale",
+    "T _t25",
     """
-    _t24 = _t23 * norm_scale;
+    _t25 = _t24 * norm_scale;
     """,
 )
 
 
-# feed_forward_block_norm_first_relu_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+# feed_forward_block_norm_first_relu_bwd_8: layers_spec/layers/layer_normalization.yaml:40
 _feed_forward_block_norm_first_relu_bwd_8 = ElementwiseKernel(
     "feed_forward_block_norm_first_relu_bwd_8",
-    "T _t22, T _t24, T grad_y",
+    "T _t23, T _t25, T grad_y",
     "T grad_x",
     """
-    T grad_norm_x = _t22 - _t24;
+    T grad_norm_x = _t23 - _t25;
     grad_x = grad_y + grad_norm_x;
     """,
 )
@@ -1065,8 +1079,8 @@ def _cupy_backward_norm_first_relu(
     linear2_weight,
     linear2_bias,
     norm_weight,
+    norm_mu,
     norm_rstd,
-    norm_normalized,
     normalized,
     linear1_z,
 ):
@@ -1078,20 +1092,22 @@ def _cupy_backward_norm_first_relu(
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     grad_normalized = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(normalized)
-    norm_p = _feed_forward_block_norm_first_relu_bwd_2(grad_normalized, norm_normalized)
+    norm_x_hat, norm_p = _feed_forward_block_norm_first_relu_bwd_2(
+        x, norm_mu, norm_rstd, grad_normalized
+    )
     grad_norm_weight = _cupy_sum_to(norm_p, linear2_bias.shape)
     grad_norm_bias = _cupy_sum_to(grad_normalized, linear2_bias.shape)
-    _t16 = x.shape[-1]
-    norm_scale = _feed_forward_block_norm_first_relu_bwd_3(norm_rstd, _t16)
-    _t18 = _feed_forward_block_norm_first_relu_bwd_4(
+    _t17 = x.shape[-1]
+    norm_scale = _feed_forward_block_norm_first_relu_bwd_3(norm_rstd, _t17)
+    _t19 = _feed_forward_block_norm_first_relu_bwd_4(
         grad_normalized, norm_weight, norm_rstd
     )
-    _t19 = _cupy_dot_last(norm_p, norm_weight)
-    _t20 = _feed_forward_block_norm_first_relu_bwd_5(_t19, norm_scale)
-    _t22 = _feed_forward_block_norm_first_relu_bwd_6(norm_normalized, _t20, _t18)
-    _t23 = _cupy_dot_last(grad_normalized, norm_weight)
-    _t24 = _feed_forward_block_norm_first_relu_bwd_7(_t23, norm_scale)
-    grad_x = _feed_forward_block_norm_first_relu_bwd_8(_t22, _t24, grad_y)
+    _t20 = _cupy_dot_last(norm_p, norm_weight)
+    _t21 = _feed_forward_block_norm_first_relu_bwd_5(_t20, norm_scale)
+    _t23 = _feed_forward_block_norm_first_relu_bwd_6(norm_x_hat, _t21, _t19)
+    _t24 = _cupy_dot_last(grad_normalized, norm_weight)
+    _t25 = _feed_forward_block_norm_first_relu_bwd_7(_t24, norm_scale)
+    grad_x = _feed_forward_block_norm_first_relu_bwd_8(_t23, _t25, grad_y)
     return (
         grad_x,
         grad_linear1_weight,
@@ -1146,7 +1162,7 @@ def _cupy_forward_norm_first_gelu(
     _t1 = _cupy_dot_last(norm_centered, norm_centered)
     _t2 = x.shape[-1]
     norm_rstd = _feed_forward_block_norm_first_relu_fwd_2(_t1, _t2, eps)
-    norm_normalized, normalized = _feed_forward_block_norm_first_relu_fwd_3(
+    normalized = _feed_forward_block_norm_first_relu_fwd_3(
         norm_centered, norm_rstd, norm_weight, norm_bias
     )
     _t6 = _linear(normalized, linear1_weight)
@@ -1160,8 +1176,8 @@ def _cupy_forward_norm_first_gelu(
         linear2_weight,
         linear2_bias,
         norm_weight,
+        norm_mu,
         norm_rstd,
-        norm_normalized,
         normalized,
         linear1_z,
     )
@@ -1202,71 +1218,84 @@ _feed_forward_block_norm_first_gelu_bwd_1 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_norm_first_gelu_bwd_3: layers_spec/layers/layer_normalization.yaml:35
-_feed_forward_block_norm_first_gelu_bwd_3 = ElementwiseKernel(
-    "feed_forward_block_norm_first_gelu_bwd_3",
-    "T norm_rstd, int32 _t27",
-    "T norm_scale",
+# feed_forward_block_norm_first_gelu_bwd_2: layers_spec/layers/layer_normalization.yaml:34,35
+_feed_forward_block_norm_first_gelu_bwd_2 = ElementwiseKernel(
+    "feed_forward_block_norm_first_gelu_bwd_2",
+    "T x, T norm_mu, T norm_rstd, T grad_normalized",
+    "T norm_x_hat, T norm_p",
     """
-    norm_scale = norm_rstd / _t27;
+    T _t27 = x - norm_mu;
+    norm_x_hat = _t27 * norm_rstd;
+    norm_p = grad_normalized * norm_x_hat;
     """,
-    scalars=("_t27",),
 )
 
 
-# feed_forward_block_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:37
+# feed_forward_block_norm_first_gelu_bwd_3: layers_spec/layers/layer_normalization.yaml:38
+_feed_forward_block_norm_first_gelu_bwd_3 = ElementwiseKernel(
+    "feed_forward_block_norm_first_gelu_bwd_3",
+    "T norm_rstd, int32 _t28",
+    "T norm_scale",
+    """
+    norm_scale = norm_rstd / _t28;
+    """,
+    scalars=("_t28",),
+)
+
+
+# feed_forward_block_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:40
 _feed_forward_block_norm_first_gelu_bwd_4 = ElementwiseKernel(
     "feed_forward_block_norm_first_gelu_bwd_4",
     "T grad_normalized, T norm_weight, T norm_rstd",
-    "T _t29",
+    "T _t30",
     """
-    T _t28 = grad_normalized * norm_weight;
-    _t29 = _t28 * norm_rstd;
+    T _t29 = grad_normalized * norm_weight;
+    _t30 = _t29 * norm_rstd;
     """,
 )
 
 
-# feed_forward_block_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+# feed_forward_block_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:40
 _feed_forward_block_norm_first_gelu_bwd_5 = ElementwiseKernel(
     "feed_forward_block_norm_first_gelu_bwd_5",
-    "T _t30, T norm_scale",
-    "T _t31",
+    "T _t31, T norm_scale",
+    "T _t32",
     """
-    _t31 = _t30 * norm_scale;
+    _t32 = _t31 * norm_scale;
     """,
 )
 
 
-# feed_forward_block_norm_first_gelu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+# feed_forward_block_norm_first_gelu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
 _feed_forward_block_norm_first_gelu_bwd_6 = ElementwiseKernel(
     "feed_forward_block_norm_first_gelu_bwd_6",
-    "T norm_normalized, T _t31, T _t29",
-    "T _t33",
+    "T norm_x_hat, T _t32, T _t30",
+    "T _t34",
     """
-    T _t32 = norm_normalized * _t31;
-    _t33 = _t29 - _t32;
+    T _t33 = norm_x_hat * _t32;
+    _t34 = _t30 - _t33;
     """,
 )
 
 
-# feed_forward_block_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+# feed_forward_block_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
 _feed_forward_block_norm_first_gelu_bwd_7 = ElementwiseKernel(
     "feed_forward_block_norm_first_gelu_bwd_7",
-    "T _t34, T norm_scale",
-    "T _t35",
+    "T _t35, T norm_scale",
+    "T _t36",
     """
-    _t35 = _t34 * norm_scale;
+    _t36 = _t35 * norm_scale;
     """,
 )
 
 
-# feed_forward_block_norm_first_gelu_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+# feed_forward_block_norm_first_gelu_bwd_8: layers_spec/layers/layer_normalization.yaml:40
 _feed_forward_block_norm_first_gelu_bwd_8 = ElementwiseKernel(
     "feed_forward_block_norm_first_gelu_bwd_8",
-    "T _t33, T _t35, T grad_y",
+    "T _t34, T _t36, T grad_y",
     "T grad_x",
     """
-    T grad_norm_x = _t33 - _t35;
+    T grad_norm_x = _t34 - _t36;
     grad_x = grad_y + grad_norm_x;
     """,
 )
@@ -1280,8 +1309,8 @@ def _cupy_backward_norm_first_gelu(
     linear2_weight,
     linear2_bias,
     norm_weight,
+    norm_mu,
     norm_rstd,
-    norm_normalized,
     normalized,
     linear1_z,
 ):
@@ -1295,20 +1324,22 @@ def _cupy_backward_norm_first_gelu(
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     grad_normalized = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(normalized)
-    norm_p = _feed_forward_block_norm_first_relu_bwd_2(grad_normalized, norm_normalized)
+    norm_x_hat, norm_p = _feed_forward_block_norm_first_gelu_bwd_2(
+        x, norm_mu, norm_rstd, grad_normalized
+    )
     grad_norm_weight = _cupy_sum_to(norm_p, linear2_bias.shape)
     grad_norm_bias = _cupy_sum_to(grad_normalized, linear2_bias.shape)
-    _t27 = x.shape[-1]
-    norm_scale = _feed_forward_block_norm_first_gelu_bwd_3(norm_rstd, _t27)
-    _t29 = _feed_forward_block_norm_first_gelu_bwd_4(
+    _t28 = x.shape[-1]
+    norm_scale = _feed_forward_block_norm_first_gelu_bwd_3(norm_rstd, _t28)
+    _t30 = _feed_forward_block_norm_first_gelu_bwd_4(
         grad_normalized, norm_weight, norm_rstd
     )
-    _t30 = _cupy_dot_last(norm_p, norm_weight)
-    _t31 = _feed_forward_block_norm_first_gelu_bwd_5(_t30, norm_scale)
-    _t33 = _feed_forward_block_norm_first_gelu_bwd_6(norm_normalized, _t31, _t29)
-    _t34 = _cupy_dot_last(grad_normalized, norm_weight)
-    _t35 = _feed_forward_block_norm_first_gelu_bwd_7(_t34, norm_scale)
-    grad_x = _feed_forward_block_norm_first_gelu_bwd_8(_t33, _t35, grad_y)
+    _t31 = _cupy_dot_last(norm_p, norm_weight)
+    _t32 = _feed_forward_block_norm_first_gelu_bwd_5(_t31, norm_scale)
+    _t34 = _feed_forward_block_norm_first_gelu_bwd_6(norm_x_hat, _t32, _t30)
+    _t35 = _cupy_dot_last(grad_normalized, norm_weight)
+    _t36 = _feed_forward_block_norm_first_gelu_bwd_7(_t35, norm_scale)
+    grad_x = _feed_forward_block_norm_first_gelu_bwd_8(_t34, _t36, grad_y)
     return (
         grad_x,
         grad_linear1_weight,
@@ -1391,9 +1422,9 @@ _feed_forward_block_no_norm_first_relu_fwd_4 = ElementwiseKernel(
 _feed_forward_block_no_norm_first_relu_fwd_5 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_relu_fwd_5",
     "T norm_centered, T norm_rstd, T norm_weight, T norm_bias",
-    "T norm_normalized, T y",
+    "T y",
     """
-    norm_normalized = norm_centered * norm_rstd;
+    T norm_normalized = norm_centered * norm_rstd;
     T _t8 = norm_normalized * norm_weight;
     y = _t8 + norm_bias;
     """,
@@ -1419,7 +1450,7 @@ def _cupy_forward_no_norm_first_relu(
     _t4 = _cupy_dot_last(norm_centered, norm_centered)
     _t5 = x.shape[-1]
     norm_rstd = _feed_forward_block_no_norm_first_relu_fwd_4(_t4, _t5, eps)
-    norm_normalized, y = _feed_forward_block_no_norm_first_relu_fwd_5(
+    y = _feed_forward_block_no_norm_first_relu_fwd_5(
         norm_centered, norm_rstd, norm_weight, norm_bias
     )
     return y, (
@@ -1430,87 +1461,90 @@ def _cupy_forward_no_norm_first_relu(
         linear2_bias,
         norm_weight,
         linear1_z,
+        _t3,
+        norm_mu,
         norm_rstd,
-        norm_normalized,
     )
 
 
-# feed_forward_block_no_norm_first_relu_bwd_1: layers_spec/layers/layer_normalization.yaml:32
+# feed_forward_block_no_norm_first_relu_bwd_1: layers_spec/layers/layer_normalization.yaml:34,35
 _feed_forward_block_no_norm_first_relu_bwd_1 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_relu_bwd_1",
-    "T grad_y, T norm_normalized",
-    "T norm_p",
+    "T _t3, T norm_mu, T norm_rstd, T grad_y",
+    "T norm_x_hat, T norm_p",
     """
-    norm_p = grad_y * norm_normalized;
+    T _t9 = _t3 - norm_mu;
+    norm_x_hat = _t9 * norm_rstd;
+    norm_p = grad_y * norm_x_hat;
     """,
 )
 
 
-# feed_forward_block_no_norm_first_relu_bwd_2: layers_spec/layers/layer_normalization.yaml:35
+# feed_forward_block_no_norm_first_relu_bwd_2: layers_spec/layers/layer_normalization.yaml:38
 _feed_forward_block_no_norm_first_relu_bwd_2 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_relu_bwd_2",
-    "T norm_rstd, int32 _t9",
+    "T norm_rstd, int32 _t10",
     "T norm_scale",
     """
-    norm_scale = norm_rstd / _t9;
+    norm_scale = norm_rstd / _t10;
     """,
-    scalars=("_t9",),
+    scalars=("_t10",),
 )
 
 
-# feed_forward_block_no_norm_first_relu_bwd_3: layers_spec/layers/layer_normalization.yaml:37
+# feed_forward_block_no_norm_first_relu_bwd_3: layers_spec/layers/layer_normalization.yaml:40
 _feed_forward_block_no_norm_first_relu_bwd_3 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_relu_bwd_3",
     "T grad_y, T norm_weight, T norm_rstd",
-    "T _t11",
+    "T _t12",
     """
-    T _t10 = grad_y * norm_weight;
-    _t11 = _t10 * norm_rstd;
+    T _t11 = grad_y * norm_weight;
+    _t12 = _t11 * norm_rstd;
     """,
 )
 
 
-# feed_forward_block_no_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:37
+# feed_forward_block_no_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:40
 _feed_forward_block_no_norm_first_relu_bwd_4 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_relu_bwd_4",
-    "T _t12, T norm_scale",
-    "T _t13",
+    "T _t13, T norm_scale",
+    "T _t14",
     """
-    _t13 = _t12 * norm_scale;
+    _t14 = _t13 * norm_scale;
     """,
 )
 
 
-# feed_forward_block_no_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+# feed_forward_block_no_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:40
 _feed_forward_block_no_norm_first_relu_bwd_5 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_relu_bwd_5",
-    "T norm_normalized, T _t13, T _t11",
-    "T _t15",
+    "T norm_x_hat, T _t14, T _t12",
+    "T _t16",
     """
-    T _t14 = norm_normalized * _t13;
-    _t15 = _t11 - _t14;
+    T _t15 = norm_x_hat * _t14;
+    _t16 = _t12 - _t15;
     """,
 )
 
 
-# feed_forward_block_no_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+# feed_forward_block_no_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
 _feed_forward_block_no_norm_first_relu_bwd_6 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_relu_bwd_6",
-    "T _t16, T norm_scale",
-    "T _t17",
+    "T _t17, T norm_scale",
+    "T _t18",
     """
-    _t17 = _t16 * norm_scale;
+    _t18 = _t17 * norm_scale;
     """,
 )
 
 
-# feed_forward_block_no_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+# feed_forward_block_no_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
 _feed_forward_block_no_norm_first_relu_bwd_7 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_relu_bwd_7",
-    "T _t15, T _t17",
+    "T _t16, T _t18",
     "T grad_norm_x",
     """
-    grad_norm_x = _t15 - _t17;
+    grad_norm_x = _t16 - _t18;
     """,
 )
 
@@ -1521,8 +1555,8 @@ _feed_forward_block_no_norm_first_relu_bwd_8 = ElementwiseKernel(
     "T linear1_z, T grad_h",
     "T grad_linear1_z",
     """
-    bool _t21 = linear1_z > T(0);
-    grad_linear1_z = grad_h * _t21;
+    bool _t22 = linear1_z > T(0);
+    grad_linear1_z = grad_h * _t22;
     """,
 )
 
@@ -1530,10 +1564,10 @@ _feed_forward_block_no_norm_first_relu_bwd_8 = ElementwiseKernel(
 # feed_forward_block_no_norm_first_relu_bwd_9: layers_spec/primitives.yaml:522
 _feed_forward_block_no_norm_first_relu_bwd_9 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_relu_bwd_9",
-    "T grad_norm_x, T _t24",
+    "T grad_norm_x, T _t25",
     "T grad_x",
     """
-    grad_x = grad_norm_x + _t24;
+    grad_x = grad_norm_x + _t25;
     """,
 )
 
@@ -1547,30 +1581,33 @@ def _cupy_backward_no_norm_first_relu(
     linear2_bias,
     norm_weight,
     linear1_z,
+    _t3,
+    norm_mu,
     norm_rstd,
-    norm_normalized,
 ):
     h = _feed_forward_block_norm_first_relu_bwd_0(linear1_z)
-    norm_p = _feed_forward_block_no_norm_first_relu_bwd_1(grad_y, norm_normalized)
+    norm_x_hat, norm_p = _feed_forward_block_no_norm_first_relu_bwd_1(
+        _t3, norm_mu, norm_rstd, grad_y
+    )
     grad_norm_weight = _cupy_sum_to(norm_p, linear2_bias.shape)
     grad_norm_bias = _cupy_sum_to(grad_y, linear2_bias.shape)
-    _t9 = x.shape[-1]
-    norm_scale = _feed_forward_block_no_norm_first_relu_bwd_2(norm_rstd, _t9)
-    _t11 = _feed_forward_block_no_norm_first_relu_bwd_3(grad_y, norm_weight, norm_rstd)
-    _t12 = _cupy_dot_last(norm_p, norm_weight)
-    _t13 = _feed_forward_block_no_norm_first_relu_bwd_4(_t12, norm_scale)
-    _t15 = _feed_forward_block_no_norm_first_relu_bwd_5(norm_normalized, _t13, _t11)
-    _t16 = _cupy_dot_last(grad_y, norm_weight)
-    _t17 = _feed_forward_block_no_norm_first_relu_bwd_6(_t16, norm_scale)
-    grad_norm_x = _feed_forward_block_no_norm_first_relu_bwd_7(_t15, _t17)
+    _t10 = x.shape[-1]
+    norm_scale = _feed_forward_block_no_norm_first_relu_bwd_2(norm_rstd, _t10)
+    _t12 = _feed_forward_block_no_norm_first_relu_bwd_3(grad_y, norm_weight, norm_rstd)
+    _t13 = _cupy_dot_last(norm_p, norm_weight)
+    _t14 = _feed_forward_block_no_norm_first_relu_bwd_4(_t13, norm_scale)
+    _t16 = _feed_forward_block_no_norm_first_relu_bwd_5(norm_x_hat, _t14, _t12)
+    _t17 = _cupy_dot_last(grad_y, norm_weight)
+    _t18 = _feed_forward_block_no_norm_first_relu_bwd_6(_t17, norm_scale)
+    grad_norm_x = _feed_forward_block_no_norm_first_relu_bwd_7(_t16, _t18)
     grad_linear2_bias = _cupy_sum_to(grad_norm_x, linear2_bias.shape)
     grad_h = _linear_backward_input(grad_norm_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm_x).T @ _rows(h)
     grad_linear1_z = _feed_forward_block_no_norm_first_relu_bwd_8(linear1_z, grad_h)
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t24 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    _t25 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(x)
-    grad_x = _feed_forward_block_no_norm_first_relu_bwd_9(grad_norm_x, _t24)
+    grad_x = _feed_forward_block_no_norm_first_relu_bwd_9(grad_norm_x, _t25)
     return (
         grad_x,
         grad_linear1_weight,
@@ -1657,9 +1694,9 @@ _feed_forward_block_no_norm_first_gelu_fwd_4 = ElementwiseKernel(
 _feed_forward_block_no_norm_first_gelu_fwd_5 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_gelu_fwd_5",
     "T norm_centered, T norm_rstd, T norm_weight, T norm_bias",
-    "T norm_normalized, T y",
+    "T y",
     """
-    norm_normalized = norm_centered * norm_rstd;
+    T norm_normalized = norm_centered * norm_rstd;
     T _t12 = norm_normalized * norm_weight;
     y = _t12 + norm_bias;
     """,
@@ -1685,7 +1722,7 @@ def _cupy_forward_no_norm_first_gelu(
     _t8 = _cupy_dot_last(norm_centered, norm_centered)
     _t9 = x.shape[-1]
     norm_rstd = _feed_forward_block_no_norm_first_gelu_fwd_4(_t8, _t9, eps)
-    norm_normalized, y = _feed_forward_block_no_norm_first_gelu_fwd_5(
+    y = _feed_forward_block_no_norm_first_gelu_fwd_5(
         norm_centered, norm_rstd, norm_weight, norm_bias
     )
     return y, (
@@ -1696,8 +1733,9 @@ def _cupy_forward_no_norm_first_gelu(
         linear2_bias,
         norm_weight,
         linear1_z,
+        _t7,
+        norm_mu,
         norm_rstd,
-        norm_normalized,
     )
 
 
@@ -1716,60 +1754,73 @@ _feed_forward_block_no_norm_first_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_no_norm_first_gelu_bwd_2: layers_spec/layers/layer_normalization.yaml:35
-_feed_forward_block_no_norm_first_gelu_bwd_2 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_gelu_bwd_2",
-    "T norm_rstd, int32 _t13",
-    "T norm_scale",
+# feed_forward_block_no_norm_first_gelu_bwd_1: layers_spec/layers/layer_normalization.yaml:34,35
+_feed_forward_block_no_norm_first_gelu_bwd_1 = ElementwiseKernel(
+    "feed_forward_block_no_norm_first_gelu_bwd_1",
+    "T _t7, T norm_mu, T norm_rstd, T grad_y",
+    "T norm_x_hat, T norm_p",
     """
-    norm_scale = norm_rstd / _t13;
+    T _t13 = _t7 - norm_mu;
+    norm_x_hat = _t13 * norm_rstd;
+    norm_p = grad_y * norm_x_hat;
     """,
-    scalars=("_t13",),
 )
 
 
-# feed_forward_block_no_norm_first_gelu_bwd_3: layers_spec/layers/layer_normalization.yaml:37
+# feed_forward_block_no_norm_first_gelu_bwd_2: layers_spec/layers/layer_normalization.yaml:38
+_feed_forward_block_no_norm_first_gelu_bwd_2 = ElementwiseKernel(
+    "feed_forward_block_no_norm_first_gelu_bwd_2",
+    "T norm_rstd, int32 _t14",
+    "T norm_scale",
+    """
+    norm_scale = norm_rstd / _t14;
+    """,
+    scalars=("_t14",),
+)
+
+
+# feed_forward_block_no_norm_first_gelu_bwd_3: layers_spec/layers/layer_normalization.yaml:40
 _feed_forward_block_no_norm_first_gelu_bwd_3 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_gelu_bwd_3",
     "T grad_y, T norm_weight, T norm_rstd",
-    "T _t15",
+    "T _t16",
     """
-    T _t14 = grad_y * norm_weight;
-    _t15 = _t14 * norm_rstd;
+    T _t15 = grad_y * norm_weight;
+    _t16 = _t15 * norm_rstd;
     """,
 )
 
 
-# feed_forward_block_no_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+# feed_forward_block_no_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:40
 _feed_forward_block_no_norm_first_gelu_bwd_5 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_gelu_bwd_5",
-    "T norm_normalized, T _t17, T _t15",
-    "T _t19",
+    "T norm_x_hat, T _t18, T _t16",
+    "T _t20",
     """
-    T _t18 = norm_normalized * _t17;
-    _t19 = _t15 - _t18;
+    T _t19 = norm_x_hat * _t18;
+    _t20 = _t16 - _t19;
     """,
 )
 
 
-# feed_forward_block_no_norm_first_gelu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+# feed_forward_block_no_norm_first_gelu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
 _feed_forward_block_no_norm_first_gelu_bwd_6 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_gelu_bwd_6",
-    "T _t20, T norm_scale",
-    "T _t21",
+    "T _t21, T norm_scale",
+    "T _t22",
     """
-    _t21 = _t20 * norm_scale;
+    _t22 = _t21 * norm_scale;
     """,
 )
 
 
-# feed_forward_block_no_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+# feed_forward_block_no_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
 _feed_forward_block_no_norm_first_gelu_bwd_7 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_gelu_bwd_7",
-    "T _t19, T _t21",
+    "T _t20, T _t22",
     "T grad_norm_x",
     """
-    grad_norm_x = _t19 - _t21;
+    grad_norm_x = _t20 - _t22;
     """,
 )
 
@@ -1780,16 +1831,16 @@ _feed_forward_block_no_norm_first_gelu_bwd_8 = ElementwiseKernel(
     "T grad_h, T _t5, T linear1_z, T _t2",
     "T grad_linear1_z",
     """
-    T _t25 = grad_h * _t5;
-    T _t26 = grad_h * linear1_z;
-    T _t27 = _t26 * T(0.5);
-    T _t28 = _t27 * T(1.1283791670955126);
-    T _t29 = _t2 * _t2;
-    T _t30 = -_t29;
-    T _t31 = exp(_t30);
-    T _t32 = _t28 * _t31;
-    T _t33 = _t32 * T(0.7071067811865476);
-    grad_linear1_z = _t25 + _t33;
+    T _t26 = grad_h * _t5;
+    T _t27 = grad_h * linear1_z;
+    T _t28 = _t27 * T(0.5);
+    T _t29 = _t28 * T(1.1283791670955126);
+    T _t30 = _t2 * _t2;
+    T _t31 = -_t30;
+    T _t32 = exp(_t31);
+    T _t33 = _t29 * _t32;
+    T _t34 = _t33 * T(0.7071067811865476);
+    grad_linear1_z = _t26 + _t34;
     """,
 )
 
@@ -1797,10 +1848,10 @@ _feed_forward_block_no_norm_first_gelu_bwd_8 = ElementwiseKernel(
 # feed_forward_block_no_norm_first_gelu_bwd_9: layers_spec/primitives.yaml:522
 _feed_forward_block_no_norm_first_gelu_bwd_9 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_gelu_bwd_9",
-    "T grad_norm_x, T _t35",
+    "T grad_norm_x, T _t36",
     "T grad_x",
     """
-    grad_x = grad_norm_x + _t35;
+    grad_x = grad_norm_x + _t36;
     """,
 )
 
@@ -1814,22 +1865,25 @@ def _cupy_backward_no_norm_first_gelu(
     linear2_bias,
     norm_weight,
     linear1_z,
+    _t7,
+    norm_mu,
     norm_rstd,
-    norm_normalized,
 ):
     _t2, _t5, h = _feed_forward_block_no_norm_first_gelu_bwd_0(linear1_z)
-    norm_p = _feed_forward_block_no_norm_first_relu_bwd_1(grad_y, norm_normalized)
+    norm_x_hat, norm_p = _feed_forward_block_no_norm_first_gelu_bwd_1(
+        _t7, norm_mu, norm_rstd, grad_y
+    )
     grad_norm_weight = _cupy_sum_to(norm_p, linear2_bias.shape)
     grad_norm_bias = _cupy_sum_to(grad_y, linear2_bias.shape)
-    _t13 = x.shape[-1]
-    norm_scale = _feed_forward_block_no_norm_first_gelu_bwd_2(norm_rstd, _t13)
-    _t15 = _feed_forward_block_no_norm_first_gelu_bwd_3(grad_y, norm_weight, norm_rstd)
-    _t16 = _cupy_dot_last(norm_p, norm_weight)
-    _t17 = _feed_forward_block_no_norm_first_relu_bwd_6(_t16, norm_scale)
-    _t19 = _feed_forward_block_no_norm_first_gelu_bwd_5(norm_normalized, _t17, _t15)
-    _t20 = _cupy_dot_last(grad_y, norm_weight)
-    _t21 = _feed_forward_block_no_norm_first_gelu_bwd_6(_t20, norm_scale)
-    grad_norm_x = _feed_forward_block_no_norm_first_gelu_bwd_7(_t19, _t21)
+    _t14 = x.shape[-1]
+    norm_scale = _feed_forward_block_no_norm_first_gelu_bwd_2(norm_rstd, _t14)
+    _t16 = _feed_forward_block_no_norm_first_gelu_bwd_3(grad_y, norm_weight, norm_rstd)
+    _t17 = _cupy_dot_last(norm_p, norm_weight)
+    _t18 = _feed_forward_block_no_norm_first_relu_bwd_6(_t17, norm_scale)
+    _t20 = _feed_forward_block_no_norm_first_gelu_bwd_5(norm_x_hat, _t18, _t16)
+    _t21 = _cupy_dot_last(grad_y, norm_weight)
+    _t22 = _feed_forward_block_no_norm_first_gelu_bwd_6(_t21, norm_scale)
+    grad_norm_x = _feed_forward_block_no_norm_first_gelu_bwd_7(_t20, _t22)
     grad_linear2_bias = _cupy_sum_to(grad_norm_x, linear2_bias.shape)
     grad_h = _linear_backward_input(grad_norm_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm_x).T @ _rows(h)
@@ -1837,9 +1891,9 @@ def _cupy_backward_no_norm_first_gelu(
         grad_h, _t5, linear1_z, _t2
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t35 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    _t36 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(x)
-    grad_x = _feed_forward_block_no_norm_first_gelu_bwd_9(grad_norm_x, _t35)
+    grad_x = _feed_forward_block_no_norm_first_gelu_bwd_9(grad_norm_x, _t36)
     return (
         grad_x,
         grad_linear1_weight,

@@ -101,7 +101,7 @@ def forward(x, weight=None, bias=None, *, normalized_shape=None, eps=1e-05):
             weight,
             bias,
             eps,
-            outs=("out_y", None, None, "out_rstd", "out_normalized"),
+            outs=("out_y", None, None, None, "out_rstd"),
         )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     forward_variant, backward_variant = _VARIANTS[
@@ -113,7 +113,7 @@ def forward(x, weight=None, bias=None, *, normalized_shape=None, eps=1e-05):
         weight,
         bias,
         eps,
-        outs=("out_y", None, None, "out_rstd", "out_normalized"),
+        outs=("out_y", None, None, None, "out_rstd"),
     )
     return y, (backward_variant, saved, (y.dtype, y.shape), None)
 
@@ -137,7 +137,7 @@ def backward(grad_y, ctx):
     return in_row_blocks(backward_variant, grad_y, *saved, sums=2, outs=("out_grad_x",))
 
 
-def _forward(x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None):
+def _forward(x, weight, bias, eps, *, out_y=None, out_rstd=None):
     mu = _mean(x, -1)
     centered = x - mu
     variance = _dot_last(centered, centered)
@@ -145,28 +145,28 @@ def _forward(x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=
     rstd = np.add(variance, eps, out=out_rstd)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
-    normalized = np.multiply(centered, rstd, out=out_normalized)
+    normalized = np.multiply(centered, rstd, out=centered)
     y = np.multiply(normalized, weight, out=out_y)
     y += bias
-    return y, (x, weight, rstd, normalized)
+    return y, (x, weight, mu, rstd)
 
 
-def _backward(grad_y, x, weight, rstd, normalized, *, out_grad_x=None):
-    p = grad_y * normalized
+def _backward(grad_y, x, weight, mu, rstd, *, out_grad_x=None):
+    x_hat = x - mu
+    x_hat *= rstd
+    p = grad_y * x_hat
     grad_weight = _sum_to(p, weight.shape)
     grad_bias = _sum_to(grad_y, weight.shape)
     scale = rstd / x.shape[-1]
     grad_x = np.multiply(grad_y, weight, out=out_grad_x)
     grad_x *= rstd
-    _t1 = normalized * (_dot_last(p, weight) * scale)
+    _t1 = x_hat * (_dot_last(p, weight) * scale)
     grad_x -= _t1
     grad_x -= _dot_last(grad_y, weight) * scale
     return grad_x, grad_weight, grad_bias
 
 
-def _forward_no_bias(
-    x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None
-):
+def _forward_no_bias(x, weight, bias, eps, *, out_y=None, out_rstd=None):
     mu = _mean(x, -1)
     centered = x - mu
     variance = _dot_last(centered, centered)
@@ -174,26 +174,26 @@ def _forward_no_bias(
     rstd = np.add(variance, eps, out=out_rstd)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
-    normalized = np.multiply(centered, rstd, out=out_normalized)
+    normalized = np.multiply(centered, rstd, out=centered)
     y = np.multiply(normalized, weight, out=out_y)
-    return y, (x, weight, rstd, normalized)
+    return y, (x, weight, mu, rstd)
 
 
-def _backward_no_bias(grad_y, x, weight, rstd, normalized, *, out_grad_x=None):
-    p = grad_y * normalized
+def _backward_no_bias(grad_y, x, weight, mu, rstd, *, out_grad_x=None):
+    x_hat = x - mu
+    x_hat *= rstd
+    p = grad_y * x_hat
     grad_weight = _sum_to(p, weight.shape)
     scale = rstd / x.shape[-1]
     grad_x = np.multiply(grad_y, weight, out=out_grad_x)
     grad_x *= rstd
-    _t1 = normalized * (_dot_last(p, weight) * scale)
+    _t1 = x_hat * (_dot_last(p, weight) * scale)
     grad_x -= _t1
     grad_x -= _dot_last(grad_y, weight) * scale
     return grad_x, grad_weight, None
 
 
-def _forward_no_weight(
-    x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None
-):
+def _forward_no_weight(x, weight, bias, eps, *, out_y=None, out_rstd=None):
     mu = _mean(x, -1)
     centered = x - mu
     variance = _dot_last(centered, centered)
@@ -201,25 +201,25 @@ def _forward_no_weight(
     rstd = np.add(variance, eps, out=out_rstd)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
-    normalized = np.multiply(centered, rstd, out=out_normalized)
+    normalized = np.multiply(centered, rstd, out=centered)
     y = np.add(normalized, bias, out=out_y)
-    return y, (x, bias, rstd, normalized)
+    return y, (x, bias, mu, rstd)
 
 
-def _backward_no_weight(grad_y, x, bias, rstd, normalized, *, out_grad_x=None):
-    p = grad_y * normalized
+def _backward_no_weight(grad_y, x, bias, mu, rstd, *, out_grad_x=None):
+    x_hat = x - mu
+    x_hat *= rstd
+    p = grad_y * x_hat
     grad_bias = _sum_to(grad_y, bias.shape)
     scale = rstd / x.shape[-1]
     grad_x = np.multiply(grad_y, rstd, out=out_grad_x)
-    _t1 = normalized * (_sum(p, -1) * scale)
+    _t1 = x_hat * (_sum(p, -1) * scale)
     grad_x -= _t1
     grad_x -= _sum(grad_y, -1) * scale
     return grad_x, None, grad_bias
 
 
-def _forward_no_weight_no_bias(
-    x, weight, bias, eps, *, out_y=None, out_rstd=None, out_normalized=None
-):
+def _forward_no_weight_no_bias(x, weight, bias, eps, *, out_y=None, out_rstd=None):
     mu = _mean(x, -1)
     centered = x - mu
     variance = _dot_last(centered, centered)
@@ -227,17 +227,17 @@ def _forward_no_weight_no_bias(
     rstd = np.add(variance, eps, out=out_rstd)
     np.sqrt(rstd, out=rstd)
     np.divide(1, rstd, out=rstd)
-    normalized = np.multiply(centered, rstd, out=out_normalized)
-    return normalized, (x, weight, rstd, normalized)
+    normalized = np.multiply(centered, rstd, out=centered)
+    return normalized, (x, weight, mu, rstd)
 
 
-def _backward_no_weight_no_bias(
-    grad_y, x, weight, rstd, normalized, *, out_grad_x=None
-):
-    p = grad_y * normalized
+def _backward_no_weight_no_bias(grad_y, x, weight, mu, rstd, *, out_grad_x=None):
+    x_hat = x - mu
+    x_hat *= rstd
+    p = grad_y * x_hat
     scale = rstd / x.shape[-1]
     grad_x = np.multiply(grad_y, rstd, out=out_grad_x)
-    _t1 = normalized * (_sum(p, -1) * scale)
+    _t1 = x_hat * (_sum(p, -1) * scale)
     grad_x -= _t1
     grad_x -= _sum(grad_y, -1) * scale
     return grad_x, None, None
@@ -366,9 +366,9 @@ _layer_normalization_fwd_2 = ElementwiseKernel(
 _layer_normalization_fwd_3 = ElementwiseKernel(
     "layer_normalization_fwd_3",
     "T centered, T rstd, T weight, T bias",
-    "T normalized, T y",
+    "T y",
     """
-    normalized = centered * rstd;
+    T normalized = centered * rstd;
     T _t5 = normalized * weight;
     y = _t5 + bias;
     """,
@@ -381,103 +381,105 @@ def _cupy_forward(x, weight, bias, eps):
     _t1 = _cupy_dot_last(centered, centered)
     _t2 = x.shape[-1]
     rstd = _layer_normalization_fwd_2(_t1, _t2, eps)
-    normalized, y = _layer_normalization_fwd_3(centered, rstd, weight, bias)
-    return y, (x, weight, rstd, normalized)
+    y = _layer_normalization_fwd_3(centered, rstd, weight, bias)
+    return y, (x, weight, mu, rstd)
 
 
-# layer_normalization_bwd_0: layers_spec/layers/layer_normalization.yaml:32
+# layer_normalization_bwd_0: layers_spec/layers/layer_normalization.yaml:34,35
 _layer_normalization_bwd_0 = ElementwiseKernel(
     "layer_normalization_bwd_0",
-    "T grad_y, T normalized",
-    "T p",
+    "T x, T mu, T rstd, T grad_y",
+    "T x_hat, T p",
     """
-    p = grad_y * normalized;
+    T _t6 = x - mu;
+    x_hat = _t6 * rstd;
+    p = grad_y * x_hat;
     """,
 )
 
 
-# layer_normalization_bwd_1: layers_spec/layers/layer_normalization.yaml:35
+# layer_normalization_bwd_1: layers_spec/layers/layer_normalization.yaml:38
 _layer_normalization_bwd_1 = ElementwiseKernel(
     "layer_normalization_bwd_1",
-    "T rstd, int32 _t6",
+    "T rstd, int32 _t7",
     "T scale",
     """
-    scale = rstd / _t6;
+    scale = rstd / _t7;
     """,
-    scalars=("_t6",),
+    scalars=("_t7",),
 )
 
 
-# layer_normalization_bwd_2: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_bwd_2: layers_spec/layers/layer_normalization.yaml:40
 _layer_normalization_bwd_2 = ElementwiseKernel(
     "layer_normalization_bwd_2",
     "T grad_y, T weight, T rstd",
-    "T _t8",
+    "T _t9",
     """
-    T _t7 = grad_y * weight;
-    _t8 = _t7 * rstd;
+    T _t8 = grad_y * weight;
+    _t9 = _t8 * rstd;
     """,
 )
 
 
-# layer_normalization_bwd_3: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_bwd_3: layers_spec/layers/layer_normalization.yaml:40
 _layer_normalization_bwd_3 = ElementwiseKernel(
     "layer_normalization_bwd_3",
-    "T _t9, T scale",
-    "T _t10",
+    "T _t10, T scale",
+    "T _t11",
     """
-    _t10 = _t9 * scale;
+    _t11 = _t10 * scale;
     """,
 )
 
 
-# layer_normalization_bwd_4: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_bwd_4: layers_spec/layers/layer_normalization.yaml:40
 _layer_normalization_bwd_4 = ElementwiseKernel(
     "layer_normalization_bwd_4",
-    "T normalized, T _t10, T _t8",
-    "T _t12",
+    "T x_hat, T _t11, T _t9",
+    "T _t13",
     """
-    T _t11 = normalized * _t10;
-    _t12 = _t8 - _t11;
+    T _t12 = x_hat * _t11;
+    _t13 = _t9 - _t12;
     """,
 )
 
 
-# layer_normalization_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_bwd_5: layers_spec/layers/layer_normalization.yaml:40
 _layer_normalization_bwd_5 = ElementwiseKernel(
     "layer_normalization_bwd_5",
-    "T _t13, T scale",
-    "T _t14",
+    "T _t14, T scale",
+    "T _t15",
     """
-    _t14 = _t13 * scale;
+    _t15 = _t14 * scale;
     """,
 )
 
 
-# layer_normalization_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_bwd_6: layers_spec/layers/layer_normalization.yaml:40
 _layer_normalization_bwd_6 = ElementwiseKernel(
     "layer_normalization_bwd_6",
-    "T _t12, T _t14",
+    "T _t13, T _t15",
     "T grad_x",
     """
-    grad_x = _t12 - _t14;
+    grad_x = _t13 - _t15;
     """,
 )
 
 
-def _cupy_backward(grad_y, x, weight, rstd, normalized):
-    p = _layer_normalization_bwd_0(grad_y, normalized)
+def _cupy_backward(grad_y, x, weight, mu, rstd):
+    x_hat, p = _layer_normalization_bwd_0(x, mu, rstd, grad_y)
     grad_weight = _cupy_sum_to(p, weight.shape)
     grad_bias = _cupy_sum_to(grad_y, weight.shape)
-    _t6 = x.shape[-1]
-    scale = _layer_normalization_bwd_1(rstd, _t6)
-    _t8 = _layer_normalization_bwd_2(grad_y, weight, rstd)
-    _t9 = _cupy_dot_last(p, weight)
-    _t10 = _layer_normalization_bwd_3(_t9, scale)
-    _t12 = _layer_normalization_bwd_4(normalized, _t10, _t8)
-    _t13 = _cupy_dot_last(grad_y, weight)
-    _t14 = _layer_normalization_bwd_5(_t13, scale)
-    grad_x = _layer_normalization_bwd_6(_t12, _t14)
+    _t7 = x.shape[-1]
+    scale = _layer_normalization_bwd_1(rstd, _t7)
+    _t9 = _layer_normalization_bwd_2(grad_y, weight, rstd)
+    _t10 = _cupy_dot_last(p, weight)
+    _t11 = _layer_normalization_bwd_3(_t10, scale)
+    _t13 = _layer_normalization_bwd_4(x_hat, _t11, _t9)
+    _t14 = _cupy_dot_last(grad_y, weight)
+    _t15 = _layer_normalization_bwd_5(_t14, scale)
+    grad_x = _layer_normalization_bwd_6(_t13, _t15)
     return grad_x, grad_weight, grad_bias
 
 
@@ -485,9 +487,9 @@ def _cupy_backward(grad_y, x, weight, rstd, normalized):
 _layer_normalization_no_bias_fwd_3 = ElementwiseKernel(
     "layer_normalization_no_bias_fwd_3",
     "T centered, T rstd, T weight",
-    "T normalized, T y",
+    "T y",
     """
-    normalized = centered * rstd;
+    T normalized = centered * rstd;
     y = normalized * weight;
     """,
 )
@@ -499,91 +501,104 @@ def _cupy_forward_no_bias(x, weight, bias, eps):
     _t1 = _cupy_dot_last(centered, centered)
     _t2 = x.shape[-1]
     rstd = _layer_normalization_fwd_2(_t1, _t2, eps)
-    normalized, y = _layer_normalization_no_bias_fwd_3(centered, rstd, weight)
-    return y, (x, weight, rstd, normalized)
+    y = _layer_normalization_no_bias_fwd_3(centered, rstd, weight)
+    return y, (x, weight, mu, rstd)
 
 
-# layer_normalization_no_bias_bwd_1: layers_spec/layers/layer_normalization.yaml:35
-_layer_normalization_no_bias_bwd_1 = ElementwiseKernel(
-    "layer_normalization_no_bias_bwd_1",
-    "T rstd, int32 _t5",
-    "T scale",
+# layer_normalization_no_bias_bwd_0: layers_spec/layers/layer_normalization.yaml:34,35
+_layer_normalization_no_bias_bwd_0 = ElementwiseKernel(
+    "layer_normalization_no_bias_bwd_0",
+    "T x, T mu, T rstd, T grad_y",
+    "T x_hat, T p",
     """
-    scale = rstd / _t5;
+    T _t5 = x - mu;
+    x_hat = _t5 * rstd;
+    p = grad_y * x_hat;
     """,
-    scalars=("_t5",),
 )
 
 
-# layer_normalization_no_bias_bwd_2: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_no_bias_bwd_1: layers_spec/layers/layer_normalization.yaml:38
+_layer_normalization_no_bias_bwd_1 = ElementwiseKernel(
+    "layer_normalization_no_bias_bwd_1",
+    "T rstd, int32 _t6",
+    "T scale",
+    """
+    scale = rstd / _t6;
+    """,
+    scalars=("_t6",),
+)
+
+
+# layer_normalization_no_bias_bwd_2: layers_spec/layers/layer_normalization.yaml:40
 _layer_normalization_no_bias_bwd_2 = ElementwiseKernel(
     "layer_normalization_no_bias_bwd_2",
     "T grad_y, T weight, T rstd",
-    "T _t7",
+    "T _t8",
     """
-    T _t6 = grad_y * weight;
-    _t7 = _t6 * rstd;
+    T _t7 = grad_y * weight;
+    _t8 = _t7 * rstd;
     """,
 )
 
 
-# layer_normalization_no_bias_bwd_3: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_no_bias_bwd_3: layers_spec/layers/layer_normalization.yaml:40
 _layer_normalization_no_bias_bwd_3 = ElementwiseKernel(
     "layer_normalization_no_bias_bwd_3",
-    "T _t8, T scale",
-    "T _t9",
+    "T _t9, T scale",
+    "T _t10",
     """
-    _t9 = _t8 * scale;
+    _t10 = _t9 * scale;
     """,
 )
 
 
-# layer_normalization_no_bias_bwd_4: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_no_bias_bwd_4: layers_spec/layers/layer_normalization.yaml:40
 _layer_normalization_no_bias_bwd_4 = ElementwiseKernel(
     "layer_normalization_no_bias_bwd_4",
-    "T normalized, T _t9, T _t7",
-    "T _t11",
+    "T x_hat, T _t10, T _t8",
+    "T _t12",
     """
-    T _t10 = normalized * _t9;
-    _t11 = _t7 - _t10;
+    T _t11 = x_hat * _t10;
+    _t12 = _t8 - _t11;
     """,
 )
 
 
-# layer_normalization_no_bias_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_no_bias_bwd_5: layers_spec/layers/layer_normalization.yaml:40
 _layer_normalization_no_bias_bwd_5 = ElementwiseKernel(
     "layer_normalization_no_bias_bwd_5",
-    "T _t12, T scale",
-    "T _t13",
+    "T _t13, T scale",
+    "T _t14",
     """
-    _t13 = _t12 * scale;
+    _t14 = _t13 * scale;
     """,
 )
 
 
-# layer_normalization_no_bias_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+# layer_normalization_no_bias_bwd_6: layers_spec/layers/layer_normalization.yaml:40
 _layer_normalization_no_bias_bwd_6 = ElementwiseKernel(
     "layer_normalization_no_bias_bwd_6",
-    "T _t11, T _t13",
+    "T _t12, T _t14",
     "T grad_x",
     """
-    grad_x = _t11 - _t13;
+    grad_x = _t12 - _t14;
     """,
 )
 
 
-def _cupy_backward_no_bias(grad_y, x, weight, rstd, normalized):
-    p = _layer_normalization_bwd_0(grad_y, normalized)
+def _cupy_backward_no_bias(grad_y, x, weight, mu, rstd):
+    x_hat, p = _layer_normalization_no_bias_bwd_0(x, mu, rstd, grad_y)
     grad_weight = _cupy_sum_to(p, weight.shape)
-    _t5 = x.shape[-1]
-    scale = _layer_normalization_no_bias_bwd_1(rstd, _t5)
-    _t7 = _layer_normalization_no_bias_bwd_2(grad_y, weight, rstd)
-    _t8 = _cupy_dot_last(p, weight)
-    _t9 = _layer_normalization_no_bias_bwd_3(_t8, scale)
-    _t11 = _layer_normalization_no_bias_bwd_4(normalized, _t9, _t7)
-    _t12 = _cupy_dot_last(grad_y, weight)
-    _t13 = _layer_normalization_no_bias_bwd_5(_t12, scale)
-    grad_x = _layer_normalization_no_bias_bwd_6(_t11, _t13)
+    _t6 = x.shape[-1]
+    scale = _layer_normalization_no_bias_bwd_1(rstd, _t6)
+    _t8 = _layer_normalization_no_bias_bwd_2(grad_y, weight, rstd)
+    _t9 = _cupy_dot_last(p, weight)
+    _t10 = _layer_normalization_no_bias_bwd_3(_t9, scale)
+    _t12 = _layer_normalization_no_bias_bwd_4(x_hat, _t10, _t8)
+    _t13 = _cupy_dot_last(grad_y, weight)
+    _t14 = _layer_normalization_no_bias_bwd_5(_t13, scale)
+    grad_x = _layer_normalization_no_bias_bwd_6(_t12, _t14)
     return grad_x, grad_weight, None
 
 
@@ -591,9 +606,9 @@ def _cupy_backward_no_bias(grad_y, x, weight, rstd, normalized):
 _layer_normalization_no_weight_fwd_3 = ElementwiseKernel(
     "layer_normalization_no_weight_fwd_3",
     "T centered, T rstd, T bias",
-    "T normalized, T y",
+    "T y",
     """
-    normalized = centered * rstd;
+    T normalized = centered * rstd;
     y = normalized + bias;
     """,
 )
@@ -605,22 +620,22 @@ def _cupy_forward_no_weight(x, weight, bias, eps):
     _t1 = _cupy_dot_last(centered, centered)
     _t2 = x.shape[-1]
     rstd = _layer_normalization_fwd_2(_t1, _t2, eps)
-    normalized, y = _layer_normalization_no_weight_fwd_3(centered, rstd, bias)
-    return y, (x, bias, rstd, normalized)
+    y = _layer_normalization_no_weight_fwd_3(centered, rstd, bias)
+    return y, (x, bias, mu, rstd)
 
 
-# layer_normalization_no_weight_bwd_2: layers_spec/layers/layer_normalization.yaml:39
+# layer_normalization_no_weight_bwd_2: layers_spec/layers/layer_normalization.yaml:42
 _layer_normalization_no_weight_bwd_2 = ElementwiseKernel(
     "layer_normalization_no_weight_bwd_2",
     "T grad_y, T rstd",
-    "T _t6",
+    "T _t7",
     """
-    _t6 = grad_y * rstd;
+    _t7 = grad_y * rstd;
     """,
 )
 
 
-# layer_normalization_no_weight_bwd_3: layers_spec/layers/layer_normalization.yaml:39
+# layer_normalization_no_weight_bwd_3: layers_spec/layers/layer_normalization.yaml:42
 _layer_normalization_no_weight_bwd_3 = ReductionKernel(
     "layer_normalization_no_weight_bwd_3",
     "T X0",
@@ -636,30 +651,30 @@ _layer_normalization_no_weight_bwd_3 = ReductionKernel(
 )
 
 
-# layer_normalization_no_weight_bwd_4: layers_spec/layers/layer_normalization.yaml:39
+# layer_normalization_no_weight_bwd_4: layers_spec/layers/layer_normalization.yaml:42
 _layer_normalization_no_weight_bwd_4 = ElementwiseKernel(
     "layer_normalization_no_weight_bwd_4",
-    "T _t7, T scale",
-    "T _t8",
+    "T _t8, T scale",
+    "T _t9",
     """
-    _t8 = _t7 * scale;
+    _t9 = _t8 * scale;
     """,
 )
 
 
-# layer_normalization_no_weight_bwd_5: layers_spec/layers/layer_normalization.yaml:39
+# layer_normalization_no_weight_bwd_5: layers_spec/layers/layer_normalization.yaml:42
 _layer_normalization_no_weight_bwd_5 = ElementwiseKernel(
     "layer_normalization_no_weight_bwd_5",
-    "T normalized, T _t8, T _t6",
-    "T _t10",
+    "T x_hat, T _t9, T _t7",
+    "T _t11",
     """
-    T _t9 = normalized * _t8;
-    _t10 = _t6 - _t9;
+    T _t10 = x_hat * _t9;
+    _t11 = _t7 - _t10;
     """,
 )
 
 
-# layer_normalization_no_weight_bwd_6: layers_spec/layers/layer_normalization.yaml:39
+# layer_normalization_no_weight_bwd_6: layers_spec/layers/layer_normalization.yaml:42
 _layer_normalization_no_weight_bwd_6 = ReductionKernel(
     "layer_normalization_no_weight_bwd_6",
     "T X0",
@@ -675,40 +690,40 @@ _layer_normalization_no_weight_bwd_6 = ReductionKernel(
 )
 
 
-# layer_normalization_no_weight_bwd_7: layers_spec/layers/layer_normalization.yaml:39
+# layer_normalization_no_weight_bwd_7: layers_spec/layers/layer_normalization.yaml:42
 _layer_normalization_no_weight_bwd_7 = ElementwiseKernel(
     "layer_normalization_no_weight_bwd_7",
-    "T _t11, T scale",
-    "T _t12",
+    "T _t12, T scale",
+    "T _t13",
     """
-    _t12 = _t11 * scale;
+    _t13 = _t12 * scale;
     """,
 )
 
 
-# layer_normalization_no_weight_bwd_8: layers_spec/layers/layer_normalization.yaml:39
+# layer_normalization_no_weight_bwd_8: layers_spec/layers/layer_normalization.yaml:42
 _layer_normalization_no_weight_bwd_8 = ElementwiseKernel(
     "layer_normalization_no_weight_bwd_8",
-    "T _t10, T _t12",
+    "T _t11, T _t13",
     "T grad_x",
     """
-    grad_x = _t10 - _t12;
+    grad_x = _t11 - _t13;
     """,
 )
 
 
-def _cupy_backward_no_weight(grad_y, x, bias, rstd, normalized):
-    p = _layer_normalization_bwd_0(grad_y, normalized)
+def _cupy_backward_no_weight(grad_y, x, bias, mu, rstd):
+    x_hat, p = _layer_normalization_no_bias_bwd_0(x, mu, rstd, grad_y)
     grad_bias = _cupy_sum_to(grad_y, bias.shape)
-    _t5 = x.shape[-1]
-    scale = _layer_normalization_no_bias_bwd_1(rstd, _t5)
-    _t6 = _layer_normalization_no_weight_bwd_2(grad_y, rstd)
-    _t7 = _layer_normalization_no_weight_bwd_3(p)
-    _t8 = _layer_normalization_no_weight_bwd_4(_t7, scale)
-    _t10 = _layer_normalization_no_weight_bwd_5(normalized, _t8, _t6)
-    _t11 = _layer_normalization_no_weight_bwd_6(grad_y)
-    _t12 = _layer_normalization_no_weight_bwd_7(_t11, scale)
-    grad_x = _layer_normalization_no_weight_bwd_8(_t10, _t12)
+    _t6 = x.shape[-1]
+    scale = _layer_normalization_no_bias_bwd_1(rstd, _t6)
+    _t7 = _layer_normalization_no_weight_bwd_2(grad_y, rstd)
+    _t8 = _layer_normalization_no_weight_bwd_3(p)
+    _t9 = _layer_normalization_no_weight_bwd_4(_t8, scale)
+    _t11 = _layer_normalization_no_weight_bwd_5(x_hat, _t9, _t7)
+    _t12 = _layer_normalization_no_weight_bwd_6(grad_y)
+    _t13 = _layer_normalization_no_weight_bwd_7(_t12, scale)
+    grad_x = _layer_normalization_no_weight_bwd_8(_t11, _t13)
     return grad_x, None, grad_bias
 
 
@@ -730,20 +745,20 @@ def _cupy_forward_no_weight_no_bias(x, weight, bias, eps):
     _t2 = x.shape[-1]
     rstd = _layer_normalization_fwd_2(_t1, _t2, eps)
     normalized = _layer_normalization_no_weight_no_bias_fwd_3(centered, rstd)
-    return normalized, (x, weight, rstd, normalized)
+    return normalized, (x, weight, mu, rstd)
 
 
-def _cupy_backward_no_weight_no_bias(grad_y, x, weight, rstd, normalized):
-    _t5 = x.shape[-1]
-    p = _layer_normalization_bwd_0(grad_y, normalized)
-    scale = _layer_normalization_no_bias_bwd_1(rstd, _t5)
-    _t6 = _layer_normalization_no_weight_bwd_2(grad_y, rstd)
-    _t7 = _layer_normalization_no_weight_bwd_3(p)
-    _t8 = _layer_normalization_no_weight_bwd_4(_t7, scale)
-    _t10 = _layer_normalization_no_weight_bwd_5(normalized, _t8, _t6)
-    _t11 = _layer_normalization_no_weight_bwd_6(grad_y)
-    _t12 = _layer_normalization_no_weight_bwd_7(_t11, scale)
-    grad_x = _layer_normalization_no_weight_bwd_8(_t10, _t12)
+def _cupy_backward_no_weight_no_bias(grad_y, x, weight, mu, rstd):
+    _t6 = x.shape[-1]
+    x_hat, p = _layer_normalization_no_bias_bwd_0(x, mu, rstd, grad_y)
+    scale = _layer_normalization_no_bias_bwd_1(rstd, _t6)
+    _t7 = _layer_normalization_no_weight_bwd_2(grad_y, rstd)
+    _t8 = _layer_normalization_no_weight_bwd_3(p)
+    _t9 = _layer_normalization_no_weight_bwd_4(_t8, scale)
+    _t11 = _layer_normalization_no_weight_bwd_5(x_hat, _t9, _t7)
+    _t12 = _layer_normalization_no_weight_bwd_6(grad_y)
+    _t13 = _layer_normalization_no_weight_bwd_7(_t12, scale)
+    grad_x = _layer_normalization_no_weight_bwd_8(_t11, _t13)
     return grad_x, None, None
 
 
@@ -788,21 +803,20 @@ def _cupy_sum_to(grad, shape):
 # layer_normalization_fwd_loops_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
 @row_kernel
 def _layer_normalization_fwd_loops_0(
-    x, _t2, eps, weight, bias, rstd_out, normalized_out, y_out
+    x, _t2, eps, weight, bias, mu_out, rstd_out, y_out
 ):
     _rows, _n = x.shape
     _float = x.dtype.type
     _zero = x.dtype.type(0.0)
-    centered_row = np.empty(_n, x.dtype)
     for _row in range(_rows):
         mu = _zero  # layer_normalization.yaml:20
         for _j in range(_n):
             mu += x[_row, _j]
-        mu /= _n
+        mu /= _float(_n)
+        mu_out[_row, 0] = mu
         _t1 = _zero  # layer_normalization.yaml:22
         for _j in range(_n):
             centered = x[_row, _j] - mu  # layer_normalization.yaml:21
-            centered_row[_j] = centered
             _t1 += centered * centered
         variance = _t1 / _float(_t2)  # layer_normalization.yaml:22
         _t3 = variance + _float(eps)  # layer_normalization.yaml:23
@@ -810,8 +824,8 @@ def _layer_normalization_fwd_loops_0(
         rstd = _float(1.0) / _t4  # layer_normalization.yaml:23
         rstd_out[_row, 0] = rstd
         for _j in range(_n):
-            normalized = centered_row[_j] * rstd  # layer_normalization.yaml:24
-            normalized_out[_row, _j] = normalized
+            centered = x[_row, _j] - mu  # layer_normalization.yaml:21
+            normalized = centered * rstd  # layer_normalization.yaml:24
             _t5 = normalized * weight[_j]  # layer_normalization.yaml:25
             y = _t5 + bias[_j]  # layer_normalization.yaml:25
             y_out[_row, _j] = y
@@ -820,8 +834,8 @@ def _layer_normalization_fwd_loops_0(
 @whole_rows
 def _jit_forward(x, weight, bias, eps):
     _t2 = x.shape[-1]
+    mu = np.empty(x.shape[:-1] + (1,), x.dtype)
     rstd = np.empty(x.shape[:-1] + (1,), x.dtype)
-    normalized = np.empty(x.shape, x.dtype)
     y = np.empty(x.shape, x.dtype)
     in_row_runs(
         _layer_normalization_fwd_loops_0,
@@ -830,65 +844,78 @@ def _jit_forward(x, weight, bias, eps):
         eps,
         weight,
         bias,
+        rows(mu),
         rows(rstd),
-        rows(normalized),
         rows(y),
     )
-    return y, (x, weight, rstd, normalized)
+    return y, (x, weight, mu, rstd)
 
 
-# layer_normalization_bwd_loops_0: layers_spec/layers/layer_normalization.yaml:32,33,34,35,37
+# layer_normalization_bwd_loops_0: layers_spec/layers/layer_normalization.yaml:34,35,36,37,38,40
 @row_kernel
 def _layer_normalization_bwd_loops_0(
-    grad_y, normalized, rstd, _t6, weight, grad_weight_out, grad_bias_out, grad_x_out
+    x, mu, rstd, grad_y, _t7, weight, grad_weight_out, grad_bias_out, grad_x_out
 ):
-    _rows, _n = grad_y.shape
-    _float = grad_y.dtype.type
-    _zero = grad_y.dtype.type(0.0)
+    _rows, _n = x.shape
+    _float = x.dtype.type
+    _zero = x.dtype.type(0.0)
     grad_weight_sums = np.zeros(_n)
+    grad_weight_part = np.zeros(_n, x.dtype)
     grad_bias_sums = np.zeros(_n)
-    _t8_row = np.empty(_n, grad_y.dtype)
+    grad_bias_part = np.zeros(_n, x.dtype)
     for _row in range(_rows):
-        scale = rstd[_row, 0] / _float(_t6)  # layer_normalization.yaml:35
-        _t9 = _zero  # layer_normalization.yaml:37
-        _t13 = _zero  # layer_normalization.yaml:37
+        scale = rstd[_row, 0] / _float(_t7)  # layer_normalization.yaml:38
+        _t10 = _zero  # layer_normalization.yaml:40
+        _t14 = _zero  # layer_normalization.yaml:40
         for _j in range(_n):
-            p = grad_y[_row, _j] * normalized[_row, _j]  # layer_normalization.yaml:32
-            grad_weight_sums[_j] += p
-            grad_bias_sums[_j] += grad_y[_row, _j]
-            _t7 = grad_y[_row, _j] * weight[_j]  # layer_normalization.yaml:37
-            _t8 = _t7 * rstd[_row, 0]  # layer_normalization.yaml:37
-            _t8_row[_j] = _t8
-            _t9 += p * weight[_j]
-            _t13 += grad_y[_row, _j] * weight[_j]
-        _t10 = _t9 * scale  # layer_normalization.yaml:37
-        _t14 = _t13 * scale  # layer_normalization.yaml:37
+            _t6 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
+            x_hat = _t6 * rstd[_row, 0]  # layer_normalization.yaml:34
+            p = grad_y[_row, _j] * x_hat  # layer_normalization.yaml:35
+            grad_weight_part[_j] += p
+            grad_bias_part[_j] += grad_y[_row, _j]
+            _t8 = grad_y[_row, _j] * weight[_j]  # layer_normalization.yaml:40
+            _t9 = _t8 * rstd[_row, 0]  # layer_normalization.yaml:40
+            _t10 += p * weight[_j]
+            _t14 += grad_y[_row, _j] * weight[_j]
+        _t11 = _t10 * scale  # layer_normalization.yaml:40
+        _t15 = _t14 * scale  # layer_normalization.yaml:40
         for _j in range(_n):
-            _t11 = normalized[_row, _j] * _t10  # layer_normalization.yaml:37
-            _t12 = _t8_row[_j] - _t11  # layer_normalization.yaml:37
-            grad_x = _t12 - _t14  # layer_normalization.yaml:37
+            _t6 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
+            x_hat = _t6 * rstd[_row, 0]  # layer_normalization.yaml:34
+            _t8 = grad_y[_row, _j] * weight[_j]  # layer_normalization.yaml:40
+            _t9 = _t8 * rstd[_row, 0]  # layer_normalization.yaml:40
+            _t12 = x_hat * _t11  # layer_normalization.yaml:40
+            _t13 = _t9 - _t12  # layer_normalization.yaml:40
+            grad_x = _t13 - _t15  # layer_normalization.yaml:40
             grad_x_out[_row, _j] = grad_x
+        if _row % 64 == 63 or _row == _rows - 1:
+            for _j in range(_n):
+                grad_weight_sums[_j] += grad_weight_part[_j]
+                grad_weight_part[_j] = _zero
+                grad_bias_sums[_j] += grad_bias_part[_j]
+                grad_bias_part[_j] = _zero
     grad_weight_out[:] = grad_weight_sums
     grad_bias_out[:] = grad_bias_sums
 
 
 @whole_rows
-def _jit_backward(grad_y, x, weight, rstd, normalized):
-    _t6 = x.shape[-1]
+def _jit_backward(grad_y, x, weight, mu, rstd):
+    _t7 = x.shape[-1]
     grad_weight = np.empty(grad_y.shape[-1:], grad_y.dtype)
     grad_bias = np.empty(grad_y.shape[-1:], grad_y.dtype)
     grad_x = np.empty(grad_y.shape, grad_y.dtype)
     in_row_runs(
         _layer_normalization_bwd_loops_0,
-        rows(grad_y),
-        rows(normalized),
+        rows(x),
+        rows(mu),
         rows(rstd),
-        _t6,
+        rows(grad_y),
+        _t7,
         weight,
         grad_weight,
         grad_bias,
         rows(grad_x),
-        sums=(5, 6),
+        sums=(6, 7),
     )
     return grad_x, grad_weight, grad_bias
 
@@ -896,21 +923,20 @@ def _jit_backward(grad_y, x, weight, rstd, normalized):
 # layer_normalization_no_bias_fwd_loops_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
 @row_kernel
 def _layer_normalization_no_bias_fwd_loops_0(
-    x, _t2, eps, weight, rstd_out, normalized_out, y_out
+    x, _t2, eps, weight, mu_out, rstd_out, y_out
 ):
     _rows, _n = x.shape
     _float = x.dtype.type
     _zero = x.dtype.type(0.0)
-    centered_row = np.empty(_n, x.dtype)
     for _row in range(_rows):
         mu = _zero  # layer_normalization.yaml:20
         for _j in range(_n):
             mu += x[_row, _j]
-        mu /= _n
+        mu /= _float(_n)
+        mu_out[_row, 0] = mu
         _t1 = _zero  # layer_normalization.yaml:22
         for _j in range(_n):
             centered = x[_row, _j] - mu  # layer_normalization.yaml:21
-            centered_row[_j] = centered
             _t1 += centered * centered
         variance = _t1 / _float(_t2)  # layer_normalization.yaml:22
         _t3 = variance + _float(eps)  # layer_normalization.yaml:23
@@ -918,8 +944,8 @@ def _layer_normalization_no_bias_fwd_loops_0(
         rstd = _float(1.0) / _t4  # layer_normalization.yaml:23
         rstd_out[_row, 0] = rstd
         for _j in range(_n):
-            normalized = centered_row[_j] * rstd  # layer_normalization.yaml:24
-            normalized_out[_row, _j] = normalized
+            centered = x[_row, _j] - mu  # layer_normalization.yaml:21
+            normalized = centered * rstd  # layer_normalization.yaml:24
             y = normalized * weight[_j]  # layer_normalization.yaml:25
             y_out[_row, _j] = y
 
@@ -927,8 +953,8 @@ def _layer_normalization_no_bias_fwd_loops_0(
 @whole_rows
 def _jit_forward_no_bias(x, weight, bias, eps):
     _t2 = x.shape[-1]
+    mu = np.empty(x.shape[:-1] + (1,), x.dtype)
     rstd = np.empty(x.shape[:-1] + (1,), x.dtype)
-    normalized = np.empty(x.shape, x.dtype)
     y = np.empty(x.shape, x.dtype)
     in_row_runs(
         _layer_normalization_no_bias_fwd_loops_0,
@@ -936,60 +962,70 @@ def _jit_forward_no_bias(x, weight, bias, eps):
         _t2,
         eps,
         weight,
+        rows(mu),
         rows(rstd),
-        rows(normalized),
         rows(y),
     )
-    return y, (x, weight, rstd, normalized)
+    return y, (x, weight, mu, rstd)
 
 
-# layer_normalization_no_bias_bwd_loops_0: layers_spec/layers/layer_normalization.yaml:32,33,35,37
+# layer_normalization_no_bias_bwd_loops_0: layers_spec/layers/layer_normalization.yaml:34,35,36,38,40
 @row_kernel
 def _layer_normalization_no_bias_bwd_loops_0(
-    grad_y, normalized, rstd, _t5, weight, grad_weight_out, grad_x_out
+    x, mu, rstd, grad_y, _t6, weight, grad_weight_out, grad_x_out
 ):
-    _rows, _n = grad_y.shape
-    _float = grad_y.dtype.type
-    _zero = grad_y.dtype.type(0.0)
+    _rows, _n = x.shape
+    _float = x.dtype.type
+    _zero = x.dtype.type(0.0)
     grad_weight_sums = np.zeros(_n)
-    _t7_row = np.empty(_n, grad_y.dtype)
+    grad_weight_part = np.zeros(_n, x.dtype)
     for _row in range(_rows):
-        scale = rstd[_row, 0] / _float(_t5)  # layer_normalization.yaml:35
-        _t8 = _zero  # layer_normalization.yaml:37
-        _t12 = _zero  # layer_normalization.yaml:37
+        scale = rstd[_row, 0] / _float(_t6)  # layer_normalization.yaml:38
+        _t9 = _zero  # layer_normalization.yaml:40
+        _t13 = _zero  # layer_normalization.yaml:40
         for _j in range(_n):
-            p = grad_y[_row, _j] * normalized[_row, _j]  # layer_normalization.yaml:32
-            grad_weight_sums[_j] += p
-            _t6 = grad_y[_row, _j] * weight[_j]  # layer_normalization.yaml:37
-            _t7 = _t6 * rstd[_row, 0]  # layer_normalization.yaml:37
-            _t7_row[_j] = _t7
-            _t8 += p * weight[_j]
-            _t12 += grad_y[_row, _j] * weight[_j]
-        _t9 = _t8 * scale  # layer_normalization.yaml:37
-        _t13 = _t12 * scale  # layer_normalization.yaml:37
+            _t5 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
+            x_hat = _t5 * rstd[_row, 0]  # layer_normalization.yaml:34
+            p = grad_y[_row, _j] * x_hat  # layer_normalization.yaml:35
+            grad_weight_part[_j] += p
+            _t7 = grad_y[_row, _j] * weight[_j]  # layer_normalization.yaml:40
+            _t8 = _t7 * rstd[_row, 0]  # layer_normalization.yaml:40
+            _t9 += p * weight[_j]
+            _t13 += grad_y[_row, _j] * weight[_j]
+        _t10 = _t9 * scale  # layer_normalization.yaml:40
+        _t14 = _t13 * scale  # layer_normalization.yaml:40
         for _j in range(_n):
-            _t10 = normalized[_row, _j] * _t9  # layer_normalization.yaml:37
-            _t11 = _t7_row[_j] - _t10  # layer_normalization.yaml:37
-            grad_x = _t11 - _t13  # layer_normalization.yaml:37
+            _t5 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
+            x_hat = _t5 * rstd[_row, 0]  # layer_normalization.yaml:34
+            _t7 = grad_y[_row, _j] * weight[_j]  # layer_normalization.yaml:40
+            _t8 = _t7 * rstd[_row, 0]  # layer_normalization.yaml:40
+            _t11 = x_hat * _t10  # layer_normalization.yaml:40
+            _t12 = _t8 - _t11  # layer_normalization.yaml:40
+            grad_x = _t12 - _t14  # layer_normalization.yaml:40
             grad_x_out[_row, _j] = grad_x
+        if _row % 64 == 63 or _row == _rows - 1:
+            for _j in range(_n):
+                grad_weight_sums[_j] += grad_weight_part[_j]
+                grad_weight_part[_j] = _zero
     grad_weight_out[:] = grad_weight_sums
 
 
 @whole_rows
-def _jit_backward_no_bias(grad_y, x, weight, rstd, normalized):
-    _t5 = x.shape[-1]
+def _jit_backward_no_bias(grad_y, x, weight, mu, rstd):
+    _t6 = x.shape[-1]
     grad_weight = np.empty(grad_y.shape[-1:], grad_y.dtype)
     grad_x = np.empty(grad_y.shape, grad_y.dtype)
     in_row_runs(
         _layer_normalization_no_bias_bwd_loops_0,
-        rows(grad_y),
-        rows(normalized),
+        rows(x),
+        rows(mu),
         rows(rstd),
-        _t5,
+        rows(grad_y),
+        _t6,
         weight,
         grad_weight,
         rows(grad_x),
-        sums=(5,),
+        sums=(6,),
     )
     return grad_x, grad_weight, None
 
@@ -997,21 +1033,20 @@ def _jit_backward_no_bias(grad_y, x, weight, rstd, normalized):
 # layer_normalization_no_weight_fwd_loops_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
 @row_kernel
 def _layer_normalization_no_weight_fwd_loops_0(
-    x, _t2, eps, bias, rstd_out, normalized_out, y_out
+    x, _t2, eps, bias, mu_out, rstd_out, y_out
 ):
     _rows, _n = x.shape
     _float = x.dtype.type
     _zero = x.dtype.type(0.0)
-    centered_row = np.empty(_n, x.dtype)
     for _row in range(_rows):
         mu = _zero  # layer_normalization.yaml:20
         for _j in range(_n):
             mu += x[_row, _j]
-        mu /= _n
+        mu /= _float(_n)
+        mu_out[_row, 0] = mu
         _t1 = _zero  # layer_normalization.yaml:22
         for _j in range(_n):
             centered = x[_row, _j] - mu  # layer_normalization.yaml:21
-            centered_row[_j] = centered
             _t1 += centered * centered
         variance = _t1 / _float(_t2)  # layer_normalization.yaml:22
         _t3 = variance + _float(eps)  # layer_normalization.yaml:23
@@ -1019,8 +1054,8 @@ def _layer_normalization_no_weight_fwd_loops_0(
         rstd = _float(1.0) / _t4  # layer_normalization.yaml:23
         rstd_out[_row, 0] = rstd
         for _j in range(_n):
-            normalized = centered_row[_j] * rstd  # layer_normalization.yaml:24
-            normalized_out[_row, _j] = normalized
+            centered = x[_row, _j] - mu  # layer_normalization.yaml:21
+            normalized = centered * rstd  # layer_normalization.yaml:24
             y = normalized + bias[_j]  # layer_normalization.yaml:25
             y_out[_row, _j] = y
 
@@ -1028,8 +1063,8 @@ def _layer_normalization_no_weight_fwd_loops_0(
 @whole_rows
 def _jit_forward_no_weight(x, weight, bias, eps):
     _t2 = x.shape[-1]
+    mu = np.empty(x.shape[:-1] + (1,), x.dtype)
     rstd = np.empty(x.shape[:-1] + (1,), x.dtype)
-    normalized = np.empty(x.shape, x.dtype)
     y = np.empty(x.shape, x.dtype)
     in_row_runs(
         _layer_normalization_no_weight_fwd_loops_0,
@@ -1037,58 +1072,67 @@ def _jit_forward_no_weight(x, weight, bias, eps):
         _t2,
         eps,
         bias,
+        rows(mu),
         rows(rstd),
-        rows(normalized),
         rows(y),
     )
-    return y, (x, bias, rstd, normalized)
+    return y, (x, bias, mu, rstd)
 
 
-# layer_normalization_no_weight_bwd_loops_0: layers_spec/layers/layer_normalization.yaml:32,34,35,39
+# layer_normalization_no_weight_bwd_loops_0: layers_spec/layers/layer_normalization.yaml:34,35,37,38,42
 @row_kernel
 def _layer_normalization_no_weight_bwd_loops_0(
-    grad_y, normalized, rstd, _t5, grad_bias_out, grad_x_out
+    x, mu, rstd, grad_y, _t6, grad_bias_out, grad_x_out
 ):
-    _rows, _n = grad_y.shape
-    _float = grad_y.dtype.type
-    _zero = grad_y.dtype.type(0.0)
+    _rows, _n = x.shape
+    _float = x.dtype.type
+    _zero = x.dtype.type(0.0)
     grad_bias_sums = np.zeros(_n)
-    _t6_row = np.empty(_n, grad_y.dtype)
+    grad_bias_part = np.zeros(_n, x.dtype)
     for _row in range(_rows):
-        scale = rstd[_row, 0] / _float(_t5)  # layer_normalization.yaml:35
-        _t7 = _zero  # layer_normalization.yaml:39
-        _t11 = _zero  # layer_normalization.yaml:39
+        scale = rstd[_row, 0] / _float(_t6)  # layer_normalization.yaml:38
+        _t8 = _zero  # layer_normalization.yaml:42
+        _t12 = _zero  # layer_normalization.yaml:42
         for _j in range(_n):
-            p = grad_y[_row, _j] * normalized[_row, _j]  # layer_normalization.yaml:32
-            grad_bias_sums[_j] += grad_y[_row, _j]
-            _t6 = grad_y[_row, _j] * rstd[_row, 0]  # layer_normalization.yaml:39
-            _t6_row[_j] = _t6
-            _t7 += p
-            _t11 += grad_y[_row, _j]
-        _t8 = _t7 * scale  # layer_normalization.yaml:39
-        _t12 = _t11 * scale  # layer_normalization.yaml:39
+            _t5 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
+            x_hat = _t5 * rstd[_row, 0]  # layer_normalization.yaml:34
+            p = grad_y[_row, _j] * x_hat  # layer_normalization.yaml:35
+            grad_bias_part[_j] += grad_y[_row, _j]
+            _t7 = grad_y[_row, _j] * rstd[_row, 0]  # layer_normalization.yaml:42
+            _t8 += p
+            _t12 += grad_y[_row, _j]
+        _t9 = _t8 * scale  # layer_normalization.yaml:42
+        _t13 = _t12 * scale  # layer_normalization.yaml:42
         for _j in range(_n):
-            _t9 = normalized[_row, _j] * _t8  # layer_normalization.yaml:39
-            _t10 = _t6_row[_j] - _t9  # layer_normalization.yaml:39
-            grad_x = _t10 - _t12  # layer_normalization.yaml:39
+            _t5 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
+            x_hat = _t5 * rstd[_row, 0]  # layer_normalization.yaml:34
+            _t7 = grad_y[_row, _j] * rstd[_row, 0]  # layer_normalization.yaml:42
+            _t10 = x_hat * _t9  # layer_normalization.yaml:42
+            _t11 = _t7 - _t10  # layer_normalization.yaml:42
+            grad_x = _t11 - _t13  # layer_normalization.yaml:42
             grad_x_out[_row, _j] = grad_x
+        if _row % 64 == 63 or _row == _rows - 1:
+            for _j in range(_n):
+                grad_bias_sums[_j] += grad_bias_part[_j]
+                grad_bias_part[_j] = _zero
     grad_bias_out[:] = grad_bias_sums
 
 
 @whole_rows
-def _jit_backward_no_weight(grad_y, x, bias, rstd, normalized):
-    _t5 = x.shape[-1]
+def _jit_backward_no_weight(grad_y, x, bias, mu, rstd):
+    _t6 = x.shape[-1]
     grad_bias = np.empty(grad_y.shape[-1:], grad_y.dtype)
     grad_x = np.empty(grad_y.shape, grad_y.dtype)
     in_row_runs(
         _layer_normalization_no_weight_bwd_loops_0,
-        rows(grad_y),
-        rows(normalized),
+        rows(x),
+        rows(mu),
         rows(rstd),
-        _t5,
+        rows(grad_y),
+        _t6,
         grad_bias,
         rows(grad_x),
-        sums=(4,),
+        sums=(5,),
     )
     return grad_x, None, grad_bias
 
@@ -1096,21 +1140,20 @@ def _jit_backward_no_weight(grad_y, x, bias, rstd, normalized):
 # layer_normalization_no_weight_no_bias_fwd_loops_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24
 @row_kernel
 def _layer_normalization_no_weight_no_bias_fwd_loops_0(
-    x, _t2, eps, rstd_out, normalized_out
+    x, _t2, eps, mu_out, rstd_out, normalized_out
 ):
     _rows, _n = x.shape
     _float = x.dtype.type
     _zero = x.dtype.type(0.0)
-    centered_row = np.empty(_n, x.dtype)
     for _row in range(_rows):
         mu = _zero  # layer_normalization.yaml:20
         for _j in range(_n):
             mu += x[_row, _j]
-        mu /= _n
+        mu /= _float(_n)
+        mu_out[_row, 0] = mu
         _t1 = _zero  # layer_normalization.yaml:22
         for _j in range(_n):
             centered = x[_row, _j] - mu  # layer_normalization.yaml:21
-            centered_row[_j] = centered
             _t1 += centered * centered
         variance = _t1 / _float(_t2)  # layer_normalization.yaml:22
         _t3 = variance + _float(eps)  # layer_normalization.yaml:23
@@ -1118,13 +1161,15 @@ def _layer_normalization_no_weight_no_bias_fwd_loops_0(
         rstd = _float(1.0) / _t4  # layer_normalization.yaml:23
         rstd_out[_row, 0] = rstd
         for _j in range(_n):
-            normalized = centered_row[_j] * rstd  # layer_normalization.yaml:24
+            centered = x[_row, _j] - mu  # layer_normalization.yaml:21
+            normalized = centered * rstd  # layer_normalization.yaml:24
             normalized_out[_row, _j] = normalized
 
 
 @whole_rows
 def _jit_forward_no_weight_no_bias(x, weight, bias, eps):
     _t2 = x.shape[-1]
+    mu = np.empty(x.shape[:-1] + (1,), x.dtype)
     rstd = np.empty(x.shape[:-1] + (1,), x.dtype)
     normalized = np.empty(x.shape, x.dtype)
     in_row_runs(
@@ -1132,50 +1177,55 @@ def _jit_forward_no_weight_no_bias(x, weight, bias, eps):
         rows(x),
         _t2,
         eps,
+        rows(mu),
         rows(rstd),
         rows(normalized),
     )
-    return normalized, (x, weight, rstd, normalized)
+    return normalized, (x, weight, mu, rstd)
 
 
-# layer_normalization_no_weight_no_bias_bwd_loops_0: layers_spec/layers/layer_normalization.yaml:32,35,39
+# layer_normalization_no_weight_no_bias_bwd_loops_0: layers_spec/layers/layer_normalization.yaml:34,35,38,42
 @row_kernel
 def _layer_normalization_no_weight_no_bias_bwd_loops_0(
-    grad_y, normalized, rstd, _t5, grad_x_out
+    x, mu, rstd, grad_y, _t6, grad_x_out
 ):
-    _rows, _n = grad_y.shape
-    _float = grad_y.dtype.type
-    _zero = grad_y.dtype.type(0.0)
-    _t6_row = np.empty(_n, grad_y.dtype)
+    _rows, _n = x.shape
+    _float = x.dtype.type
+    _zero = x.dtype.type(0.0)
     for _row in range(_rows):
-        scale = rstd[_row, 0] / _float(_t5)  # layer_normalization.yaml:35
-        _t7 = _zero  # layer_normalization.yaml:39
-        _t11 = _zero  # layer_normalization.yaml:39
+        scale = rstd[_row, 0] / _float(_t6)  # layer_normalization.yaml:38
+        _t8 = _zero  # layer_normalization.yaml:42
+        _t12 = _zero  # layer_normalization.yaml:42
         for _j in range(_n):
-            p = grad_y[_row, _j] * normalized[_row, _j]  # layer_normalization.yaml:32
-            _t6 = grad_y[_row, _j] * rstd[_row, 0]  # layer_normalization.yaml:39
-            _t6_row[_j] = _t6
-            _t7 += p
-            _t11 += grad_y[_row, _j]
-        _t8 = _t7 * scale  # layer_normalization.yaml:39
-        _t12 = _t11 * scale  # layer_normalization.yaml:39
+            _t5 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
+            x_hat = _t5 * rstd[_row, 0]  # layer_normalization.yaml:34
+            p = grad_y[_row, _j] * x_hat  # layer_normalization.yaml:35
+            _t7 = grad_y[_row, _j] * rstd[_row, 0]  # layer_normalization.yaml:42
+            _t8 += p
+            _t12 += grad_y[_row, _j]
+        _t9 = _t8 * scale  # layer_normalization.yaml:42
+        _t13 = _t12 * scale  # layer_normalization.yaml:42
         for _j in range(_n):
-            _t9 = normalized[_row, _j] * _t8  # layer_normalization.yaml:39
-            _t10 = _t6_row[_j] - _t9  # layer_normalization.yaml:39
-            grad_x = _t10 - _t12  # layer_normalization.yaml:39
+            _t5 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
+            x_hat = _t5 * rstd[_row, 0]  # layer_normalization.yaml:34
+            _t7 = grad_y[_row, _j] * rstd[_row, 0]  # layer_normalization.yaml:42
+            _t10 = x_hat * _t9  # layer_normalization.yaml:42
+            _t11 = _t7 - _t10  # layer_normalization.yaml:42
+            grad_x = _t11 - _t13  # layer_normalization.yaml:42
             grad_x_out[_row, _j] = grad_x
 
 
 @whole_rows
-def _jit_backward_no_weight_no_bias(grad_y, x, weight, rstd, normalized):
-    _t5 = x.shape[-1]
+def _jit_backward_no_weight_no_bias(grad_y, x, weight, mu, rstd):
+    _t6 = x.shape[-1]
     grad_x = np.empty(grad_y.shape, grad_y.dtype)
     in_row_runs(
         _layer_normalization_no_weight_no_bias_bwd_loops_0,
-        rows(grad_y),
-        rows(normalized),
+        rows(x),
+        rows(mu),
         rows(rstd),
-        _t5,
+        rows(grad_y),
+        _t6,
         rows(grad_x),
     )
     return grad_x, None, None

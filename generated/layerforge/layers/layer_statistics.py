@@ -267,7 +267,7 @@ def _layer_statistics_fwd_loops_0(x, _t2, eps, mu_out, centered_out, rstd_out):
         mu = _zero  # layer_statistics.yaml:17
         for _j in range(_n):
             mu += x[_row, _j]
-        mu /= _n
+        mu /= _float(_n)
         mu_out[_row, 0] = mu
         _t1 = _zero  # layer_statistics.yaml:19
         for _j in range(_n):

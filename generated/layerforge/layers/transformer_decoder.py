@@ -373,9 +373,9 @@ def _forward_norm_first_relu_part1(x, eps, norm1_weight, norm1_bias):
     np.sqrt(norm1_rstd, out=norm1_rstd)
     np.divide(1, norm1_rstd, out=norm1_rstd)
     norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
-    normalized = norm1_normalized * norm1_weight
+    normalized = np.multiply(norm1_normalized, norm1_weight, out=norm1_normalized)
     normalized += norm1_bias
-    return norm1_rstd, norm1_normalized, normalized
+    return norm1_mu, norm1_rstd, normalized
 
 
 def _forward_norm_first_relu_part2(
@@ -391,9 +391,9 @@ def _forward_norm_first_relu_part2(
     np.sqrt(norm2_rstd, out=norm2_rstd)
     np.divide(1, norm2_rstd, out=norm2_rstd)
     norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
-    cross_input = norm2_normalized * norm2_weight
+    cross_input = np.multiply(norm2_normalized, norm2_weight, out=norm2_normalized)
     cross_input += norm2_bias
-    return h1, norm2_rstd, norm2_normalized, cross_input
+    return h1, norm2_mu, norm2_rstd, cross_input
 
 
 def _forward_norm_first_relu_part3(
@@ -409,9 +409,9 @@ def _forward_norm_first_relu_part3(
     np.sqrt(norm3_rstd, out=norm3_rstd)
     np.divide(1, norm3_rstd, out=norm3_rstd)
     norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
-    ffn_input = norm3_normalized * norm3_weight
+    ffn_input = np.multiply(norm3_normalized, norm3_weight, out=norm3_normalized)
     ffn_input += norm3_bias
-    return h2, norm3_rstd, norm3_normalized, ffn_input
+    return h2, norm3_mu, norm3_rstd, ffn_input
 
 
 def _forward_norm_first_relu(
@@ -442,7 +442,7 @@ def _forward_norm_first_relu(
     nhead,
     eps,
 ):
-    norm1_rstd, norm1_normalized, normalized = in_row_blocks(
+    norm1_mu, norm1_rstd, normalized = in_row_blocks(
         _forward_norm_first_relu_part1,
         x,
         eps,
@@ -466,7 +466,7 @@ def _forward_norm_first_relu(
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
     _t4 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    h1, norm2_rstd, norm2_normalized, cross_input = in_row_blocks(
+    h1, norm2_mu, norm2_rstd, cross_input = in_row_blocks(
         _forward_norm_first_relu_part2,
         _t3,
         self_attn_out_proj_bias,
@@ -501,7 +501,7 @@ def _forward_norm_first_relu(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
     _t8 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    h2, norm3_rstd, norm3_normalized, ffn_input = in_row_blocks(
+    h2, norm3_mu, norm3_rstd, ffn_input = in_row_blocks(
         _forward_norm_first_relu_part3,
         _t8,
         multihead_attn_out_proj_bias,
@@ -531,15 +531,16 @@ def _forward_norm_first_relu(
         norm2_weight,
         norm3_weight,
         nhead,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         normalized,
         _t1,
         _t2,
         self_attn_weights,
         self_attn_attended,
+        h1,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         cross_input,
         _t4,
         _t5,
@@ -550,29 +551,33 @@ def _forward_norm_first_relu(
         _t7,
         multihead_attn_weights,
         multihead_attn_attended,
+        h2,
+        norm3_mu,
         norm3_rstd,
-        norm3_normalized,
         ffn_input,
         linear1_z,
     )
 
 
 def _backward_norm_first_relu_part1(
+    h2,
+    norm3_mu,
+    norm3_rstd,
     grad_ffn_input,
-    norm3_normalized,
     self_attn_out_proj_bias,
     x,
-    norm3_rstd,
     norm3_weight,
     grad_y,
 ):
-    norm3_p = grad_ffn_input * norm3_normalized
+    norm3_x_hat = h2 - norm3_mu
+    norm3_x_hat *= norm3_rstd
+    norm3_p = grad_ffn_input * norm3_x_hat
     grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
     grad_norm3_bias = _sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
     norm3_scale = norm3_rstd / x.shape[-1]
     grad_norm3_x = grad_ffn_input * norm3_weight
     grad_norm3_x *= norm3_rstd
-    _t1 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
+    _t1 = norm3_x_hat * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
     grad_norm3_x -= _t1
     grad_norm3_x -= _dot_last(grad_ffn_input, norm3_weight) * norm3_scale
     grad_h2 = np.add(grad_y, grad_norm3_x, out=grad_norm3_x)
@@ -612,21 +617,24 @@ def _backward_norm_first_relu_part2(
 
 
 def _backward_norm_first_relu_part3(
+    h1,
+    norm2_mu,
+    norm2_rstd,
     grad_cross_input,
-    norm2_normalized,
     self_attn_out_proj_bias,
     x,
-    norm2_rstd,
     norm2_weight,
     grad_h2,
 ):
-    norm2_p = grad_cross_input * norm2_normalized
+    norm2_x_hat = h1 - norm2_mu
+    norm2_x_hat *= norm2_rstd
+    norm2_p = grad_cross_input * norm2_x_hat
     grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _sum_to(grad_cross_input, self_attn_out_proj_bias.shape)
     norm2_scale = norm2_rstd / x.shape[-1]
     grad_norm2_x = grad_cross_input * norm2_weight
     grad_norm2_x *= norm2_rstd
-    _t1 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    _t1 = norm2_x_hat * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
     grad_norm2_x -= _t1
     grad_norm2_x -= _dot_last(grad_cross_input, norm2_weight) * norm2_scale
     grad_h1 = np.add(grad_h2, grad_norm2_x, out=grad_norm2_x)
@@ -654,23 +662,25 @@ def _backward_norm_first_relu_part4(
 
 
 def _backward_norm_first_relu_part5(
-    grad_normalized,
-    norm1_normalized,
-    self_attn_out_proj_bias,
     x,
+    norm1_mu,
     norm1_rstd,
+    grad_normalized,
+    self_attn_out_proj_bias,
     norm1_weight,
     grad_h1,
     _t1,
     _t2,
 ):
-    norm1_p = grad_normalized * norm1_normalized
+    norm1_x_hat = x - norm1_mu
+    norm1_x_hat *= norm1_rstd
+    norm1_p = grad_normalized * norm1_x_hat
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _sum_to(grad_normalized, self_attn_out_proj_bias.shape)
     norm1_scale = norm1_rstd / x.shape[-1]
     grad_norm1_x = grad_normalized * norm1_weight
     grad_norm1_x *= norm1_rstd
-    _t3 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    _t3 = norm1_x_hat * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
     grad_norm1_x -= _t3
     grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
     grad_x = np.add(grad_h1, grad_norm1_x, out=grad_norm1_x)
@@ -694,15 +704,16 @@ def _backward_norm_first_relu(
     norm2_weight,
     norm3_weight,
     nhead,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     normalized,
     _t1,
     _t2,
     self_attn_weights,
     self_attn_attended,
+    h1,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     cross_input,
     _t3,
     _t4,
@@ -713,8 +724,9 @@ def _backward_norm_first_relu(
     _t7,
     multihead_attn_weights,
     multihead_attn_attended,
+    h2,
+    norm3_mu,
     norm3_rstd,
-    norm3_normalized,
     ffn_input,
     linear1_z,
 ):
@@ -737,15 +749,16 @@ def _backward_norm_first_relu(
     grad_h2, grad_norm3_weight, grad_norm3_bias, grad_multihead_attn_out_proj_bias = (
         in_row_blocks(
             _backward_norm_first_relu_part1,
+            h2,
+            norm3_mu,
+            norm3_rstd,
             grad_ffn_input,
-            norm3_normalized,
             self_attn_out_proj_bias,
             x,
-            norm3_rstd,
             norm3_weight,
             grad_y,
             sums=3,
-            named=(2, 2, None, 2, 2, None, 2),
+            named=(2, 2, 2, 2, None, 2, None, 2),
         )
     )
     grad_multihead_attn_attended = _linear_backward_input(
@@ -777,15 +790,16 @@ def _backward_norm_first_relu(
     grad_h1, grad_norm2_weight, grad_norm2_bias, grad_self_attn_out_proj_bias = (
         in_row_blocks(
             _backward_norm_first_relu_part3,
+            h1,
+            norm2_mu,
+            norm2_rstd,
             grad_cross_input,
-            norm2_normalized,
             self_attn_out_proj_bias,
             x,
-            norm2_rstd,
             norm2_weight,
             grad_h2,
             sums=3,
-            named=(2, 2, None, 2, 2, None, 2),
+            named=(2, 2, 2, 2, None, 2, None, 2),
         )
     )
     grad_self_attn_attended = _linear_backward_input(grad_h1, self_attn_out_proj_weight)
@@ -829,17 +843,17 @@ def _backward_norm_first_relu(
     )
     grad_x, grad_memory, grad_norm1_weight, grad_norm1_bias = in_row_blocks(
         _backward_norm_first_relu_part5,
-        grad_normalized,
-        norm1_normalized,
-        self_attn_out_proj_bias,
         x,
+        norm1_mu,
         norm1_rstd,
+        grad_normalized,
+        self_attn_out_proj_bias,
         norm1_weight,
         grad_h1,
         _t10,
         _t11,
         sums=2,
-        named=(2, 2, None, 2, 2, None, 2, 2, 2),
+        named=(2, 2, 2, 2, None, None, 2, 2, 2),
     )
     return (
         grad_x,
@@ -902,7 +916,7 @@ def _forward_norm_first_gelu(
     nhead,
     eps,
 ):
-    norm1_rstd, norm1_normalized, normalized = in_row_blocks(
+    norm1_mu, norm1_rstd, normalized = in_row_blocks(
         _forward_norm_first_relu_part1,
         x,
         eps,
@@ -926,7 +940,7 @@ def _forward_norm_first_gelu(
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
     _t4 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    h1, norm2_rstd, norm2_normalized, cross_input = in_row_blocks(
+    h1, norm2_mu, norm2_rstd, cross_input = in_row_blocks(
         _forward_norm_first_relu_part2,
         _t3,
         self_attn_out_proj_bias,
@@ -961,7 +975,7 @@ def _forward_norm_first_gelu(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
     _t8 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    h2, norm3_rstd, norm3_normalized, ffn_input = in_row_blocks(
+    h2, norm3_mu, norm3_rstd, ffn_input = in_row_blocks(
         _forward_norm_first_relu_part3,
         _t8,
         multihead_attn_out_proj_bias,
@@ -993,15 +1007,16 @@ def _forward_norm_first_gelu(
         norm2_weight,
         norm3_weight,
         nhead,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         normalized,
         _t1,
         _t2,
         self_attn_weights,
         self_attn_attended,
+        h1,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         cross_input,
         _t4,
         _t5,
@@ -1012,8 +1027,9 @@ def _forward_norm_first_gelu(
         _t7,
         multihead_attn_weights,
         multihead_attn_attended,
+        h2,
+        norm3_mu,
         norm3_rstd,
-        norm3_normalized,
         ffn_input,
         linear1_z,
     )
@@ -1050,15 +1066,16 @@ def _backward_norm_first_gelu(
     norm2_weight,
     norm3_weight,
     nhead,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     normalized,
     _t1,
     _t2,
     self_attn_weights,
     self_attn_attended,
+    h1,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     cross_input,
     _t3,
     _t4,
@@ -1069,8 +1086,9 @@ def _backward_norm_first_gelu(
     _t7,
     multihead_attn_weights,
     multihead_attn_attended,
+    h2,
+    norm3_mu,
     norm3_rstd,
-    norm3_normalized,
     ffn_input,
     linear1_z,
 ):
@@ -1105,15 +1123,16 @@ def _backward_norm_first_gelu(
     grad_h2, grad_norm3_weight, grad_norm3_bias, grad_multihead_attn_out_proj_bias = (
         in_row_blocks(
             _backward_norm_first_relu_part1,
+            h2,
+            norm3_mu,
+            norm3_rstd,
             grad_ffn_input,
-            norm3_normalized,
             self_attn_out_proj_bias,
             x,
-            norm3_rstd,
             norm3_weight,
             grad_y,
             sums=3,
-            named=(2, 2, None, 2, 2, None, 2),
+            named=(2, 2, 2, 2, None, 2, None, 2),
         )
     )
     grad_multihead_attn_attended = _linear_backward_input(
@@ -1145,15 +1164,16 @@ def _backward_norm_first_gelu(
     grad_h1, grad_norm2_weight, grad_norm2_bias, grad_self_attn_out_proj_bias = (
         in_row_blocks(
             _backward_norm_first_relu_part3,
+            h1,
+            norm2_mu,
+            norm2_rstd,
             grad_cross_input,
-            norm2_normalized,
             self_attn_out_proj_bias,
             x,
-            norm2_rstd,
             norm2_weight,
             grad_h2,
             sums=3,
-            named=(2, 2, None, 2, 2, None, 2),
+            named=(2, 2, 2, 2, None, 2, None, 2),
         )
     )
     grad_self_attn_attended = _linear_backward_input(grad_h1, self_attn_out_proj_weight)
@@ -1197,17 +1217,17 @@ def _backward_norm_first_gelu(
     )
     grad_x, grad_memory, grad_norm1_weight, grad_norm1_bias = in_row_blocks(
         _backward_norm_first_relu_part5,
-        grad_normalized,
-        norm1_normalized,
-        self_attn_out_proj_bias,
         x,
+        norm1_mu,
         norm1_rstd,
+        grad_normalized,
+        self_attn_out_proj_bias,
         norm1_weight,
         grad_h1,
         _t12,
         _t13,
         sums=2,
-        named=(2, 2, None, 2, 2, None, 2, 2, 2),
+        named=(2, 2, 2, 2, None, None, 2, 2, 2),
     )
     return (
         grad_x,
@@ -1275,7 +1295,7 @@ def _forward_norm_first_gelu_tanh(
     nhead,
     eps,
 ):
-    norm1_rstd, norm1_normalized, normalized = in_row_blocks(
+    norm1_mu, norm1_rstd, normalized = in_row_blocks(
         _forward_norm_first_relu_part1,
         x,
         eps,
@@ -1299,7 +1319,7 @@ def _forward_norm_first_gelu_tanh(
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
     _t4 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    h1, norm2_rstd, norm2_normalized, cross_input = in_row_blocks(
+    h1, norm2_mu, norm2_rstd, cross_input = in_row_blocks(
         _forward_norm_first_relu_part2,
         _t3,
         self_attn_out_proj_bias,
@@ -1334,7 +1354,7 @@ def _forward_norm_first_gelu_tanh(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
     _t8 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    h2, norm3_rstd, norm3_normalized, ffn_input = in_row_blocks(
+    h2, norm3_mu, norm3_rstd, ffn_input = in_row_blocks(
         _forward_norm_first_relu_part3,
         _t8,
         multihead_attn_out_proj_bias,
@@ -1366,15 +1386,16 @@ def _forward_norm_first_gelu_tanh(
         norm2_weight,
         norm3_weight,
         nhead,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         normalized,
         _t1,
         _t2,
         self_attn_weights,
         self_attn_attended,
+        h1,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         cross_input,
         _t4,
         _t5,
@@ -1385,8 +1406,9 @@ def _forward_norm_first_gelu_tanh(
         _t7,
         multihead_attn_weights,
         multihead_attn_attended,
+        h2,
+        norm3_mu,
         norm3_rstd,
-        norm3_normalized,
         ffn_input,
         linear1_z,
     )
@@ -1428,15 +1450,16 @@ def _backward_norm_first_gelu_tanh(
     norm2_weight,
     norm3_weight,
     nhead,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     normalized,
     _t1,
     _t2,
     self_attn_weights,
     self_attn_attended,
+    h1,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     cross_input,
     _t3,
     _t4,
@@ -1447,8 +1470,9 @@ def _backward_norm_first_gelu_tanh(
     _t7,
     multihead_attn_weights,
     multihead_attn_attended,
+    h2,
+    norm3_mu,
     norm3_rstd,
-    norm3_normalized,
     ffn_input,
     linear1_z,
 ):
@@ -1488,15 +1512,16 @@ def _backward_norm_first_gelu_tanh(
     grad_h2, grad_norm3_weight, grad_norm3_bias, grad_multihead_attn_out_proj_bias = (
         in_row_blocks(
             _backward_norm_first_relu_part1,
+            h2,
+            norm3_mu,
+            norm3_rstd,
             grad_ffn_input,
-            norm3_normalized,
             self_attn_out_proj_bias,
             x,
-            norm3_rstd,
             norm3_weight,
             grad_y,
             sums=3,
-            named=(2, 2, None, 2, 2, None, 2),
+            named=(2, 2, 2, 2, None, 2, None, 2),
         )
     )
     grad_multihead_attn_attended = _linear_backward_input(
@@ -1528,15 +1553,16 @@ def _backward_norm_first_gelu_tanh(
     grad_h1, grad_norm2_weight, grad_norm2_bias, grad_self_attn_out_proj_bias = (
         in_row_blocks(
             _backward_norm_first_relu_part3,
+            h1,
+            norm2_mu,
+            norm2_rstd,
             grad_cross_input,
-            norm2_normalized,
             self_attn_out_proj_bias,
             x,
-            norm2_rstd,
             norm2_weight,
             grad_h2,
             sums=3,
-            named=(2, 2, None, 2, 2, None, 2),
+            named=(2, 2, 2, 2, None, 2, None, 2),
         )
     )
     grad_self_attn_attended = _linear_backward_input(grad_h1, self_attn_out_proj_weight)
@@ -1580,17 +1606,17 @@ def _backward_norm_first_gelu_tanh(
     )
     grad_x, grad_memory, grad_norm1_weight, grad_norm1_bias = in_row_blocks(
         _backward_norm_first_relu_part5,
-        grad_normalized,
-        norm1_normalized,
-        self_attn_out_proj_bias,
         x,
+        norm1_mu,
         norm1_rstd,
+        grad_normalized,
+        self_attn_out_proj_bias,
         norm1_weight,
         grad_h1,
         _t13,
         _t14,
         sums=2,
-        named=(2, 2, None, 2, 2, None, 2, 2, 2),
+        named=(2, 2, 2, 2, None, None, 2, 2, 2),
     )
     return (
         grad_x,
@@ -1622,16 +1648,16 @@ def _forward_no_norm_first_relu_part1(
     attended = _t1 + self_attn_out_proj_bias
     _t2 = np.add(x, attended, out=attended)
     norm1_mu = _mean(_t2, -1)
-    norm1_centered = np.subtract(_t2, norm1_mu, out=_t2)
+    norm1_centered = _t2 - norm1_mu
     norm1_variance = _dot_last(norm1_centered, norm1_centered)
     norm1_variance /= x.shape[-1]
     norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
     np.sqrt(norm1_rstd, out=norm1_rstd)
     np.divide(1, norm1_rstd, out=norm1_rstd)
     norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
-    h1 = norm1_normalized * norm1_weight
+    h1 = np.multiply(norm1_normalized, norm1_weight, out=norm1_normalized)
     h1 += norm1_bias
-    return norm1_rstd, norm1_normalized, h1
+    return _t2, norm1_mu, norm1_rstd, h1
 
 
 def _forward_no_norm_first_relu_part2(
@@ -1640,16 +1666,16 @@ def _forward_no_norm_first_relu_part2(
     crossed = _t1 + multihead_attn_out_proj_bias
     _t2 = np.add(h1, crossed, out=crossed)
     norm2_mu = _mean(_t2, -1)
-    norm2_centered = np.subtract(_t2, norm2_mu, out=_t2)
+    norm2_centered = _t2 - norm2_mu
     norm2_variance = _dot_last(norm2_centered, norm2_centered)
     norm2_variance /= x.shape[-1]
     norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
     np.sqrt(norm2_rstd, out=norm2_rstd)
     np.divide(1, norm2_rstd, out=norm2_rstd)
     norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
-    h2 = norm2_normalized * norm2_weight
+    h2 = np.multiply(norm2_normalized, norm2_weight, out=norm2_normalized)
     h2 += norm2_bias
-    return norm2_rstd, norm2_normalized, h2
+    return _t2, norm2_mu, norm2_rstd, h2
 
 
 def _forward_no_norm_first_relu_part3(
@@ -1658,16 +1684,16 @@ def _forward_no_norm_first_relu_part3(
     linear2_z = _t1 + linear2_bias
     _t2 = np.add(h2, linear2_z, out=linear2_z)
     norm3_mu = _mean(_t2, -1)
-    norm3_centered = np.subtract(_t2, norm3_mu, out=_t2)
+    norm3_centered = _t2 - norm3_mu
     norm3_variance = _dot_last(norm3_centered, norm3_centered)
     norm3_variance /= x.shape[-1]
     norm3_rstd = np.add(norm3_variance, eps, out=norm3_variance)
     np.sqrt(norm3_rstd, out=norm3_rstd)
     np.divide(1, norm3_rstd, out=norm3_rstd)
     norm3_normalized = np.multiply(norm3_centered, norm3_rstd, out=norm3_centered)
-    y = norm3_normalized * norm3_weight
+    y = np.multiply(norm3_normalized, norm3_weight, out=norm3_normalized)
     y += norm3_bias
-    return norm3_rstd, norm3_normalized, y
+    return _t2, norm3_mu, norm3_rstd, y
 
 
 def _forward_no_norm_first_relu(
@@ -1714,7 +1740,7 @@ def _forward_no_norm_first_relu(
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
     _t4 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    norm1_rstd, norm1_normalized, h1 = in_row_blocks(
+    _t5, norm1_mu, norm1_rstd, h1 = in_row_blocks(
         _forward_no_norm_first_relu_part1,
         _t3,
         self_attn_out_proj_bias,
@@ -1725,19 +1751,19 @@ def _forward_no_norm_first_relu(
         named=(2, None, 2, None, None, None),
     )
     multihead_attn_q = _linear(h1, _t4) + _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    _t5 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    multihead_attn_k = _linear(memory, _t5) + _chunk(
+    _t6 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    multihead_attn_k = _linear(memory, _t6) + _chunk(
         multihead_attn_in_proj_bias, 3, 1, -1
     )
-    _t6 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    multihead_attn_v = _linear(memory, _t6) + _chunk(
+    _t7 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    multihead_attn_v = _linear(memory, _t7) + _chunk(
         multihead_attn_in_proj_bias, 3, 2, -1
     )
     multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t2
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
-    _t7 = np.swapaxes(multihead_attn_heads_k, -1, -2)
-    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t7)
+    _t8 = np.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t8)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
     multihead_attn_unpadded = _apply_key_padding(
         multihead_attn_allowed, memory_key_padding_mask
@@ -1746,10 +1772,10 @@ def _forward_no_norm_first_relu(
     multihead_attn_attended = _merge_heads(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
-    _t8 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    norm2_rstd, norm2_normalized, h2 = in_row_blocks(
+    _t9 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
+    _t10, norm2_mu, norm2_rstd, h2 = in_row_blocks(
         _forward_no_norm_first_relu_part2,
-        _t8,
+        _t9,
         multihead_attn_out_proj_bias,
         h1,
         x,
@@ -1760,10 +1786,10 @@ def _forward_no_norm_first_relu(
     )
     linear1_z = _linear(h2, linear1_weight) + linear1_bias
     hidden = np.clip(linear1_z, 0, np.inf)
-    _t9 = _linear(hidden, linear2_weight)
-    norm3_rstd, norm3_normalized, y = in_row_blocks(
+    _t11 = _linear(hidden, linear2_weight)
+    _t12, norm3_mu, norm3_rstd, y = in_row_blocks(
         _forward_no_norm_first_relu_part3,
-        _t9,
+        _t11,
         linear2_bias,
         h2,
         x,
@@ -1791,51 +1817,57 @@ def _forward_no_norm_first_relu(
         _t2,
         self_attn_weights,
         self_attn_attended,
+        _t5,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         h1,
         _t4,
-        _t5,
         _t6,
+        _t7,
         _t2,
         multihead_attn_heads_q,
         multihead_attn_heads_v,
-        _t7,
+        _t8,
         multihead_attn_weights,
         multihead_attn_attended,
+        _t10,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         h2,
         linear1_z,
+        _t12,
+        norm3_mu,
         norm3_rstd,
-        norm3_normalized,
     )
 
 
 def _backward_no_norm_first_relu_part1(
     self_attn_heads_k,
     linear1_z,
+    _t1,
+    norm3_mu,
+    norm3_rstd,
     grad_y,
-    norm3_normalized,
     self_attn_out_proj_bias,
     x,
-    norm3_rstd,
     norm3_weight,
 ):
-    _t1 = np.swapaxes(self_attn_heads_k, -1, -2)
+    _t2 = np.swapaxes(self_attn_heads_k, -1, -2)
     hidden = np.clip(linear1_z, 0, np.inf)
-    norm3_p = grad_y * norm3_normalized
+    norm3_x_hat = _t1 - norm3_mu
+    norm3_x_hat *= norm3_rstd
+    norm3_p = grad_y * norm3_x_hat
     grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
     grad_norm3_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
     norm3_scale = norm3_rstd / x.shape[-1]
     grad_norm3_x = grad_y * norm3_weight
     grad_norm3_x *= norm3_rstd
-    _t2 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
-    grad_norm3_x -= _t2
+    _t3 = norm3_x_hat * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
+    grad_norm3_x -= _t3
     grad_norm3_x -= _dot_last(grad_y, norm3_weight) * norm3_scale
     grad_linear2_bias = _sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
     return (
-        _t1,
+        _t2,
         hidden,
         grad_norm3_x,
         grad_norm3_weight,
@@ -1847,21 +1879,24 @@ def _backward_no_norm_first_relu_part1(
 def _backward_no_norm_first_relu_part2(
     grad_norm3_x,
     _t1,
-    norm2_normalized,
+    _t2,
+    norm2_mu,
+    norm2_rstd,
     self_attn_out_proj_bias,
     x,
-    norm2_rstd,
     norm2_weight,
 ):
     grad_h2 = grad_norm3_x + _t1
-    norm2_p = grad_h2 * norm2_normalized
+    norm2_x_hat = _t2 - norm2_mu
+    norm2_x_hat *= norm2_rstd
+    norm2_p = grad_h2 * norm2_x_hat
     grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _sum_to(grad_h2, self_attn_out_proj_bias.shape)
     norm2_scale = norm2_rstd / x.shape[-1]
     grad_norm2_x = grad_h2 * norm2_weight
     grad_norm2_x *= norm2_rstd
-    _t2 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
-    grad_norm2_x -= _t2
+    _t3 = norm2_x_hat * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t3
     grad_norm2_x -= _dot_last(grad_h2, norm2_weight) * norm2_scale
     grad_multihead_attn_out_proj_bias = _sum_to(
         grad_norm2_x, self_attn_out_proj_bias.shape
@@ -1877,21 +1912,24 @@ def _backward_no_norm_first_relu_part2(
 def _backward_no_norm_first_relu_part4(
     grad_norm2_x,
     _t1,
-    norm1_normalized,
+    _t2,
+    norm1_mu,
+    norm1_rstd,
     self_attn_out_proj_bias,
     x,
-    norm1_rstd,
     norm1_weight,
 ):
     grad_h1 = grad_norm2_x + _t1
-    norm1_p = grad_h1 * norm1_normalized
+    norm1_x_hat = _t2 - norm1_mu
+    norm1_x_hat *= norm1_rstd
+    norm1_p = grad_h1 * norm1_x_hat
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _sum_to(grad_h1, self_attn_out_proj_bias.shape)
     norm1_scale = norm1_rstd / x.shape[-1]
     grad_norm1_x = grad_h1 * norm1_weight
     grad_norm1_x *= norm1_rstd
-    _t2 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
-    grad_norm1_x -= _t2
+    _t3 = norm1_x_hat * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    grad_norm1_x -= _t3
     grad_norm1_x -= _dot_last(grad_h1, norm1_weight) * norm1_scale
     grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
     return (
@@ -1922,24 +1960,27 @@ def _backward_no_norm_first_relu(
     _t2,
     self_attn_weights,
     self_attn_attended,
-    norm1_rstd,
-    norm1_normalized,
-    h1,
     _t3,
+    norm1_mu,
+    norm1_rstd,
+    h1,
     _t4,
     _t5,
     _t6,
+    _t7,
     multihead_attn_heads_q,
     multihead_attn_heads_v,
-    _t7,
+    _t8,
     multihead_attn_weights,
     multihead_attn_attended,
+    _t9,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     h2,
     linear1_z,
+    _t10,
+    norm3_mu,
     norm3_rstd,
-    norm3_normalized,
 ):
     self_attn_qkv = _t1 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
@@ -1948,26 +1989,32 @@ def _backward_no_norm_first_relu(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    _t8, hidden, grad_norm3_x, grad_norm3_weight, grad_norm3_bias, grad_linear2_bias = (
-        in_row_blocks(
-            _backward_no_norm_first_relu_part1,
-            self_attn_heads_k,
-            linear1_z,
-            grad_y,
-            norm3_normalized,
-            self_attn_out_proj_bias,
-            x,
-            norm3_rstd,
-            norm3_weight,
-            sums=3,
-            named=(3, 2, 2, 2, None, 2, 2, None),
-        )
+    (
+        _t11,
+        hidden,
+        grad_norm3_x,
+        grad_norm3_weight,
+        grad_norm3_bias,
+        grad_linear2_bias,
+    ) = in_row_blocks(
+        _backward_no_norm_first_relu_part1,
+        self_attn_heads_k,
+        linear1_z,
+        _t10,
+        norm3_mu,
+        norm3_rstd,
+        grad_y,
+        self_attn_out_proj_bias,
+        x,
+        norm3_weight,
+        sums=3,
+        named=(3, 2, 2, 2, 2, 2, None, 2, None),
     )
     grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
     grad_linear1_z = grad_hidden * (linear1_z > 0)
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
-    _t9 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    _t12 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
     (
         grad_norm2_x,
@@ -1977,14 +2024,15 @@ def _backward_no_norm_first_relu(
     ) = in_row_blocks(
         _backward_no_norm_first_relu_part2,
         grad_norm3_x,
+        _t12,
         _t9,
-        norm2_normalized,
+        norm2_mu,
+        norm2_rstd,
         self_attn_out_proj_bias,
         x,
-        norm2_rstd,
         norm2_weight,
         sums=3,
-        named=(2, 2, 2, None, 2, 2, None),
+        named=(2, 2, 2, 2, 2, None, 2, None),
     )
     grad_multihead_attn_attended = _linear_backward_input(
         grad_norm2_x, multihead_attn_out_proj_weight
@@ -1992,7 +2040,7 @@ def _backward_no_norm_first_relu(
     grad_multihead_attn_out_proj_weight = _rows(grad_norm2_x).T @ _rows(
         multihead_attn_attended
     )
-    _t10 = _split_heads(grad_multihead_attn_attended, nhead)
+    _t13 = _split_heads(grad_multihead_attn_attended, nhead)
     (
         grad_multihead_attn_heads_v,
         grad_multihead_attn_heads_q,
@@ -2000,47 +2048,48 @@ def _backward_no_norm_first_relu(
     ) = in_row_blocks(
         _backward_norm_first_relu_part2,
         multihead_attn_heads_v,
-        _t10,
+        _t13,
         multihead_attn_weights,
-        _t7,
+        _t8,
         multihead_attn_heads_q,
         named=(3, 3, 3, 3, 3),
     )
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
-    grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t6, nhead)
-    _t11 = _linear_backward_input(grad_multihead_attn_q, _t3)
+    grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t7, nhead)
+    _t14 = _linear_backward_input(grad_multihead_attn_q, _t4)
     grad_norm1_x, grad_norm1_weight, grad_norm1_bias, grad_self_attn_out_proj_bias = (
         in_row_blocks(
             _backward_no_norm_first_relu_part4,
             grad_norm2_x,
-            _t11,
-            norm1_normalized,
+            _t14,
+            _t3,
+            norm1_mu,
+            norm1_rstd,
             self_attn_out_proj_bias,
             x,
-            norm1_rstd,
             norm1_weight,
             sums=3,
-            named=(2, 2, 2, None, 2, 2, None),
+            named=(2, 2, 2, 2, 2, None, 2, None),
         )
     )
     grad_self_attn_attended = _linear_backward_input(
         grad_norm1_x, self_attn_out_proj_weight
     )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
-    _t12 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_heads_v, grad_self_attn_heads_k, _t13 = in_row_blocks(
+    _t15 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_heads_v, grad_self_attn_heads_k, _t16 = in_row_blocks(
         _backward_norm_first_relu_part4,
         self_attn_heads_v,
-        _t12,
+        _t15,
         self_attn_weights,
-        _t8,
+        _t11,
         self_attn_heads_q,
         _t2,
         named=(3, 3, 3, 3, 3, None),
     )
     grad_self_attn_qkv = _join_heads(
-        (_t13, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
+        (_t16, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -2050,8 +2099,8 @@ def _backward_no_norm_first_relu(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
     grad_memory = _linear_backward_input(
-        grad_multihead_attn_v, _t5
-    ) + _linear_backward_input(grad_multihead_attn_k, _t4)
+        grad_multihead_attn_v, _t6
+    ) + _linear_backward_input(grad_multihead_attn_k, _t5)
     grad_multihead_attn_in_proj_weight = np.concatenate(
         (
             _rows(grad_multihead_attn_q).T @ _rows(h1),
@@ -2136,7 +2185,7 @@ def _forward_no_norm_first_gelu(
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
     _t4 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    norm1_rstd, norm1_normalized, h1 = in_row_blocks(
+    _t5, norm1_mu, norm1_rstd, h1 = in_row_blocks(
         _forward_no_norm_first_relu_part1,
         _t3,
         self_attn_out_proj_bias,
@@ -2147,19 +2196,19 @@ def _forward_no_norm_first_gelu(
         named=(2, None, 2, None, None, None),
     )
     multihead_attn_q = _linear(h1, _t4) + _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    _t5 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    multihead_attn_k = _linear(memory, _t5) + _chunk(
+    _t6 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    multihead_attn_k = _linear(memory, _t6) + _chunk(
         multihead_attn_in_proj_bias, 3, 1, -1
     )
-    _t6 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    multihead_attn_v = _linear(memory, _t6) + _chunk(
+    _t7 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    multihead_attn_v = _linear(memory, _t7) + _chunk(
         multihead_attn_in_proj_bias, 3, 2, -1
     )
     multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t2
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
-    _t7 = np.swapaxes(multihead_attn_heads_k, -1, -2)
-    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t7)
+    _t8 = np.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t8)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
     multihead_attn_unpadded = _apply_key_padding(
         multihead_attn_allowed, memory_key_padding_mask
@@ -2168,10 +2217,10 @@ def _forward_no_norm_first_gelu(
     multihead_attn_attended = _merge_heads(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
-    _t8 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    norm2_rstd, norm2_normalized, h2 = in_row_blocks(
+    _t9 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
+    _t10, norm2_mu, norm2_rstd, h2 = in_row_blocks(
         _forward_no_norm_first_relu_part2,
-        _t8,
+        _t9,
         multihead_attn_out_proj_bias,
         h1,
         x,
@@ -2180,14 +2229,14 @@ def _forward_no_norm_first_gelu(
         norm2_bias,
         named=(2, None, 2, 2, None, None, None),
     )
-    _t9 = _linear(h2, linear1_weight)
+    _t11 = _linear(h2, linear1_weight)
     linear1_z, hidden = in_row_blocks(
-        _forward_norm_first_gelu_part4, _t9, linear1_bias, named=(2, None)
+        _forward_norm_first_gelu_part4, _t11, linear1_bias, named=(2, None)
     )
-    _t10 = _linear(hidden, linear2_weight)
-    norm3_rstd, norm3_normalized, y = in_row_blocks(
+    _t12 = _linear(hidden, linear2_weight)
+    _t13, norm3_mu, norm3_rstd, y = in_row_blocks(
         _forward_no_norm_first_relu_part3,
-        _t10,
+        _t12,
         linear2_bias,
         h2,
         x,
@@ -2215,57 +2264,63 @@ def _forward_no_norm_first_gelu(
         _t2,
         self_attn_weights,
         self_attn_attended,
+        _t5,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         h1,
         _t4,
-        _t5,
         _t6,
+        _t7,
         _t2,
         multihead_attn_heads_q,
         multihead_attn_heads_v,
-        _t7,
+        _t8,
         multihead_attn_weights,
         multihead_attn_attended,
+        _t10,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         h2,
         linear1_z,
+        _t13,
+        norm3_mu,
         norm3_rstd,
-        norm3_normalized,
     )
 
 
 def _backward_no_norm_first_gelu_part1(
     self_attn_heads_k,
     linear1_z,
+    _t1,
+    norm3_mu,
+    norm3_rstd,
     grad_y,
-    norm3_normalized,
     self_attn_out_proj_bias,
     x,
-    norm3_rstd,
     norm3_weight,
 ):
-    _t1 = np.swapaxes(self_attn_heads_k, -1, -2)
-    _t2 = 0.7071067811865476 * linear1_z
-    _t3 = _erf(_t2)
-    _t3 *= 0.5
-    _t3 += 0.5
-    hidden = linear1_z * _t3
-    norm3_p = grad_y * norm3_normalized
+    _t2 = np.swapaxes(self_attn_heads_k, -1, -2)
+    _t3 = 0.7071067811865476 * linear1_z
+    _t4 = _erf(_t3)
+    _t4 *= 0.5
+    _t4 += 0.5
+    hidden = linear1_z * _t4
+    norm3_x_hat = _t1 - norm3_mu
+    norm3_x_hat *= norm3_rstd
+    norm3_p = grad_y * norm3_x_hat
     grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
     grad_norm3_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
     norm3_scale = norm3_rstd / x.shape[-1]
     grad_norm3_x = grad_y * norm3_weight
     grad_norm3_x *= norm3_rstd
-    _t4 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
-    grad_norm3_x -= _t4
+    _t5 = norm3_x_hat * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
+    grad_norm3_x -= _t5
     grad_norm3_x -= _dot_last(grad_y, norm3_weight) * norm3_scale
     grad_linear2_bias = _sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
     return (
-        _t1,
         _t2,
         _t3,
+        _t4,
         hidden,
         grad_norm3_x,
         grad_norm3_weight,
@@ -2294,24 +2349,27 @@ def _backward_no_norm_first_gelu(
     _t2,
     self_attn_weights,
     self_attn_attended,
-    norm1_rstd,
-    norm1_normalized,
-    h1,
     _t3,
+    norm1_mu,
+    norm1_rstd,
+    h1,
     _t4,
     _t5,
     _t6,
+    _t7,
     multihead_attn_heads_q,
     multihead_attn_heads_v,
-    _t7,
+    _t8,
     multihead_attn_weights,
     multihead_attn_attended,
+    _t9,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     h2,
     linear1_z,
+    _t10,
+    norm3_mu,
     norm3_rstd,
-    norm3_normalized,
 ):
     self_attn_qkv = _t1 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
@@ -2321,9 +2379,9 @@ def _backward_no_norm_first_gelu(
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     (
-        _t8,
-        _t9,
-        _t10,
+        _t11,
+        _t12,
+        _t13,
         hidden,
         grad_norm3_x,
         grad_norm3_weight,
@@ -2333,28 +2391,29 @@ def _backward_no_norm_first_gelu(
         _backward_no_norm_first_gelu_part1,
         self_attn_heads_k,
         linear1_z,
+        _t10,
+        norm3_mu,
+        norm3_rstd,
         grad_y,
-        norm3_normalized,
         self_attn_out_proj_bias,
         x,
-        norm3_rstd,
         norm3_weight,
         sums=3,
-        named=(3, 2, 2, 2, None, 2, 2, None),
+        named=(3, 2, 2, 2, 2, 2, None, 2, None),
     )
     grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
     grad_linear1_z, grad_linear1_bias = in_row_blocks(
         _backward_norm_first_gelu_part1,
         grad_hidden,
-        _t10,
+        _t13,
         linear1_z,
-        _t9,
+        _t12,
         linear1_bias,
         sums=1,
         named=(2, 2, 2, 2, None),
     )
-    _t11 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    _t14 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
     (
         grad_norm2_x,
@@ -2364,14 +2423,15 @@ def _backward_no_norm_first_gelu(
     ) = in_row_blocks(
         _backward_no_norm_first_relu_part2,
         grad_norm3_x,
-        _t11,
-        norm2_normalized,
+        _t14,
+        _t9,
+        norm2_mu,
+        norm2_rstd,
         self_attn_out_proj_bias,
         x,
-        norm2_rstd,
         norm2_weight,
         sums=3,
-        named=(2, 2, 2, None, 2, 2, None),
+        named=(2, 2, 2, 2, 2, None, 2, None),
     )
     grad_multihead_attn_attended = _linear_backward_input(
         grad_norm2_x, multihead_attn_out_proj_weight
@@ -2379,7 +2439,7 @@ def _backward_no_norm_first_gelu(
     grad_multihead_attn_out_proj_weight = _rows(grad_norm2_x).T @ _rows(
         multihead_attn_attended
     )
-    _t12 = _split_heads(grad_multihead_attn_attended, nhead)
+    _t15 = _split_heads(grad_multihead_attn_attended, nhead)
     (
         grad_multihead_attn_heads_v,
         grad_multihead_attn_heads_q,
@@ -2387,47 +2447,48 @@ def _backward_no_norm_first_gelu(
     ) = in_row_blocks(
         _backward_norm_first_relu_part2,
         multihead_attn_heads_v,
-        _t12,
+        _t15,
         multihead_attn_weights,
-        _t7,
+        _t8,
         multihead_attn_heads_q,
         named=(3, 3, 3, 3, 3),
     )
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
-    grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t6, nhead)
-    _t13 = _linear_backward_input(grad_multihead_attn_q, _t3)
+    grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t7, nhead)
+    _t16 = _linear_backward_input(grad_multihead_attn_q, _t4)
     grad_norm1_x, grad_norm1_weight, grad_norm1_bias, grad_self_attn_out_proj_bias = (
         in_row_blocks(
             _backward_no_norm_first_relu_part4,
             grad_norm2_x,
-            _t13,
-            norm1_normalized,
+            _t16,
+            _t3,
+            norm1_mu,
+            norm1_rstd,
             self_attn_out_proj_bias,
             x,
-            norm1_rstd,
             norm1_weight,
             sums=3,
-            named=(2, 2, 2, None, 2, 2, None),
+            named=(2, 2, 2, 2, 2, None, 2, None),
         )
     )
     grad_self_attn_attended = _linear_backward_input(
         grad_norm1_x, self_attn_out_proj_weight
     )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
-    _t14 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_heads_v, grad_self_attn_heads_k, _t15 = in_row_blocks(
+    _t17 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_heads_v, grad_self_attn_heads_k, _t18 = in_row_blocks(
         _backward_norm_first_relu_part4,
         self_attn_heads_v,
-        _t14,
+        _t17,
         self_attn_weights,
-        _t8,
+        _t11,
         self_attn_heads_q,
         _t2,
         named=(3, 3, 3, 3, 3, None),
     )
     grad_self_attn_qkv = _join_heads(
-        (_t15, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
+        (_t18, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -2437,8 +2498,8 @@ def _backward_no_norm_first_gelu(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
     grad_memory = _linear_backward_input(
-        grad_multihead_attn_v, _t5
-    ) + _linear_backward_input(grad_multihead_attn_k, _t4)
+        grad_multihead_attn_v, _t6
+    ) + _linear_backward_input(grad_multihead_attn_k, _t5)
     grad_multihead_attn_in_proj_weight = np.concatenate(
         (
             _rows(grad_multihead_attn_q).T @ _rows(h1),
@@ -2523,7 +2584,7 @@ def _forward_no_norm_first_gelu_tanh(
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
     _t4 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
-    norm1_rstd, norm1_normalized, h1 = in_row_blocks(
+    _t5, norm1_mu, norm1_rstd, h1 = in_row_blocks(
         _forward_no_norm_first_relu_part1,
         _t3,
         self_attn_out_proj_bias,
@@ -2534,19 +2595,19 @@ def _forward_no_norm_first_gelu_tanh(
         named=(2, None, 2, None, None, None),
     )
     multihead_attn_q = _linear(h1, _t4) + _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    _t5 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
-    multihead_attn_k = _linear(memory, _t5) + _chunk(
+    _t6 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    multihead_attn_k = _linear(memory, _t6) + _chunk(
         multihead_attn_in_proj_bias, 3, 1, -1
     )
-    _t6 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
-    multihead_attn_v = _linear(memory, _t6) + _chunk(
+    _t7 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    multihead_attn_v = _linear(memory, _t7) + _chunk(
         multihead_attn_in_proj_bias, 3, 2, -1
     )
     multihead_attn_heads_q = _split_heads(multihead_attn_q, nhead) * _t2
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
-    _t7 = np.swapaxes(multihead_attn_heads_k, -1, -2)
-    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t7)
+    _t8 = np.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t8)
     multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
     multihead_attn_unpadded = _apply_key_padding(
         multihead_attn_allowed, memory_key_padding_mask
@@ -2555,10 +2616,10 @@ def _forward_no_norm_first_gelu_tanh(
     multihead_attn_attended = _merge_heads(
         _bmm(multihead_attn_weights, multihead_attn_heads_v), nhead
     )
-    _t8 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    norm2_rstd, norm2_normalized, h2 = in_row_blocks(
+    _t9 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
+    _t10, norm2_mu, norm2_rstd, h2 = in_row_blocks(
         _forward_no_norm_first_relu_part2,
-        _t8,
+        _t9,
         multihead_attn_out_proj_bias,
         h1,
         x,
@@ -2567,14 +2628,14 @@ def _forward_no_norm_first_gelu_tanh(
         norm2_bias,
         named=(2, None, 2, 2, None, None, None),
     )
-    _t9 = _linear(h2, linear1_weight)
+    _t11 = _linear(h2, linear1_weight)
     linear1_z, hidden = in_row_blocks(
-        _forward_norm_first_gelu_tanh_part4, _t9, linear1_bias, named=(2, None)
+        _forward_norm_first_gelu_tanh_part4, _t11, linear1_bias, named=(2, None)
     )
-    _t10 = _linear(hidden, linear2_weight)
-    norm3_rstd, norm3_normalized, y = in_row_blocks(
+    _t12 = _linear(hidden, linear2_weight)
+    _t13, norm3_mu, norm3_rstd, y = in_row_blocks(
         _forward_no_norm_first_relu_part3,
-        _t10,
+        _t12,
         linear2_bias,
         h2,
         x,
@@ -2602,62 +2663,68 @@ def _forward_no_norm_first_gelu_tanh(
         _t2,
         self_attn_weights,
         self_attn_attended,
+        _t5,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         h1,
         _t4,
-        _t5,
         _t6,
+        _t7,
         _t2,
         multihead_attn_heads_q,
         multihead_attn_heads_v,
-        _t7,
+        _t8,
         multihead_attn_weights,
         multihead_attn_attended,
+        _t10,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         h2,
         linear1_z,
+        _t13,
+        norm3_mu,
         norm3_rstd,
-        norm3_normalized,
     )
 
 
 def _backward_no_norm_first_gelu_tanh_part1(
     self_attn_heads_k,
     linear1_z,
+    _t1,
+    norm3_mu,
+    norm3_rstd,
     grad_y,
-    norm3_normalized,
     self_attn_out_proj_bias,
     x,
-    norm3_rstd,
     norm3_weight,
 ):
-    _t1 = np.swapaxes(self_attn_heads_k, -1, -2)
+    _t2 = np.swapaxes(self_attn_heads_k, -1, -2)
     gelu_inner = linear1_z * linear1_z
     gelu_inner *= linear1_z
     gelu_inner *= 0.044715
     gelu_inner += linear1_z
     gelu_inner *= 0.7978845608028654
-    _t2 = 0.5 * linear1_z
-    _t3 = np.tanh(gelu_inner, out=gelu_inner)
-    _t4 = 1 + _t3
-    hidden = _t2 * _t4
-    norm3_p = grad_y * norm3_normalized
+    _t3 = 0.5 * linear1_z
+    _t4 = np.tanh(gelu_inner, out=gelu_inner)
+    _t5 = 1 + _t4
+    hidden = _t3 * _t5
+    norm3_x_hat = _t1 - norm3_mu
+    norm3_x_hat *= norm3_rstd
+    norm3_p = grad_y * norm3_x_hat
     grad_norm3_weight = _sum_to(norm3_p, self_attn_out_proj_bias.shape)
     grad_norm3_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
     norm3_scale = norm3_rstd / x.shape[-1]
     grad_norm3_x = grad_y * norm3_weight
     grad_norm3_x *= norm3_rstd
-    _t5 = norm3_normalized * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
-    grad_norm3_x -= _t5
+    _t6 = norm3_x_hat * (_dot_last(norm3_p, norm3_weight) * norm3_scale)
+    grad_norm3_x -= _t6
     grad_norm3_x -= _dot_last(grad_y, norm3_weight) * norm3_scale
     grad_linear2_bias = _sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
     return (
-        _t1,
         _t2,
         _t3,
         _t4,
+        _t5,
         hidden,
         grad_norm3_x,
         grad_norm3_weight,
@@ -2686,24 +2753,27 @@ def _backward_no_norm_first_gelu_tanh(
     _t2,
     self_attn_weights,
     self_attn_attended,
-    norm1_rstd,
-    norm1_normalized,
-    h1,
     _t3,
+    norm1_mu,
+    norm1_rstd,
+    h1,
     _t4,
     _t5,
     _t6,
+    _t7,
     multihead_attn_heads_q,
     multihead_attn_heads_v,
-    _t7,
+    _t8,
     multihead_attn_weights,
     multihead_attn_attended,
+    _t9,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     h2,
     linear1_z,
+    _t10,
+    norm3_mu,
     norm3_rstd,
-    norm3_normalized,
 ):
     self_attn_qkv = _t1 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
@@ -2713,10 +2783,10 @@ def _backward_no_norm_first_gelu_tanh(
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     (
-        _t8,
-        _t9,
-        _t10,
         _t11,
+        _t12,
+        _t13,
+        _t14,
         hidden,
         grad_norm3_x,
         grad_norm3_weight,
@@ -2726,29 +2796,30 @@ def _backward_no_norm_first_gelu_tanh(
         _backward_no_norm_first_gelu_tanh_part1,
         self_attn_heads_k,
         linear1_z,
+        _t10,
+        norm3_mu,
+        norm3_rstd,
         grad_y,
-        norm3_normalized,
         self_attn_out_proj_bias,
         x,
-        norm3_rstd,
         norm3_weight,
         sums=3,
-        named=(3, 2, 2, 2, None, 2, 2, None),
+        named=(3, 2, 2, 2, 2, 2, None, 2, None),
     )
     grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
     grad_linear1_z, grad_linear1_bias = in_row_blocks(
         _backward_norm_first_gelu_tanh_part1,
         grad_hidden,
-        _t11,
-        _t9,
-        _t10,
+        _t14,
+        _t12,
+        _t13,
         linear1_z,
         linear1_bias,
         sums=1,
         named=(2, 2, 2, 2, 2, None),
     )
-    _t12 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    _t15 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
     (
         grad_norm2_x,
@@ -2758,14 +2829,15 @@ def _backward_no_norm_first_gelu_tanh(
     ) = in_row_blocks(
         _backward_no_norm_first_relu_part2,
         grad_norm3_x,
-        _t12,
-        norm2_normalized,
+        _t15,
+        _t9,
+        norm2_mu,
+        norm2_rstd,
         self_attn_out_proj_bias,
         x,
-        norm2_rstd,
         norm2_weight,
         sums=3,
-        named=(2, 2, 2, None, 2, 2, None),
+        named=(2, 2, 2, 2, 2, None, 2, None),
     )
     grad_multihead_attn_attended = _linear_backward_input(
         grad_norm2_x, multihead_attn_out_proj_weight
@@ -2773,7 +2845,7 @@ def _backward_no_norm_first_gelu_tanh(
     grad_multihead_attn_out_proj_weight = _rows(grad_norm2_x).T @ _rows(
         multihead_attn_attended
     )
-    _t13 = _split_heads(grad_multihead_attn_attended, nhead)
+    _t16 = _split_heads(grad_multihead_attn_attended, nhead)
     (
         grad_multihead_attn_heads_v,
         grad_multihead_attn_heads_q,
@@ -2781,47 +2853,48 @@ def _backward_no_norm_first_gelu_tanh(
     ) = in_row_blocks(
         _backward_norm_first_relu_part2,
         multihead_attn_heads_v,
-        _t13,
+        _t16,
         multihead_attn_weights,
-        _t7,
+        _t8,
         multihead_attn_heads_q,
         named=(3, 3, 3, 3, 3),
     )
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
-    grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t6, nhead)
-    _t14 = _linear_backward_input(grad_multihead_attn_q, _t3)
+    grad_multihead_attn_q = _merge_heads(grad_multihead_attn_heads_q * _t7, nhead)
+    _t17 = _linear_backward_input(grad_multihead_attn_q, _t4)
     grad_norm1_x, grad_norm1_weight, grad_norm1_bias, grad_self_attn_out_proj_bias = (
         in_row_blocks(
             _backward_no_norm_first_relu_part4,
             grad_norm2_x,
-            _t14,
-            norm1_normalized,
+            _t17,
+            _t3,
+            norm1_mu,
+            norm1_rstd,
             self_attn_out_proj_bias,
             x,
-            norm1_rstd,
             norm1_weight,
             sums=3,
-            named=(2, 2, 2, None, 2, 2, None),
+            named=(2, 2, 2, 2, 2, None, 2, None),
         )
     )
     grad_self_attn_attended = _linear_backward_input(
         grad_norm1_x, self_attn_out_proj_weight
     )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
-    _t15 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_heads_v, grad_self_attn_heads_k, _t16 = in_row_blocks(
+    _t18 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_heads_v, grad_self_attn_heads_k, _t19 = in_row_blocks(
         _backward_norm_first_relu_part4,
         self_attn_heads_v,
-        _t15,
+        _t18,
         self_attn_weights,
-        _t8,
+        _t11,
         self_attn_heads_q,
         _t2,
         named=(3, 3, 3, 3, 3, None),
     )
     grad_self_attn_qkv = _join_heads(
-        (_t16, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
+        (_t19, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -2831,8 +2904,8 @@ def _backward_no_norm_first_gelu_tanh(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
     grad_memory = _linear_backward_input(
-        grad_multihead_attn_v, _t5
-    ) + _linear_backward_input(grad_multihead_attn_k, _t4)
+        grad_multihead_attn_v, _t6
+    ) + _linear_backward_input(grad_multihead_attn_k, _t5)
     grad_multihead_attn_in_proj_weight = np.concatenate(
         (
             _rows(grad_multihead_attn_q).T @ _rows(h1),
@@ -3222,9 +3295,9 @@ _transformer_decoder_norm_first_relu_fwd_2 = ElementwiseKernel(
 _transformer_decoder_norm_first_relu_fwd_3 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_3",
     "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
-    "T norm1_normalized, T normalized",
+    "T normalized",
     """
-    norm1_normalized = norm1_centered * norm1_rstd;
+    T norm1_normalized = norm1_centered * norm1_rstd;
     T _t5 = norm1_normalized * norm1_weight;
     normalized = _t5 + norm1_bias;
     """,
@@ -3341,9 +3414,9 @@ _transformer_decoder_norm_first_relu_fwd_10 = ElementwiseKernel(
 _transformer_decoder_norm_first_relu_fwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_11",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
-    "T norm2_normalized, T cross_input",
+    "T cross_input",
     """
-    norm2_normalized = norm2_centered * norm2_rstd;
+    T norm2_normalized = norm2_centered * norm2_rstd;
     T _t18 = norm2_normalized * norm2_weight;
     cross_input = _t18 + norm2_bias;
     """,
@@ -3482,9 +3555,9 @@ _transformer_decoder_norm_first_relu_fwd_20 = ElementwiseKernel(
 _transformer_decoder_norm_first_relu_fwd_21 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_21",
     "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
-    "T norm3_normalized, T ffn_input",
+    "T ffn_input",
     """
-    norm3_normalized = norm3_centered * norm3_rstd;
+    T norm3_normalized = norm3_centered * norm3_rstd;
     T _t39 = norm3_normalized * norm3_weight;
     ffn_input = _t39 + norm3_bias;
     """,
@@ -3550,7 +3623,7 @@ def _cupy_forward_norm_first_relu(
     _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t2 = x.shape[-1]
     norm1_rstd = _transformer_decoder_norm_first_relu_fwd_2(_t1, _t2, eps)
-    norm1_normalized, normalized = _transformer_decoder_norm_first_relu_fwd_3(
+    normalized = _transformer_decoder_norm_first_relu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t6 = _linear(normalized, self_attn_in_proj_weight)
@@ -3581,7 +3654,7 @@ def _cupy_forward_norm_first_relu(
     _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
     norm2_rstd = _transformer_decoder_norm_first_relu_fwd_10(_t14, _t15, eps)
-    norm2_normalized, cross_input = _transformer_decoder_norm_first_relu_fwd_11(
+    cross_input = _transformer_decoder_norm_first_relu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
@@ -3619,7 +3692,7 @@ def _cupy_forward_norm_first_relu(
     _t35 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t36 = x.shape[-1]
     norm3_rstd = _transformer_decoder_norm_first_relu_fwd_20(_t35, _t36, eps)
-    norm3_normalized, ffn_input = _transformer_decoder_norm_first_relu_fwd_21(
+    ffn_input = _transformer_decoder_norm_first_relu_fwd_21(
         norm3_centered, norm3_rstd, norm3_weight, norm3_bias
     )
     _t40 = _linear(ffn_input, linear1_weight)
@@ -3641,15 +3714,16 @@ def _cupy_forward_norm_first_relu(
         norm2_weight,
         norm3_weight,
         nhead,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         normalized,
         _t6,
         _t10,
         self_attn_weights,
         self_attn_attended,
+        h1,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         cross_input,
         _t19,
         _t22,
@@ -3660,8 +3734,9 @@ def _cupy_forward_norm_first_relu(
         _t32,
         multihead_attn_weights,
         multihead_attn_attended,
+        h2,
+        norm3_mu,
         norm3_rstd,
-        norm3_normalized,
         ffn_input,
         linear1_z,
     )
@@ -3690,82 +3765,84 @@ _transformer_decoder_norm_first_relu_bwd_3 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:32
+# transformer_decoder_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:34,35
 _transformer_decoder_norm_first_relu_bwd_4 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_4",
-    "T grad_ffn_input, T norm3_normalized",
-    "T norm3_p",
+    "T h2, T norm3_mu, T norm3_rstd, T grad_ffn_input",
+    "T norm3_x_hat, T norm3_p",
     """
-    norm3_p = grad_ffn_input * norm3_normalized;
+    T _t50 = h2 - norm3_mu;
+    norm3_x_hat = _t50 * norm3_rstd;
+    norm3_p = grad_ffn_input * norm3_x_hat;
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:35
+# transformer_decoder_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:38
 _transformer_decoder_norm_first_relu_bwd_5 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_5",
-    "T norm3_rstd, int32 _t50",
+    "T norm3_rstd, int32 _t51",
     "T norm3_scale",
     """
-    norm3_scale = norm3_rstd / _t50;
+    norm3_scale = norm3_rstd / _t51;
     """,
-    scalars=("_t50",),
+    scalars=("_t51",),
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_relu_bwd_6 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_6",
     "T grad_ffn_input, T norm3_weight, T norm3_rstd",
-    "T _t52",
+    "T _t53",
     """
-    T _t51 = grad_ffn_input * norm3_weight;
-    _t52 = _t51 * norm3_rstd;
+    T _t52 = grad_ffn_input * norm3_weight;
+    _t53 = _t52 * norm3_rstd;
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_relu_bwd_7 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_7",
-    "T _t53, T norm3_scale",
-    "T _t54",
+    "T _t54, T norm3_scale",
+    "T _t55",
     """
-    _t54 = _t53 * norm3_scale;
+    _t55 = _t54 * norm3_scale;
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_relu_bwd_8: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_relu_bwd_8 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_8",
-    "T norm3_normalized, T _t54, T _t52",
-    "T _t56",
+    "T norm3_x_hat, T _t55, T _t53",
+    "T _t57",
     """
-    T _t55 = norm3_normalized * _t54;
-    _t56 = _t52 - _t55;
+    T _t56 = norm3_x_hat * _t55;
+    _t57 = _t53 - _t56;
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_relu_bwd_9: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_relu_bwd_9 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_9",
-    "T _t57, T norm3_scale",
-    "T _t58",
+    "T _t58, T norm3_scale",
+    "T _t59",
     """
-    _t58 = _t57 * norm3_scale;
+    _t59 = _t58 * norm3_scale;
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_10: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_relu_bwd_10: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_relu_bwd_10 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_10",
-    "T _t56, T _t58, T grad_y",
+    "T _t57, T _t59, T grad_y",
     "T grad_h2",
     """
-    T grad_norm3_x = _t56 - _t58;
+    T grad_norm3_x = _t57 - _t59;
     grad_h2 = grad_y + grad_norm3_x;
     """,
 )
@@ -3774,11 +3851,11 @@ _transformer_decoder_norm_first_relu_bwd_10 = ElementwiseKernel(
 # transformer_decoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2956
 _transformer_decoder_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_11",
-    "T grad_multihead_attn_weights, T _t67, T multihead_attn_weights",
+    "T grad_multihead_attn_weights, T _t68, T multihead_attn_weights",
     "T grad_multihead_attn_unpadded",
     """
-    T _t68 = grad_multihead_attn_weights - _t67;
-    grad_multihead_attn_unpadded = multihead_attn_weights * _t68;
+    T _t69 = grad_multihead_attn_weights - _t68;
+    grad_multihead_attn_unpadded = multihead_attn_weights * _t69;
     """,
 )
 
@@ -3787,90 +3864,92 @@ _transformer_decoder_norm_first_relu_bwd_11 = ElementwiseKernel(
 _transformer_decoder_norm_first_relu_bwd_12 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_12",
     "T grad_multihead_attn_heads_q, T _t31",
-    "T _t77",
+    "T _t78",
     """
-    _t77 = grad_multihead_attn_heads_q * _t31;
+    _t78 = grad_multihead_attn_heads_q * _t31;
     """,
     scalars=("_t31",),
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_13: layers_spec/layers/layer_normalization.yaml:32
+# transformer_decoder_norm_first_relu_bwd_13: layers_spec/layers/layer_normalization.yaml:34,35
 _transformer_decoder_norm_first_relu_bwd_13 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_13",
-    "T grad_cross_input, T norm2_normalized",
-    "T norm2_p",
+    "T h1, T norm2_mu, T norm2_rstd, T grad_cross_input",
+    "T norm2_x_hat, T norm2_p",
     """
-    norm2_p = grad_cross_input * norm2_normalized;
+    T _t95 = h1 - norm2_mu;
+    norm2_x_hat = _t95 * norm2_rstd;
+    norm2_p = grad_cross_input * norm2_x_hat;
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_14: layers_spec/layers/layer_normalization.yaml:35
+# transformer_decoder_norm_first_relu_bwd_14: layers_spec/layers/layer_normalization.yaml:38
 _transformer_decoder_norm_first_relu_bwd_14 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_14",
-    "T norm2_rstd, int32 _t94",
+    "T norm2_rstd, int32 _t96",
     "T norm2_scale",
     """
-    norm2_scale = norm2_rstd / _t94;
+    norm2_scale = norm2_rstd / _t96;
     """,
-    scalars=("_t94",),
+    scalars=("_t96",),
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_15: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_relu_bwd_15: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_relu_bwd_15 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_15",
     "T grad_cross_input, T norm2_weight, T norm2_rstd",
-    "T _t96",
-    """
-    T _t95 = grad_cross_input * norm2_weight;
-    _t96 = _t95 * norm2_rstd;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_16: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_norm_first_relu_bwd_16 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_16",
-    "T _t97, T norm2_scale",
     "T _t98",
     """
-    _t98 = _t97 * norm2_scale;
+    T _t97 = grad_cross_input * norm2_weight;
+    _t98 = _t97 * norm2_rstd;
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_17: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_norm_first_relu_bwd_17 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_17",
-    "T norm2_normalized, T _t98, T _t96",
+# transformer_decoder_norm_first_relu_bwd_16: layers_spec/layers/layer_normalization.yaml:40
+_transformer_decoder_norm_first_relu_bwd_16 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_16",
+    "T _t99, T norm2_scale",
     "T _t100",
     """
-    T _t99 = norm2_normalized * _t98;
-    _t100 = _t96 - _t99;
+    _t100 = _t99 * norm2_scale;
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_18: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_norm_first_relu_bwd_18 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_18",
-    "T _t101, T norm2_scale",
+# transformer_decoder_norm_first_relu_bwd_17: layers_spec/layers/layer_normalization.yaml:40
+_transformer_decoder_norm_first_relu_bwd_17 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_17",
+    "T norm2_x_hat, T _t100, T _t98",
     "T _t102",
     """
-    _t102 = _t101 * norm2_scale;
+    T _t101 = norm2_x_hat * _t100;
+    _t102 = _t98 - _t101;
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_19: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_relu_bwd_18: layers_spec/layers/layer_normalization.yaml:40
+_transformer_decoder_norm_first_relu_bwd_18 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_18",
+    "T _t103, T norm2_scale",
+    "T _t104",
+    """
+    _t104 = _t103 * norm2_scale;
+    """,
+)
+
+
+# transformer_decoder_norm_first_relu_bwd_19: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_relu_bwd_19 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_19",
-    "T _t100, T _t102, T grad_h2",
+    "T _t102, T _t104, T grad_h2",
     "T grad_h1",
     """
-    T grad_norm2_x = _t100 - _t102;
+    T grad_norm2_x = _t102 - _t104;
     grad_h1 = grad_h2 + grad_norm2_x;
     """,
 )
@@ -3879,11 +3958,11 @@ _transformer_decoder_norm_first_relu_bwd_19 = ElementwiseKernel(
 # transformer_decoder_norm_first_relu_bwd_20: layers_spec/primitives.yaml:2956
 _transformer_decoder_norm_first_relu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_20",
-    "T grad_self_attn_weights, T _t111, T self_attn_weights",
+    "T grad_self_attn_weights, T _t113, T self_attn_weights",
     "T grad_self_attn_unpadded",
     """
-    T _t112 = grad_self_attn_weights - _t111;
-    grad_self_attn_unpadded = self_attn_weights * _t112;
+    T _t114 = grad_self_attn_weights - _t113;
+    grad_self_attn_unpadded = self_attn_weights * _t114;
     """,
 )
 
@@ -3892,102 +3971,104 @@ _transformer_decoder_norm_first_relu_bwd_20 = ElementwiseKernel(
 _transformer_decoder_norm_first_relu_bwd_21 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_21",
     "T grad_self_attn_heads_q, T _t10",
-    "T _t121",
+    "T _t123",
     """
-    _t121 = grad_self_attn_heads_q * _t10;
+    _t123 = grad_self_attn_heads_q * _t10;
     """,
     scalars=("_t10",),
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_22: layers_spec/layers/layer_normalization.yaml:32
+# transformer_decoder_norm_first_relu_bwd_22: layers_spec/layers/layer_normalization.yaml:34,35
 _transformer_decoder_norm_first_relu_bwd_22 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_22",
-    "T grad_normalized, T norm1_normalized",
-    "T norm1_p",
+    "T x, T norm1_mu, T norm1_rstd, T grad_normalized",
+    "T norm1_x_hat, T norm1_p",
     """
-    norm1_p = grad_normalized * norm1_normalized;
+    T _t131 = x - norm1_mu;
+    norm1_x_hat = _t131 * norm1_rstd;
+    norm1_p = grad_normalized * norm1_x_hat;
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_23: layers_spec/layers/layer_normalization.yaml:35
+# transformer_decoder_norm_first_relu_bwd_23: layers_spec/layers/layer_normalization.yaml:38
 _transformer_decoder_norm_first_relu_bwd_23 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_23",
-    "T norm1_rstd, int32 _t129",
+    "T norm1_rstd, int32 _t132",
     "T norm1_scale",
     """
-    norm1_scale = norm1_rstd / _t129;
+    norm1_scale = norm1_rstd / _t132;
     """,
-    scalars=("_t129",),
+    scalars=("_t132",),
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_24: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_relu_bwd_24: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_relu_bwd_24 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_24",
     "T grad_normalized, T norm1_weight, T norm1_rstd",
-    "T _t131",
+    "T _t134",
     """
-    T _t130 = grad_normalized * norm1_weight;
-    _t131 = _t130 * norm1_rstd;
+    T _t133 = grad_normalized * norm1_weight;
+    _t134 = _t133 * norm1_rstd;
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_25: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_relu_bwd_25: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_relu_bwd_25 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_25",
-    "T _t132, T norm1_scale",
-    "T _t133",
+    "T _t135, T norm1_scale",
+    "T _t136",
     """
-    _t133 = _t132 * norm1_scale;
+    _t136 = _t135 * norm1_scale;
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_26: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_relu_bwd_26: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_relu_bwd_26 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_26",
-    "T norm1_normalized, T _t133, T _t131",
-    "T _t135",
+    "T norm1_x_hat, T _t136, T _t134",
+    "T _t138",
     """
-    T _t134 = norm1_normalized * _t133;
-    _t135 = _t131 - _t134;
+    T _t137 = norm1_x_hat * _t136;
+    _t138 = _t134 - _t137;
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_27: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_relu_bwd_27: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_relu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_27",
-    "T _t136, T norm1_scale",
-    "T _t137",
+    "T _t139, T norm1_scale",
+    "T _t140",
     """
-    _t137 = _t136 * norm1_scale;
+    _t140 = _t139 * norm1_scale;
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_28: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_relu_bwd_28: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_relu_bwd_28 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_28",
-    "T _t135, T _t137, T grad_h1",
+    "T _t138, T _t140, T grad_h1",
     "T grad_x",
     """
-    T grad_norm1_x = _t135 - _t137;
+    T grad_norm1_x = _t138 - _t140;
     grad_x = grad_h1 + grad_norm1_x;
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_29: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_relu_bwd_29: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_relu_bwd_29 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_29",
-    "T _t81, T _t86",
+    "T _t82, T _t87",
     "T grad_memory",
     """
-    grad_memory = _t81 + _t86;
+    grad_memory = _t82 + _t87;
     """,
 )
 
@@ -4008,15 +4089,16 @@ def _cupy_backward_norm_first_relu(
     norm2_weight,
     norm3_weight,
     nhead,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     normalized,
     _t6,
     _t10,
     self_attn_weights,
     self_attn_attended,
+    h1,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     cross_input,
     _t19,
     _t22,
@@ -4027,8 +4109,9 @@ def _cupy_backward_norm_first_relu(
     _t32,
     multihead_attn_weights,
     multihead_attn_attended,
+    h2,
+    norm3_mu,
     norm3_rstd,
-    norm3_normalized,
     ffn_input,
     linear1_z,
 ):
@@ -4053,22 +4136,22 @@ def _cupy_backward_norm_first_relu(
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
-    norm3_p = _transformer_decoder_norm_first_relu_bwd_4(
-        grad_ffn_input, norm3_normalized
+    norm3_x_hat, norm3_p = _transformer_decoder_norm_first_relu_bwd_4(
+        h2, norm3_mu, norm3_rstd, grad_ffn_input
     )
     grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
     grad_norm3_bias = _cupy_sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
-    _t50 = x.shape[-1]
-    norm3_scale = _transformer_decoder_norm_first_relu_bwd_5(norm3_rstd, _t50)
-    _t52 = _transformer_decoder_norm_first_relu_bwd_6(
+    _t51 = x.shape[-1]
+    norm3_scale = _transformer_decoder_norm_first_relu_bwd_5(norm3_rstd, _t51)
+    _t53 = _transformer_decoder_norm_first_relu_bwd_6(
         grad_ffn_input, norm3_weight, norm3_rstd
     )
-    _t53 = _cupy_dot_last(norm3_p, norm3_weight)
-    _t54 = _transformer_decoder_norm_first_relu_bwd_7(_t53, norm3_scale)
-    _t56 = _transformer_decoder_norm_first_relu_bwd_8(norm3_normalized, _t54, _t52)
-    _t57 = _cupy_dot_last(grad_ffn_input, norm3_weight)
-    _t58 = _transformer_decoder_norm_first_relu_bwd_9(_t57, norm3_scale)
-    grad_h2 = _transformer_decoder_norm_first_relu_bwd_10(_t56, _t58, grad_y)
+    _t54 = _cupy_dot_last(norm3_p, norm3_weight)
+    _t55 = _transformer_decoder_norm_first_relu_bwd_7(_t54, norm3_scale)
+    _t57 = _transformer_decoder_norm_first_relu_bwd_8(norm3_x_hat, _t55, _t53)
+    _t58 = _cupy_dot_last(grad_ffn_input, norm3_weight)
+    _t59 = _transformer_decoder_norm_first_relu_bwd_9(_t58, norm3_scale)
+    grad_h2 = _transformer_decoder_norm_first_relu_bwd_10(_t57, _t59, grad_y)
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_h2, self_attn_out_proj_bias.shape
     )
@@ -4078,71 +4161,71 @@ def _cupy_backward_norm_first_relu(
     grad_multihead_attn_out_proj_weight = _rows(grad_h2).T @ _rows(
         multihead_attn_attended
     )
-    _t62 = _split_heads(grad_multihead_attn_attended, nhead)
-    _t63 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
-    grad_multihead_attn_weights = _cupy_bmm(_t62, _t63)
-    _t65 = cp.swapaxes(multihead_attn_weights, -1, -2)
-    grad_multihead_attn_heads_v = _cupy_bmm(_t65, _t62)
-    _t67 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
+    _t63 = _split_heads(grad_multihead_attn_attended, nhead)
+    _t64 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
+    grad_multihead_attn_weights = _cupy_bmm(_t63, _t64)
+    _t66 = cp.swapaxes(multihead_attn_weights, -1, -2)
+    grad_multihead_attn_heads_v = _cupy_bmm(_t66, _t63)
+    _t68 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
     grad_multihead_attn_unpadded = _transformer_decoder_norm_first_relu_bwd_11(
-        grad_multihead_attn_weights, _t67, multihead_attn_weights
+        grad_multihead_attn_weights, _t68, multihead_attn_weights
     )
-    _t70 = cp.swapaxes(_t32, -1, -2)
-    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t70)
-    _t72 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t73 = _cupy_bmm(_t72, grad_multihead_attn_unpadded)
-    grad_multihead_attn_heads_k = cp.swapaxes(_t73, -1, -2)
+    _t71 = cp.swapaxes(_t32, -1, -2)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t71)
+    _t73 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
+    _t74 = _cupy_bmm(_t73, grad_multihead_attn_unpadded)
+    grad_multihead_attn_heads_k = cp.swapaxes(_t74, -1, -2)
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
-    _t77 = _transformer_decoder_norm_first_relu_bwd_12(
+    _t78 = _transformer_decoder_norm_first_relu_bwd_12(
         grad_multihead_attn_heads_q, _t31
     )
-    grad_multihead_attn_q = _merge_heads(_t77, nhead)
-    _t79 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t81 = _linear_backward_input(grad_multihead_attn_v, _t25)
-    _t82 = _rows(grad_multihead_attn_v).T @ _rows(memory)
-    _t84 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t86 = _linear_backward_input(grad_multihead_attn_k, _t22)
-    _t87 = _rows(grad_multihead_attn_k).T @ _rows(memory)
-    _t89 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
+    grad_multihead_attn_q = _merge_heads(_t78, nhead)
+    _t80 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
+    _t82 = _linear_backward_input(grad_multihead_attn_v, _t25)
+    _t83 = _rows(grad_multihead_attn_v).T @ _rows(memory)
+    _t85 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
+    _t87 = _linear_backward_input(grad_multihead_attn_k, _t22)
+    _t88 = _rows(grad_multihead_attn_k).T @ _rows(memory)
+    _t90 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
     grad_cross_input = _linear_backward_input(grad_multihead_attn_q, _t19)
-    _t92 = _rows(grad_multihead_attn_q).T @ _rows(cross_input)
-    norm2_p = _transformer_decoder_norm_first_relu_bwd_13(
-        grad_cross_input, norm2_normalized
+    _t93 = _rows(grad_multihead_attn_q).T @ _rows(cross_input)
+    norm2_x_hat, norm2_p = _transformer_decoder_norm_first_relu_bwd_13(
+        h1, norm2_mu, norm2_rstd, grad_cross_input
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_cross_input, self_attn_out_proj_bias.shape)
-    _t94 = x.shape[-1]
-    norm2_scale = _transformer_decoder_norm_first_relu_bwd_14(norm2_rstd, _t94)
-    _t96 = _transformer_decoder_norm_first_relu_bwd_15(
+    _t96 = x.shape[-1]
+    norm2_scale = _transformer_decoder_norm_first_relu_bwd_14(norm2_rstd, _t96)
+    _t98 = _transformer_decoder_norm_first_relu_bwd_15(
         grad_cross_input, norm2_weight, norm2_rstd
     )
-    _t97 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t98 = _transformer_decoder_norm_first_relu_bwd_16(_t97, norm2_scale)
-    _t100 = _transformer_decoder_norm_first_relu_bwd_17(norm2_normalized, _t98, _t96)
-    _t101 = _cupy_dot_last(grad_cross_input, norm2_weight)
-    _t102 = _transformer_decoder_norm_first_relu_bwd_18(_t101, norm2_scale)
-    grad_h1 = _transformer_decoder_norm_first_relu_bwd_19(_t100, _t102, grad_h2)
+    _t99 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t100 = _transformer_decoder_norm_first_relu_bwd_16(_t99, norm2_scale)
+    _t102 = _transformer_decoder_norm_first_relu_bwd_17(norm2_x_hat, _t100, _t98)
+    _t103 = _cupy_dot_last(grad_cross_input, norm2_weight)
+    _t104 = _transformer_decoder_norm_first_relu_bwd_18(_t103, norm2_scale)
+    grad_h1 = _transformer_decoder_norm_first_relu_bwd_19(_t102, _t104, grad_h2)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
     grad_self_attn_attended = _linear_backward_input(grad_h1, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h1).T @ _rows(self_attn_attended)
-    _t106 = _split_heads(grad_self_attn_attended, nhead)
-    _t107 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = _cupy_bmm(_t106, _t107)
-    _t109 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = _cupy_bmm(_t109, _t106)
-    _t111 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    _t108 = _split_heads(grad_self_attn_attended, nhead)
+    _t109 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t108, _t109)
+    _t111 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t111, _t108)
+    _t113 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_unpadded = _transformer_decoder_norm_first_relu_bwd_20(
-        grad_self_attn_weights, _t111, self_attn_weights
+        grad_self_attn_weights, _t113, self_attn_weights
     )
-    _t114 = cp.swapaxes(_t11, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t114)
-    _t116 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t117 = _cupy_bmm(_t116, grad_self_attn_unpadded)
-    grad_self_attn_heads_k = cp.swapaxes(_t117, -1, -2)
-    _t121 = _transformer_decoder_norm_first_relu_bwd_21(grad_self_attn_heads_q, _t10)
+    _t116 = cp.swapaxes(_t11, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t116)
+    _t118 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t119 = _cupy_bmm(_t118, grad_self_attn_unpadded)
+    grad_self_attn_heads_k = cp.swapaxes(_t119, -1, -2)
+    _t123 = _transformer_decoder_norm_first_relu_bwd_21(grad_self_attn_heads_q, _t10)
     grad_self_attn_qkv = _cupy_join_heads(
-        (_t121, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
+        (_t123, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -4151,25 +4234,25 @@ def _cupy_backward_norm_first_relu(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
-    norm1_p = _transformer_decoder_norm_first_relu_bwd_22(
-        grad_normalized, norm1_normalized
+    norm1_x_hat, norm1_p = _transformer_decoder_norm_first_relu_bwd_22(
+        x, norm1_mu, norm1_rstd, grad_normalized
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    _t129 = x.shape[-1]
-    norm1_scale = _transformer_decoder_norm_first_relu_bwd_23(norm1_rstd, _t129)
-    _t131 = _transformer_decoder_norm_first_relu_bwd_24(
+    _t132 = x.shape[-1]
+    norm1_scale = _transformer_decoder_norm_first_relu_bwd_23(norm1_rstd, _t132)
+    _t134 = _transformer_decoder_norm_first_relu_bwd_24(
         grad_normalized, norm1_weight, norm1_rstd
     )
-    _t132 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t133 = _transformer_decoder_norm_first_relu_bwd_25(_t132, norm1_scale)
-    _t135 = _transformer_decoder_norm_first_relu_bwd_26(norm1_normalized, _t133, _t131)
-    _t136 = _cupy_dot_last(grad_normalized, norm1_weight)
-    _t137 = _transformer_decoder_norm_first_relu_bwd_27(_t136, norm1_scale)
-    grad_x = _transformer_decoder_norm_first_relu_bwd_28(_t135, _t137, grad_h1)
-    grad_memory = _transformer_decoder_norm_first_relu_bwd_29(_t81, _t86)
-    grad_multihead_attn_in_proj_weight = cp.concatenate((_t92, _t87, _t82), axis=0)
-    grad_multihead_attn_in_proj_bias = cp.concatenate((_t89, _t84, _t79), axis=-1)
+    _t135 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t136 = _transformer_decoder_norm_first_relu_bwd_25(_t135, norm1_scale)
+    _t138 = _transformer_decoder_norm_first_relu_bwd_26(norm1_x_hat, _t136, _t134)
+    _t139 = _cupy_dot_last(grad_normalized, norm1_weight)
+    _t140 = _transformer_decoder_norm_first_relu_bwd_27(_t139, norm1_scale)
+    grad_x = _transformer_decoder_norm_first_relu_bwd_28(_t138, _t140, grad_h1)
+    grad_memory = _transformer_decoder_norm_first_relu_bwd_29(_t82, _t87)
+    grad_multihead_attn_in_proj_weight = cp.concatenate((_t93, _t88, _t83), axis=0)
+    grad_multihead_attn_in_proj_bias = cp.concatenate((_t90, _t85, _t80), axis=-1)
     return (
         grad_x,
         grad_memory,
@@ -4257,7 +4340,7 @@ def _cupy_forward_norm_first_gelu(
     _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t2 = x.shape[-1]
     norm1_rstd = _transformer_decoder_norm_first_relu_fwd_2(_t1, _t2, eps)
-    norm1_normalized, normalized = _transformer_decoder_norm_first_relu_fwd_3(
+    normalized = _transformer_decoder_norm_first_relu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t6 = _linear(normalized, self_attn_in_proj_weight)
@@ -4288,7 +4371,7 @@ def _cupy_forward_norm_first_gelu(
     _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
     norm2_rstd = _transformer_decoder_norm_first_relu_fwd_10(_t14, _t15, eps)
-    norm2_normalized, cross_input = _transformer_decoder_norm_first_relu_fwd_11(
+    cross_input = _transformer_decoder_norm_first_relu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
@@ -4326,7 +4409,7 @@ def _cupy_forward_norm_first_gelu(
     _t35 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t36 = x.shape[-1]
     norm3_rstd = _transformer_decoder_norm_first_relu_fwd_20(_t35, _t36, eps)
-    norm3_normalized, ffn_input = _transformer_decoder_norm_first_relu_fwd_21(
+    ffn_input = _transformer_decoder_norm_first_relu_fwd_21(
         norm3_centered, norm3_rstd, norm3_weight, norm3_bias
     )
     _t40 = _linear(ffn_input, linear1_weight)
@@ -4348,15 +4431,16 @@ def _cupy_forward_norm_first_gelu(
         norm2_weight,
         norm3_weight,
         nhead,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         normalized,
         _t6,
         _t10,
         self_attn_weights,
         self_attn_attended,
+        h1,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         cross_input,
         _t19,
         _t22,
@@ -4367,8 +4451,9 @@ def _cupy_forward_norm_first_gelu(
         _t32,
         multihead_attn_weights,
         multihead_attn_attended,
+        h2,
+        norm3_mu,
         norm3_rstd,
-        norm3_normalized,
         ffn_input,
         linear1_z,
     )
@@ -4409,71 +4494,84 @@ _transformer_decoder_norm_first_gelu_bwd_3 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:35
-_transformer_decoder_norm_first_gelu_bwd_5 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_5",
-    "T norm3_rstd, int32 _t61",
-    "T norm3_scale",
+# transformer_decoder_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:34,35
+_transformer_decoder_norm_first_gelu_bwd_4 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_4",
+    "T h2, T norm3_mu, T norm3_rstd, T grad_ffn_input",
+    "T norm3_x_hat, T norm3_p",
     """
-    norm3_scale = norm3_rstd / _t61;
+    T _t61 = h2 - norm3_mu;
+    norm3_x_hat = _t61 * norm3_rstd;
+    norm3_p = grad_ffn_input * norm3_x_hat;
     """,
-    scalars=("_t61",),
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:38
+_transformer_decoder_norm_first_gelu_bwd_5 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_5",
+    "T norm3_rstd, int32 _t62",
+    "T norm3_scale",
+    """
+    norm3_scale = norm3_rstd / _t62;
+    """,
+    scalars=("_t62",),
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_bwd_6 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_6",
     "T grad_ffn_input, T norm3_weight, T norm3_rstd",
-    "T _t63",
+    "T _t64",
     """
-    T _t62 = grad_ffn_input * norm3_weight;
-    _t63 = _t62 * norm3_rstd;
+    T _t63 = grad_ffn_input * norm3_weight;
+    _t64 = _t63 * norm3_rstd;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_bwd_7 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_7",
-    "T _t64, T norm3_scale",
-    "T _t65",
+    "T _t65, T norm3_scale",
+    "T _t66",
     """
-    _t65 = _t64 * norm3_scale;
+    _t66 = _t65 * norm3_scale;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_bwd_8: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_bwd_8 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_8",
-    "T norm3_normalized, T _t65, T _t63",
-    "T _t67",
+    "T norm3_x_hat, T _t66, T _t64",
+    "T _t68",
     """
-    T _t66 = norm3_normalized * _t65;
-    _t67 = _t63 - _t66;
+    T _t67 = norm3_x_hat * _t66;
+    _t68 = _t64 - _t67;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_bwd_9: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_bwd_9 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_9",
-    "T _t68, T norm3_scale",
-    "T _t69",
+    "T _t69, T norm3_scale",
+    "T _t70",
     """
-    _t69 = _t68 * norm3_scale;
+    _t70 = _t69 * norm3_scale;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_10: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_bwd_10: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_10",
-    "T _t67, T _t69, T grad_y",
+    "T _t68, T _t70, T grad_y",
     "T grad_h2",
     """
-    T grad_norm3_x = _t67 - _t69;
+    T grad_norm3_x = _t68 - _t70;
     grad_h2 = grad_y + grad_norm3_x;
     """,
 )
@@ -4482,11 +4580,11 @@ _transformer_decoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
 # transformer_decoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2956
 _transformer_decoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_11",
-    "T grad_multihead_attn_weights, T _t78, T multihead_attn_weights",
+    "T grad_multihead_attn_weights, T _t79, T multihead_attn_weights",
     "T grad_multihead_attn_unpadded",
     """
-    T _t79 = grad_multihead_attn_weights - _t78;
-    grad_multihead_attn_unpadded = multihead_attn_weights * _t79;
+    T _t80 = grad_multihead_attn_weights - _t79;
+    grad_multihead_attn_unpadded = multihead_attn_weights * _t80;
     """,
 )
 
@@ -4495,79 +4593,92 @@ _transformer_decoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
 _transformer_decoder_norm_first_gelu_bwd_12 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_12",
     "T grad_multihead_attn_heads_q, T _t31",
-    "T _t88",
+    "T _t89",
     """
-    _t88 = grad_multihead_attn_heads_q * _t31;
+    _t89 = grad_multihead_attn_heads_q * _t31;
     """,
     scalars=("_t31",),
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:35
-_transformer_decoder_norm_first_gelu_bwd_14 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_14",
-    "T norm2_rstd, int32 _t105",
-    "T norm2_scale",
+# transformer_decoder_norm_first_gelu_bwd_13: layers_spec/layers/layer_normalization.yaml:34,35
+_transformer_decoder_norm_first_gelu_bwd_13 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_13",
+    "T h1, T norm2_mu, T norm2_rstd, T grad_cross_input",
+    "T norm2_x_hat, T norm2_p",
     """
-    norm2_scale = norm2_rstd / _t105;
+    T _t106 = h1 - norm2_mu;
+    norm2_x_hat = _t106 * norm2_rstd;
+    norm2_p = grad_cross_input * norm2_x_hat;
     """,
-    scalars=("_t105",),
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_15: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:38
+_transformer_decoder_norm_first_gelu_bwd_14 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_14",
+    "T norm2_rstd, int32 _t107",
+    "T norm2_scale",
+    """
+    norm2_scale = norm2_rstd / _t107;
+    """,
+    scalars=("_t107",),
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_15: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_bwd_15 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_15",
     "T grad_cross_input, T norm2_weight, T norm2_rstd",
-    "T _t107",
-    """
-    T _t106 = grad_cross_input * norm2_weight;
-    _t107 = _t106 * norm2_rstd;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_16: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_norm_first_gelu_bwd_16 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_16",
-    "T _t108, T norm2_scale",
     "T _t109",
     """
-    _t109 = _t108 * norm2_scale;
+    T _t108 = grad_cross_input * norm2_weight;
+    _t109 = _t108 * norm2_rstd;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_17: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_norm_first_gelu_bwd_17 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_17",
-    "T norm2_normalized, T _t109, T _t107",
+# transformer_decoder_norm_first_gelu_bwd_16: layers_spec/layers/layer_normalization.yaml:40
+_transformer_decoder_norm_first_gelu_bwd_16 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_16",
+    "T _t110, T norm2_scale",
     "T _t111",
     """
-    T _t110 = norm2_normalized * _t109;
-    _t111 = _t107 - _t110;
+    _t111 = _t110 * norm2_scale;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_18: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_norm_first_gelu_bwd_18 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_18",
-    "T _t112, T norm2_scale",
+# transformer_decoder_norm_first_gelu_bwd_17: layers_spec/layers/layer_normalization.yaml:40
+_transformer_decoder_norm_first_gelu_bwd_17 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_17",
+    "T norm2_x_hat, T _t111, T _t109",
     "T _t113",
     """
-    _t113 = _t112 * norm2_scale;
+    T _t112 = norm2_x_hat * _t111;
+    _t113 = _t109 - _t112;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_19: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_bwd_18: layers_spec/layers/layer_normalization.yaml:40
+_transformer_decoder_norm_first_gelu_bwd_18 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_18",
+    "T _t114, T norm2_scale",
+    "T _t115",
+    """
+    _t115 = _t114 * norm2_scale;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_19: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_bwd_19 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_19",
-    "T _t111, T _t113, T grad_h2",
+    "T _t113, T _t115, T grad_h2",
     "T grad_h1",
     """
-    T grad_norm2_x = _t111 - _t113;
+    T grad_norm2_x = _t113 - _t115;
     grad_h1 = grad_h2 + grad_norm2_x;
     """,
 )
@@ -4576,11 +4687,11 @@ _transformer_decoder_norm_first_gelu_bwd_19 = ElementwiseKernel(
 # transformer_decoder_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:2956
 _transformer_decoder_norm_first_gelu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_20",
-    "T grad_self_attn_weights, T _t122, T self_attn_weights",
+    "T grad_self_attn_weights, T _t124, T self_attn_weights",
     "T grad_self_attn_unpadded",
     """
-    T _t123 = grad_self_attn_weights - _t122;
-    grad_self_attn_unpadded = self_attn_weights * _t123;
+    T _t125 = grad_self_attn_weights - _t124;
+    grad_self_attn_unpadded = self_attn_weights * _t125;
     """,
 )
 
@@ -4589,91 +4700,104 @@ _transformer_decoder_norm_first_gelu_bwd_20 = ElementwiseKernel(
 _transformer_decoder_norm_first_gelu_bwd_21 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_21",
     "T grad_self_attn_heads_q, T _t10",
-    "T _t132",
+    "T _t134",
     """
-    _t132 = grad_self_attn_heads_q * _t10;
+    _t134 = grad_self_attn_heads_q * _t10;
     """,
     scalars=("_t10",),
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_23: layers_spec/layers/layer_normalization.yaml:35
-_transformer_decoder_norm_first_gelu_bwd_23 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_23",
-    "T norm1_rstd, int32 _t140",
-    "T norm1_scale",
+# transformer_decoder_norm_first_gelu_bwd_22: layers_spec/layers/layer_normalization.yaml:34,35
+_transformer_decoder_norm_first_gelu_bwd_22 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_22",
+    "T x, T norm1_mu, T norm1_rstd, T grad_normalized",
+    "T norm1_x_hat, T norm1_p",
     """
-    norm1_scale = norm1_rstd / _t140;
+    T _t142 = x - norm1_mu;
+    norm1_x_hat = _t142 * norm1_rstd;
+    norm1_p = grad_normalized * norm1_x_hat;
     """,
-    scalars=("_t140",),
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_24: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_bwd_23: layers_spec/layers/layer_normalization.yaml:38
+_transformer_decoder_norm_first_gelu_bwd_23 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_23",
+    "T norm1_rstd, int32 _t143",
+    "T norm1_scale",
+    """
+    norm1_scale = norm1_rstd / _t143;
+    """,
+    scalars=("_t143",),
+)
+
+
+# transformer_decoder_norm_first_gelu_bwd_24: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_bwd_24 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_24",
     "T grad_normalized, T norm1_weight, T norm1_rstd",
-    "T _t142",
+    "T _t145",
     """
-    T _t141 = grad_normalized * norm1_weight;
-    _t142 = _t141 * norm1_rstd;
+    T _t144 = grad_normalized * norm1_weight;
+    _t145 = _t144 * norm1_rstd;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_25: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_bwd_25: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_bwd_25 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_25",
-    "T _t143, T norm1_scale",
-    "T _t144",
+    "T _t146, T norm1_scale",
+    "T _t147",
     """
-    _t144 = _t143 * norm1_scale;
+    _t147 = _t146 * norm1_scale;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_26: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_bwd_26: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_bwd_26 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_26",
-    "T norm1_normalized, T _t144, T _t142",
-    "T _t146",
+    "T norm1_x_hat, T _t147, T _t145",
+    "T _t149",
     """
-    T _t145 = norm1_normalized * _t144;
-    _t146 = _t142 - _t145;
+    T _t148 = norm1_x_hat * _t147;
+    _t149 = _t145 - _t148;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_27: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_bwd_27: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_27",
-    "T _t147, T norm1_scale",
-    "T _t148",
+    "T _t150, T norm1_scale",
+    "T _t151",
     """
-    _t148 = _t147 * norm1_scale;
+    _t151 = _t150 * norm1_scale;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_28: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_bwd_28: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_bwd_28 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_28",
-    "T _t146, T _t148, T grad_h1",
+    "T _t149, T _t151, T grad_h1",
     "T grad_x",
     """
-    T grad_norm1_x = _t146 - _t148;
+    T grad_norm1_x = _t149 - _t151;
     grad_x = grad_h1 + grad_norm1_x;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_29: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_bwd_29: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_bwd_29 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_29",
-    "T _t92, T _t97",
+    "T _t93, T _t98",
     "T grad_memory",
     """
-    grad_memory = _t92 + _t97;
+    grad_memory = _t93 + _t98;
     """,
 )
 
@@ -4694,15 +4818,16 @@ def _cupy_backward_norm_first_gelu(
     norm2_weight,
     norm3_weight,
     nhead,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     normalized,
     _t6,
     _t10,
     self_attn_weights,
     self_attn_attended,
+    h1,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     cross_input,
     _t19,
     _t22,
@@ -4713,8 +4838,9 @@ def _cupy_backward_norm_first_gelu(
     _t32,
     multihead_attn_weights,
     multihead_attn_attended,
+    h2,
+    norm3_mu,
     norm3_rstd,
-    norm3_normalized,
     ffn_input,
     linear1_z,
 ):
@@ -4741,22 +4867,22 @@ def _cupy_backward_norm_first_gelu(
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
-    norm3_p = _transformer_decoder_norm_first_relu_bwd_4(
-        grad_ffn_input, norm3_normalized
+    norm3_x_hat, norm3_p = _transformer_decoder_norm_first_gelu_bwd_4(
+        h2, norm3_mu, norm3_rstd, grad_ffn_input
     )
     grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
     grad_norm3_bias = _cupy_sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
-    _t61 = x.shape[-1]
-    norm3_scale = _transformer_decoder_norm_first_gelu_bwd_5(norm3_rstd, _t61)
-    _t63 = _transformer_decoder_norm_first_gelu_bwd_6(
+    _t62 = x.shape[-1]
+    norm3_scale = _transformer_decoder_norm_first_gelu_bwd_5(norm3_rstd, _t62)
+    _t64 = _transformer_decoder_norm_first_gelu_bwd_6(
         grad_ffn_input, norm3_weight, norm3_rstd
     )
-    _t64 = _cupy_dot_last(norm3_p, norm3_weight)
-    _t65 = _transformer_decoder_norm_first_gelu_bwd_7(_t64, norm3_scale)
-    _t67 = _transformer_decoder_norm_first_gelu_bwd_8(norm3_normalized, _t65, _t63)
-    _t68 = _cupy_dot_last(grad_ffn_input, norm3_weight)
-    _t69 = _transformer_decoder_norm_first_gelu_bwd_9(_t68, norm3_scale)
-    grad_h2 = _transformer_decoder_norm_first_gelu_bwd_10(_t67, _t69, grad_y)
+    _t65 = _cupy_dot_last(norm3_p, norm3_weight)
+    _t66 = _transformer_decoder_norm_first_gelu_bwd_7(_t65, norm3_scale)
+    _t68 = _transformer_decoder_norm_first_gelu_bwd_8(norm3_x_hat, _t66, _t64)
+    _t69 = _cupy_dot_last(grad_ffn_input, norm3_weight)
+    _t70 = _transformer_decoder_norm_first_gelu_bwd_9(_t69, norm3_scale)
+    grad_h2 = _transformer_decoder_norm_first_gelu_bwd_10(_t68, _t70, grad_y)
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_h2, self_attn_out_proj_bias.shape
     )
@@ -4766,71 +4892,71 @@ def _cupy_backward_norm_first_gelu(
     grad_multihead_attn_out_proj_weight = _rows(grad_h2).T @ _rows(
         multihead_attn_attended
     )
-    _t73 = _split_heads(grad_multihead_attn_attended, nhead)
-    _t74 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
-    grad_multihead_attn_weights = _cupy_bmm(_t73, _t74)
-    _t76 = cp.swapaxes(multihead_attn_weights, -1, -2)
-    grad_multihead_attn_heads_v = _cupy_bmm(_t76, _t73)
-    _t78 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
+    _t74 = _split_heads(grad_multihead_attn_attended, nhead)
+    _t75 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
+    grad_multihead_attn_weights = _cupy_bmm(_t74, _t75)
+    _t77 = cp.swapaxes(multihead_attn_weights, -1, -2)
+    grad_multihead_attn_heads_v = _cupy_bmm(_t77, _t74)
+    _t79 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
     grad_multihead_attn_unpadded = _transformer_decoder_norm_first_gelu_bwd_11(
-        grad_multihead_attn_weights, _t78, multihead_attn_weights
+        grad_multihead_attn_weights, _t79, multihead_attn_weights
     )
-    _t81 = cp.swapaxes(_t32, -1, -2)
-    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t81)
-    _t83 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t84 = _cupy_bmm(_t83, grad_multihead_attn_unpadded)
-    grad_multihead_attn_heads_k = cp.swapaxes(_t84, -1, -2)
+    _t82 = cp.swapaxes(_t32, -1, -2)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t82)
+    _t84 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
+    _t85 = _cupy_bmm(_t84, grad_multihead_attn_unpadded)
+    grad_multihead_attn_heads_k = cp.swapaxes(_t85, -1, -2)
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
-    _t88 = _transformer_decoder_norm_first_gelu_bwd_12(
+    _t89 = _transformer_decoder_norm_first_gelu_bwd_12(
         grad_multihead_attn_heads_q, _t31
     )
-    grad_multihead_attn_q = _merge_heads(_t88, nhead)
-    _t90 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t92 = _linear_backward_input(grad_multihead_attn_v, _t25)
-    _t93 = _rows(grad_multihead_attn_v).T @ _rows(memory)
-    _t95 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t97 = _linear_backward_input(grad_multihead_attn_k, _t22)
-    _t98 = _rows(grad_multihead_attn_k).T @ _rows(memory)
-    _t100 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
+    grad_multihead_attn_q = _merge_heads(_t89, nhead)
+    _t91 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
+    _t93 = _linear_backward_input(grad_multihead_attn_v, _t25)
+    _t94 = _rows(grad_multihead_attn_v).T @ _rows(memory)
+    _t96 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
+    _t98 = _linear_backward_input(grad_multihead_attn_k, _t22)
+    _t99 = _rows(grad_multihead_attn_k).T @ _rows(memory)
+    _t101 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
     grad_cross_input = _linear_backward_input(grad_multihead_attn_q, _t19)
-    _t103 = _rows(grad_multihead_attn_q).T @ _rows(cross_input)
-    norm2_p = _transformer_decoder_norm_first_relu_bwd_13(
-        grad_cross_input, norm2_normalized
+    _t104 = _rows(grad_multihead_attn_q).T @ _rows(cross_input)
+    norm2_x_hat, norm2_p = _transformer_decoder_norm_first_gelu_bwd_13(
+        h1, norm2_mu, norm2_rstd, grad_cross_input
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_cross_input, self_attn_out_proj_bias.shape)
-    _t105 = x.shape[-1]
-    norm2_scale = _transformer_decoder_norm_first_gelu_bwd_14(norm2_rstd, _t105)
-    _t107 = _transformer_decoder_norm_first_gelu_bwd_15(
+    _t107 = x.shape[-1]
+    norm2_scale = _transformer_decoder_norm_first_gelu_bwd_14(norm2_rstd, _t107)
+    _t109 = _transformer_decoder_norm_first_gelu_bwd_15(
         grad_cross_input, norm2_weight, norm2_rstd
     )
-    _t108 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t109 = _transformer_decoder_norm_first_gelu_bwd_16(_t108, norm2_scale)
-    _t111 = _transformer_decoder_norm_first_gelu_bwd_17(norm2_normalized, _t109, _t107)
-    _t112 = _cupy_dot_last(grad_cross_input, norm2_weight)
-    _t113 = _transformer_decoder_norm_first_gelu_bwd_18(_t112, norm2_scale)
-    grad_h1 = _transformer_decoder_norm_first_gelu_bwd_19(_t111, _t113, grad_h2)
+    _t110 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t111 = _transformer_decoder_norm_first_gelu_bwd_16(_t110, norm2_scale)
+    _t113 = _transformer_decoder_norm_first_gelu_bwd_17(norm2_x_hat, _t111, _t109)
+    _t114 = _cupy_dot_last(grad_cross_input, norm2_weight)
+    _t115 = _transformer_decoder_norm_first_gelu_bwd_18(_t114, norm2_scale)
+    grad_h1 = _transformer_decoder_norm_first_gelu_bwd_19(_t113, _t115, grad_h2)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
     grad_self_attn_attended = _linear_backward_input(grad_h1, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h1).T @ _rows(self_attn_attended)
-    _t117 = _split_heads(grad_self_attn_attended, nhead)
-    _t118 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = _cupy_bmm(_t117, _t118)
-    _t120 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = _cupy_bmm(_t120, _t117)
-    _t122 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    _t119 = _split_heads(grad_self_attn_attended, nhead)
+    _t120 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t119, _t120)
+    _t122 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t122, _t119)
+    _t124 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_unpadded = _transformer_decoder_norm_first_gelu_bwd_20(
-        grad_self_attn_weights, _t122, self_attn_weights
+        grad_self_attn_weights, _t124, self_attn_weights
     )
-    _t125 = cp.swapaxes(_t11, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t125)
-    _t127 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t128 = _cupy_bmm(_t127, grad_self_attn_unpadded)
-    grad_self_attn_heads_k = cp.swapaxes(_t128, -1, -2)
-    _t132 = _transformer_decoder_norm_first_gelu_bwd_21(grad_self_attn_heads_q, _t10)
+    _t127 = cp.swapaxes(_t11, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t127)
+    _t129 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t130 = _cupy_bmm(_t129, grad_self_attn_unpadded)
+    grad_self_attn_heads_k = cp.swapaxes(_t130, -1, -2)
+    _t134 = _transformer_decoder_norm_first_gelu_bwd_21(grad_self_attn_heads_q, _t10)
     grad_self_attn_qkv = _cupy_join_heads(
-        (_t132, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
+        (_t134, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -4839,25 +4965,25 @@ def _cupy_backward_norm_first_gelu(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
-    norm1_p = _transformer_decoder_norm_first_relu_bwd_22(
-        grad_normalized, norm1_normalized
+    norm1_x_hat, norm1_p = _transformer_decoder_norm_first_gelu_bwd_22(
+        x, norm1_mu, norm1_rstd, grad_normalized
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    _t140 = x.shape[-1]
-    norm1_scale = _transformer_decoder_norm_first_gelu_bwd_23(norm1_rstd, _t140)
-    _t142 = _transformer_decoder_norm_first_gelu_bwd_24(
+    _t143 = x.shape[-1]
+    norm1_scale = _transformer_decoder_norm_first_gelu_bwd_23(norm1_rstd, _t143)
+    _t145 = _transformer_decoder_norm_first_gelu_bwd_24(
         grad_normalized, norm1_weight, norm1_rstd
     )
-    _t143 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t144 = _transformer_decoder_norm_first_gelu_bwd_25(_t143, norm1_scale)
-    _t146 = _transformer_decoder_norm_first_gelu_bwd_26(norm1_normalized, _t144, _t142)
-    _t147 = _cupy_dot_last(grad_normalized, norm1_weight)
-    _t148 = _transformer_decoder_norm_first_gelu_bwd_27(_t147, norm1_scale)
-    grad_x = _transformer_decoder_norm_first_gelu_bwd_28(_t146, _t148, grad_h1)
-    grad_memory = _transformer_decoder_norm_first_gelu_bwd_29(_t92, _t97)
-    grad_multihead_attn_in_proj_weight = cp.concatenate((_t103, _t98, _t93), axis=0)
-    grad_multihead_attn_in_proj_bias = cp.concatenate((_t100, _t95, _t90), axis=-1)
+    _t146 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t147 = _transformer_decoder_norm_first_gelu_bwd_25(_t146, norm1_scale)
+    _t149 = _transformer_decoder_norm_first_gelu_bwd_26(norm1_x_hat, _t147, _t145)
+    _t150 = _cupy_dot_last(grad_normalized, norm1_weight)
+    _t151 = _transformer_decoder_norm_first_gelu_bwd_27(_t150, norm1_scale)
+    grad_x = _transformer_decoder_norm_first_gelu_bwd_28(_t149, _t151, grad_h1)
+    grad_memory = _transformer_decoder_norm_first_gelu_bwd_29(_t93, _t98)
+    grad_multihead_attn_in_proj_weight = cp.concatenate((_t104, _t99, _t94), axis=0)
+    grad_multihead_attn_in_proj_bias = cp.concatenate((_t101, _t96, _t91), axis=-1)
     return (
         grad_x,
         grad_memory,
@@ -4948,7 +5074,7 @@ def _cupy_forward_norm_first_gelu_tanh(
     _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t2 = x.shape[-1]
     norm1_rstd = _transformer_decoder_norm_first_relu_fwd_2(_t1, _t2, eps)
-    norm1_normalized, normalized = _transformer_decoder_norm_first_relu_fwd_3(
+    normalized = _transformer_decoder_norm_first_relu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t6 = _linear(normalized, self_attn_in_proj_weight)
@@ -4979,7 +5105,7 @@ def _cupy_forward_norm_first_gelu_tanh(
     _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
     norm2_rstd = _transformer_decoder_norm_first_relu_fwd_10(_t14, _t15, eps)
-    norm2_normalized, cross_input = _transformer_decoder_norm_first_relu_fwd_11(
+    cross_input = _transformer_decoder_norm_first_relu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
@@ -5017,7 +5143,7 @@ def _cupy_forward_norm_first_gelu_tanh(
     _t35 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t36 = x.shape[-1]
     norm3_rstd = _transformer_decoder_norm_first_relu_fwd_20(_t35, _t36, eps)
-    norm3_normalized, ffn_input = _transformer_decoder_norm_first_relu_fwd_21(
+    ffn_input = _transformer_decoder_norm_first_relu_fwd_21(
         norm3_centered, norm3_rstd, norm3_weight, norm3_bias
     )
     _t40 = _linear(ffn_input, linear1_weight)
@@ -5041,15 +5167,16 @@ def _cupy_forward_norm_first_gelu_tanh(
         norm2_weight,
         norm3_weight,
         nhead,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         normalized,
         _t6,
         _t10,
         self_attn_weights,
         self_attn_attended,
+        h1,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         cross_input,
         _t19,
         _t22,
@@ -5060,8 +5187,9 @@ def _cupy_forward_norm_first_gelu_tanh(
         _t32,
         multihead_attn_weights,
         multihead_attn_attended,
+        h2,
+        norm3_mu,
         norm3_rstd,
-        norm3_normalized,
         ffn_input,
         linear1_z,
     )
@@ -5108,71 +5236,84 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_3 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_5: layers_spec/layers/layer_normalization.yaml:35
-_transformer_decoder_norm_first_gelu_tanh_bwd_5 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_5",
-    "T norm3_rstd, int32 _t66",
-    "T norm3_scale",
+# transformer_decoder_norm_first_gelu_tanh_bwd_4: layers_spec/layers/layer_normalization.yaml:34,35
+_transformer_decoder_norm_first_gelu_tanh_bwd_4 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_4",
+    "T h2, T norm3_mu, T norm3_rstd, T grad_ffn_input",
+    "T norm3_x_hat, T norm3_p",
     """
-    norm3_scale = norm3_rstd / _t66;
+    T _t66 = h2 - norm3_mu;
+    norm3_x_hat = _t66 * norm3_rstd;
+    norm3_p = grad_ffn_input * norm3_x_hat;
     """,
-    scalars=("_t66",),
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_tanh_bwd_5: layers_spec/layers/layer_normalization.yaml:38
+_transformer_decoder_norm_first_gelu_tanh_bwd_5 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_5",
+    "T norm3_rstd, int32 _t67",
+    "T norm3_scale",
+    """
+    norm3_scale = norm3_rstd / _t67;
+    """,
+    scalars=("_t67",),
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_6: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_tanh_bwd_6 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_6",
     "T grad_ffn_input, T norm3_weight, T norm3_rstd",
-    "T _t68",
+    "T _t69",
     """
-    T _t67 = grad_ffn_input * norm3_weight;
-    _t68 = _t67 * norm3_rstd;
+    T _t68 = grad_ffn_input * norm3_weight;
+    _t69 = _t68 * norm3_rstd;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_tanh_bwd_7: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_tanh_bwd_7 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_7",
-    "T _t69, T norm3_scale",
-    "T _t70",
+    "T _t70, T norm3_scale",
+    "T _t71",
     """
-    _t70 = _t69 * norm3_scale;
+    _t71 = _t70 * norm3_scale;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_tanh_bwd_8: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_tanh_bwd_8 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_8",
-    "T norm3_normalized, T _t70, T _t68",
-    "T _t72",
+    "T norm3_x_hat, T _t71, T _t69",
+    "T _t73",
     """
-    T _t71 = norm3_normalized * _t70;
-    _t72 = _t68 - _t71;
+    T _t72 = norm3_x_hat * _t71;
+    _t73 = _t69 - _t72;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_tanh_bwd_9: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_tanh_bwd_9 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_9",
-    "T _t73, T norm3_scale",
-    "T _t74",
+    "T _t74, T norm3_scale",
+    "T _t75",
     """
-    _t74 = _t73 * norm3_scale;
+    _t75 = _t74 * norm3_scale;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_10: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_tanh_bwd_10: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_10",
-    "T _t72, T _t74, T grad_y",
+    "T _t73, T _t75, T grad_y",
     "T grad_h2",
     """
-    T grad_norm3_x = _t72 - _t74;
+    T grad_norm3_x = _t73 - _t75;
     grad_h2 = grad_y + grad_norm3_x;
     """,
 )
@@ -5181,11 +5322,11 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 # transformer_decoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2956
 _transformer_decoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_11",
-    "T grad_multihead_attn_weights, T _t83, T multihead_attn_weights",
+    "T grad_multihead_attn_weights, T _t84, T multihead_attn_weights",
     "T grad_multihead_attn_unpadded",
     """
-    T _t84 = grad_multihead_attn_weights - _t83;
-    grad_multihead_attn_unpadded = multihead_attn_weights * _t84;
+    T _t85 = grad_multihead_attn_weights - _t84;
+    grad_multihead_attn_unpadded = multihead_attn_weights * _t85;
     """,
 )
 
@@ -5194,79 +5335,92 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
 _transformer_decoder_norm_first_gelu_tanh_bwd_12 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_12",
     "T grad_multihead_attn_heads_q, T _t31",
-    "T _t93",
+    "T _t94",
     """
-    _t93 = grad_multihead_attn_heads_q * _t31;
+    _t94 = grad_multihead_attn_heads_q * _t31;
     """,
     scalars=("_t31",),
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_14: layers_spec/layers/layer_normalization.yaml:35
-_transformer_decoder_norm_first_gelu_tanh_bwd_14 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_14",
-    "T norm2_rstd, int32 _t110",
-    "T norm2_scale",
+# transformer_decoder_norm_first_gelu_tanh_bwd_13: layers_spec/layers/layer_normalization.yaml:34,35
+_transformer_decoder_norm_first_gelu_tanh_bwd_13 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_13",
+    "T h1, T norm2_mu, T norm2_rstd, T grad_cross_input",
+    "T norm2_x_hat, T norm2_p",
     """
-    norm2_scale = norm2_rstd / _t110;
+    T _t111 = h1 - norm2_mu;
+    norm2_x_hat = _t111 * norm2_rstd;
+    norm2_p = grad_cross_input * norm2_x_hat;
     """,
-    scalars=("_t110",),
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_15: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_tanh_bwd_14: layers_spec/layers/layer_normalization.yaml:38
+_transformer_decoder_norm_first_gelu_tanh_bwd_14 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_14",
+    "T norm2_rstd, int32 _t112",
+    "T norm2_scale",
+    """
+    norm2_scale = norm2_rstd / _t112;
+    """,
+    scalars=("_t112",),
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_15: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_tanh_bwd_15 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_15",
     "T grad_cross_input, T norm2_weight, T norm2_rstd",
-    "T _t112",
-    """
-    T _t111 = grad_cross_input * norm2_weight;
-    _t112 = _t111 * norm2_rstd;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_16: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_norm_first_gelu_tanh_bwd_16 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_16",
-    "T _t113, T norm2_scale",
     "T _t114",
     """
-    _t114 = _t113 * norm2_scale;
+    T _t113 = grad_cross_input * norm2_weight;
+    _t114 = _t113 * norm2_rstd;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_17: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_17",
-    "T norm2_normalized, T _t114, T _t112",
+# transformer_decoder_norm_first_gelu_tanh_bwd_16: layers_spec/layers/layer_normalization.yaml:40
+_transformer_decoder_norm_first_gelu_tanh_bwd_16 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_16",
+    "T _t115, T norm2_scale",
     "T _t116",
     """
-    T _t115 = norm2_normalized * _t114;
-    _t116 = _t112 - _t115;
+    _t116 = _t115 * norm2_scale;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_18: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_18",
-    "T _t117, T norm2_scale",
+# transformer_decoder_norm_first_gelu_tanh_bwd_17: layers_spec/layers/layer_normalization.yaml:40
+_transformer_decoder_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_17",
+    "T norm2_x_hat, T _t116, T _t114",
     "T _t118",
     """
-    _t118 = _t117 * norm2_scale;
+    T _t117 = norm2_x_hat * _t116;
+    _t118 = _t114 - _t117;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_19: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_tanh_bwd_18: layers_spec/layers/layer_normalization.yaml:40
+_transformer_decoder_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_18",
+    "T _t119, T norm2_scale",
+    "T _t120",
+    """
+    _t120 = _t119 * norm2_scale;
+    """,
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_19: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_19",
-    "T _t116, T _t118, T grad_h2",
+    "T _t118, T _t120, T grad_h2",
     "T grad_h1",
     """
-    T grad_norm2_x = _t116 - _t118;
+    T grad_norm2_x = _t118 - _t120;
     grad_h1 = grad_h2 + grad_norm2_x;
     """,
 )
@@ -5275,11 +5429,11 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
 # transformer_decoder_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:2956
 _transformer_decoder_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_20",
-    "T grad_self_attn_weights, T _t127, T self_attn_weights",
+    "T grad_self_attn_weights, T _t129, T self_attn_weights",
     "T grad_self_attn_unpadded",
     """
-    T _t128 = grad_self_attn_weights - _t127;
-    grad_self_attn_unpadded = self_attn_weights * _t128;
+    T _t130 = grad_self_attn_weights - _t129;
+    grad_self_attn_unpadded = self_attn_weights * _t130;
     """,
 )
 
@@ -5288,91 +5442,104 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
 _transformer_decoder_norm_first_gelu_tanh_bwd_21 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_21",
     "T grad_self_attn_heads_q, T _t10",
-    "T _t137",
+    "T _t139",
     """
-    _t137 = grad_self_attn_heads_q * _t10;
+    _t139 = grad_self_attn_heads_q * _t10;
     """,
     scalars=("_t10",),
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_23: layers_spec/layers/layer_normalization.yaml:35
-_transformer_decoder_norm_first_gelu_tanh_bwd_23 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_23",
-    "T norm1_rstd, int32 _t145",
-    "T norm1_scale",
+# transformer_decoder_norm_first_gelu_tanh_bwd_22: layers_spec/layers/layer_normalization.yaml:34,35
+_transformer_decoder_norm_first_gelu_tanh_bwd_22 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_22",
+    "T x, T norm1_mu, T norm1_rstd, T grad_normalized",
+    "T norm1_x_hat, T norm1_p",
     """
-    norm1_scale = norm1_rstd / _t145;
+    T _t147 = x - norm1_mu;
+    norm1_x_hat = _t147 * norm1_rstd;
+    norm1_p = grad_normalized * norm1_x_hat;
     """,
-    scalars=("_t145",),
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_24: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_tanh_bwd_23: layers_spec/layers/layer_normalization.yaml:38
+_transformer_decoder_norm_first_gelu_tanh_bwd_23 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_23",
+    "T norm1_rstd, int32 _t148",
+    "T norm1_scale",
+    """
+    norm1_scale = norm1_rstd / _t148;
+    """,
+    scalars=("_t148",),
+)
+
+
+# transformer_decoder_norm_first_gelu_tanh_bwd_24: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_tanh_bwd_24 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_24",
     "T grad_normalized, T norm1_weight, T norm1_rstd",
-    "T _t147",
+    "T _t150",
     """
-    T _t146 = grad_normalized * norm1_weight;
-    _t147 = _t146 * norm1_rstd;
+    T _t149 = grad_normalized * norm1_weight;
+    _t150 = _t149 * norm1_rstd;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_25: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_tanh_bwd_25: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_tanh_bwd_25 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_25",
-    "T _t148, T norm1_scale",
-    "T _t149",
+    "T _t151, T norm1_scale",
+    "T _t152",
     """
-    _t149 = _t148 * norm1_scale;
+    _t152 = _t151 * norm1_scale;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_26: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_tanh_bwd_26: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_tanh_bwd_26 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_26",
-    "T norm1_normalized, T _t149, T _t147",
-    "T _t151",
+    "T norm1_x_hat, T _t152, T _t150",
+    "T _t154",
     """
-    T _t150 = norm1_normalized * _t149;
-    _t151 = _t147 - _t150;
+    T _t153 = norm1_x_hat * _t152;
+    _t154 = _t150 - _t153;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_27: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_tanh_bwd_27: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_tanh_bwd_27 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_27",
-    "T _t152, T norm1_scale",
-    "T _t153",
+    "T _t155, T norm1_scale",
+    "T _t156",
     """
-    _t153 = _t152 * norm1_scale;
+    _t156 = _t155 * norm1_scale;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_28: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_tanh_bwd_28: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_tanh_bwd_28 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_28",
-    "T _t151, T _t153, T grad_h1",
+    "T _t154, T _t156, T grad_h1",
     "T grad_x",
     """
-    T grad_norm1_x = _t151 - _t153;
+    T grad_norm1_x = _t154 - _t156;
     grad_x = grad_h1 + grad_norm1_x;
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_29: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_norm_first_gelu_tanh_bwd_29: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_norm_first_gelu_tanh_bwd_29 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_29",
-    "T _t97, T _t102",
+    "T _t98, T _t103",
     "T grad_memory",
     """
-    grad_memory = _t97 + _t102;
+    grad_memory = _t98 + _t103;
     """,
 )
 
@@ -5393,15 +5560,16 @@ def _cupy_backward_norm_first_gelu_tanh(
     norm2_weight,
     norm3_weight,
     nhead,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     normalized,
     _t6,
     _t10,
     self_attn_weights,
     self_attn_attended,
+    h1,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     cross_input,
     _t19,
     _t22,
@@ -5412,8 +5580,9 @@ def _cupy_backward_norm_first_gelu_tanh(
     _t32,
     multihead_attn_weights,
     multihead_attn_attended,
+    h2,
+    norm3_mu,
     norm3_rstd,
-    norm3_normalized,
     ffn_input,
     linear1_z,
 ):
@@ -5442,22 +5611,22 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
-    norm3_p = _transformer_decoder_norm_first_relu_bwd_4(
-        grad_ffn_input, norm3_normalized
+    norm3_x_hat, norm3_p = _transformer_decoder_norm_first_gelu_tanh_bwd_4(
+        h2, norm3_mu, norm3_rstd, grad_ffn_input
     )
     grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
     grad_norm3_bias = _cupy_sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
-    _t66 = x.shape[-1]
-    norm3_scale = _transformer_decoder_norm_first_gelu_tanh_bwd_5(norm3_rstd, _t66)
-    _t68 = _transformer_decoder_norm_first_gelu_tanh_bwd_6(
+    _t67 = x.shape[-1]
+    norm3_scale = _transformer_decoder_norm_first_gelu_tanh_bwd_5(norm3_rstd, _t67)
+    _t69 = _transformer_decoder_norm_first_gelu_tanh_bwd_6(
         grad_ffn_input, norm3_weight, norm3_rstd
     )
-    _t69 = _cupy_dot_last(norm3_p, norm3_weight)
-    _t70 = _transformer_decoder_norm_first_gelu_tanh_bwd_7(_t69, norm3_scale)
-    _t72 = _transformer_decoder_norm_first_gelu_tanh_bwd_8(norm3_normalized, _t70, _t68)
-    _t73 = _cupy_dot_last(grad_ffn_input, norm3_weight)
-    _t74 = _transformer_decoder_norm_first_gelu_tanh_bwd_9(_t73, norm3_scale)
-    grad_h2 = _transformer_decoder_norm_first_gelu_tanh_bwd_10(_t72, _t74, grad_y)
+    _t70 = _cupy_dot_last(norm3_p, norm3_weight)
+    _t71 = _transformer_decoder_norm_first_gelu_tanh_bwd_7(_t70, norm3_scale)
+    _t73 = _transformer_decoder_norm_first_gelu_tanh_bwd_8(norm3_x_hat, _t71, _t69)
+    _t74 = _cupy_dot_last(grad_ffn_input, norm3_weight)
+    _t75 = _transformer_decoder_norm_first_gelu_tanh_bwd_9(_t74, norm3_scale)
+    grad_h2 = _transformer_decoder_norm_first_gelu_tanh_bwd_10(_t73, _t75, grad_y)
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_h2, self_attn_out_proj_bias.shape
     )
@@ -5467,75 +5636,73 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_multihead_attn_out_proj_weight = _rows(grad_h2).T @ _rows(
         multihead_attn_attended
     )
-    _t78 = _split_heads(grad_multihead_attn_attended, nhead)
-    _t79 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
-    grad_multihead_attn_weights = _cupy_bmm(_t78, _t79)
-    _t81 = cp.swapaxes(multihead_attn_weights, -1, -2)
-    grad_multihead_attn_heads_v = _cupy_bmm(_t81, _t78)
-    _t83 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
+    _t79 = _split_heads(grad_multihead_attn_attended, nhead)
+    _t80 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
+    grad_multihead_attn_weights = _cupy_bmm(_t79, _t80)
+    _t82 = cp.swapaxes(multihead_attn_weights, -1, -2)
+    grad_multihead_attn_heads_v = _cupy_bmm(_t82, _t79)
+    _t84 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
     grad_multihead_attn_unpadded = _transformer_decoder_norm_first_gelu_tanh_bwd_11(
-        grad_multihead_attn_weights, _t83, multihead_attn_weights
+        grad_multihead_attn_weights, _t84, multihead_attn_weights
     )
-    _t86 = cp.swapaxes(_t32, -1, -2)
-    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t86)
-    _t88 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t89 = _cupy_bmm(_t88, grad_multihead_attn_unpadded)
-    grad_multihead_attn_heads_k = cp.swapaxes(_t89, -1, -2)
+    _t87 = cp.swapaxes(_t32, -1, -2)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t87)
+    _t89 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
+    _t90 = _cupy_bmm(_t89, grad_multihead_attn_unpadded)
+    grad_multihead_attn_heads_k = cp.swapaxes(_t90, -1, -2)
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
-    _t93 = _transformer_decoder_norm_first_gelu_tanh_bwd_12(
+    _t94 = _transformer_decoder_norm_first_gelu_tanh_bwd_12(
         grad_multihead_attn_heads_q, _t31
     )
-    grad_multihead_attn_q = _merge_heads(_t93, nhead)
-    _t95 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t97 = _linear_backward_input(grad_multihead_attn_v, _t25)
-    _t98 = _rows(grad_multihead_attn_v).T @ _rows(memory)
-    _t100 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t102 = _linear_backward_input(grad_multihead_attn_k, _t22)
-    _t103 = _rows(grad_multihead_attn_k).T @ _rows(memory)
-    _t105 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
+    grad_multihead_attn_q = _merge_heads(_t94, nhead)
+    _t96 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
+    _t98 = _linear_backward_input(grad_multihead_attn_v, _t25)
+    _t99 = _rows(grad_multihead_attn_v).T @ _rows(memory)
+    _t101 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
+    _t103 = _linear_backward_input(grad_multihead_attn_k, _t22)
+    _t104 = _rows(grad_multihead_attn_k).T @ _rows(memory)
+    _t106 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
     grad_cross_input = _linear_backward_input(grad_multihead_attn_q, _t19)
-    _t108 = _rows(grad_multihead_attn_q).T @ _rows(cross_input)
-    norm2_p = _transformer_decoder_norm_first_relu_bwd_13(
-        grad_cross_input, norm2_normalized
+    _t109 = _rows(grad_multihead_attn_q).T @ _rows(cross_input)
+    norm2_x_hat, norm2_p = _transformer_decoder_norm_first_gelu_tanh_bwd_13(
+        h1, norm2_mu, norm2_rstd, grad_cross_input
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_cross_input, self_attn_out_proj_bias.shape)
-    _t110 = x.shape[-1]
-    norm2_scale = _transformer_decoder_norm_first_gelu_tanh_bwd_14(norm2_rstd, _t110)
-    _t112 = _transformer_decoder_norm_first_gelu_tanh_bwd_15(
+    _t112 = x.shape[-1]
+    norm2_scale = _transformer_decoder_norm_first_gelu_tanh_bwd_14(norm2_rstd, _t112)
+    _t114 = _transformer_decoder_norm_first_gelu_tanh_bwd_15(
         grad_cross_input, norm2_weight, norm2_rstd
     )
-    _t113 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t114 = _transformer_decoder_norm_first_gelu_tanh_bwd_16(_t113, norm2_scale)
-    _t116 = _transformer_decoder_norm_first_gelu_tanh_bwd_17(
-        norm2_normalized, _t114, _t112
-    )
-    _t117 = _cupy_dot_last(grad_cross_input, norm2_weight)
-    _t118 = _transformer_decoder_norm_first_gelu_tanh_bwd_18(_t117, norm2_scale)
-    grad_h1 = _transformer_decoder_norm_first_gelu_tanh_bwd_19(_t116, _t118, grad_h2)
+    _t115 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t116 = _transformer_decoder_norm_first_gelu_tanh_bwd_16(_t115, norm2_scale)
+    _t118 = _transformer_decoder_norm_first_gelu_tanh_bwd_17(norm2_x_hat, _t116, _t114)
+    _t119 = _cupy_dot_last(grad_cross_input, norm2_weight)
+    _t120 = _transformer_decoder_norm_first_gelu_tanh_bwd_18(_t119, norm2_scale)
+    grad_h1 = _transformer_decoder_norm_first_gelu_tanh_bwd_19(_t118, _t120, grad_h2)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
     grad_self_attn_attended = _linear_backward_input(grad_h1, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h1).T @ _rows(self_attn_attended)
-    _t122 = _split_heads(grad_self_attn_attended, nhead)
-    _t123 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = _cupy_bmm(_t122, _t123)
-    _t125 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = _cupy_bmm(_t125, _t122)
-    _t127 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    _t124 = _split_heads(grad_self_attn_attended, nhead)
+    _t125 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t124, _t125)
+    _t127 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t127, _t124)
+    _t129 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_unpadded = _transformer_decoder_norm_first_gelu_tanh_bwd_20(
-        grad_self_attn_weights, _t127, self_attn_weights
+        grad_self_attn_weights, _t129, self_attn_weights
     )
-    _t130 = cp.swapaxes(_t11, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t130)
-    _t132 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t133 = _cupy_bmm(_t132, grad_self_attn_unpadded)
-    grad_self_attn_heads_k = cp.swapaxes(_t133, -1, -2)
-    _t137 = _transformer_decoder_norm_first_gelu_tanh_bwd_21(
+    _t132 = cp.swapaxes(_t11, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t132)
+    _t134 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t135 = _cupy_bmm(_t134, grad_self_attn_unpadded)
+    grad_self_attn_heads_k = cp.swapaxes(_t135, -1, -2)
+    _t139 = _transformer_decoder_norm_first_gelu_tanh_bwd_21(
         grad_self_attn_heads_q, _t10
     )
     grad_self_attn_qkv = _cupy_join_heads(
-        (_t137, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
+        (_t139, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -5544,27 +5711,25 @@ def _cupy_backward_norm_first_gelu_tanh(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
-    norm1_p = _transformer_decoder_norm_first_relu_bwd_22(
-        grad_normalized, norm1_normalized
+    norm1_x_hat, norm1_p = _transformer_decoder_norm_first_gelu_tanh_bwd_22(
+        x, norm1_mu, norm1_rstd, grad_normalized
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    _t145 = x.shape[-1]
-    norm1_scale = _transformer_decoder_norm_first_gelu_tanh_bwd_23(norm1_rstd, _t145)
-    _t147 = _transformer_decoder_norm_first_gelu_tanh_bwd_24(
+    _t148 = x.shape[-1]
+    norm1_scale = _transformer_decoder_norm_first_gelu_tanh_bwd_23(norm1_rstd, _t148)
+    _t150 = _transformer_decoder_norm_first_gelu_tanh_bwd_24(
         grad_normalized, norm1_weight, norm1_rstd
     )
-    _t148 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t149 = _transformer_decoder_norm_first_gelu_tanh_bwd_25(_t148, norm1_scale)
-    _t151 = _transformer_decoder_norm_first_gelu_tanh_bwd_26(
-        norm1_normalized, _t149, _t147
-    )
-    _t152 = _cupy_dot_last(grad_normalized, norm1_weight)
-    _t153 = _transformer_decoder_norm_first_gelu_tanh_bwd_27(_t152, norm1_scale)
-    grad_x = _transformer_decoder_norm_first_gelu_tanh_bwd_28(_t151, _t153, grad_h1)
-    grad_memory = _transformer_decoder_norm_first_gelu_tanh_bwd_29(_t97, _t102)
-    grad_multihead_attn_in_proj_weight = cp.concatenate((_t108, _t103, _t98), axis=0)
-    grad_multihead_attn_in_proj_bias = cp.concatenate((_t105, _t100, _t95), axis=-1)
+    _t151 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t152 = _transformer_decoder_norm_first_gelu_tanh_bwd_25(_t151, norm1_scale)
+    _t154 = _transformer_decoder_norm_first_gelu_tanh_bwd_26(norm1_x_hat, _t152, _t150)
+    _t155 = _cupy_dot_last(grad_normalized, norm1_weight)
+    _t156 = _transformer_decoder_norm_first_gelu_tanh_bwd_27(_t155, norm1_scale)
+    grad_x = _transformer_decoder_norm_first_gelu_tanh_bwd_28(_t154, _t156, grad_h1)
+    grad_memory = _transformer_decoder_norm_first_gelu_tanh_bwd_29(_t98, _t103)
+    grad_multihead_attn_in_proj_weight = cp.concatenate((_t109, _t104, _t99), axis=0)
+    grad_multihead_attn_in_proj_bias = cp.concatenate((_t106, _t101, _t96), axis=-1)
     return (
         grad_x,
         grad_memory,
@@ -5671,9 +5836,9 @@ _transformer_decoder_no_norm_first_relu_fwd_6 = ElementwiseKernel(
 _transformer_decoder_no_norm_first_relu_fwd_7 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_7",
     "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
-    "T norm1_normalized, T h1",
+    "T h1",
     """
-    norm1_normalized = norm1_centered * norm1_rstd;
+    T norm1_normalized = norm1_centered * norm1_rstd;
     T _t14 = norm1_normalized * norm1_weight;
     h1 = _t14 + norm1_bias;
     """,
@@ -5784,9 +5949,9 @@ _transformer_decoder_no_norm_first_relu_fwd_16 = ElementwiseKernel(
 _transformer_decoder_no_norm_first_relu_fwd_17 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_17",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
-    "T norm2_normalized, T h2",
+    "T h2",
     """
-    norm2_normalized = norm2_centered * norm2_rstd;
+    T norm2_normalized = norm2_centered * norm2_rstd;
     T _t36 = norm2_normalized * norm2_weight;
     h2 = _t36 + norm2_bias;
     """,
@@ -5864,9 +6029,9 @@ _transformer_decoder_no_norm_first_relu_fwd_22 = ElementwiseKernel(
 _transformer_decoder_no_norm_first_relu_fwd_23 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_23",
     "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
-    "T norm3_normalized, T y",
+    "T y",
     """
-    norm3_normalized = norm3_centered * norm3_rstd;
+    T norm3_normalized = norm3_centered * norm3_rstd;
     T _t44 = norm3_normalized * norm3_weight;
     y = _t44 + norm3_bias;
     """,
@@ -5931,7 +6096,7 @@ def _cupy_forward_no_norm_first_relu(
     _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
     norm1_rstd = _transformer_decoder_no_norm_first_relu_fwd_6(_t10, _t11, eps)
-    norm1_normalized, h1 = _transformer_decoder_no_norm_first_relu_fwd_7(
+    h1 = _transformer_decoder_no_norm_first_relu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
@@ -5969,7 +6134,7 @@ def _cupy_forward_no_norm_first_relu(
     _t32 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t33 = x.shape[-1]
     norm2_rstd = _transformer_decoder_no_norm_first_relu_fwd_16(_t32, _t33, eps)
-    norm2_normalized, h2 = _transformer_decoder_no_norm_first_relu_fwd_17(
+    h2 = _transformer_decoder_no_norm_first_relu_fwd_17(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t37 = _linear(h2, linear1_weight)
@@ -5983,7 +6148,7 @@ def _cupy_forward_no_norm_first_relu(
     _t40 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t41 = x.shape[-1]
     norm3_rstd = _transformer_decoder_no_norm_first_relu_fwd_22(_t40, _t41, eps)
-    norm3_normalized, y = _transformer_decoder_no_norm_first_relu_fwd_23(
+    y = _transformer_decoder_no_norm_first_relu_fwd_23(
         norm3_centered, norm3_rstd, norm3_weight, norm3_bias
     )
     return y, (
@@ -6005,8 +6170,9 @@ def _cupy_forward_no_norm_first_relu(
         _t5,
         self_attn_weights,
         self_attn_attended,
+        _t9,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         h1,
         _t15,
         _t18,
@@ -6017,91 +6183,95 @@ def _cupy_forward_no_norm_first_relu(
         _t28,
         multihead_attn_weights,
         multihead_attn_attended,
+        _t31,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         h2,
         linear1_z,
+        _t39,
+        norm3_mu,
         norm3_rstd,
-        norm3_normalized,
     )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_3: layers_spec/layers/layer_normalization.yaml:32
+# transformer_decoder_no_norm_first_relu_bwd_3: layers_spec/layers/layer_normalization.yaml:34,35
 _transformer_decoder_no_norm_first_relu_bwd_3 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_3",
-    "T grad_y, T norm3_normalized",
-    "T norm3_p",
+    "T _t39, T norm3_mu, T norm3_rstd, T grad_y",
+    "T norm3_x_hat, T norm3_p",
     """
-    norm3_p = grad_y * norm3_normalized;
+    T _t45 = _t39 - norm3_mu;
+    norm3_x_hat = _t45 * norm3_rstd;
+    norm3_p = grad_y * norm3_x_hat;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:35
+# transformer_decoder_no_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:38
 _transformer_decoder_no_norm_first_relu_bwd_4 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_4",
-    "T norm3_rstd, int32 _t45",
+    "T norm3_rstd, int32 _t46",
     "T norm3_scale",
     """
-    norm3_scale = norm3_rstd / _t45;
+    norm3_scale = norm3_rstd / _t46;
     """,
-    scalars=("_t45",),
+    scalars=("_t46",),
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_relu_bwd_5 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_5",
     "T grad_y, T norm3_weight, T norm3_rstd",
-    "T _t47",
+    "T _t48",
     """
-    T _t46 = grad_y * norm3_weight;
-    _t47 = _t46 * norm3_rstd;
+    T _t47 = grad_y * norm3_weight;
+    _t48 = _t47 * norm3_rstd;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_relu_bwd_6 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_6",
-    "T _t48, T norm3_scale",
-    "T _t49",
+    "T _t49, T norm3_scale",
+    "T _t50",
     """
-    _t49 = _t48 * norm3_scale;
+    _t50 = _t49 * norm3_scale;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_relu_bwd_7 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_7",
-    "T norm3_normalized, T _t49, T _t47",
-    "T _t51",
+    "T norm3_x_hat, T _t50, T _t48",
+    "T _t52",
     """
-    T _t50 = norm3_normalized * _t49;
-    _t51 = _t47 - _t50;
+    T _t51 = norm3_x_hat * _t50;
+    _t52 = _t48 - _t51;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_relu_bwd_8: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_relu_bwd_8 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_8",
-    "T _t52, T norm3_scale",
-    "T _t53",
+    "T _t53, T norm3_scale",
+    "T _t54",
     """
-    _t53 = _t52 * norm3_scale;
+    _t54 = _t53 * norm3_scale;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_relu_bwd_9: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_relu_bwd_9 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_9",
-    "T _t51, T _t53",
+    "T _t52, T _t54",
     "T grad_norm3_x",
     """
-    grad_norm3_x = _t51 - _t53;
+    grad_norm3_x = _t52 - _t54;
     """,
 )
 
@@ -6112,89 +6282,91 @@ _transformer_decoder_no_norm_first_relu_bwd_10 = ElementwiseKernel(
     "T linear1_z, T grad_hidden",
     "T grad_linear1_z",
     """
-    bool _t57 = linear1_z > T(0);
-    grad_linear1_z = grad_hidden * _t57;
+    bool _t58 = linear1_z > T(0);
+    grad_linear1_z = grad_hidden * _t58;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_11: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:32
+# transformer_decoder_no_norm_first_relu_bwd_11: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35
 _transformer_decoder_no_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_11",
-    "T grad_norm3_x, T _t60, T norm2_normalized",
-    "T grad_h2, T norm2_p",
+    "T grad_norm3_x, T _t61, T _t31, T norm2_mu, T norm2_rstd",
+    "T grad_h2, T norm2_x_hat, T norm2_p",
     """
-    grad_h2 = grad_norm3_x + _t60;
-    norm2_p = grad_h2 * norm2_normalized;
+    grad_h2 = grad_norm3_x + _t61;
+    T _t63 = _t31 - norm2_mu;
+    norm2_x_hat = _t63 * norm2_rstd;
+    norm2_p = grad_h2 * norm2_x_hat;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_12: layers_spec/layers/layer_normalization.yaml:35
+# transformer_decoder_no_norm_first_relu_bwd_12: layers_spec/layers/layer_normalization.yaml:38
 _transformer_decoder_no_norm_first_relu_bwd_12 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_12",
-    "T norm2_rstd, int32 _t62",
+    "T norm2_rstd, int32 _t64",
     "T norm2_scale",
     """
-    norm2_scale = norm2_rstd / _t62;
+    norm2_scale = norm2_rstd / _t64;
     """,
-    scalars=("_t62",),
+    scalars=("_t64",),
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_13: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_relu_bwd_13: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_relu_bwd_13 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_13",
     "T grad_h2, T norm2_weight, T norm2_rstd",
-    "T _t64",
-    """
-    T _t63 = grad_h2 * norm2_weight;
-    _t64 = _t63 * norm2_rstd;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_14: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_no_norm_first_relu_bwd_14 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_14",
-    "T _t65, T norm2_scale",
     "T _t66",
     """
-    _t66 = _t65 * norm2_scale;
+    T _t65 = grad_h2 * norm2_weight;
+    _t66 = _t65 * norm2_rstd;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_15: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_no_norm_first_relu_bwd_15 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_15",
-    "T norm2_normalized, T _t66, T _t64",
+# transformer_decoder_no_norm_first_relu_bwd_14: layers_spec/layers/layer_normalization.yaml:40
+_transformer_decoder_no_norm_first_relu_bwd_14 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_14",
+    "T _t67, T norm2_scale",
     "T _t68",
     """
-    T _t67 = norm2_normalized * _t66;
-    _t68 = _t64 - _t67;
+    _t68 = _t67 * norm2_scale;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_16: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_no_norm_first_relu_bwd_16 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_16",
-    "T _t69, T norm2_scale",
+# transformer_decoder_no_norm_first_relu_bwd_15: layers_spec/layers/layer_normalization.yaml:40
+_transformer_decoder_no_norm_first_relu_bwd_15 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_15",
+    "T norm2_x_hat, T _t68, T _t66",
     "T _t70",
     """
-    _t70 = _t69 * norm2_scale;
+    T _t69 = norm2_x_hat * _t68;
+    _t70 = _t66 - _t69;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_17: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_relu_bwd_16: layers_spec/layers/layer_normalization.yaml:40
+_transformer_decoder_no_norm_first_relu_bwd_16 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_16",
+    "T _t71, T norm2_scale",
+    "T _t72",
+    """
+    _t72 = _t71 * norm2_scale;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_relu_bwd_17: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_17",
-    "T _t68, T _t70",
+    "T _t70, T _t72",
     "T grad_norm2_x",
     """
-    grad_norm2_x = _t68 - _t70;
+    grad_norm2_x = _t70 - _t72;
     """,
 )
 
@@ -6202,11 +6374,11 @@ _transformer_decoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
 # transformer_decoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2956
 _transformer_decoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_18",
-    "T grad_multihead_attn_weights, T _t79, T multihead_attn_weights",
+    "T grad_multihead_attn_weights, T _t81, T multihead_attn_weights",
     "T grad_multihead_attn_unpadded",
     """
-    T _t80 = grad_multihead_attn_weights - _t79;
-    grad_multihead_attn_unpadded = multihead_attn_weights * _t80;
+    T _t82 = grad_multihead_attn_weights - _t81;
+    grad_multihead_attn_unpadded = multihead_attn_weights * _t82;
     """,
 )
 
@@ -6215,91 +6387,93 @@ _transformer_decoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
 _transformer_decoder_no_norm_first_relu_bwd_19 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_19",
     "T grad_multihead_attn_heads_q, T _t27",
-    "T _t89",
+    "T _t91",
     """
-    _t89 = grad_multihead_attn_heads_q * _t27;
+    _t91 = grad_multihead_attn_heads_q * _t27;
     """,
     scalars=("_t27",),
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_20: layers_spec/primitives.yaml:860; layers_spec/layers/layer_normalization.yaml:32
+# transformer_decoder_no_norm_first_relu_bwd_20: layers_spec/primitives.yaml:860; layers_spec/layers/layer_normalization.yaml:34,35
 _transformer_decoder_no_norm_first_relu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_20",
-    "T grad_norm2_x, T _t103, T norm1_normalized",
-    "T grad_h1, T norm1_p",
+    "T grad_norm2_x, T _t105, T _t9, T norm1_mu, T norm1_rstd",
+    "T grad_h1, T norm1_x_hat, T norm1_p",
     """
-    grad_h1 = grad_norm2_x + _t103;
-    norm1_p = grad_h1 * norm1_normalized;
+    grad_h1 = grad_norm2_x + _t105;
+    T _t108 = _t9 - norm1_mu;
+    norm1_x_hat = _t108 * norm1_rstd;
+    norm1_p = grad_h1 * norm1_x_hat;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_21: layers_spec/layers/layer_normalization.yaml:35
+# transformer_decoder_no_norm_first_relu_bwd_21: layers_spec/layers/layer_normalization.yaml:38
 _transformer_decoder_no_norm_first_relu_bwd_21 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_21",
-    "T norm1_rstd, int32 _t106",
+    "T norm1_rstd, int32 _t109",
     "T norm1_scale",
     """
-    norm1_scale = norm1_rstd / _t106;
+    norm1_scale = norm1_rstd / _t109;
     """,
-    scalars=("_t106",),
+    scalars=("_t109",),
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_22: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_relu_bwd_22: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_relu_bwd_22 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_22",
     "T grad_h1, T norm1_weight, T norm1_rstd",
-    "T _t108",
+    "T _t111",
     """
-    T _t107 = grad_h1 * norm1_weight;
-    _t108 = _t107 * norm1_rstd;
+    T _t110 = grad_h1 * norm1_weight;
+    _t111 = _t110 * norm1_rstd;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_23: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_relu_bwd_23: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_relu_bwd_23 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_23",
-    "T _t109, T norm1_scale",
-    "T _t110",
+    "T _t112, T norm1_scale",
+    "T _t113",
     """
-    _t110 = _t109 * norm1_scale;
+    _t113 = _t112 * norm1_scale;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_24: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_relu_bwd_24: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_relu_bwd_24 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_24",
-    "T norm1_normalized, T _t110, T _t108",
-    "T _t112",
+    "T norm1_x_hat, T _t113, T _t111",
+    "T _t115",
     """
-    T _t111 = norm1_normalized * _t110;
-    _t112 = _t108 - _t111;
+    T _t114 = norm1_x_hat * _t113;
+    _t115 = _t111 - _t114;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_25: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_relu_bwd_25: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_relu_bwd_25 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_25",
-    "T _t113, T norm1_scale",
-    "T _t114",
+    "T _t116, T norm1_scale",
+    "T _t117",
     """
-    _t114 = _t113 * norm1_scale;
+    _t117 = _t116 * norm1_scale;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_26: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_relu_bwd_26: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_relu_bwd_26 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_26",
-    "T _t112, T _t114",
+    "T _t115, T _t117",
     "T grad_norm1_x",
     """
-    grad_norm1_x = _t112 - _t114;
+    grad_norm1_x = _t115 - _t117;
     """,
 )
 
@@ -6307,11 +6481,11 @@ _transformer_decoder_no_norm_first_relu_bwd_26 = ElementwiseKernel(
 # transformer_decoder_no_norm_first_relu_bwd_27: layers_spec/primitives.yaml:2956
 _transformer_decoder_no_norm_first_relu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_27",
-    "T grad_self_attn_weights, T _t123, T self_attn_weights",
+    "T grad_self_attn_weights, T _t126, T self_attn_weights",
     "T grad_self_attn_unpadded",
     """
-    T _t124 = grad_self_attn_weights - _t123;
-    grad_self_attn_unpadded = self_attn_weights * _t124;
+    T _t127 = grad_self_attn_weights - _t126;
+    grad_self_attn_unpadded = self_attn_weights * _t127;
     """,
 )
 
@@ -6320,9 +6494,9 @@ _transformer_decoder_no_norm_first_relu_bwd_27 = ElementwiseKernel(
 _transformer_decoder_no_norm_first_relu_bwd_28 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_28",
     "T grad_self_attn_heads_q, T _t5",
-    "T _t133",
+    "T _t136",
     """
-    _t133 = grad_self_attn_heads_q * _t5;
+    _t136 = grad_self_attn_heads_q * _t5;
     """,
     scalars=("_t5",),
 )
@@ -6331,10 +6505,10 @@ _transformer_decoder_no_norm_first_relu_bwd_28 = ElementwiseKernel(
 # transformer_decoder_no_norm_first_relu_bwd_29: layers_spec/primitives.yaml:522
 _transformer_decoder_no_norm_first_relu_bwd_29 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_29",
-    "T grad_norm1_x, T _t139",
+    "T grad_norm1_x, T _t142",
     "T grad_x",
     """
-    grad_x = grad_norm1_x + _t139;
+    grad_x = grad_norm1_x + _t142;
     """,
 )
 
@@ -6342,10 +6516,10 @@ _transformer_decoder_no_norm_first_relu_bwd_29 = ElementwiseKernel(
 # transformer_decoder_no_norm_first_relu_bwd_30: layers_spec/primitives.yaml:522
 _transformer_decoder_no_norm_first_relu_bwd_30 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_30",
-    "T _t93, T _t98",
+    "T _t95, T _t100",
     "T grad_memory",
     """
-    grad_memory = _t93 + _t98;
+    grad_memory = _t95 + _t100;
     """,
 )
 
@@ -6370,8 +6544,9 @@ def _cupy_backward_no_norm_first_relu(
     _t5,
     self_attn_weights,
     self_attn_attended,
+    _t9,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     h1,
     _t15,
     _t18,
@@ -6382,12 +6557,14 @@ def _cupy_backward_no_norm_first_relu(
     _t28,
     multihead_attn_weights,
     multihead_attn_attended,
+    _t31,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     h2,
     linear1_z,
+    _t39,
+    norm3_mu,
     norm3_rstd,
-    norm3_normalized,
 ):
     import cupy as cp
 
@@ -6403,20 +6580,22 @@ def _cupy_backward_no_norm_first_relu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     hidden = _transformer_decoder_norm_first_relu_bwd_2(linear1_z)
-    norm3_p = _transformer_decoder_no_norm_first_relu_bwd_3(grad_y, norm3_normalized)
+    norm3_x_hat, norm3_p = _transformer_decoder_no_norm_first_relu_bwd_3(
+        _t39, norm3_mu, norm3_rstd, grad_y
+    )
     grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
     grad_norm3_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    _t45 = x.shape[-1]
-    norm3_scale = _transformer_decoder_no_norm_first_relu_bwd_4(norm3_rstd, _t45)
-    _t47 = _transformer_decoder_no_norm_first_relu_bwd_5(
+    _t46 = x.shape[-1]
+    norm3_scale = _transformer_decoder_no_norm_first_relu_bwd_4(norm3_rstd, _t46)
+    _t48 = _transformer_decoder_no_norm_first_relu_bwd_5(
         grad_y, norm3_weight, norm3_rstd
     )
-    _t48 = _cupy_dot_last(norm3_p, norm3_weight)
-    _t49 = _transformer_decoder_no_norm_first_relu_bwd_6(_t48, norm3_scale)
-    _t51 = _transformer_decoder_no_norm_first_relu_bwd_7(norm3_normalized, _t49, _t47)
-    _t52 = _cupy_dot_last(grad_y, norm3_weight)
-    _t53 = _transformer_decoder_no_norm_first_relu_bwd_8(_t52, norm3_scale)
-    grad_norm3_x = _transformer_decoder_no_norm_first_relu_bwd_9(_t51, _t53)
+    _t49 = _cupy_dot_last(norm3_p, norm3_weight)
+    _t50 = _transformer_decoder_no_norm_first_relu_bwd_6(_t49, norm3_scale)
+    _t52 = _transformer_decoder_no_norm_first_relu_bwd_7(norm3_x_hat, _t50, _t48)
+    _t53 = _cupy_dot_last(grad_y, norm3_weight)
+    _t54 = _transformer_decoder_no_norm_first_relu_bwd_8(_t53, norm3_scale)
+    grad_norm3_x = _transformer_decoder_no_norm_first_relu_bwd_9(_t52, _t54)
     grad_linear2_bias = _cupy_sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
     grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
@@ -6424,24 +6603,24 @@ def _cupy_backward_no_norm_first_relu(
         linear1_z, grad_hidden
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t60 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    _t61 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
-    grad_h2, norm2_p = _transformer_decoder_no_norm_first_relu_bwd_11(
-        grad_norm3_x, _t60, norm2_normalized
+    grad_h2, norm2_x_hat, norm2_p = _transformer_decoder_no_norm_first_relu_bwd_11(
+        grad_norm3_x, _t61, _t31, norm2_mu, norm2_rstd
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_h2, self_attn_out_proj_bias.shape)
-    _t62 = x.shape[-1]
-    norm2_scale = _transformer_decoder_no_norm_first_relu_bwd_12(norm2_rstd, _t62)
-    _t64 = _transformer_decoder_no_norm_first_relu_bwd_13(
+    _t64 = x.shape[-1]
+    norm2_scale = _transformer_decoder_no_norm_first_relu_bwd_12(norm2_rstd, _t64)
+    _t66 = _transformer_decoder_no_norm_first_relu_bwd_13(
         grad_h2, norm2_weight, norm2_rstd
     )
-    _t65 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t66 = _transformer_decoder_no_norm_first_relu_bwd_14(_t65, norm2_scale)
-    _t68 = _transformer_decoder_no_norm_first_relu_bwd_15(norm2_normalized, _t66, _t64)
-    _t69 = _cupy_dot_last(grad_h2, norm2_weight)
-    _t70 = _transformer_decoder_no_norm_first_relu_bwd_16(_t69, norm2_scale)
-    grad_norm2_x = _transformer_decoder_no_norm_first_relu_bwd_17(_t68, _t70)
+    _t67 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t68 = _transformer_decoder_no_norm_first_relu_bwd_14(_t67, norm2_scale)
+    _t70 = _transformer_decoder_no_norm_first_relu_bwd_15(norm2_x_hat, _t68, _t66)
+    _t71 = _cupy_dot_last(grad_h2, norm2_weight)
+    _t72 = _transformer_decoder_no_norm_first_relu_bwd_16(_t71, norm2_scale)
+    grad_norm2_x = _transformer_decoder_no_norm_first_relu_bwd_17(_t70, _t72)
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_norm2_x, self_attn_out_proj_bias.shape
     )
@@ -6451,53 +6630,51 @@ def _cupy_backward_no_norm_first_relu(
     grad_multihead_attn_out_proj_weight = _rows(grad_norm2_x).T @ _rows(
         multihead_attn_attended
     )
-    _t74 = _split_heads(grad_multihead_attn_attended, nhead)
-    _t75 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
-    grad_multihead_attn_weights = _cupy_bmm(_t74, _t75)
-    _t77 = cp.swapaxes(multihead_attn_weights, -1, -2)
-    grad_multihead_attn_heads_v = _cupy_bmm(_t77, _t74)
-    _t79 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
+    _t76 = _split_heads(grad_multihead_attn_attended, nhead)
+    _t77 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
+    grad_multihead_attn_weights = _cupy_bmm(_t76, _t77)
+    _t79 = cp.swapaxes(multihead_attn_weights, -1, -2)
+    grad_multihead_attn_heads_v = _cupy_bmm(_t79, _t76)
+    _t81 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
     grad_multihead_attn_unpadded = _transformer_decoder_no_norm_first_relu_bwd_18(
-        grad_multihead_attn_weights, _t79, multihead_attn_weights
+        grad_multihead_attn_weights, _t81, multihead_attn_weights
     )
-    _t82 = cp.swapaxes(_t28, -1, -2)
-    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t82)
-    _t84 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t85 = _cupy_bmm(_t84, grad_multihead_attn_unpadded)
-    grad_multihead_attn_heads_k = cp.swapaxes(_t85, -1, -2)
+    _t84 = cp.swapaxes(_t28, -1, -2)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t84)
+    _t86 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
+    _t87 = _cupy_bmm(_t86, grad_multihead_attn_unpadded)
+    grad_multihead_attn_heads_k = cp.swapaxes(_t87, -1, -2)
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
-    _t89 = _transformer_decoder_no_norm_first_relu_bwd_19(
+    _t91 = _transformer_decoder_no_norm_first_relu_bwd_19(
         grad_multihead_attn_heads_q, _t27
     )
-    grad_multihead_attn_q = _merge_heads(_t89, nhead)
-    _t91 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t93 = _linear_backward_input(grad_multihead_attn_v, _t21)
-    _t94 = _rows(grad_multihead_attn_v).T @ _rows(memory)
-    _t96 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t98 = _linear_backward_input(grad_multihead_attn_k, _t18)
-    _t99 = _rows(grad_multihead_attn_k).T @ _rows(memory)
-    _t101 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
-    _t103 = _linear_backward_input(grad_multihead_attn_q, _t15)
-    _t104 = _rows(grad_multihead_attn_q).T @ _rows(h1)
-    grad_h1, norm1_p = _transformer_decoder_no_norm_first_relu_bwd_20(
-        grad_norm2_x, _t103, norm1_normalized
+    grad_multihead_attn_q = _merge_heads(_t91, nhead)
+    _t93 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
+    _t95 = _linear_backward_input(grad_multihead_attn_v, _t21)
+    _t96 = _rows(grad_multihead_attn_v).T @ _rows(memory)
+    _t98 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
+    _t100 = _linear_backward_input(grad_multihead_attn_k, _t18)
+    _t101 = _rows(grad_multihead_attn_k).T @ _rows(memory)
+    _t103 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
+    _t105 = _linear_backward_input(grad_multihead_attn_q, _t15)
+    _t106 = _rows(grad_multihead_attn_q).T @ _rows(h1)
+    grad_h1, norm1_x_hat, norm1_p = _transformer_decoder_no_norm_first_relu_bwd_20(
+        grad_norm2_x, _t105, _t9, norm1_mu, norm1_rstd
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
-    _t106 = x.shape[-1]
-    norm1_scale = _transformer_decoder_no_norm_first_relu_bwd_21(norm1_rstd, _t106)
-    _t108 = _transformer_decoder_no_norm_first_relu_bwd_22(
+    _t109 = x.shape[-1]
+    norm1_scale = _transformer_decoder_no_norm_first_relu_bwd_21(norm1_rstd, _t109)
+    _t111 = _transformer_decoder_no_norm_first_relu_bwd_22(
         grad_h1, norm1_weight, norm1_rstd
     )
-    _t109 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t110 = _transformer_decoder_no_norm_first_relu_bwd_23(_t109, norm1_scale)
-    _t112 = _transformer_decoder_no_norm_first_relu_bwd_24(
-        norm1_normalized, _t110, _t108
-    )
-    _t113 = _cupy_dot_last(grad_h1, norm1_weight)
-    _t114 = _transformer_decoder_no_norm_first_relu_bwd_25(_t113, norm1_scale)
-    grad_norm1_x = _transformer_decoder_no_norm_first_relu_bwd_26(_t112, _t114)
+    _t112 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t113 = _transformer_decoder_no_norm_first_relu_bwd_23(_t112, norm1_scale)
+    _t115 = _transformer_decoder_no_norm_first_relu_bwd_24(norm1_x_hat, _t113, _t111)
+    _t116 = _cupy_dot_last(grad_h1, norm1_weight)
+    _t117 = _transformer_decoder_no_norm_first_relu_bwd_25(_t116, norm1_scale)
+    grad_norm1_x = _transformer_decoder_no_norm_first_relu_bwd_26(_t115, _t117)
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
@@ -6505,33 +6682,33 @@ def _cupy_backward_no_norm_first_relu(
         grad_norm1_x, self_attn_out_proj_weight
     )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
-    _t118 = _split_heads(grad_self_attn_attended, nhead)
-    _t119 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = _cupy_bmm(_t118, _t119)
-    _t121 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = _cupy_bmm(_t121, _t118)
-    _t123 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    _t121 = _split_heads(grad_self_attn_attended, nhead)
+    _t122 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t121, _t122)
+    _t124 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t124, _t121)
+    _t126 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_unpadded = _transformer_decoder_no_norm_first_relu_bwd_27(
-        grad_self_attn_weights, _t123, self_attn_weights
+        grad_self_attn_weights, _t126, self_attn_weights
     )
-    _t126 = cp.swapaxes(_t6, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t126)
-    _t128 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t129 = _cupy_bmm(_t128, grad_self_attn_unpadded)
-    grad_self_attn_heads_k = cp.swapaxes(_t129, -1, -2)
-    _t133 = _transformer_decoder_no_norm_first_relu_bwd_28(grad_self_attn_heads_q, _t5)
+    _t129 = cp.swapaxes(_t6, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t129)
+    _t131 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t132 = _cupy_bmm(_t131, grad_self_attn_unpadded)
+    grad_self_attn_heads_k = cp.swapaxes(_t132, -1, -2)
+    _t136 = _transformer_decoder_no_norm_first_relu_bwd_28(grad_self_attn_heads_q, _t5)
     grad_self_attn_qkv = _cupy_join_heads(
-        (_t133, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
+        (_t136, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t139 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
+    _t142 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
-    grad_x = _transformer_decoder_no_norm_first_relu_bwd_29(grad_norm1_x, _t139)
-    grad_memory = _transformer_decoder_no_norm_first_relu_bwd_30(_t93, _t98)
-    grad_multihead_attn_in_proj_weight = cp.concatenate((_t104, _t99, _t94), axis=0)
-    grad_multihead_attn_in_proj_bias = cp.concatenate((_t101, _t96, _t91), axis=-1)
+    grad_x = _transformer_decoder_no_norm_first_relu_bwd_29(grad_norm1_x, _t142)
+    grad_memory = _transformer_decoder_no_norm_first_relu_bwd_30(_t95, _t100)
+    grad_multihead_attn_in_proj_weight = cp.concatenate((_t106, _t101, _t96), axis=0)
+    grad_multihead_attn_in_proj_bias = cp.concatenate((_t103, _t98, _t93), axis=-1)
     return (
         grad_x,
         grad_memory,
@@ -6631,9 +6808,9 @@ _transformer_decoder_no_norm_first_gelu_fwd_22 = ElementwiseKernel(
 _transformer_decoder_no_norm_first_gelu_fwd_23 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_fwd_23",
     "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
-    "T norm3_normalized, T y",
+    "T y",
     """
-    norm3_normalized = norm3_centered * norm3_rstd;
+    T norm3_normalized = norm3_centered * norm3_rstd;
     T _t48 = norm3_normalized * norm3_weight;
     y = _t48 + norm3_bias;
     """,
@@ -6698,7 +6875,7 @@ def _cupy_forward_no_norm_first_gelu(
     _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
     norm1_rstd = _transformer_decoder_no_norm_first_relu_fwd_6(_t10, _t11, eps)
-    norm1_normalized, h1 = _transformer_decoder_no_norm_first_relu_fwd_7(
+    h1 = _transformer_decoder_no_norm_first_relu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
@@ -6736,7 +6913,7 @@ def _cupy_forward_no_norm_first_gelu(
     _t32 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t33 = x.shape[-1]
     norm2_rstd = _transformer_decoder_no_norm_first_relu_fwd_16(_t32, _t33, eps)
-    norm2_normalized, h2 = _transformer_decoder_no_norm_first_relu_fwd_17(
+    h2 = _transformer_decoder_no_norm_first_relu_fwd_17(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t37 = _linear(h2, linear1_weight)
@@ -6750,7 +6927,7 @@ def _cupy_forward_no_norm_first_gelu(
     _t44 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t45 = x.shape[-1]
     norm3_rstd = _transformer_decoder_no_norm_first_gelu_fwd_22(_t44, _t45, eps)
-    norm3_normalized, y = _transformer_decoder_no_norm_first_gelu_fwd_23(
+    y = _transformer_decoder_no_norm_first_gelu_fwd_23(
         norm3_centered, norm3_rstd, norm3_weight, norm3_bias
     )
     return y, (
@@ -6772,8 +6949,9 @@ def _cupy_forward_no_norm_first_gelu(
         _t5,
         self_attn_weights,
         self_attn_attended,
+        _t9,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         h1,
         _t15,
         _t18,
@@ -6784,12 +6962,14 @@ def _cupy_forward_no_norm_first_gelu(
         _t28,
         multihead_attn_weights,
         multihead_attn_attended,
+        _t31,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         h2,
         linear1_z,
+        _t43,
+        norm3_mu,
         norm3_rstd,
-        norm3_normalized,
     )
 
 
@@ -6808,60 +6988,73 @@ _transformer_decoder_no_norm_first_gelu_bwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:35
-_transformer_decoder_no_norm_first_gelu_bwd_4 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_4",
-    "T norm3_rstd, int32 _t49",
-    "T norm3_scale",
+# transformer_decoder_no_norm_first_gelu_bwd_3: layers_spec/layers/layer_normalization.yaml:34,35
+_transformer_decoder_no_norm_first_gelu_bwd_3 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_3",
+    "T _t43, T norm3_mu, T norm3_rstd, T grad_y",
+    "T norm3_x_hat, T norm3_p",
     """
-    norm3_scale = norm3_rstd / _t49;
+    T _t49 = _t43 - norm3_mu;
+    norm3_x_hat = _t49 * norm3_rstd;
+    norm3_p = grad_y * norm3_x_hat;
     """,
-    scalars=("_t49",),
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:38
+_transformer_decoder_no_norm_first_gelu_bwd_4 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_4",
+    "T norm3_rstd, int32 _t50",
+    "T norm3_scale",
+    """
+    norm3_scale = norm3_rstd / _t50;
+    """,
+    scalars=("_t50",),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_bwd_5 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_5",
     "T grad_y, T norm3_weight, T norm3_rstd",
-    "T _t51",
+    "T _t52",
     """
-    T _t50 = grad_y * norm3_weight;
-    _t51 = _t50 * norm3_rstd;
+    T _t51 = grad_y * norm3_weight;
+    _t52 = _t51 * norm3_rstd;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_bwd_7 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_7",
-    "T norm3_normalized, T _t53, T _t51",
-    "T _t55",
+    "T norm3_x_hat, T _t54, T _t52",
+    "T _t56",
     """
-    T _t54 = norm3_normalized * _t53;
-    _t55 = _t51 - _t54;
+    T _t55 = norm3_x_hat * _t54;
+    _t56 = _t52 - _t55;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_bwd_8: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_bwd_8 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_8",
-    "T _t56, T norm3_scale",
-    "T _t57",
+    "T _t57, T norm3_scale",
+    "T _t58",
     """
-    _t57 = _t56 * norm3_scale;
+    _t58 = _t57 * norm3_scale;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_bwd_9: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_bwd_9 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_9",
-    "T _t55, T _t57",
+    "T _t56, T _t58",
     "T grad_norm3_x",
     """
-    grad_norm3_x = _t55 - _t57;
+    grad_norm3_x = _t56 - _t58;
     """,
 )
 
@@ -6872,97 +7065,99 @@ _transformer_decoder_no_norm_first_gelu_bwd_10 = ElementwiseKernel(
     "T grad_hidden, T _t41, T linear1_z, T _t38",
     "T grad_linear1_z",
     """
-    T _t61 = grad_hidden * _t41;
-    T _t62 = grad_hidden * linear1_z;
-    T _t63 = _t62 * T(0.5);
-    T _t64 = _t63 * T(1.1283791670955126);
-    T _t65 = _t38 * _t38;
-    T _t66 = -_t65;
-    T _t67 = exp(_t66);
-    T _t68 = _t64 * _t67;
-    T _t69 = _t68 * T(0.7071067811865476);
-    grad_linear1_z = _t61 + _t69;
+    T _t62 = grad_hidden * _t41;
+    T _t63 = grad_hidden * linear1_z;
+    T _t64 = _t63 * T(0.5);
+    T _t65 = _t64 * T(1.1283791670955126);
+    T _t66 = _t38 * _t38;
+    T _t67 = -_t66;
+    T _t68 = exp(_t67);
+    T _t69 = _t65 * _t68;
+    T _t70 = _t69 * T(0.7071067811865476);
+    grad_linear1_z = _t62 + _t70;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:32
+# transformer_decoder_no_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35
 _transformer_decoder_no_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_11",
-    "T grad_norm3_x, T _t71, T norm2_normalized",
-    "T grad_h2, T norm2_p",
+    "T grad_norm3_x, T _t72, T _t31, T norm2_mu, T norm2_rstd",
+    "T grad_h2, T norm2_x_hat, T norm2_p",
     """
-    grad_h2 = grad_norm3_x + _t71;
-    norm2_p = grad_h2 * norm2_normalized;
+    grad_h2 = grad_norm3_x + _t72;
+    T _t74 = _t31 - norm2_mu;
+    norm2_x_hat = _t74 * norm2_rstd;
+    norm2_p = grad_h2 * norm2_x_hat;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_12: layers_spec/layers/layer_normalization.yaml:35
+# transformer_decoder_no_norm_first_gelu_bwd_12: layers_spec/layers/layer_normalization.yaml:38
 _transformer_decoder_no_norm_first_gelu_bwd_12 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_12",
-    "T norm2_rstd, int32 _t73",
+    "T norm2_rstd, int32 _t75",
     "T norm2_scale",
     """
-    norm2_scale = norm2_rstd / _t73;
+    norm2_scale = norm2_rstd / _t75;
     """,
-    scalars=("_t73",),
+    scalars=("_t75",),
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_13: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_bwd_13: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_bwd_13 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_13",
     "T grad_h2, T norm2_weight, T norm2_rstd",
-    "T _t75",
-    """
-    T _t74 = grad_h2 * norm2_weight;
-    _t75 = _t74 * norm2_rstd;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_no_norm_first_gelu_bwd_14 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_14",
-    "T _t76, T norm2_scale",
     "T _t77",
     """
-    _t77 = _t76 * norm2_scale;
+    T _t76 = grad_h2 * norm2_weight;
+    _t77 = _t76 * norm2_rstd;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_15: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_no_norm_first_gelu_bwd_15 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_15",
-    "T norm2_normalized, T _t77, T _t75",
+# transformer_decoder_no_norm_first_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:40
+_transformer_decoder_no_norm_first_gelu_bwd_14 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_14",
+    "T _t78, T norm2_scale",
     "T _t79",
     """
-    T _t78 = norm2_normalized * _t77;
-    _t79 = _t75 - _t78;
+    _t79 = _t78 * norm2_scale;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_16: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_no_norm_first_gelu_bwd_16 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_16",
-    "T _t80, T norm2_scale",
+# transformer_decoder_no_norm_first_gelu_bwd_15: layers_spec/layers/layer_normalization.yaml:40
+_transformer_decoder_no_norm_first_gelu_bwd_15 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_15",
+    "T norm2_x_hat, T _t79, T _t77",
     "T _t81",
     """
-    _t81 = _t80 * norm2_scale;
+    T _t80 = norm2_x_hat * _t79;
+    _t81 = _t77 - _t80;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_17: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_bwd_16: layers_spec/layers/layer_normalization.yaml:40
+_transformer_decoder_no_norm_first_gelu_bwd_16 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_16",
+    "T _t82, T norm2_scale",
+    "T _t83",
+    """
+    _t83 = _t82 * norm2_scale;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_bwd_17: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_17",
-    "T _t79, T _t81",
+    "T _t81, T _t83",
     "T grad_norm2_x",
     """
-    grad_norm2_x = _t79 - _t81;
+    grad_norm2_x = _t81 - _t83;
     """,
 )
 
@@ -6970,11 +7165,11 @@ _transformer_decoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
 # transformer_decoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2956
 _transformer_decoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_18",
-    "T grad_multihead_attn_weights, T _t90, T multihead_attn_weights",
+    "T grad_multihead_attn_weights, T _t92, T multihead_attn_weights",
     "T grad_multihead_attn_unpadded",
     """
-    T _t91 = grad_multihead_attn_weights - _t90;
-    grad_multihead_attn_unpadded = multihead_attn_weights * _t91;
+    T _t93 = grad_multihead_attn_weights - _t92;
+    grad_multihead_attn_unpadded = multihead_attn_weights * _t93;
     """,
 )
 
@@ -6983,91 +7178,93 @@ _transformer_decoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
 _transformer_decoder_no_norm_first_gelu_bwd_19 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_19",
     "T grad_multihead_attn_heads_q, T _t27",
-    "T _t100",
+    "T _t102",
     """
-    _t100 = grad_multihead_attn_heads_q * _t27;
+    _t102 = grad_multihead_attn_heads_q * _t27;
     """,
     scalars=("_t27",),
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:860; layers_spec/layers/layer_normalization.yaml:32
+# transformer_decoder_no_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:860; layers_spec/layers/layer_normalization.yaml:34,35
 _transformer_decoder_no_norm_first_gelu_bwd_20 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_20",
-    "T grad_norm2_x, T _t114, T norm1_normalized",
-    "T grad_h1, T norm1_p",
+    "T grad_norm2_x, T _t116, T _t9, T norm1_mu, T norm1_rstd",
+    "T grad_h1, T norm1_x_hat, T norm1_p",
     """
-    grad_h1 = grad_norm2_x + _t114;
-    norm1_p = grad_h1 * norm1_normalized;
+    grad_h1 = grad_norm2_x + _t116;
+    T _t119 = _t9 - norm1_mu;
+    norm1_x_hat = _t119 * norm1_rstd;
+    norm1_p = grad_h1 * norm1_x_hat;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_21: layers_spec/layers/layer_normalization.yaml:35
+# transformer_decoder_no_norm_first_gelu_bwd_21: layers_spec/layers/layer_normalization.yaml:38
 _transformer_decoder_no_norm_first_gelu_bwd_21 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_21",
-    "T norm1_rstd, int32 _t117",
+    "T norm1_rstd, int32 _t120",
     "T norm1_scale",
     """
-    norm1_scale = norm1_rstd / _t117;
+    norm1_scale = norm1_rstd / _t120;
     """,
-    scalars=("_t117",),
+    scalars=("_t120",),
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_22: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_bwd_22: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_bwd_22 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_22",
     "T grad_h1, T norm1_weight, T norm1_rstd",
-    "T _t119",
+    "T _t122",
     """
-    T _t118 = grad_h1 * norm1_weight;
-    _t119 = _t118 * norm1_rstd;
+    T _t121 = grad_h1 * norm1_weight;
+    _t122 = _t121 * norm1_rstd;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_23: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_bwd_23: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_bwd_23 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_23",
-    "T _t120, T norm1_scale",
-    "T _t121",
+    "T _t123, T norm1_scale",
+    "T _t124",
     """
-    _t121 = _t120 * norm1_scale;
+    _t124 = _t123 * norm1_scale;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_24: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_bwd_24: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_bwd_24 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_24",
-    "T norm1_normalized, T _t121, T _t119",
-    "T _t123",
+    "T norm1_x_hat, T _t124, T _t122",
+    "T _t126",
     """
-    T _t122 = norm1_normalized * _t121;
-    _t123 = _t119 - _t122;
+    T _t125 = norm1_x_hat * _t124;
+    _t126 = _t122 - _t125;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_25: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_bwd_25: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_bwd_25 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_25",
-    "T _t124, T norm1_scale",
-    "T _t125",
+    "T _t127, T norm1_scale",
+    "T _t128",
     """
-    _t125 = _t124 * norm1_scale;
+    _t128 = _t127 * norm1_scale;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_26: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_bwd_26: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_bwd_26 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_26",
-    "T _t123, T _t125",
+    "T _t126, T _t128",
     "T grad_norm1_x",
     """
-    grad_norm1_x = _t123 - _t125;
+    grad_norm1_x = _t126 - _t128;
     """,
 )
 
@@ -7075,11 +7272,11 @@ _transformer_decoder_no_norm_first_gelu_bwd_26 = ElementwiseKernel(
 # transformer_decoder_no_norm_first_gelu_bwd_27: layers_spec/primitives.yaml:2956
 _transformer_decoder_no_norm_first_gelu_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_27",
-    "T grad_self_attn_weights, T _t134, T self_attn_weights",
+    "T grad_self_attn_weights, T _t137, T self_attn_weights",
     "T grad_self_attn_unpadded",
     """
-    T _t135 = grad_self_attn_weights - _t134;
-    grad_self_attn_unpadded = self_attn_weights * _t135;
+    T _t138 = grad_self_attn_weights - _t137;
+    grad_self_attn_unpadded = self_attn_weights * _t138;
     """,
 )
 
@@ -7088,9 +7285,9 @@ _transformer_decoder_no_norm_first_gelu_bwd_27 = ElementwiseKernel(
 _transformer_decoder_no_norm_first_gelu_bwd_28 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_28",
     "T grad_self_attn_heads_q, T _t5",
-    "T _t144",
+    "T _t147",
     """
-    _t144 = grad_self_attn_heads_q * _t5;
+    _t147 = grad_self_attn_heads_q * _t5;
     """,
     scalars=("_t5",),
 )
@@ -7099,10 +7296,10 @@ _transformer_decoder_no_norm_first_gelu_bwd_28 = ElementwiseKernel(
 # transformer_decoder_no_norm_first_gelu_bwd_29: layers_spec/primitives.yaml:522
 _transformer_decoder_no_norm_first_gelu_bwd_29 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_29",
-    "T grad_norm1_x, T _t150",
+    "T grad_norm1_x, T _t153",
     "T grad_x",
     """
-    grad_x = grad_norm1_x + _t150;
+    grad_x = grad_norm1_x + _t153;
     """,
 )
 
@@ -7110,10 +7307,10 @@ _transformer_decoder_no_norm_first_gelu_bwd_29 = ElementwiseKernel(
 # transformer_decoder_no_norm_first_gelu_bwd_30: layers_spec/primitives.yaml:522
 _transformer_decoder_no_norm_first_gelu_bwd_30 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_30",
-    "T _t104, T _t109",
+    "T _t106, T _t111",
     "T grad_memory",
     """
-    grad_memory = _t104 + _t109;
+    grad_memory = _t106 + _t111;
     """,
 )
 
@@ -7138,8 +7335,9 @@ def _cupy_backward_no_norm_first_gelu(
     _t5,
     self_attn_weights,
     self_attn_attended,
+    _t9,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     h1,
     _t15,
     _t18,
@@ -7150,12 +7348,14 @@ def _cupy_backward_no_norm_first_gelu(
     _t28,
     multihead_attn_weights,
     multihead_attn_attended,
+    _t31,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     h2,
     linear1_z,
+    _t43,
+    norm3_mu,
     norm3_rstd,
-    norm3_normalized,
 ):
     import cupy as cp
 
@@ -7171,20 +7371,22 @@ def _cupy_backward_no_norm_first_gelu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     _t38, _t41, hidden = _transformer_decoder_no_norm_first_gelu_bwd_2(linear1_z)
-    norm3_p = _transformer_decoder_no_norm_first_relu_bwd_3(grad_y, norm3_normalized)
+    norm3_x_hat, norm3_p = _transformer_decoder_no_norm_first_gelu_bwd_3(
+        _t43, norm3_mu, norm3_rstd, grad_y
+    )
     grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
     grad_norm3_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    _t49 = x.shape[-1]
-    norm3_scale = _transformer_decoder_no_norm_first_gelu_bwd_4(norm3_rstd, _t49)
-    _t51 = _transformer_decoder_no_norm_first_gelu_bwd_5(
+    _t50 = x.shape[-1]
+    norm3_scale = _transformer_decoder_no_norm_first_gelu_bwd_4(norm3_rstd, _t50)
+    _t52 = _transformer_decoder_no_norm_first_gelu_bwd_5(
         grad_y, norm3_weight, norm3_rstd
     )
-    _t52 = _cupy_dot_last(norm3_p, norm3_weight)
-    _t53 = _transformer_decoder_no_norm_first_relu_bwd_8(_t52, norm3_scale)
-    _t55 = _transformer_decoder_no_norm_first_gelu_bwd_7(norm3_normalized, _t53, _t51)
-    _t56 = _cupy_dot_last(grad_y, norm3_weight)
-    _t57 = _transformer_decoder_no_norm_first_gelu_bwd_8(_t56, norm3_scale)
-    grad_norm3_x = _transformer_decoder_no_norm_first_gelu_bwd_9(_t55, _t57)
+    _t53 = _cupy_dot_last(norm3_p, norm3_weight)
+    _t54 = _transformer_decoder_no_norm_first_relu_bwd_8(_t53, norm3_scale)
+    _t56 = _transformer_decoder_no_norm_first_gelu_bwd_7(norm3_x_hat, _t54, _t52)
+    _t57 = _cupy_dot_last(grad_y, norm3_weight)
+    _t58 = _transformer_decoder_no_norm_first_gelu_bwd_8(_t57, norm3_scale)
+    grad_norm3_x = _transformer_decoder_no_norm_first_gelu_bwd_9(_t56, _t58)
     grad_linear2_bias = _cupy_sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
     grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
@@ -7192,24 +7394,24 @@ def _cupy_backward_no_norm_first_gelu(
         grad_hidden, _t41, linear1_z, _t38
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t71 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    _t72 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
-    grad_h2, norm2_p = _transformer_decoder_no_norm_first_gelu_bwd_11(
-        grad_norm3_x, _t71, norm2_normalized
+    grad_h2, norm2_x_hat, norm2_p = _transformer_decoder_no_norm_first_gelu_bwd_11(
+        grad_norm3_x, _t72, _t31, norm2_mu, norm2_rstd
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_h2, self_attn_out_proj_bias.shape)
-    _t73 = x.shape[-1]
-    norm2_scale = _transformer_decoder_no_norm_first_gelu_bwd_12(norm2_rstd, _t73)
-    _t75 = _transformer_decoder_no_norm_first_gelu_bwd_13(
+    _t75 = x.shape[-1]
+    norm2_scale = _transformer_decoder_no_norm_first_gelu_bwd_12(norm2_rstd, _t75)
+    _t77 = _transformer_decoder_no_norm_first_gelu_bwd_13(
         grad_h2, norm2_weight, norm2_rstd
     )
-    _t76 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t77 = _transformer_decoder_no_norm_first_gelu_bwd_14(_t76, norm2_scale)
-    _t79 = _transformer_decoder_no_norm_first_gelu_bwd_15(norm2_normalized, _t77, _t75)
-    _t80 = _cupy_dot_last(grad_h2, norm2_weight)
-    _t81 = _transformer_decoder_no_norm_first_gelu_bwd_16(_t80, norm2_scale)
-    grad_norm2_x = _transformer_decoder_no_norm_first_gelu_bwd_17(_t79, _t81)
+    _t78 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t79 = _transformer_decoder_no_norm_first_gelu_bwd_14(_t78, norm2_scale)
+    _t81 = _transformer_decoder_no_norm_first_gelu_bwd_15(norm2_x_hat, _t79, _t77)
+    _t82 = _cupy_dot_last(grad_h2, norm2_weight)
+    _t83 = _transformer_decoder_no_norm_first_gelu_bwd_16(_t82, norm2_scale)
+    grad_norm2_x = _transformer_decoder_no_norm_first_gelu_bwd_17(_t81, _t83)
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_norm2_x, self_attn_out_proj_bias.shape
     )
@@ -7219,53 +7421,51 @@ def _cupy_backward_no_norm_first_gelu(
     grad_multihead_attn_out_proj_weight = _rows(grad_norm2_x).T @ _rows(
         multihead_attn_attended
     )
-    _t85 = _split_heads(grad_multihead_attn_attended, nhead)
-    _t86 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
-    grad_multihead_attn_weights = _cupy_bmm(_t85, _t86)
-    _t88 = cp.swapaxes(multihead_attn_weights, -1, -2)
-    grad_multihead_attn_heads_v = _cupy_bmm(_t88, _t85)
-    _t90 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
+    _t87 = _split_heads(grad_multihead_attn_attended, nhead)
+    _t88 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
+    grad_multihead_attn_weights = _cupy_bmm(_t87, _t88)
+    _t90 = cp.swapaxes(multihead_attn_weights, -1, -2)
+    grad_multihead_attn_heads_v = _cupy_bmm(_t90, _t87)
+    _t92 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
     grad_multihead_attn_unpadded = _transformer_decoder_no_norm_first_gelu_bwd_18(
-        grad_multihead_attn_weights, _t90, multihead_attn_weights
+        grad_multihead_attn_weights, _t92, multihead_attn_weights
     )
-    _t93 = cp.swapaxes(_t28, -1, -2)
-    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t93)
-    _t95 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t96 = _cupy_bmm(_t95, grad_multihead_attn_unpadded)
-    grad_multihead_attn_heads_k = cp.swapaxes(_t96, -1, -2)
+    _t95 = cp.swapaxes(_t28, -1, -2)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t95)
+    _t97 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
+    _t98 = _cupy_bmm(_t97, grad_multihead_attn_unpadded)
+    grad_multihead_attn_heads_k = cp.swapaxes(_t98, -1, -2)
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
-    _t100 = _transformer_decoder_no_norm_first_gelu_bwd_19(
+    _t102 = _transformer_decoder_no_norm_first_gelu_bwd_19(
         grad_multihead_attn_heads_q, _t27
     )
-    grad_multihead_attn_q = _merge_heads(_t100, nhead)
-    _t102 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t104 = _linear_backward_input(grad_multihead_attn_v, _t21)
-    _t105 = _rows(grad_multihead_attn_v).T @ _rows(memory)
-    _t107 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t109 = _linear_backward_input(grad_multihead_attn_k, _t18)
-    _t110 = _rows(grad_multihead_attn_k).T @ _rows(memory)
-    _t112 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
-    _t114 = _linear_backward_input(grad_multihead_attn_q, _t15)
-    _t115 = _rows(grad_multihead_attn_q).T @ _rows(h1)
-    grad_h1, norm1_p = _transformer_decoder_no_norm_first_gelu_bwd_20(
-        grad_norm2_x, _t114, norm1_normalized
+    grad_multihead_attn_q = _merge_heads(_t102, nhead)
+    _t104 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
+    _t106 = _linear_backward_input(grad_multihead_attn_v, _t21)
+    _t107 = _rows(grad_multihead_attn_v).T @ _rows(memory)
+    _t109 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
+    _t111 = _linear_backward_input(grad_multihead_attn_k, _t18)
+    _t112 = _rows(grad_multihead_attn_k).T @ _rows(memory)
+    _t114 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
+    _t116 = _linear_backward_input(grad_multihead_attn_q, _t15)
+    _t117 = _rows(grad_multihead_attn_q).T @ _rows(h1)
+    grad_h1, norm1_x_hat, norm1_p = _transformer_decoder_no_norm_first_gelu_bwd_20(
+        grad_norm2_x, _t116, _t9, norm1_mu, norm1_rstd
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
-    _t117 = x.shape[-1]
-    norm1_scale = _transformer_decoder_no_norm_first_gelu_bwd_21(norm1_rstd, _t117)
-    _t119 = _transformer_decoder_no_norm_first_gelu_bwd_22(
+    _t120 = x.shape[-1]
+    norm1_scale = _transformer_decoder_no_norm_first_gelu_bwd_21(norm1_rstd, _t120)
+    _t122 = _transformer_decoder_no_norm_first_gelu_bwd_22(
         grad_h1, norm1_weight, norm1_rstd
     )
-    _t120 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t121 = _transformer_decoder_no_norm_first_gelu_bwd_23(_t120, norm1_scale)
-    _t123 = _transformer_decoder_no_norm_first_gelu_bwd_24(
-        norm1_normalized, _t121, _t119
-    )
-    _t124 = _cupy_dot_last(grad_h1, norm1_weight)
-    _t125 = _transformer_decoder_no_norm_first_gelu_bwd_25(_t124, norm1_scale)
-    grad_norm1_x = _transformer_decoder_no_norm_first_gelu_bwd_26(_t123, _t125)
+    _t123 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t124 = _transformer_decoder_no_norm_first_gelu_bwd_23(_t123, norm1_scale)
+    _t126 = _transformer_decoder_no_norm_first_gelu_bwd_24(norm1_x_hat, _t124, _t122)
+    _t127 = _cupy_dot_last(grad_h1, norm1_weight)
+    _t128 = _transformer_decoder_no_norm_first_gelu_bwd_25(_t127, norm1_scale)
+    grad_norm1_x = _transformer_decoder_no_norm_first_gelu_bwd_26(_t126, _t128)
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
@@ -7273,33 +7473,33 @@ def _cupy_backward_no_norm_first_gelu(
         grad_norm1_x, self_attn_out_proj_weight
     )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
-    _t129 = _split_heads(grad_self_attn_attended, nhead)
-    _t130 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = _cupy_bmm(_t129, _t130)
-    _t132 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = _cupy_bmm(_t132, _t129)
-    _t134 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    _t132 = _split_heads(grad_self_attn_attended, nhead)
+    _t133 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t132, _t133)
+    _t135 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t135, _t132)
+    _t137 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_unpadded = _transformer_decoder_no_norm_first_gelu_bwd_27(
-        grad_self_attn_weights, _t134, self_attn_weights
+        grad_self_attn_weights, _t137, self_attn_weights
     )
-    _t137 = cp.swapaxes(_t6, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t137)
-    _t139 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t140 = _cupy_bmm(_t139, grad_self_attn_unpadded)
-    grad_self_attn_heads_k = cp.swapaxes(_t140, -1, -2)
-    _t144 = _transformer_decoder_no_norm_first_gelu_bwd_28(grad_self_attn_heads_q, _t5)
+    _t140 = cp.swapaxes(_t6, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t140)
+    _t142 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t143 = _cupy_bmm(_t142, grad_self_attn_unpadded)
+    grad_self_attn_heads_k = cp.swapaxes(_t143, -1, -2)
+    _t147 = _transformer_decoder_no_norm_first_gelu_bwd_28(grad_self_attn_heads_q, _t5)
     grad_self_attn_qkv = _cupy_join_heads(
-        (_t144, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
+        (_t147, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t150 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
+    _t153 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
-    grad_x = _transformer_decoder_no_norm_first_gelu_bwd_29(grad_norm1_x, _t150)
-    grad_memory = _transformer_decoder_no_norm_first_gelu_bwd_30(_t104, _t109)
-    grad_multihead_attn_in_proj_weight = cp.concatenate((_t115, _t110, _t105), axis=0)
-    grad_multihead_attn_in_proj_bias = cp.concatenate((_t112, _t107, _t102), axis=-1)
+    grad_x = _transformer_decoder_no_norm_first_gelu_bwd_29(grad_norm1_x, _t153)
+    grad_memory = _transformer_decoder_no_norm_first_gelu_bwd_30(_t106, _t111)
+    grad_multihead_attn_in_proj_weight = cp.concatenate((_t117, _t112, _t107), axis=0)
+    grad_multihead_attn_in_proj_bias = cp.concatenate((_t114, _t109, _t104), axis=-1)
     return (
         grad_x,
         grad_memory,
@@ -7402,9 +7602,9 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_22 = ElementwiseKernel(
 _transformer_decoder_no_norm_first_gelu_tanh_fwd_23 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_fwd_23",
     "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
-    "T norm3_normalized, T y",
+    "T y",
     """
-    norm3_normalized = norm3_centered * norm3_rstd;
+    T norm3_normalized = norm3_centered * norm3_rstd;
     T _t50 = norm3_normalized * norm3_weight;
     y = _t50 + norm3_bias;
     """,
@@ -7469,7 +7669,7 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
     norm1_rstd = _transformer_decoder_no_norm_first_relu_fwd_6(_t10, _t11, eps)
-    norm1_normalized, h1 = _transformer_decoder_no_norm_first_relu_fwd_7(
+    h1 = _transformer_decoder_no_norm_first_relu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
@@ -7507,7 +7707,7 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     _t32 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t33 = x.shape[-1]
     norm2_rstd = _transformer_decoder_no_norm_first_relu_fwd_16(_t32, _t33, eps)
-    norm2_normalized, h2 = _transformer_decoder_no_norm_first_relu_fwd_17(
+    h2 = _transformer_decoder_no_norm_first_relu_fwd_17(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t37 = _linear(h2, linear1_weight)
@@ -7521,7 +7721,7 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     _t46 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t47 = x.shape[-1]
     norm3_rstd = _transformer_decoder_no_norm_first_gelu_tanh_fwd_22(_t46, _t47, eps)
-    norm3_normalized, y = _transformer_decoder_no_norm_first_gelu_tanh_fwd_23(
+    y = _transformer_decoder_no_norm_first_gelu_tanh_fwd_23(
         norm3_centered, norm3_rstd, norm3_weight, norm3_bias
     )
     return y, (
@@ -7543,8 +7743,9 @@ def _cupy_forward_no_norm_first_gelu_tanh(
         _t5,
         self_attn_weights,
         self_attn_attended,
+        _t9,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         h1,
         _t15,
         _t18,
@@ -7555,12 +7756,14 @@ def _cupy_forward_no_norm_first_gelu_tanh(
         _t28,
         multihead_attn_weights,
         multihead_attn_attended,
+        _t31,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         h2,
         linear1_z,
+        _t45,
+        norm3_mu,
         norm3_rstd,
-        norm3_normalized,
     )
 
 
@@ -7582,71 +7785,84 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_4: layers_spec/layers/layer_normalization.yaml:35
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_4 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_4",
-    "T norm3_rstd, int32 _t51",
-    "T norm3_scale",
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_3: layers_spec/layers/layer_normalization.yaml:34,35
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_3 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_3",
+    "T _t45, T norm3_mu, T norm3_rstd, T grad_y",
+    "T norm3_x_hat, T norm3_p",
     """
-    norm3_scale = norm3_rstd / _t51;
+    T _t51 = _t45 - norm3_mu;
+    norm3_x_hat = _t51 * norm3_rstd;
+    norm3_p = grad_y * norm3_x_hat;
     """,
-    scalars=("_t51",),
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_4: layers_spec/layers/layer_normalization.yaml:38
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_4 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_4",
+    "T norm3_rstd, int32 _t52",
+    "T norm3_scale",
+    """
+    norm3_scale = norm3_rstd / _t52;
+    """,
+    scalars=("_t52",),
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_5: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_5 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_5",
     "T grad_y, T norm3_weight, T norm3_rstd",
-    "T _t53",
+    "T _t54",
     """
-    T _t52 = grad_y * norm3_weight;
-    _t53 = _t52 * norm3_rstd;
+    T _t53 = grad_y * norm3_weight;
+    _t54 = _t53 * norm3_rstd;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_6: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_6 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_6",
-    "T _t54, T norm3_scale",
-    "T _t55",
+    "T _t55, T norm3_scale",
+    "T _t56",
     """
-    _t55 = _t54 * norm3_scale;
+    _t56 = _t55 * norm3_scale;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_7: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_7 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_7",
-    "T norm3_normalized, T _t55, T _t53",
-    "T _t57",
+    "T norm3_x_hat, T _t56, T _t54",
+    "T _t58",
     """
-    T _t56 = norm3_normalized * _t55;
-    _t57 = _t53 - _t56;
+    T _t57 = norm3_x_hat * _t56;
+    _t58 = _t54 - _t57;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_8: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_8 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_8",
-    "T _t58, T norm3_scale",
-    "T _t59",
+    "T _t59, T norm3_scale",
+    "T _t60",
     """
-    _t59 = _t58 * norm3_scale;
+    _t60 = _t59 * norm3_scale;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_9: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_9 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_9",
-    "T _t57, T _t59",
+    "T _t58, T _t60",
     "T grad_norm3_x",
     """
-    grad_norm3_x = _t57 - _t59;
+    grad_norm3_x = _t58 - _t60;
     """,
 )
 
@@ -7657,100 +7873,102 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
     "T grad_hidden, T _t43, T _t41, T _t42, T linear1_z",
     "T grad_linear1_z",
     """
-    T _t63 = grad_hidden * _t43;
-    T _t64 = grad_hidden * _t41;
-    T _t65 = _t42 * _t42;
-    T _t66 = T(1) - _t65;
-    T grad_gelu_inner = _t64 * _t66;
-    T _t68 = _t63 * T(0.5);
-    T _t69 = grad_gelu_inner * T(0.7978845608028654);
-    T _t70 = _t69 * T(0.044715);
-    T _t71 = _t70 * T(3);
-    T _t72 = linear1_z * linear1_z;
-    T _t73 = _t71 * _t72;
-    T _t74 = _t68 + _t69;
-    grad_linear1_z = _t74 + _t73;
+    T _t64 = grad_hidden * _t43;
+    T _t65 = grad_hidden * _t41;
+    T _t66 = _t42 * _t42;
+    T _t67 = T(1) - _t66;
+    T grad_gelu_inner = _t65 * _t67;
+    T _t69 = _t64 * T(0.5);
+    T _t70 = grad_gelu_inner * T(0.7978845608028654);
+    T _t71 = _t70 * T(0.044715);
+    T _t72 = _t71 * T(3);
+    T _t73 = linear1_z * linear1_z;
+    T _t74 = _t72 * _t73;
+    T _t75 = _t69 + _t70;
+    grad_linear1_z = _t75 + _t74;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:32
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_11",
-    "T grad_norm3_x, T _t76, T norm2_normalized",
-    "T grad_h2, T norm2_p",
+    "T grad_norm3_x, T _t77, T _t31, T norm2_mu, T norm2_rstd",
+    "T grad_h2, T norm2_x_hat, T norm2_p",
     """
-    grad_h2 = grad_norm3_x + _t76;
-    norm2_p = grad_h2 * norm2_normalized;
+    grad_h2 = grad_norm3_x + _t77;
+    T _t79 = _t31 - norm2_mu;
+    norm2_x_hat = _t79 * norm2_rstd;
+    norm2_p = grad_h2 * norm2_x_hat;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_12: layers_spec/layers/layer_normalization.yaml:35
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_12: layers_spec/layers/layer_normalization.yaml:38
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_12 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_12",
-    "T norm2_rstd, int32 _t78",
+    "T norm2_rstd, int32 _t80",
     "T norm2_scale",
     """
-    norm2_scale = norm2_rstd / _t78;
+    norm2_scale = norm2_rstd / _t80;
     """,
-    scalars=("_t78",),
+    scalars=("_t80",),
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_13: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_13: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_13 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_13",
     "T grad_h2, T norm2_weight, T norm2_rstd",
-    "T _t80",
-    """
-    T _t79 = grad_h2 * norm2_weight;
-    _t80 = _t79 * norm2_rstd;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_14: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_14 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_14",
-    "T _t81, T norm2_scale",
     "T _t82",
     """
-    _t82 = _t81 * norm2_scale;
+    T _t81 = grad_h2 * norm2_weight;
+    _t82 = _t81 * norm2_rstd;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_15: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_15 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_15",
-    "T norm2_normalized, T _t82, T _t80",
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_14: layers_spec/layers/layer_normalization.yaml:40
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_14 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_14",
+    "T _t83, T norm2_scale",
     "T _t84",
     """
-    T _t83 = norm2_normalized * _t82;
-    _t84 = _t80 - _t83;
+    _t84 = _t83 * norm2_scale;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_16: layers_spec/layers/layer_normalization.yaml:37
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_16 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_16",
-    "T _t85, T norm2_scale",
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_15: layers_spec/layers/layer_normalization.yaml:40
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_15 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_15",
+    "T norm2_x_hat, T _t84, T _t82",
     "T _t86",
     """
-    _t86 = _t85 * norm2_scale;
+    T _t85 = norm2_x_hat * _t84;
+    _t86 = _t82 - _t85;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_17: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_16: layers_spec/layers/layer_normalization.yaml:40
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_16 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_16",
+    "T _t87, T norm2_scale",
+    "T _t88",
+    """
+    _t88 = _t87 * norm2_scale;
+    """,
+)
+
+
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_17: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_17",
-    "T _t84, T _t86",
+    "T _t86, T _t88",
     "T grad_norm2_x",
     """
-    grad_norm2_x = _t84 - _t86;
+    grad_norm2_x = _t86 - _t88;
     """,
 )
 
@@ -7758,11 +7976,11 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 # transformer_decoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2956
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_18",
-    "T grad_multihead_attn_weights, T _t95, T multihead_attn_weights",
+    "T grad_multihead_attn_weights, T _t97, T multihead_attn_weights",
     "T grad_multihead_attn_unpadded",
     """
-    T _t96 = grad_multihead_attn_weights - _t95;
-    grad_multihead_attn_unpadded = multihead_attn_weights * _t96;
+    T _t98 = grad_multihead_attn_weights - _t97;
+    grad_multihead_attn_unpadded = multihead_attn_weights * _t98;
     """,
 )
 
@@ -7771,91 +7989,93 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_19",
     "T grad_multihead_attn_heads_q, T _t27",
-    "T _t105",
+    "T _t107",
     """
-    _t105 = grad_multihead_attn_heads_q * _t27;
+    _t107 = grad_multihead_attn_heads_q * _t27;
     """,
     scalars=("_t27",),
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:860; layers_spec/layers/layer_normalization.yaml:32
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:860; layers_spec/layers/layer_normalization.yaml:34,35
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_20",
-    "T grad_norm2_x, T _t119, T norm1_normalized",
-    "T grad_h1, T norm1_p",
+    "T grad_norm2_x, T _t121, T _t9, T norm1_mu, T norm1_rstd",
+    "T grad_h1, T norm1_x_hat, T norm1_p",
     """
-    grad_h1 = grad_norm2_x + _t119;
-    norm1_p = grad_h1 * norm1_normalized;
+    grad_h1 = grad_norm2_x + _t121;
+    T _t124 = _t9 - norm1_mu;
+    norm1_x_hat = _t124 * norm1_rstd;
+    norm1_p = grad_h1 * norm1_x_hat;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_21: layers_spec/layers/layer_normalization.yaml:35
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_21: layers_spec/layers/layer_normalization.yaml:38
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_21 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_21",
-    "T norm1_rstd, int32 _t122",
+    "T norm1_rstd, int32 _t125",
     "T norm1_scale",
     """
-    norm1_scale = norm1_rstd / _t122;
+    norm1_scale = norm1_rstd / _t125;
     """,
-    scalars=("_t122",),
+    scalars=("_t125",),
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_22: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_22: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_22 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_22",
     "T grad_h1, T norm1_weight, T norm1_rstd",
-    "T _t124",
+    "T _t127",
     """
-    T _t123 = grad_h1 * norm1_weight;
-    _t124 = _t123 * norm1_rstd;
+    T _t126 = grad_h1 * norm1_weight;
+    _t127 = _t126 * norm1_rstd;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_23: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_23: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_23 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_23",
-    "T _t125, T norm1_scale",
-    "T _t126",
+    "T _t128, T norm1_scale",
+    "T _t129",
     """
-    _t126 = _t125 * norm1_scale;
+    _t129 = _t128 * norm1_scale;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_24: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_24: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_24 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_24",
-    "T norm1_normalized, T _t126, T _t124",
-    "T _t128",
+    "T norm1_x_hat, T _t129, T _t127",
+    "T _t131",
     """
-    T _t127 = norm1_normalized * _t126;
-    _t128 = _t124 - _t127;
+    T _t130 = norm1_x_hat * _t129;
+    _t131 = _t127 - _t130;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_25: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_25: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_25 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_25",
-    "T _t129, T norm1_scale",
-    "T _t130",
+    "T _t132, T norm1_scale",
+    "T _t133",
     """
-    _t130 = _t129 * norm1_scale;
+    _t133 = _t132 * norm1_scale;
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_26: layers_spec/layers/layer_normalization.yaml:37
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_26: layers_spec/layers/layer_normalization.yaml:40
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_26 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_26",
-    "T _t128, T _t130",
+    "T _t131, T _t133",
     "T grad_norm1_x",
     """
-    grad_norm1_x = _t128 - _t130;
+    grad_norm1_x = _t131 - _t133;
     """,
 )
 
@@ -7863,11 +8083,11 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_26 = ElementwiseKernel(
 # transformer_decoder_no_norm_first_gelu_tanh_bwd_27: layers_spec/primitives.yaml:2956
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_27 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_27",
-    "T grad_self_attn_weights, T _t139, T self_attn_weights",
+    "T grad_self_attn_weights, T _t142, T self_attn_weights",
     "T grad_self_attn_unpadded",
     """
-    T _t140 = grad_self_attn_weights - _t139;
-    grad_self_attn_unpadded = self_attn_weights * _t140;
+    T _t143 = grad_self_attn_weights - _t142;
+    grad_self_attn_unpadded = self_attn_weights * _t143;
     """,
 )
 
@@ -7876,9 +8096,9 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_27 = ElementwiseKernel(
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_28 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_28",
     "T grad_self_attn_heads_q, T _t5",
-    "T _t149",
+    "T _t152",
     """
-    _t149 = grad_self_attn_heads_q * _t5;
+    _t152 = grad_self_attn_heads_q * _t5;
     """,
     scalars=("_t5",),
 )
@@ -7887,10 +8107,10 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_28 = ElementwiseKernel(
 # transformer_decoder_no_norm_first_gelu_tanh_bwd_29: layers_spec/primitives.yaml:522
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_29 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_29",
-    "T grad_norm1_x, T _t155",
+    "T grad_norm1_x, T _t158",
     "T grad_x",
     """
-    grad_x = grad_norm1_x + _t155;
+    grad_x = grad_norm1_x + _t158;
     """,
 )
 
@@ -7898,10 +8118,10 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_29 = ElementwiseKernel(
 # transformer_decoder_no_norm_first_gelu_tanh_bwd_30: layers_spec/primitives.yaml:522
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_30 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_30",
-    "T _t109, T _t114",
+    "T _t111, T _t116",
     "T grad_memory",
     """
-    grad_memory = _t109 + _t114;
+    grad_memory = _t111 + _t116;
     """,
 )
 
@@ -7926,8 +8146,9 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t5,
     self_attn_weights,
     self_attn_attended,
+    _t9,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     h1,
     _t15,
     _t18,
@@ -7938,12 +8159,14 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t28,
     multihead_attn_weights,
     multihead_attn_attended,
+    _t31,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     h2,
     linear1_z,
+    _t45,
+    norm3_mu,
     norm3_rstd,
-    norm3_normalized,
 ):
     import cupy as cp
 
@@ -7961,22 +8184,22 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t41, _t42, _t43, hidden = _transformer_decoder_no_norm_first_gelu_tanh_bwd_2(
         linear1_z
     )
-    norm3_p = _transformer_decoder_no_norm_first_relu_bwd_3(grad_y, norm3_normalized)
+    norm3_x_hat, norm3_p = _transformer_decoder_no_norm_first_gelu_tanh_bwd_3(
+        _t45, norm3_mu, norm3_rstd, grad_y
+    )
     grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
     grad_norm3_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    _t51 = x.shape[-1]
-    norm3_scale = _transformer_decoder_no_norm_first_gelu_tanh_bwd_4(norm3_rstd, _t51)
-    _t53 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_5(
+    _t52 = x.shape[-1]
+    norm3_scale = _transformer_decoder_no_norm_first_gelu_tanh_bwd_4(norm3_rstd, _t52)
+    _t54 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_5(
         grad_y, norm3_weight, norm3_rstd
     )
-    _t54 = _cupy_dot_last(norm3_p, norm3_weight)
-    _t55 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_6(_t54, norm3_scale)
-    _t57 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_7(
-        norm3_normalized, _t55, _t53
-    )
-    _t58 = _cupy_dot_last(grad_y, norm3_weight)
-    _t59 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_8(_t58, norm3_scale)
-    grad_norm3_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_9(_t57, _t59)
+    _t55 = _cupy_dot_last(norm3_p, norm3_weight)
+    _t56 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_6(_t55, norm3_scale)
+    _t58 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_7(norm3_x_hat, _t56, _t54)
+    _t59 = _cupy_dot_last(grad_y, norm3_weight)
+    _t60 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_8(_t59, norm3_scale)
+    grad_norm3_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_9(_t58, _t60)
     grad_linear2_bias = _cupy_sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
     grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
@@ -7984,26 +8207,24 @@ def _cupy_backward_no_norm_first_gelu_tanh(
         grad_hidden, _t43, _t41, _t42, linear1_z
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t76 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    _t77 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
-    grad_h2, norm2_p = _transformer_decoder_no_norm_first_gelu_tanh_bwd_11(
-        grad_norm3_x, _t76, norm2_normalized
+    grad_h2, norm2_x_hat, norm2_p = _transformer_decoder_no_norm_first_gelu_tanh_bwd_11(
+        grad_norm3_x, _t77, _t31, norm2_mu, norm2_rstd
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_h2, self_attn_out_proj_bias.shape)
-    _t78 = x.shape[-1]
-    norm2_scale = _transformer_decoder_no_norm_first_gelu_tanh_bwd_12(norm2_rstd, _t78)
-    _t80 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_13(
+    _t80 = x.shape[-1]
+    norm2_scale = _transformer_decoder_no_norm_first_gelu_tanh_bwd_12(norm2_rstd, _t80)
+    _t82 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_13(
         grad_h2, norm2_weight, norm2_rstd
     )
-    _t81 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t82 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_14(_t81, norm2_scale)
-    _t84 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_15(
-        norm2_normalized, _t82, _t80
-    )
-    _t85 = _cupy_dot_last(grad_h2, norm2_weight)
-    _t86 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_16(_t85, norm2_scale)
-    grad_norm2_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_17(_t84, _t86)
+    _t83 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t84 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_14(_t83, norm2_scale)
+    _t86 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_15(norm2_x_hat, _t84, _t82)
+    _t87 = _cupy_dot_last(grad_h2, norm2_weight)
+    _t88 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_16(_t87, norm2_scale)
+    grad_norm2_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_17(_t86, _t88)
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_norm2_x, self_attn_out_proj_bias.shape
     )
@@ -8013,53 +8234,53 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     grad_multihead_attn_out_proj_weight = _rows(grad_norm2_x).T @ _rows(
         multihead_attn_attended
     )
-    _t90 = _split_heads(grad_multihead_attn_attended, nhead)
-    _t91 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
-    grad_multihead_attn_weights = _cupy_bmm(_t90, _t91)
-    _t93 = cp.swapaxes(multihead_attn_weights, -1, -2)
-    grad_multihead_attn_heads_v = _cupy_bmm(_t93, _t90)
-    _t95 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
+    _t92 = _split_heads(grad_multihead_attn_attended, nhead)
+    _t93 = cp.swapaxes(multihead_attn_heads_v, -1, -2)
+    grad_multihead_attn_weights = _cupy_bmm(_t92, _t93)
+    _t95 = cp.swapaxes(multihead_attn_weights, -1, -2)
+    grad_multihead_attn_heads_v = _cupy_bmm(_t95, _t92)
+    _t97 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
     grad_multihead_attn_unpadded = _transformer_decoder_no_norm_first_gelu_tanh_bwd_18(
-        grad_multihead_attn_weights, _t95, multihead_attn_weights
+        grad_multihead_attn_weights, _t97, multihead_attn_weights
     )
-    _t98 = cp.swapaxes(_t28, -1, -2)
-    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t98)
-    _t100 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
-    _t101 = _cupy_bmm(_t100, grad_multihead_attn_unpadded)
-    grad_multihead_attn_heads_k = cp.swapaxes(_t101, -1, -2)
+    _t100 = cp.swapaxes(_t28, -1, -2)
+    grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t100)
+    _t102 = cp.swapaxes(multihead_attn_heads_q, -1, -2)
+    _t103 = _cupy_bmm(_t102, grad_multihead_attn_unpadded)
+    grad_multihead_attn_heads_k = cp.swapaxes(_t103, -1, -2)
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
-    _t105 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_19(
+    _t107 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_19(
         grad_multihead_attn_heads_q, _t27
     )
-    grad_multihead_attn_q = _merge_heads(_t105, nhead)
-    _t107 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
-    _t109 = _linear_backward_input(grad_multihead_attn_v, _t21)
-    _t110 = _rows(grad_multihead_attn_v).T @ _rows(memory)
-    _t112 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
-    _t114 = _linear_backward_input(grad_multihead_attn_k, _t18)
-    _t115 = _rows(grad_multihead_attn_k).T @ _rows(memory)
-    _t117 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
-    _t119 = _linear_backward_input(grad_multihead_attn_q, _t15)
-    _t120 = _rows(grad_multihead_attn_q).T @ _rows(h1)
-    grad_h1, norm1_p = _transformer_decoder_no_norm_first_gelu_tanh_bwd_20(
-        grad_norm2_x, _t119, norm1_normalized
+    grad_multihead_attn_q = _merge_heads(_t107, nhead)
+    _t109 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
+    _t111 = _linear_backward_input(grad_multihead_attn_v, _t21)
+    _t112 = _rows(grad_multihead_attn_v).T @ _rows(memory)
+    _t114 = _cupy_sum_to(grad_multihead_attn_k, self_attn_out_proj_bias.shape)
+    _t116 = _linear_backward_input(grad_multihead_attn_k, _t18)
+    _t117 = _rows(grad_multihead_attn_k).T @ _rows(memory)
+    _t119 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
+    _t121 = _linear_backward_input(grad_multihead_attn_q, _t15)
+    _t122 = _rows(grad_multihead_attn_q).T @ _rows(h1)
+    grad_h1, norm1_x_hat, norm1_p = _transformer_decoder_no_norm_first_gelu_tanh_bwd_20(
+        grad_norm2_x, _t121, _t9, norm1_mu, norm1_rstd
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
-    _t122 = x.shape[-1]
-    norm1_scale = _transformer_decoder_no_norm_first_gelu_tanh_bwd_21(norm1_rstd, _t122)
-    _t124 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_22(
+    _t125 = x.shape[-1]
+    norm1_scale = _transformer_decoder_no_norm_first_gelu_tanh_bwd_21(norm1_rstd, _t125)
+    _t127 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_22(
         grad_h1, norm1_weight, norm1_rstd
     )
-    _t125 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t126 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_23(_t125, norm1_scale)
-    _t128 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_24(
-        norm1_normalized, _t126, _t124
+    _t128 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t129 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_23(_t128, norm1_scale)
+    _t131 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_24(
+        norm1_x_hat, _t129, _t127
     )
-    _t129 = _cupy_dot_last(grad_h1, norm1_weight)
-    _t130 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_25(_t129, norm1_scale)
-    grad_norm1_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_26(_t128, _t130)
+    _t132 = _cupy_dot_last(grad_h1, norm1_weight)
+    _t133 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_25(_t132, norm1_scale)
+    grad_norm1_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_26(_t131, _t133)
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
@@ -8067,35 +8288,35 @@ def _cupy_backward_no_norm_first_gelu_tanh(
         grad_norm1_x, self_attn_out_proj_weight
     )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
-    _t134 = _split_heads(grad_self_attn_attended, nhead)
-    _t135 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = _cupy_bmm(_t134, _t135)
-    _t137 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = _cupy_bmm(_t137, _t134)
-    _t139 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    _t137 = _split_heads(grad_self_attn_attended, nhead)
+    _t138 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t137, _t138)
+    _t140 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t140, _t137)
+    _t142 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_unpadded = _transformer_decoder_no_norm_first_gelu_tanh_bwd_27(
-        grad_self_attn_weights, _t139, self_attn_weights
+        grad_self_attn_weights, _t142, self_attn_weights
     )
-    _t142 = cp.swapaxes(_t6, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t142)
-    _t144 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t145 = _cupy_bmm(_t144, grad_self_attn_unpadded)
-    grad_self_attn_heads_k = cp.swapaxes(_t145, -1, -2)
-    _t149 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_28(
+    _t145 = cp.swapaxes(_t6, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t145)
+    _t147 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t148 = _cupy_bmm(_t147, grad_self_attn_unpadded)
+    grad_self_attn_heads_k = cp.swapaxes(_t148, -1, -2)
+    _t152 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_28(
         grad_self_attn_heads_q, _t5
     )
     grad_self_attn_qkv = _cupy_join_heads(
-        (_t149, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
+        (_t152, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t155 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
+    _t158 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
-    grad_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_29(grad_norm1_x, _t155)
-    grad_memory = _transformer_decoder_no_norm_first_gelu_tanh_bwd_30(_t109, _t114)
-    grad_multihead_attn_in_proj_weight = cp.concatenate((_t120, _t115, _t110), axis=0)
-    grad_multihead_attn_in_proj_bias = cp.concatenate((_t117, _t112, _t107), axis=-1)
+    grad_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_29(grad_norm1_x, _t158)
+    grad_memory = _transformer_decoder_no_norm_first_gelu_tanh_bwd_30(_t111, _t116)
+    grad_multihead_attn_in_proj_weight = cp.concatenate((_t122, _t117, _t112), axis=0)
+    grad_multihead_attn_in_proj_bias = cp.concatenate((_t119, _t114, _t109), axis=-1)
     return (
         grad_x,
         grad_memory,

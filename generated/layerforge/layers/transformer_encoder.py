@@ -256,9 +256,9 @@ def _forward_norm_first_relu_part1(x, eps, norm1_weight, norm1_bias):
     np.sqrt(norm1_rstd, out=norm1_rstd)
     np.divide(1, norm1_rstd, out=norm1_rstd)
     norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
-    normalized = norm1_normalized * norm1_weight
+    normalized = np.multiply(norm1_normalized, norm1_weight, out=norm1_normalized)
     normalized += norm1_bias
-    return norm1_rstd, norm1_normalized, normalized
+    return norm1_mu, norm1_rstd, normalized
 
 
 def _forward_norm_first_relu_part2(
@@ -274,9 +274,9 @@ def _forward_norm_first_relu_part2(
     np.sqrt(norm2_rstd, out=norm2_rstd)
     np.divide(1, norm2_rstd, out=norm2_rstd)
     norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
-    ffn_input = norm2_normalized * norm2_weight
+    ffn_input = np.multiply(norm2_normalized, norm2_weight, out=norm2_normalized)
     ffn_input += norm2_bias
-    return h, norm2_rstd, norm2_normalized, ffn_input
+    return h, norm2_mu, norm2_rstd, ffn_input
 
 
 def _forward_norm_first_relu(
@@ -298,7 +298,7 @@ def _forward_norm_first_relu(
     nhead,
     eps,
 ):
-    norm1_rstd, norm1_normalized, normalized = in_row_blocks(
+    norm1_mu, norm1_rstd, normalized = in_row_blocks(
         _forward_norm_first_relu_part1,
         x,
         eps,
@@ -321,7 +321,7 @@ def _forward_norm_first_relu(
     self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
-    h, norm2_rstd, norm2_normalized, ffn_input = in_row_blocks(
+    h, norm2_mu, norm2_rstd, ffn_input = in_row_blocks(
         _forward_norm_first_relu_part2,
         _t3,
         self_attn_out_proj_bias,
@@ -347,36 +347,40 @@ def _forward_norm_first_relu(
         norm1_weight,
         norm2_weight,
         nhead,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         normalized,
         _t1,
         _t2,
         self_attn_weights,
         self_attn_attended,
+        h,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         ffn_input,
         linear1_z,
     )
 
 
 def _backward_norm_first_relu_part1(
+    h,
+    norm2_mu,
+    norm2_rstd,
     grad_ffn_input,
-    norm2_normalized,
     self_attn_out_proj_bias,
     x,
-    norm2_rstd,
     norm2_weight,
     grad_y,
 ):
-    norm2_p = grad_ffn_input * norm2_normalized
+    norm2_x_hat = h - norm2_mu
+    norm2_x_hat *= norm2_rstd
+    norm2_p = grad_ffn_input * norm2_x_hat
     grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
     norm2_scale = norm2_rstd / x.shape[-1]
     grad_norm2_x = grad_ffn_input * norm2_weight
     grad_norm2_x *= norm2_rstd
-    _t1 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    _t1 = norm2_x_hat * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
     grad_norm2_x -= _t1
     grad_norm2_x -= _dot_last(grad_ffn_input, norm2_weight) * norm2_scale
     grad_h = np.add(grad_y, grad_norm2_x, out=grad_norm2_x)
@@ -404,21 +408,23 @@ def _backward_norm_first_relu_part2(
 
 
 def _backward_norm_first_relu_part3(
-    grad_normalized,
-    norm1_normalized,
-    self_attn_out_proj_bias,
     x,
+    norm1_mu,
     norm1_rstd,
+    grad_normalized,
+    self_attn_out_proj_bias,
     norm1_weight,
     grad_h,
 ):
-    norm1_p = grad_normalized * norm1_normalized
+    norm1_x_hat = x - norm1_mu
+    norm1_x_hat *= norm1_rstd
+    norm1_p = grad_normalized * norm1_x_hat
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _sum_to(grad_normalized, self_attn_out_proj_bias.shape)
     norm1_scale = norm1_rstd / x.shape[-1]
     grad_norm1_x = grad_normalized * norm1_weight
     grad_norm1_x *= norm1_rstd
-    _t1 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    _t1 = norm1_x_hat * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
     grad_norm1_x -= _t1
     grad_norm1_x -= _dot_last(grad_normalized, norm1_weight) * norm1_scale
     grad_x = np.add(grad_h, grad_norm1_x, out=grad_norm1_x)
@@ -438,15 +444,16 @@ def _backward_norm_first_relu(
     norm1_weight,
     norm2_weight,
     nhead,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     normalized,
     _t1,
     _t2,
     self_attn_weights,
     self_attn_attended,
+    h,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     ffn_input,
     linear1_z,
 ):
@@ -469,15 +476,16 @@ def _backward_norm_first_relu(
     grad_h, grad_norm2_weight, grad_norm2_bias, grad_self_attn_out_proj_bias = (
         in_row_blocks(
             _backward_norm_first_relu_part1,
+            h,
+            norm2_mu,
+            norm2_rstd,
             grad_ffn_input,
-            norm2_normalized,
             self_attn_out_proj_bias,
             x,
-            norm2_rstd,
             norm2_weight,
             grad_y,
             sums=3,
-            named=(2, 2, None, 2, 2, None, 2),
+            named=(2, 2, 2, 2, None, 2, None, 2),
         )
     )
     grad_self_attn_attended = _linear_backward_input(grad_h, self_attn_out_proj_weight)
@@ -505,15 +513,15 @@ def _backward_norm_first_relu(
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
     grad_x, grad_norm1_weight, grad_norm1_bias = in_row_blocks(
         _backward_norm_first_relu_part3,
-        grad_normalized,
-        norm1_normalized,
-        self_attn_out_proj_bias,
         x,
+        norm1_mu,
         norm1_rstd,
+        grad_normalized,
+        self_attn_out_proj_bias,
         norm1_weight,
         grad_h,
         sums=2,
-        named=(2, 2, None, 2, 2, None, 2),
+        named=(2, 2, 2, 2, None, None, 2),
     )
     return (
         grad_x,
@@ -560,7 +568,7 @@ def _forward_norm_first_gelu(
     nhead,
     eps,
 ):
-    norm1_rstd, norm1_normalized, normalized = in_row_blocks(
+    norm1_mu, norm1_rstd, normalized = in_row_blocks(
         _forward_norm_first_relu_part1,
         x,
         eps,
@@ -583,7 +591,7 @@ def _forward_norm_first_gelu(
     self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
-    h, norm2_rstd, norm2_normalized, ffn_input = in_row_blocks(
+    h, norm2_mu, norm2_rstd, ffn_input = in_row_blocks(
         _forward_norm_first_relu_part2,
         _t3,
         self_attn_out_proj_bias,
@@ -611,15 +619,16 @@ def _forward_norm_first_gelu(
         norm1_weight,
         norm2_weight,
         nhead,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         normalized,
         _t1,
         _t2,
         self_attn_weights,
         self_attn_attended,
+        h,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         ffn_input,
         linear1_z,
     )
@@ -653,15 +662,16 @@ def _backward_norm_first_gelu(
     norm1_weight,
     norm2_weight,
     nhead,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     normalized,
     _t1,
     _t2,
     self_attn_weights,
     self_attn_attended,
+    h,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     ffn_input,
     linear1_z,
 ):
@@ -696,15 +706,16 @@ def _backward_norm_first_gelu(
     grad_h, grad_norm2_weight, grad_norm2_bias, grad_self_attn_out_proj_bias = (
         in_row_blocks(
             _backward_norm_first_relu_part1,
+            h,
+            norm2_mu,
+            norm2_rstd,
             grad_ffn_input,
-            norm2_normalized,
             self_attn_out_proj_bias,
             x,
-            norm2_rstd,
             norm2_weight,
             grad_y,
             sums=3,
-            named=(2, 2, None, 2, 2, None, 2),
+            named=(2, 2, 2, 2, None, 2, None, 2),
         )
     )
     grad_self_attn_attended = _linear_backward_input(grad_h, self_attn_out_proj_weight)
@@ -732,15 +743,15 @@ def _backward_norm_first_gelu(
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
     grad_x, grad_norm1_weight, grad_norm1_bias = in_row_blocks(
         _backward_norm_first_relu_part3,
-        grad_normalized,
-        norm1_normalized,
-        self_attn_out_proj_bias,
         x,
+        norm1_mu,
         norm1_rstd,
+        grad_normalized,
+        self_attn_out_proj_bias,
         norm1_weight,
         grad_h,
         sums=2,
-        named=(2, 2, None, 2, 2, None, 2),
+        named=(2, 2, 2, 2, None, None, 2),
     )
     return (
         grad_x,
@@ -792,7 +803,7 @@ def _forward_norm_first_gelu_tanh(
     nhead,
     eps,
 ):
-    norm1_rstd, norm1_normalized, normalized = in_row_blocks(
+    norm1_mu, norm1_rstd, normalized = in_row_blocks(
         _forward_norm_first_relu_part1,
         x,
         eps,
@@ -815,7 +826,7 @@ def _forward_norm_first_gelu_tanh(
     self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
-    h, norm2_rstd, norm2_normalized, ffn_input = in_row_blocks(
+    h, norm2_mu, norm2_rstd, ffn_input = in_row_blocks(
         _forward_norm_first_relu_part2,
         _t3,
         self_attn_out_proj_bias,
@@ -843,15 +854,16 @@ def _forward_norm_first_gelu_tanh(
         norm1_weight,
         norm2_weight,
         nhead,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         normalized,
         _t1,
         _t2,
         self_attn_weights,
         self_attn_attended,
+        h,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         ffn_input,
         linear1_z,
     )
@@ -890,15 +902,16 @@ def _backward_norm_first_gelu_tanh(
     norm1_weight,
     norm2_weight,
     nhead,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     normalized,
     _t1,
     _t2,
     self_attn_weights,
     self_attn_attended,
+    h,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     ffn_input,
     linear1_z,
 ):
@@ -938,15 +951,16 @@ def _backward_norm_first_gelu_tanh(
     grad_h, grad_norm2_weight, grad_norm2_bias, grad_self_attn_out_proj_bias = (
         in_row_blocks(
             _backward_norm_first_relu_part1,
+            h,
+            norm2_mu,
+            norm2_rstd,
             grad_ffn_input,
-            norm2_normalized,
             self_attn_out_proj_bias,
             x,
-            norm2_rstd,
             norm2_weight,
             grad_y,
             sums=3,
-            named=(2, 2, None, 2, 2, None, 2),
+            named=(2, 2, 2, 2, None, 2, None, 2),
         )
     )
     grad_self_attn_attended = _linear_backward_input(grad_h, self_attn_out_proj_weight)
@@ -974,15 +988,15 @@ def _backward_norm_first_gelu_tanh(
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
     grad_x, grad_norm1_weight, grad_norm1_bias = in_row_blocks(
         _backward_norm_first_relu_part3,
-        grad_normalized,
-        norm1_normalized,
-        self_attn_out_proj_bias,
         x,
+        norm1_mu,
         norm1_rstd,
+        grad_normalized,
+        self_attn_out_proj_bias,
         norm1_weight,
         grad_h,
         sums=2,
-        named=(2, 2, None, 2, 2, None, 2),
+        named=(2, 2, 2, 2, None, None, 2),
     )
     return (
         grad_x,
@@ -1007,16 +1021,16 @@ def _forward_no_norm_first_relu_part1(
     attended = _t1 + self_attn_out_proj_bias
     _t2 = np.add(x, attended, out=attended)
     norm1_mu = _mean(_t2, -1)
-    norm1_centered = np.subtract(_t2, norm1_mu, out=_t2)
+    norm1_centered = _t2 - norm1_mu
     norm1_variance = _dot_last(norm1_centered, norm1_centered)
     norm1_variance /= x.shape[-1]
     norm1_rstd = np.add(norm1_variance, eps, out=norm1_variance)
     np.sqrt(norm1_rstd, out=norm1_rstd)
     np.divide(1, norm1_rstd, out=norm1_rstd)
     norm1_normalized = np.multiply(norm1_centered, norm1_rstd, out=norm1_centered)
-    h = norm1_normalized * norm1_weight
+    h = np.multiply(norm1_normalized, norm1_weight, out=norm1_normalized)
     h += norm1_bias
-    return norm1_rstd, norm1_normalized, h
+    return _t2, norm1_mu, norm1_rstd, h
 
 
 def _forward_no_norm_first_relu_part2(
@@ -1025,16 +1039,16 @@ def _forward_no_norm_first_relu_part2(
     linear2_z = _t1 + linear2_bias
     _t2 = np.add(h, linear2_z, out=linear2_z)
     norm2_mu = _mean(_t2, -1)
-    norm2_centered = np.subtract(_t2, norm2_mu, out=_t2)
+    norm2_centered = _t2 - norm2_mu
     norm2_variance = _dot_last(norm2_centered, norm2_centered)
     norm2_variance /= x.shape[-1]
     norm2_rstd = np.add(norm2_variance, eps, out=norm2_variance)
     np.sqrt(norm2_rstd, out=norm2_rstd)
     np.divide(1, norm2_rstd, out=norm2_rstd)
     norm2_normalized = np.multiply(norm2_centered, norm2_rstd, out=norm2_centered)
-    y = norm2_normalized * norm2_weight
+    y = np.multiply(norm2_normalized, norm2_weight, out=norm2_normalized)
     y += norm2_bias
-    return norm2_rstd, norm2_normalized, y
+    return _t2, norm2_mu, norm2_rstd, y
 
 
 def _forward_no_norm_first_relu(
@@ -1071,7 +1085,7 @@ def _forward_no_norm_first_relu(
     self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
-    norm1_rstd, norm1_normalized, h = in_row_blocks(
+    _t4, norm1_mu, norm1_rstd, h = in_row_blocks(
         _forward_no_norm_first_relu_part1,
         _t3,
         self_attn_out_proj_bias,
@@ -1083,10 +1097,10 @@ def _forward_no_norm_first_relu(
     )
     linear1_z = _linear(h, linear1_weight) + linear1_bias
     hidden = np.clip(linear1_z, 0, np.inf)
-    _t4 = _linear(hidden, linear2_weight)
-    norm2_rstd, norm2_normalized, y = in_row_blocks(
+    _t5 = _linear(hidden, linear2_weight)
+    _t6, norm2_mu, norm2_rstd, y = in_row_blocks(
         _forward_no_norm_first_relu_part2,
-        _t4,
+        _t5,
         linear2_bias,
         h,
         x,
@@ -1111,39 +1125,44 @@ def _forward_no_norm_first_relu(
         _t2,
         self_attn_weights,
         self_attn_attended,
+        _t4,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         h,
         linear1_z,
+        _t6,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
     )
 
 
 def _backward_no_norm_first_relu_part1(
     self_attn_heads_k,
     linear1_z,
+    _t1,
+    norm2_mu,
+    norm2_rstd,
     grad_y,
-    norm2_normalized,
     self_attn_out_proj_bias,
     x,
-    norm2_rstd,
     norm2_weight,
 ):
-    _t1 = np.swapaxes(self_attn_heads_k, -1, -2)
+    _t2 = np.swapaxes(self_attn_heads_k, -1, -2)
     hidden = np.clip(linear1_z, 0, np.inf)
-    norm2_p = grad_y * norm2_normalized
+    norm2_x_hat = _t1 - norm2_mu
+    norm2_x_hat *= norm2_rstd
+    norm2_p = grad_y * norm2_x_hat
     grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
     norm2_scale = norm2_rstd / x.shape[-1]
     grad_norm2_x = grad_y * norm2_weight
     grad_norm2_x *= norm2_rstd
-    _t2 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
-    grad_norm2_x -= _t2
+    _t3 = norm2_x_hat * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t3
     grad_norm2_x -= _dot_last(grad_y, norm2_weight) * norm2_scale
     grad_linear2_bias = _sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
     return (
-        _t1,
+        _t2,
         hidden,
         grad_norm2_x,
         grad_norm2_weight,
@@ -1155,21 +1174,24 @@ def _backward_no_norm_first_relu_part1(
 def _backward_no_norm_first_relu_part2(
     grad_norm2_x,
     _t1,
-    norm1_normalized,
+    _t2,
+    norm1_mu,
+    norm1_rstd,
     self_attn_out_proj_bias,
     x,
-    norm1_rstd,
     norm1_weight,
 ):
     grad_h = grad_norm2_x + _t1
-    norm1_p = grad_h * norm1_normalized
+    norm1_x_hat = _t2 - norm1_mu
+    norm1_x_hat *= norm1_rstd
+    norm1_p = grad_h * norm1_x_hat
     grad_norm1_weight = _sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _sum_to(grad_h, self_attn_out_proj_bias.shape)
     norm1_scale = norm1_rstd / x.shape[-1]
     grad_norm1_x = grad_h * norm1_weight
     grad_norm1_x *= norm1_rstd
-    _t2 = norm1_normalized * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
-    grad_norm1_x -= _t2
+    _t3 = norm1_x_hat * (_dot_last(norm1_p, norm1_weight) * norm1_scale)
+    grad_norm1_x -= _t3
     grad_norm1_x -= _dot_last(grad_h, norm1_weight) * norm1_scale
     grad_self_attn_out_proj_bias = _sum_to(grad_norm1_x, self_attn_out_proj_bias.shape)
     return (
@@ -1197,12 +1219,14 @@ def _backward_no_norm_first_relu(
     _t2,
     self_attn_weights,
     self_attn_attended,
+    _t3,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     h,
     linear1_z,
+    _t4,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
 ):
     self_attn_qkv = _t1 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
@@ -1211,58 +1235,60 @@ def _backward_no_norm_first_relu(
     self_attn_heads_q = _split_heads(self_attn_q, nhead) * _t2
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
-    _t3, hidden, grad_norm2_x, grad_norm2_weight, grad_norm2_bias, grad_linear2_bias = (
+    _t5, hidden, grad_norm2_x, grad_norm2_weight, grad_norm2_bias, grad_linear2_bias = (
         in_row_blocks(
             _backward_no_norm_first_relu_part1,
             self_attn_heads_k,
             linear1_z,
+            _t4,
+            norm2_mu,
+            norm2_rstd,
             grad_y,
-            norm2_normalized,
             self_attn_out_proj_bias,
             x,
-            norm2_rstd,
             norm2_weight,
             sums=3,
-            named=(3, 2, 2, 2, None, 2, 2, None),
+            named=(3, 2, 2, 2, 2, 2, None, 2, None),
         )
     )
     grad_hidden = _linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
     grad_linear1_z = grad_hidden * (linear1_z > 0)
     grad_linear1_bias = _sum_to(grad_linear1_z, linear1_bias.shape)
-    _t4 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    _t6 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
     grad_norm1_x, grad_norm1_weight, grad_norm1_bias, grad_self_attn_out_proj_bias = (
         in_row_blocks(
             _backward_no_norm_first_relu_part2,
             grad_norm2_x,
-            _t4,
-            norm1_normalized,
+            _t6,
+            _t3,
+            norm1_mu,
+            norm1_rstd,
             self_attn_out_proj_bias,
             x,
-            norm1_rstd,
             norm1_weight,
             sums=3,
-            named=(2, 2, 2, None, 2, 2, None),
+            named=(2, 2, 2, 2, 2, None, 2, None),
         )
     )
     grad_self_attn_attended = _linear_backward_input(
         grad_norm1_x, self_attn_out_proj_weight
     )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
-    _t5 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_heads_v, grad_self_attn_heads_k, _t6 = in_row_blocks(
+    _t7 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_heads_v, grad_self_attn_heads_k, _t8 = in_row_blocks(
         _backward_norm_first_relu_part2,
         self_attn_heads_v,
-        _t5,
+        _t7,
         self_attn_weights,
-        _t3,
+        _t5,
         self_attn_heads_q,
         _t2,
         named=(3, 3, 3, 3, 3, None),
     )
     grad_self_attn_qkv = _join_heads(
-        (_t6, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
+        (_t8, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1322,7 +1348,7 @@ def _forward_no_norm_first_gelu(
     self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
-    norm1_rstd, norm1_normalized, h = in_row_blocks(
+    _t4, norm1_mu, norm1_rstd, h = in_row_blocks(
         _forward_no_norm_first_relu_part1,
         _t3,
         self_attn_out_proj_bias,
@@ -1332,14 +1358,14 @@ def _forward_no_norm_first_gelu(
         norm1_bias,
         named=(2, None, 2, None, None, None),
     )
-    _t4 = _linear(h, linear1_weight)
+    _t5 = _linear(h, linear1_weight)
     linear1_z, hidden = in_row_blocks(
-        _forward_norm_first_gelu_part3, _t4, linear1_bias, named=(2, None)
+        _forward_norm_first_gelu_part3, _t5, linear1_bias, named=(2, None)
     )
-    _t5 = _linear(hidden, linear2_weight)
-    norm2_rstd, norm2_normalized, y = in_row_blocks(
+    _t6 = _linear(hidden, linear2_weight)
+    _t7, norm2_mu, norm2_rstd, y = in_row_blocks(
         _forward_no_norm_first_relu_part2,
-        _t5,
+        _t6,
         linear2_bias,
         h,
         x,
@@ -1364,45 +1390,50 @@ def _forward_no_norm_first_gelu(
         _t2,
         self_attn_weights,
         self_attn_attended,
+        _t4,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         h,
         linear1_z,
+        _t7,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
     )
 
 
 def _backward_no_norm_first_gelu_part1(
     self_attn_heads_k,
     linear1_z,
+    _t1,
+    norm2_mu,
+    norm2_rstd,
     grad_y,
-    norm2_normalized,
     self_attn_out_proj_bias,
     x,
-    norm2_rstd,
     norm2_weight,
 ):
-    _t1 = np.swapaxes(self_attn_heads_k, -1, -2)
-    _t2 = 0.7071067811865476 * linear1_z
-    _t3 = _erf(_t2)
-    _t3 *= 0.5
-    _t3 += 0.5
-    hidden = linear1_z * _t3
-    norm2_p = grad_y * norm2_normalized
+    _t2 = np.swapaxes(self_attn_heads_k, -1, -2)
+    _t3 = 0.7071067811865476 * linear1_z
+    _t4 = _erf(_t3)
+    _t4 *= 0.5
+    _t4 += 0.5
+    hidden = linear1_z * _t4
+    norm2_x_hat = _t1 - norm2_mu
+    norm2_x_hat *= norm2_rstd
+    norm2_p = grad_y * norm2_x_hat
     grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
     norm2_scale = norm2_rstd / x.shape[-1]
     grad_norm2_x = grad_y * norm2_weight
     grad_norm2_x *= norm2_rstd
-    _t4 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
-    grad_norm2_x -= _t4
+    _t5 = norm2_x_hat * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t5
     grad_norm2_x -= _dot_last(grad_y, norm2_weight) * norm2_scale
     grad_linear2_bias = _sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
     return (
-        _t1,
         _t2,
         _t3,
+        _t4,
         hidden,
         grad_norm2_x,
         grad_norm2_weight,
@@ -1428,12 +1459,14 @@ def _backward_no_norm_first_gelu(
     _t2,
     self_attn_weights,
     self_attn_attended,
+    _t3,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     h,
     linear1_z,
+    _t4,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
 ):
     self_attn_qkv = _t1 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
@@ -1443,9 +1476,9 @@ def _backward_no_norm_first_gelu(
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     (
-        _t3,
-        _t4,
         _t5,
+        _t6,
+        _t7,
         hidden,
         grad_norm2_x,
         grad_norm2_weight,
@@ -1455,60 +1488,62 @@ def _backward_no_norm_first_gelu(
         _backward_no_norm_first_gelu_part1,
         self_attn_heads_k,
         linear1_z,
+        _t4,
+        norm2_mu,
+        norm2_rstd,
         grad_y,
-        norm2_normalized,
         self_attn_out_proj_bias,
         x,
-        norm2_rstd,
         norm2_weight,
         sums=3,
-        named=(3, 2, 2, 2, None, 2, 2, None),
+        named=(3, 2, 2, 2, 2, 2, None, 2, None),
     )
     grad_hidden = _linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
     grad_linear1_z, grad_linear1_bias = in_row_blocks(
         _backward_norm_first_gelu_part1,
         grad_hidden,
-        _t5,
+        _t7,
         linear1_z,
-        _t4,
+        _t6,
         linear1_bias,
         sums=1,
         named=(2, 2, 2, 2, None),
     )
-    _t6 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    _t8 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
     grad_norm1_x, grad_norm1_weight, grad_norm1_bias, grad_self_attn_out_proj_bias = (
         in_row_blocks(
             _backward_no_norm_first_relu_part2,
             grad_norm2_x,
-            _t6,
-            norm1_normalized,
+            _t8,
+            _t3,
+            norm1_mu,
+            norm1_rstd,
             self_attn_out_proj_bias,
             x,
-            norm1_rstd,
             norm1_weight,
             sums=3,
-            named=(2, 2, 2, None, 2, 2, None),
+            named=(2, 2, 2, 2, 2, None, 2, None),
         )
     )
     grad_self_attn_attended = _linear_backward_input(
         grad_norm1_x, self_attn_out_proj_weight
     )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
-    _t7 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_heads_v, grad_self_attn_heads_k, _t8 = in_row_blocks(
+    _t9 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_heads_v, grad_self_attn_heads_k, _t10 = in_row_blocks(
         _backward_norm_first_relu_part2,
         self_attn_heads_v,
-        _t7,
+        _t9,
         self_attn_weights,
-        _t3,
+        _t5,
         self_attn_heads_q,
         _t2,
         named=(3, 3, 3, 3, 3, None),
     )
     grad_self_attn_qkv = _join_heads(
-        (_t8, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
+        (_t10, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -1568,7 +1603,7 @@ def _forward_no_norm_first_gelu_tanh(
     self_attn_weights = _masked_softmax(self_attn_unpadded)
     self_attn_attended = _merge_heads(_bmm(self_attn_weights, self_attn_heads_v), nhead)
     _t3 = _linear(self_attn_attended, self_attn_out_proj_weight)
-    norm1_rstd, norm1_normalized, h = in_row_blocks(
+    _t4, norm1_mu, norm1_rstd, h = in_row_blocks(
         _forward_no_norm_first_relu_part1,
         _t3,
         self_attn_out_proj_bias,
@@ -1578,14 +1613,14 @@ def _forward_no_norm_first_gelu_tanh(
         norm1_bias,
         named=(2, None, 2, None, None, None),
     )
-    _t4 = _linear(h, linear1_weight)
+    _t5 = _linear(h, linear1_weight)
     linear1_z, hidden = in_row_blocks(
-        _forward_norm_first_gelu_tanh_part3, _t4, linear1_bias, named=(2, None)
+        _forward_norm_first_gelu_tanh_part3, _t5, linear1_bias, named=(2, None)
     )
-    _t5 = _linear(hidden, linear2_weight)
-    norm2_rstd, norm2_normalized, y = in_row_blocks(
+    _t6 = _linear(hidden, linear2_weight)
+    _t7, norm2_mu, norm2_rstd, y = in_row_blocks(
         _forward_no_norm_first_relu_part2,
-        _t5,
+        _t6,
         linear2_bias,
         h,
         x,
@@ -1610,50 +1645,55 @@ def _forward_no_norm_first_gelu_tanh(
         _t2,
         self_attn_weights,
         self_attn_attended,
+        _t4,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         h,
         linear1_z,
+        _t7,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
     )
 
 
 def _backward_no_norm_first_gelu_tanh_part1(
     self_attn_heads_k,
     linear1_z,
+    _t1,
+    norm2_mu,
+    norm2_rstd,
     grad_y,
-    norm2_normalized,
     self_attn_out_proj_bias,
     x,
-    norm2_rstd,
     norm2_weight,
 ):
-    _t1 = np.swapaxes(self_attn_heads_k, -1, -2)
+    _t2 = np.swapaxes(self_attn_heads_k, -1, -2)
     gelu_inner = linear1_z * linear1_z
     gelu_inner *= linear1_z
     gelu_inner *= 0.044715
     gelu_inner += linear1_z
     gelu_inner *= 0.7978845608028654
-    _t2 = 0.5 * linear1_z
-    _t3 = np.tanh(gelu_inner, out=gelu_inner)
-    _t4 = 1 + _t3
-    hidden = _t2 * _t4
-    norm2_p = grad_y * norm2_normalized
+    _t3 = 0.5 * linear1_z
+    _t4 = np.tanh(gelu_inner, out=gelu_inner)
+    _t5 = 1 + _t4
+    hidden = _t3 * _t5
+    norm2_x_hat = _t1 - norm2_mu
+    norm2_x_hat *= norm2_rstd
+    norm2_p = grad_y * norm2_x_hat
     grad_norm2_weight = _sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _sum_to(grad_y, self_attn_out_proj_bias.shape)
     norm2_scale = norm2_rstd / x.shape[-1]
     grad_norm2_x = grad_y * norm2_weight
     grad_norm2_x *= norm2_rstd
-    _t5 = norm2_normalized * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
-    grad_norm2_x -= _t5
+    _t6 = norm2_x_hat * (_dot_last(norm2_p, norm2_weight) * norm2_scale)
+    grad_norm2_x -= _t6
     grad_norm2_x -= _dot_last(grad_y, norm2_weight) * norm2_scale
     grad_linear2_bias = _sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
     return (
-        _t1,
         _t2,
         _t3,
         _t4,
+        _t5,
         hidden,
         grad_norm2_x,
         grad_norm2_weight,
@@ -1679,12 +1719,14 @@ def _backward_no_norm_first_gelu_tanh(
     _t2,
     self_attn_weights,
     self_attn_attended,
+    _t3,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     h,
     linear1_z,
+    _t4,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
 ):
     self_attn_qkv = _t1 + self_attn_in_proj_bias
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
@@ -1694,10 +1736,10 @@ def _backward_no_norm_first_gelu_tanh(
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     (
-        _t3,
-        _t4,
         _t5,
         _t6,
+        _t7,
+        _t8,
         hidden,
         grad_norm2_x,
         grad_norm2_weight,
@@ -1707,61 +1749,63 @@ def _backward_no_norm_first_gelu_tanh(
         _backward_no_norm_first_gelu_tanh_part1,
         self_attn_heads_k,
         linear1_z,
+        _t4,
+        norm2_mu,
+        norm2_rstd,
         grad_y,
-        norm2_normalized,
         self_attn_out_proj_bias,
         x,
-        norm2_rstd,
         norm2_weight,
         sums=3,
-        named=(3, 2, 2, 2, None, 2, 2, None),
+        named=(3, 2, 2, 2, 2, 2, None, 2, None),
     )
     grad_hidden = _linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
     grad_linear1_z, grad_linear1_bias = in_row_blocks(
         _backward_norm_first_gelu_tanh_part1,
         grad_hidden,
+        _t8,
         _t6,
-        _t4,
-        _t5,
+        _t7,
         linear1_z,
         linear1_bias,
         sums=1,
         named=(2, 2, 2, 2, 2, None),
     )
-    _t7 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    _t9 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
     grad_norm1_x, grad_norm1_weight, grad_norm1_bias, grad_self_attn_out_proj_bias = (
         in_row_blocks(
             _backward_no_norm_first_relu_part2,
             grad_norm2_x,
-            _t7,
-            norm1_normalized,
+            _t9,
+            _t3,
+            norm1_mu,
+            norm1_rstd,
             self_attn_out_proj_bias,
             x,
-            norm1_rstd,
             norm1_weight,
             sums=3,
-            named=(2, 2, 2, None, 2, 2, None),
+            named=(2, 2, 2, 2, 2, None, 2, None),
         )
     )
     grad_self_attn_attended = _linear_backward_input(
         grad_norm1_x, self_attn_out_proj_weight
     )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
-    _t8 = _split_heads(grad_self_attn_attended, nhead)
-    grad_self_attn_heads_v, grad_self_attn_heads_k, _t9 = in_row_blocks(
+    _t10 = _split_heads(grad_self_attn_attended, nhead)
+    grad_self_attn_heads_v, grad_self_attn_heads_k, _t11 = in_row_blocks(
         _backward_norm_first_relu_part2,
         self_attn_heads_v,
-        _t8,
+        _t10,
         self_attn_weights,
-        _t3,
+        _t5,
         self_attn_heads_q,
         _t2,
         named=(3, 3, 3, 3, 3, None),
     )
     grad_self_attn_qkv = _join_heads(
-        (_t9, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
+        (_t11, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -2136,9 +2180,9 @@ _transformer_encoder_norm_first_relu_fwd_2 = ElementwiseKernel(
 _transformer_encoder_norm_first_relu_fwd_3 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_fwd_3",
     "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
-    "T norm1_normalized, T normalized",
+    "T normalized",
     """
-    norm1_normalized = norm1_centered * norm1_rstd;
+    T norm1_normalized = norm1_centered * norm1_rstd;
     T _t5 = norm1_normalized * norm1_weight;
     normalized = _t5 + norm1_bias;
     """,
@@ -2255,9 +2299,9 @@ _transformer_encoder_norm_first_relu_fwd_10 = ElementwiseKernel(
 _transformer_encoder_norm_first_relu_fwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_fwd_11",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
-    "T norm2_normalized, T ffn_input",
+    "T ffn_input",
     """
-    norm2_normalized = norm2_centered * norm2_rstd;
+    T norm2_normalized = norm2_centered * norm2_rstd;
     T _t18 = norm2_normalized * norm2_weight;
     ffn_input = _t18 + norm2_bias;
     """,
@@ -2314,7 +2358,7 @@ def _cupy_forward_norm_first_relu(
     _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t2 = x.shape[-1]
     norm1_rstd = _transformer_encoder_norm_first_relu_fwd_2(_t1, _t2, eps)
-    norm1_normalized, normalized = _transformer_encoder_norm_first_relu_fwd_3(
+    normalized = _transformer_encoder_norm_first_relu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t6 = _linear(normalized, self_attn_in_proj_weight)
@@ -2345,7 +2389,7 @@ def _cupy_forward_norm_first_relu(
     _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
     norm2_rstd = _transformer_encoder_norm_first_relu_fwd_10(_t14, _t15, eps)
-    norm2_normalized, ffn_input = _transformer_encoder_norm_first_relu_fwd_11(
+    ffn_input = _transformer_encoder_norm_first_relu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = _linear(ffn_input, linear1_weight)
@@ -2364,15 +2408,16 @@ def _cupy_forward_norm_first_relu(
         norm1_weight,
         norm2_weight,
         nhead,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         normalized,
         _t6,
         _t10,
         self_attn_weights,
         self_attn_attended,
+        h,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         ffn_input,
         linear1_z,
     )
@@ -2401,82 +2446,84 @@ _transformer_encoder_norm_first_relu_bwd_3 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:32
+# transformer_encoder_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:34,35
 _transformer_encoder_norm_first_relu_bwd_4 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_4",
-    "T grad_ffn_input, T norm2_normalized",
-    "T norm2_p",
+    "T h, T norm2_mu, T norm2_rstd, T grad_ffn_input",
+    "T norm2_x_hat, T norm2_p",
     """
-    norm2_p = grad_ffn_input * norm2_normalized;
+    T _t29 = h - norm2_mu;
+    norm2_x_hat = _t29 * norm2_rstd;
+    norm2_p = grad_ffn_input * norm2_x_hat;
     """,
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:35
+# transformer_encoder_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:38
 _transformer_encoder_norm_first_relu_bwd_5 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_5",
-    "T norm2_rstd, int32 _t29",
+    "T norm2_rstd, int32 _t30",
     "T norm2_scale",
     """
-    norm2_scale = norm2_rstd / _t29;
+    norm2_scale = norm2_rstd / _t30;
     """,
-    scalars=("_t29",),
+    scalars=("_t30",),
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_norm_first_relu_bwd_6 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_6",
     "T grad_ffn_input, T norm2_weight, T norm2_rstd",
-    "T _t31",
+    "T _t32",
     """
-    T _t30 = grad_ffn_input * norm2_weight;
-    _t31 = _t30 * norm2_rstd;
+    T _t31 = grad_ffn_input * norm2_weight;
+    _t32 = _t31 * norm2_rstd;
     """,
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_norm_first_relu_bwd_7 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_7",
-    "T _t32, T norm2_scale",
-    "T _t33",
+    "T _t33, T norm2_scale",
+    "T _t34",
     """
-    _t33 = _t32 * norm2_scale;
+    _t34 = _t33 * norm2_scale;
     """,
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_norm_first_relu_bwd_8: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_norm_first_relu_bwd_8 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_8",
-    "T norm2_normalized, T _t33, T _t31",
-    "T _t35",
+    "T norm2_x_hat, T _t34, T _t32",
+    "T _t36",
     """
-    T _t34 = norm2_normalized * _t33;
-    _t35 = _t31 - _t34;
+    T _t35 = norm2_x_hat * _t34;
+    _t36 = _t32 - _t35;
     """,
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_norm_first_relu_bwd_9: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_norm_first_relu_bwd_9 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_9",
-    "T _t36, T norm2_scale",
-    "T _t37",
+    "T _t37, T norm2_scale",
+    "T _t38",
     """
-    _t37 = _t36 * norm2_scale;
+    _t38 = _t37 * norm2_scale;
     """,
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_10: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_norm_first_relu_bwd_10: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_norm_first_relu_bwd_10 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_10",
-    "T _t35, T _t37, T grad_y",
+    "T _t36, T _t38, T grad_y",
     "T grad_h",
     """
-    T grad_norm2_x = _t35 - _t37;
+    T grad_norm2_x = _t36 - _t38;
     grad_h = grad_y + grad_norm2_x;
     """,
 )
@@ -2485,11 +2532,11 @@ _transformer_encoder_norm_first_relu_bwd_10 = ElementwiseKernel(
 # transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2956
 _transformer_encoder_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_11",
-    "T grad_self_attn_weights, T _t46, T self_attn_weights",
+    "T grad_self_attn_weights, T _t47, T self_attn_weights",
     "T grad_self_attn_unpadded",
     """
-    T _t47 = grad_self_attn_weights - _t46;
-    grad_self_attn_unpadded = self_attn_weights * _t47;
+    T _t48 = grad_self_attn_weights - _t47;
+    grad_self_attn_unpadded = self_attn_weights * _t48;
     """,
 )
 
@@ -2498,90 +2545,92 @@ _transformer_encoder_norm_first_relu_bwd_11 = ElementwiseKernel(
 _transformer_encoder_norm_first_relu_bwd_12 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_12",
     "T grad_self_attn_heads_q, T _t10",
-    "T _t56",
+    "T _t57",
     """
-    _t56 = grad_self_attn_heads_q * _t10;
+    _t57 = grad_self_attn_heads_q * _t10;
     """,
     scalars=("_t10",),
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_13: layers_spec/layers/layer_normalization.yaml:32
+# transformer_encoder_norm_first_relu_bwd_13: layers_spec/layers/layer_normalization.yaml:34,35
 _transformer_encoder_norm_first_relu_bwd_13 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_13",
-    "T grad_normalized, T norm1_normalized",
-    "T norm1_p",
+    "T x, T norm1_mu, T norm1_rstd, T grad_normalized",
+    "T norm1_x_hat, T norm1_p",
     """
-    norm1_p = grad_normalized * norm1_normalized;
+    T _t65 = x - norm1_mu;
+    norm1_x_hat = _t65 * norm1_rstd;
+    norm1_p = grad_normalized * norm1_x_hat;
     """,
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_14: layers_spec/layers/layer_normalization.yaml:35
+# transformer_encoder_norm_first_relu_bwd_14: layers_spec/layers/layer_normalization.yaml:38
 _transformer_encoder_norm_first_relu_bwd_14 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_14",
-    "T norm1_rstd, int32 _t64",
+    "T norm1_rstd, int32 _t66",
     "T norm1_scale",
     """
-    norm1_scale = norm1_rstd / _t64;
+    norm1_scale = norm1_rstd / _t66;
     """,
-    scalars=("_t64",),
+    scalars=("_t66",),
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_15: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_norm_first_relu_bwd_15: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_norm_first_relu_bwd_15 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_15",
     "T grad_normalized, T norm1_weight, T norm1_rstd",
-    "T _t66",
-    """
-    T _t65 = grad_normalized * norm1_weight;
-    _t66 = _t65 * norm1_rstd;
-    """,
-)
-
-
-# transformer_encoder_norm_first_relu_bwd_16: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_norm_first_relu_bwd_16 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_bwd_16",
-    "T _t67, T norm1_scale",
     "T _t68",
     """
-    _t68 = _t67 * norm1_scale;
+    T _t67 = grad_normalized * norm1_weight;
+    _t68 = _t67 * norm1_rstd;
     """,
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_17: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_norm_first_relu_bwd_17 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_bwd_17",
-    "T norm1_normalized, T _t68, T _t66",
+# transformer_encoder_norm_first_relu_bwd_16: layers_spec/layers/layer_normalization.yaml:40
+_transformer_encoder_norm_first_relu_bwd_16 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_16",
+    "T _t69, T norm1_scale",
     "T _t70",
     """
-    T _t69 = norm1_normalized * _t68;
-    _t70 = _t66 - _t69;
+    _t70 = _t69 * norm1_scale;
     """,
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_18: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_norm_first_relu_bwd_18 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_bwd_18",
-    "T _t71, T norm1_scale",
+# transformer_encoder_norm_first_relu_bwd_17: layers_spec/layers/layer_normalization.yaml:40
+_transformer_encoder_norm_first_relu_bwd_17 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_17",
+    "T norm1_x_hat, T _t70, T _t68",
     "T _t72",
     """
-    _t72 = _t71 * norm1_scale;
+    T _t71 = norm1_x_hat * _t70;
+    _t72 = _t68 - _t71;
     """,
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_19: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_norm_first_relu_bwd_18: layers_spec/layers/layer_normalization.yaml:40
+_transformer_encoder_norm_first_relu_bwd_18 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_bwd_18",
+    "T _t73, T norm1_scale",
+    "T _t74",
+    """
+    _t74 = _t73 * norm1_scale;
+    """,
+)
+
+
+# transformer_encoder_norm_first_relu_bwd_19: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_norm_first_relu_bwd_19 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_19",
-    "T _t70, T _t72, T grad_h",
+    "T _t72, T _t74, T grad_h",
     "T grad_x",
     """
-    T grad_norm1_x = _t70 - _t72;
+    T grad_norm1_x = _t72 - _t74;
     grad_x = grad_h + grad_norm1_x;
     """,
 )
@@ -2600,15 +2649,16 @@ def _cupy_backward_norm_first_relu(
     norm1_weight,
     norm2_weight,
     nhead,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     normalized,
     _t6,
     _t10,
     self_attn_weights,
     self_attn_attended,
+    h,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     ffn_input,
     linear1_z,
 ):
@@ -2633,42 +2683,42 @@ def _cupy_backward_norm_first_relu(
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
-    norm2_p = _transformer_encoder_norm_first_relu_bwd_4(
-        grad_ffn_input, norm2_normalized
+    norm2_x_hat, norm2_p = _transformer_encoder_norm_first_relu_bwd_4(
+        h, norm2_mu, norm2_rstd, grad_ffn_input
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
-    _t29 = x.shape[-1]
-    norm2_scale = _transformer_encoder_norm_first_relu_bwd_5(norm2_rstd, _t29)
-    _t31 = _transformer_encoder_norm_first_relu_bwd_6(
+    _t30 = x.shape[-1]
+    norm2_scale = _transformer_encoder_norm_first_relu_bwd_5(norm2_rstd, _t30)
+    _t32 = _transformer_encoder_norm_first_relu_bwd_6(
         grad_ffn_input, norm2_weight, norm2_rstd
     )
-    _t32 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t33 = _transformer_encoder_norm_first_relu_bwd_7(_t32, norm2_scale)
-    _t35 = _transformer_encoder_norm_first_relu_bwd_8(norm2_normalized, _t33, _t31)
-    _t36 = _cupy_dot_last(grad_ffn_input, norm2_weight)
-    _t37 = _transformer_encoder_norm_first_relu_bwd_9(_t36, norm2_scale)
-    grad_h = _transformer_encoder_norm_first_relu_bwd_10(_t35, _t37, grad_y)
+    _t33 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t34 = _transformer_encoder_norm_first_relu_bwd_7(_t33, norm2_scale)
+    _t36 = _transformer_encoder_norm_first_relu_bwd_8(norm2_x_hat, _t34, _t32)
+    _t37 = _cupy_dot_last(grad_ffn_input, norm2_weight)
+    _t38 = _transformer_encoder_norm_first_relu_bwd_9(_t37, norm2_scale)
+    grad_h = _transformer_encoder_norm_first_relu_bwd_10(_t36, _t38, grad_y)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
     grad_self_attn_attended = _linear_backward_input(grad_h, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
-    _t41 = _split_heads(grad_self_attn_attended, nhead)
-    _t42 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = _cupy_bmm(_t41, _t42)
-    _t44 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = _cupy_bmm(_t44, _t41)
-    _t46 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    _t42 = _split_heads(grad_self_attn_attended, nhead)
+    _t43 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t42, _t43)
+    _t45 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t45, _t42)
+    _t47 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_unpadded = _transformer_encoder_norm_first_relu_bwd_11(
-        grad_self_attn_weights, _t46, self_attn_weights
+        grad_self_attn_weights, _t47, self_attn_weights
     )
-    _t49 = cp.swapaxes(_t11, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t49)
-    _t51 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t52 = _cupy_bmm(_t51, grad_self_attn_unpadded)
-    grad_self_attn_heads_k = cp.swapaxes(_t52, -1, -2)
-    _t56 = _transformer_encoder_norm_first_relu_bwd_12(grad_self_attn_heads_q, _t10)
+    _t50 = cp.swapaxes(_t11, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t50)
+    _t52 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t53 = _cupy_bmm(_t52, grad_self_attn_unpadded)
+    grad_self_attn_heads_k = cp.swapaxes(_t53, -1, -2)
+    _t57 = _transformer_encoder_norm_first_relu_bwd_12(grad_self_attn_heads_q, _t10)
     grad_self_attn_qkv = _cupy_join_heads(
-        (_t56, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
+        (_t57, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -2677,22 +2727,22 @@ def _cupy_backward_norm_first_relu(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
-    norm1_p = _transformer_encoder_norm_first_relu_bwd_13(
-        grad_normalized, norm1_normalized
+    norm1_x_hat, norm1_p = _transformer_encoder_norm_first_relu_bwd_13(
+        x, norm1_mu, norm1_rstd, grad_normalized
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    _t64 = x.shape[-1]
-    norm1_scale = _transformer_encoder_norm_first_relu_bwd_14(norm1_rstd, _t64)
-    _t66 = _transformer_encoder_norm_first_relu_bwd_15(
+    _t66 = x.shape[-1]
+    norm1_scale = _transformer_encoder_norm_first_relu_bwd_14(norm1_rstd, _t66)
+    _t68 = _transformer_encoder_norm_first_relu_bwd_15(
         grad_normalized, norm1_weight, norm1_rstd
     )
-    _t67 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t68 = _transformer_encoder_norm_first_relu_bwd_16(_t67, norm1_scale)
-    _t70 = _transformer_encoder_norm_first_relu_bwd_17(norm1_normalized, _t68, _t66)
-    _t71 = _cupy_dot_last(grad_normalized, norm1_weight)
-    _t72 = _transformer_encoder_norm_first_relu_bwd_18(_t71, norm1_scale)
-    grad_x = _transformer_encoder_norm_first_relu_bwd_19(_t70, _t72, grad_h)
+    _t69 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t70 = _transformer_encoder_norm_first_relu_bwd_16(_t69, norm1_scale)
+    _t72 = _transformer_encoder_norm_first_relu_bwd_17(norm1_x_hat, _t70, _t68)
+    _t73 = _cupy_dot_last(grad_normalized, norm1_weight)
+    _t74 = _transformer_encoder_norm_first_relu_bwd_18(_t73, norm1_scale)
+    grad_x = _transformer_encoder_norm_first_relu_bwd_19(_t72, _t74, grad_h)
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -2764,7 +2814,7 @@ def _cupy_forward_norm_first_gelu(
     _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t2 = x.shape[-1]
     norm1_rstd = _transformer_encoder_norm_first_relu_fwd_2(_t1, _t2, eps)
-    norm1_normalized, normalized = _transformer_encoder_norm_first_relu_fwd_3(
+    normalized = _transformer_encoder_norm_first_relu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t6 = _linear(normalized, self_attn_in_proj_weight)
@@ -2795,7 +2845,7 @@ def _cupy_forward_norm_first_gelu(
     _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
     norm2_rstd = _transformer_encoder_norm_first_relu_fwd_10(_t14, _t15, eps)
-    norm2_normalized, ffn_input = _transformer_encoder_norm_first_relu_fwd_11(
+    ffn_input = _transformer_encoder_norm_first_relu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = _linear(ffn_input, linear1_weight)
@@ -2814,15 +2864,16 @@ def _cupy_forward_norm_first_gelu(
         norm1_weight,
         norm2_weight,
         nhead,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         normalized,
         _t6,
         _t10,
         self_attn_weights,
         self_attn_attended,
+        h,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         ffn_input,
         linear1_z,
     )
@@ -2863,71 +2914,84 @@ _transformer_encoder_norm_first_gelu_bwd_3 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:35
-_transformer_encoder_norm_first_gelu_bwd_5 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_5",
-    "T norm2_rstd, int32 _t40",
-    "T norm2_scale",
+# transformer_encoder_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:34,35
+_transformer_encoder_norm_first_gelu_bwd_4 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_4",
+    "T h, T norm2_mu, T norm2_rstd, T grad_ffn_input",
+    "T norm2_x_hat, T norm2_p",
     """
-    norm2_scale = norm2_rstd / _t40;
+    T _t40 = h - norm2_mu;
+    norm2_x_hat = _t40 * norm2_rstd;
+    norm2_p = grad_ffn_input * norm2_x_hat;
     """,
-    scalars=("_t40",),
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:38
+_transformer_encoder_norm_first_gelu_bwd_5 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_5",
+    "T norm2_rstd, int32 _t41",
+    "T norm2_scale",
+    """
+    norm2_scale = norm2_rstd / _t41;
+    """,
+    scalars=("_t41",),
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_norm_first_gelu_bwd_6 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_6",
     "T grad_ffn_input, T norm2_weight, T norm2_rstd",
-    "T _t42",
+    "T _t43",
     """
-    T _t41 = grad_ffn_input * norm2_weight;
-    _t42 = _t41 * norm2_rstd;
+    T _t42 = grad_ffn_input * norm2_weight;
+    _t43 = _t42 * norm2_rstd;
     """,
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_norm_first_gelu_bwd_7 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_7",
-    "T _t43, T norm2_scale",
-    "T _t44",
+    "T _t44, T norm2_scale",
+    "T _t45",
     """
-    _t44 = _t43 * norm2_scale;
+    _t45 = _t44 * norm2_scale;
     """,
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_norm_first_gelu_bwd_8: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_norm_first_gelu_bwd_8 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_8",
-    "T norm2_normalized, T _t44, T _t42",
-    "T _t46",
+    "T norm2_x_hat, T _t45, T _t43",
+    "T _t47",
     """
-    T _t45 = norm2_normalized * _t44;
-    _t46 = _t42 - _t45;
+    T _t46 = norm2_x_hat * _t45;
+    _t47 = _t43 - _t46;
     """,
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_norm_first_gelu_bwd_9: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_norm_first_gelu_bwd_9 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_9",
-    "T _t47, T norm2_scale",
-    "T _t48",
+    "T _t48, T norm2_scale",
+    "T _t49",
     """
-    _t48 = _t47 * norm2_scale;
+    _t49 = _t48 * norm2_scale;
     """,
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_10: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_norm_first_gelu_bwd_10: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_10",
-    "T _t46, T _t48, T grad_y",
+    "T _t47, T _t49, T grad_y",
     "T grad_h",
     """
-    T grad_norm2_x = _t46 - _t48;
+    T grad_norm2_x = _t47 - _t49;
     grad_h = grad_y + grad_norm2_x;
     """,
 )
@@ -2936,11 +3000,11 @@ _transformer_encoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
 # transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2956
 _transformer_encoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_11",
-    "T grad_self_attn_weights, T _t57, T self_attn_weights",
+    "T grad_self_attn_weights, T _t58, T self_attn_weights",
     "T grad_self_attn_unpadded",
     """
-    T _t58 = grad_self_attn_weights - _t57;
-    grad_self_attn_unpadded = self_attn_weights * _t58;
+    T _t59 = grad_self_attn_weights - _t58;
+    grad_self_attn_unpadded = self_attn_weights * _t59;
     """,
 )
 
@@ -2949,79 +3013,92 @@ _transformer_encoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
 _transformer_encoder_norm_first_gelu_bwd_12 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_12",
     "T grad_self_attn_heads_q, T _t10",
-    "T _t67",
+    "T _t68",
     """
-    _t67 = grad_self_attn_heads_q * _t10;
+    _t68 = grad_self_attn_heads_q * _t10;
     """,
     scalars=("_t10",),
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:35
-_transformer_encoder_norm_first_gelu_bwd_14 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_14",
-    "T norm1_rstd, int32 _t75",
-    "T norm1_scale",
+# transformer_encoder_norm_first_gelu_bwd_13: layers_spec/layers/layer_normalization.yaml:34,35
+_transformer_encoder_norm_first_gelu_bwd_13 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_13",
+    "T x, T norm1_mu, T norm1_rstd, T grad_normalized",
+    "T norm1_x_hat, T norm1_p",
     """
-    norm1_scale = norm1_rstd / _t75;
+    T _t76 = x - norm1_mu;
+    norm1_x_hat = _t76 * norm1_rstd;
+    norm1_p = grad_normalized * norm1_x_hat;
     """,
-    scalars=("_t75",),
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_15: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_norm_first_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:38
+_transformer_encoder_norm_first_gelu_bwd_14 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_14",
+    "T norm1_rstd, int32 _t77",
+    "T norm1_scale",
+    """
+    norm1_scale = norm1_rstd / _t77;
+    """,
+    scalars=("_t77",),
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_15: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_norm_first_gelu_bwd_15 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_15",
     "T grad_normalized, T norm1_weight, T norm1_rstd",
-    "T _t77",
-    """
-    T _t76 = grad_normalized * norm1_weight;
-    _t77 = _t76 * norm1_rstd;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_bwd_16: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_norm_first_gelu_bwd_16 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_16",
-    "T _t78, T norm1_scale",
     "T _t79",
     """
-    _t79 = _t78 * norm1_scale;
+    T _t78 = grad_normalized * norm1_weight;
+    _t79 = _t78 * norm1_rstd;
     """,
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_17: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_norm_first_gelu_bwd_17 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_17",
-    "T norm1_normalized, T _t79, T _t77",
+# transformer_encoder_norm_first_gelu_bwd_16: layers_spec/layers/layer_normalization.yaml:40
+_transformer_encoder_norm_first_gelu_bwd_16 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_16",
+    "T _t80, T norm1_scale",
     "T _t81",
     """
-    T _t80 = norm1_normalized * _t79;
-    _t81 = _t77 - _t80;
+    _t81 = _t80 * norm1_scale;
     """,
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_18: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_norm_first_gelu_bwd_18 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_18",
-    "T _t82, T norm1_scale",
+# transformer_encoder_norm_first_gelu_bwd_17: layers_spec/layers/layer_normalization.yaml:40
+_transformer_encoder_norm_first_gelu_bwd_17 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_17",
+    "T norm1_x_hat, T _t81, T _t79",
     "T _t83",
     """
-    _t83 = _t82 * norm1_scale;
+    T _t82 = norm1_x_hat * _t81;
+    _t83 = _t79 - _t82;
     """,
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_19: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_norm_first_gelu_bwd_18: layers_spec/layers/layer_normalization.yaml:40
+_transformer_encoder_norm_first_gelu_bwd_18 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_bwd_18",
+    "T _t84, T norm1_scale",
+    "T _t85",
+    """
+    _t85 = _t84 * norm1_scale;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_bwd_19: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_norm_first_gelu_bwd_19 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_19",
-    "T _t81, T _t83, T grad_h",
+    "T _t83, T _t85, T grad_h",
     "T grad_x",
     """
-    T grad_norm1_x = _t81 - _t83;
+    T grad_norm1_x = _t83 - _t85;
     grad_x = grad_h + grad_norm1_x;
     """,
 )
@@ -3040,15 +3117,16 @@ def _cupy_backward_norm_first_gelu(
     norm1_weight,
     norm2_weight,
     nhead,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     normalized,
     _t6,
     _t10,
     self_attn_weights,
     self_attn_attended,
+    h,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     ffn_input,
     linear1_z,
 ):
@@ -3075,42 +3153,42 @@ def _cupy_backward_norm_first_gelu(
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
-    norm2_p = _transformer_encoder_norm_first_relu_bwd_4(
-        grad_ffn_input, norm2_normalized
+    norm2_x_hat, norm2_p = _transformer_encoder_norm_first_gelu_bwd_4(
+        h, norm2_mu, norm2_rstd, grad_ffn_input
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
-    _t40 = x.shape[-1]
-    norm2_scale = _transformer_encoder_norm_first_gelu_bwd_5(norm2_rstd, _t40)
-    _t42 = _transformer_encoder_norm_first_gelu_bwd_6(
+    _t41 = x.shape[-1]
+    norm2_scale = _transformer_encoder_norm_first_gelu_bwd_5(norm2_rstd, _t41)
+    _t43 = _transformer_encoder_norm_first_gelu_bwd_6(
         grad_ffn_input, norm2_weight, norm2_rstd
     )
-    _t43 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t44 = _transformer_encoder_norm_first_gelu_bwd_7(_t43, norm2_scale)
-    _t46 = _transformer_encoder_norm_first_gelu_bwd_8(norm2_normalized, _t44, _t42)
-    _t47 = _cupy_dot_last(grad_ffn_input, norm2_weight)
-    _t48 = _transformer_encoder_norm_first_gelu_bwd_9(_t47, norm2_scale)
-    grad_h = _transformer_encoder_norm_first_gelu_bwd_10(_t46, _t48, grad_y)
+    _t44 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t45 = _transformer_encoder_norm_first_gelu_bwd_7(_t44, norm2_scale)
+    _t47 = _transformer_encoder_norm_first_gelu_bwd_8(norm2_x_hat, _t45, _t43)
+    _t48 = _cupy_dot_last(grad_ffn_input, norm2_weight)
+    _t49 = _transformer_encoder_norm_first_gelu_bwd_9(_t48, norm2_scale)
+    grad_h = _transformer_encoder_norm_first_gelu_bwd_10(_t47, _t49, grad_y)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
     grad_self_attn_attended = _linear_backward_input(grad_h, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
-    _t52 = _split_heads(grad_self_attn_attended, nhead)
-    _t53 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = _cupy_bmm(_t52, _t53)
-    _t55 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = _cupy_bmm(_t55, _t52)
-    _t57 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    _t53 = _split_heads(grad_self_attn_attended, nhead)
+    _t54 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t53, _t54)
+    _t56 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t56, _t53)
+    _t58 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_unpadded = _transformer_encoder_norm_first_gelu_bwd_11(
-        grad_self_attn_weights, _t57, self_attn_weights
+        grad_self_attn_weights, _t58, self_attn_weights
     )
-    _t60 = cp.swapaxes(_t11, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t60)
-    _t62 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t63 = _cupy_bmm(_t62, grad_self_attn_unpadded)
-    grad_self_attn_heads_k = cp.swapaxes(_t63, -1, -2)
-    _t67 = _transformer_encoder_norm_first_gelu_bwd_12(grad_self_attn_heads_q, _t10)
+    _t61 = cp.swapaxes(_t11, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t61)
+    _t63 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t64 = _cupy_bmm(_t63, grad_self_attn_unpadded)
+    grad_self_attn_heads_k = cp.swapaxes(_t64, -1, -2)
+    _t68 = _transformer_encoder_norm_first_gelu_bwd_12(grad_self_attn_heads_q, _t10)
     grad_self_attn_qkv = _cupy_join_heads(
-        (_t67, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
+        (_t68, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -3119,22 +3197,22 @@ def _cupy_backward_norm_first_gelu(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
-    norm1_p = _transformer_encoder_norm_first_relu_bwd_13(
-        grad_normalized, norm1_normalized
+    norm1_x_hat, norm1_p = _transformer_encoder_norm_first_gelu_bwd_13(
+        x, norm1_mu, norm1_rstd, grad_normalized
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    _t75 = x.shape[-1]
-    norm1_scale = _transformer_encoder_norm_first_gelu_bwd_14(norm1_rstd, _t75)
-    _t77 = _transformer_encoder_norm_first_gelu_bwd_15(
+    _t77 = x.shape[-1]
+    norm1_scale = _transformer_encoder_norm_first_gelu_bwd_14(norm1_rstd, _t77)
+    _t79 = _transformer_encoder_norm_first_gelu_bwd_15(
         grad_normalized, norm1_weight, norm1_rstd
     )
-    _t78 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t79 = _transformer_encoder_norm_first_gelu_bwd_16(_t78, norm1_scale)
-    _t81 = _transformer_encoder_norm_first_gelu_bwd_17(norm1_normalized, _t79, _t77)
-    _t82 = _cupy_dot_last(grad_normalized, norm1_weight)
-    _t83 = _transformer_encoder_norm_first_gelu_bwd_18(_t82, norm1_scale)
-    grad_x = _transformer_encoder_norm_first_gelu_bwd_19(_t81, _t83, grad_h)
+    _t80 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t81 = _transformer_encoder_norm_first_gelu_bwd_16(_t80, norm1_scale)
+    _t83 = _transformer_encoder_norm_first_gelu_bwd_17(norm1_x_hat, _t81, _t79)
+    _t84 = _cupy_dot_last(grad_normalized, norm1_weight)
+    _t85 = _transformer_encoder_norm_first_gelu_bwd_18(_t84, norm1_scale)
+    grad_x = _transformer_encoder_norm_first_gelu_bwd_19(_t83, _t85, grad_h)
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -3209,7 +3287,7 @@ def _cupy_forward_norm_first_gelu_tanh(
     _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t2 = x.shape[-1]
     norm1_rstd = _transformer_encoder_norm_first_relu_fwd_2(_t1, _t2, eps)
-    norm1_normalized, normalized = _transformer_encoder_norm_first_relu_fwd_3(
+    normalized = _transformer_encoder_norm_first_relu_fwd_3(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t6 = _linear(normalized, self_attn_in_proj_weight)
@@ -3240,7 +3318,7 @@ def _cupy_forward_norm_first_gelu_tanh(
     _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
     norm2_rstd = _transformer_encoder_norm_first_relu_fwd_10(_t14, _t15, eps)
-    norm2_normalized, ffn_input = _transformer_encoder_norm_first_relu_fwd_11(
+    ffn_input = _transformer_encoder_norm_first_relu_fwd_11(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     _t19 = _linear(ffn_input, linear1_weight)
@@ -3261,15 +3339,16 @@ def _cupy_forward_norm_first_gelu_tanh(
         norm1_weight,
         norm2_weight,
         nhead,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         normalized,
         _t6,
         _t10,
         self_attn_weights,
         self_attn_attended,
+        h,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
         ffn_input,
         linear1_z,
     )
@@ -3316,71 +3395,84 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_3 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_5: layers_spec/layers/layer_normalization.yaml:35
-_transformer_encoder_norm_first_gelu_tanh_bwd_5 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_5",
-    "T norm2_rstd, int32 _t45",
-    "T norm2_scale",
+# transformer_encoder_norm_first_gelu_tanh_bwd_4: layers_spec/layers/layer_normalization.yaml:34,35
+_transformer_encoder_norm_first_gelu_tanh_bwd_4 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_4",
+    "T h, T norm2_mu, T norm2_rstd, T grad_ffn_input",
+    "T norm2_x_hat, T norm2_p",
     """
-    norm2_scale = norm2_rstd / _t45;
+    T _t45 = h - norm2_mu;
+    norm2_x_hat = _t45 * norm2_rstd;
+    norm2_p = grad_ffn_input * norm2_x_hat;
     """,
-    scalars=("_t45",),
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_norm_first_gelu_tanh_bwd_5: layers_spec/layers/layer_normalization.yaml:38
+_transformer_encoder_norm_first_gelu_tanh_bwd_5 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_5",
+    "T norm2_rstd, int32 _t46",
+    "T norm2_scale",
+    """
+    norm2_scale = norm2_rstd / _t46;
+    """,
+    scalars=("_t46",),
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_6: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_norm_first_gelu_tanh_bwd_6 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_6",
     "T grad_ffn_input, T norm2_weight, T norm2_rstd",
-    "T _t47",
+    "T _t48",
     """
-    T _t46 = grad_ffn_input * norm2_weight;
-    _t47 = _t46 * norm2_rstd;
+    T _t47 = grad_ffn_input * norm2_weight;
+    _t48 = _t47 * norm2_rstd;
     """,
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_norm_first_gelu_tanh_bwd_7: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_norm_first_gelu_tanh_bwd_7 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_7",
-    "T _t48, T norm2_scale",
-    "T _t49",
+    "T _t49, T norm2_scale",
+    "T _t50",
     """
-    _t49 = _t48 * norm2_scale;
+    _t50 = _t49 * norm2_scale;
     """,
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_norm_first_gelu_tanh_bwd_8: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_norm_first_gelu_tanh_bwd_8 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_8",
-    "T norm2_normalized, T _t49, T _t47",
-    "T _t51",
+    "T norm2_x_hat, T _t50, T _t48",
+    "T _t52",
     """
-    T _t50 = norm2_normalized * _t49;
-    _t51 = _t47 - _t50;
+    T _t51 = norm2_x_hat * _t50;
+    _t52 = _t48 - _t51;
     """,
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_norm_first_gelu_tanh_bwd_9: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_norm_first_gelu_tanh_bwd_9 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_9",
-    "T _t52, T norm2_scale",
-    "T _t53",
+    "T _t53, T norm2_scale",
+    "T _t54",
     """
-    _t53 = _t52 * norm2_scale;
+    _t54 = _t53 * norm2_scale;
     """,
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_10: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_norm_first_gelu_tanh_bwd_10: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_10",
-    "T _t51, T _t53, T grad_y",
+    "T _t52, T _t54, T grad_y",
     "T grad_h",
     """
-    T grad_norm2_x = _t51 - _t53;
+    T grad_norm2_x = _t52 - _t54;
     grad_h = grad_y + grad_norm2_x;
     """,
 )
@@ -3389,11 +3481,11 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 # transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2956
 _transformer_encoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_11",
-    "T grad_self_attn_weights, T _t62, T self_attn_weights",
+    "T grad_self_attn_weights, T _t63, T self_attn_weights",
     "T grad_self_attn_unpadded",
     """
-    T _t63 = grad_self_attn_weights - _t62;
-    grad_self_attn_unpadded = self_attn_weights * _t63;
+    T _t64 = grad_self_attn_weights - _t63;
+    grad_self_attn_unpadded = self_attn_weights * _t64;
     """,
 )
 
@@ -3402,79 +3494,92 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
 _transformer_encoder_norm_first_gelu_tanh_bwd_12 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_12",
     "T grad_self_attn_heads_q, T _t10",
-    "T _t72",
+    "T _t73",
     """
-    _t72 = grad_self_attn_heads_q * _t10;
+    _t73 = grad_self_attn_heads_q * _t10;
     """,
     scalars=("_t10",),
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_14: layers_spec/layers/layer_normalization.yaml:35
-_transformer_encoder_norm_first_gelu_tanh_bwd_14 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_14",
-    "T norm1_rstd, int32 _t80",
-    "T norm1_scale",
+# transformer_encoder_norm_first_gelu_tanh_bwd_13: layers_spec/layers/layer_normalization.yaml:34,35
+_transformer_encoder_norm_first_gelu_tanh_bwd_13 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_13",
+    "T x, T norm1_mu, T norm1_rstd, T grad_normalized",
+    "T norm1_x_hat, T norm1_p",
     """
-    norm1_scale = norm1_rstd / _t80;
+    T _t81 = x - norm1_mu;
+    norm1_x_hat = _t81 * norm1_rstd;
+    norm1_p = grad_normalized * norm1_x_hat;
     """,
-    scalars=("_t80",),
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_15: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_norm_first_gelu_tanh_bwd_14: layers_spec/layers/layer_normalization.yaml:38
+_transformer_encoder_norm_first_gelu_tanh_bwd_14 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_14",
+    "T norm1_rstd, int32 _t82",
+    "T norm1_scale",
+    """
+    norm1_scale = norm1_rstd / _t82;
+    """,
+    scalars=("_t82",),
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_15: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_norm_first_gelu_tanh_bwd_15 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_15",
     "T grad_normalized, T norm1_weight, T norm1_rstd",
-    "T _t82",
-    """
-    T _t81 = grad_normalized * norm1_weight;
-    _t82 = _t81 * norm1_rstd;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_bwd_16: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_norm_first_gelu_tanh_bwd_16 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_16",
-    "T _t83, T norm1_scale",
     "T _t84",
     """
-    _t84 = _t83 * norm1_scale;
+    T _t83 = grad_normalized * norm1_weight;
+    _t84 = _t83 * norm1_rstd;
     """,
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_17: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_17",
-    "T norm1_normalized, T _t84, T _t82",
+# transformer_encoder_norm_first_gelu_tanh_bwd_16: layers_spec/layers/layer_normalization.yaml:40
+_transformer_encoder_norm_first_gelu_tanh_bwd_16 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_16",
+    "T _t85, T norm1_scale",
     "T _t86",
     """
-    T _t85 = norm1_normalized * _t84;
-    _t86 = _t82 - _t85;
+    _t86 = _t85 * norm1_scale;
     """,
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_18: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_18",
-    "T _t87, T norm1_scale",
+# transformer_encoder_norm_first_gelu_tanh_bwd_17: layers_spec/layers/layer_normalization.yaml:40
+_transformer_encoder_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_17",
+    "T norm1_x_hat, T _t86, T _t84",
     "T _t88",
     """
-    _t88 = _t87 * norm1_scale;
+    T _t87 = norm1_x_hat * _t86;
+    _t88 = _t84 - _t87;
     """,
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_19: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_norm_first_gelu_tanh_bwd_18: layers_spec/layers/layer_normalization.yaml:40
+_transformer_encoder_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_18",
+    "T _t89, T norm1_scale",
+    "T _t90",
+    """
+    _t90 = _t89 * norm1_scale;
+    """,
+)
+
+
+# transformer_encoder_norm_first_gelu_tanh_bwd_19: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_19",
-    "T _t86, T _t88, T grad_h",
+    "T _t88, T _t90, T grad_h",
     "T grad_x",
     """
-    T grad_norm1_x = _t86 - _t88;
+    T grad_norm1_x = _t88 - _t90;
     grad_x = grad_h + grad_norm1_x;
     """,
 )
@@ -3493,15 +3598,16 @@ def _cupy_backward_norm_first_gelu_tanh(
     norm1_weight,
     norm2_weight,
     nhead,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     normalized,
     _t6,
     _t10,
     self_attn_weights,
     self_attn_attended,
+    h,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
     ffn_input,
     linear1_z,
 ):
@@ -3530,44 +3636,44 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
-    norm2_p = _transformer_encoder_norm_first_relu_bwd_4(
-        grad_ffn_input, norm2_normalized
+    norm2_x_hat, norm2_p = _transformer_encoder_norm_first_gelu_tanh_bwd_4(
+        h, norm2_mu, norm2_rstd, grad_ffn_input
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
-    _t45 = x.shape[-1]
-    norm2_scale = _transformer_encoder_norm_first_gelu_tanh_bwd_5(norm2_rstd, _t45)
-    _t47 = _transformer_encoder_norm_first_gelu_tanh_bwd_6(
+    _t46 = x.shape[-1]
+    norm2_scale = _transformer_encoder_norm_first_gelu_tanh_bwd_5(norm2_rstd, _t46)
+    _t48 = _transformer_encoder_norm_first_gelu_tanh_bwd_6(
         grad_ffn_input, norm2_weight, norm2_rstd
     )
-    _t48 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t49 = _transformer_encoder_norm_first_gelu_tanh_bwd_7(_t48, norm2_scale)
-    _t51 = _transformer_encoder_norm_first_gelu_tanh_bwd_8(norm2_normalized, _t49, _t47)
-    _t52 = _cupy_dot_last(grad_ffn_input, norm2_weight)
-    _t53 = _transformer_encoder_norm_first_gelu_tanh_bwd_9(_t52, norm2_scale)
-    grad_h = _transformer_encoder_norm_first_gelu_tanh_bwd_10(_t51, _t53, grad_y)
+    _t49 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t50 = _transformer_encoder_norm_first_gelu_tanh_bwd_7(_t49, norm2_scale)
+    _t52 = _transformer_encoder_norm_first_gelu_tanh_bwd_8(norm2_x_hat, _t50, _t48)
+    _t53 = _cupy_dot_last(grad_ffn_input, norm2_weight)
+    _t54 = _transformer_encoder_norm_first_gelu_tanh_bwd_9(_t53, norm2_scale)
+    grad_h = _transformer_encoder_norm_first_gelu_tanh_bwd_10(_t52, _t54, grad_y)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
     grad_self_attn_attended = _linear_backward_input(grad_h, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
-    _t57 = _split_heads(grad_self_attn_attended, nhead)
-    _t58 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = _cupy_bmm(_t57, _t58)
-    _t60 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = _cupy_bmm(_t60, _t57)
-    _t62 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    _t58 = _split_heads(grad_self_attn_attended, nhead)
+    _t59 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t58, _t59)
+    _t61 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t61, _t58)
+    _t63 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_unpadded = _transformer_encoder_norm_first_gelu_tanh_bwd_11(
-        grad_self_attn_weights, _t62, self_attn_weights
+        grad_self_attn_weights, _t63, self_attn_weights
     )
-    _t65 = cp.swapaxes(_t11, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t65)
-    _t67 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t68 = _cupy_bmm(_t67, grad_self_attn_unpadded)
-    grad_self_attn_heads_k = cp.swapaxes(_t68, -1, -2)
-    _t72 = _transformer_encoder_norm_first_gelu_tanh_bwd_12(
+    _t66 = cp.swapaxes(_t11, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t66)
+    _t68 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t69 = _cupy_bmm(_t68, grad_self_attn_unpadded)
+    grad_self_attn_heads_k = cp.swapaxes(_t69, -1, -2)
+    _t73 = _transformer_encoder_norm_first_gelu_tanh_bwd_12(
         grad_self_attn_heads_q, _t10
     )
     grad_self_attn_qkv = _cupy_join_heads(
-        (_t72, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
+        (_t73, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
@@ -3576,24 +3682,22 @@ def _cupy_backward_norm_first_gelu_tanh(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
-    norm1_p = _transformer_encoder_norm_first_relu_bwd_13(
-        grad_normalized, norm1_normalized
+    norm1_x_hat, norm1_p = _transformer_encoder_norm_first_gelu_tanh_bwd_13(
+        x, norm1_mu, norm1_rstd, grad_normalized
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    _t80 = x.shape[-1]
-    norm1_scale = _transformer_encoder_norm_first_gelu_tanh_bwd_14(norm1_rstd, _t80)
-    _t82 = _transformer_encoder_norm_first_gelu_tanh_bwd_15(
+    _t82 = x.shape[-1]
+    norm1_scale = _transformer_encoder_norm_first_gelu_tanh_bwd_14(norm1_rstd, _t82)
+    _t84 = _transformer_encoder_norm_first_gelu_tanh_bwd_15(
         grad_normalized, norm1_weight, norm1_rstd
     )
-    _t83 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t84 = _transformer_encoder_norm_first_gelu_tanh_bwd_16(_t83, norm1_scale)
-    _t86 = _transformer_encoder_norm_first_gelu_tanh_bwd_17(
-        norm1_normalized, _t84, _t82
-    )
-    _t87 = _cupy_dot_last(grad_normalized, norm1_weight)
-    _t88 = _transformer_encoder_norm_first_gelu_tanh_bwd_18(_t87, norm1_scale)
-    grad_x = _transformer_encoder_norm_first_gelu_tanh_bwd_19(_t86, _t88, grad_h)
+    _t85 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t86 = _transformer_encoder_norm_first_gelu_tanh_bwd_16(_t85, norm1_scale)
+    _t88 = _transformer_encoder_norm_first_gelu_tanh_bwd_17(norm1_x_hat, _t86, _t84)
+    _t89 = _cupy_dot_last(grad_normalized, norm1_weight)
+    _t90 = _transformer_encoder_norm_first_gelu_tanh_bwd_18(_t89, norm1_scale)
+    grad_x = _transformer_encoder_norm_first_gelu_tanh_bwd_19(_t88, _t90, grad_h)
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -3693,9 +3797,9 @@ _transformer_encoder_no_norm_first_relu_fwd_6 = ElementwiseKernel(
 _transformer_encoder_no_norm_first_relu_fwd_7 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_fwd_7",
     "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
-    "T norm1_normalized, T h",
+    "T h",
     """
-    norm1_normalized = norm1_centered * norm1_rstd;
+    T norm1_normalized = norm1_centered * norm1_rstd;
     T _t14 = norm1_normalized * norm1_weight;
     h = _t14 + norm1_bias;
     """,
@@ -3773,9 +3877,9 @@ _transformer_encoder_no_norm_first_relu_fwd_12 = ElementwiseKernel(
 _transformer_encoder_no_norm_first_relu_fwd_13 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_fwd_13",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
-    "T norm2_normalized, T y",
+    "T y",
     """
-    norm2_normalized = norm2_centered * norm2_rstd;
+    T norm2_normalized = norm2_centered * norm2_rstd;
     T _t22 = norm2_normalized * norm2_weight;
     y = _t22 + norm2_bias;
     """,
@@ -3831,7 +3935,7 @@ def _cupy_forward_no_norm_first_relu(
     _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
     norm1_rstd = _transformer_encoder_no_norm_first_relu_fwd_6(_t10, _t11, eps)
-    norm1_normalized, h = _transformer_encoder_no_norm_first_relu_fwd_7(
+    h = _transformer_encoder_no_norm_first_relu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = _linear(h, linear1_weight)
@@ -3845,7 +3949,7 @@ def _cupy_forward_no_norm_first_relu(
     _t18 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t19 = x.shape[-1]
     norm2_rstd = _transformer_encoder_no_norm_first_relu_fwd_12(_t18, _t19, eps)
-    norm2_normalized, y = _transformer_encoder_no_norm_first_relu_fwd_13(
+    y = _transformer_encoder_no_norm_first_relu_fwd_13(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     return y, (
@@ -3864,91 +3968,95 @@ def _cupy_forward_no_norm_first_relu(
         _t5,
         self_attn_weights,
         self_attn_attended,
+        _t9,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         h,
         linear1_z,
+        _t17,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
     )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_3: layers_spec/layers/layer_normalization.yaml:32
+# transformer_encoder_no_norm_first_relu_bwd_3: layers_spec/layers/layer_normalization.yaml:34,35
 _transformer_encoder_no_norm_first_relu_bwd_3 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_3",
-    "T grad_y, T norm2_normalized",
-    "T norm2_p",
+    "T _t17, T norm2_mu, T norm2_rstd, T grad_y",
+    "T norm2_x_hat, T norm2_p",
     """
-    norm2_p = grad_y * norm2_normalized;
+    T _t23 = _t17 - norm2_mu;
+    norm2_x_hat = _t23 * norm2_rstd;
+    norm2_p = grad_y * norm2_x_hat;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:35
+# transformer_encoder_no_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:38
 _transformer_encoder_no_norm_first_relu_bwd_4 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_4",
-    "T norm2_rstd, int32 _t23",
+    "T norm2_rstd, int32 _t24",
     "T norm2_scale",
     """
-    norm2_scale = norm2_rstd / _t23;
+    norm2_scale = norm2_rstd / _t24;
     """,
-    scalars=("_t23",),
+    scalars=("_t24",),
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_no_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_no_norm_first_relu_bwd_5 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_5",
     "T grad_y, T norm2_weight, T norm2_rstd",
-    "T _t25",
+    "T _t26",
     """
-    T _t24 = grad_y * norm2_weight;
-    _t25 = _t24 * norm2_rstd;
+    T _t25 = grad_y * norm2_weight;
+    _t26 = _t25 * norm2_rstd;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_no_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_no_norm_first_relu_bwd_6 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_6",
-    "T _t26, T norm2_scale",
-    "T _t27",
+    "T _t27, T norm2_scale",
+    "T _t28",
     """
-    _t27 = _t26 * norm2_scale;
+    _t28 = _t27 * norm2_scale;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_no_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_no_norm_first_relu_bwd_7 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_7",
-    "T norm2_normalized, T _t27, T _t25",
-    "T _t29",
+    "T norm2_x_hat, T _t28, T _t26",
+    "T _t30",
     """
-    T _t28 = norm2_normalized * _t27;
-    _t29 = _t25 - _t28;
+    T _t29 = norm2_x_hat * _t28;
+    _t30 = _t26 - _t29;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_no_norm_first_relu_bwd_8: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_no_norm_first_relu_bwd_8 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_8",
-    "T _t30, T norm2_scale",
-    "T _t31",
+    "T _t31, T norm2_scale",
+    "T _t32",
     """
-    _t31 = _t30 * norm2_scale;
+    _t32 = _t31 * norm2_scale;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_no_norm_first_relu_bwd_9: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_no_norm_first_relu_bwd_9 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_9",
-    "T _t29, T _t31",
+    "T _t30, T _t32",
     "T grad_norm2_x",
     """
-    grad_norm2_x = _t29 - _t31;
+    grad_norm2_x = _t30 - _t32;
     """,
 )
 
@@ -3959,89 +4067,103 @@ _transformer_encoder_no_norm_first_relu_bwd_10 = ElementwiseKernel(
     "T linear1_z, T grad_hidden",
     "T grad_linear1_z",
     """
-    bool _t35 = linear1_z > T(0);
-    grad_linear1_z = grad_hidden * _t35;
+    bool _t36 = linear1_z > T(0);
+    grad_linear1_z = grad_hidden * _t36;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_11: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:32
+# transformer_encoder_no_norm_first_relu_bwd_11: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35
 _transformer_encoder_no_norm_first_relu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_11",
-    "T grad_norm2_x, T _t38, T norm1_normalized",
-    "T grad_h, T norm1_p",
+    "T grad_norm2_x, T _t39, T _t9, T norm1_mu, T norm1_rstd",
+    "T grad_h, T norm1_x_hat, T norm1_p",
     """
-    grad_h = grad_norm2_x + _t38;
-    norm1_p = grad_h * norm1_normalized;
+    grad_h = grad_norm2_x + _t39;
+    T _t41 = _t9 - norm1_mu;
+    norm1_x_hat = _t41 * norm1_rstd;
+    norm1_p = grad_h * norm1_x_hat;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_12: layers_spec/layers/layer_normalization.yaml:35
+# transformer_encoder_no_norm_first_relu_bwd_12: layers_spec/layers/layer_normalization.yaml:38
 _transformer_encoder_no_norm_first_relu_bwd_12 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_12",
-    "T norm1_rstd, int32 _t40",
+    "T norm1_rstd, int32 _t42",
     "T norm1_scale",
     """
-    norm1_scale = norm1_rstd / _t40;
+    norm1_scale = norm1_rstd / _t42;
     """,
-    scalars=("_t40",),
+    scalars=("_t42",),
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_13: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_no_norm_first_relu_bwd_13: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_no_norm_first_relu_bwd_13 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_13",
     "T grad_h, T norm1_weight, T norm1_rstd",
-    "T _t42",
-    """
-    T _t41 = grad_h * norm1_weight;
-    _t42 = _t41 * norm1_rstd;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_relu_bwd_14: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_no_norm_first_relu_bwd_14 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_14",
-    "T _t43, T norm1_scale",
     "T _t44",
     """
-    _t44 = _t43 * norm1_scale;
+    T _t43 = grad_h * norm1_weight;
+    _t44 = _t43 * norm1_rstd;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_15: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_no_norm_first_relu_bwd_15 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_15",
-    "T norm1_normalized, T _t44, T _t42",
+# transformer_encoder_no_norm_first_relu_bwd_14: layers_spec/layers/layer_normalization.yaml:40
+_transformer_encoder_no_norm_first_relu_bwd_14 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_14",
+    "T _t45, T norm1_scale",
     "T _t46",
     """
-    T _t45 = norm1_normalized * _t44;
-    _t46 = _t42 - _t45;
+    _t46 = _t45 * norm1_scale;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_16: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_no_norm_first_relu_bwd_16 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_16",
-    "T _t47, T norm1_scale",
+# transformer_encoder_no_norm_first_relu_bwd_15: layers_spec/layers/layer_normalization.yaml:40
+_transformer_encoder_no_norm_first_relu_bwd_15 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_15",
+    "T norm1_x_hat, T _t46, T _t44",
     "T _t48",
     """
-    _t48 = _t47 * norm1_scale;
+    T _t47 = norm1_x_hat * _t46;
+    _t48 = _t44 - _t47;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_17: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_no_norm_first_relu_bwd_16: layers_spec/layers/layer_normalization.yaml:40
+_transformer_encoder_no_norm_first_relu_bwd_16 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_16",
+    "T _t49, T norm1_scale",
+    "T _t50",
+    """
+    _t50 = _t49 * norm1_scale;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_17: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_17",
-    "T _t46, T _t48",
+    "T _t48, T _t50",
     "T grad_norm1_x",
     """
-    grad_norm1_x = _t46 - _t48;
+    grad_norm1_x = _t48 - _t50;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2956
+_transformer_encoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_18",
+    "T grad_self_attn_weights, T _t59, T self_attn_weights",
+    "T grad_self_attn_unpadded",
+    """
+    T _t60 = grad_self_attn_weights - _t59;
+    grad_self_attn_unpadded = self_attn_weights * _t60;
     """,
 )
 
@@ -4050,9 +4172,9 @@ _transformer_encoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
 _transformer_encoder_no_norm_first_relu_bwd_19 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_19",
     "T grad_self_attn_heads_q, T _t5",
-    "T _t67",
+    "T _t69",
     """
-    _t67 = grad_self_attn_heads_q * _t5;
+    _t69 = grad_self_attn_heads_q * _t5;
     """,
     scalars=("_t5",),
 )
@@ -4061,10 +4183,10 @@ _transformer_encoder_no_norm_first_relu_bwd_19 = ElementwiseKernel(
 # transformer_encoder_no_norm_first_relu_bwd_20: layers_spec/primitives.yaml:522
 _transformer_encoder_no_norm_first_relu_bwd_20 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_20",
-    "T grad_norm1_x, T _t73",
+    "T grad_norm1_x, T _t75",
     "T grad_x",
     """
-    grad_x = grad_norm1_x + _t73;
+    grad_x = grad_norm1_x + _t75;
     """,
 )
 
@@ -4086,12 +4208,14 @@ def _cupy_backward_no_norm_first_relu(
     _t5,
     self_attn_weights,
     self_attn_attended,
+    _t9,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     h,
     linear1_z,
+    _t17,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
 ):
     import cupy as cp
 
@@ -4107,20 +4231,22 @@ def _cupy_backward_no_norm_first_relu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     hidden = _transformer_encoder_norm_first_relu_bwd_2(linear1_z)
-    norm2_p = _transformer_encoder_no_norm_first_relu_bwd_3(grad_y, norm2_normalized)
+    norm2_x_hat, norm2_p = _transformer_encoder_no_norm_first_relu_bwd_3(
+        _t17, norm2_mu, norm2_rstd, grad_y
+    )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    _t23 = x.shape[-1]
-    norm2_scale = _transformer_encoder_no_norm_first_relu_bwd_4(norm2_rstd, _t23)
-    _t25 = _transformer_encoder_no_norm_first_relu_bwd_5(
+    _t24 = x.shape[-1]
+    norm2_scale = _transformer_encoder_no_norm_first_relu_bwd_4(norm2_rstd, _t24)
+    _t26 = _transformer_encoder_no_norm_first_relu_bwd_5(
         grad_y, norm2_weight, norm2_rstd
     )
-    _t26 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t27 = _transformer_encoder_no_norm_first_relu_bwd_6(_t26, norm2_scale)
-    _t29 = _transformer_encoder_no_norm_first_relu_bwd_7(norm2_normalized, _t27, _t25)
-    _t30 = _cupy_dot_last(grad_y, norm2_weight)
-    _t31 = _transformer_encoder_no_norm_first_relu_bwd_8(_t30, norm2_scale)
-    grad_norm2_x = _transformer_encoder_no_norm_first_relu_bwd_9(_t29, _t31)
+    _t27 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t28 = _transformer_encoder_no_norm_first_relu_bwd_6(_t27, norm2_scale)
+    _t30 = _transformer_encoder_no_norm_first_relu_bwd_7(norm2_x_hat, _t28, _t26)
+    _t31 = _cupy_dot_last(grad_y, norm2_weight)
+    _t32 = _transformer_encoder_no_norm_first_relu_bwd_8(_t31, norm2_scale)
+    grad_norm2_x = _transformer_encoder_no_norm_first_relu_bwd_9(_t30, _t32)
     grad_linear2_bias = _cupy_sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
     grad_hidden = _linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
@@ -4128,24 +4254,24 @@ def _cupy_backward_no_norm_first_relu(
         linear1_z, grad_hidden
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t38 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    _t39 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
-    grad_h, norm1_p = _transformer_encoder_no_norm_first_relu_bwd_11(
-        grad_norm2_x, _t38, norm1_normalized
+    grad_h, norm1_x_hat, norm1_p = _transformer_encoder_no_norm_first_relu_bwd_11(
+        grad_norm2_x, _t39, _t9, norm1_mu, norm1_rstd
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
-    _t40 = x.shape[-1]
-    norm1_scale = _transformer_encoder_no_norm_first_relu_bwd_12(norm1_rstd, _t40)
-    _t42 = _transformer_encoder_no_norm_first_relu_bwd_13(
+    _t42 = x.shape[-1]
+    norm1_scale = _transformer_encoder_no_norm_first_relu_bwd_12(norm1_rstd, _t42)
+    _t44 = _transformer_encoder_no_norm_first_relu_bwd_13(
         grad_h, norm1_weight, norm1_rstd
     )
-    _t43 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t44 = _transformer_encoder_no_norm_first_relu_bwd_14(_t43, norm1_scale)
-    _t46 = _transformer_encoder_no_norm_first_relu_bwd_15(norm1_normalized, _t44, _t42)
-    _t47 = _cupy_dot_last(grad_h, norm1_weight)
-    _t48 = _transformer_encoder_no_norm_first_relu_bwd_16(_t47, norm1_scale)
-    grad_norm1_x = _transformer_encoder_no_norm_first_relu_bwd_17(_t46, _t48)
+    _t45 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t46 = _transformer_encoder_no_norm_first_relu_bwd_14(_t45, norm1_scale)
+    _t48 = _transformer_encoder_no_norm_first_relu_bwd_15(norm1_x_hat, _t46, _t44)
+    _t49 = _cupy_dot_last(grad_h, norm1_weight)
+    _t50 = _transformer_encoder_no_norm_first_relu_bwd_16(_t49, norm1_scale)
+    grad_norm1_x = _transformer_encoder_no_norm_first_relu_bwd_17(_t48, _t50)
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
@@ -4153,30 +4279,30 @@ def _cupy_backward_no_norm_first_relu(
         grad_norm1_x, self_attn_out_proj_weight
     )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
-    _t52 = _split_heads(grad_self_attn_attended, nhead)
-    _t53 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = _cupy_bmm(_t52, _t53)
-    _t55 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = _cupy_bmm(_t55, _t52)
-    _t57 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_unpadded = _transformer_encoder_norm_first_gelu_bwd_11(
-        grad_self_attn_weights, _t57, self_attn_weights
+    _t54 = _split_heads(grad_self_attn_attended, nhead)
+    _t55 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t54, _t55)
+    _t57 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t57, _t54)
+    _t59 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    grad_self_attn_unpadded = _transformer_encoder_no_norm_first_relu_bwd_18(
+        grad_self_attn_weights, _t59, self_attn_weights
     )
-    _t60 = cp.swapaxes(_t6, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t60)
-    _t62 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t63 = _cupy_bmm(_t62, grad_self_attn_unpadded)
-    grad_self_attn_heads_k = cp.swapaxes(_t63, -1, -2)
-    _t67 = _transformer_encoder_no_norm_first_relu_bwd_19(grad_self_attn_heads_q, _t5)
+    _t62 = cp.swapaxes(_t6, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t62)
+    _t64 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t65 = _cupy_bmm(_t64, grad_self_attn_unpadded)
+    grad_self_attn_heads_k = cp.swapaxes(_t65, -1, -2)
+    _t69 = _transformer_encoder_no_norm_first_relu_bwd_19(grad_self_attn_heads_q, _t5)
     grad_self_attn_qkv = _cupy_join_heads(
-        (_t67, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
+        (_t69, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t73 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
+    _t75 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
-    grad_x = _transformer_encoder_no_norm_first_relu_bwd_20(grad_norm1_x, _t73)
+    grad_x = _transformer_encoder_no_norm_first_relu_bwd_20(grad_norm1_x, _t75)
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -4269,9 +4395,9 @@ _transformer_encoder_no_norm_first_gelu_fwd_12 = ElementwiseKernel(
 _transformer_encoder_no_norm_first_gelu_fwd_13 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_fwd_13",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
-    "T norm2_normalized, T y",
+    "T y",
     """
-    norm2_normalized = norm2_centered * norm2_rstd;
+    T norm2_normalized = norm2_centered * norm2_rstd;
     T _t26 = norm2_normalized * norm2_weight;
     y = _t26 + norm2_bias;
     """,
@@ -4327,7 +4453,7 @@ def _cupy_forward_no_norm_first_gelu(
     _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
     norm1_rstd = _transformer_encoder_no_norm_first_relu_fwd_6(_t10, _t11, eps)
-    norm1_normalized, h = _transformer_encoder_no_norm_first_relu_fwd_7(
+    h = _transformer_encoder_no_norm_first_relu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = _linear(h, linear1_weight)
@@ -4341,7 +4467,7 @@ def _cupy_forward_no_norm_first_gelu(
     _t22 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t23 = x.shape[-1]
     norm2_rstd = _transformer_encoder_no_norm_first_gelu_fwd_12(_t22, _t23, eps)
-    norm2_normalized, y = _transformer_encoder_no_norm_first_gelu_fwd_13(
+    y = _transformer_encoder_no_norm_first_gelu_fwd_13(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     return y, (
@@ -4360,12 +4486,14 @@ def _cupy_forward_no_norm_first_gelu(
         _t5,
         self_attn_weights,
         self_attn_attended,
+        _t9,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         h,
         linear1_z,
+        _t21,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
     )
 
 
@@ -4384,60 +4512,73 @@ _transformer_encoder_no_norm_first_gelu_bwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:35
-_transformer_encoder_no_norm_first_gelu_bwd_4 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_4",
-    "T norm2_rstd, int32 _t27",
-    "T norm2_scale",
+# transformer_encoder_no_norm_first_gelu_bwd_3: layers_spec/layers/layer_normalization.yaml:34,35
+_transformer_encoder_no_norm_first_gelu_bwd_3 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_3",
+    "T _t21, T norm2_mu, T norm2_rstd, T grad_y",
+    "T norm2_x_hat, T norm2_p",
     """
-    norm2_scale = norm2_rstd / _t27;
+    T _t27 = _t21 - norm2_mu;
+    norm2_x_hat = _t27 * norm2_rstd;
+    norm2_p = grad_y * norm2_x_hat;
     """,
-    scalars=("_t27",),
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_no_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:38
+_transformer_encoder_no_norm_first_gelu_bwd_4 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_4",
+    "T norm2_rstd, int32 _t28",
+    "T norm2_scale",
+    """
+    norm2_scale = norm2_rstd / _t28;
+    """,
+    scalars=("_t28",),
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_no_norm_first_gelu_bwd_5 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_5",
     "T grad_y, T norm2_weight, T norm2_rstd",
-    "T _t29",
+    "T _t30",
     """
-    T _t28 = grad_y * norm2_weight;
-    _t29 = _t28 * norm2_rstd;
+    T _t29 = grad_y * norm2_weight;
+    _t30 = _t29 * norm2_rstd;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_no_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_no_norm_first_gelu_bwd_7 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_7",
-    "T norm2_normalized, T _t31, T _t29",
-    "T _t33",
+    "T norm2_x_hat, T _t32, T _t30",
+    "T _t34",
     """
-    T _t32 = norm2_normalized * _t31;
-    _t33 = _t29 - _t32;
+    T _t33 = norm2_x_hat * _t32;
+    _t34 = _t30 - _t33;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_8: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_no_norm_first_gelu_bwd_8: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_no_norm_first_gelu_bwd_8 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_8",
-    "T _t34, T norm2_scale",
-    "T _t35",
+    "T _t35, T norm2_scale",
+    "T _t36",
     """
-    _t35 = _t34 * norm2_scale;
+    _t36 = _t35 * norm2_scale;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_no_norm_first_gelu_bwd_9: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_no_norm_first_gelu_bwd_9 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_9",
-    "T _t33, T _t35",
+    "T _t34, T _t36",
     "T grad_norm2_x",
     """
-    grad_norm2_x = _t33 - _t35;
+    grad_norm2_x = _t34 - _t36;
     """,
 )
 
@@ -4448,97 +4589,99 @@ _transformer_encoder_no_norm_first_gelu_bwd_10 = ElementwiseKernel(
     "T grad_hidden, T _t19, T linear1_z, T _t16",
     "T grad_linear1_z",
     """
-    T _t39 = grad_hidden * _t19;
-    T _t40 = grad_hidden * linear1_z;
-    T _t41 = _t40 * T(0.5);
-    T _t42 = _t41 * T(1.1283791670955126);
-    T _t43 = _t16 * _t16;
-    T _t44 = -_t43;
-    T _t45 = exp(_t44);
-    T _t46 = _t42 * _t45;
-    T _t47 = _t46 * T(0.7071067811865476);
-    grad_linear1_z = _t39 + _t47;
+    T _t40 = grad_hidden * _t19;
+    T _t41 = grad_hidden * linear1_z;
+    T _t42 = _t41 * T(0.5);
+    T _t43 = _t42 * T(1.1283791670955126);
+    T _t44 = _t16 * _t16;
+    T _t45 = -_t44;
+    T _t46 = exp(_t45);
+    T _t47 = _t43 * _t46;
+    T _t48 = _t47 * T(0.7071067811865476);
+    grad_linear1_z = _t40 + _t48;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:32
+# transformer_encoder_no_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35
 _transformer_encoder_no_norm_first_gelu_bwd_11 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_11",
-    "T grad_norm2_x, T _t49, T norm1_normalized",
-    "T grad_h, T norm1_p",
+    "T grad_norm2_x, T _t50, T _t9, T norm1_mu, T norm1_rstd",
+    "T grad_h, T norm1_x_hat, T norm1_p",
     """
-    grad_h = grad_norm2_x + _t49;
-    norm1_p = grad_h * norm1_normalized;
+    grad_h = grad_norm2_x + _t50;
+    T _t52 = _t9 - norm1_mu;
+    norm1_x_hat = _t52 * norm1_rstd;
+    norm1_p = grad_h * norm1_x_hat;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_12: layers_spec/layers/layer_normalization.yaml:35
+# transformer_encoder_no_norm_first_gelu_bwd_12: layers_spec/layers/layer_normalization.yaml:38
 _transformer_encoder_no_norm_first_gelu_bwd_12 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_12",
-    "T norm1_rstd, int32 _t51",
+    "T norm1_rstd, int32 _t53",
     "T norm1_scale",
     """
-    norm1_scale = norm1_rstd / _t51;
+    norm1_scale = norm1_rstd / _t53;
     """,
-    scalars=("_t51",),
+    scalars=("_t53",),
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_13: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_no_norm_first_gelu_bwd_13: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_no_norm_first_gelu_bwd_13 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_13",
     "T grad_h, T norm1_weight, T norm1_rstd",
-    "T _t53",
-    """
-    T _t52 = grad_h * norm1_weight;
-    _t53 = _t52 * norm1_rstd;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_no_norm_first_gelu_bwd_14 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_14",
-    "T _t54, T norm1_scale",
     "T _t55",
     """
-    _t55 = _t54 * norm1_scale;
+    T _t54 = grad_h * norm1_weight;
+    _t55 = _t54 * norm1_rstd;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_15: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_no_norm_first_gelu_bwd_15 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_15",
-    "T norm1_normalized, T _t55, T _t53",
+# transformer_encoder_no_norm_first_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:40
+_transformer_encoder_no_norm_first_gelu_bwd_14 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_14",
+    "T _t56, T norm1_scale",
     "T _t57",
     """
-    T _t56 = norm1_normalized * _t55;
-    _t57 = _t53 - _t56;
+    _t57 = _t56 * norm1_scale;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_16: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_no_norm_first_gelu_bwd_16 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_16",
-    "T _t58, T norm1_scale",
+# transformer_encoder_no_norm_first_gelu_bwd_15: layers_spec/layers/layer_normalization.yaml:40
+_transformer_encoder_no_norm_first_gelu_bwd_15 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_15",
+    "T norm1_x_hat, T _t57, T _t55",
     "T _t59",
     """
-    _t59 = _t58 * norm1_scale;
+    T _t58 = norm1_x_hat * _t57;
+    _t59 = _t55 - _t58;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_17: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_no_norm_first_gelu_bwd_16: layers_spec/layers/layer_normalization.yaml:40
+_transformer_encoder_no_norm_first_gelu_bwd_16 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_16",
+    "T _t60, T norm1_scale",
+    "T _t61",
+    """
+    _t61 = _t60 * norm1_scale;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_bwd_17: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_17",
-    "T _t57, T _t59",
+    "T _t59, T _t61",
     "T grad_norm1_x",
     """
-    grad_norm1_x = _t57 - _t59;
+    grad_norm1_x = _t59 - _t61;
     """,
 )
 
@@ -4546,11 +4689,11 @@ _transformer_encoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
 # transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2956
 _transformer_encoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_18",
-    "T grad_self_attn_weights, T _t68, T self_attn_weights",
+    "T grad_self_attn_weights, T _t70, T self_attn_weights",
     "T grad_self_attn_unpadded",
     """
-    T _t69 = grad_self_attn_weights - _t68;
-    grad_self_attn_unpadded = self_attn_weights * _t69;
+    T _t71 = grad_self_attn_weights - _t70;
+    grad_self_attn_unpadded = self_attn_weights * _t71;
     """,
 )
 
@@ -4559,9 +4702,9 @@ _transformer_encoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
 _transformer_encoder_no_norm_first_gelu_bwd_19 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_19",
     "T grad_self_attn_heads_q, T _t5",
-    "T _t78",
+    "T _t80",
     """
-    _t78 = grad_self_attn_heads_q * _t5;
+    _t80 = grad_self_attn_heads_q * _t5;
     """,
     scalars=("_t5",),
 )
@@ -4570,10 +4713,10 @@ _transformer_encoder_no_norm_first_gelu_bwd_19 = ElementwiseKernel(
 # transformer_encoder_no_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:522
 _transformer_encoder_no_norm_first_gelu_bwd_20 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_20",
-    "T grad_norm1_x, T _t84",
+    "T grad_norm1_x, T _t86",
     "T grad_x",
     """
-    grad_x = grad_norm1_x + _t84;
+    grad_x = grad_norm1_x + _t86;
     """,
 )
 
@@ -4595,12 +4738,14 @@ def _cupy_backward_no_norm_first_gelu(
     _t5,
     self_attn_weights,
     self_attn_attended,
+    _t9,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     h,
     linear1_z,
+    _t21,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
 ):
     import cupy as cp
 
@@ -4616,20 +4761,22 @@ def _cupy_backward_no_norm_first_gelu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     _t16, _t19, hidden = _transformer_encoder_no_norm_first_gelu_bwd_2(linear1_z)
-    norm2_p = _transformer_encoder_no_norm_first_relu_bwd_3(grad_y, norm2_normalized)
+    norm2_x_hat, norm2_p = _transformer_encoder_no_norm_first_gelu_bwd_3(
+        _t21, norm2_mu, norm2_rstd, grad_y
+    )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    _t27 = x.shape[-1]
-    norm2_scale = _transformer_encoder_no_norm_first_gelu_bwd_4(norm2_rstd, _t27)
-    _t29 = _transformer_encoder_no_norm_first_gelu_bwd_5(
+    _t28 = x.shape[-1]
+    norm2_scale = _transformer_encoder_no_norm_first_gelu_bwd_4(norm2_rstd, _t28)
+    _t30 = _transformer_encoder_no_norm_first_gelu_bwd_5(
         grad_y, norm2_weight, norm2_rstd
     )
-    _t30 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t31 = _transformer_encoder_no_norm_first_relu_bwd_8(_t30, norm2_scale)
-    _t33 = _transformer_encoder_no_norm_first_gelu_bwd_7(norm2_normalized, _t31, _t29)
-    _t34 = _cupy_dot_last(grad_y, norm2_weight)
-    _t35 = _transformer_encoder_no_norm_first_gelu_bwd_8(_t34, norm2_scale)
-    grad_norm2_x = _transformer_encoder_no_norm_first_gelu_bwd_9(_t33, _t35)
+    _t31 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t32 = _transformer_encoder_no_norm_first_relu_bwd_8(_t31, norm2_scale)
+    _t34 = _transformer_encoder_no_norm_first_gelu_bwd_7(norm2_x_hat, _t32, _t30)
+    _t35 = _cupy_dot_last(grad_y, norm2_weight)
+    _t36 = _transformer_encoder_no_norm_first_gelu_bwd_8(_t35, norm2_scale)
+    grad_norm2_x = _transformer_encoder_no_norm_first_gelu_bwd_9(_t34, _t36)
     grad_linear2_bias = _cupy_sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
     grad_hidden = _linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
@@ -4637,24 +4784,24 @@ def _cupy_backward_no_norm_first_gelu(
         grad_hidden, _t19, linear1_z, _t16
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t49 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    _t50 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
-    grad_h, norm1_p = _transformer_encoder_no_norm_first_gelu_bwd_11(
-        grad_norm2_x, _t49, norm1_normalized
+    grad_h, norm1_x_hat, norm1_p = _transformer_encoder_no_norm_first_gelu_bwd_11(
+        grad_norm2_x, _t50, _t9, norm1_mu, norm1_rstd
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
-    _t51 = x.shape[-1]
-    norm1_scale = _transformer_encoder_no_norm_first_gelu_bwd_12(norm1_rstd, _t51)
-    _t53 = _transformer_encoder_no_norm_first_gelu_bwd_13(
+    _t53 = x.shape[-1]
+    norm1_scale = _transformer_encoder_no_norm_first_gelu_bwd_12(norm1_rstd, _t53)
+    _t55 = _transformer_encoder_no_norm_first_gelu_bwd_13(
         grad_h, norm1_weight, norm1_rstd
     )
-    _t54 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t55 = _transformer_encoder_no_norm_first_gelu_bwd_14(_t54, norm1_scale)
-    _t57 = _transformer_encoder_no_norm_first_gelu_bwd_15(norm1_normalized, _t55, _t53)
-    _t58 = _cupy_dot_last(grad_h, norm1_weight)
-    _t59 = _transformer_encoder_no_norm_first_gelu_bwd_16(_t58, norm1_scale)
-    grad_norm1_x = _transformer_encoder_no_norm_first_gelu_bwd_17(_t57, _t59)
+    _t56 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t57 = _transformer_encoder_no_norm_first_gelu_bwd_14(_t56, norm1_scale)
+    _t59 = _transformer_encoder_no_norm_first_gelu_bwd_15(norm1_x_hat, _t57, _t55)
+    _t60 = _cupy_dot_last(grad_h, norm1_weight)
+    _t61 = _transformer_encoder_no_norm_first_gelu_bwd_16(_t60, norm1_scale)
+    grad_norm1_x = _transformer_encoder_no_norm_first_gelu_bwd_17(_t59, _t61)
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
@@ -4662,30 +4809,30 @@ def _cupy_backward_no_norm_first_gelu(
         grad_norm1_x, self_attn_out_proj_weight
     )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
-    _t63 = _split_heads(grad_self_attn_attended, nhead)
-    _t64 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = _cupy_bmm(_t63, _t64)
-    _t66 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = _cupy_bmm(_t66, _t63)
-    _t68 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    _t65 = _split_heads(grad_self_attn_attended, nhead)
+    _t66 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t65, _t66)
+    _t68 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t68, _t65)
+    _t70 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_unpadded = _transformer_encoder_no_norm_first_gelu_bwd_18(
-        grad_self_attn_weights, _t68, self_attn_weights
+        grad_self_attn_weights, _t70, self_attn_weights
     )
-    _t71 = cp.swapaxes(_t6, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t71)
-    _t73 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t74 = _cupy_bmm(_t73, grad_self_attn_unpadded)
-    grad_self_attn_heads_k = cp.swapaxes(_t74, -1, -2)
-    _t78 = _transformer_encoder_no_norm_first_gelu_bwd_19(grad_self_attn_heads_q, _t5)
+    _t73 = cp.swapaxes(_t6, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t73)
+    _t75 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t76 = _cupy_bmm(_t75, grad_self_attn_unpadded)
+    grad_self_attn_heads_k = cp.swapaxes(_t76, -1, -2)
+    _t80 = _transformer_encoder_no_norm_first_gelu_bwd_19(grad_self_attn_heads_q, _t5)
     grad_self_attn_qkv = _cupy_join_heads(
-        (_t78, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
+        (_t80, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t84 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
+    _t86 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
-    grad_x = _transformer_encoder_no_norm_first_gelu_bwd_20(grad_norm1_x, _t84)
+    grad_x = _transformer_encoder_no_norm_first_gelu_bwd_20(grad_norm1_x, _t86)
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -4781,9 +4928,9 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
 _transformer_encoder_no_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_fwd_13",
     "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
-    "T norm2_normalized, T y",
+    "T y",
     """
-    norm2_normalized = norm2_centered * norm2_rstd;
+    T norm2_normalized = norm2_centered * norm2_rstd;
     T _t28 = norm2_normalized * norm2_weight;
     y = _t28 + norm2_bias;
     """,
@@ -4839,7 +4986,7 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
     norm1_rstd = _transformer_encoder_no_norm_first_relu_fwd_6(_t10, _t11, eps)
-    norm1_normalized, h = _transformer_encoder_no_norm_first_relu_fwd_7(
+    h = _transformer_encoder_no_norm_first_relu_fwd_7(
         norm1_centered, norm1_rstd, norm1_weight, norm1_bias
     )
     _t15 = _linear(h, linear1_weight)
@@ -4853,7 +5000,7 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     _t24 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t25 = x.shape[-1]
     norm2_rstd = _transformer_encoder_no_norm_first_gelu_tanh_fwd_12(_t24, _t25, eps)
-    norm2_normalized, y = _transformer_encoder_no_norm_first_gelu_tanh_fwd_13(
+    y = _transformer_encoder_no_norm_first_gelu_tanh_fwd_13(
         norm2_centered, norm2_rstd, norm2_weight, norm2_bias
     )
     return y, (
@@ -4872,12 +5019,14 @@ def _cupy_forward_no_norm_first_gelu_tanh(
         _t5,
         self_attn_weights,
         self_attn_attended,
+        _t9,
+        norm1_mu,
         norm1_rstd,
-        norm1_normalized,
         h,
         linear1_z,
+        _t23,
+        norm2_mu,
         norm2_rstd,
-        norm2_normalized,
     )
 
 
@@ -4899,25 +5048,38 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_5: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_5 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_5",
-    "T grad_y, T norm2_weight, T norm2_rstd",
-    "T _t31",
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_3: layers_spec/layers/layer_normalization.yaml:34,35
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_3 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_3",
+    "T _t23, T norm2_mu, T norm2_rstd, T grad_y",
+    "T norm2_x_hat, T norm2_p",
     """
-    T _t30 = grad_y * norm2_weight;
-    _t31 = _t30 * norm2_rstd;
+    T _t29 = _t23 - norm2_mu;
+    norm2_x_hat = _t29 * norm2_rstd;
+    norm2_p = grad_y * norm2_x_hat;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_9: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_5: layers_spec/layers/layer_normalization.yaml:40
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_5 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_5",
+    "T grad_y, T norm2_weight, T norm2_rstd",
+    "T _t32",
+    """
+    T _t31 = grad_y * norm2_weight;
+    _t32 = _t31 * norm2_rstd;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_9: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_9 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_9",
-    "T _t35, T _t37",
+    "T _t36, T _t38",
     "T grad_norm2_x",
     """
-    grad_norm2_x = _t35 - _t37;
+    grad_norm2_x = _t36 - _t38;
     """,
 )
 
@@ -4928,100 +5090,102 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
     "T grad_hidden, T _t21, T _t19, T _t20, T linear1_z",
     "T grad_linear1_z",
     """
-    T _t41 = grad_hidden * _t21;
-    T _t42 = grad_hidden * _t19;
-    T _t43 = _t20 * _t20;
-    T _t44 = T(1) - _t43;
-    T grad_gelu_inner = _t42 * _t44;
-    T _t46 = _t41 * T(0.5);
-    T _t47 = grad_gelu_inner * T(0.7978845608028654);
-    T _t48 = _t47 * T(0.044715);
-    T _t49 = _t48 * T(3);
-    T _t50 = linear1_z * linear1_z;
-    T _t51 = _t49 * _t50;
-    T _t52 = _t46 + _t47;
-    grad_linear1_z = _t52 + _t51;
+    T _t42 = grad_hidden * _t21;
+    T _t43 = grad_hidden * _t19;
+    T _t44 = _t20 * _t20;
+    T _t45 = T(1) - _t44;
+    T grad_gelu_inner = _t43 * _t45;
+    T _t47 = _t42 * T(0.5);
+    T _t48 = grad_gelu_inner * T(0.7978845608028654);
+    T _t49 = _t48 * T(0.044715);
+    T _t50 = _t49 * T(3);
+    T _t51 = linear1_z * linear1_z;
+    T _t52 = _t50 * _t51;
+    T _t53 = _t47 + _t48;
+    grad_linear1_z = _t53 + _t52;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:32
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_11",
-    "T grad_norm2_x, T _t54, T norm1_normalized",
-    "T grad_h, T norm1_p",
+    "T grad_norm2_x, T _t55, T _t9, T norm1_mu, T norm1_rstd",
+    "T grad_h, T norm1_x_hat, T norm1_p",
     """
-    grad_h = grad_norm2_x + _t54;
-    norm1_p = grad_h * norm1_normalized;
+    grad_h = grad_norm2_x + _t55;
+    T _t57 = _t9 - norm1_mu;
+    norm1_x_hat = _t57 * norm1_rstd;
+    norm1_p = grad_h * norm1_x_hat;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_12: layers_spec/layers/layer_normalization.yaml:35
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_12: layers_spec/layers/layer_normalization.yaml:38
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_12 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_12",
-    "T norm1_rstd, int32 _t56",
+    "T norm1_rstd, int32 _t58",
     "T norm1_scale",
     """
-    norm1_scale = norm1_rstd / _t56;
+    norm1_scale = norm1_rstd / _t58;
     """,
-    scalars=("_t56",),
+    scalars=("_t58",),
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_13: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_13: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_13 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_13",
     "T grad_h, T norm1_weight, T norm1_rstd",
-    "T _t58",
-    """
-    T _t57 = grad_h * norm1_weight;
-    _t58 = _t57 * norm1_rstd;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_14: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_14 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_14",
-    "T _t59, T norm1_scale",
     "T _t60",
     """
-    _t60 = _t59 * norm1_scale;
+    T _t59 = grad_h * norm1_weight;
+    _t60 = _t59 * norm1_rstd;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_15: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_15 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_15",
-    "T norm1_normalized, T _t60, T _t58",
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_14: layers_spec/layers/layer_normalization.yaml:40
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_14 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_14",
+    "T _t61, T norm1_scale",
     "T _t62",
     """
-    T _t61 = norm1_normalized * _t60;
-    _t62 = _t58 - _t61;
+    _t62 = _t61 * norm1_scale;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_16: layers_spec/layers/layer_normalization.yaml:37
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_16 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_16",
-    "T _t63, T norm1_scale",
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_15: layers_spec/layers/layer_normalization.yaml:40
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_15 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_15",
+    "T norm1_x_hat, T _t62, T _t60",
     "T _t64",
     """
-    _t64 = _t63 * norm1_scale;
+    T _t63 = norm1_x_hat * _t62;
+    _t64 = _t60 - _t63;
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_17: layers_spec/layers/layer_normalization.yaml:37
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_16: layers_spec/layers/layer_normalization.yaml:40
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_16 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_16",
+    "T _t65, T norm1_scale",
+    "T _t66",
+    """
+    _t66 = _t65 * norm1_scale;
+    """,
+)
+
+
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_17: layers_spec/layers/layer_normalization.yaml:40
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_17",
-    "T _t62, T _t64",
+    "T _t64, T _t66",
     "T grad_norm1_x",
     """
-    grad_norm1_x = _t62 - _t64;
+    grad_norm1_x = _t64 - _t66;
     """,
 )
 
@@ -5029,11 +5193,11 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
 # transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2956
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_18",
-    "T grad_self_attn_weights, T _t73, T self_attn_weights",
+    "T grad_self_attn_weights, T _t75, T self_attn_weights",
     "T grad_self_attn_unpadded",
     """
-    T _t74 = grad_self_attn_weights - _t73;
-    grad_self_attn_unpadded = self_attn_weights * _t74;
+    T _t76 = grad_self_attn_weights - _t75;
+    grad_self_attn_unpadded = self_attn_weights * _t76;
     """,
 )
 
@@ -5042,9 +5206,9 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_19",
     "T grad_self_attn_heads_q, T _t5",
-    "T _t83",
+    "T _t85",
     """
-    _t83 = grad_self_attn_heads_q * _t5;
+    _t85 = grad_self_attn_heads_q * _t5;
     """,
     scalars=("_t5",),
 )
@@ -5053,10 +5217,10 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
 # transformer_encoder_no_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:522
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_20",
-    "T grad_norm1_x, T _t89",
+    "T grad_norm1_x, T _t91",
     "T grad_x",
     """
-    grad_x = grad_norm1_x + _t89;
+    grad_x = grad_norm1_x + _t91;
     """,
 )
 
@@ -5078,12 +5242,14 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t5,
     self_attn_weights,
     self_attn_attended,
+    _t9,
+    norm1_mu,
     norm1_rstd,
-    norm1_normalized,
     h,
     linear1_z,
+    _t23,
+    norm2_mu,
     norm2_rstd,
-    norm2_normalized,
 ):
     import cupy as cp
 
@@ -5101,20 +5267,22 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t19, _t20, _t21, hidden = _transformer_encoder_no_norm_first_gelu_tanh_bwd_2(
         linear1_z
     )
-    norm2_p = _transformer_encoder_no_norm_first_relu_bwd_3(grad_y, norm2_normalized)
+    norm2_x_hat, norm2_p = _transformer_encoder_no_norm_first_gelu_tanh_bwd_3(
+        _t23, norm2_mu, norm2_rstd, grad_y
+    )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    _t29 = x.shape[-1]
-    norm2_scale = _transformer_encoder_norm_first_relu_bwd_5(norm2_rstd, _t29)
-    _t31 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_5(
+    _t30 = x.shape[-1]
+    norm2_scale = _transformer_encoder_norm_first_relu_bwd_5(norm2_rstd, _t30)
+    _t32 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_5(
         grad_y, norm2_weight, norm2_rstd
     )
-    _t32 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t33 = _transformer_encoder_norm_first_relu_bwd_7(_t32, norm2_scale)
-    _t35 = _transformer_encoder_norm_first_relu_bwd_8(norm2_normalized, _t33, _t31)
-    _t36 = _cupy_dot_last(grad_y, norm2_weight)
-    _t37 = _transformer_encoder_norm_first_relu_bwd_9(_t36, norm2_scale)
-    grad_norm2_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_9(_t35, _t37)
+    _t33 = _cupy_dot_last(norm2_p, norm2_weight)
+    _t34 = _transformer_encoder_norm_first_relu_bwd_7(_t33, norm2_scale)
+    _t36 = _transformer_encoder_norm_first_relu_bwd_8(norm2_x_hat, _t34, _t32)
+    _t37 = _cupy_dot_last(grad_y, norm2_weight)
+    _t38 = _transformer_encoder_norm_first_relu_bwd_9(_t37, norm2_scale)
+    grad_norm2_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_9(_t36, _t38)
     grad_linear2_bias = _cupy_sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
     grad_hidden = _linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
@@ -5122,26 +5290,24 @@ def _cupy_backward_no_norm_first_gelu_tanh(
         grad_hidden, _t21, _t19, _t20, linear1_z
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
-    _t54 = _linear_backward_input(grad_linear1_z, linear1_weight)
+    _t55 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
-    grad_h, norm1_p = _transformer_encoder_no_norm_first_gelu_tanh_bwd_11(
-        grad_norm2_x, _t54, norm1_normalized
+    grad_h, norm1_x_hat, norm1_p = _transformer_encoder_no_norm_first_gelu_tanh_bwd_11(
+        grad_norm2_x, _t55, _t9, norm1_mu, norm1_rstd
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
-    _t56 = x.shape[-1]
-    norm1_scale = _transformer_encoder_no_norm_first_gelu_tanh_bwd_12(norm1_rstd, _t56)
-    _t58 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_13(
+    _t58 = x.shape[-1]
+    norm1_scale = _transformer_encoder_no_norm_first_gelu_tanh_bwd_12(norm1_rstd, _t58)
+    _t60 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_13(
         grad_h, norm1_weight, norm1_rstd
     )
-    _t59 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t60 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_14(_t59, norm1_scale)
-    _t62 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_15(
-        norm1_normalized, _t60, _t58
-    )
-    _t63 = _cupy_dot_last(grad_h, norm1_weight)
-    _t64 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_16(_t63, norm1_scale)
-    grad_norm1_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_17(_t62, _t64)
+    _t61 = _cupy_dot_last(norm1_p, norm1_weight)
+    _t62 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_14(_t61, norm1_scale)
+    _t64 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_15(norm1_x_hat, _t62, _t60)
+    _t65 = _cupy_dot_last(grad_h, norm1_weight)
+    _t66 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_16(_t65, norm1_scale)
+    grad_norm1_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_17(_t64, _t66)
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
@@ -5149,32 +5315,32 @@ def _cupy_backward_no_norm_first_gelu_tanh(
         grad_norm1_x, self_attn_out_proj_weight
     )
     grad_self_attn_out_proj_weight = _rows(grad_norm1_x).T @ _rows(self_attn_attended)
-    _t68 = _split_heads(grad_self_attn_attended, nhead)
-    _t69 = cp.swapaxes(self_attn_heads_v, -1, -2)
-    grad_self_attn_weights = _cupy_bmm(_t68, _t69)
-    _t71 = cp.swapaxes(self_attn_weights, -1, -2)
-    grad_self_attn_heads_v = _cupy_bmm(_t71, _t68)
-    _t73 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
+    _t70 = _split_heads(grad_self_attn_attended, nhead)
+    _t71 = cp.swapaxes(self_attn_heads_v, -1, -2)
+    grad_self_attn_weights = _cupy_bmm(_t70, _t71)
+    _t73 = cp.swapaxes(self_attn_weights, -1, -2)
+    grad_self_attn_heads_v = _cupy_bmm(_t73, _t70)
+    _t75 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
     grad_self_attn_unpadded = _transformer_encoder_no_norm_first_gelu_tanh_bwd_18(
-        grad_self_attn_weights, _t73, self_attn_weights
+        grad_self_attn_weights, _t75, self_attn_weights
     )
-    _t76 = cp.swapaxes(_t6, -1, -2)
-    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t76)
-    _t78 = cp.swapaxes(self_attn_heads_q, -1, -2)
-    _t79 = _cupy_bmm(_t78, grad_self_attn_unpadded)
-    grad_self_attn_heads_k = cp.swapaxes(_t79, -1, -2)
-    _t83 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_19(
+    _t78 = cp.swapaxes(_t6, -1, -2)
+    grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t78)
+    _t80 = cp.swapaxes(self_attn_heads_q, -1, -2)
+    _t81 = _cupy_bmm(_t80, grad_self_attn_unpadded)
+    grad_self_attn_heads_k = cp.swapaxes(_t81, -1, -2)
+    _t85 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_19(
         grad_self_attn_heads_q, _t5
     )
     grad_self_attn_qkv = _cupy_join_heads(
-        (_t83, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
+        (_t85, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
     grad_self_attn_in_proj_bias = _cupy_sum_to(
         grad_self_attn_qkv, self_attn_in_proj_bias.shape
     )
-    _t89 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
+    _t91 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
-    grad_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_20(grad_norm1_x, _t89)
+    grad_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_20(grad_norm1_x, _t91)
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
