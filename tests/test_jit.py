@@ -24,7 +24,7 @@ import pytest
 import layerforge
 from layerforge import _jit_runtime, _runtime
 from layerforge._jit_runtime import RowKernel, fast_erf, fast_exp, rows
-from layerforge.activations import hard_tanh, log_softmax, softmax
+from layerforge.activations import hard_tanh, log_softmax, softmax, softmin
 from layerforge.layers import batch_normalization, grid_sample, layer_normalization, layer_statistics
 from transpiler import jit
 
@@ -149,20 +149,22 @@ def test_recurrences_match_numpy(backend, kind, batch_first, given, dtype):
 def test_large_inputs_run_on_threads(backend):
     """Over 2 MB of rows on two threads. Layer norm's twins are row kernels alone
     (whole_rows): each runs once on the whole arrays and its kernels take one run of rows
-    per thread (in_row_runs), each run's parameter sums added in order. Softmax's forward
-    twin has NumPy between its kernels (np.max): in_row_blocks cuts the rows into blocks
-    and hands it the slices of the full outputs (out_y)."""
+    per thread (in_row_runs), each run's parameter sums added in order; so are softmax's,
+    whose row maximum is the runtime's fast_max in the kernel. Softmin's forward twin has
+    NumPy before its kernel (-x): in_row_blocks cuts the rows into blocks and hands it the
+    slices of the full outputs (out_y)."""
     rng = np.random.default_rng(3)
     x = rng.standard_normal((1100, 512)).astype(np.float32)
     weight, bias = rng.standard_normal(512).astype(np.float32), rng.standard_normal(512).astype(np.float32)
     grad = rng.standard_normal(x.shape).astype(np.float32)
     assert layer_normalization._jit_forward.whole_rows and layer_normalization._jit_backward.whole_rows
-    assert not hasattr(softmax._jit_forward, "whole_rows")
+    assert softmax._jit_forward.whole_rows and not hasattr(softmin._jit_forward, "whole_rows")
     threads = layerforge.get_num_threads()
     layerforge.set_num_threads(2)
     try:
         (y1, name1, g1), (y0, _, g0) = both(backend, lambda: run(layer_normalization, x, grad, weight, bias))
         (s1, _, d1), (s0, _, d0) = both(backend, lambda: run(softmax, x, grad))
+        (m1, _, e1), (m0, _, e0) = both(backend, lambda: run(softmin, x, grad))
     finally:
         layerforge.set_num_threads(threads)
     assert name1 == "_jit_backward"
@@ -172,6 +174,8 @@ def test_large_inputs_run_on_threads(backend):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-4)
     close(s1, s0, np.float32)
     close(d1[0], d0[0], np.float32, scale=4)  # |grad| up to about 4
+    close(m1, m0, np.float32)
+    close(e1[0], e0[0], np.float32, scale=4)
 
 
 def _shift_and_sum(shift, x, y_out, column_sums_out):
@@ -313,7 +317,7 @@ def test_the_rule_fuses_exp_and_keeps_libm_calls_over_rows_in_numpy():
     """The generator's measured rule (transpiler/jit.py): exp over a row value joins the
     kernel (the vectorized fast_exp: softmax's shift, exp and sum in one loop), expm1 over a
     row value is a NumPy ufunc between kernels (a scalar libm call in numba), log of a row
-    statistic (once a row) stays in the kernel, a row maximum stays np.max, layer norm's
+    statistic (once a row) stays in the kernel, a row maximum is fast_max in it, layer norm's
     forward is one kernel, and a function whose kernels would save no pass has no twin."""
     from harness import catalog
     from transpiler import jit
@@ -326,8 +330,10 @@ def test_the_rule_fuses_exp_and_keeps_libm_calls_over_rows_in_numpy():
         planned = jit.plan(fn, catalog().prims, compiled.saved if direction == "forward" else ())
         return planned and [[s.prim for s in p.statements] if isinstance(p, jit.Kernel) else p.prim for p in planned]
 
-    assert parts("log_softmax") == ["amax", ["stop_gradient", "sub", "exp", "sum", "log", "sub"]]
-    assert parts("softmax") == ["amax", ["stop_gradient", "sub", "exp", "sum", "div"]]
+    assert parts("log_softmax") == [["amax", "stop_gradient", "sub", "exp", "sum", "log", "sub"]]
+    assert parts("softmax") == [["amax", "stop_gradient", "sub", "exp", "sum", "div"]]
+    assert parts("spherical_softmax")[-1] == ["amax", "stop_gradient", "sub", "exp", "sum", "div"]  # a new kernel:
+    # its amax reads the row the kernel before writes
     assert parts("softmax", "backward") == [["mul", "sum", "sub", "mul"]]
     assert parts("elu") == [["maximum", "minimum"], "expm1", ["mul", "add"]]
     assert parts("layer_normalization") == [
@@ -650,5 +656,35 @@ def test_cheap_row_values_are_computed_again_not_kept():
     backward = inspect.getsource(layer_normalization._layer_normalization_bwd_loops_0.function)
     assert "np.empty" not in backward and backward.count("x_hat = _t6 * rstd[_row, 0]") == 2
     forward = inspect.getsource(log_softmax._log_softmax_fwd_loops_0.function)
-    assert "np.empty" not in forward and forward.count("shifted = x[_row, _j] - _t2") == 2
+    assert "np.empty" not in forward and forward.count("shifted = x[_row, _j] - _t1") == 2
     assert "exponentials_row = np.empty(_n, x.dtype)" in inspect.getsource(softmax._softmax_fwd_loops_0.function)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fast_max_is_np_max(dtype):
+    """fast_max (the integer comparison of the floats' bits) against np.max, compiled and in
+    plain Python: NaN of either sign anywhere makes NaN, infinities, -0 and +0 (either
+    may be returned where both are the largest: they compare equal), subnormals, rows of
+    one element and rows not a multiple of the vector width."""
+    from layerforge._jit_runtime import _numba, fast_max
+
+    _numba()
+
+    def maxima(values, out):
+        for i in range(values.shape[0]):
+            out[i] = fast_max(values[i])
+
+    tiny = np.finfo(dtype).smallest_subnormal
+    rng = np.random.default_rng(5)
+    cases = [rng.standard_normal(37), -rng.uniform(1, 2, 17), [np.nan, 1.0, 2.0], [1.0, 2.0, -np.nan],
+             [np.inf, 1.0], [-np.inf, -np.inf], [-np.inf, -1e30], [-0.0, -1.0], [0.0, -0.0], [-tiny, -2 * tiny],
+             [tiny, 0.0], [-5.0], np.full(100, -3.0)]
+    width = max(len(c) for c in cases)
+    for kernel in (RowKernel(maxima), maxima):
+        for case in cases:
+            row = np.full((1, width), np.nan, dtype)[:, :len(case)].copy()
+            row[0] = case
+            out = np.empty(1, dtype)
+            kernel(row, out)
+            expected = np.max(row)
+            assert out[0] == expected or (np.isnan(out[0]) and np.isnan(expected)), (case, out[0], expected)

@@ -120,7 +120,7 @@ CALL_NS = {"math.": 4.0, "fast_exp(": 0.38, "fast_erf(": 0.5}
 NUMPY_NS = {"math.": 0.47, "fast_exp(": 0.47, "fast_erf(": 25 * PASS_NS}
 MIN_PASSES_SAVED = 2
 SUM_ROWS = 64  # rows of a column sum's part in the arrays' dtype (see _fill)
-REDUCTIONS = ("sum", "mean", "amax", "dot_last")  # amax: rendered, but see in_kernel
+REDUCTIONS = ("sum", "mean", "amax", "dot_last")  # amax: fast_max over an input's row
 
 ROW, STAT, PARAM, NUMBER = "row", "stat", "param", "number"
 # The classes of the channel layout (first parameter [B, C, L]; see "Channel kernels" below).
@@ -196,11 +196,8 @@ def in_kernel(stmt: Stmt, shapes: Shapes) -> bool:
         return in_channel_kernel(stmt, shapes)
     target = shapes.of(stmt.target)
     kinds = [shapes.of(a) for a in stmt.args]
-    if stmt.prim == "amax":
-        # LLVM (llvmlite 0.50) vectorizes a float maximum over a row only under "nnan", which
-        # would lose NaN propagation; the scalar loop took 1.0-2.1 ms on 4096 x 512 float32,
-        # np.max 0.5 ms: a row maximum stays NumPy's (measured, see the module docstring).
-        return False
+    if stmt.prim == "amax":  # the runtime's fast_max over an array's row (see plan)
+        return target == STAT and kinds == [ROW] and _axis_last(stmt) and _float(stmt.args[0], shapes)
     if stmt.prim in ("sum", "mean"):
         return target == STAT and kinds == [ROW] and _axis_last(stmt) and _float(stmt.args[0], shapes)
     if stmt.prim == "dot_last":
@@ -257,6 +254,8 @@ def plan(fn: Function, prims: Primitives, saved: tuple[str, ...]) -> list[Kernel
 
     for stmt in fn.body:
         if in_kernel(stmt, shapes):
+            if stmt.prim == "amax" and stmt.args[0] in {s.target for s in run}:
+                flush()  # fast_max reads an array's row: the kernel before writes it
             run.append(stmt)
             continue
         defined = {s.target for s in run}
@@ -330,6 +329,10 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
     kernel.inputs = list(dict.fromkeys(r for s in run for r in s.reads() if r not in defined
                                        and not (s.prim == "sum_to" and r == s.args[1])))
     kernel.outputs = [s.target for s in run if s.target in live_after or shapes.of(s.target) == PARAM]
+    # a statistic's stop_gradient (softmax's shift) is its operand under another name: read as it
+    alias = {s.target: s.args[0] for s in run if s.prim == "stop_gradient" and shapes.of(s.target) == STAT
+             and isinstance(s.args[0], str) and s.target not in kernel.outputs}
+    run = [s for s in run if s.target not in alias]
 
     # Segments of a row: ("stat", stmt) or ("loop", [stmts]).
     segments: list[tuple[str, object]] = []
@@ -339,6 +342,11 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
     for stmt in run:
         kind = shapes.of(stmt.target)
         reads = set(stmt.reads())
+        if stmt.prim == "amax":  # a call over an input's row: first in the row
+            segments.insert(0, ("stat", stmt))
+            defined_at = {n: i + 1 for n, i in defined_at.items()}
+            defined_at[stmt.target] = 0
+            continue
         if stmt.prim in REDUCTIONS or kind == PARAM:
             # into the first loop that has its operands: a row value of that loop or of one
             # before it, a statistic of a segment before it (dot(grad_y, weight) joins the
@@ -405,7 +413,7 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
     floats = next((n for n in kernel.inputs + kernel.outputs if shapes.of(n) == ROW and _float(n, shapes)), None)
     dtype = f"{floats if floats in kernel.inputs else f'{floats}_out'}.dtype" if floats else None
     sums = [s for s in run if shapes.of(s.target) == PARAM]
-    if dtype and (sums or any(shapes.of(s.target) == STAT and s.prim in REDUCTIONS for s in run)):
+    if dtype and (sums or any(shapes.of(s.target) == STAT and s.prim in REDUCTIONS and s.prim != "amax" for s in run)):
         lines.append(f"    {ZERO} = {dtype}.type(0.0)")
     # A column sum (a parameter's gradient) adds up SUM_ROWS rows at a time in the arrays'
     # dtype, each such part added to float64 totals: the loop keeps float32's vector width
@@ -424,6 +432,7 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
     def read(operand: Operand, in_loop: bool) -> str:
         if isinstance(operand, Const):
             return _typed(operand.value)
+        operand = alias.get(operand, operand)
         kind = shapes.of(operand)
         if kind == NUMBER:
             return _number(operand, shapes)
@@ -448,7 +457,8 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
     for k, item in segments:
         if k == "stat":
             stmt = item  # type: ignore[assignment]
-            body.append(f"{stmt.target} = {expression(stmt)}{_where(stmt)}")
+            value = f"fast_max({stmt.args[0]}[{ROW_INDEX}])" if stmt.prim == "amax" else expression(stmt)
+            body.append(f"{stmt.target} = {value}{_where(stmt)}")
             local.add(stmt.target)
             if stmt.target in kernel.outputs:
                 body.append(f"{stmt.target}_out[{ROW_INDEX}, 0] = {stmt.target}")
@@ -456,7 +466,7 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
         statements: list[Stmt] = item  # type: ignore[assignment]
         reductions = [s for s in statements if shapes.of(s.target) == STAT]
         for s in reductions:
-            start = "-math.inf" if s.prim == "amax" else ZERO if dtype else "0.0"
+            start = ZERO if dtype else "0.0"
             body.append(f"{s.target} = {start}{_where(s)}")
         body.append(f"for {J} in range({WIDTH}):")
         inner: list[str] = []
@@ -472,10 +482,7 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
             kind = shapes.of(s.target)
             if kind == STAT:
                 a = read(s.args[0], True)
-                if s.prim == "amax":
-                    inner.append(f"if {a} > {s.target} or {a} != {a}:")
-                    inner.append(f"    {s.target} = {a}")
-                elif s.prim == "dot_last":
+                if s.prim == "dot_last":
                     inner.append(f"{s.target} += {a} * {read(s.args[1], True)}")
                 else:
                     inner.append(f"{s.target} += {a}")
@@ -931,7 +938,8 @@ def render_section(spec: OpSpec, compiled, prims: Primitives, enabled: bool, blo
               "# The compiled CPU target: compiled twins of the functions above, which call the\n"
               "# runtime's hand-written kernels (numba, compiled on first use).")
     blocks[0] = f"{header}\n\n\n{blocks[0]}"
-    used = {n for n in ("channels", "fast_exp", "fast_erf", "in_channel_blocks", "in_row_runs") if any(f"{n}(" in b for b in blocks)}
+    used = {n for n in ("channels", "fast_exp", "fast_erf", "fast_max", "in_channel_blocks", "in_row_runs")
+            if any(f"{n}(" in b for b in blocks)}
     used |= {"whole_rows"} if any("@whole_rows" in b for b in blocks) else set()
     used |= set(kernels) if "rows(" in "".join(blocks) else set(kernels[:1])
     imports = [f"from {RUNTIME} import {', '.join(sorted(used | called | {'use_jit'}))}"]

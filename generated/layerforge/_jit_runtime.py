@@ -267,6 +267,45 @@ _ERF_Q32 = (
 )
 
 
+# The maximum of a row in a kernel: fast_max. LLVM (llvmlite 0.50) vectorizes a float maximum
+# only under "nnan", which would lose NaN; the scalar loop took 2.2 ms on 4096 x 1024 float32,
+# np.max 0.53. fast_max compares the floats' bits as integers: with the magnitude bits flipped
+# where the sign bit is set, a float's bits order as the floats do (-0 just below +0), and an
+# integer maximum vectorizes; a NaN (magnitude bits above infinity's, either sign) is counted
+# apart, and one makes the result NaN, as np.max's. In a softmax kernel the row is then in L1
+# for the exp loop: 4096 x 1024 float32 on two threads 1.44 ms, against 1.57 with np.max
+# before the kernel (tests/test_jit.py checks it against np.max on the edge cases).
+def fast_max(row):
+    """The largest element of a 1-D float array, NaN if it has one (np.max's)."""
+    return row.max()
+
+
+def _max32(row):
+    bits = row.view(np.int32)
+    magnitude, infinity = np.int32(0x7FFFFFFF), np.int32(0x7F800000)
+    top, nans = np.int32(-(2**31)), 0
+    for j in range(bits.shape[0]):
+        b = bits[j]
+        key = b ^ ((b >> 31) & magnitude)
+        top = key if key > top else top
+        nans += (b & magnitude) > infinity
+    largest = np.int32(top ^ ((top >> 31) & magnitude)).view(np.float32)
+    return largest if nans == 0 else np.float32(math.nan)
+
+
+def _max64(row):
+    bits = row.view(np.int64)
+    magnitude, infinity = np.int64(0x7FFFFFFFFFFFFFFF), np.int64(0x7FF0000000000000)
+    top, nans = np.int64(-(2**63)), 0
+    for j in range(bits.shape[0]):
+        b = bits[j]
+        key = b ^ ((b >> 63) & magnitude)
+        top = key if key > top else top
+        nans += (b & magnitude) > infinity
+    largest = np.int64(top ^ ((top >> 63) & magnitude)).view(np.float64)
+    return largest if nans == 0 else math.nan
+
+
 def fast_erf(x):
     """erf(x) of a float (in a kernel compiled by numba: float32 in float32 arithmetic)."""
     return _erf32(x) if isinstance(x, np.float32) else math.erf(x)
@@ -492,6 +531,17 @@ def _numba():
                 return _erf32
             if isinstance(x, (types.Float, types.Integer)):
                 return _erf64
+            return None
+
+        # fast_max likewise, by the row's dtype
+        @overload(fast_max)
+        def _typed_max(row):
+            if (
+                isinstance(row, types.Array)
+                and row.ndim == 1
+                and isinstance(row.dtype, types.Float)
+            ):
+                return _max32 if row.dtype.bitwidth == 32 else _max64
             return None
 
         _state["numba"] = numba

@@ -19,6 +19,7 @@ from layerforge._runtime import (
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 from layerforge._jit_runtime import (
     fast_exp,
+    fast_max,
     in_row_runs,
     row_kernel,
     rows,
@@ -276,27 +277,27 @@ def _cupy_backward(grad_y, y):
 
 # log_softmax_fwd_loops_0: layers_spec/activations/log_softmax.yaml:10,11
 @row_kernel
-def _log_softmax_fwd_loops_0(_t1, x, y_out):
+def _log_softmax_fwd_loops_0(x, y_out):
     _rows, _n = x.shape
     _zero = x.dtype.type(0.0)
     for _row in range(_rows):
-        _t2 = _t1[_row, 0]  # log_softmax.yaml:10
+        _t1 = fast_max(x[_row])  # log_softmax.yaml:10
         _t4 = _zero  # log_softmax.yaml:11
         for _j in range(_n):
-            shifted = x[_row, _j] - _t2  # log_softmax.yaml:10
+            shifted = x[_row, _j] - _t1  # log_softmax.yaml:10
             _t3 = fast_exp(shifted)  # log_softmax.yaml:11
             _t4 += _t3
         _t5 = math.log(_t4)  # log_softmax.yaml:11
         for _j in range(_n):
-            shifted = x[_row, _j] - _t2  # log_softmax.yaml:10
+            shifted = x[_row, _j] - _t1  # log_softmax.yaml:10
             y = shifted - _t5  # log_softmax.yaml:11
             y_out[_row, _j] = y
 
 
-def _jit_forward(x, *, out_y=None):
-    _t1 = _amax(x, -1)
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _log_softmax_fwd_loops_0(rows(_t1), rows(x), rows(y))
+@whole_rows
+def _jit_forward(x):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_log_softmax_fwd_loops_0, rows(x), rows(y))
     return y, (y,)
 
 

@@ -19,6 +19,7 @@ from layerforge._runtime import (
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 from layerforge._jit_runtime import (
     fast_exp,
+    fast_max,
     in_row_runs,
     row_kernel,
     rows,
@@ -289,28 +290,27 @@ def _cupy_backward(grad_y, y):
 
 # log_softmin_fwd_loops_0: layers_spec/activations/log_softmin.yaml:11,12
 @row_kernel
-def _log_softmin_fwd_loops_0(_t1, negated, y_out):
+def _log_softmin_fwd_loops_0(negated, y_out):
     _rows, _n = negated.shape
     _zero = negated.dtype.type(0.0)
     for _row in range(_rows):
-        _t2 = _t1[_row, 0]  # log_softmin.yaml:11
+        _t1 = fast_max(negated[_row])  # log_softmin.yaml:11
         _t4 = _zero  # log_softmin.yaml:12
         for _j in range(_n):
-            shifted = negated[_row, _j] - _t2  # log_softmin.yaml:11
+            shifted = negated[_row, _j] - _t1  # log_softmin.yaml:11
             _t3 = fast_exp(shifted)  # log_softmin.yaml:12
             _t4 += _t3
         _t5 = math.log(_t4)  # log_softmin.yaml:12
         for _j in range(_n):
-            shifted = negated[_row, _j] - _t2  # log_softmin.yaml:11
+            shifted = negated[_row, _j] - _t1  # log_softmin.yaml:11
             y = shifted - _t5  # log_softmin.yaml:12
             y_out[_row, _j] = y
 
 
 def _jit_forward(x, *, out_y=None):
     negated = -x
-    _t1 = _amax(negated, -1)
     y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _log_softmin_fwd_loops_0(rows(_t1), rows(negated), rows(y))
+    _log_softmin_fwd_loops_0(rows(negated), rows(y))
     return y, (y,)
 
 

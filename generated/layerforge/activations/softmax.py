@@ -17,6 +17,7 @@ from layerforge._runtime import (
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 from layerforge._jit_runtime import (
     fast_exp,
+    fast_max,
     in_row_runs,
     row_kernel,
     rows,
@@ -251,15 +252,15 @@ def _cupy_backward(grad_y, y):
 
 # softmax_fwd_loops_0: layers_spec/activations/softmax.yaml:10,11,12
 @row_kernel
-def _softmax_fwd_loops_0(_t1, x, y_out):
+def _softmax_fwd_loops_0(x, y_out):
     _rows, _n = x.shape
     _zero = x.dtype.type(0.0)
     exponentials_row = np.empty(_n, x.dtype)
     for _row in range(_rows):
-        _t2 = _t1[_row, 0]  # softmax.yaml:10
+        _t1 = fast_max(x[_row])  # softmax.yaml:10
         _t3 = _zero  # softmax.yaml:12
         for _j in range(_n):
-            shifted = x[_row, _j] - _t2  # softmax.yaml:10
+            shifted = x[_row, _j] - _t1  # softmax.yaml:10
             exponentials = fast_exp(shifted)  # softmax.yaml:11
             exponentials_row[_j] = exponentials
             _t3 += exponentials
@@ -268,10 +269,10 @@ def _softmax_fwd_loops_0(_t1, x, y_out):
             y_out[_row, _j] = y
 
 
-def _jit_forward(x, *, out_y=None):
-    _t1 = _amax(x, -1)
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _softmax_fwd_loops_0(rows(_t1), rows(x), rows(y))
+@whole_rows
+def _jit_forward(x):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_softmax_fwd_loops_0, rows(x), rows(y))
     return y, (y,)
 
 

@@ -17,6 +17,7 @@ from layerforge._runtime import (
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
 from layerforge._jit_runtime import (
     fast_exp,
+    fast_max,
     in_row_runs,
     row_kernel,
     rows,
@@ -264,15 +265,15 @@ def _cupy_backward(grad_y, y):
 
 # softmin_fwd_loops_0: layers_spec/activations/softmin.yaml:11,12,13
 @row_kernel
-def _softmin_fwd_loops_0(_t1, negated, y_out):
+def _softmin_fwd_loops_0(negated, y_out):
     _rows, _n = negated.shape
     _zero = negated.dtype.type(0.0)
     exponentials_row = np.empty(_n, negated.dtype)
     for _row in range(_rows):
-        _t2 = _t1[_row, 0]  # softmin.yaml:11
+        _t1 = fast_max(negated[_row])  # softmin.yaml:11
         _t3 = _zero  # softmin.yaml:13
         for _j in range(_n):
-            shifted = negated[_row, _j] - _t2  # softmin.yaml:11
+            shifted = negated[_row, _j] - _t1  # softmin.yaml:11
             exponentials = fast_exp(shifted)  # softmin.yaml:12
             exponentials_row[_j] = exponentials
             _t3 += exponentials
@@ -283,9 +284,8 @@ def _softmin_fwd_loops_0(_t1, negated, y_out):
 
 def _jit_forward(x, *, out_y=None):
     negated = -x
-    _t1 = _amax(negated, -1)
     y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _softmin_fwd_loops_0(rows(_t1), rows(negated), rows(y))
+    _softmin_fwd_loops_0(rows(negated), rows(y))
     return y, (y,)
 
 

@@ -15,7 +15,15 @@ from layerforge._runtime import (
     blas_flags_ignored,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
-from layerforge._jit_runtime import fast_exp, row_kernel, rows, use_jit
+from layerforge._jit_runtime import (
+    fast_exp,
+    fast_max,
+    in_row_runs,
+    row_kernel,
+    rows,
+    use_jit,
+    whole_rows,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -384,14 +392,14 @@ def _spherical_softmax_fwd_loops_0(x, _t2_out, scaled_out):
 
 # spherical_softmax_fwd_loops_1: layers_spec/activations/spherical_softmax.yaml:12,13,14
 @row_kernel
-def _spherical_softmax_fwd_loops_1(_t4, scaled, exponentials_out, _t6_out, y_out):
+def _spherical_softmax_fwd_loops_1(scaled, exponentials_out, _t6_out, y_out):
     _rows, _n = scaled.shape
     _zero = scaled.dtype.type(0.0)
     for _row in range(_rows):
-        _t5 = _t4[_row, 0]  # spherical_softmax.yaml:12
+        _t4 = fast_max(scaled[_row])  # spherical_softmax.yaml:12
         _t6 = _zero  # spherical_softmax.yaml:14
         for _j in range(_n):
-            shifted = scaled[_row, _j] - _t5  # spherical_softmax.yaml:12
+            shifted = scaled[_row, _j] - _t4  # spherical_softmax.yaml:12
             exponentials = fast_exp(shifted)  # spherical_softmax.yaml:13
             exponentials_out[_row, _j] = exponentials
             _t6 += exponentials
@@ -401,18 +409,20 @@ def _spherical_softmax_fwd_loops_1(_t4, scaled, exponentials_out, _t6_out, y_out
             y_out[_row, _j] = y
 
 
-def _jit_forward(x, *, out_y=None, out_exponentials=None):
+@whole_rows
+def _jit_forward(x):
     _t2 = np.empty(x.shape[:-1] + (1,), x.dtype)
     scaled = np.empty(x.shape, x.dtype)
-    _spherical_softmax_fwd_loops_0(rows(x), rows(_t2), rows(scaled))
-    _t4 = _amax(scaled, -1)
-    exponentials = (
-        np.empty(x.shape, x.dtype) if out_exponentials is None else out_exponentials
-    )
+    in_row_runs(_spherical_softmax_fwd_loops_0, rows(x), rows(_t2), rows(scaled))
+    exponentials = np.empty(x.shape, x.dtype)
     _t6 = np.empty(x.shape[:-1] + (1,), x.dtype)
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _spherical_softmax_fwd_loops_1(
-        rows(_t4), rows(scaled), rows(exponentials), rows(_t6), rows(y)
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(
+        _spherical_softmax_fwd_loops_1,
+        rows(scaled),
+        rows(exponentials),
+        rows(_t6),
+        rows(y),
     )
     return y, (x, _t2, exponentials, _t6, y)
 
