@@ -658,6 +658,11 @@ def test_cheap_row_values_are_computed_again_not_kept():
     forward = inspect.getsource(log_softmax._log_softmax_fwd_loops_0.function)
     assert "np.empty" not in forward and forward.count("shifted = x[_row, _j] - _t1") == 2
     assert "exponentials_row = np.empty(_n, x.dtype)" in inspect.getsource(softmax._softmax_fwd_loops_0.function)
+    # a row value its own loop does not use moves into the loop that does: log_softmax's
+    # backward sums grad_y alone, then computes exp(y) once where grad_x needs it
+    backward = inspect.getsource(log_softmax._log_softmax_bwd_loops_0.function)
+    assert "np.empty" not in backward and backward.count("fast_exp(") == 1
+    assert backward.index("+= grad_y[_row, _j]") < backward.index("fast_exp(y[_row, _j])")
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -383,6 +383,7 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
                 segments.append(("stat", stmt))
                 defined_at[stmt.target] = len(segments) - 1
 
+    _sink(segments, shapes, live_after)
     # Where each row value lives after its loop: its output, or a row of scratch memory, or
     # nowhere when a later loop computes it again (``_recomputed``).
     loop_of = {s.target: i for i, (k, body) in enumerate(segments) if k == "loop" for s in body}  # type: ignore[union-attr]
@@ -518,6 +519,25 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
     for s in sums:  # summed in float64, stored in the arrays' dtype
         lines.append(f"    {s.target}_out[:] = {s.target}_sums")
     kernel.lines = lines
+
+
+def _sink(segments: list[tuple[str, object]], shapes: Shapes, live_after: set[str]) -> None:
+    """Moves a row value that its loop does not use (no reduction or output of that loop
+    reads it) into the first later loop that does, when it reads no row value of its own
+    loop: computed once, where it is needed, with no scratch row between (log_softmax's
+    backward: exp(y) in the loop that writes grad_x, the first loop summing grad_y alone)."""
+    loops = [body for kind, body in segments if kind == "loop"]
+    for i, body in enumerate(loops):
+        statements: list[Stmt] = body  # type: ignore[assignment]
+        for s in reversed(list(statements)):
+            own = {t.target for t in statements if shapes.of(t.target) == ROW}
+            used_here = any(s.target in t.reads() for t in statements)
+            if shapes.of(s.target) != ROW or s.target in live_after or used_here or set(s.reads()) & own:
+                continue
+            later = next((b for b in loops[i + 1:] if any(s.target in t.reads() for t in b)), None)  # type: ignore[union-attr]
+            if later is not None:
+                statements.remove(s)
+                later.insert(0, s)  # type: ignore[union-attr]
 
 
 # Elementwise primitives cheaper to compute again in a later loop than to keep in a row of

@@ -306,15 +306,13 @@ def _jit_forward(x):
 def _log_softmax_bwd_loops_0(y, grad_y, grad_x_out):
     _rows, _n = y.shape
     _zero = y.dtype.type(0.0)
-    _t6_row = np.empty(_n, y.dtype)
     for _row in range(_rows):
         _t7 = _zero  # log_softmax.yaml:13
         for _j in range(_n):
-            _t6 = fast_exp(y[_row, _j])  # log_softmax.yaml:13
-            _t6_row[_j] = _t6
             _t7 += grad_y[_row, _j]
         for _j in range(_n):
-            _t8 = _t6_row[_j] * _t7  # log_softmax.yaml:13
+            _t6 = fast_exp(y[_row, _j])  # log_softmax.yaml:13
+            _t8 = _t6 * _t7  # log_softmax.yaml:13
             grad_x = grad_y[_row, _j] - _t8  # log_softmax.yaml:13
             grad_x_out[_row, _j] = grad_x
 

@@ -319,15 +319,13 @@ def _jit_forward(x, *, out_y=None):
 def _log_softmin_bwd_loops_0(y, grad_y, grad_x_out):
     _rows, _n = y.shape
     _zero = y.dtype.type(0.0)
-    _t6_row = np.empty(_n, y.dtype)
     for _row in range(_rows):
         _t7 = _zero  # log_softmin.yaml:14
         for _j in range(_n):
-            _t6 = fast_exp(y[_row, _j])  # log_softmin.yaml:14
-            _t6_row[_j] = _t6
             _t7 += grad_y[_row, _j]
         for _j in range(_n):
-            _t8 = _t6_row[_j] * _t7  # log_softmin.yaml:14
+            _t6 = fast_exp(y[_row, _j])  # log_softmin.yaml:14
+            _t8 = _t6 * _t7  # log_softmin.yaml:14
             grad_x = _t8 - grad_y[_row, _j]  # log_softmin.yaml:14
             grad_x_out[_row, _j] = grad_x
 

@@ -1098,7 +1098,6 @@ def _layer_normalization_no_weight_bwd_loops_0(
             x_hat = _t5 * rstd[_row, 0]  # layer_normalization.yaml:34
             p = grad_y[_row, _j] * x_hat  # layer_normalization.yaml:35
             grad_bias_part[_j] += grad_y[_row, _j]
-            _t7 = grad_y[_row, _j] * rstd[_row, 0]  # layer_normalization.yaml:42
             _t8 += p
             _t12 += grad_y[_row, _j]
         _t9 = _t8 * scale  # layer_normalization.yaml:42
@@ -1200,7 +1199,6 @@ def _layer_normalization_no_weight_no_bias_bwd_loops_0(
             _t5 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
             x_hat = _t5 * rstd[_row, 0]  # layer_normalization.yaml:34
             p = grad_y[_row, _j] * x_hat  # layer_normalization.yaml:35
-            _t7 = grad_y[_row, _j] * rstd[_row, 0]  # layer_normalization.yaml:42
             _t8 += p
             _t12 += grad_y[_row, _j]
         _t9 = _t8 * scale  # layer_normalization.yaml:42
