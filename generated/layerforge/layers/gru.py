@@ -19,7 +19,7 @@ from layerforge._runtime import (
     check_steps,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import fast_exp, fast_tanh, row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -1272,6 +1272,118 @@ def _cupy_sum_to(grad, shape):
 # twins of the functions above.
 
 
+# gru_no_batch_first_step_fwd_loops_0: layers_spec/layers/gru.yaml:30,31,32,33
+@row_kernel
+def _gru_no_batch_first_step_fwd_loops_0(
+    recurrent_part,
+    hoisted_1,
+    hoisted_2,
+    hoisted_3,
+    h,
+    reset_gate_out,
+    update_gate_out,
+    _t10_out,
+    new_gate_out,
+    h_next_out,
+):
+    _rows, _n = hoisted_1.shape
+    _float = hoisted_1.dtype.type
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t4 = recurrent_part[_row, _j]  # gru.yaml:30
+            _t5 = hoisted_1[_row, _j] + _t4  # gru.yaml:30
+            reset_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t5))  # gru.yaml:30
+            reset_gate_out[_row, _j] = reset_gate
+            _t7 = recurrent_part[_row, 1 * _n + _j]  # gru.yaml:31
+            _t8 = hoisted_2[_row, _j] + _t7  # gru.yaml:31
+            update_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t8))  # gru.yaml:31
+            update_gate_out[_row, _j] = update_gate
+            _t10 = recurrent_part[_row, 2 * _n + _j]  # gru.yaml:32
+            _t10_out[_row, _j] = _t10
+            _t11 = reset_gate * _t10  # gru.yaml:32
+            _t12 = hoisted_3[_row, _j] + _t11  # gru.yaml:32
+            new_gate = fast_tanh(_t12)  # gru.yaml:32
+            new_gate_out[_row, _j] = new_gate
+            _t13 = _float(1.0) - update_gate  # gru.yaml:33
+            _t14 = _t13 * new_gate  # gru.yaml:33
+            _t15 = update_gate * h[_row, _j]  # gru.yaml:33
+            h_next = _t14 + _t15  # gru.yaml:33
+            h_next_out[_row, _j] = h_next
+
+
+def _jit_forward_no_batch_first_step(
+    h, hoisted_1, hoisted_2, hoisted_3, weight_hh, bias_hh
+):
+    _t2 = (weight_hh @ h.T).T
+    recurrent_part = _t2 + bias_hh
+    reset_gate = np.empty(h.shape, h.dtype)
+    update_gate = np.empty(h.shape, h.dtype)
+    _t10 = np.empty(h.shape, h.dtype)
+    new_gate = np.empty(h.shape, h.dtype)
+    h_next = np.empty(h.shape, h.dtype)
+    _gru_no_batch_first_step_fwd_loops_0(
+        rows(recurrent_part),
+        rows(hoisted_1),
+        rows(hoisted_2),
+        rows(hoisted_3),
+        rows(h),
+        rows(reset_gate),
+        rows(update_gate),
+        rows(_t10),
+        rows(new_gate),
+        rows(h_next),
+    )
+    return h_next, reset_gate, update_gate, _t10, new_gate
+
+
+def _jit_forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
+    x = x.swapaxes(0, 1)  # time first
+    steps = x.shape[0]
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
+    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
+    h = h0
+    for t in range(steps):
+        h_next, reset_gate, update_gate, saved_10, new_gate = (
+            _jit_forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+            )
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            reset_gate_steps = np.empty(
+                (steps, *reset_gate.shape), dtype=reset_gate.dtype
+            )
+            update_gate_steps = np.empty(
+                (steps, *update_gate.shape), dtype=update_gate.dtype
+            )
+            saved_10_steps = np.empty((steps, *saved_10.shape), dtype=saved_10.dtype)
+            new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
+        y[t] = h_next
+        reset_gate_steps[t] = reset_gate
+        update_gate_steps[t] = update_gate
+        saved_10_steps[t] = saved_10
+        new_gate_steps[t] = new_gate
+        h = h_next
+    return (
+        y.swapaxes(0, 1),
+        h,
+        (
+            hoisted_saved,
+            y,
+            reset_gate_steps,
+            update_gate_steps,
+            saved_10_steps,
+            new_gate_steps,
+            h0,
+            weight_hh,
+        ),
+    )
+
+
 # gru_no_batch_first_step_bwd_loops_0: layers_spec/layers/gru.yaml:33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180,860,201
 @row_kernel
 def _gru_no_batch_first_step_bwd_loops_0(
@@ -1400,6 +1512,55 @@ def _jit_backward_batch_first(
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
 
 
+def _jit_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
+    x = x.swapaxes(0, 1)  # time first
+    steps = x.shape[0]
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
+    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
+    h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
+    h = h0
+    for t in range(steps):
+        h_next, reset_gate, update_gate, saved_10, new_gate = (
+            _jit_forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+            )
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            reset_gate_steps = np.empty(
+                (steps, *reset_gate.shape), dtype=reset_gate.dtype
+            )
+            update_gate_steps = np.empty(
+                (steps, *update_gate.shape), dtype=update_gate.dtype
+            )
+            saved_10_steps = np.empty((steps, *saved_10.shape), dtype=saved_10.dtype)
+            new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
+        y[t] = h_next
+        reset_gate_steps[t] = reset_gate
+        update_gate_steps[t] = update_gate
+        saved_10_steps[t] = saved_10
+        new_gate_steps[t] = new_gate
+        h = h_next
+    return (
+        y.swapaxes(0, 1),
+        h,
+        (
+            hoisted_saved,
+            y,
+            reset_gate_steps,
+            update_gate_steps,
+            saved_10_steps,
+            new_gate_steps,
+            None,
+            weight_hh,
+        ),
+    )
+
+
 def _jit_backward_batch_first_no_h0(
     grad_y,
     grad_h_n,
@@ -1454,6 +1615,53 @@ def _jit_backward_batch_first_no_h0(
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, None
 
 
+def _jit_forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
+    steps = x.shape[0]
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
+    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
+    h = h0
+    for t in range(steps):
+        h_next, reset_gate, update_gate, saved_10, new_gate = (
+            _jit_forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+            )
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            reset_gate_steps = np.empty(
+                (steps, *reset_gate.shape), dtype=reset_gate.dtype
+            )
+            update_gate_steps = np.empty(
+                (steps, *update_gate.shape), dtype=update_gate.dtype
+            )
+            saved_10_steps = np.empty((steps, *saved_10.shape), dtype=saved_10.dtype)
+            new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
+        y[t] = h_next
+        reset_gate_steps[t] = reset_gate
+        update_gate_steps[t] = update_gate
+        saved_10_steps[t] = saved_10
+        new_gate_steps[t] = new_gate
+        h = h_next
+    return (
+        y,
+        h,
+        (
+            hoisted_saved,
+            y,
+            reset_gate_steps,
+            update_gate_steps,
+            saved_10_steps,
+            new_gate_steps,
+            h0,
+            weight_hh,
+        ),
+    )
+
+
 def _jit_backward_no_batch_first(
     grad_y,
     grad_h_n,
@@ -1504,6 +1712,54 @@ def _jit_backward_no_batch_first(
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_h0 = grad_next_h
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
+
+
+def _jit_forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
+    steps = x.shape[0]
+    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
+    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
+    h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
+    h = h0
+    for t in range(steps):
+        h_next, reset_gate, update_gate, saved_10, new_gate = (
+            _jit_forward_no_batch_first_step(
+                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+            )
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            reset_gate_steps = np.empty(
+                (steps, *reset_gate.shape), dtype=reset_gate.dtype
+            )
+            update_gate_steps = np.empty(
+                (steps, *update_gate.shape), dtype=update_gate.dtype
+            )
+            saved_10_steps = np.empty((steps, *saved_10.shape), dtype=saved_10.dtype)
+            new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
+        y[t] = h_next
+        reset_gate_steps[t] = reset_gate
+        update_gate_steps[t] = update_gate
+        saved_10_steps[t] = saved_10
+        new_gate_steps[t] = new_gate
+        h = h_next
+    return (
+        y,
+        h,
+        (
+            hoisted_saved,
+            y,
+            reset_gate_steps,
+            update_gate_steps,
+            saved_10_steps,
+            new_gate_steps,
+            None,
+            weight_hh,
+        ),
+    )
 
 
 def _jit_backward_no_batch_first_no_h0(
@@ -1559,8 +1815,11 @@ def _jit_backward_no_batch_first_no_h0(
 
 
 _JIT_VARIANTS = {
-    (True, True): (_forward_batch_first, _jit_backward_batch_first),
-    (True, False): (_forward_batch_first_no_h0, _jit_backward_batch_first_no_h0),
-    (False, True): (_forward_no_batch_first, _jit_backward_no_batch_first),
-    (False, False): (_forward_no_batch_first_no_h0, _jit_backward_no_batch_first_no_h0),
+    (True, True): (_jit_forward_batch_first, _jit_backward_batch_first),
+    (True, False): (_jit_forward_batch_first_no_h0, _jit_backward_batch_first_no_h0),
+    (False, True): (_jit_forward_no_batch_first, _jit_backward_no_batch_first),
+    (False, False): (
+        _jit_forward_no_batch_first_no_h0,
+        _jit_backward_no_batch_first_no_h0,
+    ),
 }

@@ -18,7 +18,7 @@ from layerforge._runtime import (
     check_steps,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import row_kernel, rows, use_jit
+from layerforge._jit_runtime import fast_exp, fast_tanh, row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -2391,6 +2391,126 @@ def _cupy_sum_to(grad, shape):
 # twins of the functions above.
 
 
+# lstm_no_batch_first_step_fwd_loops_0: layers_spec/layers/lstm.yaml:30,31,32,33,34,35
+@row_kernel
+def _lstm_no_batch_first_step_fwd_loops_0(
+    gates,
+    c,
+    input_gate_out,
+    forget_gate_out,
+    cell_gate_out,
+    output_gate_out,
+    c_next_out,
+    _t11_out,
+    h_next_out,
+):
+    _rows, _n = c.shape
+    _float = c.dtype.type
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t5 = gates[_row, _j]  # lstm.yaml:30
+            input_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t5))  # lstm.yaml:30
+            input_gate_out[_row, _j] = input_gate
+            _t6 = gates[_row, 1 * _n + _j]  # lstm.yaml:31
+            forget_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t6))  # lstm.yaml:31
+            forget_gate_out[_row, _j] = forget_gate
+            _t7 = gates[_row, 2 * _n + _j]  # lstm.yaml:32
+            cell_gate = fast_tanh(_t7)  # lstm.yaml:32
+            cell_gate_out[_row, _j] = cell_gate
+            _t8 = gates[_row, 3 * _n + _j]  # lstm.yaml:33
+            output_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t8))  # lstm.yaml:33
+            output_gate_out[_row, _j] = output_gate
+            _t9 = forget_gate * c[_row, _j]  # lstm.yaml:34
+            _t10 = input_gate * cell_gate  # lstm.yaml:34
+            c_next = _t9 + _t10  # lstm.yaml:34
+            c_next_out[_row, _j] = c_next
+            _t11 = fast_tanh(c_next)  # lstm.yaml:35
+            _t11_out[_row, _j] = _t11
+            h_next = output_gate * _t11  # lstm.yaml:35
+            h_next_out[_row, _j] = h_next
+
+
+def _jit_forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_hh):
+    _t3 = (weight_hh @ h.T).T
+    _t4 = hoisted_1 + _t3
+    gates = _t4 + bias_hh
+    input_gate = np.empty(h.shape, h.dtype)
+    forget_gate = np.empty(h.shape, h.dtype)
+    cell_gate = np.empty(h.shape, h.dtype)
+    output_gate = np.empty(h.shape, h.dtype)
+    c_next = np.empty(h.shape, h.dtype)
+    _t11 = np.empty(h.shape, h.dtype)
+    h_next = np.empty(h.shape, h.dtype)
+    _lstm_no_batch_first_step_fwd_loops_0(
+        rows(gates),
+        rows(c),
+        rows(input_gate),
+        rows(forget_gate),
+        rows(cell_gate),
+        rows(output_gate),
+        rows(c_next),
+        rows(_t11),
+        rows(h_next),
+    )
+    return h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, _t11
+
+
+def _jit_forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
+    x = x.swapaxes(0, 1)  # time first
+    steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    h = h0
+    c = c0
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _jit_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
+    return (
+        y.swapaxes(0, 1),
+        h,
+        c,
+        (
+            hoisted_saved,
+            y,
+            c_next_steps,
+            input_gate_steps,
+            forget_gate_steps,
+            cell_gate_steps,
+            output_gate_steps,
+            saved_11_steps,
+            h0,
+            c0,
+            weight_hh,
+        ),
+    )
+
+
 # lstm_no_batch_first_step_bwd_loops_0: <generated>:1; layers_spec/primitives.yaml:61,62,180,201
 @row_kernel
 def _lstm_no_batch_first_step_bwd_loops_0(
@@ -2540,6 +2660,63 @@ def _jit_backward_batch_first(
     )
 
 
+def _jit_forward_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
+    x = x.swapaxes(0, 1)  # time first
+    steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    h = h0
+    c0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
+    c = c0
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _jit_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
+    return (
+        y.swapaxes(0, 1),
+        h,
+        c,
+        (
+            hoisted_saved,
+            y,
+            c_next_steps,
+            input_gate_steps,
+            forget_gate_steps,
+            cell_gate_steps,
+            output_gate_steps,
+            saved_11_steps,
+            h0,
+            None,
+            weight_hh,
+        ),
+    )
+
+
 def _jit_backward_batch_first_no_c0(
     grad_y,
     grad_h_n,
@@ -2596,6 +2773,63 @@ def _jit_backward_batch_first_no_c0(
         grad_bias_hh,
         grad_h0,
         None,
+    )
+
+
+def _jit_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
+    x = x.swapaxes(0, 1)  # time first
+    steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
+    h = h0
+    c = c0
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _jit_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
+    return (
+        y.swapaxes(0, 1),
+        h,
+        c,
+        (
+            hoisted_saved,
+            y,
+            c_next_steps,
+            input_gate_steps,
+            forget_gate_steps,
+            cell_gate_steps,
+            output_gate_steps,
+            saved_11_steps,
+            None,
+            c0,
+            weight_hh,
+        ),
     )
 
 
@@ -2658,6 +2892,66 @@ def _jit_backward_batch_first_no_h0(
     )
 
 
+def _jit_forward_batch_first_no_h0_no_c0(
+    x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0
+):
+    x = x.swapaxes(0, 1)  # time first
+    steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
+    h = h0
+    c0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
+    c = c0
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _jit_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
+    return (
+        y.swapaxes(0, 1),
+        h,
+        c,
+        (
+            hoisted_saved,
+            y,
+            c_next_steps,
+            input_gate_steps,
+            forget_gate_steps,
+            cell_gate_steps,
+            output_gate_steps,
+            saved_11_steps,
+            None,
+            None,
+            weight_hh,
+        ),
+    )
+
+
 def _jit_backward_batch_first_no_h0_no_c0(
     grad_y,
     grad_h_n,
@@ -2714,6 +3008,61 @@ def _jit_backward_batch_first_no_h0_no_c0(
         grad_bias_hh,
         None,
         None,
+    )
+
+
+def _jit_forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
+    steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    h = h0
+    c = c0
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _jit_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
+    return (
+        y,
+        h,
+        c,
+        (
+            hoisted_saved,
+            y,
+            c_next_steps,
+            input_gate_steps,
+            forget_gate_steps,
+            cell_gate_steps,
+            output_gate_steps,
+            saved_11_steps,
+            h0,
+            c0,
+            weight_hh,
+        ),
     )
 
 
@@ -2774,6 +3123,64 @@ def _jit_backward_no_batch_first(
     )
 
 
+def _jit_forward_no_batch_first_no_c0(
+    x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0
+):
+    steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    h = h0
+    c0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
+    c = c0
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _jit_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
+    return (
+        y,
+        h,
+        c,
+        (
+            hoisted_saved,
+            y,
+            c_next_steps,
+            input_gate_steps,
+            forget_gate_steps,
+            cell_gate_steps,
+            output_gate_steps,
+            saved_11_steps,
+            h0,
+            None,
+            weight_hh,
+        ),
+    )
+
+
 def _jit_backward_no_batch_first_no_c0(
     grad_y,
     grad_h_n,
@@ -2831,6 +3238,64 @@ def _jit_backward_no_batch_first_no_c0(
     )
 
 
+def _jit_forward_no_batch_first_no_h0(
+    x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0
+):
+    steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
+    h = h0
+    c = c0
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _jit_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
+    return (
+        y,
+        h,
+        c,
+        (
+            hoisted_saved,
+            y,
+            c_next_steps,
+            input_gate_steps,
+            forget_gate_steps,
+            cell_gate_steps,
+            output_gate_steps,
+            saved_11_steps,
+            None,
+            c0,
+            weight_hh,
+        ),
+    )
+
+
 def _jit_backward_no_batch_first_no_h0(
     grad_y,
     grad_h_n,
@@ -2885,6 +3350,65 @@ def _jit_backward_no_batch_first_no_h0(
         grad_bias_hh,
         None,
         grad_c0,
+    )
+
+
+def _jit_forward_no_batch_first_no_h0_no_c0(
+    x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0
+):
+    steps = x.shape[0]
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    )
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
+    h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
+    h = h0
+    c0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
+    c = c0
+    for t in range(steps):
+        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
+            _jit_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+        )
+        if t == 0:
+            y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
+            c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
+            input_gate_steps = np.empty(
+                (steps, *input_gate.shape), dtype=input_gate.dtype
+            )
+            forget_gate_steps = np.empty(
+                (steps, *forget_gate.shape), dtype=forget_gate.dtype
+            )
+            cell_gate_steps = np.empty((steps, *cell_gate.shape), dtype=cell_gate.dtype)
+            output_gate_steps = np.empty(
+                (steps, *output_gate.shape), dtype=output_gate.dtype
+            )
+            saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
+        y[t] = h_next
+        c_next_steps[t] = c_next
+        input_gate_steps[t] = input_gate
+        forget_gate_steps[t] = forget_gate
+        cell_gate_steps[t] = cell_gate
+        output_gate_steps[t] = output_gate
+        saved_11_steps[t] = saved_11
+        h = h_next
+        c = c_next
+    return (
+        y,
+        h,
+        c,
+        (
+            hoisted_saved,
+            y,
+            c_next_steps,
+            input_gate_steps,
+            forget_gate_steps,
+            cell_gate_steps,
+            output_gate_steps,
+            saved_11_steps,
+            None,
+            None,
+            weight_hh,
+        ),
     )
 
 
@@ -2946,24 +3470,30 @@ def _jit_backward_no_batch_first_no_h0_no_c0(
 
 
 _JIT_VARIANTS = {
-    (True, True, True): (_forward_batch_first, _jit_backward_batch_first),
-    (True, True, False): (_forward_batch_first_no_c0, _jit_backward_batch_first_no_c0),
-    (True, False, True): (_forward_batch_first_no_h0, _jit_backward_batch_first_no_h0),
+    (True, True, True): (_jit_forward_batch_first, _jit_backward_batch_first),
+    (True, True, False): (
+        _jit_forward_batch_first_no_c0,
+        _jit_backward_batch_first_no_c0,
+    ),
+    (True, False, True): (
+        _jit_forward_batch_first_no_h0,
+        _jit_backward_batch_first_no_h0,
+    ),
     (True, False, False): (
-        _forward_batch_first_no_h0_no_c0,
+        _jit_forward_batch_first_no_h0_no_c0,
         _jit_backward_batch_first_no_h0_no_c0,
     ),
-    (False, True, True): (_forward_no_batch_first, _jit_backward_no_batch_first),
+    (False, True, True): (_jit_forward_no_batch_first, _jit_backward_no_batch_first),
     (False, True, False): (
-        _forward_no_batch_first_no_c0,
+        _jit_forward_no_batch_first_no_c0,
         _jit_backward_no_batch_first_no_c0,
     ),
     (False, False, True): (
-        _forward_no_batch_first_no_h0,
+        _jit_forward_no_batch_first_no_h0,
         _jit_backward_no_batch_first_no_h0,
     ),
     (False, False, False): (
-        _forward_no_batch_first_no_h0_no_c0,
+        _jit_forward_no_batch_first_no_h0_no_c0,
         _jit_backward_no_batch_first_no_h0_no_c0,
     ),
 }
