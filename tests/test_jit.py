@@ -727,3 +727,21 @@ def test_fast_max_is_np_max(dtype):
             kernel(row, out)
             expected = np.max(row)
             assert out[0] == expected or (np.isnan(out[0]) and np.isnan(expected)), (case, out[0], expected)
+
+
+def test_packed_gates_are_summed_in_the_step_kernel():
+    """The LSTM step's packed gates (hoisted + h @ weight_hh.T + bias_hh, [..., 4 * H]) are
+    read only by the four chunks: the kernel sums them at each gate's offset (wide values,
+    transpiler/jit.py _wide) instead of NumPy's two passes over the packed rows before it."""
+    import inspect
+
+    from layerforge.layers import gru, lstm
+
+    twin = inspect.getsource(lstm._jit_forward_no_batch_first_step)
+    assert "hoisted_1 +" not in twin and "+ bias_hh" not in twin
+    kernel = inspect.getsource(lstm._lstm_no_batch_first_step_fwd_loops_0.function)
+    for gate in range(4):
+        offset = f"{gate} * _n + _j" if gate else "_j"
+        assert f"hoisted_1[_row, {offset}] + _t3[_row, {offset}]) + bias_hh[" in kernel.replace("\n", "").replace(
+            "    ", "")
+    assert "+ bias_hh" not in inspect.getsource(gru._jit_forward_no_batch_first_step)

@@ -19,7 +19,9 @@ into parts, in program order:
   the first loop that has its operands). A row value read by a later loop is computed
   again there when that takes a few cheap statements from the kernel's inputs (layer norm's
   x_hat = (x - mu) * rstd), and kept otherwise in a row of scratch memory (or in its
-  output). Row sums accumulate in the arrays' dtype, column sums in it too, SUM_ROWS rows
+  output). A sum or product over packed rows [..., k * F] (a recurrence's gates) that only
+  chunks read is computed inside each chunk's read, at its offset (``_wide``). Row sums
+  accumulate in the arrays' dtype, column sums in it too, SUM_ROWS rows
   at a time, each part added to float64 totals;
 - **NumPy array code** for every other statement, from its NumPy template, as in the
   unoptimized NumPy function; a number (``x.shape[-1]``, ``1 - alpha``) is computed there
@@ -160,6 +162,7 @@ class Shapes:
 
     fn: Function
     rows: Shape
+    wide: dict[str, Stmt] = field(default_factory=dict)  # see _wide
 
     @property
     def channels(self) -> bool:
@@ -231,9 +234,13 @@ def _last_axis_block(stmt: Stmt, shapes: Shapes) -> bool:
             and _axis_last(stmt))
 
 
-def _blocked_sources(kernel: Kernel) -> set[str]:
-    """The arrays of rows a kernel reads blocks of (chunks)."""
-    return {s.args[0] for s in kernel.statements if s.prim == "chunk"}  # type: ignore[misc]
+def _blocked_sources(kernel: Kernel, shapes: Shapes) -> set[str]:
+    """The arrays of packed rows a kernel reads blocks of (chunks, and the wide values'
+    operands), passed as rows [R, k * F]."""
+    sources = {s.args[0] for s in kernel.statements if s.prim == "chunk"}
+    sources |= {a for s in kernel.statements if s.target in shapes.wide for a in s.args}
+    return {a for a in sources if isinstance(a, str) and a not in shapes.wide and shapes.of(a) != NUMBER
+            and shapes.fn.values[a].shape is not None and shapes.fn.values[a].shape.ellipsis}  # type: ignore[union-attr]
 
 
 def _float(operand: Operand, shapes: Shapes) -> bool:
@@ -248,6 +255,7 @@ class Kernel:
     statements: list[Stmt]
     inputs: list[str] = field(default_factory=list)  # arrays and numbers read, in order of first use
     outputs: list[str] = field(default_factory=list)  # row values, statistics and column sums written
+    packed: set[str] = field(default_factory=set)  # arrays of packed rows it reads (_blocked_sources)
     lines: list[str] = field(default_factory=list)
 
 
@@ -264,28 +272,14 @@ def plan(fn: Function, prims: Primitives, saved: tuple[str, ...]) -> list[Kernel
             or len(first.shape.dims) not in (1, 3):  # rows [..., F], or channels [B, C, L]
         return list(fn.body) if hand_written else None  # neither: no kernel
     shapes = Shapes(fn, first.shape)
-    parts: list[list[Stmt] | Stmt] = []
-    run: list[Stmt] = []
-
-    def flush() -> None:
-        if run:
-            parts.append(list(run))
-            run.clear()
-
-    for stmt in fn.body:
-        if in_kernel(stmt, shapes):
-            if stmt.prim == "amax" and stmt.args[0] in {s.target for s in run}:
-                flush()  # fast_max reads an array's row: the kernel before writes it
-            run.append(stmt)
-            continue
-        defined = {s.target for s in run}
-        if shapes.of(stmt.target) == NUMBER and not set(stmt.reads()) & defined:
-            parts.append(stmt)  # a number: computed before the open run, which goes on after it
-            continue
-        flush()
-        parts.append(stmt)
-    flush()
     results = {o for o in fn.outputs if isinstance(o, str)} | set(saved)
+    shapes.wide = _wide(fn, shapes, results)
+    parts = _runs(fn, shapes)
+    if any(isinstance(p, Stmt) and p.target in shapes.wide for p in parts) or any(
+            shapes.wide.get(r) is not None and shapes.wide[r] not in part
+            for part in parts if isinstance(part, list) for s in part for r in s.reads()):
+        shapes.wide = {}  # a wide value and a chunk reading it in different runs: NumPy's
+        parts = _runs(fn, shapes)
     out: list[Kernel | Stmt] = []
     for position, part in enumerate(parts):
         if isinstance(part, Stmt):
@@ -301,6 +295,76 @@ def plan(fn: Function, prims: Primitives, saved: tuple[str, ...]) -> list[Kernel
     if not hand_written and not any(isinstance(p, Kernel) for p in out):
         return None
     return out
+
+
+def _runs(fn: Function, shapes: Shapes) -> list[list[Stmt] | Stmt]:
+    """``fn``'s body as runs of kernel statements (lists) and statements left to NumPy."""
+    parts: list[list[Stmt] | Stmt] = []
+    run: list[Stmt] = []
+
+    def flush() -> None:
+        if run:
+            parts.append(list(run))
+            run.clear()
+
+    for stmt in fn.body:
+        if stmt.target in shapes.wide or in_kernel(stmt, shapes):
+            if stmt.prim == "amax" and stmt.args[0] in {s.target for s in run}:
+                flush()  # fast_max reads an array's row: the kernel before writes it
+            run.append(stmt)
+            continue
+        defined = {s.target for s in run}
+        if shapes.of(stmt.target) == NUMBER and not set(stmt.reads()) & defined:
+            parts.append(stmt)  # a number: computed before the open run, which goes on after it
+            continue
+        flush()
+        parts.append(stmt)
+    flush()
+    return parts
+
+
+def _wide(fn: Function, shapes: Shapes, results: set[str]) -> dict[str, Stmt]:
+    """The **wide values** of ``fn``: a sum, difference or product over rows of packed gates
+    [..., k * F] (and a parameter [k * F], numbers) that only chunks read (or other wide
+    values), and no result keeps. A kernel computes them inside the chunks' reads, at the
+    gate's offset, instead of NumPy's passes over the packed rows before it (the LSTM step:
+    gates = hoisted + h @ weight_hh.T + bias_hh, read as four blocks)."""
+    if shapes.channels:
+        return {}
+
+    def packed(name: Operand) -> Shape | None:
+        value = fn.values.get(name) if isinstance(name, str) else None
+        shape = value.shape if value is not None else None
+        if shape is None or value.dtype != "float" or not shape.ellipsis or shape.rank != 1 \
+                or shape.dims == shapes.rows.dims:
+            return None
+        return shape
+
+    readers: dict[str, list[Stmt]] = {}
+    for stmt in fn.body:
+        for r in stmt.reads():
+            readers.setdefault(r, []).append(stmt)
+    wide: dict[str, Stmt] = {}
+    for stmt in fn.body:
+        shape = packed(stmt.target)
+        if stmt.prim not in ("add", "sub", "mul") or stmt.statics or shape is None or stmt.target in results:
+            continue
+        operands_fit = all(
+            isinstance(a, Const) or shapes.of(a) == NUMBER or a in wide or packed(a) == shape
+            or (fn.values[a].shape is not None and not fn.values[a].shape.ellipsis  # type: ignore[union-attr]
+                and fn.values[a].shape.dims == shape.dims and fn.values[a].dtype == "float")  # type: ignore[union-attr]
+            for a in stmt.args)
+        if operands_fit:
+            wide[stmt.target] = stmt
+    changed = True
+    while changed:  # keep those read by kernel chunks and kept wide values alone
+        changed = False
+        for name in list(wide):
+            if not all(r.target in wide or (r.prim == "chunk" and _last_axis_block(r, shapes))
+                       for r in readers.get(name, [])) or not readers.get(name):
+                del wide[name]
+                changed = True
+    return wide
 
 
 def _worth_a_kernel(run: list[Stmt], shapes: Shapes) -> bool:
@@ -362,6 +426,8 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
     for stmt in run:
         kind = shapes.of(stmt.target)
         reads = set(stmt.reads())
+        if stmt.target in shapes.wide:  # computed inside the chunks that read it
+            continue
         if stmt.prim == "amax":  # a call over an input's row: first in the row
             segments.insert(0, ("stat", stmt))
             defined_at = {n: i + 1 for n, i in defined_at.items()}
@@ -468,10 +534,23 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
             return f"{place}[{ROW_INDEX}, {J}]" if place.endswith("_out") else f"{place}[{J}]"
         return f"{operand}[{ROW_INDEX}, {J}]"
 
+    def packed(operand: Operand, at: str) -> str:
+        """Element ``at`` of a row of packed gates: of an array, a parameter, or a wide value."""
+        if isinstance(operand, Const):
+            return _typed(operand.value)
+        if shapes.of(operand) == NUMBER:
+            return _number(operand, shapes)
+        wide = shapes.wide.get(operand)
+        if wide is None:
+            shape = shapes.fn.values[operand].shape
+            return f"{operand}[{ROW_INDEX}, {at}]" if shape.ellipsis else f"{operand}[{at}]"  # type: ignore[union-attr]
+        names = {arg: packed(a, at) for arg, a in zip(prims[wide.prim].args, wide.args)}
+        return f"({ELEMENT[wide.prim].format(**names)})"
+
     def expression(stmt: Stmt) -> str:
         if stmt.prim == "chunk":  # block ``index`` of the row: the elements from index * F on
             index = dict(stmt.statics)["index"].value  # type: ignore[union-attr]
-            return f"{stmt.args[0]}[{ROW_INDEX}, {f'{index} * {WIDTH} + ' if index else ''}{J}]"
+            return packed(stmt.args[0], f"{f'{index} * {WIDTH} + ' if index else ''}{J}")
         names = {arg: read(a, True) for arg, a in zip(prims[stmt.prim].args, stmt.args)}
         names.update((k, read(v, True)) for k, v in stmt.statics)
         if stmt.prim == "stop_gradient":
@@ -542,6 +621,7 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
     for s in sums:  # summed in float64, stored in the arrays' dtype
         lines.append(f"    {s.target}_out[:] = {s.target}_sums")
     kernel.lines = lines
+    kernel.packed = _blocked_sources(kernel, shapes)
 
 
 def _sink(segments: list[tuple[str, object]], shapes: Shapes, live_after: set[str]) -> None:
@@ -708,7 +788,7 @@ def render_function(spec: OpSpec, fn: Function, prims: Primitives, returns: str,
             if f"out_{out}" in keywords:
                 allocation += f" if out_{out} is None else out_{out}"
             lines.append(allocation)
-        args = [f"rows({n})" if shapes.of(n) in (ROW, STAT) or n in _blocked_sources(part) else n
+        args = [f"rows({n})" if shapes.of(n) in (ROW, STAT) or n in part.packed else n
                 for n in part.inputs + part.outputs]
         if not whole:
             lines.append(f"{name}({', '.join(args)})")

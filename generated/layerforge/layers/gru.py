@@ -1272,10 +1272,11 @@ def _cupy_sum_to(grad, shape):
 # twins of the functions above.
 
 
-# gru_no_batch_first_step_fwd_loops_0: layers_spec/layers/gru.yaml:30,31,32,33
+# gru_no_batch_first_step_fwd_loops_0: layers_spec/layers/gru.yaml:29,30,31,32,33
 @row_kernel
 def _gru_no_batch_first_step_fwd_loops_0(
-    recurrent_part,
+    _t2,
+    bias_hh,
     hoisted_1,
     hoisted_2,
     hoisted_3,
@@ -1290,15 +1291,15 @@ def _gru_no_batch_first_step_fwd_loops_0(
     _float = hoisted_1.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t4 = recurrent_part[_row, _j]  # gru.yaml:30
+            _t4 = _t2[_row, _j] + bias_hh[_j]  # gru.yaml:30
             _t5 = hoisted_1[_row, _j] + _t4  # gru.yaml:30
             reset_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t5))  # gru.yaml:30
             reset_gate_out[_row, _j] = reset_gate
-            _t7 = recurrent_part[_row, 1 * _n + _j]  # gru.yaml:31
+            _t7 = _t2[_row, 1 * _n + _j] + bias_hh[1 * _n + _j]  # gru.yaml:31
             _t8 = hoisted_2[_row, _j] + _t7  # gru.yaml:31
             update_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t8))  # gru.yaml:31
             update_gate_out[_row, _j] = update_gate
-            _t10 = recurrent_part[_row, 2 * _n + _j]  # gru.yaml:32
+            _t10 = _t2[_row, 2 * _n + _j] + bias_hh[2 * _n + _j]  # gru.yaml:32
             _t10_out[_row, _j] = _t10
             _t11 = reset_gate * _t10  # gru.yaml:32
             _t12 = hoisted_3[_row, _j] + _t11  # gru.yaml:32
@@ -1315,14 +1316,14 @@ def _jit_forward_no_batch_first_step(
     h, hoisted_1, hoisted_2, hoisted_3, weight_hh, bias_hh
 ):
     _t2 = (weight_hh @ h.T).T
-    recurrent_part = _t2 + bias_hh
     reset_gate = np.empty(h.shape, h.dtype)
     update_gate = np.empty(h.shape, h.dtype)
     _t10 = np.empty(h.shape, h.dtype)
     new_gate = np.empty(h.shape, h.dtype)
     h_next = np.empty(h.shape, h.dtype)
     _gru_no_batch_first_step_fwd_loops_0(
-        rows(recurrent_part),
+        rows(_t2),
+        bias_hh,
         rows(hoisted_1),
         rows(hoisted_2),
         rows(hoisted_3),

@@ -2391,10 +2391,12 @@ def _cupy_sum_to(grad, shape):
 # twins of the functions above.
 
 
-# lstm_no_batch_first_step_fwd_loops_0: layers_spec/layers/lstm.yaml:30,31,32,33,34,35
+# lstm_no_batch_first_step_fwd_loops_0: layers_spec/layers/lstm.yaml:29,30,31,32,33,34,35
 @row_kernel
 def _lstm_no_batch_first_step_fwd_loops_0(
-    gates,
+    hoisted_1,
+    _t3,
+    bias_hh,
     c,
     input_gate_out,
     forget_gate_out,
@@ -2408,16 +2410,22 @@ def _lstm_no_batch_first_step_fwd_loops_0(
     _float = c.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t5 = gates[_row, _j]  # lstm.yaml:30
+            _t5 = (hoisted_1[_row, _j] + _t3[_row, _j]) + bias_hh[_j]  # lstm.yaml:30
             input_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t5))  # lstm.yaml:30
             input_gate_out[_row, _j] = input_gate
-            _t6 = gates[_row, 1 * _n + _j]  # lstm.yaml:31
+            _t6 = (hoisted_1[_row, 1 * _n + _j] + _t3[_row, 1 * _n + _j]) + bias_hh[
+                1 * _n + _j
+            ]  # lstm.yaml:31
             forget_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t6))  # lstm.yaml:31
             forget_gate_out[_row, _j] = forget_gate
-            _t7 = gates[_row, 2 * _n + _j]  # lstm.yaml:32
+            _t7 = (hoisted_1[_row, 2 * _n + _j] + _t3[_row, 2 * _n + _j]) + bias_hh[
+                2 * _n + _j
+            ]  # lstm.yaml:32
             cell_gate = fast_tanh(_t7)  # lstm.yaml:32
             cell_gate_out[_row, _j] = cell_gate
-            _t8 = gates[_row, 3 * _n + _j]  # lstm.yaml:33
+            _t8 = (hoisted_1[_row, 3 * _n + _j] + _t3[_row, 3 * _n + _j]) + bias_hh[
+                3 * _n + _j
+            ]  # lstm.yaml:33
             output_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t8))  # lstm.yaml:33
             output_gate_out[_row, _j] = output_gate
             _t9 = forget_gate * c[_row, _j]  # lstm.yaml:34
@@ -2432,8 +2440,6 @@ def _lstm_no_batch_first_step_fwd_loops_0(
 
 def _jit_forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_hh):
     _t3 = (weight_hh @ h.T).T
-    _t4 = hoisted_1 + _t3
-    gates = _t4 + bias_hh
     input_gate = np.empty(h.shape, h.dtype)
     forget_gate = np.empty(h.shape, h.dtype)
     cell_gate = np.empty(h.shape, h.dtype)
@@ -2442,7 +2448,9 @@ def _jit_forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_hh):
     _t11 = np.empty(h.shape, h.dtype)
     h_next = np.empty(h.shape, h.dtype)
     _lstm_no_batch_first_step_fwd_loops_0(
-        rows(gates),
+        rows(hoisted_1),
+        rows(_t3),
+        bias_hh,
         rows(c),
         rows(input_gate),
         rows(forget_gate),
