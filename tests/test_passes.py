@@ -286,7 +286,8 @@ def test_dce_removes_unread_values_only():
 FULL = Shape(("B", "F"))
 ROW = Shape(("B", 1))
 FACTS = {"_forward": {"x": (FULL, "float"), "y": (FULL, "float"), "s": (ROW, "float"), "m": (FULL, "bool"),
-                      "alpha": (SCALAR, "float"), "z": (FULL, "float")}}
+                      "alpha": (SCALAR, "float"), "z": (FULL, "float"), "weight": (Shape(("F", "F")), "float"),
+                      "bias": (Shape(("F",)), "float")}}
 
 
 FUSE = [
@@ -302,6 +303,8 @@ FUSE = [
      "z = x * m\nz *= alpha\nreturn z"),
     ("z = np.clip(x * y, 0, np.inf)\nreturn z",
      "z = x * y\nnp.clip(z, 0, np.inf, out=z)\nreturn z"),
+    ("z = _linear(x, weight) + bias\nreturn z",  # a linear map's product is fresh: the bias adds in place
+     "z = _linear(x, weight)\nz += bias\nreturn z"),
 ]
 
 
@@ -315,6 +318,7 @@ def test_fuse(before, after):
     "z = x + 1\nreturn z",  # a single operation: nothing to do in place
     "z = np.broadcast_to(s, x.shape) * 2 + x\nreturn z",  # a view is never a buffer
     "w = x * y + 1\nreturn w",  # no facts for w: shapes unknown, left alone
+    "z = _linear(x, y) + bias\nreturn z",  # x @ y.T is [B, B], not z's shape: no buffer
 ])
 def test_fuse_negative(body):
     code = kernel(body)

@@ -29,6 +29,10 @@ REDUCING = REDUCTIONS | REDUCTION_HELPERS
 # they keep no reference to: attention's batched matrix product (an np.empty it writes, or
 # np.matmul's result), its causal mask and its softmax over the last axis.
 FRESH_HELPERS = {"_bmm", "_apply_causal", "_masked_softmax"}
+# The linear primitive's helper, x @ weight.T over x's last axis: a fresh array of x's shape
+# with the last size weight's first (a matrix product's result, or a reshape of one), so
+# that ``_linear(x, weight) + bias`` adds the bias in place.
+LINEAR_HELPERS = {"_linear"}
 # Of those, the ones that take ``out=`` last, a buffer of their first argument's shape
 # that may be that argument itself (they work row by row, in place).
 IN_PLACE_HELPERS = {"_apply_causal", "_masked_softmax"}
@@ -68,9 +72,17 @@ class Values:
                 return self._reduced(node, args[0])
             if name in IN_PLACE_HELPERS and len(args) == 1:
                 return self.shape(args[0])
+            if name in LINEAR_HELPERS and len(args) == 2:
+                return self._linear(*args)
             if is_reshape(node):
                 return self._reshaped(node)
         return None
+
+    def _linear(self, x: cst.BaseExpression, weight: cst.BaseExpression) -> Shape | None:
+        rows, matrix = self.shape(x), self.shape(weight)
+        if rows is None or matrix is None or matrix.ellipsis or matrix.rank != 2 or not rows.rank:
+            return None
+        return Shape(rows.dims[:-1] + matrix.dims[:1], rows.ellipsis)
 
     def _reshaped(self, node: cst.Call) -> Shape | None:
         """``v.reshape(1, -1, 1, 1)`` of a vector-like ``v`` (one dimension other than 1):
@@ -130,7 +142,7 @@ class Values:
         if is_reshape(node):
             return self.is_float(node.func.value)  # type: ignore[union-attr]
         if isinstance(node, cst.Call):
-            return callee(node) in ELEMENTWISE | REDUCING | IN_PLACE_HELPERS and any(
+            return callee(node) in ELEMENTWISE | REDUCING | IN_PLACE_HELPERS | LINEAR_HELPERS and any(
                 self.is_float(a.value) for a in node.args if a.keyword is None)
         return False
 
@@ -144,6 +156,6 @@ def callee(node: cst.Call) -> str | None:
     func = node.func
     if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "np":
         return func.attr.value
-    if isinstance(func, cst.Name) and func.value in ELEMENTWISE_HELPERS | REDUCTION_HELPERS | FRESH_HELPERS:
+    if isinstance(func, cst.Name) and func.value in ELEMENTWISE_HELPERS | REDUCTION_HELPERS | FRESH_HELPERS | LINEAR_HELPERS:
         return func.value
     return None

@@ -171,7 +171,8 @@ def _forward_softmax_part1(k, q, attn_mask, v):
 
 def _forward_softmax(x, query_weight, key_weight, value_weight, kv, attn_mask):
     _t1 = query_weight.shape[0] ** -0.5
-    q = _linear(x, query_weight) * _t1
+    q = _linear(x, query_weight)
+    q *= _t1
     k = _linear(kv, key_weight)
     v = _linear(kv, value_weight)
     _t2, weights, y = in_row_blocks(
@@ -211,7 +212,8 @@ def _backward_softmax(
 
 def _forward_sparsemax(x, query_weight, key_weight, value_weight, kv, attn_mask):
     _t1 = query_weight.shape[0] ** -0.5
-    q = _linear(x, query_weight) * _t1
+    q = _linear(x, query_weight)
+    q *= _t1
     k = _linear(kv, key_weight)
     v = _linear(kv, value_weight)
     _t2 = np.swapaxes(k, -1, -2)
@@ -300,7 +302,8 @@ def _forward_softmax_no_attn_mask(
     x, query_weight, key_weight, value_weight, kv, attn_mask
 ):
     _t1 = query_weight.shape[0] ** -0.5
-    q = _linear(x, query_weight) * _t1
+    q = _linear(x, query_weight)
+    q *= _t1
     k = _linear(kv, key_weight)
     v = _linear(kv, value_weight)
     _t2, weights, y = in_row_blocks(
@@ -348,7 +351,8 @@ def _forward_sparsemax_no_attn_mask(
     x, query_weight, key_weight, value_weight, kv, attn_mask
 ):
     _t1 = query_weight.shape[0] ** -0.5
-    q = _linear(x, query_weight) * _t1
+    q = _linear(x, query_weight)
+    q *= _t1
     k = _linear(kv, key_weight)
     v = _linear(kv, value_weight)
     _t2 = np.swapaxes(k, -1, -2)
@@ -422,7 +426,8 @@ def _backward_sparsemax_no_attn_mask(
 
 def _forward_softmax_no_kv(x, query_weight, key_weight, value_weight, kv, attn_mask):
     _t1 = query_weight.shape[0] ** -0.5
-    q = _linear(x, query_weight) * _t1
+    q = _linear(x, query_weight)
+    q *= _t1
     k = _linear(x, key_weight)
     v = _linear(x, value_weight)
     _t2, weights, y = in_row_blocks(
@@ -451,7 +456,8 @@ def _backward_softmax_no_kv(
 
 def _forward_sparsemax_no_kv(x, query_weight, key_weight, value_weight, kv, attn_mask):
     _t1 = query_weight.shape[0] ** -0.5
-    q = _linear(x, query_weight) * _t1
+    q = _linear(x, query_weight)
+    q *= _t1
     k = _linear(x, key_weight)
     v = _linear(x, value_weight)
     _t2 = np.swapaxes(k, -1, -2)
@@ -516,7 +522,8 @@ def _forward_softmax_no_kv_no_attn_mask(
     x, query_weight, key_weight, value_weight, kv, attn_mask
 ):
     _t1 = query_weight.shape[0] ** -0.5
-    q = _linear(x, query_weight) * _t1
+    q = _linear(x, query_weight)
+    q *= _t1
     k = _linear(x, key_weight)
     v = _linear(x, value_weight)
     _t2, weights, y = in_row_blocks(
@@ -553,7 +560,8 @@ def _forward_sparsemax_no_kv_no_attn_mask(
     x, query_weight, key_weight, value_weight, kv, attn_mask
 ):
     _t1 = query_weight.shape[0] ** -0.5
-    q = _linear(x, query_weight) * _t1
+    q = _linear(x, query_weight)
+    q *= _t1
     k = _linear(x, key_weight)
     v = _linear(x, value_weight)
     _t2 = np.swapaxes(k, -1, -2)

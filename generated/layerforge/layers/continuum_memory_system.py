@@ -368,7 +368,8 @@ def _forward_levels_1(
     level9_weight,
     level9_bias,
 ):
-    level0_z = _linear(x, level0_weight) + level0_bias
+    level0_z = _linear(x, level0_weight)
+    level0_z += level0_bias
     y = np.clip(level0_z, 0, np.inf)
     return y, (x, level0_weight, level0_bias, level0_z)
 
@@ -426,10 +427,12 @@ def _forward_levels_2(
     level9_weight,
     level9_bias,
 ):
-    level0_z = _linear(x, level0_weight) + level0_bias
+    level0_z = _linear(x, level0_weight)
+    level0_z += level0_bias
     level0_out = np.clip(level0_z, 0, np.inf)
-    level1_z = _linear(level0_out, level1_weight) + level1_bias
-    y = np.clip(level1_z, 0, np.inf)
+    level1_z = _linear(level0_out, level1_weight)
+    level1_z += level1_bias
+    y = np.clip(level1_z, 0, np.inf, out=level0_out)
     return y, (x, level0_weight, level0_bias, level1_weight, level0_z, level1_z)
 
 
@@ -493,12 +496,15 @@ def _forward_levels_3(
     level9_weight,
     level9_bias,
 ):
-    level0_z = _linear(x, level0_weight) + level0_bias
+    level0_z = _linear(x, level0_weight)
+    level0_z += level0_bias
     level0_out = np.clip(level0_z, 0, np.inf)
-    level1_z = _linear(level0_out, level1_weight) + level1_bias
-    level1_out = np.clip(level1_z, 0, np.inf)
-    level2_z = _linear(level1_out, level2_weight) + level2_bias
-    y = np.clip(level2_z, 0, np.inf)
+    level1_z = _linear(level0_out, level1_weight)
+    level1_z += level1_bias
+    level1_out = np.clip(level1_z, 0, np.inf, out=level0_out)
+    level2_z = _linear(level1_out, level2_weight)
+    level2_z += level2_bias
+    y = np.clip(level2_z, 0, np.inf, out=level1_out)
     return y, (
         x,
         level0_weight,
@@ -584,14 +590,18 @@ def _forward_levels_4(
     level9_weight,
     level9_bias,
 ):
-    level0_z = _linear(x, level0_weight) + level0_bias
+    level0_z = _linear(x, level0_weight)
+    level0_z += level0_bias
     level0_out = np.clip(level0_z, 0, np.inf)
-    level1_z = _linear(level0_out, level1_weight) + level1_bias
-    level1_out = np.clip(level1_z, 0, np.inf)
-    level2_z = _linear(level1_out, level2_weight) + level2_bias
-    level2_out = np.clip(level2_z, 0, np.inf)
-    level3_z = _linear(level2_out, level3_weight) + level3_bias
-    y = np.clip(level3_z, 0, np.inf)
+    level1_z = _linear(level0_out, level1_weight)
+    level1_z += level1_bias
+    level1_out = np.clip(level1_z, 0, np.inf, out=level0_out)
+    level2_z = _linear(level1_out, level2_weight)
+    level2_z += level2_bias
+    level2_out = np.clip(level2_z, 0, np.inf, out=level1_out)
+    level3_z = _linear(level2_out, level3_weight)
+    level3_z += level3_bias
+    y = np.clip(level3_z, 0, np.inf, out=level2_out)
     return y, (
         x,
         level0_weight,
@@ -686,16 +696,21 @@ def _forward_levels_5(
     level9_weight,
     level9_bias,
 ):
-    level0_z = _linear(x, level0_weight) + level0_bias
+    level0_z = _linear(x, level0_weight)
+    level0_z += level0_bias
     level0_out = np.clip(level0_z, 0, np.inf)
-    level1_z = _linear(level0_out, level1_weight) + level1_bias
-    level1_out = np.clip(level1_z, 0, np.inf)
-    level2_z = _linear(level1_out, level2_weight) + level2_bias
-    level2_out = np.clip(level2_z, 0, np.inf)
-    level3_z = _linear(level2_out, level3_weight) + level3_bias
-    level3_out = np.clip(level3_z, 0, np.inf)
-    level4_z = _linear(level3_out, level4_weight) + level4_bias
-    y = np.clip(level4_z, 0, np.inf)
+    level1_z = _linear(level0_out, level1_weight)
+    level1_z += level1_bias
+    level1_out = np.clip(level1_z, 0, np.inf, out=level0_out)
+    level2_z = _linear(level1_out, level2_weight)
+    level2_z += level2_bias
+    level2_out = np.clip(level2_z, 0, np.inf, out=level1_out)
+    level3_z = _linear(level2_out, level3_weight)
+    level3_z += level3_bias
+    level3_out = np.clip(level3_z, 0, np.inf, out=level2_out)
+    level4_z = _linear(level3_out, level4_weight)
+    level4_z += level4_bias
+    y = np.clip(level4_z, 0, np.inf, out=level3_out)
     return y, (
         x,
         level0_weight,
@@ -799,18 +814,24 @@ def _forward_levels_6(
     level9_weight,
     level9_bias,
 ):
-    level0_z = _linear(x, level0_weight) + level0_bias
+    level0_z = _linear(x, level0_weight)
+    level0_z += level0_bias
     level0_out = np.clip(level0_z, 0, np.inf)
-    level1_z = _linear(level0_out, level1_weight) + level1_bias
-    level1_out = np.clip(level1_z, 0, np.inf)
-    level2_z = _linear(level1_out, level2_weight) + level2_bias
-    level2_out = np.clip(level2_z, 0, np.inf)
-    level3_z = _linear(level2_out, level3_weight) + level3_bias
-    level3_out = np.clip(level3_z, 0, np.inf)
-    level4_z = _linear(level3_out, level4_weight) + level4_bias
-    level4_out = np.clip(level4_z, 0, np.inf)
-    level5_z = _linear(level4_out, level5_weight) + level5_bias
-    y = np.clip(level5_z, 0, np.inf)
+    level1_z = _linear(level0_out, level1_weight)
+    level1_z += level1_bias
+    level1_out = np.clip(level1_z, 0, np.inf, out=level0_out)
+    level2_z = _linear(level1_out, level2_weight)
+    level2_z += level2_bias
+    level2_out = np.clip(level2_z, 0, np.inf, out=level1_out)
+    level3_z = _linear(level2_out, level3_weight)
+    level3_z += level3_bias
+    level3_out = np.clip(level3_z, 0, np.inf, out=level2_out)
+    level4_z = _linear(level3_out, level4_weight)
+    level4_z += level4_bias
+    level4_out = np.clip(level4_z, 0, np.inf, out=level3_out)
+    level5_z = _linear(level4_out, level5_weight)
+    level5_z += level5_bias
+    y = np.clip(level5_z, 0, np.inf, out=level4_out)
     return y, (
         x,
         level0_weight,
@@ -923,20 +944,27 @@ def _forward_levels_7(
     level9_weight,
     level9_bias,
 ):
-    level0_z = _linear(x, level0_weight) + level0_bias
+    level0_z = _linear(x, level0_weight)
+    level0_z += level0_bias
     level0_out = np.clip(level0_z, 0, np.inf)
-    level1_z = _linear(level0_out, level1_weight) + level1_bias
-    level1_out = np.clip(level1_z, 0, np.inf)
-    level2_z = _linear(level1_out, level2_weight) + level2_bias
-    level2_out = np.clip(level2_z, 0, np.inf)
-    level3_z = _linear(level2_out, level3_weight) + level3_bias
-    level3_out = np.clip(level3_z, 0, np.inf)
-    level4_z = _linear(level3_out, level4_weight) + level4_bias
-    level4_out = np.clip(level4_z, 0, np.inf)
-    level5_z = _linear(level4_out, level5_weight) + level5_bias
-    level5_out = np.clip(level5_z, 0, np.inf)
-    level6_z = _linear(level5_out, level6_weight) + level6_bias
-    y = np.clip(level6_z, 0, np.inf)
+    level1_z = _linear(level0_out, level1_weight)
+    level1_z += level1_bias
+    level1_out = np.clip(level1_z, 0, np.inf, out=level0_out)
+    level2_z = _linear(level1_out, level2_weight)
+    level2_z += level2_bias
+    level2_out = np.clip(level2_z, 0, np.inf, out=level1_out)
+    level3_z = _linear(level2_out, level3_weight)
+    level3_z += level3_bias
+    level3_out = np.clip(level3_z, 0, np.inf, out=level2_out)
+    level4_z = _linear(level3_out, level4_weight)
+    level4_z += level4_bias
+    level4_out = np.clip(level4_z, 0, np.inf, out=level3_out)
+    level5_z = _linear(level4_out, level5_weight)
+    level5_z += level5_bias
+    level5_out = np.clip(level5_z, 0, np.inf, out=level4_out)
+    level6_z = _linear(level5_out, level6_weight)
+    level6_z += level6_bias
+    y = np.clip(level6_z, 0, np.inf, out=level5_out)
     return y, (
         x,
         level0_weight,
@@ -1058,22 +1086,30 @@ def _forward_levels_8(
     level9_weight,
     level9_bias,
 ):
-    level0_z = _linear(x, level0_weight) + level0_bias
+    level0_z = _linear(x, level0_weight)
+    level0_z += level0_bias
     level0_out = np.clip(level0_z, 0, np.inf)
-    level1_z = _linear(level0_out, level1_weight) + level1_bias
-    level1_out = np.clip(level1_z, 0, np.inf)
-    level2_z = _linear(level1_out, level2_weight) + level2_bias
-    level2_out = np.clip(level2_z, 0, np.inf)
-    level3_z = _linear(level2_out, level3_weight) + level3_bias
-    level3_out = np.clip(level3_z, 0, np.inf)
-    level4_z = _linear(level3_out, level4_weight) + level4_bias
-    level4_out = np.clip(level4_z, 0, np.inf)
-    level5_z = _linear(level4_out, level5_weight) + level5_bias
-    level5_out = np.clip(level5_z, 0, np.inf)
-    level6_z = _linear(level5_out, level6_weight) + level6_bias
-    level6_out = np.clip(level6_z, 0, np.inf)
-    level7_z = _linear(level6_out, level7_weight) + level7_bias
-    y = np.clip(level7_z, 0, np.inf)
+    level1_z = _linear(level0_out, level1_weight)
+    level1_z += level1_bias
+    level1_out = np.clip(level1_z, 0, np.inf, out=level0_out)
+    level2_z = _linear(level1_out, level2_weight)
+    level2_z += level2_bias
+    level2_out = np.clip(level2_z, 0, np.inf, out=level1_out)
+    level3_z = _linear(level2_out, level3_weight)
+    level3_z += level3_bias
+    level3_out = np.clip(level3_z, 0, np.inf, out=level2_out)
+    level4_z = _linear(level3_out, level4_weight)
+    level4_z += level4_bias
+    level4_out = np.clip(level4_z, 0, np.inf, out=level3_out)
+    level5_z = _linear(level4_out, level5_weight)
+    level5_z += level5_bias
+    level5_out = np.clip(level5_z, 0, np.inf, out=level4_out)
+    level6_z = _linear(level5_out, level6_weight)
+    level6_z += level6_bias
+    level6_out = np.clip(level6_z, 0, np.inf, out=level5_out)
+    level7_z = _linear(level6_out, level7_weight)
+    level7_z += level7_bias
+    y = np.clip(level7_z, 0, np.inf, out=level6_out)
     return y, (
         x,
         level0_weight,
@@ -1204,24 +1240,33 @@ def _forward_levels_9(
     level9_weight,
     level9_bias,
 ):
-    level0_z = _linear(x, level0_weight) + level0_bias
+    level0_z = _linear(x, level0_weight)
+    level0_z += level0_bias
     level0_out = np.clip(level0_z, 0, np.inf)
-    level1_z = _linear(level0_out, level1_weight) + level1_bias
-    level1_out = np.clip(level1_z, 0, np.inf)
-    level2_z = _linear(level1_out, level2_weight) + level2_bias
-    level2_out = np.clip(level2_z, 0, np.inf)
-    level3_z = _linear(level2_out, level3_weight) + level3_bias
-    level3_out = np.clip(level3_z, 0, np.inf)
-    level4_z = _linear(level3_out, level4_weight) + level4_bias
-    level4_out = np.clip(level4_z, 0, np.inf)
-    level5_z = _linear(level4_out, level5_weight) + level5_bias
-    level5_out = np.clip(level5_z, 0, np.inf)
-    level6_z = _linear(level5_out, level6_weight) + level6_bias
-    level6_out = np.clip(level6_z, 0, np.inf)
-    level7_z = _linear(level6_out, level7_weight) + level7_bias
-    level7_out = np.clip(level7_z, 0, np.inf)
-    level8_z = _linear(level7_out, level8_weight) + level8_bias
-    y = np.clip(level8_z, 0, np.inf)
+    level1_z = _linear(level0_out, level1_weight)
+    level1_z += level1_bias
+    level1_out = np.clip(level1_z, 0, np.inf, out=level0_out)
+    level2_z = _linear(level1_out, level2_weight)
+    level2_z += level2_bias
+    level2_out = np.clip(level2_z, 0, np.inf, out=level1_out)
+    level3_z = _linear(level2_out, level3_weight)
+    level3_z += level3_bias
+    level3_out = np.clip(level3_z, 0, np.inf, out=level2_out)
+    level4_z = _linear(level3_out, level4_weight)
+    level4_z += level4_bias
+    level4_out = np.clip(level4_z, 0, np.inf, out=level3_out)
+    level5_z = _linear(level4_out, level5_weight)
+    level5_z += level5_bias
+    level5_out = np.clip(level5_z, 0, np.inf, out=level4_out)
+    level6_z = _linear(level5_out, level6_weight)
+    level6_z += level6_bias
+    level6_out = np.clip(level6_z, 0, np.inf, out=level5_out)
+    level7_z = _linear(level6_out, level7_weight)
+    level7_z += level7_bias
+    level7_out = np.clip(level7_z, 0, np.inf, out=level6_out)
+    level8_z = _linear(level7_out, level8_weight)
+    level8_z += level8_bias
+    y = np.clip(level8_z, 0, np.inf, out=level7_out)
     return y, (
         x,
         level0_weight,
@@ -1361,26 +1406,36 @@ def _forward_levels_10(
     level9_weight,
     level9_bias,
 ):
-    level0_z = _linear(x, level0_weight) + level0_bias
+    level0_z = _linear(x, level0_weight)
+    level0_z += level0_bias
     level0_out = np.clip(level0_z, 0, np.inf)
-    level1_z = _linear(level0_out, level1_weight) + level1_bias
-    level1_out = np.clip(level1_z, 0, np.inf)
-    level2_z = _linear(level1_out, level2_weight) + level2_bias
-    level2_out = np.clip(level2_z, 0, np.inf)
-    level3_z = _linear(level2_out, level3_weight) + level3_bias
-    level3_out = np.clip(level3_z, 0, np.inf)
-    level4_z = _linear(level3_out, level4_weight) + level4_bias
-    level4_out = np.clip(level4_z, 0, np.inf)
-    level5_z = _linear(level4_out, level5_weight) + level5_bias
-    level5_out = np.clip(level5_z, 0, np.inf)
-    level6_z = _linear(level5_out, level6_weight) + level6_bias
-    level6_out = np.clip(level6_z, 0, np.inf)
-    level7_z = _linear(level6_out, level7_weight) + level7_bias
-    level7_out = np.clip(level7_z, 0, np.inf)
-    level8_z = _linear(level7_out, level8_weight) + level8_bias
-    level8_out = np.clip(level8_z, 0, np.inf)
-    level9_z = _linear(level8_out, level9_weight) + level9_bias
-    y = np.clip(level9_z, 0, np.inf)
+    level1_z = _linear(level0_out, level1_weight)
+    level1_z += level1_bias
+    level1_out = np.clip(level1_z, 0, np.inf, out=level0_out)
+    level2_z = _linear(level1_out, level2_weight)
+    level2_z += level2_bias
+    level2_out = np.clip(level2_z, 0, np.inf, out=level1_out)
+    level3_z = _linear(level2_out, level3_weight)
+    level3_z += level3_bias
+    level3_out = np.clip(level3_z, 0, np.inf, out=level2_out)
+    level4_z = _linear(level3_out, level4_weight)
+    level4_z += level4_bias
+    level4_out = np.clip(level4_z, 0, np.inf, out=level3_out)
+    level5_z = _linear(level4_out, level5_weight)
+    level5_z += level5_bias
+    level5_out = np.clip(level5_z, 0, np.inf, out=level4_out)
+    level6_z = _linear(level5_out, level6_weight)
+    level6_z += level6_bias
+    level6_out = np.clip(level6_z, 0, np.inf, out=level5_out)
+    level7_z = _linear(level6_out, level7_weight)
+    level7_z += level7_bias
+    level7_out = np.clip(level7_z, 0, np.inf, out=level6_out)
+    level8_z = _linear(level7_out, level8_weight)
+    level8_z += level8_bias
+    level8_out = np.clip(level8_z, 0, np.inf, out=level7_out)
+    level9_z = _linear(level8_out, level9_weight)
+    level9_z += level9_bias
+    y = np.clip(level9_z, 0, np.inf, out=level8_out)
     return y, (
         x,
         level0_weight,

@@ -405,7 +405,8 @@ def _forward_relu(
     eps,
 ):
     _t1 = self_attn_query_weight.shape[0] ** -0.5
-    self_attn_q = _linear(x, self_attn_query_weight) * _t1
+    self_attn_q = _linear(x, self_attn_query_weight)
+    self_attn_q *= _t1
     self_attn_k = _linear(x, self_attn_key_weight)
     self_attn_v = _linear(x, self_attn_value_weight)
     _t2, self_attn_weights, _t3, norm1_mu, norm1_rstd, h1 = in_row_blocks(
@@ -420,7 +421,8 @@ def _forward_relu(
         norm1_bias,
         named=(2, 2, None, 2, 2, None, None, None),
     )
-    cross_attn_q = _linear(h1, cross_attn_query_weight) * _t1
+    cross_attn_q = _linear(h1, cross_attn_query_weight)
+    cross_attn_q *= _t1
     cross_attn_k = _linear(encoder_output, cross_attn_key_weight)
     cross_attn_v = _linear(encoder_output, cross_attn_value_weight)
     _t4, cross_attn_weights, _t5, norm2_mu, norm2_rstd, h2 = in_row_blocks(
@@ -436,7 +438,8 @@ def _forward_relu(
         norm2_bias,
         named=(2, 2, None, 2, 2, 2, None, None, None),
     )
-    linear1_z = _linear(h2, linear1_weight) + linear1_bias
+    linear1_z = _linear(h2, linear1_weight)
+    linear1_z += linear1_bias
     hidden = np.clip(linear1_z, 0, np.inf)
     _t6 = _linear(hidden, linear2_weight)
     _t7, norm3_mu, norm3_rstd, y = in_row_blocks(
@@ -788,7 +791,8 @@ def _forward_gelu(
     eps,
 ):
     _t1 = self_attn_query_weight.shape[0] ** -0.5
-    self_attn_q = _linear(x, self_attn_query_weight) * _t1
+    self_attn_q = _linear(x, self_attn_query_weight)
+    self_attn_q *= _t1
     self_attn_k = _linear(x, self_attn_key_weight)
     self_attn_v = _linear(x, self_attn_value_weight)
     _t2, self_attn_weights, _t3, norm1_mu, norm1_rstd, h1 = in_row_blocks(
@@ -803,7 +807,8 @@ def _forward_gelu(
         norm1_bias,
         named=(2, 2, None, 2, 2, None, None, None),
     )
-    cross_attn_q = _linear(h1, cross_attn_query_weight) * _t1
+    cross_attn_q = _linear(h1, cross_attn_query_weight)
+    cross_attn_q *= _t1
     cross_attn_k = _linear(encoder_output, cross_attn_key_weight)
     cross_attn_v = _linear(encoder_output, cross_attn_value_weight)
     _t4, cross_attn_weights, _t5, norm2_mu, norm2_rstd, h2 = in_row_blocks(

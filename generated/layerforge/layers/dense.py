@@ -120,7 +120,8 @@ def backward(grad_y, ctx):
 
 
 def _forward_relu(x, weight, bias):
-    z = _linear(x, weight) + bias
+    z = _linear(x, weight)
+    z += bias
     y = np.clip(z, 0, np.inf)
     return y, (x, weight, bias, z)
 
@@ -134,7 +135,8 @@ def _backward_relu(grad_y, x, weight, bias, z):
 
 
 def _forward_sigmoid(x, weight, bias):
-    z = _linear(x, weight) + bias
+    z = _linear(x, weight)
+    z += bias
     y = _sigmoid(z)
     return y, (x, weight, bias, y)
 
@@ -150,7 +152,8 @@ def _backward_sigmoid(grad_y, x, weight, bias, y):
 
 
 def _forward_tanh(x, weight, bias):
-    z = _linear(x, weight) + bias
+    z = _linear(x, weight)
+    z += bias
     y = np.tanh(z, out=z)
     return y, (x, weight, bias, y)
 
@@ -190,7 +193,8 @@ def _backward_softmax(grad_y, x, weight, bias, y):
 
 
 def _forward_identity(x, weight, bias):
-    z = _linear(x, weight) + bias
+    z = _linear(x, weight)
+    z += bias
     return z, (x, weight, bias)
 
 
@@ -321,7 +325,8 @@ def _backward_mish(grad_y, x, weight, bias, z):
 
 
 def _forward_swish(x, weight, bias):
-    z = _linear(x, weight) + bias
+    z = _linear(x, weight)
+    z += bias
     y = _sigmoid(z)
     y *= z
     return y, (x, weight, bias, z)
@@ -378,7 +383,7 @@ def _backward_sigmoid_no_bias(grad_y, x, weight, bias, y):
 
 def _forward_tanh_no_bias(x, weight, bias):
     z = _linear(x, weight)
-    y = np.tanh(z)
+    y = np.tanh(z, out=z)
     return y, (x, weight, bias, y)
 
 

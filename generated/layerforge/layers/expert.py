@@ -146,9 +146,11 @@ def backward(grad_y, ctx):
 
 
 def _forward_identity(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = _linear(x, fc1_weight) + fc1_bias
+    _t1 = _linear(x, fc1_weight)
+    _t1 += fc1_bias
     hidden = np.clip(_t1, 0, np.inf)
-    z = _linear(hidden, fc2_weight) + fc2_bias
+    z = _linear(hidden, fc2_weight)
+    z += fc2_bias
     return z, (x, fc1_weight, fc2_weight, _t1)
 
 
@@ -165,9 +167,11 @@ def _backward_identity(grad_y, x, fc1_weight, fc2_weight, _t1):
 
 
 def _forward_relu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = _linear(x, fc1_weight) + fc1_bias
+    _t1 = _linear(x, fc1_weight)
+    _t1 += fc1_bias
     hidden = np.clip(_t1, 0, np.inf)
-    z = _linear(hidden, fc2_weight) + fc2_bias
+    z = _linear(hidden, fc2_weight)
+    z += fc2_bias
     y = np.clip(z, 0, np.inf)
     return y, (x, fc1_weight, fc2_weight, _t1, z)
 
@@ -186,9 +190,11 @@ def _backward_relu(grad_y, x, fc1_weight, fc2_weight, _t1, z):
 
 
 def _forward_tanh(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = _linear(x, fc1_weight) + fc1_bias
+    _t1 = _linear(x, fc1_weight)
+    _t1 += fc1_bias
     hidden = np.clip(_t1, 0, np.inf)
-    z = _linear(hidden, fc2_weight) + fc2_bias
+    z = _linear(hidden, fc2_weight)
+    z += fc2_bias
     y = np.tanh(z, out=z)
     return y, (x, fc1_weight, fc2_weight, _t1, y)
 
@@ -209,9 +215,11 @@ def _backward_tanh(grad_y, x, fc1_weight, fc2_weight, _t1, y):
 
 
 def _forward_softmax(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = _linear(x, fc1_weight) + fc1_bias
+    _t1 = _linear(x, fc1_weight)
+    _t1 += fc1_bias
     hidden = np.clip(_t1, 0, np.inf)
-    z = _linear(hidden, fc2_weight) + fc2_bias
+    z = _linear(hidden, fc2_weight)
+    z += fc2_bias
     softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     y = np.divide(
@@ -235,9 +243,11 @@ def _backward_softmax(grad_y, x, fc1_weight, fc2_weight, _t1, y):
 
 
 def _forward_gelu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = _linear(x, fc1_weight) + fc1_bias
+    _t1 = _linear(x, fc1_weight)
+    _t1 += fc1_bias
     hidden = np.clip(_t1, 0, np.inf)
-    z = _linear(hidden, fc2_weight) + fc2_bias
+    z = _linear(hidden, fc2_weight)
+    z += fc2_bias
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
     y += 0.5
@@ -272,9 +282,11 @@ def _backward_gelu(grad_y, x, fc1_weight, fc2_weight, _t1, z):
 
 
 def _forward_silu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
-    _t1 = _linear(x, fc1_weight) + fc1_bias
+    _t1 = _linear(x, fc1_weight)
+    _t1 += fc1_bias
     hidden = np.clip(_t1, 0, np.inf)
-    z = _linear(hidden, fc2_weight) + fc2_bias
+    z = _linear(hidden, fc2_weight)
+    z += fc2_bias
     y = _sigmoid(z)
     y *= z
     return y, (x, fc1_weight, fc2_weight, _t1, z)

@@ -213,9 +213,11 @@ def _forward_norm_first_relu(
         norm_bias,
         named=(1, None, None, None),
     )
-    linear1_z = _linear(normalized, linear1_weight) + linear1_bias
+    linear1_z = _linear(normalized, linear1_weight)
+    linear1_z += linear1_bias
     h = np.clip(linear1_z, 0, np.inf)
-    linear2_z = _linear(h, linear2_weight) + linear2_bias
+    linear2_z = _linear(h, linear2_weight)
+    linear2_z += linear2_bias
     y = np.add(x, linear2_z, out=linear2_z)
     return y, (
         x,
@@ -324,7 +326,8 @@ def _forward_norm_first_gelu(
     linear1_z, h = in_row_blocks(
         _forward_norm_first_gelu_part2, _t1, linear1_bias, named=(1, None)
     )
-    linear2_z = _linear(h, linear2_weight) + linear2_bias
+    linear2_z = _linear(h, linear2_weight)
+    linear2_z += linear2_bias
     y = np.add(x, linear2_z, out=linear2_z)
     return y, (
         x,
@@ -439,7 +442,8 @@ def _forward_no_norm_first_relu(
     norm_bias,
     eps,
 ):
-    linear1_z = _linear(x, linear1_weight) + linear1_bias
+    linear1_z = _linear(x, linear1_weight)
+    linear1_z += linear1_bias
     h = np.clip(linear1_z, 0, np.inf)
     _t1 = _linear(h, linear2_weight)
     _t2, norm_mu, norm_rstd, y = in_row_blocks(

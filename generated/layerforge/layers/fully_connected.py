@@ -122,7 +122,8 @@ def backward(grad_y, ctx):
 
 
 def _forward_relu(x, weight, bias):
-    z = _linear(x, weight) + bias
+    z = _linear(x, weight)
+    z += bias
     y = np.clip(z, 0, np.inf)
     return y, (x, weight, bias, z)
 
@@ -136,7 +137,8 @@ def _backward_relu(grad_y, x, weight, bias, z):
 
 
 def _forward_sigmoid(x, weight, bias):
-    z = _linear(x, weight) + bias
+    z = _linear(x, weight)
+    z += bias
     y = _sigmoid(z)
     return y, (x, weight, bias, y)
 
@@ -152,7 +154,8 @@ def _backward_sigmoid(grad_y, x, weight, bias, y):
 
 
 def _forward_tanh(x, weight, bias):
-    z = _linear(x, weight) + bias
+    z = _linear(x, weight)
+    z += bias
     y = np.tanh(z, out=z)
     return y, (x, weight, bias, y)
 
@@ -192,7 +195,8 @@ def _backward_softmax(grad_y, x, weight, bias, y):
 
 
 def _forward_identity(x, weight, bias):
-    z = _linear(x, weight) + bias
+    z = _linear(x, weight)
+    z += bias
     return z, (x, weight, bias)
 
 
@@ -323,7 +327,8 @@ def _backward_mish(grad_y, x, weight, bias, z):
 
 
 def _forward_swish(x, weight, bias):
-    z = _linear(x, weight) + bias
+    z = _linear(x, weight)
+    z += bias
     y = _sigmoid(z)
     y *= z
     return y, (x, weight, bias, z)
@@ -380,7 +385,7 @@ def _backward_sigmoid_no_bias(grad_y, x, weight, bias, y):
 
 def _forward_tanh_no_bias(x, weight, bias):
     z = _linear(x, weight)
-    y = np.tanh(z)
+    y = np.tanh(z, out=z)
     return y, (x, weight, bias, y)
 
 

@@ -133,7 +133,8 @@ def backward(grad_y, ctx):
 
 
 def _forward_sigmoid(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    value = _linear(x, weight_linear) + bias_linear
+    value = _linear(x, weight_linear)
+    value += bias_linear
     gate = _sigmoid(_linear(x, weight_gate) + bias_gate)
     y = value * gate
     return y, (x, weight_linear, weight_gate, value, gate)
@@ -162,8 +163,10 @@ def _backward_sigmoid(grad_y, x, weight_linear, weight_gate, value, gate):
 
 
 def _forward_relu(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    value = _linear(x, weight_linear) + bias_linear
-    _t1 = _linear(x, weight_gate) + bias_gate
+    value = _linear(x, weight_linear)
+    value += bias_linear
+    _t1 = _linear(x, weight_gate)
+    _t1 += bias_gate
     gate = np.clip(_t1, 0, np.inf)
     y = np.multiply(value, gate, out=gate)
     return y, (x, weight_linear, weight_gate, value, _t1)
@@ -191,8 +194,10 @@ def _backward_relu(grad_y, x, weight_linear, weight_gate, value, _t1):
 
 
 def _forward_gelu(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    value = _linear(x, weight_linear) + bias_linear
-    _t1 = _linear(x, weight_gate) + bias_gate
+    value = _linear(x, weight_linear)
+    value += bias_linear
+    _t1 = _linear(x, weight_gate)
+    _t1 += bias_gate
     gate = _erf(0.7071067811865476 * _t1)
     gate *= 0.5
     gate += 0.5
@@ -236,8 +241,10 @@ def _backward_gelu(grad_y, x, weight_linear, weight_gate, value, _t1):
 
 
 def _forward_swish(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    value = _linear(x, weight_linear) + bias_linear
-    _t1 = _linear(x, weight_gate) + bias_gate
+    value = _linear(x, weight_linear)
+    value += bias_linear
+    _t1 = _linear(x, weight_gate)
+    _t1 += bias_gate
     gate = _sigmoid(_t1)
     gate *= _t1
     y = np.multiply(value, gate, out=gate)
@@ -272,8 +279,11 @@ def _backward_swish(grad_y, x, weight_linear, weight_gate, value, _t1):
 
 
 def _forward_tanh(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    value = _linear(x, weight_linear) + bias_linear
-    gate = np.tanh(_linear(x, weight_gate) + bias_gate)
+    value = _linear(x, weight_linear)
+    value += bias_linear
+    gate = _linear(x, weight_gate)
+    gate += bias_gate
+    np.tanh(gate, out=gate)
     y = value * gate
     return y, (x, weight_linear, weight_gate, value, gate)
 
@@ -301,8 +311,10 @@ def _backward_tanh(grad_y, x, weight_linear, weight_gate, value, gate):
 
 
 def _forward_softmax(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    value = _linear(x, weight_linear) + bias_linear
-    _t1 = _linear(x, weight_gate) + bias_gate
+    value = _linear(x, weight_linear)
+    value += bias_linear
+    _t1 = _linear(x, weight_gate)
+    _t1 += bias_gate
     softmax_shifted = np.subtract(_t1, _amax(_t1, -1), out=_t1)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     gate = np.divide(
@@ -334,8 +346,10 @@ def _backward_softmax(grad_y, x, weight_linear, weight_gate, value, gate):
 
 
 def _forward_identity(x, weight_linear, bias_linear, weight_gate, bias_gate):
-    value = _linear(x, weight_linear) + bias_linear
-    _t1 = _linear(x, weight_gate) + bias_gate
+    value = _linear(x, weight_linear)
+    value += bias_linear
+    _t1 = _linear(x, weight_gate)
+    _t1 += bias_gate
     y = value * _t1
     return y, (x, weight_linear, weight_gate, value, _t1)
 

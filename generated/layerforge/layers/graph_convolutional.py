@@ -147,7 +147,7 @@ def _backward_identity(grad_y, x, adjacency, weight, bias):
 def _forward_relu(x, adjacency, weight, bias):
     h = _linear(x, weight)
     z = _bmm(adjacency, h) + bias
-    y = np.clip(z, 0, np.inf)
+    y = np.clip(z, 0, np.inf, out=h)
     return y, (x, adjacency, weight, bias, z)
 
 
@@ -176,7 +176,7 @@ def _backward_identity_no_bias(grad_y, x, adjacency, weight, bias):
 def _forward_relu_no_bias(x, adjacency, weight, bias):
     h = _linear(x, weight)
     z = _bmm(adjacency, h)
-    y = np.clip(z, 0, np.inf)
+    y = np.clip(z, 0, np.inf, out=h)
     return y, (x, adjacency, weight, bias, z)
 
 

@@ -218,7 +218,8 @@ def _backward_batch_first(
 
 
 def _forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
-    input_part = _linear(x, weight_ih) + bias_ih
+    input_part = _linear(x, weight_ih)
+    input_part += bias_ih
     hoisted_1 = _chunk(input_part, 3, 0, -1)
     hoisted_2 = _chunk(input_part, 3, 1, -1)
     hoisted_3 = _chunk(input_part, 3, 2, -1)

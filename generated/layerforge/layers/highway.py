@@ -86,7 +86,9 @@ def backward(grad_y, ctx):
 
 
 def _forward(x, weight_hidden, bias_hidden, weight_transform, bias_transform):
-    hidden = np.tanh(_linear(x, weight_hidden) + bias_hidden)
+    hidden = _linear(x, weight_hidden)
+    hidden += bias_hidden
+    np.tanh(hidden, out=hidden)
     gate = _sigmoid(_linear(x, weight_transform) + bias_transform)
     y = hidden - x
     y *= gate

@@ -264,7 +264,8 @@ def _backward_batch_first(
 
 
 def _forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = _linear(x, weight_ih) + bias_ih
+    hoisted_1 = _linear(x, weight_ih)
+    hoisted_1 += bias_ih
     return hoisted_1, (x, weight_ih)
 
 

@@ -189,7 +189,8 @@ def _forward_identity(
     attention = exponentials / _t2
     read = attention @ memory
     _t3 = _linear(read, value_weight)
-    z = _linear(_t3, output_weight) + output_bias
+    z = _linear(_t3, output_weight)
+    z += output_bias
     return z, (
         x,
         memory,
@@ -259,7 +260,8 @@ def _forward_relu(
     attention = exponentials / _t2
     read = attention @ memory
     _t3 = _linear(read, value_weight)
-    z = _linear(_t3, output_weight) + output_bias
+    z = _linear(_t3, output_weight)
+    z += output_bias
     y = np.clip(z, 0, np.inf)
     return y, (
         x,
@@ -333,7 +335,8 @@ def _forward_sigmoid(
     attention = exponentials / _t2
     read = attention @ memory
     _t3 = _linear(read, value_weight)
-    z = _linear(_t3, output_weight) + output_bias
+    z = _linear(_t3, output_weight)
+    z += output_bias
     y = _sigmoid(z)
     return y, (
         x,
@@ -409,7 +412,8 @@ def _forward_tanh(
     attention = exponentials / _t2
     read = attention @ memory
     _t3 = _linear(read, value_weight)
-    z = _linear(_t3, output_weight) + output_bias
+    z = _linear(_t3, output_weight)
+    z += output_bias
     y = np.tanh(z, out=z)
     return y, (
         x,
@@ -485,7 +489,8 @@ def _forward_softmax(
     attention = exponentials / _t2
     read = attention @ memory
     _t3 = _linear(read, value_weight)
-    z = _linear(_t3, output_weight) + output_bias
+    z = _linear(_t3, output_weight)
+    z += output_bias
     softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     y = np.divide(
@@ -564,7 +569,8 @@ def _forward_gelu(
     attention = exponentials / _t2
     read = attention @ memory
     _t3 = _linear(read, value_weight)
-    z = _linear(_t3, output_weight) + output_bias
+    z = _linear(_t3, output_weight)
+    z += output_bias
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
     y += 0.5
@@ -654,7 +660,8 @@ def _forward_silu(
     attention = exponentials / _t2
     read = attention @ memory
     _t3 = _linear(read, value_weight)
-    z = _linear(_t3, output_weight) + output_bias
+    z = _linear(_t3, output_weight)
+    z += output_bias
     y = _sigmoid(z)
     y *= z
     return y, (

@@ -179,7 +179,8 @@ def _forward_identity(
     attention = exponentials / _t3
     _t4 = attention.T
     memory_update = _t4 @ values
-    _t5 = _linear(values, output_weight) + output_bias
+    _t5 = _linear(values, output_weight)
+    _t5 += output_bias
     return (
         _t5,
         memory_update,
@@ -257,7 +258,8 @@ def _forward_relu(x, memory, query_weight, value_weight, output_weight, output_b
     attention = exponentials / _t3
     _t4 = attention.T
     memory_update = _t4 @ values
-    _t5 = _linear(values, output_weight) + output_bias
+    _t5 = _linear(values, output_weight)
+    _t5 += output_bias
     y = np.clip(_t5, 0, np.inf)
     return (
         y,
@@ -422,7 +424,9 @@ def _forward_tanh(x, memory, query_weight, value_weight, output_weight, output_b
     attention = exponentials / _t3
     _t4 = attention.T
     memory_update = _t4 @ values
-    y = np.tanh(_linear(values, output_weight) + output_bias)
+    y = _linear(values, output_weight)
+    y += output_bias
+    np.tanh(y, out=y)
     return (
         y,
         memory_update,
@@ -505,7 +509,8 @@ def _forward_softmax(x, memory, query_weight, value_weight, output_weight, outpu
     attention = exponentials / _t3
     _t4 = attention.T
     memory_update = _t4 @ values
-    _t5 = _linear(values, output_weight) + output_bias
+    _t5 = _linear(values, output_weight)
+    _t5 += output_bias
     softmax_shifted = np.subtract(_t5, _amax(_t5, -1), out=_t5)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     y = np.divide(
@@ -592,7 +597,8 @@ def _forward_gelu(x, memory, query_weight, value_weight, output_weight, output_b
     attention = exponentials / _t3
     _t4 = attention.T
     memory_update = _t4 @ values
-    _t5 = _linear(values, output_weight) + output_bias
+    _t5 = _linear(values, output_weight)
+    _t5 += output_bias
     y = _erf(0.7071067811865476 * _t5)
     y *= 0.5
     y += 0.5
@@ -690,7 +696,8 @@ def _forward_silu(x, memory, query_weight, value_weight, output_weight, output_b
     attention = exponentials / _t3
     _t4 = attention.T
     memory_update = _t4 @ values
-    _t5 = _linear(values, output_weight) + output_bias
+    _t5 = _linear(values, output_weight)
+    _t5 += output_bias
     y = _sigmoid(_t5)
     y *= _t5
     return (

@@ -255,7 +255,8 @@ def load_balancing_loss(x, router_weight, router_bias):
 def _forward_identity(
     x, router_weight, router_bias, expert_w1, expert_b1, expert_w2, expert_b2, top_k
 ):
-    logits = _linear(x, router_weight) + router_bias
+    logits = _linear(x, router_weight)
+    logits += router_bias
     gates = _masked_softmax(_apply_mask(logits, _outside_top_k(logits, top_k)))
     _t1 = _linear_heads(x, expert_w1) + np.expand_dims(expert_b1, -2)
     hidden = np.clip(_t1, 0, np.inf)
@@ -319,7 +320,8 @@ def _backward_identity(
 def _forward_relu(
     x, router_weight, router_bias, expert_w1, expert_b1, expert_w2, expert_b2, top_k
 ):
-    logits = _linear(x, router_weight) + router_bias
+    logits = _linear(x, router_weight)
+    logits += router_bias
     gates = _masked_softmax(_apply_mask(logits, _outside_top_k(logits, top_k)))
     _t1 = _linear_heads(x, expert_w1) + np.expand_dims(expert_b1, -2)
     hidden = np.clip(_t1, 0, np.inf)

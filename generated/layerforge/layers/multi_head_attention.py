@@ -188,7 +188,8 @@ def _forward_causal(
     ordered = _apply_causal(unpadded)
     weights = _masked_softmax(ordered, out=ordered)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = _linear(attended, out_proj_weight) + out_proj_bias
+    y = _linear(attended, out_proj_weight)
+    y += out_proj_bias
     return y, (
         x,
         kv,
@@ -306,7 +307,8 @@ def _forward_causal_no_kv(
     ordered = _apply_causal(unpadded)
     weights = _masked_softmax(ordered, out=ordered)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = _linear(attended, out_proj_weight) + out_proj_bias
+    y = _linear(attended, out_proj_weight)
+    y += out_proj_bias
     return y, (
         x,
         in_proj_weight,
@@ -407,7 +409,8 @@ def _forward_no_causal(
     unpadded = _apply_key_padding(allowed, key_padding_mask)
     weights = _masked_softmax(unpadded)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = _linear(attended, out_proj_weight) + out_proj_bias
+    y = _linear(attended, out_proj_weight)
+    y += out_proj_bias
     return y, (
         x,
         kv,
@@ -526,7 +529,8 @@ def _forward_no_causal_no_kv(
     unpadded = _apply_key_padding(allowed, key_padding_mask)
     weights = _masked_softmax(unpadded)
     attended = _merge_heads(_bmm(weights, heads_v), num_heads)
-    y = _linear(attended, out_proj_weight) + out_proj_bias
+    y = _linear(attended, out_proj_weight)
+    y += out_proj_bias
     return y, (
         x,
         in_proj_weight,

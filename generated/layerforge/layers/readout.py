@@ -119,7 +119,8 @@ def backward(grad_y, ctx):
 
 
 def _forward_identity(x, weight, bias):
-    z = _linear(x, weight) + bias
+    z = _linear(x, weight)
+    z += bias
     return z, (x, weight)
 
 
@@ -131,7 +132,8 @@ def _backward_identity(grad_y, x, weight):
 
 
 def _forward_relu(x, weight, bias):
-    z = _linear(x, weight) + bias
+    z = _linear(x, weight)
+    z += bias
     y = np.clip(z, 0, np.inf)
     return y, (x, weight, z)
 
@@ -145,7 +147,8 @@ def _backward_relu(grad_y, x, weight, z):
 
 
 def _forward_sigmoid(x, weight, bias):
-    z = _linear(x, weight) + bias
+    z = _linear(x, weight)
+    z += bias
     y = _sigmoid(z)
     return y, (x, weight, y)
 
@@ -161,7 +164,8 @@ def _backward_sigmoid(grad_y, x, weight, y):
 
 
 def _forward_tanh(x, weight, bias):
-    z = _linear(x, weight) + bias
+    z = _linear(x, weight)
+    z += bias
     y = np.tanh(z, out=z)
     return y, (x, weight, y)
 
@@ -177,7 +181,8 @@ def _backward_tanh(grad_y, x, weight, y):
 
 
 def _forward_softmax(x, weight, bias):
-    z = _linear(x, weight) + bias
+    z = _linear(x, weight)
+    z += bias
     softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     y = np.divide(
@@ -196,7 +201,8 @@ def _backward_softmax(grad_y, x, weight, y):
 
 
 def _forward_gelu(x, weight, bias):
-    z = _linear(x, weight) + bias
+    z = _linear(x, weight)
+    z += bias
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
     y += 0.5
@@ -226,7 +232,8 @@ def _backward_gelu(grad_y, x, weight, z):
 
 
 def _forward_silu(x, weight, bias):
-    z = _linear(x, weight) + bias
+    z = _linear(x, weight)
+    z += bias
     y = _sigmoid(z)
     y *= z
     return y, (x, weight, z)

@@ -178,11 +178,14 @@ def backward(grad_y, ctx):
 def _forward_identity(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
-    _t1 = _linear(x, fc1_weight) + fc1_bias
+    _t1 = _linear(x, fc1_weight)
+    _t1 += fc1_bias
     h1 = np.clip(_t1, 0, np.inf)
-    _t2 = _linear(h1, fc2_weight) + fc2_bias
+    _t2 = _linear(h1, fc2_weight)
+    _t2 += fc2_bias
     h2 = np.clip(_t2, 0, np.inf)
-    z = _linear(h2, fc3_weight) + fc3_bias
+    z = _linear(h2, fc3_weight)
+    z += fc3_bias
     return z, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2)
 
 
@@ -212,11 +215,14 @@ def _backward_identity(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2):
 
 
 def _forward_relu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias):
-    _t1 = _linear(x, fc1_weight) + fc1_bias
+    _t1 = _linear(x, fc1_weight)
+    _t1 += fc1_bias
     h1 = np.clip(_t1, 0, np.inf)
-    _t2 = _linear(h1, fc2_weight) + fc2_bias
+    _t2 = _linear(h1, fc2_weight)
+    _t2 += fc2_bias
     h2 = np.clip(_t2, 0, np.inf)
-    z = _linear(h2, fc3_weight) + fc3_bias
+    z = _linear(h2, fc3_weight)
+    z += fc3_bias
     y = np.clip(z, 0, np.inf)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z)
 
@@ -250,11 +256,14 @@ def _backward_relu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z):
 def _forward_sigmoid(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
-    _t1 = _linear(x, fc1_weight) + fc1_bias
+    _t1 = _linear(x, fc1_weight)
+    _t1 += fc1_bias
     h1 = np.clip(_t1, 0, np.inf)
-    _t2 = _linear(h1, fc2_weight) + fc2_bias
+    _t2 = _linear(h1, fc2_weight)
+    _t2 += fc2_bias
     h2 = np.clip(_t2, 0, np.inf)
-    z = _linear(h2, fc3_weight) + fc3_bias
+    z = _linear(h2, fc3_weight)
+    z += fc3_bias
     y = _sigmoid(z)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y)
 
@@ -288,11 +297,14 @@ def _backward_sigmoid(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y
 
 
 def _forward_tanh(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias):
-    _t1 = _linear(x, fc1_weight) + fc1_bias
+    _t1 = _linear(x, fc1_weight)
+    _t1 += fc1_bias
     h1 = np.clip(_t1, 0, np.inf)
-    _t2 = _linear(h1, fc2_weight) + fc2_bias
+    _t2 = _linear(h1, fc2_weight)
+    _t2 += fc2_bias
     h2 = np.clip(_t2, 0, np.inf)
-    z = _linear(h2, fc3_weight) + fc3_bias
+    z = _linear(h2, fc3_weight)
+    z += fc3_bias
     y = np.tanh(z, out=z)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y)
 
@@ -328,11 +340,14 @@ def _backward_tanh(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y):
 def _forward_softmax(
     x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias
 ):
-    _t1 = _linear(x, fc1_weight) + fc1_bias
+    _t1 = _linear(x, fc1_weight)
+    _t1 += fc1_bias
     h1 = np.clip(_t1, 0, np.inf)
-    _t2 = _linear(h1, fc2_weight) + fc2_bias
+    _t2 = _linear(h1, fc2_weight)
+    _t2 += fc2_bias
     h2 = np.clip(_t2, 0, np.inf)
-    z = _linear(h2, fc3_weight) + fc3_bias
+    z = _linear(h2, fc3_weight)
+    z += fc3_bias
     softmax_shifted = np.subtract(z, _amax(z, -1), out=z)
     softmax_exponentials = np.exp(softmax_shifted, out=softmax_shifted)
     y = np.divide(
@@ -369,11 +384,14 @@ def _backward_softmax(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, y
 
 
 def _forward_gelu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias):
-    _t1 = _linear(x, fc1_weight) + fc1_bias
+    _t1 = _linear(x, fc1_weight)
+    _t1 += fc1_bias
     h1 = np.clip(_t1, 0, np.inf)
-    _t2 = _linear(h1, fc2_weight) + fc2_bias
+    _t2 = _linear(h1, fc2_weight)
+    _t2 += fc2_bias
     h2 = np.clip(_t2, 0, np.inf)
-    z = _linear(h2, fc3_weight) + fc3_bias
+    z = _linear(h2, fc3_weight)
+    z += fc3_bias
     y = _erf(0.7071067811865476 * z)
     y *= 0.5
     y += 0.5
@@ -421,11 +439,14 @@ def _backward_gelu(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z):
 
 
 def _forward_silu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias, fc3_weight, fc3_bias):
-    _t1 = _linear(x, fc1_weight) + fc1_bias
+    _t1 = _linear(x, fc1_weight)
+    _t1 += fc1_bias
     h1 = np.clip(_t1, 0, np.inf)
-    _t2 = _linear(h1, fc2_weight) + fc2_bias
+    _t2 = _linear(h1, fc2_weight)
+    _t2 += fc2_bias
     h2 = np.clip(_t2, 0, np.inf)
-    z = _linear(h2, fc3_weight) + fc3_bias
+    z = _linear(h2, fc3_weight)
+    z += fc3_bias
     y = _sigmoid(z)
     y *= z
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t1, _t2, z)

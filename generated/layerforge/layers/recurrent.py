@@ -189,7 +189,8 @@ def _backward_batch_first_tanh(grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh
 
 
 def _forward_no_batch_first_tanh_hoisted(x, weight_ih, bias_ih):
-    hoisted_1 = _linear(x, weight_ih) + bias_ih
+    hoisted_1 = _linear(x, weight_ih)
+    hoisted_1 += bias_ih
     return hoisted_1, (x, weight_ih)
 
 

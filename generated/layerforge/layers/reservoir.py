@@ -190,7 +190,8 @@ def _backward_batch_first(
 
 def _forward_no_batch_first_hoisted(u, weight_in, leaking_rate=1.0, input_scaling=1.0):
     hoisted_1 = 1 - leaking_rate
-    hoisted_2 = input_scaling * _linear(u, weight_in)
+    hoisted_2 = _linear(u, weight_in)
+    hoisted_2 *= input_scaling
     return hoisted_1, hoisted_2, (weight_in, input_scaling)
 
 

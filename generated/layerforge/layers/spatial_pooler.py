@@ -106,7 +106,7 @@ def learn(x, P, *, threshold):
 def _forward(x, P, threshold):
     _t1 = P.T
     overlaps = _linear(x, _t1)
-    _t2 = overlaps - threshold
+    _t2 = np.subtract(overlaps, threshold, out=overlaps)
     y = (_t2 > 0).astype(_t2.dtype)
     return y, (_t1,)
 

@@ -207,7 +207,8 @@ def _backward_atan_batch_first(
 
 
 def _forward_atan_no_batch_first_hoisted(x, weight, bias):
-    current = _linear(x, weight) + bias
+    current = _linear(x, weight)
+    current += bias
     return current, (x, weight)
 
 

@@ -512,9 +512,11 @@ def _forward_norm_first_relu(
         norm3_bias,
         named=(2, None, 2, 2, None, None, None),
     )
-    linear1_z = _linear(ffn_input, linear1_weight) + linear1_bias
+    linear1_z = _linear(ffn_input, linear1_weight)
+    linear1_z += linear1_bias
     hidden = np.clip(linear1_z, 0, np.inf)
-    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight)
+    linear2_z += linear2_bias
     y = np.add(h2, linear2_z, out=linear2_z)
     return y, (
         x,
@@ -990,7 +992,8 @@ def _forward_norm_first_gelu(
     linear1_z, hidden = in_row_blocks(
         _forward_norm_first_gelu_part4, _t9, linear1_bias, named=(2, None)
     )
-    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight)
+    linear2_z += linear2_bias
     y = np.add(h2, linear2_z, out=linear2_z)
     return y, (
         x,
@@ -1369,7 +1372,8 @@ def _forward_norm_first_gelu_tanh(
     linear1_z, hidden = in_row_blocks(
         _forward_norm_first_gelu_tanh_part4, _t9, linear1_bias, named=(2, None)
     )
-    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight)
+    linear2_z += linear2_bias
     y = np.add(h2, linear2_z, out=linear2_z)
     return y, (
         x,
@@ -1784,7 +1788,8 @@ def _forward_no_norm_first_relu(
         norm2_bias,
         named=(2, None, 2, 2, None, None, None),
     )
-    linear1_z = _linear(h2, linear1_weight) + linear1_bias
+    linear1_z = _linear(h2, linear1_weight)
+    linear1_z += linear1_bias
     hidden = np.clip(linear1_z, 0, np.inf)
     _t11 = _linear(hidden, linear2_weight)
     _t12, norm3_mu, norm3_rstd, y = in_row_blocks(

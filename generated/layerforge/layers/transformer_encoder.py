@@ -331,9 +331,11 @@ def _forward_norm_first_relu(
         norm2_bias,
         named=(2, None, 2, None, None, None),
     )
-    linear1_z = _linear(ffn_input, linear1_weight) + linear1_bias
+    linear1_z = _linear(ffn_input, linear1_weight)
+    linear1_z += linear1_bias
     hidden = np.clip(linear1_z, 0, np.inf)
-    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight)
+    linear2_z += linear2_bias
     y = np.add(h, linear2_z, out=linear2_z)
     return y, (
         x,
@@ -605,7 +607,8 @@ def _forward_norm_first_gelu(
     linear1_z, hidden = in_row_blocks(
         _forward_norm_first_gelu_part3, _t4, linear1_bias, named=(2, None)
     )
-    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight)
+    linear2_z += linear2_bias
     y = np.add(h, linear2_z, out=linear2_z)
     return y, (
         x,
@@ -840,7 +843,8 @@ def _forward_norm_first_gelu_tanh(
     linear1_z, hidden = in_row_blocks(
         _forward_norm_first_gelu_tanh_part3, _t4, linear1_bias, named=(2, None)
     )
-    linear2_z = _linear(hidden, linear2_weight) + linear2_bias
+    linear2_z = _linear(hidden, linear2_weight)
+    linear2_z += linear2_bias
     y = np.add(h, linear2_z, out=linear2_z)
     return y, (
         x,
@@ -1095,7 +1099,8 @@ def _forward_no_norm_first_relu(
         norm1_bias,
         named=(2, None, 2, None, None, None),
     )
-    linear1_z = _linear(h, linear1_weight) + linear1_bias
+    linear1_z = _linear(h, linear1_weight)
+    linear1_z += linear1_bias
     hidden = np.clip(linear1_z, 0, np.inf)
     _t5 = _linear(hidden, linear2_weight)
     _t6, norm2_mu, norm2_rstd, y = in_row_blocks(
