@@ -487,11 +487,15 @@ def test_batch_normalization_matches_numpy(backend, case, dtype):
         close(a, b, dtype, scale=count if a is not None and a.ndim == 1 else 4)
 
 
-def test_batch_normalization_channels_run_on_threads(backend):
-    """Over 2 MB: in_channel_blocks cuts the channels into one run per thread; each channel
-    is computed as in one call, so two threads give the one-thread result bit for bit."""
+def test_batch_normalization_channels_run_on_threads(backend, monkeypatch):
+    """From 4 MB: in_channel_blocks cuts the channels into one run per thread (below, one
+    call: handing runs to the pool costs more than it saves); each channel is computed as
+    in one call, so two threads give the one-thread result bit for bit."""
+    handed = []
+    on_threads = _jit_runtime._on_threads
+    monkeypatch.setattr(_jit_runtime, "_on_threads", lambda *a: handed.append(a[1]) or on_threads(*a))
     rng = np.random.default_rng(8)
-    x = rng.standard_normal((16, 4, 64, 128)).astype(np.float32)
+    x = rng.standard_normal((16, 4, 64, 256)).astype(np.float32)
     weight, bias = rng.standard_normal(4).astype(np.float32), rng.standard_normal(4).astype(np.float32)
     grad = rng.standard_normal(x.shape).astype(np.float32)
     threads = layerforge.get_num_threads()
@@ -504,8 +508,13 @@ def test_batch_normalization_channels_run_on_threads(backend):
             results.append((y, *batch_normalization.backward(grad, ctx)))
     finally:
         layerforge.set_num_threads(threads)
+    assert handed == [range(4)] * 4  # forward's and backward's channels, on one thread, then two
     for a, b in zip(*results):
         np.testing.assert_array_equal(a, b)
+    handed.clear()
+    backend("numba")
+    batch_normalization.forward(x[:, :, :, :128], weight, bias)  # 2 MB: one call
+    assert handed == []
     backend("numpy")
     (y0, _, _), ctx = batch_normalization.forward(x, weight, bias)
     for a, b in zip(results[1], (y0, *batch_normalization.backward(grad, ctx))):

@@ -72,12 +72,15 @@ def channels(array):
 
 def in_channel_blocks(kernel, like, *args):
     """``kernel(first, last, *args)`` over the channels of ``like`` [B, C, L] (a channel
-    kernel computes channels first..last of its arrays): in one call when ``like`` is small,
-    else the channels cut into contiguous runs, one per thread (``set_num_threads``), on the
-    pool of ``in_row_blocks``. The kernels release the GIL, so the runs compute at the same
-    time; each channel is computed as in one call, whatever the thread count."""
+    kernel computes channels first..last of its arrays): in one call when ``like`` is under
+    4 MB, else the channels cut into contiguous runs, one per thread (``set_num_threads``), on
+    the pool of ``in_row_blocks``. The kernels release the GIL, so the runs compute at the
+    same time; each channel is computed as in one call, whatever the thread count. Batch
+    norm's kernels take about 0.13 ms a MB, and handing runs to the pool about 0.1: on two
+    threads its forward took 0.39 ms against 0.26 on one at 2 MB, 0.48 against 0.59 at 4 MB.
+    """
     count = like.shape[1]
-    if like.nbytes < 4 * BLOCK_BYTES or count < 2:
+    if like.nbytes < 8 * BLOCK_BYTES or count < 2:
         kernel(0, count, *args)
         return
     _on_threads(lambda part: kernel(part.start, part.stop, *args), range(count))
