@@ -12,7 +12,15 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
+from layerforge._jit_runtime import (
+    fast_exp,
+    fast_tanh,
+    in_row_runs,
+    row_kernel,
+    rows,
+    use_jit,
+    whole_rows,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -150,7 +158,7 @@ def _cupy_backward(grad_y, alpha, y):
 
 # celu_fwd_loops_0: layers_spec/activations/celu.yaml:10
 @row_kernel
-def _celu_fwd_loops_0(x, alpha, _t1_out, _t3_out):
+def _celu_fwd_loops_0(x, alpha, y_out):
     _rows, _n = x.shape
     _float = x.dtype.type
     for _row in range(_rows):
@@ -160,35 +168,24 @@ def _celu_fwd_loops_0(x, alpha, _t1_out, _t3_out):
                 if x[_row, _j] > _float(0.0) or x[_row, _j] != x[_row, _j]
                 else _float(0.0)
             )  # celu.yaml:10
-            _t1_out[_row, _j] = _t1
             _t2 = (
                 x[_row, _j]
                 if x[_row, _j] < _float(0.0) or x[_row, _j] != x[_row, _j]
                 else _float(0.0)
             )  # celu.yaml:10
             _t3 = _t2 / _float(alpha)  # celu.yaml:10
-            _t3_out[_row, _j] = _t3
-
-
-# celu_fwd_loops_1: layers_spec/activations/celu.yaml:10
-@row_kernel
-def _celu_fwd_loops_1(alpha, _t4, _t1, y_out):
-    _rows, _n = _t4.shape
-    _float = _t4.dtype.type
-    for _row in range(_rows):
-        for _j in range(_n):
-            _t5 = _float(alpha) * _t4[_row, _j]  # celu.yaml:10
-            y = _t1[_row, _j] + _t5  # celu.yaml:10
+            _t4 = fast_tanh(_float(0.5) * _t3) * (
+                fast_exp(_t3) + _float(1.0)
+            )  # celu.yaml:10
+            _t5 = _float(alpha) * _t4  # celu.yaml:10
+            y = _t1 + _t5  # celu.yaml:10
             y_out[_row, _j] = y
 
 
-def _jit_forward(x, alpha, *, out_y=None):
-    _t1 = np.empty(x.shape, x.dtype)
-    _t3 = np.empty(x.shape, x.dtype)
-    _celu_fwd_loops_0(rows(x), alpha, rows(_t1), rows(_t3))
-    _t4 = _expm1(_t3)
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _celu_fwd_loops_1(alpha, rows(_t4), rows(_t1), rows(y))
+@whole_rows
+def _jit_forward(x, alpha):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_celu_fwd_loops_0, rows(x), alpha, rows(y))
     return y, (alpha, y)
 
 

@@ -12,7 +12,15 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
+from layerforge._jit_runtime import (
+    fast_exp,
+    fast_tanh,
+    in_row_runs,
+    row_kernel,
+    rows,
+    use_jit,
+    whole_rows,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -155,7 +163,7 @@ def _cupy_backward(grad_y, alpha, y):
 
 # elu_fwd_loops_0: layers_spec/activations/elu.yaml:10
 @row_kernel
-def _elu_fwd_loops_0(x, _t1_out, _t2_out):
+def _elu_fwd_loops_0(x, alpha, y_out):
     _rows, _n = x.shape
     _float = x.dtype.type
     for _row in range(_rows):
@@ -165,34 +173,23 @@ def _elu_fwd_loops_0(x, _t1_out, _t2_out):
                 if x[_row, _j] > _float(0.0) or x[_row, _j] != x[_row, _j]
                 else _float(0.0)
             )  # elu.yaml:10
-            _t1_out[_row, _j] = _t1
             _t2 = (
                 x[_row, _j]
                 if x[_row, _j] < _float(0.0) or x[_row, _j] != x[_row, _j]
                 else _float(0.0)
             )  # elu.yaml:10
-            _t2_out[_row, _j] = _t2
-
-
-# elu_fwd_loops_1: layers_spec/activations/elu.yaml:10
-@row_kernel
-def _elu_fwd_loops_1(alpha, _t3, _t1, y_out):
-    _rows, _n = _t3.shape
-    _float = _t3.dtype.type
-    for _row in range(_rows):
-        for _j in range(_n):
-            _t4 = _float(alpha) * _t3[_row, _j]  # elu.yaml:10
-            y = _t1[_row, _j] + _t4  # elu.yaml:10
+            _t3 = fast_tanh(_float(0.5) * _t2) * (
+                fast_exp(_t2) + _float(1.0)
+            )  # elu.yaml:10
+            _t4 = _float(alpha) * _t3  # elu.yaml:10
+            y = _t1 + _t4  # elu.yaml:10
             y_out[_row, _j] = y
 
 
-def _jit_forward(x, alpha, *, out_y=None):
-    _t1 = np.empty(x.shape, x.dtype)
-    _t2 = np.empty(x.shape, x.dtype)
-    _elu_fwd_loops_0(rows(x), rows(_t1), rows(_t2))
-    _t3 = _expm1(_t2)
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _elu_fwd_loops_1(alpha, rows(_t3), rows(_t1), rows(y))
+@whole_rows
+def _jit_forward(x, alpha):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_elu_fwd_loops_0, rows(x), alpha, rows(y))
     return y, (alpha, y)
 
 

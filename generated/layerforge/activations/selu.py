@@ -15,7 +15,15 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
+from layerforge._jit_runtime import (
+    fast_exp,
+    fast_tanh,
+    in_row_runs,
+    row_kernel,
+    rows,
+    use_jit,
+    whole_rows,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -173,12 +181,20 @@ def _cupy_backward(grad_y, alpha, scale, y):
 
 # selu_fwd_loops_0: layers_spec/activations/selu.yaml:14,15
 @row_kernel
-def _selu_fwd_loops_0(alpha, _t2, x, scale, y_out):
-    _rows, _n = _t2.shape
-    _float = _t2.dtype.type
+def _selu_fwd_loops_0(x, alpha, scale, y_out):
+    _rows, _n = x.shape
+    _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            negative = _float(alpha) * _t2[_row, _j]  # selu.yaml:14
+            _t1 = (
+                x[_row, _j]
+                if x[_row, _j] < _float(0.0) or x[_row, _j] != x[_row, _j]
+                else _float(0.0)
+            )  # selu.yaml:14
+            _t2 = fast_tanh(_float(0.5) * _t1) * (
+                fast_exp(_t1) + _float(1.0)
+            )  # selu.yaml:14
+            negative = _float(alpha) * _t2  # selu.yaml:14
             _t3 = (
                 x[_row, _j]
                 if x[_row, _j] > _float(0.0) or x[_row, _j] != x[_row, _j]
@@ -189,11 +205,10 @@ def _selu_fwd_loops_0(alpha, _t2, x, scale, y_out):
             y_out[_row, _j] = y
 
 
-def _jit_forward(x, alpha, scale, *, out_y=None):
-    _t1 = np.minimum(x, 0)
-    _t2 = _expm1(_t1)
-    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
-    _selu_fwd_loops_0(alpha, rows(_t2), rows(x), scale, rows(y))
+@whole_rows
+def _jit_forward(x, alpha, scale):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_selu_fwd_loops_0, rows(x), alpha, scale, rows(y))
     return y, (alpha, scale, y)
 
 
