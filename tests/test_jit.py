@@ -345,7 +345,8 @@ def test_the_rule_fuses_exp_and_keeps_libm_calls_over_rows_in_numpy():
         "axis_size", ["mean", "sub", "dot_last", "div", "add", "sqrt", "div", "mul", "mul", "add"]]
     assert parts("silu") == [["sigmoid", "mul"]]
     assert parts("silu", "backward") == [["sigmoid", "mul", "mul", "mul", "sub", "mul", "add"]]
-    assert parts("tanh") is None  # one np.tanh: no pass to save
+    assert parts("tanh") is None  # one np.tanh: no pass to save, and fast_tanh costs more alone
+    assert parts("sigmoid") == [["sigmoid"]]  # one fast_exp against the helper's exp and 3 passes
     assert parts("gelu") == [["mul", "erf", "mul", "add", "mul"]]  # fast_erf: one kernel
 
 

@@ -52,7 +52,9 @@ runs as a NumPy ufunc and cuts the kernel; over row statistics (once per row:
 vectorized; libm's erf in float64) costs about as much as ``fast_exp`` in a kernel, so an erf
 fuses (GELU: one kernel a direction). A run of kernel statements that saves less than
 ``MIN_PASSES_SAVED`` NumPy passes (a lone elementwise statement) stays NumPy too: the call
-would gain nothing. The spec's numbers in a kernel are typed as the arrays (``_float(0.5)``,
+would gain nothing, unless the statement alone costs less in the kernel than its NumPy code
+(``_cheaper_alone``: sigmoid, one fast_exp against the helper's np.exp and three passes).
+The spec's numbers in a kernel are typed as the arrays (``_float(0.5)``,
 ``_float(alpha)``), as NumPy takes a Python number with a float32 array: a float64 literal
 would make the arithmetic around it float64, half as wide a vector, and erf libm's.
 
@@ -127,6 +129,10 @@ PASS_NS = 0.25
 CALL_NS = {"math.": 4.0, "fast_exp(": 0.38, "fast_erf(": 0.5, "fast_tanh(": 0.75}
 NUMPY_NS = {"math.": 0.47, "fast_exp(": 0.47, "fast_erf(": 25 * PASS_NS, "fast_tanh(": 0.38}
 MIN_PASSES_SAVED = 2
+# Arithmetic passes a primitive's NumPy helper makes besides its transcendental ufunc
+# (_sigmoid: negative, + 1 and the division around np.exp; _expm1: x / 2, exp(x) + 1 and the
+# product around np.tanh).
+HELPER_PASSES = {"sigmoid": 3, "expm1": 3}
 SUM_ROWS = 64  # rows of a column sum's part in the arrays' dtype (see _fill)
 REDUCTIONS = ("sum", "mean", "amax", "dot_last")  # amax: fast_max over an input's row
 
@@ -371,11 +377,23 @@ def _wide(fn: Function, shapes: Shapes, results: set[str]) -> dict[str, Stmt]:
 
 
 def _worth_a_kernel(run: list[Stmt], shapes: Shapes) -> bool:
-    """A run with a reduction, or with passes enough over row values to save some."""
+    """A run with a reduction, or with passes enough over row values to save some, or a
+    transcendental statement cheaper in the kernel than its NumPy code alone (sigmoid: one
+    vectorized fast_exp against the helper's exp and three arithmetic passes)."""
     if any(s.prim in REDUCTIONS or s.prim == "sum_to" for s in run):
         return True
     rows = [s for s in run if shapes.of(s.target) in (ROW, CHANNEL) and s.prim != "stop_gradient"]
-    return len(rows) >= MIN_PASSES_SAVED
+    return len(rows) >= MIN_PASSES_SAVED or any(_cheaper_alone(s.prim) for s in rows)
+
+
+def _cheaper_alone(prim: str) -> bool:
+    """Does one statement of ``prim`` cost less as a kernel than as its NumPy code?"""
+    calls = _calls(prim)
+    if not any(calls.values()):
+        return False
+    kernel = sum(n * CALL_NS[kind] for kind, n in calls.items())
+    numpy = sum(n * NUMPY_NS[kind] for kind, n in calls.items()) + HELPER_PASSES.get(prim, 0) * PASS_NS
+    return kernel < numpy
 
 
 def _typed(value) -> str:
