@@ -159,10 +159,17 @@ def rule_keeps_in_kernel(prim: str) -> bool:
     """The measured rule for one elementwise statement over row values: in the kernel when
     its per-element cost there is below its NumPy code's plus the passes that cutting costs
     (its operand written and read again, the kernel's inputs read again)."""
+    in_kernel, as_numpy = _costs(prim)
+    return in_kernel <= as_numpy + 3 * PASS_NS
+
+
+def _costs(prim: str) -> tuple[float, float]:
+    """ns an element of one statement of ``prim``: in a kernel, and as its NumPy code (its
+    transcendental ufunc, and the arithmetic passes its helper makes around it)."""
     calls = _calls(prim)
     in_kernel = sum(n * CALL_NS[kind] for kind, n in calls.items())
-    as_numpy = sum(n * NUMPY_NS[kind] for kind, n in calls.items()) + 3 * PASS_NS
-    return in_kernel <= as_numpy
+    as_numpy = sum(n * NUMPY_NS[kind] for kind, n in calls.items()) + HELPER_PASSES.get(prim, 0) * PASS_NS
+    return in_kernel, as_numpy
 
 
 @dataclass
@@ -237,10 +244,15 @@ def _last_axis_block(stmt: Stmt, shapes: Shapes) -> bool:
     """Is ``stmt`` (a chunk) a block of the last axis of rows [..., pieces * F], which a
     kernel reads at an offset in each row?"""
     statics = dict(stmt.statics)
-    source = shapes.fn.values.get(stmt.args[0]) if isinstance(stmt.args[0], str) else None
-    return (source is not None and source.shape is not None and source.shape.ellipsis and source.shape.rank == 1
-            and source.dtype == "float" and all(isinstance(statics.get(k), Const) for k in ("pieces", "index"))
-            and _axis_last(stmt))
+    return (_packed_rows(stmt.args[0], shapes.fn) is not None and _axis_last(stmt)
+            and all(isinstance(statics.get(k), Const) for k in ("pieces", "index")))
+
+
+def _packed_rows(operand: Operand, fn: Function) -> Shape | None:
+    """The shape of ``operand`` if it is float rows [..., K] (packed gates, or the rows), else None."""
+    value = fn.values.get(operand) if isinstance(operand, str) else None
+    shape = value.shape if value is not None else None
+    return shape if shape is not None and value.dtype == "float" and shape.ellipsis and shape.rank == 1 else None
 
 
 def _blocked_sources(kernel: Kernel, shapes: Shapes) -> set[str]:
@@ -248,8 +260,7 @@ def _blocked_sources(kernel: Kernel, shapes: Shapes) -> set[str]:
     operands), passed as rows [R, k * F]."""
     sources = {s.args[0] for s in kernel.statements if s.prim == "chunk"}
     sources |= {a for s in kernel.statements if s.target in shapes.wide for a in s.args}
-    return {a for a in sources if isinstance(a, str) and a not in shapes.wide and shapes.of(a) != NUMBER
-            and shapes.fn.values[a].shape is not None and shapes.fn.values[a].shape.ellipsis}  # type: ignore[union-attr]
+    return {a for a in sources if a not in shapes.wide and _packed_rows(a, shapes.fn) is not None}
 
 
 def _float(operand: Operand, shapes: Shapes) -> bool:
@@ -342,12 +353,8 @@ def _wide(fn: Function, shapes: Shapes, results: set[str]) -> dict[str, Stmt]:
         return {}
 
     def packed(name: Operand) -> Shape | None:
-        value = fn.values.get(name) if isinstance(name, str) else None
-        shape = value.shape if value is not None else None
-        if shape is None or value.dtype != "float" or not shape.ellipsis or shape.rank != 1 \
-                or shape.dims == shapes.rows.dims:
-            return None
-        return shape
+        shape = _packed_rows(name, fn)
+        return shape if shape is not None and shape.dims != shapes.rows.dims else None
 
     readers: dict[str, list[Stmt]] = {}
     for stmt in fn.body:
@@ -388,12 +395,10 @@ def _worth_a_kernel(run: list[Stmt], shapes: Shapes) -> bool:
 
 def _cheaper_alone(prim: str) -> bool:
     """Does one statement of ``prim`` cost less as a kernel than as its NumPy code?"""
-    calls = _calls(prim)
-    if not any(calls.values()):
+    if not transcendental(prim):
         return False
-    kernel = sum(n * CALL_NS[kind] for kind, n in calls.items())
-    numpy = sum(n * NUMPY_NS[kind] for kind, n in calls.items()) + HELPER_PASSES.get(prim, 0) * PASS_NS
-    return kernel < numpy
+    in_kernel, as_numpy = _costs(prim)
+    return in_kernel < as_numpy
 
 
 def _typed(value) -> str:
@@ -1096,8 +1101,8 @@ def _scan_twins(spec: OpSpec, c, prims: Primitives, twins: set[str]) -> list[str
     recurrence: one kernel over the rows of the batch, called once a step, which reads the
     gates as blocks of the packed gates and computes sigmoid and tanh by fast_exp and
     fast_tanh) and of the drivers, calling them. Measured on the LSTM bench row (batch 32,
-    64 steps, 256 -> 256, float32, two threads): the forward step 182 us with NumPy's gate
-    math, its product 97 of it."""
+    64 steps, 256 -> 256, float32, two threads): the forward step 155 us, 182 with NumPy's
+    gate math, its product 97 of either."""
     from .codegen import render_function as render_numpy
     from .codegen import scan_part_returns
     from .scan import Scan

@@ -45,7 +45,6 @@ from .values import (
     ELEMENTWISE_HELPERS,
     FRESH_HELPERS,
     IN_PLACE_HELPERS,
-    LINEAR_HELPERS,
     OPERATORS,
     REDUCING,
     REDUCTIONS,
@@ -56,7 +55,7 @@ from .values import (
 )
 
 # Calls whose results are fresh arrays that never alias an argument.
-_FRESH_CALLS = UNARY_UFUNCS | BINARY_UFUNCS | {"clip", "where"} | ELEMENTWISE_HELPERS | REDUCING | FRESH_HELPERS | LINEAR_HELPERS
+_FRESH_CALLS = UNARY_UFUNCS | BINARY_UFUNCS | {"clip", "where"} | ELEMENTWISE_HELPERS | REDUCING | FRESH_HELPERS
 # Ufuncs a statement can be rewritten into, with an ``out=`` argument.
 _INTO = UNARY_UFUNCS | BINARY_UFUNCS | {"clip"}
 

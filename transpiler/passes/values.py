@@ -28,11 +28,11 @@ REDUCING = REDUCTIONS | REDUCTION_HELPERS
 # Other helpers whose result is a fresh array that aliases none of their arguments, which
 # they keep no reference to: attention's batched matrix product (an np.empty it writes, or
 # np.matmul's result), its causal mask and its softmax over the last axis.
-FRESH_HELPERS = {"_bmm", "_apply_causal", "_masked_softmax"}
-# The linear primitive's helper, x @ weight.T over x's last axis: a fresh array of x's shape
-# with the last size weight's first (a matrix product's result, or a reshape of one), so
+# The linear primitive's helper, x @ weight.T over x's last axis, is one too, of known shape:
+# x's with the last size weight's first (a matrix product's result, or a reshape of one), so
 # that ``_linear(x, weight) + bias`` adds the bias in place.
 LINEAR_HELPERS = {"_linear"}
+FRESH_HELPERS = {"_bmm", "_apply_causal", "_masked_softmax", *LINEAR_HELPERS}
 # Of those, the ones that take ``out=`` last, a buffer of their first argument's shape
 # that may be that argument itself (they work row by row, in place).
 IN_PLACE_HELPERS = {"_apply_causal", "_masked_softmax"}
@@ -156,6 +156,6 @@ def callee(node: cst.Call) -> str | None:
     func = node.func
     if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "np":
         return func.attr.value
-    if isinstance(func, cst.Name) and func.value in ELEMENTWISE_HELPERS | REDUCTION_HELPERS | FRESH_HELPERS | LINEAR_HELPERS:
+    if isinstance(func, cst.Name) and func.value in ELEMENTWISE_HELPERS | REDUCTION_HELPERS | FRESH_HELPERS:
         return func.value
     return None
