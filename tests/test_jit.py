@@ -745,21 +745,27 @@ def test_fast_max_is_np_max(dtype):
 
 
 def test_packed_gates_are_summed_in_the_step_kernel():
-    """The LSTM step's packed gates (hoisted + h @ weight_hh.T + bias_hh, [..., 4 * H]) are
-    read only by the four chunks: the kernel sums them at each gate's offset (wide values,
-    transpiler/jit.py _wide) instead of NumPy's two passes over the packed rows before it."""
+    """The LSTM step's packed gates (x @ weight_ih.T + bias_ih + h @ weight_hh.T + bias_hh,
+    [..., 4 * H], the input projection hoisted and its bias sunk into the step) are read
+    only by the four chunks: the kernel sums them at each gate's offset (wide values,
+    transpiler/jit.py _wide) instead of NumPy's three passes over the packed rows before it.
+    The GRU's step reads its packed input projection the same way, at each gate's offset."""
     import inspect
 
     from layerforge.layers import gru, lstm
 
     twin = inspect.getsource(lstm._jit_forward_no_batch_first_step)
-    assert "hoisted_1 +" not in twin and "+ bias_hh" not in twin
-    kernel = inspect.getsource(lstm._lstm_no_batch_first_step_fwd_loops_0.function)
+    assert "hoisted_1 +" not in twin and "+ bias_hh" not in twin and "+ bias_ih" not in twin
+    kernel = "".join(inspect.getsource(lstm._lstm_no_batch_first_step_fwd_loops_0.function).split())
     for gate in range(4):
+        offset = f"{gate}*_n+_j" if gate else "_j"
+        assert f"((hoisted_1[_row,{offset}]+bias_ih[{offset}])+_t3[_row,{offset}])+bias_hh[{offset}]" in kernel
+    twin = inspect.getsource(gru._jit_forward_no_batch_first_step)
+    assert "+ bias_hh" not in twin and "+ bias_ih" not in twin
+    kernel = inspect.getsource(gru._gru_no_batch_first_step_fwd_loops_0.function)
+    for gate in range(3):
         offset = f"{gate} * _n + _j" if gate else "_j"
-        assert f"hoisted_1[_row, {offset}] + _t3[_row, {offset}]) + bias_hh[" in kernel.replace("\n", "").replace(
-            "    ", "")
-    assert "+ bias_hh" not in inspect.getsource(gru._jit_forward_no_batch_first_step)
+        assert f"hoisted_1[_row, {offset}] + bias_ih[{offset}]" in kernel
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

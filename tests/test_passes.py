@@ -267,6 +267,17 @@ def test_cse_merges_equal_pure_values():
     assert run(EliminateCommonSubexpressions(), before) == after
 
 
+def test_cse_copies_a_returned_sum_over_rows_that_another_result_already_is():
+    """Two returned results stay two arrays (the caller may update one in place); when they
+    are the same sum over rows (an LSTM's two bias gradients), the second copies the first,
+    a vector, rather than sum the rows again. Other equal results are left as they are."""
+    before = kernel("a = _sum_leading(g, 1)\nw = g.T @ x\nb = _sum_leading(g, 1)\nreturn w, a, b", "g, x")
+    after = kernel("a = _sum_leading(g, 1)\nw = g.T @ x\nb = a.copy()\nreturn w, a, b", "g, x")
+    assert run(EliminateCommonSubexpressions(), before) == after
+    zeros = kernel("a = np.zeros_like(x)\nb = np.zeros_like(x)\nreturn a, b")
+    assert run(EliminateCommonSubexpressions(), zeros) == zeros
+
+
 @pytest.mark.parametrize("body", [
     "a = rng.uniform(size=3)\nb = rng.uniform(size=3)\nreturn a + b",  # random draws differ
     "a = x * 2\nb = x * 2\na += 1\nreturn a + b",  # a is changed in place afterwards

@@ -188,6 +188,25 @@ def test_the_loop_body_holds_one_matrix_product_per_direction(kind, suffix):
         assert calls == {step.__name__ if "_forward" in driver.__name__ else step_backward.__name__}
 
 
+@pytest.mark.parametrize("kind, suffix", [("recurrent", "_no_batch_first_tanh"), ("lstm", "_no_batch_first"),
+                                          ("gru", "_no_batch_first")])
+def test_the_input_bias_is_added_in_the_step(kind, suffix):
+    """The hoisted part is the input projection alone: its bias is added by the step (a pass
+    over one step's rows in cache, where hoisted it was a pass over all T steps' rows in
+    memory), and the GRU's gate blocks are taken there too (the step reads one packed
+    array). bias_ih's gradient is summed after the loop with bias_hh's, and where the two
+    are the same sum (every gate of the LSTM and the Elman RNN) bias_ih's is a copy."""
+    ours, _ = LAYERS[kind]
+    hoisted = inspect.getsource(getattr(ours, f"_forward{suffix}_hoisted"))
+    assert "bias_ih" not in hoisted and "_chunk" not in hoisted
+    step = getattr(ours, f"_forward{suffix}_step")
+    assert "bias_ih" in inspect.signature(step).parameters
+    assert "bias_ih" not in inspect.getsource(getattr(ours, f"_backward{suffix}_hoisted"))
+    deferred = inspect.getsource(getattr(ours, f"_backward{suffix}_deferred"))
+    assert "grad_bias_ih" in deferred
+    assert ("grad_bias_ih = grad_bias_hh.copy()" in deferred) == (kind != "gru")
+
+
 def test_lstm_saves_at_most_what_it_needs():
     """Per step the context holds the four gate activations, c_t, tanh(c_t) and h_t (which
     is the output y itself): 7 H values per row. Nothing else is per step: the input

@@ -6,6 +6,9 @@ becomes a use of the first's name. Comparison is on the code of the expression, 
 catches a value that backward recomputes next to an identical one. Calls that draw random
 numbers (``rng``) or write in place (``out=``) are never merged, nor are two results the
 function returns (two gradients of zeros): the caller owns each, and may update one in place.
+Of two such results that are the same sum over rows (the gradients of two biases added to
+the same rows, as an LSTM's two), the second is a copy of the first: a vector, where the sum
+reads every row again.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from __future__ import annotations
 import libcst as cst
 
 from .common import KernelPass, assignment, pure, rename, with_body, writes
+
+# The helpers that sum a gradient over its rows down to a parameter's shape.
+SUMS_OVER_ROWS = {"_sum_leading", "_sum_to"}
 
 
 class EliminateCommonSubexpressions(KernelPass):
@@ -25,6 +31,7 @@ class EliminateCommonSubexpressions(KernelPass):
         renames: dict[str, str] = {}
         substitute = rename({})  # one transformer, its table grown as names merge (not rebuilt per statement)
         body: list[cst.BaseStatement] = []
+        copied = False
         for stmt in updated.body.body:
             if renames:
                 stmt = substitute.apply(stmt)
@@ -37,9 +44,18 @@ class EliminateCommonSubexpressions(KernelPass):
                         renames[name] = seen[key]
                         substitute.values[name] = cst.Name(seen[key])
                         continue
+                    if key in seen and _sums_over_rows(value):
+                        copy = cst.Call(cst.Attribute(cst.Name(seen[key]), cst.Name("copy")))
+                        body.append(stmt.with_changes(body=[stmt.body[0].with_changes(value=copy)]))
+                        copied = True
+                        continue
                     seen[key] = name
             body.append(stmt)
-        return with_body(updated, body) if renames else None
+        return with_body(updated, body) if renames or copied else None
+
+
+def _sums_over_rows(value: cst.BaseExpression) -> bool:
+    return isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in SUMS_OVER_ROWS
 
 
 def _returned_names(function: cst.FunctionDef) -> set[str]:

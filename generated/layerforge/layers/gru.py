@@ -118,18 +118,14 @@ def backward(grad_y, grad_h_n, ctx):
 def _forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
-    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
-    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h = h0
     for t in range(steps):
         h_next, reset_gate, update_gate, saved_10, new_gate = (
-            _forward_no_batch_first_step(
-                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
-            )
+            _forward_no_batch_first_step(h, hoisted_1[t], weight_hh, bias_ih, bias_hh)
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -179,7 +175,7 @@ def _backward_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+        grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
             _backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
@@ -193,23 +189,26 @@ def _backward_batch_first(
         )
         if t == steps - 1:
             chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
-            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
-            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            chain_30_steps = np.empty((steps, *chain_30.shape), dtype=chain_30.dtype)
+            chain_35_steps = np.empty((steps, *chain_35.shape), dtype=chain_35.dtype)
             grad_recurrent_part_steps = np.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
         chain_23_steps[t] = chain_23
-        chain_29_steps[t] = chain_29
-        chain_33_steps[t] = chain_33
+        chain_30_steps[t] = chain_30
+        chain_35_steps[t] = chain_35
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
-        np.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
+    deferred_0, grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _backward_no_batch_first_deferred(
+            np.concatenate((h0[None], y[:-1])),
+            chain_23_steps,
+            chain_30_steps,
+            chain_35_steps,
+            grad_recurrent_part_steps,
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
-        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
-        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
-        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
-        *hoisted_saved,
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
+        deferred_0.reshape(-1, *deferred_0.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
@@ -217,25 +216,22 @@ def _backward_batch_first(
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
 
 
-def _forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
-    input_part = _linear(x, weight_ih)
-    input_part += bias_ih
-    hoisted_1 = _chunk(input_part, 3, 0, -1)
-    hoisted_2 = _chunk(input_part, 3, 1, -1)
-    hoisted_3 = _chunk(input_part, 3, 2, -1)
-    return hoisted_1, hoisted_2, hoisted_3, (x, weight_ih)
+def _forward_no_batch_first_hoisted(x, weight_ih):
+    hoisted_1 = _linear(x, weight_ih)
+    return hoisted_1, (x, weight_ih)
 
 
-def _forward_no_batch_first_step(
-    h, hoisted_1, hoisted_2, hoisted_3, weight_hh, bias_hh
-):
+def _forward_no_batch_first_step(h, hoisted_1, weight_hh, bias_ih, bias_hh):
     recurrent_part = (weight_hh @ h.T).T + bias_hh
-    reset_gate = _sigmoid(hoisted_1 + _chunk(recurrent_part, 3, 0, -1))
-    update_gate = _sigmoid(hoisted_2 + _chunk(recurrent_part, 3, 1, -1))
+    input_part = hoisted_1 + bias_ih
+    reset_gate = _sigmoid(
+        _chunk(input_part, 3, 0, -1) + _chunk(recurrent_part, 3, 0, -1)
+    )
+    update_gate = _sigmoid(
+        _chunk(input_part, 3, 1, -1) + _chunk(recurrent_part, 3, 1, -1)
+    )
     _t1 = _chunk(recurrent_part, 3, 2, -1)
-    new_gate = reset_gate * _t1
-    new_gate += hoisted_3
-    np.tanh(new_gate, out=new_gate)
+    new_gate = np.tanh(_chunk(input_part, 3, 2, -1) + reset_gate * _t1)
     h_next = 1 - update_gate
     h_next *= new_gate
     _t2 = update_gate * h
@@ -267,40 +263,32 @@ def _backward_no_batch_first_step(
     return grad_h, _t3, _t5, _t6, grad_recurrent_part
 
 
-def _backward_no_batch_first_deferred(h, grad_recurrent_part):
+def _backward_no_batch_first_deferred(h, _t1, _t2, _t3, grad_recurrent_part):
+    grad_input_part = np.concatenate((_t3, _t2, _t1), axis=-1)
+    grad_bias_ih = _sum_leading(grad_input_part, 1)
     grad_bias_hh = _sum_leading(grad_recurrent_part, 1)
     grad_weight_hh = _rows(grad_recurrent_part).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
+    return grad_input_part, grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
-def _backward_no_batch_first_hoisted(
-    grad_hoisted_1, grad_hoisted_2, grad_hoisted_3, x, weight_ih
-):
-    grad_input_part = np.concatenate(
-        (grad_hoisted_1, grad_hoisted_2, grad_hoisted_3), axis=-1
-    )
-    grad_bias_ih = _sum_leading(grad_input_part, 1)
-    grad_x = _linear_backward_input(grad_input_part, weight_ih)
-    grad_weight_ih = _rows(grad_input_part).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
+def _backward_no_batch_first_hoisted(grad_hoisted_1, x, weight_ih):
+    grad_x = _linear_backward_input(grad_hoisted_1, weight_ih)
+    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
+    return grad_x, grad_weight_ih
 
 
 def _forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
-    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
-    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
         h_next, reset_gate, update_gate, saved_10, new_gate = (
-            _forward_no_batch_first_step(
-                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
-            )
+            _forward_no_batch_first_step(h, hoisted_1[t], weight_hh, bias_ih, bias_hh)
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -351,7 +339,7 @@ def _backward_batch_first_no_h0(
     h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+        grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
             _backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
@@ -365,23 +353,26 @@ def _backward_batch_first_no_h0(
         )
         if t == steps - 1:
             chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
-            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
-            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            chain_30_steps = np.empty((steps, *chain_30.shape), dtype=chain_30.dtype)
+            chain_35_steps = np.empty((steps, *chain_35.shape), dtype=chain_35.dtype)
             grad_recurrent_part_steps = np.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
         chain_23_steps[t] = chain_23
-        chain_29_steps[t] = chain_29
-        chain_33_steps[t] = chain_33
+        chain_30_steps[t] = chain_30
+        chain_35_steps[t] = chain_35
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
-        np.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
+    deferred_0, grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _backward_no_batch_first_deferred(
+            np.concatenate((h0[None], y[:-1])),
+            chain_23_steps,
+            chain_30_steps,
+            chain_35_steps,
+            grad_recurrent_part_steps,
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
-        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
-        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
-        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
-        *hoisted_saved,
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
+        deferred_0.reshape(-1, *deferred_0.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
@@ -390,18 +381,14 @@ def _backward_batch_first_no_h0(
 
 def _forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     steps = x.shape[0]
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
-    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
-    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h = h0
     for t in range(steps):
         h_next, reset_gate, update_gate, saved_10, new_gate = (
-            _forward_no_batch_first_step(
-                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
-            )
+            _forward_no_batch_first_step(h, hoisted_1[t], weight_hh, bias_ih, bias_hh)
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -450,7 +437,7 @@ def _backward_no_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+        grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
             _backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
@@ -464,23 +451,26 @@ def _backward_no_batch_first(
         )
         if t == steps - 1:
             chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
-            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
-            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            chain_30_steps = np.empty((steps, *chain_30.shape), dtype=chain_30.dtype)
+            chain_35_steps = np.empty((steps, *chain_35.shape), dtype=chain_35.dtype)
             grad_recurrent_part_steps = np.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
         chain_23_steps[t] = chain_23
-        chain_29_steps[t] = chain_29
-        chain_33_steps[t] = chain_33
+        chain_30_steps[t] = chain_30
+        chain_35_steps[t] = chain_35
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
-        np.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
+    deferred_0, grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _backward_no_batch_first_deferred(
+            np.concatenate((h0[None], y[:-1])),
+            chain_23_steps,
+            chain_30_steps,
+            chain_35_steps,
+            grad_recurrent_part_steps,
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
-        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
-        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
-        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
-        *hoisted_saved,
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
+        deferred_0.reshape(-1, *deferred_0.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_h0 = grad_next_h
@@ -489,19 +479,15 @@ def _backward_no_batch_first(
 
 def _forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     steps = x.shape[0]
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
-    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
-    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
         h_next, reset_gate, update_gate, saved_10, new_gate = (
-            _forward_no_batch_first_step(
-                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
-            )
+            _forward_no_batch_first_step(h, hoisted_1[t], weight_hh, bias_ih, bias_hh)
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -551,7 +537,7 @@ def _backward_no_batch_first_no_h0(
     h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+        grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
             _backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
@@ -565,23 +551,26 @@ def _backward_no_batch_first_no_h0(
         )
         if t == steps - 1:
             chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
-            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
-            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            chain_30_steps = np.empty((steps, *chain_30.shape), dtype=chain_30.dtype)
+            chain_35_steps = np.empty((steps, *chain_35.shape), dtype=chain_35.dtype)
             grad_recurrent_part_steps = np.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
         chain_23_steps[t] = chain_23
-        chain_29_steps[t] = chain_29
-        chain_33_steps[t] = chain_33
+        chain_30_steps[t] = chain_30
+        chain_35_steps[t] = chain_35
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
-        np.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
+    deferred_0, grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _backward_no_batch_first_deferred(
+            np.concatenate((h0[None], y[:-1])),
+            chain_23_steps,
+            chain_30_steps,
+            chain_35_steps,
+            grad_recurrent_part_steps,
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
-        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
-        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
-        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
-        *hoisted_saved,
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
+        deferred_0.reshape(-1, *deferred_0.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, None
@@ -681,19 +670,15 @@ def _cupy_forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
-        _cupy_forward_no_batch_first_hoisted(
-            x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
-        )
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
-    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
-    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h = h0
     for t in range(steps):
         h_next, reset_gate, update_gate, saved_10, new_gate = (
             _cupy_forward_no_batch_first_step(
-                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+                h, hoisted_1[t], weight_hh, bias_ih, bias_hh
             )
         )
         if t == 0:
@@ -746,7 +731,7 @@ def _cupy_backward_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+        grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
             _cupy_backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
@@ -760,23 +745,26 @@ def _cupy_backward_batch_first(
         )
         if t == steps - 1:
             chain_23_steps = cp.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
-            chain_29_steps = cp.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
-            chain_33_steps = cp.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            chain_30_steps = cp.empty((steps, *chain_30.shape), dtype=chain_30.dtype)
+            chain_35_steps = cp.empty((steps, *chain_35.shape), dtype=chain_35.dtype)
             grad_recurrent_part_steps = cp.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
         chain_23_steps[t] = chain_23
-        chain_29_steps[t] = chain_29
-        chain_33_steps[t] = chain_33
+        chain_30_steps[t] = chain_30
+        chain_35_steps[t] = chain_35
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
-        cp.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
+    deferred_0, grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _cupy_backward_no_batch_first_deferred(
+            cp.concatenate((h0[None], y[:-1])),
+            chain_23_steps,
+            chain_30_steps,
+            chain_35_steps,
+            grad_recurrent_part_steps,
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
-        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
-        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
-        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
-        *hoisted_saved,
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_hoisted(
+        deferred_0.reshape(-1, *deferred_0.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
@@ -784,41 +772,29 @@ def _cupy_backward_batch_first(
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
 
 
-# gru_no_batch_first_hoisted_fwd_0: layers_spec/layers/gru.yaml:28
-_gru_no_batch_first_hoisted_fwd_0 = ElementwiseKernel(
-    "gru_no_batch_first_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T input_part",
-    """
-    input_part = _t1 + bias_ih;
-    """,
-)
+def _cupy_forward_no_batch_first_hoisted(x, weight_ih):
+    hoisted_1 = _linear(x, weight_ih)
+    return hoisted_1, (x, weight_ih)
 
 
-def _cupy_forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
-    _t1 = _linear(x, weight_ih)
-    input_part = _gru_no_batch_first_hoisted_fwd_0(_t1, bias_ih)
-    hoisted_1 = _chunk(input_part, 3, 0, -1)
-    hoisted_2 = _chunk(input_part, 3, 1, -1)
-    hoisted_3 = _chunk(input_part, 3, 2, -1)
-    return hoisted_1, hoisted_2, hoisted_3, (x, weight_ih)
-
-
-# gru_no_batch_first_step_fwd_0: layers_spec/layers/gru.yaml:29,30,31,32,33
+# gru_no_batch_first_step_fwd_0: layers_spec/layers/gru.yaml:29,28,30,31,32,33
 _gru_no_batch_first_step_fwd_0 = ElementwiseKernel(
     "gru_no_batch_first_step_fwd_0",
-    "T _t16, T _t17, T hoisted_1, T _t18, T _t19, T hoisted_2, T _t20, T _t21, T hoisted_3, T h",
+    "T _t16, T _t17, T _t18, T _t19, T _t20, T _t21, T _t22, T _t23, T _t24, T _t25, T _t26, T _t27, T h",
     "T reset_gate, T update_gate, T _t10, T new_gate, T h_next",
     """
     T _t4 = _t16 + _t17;
-    T _t5 = hoisted_1 + _t4;
+    T _t3 = _t18 + _t19;
+    T _t5 = _t3 + _t4;
     reset_gate = exp(_t5 < 0 ? _t5 : T(0)) / (1 + exp(-fabs(_t5)));
-    T _t7 = _t18 + _t19;
-    T _t8 = hoisted_2 + _t7;
+    T _t7 = _t20 + _t21;
+    T _t6 = _t22 + _t23;
+    T _t8 = _t6 + _t7;
     update_gate = exp(_t8 < 0 ? _t8 : T(0)) / (1 + exp(-fabs(_t8)));
-    _t10 = _t20 + _t21;
+    _t10 = _t24 + _t25;
     T _t11 = reset_gate * _t10;
-    T _t12 = hoisted_3 + _t11;
+    T _t9 = _t26 + _t27;
+    T _t12 = _t9 + _t11;
     new_gate = tanh(_t12);
     T _t13 = T(1) - update_gate;
     T _t14 = _t13 * new_gate;
@@ -828,18 +804,22 @@ _gru_no_batch_first_step_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_no_batch_first_step(
-    h, hoisted_1, hoisted_2, hoisted_3, weight_hh, bias_hh
-):
+def _cupy_forward_no_batch_first_step(h, hoisted_1, weight_hh, bias_ih, bias_hh):
+    _t27 = _chunk(bias_ih, 3, 2, -1)
+    _t26 = _chunk(hoisted_1, 3, 2, -1)
+    _t25 = _chunk(bias_hh, 3, 2, -1)
+    _t23 = _chunk(bias_ih, 3, 1, -1)
+    _t22 = _chunk(hoisted_1, 3, 1, -1)
+    _t21 = _chunk(bias_hh, 3, 1, -1)
+    _t19 = _chunk(bias_ih, 3, 0, -1)
+    _t18 = _chunk(hoisted_1, 3, 0, -1)
     _t17 = _chunk(bias_hh, 3, 0, -1)
-    _t19 = _chunk(bias_hh, 3, 1, -1)
-    _t21 = _chunk(bias_hh, 3, 2, -1)
     _t2 = (weight_hh @ h.T).T
     _t16 = _chunk(_t2, 3, 0, -1)
-    _t18 = _chunk(_t2, 3, 1, -1)
-    _t20 = _chunk(_t2, 3, 2, -1)
+    _t20 = _chunk(_t2, 3, 1, -1)
+    _t24 = _chunk(_t2, 3, 2, -1)
     reset_gate, update_gate, _t10, new_gate, h_next = _gru_no_batch_first_step_fwd_0(
-        _t16, _t17, hoisted_1, _t18, _t19, hoisted_2, _t20, _t21, hoisted_3, h
+        _t16, _t17, _t18, _t19, _t20, _t21, _t22, _t23, _t24, _t25, _t26, _t27, h
     )
     return h_next, reset_gate, update_gate, _t10, new_gate
 
@@ -848,7 +828,7 @@ def _cupy_forward_no_batch_first_step(
 _gru_no_batch_first_step_bwd_0 = ElementwiseKernel(
     "gru_no_batch_first_step_bwd_0",
     "T update_gate, T grad_next_h, T grad_y, T h, T new_gate, T _t10, T reset_gate",
-    "T _t17, T _t23, T _t25, T _t29, T _t33",
+    "T _t17, T _t23, T _t26, T _t30, T _t35",
     """
     T _t13 = T(1) - update_gate;
     T grad_h_next = grad_next_h + grad_y;
@@ -861,14 +841,14 @@ _gru_no_batch_first_step_bwd_0 = ElementwiseKernel(
     T _t22 = T(1) - _t21;
     _t23 = grad_new_gate * _t22;
     T grad_reset_gate = _t23 * _t10;
-    _t25 = _t23 * reset_gate;
+    _t26 = _t23 * reset_gate;
     T grad_update_gate = _t16 + _t20;
-    T _t27 = grad_update_gate * update_gate;
-    T _t28 = T(1) - update_gate;
-    _t29 = _t27 * _t28;
-    T _t31 = grad_reset_gate * reset_gate;
-    T _t32 = T(1) - reset_gate;
-    _t33 = _t31 * _t32;
+    T _t28 = grad_update_gate * update_gate;
+    T _t29 = T(1) - update_gate;
+    _t30 = _t28 * _t29;
+    T _t33 = grad_reset_gate * reset_gate;
+    T _t34 = T(1) - reset_gate;
+    _t35 = _t33 * _t34;
     """,
 )
 
@@ -876,10 +856,10 @@ _gru_no_batch_first_step_bwd_0 = ElementwiseKernel(
 # gru_no_batch_first_step_bwd_1: layers_spec/primitives.yaml:3160
 _gru_no_batch_first_step_bwd_1 = ElementwiseKernel(
     "gru_no_batch_first_step_bwd_1",
-    "T _t17, T _t36",
+    "T _t17, T _t40",
     "T grad_h",
     """
-    grad_h = _t17 + _t36;
+    grad_h = _t17 + _t40;
     """,
 )
 
@@ -889,33 +869,29 @@ def _cupy_backward_no_batch_first_step(
 ):
     import cupy as cp
 
-    _t17, _t23, _t25, _t29, _t33 = _gru_no_batch_first_step_bwd_0(
+    _t17, _t23, _t26, _t30, _t35 = _gru_no_batch_first_step_bwd_0(
         update_gate, grad_next_h, grad_y, h, new_gate, _t10, reset_gate
     )
-    grad_recurrent_part = cp.concatenate((_t33, _t29, _t25), axis=-1)
-    _t36 = grad_recurrent_part @ weight_hh
-    grad_h = _gru_no_batch_first_step_bwd_1(_t17, _t36)
-    return grad_h, _t23, _t29, _t33, grad_recurrent_part
+    grad_recurrent_part = cp.concatenate((_t35, _t30, _t26), axis=-1)
+    _t40 = grad_recurrent_part @ weight_hh
+    grad_h = _gru_no_batch_first_step_bwd_1(_t17, _t40)
+    return grad_h, _t23, _t30, _t35, grad_recurrent_part
 
 
-def _cupy_backward_no_batch_first_deferred(h, grad_recurrent_part):
-    grad_bias_hh = _cupy_sum_leading(grad_recurrent_part, 1)
-    grad_weight_hh = _rows(grad_recurrent_part).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
-
-
-def _cupy_backward_no_batch_first_hoisted(
-    grad_hoisted_1, grad_hoisted_2, grad_hoisted_3, x, weight_ih
-):
+def _cupy_backward_no_batch_first_deferred(h, _t23, _t30, _t35, grad_recurrent_part):
     import cupy as cp
 
-    grad_input_part = cp.concatenate(
-        (grad_hoisted_1, grad_hoisted_2, grad_hoisted_3), axis=-1
-    )
+    grad_input_part = cp.concatenate((_t35, _t30, _t23), axis=-1)
     grad_bias_ih = _cupy_sum_leading(grad_input_part, 1)
-    grad_x = _linear_backward_input(grad_input_part, weight_ih)
-    grad_weight_ih = _rows(grad_input_part).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
+    grad_bias_hh = _cupy_sum_leading(grad_recurrent_part, 1)
+    grad_weight_hh = _rows(grad_recurrent_part).T @ _rows(h)
+    return grad_input_part, grad_weight_hh, grad_bias_ih, grad_bias_hh
+
+
+def _cupy_backward_no_batch_first_hoisted(grad_hoisted_1, x, weight_ih):
+    grad_x = _linear_backward_input(grad_hoisted_1, weight_ih)
+    grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
+    return grad_x, grad_weight_ih
 
 
 def _cupy_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
@@ -923,20 +899,16 @@ def _cupy_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
-        _cupy_forward_no_batch_first_hoisted(
-            x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
-        )
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
-    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
-    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
         h_next, reset_gate, update_gate, saved_10, new_gate = (
             _cupy_forward_no_batch_first_step(
-                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+                h, hoisted_1[t], weight_hh, bias_ih, bias_hh
             )
         )
         if t == 0:
@@ -990,7 +962,7 @@ def _cupy_backward_batch_first_no_h0(
     h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+        grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
             _cupy_backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
@@ -1004,23 +976,26 @@ def _cupy_backward_batch_first_no_h0(
         )
         if t == steps - 1:
             chain_23_steps = cp.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
-            chain_29_steps = cp.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
-            chain_33_steps = cp.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            chain_30_steps = cp.empty((steps, *chain_30.shape), dtype=chain_30.dtype)
+            chain_35_steps = cp.empty((steps, *chain_35.shape), dtype=chain_35.dtype)
             grad_recurrent_part_steps = cp.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
         chain_23_steps[t] = chain_23
-        chain_29_steps[t] = chain_29
-        chain_33_steps[t] = chain_33
+        chain_30_steps[t] = chain_30
+        chain_35_steps[t] = chain_35
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
-        cp.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
+    deferred_0, grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _cupy_backward_no_batch_first_deferred(
+            cp.concatenate((h0[None], y[:-1])),
+            chain_23_steps,
+            chain_30_steps,
+            chain_35_steps,
+            grad_recurrent_part_steps,
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
-        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
-        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
-        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
-        *hoisted_saved,
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_hoisted(
+        deferred_0.reshape(-1, *deferred_0.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
@@ -1031,19 +1006,15 @@ def _cupy_forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     import cupy as cp
 
     steps = x.shape[0]
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
-        _cupy_forward_no_batch_first_hoisted(
-            x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
-        )
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
-    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
-    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h = h0
     for t in range(steps):
         h_next, reset_gate, update_gate, saved_10, new_gate = (
             _cupy_forward_no_batch_first_step(
-                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+                h, hoisted_1[t], weight_hh, bias_ih, bias_hh
             )
         )
         if t == 0:
@@ -1095,7 +1066,7 @@ def _cupy_backward_no_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+        grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
             _cupy_backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
@@ -1109,23 +1080,26 @@ def _cupy_backward_no_batch_first(
         )
         if t == steps - 1:
             chain_23_steps = cp.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
-            chain_29_steps = cp.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
-            chain_33_steps = cp.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            chain_30_steps = cp.empty((steps, *chain_30.shape), dtype=chain_30.dtype)
+            chain_35_steps = cp.empty((steps, *chain_35.shape), dtype=chain_35.dtype)
             grad_recurrent_part_steps = cp.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
         chain_23_steps[t] = chain_23
-        chain_29_steps[t] = chain_29
-        chain_33_steps[t] = chain_33
+        chain_30_steps[t] = chain_30
+        chain_35_steps[t] = chain_35
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
-        cp.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
+    deferred_0, grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _cupy_backward_no_batch_first_deferred(
+            cp.concatenate((h0[None], y[:-1])),
+            chain_23_steps,
+            chain_30_steps,
+            chain_35_steps,
+            grad_recurrent_part_steps,
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
-        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
-        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
-        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
-        *hoisted_saved,
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_hoisted(
+        deferred_0.reshape(-1, *deferred_0.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_h0 = grad_next_h
@@ -1136,20 +1110,16 @@ def _cupy_forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh
     import cupy as cp
 
     steps = x.shape[0]
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = (
-        _cupy_forward_no_batch_first_hoisted(
-            x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
-        )
+    hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
-    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
-    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
         h_next, reset_gate, update_gate, saved_10, new_gate = (
             _cupy_forward_no_batch_first_step(
-                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+                h, hoisted_1[t], weight_hh, bias_ih, bias_hh
             )
         )
         if t == 0:
@@ -1202,7 +1172,7 @@ def _cupy_backward_no_batch_first_no_h0(
     h0 = cp.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+        grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
             _cupy_backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
@@ -1216,23 +1186,26 @@ def _cupy_backward_no_batch_first_no_h0(
         )
         if t == steps - 1:
             chain_23_steps = cp.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
-            chain_29_steps = cp.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
-            chain_33_steps = cp.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            chain_30_steps = cp.empty((steps, *chain_30.shape), dtype=chain_30.dtype)
+            chain_35_steps = cp.empty((steps, *chain_35.shape), dtype=chain_35.dtype)
             grad_recurrent_part_steps = cp.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
         chain_23_steps[t] = chain_23
-        chain_29_steps[t] = chain_29
-        chain_33_steps[t] = chain_33
+        chain_30_steps[t] = chain_30
+        chain_35_steps[t] = chain_35
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
-        cp.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
+    deferred_0, grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _cupy_backward_no_batch_first_deferred(
+            cp.concatenate((h0[None], y[:-1])),
+            chain_23_steps,
+            chain_30_steps,
+            chain_35_steps,
+            grad_recurrent_part_steps,
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
-        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
-        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
-        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
-        *hoisted_saved,
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_hoisted(
+        deferred_0.reshape(-1, *deferred_0.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, None
@@ -1273,14 +1246,13 @@ def _cupy_sum_to(grad, shape):
 # twins of the functions above.
 
 
-# gru_no_batch_first_step_fwd_loops_0: layers_spec/layers/gru.yaml:29,30,31,32,33
+# gru_no_batch_first_step_fwd_loops_0: layers_spec/layers/gru.yaml:29,30,28,31,32,33
 @row_kernel
 def _gru_no_batch_first_step_fwd_loops_0(
     _t2,
     bias_hh,
     hoisted_1,
-    hoisted_2,
-    hoisted_3,
+    bias_ih,
     h,
     reset_gate_out,
     update_gate_out,
@@ -1288,22 +1260,25 @@ def _gru_no_batch_first_step_fwd_loops_0(
     new_gate_out,
     h_next_out,
 ):
-    _rows, _n = hoisted_1.shape
-    _float = hoisted_1.dtype.type
+    _rows, _n = h.shape
+    _float = h.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
             _t4 = _t2[_row, _j] + bias_hh[_j]  # gru.yaml:30
-            _t5 = hoisted_1[_row, _j] + _t4  # gru.yaml:30
+            _t3 = hoisted_1[_row, _j] + bias_ih[_j]  # gru.yaml:30
+            _t5 = _t3 + _t4  # gru.yaml:30
             reset_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t5))  # gru.yaml:30
             reset_gate_out[_row, _j] = reset_gate
             _t7 = _t2[_row, 1 * _n + _j] + bias_hh[1 * _n + _j]  # gru.yaml:31
-            _t8 = hoisted_2[_row, _j] + _t7  # gru.yaml:31
+            _t6 = hoisted_1[_row, 1 * _n + _j] + bias_ih[1 * _n + _j]  # gru.yaml:31
+            _t8 = _t6 + _t7  # gru.yaml:31
             update_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t8))  # gru.yaml:31
             update_gate_out[_row, _j] = update_gate
             _t10 = _t2[_row, 2 * _n + _j] + bias_hh[2 * _n + _j]  # gru.yaml:32
             _t10_out[_row, _j] = _t10
             _t11 = reset_gate * _t10  # gru.yaml:32
-            _t12 = hoisted_3[_row, _j] + _t11  # gru.yaml:32
+            _t9 = hoisted_1[_row, 2 * _n + _j] + bias_ih[2 * _n + _j]  # gru.yaml:32
+            _t12 = _t9 + _t11  # gru.yaml:32
             new_gate = fast_tanh(_t12)  # gru.yaml:32
             new_gate_out[_row, _j] = new_gate
             _t13 = _float(1.0) - update_gate  # gru.yaml:33
@@ -1313,9 +1288,7 @@ def _gru_no_batch_first_step_fwd_loops_0(
             h_next_out[_row, _j] = h_next
 
 
-def _jit_forward_no_batch_first_step(
-    h, hoisted_1, hoisted_2, hoisted_3, weight_hh, bias_hh
-):
+def _jit_forward_no_batch_first_step(h, hoisted_1, weight_hh, bias_ih, bias_hh):
     _t2 = (weight_hh @ h.T).T
     reset_gate = np.empty(h.shape, h.dtype)
     update_gate = np.empty(h.shape, h.dtype)
@@ -1326,8 +1299,7 @@ def _jit_forward_no_batch_first_step(
         rows(_t2),
         bias_hh,
         rows(hoisted_1),
-        rows(hoisted_2),
-        rows(hoisted_3),
+        bias_ih,
         rows(h),
         rows(reset_gate),
         rows(update_gate),
@@ -1341,17 +1313,15 @@ def _jit_forward_no_batch_first_step(
 def _jit_forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
-    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
-    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h = h0
     for t in range(steps):
         h_next, reset_gate, update_gate, saved_10, new_gate = (
             _jit_forward_no_batch_first_step(
-                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+                h, hoisted_1[t], weight_hh, bias_ih, bias_hh
             )
         )
         if t == 0:
@@ -1398,9 +1368,9 @@ def _gru_no_batch_first_step_bwd_loops_0(
     reset_gate,
     _t17_out,
     _t23_out,
-    _t25_out,
-    _t29_out,
-    _t33_out,
+    _t26_out,
+    _t30_out,
+    _t35_out,
 ):
     _rows, _n = update_gate.shape
     _float = update_gate.dtype.type
@@ -1419,17 +1389,17 @@ def _gru_no_batch_first_step_bwd_loops_0(
             _t23 = grad_new_gate * _t22  # primitives.yaml:180
             _t23_out[_row, _j] = _t23
             grad_reset_gate = _t23 * _t10[_row, _j]  # primitives.yaml:61
-            _t25 = _t23 * reset_gate[_row, _j]  # primitives.yaml:62
-            _t25_out[_row, _j] = _t25
+            _t26 = _t23 * reset_gate[_row, _j]  # primitives.yaml:62
+            _t26_out[_row, _j] = _t26
             grad_update_gate = _t16 + _t20  # primitives.yaml:860
-            _t27 = grad_update_gate * update_gate[_row, _j]  # primitives.yaml:201
-            _t28 = _float(1.0) - update_gate[_row, _j]  # primitives.yaml:201
-            _t29 = _t27 * _t28  # primitives.yaml:201
-            _t29_out[_row, _j] = _t29
-            _t31 = grad_reset_gate * reset_gate[_row, _j]  # primitives.yaml:201
-            _t32 = _float(1.0) - reset_gate[_row, _j]  # primitives.yaml:201
-            _t33 = _t31 * _t32  # primitives.yaml:201
-            _t33_out[_row, _j] = _t33
+            _t28 = grad_update_gate * update_gate[_row, _j]  # primitives.yaml:201
+            _t29 = _float(1.0) - update_gate[_row, _j]  # primitives.yaml:201
+            _t30 = _t28 * _t29  # primitives.yaml:201
+            _t30_out[_row, _j] = _t30
+            _t33 = grad_reset_gate * reset_gate[_row, _j]  # primitives.yaml:201
+            _t34 = _float(1.0) - reset_gate[_row, _j]  # primitives.yaml:201
+            _t35 = _t33 * _t34  # primitives.yaml:201
+            _t35_out[_row, _j] = _t35
 
 
 def _jit_backward_no_batch_first_step(
@@ -1437,9 +1407,9 @@ def _jit_backward_no_batch_first_step(
 ):
     _t17 = np.empty(grad_next_h.shape, grad_next_h.dtype)
     _t23 = np.empty(grad_next_h.shape, grad_next_h.dtype)
-    _t25 = np.empty(grad_next_h.shape, grad_next_h.dtype)
-    _t29 = np.empty(grad_next_h.shape, grad_next_h.dtype)
-    _t33 = np.empty(grad_next_h.shape, grad_next_h.dtype)
+    _t26 = np.empty(grad_next_h.shape, grad_next_h.dtype)
+    _t30 = np.empty(grad_next_h.shape, grad_next_h.dtype)
+    _t35 = np.empty(grad_next_h.shape, grad_next_h.dtype)
     _gru_no_batch_first_step_bwd_loops_0(
         rows(update_gate),
         rows(grad_next_h),
@@ -1450,14 +1420,14 @@ def _jit_backward_no_batch_first_step(
         rows(reset_gate),
         rows(_t17),
         rows(_t23),
-        rows(_t25),
-        rows(_t29),
-        rows(_t33),
+        rows(_t26),
+        rows(_t30),
+        rows(_t35),
     )
-    grad_recurrent_part = np.concatenate((_t33, _t29, _t25), axis=-1)
-    _t36 = grad_recurrent_part @ weight_hh
-    grad_h = _t17 + _t36
-    return grad_h, _t23, _t29, _t33, grad_recurrent_part
+    grad_recurrent_part = np.concatenate((_t35, _t30, _t26), axis=-1)
+    _t40 = grad_recurrent_part @ weight_hh
+    grad_h = _t17 + _t40
+    return grad_h, _t23, _t30, _t35, grad_recurrent_part
 
 
 def _jit_backward_batch_first(
@@ -1476,7 +1446,7 @@ def _jit_backward_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+        grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
             _jit_backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
@@ -1490,23 +1460,26 @@ def _jit_backward_batch_first(
         )
         if t == steps - 1:
             chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
-            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
-            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            chain_30_steps = np.empty((steps, *chain_30.shape), dtype=chain_30.dtype)
+            chain_35_steps = np.empty((steps, *chain_35.shape), dtype=chain_35.dtype)
             grad_recurrent_part_steps = np.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
         chain_23_steps[t] = chain_23
-        chain_29_steps[t] = chain_29
-        chain_33_steps[t] = chain_33
+        chain_30_steps[t] = chain_30
+        chain_35_steps[t] = chain_35
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
-        np.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
+    deferred_0, grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _backward_no_batch_first_deferred(
+            np.concatenate((h0[None], y[:-1])),
+            chain_23_steps,
+            chain_30_steps,
+            chain_35_steps,
+            grad_recurrent_part_steps,
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
-        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
-        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
-        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
-        *hoisted_saved,
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
+        deferred_0.reshape(-1, *deferred_0.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
@@ -1517,18 +1490,16 @@ def _jit_backward_batch_first(
 def _jit_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
-    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
-    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
         h_next, reset_gate, update_gate, saved_10, new_gate = (
             _jit_forward_no_batch_first_step(
-                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+                h, hoisted_1[t], weight_hh, bias_ih, bias_hh
             )
         )
         if t == 0:
@@ -1580,7 +1551,7 @@ def _jit_backward_batch_first_no_h0(
     h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+        grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
             _jit_backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
@@ -1594,23 +1565,26 @@ def _jit_backward_batch_first_no_h0(
         )
         if t == steps - 1:
             chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
-            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
-            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            chain_30_steps = np.empty((steps, *chain_30.shape), dtype=chain_30.dtype)
+            chain_35_steps = np.empty((steps, *chain_35.shape), dtype=chain_35.dtype)
             grad_recurrent_part_steps = np.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
         chain_23_steps[t] = chain_23
-        chain_29_steps[t] = chain_29
-        chain_33_steps[t] = chain_33
+        chain_30_steps[t] = chain_30
+        chain_35_steps[t] = chain_35
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
-        np.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
+    deferred_0, grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _backward_no_batch_first_deferred(
+            np.concatenate((h0[None], y[:-1])),
+            chain_23_steps,
+            chain_30_steps,
+            chain_35_steps,
+            grad_recurrent_part_steps,
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
-        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
-        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
-        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
-        *hoisted_saved,
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
+        deferred_0.reshape(-1, *deferred_0.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_x = grad_x.swapaxes(0, 1)
@@ -1619,17 +1593,15 @@ def _jit_backward_batch_first_no_h0(
 
 def _jit_forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     steps = x.shape[0]
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
-    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
-    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h = h0
     for t in range(steps):
         h_next, reset_gate, update_gate, saved_10, new_gate = (
             _jit_forward_no_batch_first_step(
-                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+                h, hoisted_1[t], weight_hh, bias_ih, bias_hh
             )
         )
         if t == 0:
@@ -1679,7 +1651,7 @@ def _jit_backward_no_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+        grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
             _jit_backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
@@ -1693,23 +1665,26 @@ def _jit_backward_no_batch_first(
         )
         if t == steps - 1:
             chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
-            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
-            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            chain_30_steps = np.empty((steps, *chain_30.shape), dtype=chain_30.dtype)
+            chain_35_steps = np.empty((steps, *chain_35.shape), dtype=chain_35.dtype)
             grad_recurrent_part_steps = np.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
         chain_23_steps[t] = chain_23
-        chain_29_steps[t] = chain_29
-        chain_33_steps[t] = chain_33
+        chain_30_steps[t] = chain_30
+        chain_35_steps[t] = chain_35
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
-        np.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
+    deferred_0, grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _backward_no_batch_first_deferred(
+            np.concatenate((h0[None], y[:-1])),
+            chain_23_steps,
+            chain_30_steps,
+            chain_35_steps,
+            grad_recurrent_part_steps,
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
-        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
-        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
-        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
-        *hoisted_saved,
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
+        deferred_0.reshape(-1, *deferred_0.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     grad_h0 = grad_next_h
@@ -1718,18 +1693,16 @@ def _jit_backward_no_batch_first(
 
 def _jit_forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     steps = x.shape[0]
-    hoisted_1, hoisted_2, hoisted_3, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+    hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
-    hoisted_2 = hoisted_2.reshape(steps, -1, *hoisted_2.shape[1:])
-    hoisted_3 = hoisted_3.reshape(steps, -1, *hoisted_3.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
         h_next, reset_gate, update_gate, saved_10, new_gate = (
             _jit_forward_no_batch_first_step(
-                h, hoisted_1[t], hoisted_2[t], hoisted_3[t], weight_hh, bias_hh
+                h, hoisted_1[t], weight_hh, bias_ih, bias_hh
             )
         )
         if t == 0:
@@ -1780,7 +1753,7 @@ def _jit_backward_no_batch_first_no_h0(
     h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_23, chain_29, chain_33, grad_recurrent_part = (
+        grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
             _jit_backward_no_batch_first_step(
                 grad_next_h,
                 grad_y[t],
@@ -1794,23 +1767,26 @@ def _jit_backward_no_batch_first_no_h0(
         )
         if t == steps - 1:
             chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
-            chain_29_steps = np.empty((steps, *chain_29.shape), dtype=chain_29.dtype)
-            chain_33_steps = np.empty((steps, *chain_33.shape), dtype=chain_33.dtype)
+            chain_30_steps = np.empty((steps, *chain_30.shape), dtype=chain_30.dtype)
+            chain_35_steps = np.empty((steps, *chain_35.shape), dtype=chain_35.dtype)
             grad_recurrent_part_steps = np.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
         chain_23_steps[t] = chain_23
-        chain_29_steps[t] = chain_29
-        chain_33_steps[t] = chain_33
+        chain_30_steps[t] = chain_30
+        chain_35_steps[t] = chain_35
         grad_recurrent_part_steps[t] = grad_recurrent_part
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
-        np.concatenate((h0[None], y[:-1])), grad_recurrent_part_steps
+    deferred_0, grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _backward_no_batch_first_deferred(
+            np.concatenate((h0[None], y[:-1])),
+            chain_23_steps,
+            chain_30_steps,
+            chain_35_steps,
+            grad_recurrent_part_steps,
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
-        chain_33_steps.reshape(-1, *chain_33_steps.shape[2:]),
-        chain_29_steps.reshape(-1, *chain_29_steps.shape[2:]),
-        chain_23_steps.reshape(-1, *chain_23_steps.shape[2:]),
-        *hoisted_saved,
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
+        deferred_0.reshape(-1, *deferred_0.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, None

@@ -152,14 +152,16 @@ def _forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -242,10 +244,10 @@ def _backward_batch_first(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -263,14 +265,13 @@ def _backward_batch_first(
     )
 
 
-def _forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
+def _forward_no_batch_first_hoisted(x, weight_ih):
     hoisted_1 = _linear(x, weight_ih)
-    hoisted_1 += bias_ih
     return hoisted_1, (x, weight_ih)
 
 
-def _forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_hh):
-    gates = hoisted_1 + (weight_hh @ h.T).T + bias_hh
+def _forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_ih, bias_hh):
+    gates = hoisted_1 + bias_ih + (weight_hh @ h.T).T + bias_hh
     input_gate = _sigmoid(_chunk(gates, 4, 0, -1))
     forget_gate = _sigmoid(_chunk(gates, 4, 1, -1))
     cell_gate = np.tanh(_chunk(gates, 4, 2, -1))
@@ -321,22 +322,22 @@ def _backward_no_batch_first_step(
 
 def _backward_no_batch_first_deferred(h, grad_gates):
     grad_bias_hh = _sum_leading(grad_gates, 1)
+    grad_bias_ih = grad_bias_hh.copy()
     grad_weight_hh = _rows(grad_gates).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
 def _backward_no_batch_first_hoisted(grad_hoisted_1, x, weight_ih):
-    grad_bias_ih = _sum_leading(grad_hoisted_1, 1)
     grad_x = _linear_backward_input(grad_hoisted_1, weight_ih)
     grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
+    return grad_x, grad_weight_ih
 
 
 def _forward_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
@@ -344,7 +345,9 @@ def _forward_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -428,10 +431,10 @@ def _backward_batch_first_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -452,7 +455,7 @@ def _forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
@@ -460,7 +463,9 @@ def _forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -544,10 +549,10 @@ def _backward_batch_first_no_h0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -568,7 +573,7 @@ def _forward_batch_first_no_h0_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
@@ -577,7 +582,9 @@ def _forward_batch_first_no_h0_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, 
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -662,10 +669,10 @@ def _backward_batch_first_no_h0_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -684,14 +691,16 @@ def _backward_batch_first_no_h0_no_c0(
 def _forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -773,10 +782,10 @@ def _backward_no_batch_first(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -796,7 +805,7 @@ def _backward_no_batch_first(
 def _forward_no_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
@@ -804,7 +813,9 @@ def _forward_no_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0,
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -887,10 +898,10 @@ def _backward_no_batch_first_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -909,7 +920,7 @@ def _backward_no_batch_first_no_c0(
 def _forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
@@ -917,7 +928,9 @@ def _forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0,
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -1000,10 +1013,10 @@ def _backward_no_batch_first_no_h0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1024,7 +1037,7 @@ def _forward_no_batch_first_no_h0_no_c0(
 ):
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
@@ -1033,7 +1046,9 @@ def _forward_no_batch_first_no_h0_no_c0(
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -1117,10 +1132,10 @@ def _backward_no_batch_first_no_h0_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1246,14 +1261,16 @@ def _cupy_forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0)
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _cupy_forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -1338,10 +1355,10 @@ def _cupy_backward_batch_first(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1359,26 +1376,25 @@ def _cupy_backward_batch_first(
     )
 
 
-# lstm_no_batch_first_hoisted_fwd_0: layers_spec/layers/lstm.yaml:29
-_lstm_no_batch_first_hoisted_fwd_0 = ElementwiseKernel(
-    "lstm_no_batch_first_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T hoisted_1",
+def _cupy_forward_no_batch_first_hoisted(x, weight_ih):
+    hoisted_1 = _linear(x, weight_ih)
+    return hoisted_1, (x, weight_ih)
+
+
+# lstm_no_batch_first_step_fwd_0: layers_spec/layers/lstm.yaml:29
+_lstm_no_batch_first_step_fwd_0 = ElementwiseKernel(
+    "lstm_no_batch_first_step_fwd_0",
+    "T hoisted_1, T bias_ih",
+    "T _t2",
     """
-    hoisted_1 = _t1 + bias_ih;
+    _t2 = hoisted_1 + bias_ih;
     """,
 )
 
 
-def _cupy_forward_no_batch_first_hoisted(x, weight_ih, bias_ih):
-    _t1 = _linear(x, weight_ih)
-    hoisted_1 = _lstm_no_batch_first_hoisted_fwd_0(_t1, bias_ih)
-    return hoisted_1, (x, weight_ih)
-
-
-# lstm_no_batch_first_step_fwd_0: layers_spec/layers/lstm.yaml:29,30,31,32,33,34,35
-_lstm_no_batch_first_step_fwd_0 = ElementwiseKernel(
-    "lstm_no_batch_first_step_fwd_0",
+# lstm_no_batch_first_step_fwd_1: layers_spec/layers/lstm.yaml:29,30,31,32,33,34,35
+_lstm_no_batch_first_step_fwd_1 = ElementwiseKernel(
+    "lstm_no_batch_first_step_fwd_1",
     "T _t20, T _t21, T _t22, T _t23, T _t24, T _t25, T _t26, T _t27, T _t13, T _t15, T _t17, T _t19, T c",
     "T input_gate, T forget_gate, T cell_gate, T output_gate, T c_next, T _t11, T h_next",
     """
@@ -1403,11 +1419,7 @@ _lstm_no_batch_first_step_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_hh):
-    _t20 = _chunk(hoisted_1, 4, 0, -1)
-    _t22 = _chunk(hoisted_1, 4, 1, -1)
-    _t24 = _chunk(hoisted_1, 4, 2, -1)
-    _t26 = _chunk(hoisted_1, 4, 3, -1)
+def _cupy_forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_ih, bias_hh):
     _t13 = _chunk(bias_hh, 4, 0, -1)
     _t15 = _chunk(bias_hh, 4, 1, -1)
     _t17 = _chunk(bias_hh, 4, 2, -1)
@@ -1417,8 +1429,13 @@ def _cupy_forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_hh):
     _t23 = _chunk(_t3, 4, 1, -1)
     _t25 = _chunk(_t3, 4, 2, -1)
     _t27 = _chunk(_t3, 4, 3, -1)
+    _t2 = _lstm_no_batch_first_step_fwd_0(hoisted_1, bias_ih)
+    _t20 = _chunk(_t2, 4, 0, -1)
+    _t22 = _chunk(_t2, 4, 1, -1)
+    _t24 = _chunk(_t2, 4, 2, -1)
+    _t26 = _chunk(_t2, 4, 3, -1)
     input_gate, forget_gate, cell_gate, output_gate, c_next, _t11, h_next = (
-        _lstm_no_batch_first_step_fwd_0(
+        _lstm_no_batch_first_step_fwd_1(
             _t20, _t21, _t22, _t23, _t24, _t25, _t26, _t27, _t13, _t15, _t17, _t19, c
         )
     )
@@ -1490,15 +1507,15 @@ def _cupy_backward_no_batch_first_step(
 
 def _cupy_backward_no_batch_first_deferred(h, grad_gates):
     grad_bias_hh = _cupy_sum_leading(grad_gates, 1)
+    grad_bias_ih = _cupy_sum_leading(grad_gates, 1)
     grad_weight_hh = _rows(grad_gates).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
 def _cupy_backward_no_batch_first_hoisted(grad_hoisted_1, x, weight_ih):
-    grad_bias_ih = _cupy_sum_leading(grad_hoisted_1, 1)
     grad_x = _linear_backward_input(grad_hoisted_1, weight_ih)
     grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
+    return grad_x, grad_weight_ih
 
 
 def _cupy_forward_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
@@ -1507,7 +1524,7 @@ def _cupy_forward_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
@@ -1515,7 +1532,9 @@ def _cupy_forward_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _cupy_forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -1601,10 +1620,10 @@ def _cupy_backward_batch_first_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1627,7 +1646,7 @@ def _cupy_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
@@ -1635,7 +1654,9 @@ def _cupy_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _cupy_forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -1721,10 +1742,10 @@ def _cupy_backward_batch_first_no_h0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1749,7 +1770,7 @@ def _cupy_forward_batch_first_no_h0_no_c0(
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
@@ -1758,7 +1779,9 @@ def _cupy_forward_batch_first_no_h0_no_c0(
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _cupy_forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -1845,10 +1868,10 @@ def _cupy_backward_batch_first_no_h0_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1869,14 +1892,16 @@ def _cupy_forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, 
 
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _cupy_forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -1960,10 +1985,10 @@ def _cupy_backward_no_batch_first(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1987,7 +2012,7 @@ def _cupy_forward_no_batch_first_no_c0(
 
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
@@ -1995,7 +2020,9 @@ def _cupy_forward_no_batch_first_no_c0(
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _cupy_forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -2080,10 +2107,10 @@ def _cupy_backward_no_batch_first_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -2106,7 +2133,7 @@ def _cupy_forward_no_batch_first_no_h0(
 
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
@@ -2114,7 +2141,9 @@ def _cupy_forward_no_batch_first_no_h0(
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _cupy_forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -2199,10 +2228,10 @@ def _cupy_backward_no_batch_first_no_h0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -2225,7 +2254,7 @@ def _cupy_forward_no_batch_first_no_h0_no_c0(
 
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
@@ -2234,7 +2263,9 @@ def _cupy_forward_no_batch_first_no_h0_no_c0(
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _cupy_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _cupy_forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -2320,10 +2351,10 @@ def _cupy_backward_no_batch_first_no_h0_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _cupy_backward_no_batch_first_deferred(
         cp.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -2396,6 +2427,7 @@ def _cupy_sum_to(grad, shape):
 @row_kernel
 def _lstm_no_batch_first_step_fwd_loops_0(
     hoisted_1,
+    bias_ih,
     _t3,
     bias_hh,
     c,
@@ -2411,20 +2443,31 @@ def _lstm_no_batch_first_step_fwd_loops_0(
     _float = c.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t5 = (hoisted_1[_row, _j] + _t3[_row, _j]) + bias_hh[_j]  # lstm.yaml:30
+            _t5 = ((hoisted_1[_row, _j] + bias_ih[_j]) + _t3[_row, _j]) + bias_hh[
+                _j
+            ]  # lstm.yaml:30
             input_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t5))  # lstm.yaml:30
             input_gate_out[_row, _j] = input_gate
-            _t6 = (hoisted_1[_row, 1 * _n + _j] + _t3[_row, 1 * _n + _j]) + bias_hh[
+            _t6 = (
+                (hoisted_1[_row, 1 * _n + _j] + bias_ih[1 * _n + _j])
+                + _t3[_row, 1 * _n + _j]
+            ) + bias_hh[
                 1 * _n + _j
             ]  # lstm.yaml:31
             forget_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t6))  # lstm.yaml:31
             forget_gate_out[_row, _j] = forget_gate
-            _t7 = (hoisted_1[_row, 2 * _n + _j] + _t3[_row, 2 * _n + _j]) + bias_hh[
+            _t7 = (
+                (hoisted_1[_row, 2 * _n + _j] + bias_ih[2 * _n + _j])
+                + _t3[_row, 2 * _n + _j]
+            ) + bias_hh[
                 2 * _n + _j
             ]  # lstm.yaml:32
             cell_gate = fast_tanh(_t7)  # lstm.yaml:32
             cell_gate_out[_row, _j] = cell_gate
-            _t8 = (hoisted_1[_row, 3 * _n + _j] + _t3[_row, 3 * _n + _j]) + bias_hh[
+            _t8 = (
+                (hoisted_1[_row, 3 * _n + _j] + bias_ih[3 * _n + _j])
+                + _t3[_row, 3 * _n + _j]
+            ) + bias_hh[
                 3 * _n + _j
             ]  # lstm.yaml:33
             output_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t8))  # lstm.yaml:33
@@ -2439,7 +2482,7 @@ def _lstm_no_batch_first_step_fwd_loops_0(
             h_next_out[_row, _j] = h_next
 
 
-def _jit_forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_hh):
+def _jit_forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_ih, bias_hh):
     _t3 = (weight_hh @ h.T).T
     input_gate = np.empty(h.shape, h.dtype)
     forget_gate = np.empty(h.shape, h.dtype)
@@ -2450,6 +2493,7 @@ def _jit_forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_hh):
     h_next = np.empty(h.shape, h.dtype)
     _lstm_no_batch_first_step_fwd_loops_0(
         rows(hoisted_1),
+        bias_ih,
         rows(_t3),
         bias_hh,
         rows(c),
@@ -2468,14 +2512,16 @@ def _jit_forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _jit_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _jit_forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -2648,10 +2694,10 @@ def _jit_backward_batch_first(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -2673,7 +2719,7 @@ def _jit_forward_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
@@ -2681,7 +2727,9 @@ def _jit_forward_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _jit_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _jit_forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -2765,10 +2813,10 @@ def _jit_backward_batch_first_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -2789,7 +2837,7 @@ def _jit_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
@@ -2797,7 +2845,9 @@ def _jit_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _jit_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _jit_forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -2881,10 +2931,10 @@ def _jit_backward_batch_first_no_h0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -2907,7 +2957,7 @@ def _jit_forward_batch_first_no_h0_no_c0(
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
@@ -2916,7 +2966,9 @@ def _jit_forward_batch_first_no_h0_no_c0(
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _jit_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _jit_forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -3001,10 +3053,10 @@ def _jit_backward_batch_first_no_h0_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -3023,14 +3075,16 @@ def _jit_backward_batch_first_no_h0_no_c0(
 def _jit_forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _jit_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _jit_forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -3112,10 +3166,10 @@ def _jit_backward_no_batch_first(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -3137,7 +3191,7 @@ def _jit_forward_no_batch_first_no_c0(
 ):
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
@@ -3145,7 +3199,9 @@ def _jit_forward_no_batch_first_no_c0(
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _jit_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _jit_forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -3228,10 +3284,10 @@ def _jit_backward_no_batch_first_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -3252,7 +3308,7 @@ def _jit_forward_no_batch_first_no_h0(
 ):
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
@@ -3260,7 +3316,9 @@ def _jit_forward_no_batch_first_no_h0(
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _jit_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _jit_forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -3343,10 +3401,10 @@ def _jit_backward_no_batch_first_no_h0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -3367,7 +3425,7 @@ def _jit_forward_no_batch_first_no_h0_no_c0(
 ):
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
@@ -3376,7 +3434,9 @@ def _jit_forward_no_batch_first_no_h0_no_c0(
     c = c0
     for t in range(steps):
         h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _jit_forward_no_batch_first_step(h, c, hoisted_1[t], weight_hh, bias_hh)
+            _jit_forward_no_batch_first_step(
+                h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
+            )
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -3460,10 +3520,10 @@ def _jit_backward_no_batch_first_no_h0_no_c0(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
         grad_gates_steps[t] = grad_gates
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_hoisted(
         grad_gates_steps.reshape(-1, *grad_gates_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])

@@ -152,12 +152,14 @@ def _forward_batch_first_tanh(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
-        h_next = _forward_no_batch_first_tanh_step(h, hoisted_1[t], weight_hh, bias_hh)
+        h_next = _forward_no_batch_first_tanh_step(
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
+        )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
         y[t] = h_next
@@ -176,10 +178,10 @@ def _backward_batch_first_tanh(grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh
         if t == steps - 1:
             chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
         chain_8_steps[t] = chain_8
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), chain_8_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_tanh_hoisted(
         chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -188,14 +190,13 @@ def _backward_batch_first_tanh(grad_y, grad_h_n, hoisted_saved, y, h0, weight_hh
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
 
 
-def _forward_no_batch_first_tanh_hoisted(x, weight_ih, bias_ih):
+def _forward_no_batch_first_tanh_hoisted(x, weight_ih):
     hoisted_1 = _linear(x, weight_ih)
-    hoisted_1 += bias_ih
     return hoisted_1, (x, weight_ih)
 
 
-def _forward_no_batch_first_tanh_step(h, hoisted_1, weight_hh, bias_hh):
-    h_next = np.tanh(hoisted_1 + (weight_hh @ h.T).T + bias_hh)
+def _forward_no_batch_first_tanh_step(h, hoisted_1, weight_hh, bias_ih, bias_hh):
+    h_next = np.tanh(hoisted_1 + bias_ih + (weight_hh @ h.T).T + bias_hh)
     return h_next
 
 
@@ -210,28 +211,28 @@ def _backward_no_batch_first_tanh_step(grad_next_h, grad_y, weight_hh, h_next):
 
 def _backward_no_batch_first_tanh_deferred(h, _t1):
     grad_bias_hh = _sum_leading(_t1, 1)
+    grad_bias_ih = grad_bias_hh.copy()
     grad_weight_hh = _rows(_t1).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
 def _backward_no_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih):
-    grad_bias_ih = _sum_leading(grad_hoisted_1, 1)
     grad_x = _linear_backward_input(grad_hoisted_1, weight_ih)
     grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
+    return grad_x, grad_weight_ih
 
 
 def _forward_batch_first_relu(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         h_next, saved_5 = _forward_no_batch_first_relu_step(
-            h, hoisted_1[t], weight_hh, bias_hh
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -255,10 +256,10 @@ def _backward_batch_first_relu(
         if t == steps - 1:
             chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), chain_7_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -267,8 +268,8 @@ def _backward_batch_first_relu(
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
 
 
-def _forward_no_batch_first_relu_step(h, hoisted_1, weight_hh, bias_hh):
-    _t1 = hoisted_1 + (weight_hh @ h.T).T + bias_hh
+def _forward_no_batch_first_relu_step(h, hoisted_1, weight_hh, bias_ih, bias_hh):
+    _t1 = hoisted_1 + bias_ih + (weight_hh @ h.T).T + bias_hh
     h_next = np.clip(_t1, 0, np.inf)
     return h_next, _t1
 
@@ -284,13 +285,13 @@ def _forward_batch_first_identity(x, weight_ih, weight_hh, bias_ih, bias_hh, h0)
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         saved_5 = _forward_no_batch_first_identity_step(
-            h, hoisted_1[t], weight_hh, bias_hh
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
         )
         if t == 0:
             y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
@@ -310,10 +311,10 @@ def _backward_batch_first_identity(grad_y, grad_h_n, hoisted_saved, y, h0, weigh
         if t == steps - 1:
             chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), chain_6_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_tanh_hoisted(
         chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -322,8 +323,8 @@ def _backward_batch_first_identity(grad_y, grad_h_n, hoisted_saved, y, h0, weigh
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
 
 
-def _forward_no_batch_first_identity_step(h, hoisted_1, weight_hh, bias_hh):
-    _t1 = hoisted_1 + (weight_hh @ h.T).T + bias_hh
+def _forward_no_batch_first_identity_step(h, hoisted_1, weight_hh, bias_ih, bias_hh):
+    _t1 = hoisted_1 + bias_ih + (weight_hh @ h.T).T + bias_hh
     return _t1
 
 
@@ -337,13 +338,15 @@ def _forward_batch_first_tanh_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next = _forward_no_batch_first_tanh_step(h, hoisted_1[t], weight_hh, bias_hh)
+        h_next = _forward_no_batch_first_tanh_step(
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
+        )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
         y[t] = h_next
@@ -363,10 +366,10 @@ def _backward_batch_first_tanh_no_h0(grad_y, grad_h_n, hoisted_saved, y, h0, wei
         if t == steps - 1:
             chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
         chain_8_steps[t] = chain_8
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), chain_8_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_tanh_hoisted(
         chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -378,14 +381,14 @@ def _forward_batch_first_relu_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
         h_next, saved_5 = _forward_no_batch_first_relu_step(
-            h, hoisted_1[t], weight_hh, bias_hh
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -410,10 +413,10 @@ def _backward_batch_first_relu_no_h0(
         if t == steps - 1:
             chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), chain_7_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -425,14 +428,14 @@ def _forward_batch_first_identity_no_h0(x, weight_ih, weight_hh, bias_ih, bias_h
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
         saved_5 = _forward_no_batch_first_identity_step(
-            h, hoisted_1[t], weight_hh, bias_hh
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
         )
         if t == 0:
             y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
@@ -455,10 +458,10 @@ def _backward_batch_first_identity_no_h0(
         if t == steps - 1:
             chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), chain_6_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_tanh_hoisted(
         chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -469,12 +472,14 @@ def _backward_batch_first_identity_no_h0(
 def _forward_no_batch_first_tanh(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
-        h_next = _forward_no_batch_first_tanh_step(h, hoisted_1[t], weight_hh, bias_hh)
+        h_next = _forward_no_batch_first_tanh_step(
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
+        )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
         y[t] = h_next
@@ -492,10 +497,10 @@ def _backward_no_batch_first_tanh(grad_y, grad_h_n, hoisted_saved, y, h0, weight
         if t == steps - 1:
             chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
         chain_8_steps[t] = chain_8
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), chain_8_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_tanh_hoisted(
         chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -506,13 +511,13 @@ def _backward_no_batch_first_tanh(grad_y, grad_h_n, hoisted_saved, y, h0, weight
 def _forward_no_batch_first_relu(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         h_next, saved_5 = _forward_no_batch_first_relu_step(
-            h, hoisted_1[t], weight_hh, bias_hh
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -535,10 +540,10 @@ def _backward_no_batch_first_relu(
         if t == steps - 1:
             chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), chain_7_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -549,13 +554,13 @@ def _backward_no_batch_first_relu(
 def _forward_no_batch_first_identity(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         saved_5 = _forward_no_batch_first_identity_step(
-            h, hoisted_1[t], weight_hh, bias_hh
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
         )
         if t == 0:
             y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
@@ -576,10 +581,10 @@ def _backward_no_batch_first_identity(
         if t == steps - 1:
             chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), chain_6_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_tanh_hoisted(
         chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -590,13 +595,15 @@ def _backward_no_batch_first_identity(
 def _forward_no_batch_first_tanh_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next = _forward_no_batch_first_tanh_step(h, hoisted_1[t], weight_hh, bias_hh)
+        h_next = _forward_no_batch_first_tanh_step(
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
+        )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
         y[t] = h_next
@@ -617,10 +624,10 @@ def _backward_no_batch_first_tanh_no_h0(
         if t == steps - 1:
             chain_8_steps = np.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
         chain_8_steps[t] = chain_8
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), chain_8_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_tanh_hoisted(
         chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -630,14 +637,14 @@ def _backward_no_batch_first_tanh_no_h0(
 def _forward_no_batch_first_relu_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
         h_next, saved_5 = _forward_no_batch_first_relu_step(
-            h, hoisted_1[t], weight_hh, bias_hh
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
         )
         if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -661,10 +668,10 @@ def _backward_no_batch_first_relu_no_h0(
         if t == steps - 1:
             chain_7_steps = np.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), chain_7_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -676,14 +683,14 @@ def _forward_no_batch_first_identity_no_h0(
 ):
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = np.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
         saved_5 = _forward_no_batch_first_identity_step(
-            h, hoisted_1[t], weight_hh, bias_hh
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
         )
         if t == 0:
             y = np.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
@@ -705,10 +712,10 @@ def _backward_no_batch_first_identity_no_h0(
         if t == steps - 1:
             chain_6_steps = np.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
-    grad_weight_hh, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_tanh_deferred(
         np.concatenate((h0[None], y[:-1])), chain_6_steps
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _backward_no_batch_first_tanh_hoisted(
         chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -827,13 +834,13 @@ def _cupy_forward_batch_first_tanh(x, weight_ih, weight_hh, bias_ih, bias_hh, h0
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         h_next = _cupy_forward_no_batch_first_tanh_step(
-            h, hoisted_1[t], weight_hh, bias_hh
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -855,10 +862,12 @@ def _cupy_backward_batch_first_tanh(grad_y, grad_h_n, hoisted_saved, y, h0, weig
         if t == steps - 1:
             chain_8_steps = cp.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
         chain_8_steps[t] = chain_8
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_tanh_deferred(
-        cp.concatenate((h0[None], y[:-1])), chain_8_steps
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _cupy_backward_no_batch_first_tanh_deferred(
+            cp.concatenate((h0[None], y[:-1])), chain_8_steps
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -867,39 +876,28 @@ def _cupy_backward_batch_first_tanh(grad_y, grad_h_n, hoisted_saved, y, h0, weig
     return grad_x, grad_weight_ih, grad_weight_hh, grad_bias_ih, grad_bias_hh, grad_h0
 
 
-# recurrent_no_batch_first_tanh_hoisted_fwd_0: layers_spec/layers/recurrent.yaml:29
-_recurrent_no_batch_first_tanh_hoisted_fwd_0 = ElementwiseKernel(
-    "recurrent_no_batch_first_tanh_hoisted_fwd_0",
-    "T _t1, T bias_ih",
-    "T hoisted_1",
-    """
-    hoisted_1 = _t1 + bias_ih;
-    """,
-)
-
-
-def _cupy_forward_no_batch_first_tanh_hoisted(x, weight_ih, bias_ih):
-    _t1 = _linear(x, weight_ih)
-    hoisted_1 = _recurrent_no_batch_first_tanh_hoisted_fwd_0(_t1, bias_ih)
+def _cupy_forward_no_batch_first_tanh_hoisted(x, weight_ih):
+    hoisted_1 = _linear(x, weight_ih)
     return hoisted_1, (x, weight_ih)
 
 
 # recurrent_no_batch_first_tanh_step_fwd_0: layers_spec/layers/recurrent.yaml:29; layers_spec/activations/tanh.yaml:8
 _recurrent_no_batch_first_tanh_step_fwd_0 = ElementwiseKernel(
     "recurrent_no_batch_first_tanh_step_fwd_0",
-    "T hoisted_1, T _t3, T bias_hh",
+    "T hoisted_1, T bias_ih, T _t3, T bias_hh",
     "T h_next",
     """
-    T _t4 = hoisted_1 + _t3;
+    T _t2 = hoisted_1 + bias_ih;
+    T _t4 = _t2 + _t3;
     T _t5 = _t4 + bias_hh;
     h_next = tanh(_t5);
     """,
 )
 
 
-def _cupy_forward_no_batch_first_tanh_step(h, hoisted_1, weight_hh, bias_hh):
+def _cupy_forward_no_batch_first_tanh_step(h, hoisted_1, weight_hh, bias_ih, bias_hh):
     _t3 = (weight_hh @ h.T).T
-    h_next = _recurrent_no_batch_first_tanh_step_fwd_0(hoisted_1, _t3, bias_hh)
+    h_next = _recurrent_no_batch_first_tanh_step_fwd_0(hoisted_1, bias_ih, _t3, bias_hh)
     return h_next
 
 
@@ -925,15 +923,15 @@ def _cupy_backward_no_batch_first_tanh_step(grad_next_h, grad_y, weight_hh, h_ne
 
 def _cupy_backward_no_batch_first_tanh_deferred(h, _t8):
     grad_bias_hh = _cupy_sum_leading(_t8, 1)
+    grad_bias_ih = _cupy_sum_leading(_t8, 1)
     grad_weight_hh = _rows(_t8).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
 def _cupy_backward_no_batch_first_tanh_hoisted(grad_hoisted_1, x, weight_ih):
-    grad_bias_ih = _cupy_sum_leading(grad_hoisted_1, 1)
     grad_x = _linear_backward_input(grad_hoisted_1, weight_ih)
     grad_weight_ih = _rows(grad_hoisted_1).T @ _rows(x)
-    return grad_x, grad_weight_ih, grad_bias_ih
+    return grad_x, grad_weight_ih
 
 
 def _cupy_forward_batch_first_relu(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
@@ -942,13 +940,13 @@ def _cupy_forward_batch_first_relu(x, weight_ih, weight_hh, bias_ih, bias_hh, h0
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         h_next, saved_5 = _cupy_forward_no_batch_first_relu_step(
-            h, hoisted_1[t], weight_hh, bias_hh
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -974,10 +972,12 @@ def _cupy_backward_batch_first_relu(
         if t == steps - 1:
             chain_7_steps = cp.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_relu_deferred(
-        cp.concatenate((h0[None], y[:-1])), chain_7_steps
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _cupy_backward_no_batch_first_relu_deferred(
+            cp.concatenate((h0[None], y[:-1])), chain_7_steps
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -989,19 +989,22 @@ def _cupy_backward_batch_first_relu(
 # recurrent_no_batch_first_relu_step_fwd_0: layers_spec/layers/recurrent.yaml:29; layers_spec/activations/relu.yaml:8
 _recurrent_no_batch_first_relu_step_fwd_0 = ElementwiseKernel(
     "recurrent_no_batch_first_relu_step_fwd_0",
-    "T hoisted_1, T _t3, T bias_hh",
+    "T hoisted_1, T bias_ih, T _t3, T bias_hh",
     "T _t5, T h_next",
     """
-    T _t4 = hoisted_1 + _t3;
+    T _t2 = hoisted_1 + bias_ih;
+    T _t4 = _t2 + _t3;
     _t5 = _t4 + bias_hh;
     h_next = _t5 > T(0) || _t5 != _t5 ? _t5 : T(0);
     """,
 )
 
 
-def _cupy_forward_no_batch_first_relu_step(h, hoisted_1, weight_hh, bias_hh):
+def _cupy_forward_no_batch_first_relu_step(h, hoisted_1, weight_hh, bias_ih, bias_hh):
     _t3 = (weight_hh @ h.T).T
-    _t5, h_next = _recurrent_no_batch_first_relu_step_fwd_0(hoisted_1, _t3, bias_hh)
+    _t5, h_next = _recurrent_no_batch_first_relu_step_fwd_0(
+        hoisted_1, bias_ih, _t3, bias_hh
+    )
     return h_next, _t5
 
 
@@ -1026,8 +1029,9 @@ def _cupy_backward_no_batch_first_relu_step(grad_next_h, grad_y, weight_hh, _t5)
 
 def _cupy_backward_no_batch_first_relu_deferred(h, _t7):
     grad_bias_hh = _cupy_sum_leading(_t7, 1)
+    grad_bias_ih = _cupy_sum_leading(_t7, 1)
     grad_weight_hh = _rows(_t7).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
 def _cupy_forward_batch_first_identity(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
@@ -1036,13 +1040,13 @@ def _cupy_forward_batch_first_identity(x, weight_ih, weight_hh, bias_ih, bias_hh
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         saved_5 = _cupy_forward_no_batch_first_identity_step(
-            h, hoisted_1[t], weight_hh, bias_hh
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
         )
         if t == 0:
             y = cp.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
@@ -1066,10 +1070,12 @@ def _cupy_backward_batch_first_identity(
         if t == steps - 1:
             chain_6_steps = cp.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_identity_deferred(
-        cp.concatenate((h0[None], y[:-1])), chain_6_steps
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _cupy_backward_no_batch_first_identity_deferred(
+            cp.concatenate((h0[None], y[:-1])), chain_6_steps
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1081,18 +1087,23 @@ def _cupy_backward_batch_first_identity(
 # recurrent_no_batch_first_identity_step_fwd_0: layers_spec/layers/recurrent.yaml:29
 _recurrent_no_batch_first_identity_step_fwd_0 = ElementwiseKernel(
     "recurrent_no_batch_first_identity_step_fwd_0",
-    "T hoisted_1, T _t3, T bias_hh",
+    "T hoisted_1, T bias_ih, T _t3, T bias_hh",
     "T _t5",
     """
-    T _t4 = hoisted_1 + _t3;
+    T _t2 = hoisted_1 + bias_ih;
+    T _t4 = _t2 + _t3;
     _t5 = _t4 + bias_hh;
     """,
 )
 
 
-def _cupy_forward_no_batch_first_identity_step(h, hoisted_1, weight_hh, bias_hh):
+def _cupy_forward_no_batch_first_identity_step(
+    h, hoisted_1, weight_hh, bias_ih, bias_hh
+):
     _t3 = (weight_hh @ h.T).T
-    _t5 = _recurrent_no_batch_first_identity_step_fwd_0(hoisted_1, _t3, bias_hh)
+    _t5 = _recurrent_no_batch_first_identity_step_fwd_0(
+        hoisted_1, bias_ih, _t3, bias_hh
+    )
     return _t5
 
 
@@ -1115,8 +1126,9 @@ def _cupy_backward_no_batch_first_identity_step(grad_next_h, grad_y, weight_hh):
 
 def _cupy_backward_no_batch_first_identity_deferred(h, _t6):
     grad_bias_hh = _cupy_sum_leading(_t6, 1)
+    grad_bias_ih = _cupy_sum_leading(_t6, 1)
     grad_weight_hh = _rows(_t6).T @ _rows(h)
-    return grad_weight_hh, grad_bias_hh
+    return grad_weight_hh, grad_bias_ih, grad_bias_hh
 
 
 def _cupy_forward_batch_first_tanh_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
@@ -1125,14 +1137,14 @@ def _cupy_forward_batch_first_tanh_no_h0(x, weight_ih, weight_hh, bias_ih, bias_
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
         h_next = _cupy_forward_no_batch_first_tanh_step(
-            h, hoisted_1[t], weight_hh, bias_hh
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -1157,10 +1169,12 @@ def _cupy_backward_batch_first_tanh_no_h0(
         if t == steps - 1:
             chain_8_steps = cp.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
         chain_8_steps[t] = chain_8
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_tanh_deferred(
-        cp.concatenate((h0[None], y[:-1])), chain_8_steps
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _cupy_backward_no_batch_first_tanh_deferred(
+            cp.concatenate((h0[None], y[:-1])), chain_8_steps
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1174,14 +1188,14 @@ def _cupy_forward_batch_first_relu_no_h0(x, weight_ih, weight_hh, bias_ih, bias_
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
         h_next, saved_5 = _cupy_forward_no_batch_first_relu_step(
-            h, hoisted_1[t], weight_hh, bias_hh
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -1208,10 +1222,12 @@ def _cupy_backward_batch_first_relu_no_h0(
         if t == steps - 1:
             chain_7_steps = cp.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_relu_deferred(
-        cp.concatenate((h0[None], y[:-1])), chain_7_steps
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _cupy_backward_no_batch_first_relu_deferred(
+            cp.concatenate((h0[None], y[:-1])), chain_7_steps
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1227,14 +1243,14 @@ def _cupy_forward_batch_first_identity_no_h0(
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
         saved_5 = _cupy_forward_no_batch_first_identity_step(
-            h, hoisted_1[t], weight_hh, bias_hh
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
         )
         if t == 0:
             y = cp.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
@@ -1259,10 +1275,12 @@ def _cupy_backward_batch_first_identity_no_h0(
         if t == steps - 1:
             chain_6_steps = cp.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_identity_deferred(
-        cp.concatenate((h0[None], y[:-1])), chain_6_steps
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _cupy_backward_no_batch_first_identity_deferred(
+            cp.concatenate((h0[None], y[:-1])), chain_6_steps
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1275,13 +1293,13 @@ def _cupy_forward_no_batch_first_tanh(x, weight_ih, weight_hh, bias_ih, bias_hh,
 
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         h_next = _cupy_forward_no_batch_first_tanh_step(
-            h, hoisted_1[t], weight_hh, bias_hh
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -1304,10 +1322,12 @@ def _cupy_backward_no_batch_first_tanh(
         if t == steps - 1:
             chain_8_steps = cp.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
         chain_8_steps[t] = chain_8
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_tanh_deferred(
-        cp.concatenate((h0[None], y[:-1])), chain_8_steps
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _cupy_backward_no_batch_first_tanh_deferred(
+            cp.concatenate((h0[None], y[:-1])), chain_8_steps
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1320,13 +1340,13 @@ def _cupy_forward_no_batch_first_relu(x, weight_ih, weight_hh, bias_ih, bias_hh,
 
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         h_next, saved_5 = _cupy_forward_no_batch_first_relu_step(
-            h, hoisted_1[t], weight_hh, bias_hh
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -1351,10 +1371,12 @@ def _cupy_backward_no_batch_first_relu(
         if t == steps - 1:
             chain_7_steps = cp.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_relu_deferred(
-        cp.concatenate((h0[None], y[:-1])), chain_7_steps
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _cupy_backward_no_batch_first_relu_deferred(
+            cp.concatenate((h0[None], y[:-1])), chain_7_steps
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1369,13 +1391,13 @@ def _cupy_forward_no_batch_first_identity(
 
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
         saved_5 = _cupy_forward_no_batch_first_identity_step(
-            h, hoisted_1[t], weight_hh, bias_hh
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
         )
         if t == 0:
             y = cp.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
@@ -1398,10 +1420,12 @@ def _cupy_backward_no_batch_first_identity(
         if t == steps - 1:
             chain_6_steps = cp.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_identity_deferred(
-        cp.concatenate((h0[None], y[:-1])), chain_6_steps
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _cupy_backward_no_batch_first_identity_deferred(
+            cp.concatenate((h0[None], y[:-1])), chain_6_steps
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1416,14 +1440,14 @@ def _cupy_forward_no_batch_first_tanh_no_h0(
 
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
         h_next = _cupy_forward_no_batch_first_tanh_step(
-            h, hoisted_1[t], weight_hh, bias_hh
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -1447,10 +1471,12 @@ def _cupy_backward_no_batch_first_tanh_no_h0(
         if t == steps - 1:
             chain_8_steps = cp.empty((steps, *chain_8.shape), dtype=chain_8.dtype)
         chain_8_steps[t] = chain_8
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_tanh_deferred(
-        cp.concatenate((h0[None], y[:-1])), chain_8_steps
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _cupy_backward_no_batch_first_tanh_deferred(
+            cp.concatenate((h0[None], y[:-1])), chain_8_steps
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_8_steps.reshape(-1, *chain_8_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1464,14 +1490,14 @@ def _cupy_forward_no_batch_first_relu_no_h0(
 
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
         h_next, saved_5 = _cupy_forward_no_batch_first_relu_step(
-            h, hoisted_1[t], weight_hh, bias_hh
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
         )
         if t == 0:
             y = cp.empty((steps, *h_next.shape), dtype=h_next.dtype)
@@ -1497,10 +1523,12 @@ def _cupy_backward_no_batch_first_relu_no_h0(
         if t == steps - 1:
             chain_7_steps = cp.empty((steps, *chain_7.shape), dtype=chain_7.dtype)
         chain_7_steps[t] = chain_7
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_relu_deferred(
-        cp.concatenate((h0[None], y[:-1])), chain_7_steps
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _cupy_backward_no_batch_first_relu_deferred(
+            cp.concatenate((h0[None], y[:-1])), chain_7_steps
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_7_steps.reshape(-1, *chain_7_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1514,14 +1542,14 @@ def _cupy_forward_no_batch_first_identity_no_h0(
 
     steps = x.shape[0]
     hoisted_1, hoisted_saved = _cupy_forward_no_batch_first_tanh_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight_ih, bias_ih
+        x.reshape(-1, *x.shape[2:]), weight_ih
     )
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h0 = cp.zeros((x.shape[1], weight_ih.shape[0]), dtype=x.dtype)
     h = h0
     for t in range(steps):
         saved_5 = _cupy_forward_no_batch_first_identity_step(
-            h, hoisted_1[t], weight_hh, bias_hh
+            h, hoisted_1[t], weight_hh, bias_ih, bias_hh
         )
         if t == 0:
             y = cp.empty((steps, *saved_5.shape), dtype=saved_5.dtype)
@@ -1545,10 +1573,12 @@ def _cupy_backward_no_batch_first_identity_no_h0(
         if t == steps - 1:
             chain_6_steps = cp.empty((steps, *chain_6.shape), dtype=chain_6.dtype)
         chain_6_steps[t] = chain_6
-    grad_weight_hh, grad_bias_hh = _cupy_backward_no_batch_first_identity_deferred(
-        cp.concatenate((h0[None], y[:-1])), chain_6_steps
+    grad_weight_hh, grad_bias_ih, grad_bias_hh = (
+        _cupy_backward_no_batch_first_identity_deferred(
+            cp.concatenate((h0[None], y[:-1])), chain_6_steps
+        )
     )
-    grad_x, grad_weight_ih, grad_bias_ih = _cupy_backward_no_batch_first_tanh_hoisted(
+    grad_x, grad_weight_ih = _cupy_backward_no_batch_first_tanh_hoisted(
         chain_6_steps.reshape(-1, *chain_6_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])

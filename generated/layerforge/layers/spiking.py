@@ -164,14 +164,14 @@ def _forward_atan_batch_first(
 ):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _forward_atan_no_batch_first_step(
-            v, current[t], beta, threshold, alpha
+            v, hoisted_1[t], bias, beta, threshold, alpha
         )
         if t == 0:
             spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -197,7 +197,8 @@ def _backward_atan_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
+    grad_bias = _backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -206,15 +207,17 @@ def _backward_atan_batch_first(
     return grad_x, grad_weight, grad_bias, grad_v0
 
 
-def _forward_atan_no_batch_first_hoisted(x, weight, bias):
-    current = _linear(x, weight)
-    current += bias
-    return current, (x, weight)
+def _forward_atan_no_batch_first_hoisted(x, weight):
+    hoisted_1 = _linear(x, weight)
+    return hoisted_1, (x, weight)
 
 
-def _forward_atan_no_batch_first_step(v, current, beta, threshold=1.0, alpha=2.0):
+def _forward_atan_no_batch_first_step(
+    v, hoisted_1, bias, beta, threshold=1.0, alpha=2.0
+):
+    current = hoisted_1 + bias
     v_next = beta * v + current - threshold * (v > threshold).astype(v.dtype)
-    _t1 = v_next - threshold
+    _t1 = np.subtract(v_next, threshold, out=current)
     fired = (_t1 > 0).astype(_t1.dtype)
     return v_next, fired, _t1
 
@@ -230,11 +233,15 @@ def _backward_atan_no_batch_first_step(grad_next_v, grad_spikes, beta, alpha, _t
     return grad_v, grad_v_next
 
 
-def _backward_atan_no_batch_first_hoisted(grad_current, x, weight):
-    grad_bias = _sum_leading(grad_current, 1)
-    grad_x = _linear_backward_input(grad_current, weight)
-    grad_weight = _rows(grad_current).T @ _rows(x)
-    return grad_x, grad_weight, grad_bias
+def _backward_atan_no_batch_first_deferred(grad_v_next):
+    grad_bias = _sum_leading(grad_v_next, 1)
+    return grad_bias
+
+
+def _backward_atan_no_batch_first_hoisted(grad_hoisted_1, x, weight):
+    grad_x = _linear_backward_input(grad_hoisted_1, weight)
+    grad_weight = _rows(grad_hoisted_1).T @ _rows(x)
+    return grad_x, grad_weight
 
 
 def _forward_atan_batch_first_no_v0(
@@ -242,15 +249,15 @@ def _forward_atan_batch_first_no_v0(
 ):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v0 = np.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _forward_atan_no_batch_first_step(
-            v, current[t], beta, threshold, alpha
+            v, hoisted_1[t], bias, beta, threshold, alpha
         )
         if t == 0:
             spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -276,7 +283,8 @@ def _backward_atan_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
+    grad_bias = _backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -288,14 +296,14 @@ def _forward_atan_no_batch_first(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
     steps = x.shape[0]
-    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _forward_atan_no_batch_first_step(
-            v, current[t], beta, threshold, alpha
+            v, hoisted_1[t], bias, beta, threshold, alpha
         )
         if t == 0:
             spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -320,7 +328,8 @@ def _backward_atan_no_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
+    grad_bias = _backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -332,15 +341,15 @@ def _forward_atan_no_batch_first_no_v0(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
     steps = x.shape[0]
-    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v0 = np.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _forward_atan_no_batch_first_step(
-            v, current[t], beta, threshold, alpha
+            v, hoisted_1[t], bias, beta, threshold, alpha
         )
         if t == 0:
             spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -365,7 +374,8 @@ def _backward_atan_no_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
+    grad_bias = _backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -377,14 +387,14 @@ def _forward_sigmoid_batch_first(
 ):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _forward_sigmoid_no_batch_first_step(
-            v, current[t], beta, threshold, slope
+            v, hoisted_1[t], bias, beta, threshold, slope
         )
         if t == 0:
             spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -410,7 +420,8 @@ def _backward_sigmoid_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
+    grad_bias = _backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -419,9 +430,12 @@ def _backward_sigmoid_batch_first(
     return grad_x, grad_weight, grad_bias, grad_v0
 
 
-def _forward_sigmoid_no_batch_first_step(v, current, beta, threshold=1.0, slope=25.0):
+def _forward_sigmoid_no_batch_first_step(
+    v, hoisted_1, bias, beta, threshold=1.0, slope=25.0
+):
+    current = hoisted_1 + bias
     v_next = beta * v + current - threshold * (v > threshold).astype(v.dtype)
-    _t1 = v_next - threshold
+    _t1 = np.subtract(v_next, threshold, out=current)
     fired = (_t1 > 0).astype(_t1.dtype)
     return v_next, fired, _t1
 
@@ -442,15 +456,15 @@ def _forward_sigmoid_batch_first_no_v0(
 ):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v0 = np.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _forward_sigmoid_no_batch_first_step(
-            v, current[t], beta, threshold, slope
+            v, hoisted_1[t], bias, beta, threshold, slope
         )
         if t == 0:
             spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -476,7 +490,8 @@ def _backward_sigmoid_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
+    grad_bias = _backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -488,14 +503,14 @@ def _forward_sigmoid_no_batch_first(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
     steps = x.shape[0]
-    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _forward_sigmoid_no_batch_first_step(
-            v, current[t], beta, threshold, slope
+            v, hoisted_1[t], bias, beta, threshold, slope
         )
         if t == 0:
             spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -520,7 +535,8 @@ def _backward_sigmoid_no_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
+    grad_bias = _backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -532,15 +548,15 @@ def _forward_sigmoid_no_batch_first_no_v0(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
     steps = x.shape[0]
-    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v0 = np.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _forward_sigmoid_no_batch_first_step(
-            v, current[t], beta, threshold, slope
+            v, hoisted_1[t], bias, beta, threshold, slope
         )
         if t == 0:
             spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -565,7 +581,8 @@ def _backward_sigmoid_no_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
+    grad_bias = _backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -577,14 +594,14 @@ def _forward_triangle_batch_first(
 ):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _forward_triangle_no_batch_first_step(
-            v, current[t], beta, threshold, width
+            v, hoisted_1[t], bias, beta, threshold, width
         )
         if t == 0:
             spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -610,7 +627,8 @@ def _backward_triangle_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
+    grad_bias = _backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -619,9 +637,12 @@ def _backward_triangle_batch_first(
     return grad_x, grad_weight, grad_bias, grad_v0
 
 
-def _forward_triangle_no_batch_first_step(v, current, beta, threshold=1.0, width=1.0):
+def _forward_triangle_no_batch_first_step(
+    v, hoisted_1, bias, beta, threshold=1.0, width=1.0
+):
+    current = hoisted_1 + bias
     v_next = beta * v + current - threshold * (v >= threshold).astype(v.dtype)
-    _t1 = v_next - threshold
+    _t1 = np.subtract(v_next, threshold, out=current)
     fired = (_t1 >= 0).astype(_t1.dtype)
     return v_next, fired, _t1
 
@@ -642,15 +663,15 @@ def _forward_triangle_batch_first_no_v0(
 ):
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v0 = np.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _forward_triangle_no_batch_first_step(
-            v, current[t], beta, threshold, width
+            v, hoisted_1[t], bias, beta, threshold, width
         )
         if t == 0:
             spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -676,7 +697,8 @@ def _backward_triangle_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
+    grad_bias = _backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -688,14 +710,14 @@ def _forward_triangle_no_batch_first(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
     steps = x.shape[0]
-    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _forward_triangle_no_batch_first_step(
-            v, current[t], beta, threshold, width
+            v, hoisted_1[t], bias, beta, threshold, width
         )
         if t == 0:
             spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -720,7 +742,8 @@ def _backward_triangle_no_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
+    grad_bias = _backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -732,15 +755,15 @@ def _forward_triangle_no_batch_first_no_v0(
     x, weight, bias, v0, beta, threshold, alpha, slope, width
 ):
     steps = x.shape[0]
-    current, hoisted_saved = _forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v0 = np.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _forward_triangle_no_batch_first_step(
-            v, current[t], beta, threshold, width
+            v, hoisted_1[t], bias, beta, threshold, width
         )
         if t == 0:
             spikes = np.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -765,7 +788,8 @@ def _backward_triangle_no_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _backward_atan_no_batch_first_hoisted(
+    grad_bias = _backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -901,14 +925,14 @@ def _cupy_forward_atan_batch_first(
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _cupy_forward_atan_no_batch_first_step(
-            v, current[t], beta, threshold, alpha
+            v, hoisted_1[t], bias, beta, threshold, alpha
         )
         if t == 0:
             spikes = cp.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -936,7 +960,8 @@ def _cupy_backward_atan_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
+    grad_bias = _cupy_backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -945,30 +970,19 @@ def _cupy_backward_atan_batch_first(
     return grad_x, grad_weight, grad_bias, grad_v0
 
 
-# spiking_atan_no_batch_first_hoisted_fwd_0: layers_spec/layers/spiking.yaml:35
-_spiking_atan_no_batch_first_hoisted_fwd_0 = ElementwiseKernel(
-    "spiking_atan_no_batch_first_hoisted_fwd_0",
-    "T _t1, T bias",
-    "T current",
-    """
-    current = _t1 + bias;
-    """,
-)
+def _cupy_forward_atan_no_batch_first_hoisted(x, weight):
+    hoisted_1 = _linear(x, weight)
+    return hoisted_1, (x, weight)
 
 
-def _cupy_forward_atan_no_batch_first_hoisted(x, weight, bias):
-    _t1 = _linear(x, weight)
-    current = _spiking_atan_no_batch_first_hoisted_fwd_0(_t1, bias)
-    return current, (x, weight)
-
-
-# spiking_atan_no_batch_first_step_fwd_0: layers_spec/layers/spiking.yaml:37,38
+# spiking_atan_no_batch_first_step_fwd_0: layers_spec/layers/spiking.yaml:37,35,38
 _spiking_atan_no_batch_first_step_fwd_0 = ElementwiseKernel(
     "spiking_atan_no_batch_first_step_fwd_0",
-    "T beta, T v, T current, T threshold, T alpha",
+    "T beta, T v, T hoisted_1, T bias, T threshold, T alpha",
     "T v_next, T _t7, T fired",
     """
     T _t2 = beta * v;
+    T current = hoisted_1 + bias;
     T _t3 = _t2 + current;
     bool _t4 = v > threshold;
     T _t5 = _t4;
@@ -981,9 +995,9 @@ _spiking_atan_no_batch_first_step_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_atan_no_batch_first_step(v, current, beta, threshold, alpha):
+def _cupy_forward_atan_no_batch_first_step(v, hoisted_1, bias, beta, threshold, alpha):
     v_next, _t7, fired = _spiking_atan_no_batch_first_step_fwd_0(
-        beta, v, current, threshold, alpha
+        beta, v, hoisted_1, bias, threshold, alpha
     )
     return v_next, fired, _t7
 
@@ -1017,11 +1031,15 @@ def _cupy_backward_atan_no_batch_first_step(grad_next_v, grad_spikes, beta, alph
     return grad_v, grad_v_next
 
 
-def _cupy_backward_atan_no_batch_first_hoisted(grad_current, x, weight):
-    grad_bias = _cupy_sum_leading(grad_current, 1)
-    grad_x = _linear_backward_input(grad_current, weight)
-    grad_weight = _rows(grad_current).T @ _rows(x)
-    return grad_x, grad_weight, grad_bias
+def _cupy_backward_atan_no_batch_first_deferred(grad_v_next):
+    grad_bias = _cupy_sum_leading(grad_v_next, 1)
+    return grad_bias
+
+
+def _cupy_backward_atan_no_batch_first_hoisted(grad_hoisted_1, x, weight):
+    grad_x = _linear_backward_input(grad_hoisted_1, weight)
+    grad_weight = _rows(grad_hoisted_1).T @ _rows(x)
+    return grad_x, grad_weight
 
 
 def _cupy_forward_atan_batch_first_no_v0(
@@ -1031,15 +1049,15 @@ def _cupy_forward_atan_batch_first_no_v0(
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v0 = cp.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _cupy_forward_atan_no_batch_first_step(
-            v, current[t], beta, threshold, alpha
+            v, hoisted_1[t], bias, beta, threshold, alpha
         )
         if t == 0:
             spikes = cp.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -1067,7 +1085,8 @@ def _cupy_backward_atan_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
+    grad_bias = _cupy_backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1081,14 +1100,14 @@ def _cupy_forward_atan_no_batch_first(
     import cupy as cp
 
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _cupy_forward_atan_no_batch_first_step(
-            v, current[t], beta, threshold, alpha
+            v, hoisted_1[t], bias, beta, threshold, alpha
         )
         if t == 0:
             spikes = cp.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -1115,7 +1134,8 @@ def _cupy_backward_atan_no_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
+    grad_bias = _cupy_backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1129,15 +1149,15 @@ def _cupy_forward_atan_no_batch_first_no_v0(
     import cupy as cp
 
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v0 = cp.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _cupy_forward_atan_no_batch_first_step(
-            v, current[t], beta, threshold, alpha
+            v, hoisted_1[t], bias, beta, threshold, alpha
         )
         if t == 0:
             spikes = cp.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -1164,7 +1184,8 @@ def _cupy_backward_atan_no_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
+    grad_bias = _cupy_backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1178,14 +1199,14 @@ def _cupy_forward_sigmoid_batch_first(
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _cupy_forward_sigmoid_no_batch_first_step(
-            v, current[t], beta, threshold, slope
+            v, hoisted_1[t], bias, beta, threshold, slope
         )
         if t == 0:
             spikes = cp.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -1213,7 +1234,8 @@ def _cupy_backward_sigmoid_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
+    grad_bias = _cupy_backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1222,13 +1244,14 @@ def _cupy_backward_sigmoid_batch_first(
     return grad_x, grad_weight, grad_bias, grad_v0
 
 
-# spiking_sigmoid_no_batch_first_step_fwd_0: layers_spec/layers/spiking.yaml:40,41
+# spiking_sigmoid_no_batch_first_step_fwd_0: layers_spec/layers/spiking.yaml:40,35,41
 _spiking_sigmoid_no_batch_first_step_fwd_0 = ElementwiseKernel(
     "spiking_sigmoid_no_batch_first_step_fwd_0",
-    "T beta, T v, T current, T threshold, T slope",
+    "T beta, T v, T hoisted_1, T bias, T threshold, T slope",
     "T v_next, T _t7, T fired",
     """
     T _t2 = beta * v;
+    T current = hoisted_1 + bias;
     T _t3 = _t2 + current;
     bool _t4 = v > threshold;
     T _t5 = _t4;
@@ -1241,9 +1264,11 @@ _spiking_sigmoid_no_batch_first_step_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_sigmoid_no_batch_first_step(v, current, beta, threshold, slope):
+def _cupy_forward_sigmoid_no_batch_first_step(
+    v, hoisted_1, bias, beta, threshold, slope
+):
     v_next, _t7, fired = _spiking_sigmoid_no_batch_first_step_fwd_0(
-        beta, v, current, threshold, slope
+        beta, v, hoisted_1, bias, threshold, slope
     )
     return v_next, fired, _t7
 
@@ -1285,15 +1310,15 @@ def _cupy_forward_sigmoid_batch_first_no_v0(
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v0 = cp.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _cupy_forward_sigmoid_no_batch_first_step(
-            v, current[t], beta, threshold, slope
+            v, hoisted_1[t], bias, beta, threshold, slope
         )
         if t == 0:
             spikes = cp.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -1321,7 +1346,8 @@ def _cupy_backward_sigmoid_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
+    grad_bias = _cupy_backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1335,14 +1361,14 @@ def _cupy_forward_sigmoid_no_batch_first(
     import cupy as cp
 
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _cupy_forward_sigmoid_no_batch_first_step(
-            v, current[t], beta, threshold, slope
+            v, hoisted_1[t], bias, beta, threshold, slope
         )
         if t == 0:
             spikes = cp.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -1369,7 +1395,8 @@ def _cupy_backward_sigmoid_no_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
+    grad_bias = _cupy_backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1383,15 +1410,15 @@ def _cupy_forward_sigmoid_no_batch_first_no_v0(
     import cupy as cp
 
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v0 = cp.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _cupy_forward_sigmoid_no_batch_first_step(
-            v, current[t], beta, threshold, slope
+            v, hoisted_1[t], bias, beta, threshold, slope
         )
         if t == 0:
             spikes = cp.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -1418,7 +1445,8 @@ def _cupy_backward_sigmoid_no_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
+    grad_bias = _cupy_backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1432,14 +1460,14 @@ def _cupy_forward_triangle_batch_first(
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _cupy_forward_triangle_no_batch_first_step(
-            v, current[t], beta, threshold, width
+            v, hoisted_1[t], bias, beta, threshold, width
         )
         if t == 0:
             spikes = cp.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -1467,7 +1495,8 @@ def _cupy_backward_triangle_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
+    grad_bias = _cupy_backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1476,13 +1505,14 @@ def _cupy_backward_triangle_batch_first(
     return grad_x, grad_weight, grad_bias, grad_v0
 
 
-# spiking_triangle_no_batch_first_step_fwd_0: layers_spec/layers/spiking.yaml:43,44
+# spiking_triangle_no_batch_first_step_fwd_0: layers_spec/layers/spiking.yaml:43,35,44
 _spiking_triangle_no_batch_first_step_fwd_0 = ElementwiseKernel(
     "spiking_triangle_no_batch_first_step_fwd_0",
-    "T beta, T v, T current, T threshold, T width",
+    "T beta, T v, T hoisted_1, T bias, T threshold, T width",
     "T v_next, T _t7, T fired",
     """
     T _t2 = beta * v;
+    T current = hoisted_1 + bias;
     T _t3 = _t2 + current;
     bool _t4 = v >= threshold;
     T _t5 = _t4;
@@ -1495,9 +1525,11 @@ _spiking_triangle_no_batch_first_step_fwd_0 = ElementwiseKernel(
 )
 
 
-def _cupy_forward_triangle_no_batch_first_step(v, current, beta, threshold, width):
+def _cupy_forward_triangle_no_batch_first_step(
+    v, hoisted_1, bias, beta, threshold, width
+):
     v_next, _t7, fired = _spiking_triangle_no_batch_first_step_fwd_0(
-        beta, v, current, threshold, width
+        beta, v, hoisted_1, bias, threshold, width
     )
     return v_next, fired, _t7
 
@@ -1537,15 +1569,15 @@ def _cupy_forward_triangle_batch_first_no_v0(
 
     x = x.swapaxes(0, 1)  # time first
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v0 = cp.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _cupy_forward_triangle_no_batch_first_step(
-            v, current[t], beta, threshold, width
+            v, hoisted_1[t], bias, beta, threshold, width
         )
         if t == 0:
             spikes = cp.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -1573,7 +1605,8 @@ def _cupy_backward_triangle_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
+    grad_bias = _cupy_backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1587,14 +1620,14 @@ def _cupy_forward_triangle_no_batch_first(
     import cupy as cp
 
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _cupy_forward_triangle_no_batch_first_step(
-            v, current[t], beta, threshold, width
+            v, hoisted_1[t], bias, beta, threshold, width
         )
         if t == 0:
             spikes = cp.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -1621,7 +1654,8 @@ def _cupy_backward_triangle_no_batch_first(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
+    grad_bias = _cupy_backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
@@ -1635,15 +1669,15 @@ def _cupy_forward_triangle_no_batch_first_no_v0(
     import cupy as cp
 
     steps = x.shape[0]
-    current, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
-        x.reshape(-1, *x.shape[2:]), weight, bias
+    hoisted_1, hoisted_saved = _cupy_forward_atan_no_batch_first_hoisted(
+        x.reshape(-1, *x.shape[2:]), weight
     )
-    current = current.reshape(steps, -1, *current.shape[1:])
+    hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     v0 = cp.zeros((x.shape[1], weight.shape[0]), dtype=x.dtype)
     v = v0
     for t in range(steps):
         v_next, fired, saved_7 = _cupy_forward_triangle_no_batch_first_step(
-            v, current[t], beta, threshold, width
+            v, hoisted_1[t], bias, beta, threshold, width
         )
         if t == 0:
             spikes = cp.empty((steps, *fired.shape), dtype=fired.dtype)
@@ -1670,7 +1704,8 @@ def _cupy_backward_triangle_no_batch_first_no_v0(
                 (steps, *grad_v_next.shape), dtype=grad_v_next.dtype
             )
         grad_v_next_steps[t] = grad_v_next
-    grad_x, grad_weight, grad_bias = _cupy_backward_atan_no_batch_first_hoisted(
+    grad_bias = _cupy_backward_atan_no_batch_first_deferred(grad_v_next_steps)
+    grad_x, grad_weight = _cupy_backward_atan_no_batch_first_hoisted(
         grad_v_next_steps.reshape(-1, *grad_v_next_steps.shape[2:]), *hoisted_saved
     )
     grad_x = grad_x.reshape(steps, -1, *grad_x.shape[1:])
