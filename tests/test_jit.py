@@ -804,6 +804,8 @@ def test_generated_kernels_tell_numba_their_arrays_are_apart():
     below its first output in one buffer: what it computes is what it computes on separate
     arrays, and the compiled code marks the data pointers noalias. The runtime's
     hand-written kernels stay without the mark."""
+    import inspect
+
     import numba
 
     from layerforge.layers import gru
@@ -812,21 +814,26 @@ def test_generated_kernels_tell_numba_their_arrays_are_apart():
     assert kernel.apart and not _jit_runtime.depthwise_conv.apart and not _jit_runtime.bilinear_samples.apart
     rng = np.random.default_rng(0)
     batch, hidden = 4, 32
-    product, hoisted_1, hoisted_2, hoisted_3, h = (
-        rng.standard_normal((batch, width)).astype(np.float32) for width in (3 * hidden, hidden, hidden, hidden, hidden))
-    arena = np.zeros(3 * hidden + 5 * batch * hidden, np.float32)
-    bias = arena[: 3 * hidden]
-    bias[:] = rng.standard_normal(3 * hidden)
-    packed = [arena[3 * hidden + i * batch * hidden:][: batch * hidden].reshape(batch, hidden) for i in range(5)]
-    apart = [np.empty((batch, hidden), np.float32) for _ in range(5)]
-    kernel(product, bias.copy(), hoisted_1, hoisted_2, hoisted_3, h, *apart)
-    kernel(product, bias, hoisted_1, hoisted_2, hoisted_3, h, *packed)
-    for near, far in zip(packed, apart):
-        np.testing.assert_array_equal(near, far)
+    names = list(inspect.signature(kernel.function).parameters)  # the packed rows, biases, h, outputs
+    width = {name: hidden if name == "h" or name.endswith("_out") else 3 * hidden for name in names}
+    inputs = {name: rng.standard_normal(width[name] if name.startswith("bias") else (batch, width[name]))
+              .astype(np.float32) for name in names if not name.endswith("_out")}
+    outputs = [name for name in names if name.endswith("_out")]
+    arena = np.zeros(3 * hidden + len(outputs) * batch * hidden, np.float32)
+    bias = next(name for name in names if name.startswith("bias"))
+    arena[: 3 * hidden] = inputs[bias]
+    near = {**inputs, bias: arena[: 3 * hidden]}
+    packed = [arena[3 * hidden + i * batch * hidden:][: batch * hidden].reshape(batch, hidden)
+              for i in range(len(outputs))]
+    apart = [np.empty((batch, hidden), np.float32) for _ in outputs]
+    kernel(*inputs.values(), *apart)
+    kernel(*near.values(), *packed)
+    for got, want in zip(packed, apart):
+        np.testing.assert_array_equal(got, want)
     # a fresh compilation (a cached one keeps no IR) with the options row_kernel gives
     fresh = numba.njit(nogil=True, fastmath=set(kernel.fastmath), error_model="numpy",
                        pipeline_class=_jit_runtime._state["apart"])(kernel.function)
-    fresh(product, bias, hoisted_1, hoisted_2, hoisted_3, h, *apart)
+    fresh(*near.values(), *packed)
     (ir,) = fresh.inspect_llvm().values()
     header = next(line for line in ir.splitlines() if line.startswith("define") and "_gru_no_batch_first" in line)
     assert header.count("noalias") >= 11  # each array's data pointer (and numba's own return slots)

@@ -208,10 +208,11 @@ def sink_chunks(fn: Function, prims: Primitives) -> Function:
         # to head reshapes: one kernel for the sum and views stay the better plan there)
         blocks = readers(name, body)
         return all((_last_axis_chunk(r) or (0, 0))[0] == pieces for r in blocks) and all(
-            any(is_fusable(t, fn, prims) for t in readers(r.target, body) if t.target in fn.values) for r in blocks)
+            any(is_fusable(t, current, prims) for t in readers(r.target, body)) for r in blocks)
 
     body = list(fn.body)
     values = dict(fn.values)
+    current = dataclasses.replace(fn, values=values)  # with the blocks made so far (a chain of sums sinks whole)
     counter = next_temporary(fn)
     changed = True
     while changed:
@@ -242,8 +243,8 @@ def sink_chunks(fn: Function, prims: Primitives) -> Function:
             body[position] = rewritten
             for view in made:  # each view right after its array is computed (so it cuts no run)
                 at = next((i for i, s in enumerate(body) if s.target == view.args[0]), -1) + 1
-                while at < len(body) and body[at].prim == "chunk" and body[at].args[0] == view.args[0]:
-                    at += 1  # after the views of it made before, in block order
+                while at < len(body) and body[at].prim == "chunk":
+                    at += 1  # after the views made before, in the order they were made
                 body.insert(at, view)
             defs[stmt.target] = rewritten
             if not readers(source, body):

@@ -805,15 +805,15 @@ _gru_no_batch_first_step_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_no_batch_first_step(h, hoisted_1, weight_hh, bias_ih, bias_hh):
-    _t27 = _chunk(bias_ih, 3, 2, -1)
-    _t26 = _chunk(hoisted_1, 3, 2, -1)
-    _t25 = _chunk(bias_hh, 3, 2, -1)
-    _t23 = _chunk(bias_ih, 3, 1, -1)
-    _t22 = _chunk(hoisted_1, 3, 1, -1)
-    _t21 = _chunk(bias_hh, 3, 1, -1)
-    _t19 = _chunk(bias_ih, 3, 0, -1)
-    _t18 = _chunk(hoisted_1, 3, 0, -1)
     _t17 = _chunk(bias_hh, 3, 0, -1)
+    _t18 = _chunk(hoisted_1, 3, 0, -1)
+    _t19 = _chunk(bias_ih, 3, 0, -1)
+    _t21 = _chunk(bias_hh, 3, 1, -1)
+    _t22 = _chunk(hoisted_1, 3, 1, -1)
+    _t23 = _chunk(bias_ih, 3, 1, -1)
+    _t25 = _chunk(bias_hh, 3, 2, -1)
+    _t26 = _chunk(hoisted_1, 3, 2, -1)
+    _t27 = _chunk(bias_ih, 3, 2, -1)
     _t2 = (weight_hh @ h.T).T
     _t16 = _chunk(_t2, 3, 0, -1)
     _t20 = _chunk(_t2, 3, 1, -1)

@@ -1381,23 +1381,16 @@ def _cupy_forward_no_batch_first_hoisted(x, weight_ih):
     return hoisted_1, (x, weight_ih)
 
 
-# lstm_no_batch_first_step_fwd_0: layers_spec/layers/lstm.yaml:29
+# lstm_no_batch_first_step_fwd_0: layers_spec/layers/lstm.yaml:29,30,31,32,33,34,35
 _lstm_no_batch_first_step_fwd_0 = ElementwiseKernel(
     "lstm_no_batch_first_step_fwd_0",
-    "T hoisted_1, T bias_ih",
-    "T _t2",
-    """
-    _t2 = hoisted_1 + bias_ih;
-    """,
-)
-
-
-# lstm_no_batch_first_step_fwd_1: layers_spec/layers/lstm.yaml:29,30,31,32,33,34,35
-_lstm_no_batch_first_step_fwd_1 = ElementwiseKernel(
-    "lstm_no_batch_first_step_fwd_1",
-    "T _t20, T _t21, T _t22, T _t23, T _t24, T _t25, T _t26, T _t27, T _t13, T _t15, T _t17, T _t19, T c",
+    "T _t28, T _t29, T _t30, T _t31, T _t32, T _t33, T _t34, T _t35, T _t21, T _t23, T _t25, T _t27, T _t13, T _t15, T _t17, T _t19, T c",
     "T input_gate, T forget_gate, T cell_gate, T output_gate, T c_next, T _t11, T h_next",
     """
+    T _t20 = _t28 + _t29;
+    T _t22 = _t30 + _t31;
+    T _t24 = _t32 + _t33;
+    T _t26 = _t34 + _t35;
     T _t12 = _t20 + _t21;
     T _t14 = _t22 + _t23;
     T _t16 = _t24 + _t25;
@@ -1424,19 +1417,38 @@ def _cupy_forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_ih, bias_
     _t15 = _chunk(bias_hh, 4, 1, -1)
     _t17 = _chunk(bias_hh, 4, 2, -1)
     _t19 = _chunk(bias_hh, 4, 3, -1)
+    _t28 = _chunk(hoisted_1, 4, 0, -1)
+    _t29 = _chunk(bias_ih, 4, 0, -1)
+    _t30 = _chunk(hoisted_1, 4, 1, -1)
+    _t31 = _chunk(bias_ih, 4, 1, -1)
+    _t32 = _chunk(hoisted_1, 4, 2, -1)
+    _t33 = _chunk(bias_ih, 4, 2, -1)
+    _t34 = _chunk(hoisted_1, 4, 3, -1)
+    _t35 = _chunk(bias_ih, 4, 3, -1)
     _t3 = (weight_hh @ h.T).T
     _t21 = _chunk(_t3, 4, 0, -1)
     _t23 = _chunk(_t3, 4, 1, -1)
     _t25 = _chunk(_t3, 4, 2, -1)
     _t27 = _chunk(_t3, 4, 3, -1)
-    _t2 = _lstm_no_batch_first_step_fwd_0(hoisted_1, bias_ih)
-    _t20 = _chunk(_t2, 4, 0, -1)
-    _t22 = _chunk(_t2, 4, 1, -1)
-    _t24 = _chunk(_t2, 4, 2, -1)
-    _t26 = _chunk(_t2, 4, 3, -1)
     input_gate, forget_gate, cell_gate, output_gate, c_next, _t11, h_next = (
-        _lstm_no_batch_first_step_fwd_1(
-            _t20, _t21, _t22, _t23, _t24, _t25, _t26, _t27, _t13, _t15, _t17, _t19, c
+        _lstm_no_batch_first_step_fwd_0(
+            _t28,
+            _t29,
+            _t30,
+            _t31,
+            _t32,
+            _t33,
+            _t34,
+            _t35,
+            _t21,
+            _t23,
+            _t25,
+            _t27,
+            _t13,
+            _t15,
+            _t17,
+            _t19,
+            c,
         )
     )
     return h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, _t11
