@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import sys
 import threading
 
 import numpy as np
@@ -305,8 +306,8 @@ def test_blas_limit_is_the_main_thread_s_and_always_lifted():
         other.start()
         runtime.in_chunks(task, 4, np.ones(4))
         other.join(timeout=30)
-    assert seen[threading.main_thread().name] == [1, 1]
-    assert len(seen["other caller"]) == 2 and sum(len(v) for v in seen.values()) == 8
+    assert set(seen[threading.main_thread().name]) == {1}  # each item it took, BLAS on one thread
+    assert seen["other caller"] and sum(len(v) for v in seen.values()) == 8
     assert blas_threads() == before
 
 
@@ -537,7 +538,7 @@ def test_graph_attention_s_attention_core_is_a_batched_part():
 def test_runner_cuts_batched_arguments_by_their_named_axes(monkeypatch):
     """``named``: a batched argument of fewer axes than the rows is cut along the batch axis
     too, an array passed whole is not even where its first size is the batch's, the calling
-    thread takes one block fewer, and without batch axes the kernel runs in one call."""
+    thread computes the first block, and without batch axes the kernel runs in one call."""
     rng = np.random.default_rng(3)
     scores, mask, whole = rng.standard_normal((6, 4, 6, 6)), rng.random((6, 6, 6)) < 0.5, rng.standard_normal((6, 6))
     calls = []
@@ -553,7 +554,7 @@ def test_runner_cuts_batched_arguments_by_their_named_axes(monkeypatch):
     np.testing.assert_array_equal(y, expected)
     np.testing.assert_allclose(total, np.sum(scores, axis=(0, 1)), rtol=1e-12)
     assert [n for n, _ in calls] == [1] * 6
-    assert sum(main for _, main in calls) == 3  # the first block and two of the other five
+    assert calls[0][1]  # the first block, on this thread (the others as the threads take them)
     calls.clear()
     y, _ = runtime.in_row_blocks(kernel, scores[0], mask[0], whole[0], sums=1, named=(3, 2, None))
     assert [n for n, _ in calls] == [4]  # no batch axes: one call
@@ -573,15 +574,15 @@ def test_batched_parts_agree_across_thread_counts(name, lead, monkeypatch):
     monkeypatch.setattr(runtime, "BLOCK_BYTES", 64)
     shared, blocked = runtime._on_threads, []
 
-    def on_threads_seen(run, items, serial=False, done=0):
-        blocked.append(done)
-        return shared(run, items, serial, done)
+    def on_threads_seen(run, items, serial=False):
+        blocked.append(sys._getframe(1).f_locals.get("named") is not None)  # from a batched part's in_row_blocks
+        return shared(run, items, serial)
 
     monkeypatch.setattr(runtime, "_on_threads", on_threads_seen)
     for count in (1, 3):
         with on_threads(count):
             out, grads, _ = _run(s, arrays, attributes(s))
-        assert (1 in blocked) == bool(lead)  # the parts ran block by block (not without a batch axis)
+        assert (True in blocked) == bool(lead)  # the parts ran block by block (not without a batch axis)
         blocked.clear()
         np.testing.assert_array_equal(out[0], whole[0][0])
         for got, want in zip(grads, whole[1]):

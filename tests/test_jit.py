@@ -189,8 +189,10 @@ def _shift_and_sum(shift, x, y_out, column_sums_out):
 
 def test_in_row_runs_cuts_the_rows_of_the_largest_array():
     """in_row_runs on two threads: the rows cut by the largest 2-D argument (here not the
-    first: a row statistic [R, 1] comes first), a column sum (``sums``) per run added in
-    order into the caller's array; the rows' results as in one call."""
+    first: a row statistic [R, 1] comes first) into SHARES runs a thread, a column sum
+    (``sums``) per run added in order into the caller's array; the rows' results as in one
+    call, and the sums the same on every call (the runs' bounds are fixed, whichever thread
+    takes a run)."""
     rng = np.random.default_rng(4)
     x = rng.standard_normal((1100, 512)).astype(np.float32)
     shift = rng.standard_normal((1100, 1)).astype(np.float32)
@@ -208,11 +210,15 @@ def test_in_row_runs_cuts_the_rows_of_the_largest_array():
     try:
         y2, sums2 = np.empty_like(x), np.empty(512, np.float32)
         _jit_runtime.in_row_runs(counted, shift, x, y2, sums2, sums=(3,))
+        sums3 = np.empty(512, np.float32)
+        _jit_runtime.in_row_runs(kernel, shift, x, np.empty_like(x), sums3, sums=(3,))
     finally:
         layerforge.set_num_threads(threads)
-    assert sorted(runs) == [(550, 550), (550, 550)]
+    shares = 2 * _runtime.SHARES
+    assert sorted(runs) == sorted([(138, 138)] * (1100 % shares) + [(137, 137)] * (shares - 1100 % shares))
     np.testing.assert_array_equal(y2, y)
-    np.testing.assert_allclose(sums2, sums, rtol=1e-5, atol=1e-4)  # two partial sums of 550 terms
+    np.testing.assert_allclose(sums2, sums, rtol=1e-5, atol=1e-4)  # partial sums of 137 or 138 terms
+    np.testing.assert_array_equal(sums3, sums2)
 
 
 def test_compiled_kernels_start_no_threads_of_their_own(backend):

@@ -8,6 +8,7 @@ import contextlib
 import functools
 import importlib
 import importlib.util
+import itertools
 import math
 import os
 import threading
@@ -949,7 +950,8 @@ def in_row_blocks(
     runtime's: its kernels share the rows out over the threads themselves).
 
     The first block runs on the calling thread and fixes how the results are assembled; the
-    other blocks are shared out in contiguous runs, one per thread (``set_num_threads``).
+    other blocks are cut into contiguous runs, SHARES a thread (``set_num_threads``), which
+    the threads take in turn (``_on_threads``).
     NumPy releases the GIL inside its loops, so the runs compute at the same time. Every
     output element is computed exactly as in one call; sums are added per run, then run by
     run in order, so a given thread count always gives the same result.
@@ -966,9 +968,8 @@ def in_row_blocks(
     the count of its axes after the batch axes, or None for an array passed whole: the
     blocks are then cut along the first batch axis of every array with a count, whatever
     its rank, the blocks sized by the largest batched argument, and with no batch axes
-    (``rows`` of that count's rank) the kernel runs in one call. The calling thread, which
-    computes the first block (with BLAS kept to one thread, as for the others), then takes
-    one block fewer than the others.
+    (``rows`` of that count's rank) the kernel runs in one call. The calling thread computes
+    the first block with BLAS kept to one thread, as for the others.
 
     A kernel that draws random numbers takes ``rng`` first; its blocks run in
     order on the calling thread, so that they draw what one call draws (the transpiler
@@ -1068,12 +1069,7 @@ def in_row_blocks(
         return totals or []
 
     # Random draws stay in order on this thread; a worker's nested call runs on its own.
-    partials = _on_threads(
-        run,
-        range(step, n, step),
-        serial=rng is not None,
-        done=0 if named is None else 1,
-    )
+    partials = _on_threads(run, range(step, n, step), serial=rng is not None)
     sum_fulls = [full for kind, full in plan if kind == "sum"]
     for totals in partials:
         for full, total in zip(sum_fulls, totals):
@@ -1172,7 +1168,7 @@ def in_chunks(task, count, like):
     of what the calls return (None if they return nothing).
 
     For NumPy arrays (``like``) each call takes one item, an image of a batch, whose working
-    set stays in the CPU's cache, and the items are shared out in contiguous runs, one per
+    set stays in the CPU's cache, and the items are cut into contiguous runs, SHARES a
     thread (``set_num_threads``), as in ``in_row_blocks``; calls may write disjoint parts of
     shared results. What they return (a new array, or None) is added item by item within a
     run, then run by run in order, so a given thread count always gives the same result.
@@ -1260,22 +1256,43 @@ def _accumulate(total, result):
     return np.add(total, result, out=total)
 
 
-def _on_threads(run, items, serial=False, done=0):
-    """``run`` over ``items`` cut into contiguous runs, one per thread (one run if
+# Shares per thread of ``_on_threads``: the items are cut into this many contiguous runs a
+# thread, which the threads take in turn as each finishes one. On this VM one core at times
+# runs at half speed for seconds (measured: in log_softmax's slow runs the pool's thread took
+# 4.1 ms for its half of the rows and this one 2.7, against 2.3 each otherwise; no steal time,
+# the other core idle meanwhile): with one run a thread the whole call waited for the slow
+# core's half. With runs of fixed bounds, computed in order of their bounds, every result and
+# sum is the same whichever thread computes a run.
+SHARES = 4
+
+
+def _on_threads(run, items, serial=False):
+    """``run`` over ``items`` cut into contiguous runs, SHARES per thread (one run if
     ``serial`` or on one of the pool's threads, whose nested calls run on their own): the
-    first run on this thread, the others on the pool; their results in order. ``done``:
-    items this thread has computed already (a first block), which its run has fewer of. While several
-    run, BLAS may be kept to one thread (``_one_blas_thread``), so that its own threads do
-    not contend with these for the cores."""
-    runs = _share_out(
-        items, 1 if serial or _inside_worker() else get_num_threads(), done
-    )
+    first run on this thread, then the others as this thread and the pool's take them in
+    turn; their results in the runs' order. While several run, BLAS may be kept to one
+    thread (``_one_blas_thread``), so that its own threads do not contend with these for
+    the cores."""
+    threads = 1 if serial or _inside_worker() else get_num_threads()
+    runs = _share_out(items, threads * SHARES if threads > 1 else 1)
     if len(runs) < 2:
         return [run(part) for part in runs]
+    results = [None] * len(runs)
+    turns = itertools.count(1)  # next() on it is atomic under the GIL
+
+    def take():
+        for index in iter(turns.__next__, None):
+            if index >= len(runs):
+                return
+            results[index] = run(runs[index])
+
     with _one_blas_thread():
-        pending = [_workers().submit(run, part) for part in runs[1:]]
-        results = [run(runs[0])]
-        return results + [future.result() for future in pending]
+        pending = [_workers().submit(take) for _ in range(min(threads, len(runs)) - 1)]
+        results[0] = run(runs[0])
+        take()
+        for future in pending:
+            future.result()
+    return results
 
 
 @contextlib.contextmanager
@@ -1314,21 +1331,18 @@ def _blas():
     return blas["controller"]
 
 
-def _share_out(starts, threads, done=0):
-    """``starts`` cut into at most one contiguous run per thread, the longest runs first;
-    the first run ``done`` items shorter (the calling thread's, which has done those).
-    """
-    parts = min(len(starts), threads)
+def _share_out(starts, parts):
+    """``starts`` cut into at most ``parts`` contiguous runs, the longest runs first."""
+    parts = min(len(starts), parts)
     if parts == 0:
         return []
-    size, extra = divmod(len(starts) + done, parts)
+    size, extra = divmod(len(starts), parts)
     runs, begin = [], 0
     for part in range(parts):
-        length = size + (part < extra) - (done if part == 0 else 0)
-        end = min(len(starts), begin + max(0, length))
+        end = begin + size + (part < extra)
         runs.append(starts[begin:end])
         begin = end
-    return [run for run in runs if len(run)]
+    return runs
 
 
 # Threads for blocked execution. The default is the number of CPUs this process may run on,
