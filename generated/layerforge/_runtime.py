@@ -8,7 +8,6 @@ import contextlib
 import functools
 import importlib
 import importlib.util
-import itertools
 import math
 import os
 import threading
@@ -1278,12 +1277,12 @@ def _on_threads(run, items, serial=False):
     if len(runs) < 2:
         return [run(part) for part in runs]
     results = [None] * len(runs)
-    turns = itertools.count(1)  # next() on it is atomic under the GIL
+    turns = iter(
+        range(1, len(runs))
+    )  # shared: each next() hands out one run (atomic under the GIL)
 
     def take():
-        for index in iter(turns.__next__, None):
-            if index >= len(runs):
-                return
+        for index in turns:
             results[index] = run(runs[index])
 
     with _one_blas_thread():
