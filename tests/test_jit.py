@@ -214,10 +214,10 @@ def test_in_row_runs_cuts_the_rows_of_the_largest_array():
         _jit_runtime.in_row_runs(kernel, shift, x, np.empty_like(x), sums3, sums=(3,))
     finally:
         layerforge.set_num_threads(threads)
-    shares = 2 * _runtime.SHARES
-    assert sorted(runs) == sorted([(138, 138)] * (1100 % shares) + [(137, 137)] * (shares - 1100 % shares))
+    size, extra = divmod(1100, 2 * _runtime.SHARES)  # runs of equal size, the first ones a row longer
+    assert sorted(runs) == sorted([(size + 1,) * 2] * extra + [(size,) * 2] * (2 * _runtime.SHARES - extra))
     np.testing.assert_array_equal(y2, y)
-    np.testing.assert_allclose(sums2, sums, rtol=1e-5, atol=1e-4)  # partial sums of 137 or 138 terms
+    np.testing.assert_allclose(sums2, sums, rtol=1e-5, atol=1e-4)  # partial sums of size or size + 1 terms
     np.testing.assert_array_equal(sums3, sums2)
 
 
