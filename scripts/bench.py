@@ -92,12 +92,25 @@ def threads() -> int:
 # a short row paid for that spinning, so the table's order changed its numbers. A side's own
 # spinning between its runs stays in its figure: that is what a program running it in a loop
 # gets.
-ROUNDS = 3
+# Seven rounds, not three: this VM's speed changes within a second (the same spin loop on one
+# core took 80 ms or 140 ms from one half second to the next), and so does the share of the
+# 32 MiB L3 it gets (our layer norm step, whose 40 MB of traffic fits there between
+# consecutive runs, took 1.3 ms warm and 2.5-2.7 ms evicted). With three rounds of 0.1-0.2 s
+# batches, a change in the middle of a row could fall on one side's two batches and not the
+# other's: one full bench put our layer norm at 2.56 ms and PyTorch's at 1.71 ms, the same
+# run's compiled table (same functions, minutes later) at 1.75 and 2.83. Short batches in
+# seven alternating rounds give every side the same mix of the machine's states. The first
+# run of each batch is not timed: it pays for the idle wait before it (threads asleep, a
+# virtual CPU the host may have given to someone else meanwhile): PyTorch's log_softmax took
+# 8-14 ms right after the wait and 4.5-5.7 ms the run after; with one run a batch (a side of
+# seven runs over seven rounds) every figure would be such a first run.
+ROUNDS = 7
 MAX_RUNS = 300  # per side and row
 BUDGET_S = 0.5  # per row (--budget)
 SETTLE_LIMIT_S = 0.3
-TIMING = ("wall time; each side in batches of consecutive runs, the batches alternating over 3 rounds, each "
-          "batch after the process's other threads went idle; medians of all runs")
+TIMING = (f"wall time; each side in batches of consecutive runs, the batches alternating over {ROUNDS} rounds, each "
+          "batch after the process's other threads went idle, its first run untimed; times: medians of all runs; "
+          "ratios: medians over the rounds of the ratio of the sides' medians in that round")
 
 
 # The 1-minute load average when the bench started (summary.md reports it with the one at the end).
@@ -144,12 +157,34 @@ def settle() -> float:
     return time.perf_counter() - started
 
 
-def timed(sides: dict, repeat: int, budget: float, before: dict | None = None) -> dict[str, float]:
-    """Median wall seconds of a run of each side (name -> function), timed as the comment
-    above says: two warm-up runs a side (compiling, faulting memory in), then ROUNDS rounds
-    of one batch a side, at least ``repeat`` runs a side in all and, for short sides, more,
-    up to about ``budget`` seconds for the row (MAX_RUNS at most). ``before``: what to call
-    before a side's batch (name -> function; the backend it runs under)."""
+class Timing(dict):
+    """What ``timed`` measured: side -> median wall seconds of all its runs, and each side's
+    runs by round (``rounds``) for ``ratio``."""
+
+    def __init__(self, rounds: dict[str, list[list[float]]]):
+        super().__init__((name, statistics.median(t for batch in batches for t in batch))
+                         for name, batches in rounds.items())
+        self.rounds = rounds
+
+    def ratio(self, slower: str, faster: str) -> float:
+        """``slower``'s time over ``faster``'s, paired by round: the median over the rounds
+        of the ratio of the two sides' medians in that round (rounds where either side ran
+        nothing left out; the ratio of the overall medians if none is left). The machine's
+        state changes from second to second (see ROUNDS), a round's batches follow each other
+        within a fraction of a second: a slow spell that falls on one round weighs on both
+        sides of that round's ratio, and on one of the seven ratios."""
+        pairs = [statistics.median(a) / statistics.median(b)
+                 for a, b in zip(self.rounds[slower], self.rounds[faster]) if a and b]
+        return statistics.median(pairs) if pairs else self[slower] / self[faster]
+
+
+def timed(sides: dict, repeat: int, budget: float, before: dict | None = None) -> Timing:
+    """Wall seconds of the runs of each side (name -> function), timed as the comment above
+    says: two warm-up runs a side (compiling, faulting memory in), then ROUNDS rounds of one
+    batch a side (an untimed run, then the timed ones), at least ``repeat`` runs a side in
+    all and, for short sides, more, up to about ``budget`` seconds for the row (MAX_RUNS at
+    most). ``before``: what to call before a side's batch (name -> function; the backend it
+    runs under)."""
     before = before or {}
 
     def batch(name, count, times, warm_up=False):
@@ -158,6 +193,8 @@ def timed(sides: dict, repeat: int, budget: float, before: dict | None = None) -
         if not warm_up:
             SPENT["settling_s"] += settle()
         run = sides[name]
+        if not warm_up:
+            run()  # untimed: the first run after settle() pays for the idle wait (see above)
         started = time.perf_counter()
         for _ in range(count):
             start = time.perf_counter()
@@ -168,14 +205,14 @@ def timed(sides: dict, repeat: int, budget: float, before: dict | None = None) -
     warm = {name: [] for name in sides}
     for name in sides:
         batch(name, 2, warm[name], warm_up=True)
-    # each side's runs in all, shared out over the rounds (7: 3, 2, 2)
+    # each side's runs in all, shared out over the rounds (9 in 7 rounds: 2, 2, 1, 1, 1, 1, 1)
     counts = {name: max(repeat, min(MAX_RUNS, int(budget / len(sides) / max(min(warm[name]), 1e-6)))) for name in sides}
-    times = {name: [] for name in sides}
+    rounds = {name: [[] for _ in range(ROUNDS)] for name in sides}
     order = list(sides)
     for round_ in range(ROUNDS):
         for name in order if round_ % 2 == 0 else order[::-1]:
-            batch(name, counts[name] // ROUNDS + (round_ < counts[name] % ROUNDS), times[name])
-    return {name: statistics.median(t) for name, t in times.items()}
+            batch(name, counts[name] // ROUNDS + (round_ < counts[name] % ROUNDS), rounds[name][round_])
+    return Timing(rounds)
 
 
 def peak_bytes(fn) -> int:
@@ -270,8 +307,8 @@ def measure(name, s, arrays, attrs, repeat, o0, budget=BUDGET_S):
         "saved_MB": saved_bytes(module(s), s, arrays, attrs) / 2**20 if name != "dense" or attrs["activation"] in FUSED else None,
     }
     row["torch_ms"] = 1e3 * seconds["torch"] if reference else None
-    row["speedup_vs_O0"] = row["O0_ms"] / row["optimized_ms"]
-    row["torch_over_ours"] = row["torch_ms"] / row["optimized_ms"] if row["torch_ms"] else None
+    row["speedup_vs_O0"] = seconds.ratio("O0", "ours")
+    row["torch_over_ours"] = seconds.ratio("torch", "ours") if reference else None
     row["memory_vs_O0"] = row["optimized_peak_MB"] / row["O0_peak_MB"]
     return row
 
@@ -920,7 +957,7 @@ def measure_entry(name, arrays, attrs, oracle, repeat, budget=BUDGET_S):
     seconds = timed({"ours": lambda: entry(*arrays.values(), **attrs), "torch": theirs}, repeat, budget)
     row = {"op": name, "optimized_ms": 1e3 * seconds["ours"], "torch_ms": 1e3 * seconds["torch"], "saved_MB": 0.0,
            "torch_saved_MB": 0.0}
-    row["torch_over_ours"] = row["torch_ms"] / row["optimized_ms"]
+    row["torch_over_ours"] = seconds.ratio("torch", "ours")
     return row
 
 
@@ -953,7 +990,7 @@ def measure_layer(name, arrays, attrs, oracle, repeat, steps=False, budget=BUDGE
 
     seconds = timed({"ours": ours, "torch": theirs}, repeat, budget)
     row = {"op": name, "optimized_ms": 1e3 * seconds["ours"], "torch_ms": 1e3 * seconds["torch"]}
-    row["torch_over_ours"] = row["torch_ms"] / row["optimized_ms"]
+    row["torch_over_ours"] = seconds.ratio("torch", "ours")
     if name in PEAK_MEMORY_ROWS:
         row["peak_MB"] = peak_step_MB(name, "ours")
         row["torch_peak_MB"] = peak_step_MB(name, "theirs")
@@ -1034,8 +1071,8 @@ def compiled_rows(repeat: int, budget: float = BUDGET_S, ops=None) -> list[dict]
             layerforge.set_backend("numba")
         row = {"op": name, "torch_ms": float("nan")}
         row.update((f"{side}_ms", 1e3 * value) for side, value in seconds.items())
-        row["torch_over_compiled"] = row["torch_ms"] / row["numba_ms"]
-        row["numpy_over_compiled"] = row["numpy_ms"] / row["numba_ms"]
+        row["torch_over_compiled"] = seconds.ratio("torch", "numba") if theirs else float("nan")
+        row["numpy_over_compiled"] = seconds.ratio("numpy", "numba")
         rows.append(row)
         print(f"{name:<36} compiled {row['numba_ms']:7.2f} ms  numpy {row['numpy_ms']:7.2f} ms  torch "
               f"{row['torch_ms']:7.2f} ms  torch/compiled {row['torch_over_compiled']:5.2f}  numpy/compiled "
@@ -1159,7 +1196,7 @@ def main() -> None:
             continue
         seconds = timed({"ours": ours, "peer": theirs}, args.repeat, args.budget)
         row = {"op": name, "optimized_ms": 1e3 * seconds["ours"], "peer_ms": 1e3 * seconds["peer"], "peer": peer}
-        row["peer_over_ours"] = row["peer_ms"] / row["optimized_ms"]
+        row["peer_over_ours"] = seconds.ratio("peer", "ours")
         rule_rows.append(row)
         print(f"{name:<26} ours {row['optimized_ms']:8.2f} ms  {peer} {row['peer_ms']:8.2f} ms  "
               f"peer/ours {row['peer_over_ours']:5.2f}", flush=True)

@@ -31,16 +31,35 @@ def test_batches_alternate_and_long_sides_get_the_minimum(no_settling):
     sides = {"ours": lambda: log.append("ours") or time.sleep(0.02),
              "torch": lambda: log.append("torch") or time.sleep(0.02)}
     before = {"ours": lambda: log.append("before ours")}
-    seconds = bench.timed(sides, repeat=7, budget=0.01, before=before)
-    # 2 warm-up runs a side, then 3 rounds, A B, B A, A B, of 3, 2 and 2 runs (7 in all)
-    expected = (["before ours", "ours", "ours", "torch", "torch"]
-                + ["before ours", *["ours"] * 3, *["torch"] * 3]
-                + [*["torch"] * 2, "before ours", *["ours"] * 2]
-                + ["before ours", *["ours"] * 2, *["torch"] * 2])
+    seconds = bench.timed(sides, repeat=9, budget=0.01, before=before)
+    # 2 warm-up runs a side, then 7 rounds, A B, B A, A B, ..., of 2, 2, 1, 1, 1, 1, 1 timed
+    # runs (9 in all), each batch after one untimed run
+    assert bench.ROUNDS == 7
+    expected = ["before ours", "ours", "ours", "torch", "torch"]
+    for round_, runs in enumerate([2, 2, 1, 1, 1, 1, 1]):
+        ours, torch = ["before ours", *["ours"] * (1 + runs)], ["torch"] * (1 + runs)
+        expected += ours + torch if round_ % 2 == 0 else torch + ours
     assert log == expected
-    assert no_settling == ["settle"] * 6  # before each timed batch, not before the warm-ups
+    assert no_settling == ["settle"] * 14  # before each timed batch, not before the warm-ups
     assert set(seconds) == {"ours", "torch"}
+    assert [len(batch) for batch in seconds.rounds["torch"]] == [2, 2, 1, 1, 1, 1, 1]
     assert all(0.019 < value < 1.0 for value in seconds.values())  # sleeps of 20 ms
+
+
+def test_ratios_are_paired_by_round():
+    # PyTorch 1.5 times as long as ours throughout; a slow spell (everything twice as long)
+    # over rounds 0-3 of ours and 0-2 of PyTorch (it ended between the two batches of
+    # round 3): the overall medians say 1.5 / 2 = 0.75, the rounds' ratios 1.5 in six of seven
+    ours = [[2.0], [2.0], [2.0], [2.0], [1.0], [1.0], [1.0]]
+    torch = [[3.0], [3.0], [3.0], [1.5], [1.5], [1.5], [1.5]]
+    timing = bench.Timing({"ours": ours, "torch": torch})
+    assert timing["ours"] == 2.0 and timing["torch"] == 1.5
+    assert timing.ratio("torch", "ours") == pytest.approx(1.5)
+    # rounds where a side ran nothing are left out; with none left, the medians' ratio
+    timing = bench.Timing({"ours": [[1.0], [], [1.0]], "torch": [[3.0], [2.0], []]})
+    assert timing.ratio("torch", "ours") == pytest.approx(3.0)
+    timing = bench.Timing({"ours": [[1.0], []], "torch": [[], [2.0]]})
+    assert timing.ratio("torch", "ours") == pytest.approx(2.0)
 
 
 def test_short_sides_get_more_runs_within_the_budget(no_settling):
@@ -54,10 +73,11 @@ def test_short_sides_get_more_runs_within_the_budget(no_settling):
         time.sleep(0.01)
 
     bench.timed({"short": short, "long": long}, repeat=3, budget=0.3)
-    # the long side: 2 warm-ups + at least 3 timed runs, about budget / 2 / 10 ms = 15
-    assert 5 <= counts["long"] <= 2 + 16
+    # the long side: 2 warm-ups, an untimed run a round, at least 3 timed runs, about
+    # budget / 2 / 10 ms = 15
+    assert 5 + bench.ROUNDS <= counts["long"] <= 2 + bench.ROUNDS + 16
     # the short one (microseconds a run): capped at MAX_RUNS timed runs
-    assert counts["short"] == 2 + bench.MAX_RUNS
+    assert counts["short"] == 2 + bench.ROUNDS + bench.MAX_RUNS
 
 
 def test_settle_waits_until_the_other_threads_are_idle(monkeypatch):
