@@ -177,6 +177,11 @@ class Timing(dict):
                  for a, b in zip(self.rounds[slower], self.rounds[faster]) if a and b]
         return statistics.median(pairs) if pairs else self[slower] / self[faster]
 
+    def rounds_ms(self) -> dict[str, list[float | None]]:
+        """Each side's median in each round, in ms (None: no run that round), for bench.json."""
+        return {name: [round(1e3 * statistics.median(batch), 3) if batch else None for batch in batches]
+                for name, batches in self.rounds.items()}
+
 
 def timed(sides: dict, repeat: int, budget: float, before: dict | None = None) -> Timing:
     """Wall seconds of the runs of each side (name -> function), timed as the comment above
@@ -310,6 +315,7 @@ def measure(name, s, arrays, attrs, repeat, o0, budget=BUDGET_S):
     row["speedup_vs_O0"] = seconds.ratio("O0", "ours")
     row["torch_over_ours"] = seconds.ratio("torch", "ours") if reference else None
     row["memory_vs_O0"] = row["optimized_peak_MB"] / row["O0_peak_MB"]
+    row["rounds_ms"] = seconds.rounds_ms()
     return row
 
 
@@ -991,6 +997,7 @@ def measure_layer(name, arrays, attrs, oracle, repeat, steps=False, budget=BUDGE
     seconds = timed({"ours": ours, "torch": theirs}, repeat, budget)
     row = {"op": name, "optimized_ms": 1e3 * seconds["ours"], "torch_ms": 1e3 * seconds["torch"]}
     row["torch_over_ours"] = seconds.ratio("torch", "ours")
+    row["rounds_ms"] = seconds.rounds_ms()
     if name in PEAK_MEMORY_ROWS:
         row["peak_MB"] = peak_step_MB(name, "ours")
         row["torch_peak_MB"] = peak_step_MB(name, "theirs")
@@ -1073,6 +1080,7 @@ def compiled_rows(repeat: int, budget: float = BUDGET_S, ops=None) -> list[dict]
         row.update((f"{side}_ms", 1e3 * value) for side, value in seconds.items())
         row["torch_over_compiled"] = seconds.ratio("torch", "numba") if theirs else float("nan")
         row["numpy_over_compiled"] = seconds.ratio("numpy", "numba")
+        row["rounds_ms"] = seconds.rounds_ms()
         rows.append(row)
         print(f"{name:<36} compiled {row['numba_ms']:7.2f} ms  numpy {row['numpy_ms']:7.2f} ms  torch "
               f"{row['torch_ms']:7.2f} ms  torch/compiled {row['torch_over_compiled']:5.2f}  numpy/compiled "

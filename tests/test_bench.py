@@ -1,5 +1,6 @@
-"""scripts/bench.py's timing: batches alternating between the sides of a row, more runs for
-short rows, and a wait for the process's other threads to go idle before each batch.
+"""scripts/bench.py's timing: batches alternating between the sides of a row, ratios paired by
+round, more runs for short rows, and a wait for the process's other threads to go idle before
+each batch.
 
 The logic is checked with stand-ins (sides that record their calls, a fake clock of the
 other threads' CPU time), so that nothing here depends on the machine's load.
@@ -55,9 +56,11 @@ def test_ratios_are_paired_by_round():
     timing = bench.Timing({"ours": ours, "torch": torch})
     assert timing["ours"] == 2.0 and timing["torch"] == 1.5
     assert timing.ratio("torch", "ours") == pytest.approx(1.5)
+    assert timing.rounds_ms()["torch"] == [3000.0, 3000.0, 3000.0, 1500.0, 1500.0, 1500.0, 1500.0]
     # rounds where a side ran nothing are left out; with none left, the medians' ratio
     timing = bench.Timing({"ours": [[1.0], [], [1.0]], "torch": [[3.0], [2.0], []]})
     assert timing.ratio("torch", "ours") == pytest.approx(3.0)
+    assert timing.rounds_ms()["ours"] == [1000.0, None, 1000.0]
     timing = bench.Timing({"ours": [[1.0], []], "torch": [[], [2.0]]})
     assert timing.ratio("torch", "ours") == pytest.approx(2.0)
 
