@@ -964,6 +964,7 @@ def measure_entry(name, arrays, attrs, oracle, repeat, budget=BUDGET_S):
     row = {"op": name, "optimized_ms": 1e3 * seconds["ours"], "torch_ms": 1e3 * seconds["torch"], "saved_MB": 0.0,
            "torch_saved_MB": 0.0}
     row["torch_over_ours"] = seconds.ratio("torch", "ours")
+    row["rounds_ms"] = seconds.rounds_ms()
     return row
 
 
