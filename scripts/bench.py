@@ -40,6 +40,7 @@ Writes bench-results/bench.json, bench-results/summary.md and bench-results/rati
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import multiprocessing
@@ -660,11 +661,11 @@ import sys
 sys.path[:0] = {paths!r}
 import numpy as np, torch
 import layerforge
-from bench import layer_cases, measure_layer, threads
+from bench import layer_cases, layer_sides, threads
 torch.set_num_threads(threads())
 layerforge.set_num_threads(threads())
 arrays, attrs, oracle = layer_cases()[{name!r}]
-step = measure_layer({name!r}, arrays, attrs, oracle, 0, steps=True)[{side!r}]
+step = layer_sides({name!r}, arrays, attrs, oracle)[{side!r}]
 
 
 def status(key):
@@ -950,61 +951,69 @@ def _memory_read(t):
 ENTRY = "entry point"
 
 
-def measure_entry(name, arrays, attrs, oracle, repeat, budget=BUDGET_S):
-    mod = module(spec(name.split()[0]))
-    attrs = dict(attrs)
-    entry = getattr(mod, attrs.pop(ENTRY))
-    tensors = {k: torch.tensor(v) for k, v in arrays.items() if v is not None}
-
-    def theirs():
-        with torch.no_grad():
-            oracle(tensors)
-
-    seconds = timed({"ours": lambda: entry(*arrays.values(), **attrs), "torch": theirs}, repeat, budget)
-    row = {"op": name, "optimized_ms": 1e3 * seconds["ours"], "torch_ms": 1e3 * seconds["torch"], "saved_MB": 0.0,
-           "torch_saved_MB": 0.0}
-    row["torch_over_ours"] = seconds.ratio("torch", "ours")
-    row["rounds_ms"] = seconds.rounds_ms()
-    return row
-
-
-def measure_layer(name, arrays, attrs, oracle, repeat, steps=False, budget=BUDGET_S):
-    if ENTRY in attrs:
-        return measure_entry(name, arrays, attrs, oracle, repeat, budget)
+def layer_sides(name, arrays, attrs, oracle, xp=np, device="cpu"):
+    """The two sides of a layer row, each a forward and a backward (an entry point's row: the
+    entry alone, PyTorch's side without autograd): ``ours`` on ``xp`` arrays (NumPy or CuPy),
+    ``theirs`` on PyTorch tensors on ``device``, tensors the oracle makes itself included."""
     s = spec(name.split()[0])  # "upsampling bilinear": the op, then the variant measured
     mod = module(s)
-    grads = [o for o in s.grad_outputs]
+    given = {k: xp.asarray(v) if isinstance(v, np.ndarray) else v for k, v in arrays.items()}
+    attrs = dict(attrs)
+    entry = attrs.pop(ENTRY, None)
+    differentiable = set() if entry else set(arrays) if s.wrap is not None else {d.name for d in s.differentiable}
+    tensors = {k: torch.tensor(v, requires_grad=k in differentiable, device=device)
+               for k, v in arrays.items() if v is not None}
 
-    def ours():
-        # a wrapper (time_distributed) takes its inner layer's arrays after its input
-        given = arrays.values() if s.wrap is not None else (arrays[d.name] for d in s.arrays)
-        out, ctx = mod.forward(*given, **attrs)
-        if s.wrap is not None:  # bidirectional also returns its inner layer's final states
-            return mod.backward(*(np.ones_like(o) for o in (out if isinstance(out, tuple) else (out,))), ctx)
-        outs = dict(zip(s.outputs, out if isinstance(out, tuple) else (out,)))
-        return mod.backward(*(np.ones_like(outs[g]) for g in grads), ctx)
 
-    differentiable = list(arrays) if s.wrap is not None else [d.name for d in s.differentiable]
-    tensors = {k: torch.tensor(v, requires_grad=k in differentiable) for k, v in arrays.items() if v is not None}
+    def placed():  # the oracle's own factory calls (batch norm's running statistics) on device
+        return contextlib.nullcontext() if device == "cpu" else torch.device(device)
 
-    def theirs():
-        y = oracle(tensors)
-        ys = y if isinstance(y, tuple) else (y,)  # several outputs (a recurrence's y, h_n, c_n)
-        torch.autograd.backward(ys, [torch.ones_like(o) for o in ys])
+    if entry:
+        run_entry = getattr(mod, entry)
 
-    if steps:  # the two steps themselves (peak_step_MB)
+        def ours():
+            return run_entry(*given.values(), **attrs)
+
+        def theirs():
+            with torch.no_grad(), placed():
+                oracle(tensors)
+
         return {"ours": ours, "theirs": theirs}
 
-    seconds = timed({"ours": ours, "torch": theirs}, repeat, budget)
+    def forward():
+        # a wrapper (time_distributed) takes its inner layer's arrays after its input
+        return mod.forward(*(given.values() if s.wrap is not None else (given[d.name] for d in s.arrays)), **attrs)
+
+    def ours():
+        out, ctx = forward()
+        if s.wrap is not None:  # bidirectional also returns its inner layer's final states
+            return mod.backward(*(xp.ones_like(o) for o in (out if isinstance(out, tuple) else (out,))), ctx)
+        outs = dict(zip(s.outputs, out if isinstance(out, tuple) else (out,)))
+        return mod.backward(*(xp.ones_like(outs[g]) for g in s.grad_outputs), ctx)
+
+    def theirs():
+        with placed():
+            y = oracle(tensors)
+            ys = y if isinstance(y, tuple) else (y,)  # several outputs (a recurrence's y, h_n, c_n)
+            torch.autograd.backward(ys, [torch.ones_like(o) for o in ys])
+
+    return {"ours": ours, "theirs": theirs, "forward": forward, "torch_forward": lambda: oracle(tensors)}
+
+
+def measure_layer(name, arrays, attrs, oracle, repeat, budget=BUDGET_S):
+    sides = layer_sides(name, arrays, attrs, oracle)
+    seconds = timed({"ours": sides["ours"], "torch": sides["theirs"]}, repeat, budget)
     row = {"op": name, "optimized_ms": 1e3 * seconds["ours"], "torch_ms": 1e3 * seconds["torch"]}
     row["torch_over_ours"] = seconds.ratio("torch", "ours")
     row["rounds_ms"] = seconds.rounds_ms()
+    if ENTRY in attrs:
+        row.update(saved_MB=0.0, torch_saved_MB=0.0)
+        return row
     if name in PEAK_MEMORY_ROWS:
         row["peak_MB"] = peak_step_MB(name, "ours")
         row["torch_peak_MB"] = peak_step_MB(name, "theirs")
-    _, ctx = mod.forward(*(arrays.values() if s.wrap is not None else (arrays[d.name] for d in s.arrays)), **attrs)
-    row["saved_MB"] = _nested_bytes(ctx[1]) / 2**20
-    row["torch_saved_MB"] = _torch_saved_bytes(lambda: oracle(tensors)) / 2**20
+    row["saved_MB"] = _nested_bytes(sides["forward"]()[1]) / 2**20
+    row["torch_saved_MB"] = _torch_saved_bytes(sides["torch_forward"]) / 2**20
     return row
 
 
@@ -1064,7 +1073,7 @@ def compiled_rows(repeat: int, budget: float = BUDGET_S, ops=None) -> list[dict]
         op = name.split()[0]
         if (ops and op not in ops) or ENTRY in attrs or not (op in COMPILED_OPS or _imports_compiled_runtime(op)):
             continue
-        both = measure_layer(name, arrays, attrs, oracle, repeat, steps=True)
+        both = layer_sides(name, arrays, attrs, oracle)
         if op not in COMPILED_OPS and not _runs_compiled_kernels(both["ours"]):
             continue  # a variant that runs the NumPy functions under both backends (groups=4)
         shape = "x".join(str(n) for n in next(iter(arrays.values())).shape)

@@ -1,7 +1,7 @@
 """GPU check: CuPy-vs-NumPy parity for every generated op, then the GPU benchmark.
 
-    python scripts/gpu_check.py [--out results/gpu] [--ops NAME ...] [--repeat N]
-                                [--skip-parity] [--skip-bench]
+    python scripts/gpu_check.py [--out results/gpu] [--ops NAME ...] [--repeat N] [--jobs N]
+                                [--skip-parity] [--skip-bench] [--skip-layers]
 
 Needs CuPy and a CUDA device (``make gpu`` installs the ``cupy`` extra first); PyTorch with
 CUDA is the baseline of the benchmark, in the same process and on the same arrays.
@@ -17,7 +17,11 @@ Benchmark (float32): each activation on 2^26 elements (65536 rows of 1024), Dens
 x 8192x4096 by weight 4096x4096, forward and backward timed apart and together (median of
 CUDA-event timings after a warm-up), against PyTorch eager CUDA, with the device-to-device
 copy bandwidth measured alongside. Effective bandwidth is counted on minimum traffic: forward
-reads x and writes y, backward reads x and dy and writes dx.
+reads x and writes y, backward reads x and dy and writes dx. Then the layer rows of
+``scripts/bench.py`` (its shapes, its PyTorch computations) on CuPy arrays against the same
+computation on CUDA tensors, forward + backward, TF32 off on both sides.
+
+``--jobs N`` checks parity in N processes (NVRTC compiles different ops' kernels at once).
 
 Writes <out>/gpu_check.json and <out>/gpu_check.md (meant to be committed); exits 1 if any
 parity check fails.
@@ -37,6 +41,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "generated"), str(ROOT)]
 
+from transpiler.codegen import slot_is_final  # noqa: E402
 from harness import as_tuple, attributes, grad_outputs, make_arrays, module, modes, names, spec  # noqa: E402
 
 TOL = {np.float64: dict(rtol=1e-9, atol=1e-12), np.float32: dict(rtol=1e-4, atol=1e-5)}
@@ -53,6 +58,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=20, help="timed runs per measurement (default 20)")
     parser.add_argument("--skip-parity", action="store_true", help="benchmark only")
     parser.add_argument("--skip-bench", action="store_true", help="parity only")
+    parser.add_argument("--skip-layers", action="store_true", help="no layer rows in the benchmark")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="parity in this many processes, an op at a time each (default 1)")
     return parser.parse_args(argv)
 
 
@@ -68,13 +76,20 @@ STRIDE_ONE = [{"stride": 1, "padding": 1, "dilation": 1}, {"stride": 1, "padding
 
 def cases(name: str):
     s = spec(name)
-    extras = [{"activation": a} for a in s.slot.fused] + [{"activation": "softsign"}] if s.slot else [{}]
+    # softsign, fused nowhere, composes after the identity variant where the slot is the last step
+    composed = [{"activation": "softsign"}] if s.slot and slot_is_final(s) else []
+    extras = [{"activation": a} for a in s.slot.fused] + composed if s.slot else [{}]
     for extra in extras:
         for training in modes(s):
             yield {**attributes(s, training), **extra}
     for layout in STRIDE_ONE:
-        if all(s.attribute(key) is not None for key in layout):
-            yield {**attributes(s), **layout}
+        if not all(s.attribute(key) is not None for key in layout):
+            continue
+        if layout["padding"] == 3 and (not s.parameters or s.attribute("output_padding") is not None):
+            continue  # padding past the kernel's reach: a convolution's (a pooling window must overlap
+            # the input, a transposed convolution's output would be empty)
+        # a transposed convolution's output padding must be less than its stride
+        yield {**attributes(s), **layout, **({"output_padding": 0} if s.attribute("output_padding") is not None else {})}
 
 
 def parity(cp, ops: list[str]) -> list[dict]:
@@ -92,6 +107,22 @@ def parity(cp, ops: list[str]) -> list[dict]:
                 rows.append(row)
                 print(f"parity {name:<22} {row['dtype']:<8} {attrs} {'ok' if row['ok'] else 'FAIL ' + row.get('error', '')}")
     return rows
+
+
+def _parity_of(name: str) -> list[dict]:
+    import cupy
+
+    return parity(cupy, [name])
+
+
+def parity_in_processes(ops: list[str], jobs: int) -> list[dict]:
+    """``parity`` of each op in a pool of ``jobs`` processes (each its own CUDA context):
+    NVRTC compiles the kernels of different ops at once; rows in the order of ``ops``."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return [row for rows in pool.map(_parity_of, ops) for row in rows]
 
 
 def _compare(cp, s, dtype, attrs, random_draws: bool) -> dict:
@@ -223,11 +254,56 @@ def bench_dense(cp, torch, activation: str, repeat: int) -> dict:
     return row
 
 
-def _reported(bench, cp, torch, name: str, repeat: int) -> dict:
-    """One op's benchmark row; an error is recorded in the row, not raised, so that one op
+def bench_layers(cp, torch, repeat: int, ops: list[str] | None) -> list[dict]:
+    """The layer rows of ``scripts/bench.py`` (same shapes, same PyTorch computations) on the
+    GPU: forward + backward of ours on CuPy arrays against PyTorch eager CUDA on the same data,
+    in float32 (TF32 off on PyTorch's side, as on ours: ``CUPY_TF32`` unset)."""
+    import bench
+
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cuda.matmul.allow_tf32 = False
+    with torch.device("cuda"):  # the torch modules the cases build (nn.LSTM, ...) on the GPU
+        cases = {**bench.layer_cases(), **gpu_layer_cases(torch)}
+    rows = []
+    for name, (arrays, attrs, oracle) in cases.items():
+        if ops and name.split()[0] not in ops:
+            continue
+        rows.append(_reported(lambda: bench_layer(cp, bench.layer_sides(name, arrays, attrs, oracle, cp, "cuda"),
+                                                  name, repeat), name))
+    return rows
+
+
+def gpu_layer_cases(torch) -> dict:
+    """Sizes of issue 22 beyond the CPU bench's: a ResNet stage's convolution (64 x 64 x 56 x 56,
+    3 x 3) and a wide layer norm (65536 x 1024)."""
+    rng = np.random.default_rng(0)
+    F = torch.nn.functional
+
+    def f32(*shape, scale=1.0):
+        return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+    return {
+        "convolutional 64x64x56x56": ({"x": f32(64, 64, 56, 56), "weight": f32(64, 64, 3, 3, scale=0.04), "bias": f32(64)},
+                                      {"padding": 1}, lambda t: F.conv2d(t["x"], t["weight"], t["bias"], padding=1)),
+        "layer_normalization 65536x1024": ({"x": f32(65536, 1024), "weight": f32(1024), "bias": f32(1024)}, {},
+                                           lambda t: F.layer_norm(t["x"], (1024,), t["weight"], t["bias"])),
+    }
+
+
+def bench_layer(cp, sides: dict, name: str, repeat: int) -> dict:
+    row = {"op": name, "total_ms": gpu_time(cp, sides["ours"], repeat),
+           "torch_total_ms": gpu_time(cp, sides["theirs"], repeat)}
+    row["torch_over_ours"] = row["torch_total_ms"] / row["total_ms"]
+    print(f"bench {name:<34} total {row['total_ms']:8.3f} ms  torch {row['torch_total_ms']:8.3f} ms  "
+          f"torch/ours {row['torch_over_ours']:5.2f}")
+    return row
+
+
+def _reported(run, name: str) -> dict:
+    """One row of the benchmark; an error is recorded in the row, not raised, so that one op
     that fails does not lose the others' timings."""
     try:
-        return bench(cp, torch, name, repeat)
+        return run()
     except Exception as exc:  # noqa: BLE001 - reported in the results
         print(f"bench {name:<22} FAILED {type(exc).__name__}: {exc}")
         return {"op": name, "error": f"{type(exc).__name__}: {exc}"}
@@ -263,6 +339,13 @@ def markdown(summary: dict) -> str:
             ratio = f"{r['torch_over_ours']:.2f}" if "torch_over_ours" in r else "n/a"
             lines.append(f"| {r['op']} | {r['forward_ms']:.3f} | {r['backward_ms']:.3f} | {r['total_ms']:.3f} | "
                          f"{r['total_TFLOPs']:.1f} | {torch_ms} | {ratio} |")
+        if bench.get("layers"):
+            lines += ["", "Layers: the rows of scripts/bench.py (its shapes and PyTorch computations), forward + "
+                      "backward, TF32 off on both sides.", "",
+                      "| layer | total ms | torch ms | torch / ours |", "| --- | ---: | ---: | ---: |"]
+            lines += [f"| {r['op']} | failed: {r['error']} | | |" if "error" in r else
+                      f"| {r['op']} | {r['total_ms']:.3f} | {r['torch_total_ms']:.3f} | {r['torch_over_ours']:.2f} |"
+                      for r in bench["layers"]]
     return "\n".join(lines) + "\n"
 
 
@@ -294,22 +377,24 @@ def main(argv=None) -> int:
         "torch": torch.__version__ if torch is not None else None,
         "numpy": np.__version__,
         "python": platform.python_version(),
-        "parity": None if args.skip_parity else parity(cp, ops),
+        "parity": None if args.skip_parity else parity(cp, ops) if args.jobs == 1 else parity_in_processes(ops, args.jobs),
         "bench": None,
     }
     if not args.skip_bench:
         benchable = [n for n in ops if spec(n).kind == "activation" and not spec(n).parameters]
         summary["bench"] = {
             "copy_GBps": copy_bandwidth(cp, args.repeat),
-            "activations": [_reported(bench_activation, cp, torch, n, args.repeat) for n in benchable],
+            "activations": [_reported(lambda: bench_activation(cp, torch, n, args.repeat), n) for n in benchable],
             "dense": [bench_dense(cp, torch, a, args.repeat) for a in spec("dense").slot.fused] if "dense" in ops else [],
+            "layers": [] if args.skip_layers or torch is None else bench_layers(cp, torch, args.repeat, args.ops),
         }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "gpu_check.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
     (args.out / "gpu_check.md").write_text(markdown(summary))
     print(f"wrote {args.out / 'gpu_check.json'} and {args.out / 'gpu_check.md'}")
     failed = summary["parity"] and any(not r["ok"] for r in summary["parity"])
-    failed = failed or (summary["bench"] and any("error" in r for r in summary["bench"]["activations"]))
+    failed = failed or (summary["bench"] and any("error" in r for key in ("activations", "layers")
+                                                 for r in summary["bench"][key]))
     return 1 if failed else 0
 
 
