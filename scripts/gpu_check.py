@@ -10,7 +10,9 @@ Parity: every op and variant of the package (every fused activation of Dense, ev
 structural attribute), float32 and float64, forward and backward, CuPy against the NumPy
 module on the same inputs. Tolerances by dtype: float64 rtol 1e-9, float32 rtol 1e-4
 (CUDA contracts a*b+c into FMAs, its exp/tanh are within 2 ulp, and row sums run in another
-order). Random ops in training mode draw from CuPy's generator, so only shapes, dtypes and
+order). A float32 result outside that (a sum of many terms, whose rounding is of the size of
+the terms: a recurrence over its steps, attention's products) passes when CuPy's is as close
+to NumPy's float64 result as NumPy's float32 one is, within a factor of 2. Random ops in training mode draw from CuPy's generator, so only shapes, dtypes and
 finiteness are checked there.
 
 Benchmark (float32): each activation on 2^26 elements (65536 rows of 1024), Dense on
@@ -139,8 +141,9 @@ def _compare(cp, s, dtype, attrs, random_draws: bool) -> dict:
     dy = [np.random.default_rng(3).standard_normal(o.shape).astype(dtype) for o in grad_outputs(s, y_ref)]
     grads_ref = as_tuple(mod.backward(*dy, ctx_ref))
     grads = as_tuple(mod.backward(*(cp.asarray(d) for d in dy), ctx))
-    worst = 0.0
-    for got, want in zip(as_tuple(y) + grads, as_tuple(y_ref) + grads_ref):
+    worst, judged = 0.0, {}
+    exact = None
+    for index, (got, want) in enumerate(zip(as_tuple(y) + grads, as_tuple(y_ref) + grads_ref)):
         if not isinstance(got, cp.ndarray):
             return {"ok": False, "error": f"a result is {type(got).__name__}, not a CuPy array"}
         host = cp.asnumpy(got)
@@ -150,10 +153,37 @@ def _compare(cp, s, dtype, attrs, random_draws: bool) -> dict:
             if not np.all(np.isfinite(host)):
                 return {"ok": False, "error": "non-finite values"}
             continue
-        np.testing.assert_allclose(host, want, **TOL[dtype])
+        try:
+            np.testing.assert_allclose(host, want, **TOL[dtype])
+        except AssertionError:
+            if dtype is not np.float32:
+                raise
+            # float32 sums of many terms (a recurrence, attention's products) carry rounding of
+            # the size of the terms, not of the result: then CuPy's result must be as close to
+            # the float64 result as NumPy's float32 one is (within twice its error).
+            exact = exact or _in_float64(s, mod, arrays, kwargs, dy)
+            truth = exact[index]
+            gpu_error = float(np.max(np.abs(host - truth)))
+            cpu_error = float(np.max(np.abs(want - truth)))
+            if gpu_error > 2 * cpu_error + TOL[dtype]["atol"]:
+                raise AssertionError(f"output {index}: CuPy float32 is {gpu_error:.3g} from the float64 result, "
+                                     f"NumPy float32 {cpu_error:.3g}") from None
+            judged[index] = gpu_error / max(cpu_error, np.finfo(np.float64).tiny)
+            continue
         scale = np.abs(want) * TOL[dtype]["rtol"] + TOL[dtype]["atol"]
         worst = max(worst, float(np.max(np.abs(host - want) / scale, initial=0.0)))
-    return {"ok": True, "worst_fraction_of_tolerance": worst, "values_compared": not random_draws}
+    row = {"ok": True, "worst_fraction_of_tolerance": worst, "values_compared": not random_draws}
+    if judged:  # output index -> CuPy's float32 error over NumPy's, both against float64
+        row["error_over_numpy_float32"] = judged
+    return row
+
+
+def _in_float64(s, mod, arrays: dict, kwargs: dict, dy: list) -> tuple:
+    """Forward's outputs and backward's gradients of NumPy in float64, on the same values."""
+    wide = {k: v.astype(np.float64) if isinstance(v, np.ndarray) and v.dtype == np.float32 else v
+            for k, v in arrays.items()}
+    y, ctx = mod.forward(*(wide[d.name] for d in s.arrays), **kwargs)
+    return as_tuple(y) + as_tuple(mod.backward(*(d.astype(np.float64) for d in dy), ctx))
 
 
 # -- benchmark -------------------------------------------------------------------------------

@@ -345,6 +345,10 @@ class GpuLike(np.ndarray):
     """A NumPy array whose type claims to come from CuPy: the generated modules dispatch on
     the type's module, so it takes the CuPy code path, with NumPy behind it."""
 
+    @property
+    def __cuda_array_interface__(self):  # as a CuPy array has (its memory is on the device)
+        return {"shape": self.shape, "typestr": self.dtype.str, "data": (self.ctypes.data, False), "version": 3}
+
 
 GpuLike.__module__ = "cupy._fake"
 
@@ -457,9 +461,12 @@ class HostRowKernel:
 
 
 def on_device(value):
-    """NumPy results come back as GpuLike, as CuPy's functions return CuPy arrays."""
+    """NumPy results come back as GpuLike, as CuPy's functions return CuPy arrays (a 0-d one
+    where NumPy returns a number: a sum over all elements)."""
     if isinstance(value, np.ndarray) and not isinstance(value, GpuLike):
         return value.view(GpuLike)
+    if isinstance(value, np.generic):
+        return np.asarray(value).view(GpuLike)
     if isinstance(value, tuple):
         return tuple(on_device(v) for v in value)
     if isinstance(value, list):
@@ -489,15 +496,27 @@ class HostGenerator:
         return lambda *args, **kwargs: on_device(method(*args, **kwargs))
 
 
+# What CuPy 14 lacks of NumPy's API where the generated code could reach for it (found on an
+# H200: the CRF's log_matmul_exp called cp.errstate, grid_sample cp.einsum(..., out=...)).
+NOT_IN_CUPY = {"errstate", "seterr", "geterr"}
+KEYWORDS_CUPY_REFUSES = {"einsum": {"out"}}
+
+
 def fake_cupy(library: ctypes.CDLL, kernels=()) -> types.ModuleType:
     """A ``cupy`` module for the CPU: NumPy's functions and ``HostKernel``. As in CuPy, a
-    function that wants an array refuses a Python list or tuple of numbers."""
+    function that wants an array refuses a Python list or tuple of numbers, and what CuPy
+    lacks (NOT_IN_CUPY, KEYWORDS_CUPY_REFUSES) is refused."""
     fake = types.ModuleType("cupy")
 
     def attribute(name):
+        if name in NOT_IN_CUPY:
+            raise AttributeError(f"module 'cupy' has no attribute {name!r}")
         value = getattr(np, name)
         if callable(value) and not isinstance(value, type):
             def call(*args, **kwargs):
+                refused = sorted(set(kwargs) & KEYWORDS_CUPY_REFUSES.get(name, set()))
+                if refused:
+                    raise TypeError(f"cupy.{name}: Did not understand the following kwargs: {refused}")
                 if (name not in SHAPE_FIRST and args and isinstance(args[0], (list, tuple))
                         and not any(isinstance(a, np.ndarray) for a in args[0])):
                     raise TypeError(f"cupy.{name}: Unsupported type {type(args[0])}")

@@ -55,10 +55,10 @@ def test_kernels_are_built_once_and_named():
     assert isinstance(y, cupy.ndarray) and y.dtype == np.float32
     # Same-shape contiguous arrays run the flat kernel; a strided view runs the same body as a
     # cupy.ElementwiseKernel.
-    assert set(gelu._gelu_fwd_0._flat) == {"float"} and gelu._gelu_fwd_0._kernel is None
+    assert set(gelu._gelu_none_fwd_0._flat) == {"float"} and gelu._gelu_none_fwd_0._kernel is None
     grid = cupy.linspace(-3, 3, 2000, dtype=cupy.float64).reshape(2, 1000)
     y_strided, _ = gelu.forward(grid[:, ::2])
-    assert gelu._gelu_fwd_0._kernel is not None and gelu._gelu_fwd_0._kernel.name == "gelu_fwd_0"
+    assert gelu._gelu_none_fwd_0._kernel is not None and gelu._gelu_none_fwd_0._kernel.name == "gelu_none_fwd_0"
     np.testing.assert_allclose(cupy.asnumpy(y_strided), gelu.forward(cupy.asnumpy(grid)[:, ::2])[0], rtol=1e-12)
 
 

@@ -30,6 +30,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import libcst as cst
+import libcst.matchers as m
+
 from .ir import Const, Function, Operand, Stmt, Value, next_temporary
 from .primitives import Primitive, Primitives, call_of, with_called_helpers
 from .shapes import SCALAR, Shape
@@ -612,7 +615,43 @@ def cupy_helper(prim: Primitive, called: Iterable[str] = ()) -> str:
     for function in called:
         body = [call_of(function).sub(f"_cupy{function}(", line) for line in body]
     imports = ["    import cupy as cp", ""] if any(_CUPY.search(line) for line in body) else []
-    return "\n".join(lines[:body_start] + imports + body)
+    text = "\n".join(lines[:body_start] + imports + body)
+    if "cp.errstate" in text or "cp.einsum" in text:
+        text = cst.parse_module(text).visit(_CupyIdioms()).code
+    return text
+
+
+_CP_CALL = {name: m.Call(func=m.Attribute(value=m.Name("cp"), attr=m.Name(name))) for name in ("errstate", "einsum")}
+
+
+class _CupyIdioms(cst.CSTTransformer):
+    """The NumPy idioms of a helper's body that CuPy lacks, in its CuPy copy: ``with
+    cp.errstate(...)`` (CuPy has no errstate: a GPU raises no floating-point warnings) runs its
+    body plainly, and ``cp.einsum(..., out=target)`` as a statement (CuPy's einsum takes no
+    ``out``) assigns its result to ``target`` (a subscript) or ``target[...]``."""
+
+    def leave_With(self, original: cst.With, updated: cst.With):
+        if len(updated.items) == 1 and m.matches(updated.items[0].item, _CP_CALL["errstate"]):
+            assert isinstance(updated.body, cst.IndentedBlock)
+            first, *rest = updated.body.body
+            return cst.FlattenSentinel([first.with_changes(leading_lines=updated.leading_lines), *rest])
+        return updated
+
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+        if len(updated.body) != 1 or not m.matches(updated.body[0], m.Expr(_CP_CALL["einsum"])):
+            return updated
+        call = updated.body[0].value
+        assert isinstance(call, cst.Call)
+        out = [arg for arg in call.args if arg.keyword is not None and arg.keyword.value == "out"]
+        if not out:
+            return updated
+        args = [arg for arg in call.args if arg is not out[0]]
+        args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        target = out[0].value
+        if not isinstance(target, cst.Subscript):  # a whole array: its elements
+            target = cst.Subscript(value=target, slice=[cst.SubscriptElement(slice=cst.Index(value=cst.Ellipsis()))])
+        assign = cst.Assign(targets=[cst.AssignTarget(target=target)], value=call.with_changes(args=args))
+        return updated.with_changes(body=[assign])
 
 
 def _after_docstring(lines: list[str]) -> int:

@@ -76,7 +76,15 @@ class ElementwiseKernel:
 
     def _real(self, args):
         """float or double when the flat kernel can run: the array arguments non-empty, of one
-        shape, C-contiguous, their T ones of one dtype; else None."""
+        shape, C-contiguous, their T ones of one dtype, and the scalars numbers (not a value
+        computed on the device, such as a sum, which cupy.ElementwiseKernel reads there); else
+        None."""
+        if any(
+            hasattr(a, "__cuda_array_interface__")
+            for (_, name), a in zip(self._ins, args)
+            if name in self.scalars
+        ):
+            return None
         arrays = [
             (ctype, a)
             for (ctype, name), a in zip(self._ins, args)

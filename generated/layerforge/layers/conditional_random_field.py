@@ -1863,10 +1863,8 @@ def _cupy_log_matmul_exp(a, b):
     top = a.max(axis=-1, keepdims=True)
     cols = b.max(axis=0, keepdims=True)
     product = cp.exp(a - top) @ cp.exp(b - cols)
-    with cp.errstate(invalid="ignore"):
-        bad = ~(product >= cp.sqrt(cp.finfo(product.dtype).tiny))
-    with cp.errstate(divide="ignore", invalid="ignore"):
-        out = cp.log(product, out=product)
+    bad = ~(product >= cp.sqrt(cp.finfo(product.dtype).tiny))
+    out = cp.log(product, out=product)
     out += top
     out += cols
     if bad.any():
@@ -1874,8 +1872,7 @@ def _cupy_log_matmul_exp(a, b):
         terms = a[rows][..., :, None] + b
         peak = cp.max(terms, axis=-2, keepdims=True)
         peak = cp.where(cp.isfinite(peak), peak, 0)
-        with cp.errstate(divide="ignore"):
-            out[rows] = cp.log(cp.sum(cp.exp(terms - peak), axis=-2)) + peak[..., 0, :]
+        out[rows] = cp.log(cp.sum(cp.exp(terms - peak), axis=-2)) + peak[..., 0, :]
     return out
 
 
@@ -1887,15 +1884,13 @@ def _cupy_log_matmul_exp_grad_a(grad, a, b, out):
     cols = b.max(axis=0, keepdims=True)
     scale = top + cols
     scale -= out
-    with cp.errstate(invalid="ignore"):
-        bad = ~(scale <= -0.5 * cp.log(cp.finfo(a.dtype).tiny))
+    bad = ~(scale <= -0.5 * cp.log(cp.finfo(a.dtype).tiny))
     rows = bad.any(axis=-1) if bad.any() else None
-    with cp.errstate(over="ignore", invalid="ignore"):
-        cp.exp(scale, out=scale)
-        scale *= grad
-        if rows is not None:
-            scale[rows] = 0
-        weights = cp.exp(a - top)
+    cp.exp(scale, out=scale)
+    scale *= grad
+    if rows is not None:
+        scale[rows] = 0
+    weights = cp.exp(a - top)
     weights *= scale @ cp.exp(b - cols).T
     if rows is not None:
         chosen = cp.exp(a[rows][..., :, None] + b - out[rows][..., None, :])
@@ -1913,15 +1908,13 @@ def _cupy_log_matmul_exp_grad_b(grad, a, b, out):
     cols = b.max(axis=0, keepdims=True)
     scale = top + cols
     scale -= out
-    with cp.errstate(invalid="ignore"):
-        bad = ~(scale <= -0.5 * cp.log(cp.finfo(a.dtype).tiny))
+    bad = ~(scale <= -0.5 * cp.log(cp.finfo(a.dtype).tiny))
     rows = bad.any(axis=-1) if bad.any() else None
-    with cp.errstate(over="ignore", invalid="ignore"):
-        cp.exp(scale, out=scale)
-        scale *= grad
-        if rows is not None:
-            scale[rows] = 0
-        weights = cp.exp(a - top)
+    cp.exp(scale, out=scale)
+    scale *= grad
+    if rows is not None:
+        scale[rows] = 0
+    weights = cp.exp(a - top)
     if rows is not None:
         weights[rows] = 0
     total = weights.T @ scale

@@ -1336,9 +1336,7 @@ def _cupy_grid_sample(x, grid, align_corners):
     def images(first, last):
         for i in range(first, last):
             values = take_columns(x[i].reshape(c, h * w), index[i].reshape(-1))
-            cp.einsum(
-                "ckp,kp->cp", values.reshape(c, 4, points), weight[i], out=result[i]
-            )
+            result[i] = cp.einsum("ckp,kp->cp", values.reshape(c, 4, points), weight[i])
 
     in_chunks(images, n, x)
     return result.reshape(n, c, grid.shape[1], grid.shape[2])
@@ -1362,8 +1360,8 @@ def _cupy_grid_sample_grid_grad(grad, x, grid, align_corners):
     def images(first, last):
         for i in range(first, last):
             values = take_columns(x[i].reshape(c, h * w), index[i].reshape(-1))
-            cp.einsum(
-                "cp,ckp->kp", per_point[i], values.reshape(c, 4, points), out=along[i]
+            along[i] = cp.einsum(
+                "cp,ckp->kp", per_point[i], values.reshape(c, 4, points)
             )
 
     in_chunks(images, n, x)

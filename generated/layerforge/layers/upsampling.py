@@ -1178,13 +1178,10 @@ def _cupy_mix_rows(x, first, second, w0, w1, columns=None):
             source = cp.matmul(source.reshape(-1, source.shape[-1]), columns).reshape(
                 source.shape[:-1] + (width,)
             )
-        with cp.errstate(
-            invalid="ignore"
-        ):  # inf times a weight of 0 is NaN, as in PyTorch
-            for head, stride, count, a, b, u, v in runs:
-                rows = target[..., head : head + stride * (count - 1) + 1 : stride, :]
-                cp.multiply(source[..., a : a + count, :], u, out=rows)
-                rows += v * source[..., b : b + count, :]
+        for head, stride, count, a, b, u, v in runs:
+            rows = target[..., head : head + stride * (count - 1) + 1 : stride, :]
+            cp.multiply(source[..., a : a + count, :], u, out=rows)
+            rows += v * source[..., b : b + count, :]
 
     in_chunks(images, x.shape[0], x)
     return out
@@ -1217,11 +1214,10 @@ def _cupy_mix_rows_grad(grad, first, second, w0, w1, n, columns=None):
             target = out[start:stop]
         else:  # the image's sums, in cache until multiplied
             target = cp.zeros(source.shape[:-2] + (n, source.shape[-1]), grad.dtype)
-        with cp.errstate(invalid="ignore"):
-            for head, stride, count, a, b, u, v in runs:
-                rows = source[..., head : head + stride * (count - 1) + 1 : stride, :]
-                target[..., a : a + count, :] += u * rows
-                target[..., b : b + count, :] += v * rows
+        for head, stride, count, a, b, u, v in runs:
+            rows = source[..., head : head + stride * (count - 1) + 1 : stride, :]
+            target[..., a : a + count, :] += u * rows
+            target[..., b : b + count, :] += v * rows
         if columns is None:
             return
         if cp.isfinite(target).all():
