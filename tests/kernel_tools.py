@@ -25,14 +25,25 @@ import numpy as np
 
 from harness import module, names, spec
 
-CTYPES = {"T": "T", "bool": "bool", "int32": "int"}
-NUMPY_TYPES = {"bool": np.bool_, "int32": np.int32}
+CTYPES = {"T": "T", "bool": "bool", "int64": "long long"}
+NUMPY_TYPES = {"bool": np.bool_, "int64": np.int64}
 
 
 def runtime_kernel_type():
-    from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, RowKernel
+    from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, RowBlockKernel, RowKernel
 
-    return (ElementwiseKernel, ReductionKernel, RowKernel)
+    return (ElementwiseKernel, ReductionKernel, RowKernel, RowBlockKernel)
+
+
+def is_row_block(kernel) -> bool:
+    """A row program (``RowBlockKernel``): its own CUDA source for each float type."""
+    return hasattr(kernel, "lanes")
+
+
+def _row_block_entry(k, real: str) -> str:
+    """A row program's source for ``real`` in a namespace of its own (each instance defines
+    T and the reduction helpers)."""
+    return f"namespace {k.name}_{real}_ns {{\n{k.source(real)}}}  // namespace {k.name}_{real}_ns\n"
 
 
 def is_reduction(kernel) -> bool:
@@ -94,6 +105,9 @@ def cuda_source(kernels) -> str:
     compile it: inputs are const references into the arrays, outputs references."""
     parts = []
     for k in kernels:
+        if is_row_block(k):
+            parts += [_row_block_entry(k, real) for real in ("float", "double")]
+            continue
         parts.append(f"namespace {k.name}_ns {{\n{k.preamble}\n")
         if is_row(k):
             parts += [_row_entry(k, real, device=True) for real in ("float", "double")]
@@ -242,12 +256,31 @@ def nvrtc_compile(lib: ctypes.CDLL, source: str, name: str, arch: str = "compute
 def host_source(kernels) -> str:
     """The same bodies as host C++: a loop over contiguous, already broadcast arrays."""
     parts = ["#include <cmath>", "#include <cstdint>", "#include <cstring>", "#define __device__", "#define __global__",
-             "using namespace std;", "static struct { unsigned x; } blockIdx, threadIdx;",
+             "using namespace std;", "static struct { unsigned x, y; } blockIdx, threadIdx, blockDim;",
              "static double __longlong_as_double(unsigned long long bits) {",
              "    double value;", "    memcpy(&value, &bits, sizeof value);", "    return value;", "}",
+             "static float __int_as_float(unsigned bits) {",
+             "    float value;", "    memcpy(&value, &bits, sizeof value);", "    return value;", "}",
              # CUDA's fast float intrinsics (sin and cos after their range reduction): the C library's
-             "#define __sinf sinf", "#define __cosf cosf", ""]
+             "#define __sinf sinf", "#define __cosf cosf",
+             # A row program runs with one thread per row here: its reductions across threads
+             # have nothing to combine.
+             "#define __shared__ static", "#define __syncthreads()", "#define __shfl_xor_sync(mask, v, offset) (v)", ""]
     for k in kernels:
+        if is_row_block(k):
+            for real in ("float", "double"):
+                parts.append(_row_block_entry(k, real))
+                typed = [f"{'' if kind == 'scalar' else 'const '}{_c_type(t, real)}{'' if kind == 'scalar' else '*'} {n}"
+                         for kind, t, n in k._ins]
+                typed += [f"{_c_type(t, real)}* {n}" for _, t, n in k._outs]
+                args = ", ".join([n for _, _, n in k._ins + k._outs] + ["rows", "n"])
+                parts.append(
+                    f'extern "C" void {k.name}_launch_{real}({", ".join(typed)}, long long rows, long long n) {{\n'
+                    "    blockDim.x = blockDim.y = 1;\n    threadIdx.x = threadIdx.y = 0;\n"
+                    "    for (blockIdx.x = 0; blockIdx.x < rows; ++blockIdx.x)\n"
+                    f"        {k.name}_{real}_ns::{k.name}_{real}({args});\n}}\n"
+                )
+            continue
         if is_row(k):
             parts.append(f"namespace {k.name}_ns {{\n{k.preamble}\n}}\n")
             parts += [_row_entry(k, real, device=False).replace(f"{k.function}<", f"{k.name}_ns::{k.function}<")
@@ -414,7 +447,7 @@ class HostReduction(HostKernel):
 
 # The by-value arguments of a flat kernel: NumPy scalars of the kernel's parameter types.
 SCALAR_CTYPES = {np.float32: ctypes.c_float, np.float64: ctypes.c_double, np.bool_: ctypes.c_bool,
-                 np.int32: ctypes.c_int}
+                 np.int32: ctypes.c_int, np.int64: ctypes.c_longlong}
 
 
 class HostRawKernel:
@@ -424,11 +457,20 @@ class HostRawKernel:
     def __init__(self, library: ctypes.CDLL, kernels: dict, code: str, name: str):
         self.kernel_name, self.real = name.rsplit("_", 1)
         kernel = kernels[self.kernel_name]
-        assert code == kernel.flat_source(self.real), f"{name}: the source differs from the one compiled"
-        self.block = kernel.block
+        self.row_block = is_row_block(kernel)
+        source = kernel.source(self.real) if self.row_block else kernel.flat_source(self.real)
+        assert code == source, f"{name}: the source differs from the one compiled"
+        self.block = None if self.row_block else kernel.block
         self.function = getattr(library, f"{self.kernel_name}_launch_{self.real}")
 
     def __call__(self, grid, block, args):
+        if self.row_block:  # a row per thread here, every row of the launch
+            *values, rows, n = args
+            assert len(block) == 2 and grid[0] * block[1] >= rows
+            self.function(*(ctypes.c_void_p(v.ctypes.data) if isinstance(v, np.ndarray) else SCALAR_CTYPES[type(v)](v)
+                            for v in values), ctypes.c_longlong(int(rows)), ctypes.c_longlong(int(n)))
+            HostKernel.calls.add((self.kernel_name, self.real))
+            return
         assert block == (self.block,), f"{self.kernel_name}: launched with {block}, written for ({self.block},)"
         *values, size = args
         assert all(v.flags.c_contiguous for v in values if isinstance(v, np.ndarray))

@@ -261,13 +261,32 @@ def test_bad_cuda_fields_are_spec_errors(tmp_path, entry, message):
 
 
 def test_row_maximum_starts_from_minus_infinity(host_cupy):
-    """The max reduction of rows of negative numbers (a kernel starting from 0 would give 0),
-    and NaN wins as in NumPy."""
+    """Softmax's row program on rows of very negative numbers (a maximum starting from 0 would
+    leave every exponential 0, and 0 / 0), and NaN wins as in NumPy."""
     softmax = module(spec("softmax"))
-    x = -10 - np.random.default_rng(0).random((5, 7))
+    x = -1000 - np.random.default_rng(0).random((5, 7))
     x[2, 3] = np.nan
     got = softmax._softmax_fwd_0(x.view(kt.GpuLike))
-    np.testing.assert_array_equal(np.asarray(got), np.max(x, axis=-1, keepdims=True))
+    want = softmax.forward(x)[0]
+    assert np.isnan(want[2]).all() and np.isfinite(np.delete(want, 2, axis=0)).all()
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "layer_normalization"])
+def test_row_programs_on_rows_longer_than_the_registers(host_cupy, name):
+    """Rows of 100 here (one thread per row: 32 elements in its registers, the other 68
+    read from memory in every pass) against NumPy, forward and backward."""
+    s = spec(name)
+    rng = np.random.default_rng(1)
+    arrays = {"x": rng.standard_normal((4, 100)) * 3, "weight": rng.standard_normal(100), "bias": rng.standard_normal(100)}
+    given = [arrays[d.name] for d in s.arrays]
+    mod = module(s)
+    y_ref, ctx_ref = mod.forward(*given)
+    y, ctx = mod.forward(*(a.view(kt.GpuLike) for a in given))
+    np.testing.assert_allclose(np.asarray(y), y_ref, **TOL[np.float64])
+    grad = rng.standard_normal(y_ref.shape)
+    np.testing.assert_allclose(np.asarray(as_tuple(mod.backward(grad.view(kt.GpuLike), ctx))[0]),
+                               as_tuple(mod.backward(grad, ctx_ref))[0], rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("stride, padding, dilation", [(1, 1, 1), (1, 2, 2), (2, 1, 1)])
@@ -322,6 +341,40 @@ def test_a_recurrent_step_is_one_fused_gate_kernel(name, forward, backward):
     mod = module(spec(name))
     assert len(_kernel_launches(mod._cupy_forward_no_batch_first_step)) == forward
     assert len(_kernel_launches(mod._cupy_backward_no_batch_first_step)) == backward
+
+
+def _launches(function) -> list:
+    """The module-level kernel objects a CuPy twin calls, in order."""
+    import ast
+    import inspect
+
+    kinds = kt.runtime_kernel_type()
+    tree = ast.parse(inspect.getsource(function))
+    return [function.__globals__[node.func.id] for node in ast.walk(tree) if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name) and isinstance(function.__globals__.get(node.func.id), kinds)]
+
+
+def test_row_programs_replace_the_kernels_of_a_row():
+    """Softmax forward (a maximum, exponentials, their sum, quotients: four kernels before)
+    and backward are one row program each, which reads its row input once; layer norm's
+    backward is one, its parameter gradients' sums over rows moved after it, reading the
+    ``p`` it writes; a lone reduction stays a ReductionKernel (maxout's maximum)."""
+    import inspect
+
+    from layerforge._cupy_runtime import ReductionKernel, RowBlockKernel
+
+    softmax = module(spec("softmax"))
+    for twin in (softmax._cupy_forward, softmax._cupy_backward):
+        assert [type(k) for k in _launches(twin)] == [RowBlockKernel]
+    assert softmax._softmax_fwd_0.in_params == "row T x" and softmax._softmax_fwd_0.out_params == "row T y"
+    assert softmax._softmax_fwd_0.body.count("_at.fill(_c_x") == 1  # loaded once, into registers
+    norm = module(spec("layer_normalization"))
+    source = inspect.getsource(norm._cupy_backward)
+    assert [type(k) for k in _launches(norm._cupy_backward)] == [RowBlockKernel]
+    assert source.index("_layer_normalization_bwd_0(") < source.index("_cupy_sum_to(p, weight.shape)")
+    assert "row T p" in norm._layer_normalization_bwd_0.out_params
+    assert "per_row T mu, per_row T rstd" in norm._layer_normalization_fwd_0.out_params
+    assert type(_launches(module(spec("maxout"))._cupy_forward)[0]) is ReductionKernel
 
 
 def test_sinking_blocks_is_the_cupy_twins_only():

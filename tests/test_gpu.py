@@ -75,4 +75,28 @@ def test_row_kernels_run_on_the_device():
         grad = np.ones_like(y_ref)
         np.testing.assert_allclose(cupy.asnumpy(module.backward(cupy.asarray(grad), ctx)),
                                    module.backward(grad, ctx_ref), rtol=1e-9, atol=1e-12)
-        assert getattr(module, kernel)._kernel is not None
+        built = getattr(module, kernel)
+        assert built._kernels if hasattr(built, "_kernels") else built._kernel is not None
+
+
+# Row lengths for the row programs' launch shapes: a warp per row with its elements in
+# registers (33, 1000), a block per row (5000: 256 threads), and rows longer than a block's
+# registers hold (40000: 1024 threads, the elements past 32768 read again from memory).
+@pytest.mark.parametrize("n", [33, 1000, 5000, 40000])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "layer_normalization"])
+def test_row_programs_on_long_and_short_rows(name, n):
+    import cupy
+    from harness import module, spec
+
+    s = spec(name)
+    rng = np.random.default_rng(n)
+    arrays = {"x": rng.standard_normal((6, n)) * 3, "weight": rng.standard_normal(n), "bias": rng.standard_normal(n)}
+    given = [arrays[d.name] for d in s.arrays]
+    mod = module(s)
+    y_ref, ctx_ref = mod.forward(*given)
+    y, ctx = mod.forward(*(cupy.asarray(a) for a in given))
+    np.testing.assert_allclose(cupy.asnumpy(y), y_ref, rtol=1e-9, atol=1e-12)
+    grad = rng.standard_normal(y_ref.shape)
+    for got, want in zip(mod.backward(cupy.asarray(grad), ctx) if s.kind == "layer" else (mod.backward(cupy.asarray(grad), ctx),),
+                         mod.backward(grad, ctx_ref) if s.kind == "layer" else (mod.backward(grad, ctx_ref),)):
+        np.testing.assert_allclose(cupy.asnumpy(got), want, rtol=1e-9, atol=1e-9)

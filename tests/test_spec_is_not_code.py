@@ -27,14 +27,14 @@ OP_FOLDERS = ("activations", "layers", "losses")
 # copy: nn.Bidirectional copies its inner layer for the backward direction (copy.deepcopy)
 # hashlib: the compiled runtime keys numba's disk cache on its own content (a SHA-256).
 IMPORTS = {"numpy": "np", "contextlib": None, "copy": None, "functools": None, "hashlib": None, "importlib": None,
-           "importlib.util": None, "math": None, "os": None, "threading": None}
+           "importlib.util": None, "math": None, "os": None, "textwrap": None, "threading": None}
 # math: the compiled target's row kernels (numba) call math.exp and the like in op modules.
 OP_MODULE_IMPORTS = {"numpy", "math"}
 IMPORT_FROM = {"layerforge._runtime", "layerforge._cupy_runtime", "layerforge._jit_runtime", "layerforge.activations",
                "layerforge.layers",
                "layerforge.losses",
                "concurrent.futures", None}  # None: ``from . import name`` in a package's __init__
-MODULE_CALLS = {"ElementwiseKernel", "ReductionKernel", "RowKernel", "threading.local", "frozenset"}
+MODULE_CALLS = {"ElementwiseKernel", "ReductionKernel", "RowKernel", "RowBlockKernel", "threading.local", "frozenset"}
 # The decorators an op module's functions may carry: the compiled target's kernel wrapper and
 # its mark of a twin of row kernels alone (whole_rows), and the runtime's hold of BLAS on one
 # thread (a function whose products own the threads). The hand-written kernels of the

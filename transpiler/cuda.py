@@ -8,7 +8,9 @@ with one C statement per IR statement (``T`` is float or double, masks are ``boo
 kernel reads the values the run uses but does not define, and writes the values that later
 statements or the function's results read. A sum, mean or max along the last axis becomes
 one ``cupy.ReductionKernel`` (one pass over each row), and the statements of the run before
-it whose values only it reads move into its map function instead of being written out. A
+it whose values only it reads move into its map function instead of being written out.
+Consecutive kernels and reductions over the rows of one array (a softmax, a layer norm) then
+merge into one row program (``rows.py``: a ``RowBlockKernel``, a block of threads per row). A
 primitive with a ``cuda_row`` device function (sparsemax's threshold, maxout's first-max
 mask) is one ``RowKernel``: a thread per row along the last axis; the masking steps right
 before attention's softmax (``ROW_MASKS``) fold into it, their masks its operands.
@@ -34,6 +36,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from .ir import Const, Function, Operand, Stmt, Value, next_temporary
+from . import rows
 from .primitives import Primitive, Primitives, call_of, with_called_helpers
 from .shapes import SCALAR, Shape
 from .spec import OpSpec
@@ -50,7 +53,7 @@ RESERVED = frozenset(
     "public template this throw try catch namespace using true false "
     "i T exp expm1 log log1p sqrt tanh pow fabs taylor_exp".split()
 )
-CTYPES = {"float": "T", "bool": "bool", "int": "int32", "mask": "bool"}  # a mask kernels read as bool
+CTYPES = {"float": "T", "bool": "bool", "int": "int64", "mask": "bool"}  # a mask kernels read as bool
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class Kernel:
     row_width: int | None = None  # outputs per row: 1 for a reduction, None for the row's width
     scalars: tuple[str, ...] = ()  # inputs that are Python numbers at run time, not arrays
     masks: tuple[str, ...] = ()  # a row kernel's folded masking steps (ROW_MASKS), in order
+    kinds: tuple[str, ...] = ()  # a row program's: each input's, then each output's (rows.py)
 
     @property
     def variable(self) -> str:
@@ -298,7 +302,7 @@ def build_kernel(name: str, run: list[Stmt], fn: Function, prims: Primitives, li
         names.update((k, c_operand(v, generic)) for k, v in stmt.statics)
         expr = _small_power(stmt) or prim.cuda.format(**names)  # type: ignore[union-attr]
         target = c_name(stmt.target)
-        ctype = CTYPES[fn.values[stmt.target].dtype].replace("int32", "int")
+        ctype = CTYPES[fn.values[stmt.target].dtype].replace("int64", "long long")
         body.append(f"{target} = {expr};" if stmt.target in outputs else f"{ctype} {target} = {expr};")
         if prim.cuda_helper and prim.cuda_helper not in helpers:
             helpers.append(prim.cuda_helper)
@@ -488,10 +492,23 @@ def _plan(spec: OpSpec, fn: Function, prims: Primitives, saved: tuple[str, ...])
             continue
         plan.append((build_kernel(f"{base}_{index}", part, fn, prims, live(position + 1)), part))
         index += 1
-    return plan
+
+    def program_kernel(program: rows.Program, stmts: list[Stmt]) -> tuple[Kernel, list[Stmt]]:
+        kernel = Kernel(
+            name="", inputs=tuple((t, n) for _, t, n in program.inputs), outputs=tuple((t, n) for _, t, n in program.outputs),
+            body=program.body, helpers=program.helpers,
+            sources=tuple(dict.fromkeys(f"{s.loc.path}:{s.loc.line}" for s in stmts)),
+            kinds=tuple(k for k, _, _ in program.inputs + program.outputs))
+        return kernel, stmts
+
+    plan = rows.fuse(plan, fn, prims, results, program_kernel)
+    numbered = iter(range(len(plan)))  # the kernels named in order again
+    return [(None if k is None else dataclasses.replace(k, name=f"{base}_{next(numbered)}"), run) for k, run in plan]
 
 
 def render_kernel(kernel: Kernel) -> str:
+    if kernel.kinds:
+        return _render_row_program(kernel)
     if kernel.reduction:
         return _render_reduction(kernel)
     if kernel.row:
@@ -551,6 +568,20 @@ def _render_row(kernel: Kernel) -> str:
     lines += ['    preamble="""', *_indented(kernel.helpers), '    """,']
     if kernel.masks:
         lines.append(f"    masks={kernel.masks!r},")
+    lines.append(")")
+    return "\n".join(lines)
+
+
+def _render_row_program(kernel: Kernel) -> str:
+    """A ``RowBlockKernel``: the parameters with their kinds, the row program's C body."""
+    kinds = iter(kernel.kinds)
+    params = [", ".join(f"{next(kinds)} {t} {c_name(n)}" for t, n in group) for group in (kernel.inputs, kernel.outputs)]
+    lines = [f"# {kernel.name}: {kernel.provenance}", f"{kernel.variable} = RowBlockKernel(", f'    "{kernel.name}",',
+             f'    "{params[0]}",', f'    "{params[1]}",', '    """']
+    lines += [f"    {line}" for line in kernel.body]
+    lines.append('    """,')
+    if kernel.helpers:
+        lines += ['    preamble="""', *_indented(kernel.helpers), '    """,']
     lines.append(")")
     return "\n".join(lines)
 
@@ -735,8 +766,9 @@ def render_section(spec: OpSpec, compiled, prims: Primitives, compiled_entries=N
     for name in sorted(helper_prims, key=lambda p: prims[p].helper_name or p):
         blocks.append(cupy_helper(prims[name], called))
     every = list(shared)  # each kernel the twins call, once
-    names = ["ElementwiseKernel"] if any(not k.reduction and not k.row for k in every) else []
+    names = ["ElementwiseKernel"] if any(not k.reduction and not k.row and not k.kinds for k in every) else []
     names += ["ReductionKernel"] if any(k.reduction for k in every) else []
+    names += ["RowBlockKernel"] if any(k.kinds for k in every) else []
     names += ["RowKernel"] if any(k.row for k in every) else []
     names.append("on_gpu")
     if spec.random or any(c.random for variants_ in compiled_entries or () for c in variants_):

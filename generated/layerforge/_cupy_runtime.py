@@ -5,6 +5,9 @@ Do not edit by hand. Nothing here imports CuPy until a CuPy array arrives, so th
 works with NumPy alone and importing it never touches a GPU.
 """
 
+import os
+import textwrap
+
 import numpy as np
 
 
@@ -21,8 +24,8 @@ def default_gpu_rng():
 
 
 # C types of kernel parameters other than T, and the NumPy types of their values.
-_C_TYPES = {"bool": "bool", "int32": "int"}
-_DTYPES = {"bool": np.bool_, "int32": np.int32}
+_C_TYPES = {"bool": "bool", "int64": "long long"}
+_DTYPES = {"bool": np.bool_, "int64": np.int64}
 
 
 class ElementwiseKernel:
@@ -238,6 +241,190 @@ class ReductionKernel:
 
     def __repr__(self):
         return f"ReductionKernel({self.name!r}, {self.in_params!r})"
+
+
+class RowBlockKernel:
+    """A row program: statements over the rows of the last axis, with sums and maxima along
+    each row between them (softmax: the maximum, the sum of exponentials, the quotients), as
+    one kernel in which a warp (rows of up to 1024 elements) or a block (longer rows) runs
+    one row. ``body`` is the C code for row ``_row``: passes over the row's elements ``_j``
+    (``lf_row_loop``: adjacent threads, adjacent elements), each ending in a reduction across
+    the row (``_row_reduce``). An input that several passes read is kept in registers by the
+    first (``_at.fill``; ``_at.get`` after), up to ``cached`` elements per thread, so the
+    device memory sees one read of each input and one write of each output.
+
+    Parameters are ``"<kind> <type> <name>"``: a ``row`` array has the row's shape [..., n],
+    a ``per_row`` one [..., 1], a ``column`` one [n] (a layer norm's weight), a ``scalar`` is
+    a number. Operands that broadcast to their kind's shape are made so (a copy)."""
+
+    # Elements of each cached input per thread, in registers (LAYERFORGE_ROW_REGISTERS; 0:
+    # every pass reads the row from memory, where the cache keeps it after the first).
+    cached = int(os.environ.get("LAYERFORGE_ROW_REGISTERS", "8"))
+    rows_per_warp_block = 8  # rows a warp runs: 8 to a block
+    most_lanes = 256
+
+    def __init__(self, name, in_params, out_params, body, preamble=""):
+        self.name = name
+        self.in_params = in_params
+        self.out_params = out_params
+        self.body = body
+        self.preamble = preamble
+        self._ins = [tuple(item.split()) for item in in_params.split(",")]
+        self._outs = [tuple(item.split()) for item in out_params.split(",")]
+        self._kernels = {}
+
+    def lanes(self, n):
+        """Threads per row: the fewest (a warp, or a block of a power of two up to 256)
+        whose registers hold the row (without registers: a warp up to 1024 elements); longer
+        rows are read again from memory past what the registers hold."""
+        lanes, per_thread = 32, self.cached or 32
+        while lanes < self.most_lanes and lanes * per_thread < n:
+            lanes *= 2
+        return lanes
+
+    def __call__(self, *args):
+        import cupy
+
+        shape = next(
+            a for (kind, _, _), a in zip(self._ins, args) if kind == "row"
+        ).shape
+        n = shape[-1]
+        like = next(  # the float type: of the first float array (a mask may come first)
+            a
+            for (kind, ctype, _), a in zip(self._ins, args)
+            if kind != "scalar" and ctype == "T"
+        )
+        kinds = {"row": shape, "per_row": shape[:-1] + (1,), "column": (n,)}
+        values = []
+        for (kind, ctype, _), a in zip(self._ins, args):
+            dtype = like.dtype.type if ctype == "T" else _DTYPES[ctype]
+            if kind == "scalar":  # a number computed on the device is read back
+                values.append(dtype(a.item() if hasattr(a, "item") else a))
+                continue
+            a = cupy.broadcast_to(cupy.asarray(a, dtype=dtype), kinds[kind])
+            values.append(cupy.ascontiguousarray(a))
+        outputs = [cupy.empty(kinds[kind], like.dtype) for kind, _, _ in self._outs]
+        real = {"float32": "float", "float64": "double"}[like.dtype.name]
+        size = int(np.prod(shape))
+        if size:
+            if real not in self._kernels:
+                self._kernels[real] = cupy.RawKernel(
+                    self.source(real), f"{self.name}_{real}"
+                )
+            rows, lanes = size // n, self.lanes(n)
+            # a block of a row syncs its threads (_row_reduce): it holds that row alone
+            per_block = self.rows_per_warp_block if lanes == 32 else 1
+            self._kernels[real](
+                ((rows + per_block - 1) // per_block,),
+                (lanes, per_block),
+                (*values, *outputs, np.int64(rows), np.int64(n)),
+            )
+        return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+    def source(self, real):
+        """The CUDA source of the kernel for ``real`` (float or double)."""
+
+        def c_type(ctype):
+            return real if ctype == "T" else _C_TYPES[ctype]
+
+        params = [
+            (
+                f"const {c_type(t)} {n}"
+                if kind == "scalar"
+                else f"const {c_type(t)}* __restrict__ _p_{n}"
+            )
+            for kind, t, n in self._ins
+        ]
+        params += [f"{c_type(t)}* __restrict__ _p_{n}" for _, t, n in self._outs]
+        setup = [
+            f"    const {c_type(t)}* __restrict__ _row_{n} = _p_{n} + _row * _n;"
+            for kind, t, n in self._ins
+            if kind == "row"
+        ]
+        setup += [
+            f"    const {c_type(t)} {n} = _p_{n}[_row];"
+            for kind, t, n in self._ins
+            if kind == "per_row"
+        ]
+        setup += [
+            f"    {c_type(t)}* __restrict__ _row_{n} = _p_{n} + _row * _n;"
+            for kind, t, n in self._outs
+            if kind == "row"
+        ]
+        stores = [
+            f"        _p_{n}[_row] = {n};"
+            for kind, _, n in self._outs
+            if kind == "per_row"
+        ]
+        minus_inf = {
+            "float": "__int_as_float(0xff800000)",
+            "double": "__longlong_as_double(0xfff0000000000000ULL)",
+        }[real]
+        body = textwrap.indent(textwrap.dedent(self.body.strip("\n")), "    ")
+        return (
+            f"typedef {real} T;\n#undef LF_MINUS_INF\n#define LF_MINUS_INF {minus_inf}\n"
+            f"#undef LF_CACHE\n#define LF_CACHE {self.cached}\n"
+            f"#undef LF_REGISTERS\n#define LF_REGISTERS {max(self.cached, 1)}\n{self.preamble}\n{_ROW_REDUCE}\n"
+            f'extern "C" __global__ void {self.name}_{real}({", ".join(params)}, const long long _rows, const long long _n) {{\n'
+            "    const long long _row = (long long)blockIdx.x * blockDim.y + threadIdx.y;\n"
+            "    if (_row >= _rows) return;\n"
+            + "".join(f"{line}\n" for line in setup)
+            + f"{body}\n"
+            + (
+                "    if (threadIdx.x == 0) {\n" + "\n".join(stores) + "\n    }\n"
+                if stores
+                else ""
+            )
+            + "}\n"
+        )
+
+    def __repr__(self):
+        return f"RowBlockKernel({self.name!r}, {self.in_params!r}, {self.out_params!r})"
+
+
+# A row's reduction across its threads: within a warp by shuffles, across the warps of a
+# block (rows longer than 1024) through shared memory; every thread gets the result.
+_ROW_REDUCE = """struct _Sum {
+    template <typename U> __device__ U operator()(U a, U b) const { return a + b; }
+};
+struct _Max {  // NaN propagates, as in NumPy's maximum
+    template <typename U> __device__ U operator()(U a, U b) const { return (a > b || a != a) ? a : b; }
+};
+template <typename U, typename C>
+__device__ U _row_reduce(U v, C combine) {
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        if (offset < blockDim.x) v = combine(v, __shfl_xor_sync(0xffffffffu, v, offset));
+    }
+    if (blockDim.x > 32) {
+        __shared__ U partial[32];
+        __syncthreads();  // the partial sums of an earlier reduction have been read
+        if (threadIdx.x % 32 == 0) partial[threadIdx.x / 32] = v;
+        __syncthreads();
+        v = partial[0];
+        for (unsigned w = 1; w < blockDim.x / 32; ++w) v = combine(v, partial[w]);
+    }
+    return v;
+}
+// Where element _j of a row is read: element k of a thread's registers (k < LF_CACHE, the
+// unrolled loop's constant), or the row in memory (longer rows).
+struct _InRegisters {
+    int k;
+    template <typename E, int N> __device__ E fill(E (&cache)[N], const E* row, long long j) const { return cache[k] = row[j]; }
+    template <typename E, int N> __device__ E get(E (&cache)[N], const E*, long long) const { return cache[k]; }
+};
+struct _InMemory {
+    template <typename E, int N> __device__ E fill(E (&)[N], const E* row, long long j) const { return row[j]; }
+    template <typename E, int N> __device__ E get(E (&)[N], const E* row, long long j) const { return row[j]; }
+};
+// One pass over a row: BODY for each element _j of this thread, with _at saying where it is.
+#define LF_ROW_LOOP(BODY) \\
+    _Pragma("unroll") for (int _k = 0; _k < LF_CACHE; ++_k) { \\
+        const long long _j = threadIdx.x + (long long)_k * blockDim.x; \\
+        if (_j < _n) { const _InRegisters _at{_k}; BODY } \\
+    } \\
+    _Pragma("unroll 4") for (long long _j = threadIdx.x + (long long)LF_CACHE * blockDim.x; _j < _n; _j += blockDim.x) { \\
+        const _InMemory _at{}; BODY \\
+    }"""
 
 
 class RowKernel:

@@ -13,12 +13,7 @@ from layerforge._runtime import (
     in_row_blocks,
     blas_flags_ignored,
 )
-from layerforge._cupy_runtime import (
-    ElementwiseKernel,
-    ReductionKernel,
-    on_gpu,
-    default_gpu_rng,
-)
+from layerforge._cupy_runtime import RowBlockKernel, on_gpu, default_gpu_rng
 
 __all__ = ["forward", "backward"]
 
@@ -165,233 +160,159 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# gumbel_softmax_train_fwd_0: layers_spec/activations/gumbel_softmax.yaml:15
-_gumbel_softmax_train_fwd_0 = ElementwiseKernel(
+# gumbel_softmax_train_fwd_0: layers_spec/activations/gumbel_softmax.yaml:15,18,19,20
+_gumbel_softmax_train_fwd_0 = RowBlockKernel(
     "gumbel_softmax_train_fwd_0",
-    "T x, T _t1, T temperature",
-    "T logits",
+    "row T x, row T _t1, scalar T temperature",
+    "row T y",
     """
-    T _t2 = x + _t1;
-    logits = _t2 / temperature;
-    """,
-    scalars=("temperature",),
-)
-
-
-# gumbel_softmax_train_fwd_1: layers_spec/activations/gumbel_softmax.yaml:18
-_gumbel_softmax_train_fwd_1 = ReductionKernel(
-    "gumbel_softmax_train_fwd_1",
-    "T X0",
-    map_expr="gumbel_softmax_train_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T gumbel_softmax_train_fwd_1_map(const T logits) {
-        return logits;
-    }
-    """,
-)
-
-
-# gumbel_softmax_train_fwd_2: layers_spec/activations/gumbel_softmax.yaml:18,19
-_gumbel_softmax_train_fwd_2 = ElementwiseKernel(
-    "gumbel_softmax_train_fwd_2",
-    "T logits, T _t4",
-    "T exponentials",
-    """
-    T shifted = logits - _t4;
-    exponentials = exp(shifted);
-    """,
-)
-
-
-# gumbel_softmax_train_fwd_3: layers_spec/activations/gumbel_softmax.yaml:20
-_gumbel_softmax_train_fwd_3 = ReductionKernel(
-    "gumbel_softmax_train_fwd_3",
-    "T X0",
-    map_expr="gumbel_softmax_train_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T gumbel_softmax_train_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# gumbel_softmax_train_fwd_4: layers_spec/activations/gumbel_softmax.yaml:20
-_gumbel_softmax_train_fwd_4 = ElementwiseKernel(
-    "gumbel_softmax_train_fwd_4",
-    "T exponentials, T _t5",
-    "T y",
-    """
-    y = exponentials / _t5;
+    T _c_x[LF_REGISTERS];
+    T _c__t1[LF_REGISTERS];
+    T _t3 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T _t1 = _at.fill(_c__t1, _row__t1, _j);
+        const T _t2 = x + _t1;
+        const T logits = _t2 / temperature;
+        _t3 = _Max()(_t3, logits);
+    )
+    _t3 = _row_reduce(_t3, _Max());
+    const T _t4 = _t3;
+    T _t5 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T _t1 = _at.get(_c__t1, _row__t1, _j);
+        const T _t2 = x + _t1;
+        const T logits = _t2 / temperature;
+        const T shifted = logits - _t4;
+        const T exponentials = exp(shifted);
+        _t5 = _Sum()(_t5, exponentials);
+    )
+    _t5 = _row_reduce(_t5, _Sum());
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T _t1 = _at.get(_c__t1, _row__t1, _j);
+        const T _t2 = x + _t1;
+        const T logits = _t2 / temperature;
+        const T shifted = logits - _t4;
+        const T exponentials = exp(shifted);
+        const T y = exponentials / _t5;
+        _row_y[_j] = y;
+    )
     """,
 )
 
 
 def _cupy_forward_train(rng, x, temperature):
     _t1 = _cupy_gumbel(rng, x)
-    logits = _gumbel_softmax_train_fwd_0(x, _t1, temperature)
-    _t3 = _gumbel_softmax_train_fwd_1(logits)
-    _t4 = _t3
-    exponentials = _gumbel_softmax_train_fwd_2(logits, _t4)
-    _t5 = _gumbel_softmax_train_fwd_3(exponentials)
-    y = _gumbel_softmax_train_fwd_4(exponentials, _t5)
+    y = _gumbel_softmax_train_fwd_0(x, _t1, temperature)
     return y, (temperature, y)
 
 
 # gumbel_softmax_train_bwd_0: layers_spec/activations/gumbel_softmax.yaml:22
-_gumbel_softmax_train_bwd_0 = ReductionKernel(
+_gumbel_softmax_train_bwd_0 = RowBlockKernel(
     "gumbel_softmax_train_bwd_0",
-    "T X0, T X1",
-    map_expr="gumbel_softmax_train_bwd_0_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T gumbel_softmax_train_bwd_0_map(const T grad_y, const T y) {
-        T _t6 = grad_y * y;
-        return _t6;
-    }
-    """,
-)
-
-
-# gumbel_softmax_train_bwd_1: layers_spec/activations/gumbel_softmax.yaml:22
-_gumbel_softmax_train_bwd_1 = ElementwiseKernel(
-    "gumbel_softmax_train_bwd_1",
-    "T grad_y, T _t7, T y, T temperature",
-    "T grad_x",
+    "row T grad_y, row T y, scalar T temperature",
+    "row T grad_x",
     """
-    T _t8 = grad_y - _t7;
-    T _t9 = y * _t8;
-    grad_x = _t9 / temperature;
+    T _c_grad_y[LF_REGISTERS];
+    T _c_y[LF_REGISTERS];
+    T _t7 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.fill(_c_y, _row_y, _j);
+        const T _t6 = grad_y * y;
+        _t7 = _Sum()(_t7, _t6);
+    )
+    _t7 = _row_reduce(_t7, _Sum());
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.get(_c_y, _row_y, _j);
+        const T _t8 = grad_y - _t7;
+        const T _t9 = y * _t8;
+        const T grad_x = _t9 / temperature;
+        _row_grad_x[_j] = grad_x;
+    )
     """,
-    scalars=("temperature",),
 )
 
 
 def _cupy_backward_train(grad_y, temperature, y):
-    _t7 = _gumbel_softmax_train_bwd_0(grad_y, y)
-    grad_x = _gumbel_softmax_train_bwd_1(grad_y, _t7, y, temperature)
+    grad_x = _gumbel_softmax_train_bwd_0(grad_y, y, temperature)
     return grad_x
 
 
-# gumbel_softmax_eval_fwd_0: layers_spec/activations/gumbel_softmax.yaml:17
-_gumbel_softmax_eval_fwd_0 = ElementwiseKernel(
+# gumbel_softmax_eval_fwd_0: layers_spec/activations/gumbel_softmax.yaml:17,18,19,20
+_gumbel_softmax_eval_fwd_0 = RowBlockKernel(
     "gumbel_softmax_eval_fwd_0",
-    "T x, T temperature",
-    "T logits",
+    "row T x, scalar T temperature",
+    "row T y",
     """
-    logits = x / temperature;
-    """,
-    scalars=("temperature",),
-)
-
-
-# gumbel_softmax_eval_fwd_1: layers_spec/activations/gumbel_softmax.yaml:18
-_gumbel_softmax_eval_fwd_1 = ReductionKernel(
-    "gumbel_softmax_eval_fwd_1",
-    "T X0",
-    map_expr="gumbel_softmax_eval_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T gumbel_softmax_eval_fwd_1_map(const T logits) {
-        return logits;
-    }
-    """,
-)
-
-
-# gumbel_softmax_eval_fwd_2: layers_spec/activations/gumbel_softmax.yaml:18,19
-_gumbel_softmax_eval_fwd_2 = ElementwiseKernel(
-    "gumbel_softmax_eval_fwd_2",
-    "T logits, T _t2",
-    "T exponentials",
-    """
-    T shifted = logits - _t2;
-    exponentials = exp(shifted);
-    """,
-)
-
-
-# gumbel_softmax_eval_fwd_3: layers_spec/activations/gumbel_softmax.yaml:20
-_gumbel_softmax_eval_fwd_3 = ReductionKernel(
-    "gumbel_softmax_eval_fwd_3",
-    "T X0",
-    map_expr="gumbel_softmax_eval_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T gumbel_softmax_eval_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# gumbel_softmax_eval_fwd_4: layers_spec/activations/gumbel_softmax.yaml:20
-_gumbel_softmax_eval_fwd_4 = ElementwiseKernel(
-    "gumbel_softmax_eval_fwd_4",
-    "T exponentials, T _t3",
-    "T y",
-    """
-    y = exponentials / _t3;
+    T _c_x[LF_REGISTERS];
+    T _t1 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T logits = x / temperature;
+        _t1 = _Max()(_t1, logits);
+    )
+    _t1 = _row_reduce(_t1, _Max());
+    const T _t2 = _t1;
+    T _t3 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T logits = x / temperature;
+        const T shifted = logits - _t2;
+        const T exponentials = exp(shifted);
+        _t3 = _Sum()(_t3, exponentials);
+    )
+    _t3 = _row_reduce(_t3, _Sum());
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T logits = x / temperature;
+        const T shifted = logits - _t2;
+        const T exponentials = exp(shifted);
+        const T y = exponentials / _t3;
+        _row_y[_j] = y;
+    )
     """,
 )
 
 
 def _cupy_forward_eval(rng, x, temperature):
-    logits = _gumbel_softmax_eval_fwd_0(x, temperature)
-    _t1 = _gumbel_softmax_eval_fwd_1(logits)
-    _t2 = _t1
-    exponentials = _gumbel_softmax_eval_fwd_2(logits, _t2)
-    _t3 = _gumbel_softmax_eval_fwd_3(exponentials)
-    y = _gumbel_softmax_eval_fwd_4(exponentials, _t3)
+    y = _gumbel_softmax_eval_fwd_0(x, temperature)
     return y, (temperature, y)
 
 
 # gumbel_softmax_eval_bwd_0: layers_spec/activations/gumbel_softmax.yaml:22
-_gumbel_softmax_eval_bwd_0 = ReductionKernel(
+_gumbel_softmax_eval_bwd_0 = RowBlockKernel(
     "gumbel_softmax_eval_bwd_0",
-    "T X0, T X1",
-    map_expr="gumbel_softmax_eval_bwd_0_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T gumbel_softmax_eval_bwd_0_map(const T grad_y, const T y) {
-        T _t4 = grad_y * y;
-        return _t4;
-    }
-    """,
-)
-
-
-# gumbel_softmax_eval_bwd_1: layers_spec/activations/gumbel_softmax.yaml:22
-_gumbel_softmax_eval_bwd_1 = ElementwiseKernel(
-    "gumbel_softmax_eval_bwd_1",
-    "T grad_y, T _t5, T y, T temperature",
-    "T grad_x",
+    "row T grad_y, row T y, scalar T temperature",
+    "row T grad_x",
     """
-    T _t6 = grad_y - _t5;
-    T _t7 = y * _t6;
-    grad_x = _t7 / temperature;
+    T _c_grad_y[LF_REGISTERS];
+    T _c_y[LF_REGISTERS];
+    T _t5 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.fill(_c_y, _row_y, _j);
+        const T _t4 = grad_y * y;
+        _t5 = _Sum()(_t5, _t4);
+    )
+    _t5 = _row_reduce(_t5, _Sum());
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.get(_c_y, _row_y, _j);
+        const T _t6 = grad_y - _t5;
+        const T _t7 = y * _t6;
+        const T grad_x = _t7 / temperature;
+        _row_grad_x[_j] = grad_x;
+    )
     """,
-    scalars=("temperature",),
 )
 
 
 def _cupy_backward_eval(grad_y, temperature, y):
-    _t5 = _gumbel_softmax_eval_bwd_0(grad_y, y)
-    grad_x = _gumbel_softmax_eval_bwd_1(grad_y, _t5, y, temperature)
+    grad_x = _gumbel_softmax_eval_bwd_0(grad_y, y, temperature)
     return grad_x
 
 

@@ -16,7 +16,7 @@ from layerforge._runtime import (
     in_row_blocks,
     blas_flags_ignored,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import RowBlockKernel, on_gpu
 from layerforge._jit_runtime import (
     fast_exp,
     fast_max,
@@ -149,125 +149,73 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# log_softmax_fwd_0: layers_spec/activations/log_softmax.yaml:10
-_log_softmax_fwd_0 = ReductionKernel(
+# log_softmax_fwd_0: layers_spec/activations/log_softmax.yaml:10,11
+_log_softmax_fwd_0 = RowBlockKernel(
     "log_softmax_fwd_0",
-    "T X0",
-    map_expr="log_softmax_fwd_0_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T log_softmax_fwd_0_map(const T x) {
-        return x;
-    }
-    """,
-)
-
-
-# log_softmax_fwd_1: layers_spec/activations/log_softmax.yaml:10
-_log_softmax_fwd_1 = ElementwiseKernel(
-    "log_softmax_fwd_1",
-    "T x, T _t2",
-    "T shifted",
+    "row T x",
+    "row T y",
     """
-    shifted = x - _t2;
-    """,
-)
-
-
-# log_softmax_fwd_2: layers_spec/activations/log_softmax.yaml:11
-_log_softmax_fwd_2 = ReductionKernel(
-    "log_softmax_fwd_2",
-    "T X0",
-    map_expr="log_softmax_fwd_2_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T log_softmax_fwd_2_map(const T shifted) {
-        T _t3 = exp(shifted);
-        return _t3;
-    }
-    """,
-)
-
-
-# log_softmax_fwd_3: layers_spec/activations/log_softmax.yaml:11
-_log_softmax_fwd_3 = ElementwiseKernel(
-    "log_softmax_fwd_3",
-    "T _t4",
-    "T _t5",
-    """
-    _t5 = log(_t4);
-    """,
-)
-
-
-# log_softmax_fwd_4: layers_spec/activations/log_softmax.yaml:11
-_log_softmax_fwd_4 = ElementwiseKernel(
-    "log_softmax_fwd_4",
-    "T shifted, T _t5",
-    "T y",
-    """
-    y = shifted - _t5;
+    T _c_x[LF_REGISTERS];
+    T _t1 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        _t1 = _Max()(_t1, x);
+    )
+    _t1 = _row_reduce(_t1, _Max());
+    const T _t2 = _t1;
+    T _t4 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T shifted = x - _t2;
+        const T _t3 = exp(shifted);
+        _t4 = _Sum()(_t4, _t3);
+    )
+    _t4 = _row_reduce(_t4, _Sum());
+    const T _t5 = log(_t4);
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T shifted = x - _t2;
+        const T y = shifted - _t5;
+        _row_y[_j] = y;
+    )
     """,
 )
 
 
 def _cupy_forward(x):
-    _t1 = _log_softmax_fwd_0(x)
-    _t2 = _t1
-    shifted = _log_softmax_fwd_1(x, _t2)
-    _t4 = _log_softmax_fwd_2(shifted)
-    _t5 = _log_softmax_fwd_3(_t4)
-    y = _log_softmax_fwd_4(shifted, _t5)
+    y = _log_softmax_fwd_0(x)
     return y, (y,)
 
 
 # log_softmax_bwd_0: layers_spec/activations/log_softmax.yaml:13
-_log_softmax_bwd_0 = ElementwiseKernel(
+_log_softmax_bwd_0 = RowBlockKernel(
     "log_softmax_bwd_0",
-    "T y",
-    "T _t6",
+    "row T y, row T grad_y",
+    "row T grad_x",
     """
-    _t6 = exp(y);
-    """,
-)
-
-
-# log_softmax_bwd_1: layers_spec/activations/log_softmax.yaml:13
-_log_softmax_bwd_1 = ReductionKernel(
-    "log_softmax_bwd_1",
-    "T X0",
-    map_expr="log_softmax_bwd_1_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T log_softmax_bwd_1_map(const T grad_y) {
-        return grad_y;
-    }
-    """,
-)
-
-
-# log_softmax_bwd_2: layers_spec/activations/log_softmax.yaml:13
-_log_softmax_bwd_2 = ElementwiseKernel(
-    "log_softmax_bwd_2",
-    "T _t6, T _t7, T grad_y",
-    "T grad_x",
-    """
-    T _t8 = _t6 * _t7;
-    grad_x = grad_y - _t8;
+    T _c_y[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    T _t7 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_y, _row_y, _j);
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        _t7 = _Sum()(_t7, grad_y);
+    )
+    _t7 = _row_reduce(_t7, _Sum());
+    LF_ROW_LOOP(
+        const T y = _at.get(_c_y, _row_y, _j);
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T _t6 = exp(y);
+        const T _t8 = _t6 * _t7;
+        const T grad_x = grad_y - _t8;
+        _row_grad_x[_j] = grad_x;
+    )
     """,
 )
 
 
 def _cupy_backward(grad_y, y):
-    _t6 = _log_softmax_bwd_0(y)
-    _t7 = _log_softmax_bwd_1(grad_y)
-    grad_x = _log_softmax_bwd_2(_t6, _t7, grad_y)
+    grad_x = _log_softmax_bwd_0(y, grad_y)
     return grad_x
 
 

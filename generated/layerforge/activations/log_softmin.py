@@ -16,7 +16,7 @@ from layerforge._runtime import (
     in_row_blocks,
     blas_flags_ignored,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import RowBlockKernel, on_gpu
 from layerforge._jit_runtime import (
     fast_exp,
     fast_max,
@@ -150,137 +150,76 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# log_softmin_fwd_0: layers_spec/activations/log_softmin.yaml:10
-_log_softmin_fwd_0 = ElementwiseKernel(
+# log_softmin_fwd_0: layers_spec/activations/log_softmin.yaml:10,11,12
+_log_softmin_fwd_0 = RowBlockKernel(
     "log_softmin_fwd_0",
-    "T x",
-    "T negated",
+    "row T x",
+    "row T y",
     """
-    negated = -x;
-    """,
-)
-
-
-# log_softmin_fwd_1: layers_spec/activations/log_softmin.yaml:11
-_log_softmin_fwd_1 = ReductionKernel(
-    "log_softmin_fwd_1",
-    "T X0",
-    map_expr="log_softmin_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T log_softmin_fwd_1_map(const T negated) {
-        return negated;
-    }
-    """,
-)
-
-
-# log_softmin_fwd_2: layers_spec/activations/log_softmin.yaml:11
-_log_softmin_fwd_2 = ElementwiseKernel(
-    "log_softmin_fwd_2",
-    "T negated, T _t2",
-    "T shifted",
-    """
-    shifted = negated - _t2;
-    """,
-)
-
-
-# log_softmin_fwd_3: layers_spec/activations/log_softmin.yaml:12
-_log_softmin_fwd_3 = ReductionKernel(
-    "log_softmin_fwd_3",
-    "T X0",
-    map_expr="log_softmin_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T log_softmin_fwd_3_map(const T shifted) {
-        T _t3 = exp(shifted);
-        return _t3;
-    }
-    """,
-)
-
-
-# log_softmin_fwd_4: layers_spec/activations/log_softmin.yaml:12
-_log_softmin_fwd_4 = ElementwiseKernel(
-    "log_softmin_fwd_4",
-    "T _t4",
-    "T _t5",
-    """
-    _t5 = log(_t4);
-    """,
-)
-
-
-# log_softmin_fwd_5: layers_spec/activations/log_softmin.yaml:12
-_log_softmin_fwd_5 = ElementwiseKernel(
-    "log_softmin_fwd_5",
-    "T shifted, T _t5",
-    "T y",
-    """
-    y = shifted - _t5;
+    T _c_x[LF_REGISTERS];
+    T _t1 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T negated = -x;
+        _t1 = _Max()(_t1, negated);
+    )
+    _t1 = _row_reduce(_t1, _Max());
+    const T _t2 = _t1;
+    T _t4 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T negated = -x;
+        const T shifted = negated - _t2;
+        const T _t3 = exp(shifted);
+        _t4 = _Sum()(_t4, _t3);
+    )
+    _t4 = _row_reduce(_t4, _Sum());
+    const T _t5 = log(_t4);
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T negated = -x;
+        const T shifted = negated - _t2;
+        const T y = shifted - _t5;
+        _row_y[_j] = y;
+    )
     """,
 )
 
 
 def _cupy_forward(x):
-    negated = _log_softmin_fwd_0(x)
-    _t1 = _log_softmin_fwd_1(negated)
-    _t2 = _t1
-    shifted = _log_softmin_fwd_2(negated, _t2)
-    _t4 = _log_softmin_fwd_3(shifted)
-    _t5 = _log_softmin_fwd_4(_t4)
-    y = _log_softmin_fwd_5(shifted, _t5)
+    y = _log_softmin_fwd_0(x)
     return y, (y,)
 
 
 # log_softmin_bwd_0: layers_spec/activations/log_softmin.yaml:14
-_log_softmin_bwd_0 = ElementwiseKernel(
+_log_softmin_bwd_0 = RowBlockKernel(
     "log_softmin_bwd_0",
-    "T y",
-    "T _t6",
+    "row T y, row T grad_y",
+    "row T grad_x",
     """
-    _t6 = exp(y);
-    """,
-)
-
-
-# log_softmin_bwd_1: layers_spec/activations/log_softmin.yaml:14
-_log_softmin_bwd_1 = ReductionKernel(
-    "log_softmin_bwd_1",
-    "T X0",
-    map_expr="log_softmin_bwd_1_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T log_softmin_bwd_1_map(const T grad_y) {
-        return grad_y;
-    }
-    """,
-)
-
-
-# log_softmin_bwd_2: layers_spec/activations/log_softmin.yaml:14
-_log_softmin_bwd_2 = ElementwiseKernel(
-    "log_softmin_bwd_2",
-    "T _t6, T _t7, T grad_y",
-    "T grad_x",
-    """
-    T _t8 = _t6 * _t7;
-    grad_x = _t8 - grad_y;
+    T _c_y[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    T _t7 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_y, _row_y, _j);
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        _t7 = _Sum()(_t7, grad_y);
+    )
+    _t7 = _row_reduce(_t7, _Sum());
+    LF_ROW_LOOP(
+        const T y = _at.get(_c_y, _row_y, _j);
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T _t6 = exp(y);
+        const T _t8 = _t6 * _t7;
+        const T grad_x = _t8 - grad_y;
+        _row_grad_x[_j] = grad_x;
+    )
     """,
 )
 
 
 def _cupy_backward(grad_y, y):
-    _t6 = _log_softmin_bwd_0(y)
-    _t7 = _log_softmin_bwd_1(grad_y)
-    grad_x = _log_softmin_bwd_2(_t6, _t7, grad_y)
+    grad_x = _log_softmin_bwd_0(y, grad_y)
     return grad_x
 
 

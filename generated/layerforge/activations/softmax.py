@@ -14,7 +14,7 @@ from layerforge._runtime import (
     in_row_blocks,
     blas_flags_ignored,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import RowBlockKernel, on_gpu
 from layerforge._jit_runtime import (
     fast_exp,
     fast_max,
@@ -147,102 +147,73 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# softmax_fwd_0: layers_spec/activations/softmax.yaml:10
-_softmax_fwd_0 = ReductionKernel(
+# softmax_fwd_0: layers_spec/activations/softmax.yaml:10,11,12
+_softmax_fwd_0 = RowBlockKernel(
     "softmax_fwd_0",
-    "T X0",
-    map_expr="softmax_fwd_0_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T softmax_fwd_0_map(const T x) {
-        return x;
-    }
-    """,
-)
-
-
-# softmax_fwd_1: layers_spec/activations/softmax.yaml:10,11
-_softmax_fwd_1 = ElementwiseKernel(
-    "softmax_fwd_1",
-    "T x, T _t2",
-    "T exponentials",
+    "row T x",
+    "row T y",
     """
-    T shifted = x - _t2;
-    exponentials = exp(shifted);
-    """,
-)
-
-
-# softmax_fwd_2: layers_spec/activations/softmax.yaml:12
-_softmax_fwd_2 = ReductionKernel(
-    "softmax_fwd_2",
-    "T X0",
-    map_expr="softmax_fwd_2_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T softmax_fwd_2_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# softmax_fwd_3: layers_spec/activations/softmax.yaml:12
-_softmax_fwd_3 = ElementwiseKernel(
-    "softmax_fwd_3",
-    "T exponentials, T _t3",
-    "T y",
-    """
-    y = exponentials / _t3;
+    T _c_x[LF_REGISTERS];
+    T _t1 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        _t1 = _Max()(_t1, x);
+    )
+    _t1 = _row_reduce(_t1, _Max());
+    const T _t2 = _t1;
+    T _t3 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T shifted = x - _t2;
+        const T exponentials = exp(shifted);
+        _t3 = _Sum()(_t3, exponentials);
+    )
+    _t3 = _row_reduce(_t3, _Sum());
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T shifted = x - _t2;
+        const T exponentials = exp(shifted);
+        const T y = exponentials / _t3;
+        _row_y[_j] = y;
+    )
     """,
 )
 
 
 def _cupy_forward(x):
-    _t1 = _softmax_fwd_0(x)
-    _t2 = _t1
-    exponentials = _softmax_fwd_1(x, _t2)
-    _t3 = _softmax_fwd_2(exponentials)
-    y = _softmax_fwd_3(exponentials, _t3)
+    y = _softmax_fwd_0(x)
     return y, (y,)
 
 
 # softmax_bwd_0: layers_spec/activations/softmax.yaml:14
-_softmax_bwd_0 = ReductionKernel(
+_softmax_bwd_0 = RowBlockKernel(
     "softmax_bwd_0",
-    "T X0, T X1",
-    map_expr="softmax_bwd_0_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T softmax_bwd_0_map(const T grad_y, const T y) {
-        T _t4 = grad_y * y;
-        return _t4;
-    }
-    """,
-)
-
-
-# softmax_bwd_1: layers_spec/activations/softmax.yaml:14
-_softmax_bwd_1 = ElementwiseKernel(
-    "softmax_bwd_1",
-    "T grad_y, T _t5, T y",
-    "T grad_x",
+    "row T grad_y, row T y",
+    "row T grad_x",
     """
-    T _t6 = grad_y - _t5;
-    grad_x = y * _t6;
+    T _c_grad_y[LF_REGISTERS];
+    T _c_y[LF_REGISTERS];
+    T _t5 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.fill(_c_y, _row_y, _j);
+        const T _t4 = grad_y * y;
+        _t5 = _Sum()(_t5, _t4);
+    )
+    _t5 = _row_reduce(_t5, _Sum());
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.get(_c_y, _row_y, _j);
+        const T _t6 = grad_y - _t5;
+        const T grad_x = y * _t6;
+        _row_grad_x[_j] = grad_x;
+    )
     """,
 )
 
 
 def _cupy_backward(grad_y, y):
-    _t5 = _softmax_bwd_0(grad_y, y)
-    grad_x = _softmax_bwd_1(grad_y, _t5, y)
+    grad_x = _softmax_bwd_0(grad_y, y)
     return grad_x
 
 

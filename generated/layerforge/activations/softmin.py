@@ -14,7 +14,7 @@ from layerforge._runtime import (
     in_row_blocks,
     blas_flags_ignored,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import RowBlockKernel, on_gpu
 from layerforge._jit_runtime import (
     fast_exp,
     fast_max,
@@ -148,114 +148,76 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# softmin_fwd_0: layers_spec/activations/softmin.yaml:10
-_softmin_fwd_0 = ElementwiseKernel(
+# softmin_fwd_0: layers_spec/activations/softmin.yaml:10,11,12,13
+_softmin_fwd_0 = RowBlockKernel(
     "softmin_fwd_0",
-    "T x",
-    "T negated",
+    "row T x",
+    "row T y",
     """
-    negated = -x;
-    """,
-)
-
-
-# softmin_fwd_1: layers_spec/activations/softmin.yaml:11
-_softmin_fwd_1 = ReductionKernel(
-    "softmin_fwd_1",
-    "T X0",
-    map_expr="softmin_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T softmin_fwd_1_map(const T negated) {
-        return negated;
-    }
-    """,
-)
-
-
-# softmin_fwd_2: layers_spec/activations/softmin.yaml:11,12
-_softmin_fwd_2 = ElementwiseKernel(
-    "softmin_fwd_2",
-    "T negated, T _t2",
-    "T exponentials",
-    """
-    T shifted = negated - _t2;
-    exponentials = exp(shifted);
-    """,
-)
-
-
-# softmin_fwd_3: layers_spec/activations/softmin.yaml:13
-_softmin_fwd_3 = ReductionKernel(
-    "softmin_fwd_3",
-    "T X0",
-    map_expr="softmin_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T softmin_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# softmin_fwd_4: layers_spec/activations/softmin.yaml:13
-_softmin_fwd_4 = ElementwiseKernel(
-    "softmin_fwd_4",
-    "T exponentials, T _t3",
-    "T y",
-    """
-    y = exponentials / _t3;
+    T _c_x[LF_REGISTERS];
+    T _t1 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T negated = -x;
+        _t1 = _Max()(_t1, negated);
+    )
+    _t1 = _row_reduce(_t1, _Max());
+    const T _t2 = _t1;
+    T _t3 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T negated = -x;
+        const T shifted = negated - _t2;
+        const T exponentials = exp(shifted);
+        _t3 = _Sum()(_t3, exponentials);
+    )
+    _t3 = _row_reduce(_t3, _Sum());
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T negated = -x;
+        const T shifted = negated - _t2;
+        const T exponentials = exp(shifted);
+        const T y = exponentials / _t3;
+        _row_y[_j] = y;
+    )
     """,
 )
 
 
 def _cupy_forward(x):
-    negated = _softmin_fwd_0(x)
-    _t1 = _softmin_fwd_1(negated)
-    _t2 = _t1
-    exponentials = _softmin_fwd_2(negated, _t2)
-    _t3 = _softmin_fwd_3(exponentials)
-    y = _softmin_fwd_4(exponentials, _t3)
+    y = _softmin_fwd_0(x)
     return y, (y,)
 
 
 # softmin_bwd_0: layers_spec/activations/softmin.yaml:15
-_softmin_bwd_0 = ReductionKernel(
+_softmin_bwd_0 = RowBlockKernel(
     "softmin_bwd_0",
-    "T X0, T X1",
-    map_expr="softmin_bwd_0_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T softmin_bwd_0_map(const T grad_y, const T y) {
-        T _t4 = grad_y * y;
-        return _t4;
-    }
-    """,
-)
-
-
-# softmin_bwd_1: layers_spec/activations/softmin.yaml:15
-_softmin_bwd_1 = ElementwiseKernel(
-    "softmin_bwd_1",
-    "T _t5, T grad_y, T y",
-    "T grad_x",
+    "row T grad_y, row T y",
+    "row T grad_x",
     """
-    T _t6 = _t5 - grad_y;
-    grad_x = y * _t6;
+    T _c_grad_y[LF_REGISTERS];
+    T _c_y[LF_REGISTERS];
+    T _t5 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.fill(_c_y, _row_y, _j);
+        const T _t4 = grad_y * y;
+        _t5 = _Sum()(_t5, _t4);
+    )
+    _t5 = _row_reduce(_t5, _Sum());
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.get(_c_y, _row_y, _j);
+        const T _t6 = _t5 - grad_y;
+        const T grad_x = y * _t6;
+        _row_grad_x[_j] = grad_x;
+    )
     """,
 )
 
 
 def _cupy_backward(grad_y, y):
-    _t5 = _softmin_bwd_0(grad_y, y)
-    grad_x = _softmin_bwd_1(_t5, grad_y, y)
+    grad_x = _softmin_bwd_0(grad_y, y)
     return grad_x
 
 

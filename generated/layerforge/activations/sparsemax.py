@@ -14,7 +14,7 @@ from layerforge._runtime import (
 )
 from layerforge._cupy_runtime import (
     ElementwiseKernel,
-    ReductionKernel,
+    RowBlockKernel,
     RowKernel,
     on_gpu,
 )
@@ -187,67 +187,42 @@ _sparsemax_bwd_0 = ElementwiseKernel(
 
 
 # sparsemax_bwd_1: layers_spec/activations/sparsemax.yaml:14
-_sparsemax_bwd_1 = ReductionKernel(
+_sparsemax_bwd_1 = RowBlockKernel(
     "sparsemax_bwd_1",
-    "T X0, T X1",
-    map_expr="sparsemax_bwd_1_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T sparsemax_bwd_1_map(const T grad_y, const T support) {
-        T _t3 = grad_y * support;
-        return _t3;
-    }
-    """,
-)
-
-
-# sparsemax_bwd_2: layers_spec/activations/sparsemax.yaml:14
-_sparsemax_bwd_2 = ReductionKernel(
-    "sparsemax_bwd_2",
-    "T X0",
-    map_expr="sparsemax_bwd_2_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T sparsemax_bwd_2_map(const T support) {
-        return support;
-    }
-    """,
-)
-
-
-# sparsemax_bwd_3: layers_spec/activations/sparsemax.yaml:14
-_sparsemax_bwd_3 = ElementwiseKernel(
-    "sparsemax_bwd_3",
-    "T _t4, T _t5",
-    "T _t6",
+    "row T grad_y, row T support",
+    "row T grad_x",
     """
-    _t6 = _t4 / _t5;
-    """,
-)
-
-
-# sparsemax_bwd_4: layers_spec/activations/sparsemax.yaml:14
-_sparsemax_bwd_4 = ElementwiseKernel(
-    "sparsemax_bwd_4",
-    "T grad_y, T _t6, T support",
-    "T grad_x",
-    """
-    T _t7 = grad_y - _t6;
-    grad_x = support * _t7;
+    T _c_grad_y[LF_REGISTERS];
+    T _c_support[LF_REGISTERS];
+    T _t4 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T support = _at.fill(_c_support, _row_support, _j);
+        const T _t3 = grad_y * support;
+        _t4 = _Sum()(_t4, _t3);
+    )
+    _t4 = _row_reduce(_t4, _Sum());
+    T _t5 = T(0);
+    LF_ROW_LOOP(
+        const T support = _at.get(_c_support, _row_support, _j);
+        _t5 = _Sum()(_t5, support);
+    )
+    _t5 = _row_reduce(_t5, _Sum());
+    const T _t6 = _t4 / _t5;
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T support = _at.get(_c_support, _row_support, _j);
+        const T _t7 = grad_y - _t6;
+        const T grad_x = support * _t7;
+        _row_grad_x[_j] = grad_x;
+    )
     """,
 )
 
 
 def _cupy_backward(grad_y, x, y):
     support = _sparsemax_bwd_0(y, x)
-    _t4 = _sparsemax_bwd_1(grad_y, support)
-    _t5 = _sparsemax_bwd_2(support)
-    _t6 = _sparsemax_bwd_3(_t4, _t5)
-    grad_x = _sparsemax_bwd_4(grad_y, _t6, support)
+    grad_x = _sparsemax_bwd_1(grad_y, support)
     return grad_x
 
 

@@ -14,7 +14,7 @@ from layerforge._runtime import (
     in_row_blocks,
     blas_flags_ignored,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, RowBlockKernel, on_gpu
 from layerforge._jit_runtime import (
     fast_exp,
     fast_max,
@@ -152,26 +152,60 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# spherical_softmax_fwd_0: layers_spec/activations/spherical_softmax.yaml:10
-_spherical_softmax_fwd_0 = ReductionKernel(
+# spherical_softmax_fwd_0: layers_spec/activations/spherical_softmax.yaml:10,11,12,13,14
+_spherical_softmax_fwd_0 = RowBlockKernel(
     "spherical_softmax_fwd_0",
-    "T X0",
-    map_expr="spherical_softmax_fwd_0_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T spherical_softmax_fwd_0_map(const T x) {
-        T _t1 = x * x;
-        return _t1;
-    }
+    "row T x",
+    "per_row T _t2, row T exponentials, per_row T _t6, row T y",
+    """
+    T _c_x[LF_REGISTERS];
+    T _t2 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T _t1 = x * x;
+        _t2 = _Sum()(_t2, _t1);
+    )
+    _t2 = _row_reduce(_t2, _Sum());
+    const T _t3 = _t2 > T(1e-24) || _t2 != _t2 ? _t2 : T(1e-24);
+    const T norm = sqrt(_t3);
+    T _t4 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T scaled = x / norm;
+        _t4 = _Max()(_t4, scaled);
+    )
+    _t4 = _row_reduce(_t4, _Max());
+    const T _t5 = _t4;
+    T _t6 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T scaled = x / norm;
+        const T shifted = scaled - _t5;
+        const T exponentials = exp(shifted);
+        _t6 = _Sum()(_t6, exponentials);
+    )
+    _t6 = _row_reduce(_t6, _Sum());
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T scaled = x / norm;
+        const T shifted = scaled - _t5;
+        const T exponentials = exp(shifted);
+        const T y = exponentials / _t6;
+        _row_exponentials[_j] = exponentials;
+        _row_y[_j] = y;
+    )
     """,
 )
 
 
-# spherical_softmax_fwd_1: layers_spec/activations/spherical_softmax.yaml:10
-_spherical_softmax_fwd_1 = ElementwiseKernel(
-    "spherical_softmax_fwd_1",
+def _cupy_forward(x):
+    _t2, exponentials, _t6, y = _spherical_softmax_fwd_0(x)
+    return y, (x, _t2, exponentials, _t6, y)
+
+
+# spherical_softmax_bwd_0: layers_spec/activations/spherical_softmax.yaml:10
+_spherical_softmax_bwd_0 = ElementwiseKernel(
+    "spherical_softmax_bwd_0",
     "T _t2",
     "T norm",
     """
@@ -181,164 +215,80 @@ _spherical_softmax_fwd_1 = ElementwiseKernel(
 )
 
 
-# spherical_softmax_fwd_2: layers_spec/activations/spherical_softmax.yaml:11
-_spherical_softmax_fwd_2 = ElementwiseKernel(
-    "spherical_softmax_fwd_2",
-    "T x, T norm",
-    "T scaled",
-    """
-    scaled = x / norm;
-    """,
-)
-
-
-# spherical_softmax_fwd_3: layers_spec/activations/spherical_softmax.yaml:12
-_spherical_softmax_fwd_3 = ReductionKernel(
-    "spherical_softmax_fwd_3",
-    "T X0",
-    map_expr="spherical_softmax_fwd_3_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T spherical_softmax_fwd_3_map(const T scaled) {
-        return scaled;
-    }
-    """,
-)
-
-
-# spherical_softmax_fwd_4: layers_spec/activations/spherical_softmax.yaml:12,13
-_spherical_softmax_fwd_4 = ElementwiseKernel(
-    "spherical_softmax_fwd_4",
-    "T scaled, T _t5",
-    "T exponentials",
-    """
-    T shifted = scaled - _t5;
-    exponentials = exp(shifted);
-    """,
-)
-
-
-# spherical_softmax_fwd_5: layers_spec/activations/spherical_softmax.yaml:14
-_spherical_softmax_fwd_5 = ReductionKernel(
-    "spherical_softmax_fwd_5",
-    "T X0",
-    map_expr="spherical_softmax_fwd_5_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T spherical_softmax_fwd_5_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# spherical_softmax_fwd_6: layers_spec/activations/spherical_softmax.yaml:14
-_spherical_softmax_fwd_6 = ElementwiseKernel(
-    "spherical_softmax_fwd_6",
-    "T exponentials, T _t6",
-    "T y",
-    """
-    y = exponentials / _t6;
-    """,
-)
-
-
-def _cupy_forward(x):
-    _t2 = _spherical_softmax_fwd_0(x)
-    norm = _spherical_softmax_fwd_1(_t2)
-    scaled = _spherical_softmax_fwd_2(x, norm)
-    _t4 = _spherical_softmax_fwd_3(scaled)
-    _t5 = _t4
-    exponentials = _spherical_softmax_fwd_4(scaled, _t5)
-    _t6 = _spherical_softmax_fwd_5(exponentials)
-    y = _spherical_softmax_fwd_6(exponentials, _t6)
-    return y, (x, _t2, exponentials, _t6, y)
-
-
-# spherical_softmax_bwd_1: layers_spec/activations/spherical_softmax.yaml:11; layers_spec/primitives.yaml:71
-_spherical_softmax_bwd_1 = ElementwiseKernel(
+# spherical_softmax_bwd_1: layers_spec/activations/spherical_softmax.yaml:11,14; layers_spec/primitives.yaml:71,72
+_spherical_softmax_bwd_1 = RowBlockKernel(
     "spherical_softmax_bwd_1",
-    "T x, T norm, T grad_y, T _t6",
-    "T scaled, T _t7",
+    "row T x, per_row T norm, row T grad_y, per_row T _t6, row T y",
+    "row T scaled, row T _t7, per_row T _t11",
     """
-    scaled = x / norm;
-    _t7 = grad_y / _t6;
+    T _c_x[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    T _t11 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_x, _row_x, _j);
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T y = _row_y[_j];
+        const T _t8 = -grad_y;
+        const T _t9 = _t8 * y;
+        const T _t10 = _t9 / _t6;
+        _t11 = _Sum()(_t11, _t10);
+    )
+    _t11 = _row_reduce(_t11, _Sum());
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T scaled = x / norm;
+        const T _t7 = grad_y / _t6;
+        _row_scaled[_j] = scaled;
+        _row__t7[_j] = _t7;
+    )
     """,
 )
 
 
-# spherical_softmax_bwd_2: layers_spec/primitives.yaml:72; layers_spec/activations/spherical_softmax.yaml:14
-_spherical_softmax_bwd_2 = ReductionKernel(
+# spherical_softmax_bwd_2: layers_spec/primitives.yaml:355,100,71,72,171,252; layers_spec/activations/spherical_softmax.yaml:11
+_spherical_softmax_bwd_2 = RowBlockKernel(
     "spherical_softmax_bwd_2",
-    "T X0, T X1, T X2",
-    map_expr="spherical_softmax_bwd_2_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T spherical_softmax_bwd_2_map(const T grad_y, const T y, const T _t6) {
-        T _t8 = -grad_y;
-        T _t9 = _t8 * y;
-        T _t10 = _t9 / _t6;
-        return _t10;
-    }
+    "row T _t7, row T _t12, row T exponentials, per_row T norm, row T scaled, per_row T _t2",
+    "row T _t14, per_row T _t22",
+    """
+    T _c__t7[LF_REGISTERS];
+    T _c__t12[LF_REGISTERS];
+    T _c_exponentials[LF_REGISTERS];
+    T grad_norm = T(0);
+    LF_ROW_LOOP(
+        const T _t7 = _at.fill(_c__t7, _row__t7, _j);
+        const T _t12 = _at.fill(_c__t12, _row__t12, _j);
+        const T exponentials = _at.fill(_c_exponentials, _row_exponentials, _j);
+        const T scaled = _row_scaled[_j];
+        const T grad_exponentials = _t7 + _t12;
+        const T grad_shifted = grad_exponentials * exponentials;
+        const T _t15 = -grad_shifted;
+        const T _t16 = _t15 * scaled;
+        const T _t17 = _t16 / norm;
+        grad_norm = _Sum()(grad_norm, _t17);
+    )
+    grad_norm = _row_reduce(grad_norm, _Sum());
+    const T _t19 = T(0.5) * grad_norm;
+    const T _t20 = _t19 / norm;
+    const bool _t21 = _t2 > T(1e-24);
+    const T _t22 = _t20 * _t21;
+    LF_ROW_LOOP(
+        const T _t7 = _at.get(_c__t7, _row__t7, _j);
+        const T _t12 = _at.get(_c__t12, _row__t12, _j);
+        const T exponentials = _at.get(_c_exponentials, _row_exponentials, _j);
+        const T grad_exponentials = _t7 + _t12;
+        const T grad_shifted = grad_exponentials * exponentials;
+        const T _t14 = grad_shifted / norm;
+        _row__t14[_j] = _t14;
+    )
     """,
 )
 
 
-# spherical_softmax_bwd_3: layers_spec/primitives.yaml:355,100,71
+# spherical_softmax_bwd_3: layers_spec/primitives.yaml:61,62
 _spherical_softmax_bwd_3 = ElementwiseKernel(
     "spherical_softmax_bwd_3",
-    "T _t7, T _t12, T exponentials, T norm",
-    "T grad_shifted, T _t14",
-    """
-    T grad_exponentials = _t7 + _t12;
-    grad_shifted = grad_exponentials * exponentials;
-    _t14 = grad_shifted / norm;
-    """,
-)
-
-
-# spherical_softmax_bwd_4: layers_spec/primitives.yaml:72; layers_spec/activations/spherical_softmax.yaml:11
-_spherical_softmax_bwd_4 = ReductionKernel(
-    "spherical_softmax_bwd_4",
-    "T X0, T X1, T X2",
-    map_expr="spherical_softmax_bwd_4_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T spherical_softmax_bwd_4_map(const T grad_shifted, const T scaled, const T norm) {
-        T _t15 = -grad_shifted;
-        T _t16 = _t15 * scaled;
-        T _t17 = _t16 / norm;
-        return _t17;
-    }
-    """,
-)
-
-
-# spherical_softmax_bwd_5: layers_spec/primitives.yaml:171,252
-_spherical_softmax_bwd_5 = ElementwiseKernel(
-    "spherical_softmax_bwd_5",
-    "T grad_norm, T norm, T _t2",
-    "T _t22",
-    """
-    T _t19 = T(0.5) * grad_norm;
-    T _t20 = _t19 / norm;
-    bool _t21 = _t2 > T(1e-24);
-    _t22 = _t20 * _t21;
-    """,
-)
-
-
-# spherical_softmax_bwd_6: layers_spec/primitives.yaml:61,62
-_spherical_softmax_bwd_6 = ElementwiseKernel(
-    "spherical_softmax_bwd_6",
     "T _t23, T x, T _t14",
     "T grad_x",
     """
@@ -353,15 +303,12 @@ _spherical_softmax_bwd_6 = ElementwiseKernel(
 def _cupy_backward(grad_y, x, _t2, exponentials, _t6, y):
     import cupy as cp
 
-    norm = _spherical_softmax_fwd_1(_t2)
-    scaled, _t7 = _spherical_softmax_bwd_1(x, norm, grad_y, _t6)
-    _t11 = _spherical_softmax_bwd_2(grad_y, y, _t6)
+    norm = _spherical_softmax_bwd_0(_t2)
+    scaled, _t7, _t11 = _spherical_softmax_bwd_1(x, norm, grad_y, _t6, y)
     _t12 = cp.broadcast_to(_t11, x.shape)
-    grad_shifted, _t14 = _spherical_softmax_bwd_3(_t7, _t12, exponentials, norm)
-    grad_norm = _spherical_softmax_bwd_4(grad_shifted, scaled, norm)
-    _t22 = _spherical_softmax_bwd_5(grad_norm, norm, _t2)
+    _t14, _t22 = _spherical_softmax_bwd_2(_t7, _t12, exponentials, norm, scaled, _t2)
     _t23 = cp.broadcast_to(_t22, x.shape)
-    grad_x = _spherical_softmax_bwd_6(_t23, x, _t14)
+    grad_x = _spherical_softmax_bwd_3(_t23, x, _t14)
     return grad_x
 
 

@@ -15,7 +15,7 @@ from layerforge._runtime import (
     in_row_blocks,
     blas_flags_ignored,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, RowBlockKernel, on_gpu
 from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
@@ -121,53 +121,35 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# squash_fwd_0: layers_spec/activations/squash.yaml:12
-_squash_fwd_0 = ReductionKernel(
+# squash_fwd_0: layers_spec/activations/squash.yaml:12,13,14
+_squash_fwd_0 = RowBlockKernel(
     "squash_fwd_0",
-    "T X0",
-    map_expr="squash_fwd_0_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T squash_fwd_0_map(const T x) {
-        T _t1 = x * x;
-        return _t1;
-    }
-    """,
-)
-
-
-# squash_fwd_1: layers_spec/activations/squash.yaml:13,14
-_squash_fwd_1 = ElementwiseKernel(
-    "squash_fwd_1",
-    "T squared_norm, T epsilon",
-    "T norm, T _t3, T _t4",
+    "row T x, scalar T epsilon",
+    "per_row T norm, per_row T _t3, row T y",
     """
-    T _t2 = squared_norm + epsilon;
-    norm = sqrt(_t2);
-    _t3 = T(1) + squared_norm;
-    _t4 = norm / _t3;
-    """,
-    scalars=("epsilon",),
-)
-
-
-# squash_fwd_2: layers_spec/activations/squash.yaml:14
-_squash_fwd_2 = ElementwiseKernel(
-    "squash_fwd_2",
-    "T x, T _t4",
-    "T y",
-    """
-    y = x * _t4;
+    T _c_x[LF_REGISTERS];
+    T squared_norm = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T _t1 = x * x;
+        squared_norm = _Sum()(squared_norm, _t1);
+    )
+    squared_norm = _row_reduce(squared_norm, _Sum());
+    const T _t2 = squared_norm + epsilon;
+    const T norm = sqrt(_t2);
+    const T _t3 = T(1) + squared_norm;
+    const T _t4 = norm / _t3;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T y = x * _t4;
+        _row_y[_j] = y;
+    )
     """,
 )
 
 
 def _cupy_forward(x, epsilon):
-    squared_norm = _squash_fwd_0(x)
-    norm, _t3, _t4 = _squash_fwd_1(squared_norm, epsilon)
-    y = _squash_fwd_2(x, _t4)
+    norm, _t3, y = _squash_fwd_0(x, epsilon)
     return y, (x, norm, _t3)
 
 
@@ -182,54 +164,40 @@ _squash_bwd_0 = ElementwiseKernel(
 )
 
 
-# squash_bwd_1: layers_spec/primitives.yaml:61
-_squash_bwd_1 = ElementwiseKernel(
+# squash_bwd_1: layers_spec/primitives.yaml:61,62,71,72,171; layers_spec/activations/squash.yaml:14
+_squash_bwd_1 = RowBlockKernel(
     "squash_bwd_1",
-    "T grad_y, T _t4",
-    "T _t5",
+    "row T grad_y, per_row T _t4, row T x, per_row T _t3, per_row T norm",
+    "row T _t5, per_row T grad_squared_norm",
     """
-    _t5 = grad_y * _t4;
+    T _c_grad_y[LF_REGISTERS];
+    T _t7 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T x = _row_x[_j];
+        const T _t6 = grad_y * x;
+        _t7 = _Sum()(_t7, _t6);
+    )
+    _t7 = _row_reduce(_t7, _Sum());
+    const T grad_norm = _t7 / _t3;
+    const T _t9 = -_t7;
+    const T _t10 = _t9 * _t4;
+    const T _t11 = _t10 / _t3;
+    const T _t12 = T(0.5) * grad_norm;
+    const T _t13 = _t12 / norm;
+    const T grad_squared_norm = _t11 + _t13;
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T _t5 = grad_y * _t4;
+        _row__t5[_j] = _t5;
+    )
     """,
 )
 
 
-# squash_bwd_2: layers_spec/primitives.yaml:62; layers_spec/activations/squash.yaml:14
-_squash_bwd_2 = ReductionKernel(
+# squash_bwd_2: layers_spec/primitives.yaml:61,62
+_squash_bwd_2 = ElementwiseKernel(
     "squash_bwd_2",
-    "T X0, T X1",
-    map_expr="squash_bwd_2_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T squash_bwd_2_map(const T grad_y, const T x) {
-        T _t6 = grad_y * x;
-        return _t6;
-    }
-    """,
-)
-
-
-# squash_bwd_3: layers_spec/primitives.yaml:71,72,171
-_squash_bwd_3 = ElementwiseKernel(
-    "squash_bwd_3",
-    "T _t7, T _t3, T _t4, T norm",
-    "T grad_squared_norm",
-    """
-    T grad_norm = _t7 / _t3;
-    T _t9 = -_t7;
-    T _t10 = _t9 * _t4;
-    T _t11 = _t10 / _t3;
-    T _t12 = T(0.5) * grad_norm;
-    T _t13 = _t12 / norm;
-    grad_squared_norm = _t11 + _t13;
-    """,
-)
-
-
-# squash_bwd_4: layers_spec/primitives.yaml:61,62
-_squash_bwd_4 = ElementwiseKernel(
-    "squash_bwd_4",
     "T _t14, T x, T _t5",
     "T grad_x",
     """
@@ -245,11 +213,9 @@ def _cupy_backward(grad_y, x, norm, _t3):
     import cupy as cp
 
     _t4 = _squash_bwd_0(norm, _t3)
-    _t5 = _squash_bwd_1(grad_y, _t4)
-    _t7 = _squash_bwd_2(grad_y, x)
-    grad_squared_norm = _squash_bwd_3(_t7, _t3, _t4, norm)
+    _t5, grad_squared_norm = _squash_bwd_1(grad_y, _t4, x, _t3, norm)
     _t14 = cp.broadcast_to(grad_squared_norm, x.shape)
-    grad_x = _squash_bwd_4(_t14, x, _t5)
+    grad_x = _squash_bwd_2(_t14, x, _t5)
     return grad_x
 
 

@@ -13,7 +13,7 @@ from layerforge._runtime import (
     in_row_blocks,
     blas_flags_ignored,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, RowBlockKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -119,16 +119,29 @@ def _taylor_exp(x, order, out=None):
 # and CuPy twins of the functions above.
 
 
-# taylor_softmax_fwd_0: layers_spec/activations/taylor_softmax.yaml:12
-_taylor_softmax_fwd_0 = ElementwiseKernel(
+# taylor_softmax_fwd_0: layers_spec/activations/taylor_softmax.yaml:12,13
+_taylor_softmax_fwd_0 = RowBlockKernel(
     "taylor_softmax_fwd_0",
-    "T x, T order",
-    "T t",
+    "row T x, scalar T order",
+    "per_row T _t2, row T y",
     """
-    T _t1 = taylor_exp(x, order);
-    t = _t1 > T(1e-10) || _t1 != _t1 ? _t1 : T(1e-10);
+    T _c_x[LF_REGISTERS];
+    T _t2 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T _t1 = taylor_exp(x, order);
+        const T t = _t1 > T(1e-10) || _t1 != _t1 ? _t1 : T(1e-10);
+        _t2 = _Sum()(_t2, t);
+    )
+    _t2 = _row_reduce(_t2, _Sum());
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T _t1 = taylor_exp(x, order);
+        const T t = _t1 > T(1e-10) || _t1 != _t1 ? _t1 : T(1e-10);
+        const T y = t / _t2;
+        _row_y[_j] = y;
+    )
     """,
-    scalars=("order",),
     preamble="""
     template <typename T> __device__ T taylor_exp(T x, int order) {
         T result = 1;
@@ -137,54 +150,43 @@ _taylor_softmax_fwd_0 = ElementwiseKernel(
         }
         return result;
     }
-    """,
-)
-
-
-# taylor_softmax_fwd_1: layers_spec/activations/taylor_softmax.yaml:13
-_taylor_softmax_fwd_1 = ReductionKernel(
-    "taylor_softmax_fwd_1",
-    "T X0",
-    map_expr="taylor_softmax_fwd_1_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T taylor_softmax_fwd_1_map(const T t) {
-        return t;
-    }
-    """,
-)
-
-
-# taylor_softmax_fwd_2: layers_spec/activations/taylor_softmax.yaml:13
-_taylor_softmax_fwd_2 = ElementwiseKernel(
-    "taylor_softmax_fwd_2",
-    "T t, T _t2",
-    "T y",
-    """
-    y = t / _t2;
     """,
 )
 
 
 def _cupy_forward(x, order):
-    t = _taylor_softmax_fwd_0(x, order)
-    _t2 = _taylor_softmax_fwd_1(t)
-    y = _taylor_softmax_fwd_2(t, _t2)
+    _t2, y = _taylor_softmax_fwd_0(x, order)
     return y, (x, order, _t2, y)
 
 
-# taylor_softmax_bwd_0: layers_spec/activations/taylor_softmax.yaml:12; layers_spec/primitives.yaml:71
-_taylor_softmax_bwd_0 = ElementwiseKernel(
+# taylor_softmax_bwd_0: layers_spec/activations/taylor_softmax.yaml:12,13; layers_spec/primitives.yaml:71,72
+_taylor_softmax_bwd_0 = RowBlockKernel(
     "taylor_softmax_bwd_0",
-    "T x, T order, T grad_y, T _t2",
-    "T _t1, T _t3",
+    "row T x, scalar T order, row T grad_y, per_row T _t2, row T y",
+    "row T _t1, row T _t3, per_row T _t7",
     """
-    _t1 = taylor_exp(x, order);
-    _t3 = grad_y / _t2;
+    T _c_x[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    T _t7 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_x, _row_x, _j);
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T y = _row_y[_j];
+        const T _t4 = -grad_y;
+        const T _t5 = _t4 * y;
+        const T _t6 = _t5 / _t2;
+        _t7 = _Sum()(_t7, _t6);
+    )
+    _t7 = _row_reduce(_t7, _Sum());
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T _t1 = taylor_exp(x, order);
+        const T _t3 = grad_y / _t2;
+        _row__t1[_j] = _t1;
+        _row__t3[_j] = _t3;
+    )
     """,
-    scalars=("order",),
     preamble="""
     template <typename T> __device__ T taylor_exp(T x, int order) {
         T result = 1;
@@ -197,28 +199,9 @@ _taylor_softmax_bwd_0 = ElementwiseKernel(
 )
 
 
-# taylor_softmax_bwd_1: layers_spec/primitives.yaml:72; layers_spec/activations/taylor_softmax.yaml:13
-_taylor_softmax_bwd_1 = ReductionKernel(
+# taylor_softmax_bwd_1: layers_spec/primitives.yaml:355,252,714
+_taylor_softmax_bwd_1 = ElementwiseKernel(
     "taylor_softmax_bwd_1",
-    "T X0, T X1, T X2",
-    map_expr="taylor_softmax_bwd_1_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T taylor_softmax_bwd_1_map(const T grad_y, const T y, const T _t2) {
-        T _t4 = -grad_y;
-        T _t5 = _t4 * y;
-        T _t6 = _t5 / _t2;
-        return _t6;
-    }
-    """,
-)
-
-
-# taylor_softmax_bwd_2: layers_spec/primitives.yaml:355,252,714
-_taylor_softmax_bwd_2 = ElementwiseKernel(
-    "taylor_softmax_bwd_2",
     "T _t3, T _t8, T _t1, T x, T _t11",
     "T grad_x",
     """
@@ -244,9 +227,8 @@ _taylor_softmax_bwd_2 = ElementwiseKernel(
 def _cupy_backward(grad_y, x, order, _t2, y):
     import cupy as cp
 
-    _t1, _t3 = _taylor_softmax_bwd_0(x, order, grad_y, _t2)
-    _t7 = _taylor_softmax_bwd_1(grad_y, y, _t2)
+    _t1, _t3, _t7 = _taylor_softmax_bwd_0(x, order, grad_y, _t2, y)
     _t8 = cp.broadcast_to(_t7, x.shape)
     _t11 = order - 1
-    grad_x = _taylor_softmax_bwd_2(_t3, _t8, _t1, x, _t11)
+    grad_x = _taylor_softmax_bwd_1(_t3, _t8, _t1, x, _t11)
     return grad_x

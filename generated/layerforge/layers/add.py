@@ -16,7 +16,7 @@ from layerforge._runtime import (
     in_row_blocks,
     blas_flags_ignored,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, RowBlockKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -641,9 +641,86 @@ def _cupy_backward_tanh(grad_y, y):
     return grad_z, grad_z
 
 
-# add_softmax_fwd_0: layers_spec/layers/add.yaml:13
-_add_softmax_fwd_0 = ElementwiseKernel(
+# add_softmax_fwd_0: layers_spec/layers/add.yaml:13; layers_spec/activations/softmax.yaml:10,11,12
+_add_softmax_fwd_0 = RowBlockKernel(
     "add_softmax_fwd_0",
+    "row T a, row T b",
+    "row T y",
+    """
+    T _c_a[LF_REGISTERS];
+    T _c_b[LF_REGISTERS];
+    T _t1 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T a = _at.fill(_c_a, _row_a, _j);
+        const T b = _at.fill(_c_b, _row_b, _j);
+        const T z = a + b;
+        _t1 = _Max()(_t1, z);
+    )
+    _t1 = _row_reduce(_t1, _Max());
+    const T _t2 = _t1;
+    T _t3 = T(0);
+    LF_ROW_LOOP(
+        const T a = _at.get(_c_a, _row_a, _j);
+        const T b = _at.get(_c_b, _row_b, _j);
+        const T z = a + b;
+        const T softmax_shifted = z - _t2;
+        const T softmax_exponentials = exp(softmax_shifted);
+        _t3 = _Sum()(_t3, softmax_exponentials);
+    )
+    _t3 = _row_reduce(_t3, _Sum());
+    LF_ROW_LOOP(
+        const T a = _at.get(_c_a, _row_a, _j);
+        const T b = _at.get(_c_b, _row_b, _j);
+        const T z = a + b;
+        const T softmax_shifted = z - _t2;
+        const T softmax_exponentials = exp(softmax_shifted);
+        const T y = softmax_exponentials / _t3;
+        _row_y[_j] = y;
+    )
+    """,
+)
+
+
+def _cupy_forward_softmax(a, b):
+    y = _add_softmax_fwd_0(a, b)
+    return y, (y,)
+
+
+# add_softmax_bwd_0: layers_spec/activations/softmax.yaml:14
+_add_softmax_bwd_0 = RowBlockKernel(
+    "add_softmax_bwd_0",
+    "row T grad_y, row T y",
+    "row T grad_z",
+    """
+    T _c_grad_y[LF_REGISTERS];
+    T _c_y[LF_REGISTERS];
+    T _t5 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.fill(_c_y, _row_y, _j);
+        const T _t4 = grad_y * y;
+        _t5 = _Sum()(_t5, _t4);
+    )
+    _t5 = _row_reduce(_t5, _Sum());
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.get(_c_y, _row_y, _j);
+        const T _t6 = grad_y - _t5;
+        const T grad_z = y * _t6;
+        _row_grad_z[_j] = grad_z;
+    )
+    """,
+)
+
+
+def _cupy_backward_softmax(grad_y, y):
+    grad_z = _add_softmax_bwd_0(grad_y, y)
+    return grad_z, grad_z
+
+
+# add_identity_fwd_0: layers_spec/layers/add.yaml:13
+_add_identity_fwd_0 = ElementwiseKernel(
+    "add_identity_fwd_0",
     "T a, T b",
     "T z",
     """
@@ -652,108 +729,8 @@ _add_softmax_fwd_0 = ElementwiseKernel(
 )
 
 
-# add_softmax_fwd_1: layers_spec/activations/softmax.yaml:10
-_add_softmax_fwd_1 = ReductionKernel(
-    "add_softmax_fwd_1",
-    "T X0",
-    map_expr="add_softmax_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T add_softmax_fwd_1_map(const T z) {
-        return z;
-    }
-    """,
-)
-
-
-# add_softmax_fwd_2: layers_spec/activations/softmax.yaml:10,11
-_add_softmax_fwd_2 = ElementwiseKernel(
-    "add_softmax_fwd_2",
-    "T z, T _t2",
-    "T softmax_exponentials",
-    """
-    T softmax_shifted = z - _t2;
-    softmax_exponentials = exp(softmax_shifted);
-    """,
-)
-
-
-# add_softmax_fwd_3: layers_spec/activations/softmax.yaml:12
-_add_softmax_fwd_3 = ReductionKernel(
-    "add_softmax_fwd_3",
-    "T X0",
-    map_expr="add_softmax_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T add_softmax_fwd_3_map(const T softmax_exponentials) {
-        return softmax_exponentials;
-    }
-    """,
-)
-
-
-# add_softmax_fwd_4: layers_spec/activations/softmax.yaml:12
-_add_softmax_fwd_4 = ElementwiseKernel(
-    "add_softmax_fwd_4",
-    "T softmax_exponentials, T _t3",
-    "T y",
-    """
-    y = softmax_exponentials / _t3;
-    """,
-)
-
-
-def _cupy_forward_softmax(a, b):
-    z = _add_softmax_fwd_0(a, b)
-    _t1 = _add_softmax_fwd_1(z)
-    _t2 = _t1
-    softmax_exponentials = _add_softmax_fwd_2(z, _t2)
-    _t3 = _add_softmax_fwd_3(softmax_exponentials)
-    y = _add_softmax_fwd_4(softmax_exponentials, _t3)
-    return y, (y,)
-
-
-# add_softmax_bwd_0: layers_spec/activations/softmax.yaml:14
-_add_softmax_bwd_0 = ReductionKernel(
-    "add_softmax_bwd_0",
-    "T X0, T X1",
-    map_expr="add_softmax_bwd_0_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T add_softmax_bwd_0_map(const T grad_y, const T y) {
-        T _t4 = grad_y * y;
-        return _t4;
-    }
-    """,
-)
-
-
-# add_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
-_add_softmax_bwd_1 = ElementwiseKernel(
-    "add_softmax_bwd_1",
-    "T grad_y, T _t5, T y",
-    "T grad_z",
-    """
-    T _t6 = grad_y - _t5;
-    grad_z = y * _t6;
-    """,
-)
-
-
-def _cupy_backward_softmax(grad_y, y):
-    _t5 = _add_softmax_bwd_0(grad_y, y)
-    grad_z = _add_softmax_bwd_1(grad_y, _t5, y)
-    return grad_z, grad_z
-
-
 def _cupy_forward_identity(a, b):
-    z = _add_softmax_fwd_0(a, b)
+    z = _add_identity_fwd_0(a, b)
     return z, ()
 
 

@@ -20,7 +20,12 @@ from layerforge._runtime import (
     in_row_blocks,
     blas_flags_ignored,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import (
+    ElementwiseKernel,
+    ReductionKernel,
+    RowBlockKernel,
+    on_gpu,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -215,38 +220,29 @@ _anomaly_detector_htm_fwd_1 = ReductionKernel(
 )
 
 
-# anomaly_detector_htm_fwd_2: layers_spec/layers/anomaly_detector.yaml:29
-_anomaly_detector_htm_fwd_2 = ReductionKernel(
+# anomaly_detector_htm_fwd_2: layers_spec/layers/anomaly_detector.yaml:29,30
+_anomaly_detector_htm_fwd_2 = RowBlockKernel(
     "anomaly_detector_htm_fwd_2",
-    "bool X0, T X1",
-    map_expr="anomaly_detector_htm_fwd_2_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T anomaly_detector_htm_fwd_2_map(const bool union_, const T actual) {
-        T _t4 = union_;
-        return _t4;
-    }
+    "row bool union_, row T actual, per_row T mismatched",
+    "per_row T _t6",
+    """
+    T active = T(0);
+    LF_ROW_LOOP(
+        const bool union_ = _row_union_[_j];
+        const T actual = _row_actual[_j];
+        const T _t4 = union_;
+        active = _Sum()(active, _t4);
+    )
+    active = _row_reduce(active, _Sum());
+    const T _t5 = active > T(1) || active != active ? active : T(1);
+    const T _t6 = mismatched / _t5;
     """,
 )
 
 
-# anomaly_detector_htm_fwd_3: layers_spec/layers/anomaly_detector.yaml:30
+# anomaly_detector_htm_fwd_3: layers_spec/layers/anomaly_detector.yaml:34
 _anomaly_detector_htm_fwd_3 = ElementwiseKernel(
     "anomaly_detector_htm_fwd_3",
-    "T active, T mismatched",
-    "T _t6",
-    """
-    T _t5 = active > T(1) || active != active ? active : T(1);
-    _t6 = mismatched / _t5;
-    """,
-)
-
-
-# anomaly_detector_htm_fwd_4: layers_spec/layers/anomaly_detector.yaml:34
-_anomaly_detector_htm_fwd_4 = ElementwiseKernel(
-    "anomaly_detector_htm_fwd_4",
     "T _t7, T ema, T _t12",
     "T new_ema",
     """
@@ -262,15 +258,14 @@ def _cupy_forward_htm(actual, predicted, ema, smoothing):
 
     on_actual, on_predicted, union = _anomaly_detector_htm_fwd_0(actual, predicted)
     mismatched = _anomaly_detector_htm_fwd_1(on_actual, on_predicted, union, actual)
-    active = _anomaly_detector_htm_fwd_2(union, actual)
-    _t6 = _anomaly_detector_htm_fwd_3(active, mismatched)
+    _t6 = _anomaly_detector_htm_fwd_2(union, actual, mismatched)
     score = _t6[..., 0]
     _t7 = 1 - smoothing
     _t9 = cp.sum(score)
     _t10 = smoothing * _t9
     _t11 = score.size
     _t12 = _t10 / _t11
-    new_ema = _anomaly_detector_htm_fwd_4(_t7, ema, _t12)
+    new_ema = _anomaly_detector_htm_fwd_3(_t7, ema, _t12)
     return score, new_ema, (actual,)
 
 
@@ -291,38 +286,37 @@ def _cupy_backward_htm(grad_score, actual):
     return grad_actual, grad_predicted
 
 
-# anomaly_detector_mse_fwd_0: layers_spec/layers/anomaly_detector.yaml:32
-_anomaly_detector_mse_fwd_0 = ElementwiseKernel(
+# anomaly_detector_mse_fwd_0: layers_spec/layers/anomaly_detector.yaml:32,33
+_anomaly_detector_mse_fwd_0 = RowBlockKernel(
     "anomaly_detector_mse_fwd_0",
-    "T actual, T predicted",
-    "T difference",
+    "row T actual, row T predicted",
+    "row T difference, per_row T _t2",
     """
-    difference = actual - predicted;
+    T _c_actual[LF_REGISTERS];
+    T _c_predicted[LF_REGISTERS];
+    T _t2 = T(0);
+    LF_ROW_LOOP(
+        const T actual = _at.fill(_c_actual, _row_actual, _j);
+        const T predicted = _at.fill(_c_predicted, _row_predicted, _j);
+        const T difference = actual - predicted;
+        const T _t1 = difference * difference;
+        _t2 = _Sum()(_t2, _t1);
+    )
+    _t2 = _row_reduce(_t2, _Sum());
+    _t2 = _t2 / T(_n);
+    LF_ROW_LOOP(
+        const T actual = _at.get(_c_actual, _row_actual, _j);
+        const T predicted = _at.get(_c_predicted, _row_predicted, _j);
+        const T difference = actual - predicted;
+        _row_difference[_j] = difference;
+    )
     """,
 )
 
 
-# anomaly_detector_mse_fwd_1: layers_spec/layers/anomaly_detector.yaml:33
-_anomaly_detector_mse_fwd_1 = ReductionKernel(
+# anomaly_detector_mse_fwd_1: layers_spec/layers/anomaly_detector.yaml:34
+_anomaly_detector_mse_fwd_1 = ElementwiseKernel(
     "anomaly_detector_mse_fwd_1",
-    "T X0",
-    map_expr="anomaly_detector_mse_fwd_1_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T anomaly_detector_mse_fwd_1_map(const T difference) {
-        T _t1 = difference * difference;
-        return _t1;
-    }
-    """,
-)
-
-
-# anomaly_detector_mse_fwd_2: layers_spec/layers/anomaly_detector.yaml:34
-_anomaly_detector_mse_fwd_2 = ElementwiseKernel(
-    "anomaly_detector_mse_fwd_2",
     "T _t3, T ema, T _t8",
     "T new_ema",
     """
@@ -336,22 +330,21 @@ _anomaly_detector_mse_fwd_2 = ElementwiseKernel(
 def _cupy_forward_mse(actual, predicted, ema, smoothing):
     import cupy as cp
 
-    difference = _anomaly_detector_mse_fwd_0(actual, predicted)
-    _t2 = _anomaly_detector_mse_fwd_1(difference)
+    difference, _t2 = _anomaly_detector_mse_fwd_0(actual, predicted)
     score = _t2[..., 0]
     _t3 = 1 - smoothing
     _t5 = cp.sum(score)
     _t6 = smoothing * _t5
     _t7 = score.size
     _t8 = _t6 / _t7
-    new_ema = _anomaly_detector_mse_fwd_2(_t3, ema, _t8)
+    new_ema = _anomaly_detector_mse_fwd_1(_t3, ema, _t8)
     return score, new_ema, (actual, difference, _t2)
 
 
 # anomaly_detector_mse_bwd_0: layers_spec/primitives.yaml:371,61,62,52
 _anomaly_detector_mse_bwd_0 = ElementwiseKernel(
     "anomaly_detector_mse_bwd_0",
-    "T _t10, int32 _t11, T difference",
+    "T _t10, int64 _t11, T difference",
     "T grad_difference, T grad_predicted",
     """
     T _t12 = _t10 / _t11;

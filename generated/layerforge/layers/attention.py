@@ -23,7 +23,7 @@ from layerforge._runtime import (
 )
 from layerforge._cupy_runtime import (
     ElementwiseKernel,
-    ReductionKernel,
+    RowBlockKernel,
     RowKernel,
     on_gpu,
 )
@@ -795,57 +795,35 @@ _attention_softmax_fwd_0 = ElementwiseKernel(
 )
 
 
-# attention_softmax_fwd_1: layers_spec/activations/softmax.yaml:10
-_attention_softmax_fwd_1 = ReductionKernel(
+# attention_softmax_fwd_1: layers_spec/activations/softmax.yaml:10,11,12
+_attention_softmax_fwd_1 = RowBlockKernel(
     "attention_softmax_fwd_1",
-    "T X0",
-    map_expr="attention_softmax_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmax_fwd_1_map(const T allowed) {
-        return allowed;
-    }
-    """,
-)
-
-
-# attention_softmax_fwd_2: layers_spec/activations/softmax.yaml:10,11
-_attention_softmax_fwd_2 = ElementwiseKernel(
-    "attention_softmax_fwd_2",
-    "T allowed, T _t6",
-    "T softmax_exponentials",
+    "row T allowed",
+    "row T weights",
     """
-    T softmax_shifted = allowed - _t6;
-    softmax_exponentials = exp(softmax_shifted);
-    """,
-)
-
-
-# attention_softmax_fwd_3: layers_spec/activations/softmax.yaml:12
-_attention_softmax_fwd_3 = ReductionKernel(
-    "attention_softmax_fwd_3",
-    "T X0",
-    map_expr="attention_softmax_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmax_fwd_3_map(const T softmax_exponentials) {
-        return softmax_exponentials;
-    }
-    """,
-)
-
-
-# attention_softmax_fwd_4: layers_spec/activations/softmax.yaml:12
-_attention_softmax_fwd_4 = ElementwiseKernel(
-    "attention_softmax_fwd_4",
-    "T softmax_exponentials, T _t7",
-    "T weights",
-    """
-    weights = softmax_exponentials / _t7;
+    T _c_allowed[LF_REGISTERS];
+    T _t5 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T allowed = _at.fill(_c_allowed, _row_allowed, _j);
+        _t5 = _Max()(_t5, allowed);
+    )
+    _t5 = _row_reduce(_t5, _Max());
+    const T _t6 = _t5;
+    T _t7 = T(0);
+    LF_ROW_LOOP(
+        const T allowed = _at.get(_c_allowed, _row_allowed, _j);
+        const T softmax_shifted = allowed - _t6;
+        const T softmax_exponentials = exp(softmax_shifted);
+        _t7 = _Sum()(_t7, softmax_exponentials);
+    )
+    _t7 = _row_reduce(_t7, _Sum());
+    LF_ROW_LOOP(
+        const T allowed = _at.get(_c_allowed, _row_allowed, _j);
+        const T softmax_shifted = allowed - _t6;
+        const T softmax_exponentials = exp(softmax_shifted);
+        const T weights = softmax_exponentials / _t7;
+        _row_weights[_j] = weights;
+    )
     """,
 )
 
@@ -862,47 +840,41 @@ def _cupy_forward_softmax(x, query_weight, key_weight, value_weight, kv, attn_ma
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    _t5 = _attention_softmax_fwd_1(allowed)
-    _t6 = _t5
-    softmax_exponentials = _attention_softmax_fwd_2(allowed, _t6)
-    _t7 = _attention_softmax_fwd_3(softmax_exponentials)
-    weights = _attention_softmax_fwd_4(softmax_exponentials, _t7)
+    weights = _attention_softmax_fwd_1(allowed)
     y = _cupy_bmm(weights, v)
     return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
 
 
 # attention_softmax_bwd_0: layers_spec/activations/softmax.yaml:14
-_attention_softmax_bwd_0 = ReductionKernel(
+_attention_softmax_bwd_0 = RowBlockKernel(
     "attention_softmax_bwd_0",
-    "T X0, T X1",
-    map_expr="attention_softmax_bwd_0_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmax_bwd_0_map(const T grad_weights, const T weights) {
-        T _t12 = grad_weights * weights;
-        return _t12;
-    }
+    "row T grad_weights, row T weights",
+    "row T grad_allowed",
+    """
+    T _c_grad_weights[LF_REGISTERS];
+    T _c_weights[LF_REGISTERS];
+    T _t13 = T(0);
+    LF_ROW_LOOP(
+        const T grad_weights = _at.fill(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.fill(_c_weights, _row_weights, _j);
+        const T _t12 = grad_weights * weights;
+        _t13 = _Sum()(_t13, _t12);
+    )
+    _t13 = _row_reduce(_t13, _Sum());
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const T _t14 = grad_weights - _t13;
+        const T grad_allowed = weights * _t14;
+        _row_grad_allowed[_j] = grad_allowed;
+    )
     """,
 )
 
 
-# attention_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
+# attention_softmax_bwd_1: layers_spec/primitives.yaml:61
 _attention_softmax_bwd_1 = ElementwiseKernel(
     "attention_softmax_bwd_1",
-    "T grad_weights, T _t13, T weights",
-    "T grad_allowed",
-    """
-    T _t14 = grad_weights - _t13;
-    grad_allowed = weights * _t14;
-    """,
-)
-
-
-# attention_softmax_bwd_2: layers_spec/primitives.yaml:61
-_attention_softmax_bwd_2 = ElementwiseKernel(
-    "attention_softmax_bwd_2",
     "T grad_q, T _t3",
     "T _t25",
     """
@@ -912,9 +884,9 @@ _attention_softmax_bwd_2 = ElementwiseKernel(
 )
 
 
-# attention_softmax_bwd_3: layers_spec/primitives.yaml:522
-_attention_softmax_bwd_3 = ElementwiseKernel(
-    "attention_softmax_bwd_3",
+# attention_softmax_bwd_2: layers_spec/primitives.yaml:522
+_attention_softmax_bwd_2 = ElementwiseKernel(
+    "attention_softmax_bwd_2",
     "T _t21, T _t23",
     "T grad_kv",
     """
@@ -932,8 +904,7 @@ def _cupy_backward_softmax(
     grad_weights = _cupy_bmm(grad_y, _t8)
     _t10 = cp.swapaxes(weights, -1, -2)
     grad_v = _cupy_bmm(_t10, grad_y)
-    _t13 = _attention_softmax_bwd_0(grad_weights, weights)
-    grad_allowed = _attention_softmax_bwd_1(grad_weights, _t13, weights)
+    grad_allowed = _attention_softmax_bwd_0(grad_weights, weights)
     _t16 = cp.swapaxes(_t4, -1, -2)
     grad_q = _cupy_bmm(grad_allowed, _t16)
     _t18 = cp.swapaxes(q, -1, -2)
@@ -943,10 +914,10 @@ def _cupy_backward_softmax(
     grad_value_weight = _rows(grad_v).T @ _rows(kv)
     _t23 = _linear_backward_input(grad_k, key_weight)
     grad_key_weight = _rows(grad_k).T @ _rows(kv)
-    _t25 = _attention_softmax_bwd_2(grad_q, _t3)
+    _t25 = _attention_softmax_bwd_1(grad_q, _t3)
     grad_x = _linear_backward_input(_t25, query_weight)
     grad_query_weight = _rows(_t25).T @ _rows(x)
-    grad_kv = _attention_softmax_bwd_3(_t21, _t23)
+    grad_kv = _attention_softmax_bwd_2(_t21, _t23)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
 
 
@@ -1038,64 +1009,42 @@ _attention_sparsemax_bwd_0 = ElementwiseKernel(
 
 
 # attention_sparsemax_bwd_1: layers_spec/activations/sparsemax.yaml:14
-_attention_sparsemax_bwd_1 = ReductionKernel(
+_attention_sparsemax_bwd_1 = RowBlockKernel(
     "attention_sparsemax_bwd_1",
-    "T X0, T X1",
-    map_expr="attention_sparsemax_bwd_1_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_sparsemax_bwd_1_map(const T grad_weights, const T _t11) {
-        T _t12 = grad_weights * _t11;
-        return _t12;
-    }
+    "row T grad_weights, row T _t11",
+    "row T grad_allowed",
+    """
+    T _c_grad_weights[LF_REGISTERS];
+    T _c__t11[LF_REGISTERS];
+    T _t13 = T(0);
+    LF_ROW_LOOP(
+        const T grad_weights = _at.fill(_c_grad_weights, _row_grad_weights, _j);
+        const T _t11 = _at.fill(_c__t11, _row__t11, _j);
+        const T _t12 = grad_weights * _t11;
+        _t13 = _Sum()(_t13, _t12);
+    )
+    _t13 = _row_reduce(_t13, _Sum());
+    T _t14 = T(0);
+    LF_ROW_LOOP(
+        const T _t11 = _at.get(_c__t11, _row__t11, _j);
+        _t14 = _Sum()(_t14, _t11);
+    )
+    _t14 = _row_reduce(_t14, _Sum());
+    const T _t15 = _t13 / _t14;
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T _t11 = _at.get(_c__t11, _row__t11, _j);
+        const T _t16 = grad_weights - _t15;
+        const T grad_allowed = _t11 * _t16;
+        _row_grad_allowed[_j] = grad_allowed;
+    )
     """,
 )
 
 
-# attention_sparsemax_bwd_2: layers_spec/activations/sparsemax.yaml:14
-_attention_sparsemax_bwd_2 = ReductionKernel(
+# attention_sparsemax_bwd_2: layers_spec/primitives.yaml:61
+_attention_sparsemax_bwd_2 = ElementwiseKernel(
     "attention_sparsemax_bwd_2",
-    "T X0",
-    map_expr="attention_sparsemax_bwd_2_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T attention_sparsemax_bwd_2_map(const T _t11) {
-        return _t11;
-    }
-    """,
-)
-
-
-# attention_sparsemax_bwd_3: layers_spec/activations/sparsemax.yaml:14
-_attention_sparsemax_bwd_3 = ElementwiseKernel(
-    "attention_sparsemax_bwd_3",
-    "T _t13, T _t14",
-    "T _t15",
-    """
-    _t15 = _t13 / _t14;
-    """,
-)
-
-
-# attention_sparsemax_bwd_4: layers_spec/activations/sparsemax.yaml:14
-_attention_sparsemax_bwd_4 = ElementwiseKernel(
-    "attention_sparsemax_bwd_4",
-    "T grad_weights, T _t15, T _t11",
-    "T grad_allowed",
-    """
-    T _t16 = grad_weights - _t15;
-    grad_allowed = _t11 * _t16;
-    """,
-)
-
-
-# attention_sparsemax_bwd_5: layers_spec/primitives.yaml:61
-_attention_sparsemax_bwd_5 = ElementwiseKernel(
-    "attention_sparsemax_bwd_5",
     "T grad_q, T _t3",
     "T _t27",
     """
@@ -1105,9 +1054,9 @@ _attention_sparsemax_bwd_5 = ElementwiseKernel(
 )
 
 
-# attention_sparsemax_bwd_6: layers_spec/primitives.yaml:522
-_attention_sparsemax_bwd_6 = ElementwiseKernel(
-    "attention_sparsemax_bwd_6",
+# attention_sparsemax_bwd_3: layers_spec/primitives.yaml:522
+_attention_sparsemax_bwd_3 = ElementwiseKernel(
+    "attention_sparsemax_bwd_3",
     "T _t23, T _t25",
     "T grad_kv",
     """
@@ -1137,10 +1086,7 @@ def _cupy_backward_sparsemax(
     _t8 = cp.swapaxes(weights, -1, -2)
     grad_v = _cupy_bmm(_t8, grad_y)
     _t11 = _attention_sparsemax_bwd_0(weights, scores)
-    _t13 = _attention_sparsemax_bwd_1(grad_weights, _t11)
-    _t14 = _attention_sparsemax_bwd_2(_t11)
-    _t15 = _attention_sparsemax_bwd_3(_t13, _t14)
-    grad_allowed = _attention_sparsemax_bwd_4(grad_weights, _t15, _t11)
+    grad_allowed = _attention_sparsemax_bwd_1(grad_weights, _t11)
     _t18 = cp.swapaxes(_t4, -1, -2)
     grad_q = _cupy_bmm(grad_allowed, _t18)
     _t20 = cp.swapaxes(q, -1, -2)
@@ -1150,37 +1096,42 @@ def _cupy_backward_sparsemax(
     grad_value_weight = _rows(grad_v).T @ _rows(kv)
     _t25 = _linear_backward_input(grad_k, key_weight)
     grad_key_weight = _rows(grad_k).T @ _rows(kv)
-    _t27 = _attention_sparsemax_bwd_5(grad_q, _t3)
+    _t27 = _attention_sparsemax_bwd_2(grad_q, _t3)
     grad_x = _linear_backward_input(_t27, query_weight)
     grad_query_weight = _rows(_t27).T @ _rows(x)
-    grad_kv = _attention_sparsemax_bwd_6(_t23, _t25)
+    grad_kv = _attention_sparsemax_bwd_3(_t23, _t25)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
 
 
-# attention_softmax_no_attn_mask_fwd_1: layers_spec/activations/softmax.yaml:10
-_attention_softmax_no_attn_mask_fwd_1 = ReductionKernel(
+# attention_softmax_no_attn_mask_fwd_1: layers_spec/activations/softmax.yaml:10,11,12
+_attention_softmax_no_attn_mask_fwd_1 = RowBlockKernel(
     "attention_softmax_no_attn_mask_fwd_1",
-    "T X0",
-    map_expr="attention_softmax_no_attn_mask_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T attention_softmax_no_attn_mask_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# attention_softmax_no_attn_mask_fwd_2: layers_spec/activations/softmax.yaml:10,11
-_attention_softmax_no_attn_mask_fwd_2 = ElementwiseKernel(
-    "attention_softmax_no_attn_mask_fwd_2",
-    "T scores, T _t6",
-    "T softmax_exponentials",
+    "row T scores",
+    "row T weights",
     """
-    T softmax_shifted = scores - _t6;
-    softmax_exponentials = exp(softmax_shifted);
+    T _c_scores[LF_REGISTERS];
+    T _t5 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T scores = _at.fill(_c_scores, _row_scores, _j);
+        _t5 = _Max()(_t5, scores);
+    )
+    _t5 = _row_reduce(_t5, _Max());
+    const T _t6 = _t5;
+    T _t7 = T(0);
+    LF_ROW_LOOP(
+        const T scores = _at.get(_c_scores, _row_scores, _j);
+        const T softmax_shifted = scores - _t6;
+        const T softmax_exponentials = exp(softmax_shifted);
+        _t7 = _Sum()(_t7, softmax_exponentials);
+    )
+    _t7 = _row_reduce(_t7, _Sum());
+    LF_ROW_LOOP(
+        const T scores = _at.get(_c_scores, _row_scores, _j);
+        const T softmax_shifted = scores - _t6;
+        const T softmax_exponentials = exp(softmax_shifted);
+        const T weights = softmax_exponentials / _t7;
+        _row_weights[_j] = weights;
+    )
     """,
 )
 
@@ -1198,23 +1149,34 @@ def _cupy_forward_softmax_no_attn_mask(
     v = _linear(kv, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
-    _t5 = _attention_softmax_no_attn_mask_fwd_1(scores)
-    _t6 = _t5
-    softmax_exponentials = _attention_softmax_no_attn_mask_fwd_2(scores, _t6)
-    _t7 = _attention_softmax_fwd_3(softmax_exponentials)
-    weights = _attention_softmax_fwd_4(softmax_exponentials, _t7)
+    weights = _attention_softmax_no_attn_mask_fwd_1(scores)
     y = _cupy_bmm(weights, v)
     return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
 
 
-# attention_softmax_no_attn_mask_bwd_1: layers_spec/activations/softmax.yaml:14
-_attention_softmax_no_attn_mask_bwd_1 = ElementwiseKernel(
-    "attention_softmax_no_attn_mask_bwd_1",
-    "T grad_weights, T _t13, T weights",
-    "T grad_scores",
+# attention_softmax_no_attn_mask_bwd_0: layers_spec/activations/softmax.yaml:14
+_attention_softmax_no_attn_mask_bwd_0 = RowBlockKernel(
+    "attention_softmax_no_attn_mask_bwd_0",
+    "row T grad_weights, row T weights",
+    "row T grad_scores",
     """
-    T _t14 = grad_weights - _t13;
-    grad_scores = weights * _t14;
+    T _c_grad_weights[LF_REGISTERS];
+    T _c_weights[LF_REGISTERS];
+    T _t13 = T(0);
+    LF_ROW_LOOP(
+        const T grad_weights = _at.fill(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.fill(_c_weights, _row_weights, _j);
+        const T _t12 = grad_weights * weights;
+        _t13 = _Sum()(_t13, _t12);
+    )
+    _t13 = _row_reduce(_t13, _Sum());
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const T _t14 = grad_weights - _t13;
+        const T grad_scores = weights * _t14;
+        _row_grad_scores[_j] = grad_scores;
+    )
     """,
 )
 
@@ -1228,8 +1190,7 @@ def _cupy_backward_softmax_no_attn_mask(
     grad_weights = _cupy_bmm(grad_y, _t8)
     _t10 = cp.swapaxes(weights, -1, -2)
     grad_v = _cupy_bmm(_t10, grad_y)
-    _t13 = _attention_softmax_bwd_0(grad_weights, weights)
-    grad_scores = _attention_softmax_no_attn_mask_bwd_1(grad_weights, _t13, weights)
+    grad_scores = _attention_softmax_no_attn_mask_bwd_0(grad_weights, weights)
     _t16 = cp.swapaxes(_t4, -1, -2)
     grad_q = _cupy_bmm(grad_scores, _t16)
     _t18 = cp.swapaxes(q, -1, -2)
@@ -1239,10 +1200,10 @@ def _cupy_backward_softmax_no_attn_mask(
     grad_value_weight = _rows(grad_v).T @ _rows(kv)
     _t23 = _linear_backward_input(grad_k, key_weight)
     grad_key_weight = _rows(grad_k).T @ _rows(kv)
-    _t25 = _attention_softmax_bwd_2(grad_q, _t3)
+    _t25 = _attention_softmax_bwd_1(grad_q, _t3)
     grad_x = _linear_backward_input(_t25, query_weight)
     grad_query_weight = _rows(_t25).T @ _rows(x)
-    grad_kv = _attention_softmax_bwd_3(_t21, _t23)
+    grad_kv = _attention_softmax_bwd_2(_t21, _t23)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
 
 
@@ -1322,14 +1283,36 @@ def _cupy_forward_sparsemax_no_attn_mask(
     )
 
 
-# attention_sparsemax_no_attn_mask_bwd_4: layers_spec/activations/sparsemax.yaml:14
-_attention_sparsemax_no_attn_mask_bwd_4 = ElementwiseKernel(
-    "attention_sparsemax_no_attn_mask_bwd_4",
-    "T grad_weights, T _t15, T _t11",
-    "T grad_scores",
+# attention_sparsemax_no_attn_mask_bwd_1: layers_spec/activations/sparsemax.yaml:14
+_attention_sparsemax_no_attn_mask_bwd_1 = RowBlockKernel(
+    "attention_sparsemax_no_attn_mask_bwd_1",
+    "row T grad_weights, row T _t11",
+    "row T grad_scores",
     """
-    T _t16 = grad_weights - _t15;
-    grad_scores = _t11 * _t16;
+    T _c_grad_weights[LF_REGISTERS];
+    T _c__t11[LF_REGISTERS];
+    T _t13 = T(0);
+    LF_ROW_LOOP(
+        const T grad_weights = _at.fill(_c_grad_weights, _row_grad_weights, _j);
+        const T _t11 = _at.fill(_c__t11, _row__t11, _j);
+        const T _t12 = grad_weights * _t11;
+        _t13 = _Sum()(_t13, _t12);
+    )
+    _t13 = _row_reduce(_t13, _Sum());
+    T _t14 = T(0);
+    LF_ROW_LOOP(
+        const T _t11 = _at.get(_c__t11, _row__t11, _j);
+        _t14 = _Sum()(_t14, _t11);
+    )
+    _t14 = _row_reduce(_t14, _Sum());
+    const T _t15 = _t13 / _t14;
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T _t11 = _at.get(_c__t11, _row__t11, _j);
+        const T _t16 = grad_weights - _t15;
+        const T grad_scores = _t11 * _t16;
+        _row_grad_scores[_j] = grad_scores;
+    )
     """,
 )
 
@@ -1355,10 +1338,7 @@ def _cupy_backward_sparsemax_no_attn_mask(
     _t8 = cp.swapaxes(weights, -1, -2)
     grad_v = _cupy_bmm(_t8, grad_y)
     _t11 = _attention_sparsemax_bwd_0(weights, scores)
-    _t13 = _attention_sparsemax_bwd_1(grad_weights, _t11)
-    _t14 = _attention_sparsemax_bwd_2(_t11)
-    _t15 = _attention_sparsemax_bwd_3(_t13, _t14)
-    grad_scores = _attention_sparsemax_no_attn_mask_bwd_4(grad_weights, _t15, _t11)
+    grad_scores = _attention_sparsemax_no_attn_mask_bwd_1(grad_weights, _t11)
     _t18 = cp.swapaxes(_t4, -1, -2)
     grad_q = _cupy_bmm(grad_scores, _t18)
     _t20 = cp.swapaxes(q, -1, -2)
@@ -1368,10 +1348,10 @@ def _cupy_backward_sparsemax_no_attn_mask(
     grad_value_weight = _rows(grad_v).T @ _rows(kv)
     _t25 = _linear_backward_input(grad_k, key_weight)
     grad_key_weight = _rows(grad_k).T @ _rows(kv)
-    _t27 = _attention_sparsemax_bwd_5(grad_q, _t3)
+    _t27 = _attention_sparsemax_bwd_2(grad_q, _t3)
     grad_x = _linear_backward_input(_t27, query_weight)
     grad_query_weight = _rows(_t27).T @ _rows(x)
-    grad_kv = _attention_sparsemax_bwd_6(_t23, _t25)
+    grad_kv = _attention_sparsemax_bwd_3(_t23, _t25)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, grad_kv
 
 
@@ -1389,18 +1369,14 @@ def _cupy_forward_softmax_no_kv(
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
     allowed = _cupy_apply_mask(scores, attn_mask)
-    _t5 = _attention_softmax_fwd_1(allowed)
-    _t6 = _t5
-    softmax_exponentials = _attention_softmax_fwd_2(allowed, _t6)
-    _t7 = _attention_softmax_fwd_3(softmax_exponentials)
-    weights = _attention_softmax_fwd_4(softmax_exponentials, _t7)
+    weights = _attention_softmax_fwd_1(allowed)
     y = _cupy_bmm(weights, v)
     return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
 
 
-# attention_softmax_no_kv_bwd_3: layers_spec/primitives.yaml:522
-_attention_softmax_no_kv_bwd_3 = ElementwiseKernel(
-    "attention_softmax_no_kv_bwd_3",
+# attention_softmax_no_kv_bwd_2: layers_spec/primitives.yaml:522
+_attention_softmax_no_kv_bwd_2 = ElementwiseKernel(
+    "attention_softmax_no_kv_bwd_2",
     "T _t21, T _t23, T _t26",
     "T grad_x",
     """
@@ -1419,8 +1395,7 @@ def _cupy_backward_softmax_no_kv(
     grad_weights = _cupy_bmm(grad_y, _t8)
     _t10 = cp.swapaxes(weights, -1, -2)
     grad_v = _cupy_bmm(_t10, grad_y)
-    _t13 = _attention_softmax_bwd_0(grad_weights, weights)
-    grad_allowed = _attention_softmax_bwd_1(grad_weights, _t13, weights)
+    grad_allowed = _attention_softmax_bwd_0(grad_weights, weights)
     _t16 = cp.swapaxes(_t4, -1, -2)
     grad_q = _cupy_bmm(grad_allowed, _t16)
     _t18 = cp.swapaxes(q, -1, -2)
@@ -1430,10 +1405,10 @@ def _cupy_backward_softmax_no_kv(
     grad_value_weight = _rows(grad_v).T @ _rows(x)
     _t23 = _linear_backward_input(grad_k, key_weight)
     grad_key_weight = _rows(grad_k).T @ _rows(x)
-    _t25 = _attention_softmax_bwd_2(grad_q, _t3)
+    _t25 = _attention_softmax_bwd_1(grad_q, _t3)
     _t26 = _linear_backward_input(_t25, query_weight)
     grad_query_weight = _rows(_t25).T @ _rows(x)
-    grad_x = _attention_softmax_no_kv_bwd_3(_t21, _t23, _t26)
+    grad_x = _attention_softmax_no_kv_bwd_2(_t21, _t23, _t26)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
 
 
@@ -1469,9 +1444,9 @@ def _cupy_forward_sparsemax_no_kv(
     )
 
 
-# attention_sparsemax_no_kv_bwd_6: layers_spec/primitives.yaml:522
-_attention_sparsemax_no_kv_bwd_6 = ElementwiseKernel(
-    "attention_sparsemax_no_kv_bwd_6",
+# attention_sparsemax_no_kv_bwd_3: layers_spec/primitives.yaml:522
+_attention_sparsemax_no_kv_bwd_3 = ElementwiseKernel(
+    "attention_sparsemax_no_kv_bwd_3",
     "T _t23, T _t25, T _t28",
     "T grad_x",
     """
@@ -1502,10 +1477,7 @@ def _cupy_backward_sparsemax_no_kv(
     _t8 = cp.swapaxes(weights, -1, -2)
     grad_v = _cupy_bmm(_t8, grad_y)
     _t11 = _attention_sparsemax_bwd_0(weights, scores)
-    _t13 = _attention_sparsemax_bwd_1(grad_weights, _t11)
-    _t14 = _attention_sparsemax_bwd_2(_t11)
-    _t15 = _attention_sparsemax_bwd_3(_t13, _t14)
-    grad_allowed = _attention_sparsemax_bwd_4(grad_weights, _t15, _t11)
+    grad_allowed = _attention_sparsemax_bwd_1(grad_weights, _t11)
     _t18 = cp.swapaxes(_t4, -1, -2)
     grad_q = _cupy_bmm(grad_allowed, _t18)
     _t20 = cp.swapaxes(q, -1, -2)
@@ -1515,10 +1487,10 @@ def _cupy_backward_sparsemax_no_kv(
     grad_value_weight = _rows(grad_v).T @ _rows(x)
     _t25 = _linear_backward_input(grad_k, key_weight)
     grad_key_weight = _rows(grad_k).T @ _rows(x)
-    _t27 = _attention_sparsemax_bwd_5(grad_q, _t3)
+    _t27 = _attention_sparsemax_bwd_2(grad_q, _t3)
     _t28 = _linear_backward_input(_t27, query_weight)
     grad_query_weight = _rows(_t27).T @ _rows(x)
-    grad_x = _attention_sparsemax_no_kv_bwd_6(_t23, _t25, _t28)
+    grad_x = _attention_sparsemax_no_kv_bwd_3(_t23, _t25, _t28)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
 
 
@@ -1535,11 +1507,7 @@ def _cupy_forward_softmax_no_kv_no_attn_mask(
     v = _linear(x, value_weight)
     _t4 = cp.swapaxes(k, -1, -2)
     scores = _cupy_bmm(q, _t4)
-    _t5 = _attention_softmax_no_attn_mask_fwd_1(scores)
-    _t6 = _t5
-    softmax_exponentials = _attention_softmax_no_attn_mask_fwd_2(scores, _t6)
-    _t7 = _attention_softmax_fwd_3(softmax_exponentials)
-    weights = _attention_softmax_fwd_4(softmax_exponentials, _t7)
+    weights = _attention_softmax_no_attn_mask_fwd_1(scores)
     y = _cupy_bmm(weights, v)
     return y, (x, kv, query_weight, key_weight, value_weight, _t3, q, v, _t4, weights)
 
@@ -1553,8 +1521,7 @@ def _cupy_backward_softmax_no_kv_no_attn_mask(
     grad_weights = _cupy_bmm(grad_y, _t8)
     _t10 = cp.swapaxes(weights, -1, -2)
     grad_v = _cupy_bmm(_t10, grad_y)
-    _t13 = _attention_softmax_bwd_0(grad_weights, weights)
-    grad_scores = _attention_softmax_no_attn_mask_bwd_1(grad_weights, _t13, weights)
+    grad_scores = _attention_softmax_no_attn_mask_bwd_0(grad_weights, weights)
     _t16 = cp.swapaxes(_t4, -1, -2)
     grad_q = _cupy_bmm(grad_scores, _t16)
     _t18 = cp.swapaxes(q, -1, -2)
@@ -1564,10 +1531,10 @@ def _cupy_backward_softmax_no_kv_no_attn_mask(
     grad_value_weight = _rows(grad_v).T @ _rows(x)
     _t23 = _linear_backward_input(grad_k, key_weight)
     grad_key_weight = _rows(grad_k).T @ _rows(x)
-    _t25 = _attention_softmax_bwd_2(grad_q, _t3)
+    _t25 = _attention_softmax_bwd_1(grad_q, _t3)
     _t26 = _linear_backward_input(_t25, query_weight)
     grad_query_weight = _rows(_t25).T @ _rows(x)
-    grad_x = _attention_softmax_no_kv_bwd_3(_t21, _t23, _t26)
+    grad_x = _attention_softmax_no_kv_bwd_2(_t21, _t23, _t26)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
 
 
@@ -1623,10 +1590,7 @@ def _cupy_backward_sparsemax_no_kv_no_attn_mask(
     _t8 = cp.swapaxes(weights, -1, -2)
     grad_v = _cupy_bmm(_t8, grad_y)
     _t11 = _attention_sparsemax_bwd_0(weights, scores)
-    _t13 = _attention_sparsemax_bwd_1(grad_weights, _t11)
-    _t14 = _attention_sparsemax_bwd_2(_t11)
-    _t15 = _attention_sparsemax_bwd_3(_t13, _t14)
-    grad_scores = _attention_sparsemax_no_attn_mask_bwd_4(grad_weights, _t15, _t11)
+    grad_scores = _attention_sparsemax_no_attn_mask_bwd_1(grad_weights, _t11)
     _t18 = cp.swapaxes(_t4, -1, -2)
     grad_q = _cupy_bmm(grad_scores, _t18)
     _t20 = cp.swapaxes(q, -1, -2)
@@ -1636,10 +1600,10 @@ def _cupy_backward_sparsemax_no_kv_no_attn_mask(
     grad_value_weight = _rows(grad_v).T @ _rows(x)
     _t25 = _linear_backward_input(grad_k, key_weight)
     grad_key_weight = _rows(grad_k).T @ _rows(x)
-    _t27 = _attention_sparsemax_bwd_5(grad_q, _t3)
+    _t27 = _attention_sparsemax_bwd_2(grad_q, _t3)
     _t28 = _linear_backward_input(_t27, query_weight)
     grad_query_weight = _rows(_t27).T @ _rows(x)
-    grad_x = _attention_sparsemax_no_kv_bwd_6(_t23, _t25, _t28)
+    grad_x = _attention_sparsemax_no_kv_bwd_3(_t23, _t25, _t28)
     return grad_x, grad_query_weight, grad_key_weight, grad_value_weight, None
 
 

@@ -906,7 +906,7 @@ def _sum(x, axis):
 # batch_normalization_train_fwd_0: layers_spec/layers/batch_normalization.yaml:33
 _batch_normalization_train_fwd_0 = ElementwiseKernel(
     "batch_normalization_train_fwd_0",
-    "T _t3, int32 count",
+    "T _t3, int64 count",
     "T mu",
     """
     mu = _t3 / count;
@@ -930,7 +930,7 @@ _batch_normalization_train_fwd_1 = ElementwiseKernel(
 # batch_normalization_train_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
 _batch_normalization_train_fwd_2 = ElementwiseKernel(
     "batch_normalization_train_fwd_2",
-    "T _t5, int32 count, T eps",
+    "T _t5, int64 count, T eps",
     "T variance, T rstd",
     """
     variance = _t5 / count;
@@ -1078,7 +1078,7 @@ _batch_normalization_train_bwd_2 = ElementwiseKernel(
 # batch_normalization_train_bwd_3: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_bwd_3 = ElementwiseKernel(
     "batch_normalization_train_bwd_3",
-    "T scale, T scale_sums, int32 count",
+    "T scale, T scale_sums, int64 count",
     "T _t24",
     """
     T _t23 = scale * scale_sums;
@@ -1103,7 +1103,7 @@ _batch_normalization_train_bwd_4 = ElementwiseKernel(
 # batch_normalization_train_bwd_5: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_bwd_5 = ElementwiseKernel(
     "batch_normalization_train_bwd_5",
-    "T scale, T shift_sums, int32 count",
+    "T scale, T shift_sums, int64 count",
     "T _t28",
     """
     T _t27 = scale * shift_sums;
@@ -1143,7 +1143,7 @@ def _cupy_backward_train(grad_y, weight, count, rstd, normalized):
 # batch_normalization_train_no_running_var_fwd_2: layers_spec/layers/batch_normalization.yaml:35,36
 _batch_normalization_train_no_running_var_fwd_2 = ElementwiseKernel(
     "batch_normalization_train_no_running_var_fwd_2",
-    "T _t5, int32 count, T eps",
+    "T _t5, int64 count, T eps",
     "T rstd",
     """
     T variance = _t5 / count;
@@ -1251,7 +1251,7 @@ _batch_normalization_train_no_running_var_bwd_2 = ElementwiseKernel(
 # batch_normalization_train_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_running_var_bwd_3 = ElementwiseKernel(
     "batch_normalization_train_no_running_var_bwd_3",
-    "T scale, T scale_sums, int32 count",
+    "T scale, T scale_sums, int64 count",
     "T _t19",
     """
     T _t18 = scale * scale_sums;
@@ -1276,7 +1276,7 @@ _batch_normalization_train_no_running_var_bwd_4 = ElementwiseKernel(
 # batch_normalization_train_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_running_var_bwd_5 = ElementwiseKernel(
     "batch_normalization_train_no_running_var_bwd_5",
-    "T scale, T shift_sums, int32 count",
+    "T scale, T shift_sums, int64 count",
     "T _t23",
     """
     T _t22 = scale * shift_sums;
@@ -1421,7 +1421,7 @@ _batch_normalization_train_no_running_mean_bwd_2 = ElementwiseKernel(
 # batch_normalization_train_no_running_mean_bwd_3: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_running_mean_bwd_3 = ElementwiseKernel(
     "batch_normalization_train_no_running_mean_bwd_3",
-    "T scale, T scale_sums, int32 count",
+    "T scale, T scale_sums, int64 count",
     "T _t20",
     """
     T _t19 = scale * scale_sums;
@@ -1446,7 +1446,7 @@ _batch_normalization_train_no_running_mean_bwd_4 = ElementwiseKernel(
 # batch_normalization_train_no_running_mean_bwd_5: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_running_mean_bwd_5 = ElementwiseKernel(
     "batch_normalization_train_no_running_mean_bwd_5",
-    "T scale, T shift_sums, int32 count",
+    "T scale, T shift_sums, int64 count",
     "T _t24",
     """
     T _t23 = scale * shift_sums;
@@ -1562,7 +1562,7 @@ _batch_normalization_train_no_running_mean_no_running_var_bwd_2 = ElementwiseKer
 # batch_normalization_train_no_running_mean_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_running_mean_no_running_var_bwd_3 = ElementwiseKernel(
     "batch_normalization_train_no_running_mean_no_running_var_bwd_3",
-    "T scale, T scale_sums, int32 count",
+    "T scale, T scale_sums, int64 count",
     "T _t15",
     """
     T _t14 = scale * scale_sums;
@@ -1587,7 +1587,7 @@ _batch_normalization_train_no_running_mean_no_running_var_bwd_4 = ElementwiseKer
 # batch_normalization_train_no_running_mean_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_running_mean_no_running_var_bwd_5 = ElementwiseKernel(
     "batch_normalization_train_no_running_mean_no_running_var_bwd_5",
-    "T scale, T shift_sums, int32 count",
+    "T scale, T shift_sums, int64 count",
     "T _t19",
     """
     T _t18 = scale * shift_sums;
@@ -1711,7 +1711,7 @@ _batch_normalization_train_no_bias_bwd_2 = ElementwiseKernel(
 # batch_normalization_train_no_bias_bwd_3: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_bias_bwd_3 = ElementwiseKernel(
     "batch_normalization_train_no_bias_bwd_3",
-    "T scale, T scale_sums, int32 count",
+    "T scale, T scale_sums, int64 count",
     "T _t22",
     """
     T _t21 = scale * scale_sums;
@@ -1736,7 +1736,7 @@ _batch_normalization_train_no_bias_bwd_4 = ElementwiseKernel(
 # batch_normalization_train_no_bias_bwd_5: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_bias_bwd_5 = ElementwiseKernel(
     "batch_normalization_train_no_bias_bwd_5",
-    "T scale, T shift_sums, int32 count",
+    "T scale, T shift_sums, int64 count",
     "T _t26",
     """
     T _t25 = scale * shift_sums;
@@ -1842,7 +1842,7 @@ _batch_normalization_train_no_bias_no_running_var_bwd_2 = ElementwiseKernel(
 # batch_normalization_train_no_bias_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_bias_no_running_var_bwd_3 = ElementwiseKernel(
     "batch_normalization_train_no_bias_no_running_var_bwd_3",
-    "T scale, T scale_sums, int32 count",
+    "T scale, T scale_sums, int64 count",
     "T _t17",
     """
     T _t16 = scale * scale_sums;
@@ -1867,7 +1867,7 @@ _batch_normalization_train_no_bias_no_running_var_bwd_4 = ElementwiseKernel(
 # batch_normalization_train_no_bias_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_bias_no_running_var_bwd_5 = ElementwiseKernel(
     "batch_normalization_train_no_bias_no_running_var_bwd_5",
-    "T scale, T shift_sums, int32 count",
+    "T scale, T shift_sums, int64 count",
     "T _t21",
     """
     T _t20 = scale * shift_sums;
@@ -1981,7 +1981,7 @@ _batch_normalization_train_no_bias_no_running_mean_bwd_2 = ElementwiseKernel(
 # batch_normalization_train_no_bias_no_running_mean_bwd_3: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_bias_no_running_mean_bwd_3 = ElementwiseKernel(
     "batch_normalization_train_no_bias_no_running_mean_bwd_3",
-    "T scale, T scale_sums, int32 count",
+    "T scale, T scale_sums, int64 count",
     "T _t18",
     """
     T _t17 = scale * scale_sums;
@@ -2006,7 +2006,7 @@ _batch_normalization_train_no_bias_no_running_mean_bwd_4 = ElementwiseKernel(
 # batch_normalization_train_no_bias_no_running_mean_bwd_5: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_bias_no_running_mean_bwd_5 = ElementwiseKernel(
     "batch_normalization_train_no_bias_no_running_mean_bwd_5",
-    "T scale, T shift_sums, int32 count",
+    "T scale, T shift_sums, int64 count",
     "T _t22",
     """
     T _t21 = scale * shift_sums;
@@ -2116,7 +2116,7 @@ _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_2 = Elemen
 # batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_3: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_3 = ElementwiseKernel(
     "batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_3",
-    "T scale, T scale_sums, int32 count",
+    "T scale, T scale_sums, int64 count",
     "T _t13",
     """
     T _t12 = scale * scale_sums;
@@ -2141,7 +2141,7 @@ _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_4 = Elemen
 # batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_5: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_5 = ElementwiseKernel(
     "batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_5",
-    "T scale, T shift_sums, int32 count",
+    "T scale, T shift_sums, int64 count",
     "T _t17",
     """
     T _t16 = scale * shift_sums;
@@ -2246,7 +2246,7 @@ _batch_normalization_train_no_weight_bwd_1 = ElementwiseKernel(
 # batch_normalization_train_no_weight_bwd_2: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_bwd_2 = ElementwiseKernel(
     "batch_normalization_train_no_weight_bwd_2",
-    "T rstd, T scale_sums, int32 count",
+    "T rstd, T scale_sums, int64 count",
     "T _t21",
     """
     T _t20 = rstd * scale_sums;
@@ -2271,7 +2271,7 @@ _batch_normalization_train_no_weight_bwd_3 = ElementwiseKernel(
 # batch_normalization_train_no_weight_bwd_4: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_bwd_4 = ElementwiseKernel(
     "batch_normalization_train_no_weight_bwd_4",
-    "T rstd, T shift_sums, int32 count",
+    "T rstd, T shift_sums, int64 count",
     "T _t25",
     """
     T _t24 = rstd * shift_sums;
@@ -2353,7 +2353,7 @@ _batch_normalization_train_no_weight_no_running_var_bwd_1 = ElementwiseKernel(
 # batch_normalization_train_no_weight_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_no_running_var_bwd_2 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_running_var_bwd_2",
-    "T rstd, T scale_sums, int32 count",
+    "T rstd, T scale_sums, int64 count",
     "T _t16",
     """
     T _t15 = rstd * scale_sums;
@@ -2378,7 +2378,7 @@ _batch_normalization_train_no_weight_no_running_var_bwd_3 = ElementwiseKernel(
 # batch_normalization_train_no_weight_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_no_running_var_bwd_4 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_running_var_bwd_4",
-    "T rstd, T shift_sums, int32 count",
+    "T rstd, T shift_sums, int64 count",
     "T _t20",
     """
     T _t19 = rstd * shift_sums;
@@ -2468,7 +2468,7 @@ _batch_normalization_train_no_weight_no_running_mean_bwd_1 = ElementwiseKernel(
 # batch_normalization_train_no_weight_no_running_mean_bwd_2: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_no_running_mean_bwd_2 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_running_mean_bwd_2",
-    "T rstd, T scale_sums, int32 count",
+    "T rstd, T scale_sums, int64 count",
     "T _t17",
     """
     T _t16 = rstd * scale_sums;
@@ -2481,7 +2481,7 @@ _batch_normalization_train_no_weight_no_running_mean_bwd_2 = ElementwiseKernel(
 # batch_normalization_train_no_weight_no_running_mean_bwd_4: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_no_running_mean_bwd_4 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_running_mean_bwd_4",
-    "T rstd, T shift_sums, int32 count",
+    "T rstd, T shift_sums, int64 count",
     "T _t21",
     """
     T _t20 = rstd * shift_sums;
@@ -2556,7 +2556,7 @@ _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_1 = Elem
 # batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_2 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_2",
-    "T rstd, T scale_sums, int32 count",
+    "T rstd, T scale_sums, int64 count",
     "T _t12",
     """
     T _t11 = rstd * scale_sums;
@@ -2581,7 +2581,7 @@ _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_3 = Elem
 # batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_4 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_4",
-    "T rstd, T shift_sums, int32 count",
+    "T rstd, T shift_sums, int64 count",
     "T _t16",
     """
     T _t15 = rstd * shift_sums;
@@ -2685,7 +2685,7 @@ _batch_normalization_train_no_weight_no_bias_bwd_1 = ElementwiseKernel(
 # batch_normalization_train_no_weight_no_bias_bwd_2: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_no_bias_bwd_2 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_bias_bwd_2",
-    "T rstd, T scale_sums, int32 count",
+    "T rstd, T scale_sums, int64 count",
     "T _t20",
     """
     T _t19 = rstd * scale_sums;
@@ -2698,7 +2698,7 @@ _batch_normalization_train_no_weight_no_bias_bwd_2 = ElementwiseKernel(
 # batch_normalization_train_no_weight_no_bias_bwd_4: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_no_bias_bwd_4 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_bias_bwd_4",
-    "T rstd, T shift_sums, int32 count",
+    "T rstd, T shift_sums, int64 count",
     "T _t24",
     """
     T _t23 = rstd * shift_sums;
@@ -2766,7 +2766,7 @@ _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_1 = ElementwiseK
 # batch_normalization_train_no_weight_no_bias_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_2 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_bias_no_running_var_bwd_2",
-    "T rstd, T scale_sums, int32 count",
+    "T rstd, T scale_sums, int64 count",
     "T _t15",
     """
     T _t14 = rstd * scale_sums;
@@ -2779,7 +2779,7 @@ _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_2 = ElementwiseK
 # batch_normalization_train_no_weight_no_bias_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_4 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_bias_no_running_var_bwd_4",
-    "T rstd, T shift_sums, int32 count",
+    "T rstd, T shift_sums, int64 count",
     "T _t19",
     """
     T _t18 = rstd * shift_sums;
@@ -2894,7 +2894,7 @@ _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_
 # batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_2: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_2 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_2",
-    "T rstd, T scale_sums, int32 count",
+    "T rstd, T scale_sums, int64 count",
     "T _t11",
     """
     T _t10 = rstd * scale_sums;
@@ -2919,7 +2919,7 @@ _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_
 # batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_4: layers_spec/layers/batch_normalization.yaml:68
 _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_4 = ElementwiseKernel(
     "batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_4",
-    "T rstd, T shift_sums, int32 count",
+    "T rstd, T shift_sums, int64 count",
     "T _t15",
     """
     T _t14 = rstd * shift_sums;

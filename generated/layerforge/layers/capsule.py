@@ -20,7 +20,7 @@ from layerforge._runtime import (
 )
 from layerforge._cupy_runtime import (
     ElementwiseKernel,
-    ReductionKernel,
+    RowBlockKernel,
     RowKernel,
     on_gpu,
 )
@@ -485,51 +485,36 @@ _capsule_stop_step_fwd_2 = ElementwiseKernel(
 )
 
 
-# capsule_stop_step_fwd_3: layers_spec/activations/squash.yaml:12
-_capsule_stop_step_fwd_3 = ReductionKernel(
+# capsule_stop_step_fwd_3: layers_spec/activations/squash.yaml:12,13,14
+_capsule_stop_step_fwd_3 = RowBlockKernel(
     "capsule_stop_step_fwd_3",
-    "T X0",
-    map_expr="capsule_stop_step_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T capsule_stop_step_fwd_3_map(const T s) {
-        T _t6 = s * s;
-        return _t6;
-    }
+    "row T s",
+    "row T y",
+    """
+    T _c_s[LF_REGISTERS];
+    T squash_squared_norm = T(0);
+    LF_ROW_LOOP(
+        const T s = _at.fill(_c_s, _row_s, _j);
+        const T _t6 = s * s;
+        squash_squared_norm = _Sum()(squash_squared_norm, _t6);
+    )
+    squash_squared_norm = _row_reduce(squash_squared_norm, _Sum());
+    const T _t7 = squash_squared_norm + T(1e-07);
+    const T squash_norm = sqrt(_t7);
+    const T _t8 = T(1) + squash_squared_norm;
+    const T _t9 = squash_norm / _t8;
+    LF_ROW_LOOP(
+        const T s = _at.get(_c_s, _row_s, _j);
+        const T y = s * _t9;
+        _row_y[_j] = y;
+    )
     """,
 )
 
 
-# capsule_stop_step_fwd_4: layers_spec/activations/squash.yaml:13,14
+# capsule_stop_step_fwd_4: layers_spec/layers/capsule.yaml:33
 _capsule_stop_step_fwd_4 = ElementwiseKernel(
     "capsule_stop_step_fwd_4",
-    "T squash_squared_norm",
-    "T _t9",
-    """
-    T _t7 = squash_squared_norm + T(1e-07);
-    T squash_norm = sqrt(_t7);
-    T _t8 = T(1) + squash_squared_norm;
-    _t9 = squash_norm / _t8;
-    """,
-)
-
-
-# capsule_stop_step_fwd_5: layers_spec/activations/squash.yaml:14
-_capsule_stop_step_fwd_5 = ElementwiseKernel(
-    "capsule_stop_step_fwd_5",
-    "T s, T _t9",
-    "T y",
-    """
-    y = s * _t9;
-    """,
-)
-
-
-# capsule_stop_step_fwd_6: layers_spec/layers/capsule.yaml:33
-_capsule_stop_step_fwd_6 = ElementwiseKernel(
-    "capsule_stop_step_fwd_6",
     "T logits, T _t12",
     "T logits_next",
     """
@@ -548,26 +533,37 @@ def _cupy_forward_stop_step(logits, u_hat, bias):
     _t4 = _cupy_sum(_t3, -3)
     _t5 = cp.squeeze(_t4, axis=-3)
     s = _capsule_stop_step_fwd_2(_t5, bias)
-    squash_squared_norm = _capsule_stop_step_fwd_3(s)
-    _t9 = _capsule_stop_step_fwd_4(squash_squared_norm)
-    y = _capsule_stop_step_fwd_5(s, _t9)
+    y = _capsule_stop_step_fwd_3(s)
     _t10 = cp.expand_dims(y, -3)
     _t11 = _cupy_dot_last(u_hat, _t10)
     _t12 = _t11[..., 0]
-    logits_next = _capsule_stop_step_fwd_6(logits, _t12)
+    logits_next = _capsule_stop_step_fwd_4(logits, _t12)
     return logits_next
 
 
-# capsule_stop_last_fwd_4: layers_spec/activations/squash.yaml:13,14
-_capsule_stop_last_fwd_4 = ElementwiseKernel(
-    "capsule_stop_last_fwd_4",
-    "T squash_squared_norm",
-    "T squash_norm, T _t8, T _t9",
+# capsule_stop_last_fwd_3: layers_spec/activations/squash.yaml:12,13,14
+_capsule_stop_last_fwd_3 = RowBlockKernel(
+    "capsule_stop_last_fwd_3",
+    "row T s",
+    "per_row T squash_norm, per_row T _t8, row T y",
     """
-    T _t7 = squash_squared_norm + T(1e-07);
-    squash_norm = sqrt(_t7);
-    _t8 = T(1) + squash_squared_norm;
-    _t9 = squash_norm / _t8;
+    T _c_s[LF_REGISTERS];
+    T squash_squared_norm = T(0);
+    LF_ROW_LOOP(
+        const T s = _at.fill(_c_s, _row_s, _j);
+        const T _t6 = s * s;
+        squash_squared_norm = _Sum()(squash_squared_norm, _t6);
+    )
+    squash_squared_norm = _row_reduce(squash_squared_norm, _Sum());
+    const T _t7 = squash_squared_norm + T(1e-07);
+    const T squash_norm = sqrt(_t7);
+    const T _t8 = T(1) + squash_squared_norm;
+    const T _t9 = squash_norm / _t8;
+    LF_ROW_LOOP(
+        const T s = _at.get(_c_s, _row_s, _j);
+        const T y = s * _t9;
+        _row_y[_j] = y;
+    )
     """,
 )
 
@@ -582,9 +578,7 @@ def _cupy_forward_stop_last(logits, u_hat, bias):
     _t4 = _cupy_sum(_t3, -3)
     _t5 = cp.squeeze(_t4, axis=-3)
     s = _capsule_stop_step_fwd_2(_t5, bias)
-    squash_squared_norm = _capsule_stop_step_fwd_3(s)
-    squash_norm, _t8, _t9 = _capsule_stop_last_fwd_4(squash_squared_norm)
-    y = _capsule_stop_step_fwd_5(s, _t9)
+    squash_norm, _t8, y = _capsule_stop_last_fwd_3(s)
     return y, _t2, _t4, _t5, s, squash_norm, _t8
 
 
@@ -599,54 +593,40 @@ _capsule_stop_last_bwd_0 = ElementwiseKernel(
 )
 
 
-# capsule_stop_last_bwd_1: layers_spec/primitives.yaml:61
-_capsule_stop_last_bwd_1 = ElementwiseKernel(
+# capsule_stop_last_bwd_1: layers_spec/primitives.yaml:61,62,71,72,171; layers_spec/activations/squash.yaml:14
+_capsule_stop_last_bwd_1 = RowBlockKernel(
     "capsule_stop_last_bwd_1",
-    "T grad_y, T _t9",
-    "T _t15",
+    "row T grad_y, per_row T _t9, row T s, per_row T _t8, per_row T squash_norm",
+    "row T _t15, per_row T grad_squash_squared_norm",
     """
-    _t15 = grad_y * _t9;
+    T _c_grad_y[LF_REGISTERS];
+    T _t17 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T s = _row_s[_j];
+        const T _t16 = grad_y * s;
+        _t17 = _Sum()(_t17, _t16);
+    )
+    _t17 = _row_reduce(_t17, _Sum());
+    const T grad_squash_norm = _t17 / _t8;
+    const T _t19 = -_t17;
+    const T _t20 = _t19 * _t9;
+    const T _t21 = _t20 / _t8;
+    const T _t22 = T(0.5) * grad_squash_norm;
+    const T _t23 = _t22 / squash_norm;
+    const T grad_squash_squared_norm = _t21 + _t23;
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T _t15 = grad_y * _t9;
+        _row__t15[_j] = _t15;
+    )
     """,
 )
 
 
-# capsule_stop_last_bwd_2: layers_spec/primitives.yaml:62; layers_spec/activations/squash.yaml:14
-_capsule_stop_last_bwd_2 = ReductionKernel(
+# capsule_stop_last_bwd_2: layers_spec/primitives.yaml:61,62
+_capsule_stop_last_bwd_2 = ElementwiseKernel(
     "capsule_stop_last_bwd_2",
-    "T X0, T X1",
-    map_expr="capsule_stop_last_bwd_2_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T capsule_stop_last_bwd_2_map(const T grad_y, const T s) {
-        T _t16 = grad_y * s;
-        return _t16;
-    }
-    """,
-)
-
-
-# capsule_stop_last_bwd_3: layers_spec/primitives.yaml:71,72,171
-_capsule_stop_last_bwd_3 = ElementwiseKernel(
-    "capsule_stop_last_bwd_3",
-    "T _t17, T _t8, T _t9, T squash_norm",
-    "T grad_squash_squared_norm",
-    """
-    T grad_squash_norm = _t17 / _t8;
-    T _t19 = -_t17;
-    T _t20 = _t19 * _t9;
-    T _t21 = _t20 / _t8;
-    T _t22 = T(0.5) * grad_squash_norm;
-    T _t23 = _t22 / squash_norm;
-    grad_squash_squared_norm = _t21 + _t23;
-    """,
-)
-
-
-# capsule_stop_last_bwd_4: layers_spec/primitives.yaml:61,62
-_capsule_stop_last_bwd_4 = ElementwiseKernel(
-    "capsule_stop_last_bwd_4",
     "T _t24, T s, T _t15",
     "T grad_s",
     """
@@ -658,9 +638,9 @@ _capsule_stop_last_bwd_4 = ElementwiseKernel(
 )
 
 
-# capsule_stop_last_bwd_5: layers_spec/primitives.yaml:62
-_capsule_stop_last_bwd_5 = ElementwiseKernel(
-    "capsule_stop_last_bwd_5",
+# capsule_stop_last_bwd_3: layers_spec/primitives.yaml:62
+_capsule_stop_last_bwd_3 = ElementwiseKernel(
+    "capsule_stop_last_bwd_3",
     "T _t30, T _t2",
     "T grad_u_hat",
     """
@@ -673,15 +653,15 @@ def _cupy_backward_stop_last(grad_y, u_hat, _t2, _t4, _t5, s, squash_norm, _t8):
     import cupy as cp
 
     _t9 = _capsule_stop_last_bwd_0(squash_norm, _t8)
-    _t15 = _capsule_stop_last_bwd_1(grad_y, _t9)
-    _t17 = _capsule_stop_last_bwd_2(grad_y, s)
-    grad_squash_squared_norm = _capsule_stop_last_bwd_3(_t17, _t8, _t9, squash_norm)
+    _t15, grad_squash_squared_norm = _capsule_stop_last_bwd_1(
+        grad_y, _t9, s, _t8, squash_norm
+    )
     _t24 = cp.broadcast_to(grad_squash_squared_norm, _t5.shape)
-    grad_s = _capsule_stop_last_bwd_4(_t24, s, _t15)
+    grad_s = _capsule_stop_last_bwd_2(_t24, s, _t15)
     grad_bias = cp.sum(grad_s, axis=0)
     _t29 = grad_s.reshape(_t4.shape)
     _t30 = cp.broadcast_to(_t29, u_hat.shape)
-    grad_u_hat = _capsule_stop_last_bwd_5(_t30, _t2)
+    grad_u_hat = _capsule_stop_last_bwd_3(_t30, _t2)
     return grad_u_hat, grad_bias
 
 
@@ -798,51 +778,36 @@ _capsule_full_step_fwd_2 = ElementwiseKernel(
 )
 
 
-# capsule_full_step_fwd_3: layers_spec/activations/squash.yaml:12
-_capsule_full_step_fwd_3 = ReductionKernel(
+# capsule_full_step_fwd_3: layers_spec/activations/squash.yaml:12,13,14
+_capsule_full_step_fwd_3 = RowBlockKernel(
     "capsule_full_step_fwd_3",
-    "T X0",
-    map_expr="capsule_full_step_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T capsule_full_step_fwd_3_map(const T s) {
-        T _t5 = s * s;
-        return _t5;
-    }
+    "row T s",
+    "per_row T squash_norm, per_row T _t7, row T y",
+    """
+    T _c_s[LF_REGISTERS];
+    T squash_squared_norm = T(0);
+    LF_ROW_LOOP(
+        const T s = _at.fill(_c_s, _row_s, _j);
+        const T _t5 = s * s;
+        squash_squared_norm = _Sum()(squash_squared_norm, _t5);
+    )
+    squash_squared_norm = _row_reduce(squash_squared_norm, _Sum());
+    const T _t6 = squash_squared_norm + T(1e-07);
+    const T squash_norm = sqrt(_t6);
+    const T _t7 = T(1) + squash_squared_norm;
+    const T _t8 = squash_norm / _t7;
+    LF_ROW_LOOP(
+        const T s = _at.get(_c_s, _row_s, _j);
+        const T y = s * _t8;
+        _row_y[_j] = y;
+    )
     """,
 )
 
 
-# capsule_full_step_fwd_4: layers_spec/activations/squash.yaml:13,14
+# capsule_full_step_fwd_4: layers_spec/layers/capsule.yaml:33
 _capsule_full_step_fwd_4 = ElementwiseKernel(
     "capsule_full_step_fwd_4",
-    "T squash_squared_norm",
-    "T squash_norm, T _t7, T _t8",
-    """
-    T _t6 = squash_squared_norm + T(1e-07);
-    squash_norm = sqrt(_t6);
-    _t7 = T(1) + squash_squared_norm;
-    _t8 = squash_norm / _t7;
-    """,
-)
-
-
-# capsule_full_step_fwd_5: layers_spec/activations/squash.yaml:14
-_capsule_full_step_fwd_5 = ElementwiseKernel(
-    "capsule_full_step_fwd_5",
-    "T s, T _t8",
-    "T y",
-    """
-    y = s * _t8;
-    """,
-)
-
-
-# capsule_full_step_fwd_6: layers_spec/layers/capsule.yaml:33
-_capsule_full_step_fwd_6 = ElementwiseKernel(
-    "capsule_full_step_fwd_6",
     "T logits, T _t11",
     "T logits_next",
     """
@@ -860,13 +825,11 @@ def _cupy_forward_full_step(logits, u_hat, bias):
     _t3 = _cupy_sum(_t2, -3)
     _t4 = cp.squeeze(_t3, axis=-3)
     s = _capsule_full_step_fwd_2(_t4, bias)
-    squash_squared_norm = _capsule_full_step_fwd_3(s)
-    squash_norm, _t7, _t8 = _capsule_full_step_fwd_4(squash_squared_norm)
-    y = _capsule_full_step_fwd_5(s, _t8)
+    squash_norm, _t7, y = _capsule_full_step_fwd_3(s)
     _t9 = cp.expand_dims(y, -3)
     _t10 = _cupy_dot_last(u_hat, _t9)
     _t11 = _t10[..., 0]
-    logits_next = _capsule_full_step_fwd_6(logits, _t11)
+    logits_next = _capsule_full_step_fwd_4(logits, _t11)
     return logits_next, c, _t3, _t4, s, squash_norm, _t7
 
 
@@ -879,9 +842,7 @@ def _cupy_forward_full_last(logits, u_hat, bias):
     _t3 = _cupy_sum(_t2, -3)
     _t4 = cp.squeeze(_t3, axis=-3)
     s = _capsule_full_step_fwd_2(_t4, bias)
-    squash_squared_norm = _capsule_full_step_fwd_3(s)
-    squash_norm, _t7, _t8 = _capsule_full_step_fwd_4(squash_squared_norm)
-    y = _capsule_full_step_fwd_5(s, _t8)
+    squash_norm, _t7, y = _capsule_full_step_fwd_3(s)
     return y, c, _t3, _t4, s, squash_norm, _t7
 
 
@@ -896,54 +857,40 @@ _capsule_full_last_bwd_0 = ElementwiseKernel(
 )
 
 
-# capsule_full_last_bwd_1: layers_spec/primitives.yaml:61
-_capsule_full_last_bwd_1 = ElementwiseKernel(
+# capsule_full_last_bwd_1: layers_spec/primitives.yaml:61,62,71,72,171; layers_spec/activations/squash.yaml:14
+_capsule_full_last_bwd_1 = RowBlockKernel(
     "capsule_full_last_bwd_1",
-    "T grad_y, T _t8",
-    "T _t14",
+    "row T grad_y, per_row T _t8, row T s, per_row T _t7, per_row T squash_norm",
+    "row T _t14, per_row T grad_squash_squared_norm",
     """
-    _t14 = grad_y * _t8;
+    T _c_grad_y[LF_REGISTERS];
+    T _t16 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T s = _row_s[_j];
+        const T _t15 = grad_y * s;
+        _t16 = _Sum()(_t16, _t15);
+    )
+    _t16 = _row_reduce(_t16, _Sum());
+    const T grad_squash_norm = _t16 / _t7;
+    const T _t18 = -_t16;
+    const T _t19 = _t18 * _t8;
+    const T _t20 = _t19 / _t7;
+    const T _t21 = T(0.5) * grad_squash_norm;
+    const T _t22 = _t21 / squash_norm;
+    const T grad_squash_squared_norm = _t20 + _t22;
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T _t14 = grad_y * _t8;
+        _row__t14[_j] = _t14;
+    )
     """,
 )
 
 
-# capsule_full_last_bwd_2: layers_spec/primitives.yaml:62; layers_spec/activations/squash.yaml:14
-_capsule_full_last_bwd_2 = ReductionKernel(
+# capsule_full_last_bwd_2: layers_spec/primitives.yaml:61,62
+_capsule_full_last_bwd_2 = ElementwiseKernel(
     "capsule_full_last_bwd_2",
-    "T X0, T X1",
-    map_expr="capsule_full_last_bwd_2_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T capsule_full_last_bwd_2_map(const T grad_y, const T s) {
-        T _t15 = grad_y * s;
-        return _t15;
-    }
-    """,
-)
-
-
-# capsule_full_last_bwd_3: layers_spec/primitives.yaml:71,72,171
-_capsule_full_last_bwd_3 = ElementwiseKernel(
-    "capsule_full_last_bwd_3",
-    "T _t16, T _t7, T _t8, T squash_norm",
-    "T grad_squash_squared_norm",
-    """
-    T grad_squash_norm = _t16 / _t7;
-    T _t18 = -_t16;
-    T _t19 = _t18 * _t8;
-    T _t20 = _t19 / _t7;
-    T _t21 = T(0.5) * grad_squash_norm;
-    T _t22 = _t21 / squash_norm;
-    grad_squash_squared_norm = _t20 + _t22;
-    """,
-)
-
-
-# capsule_full_last_bwd_4: layers_spec/primitives.yaml:61,62
-_capsule_full_last_bwd_4 = ElementwiseKernel(
-    "capsule_full_last_bwd_4",
     "T _t23, T s, T _t14",
     "T grad_s",
     """
@@ -955,42 +902,52 @@ _capsule_full_last_bwd_4 = ElementwiseKernel(
 )
 
 
-# capsule_full_last_bwd_5: layers_spec/primitives.yaml:61; layers_spec/layers/capsule.yaml:31
-_capsule_full_last_bwd_5 = ReductionKernel(
-    "capsule_full_last_bwd_5",
-    "T X0, T X1",
-    map_expr="capsule_full_last_bwd_5_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T capsule_full_last_bwd_5_map(const T _t29, const T u_hat) {
-        T _t30 = _t29 * u_hat;
-        return _t30;
-    }
+# capsule_full_last_bwd_3: layers_spec/primitives.yaml:61,62; layers_spec/layers/capsule.yaml:31
+_capsule_full_last_bwd_3 = RowBlockKernel(
+    "capsule_full_last_bwd_3",
+    "row T _t29, row T u_hat, per_row T _t1",
+    "per_row T _t31, row T grad_u_hat",
+    """
+    T _c__t29[LF_REGISTERS];
+    T _t31 = T(0);
+    LF_ROW_LOOP(
+        const T _t29 = _at.fill(_c__t29, _row__t29, _j);
+        const T u_hat = _row_u_hat[_j];
+        const T _t30 = _t29 * u_hat;
+        _t31 = _Sum()(_t31, _t30);
+    )
+    _t31 = _row_reduce(_t31, _Sum());
+    LF_ROW_LOOP(
+        const T _t29 = _at.get(_c__t29, _row__t29, _j);
+        const T grad_u_hat = _t29 * _t1;
+        _row_grad_u_hat[_j] = grad_u_hat;
+    )
     """,
 )
 
 
-# capsule_full_last_bwd_6: layers_spec/primitives.yaml:62
-_capsule_full_last_bwd_6 = ElementwiseKernel(
-    "capsule_full_last_bwd_6",
-    "T _t29, T _t1",
-    "T grad_u_hat",
+# capsule_full_last_bwd_4: layers_spec/primitives.yaml:2956
+_capsule_full_last_bwd_4 = RowBlockKernel(
+    "capsule_full_last_bwd_4",
+    "row T grad_c, row T c",
+    "row T grad_logits",
     """
-    grad_u_hat = _t29 * _t1;
-    """,
-)
-
-
-# capsule_full_last_bwd_7: layers_spec/primitives.yaml:2956
-_capsule_full_last_bwd_7 = ElementwiseKernel(
-    "capsule_full_last_bwd_7",
-    "T grad_c, T _t34, T c",
-    "T grad_logits",
-    """
-    T _t35 = grad_c - _t34;
-    grad_logits = c * _t35;
+    T _c_grad_c[LF_REGISTERS];
+    T _c_c[LF_REGISTERS];
+    T _t34 = T(0);
+    LF_ROW_LOOP(
+        const T grad_c = _at.fill(_c_grad_c, _row_grad_c, _j);
+        const T c = _at.fill(_c_c, _row_c, _j);
+        _t34 = _Sum()(_t34, grad_c * c);
+    )
+    _t34 = _row_reduce(_t34, _Sum());
+    LF_ROW_LOOP(
+        const T grad_c = _at.get(_c_grad_c, _row_grad_c, _j);
+        const T c = _at.get(_c_c, _row_c, _j);
+        const T _t35 = grad_c - _t34;
+        const T grad_logits = c * _t35;
+        _row_grad_logits[_j] = grad_logits;
+    )
     """,
 )
 
@@ -1000,20 +957,29 @@ def _cupy_backward_full_last(grad_y, logits, u_hat, c, _t3, _t4, s, squash_norm,
 
     _t1 = cp.expand_dims(c, -1)
     _t8 = _capsule_full_last_bwd_0(squash_norm, _t7)
-    _t14 = _capsule_full_last_bwd_1(grad_y, _t8)
-    _t16 = _capsule_full_last_bwd_2(grad_y, s)
-    grad_squash_squared_norm = _capsule_full_last_bwd_3(_t16, _t7, _t8, squash_norm)
+    _t14, grad_squash_squared_norm = _capsule_full_last_bwd_1(
+        grad_y, _t8, s, _t7, squash_norm
+    )
     _t23 = cp.broadcast_to(grad_squash_squared_norm, _t4.shape)
-    grad_s = _capsule_full_last_bwd_4(_t23, s, _t14)
+    grad_s = _capsule_full_last_bwd_2(_t23, s, _t14)
     grad_bias = cp.sum(grad_s, axis=0)
     _t28 = grad_s.reshape(_t3.shape)
     _t29 = cp.broadcast_to(_t28, u_hat.shape)
-    _t31 = _capsule_full_last_bwd_5(_t29, u_hat)
-    grad_u_hat = _capsule_full_last_bwd_6(_t29, _t1)
+    _t31, grad_u_hat = _capsule_full_last_bwd_3(_t29, u_hat, _t1)
     grad_c = _t31.reshape(logits.shape)
-    _t34 = _cupy_dot_last(grad_c, c)
-    grad_logits = _capsule_full_last_bwd_7(grad_c, _t34, c)
+    grad_logits = _capsule_full_last_bwd_4(grad_c, c)
     return grad_logits, grad_u_hat, grad_bias
+
+
+# capsule_full_step_bwd_1: layers_spec/activations/squash.yaml:14
+_capsule_full_step_bwd_1 = ElementwiseKernel(
+    "capsule_full_step_bwd_1",
+    "T s, T _t8",
+    "T y",
+    """
+    y = s * _t8;
+    """,
+)
 
 
 # capsule_full_step_bwd_2: layers_spec/primitives.yaml:389,390
@@ -1028,54 +994,40 @@ _capsule_full_step_bwd_2 = ElementwiseKernel(
 )
 
 
-# capsule_full_step_bwd_3: layers_spec/primitives.yaml:61
-_capsule_full_step_bwd_3 = ElementwiseKernel(
+# capsule_full_step_bwd_3: layers_spec/primitives.yaml:61,62,71,72,171; layers_spec/activations/squash.yaml:14
+_capsule_full_step_bwd_3 = RowBlockKernel(
     "capsule_full_step_bwd_3",
-    "T grad_y, T _t8",
-    "T _t42",
+    "row T grad_y, per_row T _t8, row T s, per_row T _t7, per_row T squash_norm",
+    "row T _t42, per_row T grad_squash_squared_norm",
     """
-    _t42 = grad_y * _t8;
+    T _c_grad_y[LF_REGISTERS];
+    T _t44 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T s = _row_s[_j];
+        const T _t43 = grad_y * s;
+        _t44 = _Sum()(_t44, _t43);
+    )
+    _t44 = _row_reduce(_t44, _Sum());
+    const T grad_squash_norm = _t44 / _t7;
+    const T _t46 = -_t44;
+    const T _t47 = _t46 * _t8;
+    const T _t48 = _t47 / _t7;
+    const T _t49 = T(0.5) * grad_squash_norm;
+    const T _t50 = _t49 / squash_norm;
+    const T grad_squash_squared_norm = _t48 + _t50;
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T _t42 = grad_y * _t8;
+        _row__t42[_j] = _t42;
+    )
     """,
 )
 
 
-# capsule_full_step_bwd_4: layers_spec/primitives.yaml:62; layers_spec/activations/squash.yaml:14
-_capsule_full_step_bwd_4 = ReductionKernel(
+# capsule_full_step_bwd_4: layers_spec/primitives.yaml:61,62
+_capsule_full_step_bwd_4 = ElementwiseKernel(
     "capsule_full_step_bwd_4",
-    "T X0, T X1",
-    map_expr="capsule_full_step_bwd_4_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T capsule_full_step_bwd_4_map(const T grad_y, const T s) {
-        T _t43 = grad_y * s;
-        return _t43;
-    }
-    """,
-)
-
-
-# capsule_full_step_bwd_5: layers_spec/primitives.yaml:71,72,171
-_capsule_full_step_bwd_5 = ElementwiseKernel(
-    "capsule_full_step_bwd_5",
-    "T _t44, T _t7, T _t8, T squash_norm",
-    "T grad_squash_squared_norm",
-    """
-    T grad_squash_norm = _t44 / _t7;
-    T _t46 = -_t44;
-    T _t47 = _t46 * _t8;
-    T _t48 = _t47 / _t7;
-    T _t49 = T(0.5) * grad_squash_norm;
-    T _t50 = _t49 / squash_norm;
-    grad_squash_squared_norm = _t48 + _t50;
-    """,
-)
-
-
-# capsule_full_step_bwd_6: layers_spec/primitives.yaml:61,62
-_capsule_full_step_bwd_6 = ElementwiseKernel(
-    "capsule_full_step_bwd_6",
     "T _t51, T s, T _t42",
     "T grad_s",
     """
@@ -1087,50 +1039,63 @@ _capsule_full_step_bwd_6 = ElementwiseKernel(
 )
 
 
-# capsule_full_step_bwd_7: layers_spec/primitives.yaml:61; layers_spec/layers/capsule.yaml:31
-_capsule_full_step_bwd_7 = ReductionKernel(
+# capsule_full_step_bwd_5: layers_spec/primitives.yaml:61,62; layers_spec/layers/capsule.yaml:31
+_capsule_full_step_bwd_5 = RowBlockKernel(
+    "capsule_full_step_bwd_5",
+    "row T _t57, row T u_hat, per_row T _t1",
+    "per_row T _t59, row T _t60",
+    """
+    T _c__t57[LF_REGISTERS];
+    T _t59 = T(0);
+    LF_ROW_LOOP(
+        const T _t57 = _at.fill(_c__t57, _row__t57, _j);
+        const T u_hat = _row_u_hat[_j];
+        const T _t58 = _t57 * u_hat;
+        _t59 = _Sum()(_t59, _t58);
+    )
+    _t59 = _row_reduce(_t59, _Sum());
+    LF_ROW_LOOP(
+        const T _t57 = _at.get(_c__t57, _row__t57, _j);
+        const T _t60 = _t57 * _t1;
+        _row__t60[_j] = _t60;
+    )
+    """,
+)
+
+
+# capsule_full_step_bwd_6: layers_spec/primitives.yaml:2956
+_capsule_full_step_bwd_6 = RowBlockKernel(
+    "capsule_full_step_bwd_6",
+    "row T grad_c, row T c, row T grad_next_logits",
+    "row T grad_logits",
+    """
+    T _c_grad_c[LF_REGISTERS];
+    T _c_c[LF_REGISTERS];
+    T _c_grad_next_logits[LF_REGISTERS];
+    T _t62 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_grad_next_logits, _row_grad_next_logits, _j);
+        const T grad_c = _at.fill(_c_grad_c, _row_grad_c, _j);
+        const T c = _at.fill(_c_c, _row_c, _j);
+        _t62 = _Sum()(_t62, grad_c * c);
+    )
+    _t62 = _row_reduce(_t62, _Sum());
+    LF_ROW_LOOP(
+        const T grad_c = _at.get(_c_grad_c, _row_grad_c, _j);
+        const T c = _at.get(_c_c, _row_c, _j);
+        const T grad_next_logits = _at.get(_c_grad_next_logits, _row_grad_next_logits, _j);
+        const T _t63 = grad_c - _t62;
+        const T _t64 = c * _t63;
+        const T grad_logits = grad_next_logits + _t64;
+        _row_grad_logits[_j] = grad_logits;
+    )
+    """,
+)
+
+
+# capsule_full_step_bwd_7: layers_spec/primitives.yaml:2956
+_capsule_full_step_bwd_7 = ElementwiseKernel(
     "capsule_full_step_bwd_7",
-    "T X0, T X1",
-    map_expr="capsule_full_step_bwd_7_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T capsule_full_step_bwd_7_map(const T _t57, const T u_hat) {
-        T _t58 = _t57 * u_hat;
-        return _t58;
-    }
-    """,
-)
-
-
-# capsule_full_step_bwd_8: layers_spec/primitives.yaml:62
-_capsule_full_step_bwd_8 = ElementwiseKernel(
-    "capsule_full_step_bwd_8",
-    "T _t57, T _t1",
-    "T _t60",
-    """
-    _t60 = _t57 * _t1;
-    """,
-)
-
-
-# capsule_full_step_bwd_9: layers_spec/primitives.yaml:2956
-_capsule_full_step_bwd_9 = ElementwiseKernel(
-    "capsule_full_step_bwd_9",
-    "T grad_c, T _t62, T c, T grad_next_logits",
-    "T grad_logits",
-    """
-    T _t63 = grad_c - _t62;
-    T _t64 = c * _t63;
-    grad_logits = grad_next_logits + _t64;
-    """,
-)
-
-
-# capsule_full_step_bwd_10: layers_spec/primitives.yaml:2956
-_capsule_full_step_bwd_10 = ElementwiseKernel(
-    "capsule_full_step_bwd_10",
     "T _t38, T _t60",
     "T grad_u_hat",
     """
@@ -1146,26 +1111,24 @@ def _cupy_backward_full_step(
 
     _t1 = cp.expand_dims(c, -1)
     _t8 = _capsule_full_last_bwd_0(squash_norm, _t7)
-    y = _capsule_full_step_fwd_5(s, _t8)
+    y = _capsule_full_step_bwd_1(s, _t8)
     _t9 = cp.expand_dims(y, -3)
     _t37 = grad_next_logits.reshape(_t1.shape)
     _t38, _t39 = _capsule_full_step_bwd_2(_t37, _t9, u_hat)
     _t40 = cp.sum(_t39, axis=-3, keepdims=True)
     grad_y = _t40.reshape(_t4.shape)
-    _t42 = _capsule_full_step_bwd_3(grad_y, _t8)
-    _t44 = _capsule_full_step_bwd_4(grad_y, s)
-    grad_squash_squared_norm = _capsule_full_step_bwd_5(_t44, _t7, _t8, squash_norm)
+    _t42, grad_squash_squared_norm = _capsule_full_step_bwd_3(
+        grad_y, _t8, s, _t7, squash_norm
+    )
     _t51 = cp.broadcast_to(grad_squash_squared_norm, _t4.shape)
-    grad_s = _capsule_full_step_bwd_6(_t51, s, _t42)
+    grad_s = _capsule_full_step_bwd_4(_t51, s, _t42)
     grad_bias = cp.sum(grad_s, axis=0)
     _t56 = grad_s.reshape(_t3.shape)
     _t57 = cp.broadcast_to(_t56, u_hat.shape)
-    _t59 = _capsule_full_step_bwd_7(_t57, u_hat)
-    _t60 = _capsule_full_step_bwd_8(_t57, _t1)
+    _t59, _t60 = _capsule_full_step_bwd_5(_t57, u_hat, _t1)
     grad_c = _t59.reshape(logits.shape)
-    _t62 = _cupy_dot_last(grad_c, c)
-    grad_logits = _capsule_full_step_bwd_9(grad_c, _t62, c, grad_next_logits)
-    grad_u_hat = _capsule_full_step_bwd_10(_t38, _t60)
+    grad_logits = _capsule_full_step_bwd_6(grad_c, c, grad_next_logits)
+    grad_u_hat = _capsule_full_step_bwd_7(_t38, _t60)
     return grad_logits, grad_u_hat, grad_bias
 
 

@@ -22,7 +22,12 @@ from layerforge._runtime import (
     blas_on_one_thread,
     scatter_add_rows,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import (
+    ElementwiseKernel,
+    ReductionKernel,
+    RowBlockKernel,
+    on_gpu,
+)
 
 __all__ = ["forward", "backward", "decode"]
 
@@ -1185,36 +1190,35 @@ _conditional_random_field_no_batch_first_step_bwd_3 = ElementwiseKernel(
 )
 
 
-# conditional_random_field_no_batch_first_step_bwd_4: layers_spec/primitives.yaml:4002
-_conditional_random_field_no_batch_first_step_bwd_4 = ElementwiseKernel(
+# conditional_random_field_no_batch_first_step_bwd_4: layers_spec/primitives.yaml:4002; layers_spec/layers/conditional_random_field.yaml:34
+_conditional_random_field_no_batch_first_step_bwd_4 = RowBlockKernel(
     "conditional_random_field_no_batch_first_step_bwd_4",
-    "T grad_next_gold, T _t22",
-    "T _t23",
+    "row T grad_next_gold, row T _t22, row T _t21",
+    "row T _t23, per_row T _t24",
     """
-    _t23 = grad_next_gold - _t22;
+    T _c_grad_next_gold[LF_REGISTERS];
+    T _c__t22[LF_REGISTERS];
+    T _t24 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_grad_next_gold, _row_grad_next_gold, _j);
+        _at.fill(_c__t22, _row__t22, _j);
+        const T _t21 = _row__t21[_j];
+        _t24 = _Sum()(_t24, _t21);
+    )
+    _t24 = _row_reduce(_t24, _Sum());
+    LF_ROW_LOOP(
+        const T grad_next_gold = _at.get(_c_grad_next_gold, _row_grad_next_gold, _j);
+        const T _t22 = _at.get(_c__t22, _row__t22, _j);
+        const T _t23 = grad_next_gold - _t22;
+        _row__t23[_j] = _t23;
+    )
     """,
 )
 
 
-# conditional_random_field_no_batch_first_step_bwd_5: layers_spec/layers/conditional_random_field.yaml:34
-_conditional_random_field_no_batch_first_step_bwd_5 = ReductionKernel(
+# conditional_random_field_no_batch_first_step_bwd_5: layers_spec/primitives.yaml:4002
+_conditional_random_field_no_batch_first_step_bwd_5 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_step_bwd_5",
-    "T X0",
-    map_expr="conditional_random_field_no_batch_first_step_bwd_5_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T conditional_random_field_no_batch_first_step_bwd_5_map(const T _t21) {
-        return _t21;
-    }
-    """,
-)
-
-
-# conditional_random_field_no_batch_first_step_bwd_6: layers_spec/primitives.yaml:4002
-_conditional_random_field_no_batch_first_step_bwd_6 = ElementwiseKernel(
-    "conditional_random_field_no_batch_first_step_bwd_6",
     "T grad_next_incoming, T _t26",
     "T _t27",
     """
@@ -1223,9 +1227,9 @@ _conditional_random_field_no_batch_first_step_bwd_6 = ElementwiseKernel(
 )
 
 
-# conditional_random_field_no_batch_first_step_bwd_7: layers_spec/primitives.yaml:4103
-_conditional_random_field_no_batch_first_step_bwd_7 = ElementwiseKernel(
-    "conditional_random_field_no_batch_first_step_bwd_7",
+# conditional_random_field_no_batch_first_step_bwd_6: layers_spec/primitives.yaml:4103
+_conditional_random_field_no_batch_first_step_bwd_6 = ElementwiseKernel(
+    "conditional_random_field_no_batch_first_step_bwd_6",
     "T _t16, T _t24",
     "T grad_score",
     """
@@ -1234,9 +1238,9 @@ _conditional_random_field_no_batch_first_step_bwd_7 = ElementwiseKernel(
 )
 
 
-# conditional_random_field_no_batch_first_step_bwd_8: layers_spec/primitives.yaml:3964
-_conditional_random_field_no_batch_first_step_bwd_8 = ElementwiseKernel(
-    "conditional_random_field_no_batch_first_step_bwd_8",
+# conditional_random_field_no_batch_first_step_bwd_7: layers_spec/primitives.yaml:3964
+_conditional_random_field_no_batch_first_step_bwd_7 = ElementwiseKernel(
+    "conditional_random_field_no_batch_first_step_bwd_7",
     "T _t19, T _t28, T _t27, T _t23, T _t30",
     "T grad_alpha, T grad_incoming, T grad_gold",
     """
@@ -1270,16 +1274,17 @@ def _cupy_backward_no_batch_first_step(
     _t19 = _conditional_random_field_no_batch_first_step_bwd_3(_t5, _t6, grad_ending)
     _t21 = _keep_on(grad_next_gold, mask)
     _t22 = _keep_on(grad_next_gold, mask)
-    _t23 = _conditional_random_field_no_batch_first_step_bwd_4(grad_next_gold, _t22)
-    _t24 = _conditional_random_field_no_batch_first_step_bwd_5(_t21)
+    _t23, _t24 = _conditional_random_field_no_batch_first_step_bwd_4(
+        grad_next_gold, _t22, _t21
+    )
     _t25 = _keep_on(grad_next_incoming, mask)
     _t26 = _keep_on(grad_next_incoming, mask)
-    _t27 = _conditional_random_field_no_batch_first_step_bwd_6(grad_next_incoming, _t26)
+    _t27 = _conditional_random_field_no_batch_first_step_bwd_5(grad_next_incoming, _t26)
     _t28 = _cupy_log_matmul_exp_grad_a(_t25, alpha, transitions, _t2)
-    grad_score = _conditional_random_field_no_batch_first_step_bwd_7(_t16, _t24)
+    grad_score = _conditional_random_field_no_batch_first_step_bwd_6(_t16, _t24)
     _t30 = _cupy_put_along(grad_score, tags, emissions)
     grad_alpha, grad_incoming, grad_gold = (
-        _conditional_random_field_no_batch_first_step_bwd_8(
+        _conditional_random_field_no_batch_first_step_bwd_7(
             _t19, _t28, _t27, _t23, _t30
         )
     )
@@ -1559,7 +1564,7 @@ def _cupy_entry_decode_step2(
 # conditional_random_field_decode_3_0: layers_spec/layers/conditional_random_field.yaml:67
 _conditional_random_field_decode_3_0 = ElementwiseKernel(
     "conditional_random_field_decode_3_0",
-    "int32 last",
+    "int64 last",
     "bool no_later",
     """
     no_later = last < 0;
@@ -1579,8 +1584,8 @@ def _cupy_entry_decode_3(best_last):
 # conditional_random_field_decode_step4_0: layers_spec/layers/conditional_random_field.yaml:71
 _conditional_random_field_decode_step4_0 = ElementwiseKernel(
     "conditional_random_field_decode_step4_0",
-    "bool counted, int32 chosen",
-    "int32 here",
+    "bool counted, int64 chosen",
+    "int64 here",
     """
     here = counted ? chosen : -1;
     """,

@@ -23,7 +23,7 @@ from layerforge._runtime import (
     blas_flags_ignored,
     in_chunks,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, RowBlockKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -1386,131 +1386,89 @@ _decoder_relu_fwd_0 = ElementwiseKernel(
 )
 
 
-# decoder_relu_fwd_1: layers_spec/activations/softmax.yaml:10
-_decoder_relu_fwd_1 = ReductionKernel(
+# decoder_relu_fwd_1: layers_spec/activations/softmax.yaml:10,11,12
+_decoder_relu_fwd_1 = RowBlockKernel(
     "decoder_relu_fwd_1",
-    "T X0",
-    map_expr="decoder_relu_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T decoder_relu_fwd_1_map(const T self_attn_allowed) {
-        return self_attn_allowed;
-    }
+    "row T self_attn_allowed",
+    "row T self_attn_weights",
+    """
+    T _c_self_attn_allowed[LF_REGISTERS];
+    T _t5 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T self_attn_allowed = _at.fill(_c_self_attn_allowed, _row_self_attn_allowed, _j);
+        _t5 = _Max()(_t5, self_attn_allowed);
+    )
+    _t5 = _row_reduce(_t5, _Max());
+    const T _t6 = _t5;
+    T _t7 = T(0);
+    LF_ROW_LOOP(
+        const T self_attn_allowed = _at.get(_c_self_attn_allowed, _row_self_attn_allowed, _j);
+        const T self_attn_softmax_shifted = self_attn_allowed - _t6;
+        const T self_attn_softmax_exponentials = exp(self_attn_softmax_shifted);
+        _t7 = _Sum()(_t7, self_attn_softmax_exponentials);
+    )
+    _t7 = _row_reduce(_t7, _Sum());
+    LF_ROW_LOOP(
+        const T self_attn_allowed = _at.get(_c_self_attn_allowed, _row_self_attn_allowed, _j);
+        const T self_attn_softmax_shifted = self_attn_allowed - _t6;
+        const T self_attn_softmax_exponentials = exp(self_attn_softmax_shifted);
+        const T self_attn_weights = self_attn_softmax_exponentials / _t7;
+        _row_self_attn_weights[_j] = self_attn_weights;
+    )
     """,
 )
 
 
-# decoder_relu_fwd_2: layers_spec/activations/softmax.yaml:10,11
-_decoder_relu_fwd_2 = ElementwiseKernel(
+# decoder_relu_fwd_2: layers_spec/layers/decoder.yaml:33; layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_decoder_relu_fwd_2 = RowBlockKernel(
     "decoder_relu_fwd_2",
-    "T self_attn_allowed, T _t6",
-    "T self_attn_softmax_exponentials",
+    "row T x, row T attended, scalar int64 _t10, scalar T eps, column T norm1_weight, column T norm1_bias",
+    "row T _t8, per_row T norm1_mu, per_row T norm1_rstd, row T h1",
     """
-    T self_attn_softmax_shifted = self_attn_allowed - _t6;
-    self_attn_softmax_exponentials = exp(self_attn_softmax_shifted);
+    T _c_x[LF_REGISTERS];
+    T _c_attended[LF_REGISTERS];
+    T norm1_mu = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T attended = _at.fill(_c_attended, _row_attended, _j);
+        const T _t8 = x + attended;
+        norm1_mu = _Sum()(norm1_mu, _t8);
+    )
+    norm1_mu = _row_reduce(norm1_mu, _Sum());
+    norm1_mu = norm1_mu / T(_n);
+    T _t9 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T attended = _at.get(_c_attended, _row_attended, _j);
+        const T _t8 = x + attended;
+        const T norm1_centered = _t8 - norm1_mu;
+        _t9 = _Sum()(_t9, norm1_centered * norm1_centered);
+    )
+    _t9 = _row_reduce(_t9, _Sum());
+    const T norm1_variance = _t9 / _t10;
+    const T _t11 = norm1_variance + eps;
+    const T _t12 = sqrt(_t11);
+    const T norm1_rstd = T(1) / _t12;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T attended = _at.get(_c_attended, _row_attended, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T norm1_bias = _p_norm1_bias[_j];
+        const T _t8 = x + attended;
+        const T norm1_centered = _t8 - norm1_mu;
+        const T norm1_normalized = norm1_centered * norm1_rstd;
+        const T _t13 = norm1_normalized * norm1_weight;
+        const T h1 = _t13 + norm1_bias;
+        _row__t8[_j] = _t8;
+        _row_h1[_j] = h1;
+    )
     """,
 )
 
 
-# decoder_relu_fwd_3: layers_spec/activations/softmax.yaml:12
-_decoder_relu_fwd_3 = ReductionKernel(
+# decoder_relu_fwd_3: layers_spec/layers/attention.yaml:23
+_decoder_relu_fwd_3 = ElementwiseKernel(
     "decoder_relu_fwd_3",
-    "T X0",
-    map_expr="decoder_relu_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T decoder_relu_fwd_3_map(const T self_attn_softmax_exponentials) {
-        return self_attn_softmax_exponentials;
-    }
-    """,
-)
-
-
-# decoder_relu_fwd_4: layers_spec/activations/softmax.yaml:12
-_decoder_relu_fwd_4 = ElementwiseKernel(
-    "decoder_relu_fwd_4",
-    "T self_attn_softmax_exponentials, T _t7",
-    "T self_attn_weights",
-    """
-    self_attn_weights = self_attn_softmax_exponentials / _t7;
-    """,
-)
-
-
-# decoder_relu_fwd_5: layers_spec/layers/decoder.yaml:33
-_decoder_relu_fwd_5 = ElementwiseKernel(
-    "decoder_relu_fwd_5",
-    "T x, T attended",
-    "T _t8",
-    """
-    _t8 = x + attended;
-    """,
-)
-
-
-# decoder_relu_fwd_6: layers_spec/layers/layer_normalization.yaml:20
-_decoder_relu_fwd_6 = ReductionKernel(
-    "decoder_relu_fwd_6",
-    "T X0",
-    map_expr="decoder_relu_fwd_6_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T decoder_relu_fwd_6_map(const T _t8) {
-        return _t8;
-    }
-    """,
-)
-
-
-# decoder_relu_fwd_7: layers_spec/layers/layer_normalization.yaml:21
-_decoder_relu_fwd_7 = ElementwiseKernel(
-    "decoder_relu_fwd_7",
-    "T _t8, T norm1_mu",
-    "T norm1_centered",
-    """
-    norm1_centered = _t8 - norm1_mu;
-    """,
-)
-
-
-# decoder_relu_fwd_8: layers_spec/layers/layer_normalization.yaml:22,23
-_decoder_relu_fwd_8 = ElementwiseKernel(
-    "decoder_relu_fwd_8",
-    "T _t9, int32 _t10, T eps",
-    "T norm1_rstd",
-    """
-    T norm1_variance = _t9 / _t10;
-    T _t11 = norm1_variance + eps;
-    T _t12 = sqrt(_t11);
-    norm1_rstd = T(1) / _t12;
-    """,
-    scalars=("_t10", "eps"),
-)
-
-
-# decoder_relu_fwd_9: layers_spec/layers/layer_normalization.yaml:24,25
-_decoder_relu_fwd_9 = ElementwiseKernel(
-    "decoder_relu_fwd_9",
-    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
-    "T h1",
-    """
-    T norm1_normalized = norm1_centered * norm1_rstd;
-    T _t13 = norm1_normalized * norm1_weight;
-    h1 = _t13 + norm1_bias;
-    """,
-)
-
-
-# decoder_relu_fwd_10: layers_spec/layers/attention.yaml:23
-_decoder_relu_fwd_10 = ElementwiseKernel(
-    "decoder_relu_fwd_10",
     "T _t14, T _t16",
     "T cross_attn_q",
     """
@@ -1520,131 +1478,89 @@ _decoder_relu_fwd_10 = ElementwiseKernel(
 )
 
 
-# decoder_relu_fwd_11: layers_spec/activations/softmax.yaml:10
-_decoder_relu_fwd_11 = ReductionKernel(
-    "decoder_relu_fwd_11",
-    "T X0",
-    map_expr="decoder_relu_fwd_11_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T decoder_relu_fwd_11_map(const T cross_attn_allowed) {
-        return cross_attn_allowed;
-    }
-    """,
-)
-
-
-# decoder_relu_fwd_12: layers_spec/activations/softmax.yaml:10,11
-_decoder_relu_fwd_12 = ElementwiseKernel(
-    "decoder_relu_fwd_12",
-    "T cross_attn_allowed, T _t19",
-    "T cross_attn_softmax_exponentials",
+# decoder_relu_fwd_4: layers_spec/activations/softmax.yaml:10,11,12
+_decoder_relu_fwd_4 = RowBlockKernel(
+    "decoder_relu_fwd_4",
+    "row T cross_attn_allowed",
+    "row T cross_attn_weights",
     """
-    T cross_attn_softmax_shifted = cross_attn_allowed - _t19;
-    cross_attn_softmax_exponentials = exp(cross_attn_softmax_shifted);
+    T _c_cross_attn_allowed[LF_REGISTERS];
+    T _t18 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T cross_attn_allowed = _at.fill(_c_cross_attn_allowed, _row_cross_attn_allowed, _j);
+        _t18 = _Max()(_t18, cross_attn_allowed);
+    )
+    _t18 = _row_reduce(_t18, _Max());
+    const T _t19 = _t18;
+    T _t20 = T(0);
+    LF_ROW_LOOP(
+        const T cross_attn_allowed = _at.get(_c_cross_attn_allowed, _row_cross_attn_allowed, _j);
+        const T cross_attn_softmax_shifted = cross_attn_allowed - _t19;
+        const T cross_attn_softmax_exponentials = exp(cross_attn_softmax_shifted);
+        _t20 = _Sum()(_t20, cross_attn_softmax_exponentials);
+    )
+    _t20 = _row_reduce(_t20, _Sum());
+    LF_ROW_LOOP(
+        const T cross_attn_allowed = _at.get(_c_cross_attn_allowed, _row_cross_attn_allowed, _j);
+        const T cross_attn_softmax_shifted = cross_attn_allowed - _t19;
+        const T cross_attn_softmax_exponentials = exp(cross_attn_softmax_shifted);
+        const T cross_attn_weights = cross_attn_softmax_exponentials / _t20;
+        _row_cross_attn_weights[_j] = cross_attn_weights;
+    )
     """,
 )
 
 
-# decoder_relu_fwd_13: layers_spec/activations/softmax.yaml:12
-_decoder_relu_fwd_13 = ReductionKernel(
-    "decoder_relu_fwd_13",
-    "T X0",
-    map_expr="decoder_relu_fwd_13_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T decoder_relu_fwd_13_map(const T cross_attn_softmax_exponentials) {
-        return cross_attn_softmax_exponentials;
-    }
-    """,
-)
-
-
-# decoder_relu_fwd_14: layers_spec/activations/softmax.yaml:12
-_decoder_relu_fwd_14 = ElementwiseKernel(
-    "decoder_relu_fwd_14",
-    "T cross_attn_softmax_exponentials, T _t20",
-    "T cross_attn_weights",
+# decoder_relu_fwd_5: layers_spec/layers/decoder.yaml:35; layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_decoder_relu_fwd_5 = RowBlockKernel(
+    "decoder_relu_fwd_5",
+    "row T h1, row T crossed, scalar int64 _t23, scalar T eps, column T norm2_weight, column T norm2_bias",
+    "row T _t21, per_row T norm2_mu, per_row T norm2_rstd, row T h2",
     """
-    cross_attn_weights = cross_attn_softmax_exponentials / _t20;
+    T _c_h1[LF_REGISTERS];
+    T _c_crossed[LF_REGISTERS];
+    T norm2_mu = T(0);
+    LF_ROW_LOOP(
+        const T h1 = _at.fill(_c_h1, _row_h1, _j);
+        const T crossed = _at.fill(_c_crossed, _row_crossed, _j);
+        const T _t21 = h1 + crossed;
+        norm2_mu = _Sum()(norm2_mu, _t21);
+    )
+    norm2_mu = _row_reduce(norm2_mu, _Sum());
+    norm2_mu = norm2_mu / T(_n);
+    T _t22 = T(0);
+    LF_ROW_LOOP(
+        const T h1 = _at.get(_c_h1, _row_h1, _j);
+        const T crossed = _at.get(_c_crossed, _row_crossed, _j);
+        const T _t21 = h1 + crossed;
+        const T norm2_centered = _t21 - norm2_mu;
+        _t22 = _Sum()(_t22, norm2_centered * norm2_centered);
+    )
+    _t22 = _row_reduce(_t22, _Sum());
+    const T norm2_variance = _t22 / _t23;
+    const T _t24 = norm2_variance + eps;
+    const T _t25 = sqrt(_t24);
+    const T norm2_rstd = T(1) / _t25;
+    LF_ROW_LOOP(
+        const T h1 = _at.get(_c_h1, _row_h1, _j);
+        const T crossed = _at.get(_c_crossed, _row_crossed, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T norm2_bias = _p_norm2_bias[_j];
+        const T _t21 = h1 + crossed;
+        const T norm2_centered = _t21 - norm2_mu;
+        const T norm2_normalized = norm2_centered * norm2_rstd;
+        const T _t26 = norm2_normalized * norm2_weight;
+        const T h2 = _t26 + norm2_bias;
+        _row__t21[_j] = _t21;
+        _row_h2[_j] = h2;
+    )
     """,
 )
 
 
-# decoder_relu_fwd_15: layers_spec/layers/decoder.yaml:35
-_decoder_relu_fwd_15 = ElementwiseKernel(
-    "decoder_relu_fwd_15",
-    "T h1, T crossed",
-    "T _t21",
-    """
-    _t21 = h1 + crossed;
-    """,
-)
-
-
-# decoder_relu_fwd_16: layers_spec/layers/layer_normalization.yaml:20
-_decoder_relu_fwd_16 = ReductionKernel(
-    "decoder_relu_fwd_16",
-    "T X0",
-    map_expr="decoder_relu_fwd_16_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T decoder_relu_fwd_16_map(const T _t21) {
-        return _t21;
-    }
-    """,
-)
-
-
-# decoder_relu_fwd_17: layers_spec/layers/layer_normalization.yaml:21
-_decoder_relu_fwd_17 = ElementwiseKernel(
-    "decoder_relu_fwd_17",
-    "T _t21, T norm2_mu",
-    "T norm2_centered",
-    """
-    norm2_centered = _t21 - norm2_mu;
-    """,
-)
-
-
-# decoder_relu_fwd_18: layers_spec/layers/layer_normalization.yaml:22,23
-_decoder_relu_fwd_18 = ElementwiseKernel(
-    "decoder_relu_fwd_18",
-    "T _t22, int32 _t23, T eps",
-    "T norm2_rstd",
-    """
-    T norm2_variance = _t22 / _t23;
-    T _t24 = norm2_variance + eps;
-    T _t25 = sqrt(_t24);
-    norm2_rstd = T(1) / _t25;
-    """,
-    scalars=("_t23", "eps"),
-)
-
-
-# decoder_relu_fwd_19: layers_spec/layers/layer_normalization.yaml:24,25
-_decoder_relu_fwd_19 = ElementwiseKernel(
-    "decoder_relu_fwd_19",
-    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
-    "T h2",
-    """
-    T norm2_normalized = norm2_centered * norm2_rstd;
-    T _t26 = norm2_normalized * norm2_weight;
-    h2 = _t26 + norm2_bias;
-    """,
-)
-
-
-# decoder_relu_fwd_20: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
-_decoder_relu_fwd_20 = ElementwiseKernel(
-    "decoder_relu_fwd_20",
+# decoder_relu_fwd_6: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
+_decoder_relu_fwd_6 = ElementwiseKernel(
+    "decoder_relu_fwd_6",
     "T _t27, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -1654,70 +1570,55 @@ _decoder_relu_fwd_20 = ElementwiseKernel(
 )
 
 
-# decoder_relu_fwd_21: layers_spec/layers/dense.yaml:17; layers_spec/layers/decoder.yaml:39
-_decoder_relu_fwd_21 = ElementwiseKernel(
-    "decoder_relu_fwd_21",
-    "T _t28, T linear2_bias, T h2",
-    "T _t29",
+# decoder_relu_fwd_7: layers_spec/layers/dense.yaml:17; layers_spec/layers/decoder.yaml:39; layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_decoder_relu_fwd_7 = RowBlockKernel(
+    "decoder_relu_fwd_7",
+    "row T _t28, column T linear2_bias, row T h2, scalar int64 _t31, scalar T eps, column T norm3_weight, column T norm3_bias",
+    "row T _t29, per_row T norm3_mu, per_row T norm3_rstd, row T y",
     """
-    T linear2_z = _t28 + linear2_bias;
-    _t29 = h2 + linear2_z;
-    """,
-)
-
-
-# decoder_relu_fwd_22: layers_spec/layers/layer_normalization.yaml:20
-_decoder_relu_fwd_22 = ReductionKernel(
-    "decoder_relu_fwd_22",
-    "T X0",
-    map_expr="decoder_relu_fwd_22_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T decoder_relu_fwd_22_map(const T _t29) {
-        return _t29;
-    }
-    """,
-)
-
-
-# decoder_relu_fwd_23: layers_spec/layers/layer_normalization.yaml:21
-_decoder_relu_fwd_23 = ElementwiseKernel(
-    "decoder_relu_fwd_23",
-    "T _t29, T norm3_mu",
-    "T norm3_centered",
-    """
-    norm3_centered = _t29 - norm3_mu;
-    """,
-)
-
-
-# decoder_relu_fwd_24: layers_spec/layers/layer_normalization.yaml:22,23
-_decoder_relu_fwd_24 = ElementwiseKernel(
-    "decoder_relu_fwd_24",
-    "T _t30, int32 _t31, T eps",
-    "T norm3_rstd",
-    """
-    T norm3_variance = _t30 / _t31;
-    T _t32 = norm3_variance + eps;
-    T _t33 = sqrt(_t32);
-    norm3_rstd = T(1) / _t33;
-    """,
-    scalars=("_t31", "eps"),
-)
-
-
-# decoder_relu_fwd_25: layers_spec/layers/layer_normalization.yaml:24,25
-_decoder_relu_fwd_25 = ElementwiseKernel(
-    "decoder_relu_fwd_25",
-    "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
-    "T y",
-    """
-    T norm3_normalized = norm3_centered * norm3_rstd;
-    T _t34 = norm3_normalized * norm3_weight;
-    y = _t34 + norm3_bias;
+    T _c__t28[LF_REGISTERS];
+    T _c_h2[LF_REGISTERS];
+    T norm3_mu = T(0);
+    LF_ROW_LOOP(
+        const T _t28 = _at.fill(_c__t28, _row__t28, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h2 = _at.fill(_c_h2, _row_h2, _j);
+        const T linear2_z = _t28 + linear2_bias;
+        const T _t29 = h2 + linear2_z;
+        norm3_mu = _Sum()(norm3_mu, _t29);
+    )
+    norm3_mu = _row_reduce(norm3_mu, _Sum());
+    norm3_mu = norm3_mu / T(_n);
+    T _t30 = T(0);
+    LF_ROW_LOOP(
+        const T _t28 = _at.get(_c__t28, _row__t28, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h2 = _at.get(_c_h2, _row_h2, _j);
+        const T linear2_z = _t28 + linear2_bias;
+        const T _t29 = h2 + linear2_z;
+        const T norm3_centered = _t29 - norm3_mu;
+        _t30 = _Sum()(_t30, norm3_centered * norm3_centered);
+    )
+    _t30 = _row_reduce(_t30, _Sum());
+    const T norm3_variance = _t30 / _t31;
+    const T _t32 = norm3_variance + eps;
+    const T _t33 = sqrt(_t32);
+    const T norm3_rstd = T(1) / _t33;
+    LF_ROW_LOOP(
+        const T _t28 = _at.get(_c__t28, _row__t28, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h2 = _at.get(_c_h2, _row_h2, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T norm3_bias = _p_norm3_bias[_j];
+        const T linear2_z = _t28 + linear2_bias;
+        const T _t29 = h2 + linear2_z;
+        const T norm3_centered = _t29 - norm3_mu;
+        const T norm3_normalized = norm3_centered * norm3_rstd;
+        const T _t34 = norm3_normalized * norm3_weight;
+        const T y = _t34 + norm3_bias;
+        _row__t29[_j] = _t29;
+        _row_y[_j] = y;
+    )
     """,
 )
 
@@ -1756,51 +1657,34 @@ def _cupy_forward_relu(
     _t4 = cp.swapaxes(self_attn_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_q, _t4)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, mask)
-    _t5 = _decoder_relu_fwd_1(self_attn_allowed)
-    _t6 = _t5
-    self_attn_softmax_exponentials = _decoder_relu_fwd_2(self_attn_allowed, _t6)
-    _t7 = _decoder_relu_fwd_3(self_attn_softmax_exponentials)
-    self_attn_weights = _decoder_relu_fwd_4(self_attn_softmax_exponentials, _t7)
+    self_attn_weights = _decoder_relu_fwd_1(self_attn_allowed)
     attended = _cupy_bmm(self_attn_weights, self_attn_v)
-    _t8 = _decoder_relu_fwd_5(x, attended)
-    norm1_mu = _decoder_relu_fwd_6(_t8)
-    norm1_centered = _decoder_relu_fwd_7(_t8, norm1_mu)
-    _t9 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t10 = x.shape[-1]
-    norm1_rstd = _decoder_relu_fwd_8(_t9, _t10, eps)
-    h1 = _decoder_relu_fwd_9(norm1_centered, norm1_rstd, norm1_weight, norm1_bias)
+    _t8, norm1_mu, norm1_rstd, h1 = _decoder_relu_fwd_2(
+        x, attended, _t10, eps, norm1_weight, norm1_bias
+    )
     _t14 = _linear(h1, cross_attn_query_weight)
     _t15 = self_attn_query_weight.shape[0]
     _t16 = _t15 ** (-0.5)
-    cross_attn_q = _decoder_relu_fwd_10(_t14, _t16)
+    cross_attn_q = _decoder_relu_fwd_3(_t14, _t16)
     cross_attn_k = _linear(encoder_output, cross_attn_key_weight)
     cross_attn_v = _linear(encoder_output, cross_attn_value_weight)
     _t17 = cp.swapaxes(cross_attn_k, -1, -2)
     cross_attn_scores = _cupy_bmm(cross_attn_q, _t17)
     cross_attn_allowed = _cupy_apply_mask(cross_attn_scores, memory_mask)
-    _t18 = _decoder_relu_fwd_11(cross_attn_allowed)
-    _t19 = _t18
-    cross_attn_softmax_exponentials = _decoder_relu_fwd_12(cross_attn_allowed, _t19)
-    _t20 = _decoder_relu_fwd_13(cross_attn_softmax_exponentials)
-    cross_attn_weights = _decoder_relu_fwd_14(cross_attn_softmax_exponentials, _t20)
+    cross_attn_weights = _decoder_relu_fwd_4(cross_attn_allowed)
     crossed = _cupy_bmm(cross_attn_weights, cross_attn_v)
-    _t21 = _decoder_relu_fwd_15(h1, crossed)
-    norm2_mu = _decoder_relu_fwd_16(_t21)
-    norm2_centered = _decoder_relu_fwd_17(_t21, norm2_mu)
-    _t22 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t23 = x.shape[-1]
-    norm2_rstd = _decoder_relu_fwd_18(_t22, _t23, eps)
-    h2 = _decoder_relu_fwd_19(norm2_centered, norm2_rstd, norm2_weight, norm2_bias)
+    _t21, norm2_mu, norm2_rstd, h2 = _decoder_relu_fwd_5(
+        h1, crossed, _t23, eps, norm2_weight, norm2_bias
+    )
     _t27 = _linear(h2, linear1_weight)
-    linear1_z, hidden = _decoder_relu_fwd_20(_t27, linear1_bias)
+    linear1_z, hidden = _decoder_relu_fwd_6(_t27, linear1_bias)
     _t28 = _linear(hidden, linear2_weight)
-    _t29 = _decoder_relu_fwd_21(_t28, linear2_bias, h2)
-    norm3_mu = _decoder_relu_fwd_22(_t29)
-    norm3_centered = _decoder_relu_fwd_23(_t29, norm3_mu)
-    _t30 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t31 = x.shape[-1]
-    norm3_rstd = _decoder_relu_fwd_24(_t30, _t31, eps)
-    y = _decoder_relu_fwd_25(norm3_centered, norm3_rstd, norm3_weight, norm3_bias)
+    _t29, norm3_mu, norm3_rstd, y = _decoder_relu_fwd_7(
+        _t28, linear2_bias, h2, _t31, eps, norm3_weight, norm3_bias
+    )
     return y, (
         x,
         encoder_output,
@@ -1853,91 +1737,57 @@ _decoder_relu_bwd_0 = ElementwiseKernel(
 )
 
 
-# decoder_relu_bwd_1: layers_spec/layers/layer_normalization.yaml:34,35
-_decoder_relu_bwd_1 = ElementwiseKernel(
+# decoder_relu_bwd_1: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_decoder_relu_bwd_1 = RowBlockKernel(
     "decoder_relu_bwd_1",
-    "T _t29, T norm3_mu, T norm3_rstd, T grad_y",
-    "T norm3_x_hat, T norm3_p",
+    "row T _t29, per_row T norm3_mu, per_row T norm3_rstd, row T grad_y, scalar int64 _t36, column T norm3_weight",
+    "row T norm3_p, row T grad_norm3_x",
     """
-    T _t35 = _t29 - norm3_mu;
-    norm3_x_hat = _t35 * norm3_rstd;
-    norm3_p = grad_y * norm3_x_hat;
+    T _c__t29[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    const T norm3_scale = norm3_rstd / _t36;
+    T _t39 = T(0);
+    LF_ROW_LOOP(
+        const T _t29 = _at.fill(_c__t29, _row__t29, _j);
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T _t35 = _t29 - norm3_mu;
+        const T norm3_x_hat = _t35 * norm3_rstd;
+        const T norm3_p = grad_y * norm3_x_hat;
+        _t39 = _Sum()(_t39, norm3_p * norm3_weight);
+    )
+    _t39 = _row_reduce(_t39, _Sum());
+    const T _t40 = _t39 * norm3_scale;
+    T _t43 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        _t43 = _Sum()(_t43, grad_y * norm3_weight);
+    )
+    _t43 = _row_reduce(_t43, _Sum());
+    const T _t44 = _t43 * norm3_scale;
+    LF_ROW_LOOP(
+        const T _t29 = _at.get(_c__t29, _row__t29, _j);
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T _t35 = _t29 - norm3_mu;
+        const T norm3_x_hat = _t35 * norm3_rstd;
+        const T norm3_p = grad_y * norm3_x_hat;
+        const T _t37 = grad_y * norm3_weight;
+        const T _t38 = _t37 * norm3_rstd;
+        const T _t41 = norm3_x_hat * _t40;
+        const T _t42 = _t38 - _t41;
+        const T grad_norm3_x = _t42 - _t44;
+        _row_norm3_p[_j] = norm3_p;
+        _row_grad_norm3_x[_j] = grad_norm3_x;
+    )
     """,
 )
 
 
-# decoder_relu_bwd_2: layers_spec/layers/layer_normalization.yaml:38
+# decoder_relu_bwd_2: layers_spec/primitives.yaml:252
 _decoder_relu_bwd_2 = ElementwiseKernel(
     "decoder_relu_bwd_2",
-    "T norm3_rstd, int32 _t36",
-    "T norm3_scale",
-    """
-    norm3_scale = norm3_rstd / _t36;
-    """,
-    scalars=("_t36",),
-)
-
-
-# decoder_relu_bwd_3: layers_spec/layers/layer_normalization.yaml:40
-_decoder_relu_bwd_3 = ElementwiseKernel(
-    "decoder_relu_bwd_3",
-    "T grad_y, T norm3_weight, T norm3_rstd",
-    "T _t38",
-    """
-    T _t37 = grad_y * norm3_weight;
-    _t38 = _t37 * norm3_rstd;
-    """,
-)
-
-
-# decoder_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:40
-_decoder_relu_bwd_4 = ElementwiseKernel(
-    "decoder_relu_bwd_4",
-    "T _t39, T norm3_scale",
-    "T _t40",
-    """
-    _t40 = _t39 * norm3_scale;
-    """,
-)
-
-
-# decoder_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:40
-_decoder_relu_bwd_5 = ElementwiseKernel(
-    "decoder_relu_bwd_5",
-    "T norm3_x_hat, T _t40, T _t38",
-    "T _t42",
-    """
-    T _t41 = norm3_x_hat * _t40;
-    _t42 = _t38 - _t41;
-    """,
-)
-
-
-# decoder_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
-_decoder_relu_bwd_6 = ElementwiseKernel(
-    "decoder_relu_bwd_6",
-    "T _t43, T norm3_scale",
-    "T _t44",
-    """
-    _t44 = _t43 * norm3_scale;
-    """,
-)
-
-
-# decoder_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
-_decoder_relu_bwd_7 = ElementwiseKernel(
-    "decoder_relu_bwd_7",
-    "T _t42, T _t44",
-    "T grad_norm3_x",
-    """
-    grad_norm3_x = _t42 - _t44;
-    """,
-)
-
-
-# decoder_relu_bwd_8: layers_spec/primitives.yaml:252
-_decoder_relu_bwd_8 = ElementwiseKernel(
-    "decoder_relu_bwd_8",
     "T linear1_z, T grad_hidden",
     "T grad_linear1_z",
     """
@@ -1947,121 +1797,92 @@ _decoder_relu_bwd_8 = ElementwiseKernel(
 )
 
 
-# decoder_relu_bwd_9: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35
-_decoder_relu_bwd_9 = ElementwiseKernel(
-    "decoder_relu_bwd_9",
-    "T grad_norm3_x, T _t51, T _t21, T norm2_mu, T norm2_rstd",
-    "T grad_h2, T norm2_x_hat, T norm2_p",
+# decoder_relu_bwd_3: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_decoder_relu_bwd_3 = RowBlockKernel(
+    "decoder_relu_bwd_3",
+    "row T grad_norm3_x, row T _t51, row T _t21, per_row T norm2_mu, per_row T norm2_rstd, scalar int64 _t54, column T norm2_weight",
+    "row T grad_h2, row T norm2_p, row T grad_norm2_x",
     """
-    grad_h2 = grad_norm3_x + _t51;
-    T _t53 = _t21 - norm2_mu;
-    norm2_x_hat = _t53 * norm2_rstd;
-    norm2_p = grad_h2 * norm2_x_hat;
+    T _c_grad_norm3_x[LF_REGISTERS];
+    T _c__t51[LF_REGISTERS];
+    T _c__t21[LF_REGISTERS];
+    const T norm2_scale = norm2_rstd / _t54;
+    T _t57 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm3_x = _at.fill(_c_grad_norm3_x, _row_grad_norm3_x, _j);
+        const T _t51 = _at.fill(_c__t51, _row__t51, _j);
+        const T _t21 = _at.fill(_c__t21, _row__t21, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T grad_h2 = grad_norm3_x + _t51;
+        const T _t53 = _t21 - norm2_mu;
+        const T norm2_x_hat = _t53 * norm2_rstd;
+        const T norm2_p = grad_h2 * norm2_x_hat;
+        _t57 = _Sum()(_t57, norm2_p * norm2_weight);
+    )
+    _t57 = _row_reduce(_t57, _Sum());
+    const T _t58 = _t57 * norm2_scale;
+    T _t61 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm3_x = _at.get(_c_grad_norm3_x, _row_grad_norm3_x, _j);
+        const T _t51 = _at.get(_c__t51, _row__t51, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T grad_h2 = grad_norm3_x + _t51;
+        _t61 = _Sum()(_t61, grad_h2 * norm2_weight);
+    )
+    _t61 = _row_reduce(_t61, _Sum());
+    const T _t62 = _t61 * norm2_scale;
+    LF_ROW_LOOP(
+        const T grad_norm3_x = _at.get(_c_grad_norm3_x, _row_grad_norm3_x, _j);
+        const T _t51 = _at.get(_c__t51, _row__t51, _j);
+        const T _t21 = _at.get(_c__t21, _row__t21, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T grad_h2 = grad_norm3_x + _t51;
+        const T _t53 = _t21 - norm2_mu;
+        const T norm2_x_hat = _t53 * norm2_rstd;
+        const T norm2_p = grad_h2 * norm2_x_hat;
+        const T _t55 = grad_h2 * norm2_weight;
+        const T _t56 = _t55 * norm2_rstd;
+        const T _t59 = norm2_x_hat * _t58;
+        const T _t60 = _t56 - _t59;
+        const T grad_norm2_x = _t60 - _t62;
+        _row_grad_h2[_j] = grad_h2;
+        _row_norm2_p[_j] = norm2_p;
+        _row_grad_norm2_x[_j] = grad_norm2_x;
+    )
     """,
 )
 
 
-# decoder_relu_bwd_10: layers_spec/layers/layer_normalization.yaml:38
-_decoder_relu_bwd_10 = ElementwiseKernel(
-    "decoder_relu_bwd_10",
-    "T norm2_rstd, int32 _t54",
-    "T norm2_scale",
+# decoder_relu_bwd_4: layers_spec/activations/softmax.yaml:14
+_decoder_relu_bwd_4 = RowBlockKernel(
+    "decoder_relu_bwd_4",
+    "row T grad_cross_attn_weights, row T cross_attn_weights",
+    "row T grad_cross_attn_allowed",
     """
-    norm2_scale = norm2_rstd / _t54;
-    """,
-    scalars=("_t54",),
-)
-
-
-# decoder_relu_bwd_11: layers_spec/layers/layer_normalization.yaml:40
-_decoder_relu_bwd_11 = ElementwiseKernel(
-    "decoder_relu_bwd_11",
-    "T grad_h2, T norm2_weight, T norm2_rstd",
-    "T _t56",
-    """
-    T _t55 = grad_h2 * norm2_weight;
-    _t56 = _t55 * norm2_rstd;
-    """,
-)
-
-
-# decoder_relu_bwd_12: layers_spec/layers/layer_normalization.yaml:40
-_decoder_relu_bwd_12 = ElementwiseKernel(
-    "decoder_relu_bwd_12",
-    "T _t57, T norm2_scale",
-    "T _t58",
-    """
-    _t58 = _t57 * norm2_scale;
+    T _c_grad_cross_attn_weights[LF_REGISTERS];
+    T _c_cross_attn_weights[LF_REGISTERS];
+    T _t68 = T(0);
+    LF_ROW_LOOP(
+        const T grad_cross_attn_weights = _at.fill(_c_grad_cross_attn_weights, _row_grad_cross_attn_weights, _j);
+        const T cross_attn_weights = _at.fill(_c_cross_attn_weights, _row_cross_attn_weights, _j);
+        const T _t67 = grad_cross_attn_weights * cross_attn_weights;
+        _t68 = _Sum()(_t68, _t67);
+    )
+    _t68 = _row_reduce(_t68, _Sum());
+    LF_ROW_LOOP(
+        const T grad_cross_attn_weights = _at.get(_c_grad_cross_attn_weights, _row_grad_cross_attn_weights, _j);
+        const T cross_attn_weights = _at.get(_c_cross_attn_weights, _row_cross_attn_weights, _j);
+        const T _t69 = grad_cross_attn_weights - _t68;
+        const T grad_cross_attn_allowed = cross_attn_weights * _t69;
+        _row_grad_cross_attn_allowed[_j] = grad_cross_attn_allowed;
+    )
     """,
 )
 
 
-# decoder_relu_bwd_13: layers_spec/layers/layer_normalization.yaml:40
-_decoder_relu_bwd_13 = ElementwiseKernel(
-    "decoder_relu_bwd_13",
-    "T norm2_x_hat, T _t58, T _t56",
-    "T _t60",
-    """
-    T _t59 = norm2_x_hat * _t58;
-    _t60 = _t56 - _t59;
-    """,
-)
-
-
-# decoder_relu_bwd_14: layers_spec/layers/layer_normalization.yaml:40
-_decoder_relu_bwd_14 = ElementwiseKernel(
-    "decoder_relu_bwd_14",
-    "T _t61, T norm2_scale",
-    "T _t62",
-    """
-    _t62 = _t61 * norm2_scale;
-    """,
-)
-
-
-# decoder_relu_bwd_15: layers_spec/layers/layer_normalization.yaml:40
-_decoder_relu_bwd_15 = ElementwiseKernel(
-    "decoder_relu_bwd_15",
-    "T _t60, T _t62",
-    "T grad_norm2_x",
-    """
-    grad_norm2_x = _t60 - _t62;
-    """,
-)
-
-
-# decoder_relu_bwd_16: layers_spec/activations/softmax.yaml:14
-_decoder_relu_bwd_16 = ReductionKernel(
-    "decoder_relu_bwd_16",
-    "T X0, T X1",
-    map_expr="decoder_relu_bwd_16_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T decoder_relu_bwd_16_map(const T grad_cross_attn_weights, const T cross_attn_weights) {
-        T _t67 = grad_cross_attn_weights * cross_attn_weights;
-        return _t67;
-    }
-    """,
-)
-
-
-# decoder_relu_bwd_17: layers_spec/activations/softmax.yaml:14
-_decoder_relu_bwd_17 = ElementwiseKernel(
-    "decoder_relu_bwd_17",
-    "T grad_cross_attn_weights, T _t68, T cross_attn_weights",
-    "T grad_cross_attn_allowed",
-    """
-    T _t69 = grad_cross_attn_weights - _t68;
-    grad_cross_attn_allowed = cross_attn_weights * _t69;
-    """,
-)
-
-
-# decoder_relu_bwd_18: layers_spec/primitives.yaml:61
-_decoder_relu_bwd_18 = ElementwiseKernel(
-    "decoder_relu_bwd_18",
+# decoder_relu_bwd_5: layers_spec/primitives.yaml:61
+_decoder_relu_bwd_5 = ElementwiseKernel(
+    "decoder_relu_bwd_5",
     "T grad_cross_attn_q, T _t16",
     "T _t80",
     """
@@ -2071,121 +1892,92 @@ _decoder_relu_bwd_18 = ElementwiseKernel(
 )
 
 
-# decoder_relu_bwd_19: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35
-_decoder_relu_bwd_19 = ElementwiseKernel(
-    "decoder_relu_bwd_19",
-    "T grad_norm2_x, T _t81, T _t8, T norm1_mu, T norm1_rstd",
-    "T grad_h1, T norm1_x_hat, T norm1_p",
+# decoder_relu_bwd_6: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_decoder_relu_bwd_6 = RowBlockKernel(
+    "decoder_relu_bwd_6",
+    "row T grad_norm2_x, row T _t81, row T _t8, per_row T norm1_mu, per_row T norm1_rstd, scalar int64 _t84, column T norm1_weight",
+    "row T grad_h1, row T norm1_p, row T grad_norm1_x",
     """
-    grad_h1 = grad_norm2_x + _t81;
-    T _t83 = _t8 - norm1_mu;
-    norm1_x_hat = _t83 * norm1_rstd;
-    norm1_p = grad_h1 * norm1_x_hat;
+    T _c_grad_norm2_x[LF_REGISTERS];
+    T _c__t81[LF_REGISTERS];
+    T _c__t8[LF_REGISTERS];
+    const T norm1_scale = norm1_rstd / _t84;
+    T _t87 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.fill(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t81 = _at.fill(_c__t81, _row__t81, _j);
+        const T _t8 = _at.fill(_c__t8, _row__t8, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h1 = grad_norm2_x + _t81;
+        const T _t83 = _t8 - norm1_mu;
+        const T norm1_x_hat = _t83 * norm1_rstd;
+        const T norm1_p = grad_h1 * norm1_x_hat;
+        _t87 = _Sum()(_t87, norm1_p * norm1_weight);
+    )
+    _t87 = _row_reduce(_t87, _Sum());
+    const T _t88 = _t87 * norm1_scale;
+    T _t91 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.get(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t81 = _at.get(_c__t81, _row__t81, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h1 = grad_norm2_x + _t81;
+        _t91 = _Sum()(_t91, grad_h1 * norm1_weight);
+    )
+    _t91 = _row_reduce(_t91, _Sum());
+    const T _t92 = _t91 * norm1_scale;
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.get(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t81 = _at.get(_c__t81, _row__t81, _j);
+        const T _t8 = _at.get(_c__t8, _row__t8, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h1 = grad_norm2_x + _t81;
+        const T _t83 = _t8 - norm1_mu;
+        const T norm1_x_hat = _t83 * norm1_rstd;
+        const T norm1_p = grad_h1 * norm1_x_hat;
+        const T _t85 = grad_h1 * norm1_weight;
+        const T _t86 = _t85 * norm1_rstd;
+        const T _t89 = norm1_x_hat * _t88;
+        const T _t90 = _t86 - _t89;
+        const T grad_norm1_x = _t90 - _t92;
+        _row_grad_h1[_j] = grad_h1;
+        _row_norm1_p[_j] = norm1_p;
+        _row_grad_norm1_x[_j] = grad_norm1_x;
+    )
     """,
 )
 
 
-# decoder_relu_bwd_20: layers_spec/layers/layer_normalization.yaml:38
-_decoder_relu_bwd_20 = ElementwiseKernel(
-    "decoder_relu_bwd_20",
-    "T norm1_rstd, int32 _t84",
-    "T norm1_scale",
+# decoder_relu_bwd_7: layers_spec/activations/softmax.yaml:14
+_decoder_relu_bwd_7 = RowBlockKernel(
+    "decoder_relu_bwd_7",
+    "row T grad_self_attn_weights, row T self_attn_weights",
+    "row T grad_self_attn_allowed",
     """
-    norm1_scale = norm1_rstd / _t84;
-    """,
-    scalars=("_t84",),
-)
-
-
-# decoder_relu_bwd_21: layers_spec/layers/layer_normalization.yaml:40
-_decoder_relu_bwd_21 = ElementwiseKernel(
-    "decoder_relu_bwd_21",
-    "T grad_h1, T norm1_weight, T norm1_rstd",
-    "T _t86",
-    """
-    T _t85 = grad_h1 * norm1_weight;
-    _t86 = _t85 * norm1_rstd;
-    """,
-)
-
-
-# decoder_relu_bwd_22: layers_spec/layers/layer_normalization.yaml:40
-_decoder_relu_bwd_22 = ElementwiseKernel(
-    "decoder_relu_bwd_22",
-    "T _t87, T norm1_scale",
-    "T _t88",
-    """
-    _t88 = _t87 * norm1_scale;
+    T _c_grad_self_attn_weights[LF_REGISTERS];
+    T _c_self_attn_weights[LF_REGISTERS];
+    T _t98 = T(0);
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.fill(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.fill(_c_self_attn_weights, _row_self_attn_weights, _j);
+        const T _t97 = grad_self_attn_weights * self_attn_weights;
+        _t98 = _Sum()(_t98, _t97);
+    )
+    _t98 = _row_reduce(_t98, _Sum());
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.get(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.get(_c_self_attn_weights, _row_self_attn_weights, _j);
+        const T _t99 = grad_self_attn_weights - _t98;
+        const T grad_self_attn_allowed = self_attn_weights * _t99;
+        _row_grad_self_attn_allowed[_j] = grad_self_attn_allowed;
+    )
     """,
 )
 
 
-# decoder_relu_bwd_23: layers_spec/layers/layer_normalization.yaml:40
-_decoder_relu_bwd_23 = ElementwiseKernel(
-    "decoder_relu_bwd_23",
-    "T norm1_x_hat, T _t88, T _t86",
-    "T _t90",
-    """
-    T _t89 = norm1_x_hat * _t88;
-    _t90 = _t86 - _t89;
-    """,
-)
-
-
-# decoder_relu_bwd_24: layers_spec/layers/layer_normalization.yaml:40
-_decoder_relu_bwd_24 = ElementwiseKernel(
-    "decoder_relu_bwd_24",
-    "T _t91, T norm1_scale",
-    "T _t92",
-    """
-    _t92 = _t91 * norm1_scale;
-    """,
-)
-
-
-# decoder_relu_bwd_25: layers_spec/layers/layer_normalization.yaml:40
-_decoder_relu_bwd_25 = ElementwiseKernel(
-    "decoder_relu_bwd_25",
-    "T _t90, T _t92",
-    "T grad_norm1_x",
-    """
-    grad_norm1_x = _t90 - _t92;
-    """,
-)
-
-
-# decoder_relu_bwd_26: layers_spec/activations/softmax.yaml:14
-_decoder_relu_bwd_26 = ReductionKernel(
-    "decoder_relu_bwd_26",
-    "T X0, T X1",
-    map_expr="decoder_relu_bwd_26_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T decoder_relu_bwd_26_map(const T grad_self_attn_weights, const T self_attn_weights) {
-        T _t97 = grad_self_attn_weights * self_attn_weights;
-        return _t97;
-    }
-    """,
-)
-
-
-# decoder_relu_bwd_27: layers_spec/activations/softmax.yaml:14
-_decoder_relu_bwd_27 = ElementwiseKernel(
-    "decoder_relu_bwd_27",
-    "T grad_self_attn_weights, T _t98, T self_attn_weights",
-    "T grad_self_attn_allowed",
-    """
-    T _t99 = grad_self_attn_weights - _t98;
-    grad_self_attn_allowed = self_attn_weights * _t99;
-    """,
-)
-
-
-# decoder_relu_bwd_28: layers_spec/primitives.yaml:61
-_decoder_relu_bwd_28 = ElementwiseKernel(
-    "decoder_relu_bwd_28",
+# decoder_relu_bwd_8: layers_spec/primitives.yaml:61
+_decoder_relu_bwd_8 = ElementwiseKernel(
+    "decoder_relu_bwd_8",
     "T grad_self_attn_q, T _t3",
     "T _t110",
     """
@@ -2195,9 +1987,9 @@ _decoder_relu_bwd_28 = ElementwiseKernel(
 )
 
 
-# decoder_relu_bwd_29: layers_spec/primitives.yaml:522
-_decoder_relu_bwd_29 = ElementwiseKernel(
-    "decoder_relu_bwd_29",
+# decoder_relu_bwd_9: layers_spec/primitives.yaml:522
+_decoder_relu_bwd_9 = ElementwiseKernel(
+    "decoder_relu_bwd_9",
     "T grad_norm1_x, T _t106, T _t108, T _t111",
     "T grad_x",
     """
@@ -2208,9 +2000,9 @@ _decoder_relu_bwd_29 = ElementwiseKernel(
 )
 
 
-# decoder_relu_bwd_30: layers_spec/primitives.yaml:522
-_decoder_relu_bwd_30 = ElementwiseKernel(
-    "decoder_relu_bwd_30",
+# decoder_relu_bwd_10: layers_spec/primitives.yaml:522
+_decoder_relu_bwd_10 = ElementwiseKernel(
+    "decoder_relu_bwd_10",
     "T _t76, T _t78",
     "T grad_encoder_output",
     """
@@ -2262,46 +2054,31 @@ def _cupy_backward_relu(
     import cupy as cp
 
     hidden = _decoder_relu_bwd_0(linear1_z)
-    norm3_x_hat, norm3_p = _decoder_relu_bwd_1(_t29, norm3_mu, norm3_rstd, grad_y)
+    _t36 = x.shape[-1]
+    norm3_p, grad_norm3_x = _decoder_relu_bwd_1(
+        _t29, norm3_mu, norm3_rstd, grad_y, _t36, norm3_weight
+    )
     grad_norm3_weight = _cupy_sum_to(norm3_p, linear2_bias.shape)
     grad_norm3_bias = _cupy_sum_to(grad_y, linear2_bias.shape)
-    _t36 = x.shape[-1]
-    norm3_scale = _decoder_relu_bwd_2(norm3_rstd, _t36)
-    _t38 = _decoder_relu_bwd_3(grad_y, norm3_weight, norm3_rstd)
-    _t39 = _cupy_dot_last(norm3_p, norm3_weight)
-    _t40 = _decoder_relu_bwd_4(_t39, norm3_scale)
-    _t42 = _decoder_relu_bwd_5(norm3_x_hat, _t40, _t38)
-    _t43 = _cupy_dot_last(grad_y, norm3_weight)
-    _t44 = _decoder_relu_bwd_6(_t43, norm3_scale)
-    grad_norm3_x = _decoder_relu_bwd_7(_t42, _t44)
     grad_linear2_bias = _cupy_sum_to(grad_norm3_x, linear2_bias.shape)
     grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
-    grad_linear1_z = _decoder_relu_bwd_8(linear1_z, grad_hidden)
+    grad_linear1_z = _decoder_relu_bwd_2(linear1_z, grad_hidden)
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     _t51 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
-    grad_h2, norm2_x_hat, norm2_p = _decoder_relu_bwd_9(
-        grad_norm3_x, _t51, _t21, norm2_mu, norm2_rstd
+    _t54 = x.shape[-1]
+    grad_h2, norm2_p, grad_norm2_x = _decoder_relu_bwd_3(
+        grad_norm3_x, _t51, _t21, norm2_mu, norm2_rstd, _t54, norm2_weight
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, linear2_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_h2, linear2_bias.shape)
-    _t54 = x.shape[-1]
-    norm2_scale = _decoder_relu_bwd_10(norm2_rstd, _t54)
-    _t56 = _decoder_relu_bwd_11(grad_h2, norm2_weight, norm2_rstd)
-    _t57 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t58 = _decoder_relu_bwd_12(_t57, norm2_scale)
-    _t60 = _decoder_relu_bwd_13(norm2_x_hat, _t58, _t56)
-    _t61 = _cupy_dot_last(grad_h2, norm2_weight)
-    _t62 = _decoder_relu_bwd_14(_t61, norm2_scale)
-    grad_norm2_x = _decoder_relu_bwd_15(_t60, _t62)
     _t63 = cp.swapaxes(cross_attn_v, -1, -2)
     grad_cross_attn_weights = _cupy_bmm(grad_norm2_x, _t63)
     _t65 = cp.swapaxes(cross_attn_weights, -1, -2)
     grad_cross_attn_v = _cupy_bmm(_t65, grad_norm2_x)
-    _t68 = _decoder_relu_bwd_16(grad_cross_attn_weights, cross_attn_weights)
-    grad_cross_attn_allowed = _decoder_relu_bwd_17(
-        grad_cross_attn_weights, _t68, cross_attn_weights
+    grad_cross_attn_allowed = _decoder_relu_bwd_4(
+        grad_cross_attn_weights, cross_attn_weights
     )
     _t71 = cp.swapaxes(_t17, -1, -2)
     grad_cross_attn_q = _cupy_bmm(grad_cross_attn_allowed, _t71)
@@ -2312,30 +2089,21 @@ def _cupy_backward_relu(
     grad_cross_attn_value_weight = _rows(grad_cross_attn_v).T @ _rows(encoder_output)
     _t78 = _linear_backward_input(grad_cross_attn_k, cross_attn_key_weight)
     grad_cross_attn_key_weight = _rows(grad_cross_attn_k).T @ _rows(encoder_output)
-    _t80 = _decoder_relu_bwd_18(grad_cross_attn_q, _t16)
+    _t80 = _decoder_relu_bwd_5(grad_cross_attn_q, _t16)
     _t81 = _linear_backward_input(_t80, cross_attn_query_weight)
     grad_cross_attn_query_weight = _rows(_t80).T @ _rows(h1)
-    grad_h1, norm1_x_hat, norm1_p = _decoder_relu_bwd_19(
-        grad_norm2_x, _t81, _t8, norm1_mu, norm1_rstd
+    _t84 = x.shape[-1]
+    grad_h1, norm1_p, grad_norm1_x = _decoder_relu_bwd_6(
+        grad_norm2_x, _t81, _t8, norm1_mu, norm1_rstd, _t84, norm1_weight
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, linear2_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_h1, linear2_bias.shape)
-    _t84 = x.shape[-1]
-    norm1_scale = _decoder_relu_bwd_20(norm1_rstd, _t84)
-    _t86 = _decoder_relu_bwd_21(grad_h1, norm1_weight, norm1_rstd)
-    _t87 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t88 = _decoder_relu_bwd_22(_t87, norm1_scale)
-    _t90 = _decoder_relu_bwd_23(norm1_x_hat, _t88, _t86)
-    _t91 = _cupy_dot_last(grad_h1, norm1_weight)
-    _t92 = _decoder_relu_bwd_24(_t91, norm1_scale)
-    grad_norm1_x = _decoder_relu_bwd_25(_t90, _t92)
     _t93 = cp.swapaxes(self_attn_v, -1, -2)
     grad_self_attn_weights = _cupy_bmm(grad_norm1_x, _t93)
     _t95 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_v = _cupy_bmm(_t95, grad_norm1_x)
-    _t98 = _decoder_relu_bwd_26(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_allowed = _decoder_relu_bwd_27(
-        grad_self_attn_weights, _t98, self_attn_weights
+    grad_self_attn_allowed = _decoder_relu_bwd_7(
+        grad_self_attn_weights, self_attn_weights
     )
     _t101 = cp.swapaxes(_t4, -1, -2)
     grad_self_attn_q = _cupy_bmm(grad_self_attn_allowed, _t101)
@@ -2346,11 +2114,11 @@ def _cupy_backward_relu(
     grad_self_attn_value_weight = _rows(grad_self_attn_v).T @ _rows(x)
     _t108 = _linear_backward_input(grad_self_attn_k, self_attn_key_weight)
     grad_self_attn_key_weight = _rows(grad_self_attn_k).T @ _rows(x)
-    _t110 = _decoder_relu_bwd_28(grad_self_attn_q, _t3)
+    _t110 = _decoder_relu_bwd_8(grad_self_attn_q, _t3)
     _t111 = _linear_backward_input(_t110, self_attn_query_weight)
     grad_self_attn_query_weight = _rows(_t110).T @ _rows(x)
-    grad_x = _decoder_relu_bwd_29(grad_norm1_x, _t106, _t108, _t111)
-    grad_encoder_output = _decoder_relu_bwd_30(_t76, _t78)
+    grad_x = _decoder_relu_bwd_9(grad_norm1_x, _t106, _t108, _t111)
+    grad_encoder_output = _decoder_relu_bwd_10(_t76, _t78)
     return (
         grad_x,
         grad_encoder_output,
@@ -2373,9 +2141,9 @@ def _cupy_backward_relu(
     )
 
 
-# decoder_gelu_fwd_20: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
-_decoder_gelu_fwd_20 = ElementwiseKernel(
-    "decoder_gelu_fwd_20",
+# decoder_gelu_fwd_6: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
+_decoder_gelu_fwd_6 = ElementwiseKernel(
+    "decoder_gelu_fwd_6",
     "T _t27, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -2389,70 +2157,55 @@ _decoder_gelu_fwd_20 = ElementwiseKernel(
 )
 
 
-# decoder_gelu_fwd_21: layers_spec/layers/dense.yaml:17; layers_spec/layers/decoder.yaml:39
-_decoder_gelu_fwd_21 = ElementwiseKernel(
-    "decoder_gelu_fwd_21",
-    "T _t32, T linear2_bias, T h2",
-    "T _t33",
+# decoder_gelu_fwd_7: layers_spec/layers/dense.yaml:17; layers_spec/layers/decoder.yaml:39; layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_decoder_gelu_fwd_7 = RowBlockKernel(
+    "decoder_gelu_fwd_7",
+    "row T _t32, column T linear2_bias, row T h2, scalar int64 _t35, scalar T eps, column T norm3_weight, column T norm3_bias",
+    "row T _t33, per_row T norm3_mu, per_row T norm3_rstd, row T y",
     """
-    T linear2_z = _t32 + linear2_bias;
-    _t33 = h2 + linear2_z;
-    """,
-)
-
-
-# decoder_gelu_fwd_22: layers_spec/layers/layer_normalization.yaml:20
-_decoder_gelu_fwd_22 = ReductionKernel(
-    "decoder_gelu_fwd_22",
-    "T X0",
-    map_expr="decoder_gelu_fwd_22_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T decoder_gelu_fwd_22_map(const T _t33) {
-        return _t33;
-    }
-    """,
-)
-
-
-# decoder_gelu_fwd_23: layers_spec/layers/layer_normalization.yaml:21
-_decoder_gelu_fwd_23 = ElementwiseKernel(
-    "decoder_gelu_fwd_23",
-    "T _t33, T norm3_mu",
-    "T norm3_centered",
-    """
-    norm3_centered = _t33 - norm3_mu;
-    """,
-)
-
-
-# decoder_gelu_fwd_24: layers_spec/layers/layer_normalization.yaml:22,23
-_decoder_gelu_fwd_24 = ElementwiseKernel(
-    "decoder_gelu_fwd_24",
-    "T _t34, int32 _t35, T eps",
-    "T norm3_rstd",
-    """
-    T norm3_variance = _t34 / _t35;
-    T _t36 = norm3_variance + eps;
-    T _t37 = sqrt(_t36);
-    norm3_rstd = T(1) / _t37;
-    """,
-    scalars=("_t35", "eps"),
-)
-
-
-# decoder_gelu_fwd_25: layers_spec/layers/layer_normalization.yaml:24,25
-_decoder_gelu_fwd_25 = ElementwiseKernel(
-    "decoder_gelu_fwd_25",
-    "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
-    "T y",
-    """
-    T norm3_normalized = norm3_centered * norm3_rstd;
-    T _t38 = norm3_normalized * norm3_weight;
-    y = _t38 + norm3_bias;
+    T _c__t32[LF_REGISTERS];
+    T _c_h2[LF_REGISTERS];
+    T norm3_mu = T(0);
+    LF_ROW_LOOP(
+        const T _t32 = _at.fill(_c__t32, _row__t32, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h2 = _at.fill(_c_h2, _row_h2, _j);
+        const T linear2_z = _t32 + linear2_bias;
+        const T _t33 = h2 + linear2_z;
+        norm3_mu = _Sum()(norm3_mu, _t33);
+    )
+    norm3_mu = _row_reduce(norm3_mu, _Sum());
+    norm3_mu = norm3_mu / T(_n);
+    T _t34 = T(0);
+    LF_ROW_LOOP(
+        const T _t32 = _at.get(_c__t32, _row__t32, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h2 = _at.get(_c_h2, _row_h2, _j);
+        const T linear2_z = _t32 + linear2_bias;
+        const T _t33 = h2 + linear2_z;
+        const T norm3_centered = _t33 - norm3_mu;
+        _t34 = _Sum()(_t34, norm3_centered * norm3_centered);
+    )
+    _t34 = _row_reduce(_t34, _Sum());
+    const T norm3_variance = _t34 / _t35;
+    const T _t36 = norm3_variance + eps;
+    const T _t37 = sqrt(_t36);
+    const T norm3_rstd = T(1) / _t37;
+    LF_ROW_LOOP(
+        const T _t32 = _at.get(_c__t32, _row__t32, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h2 = _at.get(_c_h2, _row_h2, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T norm3_bias = _p_norm3_bias[_j];
+        const T linear2_z = _t32 + linear2_bias;
+        const T _t33 = h2 + linear2_z;
+        const T norm3_centered = _t33 - norm3_mu;
+        const T norm3_normalized = norm3_centered * norm3_rstd;
+        const T _t38 = norm3_normalized * norm3_weight;
+        const T y = _t38 + norm3_bias;
+        _row__t33[_j] = _t33;
+        _row_y[_j] = y;
+    )
     """,
 )
 
@@ -2491,51 +2244,34 @@ def _cupy_forward_gelu(
     _t4 = cp.swapaxes(self_attn_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_q, _t4)
     self_attn_allowed = _cupy_apply_mask(self_attn_scores, mask)
-    _t5 = _decoder_relu_fwd_1(self_attn_allowed)
-    _t6 = _t5
-    self_attn_softmax_exponentials = _decoder_relu_fwd_2(self_attn_allowed, _t6)
-    _t7 = _decoder_relu_fwd_3(self_attn_softmax_exponentials)
-    self_attn_weights = _decoder_relu_fwd_4(self_attn_softmax_exponentials, _t7)
+    self_attn_weights = _decoder_relu_fwd_1(self_attn_allowed)
     attended = _cupy_bmm(self_attn_weights, self_attn_v)
-    _t8 = _decoder_relu_fwd_5(x, attended)
-    norm1_mu = _decoder_relu_fwd_6(_t8)
-    norm1_centered = _decoder_relu_fwd_7(_t8, norm1_mu)
-    _t9 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t10 = x.shape[-1]
-    norm1_rstd = _decoder_relu_fwd_8(_t9, _t10, eps)
-    h1 = _decoder_relu_fwd_9(norm1_centered, norm1_rstd, norm1_weight, norm1_bias)
+    _t8, norm1_mu, norm1_rstd, h1 = _decoder_relu_fwd_2(
+        x, attended, _t10, eps, norm1_weight, norm1_bias
+    )
     _t14 = _linear(h1, cross_attn_query_weight)
     _t15 = self_attn_query_weight.shape[0]
     _t16 = _t15 ** (-0.5)
-    cross_attn_q = _decoder_relu_fwd_10(_t14, _t16)
+    cross_attn_q = _decoder_relu_fwd_3(_t14, _t16)
     cross_attn_k = _linear(encoder_output, cross_attn_key_weight)
     cross_attn_v = _linear(encoder_output, cross_attn_value_weight)
     _t17 = cp.swapaxes(cross_attn_k, -1, -2)
     cross_attn_scores = _cupy_bmm(cross_attn_q, _t17)
     cross_attn_allowed = _cupy_apply_mask(cross_attn_scores, memory_mask)
-    _t18 = _decoder_relu_fwd_11(cross_attn_allowed)
-    _t19 = _t18
-    cross_attn_softmax_exponentials = _decoder_relu_fwd_12(cross_attn_allowed, _t19)
-    _t20 = _decoder_relu_fwd_13(cross_attn_softmax_exponentials)
-    cross_attn_weights = _decoder_relu_fwd_14(cross_attn_softmax_exponentials, _t20)
+    cross_attn_weights = _decoder_relu_fwd_4(cross_attn_allowed)
     crossed = _cupy_bmm(cross_attn_weights, cross_attn_v)
-    _t21 = _decoder_relu_fwd_15(h1, crossed)
-    norm2_mu = _decoder_relu_fwd_16(_t21)
-    norm2_centered = _decoder_relu_fwd_17(_t21, norm2_mu)
-    _t22 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t23 = x.shape[-1]
-    norm2_rstd = _decoder_relu_fwd_18(_t22, _t23, eps)
-    h2 = _decoder_relu_fwd_19(norm2_centered, norm2_rstd, norm2_weight, norm2_bias)
+    _t21, norm2_mu, norm2_rstd, h2 = _decoder_relu_fwd_5(
+        h1, crossed, _t23, eps, norm2_weight, norm2_bias
+    )
     _t27 = _linear(h2, linear1_weight)
-    linear1_z, hidden = _decoder_gelu_fwd_20(_t27, linear1_bias)
+    linear1_z, hidden = _decoder_gelu_fwd_6(_t27, linear1_bias)
     _t32 = _linear(hidden, linear2_weight)
-    _t33 = _decoder_gelu_fwd_21(_t32, linear2_bias, h2)
-    norm3_mu = _decoder_gelu_fwd_22(_t33)
-    norm3_centered = _decoder_gelu_fwd_23(_t33, norm3_mu)
-    _t34 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t35 = x.shape[-1]
-    norm3_rstd = _decoder_gelu_fwd_24(_t34, _t35, eps)
-    y = _decoder_gelu_fwd_25(norm3_centered, norm3_rstd, norm3_weight, norm3_bias)
+    _t33, norm3_mu, norm3_rstd, y = _decoder_gelu_fwd_7(
+        _t32, linear2_bias, h2, _t35, eps, norm3_weight, norm3_bias
+    )
     return y, (
         x,
         encoder_output,
@@ -2592,80 +2328,57 @@ _decoder_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# decoder_gelu_bwd_1: layers_spec/layers/layer_normalization.yaml:34,35
-_decoder_gelu_bwd_1 = ElementwiseKernel(
+# decoder_gelu_bwd_1: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_decoder_gelu_bwd_1 = RowBlockKernel(
     "decoder_gelu_bwd_1",
-    "T _t33, T norm3_mu, T norm3_rstd, T grad_y",
-    "T norm3_x_hat, T norm3_p",
+    "row T _t33, per_row T norm3_mu, per_row T norm3_rstd, row T grad_y, scalar int64 _t40, column T norm3_weight",
+    "row T norm3_p, row T grad_norm3_x",
     """
-    T _t39 = _t33 - norm3_mu;
-    norm3_x_hat = _t39 * norm3_rstd;
-    norm3_p = grad_y * norm3_x_hat;
+    T _c__t33[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    const T norm3_scale = norm3_rstd / _t40;
+    T _t43 = T(0);
+    LF_ROW_LOOP(
+        const T _t33 = _at.fill(_c__t33, _row__t33, _j);
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T _t39 = _t33 - norm3_mu;
+        const T norm3_x_hat = _t39 * norm3_rstd;
+        const T norm3_p = grad_y * norm3_x_hat;
+        _t43 = _Sum()(_t43, norm3_p * norm3_weight);
+    )
+    _t43 = _row_reduce(_t43, _Sum());
+    const T _t44 = _t43 * norm3_scale;
+    T _t47 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        _t47 = _Sum()(_t47, grad_y * norm3_weight);
+    )
+    _t47 = _row_reduce(_t47, _Sum());
+    const T _t48 = _t47 * norm3_scale;
+    LF_ROW_LOOP(
+        const T _t33 = _at.get(_c__t33, _row__t33, _j);
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T _t39 = _t33 - norm3_mu;
+        const T norm3_x_hat = _t39 * norm3_rstd;
+        const T norm3_p = grad_y * norm3_x_hat;
+        const T _t41 = grad_y * norm3_weight;
+        const T _t42 = _t41 * norm3_rstd;
+        const T _t45 = norm3_x_hat * _t44;
+        const T _t46 = _t42 - _t45;
+        const T grad_norm3_x = _t46 - _t48;
+        _row_norm3_p[_j] = norm3_p;
+        _row_grad_norm3_x[_j] = grad_norm3_x;
+    )
     """,
 )
 
 
-# decoder_gelu_bwd_2: layers_spec/layers/layer_normalization.yaml:38
+# decoder_gelu_bwd_2: layers_spec/primitives.yaml:61,62,1957
 _decoder_gelu_bwd_2 = ElementwiseKernel(
     "decoder_gelu_bwd_2",
-    "T norm3_rstd, int32 _t40",
-    "T norm3_scale",
-    """
-    norm3_scale = norm3_rstd / _t40;
-    """,
-    scalars=("_t40",),
-)
-
-
-# decoder_gelu_bwd_3: layers_spec/layers/layer_normalization.yaml:40
-_decoder_gelu_bwd_3 = ElementwiseKernel(
-    "decoder_gelu_bwd_3",
-    "T grad_y, T norm3_weight, T norm3_rstd",
-    "T _t42",
-    """
-    T _t41 = grad_y * norm3_weight;
-    _t42 = _t41 * norm3_rstd;
-    """,
-)
-
-
-# decoder_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:40
-_decoder_gelu_bwd_5 = ElementwiseKernel(
-    "decoder_gelu_bwd_5",
-    "T norm3_x_hat, T _t44, T _t42",
-    "T _t46",
-    """
-    T _t45 = norm3_x_hat * _t44;
-    _t46 = _t42 - _t45;
-    """,
-)
-
-
-# decoder_gelu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
-_decoder_gelu_bwd_6 = ElementwiseKernel(
-    "decoder_gelu_bwd_6",
-    "T _t47, T norm3_scale",
-    "T _t48",
-    """
-    _t48 = _t47 * norm3_scale;
-    """,
-)
-
-
-# decoder_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
-_decoder_gelu_bwd_7 = ElementwiseKernel(
-    "decoder_gelu_bwd_7",
-    "T _t46, T _t48",
-    "T grad_norm3_x",
-    """
-    grad_norm3_x = _t46 - _t48;
-    """,
-)
-
-
-# decoder_gelu_bwd_8: layers_spec/primitives.yaml:61,62,1957
-_decoder_gelu_bwd_8 = ElementwiseKernel(
-    "decoder_gelu_bwd_8",
     "T grad_hidden, T _t31, T linear1_z, T _t28",
     "T grad_linear1_z",
     """
@@ -2683,121 +2396,92 @@ _decoder_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# decoder_gelu_bwd_9: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35
-_decoder_gelu_bwd_9 = ElementwiseKernel(
-    "decoder_gelu_bwd_9",
-    "T grad_norm3_x, T _t62, T _t21, T norm2_mu, T norm2_rstd",
-    "T grad_h2, T norm2_x_hat, T norm2_p",
+# decoder_gelu_bwd_3: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_decoder_gelu_bwd_3 = RowBlockKernel(
+    "decoder_gelu_bwd_3",
+    "row T grad_norm3_x, row T _t62, row T _t21, per_row T norm2_mu, per_row T norm2_rstd, scalar int64 _t65, column T norm2_weight",
+    "row T grad_h2, row T norm2_p, row T grad_norm2_x",
     """
-    grad_h2 = grad_norm3_x + _t62;
-    T _t64 = _t21 - norm2_mu;
-    norm2_x_hat = _t64 * norm2_rstd;
-    norm2_p = grad_h2 * norm2_x_hat;
+    T _c_grad_norm3_x[LF_REGISTERS];
+    T _c__t62[LF_REGISTERS];
+    T _c__t21[LF_REGISTERS];
+    const T norm2_scale = norm2_rstd / _t65;
+    T _t68 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm3_x = _at.fill(_c_grad_norm3_x, _row_grad_norm3_x, _j);
+        const T _t62 = _at.fill(_c__t62, _row__t62, _j);
+        const T _t21 = _at.fill(_c__t21, _row__t21, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T grad_h2 = grad_norm3_x + _t62;
+        const T _t64 = _t21 - norm2_mu;
+        const T norm2_x_hat = _t64 * norm2_rstd;
+        const T norm2_p = grad_h2 * norm2_x_hat;
+        _t68 = _Sum()(_t68, norm2_p * norm2_weight);
+    )
+    _t68 = _row_reduce(_t68, _Sum());
+    const T _t69 = _t68 * norm2_scale;
+    T _t72 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm3_x = _at.get(_c_grad_norm3_x, _row_grad_norm3_x, _j);
+        const T _t62 = _at.get(_c__t62, _row__t62, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T grad_h2 = grad_norm3_x + _t62;
+        _t72 = _Sum()(_t72, grad_h2 * norm2_weight);
+    )
+    _t72 = _row_reduce(_t72, _Sum());
+    const T _t73 = _t72 * norm2_scale;
+    LF_ROW_LOOP(
+        const T grad_norm3_x = _at.get(_c_grad_norm3_x, _row_grad_norm3_x, _j);
+        const T _t62 = _at.get(_c__t62, _row__t62, _j);
+        const T _t21 = _at.get(_c__t21, _row__t21, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T grad_h2 = grad_norm3_x + _t62;
+        const T _t64 = _t21 - norm2_mu;
+        const T norm2_x_hat = _t64 * norm2_rstd;
+        const T norm2_p = grad_h2 * norm2_x_hat;
+        const T _t66 = grad_h2 * norm2_weight;
+        const T _t67 = _t66 * norm2_rstd;
+        const T _t70 = norm2_x_hat * _t69;
+        const T _t71 = _t67 - _t70;
+        const T grad_norm2_x = _t71 - _t73;
+        _row_grad_h2[_j] = grad_h2;
+        _row_norm2_p[_j] = norm2_p;
+        _row_grad_norm2_x[_j] = grad_norm2_x;
+    )
     """,
 )
 
 
-# decoder_gelu_bwd_10: layers_spec/layers/layer_normalization.yaml:38
-_decoder_gelu_bwd_10 = ElementwiseKernel(
-    "decoder_gelu_bwd_10",
-    "T norm2_rstd, int32 _t65",
-    "T norm2_scale",
+# decoder_gelu_bwd_4: layers_spec/activations/softmax.yaml:14
+_decoder_gelu_bwd_4 = RowBlockKernel(
+    "decoder_gelu_bwd_4",
+    "row T grad_cross_attn_weights, row T cross_attn_weights",
+    "row T grad_cross_attn_allowed",
     """
-    norm2_scale = norm2_rstd / _t65;
-    """,
-    scalars=("_t65",),
-)
-
-
-# decoder_gelu_bwd_11: layers_spec/layers/layer_normalization.yaml:40
-_decoder_gelu_bwd_11 = ElementwiseKernel(
-    "decoder_gelu_bwd_11",
-    "T grad_h2, T norm2_weight, T norm2_rstd",
-    "T _t67",
-    """
-    T _t66 = grad_h2 * norm2_weight;
-    _t67 = _t66 * norm2_rstd;
-    """,
-)
-
-
-# decoder_gelu_bwd_12: layers_spec/layers/layer_normalization.yaml:40
-_decoder_gelu_bwd_12 = ElementwiseKernel(
-    "decoder_gelu_bwd_12",
-    "T _t68, T norm2_scale",
-    "T _t69",
-    """
-    _t69 = _t68 * norm2_scale;
+    T _c_grad_cross_attn_weights[LF_REGISTERS];
+    T _c_cross_attn_weights[LF_REGISTERS];
+    T _t79 = T(0);
+    LF_ROW_LOOP(
+        const T grad_cross_attn_weights = _at.fill(_c_grad_cross_attn_weights, _row_grad_cross_attn_weights, _j);
+        const T cross_attn_weights = _at.fill(_c_cross_attn_weights, _row_cross_attn_weights, _j);
+        const T _t78 = grad_cross_attn_weights * cross_attn_weights;
+        _t79 = _Sum()(_t79, _t78);
+    )
+    _t79 = _row_reduce(_t79, _Sum());
+    LF_ROW_LOOP(
+        const T grad_cross_attn_weights = _at.get(_c_grad_cross_attn_weights, _row_grad_cross_attn_weights, _j);
+        const T cross_attn_weights = _at.get(_c_cross_attn_weights, _row_cross_attn_weights, _j);
+        const T _t80 = grad_cross_attn_weights - _t79;
+        const T grad_cross_attn_allowed = cross_attn_weights * _t80;
+        _row_grad_cross_attn_allowed[_j] = grad_cross_attn_allowed;
+    )
     """,
 )
 
 
-# decoder_gelu_bwd_13: layers_spec/layers/layer_normalization.yaml:40
-_decoder_gelu_bwd_13 = ElementwiseKernel(
-    "decoder_gelu_bwd_13",
-    "T norm2_x_hat, T _t69, T _t67",
-    "T _t71",
-    """
-    T _t70 = norm2_x_hat * _t69;
-    _t71 = _t67 - _t70;
-    """,
-)
-
-
-# decoder_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:40
-_decoder_gelu_bwd_14 = ElementwiseKernel(
-    "decoder_gelu_bwd_14",
-    "T _t72, T norm2_scale",
-    "T _t73",
-    """
-    _t73 = _t72 * norm2_scale;
-    """,
-)
-
-
-# decoder_gelu_bwd_15: layers_spec/layers/layer_normalization.yaml:40
-_decoder_gelu_bwd_15 = ElementwiseKernel(
-    "decoder_gelu_bwd_15",
-    "T _t71, T _t73",
-    "T grad_norm2_x",
-    """
-    grad_norm2_x = _t71 - _t73;
-    """,
-)
-
-
-# decoder_gelu_bwd_16: layers_spec/activations/softmax.yaml:14
-_decoder_gelu_bwd_16 = ReductionKernel(
-    "decoder_gelu_bwd_16",
-    "T X0, T X1",
-    map_expr="decoder_gelu_bwd_16_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T decoder_gelu_bwd_16_map(const T grad_cross_attn_weights, const T cross_attn_weights) {
-        T _t78 = grad_cross_attn_weights * cross_attn_weights;
-        return _t78;
-    }
-    """,
-)
-
-
-# decoder_gelu_bwd_17: layers_spec/activations/softmax.yaml:14
-_decoder_gelu_bwd_17 = ElementwiseKernel(
-    "decoder_gelu_bwd_17",
-    "T grad_cross_attn_weights, T _t79, T cross_attn_weights",
-    "T grad_cross_attn_allowed",
-    """
-    T _t80 = grad_cross_attn_weights - _t79;
-    grad_cross_attn_allowed = cross_attn_weights * _t80;
-    """,
-)
-
-
-# decoder_gelu_bwd_18: layers_spec/primitives.yaml:61
-_decoder_gelu_bwd_18 = ElementwiseKernel(
-    "decoder_gelu_bwd_18",
+# decoder_gelu_bwd_5: layers_spec/primitives.yaml:61
+_decoder_gelu_bwd_5 = ElementwiseKernel(
+    "decoder_gelu_bwd_5",
     "T grad_cross_attn_q, T _t16",
     "T _t91",
     """
@@ -2807,121 +2491,92 @@ _decoder_gelu_bwd_18 = ElementwiseKernel(
 )
 
 
-# decoder_gelu_bwd_19: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35
-_decoder_gelu_bwd_19 = ElementwiseKernel(
-    "decoder_gelu_bwd_19",
-    "T grad_norm2_x, T _t92, T _t8, T norm1_mu, T norm1_rstd",
-    "T grad_h1, T norm1_x_hat, T norm1_p",
+# decoder_gelu_bwd_6: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_decoder_gelu_bwd_6 = RowBlockKernel(
+    "decoder_gelu_bwd_6",
+    "row T grad_norm2_x, row T _t92, row T _t8, per_row T norm1_mu, per_row T norm1_rstd, scalar int64 _t95, column T norm1_weight",
+    "row T grad_h1, row T norm1_p, row T grad_norm1_x",
     """
-    grad_h1 = grad_norm2_x + _t92;
-    T _t94 = _t8 - norm1_mu;
-    norm1_x_hat = _t94 * norm1_rstd;
-    norm1_p = grad_h1 * norm1_x_hat;
+    T _c_grad_norm2_x[LF_REGISTERS];
+    T _c__t92[LF_REGISTERS];
+    T _c__t8[LF_REGISTERS];
+    const T norm1_scale = norm1_rstd / _t95;
+    T _t98 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.fill(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t92 = _at.fill(_c__t92, _row__t92, _j);
+        const T _t8 = _at.fill(_c__t8, _row__t8, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h1 = grad_norm2_x + _t92;
+        const T _t94 = _t8 - norm1_mu;
+        const T norm1_x_hat = _t94 * norm1_rstd;
+        const T norm1_p = grad_h1 * norm1_x_hat;
+        _t98 = _Sum()(_t98, norm1_p * norm1_weight);
+    )
+    _t98 = _row_reduce(_t98, _Sum());
+    const T _t99 = _t98 * norm1_scale;
+    T _t102 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.get(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t92 = _at.get(_c__t92, _row__t92, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h1 = grad_norm2_x + _t92;
+        _t102 = _Sum()(_t102, grad_h1 * norm1_weight);
+    )
+    _t102 = _row_reduce(_t102, _Sum());
+    const T _t103 = _t102 * norm1_scale;
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.get(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t92 = _at.get(_c__t92, _row__t92, _j);
+        const T _t8 = _at.get(_c__t8, _row__t8, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h1 = grad_norm2_x + _t92;
+        const T _t94 = _t8 - norm1_mu;
+        const T norm1_x_hat = _t94 * norm1_rstd;
+        const T norm1_p = grad_h1 * norm1_x_hat;
+        const T _t96 = grad_h1 * norm1_weight;
+        const T _t97 = _t96 * norm1_rstd;
+        const T _t100 = norm1_x_hat * _t99;
+        const T _t101 = _t97 - _t100;
+        const T grad_norm1_x = _t101 - _t103;
+        _row_grad_h1[_j] = grad_h1;
+        _row_norm1_p[_j] = norm1_p;
+        _row_grad_norm1_x[_j] = grad_norm1_x;
+    )
     """,
 )
 
 
-# decoder_gelu_bwd_20: layers_spec/layers/layer_normalization.yaml:38
-_decoder_gelu_bwd_20 = ElementwiseKernel(
-    "decoder_gelu_bwd_20",
-    "T norm1_rstd, int32 _t95",
-    "T norm1_scale",
+# decoder_gelu_bwd_7: layers_spec/activations/softmax.yaml:14
+_decoder_gelu_bwd_7 = RowBlockKernel(
+    "decoder_gelu_bwd_7",
+    "row T grad_self_attn_weights, row T self_attn_weights",
+    "row T grad_self_attn_allowed",
     """
-    norm1_scale = norm1_rstd / _t95;
-    """,
-    scalars=("_t95",),
-)
-
-
-# decoder_gelu_bwd_21: layers_spec/layers/layer_normalization.yaml:40
-_decoder_gelu_bwd_21 = ElementwiseKernel(
-    "decoder_gelu_bwd_21",
-    "T grad_h1, T norm1_weight, T norm1_rstd",
-    "T _t97",
-    """
-    T _t96 = grad_h1 * norm1_weight;
-    _t97 = _t96 * norm1_rstd;
-    """,
-)
-
-
-# decoder_gelu_bwd_22: layers_spec/layers/layer_normalization.yaml:40
-_decoder_gelu_bwd_22 = ElementwiseKernel(
-    "decoder_gelu_bwd_22",
-    "T _t98, T norm1_scale",
-    "T _t99",
-    """
-    _t99 = _t98 * norm1_scale;
+    T _c_grad_self_attn_weights[LF_REGISTERS];
+    T _c_self_attn_weights[LF_REGISTERS];
+    T _t109 = T(0);
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.fill(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.fill(_c_self_attn_weights, _row_self_attn_weights, _j);
+        const T _t108 = grad_self_attn_weights * self_attn_weights;
+        _t109 = _Sum()(_t109, _t108);
+    )
+    _t109 = _row_reduce(_t109, _Sum());
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.get(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.get(_c_self_attn_weights, _row_self_attn_weights, _j);
+        const T _t110 = grad_self_attn_weights - _t109;
+        const T grad_self_attn_allowed = self_attn_weights * _t110;
+        _row_grad_self_attn_allowed[_j] = grad_self_attn_allowed;
+    )
     """,
 )
 
 
-# decoder_gelu_bwd_23: layers_spec/layers/layer_normalization.yaml:40
-_decoder_gelu_bwd_23 = ElementwiseKernel(
-    "decoder_gelu_bwd_23",
-    "T norm1_x_hat, T _t99, T _t97",
-    "T _t101",
-    """
-    T _t100 = norm1_x_hat * _t99;
-    _t101 = _t97 - _t100;
-    """,
-)
-
-
-# decoder_gelu_bwd_24: layers_spec/layers/layer_normalization.yaml:40
-_decoder_gelu_bwd_24 = ElementwiseKernel(
-    "decoder_gelu_bwd_24",
-    "T _t102, T norm1_scale",
-    "T _t103",
-    """
-    _t103 = _t102 * norm1_scale;
-    """,
-)
-
-
-# decoder_gelu_bwd_25: layers_spec/layers/layer_normalization.yaml:40
-_decoder_gelu_bwd_25 = ElementwiseKernel(
-    "decoder_gelu_bwd_25",
-    "T _t101, T _t103",
-    "T grad_norm1_x",
-    """
-    grad_norm1_x = _t101 - _t103;
-    """,
-)
-
-
-# decoder_gelu_bwd_26: layers_spec/activations/softmax.yaml:14
-_decoder_gelu_bwd_26 = ReductionKernel(
-    "decoder_gelu_bwd_26",
-    "T X0, T X1",
-    map_expr="decoder_gelu_bwd_26_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T decoder_gelu_bwd_26_map(const T grad_self_attn_weights, const T self_attn_weights) {
-        T _t108 = grad_self_attn_weights * self_attn_weights;
-        return _t108;
-    }
-    """,
-)
-
-
-# decoder_gelu_bwd_27: layers_spec/activations/softmax.yaml:14
-_decoder_gelu_bwd_27 = ElementwiseKernel(
-    "decoder_gelu_bwd_27",
-    "T grad_self_attn_weights, T _t109, T self_attn_weights",
-    "T grad_self_attn_allowed",
-    """
-    T _t110 = grad_self_attn_weights - _t109;
-    grad_self_attn_allowed = self_attn_weights * _t110;
-    """,
-)
-
-
-# decoder_gelu_bwd_28: layers_spec/primitives.yaml:61
-_decoder_gelu_bwd_28 = ElementwiseKernel(
-    "decoder_gelu_bwd_28",
+# decoder_gelu_bwd_8: layers_spec/primitives.yaml:61
+_decoder_gelu_bwd_8 = ElementwiseKernel(
+    "decoder_gelu_bwd_8",
     "T grad_self_attn_q, T _t3",
     "T _t121",
     """
@@ -2931,9 +2586,9 @@ _decoder_gelu_bwd_28 = ElementwiseKernel(
 )
 
 
-# decoder_gelu_bwd_29: layers_spec/primitives.yaml:522
-_decoder_gelu_bwd_29 = ElementwiseKernel(
-    "decoder_gelu_bwd_29",
+# decoder_gelu_bwd_9: layers_spec/primitives.yaml:522
+_decoder_gelu_bwd_9 = ElementwiseKernel(
+    "decoder_gelu_bwd_9",
     "T grad_norm1_x, T _t117, T _t119, T _t122",
     "T grad_x",
     """
@@ -2944,9 +2599,9 @@ _decoder_gelu_bwd_29 = ElementwiseKernel(
 )
 
 
-# decoder_gelu_bwd_30: layers_spec/primitives.yaml:522
-_decoder_gelu_bwd_30 = ElementwiseKernel(
-    "decoder_gelu_bwd_30",
+# decoder_gelu_bwd_10: layers_spec/primitives.yaml:522
+_decoder_gelu_bwd_10 = ElementwiseKernel(
+    "decoder_gelu_bwd_10",
     "T _t87, T _t89",
     "T grad_encoder_output",
     """
@@ -2998,46 +2653,31 @@ def _cupy_backward_gelu(
     import cupy as cp
 
     _t28, _t31, hidden = _decoder_gelu_bwd_0(linear1_z)
-    norm3_x_hat, norm3_p = _decoder_gelu_bwd_1(_t33, norm3_mu, norm3_rstd, grad_y)
+    _t40 = x.shape[-1]
+    norm3_p, grad_norm3_x = _decoder_gelu_bwd_1(
+        _t33, norm3_mu, norm3_rstd, grad_y, _t40, norm3_weight
+    )
     grad_norm3_weight = _cupy_sum_to(norm3_p, linear2_bias.shape)
     grad_norm3_bias = _cupy_sum_to(grad_y, linear2_bias.shape)
-    _t40 = x.shape[-1]
-    norm3_scale = _decoder_gelu_bwd_2(norm3_rstd, _t40)
-    _t42 = _decoder_gelu_bwd_3(grad_y, norm3_weight, norm3_rstd)
-    _t43 = _cupy_dot_last(norm3_p, norm3_weight)
-    _t44 = _decoder_relu_bwd_6(_t43, norm3_scale)
-    _t46 = _decoder_gelu_bwd_5(norm3_x_hat, _t44, _t42)
-    _t47 = _cupy_dot_last(grad_y, norm3_weight)
-    _t48 = _decoder_gelu_bwd_6(_t47, norm3_scale)
-    grad_norm3_x = _decoder_gelu_bwd_7(_t46, _t48)
     grad_linear2_bias = _cupy_sum_to(grad_norm3_x, linear2_bias.shape)
     grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
-    grad_linear1_z = _decoder_gelu_bwd_8(grad_hidden, _t31, linear1_z, _t28)
+    grad_linear1_z = _decoder_gelu_bwd_2(grad_hidden, _t31, linear1_z, _t28)
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     _t62 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
-    grad_h2, norm2_x_hat, norm2_p = _decoder_gelu_bwd_9(
-        grad_norm3_x, _t62, _t21, norm2_mu, norm2_rstd
+    _t65 = x.shape[-1]
+    grad_h2, norm2_p, grad_norm2_x = _decoder_gelu_bwd_3(
+        grad_norm3_x, _t62, _t21, norm2_mu, norm2_rstd, _t65, norm2_weight
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, linear2_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_h2, linear2_bias.shape)
-    _t65 = x.shape[-1]
-    norm2_scale = _decoder_gelu_bwd_10(norm2_rstd, _t65)
-    _t67 = _decoder_gelu_bwd_11(grad_h2, norm2_weight, norm2_rstd)
-    _t68 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t69 = _decoder_gelu_bwd_12(_t68, norm2_scale)
-    _t71 = _decoder_gelu_bwd_13(norm2_x_hat, _t69, _t67)
-    _t72 = _cupy_dot_last(grad_h2, norm2_weight)
-    _t73 = _decoder_gelu_bwd_14(_t72, norm2_scale)
-    grad_norm2_x = _decoder_gelu_bwd_15(_t71, _t73)
     _t74 = cp.swapaxes(cross_attn_v, -1, -2)
     grad_cross_attn_weights = _cupy_bmm(grad_norm2_x, _t74)
     _t76 = cp.swapaxes(cross_attn_weights, -1, -2)
     grad_cross_attn_v = _cupy_bmm(_t76, grad_norm2_x)
-    _t79 = _decoder_gelu_bwd_16(grad_cross_attn_weights, cross_attn_weights)
-    grad_cross_attn_allowed = _decoder_gelu_bwd_17(
-        grad_cross_attn_weights, _t79, cross_attn_weights
+    grad_cross_attn_allowed = _decoder_gelu_bwd_4(
+        grad_cross_attn_weights, cross_attn_weights
     )
     _t82 = cp.swapaxes(_t17, -1, -2)
     grad_cross_attn_q = _cupy_bmm(grad_cross_attn_allowed, _t82)
@@ -3048,30 +2688,21 @@ def _cupy_backward_gelu(
     grad_cross_attn_value_weight = _rows(grad_cross_attn_v).T @ _rows(encoder_output)
     _t89 = _linear_backward_input(grad_cross_attn_k, cross_attn_key_weight)
     grad_cross_attn_key_weight = _rows(grad_cross_attn_k).T @ _rows(encoder_output)
-    _t91 = _decoder_gelu_bwd_18(grad_cross_attn_q, _t16)
+    _t91 = _decoder_gelu_bwd_5(grad_cross_attn_q, _t16)
     _t92 = _linear_backward_input(_t91, cross_attn_query_weight)
     grad_cross_attn_query_weight = _rows(_t91).T @ _rows(h1)
-    grad_h1, norm1_x_hat, norm1_p = _decoder_gelu_bwd_19(
-        grad_norm2_x, _t92, _t8, norm1_mu, norm1_rstd
+    _t95 = x.shape[-1]
+    grad_h1, norm1_p, grad_norm1_x = _decoder_gelu_bwd_6(
+        grad_norm2_x, _t92, _t8, norm1_mu, norm1_rstd, _t95, norm1_weight
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, linear2_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_h1, linear2_bias.shape)
-    _t95 = x.shape[-1]
-    norm1_scale = _decoder_gelu_bwd_20(norm1_rstd, _t95)
-    _t97 = _decoder_gelu_bwd_21(grad_h1, norm1_weight, norm1_rstd)
-    _t98 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t99 = _decoder_gelu_bwd_22(_t98, norm1_scale)
-    _t101 = _decoder_gelu_bwd_23(norm1_x_hat, _t99, _t97)
-    _t102 = _cupy_dot_last(grad_h1, norm1_weight)
-    _t103 = _decoder_gelu_bwd_24(_t102, norm1_scale)
-    grad_norm1_x = _decoder_gelu_bwd_25(_t101, _t103)
     _t104 = cp.swapaxes(self_attn_v, -1, -2)
     grad_self_attn_weights = _cupy_bmm(grad_norm1_x, _t104)
     _t106 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_v = _cupy_bmm(_t106, grad_norm1_x)
-    _t109 = _decoder_gelu_bwd_26(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_allowed = _decoder_gelu_bwd_27(
-        grad_self_attn_weights, _t109, self_attn_weights
+    grad_self_attn_allowed = _decoder_gelu_bwd_7(
+        grad_self_attn_weights, self_attn_weights
     )
     _t112 = cp.swapaxes(_t4, -1, -2)
     grad_self_attn_q = _cupy_bmm(grad_self_attn_allowed, _t112)
@@ -3082,11 +2713,11 @@ def _cupy_backward_gelu(
     grad_self_attn_value_weight = _rows(grad_self_attn_v).T @ _rows(x)
     _t119 = _linear_backward_input(grad_self_attn_k, self_attn_key_weight)
     grad_self_attn_key_weight = _rows(grad_self_attn_k).T @ _rows(x)
-    _t121 = _decoder_gelu_bwd_28(grad_self_attn_q, _t3)
+    _t121 = _decoder_gelu_bwd_8(grad_self_attn_q, _t3)
     _t122 = _linear_backward_input(_t121, self_attn_query_weight)
     grad_self_attn_query_weight = _rows(_t121).T @ _rows(x)
-    grad_x = _decoder_gelu_bwd_29(grad_norm1_x, _t117, _t119, _t122)
-    grad_encoder_output = _decoder_gelu_bwd_30(_t87, _t89)
+    grad_x = _decoder_gelu_bwd_9(grad_norm1_x, _t117, _t119, _t122)
+    grad_encoder_output = _decoder_gelu_bwd_10(_t87, _t89)
     return (
         grad_x,
         grad_encoder_output,
@@ -3153,17 +2784,6 @@ def _cupy_bmm(a, b):
 
     in_chunks(products, a.shape[0], a)
     return out
-
-
-def _cupy_dot_last(a, b):
-    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
-    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
-    rows b [..., F] a stack of row-times-column ones."""
-    import cupy as cp
-
-    if b.ndim == 1:
-        return cp.matmul(a, b)[..., None]
-    return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
 def _cupy_sum_to(grad, shape):

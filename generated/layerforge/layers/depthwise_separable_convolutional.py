@@ -20,7 +20,7 @@ from layerforge._runtime import (
     blas_flags_ignored,
     in_chunks,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, RowBlockKernel, on_gpu
 from layerforge._jit_runtime import (
     use_jit,
     depthwise_conv,
@@ -3133,57 +3133,35 @@ _depthwise_separable_convolutional_softmax_fwd_0 = ElementwiseKernel(
 )
 
 
-# depthwise_separable_convolutional_softmax_fwd_1: layers_spec/activations/softmax.yaml:10
-_depthwise_separable_convolutional_softmax_fwd_1 = ReductionKernel(
+# depthwise_separable_convolutional_softmax_fwd_1: layers_spec/activations/softmax.yaml:10,11,12
+_depthwise_separable_convolutional_softmax_fwd_1 = RowBlockKernel(
     "depthwise_separable_convolutional_softmax_fwd_1",
-    "T X0",
-    map_expr="depthwise_separable_convolutional_softmax_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T depthwise_separable_convolutional_softmax_fwd_1_map(const T z) {
-        return z;
-    }
-    """,
-)
-
-
-# depthwise_separable_convolutional_softmax_fwd_2: layers_spec/activations/softmax.yaml:10,11
-_depthwise_separable_convolutional_softmax_fwd_2 = ElementwiseKernel(
-    "depthwise_separable_convolutional_softmax_fwd_2",
-    "T z, T _t4",
-    "T softmax_exponentials",
+    "row T z",
+    "row T y",
     """
-    T softmax_shifted = z - _t4;
-    softmax_exponentials = exp(softmax_shifted);
-    """,
-)
-
-
-# depthwise_separable_convolutional_softmax_fwd_3: layers_spec/activations/softmax.yaml:12
-_depthwise_separable_convolutional_softmax_fwd_3 = ReductionKernel(
-    "depthwise_separable_convolutional_softmax_fwd_3",
-    "T X0",
-    map_expr="depthwise_separable_convolutional_softmax_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T depthwise_separable_convolutional_softmax_fwd_3_map(const T softmax_exponentials) {
-        return softmax_exponentials;
-    }
-    """,
-)
-
-
-# depthwise_separable_convolutional_softmax_fwd_4: layers_spec/activations/softmax.yaml:12
-_depthwise_separable_convolutional_softmax_fwd_4 = ElementwiseKernel(
-    "depthwise_separable_convolutional_softmax_fwd_4",
-    "T softmax_exponentials, T _t5",
-    "T y",
-    """
-    y = softmax_exponentials / _t5;
+    T _c_z[LF_REGISTERS];
+    T _t3 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T z = _at.fill(_c_z, _row_z, _j);
+        _t3 = _Max()(_t3, z);
+    )
+    _t3 = _row_reduce(_t3, _Max());
+    const T _t4 = _t3;
+    T _t5 = T(0);
+    LF_ROW_LOOP(
+        const T z = _at.get(_c_z, _row_z, _j);
+        const T softmax_shifted = z - _t4;
+        const T softmax_exponentials = exp(softmax_shifted);
+        _t5 = _Sum()(_t5, softmax_exponentials);
+    )
+    _t5 = _row_reduce(_t5, _Sum());
+    LF_ROW_LOOP(
+        const T z = _at.get(_c_z, _row_z, _j);
+        const T softmax_shifted = z - _t4;
+        const T softmax_exponentials = exp(softmax_shifted);
+        const T y = softmax_exponentials / _t5;
+        _row_y[_j] = y;
+    )
     """,
 )
 
@@ -3210,11 +3188,7 @@ def _cupy_forward_softmax(
     )
     _t2 = bias.reshape(1, -1, 1, 1)
     z = _depthwise_separable_convolutional_softmax_fwd_0(_t1, _t2)
-    _t3 = _depthwise_separable_convolutional_softmax_fwd_1(z)
-    _t4 = _t3
-    softmax_exponentials = _depthwise_separable_convolutional_softmax_fwd_2(z, _t4)
-    _t5 = _depthwise_separable_convolutional_softmax_fwd_3(softmax_exponentials)
-    y = _depthwise_separable_convolutional_softmax_fwd_4(softmax_exponentials, _t5)
+    y = _depthwise_separable_convolutional_softmax_fwd_1(z)
     return y, (
         x,
         depthwise_weight,
@@ -3232,30 +3206,28 @@ def _cupy_forward_softmax(
 
 
 # depthwise_separable_convolutional_softmax_bwd_0: layers_spec/activations/softmax.yaml:14
-_depthwise_separable_convolutional_softmax_bwd_0 = ReductionKernel(
+_depthwise_separable_convolutional_softmax_bwd_0 = RowBlockKernel(
     "depthwise_separable_convolutional_softmax_bwd_0",
-    "T X0, T X1",
-    map_expr="depthwise_separable_convolutional_softmax_bwd_0_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T depthwise_separable_convolutional_softmax_bwd_0_map(const T grad_y, const T y) {
-        T _t6 = grad_y * y;
-        return _t6;
-    }
-    """,
-)
-
-
-# depthwise_separable_convolutional_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
-_depthwise_separable_convolutional_softmax_bwd_1 = ElementwiseKernel(
-    "depthwise_separable_convolutional_softmax_bwd_1",
-    "T grad_y, T _t7, T y",
-    "T grad_z",
+    "row T grad_y, row T y",
+    "row T grad_z",
     """
-    T _t8 = grad_y - _t7;
-    grad_z = y * _t8;
+    T _c_grad_y[LF_REGISTERS];
+    T _c_y[LF_REGISTERS];
+    T _t7 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.fill(_c_y, _row_y, _j);
+        const T _t6 = grad_y * y;
+        _t7 = _Sum()(_t7, _t6);
+    )
+    _t7 = _row_reduce(_t7, _Sum());
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.get(_c_y, _row_y, _j);
+        const T _t8 = grad_y - _t7;
+        const T grad_z = y * _t8;
+        _row_grad_z[_j] = grad_z;
+    )
     """,
 )
 
@@ -3277,8 +3249,7 @@ def _cupy_backward_softmax(
 ):
     import cupy as cp
 
-    _t7 = _depthwise_separable_convolutional_softmax_bwd_0(grad_y, y)
-    grad_z = _depthwise_separable_convolutional_softmax_bwd_1(grad_y, _t7, y)
+    grad_z = _depthwise_separable_convolutional_softmax_bwd_0(grad_y, y)
     _t10 = cp.sum(grad_z, axis=(-4, -2, -1), keepdims=True)
     grad_bias = _t10.reshape(bias.shape)
     grad_pointwise_weight = _cupy_conv_weight_grad(
@@ -4336,57 +4307,35 @@ def _cupy_backward_tanh_no_bias(
     return grad_x, grad_depthwise_weight, grad_pointwise_weight, None
 
 
-# depthwise_separable_convolutional_softmax_no_bias_fwd_0: layers_spec/activations/softmax.yaml:10
-_depthwise_separable_convolutional_softmax_no_bias_fwd_0 = ReductionKernel(
+# depthwise_separable_convolutional_softmax_no_bias_fwd_0: layers_spec/activations/softmax.yaml:10,11,12
+_depthwise_separable_convolutional_softmax_no_bias_fwd_0 = RowBlockKernel(
     "depthwise_separable_convolutional_softmax_no_bias_fwd_0",
-    "T X0",
-    map_expr="depthwise_separable_convolutional_softmax_no_bias_fwd_0_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T depthwise_separable_convolutional_softmax_no_bias_fwd_0_map(const T z) {
-        return z;
-    }
-    """,
-)
-
-
-# depthwise_separable_convolutional_softmax_no_bias_fwd_1: layers_spec/activations/softmax.yaml:10,11
-_depthwise_separable_convolutional_softmax_no_bias_fwd_1 = ElementwiseKernel(
-    "depthwise_separable_convolutional_softmax_no_bias_fwd_1",
-    "T z, T _t3",
-    "T softmax_exponentials",
+    "row T z",
+    "row T y",
     """
-    T softmax_shifted = z - _t3;
-    softmax_exponentials = exp(softmax_shifted);
-    """,
-)
-
-
-# depthwise_separable_convolutional_softmax_no_bias_fwd_2: layers_spec/activations/softmax.yaml:12
-_depthwise_separable_convolutional_softmax_no_bias_fwd_2 = ReductionKernel(
-    "depthwise_separable_convolutional_softmax_no_bias_fwd_2",
-    "T X0",
-    map_expr="depthwise_separable_convolutional_softmax_no_bias_fwd_2_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T depthwise_separable_convolutional_softmax_no_bias_fwd_2_map(const T softmax_exponentials) {
-        return softmax_exponentials;
-    }
-    """,
-)
-
-
-# depthwise_separable_convolutional_softmax_no_bias_fwd_3: layers_spec/activations/softmax.yaml:12
-_depthwise_separable_convolutional_softmax_no_bias_fwd_3 = ElementwiseKernel(
-    "depthwise_separable_convolutional_softmax_no_bias_fwd_3",
-    "T softmax_exponentials, T _t4",
-    "T y",
-    """
-    y = softmax_exponentials / _t4;
+    T _c_z[LF_REGISTERS];
+    T _t2 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T z = _at.fill(_c_z, _row_z, _j);
+        _t2 = _Max()(_t2, z);
+    )
+    _t2 = _row_reduce(_t2, _Max());
+    const T _t3 = _t2;
+    T _t4 = T(0);
+    LF_ROW_LOOP(
+        const T z = _at.get(_c_z, _row_z, _j);
+        const T softmax_shifted = z - _t3;
+        const T softmax_exponentials = exp(softmax_shifted);
+        _t4 = _Sum()(_t4, softmax_exponentials);
+    )
+    _t4 = _row_reduce(_t4, _Sum());
+    LF_ROW_LOOP(
+        const T z = _at.get(_c_z, _row_z, _j);
+        const T softmax_shifted = z - _t3;
+        const T softmax_exponentials = exp(softmax_shifted);
+        const T y = softmax_exponentials / _t4;
+        _row_y[_j] = y;
+    )
     """,
 )
 
@@ -4411,15 +4360,7 @@ def _cupy_forward_softmax_no_bias(
         (1, 1),
         1,
     )
-    _t2 = _depthwise_separable_convolutional_softmax_no_bias_fwd_0(z)
-    _t3 = _t2
-    softmax_exponentials = _depthwise_separable_convolutional_softmax_no_bias_fwd_1(
-        z, _t3
-    )
-    _t4 = _depthwise_separable_convolutional_softmax_no_bias_fwd_2(softmax_exponentials)
-    y = _depthwise_separable_convolutional_softmax_no_bias_fwd_3(
-        softmax_exponentials, _t4
-    )
+    y = _depthwise_separable_convolutional_softmax_no_bias_fwd_0(z)
     return y, (
         x,
         depthwise_weight,
@@ -4437,30 +4378,28 @@ def _cupy_forward_softmax_no_bias(
 
 
 # depthwise_separable_convolutional_softmax_no_bias_bwd_0: layers_spec/activations/softmax.yaml:14
-_depthwise_separable_convolutional_softmax_no_bias_bwd_0 = ReductionKernel(
+_depthwise_separable_convolutional_softmax_no_bias_bwd_0 = RowBlockKernel(
     "depthwise_separable_convolutional_softmax_no_bias_bwd_0",
-    "T X0, T X1",
-    map_expr="depthwise_separable_convolutional_softmax_no_bias_bwd_0_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T depthwise_separable_convolutional_softmax_no_bias_bwd_0_map(const T grad_y, const T y) {
-        T _t5 = grad_y * y;
-        return _t5;
-    }
-    """,
-)
-
-
-# depthwise_separable_convolutional_softmax_no_bias_bwd_1: layers_spec/activations/softmax.yaml:14
-_depthwise_separable_convolutional_softmax_no_bias_bwd_1 = ElementwiseKernel(
-    "depthwise_separable_convolutional_softmax_no_bias_bwd_1",
-    "T grad_y, T _t6, T y",
-    "T grad_z",
+    "row T grad_y, row T y",
+    "row T grad_z",
     """
-    T _t7 = grad_y - _t6;
-    grad_z = y * _t7;
+    T _c_grad_y[LF_REGISTERS];
+    T _c_y[LF_REGISTERS];
+    T _t6 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.fill(_c_y, _row_y, _j);
+        const T _t5 = grad_y * y;
+        _t6 = _Sum()(_t6, _t5);
+    )
+    _t6 = _row_reduce(_t6, _Sum());
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.get(_c_y, _row_y, _j);
+        const T _t7 = grad_y - _t6;
+        const T grad_z = y * _t7;
+        _row_grad_z[_j] = grad_z;
+    )
     """,
 )
 
@@ -4480,8 +4419,7 @@ def _cupy_backward_softmax_no_bias(
     pointwise_columns,
     y,
 ):
-    _t6 = _depthwise_separable_convolutional_softmax_no_bias_bwd_0(grad_y, y)
-    grad_z = _depthwise_separable_convolutional_softmax_no_bias_bwd_1(grad_y, _t6, y)
+    grad_z = _depthwise_separable_convolutional_softmax_no_bias_bwd_0(grad_y, y)
     grad_pointwise_weight = _cupy_conv_weight_grad(
         grad_z,
         pointwise_columns,

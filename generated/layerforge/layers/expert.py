@@ -15,7 +15,7 @@ from layerforge._runtime import (
     check_options,
     blas_flags_ignored,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, RowBlockKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -739,57 +739,41 @@ def _cupy_backward_tanh(grad_y, x, fc1_weight, fc2_weight, _t2, y):
     return grad_x, grad_fc1_weight, grad_fc1_bias, grad_fc2_weight, grad_fc2_bias
 
 
-# expert_softmax_fwd_2: layers_spec/activations/softmax.yaml:10
-_expert_softmax_fwd_2 = ReductionKernel(
-    "expert_softmax_fwd_2",
-    "T X0",
-    map_expr="expert_softmax_fwd_2_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T expert_softmax_fwd_2_map(const T z) {
-        return z;
-    }
-    """,
-)
-
-
-# expert_softmax_fwd_3: layers_spec/activations/softmax.yaml:10,11
-_expert_softmax_fwd_3 = ElementwiseKernel(
-    "expert_softmax_fwd_3",
-    "T z, T _t5",
-    "T softmax_exponentials",
+# expert_softmax_fwd_1: layers_spec/layers/expert.yaml:20; layers_spec/activations/softmax.yaml:10,11,12
+_expert_softmax_fwd_1 = RowBlockKernel(
+    "expert_softmax_fwd_1",
+    "row T _t3, column T fc2_bias",
+    "row T y",
     """
-    T softmax_shifted = z - _t5;
-    softmax_exponentials = exp(softmax_shifted);
-    """,
-)
-
-
-# expert_softmax_fwd_4: layers_spec/activations/softmax.yaml:12
-_expert_softmax_fwd_4 = ReductionKernel(
-    "expert_softmax_fwd_4",
-    "T X0",
-    map_expr="expert_softmax_fwd_4_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T expert_softmax_fwd_4_map(const T softmax_exponentials) {
-        return softmax_exponentials;
-    }
-    """,
-)
-
-
-# expert_softmax_fwd_5: layers_spec/activations/softmax.yaml:12
-_expert_softmax_fwd_5 = ElementwiseKernel(
-    "expert_softmax_fwd_5",
-    "T softmax_exponentials, T _t6",
-    "T y",
-    """
-    y = softmax_exponentials / _t6;
+    T _c__t3[LF_REGISTERS];
+    T _t4 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T _t3 = _at.fill(_c__t3, _row__t3, _j);
+        const T fc2_bias = _p_fc2_bias[_j];
+        const T z = _t3 + fc2_bias;
+        _t4 = _Max()(_t4, z);
+    )
+    _t4 = _row_reduce(_t4, _Max());
+    const T _t5 = _t4;
+    T _t6 = T(0);
+    LF_ROW_LOOP(
+        const T _t3 = _at.get(_c__t3, _row__t3, _j);
+        const T fc2_bias = _p_fc2_bias[_j];
+        const T z = _t3 + fc2_bias;
+        const T softmax_shifted = z - _t5;
+        const T softmax_exponentials = exp(softmax_shifted);
+        _t6 = _Sum()(_t6, softmax_exponentials);
+    )
+    _t6 = _row_reduce(_t6, _Sum());
+    LF_ROW_LOOP(
+        const T _t3 = _at.get(_c__t3, _row__t3, _j);
+        const T fc2_bias = _p_fc2_bias[_j];
+        const T z = _t3 + fc2_bias;
+        const T softmax_shifted = z - _t5;
+        const T softmax_exponentials = exp(softmax_shifted);
+        const T y = softmax_exponentials / _t6;
+        _row_y[_j] = y;
+    )
     """,
 )
 
@@ -798,47 +782,40 @@ def _cupy_forward_softmax(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
     _t1 = _linear(x, fc1_weight)
     _t2, hidden = _expert_identity_fwd_0(_t1, fc1_bias)
     _t3 = _linear(hidden, fc2_weight)
-    z = _expert_identity_fwd_1(_t3, fc2_bias)
-    _t4 = _expert_softmax_fwd_2(z)
-    _t5 = _t4
-    softmax_exponentials = _expert_softmax_fwd_3(z, _t5)
-    _t6 = _expert_softmax_fwd_4(softmax_exponentials)
-    y = _expert_softmax_fwd_5(softmax_exponentials, _t6)
+    y = _expert_softmax_fwd_1(_t3, fc2_bias)
     return y, (x, fc1_weight, fc2_weight, _t2, y)
 
 
 # expert_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
-_expert_softmax_bwd_1 = ReductionKernel(
+_expert_softmax_bwd_1 = RowBlockKernel(
     "expert_softmax_bwd_1",
-    "T X0, T X1",
-    map_expr="expert_softmax_bwd_1_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T expert_softmax_bwd_1_map(const T grad_y, const T y) {
-        T _t7 = grad_y * y;
-        return _t7;
-    }
+    "row T grad_y, row T y",
+    "row T grad_z",
+    """
+    T _c_grad_y[LF_REGISTERS];
+    T _c_y[LF_REGISTERS];
+    T _t8 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.fill(_c_y, _row_y, _j);
+        const T _t7 = grad_y * y;
+        _t8 = _Sum()(_t8, _t7);
+    )
+    _t8 = _row_reduce(_t8, _Sum());
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.get(_c_y, _row_y, _j);
+        const T _t9 = grad_y - _t8;
+        const T grad_z = y * _t9;
+        _row_grad_z[_j] = grad_z;
+    )
     """,
 )
 
 
-# expert_softmax_bwd_2: layers_spec/activations/softmax.yaml:14
+# expert_softmax_bwd_2: layers_spec/primitives.yaml:252
 _expert_softmax_bwd_2 = ElementwiseKernel(
     "expert_softmax_bwd_2",
-    "T grad_y, T _t8, T y",
-    "T grad_z",
-    """
-    T _t9 = grad_y - _t8;
-    grad_z = y * _t9;
-    """,
-)
-
-
-# expert_softmax_bwd_3: layers_spec/primitives.yaml:252
-_expert_softmax_bwd_3 = ElementwiseKernel(
-    "expert_softmax_bwd_3",
     "T _t2, T grad_hidden",
     "T _t15",
     """
@@ -852,12 +829,11 @@ def _cupy_backward_softmax(grad_y, x, fc1_weight, fc2_weight, _t2, y):
     import cupy as cp
 
     hidden = _expert_identity_bwd_0(_t2)
-    _t8 = _expert_softmax_bwd_1(grad_y, y)
-    grad_z = _expert_softmax_bwd_2(grad_y, _t8, y)
+    grad_z = _expert_softmax_bwd_1(grad_y, y)
     grad_fc2_bias = cp.sum(grad_z, axis=0)
     grad_hidden = _linear_backward_input(grad_z, fc2_weight)
     grad_fc2_weight = _rows(grad_z).T @ _rows(hidden)
-    _t15 = _expert_softmax_bwd_3(_t2, grad_hidden)
+    _t15 = _expert_softmax_bwd_2(_t2, grad_hidden)
     grad_fc1_bias = cp.sum(_t15, axis=0)
     grad_x = _linear_backward_input(_t15, fc1_weight)
     grad_fc1_weight = _rows(_t15).T @ _rows(x)

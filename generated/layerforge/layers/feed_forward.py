@@ -15,7 +15,7 @@ from layerforge._runtime import (
     in_row_blocks,
     blas_flags_ignored,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, RowBlockKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -972,9 +972,89 @@ def _cupy_backward_tanh(grad_y, x, weight, bias, y):
     return grad_x, grad_weight, grad_bias
 
 
-# feed_forward_softmax_fwd_0: layers_spec/layers/feed_forward.yaml:17
-_feed_forward_softmax_fwd_0 = ElementwiseKernel(
+# feed_forward_softmax_fwd_0: layers_spec/layers/feed_forward.yaml:17; layers_spec/activations/softmax.yaml:10,11,12
+_feed_forward_softmax_fwd_0 = RowBlockKernel(
     "feed_forward_softmax_fwd_0",
+    "row T _t1, column T bias",
+    "row T y",
+    """
+    T _c__t1[LF_REGISTERS];
+    T _t2 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T _t1 = _at.fill(_c__t1, _row__t1, _j);
+        const T bias = _p_bias[_j];
+        const T z = _t1 + bias;
+        _t2 = _Max()(_t2, z);
+    )
+    _t2 = _row_reduce(_t2, _Max());
+    const T _t3 = _t2;
+    T _t4 = T(0);
+    LF_ROW_LOOP(
+        const T _t1 = _at.get(_c__t1, _row__t1, _j);
+        const T bias = _p_bias[_j];
+        const T z = _t1 + bias;
+        const T softmax_shifted = z - _t3;
+        const T softmax_exponentials = exp(softmax_shifted);
+        _t4 = _Sum()(_t4, softmax_exponentials);
+    )
+    _t4 = _row_reduce(_t4, _Sum());
+    LF_ROW_LOOP(
+        const T _t1 = _at.get(_c__t1, _row__t1, _j);
+        const T bias = _p_bias[_j];
+        const T z = _t1 + bias;
+        const T softmax_shifted = z - _t3;
+        const T softmax_exponentials = exp(softmax_shifted);
+        const T y = softmax_exponentials / _t4;
+        _row_y[_j] = y;
+    )
+    """,
+)
+
+
+def _cupy_forward_softmax(x, weight, bias):
+    _t1 = _linear(x, weight)
+    y = _feed_forward_softmax_fwd_0(_t1, bias)
+    return y, (x, weight, bias, y)
+
+
+# feed_forward_softmax_bwd_0: layers_spec/activations/softmax.yaml:14
+_feed_forward_softmax_bwd_0 = RowBlockKernel(
+    "feed_forward_softmax_bwd_0",
+    "row T grad_y, row T y",
+    "row T grad_z",
+    """
+    T _c_grad_y[LF_REGISTERS];
+    T _c_y[LF_REGISTERS];
+    T _t6 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.fill(_c_y, _row_y, _j);
+        const T _t5 = grad_y * y;
+        _t6 = _Sum()(_t6, _t5);
+    )
+    _t6 = _row_reduce(_t6, _Sum());
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.get(_c_y, _row_y, _j);
+        const T _t7 = grad_y - _t6;
+        const T grad_z = y * _t7;
+        _row_grad_z[_j] = grad_z;
+    )
+    """,
+)
+
+
+def _cupy_backward_softmax(grad_y, x, weight, bias, y):
+    grad_z = _feed_forward_softmax_bwd_0(grad_y, y)
+    grad_bias = _cupy_sum_to(grad_z, bias.shape)
+    grad_x = _linear_backward_input(grad_z, weight)
+    grad_weight = _rows(grad_z).T @ _rows(x)
+    return grad_x, grad_weight, grad_bias
+
+
+# feed_forward_identity_fwd_0: layers_spec/layers/feed_forward.yaml:17
+_feed_forward_identity_fwd_0 = ElementwiseKernel(
+    "feed_forward_identity_fwd_0",
     "T _t1, T bias",
     "T z",
     """
@@ -983,113 +1063,9 @@ _feed_forward_softmax_fwd_0 = ElementwiseKernel(
 )
 
 
-# feed_forward_softmax_fwd_1: layers_spec/activations/softmax.yaml:10
-_feed_forward_softmax_fwd_1 = ReductionKernel(
-    "feed_forward_softmax_fwd_1",
-    "T X0",
-    map_expr="feed_forward_softmax_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T feed_forward_softmax_fwd_1_map(const T z) {
-        return z;
-    }
-    """,
-)
-
-
-# feed_forward_softmax_fwd_2: layers_spec/activations/softmax.yaml:10,11
-_feed_forward_softmax_fwd_2 = ElementwiseKernel(
-    "feed_forward_softmax_fwd_2",
-    "T z, T _t3",
-    "T softmax_exponentials",
-    """
-    T softmax_shifted = z - _t3;
-    softmax_exponentials = exp(softmax_shifted);
-    """,
-)
-
-
-# feed_forward_softmax_fwd_3: layers_spec/activations/softmax.yaml:12
-_feed_forward_softmax_fwd_3 = ReductionKernel(
-    "feed_forward_softmax_fwd_3",
-    "T X0",
-    map_expr="feed_forward_softmax_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T feed_forward_softmax_fwd_3_map(const T softmax_exponentials) {
-        return softmax_exponentials;
-    }
-    """,
-)
-
-
-# feed_forward_softmax_fwd_4: layers_spec/activations/softmax.yaml:12
-_feed_forward_softmax_fwd_4 = ElementwiseKernel(
-    "feed_forward_softmax_fwd_4",
-    "T softmax_exponentials, T _t4",
-    "T y",
-    """
-    y = softmax_exponentials / _t4;
-    """,
-)
-
-
-def _cupy_forward_softmax(x, weight, bias):
-    _t1 = _linear(x, weight)
-    z = _feed_forward_softmax_fwd_0(_t1, bias)
-    _t2 = _feed_forward_softmax_fwd_1(z)
-    _t3 = _t2
-    softmax_exponentials = _feed_forward_softmax_fwd_2(z, _t3)
-    _t4 = _feed_forward_softmax_fwd_3(softmax_exponentials)
-    y = _feed_forward_softmax_fwd_4(softmax_exponentials, _t4)
-    return y, (x, weight, bias, y)
-
-
-# feed_forward_softmax_bwd_0: layers_spec/activations/softmax.yaml:14
-_feed_forward_softmax_bwd_0 = ReductionKernel(
-    "feed_forward_softmax_bwd_0",
-    "T X0, T X1",
-    map_expr="feed_forward_softmax_bwd_0_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T feed_forward_softmax_bwd_0_map(const T grad_y, const T y) {
-        T _t5 = grad_y * y;
-        return _t5;
-    }
-    """,
-)
-
-
-# feed_forward_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
-_feed_forward_softmax_bwd_1 = ElementwiseKernel(
-    "feed_forward_softmax_bwd_1",
-    "T grad_y, T _t6, T y",
-    "T grad_z",
-    """
-    T _t7 = grad_y - _t6;
-    grad_z = y * _t7;
-    """,
-)
-
-
-def _cupy_backward_softmax(grad_y, x, weight, bias, y):
-    _t6 = _feed_forward_softmax_bwd_0(grad_y, y)
-    grad_z = _feed_forward_softmax_bwd_1(grad_y, _t6, y)
-    grad_bias = _cupy_sum_to(grad_z, bias.shape)
-    grad_x = _linear_backward_input(grad_z, weight)
-    grad_weight = _rows(grad_z).T @ _rows(x)
-    return grad_x, grad_weight, grad_bias
-
-
 def _cupy_forward_identity(x, weight, bias):
     _t1 = _linear(x, weight)
-    z = _feed_forward_softmax_fwd_0(_t1, bias)
+    z = _feed_forward_identity_fwd_0(_t1, bias)
     return z, (x, weight, bias)
 
 
@@ -1415,19 +1391,47 @@ def _cupy_backward_tanh_no_bias(grad_y, x, weight, bias, y):
     return grad_x, grad_weight, None
 
 
+# feed_forward_softmax_no_bias_fwd_0: layers_spec/activations/softmax.yaml:10,11,12
+_feed_forward_softmax_no_bias_fwd_0 = RowBlockKernel(
+    "feed_forward_softmax_no_bias_fwd_0",
+    "row T z",
+    "row T y",
+    """
+    T _c_z[LF_REGISTERS];
+    T _t2 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T z = _at.fill(_c_z, _row_z, _j);
+        _t2 = _Max()(_t2, z);
+    )
+    _t2 = _row_reduce(_t2, _Max());
+    const T _t3 = _t2;
+    T _t4 = T(0);
+    LF_ROW_LOOP(
+        const T z = _at.get(_c_z, _row_z, _j);
+        const T softmax_shifted = z - _t3;
+        const T softmax_exponentials = exp(softmax_shifted);
+        _t4 = _Sum()(_t4, softmax_exponentials);
+    )
+    _t4 = _row_reduce(_t4, _Sum());
+    LF_ROW_LOOP(
+        const T z = _at.get(_c_z, _row_z, _j);
+        const T softmax_shifted = z - _t3;
+        const T softmax_exponentials = exp(softmax_shifted);
+        const T y = softmax_exponentials / _t4;
+        _row_y[_j] = y;
+    )
+    """,
+)
+
+
 def _cupy_forward_softmax_no_bias(x, weight, bias):
     z = _linear(x, weight)
-    _t2 = _feed_forward_softmax_fwd_1(z)
-    _t3 = _t2
-    softmax_exponentials = _feed_forward_softmax_fwd_2(z, _t3)
-    _t4 = _feed_forward_softmax_fwd_3(softmax_exponentials)
-    y = _feed_forward_softmax_fwd_4(softmax_exponentials, _t4)
+    y = _feed_forward_softmax_no_bias_fwd_0(z)
     return y, (x, weight, bias, y)
 
 
 def _cupy_backward_softmax_no_bias(grad_y, x, weight, bias, y):
-    _t6 = _feed_forward_softmax_bwd_0(grad_y, y)
-    grad_z = _feed_forward_softmax_bwd_1(grad_y, _t6, y)
+    grad_z = _feed_forward_softmax_bwd_0(grad_y, y)
     grad_x = _linear_backward_input(grad_z, weight)
     grad_weight = _rows(grad_z).T @ _rows(x)
     return grad_x, grad_weight, None

@@ -19,7 +19,7 @@ from layerforge._runtime import (
     check_options,
     in_row_blocks,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, RowBlockKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -853,65 +853,48 @@ def _sum_to(grad, shape):
 # and CuPy twins of the functions above.
 
 
-# feed_forward_block_norm_first_relu_fwd_0: layers_spec/layers/layer_normalization.yaml:20
-_feed_forward_block_norm_first_relu_fwd_0 = ReductionKernel(
+# feed_forward_block_norm_first_relu_fwd_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_feed_forward_block_norm_first_relu_fwd_0 = RowBlockKernel(
     "feed_forward_block_norm_first_relu_fwd_0",
-    "T X0",
-    map_expr="feed_forward_block_norm_first_relu_fwd_0_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T feed_forward_block_norm_first_relu_fwd_0_map(const T x) {
-        return x;
-    }
+    "row T x, scalar int64 _t2, scalar T eps, column T norm_weight, column T norm_bias",
+    "per_row T norm_mu, per_row T norm_rstd, row T normalized",
+    """
+    T _c_x[LF_REGISTERS];
+    T norm_mu = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        norm_mu = _Sum()(norm_mu, x);
+    )
+    norm_mu = _row_reduce(norm_mu, _Sum());
+    norm_mu = norm_mu / T(_n);
+    T _t1 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T norm_centered = x - norm_mu;
+        _t1 = _Sum()(_t1, norm_centered * norm_centered);
+    )
+    _t1 = _row_reduce(_t1, _Sum());
+    const T norm_variance = _t1 / _t2;
+    const T _t3 = norm_variance + eps;
+    const T _t4 = sqrt(_t3);
+    const T norm_rstd = T(1) / _t4;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T norm_weight = _p_norm_weight[_j];
+        const T norm_bias = _p_norm_bias[_j];
+        const T norm_centered = x - norm_mu;
+        const T norm_normalized = norm_centered * norm_rstd;
+        const T _t5 = norm_normalized * norm_weight;
+        const T normalized = _t5 + norm_bias;
+        _row_normalized[_j] = normalized;
+    )
     """,
 )
 
 
-# feed_forward_block_norm_first_relu_fwd_1: layers_spec/layers/layer_normalization.yaml:21
+# feed_forward_block_norm_first_relu_fwd_1: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
 _feed_forward_block_norm_first_relu_fwd_1 = ElementwiseKernel(
     "feed_forward_block_norm_first_relu_fwd_1",
-    "T x, T norm_mu",
-    "T norm_centered",
-    """
-    norm_centered = x - norm_mu;
-    """,
-)
-
-
-# feed_forward_block_norm_first_relu_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
-_feed_forward_block_norm_first_relu_fwd_2 = ElementwiseKernel(
-    "feed_forward_block_norm_first_relu_fwd_2",
-    "T _t1, int32 _t2, T eps",
-    "T norm_rstd",
-    """
-    T norm_variance = _t1 / _t2;
-    T _t3 = norm_variance + eps;
-    T _t4 = sqrt(_t3);
-    norm_rstd = T(1) / _t4;
-    """,
-    scalars=("_t2", "eps"),
-)
-
-
-# feed_forward_block_norm_first_relu_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
-_feed_forward_block_norm_first_relu_fwd_3 = ElementwiseKernel(
-    "feed_forward_block_norm_first_relu_fwd_3",
-    "T norm_centered, T norm_rstd, T norm_weight, T norm_bias",
-    "T normalized",
-    """
-    T norm_normalized = norm_centered * norm_rstd;
-    T _t5 = norm_normalized * norm_weight;
-    normalized = _t5 + norm_bias;
-    """,
-)
-
-
-# feed_forward_block_norm_first_relu_fwd_4: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
-_feed_forward_block_norm_first_relu_fwd_4 = ElementwiseKernel(
-    "feed_forward_block_norm_first_relu_fwd_4",
     "T _t6, T linear1_bias",
     "T linear1_z, T h",
     """
@@ -921,9 +904,9 @@ _feed_forward_block_norm_first_relu_fwd_4 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_norm_first_relu_fwd_5: layers_spec/layers/dense.yaml:17; layers_spec/layers/feed_forward_block.yaml:29
-_feed_forward_block_norm_first_relu_fwd_5 = ElementwiseKernel(
-    "feed_forward_block_norm_first_relu_fwd_5",
+# feed_forward_block_norm_first_relu_fwd_2: layers_spec/layers/dense.yaml:17; layers_spec/layers/feed_forward_block.yaml:29
+_feed_forward_block_norm_first_relu_fwd_2 = ElementwiseKernel(
+    "feed_forward_block_norm_first_relu_fwd_2",
     "T _t7, T linear2_bias, T x",
     "T y",
     """
@@ -943,18 +926,14 @@ def _cupy_forward_norm_first_relu(
     norm_bias,
     eps,
 ):
-    norm_mu = _feed_forward_block_norm_first_relu_fwd_0(x)
-    norm_centered = _feed_forward_block_norm_first_relu_fwd_1(x, norm_mu)
-    _t1 = _cupy_dot_last(norm_centered, norm_centered)
     _t2 = x.shape[-1]
-    norm_rstd = _feed_forward_block_norm_first_relu_fwd_2(_t1, _t2, eps)
-    normalized = _feed_forward_block_norm_first_relu_fwd_3(
-        norm_centered, norm_rstd, norm_weight, norm_bias
+    norm_mu, norm_rstd, normalized = _feed_forward_block_norm_first_relu_fwd_0(
+        x, _t2, eps, norm_weight, norm_bias
     )
     _t6 = _linear(normalized, linear1_weight)
-    linear1_z, h = _feed_forward_block_norm_first_relu_fwd_4(_t6, linear1_bias)
+    linear1_z, h = _feed_forward_block_norm_first_relu_fwd_1(_t6, linear1_bias)
     _t7 = _linear(h, linear2_weight)
-    y = _feed_forward_block_norm_first_relu_fwd_5(_t7, linear2_bias, x)
+    y = _feed_forward_block_norm_first_relu_fwd_2(_t7, linear2_bias, x)
     return y, (
         x,
         linear1_weight,
@@ -992,85 +971,54 @@ _feed_forward_block_norm_first_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_norm_first_relu_bwd_2: layers_spec/layers/layer_normalization.yaml:34,35
-_feed_forward_block_norm_first_relu_bwd_2 = ElementwiseKernel(
+# feed_forward_block_norm_first_relu_bwd_2: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_feed_forward_block_norm_first_relu_bwd_2 = RowBlockKernel(
     "feed_forward_block_norm_first_relu_bwd_2",
-    "T x, T norm_mu, T norm_rstd, T grad_normalized",
-    "T norm_x_hat, T norm_p",
+    "row T x, per_row T norm_mu, per_row T norm_rstd, row T grad_normalized, scalar int64 _t17, column T norm_weight, row T grad_y",
+    "row T norm_p, row T grad_x",
     """
-    T _t16 = x - norm_mu;
-    norm_x_hat = _t16 * norm_rstd;
-    norm_p = grad_normalized * norm_x_hat;
-    """,
-)
-
-
-# feed_forward_block_norm_first_relu_bwd_3: layers_spec/layers/layer_normalization.yaml:38
-_feed_forward_block_norm_first_relu_bwd_3 = ElementwiseKernel(
-    "feed_forward_block_norm_first_relu_bwd_3",
-    "T norm_rstd, int32 _t17",
-    "T norm_scale",
-    """
-    norm_scale = norm_rstd / _t17;
-    """,
-    scalars=("_t17",),
-)
-
-
-# feed_forward_block_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:40
-_feed_forward_block_norm_first_relu_bwd_4 = ElementwiseKernel(
-    "feed_forward_block_norm_first_relu_bwd_4",
-    "T grad_normalized, T norm_weight, T norm_rstd",
-    "T _t19",
-    """
-    T _t18 = grad_normalized * norm_weight;
-    _t19 = _t18 * norm_rstd;
-    """,
-)
-
-
-# feed_forward_block_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:40
-_feed_forward_block_norm_first_relu_bwd_5 = ElementwiseKernel(
-    "feed_forward_block_norm_first_relu_bwd_5",
-    "T _t20, T norm_scale",
-    "T _t21",
-    """
-    _t21 = _t20 * norm_scale;
-    """,
-)
-
-
-# feed_forward_block_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
-_feed_forward_block_norm_first_relu_bwd_6 = ElementwiseKernel(
-    "feed_forward_block_norm_first_relu_bwd_6",
-    "T norm_x_hat, T _t21, T _t19",
-    "T _t23",
-    """
-    T _t22 = norm_x_hat * _t21;
-    _t23 = _t19 - _t22;
-    """,
-)
-
-
-# feed_forward_block_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
-_feed_forward_block_norm_first_relu_bwd_7 = ElementwiseKernel(
-    "feed_forward_block_norm_first_relu_bwd_7",
-    "T _t24, T norm_scale",
-    "T _t25",
-    """
-    _t25 = _t24 * norm_scale;
-    """,
-)
-
-
-# feed_forward_block_norm_first_relu_bwd_8: layers_spec/layers/layer_normalization.yaml:40
-_feed_forward_block_norm_first_relu_bwd_8 = ElementwiseKernel(
-    "feed_forward_block_norm_first_relu_bwd_8",
-    "T _t23, T _t25, T grad_y",
-    "T grad_x",
-    """
-    T grad_norm_x = _t23 - _t25;
-    grad_x = grad_y + grad_norm_x;
+    T _c_x[LF_REGISTERS];
+    T _c_grad_normalized[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    const T norm_scale = norm_rstd / _t17;
+    T _t20 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T grad_normalized = _at.fill(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm_weight = _p_norm_weight[_j];
+        const T _t16 = x - norm_mu;
+        const T norm_x_hat = _t16 * norm_rstd;
+        const T norm_p = grad_normalized * norm_x_hat;
+        _t20 = _Sum()(_t20, norm_p * norm_weight);
+    )
+    _t20 = _row_reduce(_t20, _Sum());
+    const T _t21 = _t20 * norm_scale;
+    T _t24 = T(0);
+    LF_ROW_LOOP(
+        const T grad_normalized = _at.get(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm_weight = _p_norm_weight[_j];
+        _t24 = _Sum()(_t24, grad_normalized * norm_weight);
+    )
+    _t24 = _row_reduce(_t24, _Sum());
+    const T _t25 = _t24 * norm_scale;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T grad_normalized = _at.get(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm_weight = _p_norm_weight[_j];
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T _t16 = x - norm_mu;
+        const T norm_x_hat = _t16 * norm_rstd;
+        const T norm_p = grad_normalized * norm_x_hat;
+        const T _t18 = grad_normalized * norm_weight;
+        const T _t19 = _t18 * norm_rstd;
+        const T _t22 = norm_x_hat * _t21;
+        const T _t23 = _t19 - _t22;
+        const T grad_norm_x = _t23 - _t25;
+        const T grad_x = grad_y + grad_norm_x;
+        _row_norm_p[_j] = norm_p;
+        _row_grad_x[_j] = grad_x;
+    )
     """,
 )
 
@@ -1096,22 +1044,12 @@ def _cupy_backward_norm_first_relu(
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     grad_normalized = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(normalized)
-    norm_x_hat, norm_p = _feed_forward_block_norm_first_relu_bwd_2(
-        x, norm_mu, norm_rstd, grad_normalized
+    _t17 = x.shape[-1]
+    norm_p, grad_x = _feed_forward_block_norm_first_relu_bwd_2(
+        x, norm_mu, norm_rstd, grad_normalized, _t17, norm_weight, grad_y
     )
     grad_norm_weight = _cupy_sum_to(norm_p, linear2_bias.shape)
     grad_norm_bias = _cupy_sum_to(grad_normalized, linear2_bias.shape)
-    _t17 = x.shape[-1]
-    norm_scale = _feed_forward_block_norm_first_relu_bwd_3(norm_rstd, _t17)
-    _t19 = _feed_forward_block_norm_first_relu_bwd_4(
-        grad_normalized, norm_weight, norm_rstd
-    )
-    _t20 = _cupy_dot_last(norm_p, norm_weight)
-    _t21 = _feed_forward_block_norm_first_relu_bwd_5(_t20, norm_scale)
-    _t23 = _feed_forward_block_norm_first_relu_bwd_6(norm_x_hat, _t21, _t19)
-    _t24 = _cupy_dot_last(grad_normalized, norm_weight)
-    _t25 = _feed_forward_block_norm_first_relu_bwd_7(_t24, norm_scale)
-    grad_x = _feed_forward_block_norm_first_relu_bwd_8(_t23, _t25, grad_y)
     return (
         grad_x,
         grad_linear1_weight,
@@ -1123,9 +1061,9 @@ def _cupy_backward_norm_first_relu(
     )
 
 
-# feed_forward_block_norm_first_gelu_fwd_4: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
-_feed_forward_block_norm_first_gelu_fwd_4 = ElementwiseKernel(
-    "feed_forward_block_norm_first_gelu_fwd_4",
+# feed_forward_block_norm_first_gelu_fwd_1: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
+_feed_forward_block_norm_first_gelu_fwd_1 = ElementwiseKernel(
+    "feed_forward_block_norm_first_gelu_fwd_1",
     "T _t6, T linear1_bias",
     "T linear1_z, T h",
     """
@@ -1139,9 +1077,9 @@ _feed_forward_block_norm_first_gelu_fwd_4 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_norm_first_gelu_fwd_5: layers_spec/layers/dense.yaml:17; layers_spec/layers/feed_forward_block.yaml:29
-_feed_forward_block_norm_first_gelu_fwd_5 = ElementwiseKernel(
-    "feed_forward_block_norm_first_gelu_fwd_5",
+# feed_forward_block_norm_first_gelu_fwd_2: layers_spec/layers/dense.yaml:17; layers_spec/layers/feed_forward_block.yaml:29
+_feed_forward_block_norm_first_gelu_fwd_2 = ElementwiseKernel(
+    "feed_forward_block_norm_first_gelu_fwd_2",
     "T _t11, T linear2_bias, T x",
     "T y",
     """
@@ -1161,18 +1099,14 @@ def _cupy_forward_norm_first_gelu(
     norm_bias,
     eps,
 ):
-    norm_mu = _feed_forward_block_norm_first_relu_fwd_0(x)
-    norm_centered = _feed_forward_block_norm_first_relu_fwd_1(x, norm_mu)
-    _t1 = _cupy_dot_last(norm_centered, norm_centered)
     _t2 = x.shape[-1]
-    norm_rstd = _feed_forward_block_norm_first_relu_fwd_2(_t1, _t2, eps)
-    normalized = _feed_forward_block_norm_first_relu_fwd_3(
-        norm_centered, norm_rstd, norm_weight, norm_bias
+    norm_mu, norm_rstd, normalized = _feed_forward_block_norm_first_relu_fwd_0(
+        x, _t2, eps, norm_weight, norm_bias
     )
     _t6 = _linear(normalized, linear1_weight)
-    linear1_z, h = _feed_forward_block_norm_first_gelu_fwd_4(_t6, linear1_bias)
+    linear1_z, h = _feed_forward_block_norm_first_gelu_fwd_1(_t6, linear1_bias)
     _t11 = _linear(h, linear2_weight)
-    y = _feed_forward_block_norm_first_gelu_fwd_5(_t11, linear2_bias, x)
+    y = _feed_forward_block_norm_first_gelu_fwd_2(_t11, linear2_bias, x)
     return y, (
         x,
         linear1_weight,
@@ -1222,85 +1156,54 @@ _feed_forward_block_norm_first_gelu_bwd_1 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_norm_first_gelu_bwd_2: layers_spec/layers/layer_normalization.yaml:34,35
-_feed_forward_block_norm_first_gelu_bwd_2 = ElementwiseKernel(
+# feed_forward_block_norm_first_gelu_bwd_2: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_feed_forward_block_norm_first_gelu_bwd_2 = RowBlockKernel(
     "feed_forward_block_norm_first_gelu_bwd_2",
-    "T x, T norm_mu, T norm_rstd, T grad_normalized",
-    "T norm_x_hat, T norm_p",
+    "row T x, per_row T norm_mu, per_row T norm_rstd, row T grad_normalized, scalar int64 _t28, column T norm_weight, row T grad_y",
+    "row T norm_p, row T grad_x",
     """
-    T _t27 = x - norm_mu;
-    norm_x_hat = _t27 * norm_rstd;
-    norm_p = grad_normalized * norm_x_hat;
-    """,
-)
-
-
-# feed_forward_block_norm_first_gelu_bwd_3: layers_spec/layers/layer_normalization.yaml:38
-_feed_forward_block_norm_first_gelu_bwd_3 = ElementwiseKernel(
-    "feed_forward_block_norm_first_gelu_bwd_3",
-    "T norm_rstd, int32 _t28",
-    "T norm_scale",
-    """
-    norm_scale = norm_rstd / _t28;
-    """,
-    scalars=("_t28",),
-)
-
-
-# feed_forward_block_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:40
-_feed_forward_block_norm_first_gelu_bwd_4 = ElementwiseKernel(
-    "feed_forward_block_norm_first_gelu_bwd_4",
-    "T grad_normalized, T norm_weight, T norm_rstd",
-    "T _t30",
-    """
-    T _t29 = grad_normalized * norm_weight;
-    _t30 = _t29 * norm_rstd;
-    """,
-)
-
-
-# feed_forward_block_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:40
-_feed_forward_block_norm_first_gelu_bwd_5 = ElementwiseKernel(
-    "feed_forward_block_norm_first_gelu_bwd_5",
-    "T _t31, T norm_scale",
-    "T _t32",
-    """
-    _t32 = _t31 * norm_scale;
-    """,
-)
-
-
-# feed_forward_block_norm_first_gelu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
-_feed_forward_block_norm_first_gelu_bwd_6 = ElementwiseKernel(
-    "feed_forward_block_norm_first_gelu_bwd_6",
-    "T norm_x_hat, T _t32, T _t30",
-    "T _t34",
-    """
-    T _t33 = norm_x_hat * _t32;
-    _t34 = _t30 - _t33;
-    """,
-)
-
-
-# feed_forward_block_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
-_feed_forward_block_norm_first_gelu_bwd_7 = ElementwiseKernel(
-    "feed_forward_block_norm_first_gelu_bwd_7",
-    "T _t35, T norm_scale",
-    "T _t36",
-    """
-    _t36 = _t35 * norm_scale;
-    """,
-)
-
-
-# feed_forward_block_norm_first_gelu_bwd_8: layers_spec/layers/layer_normalization.yaml:40
-_feed_forward_block_norm_first_gelu_bwd_8 = ElementwiseKernel(
-    "feed_forward_block_norm_first_gelu_bwd_8",
-    "T _t34, T _t36, T grad_y",
-    "T grad_x",
-    """
-    T grad_norm_x = _t34 - _t36;
-    grad_x = grad_y + grad_norm_x;
+    T _c_x[LF_REGISTERS];
+    T _c_grad_normalized[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    const T norm_scale = norm_rstd / _t28;
+    T _t31 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T grad_normalized = _at.fill(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm_weight = _p_norm_weight[_j];
+        const T _t27 = x - norm_mu;
+        const T norm_x_hat = _t27 * norm_rstd;
+        const T norm_p = grad_normalized * norm_x_hat;
+        _t31 = _Sum()(_t31, norm_p * norm_weight);
+    )
+    _t31 = _row_reduce(_t31, _Sum());
+    const T _t32 = _t31 * norm_scale;
+    T _t35 = T(0);
+    LF_ROW_LOOP(
+        const T grad_normalized = _at.get(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm_weight = _p_norm_weight[_j];
+        _t35 = _Sum()(_t35, grad_normalized * norm_weight);
+    )
+    _t35 = _row_reduce(_t35, _Sum());
+    const T _t36 = _t35 * norm_scale;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T grad_normalized = _at.get(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm_weight = _p_norm_weight[_j];
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T _t27 = x - norm_mu;
+        const T norm_x_hat = _t27 * norm_rstd;
+        const T norm_p = grad_normalized * norm_x_hat;
+        const T _t29 = grad_normalized * norm_weight;
+        const T _t30 = _t29 * norm_rstd;
+        const T _t33 = norm_x_hat * _t32;
+        const T _t34 = _t30 - _t33;
+        const T grad_norm_x = _t34 - _t36;
+        const T grad_x = grad_y + grad_norm_x;
+        _row_norm_p[_j] = norm_p;
+        _row_grad_x[_j] = grad_x;
+    )
     """,
 )
 
@@ -1328,22 +1231,12 @@ def _cupy_backward_norm_first_gelu(
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     grad_normalized = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(normalized)
-    norm_x_hat, norm_p = _feed_forward_block_norm_first_gelu_bwd_2(
-        x, norm_mu, norm_rstd, grad_normalized
+    _t28 = x.shape[-1]
+    norm_p, grad_x = _feed_forward_block_norm_first_gelu_bwd_2(
+        x, norm_mu, norm_rstd, grad_normalized, _t28, norm_weight, grad_y
     )
     grad_norm_weight = _cupy_sum_to(norm_p, linear2_bias.shape)
     grad_norm_bias = _cupy_sum_to(grad_normalized, linear2_bias.shape)
-    _t28 = x.shape[-1]
-    norm_scale = _feed_forward_block_norm_first_gelu_bwd_3(norm_rstd, _t28)
-    _t30 = _feed_forward_block_norm_first_gelu_bwd_4(
-        grad_normalized, norm_weight, norm_rstd
-    )
-    _t31 = _cupy_dot_last(norm_p, norm_weight)
-    _t32 = _feed_forward_block_norm_first_gelu_bwd_5(_t31, norm_scale)
-    _t34 = _feed_forward_block_norm_first_gelu_bwd_6(norm_x_hat, _t32, _t30)
-    _t35 = _cupy_dot_last(grad_normalized, norm_weight)
-    _t36 = _feed_forward_block_norm_first_gelu_bwd_7(_t35, norm_scale)
-    grad_x = _feed_forward_block_norm_first_gelu_bwd_8(_t34, _t36, grad_y)
     return (
         grad_x,
         grad_linear1_weight,
@@ -1367,70 +1260,55 @@ _feed_forward_block_no_norm_first_relu_fwd_0 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_no_norm_first_relu_fwd_1: layers_spec/layers/dense.yaml:17; layers_spec/layers/feed_forward_block.yaml:34
-_feed_forward_block_no_norm_first_relu_fwd_1 = ElementwiseKernel(
+# feed_forward_block_no_norm_first_relu_fwd_1: layers_spec/layers/dense.yaml:17; layers_spec/layers/feed_forward_block.yaml:34; layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_feed_forward_block_no_norm_first_relu_fwd_1 = RowBlockKernel(
     "feed_forward_block_no_norm_first_relu_fwd_1",
-    "T _t2, T linear2_bias, T x",
-    "T _t3",
+    "row T _t2, column T linear2_bias, row T x, scalar int64 _t5, scalar T eps, column T norm_weight, column T norm_bias",
+    "row T _t3, per_row T norm_mu, per_row T norm_rstd, row T y",
     """
-    T linear2_z = _t2 + linear2_bias;
-    _t3 = x + linear2_z;
-    """,
-)
-
-
-# feed_forward_block_no_norm_first_relu_fwd_2: layers_spec/layers/layer_normalization.yaml:20
-_feed_forward_block_no_norm_first_relu_fwd_2 = ReductionKernel(
-    "feed_forward_block_no_norm_first_relu_fwd_2",
-    "T X0",
-    map_expr="feed_forward_block_no_norm_first_relu_fwd_2_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T feed_forward_block_no_norm_first_relu_fwd_2_map(const T _t3) {
-        return _t3;
-    }
-    """,
-)
-
-
-# feed_forward_block_no_norm_first_relu_fwd_3: layers_spec/layers/layer_normalization.yaml:21
-_feed_forward_block_no_norm_first_relu_fwd_3 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_relu_fwd_3",
-    "T _t3, T norm_mu",
-    "T norm_centered",
-    """
-    norm_centered = _t3 - norm_mu;
-    """,
-)
-
-
-# feed_forward_block_no_norm_first_relu_fwd_4: layers_spec/layers/layer_normalization.yaml:22,23
-_feed_forward_block_no_norm_first_relu_fwd_4 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_relu_fwd_4",
-    "T _t4, int32 _t5, T eps",
-    "T norm_rstd",
-    """
-    T norm_variance = _t4 / _t5;
-    T _t6 = norm_variance + eps;
-    T _t7 = sqrt(_t6);
-    norm_rstd = T(1) / _t7;
-    """,
-    scalars=("_t5", "eps"),
-)
-
-
-# feed_forward_block_no_norm_first_relu_fwd_5: layers_spec/layers/layer_normalization.yaml:24,25
-_feed_forward_block_no_norm_first_relu_fwd_5 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_relu_fwd_5",
-    "T norm_centered, T norm_rstd, T norm_weight, T norm_bias",
-    "T y",
-    """
-    T norm_normalized = norm_centered * norm_rstd;
-    T _t8 = norm_normalized * norm_weight;
-    y = _t8 + norm_bias;
+    T _c__t2[LF_REGISTERS];
+    T _c_x[LF_REGISTERS];
+    T norm_mu = T(0);
+    LF_ROW_LOOP(
+        const T _t2 = _at.fill(_c__t2, _row__t2, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T linear2_z = _t2 + linear2_bias;
+        const T _t3 = x + linear2_z;
+        norm_mu = _Sum()(norm_mu, _t3);
+    )
+    norm_mu = _row_reduce(norm_mu, _Sum());
+    norm_mu = norm_mu / T(_n);
+    T _t4 = T(0);
+    LF_ROW_LOOP(
+        const T _t2 = _at.get(_c__t2, _row__t2, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T linear2_z = _t2 + linear2_bias;
+        const T _t3 = x + linear2_z;
+        const T norm_centered = _t3 - norm_mu;
+        _t4 = _Sum()(_t4, norm_centered * norm_centered);
+    )
+    _t4 = _row_reduce(_t4, _Sum());
+    const T norm_variance = _t4 / _t5;
+    const T _t6 = norm_variance + eps;
+    const T _t7 = sqrt(_t6);
+    const T norm_rstd = T(1) / _t7;
+    LF_ROW_LOOP(
+        const T _t2 = _at.get(_c__t2, _row__t2, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T norm_weight = _p_norm_weight[_j];
+        const T norm_bias = _p_norm_bias[_j];
+        const T linear2_z = _t2 + linear2_bias;
+        const T _t3 = x + linear2_z;
+        const T norm_centered = _t3 - norm_mu;
+        const T norm_normalized = norm_centered * norm_rstd;
+        const T _t8 = norm_normalized * norm_weight;
+        const T y = _t8 + norm_bias;
+        _row__t3[_j] = _t3;
+        _row_y[_j] = y;
+    )
     """,
 )
 
@@ -1448,14 +1326,9 @@ def _cupy_forward_no_norm_first_relu(
     _t1 = _linear(x, linear1_weight)
     linear1_z, h = _feed_forward_block_no_norm_first_relu_fwd_0(_t1, linear1_bias)
     _t2 = _linear(h, linear2_weight)
-    _t3 = _feed_forward_block_no_norm_first_relu_fwd_1(_t2, linear2_bias, x)
-    norm_mu = _feed_forward_block_no_norm_first_relu_fwd_2(_t3)
-    norm_centered = _feed_forward_block_no_norm_first_relu_fwd_3(_t3, norm_mu)
-    _t4 = _cupy_dot_last(norm_centered, norm_centered)
     _t5 = x.shape[-1]
-    norm_rstd = _feed_forward_block_no_norm_first_relu_fwd_4(_t4, _t5, eps)
-    y = _feed_forward_block_no_norm_first_relu_fwd_5(
-        norm_centered, norm_rstd, norm_weight, norm_bias
+    _t3, norm_mu, norm_rstd, y = _feed_forward_block_no_norm_first_relu_fwd_1(
+        _t2, linear2_bias, x, _t5, eps, norm_weight, norm_bias
     )
     return y, (
         x,
@@ -1471,91 +1344,57 @@ def _cupy_forward_no_norm_first_relu(
     )
 
 
-# feed_forward_block_no_norm_first_relu_bwd_1: layers_spec/layers/layer_normalization.yaml:34,35
-_feed_forward_block_no_norm_first_relu_bwd_1 = ElementwiseKernel(
+# feed_forward_block_no_norm_first_relu_bwd_1: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_feed_forward_block_no_norm_first_relu_bwd_1 = RowBlockKernel(
     "feed_forward_block_no_norm_first_relu_bwd_1",
-    "T _t3, T norm_mu, T norm_rstd, T grad_y",
-    "T norm_x_hat, T norm_p",
+    "row T _t3, per_row T norm_mu, per_row T norm_rstd, row T grad_y, scalar int64 _t10, column T norm_weight",
+    "row T norm_p, row T grad_norm_x",
     """
-    T _t9 = _t3 - norm_mu;
-    norm_x_hat = _t9 * norm_rstd;
-    norm_p = grad_y * norm_x_hat;
+    T _c__t3[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    const T norm_scale = norm_rstd / _t10;
+    T _t13 = T(0);
+    LF_ROW_LOOP(
+        const T _t3 = _at.fill(_c__t3, _row__t3, _j);
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T norm_weight = _p_norm_weight[_j];
+        const T _t9 = _t3 - norm_mu;
+        const T norm_x_hat = _t9 * norm_rstd;
+        const T norm_p = grad_y * norm_x_hat;
+        _t13 = _Sum()(_t13, norm_p * norm_weight);
+    )
+    _t13 = _row_reduce(_t13, _Sum());
+    const T _t14 = _t13 * norm_scale;
+    T _t17 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T norm_weight = _p_norm_weight[_j];
+        _t17 = _Sum()(_t17, grad_y * norm_weight);
+    )
+    _t17 = _row_reduce(_t17, _Sum());
+    const T _t18 = _t17 * norm_scale;
+    LF_ROW_LOOP(
+        const T _t3 = _at.get(_c__t3, _row__t3, _j);
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T norm_weight = _p_norm_weight[_j];
+        const T _t9 = _t3 - norm_mu;
+        const T norm_x_hat = _t9 * norm_rstd;
+        const T norm_p = grad_y * norm_x_hat;
+        const T _t11 = grad_y * norm_weight;
+        const T _t12 = _t11 * norm_rstd;
+        const T _t15 = norm_x_hat * _t14;
+        const T _t16 = _t12 - _t15;
+        const T grad_norm_x = _t16 - _t18;
+        _row_norm_p[_j] = norm_p;
+        _row_grad_norm_x[_j] = grad_norm_x;
+    )
     """,
 )
 
 
-# feed_forward_block_no_norm_first_relu_bwd_2: layers_spec/layers/layer_normalization.yaml:38
+# feed_forward_block_no_norm_first_relu_bwd_2: layers_spec/primitives.yaml:252
 _feed_forward_block_no_norm_first_relu_bwd_2 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_relu_bwd_2",
-    "T norm_rstd, int32 _t10",
-    "T norm_scale",
-    """
-    norm_scale = norm_rstd / _t10;
-    """,
-    scalars=("_t10",),
-)
-
-
-# feed_forward_block_no_norm_first_relu_bwd_3: layers_spec/layers/layer_normalization.yaml:40
-_feed_forward_block_no_norm_first_relu_bwd_3 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_relu_bwd_3",
-    "T grad_y, T norm_weight, T norm_rstd",
-    "T _t12",
-    """
-    T _t11 = grad_y * norm_weight;
-    _t12 = _t11 * norm_rstd;
-    """,
-)
-
-
-# feed_forward_block_no_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:40
-_feed_forward_block_no_norm_first_relu_bwd_4 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_relu_bwd_4",
-    "T _t13, T norm_scale",
-    "T _t14",
-    """
-    _t14 = _t13 * norm_scale;
-    """,
-)
-
-
-# feed_forward_block_no_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:40
-_feed_forward_block_no_norm_first_relu_bwd_5 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_relu_bwd_5",
-    "T norm_x_hat, T _t14, T _t12",
-    "T _t16",
-    """
-    T _t15 = norm_x_hat * _t14;
-    _t16 = _t12 - _t15;
-    """,
-)
-
-
-# feed_forward_block_no_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
-_feed_forward_block_no_norm_first_relu_bwd_6 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_relu_bwd_6",
-    "T _t17, T norm_scale",
-    "T _t18",
-    """
-    _t18 = _t17 * norm_scale;
-    """,
-)
-
-
-# feed_forward_block_no_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
-_feed_forward_block_no_norm_first_relu_bwd_7 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_relu_bwd_7",
-    "T _t16, T _t18",
-    "T grad_norm_x",
-    """
-    grad_norm_x = _t16 - _t18;
-    """,
-)
-
-
-# feed_forward_block_no_norm_first_relu_bwd_8: layers_spec/primitives.yaml:252
-_feed_forward_block_no_norm_first_relu_bwd_8 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_relu_bwd_8",
     "T linear1_z, T grad_h",
     "T grad_linear1_z",
     """
@@ -1565,9 +1404,9 @@ _feed_forward_block_no_norm_first_relu_bwd_8 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_no_norm_first_relu_bwd_9: layers_spec/primitives.yaml:522
-_feed_forward_block_no_norm_first_relu_bwd_9 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_relu_bwd_9",
+# feed_forward_block_no_norm_first_relu_bwd_3: layers_spec/primitives.yaml:522
+_feed_forward_block_no_norm_first_relu_bwd_3 = ElementwiseKernel(
+    "feed_forward_block_no_norm_first_relu_bwd_3",
     "T grad_norm_x, T _t25",
     "T grad_x",
     """
@@ -1590,28 +1429,20 @@ def _cupy_backward_no_norm_first_relu(
     norm_rstd,
 ):
     h = _feed_forward_block_norm_first_relu_bwd_0(linear1_z)
-    norm_x_hat, norm_p = _feed_forward_block_no_norm_first_relu_bwd_1(
-        _t3, norm_mu, norm_rstd, grad_y
+    _t10 = x.shape[-1]
+    norm_p, grad_norm_x = _feed_forward_block_no_norm_first_relu_bwd_1(
+        _t3, norm_mu, norm_rstd, grad_y, _t10, norm_weight
     )
     grad_norm_weight = _cupy_sum_to(norm_p, linear2_bias.shape)
     grad_norm_bias = _cupy_sum_to(grad_y, linear2_bias.shape)
-    _t10 = x.shape[-1]
-    norm_scale = _feed_forward_block_no_norm_first_relu_bwd_2(norm_rstd, _t10)
-    _t12 = _feed_forward_block_no_norm_first_relu_bwd_3(grad_y, norm_weight, norm_rstd)
-    _t13 = _cupy_dot_last(norm_p, norm_weight)
-    _t14 = _feed_forward_block_no_norm_first_relu_bwd_4(_t13, norm_scale)
-    _t16 = _feed_forward_block_no_norm_first_relu_bwd_5(norm_x_hat, _t14, _t12)
-    _t17 = _cupy_dot_last(grad_y, norm_weight)
-    _t18 = _feed_forward_block_no_norm_first_relu_bwd_6(_t17, norm_scale)
-    grad_norm_x = _feed_forward_block_no_norm_first_relu_bwd_7(_t16, _t18)
     grad_linear2_bias = _cupy_sum_to(grad_norm_x, linear2_bias.shape)
     grad_h = _linear_backward_input(grad_norm_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm_x).T @ _rows(h)
-    grad_linear1_z = _feed_forward_block_no_norm_first_relu_bwd_8(linear1_z, grad_h)
+    grad_linear1_z = _feed_forward_block_no_norm_first_relu_bwd_2(linear1_z, grad_h)
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     _t25 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(x)
-    grad_x = _feed_forward_block_no_norm_first_relu_bwd_9(grad_norm_x, _t25)
+    grad_x = _feed_forward_block_no_norm_first_relu_bwd_3(grad_norm_x, _t25)
     return (
         grad_x,
         grad_linear1_weight,
@@ -1639,70 +1470,55 @@ _feed_forward_block_no_norm_first_gelu_fwd_0 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_no_norm_first_gelu_fwd_1: layers_spec/layers/dense.yaml:17; layers_spec/layers/feed_forward_block.yaml:34
-_feed_forward_block_no_norm_first_gelu_fwd_1 = ElementwiseKernel(
+# feed_forward_block_no_norm_first_gelu_fwd_1: layers_spec/layers/dense.yaml:17; layers_spec/layers/feed_forward_block.yaml:34; layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_feed_forward_block_no_norm_first_gelu_fwd_1 = RowBlockKernel(
     "feed_forward_block_no_norm_first_gelu_fwd_1",
-    "T _t6, T linear2_bias, T x",
-    "T _t7",
+    "row T _t6, column T linear2_bias, row T x, scalar int64 _t9, scalar T eps, column T norm_weight, column T norm_bias",
+    "row T _t7, per_row T norm_mu, per_row T norm_rstd, row T y",
     """
-    T linear2_z = _t6 + linear2_bias;
-    _t7 = x + linear2_z;
-    """,
-)
-
-
-# feed_forward_block_no_norm_first_gelu_fwd_2: layers_spec/layers/layer_normalization.yaml:20
-_feed_forward_block_no_norm_first_gelu_fwd_2 = ReductionKernel(
-    "feed_forward_block_no_norm_first_gelu_fwd_2",
-    "T X0",
-    map_expr="feed_forward_block_no_norm_first_gelu_fwd_2_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T feed_forward_block_no_norm_first_gelu_fwd_2_map(const T _t7) {
-        return _t7;
-    }
-    """,
-)
-
-
-# feed_forward_block_no_norm_first_gelu_fwd_3: layers_spec/layers/layer_normalization.yaml:21
-_feed_forward_block_no_norm_first_gelu_fwd_3 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_gelu_fwd_3",
-    "T _t7, T norm_mu",
-    "T norm_centered",
-    """
-    norm_centered = _t7 - norm_mu;
-    """,
-)
-
-
-# feed_forward_block_no_norm_first_gelu_fwd_4: layers_spec/layers/layer_normalization.yaml:22,23
-_feed_forward_block_no_norm_first_gelu_fwd_4 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_gelu_fwd_4",
-    "T _t8, int32 _t9, T eps",
-    "T norm_rstd",
-    """
-    T norm_variance = _t8 / _t9;
-    T _t10 = norm_variance + eps;
-    T _t11 = sqrt(_t10);
-    norm_rstd = T(1) / _t11;
-    """,
-    scalars=("_t9", "eps"),
-)
-
-
-# feed_forward_block_no_norm_first_gelu_fwd_5: layers_spec/layers/layer_normalization.yaml:24,25
-_feed_forward_block_no_norm_first_gelu_fwd_5 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_gelu_fwd_5",
-    "T norm_centered, T norm_rstd, T norm_weight, T norm_bias",
-    "T y",
-    """
-    T norm_normalized = norm_centered * norm_rstd;
-    T _t12 = norm_normalized * norm_weight;
-    y = _t12 + norm_bias;
+    T _c__t6[LF_REGISTERS];
+    T _c_x[LF_REGISTERS];
+    T norm_mu = T(0);
+    LF_ROW_LOOP(
+        const T _t6 = _at.fill(_c__t6, _row__t6, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T linear2_z = _t6 + linear2_bias;
+        const T _t7 = x + linear2_z;
+        norm_mu = _Sum()(norm_mu, _t7);
+    )
+    norm_mu = _row_reduce(norm_mu, _Sum());
+    norm_mu = norm_mu / T(_n);
+    T _t8 = T(0);
+    LF_ROW_LOOP(
+        const T _t6 = _at.get(_c__t6, _row__t6, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T linear2_z = _t6 + linear2_bias;
+        const T _t7 = x + linear2_z;
+        const T norm_centered = _t7 - norm_mu;
+        _t8 = _Sum()(_t8, norm_centered * norm_centered);
+    )
+    _t8 = _row_reduce(_t8, _Sum());
+    const T norm_variance = _t8 / _t9;
+    const T _t10 = norm_variance + eps;
+    const T _t11 = sqrt(_t10);
+    const T norm_rstd = T(1) / _t11;
+    LF_ROW_LOOP(
+        const T _t6 = _at.get(_c__t6, _row__t6, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T norm_weight = _p_norm_weight[_j];
+        const T norm_bias = _p_norm_bias[_j];
+        const T linear2_z = _t6 + linear2_bias;
+        const T _t7 = x + linear2_z;
+        const T norm_centered = _t7 - norm_mu;
+        const T norm_normalized = norm_centered * norm_rstd;
+        const T _t12 = norm_normalized * norm_weight;
+        const T y = _t12 + norm_bias;
+        _row__t7[_j] = _t7;
+        _row_y[_j] = y;
+    )
     """,
 )
 
@@ -1720,14 +1536,9 @@ def _cupy_forward_no_norm_first_gelu(
     _t1 = _linear(x, linear1_weight)
     linear1_z, h = _feed_forward_block_no_norm_first_gelu_fwd_0(_t1, linear1_bias)
     _t6 = _linear(h, linear2_weight)
-    _t7 = _feed_forward_block_no_norm_first_gelu_fwd_1(_t6, linear2_bias, x)
-    norm_mu = _feed_forward_block_no_norm_first_gelu_fwd_2(_t7)
-    norm_centered = _feed_forward_block_no_norm_first_gelu_fwd_3(_t7, norm_mu)
-    _t8 = _cupy_dot_last(norm_centered, norm_centered)
     _t9 = x.shape[-1]
-    norm_rstd = _feed_forward_block_no_norm_first_gelu_fwd_4(_t8, _t9, eps)
-    y = _feed_forward_block_no_norm_first_gelu_fwd_5(
-        norm_centered, norm_rstd, norm_weight, norm_bias
+    _t7, norm_mu, norm_rstd, y = _feed_forward_block_no_norm_first_gelu_fwd_1(
+        _t6, linear2_bias, x, _t9, eps, norm_weight, norm_bias
     )
     return y, (
         x,
@@ -1758,80 +1569,57 @@ _feed_forward_block_no_norm_first_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_no_norm_first_gelu_bwd_1: layers_spec/layers/layer_normalization.yaml:34,35
-_feed_forward_block_no_norm_first_gelu_bwd_1 = ElementwiseKernel(
+# feed_forward_block_no_norm_first_gelu_bwd_1: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_feed_forward_block_no_norm_first_gelu_bwd_1 = RowBlockKernel(
     "feed_forward_block_no_norm_first_gelu_bwd_1",
-    "T _t7, T norm_mu, T norm_rstd, T grad_y",
-    "T norm_x_hat, T norm_p",
+    "row T _t7, per_row T norm_mu, per_row T norm_rstd, row T grad_y, scalar int64 _t14, column T norm_weight",
+    "row T norm_p, row T grad_norm_x",
     """
-    T _t13 = _t7 - norm_mu;
-    norm_x_hat = _t13 * norm_rstd;
-    norm_p = grad_y * norm_x_hat;
+    T _c__t7[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    const T norm_scale = norm_rstd / _t14;
+    T _t17 = T(0);
+    LF_ROW_LOOP(
+        const T _t7 = _at.fill(_c__t7, _row__t7, _j);
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T norm_weight = _p_norm_weight[_j];
+        const T _t13 = _t7 - norm_mu;
+        const T norm_x_hat = _t13 * norm_rstd;
+        const T norm_p = grad_y * norm_x_hat;
+        _t17 = _Sum()(_t17, norm_p * norm_weight);
+    )
+    _t17 = _row_reduce(_t17, _Sum());
+    const T _t18 = _t17 * norm_scale;
+    T _t21 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T norm_weight = _p_norm_weight[_j];
+        _t21 = _Sum()(_t21, grad_y * norm_weight);
+    )
+    _t21 = _row_reduce(_t21, _Sum());
+    const T _t22 = _t21 * norm_scale;
+    LF_ROW_LOOP(
+        const T _t7 = _at.get(_c__t7, _row__t7, _j);
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T norm_weight = _p_norm_weight[_j];
+        const T _t13 = _t7 - norm_mu;
+        const T norm_x_hat = _t13 * norm_rstd;
+        const T norm_p = grad_y * norm_x_hat;
+        const T _t15 = grad_y * norm_weight;
+        const T _t16 = _t15 * norm_rstd;
+        const T _t19 = norm_x_hat * _t18;
+        const T _t20 = _t16 - _t19;
+        const T grad_norm_x = _t20 - _t22;
+        _row_norm_p[_j] = norm_p;
+        _row_grad_norm_x[_j] = grad_norm_x;
+    )
     """,
 )
 
 
-# feed_forward_block_no_norm_first_gelu_bwd_2: layers_spec/layers/layer_normalization.yaml:38
+# feed_forward_block_no_norm_first_gelu_bwd_2: layers_spec/primitives.yaml:61,62,1957
 _feed_forward_block_no_norm_first_gelu_bwd_2 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_gelu_bwd_2",
-    "T norm_rstd, int32 _t14",
-    "T norm_scale",
-    """
-    norm_scale = norm_rstd / _t14;
-    """,
-    scalars=("_t14",),
-)
-
-
-# feed_forward_block_no_norm_first_gelu_bwd_3: layers_spec/layers/layer_normalization.yaml:40
-_feed_forward_block_no_norm_first_gelu_bwd_3 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_gelu_bwd_3",
-    "T grad_y, T norm_weight, T norm_rstd",
-    "T _t16",
-    """
-    T _t15 = grad_y * norm_weight;
-    _t16 = _t15 * norm_rstd;
-    """,
-)
-
-
-# feed_forward_block_no_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:40
-_feed_forward_block_no_norm_first_gelu_bwd_5 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_gelu_bwd_5",
-    "T norm_x_hat, T _t18, T _t16",
-    "T _t20",
-    """
-    T _t19 = norm_x_hat * _t18;
-    _t20 = _t16 - _t19;
-    """,
-)
-
-
-# feed_forward_block_no_norm_first_gelu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
-_feed_forward_block_no_norm_first_gelu_bwd_6 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_gelu_bwd_6",
-    "T _t21, T norm_scale",
-    "T _t22",
-    """
-    _t22 = _t21 * norm_scale;
-    """,
-)
-
-
-# feed_forward_block_no_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
-_feed_forward_block_no_norm_first_gelu_bwd_7 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_gelu_bwd_7",
-    "T _t20, T _t22",
-    "T grad_norm_x",
-    """
-    grad_norm_x = _t20 - _t22;
-    """,
-)
-
-
-# feed_forward_block_no_norm_first_gelu_bwd_8: layers_spec/primitives.yaml:61,62,1957
-_feed_forward_block_no_norm_first_gelu_bwd_8 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_gelu_bwd_8",
     "T grad_h, T _t5, T linear1_z, T _t2",
     "T grad_linear1_z",
     """
@@ -1849,9 +1637,9 @@ _feed_forward_block_no_norm_first_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_no_norm_first_gelu_bwd_9: layers_spec/primitives.yaml:522
-_feed_forward_block_no_norm_first_gelu_bwd_9 = ElementwiseKernel(
-    "feed_forward_block_no_norm_first_gelu_bwd_9",
+# feed_forward_block_no_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:522
+_feed_forward_block_no_norm_first_gelu_bwd_3 = ElementwiseKernel(
+    "feed_forward_block_no_norm_first_gelu_bwd_3",
     "T grad_norm_x, T _t36",
     "T grad_x",
     """
@@ -1874,30 +1662,22 @@ def _cupy_backward_no_norm_first_gelu(
     norm_rstd,
 ):
     _t2, _t5, h = _feed_forward_block_no_norm_first_gelu_bwd_0(linear1_z)
-    norm_x_hat, norm_p = _feed_forward_block_no_norm_first_gelu_bwd_1(
-        _t7, norm_mu, norm_rstd, grad_y
+    _t14 = x.shape[-1]
+    norm_p, grad_norm_x = _feed_forward_block_no_norm_first_gelu_bwd_1(
+        _t7, norm_mu, norm_rstd, grad_y, _t14, norm_weight
     )
     grad_norm_weight = _cupy_sum_to(norm_p, linear2_bias.shape)
     grad_norm_bias = _cupy_sum_to(grad_y, linear2_bias.shape)
-    _t14 = x.shape[-1]
-    norm_scale = _feed_forward_block_no_norm_first_gelu_bwd_2(norm_rstd, _t14)
-    _t16 = _feed_forward_block_no_norm_first_gelu_bwd_3(grad_y, norm_weight, norm_rstd)
-    _t17 = _cupy_dot_last(norm_p, norm_weight)
-    _t18 = _feed_forward_block_no_norm_first_relu_bwd_6(_t17, norm_scale)
-    _t20 = _feed_forward_block_no_norm_first_gelu_bwd_5(norm_x_hat, _t18, _t16)
-    _t21 = _cupy_dot_last(grad_y, norm_weight)
-    _t22 = _feed_forward_block_no_norm_first_gelu_bwd_6(_t21, norm_scale)
-    grad_norm_x = _feed_forward_block_no_norm_first_gelu_bwd_7(_t20, _t22)
     grad_linear2_bias = _cupy_sum_to(grad_norm_x, linear2_bias.shape)
     grad_h = _linear_backward_input(grad_norm_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm_x).T @ _rows(h)
-    grad_linear1_z = _feed_forward_block_no_norm_first_gelu_bwd_8(
+    grad_linear1_z = _feed_forward_block_no_norm_first_gelu_bwd_2(
         grad_h, _t5, linear1_z, _t2
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     _t36 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(x)
-    grad_x = _feed_forward_block_no_norm_first_gelu_bwd_9(grad_norm_x, _t36)
+    grad_x = _feed_forward_block_no_norm_first_gelu_bwd_3(grad_norm_x, _t36)
     return (
         grad_x,
         grad_linear1_weight,
@@ -1921,17 +1701,6 @@ _CUPY_FUSED = {
         _cupy_backward_no_norm_first_gelu,
     ),
 }
-
-
-def _cupy_dot_last(a, b):
-    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
-    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
-    rows b [..., F] a stack of row-times-column ones."""
-    import cupy as cp
-
-    if b.ndim == 1:
-        return cp.matmul(a, b)[..., None]
-    return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
 def _cupy_sum_to(grad, shape):

@@ -16,7 +16,7 @@ from layerforge._runtime import (
     check_options,
     blas_flags_ignored,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, RowBlockKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -968,69 +968,46 @@ def _cupy_backward_tanh(grad_y, x, weight_linear, weight_gate, value, gate):
     )
 
 
-# gated_linear_unit_softmax_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21
-_gated_linear_unit_softmax_fwd_1 = ElementwiseKernel(
+# gated_linear_unit_softmax_fwd_1: layers_spec/layers/gated_linear_unit.yaml:21,22; layers_spec/activations/softmax.yaml:10,11,12
+_gated_linear_unit_softmax_fwd_1 = RowBlockKernel(
     "gated_linear_unit_softmax_fwd_1",
-    "T _t2, T bias_gate",
-    "T _t3",
+    "row T _t2, column T bias_gate, row T value",
+    "row T gate, row T y",
     """
-    _t3 = _t2 + bias_gate;
-    """,
-)
-
-
-# gated_linear_unit_softmax_fwd_2: layers_spec/activations/softmax.yaml:10
-_gated_linear_unit_softmax_fwd_2 = ReductionKernel(
-    "gated_linear_unit_softmax_fwd_2",
-    "T X0",
-    map_expr="gated_linear_unit_softmax_fwd_2_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T gated_linear_unit_softmax_fwd_2_map(const T _t3) {
-        return _t3;
-    }
-    """,
-)
-
-
-# gated_linear_unit_softmax_fwd_3: layers_spec/activations/softmax.yaml:10,11
-_gated_linear_unit_softmax_fwd_3 = ElementwiseKernel(
-    "gated_linear_unit_softmax_fwd_3",
-    "T _t3, T _t5",
-    "T softmax_exponentials",
-    """
-    T softmax_shifted = _t3 - _t5;
-    softmax_exponentials = exp(softmax_shifted);
-    """,
-)
-
-
-# gated_linear_unit_softmax_fwd_4: layers_spec/activations/softmax.yaml:12
-_gated_linear_unit_softmax_fwd_4 = ReductionKernel(
-    "gated_linear_unit_softmax_fwd_4",
-    "T X0",
-    map_expr="gated_linear_unit_softmax_fwd_4_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T gated_linear_unit_softmax_fwd_4_map(const T softmax_exponentials) {
-        return softmax_exponentials;
-    }
-    """,
-)
-
-
-# gated_linear_unit_softmax_fwd_5: layers_spec/activations/softmax.yaml:12; layers_spec/layers/gated_linear_unit.yaml:22
-_gated_linear_unit_softmax_fwd_5 = ElementwiseKernel(
-    "gated_linear_unit_softmax_fwd_5",
-    "T softmax_exponentials, T _t6, T value",
-    "T gate, T y",
-    """
-    gate = softmax_exponentials / _t6;
-    y = value * gate;
+    T _c__t2[LF_REGISTERS];
+    T _c_value[LF_REGISTERS];
+    T _t4 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        _at.fill(_c_value, _row_value, _j);
+        const T _t2 = _at.fill(_c__t2, _row__t2, _j);
+        const T bias_gate = _p_bias_gate[_j];
+        const T _t3 = _t2 + bias_gate;
+        _t4 = _Max()(_t4, _t3);
+    )
+    _t4 = _row_reduce(_t4, _Max());
+    const T _t5 = _t4;
+    T _t6 = T(0);
+    LF_ROW_LOOP(
+        const T _t2 = _at.get(_c__t2, _row__t2, _j);
+        const T bias_gate = _p_bias_gate[_j];
+        const T _t3 = _t2 + bias_gate;
+        const T softmax_shifted = _t3 - _t5;
+        const T softmax_exponentials = exp(softmax_shifted);
+        _t6 = _Sum()(_t6, softmax_exponentials);
+    )
+    _t6 = _row_reduce(_t6, _Sum());
+    LF_ROW_LOOP(
+        const T _t2 = _at.get(_c__t2, _row__t2, _j);
+        const T bias_gate = _p_bias_gate[_j];
+        const T value = _at.get(_c_value, _row_value, _j);
+        const T _t3 = _t2 + bias_gate;
+        const T softmax_shifted = _t3 - _t5;
+        const T softmax_exponentials = exp(softmax_shifted);
+        const T gate = softmax_exponentials / _t6;
+        const T y = value * gate;
+        _row_gate[_j] = gate;
+        _row_y[_j] = y;
+    )
     """,
 )
 
@@ -1039,52 +1016,40 @@ def _cupy_forward_softmax(x, weight_linear, bias_linear, weight_gate, bias_gate)
     _t1 = _linear(x, weight_linear)
     value = _gated_linear_unit_sigmoid_fwd_0(_t1, bias_linear)
     _t2 = _linear(x, weight_gate)
-    _t3 = _gated_linear_unit_softmax_fwd_1(_t2, bias_gate)
-    _t4 = _gated_linear_unit_softmax_fwd_2(_t3)
-    _t5 = _t4
-    softmax_exponentials = _gated_linear_unit_softmax_fwd_3(_t3, _t5)
-    _t6 = _gated_linear_unit_softmax_fwd_4(softmax_exponentials)
-    gate, y = _gated_linear_unit_softmax_fwd_5(softmax_exponentials, _t6, value)
+    gate, y = _gated_linear_unit_softmax_fwd_1(_t2, bias_gate, value)
     return y, (x, weight_linear, weight_gate, value, gate)
 
 
-# gated_linear_unit_softmax_bwd_0: layers_spec/primitives.yaml:61,62
-_gated_linear_unit_softmax_bwd_0 = ElementwiseKernel(
+# gated_linear_unit_softmax_bwd_0: layers_spec/primitives.yaml:61,62; layers_spec/activations/softmax.yaml:14
+_gated_linear_unit_softmax_bwd_0 = RowBlockKernel(
     "gated_linear_unit_softmax_bwd_0",
-    "T grad_y, T gate, T value",
-    "T grad_value, T grad_gate",
+    "row T grad_y, row T gate, row T value",
+    "row T grad_value, row T _t12",
     """
-    grad_value = grad_y * gate;
-    grad_gate = grad_y * value;
-    """,
-)
-
-
-# gated_linear_unit_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
-_gated_linear_unit_softmax_bwd_1 = ReductionKernel(
-    "gated_linear_unit_softmax_bwd_1",
-    "T X0, T X1",
-    map_expr="gated_linear_unit_softmax_bwd_1_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T gated_linear_unit_softmax_bwd_1_map(const T grad_gate, const T gate) {
-        T _t9 = grad_gate * gate;
-        return _t9;
-    }
-    """,
-)
-
-
-# gated_linear_unit_softmax_bwd_2: layers_spec/activations/softmax.yaml:14
-_gated_linear_unit_softmax_bwd_2 = ElementwiseKernel(
-    "gated_linear_unit_softmax_bwd_2",
-    "T grad_gate, T _t10, T gate",
-    "T _t12",
-    """
-    T _t11 = grad_gate - _t10;
-    _t12 = gate * _t11;
+    T _c_grad_y[LF_REGISTERS];
+    T _c_gate[LF_REGISTERS];
+    T _c_value[LF_REGISTERS];
+    T _t10 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T value = _at.fill(_c_value, _row_value, _j);
+        const T gate = _at.fill(_c_gate, _row_gate, _j);
+        const T grad_gate = grad_y * value;
+        const T _t9 = grad_gate * gate;
+        _t10 = _Sum()(_t10, _t9);
+    )
+    _t10 = _row_reduce(_t10, _Sum());
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T gate = _at.get(_c_gate, _row_gate, _j);
+        const T value = _at.get(_c_value, _row_value, _j);
+        const T grad_value = grad_y * gate;
+        const T grad_gate = grad_y * value;
+        const T _t11 = grad_gate - _t10;
+        const T _t12 = gate * _t11;
+        _row_grad_value[_j] = grad_value;
+        _row__t12[_j] = _t12;
+    )
     """,
 )
 
@@ -1092,9 +1057,7 @@ _gated_linear_unit_softmax_bwd_2 = ElementwiseKernel(
 def _cupy_backward_softmax(grad_y, x, weight_linear, weight_gate, value, gate):
     import cupy as cp
 
-    grad_value, grad_gate = _gated_linear_unit_softmax_bwd_0(grad_y, gate, value)
-    _t10 = _gated_linear_unit_softmax_bwd_1(grad_gate, gate)
-    _t12 = _gated_linear_unit_softmax_bwd_2(grad_gate, _t10, gate)
+    grad_value, _t12 = _gated_linear_unit_softmax_bwd_0(grad_y, gate, value)
     grad_bias_gate = cp.sum(_t12, axis=0)
     _t14 = _linear_backward_input(_t12, weight_gate)
     grad_weight_gate = _rows(_t12).T @ _rows(x)

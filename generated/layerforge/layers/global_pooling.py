@@ -133,7 +133,7 @@ def _sum(x, axis):
 # global_pooling_average_fwd_0: layers_spec/layers/global_pooling.yaml:17
 _global_pooling_average_fwd_0 = ElementwiseKernel(
     "global_pooling_average_fwd_0",
-    "T _t1, int32 _t4",
+    "T _t1, int64 _t4",
     "T y",
     """
     y = _t1 / _t4;
@@ -154,7 +154,7 @@ def _cupy_forward_average(x):
 # global_pooling_average_bwd_0: layers_spec/primitives.yaml:71
 _global_pooling_average_bwd_0 = ElementwiseKernel(
     "global_pooling_average_bwd_0",
-    "T grad_y, int32 _t4",
+    "T grad_y, int64 _t4",
     "T _t5",
     """
     _t5 = grad_y / _t4;

@@ -28,7 +28,7 @@ from layerforge._runtime import (
 )
 from layerforge._cupy_runtime import (
     ElementwiseKernel,
-    ReductionKernel,
+    RowBlockKernel,
     RowKernel,
     on_gpu,
     default_gpu_rng,
@@ -1076,7 +1076,7 @@ def _cupy_forward_train_identity(
 # graph_attention_train_identity_bwd_1: layers_spec/primitives.yaml:371
 _graph_attention_train_identity_bwd_1 = ElementwiseKernel(
     "graph_attention_train_identity_bwd_1",
-    "T _t13, int32 _t14",
+    "T _t13, int64 _t14",
     "T grad_heads_out",
     """
     grad_heads_out = _t13 / _t14;
@@ -1085,54 +1085,65 @@ _graph_attention_train_identity_bwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_identity_bwd_2: layers_spec/primitives.yaml:61
-_graph_attention_train_identity_bwd_2 = ElementwiseKernel(
+# graph_attention_train_identity_bwd_2: layers_spec/primitives.yaml:61,2956,282,283; layers_spec/layers/graph_attention.yaml:34
+_graph_attention_train_identity_bwd_2 = RowBlockKernel(
     "graph_attention_train_identity_bwd_2",
-    "T grad_kept, T _t8",
-    "T grad_weights",
+    "row T grad_kept, row T _t8, row T weights, row bool _t4, scalar T negative_slope",
+    "row T grad_scores, per_row T grad_target",
     """
-    grad_weights = grad_kept * _t8;
+    T _c_grad_kept[LF_REGISTERS];
+    T _c__t8[LF_REGISTERS];
+    T _c_weights[LF_REGISTERS];
+    bool _c__t4[LF_REGISTERS];
+    T _t21 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c__t4, _row__t4, _j);
+        const T grad_kept = _at.fill(_c_grad_kept, _row_grad_kept, _j);
+        const T _t8 = _at.fill(_c__t8, _row__t8, _j);
+        const T weights = _at.fill(_c_weights, _row_weights, _j);
+        const T grad_weights = grad_kept * _t8;
+        _t21 = _Sum()(_t21, grad_weights * weights);
+    )
+    _t21 = _row_reduce(_t21, _Sum());
+    T grad_target = T(0);
+    LF_ROW_LOOP(
+        const T grad_kept = _at.get(_c_grad_kept, _row_grad_kept, _j);
+        const T _t8 = _at.get(_c__t8, _row__t8, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const bool _t4 = _at.get(_c__t4, _row__t4, _j);
+        const T grad_weights = grad_kept * _t8;
+        const T _t22 = grad_weights - _t21;
+        const T grad_masked = weights * _t22;
+        const T _t24 = grad_masked * _t4;
+        const bool _t25 = !_t4;
+        const T _t26 = grad_masked * _t25;
+        const T _t27 = _t26 * negative_slope;
+        const T grad_scores = _t24 + _t27;
+        grad_target = _Sum()(grad_target, grad_scores);
+    )
+    grad_target = _row_reduce(grad_target, _Sum());
+    LF_ROW_LOOP(
+        const T grad_kept = _at.get(_c_grad_kept, _row_grad_kept, _j);
+        const T _t8 = _at.get(_c__t8, _row__t8, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const bool _t4 = _at.get(_c__t4, _row__t4, _j);
+        const T grad_weights = grad_kept * _t8;
+        const T _t22 = grad_weights - _t21;
+        const T grad_masked = weights * _t22;
+        const T _t24 = grad_masked * _t4;
+        const bool _t25 = !_t4;
+        const T _t26 = grad_masked * _t25;
+        const T _t27 = _t26 * negative_slope;
+        const T grad_scores = _t24 + _t27;
+        _row_grad_scores[_j] = grad_scores;
+    )
     """,
 )
 
 
-# graph_attention_train_identity_bwd_3: layers_spec/primitives.yaml:2956,282,283,61
+# graph_attention_train_identity_bwd_3: layers_spec/primitives.yaml:2780
 _graph_attention_train_identity_bwd_3 = ElementwiseKernel(
     "graph_attention_train_identity_bwd_3",
-    "T grad_weights, T _t21, T weights, bool _t4, T negative_slope",
-    "T grad_scores",
-    """
-    T _t22 = grad_weights - _t21;
-    T grad_masked = weights * _t22;
-    T _t24 = grad_masked * _t4;
-    bool _t25 = !_t4;
-    T _t26 = grad_masked * _t25;
-    T _t27 = _t26 * negative_slope;
-    grad_scores = _t24 + _t27;
-    """,
-    scalars=("negative_slope",),
-)
-
-
-# graph_attention_train_identity_bwd_4: layers_spec/layers/graph_attention.yaml:34
-_graph_attention_train_identity_bwd_4 = ReductionKernel(
-    "graph_attention_train_identity_bwd_4",
-    "T X0",
-    map_expr="graph_attention_train_identity_bwd_4_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T graph_attention_train_identity_bwd_4_map(const T grad_scores) {
-        return grad_scores;
-    }
-    """,
-)
-
-
-# graph_attention_train_identity_bwd_5: layers_spec/primitives.yaml:2780
-_graph_attention_train_identity_bwd_5 = ElementwiseKernel(
-    "graph_attention_train_identity_bwd_5",
     "T _t19, T _t32, T _t38",
     "T grad_h",
     """
@@ -1157,12 +1168,9 @@ def _cupy_backward_train_identity(
     grad_kept = _cupy_bmm(grad_heads_out, _t16)
     _t18 = cp.swapaxes(kept, -1, -2)
     _t19 = _cupy_bmm(_t18, grad_heads_out)
-    grad_weights = _graph_attention_train_identity_bwd_2(grad_kept, _t8)
-    _t21 = _cupy_dot_last(grad_weights, weights)
-    grad_scores = _graph_attention_train_identity_bwd_3(
-        grad_weights, _t21, weights, _t4, negative_slope
+    grad_scores, grad_target = _graph_attention_train_identity_bwd_2(
+        grad_kept, _t8, weights, _t4, negative_slope
     )
-    grad_target = _graph_attention_train_identity_bwd_4(grad_scores)
     _t29 = cp.sum(grad_scores, axis=-2, keepdims=True)
     grad_source = cp.swapaxes(_t29, -1, -2)
     _t31 = cp.swapaxes(_t2, -1, -2)
@@ -1178,7 +1186,7 @@ def _cupy_backward_train_identity(
     _t41 = _cupy_sum_to(_t40, _t1.shape)
     grad_att_src = _unpermute(_t41, (-2, -1, -3))
     _t44 = lin_weight.shape[0]
-    grad_h = _graph_attention_train_identity_bwd_5(_t19, _t32, _t38)
+    grad_h = _graph_attention_train_identity_bwd_3(_t19, _t32, _t38)
     _t45 = _merge_heads(grad_h, _t44)
     grad_x = _linear_heads_input_grad(_t45, lin_weight)
     _t47 = lin_weight.shape[0]
@@ -1253,7 +1261,7 @@ _graph_attention_train_relu_bwd_1 = ElementwiseKernel(
 # graph_attention_train_relu_bwd_2: layers_spec/primitives.yaml:371
 _graph_attention_train_relu_bwd_2 = ElementwiseKernel(
     "graph_attention_train_relu_bwd_2",
-    "T _t15, int32 _t16",
+    "T _t15, int64 _t16",
     "T grad_heads_out",
     """
     grad_heads_out = _t15 / _t16;
@@ -1262,27 +1270,65 @@ _graph_attention_train_relu_bwd_2 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_relu_bwd_4: layers_spec/primitives.yaml:2956,282,283,61
-_graph_attention_train_relu_bwd_4 = ElementwiseKernel(
-    "graph_attention_train_relu_bwd_4",
-    "T grad_weights, T _t23, T weights, bool _t4, T negative_slope",
-    "T grad_scores",
+# graph_attention_train_relu_bwd_3: layers_spec/primitives.yaml:61,2956,282,283; layers_spec/layers/graph_attention.yaml:34
+_graph_attention_train_relu_bwd_3 = RowBlockKernel(
+    "graph_attention_train_relu_bwd_3",
+    "row T grad_kept, row T _t8, row T weights, row bool _t4, scalar T negative_slope",
+    "row T grad_scores, per_row T grad_target",
     """
-    T _t24 = grad_weights - _t23;
-    T grad_masked = weights * _t24;
-    T _t26 = grad_masked * _t4;
-    bool _t27 = !_t4;
-    T _t28 = grad_masked * _t27;
-    T _t29 = _t28 * negative_slope;
-    grad_scores = _t26 + _t29;
+    T _c_grad_kept[LF_REGISTERS];
+    T _c__t8[LF_REGISTERS];
+    T _c_weights[LF_REGISTERS];
+    bool _c__t4[LF_REGISTERS];
+    T _t23 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c__t4, _row__t4, _j);
+        const T grad_kept = _at.fill(_c_grad_kept, _row_grad_kept, _j);
+        const T _t8 = _at.fill(_c__t8, _row__t8, _j);
+        const T weights = _at.fill(_c_weights, _row_weights, _j);
+        const T grad_weights = grad_kept * _t8;
+        _t23 = _Sum()(_t23, grad_weights * weights);
+    )
+    _t23 = _row_reduce(_t23, _Sum());
+    T grad_target = T(0);
+    LF_ROW_LOOP(
+        const T grad_kept = _at.get(_c_grad_kept, _row_grad_kept, _j);
+        const T _t8 = _at.get(_c__t8, _row__t8, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const bool _t4 = _at.get(_c__t4, _row__t4, _j);
+        const T grad_weights = grad_kept * _t8;
+        const T _t24 = grad_weights - _t23;
+        const T grad_masked = weights * _t24;
+        const T _t26 = grad_masked * _t4;
+        const bool _t27 = !_t4;
+        const T _t28 = grad_masked * _t27;
+        const T _t29 = _t28 * negative_slope;
+        const T grad_scores = _t26 + _t29;
+        grad_target = _Sum()(grad_target, grad_scores);
+    )
+    grad_target = _row_reduce(grad_target, _Sum());
+    LF_ROW_LOOP(
+        const T grad_kept = _at.get(_c_grad_kept, _row_grad_kept, _j);
+        const T _t8 = _at.get(_c__t8, _row__t8, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const bool _t4 = _at.get(_c__t4, _row__t4, _j);
+        const T grad_weights = grad_kept * _t8;
+        const T _t24 = grad_weights - _t23;
+        const T grad_masked = weights * _t24;
+        const T _t26 = grad_masked * _t4;
+        const bool _t27 = !_t4;
+        const T _t28 = grad_masked * _t27;
+        const T _t29 = _t28 * negative_slope;
+        const T grad_scores = _t26 + _t29;
+        _row_grad_scores[_j] = grad_scores;
+    )
     """,
-    scalars=("negative_slope",),
 )
 
 
-# graph_attention_train_relu_bwd_6: layers_spec/primitives.yaml:2780
-_graph_attention_train_relu_bwd_6 = ElementwiseKernel(
-    "graph_attention_train_relu_bwd_6",
+# graph_attention_train_relu_bwd_4: layers_spec/primitives.yaml:2780
+_graph_attention_train_relu_bwd_4 = ElementwiseKernel(
+    "graph_attention_train_relu_bwd_4",
     "T _t21, T _t34, T _t40",
     "T grad_h",
     """
@@ -1308,12 +1354,9 @@ def _cupy_backward_train_relu(
     grad_kept = _cupy_bmm(grad_heads_out, _t18)
     _t20 = cp.swapaxes(kept, -1, -2)
     _t21 = _cupy_bmm(_t20, grad_heads_out)
-    grad_weights = _graph_attention_train_identity_bwd_2(grad_kept, _t8)
-    _t23 = _cupy_dot_last(grad_weights, weights)
-    grad_scores = _graph_attention_train_relu_bwd_4(
-        grad_weights, _t23, weights, _t4, negative_slope
+    grad_scores, grad_target = _graph_attention_train_relu_bwd_3(
+        grad_kept, _t8, weights, _t4, negative_slope
     )
-    grad_target = _graph_attention_train_identity_bwd_4(grad_scores)
     _t31 = cp.sum(grad_scores, axis=-2, keepdims=True)
     grad_source = cp.swapaxes(_t31, -1, -2)
     _t33 = cp.swapaxes(_t2, -1, -2)
@@ -1329,7 +1372,7 @@ def _cupy_backward_train_relu(
     _t43 = _cupy_sum_to(_t42, _t1.shape)
     grad_att_src = _unpermute(_t43, (-2, -1, -3))
     _t46 = lin_weight.shape[0]
-    grad_h = _graph_attention_train_relu_bwd_6(_t21, _t34, _t40)
+    grad_h = _graph_attention_train_relu_bwd_4(_t21, _t34, _t40)
     _t47 = _merge_heads(grad_h, _t46)
     grad_x = _linear_heads_input_grad(_t47, lin_weight)
     _t49 = lin_weight.shape[0]
@@ -1366,7 +1409,7 @@ def _cupy_forward_train_identity_no_bias(
 # graph_attention_train_identity_no_bias_bwd_1: layers_spec/primitives.yaml:371
 _graph_attention_train_identity_no_bias_bwd_1 = ElementwiseKernel(
     "graph_attention_train_identity_no_bias_bwd_1",
-    "T _t11, int32 _t12",
+    "T _t11, int64 _t12",
     "T grad_heads_out",
     """
     grad_heads_out = _t11 / _t12;
@@ -1375,27 +1418,65 @@ _graph_attention_train_identity_no_bias_bwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_identity_no_bias_bwd_3: layers_spec/primitives.yaml:2956,282,283,61
-_graph_attention_train_identity_no_bias_bwd_3 = ElementwiseKernel(
-    "graph_attention_train_identity_no_bias_bwd_3",
-    "T grad_weights, T _t19, T weights, bool _t4, T negative_slope",
-    "T grad_scores",
+# graph_attention_train_identity_no_bias_bwd_2: layers_spec/primitives.yaml:61,2956,282,283; layers_spec/layers/graph_attention.yaml:34
+_graph_attention_train_identity_no_bias_bwd_2 = RowBlockKernel(
+    "graph_attention_train_identity_no_bias_bwd_2",
+    "row T grad_kept, row T _t8, row T weights, row bool _t4, scalar T negative_slope",
+    "row T grad_scores, per_row T grad_target",
     """
-    T _t20 = grad_weights - _t19;
-    T grad_masked = weights * _t20;
-    T _t22 = grad_masked * _t4;
-    bool _t23 = !_t4;
-    T _t24 = grad_masked * _t23;
-    T _t25 = _t24 * negative_slope;
-    grad_scores = _t22 + _t25;
+    T _c_grad_kept[LF_REGISTERS];
+    T _c__t8[LF_REGISTERS];
+    T _c_weights[LF_REGISTERS];
+    bool _c__t4[LF_REGISTERS];
+    T _t19 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c__t4, _row__t4, _j);
+        const T grad_kept = _at.fill(_c_grad_kept, _row_grad_kept, _j);
+        const T _t8 = _at.fill(_c__t8, _row__t8, _j);
+        const T weights = _at.fill(_c_weights, _row_weights, _j);
+        const T grad_weights = grad_kept * _t8;
+        _t19 = _Sum()(_t19, grad_weights * weights);
+    )
+    _t19 = _row_reduce(_t19, _Sum());
+    T grad_target = T(0);
+    LF_ROW_LOOP(
+        const T grad_kept = _at.get(_c_grad_kept, _row_grad_kept, _j);
+        const T _t8 = _at.get(_c__t8, _row__t8, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const bool _t4 = _at.get(_c__t4, _row__t4, _j);
+        const T grad_weights = grad_kept * _t8;
+        const T _t20 = grad_weights - _t19;
+        const T grad_masked = weights * _t20;
+        const T _t22 = grad_masked * _t4;
+        const bool _t23 = !_t4;
+        const T _t24 = grad_masked * _t23;
+        const T _t25 = _t24 * negative_slope;
+        const T grad_scores = _t22 + _t25;
+        grad_target = _Sum()(grad_target, grad_scores);
+    )
+    grad_target = _row_reduce(grad_target, _Sum());
+    LF_ROW_LOOP(
+        const T grad_kept = _at.get(_c_grad_kept, _row_grad_kept, _j);
+        const T _t8 = _at.get(_c__t8, _row__t8, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const bool _t4 = _at.get(_c__t4, _row__t4, _j);
+        const T grad_weights = grad_kept * _t8;
+        const T _t20 = grad_weights - _t19;
+        const T grad_masked = weights * _t20;
+        const T _t22 = grad_masked * _t4;
+        const bool _t23 = !_t4;
+        const T _t24 = grad_masked * _t23;
+        const T _t25 = _t24 * negative_slope;
+        const T grad_scores = _t22 + _t25;
+        _row_grad_scores[_j] = grad_scores;
+    )
     """,
-    scalars=("negative_slope",),
 )
 
 
-# graph_attention_train_identity_no_bias_bwd_5: layers_spec/primitives.yaml:2780
-_graph_attention_train_identity_no_bias_bwd_5 = ElementwiseKernel(
-    "graph_attention_train_identity_no_bias_bwd_5",
+# graph_attention_train_identity_no_bias_bwd_3: layers_spec/primitives.yaml:2780
+_graph_attention_train_identity_no_bias_bwd_3 = ElementwiseKernel(
+    "graph_attention_train_identity_no_bias_bwd_3",
     "T _t17, T _t30, T _t36",
     "T grad_h",
     """
@@ -1419,12 +1500,9 @@ def _cupy_backward_train_identity_no_bias(
     grad_kept = _cupy_bmm(grad_heads_out, _t14)
     _t16 = cp.swapaxes(kept, -1, -2)
     _t17 = _cupy_bmm(_t16, grad_heads_out)
-    grad_weights = _graph_attention_train_identity_bwd_2(grad_kept, _t8)
-    _t19 = _cupy_dot_last(grad_weights, weights)
-    grad_scores = _graph_attention_train_identity_no_bias_bwd_3(
-        grad_weights, _t19, weights, _t4, negative_slope
+    grad_scores, grad_target = _graph_attention_train_identity_no_bias_bwd_2(
+        grad_kept, _t8, weights, _t4, negative_slope
     )
-    grad_target = _graph_attention_train_identity_bwd_4(grad_scores)
     _t27 = cp.sum(grad_scores, axis=-2, keepdims=True)
     grad_source = cp.swapaxes(_t27, -1, -2)
     _t29 = cp.swapaxes(_t2, -1, -2)
@@ -1440,7 +1518,7 @@ def _cupy_backward_train_identity_no_bias(
     _t39 = _cupy_sum_to(_t38, _t1.shape)
     grad_att_src = _unpermute(_t39, (-2, -1, -3))
     _t42 = lin_weight.shape[0]
-    grad_h = _graph_attention_train_identity_no_bias_bwd_5(_t17, _t30, _t36)
+    grad_h = _graph_attention_train_identity_no_bias_bwd_3(_t17, _t30, _t36)
     _t43 = _merge_heads(grad_h, _t42)
     grad_x = _linear_heads_input_grad(_t43, lin_weight)
     _t45 = lin_weight.shape[0]
@@ -1526,12 +1604,9 @@ def _cupy_backward_train_relu_no_bias(
     grad_kept = _cupy_bmm(grad_heads_out, _t16)
     _t18 = cp.swapaxes(kept, -1, -2)
     _t19 = _cupy_bmm(_t18, grad_heads_out)
-    grad_weights = _graph_attention_train_identity_bwd_2(grad_kept, _t8)
-    _t21 = _cupy_dot_last(grad_weights, weights)
-    grad_scores = _graph_attention_train_identity_bwd_3(
-        grad_weights, _t21, weights, _t4, negative_slope
+    grad_scores, grad_target = _graph_attention_train_identity_bwd_2(
+        grad_kept, _t8, weights, _t4, negative_slope
     )
-    grad_target = _graph_attention_train_identity_bwd_4(grad_scores)
     _t29 = cp.sum(grad_scores, axis=-2, keepdims=True)
     grad_source = cp.swapaxes(_t29, -1, -2)
     _t31 = cp.swapaxes(_t2, -1, -2)
@@ -1547,7 +1622,7 @@ def _cupy_backward_train_relu_no_bias(
     _t41 = _cupy_sum_to(_t40, _t1.shape)
     grad_att_src = _unpermute(_t41, (-2, -1, -3))
     _t44 = lin_weight.shape[0]
-    grad_h = _graph_attention_train_identity_bwd_5(_t19, _t32, _t38)
+    grad_h = _graph_attention_train_identity_bwd_3(_t19, _t32, _t38)
     _t45 = _merge_heads(grad_h, _t44)
     grad_x = _linear_heads_input_grad(_t45, lin_weight)
     _t47 = lin_weight.shape[0]
@@ -1607,7 +1682,7 @@ def _cupy_forward_eval_identity(
 # graph_attention_eval_identity_bwd_0: layers_spec/primitives.yaml:371
 _graph_attention_eval_identity_bwd_0 = ElementwiseKernel(
     "graph_attention_eval_identity_bwd_0",
-    "T _t12, int32 _t13",
+    "T _t12, int64 _t13",
     "T grad_heads_out",
     """
     grad_heads_out = _t12 / _t13;
@@ -1616,9 +1691,58 @@ _graph_attention_eval_identity_bwd_0 = ElementwiseKernel(
 )
 
 
-# graph_attention_eval_identity_bwd_3: layers_spec/primitives.yaml:2780
-_graph_attention_eval_identity_bwd_3 = ElementwiseKernel(
-    "graph_attention_eval_identity_bwd_3",
+# graph_attention_eval_identity_bwd_1: layers_spec/primitives.yaml:2956,282,283,61; layers_spec/layers/graph_attention.yaml:34
+_graph_attention_eval_identity_bwd_1 = RowBlockKernel(
+    "graph_attention_eval_identity_bwd_1",
+    "row T grad_weights, row T weights, row bool _t4, scalar T negative_slope",
+    "row T grad_scores, per_row T grad_target",
+    """
+    T _c_grad_weights[LF_REGISTERS];
+    T _c_weights[LF_REGISTERS];
+    bool _c__t4[LF_REGISTERS];
+    T _t19 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c__t4, _row__t4, _j);
+        const T grad_weights = _at.fill(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.fill(_c_weights, _row_weights, _j);
+        _t19 = _Sum()(_t19, grad_weights * weights);
+    )
+    _t19 = _row_reduce(_t19, _Sum());
+    T grad_target = T(0);
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const bool _t4 = _at.get(_c__t4, _row__t4, _j);
+        const T _t20 = grad_weights - _t19;
+        const T grad_masked = weights * _t20;
+        const T _t22 = grad_masked * _t4;
+        const bool _t23 = !_t4;
+        const T _t24 = grad_masked * _t23;
+        const T _t25 = _t24 * negative_slope;
+        const T grad_scores = _t22 + _t25;
+        grad_target = _Sum()(grad_target, grad_scores);
+    )
+    grad_target = _row_reduce(grad_target, _Sum());
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const bool _t4 = _at.get(_c__t4, _row__t4, _j);
+        const T _t20 = grad_weights - _t19;
+        const T grad_masked = weights * _t20;
+        const T _t22 = grad_masked * _t4;
+        const bool _t23 = !_t4;
+        const T _t24 = grad_masked * _t23;
+        const T _t25 = _t24 * negative_slope;
+        const T grad_scores = _t22 + _t25;
+        _row_grad_scores[_j] = grad_scores;
+    )
+    """,
+)
+
+
+# graph_attention_eval_identity_bwd_2: layers_spec/primitives.yaml:2780
+_graph_attention_eval_identity_bwd_2 = ElementwiseKernel(
+    "graph_attention_eval_identity_bwd_2",
     "T _t18, T _t30, T _t36",
     "T grad_h",
     """
@@ -1642,11 +1766,9 @@ def _cupy_backward_eval_identity(
     grad_weights = _cupy_bmm(grad_heads_out, _t15)
     _t17 = cp.swapaxes(weights, -1, -2)
     _t18 = _cupy_bmm(_t17, grad_heads_out)
-    _t19 = _cupy_dot_last(grad_weights, weights)
-    grad_scores = _graph_attention_train_identity_no_bias_bwd_3(
-        grad_weights, _t19, weights, _t4, negative_slope
+    grad_scores, grad_target = _graph_attention_eval_identity_bwd_1(
+        grad_weights, weights, _t4, negative_slope
     )
-    grad_target = _graph_attention_train_identity_bwd_4(grad_scores)
     _t27 = cp.sum(grad_scores, axis=-2, keepdims=True)
     grad_source = cp.swapaxes(_t27, -1, -2)
     _t29 = cp.swapaxes(_t2, -1, -2)
@@ -1662,7 +1784,7 @@ def _cupy_backward_eval_identity(
     _t39 = _cupy_sum_to(_t38, _t1.shape)
     grad_att_src = _unpermute(_t39, (-2, -1, -3))
     _t42 = lin_weight.shape[0]
-    grad_h = _graph_attention_eval_identity_bwd_3(_t18, _t30, _t36)
+    grad_h = _graph_attention_eval_identity_bwd_2(_t18, _t30, _t36)
     _t43 = _merge_heads(grad_h, _t42)
     grad_x = _linear_heads_input_grad(_t43, lin_weight)
     _t45 = lin_weight.shape[0]
@@ -1708,7 +1830,7 @@ def _cupy_forward_eval_relu(
 # graph_attention_eval_relu_bwd_1: layers_spec/primitives.yaml:371
 _graph_attention_eval_relu_bwd_1 = ElementwiseKernel(
     "graph_attention_eval_relu_bwd_1",
-    "T _t14, int32 _t15",
+    "T _t14, int64 _t15",
     "T grad_heads_out",
     """
     grad_heads_out = _t14 / _t15;
@@ -1717,9 +1839,58 @@ _graph_attention_eval_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_eval_relu_bwd_4: layers_spec/primitives.yaml:2780
-_graph_attention_eval_relu_bwd_4 = ElementwiseKernel(
-    "graph_attention_eval_relu_bwd_4",
+# graph_attention_eval_relu_bwd_2: layers_spec/primitives.yaml:2956,282,283,61; layers_spec/layers/graph_attention.yaml:34
+_graph_attention_eval_relu_bwd_2 = RowBlockKernel(
+    "graph_attention_eval_relu_bwd_2",
+    "row T grad_weights, row T weights, row bool _t4, scalar T negative_slope",
+    "row T grad_scores, per_row T grad_target",
+    """
+    T _c_grad_weights[LF_REGISTERS];
+    T _c_weights[LF_REGISTERS];
+    bool _c__t4[LF_REGISTERS];
+    T _t21 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c__t4, _row__t4, _j);
+        const T grad_weights = _at.fill(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.fill(_c_weights, _row_weights, _j);
+        _t21 = _Sum()(_t21, grad_weights * weights);
+    )
+    _t21 = _row_reduce(_t21, _Sum());
+    T grad_target = T(0);
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const bool _t4 = _at.get(_c__t4, _row__t4, _j);
+        const T _t22 = grad_weights - _t21;
+        const T grad_masked = weights * _t22;
+        const T _t24 = grad_masked * _t4;
+        const bool _t25 = !_t4;
+        const T _t26 = grad_masked * _t25;
+        const T _t27 = _t26 * negative_slope;
+        const T grad_scores = _t24 + _t27;
+        grad_target = _Sum()(grad_target, grad_scores);
+    )
+    grad_target = _row_reduce(grad_target, _Sum());
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const bool _t4 = _at.get(_c__t4, _row__t4, _j);
+        const T _t22 = grad_weights - _t21;
+        const T grad_masked = weights * _t22;
+        const T _t24 = grad_masked * _t4;
+        const bool _t25 = !_t4;
+        const T _t26 = grad_masked * _t25;
+        const T _t27 = _t26 * negative_slope;
+        const T grad_scores = _t24 + _t27;
+        _row_grad_scores[_j] = grad_scores;
+    )
+    """,
+)
+
+
+# graph_attention_eval_relu_bwd_3: layers_spec/primitives.yaml:2780
+_graph_attention_eval_relu_bwd_3 = ElementwiseKernel(
+    "graph_attention_eval_relu_bwd_3",
     "T _t20, T _t32, T _t38",
     "T grad_h",
     """
@@ -1744,11 +1915,9 @@ def _cupy_backward_eval_relu(
     grad_weights = _cupy_bmm(grad_heads_out, _t17)
     _t19 = cp.swapaxes(weights, -1, -2)
     _t20 = _cupy_bmm(_t19, grad_heads_out)
-    _t21 = _cupy_dot_last(grad_weights, weights)
-    grad_scores = _graph_attention_train_identity_bwd_3(
-        grad_weights, _t21, weights, _t4, negative_slope
+    grad_scores, grad_target = _graph_attention_eval_relu_bwd_2(
+        grad_weights, weights, _t4, negative_slope
     )
-    grad_target = _graph_attention_train_identity_bwd_4(grad_scores)
     _t29 = cp.sum(grad_scores, axis=-2, keepdims=True)
     grad_source = cp.swapaxes(_t29, -1, -2)
     _t31 = cp.swapaxes(_t2, -1, -2)
@@ -1764,7 +1933,7 @@ def _cupy_backward_eval_relu(
     _t41 = _cupy_sum_to(_t40, _t1.shape)
     grad_att_src = _unpermute(_t41, (-2, -1, -3))
     _t44 = lin_weight.shape[0]
-    grad_h = _graph_attention_eval_relu_bwd_4(_t20, _t32, _t38)
+    grad_h = _graph_attention_eval_relu_bwd_3(_t20, _t32, _t38)
     _t45 = _merge_heads(grad_h, _t44)
     grad_x = _linear_heads_input_grad(_t45, lin_weight)
     _t47 = lin_weight.shape[0]
@@ -1797,7 +1966,7 @@ def _cupy_forward_eval_identity_no_bias(
 # graph_attention_eval_identity_no_bias_bwd_0: layers_spec/primitives.yaml:371
 _graph_attention_eval_identity_no_bias_bwd_0 = ElementwiseKernel(
     "graph_attention_eval_identity_no_bias_bwd_0",
-    "T _t10, int32 _t11",
+    "T _t10, int64 _t11",
     "T grad_heads_out",
     """
     grad_heads_out = _t10 / _t11;
@@ -1806,27 +1975,58 @@ _graph_attention_eval_identity_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-# graph_attention_eval_identity_no_bias_bwd_1: layers_spec/primitives.yaml:2956,282,283,61
-_graph_attention_eval_identity_no_bias_bwd_1 = ElementwiseKernel(
+# graph_attention_eval_identity_no_bias_bwd_1: layers_spec/primitives.yaml:2956,282,283,61; layers_spec/layers/graph_attention.yaml:34
+_graph_attention_eval_identity_no_bias_bwd_1 = RowBlockKernel(
     "graph_attention_eval_identity_no_bias_bwd_1",
-    "T grad_weights, T _t17, T weights, bool _t4, T negative_slope",
-    "T grad_scores",
+    "row T grad_weights, row T weights, row bool _t4, scalar T negative_slope",
+    "row T grad_scores, per_row T grad_target",
     """
-    T _t18 = grad_weights - _t17;
-    T grad_masked = weights * _t18;
-    T _t20 = grad_masked * _t4;
-    bool _t21 = !_t4;
-    T _t22 = grad_masked * _t21;
-    T _t23 = _t22 * negative_slope;
-    grad_scores = _t20 + _t23;
+    T _c_grad_weights[LF_REGISTERS];
+    T _c_weights[LF_REGISTERS];
+    bool _c__t4[LF_REGISTERS];
+    T _t17 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c__t4, _row__t4, _j);
+        const T grad_weights = _at.fill(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.fill(_c_weights, _row_weights, _j);
+        _t17 = _Sum()(_t17, grad_weights * weights);
+    )
+    _t17 = _row_reduce(_t17, _Sum());
+    T grad_target = T(0);
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const bool _t4 = _at.get(_c__t4, _row__t4, _j);
+        const T _t18 = grad_weights - _t17;
+        const T grad_masked = weights * _t18;
+        const T _t20 = grad_masked * _t4;
+        const bool _t21 = !_t4;
+        const T _t22 = grad_masked * _t21;
+        const T _t23 = _t22 * negative_slope;
+        const T grad_scores = _t20 + _t23;
+        grad_target = _Sum()(grad_target, grad_scores);
+    )
+    grad_target = _row_reduce(grad_target, _Sum());
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const bool _t4 = _at.get(_c__t4, _row__t4, _j);
+        const T _t18 = grad_weights - _t17;
+        const T grad_masked = weights * _t18;
+        const T _t20 = grad_masked * _t4;
+        const bool _t21 = !_t4;
+        const T _t22 = grad_masked * _t21;
+        const T _t23 = _t22 * negative_slope;
+        const T grad_scores = _t20 + _t23;
+        _row_grad_scores[_j] = grad_scores;
+    )
     """,
-    scalars=("negative_slope",),
 )
 
 
-# graph_attention_eval_identity_no_bias_bwd_3: layers_spec/primitives.yaml:2780
-_graph_attention_eval_identity_no_bias_bwd_3 = ElementwiseKernel(
-    "graph_attention_eval_identity_no_bias_bwd_3",
+# graph_attention_eval_identity_no_bias_bwd_2: layers_spec/primitives.yaml:2780
+_graph_attention_eval_identity_no_bias_bwd_2 = ElementwiseKernel(
+    "graph_attention_eval_identity_no_bias_bwd_2",
     "T _t16, T _t28, T _t34",
     "T grad_h",
     """
@@ -1849,11 +2049,9 @@ def _cupy_backward_eval_identity_no_bias(
     grad_weights = _cupy_bmm(grad_heads_out, _t13)
     _t15 = cp.swapaxes(weights, -1, -2)
     _t16 = _cupy_bmm(_t15, grad_heads_out)
-    _t17 = _cupy_dot_last(grad_weights, weights)
-    grad_scores = _graph_attention_eval_identity_no_bias_bwd_1(
-        grad_weights, _t17, weights, _t4, negative_slope
+    grad_scores, grad_target = _graph_attention_eval_identity_no_bias_bwd_1(
+        grad_weights, weights, _t4, negative_slope
     )
-    grad_target = _graph_attention_train_identity_bwd_4(grad_scores)
     _t25 = cp.sum(grad_scores, axis=-2, keepdims=True)
     grad_source = cp.swapaxes(_t25, -1, -2)
     _t27 = cp.swapaxes(_t2, -1, -2)
@@ -1869,7 +2067,7 @@ def _cupy_backward_eval_identity_no_bias(
     _t37 = _cupy_sum_to(_t36, _t1.shape)
     grad_att_src = _unpermute(_t37, (-2, -1, -3))
     _t40 = lin_weight.shape[0]
-    grad_h = _graph_attention_eval_identity_no_bias_bwd_3(_t16, _t28, _t34)
+    grad_h = _graph_attention_eval_identity_no_bias_bwd_2(_t16, _t28, _t34)
     _t41 = _merge_heads(grad_h, _t40)
     grad_x = _linear_heads_input_grad(_t41, lin_weight)
     _t43 = lin_weight.shape[0]
@@ -1926,11 +2124,9 @@ def _cupy_backward_eval_relu_no_bias(
     grad_weights = _cupy_bmm(grad_heads_out, _t15)
     _t17 = cp.swapaxes(weights, -1, -2)
     _t18 = _cupy_bmm(_t17, grad_heads_out)
-    _t19 = _cupy_dot_last(grad_weights, weights)
-    grad_scores = _graph_attention_train_identity_no_bias_bwd_3(
-        grad_weights, _t19, weights, _t4, negative_slope
+    grad_scores, grad_target = _graph_attention_eval_identity_bwd_1(
+        grad_weights, weights, _t4, negative_slope
     )
-    grad_target = _graph_attention_train_identity_bwd_4(grad_scores)
     _t27 = cp.sum(grad_scores, axis=-2, keepdims=True)
     grad_source = cp.swapaxes(_t27, -1, -2)
     _t29 = cp.swapaxes(_t2, -1, -2)
@@ -1946,7 +2142,7 @@ def _cupy_backward_eval_relu_no_bias(
     _t39 = _cupy_sum_to(_t38, _t1.shape)
     grad_att_src = _unpermute(_t39, (-2, -1, -3))
     _t42 = lin_weight.shape[0]
-    grad_h = _graph_attention_eval_identity_bwd_3(_t18, _t30, _t36)
+    grad_h = _graph_attention_eval_identity_bwd_2(_t18, _t30, _t36)
     _t43 = _merge_heads(grad_h, _t42)
     grad_x = _linear_heads_input_grad(_t43, lin_weight)
     _t45 = lin_weight.shape[0]
@@ -2009,17 +2205,6 @@ def _cupy_bmm(a, b):
 
     in_chunks(products, a.shape[0], a)
     return out
-
-
-def _cupy_dot_last(a, b):
-    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
-    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
-    rows b [..., F] a stack of row-times-column ones."""
-    import cupy as cp
-
-    if b.ndim == 1:
-        return cp.matmul(a, b)[..., None]
-    return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
 def _cupy_mean(x, axis):

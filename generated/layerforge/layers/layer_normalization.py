@@ -22,7 +22,7 @@ from layerforge._runtime import (
     in_row_blocks,
     blas_flags_ignored,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import RowBlockKernel, on_gpu
 from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
@@ -319,446 +319,341 @@ def _sum_to(grad, shape):
 # and CuPy twins of the functions above.
 
 
-# layer_normalization_fwd_0: layers_spec/layers/layer_normalization.yaml:20
-_layer_normalization_fwd_0 = ReductionKernel(
+# layer_normalization_fwd_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_layer_normalization_fwd_0 = RowBlockKernel(
     "layer_normalization_fwd_0",
-    "T X0",
-    map_expr="layer_normalization_fwd_0_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T layer_normalization_fwd_0_map(const T x) {
-        return x;
-    }
-    """,
-)
-
-
-# layer_normalization_fwd_1: layers_spec/layers/layer_normalization.yaml:21
-_layer_normalization_fwd_1 = ElementwiseKernel(
-    "layer_normalization_fwd_1",
-    "T x, T mu",
-    "T centered",
+    "row T x, scalar int64 _t2, scalar T eps, column T weight, column T bias",
+    "per_row T mu, per_row T rstd, row T y",
     """
-    centered = x - mu;
-    """,
-)
-
-
-# layer_normalization_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
-_layer_normalization_fwd_2 = ElementwiseKernel(
-    "layer_normalization_fwd_2",
-    "T _t1, int32 _t2, T eps",
-    "T rstd",
-    """
-    T variance = _t1 / _t2;
-    T _t3 = variance + eps;
-    T _t4 = sqrt(_t3);
-    rstd = T(1) / _t4;
-    """,
-    scalars=("_t2", "eps"),
-)
-
-
-# layer_normalization_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
-_layer_normalization_fwd_3 = ElementwiseKernel(
-    "layer_normalization_fwd_3",
-    "T centered, T rstd, T weight, T bias",
-    "T y",
-    """
-    T normalized = centered * rstd;
-    T _t5 = normalized * weight;
-    y = _t5 + bias;
+    T _c_x[LF_REGISTERS];
+    T mu = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        mu = _Sum()(mu, x);
+    )
+    mu = _row_reduce(mu, _Sum());
+    mu = mu / T(_n);
+    T _t1 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T centered = x - mu;
+        _t1 = _Sum()(_t1, centered * centered);
+    )
+    _t1 = _row_reduce(_t1, _Sum());
+    const T variance = _t1 / _t2;
+    const T _t3 = variance + eps;
+    const T _t4 = sqrt(_t3);
+    const T rstd = T(1) / _t4;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T weight = _p_weight[_j];
+        const T bias = _p_bias[_j];
+        const T centered = x - mu;
+        const T normalized = centered * rstd;
+        const T _t5 = normalized * weight;
+        const T y = _t5 + bias;
+        _row_y[_j] = y;
+    )
     """,
 )
 
 
 def _cupy_forward(x, weight, bias, eps):
-    mu = _layer_normalization_fwd_0(x)
-    centered = _layer_normalization_fwd_1(x, mu)
-    _t1 = _cupy_dot_last(centered, centered)
     _t2 = x.shape[-1]
-    rstd = _layer_normalization_fwd_2(_t1, _t2, eps)
-    y = _layer_normalization_fwd_3(centered, rstd, weight, bias)
+    mu, rstd, y = _layer_normalization_fwd_0(x, _t2, eps, weight, bias)
     return y, (x, weight, mu, rstd)
 
 
-# layer_normalization_bwd_0: layers_spec/layers/layer_normalization.yaml:34,35
-_layer_normalization_bwd_0 = ElementwiseKernel(
+# layer_normalization_bwd_0: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_layer_normalization_bwd_0 = RowBlockKernel(
     "layer_normalization_bwd_0",
-    "T x, T mu, T rstd, T grad_y",
-    "T x_hat, T p",
+    "row T x, per_row T mu, per_row T rstd, row T grad_y, scalar int64 _t7, column T weight",
+    "row T p, row T grad_x",
     """
-    T _t6 = x - mu;
-    x_hat = _t6 * rstd;
-    p = grad_y * x_hat;
-    """,
-)
-
-
-# layer_normalization_bwd_1: layers_spec/layers/layer_normalization.yaml:38
-_layer_normalization_bwd_1 = ElementwiseKernel(
-    "layer_normalization_bwd_1",
-    "T rstd, int32 _t7",
-    "T scale",
-    """
-    scale = rstd / _t7;
-    """,
-    scalars=("_t7",),
-)
-
-
-# layer_normalization_bwd_2: layers_spec/layers/layer_normalization.yaml:40
-_layer_normalization_bwd_2 = ElementwiseKernel(
-    "layer_normalization_bwd_2",
-    "T grad_y, T weight, T rstd",
-    "T _t9",
-    """
-    T _t8 = grad_y * weight;
-    _t9 = _t8 * rstd;
-    """,
-)
-
-
-# layer_normalization_bwd_3: layers_spec/layers/layer_normalization.yaml:40
-_layer_normalization_bwd_3 = ElementwiseKernel(
-    "layer_normalization_bwd_3",
-    "T _t10, T scale",
-    "T _t11",
-    """
-    _t11 = _t10 * scale;
-    """,
-)
-
-
-# layer_normalization_bwd_4: layers_spec/layers/layer_normalization.yaml:40
-_layer_normalization_bwd_4 = ElementwiseKernel(
-    "layer_normalization_bwd_4",
-    "T x_hat, T _t11, T _t9",
-    "T _t13",
-    """
-    T _t12 = x_hat * _t11;
-    _t13 = _t9 - _t12;
-    """,
-)
-
-
-# layer_normalization_bwd_5: layers_spec/layers/layer_normalization.yaml:40
-_layer_normalization_bwd_5 = ElementwiseKernel(
-    "layer_normalization_bwd_5",
-    "T _t14, T scale",
-    "T _t15",
-    """
-    _t15 = _t14 * scale;
-    """,
-)
-
-
-# layer_normalization_bwd_6: layers_spec/layers/layer_normalization.yaml:40
-_layer_normalization_bwd_6 = ElementwiseKernel(
-    "layer_normalization_bwd_6",
-    "T _t13, T _t15",
-    "T grad_x",
-    """
-    grad_x = _t13 - _t15;
+    T _c_x[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    const T scale = rstd / _t7;
+    T _t10 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T weight = _p_weight[_j];
+        const T _t6 = x - mu;
+        const T x_hat = _t6 * rstd;
+        const T p = grad_y * x_hat;
+        _t10 = _Sum()(_t10, p * weight);
+    )
+    _t10 = _row_reduce(_t10, _Sum());
+    const T _t11 = _t10 * scale;
+    T _t14 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T weight = _p_weight[_j];
+        _t14 = _Sum()(_t14, grad_y * weight);
+    )
+    _t14 = _row_reduce(_t14, _Sum());
+    const T _t15 = _t14 * scale;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T weight = _p_weight[_j];
+        const T _t6 = x - mu;
+        const T x_hat = _t6 * rstd;
+        const T p = grad_y * x_hat;
+        const T _t8 = grad_y * weight;
+        const T _t9 = _t8 * rstd;
+        const T _t12 = x_hat * _t11;
+        const T _t13 = _t9 - _t12;
+        const T grad_x = _t13 - _t15;
+        _row_p[_j] = p;
+        _row_grad_x[_j] = grad_x;
+    )
     """,
 )
 
 
 def _cupy_backward(grad_y, x, weight, mu, rstd):
-    x_hat, p = _layer_normalization_bwd_0(x, mu, rstd, grad_y)
+    _t7 = x.shape[-1]
+    p, grad_x = _layer_normalization_bwd_0(x, mu, rstd, grad_y, _t7, weight)
     grad_weight = _cupy_sum_to(p, weight.shape)
     grad_bias = _cupy_sum_to(grad_y, weight.shape)
-    _t7 = x.shape[-1]
-    scale = _layer_normalization_bwd_1(rstd, _t7)
-    _t9 = _layer_normalization_bwd_2(grad_y, weight, rstd)
-    _t10 = _cupy_dot_last(p, weight)
-    _t11 = _layer_normalization_bwd_3(_t10, scale)
-    _t13 = _layer_normalization_bwd_4(x_hat, _t11, _t9)
-    _t14 = _cupy_dot_last(grad_y, weight)
-    _t15 = _layer_normalization_bwd_5(_t14, scale)
-    grad_x = _layer_normalization_bwd_6(_t13, _t15)
     return grad_x, grad_weight, grad_bias
 
 
-# layer_normalization_no_bias_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
-_layer_normalization_no_bias_fwd_3 = ElementwiseKernel(
-    "layer_normalization_no_bias_fwd_3",
-    "T centered, T rstd, T weight",
-    "T y",
+# layer_normalization_no_bias_fwd_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_layer_normalization_no_bias_fwd_0 = RowBlockKernel(
+    "layer_normalization_no_bias_fwd_0",
+    "row T x, scalar int64 _t2, scalar T eps, column T weight",
+    "per_row T mu, per_row T rstd, row T y",
     """
-    T normalized = centered * rstd;
-    y = normalized * weight;
+    T _c_x[LF_REGISTERS];
+    T mu = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        mu = _Sum()(mu, x);
+    )
+    mu = _row_reduce(mu, _Sum());
+    mu = mu / T(_n);
+    T _t1 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T centered = x - mu;
+        _t1 = _Sum()(_t1, centered * centered);
+    )
+    _t1 = _row_reduce(_t1, _Sum());
+    const T variance = _t1 / _t2;
+    const T _t3 = variance + eps;
+    const T _t4 = sqrt(_t3);
+    const T rstd = T(1) / _t4;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T weight = _p_weight[_j];
+        const T centered = x - mu;
+        const T normalized = centered * rstd;
+        const T y = normalized * weight;
+        _row_y[_j] = y;
+    )
     """,
 )
 
 
 def _cupy_forward_no_bias(x, weight, bias, eps):
-    mu = _layer_normalization_fwd_0(x)
-    centered = _layer_normalization_fwd_1(x, mu)
-    _t1 = _cupy_dot_last(centered, centered)
     _t2 = x.shape[-1]
-    rstd = _layer_normalization_fwd_2(_t1, _t2, eps)
-    y = _layer_normalization_no_bias_fwd_3(centered, rstd, weight)
+    mu, rstd, y = _layer_normalization_no_bias_fwd_0(x, _t2, eps, weight)
     return y, (x, weight, mu, rstd)
 
 
-# layer_normalization_no_bias_bwd_0: layers_spec/layers/layer_normalization.yaml:34,35
-_layer_normalization_no_bias_bwd_0 = ElementwiseKernel(
+# layer_normalization_no_bias_bwd_0: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_layer_normalization_no_bias_bwd_0 = RowBlockKernel(
     "layer_normalization_no_bias_bwd_0",
-    "T x, T mu, T rstd, T grad_y",
-    "T x_hat, T p",
+    "row T x, per_row T mu, per_row T rstd, row T grad_y, scalar int64 _t6, column T weight",
+    "row T p, row T grad_x",
     """
-    T _t5 = x - mu;
-    x_hat = _t5 * rstd;
-    p = grad_y * x_hat;
-    """,
-)
-
-
-# layer_normalization_no_bias_bwd_1: layers_spec/layers/layer_normalization.yaml:38
-_layer_normalization_no_bias_bwd_1 = ElementwiseKernel(
-    "layer_normalization_no_bias_bwd_1",
-    "T rstd, int32 _t6",
-    "T scale",
-    """
-    scale = rstd / _t6;
-    """,
-    scalars=("_t6",),
-)
-
-
-# layer_normalization_no_bias_bwd_2: layers_spec/layers/layer_normalization.yaml:40
-_layer_normalization_no_bias_bwd_2 = ElementwiseKernel(
-    "layer_normalization_no_bias_bwd_2",
-    "T grad_y, T weight, T rstd",
-    "T _t8",
-    """
-    T _t7 = grad_y * weight;
-    _t8 = _t7 * rstd;
-    """,
-)
-
-
-# layer_normalization_no_bias_bwd_3: layers_spec/layers/layer_normalization.yaml:40
-_layer_normalization_no_bias_bwd_3 = ElementwiseKernel(
-    "layer_normalization_no_bias_bwd_3",
-    "T _t9, T scale",
-    "T _t10",
-    """
-    _t10 = _t9 * scale;
-    """,
-)
-
-
-# layer_normalization_no_bias_bwd_4: layers_spec/layers/layer_normalization.yaml:40
-_layer_normalization_no_bias_bwd_4 = ElementwiseKernel(
-    "layer_normalization_no_bias_bwd_4",
-    "T x_hat, T _t10, T _t8",
-    "T _t12",
-    """
-    T _t11 = x_hat * _t10;
-    _t12 = _t8 - _t11;
-    """,
-)
-
-
-# layer_normalization_no_bias_bwd_5: layers_spec/layers/layer_normalization.yaml:40
-_layer_normalization_no_bias_bwd_5 = ElementwiseKernel(
-    "layer_normalization_no_bias_bwd_5",
-    "T _t13, T scale",
-    "T _t14",
-    """
-    _t14 = _t13 * scale;
-    """,
-)
-
-
-# layer_normalization_no_bias_bwd_6: layers_spec/layers/layer_normalization.yaml:40
-_layer_normalization_no_bias_bwd_6 = ElementwiseKernel(
-    "layer_normalization_no_bias_bwd_6",
-    "T _t12, T _t14",
-    "T grad_x",
-    """
-    grad_x = _t12 - _t14;
+    T _c_x[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    const T scale = rstd / _t6;
+    T _t9 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T weight = _p_weight[_j];
+        const T _t5 = x - mu;
+        const T x_hat = _t5 * rstd;
+        const T p = grad_y * x_hat;
+        _t9 = _Sum()(_t9, p * weight);
+    )
+    _t9 = _row_reduce(_t9, _Sum());
+    const T _t10 = _t9 * scale;
+    T _t13 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T weight = _p_weight[_j];
+        _t13 = _Sum()(_t13, grad_y * weight);
+    )
+    _t13 = _row_reduce(_t13, _Sum());
+    const T _t14 = _t13 * scale;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T weight = _p_weight[_j];
+        const T _t5 = x - mu;
+        const T x_hat = _t5 * rstd;
+        const T p = grad_y * x_hat;
+        const T _t7 = grad_y * weight;
+        const T _t8 = _t7 * rstd;
+        const T _t11 = x_hat * _t10;
+        const T _t12 = _t8 - _t11;
+        const T grad_x = _t12 - _t14;
+        _row_p[_j] = p;
+        _row_grad_x[_j] = grad_x;
+    )
     """,
 )
 
 
 def _cupy_backward_no_bias(grad_y, x, weight, mu, rstd):
-    x_hat, p = _layer_normalization_no_bias_bwd_0(x, mu, rstd, grad_y)
-    grad_weight = _cupy_sum_to(p, weight.shape)
     _t6 = x.shape[-1]
-    scale = _layer_normalization_no_bias_bwd_1(rstd, _t6)
-    _t8 = _layer_normalization_no_bias_bwd_2(grad_y, weight, rstd)
-    _t9 = _cupy_dot_last(p, weight)
-    _t10 = _layer_normalization_no_bias_bwd_3(_t9, scale)
-    _t12 = _layer_normalization_no_bias_bwd_4(x_hat, _t10, _t8)
-    _t13 = _cupy_dot_last(grad_y, weight)
-    _t14 = _layer_normalization_no_bias_bwd_5(_t13, scale)
-    grad_x = _layer_normalization_no_bias_bwd_6(_t12, _t14)
+    p, grad_x = _layer_normalization_no_bias_bwd_0(x, mu, rstd, grad_y, _t6, weight)
+    grad_weight = _cupy_sum_to(p, weight.shape)
     return grad_x, grad_weight, None
 
 
-# layer_normalization_no_weight_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
-_layer_normalization_no_weight_fwd_3 = ElementwiseKernel(
-    "layer_normalization_no_weight_fwd_3",
-    "T centered, T rstd, T bias",
-    "T y",
+# layer_normalization_no_weight_fwd_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_layer_normalization_no_weight_fwd_0 = RowBlockKernel(
+    "layer_normalization_no_weight_fwd_0",
+    "row T x, scalar int64 _t2, scalar T eps, column T bias",
+    "per_row T mu, per_row T rstd, row T y",
     """
-    T normalized = centered * rstd;
-    y = normalized + bias;
+    T _c_x[LF_REGISTERS];
+    T mu = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        mu = _Sum()(mu, x);
+    )
+    mu = _row_reduce(mu, _Sum());
+    mu = mu / T(_n);
+    T _t1 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T centered = x - mu;
+        _t1 = _Sum()(_t1, centered * centered);
+    )
+    _t1 = _row_reduce(_t1, _Sum());
+    const T variance = _t1 / _t2;
+    const T _t3 = variance + eps;
+    const T _t4 = sqrt(_t3);
+    const T rstd = T(1) / _t4;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T bias = _p_bias[_j];
+        const T centered = x - mu;
+        const T normalized = centered * rstd;
+        const T y = normalized + bias;
+        _row_y[_j] = y;
+    )
     """,
 )
 
 
 def _cupy_forward_no_weight(x, weight, bias, eps):
-    mu = _layer_normalization_fwd_0(x)
-    centered = _layer_normalization_fwd_1(x, mu)
-    _t1 = _cupy_dot_last(centered, centered)
     _t2 = x.shape[-1]
-    rstd = _layer_normalization_fwd_2(_t1, _t2, eps)
-    y = _layer_normalization_no_weight_fwd_3(centered, rstd, bias)
+    mu, rstd, y = _layer_normalization_no_weight_fwd_0(x, _t2, eps, bias)
     return y, (x, bias, mu, rstd)
 
 
-# layer_normalization_no_weight_bwd_2: layers_spec/layers/layer_normalization.yaml:42
-_layer_normalization_no_weight_bwd_2 = ElementwiseKernel(
-    "layer_normalization_no_weight_bwd_2",
-    "T grad_y, T rstd",
-    "T _t7",
+# layer_normalization_no_weight_bwd_0: layers_spec/layers/layer_normalization.yaml:34,35,38,42
+_layer_normalization_no_weight_bwd_0 = RowBlockKernel(
+    "layer_normalization_no_weight_bwd_0",
+    "row T x, per_row T mu, per_row T rstd, row T grad_y, scalar int64 _t6",
+    "row T grad_x",
     """
-    _t7 = grad_y * rstd;
-    """,
-)
-
-
-# layer_normalization_no_weight_bwd_3: layers_spec/layers/layer_normalization.yaml:42
-_layer_normalization_no_weight_bwd_3 = ReductionKernel(
-    "layer_normalization_no_weight_bwd_3",
-    "T X0",
-    map_expr="layer_normalization_no_weight_bwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T layer_normalization_no_weight_bwd_3_map(const T p) {
-        return p;
-    }
-    """,
-)
-
-
-# layer_normalization_no_weight_bwd_4: layers_spec/layers/layer_normalization.yaml:42
-_layer_normalization_no_weight_bwd_4 = ElementwiseKernel(
-    "layer_normalization_no_weight_bwd_4",
-    "T _t8, T scale",
-    "T _t9",
-    """
-    _t9 = _t8 * scale;
-    """,
-)
-
-
-# layer_normalization_no_weight_bwd_5: layers_spec/layers/layer_normalization.yaml:42
-_layer_normalization_no_weight_bwd_5 = ElementwiseKernel(
-    "layer_normalization_no_weight_bwd_5",
-    "T x_hat, T _t9, T _t7",
-    "T _t11",
-    """
-    T _t10 = x_hat * _t9;
-    _t11 = _t7 - _t10;
-    """,
-)
-
-
-# layer_normalization_no_weight_bwd_6: layers_spec/layers/layer_normalization.yaml:42
-_layer_normalization_no_weight_bwd_6 = ReductionKernel(
-    "layer_normalization_no_weight_bwd_6",
-    "T X0",
-    map_expr="layer_normalization_no_weight_bwd_6_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T layer_normalization_no_weight_bwd_6_map(const T grad_y) {
-        return grad_y;
-    }
-    """,
-)
-
-
-# layer_normalization_no_weight_bwd_7: layers_spec/layers/layer_normalization.yaml:42
-_layer_normalization_no_weight_bwd_7 = ElementwiseKernel(
-    "layer_normalization_no_weight_bwd_7",
-    "T _t12, T scale",
-    "T _t13",
-    """
-    _t13 = _t12 * scale;
-    """,
-)
-
-
-# layer_normalization_no_weight_bwd_8: layers_spec/layers/layer_normalization.yaml:42
-_layer_normalization_no_weight_bwd_8 = ElementwiseKernel(
-    "layer_normalization_no_weight_bwd_8",
-    "T _t11, T _t13",
-    "T grad_x",
-    """
-    grad_x = _t11 - _t13;
+    T _c_x[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    const T scale = rstd / _t6;
+    T _t8 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T _t5 = x - mu;
+        const T x_hat = _t5 * rstd;
+        const T p = grad_y * x_hat;
+        _t8 = _Sum()(_t8, p);
+    )
+    _t8 = _row_reduce(_t8, _Sum());
+    const T _t9 = _t8 * scale;
+    T _t12 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        _t12 = _Sum()(_t12, grad_y);
+    )
+    _t12 = _row_reduce(_t12, _Sum());
+    const T _t13 = _t12 * scale;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T _t5 = x - mu;
+        const T x_hat = _t5 * rstd;
+        const T _t7 = grad_y * rstd;
+        const T _t10 = x_hat * _t9;
+        const T _t11 = _t7 - _t10;
+        const T grad_x = _t11 - _t13;
+        _row_grad_x[_j] = grad_x;
+    )
     """,
 )
 
 
 def _cupy_backward_no_weight(grad_y, x, bias, mu, rstd):
-    x_hat, p = _layer_normalization_no_bias_bwd_0(x, mu, rstd, grad_y)
-    grad_bias = _cupy_sum_to(grad_y, bias.shape)
     _t6 = x.shape[-1]
-    scale = _layer_normalization_no_bias_bwd_1(rstd, _t6)
-    _t7 = _layer_normalization_no_weight_bwd_2(grad_y, rstd)
-    _t8 = _layer_normalization_no_weight_bwd_3(p)
-    _t9 = _layer_normalization_no_weight_bwd_4(_t8, scale)
-    _t11 = _layer_normalization_no_weight_bwd_5(x_hat, _t9, _t7)
-    _t12 = _layer_normalization_no_weight_bwd_6(grad_y)
-    _t13 = _layer_normalization_no_weight_bwd_7(_t12, scale)
-    grad_x = _layer_normalization_no_weight_bwd_8(_t11, _t13)
+    grad_x = _layer_normalization_no_weight_bwd_0(x, mu, rstd, grad_y, _t6)
+    grad_bias = _cupy_sum_to(grad_y, bias.shape)
     return grad_x, None, grad_bias
 
 
-# layer_normalization_no_weight_no_bias_fwd_3: layers_spec/layers/layer_normalization.yaml:24
-_layer_normalization_no_weight_no_bias_fwd_3 = ElementwiseKernel(
-    "layer_normalization_no_weight_no_bias_fwd_3",
-    "T centered, T rstd",
-    "T normalized",
+# layer_normalization_no_weight_no_bias_fwd_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24
+_layer_normalization_no_weight_no_bias_fwd_0 = RowBlockKernel(
+    "layer_normalization_no_weight_no_bias_fwd_0",
+    "row T x, scalar int64 _t2, scalar T eps",
+    "per_row T mu, per_row T rstd, row T normalized",
     """
-    normalized = centered * rstd;
+    T _c_x[LF_REGISTERS];
+    T mu = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        mu = _Sum()(mu, x);
+    )
+    mu = _row_reduce(mu, _Sum());
+    mu = mu / T(_n);
+    T _t1 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T centered = x - mu;
+        _t1 = _Sum()(_t1, centered * centered);
+    )
+    _t1 = _row_reduce(_t1, _Sum());
+    const T variance = _t1 / _t2;
+    const T _t3 = variance + eps;
+    const T _t4 = sqrt(_t3);
+    const T rstd = T(1) / _t4;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T centered = x - mu;
+        const T normalized = centered * rstd;
+        _row_normalized[_j] = normalized;
+    )
     """,
 )
 
 
 def _cupy_forward_no_weight_no_bias(x, weight, bias, eps):
-    mu = _layer_normalization_fwd_0(x)
-    centered = _layer_normalization_fwd_1(x, mu)
-    _t1 = _cupy_dot_last(centered, centered)
     _t2 = x.shape[-1]
-    rstd = _layer_normalization_fwd_2(_t1, _t2, eps)
-    normalized = _layer_normalization_no_weight_no_bias_fwd_3(centered, rstd)
+    mu, rstd, normalized = _layer_normalization_no_weight_no_bias_fwd_0(x, _t2, eps)
     return normalized, (x, weight, mu, rstd)
 
 
 def _cupy_backward_no_weight_no_bias(grad_y, x, weight, mu, rstd):
     _t6 = x.shape[-1]
-    x_hat, p = _layer_normalization_no_bias_bwd_0(x, mu, rstd, grad_y)
-    scale = _layer_normalization_no_bias_bwd_1(rstd, _t6)
-    _t7 = _layer_normalization_no_weight_bwd_2(grad_y, rstd)
-    _t8 = _layer_normalization_no_weight_bwd_3(p)
-    _t9 = _layer_normalization_no_weight_bwd_4(_t8, scale)
-    _t11 = _layer_normalization_no_weight_bwd_5(x_hat, _t9, _t7)
-    _t12 = _layer_normalization_no_weight_bwd_6(grad_y)
-    _t13 = _layer_normalization_no_weight_bwd_7(_t12, scale)
-    grad_x = _layer_normalization_no_weight_bwd_8(_t11, _t13)
+    grad_x = _layer_normalization_no_weight_bwd_0(x, mu, rstd, grad_y, _t6)
     return grad_x, None, None
 
 
@@ -768,17 +663,6 @@ _CUPY_VARIANTS = {
     (False, True): (_cupy_forward_no_weight, _cupy_backward_no_weight),
     (False, False): (_cupy_forward_no_weight_no_bias, _cupy_backward_no_weight_no_bias),
 }
-
-
-def _cupy_dot_last(a, b):
-    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
-    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
-    rows b [..., F] a stack of row-times-column ones."""
-    import cupy as cp
-
-    if b.ndim == 1:
-        return cp.matmul(a, b)[..., None]
-    return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
 def _cupy_sum_to(grad, shape):

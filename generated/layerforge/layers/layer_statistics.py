@@ -20,7 +20,7 @@ from layerforge._runtime import (
     check_nonempty,
     in_row_blocks,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, RowBlockKernel, on_gpu
 from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
@@ -156,55 +156,43 @@ def _mean(x, axis):
 # and CuPy twins of the functions above.
 
 
-# layer_statistics_fwd_0: layers_spec/layers/layer_statistics.yaml:17
-_layer_statistics_fwd_0 = ReductionKernel(
+# layer_statistics_fwd_0: layers_spec/layers/layer_statistics.yaml:17,18,19,20
+_layer_statistics_fwd_0 = RowBlockKernel(
     "layer_statistics_fwd_0",
-    "T X0",
-    map_expr="layer_statistics_fwd_0_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T layer_statistics_fwd_0_map(const T x) {
-        return x;
-    }
-    """,
-)
-
-
-# layer_statistics_fwd_1: layers_spec/layers/layer_statistics.yaml:18
-_layer_statistics_fwd_1 = ElementwiseKernel(
-    "layer_statistics_fwd_1",
-    "T x, T mu",
-    "T centered",
+    "row T x, scalar int64 _t2, scalar T eps",
+    "per_row T mu, row T centered, per_row T rstd",
     """
-    centered = x - mu;
+    T _c_x[LF_REGISTERS];
+    T mu = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        mu = _Sum()(mu, x);
+    )
+    mu = _row_reduce(mu, _Sum());
+    mu = mu / T(_n);
+    T _t1 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T centered = x - mu;
+        _t1 = _Sum()(_t1, centered * centered);
+    )
+    _t1 = _row_reduce(_t1, _Sum());
+    const T variance = _t1 / _t2;
+    const T _t3 = variance + eps;
+    const T _t4 = sqrt(_t3);
+    const T rstd = T(1) / _t4;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T centered = x - mu;
+        _row_centered[_j] = centered;
+    )
     """,
-)
-
-
-# layer_statistics_fwd_2: layers_spec/layers/layer_statistics.yaml:19,20
-_layer_statistics_fwd_2 = ElementwiseKernel(
-    "layer_statistics_fwd_2",
-    "T _t1, int32 _t2, T eps",
-    "T rstd",
-    """
-    T variance = _t1 / _t2;
-    T _t3 = variance + eps;
-    T _t4 = sqrt(_t3);
-    rstd = T(1) / _t4;
-    """,
-    scalars=("_t2", "eps"),
 )
 
 
 def _cupy_forward(x, eps):
-    mu = _layer_statistics_fwd_0(x)
-    centered = _layer_statistics_fwd_1(x, mu)
-    _t1 = _cupy_dot_last(centered, centered)
     _t2 = x.shape[-1]
-    rstd = _layer_statistics_fwd_2(_t1, _t2, eps)
+    mu, centered, rstd = _layer_statistics_fwd_0(x, _t2, eps)
     return mu, rstd, (x, centered, rstd)
 
 
@@ -224,7 +212,7 @@ _layer_statistics_bwd_0 = ElementwiseKernel(
 # layer_statistics_bwd_1: layers_spec/layers/layer_statistics.yaml:24
 _layer_statistics_bwd_1 = ElementwiseKernel(
     "layer_statistics_bwd_1",
-    "T _t7, T centered, T grad_mu, int32 _t10",
+    "T _t7, T centered, T grad_mu, int64 _t10",
     "T grad_x",
     """
     T _t8 = _t7 * centered;
@@ -240,17 +228,6 @@ def _cupy_backward(grad_mu, grad_rstd, x, centered, rstd):
     _t10 = x.shape[-1]
     grad_x = _layer_statistics_bwd_1(_t7, centered, grad_mu, _t10)
     return grad_x
-
-
-def _cupy_dot_last(a, b):
-    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
-    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
-    rows b [..., F] a stack of row-times-column ones."""
-    import cupy as cp
-
-    if b.ndim == 1:
-        return cp.matmul(a, b)[..., None]
-    return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
 # The compiled CPU target: row kernels (numba, compiled on first use) and compiled

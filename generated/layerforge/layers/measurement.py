@@ -13,7 +13,7 @@ from layerforge._runtime import (
     check_attribute,
     in_row_blocks,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import RowBlockKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -93,107 +93,70 @@ def _dot_last(a, b):
 
 
 # measurement_fwd_0: layers_spec/layers/measurement.yaml:12
-_measurement_fwd_0 = ElementwiseKernel(
+_measurement_fwd_0 = RowBlockKernel(
     "measurement_fwd_0",
-    "T x",
-    "T _t1",
+    "row T x, scalar T epsilon",
+    "per_row T _t3, row T y",
     """
-    _t1 = x * x;
-    """,
-)
-
-
-# measurement_fwd_1: layers_spec/layers/measurement.yaml:12
-_measurement_fwd_1 = ElementwiseKernel(
-    "measurement_fwd_1",
-    "T _t2, T epsilon",
-    "T _t3",
-    """
-    _t3 = _t2 + epsilon;
-    """,
-    scalars=("epsilon",),
-)
-
-
-# measurement_fwd_2: layers_spec/layers/measurement.yaml:12
-_measurement_fwd_2 = ElementwiseKernel(
-    "measurement_fwd_2",
-    "T _t1, T _t3",
-    "T y",
-    """
-    y = _t1 / _t3;
+    T _c_x[LF_REGISTERS];
+    T _t2 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        _t2 = _Sum()(_t2, x * x);
+    )
+    _t2 = _row_reduce(_t2, _Sum());
+    const T _t3 = _t2 + epsilon;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T _t1 = x * x;
+        const T y = _t1 / _t3;
+        _row_y[_j] = y;
+    )
     """,
 )
 
 
 def _cupy_forward(x, epsilon):
-    _t1 = _measurement_fwd_0(x)
-    _t2 = _cupy_dot_last(x, x)
-    _t3 = _measurement_fwd_1(_t2, epsilon)
-    y = _measurement_fwd_2(_t1, _t3)
+    _t3, y = _measurement_fwd_0(x, epsilon)
     return y, (x, _t3, y)
 
 
-# measurement_bwd_0: layers_spec/primitives.yaml:71
-_measurement_bwd_0 = ElementwiseKernel(
+# measurement_bwd_0: layers_spec/primitives.yaml:71,72,389,390,61,62; layers_spec/layers/measurement.yaml:12
+_measurement_bwd_0 = RowBlockKernel(
     "measurement_bwd_0",
-    "T grad_y, T _t3",
-    "T _t4",
+    "row T grad_y, per_row T _t3, row T y, row T x",
+    "row T grad_x",
     """
-    _t4 = grad_y / _t3;
-    """,
-)
-
-
-# measurement_bwd_1: layers_spec/primitives.yaml:72; layers_spec/layers/measurement.yaml:12
-_measurement_bwd_1 = ReductionKernel(
-    "measurement_bwd_1",
-    "T X0, T X1, T X2",
-    map_expr="measurement_bwd_1_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T measurement_bwd_1_map(const T grad_y, const T y, const T _t3) {
-        T _t5 = -grad_y;
-        T _t6 = _t5 * y;
-        T _t7 = _t6 / _t3;
-        return _t7;
-    }
-    """,
-)
-
-
-# measurement_bwd_2: layers_spec/primitives.yaml:389,390,61,62
-_measurement_bwd_2 = ElementwiseKernel(
-    "measurement_bwd_2",
-    "T _t8, T x, T _t4",
-    "T grad_x",
-    """
-    T _t9 = _t8 * x;
-    T _t10 = _t8 * x;
-    T _t11 = _t4 * x;
-    T _t12 = _t4 * x;
-    T _t13 = _t9 + _t10;
-    T _t14 = _t13 + _t11;
-    grad_x = _t14 + _t12;
+    T _c_grad_y[LF_REGISTERS];
+    T _c_x[LF_REGISTERS];
+    T _t8 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_x, _row_x, _j);
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T y = _row_y[_j];
+        const T _t5 = -grad_y;
+        const T _t6 = _t5 * y;
+        const T _t7 = _t6 / _t3;
+        _t8 = _Sum()(_t8, _t7);
+    )
+    _t8 = _row_reduce(_t8, _Sum());
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T _t4 = grad_y / _t3;
+        const T _t9 = _t8 * x;
+        const T _t10 = _t8 * x;
+        const T _t11 = _t4 * x;
+        const T _t12 = _t4 * x;
+        const T _t13 = _t9 + _t10;
+        const T _t14 = _t13 + _t11;
+        const T grad_x = _t14 + _t12;
+        _row_grad_x[_j] = grad_x;
+    )
     """,
 )
 
 
 def _cupy_backward(grad_y, x, _t3, y):
-    _t4 = _measurement_bwd_0(grad_y, _t3)
-    _t8 = _measurement_bwd_1(grad_y, y, _t3)
-    grad_x = _measurement_bwd_2(_t8, x, _t4)
+    grad_x = _measurement_bwd_0(grad_y, _t3, y, x)
     return grad_x
-
-
-def _cupy_dot_last(a, b):
-    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
-    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
-    rows b [..., F] a stack of row-times-column ones."""
-    import cupy as cp
-
-    if b.ndim == 1:
-        return cp.matmul(a, b)[..., None]
-    return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]

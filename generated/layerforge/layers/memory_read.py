@@ -18,7 +18,7 @@ from layerforge._runtime import (
     check_options,
     blas_flags_ignored,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, RowBlockKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -972,76 +972,46 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# memory_read_identity_fwd_0: layers_spec/layers/memory_read.yaml:26
-_memory_read_identity_fwd_0 = ElementwiseKernel(
+# memory_read_identity_fwd_0: layers_spec/layers/memory_read.yaml:26,27,28
+_memory_read_identity_fwd_0 = RowBlockKernel(
     "memory_read_identity_fwd_0",
-    "T _t1, T scale",
-    "T scores",
+    "row T _t1, scalar T scale",
+    "row T exponentials, per_row T _t5, row T attention",
     """
-    scores = _t1 * scale;
+    T _c__t1[LF_REGISTERS];
+    T _t2 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T _t1 = _at.fill(_c__t1, _row__t1, _j);
+        const T scores = _t1 * scale;
+        _t2 = _Max()(_t2, scores);
+    )
+    _t2 = _row_reduce(_t2, _Max());
+    const T _t3 = _t2;
+    T _t5 = T(0);
+    LF_ROW_LOOP(
+        const T _t1 = _at.get(_c__t1, _row__t1, _j);
+        const T scores = _t1 * scale;
+        const T _t4 = scores - _t3;
+        const T exponentials = exp(_t4);
+        _t5 = _Sum()(_t5, exponentials);
+    )
+    _t5 = _row_reduce(_t5, _Sum());
+    LF_ROW_LOOP(
+        const T _t1 = _at.get(_c__t1, _row__t1, _j);
+        const T scores = _t1 * scale;
+        const T _t4 = scores - _t3;
+        const T exponentials = exp(_t4);
+        const T attention = exponentials / _t5;
+        _row_exponentials[_j] = exponentials;
+        _row_attention[_j] = attention;
+    )
     """,
-    scalars=("scale",),
 )
 
 
-# memory_read_identity_fwd_1: layers_spec/layers/memory_read.yaml:27
-_memory_read_identity_fwd_1 = ReductionKernel(
+# memory_read_identity_fwd_1: layers_spec/layers/memory_read.yaml:30
+_memory_read_identity_fwd_1 = ElementwiseKernel(
     "memory_read_identity_fwd_1",
-    "T X0",
-    map_expr="memory_read_identity_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_identity_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_read_identity_fwd_2: layers_spec/layers/memory_read.yaml:27
-_memory_read_identity_fwd_2 = ElementwiseKernel(
-    "memory_read_identity_fwd_2",
-    "T scores, T _t3",
-    "T exponentials",
-    """
-    T _t4 = scores - _t3;
-    exponentials = exp(_t4);
-    """,
-)
-
-
-# memory_read_identity_fwd_3: layers_spec/layers/memory_read.yaml:28
-_memory_read_identity_fwd_3 = ReductionKernel(
-    "memory_read_identity_fwd_3",
-    "T X0",
-    map_expr="memory_read_identity_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_identity_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_read_identity_fwd_4: layers_spec/layers/memory_read.yaml:28
-_memory_read_identity_fwd_4 = ElementwiseKernel(
-    "memory_read_identity_fwd_4",
-    "T exponentials, T _t5",
-    "T attention",
-    """
-    attention = exponentials / _t5;
-    """,
-)
-
-
-# memory_read_identity_fwd_5: layers_spec/layers/memory_read.yaml:30
-_memory_read_identity_fwd_5 = ElementwiseKernel(
-    "memory_read_identity_fwd_5",
     "T _t7, T output_bias",
     "T z",
     """
@@ -1055,16 +1025,11 @@ def _cupy_forward_identity(
 ):
     query = _linear(x, key_weight)
     _t1 = _linear(query, memory)
-    scores = _memory_read_identity_fwd_0(_t1, scale)
-    _t2 = _memory_read_identity_fwd_1(scores)
-    _t3 = _t2
-    exponentials = _memory_read_identity_fwd_2(scores, _t3)
-    _t5 = _memory_read_identity_fwd_3(exponentials)
-    attention = _memory_read_identity_fwd_4(exponentials, _t5)
+    exponentials, _t5, attention = _memory_read_identity_fwd_0(_t1, scale)
     read = attention @ memory
     _t6 = _linear(read, value_weight)
     _t7 = _linear(_t6, output_weight)
-    z = _memory_read_identity_fwd_5(_t7, output_bias)
+    z = _memory_read_identity_fwd_1(_t7, output_bias)
     return z, (
         x,
         memory,
@@ -1081,39 +1046,46 @@ def _cupy_forward_identity(
     )
 
 
-# memory_read_identity_bwd_1: layers_spec/primitives.yaml:71
-_memory_read_identity_bwd_1 = ElementwiseKernel(
-    "memory_read_identity_bwd_1",
-    "T grad_attention, T _t5",
-    "T _t17",
+# memory_read_identity_bwd_0: layers_spec/layers/memory_read.yaml:28
+_memory_read_identity_bwd_0 = ElementwiseKernel(
+    "memory_read_identity_bwd_0",
+    "T exponentials, T _t5",
+    "T attention",
     """
-    _t17 = grad_attention / _t5;
+    attention = exponentials / _t5;
     """,
 )
 
 
-# memory_read_identity_bwd_2: layers_spec/primitives.yaml:72; layers_spec/layers/memory_read.yaml:28
-_memory_read_identity_bwd_2 = ReductionKernel(
+# memory_read_identity_bwd_1: layers_spec/primitives.yaml:71,72; layers_spec/layers/memory_read.yaml:28
+_memory_read_identity_bwd_1 = RowBlockKernel(
+    "memory_read_identity_bwd_1",
+    "row T grad_attention, per_row T _t5, row T attention",
+    "row T _t17, per_row T _t21",
+    """
+    T _c_grad_attention[LF_REGISTERS];
+    T _t21 = T(0);
+    LF_ROW_LOOP(
+        const T grad_attention = _at.fill(_c_grad_attention, _row_grad_attention, _j);
+        const T attention = _row_attention[_j];
+        const T _t18 = -grad_attention;
+        const T _t19 = _t18 * attention;
+        const T _t20 = _t19 / _t5;
+        _t21 = _Sum()(_t21, _t20);
+    )
+    _t21 = _row_reduce(_t21, _Sum());
+    LF_ROW_LOOP(
+        const T grad_attention = _at.get(_c_grad_attention, _row_grad_attention, _j);
+        const T _t17 = grad_attention / _t5;
+        _row__t17[_j] = _t17;
+    )
+    """,
+)
+
+
+# memory_read_identity_bwd_2: layers_spec/primitives.yaml:355,100,61
+_memory_read_identity_bwd_2 = ElementwiseKernel(
     "memory_read_identity_bwd_2",
-    "T X0, T X1, T X2",
-    map_expr="memory_read_identity_bwd_2_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_identity_bwd_2_map(const T grad_attention, const T attention, const T _t5) {
-        T _t18 = -grad_attention;
-        T _t19 = _t18 * attention;
-        T _t20 = _t19 / _t5;
-        return _t20;
-    }
-    """,
-)
-
-
-# memory_read_identity_bwd_3: layers_spec/primitives.yaml:355,100,61
-_memory_read_identity_bwd_3 = ElementwiseKernel(
-    "memory_read_identity_bwd_3",
     "T _t17, T _t22, T exponentials, T scale",
     "T _t24",
     """
@@ -1125,9 +1097,9 @@ _memory_read_identity_bwd_3 = ElementwiseKernel(
 )
 
 
-# memory_read_identity_bwd_4: layers_spec/primitives.yaml:522
-_memory_read_identity_bwd_4 = ElementwiseKernel(
-    "memory_read_identity_bwd_4",
+# memory_read_identity_bwd_3: layers_spec/primitives.yaml:522
+_memory_read_identity_bwd_3 = ElementwiseKernel(
+    "memory_read_identity_bwd_3",
     "T _t16, T _t26",
     "T grad_memory",
     """
@@ -1153,7 +1125,7 @@ def _cupy_backward_identity(
 ):
     import cupy as cp
 
-    attention = _memory_read_identity_fwd_4(exponentials, _t5)
+    attention = _memory_read_identity_bwd_0(exponentials, _t5)
     grad_output_bias = cp.sum(grad_y, axis=0)
     _t9 = _linear_backward_input(grad_y, output_weight)
     grad_output_weight = _rows(grad_y).T @ _rows(_t6)
@@ -1163,15 +1135,14 @@ def _cupy_backward_identity(
     grad_attention = grad_read @ _t13
     _t15 = attention.T
     _t16 = _t15 @ grad_read
-    _t17 = _memory_read_identity_bwd_1(grad_attention, _t5)
-    _t21 = _memory_read_identity_bwd_2(grad_attention, attention, _t5)
+    _t17, _t21 = _memory_read_identity_bwd_1(grad_attention, _t5, attention)
     _t22 = cp.broadcast_to(_t21, _t1.shape)
-    _t24 = _memory_read_identity_bwd_3(_t17, _t22, exponentials, scale)
+    _t24 = _memory_read_identity_bwd_2(_t17, _t22, exponentials, scale)
     grad_query = _linear_backward_input(_t24, memory)
     _t26 = _rows(_t24).T @ _rows(query)
     grad_x = _linear_backward_input(grad_query, key_weight)
     grad_key_weight = _rows(grad_query).T @ _rows(x)
-    grad_memory = _memory_read_identity_bwd_4(_t16, _t26)
+    grad_memory = _memory_read_identity_bwd_3(_t16, _t26)
     return (
         grad_x,
         grad_memory,
@@ -1182,9 +1153,9 @@ def _cupy_backward_identity(
     )
 
 
-# memory_read_relu_fwd_5: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/relu.yaml:8
-_memory_read_relu_fwd_5 = ElementwiseKernel(
-    "memory_read_relu_fwd_5",
+# memory_read_relu_fwd_1: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/relu.yaml:8
+_memory_read_relu_fwd_1 = ElementwiseKernel(
+    "memory_read_relu_fwd_1",
     "T _t7, T output_bias",
     "T z, T y",
     """
@@ -1199,16 +1170,11 @@ def _cupy_forward_relu(
 ):
     query = _linear(x, key_weight)
     _t1 = _linear(query, memory)
-    scores = _memory_read_identity_fwd_0(_t1, scale)
-    _t2 = _memory_read_identity_fwd_1(scores)
-    _t3 = _t2
-    exponentials = _memory_read_identity_fwd_2(scores, _t3)
-    _t5 = _memory_read_identity_fwd_3(exponentials)
-    attention = _memory_read_identity_fwd_4(exponentials, _t5)
+    exponentials, _t5, attention = _memory_read_identity_fwd_0(_t1, scale)
     read = attention @ memory
     _t6 = _linear(read, value_weight)
     _t7 = _linear(_t6, output_weight)
-    z, y = _memory_read_relu_fwd_5(_t7, output_bias)
+    z, y = _memory_read_relu_fwd_1(_t7, output_bias)
     return y, (
         x,
         memory,
@@ -1238,39 +1204,35 @@ _memory_read_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# memory_read_relu_bwd_2: layers_spec/primitives.yaml:71
-_memory_read_relu_bwd_2 = ElementwiseKernel(
+# memory_read_relu_bwd_2: layers_spec/primitives.yaml:71,72; layers_spec/layers/memory_read.yaml:28
+_memory_read_relu_bwd_2 = RowBlockKernel(
     "memory_read_relu_bwd_2",
-    "T grad_attention, T _t5",
-    "T _t19",
+    "row T grad_attention, per_row T _t5, row T attention",
+    "row T _t19, per_row T _t23",
     """
-    _t19 = grad_attention / _t5;
+    T _c_grad_attention[LF_REGISTERS];
+    T _t23 = T(0);
+    LF_ROW_LOOP(
+        const T grad_attention = _at.fill(_c_grad_attention, _row_grad_attention, _j);
+        const T attention = _row_attention[_j];
+        const T _t20 = -grad_attention;
+        const T _t21 = _t20 * attention;
+        const T _t22 = _t21 / _t5;
+        _t23 = _Sum()(_t23, _t22);
+    )
+    _t23 = _row_reduce(_t23, _Sum());
+    LF_ROW_LOOP(
+        const T grad_attention = _at.get(_c_grad_attention, _row_grad_attention, _j);
+        const T _t19 = grad_attention / _t5;
+        _row__t19[_j] = _t19;
+    )
     """,
 )
 
 
-# memory_read_relu_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_read.yaml:28
-_memory_read_relu_bwd_3 = ReductionKernel(
+# memory_read_relu_bwd_3: layers_spec/primitives.yaml:355,100,61
+_memory_read_relu_bwd_3 = ElementwiseKernel(
     "memory_read_relu_bwd_3",
-    "T X0, T X1, T X2",
-    map_expr="memory_read_relu_bwd_3_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_relu_bwd_3_map(const T grad_attention, const T attention, const T _t5) {
-        T _t20 = -grad_attention;
-        T _t21 = _t20 * attention;
-        T _t22 = _t21 / _t5;
-        return _t22;
-    }
-    """,
-)
-
-
-# memory_read_relu_bwd_4: layers_spec/primitives.yaml:355,100,61
-_memory_read_relu_bwd_4 = ElementwiseKernel(
-    "memory_read_relu_bwd_4",
     "T _t19, T _t24, T exponentials, T scale",
     "T _t26",
     """
@@ -1282,9 +1244,9 @@ _memory_read_relu_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_read_relu_bwd_5: layers_spec/primitives.yaml:522
-_memory_read_relu_bwd_5 = ElementwiseKernel(
-    "memory_read_relu_bwd_5",
+# memory_read_relu_bwd_4: layers_spec/primitives.yaml:522
+_memory_read_relu_bwd_4 = ElementwiseKernel(
+    "memory_read_relu_bwd_4",
     "T _t18, T _t28",
     "T grad_memory",
     """
@@ -1311,7 +1273,7 @@ def _cupy_backward_relu(
 ):
     import cupy as cp
 
-    attention = _memory_read_identity_fwd_4(exponentials, _t5)
+    attention = _memory_read_identity_bwd_0(exponentials, _t5)
     grad_z = _memory_read_relu_bwd_1(z, grad_y)
     grad_output_bias = cp.sum(grad_z, axis=0)
     _t11 = _linear_backward_input(grad_z, output_weight)
@@ -1322,15 +1284,14 @@ def _cupy_backward_relu(
     grad_attention = grad_read @ _t15
     _t17 = attention.T
     _t18 = _t17 @ grad_read
-    _t19 = _memory_read_relu_bwd_2(grad_attention, _t5)
-    _t23 = _memory_read_relu_bwd_3(grad_attention, attention, _t5)
+    _t19, _t23 = _memory_read_relu_bwd_2(grad_attention, _t5, attention)
     _t24 = cp.broadcast_to(_t23, _t1.shape)
-    _t26 = _memory_read_relu_bwd_4(_t19, _t24, exponentials, scale)
+    _t26 = _memory_read_relu_bwd_3(_t19, _t24, exponentials, scale)
     grad_query = _linear_backward_input(_t26, memory)
     _t28 = _rows(_t26).T @ _rows(query)
     grad_x = _linear_backward_input(grad_query, key_weight)
     grad_key_weight = _rows(grad_query).T @ _rows(x)
-    grad_memory = _memory_read_relu_bwd_5(_t18, _t28)
+    grad_memory = _memory_read_relu_bwd_4(_t18, _t28)
     return (
         grad_x,
         grad_memory,
@@ -1341,9 +1302,9 @@ def _cupy_backward_relu(
     )
 
 
-# memory_read_sigmoid_fwd_5: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/sigmoid.yaml:8
-_memory_read_sigmoid_fwd_5 = ElementwiseKernel(
-    "memory_read_sigmoid_fwd_5",
+# memory_read_sigmoid_fwd_1: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/sigmoid.yaml:8
+_memory_read_sigmoid_fwd_1 = ElementwiseKernel(
+    "memory_read_sigmoid_fwd_1",
     "T _t7, T output_bias",
     "T y",
     """
@@ -1358,16 +1319,11 @@ def _cupy_forward_sigmoid(
 ):
     query = _linear(x, key_weight)
     _t1 = _linear(query, memory)
-    scores = _memory_read_identity_fwd_0(_t1, scale)
-    _t2 = _memory_read_identity_fwd_1(scores)
-    _t3 = _t2
-    exponentials = _memory_read_identity_fwd_2(scores, _t3)
-    _t5 = _memory_read_identity_fwd_3(exponentials)
-    attention = _memory_read_identity_fwd_4(exponentials, _t5)
+    exponentials, _t5, attention = _memory_read_identity_fwd_0(_t1, scale)
     read = attention @ memory
     _t6 = _linear(read, value_weight)
     _t7 = _linear(_t6, output_weight)
-    y = _memory_read_sigmoid_fwd_5(_t7, output_bias)
+    y = _memory_read_sigmoid_fwd_1(_t7, output_bias)
     return y, (
         x,
         memory,
@@ -1398,39 +1354,35 @@ _memory_read_sigmoid_bwd_1 = ElementwiseKernel(
 )
 
 
-# memory_read_sigmoid_bwd_2: layers_spec/primitives.yaml:71
-_memory_read_sigmoid_bwd_2 = ElementwiseKernel(
+# memory_read_sigmoid_bwd_2: layers_spec/primitives.yaml:71,72; layers_spec/layers/memory_read.yaml:28
+_memory_read_sigmoid_bwd_2 = RowBlockKernel(
     "memory_read_sigmoid_bwd_2",
-    "T grad_attention, T _t5",
-    "T _t20",
+    "row T grad_attention, per_row T _t5, row T attention",
+    "row T _t20, per_row T _t24",
     """
-    _t20 = grad_attention / _t5;
+    T _c_grad_attention[LF_REGISTERS];
+    T _t24 = T(0);
+    LF_ROW_LOOP(
+        const T grad_attention = _at.fill(_c_grad_attention, _row_grad_attention, _j);
+        const T attention = _row_attention[_j];
+        const T _t21 = -grad_attention;
+        const T _t22 = _t21 * attention;
+        const T _t23 = _t22 / _t5;
+        _t24 = _Sum()(_t24, _t23);
+    )
+    _t24 = _row_reduce(_t24, _Sum());
+    LF_ROW_LOOP(
+        const T grad_attention = _at.get(_c_grad_attention, _row_grad_attention, _j);
+        const T _t20 = grad_attention / _t5;
+        _row__t20[_j] = _t20;
+    )
     """,
 )
 
 
-# memory_read_sigmoid_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_read.yaml:28
-_memory_read_sigmoid_bwd_3 = ReductionKernel(
+# memory_read_sigmoid_bwd_3: layers_spec/primitives.yaml:355,100,61
+_memory_read_sigmoid_bwd_3 = ElementwiseKernel(
     "memory_read_sigmoid_bwd_3",
-    "T X0, T X1, T X2",
-    map_expr="memory_read_sigmoid_bwd_3_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_sigmoid_bwd_3_map(const T grad_attention, const T attention, const T _t5) {
-        T _t21 = -grad_attention;
-        T _t22 = _t21 * attention;
-        T _t23 = _t22 / _t5;
-        return _t23;
-    }
-    """,
-)
-
-
-# memory_read_sigmoid_bwd_4: layers_spec/primitives.yaml:355,100,61
-_memory_read_sigmoid_bwd_4 = ElementwiseKernel(
-    "memory_read_sigmoid_bwd_4",
     "T _t20, T _t25, T exponentials, T scale",
     "T _t27",
     """
@@ -1442,9 +1394,9 @@ _memory_read_sigmoid_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_read_sigmoid_bwd_5: layers_spec/primitives.yaml:522
-_memory_read_sigmoid_bwd_5 = ElementwiseKernel(
-    "memory_read_sigmoid_bwd_5",
+# memory_read_sigmoid_bwd_4: layers_spec/primitives.yaml:522
+_memory_read_sigmoid_bwd_4 = ElementwiseKernel(
+    "memory_read_sigmoid_bwd_4",
     "T _t19, T _t29",
     "T grad_memory",
     """
@@ -1471,7 +1423,7 @@ def _cupy_backward_sigmoid(
 ):
     import cupy as cp
 
-    attention = _memory_read_identity_fwd_4(exponentials, _t5)
+    attention = _memory_read_identity_bwd_0(exponentials, _t5)
     grad_z = _memory_read_sigmoid_bwd_1(grad_y, y)
     grad_output_bias = cp.sum(grad_z, axis=0)
     _t12 = _linear_backward_input(grad_z, output_weight)
@@ -1482,15 +1434,14 @@ def _cupy_backward_sigmoid(
     grad_attention = grad_read @ _t16
     _t18 = attention.T
     _t19 = _t18 @ grad_read
-    _t20 = _memory_read_sigmoid_bwd_2(grad_attention, _t5)
-    _t24 = _memory_read_sigmoid_bwd_3(grad_attention, attention, _t5)
+    _t20, _t24 = _memory_read_sigmoid_bwd_2(grad_attention, _t5, attention)
     _t25 = cp.broadcast_to(_t24, _t1.shape)
-    _t27 = _memory_read_sigmoid_bwd_4(_t20, _t25, exponentials, scale)
+    _t27 = _memory_read_sigmoid_bwd_3(_t20, _t25, exponentials, scale)
     grad_query = _linear_backward_input(_t27, memory)
     _t29 = _rows(_t27).T @ _rows(query)
     grad_x = _linear_backward_input(grad_query, key_weight)
     grad_key_weight = _rows(grad_query).T @ _rows(x)
-    grad_memory = _memory_read_sigmoid_bwd_5(_t19, _t29)
+    grad_memory = _memory_read_sigmoid_bwd_4(_t19, _t29)
     return (
         grad_x,
         grad_memory,
@@ -1501,9 +1452,9 @@ def _cupy_backward_sigmoid(
     )
 
 
-# memory_read_tanh_fwd_5: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/tanh.yaml:8
-_memory_read_tanh_fwd_5 = ElementwiseKernel(
-    "memory_read_tanh_fwd_5",
+# memory_read_tanh_fwd_1: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/tanh.yaml:8
+_memory_read_tanh_fwd_1 = ElementwiseKernel(
+    "memory_read_tanh_fwd_1",
     "T _t7, T output_bias",
     "T y",
     """
@@ -1518,16 +1469,11 @@ def _cupy_forward_tanh(
 ):
     query = _linear(x, key_weight)
     _t1 = _linear(query, memory)
-    scores = _memory_read_identity_fwd_0(_t1, scale)
-    _t2 = _memory_read_identity_fwd_1(scores)
-    _t3 = _t2
-    exponentials = _memory_read_identity_fwd_2(scores, _t3)
-    _t5 = _memory_read_identity_fwd_3(exponentials)
-    attention = _memory_read_identity_fwd_4(exponentials, _t5)
+    exponentials, _t5, attention = _memory_read_identity_fwd_0(_t1, scale)
     read = attention @ memory
     _t6 = _linear(read, value_weight)
     _t7 = _linear(_t6, output_weight)
-    y = _memory_read_tanh_fwd_5(_t7, output_bias)
+    y = _memory_read_tanh_fwd_1(_t7, output_bias)
     return y, (
         x,
         memory,
@@ -1576,7 +1522,7 @@ def _cupy_backward_tanh(
 ):
     import cupy as cp
 
-    attention = _memory_read_identity_fwd_4(exponentials, _t5)
+    attention = _memory_read_identity_bwd_0(exponentials, _t5)
     grad_z = _memory_read_tanh_bwd_1(y, grad_y)
     grad_output_bias = cp.sum(grad_z, axis=0)
     _t12 = _linear_backward_input(grad_z, output_weight)
@@ -1587,15 +1533,14 @@ def _cupy_backward_tanh(
     grad_attention = grad_read @ _t16
     _t18 = attention.T
     _t19 = _t18 @ grad_read
-    _t20 = _memory_read_sigmoid_bwd_2(grad_attention, _t5)
-    _t24 = _memory_read_sigmoid_bwd_3(grad_attention, attention, _t5)
+    _t20, _t24 = _memory_read_sigmoid_bwd_2(grad_attention, _t5, attention)
     _t25 = cp.broadcast_to(_t24, _t1.shape)
-    _t27 = _memory_read_sigmoid_bwd_4(_t20, _t25, exponentials, scale)
+    _t27 = _memory_read_sigmoid_bwd_3(_t20, _t25, exponentials, scale)
     grad_query = _linear_backward_input(_t27, memory)
     _t29 = _rows(_t27).T @ _rows(query)
     grad_x = _linear_backward_input(grad_query, key_weight)
     grad_key_weight = _rows(grad_query).T @ _rows(x)
-    grad_memory = _memory_read_sigmoid_bwd_5(_t19, _t29)
+    grad_memory = _memory_read_sigmoid_bwd_4(_t19, _t29)
     return (
         grad_x,
         grad_memory,
@@ -1606,57 +1551,41 @@ def _cupy_backward_tanh(
     )
 
 
-# memory_read_softmax_fwd_6: layers_spec/activations/softmax.yaml:10
-_memory_read_softmax_fwd_6 = ReductionKernel(
-    "memory_read_softmax_fwd_6",
-    "T X0",
-    map_expr="memory_read_softmax_fwd_6_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_softmax_fwd_6_map(const T z) {
-        return z;
-    }
-    """,
-)
-
-
-# memory_read_softmax_fwd_7: layers_spec/activations/softmax.yaml:10,11
-_memory_read_softmax_fwd_7 = ElementwiseKernel(
-    "memory_read_softmax_fwd_7",
-    "T z, T _t9",
-    "T softmax_exponentials",
+# memory_read_softmax_fwd_1: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/softmax.yaml:10,11,12
+_memory_read_softmax_fwd_1 = RowBlockKernel(
+    "memory_read_softmax_fwd_1",
+    "row T _t7, column T output_bias",
+    "row T y",
     """
-    T softmax_shifted = z - _t9;
-    softmax_exponentials = exp(softmax_shifted);
-    """,
-)
-
-
-# memory_read_softmax_fwd_8: layers_spec/activations/softmax.yaml:12
-_memory_read_softmax_fwd_8 = ReductionKernel(
-    "memory_read_softmax_fwd_8",
-    "T X0",
-    map_expr="memory_read_softmax_fwd_8_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_softmax_fwd_8_map(const T softmax_exponentials) {
-        return softmax_exponentials;
-    }
-    """,
-)
-
-
-# memory_read_softmax_fwd_9: layers_spec/activations/softmax.yaml:12
-_memory_read_softmax_fwd_9 = ElementwiseKernel(
-    "memory_read_softmax_fwd_9",
-    "T softmax_exponentials, T _t10",
-    "T y",
-    """
-    y = softmax_exponentials / _t10;
+    T _c__t7[LF_REGISTERS];
+    T _t8 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T _t7 = _at.fill(_c__t7, _row__t7, _j);
+        const T output_bias = _p_output_bias[_j];
+        const T z = _t7 + output_bias;
+        _t8 = _Max()(_t8, z);
+    )
+    _t8 = _row_reduce(_t8, _Max());
+    const T _t9 = _t8;
+    T _t10 = T(0);
+    LF_ROW_LOOP(
+        const T _t7 = _at.get(_c__t7, _row__t7, _j);
+        const T output_bias = _p_output_bias[_j];
+        const T z = _t7 + output_bias;
+        const T softmax_shifted = z - _t9;
+        const T softmax_exponentials = exp(softmax_shifted);
+        _t10 = _Sum()(_t10, softmax_exponentials);
+    )
+    _t10 = _row_reduce(_t10, _Sum());
+    LF_ROW_LOOP(
+        const T _t7 = _at.get(_c__t7, _row__t7, _j);
+        const T output_bias = _p_output_bias[_j];
+        const T z = _t7 + output_bias;
+        const T softmax_shifted = z - _t9;
+        const T softmax_exponentials = exp(softmax_shifted);
+        const T y = softmax_exponentials / _t10;
+        _row_y[_j] = y;
+    )
     """,
 )
 
@@ -1666,21 +1595,11 @@ def _cupy_forward_softmax(
 ):
     query = _linear(x, key_weight)
     _t1 = _linear(query, memory)
-    scores = _memory_read_identity_fwd_0(_t1, scale)
-    _t2 = _memory_read_identity_fwd_1(scores)
-    _t3 = _t2
-    exponentials = _memory_read_identity_fwd_2(scores, _t3)
-    _t5 = _memory_read_identity_fwd_3(exponentials)
-    attention = _memory_read_identity_fwd_4(exponentials, _t5)
+    exponentials, _t5, attention = _memory_read_identity_fwd_0(_t1, scale)
     read = attention @ memory
     _t6 = _linear(read, value_weight)
     _t7 = _linear(_t6, output_weight)
-    z = _memory_read_identity_fwd_5(_t7, output_bias)
-    _t8 = _memory_read_softmax_fwd_6(z)
-    _t9 = _t8
-    softmax_exponentials = _memory_read_softmax_fwd_7(z, _t9)
-    _t10 = _memory_read_softmax_fwd_8(softmax_exponentials)
-    y = _memory_read_softmax_fwd_9(softmax_exponentials, _t10)
+    y = _memory_read_softmax_fwd_1(_t7, output_bias)
     return y, (
         x,
         memory,
@@ -1699,67 +1618,61 @@ def _cupy_forward_softmax(
 
 
 # memory_read_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
-_memory_read_softmax_bwd_1 = ReductionKernel(
+_memory_read_softmax_bwd_1 = RowBlockKernel(
     "memory_read_softmax_bwd_1",
-    "T X0, T X1",
-    map_expr="memory_read_softmax_bwd_1_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_softmax_bwd_1_map(const T grad_y, const T y) {
-        T _t11 = grad_y * y;
-        return _t11;
-    }
-    """,
-)
-
-
-# memory_read_softmax_bwd_2: layers_spec/activations/softmax.yaml:14
-_memory_read_softmax_bwd_2 = ElementwiseKernel(
-    "memory_read_softmax_bwd_2",
-    "T grad_y, T _t12, T y",
-    "T grad_z",
+    "row T grad_y, row T y",
+    "row T grad_z",
     """
-    T _t13 = grad_y - _t12;
-    grad_z = y * _t13;
+    T _c_grad_y[LF_REGISTERS];
+    T _c_y[LF_REGISTERS];
+    T _t12 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.fill(_c_y, _row_y, _j);
+        const T _t11 = grad_y * y;
+        _t12 = _Sum()(_t12, _t11);
+    )
+    _t12 = _row_reduce(_t12, _Sum());
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.get(_c_y, _row_y, _j);
+        const T _t13 = grad_y - _t12;
+        const T grad_z = y * _t13;
+        _row_grad_z[_j] = grad_z;
+    )
     """,
 )
 
 
-# memory_read_softmax_bwd_3: layers_spec/primitives.yaml:71
+# memory_read_softmax_bwd_2: layers_spec/primitives.yaml:71,72; layers_spec/layers/memory_read.yaml:28
+_memory_read_softmax_bwd_2 = RowBlockKernel(
+    "memory_read_softmax_bwd_2",
+    "row T grad_attention, per_row T _t5, row T attention",
+    "row T _t24, per_row T _t28",
+    """
+    T _c_grad_attention[LF_REGISTERS];
+    T _t28 = T(0);
+    LF_ROW_LOOP(
+        const T grad_attention = _at.fill(_c_grad_attention, _row_grad_attention, _j);
+        const T attention = _row_attention[_j];
+        const T _t25 = -grad_attention;
+        const T _t26 = _t25 * attention;
+        const T _t27 = _t26 / _t5;
+        _t28 = _Sum()(_t28, _t27);
+    )
+    _t28 = _row_reduce(_t28, _Sum());
+    LF_ROW_LOOP(
+        const T grad_attention = _at.get(_c_grad_attention, _row_grad_attention, _j);
+        const T _t24 = grad_attention / _t5;
+        _row__t24[_j] = _t24;
+    )
+    """,
+)
+
+
+# memory_read_softmax_bwd_3: layers_spec/primitives.yaml:355,100,61
 _memory_read_softmax_bwd_3 = ElementwiseKernel(
     "memory_read_softmax_bwd_3",
-    "T grad_attention, T _t5",
-    "T _t24",
-    """
-    _t24 = grad_attention / _t5;
-    """,
-)
-
-
-# memory_read_softmax_bwd_4: layers_spec/primitives.yaml:72; layers_spec/layers/memory_read.yaml:28
-_memory_read_softmax_bwd_4 = ReductionKernel(
-    "memory_read_softmax_bwd_4",
-    "T X0, T X1, T X2",
-    map_expr="memory_read_softmax_bwd_4_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_softmax_bwd_4_map(const T grad_attention, const T attention, const T _t5) {
-        T _t25 = -grad_attention;
-        T _t26 = _t25 * attention;
-        T _t27 = _t26 / _t5;
-        return _t27;
-    }
-    """,
-)
-
-
-# memory_read_softmax_bwd_5: layers_spec/primitives.yaml:355,100,61
-_memory_read_softmax_bwd_5 = ElementwiseKernel(
-    "memory_read_softmax_bwd_5",
     "T _t24, T _t29, T exponentials, T scale",
     "T _t31",
     """
@@ -1771,9 +1684,9 @@ _memory_read_softmax_bwd_5 = ElementwiseKernel(
 )
 
 
-# memory_read_softmax_bwd_6: layers_spec/primitives.yaml:522
-_memory_read_softmax_bwd_6 = ElementwiseKernel(
-    "memory_read_softmax_bwd_6",
+# memory_read_softmax_bwd_4: layers_spec/primitives.yaml:522
+_memory_read_softmax_bwd_4 = ElementwiseKernel(
+    "memory_read_softmax_bwd_4",
     "T _t23, T _t33",
     "T grad_memory",
     """
@@ -1800,9 +1713,8 @@ def _cupy_backward_softmax(
 ):
     import cupy as cp
 
-    attention = _memory_read_identity_fwd_4(exponentials, _t5)
-    _t12 = _memory_read_softmax_bwd_1(grad_y, y)
-    grad_z = _memory_read_softmax_bwd_2(grad_y, _t12, y)
+    attention = _memory_read_identity_bwd_0(exponentials, _t5)
+    grad_z = _memory_read_softmax_bwd_1(grad_y, y)
     grad_output_bias = cp.sum(grad_z, axis=0)
     _t16 = _linear_backward_input(grad_z, output_weight)
     grad_output_weight = _rows(grad_z).T @ _rows(_t6)
@@ -1812,15 +1724,14 @@ def _cupy_backward_softmax(
     grad_attention = grad_read @ _t20
     _t22 = attention.T
     _t23 = _t22 @ grad_read
-    _t24 = _memory_read_softmax_bwd_3(grad_attention, _t5)
-    _t28 = _memory_read_softmax_bwd_4(grad_attention, attention, _t5)
+    _t24, _t28 = _memory_read_softmax_bwd_2(grad_attention, _t5, attention)
     _t29 = cp.broadcast_to(_t28, _t1.shape)
-    _t31 = _memory_read_softmax_bwd_5(_t24, _t29, exponentials, scale)
+    _t31 = _memory_read_softmax_bwd_3(_t24, _t29, exponentials, scale)
     grad_query = _linear_backward_input(_t31, memory)
     _t33 = _rows(_t31).T @ _rows(query)
     grad_x = _linear_backward_input(grad_query, key_weight)
     grad_key_weight = _rows(grad_query).T @ _rows(x)
-    grad_memory = _memory_read_softmax_bwd_6(_t23, _t33)
+    grad_memory = _memory_read_softmax_bwd_4(_t23, _t33)
     return (
         grad_x,
         grad_memory,
@@ -1831,9 +1742,9 @@ def _cupy_backward_softmax(
     )
 
 
-# memory_read_gelu_fwd_5: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/gelu.yaml:23
-_memory_read_gelu_fwd_5 = ElementwiseKernel(
-    "memory_read_gelu_fwd_5",
+# memory_read_gelu_fwd_1: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/gelu.yaml:23
+_memory_read_gelu_fwd_1 = ElementwiseKernel(
+    "memory_read_gelu_fwd_1",
     "T _t7, T output_bias",
     "T z, T y",
     """
@@ -1852,16 +1763,11 @@ def _cupy_forward_gelu(
 ):
     query = _linear(x, key_weight)
     _t1 = _linear(query, memory)
-    scores = _memory_read_identity_fwd_0(_t1, scale)
-    _t2 = _memory_read_identity_fwd_1(scores)
-    _t3 = _t2
-    exponentials = _memory_read_identity_fwd_2(scores, _t3)
-    _t5 = _memory_read_identity_fwd_3(exponentials)
-    attention = _memory_read_identity_fwd_4(exponentials, _t5)
+    exponentials, _t5, attention = _memory_read_identity_fwd_0(_t1, scale)
     read = attention @ memory
     _t6 = _linear(read, value_weight)
     _t7 = _linear(_t6, output_weight)
-    z, y = _memory_read_gelu_fwd_5(_t7, output_bias)
+    z, y = _memory_read_gelu_fwd_1(_t7, output_bias)
     return y, (
         x,
         memory,
@@ -1903,39 +1809,35 @@ _memory_read_gelu_bwd_1 = ElementwiseKernel(
 )
 
 
-# memory_read_gelu_bwd_2: layers_spec/primitives.yaml:71
-_memory_read_gelu_bwd_2 = ElementwiseKernel(
+# memory_read_gelu_bwd_2: layers_spec/primitives.yaml:71,72; layers_spec/layers/memory_read.yaml:28
+_memory_read_gelu_bwd_2 = RowBlockKernel(
     "memory_read_gelu_bwd_2",
-    "T grad_attention, T _t5",
-    "T _t30",
+    "row T grad_attention, per_row T _t5, row T attention",
+    "row T _t30, per_row T _t34",
     """
-    _t30 = grad_attention / _t5;
+    T _c_grad_attention[LF_REGISTERS];
+    T _t34 = T(0);
+    LF_ROW_LOOP(
+        const T grad_attention = _at.fill(_c_grad_attention, _row_grad_attention, _j);
+        const T attention = _row_attention[_j];
+        const T _t31 = -grad_attention;
+        const T _t32 = _t31 * attention;
+        const T _t33 = _t32 / _t5;
+        _t34 = _Sum()(_t34, _t33);
+    )
+    _t34 = _row_reduce(_t34, _Sum());
+    LF_ROW_LOOP(
+        const T grad_attention = _at.get(_c_grad_attention, _row_grad_attention, _j);
+        const T _t30 = grad_attention / _t5;
+        _row__t30[_j] = _t30;
+    )
     """,
 )
 
 
-# memory_read_gelu_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_read.yaml:28
-_memory_read_gelu_bwd_3 = ReductionKernel(
+# memory_read_gelu_bwd_3: layers_spec/primitives.yaml:355,100,61
+_memory_read_gelu_bwd_3 = ElementwiseKernel(
     "memory_read_gelu_bwd_3",
-    "T X0, T X1, T X2",
-    map_expr="memory_read_gelu_bwd_3_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_gelu_bwd_3_map(const T grad_attention, const T attention, const T _t5) {
-        T _t31 = -grad_attention;
-        T _t32 = _t31 * attention;
-        T _t33 = _t32 / _t5;
-        return _t33;
-    }
-    """,
-)
-
-
-# memory_read_gelu_bwd_4: layers_spec/primitives.yaml:355,100,61
-_memory_read_gelu_bwd_4 = ElementwiseKernel(
-    "memory_read_gelu_bwd_4",
     "T _t30, T _t35, T exponentials, T scale",
     "T _t37",
     """
@@ -1947,9 +1849,9 @@ _memory_read_gelu_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_read_gelu_bwd_5: layers_spec/primitives.yaml:522
-_memory_read_gelu_bwd_5 = ElementwiseKernel(
-    "memory_read_gelu_bwd_5",
+# memory_read_gelu_bwd_4: layers_spec/primitives.yaml:522
+_memory_read_gelu_bwd_4 = ElementwiseKernel(
+    "memory_read_gelu_bwd_4",
     "T _t29, T _t39",
     "T grad_memory",
     """
@@ -1976,7 +1878,7 @@ def _cupy_backward_gelu(
 ):
     import cupy as cp
 
-    attention = _memory_read_identity_fwd_4(exponentials, _t5)
+    attention = _memory_read_identity_bwd_0(exponentials, _t5)
     grad_z = _memory_read_gelu_bwd_1(z, grad_y)
     grad_output_bias = cp.sum(grad_z, axis=0)
     _t22 = _linear_backward_input(grad_z, output_weight)
@@ -1987,15 +1889,14 @@ def _cupy_backward_gelu(
     grad_attention = grad_read @ _t26
     _t28 = attention.T
     _t29 = _t28 @ grad_read
-    _t30 = _memory_read_gelu_bwd_2(grad_attention, _t5)
-    _t34 = _memory_read_gelu_bwd_3(grad_attention, attention, _t5)
+    _t30, _t34 = _memory_read_gelu_bwd_2(grad_attention, _t5, attention)
     _t35 = cp.broadcast_to(_t34, _t1.shape)
-    _t37 = _memory_read_gelu_bwd_4(_t30, _t35, exponentials, scale)
+    _t37 = _memory_read_gelu_bwd_3(_t30, _t35, exponentials, scale)
     grad_query = _linear_backward_input(_t37, memory)
     _t39 = _rows(_t37).T @ _rows(query)
     grad_x = _linear_backward_input(grad_query, key_weight)
     grad_key_weight = _rows(grad_query).T @ _rows(x)
-    grad_memory = _memory_read_gelu_bwd_5(_t29, _t39)
+    grad_memory = _memory_read_gelu_bwd_4(_t29, _t39)
     return (
         grad_x,
         grad_memory,
@@ -2006,9 +1907,9 @@ def _cupy_backward_gelu(
     )
 
 
-# memory_read_silu_fwd_5: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/silu.yaml:8
-_memory_read_silu_fwd_5 = ElementwiseKernel(
-    "memory_read_silu_fwd_5",
+# memory_read_silu_fwd_1: layers_spec/layers/memory_read.yaml:30; layers_spec/activations/silu.yaml:8
+_memory_read_silu_fwd_1 = ElementwiseKernel(
+    "memory_read_silu_fwd_1",
     "T _t7, T output_bias",
     "T z, T y",
     """
@@ -2024,16 +1925,11 @@ def _cupy_forward_silu(
 ):
     query = _linear(x, key_weight)
     _t1 = _linear(query, memory)
-    scores = _memory_read_identity_fwd_0(_t1, scale)
-    _t2 = _memory_read_identity_fwd_1(scores)
-    _t3 = _t2
-    exponentials = _memory_read_identity_fwd_2(scores, _t3)
-    _t5 = _memory_read_identity_fwd_3(exponentials)
-    attention = _memory_read_identity_fwd_4(exponentials, _t5)
+    exponentials, _t5, attention = _memory_read_identity_fwd_0(_t1, scale)
     read = attention @ memory
     _t6 = _linear(read, value_weight)
     _t7 = _linear(_t6, output_weight)
-    z, y = _memory_read_silu_fwd_5(_t7, output_bias)
+    z, y = _memory_read_silu_fwd_1(_t7, output_bias)
     return y, (
         x,
         memory,
@@ -2068,39 +1964,35 @@ _memory_read_silu_bwd_1 = ElementwiseKernel(
 )
 
 
-# memory_read_silu_bwd_2: layers_spec/primitives.yaml:71
-_memory_read_silu_bwd_2 = ElementwiseKernel(
+# memory_read_silu_bwd_2: layers_spec/primitives.yaml:71,72; layers_spec/layers/memory_read.yaml:28
+_memory_read_silu_bwd_2 = RowBlockKernel(
     "memory_read_silu_bwd_2",
-    "T grad_attention, T _t5",
-    "T _t23",
+    "row T grad_attention, per_row T _t5, row T attention",
+    "row T _t23, per_row T _t27",
     """
-    _t23 = grad_attention / _t5;
+    T _c_grad_attention[LF_REGISTERS];
+    T _t27 = T(0);
+    LF_ROW_LOOP(
+        const T grad_attention = _at.fill(_c_grad_attention, _row_grad_attention, _j);
+        const T attention = _row_attention[_j];
+        const T _t24 = -grad_attention;
+        const T _t25 = _t24 * attention;
+        const T _t26 = _t25 / _t5;
+        _t27 = _Sum()(_t27, _t26);
+    )
+    _t27 = _row_reduce(_t27, _Sum());
+    LF_ROW_LOOP(
+        const T grad_attention = _at.get(_c_grad_attention, _row_grad_attention, _j);
+        const T _t23 = grad_attention / _t5;
+        _row__t23[_j] = _t23;
+    )
     """,
 )
 
 
-# memory_read_silu_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_read.yaml:28
-_memory_read_silu_bwd_3 = ReductionKernel(
+# memory_read_silu_bwd_3: layers_spec/primitives.yaml:355,100,61
+_memory_read_silu_bwd_3 = ElementwiseKernel(
     "memory_read_silu_bwd_3",
-    "T X0, T X1, T X2",
-    map_expr="memory_read_silu_bwd_3_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_read_silu_bwd_3_map(const T grad_attention, const T attention, const T _t5) {
-        T _t24 = -grad_attention;
-        T _t25 = _t24 * attention;
-        T _t26 = _t25 / _t5;
-        return _t26;
-    }
-    """,
-)
-
-
-# memory_read_silu_bwd_4: layers_spec/primitives.yaml:355,100,61
-_memory_read_silu_bwd_4 = ElementwiseKernel(
-    "memory_read_silu_bwd_4",
     "T _t23, T _t28, T exponentials, T scale",
     "T _t30",
     """
@@ -2112,9 +2004,9 @@ _memory_read_silu_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_read_silu_bwd_5: layers_spec/primitives.yaml:522
-_memory_read_silu_bwd_5 = ElementwiseKernel(
-    "memory_read_silu_bwd_5",
+# memory_read_silu_bwd_4: layers_spec/primitives.yaml:522
+_memory_read_silu_bwd_4 = ElementwiseKernel(
+    "memory_read_silu_bwd_4",
     "T _t22, T _t32",
     "T grad_memory",
     """
@@ -2141,7 +2033,7 @@ def _cupy_backward_silu(
 ):
     import cupy as cp
 
-    attention = _memory_read_identity_fwd_4(exponentials, _t5)
+    attention = _memory_read_identity_bwd_0(exponentials, _t5)
     grad_z = _memory_read_silu_bwd_1(z, grad_y)
     grad_output_bias = cp.sum(grad_z, axis=0)
     _t15 = _linear_backward_input(grad_z, output_weight)
@@ -2152,15 +2044,14 @@ def _cupy_backward_silu(
     grad_attention = grad_read @ _t19
     _t21 = attention.T
     _t22 = _t21 @ grad_read
-    _t23 = _memory_read_silu_bwd_2(grad_attention, _t5)
-    _t27 = _memory_read_silu_bwd_3(grad_attention, attention, _t5)
+    _t23, _t27 = _memory_read_silu_bwd_2(grad_attention, _t5, attention)
     _t28 = cp.broadcast_to(_t27, _t1.shape)
-    _t30 = _memory_read_silu_bwd_4(_t23, _t28, exponentials, scale)
+    _t30 = _memory_read_silu_bwd_3(_t23, _t28, exponentials, scale)
     grad_query = _linear_backward_input(_t30, memory)
     _t32 = _rows(_t30).T @ _rows(query)
     grad_x = _linear_backward_input(grad_query, key_weight)
     grad_key_weight = _rows(grad_query).T @ _rows(x)
-    grad_memory = _memory_read_silu_bwd_5(_t22, _t32)
+    grad_memory = _memory_read_silu_bwd_4(_t22, _t32)
     return (
         grad_x,
         grad_memory,

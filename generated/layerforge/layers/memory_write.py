@@ -19,7 +19,7 @@ from layerforge._runtime import (
     check_options,
     blas_flags_ignored,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, RowBlockKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -1011,76 +1011,46 @@ def _sum(x, axis):
 # and CuPy twins of the functions above.
 
 
-# memory_write_identity_fwd_0: layers_spec/layers/memory_write.yaml:26
-_memory_write_identity_fwd_0 = ElementwiseKernel(
+# memory_write_identity_fwd_0: layers_spec/layers/memory_write.yaml:26,27,28
+_memory_write_identity_fwd_0 = RowBlockKernel(
     "memory_write_identity_fwd_0",
-    "T _t1, T _t3",
-    "T scores",
+    "row T _t1, scalar T _t3",
+    "row T exponentials, per_row T _t7, row T attention",
     """
-    scores = _t1 * _t3;
+    T _c__t1[LF_REGISTERS];
+    T _t4 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T _t1 = _at.fill(_c__t1, _row__t1, _j);
+        const T scores = _t1 * _t3;
+        _t4 = _Max()(_t4, scores);
+    )
+    _t4 = _row_reduce(_t4, _Max());
+    const T _t5 = _t4;
+    T _t7 = T(0);
+    LF_ROW_LOOP(
+        const T _t1 = _at.get(_c__t1, _row__t1, _j);
+        const T scores = _t1 * _t3;
+        const T _t6 = scores - _t5;
+        const T exponentials = exp(_t6);
+        _t7 = _Sum()(_t7, exponentials);
+    )
+    _t7 = _row_reduce(_t7, _Sum());
+    LF_ROW_LOOP(
+        const T _t1 = _at.get(_c__t1, _row__t1, _j);
+        const T scores = _t1 * _t3;
+        const T _t6 = scores - _t5;
+        const T exponentials = exp(_t6);
+        const T attention = exponentials / _t7;
+        _row_exponentials[_j] = exponentials;
+        _row_attention[_j] = attention;
+    )
     """,
-    scalars=("_t3",),
 )
 
 
-# memory_write_identity_fwd_1: layers_spec/layers/memory_write.yaml:27
-_memory_write_identity_fwd_1 = ReductionKernel(
+# memory_write_identity_fwd_1: layers_spec/layers/memory_write.yaml:30
+_memory_write_identity_fwd_1 = ElementwiseKernel(
     "memory_write_identity_fwd_1",
-    "T X0",
-    map_expr="memory_write_identity_fwd_1_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_identity_fwd_1_map(const T scores) {
-        return scores;
-    }
-    """,
-)
-
-
-# memory_write_identity_fwd_2: layers_spec/layers/memory_write.yaml:27
-_memory_write_identity_fwd_2 = ElementwiseKernel(
-    "memory_write_identity_fwd_2",
-    "T scores, T _t5",
-    "T exponentials",
-    """
-    T _t6 = scores - _t5;
-    exponentials = exp(_t6);
-    """,
-)
-
-
-# memory_write_identity_fwd_3: layers_spec/layers/memory_write.yaml:28
-_memory_write_identity_fwd_3 = ReductionKernel(
-    "memory_write_identity_fwd_3",
-    "T X0",
-    map_expr="memory_write_identity_fwd_3_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_identity_fwd_3_map(const T exponentials) {
-        return exponentials;
-    }
-    """,
-)
-
-
-# memory_write_identity_fwd_4: layers_spec/layers/memory_write.yaml:28
-_memory_write_identity_fwd_4 = ElementwiseKernel(
-    "memory_write_identity_fwd_4",
-    "T exponentials, T _t7",
-    "T attention",
-    """
-    attention = exponentials / _t7;
-    """,
-)
-
-
-# memory_write_identity_fwd_5: layers_spec/layers/memory_write.yaml:30
-_memory_write_identity_fwd_5 = ElementwiseKernel(
-    "memory_write_identity_fwd_5",
     "T _t9, T output_bias",
     "T _t10",
     """
@@ -1097,16 +1067,11 @@ def _cupy_forward_identity(
     _t1 = _linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
-    scores = _memory_write_identity_fwd_0(_t1, _t3)
-    _t4 = _memory_write_identity_fwd_1(scores)
-    _t5 = _t4
-    exponentials = _memory_write_identity_fwd_2(scores, _t5)
-    _t7 = _memory_write_identity_fwd_3(exponentials)
-    attention = _memory_write_identity_fwd_4(exponentials, _t7)
+    exponentials, _t7, attention = _memory_write_identity_fwd_0(_t1, _t3)
     _t8 = attention.T
     memory_update = _t8 @ values
     _t9 = _linear(values, output_weight)
-    _t10 = _memory_write_identity_fwd_5(_t9, output_bias)
+    _t10 = _memory_write_identity_fwd_1(_t9, output_bias)
     return (
         _t10,
         memory_update,
@@ -1127,39 +1092,46 @@ def _cupy_forward_identity(
     )
 
 
-# memory_write_identity_bwd_1: layers_spec/primitives.yaml:71
-_memory_write_identity_bwd_1 = ElementwiseKernel(
-    "memory_write_identity_bwd_1",
-    "T grad_attention, T _t7",
-    "T _t19",
+# memory_write_identity_bwd_0: layers_spec/layers/memory_write.yaml:28
+_memory_write_identity_bwd_0 = ElementwiseKernel(
+    "memory_write_identity_bwd_0",
+    "T exponentials, T _t7",
+    "T attention",
     """
-    _t19 = grad_attention / _t7;
+    attention = exponentials / _t7;
     """,
 )
 
 
-# memory_write_identity_bwd_2: layers_spec/primitives.yaml:72; layers_spec/layers/memory_write.yaml:28
-_memory_write_identity_bwd_2 = ReductionKernel(
+# memory_write_identity_bwd_1: layers_spec/primitives.yaml:71,72; layers_spec/layers/memory_write.yaml:28
+_memory_write_identity_bwd_1 = RowBlockKernel(
+    "memory_write_identity_bwd_1",
+    "row T grad_attention, per_row T _t7, row T attention",
+    "row T _t19, per_row T _t23",
+    """
+    T _c_grad_attention[LF_REGISTERS];
+    T _t23 = T(0);
+    LF_ROW_LOOP(
+        const T grad_attention = _at.fill(_c_grad_attention, _row_grad_attention, _j);
+        const T attention = _row_attention[_j];
+        const T _t20 = -grad_attention;
+        const T _t21 = _t20 * attention;
+        const T _t22 = _t21 / _t7;
+        _t23 = _Sum()(_t23, _t22);
+    )
+    _t23 = _row_reduce(_t23, _Sum());
+    LF_ROW_LOOP(
+        const T grad_attention = _at.get(_c_grad_attention, _row_grad_attention, _j);
+        const T _t19 = grad_attention / _t7;
+        _row__t19[_j] = _t19;
+    )
+    """,
+)
+
+
+# memory_write_identity_bwd_2: layers_spec/primitives.yaml:355,100,61
+_memory_write_identity_bwd_2 = ElementwiseKernel(
     "memory_write_identity_bwd_2",
-    "T X0, T X1, T X2",
-    map_expr="memory_write_identity_bwd_2_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_identity_bwd_2_map(const T grad_attention, const T attention, const T _t7) {
-        T _t20 = -grad_attention;
-        T _t21 = _t20 * attention;
-        T _t22 = _t21 / _t7;
-        return _t22;
-    }
-    """,
-)
-
-
-# memory_write_identity_bwd_3: layers_spec/primitives.yaml:355,100,61
-_memory_write_identity_bwd_3 = ElementwiseKernel(
-    "memory_write_identity_bwd_3",
     "T _t19, T _t24, T exponentials, T _t3",
     "T _t26",
     """
@@ -1171,9 +1143,9 @@ _memory_write_identity_bwd_3 = ElementwiseKernel(
 )
 
 
-# memory_write_identity_bwd_4: layers_spec/primitives.yaml:522
-_memory_write_identity_bwd_4 = ElementwiseKernel(
-    "memory_write_identity_bwd_4",
+# memory_write_identity_bwd_3: layers_spec/primitives.yaml:522
+_memory_write_identity_bwd_3 = ElementwiseKernel(
+    "memory_write_identity_bwd_3",
     "T _t12, T _t17",
     "T grad_values",
     """
@@ -1182,9 +1154,9 @@ _memory_write_identity_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_write_identity_bwd_5: layers_spec/primitives.yaml:522
-_memory_write_identity_bwd_5 = ElementwiseKernel(
-    "memory_write_identity_bwd_5",
+# memory_write_identity_bwd_4: layers_spec/primitives.yaml:522
+_memory_write_identity_bwd_4 = ElementwiseKernel(
+    "memory_write_identity_bwd_4",
     "T _t29, T _t31",
     "T grad_x",
     """
@@ -1211,7 +1183,7 @@ def _cupy_backward_identity(
 ):
     import cupy as cp
 
-    attention = _memory_write_identity_fwd_4(exponentials, _t7)
+    attention = _memory_write_identity_bwd_0(exponentials, _t7)
     grad_output_bias = cp.sum(grad_y, axis=0)
     _t12 = _linear_backward_input(grad_y, output_weight)
     grad_output_weight = _rows(grad_y).T @ _rows(values)
@@ -1220,18 +1192,17 @@ def _cupy_backward_identity(
     _t16 = _t8.T
     _t17 = _t16 @ grad_memory_update
     grad_attention = _t15.T
-    _t19 = _memory_write_identity_bwd_1(grad_attention, _t7)
-    _t23 = _memory_write_identity_bwd_2(grad_attention, attention, _t7)
+    _t19, _t23 = _memory_write_identity_bwd_1(grad_attention, _t7, attention)
     _t24 = cp.broadcast_to(_t23, _t1.shape)
-    _t26 = _memory_write_identity_bwd_3(_t19, _t24, exponentials, _t3)
+    _t26 = _memory_write_identity_bwd_2(_t19, _t24, exponentials, _t3)
     grad_query = _linear_backward_input(_t26, memory)
     grad_memory = _rows(_t26).T @ _rows(query)
-    grad_values = _memory_write_identity_bwd_4(_t12, _t17)
+    grad_values = _memory_write_identity_bwd_3(_t12, _t17)
     _t29 = _linear_backward_input(grad_values, value_weight)
     grad_value_weight = _rows(grad_values).T @ _rows(x)
     _t31 = _linear_backward_input(grad_query, query_weight)
     grad_query_weight = _rows(grad_query).T @ _rows(x)
-    grad_x = _memory_write_identity_bwd_5(_t29, _t31)
+    grad_x = _memory_write_identity_bwd_4(_t29, _t31)
     return (
         grad_x,
         grad_memory,
@@ -1242,9 +1213,9 @@ def _cupy_backward_identity(
     )
 
 
-# memory_write_relu_fwd_5: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/relu.yaml:8
-_memory_write_relu_fwd_5 = ElementwiseKernel(
-    "memory_write_relu_fwd_5",
+# memory_write_relu_fwd_1: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/relu.yaml:8
+_memory_write_relu_fwd_1 = ElementwiseKernel(
+    "memory_write_relu_fwd_1",
     "T _t9, T output_bias",
     "T _t10, T y",
     """
@@ -1262,16 +1233,11 @@ def _cupy_forward_relu(
     _t1 = _linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
-    scores = _memory_write_identity_fwd_0(_t1, _t3)
-    _t4 = _memory_write_identity_fwd_1(scores)
-    _t5 = _t4
-    exponentials = _memory_write_identity_fwd_2(scores, _t5)
-    _t7 = _memory_write_identity_fwd_3(exponentials)
-    attention = _memory_write_identity_fwd_4(exponentials, _t7)
+    exponentials, _t7, attention = _memory_write_identity_fwd_0(_t1, _t3)
     _t8 = attention.T
     memory_update = _t8 @ values
     _t9 = _linear(values, output_weight)
-    _t10, y = _memory_write_relu_fwd_5(_t9, output_bias)
+    _t10, y = _memory_write_relu_fwd_1(_t9, output_bias)
     return (
         y,
         memory_update,
@@ -1305,39 +1271,35 @@ _memory_write_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# memory_write_relu_bwd_2: layers_spec/primitives.yaml:71
-_memory_write_relu_bwd_2 = ElementwiseKernel(
+# memory_write_relu_bwd_2: layers_spec/primitives.yaml:71,72; layers_spec/layers/memory_write.yaml:28
+_memory_write_relu_bwd_2 = RowBlockKernel(
     "memory_write_relu_bwd_2",
-    "T grad_attention, T _t7",
-    "T _t21",
+    "row T grad_attention, per_row T _t7, row T attention",
+    "row T _t21, per_row T _t25",
     """
-    _t21 = grad_attention / _t7;
+    T _c_grad_attention[LF_REGISTERS];
+    T _t25 = T(0);
+    LF_ROW_LOOP(
+        const T grad_attention = _at.fill(_c_grad_attention, _row_grad_attention, _j);
+        const T attention = _row_attention[_j];
+        const T _t22 = -grad_attention;
+        const T _t23 = _t22 * attention;
+        const T _t24 = _t23 / _t7;
+        _t25 = _Sum()(_t25, _t24);
+    )
+    _t25 = _row_reduce(_t25, _Sum());
+    LF_ROW_LOOP(
+        const T grad_attention = _at.get(_c_grad_attention, _row_grad_attention, _j);
+        const T _t21 = grad_attention / _t7;
+        _row__t21[_j] = _t21;
+    )
     """,
 )
 
 
-# memory_write_relu_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_write.yaml:28
-_memory_write_relu_bwd_3 = ReductionKernel(
+# memory_write_relu_bwd_3: layers_spec/primitives.yaml:355,100,61
+_memory_write_relu_bwd_3 = ElementwiseKernel(
     "memory_write_relu_bwd_3",
-    "T X0, T X1, T X2",
-    map_expr="memory_write_relu_bwd_3_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_relu_bwd_3_map(const T grad_attention, const T attention, const T _t7) {
-        T _t22 = -grad_attention;
-        T _t23 = _t22 * attention;
-        T _t24 = _t23 / _t7;
-        return _t24;
-    }
-    """,
-)
-
-
-# memory_write_relu_bwd_4: layers_spec/primitives.yaml:355,100,61
-_memory_write_relu_bwd_4 = ElementwiseKernel(
-    "memory_write_relu_bwd_4",
     "T _t21, T _t26, T exponentials, T _t3",
     "T _t28",
     """
@@ -1349,9 +1311,9 @@ _memory_write_relu_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_write_relu_bwd_5: layers_spec/primitives.yaml:522
-_memory_write_relu_bwd_5 = ElementwiseKernel(
-    "memory_write_relu_bwd_5",
+# memory_write_relu_bwd_4: layers_spec/primitives.yaml:522
+_memory_write_relu_bwd_4 = ElementwiseKernel(
+    "memory_write_relu_bwd_4",
     "T _t14, T _t19",
     "T grad_values",
     """
@@ -1360,9 +1322,9 @@ _memory_write_relu_bwd_5 = ElementwiseKernel(
 )
 
 
-# memory_write_relu_bwd_6: layers_spec/primitives.yaml:522
-_memory_write_relu_bwd_6 = ElementwiseKernel(
-    "memory_write_relu_bwd_6",
+# memory_write_relu_bwd_5: layers_spec/primitives.yaml:522
+_memory_write_relu_bwd_5 = ElementwiseKernel(
+    "memory_write_relu_bwd_5",
     "T _t31, T _t33",
     "T grad_x",
     """
@@ -1390,7 +1352,7 @@ def _cupy_backward_relu(
 ):
     import cupy as cp
 
-    attention = _memory_write_identity_fwd_4(exponentials, _t7)
+    attention = _memory_write_identity_bwd_0(exponentials, _t7)
     _t12 = _memory_write_relu_bwd_1(_t10, grad_y)
     grad_output_bias = cp.sum(_t12, axis=0)
     _t14 = _linear_backward_input(_t12, output_weight)
@@ -1400,18 +1362,17 @@ def _cupy_backward_relu(
     _t18 = _t8.T
     _t19 = _t18 @ grad_memory_update
     grad_attention = _t17.T
-    _t21 = _memory_write_relu_bwd_2(grad_attention, _t7)
-    _t25 = _memory_write_relu_bwd_3(grad_attention, attention, _t7)
+    _t21, _t25 = _memory_write_relu_bwd_2(grad_attention, _t7, attention)
     _t26 = cp.broadcast_to(_t25, _t1.shape)
-    _t28 = _memory_write_relu_bwd_4(_t21, _t26, exponentials, _t3)
+    _t28 = _memory_write_relu_bwd_3(_t21, _t26, exponentials, _t3)
     grad_query = _linear_backward_input(_t28, memory)
     grad_memory = _rows(_t28).T @ _rows(query)
-    grad_values = _memory_write_relu_bwd_5(_t14, _t19)
+    grad_values = _memory_write_relu_bwd_4(_t14, _t19)
     _t31 = _linear_backward_input(grad_values, value_weight)
     grad_value_weight = _rows(grad_values).T @ _rows(x)
     _t33 = _linear_backward_input(grad_query, query_weight)
     grad_query_weight = _rows(grad_query).T @ _rows(x)
-    grad_x = _memory_write_relu_bwd_6(_t31, _t33)
+    grad_x = _memory_write_relu_bwd_5(_t31, _t33)
     return (
         grad_x,
         grad_memory,
@@ -1422,9 +1383,9 @@ def _cupy_backward_relu(
     )
 
 
-# memory_write_sigmoid_fwd_5: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/sigmoid.yaml:8
-_memory_write_sigmoid_fwd_5 = ElementwiseKernel(
-    "memory_write_sigmoid_fwd_5",
+# memory_write_sigmoid_fwd_1: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/sigmoid.yaml:8
+_memory_write_sigmoid_fwd_1 = ElementwiseKernel(
+    "memory_write_sigmoid_fwd_1",
     "T _t9, T output_bias",
     "T y",
     """
@@ -1442,16 +1403,11 @@ def _cupy_forward_sigmoid(
     _t1 = _linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
-    scores = _memory_write_identity_fwd_0(_t1, _t3)
-    _t4 = _memory_write_identity_fwd_1(scores)
-    _t5 = _t4
-    exponentials = _memory_write_identity_fwd_2(scores, _t5)
-    _t7 = _memory_write_identity_fwd_3(exponentials)
-    attention = _memory_write_identity_fwd_4(exponentials, _t7)
+    exponentials, _t7, attention = _memory_write_identity_fwd_0(_t1, _t3)
     _t8 = attention.T
     memory_update = _t8 @ values
     _t9 = _linear(values, output_weight)
-    y = _memory_write_sigmoid_fwd_5(_t9, output_bias)
+    y = _memory_write_sigmoid_fwd_1(_t9, output_bias)
     return (
         y,
         memory_update,
@@ -1486,39 +1442,35 @@ _memory_write_sigmoid_bwd_1 = ElementwiseKernel(
 )
 
 
-# memory_write_sigmoid_bwd_2: layers_spec/primitives.yaml:71
-_memory_write_sigmoid_bwd_2 = ElementwiseKernel(
+# memory_write_sigmoid_bwd_2: layers_spec/primitives.yaml:71,72; layers_spec/layers/memory_write.yaml:28
+_memory_write_sigmoid_bwd_2 = RowBlockKernel(
     "memory_write_sigmoid_bwd_2",
-    "T grad_attention, T _t7",
-    "T _t22",
+    "row T grad_attention, per_row T _t7, row T attention",
+    "row T _t22, per_row T _t26",
     """
-    _t22 = grad_attention / _t7;
+    T _c_grad_attention[LF_REGISTERS];
+    T _t26 = T(0);
+    LF_ROW_LOOP(
+        const T grad_attention = _at.fill(_c_grad_attention, _row_grad_attention, _j);
+        const T attention = _row_attention[_j];
+        const T _t23 = -grad_attention;
+        const T _t24 = _t23 * attention;
+        const T _t25 = _t24 / _t7;
+        _t26 = _Sum()(_t26, _t25);
+    )
+    _t26 = _row_reduce(_t26, _Sum());
+    LF_ROW_LOOP(
+        const T grad_attention = _at.get(_c_grad_attention, _row_grad_attention, _j);
+        const T _t22 = grad_attention / _t7;
+        _row__t22[_j] = _t22;
+    )
     """,
 )
 
 
-# memory_write_sigmoid_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_write.yaml:28
-_memory_write_sigmoid_bwd_3 = ReductionKernel(
+# memory_write_sigmoid_bwd_3: layers_spec/primitives.yaml:355,100,61
+_memory_write_sigmoid_bwd_3 = ElementwiseKernel(
     "memory_write_sigmoid_bwd_3",
-    "T X0, T X1, T X2",
-    map_expr="memory_write_sigmoid_bwd_3_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_sigmoid_bwd_3_map(const T grad_attention, const T attention, const T _t7) {
-        T _t23 = -grad_attention;
-        T _t24 = _t23 * attention;
-        T _t25 = _t24 / _t7;
-        return _t25;
-    }
-    """,
-)
-
-
-# memory_write_sigmoid_bwd_4: layers_spec/primitives.yaml:355,100,61
-_memory_write_sigmoid_bwd_4 = ElementwiseKernel(
-    "memory_write_sigmoid_bwd_4",
     "T _t22, T _t27, T exponentials, T _t3",
     "T _t29",
     """
@@ -1530,9 +1482,9 @@ _memory_write_sigmoid_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_write_sigmoid_bwd_5: layers_spec/primitives.yaml:522
-_memory_write_sigmoid_bwd_5 = ElementwiseKernel(
-    "memory_write_sigmoid_bwd_5",
+# memory_write_sigmoid_bwd_4: layers_spec/primitives.yaml:522
+_memory_write_sigmoid_bwd_4 = ElementwiseKernel(
+    "memory_write_sigmoid_bwd_4",
     "T _t15, T _t20",
     "T grad_values",
     """
@@ -1541,9 +1493,9 @@ _memory_write_sigmoid_bwd_5 = ElementwiseKernel(
 )
 
 
-# memory_write_sigmoid_bwd_6: layers_spec/primitives.yaml:522
-_memory_write_sigmoid_bwd_6 = ElementwiseKernel(
-    "memory_write_sigmoid_bwd_6",
+# memory_write_sigmoid_bwd_5: layers_spec/primitives.yaml:522
+_memory_write_sigmoid_bwd_5 = ElementwiseKernel(
+    "memory_write_sigmoid_bwd_5",
     "T _t32, T _t34",
     "T grad_x",
     """
@@ -1571,7 +1523,7 @@ def _cupy_backward_sigmoid(
 ):
     import cupy as cp
 
-    attention = _memory_write_identity_fwd_4(exponentials, _t7)
+    attention = _memory_write_identity_bwd_0(exponentials, _t7)
     _t13 = _memory_write_sigmoid_bwd_1(grad_y, y)
     grad_output_bias = cp.sum(_t13, axis=0)
     _t15 = _linear_backward_input(_t13, output_weight)
@@ -1581,18 +1533,17 @@ def _cupy_backward_sigmoid(
     _t19 = _t8.T
     _t20 = _t19 @ grad_memory_update
     grad_attention = _t18.T
-    _t22 = _memory_write_sigmoid_bwd_2(grad_attention, _t7)
-    _t26 = _memory_write_sigmoid_bwd_3(grad_attention, attention, _t7)
+    _t22, _t26 = _memory_write_sigmoid_bwd_2(grad_attention, _t7, attention)
     _t27 = cp.broadcast_to(_t26, _t1.shape)
-    _t29 = _memory_write_sigmoid_bwd_4(_t22, _t27, exponentials, _t3)
+    _t29 = _memory_write_sigmoid_bwd_3(_t22, _t27, exponentials, _t3)
     grad_query = _linear_backward_input(_t29, memory)
     grad_memory = _rows(_t29).T @ _rows(query)
-    grad_values = _memory_write_sigmoid_bwd_5(_t15, _t20)
+    grad_values = _memory_write_sigmoid_bwd_4(_t15, _t20)
     _t32 = _linear_backward_input(grad_values, value_weight)
     grad_value_weight = _rows(grad_values).T @ _rows(x)
     _t34 = _linear_backward_input(grad_query, query_weight)
     grad_query_weight = _rows(grad_query).T @ _rows(x)
-    grad_x = _memory_write_sigmoid_bwd_6(_t32, _t34)
+    grad_x = _memory_write_sigmoid_bwd_5(_t32, _t34)
     return (
         grad_x,
         grad_memory,
@@ -1603,9 +1554,9 @@ def _cupy_backward_sigmoid(
     )
 
 
-# memory_write_tanh_fwd_5: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/tanh.yaml:8
-_memory_write_tanh_fwd_5 = ElementwiseKernel(
-    "memory_write_tanh_fwd_5",
+# memory_write_tanh_fwd_1: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/tanh.yaml:8
+_memory_write_tanh_fwd_1 = ElementwiseKernel(
+    "memory_write_tanh_fwd_1",
     "T _t9, T output_bias",
     "T y",
     """
@@ -1623,16 +1574,11 @@ def _cupy_forward_tanh(
     _t1 = _linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
-    scores = _memory_write_identity_fwd_0(_t1, _t3)
-    _t4 = _memory_write_identity_fwd_1(scores)
-    _t5 = _t4
-    exponentials = _memory_write_identity_fwd_2(scores, _t5)
-    _t7 = _memory_write_identity_fwd_3(exponentials)
-    attention = _memory_write_identity_fwd_4(exponentials, _t7)
+    exponentials, _t7, attention = _memory_write_identity_fwd_0(_t1, _t3)
     _t8 = attention.T
     memory_update = _t8 @ values
     _t9 = _linear(values, output_weight)
-    y = _memory_write_tanh_fwd_5(_t9, output_bias)
+    y = _memory_write_tanh_fwd_1(_t9, output_bias)
     return (
         y,
         memory_update,
@@ -1686,7 +1632,7 @@ def _cupy_backward_tanh(
 ):
     import cupy as cp
 
-    attention = _memory_write_identity_fwd_4(exponentials, _t7)
+    attention = _memory_write_identity_bwd_0(exponentials, _t7)
     _t13 = _memory_write_tanh_bwd_1(y, grad_y)
     grad_output_bias = cp.sum(_t13, axis=0)
     _t15 = _linear_backward_input(_t13, output_weight)
@@ -1696,18 +1642,17 @@ def _cupy_backward_tanh(
     _t19 = _t8.T
     _t20 = _t19 @ grad_memory_update
     grad_attention = _t18.T
-    _t22 = _memory_write_sigmoid_bwd_2(grad_attention, _t7)
-    _t26 = _memory_write_sigmoid_bwd_3(grad_attention, attention, _t7)
+    _t22, _t26 = _memory_write_sigmoid_bwd_2(grad_attention, _t7, attention)
     _t27 = cp.broadcast_to(_t26, _t1.shape)
-    _t29 = _memory_write_sigmoid_bwd_4(_t22, _t27, exponentials, _t3)
+    _t29 = _memory_write_sigmoid_bwd_3(_t22, _t27, exponentials, _t3)
     grad_query = _linear_backward_input(_t29, memory)
     grad_memory = _rows(_t29).T @ _rows(query)
-    grad_values = _memory_write_sigmoid_bwd_5(_t15, _t20)
+    grad_values = _memory_write_sigmoid_bwd_4(_t15, _t20)
     _t32 = _linear_backward_input(grad_values, value_weight)
     grad_value_weight = _rows(grad_values).T @ _rows(x)
     _t34 = _linear_backward_input(grad_query, query_weight)
     grad_query_weight = _rows(grad_query).T @ _rows(x)
-    grad_x = _memory_write_sigmoid_bwd_6(_t32, _t34)
+    grad_x = _memory_write_sigmoid_bwd_5(_t32, _t34)
     return (
         grad_x,
         grad_memory,
@@ -1718,57 +1663,41 @@ def _cupy_backward_tanh(
     )
 
 
-# memory_write_softmax_fwd_6: layers_spec/activations/softmax.yaml:10
-_memory_write_softmax_fwd_6 = ReductionKernel(
-    "memory_write_softmax_fwd_6",
-    "T X0",
-    map_expr="memory_write_softmax_fwd_6_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_softmax_fwd_6_map(const T _t10) {
-        return _t10;
-    }
-    """,
-)
-
-
-# memory_write_softmax_fwd_7: layers_spec/activations/softmax.yaml:10,11
-_memory_write_softmax_fwd_7 = ElementwiseKernel(
-    "memory_write_softmax_fwd_7",
-    "T _t10, T _t12",
-    "T softmax_exponentials",
+# memory_write_softmax_fwd_1: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/softmax.yaml:10,11,12
+_memory_write_softmax_fwd_1 = RowBlockKernel(
+    "memory_write_softmax_fwd_1",
+    "row T _t9, column T output_bias",
+    "row T y",
     """
-    T softmax_shifted = _t10 - _t12;
-    softmax_exponentials = exp(softmax_shifted);
-    """,
-)
-
-
-# memory_write_softmax_fwd_8: layers_spec/activations/softmax.yaml:12
-_memory_write_softmax_fwd_8 = ReductionKernel(
-    "memory_write_softmax_fwd_8",
-    "T X0",
-    map_expr="memory_write_softmax_fwd_8_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_softmax_fwd_8_map(const T softmax_exponentials) {
-        return softmax_exponentials;
-    }
-    """,
-)
-
-
-# memory_write_softmax_fwd_9: layers_spec/activations/softmax.yaml:12
-_memory_write_softmax_fwd_9 = ElementwiseKernel(
-    "memory_write_softmax_fwd_9",
-    "T softmax_exponentials, T _t13",
-    "T y",
-    """
-    y = softmax_exponentials / _t13;
+    T _c__t9[LF_REGISTERS];
+    T _t11 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T _t9 = _at.fill(_c__t9, _row__t9, _j);
+        const T output_bias = _p_output_bias[_j];
+        const T _t10 = _t9 + output_bias;
+        _t11 = _Max()(_t11, _t10);
+    )
+    _t11 = _row_reduce(_t11, _Max());
+    const T _t12 = _t11;
+    T _t13 = T(0);
+    LF_ROW_LOOP(
+        const T _t9 = _at.get(_c__t9, _row__t9, _j);
+        const T output_bias = _p_output_bias[_j];
+        const T _t10 = _t9 + output_bias;
+        const T softmax_shifted = _t10 - _t12;
+        const T softmax_exponentials = exp(softmax_shifted);
+        _t13 = _Sum()(_t13, softmax_exponentials);
+    )
+    _t13 = _row_reduce(_t13, _Sum());
+    LF_ROW_LOOP(
+        const T _t9 = _at.get(_c__t9, _row__t9, _j);
+        const T output_bias = _p_output_bias[_j];
+        const T _t10 = _t9 + output_bias;
+        const T softmax_shifted = _t10 - _t12;
+        const T softmax_exponentials = exp(softmax_shifted);
+        const T y = softmax_exponentials / _t13;
+        _row_y[_j] = y;
+    )
     """,
 )
 
@@ -1781,21 +1710,11 @@ def _cupy_forward_softmax(
     _t1 = _linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
-    scores = _memory_write_identity_fwd_0(_t1, _t3)
-    _t4 = _memory_write_identity_fwd_1(scores)
-    _t5 = _t4
-    exponentials = _memory_write_identity_fwd_2(scores, _t5)
-    _t7 = _memory_write_identity_fwd_3(exponentials)
-    attention = _memory_write_identity_fwd_4(exponentials, _t7)
+    exponentials, _t7, attention = _memory_write_identity_fwd_0(_t1, _t3)
     _t8 = attention.T
     memory_update = _t8 @ values
     _t9 = _linear(values, output_weight)
-    _t10 = _memory_write_identity_fwd_5(_t9, output_bias)
-    _t11 = _memory_write_softmax_fwd_6(_t10)
-    _t12 = _t11
-    softmax_exponentials = _memory_write_softmax_fwd_7(_t10, _t12)
-    _t13 = _memory_write_softmax_fwd_8(softmax_exponentials)
-    y = _memory_write_softmax_fwd_9(softmax_exponentials, _t13)
+    y = _memory_write_softmax_fwd_1(_t9, output_bias)
     return (
         y,
         memory_update,
@@ -1818,67 +1737,61 @@ def _cupy_forward_softmax(
 
 
 # memory_write_softmax_bwd_1: layers_spec/activations/softmax.yaml:14
-_memory_write_softmax_bwd_1 = ReductionKernel(
+_memory_write_softmax_bwd_1 = RowBlockKernel(
     "memory_write_softmax_bwd_1",
-    "T X0, T X1",
-    map_expr="memory_write_softmax_bwd_1_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_softmax_bwd_1_map(const T grad_y, const T y) {
-        T _t14 = grad_y * y;
-        return _t14;
-    }
-    """,
-)
-
-
-# memory_write_softmax_bwd_2: layers_spec/activations/softmax.yaml:14
-_memory_write_softmax_bwd_2 = ElementwiseKernel(
-    "memory_write_softmax_bwd_2",
-    "T grad_y, T _t15, T y",
-    "T _t17",
+    "row T grad_y, row T y",
+    "row T _t17",
     """
-    T _t16 = grad_y - _t15;
-    _t17 = y * _t16;
+    T _c_grad_y[LF_REGISTERS];
+    T _c_y[LF_REGISTERS];
+    T _t15 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.fill(_c_y, _row_y, _j);
+        const T _t14 = grad_y * y;
+        _t15 = _Sum()(_t15, _t14);
+    )
+    _t15 = _row_reduce(_t15, _Sum());
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.get(_c_y, _row_y, _j);
+        const T _t16 = grad_y - _t15;
+        const T _t17 = y * _t16;
+        _row__t17[_j] = _t17;
+    )
     """,
 )
 
 
-# memory_write_softmax_bwd_3: layers_spec/primitives.yaml:71
+# memory_write_softmax_bwd_2: layers_spec/primitives.yaml:71,72; layers_spec/layers/memory_write.yaml:28
+_memory_write_softmax_bwd_2 = RowBlockKernel(
+    "memory_write_softmax_bwd_2",
+    "row T grad_attention, per_row T _t7, row T attention",
+    "row T _t26, per_row T _t30",
+    """
+    T _c_grad_attention[LF_REGISTERS];
+    T _t30 = T(0);
+    LF_ROW_LOOP(
+        const T grad_attention = _at.fill(_c_grad_attention, _row_grad_attention, _j);
+        const T attention = _row_attention[_j];
+        const T _t27 = -grad_attention;
+        const T _t28 = _t27 * attention;
+        const T _t29 = _t28 / _t7;
+        _t30 = _Sum()(_t30, _t29);
+    )
+    _t30 = _row_reduce(_t30, _Sum());
+    LF_ROW_LOOP(
+        const T grad_attention = _at.get(_c_grad_attention, _row_grad_attention, _j);
+        const T _t26 = grad_attention / _t7;
+        _row__t26[_j] = _t26;
+    )
+    """,
+)
+
+
+# memory_write_softmax_bwd_3: layers_spec/primitives.yaml:355,100,61
 _memory_write_softmax_bwd_3 = ElementwiseKernel(
     "memory_write_softmax_bwd_3",
-    "T grad_attention, T _t7",
-    "T _t26",
-    """
-    _t26 = grad_attention / _t7;
-    """,
-)
-
-
-# memory_write_softmax_bwd_4: layers_spec/primitives.yaml:72; layers_spec/layers/memory_write.yaml:28
-_memory_write_softmax_bwd_4 = ReductionKernel(
-    "memory_write_softmax_bwd_4",
-    "T X0, T X1, T X2",
-    map_expr="memory_write_softmax_bwd_4_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_softmax_bwd_4_map(const T grad_attention, const T attention, const T _t7) {
-        T _t27 = -grad_attention;
-        T _t28 = _t27 * attention;
-        T _t29 = _t28 / _t7;
-        return _t29;
-    }
-    """,
-)
-
-
-# memory_write_softmax_bwd_5: layers_spec/primitives.yaml:355,100,61
-_memory_write_softmax_bwd_5 = ElementwiseKernel(
-    "memory_write_softmax_bwd_5",
     "T _t26, T _t31, T exponentials, T _t3",
     "T _t33",
     """
@@ -1890,9 +1803,9 @@ _memory_write_softmax_bwd_5 = ElementwiseKernel(
 )
 
 
-# memory_write_softmax_bwd_6: layers_spec/primitives.yaml:522
-_memory_write_softmax_bwd_6 = ElementwiseKernel(
-    "memory_write_softmax_bwd_6",
+# memory_write_softmax_bwd_4: layers_spec/primitives.yaml:522
+_memory_write_softmax_bwd_4 = ElementwiseKernel(
+    "memory_write_softmax_bwd_4",
     "T _t19, T _t24",
     "T grad_values",
     """
@@ -1901,9 +1814,9 @@ _memory_write_softmax_bwd_6 = ElementwiseKernel(
 )
 
 
-# memory_write_softmax_bwd_7: layers_spec/primitives.yaml:522
-_memory_write_softmax_bwd_7 = ElementwiseKernel(
-    "memory_write_softmax_bwd_7",
+# memory_write_softmax_bwd_5: layers_spec/primitives.yaml:522
+_memory_write_softmax_bwd_5 = ElementwiseKernel(
+    "memory_write_softmax_bwd_5",
     "T _t36, T _t38",
     "T grad_x",
     """
@@ -1931,9 +1844,8 @@ def _cupy_backward_softmax(
 ):
     import cupy as cp
 
-    attention = _memory_write_identity_fwd_4(exponentials, _t7)
-    _t15 = _memory_write_softmax_bwd_1(grad_y, y)
-    _t17 = _memory_write_softmax_bwd_2(grad_y, _t15, y)
+    attention = _memory_write_identity_bwd_0(exponentials, _t7)
+    _t17 = _memory_write_softmax_bwd_1(grad_y, y)
     grad_output_bias = cp.sum(_t17, axis=0)
     _t19 = _linear_backward_input(_t17, output_weight)
     grad_output_weight = _rows(_t17).T @ _rows(values)
@@ -1942,18 +1854,17 @@ def _cupy_backward_softmax(
     _t23 = _t8.T
     _t24 = _t23 @ grad_memory_update
     grad_attention = _t22.T
-    _t26 = _memory_write_softmax_bwd_3(grad_attention, _t7)
-    _t30 = _memory_write_softmax_bwd_4(grad_attention, attention, _t7)
+    _t26, _t30 = _memory_write_softmax_bwd_2(grad_attention, _t7, attention)
     _t31 = cp.broadcast_to(_t30, _t1.shape)
-    _t33 = _memory_write_softmax_bwd_5(_t26, _t31, exponentials, _t3)
+    _t33 = _memory_write_softmax_bwd_3(_t26, _t31, exponentials, _t3)
     grad_query = _linear_backward_input(_t33, memory)
     grad_memory = _rows(_t33).T @ _rows(query)
-    grad_values = _memory_write_softmax_bwd_6(_t19, _t24)
+    grad_values = _memory_write_softmax_bwd_4(_t19, _t24)
     _t36 = _linear_backward_input(grad_values, value_weight)
     grad_value_weight = _rows(grad_values).T @ _rows(x)
     _t38 = _linear_backward_input(grad_query, query_weight)
     grad_query_weight = _rows(grad_query).T @ _rows(x)
-    grad_x = _memory_write_softmax_bwd_7(_t36, _t38)
+    grad_x = _memory_write_softmax_bwd_5(_t36, _t38)
     return (
         grad_x,
         grad_memory,
@@ -1964,9 +1875,9 @@ def _cupy_backward_softmax(
     )
 
 
-# memory_write_gelu_fwd_5: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/gelu.yaml:23
-_memory_write_gelu_fwd_5 = ElementwiseKernel(
-    "memory_write_gelu_fwd_5",
+# memory_write_gelu_fwd_1: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/gelu.yaml:23
+_memory_write_gelu_fwd_1 = ElementwiseKernel(
+    "memory_write_gelu_fwd_1",
     "T _t9, T output_bias",
     "T _t10, T y",
     """
@@ -1988,16 +1899,11 @@ def _cupy_forward_gelu(
     _t1 = _linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
-    scores = _memory_write_identity_fwd_0(_t1, _t3)
-    _t4 = _memory_write_identity_fwd_1(scores)
-    _t5 = _t4
-    exponentials = _memory_write_identity_fwd_2(scores, _t5)
-    _t7 = _memory_write_identity_fwd_3(exponentials)
-    attention = _memory_write_identity_fwd_4(exponentials, _t7)
+    exponentials, _t7, attention = _memory_write_identity_fwd_0(_t1, _t3)
     _t8 = attention.T
     memory_update = _t8 @ values
     _t9 = _linear(values, output_weight)
-    _t10, y = _memory_write_gelu_fwd_5(_t9, output_bias)
+    _t10, y = _memory_write_gelu_fwd_1(_t9, output_bias)
     return (
         y,
         memory_update,
@@ -2043,39 +1949,35 @@ _memory_write_gelu_bwd_1 = ElementwiseKernel(
 )
 
 
-# memory_write_gelu_bwd_2: layers_spec/primitives.yaml:71
-_memory_write_gelu_bwd_2 = ElementwiseKernel(
+# memory_write_gelu_bwd_2: layers_spec/primitives.yaml:71,72; layers_spec/layers/memory_write.yaml:28
+_memory_write_gelu_bwd_2 = RowBlockKernel(
     "memory_write_gelu_bwd_2",
-    "T grad_attention, T _t7",
-    "T _t33",
+    "row T grad_attention, per_row T _t7, row T attention",
+    "row T _t33, per_row T _t37",
     """
-    _t33 = grad_attention / _t7;
+    T _c_grad_attention[LF_REGISTERS];
+    T _t37 = T(0);
+    LF_ROW_LOOP(
+        const T grad_attention = _at.fill(_c_grad_attention, _row_grad_attention, _j);
+        const T attention = _row_attention[_j];
+        const T _t34 = -grad_attention;
+        const T _t35 = _t34 * attention;
+        const T _t36 = _t35 / _t7;
+        _t37 = _Sum()(_t37, _t36);
+    )
+    _t37 = _row_reduce(_t37, _Sum());
+    LF_ROW_LOOP(
+        const T grad_attention = _at.get(_c_grad_attention, _row_grad_attention, _j);
+        const T _t33 = grad_attention / _t7;
+        _row__t33[_j] = _t33;
+    )
     """,
 )
 
 
-# memory_write_gelu_bwd_3: layers_spec/primitives.yaml:72; layers_spec/layers/memory_write.yaml:28
-_memory_write_gelu_bwd_3 = ReductionKernel(
+# memory_write_gelu_bwd_3: layers_spec/primitives.yaml:355,100,61
+_memory_write_gelu_bwd_3 = ElementwiseKernel(
     "memory_write_gelu_bwd_3",
-    "T X0, T X1, T X2",
-    map_expr="memory_write_gelu_bwd_3_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T memory_write_gelu_bwd_3_map(const T grad_attention, const T attention, const T _t7) {
-        T _t34 = -grad_attention;
-        T _t35 = _t34 * attention;
-        T _t36 = _t35 / _t7;
-        return _t36;
-    }
-    """,
-)
-
-
-# memory_write_gelu_bwd_4: layers_spec/primitives.yaml:355,100,61
-_memory_write_gelu_bwd_4 = ElementwiseKernel(
-    "memory_write_gelu_bwd_4",
     "T _t33, T _t38, T exponentials, T _t3",
     "T _t40",
     """
@@ -2087,9 +1989,9 @@ _memory_write_gelu_bwd_4 = ElementwiseKernel(
 )
 
 
-# memory_write_gelu_bwd_5: layers_spec/primitives.yaml:522
-_memory_write_gelu_bwd_5 = ElementwiseKernel(
-    "memory_write_gelu_bwd_5",
+# memory_write_gelu_bwd_4: layers_spec/primitives.yaml:522
+_memory_write_gelu_bwd_4 = ElementwiseKernel(
+    "memory_write_gelu_bwd_4",
     "T _t26, T _t31",
     "T grad_values",
     """
@@ -2098,9 +2000,9 @@ _memory_write_gelu_bwd_5 = ElementwiseKernel(
 )
 
 
-# memory_write_gelu_bwd_6: layers_spec/primitives.yaml:522
-_memory_write_gelu_bwd_6 = ElementwiseKernel(
-    "memory_write_gelu_bwd_6",
+# memory_write_gelu_bwd_5: layers_spec/primitives.yaml:522
+_memory_write_gelu_bwd_5 = ElementwiseKernel(
+    "memory_write_gelu_bwd_5",
     "T _t43, T _t45",
     "T grad_x",
     """
@@ -2128,7 +2030,7 @@ def _cupy_backward_gelu(
 ):
     import cupy as cp
 
-    attention = _memory_write_identity_fwd_4(exponentials, _t7)
+    attention = _memory_write_identity_bwd_0(exponentials, _t7)
     _t24 = _memory_write_gelu_bwd_1(_t10, grad_y)
     grad_output_bias = cp.sum(_t24, axis=0)
     _t26 = _linear_backward_input(_t24, output_weight)
@@ -2138,18 +2040,17 @@ def _cupy_backward_gelu(
     _t30 = _t8.T
     _t31 = _t30 @ grad_memory_update
     grad_attention = _t29.T
-    _t33 = _memory_write_gelu_bwd_2(grad_attention, _t7)
-    _t37 = _memory_write_gelu_bwd_3(grad_attention, attention, _t7)
+    _t33, _t37 = _memory_write_gelu_bwd_2(grad_attention, _t7, attention)
     _t38 = cp.broadcast_to(_t37, _t1.shape)
-    _t40 = _memory_write_gelu_bwd_4(_t33, _t38, exponentials, _t3)
+    _t40 = _memory_write_gelu_bwd_3(_t33, _t38, exponentials, _t3)
     grad_query = _linear_backward_input(_t40, memory)
     grad_memory = _rows(_t40).T @ _rows(query)
-    grad_values = _memory_write_gelu_bwd_5(_t26, _t31)
+    grad_values = _memory_write_gelu_bwd_4(_t26, _t31)
     _t43 = _linear_backward_input(grad_values, value_weight)
     grad_value_weight = _rows(grad_values).T @ _rows(x)
     _t45 = _linear_backward_input(grad_query, query_weight)
     grad_query_weight = _rows(grad_query).T @ _rows(x)
-    grad_x = _memory_write_gelu_bwd_6(_t43, _t45)
+    grad_x = _memory_write_gelu_bwd_5(_t43, _t45)
     return (
         grad_x,
         grad_memory,
@@ -2160,9 +2061,9 @@ def _cupy_backward_gelu(
     )
 
 
-# memory_write_silu_fwd_5: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/silu.yaml:8
-_memory_write_silu_fwd_5 = ElementwiseKernel(
-    "memory_write_silu_fwd_5",
+# memory_write_silu_fwd_1: layers_spec/layers/memory_write.yaml:30; layers_spec/activations/silu.yaml:8
+_memory_write_silu_fwd_1 = ElementwiseKernel(
+    "memory_write_silu_fwd_1",
     "T _t9, T output_bias",
     "T _t10, T y",
     """
@@ -2181,16 +2082,11 @@ def _cupy_forward_silu(
     _t1 = _linear(query, memory)
     _t2 = memory.shape[-1]
     _t3 = _t2 ** (-0.5)
-    scores = _memory_write_identity_fwd_0(_t1, _t3)
-    _t4 = _memory_write_identity_fwd_1(scores)
-    _t5 = _t4
-    exponentials = _memory_write_identity_fwd_2(scores, _t5)
-    _t7 = _memory_write_identity_fwd_3(exponentials)
-    attention = _memory_write_identity_fwd_4(exponentials, _t7)
+    exponentials, _t7, attention = _memory_write_identity_fwd_0(_t1, _t3)
     _t8 = attention.T
     memory_update = _t8 @ values
     _t9 = _linear(values, output_weight)
-    _t10, y = _memory_write_silu_fwd_5(_t9, output_bias)
+    _t10, y = _memory_write_silu_fwd_1(_t9, output_bias)
     return (
         y,
         memory_update,
@@ -2248,7 +2144,7 @@ def _cupy_backward_silu(
 ):
     import cupy as cp
 
-    attention = _memory_write_identity_fwd_4(exponentials, _t7)
+    attention = _memory_write_identity_bwd_0(exponentials, _t7)
     _t17 = _memory_write_silu_bwd_1(_t10, grad_y)
     grad_output_bias = cp.sum(_t17, axis=0)
     _t19 = _linear_backward_input(_t17, output_weight)
@@ -2258,18 +2154,17 @@ def _cupy_backward_silu(
     _t23 = _t8.T
     _t24 = _t23 @ grad_memory_update
     grad_attention = _t22.T
-    _t26 = _memory_write_softmax_bwd_3(grad_attention, _t7)
-    _t30 = _memory_write_softmax_bwd_4(grad_attention, attention, _t7)
+    _t26, _t30 = _memory_write_softmax_bwd_2(grad_attention, _t7, attention)
     _t31 = cp.broadcast_to(_t30, _t1.shape)
-    _t33 = _memory_write_softmax_bwd_5(_t26, _t31, exponentials, _t3)
+    _t33 = _memory_write_softmax_bwd_3(_t26, _t31, exponentials, _t3)
     grad_query = _linear_backward_input(_t33, memory)
     grad_memory = _rows(_t33).T @ _rows(query)
-    grad_values = _memory_write_softmax_bwd_6(_t19, _t24)
+    grad_values = _memory_write_softmax_bwd_4(_t19, _t24)
     _t36 = _linear_backward_input(grad_values, value_weight)
     grad_value_weight = _rows(grad_values).T @ _rows(x)
     _t38 = _linear_backward_input(grad_query, query_weight)
     grad_query_weight = _rows(grad_query).T @ _rows(x)
-    grad_x = _memory_write_softmax_bwd_7(_t36, _t38)
+    grad_x = _memory_write_softmax_bwd_5(_t36, _t38)
     return (
         grad_x,
         grad_memory,

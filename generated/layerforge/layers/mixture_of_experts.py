@@ -30,6 +30,7 @@ from layerforge._runtime import (
 from layerforge._cupy_runtime import (
     ElementwiseKernel,
     ReductionKernel,
+    RowBlockKernel,
     RowKernel,
     on_gpu,
 )
@@ -718,37 +719,33 @@ _mixture_of_experts_identity_bwd_0 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_identity_bwd_2: layers_spec/primitives.yaml:61
-_mixture_of_experts_identity_bwd_2 = ElementwiseKernel(
+# mixture_of_experts_identity_bwd_2: layers_spec/primitives.yaml:61,62; layers_spec/layers/mixture_of_experts.yaml:34
+_mixture_of_experts_identity_bwd_2 = RowBlockKernel(
     "mixture_of_experts_identity_bwd_2",
-    "T _t15, T _t11",
-    "T grad_outs",
+    "row T _t15, per_row T _t11, row T outs",
+    "row T grad_outs, per_row T _t18",
     """
-    grad_outs = _t15 * _t11;
+    T _c__t15[LF_REGISTERS];
+    T _t18 = T(0);
+    LF_ROW_LOOP(
+        const T _t15 = _at.fill(_c__t15, _row__t15, _j);
+        const T outs = _row_outs[_j];
+        const T _t17 = _t15 * outs;
+        _t18 = _Sum()(_t18, _t17);
+    )
+    _t18 = _row_reduce(_t18, _Sum());
+    LF_ROW_LOOP(
+        const T _t15 = _at.get(_c__t15, _row__t15, _j);
+        const T grad_outs = _t15 * _t11;
+        _row_grad_outs[_j] = grad_outs;
+    )
     """,
 )
 
 
-# mixture_of_experts_identity_bwd_3: layers_spec/primitives.yaml:62; layers_spec/layers/mixture_of_experts.yaml:34
-_mixture_of_experts_identity_bwd_3 = ReductionKernel(
+# mixture_of_experts_identity_bwd_3: layers_spec/primitives.yaml:252
+_mixture_of_experts_identity_bwd_3 = ElementwiseKernel(
     "mixture_of_experts_identity_bwd_3",
-    "T X0, T X1",
-    map_expr="mixture_of_experts_identity_bwd_3_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T mixture_of_experts_identity_bwd_3_map(const T _t15, const T outs) {
-        T _t17 = _t15 * outs;
-        return _t17;
-    }
-    """,
-)
-
-
-# mixture_of_experts_identity_bwd_4: layers_spec/primitives.yaml:252
-_mixture_of_experts_identity_bwd_4 = ElementwiseKernel(
-    "mixture_of_experts_identity_bwd_4",
     "T _t6, T grad_hidden",
     "T _t29",
     """
@@ -758,21 +755,35 @@ _mixture_of_experts_identity_bwd_4 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_identity_bwd_5: layers_spec/primitives.yaml:2956
-_mixture_of_experts_identity_bwd_5 = ElementwiseKernel(
-    "mixture_of_experts_identity_bwd_5",
-    "T grad_gates, T _t38, T gates",
-    "T grad_logits",
+# mixture_of_experts_identity_bwd_4: layers_spec/primitives.yaml:2956
+_mixture_of_experts_identity_bwd_4 = RowBlockKernel(
+    "mixture_of_experts_identity_bwd_4",
+    "row T grad_gates, row T gates",
+    "row T grad_logits",
     """
-    T _t39 = grad_gates - _t38;
-    grad_logits = gates * _t39;
+    T _c_grad_gates[LF_REGISTERS];
+    T _c_gates[LF_REGISTERS];
+    T _t38 = T(0);
+    LF_ROW_LOOP(
+        const T grad_gates = _at.fill(_c_grad_gates, _row_grad_gates, _j);
+        const T gates = _at.fill(_c_gates, _row_gates, _j);
+        _t38 = _Sum()(_t38, grad_gates * gates);
+    )
+    _t38 = _row_reduce(_t38, _Sum());
+    LF_ROW_LOOP(
+        const T grad_gates = _at.get(_c_grad_gates, _row_grad_gates, _j);
+        const T gates = _at.get(_c_gates, _row_gates, _j);
+        const T _t39 = grad_gates - _t38;
+        const T grad_logits = gates * _t39;
+        _row_grad_logits[_j] = grad_logits;
+    )
     """,
 )
 
 
-# mixture_of_experts_identity_bwd_6: layers_spec/primitives.yaml:522
-_mixture_of_experts_identity_bwd_6 = ElementwiseKernel(
-    "mixture_of_experts_identity_bwd_6",
+# mixture_of_experts_identity_bwd_5: layers_spec/primitives.yaml:522
+_mixture_of_experts_identity_bwd_5 = ElementwiseKernel(
+    "mixture_of_experts_identity_bwd_5",
     "T _t34, T _t42",
     "T grad_x",
     """
@@ -803,8 +814,7 @@ def _cupy_backward_identity(
     _t11 = cp.expand_dims(_t10, -1)
     _t14 = grad_y.reshape(_t13.shape)
     _t15 = cp.broadcast_to(_t14, _t8.shape)
-    grad_outs = _mixture_of_experts_identity_bwd_2(_t15, _t11)
-    _t18 = _mixture_of_experts_identity_bwd_3(_t15, outs)
+    grad_outs, _t18 = _mixture_of_experts_identity_bwd_2(_t15, _t11, outs)
     _t19 = _t18.reshape(_t10.shape)
     grad_gates = cp.swapaxes(_t19, -1, -2)
     _t21 = cp.sum(grad_outs, axis=-2, keepdims=True)
@@ -814,7 +824,7 @@ def _cupy_backward_identity(
     _t25 = cp.swapaxes(hidden, -1, -2)
     _t26 = _cupy_bmm(_t25, grad_outs)
     grad_expert_w2 = cp.swapaxes(_t26, -1, -2)
-    _t29 = _mixture_of_experts_identity_bwd_4(_t6, grad_hidden)
+    _t29 = _mixture_of_experts_identity_bwd_3(_t6, grad_hidden)
     _t30 = cp.sum(_t29, axis=-2, keepdims=True)
     grad_expert_b1 = _t30.reshape(expert_b1.shape)
     _t32 = expert_w1.shape[0]
@@ -823,12 +833,11 @@ def _cupy_backward_identity(
     _t35 = expert_w1.shape[0]
     _t36 = _merge_heads(_t29, _t35)
     grad_expert_w1 = _linear_heads_weight_grad(_t36, x, expert_w1)
-    _t38 = _cupy_dot_last(grad_gates, gates)
-    grad_logits = _mixture_of_experts_identity_bwd_5(grad_gates, _t38, gates)
+    grad_logits = _mixture_of_experts_identity_bwd_4(grad_gates, gates)
     grad_router_bias = cp.sum(grad_logits, axis=0)
     _t42 = _linear_backward_input(grad_logits, router_weight)
     grad_router_weight = _rows(grad_logits).T @ _rows(x)
-    grad_x = _mixture_of_experts_identity_bwd_6(_t34, _t42)
+    grad_x = _mixture_of_experts_identity_bwd_5(_t34, _t42)
     return (
         grad_x,
         grad_router_weight,
@@ -900,37 +909,33 @@ _mixture_of_experts_relu_bwd_2 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_relu_bwd_3: layers_spec/primitives.yaml:61
-_mixture_of_experts_relu_bwd_3 = ElementwiseKernel(
+# mixture_of_experts_relu_bwd_3: layers_spec/primitives.yaml:61,62; layers_spec/layers/mixture_of_experts.yaml:34
+_mixture_of_experts_relu_bwd_3 = RowBlockKernel(
     "mixture_of_experts_relu_bwd_3",
-    "T _t17, T _t11",
-    "T grad_outs",
+    "row T _t17, per_row T _t11, row T outs",
+    "row T grad_outs, per_row T _t20",
     """
-    grad_outs = _t17 * _t11;
+    T _c__t17[LF_REGISTERS];
+    T _t20 = T(0);
+    LF_ROW_LOOP(
+        const T _t17 = _at.fill(_c__t17, _row__t17, _j);
+        const T outs = _row_outs[_j];
+        const T _t19 = _t17 * outs;
+        _t20 = _Sum()(_t20, _t19);
+    )
+    _t20 = _row_reduce(_t20, _Sum());
+    LF_ROW_LOOP(
+        const T _t17 = _at.get(_c__t17, _row__t17, _j);
+        const T grad_outs = _t17 * _t11;
+        _row_grad_outs[_j] = grad_outs;
+    )
     """,
 )
 
 
-# mixture_of_experts_relu_bwd_4: layers_spec/primitives.yaml:62; layers_spec/layers/mixture_of_experts.yaml:34
-_mixture_of_experts_relu_bwd_4 = ReductionKernel(
+# mixture_of_experts_relu_bwd_4: layers_spec/primitives.yaml:252
+_mixture_of_experts_relu_bwd_4 = ElementwiseKernel(
     "mixture_of_experts_relu_bwd_4",
-    "T X0, T X1",
-    map_expr="mixture_of_experts_relu_bwd_4_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T mixture_of_experts_relu_bwd_4_map(const T _t17, const T outs) {
-        T _t19 = _t17 * outs;
-        return _t19;
-    }
-    """,
-)
-
-
-# mixture_of_experts_relu_bwd_5: layers_spec/primitives.yaml:252
-_mixture_of_experts_relu_bwd_5 = ElementwiseKernel(
-    "mixture_of_experts_relu_bwd_5",
     "T _t6, T grad_hidden",
     "T _t31",
     """
@@ -940,21 +945,35 @@ _mixture_of_experts_relu_bwd_5 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_relu_bwd_6: layers_spec/primitives.yaml:2956
-_mixture_of_experts_relu_bwd_6 = ElementwiseKernel(
-    "mixture_of_experts_relu_bwd_6",
-    "T grad_gates, T _t40, T gates",
-    "T grad_logits",
+# mixture_of_experts_relu_bwd_5: layers_spec/primitives.yaml:2956
+_mixture_of_experts_relu_bwd_5 = RowBlockKernel(
+    "mixture_of_experts_relu_bwd_5",
+    "row T grad_gates, row T gates",
+    "row T grad_logits",
     """
-    T _t41 = grad_gates - _t40;
-    grad_logits = gates * _t41;
+    T _c_grad_gates[LF_REGISTERS];
+    T _c_gates[LF_REGISTERS];
+    T _t40 = T(0);
+    LF_ROW_LOOP(
+        const T grad_gates = _at.fill(_c_grad_gates, _row_grad_gates, _j);
+        const T gates = _at.fill(_c_gates, _row_gates, _j);
+        _t40 = _Sum()(_t40, grad_gates * gates);
+    )
+    _t40 = _row_reduce(_t40, _Sum());
+    LF_ROW_LOOP(
+        const T grad_gates = _at.get(_c_grad_gates, _row_grad_gates, _j);
+        const T gates = _at.get(_c_gates, _row_gates, _j);
+        const T _t41 = grad_gates - _t40;
+        const T grad_logits = gates * _t41;
+        _row_grad_logits[_j] = grad_logits;
+    )
     """,
 )
 
 
-# mixture_of_experts_relu_bwd_7: layers_spec/primitives.yaml:522
-_mixture_of_experts_relu_bwd_7 = ElementwiseKernel(
-    "mixture_of_experts_relu_bwd_7",
+# mixture_of_experts_relu_bwd_6: layers_spec/primitives.yaml:522
+_mixture_of_experts_relu_bwd_6 = ElementwiseKernel(
+    "mixture_of_experts_relu_bwd_6",
     "T _t36, T _t44",
     "T grad_x",
     """
@@ -987,8 +1006,7 @@ def _cupy_backward_relu(
     grad_z = _mixture_of_experts_relu_bwd_2(z, grad_y)
     _t16 = grad_z.reshape(_t13.shape)
     _t17 = cp.broadcast_to(_t16, _t8.shape)
-    grad_outs = _mixture_of_experts_relu_bwd_3(_t17, _t11)
-    _t20 = _mixture_of_experts_relu_bwd_4(_t17, outs)
+    grad_outs, _t20 = _mixture_of_experts_relu_bwd_3(_t17, _t11, outs)
     _t21 = _t20.reshape(_t10.shape)
     grad_gates = cp.swapaxes(_t21, -1, -2)
     _t23 = cp.sum(grad_outs, axis=-2, keepdims=True)
@@ -998,7 +1016,7 @@ def _cupy_backward_relu(
     _t27 = cp.swapaxes(hidden, -1, -2)
     _t28 = _cupy_bmm(_t27, grad_outs)
     grad_expert_w2 = cp.swapaxes(_t28, -1, -2)
-    _t31 = _mixture_of_experts_relu_bwd_5(_t6, grad_hidden)
+    _t31 = _mixture_of_experts_relu_bwd_4(_t6, grad_hidden)
     _t32 = cp.sum(_t31, axis=-2, keepdims=True)
     grad_expert_b1 = _t32.reshape(expert_b1.shape)
     _t34 = expert_w1.shape[0]
@@ -1007,12 +1025,11 @@ def _cupy_backward_relu(
     _t37 = expert_w1.shape[0]
     _t38 = _merge_heads(_t31, _t37)
     grad_expert_w1 = _linear_heads_weight_grad(_t38, x, expert_w1)
-    _t40 = _cupy_dot_last(grad_gates, gates)
-    grad_logits = _mixture_of_experts_relu_bwd_6(grad_gates, _t40, gates)
+    grad_logits = _mixture_of_experts_relu_bwd_5(grad_gates, gates)
     grad_router_bias = cp.sum(grad_logits, axis=0)
     _t44 = _linear_backward_input(grad_logits, router_weight)
     grad_router_weight = _rows(grad_logits).T @ _rows(x)
-    grad_x = _mixture_of_experts_relu_bwd_7(_t36, _t44)
+    grad_x = _mixture_of_experts_relu_bwd_6(_t36, _t44)
     return (
         grad_x,
         grad_router_weight,
@@ -1170,17 +1187,6 @@ def _cupy_bmm(a, b):
 
     in_chunks(products, a.shape[0], a)
     return out
-
-
-def _cupy_dot_last(a, b):
-    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
-    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
-    rows b [..., F] a stack of row-times-column ones."""
-    import cupy as cp
-
-    if b.ndim == 1:
-        return cp.matmul(a, b)[..., None]
-    return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
 def _cupy_mean(x, axis):

@@ -23,7 +23,12 @@ from layerforge._runtime import (
     in_row_blocks,
     in_chunks,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, RowKernel, on_gpu
+from layerforge._cupy_runtime import (
+    ElementwiseKernel,
+    RowBlockKernel,
+    RowKernel,
+    on_gpu,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -926,13 +931,27 @@ def _cupy_forward_causal(
 
 
 # multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2956
-_multi_head_attention_causal_bwd_0 = ElementwiseKernel(
+_multi_head_attention_causal_bwd_0 = RowBlockKernel(
     "multi_head_attention_causal_bwd_0",
-    "T grad_weights, T _t25, T weights",
-    "T grad_ordered",
+    "row T grad_weights, row T weights",
+    "row T grad_ordered",
     """
-    T _t26 = grad_weights - _t25;
-    grad_ordered = weights * _t26;
+    T _c_grad_weights[LF_REGISTERS];
+    T _c_weights[LF_REGISTERS];
+    T _t25 = T(0);
+    LF_ROW_LOOP(
+        const T grad_weights = _at.fill(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.fill(_c_weights, _row_weights, _j);
+        _t25 = _Sum()(_t25, grad_weights * weights);
+    )
+    _t25 = _row_reduce(_t25, _Sum());
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const T _t26 = grad_weights - _t25;
+        const T grad_ordered = weights * _t26;
+        _row_grad_ordered[_j] = grad_ordered;
+    )
     """,
 )
 
@@ -989,8 +1008,7 @@ def _cupy_backward_causal(
     grad_weights = _cupy_bmm(_t20, _t21)
     _t23 = cp.swapaxes(weights, -1, -2)
     grad_heads_v = _cupy_bmm(_t23, _t20)
-    _t25 = _cupy_dot_last(grad_weights, weights)
-    grad_ordered = _multi_head_attention_causal_bwd_0(grad_weights, _t25, weights)
+    grad_ordered = _multi_head_attention_causal_bwd_0(grad_weights, weights)
     _t28 = cp.swapaxes(_t14, -1, -2)
     grad_heads_q = _cupy_bmm(grad_ordered, _t28)
     _t30 = cp.swapaxes(heads_q, -1, -2)
@@ -1103,13 +1121,27 @@ def _cupy_forward_causal_no_kv(
 
 
 # multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2956
-_multi_head_attention_causal_no_kv_bwd_2 = ElementwiseKernel(
+_multi_head_attention_causal_no_kv_bwd_2 = RowBlockKernel(
     "multi_head_attention_causal_no_kv_bwd_2",
-    "T grad_weights, T _t17, T weights",
-    "T grad_ordered",
+    "row T grad_weights, row T weights",
+    "row T grad_ordered",
     """
-    T _t18 = grad_weights - _t17;
-    grad_ordered = weights * _t18;
+    T _c_grad_weights[LF_REGISTERS];
+    T _c_weights[LF_REGISTERS];
+    T _t17 = T(0);
+    LF_ROW_LOOP(
+        const T grad_weights = _at.fill(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.fill(_c_weights, _row_weights, _j);
+        _t17 = _Sum()(_t17, grad_weights * weights);
+    )
+    _t17 = _row_reduce(_t17, _Sum());
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const T _t18 = grad_weights - _t17;
+        const T grad_ordered = weights * _t18;
+        _row_grad_ordered[_j] = grad_ordered;
+    )
     """,
 )
 
@@ -1158,8 +1190,7 @@ def _cupy_backward_causal_no_kv(
     grad_weights = _cupy_bmm(_t12, _t13)
     _t15 = cp.swapaxes(weights, -1, -2)
     grad_heads_v = _cupy_bmm(_t15, _t12)
-    _t17 = _cupy_dot_last(grad_weights, weights)
-    grad_ordered = _multi_head_attention_causal_no_kv_bwd_2(grad_weights, _t17, weights)
+    grad_ordered = _multi_head_attention_causal_no_kv_bwd_2(grad_weights, weights)
     _t20 = cp.swapaxes(_t6, -1, -2)
     grad_heads_q = _cupy_bmm(grad_ordered, _t20)
     _t22 = cp.swapaxes(heads_q, -1, -2)
@@ -1265,13 +1296,27 @@ def _cupy_forward_no_causal(
 
 
 # multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2956
-_multi_head_attention_no_causal_bwd_0 = ElementwiseKernel(
+_multi_head_attention_no_causal_bwd_0 = RowBlockKernel(
     "multi_head_attention_no_causal_bwd_0",
-    "T grad_weights, T _t25, T weights",
-    "T grad_unpadded",
+    "row T grad_weights, row T weights",
+    "row T grad_unpadded",
     """
-    T _t26 = grad_weights - _t25;
-    grad_unpadded = weights * _t26;
+    T _c_grad_weights[LF_REGISTERS];
+    T _c_weights[LF_REGISTERS];
+    T _t25 = T(0);
+    LF_ROW_LOOP(
+        const T grad_weights = _at.fill(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.fill(_c_weights, _row_weights, _j);
+        _t25 = _Sum()(_t25, grad_weights * weights);
+    )
+    _t25 = _row_reduce(_t25, _Sum());
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const T _t26 = grad_weights - _t25;
+        const T grad_unpadded = weights * _t26;
+        _row_grad_unpadded[_j] = grad_unpadded;
+    )
     """,
 )
 
@@ -1305,8 +1350,7 @@ def _cupy_backward_no_causal(
     grad_weights = _cupy_bmm(_t20, _t21)
     _t23 = cp.swapaxes(weights, -1, -2)
     grad_heads_v = _cupy_bmm(_t23, _t20)
-    _t25 = _cupy_dot_last(grad_weights, weights)
-    grad_unpadded = _multi_head_attention_no_causal_bwd_0(grad_weights, _t25, weights)
+    grad_unpadded = _multi_head_attention_no_causal_bwd_0(grad_weights, weights)
     _t28 = cp.swapaxes(_t14, -1, -2)
     grad_heads_q = _cupy_bmm(grad_unpadded, _t28)
     _t30 = cp.swapaxes(heads_q, -1, -2)
@@ -1385,13 +1429,27 @@ def _cupy_forward_no_causal_no_kv(
 
 
 # multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2956
-_multi_head_attention_no_causal_no_kv_bwd_2 = ElementwiseKernel(
+_multi_head_attention_no_causal_no_kv_bwd_2 = RowBlockKernel(
     "multi_head_attention_no_causal_no_kv_bwd_2",
-    "T grad_weights, T _t17, T weights",
-    "T grad_unpadded",
+    "row T grad_weights, row T weights",
+    "row T grad_unpadded",
     """
-    T _t18 = grad_weights - _t17;
-    grad_unpadded = weights * _t18;
+    T _c_grad_weights[LF_REGISTERS];
+    T _c_weights[LF_REGISTERS];
+    T _t17 = T(0);
+    LF_ROW_LOOP(
+        const T grad_weights = _at.fill(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.fill(_c_weights, _row_weights, _j);
+        _t17 = _Sum()(_t17, grad_weights * weights);
+    )
+    _t17 = _row_reduce(_t17, _Sum());
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const T _t18 = grad_weights - _t17;
+        const T grad_unpadded = weights * _t18;
+        _row_grad_unpadded[_j] = grad_unpadded;
+    )
     """,
 )
 
@@ -1428,10 +1486,7 @@ def _cupy_backward_no_causal_no_kv(
     grad_weights = _cupy_bmm(_t12, _t13)
     _t15 = cp.swapaxes(weights, -1, -2)
     grad_heads_v = _cupy_bmm(_t15, _t12)
-    _t17 = _cupy_dot_last(grad_weights, weights)
-    grad_unpadded = _multi_head_attention_no_causal_no_kv_bwd_2(
-        grad_weights, _t17, weights
-    )
+    grad_unpadded = _multi_head_attention_no_causal_no_kv_bwd_2(grad_weights, weights)
     _t20 = cp.swapaxes(_t6, -1, -2)
     grad_heads_q = _cupy_bmm(grad_unpadded, _t20)
     _t22 = cp.swapaxes(heads_q, -1, -2)
@@ -1477,17 +1532,6 @@ def _cupy_bmm(a, b):
 
     in_chunks(products, a.shape[0], a)
     return out
-
-
-def _cupy_dot_last(a, b):
-    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
-    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
-    rows b [..., F] a stack of row-times-column ones."""
-    import cupy as cp
-
-    if b.ndim == 1:
-        return cp.matmul(a, b)[..., None]
-    return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
 def _cupy_join_heads(blocks, heads):

@@ -17,7 +17,7 @@ from layerforge._runtime import (
     check_states,
     blas_flags_ignored,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, RowBlockKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -187,49 +187,33 @@ def _sum(x, axis):
 
 
 # quantum_fwd_0: layers_spec/layers/quantum.yaml:20
-_quantum_fwd_0 = ReductionKernel(
+_quantum_fwd_0 = RowBlockKernel(
     "quantum_fwd_0",
-    "T X0",
-    map_expr="quantum_fwd_0_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T quantum_fwd_0_map(const T psi) {
-        T _t1 = psi * psi;
-        return _t1;
-    }
+    "row T psi, scalar T epsilon",
+    "per_row T _t4, row T state",
+    """
+    T _c_psi[LF_REGISTERS];
+    T _t2 = T(0);
+    LF_ROW_LOOP(
+        const T psi = _at.fill(_c_psi, _row_psi, _j);
+        const T _t1 = psi * psi;
+        _t2 = _Sum()(_t2, _t1);
+    )
+    _t2 = _row_reduce(_t2, _Sum());
+    const T _t3 = _t2 + epsilon;
+    const T _t4 = sqrt(_t3);
+    LF_ROW_LOOP(
+        const T psi = _at.get(_c_psi, _row_psi, _j);
+        const T state = psi / _t4;
+        _row_state[_j] = state;
+    )
     """,
 )
 
 
-# quantum_fwd_1: layers_spec/layers/quantum.yaml:20
+# quantum_fwd_1: layers_spec/layers/quantum.yaml:22
 _quantum_fwd_1 = ElementwiseKernel(
     "quantum_fwd_1",
-    "T _t2, T epsilon",
-    "T _t4",
-    """
-    T _t3 = _t2 + epsilon;
-    _t4 = sqrt(_t3);
-    """,
-    scalars=("epsilon",),
-)
-
-
-# quantum_fwd_2: layers_spec/layers/quantum.yaml:20
-_quantum_fwd_2 = ElementwiseKernel(
-    "quantum_fwd_2",
-    "T psi, T _t4",
-    "T state",
-    """
-    state = psi / _t4;
-    """,
-)
-
-
-# quantum_fwd_3: layers_spec/layers/quantum.yaml:22
-_quantum_fwd_3 = ElementwiseKernel(
-    "quantum_fwd_3",
     "T phi",
     "T y",
     """
@@ -240,11 +224,9 @@ _quantum_fwd_3 = ElementwiseKernel(
 
 def _cupy_forward(x, theta, output_size, epsilon):
     psi = _cupy_resize_last(x, output_size)
-    _t2 = _quantum_fwd_0(psi)
-    _t4 = _quantum_fwd_1(_t2, epsilon)
-    state = _quantum_fwd_2(psi, _t4)
+    _t4, state = _quantum_fwd_0(psi, epsilon)
     phi = _cupy_ry_gates(state, theta)
-    y = _quantum_fwd_3(phi)
+    y = _quantum_fwd_1(phi)
     return y, (x, theta, psi, _t4, phi)
 
 
@@ -262,51 +244,37 @@ _quantum_bwd_0 = ElementwiseKernel(
 )
 
 
-# quantum_bwd_1: layers_spec/primitives.yaml:71
-_quantum_bwd_1 = ElementwiseKernel(
+# quantum_bwd_1: layers_spec/primitives.yaml:71,72,171; layers_spec/layers/quantum.yaml:20
+_quantum_bwd_1 = RowBlockKernel(
     "quantum_bwd_1",
-    "T grad_state, T _t4",
-    "T _t9",
+    "row T grad_state, per_row T _t4, row T state",
+    "row T _t9, per_row T _t15",
     """
-    _t9 = grad_state / _t4;
+    T _c_grad_state[LF_REGISTERS];
+    T _t13 = T(0);
+    LF_ROW_LOOP(
+        const T grad_state = _at.fill(_c_grad_state, _row_grad_state, _j);
+        const T state = _row_state[_j];
+        const T _t10 = -grad_state;
+        const T _t11 = _t10 * state;
+        const T _t12 = _t11 / _t4;
+        _t13 = _Sum()(_t13, _t12);
+    )
+    _t13 = _row_reduce(_t13, _Sum());
+    const T _t14 = T(0.5) * _t13;
+    const T _t15 = _t14 / _t4;
+    LF_ROW_LOOP(
+        const T grad_state = _at.get(_c_grad_state, _row_grad_state, _j);
+        const T _t9 = grad_state / _t4;
+        _row__t9[_j] = _t9;
+    )
     """,
 )
 
 
-# quantum_bwd_2: layers_spec/primitives.yaml:72; layers_spec/layers/quantum.yaml:20
-_quantum_bwd_2 = ReductionKernel(
+# quantum_bwd_2: layers_spec/primitives.yaml:61,62
+_quantum_bwd_2 = ElementwiseKernel(
     "quantum_bwd_2",
-    "T X0, T X1, T X2",
-    map_expr="quantum_bwd_2_map(X0, X1, X2)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T quantum_bwd_2_map(const T grad_state, const T state, const T _t4) {
-        T _t10 = -grad_state;
-        T _t11 = _t10 * state;
-        T _t12 = _t11 / _t4;
-        return _t12;
-    }
-    """,
-)
-
-
-# quantum_bwd_3: layers_spec/primitives.yaml:171
-_quantum_bwd_3 = ElementwiseKernel(
-    "quantum_bwd_3",
-    "T _t13, T _t4",
-    "T _t15",
-    """
-    T _t14 = T(0.5) * _t13;
-    _t15 = _t14 / _t4;
-    """,
-)
-
-
-# quantum_bwd_4: layers_spec/primitives.yaml:61,62
-_quantum_bwd_4 = ElementwiseKernel(
-    "quantum_bwd_4",
     "T _t16, T psi, T _t9",
     "T grad_psi",
     """
@@ -324,11 +292,9 @@ def _cupy_backward(grad_y, x, theta, psi, _t4, phi):
     state, grad_phi = _quantum_bwd_0(psi, _t4, grad_y, phi)
     grad_state = _cupy_ry_gates_adjoint(grad_phi, theta)
     grad_theta = _cupy_ry_gates_theta_grad(grad_phi, phi, theta)
-    _t9 = _quantum_bwd_1(grad_state, _t4)
-    _t13 = _quantum_bwd_2(grad_state, state, _t4)
-    _t15 = _quantum_bwd_3(_t13, _t4)
+    _t9, _t15 = _quantum_bwd_1(grad_state, _t4, state)
     _t16 = cp.broadcast_to(_t15, psi.shape)
-    grad_psi = _quantum_bwd_4(_t16, psi, _t9)
+    grad_psi = _quantum_bwd_2(_t16, psi, _t9)
     grad_x = _cupy_resize_last_like(grad_psi, x)
     return grad_x, grad_theta
 

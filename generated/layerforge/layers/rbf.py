@@ -9,7 +9,7 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_context
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, RowBlockKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -282,37 +282,32 @@ _rbf_bwd_5 = ElementwiseKernel(
 )
 
 
-# rbf_bwd_6: layers_spec/layers/rbf.yaml:15
-_rbf_bwd_6 = ReductionKernel(
+# rbf_bwd_6: layers_spec/layers/rbf.yaml:15; layers_spec/primitives.yaml:52,62
+_rbf_bwd_6 = RowBlockKernel(
     "rbf_bwd_6",
-    "T X0",
-    map_expr="rbf_bwd_6_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T rbf_bwd_6_map(const T _t21) {
-        return _t21;
-    }
+    "row T _t21",
+    "per_row T _t26, row T _t28",
+    """
+    T _c__t21[LF_REGISTERS];
+    T _t26 = T(0);
+    LF_ROW_LOOP(
+        const T _t21 = _at.fill(_c__t21, _row__t21, _j);
+        _t26 = _Sum()(_t26, _t21);
+    )
+    _t26 = _row_reduce(_t26, _Sum());
+    LF_ROW_LOOP(
+        const T _t21 = _at.get(_c__t21, _row__t21, _j);
+        const T _t27 = -_t21;
+        const T _t28 = _t27 * T(2);
+        _row__t28[_j] = _t28;
+    )
     """,
 )
 
 
-# rbf_bwd_7: layers_spec/primitives.yaml:52,62
+# rbf_bwd_7: layers_spec/primitives.yaml:389,390
 _rbf_bwd_7 = ElementwiseKernel(
     "rbf_bwd_7",
-    "T _t21",
-    "T _t28",
-    """
-    T _t27 = -_t21;
-    _t28 = _t27 * T(2);
-    """,
-)
-
-
-# rbf_bwd_8: layers_spec/primitives.yaml:389,390
-_rbf_bwd_8 = ElementwiseKernel(
-    "rbf_bwd_8",
     "T _t26, T x, T _t29",
     "T grad_x",
     """
@@ -324,9 +319,9 @@ _rbf_bwd_8 = ElementwiseKernel(
 )
 
 
-# rbf_bwd_9: layers_spec/primitives.yaml:390
-_rbf_bwd_9 = ElementwiseKernel(
-    "rbf_bwd_9",
+# rbf_bwd_8: layers_spec/primitives.yaml:390
+_rbf_bwd_8 = ElementwiseKernel(
+    "rbf_bwd_8",
     "T _t24, T _t25, T _t30",
     "T grad_centers",
     """
@@ -336,9 +331,9 @@ _rbf_bwd_9 = ElementwiseKernel(
 )
 
 
-# rbf_bwd_10: layers_spec/primitives.yaml:390
-_rbf_bwd_10 = ElementwiseKernel(
-    "rbf_bwd_10",
+# rbf_bwd_9: layers_spec/primitives.yaml:390
+_rbf_bwd_9 = ElementwiseKernel(
+    "rbf_bwd_9",
     "T _t18, T _t19",
     "T grad_widths",
     """
@@ -359,13 +354,12 @@ def _cupy_backward(grad_y, x, centers, widths, _t5, _t7, y):
     _t22 = cp.sum(_t21, axis=0)
     _t23 = _t22.reshape(_t5.shape)
     _t24, _t25 = _rbf_bwd_5(_t23, centers)
-    _t26 = _rbf_bwd_6(_t21)
-    _t28 = _rbf_bwd_7(_t21)
+    _t26, _t28 = _rbf_bwd_6(_t21)
     _t29 = _linear_backward_input(_t28, centers)
     _t30 = _rows(_t28).T @ _rows(x)
-    grad_x = _rbf_bwd_8(_t26, x, _t29)
-    grad_centers = _rbf_bwd_9(_t24, _t25, _t30)
-    grad_widths = _rbf_bwd_10(_t18, _t19)
+    grad_x = _rbf_bwd_7(_t26, x, _t29)
+    grad_centers = _rbf_bwd_8(_t24, _t25, _t30)
+    grad_widths = _rbf_bwd_9(_t18, _t19)
     return grad_x, grad_centers, grad_widths
 
 

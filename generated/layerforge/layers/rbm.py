@@ -445,7 +445,7 @@ def _cupy_entry_contrastive_divergence_step2(rng, hs, v, W, b_v, b_h, h0):
 # rbm_contrastive_divergence_3_0: layers_spec/layers/rbm.yaml:62
 _rbm_contrastive_divergence_3_0 = ElementwiseKernel(
     "rbm_contrastive_divergence_3_0",
-    "T _t14, T _t15, int32 batch",
+    "T _t14, T _t15, int64 batch",
     "T gW",
     """
     T _t16 = _t14 - _t15;
@@ -469,7 +469,7 @@ _rbm_contrastive_divergence_3_1 = ElementwiseKernel(
 # rbm_contrastive_divergence_3_2: layers_spec/layers/rbm.yaml:63
 _rbm_contrastive_divergence_3_2 = ElementwiseKernel(
     "rbm_contrastive_divergence_3_2",
-    "T _t18, int32 batch",
+    "T _t18, int64 batch",
     "T gb_v",
     """
     gb_v = _t18 / batch;
@@ -492,7 +492,7 @@ _rbm_contrastive_divergence_3_3 = ElementwiseKernel(
 # rbm_contrastive_divergence_3_4: layers_spec/layers/rbm.yaml:64
 _rbm_contrastive_divergence_3_4 = ElementwiseKernel(
     "rbm_contrastive_divergence_3_4",
-    "T _t20, int32 batch",
+    "T _t20, int64 batch",
     "T gb_h",
     """
     gb_h = _t20 / batch;

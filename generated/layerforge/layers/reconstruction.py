@@ -15,7 +15,7 @@ from layerforge._runtime import (
     check_options,
     blas_flags_ignored,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import ElementwiseKernel, RowBlockKernel, on_gpu
 
 __all__ = ["forward", "backward"]
 
@@ -1088,57 +1088,41 @@ def _cupy_backward_tanh(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4,
     )
 
 
-# reconstruction_softmax_fwd_3: layers_spec/activations/softmax.yaml:10
-_reconstruction_softmax_fwd_3 = ReductionKernel(
-    "reconstruction_softmax_fwd_3",
-    "T X0",
-    map_expr="reconstruction_softmax_fwd_3_map(X0)",
-    reduce_expr="(a > b || a != a) ? a : b",
-    identity="__longlong_as_double(0xfff0000000000000ULL)",
-    preamble="""
-    template <typename T>
-    __device__ T reconstruction_softmax_fwd_3_map(const T z) {
-        return z;
-    }
-    """,
-)
-
-
-# reconstruction_softmax_fwd_4: layers_spec/activations/softmax.yaml:10,11
-_reconstruction_softmax_fwd_4 = ElementwiseKernel(
-    "reconstruction_softmax_fwd_4",
-    "T z, T _t7",
-    "T softmax_exponentials",
+# reconstruction_softmax_fwd_2: layers_spec/layers/reconstruction.yaml:23; layers_spec/activations/softmax.yaml:10,11,12
+_reconstruction_softmax_fwd_2 = RowBlockKernel(
+    "reconstruction_softmax_fwd_2",
+    "row T _t5, column T fc3_bias",
+    "row T y",
     """
-    T softmax_shifted = z - _t7;
-    softmax_exponentials = exp(softmax_shifted);
-    """,
-)
-
-
-# reconstruction_softmax_fwd_5: layers_spec/activations/softmax.yaml:12
-_reconstruction_softmax_fwd_5 = ReductionKernel(
-    "reconstruction_softmax_fwd_5",
-    "T X0",
-    map_expr="reconstruction_softmax_fwd_5_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T reconstruction_softmax_fwd_5_map(const T softmax_exponentials) {
-        return softmax_exponentials;
-    }
-    """,
-)
-
-
-# reconstruction_softmax_fwd_6: layers_spec/activations/softmax.yaml:12
-_reconstruction_softmax_fwd_6 = ElementwiseKernel(
-    "reconstruction_softmax_fwd_6",
-    "T softmax_exponentials, T _t8",
-    "T y",
-    """
-    y = softmax_exponentials / _t8;
+    T _c__t5[LF_REGISTERS];
+    T _t6 = LF_MINUS_INF;
+    LF_ROW_LOOP(
+        const T _t5 = _at.fill(_c__t5, _row__t5, _j);
+        const T fc3_bias = _p_fc3_bias[_j];
+        const T z = _t5 + fc3_bias;
+        _t6 = _Max()(_t6, z);
+    )
+    _t6 = _row_reduce(_t6, _Max());
+    const T _t7 = _t6;
+    T _t8 = T(0);
+    LF_ROW_LOOP(
+        const T _t5 = _at.get(_c__t5, _row__t5, _j);
+        const T fc3_bias = _p_fc3_bias[_j];
+        const T z = _t5 + fc3_bias;
+        const T softmax_shifted = z - _t7;
+        const T softmax_exponentials = exp(softmax_shifted);
+        _t8 = _Sum()(_t8, softmax_exponentials);
+    )
+    _t8 = _row_reduce(_t8, _Sum());
+    LF_ROW_LOOP(
+        const T _t5 = _at.get(_c__t5, _row__t5, _j);
+        const T fc3_bias = _p_fc3_bias[_j];
+        const T z = _t5 + fc3_bias;
+        const T softmax_shifted = z - _t7;
+        const T softmax_exponentials = exp(softmax_shifted);
+        const T y = softmax_exponentials / _t8;
+        _row_y[_j] = y;
+    )
     """,
 )
 
@@ -1151,47 +1135,40 @@ def _cupy_forward_softmax(
     _t3 = _linear(h1, fc2_weight)
     _t4, h2 = _reconstruction_identity_fwd_1(_t3, fc2_bias)
     _t5 = _linear(h2, fc3_weight)
-    z = _reconstruction_identity_fwd_2(_t5, fc3_bias)
-    _t6 = _reconstruction_softmax_fwd_3(z)
-    _t7 = _t6
-    softmax_exponentials = _reconstruction_softmax_fwd_4(z, _t7)
-    _t8 = _reconstruction_softmax_fwd_5(softmax_exponentials)
-    y = _reconstruction_softmax_fwd_6(softmax_exponentials, _t8)
+    y = _reconstruction_softmax_fwd_2(_t5, fc3_bias)
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, y)
 
 
 # reconstruction_softmax_bwd_2: layers_spec/activations/softmax.yaml:14
-_reconstruction_softmax_bwd_2 = ReductionKernel(
+_reconstruction_softmax_bwd_2 = RowBlockKernel(
     "reconstruction_softmax_bwd_2",
-    "T X0, T X1",
-    map_expr="reconstruction_softmax_bwd_2_map(X0, X1)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T reconstruction_softmax_bwd_2_map(const T grad_y, const T y) {
-        T _t9 = grad_y * y;
-        return _t9;
-    }
+    "row T grad_y, row T y",
+    "row T grad_z",
+    """
+    T _c_grad_y[LF_REGISTERS];
+    T _c_y[LF_REGISTERS];
+    T _t10 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.fill(_c_y, _row_y, _j);
+        const T _t9 = grad_y * y;
+        _t10 = _Sum()(_t10, _t9);
+    )
+    _t10 = _row_reduce(_t10, _Sum());
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T y = _at.get(_c_y, _row_y, _j);
+        const T _t11 = grad_y - _t10;
+        const T grad_z = y * _t11;
+        _row_grad_z[_j] = grad_z;
+    )
     """,
 )
 
 
-# reconstruction_softmax_bwd_3: layers_spec/activations/softmax.yaml:14
+# reconstruction_softmax_bwd_3: layers_spec/primitives.yaml:252
 _reconstruction_softmax_bwd_3 = ElementwiseKernel(
     "reconstruction_softmax_bwd_3",
-    "T grad_y, T _t10, T y",
-    "T grad_z",
-    """
-    T _t11 = grad_y - _t10;
-    grad_z = y * _t11;
-    """,
-)
-
-
-# reconstruction_softmax_bwd_4: layers_spec/primitives.yaml:252
-_reconstruction_softmax_bwd_4 = ElementwiseKernel(
-    "reconstruction_softmax_bwd_4",
     "T _t4, T grad_h2",
     "T _t17",
     """
@@ -1201,9 +1178,9 @@ _reconstruction_softmax_bwd_4 = ElementwiseKernel(
 )
 
 
-# reconstruction_softmax_bwd_5: layers_spec/primitives.yaml:252
-_reconstruction_softmax_bwd_5 = ElementwiseKernel(
-    "reconstruction_softmax_bwd_5",
+# reconstruction_softmax_bwd_4: layers_spec/primitives.yaml:252
+_reconstruction_softmax_bwd_4 = ElementwiseKernel(
+    "reconstruction_softmax_bwd_4",
     "T _t2, T grad_h1",
     "T _t22",
     """
@@ -1218,16 +1195,15 @@ def _cupy_backward_softmax(grad_y, x, fc1_weight, fc2_weight, fc3_weight, _t2, _
 
     h1 = _reconstruction_identity_bwd_0(_t2)
     h2 = _reconstruction_identity_bwd_1(_t4)
-    _t10 = _reconstruction_softmax_bwd_2(grad_y, y)
-    grad_z = _reconstruction_softmax_bwd_3(grad_y, _t10, y)
+    grad_z = _reconstruction_softmax_bwd_2(grad_y, y)
     grad_fc3_bias = cp.sum(grad_z, axis=0)
     grad_h2 = _linear_backward_input(grad_z, fc3_weight)
     grad_fc3_weight = _rows(grad_z).T @ _rows(h2)
-    _t17 = _reconstruction_softmax_bwd_4(_t4, grad_h2)
+    _t17 = _reconstruction_softmax_bwd_3(_t4, grad_h2)
     grad_fc2_bias = cp.sum(_t17, axis=0)
     grad_h1 = _linear_backward_input(_t17, fc2_weight)
     grad_fc2_weight = _rows(_t17).T @ _rows(h1)
-    _t22 = _reconstruction_softmax_bwd_5(_t2, grad_h1)
+    _t22 = _reconstruction_softmax_bwd_4(_t2, grad_h1)
     grad_fc1_bias = cp.sum(_t22, axis=0)
     grad_x = _linear_backward_input(_t22, fc1_weight)
     grad_fc1_weight = _rows(_t22).T @ _rows(x)

@@ -20,7 +20,12 @@ from layerforge._runtime import (
     in_row_blocks,
     in_chunks,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, RowKernel, on_gpu
+from layerforge._cupy_runtime import (
+    ElementwiseKernel,
+    RowBlockKernel,
+    RowKernel,
+    on_gpu,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -903,13 +908,27 @@ def _cupy_forward_identity(x, in_proj_weight, bias, attn_mask, num_heads):
 
 
 # self_attention_identity_bwd_1: layers_spec/primitives.yaml:2956
-_self_attention_identity_bwd_1 = ElementwiseKernel(
+_self_attention_identity_bwd_1 = RowBlockKernel(
     "self_attention_identity_bwd_1",
-    "T grad_weights, T _t16, T weights",
-    "T grad_allowed",
+    "row T grad_weights, row T weights",
+    "row T grad_allowed",
     """
-    T _t17 = grad_weights - _t16;
-    grad_allowed = weights * _t17;
+    T _c_grad_weights[LF_REGISTERS];
+    T _c_weights[LF_REGISTERS];
+    T _t16 = T(0);
+    LF_ROW_LOOP(
+        const T grad_weights = _at.fill(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.fill(_c_weights, _row_weights, _j);
+        _t16 = _Sum()(_t16, grad_weights * weights);
+    )
+    _t16 = _row_reduce(_t16, _Sum());
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const T _t17 = grad_weights - _t16;
+        const T grad_allowed = weights * _t17;
+        _row_grad_allowed[_j] = grad_allowed;
+    )
     """,
 )
 
@@ -945,8 +964,7 @@ def _cupy_backward_identity(
     grad_weights = _cupy_bmm(_t11, _t12)
     _t14 = cp.swapaxes(weights, -1, -2)
     grad_heads_v = _cupy_bmm(_t14, _t11)
-    _t16 = _cupy_dot_last(grad_weights, weights)
-    grad_allowed = _self_attention_identity_bwd_1(grad_weights, _t16, weights)
+    grad_allowed = _self_attention_identity_bwd_1(grad_weights, weights)
     _t19 = cp.swapaxes(_t7, -1, -2)
     grad_heads_q = _cupy_bmm(grad_allowed, _t19)
     _t21 = cp.swapaxes(heads_q, -1, -2)
@@ -1007,13 +1025,27 @@ _self_attention_relu_bwd_1 = ElementwiseKernel(
 
 
 # self_attention_relu_bwd_2: layers_spec/primitives.yaml:2956
-_self_attention_relu_bwd_2 = ElementwiseKernel(
+_self_attention_relu_bwd_2 = RowBlockKernel(
     "self_attention_relu_bwd_2",
-    "T grad_weights, T _t18, T weights",
-    "T grad_allowed",
+    "row T grad_weights, row T weights",
+    "row T grad_allowed",
     """
-    T _t19 = grad_weights - _t18;
-    grad_allowed = weights * _t19;
+    T _c_grad_weights[LF_REGISTERS];
+    T _c_weights[LF_REGISTERS];
+    T _t18 = T(0);
+    LF_ROW_LOOP(
+        const T grad_weights = _at.fill(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.fill(_c_weights, _row_weights, _j);
+        _t18 = _Sum()(_t18, grad_weights * weights);
+    )
+    _t18 = _row_reduce(_t18, _Sum());
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const T _t19 = grad_weights - _t18;
+        const T grad_allowed = weights * _t19;
+        _row_grad_allowed[_j] = grad_allowed;
+    )
     """,
 )
 
@@ -1050,8 +1082,7 @@ def _cupy_backward_relu(
     grad_weights = _cupy_bmm(_t13, _t14)
     _t16 = cp.swapaxes(weights, -1, -2)
     grad_heads_v = _cupy_bmm(_t16, _t13)
-    _t18 = _cupy_dot_last(grad_weights, weights)
-    grad_allowed = _self_attention_relu_bwd_2(grad_weights, _t18, weights)
+    grad_allowed = _self_attention_relu_bwd_2(grad_weights, weights)
     _t21 = cp.swapaxes(_t7, -1, -2)
     grad_heads_q = _cupy_bmm(grad_allowed, _t21)
     _t23 = cp.swapaxes(heads_q, -1, -2)
@@ -1128,13 +1159,27 @@ _self_attention_gelu_bwd_1 = ElementwiseKernel(
 
 
 # self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2956
-_self_attention_gelu_bwd_2 = ElementwiseKernel(
+_self_attention_gelu_bwd_2 = RowBlockKernel(
     "self_attention_gelu_bwd_2",
-    "T grad_weights, T _t29, T weights",
-    "T grad_allowed",
+    "row T grad_weights, row T weights",
+    "row T grad_allowed",
     """
-    T _t30 = grad_weights - _t29;
-    grad_allowed = weights * _t30;
+    T _c_grad_weights[LF_REGISTERS];
+    T _c_weights[LF_REGISTERS];
+    T _t29 = T(0);
+    LF_ROW_LOOP(
+        const T grad_weights = _at.fill(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.fill(_c_weights, _row_weights, _j);
+        _t29 = _Sum()(_t29, grad_weights * weights);
+    )
+    _t29 = _row_reduce(_t29, _Sum());
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const T _t30 = grad_weights - _t29;
+        const T grad_allowed = weights * _t30;
+        _row_grad_allowed[_j] = grad_allowed;
+    )
     """,
 )
 
@@ -1171,8 +1216,7 @@ def _cupy_backward_gelu(
     grad_weights = _cupy_bmm(_t24, _t25)
     _t27 = cp.swapaxes(weights, -1, -2)
     grad_heads_v = _cupy_bmm(_t27, _t24)
-    _t29 = _cupy_dot_last(grad_weights, weights)
-    grad_allowed = _self_attention_gelu_bwd_2(grad_weights, _t29, weights)
+    grad_allowed = _self_attention_gelu_bwd_2(grad_weights, weights)
     _t32 = cp.swapaxes(_t7, -1, -2)
     grad_heads_q = _cupy_bmm(grad_allowed, _t32)
     _t34 = cp.swapaxes(heads_q, -1, -2)
@@ -1234,13 +1278,27 @@ _self_attention_tanh_bwd_1 = ElementwiseKernel(
 
 
 # self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2956
-_self_attention_tanh_bwd_2 = ElementwiseKernel(
+_self_attention_tanh_bwd_2 = RowBlockKernel(
     "self_attention_tanh_bwd_2",
-    "T grad_weights, T _t19, T weights",
-    "T grad_allowed",
+    "row T grad_weights, row T weights",
+    "row T grad_allowed",
     """
-    T _t20 = grad_weights - _t19;
-    grad_allowed = weights * _t20;
+    T _c_grad_weights[LF_REGISTERS];
+    T _c_weights[LF_REGISTERS];
+    T _t19 = T(0);
+    LF_ROW_LOOP(
+        const T grad_weights = _at.fill(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.fill(_c_weights, _row_weights, _j);
+        _t19 = _Sum()(_t19, grad_weights * weights);
+    )
+    _t19 = _row_reduce(_t19, _Sum());
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const T _t20 = grad_weights - _t19;
+        const T grad_allowed = weights * _t20;
+        _row_grad_allowed[_j] = grad_allowed;
+    )
     """,
 )
 
@@ -1277,8 +1335,7 @@ def _cupy_backward_tanh(
     grad_weights = _cupy_bmm(_t14, _t15)
     _t17 = cp.swapaxes(weights, -1, -2)
     grad_heads_v = _cupy_bmm(_t17, _t14)
-    _t19 = _cupy_dot_last(grad_weights, weights)
-    grad_allowed = _self_attention_tanh_bwd_2(grad_weights, _t19, weights)
+    grad_allowed = _self_attention_tanh_bwd_2(grad_weights, weights)
     _t22 = cp.swapaxes(_t7, -1, -2)
     grad_heads_q = _cupy_bmm(grad_allowed, _t22)
     _t24 = cp.swapaxes(heads_q, -1, -2)
@@ -1342,13 +1399,27 @@ def _cupy_forward_identity_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_
 
 
 # self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2956
-_self_attention_identity_no_attn_mask_bwd_1 = ElementwiseKernel(
+_self_attention_identity_no_attn_mask_bwd_1 = RowBlockKernel(
     "self_attention_identity_no_attn_mask_bwd_1",
-    "T grad_weights, T _t16, T weights",
-    "T grad_scores",
+    "row T grad_weights, row T weights",
+    "row T grad_scores",
     """
-    T _t17 = grad_weights - _t16;
-    grad_scores = weights * _t17;
+    T _c_grad_weights[LF_REGISTERS];
+    T _c_weights[LF_REGISTERS];
+    T _t16 = T(0);
+    LF_ROW_LOOP(
+        const T grad_weights = _at.fill(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.fill(_c_weights, _row_weights, _j);
+        _t16 = _Sum()(_t16, grad_weights * weights);
+    )
+    _t16 = _row_reduce(_t16, _Sum());
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const T _t17 = grad_weights - _t16;
+        const T grad_scores = weights * _t17;
+        _row_grad_scores[_j] = grad_scores;
+    )
     """,
 )
 
@@ -1372,10 +1443,7 @@ def _cupy_backward_identity_no_attn_mask(
     grad_weights = _cupy_bmm(_t11, _t12)
     _t14 = cp.swapaxes(weights, -1, -2)
     grad_heads_v = _cupy_bmm(_t14, _t11)
-    _t16 = _cupy_dot_last(grad_weights, weights)
-    grad_scores = _self_attention_identity_no_attn_mask_bwd_1(
-        grad_weights, _t16, weights
-    )
+    grad_scores = _self_attention_identity_no_attn_mask_bwd_1(grad_weights, weights)
     _t19 = cp.swapaxes(_t7, -1, -2)
     grad_heads_q = _cupy_bmm(grad_scores, _t19)
     _t21 = cp.swapaxes(heads_q, -1, -2)
@@ -1412,13 +1480,27 @@ def _cupy_forward_relu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
 
 
 # self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2956
-_self_attention_relu_no_attn_mask_bwd_2 = ElementwiseKernel(
+_self_attention_relu_no_attn_mask_bwd_2 = RowBlockKernel(
     "self_attention_relu_no_attn_mask_bwd_2",
-    "T grad_weights, T _t18, T weights",
-    "T grad_scores",
+    "row T grad_weights, row T weights",
+    "row T grad_scores",
     """
-    T _t19 = grad_weights - _t18;
-    grad_scores = weights * _t19;
+    T _c_grad_weights[LF_REGISTERS];
+    T _c_weights[LF_REGISTERS];
+    T _t18 = T(0);
+    LF_ROW_LOOP(
+        const T grad_weights = _at.fill(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.fill(_c_weights, _row_weights, _j);
+        _t18 = _Sum()(_t18, grad_weights * weights);
+    )
+    _t18 = _row_reduce(_t18, _Sum());
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const T _t19 = grad_weights - _t18;
+        const T grad_scores = weights * _t19;
+        _row_grad_scores[_j] = grad_scores;
+    )
     """,
 )
 
@@ -1443,8 +1525,7 @@ def _cupy_backward_relu_no_attn_mask(
     grad_weights = _cupy_bmm(_t13, _t14)
     _t16 = cp.swapaxes(weights, -1, -2)
     grad_heads_v = _cupy_bmm(_t16, _t13)
-    _t18 = _cupy_dot_last(grad_weights, weights)
-    grad_scores = _self_attention_relu_no_attn_mask_bwd_2(grad_weights, _t18, weights)
+    grad_scores = _self_attention_relu_no_attn_mask_bwd_2(grad_weights, weights)
     _t21 = cp.swapaxes(_t7, -1, -2)
     grad_heads_q = _cupy_bmm(grad_scores, _t21)
     _t23 = cp.swapaxes(heads_q, -1, -2)
@@ -1481,13 +1562,27 @@ def _cupy_forward_gelu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
 
 
 # self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2956
-_self_attention_gelu_no_attn_mask_bwd_2 = ElementwiseKernel(
+_self_attention_gelu_no_attn_mask_bwd_2 = RowBlockKernel(
     "self_attention_gelu_no_attn_mask_bwd_2",
-    "T grad_weights, T _t29, T weights",
-    "T grad_scores",
+    "row T grad_weights, row T weights",
+    "row T grad_scores",
     """
-    T _t30 = grad_weights - _t29;
-    grad_scores = weights * _t30;
+    T _c_grad_weights[LF_REGISTERS];
+    T _c_weights[LF_REGISTERS];
+    T _t29 = T(0);
+    LF_ROW_LOOP(
+        const T grad_weights = _at.fill(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.fill(_c_weights, _row_weights, _j);
+        _t29 = _Sum()(_t29, grad_weights * weights);
+    )
+    _t29 = _row_reduce(_t29, _Sum());
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const T _t30 = grad_weights - _t29;
+        const T grad_scores = weights * _t30;
+        _row_grad_scores[_j] = grad_scores;
+    )
     """,
 )
 
@@ -1512,8 +1607,7 @@ def _cupy_backward_gelu_no_attn_mask(
     grad_weights = _cupy_bmm(_t24, _t25)
     _t27 = cp.swapaxes(weights, -1, -2)
     grad_heads_v = _cupy_bmm(_t27, _t24)
-    _t29 = _cupy_dot_last(grad_weights, weights)
-    grad_scores = _self_attention_gelu_no_attn_mask_bwd_2(grad_weights, _t29, weights)
+    grad_scores = _self_attention_gelu_no_attn_mask_bwd_2(grad_weights, weights)
     _t32 = cp.swapaxes(_t7, -1, -2)
     grad_heads_q = _cupy_bmm(grad_scores, _t32)
     _t34 = cp.swapaxes(heads_q, -1, -2)
@@ -1550,13 +1644,27 @@ def _cupy_forward_tanh_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
 
 
 # self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2956
-_self_attention_tanh_no_attn_mask_bwd_2 = ElementwiseKernel(
+_self_attention_tanh_no_attn_mask_bwd_2 = RowBlockKernel(
     "self_attention_tanh_no_attn_mask_bwd_2",
-    "T grad_weights, T _t19, T weights",
-    "T grad_scores",
+    "row T grad_weights, row T weights",
+    "row T grad_scores",
     """
-    T _t20 = grad_weights - _t19;
-    grad_scores = weights * _t20;
+    T _c_grad_weights[LF_REGISTERS];
+    T _c_weights[LF_REGISTERS];
+    T _t19 = T(0);
+    LF_ROW_LOOP(
+        const T grad_weights = _at.fill(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.fill(_c_weights, _row_weights, _j);
+        _t19 = _Sum()(_t19, grad_weights * weights);
+    )
+    _t19 = _row_reduce(_t19, _Sum());
+    LF_ROW_LOOP(
+        const T grad_weights = _at.get(_c_grad_weights, _row_grad_weights, _j);
+        const T weights = _at.get(_c_weights, _row_weights, _j);
+        const T _t20 = grad_weights - _t19;
+        const T grad_scores = weights * _t20;
+        _row_grad_scores[_j] = grad_scores;
+    )
     """,
 )
 
@@ -1581,8 +1689,7 @@ def _cupy_backward_tanh_no_attn_mask(
     grad_weights = _cupy_bmm(_t14, _t15)
     _t17 = cp.swapaxes(weights, -1, -2)
     grad_heads_v = _cupy_bmm(_t17, _t14)
-    _t19 = _cupy_dot_last(grad_weights, weights)
-    grad_scores = _self_attention_tanh_no_attn_mask_bwd_2(grad_weights, _t19, weights)
+    grad_scores = _self_attention_tanh_no_attn_mask_bwd_2(grad_weights, weights)
     _t22 = cp.swapaxes(_t7, -1, -2)
     grad_heads_q = _cupy_bmm(grad_scores, _t22)
     _t24 = cp.swapaxes(heads_q, -1, -2)
@@ -1643,17 +1750,6 @@ def _cupy_bmm(a, b):
 
     in_chunks(products, a.shape[0], a)
     return out
-
-
-def _cupy_dot_last(a, b):
-    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
-    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
-    rows b [..., F] a stack of row-times-column ones."""
-    import cupy as cp
-
-    if b.ndim == 1:
-        return cp.matmul(a, b)[..., None]
-    return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
 def _cupy_join_heads(blocks, heads):

@@ -268,7 +268,7 @@ def _sum_to(grad, shape):
 # squeeze_and_excitation_fwd_0: layers_spec/layers/squeeze_and_excitation.yaml:21
 _squeeze_and_excitation_fwd_0 = ElementwiseKernel(
     "squeeze_and_excitation_fwd_0",
-    "T _t1, int32 _t4",
+    "T _t1, int64 _t4",
     "T pooled",
     """
     pooled = _t1 / _t4;
@@ -432,7 +432,7 @@ _squeeze_and_excitation_bwd_6 = ElementwiseKernel(
 # squeeze_and_excitation_bwd_7: layers_spec/primitives.yaml:71
 _squeeze_and_excitation_bwd_7 = ElementwiseKernel(
     "squeeze_and_excitation_bwd_7",
-    "T grad_pooled, int32 _t4",
+    "T grad_pooled, int64 _t4",
     "T _t26",
     """
     _t26 = grad_pooled / _t4;

@@ -10,7 +10,12 @@ Do not edit by hand: change the spec and run `make generate`.
 import numpy as np
 
 from layerforge._runtime import check_arrays, check_context, blas_flags_ignored
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import (
+    ElementwiseKernel,
+    ReductionKernel,
+    RowBlockKernel,
+    on_gpu,
+)
 
 __all__ = ["forward", "backward", "learn", "predictions"]
 
@@ -260,41 +265,26 @@ _temporal_memory_learn_1 = ElementwiseKernel(
 )
 
 
-# temporal_memory_learn_2: layers_spec/layers/temporal_memory.yaml:32
-_temporal_memory_learn_2 = ReductionKernel(
+# temporal_memory_learn_2: layers_spec/layers/temporal_memory.yaml:32,33
+_temporal_memory_learn_2 = RowBlockKernel(
     "temporal_memory_learn_2",
-    "T X0",
-    map_expr="temporal_memory_learn_2_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T temporal_memory_learn_2_map(const T updated) {
-        return updated;
-    }
-    """,
-)
-
-
-# temporal_memory_learn_3: layers_spec/layers/temporal_memory.yaml:33
-_temporal_memory_learn_3 = ElementwiseKernel(
-    "temporal_memory_learn_3",
-    "T total",
-    "T _t7",
+    "row T updated",
+    "row T new_S",
     """
-    bool _t6 = total > T(0);
-    _t7 = _t6 ? total : T(1.0);
-    """,
-)
-
-
-# temporal_memory_learn_4: layers_spec/layers/temporal_memory.yaml:33
-_temporal_memory_learn_4 = ElementwiseKernel(
-    "temporal_memory_learn_4",
-    "T updated, T _t7",
-    "T new_S",
-    """
-    new_S = updated / _t7;
+    T _c_updated[LF_REGISTERS];
+    T total = T(0);
+    LF_ROW_LOOP(
+        const T updated = _at.fill(_c_updated, _row_updated, _j);
+        total = _Sum()(total, updated);
+    )
+    total = _row_reduce(total, _Sum());
+    const bool _t6 = total > T(0);
+    const T _t7 = _t6 ? total : T(1.0);
+    LF_ROW_LOOP(
+        const T updated = _at.get(_c_updated, _row_updated, _j);
+        const T new_S = updated / _t7;
+        _row_new_S[_j] = new_S;
+    )
     """,
 )
 
@@ -305,9 +295,7 @@ def _cupy_entry_learn(x, prev, S):
     _t1 = cp.expand_dims(x, -1)
     active = _temporal_memory_learn_0(_t1)
     updated = _temporal_memory_learn_1(prev, S, active)
-    total = _temporal_memory_learn_2(updated)
-    _t7 = _temporal_memory_learn_3(total)
-    new_S = _temporal_memory_learn_4(updated, _t7)
+    new_S = _temporal_memory_learn_2(updated)
     return new_S
 
 

@@ -25,7 +25,7 @@ from layerforge._runtime import (
 )
 from layerforge._cupy_runtime import (
     ElementwiseKernel,
-    ReductionKernel,
+    RowBlockKernel,
     RowKernel,
     on_gpu,
 )
@@ -3253,65 +3253,48 @@ def _sum_to(grad, shape):
 # and CuPy twins of the functions above.
 
 
-# transformer_decoder_norm_first_relu_fwd_0: layers_spec/layers/layer_normalization.yaml:20
-_transformer_decoder_norm_first_relu_fwd_0 = ReductionKernel(
+# transformer_decoder_norm_first_relu_fwd_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_transformer_decoder_norm_first_relu_fwd_0 = RowBlockKernel(
     "transformer_decoder_norm_first_relu_fwd_0",
-    "T X0",
-    map_expr="transformer_decoder_norm_first_relu_fwd_0_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_decoder_norm_first_relu_fwd_0_map(const T x) {
-        return x;
-    }
+    "row T x, scalar int64 _t2, scalar T eps, column T norm1_weight, column T norm1_bias",
+    "per_row T norm1_mu, per_row T norm1_rstd, row T normalized",
+    """
+    T _c_x[LF_REGISTERS];
+    T norm1_mu = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        norm1_mu = _Sum()(norm1_mu, x);
+    )
+    norm1_mu = _row_reduce(norm1_mu, _Sum());
+    norm1_mu = norm1_mu / T(_n);
+    T _t1 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T norm1_centered = x - norm1_mu;
+        _t1 = _Sum()(_t1, norm1_centered * norm1_centered);
+    )
+    _t1 = _row_reduce(_t1, _Sum());
+    const T norm1_variance = _t1 / _t2;
+    const T _t3 = norm1_variance + eps;
+    const T _t4 = sqrt(_t3);
+    const T norm1_rstd = T(1) / _t4;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T norm1_bias = _p_norm1_bias[_j];
+        const T norm1_centered = x - norm1_mu;
+        const T norm1_normalized = norm1_centered * norm1_rstd;
+        const T _t5 = norm1_normalized * norm1_weight;
+        const T normalized = _t5 + norm1_bias;
+        _row_normalized[_j] = normalized;
+    )
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_1: layers_spec/layers/layer_normalization.yaml:21
+# transformer_decoder_norm_first_relu_fwd_1: layers_spec/layers/multi_head_attention.yaml:32
 _transformer_decoder_norm_first_relu_fwd_1 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_fwd_1",
-    "T x, T norm1_mu",
-    "T norm1_centered",
-    """
-    norm1_centered = x - norm1_mu;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_norm_first_relu_fwd_2 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_2",
-    "T _t1, int32 _t2, T eps",
-    "T norm1_rstd",
-    """
-    T norm1_variance = _t1 / _t2;
-    T _t3 = norm1_variance + eps;
-    T _t4 = sqrt(_t3);
-    norm1_rstd = T(1) / _t4;
-    """,
-    scalars=("_t2", "eps"),
-)
-
-
-# transformer_decoder_norm_first_relu_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_decoder_norm_first_relu_fwd_3 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_3",
-    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
-    "T normalized",
-    """
-    T norm1_normalized = norm1_centered * norm1_rstd;
-    T _t5 = norm1_normalized * norm1_weight;
-    normalized = _t5 + norm1_bias;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_fwd_4: layers_spec/layers/multi_head_attention.yaml:32
-_transformer_decoder_norm_first_relu_fwd_4 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_4",
     "T _t6, T self_attn_in_proj_bias",
     "T self_attn_qkv",
     """
@@ -3320,9 +3303,9 @@ _transformer_decoder_norm_first_relu_fwd_4 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_5: layers_spec/layers/multi_head_attention.yaml:36
-_transformer_decoder_norm_first_relu_fwd_5 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_5",
+# transformer_decoder_norm_first_relu_fwd_2: layers_spec/layers/multi_head_attention.yaml:36
+_transformer_decoder_norm_first_relu_fwd_2 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_2",
     "T _t7, T _t10",
     "T self_attn_heads_q",
     """
@@ -3332,9 +3315,9 @@ _transformer_decoder_norm_first_relu_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:40,41,46
-_transformer_decoder_norm_first_relu_fwd_6 = RowKernel(
-    "transformer_decoder_norm_first_relu_fwd_6",
+# transformer_decoder_norm_first_relu_fwd_3: layers_spec/layers/multi_head_attention.yaml:40,41,46
+_transformer_decoder_norm_first_relu_fwd_3 = RowKernel(
+    "transformer_decoder_norm_first_relu_fwd_3",
     "masked_softmax_row",
     row_width=None,
     preamble="""
@@ -3360,77 +3343,62 @@ _transformer_decoder_norm_first_relu_fwd_6 = RowKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_7: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:43
-_transformer_decoder_norm_first_relu_fwd_7 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_7",
-    "T _t13, T self_attn_out_proj_bias, T x",
-    "T h1",
+# transformer_decoder_norm_first_relu_fwd_4: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:43; layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_transformer_decoder_norm_first_relu_fwd_4 = RowBlockKernel(
+    "transformer_decoder_norm_first_relu_fwd_4",
+    "row T _t13, column T self_attn_out_proj_bias, row T x, scalar int64 _t15, scalar T eps, column T norm2_weight, column T norm2_bias",
+    "row T h1, per_row T norm2_mu, per_row T norm2_rstd, row T cross_input",
     """
-    T attended = _t13 + self_attn_out_proj_bias;
-    h1 = x + attended;
+    T _c__t13[LF_REGISTERS];
+    T _c_x[LF_REGISTERS];
+    T norm2_mu = T(0);
+    LF_ROW_LOOP(
+        const T _t13 = _at.fill(_c__t13, _row__t13, _j);
+        const T self_attn_out_proj_bias = _p_self_attn_out_proj_bias[_j];
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T attended = _t13 + self_attn_out_proj_bias;
+        const T h1 = x + attended;
+        norm2_mu = _Sum()(norm2_mu, h1);
+    )
+    norm2_mu = _row_reduce(norm2_mu, _Sum());
+    norm2_mu = norm2_mu / T(_n);
+    T _t14 = T(0);
+    LF_ROW_LOOP(
+        const T _t13 = _at.get(_c__t13, _row__t13, _j);
+        const T self_attn_out_proj_bias = _p_self_attn_out_proj_bias[_j];
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T attended = _t13 + self_attn_out_proj_bias;
+        const T h1 = x + attended;
+        const T norm2_centered = h1 - norm2_mu;
+        _t14 = _Sum()(_t14, norm2_centered * norm2_centered);
+    )
+    _t14 = _row_reduce(_t14, _Sum());
+    const T norm2_variance = _t14 / _t15;
+    const T _t16 = norm2_variance + eps;
+    const T _t17 = sqrt(_t16);
+    const T norm2_rstd = T(1) / _t17;
+    LF_ROW_LOOP(
+        const T _t13 = _at.get(_c__t13, _row__t13, _j);
+        const T self_attn_out_proj_bias = _p_self_attn_out_proj_bias[_j];
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T norm2_bias = _p_norm2_bias[_j];
+        const T attended = _t13 + self_attn_out_proj_bias;
+        const T h1 = x + attended;
+        const T norm2_centered = h1 - norm2_mu;
+        const T norm2_normalized = norm2_centered * norm2_rstd;
+        const T _t18 = norm2_normalized * norm2_weight;
+        const T cross_input = _t18 + norm2_bias;
+        _row_h1[_j] = h1;
+        _row_cross_input[_j] = cross_input;
+    )
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_8: layers_spec/layers/layer_normalization.yaml:20
-_transformer_decoder_norm_first_relu_fwd_8 = ReductionKernel(
-    "transformer_decoder_norm_first_relu_fwd_8",
-    "T X0",
-    map_expr="transformer_decoder_norm_first_relu_fwd_8_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_decoder_norm_first_relu_fwd_8_map(const T h1) {
-        return h1;
-    }
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_fwd_9: layers_spec/layers/layer_normalization.yaml:21
-_transformer_decoder_norm_first_relu_fwd_9 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_9",
-    "T h1, T norm2_mu",
-    "T norm2_centered",
-    """
-    norm2_centered = h1 - norm2_mu;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_fwd_10: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_norm_first_relu_fwd_10 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_10",
-    "T _t14, int32 _t15, T eps",
-    "T norm2_rstd",
-    """
-    T norm2_variance = _t14 / _t15;
-    T _t16 = norm2_variance + eps;
-    T _t17 = sqrt(_t16);
-    norm2_rstd = T(1) / _t17;
-    """,
-    scalars=("_t15", "eps"),
-)
-
-
-# transformer_decoder_norm_first_relu_fwd_11: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_decoder_norm_first_relu_fwd_11 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_11",
-    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
-    "T cross_input",
-    """
-    T norm2_normalized = norm2_centered * norm2_rstd;
-    T _t18 = norm2_normalized * norm2_weight;
-    cross_input = _t18 + norm2_bias;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_fwd_12: layers_spec/layers/multi_head_attention.yaml:28
-_transformer_decoder_norm_first_relu_fwd_12 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_12",
+# transformer_decoder_norm_first_relu_fwd_5: layers_spec/layers/multi_head_attention.yaml:28
+_transformer_decoder_norm_first_relu_fwd_5 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_5",
     "T _t20, T _t21",
     "T multihead_attn_q",
     """
@@ -3439,9 +3407,9 @@ _transformer_decoder_norm_first_relu_fwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_13: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_decoder_norm_first_relu_fwd_13 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_13",
+# transformer_decoder_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_decoder_norm_first_relu_fwd_6 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_6",
     "T _t23, T _t24",
     "T multihead_attn_k",
     """
@@ -3450,9 +3418,9 @@ _transformer_decoder_norm_first_relu_fwd_13 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_14: layers_spec/layers/multi_head_attention.yaml:30
-_transformer_decoder_norm_first_relu_fwd_14 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_14",
+# transformer_decoder_norm_first_relu_fwd_7: layers_spec/layers/multi_head_attention.yaml:30
+_transformer_decoder_norm_first_relu_fwd_7 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_7",
     "T _t26, T _t27",
     "T multihead_attn_v",
     """
@@ -3461,9 +3429,9 @@ _transformer_decoder_norm_first_relu_fwd_14 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_15: layers_spec/layers/multi_head_attention.yaml:36
-_transformer_decoder_norm_first_relu_fwd_15 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_15",
+# transformer_decoder_norm_first_relu_fwd_8: layers_spec/layers/multi_head_attention.yaml:36
+_transformer_decoder_norm_first_relu_fwd_8 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_8",
     "T _t28, T _t31",
     "T multihead_attn_heads_q",
     """
@@ -3473,9 +3441,9 @@ _transformer_decoder_norm_first_relu_fwd_15 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_16: layers_spec/layers/multi_head_attention.yaml:40,41,46
-_transformer_decoder_norm_first_relu_fwd_16 = RowKernel(
-    "transformer_decoder_norm_first_relu_fwd_16",
+# transformer_decoder_norm_first_relu_fwd_9: layers_spec/layers/multi_head_attention.yaml:40,41,46
+_transformer_decoder_norm_first_relu_fwd_9 = RowKernel(
+    "transformer_decoder_norm_first_relu_fwd_9",
     "masked_softmax_row",
     row_width=None,
     preamble="""
@@ -3501,77 +3469,62 @@ _transformer_decoder_norm_first_relu_fwd_16 = RowKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_17: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:46
-_transformer_decoder_norm_first_relu_fwd_17 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_17",
-    "T _t34, T multihead_attn_out_proj_bias, T h1",
-    "T h2",
+# transformer_decoder_norm_first_relu_fwd_10: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:46; layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_transformer_decoder_norm_first_relu_fwd_10 = RowBlockKernel(
+    "transformer_decoder_norm_first_relu_fwd_10",
+    "row T _t34, column T multihead_attn_out_proj_bias, row T h1, scalar int64 _t36, scalar T eps, column T norm3_weight, column T norm3_bias",
+    "row T h2, per_row T norm3_mu, per_row T norm3_rstd, row T ffn_input",
     """
-    T crossed = _t34 + multihead_attn_out_proj_bias;
-    h2 = h1 + crossed;
+    T _c__t34[LF_REGISTERS];
+    T _c_h1[LF_REGISTERS];
+    T norm3_mu = T(0);
+    LF_ROW_LOOP(
+        const T _t34 = _at.fill(_c__t34, _row__t34, _j);
+        const T multihead_attn_out_proj_bias = _p_multihead_attn_out_proj_bias[_j];
+        const T h1 = _at.fill(_c_h1, _row_h1, _j);
+        const T crossed = _t34 + multihead_attn_out_proj_bias;
+        const T h2 = h1 + crossed;
+        norm3_mu = _Sum()(norm3_mu, h2);
+    )
+    norm3_mu = _row_reduce(norm3_mu, _Sum());
+    norm3_mu = norm3_mu / T(_n);
+    T _t35 = T(0);
+    LF_ROW_LOOP(
+        const T _t34 = _at.get(_c__t34, _row__t34, _j);
+        const T multihead_attn_out_proj_bias = _p_multihead_attn_out_proj_bias[_j];
+        const T h1 = _at.get(_c_h1, _row_h1, _j);
+        const T crossed = _t34 + multihead_attn_out_proj_bias;
+        const T h2 = h1 + crossed;
+        const T norm3_centered = h2 - norm3_mu;
+        _t35 = _Sum()(_t35, norm3_centered * norm3_centered);
+    )
+    _t35 = _row_reduce(_t35, _Sum());
+    const T norm3_variance = _t35 / _t36;
+    const T _t37 = norm3_variance + eps;
+    const T _t38 = sqrt(_t37);
+    const T norm3_rstd = T(1) / _t38;
+    LF_ROW_LOOP(
+        const T _t34 = _at.get(_c__t34, _row__t34, _j);
+        const T multihead_attn_out_proj_bias = _p_multihead_attn_out_proj_bias[_j];
+        const T h1 = _at.get(_c_h1, _row_h1, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T norm3_bias = _p_norm3_bias[_j];
+        const T crossed = _t34 + multihead_attn_out_proj_bias;
+        const T h2 = h1 + crossed;
+        const T norm3_centered = h2 - norm3_mu;
+        const T norm3_normalized = norm3_centered * norm3_rstd;
+        const T _t39 = norm3_normalized * norm3_weight;
+        const T ffn_input = _t39 + norm3_bias;
+        _row_h2[_j] = h2;
+        _row_ffn_input[_j] = ffn_input;
+    )
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_18: layers_spec/layers/layer_normalization.yaml:20
-_transformer_decoder_norm_first_relu_fwd_18 = ReductionKernel(
-    "transformer_decoder_norm_first_relu_fwd_18",
-    "T X0",
-    map_expr="transformer_decoder_norm_first_relu_fwd_18_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_decoder_norm_first_relu_fwd_18_map(const T h2) {
-        return h2;
-    }
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_fwd_19: layers_spec/layers/layer_normalization.yaml:21
-_transformer_decoder_norm_first_relu_fwd_19 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_19",
-    "T h2, T norm3_mu",
-    "T norm3_centered",
-    """
-    norm3_centered = h2 - norm3_mu;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_fwd_20: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_norm_first_relu_fwd_20 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_20",
-    "T _t35, int32 _t36, T eps",
-    "T norm3_rstd",
-    """
-    T norm3_variance = _t35 / _t36;
-    T _t37 = norm3_variance + eps;
-    T _t38 = sqrt(_t37);
-    norm3_rstd = T(1) / _t38;
-    """,
-    scalars=("_t36", "eps"),
-)
-
-
-# transformer_decoder_norm_first_relu_fwd_21: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_decoder_norm_first_relu_fwd_21 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_21",
-    "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
-    "T ffn_input",
-    """
-    T norm3_normalized = norm3_centered * norm3_rstd;
-    T _t39 = norm3_normalized * norm3_weight;
-    ffn_input = _t39 + norm3_bias;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_fwd_22: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
-_transformer_decoder_norm_first_relu_fwd_22 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_22",
+# transformer_decoder_norm_first_relu_fwd_11: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
+_transformer_decoder_norm_first_relu_fwd_11 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_11",
     "T _t40, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -3581,9 +3534,9 @@ _transformer_decoder_norm_first_relu_fwd_22 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_fwd_23: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
-_transformer_decoder_norm_first_relu_fwd_23 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_fwd_23",
+# transformer_decoder_norm_first_relu_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
+_transformer_decoder_norm_first_relu_fwd_12 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_fwd_12",
     "T _t41, T linear2_bias, T h2",
     "T y",
     """
@@ -3623,16 +3576,12 @@ def _cupy_forward_norm_first_relu(
 ):
     import cupy as cp
 
-    norm1_mu = _transformer_decoder_norm_first_relu_fwd_0(x)
-    norm1_centered = _transformer_decoder_norm_first_relu_fwd_1(x, norm1_mu)
-    _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t2 = x.shape[-1]
-    norm1_rstd = _transformer_decoder_norm_first_relu_fwd_2(_t1, _t2, eps)
-    normalized = _transformer_decoder_norm_first_relu_fwd_3(
-        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    norm1_mu, norm1_rstd, normalized = _transformer_decoder_norm_first_relu_fwd_0(
+        x, _t2, eps, norm1_weight, norm1_bias
     )
     _t6 = _linear(normalized, self_attn_in_proj_weight)
-    self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_4(
+    self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_1(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
@@ -3642,68 +3591,56 @@ def _cupy_forward_norm_first_relu(
     _t8 = x.shape[-1]
     _t9 = _t8 / nhead
     _t10 = _t9 ** (-0.5)
-    self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_5(_t7, _t10)
+    self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_2(_t7, _t10)
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
-    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_3(
         self_attn_scores, tgt_mask, tgt_key_padding_mask
     )
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _merge_heads(_t12, nhead)
     _t13 = _linear(self_attn_attended, self_attn_out_proj_weight)
-    h1 = _transformer_decoder_norm_first_relu_fwd_7(_t13, self_attn_out_proj_bias, x)
-    norm2_mu = _transformer_decoder_norm_first_relu_fwd_8(h1)
-    norm2_centered = _transformer_decoder_norm_first_relu_fwd_9(h1, norm2_mu)
-    _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
-    norm2_rstd = _transformer_decoder_norm_first_relu_fwd_10(_t14, _t15, eps)
-    cross_input = _transformer_decoder_norm_first_relu_fwd_11(
-        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    h1, norm2_mu, norm2_rstd, cross_input = _transformer_decoder_norm_first_relu_fwd_4(
+        _t13, self_attn_out_proj_bias, x, _t15, eps, norm2_weight, norm2_bias
     )
     _t19 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
     _t20 = _linear(cross_input, _t19)
     _t21 = _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    multihead_attn_q = _transformer_decoder_norm_first_relu_fwd_12(_t20, _t21)
+    multihead_attn_q = _transformer_decoder_norm_first_relu_fwd_5(_t20, _t21)
     _t22 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
     _t23 = _linear(memory, _t22)
     _t24 = _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
-    multihead_attn_k = _transformer_decoder_norm_first_relu_fwd_13(_t23, _t24)
+    multihead_attn_k = _transformer_decoder_norm_first_relu_fwd_6(_t23, _t24)
     _t25 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
     _t26 = _linear(memory, _t25)
     _t27 = _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
-    multihead_attn_v = _transformer_decoder_norm_first_relu_fwd_14(_t26, _t27)
+    multihead_attn_v = _transformer_decoder_norm_first_relu_fwd_7(_t26, _t27)
     _t28 = _split_heads(multihead_attn_q, nhead)
     _t29 = x.shape[-1]
     _t30 = _t29 / nhead
     _t31 = _t30 ** (-0.5)
-    multihead_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_15(_t28, _t31)
+    multihead_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_8(_t28, _t31)
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
-    multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
+    multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_9(
         multihead_attn_scores, memory_mask, memory_key_padding_mask
     )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _merge_heads(_t33, nhead)
     _t34 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    h2 = _transformer_decoder_norm_first_relu_fwd_17(
-        _t34, multihead_attn_out_proj_bias, h1
-    )
-    norm3_mu = _transformer_decoder_norm_first_relu_fwd_18(h2)
-    norm3_centered = _transformer_decoder_norm_first_relu_fwd_19(h2, norm3_mu)
-    _t35 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t36 = x.shape[-1]
-    norm3_rstd = _transformer_decoder_norm_first_relu_fwd_20(_t35, _t36, eps)
-    ffn_input = _transformer_decoder_norm_first_relu_fwd_21(
-        norm3_centered, norm3_rstd, norm3_weight, norm3_bias
+    h2, norm3_mu, norm3_rstd, ffn_input = _transformer_decoder_norm_first_relu_fwd_10(
+        _t34, multihead_attn_out_proj_bias, h1, _t36, eps, norm3_weight, norm3_bias
     )
     _t40 = _linear(ffn_input, linear1_weight)
-    linear1_z, hidden = _transformer_decoder_norm_first_relu_fwd_22(_t40, linear1_bias)
+    linear1_z, hidden = _transformer_decoder_norm_first_relu_fwd_11(_t40, linear1_bias)
     _t41 = _linear(hidden, linear2_weight)
-    y = _transformer_decoder_norm_first_relu_fwd_23(_t41, linear2_bias, h2)
+    y = _transformer_decoder_norm_first_relu_fwd_12(_t41, linear2_bias, h2)
     return y, (
         x,
         memory,
@@ -3770,104 +3707,87 @@ _transformer_decoder_norm_first_relu_bwd_3 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_decoder_norm_first_relu_bwd_4 = ElementwiseKernel(
+# transformer_decoder_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_decoder_norm_first_relu_bwd_4 = RowBlockKernel(
     "transformer_decoder_norm_first_relu_bwd_4",
-    "T h2, T norm3_mu, T norm3_rstd, T grad_ffn_input",
-    "T norm3_x_hat, T norm3_p",
+    "row T h2, per_row T norm3_mu, per_row T norm3_rstd, row T grad_ffn_input, scalar int64 _t51, column T norm3_weight, row T grad_y",
+    "row T norm3_p, row T grad_h2",
     """
-    T _t50 = h2 - norm3_mu;
-    norm3_x_hat = _t50 * norm3_rstd;
-    norm3_p = grad_ffn_input * norm3_x_hat;
+    T _c_h2[LF_REGISTERS];
+    T _c_grad_ffn_input[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    const T norm3_scale = norm3_rstd / _t51;
+    T _t54 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T h2 = _at.fill(_c_h2, _row_h2, _j);
+        const T grad_ffn_input = _at.fill(_c_grad_ffn_input, _row_grad_ffn_input, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T _t50 = h2 - norm3_mu;
+        const T norm3_x_hat = _t50 * norm3_rstd;
+        const T norm3_p = grad_ffn_input * norm3_x_hat;
+        _t54 = _Sum()(_t54, norm3_p * norm3_weight);
+    )
+    _t54 = _row_reduce(_t54, _Sum());
+    const T _t55 = _t54 * norm3_scale;
+    T _t58 = T(0);
+    LF_ROW_LOOP(
+        const T grad_ffn_input = _at.get(_c_grad_ffn_input, _row_grad_ffn_input, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        _t58 = _Sum()(_t58, grad_ffn_input * norm3_weight);
+    )
+    _t58 = _row_reduce(_t58, _Sum());
+    const T _t59 = _t58 * norm3_scale;
+    LF_ROW_LOOP(
+        const T h2 = _at.get(_c_h2, _row_h2, _j);
+        const T grad_ffn_input = _at.get(_c_grad_ffn_input, _row_grad_ffn_input, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T _t50 = h2 - norm3_mu;
+        const T norm3_x_hat = _t50 * norm3_rstd;
+        const T norm3_p = grad_ffn_input * norm3_x_hat;
+        const T _t52 = grad_ffn_input * norm3_weight;
+        const T _t53 = _t52 * norm3_rstd;
+        const T _t56 = norm3_x_hat * _t55;
+        const T _t57 = _t53 - _t56;
+        const T grad_norm3_x = _t57 - _t59;
+        const T grad_h2 = grad_y + grad_norm3_x;
+        _row_norm3_p[_j] = norm3_p;
+        _row_grad_h2[_j] = grad_h2;
+    )
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:38
-_transformer_decoder_norm_first_relu_bwd_5 = ElementwiseKernel(
+# transformer_decoder_norm_first_relu_bwd_5: layers_spec/primitives.yaml:2956
+_transformer_decoder_norm_first_relu_bwd_5 = RowBlockKernel(
     "transformer_decoder_norm_first_relu_bwd_5",
-    "T norm3_rstd, int32 _t51",
-    "T norm3_scale",
+    "row T grad_multihead_attn_weights, row T multihead_attn_weights",
+    "row T grad_multihead_attn_unpadded",
     """
-    norm3_scale = norm3_rstd / _t51;
+    T _c_grad_multihead_attn_weights[LF_REGISTERS];
+    T _c_multihead_attn_weights[LF_REGISTERS];
+    T _t68 = T(0);
+    LF_ROW_LOOP(
+        const T grad_multihead_attn_weights = _at.fill(_c_grad_multihead_attn_weights, _row_grad_multihead_attn_weights, _j);
+        const T multihead_attn_weights = _at.fill(_c_multihead_attn_weights, _row_multihead_attn_weights, _j);
+        _t68 = _Sum()(_t68, grad_multihead_attn_weights * multihead_attn_weights);
+    )
+    _t68 = _row_reduce(_t68, _Sum());
+    LF_ROW_LOOP(
+        const T grad_multihead_attn_weights = _at.get(_c_grad_multihead_attn_weights, _row_grad_multihead_attn_weights, _j);
+        const T multihead_attn_weights = _at.get(_c_multihead_attn_weights, _row_multihead_attn_weights, _j);
+        const T _t69 = grad_multihead_attn_weights - _t68;
+        const T grad_multihead_attn_unpadded = multihead_attn_weights * _t69;
+        _row_grad_multihead_attn_unpadded[_j] = grad_multihead_attn_unpadded;
+    )
     """,
-    scalars=("_t51",),
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
+# transformer_decoder_norm_first_relu_bwd_6: layers_spec/primitives.yaml:61
 _transformer_decoder_norm_first_relu_bwd_6 = ElementwiseKernel(
     "transformer_decoder_norm_first_relu_bwd_6",
-    "T grad_ffn_input, T norm3_weight, T norm3_rstd",
-    "T _t53",
-    """
-    T _t52 = grad_ffn_input * norm3_weight;
-    _t53 = _t52 * norm3_rstd;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_relu_bwd_7 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_7",
-    "T _t54, T norm3_scale",
-    "T _t55",
-    """
-    _t55 = _t54 * norm3_scale;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_8: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_relu_bwd_8 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_8",
-    "T norm3_x_hat, T _t55, T _t53",
-    "T _t57",
-    """
-    T _t56 = norm3_x_hat * _t55;
-    _t57 = _t53 - _t56;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_9: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_relu_bwd_9 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_9",
-    "T _t58, T norm3_scale",
-    "T _t59",
-    """
-    _t59 = _t58 * norm3_scale;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_10: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_relu_bwd_10 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_10",
-    "T _t57, T _t59, T grad_y",
-    "T grad_h2",
-    """
-    T grad_norm3_x = _t57 - _t59;
-    grad_h2 = grad_y + grad_norm3_x;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2956
-_transformer_decoder_norm_first_relu_bwd_11 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_11",
-    "T grad_multihead_attn_weights, T _t68, T multihead_attn_weights",
-    "T grad_multihead_attn_unpadded",
-    """
-    T _t69 = grad_multihead_attn_weights - _t68;
-    grad_multihead_attn_unpadded = multihead_attn_weights * _t69;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_12: layers_spec/primitives.yaml:61
-_transformer_decoder_norm_first_relu_bwd_12 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_12",
     "T grad_multihead_attn_heads_q, T _t31",
     "T _t78",
     """
@@ -3877,104 +3797,87 @@ _transformer_decoder_norm_first_relu_bwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_13: layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_decoder_norm_first_relu_bwd_13 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_13",
-    "T h1, T norm2_mu, T norm2_rstd, T grad_cross_input",
-    "T norm2_x_hat, T norm2_p",
+# transformer_decoder_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_decoder_norm_first_relu_bwd_7 = RowBlockKernel(
+    "transformer_decoder_norm_first_relu_bwd_7",
+    "row T h1, per_row T norm2_mu, per_row T norm2_rstd, row T grad_cross_input, scalar int64 _t96, column T norm2_weight, row T grad_h2",
+    "row T norm2_p, row T grad_h1",
     """
-    T _t95 = h1 - norm2_mu;
-    norm2_x_hat = _t95 * norm2_rstd;
-    norm2_p = grad_cross_input * norm2_x_hat;
+    T _c_h1[LF_REGISTERS];
+    T _c_grad_cross_input[LF_REGISTERS];
+    T _c_grad_h2[LF_REGISTERS];
+    const T norm2_scale = norm2_rstd / _t96;
+    T _t99 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_grad_h2, _row_grad_h2, _j);
+        const T h1 = _at.fill(_c_h1, _row_h1, _j);
+        const T grad_cross_input = _at.fill(_c_grad_cross_input, _row_grad_cross_input, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T _t95 = h1 - norm2_mu;
+        const T norm2_x_hat = _t95 * norm2_rstd;
+        const T norm2_p = grad_cross_input * norm2_x_hat;
+        _t99 = _Sum()(_t99, norm2_p * norm2_weight);
+    )
+    _t99 = _row_reduce(_t99, _Sum());
+    const T _t100 = _t99 * norm2_scale;
+    T _t103 = T(0);
+    LF_ROW_LOOP(
+        const T grad_cross_input = _at.get(_c_grad_cross_input, _row_grad_cross_input, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        _t103 = _Sum()(_t103, grad_cross_input * norm2_weight);
+    )
+    _t103 = _row_reduce(_t103, _Sum());
+    const T _t104 = _t103 * norm2_scale;
+    LF_ROW_LOOP(
+        const T h1 = _at.get(_c_h1, _row_h1, _j);
+        const T grad_cross_input = _at.get(_c_grad_cross_input, _row_grad_cross_input, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T grad_h2 = _at.get(_c_grad_h2, _row_grad_h2, _j);
+        const T _t95 = h1 - norm2_mu;
+        const T norm2_x_hat = _t95 * norm2_rstd;
+        const T norm2_p = grad_cross_input * norm2_x_hat;
+        const T _t97 = grad_cross_input * norm2_weight;
+        const T _t98 = _t97 * norm2_rstd;
+        const T _t101 = norm2_x_hat * _t100;
+        const T _t102 = _t98 - _t101;
+        const T grad_norm2_x = _t102 - _t104;
+        const T grad_h1 = grad_h2 + grad_norm2_x;
+        _row_norm2_p[_j] = norm2_p;
+        _row_grad_h1[_j] = grad_h1;
+    )
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_14: layers_spec/layers/layer_normalization.yaml:38
-_transformer_decoder_norm_first_relu_bwd_14 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_14",
-    "T norm2_rstd, int32 _t96",
-    "T norm2_scale",
+# transformer_decoder_norm_first_relu_bwd_8: layers_spec/primitives.yaml:2956
+_transformer_decoder_norm_first_relu_bwd_8 = RowBlockKernel(
+    "transformer_decoder_norm_first_relu_bwd_8",
+    "row T grad_self_attn_weights, row T self_attn_weights",
+    "row T grad_self_attn_unpadded",
     """
-    norm2_scale = norm2_rstd / _t96;
-    """,
-    scalars=("_t96",),
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_15: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_relu_bwd_15 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_15",
-    "T grad_cross_input, T norm2_weight, T norm2_rstd",
-    "T _t98",
-    """
-    T _t97 = grad_cross_input * norm2_weight;
-    _t98 = _t97 * norm2_rstd;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_16: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_relu_bwd_16 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_16",
-    "T _t99, T norm2_scale",
-    "T _t100",
-    """
-    _t100 = _t99 * norm2_scale;
+    T _c_grad_self_attn_weights[LF_REGISTERS];
+    T _c_self_attn_weights[LF_REGISTERS];
+    T _t113 = T(0);
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.fill(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.fill(_c_self_attn_weights, _row_self_attn_weights, _j);
+        _t113 = _Sum()(_t113, grad_self_attn_weights * self_attn_weights);
+    )
+    _t113 = _row_reduce(_t113, _Sum());
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.get(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.get(_c_self_attn_weights, _row_self_attn_weights, _j);
+        const T _t114 = grad_self_attn_weights - _t113;
+        const T grad_self_attn_unpadded = self_attn_weights * _t114;
+        _row_grad_self_attn_unpadded[_j] = grad_self_attn_unpadded;
+    )
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_17: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_relu_bwd_17 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_17",
-    "T norm2_x_hat, T _t100, T _t98",
-    "T _t102",
-    """
-    T _t101 = norm2_x_hat * _t100;
-    _t102 = _t98 - _t101;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_18: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_relu_bwd_18 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_18",
-    "T _t103, T norm2_scale",
-    "T _t104",
-    """
-    _t104 = _t103 * norm2_scale;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_19: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_relu_bwd_19 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_19",
-    "T _t102, T _t104, T grad_h2",
-    "T grad_h1",
-    """
-    T grad_norm2_x = _t102 - _t104;
-    grad_h1 = grad_h2 + grad_norm2_x;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_20: layers_spec/primitives.yaml:2956
-_transformer_decoder_norm_first_relu_bwd_20 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_20",
-    "T grad_self_attn_weights, T _t113, T self_attn_weights",
-    "T grad_self_attn_unpadded",
-    """
-    T _t114 = grad_self_attn_weights - _t113;
-    grad_self_attn_unpadded = self_attn_weights * _t114;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_21: layers_spec/primitives.yaml:61
-_transformer_decoder_norm_first_relu_bwd_21 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_21",
+# transformer_decoder_norm_first_relu_bwd_9: layers_spec/primitives.yaml:61
+_transformer_decoder_norm_first_relu_bwd_9 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_9",
     "T grad_self_attn_heads_q, T _t10",
     "T _t123",
     """
@@ -3984,92 +3887,61 @@ _transformer_decoder_norm_first_relu_bwd_21 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_22: layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_decoder_norm_first_relu_bwd_22 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_22",
-    "T x, T norm1_mu, T norm1_rstd, T grad_normalized",
-    "T norm1_x_hat, T norm1_p",
+# transformer_decoder_norm_first_relu_bwd_10: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_decoder_norm_first_relu_bwd_10 = RowBlockKernel(
+    "transformer_decoder_norm_first_relu_bwd_10",
+    "row T x, per_row T norm1_mu, per_row T norm1_rstd, row T grad_normalized, scalar int64 _t132, column T norm1_weight, row T grad_h1",
+    "row T norm1_p, row T grad_x",
     """
-    T _t131 = x - norm1_mu;
-    norm1_x_hat = _t131 * norm1_rstd;
-    norm1_p = grad_normalized * norm1_x_hat;
+    T _c_x[LF_REGISTERS];
+    T _c_grad_normalized[LF_REGISTERS];
+    T _c_grad_h1[LF_REGISTERS];
+    const T norm1_scale = norm1_rstd / _t132;
+    T _t135 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_grad_h1, _row_grad_h1, _j);
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T grad_normalized = _at.fill(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T _t131 = x - norm1_mu;
+        const T norm1_x_hat = _t131 * norm1_rstd;
+        const T norm1_p = grad_normalized * norm1_x_hat;
+        _t135 = _Sum()(_t135, norm1_p * norm1_weight);
+    )
+    _t135 = _row_reduce(_t135, _Sum());
+    const T _t136 = _t135 * norm1_scale;
+    T _t139 = T(0);
+    LF_ROW_LOOP(
+        const T grad_normalized = _at.get(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        _t139 = _Sum()(_t139, grad_normalized * norm1_weight);
+    )
+    _t139 = _row_reduce(_t139, _Sum());
+    const T _t140 = _t139 * norm1_scale;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T grad_normalized = _at.get(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h1 = _at.get(_c_grad_h1, _row_grad_h1, _j);
+        const T _t131 = x - norm1_mu;
+        const T norm1_x_hat = _t131 * norm1_rstd;
+        const T norm1_p = grad_normalized * norm1_x_hat;
+        const T _t133 = grad_normalized * norm1_weight;
+        const T _t134 = _t133 * norm1_rstd;
+        const T _t137 = norm1_x_hat * _t136;
+        const T _t138 = _t134 - _t137;
+        const T grad_norm1_x = _t138 - _t140;
+        const T grad_x = grad_h1 + grad_norm1_x;
+        _row_norm1_p[_j] = norm1_p;
+        _row_grad_x[_j] = grad_x;
+    )
     """,
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_23: layers_spec/layers/layer_normalization.yaml:38
-_transformer_decoder_norm_first_relu_bwd_23 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_23",
-    "T norm1_rstd, int32 _t132",
-    "T norm1_scale",
-    """
-    norm1_scale = norm1_rstd / _t132;
-    """,
-    scalars=("_t132",),
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_24: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_relu_bwd_24 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_24",
-    "T grad_normalized, T norm1_weight, T norm1_rstd",
-    "T _t134",
-    """
-    T _t133 = grad_normalized * norm1_weight;
-    _t134 = _t133 * norm1_rstd;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_25: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_relu_bwd_25 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_25",
-    "T _t135, T norm1_scale",
-    "T _t136",
-    """
-    _t136 = _t135 * norm1_scale;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_26: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_relu_bwd_26 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_26",
-    "T norm1_x_hat, T _t136, T _t134",
-    "T _t138",
-    """
-    T _t137 = norm1_x_hat * _t136;
-    _t138 = _t134 - _t137;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_27: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_relu_bwd_27 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_27",
-    "T _t139, T norm1_scale",
-    "T _t140",
-    """
-    _t140 = _t139 * norm1_scale;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_28: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_relu_bwd_28 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_28",
-    "T _t138, T _t140, T grad_h1",
-    "T grad_x",
-    """
-    T grad_norm1_x = _t138 - _t140;
-    grad_x = grad_h1 + grad_norm1_x;
-    """,
-)
-
-
-# transformer_decoder_norm_first_relu_bwd_29: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_relu_bwd_29 = ElementwiseKernel(
-    "transformer_decoder_norm_first_relu_bwd_29",
+# transformer_decoder_norm_first_relu_bwd_11: layers_spec/layers/layer_normalization.yaml:40
+_transformer_decoder_norm_first_relu_bwd_11 = ElementwiseKernel(
+    "transformer_decoder_norm_first_relu_bwd_11",
     "T _t82, T _t87",
     "T grad_memory",
     """
@@ -4122,14 +3994,14 @@ def _cupy_backward_norm_first_relu(
 ):
     import cupy as cp
 
-    self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_4(
+    self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_1(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
     _t7 = _split_heads(self_attn_q, nhead)
-    self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_5(_t7, _t10)
+    self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_2(_t7, _t10)
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
@@ -4141,22 +4013,12 @@ def _cupy_backward_norm_first_relu(
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
-    norm3_x_hat, norm3_p = _transformer_decoder_norm_first_relu_bwd_4(
-        h2, norm3_mu, norm3_rstd, grad_ffn_input
+    _t51 = x.shape[-1]
+    norm3_p, grad_h2 = _transformer_decoder_norm_first_relu_bwd_4(
+        h2, norm3_mu, norm3_rstd, grad_ffn_input, _t51, norm3_weight, grad_y
     )
     grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
     grad_norm3_bias = _cupy_sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
-    _t51 = x.shape[-1]
-    norm3_scale = _transformer_decoder_norm_first_relu_bwd_5(norm3_rstd, _t51)
-    _t53 = _transformer_decoder_norm_first_relu_bwd_6(
-        grad_ffn_input, norm3_weight, norm3_rstd
-    )
-    _t54 = _cupy_dot_last(norm3_p, norm3_weight)
-    _t55 = _transformer_decoder_norm_first_relu_bwd_7(_t54, norm3_scale)
-    _t57 = _transformer_decoder_norm_first_relu_bwd_8(norm3_x_hat, _t55, _t53)
-    _t58 = _cupy_dot_last(grad_ffn_input, norm3_weight)
-    _t59 = _transformer_decoder_norm_first_relu_bwd_9(_t58, norm3_scale)
-    grad_h2 = _transformer_decoder_norm_first_relu_bwd_10(_t57, _t59, grad_y)
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_h2, self_attn_out_proj_bias.shape
     )
@@ -4171,9 +4033,8 @@ def _cupy_backward_norm_first_relu(
     grad_multihead_attn_weights = _cupy_bmm(_t63, _t64)
     _t66 = cp.swapaxes(multihead_attn_weights, -1, -2)
     grad_multihead_attn_heads_v = _cupy_bmm(_t66, _t63)
-    _t68 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
-    grad_multihead_attn_unpadded = _transformer_decoder_norm_first_relu_bwd_11(
-        grad_multihead_attn_weights, _t68, multihead_attn_weights
+    grad_multihead_attn_unpadded = _transformer_decoder_norm_first_relu_bwd_5(
+        grad_multihead_attn_weights, multihead_attn_weights
     )
     _t71 = cp.swapaxes(_t32, -1, -2)
     grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t71)
@@ -4182,9 +4043,7 @@ def _cupy_backward_norm_first_relu(
     grad_multihead_attn_heads_k = cp.swapaxes(_t74, -1, -2)
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
-    _t78 = _transformer_decoder_norm_first_relu_bwd_12(
-        grad_multihead_attn_heads_q, _t31
-    )
+    _t78 = _transformer_decoder_norm_first_relu_bwd_6(grad_multihead_attn_heads_q, _t31)
     grad_multihead_attn_q = _merge_heads(_t78, nhead)
     _t80 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
     _t82 = _linear_backward_input(grad_multihead_attn_v, _t25)
@@ -4195,22 +4054,12 @@ def _cupy_backward_norm_first_relu(
     _t90 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
     grad_cross_input = _linear_backward_input(grad_multihead_attn_q, _t19)
     _t93 = _rows(grad_multihead_attn_q).T @ _rows(cross_input)
-    norm2_x_hat, norm2_p = _transformer_decoder_norm_first_relu_bwd_13(
-        h1, norm2_mu, norm2_rstd, grad_cross_input
+    _t96 = x.shape[-1]
+    norm2_p, grad_h1 = _transformer_decoder_norm_first_relu_bwd_7(
+        h1, norm2_mu, norm2_rstd, grad_cross_input, _t96, norm2_weight, grad_h2
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_cross_input, self_attn_out_proj_bias.shape)
-    _t96 = x.shape[-1]
-    norm2_scale = _transformer_decoder_norm_first_relu_bwd_14(norm2_rstd, _t96)
-    _t98 = _transformer_decoder_norm_first_relu_bwd_15(
-        grad_cross_input, norm2_weight, norm2_rstd
-    )
-    _t99 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t100 = _transformer_decoder_norm_first_relu_bwd_16(_t99, norm2_scale)
-    _t102 = _transformer_decoder_norm_first_relu_bwd_17(norm2_x_hat, _t100, _t98)
-    _t103 = _cupy_dot_last(grad_cross_input, norm2_weight)
-    _t104 = _transformer_decoder_norm_first_relu_bwd_18(_t103, norm2_scale)
-    grad_h1 = _transformer_decoder_norm_first_relu_bwd_19(_t102, _t104, grad_h2)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
     grad_self_attn_attended = _linear_backward_input(grad_h1, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h1).T @ _rows(self_attn_attended)
@@ -4219,16 +4068,15 @@ def _cupy_backward_norm_first_relu(
     grad_self_attn_weights = _cupy_bmm(_t108, _t109)
     _t111 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t111, _t108)
-    _t113 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_unpadded = _transformer_decoder_norm_first_relu_bwd_20(
-        grad_self_attn_weights, _t113, self_attn_weights
+    grad_self_attn_unpadded = _transformer_decoder_norm_first_relu_bwd_8(
+        grad_self_attn_weights, self_attn_weights
     )
     _t116 = cp.swapaxes(_t11, -1, -2)
     grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t116)
     _t118 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t119 = _cupy_bmm(_t118, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t119, -1, -2)
-    _t123 = _transformer_decoder_norm_first_relu_bwd_21(grad_self_attn_heads_q, _t10)
+    _t123 = _transformer_decoder_norm_first_relu_bwd_9(grad_self_attn_heads_q, _t10)
     grad_self_attn_qkv = _cupy_join_heads(
         (_t123, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
@@ -4239,23 +4087,13 @@ def _cupy_backward_norm_first_relu(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
-    norm1_x_hat, norm1_p = _transformer_decoder_norm_first_relu_bwd_22(
-        x, norm1_mu, norm1_rstd, grad_normalized
+    _t132 = x.shape[-1]
+    norm1_p, grad_x = _transformer_decoder_norm_first_relu_bwd_10(
+        x, norm1_mu, norm1_rstd, grad_normalized, _t132, norm1_weight, grad_h1
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    _t132 = x.shape[-1]
-    norm1_scale = _transformer_decoder_norm_first_relu_bwd_23(norm1_rstd, _t132)
-    _t134 = _transformer_decoder_norm_first_relu_bwd_24(
-        grad_normalized, norm1_weight, norm1_rstd
-    )
-    _t135 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t136 = _transformer_decoder_norm_first_relu_bwd_25(_t135, norm1_scale)
-    _t138 = _transformer_decoder_norm_first_relu_bwd_26(norm1_x_hat, _t136, _t134)
-    _t139 = _cupy_dot_last(grad_normalized, norm1_weight)
-    _t140 = _transformer_decoder_norm_first_relu_bwd_27(_t139, norm1_scale)
-    grad_x = _transformer_decoder_norm_first_relu_bwd_28(_t138, _t140, grad_h1)
-    grad_memory = _transformer_decoder_norm_first_relu_bwd_29(_t82, _t87)
+    grad_memory = _transformer_decoder_norm_first_relu_bwd_11(_t82, _t87)
     grad_multihead_attn_in_proj_weight = cp.concatenate((_t93, _t88, _t83), axis=0)
     grad_multihead_attn_in_proj_bias = cp.concatenate((_t90, _t85, _t80), axis=-1)
     return (
@@ -4282,9 +4120,9 @@ def _cupy_backward_norm_first_relu(
     )
 
 
-# transformer_decoder_norm_first_gelu_fwd_22: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
-_transformer_decoder_norm_first_gelu_fwd_22 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_22",
+# transformer_decoder_norm_first_gelu_fwd_11: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
+_transformer_decoder_norm_first_gelu_fwd_11 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_11",
     "T _t40, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -4298,9 +4136,9 @@ _transformer_decoder_norm_first_gelu_fwd_22 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_fwd_23: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
-_transformer_decoder_norm_first_gelu_fwd_23 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_fwd_23",
+# transformer_decoder_norm_first_gelu_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
+_transformer_decoder_norm_first_gelu_fwd_12 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_fwd_12",
     "T _t45, T linear2_bias, T h2",
     "T y",
     """
@@ -4340,16 +4178,12 @@ def _cupy_forward_norm_first_gelu(
 ):
     import cupy as cp
 
-    norm1_mu = _transformer_decoder_norm_first_relu_fwd_0(x)
-    norm1_centered = _transformer_decoder_norm_first_relu_fwd_1(x, norm1_mu)
-    _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t2 = x.shape[-1]
-    norm1_rstd = _transformer_decoder_norm_first_relu_fwd_2(_t1, _t2, eps)
-    normalized = _transformer_decoder_norm_first_relu_fwd_3(
-        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    norm1_mu, norm1_rstd, normalized = _transformer_decoder_norm_first_relu_fwd_0(
+        x, _t2, eps, norm1_weight, norm1_bias
     )
     _t6 = _linear(normalized, self_attn_in_proj_weight)
-    self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_4(
+    self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_1(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
@@ -4359,68 +4193,56 @@ def _cupy_forward_norm_first_gelu(
     _t8 = x.shape[-1]
     _t9 = _t8 / nhead
     _t10 = _t9 ** (-0.5)
-    self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_5(_t7, _t10)
+    self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_2(_t7, _t10)
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
-    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_3(
         self_attn_scores, tgt_mask, tgt_key_padding_mask
     )
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _merge_heads(_t12, nhead)
     _t13 = _linear(self_attn_attended, self_attn_out_proj_weight)
-    h1 = _transformer_decoder_norm_first_relu_fwd_7(_t13, self_attn_out_proj_bias, x)
-    norm2_mu = _transformer_decoder_norm_first_relu_fwd_8(h1)
-    norm2_centered = _transformer_decoder_norm_first_relu_fwd_9(h1, norm2_mu)
-    _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
-    norm2_rstd = _transformer_decoder_norm_first_relu_fwd_10(_t14, _t15, eps)
-    cross_input = _transformer_decoder_norm_first_relu_fwd_11(
-        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    h1, norm2_mu, norm2_rstd, cross_input = _transformer_decoder_norm_first_relu_fwd_4(
+        _t13, self_attn_out_proj_bias, x, _t15, eps, norm2_weight, norm2_bias
     )
     _t19 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
     _t20 = _linear(cross_input, _t19)
     _t21 = _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    multihead_attn_q = _transformer_decoder_norm_first_relu_fwd_12(_t20, _t21)
+    multihead_attn_q = _transformer_decoder_norm_first_relu_fwd_5(_t20, _t21)
     _t22 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
     _t23 = _linear(memory, _t22)
     _t24 = _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
-    multihead_attn_k = _transformer_decoder_norm_first_relu_fwd_13(_t23, _t24)
+    multihead_attn_k = _transformer_decoder_norm_first_relu_fwd_6(_t23, _t24)
     _t25 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
     _t26 = _linear(memory, _t25)
     _t27 = _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
-    multihead_attn_v = _transformer_decoder_norm_first_relu_fwd_14(_t26, _t27)
+    multihead_attn_v = _transformer_decoder_norm_first_relu_fwd_7(_t26, _t27)
     _t28 = _split_heads(multihead_attn_q, nhead)
     _t29 = x.shape[-1]
     _t30 = _t29 / nhead
     _t31 = _t30 ** (-0.5)
-    multihead_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_15(_t28, _t31)
+    multihead_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_8(_t28, _t31)
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
-    multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
+    multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_9(
         multihead_attn_scores, memory_mask, memory_key_padding_mask
     )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _merge_heads(_t33, nhead)
     _t34 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    h2 = _transformer_decoder_norm_first_relu_fwd_17(
-        _t34, multihead_attn_out_proj_bias, h1
-    )
-    norm3_mu = _transformer_decoder_norm_first_relu_fwd_18(h2)
-    norm3_centered = _transformer_decoder_norm_first_relu_fwd_19(h2, norm3_mu)
-    _t35 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t36 = x.shape[-1]
-    norm3_rstd = _transformer_decoder_norm_first_relu_fwd_20(_t35, _t36, eps)
-    ffn_input = _transformer_decoder_norm_first_relu_fwd_21(
-        norm3_centered, norm3_rstd, norm3_weight, norm3_bias
+    h2, norm3_mu, norm3_rstd, ffn_input = _transformer_decoder_norm_first_relu_fwd_10(
+        _t34, multihead_attn_out_proj_bias, h1, _t36, eps, norm3_weight, norm3_bias
     )
     _t40 = _linear(ffn_input, linear1_weight)
-    linear1_z, hidden = _transformer_decoder_norm_first_gelu_fwd_22(_t40, linear1_bias)
+    linear1_z, hidden = _transformer_decoder_norm_first_gelu_fwd_11(_t40, linear1_bias)
     _t45 = _linear(hidden, linear2_weight)
-    y = _transformer_decoder_norm_first_gelu_fwd_23(_t45, linear2_bias, h2)
+    y = _transformer_decoder_norm_first_gelu_fwd_12(_t45, linear2_bias, h2)
     return y, (
         x,
         memory,
@@ -4499,104 +4321,87 @@ _transformer_decoder_norm_first_gelu_bwd_3 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_decoder_norm_first_gelu_bwd_4 = ElementwiseKernel(
+# transformer_decoder_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_decoder_norm_first_gelu_bwd_4 = RowBlockKernel(
     "transformer_decoder_norm_first_gelu_bwd_4",
-    "T h2, T norm3_mu, T norm3_rstd, T grad_ffn_input",
-    "T norm3_x_hat, T norm3_p",
+    "row T h2, per_row T norm3_mu, per_row T norm3_rstd, row T grad_ffn_input, scalar int64 _t62, column T norm3_weight, row T grad_y",
+    "row T norm3_p, row T grad_h2",
     """
-    T _t61 = h2 - norm3_mu;
-    norm3_x_hat = _t61 * norm3_rstd;
-    norm3_p = grad_ffn_input * norm3_x_hat;
+    T _c_h2[LF_REGISTERS];
+    T _c_grad_ffn_input[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    const T norm3_scale = norm3_rstd / _t62;
+    T _t65 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T h2 = _at.fill(_c_h2, _row_h2, _j);
+        const T grad_ffn_input = _at.fill(_c_grad_ffn_input, _row_grad_ffn_input, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T _t61 = h2 - norm3_mu;
+        const T norm3_x_hat = _t61 * norm3_rstd;
+        const T norm3_p = grad_ffn_input * norm3_x_hat;
+        _t65 = _Sum()(_t65, norm3_p * norm3_weight);
+    )
+    _t65 = _row_reduce(_t65, _Sum());
+    const T _t66 = _t65 * norm3_scale;
+    T _t69 = T(0);
+    LF_ROW_LOOP(
+        const T grad_ffn_input = _at.get(_c_grad_ffn_input, _row_grad_ffn_input, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        _t69 = _Sum()(_t69, grad_ffn_input * norm3_weight);
+    )
+    _t69 = _row_reduce(_t69, _Sum());
+    const T _t70 = _t69 * norm3_scale;
+    LF_ROW_LOOP(
+        const T h2 = _at.get(_c_h2, _row_h2, _j);
+        const T grad_ffn_input = _at.get(_c_grad_ffn_input, _row_grad_ffn_input, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T _t61 = h2 - norm3_mu;
+        const T norm3_x_hat = _t61 * norm3_rstd;
+        const T norm3_p = grad_ffn_input * norm3_x_hat;
+        const T _t63 = grad_ffn_input * norm3_weight;
+        const T _t64 = _t63 * norm3_rstd;
+        const T _t67 = norm3_x_hat * _t66;
+        const T _t68 = _t64 - _t67;
+        const T grad_norm3_x = _t68 - _t70;
+        const T grad_h2 = grad_y + grad_norm3_x;
+        _row_norm3_p[_j] = norm3_p;
+        _row_grad_h2[_j] = grad_h2;
+    )
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:38
-_transformer_decoder_norm_first_gelu_bwd_5 = ElementwiseKernel(
+# transformer_decoder_norm_first_gelu_bwd_5: layers_spec/primitives.yaml:2956
+_transformer_decoder_norm_first_gelu_bwd_5 = RowBlockKernel(
     "transformer_decoder_norm_first_gelu_bwd_5",
-    "T norm3_rstd, int32 _t62",
-    "T norm3_scale",
+    "row T grad_multihead_attn_weights, row T multihead_attn_weights",
+    "row T grad_multihead_attn_unpadded",
     """
-    norm3_scale = norm3_rstd / _t62;
+    T _c_grad_multihead_attn_weights[LF_REGISTERS];
+    T _c_multihead_attn_weights[LF_REGISTERS];
+    T _t79 = T(0);
+    LF_ROW_LOOP(
+        const T grad_multihead_attn_weights = _at.fill(_c_grad_multihead_attn_weights, _row_grad_multihead_attn_weights, _j);
+        const T multihead_attn_weights = _at.fill(_c_multihead_attn_weights, _row_multihead_attn_weights, _j);
+        _t79 = _Sum()(_t79, grad_multihead_attn_weights * multihead_attn_weights);
+    )
+    _t79 = _row_reduce(_t79, _Sum());
+    LF_ROW_LOOP(
+        const T grad_multihead_attn_weights = _at.get(_c_grad_multihead_attn_weights, _row_grad_multihead_attn_weights, _j);
+        const T multihead_attn_weights = _at.get(_c_multihead_attn_weights, _row_multihead_attn_weights, _j);
+        const T _t80 = grad_multihead_attn_weights - _t79;
+        const T grad_multihead_attn_unpadded = multihead_attn_weights * _t80;
+        _row_grad_multihead_attn_unpadded[_j] = grad_multihead_attn_unpadded;
+    )
     """,
-    scalars=("_t62",),
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
+# transformer_decoder_norm_first_gelu_bwd_6: layers_spec/primitives.yaml:61
 _transformer_decoder_norm_first_gelu_bwd_6 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_6",
-    "T grad_ffn_input, T norm3_weight, T norm3_rstd",
-    "T _t64",
-    """
-    T _t63 = grad_ffn_input * norm3_weight;
-    _t64 = _t63 * norm3_rstd;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_bwd_7 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_7",
-    "T _t65, T norm3_scale",
-    "T _t66",
-    """
-    _t66 = _t65 * norm3_scale;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_8: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_bwd_8 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_8",
-    "T norm3_x_hat, T _t66, T _t64",
-    "T _t68",
-    """
-    T _t67 = norm3_x_hat * _t66;
-    _t68 = _t64 - _t67;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_9: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_bwd_9 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_9",
-    "T _t69, T norm3_scale",
-    "T _t70",
-    """
-    _t70 = _t69 * norm3_scale;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_10: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_10",
-    "T _t68, T _t70, T grad_y",
-    "T grad_h2",
-    """
-    T grad_norm3_x = _t68 - _t70;
-    grad_h2 = grad_y + grad_norm3_x;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2956
-_transformer_decoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_11",
-    "T grad_multihead_attn_weights, T _t79, T multihead_attn_weights",
-    "T grad_multihead_attn_unpadded",
-    """
-    T _t80 = grad_multihead_attn_weights - _t79;
-    grad_multihead_attn_unpadded = multihead_attn_weights * _t80;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_12: layers_spec/primitives.yaml:61
-_transformer_decoder_norm_first_gelu_bwd_12 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_12",
     "T grad_multihead_attn_heads_q, T _t31",
     "T _t89",
     """
@@ -4606,104 +4411,87 @@ _transformer_decoder_norm_first_gelu_bwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_13: layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_decoder_norm_first_gelu_bwd_13 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_13",
-    "T h1, T norm2_mu, T norm2_rstd, T grad_cross_input",
-    "T norm2_x_hat, T norm2_p",
+# transformer_decoder_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_decoder_norm_first_gelu_bwd_7 = RowBlockKernel(
+    "transformer_decoder_norm_first_gelu_bwd_7",
+    "row T h1, per_row T norm2_mu, per_row T norm2_rstd, row T grad_cross_input, scalar int64 _t107, column T norm2_weight, row T grad_h2",
+    "row T norm2_p, row T grad_h1",
     """
-    T _t106 = h1 - norm2_mu;
-    norm2_x_hat = _t106 * norm2_rstd;
-    norm2_p = grad_cross_input * norm2_x_hat;
+    T _c_h1[LF_REGISTERS];
+    T _c_grad_cross_input[LF_REGISTERS];
+    T _c_grad_h2[LF_REGISTERS];
+    const T norm2_scale = norm2_rstd / _t107;
+    T _t110 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_grad_h2, _row_grad_h2, _j);
+        const T h1 = _at.fill(_c_h1, _row_h1, _j);
+        const T grad_cross_input = _at.fill(_c_grad_cross_input, _row_grad_cross_input, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T _t106 = h1 - norm2_mu;
+        const T norm2_x_hat = _t106 * norm2_rstd;
+        const T norm2_p = grad_cross_input * norm2_x_hat;
+        _t110 = _Sum()(_t110, norm2_p * norm2_weight);
+    )
+    _t110 = _row_reduce(_t110, _Sum());
+    const T _t111 = _t110 * norm2_scale;
+    T _t114 = T(0);
+    LF_ROW_LOOP(
+        const T grad_cross_input = _at.get(_c_grad_cross_input, _row_grad_cross_input, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        _t114 = _Sum()(_t114, grad_cross_input * norm2_weight);
+    )
+    _t114 = _row_reduce(_t114, _Sum());
+    const T _t115 = _t114 * norm2_scale;
+    LF_ROW_LOOP(
+        const T h1 = _at.get(_c_h1, _row_h1, _j);
+        const T grad_cross_input = _at.get(_c_grad_cross_input, _row_grad_cross_input, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T grad_h2 = _at.get(_c_grad_h2, _row_grad_h2, _j);
+        const T _t106 = h1 - norm2_mu;
+        const T norm2_x_hat = _t106 * norm2_rstd;
+        const T norm2_p = grad_cross_input * norm2_x_hat;
+        const T _t108 = grad_cross_input * norm2_weight;
+        const T _t109 = _t108 * norm2_rstd;
+        const T _t112 = norm2_x_hat * _t111;
+        const T _t113 = _t109 - _t112;
+        const T grad_norm2_x = _t113 - _t115;
+        const T grad_h1 = grad_h2 + grad_norm2_x;
+        _row_norm2_p[_j] = norm2_p;
+        _row_grad_h1[_j] = grad_h1;
+    )
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:38
-_transformer_decoder_norm_first_gelu_bwd_14 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_14",
-    "T norm2_rstd, int32 _t107",
-    "T norm2_scale",
+# transformer_decoder_norm_first_gelu_bwd_8: layers_spec/primitives.yaml:2956
+_transformer_decoder_norm_first_gelu_bwd_8 = RowBlockKernel(
+    "transformer_decoder_norm_first_gelu_bwd_8",
+    "row T grad_self_attn_weights, row T self_attn_weights",
+    "row T grad_self_attn_unpadded",
     """
-    norm2_scale = norm2_rstd / _t107;
-    """,
-    scalars=("_t107",),
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_15: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_bwd_15 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_15",
-    "T grad_cross_input, T norm2_weight, T norm2_rstd",
-    "T _t109",
-    """
-    T _t108 = grad_cross_input * norm2_weight;
-    _t109 = _t108 * norm2_rstd;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_16: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_bwd_16 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_16",
-    "T _t110, T norm2_scale",
-    "T _t111",
-    """
-    _t111 = _t110 * norm2_scale;
+    T _c_grad_self_attn_weights[LF_REGISTERS];
+    T _c_self_attn_weights[LF_REGISTERS];
+    T _t124 = T(0);
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.fill(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.fill(_c_self_attn_weights, _row_self_attn_weights, _j);
+        _t124 = _Sum()(_t124, grad_self_attn_weights * self_attn_weights);
+    )
+    _t124 = _row_reduce(_t124, _Sum());
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.get(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.get(_c_self_attn_weights, _row_self_attn_weights, _j);
+        const T _t125 = grad_self_attn_weights - _t124;
+        const T grad_self_attn_unpadded = self_attn_weights * _t125;
+        _row_grad_self_attn_unpadded[_j] = grad_self_attn_unpadded;
+    )
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_17: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_bwd_17 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_17",
-    "T norm2_x_hat, T _t111, T _t109",
-    "T _t113",
-    """
-    T _t112 = norm2_x_hat * _t111;
-    _t113 = _t109 - _t112;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_18: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_bwd_18 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_18",
-    "T _t114, T norm2_scale",
-    "T _t115",
-    """
-    _t115 = _t114 * norm2_scale;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_19: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_bwd_19 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_19",
-    "T _t113, T _t115, T grad_h2",
-    "T grad_h1",
-    """
-    T grad_norm2_x = _t113 - _t115;
-    grad_h1 = grad_h2 + grad_norm2_x;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:2956
-_transformer_decoder_norm_first_gelu_bwd_20 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_20",
-    "T grad_self_attn_weights, T _t124, T self_attn_weights",
-    "T grad_self_attn_unpadded",
-    """
-    T _t125 = grad_self_attn_weights - _t124;
-    grad_self_attn_unpadded = self_attn_weights * _t125;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_21: layers_spec/primitives.yaml:61
-_transformer_decoder_norm_first_gelu_bwd_21 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_21",
+# transformer_decoder_norm_first_gelu_bwd_9: layers_spec/primitives.yaml:61
+_transformer_decoder_norm_first_gelu_bwd_9 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_9",
     "T grad_self_attn_heads_q, T _t10",
     "T _t134",
     """
@@ -4713,92 +4501,61 @@ _transformer_decoder_norm_first_gelu_bwd_21 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_22: layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_decoder_norm_first_gelu_bwd_22 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_22",
-    "T x, T norm1_mu, T norm1_rstd, T grad_normalized",
-    "T norm1_x_hat, T norm1_p",
+# transformer_decoder_norm_first_gelu_bwd_10: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_decoder_norm_first_gelu_bwd_10 = RowBlockKernel(
+    "transformer_decoder_norm_first_gelu_bwd_10",
+    "row T x, per_row T norm1_mu, per_row T norm1_rstd, row T grad_normalized, scalar int64 _t143, column T norm1_weight, row T grad_h1",
+    "row T norm1_p, row T grad_x",
     """
-    T _t142 = x - norm1_mu;
-    norm1_x_hat = _t142 * norm1_rstd;
-    norm1_p = grad_normalized * norm1_x_hat;
+    T _c_x[LF_REGISTERS];
+    T _c_grad_normalized[LF_REGISTERS];
+    T _c_grad_h1[LF_REGISTERS];
+    const T norm1_scale = norm1_rstd / _t143;
+    T _t146 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_grad_h1, _row_grad_h1, _j);
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T grad_normalized = _at.fill(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T _t142 = x - norm1_mu;
+        const T norm1_x_hat = _t142 * norm1_rstd;
+        const T norm1_p = grad_normalized * norm1_x_hat;
+        _t146 = _Sum()(_t146, norm1_p * norm1_weight);
+    )
+    _t146 = _row_reduce(_t146, _Sum());
+    const T _t147 = _t146 * norm1_scale;
+    T _t150 = T(0);
+    LF_ROW_LOOP(
+        const T grad_normalized = _at.get(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        _t150 = _Sum()(_t150, grad_normalized * norm1_weight);
+    )
+    _t150 = _row_reduce(_t150, _Sum());
+    const T _t151 = _t150 * norm1_scale;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T grad_normalized = _at.get(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h1 = _at.get(_c_grad_h1, _row_grad_h1, _j);
+        const T _t142 = x - norm1_mu;
+        const T norm1_x_hat = _t142 * norm1_rstd;
+        const T norm1_p = grad_normalized * norm1_x_hat;
+        const T _t144 = grad_normalized * norm1_weight;
+        const T _t145 = _t144 * norm1_rstd;
+        const T _t148 = norm1_x_hat * _t147;
+        const T _t149 = _t145 - _t148;
+        const T grad_norm1_x = _t149 - _t151;
+        const T grad_x = grad_h1 + grad_norm1_x;
+        _row_norm1_p[_j] = norm1_p;
+        _row_grad_x[_j] = grad_x;
+    )
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_23: layers_spec/layers/layer_normalization.yaml:38
-_transformer_decoder_norm_first_gelu_bwd_23 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_23",
-    "T norm1_rstd, int32 _t143",
-    "T norm1_scale",
-    """
-    norm1_scale = norm1_rstd / _t143;
-    """,
-    scalars=("_t143",),
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_24: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_bwd_24 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_24",
-    "T grad_normalized, T norm1_weight, T norm1_rstd",
-    "T _t145",
-    """
-    T _t144 = grad_normalized * norm1_weight;
-    _t145 = _t144 * norm1_rstd;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_25: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_bwd_25 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_25",
-    "T _t146, T norm1_scale",
-    "T _t147",
-    """
-    _t147 = _t146 * norm1_scale;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_26: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_bwd_26 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_26",
-    "T norm1_x_hat, T _t147, T _t145",
-    "T _t149",
-    """
-    T _t148 = norm1_x_hat * _t147;
-    _t149 = _t145 - _t148;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_27: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_bwd_27 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_27",
-    "T _t150, T norm1_scale",
-    "T _t151",
-    """
-    _t151 = _t150 * norm1_scale;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_28: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_bwd_28 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_28",
-    "T _t149, T _t151, T grad_h1",
-    "T grad_x",
-    """
-    T grad_norm1_x = _t149 - _t151;
-    grad_x = grad_h1 + grad_norm1_x;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_bwd_29: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_bwd_29 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_bwd_29",
+# transformer_decoder_norm_first_gelu_bwd_11: layers_spec/layers/layer_normalization.yaml:40
+_transformer_decoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_bwd_11",
     "T _t93, T _t98",
     "T grad_memory",
     """
@@ -4851,14 +4608,14 @@ def _cupy_backward_norm_first_gelu(
 ):
     import cupy as cp
 
-    self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_4(
+    self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_1(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
     _t7 = _split_heads(self_attn_q, nhead)
-    self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_5(_t7, _t10)
+    self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_2(_t7, _t10)
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
@@ -4872,22 +4629,12 @@ def _cupy_backward_norm_first_gelu(
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
-    norm3_x_hat, norm3_p = _transformer_decoder_norm_first_gelu_bwd_4(
-        h2, norm3_mu, norm3_rstd, grad_ffn_input
+    _t62 = x.shape[-1]
+    norm3_p, grad_h2 = _transformer_decoder_norm_first_gelu_bwd_4(
+        h2, norm3_mu, norm3_rstd, grad_ffn_input, _t62, norm3_weight, grad_y
     )
     grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
     grad_norm3_bias = _cupy_sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
-    _t62 = x.shape[-1]
-    norm3_scale = _transformer_decoder_norm_first_gelu_bwd_5(norm3_rstd, _t62)
-    _t64 = _transformer_decoder_norm_first_gelu_bwd_6(
-        grad_ffn_input, norm3_weight, norm3_rstd
-    )
-    _t65 = _cupy_dot_last(norm3_p, norm3_weight)
-    _t66 = _transformer_decoder_norm_first_gelu_bwd_7(_t65, norm3_scale)
-    _t68 = _transformer_decoder_norm_first_gelu_bwd_8(norm3_x_hat, _t66, _t64)
-    _t69 = _cupy_dot_last(grad_ffn_input, norm3_weight)
-    _t70 = _transformer_decoder_norm_first_gelu_bwd_9(_t69, norm3_scale)
-    grad_h2 = _transformer_decoder_norm_first_gelu_bwd_10(_t68, _t70, grad_y)
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_h2, self_attn_out_proj_bias.shape
     )
@@ -4902,9 +4649,8 @@ def _cupy_backward_norm_first_gelu(
     grad_multihead_attn_weights = _cupy_bmm(_t74, _t75)
     _t77 = cp.swapaxes(multihead_attn_weights, -1, -2)
     grad_multihead_attn_heads_v = _cupy_bmm(_t77, _t74)
-    _t79 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
-    grad_multihead_attn_unpadded = _transformer_decoder_norm_first_gelu_bwd_11(
-        grad_multihead_attn_weights, _t79, multihead_attn_weights
+    grad_multihead_attn_unpadded = _transformer_decoder_norm_first_gelu_bwd_5(
+        grad_multihead_attn_weights, multihead_attn_weights
     )
     _t82 = cp.swapaxes(_t32, -1, -2)
     grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t82)
@@ -4913,9 +4659,7 @@ def _cupy_backward_norm_first_gelu(
     grad_multihead_attn_heads_k = cp.swapaxes(_t85, -1, -2)
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
-    _t89 = _transformer_decoder_norm_first_gelu_bwd_12(
-        grad_multihead_attn_heads_q, _t31
-    )
+    _t89 = _transformer_decoder_norm_first_gelu_bwd_6(grad_multihead_attn_heads_q, _t31)
     grad_multihead_attn_q = _merge_heads(_t89, nhead)
     _t91 = _cupy_sum_to(grad_multihead_attn_v, self_attn_out_proj_bias.shape)
     _t93 = _linear_backward_input(grad_multihead_attn_v, _t25)
@@ -4926,22 +4670,12 @@ def _cupy_backward_norm_first_gelu(
     _t101 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
     grad_cross_input = _linear_backward_input(grad_multihead_attn_q, _t19)
     _t104 = _rows(grad_multihead_attn_q).T @ _rows(cross_input)
-    norm2_x_hat, norm2_p = _transformer_decoder_norm_first_gelu_bwd_13(
-        h1, norm2_mu, norm2_rstd, grad_cross_input
+    _t107 = x.shape[-1]
+    norm2_p, grad_h1 = _transformer_decoder_norm_first_gelu_bwd_7(
+        h1, norm2_mu, norm2_rstd, grad_cross_input, _t107, norm2_weight, grad_h2
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_cross_input, self_attn_out_proj_bias.shape)
-    _t107 = x.shape[-1]
-    norm2_scale = _transformer_decoder_norm_first_gelu_bwd_14(norm2_rstd, _t107)
-    _t109 = _transformer_decoder_norm_first_gelu_bwd_15(
-        grad_cross_input, norm2_weight, norm2_rstd
-    )
-    _t110 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t111 = _transformer_decoder_norm_first_gelu_bwd_16(_t110, norm2_scale)
-    _t113 = _transformer_decoder_norm_first_gelu_bwd_17(norm2_x_hat, _t111, _t109)
-    _t114 = _cupy_dot_last(grad_cross_input, norm2_weight)
-    _t115 = _transformer_decoder_norm_first_gelu_bwd_18(_t114, norm2_scale)
-    grad_h1 = _transformer_decoder_norm_first_gelu_bwd_19(_t113, _t115, grad_h2)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
     grad_self_attn_attended = _linear_backward_input(grad_h1, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h1).T @ _rows(self_attn_attended)
@@ -4950,16 +4684,15 @@ def _cupy_backward_norm_first_gelu(
     grad_self_attn_weights = _cupy_bmm(_t119, _t120)
     _t122 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t122, _t119)
-    _t124 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_unpadded = _transformer_decoder_norm_first_gelu_bwd_20(
-        grad_self_attn_weights, _t124, self_attn_weights
+    grad_self_attn_unpadded = _transformer_decoder_norm_first_gelu_bwd_8(
+        grad_self_attn_weights, self_attn_weights
     )
     _t127 = cp.swapaxes(_t11, -1, -2)
     grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t127)
     _t129 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t130 = _cupy_bmm(_t129, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t130, -1, -2)
-    _t134 = _transformer_decoder_norm_first_gelu_bwd_21(grad_self_attn_heads_q, _t10)
+    _t134 = _transformer_decoder_norm_first_gelu_bwd_9(grad_self_attn_heads_q, _t10)
     grad_self_attn_qkv = _cupy_join_heads(
         (_t134, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
@@ -4970,23 +4703,13 @@ def _cupy_backward_norm_first_gelu(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
-    norm1_x_hat, norm1_p = _transformer_decoder_norm_first_gelu_bwd_22(
-        x, norm1_mu, norm1_rstd, grad_normalized
+    _t143 = x.shape[-1]
+    norm1_p, grad_x = _transformer_decoder_norm_first_gelu_bwd_10(
+        x, norm1_mu, norm1_rstd, grad_normalized, _t143, norm1_weight, grad_h1
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    _t143 = x.shape[-1]
-    norm1_scale = _transformer_decoder_norm_first_gelu_bwd_23(norm1_rstd, _t143)
-    _t145 = _transformer_decoder_norm_first_gelu_bwd_24(
-        grad_normalized, norm1_weight, norm1_rstd
-    )
-    _t146 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t147 = _transformer_decoder_norm_first_gelu_bwd_25(_t146, norm1_scale)
-    _t149 = _transformer_decoder_norm_first_gelu_bwd_26(norm1_x_hat, _t147, _t145)
-    _t150 = _cupy_dot_last(grad_normalized, norm1_weight)
-    _t151 = _transformer_decoder_norm_first_gelu_bwd_27(_t150, norm1_scale)
-    grad_x = _transformer_decoder_norm_first_gelu_bwd_28(_t149, _t151, grad_h1)
-    grad_memory = _transformer_decoder_norm_first_gelu_bwd_29(_t93, _t98)
+    grad_memory = _transformer_decoder_norm_first_gelu_bwd_11(_t93, _t98)
     grad_multihead_attn_in_proj_weight = cp.concatenate((_t104, _t99, _t94), axis=0)
     grad_multihead_attn_in_proj_bias = cp.concatenate((_t101, _t96, _t91), axis=-1)
     return (
@@ -5013,9 +4736,9 @@ def _cupy_backward_norm_first_gelu(
     )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_22: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
-_transformer_decoder_norm_first_gelu_tanh_fwd_22 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_22",
+# transformer_decoder_norm_first_gelu_tanh_fwd_11: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
+_transformer_decoder_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_11",
     "T _t40, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -5032,9 +4755,9 @@ _transformer_decoder_norm_first_gelu_tanh_fwd_22 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_fwd_23: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
-_transformer_decoder_norm_first_gelu_tanh_fwd_23 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_fwd_23",
+# transformer_decoder_norm_first_gelu_tanh_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:63
+_transformer_decoder_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_fwd_12",
     "T _t47, T linear2_bias, T h2",
     "T y",
     """
@@ -5074,16 +4797,12 @@ def _cupy_forward_norm_first_gelu_tanh(
 ):
     import cupy as cp
 
-    norm1_mu = _transformer_decoder_norm_first_relu_fwd_0(x)
-    norm1_centered = _transformer_decoder_norm_first_relu_fwd_1(x, norm1_mu)
-    _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t2 = x.shape[-1]
-    norm1_rstd = _transformer_decoder_norm_first_relu_fwd_2(_t1, _t2, eps)
-    normalized = _transformer_decoder_norm_first_relu_fwd_3(
-        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    norm1_mu, norm1_rstd, normalized = _transformer_decoder_norm_first_relu_fwd_0(
+        x, _t2, eps, norm1_weight, norm1_bias
     )
     _t6 = _linear(normalized, self_attn_in_proj_weight)
-    self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_4(
+    self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_1(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
@@ -5093,70 +4812,58 @@ def _cupy_forward_norm_first_gelu_tanh(
     _t8 = x.shape[-1]
     _t9 = _t8 / nhead
     _t10 = _t9 ** (-0.5)
-    self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_5(_t7, _t10)
+    self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_2(_t7, _t10)
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
-    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_3(
         self_attn_scores, tgt_mask, tgt_key_padding_mask
     )
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _merge_heads(_t12, nhead)
     _t13 = _linear(self_attn_attended, self_attn_out_proj_weight)
-    h1 = _transformer_decoder_norm_first_relu_fwd_7(_t13, self_attn_out_proj_bias, x)
-    norm2_mu = _transformer_decoder_norm_first_relu_fwd_8(h1)
-    norm2_centered = _transformer_decoder_norm_first_relu_fwd_9(h1, norm2_mu)
-    _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
-    norm2_rstd = _transformer_decoder_norm_first_relu_fwd_10(_t14, _t15, eps)
-    cross_input = _transformer_decoder_norm_first_relu_fwd_11(
-        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    h1, norm2_mu, norm2_rstd, cross_input = _transformer_decoder_norm_first_relu_fwd_4(
+        _t13, self_attn_out_proj_bias, x, _t15, eps, norm2_weight, norm2_bias
     )
     _t19 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
     _t20 = _linear(cross_input, _t19)
     _t21 = _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    multihead_attn_q = _transformer_decoder_norm_first_relu_fwd_12(_t20, _t21)
+    multihead_attn_q = _transformer_decoder_norm_first_relu_fwd_5(_t20, _t21)
     _t22 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
     _t23 = _linear(memory, _t22)
     _t24 = _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
-    multihead_attn_k = _transformer_decoder_norm_first_relu_fwd_13(_t23, _t24)
+    multihead_attn_k = _transformer_decoder_norm_first_relu_fwd_6(_t23, _t24)
     _t25 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
     _t26 = _linear(memory, _t25)
     _t27 = _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
-    multihead_attn_v = _transformer_decoder_norm_first_relu_fwd_14(_t26, _t27)
+    multihead_attn_v = _transformer_decoder_norm_first_relu_fwd_7(_t26, _t27)
     _t28 = _split_heads(multihead_attn_q, nhead)
     _t29 = x.shape[-1]
     _t30 = _t29 / nhead
     _t31 = _t30 ** (-0.5)
-    multihead_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_15(_t28, _t31)
+    multihead_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_8(_t28, _t31)
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
     _t32 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t32)
-    multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
+    multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_9(
         multihead_attn_scores, memory_mask, memory_key_padding_mask
     )
     _t33 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _merge_heads(_t33, nhead)
     _t34 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    h2 = _transformer_decoder_norm_first_relu_fwd_17(
-        _t34, multihead_attn_out_proj_bias, h1
-    )
-    norm3_mu = _transformer_decoder_norm_first_relu_fwd_18(h2)
-    norm3_centered = _transformer_decoder_norm_first_relu_fwd_19(h2, norm3_mu)
-    _t35 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t36 = x.shape[-1]
-    norm3_rstd = _transformer_decoder_norm_first_relu_fwd_20(_t35, _t36, eps)
-    ffn_input = _transformer_decoder_norm_first_relu_fwd_21(
-        norm3_centered, norm3_rstd, norm3_weight, norm3_bias
+    h2, norm3_mu, norm3_rstd, ffn_input = _transformer_decoder_norm_first_relu_fwd_10(
+        _t34, multihead_attn_out_proj_bias, h1, _t36, eps, norm3_weight, norm3_bias
     )
     _t40 = _linear(ffn_input, linear1_weight)
-    linear1_z, hidden = _transformer_decoder_norm_first_gelu_tanh_fwd_22(
+    linear1_z, hidden = _transformer_decoder_norm_first_gelu_tanh_fwd_11(
         _t40, linear1_bias
     )
     _t47 = _linear(hidden, linear2_weight)
-    y = _transformer_decoder_norm_first_gelu_tanh_fwd_23(_t47, linear2_bias, h2)
+    y = _transformer_decoder_norm_first_gelu_tanh_fwd_12(_t47, linear2_bias, h2)
     return y, (
         x,
         memory,
@@ -5241,104 +4948,87 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_3 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_4: layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_decoder_norm_first_gelu_tanh_bwd_4 = ElementwiseKernel(
+# transformer_decoder_norm_first_gelu_tanh_bwd_4: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_decoder_norm_first_gelu_tanh_bwd_4 = RowBlockKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_4",
-    "T h2, T norm3_mu, T norm3_rstd, T grad_ffn_input",
-    "T norm3_x_hat, T norm3_p",
+    "row T h2, per_row T norm3_mu, per_row T norm3_rstd, row T grad_ffn_input, scalar int64 _t67, column T norm3_weight, row T grad_y",
+    "row T norm3_p, row T grad_h2",
     """
-    T _t66 = h2 - norm3_mu;
-    norm3_x_hat = _t66 * norm3_rstd;
-    norm3_p = grad_ffn_input * norm3_x_hat;
+    T _c_h2[LF_REGISTERS];
+    T _c_grad_ffn_input[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    const T norm3_scale = norm3_rstd / _t67;
+    T _t70 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T h2 = _at.fill(_c_h2, _row_h2, _j);
+        const T grad_ffn_input = _at.fill(_c_grad_ffn_input, _row_grad_ffn_input, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T _t66 = h2 - norm3_mu;
+        const T norm3_x_hat = _t66 * norm3_rstd;
+        const T norm3_p = grad_ffn_input * norm3_x_hat;
+        _t70 = _Sum()(_t70, norm3_p * norm3_weight);
+    )
+    _t70 = _row_reduce(_t70, _Sum());
+    const T _t71 = _t70 * norm3_scale;
+    T _t74 = T(0);
+    LF_ROW_LOOP(
+        const T grad_ffn_input = _at.get(_c_grad_ffn_input, _row_grad_ffn_input, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        _t74 = _Sum()(_t74, grad_ffn_input * norm3_weight);
+    )
+    _t74 = _row_reduce(_t74, _Sum());
+    const T _t75 = _t74 * norm3_scale;
+    LF_ROW_LOOP(
+        const T h2 = _at.get(_c_h2, _row_h2, _j);
+        const T grad_ffn_input = _at.get(_c_grad_ffn_input, _row_grad_ffn_input, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T _t66 = h2 - norm3_mu;
+        const T norm3_x_hat = _t66 * norm3_rstd;
+        const T norm3_p = grad_ffn_input * norm3_x_hat;
+        const T _t68 = grad_ffn_input * norm3_weight;
+        const T _t69 = _t68 * norm3_rstd;
+        const T _t72 = norm3_x_hat * _t71;
+        const T _t73 = _t69 - _t72;
+        const T grad_norm3_x = _t73 - _t75;
+        const T grad_h2 = grad_y + grad_norm3_x;
+        _row_norm3_p[_j] = norm3_p;
+        _row_grad_h2[_j] = grad_h2;
+    )
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_5: layers_spec/layers/layer_normalization.yaml:38
-_transformer_decoder_norm_first_gelu_tanh_bwd_5 = ElementwiseKernel(
+# transformer_decoder_norm_first_gelu_tanh_bwd_5: layers_spec/primitives.yaml:2956
+_transformer_decoder_norm_first_gelu_tanh_bwd_5 = RowBlockKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_5",
-    "T norm3_rstd, int32 _t67",
-    "T norm3_scale",
+    "row T grad_multihead_attn_weights, row T multihead_attn_weights",
+    "row T grad_multihead_attn_unpadded",
     """
-    norm3_scale = norm3_rstd / _t67;
+    T _c_grad_multihead_attn_weights[LF_REGISTERS];
+    T _c_multihead_attn_weights[LF_REGISTERS];
+    T _t84 = T(0);
+    LF_ROW_LOOP(
+        const T grad_multihead_attn_weights = _at.fill(_c_grad_multihead_attn_weights, _row_grad_multihead_attn_weights, _j);
+        const T multihead_attn_weights = _at.fill(_c_multihead_attn_weights, _row_multihead_attn_weights, _j);
+        _t84 = _Sum()(_t84, grad_multihead_attn_weights * multihead_attn_weights);
+    )
+    _t84 = _row_reduce(_t84, _Sum());
+    LF_ROW_LOOP(
+        const T grad_multihead_attn_weights = _at.get(_c_grad_multihead_attn_weights, _row_grad_multihead_attn_weights, _j);
+        const T multihead_attn_weights = _at.get(_c_multihead_attn_weights, _row_multihead_attn_weights, _j);
+        const T _t85 = grad_multihead_attn_weights - _t84;
+        const T grad_multihead_attn_unpadded = multihead_attn_weights * _t85;
+        _row_grad_multihead_attn_unpadded[_j] = grad_multihead_attn_unpadded;
+    )
     """,
-    scalars=("_t67",),
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_6: layers_spec/layers/layer_normalization.yaml:40
+# transformer_decoder_norm_first_gelu_tanh_bwd_6: layers_spec/primitives.yaml:61
 _transformer_decoder_norm_first_gelu_tanh_bwd_6 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_6",
-    "T grad_ffn_input, T norm3_weight, T norm3_rstd",
-    "T _t69",
-    """
-    T _t68 = grad_ffn_input * norm3_weight;
-    _t69 = _t68 * norm3_rstd;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_7: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_tanh_bwd_7 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_7",
-    "T _t70, T norm3_scale",
-    "T _t71",
-    """
-    _t71 = _t70 * norm3_scale;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_8: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_tanh_bwd_8 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_8",
-    "T norm3_x_hat, T _t71, T _t69",
-    "T _t73",
-    """
-    T _t72 = norm3_x_hat * _t71;
-    _t73 = _t69 - _t72;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_9: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_tanh_bwd_9 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_9",
-    "T _t74, T norm3_scale",
-    "T _t75",
-    """
-    _t75 = _t74 * norm3_scale;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_10: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_10",
-    "T _t73, T _t75, T grad_y",
-    "T grad_h2",
-    """
-    T grad_norm3_x = _t73 - _t75;
-    grad_h2 = grad_y + grad_norm3_x;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2956
-_transformer_decoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_11",
-    "T grad_multihead_attn_weights, T _t84, T multihead_attn_weights",
-    "T grad_multihead_attn_unpadded",
-    """
-    T _t85 = grad_multihead_attn_weights - _t84;
-    grad_multihead_attn_unpadded = multihead_attn_weights * _t85;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_12: layers_spec/primitives.yaml:61
-_transformer_decoder_norm_first_gelu_tanh_bwd_12 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_12",
     "T grad_multihead_attn_heads_q, T _t31",
     "T _t94",
     """
@@ -5348,104 +5038,87 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_13: layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_decoder_norm_first_gelu_tanh_bwd_13 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_13",
-    "T h1, T norm2_mu, T norm2_rstd, T grad_cross_input",
-    "T norm2_x_hat, T norm2_p",
+# transformer_decoder_norm_first_gelu_tanh_bwd_7: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_decoder_norm_first_gelu_tanh_bwd_7 = RowBlockKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_7",
+    "row T h1, per_row T norm2_mu, per_row T norm2_rstd, row T grad_cross_input, scalar int64 _t112, column T norm2_weight, row T grad_h2",
+    "row T norm2_p, row T grad_h1",
     """
-    T _t111 = h1 - norm2_mu;
-    norm2_x_hat = _t111 * norm2_rstd;
-    norm2_p = grad_cross_input * norm2_x_hat;
+    T _c_h1[LF_REGISTERS];
+    T _c_grad_cross_input[LF_REGISTERS];
+    T _c_grad_h2[LF_REGISTERS];
+    const T norm2_scale = norm2_rstd / _t112;
+    T _t115 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_grad_h2, _row_grad_h2, _j);
+        const T h1 = _at.fill(_c_h1, _row_h1, _j);
+        const T grad_cross_input = _at.fill(_c_grad_cross_input, _row_grad_cross_input, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T _t111 = h1 - norm2_mu;
+        const T norm2_x_hat = _t111 * norm2_rstd;
+        const T norm2_p = grad_cross_input * norm2_x_hat;
+        _t115 = _Sum()(_t115, norm2_p * norm2_weight);
+    )
+    _t115 = _row_reduce(_t115, _Sum());
+    const T _t116 = _t115 * norm2_scale;
+    T _t119 = T(0);
+    LF_ROW_LOOP(
+        const T grad_cross_input = _at.get(_c_grad_cross_input, _row_grad_cross_input, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        _t119 = _Sum()(_t119, grad_cross_input * norm2_weight);
+    )
+    _t119 = _row_reduce(_t119, _Sum());
+    const T _t120 = _t119 * norm2_scale;
+    LF_ROW_LOOP(
+        const T h1 = _at.get(_c_h1, _row_h1, _j);
+        const T grad_cross_input = _at.get(_c_grad_cross_input, _row_grad_cross_input, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T grad_h2 = _at.get(_c_grad_h2, _row_grad_h2, _j);
+        const T _t111 = h1 - norm2_mu;
+        const T norm2_x_hat = _t111 * norm2_rstd;
+        const T norm2_p = grad_cross_input * norm2_x_hat;
+        const T _t113 = grad_cross_input * norm2_weight;
+        const T _t114 = _t113 * norm2_rstd;
+        const T _t117 = norm2_x_hat * _t116;
+        const T _t118 = _t114 - _t117;
+        const T grad_norm2_x = _t118 - _t120;
+        const T grad_h1 = grad_h2 + grad_norm2_x;
+        _row_norm2_p[_j] = norm2_p;
+        _row_grad_h1[_j] = grad_h1;
+    )
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_14: layers_spec/layers/layer_normalization.yaml:38
-_transformer_decoder_norm_first_gelu_tanh_bwd_14 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_14",
-    "T norm2_rstd, int32 _t112",
-    "T norm2_scale",
+# transformer_decoder_norm_first_gelu_tanh_bwd_8: layers_spec/primitives.yaml:2956
+_transformer_decoder_norm_first_gelu_tanh_bwd_8 = RowBlockKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_8",
+    "row T grad_self_attn_weights, row T self_attn_weights",
+    "row T grad_self_attn_unpadded",
     """
-    norm2_scale = norm2_rstd / _t112;
-    """,
-    scalars=("_t112",),
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_15: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_tanh_bwd_15 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_15",
-    "T grad_cross_input, T norm2_weight, T norm2_rstd",
-    "T _t114",
-    """
-    T _t113 = grad_cross_input * norm2_weight;
-    _t114 = _t113 * norm2_rstd;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_16: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_tanh_bwd_16 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_16",
-    "T _t115, T norm2_scale",
-    "T _t116",
-    """
-    _t116 = _t115 * norm2_scale;
+    T _c_grad_self_attn_weights[LF_REGISTERS];
+    T _c_self_attn_weights[LF_REGISTERS];
+    T _t129 = T(0);
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.fill(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.fill(_c_self_attn_weights, _row_self_attn_weights, _j);
+        _t129 = _Sum()(_t129, grad_self_attn_weights * self_attn_weights);
+    )
+    _t129 = _row_reduce(_t129, _Sum());
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.get(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.get(_c_self_attn_weights, _row_self_attn_weights, _j);
+        const T _t130 = grad_self_attn_weights - _t129;
+        const T grad_self_attn_unpadded = self_attn_weights * _t130;
+        _row_grad_self_attn_unpadded[_j] = grad_self_attn_unpadded;
+    )
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_17: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_17",
-    "T norm2_x_hat, T _t116, T _t114",
-    "T _t118",
-    """
-    T _t117 = norm2_x_hat * _t116;
-    _t118 = _t114 - _t117;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_18: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_18",
-    "T _t119, T norm2_scale",
-    "T _t120",
-    """
-    _t120 = _t119 * norm2_scale;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_19: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_19",
-    "T _t118, T _t120, T grad_h2",
-    "T grad_h1",
-    """
-    T grad_norm2_x = _t118 - _t120;
-    grad_h1 = grad_h2 + grad_norm2_x;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:2956
-_transformer_decoder_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_20",
-    "T grad_self_attn_weights, T _t129, T self_attn_weights",
-    "T grad_self_attn_unpadded",
-    """
-    T _t130 = grad_self_attn_weights - _t129;
-    grad_self_attn_unpadded = self_attn_weights * _t130;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_21: layers_spec/primitives.yaml:61
-_transformer_decoder_norm_first_gelu_tanh_bwd_21 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_21",
+# transformer_decoder_norm_first_gelu_tanh_bwd_9: layers_spec/primitives.yaml:61
+_transformer_decoder_norm_first_gelu_tanh_bwd_9 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_9",
     "T grad_self_attn_heads_q, T _t10",
     "T _t139",
     """
@@ -5455,92 +5128,61 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_21 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_22: layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_decoder_norm_first_gelu_tanh_bwd_22 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_22",
-    "T x, T norm1_mu, T norm1_rstd, T grad_normalized",
-    "T norm1_x_hat, T norm1_p",
+# transformer_decoder_norm_first_gelu_tanh_bwd_10: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_decoder_norm_first_gelu_tanh_bwd_10 = RowBlockKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_10",
+    "row T x, per_row T norm1_mu, per_row T norm1_rstd, row T grad_normalized, scalar int64 _t148, column T norm1_weight, row T grad_h1",
+    "row T norm1_p, row T grad_x",
     """
-    T _t147 = x - norm1_mu;
-    norm1_x_hat = _t147 * norm1_rstd;
-    norm1_p = grad_normalized * norm1_x_hat;
+    T _c_x[LF_REGISTERS];
+    T _c_grad_normalized[LF_REGISTERS];
+    T _c_grad_h1[LF_REGISTERS];
+    const T norm1_scale = norm1_rstd / _t148;
+    T _t151 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_grad_h1, _row_grad_h1, _j);
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T grad_normalized = _at.fill(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T _t147 = x - norm1_mu;
+        const T norm1_x_hat = _t147 * norm1_rstd;
+        const T norm1_p = grad_normalized * norm1_x_hat;
+        _t151 = _Sum()(_t151, norm1_p * norm1_weight);
+    )
+    _t151 = _row_reduce(_t151, _Sum());
+    const T _t152 = _t151 * norm1_scale;
+    T _t155 = T(0);
+    LF_ROW_LOOP(
+        const T grad_normalized = _at.get(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        _t155 = _Sum()(_t155, grad_normalized * norm1_weight);
+    )
+    _t155 = _row_reduce(_t155, _Sum());
+    const T _t156 = _t155 * norm1_scale;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T grad_normalized = _at.get(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h1 = _at.get(_c_grad_h1, _row_grad_h1, _j);
+        const T _t147 = x - norm1_mu;
+        const T norm1_x_hat = _t147 * norm1_rstd;
+        const T norm1_p = grad_normalized * norm1_x_hat;
+        const T _t149 = grad_normalized * norm1_weight;
+        const T _t150 = _t149 * norm1_rstd;
+        const T _t153 = norm1_x_hat * _t152;
+        const T _t154 = _t150 - _t153;
+        const T grad_norm1_x = _t154 - _t156;
+        const T grad_x = grad_h1 + grad_norm1_x;
+        _row_norm1_p[_j] = norm1_p;
+        _row_grad_x[_j] = grad_x;
+    )
     """,
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_23: layers_spec/layers/layer_normalization.yaml:38
-_transformer_decoder_norm_first_gelu_tanh_bwd_23 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_23",
-    "T norm1_rstd, int32 _t148",
-    "T norm1_scale",
-    """
-    norm1_scale = norm1_rstd / _t148;
-    """,
-    scalars=("_t148",),
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_24: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_tanh_bwd_24 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_24",
-    "T grad_normalized, T norm1_weight, T norm1_rstd",
-    "T _t150",
-    """
-    T _t149 = grad_normalized * norm1_weight;
-    _t150 = _t149 * norm1_rstd;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_25: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_tanh_bwd_25 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_25",
-    "T _t151, T norm1_scale",
-    "T _t152",
-    """
-    _t152 = _t151 * norm1_scale;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_26: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_tanh_bwd_26 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_26",
-    "T norm1_x_hat, T _t152, T _t150",
-    "T _t154",
-    """
-    T _t153 = norm1_x_hat * _t152;
-    _t154 = _t150 - _t153;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_27: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_tanh_bwd_27 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_27",
-    "T _t155, T norm1_scale",
-    "T _t156",
-    """
-    _t156 = _t155 * norm1_scale;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_28: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_tanh_bwd_28 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_28",
-    "T _t154, T _t156, T grad_h1",
-    "T grad_x",
-    """
-    T grad_norm1_x = _t154 - _t156;
-    grad_x = grad_h1 + grad_norm1_x;
-    """,
-)
-
-
-# transformer_decoder_norm_first_gelu_tanh_bwd_29: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_norm_first_gelu_tanh_bwd_29 = ElementwiseKernel(
-    "transformer_decoder_norm_first_gelu_tanh_bwd_29",
+# transformer_decoder_norm_first_gelu_tanh_bwd_11: layers_spec/layers/layer_normalization.yaml:40
+_transformer_decoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
+    "transformer_decoder_norm_first_gelu_tanh_bwd_11",
     "T _t98, T _t103",
     "T grad_memory",
     """
@@ -5593,14 +5235,14 @@ def _cupy_backward_norm_first_gelu_tanh(
 ):
     import cupy as cp
 
-    self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_4(
+    self_attn_qkv = _transformer_decoder_norm_first_relu_fwd_1(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
     _t7 = _split_heads(self_attn_q, nhead)
-    self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_5(_t7, _t10)
+    self_attn_heads_q = _transformer_decoder_norm_first_relu_fwd_2(_t7, _t10)
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
@@ -5616,22 +5258,12 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
-    norm3_x_hat, norm3_p = _transformer_decoder_norm_first_gelu_tanh_bwd_4(
-        h2, norm3_mu, norm3_rstd, grad_ffn_input
+    _t67 = x.shape[-1]
+    norm3_p, grad_h2 = _transformer_decoder_norm_first_gelu_tanh_bwd_4(
+        h2, norm3_mu, norm3_rstd, grad_ffn_input, _t67, norm3_weight, grad_y
     )
     grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
     grad_norm3_bias = _cupy_sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
-    _t67 = x.shape[-1]
-    norm3_scale = _transformer_decoder_norm_first_gelu_tanh_bwd_5(norm3_rstd, _t67)
-    _t69 = _transformer_decoder_norm_first_gelu_tanh_bwd_6(
-        grad_ffn_input, norm3_weight, norm3_rstd
-    )
-    _t70 = _cupy_dot_last(norm3_p, norm3_weight)
-    _t71 = _transformer_decoder_norm_first_gelu_tanh_bwd_7(_t70, norm3_scale)
-    _t73 = _transformer_decoder_norm_first_gelu_tanh_bwd_8(norm3_x_hat, _t71, _t69)
-    _t74 = _cupy_dot_last(grad_ffn_input, norm3_weight)
-    _t75 = _transformer_decoder_norm_first_gelu_tanh_bwd_9(_t74, norm3_scale)
-    grad_h2 = _transformer_decoder_norm_first_gelu_tanh_bwd_10(_t73, _t75, grad_y)
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_h2, self_attn_out_proj_bias.shape
     )
@@ -5646,9 +5278,8 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_multihead_attn_weights = _cupy_bmm(_t79, _t80)
     _t82 = cp.swapaxes(multihead_attn_weights, -1, -2)
     grad_multihead_attn_heads_v = _cupy_bmm(_t82, _t79)
-    _t84 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
-    grad_multihead_attn_unpadded = _transformer_decoder_norm_first_gelu_tanh_bwd_11(
-        grad_multihead_attn_weights, _t84, multihead_attn_weights
+    grad_multihead_attn_unpadded = _transformer_decoder_norm_first_gelu_tanh_bwd_5(
+        grad_multihead_attn_weights, multihead_attn_weights
     )
     _t87 = cp.swapaxes(_t32, -1, -2)
     grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t87)
@@ -5657,7 +5288,7 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_multihead_attn_heads_k = cp.swapaxes(_t90, -1, -2)
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
-    _t94 = _transformer_decoder_norm_first_gelu_tanh_bwd_12(
+    _t94 = _transformer_decoder_norm_first_gelu_tanh_bwd_6(
         grad_multihead_attn_heads_q, _t31
     )
     grad_multihead_attn_q = _merge_heads(_t94, nhead)
@@ -5670,22 +5301,12 @@ def _cupy_backward_norm_first_gelu_tanh(
     _t106 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
     grad_cross_input = _linear_backward_input(grad_multihead_attn_q, _t19)
     _t109 = _rows(grad_multihead_attn_q).T @ _rows(cross_input)
-    norm2_x_hat, norm2_p = _transformer_decoder_norm_first_gelu_tanh_bwd_13(
-        h1, norm2_mu, norm2_rstd, grad_cross_input
+    _t112 = x.shape[-1]
+    norm2_p, grad_h1 = _transformer_decoder_norm_first_gelu_tanh_bwd_7(
+        h1, norm2_mu, norm2_rstd, grad_cross_input, _t112, norm2_weight, grad_h2
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_cross_input, self_attn_out_proj_bias.shape)
-    _t112 = x.shape[-1]
-    norm2_scale = _transformer_decoder_norm_first_gelu_tanh_bwd_14(norm2_rstd, _t112)
-    _t114 = _transformer_decoder_norm_first_gelu_tanh_bwd_15(
-        grad_cross_input, norm2_weight, norm2_rstd
-    )
-    _t115 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t116 = _transformer_decoder_norm_first_gelu_tanh_bwd_16(_t115, norm2_scale)
-    _t118 = _transformer_decoder_norm_first_gelu_tanh_bwd_17(norm2_x_hat, _t116, _t114)
-    _t119 = _cupy_dot_last(grad_cross_input, norm2_weight)
-    _t120 = _transformer_decoder_norm_first_gelu_tanh_bwd_18(_t119, norm2_scale)
-    grad_h1 = _transformer_decoder_norm_first_gelu_tanh_bwd_19(_t118, _t120, grad_h2)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
     grad_self_attn_attended = _linear_backward_input(grad_h1, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h1).T @ _rows(self_attn_attended)
@@ -5694,16 +5315,15 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_self_attn_weights = _cupy_bmm(_t124, _t125)
     _t127 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t127, _t124)
-    _t129 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_unpadded = _transformer_decoder_norm_first_gelu_tanh_bwd_20(
-        grad_self_attn_weights, _t129, self_attn_weights
+    grad_self_attn_unpadded = _transformer_decoder_norm_first_gelu_tanh_bwd_8(
+        grad_self_attn_weights, self_attn_weights
     )
     _t132 = cp.swapaxes(_t11, -1, -2)
     grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t132)
     _t134 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t135 = _cupy_bmm(_t134, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t135, -1, -2)
-    _t139 = _transformer_decoder_norm_first_gelu_tanh_bwd_21(
+    _t139 = _transformer_decoder_norm_first_gelu_tanh_bwd_9(
         grad_self_attn_heads_q, _t10
     )
     grad_self_attn_qkv = _cupy_join_heads(
@@ -5716,23 +5336,13 @@ def _cupy_backward_norm_first_gelu_tanh(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
-    norm1_x_hat, norm1_p = _transformer_decoder_norm_first_gelu_tanh_bwd_22(
-        x, norm1_mu, norm1_rstd, grad_normalized
+    _t148 = x.shape[-1]
+    norm1_p, grad_x = _transformer_decoder_norm_first_gelu_tanh_bwd_10(
+        x, norm1_mu, norm1_rstd, grad_normalized, _t148, norm1_weight, grad_h1
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    _t148 = x.shape[-1]
-    norm1_scale = _transformer_decoder_norm_first_gelu_tanh_bwd_23(norm1_rstd, _t148)
-    _t150 = _transformer_decoder_norm_first_gelu_tanh_bwd_24(
-        grad_normalized, norm1_weight, norm1_rstd
-    )
-    _t151 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t152 = _transformer_decoder_norm_first_gelu_tanh_bwd_25(_t151, norm1_scale)
-    _t154 = _transformer_decoder_norm_first_gelu_tanh_bwd_26(norm1_x_hat, _t152, _t150)
-    _t155 = _cupy_dot_last(grad_normalized, norm1_weight)
-    _t156 = _transformer_decoder_norm_first_gelu_tanh_bwd_27(_t155, norm1_scale)
-    grad_x = _transformer_decoder_norm_first_gelu_tanh_bwd_28(_t154, _t156, grad_h1)
-    grad_memory = _transformer_decoder_norm_first_gelu_tanh_bwd_29(_t98, _t103)
+    grad_memory = _transformer_decoder_norm_first_gelu_tanh_bwd_11(_t98, _t103)
     grad_multihead_attn_in_proj_weight = cp.concatenate((_t109, _t104, _t99), axis=0)
     grad_multihead_attn_in_proj_bias = cp.concatenate((_t106, _t101, _t96), axis=-1)
     return (
@@ -5782,77 +5392,62 @@ _transformer_decoder_no_norm_first_relu_fwd_1 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_3: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:50
-_transformer_decoder_no_norm_first_relu_fwd_3 = ElementwiseKernel(
+# transformer_decoder_no_norm_first_relu_fwd_3: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:50; layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_transformer_decoder_no_norm_first_relu_fwd_3 = RowBlockKernel(
     "transformer_decoder_no_norm_first_relu_fwd_3",
-    "T _t8, T self_attn_out_proj_bias, T x",
-    "T _t9",
+    "row T _t8, column T self_attn_out_proj_bias, row T x, scalar int64 _t11, scalar T eps, column T norm1_weight, column T norm1_bias",
+    "row T _t9, per_row T norm1_mu, per_row T norm1_rstd, row T h1",
     """
-    T attended = _t8 + self_attn_out_proj_bias;
-    _t9 = x + attended;
+    T _c__t8[LF_REGISTERS];
+    T _c_x[LF_REGISTERS];
+    T norm1_mu = T(0);
+    LF_ROW_LOOP(
+        const T _t8 = _at.fill(_c__t8, _row__t8, _j);
+        const T self_attn_out_proj_bias = _p_self_attn_out_proj_bias[_j];
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T attended = _t8 + self_attn_out_proj_bias;
+        const T _t9 = x + attended;
+        norm1_mu = _Sum()(norm1_mu, _t9);
+    )
+    norm1_mu = _row_reduce(norm1_mu, _Sum());
+    norm1_mu = norm1_mu / T(_n);
+    T _t10 = T(0);
+    LF_ROW_LOOP(
+        const T _t8 = _at.get(_c__t8, _row__t8, _j);
+        const T self_attn_out_proj_bias = _p_self_attn_out_proj_bias[_j];
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T attended = _t8 + self_attn_out_proj_bias;
+        const T _t9 = x + attended;
+        const T norm1_centered = _t9 - norm1_mu;
+        _t10 = _Sum()(_t10, norm1_centered * norm1_centered);
+    )
+    _t10 = _row_reduce(_t10, _Sum());
+    const T norm1_variance = _t10 / _t11;
+    const T _t12 = norm1_variance + eps;
+    const T _t13 = sqrt(_t12);
+    const T norm1_rstd = T(1) / _t13;
+    LF_ROW_LOOP(
+        const T _t8 = _at.get(_c__t8, _row__t8, _j);
+        const T self_attn_out_proj_bias = _p_self_attn_out_proj_bias[_j];
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T norm1_bias = _p_norm1_bias[_j];
+        const T attended = _t8 + self_attn_out_proj_bias;
+        const T _t9 = x + attended;
+        const T norm1_centered = _t9 - norm1_mu;
+        const T norm1_normalized = norm1_centered * norm1_rstd;
+        const T _t14 = norm1_normalized * norm1_weight;
+        const T h1 = _t14 + norm1_bias;
+        _row__t9[_j] = _t9;
+        _row_h1[_j] = h1;
+    )
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_4: layers_spec/layers/layer_normalization.yaml:20
-_transformer_decoder_no_norm_first_relu_fwd_4 = ReductionKernel(
+# transformer_decoder_no_norm_first_relu_fwd_4: layers_spec/layers/multi_head_attention.yaml:28
+_transformer_decoder_no_norm_first_relu_fwd_4 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_fwd_4",
-    "T X0",
-    map_expr="transformer_decoder_no_norm_first_relu_fwd_4_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_decoder_no_norm_first_relu_fwd_4_map(const T _t9) {
-        return _t9;
-    }
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_fwd_5: layers_spec/layers/layer_normalization.yaml:21
-_transformer_decoder_no_norm_first_relu_fwd_5 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_5",
-    "T _t9, T norm1_mu",
-    "T norm1_centered",
-    """
-    norm1_centered = _t9 - norm1_mu;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_fwd_6: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_no_norm_first_relu_fwd_6 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_6",
-    "T _t10, int32 _t11, T eps",
-    "T norm1_rstd",
-    """
-    T norm1_variance = _t10 / _t11;
-    T _t12 = norm1_variance + eps;
-    T _t13 = sqrt(_t12);
-    norm1_rstd = T(1) / _t13;
-    """,
-    scalars=("_t11", "eps"),
-)
-
-
-# transformer_decoder_no_norm_first_relu_fwd_7: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_decoder_no_norm_first_relu_fwd_7 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_7",
-    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
-    "T h1",
-    """
-    T norm1_normalized = norm1_centered * norm1_rstd;
-    T _t14 = norm1_normalized * norm1_weight;
-    h1 = _t14 + norm1_bias;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_fwd_8: layers_spec/layers/multi_head_attention.yaml:28
-_transformer_decoder_no_norm_first_relu_fwd_8 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_8",
     "T _t16, T _t17",
     "T multihead_attn_q",
     """
@@ -5861,9 +5456,9 @@ _transformer_decoder_no_norm_first_relu_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_9: layers_spec/layers/multi_head_attention.yaml:29
-_transformer_decoder_no_norm_first_relu_fwd_9 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_9",
+# transformer_decoder_no_norm_first_relu_fwd_5: layers_spec/layers/multi_head_attention.yaml:29
+_transformer_decoder_no_norm_first_relu_fwd_5 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_5",
     "T _t19, T _t20",
     "T multihead_attn_k",
     """
@@ -5872,9 +5467,9 @@ _transformer_decoder_no_norm_first_relu_fwd_9 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_10: layers_spec/layers/multi_head_attention.yaml:30
-_transformer_decoder_no_norm_first_relu_fwd_10 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_10",
+# transformer_decoder_no_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:30
+_transformer_decoder_no_norm_first_relu_fwd_6 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_6",
     "T _t22, T _t23",
     "T multihead_attn_v",
     """
@@ -5883,9 +5478,9 @@ _transformer_decoder_no_norm_first_relu_fwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_11: layers_spec/layers/multi_head_attention.yaml:36
-_transformer_decoder_no_norm_first_relu_fwd_11 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_11",
+# transformer_decoder_no_norm_first_relu_fwd_7: layers_spec/layers/multi_head_attention.yaml:36
+_transformer_decoder_no_norm_first_relu_fwd_7 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_7",
     "T _t24, T _t27",
     "T multihead_attn_heads_q",
     """
@@ -5895,77 +5490,62 @@ _transformer_decoder_no_norm_first_relu_fwd_11 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_13: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:52
-_transformer_decoder_no_norm_first_relu_fwd_13 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_13",
-    "T _t30, T multihead_attn_out_proj_bias, T h1",
-    "T _t31",
+# transformer_decoder_no_norm_first_relu_fwd_9: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_decoder.yaml:52; layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_transformer_decoder_no_norm_first_relu_fwd_9 = RowBlockKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_9",
+    "row T _t30, column T multihead_attn_out_proj_bias, row T h1, scalar int64 _t33, scalar T eps, column T norm2_weight, column T norm2_bias",
+    "row T _t31, per_row T norm2_mu, per_row T norm2_rstd, row T h2",
     """
-    T crossed = _t30 + multihead_attn_out_proj_bias;
-    _t31 = h1 + crossed;
+    T _c__t30[LF_REGISTERS];
+    T _c_h1[LF_REGISTERS];
+    T norm2_mu = T(0);
+    LF_ROW_LOOP(
+        const T _t30 = _at.fill(_c__t30, _row__t30, _j);
+        const T multihead_attn_out_proj_bias = _p_multihead_attn_out_proj_bias[_j];
+        const T h1 = _at.fill(_c_h1, _row_h1, _j);
+        const T crossed = _t30 + multihead_attn_out_proj_bias;
+        const T _t31 = h1 + crossed;
+        norm2_mu = _Sum()(norm2_mu, _t31);
+    )
+    norm2_mu = _row_reduce(norm2_mu, _Sum());
+    norm2_mu = norm2_mu / T(_n);
+    T _t32 = T(0);
+    LF_ROW_LOOP(
+        const T _t30 = _at.get(_c__t30, _row__t30, _j);
+        const T multihead_attn_out_proj_bias = _p_multihead_attn_out_proj_bias[_j];
+        const T h1 = _at.get(_c_h1, _row_h1, _j);
+        const T crossed = _t30 + multihead_attn_out_proj_bias;
+        const T _t31 = h1 + crossed;
+        const T norm2_centered = _t31 - norm2_mu;
+        _t32 = _Sum()(_t32, norm2_centered * norm2_centered);
+    )
+    _t32 = _row_reduce(_t32, _Sum());
+    const T norm2_variance = _t32 / _t33;
+    const T _t34 = norm2_variance + eps;
+    const T _t35 = sqrt(_t34);
+    const T norm2_rstd = T(1) / _t35;
+    LF_ROW_LOOP(
+        const T _t30 = _at.get(_c__t30, _row__t30, _j);
+        const T multihead_attn_out_proj_bias = _p_multihead_attn_out_proj_bias[_j];
+        const T h1 = _at.get(_c_h1, _row_h1, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T norm2_bias = _p_norm2_bias[_j];
+        const T crossed = _t30 + multihead_attn_out_proj_bias;
+        const T _t31 = h1 + crossed;
+        const T norm2_centered = _t31 - norm2_mu;
+        const T norm2_normalized = norm2_centered * norm2_rstd;
+        const T _t36 = norm2_normalized * norm2_weight;
+        const T h2 = _t36 + norm2_bias;
+        _row__t31[_j] = _t31;
+        _row_h2[_j] = h2;
+    )
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_14: layers_spec/layers/layer_normalization.yaml:20
-_transformer_decoder_no_norm_first_relu_fwd_14 = ReductionKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_14",
-    "T X0",
-    map_expr="transformer_decoder_no_norm_first_relu_fwd_14_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_decoder_no_norm_first_relu_fwd_14_map(const T _t31) {
-        return _t31;
-    }
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_fwd_15: layers_spec/layers/layer_normalization.yaml:21
-_transformer_decoder_no_norm_first_relu_fwd_15 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_15",
-    "T _t31, T norm2_mu",
-    "T norm2_centered",
-    """
-    norm2_centered = _t31 - norm2_mu;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_fwd_16: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_no_norm_first_relu_fwd_16 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_16",
-    "T _t32, int32 _t33, T eps",
-    "T norm2_rstd",
-    """
-    T norm2_variance = _t32 / _t33;
-    T _t34 = norm2_variance + eps;
-    T _t35 = sqrt(_t34);
-    norm2_rstd = T(1) / _t35;
-    """,
-    scalars=("_t33", "eps"),
-)
-
-
-# transformer_decoder_no_norm_first_relu_fwd_17: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_decoder_no_norm_first_relu_fwd_17 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_17",
-    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
-    "T h2",
-    """
-    T norm2_normalized = norm2_centered * norm2_rstd;
-    T _t36 = norm2_normalized * norm2_weight;
-    h2 = _t36 + norm2_bias;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_fwd_18: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
-_transformer_decoder_no_norm_first_relu_fwd_18 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_18",
+# transformer_decoder_no_norm_first_relu_fwd_10: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
+_transformer_decoder_no_norm_first_relu_fwd_10 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_10",
     "T _t37, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -5975,70 +5555,55 @@ _transformer_decoder_no_norm_first_relu_fwd_18 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_fwd_19: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:65
-_transformer_decoder_no_norm_first_relu_fwd_19 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_19",
-    "T _t38, T linear2_bias, T h2",
-    "T _t39",
+# transformer_decoder_no_norm_first_relu_fwd_11: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:65; layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_transformer_decoder_no_norm_first_relu_fwd_11 = RowBlockKernel(
+    "transformer_decoder_no_norm_first_relu_fwd_11",
+    "row T _t38, column T linear2_bias, row T h2, scalar int64 _t41, scalar T eps, column T norm3_weight, column T norm3_bias",
+    "row T _t39, per_row T norm3_mu, per_row T norm3_rstd, row T y",
     """
-    T linear2_z = _t38 + linear2_bias;
-    _t39 = h2 + linear2_z;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_fwd_20: layers_spec/layers/layer_normalization.yaml:20
-_transformer_decoder_no_norm_first_relu_fwd_20 = ReductionKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_20",
-    "T X0",
-    map_expr="transformer_decoder_no_norm_first_relu_fwd_20_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_decoder_no_norm_first_relu_fwd_20_map(const T _t39) {
-        return _t39;
-    }
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_fwd_21: layers_spec/layers/layer_normalization.yaml:21
-_transformer_decoder_no_norm_first_relu_fwd_21 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_21",
-    "T _t39, T norm3_mu",
-    "T norm3_centered",
-    """
-    norm3_centered = _t39 - norm3_mu;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_fwd_22: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_no_norm_first_relu_fwd_22 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_22",
-    "T _t40, int32 _t41, T eps",
-    "T norm3_rstd",
-    """
-    T norm3_variance = _t40 / _t41;
-    T _t42 = norm3_variance + eps;
-    T _t43 = sqrt(_t42);
-    norm3_rstd = T(1) / _t43;
-    """,
-    scalars=("_t41", "eps"),
-)
-
-
-# transformer_decoder_no_norm_first_relu_fwd_23: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_decoder_no_norm_first_relu_fwd_23 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_fwd_23",
-    "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
-    "T y",
-    """
-    T norm3_normalized = norm3_centered * norm3_rstd;
-    T _t44 = norm3_normalized * norm3_weight;
-    y = _t44 + norm3_bias;
+    T _c__t38[LF_REGISTERS];
+    T _c_h2[LF_REGISTERS];
+    T norm3_mu = T(0);
+    LF_ROW_LOOP(
+        const T _t38 = _at.fill(_c__t38, _row__t38, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h2 = _at.fill(_c_h2, _row_h2, _j);
+        const T linear2_z = _t38 + linear2_bias;
+        const T _t39 = h2 + linear2_z;
+        norm3_mu = _Sum()(norm3_mu, _t39);
+    )
+    norm3_mu = _row_reduce(norm3_mu, _Sum());
+    norm3_mu = norm3_mu / T(_n);
+    T _t40 = T(0);
+    LF_ROW_LOOP(
+        const T _t38 = _at.get(_c__t38, _row__t38, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h2 = _at.get(_c_h2, _row_h2, _j);
+        const T linear2_z = _t38 + linear2_bias;
+        const T _t39 = h2 + linear2_z;
+        const T norm3_centered = _t39 - norm3_mu;
+        _t40 = _Sum()(_t40, norm3_centered * norm3_centered);
+    )
+    _t40 = _row_reduce(_t40, _Sum());
+    const T norm3_variance = _t40 / _t41;
+    const T _t42 = norm3_variance + eps;
+    const T _t43 = sqrt(_t42);
+    const T norm3_rstd = T(1) / _t43;
+    LF_ROW_LOOP(
+        const T _t38 = _at.get(_c__t38, _row__t38, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h2 = _at.get(_c_h2, _row_h2, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T norm3_bias = _p_norm3_bias[_j];
+        const T linear2_z = _t38 + linear2_bias;
+        const T _t39 = h2 + linear2_z;
+        const T norm3_centered = _t39 - norm3_mu;
+        const T norm3_normalized = norm3_centered * norm3_rstd;
+        const T _t44 = norm3_normalized * norm3_weight;
+        const T y = _t44 + norm3_bias;
+        _row__t39[_j] = _t39;
+        _row_y[_j] = y;
+    )
     """,
 )
 
@@ -6089,72 +5654,55 @@ def _cupy_forward_no_norm_first_relu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
-    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_3(
         self_attn_scores, tgt_mask, tgt_key_padding_mask
     )
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _merge_heads(_t7, nhead)
     _t8 = _linear(self_attn_attended, self_attn_out_proj_weight)
-    _t9 = _transformer_decoder_no_norm_first_relu_fwd_3(_t8, self_attn_out_proj_bias, x)
-    norm1_mu = _transformer_decoder_no_norm_first_relu_fwd_4(_t9)
-    norm1_centered = _transformer_decoder_no_norm_first_relu_fwd_5(_t9, norm1_mu)
-    _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
-    norm1_rstd = _transformer_decoder_no_norm_first_relu_fwd_6(_t10, _t11, eps)
-    h1 = _transformer_decoder_no_norm_first_relu_fwd_7(
-        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    _t9, norm1_mu, norm1_rstd, h1 = _transformer_decoder_no_norm_first_relu_fwd_3(
+        _t8, self_attn_out_proj_bias, x, _t11, eps, norm1_weight, norm1_bias
     )
     _t15 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
     _t16 = _linear(h1, _t15)
     _t17 = _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    multihead_attn_q = _transformer_decoder_no_norm_first_relu_fwd_8(_t16, _t17)
+    multihead_attn_q = _transformer_decoder_no_norm_first_relu_fwd_4(_t16, _t17)
     _t18 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
     _t19 = _linear(memory, _t18)
     _t20 = _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
-    multihead_attn_k = _transformer_decoder_no_norm_first_relu_fwd_9(_t19, _t20)
+    multihead_attn_k = _transformer_decoder_no_norm_first_relu_fwd_5(_t19, _t20)
     _t21 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
     _t22 = _linear(memory, _t21)
     _t23 = _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
-    multihead_attn_v = _transformer_decoder_no_norm_first_relu_fwd_10(_t22, _t23)
+    multihead_attn_v = _transformer_decoder_no_norm_first_relu_fwd_6(_t22, _t23)
     _t24 = _split_heads(multihead_attn_q, nhead)
     _t25 = x.shape[-1]
     _t26 = _t25 / nhead
     _t27 = _t26 ** (-0.5)
-    multihead_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_11(_t24, _t27)
+    multihead_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_7(_t24, _t27)
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
-    multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
+    multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_9(
         multihead_attn_scores, memory_mask, memory_key_padding_mask
     )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _merge_heads(_t29, nhead)
     _t30 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    _t31 = _transformer_decoder_no_norm_first_relu_fwd_13(
-        _t30, multihead_attn_out_proj_bias, h1
-    )
-    norm2_mu = _transformer_decoder_no_norm_first_relu_fwd_14(_t31)
-    norm2_centered = _transformer_decoder_no_norm_first_relu_fwd_15(_t31, norm2_mu)
-    _t32 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t33 = x.shape[-1]
-    norm2_rstd = _transformer_decoder_no_norm_first_relu_fwd_16(_t32, _t33, eps)
-    h2 = _transformer_decoder_no_norm_first_relu_fwd_17(
-        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    _t31, norm2_mu, norm2_rstd, h2 = _transformer_decoder_no_norm_first_relu_fwd_9(
+        _t30, multihead_attn_out_proj_bias, h1, _t33, eps, norm2_weight, norm2_bias
     )
     _t37 = _linear(h2, linear1_weight)
-    linear1_z, hidden = _transformer_decoder_no_norm_first_relu_fwd_18(
+    linear1_z, hidden = _transformer_decoder_no_norm_first_relu_fwd_10(
         _t37, linear1_bias
     )
     _t38 = _linear(hidden, linear2_weight)
-    _t39 = _transformer_decoder_no_norm_first_relu_fwd_19(_t38, linear2_bias, h2)
-    norm3_mu = _transformer_decoder_no_norm_first_relu_fwd_20(_t39)
-    norm3_centered = _transformer_decoder_no_norm_first_relu_fwd_21(_t39, norm3_mu)
-    _t40 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t41 = x.shape[-1]
-    norm3_rstd = _transformer_decoder_no_norm_first_relu_fwd_22(_t40, _t41, eps)
-    y = _transformer_decoder_no_norm_first_relu_fwd_23(
-        norm3_centered, norm3_rstd, norm3_weight, norm3_bias
+    _t39, norm3_mu, norm3_rstd, y = _transformer_decoder_no_norm_first_relu_fwd_11(
+        _t38, linear2_bias, h2, _t41, eps, norm3_weight, norm3_bias
     )
     return y, (
         x,
@@ -6199,91 +5747,57 @@ def _cupy_forward_no_norm_first_relu(
     )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_3: layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_decoder_no_norm_first_relu_bwd_3 = ElementwiseKernel(
+# transformer_decoder_no_norm_first_relu_bwd_3: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_decoder_no_norm_first_relu_bwd_3 = RowBlockKernel(
     "transformer_decoder_no_norm_first_relu_bwd_3",
-    "T _t39, T norm3_mu, T norm3_rstd, T grad_y",
-    "T norm3_x_hat, T norm3_p",
+    "row T _t39, per_row T norm3_mu, per_row T norm3_rstd, row T grad_y, scalar int64 _t46, column T norm3_weight",
+    "row T norm3_p, row T grad_norm3_x",
     """
-    T _t45 = _t39 - norm3_mu;
-    norm3_x_hat = _t45 * norm3_rstd;
-    norm3_p = grad_y * norm3_x_hat;
+    T _c__t39[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    const T norm3_scale = norm3_rstd / _t46;
+    T _t49 = T(0);
+    LF_ROW_LOOP(
+        const T _t39 = _at.fill(_c__t39, _row__t39, _j);
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T _t45 = _t39 - norm3_mu;
+        const T norm3_x_hat = _t45 * norm3_rstd;
+        const T norm3_p = grad_y * norm3_x_hat;
+        _t49 = _Sum()(_t49, norm3_p * norm3_weight);
+    )
+    _t49 = _row_reduce(_t49, _Sum());
+    const T _t50 = _t49 * norm3_scale;
+    T _t53 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        _t53 = _Sum()(_t53, grad_y * norm3_weight);
+    )
+    _t53 = _row_reduce(_t53, _Sum());
+    const T _t54 = _t53 * norm3_scale;
+    LF_ROW_LOOP(
+        const T _t39 = _at.get(_c__t39, _row__t39, _j);
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T _t45 = _t39 - norm3_mu;
+        const T norm3_x_hat = _t45 * norm3_rstd;
+        const T norm3_p = grad_y * norm3_x_hat;
+        const T _t47 = grad_y * norm3_weight;
+        const T _t48 = _t47 * norm3_rstd;
+        const T _t51 = norm3_x_hat * _t50;
+        const T _t52 = _t48 - _t51;
+        const T grad_norm3_x = _t52 - _t54;
+        _row_norm3_p[_j] = norm3_p;
+        _row_grad_norm3_x[_j] = grad_norm3_x;
+    )
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:38
+# transformer_decoder_no_norm_first_relu_bwd_4: layers_spec/primitives.yaml:252
 _transformer_decoder_no_norm_first_relu_bwd_4 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_relu_bwd_4",
-    "T norm3_rstd, int32 _t46",
-    "T norm3_scale",
-    """
-    norm3_scale = norm3_rstd / _t46;
-    """,
-    scalars=("_t46",),
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_relu_bwd_5 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_5",
-    "T grad_y, T norm3_weight, T norm3_rstd",
-    "T _t48",
-    """
-    T _t47 = grad_y * norm3_weight;
-    _t48 = _t47 * norm3_rstd;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_relu_bwd_6 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_6",
-    "T _t49, T norm3_scale",
-    "T _t50",
-    """
-    _t50 = _t49 * norm3_scale;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_relu_bwd_7 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_7",
-    "T norm3_x_hat, T _t50, T _t48",
-    "T _t52",
-    """
-    T _t51 = norm3_x_hat * _t50;
-    _t52 = _t48 - _t51;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_8: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_relu_bwd_8 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_8",
-    "T _t53, T norm3_scale",
-    "T _t54",
-    """
-    _t54 = _t53 * norm3_scale;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_9: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_relu_bwd_9 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_9",
-    "T _t52, T _t54",
-    "T grad_norm3_x",
-    """
-    grad_norm3_x = _t52 - _t54;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_10: layers_spec/primitives.yaml:252
-_transformer_decoder_no_norm_first_relu_bwd_10 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_10",
     "T linear1_z, T grad_hidden",
     "T grad_linear1_z",
     """
@@ -6293,104 +5807,91 @@ _transformer_decoder_no_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_11: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_decoder_no_norm_first_relu_bwd_11 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_11",
-    "T grad_norm3_x, T _t61, T _t31, T norm2_mu, T norm2_rstd",
-    "T grad_h2, T norm2_x_hat, T norm2_p",
+# transformer_decoder_no_norm_first_relu_bwd_5: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_decoder_no_norm_first_relu_bwd_5 = RowBlockKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_5",
+    "row T grad_norm3_x, row T _t61, row T _t31, per_row T norm2_mu, per_row T norm2_rstd, scalar int64 _t64, column T norm2_weight",
+    "row T grad_h2, row T norm2_p, row T grad_norm2_x",
     """
-    grad_h2 = grad_norm3_x + _t61;
-    T _t63 = _t31 - norm2_mu;
-    norm2_x_hat = _t63 * norm2_rstd;
-    norm2_p = grad_h2 * norm2_x_hat;
+    T _c_grad_norm3_x[LF_REGISTERS];
+    T _c__t61[LF_REGISTERS];
+    T _c__t31[LF_REGISTERS];
+    const T norm2_scale = norm2_rstd / _t64;
+    T _t67 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm3_x = _at.fill(_c_grad_norm3_x, _row_grad_norm3_x, _j);
+        const T _t61 = _at.fill(_c__t61, _row__t61, _j);
+        const T _t31 = _at.fill(_c__t31, _row__t31, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T grad_h2 = grad_norm3_x + _t61;
+        const T _t63 = _t31 - norm2_mu;
+        const T norm2_x_hat = _t63 * norm2_rstd;
+        const T norm2_p = grad_h2 * norm2_x_hat;
+        _t67 = _Sum()(_t67, norm2_p * norm2_weight);
+    )
+    _t67 = _row_reduce(_t67, _Sum());
+    const T _t68 = _t67 * norm2_scale;
+    T _t71 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm3_x = _at.get(_c_grad_norm3_x, _row_grad_norm3_x, _j);
+        const T _t61 = _at.get(_c__t61, _row__t61, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T grad_h2 = grad_norm3_x + _t61;
+        _t71 = _Sum()(_t71, grad_h2 * norm2_weight);
+    )
+    _t71 = _row_reduce(_t71, _Sum());
+    const T _t72 = _t71 * norm2_scale;
+    LF_ROW_LOOP(
+        const T grad_norm3_x = _at.get(_c_grad_norm3_x, _row_grad_norm3_x, _j);
+        const T _t61 = _at.get(_c__t61, _row__t61, _j);
+        const T _t31 = _at.get(_c__t31, _row__t31, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T grad_h2 = grad_norm3_x + _t61;
+        const T _t63 = _t31 - norm2_mu;
+        const T norm2_x_hat = _t63 * norm2_rstd;
+        const T norm2_p = grad_h2 * norm2_x_hat;
+        const T _t65 = grad_h2 * norm2_weight;
+        const T _t66 = _t65 * norm2_rstd;
+        const T _t69 = norm2_x_hat * _t68;
+        const T _t70 = _t66 - _t69;
+        const T grad_norm2_x = _t70 - _t72;
+        _row_grad_h2[_j] = grad_h2;
+        _row_norm2_p[_j] = norm2_p;
+        _row_grad_norm2_x[_j] = grad_norm2_x;
+    )
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_12: layers_spec/layers/layer_normalization.yaml:38
-_transformer_decoder_no_norm_first_relu_bwd_12 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_12",
-    "T norm2_rstd, int32 _t64",
-    "T norm2_scale",
+# transformer_decoder_no_norm_first_relu_bwd_6: layers_spec/primitives.yaml:2956
+_transformer_decoder_no_norm_first_relu_bwd_6 = RowBlockKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_6",
+    "row T grad_multihead_attn_weights, row T multihead_attn_weights",
+    "row T grad_multihead_attn_unpadded",
     """
-    norm2_scale = norm2_rstd / _t64;
-    """,
-    scalars=("_t64",),
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_13: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_relu_bwd_13 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_13",
-    "T grad_h2, T norm2_weight, T norm2_rstd",
-    "T _t66",
-    """
-    T _t65 = grad_h2 * norm2_weight;
-    _t66 = _t65 * norm2_rstd;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_14: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_relu_bwd_14 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_14",
-    "T _t67, T norm2_scale",
-    "T _t68",
-    """
-    _t68 = _t67 * norm2_scale;
+    T _c_grad_multihead_attn_weights[LF_REGISTERS];
+    T _c_multihead_attn_weights[LF_REGISTERS];
+    T _t81 = T(0);
+    LF_ROW_LOOP(
+        const T grad_multihead_attn_weights = _at.fill(_c_grad_multihead_attn_weights, _row_grad_multihead_attn_weights, _j);
+        const T multihead_attn_weights = _at.fill(_c_multihead_attn_weights, _row_multihead_attn_weights, _j);
+        _t81 = _Sum()(_t81, grad_multihead_attn_weights * multihead_attn_weights);
+    )
+    _t81 = _row_reduce(_t81, _Sum());
+    LF_ROW_LOOP(
+        const T grad_multihead_attn_weights = _at.get(_c_grad_multihead_attn_weights, _row_grad_multihead_attn_weights, _j);
+        const T multihead_attn_weights = _at.get(_c_multihead_attn_weights, _row_multihead_attn_weights, _j);
+        const T _t82 = grad_multihead_attn_weights - _t81;
+        const T grad_multihead_attn_unpadded = multihead_attn_weights * _t82;
+        _row_grad_multihead_attn_unpadded[_j] = grad_multihead_attn_unpadded;
+    )
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_15: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_relu_bwd_15 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_15",
-    "T norm2_x_hat, T _t68, T _t66",
-    "T _t70",
-    """
-    T _t69 = norm2_x_hat * _t68;
-    _t70 = _t66 - _t69;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_16: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_relu_bwd_16 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_16",
-    "T _t71, T norm2_scale",
-    "T _t72",
-    """
-    _t72 = _t71 * norm2_scale;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_17: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_17",
-    "T _t70, T _t72",
-    "T grad_norm2_x",
-    """
-    grad_norm2_x = _t70 - _t72;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2956
-_transformer_decoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_18",
-    "T grad_multihead_attn_weights, T _t81, T multihead_attn_weights",
-    "T grad_multihead_attn_unpadded",
-    """
-    T _t82 = grad_multihead_attn_weights - _t81;
-    grad_multihead_attn_unpadded = multihead_attn_weights * _t82;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_19: layers_spec/primitives.yaml:61
-_transformer_decoder_no_norm_first_relu_bwd_19 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_19",
+# transformer_decoder_no_norm_first_relu_bwd_7: layers_spec/primitives.yaml:61
+_transformer_decoder_no_norm_first_relu_bwd_7 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_7",
     "T grad_multihead_attn_heads_q, T _t27",
     "T _t91",
     """
@@ -6400,104 +5901,91 @@ _transformer_decoder_no_norm_first_relu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_20: layers_spec/primitives.yaml:860; layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_decoder_no_norm_first_relu_bwd_20 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_20",
-    "T grad_norm2_x, T _t105, T _t9, T norm1_mu, T norm1_rstd",
-    "T grad_h1, T norm1_x_hat, T norm1_p",
+# transformer_decoder_no_norm_first_relu_bwd_8: layers_spec/primitives.yaml:860; layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_decoder_no_norm_first_relu_bwd_8 = RowBlockKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_8",
+    "row T grad_norm2_x, row T _t105, row T _t9, per_row T norm1_mu, per_row T norm1_rstd, scalar int64 _t109, column T norm1_weight",
+    "row T grad_h1, row T norm1_p, row T grad_norm1_x",
     """
-    grad_h1 = grad_norm2_x + _t105;
-    T _t108 = _t9 - norm1_mu;
-    norm1_x_hat = _t108 * norm1_rstd;
-    norm1_p = grad_h1 * norm1_x_hat;
+    T _c_grad_norm2_x[LF_REGISTERS];
+    T _c__t105[LF_REGISTERS];
+    T _c__t9[LF_REGISTERS];
+    const T norm1_scale = norm1_rstd / _t109;
+    T _t112 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.fill(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t105 = _at.fill(_c__t105, _row__t105, _j);
+        const T _t9 = _at.fill(_c__t9, _row__t9, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h1 = grad_norm2_x + _t105;
+        const T _t108 = _t9 - norm1_mu;
+        const T norm1_x_hat = _t108 * norm1_rstd;
+        const T norm1_p = grad_h1 * norm1_x_hat;
+        _t112 = _Sum()(_t112, norm1_p * norm1_weight);
+    )
+    _t112 = _row_reduce(_t112, _Sum());
+    const T _t113 = _t112 * norm1_scale;
+    T _t116 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.get(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t105 = _at.get(_c__t105, _row__t105, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h1 = grad_norm2_x + _t105;
+        _t116 = _Sum()(_t116, grad_h1 * norm1_weight);
+    )
+    _t116 = _row_reduce(_t116, _Sum());
+    const T _t117 = _t116 * norm1_scale;
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.get(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t105 = _at.get(_c__t105, _row__t105, _j);
+        const T _t9 = _at.get(_c__t9, _row__t9, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h1 = grad_norm2_x + _t105;
+        const T _t108 = _t9 - norm1_mu;
+        const T norm1_x_hat = _t108 * norm1_rstd;
+        const T norm1_p = grad_h1 * norm1_x_hat;
+        const T _t110 = grad_h1 * norm1_weight;
+        const T _t111 = _t110 * norm1_rstd;
+        const T _t114 = norm1_x_hat * _t113;
+        const T _t115 = _t111 - _t114;
+        const T grad_norm1_x = _t115 - _t117;
+        _row_grad_h1[_j] = grad_h1;
+        _row_norm1_p[_j] = norm1_p;
+        _row_grad_norm1_x[_j] = grad_norm1_x;
+    )
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_21: layers_spec/layers/layer_normalization.yaml:38
-_transformer_decoder_no_norm_first_relu_bwd_21 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_21",
-    "T norm1_rstd, int32 _t109",
-    "T norm1_scale",
+# transformer_decoder_no_norm_first_relu_bwd_9: layers_spec/primitives.yaml:2956
+_transformer_decoder_no_norm_first_relu_bwd_9 = RowBlockKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_9",
+    "row T grad_self_attn_weights, row T self_attn_weights",
+    "row T grad_self_attn_unpadded",
     """
-    norm1_scale = norm1_rstd / _t109;
-    """,
-    scalars=("_t109",),
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_22: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_relu_bwd_22 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_22",
-    "T grad_h1, T norm1_weight, T norm1_rstd",
-    "T _t111",
-    """
-    T _t110 = grad_h1 * norm1_weight;
-    _t111 = _t110 * norm1_rstd;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_23: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_relu_bwd_23 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_23",
-    "T _t112, T norm1_scale",
-    "T _t113",
-    """
-    _t113 = _t112 * norm1_scale;
+    T _c_grad_self_attn_weights[LF_REGISTERS];
+    T _c_self_attn_weights[LF_REGISTERS];
+    T _t126 = T(0);
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.fill(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.fill(_c_self_attn_weights, _row_self_attn_weights, _j);
+        _t126 = _Sum()(_t126, grad_self_attn_weights * self_attn_weights);
+    )
+    _t126 = _row_reduce(_t126, _Sum());
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.get(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.get(_c_self_attn_weights, _row_self_attn_weights, _j);
+        const T _t127 = grad_self_attn_weights - _t126;
+        const T grad_self_attn_unpadded = self_attn_weights * _t127;
+        _row_grad_self_attn_unpadded[_j] = grad_self_attn_unpadded;
+    )
     """,
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_24: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_relu_bwd_24 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_24",
-    "T norm1_x_hat, T _t113, T _t111",
-    "T _t115",
-    """
-    T _t114 = norm1_x_hat * _t113;
-    _t115 = _t111 - _t114;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_25: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_relu_bwd_25 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_25",
-    "T _t116, T norm1_scale",
-    "T _t117",
-    """
-    _t117 = _t116 * norm1_scale;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_26: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_relu_bwd_26 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_26",
-    "T _t115, T _t117",
-    "T grad_norm1_x",
-    """
-    grad_norm1_x = _t115 - _t117;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_27: layers_spec/primitives.yaml:2956
-_transformer_decoder_no_norm_first_relu_bwd_27 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_27",
-    "T grad_self_attn_weights, T _t126, T self_attn_weights",
-    "T grad_self_attn_unpadded",
-    """
-    T _t127 = grad_self_attn_weights - _t126;
-    grad_self_attn_unpadded = self_attn_weights * _t127;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_relu_bwd_28: layers_spec/primitives.yaml:61
-_transformer_decoder_no_norm_first_relu_bwd_28 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_28",
+# transformer_decoder_no_norm_first_relu_bwd_10: layers_spec/primitives.yaml:61
+_transformer_decoder_no_norm_first_relu_bwd_10 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_10",
     "T grad_self_attn_heads_q, T _t5",
     "T _t136",
     """
@@ -6507,9 +5995,9 @@ _transformer_decoder_no_norm_first_relu_bwd_28 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_29: layers_spec/primitives.yaml:522
-_transformer_decoder_no_norm_first_relu_bwd_29 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_29",
+# transformer_decoder_no_norm_first_relu_bwd_11: layers_spec/primitives.yaml:522
+_transformer_decoder_no_norm_first_relu_bwd_11 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_11",
     "T grad_norm1_x, T _t142",
     "T grad_x",
     """
@@ -6518,9 +6006,9 @@ _transformer_decoder_no_norm_first_relu_bwd_29 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_30: layers_spec/primitives.yaml:522
-_transformer_decoder_no_norm_first_relu_bwd_30 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_relu_bwd_30",
+# transformer_decoder_no_norm_first_relu_bwd_12: layers_spec/primitives.yaml:522
+_transformer_decoder_no_norm_first_relu_bwd_12 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_relu_bwd_12",
     "T _t95, T _t100",
     "T grad_memory",
     """
@@ -6585,47 +6073,27 @@ def _cupy_backward_no_norm_first_relu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     hidden = _transformer_decoder_norm_first_relu_bwd_2(linear1_z)
-    norm3_x_hat, norm3_p = _transformer_decoder_no_norm_first_relu_bwd_3(
-        _t39, norm3_mu, norm3_rstd, grad_y
+    _t46 = x.shape[-1]
+    norm3_p, grad_norm3_x = _transformer_decoder_no_norm_first_relu_bwd_3(
+        _t39, norm3_mu, norm3_rstd, grad_y, _t46, norm3_weight
     )
     grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
     grad_norm3_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    _t46 = x.shape[-1]
-    norm3_scale = _transformer_decoder_no_norm_first_relu_bwd_4(norm3_rstd, _t46)
-    _t48 = _transformer_decoder_no_norm_first_relu_bwd_5(
-        grad_y, norm3_weight, norm3_rstd
-    )
-    _t49 = _cupy_dot_last(norm3_p, norm3_weight)
-    _t50 = _transformer_decoder_no_norm_first_relu_bwd_6(_t49, norm3_scale)
-    _t52 = _transformer_decoder_no_norm_first_relu_bwd_7(norm3_x_hat, _t50, _t48)
-    _t53 = _cupy_dot_last(grad_y, norm3_weight)
-    _t54 = _transformer_decoder_no_norm_first_relu_bwd_8(_t53, norm3_scale)
-    grad_norm3_x = _transformer_decoder_no_norm_first_relu_bwd_9(_t52, _t54)
     grad_linear2_bias = _cupy_sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
     grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
-    grad_linear1_z = _transformer_decoder_no_norm_first_relu_bwd_10(
+    grad_linear1_z = _transformer_decoder_no_norm_first_relu_bwd_4(
         linear1_z, grad_hidden
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     _t61 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
-    grad_h2, norm2_x_hat, norm2_p = _transformer_decoder_no_norm_first_relu_bwd_11(
-        grad_norm3_x, _t61, _t31, norm2_mu, norm2_rstd
+    _t64 = x.shape[-1]
+    grad_h2, norm2_p, grad_norm2_x = _transformer_decoder_no_norm_first_relu_bwd_5(
+        grad_norm3_x, _t61, _t31, norm2_mu, norm2_rstd, _t64, norm2_weight
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_h2, self_attn_out_proj_bias.shape)
-    _t64 = x.shape[-1]
-    norm2_scale = _transformer_decoder_no_norm_first_relu_bwd_12(norm2_rstd, _t64)
-    _t66 = _transformer_decoder_no_norm_first_relu_bwd_13(
-        grad_h2, norm2_weight, norm2_rstd
-    )
-    _t67 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t68 = _transformer_decoder_no_norm_first_relu_bwd_14(_t67, norm2_scale)
-    _t70 = _transformer_decoder_no_norm_first_relu_bwd_15(norm2_x_hat, _t68, _t66)
-    _t71 = _cupy_dot_last(grad_h2, norm2_weight)
-    _t72 = _transformer_decoder_no_norm_first_relu_bwd_16(_t71, norm2_scale)
-    grad_norm2_x = _transformer_decoder_no_norm_first_relu_bwd_17(_t70, _t72)
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_norm2_x, self_attn_out_proj_bias.shape
     )
@@ -6640,9 +6108,8 @@ def _cupy_backward_no_norm_first_relu(
     grad_multihead_attn_weights = _cupy_bmm(_t76, _t77)
     _t79 = cp.swapaxes(multihead_attn_weights, -1, -2)
     grad_multihead_attn_heads_v = _cupy_bmm(_t79, _t76)
-    _t81 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
-    grad_multihead_attn_unpadded = _transformer_decoder_no_norm_first_relu_bwd_18(
-        grad_multihead_attn_weights, _t81, multihead_attn_weights
+    grad_multihead_attn_unpadded = _transformer_decoder_no_norm_first_relu_bwd_6(
+        grad_multihead_attn_weights, multihead_attn_weights
     )
     _t84 = cp.swapaxes(_t28, -1, -2)
     grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t84)
@@ -6651,7 +6118,7 @@ def _cupy_backward_no_norm_first_relu(
     grad_multihead_attn_heads_k = cp.swapaxes(_t87, -1, -2)
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
-    _t91 = _transformer_decoder_no_norm_first_relu_bwd_19(
+    _t91 = _transformer_decoder_no_norm_first_relu_bwd_7(
         grad_multihead_attn_heads_q, _t27
     )
     grad_multihead_attn_q = _merge_heads(_t91, nhead)
@@ -6664,22 +6131,12 @@ def _cupy_backward_no_norm_first_relu(
     _t103 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
     _t105 = _linear_backward_input(grad_multihead_attn_q, _t15)
     _t106 = _rows(grad_multihead_attn_q).T @ _rows(h1)
-    grad_h1, norm1_x_hat, norm1_p = _transformer_decoder_no_norm_first_relu_bwd_20(
-        grad_norm2_x, _t105, _t9, norm1_mu, norm1_rstd
+    _t109 = x.shape[-1]
+    grad_h1, norm1_p, grad_norm1_x = _transformer_decoder_no_norm_first_relu_bwd_8(
+        grad_norm2_x, _t105, _t9, norm1_mu, norm1_rstd, _t109, norm1_weight
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
-    _t109 = x.shape[-1]
-    norm1_scale = _transformer_decoder_no_norm_first_relu_bwd_21(norm1_rstd, _t109)
-    _t111 = _transformer_decoder_no_norm_first_relu_bwd_22(
-        grad_h1, norm1_weight, norm1_rstd
-    )
-    _t112 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t113 = _transformer_decoder_no_norm_first_relu_bwd_23(_t112, norm1_scale)
-    _t115 = _transformer_decoder_no_norm_first_relu_bwd_24(norm1_x_hat, _t113, _t111)
-    _t116 = _cupy_dot_last(grad_h1, norm1_weight)
-    _t117 = _transformer_decoder_no_norm_first_relu_bwd_25(_t116, norm1_scale)
-    grad_norm1_x = _transformer_decoder_no_norm_first_relu_bwd_26(_t115, _t117)
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
@@ -6692,16 +6149,15 @@ def _cupy_backward_no_norm_first_relu(
     grad_self_attn_weights = _cupy_bmm(_t121, _t122)
     _t124 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t124, _t121)
-    _t126 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_unpadded = _transformer_decoder_no_norm_first_relu_bwd_27(
-        grad_self_attn_weights, _t126, self_attn_weights
+    grad_self_attn_unpadded = _transformer_decoder_no_norm_first_relu_bwd_9(
+        grad_self_attn_weights, self_attn_weights
     )
     _t129 = cp.swapaxes(_t6, -1, -2)
     grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t129)
     _t131 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t132 = _cupy_bmm(_t131, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t132, -1, -2)
-    _t136 = _transformer_decoder_no_norm_first_relu_bwd_28(grad_self_attn_heads_q, _t5)
+    _t136 = _transformer_decoder_no_norm_first_relu_bwd_10(grad_self_attn_heads_q, _t5)
     grad_self_attn_qkv = _cupy_join_heads(
         (_t136, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
@@ -6710,8 +6166,8 @@ def _cupy_backward_no_norm_first_relu(
     )
     _t142 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
-    grad_x = _transformer_decoder_no_norm_first_relu_bwd_29(grad_norm1_x, _t142)
-    grad_memory = _transformer_decoder_no_norm_first_relu_bwd_30(_t95, _t100)
+    grad_x = _transformer_decoder_no_norm_first_relu_bwd_11(grad_norm1_x, _t142)
+    grad_memory = _transformer_decoder_no_norm_first_relu_bwd_12(_t95, _t100)
     grad_multihead_attn_in_proj_weight = cp.concatenate((_t106, _t101, _t96), axis=0)
     grad_multihead_attn_in_proj_bias = cp.concatenate((_t103, _t98, _t93), axis=-1)
     return (
@@ -6738,9 +6194,9 @@ def _cupy_backward_no_norm_first_relu(
     )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_18: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
-_transformer_decoder_no_norm_first_gelu_fwd_18 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_18",
+# transformer_decoder_no_norm_first_gelu_fwd_10: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
+_transformer_decoder_no_norm_first_gelu_fwd_10 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_10",
     "T _t37, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -6754,70 +6210,55 @@ _transformer_decoder_no_norm_first_gelu_fwd_18 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_fwd_19: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:65
-_transformer_decoder_no_norm_first_gelu_fwd_19 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_19",
-    "T _t42, T linear2_bias, T h2",
-    "T _t43",
+# transformer_decoder_no_norm_first_gelu_fwd_11: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:65; layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_transformer_decoder_no_norm_first_gelu_fwd_11 = RowBlockKernel(
+    "transformer_decoder_no_norm_first_gelu_fwd_11",
+    "row T _t42, column T linear2_bias, row T h2, scalar int64 _t45, scalar T eps, column T norm3_weight, column T norm3_bias",
+    "row T _t43, per_row T norm3_mu, per_row T norm3_rstd, row T y",
     """
-    T linear2_z = _t42 + linear2_bias;
-    _t43 = h2 + linear2_z;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_fwd_20: layers_spec/layers/layer_normalization.yaml:20
-_transformer_decoder_no_norm_first_gelu_fwd_20 = ReductionKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_20",
-    "T X0",
-    map_expr="transformer_decoder_no_norm_first_gelu_fwd_20_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_decoder_no_norm_first_gelu_fwd_20_map(const T _t43) {
-        return _t43;
-    }
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_fwd_21: layers_spec/layers/layer_normalization.yaml:21
-_transformer_decoder_no_norm_first_gelu_fwd_21 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_21",
-    "T _t43, T norm3_mu",
-    "T norm3_centered",
-    """
-    norm3_centered = _t43 - norm3_mu;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_fwd_22: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_no_norm_first_gelu_fwd_22 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_22",
-    "T _t44, int32 _t45, T eps",
-    "T norm3_rstd",
-    """
-    T norm3_variance = _t44 / _t45;
-    T _t46 = norm3_variance + eps;
-    T _t47 = sqrt(_t46);
-    norm3_rstd = T(1) / _t47;
-    """,
-    scalars=("_t45", "eps"),
-)
-
-
-# transformer_decoder_no_norm_first_gelu_fwd_23: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_decoder_no_norm_first_gelu_fwd_23 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_fwd_23",
-    "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
-    "T y",
-    """
-    T norm3_normalized = norm3_centered * norm3_rstd;
-    T _t48 = norm3_normalized * norm3_weight;
-    y = _t48 + norm3_bias;
+    T _c__t42[LF_REGISTERS];
+    T _c_h2[LF_REGISTERS];
+    T norm3_mu = T(0);
+    LF_ROW_LOOP(
+        const T _t42 = _at.fill(_c__t42, _row__t42, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h2 = _at.fill(_c_h2, _row_h2, _j);
+        const T linear2_z = _t42 + linear2_bias;
+        const T _t43 = h2 + linear2_z;
+        norm3_mu = _Sum()(norm3_mu, _t43);
+    )
+    norm3_mu = _row_reduce(norm3_mu, _Sum());
+    norm3_mu = norm3_mu / T(_n);
+    T _t44 = T(0);
+    LF_ROW_LOOP(
+        const T _t42 = _at.get(_c__t42, _row__t42, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h2 = _at.get(_c_h2, _row_h2, _j);
+        const T linear2_z = _t42 + linear2_bias;
+        const T _t43 = h2 + linear2_z;
+        const T norm3_centered = _t43 - norm3_mu;
+        _t44 = _Sum()(_t44, norm3_centered * norm3_centered);
+    )
+    _t44 = _row_reduce(_t44, _Sum());
+    const T norm3_variance = _t44 / _t45;
+    const T _t46 = norm3_variance + eps;
+    const T _t47 = sqrt(_t46);
+    const T norm3_rstd = T(1) / _t47;
+    LF_ROW_LOOP(
+        const T _t42 = _at.get(_c__t42, _row__t42, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h2 = _at.get(_c_h2, _row_h2, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T norm3_bias = _p_norm3_bias[_j];
+        const T linear2_z = _t42 + linear2_bias;
+        const T _t43 = h2 + linear2_z;
+        const T norm3_centered = _t43 - norm3_mu;
+        const T norm3_normalized = norm3_centered * norm3_rstd;
+        const T _t48 = norm3_normalized * norm3_weight;
+        const T y = _t48 + norm3_bias;
+        _row__t43[_j] = _t43;
+        _row_y[_j] = y;
+    )
     """,
 )
 
@@ -6868,72 +6309,55 @@ def _cupy_forward_no_norm_first_gelu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
-    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_3(
         self_attn_scores, tgt_mask, tgt_key_padding_mask
     )
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _merge_heads(_t7, nhead)
     _t8 = _linear(self_attn_attended, self_attn_out_proj_weight)
-    _t9 = _transformer_decoder_no_norm_first_relu_fwd_3(_t8, self_attn_out_proj_bias, x)
-    norm1_mu = _transformer_decoder_no_norm_first_relu_fwd_4(_t9)
-    norm1_centered = _transformer_decoder_no_norm_first_relu_fwd_5(_t9, norm1_mu)
-    _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
-    norm1_rstd = _transformer_decoder_no_norm_first_relu_fwd_6(_t10, _t11, eps)
-    h1 = _transformer_decoder_no_norm_first_relu_fwd_7(
-        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    _t9, norm1_mu, norm1_rstd, h1 = _transformer_decoder_no_norm_first_relu_fwd_3(
+        _t8, self_attn_out_proj_bias, x, _t11, eps, norm1_weight, norm1_bias
     )
     _t15 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
     _t16 = _linear(h1, _t15)
     _t17 = _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    multihead_attn_q = _transformer_decoder_no_norm_first_relu_fwd_8(_t16, _t17)
+    multihead_attn_q = _transformer_decoder_no_norm_first_relu_fwd_4(_t16, _t17)
     _t18 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
     _t19 = _linear(memory, _t18)
     _t20 = _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
-    multihead_attn_k = _transformer_decoder_no_norm_first_relu_fwd_9(_t19, _t20)
+    multihead_attn_k = _transformer_decoder_no_norm_first_relu_fwd_5(_t19, _t20)
     _t21 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
     _t22 = _linear(memory, _t21)
     _t23 = _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
-    multihead_attn_v = _transformer_decoder_no_norm_first_relu_fwd_10(_t22, _t23)
+    multihead_attn_v = _transformer_decoder_no_norm_first_relu_fwd_6(_t22, _t23)
     _t24 = _split_heads(multihead_attn_q, nhead)
     _t25 = x.shape[-1]
     _t26 = _t25 / nhead
     _t27 = _t26 ** (-0.5)
-    multihead_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_11(_t24, _t27)
+    multihead_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_7(_t24, _t27)
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
-    multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
+    multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_9(
         multihead_attn_scores, memory_mask, memory_key_padding_mask
     )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _merge_heads(_t29, nhead)
     _t30 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    _t31 = _transformer_decoder_no_norm_first_relu_fwd_13(
-        _t30, multihead_attn_out_proj_bias, h1
-    )
-    norm2_mu = _transformer_decoder_no_norm_first_relu_fwd_14(_t31)
-    norm2_centered = _transformer_decoder_no_norm_first_relu_fwd_15(_t31, norm2_mu)
-    _t32 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t33 = x.shape[-1]
-    norm2_rstd = _transformer_decoder_no_norm_first_relu_fwd_16(_t32, _t33, eps)
-    h2 = _transformer_decoder_no_norm_first_relu_fwd_17(
-        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    _t31, norm2_mu, norm2_rstd, h2 = _transformer_decoder_no_norm_first_relu_fwd_9(
+        _t30, multihead_attn_out_proj_bias, h1, _t33, eps, norm2_weight, norm2_bias
     )
     _t37 = _linear(h2, linear1_weight)
-    linear1_z, hidden = _transformer_decoder_no_norm_first_gelu_fwd_18(
+    linear1_z, hidden = _transformer_decoder_no_norm_first_gelu_fwd_10(
         _t37, linear1_bias
     )
     _t42 = _linear(hidden, linear2_weight)
-    _t43 = _transformer_decoder_no_norm_first_gelu_fwd_19(_t42, linear2_bias, h2)
-    norm3_mu = _transformer_decoder_no_norm_first_gelu_fwd_20(_t43)
-    norm3_centered = _transformer_decoder_no_norm_first_gelu_fwd_21(_t43, norm3_mu)
-    _t44 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t45 = x.shape[-1]
-    norm3_rstd = _transformer_decoder_no_norm_first_gelu_fwd_22(_t44, _t45, eps)
-    y = _transformer_decoder_no_norm_first_gelu_fwd_23(
-        norm3_centered, norm3_rstd, norm3_weight, norm3_bias
+    _t43, norm3_mu, norm3_rstd, y = _transformer_decoder_no_norm_first_gelu_fwd_11(
+        _t42, linear2_bias, h2, _t45, eps, norm3_weight, norm3_bias
     )
     return y, (
         x,
@@ -6993,80 +6417,57 @@ _transformer_decoder_no_norm_first_gelu_bwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_3: layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_decoder_no_norm_first_gelu_bwd_3 = ElementwiseKernel(
+# transformer_decoder_no_norm_first_gelu_bwd_3: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_decoder_no_norm_first_gelu_bwd_3 = RowBlockKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_3",
-    "T _t43, T norm3_mu, T norm3_rstd, T grad_y",
-    "T norm3_x_hat, T norm3_p",
+    "row T _t43, per_row T norm3_mu, per_row T norm3_rstd, row T grad_y, scalar int64 _t50, column T norm3_weight",
+    "row T norm3_p, row T grad_norm3_x",
     """
-    T _t49 = _t43 - norm3_mu;
-    norm3_x_hat = _t49 * norm3_rstd;
-    norm3_p = grad_y * norm3_x_hat;
+    T _c__t43[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    const T norm3_scale = norm3_rstd / _t50;
+    T _t53 = T(0);
+    LF_ROW_LOOP(
+        const T _t43 = _at.fill(_c__t43, _row__t43, _j);
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T _t49 = _t43 - norm3_mu;
+        const T norm3_x_hat = _t49 * norm3_rstd;
+        const T norm3_p = grad_y * norm3_x_hat;
+        _t53 = _Sum()(_t53, norm3_p * norm3_weight);
+    )
+    _t53 = _row_reduce(_t53, _Sum());
+    const T _t54 = _t53 * norm3_scale;
+    T _t57 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        _t57 = _Sum()(_t57, grad_y * norm3_weight);
+    )
+    _t57 = _row_reduce(_t57, _Sum());
+    const T _t58 = _t57 * norm3_scale;
+    LF_ROW_LOOP(
+        const T _t43 = _at.get(_c__t43, _row__t43, _j);
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T _t49 = _t43 - norm3_mu;
+        const T norm3_x_hat = _t49 * norm3_rstd;
+        const T norm3_p = grad_y * norm3_x_hat;
+        const T _t51 = grad_y * norm3_weight;
+        const T _t52 = _t51 * norm3_rstd;
+        const T _t55 = norm3_x_hat * _t54;
+        const T _t56 = _t52 - _t55;
+        const T grad_norm3_x = _t56 - _t58;
+        _row_norm3_p[_j] = norm3_p;
+        _row_grad_norm3_x[_j] = grad_norm3_x;
+    )
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:38
+# transformer_decoder_no_norm_first_gelu_bwd_4: layers_spec/primitives.yaml:61,62,1957
 _transformer_decoder_no_norm_first_gelu_bwd_4 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_4",
-    "T norm3_rstd, int32 _t50",
-    "T norm3_scale",
-    """
-    norm3_scale = norm3_rstd / _t50;
-    """,
-    scalars=("_t50",),
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_bwd_5 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_5",
-    "T grad_y, T norm3_weight, T norm3_rstd",
-    "T _t52",
-    """
-    T _t51 = grad_y * norm3_weight;
-    _t52 = _t51 * norm3_rstd;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_bwd_7 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_7",
-    "T norm3_x_hat, T _t54, T _t52",
-    "T _t56",
-    """
-    T _t55 = norm3_x_hat * _t54;
-    _t56 = _t52 - _t55;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_8: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_bwd_8 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_8",
-    "T _t57, T norm3_scale",
-    "T _t58",
-    """
-    _t58 = _t57 * norm3_scale;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_9: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_bwd_9 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_9",
-    "T _t56, T _t58",
-    "T grad_norm3_x",
-    """
-    grad_norm3_x = _t56 - _t58;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_10: layers_spec/primitives.yaml:61,62,1957
-_transformer_decoder_no_norm_first_gelu_bwd_10 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_10",
     "T grad_hidden, T _t41, T linear1_z, T _t38",
     "T grad_linear1_z",
     """
@@ -7084,104 +6485,91 @@ _transformer_decoder_no_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_decoder_no_norm_first_gelu_bwd_11 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_11",
-    "T grad_norm3_x, T _t72, T _t31, T norm2_mu, T norm2_rstd",
-    "T grad_h2, T norm2_x_hat, T norm2_p",
+# transformer_decoder_no_norm_first_gelu_bwd_5: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_decoder_no_norm_first_gelu_bwd_5 = RowBlockKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_5",
+    "row T grad_norm3_x, row T _t72, row T _t31, per_row T norm2_mu, per_row T norm2_rstd, scalar int64 _t75, column T norm2_weight",
+    "row T grad_h2, row T norm2_p, row T grad_norm2_x",
     """
-    grad_h2 = grad_norm3_x + _t72;
-    T _t74 = _t31 - norm2_mu;
-    norm2_x_hat = _t74 * norm2_rstd;
-    norm2_p = grad_h2 * norm2_x_hat;
+    T _c_grad_norm3_x[LF_REGISTERS];
+    T _c__t72[LF_REGISTERS];
+    T _c__t31[LF_REGISTERS];
+    const T norm2_scale = norm2_rstd / _t75;
+    T _t78 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm3_x = _at.fill(_c_grad_norm3_x, _row_grad_norm3_x, _j);
+        const T _t72 = _at.fill(_c__t72, _row__t72, _j);
+        const T _t31 = _at.fill(_c__t31, _row__t31, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T grad_h2 = grad_norm3_x + _t72;
+        const T _t74 = _t31 - norm2_mu;
+        const T norm2_x_hat = _t74 * norm2_rstd;
+        const T norm2_p = grad_h2 * norm2_x_hat;
+        _t78 = _Sum()(_t78, norm2_p * norm2_weight);
+    )
+    _t78 = _row_reduce(_t78, _Sum());
+    const T _t79 = _t78 * norm2_scale;
+    T _t82 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm3_x = _at.get(_c_grad_norm3_x, _row_grad_norm3_x, _j);
+        const T _t72 = _at.get(_c__t72, _row__t72, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T grad_h2 = grad_norm3_x + _t72;
+        _t82 = _Sum()(_t82, grad_h2 * norm2_weight);
+    )
+    _t82 = _row_reduce(_t82, _Sum());
+    const T _t83 = _t82 * norm2_scale;
+    LF_ROW_LOOP(
+        const T grad_norm3_x = _at.get(_c_grad_norm3_x, _row_grad_norm3_x, _j);
+        const T _t72 = _at.get(_c__t72, _row__t72, _j);
+        const T _t31 = _at.get(_c__t31, _row__t31, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T grad_h2 = grad_norm3_x + _t72;
+        const T _t74 = _t31 - norm2_mu;
+        const T norm2_x_hat = _t74 * norm2_rstd;
+        const T norm2_p = grad_h2 * norm2_x_hat;
+        const T _t76 = grad_h2 * norm2_weight;
+        const T _t77 = _t76 * norm2_rstd;
+        const T _t80 = norm2_x_hat * _t79;
+        const T _t81 = _t77 - _t80;
+        const T grad_norm2_x = _t81 - _t83;
+        _row_grad_h2[_j] = grad_h2;
+        _row_norm2_p[_j] = norm2_p;
+        _row_grad_norm2_x[_j] = grad_norm2_x;
+    )
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_12: layers_spec/layers/layer_normalization.yaml:38
-_transformer_decoder_no_norm_first_gelu_bwd_12 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_12",
-    "T norm2_rstd, int32 _t75",
-    "T norm2_scale",
+# transformer_decoder_no_norm_first_gelu_bwd_6: layers_spec/primitives.yaml:2956
+_transformer_decoder_no_norm_first_gelu_bwd_6 = RowBlockKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_6",
+    "row T grad_multihead_attn_weights, row T multihead_attn_weights",
+    "row T grad_multihead_attn_unpadded",
     """
-    norm2_scale = norm2_rstd / _t75;
-    """,
-    scalars=("_t75",),
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_13: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_bwd_13 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_13",
-    "T grad_h2, T norm2_weight, T norm2_rstd",
-    "T _t77",
-    """
-    T _t76 = grad_h2 * norm2_weight;
-    _t77 = _t76 * norm2_rstd;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_bwd_14 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_14",
-    "T _t78, T norm2_scale",
-    "T _t79",
-    """
-    _t79 = _t78 * norm2_scale;
+    T _c_grad_multihead_attn_weights[LF_REGISTERS];
+    T _c_multihead_attn_weights[LF_REGISTERS];
+    T _t92 = T(0);
+    LF_ROW_LOOP(
+        const T grad_multihead_attn_weights = _at.fill(_c_grad_multihead_attn_weights, _row_grad_multihead_attn_weights, _j);
+        const T multihead_attn_weights = _at.fill(_c_multihead_attn_weights, _row_multihead_attn_weights, _j);
+        _t92 = _Sum()(_t92, grad_multihead_attn_weights * multihead_attn_weights);
+    )
+    _t92 = _row_reduce(_t92, _Sum());
+    LF_ROW_LOOP(
+        const T grad_multihead_attn_weights = _at.get(_c_grad_multihead_attn_weights, _row_grad_multihead_attn_weights, _j);
+        const T multihead_attn_weights = _at.get(_c_multihead_attn_weights, _row_multihead_attn_weights, _j);
+        const T _t93 = grad_multihead_attn_weights - _t92;
+        const T grad_multihead_attn_unpadded = multihead_attn_weights * _t93;
+        _row_grad_multihead_attn_unpadded[_j] = grad_multihead_attn_unpadded;
+    )
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_15: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_bwd_15 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_15",
-    "T norm2_x_hat, T _t79, T _t77",
-    "T _t81",
-    """
-    T _t80 = norm2_x_hat * _t79;
-    _t81 = _t77 - _t80;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_16: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_bwd_16 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_16",
-    "T _t82, T norm2_scale",
-    "T _t83",
-    """
-    _t83 = _t82 * norm2_scale;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_17: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_17",
-    "T _t81, T _t83",
-    "T grad_norm2_x",
-    """
-    grad_norm2_x = _t81 - _t83;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2956
-_transformer_decoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_18",
-    "T grad_multihead_attn_weights, T _t92, T multihead_attn_weights",
-    "T grad_multihead_attn_unpadded",
-    """
-    T _t93 = grad_multihead_attn_weights - _t92;
-    grad_multihead_attn_unpadded = multihead_attn_weights * _t93;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_19: layers_spec/primitives.yaml:61
-_transformer_decoder_no_norm_first_gelu_bwd_19 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_19",
+# transformer_decoder_no_norm_first_gelu_bwd_7: layers_spec/primitives.yaml:61
+_transformer_decoder_no_norm_first_gelu_bwd_7 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_7",
     "T grad_multihead_attn_heads_q, T _t27",
     "T _t102",
     """
@@ -7191,104 +6579,91 @@ _transformer_decoder_no_norm_first_gelu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:860; layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_decoder_no_norm_first_gelu_bwd_20 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_20",
-    "T grad_norm2_x, T _t116, T _t9, T norm1_mu, T norm1_rstd",
-    "T grad_h1, T norm1_x_hat, T norm1_p",
+# transformer_decoder_no_norm_first_gelu_bwd_8: layers_spec/primitives.yaml:860; layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_decoder_no_norm_first_gelu_bwd_8 = RowBlockKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_8",
+    "row T grad_norm2_x, row T _t116, row T _t9, per_row T norm1_mu, per_row T norm1_rstd, scalar int64 _t120, column T norm1_weight",
+    "row T grad_h1, row T norm1_p, row T grad_norm1_x",
     """
-    grad_h1 = grad_norm2_x + _t116;
-    T _t119 = _t9 - norm1_mu;
-    norm1_x_hat = _t119 * norm1_rstd;
-    norm1_p = grad_h1 * norm1_x_hat;
+    T _c_grad_norm2_x[LF_REGISTERS];
+    T _c__t116[LF_REGISTERS];
+    T _c__t9[LF_REGISTERS];
+    const T norm1_scale = norm1_rstd / _t120;
+    T _t123 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.fill(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t116 = _at.fill(_c__t116, _row__t116, _j);
+        const T _t9 = _at.fill(_c__t9, _row__t9, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h1 = grad_norm2_x + _t116;
+        const T _t119 = _t9 - norm1_mu;
+        const T norm1_x_hat = _t119 * norm1_rstd;
+        const T norm1_p = grad_h1 * norm1_x_hat;
+        _t123 = _Sum()(_t123, norm1_p * norm1_weight);
+    )
+    _t123 = _row_reduce(_t123, _Sum());
+    const T _t124 = _t123 * norm1_scale;
+    T _t127 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.get(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t116 = _at.get(_c__t116, _row__t116, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h1 = grad_norm2_x + _t116;
+        _t127 = _Sum()(_t127, grad_h1 * norm1_weight);
+    )
+    _t127 = _row_reduce(_t127, _Sum());
+    const T _t128 = _t127 * norm1_scale;
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.get(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t116 = _at.get(_c__t116, _row__t116, _j);
+        const T _t9 = _at.get(_c__t9, _row__t9, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h1 = grad_norm2_x + _t116;
+        const T _t119 = _t9 - norm1_mu;
+        const T norm1_x_hat = _t119 * norm1_rstd;
+        const T norm1_p = grad_h1 * norm1_x_hat;
+        const T _t121 = grad_h1 * norm1_weight;
+        const T _t122 = _t121 * norm1_rstd;
+        const T _t125 = norm1_x_hat * _t124;
+        const T _t126 = _t122 - _t125;
+        const T grad_norm1_x = _t126 - _t128;
+        _row_grad_h1[_j] = grad_h1;
+        _row_norm1_p[_j] = norm1_p;
+        _row_grad_norm1_x[_j] = grad_norm1_x;
+    )
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_21: layers_spec/layers/layer_normalization.yaml:38
-_transformer_decoder_no_norm_first_gelu_bwd_21 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_21",
-    "T norm1_rstd, int32 _t120",
-    "T norm1_scale",
+# transformer_decoder_no_norm_first_gelu_bwd_9: layers_spec/primitives.yaml:2956
+_transformer_decoder_no_norm_first_gelu_bwd_9 = RowBlockKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_9",
+    "row T grad_self_attn_weights, row T self_attn_weights",
+    "row T grad_self_attn_unpadded",
     """
-    norm1_scale = norm1_rstd / _t120;
-    """,
-    scalars=("_t120",),
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_22: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_bwd_22 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_22",
-    "T grad_h1, T norm1_weight, T norm1_rstd",
-    "T _t122",
-    """
-    T _t121 = grad_h1 * norm1_weight;
-    _t122 = _t121 * norm1_rstd;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_23: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_bwd_23 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_23",
-    "T _t123, T norm1_scale",
-    "T _t124",
-    """
-    _t124 = _t123 * norm1_scale;
+    T _c_grad_self_attn_weights[LF_REGISTERS];
+    T _c_self_attn_weights[LF_REGISTERS];
+    T _t137 = T(0);
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.fill(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.fill(_c_self_attn_weights, _row_self_attn_weights, _j);
+        _t137 = _Sum()(_t137, grad_self_attn_weights * self_attn_weights);
+    )
+    _t137 = _row_reduce(_t137, _Sum());
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.get(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.get(_c_self_attn_weights, _row_self_attn_weights, _j);
+        const T _t138 = grad_self_attn_weights - _t137;
+        const T grad_self_attn_unpadded = self_attn_weights * _t138;
+        _row_grad_self_attn_unpadded[_j] = grad_self_attn_unpadded;
+    )
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_24: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_bwd_24 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_24",
-    "T norm1_x_hat, T _t124, T _t122",
-    "T _t126",
-    """
-    T _t125 = norm1_x_hat * _t124;
-    _t126 = _t122 - _t125;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_25: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_bwd_25 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_25",
-    "T _t127, T norm1_scale",
-    "T _t128",
-    """
-    _t128 = _t127 * norm1_scale;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_26: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_bwd_26 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_26",
-    "T _t126, T _t128",
-    "T grad_norm1_x",
-    """
-    grad_norm1_x = _t126 - _t128;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_27: layers_spec/primitives.yaml:2956
-_transformer_decoder_no_norm_first_gelu_bwd_27 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_27",
-    "T grad_self_attn_weights, T _t137, T self_attn_weights",
-    "T grad_self_attn_unpadded",
-    """
-    T _t138 = grad_self_attn_weights - _t137;
-    grad_self_attn_unpadded = self_attn_weights * _t138;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_bwd_28: layers_spec/primitives.yaml:61
-_transformer_decoder_no_norm_first_gelu_bwd_28 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_28",
+# transformer_decoder_no_norm_first_gelu_bwd_10: layers_spec/primitives.yaml:61
+_transformer_decoder_no_norm_first_gelu_bwd_10 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_10",
     "T grad_self_attn_heads_q, T _t5",
     "T _t147",
     """
@@ -7298,9 +6673,9 @@ _transformer_decoder_no_norm_first_gelu_bwd_28 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_29: layers_spec/primitives.yaml:522
-_transformer_decoder_no_norm_first_gelu_bwd_29 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_29",
+# transformer_decoder_no_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:522
+_transformer_decoder_no_norm_first_gelu_bwd_11 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_11",
     "T grad_norm1_x, T _t153",
     "T grad_x",
     """
@@ -7309,9 +6684,9 @@ _transformer_decoder_no_norm_first_gelu_bwd_29 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_30: layers_spec/primitives.yaml:522
-_transformer_decoder_no_norm_first_gelu_bwd_30 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_bwd_30",
+# transformer_decoder_no_norm_first_gelu_bwd_12: layers_spec/primitives.yaml:522
+_transformer_decoder_no_norm_first_gelu_bwd_12 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_bwd_12",
     "T _t106, T _t111",
     "T grad_memory",
     """
@@ -7376,47 +6751,27 @@ def _cupy_backward_no_norm_first_gelu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     _t38, _t41, hidden = _transformer_decoder_no_norm_first_gelu_bwd_2(linear1_z)
-    norm3_x_hat, norm3_p = _transformer_decoder_no_norm_first_gelu_bwd_3(
-        _t43, norm3_mu, norm3_rstd, grad_y
+    _t50 = x.shape[-1]
+    norm3_p, grad_norm3_x = _transformer_decoder_no_norm_first_gelu_bwd_3(
+        _t43, norm3_mu, norm3_rstd, grad_y, _t50, norm3_weight
     )
     grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
     grad_norm3_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    _t50 = x.shape[-1]
-    norm3_scale = _transformer_decoder_no_norm_first_gelu_bwd_4(norm3_rstd, _t50)
-    _t52 = _transformer_decoder_no_norm_first_gelu_bwd_5(
-        grad_y, norm3_weight, norm3_rstd
-    )
-    _t53 = _cupy_dot_last(norm3_p, norm3_weight)
-    _t54 = _transformer_decoder_no_norm_first_relu_bwd_8(_t53, norm3_scale)
-    _t56 = _transformer_decoder_no_norm_first_gelu_bwd_7(norm3_x_hat, _t54, _t52)
-    _t57 = _cupy_dot_last(grad_y, norm3_weight)
-    _t58 = _transformer_decoder_no_norm_first_gelu_bwd_8(_t57, norm3_scale)
-    grad_norm3_x = _transformer_decoder_no_norm_first_gelu_bwd_9(_t56, _t58)
     grad_linear2_bias = _cupy_sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
     grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
-    grad_linear1_z = _transformer_decoder_no_norm_first_gelu_bwd_10(
+    grad_linear1_z = _transformer_decoder_no_norm_first_gelu_bwd_4(
         grad_hidden, _t41, linear1_z, _t38
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     _t72 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
-    grad_h2, norm2_x_hat, norm2_p = _transformer_decoder_no_norm_first_gelu_bwd_11(
-        grad_norm3_x, _t72, _t31, norm2_mu, norm2_rstd
+    _t75 = x.shape[-1]
+    grad_h2, norm2_p, grad_norm2_x = _transformer_decoder_no_norm_first_gelu_bwd_5(
+        grad_norm3_x, _t72, _t31, norm2_mu, norm2_rstd, _t75, norm2_weight
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_h2, self_attn_out_proj_bias.shape)
-    _t75 = x.shape[-1]
-    norm2_scale = _transformer_decoder_no_norm_first_gelu_bwd_12(norm2_rstd, _t75)
-    _t77 = _transformer_decoder_no_norm_first_gelu_bwd_13(
-        grad_h2, norm2_weight, norm2_rstd
-    )
-    _t78 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t79 = _transformer_decoder_no_norm_first_gelu_bwd_14(_t78, norm2_scale)
-    _t81 = _transformer_decoder_no_norm_first_gelu_bwd_15(norm2_x_hat, _t79, _t77)
-    _t82 = _cupy_dot_last(grad_h2, norm2_weight)
-    _t83 = _transformer_decoder_no_norm_first_gelu_bwd_16(_t82, norm2_scale)
-    grad_norm2_x = _transformer_decoder_no_norm_first_gelu_bwd_17(_t81, _t83)
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_norm2_x, self_attn_out_proj_bias.shape
     )
@@ -7431,9 +6786,8 @@ def _cupy_backward_no_norm_first_gelu(
     grad_multihead_attn_weights = _cupy_bmm(_t87, _t88)
     _t90 = cp.swapaxes(multihead_attn_weights, -1, -2)
     grad_multihead_attn_heads_v = _cupy_bmm(_t90, _t87)
-    _t92 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
-    grad_multihead_attn_unpadded = _transformer_decoder_no_norm_first_gelu_bwd_18(
-        grad_multihead_attn_weights, _t92, multihead_attn_weights
+    grad_multihead_attn_unpadded = _transformer_decoder_no_norm_first_gelu_bwd_6(
+        grad_multihead_attn_weights, multihead_attn_weights
     )
     _t95 = cp.swapaxes(_t28, -1, -2)
     grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t95)
@@ -7442,7 +6796,7 @@ def _cupy_backward_no_norm_first_gelu(
     grad_multihead_attn_heads_k = cp.swapaxes(_t98, -1, -2)
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
-    _t102 = _transformer_decoder_no_norm_first_gelu_bwd_19(
+    _t102 = _transformer_decoder_no_norm_first_gelu_bwd_7(
         grad_multihead_attn_heads_q, _t27
     )
     grad_multihead_attn_q = _merge_heads(_t102, nhead)
@@ -7455,22 +6809,12 @@ def _cupy_backward_no_norm_first_gelu(
     _t114 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
     _t116 = _linear_backward_input(grad_multihead_attn_q, _t15)
     _t117 = _rows(grad_multihead_attn_q).T @ _rows(h1)
-    grad_h1, norm1_x_hat, norm1_p = _transformer_decoder_no_norm_first_gelu_bwd_20(
-        grad_norm2_x, _t116, _t9, norm1_mu, norm1_rstd
+    _t120 = x.shape[-1]
+    grad_h1, norm1_p, grad_norm1_x = _transformer_decoder_no_norm_first_gelu_bwd_8(
+        grad_norm2_x, _t116, _t9, norm1_mu, norm1_rstd, _t120, norm1_weight
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
-    _t120 = x.shape[-1]
-    norm1_scale = _transformer_decoder_no_norm_first_gelu_bwd_21(norm1_rstd, _t120)
-    _t122 = _transformer_decoder_no_norm_first_gelu_bwd_22(
-        grad_h1, norm1_weight, norm1_rstd
-    )
-    _t123 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t124 = _transformer_decoder_no_norm_first_gelu_bwd_23(_t123, norm1_scale)
-    _t126 = _transformer_decoder_no_norm_first_gelu_bwd_24(norm1_x_hat, _t124, _t122)
-    _t127 = _cupy_dot_last(grad_h1, norm1_weight)
-    _t128 = _transformer_decoder_no_norm_first_gelu_bwd_25(_t127, norm1_scale)
-    grad_norm1_x = _transformer_decoder_no_norm_first_gelu_bwd_26(_t126, _t128)
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
@@ -7483,16 +6827,15 @@ def _cupy_backward_no_norm_first_gelu(
     grad_self_attn_weights = _cupy_bmm(_t132, _t133)
     _t135 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t135, _t132)
-    _t137 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_unpadded = _transformer_decoder_no_norm_first_gelu_bwd_27(
-        grad_self_attn_weights, _t137, self_attn_weights
+    grad_self_attn_unpadded = _transformer_decoder_no_norm_first_gelu_bwd_9(
+        grad_self_attn_weights, self_attn_weights
     )
     _t140 = cp.swapaxes(_t6, -1, -2)
     grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t140)
     _t142 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t143 = _cupy_bmm(_t142, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t143, -1, -2)
-    _t147 = _transformer_decoder_no_norm_first_gelu_bwd_28(grad_self_attn_heads_q, _t5)
+    _t147 = _transformer_decoder_no_norm_first_gelu_bwd_10(grad_self_attn_heads_q, _t5)
     grad_self_attn_qkv = _cupy_join_heads(
         (_t147, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
@@ -7501,8 +6844,8 @@ def _cupy_backward_no_norm_first_gelu(
     )
     _t153 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
-    grad_x = _transformer_decoder_no_norm_first_gelu_bwd_29(grad_norm1_x, _t153)
-    grad_memory = _transformer_decoder_no_norm_first_gelu_bwd_30(_t106, _t111)
+    grad_x = _transformer_decoder_no_norm_first_gelu_bwd_11(grad_norm1_x, _t153)
+    grad_memory = _transformer_decoder_no_norm_first_gelu_bwd_12(_t106, _t111)
     grad_multihead_attn_in_proj_weight = cp.concatenate((_t117, _t112, _t107), axis=0)
     grad_multihead_attn_in_proj_bias = cp.concatenate((_t114, _t109, _t104), axis=-1)
     return (
@@ -7529,9 +6872,9 @@ def _cupy_backward_no_norm_first_gelu(
     )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_18: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_18 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_18",
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_10: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_10 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_10",
     "T _t37, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -7548,70 +6891,55 @@ _transformer_decoder_no_norm_first_gelu_tanh_fwd_18 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_19: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:65
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_19 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_19",
-    "T _t44, T linear2_bias, T h2",
-    "T _t45",
+# transformer_decoder_no_norm_first_gelu_tanh_fwd_11: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_decoder.yaml:65; layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_transformer_decoder_no_norm_first_gelu_tanh_fwd_11 = RowBlockKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_fwd_11",
+    "row T _t44, column T linear2_bias, row T h2, scalar int64 _t47, scalar T eps, column T norm3_weight, column T norm3_bias",
+    "row T _t45, per_row T norm3_mu, per_row T norm3_rstd, row T y",
     """
-    T linear2_z = _t44 + linear2_bias;
-    _t45 = h2 + linear2_z;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_20: layers_spec/layers/layer_normalization.yaml:20
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_20 = ReductionKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_20",
-    "T X0",
-    map_expr="transformer_decoder_no_norm_first_gelu_tanh_fwd_20_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_decoder_no_norm_first_gelu_tanh_fwd_20_map(const T _t45) {
-        return _t45;
-    }
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_21: layers_spec/layers/layer_normalization.yaml:21
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_21 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_21",
-    "T _t45, T norm3_mu",
-    "T norm3_centered",
-    """
-    norm3_centered = _t45 - norm3_mu;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_22: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_22 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_22",
-    "T _t46, int32 _t47, T eps",
-    "T norm3_rstd",
-    """
-    T norm3_variance = _t46 / _t47;
-    T _t48 = norm3_variance + eps;
-    T _t49 = sqrt(_t48);
-    norm3_rstd = T(1) / _t49;
-    """,
-    scalars=("_t47", "eps"),
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_fwd_23: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_decoder_no_norm_first_gelu_tanh_fwd_23 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_fwd_23",
-    "T norm3_centered, T norm3_rstd, T norm3_weight, T norm3_bias",
-    "T y",
-    """
-    T norm3_normalized = norm3_centered * norm3_rstd;
-    T _t50 = norm3_normalized * norm3_weight;
-    y = _t50 + norm3_bias;
+    T _c__t44[LF_REGISTERS];
+    T _c_h2[LF_REGISTERS];
+    T norm3_mu = T(0);
+    LF_ROW_LOOP(
+        const T _t44 = _at.fill(_c__t44, _row__t44, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h2 = _at.fill(_c_h2, _row_h2, _j);
+        const T linear2_z = _t44 + linear2_bias;
+        const T _t45 = h2 + linear2_z;
+        norm3_mu = _Sum()(norm3_mu, _t45);
+    )
+    norm3_mu = _row_reduce(norm3_mu, _Sum());
+    norm3_mu = norm3_mu / T(_n);
+    T _t46 = T(0);
+    LF_ROW_LOOP(
+        const T _t44 = _at.get(_c__t44, _row__t44, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h2 = _at.get(_c_h2, _row_h2, _j);
+        const T linear2_z = _t44 + linear2_bias;
+        const T _t45 = h2 + linear2_z;
+        const T norm3_centered = _t45 - norm3_mu;
+        _t46 = _Sum()(_t46, norm3_centered * norm3_centered);
+    )
+    _t46 = _row_reduce(_t46, _Sum());
+    const T norm3_variance = _t46 / _t47;
+    const T _t48 = norm3_variance + eps;
+    const T _t49 = sqrt(_t48);
+    const T norm3_rstd = T(1) / _t49;
+    LF_ROW_LOOP(
+        const T _t44 = _at.get(_c__t44, _row__t44, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h2 = _at.get(_c_h2, _row_h2, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T norm3_bias = _p_norm3_bias[_j];
+        const T linear2_z = _t44 + linear2_bias;
+        const T _t45 = h2 + linear2_z;
+        const T norm3_centered = _t45 - norm3_mu;
+        const T norm3_normalized = norm3_centered * norm3_rstd;
+        const T _t50 = norm3_normalized * norm3_weight;
+        const T y = _t50 + norm3_bias;
+        _row__t45[_j] = _t45;
+        _row_y[_j] = y;
+    )
     """,
 )
 
@@ -7662,72 +6990,55 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
-    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_6(
+    self_attn_weights = _transformer_decoder_norm_first_relu_fwd_3(
         self_attn_scores, tgt_mask, tgt_key_padding_mask
     )
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _merge_heads(_t7, nhead)
     _t8 = _linear(self_attn_attended, self_attn_out_proj_weight)
-    _t9 = _transformer_decoder_no_norm_first_relu_fwd_3(_t8, self_attn_out_proj_bias, x)
-    norm1_mu = _transformer_decoder_no_norm_first_relu_fwd_4(_t9)
-    norm1_centered = _transformer_decoder_no_norm_first_relu_fwd_5(_t9, norm1_mu)
-    _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
-    norm1_rstd = _transformer_decoder_no_norm_first_relu_fwd_6(_t10, _t11, eps)
-    h1 = _transformer_decoder_no_norm_first_relu_fwd_7(
-        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    _t9, norm1_mu, norm1_rstd, h1 = _transformer_decoder_no_norm_first_relu_fwd_3(
+        _t8, self_attn_out_proj_bias, x, _t11, eps, norm1_weight, norm1_bias
     )
     _t15 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
     _t16 = _linear(h1, _t15)
     _t17 = _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
-    multihead_attn_q = _transformer_decoder_no_norm_first_relu_fwd_8(_t16, _t17)
+    multihead_attn_q = _transformer_decoder_no_norm_first_relu_fwd_4(_t16, _t17)
     _t18 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
     _t19 = _linear(memory, _t18)
     _t20 = _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
-    multihead_attn_k = _transformer_decoder_no_norm_first_relu_fwd_9(_t19, _t20)
+    multihead_attn_k = _transformer_decoder_no_norm_first_relu_fwd_5(_t19, _t20)
     _t21 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
     _t22 = _linear(memory, _t21)
     _t23 = _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
-    multihead_attn_v = _transformer_decoder_no_norm_first_relu_fwd_10(_t22, _t23)
+    multihead_attn_v = _transformer_decoder_no_norm_first_relu_fwd_6(_t22, _t23)
     _t24 = _split_heads(multihead_attn_q, nhead)
     _t25 = x.shape[-1]
     _t26 = _t25 / nhead
     _t27 = _t26 ** (-0.5)
-    multihead_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_11(_t24, _t27)
+    multihead_attn_heads_q = _transformer_decoder_no_norm_first_relu_fwd_7(_t24, _t27)
     multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
     multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
     _t28 = cp.swapaxes(multihead_attn_heads_k, -1, -2)
     multihead_attn_scores = _cupy_bmm(multihead_attn_heads_q, _t28)
-    multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_16(
+    multihead_attn_weights = _transformer_decoder_norm_first_relu_fwd_9(
         multihead_attn_scores, memory_mask, memory_key_padding_mask
     )
     _t29 = _cupy_bmm(multihead_attn_weights, multihead_attn_heads_v)
     multihead_attn_attended = _merge_heads(_t29, nhead)
     _t30 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
-    _t31 = _transformer_decoder_no_norm_first_relu_fwd_13(
-        _t30, multihead_attn_out_proj_bias, h1
-    )
-    norm2_mu = _transformer_decoder_no_norm_first_relu_fwd_14(_t31)
-    norm2_centered = _transformer_decoder_no_norm_first_relu_fwd_15(_t31, norm2_mu)
-    _t32 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t33 = x.shape[-1]
-    norm2_rstd = _transformer_decoder_no_norm_first_relu_fwd_16(_t32, _t33, eps)
-    h2 = _transformer_decoder_no_norm_first_relu_fwd_17(
-        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    _t31, norm2_mu, norm2_rstd, h2 = _transformer_decoder_no_norm_first_relu_fwd_9(
+        _t30, multihead_attn_out_proj_bias, h1, _t33, eps, norm2_weight, norm2_bias
     )
     _t37 = _linear(h2, linear1_weight)
-    linear1_z, hidden = _transformer_decoder_no_norm_first_gelu_tanh_fwd_18(
+    linear1_z, hidden = _transformer_decoder_no_norm_first_gelu_tanh_fwd_10(
         _t37, linear1_bias
     )
     _t44 = _linear(hidden, linear2_weight)
-    _t45 = _transformer_decoder_no_norm_first_gelu_tanh_fwd_19(_t44, linear2_bias, h2)
-    norm3_mu = _transformer_decoder_no_norm_first_gelu_tanh_fwd_20(_t45)
-    norm3_centered = _transformer_decoder_no_norm_first_gelu_tanh_fwd_21(_t45, norm3_mu)
-    _t46 = _cupy_dot_last(norm3_centered, norm3_centered)
     _t47 = x.shape[-1]
-    norm3_rstd = _transformer_decoder_no_norm_first_gelu_tanh_fwd_22(_t46, _t47, eps)
-    y = _transformer_decoder_no_norm_first_gelu_tanh_fwd_23(
-        norm3_centered, norm3_rstd, norm3_weight, norm3_bias
+    _t45, norm3_mu, norm3_rstd, y = _transformer_decoder_no_norm_first_gelu_tanh_fwd_11(
+        _t44, linear2_bias, h2, _t47, eps, norm3_weight, norm3_bias
     )
     return y, (
         x,
@@ -7790,91 +7101,57 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_3: layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_3 = ElementwiseKernel(
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_3: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_3 = RowBlockKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_3",
-    "T _t45, T norm3_mu, T norm3_rstd, T grad_y",
-    "T norm3_x_hat, T norm3_p",
+    "row T _t45, per_row T norm3_mu, per_row T norm3_rstd, row T grad_y, scalar int64 _t52, column T norm3_weight",
+    "row T norm3_p, row T grad_norm3_x",
     """
-    T _t51 = _t45 - norm3_mu;
-    norm3_x_hat = _t51 * norm3_rstd;
-    norm3_p = grad_y * norm3_x_hat;
+    T _c__t45[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    const T norm3_scale = norm3_rstd / _t52;
+    T _t55 = T(0);
+    LF_ROW_LOOP(
+        const T _t45 = _at.fill(_c__t45, _row__t45, _j);
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T _t51 = _t45 - norm3_mu;
+        const T norm3_x_hat = _t51 * norm3_rstd;
+        const T norm3_p = grad_y * norm3_x_hat;
+        _t55 = _Sum()(_t55, norm3_p * norm3_weight);
+    )
+    _t55 = _row_reduce(_t55, _Sum());
+    const T _t56 = _t55 * norm3_scale;
+    T _t59 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        _t59 = _Sum()(_t59, grad_y * norm3_weight);
+    )
+    _t59 = _row_reduce(_t59, _Sum());
+    const T _t60 = _t59 * norm3_scale;
+    LF_ROW_LOOP(
+        const T _t45 = _at.get(_c__t45, _row__t45, _j);
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T norm3_weight = _p_norm3_weight[_j];
+        const T _t51 = _t45 - norm3_mu;
+        const T norm3_x_hat = _t51 * norm3_rstd;
+        const T norm3_p = grad_y * norm3_x_hat;
+        const T _t53 = grad_y * norm3_weight;
+        const T _t54 = _t53 * norm3_rstd;
+        const T _t57 = norm3_x_hat * _t56;
+        const T _t58 = _t54 - _t57;
+        const T grad_norm3_x = _t58 - _t60;
+        _row_norm3_p[_j] = norm3_p;
+        _row_grad_norm3_x[_j] = grad_norm3_x;
+    )
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_4: layers_spec/layers/layer_normalization.yaml:38
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_4: layers_spec/primitives.yaml:61,62,180,90
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_4 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_4",
-    "T norm3_rstd, int32 _t52",
-    "T norm3_scale",
-    """
-    norm3_scale = norm3_rstd / _t52;
-    """,
-    scalars=("_t52",),
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_5: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_5 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_5",
-    "T grad_y, T norm3_weight, T norm3_rstd",
-    "T _t54",
-    """
-    T _t53 = grad_y * norm3_weight;
-    _t54 = _t53 * norm3_rstd;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_6: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_6 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_6",
-    "T _t55, T norm3_scale",
-    "T _t56",
-    """
-    _t56 = _t55 * norm3_scale;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_7: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_7 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_7",
-    "T norm3_x_hat, T _t56, T _t54",
-    "T _t58",
-    """
-    T _t57 = norm3_x_hat * _t56;
-    _t58 = _t54 - _t57;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_8: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_8 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_8",
-    "T _t59, T norm3_scale",
-    "T _t60",
-    """
-    _t60 = _t59 * norm3_scale;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_9: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_9 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_9",
-    "T _t58, T _t60",
-    "T grad_norm3_x",
-    """
-    grad_norm3_x = _t58 - _t60;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_10: layers_spec/primitives.yaml:61,62,180,90
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_10",
     "T grad_hidden, T _t43, T _t41, T _t42, T linear1_z",
     "T grad_linear1_z",
     """
@@ -7895,104 +7172,91 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_11",
-    "T grad_norm3_x, T _t77, T _t31, T norm2_mu, T norm2_rstd",
-    "T grad_h2, T norm2_x_hat, T norm2_p",
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_5: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_5 = RowBlockKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_5",
+    "row T grad_norm3_x, row T _t77, row T _t31, per_row T norm2_mu, per_row T norm2_rstd, scalar int64 _t80, column T norm2_weight",
+    "row T grad_h2, row T norm2_p, row T grad_norm2_x",
     """
-    grad_h2 = grad_norm3_x + _t77;
-    T _t79 = _t31 - norm2_mu;
-    norm2_x_hat = _t79 * norm2_rstd;
-    norm2_p = grad_h2 * norm2_x_hat;
+    T _c_grad_norm3_x[LF_REGISTERS];
+    T _c__t77[LF_REGISTERS];
+    T _c__t31[LF_REGISTERS];
+    const T norm2_scale = norm2_rstd / _t80;
+    T _t83 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm3_x = _at.fill(_c_grad_norm3_x, _row_grad_norm3_x, _j);
+        const T _t77 = _at.fill(_c__t77, _row__t77, _j);
+        const T _t31 = _at.fill(_c__t31, _row__t31, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T grad_h2 = grad_norm3_x + _t77;
+        const T _t79 = _t31 - norm2_mu;
+        const T norm2_x_hat = _t79 * norm2_rstd;
+        const T norm2_p = grad_h2 * norm2_x_hat;
+        _t83 = _Sum()(_t83, norm2_p * norm2_weight);
+    )
+    _t83 = _row_reduce(_t83, _Sum());
+    const T _t84 = _t83 * norm2_scale;
+    T _t87 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm3_x = _at.get(_c_grad_norm3_x, _row_grad_norm3_x, _j);
+        const T _t77 = _at.get(_c__t77, _row__t77, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T grad_h2 = grad_norm3_x + _t77;
+        _t87 = _Sum()(_t87, grad_h2 * norm2_weight);
+    )
+    _t87 = _row_reduce(_t87, _Sum());
+    const T _t88 = _t87 * norm2_scale;
+    LF_ROW_LOOP(
+        const T grad_norm3_x = _at.get(_c_grad_norm3_x, _row_grad_norm3_x, _j);
+        const T _t77 = _at.get(_c__t77, _row__t77, _j);
+        const T _t31 = _at.get(_c__t31, _row__t31, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T grad_h2 = grad_norm3_x + _t77;
+        const T _t79 = _t31 - norm2_mu;
+        const T norm2_x_hat = _t79 * norm2_rstd;
+        const T norm2_p = grad_h2 * norm2_x_hat;
+        const T _t81 = grad_h2 * norm2_weight;
+        const T _t82 = _t81 * norm2_rstd;
+        const T _t85 = norm2_x_hat * _t84;
+        const T _t86 = _t82 - _t85;
+        const T grad_norm2_x = _t86 - _t88;
+        _row_grad_h2[_j] = grad_h2;
+        _row_norm2_p[_j] = norm2_p;
+        _row_grad_norm2_x[_j] = grad_norm2_x;
+    )
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_12: layers_spec/layers/layer_normalization.yaml:38
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_12 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_12",
-    "T norm2_rstd, int32 _t80",
-    "T norm2_scale",
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_6: layers_spec/primitives.yaml:2956
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_6 = RowBlockKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_6",
+    "row T grad_multihead_attn_weights, row T multihead_attn_weights",
+    "row T grad_multihead_attn_unpadded",
     """
-    norm2_scale = norm2_rstd / _t80;
-    """,
-    scalars=("_t80",),
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_13: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_13 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_13",
-    "T grad_h2, T norm2_weight, T norm2_rstd",
-    "T _t82",
-    """
-    T _t81 = grad_h2 * norm2_weight;
-    _t82 = _t81 * norm2_rstd;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_14: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_14 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_14",
-    "T _t83, T norm2_scale",
-    "T _t84",
-    """
-    _t84 = _t83 * norm2_scale;
+    T _c_grad_multihead_attn_weights[LF_REGISTERS];
+    T _c_multihead_attn_weights[LF_REGISTERS];
+    T _t97 = T(0);
+    LF_ROW_LOOP(
+        const T grad_multihead_attn_weights = _at.fill(_c_grad_multihead_attn_weights, _row_grad_multihead_attn_weights, _j);
+        const T multihead_attn_weights = _at.fill(_c_multihead_attn_weights, _row_multihead_attn_weights, _j);
+        _t97 = _Sum()(_t97, grad_multihead_attn_weights * multihead_attn_weights);
+    )
+    _t97 = _row_reduce(_t97, _Sum());
+    LF_ROW_LOOP(
+        const T grad_multihead_attn_weights = _at.get(_c_grad_multihead_attn_weights, _row_grad_multihead_attn_weights, _j);
+        const T multihead_attn_weights = _at.get(_c_multihead_attn_weights, _row_multihead_attn_weights, _j);
+        const T _t98 = grad_multihead_attn_weights - _t97;
+        const T grad_multihead_attn_unpadded = multihead_attn_weights * _t98;
+        _row_grad_multihead_attn_unpadded[_j] = grad_multihead_attn_unpadded;
+    )
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_15: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_15 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_15",
-    "T norm2_x_hat, T _t84, T _t82",
-    "T _t86",
-    """
-    T _t85 = norm2_x_hat * _t84;
-    _t86 = _t82 - _t85;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_16: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_16 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_16",
-    "T _t87, T norm2_scale",
-    "T _t88",
-    """
-    _t88 = _t87 * norm2_scale;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_17: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_17",
-    "T _t86, T _t88",
-    "T grad_norm2_x",
-    """
-    grad_norm2_x = _t86 - _t88;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2956
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_18",
-    "T grad_multihead_attn_weights, T _t97, T multihead_attn_weights",
-    "T grad_multihead_attn_unpadded",
-    """
-    T _t98 = grad_multihead_attn_weights - _t97;
-    grad_multihead_attn_unpadded = multihead_attn_weights * _t98;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_19: layers_spec/primitives.yaml:61
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_19",
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_7: layers_spec/primitives.yaml:61
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_7 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_7",
     "T grad_multihead_attn_heads_q, T _t27",
     "T _t107",
     """
@@ -8002,104 +7266,91 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:860; layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_20",
-    "T grad_norm2_x, T _t121, T _t9, T norm1_mu, T norm1_rstd",
-    "T grad_h1, T norm1_x_hat, T norm1_p",
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_8: layers_spec/primitives.yaml:860; layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_8 = RowBlockKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_8",
+    "row T grad_norm2_x, row T _t121, row T _t9, per_row T norm1_mu, per_row T norm1_rstd, scalar int64 _t125, column T norm1_weight",
+    "row T grad_h1, row T norm1_p, row T grad_norm1_x",
     """
-    grad_h1 = grad_norm2_x + _t121;
-    T _t124 = _t9 - norm1_mu;
-    norm1_x_hat = _t124 * norm1_rstd;
-    norm1_p = grad_h1 * norm1_x_hat;
+    T _c_grad_norm2_x[LF_REGISTERS];
+    T _c__t121[LF_REGISTERS];
+    T _c__t9[LF_REGISTERS];
+    const T norm1_scale = norm1_rstd / _t125;
+    T _t128 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.fill(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t121 = _at.fill(_c__t121, _row__t121, _j);
+        const T _t9 = _at.fill(_c__t9, _row__t9, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h1 = grad_norm2_x + _t121;
+        const T _t124 = _t9 - norm1_mu;
+        const T norm1_x_hat = _t124 * norm1_rstd;
+        const T norm1_p = grad_h1 * norm1_x_hat;
+        _t128 = _Sum()(_t128, norm1_p * norm1_weight);
+    )
+    _t128 = _row_reduce(_t128, _Sum());
+    const T _t129 = _t128 * norm1_scale;
+    T _t132 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.get(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t121 = _at.get(_c__t121, _row__t121, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h1 = grad_norm2_x + _t121;
+        _t132 = _Sum()(_t132, grad_h1 * norm1_weight);
+    )
+    _t132 = _row_reduce(_t132, _Sum());
+    const T _t133 = _t132 * norm1_scale;
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.get(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t121 = _at.get(_c__t121, _row__t121, _j);
+        const T _t9 = _at.get(_c__t9, _row__t9, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h1 = grad_norm2_x + _t121;
+        const T _t124 = _t9 - norm1_mu;
+        const T norm1_x_hat = _t124 * norm1_rstd;
+        const T norm1_p = grad_h1 * norm1_x_hat;
+        const T _t126 = grad_h1 * norm1_weight;
+        const T _t127 = _t126 * norm1_rstd;
+        const T _t130 = norm1_x_hat * _t129;
+        const T _t131 = _t127 - _t130;
+        const T grad_norm1_x = _t131 - _t133;
+        _row_grad_h1[_j] = grad_h1;
+        _row_norm1_p[_j] = norm1_p;
+        _row_grad_norm1_x[_j] = grad_norm1_x;
+    )
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_21: layers_spec/layers/layer_normalization.yaml:38
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_21 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_21",
-    "T norm1_rstd, int32 _t125",
-    "T norm1_scale",
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_9: layers_spec/primitives.yaml:2956
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_9 = RowBlockKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_9",
+    "row T grad_self_attn_weights, row T self_attn_weights",
+    "row T grad_self_attn_unpadded",
     """
-    norm1_scale = norm1_rstd / _t125;
-    """,
-    scalars=("_t125",),
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_22: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_22 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_22",
-    "T grad_h1, T norm1_weight, T norm1_rstd",
-    "T _t127",
-    """
-    T _t126 = grad_h1 * norm1_weight;
-    _t127 = _t126 * norm1_rstd;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_23: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_23 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_23",
-    "T _t128, T norm1_scale",
-    "T _t129",
-    """
-    _t129 = _t128 * norm1_scale;
+    T _c_grad_self_attn_weights[LF_REGISTERS];
+    T _c_self_attn_weights[LF_REGISTERS];
+    T _t142 = T(0);
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.fill(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.fill(_c_self_attn_weights, _row_self_attn_weights, _j);
+        _t142 = _Sum()(_t142, grad_self_attn_weights * self_attn_weights);
+    )
+    _t142 = _row_reduce(_t142, _Sum());
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.get(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.get(_c_self_attn_weights, _row_self_attn_weights, _j);
+        const T _t143 = grad_self_attn_weights - _t142;
+        const T grad_self_attn_unpadded = self_attn_weights * _t143;
+        _row_grad_self_attn_unpadded[_j] = grad_self_attn_unpadded;
+    )
     """,
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_24: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_24 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_24",
-    "T norm1_x_hat, T _t129, T _t127",
-    "T _t131",
-    """
-    T _t130 = norm1_x_hat * _t129;
-    _t131 = _t127 - _t130;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_25: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_25 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_25",
-    "T _t132, T norm1_scale",
-    "T _t133",
-    """
-    _t133 = _t132 * norm1_scale;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_26: layers_spec/layers/layer_normalization.yaml:40
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_26 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_26",
-    "T _t131, T _t133",
-    "T grad_norm1_x",
-    """
-    grad_norm1_x = _t131 - _t133;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_27: layers_spec/primitives.yaml:2956
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_27 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_27",
-    "T grad_self_attn_weights, T _t142, T self_attn_weights",
-    "T grad_self_attn_unpadded",
-    """
-    T _t143 = grad_self_attn_weights - _t142;
-    grad_self_attn_unpadded = self_attn_weights * _t143;
-    """,
-)
-
-
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_28: layers_spec/primitives.yaml:61
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_28 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_28",
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_10: layers_spec/primitives.yaml:61
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_10",
     "T grad_self_attn_heads_q, T _t5",
     "T _t152",
     """
@@ -8109,9 +7360,9 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_28 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_29: layers_spec/primitives.yaml:522
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_29 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_29",
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:522
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_11",
     "T grad_norm1_x, T _t158",
     "T grad_x",
     """
@@ -8120,9 +7371,9 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_29 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_30: layers_spec/primitives.yaml:522
-_transformer_decoder_no_norm_first_gelu_tanh_bwd_30 = ElementwiseKernel(
-    "transformer_decoder_no_norm_first_gelu_tanh_bwd_30",
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_12: layers_spec/primitives.yaml:522
+_transformer_decoder_no_norm_first_gelu_tanh_bwd_12 = ElementwiseKernel(
+    "transformer_decoder_no_norm_first_gelu_tanh_bwd_12",
     "T _t111, T _t116",
     "T grad_memory",
     """
@@ -8189,47 +7440,27 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t41, _t42, _t43, hidden = _transformer_decoder_no_norm_first_gelu_tanh_bwd_2(
         linear1_z
     )
-    norm3_x_hat, norm3_p = _transformer_decoder_no_norm_first_gelu_tanh_bwd_3(
-        _t45, norm3_mu, norm3_rstd, grad_y
+    _t52 = x.shape[-1]
+    norm3_p, grad_norm3_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_3(
+        _t45, norm3_mu, norm3_rstd, grad_y, _t52, norm3_weight
     )
     grad_norm3_weight = _cupy_sum_to(norm3_p, self_attn_out_proj_bias.shape)
     grad_norm3_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    _t52 = x.shape[-1]
-    norm3_scale = _transformer_decoder_no_norm_first_gelu_tanh_bwd_4(norm3_rstd, _t52)
-    _t54 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_5(
-        grad_y, norm3_weight, norm3_rstd
-    )
-    _t55 = _cupy_dot_last(norm3_p, norm3_weight)
-    _t56 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_6(_t55, norm3_scale)
-    _t58 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_7(norm3_x_hat, _t56, _t54)
-    _t59 = _cupy_dot_last(grad_y, norm3_weight)
-    _t60 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_8(_t59, norm3_scale)
-    grad_norm3_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_9(_t58, _t60)
     grad_linear2_bias = _cupy_sum_to(grad_norm3_x, self_attn_out_proj_bias.shape)
     grad_hidden = _linear_backward_input(grad_norm3_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm3_x).T @ _rows(hidden)
-    grad_linear1_z = _transformer_decoder_no_norm_first_gelu_tanh_bwd_10(
+    grad_linear1_z = _transformer_decoder_no_norm_first_gelu_tanh_bwd_4(
         grad_hidden, _t43, _t41, _t42, linear1_z
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     _t77 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h2)
-    grad_h2, norm2_x_hat, norm2_p = _transformer_decoder_no_norm_first_gelu_tanh_bwd_11(
-        grad_norm3_x, _t77, _t31, norm2_mu, norm2_rstd
+    _t80 = x.shape[-1]
+    grad_h2, norm2_p, grad_norm2_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_5(
+        grad_norm3_x, _t77, _t31, norm2_mu, norm2_rstd, _t80, norm2_weight
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_h2, self_attn_out_proj_bias.shape)
-    _t80 = x.shape[-1]
-    norm2_scale = _transformer_decoder_no_norm_first_gelu_tanh_bwd_12(norm2_rstd, _t80)
-    _t82 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_13(
-        grad_h2, norm2_weight, norm2_rstd
-    )
-    _t83 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t84 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_14(_t83, norm2_scale)
-    _t86 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_15(norm2_x_hat, _t84, _t82)
-    _t87 = _cupy_dot_last(grad_h2, norm2_weight)
-    _t88 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_16(_t87, norm2_scale)
-    grad_norm2_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_17(_t86, _t88)
     grad_multihead_attn_out_proj_bias = _cupy_sum_to(
         grad_norm2_x, self_attn_out_proj_bias.shape
     )
@@ -8244,9 +7475,8 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     grad_multihead_attn_weights = _cupy_bmm(_t92, _t93)
     _t95 = cp.swapaxes(multihead_attn_weights, -1, -2)
     grad_multihead_attn_heads_v = _cupy_bmm(_t95, _t92)
-    _t97 = _cupy_dot_last(grad_multihead_attn_weights, multihead_attn_weights)
-    grad_multihead_attn_unpadded = _transformer_decoder_no_norm_first_gelu_tanh_bwd_18(
-        grad_multihead_attn_weights, _t97, multihead_attn_weights
+    grad_multihead_attn_unpadded = _transformer_decoder_no_norm_first_gelu_tanh_bwd_6(
+        grad_multihead_attn_weights, multihead_attn_weights
     )
     _t100 = cp.swapaxes(_t28, -1, -2)
     grad_multihead_attn_heads_q = _cupy_bmm(grad_multihead_attn_unpadded, _t100)
@@ -8255,7 +7485,7 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     grad_multihead_attn_heads_k = cp.swapaxes(_t103, -1, -2)
     grad_multihead_attn_v = _merge_heads(grad_multihead_attn_heads_v, nhead)
     grad_multihead_attn_k = _merge_heads(grad_multihead_attn_heads_k, nhead)
-    _t107 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_19(
+    _t107 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_7(
         grad_multihead_attn_heads_q, _t27
     )
     grad_multihead_attn_q = _merge_heads(_t107, nhead)
@@ -8268,24 +7498,12 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t119 = _cupy_sum_to(grad_multihead_attn_q, self_attn_out_proj_bias.shape)
     _t121 = _linear_backward_input(grad_multihead_attn_q, _t15)
     _t122 = _rows(grad_multihead_attn_q).T @ _rows(h1)
-    grad_h1, norm1_x_hat, norm1_p = _transformer_decoder_no_norm_first_gelu_tanh_bwd_20(
-        grad_norm2_x, _t121, _t9, norm1_mu, norm1_rstd
+    _t125 = x.shape[-1]
+    grad_h1, norm1_p, grad_norm1_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_8(
+        grad_norm2_x, _t121, _t9, norm1_mu, norm1_rstd, _t125, norm1_weight
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_h1, self_attn_out_proj_bias.shape)
-    _t125 = x.shape[-1]
-    norm1_scale = _transformer_decoder_no_norm_first_gelu_tanh_bwd_21(norm1_rstd, _t125)
-    _t127 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_22(
-        grad_h1, norm1_weight, norm1_rstd
-    )
-    _t128 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t129 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_23(_t128, norm1_scale)
-    _t131 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_24(
-        norm1_x_hat, _t129, _t127
-    )
-    _t132 = _cupy_dot_last(grad_h1, norm1_weight)
-    _t133 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_25(_t132, norm1_scale)
-    grad_norm1_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_26(_t131, _t133)
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
@@ -8298,16 +7516,15 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     grad_self_attn_weights = _cupy_bmm(_t137, _t138)
     _t140 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t140, _t137)
-    _t142 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_unpadded = _transformer_decoder_no_norm_first_gelu_tanh_bwd_27(
-        grad_self_attn_weights, _t142, self_attn_weights
+    grad_self_attn_unpadded = _transformer_decoder_no_norm_first_gelu_tanh_bwd_9(
+        grad_self_attn_weights, self_attn_weights
     )
     _t145 = cp.swapaxes(_t6, -1, -2)
     grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t145)
     _t147 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t148 = _cupy_bmm(_t147, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t148, -1, -2)
-    _t152 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_28(
+    _t152 = _transformer_decoder_no_norm_first_gelu_tanh_bwd_10(
         grad_self_attn_heads_q, _t5
     )
     grad_self_attn_qkv = _cupy_join_heads(
@@ -8318,8 +7535,8 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     )
     _t158 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
-    grad_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_29(grad_norm1_x, _t158)
-    grad_memory = _transformer_decoder_no_norm_first_gelu_tanh_bwd_30(_t111, _t116)
+    grad_x = _transformer_decoder_no_norm_first_gelu_tanh_bwd_11(grad_norm1_x, _t158)
+    grad_memory = _transformer_decoder_no_norm_first_gelu_tanh_bwd_12(_t111, _t116)
     grad_multihead_attn_in_proj_weight = cp.concatenate((_t122, _t117, _t112), axis=0)
     grad_multihead_attn_in_proj_bias = cp.concatenate((_t119, _t114, _t109), axis=-1)
     return (
@@ -8385,17 +7602,6 @@ def _cupy_bmm(a, b):
 
     in_chunks(products, a.shape[0], a)
     return out
-
-
-def _cupy_dot_last(a, b):
-    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
-    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
-    rows b [..., F] a stack of row-times-column ones."""
-    import cupy as cp
-
-    if b.ndim == 1:
-        return cp.matmul(a, b)[..., None]
-    return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
 def _cupy_join_heads(blocks, heads):

@@ -23,7 +23,7 @@ from layerforge._runtime import (
 )
 from layerforge._cupy_runtime import (
     ElementwiseKernel,
-    ReductionKernel,
+    RowBlockKernel,
     RowKernel,
     on_gpu,
 )
@@ -2138,65 +2138,48 @@ def _sum_to(grad, shape):
 # and CuPy twins of the functions above.
 
 
-# transformer_encoder_norm_first_relu_fwd_0: layers_spec/layers/layer_normalization.yaml:20
-_transformer_encoder_norm_first_relu_fwd_0 = ReductionKernel(
+# transformer_encoder_norm_first_relu_fwd_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_transformer_encoder_norm_first_relu_fwd_0 = RowBlockKernel(
     "transformer_encoder_norm_first_relu_fwd_0",
-    "T X0",
-    map_expr="transformer_encoder_norm_first_relu_fwd_0_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_encoder_norm_first_relu_fwd_0_map(const T x) {
-        return x;
-    }
+    "row T x, scalar int64 _t2, scalar T eps, column T norm1_weight, column T norm1_bias",
+    "per_row T norm1_mu, per_row T norm1_rstd, row T normalized",
+    """
+    T _c_x[LF_REGISTERS];
+    T norm1_mu = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.fill(_c_x, _row_x, _j);
+        norm1_mu = _Sum()(norm1_mu, x);
+    )
+    norm1_mu = _row_reduce(norm1_mu, _Sum());
+    norm1_mu = norm1_mu / T(_n);
+    T _t1 = T(0);
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T norm1_centered = x - norm1_mu;
+        _t1 = _Sum()(_t1, norm1_centered * norm1_centered);
+    )
+    _t1 = _row_reduce(_t1, _Sum());
+    const T norm1_variance = _t1 / _t2;
+    const T _t3 = norm1_variance + eps;
+    const T _t4 = sqrt(_t3);
+    const T norm1_rstd = T(1) / _t4;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T norm1_bias = _p_norm1_bias[_j];
+        const T norm1_centered = x - norm1_mu;
+        const T norm1_normalized = norm1_centered * norm1_rstd;
+        const T _t5 = norm1_normalized * norm1_weight;
+        const T normalized = _t5 + norm1_bias;
+        _row_normalized[_j] = normalized;
+    )
     """,
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_1: layers_spec/layers/layer_normalization.yaml:21
+# transformer_encoder_norm_first_relu_fwd_1: layers_spec/layers/multi_head_attention.yaml:32
 _transformer_encoder_norm_first_relu_fwd_1 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_fwd_1",
-    "T x, T norm1_mu",
-    "T norm1_centered",
-    """
-    norm1_centered = x - norm1_mu;
-    """,
-)
-
-
-# transformer_encoder_norm_first_relu_fwd_2: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_norm_first_relu_fwd_2 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_fwd_2",
-    "T _t1, int32 _t2, T eps",
-    "T norm1_rstd",
-    """
-    T norm1_variance = _t1 / _t2;
-    T _t3 = norm1_variance + eps;
-    T _t4 = sqrt(_t3);
-    norm1_rstd = T(1) / _t4;
-    """,
-    scalars=("_t2", "eps"),
-)
-
-
-# transformer_encoder_norm_first_relu_fwd_3: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_encoder_norm_first_relu_fwd_3 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_fwd_3",
-    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
-    "T normalized",
-    """
-    T norm1_normalized = norm1_centered * norm1_rstd;
-    T _t5 = norm1_normalized * norm1_weight;
-    normalized = _t5 + norm1_bias;
-    """,
-)
-
-
-# transformer_encoder_norm_first_relu_fwd_4: layers_spec/layers/multi_head_attention.yaml:32
-_transformer_encoder_norm_first_relu_fwd_4 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_fwd_4",
     "T _t6, T self_attn_in_proj_bias",
     "T self_attn_qkv",
     """
@@ -2205,9 +2188,9 @@ _transformer_encoder_norm_first_relu_fwd_4 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_5: layers_spec/layers/multi_head_attention.yaml:36
-_transformer_encoder_norm_first_relu_fwd_5 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_fwd_5",
+# transformer_encoder_norm_first_relu_fwd_2: layers_spec/layers/multi_head_attention.yaml:36
+_transformer_encoder_norm_first_relu_fwd_2 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_2",
     "T _t7, T _t10",
     "T self_attn_heads_q",
     """
@@ -2217,9 +2200,9 @@ _transformer_encoder_norm_first_relu_fwd_5 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_6: layers_spec/layers/multi_head_attention.yaml:40,41,46
-_transformer_encoder_norm_first_relu_fwd_6 = RowKernel(
-    "transformer_encoder_norm_first_relu_fwd_6",
+# transformer_encoder_norm_first_relu_fwd_3: layers_spec/layers/multi_head_attention.yaml:40,41,46
+_transformer_encoder_norm_first_relu_fwd_3 = RowKernel(
+    "transformer_encoder_norm_first_relu_fwd_3",
     "masked_softmax_row",
     row_width=None,
     preamble="""
@@ -2245,77 +2228,62 @@ _transformer_encoder_norm_first_relu_fwd_6 = RowKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_7: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_encoder.yaml:36
-_transformer_encoder_norm_first_relu_fwd_7 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_fwd_7",
-    "T _t13, T self_attn_out_proj_bias, T x",
-    "T h",
+# transformer_encoder_norm_first_relu_fwd_4: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_encoder.yaml:36; layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_transformer_encoder_norm_first_relu_fwd_4 = RowBlockKernel(
+    "transformer_encoder_norm_first_relu_fwd_4",
+    "row T _t13, column T self_attn_out_proj_bias, row T x, scalar int64 _t15, scalar T eps, column T norm2_weight, column T norm2_bias",
+    "row T h, per_row T norm2_mu, per_row T norm2_rstd, row T ffn_input",
     """
-    T attended = _t13 + self_attn_out_proj_bias;
-    h = x + attended;
+    T _c__t13[LF_REGISTERS];
+    T _c_x[LF_REGISTERS];
+    T norm2_mu = T(0);
+    LF_ROW_LOOP(
+        const T _t13 = _at.fill(_c__t13, _row__t13, _j);
+        const T self_attn_out_proj_bias = _p_self_attn_out_proj_bias[_j];
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T attended = _t13 + self_attn_out_proj_bias;
+        const T h = x + attended;
+        norm2_mu = _Sum()(norm2_mu, h);
+    )
+    norm2_mu = _row_reduce(norm2_mu, _Sum());
+    norm2_mu = norm2_mu / T(_n);
+    T _t14 = T(0);
+    LF_ROW_LOOP(
+        const T _t13 = _at.get(_c__t13, _row__t13, _j);
+        const T self_attn_out_proj_bias = _p_self_attn_out_proj_bias[_j];
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T attended = _t13 + self_attn_out_proj_bias;
+        const T h = x + attended;
+        const T norm2_centered = h - norm2_mu;
+        _t14 = _Sum()(_t14, norm2_centered * norm2_centered);
+    )
+    _t14 = _row_reduce(_t14, _Sum());
+    const T norm2_variance = _t14 / _t15;
+    const T _t16 = norm2_variance + eps;
+    const T _t17 = sqrt(_t16);
+    const T norm2_rstd = T(1) / _t17;
+    LF_ROW_LOOP(
+        const T _t13 = _at.get(_c__t13, _row__t13, _j);
+        const T self_attn_out_proj_bias = _p_self_attn_out_proj_bias[_j];
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T norm2_bias = _p_norm2_bias[_j];
+        const T attended = _t13 + self_attn_out_proj_bias;
+        const T h = x + attended;
+        const T norm2_centered = h - norm2_mu;
+        const T norm2_normalized = norm2_centered * norm2_rstd;
+        const T _t18 = norm2_normalized * norm2_weight;
+        const T ffn_input = _t18 + norm2_bias;
+        _row_h[_j] = h;
+        _row_ffn_input[_j] = ffn_input;
+    )
     """,
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_8: layers_spec/layers/layer_normalization.yaml:20
-_transformer_encoder_norm_first_relu_fwd_8 = ReductionKernel(
-    "transformer_encoder_norm_first_relu_fwd_8",
-    "T X0",
-    map_expr="transformer_encoder_norm_first_relu_fwd_8_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_encoder_norm_first_relu_fwd_8_map(const T h) {
-        return h;
-    }
-    """,
-)
-
-
-# transformer_encoder_norm_first_relu_fwd_9: layers_spec/layers/layer_normalization.yaml:21
-_transformer_encoder_norm_first_relu_fwd_9 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_fwd_9",
-    "T h, T norm2_mu",
-    "T norm2_centered",
-    """
-    norm2_centered = h - norm2_mu;
-    """,
-)
-
-
-# transformer_encoder_norm_first_relu_fwd_10: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_norm_first_relu_fwd_10 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_fwd_10",
-    "T _t14, int32 _t15, T eps",
-    "T norm2_rstd",
-    """
-    T norm2_variance = _t14 / _t15;
-    T _t16 = norm2_variance + eps;
-    T _t17 = sqrt(_t16);
-    norm2_rstd = T(1) / _t17;
-    """,
-    scalars=("_t15", "eps"),
-)
-
-
-# transformer_encoder_norm_first_relu_fwd_11: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_encoder_norm_first_relu_fwd_11 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_fwd_11",
-    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
-    "T ffn_input",
-    """
-    T norm2_normalized = norm2_centered * norm2_rstd;
-    T _t18 = norm2_normalized * norm2_weight;
-    ffn_input = _t18 + norm2_bias;
-    """,
-)
-
-
-# transformer_encoder_norm_first_relu_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
-_transformer_encoder_norm_first_relu_fwd_12 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_fwd_12",
+# transformer_encoder_norm_first_relu_fwd_5: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
+_transformer_encoder_norm_first_relu_fwd_5 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_5",
     "T _t19, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -2325,9 +2293,9 @@ _transformer_encoder_norm_first_relu_fwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_fwd_13: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:51
-_transformer_encoder_norm_first_relu_fwd_13 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_fwd_13",
+# transformer_encoder_norm_first_relu_fwd_6: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:51
+_transformer_encoder_norm_first_relu_fwd_6 = ElementwiseKernel(
+    "transformer_encoder_norm_first_relu_fwd_6",
     "T _t20, T linear2_bias, T h",
     "T y",
     """
@@ -2358,16 +2326,12 @@ def _cupy_forward_norm_first_relu(
 ):
     import cupy as cp
 
-    norm1_mu = _transformer_encoder_norm_first_relu_fwd_0(x)
-    norm1_centered = _transformer_encoder_norm_first_relu_fwd_1(x, norm1_mu)
-    _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t2 = x.shape[-1]
-    norm1_rstd = _transformer_encoder_norm_first_relu_fwd_2(_t1, _t2, eps)
-    normalized = _transformer_encoder_norm_first_relu_fwd_3(
-        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    norm1_mu, norm1_rstd, normalized = _transformer_encoder_norm_first_relu_fwd_0(
+        x, _t2, eps, norm1_weight, norm1_bias
     )
     _t6 = _linear(normalized, self_attn_in_proj_weight)
-    self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_4(
+    self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_1(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
@@ -2377,30 +2341,25 @@ def _cupy_forward_norm_first_relu(
     _t8 = x.shape[-1]
     _t9 = _t8 / nhead
     _t10 = _t9 ** (-0.5)
-    self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_5(_t7, _t10)
+    self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_2(_t7, _t10)
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
-    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_3(
         self_attn_scores, src_mask, src_key_padding_mask
     )
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _merge_heads(_t12, nhead)
     _t13 = _linear(self_attn_attended, self_attn_out_proj_weight)
-    h = _transformer_encoder_norm_first_relu_fwd_7(_t13, self_attn_out_proj_bias, x)
-    norm2_mu = _transformer_encoder_norm_first_relu_fwd_8(h)
-    norm2_centered = _transformer_encoder_norm_first_relu_fwd_9(h, norm2_mu)
-    _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
-    norm2_rstd = _transformer_encoder_norm_first_relu_fwd_10(_t14, _t15, eps)
-    ffn_input = _transformer_encoder_norm_first_relu_fwd_11(
-        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    h, norm2_mu, norm2_rstd, ffn_input = _transformer_encoder_norm_first_relu_fwd_4(
+        _t13, self_attn_out_proj_bias, x, _t15, eps, norm2_weight, norm2_bias
     )
     _t19 = _linear(ffn_input, linear1_weight)
-    linear1_z, hidden = _transformer_encoder_norm_first_relu_fwd_12(_t19, linear1_bias)
+    linear1_z, hidden = _transformer_encoder_norm_first_relu_fwd_5(_t19, linear1_bias)
     _t20 = _linear(hidden, linear2_weight)
-    y = _transformer_encoder_norm_first_relu_fwd_13(_t20, linear2_bias, h)
+    y = _transformer_encoder_norm_first_relu_fwd_6(_t20, linear2_bias, h)
     return y, (
         x,
         self_attn_in_proj_weight,
@@ -2451,104 +2410,87 @@ _transformer_encoder_norm_first_relu_bwd_3 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_encoder_norm_first_relu_bwd_4 = ElementwiseKernel(
+# transformer_encoder_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_encoder_norm_first_relu_bwd_4 = RowBlockKernel(
     "transformer_encoder_norm_first_relu_bwd_4",
-    "T h, T norm2_mu, T norm2_rstd, T grad_ffn_input",
-    "T norm2_x_hat, T norm2_p",
+    "row T h, per_row T norm2_mu, per_row T norm2_rstd, row T grad_ffn_input, scalar int64 _t30, column T norm2_weight, row T grad_y",
+    "row T norm2_p, row T grad_h",
     """
-    T _t29 = h - norm2_mu;
-    norm2_x_hat = _t29 * norm2_rstd;
-    norm2_p = grad_ffn_input * norm2_x_hat;
+    T _c_h[LF_REGISTERS];
+    T _c_grad_ffn_input[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    const T norm2_scale = norm2_rstd / _t30;
+    T _t33 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T h = _at.fill(_c_h, _row_h, _j);
+        const T grad_ffn_input = _at.fill(_c_grad_ffn_input, _row_grad_ffn_input, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T _t29 = h - norm2_mu;
+        const T norm2_x_hat = _t29 * norm2_rstd;
+        const T norm2_p = grad_ffn_input * norm2_x_hat;
+        _t33 = _Sum()(_t33, norm2_p * norm2_weight);
+    )
+    _t33 = _row_reduce(_t33, _Sum());
+    const T _t34 = _t33 * norm2_scale;
+    T _t37 = T(0);
+    LF_ROW_LOOP(
+        const T grad_ffn_input = _at.get(_c_grad_ffn_input, _row_grad_ffn_input, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        _t37 = _Sum()(_t37, grad_ffn_input * norm2_weight);
+    )
+    _t37 = _row_reduce(_t37, _Sum());
+    const T _t38 = _t37 * norm2_scale;
+    LF_ROW_LOOP(
+        const T h = _at.get(_c_h, _row_h, _j);
+        const T grad_ffn_input = _at.get(_c_grad_ffn_input, _row_grad_ffn_input, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T _t29 = h - norm2_mu;
+        const T norm2_x_hat = _t29 * norm2_rstd;
+        const T norm2_p = grad_ffn_input * norm2_x_hat;
+        const T _t31 = grad_ffn_input * norm2_weight;
+        const T _t32 = _t31 * norm2_rstd;
+        const T _t35 = norm2_x_hat * _t34;
+        const T _t36 = _t32 - _t35;
+        const T grad_norm2_x = _t36 - _t38;
+        const T grad_h = grad_y + grad_norm2_x;
+        _row_norm2_p[_j] = norm2_p;
+        _row_grad_h[_j] = grad_h;
+    )
     """,
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:38
-_transformer_encoder_norm_first_relu_bwd_5 = ElementwiseKernel(
+# transformer_encoder_norm_first_relu_bwd_5: layers_spec/primitives.yaml:2956
+_transformer_encoder_norm_first_relu_bwd_5 = RowBlockKernel(
     "transformer_encoder_norm_first_relu_bwd_5",
-    "T norm2_rstd, int32 _t30",
-    "T norm2_scale",
+    "row T grad_self_attn_weights, row T self_attn_weights",
+    "row T grad_self_attn_unpadded",
     """
-    norm2_scale = norm2_rstd / _t30;
+    T _c_grad_self_attn_weights[LF_REGISTERS];
+    T _c_self_attn_weights[LF_REGISTERS];
+    T _t47 = T(0);
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.fill(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.fill(_c_self_attn_weights, _row_self_attn_weights, _j);
+        _t47 = _Sum()(_t47, grad_self_attn_weights * self_attn_weights);
+    )
+    _t47 = _row_reduce(_t47, _Sum());
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.get(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.get(_c_self_attn_weights, _row_self_attn_weights, _j);
+        const T _t48 = grad_self_attn_weights - _t47;
+        const T grad_self_attn_unpadded = self_attn_weights * _t48;
+        _row_grad_self_attn_unpadded[_j] = grad_self_attn_unpadded;
+    )
     """,
-    scalars=("_t30",),
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
+# transformer_encoder_norm_first_relu_bwd_6: layers_spec/primitives.yaml:61
 _transformer_encoder_norm_first_relu_bwd_6 = ElementwiseKernel(
     "transformer_encoder_norm_first_relu_bwd_6",
-    "T grad_ffn_input, T norm2_weight, T norm2_rstd",
-    "T _t32",
-    """
-    T _t31 = grad_ffn_input * norm2_weight;
-    _t32 = _t31 * norm2_rstd;
-    """,
-)
-
-
-# transformer_encoder_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_relu_bwd_7 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_bwd_7",
-    "T _t33, T norm2_scale",
-    "T _t34",
-    """
-    _t34 = _t33 * norm2_scale;
-    """,
-)
-
-
-# transformer_encoder_norm_first_relu_bwd_8: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_relu_bwd_8 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_bwd_8",
-    "T norm2_x_hat, T _t34, T _t32",
-    "T _t36",
-    """
-    T _t35 = norm2_x_hat * _t34;
-    _t36 = _t32 - _t35;
-    """,
-)
-
-
-# transformer_encoder_norm_first_relu_bwd_9: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_relu_bwd_9 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_bwd_9",
-    "T _t37, T norm2_scale",
-    "T _t38",
-    """
-    _t38 = _t37 * norm2_scale;
-    """,
-)
-
-
-# transformer_encoder_norm_first_relu_bwd_10: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_relu_bwd_10 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_bwd_10",
-    "T _t36, T _t38, T grad_y",
-    "T grad_h",
-    """
-    T grad_norm2_x = _t36 - _t38;
-    grad_h = grad_y + grad_norm2_x;
-    """,
-)
-
-
-# transformer_encoder_norm_first_relu_bwd_11: layers_spec/primitives.yaml:2956
-_transformer_encoder_norm_first_relu_bwd_11 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_bwd_11",
-    "T grad_self_attn_weights, T _t47, T self_attn_weights",
-    "T grad_self_attn_unpadded",
-    """
-    T _t48 = grad_self_attn_weights - _t47;
-    grad_self_attn_unpadded = self_attn_weights * _t48;
-    """,
-)
-
-
-# transformer_encoder_norm_first_relu_bwd_12: layers_spec/primitives.yaml:61
-_transformer_encoder_norm_first_relu_bwd_12 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_bwd_12",
     "T grad_self_attn_heads_q, T _t10",
     "T _t57",
     """
@@ -2558,85 +2500,54 @@ _transformer_encoder_norm_first_relu_bwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_13: layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_encoder_norm_first_relu_bwd_13 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_bwd_13",
-    "T x, T norm1_mu, T norm1_rstd, T grad_normalized",
-    "T norm1_x_hat, T norm1_p",
+# transformer_encoder_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_encoder_norm_first_relu_bwd_7 = RowBlockKernel(
+    "transformer_encoder_norm_first_relu_bwd_7",
+    "row T x, per_row T norm1_mu, per_row T norm1_rstd, row T grad_normalized, scalar int64 _t66, column T norm1_weight, row T grad_h",
+    "row T norm1_p, row T grad_x",
     """
-    T _t65 = x - norm1_mu;
-    norm1_x_hat = _t65 * norm1_rstd;
-    norm1_p = grad_normalized * norm1_x_hat;
-    """,
-)
-
-
-# transformer_encoder_norm_first_relu_bwd_14: layers_spec/layers/layer_normalization.yaml:38
-_transformer_encoder_norm_first_relu_bwd_14 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_bwd_14",
-    "T norm1_rstd, int32 _t66",
-    "T norm1_scale",
-    """
-    norm1_scale = norm1_rstd / _t66;
-    """,
-    scalars=("_t66",),
-)
-
-
-# transformer_encoder_norm_first_relu_bwd_15: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_relu_bwd_15 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_bwd_15",
-    "T grad_normalized, T norm1_weight, T norm1_rstd",
-    "T _t68",
-    """
-    T _t67 = grad_normalized * norm1_weight;
-    _t68 = _t67 * norm1_rstd;
-    """,
-)
-
-
-# transformer_encoder_norm_first_relu_bwd_16: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_relu_bwd_16 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_bwd_16",
-    "T _t69, T norm1_scale",
-    "T _t70",
-    """
-    _t70 = _t69 * norm1_scale;
-    """,
-)
-
-
-# transformer_encoder_norm_first_relu_bwd_17: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_relu_bwd_17 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_bwd_17",
-    "T norm1_x_hat, T _t70, T _t68",
-    "T _t72",
-    """
-    T _t71 = norm1_x_hat * _t70;
-    _t72 = _t68 - _t71;
-    """,
-)
-
-
-# transformer_encoder_norm_first_relu_bwd_18: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_relu_bwd_18 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_bwd_18",
-    "T _t73, T norm1_scale",
-    "T _t74",
-    """
-    _t74 = _t73 * norm1_scale;
-    """,
-)
-
-
-# transformer_encoder_norm_first_relu_bwd_19: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_relu_bwd_19 = ElementwiseKernel(
-    "transformer_encoder_norm_first_relu_bwd_19",
-    "T _t72, T _t74, T grad_h",
-    "T grad_x",
-    """
-    T grad_norm1_x = _t72 - _t74;
-    grad_x = grad_h + grad_norm1_x;
+    T _c_x[LF_REGISTERS];
+    T _c_grad_normalized[LF_REGISTERS];
+    T _c_grad_h[LF_REGISTERS];
+    const T norm1_scale = norm1_rstd / _t66;
+    T _t69 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_grad_h, _row_grad_h, _j);
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T grad_normalized = _at.fill(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T _t65 = x - norm1_mu;
+        const T norm1_x_hat = _t65 * norm1_rstd;
+        const T norm1_p = grad_normalized * norm1_x_hat;
+        _t69 = _Sum()(_t69, norm1_p * norm1_weight);
+    )
+    _t69 = _row_reduce(_t69, _Sum());
+    const T _t70 = _t69 * norm1_scale;
+    T _t73 = T(0);
+    LF_ROW_LOOP(
+        const T grad_normalized = _at.get(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        _t73 = _Sum()(_t73, grad_normalized * norm1_weight);
+    )
+    _t73 = _row_reduce(_t73, _Sum());
+    const T _t74 = _t73 * norm1_scale;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T grad_normalized = _at.get(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h = _at.get(_c_grad_h, _row_grad_h, _j);
+        const T _t65 = x - norm1_mu;
+        const T norm1_x_hat = _t65 * norm1_rstd;
+        const T norm1_p = grad_normalized * norm1_x_hat;
+        const T _t67 = grad_normalized * norm1_weight;
+        const T _t68 = _t67 * norm1_rstd;
+        const T _t71 = norm1_x_hat * _t70;
+        const T _t72 = _t68 - _t71;
+        const T grad_norm1_x = _t72 - _t74;
+        const T grad_x = grad_h + grad_norm1_x;
+        _row_norm1_p[_j] = norm1_p;
+        _row_grad_x[_j] = grad_x;
+    )
     """,
 )
 
@@ -2669,14 +2580,14 @@ def _cupy_backward_norm_first_relu(
 ):
     import cupy as cp
 
-    self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_4(
+    self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_1(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
     _t7 = _split_heads(self_attn_q, nhead)
-    self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_5(_t7, _t10)
+    self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_2(_t7, _t10)
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
@@ -2688,22 +2599,12 @@ def _cupy_backward_norm_first_relu(
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
-    norm2_x_hat, norm2_p = _transformer_encoder_norm_first_relu_bwd_4(
-        h, norm2_mu, norm2_rstd, grad_ffn_input
+    _t30 = x.shape[-1]
+    norm2_p, grad_h = _transformer_encoder_norm_first_relu_bwd_4(
+        h, norm2_mu, norm2_rstd, grad_ffn_input, _t30, norm2_weight, grad_y
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
-    _t30 = x.shape[-1]
-    norm2_scale = _transformer_encoder_norm_first_relu_bwd_5(norm2_rstd, _t30)
-    _t32 = _transformer_encoder_norm_first_relu_bwd_6(
-        grad_ffn_input, norm2_weight, norm2_rstd
-    )
-    _t33 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t34 = _transformer_encoder_norm_first_relu_bwd_7(_t33, norm2_scale)
-    _t36 = _transformer_encoder_norm_first_relu_bwd_8(norm2_x_hat, _t34, _t32)
-    _t37 = _cupy_dot_last(grad_ffn_input, norm2_weight)
-    _t38 = _transformer_encoder_norm_first_relu_bwd_9(_t37, norm2_scale)
-    grad_h = _transformer_encoder_norm_first_relu_bwd_10(_t36, _t38, grad_y)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
     grad_self_attn_attended = _linear_backward_input(grad_h, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
@@ -2712,16 +2613,15 @@ def _cupy_backward_norm_first_relu(
     grad_self_attn_weights = _cupy_bmm(_t42, _t43)
     _t45 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t45, _t42)
-    _t47 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_unpadded = _transformer_encoder_norm_first_relu_bwd_11(
-        grad_self_attn_weights, _t47, self_attn_weights
+    grad_self_attn_unpadded = _transformer_encoder_norm_first_relu_bwd_5(
+        grad_self_attn_weights, self_attn_weights
     )
     _t50 = cp.swapaxes(_t11, -1, -2)
     grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t50)
     _t52 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t53 = _cupy_bmm(_t52, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t53, -1, -2)
-    _t57 = _transformer_encoder_norm_first_relu_bwd_12(grad_self_attn_heads_q, _t10)
+    _t57 = _transformer_encoder_norm_first_relu_bwd_6(grad_self_attn_heads_q, _t10)
     grad_self_attn_qkv = _cupy_join_heads(
         (_t57, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
@@ -2732,22 +2632,12 @@ def _cupy_backward_norm_first_relu(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
-    norm1_x_hat, norm1_p = _transformer_encoder_norm_first_relu_bwd_13(
-        x, norm1_mu, norm1_rstd, grad_normalized
+    _t66 = x.shape[-1]
+    norm1_p, grad_x = _transformer_encoder_norm_first_relu_bwd_7(
+        x, norm1_mu, norm1_rstd, grad_normalized, _t66, norm1_weight, grad_h
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    _t66 = x.shape[-1]
-    norm1_scale = _transformer_encoder_norm_first_relu_bwd_14(norm1_rstd, _t66)
-    _t68 = _transformer_encoder_norm_first_relu_bwd_15(
-        grad_normalized, norm1_weight, norm1_rstd
-    )
-    _t69 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t70 = _transformer_encoder_norm_first_relu_bwd_16(_t69, norm1_scale)
-    _t72 = _transformer_encoder_norm_first_relu_bwd_17(norm1_x_hat, _t70, _t68)
-    _t73 = _cupy_dot_last(grad_normalized, norm1_weight)
-    _t74 = _transformer_encoder_norm_first_relu_bwd_18(_t73, norm1_scale)
-    grad_x = _transformer_encoder_norm_first_relu_bwd_19(_t72, _t74, grad_h)
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -2765,9 +2655,9 @@ def _cupy_backward_norm_first_relu(
     )
 
 
-# transformer_encoder_norm_first_gelu_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
-_transformer_encoder_norm_first_gelu_fwd_12 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_fwd_12",
+# transformer_encoder_norm_first_gelu_fwd_5: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
+_transformer_encoder_norm_first_gelu_fwd_5 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_5",
     "T _t19, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -2781,9 +2671,9 @@ _transformer_encoder_norm_first_gelu_fwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_fwd_13: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:51
-_transformer_encoder_norm_first_gelu_fwd_13 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_fwd_13",
+# transformer_encoder_norm_first_gelu_fwd_6: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:51
+_transformer_encoder_norm_first_gelu_fwd_6 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_fwd_6",
     "T _t24, T linear2_bias, T h",
     "T y",
     """
@@ -2814,16 +2704,12 @@ def _cupy_forward_norm_first_gelu(
 ):
     import cupy as cp
 
-    norm1_mu = _transformer_encoder_norm_first_relu_fwd_0(x)
-    norm1_centered = _transformer_encoder_norm_first_relu_fwd_1(x, norm1_mu)
-    _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t2 = x.shape[-1]
-    norm1_rstd = _transformer_encoder_norm_first_relu_fwd_2(_t1, _t2, eps)
-    normalized = _transformer_encoder_norm_first_relu_fwd_3(
-        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    norm1_mu, norm1_rstd, normalized = _transformer_encoder_norm_first_relu_fwd_0(
+        x, _t2, eps, norm1_weight, norm1_bias
     )
     _t6 = _linear(normalized, self_attn_in_proj_weight)
-    self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_4(
+    self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_1(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
@@ -2833,30 +2719,25 @@ def _cupy_forward_norm_first_gelu(
     _t8 = x.shape[-1]
     _t9 = _t8 / nhead
     _t10 = _t9 ** (-0.5)
-    self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_5(_t7, _t10)
+    self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_2(_t7, _t10)
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
-    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_3(
         self_attn_scores, src_mask, src_key_padding_mask
     )
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _merge_heads(_t12, nhead)
     _t13 = _linear(self_attn_attended, self_attn_out_proj_weight)
-    h = _transformer_encoder_norm_first_relu_fwd_7(_t13, self_attn_out_proj_bias, x)
-    norm2_mu = _transformer_encoder_norm_first_relu_fwd_8(h)
-    norm2_centered = _transformer_encoder_norm_first_relu_fwd_9(h, norm2_mu)
-    _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
-    norm2_rstd = _transformer_encoder_norm_first_relu_fwd_10(_t14, _t15, eps)
-    ffn_input = _transformer_encoder_norm_first_relu_fwd_11(
-        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    h, norm2_mu, norm2_rstd, ffn_input = _transformer_encoder_norm_first_relu_fwd_4(
+        _t13, self_attn_out_proj_bias, x, _t15, eps, norm2_weight, norm2_bias
     )
     _t19 = _linear(ffn_input, linear1_weight)
-    linear1_z, hidden = _transformer_encoder_norm_first_gelu_fwd_12(_t19, linear1_bias)
+    linear1_z, hidden = _transformer_encoder_norm_first_gelu_fwd_5(_t19, linear1_bias)
     _t24 = _linear(hidden, linear2_weight)
-    y = _transformer_encoder_norm_first_gelu_fwd_13(_t24, linear2_bias, h)
+    y = _transformer_encoder_norm_first_gelu_fwd_6(_t24, linear2_bias, h)
     return y, (
         x,
         self_attn_in_proj_weight,
@@ -2919,104 +2800,87 @@ _transformer_encoder_norm_first_gelu_bwd_3 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_encoder_norm_first_gelu_bwd_4 = ElementwiseKernel(
+# transformer_encoder_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_encoder_norm_first_gelu_bwd_4 = RowBlockKernel(
     "transformer_encoder_norm_first_gelu_bwd_4",
-    "T h, T norm2_mu, T norm2_rstd, T grad_ffn_input",
-    "T norm2_x_hat, T norm2_p",
+    "row T h, per_row T norm2_mu, per_row T norm2_rstd, row T grad_ffn_input, scalar int64 _t41, column T norm2_weight, row T grad_y",
+    "row T norm2_p, row T grad_h",
     """
-    T _t40 = h - norm2_mu;
-    norm2_x_hat = _t40 * norm2_rstd;
-    norm2_p = grad_ffn_input * norm2_x_hat;
+    T _c_h[LF_REGISTERS];
+    T _c_grad_ffn_input[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    const T norm2_scale = norm2_rstd / _t41;
+    T _t44 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T h = _at.fill(_c_h, _row_h, _j);
+        const T grad_ffn_input = _at.fill(_c_grad_ffn_input, _row_grad_ffn_input, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T _t40 = h - norm2_mu;
+        const T norm2_x_hat = _t40 * norm2_rstd;
+        const T norm2_p = grad_ffn_input * norm2_x_hat;
+        _t44 = _Sum()(_t44, norm2_p * norm2_weight);
+    )
+    _t44 = _row_reduce(_t44, _Sum());
+    const T _t45 = _t44 * norm2_scale;
+    T _t48 = T(0);
+    LF_ROW_LOOP(
+        const T grad_ffn_input = _at.get(_c_grad_ffn_input, _row_grad_ffn_input, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        _t48 = _Sum()(_t48, grad_ffn_input * norm2_weight);
+    )
+    _t48 = _row_reduce(_t48, _Sum());
+    const T _t49 = _t48 * norm2_scale;
+    LF_ROW_LOOP(
+        const T h = _at.get(_c_h, _row_h, _j);
+        const T grad_ffn_input = _at.get(_c_grad_ffn_input, _row_grad_ffn_input, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T _t40 = h - norm2_mu;
+        const T norm2_x_hat = _t40 * norm2_rstd;
+        const T norm2_p = grad_ffn_input * norm2_x_hat;
+        const T _t42 = grad_ffn_input * norm2_weight;
+        const T _t43 = _t42 * norm2_rstd;
+        const T _t46 = norm2_x_hat * _t45;
+        const T _t47 = _t43 - _t46;
+        const T grad_norm2_x = _t47 - _t49;
+        const T grad_h = grad_y + grad_norm2_x;
+        _row_norm2_p[_j] = norm2_p;
+        _row_grad_h[_j] = grad_h;
+    )
     """,
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:38
-_transformer_encoder_norm_first_gelu_bwd_5 = ElementwiseKernel(
+# transformer_encoder_norm_first_gelu_bwd_5: layers_spec/primitives.yaml:2956
+_transformer_encoder_norm_first_gelu_bwd_5 = RowBlockKernel(
     "transformer_encoder_norm_first_gelu_bwd_5",
-    "T norm2_rstd, int32 _t41",
-    "T norm2_scale",
+    "row T grad_self_attn_weights, row T self_attn_weights",
+    "row T grad_self_attn_unpadded",
     """
-    norm2_scale = norm2_rstd / _t41;
+    T _c_grad_self_attn_weights[LF_REGISTERS];
+    T _c_self_attn_weights[LF_REGISTERS];
+    T _t58 = T(0);
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.fill(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.fill(_c_self_attn_weights, _row_self_attn_weights, _j);
+        _t58 = _Sum()(_t58, grad_self_attn_weights * self_attn_weights);
+    )
+    _t58 = _row_reduce(_t58, _Sum());
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.get(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.get(_c_self_attn_weights, _row_self_attn_weights, _j);
+        const T _t59 = grad_self_attn_weights - _t58;
+        const T grad_self_attn_unpadded = self_attn_weights * _t59;
+        _row_grad_self_attn_unpadded[_j] = grad_self_attn_unpadded;
+    )
     """,
-    scalars=("_t41",),
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
+# transformer_encoder_norm_first_gelu_bwd_6: layers_spec/primitives.yaml:61
 _transformer_encoder_norm_first_gelu_bwd_6 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_6",
-    "T grad_ffn_input, T norm2_weight, T norm2_rstd",
-    "T _t43",
-    """
-    T _t42 = grad_ffn_input * norm2_weight;
-    _t43 = _t42 * norm2_rstd;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_gelu_bwd_7 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_7",
-    "T _t44, T norm2_scale",
-    "T _t45",
-    """
-    _t45 = _t44 * norm2_scale;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_bwd_8: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_gelu_bwd_8 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_8",
-    "T norm2_x_hat, T _t45, T _t43",
-    "T _t47",
-    """
-    T _t46 = norm2_x_hat * _t45;
-    _t47 = _t43 - _t46;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_bwd_9: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_gelu_bwd_9 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_9",
-    "T _t48, T norm2_scale",
-    "T _t49",
-    """
-    _t49 = _t48 * norm2_scale;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_bwd_10: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_gelu_bwd_10 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_10",
-    "T _t47, T _t49, T grad_y",
-    "T grad_h",
-    """
-    T grad_norm2_x = _t47 - _t49;
-    grad_h = grad_y + grad_norm2_x;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:2956
-_transformer_encoder_norm_first_gelu_bwd_11 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_11",
-    "T grad_self_attn_weights, T _t58, T self_attn_weights",
-    "T grad_self_attn_unpadded",
-    """
-    T _t59 = grad_self_attn_weights - _t58;
-    grad_self_attn_unpadded = self_attn_weights * _t59;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_bwd_12: layers_spec/primitives.yaml:61
-_transformer_encoder_norm_first_gelu_bwd_12 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_12",
     "T grad_self_attn_heads_q, T _t10",
     "T _t68",
     """
@@ -3026,85 +2890,54 @@ _transformer_encoder_norm_first_gelu_bwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_13: layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_encoder_norm_first_gelu_bwd_13 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_13",
-    "T x, T norm1_mu, T norm1_rstd, T grad_normalized",
-    "T norm1_x_hat, T norm1_p",
+# transformer_encoder_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_encoder_norm_first_gelu_bwd_7 = RowBlockKernel(
+    "transformer_encoder_norm_first_gelu_bwd_7",
+    "row T x, per_row T norm1_mu, per_row T norm1_rstd, row T grad_normalized, scalar int64 _t77, column T norm1_weight, row T grad_h",
+    "row T norm1_p, row T grad_x",
     """
-    T _t76 = x - norm1_mu;
-    norm1_x_hat = _t76 * norm1_rstd;
-    norm1_p = grad_normalized * norm1_x_hat;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:38
-_transformer_encoder_norm_first_gelu_bwd_14 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_14",
-    "T norm1_rstd, int32 _t77",
-    "T norm1_scale",
-    """
-    norm1_scale = norm1_rstd / _t77;
-    """,
-    scalars=("_t77",),
-)
-
-
-# transformer_encoder_norm_first_gelu_bwd_15: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_gelu_bwd_15 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_15",
-    "T grad_normalized, T norm1_weight, T norm1_rstd",
-    "T _t79",
-    """
-    T _t78 = grad_normalized * norm1_weight;
-    _t79 = _t78 * norm1_rstd;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_bwd_16: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_gelu_bwd_16 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_16",
-    "T _t80, T norm1_scale",
-    "T _t81",
-    """
-    _t81 = _t80 * norm1_scale;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_bwd_17: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_gelu_bwd_17 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_17",
-    "T norm1_x_hat, T _t81, T _t79",
-    "T _t83",
-    """
-    T _t82 = norm1_x_hat * _t81;
-    _t83 = _t79 - _t82;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_bwd_18: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_gelu_bwd_18 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_18",
-    "T _t84, T norm1_scale",
-    "T _t85",
-    """
-    _t85 = _t84 * norm1_scale;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_bwd_19: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_gelu_bwd_19 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_bwd_19",
-    "T _t83, T _t85, T grad_h",
-    "T grad_x",
-    """
-    T grad_norm1_x = _t83 - _t85;
-    grad_x = grad_h + grad_norm1_x;
+    T _c_x[LF_REGISTERS];
+    T _c_grad_normalized[LF_REGISTERS];
+    T _c_grad_h[LF_REGISTERS];
+    const T norm1_scale = norm1_rstd / _t77;
+    T _t80 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_grad_h, _row_grad_h, _j);
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T grad_normalized = _at.fill(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T _t76 = x - norm1_mu;
+        const T norm1_x_hat = _t76 * norm1_rstd;
+        const T norm1_p = grad_normalized * norm1_x_hat;
+        _t80 = _Sum()(_t80, norm1_p * norm1_weight);
+    )
+    _t80 = _row_reduce(_t80, _Sum());
+    const T _t81 = _t80 * norm1_scale;
+    T _t84 = T(0);
+    LF_ROW_LOOP(
+        const T grad_normalized = _at.get(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        _t84 = _Sum()(_t84, grad_normalized * norm1_weight);
+    )
+    _t84 = _row_reduce(_t84, _Sum());
+    const T _t85 = _t84 * norm1_scale;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T grad_normalized = _at.get(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h = _at.get(_c_grad_h, _row_grad_h, _j);
+        const T _t76 = x - norm1_mu;
+        const T norm1_x_hat = _t76 * norm1_rstd;
+        const T norm1_p = grad_normalized * norm1_x_hat;
+        const T _t78 = grad_normalized * norm1_weight;
+        const T _t79 = _t78 * norm1_rstd;
+        const T _t82 = norm1_x_hat * _t81;
+        const T _t83 = _t79 - _t82;
+        const T grad_norm1_x = _t83 - _t85;
+        const T grad_x = grad_h + grad_norm1_x;
+        _row_norm1_p[_j] = norm1_p;
+        _row_grad_x[_j] = grad_x;
+    )
     """,
 )
 
@@ -3137,14 +2970,14 @@ def _cupy_backward_norm_first_gelu(
 ):
     import cupy as cp
 
-    self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_4(
+    self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_1(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
     _t7 = _split_heads(self_attn_q, nhead)
-    self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_5(_t7, _t10)
+    self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_2(_t7, _t10)
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
@@ -3158,22 +2991,12 @@ def _cupy_backward_norm_first_gelu(
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
-    norm2_x_hat, norm2_p = _transformer_encoder_norm_first_gelu_bwd_4(
-        h, norm2_mu, norm2_rstd, grad_ffn_input
+    _t41 = x.shape[-1]
+    norm2_p, grad_h = _transformer_encoder_norm_first_gelu_bwd_4(
+        h, norm2_mu, norm2_rstd, grad_ffn_input, _t41, norm2_weight, grad_y
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
-    _t41 = x.shape[-1]
-    norm2_scale = _transformer_encoder_norm_first_gelu_bwd_5(norm2_rstd, _t41)
-    _t43 = _transformer_encoder_norm_first_gelu_bwd_6(
-        grad_ffn_input, norm2_weight, norm2_rstd
-    )
-    _t44 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t45 = _transformer_encoder_norm_first_gelu_bwd_7(_t44, norm2_scale)
-    _t47 = _transformer_encoder_norm_first_gelu_bwd_8(norm2_x_hat, _t45, _t43)
-    _t48 = _cupy_dot_last(grad_ffn_input, norm2_weight)
-    _t49 = _transformer_encoder_norm_first_gelu_bwd_9(_t48, norm2_scale)
-    grad_h = _transformer_encoder_norm_first_gelu_bwd_10(_t47, _t49, grad_y)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
     grad_self_attn_attended = _linear_backward_input(grad_h, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
@@ -3182,16 +3005,15 @@ def _cupy_backward_norm_first_gelu(
     grad_self_attn_weights = _cupy_bmm(_t53, _t54)
     _t56 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t56, _t53)
-    _t58 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_unpadded = _transformer_encoder_norm_first_gelu_bwd_11(
-        grad_self_attn_weights, _t58, self_attn_weights
+    grad_self_attn_unpadded = _transformer_encoder_norm_first_gelu_bwd_5(
+        grad_self_attn_weights, self_attn_weights
     )
     _t61 = cp.swapaxes(_t11, -1, -2)
     grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t61)
     _t63 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t64 = _cupy_bmm(_t63, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t64, -1, -2)
-    _t68 = _transformer_encoder_norm_first_gelu_bwd_12(grad_self_attn_heads_q, _t10)
+    _t68 = _transformer_encoder_norm_first_gelu_bwd_6(grad_self_attn_heads_q, _t10)
     grad_self_attn_qkv = _cupy_join_heads(
         (_t68, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
@@ -3202,22 +3024,12 @@ def _cupy_backward_norm_first_gelu(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
-    norm1_x_hat, norm1_p = _transformer_encoder_norm_first_gelu_bwd_13(
-        x, norm1_mu, norm1_rstd, grad_normalized
+    _t77 = x.shape[-1]
+    norm1_p, grad_x = _transformer_encoder_norm_first_gelu_bwd_7(
+        x, norm1_mu, norm1_rstd, grad_normalized, _t77, norm1_weight, grad_h
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    _t77 = x.shape[-1]
-    norm1_scale = _transformer_encoder_norm_first_gelu_bwd_14(norm1_rstd, _t77)
-    _t79 = _transformer_encoder_norm_first_gelu_bwd_15(
-        grad_normalized, norm1_weight, norm1_rstd
-    )
-    _t80 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t81 = _transformer_encoder_norm_first_gelu_bwd_16(_t80, norm1_scale)
-    _t83 = _transformer_encoder_norm_first_gelu_bwd_17(norm1_x_hat, _t81, _t79)
-    _t84 = _cupy_dot_last(grad_normalized, norm1_weight)
-    _t85 = _transformer_encoder_norm_first_gelu_bwd_18(_t84, norm1_scale)
-    grad_x = _transformer_encoder_norm_first_gelu_bwd_19(_t83, _t85, grad_h)
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -3235,9 +3047,9 @@ def _cupy_backward_norm_first_gelu(
     )
 
 
-# transformer_encoder_norm_first_gelu_tanh_fwd_12: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
-_transformer_encoder_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_12",
+# transformer_encoder_norm_first_gelu_tanh_fwd_5: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
+_transformer_encoder_norm_first_gelu_tanh_fwd_5 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_5",
     "T _t19, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -3254,9 +3066,9 @@ _transformer_encoder_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_fwd_13: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:51
-_transformer_encoder_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_fwd_13",
+# transformer_encoder_norm_first_gelu_tanh_fwd_6: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:51
+_transformer_encoder_norm_first_gelu_tanh_fwd_6 = ElementwiseKernel(
+    "transformer_encoder_norm_first_gelu_tanh_fwd_6",
     "T _t26, T linear2_bias, T h",
     "T y",
     """
@@ -3287,16 +3099,12 @@ def _cupy_forward_norm_first_gelu_tanh(
 ):
     import cupy as cp
 
-    norm1_mu = _transformer_encoder_norm_first_relu_fwd_0(x)
-    norm1_centered = _transformer_encoder_norm_first_relu_fwd_1(x, norm1_mu)
-    _t1 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t2 = x.shape[-1]
-    norm1_rstd = _transformer_encoder_norm_first_relu_fwd_2(_t1, _t2, eps)
-    normalized = _transformer_encoder_norm_first_relu_fwd_3(
-        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    norm1_mu, norm1_rstd, normalized = _transformer_encoder_norm_first_relu_fwd_0(
+        x, _t2, eps, norm1_weight, norm1_bias
     )
     _t6 = _linear(normalized, self_attn_in_proj_weight)
-    self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_4(
+    self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_1(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
@@ -3306,32 +3114,27 @@ def _cupy_forward_norm_first_gelu_tanh(
     _t8 = x.shape[-1]
     _t9 = _t8 / nhead
     _t10 = _t9 ** (-0.5)
-    self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_5(_t7, _t10)
+    self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_2(_t7, _t10)
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t11)
-    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_3(
         self_attn_scores, src_mask, src_key_padding_mask
     )
     _t12 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _merge_heads(_t12, nhead)
     _t13 = _linear(self_attn_attended, self_attn_out_proj_weight)
-    h = _transformer_encoder_norm_first_relu_fwd_7(_t13, self_attn_out_proj_bias, x)
-    norm2_mu = _transformer_encoder_norm_first_relu_fwd_8(h)
-    norm2_centered = _transformer_encoder_norm_first_relu_fwd_9(h, norm2_mu)
-    _t14 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t15 = x.shape[-1]
-    norm2_rstd = _transformer_encoder_norm_first_relu_fwd_10(_t14, _t15, eps)
-    ffn_input = _transformer_encoder_norm_first_relu_fwd_11(
-        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    h, norm2_mu, norm2_rstd, ffn_input = _transformer_encoder_norm_first_relu_fwd_4(
+        _t13, self_attn_out_proj_bias, x, _t15, eps, norm2_weight, norm2_bias
     )
     _t19 = _linear(ffn_input, linear1_weight)
-    linear1_z, hidden = _transformer_encoder_norm_first_gelu_tanh_fwd_12(
+    linear1_z, hidden = _transformer_encoder_norm_first_gelu_tanh_fwd_5(
         _t19, linear1_bias
     )
     _t26 = _linear(hidden, linear2_weight)
-    y = _transformer_encoder_norm_first_gelu_tanh_fwd_13(_t26, linear2_bias, h)
+    y = _transformer_encoder_norm_first_gelu_tanh_fwd_6(_t26, linear2_bias, h)
     return y, (
         x,
         self_attn_in_proj_weight,
@@ -3400,104 +3203,87 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_3 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_4: layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_encoder_norm_first_gelu_tanh_bwd_4 = ElementwiseKernel(
+# transformer_encoder_norm_first_gelu_tanh_bwd_4: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_encoder_norm_first_gelu_tanh_bwd_4 = RowBlockKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_4",
-    "T h, T norm2_mu, T norm2_rstd, T grad_ffn_input",
-    "T norm2_x_hat, T norm2_p",
+    "row T h, per_row T norm2_mu, per_row T norm2_rstd, row T grad_ffn_input, scalar int64 _t46, column T norm2_weight, row T grad_y",
+    "row T norm2_p, row T grad_h",
     """
-    T _t45 = h - norm2_mu;
-    norm2_x_hat = _t45 * norm2_rstd;
-    norm2_p = grad_ffn_input * norm2_x_hat;
+    T _c_h[LF_REGISTERS];
+    T _c_grad_ffn_input[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    const T norm2_scale = norm2_rstd / _t46;
+    T _t49 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T h = _at.fill(_c_h, _row_h, _j);
+        const T grad_ffn_input = _at.fill(_c_grad_ffn_input, _row_grad_ffn_input, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T _t45 = h - norm2_mu;
+        const T norm2_x_hat = _t45 * norm2_rstd;
+        const T norm2_p = grad_ffn_input * norm2_x_hat;
+        _t49 = _Sum()(_t49, norm2_p * norm2_weight);
+    )
+    _t49 = _row_reduce(_t49, _Sum());
+    const T _t50 = _t49 * norm2_scale;
+    T _t53 = T(0);
+    LF_ROW_LOOP(
+        const T grad_ffn_input = _at.get(_c_grad_ffn_input, _row_grad_ffn_input, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        _t53 = _Sum()(_t53, grad_ffn_input * norm2_weight);
+    )
+    _t53 = _row_reduce(_t53, _Sum());
+    const T _t54 = _t53 * norm2_scale;
+    LF_ROW_LOOP(
+        const T h = _at.get(_c_h, _row_h, _j);
+        const T grad_ffn_input = _at.get(_c_grad_ffn_input, _row_grad_ffn_input, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T _t45 = h - norm2_mu;
+        const T norm2_x_hat = _t45 * norm2_rstd;
+        const T norm2_p = grad_ffn_input * norm2_x_hat;
+        const T _t47 = grad_ffn_input * norm2_weight;
+        const T _t48 = _t47 * norm2_rstd;
+        const T _t51 = norm2_x_hat * _t50;
+        const T _t52 = _t48 - _t51;
+        const T grad_norm2_x = _t52 - _t54;
+        const T grad_h = grad_y + grad_norm2_x;
+        _row_norm2_p[_j] = norm2_p;
+        _row_grad_h[_j] = grad_h;
+    )
     """,
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_5: layers_spec/layers/layer_normalization.yaml:38
-_transformer_encoder_norm_first_gelu_tanh_bwd_5 = ElementwiseKernel(
+# transformer_encoder_norm_first_gelu_tanh_bwd_5: layers_spec/primitives.yaml:2956
+_transformer_encoder_norm_first_gelu_tanh_bwd_5 = RowBlockKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_5",
-    "T norm2_rstd, int32 _t46",
-    "T norm2_scale",
+    "row T grad_self_attn_weights, row T self_attn_weights",
+    "row T grad_self_attn_unpadded",
     """
-    norm2_scale = norm2_rstd / _t46;
+    T _c_grad_self_attn_weights[LF_REGISTERS];
+    T _c_self_attn_weights[LF_REGISTERS];
+    T _t63 = T(0);
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.fill(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.fill(_c_self_attn_weights, _row_self_attn_weights, _j);
+        _t63 = _Sum()(_t63, grad_self_attn_weights * self_attn_weights);
+    )
+    _t63 = _row_reduce(_t63, _Sum());
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.get(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.get(_c_self_attn_weights, _row_self_attn_weights, _j);
+        const T _t64 = grad_self_attn_weights - _t63;
+        const T grad_self_attn_unpadded = self_attn_weights * _t64;
+        _row_grad_self_attn_unpadded[_j] = grad_self_attn_unpadded;
+    )
     """,
-    scalars=("_t46",),
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_6: layers_spec/layers/layer_normalization.yaml:40
+# transformer_encoder_norm_first_gelu_tanh_bwd_6: layers_spec/primitives.yaml:61
 _transformer_encoder_norm_first_gelu_tanh_bwd_6 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_6",
-    "T grad_ffn_input, T norm2_weight, T norm2_rstd",
-    "T _t48",
-    """
-    T _t47 = grad_ffn_input * norm2_weight;
-    _t48 = _t47 * norm2_rstd;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_bwd_7: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_gelu_tanh_bwd_7 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_7",
-    "T _t49, T norm2_scale",
-    "T _t50",
-    """
-    _t50 = _t49 * norm2_scale;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_bwd_8: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_gelu_tanh_bwd_8 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_8",
-    "T norm2_x_hat, T _t50, T _t48",
-    "T _t52",
-    """
-    T _t51 = norm2_x_hat * _t50;
-    _t52 = _t48 - _t51;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_bwd_9: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_gelu_tanh_bwd_9 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_9",
-    "T _t53, T norm2_scale",
-    "T _t54",
-    """
-    _t54 = _t53 * norm2_scale;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_bwd_10: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_10",
-    "T _t52, T _t54, T grad_y",
-    "T grad_h",
-    """
-    T grad_norm2_x = _t52 - _t54;
-    grad_h = grad_y + grad_norm2_x;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:2956
-_transformer_encoder_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_11",
-    "T grad_self_attn_weights, T _t63, T self_attn_weights",
-    "T grad_self_attn_unpadded",
-    """
-    T _t64 = grad_self_attn_weights - _t63;
-    grad_self_attn_unpadded = self_attn_weights * _t64;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_bwd_12: layers_spec/primitives.yaml:61
-_transformer_encoder_norm_first_gelu_tanh_bwd_12 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_12",
     "T grad_self_attn_heads_q, T _t10",
     "T _t73",
     """
@@ -3507,85 +3293,54 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_12 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_13: layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_encoder_norm_first_gelu_tanh_bwd_13 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_13",
-    "T x, T norm1_mu, T norm1_rstd, T grad_normalized",
-    "T norm1_x_hat, T norm1_p",
+# transformer_encoder_norm_first_gelu_tanh_bwd_7: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_encoder_norm_first_gelu_tanh_bwd_7 = RowBlockKernel(
+    "transformer_encoder_norm_first_gelu_tanh_bwd_7",
+    "row T x, per_row T norm1_mu, per_row T norm1_rstd, row T grad_normalized, scalar int64 _t82, column T norm1_weight, row T grad_h",
+    "row T norm1_p, row T grad_x",
     """
-    T _t81 = x - norm1_mu;
-    norm1_x_hat = _t81 * norm1_rstd;
-    norm1_p = grad_normalized * norm1_x_hat;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_bwd_14: layers_spec/layers/layer_normalization.yaml:38
-_transformer_encoder_norm_first_gelu_tanh_bwd_14 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_14",
-    "T norm1_rstd, int32 _t82",
-    "T norm1_scale",
-    """
-    norm1_scale = norm1_rstd / _t82;
-    """,
-    scalars=("_t82",),
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_bwd_15: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_gelu_tanh_bwd_15 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_15",
-    "T grad_normalized, T norm1_weight, T norm1_rstd",
-    "T _t84",
-    """
-    T _t83 = grad_normalized * norm1_weight;
-    _t84 = _t83 * norm1_rstd;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_bwd_16: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_gelu_tanh_bwd_16 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_16",
-    "T _t85, T norm1_scale",
-    "T _t86",
-    """
-    _t86 = _t85 * norm1_scale;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_bwd_17: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_17",
-    "T norm1_x_hat, T _t86, T _t84",
-    "T _t88",
-    """
-    T _t87 = norm1_x_hat * _t86;
-    _t88 = _t84 - _t87;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_bwd_18: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_18",
-    "T _t89, T norm1_scale",
-    "T _t90",
-    """
-    _t90 = _t89 * norm1_scale;
-    """,
-)
-
-
-# transformer_encoder_norm_first_gelu_tanh_bwd_19: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
-    "transformer_encoder_norm_first_gelu_tanh_bwd_19",
-    "T _t88, T _t90, T grad_h",
-    "T grad_x",
-    """
-    T grad_norm1_x = _t88 - _t90;
-    grad_x = grad_h + grad_norm1_x;
+    T _c_x[LF_REGISTERS];
+    T _c_grad_normalized[LF_REGISTERS];
+    T _c_grad_h[LF_REGISTERS];
+    const T norm1_scale = norm1_rstd / _t82;
+    T _t85 = T(0);
+    LF_ROW_LOOP(
+        _at.fill(_c_grad_h, _row_grad_h, _j);
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T grad_normalized = _at.fill(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T _t81 = x - norm1_mu;
+        const T norm1_x_hat = _t81 * norm1_rstd;
+        const T norm1_p = grad_normalized * norm1_x_hat;
+        _t85 = _Sum()(_t85, norm1_p * norm1_weight);
+    )
+    _t85 = _row_reduce(_t85, _Sum());
+    const T _t86 = _t85 * norm1_scale;
+    T _t89 = T(0);
+    LF_ROW_LOOP(
+        const T grad_normalized = _at.get(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        _t89 = _Sum()(_t89, grad_normalized * norm1_weight);
+    )
+    _t89 = _row_reduce(_t89, _Sum());
+    const T _t90 = _t89 * norm1_scale;
+    LF_ROW_LOOP(
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T grad_normalized = _at.get(_c_grad_normalized, _row_grad_normalized, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h = _at.get(_c_grad_h, _row_grad_h, _j);
+        const T _t81 = x - norm1_mu;
+        const T norm1_x_hat = _t81 * norm1_rstd;
+        const T norm1_p = grad_normalized * norm1_x_hat;
+        const T _t83 = grad_normalized * norm1_weight;
+        const T _t84 = _t83 * norm1_rstd;
+        const T _t87 = norm1_x_hat * _t86;
+        const T _t88 = _t84 - _t87;
+        const T grad_norm1_x = _t88 - _t90;
+        const T grad_x = grad_h + grad_norm1_x;
+        _row_norm1_p[_j] = norm1_p;
+        _row_grad_x[_j] = grad_x;
+    )
     """,
 )
 
@@ -3618,14 +3373,14 @@ def _cupy_backward_norm_first_gelu_tanh(
 ):
     import cupy as cp
 
-    self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_4(
+    self_attn_qkv = _transformer_encoder_norm_first_relu_fwd_1(
         _t6, self_attn_in_proj_bias
     )
     self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
     self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
     self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
     _t7 = _split_heads(self_attn_q, nhead)
-    self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_5(_t7, _t10)
+    self_attn_heads_q = _transformer_encoder_norm_first_relu_fwd_2(_t7, _t10)
     self_attn_heads_k = _split_heads(self_attn_k, nhead)
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t11 = cp.swapaxes(self_attn_heads_k, -1, -2)
@@ -3641,22 +3396,12 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     grad_ffn_input = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(ffn_input)
-    norm2_x_hat, norm2_p = _transformer_encoder_norm_first_gelu_tanh_bwd_4(
-        h, norm2_mu, norm2_rstd, grad_ffn_input
+    _t46 = x.shape[-1]
+    norm2_p, grad_h = _transformer_encoder_norm_first_gelu_tanh_bwd_4(
+        h, norm2_mu, norm2_rstd, grad_ffn_input, _t46, norm2_weight, grad_y
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_ffn_input, self_attn_out_proj_bias.shape)
-    _t46 = x.shape[-1]
-    norm2_scale = _transformer_encoder_norm_first_gelu_tanh_bwd_5(norm2_rstd, _t46)
-    _t48 = _transformer_encoder_norm_first_gelu_tanh_bwd_6(
-        grad_ffn_input, norm2_weight, norm2_rstd
-    )
-    _t49 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t50 = _transformer_encoder_norm_first_gelu_tanh_bwd_7(_t49, norm2_scale)
-    _t52 = _transformer_encoder_norm_first_gelu_tanh_bwd_8(norm2_x_hat, _t50, _t48)
-    _t53 = _cupy_dot_last(grad_ffn_input, norm2_weight)
-    _t54 = _transformer_encoder_norm_first_gelu_tanh_bwd_9(_t53, norm2_scale)
-    grad_h = _transformer_encoder_norm_first_gelu_tanh_bwd_10(_t52, _t54, grad_y)
     grad_self_attn_out_proj_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
     grad_self_attn_attended = _linear_backward_input(grad_h, self_attn_out_proj_weight)
     grad_self_attn_out_proj_weight = _rows(grad_h).T @ _rows(self_attn_attended)
@@ -3665,18 +3410,15 @@ def _cupy_backward_norm_first_gelu_tanh(
     grad_self_attn_weights = _cupy_bmm(_t58, _t59)
     _t61 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t61, _t58)
-    _t63 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_unpadded = _transformer_encoder_norm_first_gelu_tanh_bwd_11(
-        grad_self_attn_weights, _t63, self_attn_weights
+    grad_self_attn_unpadded = _transformer_encoder_norm_first_gelu_tanh_bwd_5(
+        grad_self_attn_weights, self_attn_weights
     )
     _t66 = cp.swapaxes(_t11, -1, -2)
     grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t66)
     _t68 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t69 = _cupy_bmm(_t68, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t69, -1, -2)
-    _t73 = _transformer_encoder_norm_first_gelu_tanh_bwd_12(
-        grad_self_attn_heads_q, _t10
-    )
+    _t73 = _transformer_encoder_norm_first_gelu_tanh_bwd_6(grad_self_attn_heads_q, _t10)
     grad_self_attn_qkv = _cupy_join_heads(
         (_t73, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
@@ -3687,22 +3429,12 @@ def _cupy_backward_norm_first_gelu_tanh(
         grad_self_attn_qkv, self_attn_in_proj_weight
     )
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(normalized)
-    norm1_x_hat, norm1_p = _transformer_encoder_norm_first_gelu_tanh_bwd_13(
-        x, norm1_mu, norm1_rstd, grad_normalized
+    _t82 = x.shape[-1]
+    norm1_p, grad_x = _transformer_encoder_norm_first_gelu_tanh_bwd_7(
+        x, norm1_mu, norm1_rstd, grad_normalized, _t82, norm1_weight, grad_h
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_normalized, self_attn_out_proj_bias.shape)
-    _t82 = x.shape[-1]
-    norm1_scale = _transformer_encoder_norm_first_gelu_tanh_bwd_14(norm1_rstd, _t82)
-    _t84 = _transformer_encoder_norm_first_gelu_tanh_bwd_15(
-        grad_normalized, norm1_weight, norm1_rstd
-    )
-    _t85 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t86 = _transformer_encoder_norm_first_gelu_tanh_bwd_16(_t85, norm1_scale)
-    _t88 = _transformer_encoder_norm_first_gelu_tanh_bwd_17(norm1_x_hat, _t86, _t84)
-    _t89 = _cupy_dot_last(grad_normalized, norm1_weight)
-    _t90 = _transformer_encoder_norm_first_gelu_tanh_bwd_18(_t89, norm1_scale)
-    grad_x = _transformer_encoder_norm_first_gelu_tanh_bwd_19(_t88, _t90, grad_h)
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -3743,77 +3475,62 @@ _transformer_encoder_no_norm_first_relu_fwd_1 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_3: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_encoder.yaml:40
-_transformer_encoder_no_norm_first_relu_fwd_3 = ElementwiseKernel(
+# transformer_encoder_no_norm_first_relu_fwd_3: layers_spec/layers/multi_head_attention.yaml:48; layers_spec/layers/transformer_encoder.yaml:40; layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_transformer_encoder_no_norm_first_relu_fwd_3 = RowBlockKernel(
     "transformer_encoder_no_norm_first_relu_fwd_3",
-    "T _t8, T self_attn_out_proj_bias, T x",
-    "T _t9",
+    "row T _t8, column T self_attn_out_proj_bias, row T x, scalar int64 _t11, scalar T eps, column T norm1_weight, column T norm1_bias",
+    "row T _t9, per_row T norm1_mu, per_row T norm1_rstd, row T h",
     """
-    T attended = _t8 + self_attn_out_proj_bias;
-    _t9 = x + attended;
+    T _c__t8[LF_REGISTERS];
+    T _c_x[LF_REGISTERS];
+    T norm1_mu = T(0);
+    LF_ROW_LOOP(
+        const T _t8 = _at.fill(_c__t8, _row__t8, _j);
+        const T self_attn_out_proj_bias = _p_self_attn_out_proj_bias[_j];
+        const T x = _at.fill(_c_x, _row_x, _j);
+        const T attended = _t8 + self_attn_out_proj_bias;
+        const T _t9 = x + attended;
+        norm1_mu = _Sum()(norm1_mu, _t9);
+    )
+    norm1_mu = _row_reduce(norm1_mu, _Sum());
+    norm1_mu = norm1_mu / T(_n);
+    T _t10 = T(0);
+    LF_ROW_LOOP(
+        const T _t8 = _at.get(_c__t8, _row__t8, _j);
+        const T self_attn_out_proj_bias = _p_self_attn_out_proj_bias[_j];
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T attended = _t8 + self_attn_out_proj_bias;
+        const T _t9 = x + attended;
+        const T norm1_centered = _t9 - norm1_mu;
+        _t10 = _Sum()(_t10, norm1_centered * norm1_centered);
+    )
+    _t10 = _row_reduce(_t10, _Sum());
+    const T norm1_variance = _t10 / _t11;
+    const T _t12 = norm1_variance + eps;
+    const T _t13 = sqrt(_t12);
+    const T norm1_rstd = T(1) / _t13;
+    LF_ROW_LOOP(
+        const T _t8 = _at.get(_c__t8, _row__t8, _j);
+        const T self_attn_out_proj_bias = _p_self_attn_out_proj_bias[_j];
+        const T x = _at.get(_c_x, _row_x, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T norm1_bias = _p_norm1_bias[_j];
+        const T attended = _t8 + self_attn_out_proj_bias;
+        const T _t9 = x + attended;
+        const T norm1_centered = _t9 - norm1_mu;
+        const T norm1_normalized = norm1_centered * norm1_rstd;
+        const T _t14 = norm1_normalized * norm1_weight;
+        const T h = _t14 + norm1_bias;
+        _row__t9[_j] = _t9;
+        _row_h[_j] = h;
+    )
     """,
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_4: layers_spec/layers/layer_normalization.yaml:20
-_transformer_encoder_no_norm_first_relu_fwd_4 = ReductionKernel(
+# transformer_encoder_no_norm_first_relu_fwd_4: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
+_transformer_encoder_no_norm_first_relu_fwd_4 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_fwd_4",
-    "T X0",
-    map_expr="transformer_encoder_no_norm_first_relu_fwd_4_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_encoder_no_norm_first_relu_fwd_4_map(const T _t9) {
-        return _t9;
-    }
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_relu_fwd_5: layers_spec/layers/layer_normalization.yaml:21
-_transformer_encoder_no_norm_first_relu_fwd_5 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_5",
-    "T _t9, T norm1_mu",
-    "T norm1_centered",
-    """
-    norm1_centered = _t9 - norm1_mu;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_relu_fwd_6: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_no_norm_first_relu_fwd_6 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_6",
-    "T _t10, int32 _t11, T eps",
-    "T norm1_rstd",
-    """
-    T norm1_variance = _t10 / _t11;
-    T _t12 = norm1_variance + eps;
-    T _t13 = sqrt(_t12);
-    norm1_rstd = T(1) / _t13;
-    """,
-    scalars=("_t11", "eps"),
-)
-
-
-# transformer_encoder_no_norm_first_relu_fwd_7: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_encoder_no_norm_first_relu_fwd_7 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_7",
-    "T norm1_centered, T norm1_rstd, T norm1_weight, T norm1_bias",
-    "T h",
-    """
-    T norm1_normalized = norm1_centered * norm1_rstd;
-    T _t14 = norm1_normalized * norm1_weight;
-    h = _t14 + norm1_bias;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_relu_fwd_8: layers_spec/layers/dense.yaml:17; layers_spec/activations/relu.yaml:8
-_transformer_encoder_no_norm_first_relu_fwd_8 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_8",
     "T _t15, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -3823,70 +3540,55 @@ _transformer_encoder_no_norm_first_relu_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_fwd_9: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:53
-_transformer_encoder_no_norm_first_relu_fwd_9 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_9",
-    "T _t16, T linear2_bias, T h",
-    "T _t17",
+# transformer_encoder_no_norm_first_relu_fwd_5: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:53; layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_transformer_encoder_no_norm_first_relu_fwd_5 = RowBlockKernel(
+    "transformer_encoder_no_norm_first_relu_fwd_5",
+    "row T _t16, column T linear2_bias, row T h, scalar int64 _t19, scalar T eps, column T norm2_weight, column T norm2_bias",
+    "row T _t17, per_row T norm2_mu, per_row T norm2_rstd, row T y",
     """
-    T linear2_z = _t16 + linear2_bias;
-    _t17 = h + linear2_z;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_relu_fwd_10: layers_spec/layers/layer_normalization.yaml:20
-_transformer_encoder_no_norm_first_relu_fwd_10 = ReductionKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_10",
-    "T X0",
-    map_expr="transformer_encoder_no_norm_first_relu_fwd_10_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_encoder_no_norm_first_relu_fwd_10_map(const T _t17) {
-        return _t17;
-    }
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_relu_fwd_11: layers_spec/layers/layer_normalization.yaml:21
-_transformer_encoder_no_norm_first_relu_fwd_11 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_11",
-    "T _t17, T norm2_mu",
-    "T norm2_centered",
-    """
-    norm2_centered = _t17 - norm2_mu;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_relu_fwd_12: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_no_norm_first_relu_fwd_12 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_12",
-    "T _t18, int32 _t19, T eps",
-    "T norm2_rstd",
-    """
-    T norm2_variance = _t18 / _t19;
-    T _t20 = norm2_variance + eps;
-    T _t21 = sqrt(_t20);
-    norm2_rstd = T(1) / _t21;
-    """,
-    scalars=("_t19", "eps"),
-)
-
-
-# transformer_encoder_no_norm_first_relu_fwd_13: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_encoder_no_norm_first_relu_fwd_13 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_fwd_13",
-    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
-    "T y",
-    """
-    T norm2_normalized = norm2_centered * norm2_rstd;
-    T _t22 = norm2_normalized * norm2_weight;
-    y = _t22 + norm2_bias;
+    T _c__t16[LF_REGISTERS];
+    T _c_h[LF_REGISTERS];
+    T norm2_mu = T(0);
+    LF_ROW_LOOP(
+        const T _t16 = _at.fill(_c__t16, _row__t16, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h = _at.fill(_c_h, _row_h, _j);
+        const T linear2_z = _t16 + linear2_bias;
+        const T _t17 = h + linear2_z;
+        norm2_mu = _Sum()(norm2_mu, _t17);
+    )
+    norm2_mu = _row_reduce(norm2_mu, _Sum());
+    norm2_mu = norm2_mu / T(_n);
+    T _t18 = T(0);
+    LF_ROW_LOOP(
+        const T _t16 = _at.get(_c__t16, _row__t16, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h = _at.get(_c_h, _row_h, _j);
+        const T linear2_z = _t16 + linear2_bias;
+        const T _t17 = h + linear2_z;
+        const T norm2_centered = _t17 - norm2_mu;
+        _t18 = _Sum()(_t18, norm2_centered * norm2_centered);
+    )
+    _t18 = _row_reduce(_t18, _Sum());
+    const T norm2_variance = _t18 / _t19;
+    const T _t20 = norm2_variance + eps;
+    const T _t21 = sqrt(_t20);
+    const T norm2_rstd = T(1) / _t21;
+    LF_ROW_LOOP(
+        const T _t16 = _at.get(_c__t16, _row__t16, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h = _at.get(_c_h, _row_h, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T norm2_bias = _p_norm2_bias[_j];
+        const T linear2_z = _t16 + linear2_bias;
+        const T _t17 = h + linear2_z;
+        const T norm2_centered = _t17 - norm2_mu;
+        const T norm2_normalized = norm2_centered * norm2_rstd;
+        const T _t22 = norm2_normalized * norm2_weight;
+        const T y = _t22 + norm2_bias;
+        _row__t17[_j] = _t17;
+        _row_y[_j] = y;
+    )
     """,
 )
 
@@ -3928,34 +3630,24 @@ def _cupy_forward_no_norm_first_relu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
-    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_3(
         self_attn_scores, src_mask, src_key_padding_mask
     )
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _merge_heads(_t7, nhead)
     _t8 = _linear(self_attn_attended, self_attn_out_proj_weight)
-    _t9 = _transformer_encoder_no_norm_first_relu_fwd_3(_t8, self_attn_out_proj_bias, x)
-    norm1_mu = _transformer_encoder_no_norm_first_relu_fwd_4(_t9)
-    norm1_centered = _transformer_encoder_no_norm_first_relu_fwd_5(_t9, norm1_mu)
-    _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
-    norm1_rstd = _transformer_encoder_no_norm_first_relu_fwd_6(_t10, _t11, eps)
-    h = _transformer_encoder_no_norm_first_relu_fwd_7(
-        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    _t9, norm1_mu, norm1_rstd, h = _transformer_encoder_no_norm_first_relu_fwd_3(
+        _t8, self_attn_out_proj_bias, x, _t11, eps, norm1_weight, norm1_bias
     )
     _t15 = _linear(h, linear1_weight)
-    linear1_z, hidden = _transformer_encoder_no_norm_first_relu_fwd_8(
+    linear1_z, hidden = _transformer_encoder_no_norm_first_relu_fwd_4(
         _t15, linear1_bias
     )
     _t16 = _linear(hidden, linear2_weight)
-    _t17 = _transformer_encoder_no_norm_first_relu_fwd_9(_t16, linear2_bias, h)
-    norm2_mu = _transformer_encoder_no_norm_first_relu_fwd_10(_t17)
-    norm2_centered = _transformer_encoder_no_norm_first_relu_fwd_11(_t17, norm2_mu)
-    _t18 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t19 = x.shape[-1]
-    norm2_rstd = _transformer_encoder_no_norm_first_relu_fwd_12(_t18, _t19, eps)
-    y = _transformer_encoder_no_norm_first_relu_fwd_13(
-        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    _t17, norm2_mu, norm2_rstd, y = _transformer_encoder_no_norm_first_relu_fwd_5(
+        _t16, linear2_bias, h, _t19, eps, norm2_weight, norm2_bias
     )
     return y, (
         x,
@@ -3984,91 +3676,57 @@ def _cupy_forward_no_norm_first_relu(
     )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_3: layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_encoder_no_norm_first_relu_bwd_3 = ElementwiseKernel(
+# transformer_encoder_no_norm_first_relu_bwd_3: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_encoder_no_norm_first_relu_bwd_3 = RowBlockKernel(
     "transformer_encoder_no_norm_first_relu_bwd_3",
-    "T _t17, T norm2_mu, T norm2_rstd, T grad_y",
-    "T norm2_x_hat, T norm2_p",
+    "row T _t17, per_row T norm2_mu, per_row T norm2_rstd, row T grad_y, scalar int64 _t24, column T norm2_weight",
+    "row T norm2_p, row T grad_norm2_x",
     """
-    T _t23 = _t17 - norm2_mu;
-    norm2_x_hat = _t23 * norm2_rstd;
-    norm2_p = grad_y * norm2_x_hat;
+    T _c__t17[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    const T norm2_scale = norm2_rstd / _t24;
+    T _t27 = T(0);
+    LF_ROW_LOOP(
+        const T _t17 = _at.fill(_c__t17, _row__t17, _j);
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T _t23 = _t17 - norm2_mu;
+        const T norm2_x_hat = _t23 * norm2_rstd;
+        const T norm2_p = grad_y * norm2_x_hat;
+        _t27 = _Sum()(_t27, norm2_p * norm2_weight);
+    )
+    _t27 = _row_reduce(_t27, _Sum());
+    const T _t28 = _t27 * norm2_scale;
+    T _t31 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        _t31 = _Sum()(_t31, grad_y * norm2_weight);
+    )
+    _t31 = _row_reduce(_t31, _Sum());
+    const T _t32 = _t31 * norm2_scale;
+    LF_ROW_LOOP(
+        const T _t17 = _at.get(_c__t17, _row__t17, _j);
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T _t23 = _t17 - norm2_mu;
+        const T norm2_x_hat = _t23 * norm2_rstd;
+        const T norm2_p = grad_y * norm2_x_hat;
+        const T _t25 = grad_y * norm2_weight;
+        const T _t26 = _t25 * norm2_rstd;
+        const T _t29 = norm2_x_hat * _t28;
+        const T _t30 = _t26 - _t29;
+        const T grad_norm2_x = _t30 - _t32;
+        _row_norm2_p[_j] = norm2_p;
+        _row_grad_norm2_x[_j] = grad_norm2_x;
+    )
     """,
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_4: layers_spec/layers/layer_normalization.yaml:38
+# transformer_encoder_no_norm_first_relu_bwd_4: layers_spec/primitives.yaml:252
 _transformer_encoder_no_norm_first_relu_bwd_4 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_relu_bwd_4",
-    "T norm2_rstd, int32 _t24",
-    "T norm2_scale",
-    """
-    norm2_scale = norm2_rstd / _t24;
-    """,
-    scalars=("_t24",),
-)
-
-
-# transformer_encoder_no_norm_first_relu_bwd_5: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_relu_bwd_5 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_5",
-    "T grad_y, T norm2_weight, T norm2_rstd",
-    "T _t26",
-    """
-    T _t25 = grad_y * norm2_weight;
-    _t26 = _t25 * norm2_rstd;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_relu_bwd_6: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_relu_bwd_6 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_6",
-    "T _t27, T norm2_scale",
-    "T _t28",
-    """
-    _t28 = _t27 * norm2_scale;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_relu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_relu_bwd_7 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_7",
-    "T norm2_x_hat, T _t28, T _t26",
-    "T _t30",
-    """
-    T _t29 = norm2_x_hat * _t28;
-    _t30 = _t26 - _t29;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_relu_bwd_8: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_relu_bwd_8 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_8",
-    "T _t31, T norm2_scale",
-    "T _t32",
-    """
-    _t32 = _t31 * norm2_scale;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_relu_bwd_9: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_relu_bwd_9 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_9",
-    "T _t30, T _t32",
-    "T grad_norm2_x",
-    """
-    grad_norm2_x = _t30 - _t32;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_relu_bwd_10: layers_spec/primitives.yaml:252
-_transformer_encoder_no_norm_first_relu_bwd_10 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_10",
     "T linear1_z, T grad_hidden",
     "T grad_linear1_z",
     """
@@ -4078,104 +3736,91 @@ _transformer_encoder_no_norm_first_relu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_11: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_encoder_no_norm_first_relu_bwd_11 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_11",
-    "T grad_norm2_x, T _t39, T _t9, T norm1_mu, T norm1_rstd",
-    "T grad_h, T norm1_x_hat, T norm1_p",
+# transformer_encoder_no_norm_first_relu_bwd_5: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_encoder_no_norm_first_relu_bwd_5 = RowBlockKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_5",
+    "row T grad_norm2_x, row T _t39, row T _t9, per_row T norm1_mu, per_row T norm1_rstd, scalar int64 _t42, column T norm1_weight",
+    "row T grad_h, row T norm1_p, row T grad_norm1_x",
     """
-    grad_h = grad_norm2_x + _t39;
-    T _t41 = _t9 - norm1_mu;
-    norm1_x_hat = _t41 * norm1_rstd;
-    norm1_p = grad_h * norm1_x_hat;
+    T _c_grad_norm2_x[LF_REGISTERS];
+    T _c__t39[LF_REGISTERS];
+    T _c__t9[LF_REGISTERS];
+    const T norm1_scale = norm1_rstd / _t42;
+    T _t45 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.fill(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t39 = _at.fill(_c__t39, _row__t39, _j);
+        const T _t9 = _at.fill(_c__t9, _row__t9, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h = grad_norm2_x + _t39;
+        const T _t41 = _t9 - norm1_mu;
+        const T norm1_x_hat = _t41 * norm1_rstd;
+        const T norm1_p = grad_h * norm1_x_hat;
+        _t45 = _Sum()(_t45, norm1_p * norm1_weight);
+    )
+    _t45 = _row_reduce(_t45, _Sum());
+    const T _t46 = _t45 * norm1_scale;
+    T _t49 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.get(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t39 = _at.get(_c__t39, _row__t39, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h = grad_norm2_x + _t39;
+        _t49 = _Sum()(_t49, grad_h * norm1_weight);
+    )
+    _t49 = _row_reduce(_t49, _Sum());
+    const T _t50 = _t49 * norm1_scale;
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.get(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t39 = _at.get(_c__t39, _row__t39, _j);
+        const T _t9 = _at.get(_c__t9, _row__t9, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h = grad_norm2_x + _t39;
+        const T _t41 = _t9 - norm1_mu;
+        const T norm1_x_hat = _t41 * norm1_rstd;
+        const T norm1_p = grad_h * norm1_x_hat;
+        const T _t43 = grad_h * norm1_weight;
+        const T _t44 = _t43 * norm1_rstd;
+        const T _t47 = norm1_x_hat * _t46;
+        const T _t48 = _t44 - _t47;
+        const T grad_norm1_x = _t48 - _t50;
+        _row_grad_h[_j] = grad_h;
+        _row_norm1_p[_j] = norm1_p;
+        _row_grad_norm1_x[_j] = grad_norm1_x;
+    )
     """,
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_12: layers_spec/layers/layer_normalization.yaml:38
-_transformer_encoder_no_norm_first_relu_bwd_12 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_12",
-    "T norm1_rstd, int32 _t42",
-    "T norm1_scale",
+# transformer_encoder_no_norm_first_relu_bwd_6: layers_spec/primitives.yaml:2956
+_transformer_encoder_no_norm_first_relu_bwd_6 = RowBlockKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_6",
+    "row T grad_self_attn_weights, row T self_attn_weights",
+    "row T grad_self_attn_unpadded",
     """
-    norm1_scale = norm1_rstd / _t42;
-    """,
-    scalars=("_t42",),
-)
-
-
-# transformer_encoder_no_norm_first_relu_bwd_13: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_relu_bwd_13 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_13",
-    "T grad_h, T norm1_weight, T norm1_rstd",
-    "T _t44",
-    """
-    T _t43 = grad_h * norm1_weight;
-    _t44 = _t43 * norm1_rstd;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_relu_bwd_14: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_relu_bwd_14 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_14",
-    "T _t45, T norm1_scale",
-    "T _t46",
-    """
-    _t46 = _t45 * norm1_scale;
+    T _c_grad_self_attn_weights[LF_REGISTERS];
+    T _c_self_attn_weights[LF_REGISTERS];
+    T _t59 = T(0);
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.fill(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.fill(_c_self_attn_weights, _row_self_attn_weights, _j);
+        _t59 = _Sum()(_t59, grad_self_attn_weights * self_attn_weights);
+    )
+    _t59 = _row_reduce(_t59, _Sum());
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.get(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.get(_c_self_attn_weights, _row_self_attn_weights, _j);
+        const T _t60 = grad_self_attn_weights - _t59;
+        const T grad_self_attn_unpadded = self_attn_weights * _t60;
+        _row_grad_self_attn_unpadded[_j] = grad_self_attn_unpadded;
+    )
     """,
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_15: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_relu_bwd_15 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_15",
-    "T norm1_x_hat, T _t46, T _t44",
-    "T _t48",
-    """
-    T _t47 = norm1_x_hat * _t46;
-    _t48 = _t44 - _t47;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_relu_bwd_16: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_relu_bwd_16 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_16",
-    "T _t49, T norm1_scale",
-    "T _t50",
-    """
-    _t50 = _t49 * norm1_scale;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_relu_bwd_17: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_relu_bwd_17 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_17",
-    "T _t48, T _t50",
-    "T grad_norm1_x",
-    """
-    grad_norm1_x = _t48 - _t50;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_relu_bwd_18: layers_spec/primitives.yaml:2956
-_transformer_encoder_no_norm_first_relu_bwd_18 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_18",
-    "T grad_self_attn_weights, T _t59, T self_attn_weights",
-    "T grad_self_attn_unpadded",
-    """
-    T _t60 = grad_self_attn_weights - _t59;
-    grad_self_attn_unpadded = self_attn_weights * _t60;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_relu_bwd_19: layers_spec/primitives.yaml:61
-_transformer_encoder_no_norm_first_relu_bwd_19 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_19",
+# transformer_encoder_no_norm_first_relu_bwd_7: layers_spec/primitives.yaml:61
+_transformer_encoder_no_norm_first_relu_bwd_7 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_7",
     "T grad_self_attn_heads_q, T _t5",
     "T _t69",
     """
@@ -4185,9 +3830,9 @@ _transformer_encoder_no_norm_first_relu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_20: layers_spec/primitives.yaml:522
-_transformer_encoder_no_norm_first_relu_bwd_20 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_relu_bwd_20",
+# transformer_encoder_no_norm_first_relu_bwd_8: layers_spec/primitives.yaml:522
+_transformer_encoder_no_norm_first_relu_bwd_8 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_relu_bwd_8",
     "T grad_norm1_x, T _t75",
     "T grad_x",
     """
@@ -4236,47 +3881,27 @@ def _cupy_backward_no_norm_first_relu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     hidden = _transformer_encoder_norm_first_relu_bwd_2(linear1_z)
-    norm2_x_hat, norm2_p = _transformer_encoder_no_norm_first_relu_bwd_3(
-        _t17, norm2_mu, norm2_rstd, grad_y
+    _t24 = x.shape[-1]
+    norm2_p, grad_norm2_x = _transformer_encoder_no_norm_first_relu_bwd_3(
+        _t17, norm2_mu, norm2_rstd, grad_y, _t24, norm2_weight
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    _t24 = x.shape[-1]
-    norm2_scale = _transformer_encoder_no_norm_first_relu_bwd_4(norm2_rstd, _t24)
-    _t26 = _transformer_encoder_no_norm_first_relu_bwd_5(
-        grad_y, norm2_weight, norm2_rstd
-    )
-    _t27 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t28 = _transformer_encoder_no_norm_first_relu_bwd_6(_t27, norm2_scale)
-    _t30 = _transformer_encoder_no_norm_first_relu_bwd_7(norm2_x_hat, _t28, _t26)
-    _t31 = _cupy_dot_last(grad_y, norm2_weight)
-    _t32 = _transformer_encoder_no_norm_first_relu_bwd_8(_t31, norm2_scale)
-    grad_norm2_x = _transformer_encoder_no_norm_first_relu_bwd_9(_t30, _t32)
     grad_linear2_bias = _cupy_sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
     grad_hidden = _linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
-    grad_linear1_z = _transformer_encoder_no_norm_first_relu_bwd_10(
+    grad_linear1_z = _transformer_encoder_no_norm_first_relu_bwd_4(
         linear1_z, grad_hidden
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     _t39 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
-    grad_h, norm1_x_hat, norm1_p = _transformer_encoder_no_norm_first_relu_bwd_11(
-        grad_norm2_x, _t39, _t9, norm1_mu, norm1_rstd
+    _t42 = x.shape[-1]
+    grad_h, norm1_p, grad_norm1_x = _transformer_encoder_no_norm_first_relu_bwd_5(
+        grad_norm2_x, _t39, _t9, norm1_mu, norm1_rstd, _t42, norm1_weight
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
-    _t42 = x.shape[-1]
-    norm1_scale = _transformer_encoder_no_norm_first_relu_bwd_12(norm1_rstd, _t42)
-    _t44 = _transformer_encoder_no_norm_first_relu_bwd_13(
-        grad_h, norm1_weight, norm1_rstd
-    )
-    _t45 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t46 = _transformer_encoder_no_norm_first_relu_bwd_14(_t45, norm1_scale)
-    _t48 = _transformer_encoder_no_norm_first_relu_bwd_15(norm1_x_hat, _t46, _t44)
-    _t49 = _cupy_dot_last(grad_h, norm1_weight)
-    _t50 = _transformer_encoder_no_norm_first_relu_bwd_16(_t49, norm1_scale)
-    grad_norm1_x = _transformer_encoder_no_norm_first_relu_bwd_17(_t48, _t50)
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
@@ -4289,16 +3914,15 @@ def _cupy_backward_no_norm_first_relu(
     grad_self_attn_weights = _cupy_bmm(_t54, _t55)
     _t57 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t57, _t54)
-    _t59 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_unpadded = _transformer_encoder_no_norm_first_relu_bwd_18(
-        grad_self_attn_weights, _t59, self_attn_weights
+    grad_self_attn_unpadded = _transformer_encoder_no_norm_first_relu_bwd_6(
+        grad_self_attn_weights, self_attn_weights
     )
     _t62 = cp.swapaxes(_t6, -1, -2)
     grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t62)
     _t64 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t65 = _cupy_bmm(_t64, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t65, -1, -2)
-    _t69 = _transformer_encoder_no_norm_first_relu_bwd_19(grad_self_attn_heads_q, _t5)
+    _t69 = _transformer_encoder_no_norm_first_relu_bwd_7(grad_self_attn_heads_q, _t5)
     grad_self_attn_qkv = _cupy_join_heads(
         (_t69, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
@@ -4307,7 +3931,7 @@ def _cupy_backward_no_norm_first_relu(
     )
     _t75 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
-    grad_x = _transformer_encoder_no_norm_first_relu_bwd_20(grad_norm1_x, _t75)
+    grad_x = _transformer_encoder_no_norm_first_relu_bwd_8(grad_norm1_x, _t75)
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -4325,9 +3949,9 @@ def _cupy_backward_no_norm_first_relu(
     )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_8: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
-_transformer_encoder_no_norm_first_gelu_fwd_8 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_8",
+# transformer_encoder_no_norm_first_gelu_fwd_4: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:23
+_transformer_encoder_no_norm_first_gelu_fwd_4 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_4",
     "T _t15, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -4341,70 +3965,55 @@ _transformer_encoder_no_norm_first_gelu_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_fwd_9: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:53
-_transformer_encoder_no_norm_first_gelu_fwd_9 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_9",
-    "T _t20, T linear2_bias, T h",
-    "T _t21",
+# transformer_encoder_no_norm_first_gelu_fwd_5: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:53; layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_transformer_encoder_no_norm_first_gelu_fwd_5 = RowBlockKernel(
+    "transformer_encoder_no_norm_first_gelu_fwd_5",
+    "row T _t20, column T linear2_bias, row T h, scalar int64 _t23, scalar T eps, column T norm2_weight, column T norm2_bias",
+    "row T _t21, per_row T norm2_mu, per_row T norm2_rstd, row T y",
     """
-    T linear2_z = _t20 + linear2_bias;
-    _t21 = h + linear2_z;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_fwd_10: layers_spec/layers/layer_normalization.yaml:20
-_transformer_encoder_no_norm_first_gelu_fwd_10 = ReductionKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_10",
-    "T X0",
-    map_expr="transformer_encoder_no_norm_first_gelu_fwd_10_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_encoder_no_norm_first_gelu_fwd_10_map(const T _t21) {
-        return _t21;
-    }
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_fwd_11: layers_spec/layers/layer_normalization.yaml:21
-_transformer_encoder_no_norm_first_gelu_fwd_11 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_11",
-    "T _t21, T norm2_mu",
-    "T norm2_centered",
-    """
-    norm2_centered = _t21 - norm2_mu;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_fwd_12: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_no_norm_first_gelu_fwd_12 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_12",
-    "T _t22, int32 _t23, T eps",
-    "T norm2_rstd",
-    """
-    T norm2_variance = _t22 / _t23;
-    T _t24 = norm2_variance + eps;
-    T _t25 = sqrt(_t24);
-    norm2_rstd = T(1) / _t25;
-    """,
-    scalars=("_t23", "eps"),
-)
-
-
-# transformer_encoder_no_norm_first_gelu_fwd_13: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_encoder_no_norm_first_gelu_fwd_13 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_fwd_13",
-    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
-    "T y",
-    """
-    T norm2_normalized = norm2_centered * norm2_rstd;
-    T _t26 = norm2_normalized * norm2_weight;
-    y = _t26 + norm2_bias;
+    T _c__t20[LF_REGISTERS];
+    T _c_h[LF_REGISTERS];
+    T norm2_mu = T(0);
+    LF_ROW_LOOP(
+        const T _t20 = _at.fill(_c__t20, _row__t20, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h = _at.fill(_c_h, _row_h, _j);
+        const T linear2_z = _t20 + linear2_bias;
+        const T _t21 = h + linear2_z;
+        norm2_mu = _Sum()(norm2_mu, _t21);
+    )
+    norm2_mu = _row_reduce(norm2_mu, _Sum());
+    norm2_mu = norm2_mu / T(_n);
+    T _t22 = T(0);
+    LF_ROW_LOOP(
+        const T _t20 = _at.get(_c__t20, _row__t20, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h = _at.get(_c_h, _row_h, _j);
+        const T linear2_z = _t20 + linear2_bias;
+        const T _t21 = h + linear2_z;
+        const T norm2_centered = _t21 - norm2_mu;
+        _t22 = _Sum()(_t22, norm2_centered * norm2_centered);
+    )
+    _t22 = _row_reduce(_t22, _Sum());
+    const T norm2_variance = _t22 / _t23;
+    const T _t24 = norm2_variance + eps;
+    const T _t25 = sqrt(_t24);
+    const T norm2_rstd = T(1) / _t25;
+    LF_ROW_LOOP(
+        const T _t20 = _at.get(_c__t20, _row__t20, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h = _at.get(_c_h, _row_h, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T norm2_bias = _p_norm2_bias[_j];
+        const T linear2_z = _t20 + linear2_bias;
+        const T _t21 = h + linear2_z;
+        const T norm2_centered = _t21 - norm2_mu;
+        const T norm2_normalized = norm2_centered * norm2_rstd;
+        const T _t26 = norm2_normalized * norm2_weight;
+        const T y = _t26 + norm2_bias;
+        _row__t21[_j] = _t21;
+        _row_y[_j] = y;
+    )
     """,
 )
 
@@ -4446,34 +4055,24 @@ def _cupy_forward_no_norm_first_gelu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
-    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_3(
         self_attn_scores, src_mask, src_key_padding_mask
     )
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _merge_heads(_t7, nhead)
     _t8 = _linear(self_attn_attended, self_attn_out_proj_weight)
-    _t9 = _transformer_encoder_no_norm_first_relu_fwd_3(_t8, self_attn_out_proj_bias, x)
-    norm1_mu = _transformer_encoder_no_norm_first_relu_fwd_4(_t9)
-    norm1_centered = _transformer_encoder_no_norm_first_relu_fwd_5(_t9, norm1_mu)
-    _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
-    norm1_rstd = _transformer_encoder_no_norm_first_relu_fwd_6(_t10, _t11, eps)
-    h = _transformer_encoder_no_norm_first_relu_fwd_7(
-        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    _t9, norm1_mu, norm1_rstd, h = _transformer_encoder_no_norm_first_relu_fwd_3(
+        _t8, self_attn_out_proj_bias, x, _t11, eps, norm1_weight, norm1_bias
     )
     _t15 = _linear(h, linear1_weight)
-    linear1_z, hidden = _transformer_encoder_no_norm_first_gelu_fwd_8(
+    linear1_z, hidden = _transformer_encoder_no_norm_first_gelu_fwd_4(
         _t15, linear1_bias
     )
     _t20 = _linear(hidden, linear2_weight)
-    _t21 = _transformer_encoder_no_norm_first_gelu_fwd_9(_t20, linear2_bias, h)
-    norm2_mu = _transformer_encoder_no_norm_first_gelu_fwd_10(_t21)
-    norm2_centered = _transformer_encoder_no_norm_first_gelu_fwd_11(_t21, norm2_mu)
-    _t22 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t23 = x.shape[-1]
-    norm2_rstd = _transformer_encoder_no_norm_first_gelu_fwd_12(_t22, _t23, eps)
-    y = _transformer_encoder_no_norm_first_gelu_fwd_13(
-        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    _t21, norm2_mu, norm2_rstd, y = _transformer_encoder_no_norm_first_gelu_fwd_5(
+        _t20, linear2_bias, h, _t23, eps, norm2_weight, norm2_bias
     )
     return y, (
         x,
@@ -4517,80 +4116,57 @@ _transformer_encoder_no_norm_first_gelu_bwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_3: layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_encoder_no_norm_first_gelu_bwd_3 = ElementwiseKernel(
+# transformer_encoder_no_norm_first_gelu_bwd_3: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_encoder_no_norm_first_gelu_bwd_3 = RowBlockKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_3",
-    "T _t21, T norm2_mu, T norm2_rstd, T grad_y",
-    "T norm2_x_hat, T norm2_p",
+    "row T _t21, per_row T norm2_mu, per_row T norm2_rstd, row T grad_y, scalar int64 _t28, column T norm2_weight",
+    "row T norm2_p, row T grad_norm2_x",
     """
-    T _t27 = _t21 - norm2_mu;
-    norm2_x_hat = _t27 * norm2_rstd;
-    norm2_p = grad_y * norm2_x_hat;
+    T _c__t21[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    const T norm2_scale = norm2_rstd / _t28;
+    T _t31 = T(0);
+    LF_ROW_LOOP(
+        const T _t21 = _at.fill(_c__t21, _row__t21, _j);
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T _t27 = _t21 - norm2_mu;
+        const T norm2_x_hat = _t27 * norm2_rstd;
+        const T norm2_p = grad_y * norm2_x_hat;
+        _t31 = _Sum()(_t31, norm2_p * norm2_weight);
+    )
+    _t31 = _row_reduce(_t31, _Sum());
+    const T _t32 = _t31 * norm2_scale;
+    T _t35 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        _t35 = _Sum()(_t35, grad_y * norm2_weight);
+    )
+    _t35 = _row_reduce(_t35, _Sum());
+    const T _t36 = _t35 * norm2_scale;
+    LF_ROW_LOOP(
+        const T _t21 = _at.get(_c__t21, _row__t21, _j);
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T _t27 = _t21 - norm2_mu;
+        const T norm2_x_hat = _t27 * norm2_rstd;
+        const T norm2_p = grad_y * norm2_x_hat;
+        const T _t29 = grad_y * norm2_weight;
+        const T _t30 = _t29 * norm2_rstd;
+        const T _t33 = norm2_x_hat * _t32;
+        const T _t34 = _t30 - _t33;
+        const T grad_norm2_x = _t34 - _t36;
+        _row_norm2_p[_j] = norm2_p;
+        _row_grad_norm2_x[_j] = grad_norm2_x;
+    )
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_4: layers_spec/layers/layer_normalization.yaml:38
+# transformer_encoder_no_norm_first_gelu_bwd_4: layers_spec/primitives.yaml:61,62,1957
 _transformer_encoder_no_norm_first_gelu_bwd_4 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_4",
-    "T norm2_rstd, int32 _t28",
-    "T norm2_scale",
-    """
-    norm2_scale = norm2_rstd / _t28;
-    """,
-    scalars=("_t28",),
-)
-
-
-# transformer_encoder_no_norm_first_gelu_bwd_5: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_gelu_bwd_5 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_5",
-    "T grad_y, T norm2_weight, T norm2_rstd",
-    "T _t30",
-    """
-    T _t29 = grad_y * norm2_weight;
-    _t30 = _t29 * norm2_rstd;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_bwd_7: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_gelu_bwd_7 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_7",
-    "T norm2_x_hat, T _t32, T _t30",
-    "T _t34",
-    """
-    T _t33 = norm2_x_hat * _t32;
-    _t34 = _t30 - _t33;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_bwd_8: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_gelu_bwd_8 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_8",
-    "T _t35, T norm2_scale",
-    "T _t36",
-    """
-    _t36 = _t35 * norm2_scale;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_bwd_9: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_gelu_bwd_9 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_9",
-    "T _t34, T _t36",
-    "T grad_norm2_x",
-    """
-    grad_norm2_x = _t34 - _t36;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_bwd_10: layers_spec/primitives.yaml:61,62,1957
-_transformer_encoder_no_norm_first_gelu_bwd_10 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_10",
     "T grad_hidden, T _t19, T linear1_z, T _t16",
     "T grad_linear1_z",
     """
@@ -4608,104 +4184,91 @@ _transformer_encoder_no_norm_first_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_11: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_encoder_no_norm_first_gelu_bwd_11 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_11",
-    "T grad_norm2_x, T _t50, T _t9, T norm1_mu, T norm1_rstd",
-    "T grad_h, T norm1_x_hat, T norm1_p",
+# transformer_encoder_no_norm_first_gelu_bwd_5: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_encoder_no_norm_first_gelu_bwd_5 = RowBlockKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_5",
+    "row T grad_norm2_x, row T _t50, row T _t9, per_row T norm1_mu, per_row T norm1_rstd, scalar int64 _t53, column T norm1_weight",
+    "row T grad_h, row T norm1_p, row T grad_norm1_x",
     """
-    grad_h = grad_norm2_x + _t50;
-    T _t52 = _t9 - norm1_mu;
-    norm1_x_hat = _t52 * norm1_rstd;
-    norm1_p = grad_h * norm1_x_hat;
+    T _c_grad_norm2_x[LF_REGISTERS];
+    T _c__t50[LF_REGISTERS];
+    T _c__t9[LF_REGISTERS];
+    const T norm1_scale = norm1_rstd / _t53;
+    T _t56 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.fill(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t50 = _at.fill(_c__t50, _row__t50, _j);
+        const T _t9 = _at.fill(_c__t9, _row__t9, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h = grad_norm2_x + _t50;
+        const T _t52 = _t9 - norm1_mu;
+        const T norm1_x_hat = _t52 * norm1_rstd;
+        const T norm1_p = grad_h * norm1_x_hat;
+        _t56 = _Sum()(_t56, norm1_p * norm1_weight);
+    )
+    _t56 = _row_reduce(_t56, _Sum());
+    const T _t57 = _t56 * norm1_scale;
+    T _t60 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.get(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t50 = _at.get(_c__t50, _row__t50, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h = grad_norm2_x + _t50;
+        _t60 = _Sum()(_t60, grad_h * norm1_weight);
+    )
+    _t60 = _row_reduce(_t60, _Sum());
+    const T _t61 = _t60 * norm1_scale;
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.get(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t50 = _at.get(_c__t50, _row__t50, _j);
+        const T _t9 = _at.get(_c__t9, _row__t9, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h = grad_norm2_x + _t50;
+        const T _t52 = _t9 - norm1_mu;
+        const T norm1_x_hat = _t52 * norm1_rstd;
+        const T norm1_p = grad_h * norm1_x_hat;
+        const T _t54 = grad_h * norm1_weight;
+        const T _t55 = _t54 * norm1_rstd;
+        const T _t58 = norm1_x_hat * _t57;
+        const T _t59 = _t55 - _t58;
+        const T grad_norm1_x = _t59 - _t61;
+        _row_grad_h[_j] = grad_h;
+        _row_norm1_p[_j] = norm1_p;
+        _row_grad_norm1_x[_j] = grad_norm1_x;
+    )
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_12: layers_spec/layers/layer_normalization.yaml:38
-_transformer_encoder_no_norm_first_gelu_bwd_12 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_12",
-    "T norm1_rstd, int32 _t53",
-    "T norm1_scale",
+# transformer_encoder_no_norm_first_gelu_bwd_6: layers_spec/primitives.yaml:2956
+_transformer_encoder_no_norm_first_gelu_bwd_6 = RowBlockKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_6",
+    "row T grad_self_attn_weights, row T self_attn_weights",
+    "row T grad_self_attn_unpadded",
     """
-    norm1_scale = norm1_rstd / _t53;
-    """,
-    scalars=("_t53",),
-)
-
-
-# transformer_encoder_no_norm_first_gelu_bwd_13: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_gelu_bwd_13 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_13",
-    "T grad_h, T norm1_weight, T norm1_rstd",
-    "T _t55",
-    """
-    T _t54 = grad_h * norm1_weight;
-    _t55 = _t54 * norm1_rstd;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_bwd_14: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_gelu_bwd_14 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_14",
-    "T _t56, T norm1_scale",
-    "T _t57",
-    """
-    _t57 = _t56 * norm1_scale;
+    T _c_grad_self_attn_weights[LF_REGISTERS];
+    T _c_self_attn_weights[LF_REGISTERS];
+    T _t70 = T(0);
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.fill(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.fill(_c_self_attn_weights, _row_self_attn_weights, _j);
+        _t70 = _Sum()(_t70, grad_self_attn_weights * self_attn_weights);
+    )
+    _t70 = _row_reduce(_t70, _Sum());
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.get(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.get(_c_self_attn_weights, _row_self_attn_weights, _j);
+        const T _t71 = grad_self_attn_weights - _t70;
+        const T grad_self_attn_unpadded = self_attn_weights * _t71;
+        _row_grad_self_attn_unpadded[_j] = grad_self_attn_unpadded;
+    )
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_15: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_gelu_bwd_15 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_15",
-    "T norm1_x_hat, T _t57, T _t55",
-    "T _t59",
-    """
-    T _t58 = norm1_x_hat * _t57;
-    _t59 = _t55 - _t58;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_bwd_16: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_gelu_bwd_16 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_16",
-    "T _t60, T norm1_scale",
-    "T _t61",
-    """
-    _t61 = _t60 * norm1_scale;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_bwd_17: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_gelu_bwd_17 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_17",
-    "T _t59, T _t61",
-    "T grad_norm1_x",
-    """
-    grad_norm1_x = _t59 - _t61;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_bwd_18: layers_spec/primitives.yaml:2956
-_transformer_encoder_no_norm_first_gelu_bwd_18 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_18",
-    "T grad_self_attn_weights, T _t70, T self_attn_weights",
-    "T grad_self_attn_unpadded",
-    """
-    T _t71 = grad_self_attn_weights - _t70;
-    grad_self_attn_unpadded = self_attn_weights * _t71;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_bwd_19: layers_spec/primitives.yaml:61
-_transformer_encoder_no_norm_first_gelu_bwd_19 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_19",
+# transformer_encoder_no_norm_first_gelu_bwd_7: layers_spec/primitives.yaml:61
+_transformer_encoder_no_norm_first_gelu_bwd_7 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_7",
     "T grad_self_attn_heads_q, T _t5",
     "T _t80",
     """
@@ -4715,9 +4278,9 @@ _transformer_encoder_no_norm_first_gelu_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_20: layers_spec/primitives.yaml:522
-_transformer_encoder_no_norm_first_gelu_bwd_20 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_bwd_20",
+# transformer_encoder_no_norm_first_gelu_bwd_8: layers_spec/primitives.yaml:522
+_transformer_encoder_no_norm_first_gelu_bwd_8 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_bwd_8",
     "T grad_norm1_x, T _t86",
     "T grad_x",
     """
@@ -4766,47 +4329,27 @@ def _cupy_backward_no_norm_first_gelu(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     _t16, _t19, hidden = _transformer_encoder_no_norm_first_gelu_bwd_2(linear1_z)
-    norm2_x_hat, norm2_p = _transformer_encoder_no_norm_first_gelu_bwd_3(
-        _t21, norm2_mu, norm2_rstd, grad_y
+    _t28 = x.shape[-1]
+    norm2_p, grad_norm2_x = _transformer_encoder_no_norm_first_gelu_bwd_3(
+        _t21, norm2_mu, norm2_rstd, grad_y, _t28, norm2_weight
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    _t28 = x.shape[-1]
-    norm2_scale = _transformer_encoder_no_norm_first_gelu_bwd_4(norm2_rstd, _t28)
-    _t30 = _transformer_encoder_no_norm_first_gelu_bwd_5(
-        grad_y, norm2_weight, norm2_rstd
-    )
-    _t31 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t32 = _transformer_encoder_no_norm_first_relu_bwd_8(_t31, norm2_scale)
-    _t34 = _transformer_encoder_no_norm_first_gelu_bwd_7(norm2_x_hat, _t32, _t30)
-    _t35 = _cupy_dot_last(grad_y, norm2_weight)
-    _t36 = _transformer_encoder_no_norm_first_gelu_bwd_8(_t35, norm2_scale)
-    grad_norm2_x = _transformer_encoder_no_norm_first_gelu_bwd_9(_t34, _t36)
     grad_linear2_bias = _cupy_sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
     grad_hidden = _linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
-    grad_linear1_z = _transformer_encoder_no_norm_first_gelu_bwd_10(
+    grad_linear1_z = _transformer_encoder_no_norm_first_gelu_bwd_4(
         grad_hidden, _t19, linear1_z, _t16
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     _t50 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
-    grad_h, norm1_x_hat, norm1_p = _transformer_encoder_no_norm_first_gelu_bwd_11(
-        grad_norm2_x, _t50, _t9, norm1_mu, norm1_rstd
+    _t53 = x.shape[-1]
+    grad_h, norm1_p, grad_norm1_x = _transformer_encoder_no_norm_first_gelu_bwd_5(
+        grad_norm2_x, _t50, _t9, norm1_mu, norm1_rstd, _t53, norm1_weight
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
-    _t53 = x.shape[-1]
-    norm1_scale = _transformer_encoder_no_norm_first_gelu_bwd_12(norm1_rstd, _t53)
-    _t55 = _transformer_encoder_no_norm_first_gelu_bwd_13(
-        grad_h, norm1_weight, norm1_rstd
-    )
-    _t56 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t57 = _transformer_encoder_no_norm_first_gelu_bwd_14(_t56, norm1_scale)
-    _t59 = _transformer_encoder_no_norm_first_gelu_bwd_15(norm1_x_hat, _t57, _t55)
-    _t60 = _cupy_dot_last(grad_h, norm1_weight)
-    _t61 = _transformer_encoder_no_norm_first_gelu_bwd_16(_t60, norm1_scale)
-    grad_norm1_x = _transformer_encoder_no_norm_first_gelu_bwd_17(_t59, _t61)
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
@@ -4819,16 +4362,15 @@ def _cupy_backward_no_norm_first_gelu(
     grad_self_attn_weights = _cupy_bmm(_t65, _t66)
     _t68 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t68, _t65)
-    _t70 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_unpadded = _transformer_encoder_no_norm_first_gelu_bwd_18(
-        grad_self_attn_weights, _t70, self_attn_weights
+    grad_self_attn_unpadded = _transformer_encoder_no_norm_first_gelu_bwd_6(
+        grad_self_attn_weights, self_attn_weights
     )
     _t73 = cp.swapaxes(_t6, -1, -2)
     grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t73)
     _t75 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t76 = _cupy_bmm(_t75, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t76, -1, -2)
-    _t80 = _transformer_encoder_no_norm_first_gelu_bwd_19(grad_self_attn_heads_q, _t5)
+    _t80 = _transformer_encoder_no_norm_first_gelu_bwd_7(grad_self_attn_heads_q, _t5)
     grad_self_attn_qkv = _cupy_join_heads(
         (_t80, grad_self_attn_heads_k, grad_self_attn_heads_v), nhead
     )
@@ -4837,7 +4379,7 @@ def _cupy_backward_no_norm_first_gelu(
     )
     _t86 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
-    grad_x = _transformer_encoder_no_norm_first_gelu_bwd_20(grad_norm1_x, _t86)
+    grad_x = _transformer_encoder_no_norm_first_gelu_bwd_8(grad_norm1_x, _t86)
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -4855,9 +4397,9 @@ def _cupy_backward_no_norm_first_gelu(
     )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_8: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_8",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_4: layers_spec/layers/dense.yaml:17; layers_spec/activations/gelu.yaml:20,21
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_4 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_4",
     "T _t15, T linear1_bias",
     "T linear1_z, T hidden",
     """
@@ -4874,70 +4416,55 @@ _transformer_encoder_no_norm_first_gelu_tanh_fwd_8 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_9: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:53
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_9 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_9",
-    "T _t22, T linear2_bias, T h",
-    "T _t23",
+# transformer_encoder_no_norm_first_gelu_tanh_fwd_5: layers_spec/layers/dense.yaml:17; layers_spec/layers/transformer_encoder.yaml:53; layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
+_transformer_encoder_no_norm_first_gelu_tanh_fwd_5 = RowBlockKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_fwd_5",
+    "row T _t22, column T linear2_bias, row T h, scalar int64 _t25, scalar T eps, column T norm2_weight, column T norm2_bias",
+    "row T _t23, per_row T norm2_mu, per_row T norm2_rstd, row T y",
     """
-    T linear2_z = _t22 + linear2_bias;
-    _t23 = h + linear2_z;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_10: layers_spec/layers/layer_normalization.yaml:20
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_10 = ReductionKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_10",
-    "T X0",
-    map_expr="transformer_encoder_no_norm_first_gelu_tanh_fwd_10_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    mean=True,
-    preamble="""
-    template <typename T>
-    __device__ T transformer_encoder_no_norm_first_gelu_tanh_fwd_10_map(const T _t23) {
-        return _t23;
-    }
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_11: layers_spec/layers/layer_normalization.yaml:21
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_11 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_11",
-    "T _t23, T norm2_mu",
-    "T norm2_centered",
-    """
-    norm2_centered = _t23 - norm2_mu;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_12: layers_spec/layers/layer_normalization.yaml:22,23
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_12 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_12",
-    "T _t24, int32 _t25, T eps",
-    "T norm2_rstd",
-    """
-    T norm2_variance = _t24 / _t25;
-    T _t26 = norm2_variance + eps;
-    T _t27 = sqrt(_t26);
-    norm2_rstd = T(1) / _t27;
-    """,
-    scalars=("_t25", "eps"),
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_fwd_13: layers_spec/layers/layer_normalization.yaml:24,25
-_transformer_encoder_no_norm_first_gelu_tanh_fwd_13 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_fwd_13",
-    "T norm2_centered, T norm2_rstd, T norm2_weight, T norm2_bias",
-    "T y",
-    """
-    T norm2_normalized = norm2_centered * norm2_rstd;
-    T _t28 = norm2_normalized * norm2_weight;
-    y = _t28 + norm2_bias;
+    T _c__t22[LF_REGISTERS];
+    T _c_h[LF_REGISTERS];
+    T norm2_mu = T(0);
+    LF_ROW_LOOP(
+        const T _t22 = _at.fill(_c__t22, _row__t22, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h = _at.fill(_c_h, _row_h, _j);
+        const T linear2_z = _t22 + linear2_bias;
+        const T _t23 = h + linear2_z;
+        norm2_mu = _Sum()(norm2_mu, _t23);
+    )
+    norm2_mu = _row_reduce(norm2_mu, _Sum());
+    norm2_mu = norm2_mu / T(_n);
+    T _t24 = T(0);
+    LF_ROW_LOOP(
+        const T _t22 = _at.get(_c__t22, _row__t22, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h = _at.get(_c_h, _row_h, _j);
+        const T linear2_z = _t22 + linear2_bias;
+        const T _t23 = h + linear2_z;
+        const T norm2_centered = _t23 - norm2_mu;
+        _t24 = _Sum()(_t24, norm2_centered * norm2_centered);
+    )
+    _t24 = _row_reduce(_t24, _Sum());
+    const T norm2_variance = _t24 / _t25;
+    const T _t26 = norm2_variance + eps;
+    const T _t27 = sqrt(_t26);
+    const T norm2_rstd = T(1) / _t27;
+    LF_ROW_LOOP(
+        const T _t22 = _at.get(_c__t22, _row__t22, _j);
+        const T linear2_bias = _p_linear2_bias[_j];
+        const T h = _at.get(_c_h, _row_h, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T norm2_bias = _p_norm2_bias[_j];
+        const T linear2_z = _t22 + linear2_bias;
+        const T _t23 = h + linear2_z;
+        const T norm2_centered = _t23 - norm2_mu;
+        const T norm2_normalized = norm2_centered * norm2_rstd;
+        const T _t28 = norm2_normalized * norm2_weight;
+        const T y = _t28 + norm2_bias;
+        _row__t23[_j] = _t23;
+        _row_y[_j] = y;
+    )
     """,
 )
 
@@ -4979,34 +4506,24 @@ def _cupy_forward_no_norm_first_gelu_tanh(
     self_attn_heads_v = _split_heads(self_attn_v, nhead)
     _t6 = cp.swapaxes(self_attn_heads_k, -1, -2)
     self_attn_scores = _cupy_bmm(self_attn_heads_q, _t6)
-    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_6(
+    self_attn_weights = _transformer_encoder_norm_first_relu_fwd_3(
         self_attn_scores, src_mask, src_key_padding_mask
     )
     _t7 = _cupy_bmm(self_attn_weights, self_attn_heads_v)
     self_attn_attended = _merge_heads(_t7, nhead)
     _t8 = _linear(self_attn_attended, self_attn_out_proj_weight)
-    _t9 = _transformer_encoder_no_norm_first_relu_fwd_3(_t8, self_attn_out_proj_bias, x)
-    norm1_mu = _transformer_encoder_no_norm_first_relu_fwd_4(_t9)
-    norm1_centered = _transformer_encoder_no_norm_first_relu_fwd_5(_t9, norm1_mu)
-    _t10 = _cupy_dot_last(norm1_centered, norm1_centered)
     _t11 = x.shape[-1]
-    norm1_rstd = _transformer_encoder_no_norm_first_relu_fwd_6(_t10, _t11, eps)
-    h = _transformer_encoder_no_norm_first_relu_fwd_7(
-        norm1_centered, norm1_rstd, norm1_weight, norm1_bias
+    _t9, norm1_mu, norm1_rstd, h = _transformer_encoder_no_norm_first_relu_fwd_3(
+        _t8, self_attn_out_proj_bias, x, _t11, eps, norm1_weight, norm1_bias
     )
     _t15 = _linear(h, linear1_weight)
-    linear1_z, hidden = _transformer_encoder_no_norm_first_gelu_tanh_fwd_8(
+    linear1_z, hidden = _transformer_encoder_no_norm_first_gelu_tanh_fwd_4(
         _t15, linear1_bias
     )
     _t22 = _linear(hidden, linear2_weight)
-    _t23 = _transformer_encoder_no_norm_first_gelu_tanh_fwd_9(_t22, linear2_bias, h)
-    norm2_mu = _transformer_encoder_no_norm_first_gelu_tanh_fwd_10(_t23)
-    norm2_centered = _transformer_encoder_no_norm_first_gelu_tanh_fwd_11(_t23, norm2_mu)
-    _t24 = _cupy_dot_last(norm2_centered, norm2_centered)
     _t25 = x.shape[-1]
-    norm2_rstd = _transformer_encoder_no_norm_first_gelu_tanh_fwd_12(_t24, _t25, eps)
-    y = _transformer_encoder_no_norm_first_gelu_tanh_fwd_13(
-        norm2_centered, norm2_rstd, norm2_weight, norm2_bias
+    _t23, norm2_mu, norm2_rstd, y = _transformer_encoder_no_norm_first_gelu_tanh_fwd_5(
+        _t22, linear2_bias, h, _t25, eps, norm2_weight, norm2_bias
     )
     return y, (
         x,
@@ -5053,45 +4570,57 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_3: layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_3 = ElementwiseKernel(
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_3: layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_3 = RowBlockKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_3",
-    "T _t23, T norm2_mu, T norm2_rstd, T grad_y",
-    "T norm2_x_hat, T norm2_p",
+    "row T _t23, per_row T norm2_mu, per_row T norm2_rstd, row T grad_y, scalar int64 _t30, column T norm2_weight",
+    "row T norm2_p, row T grad_norm2_x",
     """
-    T _t29 = _t23 - norm2_mu;
-    norm2_x_hat = _t29 * norm2_rstd;
-    norm2_p = grad_y * norm2_x_hat;
+    T _c__t23[LF_REGISTERS];
+    T _c_grad_y[LF_REGISTERS];
+    const T norm2_scale = norm2_rstd / _t30;
+    T _t33 = T(0);
+    LF_ROW_LOOP(
+        const T _t23 = _at.fill(_c__t23, _row__t23, _j);
+        const T grad_y = _at.fill(_c_grad_y, _row_grad_y, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T _t29 = _t23 - norm2_mu;
+        const T norm2_x_hat = _t29 * norm2_rstd;
+        const T norm2_p = grad_y * norm2_x_hat;
+        _t33 = _Sum()(_t33, norm2_p * norm2_weight);
+    )
+    _t33 = _row_reduce(_t33, _Sum());
+    const T _t34 = _t33 * norm2_scale;
+    T _t37 = T(0);
+    LF_ROW_LOOP(
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        _t37 = _Sum()(_t37, grad_y * norm2_weight);
+    )
+    _t37 = _row_reduce(_t37, _Sum());
+    const T _t38 = _t37 * norm2_scale;
+    LF_ROW_LOOP(
+        const T _t23 = _at.get(_c__t23, _row__t23, _j);
+        const T grad_y = _at.get(_c_grad_y, _row_grad_y, _j);
+        const T norm2_weight = _p_norm2_weight[_j];
+        const T _t29 = _t23 - norm2_mu;
+        const T norm2_x_hat = _t29 * norm2_rstd;
+        const T norm2_p = grad_y * norm2_x_hat;
+        const T _t31 = grad_y * norm2_weight;
+        const T _t32 = _t31 * norm2_rstd;
+        const T _t35 = norm2_x_hat * _t34;
+        const T _t36 = _t32 - _t35;
+        const T grad_norm2_x = _t36 - _t38;
+        _row_norm2_p[_j] = norm2_p;
+        _row_grad_norm2_x[_j] = grad_norm2_x;
+    )
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_5: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_5 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_5",
-    "T grad_y, T norm2_weight, T norm2_rstd",
-    "T _t32",
-    """
-    T _t31 = grad_y * norm2_weight;
-    _t32 = _t31 * norm2_rstd;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_9: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_9 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_9",
-    "T _t36, T _t38",
-    "T grad_norm2_x",
-    """
-    grad_norm2_x = _t36 - _t38;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_10: layers_spec/primitives.yaml:61,62,180,90
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_10",
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_4: layers_spec/primitives.yaml:61,62,180,90
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_4 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_4",
     "T grad_hidden, T _t21, T _t19, T _t20, T linear1_z",
     "T grad_linear1_z",
     """
@@ -5112,104 +4641,91 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_10 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_11: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_11 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_11",
-    "T grad_norm2_x, T _t55, T _t9, T norm1_mu, T norm1_rstd",
-    "T grad_h, T norm1_x_hat, T norm1_p",
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_5: layers_spec/primitives.yaml:522; layers_spec/layers/layer_normalization.yaml:34,35,38,40
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_5 = RowBlockKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_5",
+    "row T grad_norm2_x, row T _t55, row T _t9, per_row T norm1_mu, per_row T norm1_rstd, scalar int64 _t58, column T norm1_weight",
+    "row T grad_h, row T norm1_p, row T grad_norm1_x",
     """
-    grad_h = grad_norm2_x + _t55;
-    T _t57 = _t9 - norm1_mu;
-    norm1_x_hat = _t57 * norm1_rstd;
-    norm1_p = grad_h * norm1_x_hat;
+    T _c_grad_norm2_x[LF_REGISTERS];
+    T _c__t55[LF_REGISTERS];
+    T _c__t9[LF_REGISTERS];
+    const T norm1_scale = norm1_rstd / _t58;
+    T _t61 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.fill(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t55 = _at.fill(_c__t55, _row__t55, _j);
+        const T _t9 = _at.fill(_c__t9, _row__t9, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h = grad_norm2_x + _t55;
+        const T _t57 = _t9 - norm1_mu;
+        const T norm1_x_hat = _t57 * norm1_rstd;
+        const T norm1_p = grad_h * norm1_x_hat;
+        _t61 = _Sum()(_t61, norm1_p * norm1_weight);
+    )
+    _t61 = _row_reduce(_t61, _Sum());
+    const T _t62 = _t61 * norm1_scale;
+    T _t65 = T(0);
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.get(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t55 = _at.get(_c__t55, _row__t55, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h = grad_norm2_x + _t55;
+        _t65 = _Sum()(_t65, grad_h * norm1_weight);
+    )
+    _t65 = _row_reduce(_t65, _Sum());
+    const T _t66 = _t65 * norm1_scale;
+    LF_ROW_LOOP(
+        const T grad_norm2_x = _at.get(_c_grad_norm2_x, _row_grad_norm2_x, _j);
+        const T _t55 = _at.get(_c__t55, _row__t55, _j);
+        const T _t9 = _at.get(_c__t9, _row__t9, _j);
+        const T norm1_weight = _p_norm1_weight[_j];
+        const T grad_h = grad_norm2_x + _t55;
+        const T _t57 = _t9 - norm1_mu;
+        const T norm1_x_hat = _t57 * norm1_rstd;
+        const T norm1_p = grad_h * norm1_x_hat;
+        const T _t59 = grad_h * norm1_weight;
+        const T _t60 = _t59 * norm1_rstd;
+        const T _t63 = norm1_x_hat * _t62;
+        const T _t64 = _t60 - _t63;
+        const T grad_norm1_x = _t64 - _t66;
+        _row_grad_h[_j] = grad_h;
+        _row_norm1_p[_j] = norm1_p;
+        _row_grad_norm1_x[_j] = grad_norm1_x;
+    )
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_12: layers_spec/layers/layer_normalization.yaml:38
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_12 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_12",
-    "T norm1_rstd, int32 _t58",
-    "T norm1_scale",
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_6: layers_spec/primitives.yaml:2956
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_6 = RowBlockKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_6",
+    "row T grad_self_attn_weights, row T self_attn_weights",
+    "row T grad_self_attn_unpadded",
     """
-    norm1_scale = norm1_rstd / _t58;
-    """,
-    scalars=("_t58",),
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_13: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_13 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_13",
-    "T grad_h, T norm1_weight, T norm1_rstd",
-    "T _t60",
-    """
-    T _t59 = grad_h * norm1_weight;
-    _t60 = _t59 * norm1_rstd;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_14: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_14 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_14",
-    "T _t61, T norm1_scale",
-    "T _t62",
-    """
-    _t62 = _t61 * norm1_scale;
+    T _c_grad_self_attn_weights[LF_REGISTERS];
+    T _c_self_attn_weights[LF_REGISTERS];
+    T _t75 = T(0);
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.fill(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.fill(_c_self_attn_weights, _row_self_attn_weights, _j);
+        _t75 = _Sum()(_t75, grad_self_attn_weights * self_attn_weights);
+    )
+    _t75 = _row_reduce(_t75, _Sum());
+    LF_ROW_LOOP(
+        const T grad_self_attn_weights = _at.get(_c_grad_self_attn_weights, _row_grad_self_attn_weights, _j);
+        const T self_attn_weights = _at.get(_c_self_attn_weights, _row_self_attn_weights, _j);
+        const T _t76 = grad_self_attn_weights - _t75;
+        const T grad_self_attn_unpadded = self_attn_weights * _t76;
+        _row_grad_self_attn_unpadded[_j] = grad_self_attn_unpadded;
+    )
     """,
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_15: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_15 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_15",
-    "T norm1_x_hat, T _t62, T _t60",
-    "T _t64",
-    """
-    T _t63 = norm1_x_hat * _t62;
-    _t64 = _t60 - _t63;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_16: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_16 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_16",
-    "T _t65, T norm1_scale",
-    "T _t66",
-    """
-    _t66 = _t65 * norm1_scale;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_17: layers_spec/layers/layer_normalization.yaml:40
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_17 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_17",
-    "T _t64, T _t66",
-    "T grad_norm1_x",
-    """
-    grad_norm1_x = _t64 - _t66;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_18: layers_spec/primitives.yaml:2956
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_18 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_18",
-    "T grad_self_attn_weights, T _t75, T self_attn_weights",
-    "T grad_self_attn_unpadded",
-    """
-    T _t76 = grad_self_attn_weights - _t75;
-    grad_self_attn_unpadded = self_attn_weights * _t76;
-    """,
-)
-
-
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_19: layers_spec/primitives.yaml:61
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_19",
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_7: layers_spec/primitives.yaml:61
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_7 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_7",
     "T grad_self_attn_heads_q, T _t5",
     "T _t85",
     """
@@ -5219,9 +4735,9 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_19 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_20: layers_spec/primitives.yaml:522
-_transformer_encoder_no_norm_first_gelu_tanh_bwd_20 = ElementwiseKernel(
-    "transformer_encoder_no_norm_first_gelu_tanh_bwd_20",
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_8: layers_spec/primitives.yaml:522
+_transformer_encoder_no_norm_first_gelu_tanh_bwd_8 = ElementwiseKernel(
+    "transformer_encoder_no_norm_first_gelu_tanh_bwd_8",
     "T grad_norm1_x, T _t91",
     "T grad_x",
     """
@@ -5272,47 +4788,27 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     _t19, _t20, _t21, hidden = _transformer_encoder_no_norm_first_gelu_tanh_bwd_2(
         linear1_z
     )
-    norm2_x_hat, norm2_p = _transformer_encoder_no_norm_first_gelu_tanh_bwd_3(
-        _t23, norm2_mu, norm2_rstd, grad_y
+    _t30 = x.shape[-1]
+    norm2_p, grad_norm2_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_3(
+        _t23, norm2_mu, norm2_rstd, grad_y, _t30, norm2_weight
     )
     grad_norm2_weight = _cupy_sum_to(norm2_p, self_attn_out_proj_bias.shape)
     grad_norm2_bias = _cupy_sum_to(grad_y, self_attn_out_proj_bias.shape)
-    _t30 = x.shape[-1]
-    norm2_scale = _transformer_encoder_norm_first_relu_bwd_5(norm2_rstd, _t30)
-    _t32 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_5(
-        grad_y, norm2_weight, norm2_rstd
-    )
-    _t33 = _cupy_dot_last(norm2_p, norm2_weight)
-    _t34 = _transformer_encoder_norm_first_relu_bwd_7(_t33, norm2_scale)
-    _t36 = _transformer_encoder_norm_first_relu_bwd_8(norm2_x_hat, _t34, _t32)
-    _t37 = _cupy_dot_last(grad_y, norm2_weight)
-    _t38 = _transformer_encoder_norm_first_relu_bwd_9(_t37, norm2_scale)
-    grad_norm2_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_9(_t36, _t38)
     grad_linear2_bias = _cupy_sum_to(grad_norm2_x, self_attn_out_proj_bias.shape)
     grad_hidden = _linear_backward_input(grad_norm2_x, linear2_weight)
     grad_linear2_weight = _rows(grad_norm2_x).T @ _rows(hidden)
-    grad_linear1_z = _transformer_encoder_no_norm_first_gelu_tanh_bwd_10(
+    grad_linear1_z = _transformer_encoder_no_norm_first_gelu_tanh_bwd_4(
         grad_hidden, _t21, _t19, _t20, linear1_z
     )
     grad_linear1_bias = _cupy_sum_to(grad_linear1_z, linear1_bias.shape)
     _t55 = _linear_backward_input(grad_linear1_z, linear1_weight)
     grad_linear1_weight = _rows(grad_linear1_z).T @ _rows(h)
-    grad_h, norm1_x_hat, norm1_p = _transformer_encoder_no_norm_first_gelu_tanh_bwd_11(
-        grad_norm2_x, _t55, _t9, norm1_mu, norm1_rstd
+    _t58 = x.shape[-1]
+    grad_h, norm1_p, grad_norm1_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_5(
+        grad_norm2_x, _t55, _t9, norm1_mu, norm1_rstd, _t58, norm1_weight
     )
     grad_norm1_weight = _cupy_sum_to(norm1_p, self_attn_out_proj_bias.shape)
     grad_norm1_bias = _cupy_sum_to(grad_h, self_attn_out_proj_bias.shape)
-    _t58 = x.shape[-1]
-    norm1_scale = _transformer_encoder_no_norm_first_gelu_tanh_bwd_12(norm1_rstd, _t58)
-    _t60 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_13(
-        grad_h, norm1_weight, norm1_rstd
-    )
-    _t61 = _cupy_dot_last(norm1_p, norm1_weight)
-    _t62 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_14(_t61, norm1_scale)
-    _t64 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_15(norm1_x_hat, _t62, _t60)
-    _t65 = _cupy_dot_last(grad_h, norm1_weight)
-    _t66 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_16(_t65, norm1_scale)
-    grad_norm1_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_17(_t64, _t66)
     grad_self_attn_out_proj_bias = _cupy_sum_to(
         grad_norm1_x, self_attn_out_proj_bias.shape
     )
@@ -5325,16 +4821,15 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     grad_self_attn_weights = _cupy_bmm(_t70, _t71)
     _t73 = cp.swapaxes(self_attn_weights, -1, -2)
     grad_self_attn_heads_v = _cupy_bmm(_t73, _t70)
-    _t75 = _cupy_dot_last(grad_self_attn_weights, self_attn_weights)
-    grad_self_attn_unpadded = _transformer_encoder_no_norm_first_gelu_tanh_bwd_18(
-        grad_self_attn_weights, _t75, self_attn_weights
+    grad_self_attn_unpadded = _transformer_encoder_no_norm_first_gelu_tanh_bwd_6(
+        grad_self_attn_weights, self_attn_weights
     )
     _t78 = cp.swapaxes(_t6, -1, -2)
     grad_self_attn_heads_q = _cupy_bmm(grad_self_attn_unpadded, _t78)
     _t80 = cp.swapaxes(self_attn_heads_q, -1, -2)
     _t81 = _cupy_bmm(_t80, grad_self_attn_unpadded)
     grad_self_attn_heads_k = cp.swapaxes(_t81, -1, -2)
-    _t85 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_19(
+    _t85 = _transformer_encoder_no_norm_first_gelu_tanh_bwd_7(
         grad_self_attn_heads_q, _t5
     )
     grad_self_attn_qkv = _cupy_join_heads(
@@ -5345,7 +4840,7 @@ def _cupy_backward_no_norm_first_gelu_tanh(
     )
     _t91 = _linear_backward_input(grad_self_attn_qkv, self_attn_in_proj_weight)
     grad_self_attn_in_proj_weight = _rows(grad_self_attn_qkv).T @ _rows(x)
-    grad_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_20(grad_norm1_x, _t91)
+    grad_x = _transformer_encoder_no_norm_first_gelu_tanh_bwd_8(grad_norm1_x, _t91)
     return (
         grad_x,
         grad_self_attn_in_proj_weight,
@@ -5402,17 +4897,6 @@ def _cupy_bmm(a, b):
 
     in_chunks(products, a.shape[0], a)
     return out
-
-
-def _cupy_dot_last(a, b):
-    """The sum over the last axis of a * b, kept as a length-1 axis, as matrix products
-    (BLAS) that never form a * b: with a vector b [F] one matrix-vector product, with
-    rows b [..., F] a stack of row-times-column ones."""
-    import cupy as cp
-
-    if b.ndim == 1:
-        return cp.matmul(a, b)[..., None]
-    return cp.matmul(a[..., None, :], b[..., :, None])[..., 0]
 
 
 def _cupy_join_heads(blocks, heads):

@@ -16,7 +16,12 @@ from layerforge._runtime import (
     check_nonempty,
     blas_flags_ignored,
 )
-from layerforge._cupy_runtime import ElementwiseKernel, ReductionKernel, on_gpu
+from layerforge._cupy_runtime import (
+    ElementwiseKernel,
+    ReductionKernel,
+    RowBlockKernel,
+    on_gpu,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -193,45 +198,34 @@ def _sum(x, axis):
 
 
 # margin_loss_fwd_0: layers_spec/losses/margin_loss.yaml:20
-_margin_loss_fwd_0 = ReductionKernel(
+_margin_loss_fwd_0 = RowBlockKernel(
     "margin_loss_fwd_0",
-    "T X0",
-    map_expr="margin_loss_fwd_0_map(X0)",
-    reduce_expr="a + b",
-    identity="0",
-    preamble="""
-    template <typename T>
-    __device__ T margin_loss_fwd_0_map(const T capsules) {
-        T _t1 = capsules * capsules;
-        return _t1;
-    }
-    """,
-)
-
-
-# margin_loss_fwd_1: layers_spec/losses/margin_loss.yaml:20
-_margin_loss_fwd_1 = ElementwiseKernel(
-    "margin_loss_fwd_1",
-    "T _t2, T epsilon",
-    "T _t4",
+    "row T capsules, scalar T epsilon",
+    "per_row T _t2, per_row T _t4",
     """
-    T _t3 = _t2 + epsilon;
-    _t4 = sqrt(_t3);
+    T _t2 = T(0);
+    LF_ROW_LOOP(
+        const T capsules = _row_capsules[_j];
+        const T _t1 = capsules * capsules;
+        _t2 = _Sum()(_t2, _t1);
+    )
+    _t2 = _row_reduce(_t2, _Sum());
+    const T _t3 = _t2 + epsilon;
+    const T _t4 = sqrt(_t3);
     """,
-    scalars=("epsilon",),
 )
 
 
-# margin_loss_fwd_2: layers_spec/losses/margin_loss.yaml:21,22,23,24
-_margin_loss_fwd_2 = ReductionKernel(
-    "margin_loss_fwd_2",
+# margin_loss_fwd_1: layers_spec/losses/margin_loss.yaml:21,22,23,24
+_margin_loss_fwd_1 = ReductionKernel(
+    "margin_loss_fwd_1",
     "T X0, T X1, T X2, T X3, T X4",
-    map_expr="margin_loss_fwd_2_map(X0, X1, X2, X3, X4)",
+    map_expr="margin_loss_fwd_1_map(X0, X1, X2, X3, X4)",
     reduce_expr="a + b",
     identity="0",
     preamble="""
     template <typename T>
-    __device__ T margin_loss_fwd_2_map(const T m_plus, const T lengths, const T m_minus, const T target, const T negative_weight) {
+    __device__ T margin_loss_fwd_1_map(const T m_plus, const T lengths, const T m_minus, const T target, const T negative_weight) {
         T _t5 = m_plus - lengths;
         T short_ = _t5 > T(0) || _t5 != _t5 ? _t5 : T(0);
         T _t6 = lengths - m_minus;
@@ -252,10 +246,9 @@ _margin_loss_fwd_2 = ReductionKernel(
 def _cupy_forward(capsules, target, m_plus, m_minus, negative_weight, epsilon):
     import cupy as cp
 
-    _t2 = _margin_loss_fwd_0(capsules)
-    _t4 = _margin_loss_fwd_1(_t2, epsilon)
+    _t2, _t4 = _margin_loss_fwd_0(capsules, epsilon)
     lengths = _t4[..., 0]
-    per_sample = _margin_loss_fwd_2(m_plus, lengths, m_minus, target, negative_weight)
+    per_sample = _margin_loss_fwd_1(m_plus, lengths, m_minus, target, negative_weight)
     _t13 = cp.sum(per_sample)
     _t14 = per_sample.size
     loss = _t13 / _t14
@@ -270,6 +263,19 @@ def _cupy_forward(capsules, target, m_plus, m_minus, negative_weight, epsilon):
         per_sample,
         _t14,
     )
+
+
+# margin_loss_bwd_0: layers_spec/losses/margin_loss.yaml:20
+_margin_loss_bwd_0 = ElementwiseKernel(
+    "margin_loss_bwd_0",
+    "T _t2, T epsilon",
+    "T _t4",
+    """
+    T _t3 = _t2 + epsilon;
+    _t4 = sqrt(_t3);
+    """,
+    scalars=("epsilon",),
+)
 
 
 # margin_loss_bwd_1: layers_spec/losses/margin_loss.yaml:21,22,23
@@ -354,7 +360,7 @@ def _cupy_backward(
 ):
     import cupy as cp
 
-    _t4 = _margin_loss_fwd_1(_t2, epsilon)
+    _t4 = _margin_loss_bwd_0(_t2, epsilon)
     lengths = _t4[..., 0]
     _t15 = grad_loss / _t14
     _t5, short, _t6, long, _t7, _t10, _t11 = _margin_loss_bwd_1(
