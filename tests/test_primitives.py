@@ -59,6 +59,7 @@ CASES = {
     "linear_few_rows": ("linear_few_rows(x, w)", "[G, F]", "any", "any"),
     "linear_backward_input": ("linear_backward_input(x, w)", "[F, G]", "any", "any"),
     "matmul": ("matmul(x, w)", "[F, G]", "any", "any"),
+    "matmul_few_rows": ("matmul_few_rows(x, w)", "[F, G]", "any", "any"),
     "transpose": ("matmul(transpose(x), w)", "[B, G]", "any", "any"),
     "split_last": ("squeeze_last(amax(split_last(x * w, pieces=2)))", "[B, F]", "any", "any"),
     "squeeze_last": ("squeeze_last(sum(x * w)) * 2", "[B, F]", "any", "any"),

@@ -795,7 +795,10 @@ def render_function(spec: OpSpec, fn: Function, prims: Primitives, returns: str,
     index = 0
     for position, part in enumerate(parts):
         if isinstance(part, Stmt):
-            lines.append(_in_place(render_compiled(part, prims), part, shapes, results, last_read, position))
+            line = _in_place(render_compiled(part, prims), part, shapes, results, last_read, position)
+            if f"out_{part.target}" in keywords and line.startswith(f"{part.target} = np.concatenate("):
+                line = f"{line[:-1]}, out=out_{part.target})"  # joined into the caller's array
+            lines.append(line)
             continue
         name = f"{kernel_base(spec, fn)}_{index}"
         index += 1
@@ -1103,17 +1106,22 @@ def _scan_twins(spec: OpSpec, c, prims: Primitives, twins: set[str]) -> list[str
     fast_tanh) and of the drivers, calling them. Measured on the LSTM bench row (batch 32,
     64 steps, 256 -> 256, float32, two threads): the forward step 155 us, 182 with NumPy's
     gate math, its product 97 of either."""
-    from .codegen import render_function as render_numpy
     from .codegen import scan_part_returns
     from .scan import Scan
 
     parts = c.forward.loop
     if not isinstance(parts, Scan):
         return []
+    from .scan import render_backward, render_forward
+
     blocks: list[str] = []
     for step, driver in ((parts.step, c.forward), (parts.step_backward, c.backward)):
+        # the forward step's kernel outputs that it returns: the driver passes their rows of
+        # the [T, ...] buffers (out_<name>) instead of copying them there after each step
+        written = _kernel_results(step, prims) if step is parts.step else _joined_results(step, prims, parts)
         if step.name not in twins:  # a part shared by variants: its twin once
-            rendered = render_function(spec, step, prims, scan_part_returns(c, step), (), ())
+            rendered = render_function(spec, step, prims, scan_part_returns(c, step), (),
+                                       tuple(f"out_{name}" for name in written))
             if rendered is None:
                 continue
             kernel_blocks, function = rendered
@@ -1121,9 +1129,27 @@ def _scan_twins(spec: OpSpec, c, prims: Primitives, twins: set[str]) -> list[str
             twins.add(step.name)
         if step.name in twins:
             twins.add(driver.name)
-            text = render_numpy(driver, prims, "")
+            text = (render_forward(driver, written=written) if step is parts.step
+                    else render_backward(driver, written=written))
             blocks.append("\n".join(_jit_names(line, twins) for line in text.split("\n")))
     return blocks
+
+
+def _joined_results(step: Function, prims: Primitives, parts) -> tuple[str, ...]:
+    """The results of a step's backward that the deferred part reads stacked and that a
+    ``np.concatenate`` makes (the packed gates' gradient): written into the caller's array."""
+    joined = {s.target for s in step.body if (prims[s.prim].numpy or "").startswith("np.concatenate(")}
+    return tuple(o for o in step.outputs if isinstance(o, str) and o in joined and o in parts.chain)
+
+
+def _kernel_results(step: Function, prims: Primitives) -> tuple[str, ...]:
+    """The results of ``step`` that its compiled twin's row kernels write (allocated by the
+    twin, so a caller may give the arrays instead), in the order it returns them."""
+    parts = plan(step, prims, ())
+    if parts is None or Shapes(step, step.values[step.params[0]].shape).channels:  # type: ignore[arg-type]
+        return ()
+    outputs = {o for part in parts if isinstance(part, Kernel) for o in part.outputs}
+    return tuple(dict.fromkeys(o for o in step.outputs if isinstance(o, str) and o in outputs))
 
 
 # The ops with a compiled twin (parity-tested in tests/test_jit.py); the others run their NumPy

@@ -476,7 +476,10 @@ def _unpack(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names)
 
 
-def render_forward(fn: Function, cupy: bool = False) -> str:
+def render_forward(fn: Function, cupy: bool = False, written: tuple[str, ...] = ()) -> str:
+    """The forward driver. ``written``: the step's results that it can write into given
+    buffers (its ``out_<name>`` keywords: a compiled step's kernel outputs); after the first
+    step, which sizes the [T, ...] buffers, those results go straight into their rows."""
     parts: Scan = fn.loop  # type: ignore[assignment]
     spec, variant = parts.spec, parts.variant
     scan = spec.scan
@@ -510,12 +513,18 @@ def render_forward(fn: Function, cupy: bool = False) -> str:
     unique = list(dict.fromkeys(outs))  # type: ignore[arg-type]
     args = [_at_forward(n, parts) for n in parts.step.params]
     body.append("for t in range(steps):")
-    loop = [f"{_unpack([_display(n) for n in unique])} = {_call(parts.step, args, cupy)}"]
-    loop.append("if t == 0:")
-    for name, buffer in buffers.items():
-        loop.append(f"    {buffer} = np.empty((steps, *{_display(name)}.shape), dtype={_display(name)}.dtype)")
-    for name, buffer in buffers.items():
-        loop.append(f"{buffer}[t] = {_display(name)}")
+    step = f"{_unpack([_display(n) for n in unique])} = {_call(parts.step, args, cupy)}"
+    allocations = [f"    {buffer} = np.empty((steps, *{_display(name)}.shape), dtype={_display(name)}.dtype)"
+                   for name, buffer in buffers.items()]
+    in_place = {name: buffer for name, buffer in buffers.items() if name in written}
+    if in_place:
+        keywords = ", ".join(f"out_{name}={buffer}[t]" for name, buffer in in_place.items())
+        loop = ["if t == 0:", f"    {step}", *allocations, *(f"    {b}[t] = {_display(n)}" for n, b in buffers.items()),
+                "else:  # the step writes its kernel's results into their rows",
+                f"    {step[:-1]}, {keywords})",
+                *(f"    {b}[t] = {_display(n)}" for n, b in buffers.items() if n not in in_place)]
+    else:
+        loop = [step, "if t == 0:", *allocations, *(f"{b}[t] = {_display(n)}" for n, b in buffers.items())]
     for carry, operand in zip(scan.carries, outs):
         loop.append(f"{carry.name} = {_display(operand)}")  # type: ignore[arg-type]
     body += [f"    {line}" for line in loop]
@@ -563,7 +572,9 @@ def _at_forward(name: str, parts: Scan) -> str:
     return name
 
 
-def render_backward(fn: Function, cupy: bool = False) -> str:
+def render_backward(fn: Function, cupy: bool = False, written: tuple[str, ...] = ()) -> str:
+    """The backward driver; ``written`` as in ``render_forward``, for the step backward's
+    results that the deferred part reads stacked."""
     parts: Scan = fn.loop  # type: ignore[assignment]
     spec, variant = parts.spec, parts.variant
     scan = spec.scan
@@ -611,16 +622,22 @@ def render_backward(fn: Function, cupy: bool = False) -> str:
     body += [f"{b} = np.empty((steps, *{c}.shape), dtype={c}.dtype)" for c, b in carried.items()]
     body.append("for t in range(steps - 1, -1, -1):")
     loop = [f"{b}[t] = {c}" for c, b in carried.items()]
-    loop.append(f"{_unpack(list(parts.grad_carried) + [_display(c, 'chain') for c in chain_outs])} = "
-                f"{_call(parts.step_backward, [at(p) for p in parts.step_backward.params], cupy)}")
+    step = (f"{_unpack(list(parts.grad_carried) + [_display(c, 'chain') for c in chain_outs])} = "
+            f"{_call(parts.step_backward, [at(p) for p in parts.step_backward.params], cupy)}")
     stacked_chain_outs = {c: b for c, b in stacked_chain.items() if c not in carried}
-    if stacked_chain_outs:
-        loop.append("if t == steps - 1:")
-        for name, buffer in stacked_chain_outs.items():
-            loop.append(f"    {buffer} = np.empty((steps, *{_display(name, 'chain')}.shape), "
-                        f"dtype={_display(name, 'chain')}.dtype)")
-        for name, buffer in stacked_chain_outs.items():
-            loop.append(f"{buffer}[t] = {_display(name, 'chain')}")
+    allocations = [f"    {buffer} = np.empty((steps, *{_display(name, 'chain')}.shape), "
+                   f"dtype={_display(name, 'chain')}.dtype)" for name, buffer in stacked_chain_outs.items()]
+    copies = {name: f"{buffer}[t] = {_display(name, 'chain')}" for name, buffer in stacked_chain_outs.items()}
+    in_place = {name: buffer for name, buffer in stacked_chain_outs.items() if name in written}
+    if in_place:
+        keywords = ", ".join(f"out_{name}={buffer}[t]" for name, buffer in in_place.items())
+        loop += ["if t == steps - 1:", f"    {step}", *allocations, *(f"    {c}" for c in copies.values()),
+                 "else:  # the step writes these results into their rows", f"    {step[:-1]}, {keywords})",
+                 *(f"    {c}" for n, c in copies.items() if n not in in_place)]
+    else:
+        loop.append(step)
+        if stacked_chain_outs:
+            loop += ["if t == steps - 1:", *allocations, *copies.values()]
     body += [f"    {line}" for line in loop]
 
     def whole(name: str) -> str:

@@ -259,7 +259,7 @@ def _backward_no_batch_first_step(
     _t6 *= grad_reset_gate
     _t6 *= reset_gate
     grad_recurrent_part = np.concatenate((_t6, _t5, _t3 * reset_gate), axis=-1)
-    grad_h = grad_h_next * update_gate + grad_recurrent_part @ weight_hh
+    grad_h = grad_h_next * update_gate + (weight_hh.T @ grad_recurrent_part.T).T
     return grad_h, _t3, _t5, _t6, grad_recurrent_part
 
 
@@ -873,7 +873,7 @@ def _cupy_backward_no_batch_first_step(
         update_gate, grad_next_h, grad_y, h, new_gate, _t10, reset_gate
     )
     grad_recurrent_part = cp.concatenate((_t35, _t30, _t26), axis=-1)
-    _t40 = grad_recurrent_part @ weight_hh
+    _t40 = (weight_hh.T @ grad_recurrent_part.T).T
     grad_h = _gru_no_batch_first_step_bwd_1(_t17, _t40)
     return grad_h, _t23, _t30, _t35, grad_recurrent_part
 
@@ -1288,13 +1288,29 @@ def _gru_no_batch_first_step_fwd_loops_0(
             h_next_out[_row, _j] = h_next
 
 
-def _jit_forward_no_batch_first_step(h, hoisted_1, weight_hh, bias_ih, bias_hh):
+def _jit_forward_no_batch_first_step(
+    h,
+    hoisted_1,
+    weight_hh,
+    bias_ih,
+    bias_hh,
+    *,
+    out_h_next=None,
+    out_reset_gate=None,
+    out_update_gate=None,
+    out__t10=None,
+    out_new_gate=None,
+):
     _t2 = (weight_hh @ h.T).T
-    reset_gate = np.empty(h.shape, h.dtype)
-    update_gate = np.empty(h.shape, h.dtype)
-    _t10 = np.empty(h.shape, h.dtype)
-    new_gate = np.empty(h.shape, h.dtype)
-    h_next = np.empty(h.shape, h.dtype)
+    reset_gate = (
+        np.empty(h.shape, h.dtype) if out_reset_gate is None else out_reset_gate
+    )
+    update_gate = (
+        np.empty(h.shape, h.dtype) if out_update_gate is None else out_update_gate
+    )
+    _t10 = np.empty(h.shape, h.dtype) if out__t10 is None else out__t10
+    new_gate = np.empty(h.shape, h.dtype) if out_new_gate is None else out_new_gate
+    h_next = np.empty(h.shape, h.dtype) if out_h_next is None else out_h_next
     _gru_no_batch_first_step_fwd_loops_0(
         rows(_t2),
         bias_hh,
@@ -1319,12 +1335,12 @@ def _jit_forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
-        h_next, reset_gate, update_gate, saved_10, new_gate = (
-            _jit_forward_no_batch_first_step(
-                h, hoisted_1[t], weight_hh, bias_ih, bias_hh
-            )
-        )
         if t == 0:
+            h_next, reset_gate, update_gate, saved_10, new_gate = (
+                _jit_forward_no_batch_first_step(
+                    h, hoisted_1[t], weight_hh, bias_ih, bias_hh
+                )
+            )
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
             reset_gate_steps = np.empty(
                 (steps, *reset_gate.shape), dtype=reset_gate.dtype
@@ -1334,11 +1350,26 @@ def _jit_forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
             )
             saved_10_steps = np.empty((steps, *saved_10.shape), dtype=saved_10.dtype)
             new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
-        y[t] = h_next
-        reset_gate_steps[t] = reset_gate
-        update_gate_steps[t] = update_gate
-        saved_10_steps[t] = saved_10
-        new_gate_steps[t] = new_gate
+            y[t] = h_next
+            reset_gate_steps[t] = reset_gate
+            update_gate_steps[t] = update_gate
+            saved_10_steps[t] = saved_10
+            new_gate_steps[t] = new_gate
+        else:  # the step writes its kernel's results into their rows
+            h_next, reset_gate, update_gate, saved_10, new_gate = (
+                _jit_forward_no_batch_first_step(
+                    h,
+                    hoisted_1[t],
+                    weight_hh,
+                    bias_ih,
+                    bias_hh,
+                    out_h_next=y[t],
+                    out_reset_gate=reset_gate_steps[t],
+                    out_update_gate=update_gate_steps[t],
+                    out__t10=saved_10_steps[t],
+                    out_new_gate=new_gate_steps[t],
+                )
+            )
         h = h_next
     return (
         y.swapaxes(0, 1),
@@ -1403,7 +1434,16 @@ def _gru_no_batch_first_step_bwd_loops_0(
 
 
 def _jit_backward_no_batch_first_step(
-    grad_next_h, grad_y, h, weight_hh, reset_gate, update_gate, _t10, new_gate
+    grad_next_h,
+    grad_y,
+    h,
+    weight_hh,
+    reset_gate,
+    update_gate,
+    _t10,
+    new_gate,
+    *,
+    out_grad_recurrent_part=None,
 ):
     _t17 = np.empty(grad_next_h.shape, grad_next_h.dtype)
     _t23 = np.empty(grad_next_h.shape, grad_next_h.dtype)
@@ -1424,8 +1464,10 @@ def _jit_backward_no_batch_first_step(
         rows(_t30),
         rows(_t35),
     )
-    grad_recurrent_part = np.concatenate((_t35, _t30, _t26), axis=-1)
-    _t40 = grad_recurrent_part @ weight_hh
+    grad_recurrent_part = np.concatenate(
+        (_t35, _t30, _t26), axis=-1, out=out_grad_recurrent_part
+    )
+    _t40 = (weight_hh.T @ grad_recurrent_part.T).T
     grad_h = _t17 + _t40
     return grad_h, _t23, _t30, _t35, grad_recurrent_part
 
@@ -1446,29 +1488,46 @@ def _jit_backward_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
-            _jit_backward_no_batch_first_step(
-                grad_next_h,
-                grad_y[t],
-                (y[t - 1] if t else h0),
-                weight_hh,
-                reset_gate_steps[t],
-                update_gate_steps[t],
-                saved_10_steps[t],
-                new_gate_steps[t],
-            )
-        )
         if t == steps - 1:
+            grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
+                _jit_backward_no_batch_first_step(
+                    grad_next_h,
+                    grad_y[t],
+                    (y[t - 1] if t else h0),
+                    weight_hh,
+                    reset_gate_steps[t],
+                    update_gate_steps[t],
+                    saved_10_steps[t],
+                    new_gate_steps[t],
+                )
+            )
             chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
             chain_30_steps = np.empty((steps, *chain_30.shape), dtype=chain_30.dtype)
             chain_35_steps = np.empty((steps, *chain_35.shape), dtype=chain_35.dtype)
             grad_recurrent_part_steps = np.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
-        chain_23_steps[t] = chain_23
-        chain_30_steps[t] = chain_30
-        chain_35_steps[t] = chain_35
-        grad_recurrent_part_steps[t] = grad_recurrent_part
+            chain_23_steps[t] = chain_23
+            chain_30_steps[t] = chain_30
+            chain_35_steps[t] = chain_35
+            grad_recurrent_part_steps[t] = grad_recurrent_part
+        else:  # the step writes these results into their rows
+            grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
+                _jit_backward_no_batch_first_step(
+                    grad_next_h,
+                    grad_y[t],
+                    (y[t - 1] if t else h0),
+                    weight_hh,
+                    reset_gate_steps[t],
+                    update_gate_steps[t],
+                    saved_10_steps[t],
+                    new_gate_steps[t],
+                    out_grad_recurrent_part=grad_recurrent_part_steps[t],
+                )
+            )
+            chain_23_steps[t] = chain_23
+            chain_30_steps[t] = chain_30
+            chain_35_steps[t] = chain_35
     deferred_0, grad_weight_hh, grad_bias_ih, grad_bias_hh = (
         _backward_no_batch_first_deferred(
             np.concatenate((h0[None], y[:-1])),
@@ -1497,12 +1556,12 @@ def _jit_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next, reset_gate, update_gate, saved_10, new_gate = (
-            _jit_forward_no_batch_first_step(
-                h, hoisted_1[t], weight_hh, bias_ih, bias_hh
-            )
-        )
         if t == 0:
+            h_next, reset_gate, update_gate, saved_10, new_gate = (
+                _jit_forward_no_batch_first_step(
+                    h, hoisted_1[t], weight_hh, bias_ih, bias_hh
+                )
+            )
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
             reset_gate_steps = np.empty(
                 (steps, *reset_gate.shape), dtype=reset_gate.dtype
@@ -1512,11 +1571,26 @@ def _jit_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0
             )
             saved_10_steps = np.empty((steps, *saved_10.shape), dtype=saved_10.dtype)
             new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
-        y[t] = h_next
-        reset_gate_steps[t] = reset_gate
-        update_gate_steps[t] = update_gate
-        saved_10_steps[t] = saved_10
-        new_gate_steps[t] = new_gate
+            y[t] = h_next
+            reset_gate_steps[t] = reset_gate
+            update_gate_steps[t] = update_gate
+            saved_10_steps[t] = saved_10
+            new_gate_steps[t] = new_gate
+        else:  # the step writes its kernel's results into their rows
+            h_next, reset_gate, update_gate, saved_10, new_gate = (
+                _jit_forward_no_batch_first_step(
+                    h,
+                    hoisted_1[t],
+                    weight_hh,
+                    bias_ih,
+                    bias_hh,
+                    out_h_next=y[t],
+                    out_reset_gate=reset_gate_steps[t],
+                    out_update_gate=update_gate_steps[t],
+                    out__t10=saved_10_steps[t],
+                    out_new_gate=new_gate_steps[t],
+                )
+            )
         h = h_next
     return (
         y.swapaxes(0, 1),
@@ -1551,29 +1625,46 @@ def _jit_backward_batch_first_no_h0(
     h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
-            _jit_backward_no_batch_first_step(
-                grad_next_h,
-                grad_y[t],
-                (y[t - 1] if t else h0),
-                weight_hh,
-                reset_gate_steps[t],
-                update_gate_steps[t],
-                saved_10_steps[t],
-                new_gate_steps[t],
-            )
-        )
         if t == steps - 1:
+            grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
+                _jit_backward_no_batch_first_step(
+                    grad_next_h,
+                    grad_y[t],
+                    (y[t - 1] if t else h0),
+                    weight_hh,
+                    reset_gate_steps[t],
+                    update_gate_steps[t],
+                    saved_10_steps[t],
+                    new_gate_steps[t],
+                )
+            )
             chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
             chain_30_steps = np.empty((steps, *chain_30.shape), dtype=chain_30.dtype)
             chain_35_steps = np.empty((steps, *chain_35.shape), dtype=chain_35.dtype)
             grad_recurrent_part_steps = np.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
-        chain_23_steps[t] = chain_23
-        chain_30_steps[t] = chain_30
-        chain_35_steps[t] = chain_35
-        grad_recurrent_part_steps[t] = grad_recurrent_part
+            chain_23_steps[t] = chain_23
+            chain_30_steps[t] = chain_30
+            chain_35_steps[t] = chain_35
+            grad_recurrent_part_steps[t] = grad_recurrent_part
+        else:  # the step writes these results into their rows
+            grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
+                _jit_backward_no_batch_first_step(
+                    grad_next_h,
+                    grad_y[t],
+                    (y[t - 1] if t else h0),
+                    weight_hh,
+                    reset_gate_steps[t],
+                    update_gate_steps[t],
+                    saved_10_steps[t],
+                    new_gate_steps[t],
+                    out_grad_recurrent_part=grad_recurrent_part_steps[t],
+                )
+            )
+            chain_23_steps[t] = chain_23
+            chain_30_steps[t] = chain_30
+            chain_35_steps[t] = chain_35
     deferred_0, grad_weight_hh, grad_bias_ih, grad_bias_hh = (
         _backward_no_batch_first_deferred(
             np.concatenate((h0[None], y[:-1])),
@@ -1599,12 +1690,12 @@ def _jit_forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     hoisted_1 = hoisted_1.reshape(steps, -1, *hoisted_1.shape[1:])
     h = h0
     for t in range(steps):
-        h_next, reset_gate, update_gate, saved_10, new_gate = (
-            _jit_forward_no_batch_first_step(
-                h, hoisted_1[t], weight_hh, bias_ih, bias_hh
-            )
-        )
         if t == 0:
+            h_next, reset_gate, update_gate, saved_10, new_gate = (
+                _jit_forward_no_batch_first_step(
+                    h, hoisted_1[t], weight_hh, bias_ih, bias_hh
+                )
+            )
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
             reset_gate_steps = np.empty(
                 (steps, *reset_gate.shape), dtype=reset_gate.dtype
@@ -1614,11 +1705,26 @@ def _jit_forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
             )
             saved_10_steps = np.empty((steps, *saved_10.shape), dtype=saved_10.dtype)
             new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
-        y[t] = h_next
-        reset_gate_steps[t] = reset_gate
-        update_gate_steps[t] = update_gate
-        saved_10_steps[t] = saved_10
-        new_gate_steps[t] = new_gate
+            y[t] = h_next
+            reset_gate_steps[t] = reset_gate
+            update_gate_steps[t] = update_gate
+            saved_10_steps[t] = saved_10
+            new_gate_steps[t] = new_gate
+        else:  # the step writes its kernel's results into their rows
+            h_next, reset_gate, update_gate, saved_10, new_gate = (
+                _jit_forward_no_batch_first_step(
+                    h,
+                    hoisted_1[t],
+                    weight_hh,
+                    bias_ih,
+                    bias_hh,
+                    out_h_next=y[t],
+                    out_reset_gate=reset_gate_steps[t],
+                    out_update_gate=update_gate_steps[t],
+                    out__t10=saved_10_steps[t],
+                    out_new_gate=new_gate_steps[t],
+                )
+            )
         h = h_next
     return (
         y,
@@ -1651,29 +1757,46 @@ def _jit_backward_no_batch_first(
     steps = grad_y.shape[0]
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
-            _jit_backward_no_batch_first_step(
-                grad_next_h,
-                grad_y[t],
-                (y[t - 1] if t else h0),
-                weight_hh,
-                reset_gate_steps[t],
-                update_gate_steps[t],
-                saved_10_steps[t],
-                new_gate_steps[t],
-            )
-        )
         if t == steps - 1:
+            grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
+                _jit_backward_no_batch_first_step(
+                    grad_next_h,
+                    grad_y[t],
+                    (y[t - 1] if t else h0),
+                    weight_hh,
+                    reset_gate_steps[t],
+                    update_gate_steps[t],
+                    saved_10_steps[t],
+                    new_gate_steps[t],
+                )
+            )
             chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
             chain_30_steps = np.empty((steps, *chain_30.shape), dtype=chain_30.dtype)
             chain_35_steps = np.empty((steps, *chain_35.shape), dtype=chain_35.dtype)
             grad_recurrent_part_steps = np.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
-        chain_23_steps[t] = chain_23
-        chain_30_steps[t] = chain_30
-        chain_35_steps[t] = chain_35
-        grad_recurrent_part_steps[t] = grad_recurrent_part
+            chain_23_steps[t] = chain_23
+            chain_30_steps[t] = chain_30
+            chain_35_steps[t] = chain_35
+            grad_recurrent_part_steps[t] = grad_recurrent_part
+        else:  # the step writes these results into their rows
+            grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
+                _jit_backward_no_batch_first_step(
+                    grad_next_h,
+                    grad_y[t],
+                    (y[t - 1] if t else h0),
+                    weight_hh,
+                    reset_gate_steps[t],
+                    update_gate_steps[t],
+                    saved_10_steps[t],
+                    new_gate_steps[t],
+                    out_grad_recurrent_part=grad_recurrent_part_steps[t],
+                )
+            )
+            chain_23_steps[t] = chain_23
+            chain_30_steps[t] = chain_30
+            chain_35_steps[t] = chain_35
     deferred_0, grad_weight_hh, grad_bias_ih, grad_bias_hh = (
         _backward_no_batch_first_deferred(
             np.concatenate((h0[None], y[:-1])),
@@ -1700,12 +1823,12 @@ def _jit_forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh,
     h0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     h = h0
     for t in range(steps):
-        h_next, reset_gate, update_gate, saved_10, new_gate = (
-            _jit_forward_no_batch_first_step(
-                h, hoisted_1[t], weight_hh, bias_ih, bias_hh
-            )
-        )
         if t == 0:
+            h_next, reset_gate, update_gate, saved_10, new_gate = (
+                _jit_forward_no_batch_first_step(
+                    h, hoisted_1[t], weight_hh, bias_ih, bias_hh
+                )
+            )
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
             reset_gate_steps = np.empty(
                 (steps, *reset_gate.shape), dtype=reset_gate.dtype
@@ -1715,11 +1838,26 @@ def _jit_forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh,
             )
             saved_10_steps = np.empty((steps, *saved_10.shape), dtype=saved_10.dtype)
             new_gate_steps = np.empty((steps, *new_gate.shape), dtype=new_gate.dtype)
-        y[t] = h_next
-        reset_gate_steps[t] = reset_gate
-        update_gate_steps[t] = update_gate
-        saved_10_steps[t] = saved_10
-        new_gate_steps[t] = new_gate
+            y[t] = h_next
+            reset_gate_steps[t] = reset_gate
+            update_gate_steps[t] = update_gate
+            saved_10_steps[t] = saved_10
+            new_gate_steps[t] = new_gate
+        else:  # the step writes its kernel's results into their rows
+            h_next, reset_gate, update_gate, saved_10, new_gate = (
+                _jit_forward_no_batch_first_step(
+                    h,
+                    hoisted_1[t],
+                    weight_hh,
+                    bias_ih,
+                    bias_hh,
+                    out_h_next=y[t],
+                    out_reset_gate=reset_gate_steps[t],
+                    out_update_gate=update_gate_steps[t],
+                    out__t10=saved_10_steps[t],
+                    out_new_gate=new_gate_steps[t],
+                )
+            )
         h = h_next
     return (
         y,
@@ -1753,29 +1891,46 @@ def _jit_backward_no_batch_first_no_h0(
     h0 = np.zeros_like(y[0])
     grad_next_h = grad_h_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
-            _jit_backward_no_batch_first_step(
-                grad_next_h,
-                grad_y[t],
-                (y[t - 1] if t else h0),
-                weight_hh,
-                reset_gate_steps[t],
-                update_gate_steps[t],
-                saved_10_steps[t],
-                new_gate_steps[t],
-            )
-        )
         if t == steps - 1:
+            grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
+                _jit_backward_no_batch_first_step(
+                    grad_next_h,
+                    grad_y[t],
+                    (y[t - 1] if t else h0),
+                    weight_hh,
+                    reset_gate_steps[t],
+                    update_gate_steps[t],
+                    saved_10_steps[t],
+                    new_gate_steps[t],
+                )
+            )
             chain_23_steps = np.empty((steps, *chain_23.shape), dtype=chain_23.dtype)
             chain_30_steps = np.empty((steps, *chain_30.shape), dtype=chain_30.dtype)
             chain_35_steps = np.empty((steps, *chain_35.shape), dtype=chain_35.dtype)
             grad_recurrent_part_steps = np.empty(
                 (steps, *grad_recurrent_part.shape), dtype=grad_recurrent_part.dtype
             )
-        chain_23_steps[t] = chain_23
-        chain_30_steps[t] = chain_30
-        chain_35_steps[t] = chain_35
-        grad_recurrent_part_steps[t] = grad_recurrent_part
+            chain_23_steps[t] = chain_23
+            chain_30_steps[t] = chain_30
+            chain_35_steps[t] = chain_35
+            grad_recurrent_part_steps[t] = grad_recurrent_part
+        else:  # the step writes these results into their rows
+            grad_next_h, chain_23, chain_30, chain_35, grad_recurrent_part = (
+                _jit_backward_no_batch_first_step(
+                    grad_next_h,
+                    grad_y[t],
+                    (y[t - 1] if t else h0),
+                    weight_hh,
+                    reset_gate_steps[t],
+                    update_gate_steps[t],
+                    saved_10_steps[t],
+                    new_gate_steps[t],
+                    out_grad_recurrent_part=grad_recurrent_part_steps[t],
+                )
+            )
+            chain_23_steps[t] = chain_23
+            chain_30_steps[t] = chain_30
+            chain_35_steps[t] = chain_35
     deferred_0, grad_weight_hh, grad_bias_ih, grad_bias_hh = (
         _backward_no_batch_first_deferred(
             np.concatenate((h0[None], y[:-1])),

@@ -316,7 +316,7 @@ def _backward_no_batch_first_step(
         ),
         axis=-1,
     )
-    grad_h = grad_gates @ weight_hh
+    grad_h = (weight_hh.T @ grad_gates.T).T
     return grad_h, grad_c, grad_gates
 
 
@@ -1513,7 +1513,7 @@ def _cupy_backward_no_batch_first_step(
         forget_gate,
     )
     grad_gates = cp.concatenate((_t35, _t31, _t27, _t23), axis=-1)
-    grad_h = grad_gates @ weight_hh
+    grad_h = (weight_hh.T @ grad_gates.T).T
     return grad_h, grad_c, grad_gates
 
 
@@ -2494,15 +2494,36 @@ def _lstm_no_batch_first_step_fwd_loops_0(
             h_next_out[_row, _j] = h_next
 
 
-def _jit_forward_no_batch_first_step(h, c, hoisted_1, weight_hh, bias_ih, bias_hh):
+def _jit_forward_no_batch_first_step(
+    h,
+    c,
+    hoisted_1,
+    weight_hh,
+    bias_ih,
+    bias_hh,
+    *,
+    out_h_next=None,
+    out_c_next=None,
+    out_input_gate=None,
+    out_forget_gate=None,
+    out_cell_gate=None,
+    out_output_gate=None,
+    out__t11=None,
+):
     _t3 = (weight_hh @ h.T).T
-    input_gate = np.empty(h.shape, h.dtype)
-    forget_gate = np.empty(h.shape, h.dtype)
-    cell_gate = np.empty(h.shape, h.dtype)
-    output_gate = np.empty(h.shape, h.dtype)
-    c_next = np.empty(h.shape, h.dtype)
-    _t11 = np.empty(h.shape, h.dtype)
-    h_next = np.empty(h.shape, h.dtype)
+    input_gate = (
+        np.empty(h.shape, h.dtype) if out_input_gate is None else out_input_gate
+    )
+    forget_gate = (
+        np.empty(h.shape, h.dtype) if out_forget_gate is None else out_forget_gate
+    )
+    cell_gate = np.empty(h.shape, h.dtype) if out_cell_gate is None else out_cell_gate
+    output_gate = (
+        np.empty(h.shape, h.dtype) if out_output_gate is None else out_output_gate
+    )
+    c_next = np.empty(h.shape, h.dtype) if out_c_next is None else out_c_next
+    _t11 = np.empty(h.shape, h.dtype) if out__t11 is None else out__t11
+    h_next = np.empty(h.shape, h.dtype) if out_h_next is None else out_h_next
     _lstm_no_batch_first_step_fwd_loops_0(
         rows(hoisted_1),
         bias_ih,
@@ -2530,12 +2551,18 @@ def _jit_forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
     h = h0
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _jit_forward_no_batch_first_step(
+        if t == 0:
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _jit_forward_no_batch_first_step(
                 h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
             )
-        )
-        if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
             c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
             input_gate_steps = np.empty(
@@ -2549,13 +2576,37 @@ def _jit_forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
             saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
-        y[t] = h_next
-        c_next_steps[t] = c_next
-        input_gate_steps[t] = input_gate
-        forget_gate_steps[t] = forget_gate
-        cell_gate_steps[t] = cell_gate
-        output_gate_steps[t] = output_gate
-        saved_11_steps[t] = saved_11
+            y[t] = h_next
+            c_next_steps[t] = c_next
+            input_gate_steps[t] = input_gate
+            forget_gate_steps[t] = forget_gate
+            cell_gate_steps[t] = cell_gate
+            output_gate_steps[t] = output_gate
+            saved_11_steps[t] = saved_11
+        else:  # the step writes its kernel's results into their rows
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _jit_forward_no_batch_first_step(
+                h,
+                c,
+                hoisted_1[t],
+                weight_hh,
+                bias_ih,
+                bias_hh,
+                out_h_next=y[t],
+                out_c_next=c_next_steps[t],
+                out_input_gate=input_gate_steps[t],
+                out_forget_gate=forget_gate_steps[t],
+                out_cell_gate=cell_gate_steps[t],
+                out_output_gate=output_gate_steps[t],
+                out__t11=saved_11_steps[t],
+            )
         h = h_next
         c = c_next
     return (
@@ -2641,6 +2692,8 @@ def _jit_backward_no_batch_first_step(
     cell_gate,
     output_gate,
     _t11,
+    *,
+    out_grad_gates=None,
 ):
     grad_c = np.empty(grad_next_h.shape, grad_next_h.dtype)
     _t23 = np.empty(grad_next_h.shape, grad_next_h.dtype)
@@ -2663,8 +2716,8 @@ def _jit_backward_no_batch_first_step(
         rows(_t31),
         rows(_t35),
     )
-    grad_gates = np.concatenate((_t35, _t31, _t27, _t23), axis=-1)
-    grad_h = grad_gates @ weight_hh
+    grad_gates = np.concatenate((_t35, _t31, _t27, _t23), axis=-1, out=out_grad_gates)
+    grad_h = (weight_hh.T @ grad_gates.T).T
     return grad_h, grad_c, grad_gates
 
 
@@ -2689,23 +2742,37 @@ def _jit_backward_batch_first(
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
-            grad_next_h,
-            grad_next_c,
-            grad_y[t],
-            (c_next_steps[t - 1] if t else c0),
-            weight_hh,
-            input_gate_steps[t],
-            forget_gate_steps[t],
-            cell_gate_steps[t],
-            output_gate_steps[t],
-            saved_11_steps[t],
-        )
         if t == steps - 1:
+            grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
+            )
             grad_gates_steps = np.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-        grad_gates_steps[t] = grad_gates
+            grad_gates_steps[t] = grad_gates
+        else:  # the step writes these results into their rows
+            grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
+                out_grad_gates=grad_gates_steps[t],
+            )
     grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
@@ -2738,12 +2805,18 @@ def _jit_forward_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0
     c0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _jit_forward_no_batch_first_step(
+        if t == 0:
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _jit_forward_no_batch_first_step(
                 h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
             )
-        )
-        if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
             c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
             input_gate_steps = np.empty(
@@ -2757,13 +2830,37 @@ def _jit_forward_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
             saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
-        y[t] = h_next
-        c_next_steps[t] = c_next
-        input_gate_steps[t] = input_gate
-        forget_gate_steps[t] = forget_gate
-        cell_gate_steps[t] = cell_gate
-        output_gate_steps[t] = output_gate
-        saved_11_steps[t] = saved_11
+            y[t] = h_next
+            c_next_steps[t] = c_next
+            input_gate_steps[t] = input_gate
+            forget_gate_steps[t] = forget_gate
+            cell_gate_steps[t] = cell_gate
+            output_gate_steps[t] = output_gate
+            saved_11_steps[t] = saved_11
+        else:  # the step writes its kernel's results into their rows
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _jit_forward_no_batch_first_step(
+                h,
+                c,
+                hoisted_1[t],
+                weight_hh,
+                bias_ih,
+                bias_hh,
+                out_h_next=y[t],
+                out_c_next=c_next_steps[t],
+                out_input_gate=input_gate_steps[t],
+                out_forget_gate=forget_gate_steps[t],
+                out_cell_gate=cell_gate_steps[t],
+                out_output_gate=output_gate_steps[t],
+                out__t11=saved_11_steps[t],
+            )
         h = h_next
         c = c_next
     return (
@@ -2808,23 +2905,37 @@ def _jit_backward_batch_first_no_c0(
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
-            grad_next_h,
-            grad_next_c,
-            grad_y[t],
-            (c_next_steps[t - 1] if t else c0),
-            weight_hh,
-            input_gate_steps[t],
-            forget_gate_steps[t],
-            cell_gate_steps[t],
-            output_gate_steps[t],
-            saved_11_steps[t],
-        )
         if t == steps - 1:
+            grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
+            )
             grad_gates_steps = np.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-        grad_gates_steps[t] = grad_gates
+            grad_gates_steps[t] = grad_gates
+        else:  # the step writes these results into their rows
+            grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
+                out_grad_gates=grad_gates_steps[t],
+            )
     grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
@@ -2856,12 +2967,18 @@ def _jit_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0
     h = h0
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _jit_forward_no_batch_first_step(
+        if t == 0:
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _jit_forward_no_batch_first_step(
                 h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
             )
-        )
-        if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
             c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
             input_gate_steps = np.empty(
@@ -2875,13 +2992,37 @@ def _jit_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
             saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
-        y[t] = h_next
-        c_next_steps[t] = c_next
-        input_gate_steps[t] = input_gate
-        forget_gate_steps[t] = forget_gate
-        cell_gate_steps[t] = cell_gate
-        output_gate_steps[t] = output_gate
-        saved_11_steps[t] = saved_11
+            y[t] = h_next
+            c_next_steps[t] = c_next
+            input_gate_steps[t] = input_gate
+            forget_gate_steps[t] = forget_gate
+            cell_gate_steps[t] = cell_gate
+            output_gate_steps[t] = output_gate
+            saved_11_steps[t] = saved_11
+        else:  # the step writes its kernel's results into their rows
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _jit_forward_no_batch_first_step(
+                h,
+                c,
+                hoisted_1[t],
+                weight_hh,
+                bias_ih,
+                bias_hh,
+                out_h_next=y[t],
+                out_c_next=c_next_steps[t],
+                out_input_gate=input_gate_steps[t],
+                out_forget_gate=forget_gate_steps[t],
+                out_cell_gate=cell_gate_steps[t],
+                out_output_gate=output_gate_steps[t],
+                out__t11=saved_11_steps[t],
+            )
         h = h_next
         c = c_next
     return (
@@ -2926,23 +3067,37 @@ def _jit_backward_batch_first_no_h0(
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
-            grad_next_h,
-            grad_next_c,
-            grad_y[t],
-            (c_next_steps[t - 1] if t else c0),
-            weight_hh,
-            input_gate_steps[t],
-            forget_gate_steps[t],
-            cell_gate_steps[t],
-            output_gate_steps[t],
-            saved_11_steps[t],
-        )
         if t == steps - 1:
+            grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
+            )
             grad_gates_steps = np.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-        grad_gates_steps[t] = grad_gates
+            grad_gates_steps[t] = grad_gates
+        else:  # the step writes these results into their rows
+            grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
+                out_grad_gates=grad_gates_steps[t],
+            )
     grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
@@ -2977,12 +3132,18 @@ def _jit_forward_batch_first_no_h0_no_c0(
     c0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _jit_forward_no_batch_first_step(
+        if t == 0:
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _jit_forward_no_batch_first_step(
                 h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
             )
-        )
-        if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
             c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
             input_gate_steps = np.empty(
@@ -2996,13 +3157,37 @@ def _jit_forward_batch_first_no_h0_no_c0(
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
             saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
-        y[t] = h_next
-        c_next_steps[t] = c_next
-        input_gate_steps[t] = input_gate
-        forget_gate_steps[t] = forget_gate
-        cell_gate_steps[t] = cell_gate
-        output_gate_steps[t] = output_gate
-        saved_11_steps[t] = saved_11
+            y[t] = h_next
+            c_next_steps[t] = c_next
+            input_gate_steps[t] = input_gate
+            forget_gate_steps[t] = forget_gate
+            cell_gate_steps[t] = cell_gate
+            output_gate_steps[t] = output_gate
+            saved_11_steps[t] = saved_11
+        else:  # the step writes its kernel's results into their rows
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _jit_forward_no_batch_first_step(
+                h,
+                c,
+                hoisted_1[t],
+                weight_hh,
+                bias_ih,
+                bias_hh,
+                out_h_next=y[t],
+                out_c_next=c_next_steps[t],
+                out_input_gate=input_gate_steps[t],
+                out_forget_gate=forget_gate_steps[t],
+                out_cell_gate=cell_gate_steps[t],
+                out_output_gate=output_gate_steps[t],
+                out__t11=saved_11_steps[t],
+            )
         h = h_next
         c = c_next
     return (
@@ -3048,23 +3233,37 @@ def _jit_backward_batch_first_no_h0_no_c0(
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
-            grad_next_h,
-            grad_next_c,
-            grad_y[t],
-            (c_next_steps[t - 1] if t else c0),
-            weight_hh,
-            input_gate_steps[t],
-            forget_gate_steps[t],
-            cell_gate_steps[t],
-            output_gate_steps[t],
-            saved_11_steps[t],
-        )
         if t == steps - 1:
+            grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
+            )
             grad_gates_steps = np.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-        grad_gates_steps[t] = grad_gates
+            grad_gates_steps[t] = grad_gates
+        else:  # the step writes these results into their rows
+            grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
+                out_grad_gates=grad_gates_steps[t],
+            )
     grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
@@ -3093,12 +3292,18 @@ def _jit_forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c
     h = h0
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _jit_forward_no_batch_first_step(
+        if t == 0:
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _jit_forward_no_batch_first_step(
                 h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
             )
-        )
-        if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
             c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
             input_gate_steps = np.empty(
@@ -3112,13 +3317,37 @@ def _jit_forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
             saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
-        y[t] = h_next
-        c_next_steps[t] = c_next
-        input_gate_steps[t] = input_gate
-        forget_gate_steps[t] = forget_gate
-        cell_gate_steps[t] = cell_gate
-        output_gate_steps[t] = output_gate
-        saved_11_steps[t] = saved_11
+            y[t] = h_next
+            c_next_steps[t] = c_next
+            input_gate_steps[t] = input_gate
+            forget_gate_steps[t] = forget_gate
+            cell_gate_steps[t] = cell_gate
+            output_gate_steps[t] = output_gate
+            saved_11_steps[t] = saved_11
+        else:  # the step writes its kernel's results into their rows
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _jit_forward_no_batch_first_step(
+                h,
+                c,
+                hoisted_1[t],
+                weight_hh,
+                bias_ih,
+                bias_hh,
+                out_h_next=y[t],
+                out_c_next=c_next_steps[t],
+                out_input_gate=input_gate_steps[t],
+                out_forget_gate=forget_gate_steps[t],
+                out_cell_gate=cell_gate_steps[t],
+                out_output_gate=output_gate_steps[t],
+                out__t11=saved_11_steps[t],
+            )
         h = h_next
         c = c_next
     return (
@@ -3161,23 +3390,37 @@ def _jit_backward_no_batch_first(
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
-            grad_next_h,
-            grad_next_c,
-            grad_y[t],
-            (c_next_steps[t - 1] if t else c0),
-            weight_hh,
-            input_gate_steps[t],
-            forget_gate_steps[t],
-            cell_gate_steps[t],
-            output_gate_steps[t],
-            saved_11_steps[t],
-        )
         if t == steps - 1:
+            grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
+            )
             grad_gates_steps = np.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-        grad_gates_steps[t] = grad_gates
+            grad_gates_steps[t] = grad_gates
+        else:  # the step writes these results into their rows
+            grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
+                out_grad_gates=grad_gates_steps[t],
+            )
     grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
@@ -3210,12 +3453,18 @@ def _jit_forward_no_batch_first_no_c0(
     c0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _jit_forward_no_batch_first_step(
+        if t == 0:
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _jit_forward_no_batch_first_step(
                 h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
             )
-        )
-        if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
             c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
             input_gate_steps = np.empty(
@@ -3229,13 +3478,37 @@ def _jit_forward_no_batch_first_no_c0(
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
             saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
-        y[t] = h_next
-        c_next_steps[t] = c_next
-        input_gate_steps[t] = input_gate
-        forget_gate_steps[t] = forget_gate
-        cell_gate_steps[t] = cell_gate
-        output_gate_steps[t] = output_gate
-        saved_11_steps[t] = saved_11
+            y[t] = h_next
+            c_next_steps[t] = c_next
+            input_gate_steps[t] = input_gate
+            forget_gate_steps[t] = forget_gate
+            cell_gate_steps[t] = cell_gate
+            output_gate_steps[t] = output_gate
+            saved_11_steps[t] = saved_11
+        else:  # the step writes its kernel's results into their rows
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _jit_forward_no_batch_first_step(
+                h,
+                c,
+                hoisted_1[t],
+                weight_hh,
+                bias_ih,
+                bias_hh,
+                out_h_next=y[t],
+                out_c_next=c_next_steps[t],
+                out_input_gate=input_gate_steps[t],
+                out_forget_gate=forget_gate_steps[t],
+                out_cell_gate=cell_gate_steps[t],
+                out_output_gate=output_gate_steps[t],
+                out__t11=saved_11_steps[t],
+            )
         h = h_next
         c = c_next
     return (
@@ -3279,23 +3552,37 @@ def _jit_backward_no_batch_first_no_c0(
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
-            grad_next_h,
-            grad_next_c,
-            grad_y[t],
-            (c_next_steps[t - 1] if t else c0),
-            weight_hh,
-            input_gate_steps[t],
-            forget_gate_steps[t],
-            cell_gate_steps[t],
-            output_gate_steps[t],
-            saved_11_steps[t],
-        )
         if t == steps - 1:
+            grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
+            )
             grad_gates_steps = np.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-        grad_gates_steps[t] = grad_gates
+            grad_gates_steps[t] = grad_gates
+        else:  # the step writes these results into their rows
+            grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
+                out_grad_gates=grad_gates_steps[t],
+            )
     grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
@@ -3327,12 +3614,18 @@ def _jit_forward_no_batch_first_no_h0(
     h = h0
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _jit_forward_no_batch_first_step(
+        if t == 0:
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _jit_forward_no_batch_first_step(
                 h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
             )
-        )
-        if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
             c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
             input_gate_steps = np.empty(
@@ -3346,13 +3639,37 @@ def _jit_forward_no_batch_first_no_h0(
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
             saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
-        y[t] = h_next
-        c_next_steps[t] = c_next
-        input_gate_steps[t] = input_gate
-        forget_gate_steps[t] = forget_gate
-        cell_gate_steps[t] = cell_gate
-        output_gate_steps[t] = output_gate
-        saved_11_steps[t] = saved_11
+            y[t] = h_next
+            c_next_steps[t] = c_next
+            input_gate_steps[t] = input_gate
+            forget_gate_steps[t] = forget_gate
+            cell_gate_steps[t] = cell_gate
+            output_gate_steps[t] = output_gate
+            saved_11_steps[t] = saved_11
+        else:  # the step writes its kernel's results into their rows
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _jit_forward_no_batch_first_step(
+                h,
+                c,
+                hoisted_1[t],
+                weight_hh,
+                bias_ih,
+                bias_hh,
+                out_h_next=y[t],
+                out_c_next=c_next_steps[t],
+                out_input_gate=input_gate_steps[t],
+                out_forget_gate=forget_gate_steps[t],
+                out_cell_gate=cell_gate_steps[t],
+                out_output_gate=output_gate_steps[t],
+                out__t11=saved_11_steps[t],
+            )
         h = h_next
         c = c_next
     return (
@@ -3396,23 +3713,37 @@ def _jit_backward_no_batch_first_no_h0(
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
-            grad_next_h,
-            grad_next_c,
-            grad_y[t],
-            (c_next_steps[t - 1] if t else c0),
-            weight_hh,
-            input_gate_steps[t],
-            forget_gate_steps[t],
-            cell_gate_steps[t],
-            output_gate_steps[t],
-            saved_11_steps[t],
-        )
         if t == steps - 1:
+            grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
+            )
             grad_gates_steps = np.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-        grad_gates_steps[t] = grad_gates
+            grad_gates_steps[t] = grad_gates
+        else:  # the step writes these results into their rows
+            grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
+                out_grad_gates=grad_gates_steps[t],
+            )
     grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )
@@ -3445,12 +3776,18 @@ def _jit_forward_no_batch_first_no_h0_no_c0(
     c0 = np.zeros((x.shape[1], weight_hh.shape[1]), dtype=x.dtype)
     c = c0
     for t in range(steps):
-        h_next, c_next, input_gate, forget_gate, cell_gate, output_gate, saved_11 = (
-            _jit_forward_no_batch_first_step(
+        if t == 0:
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _jit_forward_no_batch_first_step(
                 h, c, hoisted_1[t], weight_hh, bias_ih, bias_hh
             )
-        )
-        if t == 0:
             y = np.empty((steps, *h_next.shape), dtype=h_next.dtype)
             c_next_steps = np.empty((steps, *c_next.shape), dtype=c_next.dtype)
             input_gate_steps = np.empty(
@@ -3464,13 +3801,37 @@ def _jit_forward_no_batch_first_no_h0_no_c0(
                 (steps, *output_gate.shape), dtype=output_gate.dtype
             )
             saved_11_steps = np.empty((steps, *saved_11.shape), dtype=saved_11.dtype)
-        y[t] = h_next
-        c_next_steps[t] = c_next
-        input_gate_steps[t] = input_gate
-        forget_gate_steps[t] = forget_gate
-        cell_gate_steps[t] = cell_gate
-        output_gate_steps[t] = output_gate
-        saved_11_steps[t] = saved_11
+            y[t] = h_next
+            c_next_steps[t] = c_next
+            input_gate_steps[t] = input_gate
+            forget_gate_steps[t] = forget_gate
+            cell_gate_steps[t] = cell_gate
+            output_gate_steps[t] = output_gate
+            saved_11_steps[t] = saved_11
+        else:  # the step writes its kernel's results into their rows
+            (
+                h_next,
+                c_next,
+                input_gate,
+                forget_gate,
+                cell_gate,
+                output_gate,
+                saved_11,
+            ) = _jit_forward_no_batch_first_step(
+                h,
+                c,
+                hoisted_1[t],
+                weight_hh,
+                bias_ih,
+                bias_hh,
+                out_h_next=y[t],
+                out_c_next=c_next_steps[t],
+                out_input_gate=input_gate_steps[t],
+                out_forget_gate=forget_gate_steps[t],
+                out_cell_gate=cell_gate_steps[t],
+                out_output_gate=output_gate_steps[t],
+                out__t11=saved_11_steps[t],
+            )
         h = h_next
         c = c_next
     return (
@@ -3515,23 +3876,37 @@ def _jit_backward_no_batch_first_no_h0_no_c0(
     grad_next_h = grad_h_n
     grad_next_c = grad_c_n
     for t in range(steps - 1, -1, -1):
-        grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
-            grad_next_h,
-            grad_next_c,
-            grad_y[t],
-            (c_next_steps[t - 1] if t else c0),
-            weight_hh,
-            input_gate_steps[t],
-            forget_gate_steps[t],
-            cell_gate_steps[t],
-            output_gate_steps[t],
-            saved_11_steps[t],
-        )
         if t == steps - 1:
+            grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
+            )
             grad_gates_steps = np.empty(
                 (steps, *grad_gates.shape), dtype=grad_gates.dtype
             )
-        grad_gates_steps[t] = grad_gates
+            grad_gates_steps[t] = grad_gates
+        else:  # the step writes these results into their rows
+            grad_next_h, grad_next_c, grad_gates = _jit_backward_no_batch_first_step(
+                grad_next_h,
+                grad_next_c,
+                grad_y[t],
+                (c_next_steps[t - 1] if t else c0),
+                weight_hh,
+                input_gate_steps[t],
+                forget_gate_steps[t],
+                cell_gate_steps[t],
+                output_gate_steps[t],
+                saved_11_steps[t],
+                out_grad_gates=grad_gates_steps[t],
+            )
     grad_weight_hh, grad_bias_ih, grad_bias_hh = _backward_no_batch_first_deferred(
         np.concatenate((h0[None], y[:-1])), grad_gates_steps
     )

@@ -205,7 +205,7 @@ def _backward_no_batch_first_tanh_step(grad_next_h, grad_y, weight_hh, h_next):
     _t1 = h_next * h_next
     np.subtract(1, _t1, out=_t1)
     _t1 *= grad_h_next
-    grad_h = _t1 @ weight_hh
+    grad_h = (weight_hh.T @ _t1.T).T
     return grad_h, _t1
 
 
@@ -277,7 +277,7 @@ def _forward_no_batch_first_relu_step(h, hoisted_1, weight_hh, bias_ih, bias_hh)
 def _backward_no_batch_first_relu_step(grad_next_h, grad_y, weight_hh, _t1):
     grad_h_next = grad_next_h + grad_y
     _t2 = np.multiply(grad_h_next, _t1 > 0, out=grad_h_next)
-    grad_h = _t2 @ weight_hh
+    grad_h = (weight_hh.T @ _t2.T).T
     return grad_h, _t2
 
 
@@ -330,7 +330,7 @@ def _forward_no_batch_first_identity_step(h, hoisted_1, weight_hh, bias_ih, bias
 
 def _backward_no_batch_first_identity_step(grad_next_h, grad_y, weight_hh):
     _t1 = grad_next_h + grad_y
-    grad_h = _t1 @ weight_hh
+    grad_h = (weight_hh.T @ _t1.T).T
     return grad_h, _t1
 
 
@@ -917,7 +917,7 @@ _recurrent_no_batch_first_tanh_step_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_no_batch_first_tanh_step(grad_next_h, grad_y, weight_hh, h_next):
     _t8 = _recurrent_no_batch_first_tanh_step_bwd_0(grad_next_h, grad_y, h_next)
-    grad_h = _t8 @ weight_hh
+    grad_h = (weight_hh.T @ _t8.T).T
     return grad_h, _t8
 
 
@@ -1023,7 +1023,7 @@ _recurrent_no_batch_first_relu_step_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_no_batch_first_relu_step(grad_next_h, grad_y, weight_hh, _t5):
     _t7 = _recurrent_no_batch_first_relu_step_bwd_0(grad_next_h, grad_y, _t5)
-    grad_h = _t7 @ weight_hh
+    grad_h = (weight_hh.T @ _t7.T).T
     return grad_h, _t7
 
 
@@ -1120,7 +1120,7 @@ _recurrent_no_batch_first_identity_step_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward_no_batch_first_identity_step(grad_next_h, grad_y, weight_hh):
     _t6 = _recurrent_no_batch_first_identity_step_bwd_0(grad_next_h, grad_y)
-    grad_h = _t6 @ weight_hh
+    grad_h = (weight_hh.T @ _t6.T).T
     return grad_h, _t6
 
 

@@ -211,7 +211,7 @@ def _backward_no_batch_first_step(
     np.subtract(1, _t2, out=_t2)
     _t2 *= grad_r_next
     _t2 *= leaking_rate
-    grad_r = _t2 @ weight_res + grad_r_next * hoisted_1
+    grad_r = (weight_res.T @ _t2.T).T + grad_r_next * hoisted_1
     return grad_r, _t2
 
 
@@ -590,7 +590,7 @@ def _cupy_backward_no_batch_first_step(
     grad_r_next, _t12 = _reservoir_no_batch_first_step_bwd_0(
         grad_next_r, grad_states, leaking_rate, _t7
     )
-    _t13 = _t12 @ weight_res
+    _t13 = (weight_res.T @ _t12.T).T
     grad_r = _reservoir_no_batch_first_step_bwd_1(grad_r_next, hoisted_1, _t13)
     return grad_r, _t12
 
