@@ -54,7 +54,8 @@ class Program:
     helpers: tuple[str, ...]
 
 
-def _is_reduction(stmt: Stmt, fn: Function) -> bool:
+def _is_reduction(stmt: Stmt) -> bool:
+    """A reduction a program computes: along the last axis (kept, as the target's shape says)."""
     if stmt.prim not in COMBINE:
         return False
     axis = dict(stmt.statics).get("axis", Const(-1))
@@ -66,8 +67,9 @@ class _Shapes:
 
     def __init__(self, fn: Function, row: Shape):
         self.fn = fn
-        self.kinds = {row: "row", Shape(row.dims[:-1] + (1,), row.ellipsis): "per_row",
-                      Shape((row.dims[-1],)): "column", SCALAR: "scalar"}
+        # a row shape [F] is its own column: a single row
+        self.kinds = {Shape((row.dims[-1],)): "column", row: "row",
+                      Shape(row.dims[:-1] + (1,), row.ellipsis): "per_row", SCALAR: "scalar"}
 
     def kind(self, operand) -> str | None:
         if isinstance(operand, Const):
@@ -84,7 +86,7 @@ class _Shapes:
 def _row_shape(stmt: Stmt, fn: Function, prims: Primitives) -> Shape | None:
     """R for a program that starts at ``stmt``: a reduction's operand's shape, or an
     elementwise statement's shape (not a per-row one)."""
-    if _is_reduction(stmt, fn) and isinstance(stmt.args[0], str):
+    if _is_reduction(stmt) and isinstance(stmt.args[0], str):
         shape = fn.values[stmt.args[0]].shape
     elif prims[stmt.prim].kind == "elementwise" and prims[stmt.prim].cuda is not None:
         shape = fn.values[stmt.target].shape
@@ -101,7 +103,7 @@ def _fits(stmt: Stmt, shapes: _Shapes, prims: Primitives) -> bool:
     prim = prims[stmt.prim]
     target = shapes.kind(stmt.target)
     operands = [shapes.kind(a) for a in stmt.args]
-    if _is_reduction(stmt, shapes.fn):
+    if _is_reduction(stmt):
         second = operands[1:] if stmt.prim == "dot_last" else []
         return (target == "per_row" and operands[0] == "row" and all(k in ("row", "column") for k in second)
                 and shapes.fn.values[stmt.target].dtype == "float")
@@ -173,7 +175,7 @@ def _grow(plan: list, start: int, fn: Function, prims: Primitives) -> _Window | 
         if all(_fits(s, window.shapes, prims) for s in stmts):
             window.stmts += stmts
             window.kernels += 1
-            window.reductions += sum(_is_reduction(s, fn) for s in stmts)
+            window.reductions += sum(_is_reduction(s) for s in stmts)
             window.end = position + 1
             if window.reductions and window.kernels >= 2:
                 best = dataclasses.replace(window, stmts=list(window.stmts), ahead=list(window.ahead),
@@ -195,7 +197,7 @@ def _program(window: _Window, fn: Function, prims: Primitives, live: set[str]) -
     shapes = window.shapes
     defined = window.defined()
     inputs = dict.fromkeys(r for s in window.stmts for r in s.reads() if r not in defined)
-    row_defs = {s.target: s for s in window.stmts if shapes.kind(s.target) == "row" and not _is_reduction(s, fn)}
+    row_defs = {s.target: s for s in window.stmts if shapes.kind(s.target) == "row" and not _is_reduction(s)}
     helpers: list[str] = []
 
     def expr(stmt: Stmt) -> str:
@@ -224,7 +226,7 @@ def _program(window: _Window, fn: Function, prims: Primitives, live: set[str]) -
         return chosen, [n for n in read if n in inputs]
 
     # the passes: one per reduction, then one writing the row outputs
-    reductions = [s for s in window.stmts if _is_reduction(s, fn)]
+    reductions = [s for s in window.stmts if _is_reduction(s)]
     row_outputs = [n for n in row_defs if n in live]
     passes = [[a for a in s.args if isinstance(a, str)] for s in reductions] + ([row_outputs] if row_outputs else [])
     reads = [steps(needed)[1] for needed in passes]
@@ -253,7 +255,7 @@ def _program(window: _Window, fn: Function, prims: Primitives, live: set[str]) -
 
     body: list[str] = [f"{ctype(n)} _c_{c_name(n)}[LF_REGISTERS];" for n in cached]
     for stmt in window.stmts:
-        if _is_reduction(stmt, fn):
+        if _is_reduction(stmt):
             combine = COMBINE[stmt.prim]
             target = c_name(stmt.target)
             operands = [a for a in stmt.args if isinstance(a, str)]
