@@ -472,6 +472,23 @@ def _finish(lines: list[str], body: list[str], cupy: bool) -> str:
     return "\n".join(lines + [f"    {line}" for line in body])
 
 
+def _step_into_buffers(step: str, first: str, buffers: dict[str, tuple[str, str]], written: tuple[str, ...]) -> list[str]:
+    """A driver loop's call of its step (``step``, an assignment) and the copies of the step's
+    results into their [T, ...] buffers (``buffers``: a result's name -> its buffer and the
+    name the driver gives it), which the step's first run (``first``) sizes. After that run,
+    a result in ``written`` the step writes into its row itself (``out_<name>=buffer[t]``)."""
+    allocations = [f"    {buffer} = np.empty((steps, *{value}.shape), dtype={value}.dtype)"
+                   for buffer, value in buffers.values()]
+    copies = {name: f"{buffer}[t] = {value}" for name, (buffer, value) in buffers.items()}
+    in_place = [name for name in buffers if name in written]
+    if not in_place:
+        return [step] + ([f"if {first}:", *allocations] if allocations else []) + list(copies.values())
+    keywords = ", ".join(f"out_{name}={buffers[name][0]}[t]" for name in in_place)
+    return [f"if {first}:", f"    {step}", *allocations, *(f"    {c}" for c in copies.values()),
+            "else:  # the step writes these results into their rows", f"    {step[:-1]}, {keywords})",
+            *(f"    {c}" for name, c in copies.items() if name not in in_place)]
+
+
 def _unpack(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names)
 
@@ -514,17 +531,7 @@ def render_forward(fn: Function, cupy: bool = False, written: tuple[str, ...] = 
     args = [_at_forward(n, parts) for n in parts.step.params]
     body.append("for t in range(steps):")
     step = f"{_unpack([_display(n) for n in unique])} = {_call(parts.step, args, cupy)}"
-    allocations = [f"    {buffer} = np.empty((steps, *{_display(name)}.shape), dtype={_display(name)}.dtype)"
-                   for name, buffer in buffers.items()]
-    in_place = {name: buffer for name, buffer in buffers.items() if name in written}
-    if in_place:
-        keywords = ", ".join(f"out_{name}={buffer}[t]" for name, buffer in in_place.items())
-        loop = ["if t == 0:", f"    {step}", *allocations, *(f"    {b}[t] = {_display(n)}" for n, b in buffers.items()),
-                "else:  # the step writes its kernel's results into their rows",
-                f"    {step[:-1]}, {keywords})",
-                *(f"    {b}[t] = {_display(n)}" for n, b in buffers.items() if n not in in_place)]
-    else:
-        loop = [step, "if t == 0:", *allocations, *(f"{b}[t] = {_display(n)}" for n, b in buffers.items())]
+    loop = _step_into_buffers(step, "t == 0", {n: (b, _display(n)) for n, b in buffers.items()}, written)
     for carry, operand in zip(scan.carries, outs):
         loop.append(f"{carry.name} = {_display(operand)}")  # type: ignore[arg-type]
     body += [f"    {line}" for line in loop]
@@ -624,20 +631,8 @@ def render_backward(fn: Function, cupy: bool = False, written: tuple[str, ...] =
     loop = [f"{b}[t] = {c}" for c, b in carried.items()]
     step = (f"{_unpack(list(parts.grad_carried) + [_display(c, 'chain') for c in chain_outs])} = "
             f"{_call(parts.step_backward, [at(p) for p in parts.step_backward.params], cupy)}")
-    stacked_chain_outs = {c: b for c, b in stacked_chain.items() if c not in carried}
-    allocations = [f"    {buffer} = np.empty((steps, *{_display(name, 'chain')}.shape), "
-                   f"dtype={_display(name, 'chain')}.dtype)" for name, buffer in stacked_chain_outs.items()]
-    copies = {name: f"{buffer}[t] = {_display(name, 'chain')}" for name, buffer in stacked_chain_outs.items()}
-    in_place = {name: buffer for name, buffer in stacked_chain_outs.items() if name in written}
-    if in_place:
-        keywords = ", ".join(f"out_{name}={buffer}[t]" for name, buffer in in_place.items())
-        loop += ["if t == steps - 1:", f"    {step}", *allocations, *(f"    {c}" for c in copies.values()),
-                 "else:  # the step writes these results into their rows", f"    {step[:-1]}, {keywords})",
-                 *(f"    {c}" for n, c in copies.items() if n not in in_place)]
-    else:
-        loop.append(step)
-        if stacked_chain_outs:
-            loop += ["if t == steps - 1:", *allocations, *copies.values()]
+    stacked_chain_outs = {c: (b, _display(c, "chain")) for c, b in stacked_chain.items() if c not in carried}
+    loop += _step_into_buffers(step, "t == steps - 1", stacked_chain_outs, written)
     body += [f"    {line}" for line in loop]
 
     def whole(name: str) -> str:

@@ -1355,7 +1355,7 @@ def _jit_forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
             update_gate_steps[t] = update_gate
             saved_10_steps[t] = saved_10
             new_gate_steps[t] = new_gate
-        else:  # the step writes its kernel's results into their rows
+        else:  # the step writes these results into their rows
             h_next, reset_gate, update_gate, saved_10, new_gate = (
                 _jit_forward_no_batch_first_step(
                     h,
@@ -1576,7 +1576,7 @@ def _jit_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0
             update_gate_steps[t] = update_gate
             saved_10_steps[t] = saved_10
             new_gate_steps[t] = new_gate
-        else:  # the step writes its kernel's results into their rows
+        else:  # the step writes these results into their rows
             h_next, reset_gate, update_gate, saved_10, new_gate = (
                 _jit_forward_no_batch_first_step(
                     h,
@@ -1710,7 +1710,7 @@ def _jit_forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
             update_gate_steps[t] = update_gate
             saved_10_steps[t] = saved_10
             new_gate_steps[t] = new_gate
-        else:  # the step writes its kernel's results into their rows
+        else:  # the step writes these results into their rows
             h_next, reset_gate, update_gate, saved_10, new_gate = (
                 _jit_forward_no_batch_first_step(
                     h,
@@ -1843,7 +1843,7 @@ def _jit_forward_no_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh,
             update_gate_steps[t] = update_gate
             saved_10_steps[t] = saved_10
             new_gate_steps[t] = new_gate
-        else:  # the step writes its kernel's results into their rows
+        else:  # the step writes these results into their rows
             h_next, reset_gate, update_gate, saved_10, new_gate = (
                 _jit_forward_no_batch_first_step(
                     h,

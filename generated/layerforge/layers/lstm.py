@@ -2583,7 +2583,7 @@ def _jit_forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
             cell_gate_steps[t] = cell_gate
             output_gate_steps[t] = output_gate
             saved_11_steps[t] = saved_11
-        else:  # the step writes its kernel's results into their rows
+        else:  # the step writes these results into their rows
             (
                 h_next,
                 c_next,
@@ -2837,7 +2837,7 @@ def _jit_forward_batch_first_no_c0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0
             cell_gate_steps[t] = cell_gate
             output_gate_steps[t] = output_gate
             saved_11_steps[t] = saved_11
-        else:  # the step writes its kernel's results into their rows
+        else:  # the step writes these results into their rows
             (
                 h_next,
                 c_next,
@@ -2999,7 +2999,7 @@ def _jit_forward_batch_first_no_h0(x, weight_ih, weight_hh, bias_ih, bias_hh, h0
             cell_gate_steps[t] = cell_gate
             output_gate_steps[t] = output_gate
             saved_11_steps[t] = saved_11
-        else:  # the step writes its kernel's results into their rows
+        else:  # the step writes these results into their rows
             (
                 h_next,
                 c_next,
@@ -3164,7 +3164,7 @@ def _jit_forward_batch_first_no_h0_no_c0(
             cell_gate_steps[t] = cell_gate
             output_gate_steps[t] = output_gate
             saved_11_steps[t] = saved_11
-        else:  # the step writes its kernel's results into their rows
+        else:  # the step writes these results into their rows
             (
                 h_next,
                 c_next,
@@ -3324,7 +3324,7 @@ def _jit_forward_no_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c
             cell_gate_steps[t] = cell_gate
             output_gate_steps[t] = output_gate
             saved_11_steps[t] = saved_11
-        else:  # the step writes its kernel's results into their rows
+        else:  # the step writes these results into their rows
             (
                 h_next,
                 c_next,
@@ -3485,7 +3485,7 @@ def _jit_forward_no_batch_first_no_c0(
             cell_gate_steps[t] = cell_gate
             output_gate_steps[t] = output_gate
             saved_11_steps[t] = saved_11
-        else:  # the step writes its kernel's results into their rows
+        else:  # the step writes these results into their rows
             (
                 h_next,
                 c_next,
@@ -3646,7 +3646,7 @@ def _jit_forward_no_batch_first_no_h0(
             cell_gate_steps[t] = cell_gate
             output_gate_steps[t] = output_gate
             saved_11_steps[t] = saved_11
-        else:  # the step writes its kernel's results into their rows
+        else:  # the step writes these results into their rows
             (
                 h_next,
                 c_next,
@@ -3808,7 +3808,7 @@ def _jit_forward_no_batch_first_no_h0_no_c0(
             cell_gate_steps[t] = cell_gate
             output_gate_steps[t] = output_gate
             saved_11_steps[t] = saved_11
-        else:  # the step writes its kernel's results into their rows
+        else:  # the step writes these results into their rows
             (
                 h_next,
                 c_next,
