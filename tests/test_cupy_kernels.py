@@ -18,13 +18,11 @@ rtol 2e-5 (~170 ulp of 1.2e-7); absolute floors of 1e-12 and 1e-6 for values nea
 
 from __future__ import annotations
 
-import itertools
-
 import ctypes
+import itertools
+import os
 import subprocess
 import sys
-
-import itertools
 
 import numpy as np
 import pytest
@@ -375,6 +373,24 @@ def test_row_programs_replace_the_kernels_of_a_row():
     assert "row T p" in norm._layer_normalization_bwd_0.out_params
     assert "per_row T mu, per_row T rstd" in norm._layer_normalization_fwd_0.out_params
     assert type(_launches(module(spec("maxout"))._cupy_forward)[0]) is ReductionKernel
+
+
+def test_row_registers_come_from_the_environment():
+    """LAYERFORGE_ROW_REGISTERS sets a row program's cached elements per thread (the source's
+    LF_CACHE, and the lanes a row gets); anything but a non-negative integer is refused by
+    name when layerforge is imported."""
+    code = ("from layerforge._cupy_runtime import RowBlockKernel as K; from layerforge.activations import softmax; "
+            "print(K.cached, K('k', 'row T x', 'row T y', '').lanes(1024), "
+            "'#define LF_CACHE 0' in softmax._softmax_fwd_0.source('float'))")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "generated")}
+    done = subprocess.run([sys.executable, "-c", code], env={**env, "LAYERFORGE_ROW_REGISTERS": "0"},
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "32", "True"]  # no registers: a warp per row up to 1024
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["8", "128", "False"]
+    refused = subprocess.run([sys.executable, "-c", code], env={**env, "LAYERFORGE_ROW_REGISTERS": "many"},
+                             capture_output=True, text=True)
+    assert refused.returncode and "LAYERFORGE_ROW_REGISTERS must be a non-negative integer, got 'many'" in refused.stderr
 
 
 def test_sinking_blocks_is_the_cupy_twins_only():

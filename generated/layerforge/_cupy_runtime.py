@@ -243,6 +243,17 @@ class ReductionKernel:
         return f"ReductionKernel({self.name!r}, {self.in_params!r})"
 
 
+def _row_registers():
+    """LAYERFORGE_ROW_REGISTERS (default 8): a row program's elements of each cached input
+    per thread."""
+    value = os.environ.get("LAYERFORGE_ROW_REGISTERS", "").strip() or "8"
+    if not value.isdigit():
+        raise ValueError(
+            f"LAYERFORGE_ROW_REGISTERS must be a non-negative integer, got {value!r}"
+        )
+    return int(value)
+
+
 class RowBlockKernel:
     """A row program: statements over the rows of the last axis, with sums and maxima along
     each row between them (softmax: the maximum, the sum of exponentials, the quotients), as
@@ -259,7 +270,7 @@ class RowBlockKernel:
 
     # Elements of each cached input per thread, in registers (LAYERFORGE_ROW_REGISTERS; 0:
     # every pass reads the row from memory, where the cache keeps it after the first).
-    cached = int(os.environ.get("LAYERFORGE_ROW_REGISTERS", "8"))
+    cached = _row_registers()
     rows_per_warp_block = 8  # rows a warp runs: 8 to a block
     most_lanes = 256
 
