@@ -774,6 +774,37 @@ def test_packed_gates_are_summed_in_the_step_kernel():
         assert f"hoisted_1[_row, {offset}] + bias_ih[{offset}]" in kernel
 
 
+def test_step_backward_kernel_writes_the_joined_gate_gradients():
+    """The LSTM step's backward joins its four gate gradients into the packed rows [B, 4 * H]
+    that the deferred products read (join_blocks_4): the kernel that computes them writes each
+    at its gate's offset of that array (transpiler/jit.py _joined_after), with no four arrays
+    and no np.concatenate copying them; the driver's [T, B, 4 * H] buffer row is that array,
+    and the result is NumPy's to the last bit's tolerance."""
+    import inspect
+
+    from layerforge.layers import lstm
+
+    twin = inspect.getsource(lstm._jit_backward_no_batch_first_step)
+    assert "np.concatenate" not in twin and "rows(grad_gates)" in twin
+    kernel = "".join(inspect.getsource(lstm._lstm_no_batch_first_step_bwd_loops_0.function).split())
+    # PyTorch's gate order: input, forget, cell, output
+    for gate, value in enumerate(("_t35", "_t31", "_t27", "_t23")):
+        offset = f"{gate}*_n+_j" if gate else "_j"
+        assert f"grad_gates_out[_row,{offset}]={value}" in kernel
+    rng = np.random.default_rng(3)
+    batch, hidden = 5, 7
+    grads = [rng.standard_normal((batch, hidden)) for _ in range(3)]
+    saved = [rng.uniform(0.1, 0.9, (batch, hidden)) for _ in range(6)]
+    weight_hh = rng.standard_normal((4 * hidden, hidden))
+    args = (*grads[:2], grads[2], saved[0], weight_hh, *saved[1:])
+    given = np.full((batch, 4 * hidden), np.nan)
+    compiled = lstm._jit_backward_no_batch_first_step(*args, out_grad_gates=given)
+    reference = lstm._backward_no_batch_first_step(*args)
+    assert compiled[2] is given
+    for got, want in zip(compiled, reference):
+        np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-13)  # float64: a few ulps apart
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_expm1_in_a_kernel_is_within_a_few_ulps(dtype):
     """expm1 in a kernel is tanh(a / 2) (exp(a) + 1) by fast_tanh and fast_exp (the NumPy

@@ -20,7 +20,9 @@ into parts, in program order:
   again there when that takes a few cheap statements from the kernel's inputs (layer norm's
   x_hat = (x - mu) * rstd), and kept otherwise in a row of scratch memory (or in its
   output). A sum or product over packed rows [..., k * F] (a recurrence's gates) that only
-  chunks read is computed inside each chunk's read, at its offset (``_wide``). Row sums
+  chunks read is computed inside each chunk's read, at its offset (``_wide``); row values
+  that only a join of blocks right after the kernel reads (the gates' gradient) are written
+  at their offsets in the joined rows (``_joined_after``). Row sums
   accumulate in the arrays' dtype, column sums in it too, SUM_ROWS rows
   at a time, each part added to float64 totals;
 - **NumPy array code** for every other statement, from its NumPy template, as in the
@@ -277,6 +279,8 @@ class Kernel:
     outputs: list[str] = field(default_factory=list)  # row values, statistics and column sums written
     packed: set[str] = field(default_factory=set)  # arrays of packed rows it reads (_blocked_sources)
     lines: list[str] = field(default_factory=list)
+    # the packed rows [R, k * F] it writes whole (``_joined_after``): each name's blocks, in order
+    joins: dict[str, list[str]] = field(default_factory=dict)
 
 
 def plan(fn: Function, prims: Primitives, saved: tuple[str, ...]) -> list[Kernel | Stmt] | None:
@@ -301,20 +305,42 @@ def plan(fn: Function, prims: Primitives, saved: tuple[str, ...]) -> list[Kernel
         shapes.wide = {}  # a wide value and a chunk reading it in different runs: NumPy's
         parts = _runs(fn, shapes)
     out: list[Kernel | Stmt] = []
+    joined: set[int] = set()  # the joins that kernels write (_joined_after)
     for position, part in enumerate(parts):
         if isinstance(part, Stmt):
-            out.append(part)
+            if id(part) not in joined:
+                out.append(part)
             continue
         if not _worth_a_kernel(part, shapes):
             out.extend(part)
             continue
-        later = {r for p in parts[position + 1:] for s in (p if isinstance(p, list) else [p]) for r in s.reads()}
-        out.append(Kernel("", part))
+        join = None if shapes.channels else _joined_after(part, parts[position + 1:], results, shapes)
+        if join is not None:
+            joined.add(id(join))
+        later = {r for p in parts[position + 1:] if not (isinstance(p, Stmt) and id(p) in joined)
+                 for s in (p if isinstance(p, list) else [p]) for r in s.reads()}
+        out.append(Kernel("", part, joins={join.target: list(join.args)} if join else {}))  # type: ignore[arg-type]
         fill = _fill_channels if shapes.channels else _fill
         fill(out[-1], shapes, later | results, prims)  # type: ignore[arg-type]
     if not hand_written and not any(isinstance(p, Kernel) for p in out):
         return None
     return out
+
+
+def _joined_after(run: list[Stmt], after: list[list[Stmt] | Stmt], results: set[str], shapes: Shapes) -> Stmt | None:
+    """The join of blocks along the last axis (``join_blocks_k``: the packed gates' gradient of a
+    recurrence's step) that directly follows ``run`` and joins row values of it that nothing
+    else reads: the kernel writes each block at its offset in the packed rows, instead of
+    writing k arrays that ``np.concatenate`` then copies (the LSTM step's backward: four)."""
+    join = after[0] if after else None
+    if not isinstance(join, Stmt) or not join.prim.startswith("join_blocks_") or not _axis_last(join):
+        return None
+    made = {s.target for s in run}
+    if not all(isinstance(a, str) and a in made and shapes.of(a) == ROW for a in join.args) \
+            or len(set(join.args)) != len(join.args) or set(join.args) & results:
+        return None
+    read_later = {r for p in after[1:] for s in (p if isinstance(p, list) else [p]) for r in s.reads()}
+    return None if set(join.args) & read_later else join
 
 
 def _runs(fn: Function, shapes: Shapes) -> list[list[Stmt] | Stmt]:
@@ -439,6 +465,8 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
     kernel.inputs = list(dict.fromkeys(r for s in run for r in s.reads() if r not in defined
                                        and not (s.prim == "sum_to" and r == s.args[1])))
     kernel.outputs = [s.target for s in run if s.target in live_after or shapes.of(s.target) == PARAM]
+    blocks = {part: (joined, index) for joined, parts in kernel.joins.items() for index, part in enumerate(parts)}
+    kernel.outputs += list(kernel.joins)
     # a statistic's stop_gradient (softmax's shift) is its operand under another name: read as it
     alias = {s.target: s.args[0] for s in run if s.prim == "stop_gradient" and shapes.of(s.target) == STAT
              and isinstance(s.args[0], str) and s.target not in kernel.outputs}
@@ -495,13 +523,13 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
                 segments.append(("stat", stmt))
                 defined_at[stmt.target] = len(segments) - 1
 
-    _sink(segments, shapes, live_after)
+    kept = live_after | set(blocks)  # written to the kernel's outputs
+    _sink(segments, shapes, kept)
     # Where each row value lives after its loop: its output, or a row of scratch memory, or
     # nowhere when a later loop computes it again (``_recomputed``).
-    loop_of = {s.target: i for i, (k, body) in enumerate(segments) if k == "loop" for s in body}  # type: ignore[union-attr]
-    again = _recomputed(segments, shapes, live_after)
+    again = _recomputed(segments, shapes, kept)
     recomputed = {s.target for chain in again.values() for s in chain}
-    stored: dict[str, str] = {}
+    stored: dict[str, str] = {}  # the element of a row value's place read and written in a loop
     for i, (k, body) in enumerate(segments):
         if k != "loop":
             continue
@@ -510,10 +538,13 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
                 continue
             later = any(s.target in t.reads() for j, (kk, b) in enumerate(segments) if j > i and kk == "loop"
                         for t in b)  # type: ignore[union-attr]
-            if s.target in live_after:
-                stored[s.target] = f"{s.target}_out"
+            if s.target in blocks:  # its block of the packed rows it is joined into
+                joined, index = blocks[s.target]
+                stored[s.target] = f"{joined}_out[{ROW_INDEX}, {f'{index} * {WIDTH} + ' if index else ''}{J}]"
+            elif s.target in live_after:
+                stored[s.target] = f"{s.target}_out[{ROW_INDEX}, {J}]"
             elif later and s.target not in recomputed:
-                stored[s.target] = f"{s.target}_row"
+                stored[s.target] = f"{s.target}_row[{J}]"
 
     rows_array = next(n for n in kernel.inputs + kernel.outputs if shapes.of(n) == ROW)
     rows_name = rows_array if rows_array in kernel.inputs else f"{rows_array}_out"
@@ -536,8 +567,8 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
         lines.append(f"    {s.target}_sums = np.zeros({WIDTH})")
         lines.append(f"    {s.target}_part = np.zeros({WIDTH}, {dtype})")
     for name, place in stored.items():
-        if place.endswith("_row"):
-            lines.append(f"    {place} = np.empty({WIDTH}{f', {dtype}' if dtype else ''})")
+        if place == f"{name}_row[{J}]":
+            lines.append(f"    {name}_row = np.empty({WIDTH}{f', {dtype}' if dtype else ''})")
     lines.append(f"    for {ROW_INDEX} in range({ROWS}):")
     body: list[str] = []
     local: set[str] = set()  # statistics and the current loop's row values
@@ -556,8 +587,7 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
         if kind == PARAM:
             return f"{operand}[{J}]"
         if operand in stored:
-            place = stored[operand]
-            return f"{place}[{ROW_INDEX}, {J}]" if place.endswith("_out") else f"{place}[{J}]"
+            return stored[operand]
         return f"{operand}[{ROW_INDEX}, {J}]"
 
     def packed(operand: Operand, at: str) -> str:
@@ -622,9 +652,7 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
             inner.append(f"{s.target} = {expression(s)}{_where(s)}")
             local.add(s.target)
             if s.target in stored:
-                place = stored[s.target]
-                index = f"[{ROW_INDEX}, {J}]" if place.endswith("_out") else f"[{J}]"
-                inner.append(f"{place}{index} = {s.target}")
+                inner.append(f"{stored[s.target]} = {s.target}")
         body += [f"    {line}" for line in inner]
         for s in [*statements, *again.get(id(statements), ())]:  # a loop's row values are
             if shapes.of(s.target) == ROW:  # not readable by name after it
@@ -813,11 +841,14 @@ def render_function(spec: OpSpec, fn: Function, prims: Primitives, returns: str,
             lines += _channel_call(name, part, shapes, rows)
             continue
         for out in part.outputs:
-            allocation = _allocation(out, shapes.of(out), rows, fn.values[out].dtype)  # type: ignore[arg-type]
+            if out in part.joins:  # packed rows [..., k * F], its blocks written by the kernel
+                allocation = f"{out} = np.empty({rows}.shape[:-1] + ({len(part.joins[out])} * {rows}.shape[-1],), {rows}.dtype)"
+            else:
+                allocation = _allocation(out, shapes.of(out), rows, fn.values[out].dtype)  # type: ignore[arg-type]
             if f"out_{out}" in keywords:
                 allocation += f" if out_{out} is None else out_{out}"
             lines.append(allocation)
-        args = [f"rows({n})" if shapes.of(n) in (ROW, STAT) or n in part.packed else n
+        args = [f"rows({n})" if shapes.of(n) in (ROW, STAT) or n in part.packed or n in part.joins else n
                 for n in part.inputs + part.outputs]
         if not whole:
             lines.append(f"{name}({', '.join(args)})")

@@ -2642,10 +2642,7 @@ def _lstm_no_batch_first_step_bwd_loops_0(
     c,
     forget_gate,
     grad_c_out,
-    _t23_out,
-    _t27_out,
-    _t31_out,
-    _t35_out,
+    grad_gates_out,
 ):
     _rows, _n = grad_next_h.shape
     _float = grad_next_h.dtype.type
@@ -2666,19 +2663,19 @@ def _lstm_no_batch_first_step_bwd_loops_0(
             _t21 = grad_output_gate * output_gate[_row, _j]  # primitives.yaml:201
             _t22 = _float(1.0) - output_gate[_row, _j]  # primitives.yaml:201
             _t23 = _t21 * _t22  # primitives.yaml:201
-            _t23_out[_row, _j] = _t23
+            grad_gates_out[_row, 3 * _n + _j] = _t23
             _t25 = cell_gate[_row, _j] * cell_gate[_row, _j]  # primitives.yaml:180
             _t26 = _float(1.0) - _t25  # primitives.yaml:180
             _t27 = grad_cell_gate * _t26  # primitives.yaml:180
-            _t27_out[_row, _j] = _t27
+            grad_gates_out[_row, 2 * _n + _j] = _t27
             _t29 = grad_forget_gate * forget_gate[_row, _j]  # primitives.yaml:201
             _t30 = _float(1.0) - forget_gate[_row, _j]  # primitives.yaml:201
             _t31 = _t29 * _t30  # primitives.yaml:201
-            _t31_out[_row, _j] = _t31
+            grad_gates_out[_row, 1 * _n + _j] = _t31
             _t33 = grad_input_gate * input_gate[_row, _j]  # primitives.yaml:201
             _t34 = _float(1.0) - input_gate[_row, _j]  # primitives.yaml:201
             _t35 = _t33 * _t34  # primitives.yaml:201
-            _t35_out[_row, _j] = _t35
+            grad_gates_out[_row, _j] = _t35
 
 
 def _jit_backward_no_batch_first_step(
@@ -2696,10 +2693,13 @@ def _jit_backward_no_batch_first_step(
     out_grad_gates=None,
 ):
     grad_c = np.empty(grad_next_h.shape, grad_next_h.dtype)
-    _t23 = np.empty(grad_next_h.shape, grad_next_h.dtype)
-    _t27 = np.empty(grad_next_h.shape, grad_next_h.dtype)
-    _t31 = np.empty(grad_next_h.shape, grad_next_h.dtype)
-    _t35 = np.empty(grad_next_h.shape, grad_next_h.dtype)
+    grad_gates = (
+        np.empty(
+            grad_next_h.shape[:-1] + (4 * grad_next_h.shape[-1],), grad_next_h.dtype
+        )
+        if out_grad_gates is None
+        else out_grad_gates
+    )
     _lstm_no_batch_first_step_bwd_loops_0(
         rows(grad_next_h),
         rows(grad_y),
@@ -2711,12 +2711,8 @@ def _jit_backward_no_batch_first_step(
         rows(c),
         rows(forget_gate),
         rows(grad_c),
-        rows(_t23),
-        rows(_t27),
-        rows(_t31),
-        rows(_t35),
+        rows(grad_gates),
     )
-    grad_gates = np.concatenate((_t35, _t31, _t27, _t23), axis=-1, out=out_grad_gates)
     grad_h = (weight_hh.T @ grad_gates.T).T
     return grad_h, grad_c, grad_gates
 
