@@ -317,8 +317,7 @@ def plan(fn: Function, prims: Primitives, saved: tuple[str, ...]) -> list[Kernel
         join = None if shapes.channels else _joined_after(part, parts[position + 1:], results, shapes)
         if join is not None:
             joined.add(id(join))
-        later = {r for p in parts[position + 1:] if not (isinstance(p, Stmt) and id(p) in joined)
-                 for s in (p if isinstance(p, list) else [p]) for r in s.reads()}
+        later = _reads([p for p in parts[position + 1:] if not (isinstance(p, Stmt) and id(p) in joined)])
         out.append(Kernel("", part, joins={join.target: list(join.args)} if join else {}))  # type: ignore[arg-type]
         fill = _fill_channels if shapes.channels else _fill
         fill(out[-1], shapes, later | results, prims)  # type: ignore[arg-type]
@@ -339,8 +338,12 @@ def _joined_after(run: list[Stmt], after: list[list[Stmt] | Stmt], results: set[
     if not all(isinstance(a, str) and a in made and shapes.of(a) == ROW for a in join.args) \
             or len(set(join.args)) != len(join.args) or set(join.args) & results:
         return None
-    read_later = {r for p in after[1:] for s in (p if isinstance(p, list) else [p]) for r in s.reads()}
-    return None if set(join.args) & read_later else join
+    return None if set(join.args) & _reads(after[1:]) else join
+
+
+def _reads(parts: list[list[Stmt] | Stmt]) -> set[str]:
+    """The names that the statements of ``parts`` (runs and single statements) read."""
+    return {r for p in parts for s in (p if isinstance(p, list) else [p]) for r in s.reads()}
 
 
 def _runs(fn: Function, shapes: Shapes) -> list[list[Stmt] | Stmt]:
