@@ -65,6 +65,32 @@ def test_ratios_are_paired_by_round():
     assert timing.ratio("torch", "ours") == pytest.approx(2.0)
 
 
+def test_a_row_times_ours_against_pytorch_and_against_O0_apart(no_settling, monkeypatch):
+    # the first table's row: never the -O0 side and PyTorch in the same rounds, so that
+    # neither ours nor PyTorch runs right after -O0 in some rounds only (README, "Benchmark")
+    log = []
+    sides = {"ours": lambda: log.append("ours") or time.sleep(0.002),
+             "O0": lambda: log.append("O0") or time.sleep(0.004),
+             "torch": lambda: log.append("torch") or time.sleep(0.003)}
+    monkeypatch.setattr(bench, "module", lambda s: "ours")
+    monkeypatch.setattr(bench, "step", lambda mod, s, arrays, attrs: sides[mod])
+    monkeypatch.setattr(bench, "torch_step", lambda name, arrays, attrs: sides["torch"])
+    monkeypatch.setattr(bench, "peak_bytes", lambda fn: 1 << 20)
+    monkeypatch.setattr(bench, "saved_bytes", lambda mod, s, arrays, attrs: 0)
+    row = bench.measure("relu", None, {}, {}, repeat=7, o0="O0", budget=0.05)
+    switch = log.index("O0")
+    assert "O0" not in log[:switch] and "torch" not in log[switch:]
+    assert row["torch_over_ours"] == pytest.approx(1.5, rel=0.3)
+    assert row["speedup_vs_O0"] == pytest.approx(2.0, rel=0.3)
+    assert set(row["rounds_ms"]) == {"ours", "torch"} and set(row["rounds_ms_against_O0"]) == {"ours", "O0"}
+    # a row without PyTorch's op: ours against -O0 only, on the whole budget
+    monkeypatch.setattr(bench, "torch_step", lambda name, arrays, attrs: None)
+    log.clear()
+    row = bench.measure("relu", None, {}, {}, repeat=7, o0="O0", budget=0.05)
+    assert set(log) == {"ours", "O0"} and row["torch_over_ours"] is None and row["torch_ms"] is None
+    assert row["optimized_ms"] == pytest.approx(2.0, rel=0.5)
+
+
 def test_short_sides_get_more_runs_within_the_budget(no_settling):
     counts = {"short": 0, "long": 0}
 
