@@ -23,7 +23,7 @@ import pytest
 
 import layerforge
 from layerforge import _jit_runtime, _runtime
-from layerforge._jit_runtime import RowKernel, fast_erf, fast_exp, fast_tanh, rows
+from layerforge._jit_runtime import RowKernel, fast_erf, fast_exp, fast_log, fast_log1p, fast_tanh, rows
 from layerforge.activations import hard_tanh, log_softmax, softmax, softmin
 from layerforge.layers import batch_normalization, grid_sample, layer_normalization, layer_statistics
 from transpiler import jit
@@ -345,14 +345,21 @@ def test_the_rule_fuses_exp_and_keeps_libm_calls_over_rows_in_numpy():
     # expm1 is tanh(a / 2) (exp(a) + 1) by fast_tanh and fast_exp (the NumPy helper's form):
     # in the kernel; log and log1p over row values are libm calls: NumPy ufuncs between kernels
     assert parts("elu") == [["maximum", "minimum", "expm1", "mul", "add"]]
-    assert jit.rule_keeps_in_kernel("expm1") and not jit.rule_keeps_in_kernel("log")
-    assert not jit.rule_keeps_in_kernel("log1p")
+    # log and log1p over row values are fast_log and fast_log1p (vectorized); a libm call
+    # (math.) would cost more than the NumPy ufunc and the passes it saves
+    assert all(jit.rule_keeps_in_kernel(p) for p in ("expm1", "log", "log1p", "softplus"))
+    assert jit.CALL_NS["math."] > jit.NUMPY_NS["math."] + 3 * jit.PASS_NS
+    assert not any("math." in form.replace("math.sqrt(", "") for form in jit.ELEMENT.values())
     assert parts("layer_normalization") == [
         "axis_size", ["mean", "sub", "dot_last", "div", "add", "sqrt", "div", "mul", "mul", "add"]]
     assert parts("silu") == [["sigmoid", "mul"]]
     assert parts("silu", "backward") == [["sigmoid", "mul", "mul", "mul", "sub", "mul", "add"]]
-    assert parts("tanh") is None  # one np.tanh: no pass to save, and fast_tanh costs more alone
-    assert parts("sigmoid") == [["sigmoid"]]  # one fast_exp against the helper's exp and 3 passes
+    # alone, fast_tanh against np.tanh (see jit.py's table); sigmoid: one fast_exp against the
+    # helper's exp and 3 passes; softplus: fast_exp and fast_log1p against exp, log and 9 passes
+    assert parts("tanh") == [["tanh"]]
+    assert parts("sigmoid") == [["sigmoid"]]
+    assert parts("softplus") == [["softplus"]]
+    assert parts("softplus", "backward") == [["sigmoid", "mul"]]
     assert parts("gelu") == [["mul", "erf", "mul", "add", "mul"]]  # fast_erf: one kernel
 
 
@@ -462,6 +469,81 @@ def test_fast_tanh_is_within_a_few_ulps(dtype, bound):
     assert (np.signbit(y) == np.signbit(reference))[numbers].all()
     np.testing.assert_array_equal(y[7:13], [1.0, 1.0, 1.0, 1.0, -1.0, np.nan])
     assert fast_tanh(dtype(0.25)) == pytest.approx(np.tanh(0.25), rel=4 * float(finfo.eps))  # and as plain Python
+
+
+def _signed_ulps(a, b):
+    """Units in the last place between two float arrays of any signs (0 where both are NaN or
+    both the same infinity): the floats' bits as integers ordered as the floats are."""
+    bits = {np.float32: np.int32, np.float64: np.int64}[a.dtype.type]
+
+    def ordered(v):
+        n = v.view(bits).astype(np.int64)
+        return np.where(n < 0, np.iinfo(bits).min - n, n)
+
+    same = (np.isnan(a) & np.isnan(b)) | (a == b)
+    return np.where(same, 0, np.abs(ordered(a) - ordered(b)))
+
+
+def _in_a_kernel(function, x):
+    """``function`` of each element of ``x`` in a loop compiled as a kernel's (FASTMATH)."""
+    import numba
+
+    namespace = {"function": function}
+    exec("def apply(values, out):\n    for j in range(values.size):\n        out[j] = function(values[j])\n",
+         namespace)
+    _jit_runtime._numba()  # registers the compiled versions, as a kernel's first call does
+    apply = numba.njit(error_model="numpy", fastmath=set(_jit_runtime.FASTMATH))(namespace["apply"])
+    y = np.empty_like(x)
+    apply(x, y)
+    return y
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fast_log_is_within_two_ulps(dtype):
+    """The kernels' log (layerforge._jit_runtime.fast_log, compiled as in a kernel) against
+    log in a wider float rounded once (float32: float64; float64: long double, or NumPy's
+    log where long double is double, itself within an ulp: then 3), over bit patterns spread
+    over every positive float, the subnormals, and around 1 (where log x is small and its
+    reduction matters): at most 2 ulp (measured: 2 over every 7th positive float32, and over
+    4M float64s). 0 gives -inf, a negative x NaN, inf inf, NaN NaN."""
+    finfo = np.finfo(dtype)
+    bits, top = {np.float32: (np.int32, 0x7F800000), np.float64: (np.int64, 0x7FF0000000000000)}[dtype]
+    rng = np.random.default_rng(13)
+    edges = [1.0, finfo.tiny, finfo.smallest_subnormal, finfo.max, np.nextafter(dtype(1), dtype(0)),
+             np.nextafter(dtype(1), dtype(2)), 2.0, 0.5, 0.0, -0.0, -1.0, np.inf, -np.inf, np.nan]
+    x = np.concatenate([np.array(edges, dtype), rng.integers(1, top, 400_000, dtype=np.int64).astype(bits).view(dtype),
+                        rng.uniform(0.5, 2.0, 200_000).astype(dtype), rng.uniform(1 - 1e-3, 1 + 1e-3, 10_000).astype(dtype)])
+    y = _in_a_kernel(fast_log, x)
+    wide = np.float64 if dtype is np.float32 else np.longdouble
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reference = np.log(x.astype(wide)).astype(dtype)
+    bound = 2 if np.finfo(wide).nmant > np.finfo(dtype).nmant + 5 else 3
+    assert y.dtype == dtype
+    assert _signed_ulps(y, reference).max() <= bound
+    np.testing.assert_array_equal(y[:2], [0.0, np.log(np.float64(finfo.tiny)).astype(dtype)])
+    np.testing.assert_array_equal(y[8:14], [-np.inf, -np.inf, np.nan, np.inf, np.nan, np.nan])
+    assert fast_log(dtype(np.e)) == pytest.approx(1.0, rel=2 * float(finfo.eps))  # and as plain Python
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fast_log1p_is_the_helpers_log1p(dtype):
+    """fast_log1p in a kernel computes the NumPy helper _log1p's form (log w for w = 1 + x,
+    corrected by (x - (w - 1)) / w), whose correction the kernels' reassociation must not fold
+    away: against log1p in a wider float, within 3 ulp over [-0.99, 1e4] and tiny values
+    (where the correction is all there is: log1p(x) = x), and within 4 ulp relative of the
+    helper itself (np.log within one ulp, fast_log within two)."""
+    rng = np.random.default_rng(17)
+    x = np.concatenate([rng.uniform(-0.99, 1.0, 100_000), np.exp(rng.uniform(-60, 9, 100_000)),
+                        -np.exp(rng.uniform(-60, -0.1, 10_000)), [0.0, 1e-30, -1e-30]]).astype(dtype)
+    y = _in_a_kernel(fast_log1p, x)
+    wide = np.float64 if dtype is np.float32 else np.longdouble
+    reference = np.log1p(x.astype(wide)).astype(dtype)
+    assert _signed_ulps(y, reference).max() <= 3
+    tiny = np.abs(x) < 1e-20
+    np.testing.assert_array_equal(y[tiny], x[tiny])
+    w = 1 + x  # the helper's form in NumPy (primitives.yaml, log1p)
+    helper = np.log(w) + (x - (w - 1)) / w
+    np.testing.assert_allclose(y, helper, rtol=4 * float(np.finfo(dtype).eps), atol=0)
 
 
 # batch_normalization's variants under test: (training, weight, bias, running_mean, running_var,

@@ -30,32 +30,39 @@ into parts, in program order:
   too, before the kernel that reads it.
 
 **The rule for transcendental functions.** numba compiles ``math.exp`` and its kin to scalar
-calls (the llvmlite wheel has no vector math library), while NumPy's float loops are
-vectorized. Measured here (one thread, 2M elements, CPU time): numba's scalar ``exp`` costs
-4.0 ns a element (4.5 float64), NumPy's ``np.exp`` 0.47 ns (0.87 float64), and one NumPy
-arithmetic pass over memory 0.1-0.4 ns. exp itself is therefore not ``math.exp`` in a kernel
-but the runtime's ``fast_exp`` (``layerforge._jit_runtime``: a range reduction, a polynomial
-and 2^k from exponent bits, all selects, which LLVM vectorizes with the loop around it; at most
-1 ulp from the correctly rounded exp, float32 and float64): 0.38 ns an element float32 (0.93
-float64), as fast as the ufunc, so an exp over row values fuses into the kernel and saves the
-passes around it (softmax: the shifted row, its exp and their sum in one loop, the scaling in
-a second). tanh likewise is the runtime's ``fast_tanh`` (fast_exp's form above 1/2, a
-polynomial below, joined without a branch: at most 4 ulp float32, 3 float64; 0.75 ns an
-element float32 against 0.38 for np.tanh, less than the passes that cutting the kernel costs).
-expm1 is ``tanh(a / 2) (exp(a) + 1)`` by the two (the NumPy helper's form, nothing cancels
-near 0; at most 3 ulp measured): ELU's, SELU's and CELU's forward are one kernel each.
-The other libm functions (``log``, ``log1p``) stay scalar
-calls costing about 3.5 ns more than their ufunc, more than fusing a whole chain of passes
-saves (``CALL_NS``, ``NUMPY_NS`` and ``PASS_NS`` below): an elementwise statement over row
-values whose per-element form calls one (``math.``, except ``sqrt``, a single instruction)
-runs as a NumPy ufunc and cuts the kernel; over row statistics (once per row:
-``log(sum(exp))``) it stays in the kernel. erf has no ufunc: the NumPy helper makes 25 passes
-(float32), and the runtime's ``fast_erf`` (that helper's rational in float32, all selects,
-vectorized; libm's erf in float64) costs about as much as ``fast_exp`` in a kernel, so an erf
-fuses (GELU: one kernel a direction). A run of kernel statements that saves less than
-``MIN_PASSES_SAVED`` NumPy passes (a lone elementwise statement) stays NumPy too: the call
-would gain nothing, unless the statement alone costs less in the kernel than its NumPy code
-(``_cheaper_alone``: sigmoid, one fast_exp against the helper's np.exp and three passes).
+libm calls (the llvmlite wheel has no vector math library), 3-6 ns an element. So the runtime
+has its own, written so that LLVM vectorizes them with the loop around them (a range
+reduction, a polynomial, exponent bits, all selects): ``fast_exp`` (at most 1 ulp from the
+correctly rounded exp), ``fast_tanh`` (fast_exp's form above 1/2, a polynomial below: at most
+4 ulp float32, 3 float64), ``fast_log`` (2 atanh of the mantissa's (m - 1) / (m + 1): at most
+2 ulp), ``fast_log1p`` (the NumPy helper's corrected log of 1 + x), ``fast_erf`` (the NumPy
+helper's float32 rational; libm's erf in float64). expm1 is ``tanh(a / 2) (exp(a) + 1)`` by
+two of them (the NumPy helper's form, nothing cancels near 0; at most 3 ulp measured).
+
+Whether a statement runs in a kernel or as NumPy code depends on what NumPy's own loops cost,
+and that depends on the machine. Measured (one thread, 2M float32 elements, CPU time):
+
+| ns an element | fast_exp | fast_tanh | fast_log | np.exp | np.tanh | np.log | a NumPy pass |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+| AVX2 (AMD EPYC, session 18) | 0.7 | 1.6 | 0.9 | 1.8 | 2.6 | 2.1 | 0.18 |
+| AVX-512 (Zen 4, sessions before) | 0.38 | 0.75 | | 0.47 | 0.38 | 0.47 | 0.25 |
+
+NumPy's float32 exp, tanh and log have SIMD loops for AVX-512 only; elsewhere they are scalar.
+``CALL_NS``, ``NUMPY_NS`` and ``PASS_NS`` below are the AVX2 figures (most machines people run
+on have no AVX-512: laptops, Zen 2 and 3), and on both tables they give the same choices but
+one: an elementwise statement over row values goes into the kernel when its cost there is
+below its NumPy code's plus the three passes that cutting the kernel costs (every fast_
+function on both tables; ``math.`` calls, scalar libm, never: over row statistics, once per
+row, they stay in the kernel). A run of kernel statements that saves less than
+``MIN_PASSES_SAVED`` NumPy passes (a lone elementwise statement) stays NumPy unless the
+statement alone costs less in the kernel than its NumPy code (``_cheaper_alone``): sigmoid
+(one fast_exp against the helper's np.exp and three passes), softplus (fast_exp and
+fast_log1p against np.exp, np.log and nine passes), and tanh. tanh is the one choice the
+tables differ on: on AVX2 fast_tanh is 1.6 times as fast as np.tanh; on AVX-512 half as fast
+on one thread, but a lone np.tanh runs on one thread (a one-statement function is not cut
+into blocks), the kernel on all of layerforge's threads (``in_row_runs``), level at two. The
+tanh activation's forward, 4096 x 1024 float32 on two threads here: 19 ms as np.tanh, against
+PyTorch's 8.
 The spec's numbers in a kernel are typed as the arrays (``_float(0.5)``,
 ``_float(alpha)``), as NumPy takes a Python number with a float32 array: a float64 literal
 would make the arithmetic around it float64, half as wide a vector, and erf libm's.
@@ -101,12 +108,14 @@ ELEMENT = {
     "exp": "fast_exp({a})",
     # exp(a) - 1 without cancellation near 0, as the NumPy helper's tanh form: vectorized
     "expm1": "fast_tanh(_float(0.5) * {a}) * (fast_exp({a}) + _float(1.0))",
-    "log": "math.log({a})",
-    "log1p": "math.log1p({a})",
+    "log": "fast_log({a})",
+    "log1p": "fast_log1p({a})",
     "sqrt": "math.sqrt({a})",
     "tanh": "fast_tanh({a})",
     "erf": "fast_erf({a})",
     "sigmoid": "_float(1.0) / (_float(1.0) + fast_exp(-{a}))",  # exp(-a) = inf: 0, as the exact value rounds
+    # max(a, 0) + log1p(exp(-|a|)), as the NumPy helper (NaN: the comparison is false, the sum NaN)
+    "softplus": "({a} if {a} > _float(0.0) else _float(0.0)) + fast_log1p(fast_exp(-abs({a})))",
     "abs": "abs({a})",
     "maximum": "{a} if {a} > {b} or {a} != {a} else {b}",
     "minimum": "{a} if {a} < {b} or {a} != {a} else {b}",
@@ -127,14 +136,20 @@ ELEMENT = {
 # in a numba loop (a libm call, the runtime's vectorized exp and erf), of the same function as
 # NumPy array code (a transcendental ufunc; erf: the NumPy helper's 25 passes), and of one
 # NumPy arithmetic pass over memory.
-PASS_NS = 0.25
-CALL_NS = {"math.": 4.0, "fast_exp(": 0.38, "fast_erf(": 0.5, "fast_tanh(": 0.75}
-NUMPY_NS = {"math.": 0.47, "fast_exp(": 0.47, "fast_erf(": 25 * PASS_NS, "fast_tanh(": 0.38}
+# Measured on the AVX2 machine of session 18 (AMD EPYC, no AVX-512), the least of two runs of
+# 15; the Zen 4 machine (AVX-512) of the sessions before measured fast_exp 0.38, fast_tanh 0.75,
+# fast_erf 0.5 against np.exp 0.47, np.tanh 0.38, np.log 0.47 and a pass 0.25 (NumPy's
+# float32 exp, tanh and log have SIMD loops there; on AVX2 they are scalar): see the docstring.
+PASS_NS = 0.18
+CALL_NS = {"math.": 3.1, "fast_exp(": 0.7, "fast_erf(": 0.7, "fast_tanh(": 1.6, "fast_log(": 0.9, "fast_log1p(": 1.0}
+NUMPY_NS = {"math.": 2.1, "fast_exp(": 1.8, "fast_erf(": 25 * PASS_NS, "fast_tanh(": 2.6, "fast_log(": 2.1,
+            "fast_log1p(": 2.1}  # log1p: the helper's np.log (and HELPER_PASSES)
 MIN_PASSES_SAVED = 2
 # Arithmetic passes a primitive's NumPy helper makes besides its transcendental ufunc
 # (_sigmoid: negative, + 1 and the division around np.exp; _expm1: x / 2, exp(x) + 1 and the
-# product around np.tanh).
-HELPER_PASSES = {"sigmoid": 3, "expm1": 3}
+# product around np.tanh; _log1p: 1 + x, two subtractions, the division and the sum around
+# np.log; _softplus: those, |x|, its negation, the clip and its sum).
+HELPER_PASSES = {"sigmoid": 3, "expm1": 3, "log1p": 4, "softplus": 9}
 SUM_ROWS = 64  # rows of a column sum's part in the arrays' dtype (see _fill)
 REDUCTIONS = ("sum", "mean", "amax", "dot_last")  # amax: fast_max over an input's row
 
@@ -1125,7 +1140,8 @@ def render_section(spec: OpSpec, compiled, prims: Primitives, enabled: bool, blo
               "# The compiled CPU target: compiled twins of the functions above, which call the\n"
               "# runtime's hand-written kernels (numba, compiled on first use).")
     blocks[0] = f"{header}\n\n\n{blocks[0]}"
-    used = {n for n in ("channels", "fast_exp", "fast_erf", "fast_max", "fast_tanh", "in_channel_blocks", "in_row_runs")
+    used = {n for n in ("channels", "fast_exp", "fast_erf", "fast_log", "fast_log1p", "fast_max", "fast_tanh",
+                        "in_channel_blocks", "in_row_runs")
             if any(f"{n}(" in b for b in blocks)}
     used |= {"whole_rows"} if any("@whole_rows" in b for b in blocks) else set()
     used |= set(kernels) if "rows(" in "".join(blocks) else set(kernels[:1])
@@ -1200,6 +1216,9 @@ def _kernel_results(step: Function, prims: Primitives) -> tuple[str, ...]:
 # taylor_softmax. gaussian, gelu and spherical_softmax joined with fast_exp (their exp fuses:
 # 1.38-1.50, 1.11-1.12 and 1.23-1.25 times the NumPy target's speed in two or three runs);
 # gelu's erf fuses too since fast_erf (one kernel a direction: 6.9 ms CPU, NumPy's 35 ms).
+# tanh's forward is a kernel too and softplus joined with fast_log1p (session 18, AVX2, forward
+# + backward on two threads, wall: tanh 8.0 ms against the NumPy target's 22.8, softplus 11.8
+# against 29.1; PyTorch 14.2 and 13.5).
 # lstm and gru: their step and its backward (the LSTM bench row, batch 32, 64 steps, 256 -> 256,
 # two threads: forward 18.8 ms against 21.5 with NumPy's gate math; backward 54 ms against 56
 # on one thread, the kernel 0.7 ms of it). recurrent (Elman) has a fused
@@ -1211,7 +1230,7 @@ COMPILED_OPS = frozenset({
     "bent_identity", "binary_spiking", "celu", "elu", "gaussian", "gelu", "hard_sigmoid", "hard_tanh", "isru",
     "layer_normalization", "layer_statistics", "leaky_relu", "lisht", "log_softmax", "log_softmin", "mish", "relu",
     "selu", "sigmoid", "silu", "softmax", "softmin", "softsign", "sparsemax", "spherical_softmax", "squash",
-    "swish", "tanh", "thresholded_relu",
+    "softplus", "swish", "tanh", "thresholded_relu",
 })
 
 __all__ = ["ELEMENT", "JitSection", "render_section", "plan", "in_kernel", "COMPILED_OPS"]

@@ -611,6 +611,91 @@ def _tanh32(x):
     return inside * (p * near) + (one - inside) * large
 
 
+# log in the kernels: fast_log, vectorized as fast_exp is (numba's math.log and math.log1p are
+# scalar libm calls, about 4 ns an element; NumPy's float32 np.log has a SIMD loop only on
+# AVX-512 machines: 2.0 ns an element on the AVX2 EPYC of session 18, 0.98 for fast_log).
+# x = 2^k m with m in [sqrt(1/2), sqrt(2)), both read off x's bits (k: the exponent of x over
+# sqrt(1/2)'s, m: x with that exponent taken off); log x = k ln 2 + log m, and log m =
+# 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...) for s = (m - 1) / (m + 1), |s| <= 0.172: the odd
+# series through s^11 (float32) and s^21 (float64), the first dropped term below 2^-27 and
+# 2^-55 of 2s; k ln 2 with ln 2 split as in fast_exp. Subnormals are scaled by 2^23 (2^52)
+# first. Every branch is a select: 0 gives -inf, a negative x NaN, inf inf, NaN itself.
+# Measured against the correctly rounded log over every 7th positive float32 and 4M float64s
+# spread over the range: at most 2 ulp (tests/test_jit.py).
+_ATANH_SERIES = tuple(
+    2.0 / (2 * k + 1) for k in range(1, 11)
+)  # 2 / 3, 2 / 5, ..., 2 / 21
+
+
+def fast_log(x):
+    """log(x) of a float (in a kernel compiled by numba: float32 in float32 arithmetic)."""
+    return _log32(x) if isinstance(x, np.float32) else _log64(x)
+
+
+def _log64(x):
+    small = (
+        x < 2.2250738585072014e-308
+    )  # subnormal (or not positive: see the selects below)
+    scaled = x * 4503599627370496.0 if small else x  # times 2^52
+    bits = np.float64(scaled).view(np.int64)
+    k = np.int64(bits - np.int64(0x3FE6A09E667F3BCD)) >> np.int64(
+        52
+    )  # over sqrt(1/2)'s bits
+    m = np.int64(bits - (k << np.int64(52))).view(np.float64)
+    power = np.float64(k - 52 if small else k)
+    s = (m - 1.0) / (m + 1.0)
+    z = s * s
+    p = _ATANH_SERIES[9]
+    p = p * z + _ATANH_SERIES[8]
+    p = p * z + _ATANH_SERIES[7]
+    p = p * z + _ATANH_SERIES[6]
+    p = p * z + _ATANH_SERIES[5]
+    p = p * z + _ATANH_SERIES[4]
+    p = p * z + _ATANH_SERIES[3]
+    p = p * z + _ATANH_SERIES[2]
+    p = p * z + _ATANH_SERIES[1]
+    p = p * z + _ATANH_SERIES[0]
+    y = power * _LN2_HIGH + ((s + s) + s * (z * p) + power * _LN2_LOW)
+    y = y if x < math.inf else x
+    y = y if x > 0.0 else (-math.inf if x == 0.0 else math.nan)
+    return y if x == x else x
+
+
+def _log32(x):
+    small = x < np.float32(1.1754943508222875e-38)
+    scaled = x * np.float32(8388608.0) if small else x  # times 2^23
+    bits = np.float32(scaled).view(np.int32)
+    k = np.int32(np.int32(bits - np.int32(0x3F3504F3)) >> np.int32(23))
+    m = np.int32(bits - np.int32(k << np.int32(23))).view(np.float32)
+    power = np.float32(k - np.int32(23) if small else k)
+    one = np.float32(1)
+    s = (m - one) / (m + one)
+    z = s * s
+    p = np.float32(_ATANH_SERIES[4])
+    p = p * z + np.float32(_ATANH_SERIES[3])
+    p = p * z + np.float32(_ATANH_SERIES[2])
+    p = p * z + np.float32(_ATANH_SERIES[1])
+    p = p * z + np.float32(_ATANH_SERIES[0])
+    y = power * np.float32(_LN2_HIGH_32) + (
+        (s + s) + s * (z * p) + power * np.float32(_LN2_LOW_32)
+    )
+    y = y if x < np.float32(math.inf) else x
+    y = (
+        y
+        if x > np.float32(0)
+        else (np.float32(-math.inf) if x == np.float32(0) else np.float32(math.nan))
+    )
+    return y if x == x else x
+
+
+def fast_log1p(x):
+    """log(1 + x) of a float, as the NumPy helper _log1p computes it: log(w) for w = 1 + x
+    (fast_log), corrected by the rounding error of w to first order, (x - (w - 1)) / w.
+    """
+    w = 1 + x
+    return fast_log(w) + (x - (w - 1)) / w
+
+
 def _numba():
     if _state["numba"] is None:
         import numba
@@ -647,6 +732,27 @@ def _numba():
                 return _tanh32
             if isinstance(x, (types.Float, types.Integer)):
                 return _tanh64
+            return None
+
+        # fast_log likewise; fast_log1p too, whose correction reassociation would fold to 0
+        @overload(fast_log, jit_options={"fastmath": {"contract"}})
+        def _typed_log(x):
+            if isinstance(x, types.Float) and x.bitwidth == 32:
+                return _log32
+            if isinstance(x, (types.Float, types.Integer)):
+                return _log64
+            return None
+
+        @overload(fast_log1p, jit_options={"fastmath": {"contract"}})
+        def _typed_log1p(x):
+            if isinstance(x, types.Float):
+                one = np.float32(1) if x.bitwidth == 32 else 1.0
+
+                def log1p(x):
+                    w = one + x
+                    return fast_log(w) + (x - (w - one)) / w
+
+                return log1p
             return None
 
         # fast_max likewise, by the row's dtype

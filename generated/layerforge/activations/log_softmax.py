@@ -4,8 +4,6 @@ Generated from layers_spec/activations/log_softmax.yaml by the layerforge transp
 Do not edit by hand: change the spec and run `make generate`.
 """
 
-import math
-
 import numpy as np
 
 from layerforge._runtime import (
@@ -19,6 +17,7 @@ from layerforge._runtime import (
 from layerforge._cupy_runtime import RowBlockKernel, on_gpu
 from layerforge._jit_runtime import (
     fast_exp,
+    fast_log,
     fast_max,
     in_row_runs,
     row_kernel,
@@ -235,7 +234,7 @@ def _log_softmax_fwd_loops_0(x, y_out):
             shifted = x[_row, _j] - _t1  # log_softmax.yaml:10
             _t3 = fast_exp(shifted)  # log_softmax.yaml:11
             _t4 += _t3
-        _t5 = math.log(_t4)  # log_softmax.yaml:11
+        _t5 = fast_log(_t4)  # log_softmax.yaml:11
         for _j in range(_n):
             shifted = x[_row, _j] - _t1  # log_softmax.yaml:10
             y = shifted - _t5  # log_softmax.yaml:11

@@ -4,8 +4,6 @@ Generated from layers_spec/activations/log_softmin.yaml by the layerforge transp
 Do not edit by hand: change the spec and run `make generate`.
 """
 
-import math
-
 import numpy as np
 
 from layerforge._runtime import (
@@ -19,6 +17,7 @@ from layerforge._runtime import (
 from layerforge._cupy_runtime import RowBlockKernel, on_gpu
 from layerforge._jit_runtime import (
     fast_exp,
+    fast_log,
     fast_max,
     in_row_runs,
     row_kernel,
@@ -239,7 +238,7 @@ def _log_softmin_fwd_loops_0(negated, y_out):
             shifted = negated[_row, _j] - _t1  # log_softmin.yaml:11
             _t3 = fast_exp(shifted)  # log_softmin.yaml:12
             _t4 += _t3
-        _t5 = math.log(_t4)  # log_softmin.yaml:12
+        _t5 = fast_log(_t4)  # log_softmin.yaml:12
         for _j in range(_n):
             shifted = negated[_row, _j] - _t1  # log_softmin.yaml:11
             y = shifted - _t5  # log_softmin.yaml:12

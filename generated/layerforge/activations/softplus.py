@@ -8,6 +8,15 @@ import numpy as np
 
 from layerforge._runtime import check_arrays, check_context, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import (
+    fast_exp,
+    fast_log1p,
+    in_row_runs,
+    row_kernel,
+    rows,
+    use_jit,
+    whole_rows,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -32,6 +41,9 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = in_row_blocks(_jit_forward, x, outs=("out_y",))
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, outs=("out_y",))
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -129,4 +141,51 @@ _softplus_bwd_0 = ElementwiseKernel(
 
 def _cupy_backward(grad_y, x):
     grad_x = _softplus_bwd_0(x, grad_y)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# softplus_fwd_loops_0: layers_spec/activations/softplus.yaml:8
+@row_kernel
+def _softplus_fwd_loops_0(x, y_out):
+    _rows, _n = x.shape
+    _float = x.dtype.type
+    for _row in range(_rows):
+        for _j in range(_n):
+            y = (
+                x[_row, _j] if x[_row, _j] > _float(0.0) else _float(0.0)
+            ) + fast_log1p(
+                fast_exp(-abs(x[_row, _j]))
+            )  # softplus.yaml:8
+            y_out[_row, _j] = y
+
+
+@whole_rows
+def _jit_forward(x):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_softplus_fwd_loops_0, rows(x), rows(y))
+    return y, (x,)
+
+
+# softplus_bwd_loops_0: layers_spec/primitives.yaml:226
+@row_kernel
+def _softplus_bwd_loops_0(x, grad_y, grad_x_out):
+    _rows, _n = x.shape
+    _float = x.dtype.type
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t1 = _float(1.0) / (
+                _float(1.0) + fast_exp(-x[_row, _j])
+            )  # primitives.yaml:226
+            grad_x = grad_y[_row, _j] * _t1  # primitives.yaml:226
+            grad_x_out[_row, _j] = grad_x
+
+
+@whole_rows
+def _jit_backward(grad_y, x):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_softplus_bwd_loops_0, rows(x), rows(grad_y), rows(grad_x))
     return grad_x

@@ -7,7 +7,14 @@ import numpy as np
 
 from layerforge._runtime import check_arrays, check_context, in_row_blocks
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
+from layerforge._jit_runtime import (
+    fast_tanh,
+    in_row_runs,
+    row_kernel,
+    rows,
+    use_jit,
+    whole_rows,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -33,7 +40,7 @@ def forward(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
     if use_jit(x):
-        y, saved = _forward(x)
+        y, saved = _jit_forward(x)
         return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = _forward(x)
     return y, (_backward, saved, (y.dtype, y.shape), None)
@@ -105,6 +112,23 @@ def _cupy_backward(grad_y, y):
 
 # The compiled CPU target: row kernels (numba, compiled on first use) and compiled
 # twins of the functions above.
+
+
+# tanh_fwd_loops_0: layers_spec/activations/tanh.yaml:8
+@row_kernel
+def _tanh_fwd_loops_0(x, y_out):
+    _rows, _n = x.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            y = fast_tanh(x[_row, _j])  # tanh.yaml:8
+            y_out[_row, _j] = y
+
+
+@whole_rows
+def _jit_forward(x):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_tanh_fwd_loops_0, rows(x), rows(y))
+    return y, (y,)
 
 
 # tanh_bwd_loops_0: layers_spec/primitives.yaml:180
