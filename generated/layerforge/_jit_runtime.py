@@ -622,9 +622,19 @@ def _tanh32(x):
 # first. Every branch is a select: 0 gives -inf, a negative x NaN, inf inf, NaN itself.
 # Measured against the correctly rounded log over every 7th positive float32 and 4M float64s
 # spread over the range: at most 2 ulp (tests/test_jit.py).
-_ATANH_SERIES = tuple(
-    2.0 / (2 * k + 1) for k in range(1, 11)
-)  # 2 / 3, 2 / 5, ..., 2 / 21
+# 2 / 3, 2 / 5, ..., 2 / 21
+_ATANH_SERIES = (
+    0.6666666666666666,
+    0.4,
+    0.2857142857142857,
+    0.2222222222222222,
+    0.18181818181818182,
+    0.15384615384615385,
+    0.13333333333333333,
+    0.11764705882352941,
+    0.10526315789473684,
+    0.09523809523809523,
+)
 
 
 def fast_log(x):
@@ -658,7 +668,7 @@ def _log64(x):
     y = power * _LN2_HIGH + ((s + s) + s * (z * p) + power * _LN2_LOW)
     y = y if x < math.inf else x
     y = y if x > 0.0 else (-math.inf if x == 0.0 else math.nan)
-    return y if x == x else x
+    return x if x != x else y  # NaN itself
 
 
 def _log32(x):
@@ -685,7 +695,7 @@ def _log32(x):
         if x > np.float32(0)
         else (np.float32(-math.inf) if x == np.float32(0) else np.float32(math.nan))
     )
-    return y if x == x else x
+    return x if x != x else y  # NaN itself
 
 
 def fast_log1p(x):
