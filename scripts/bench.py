@@ -299,20 +299,29 @@ def saved_bytes(mod, s, arrays, attrs) -> int:
     return sum(v.nbytes for v in saved if isinstance(v, np.ndarray))
 
 
+def timed_apart(side: str, run, others: dict, repeat: int, budget: float, before: dict | None = None) -> dict:
+    """``side`` timed against each of ``others`` (name -> function, None: left out) apart, each
+    pair in alternating rounds of its own (``timed``), a third of ``budget`` a side when there
+    are two others; other's name -> that pair's Timing. A side that runs NumPy code on one
+    thread (-O0) or in blocks (the NumPy target) is a memory-heavy phase after which the next
+    side can fall into this VM's slow spells (README, "Benchmark"): with three sides in the
+    same rounds, ``side`` followed it in every other round and PyTorch in the others, a bias
+    on PyTorch / ours that belonged to neither (softmax 0.96 and log_softmax 0.94 in one
+    first table, 1.07 and 1.20 in its compiled table; layer norm 0.90 in a compiled table,
+    1.15 in its first)."""
+    others = {name: other for name, other in others.items() if other is not None}
+    share = 2 * budget / 3 if len(others) > 1 else budget
+    return {name: timed({side: run, name: other}, repeat, share, before) for name, other in others.items()}
+
+
 def measure(name, s, arrays, attrs, repeat, o0, budget=BUDGET_S):
-    """A row of the first table. Ours is timed against PyTorch and, apart, against -O0, each
-    pair in its own alternating rounds (``timed``), a third of the budget a side: the -O0
-    side is a memory-heavy phase on one thread, and whatever runs right after it can fall
-    into this VM's slow spells (README, "Benchmark"). With the three sides in the same rounds,
-    ours followed -O0 in every other round and PyTorch in the others, which put a bias on
-    PyTorch / ours that belongs to neither (softmax 0.96 and log_softmax 0.94 there, 1.07
-    and 1.20 in the compiled table, same code). Ours' time is the one against PyTorch."""
+    """A row of the first table: ours against PyTorch and, apart, against -O0
+    (``timed_apart``); ours' time is the one against PyTorch."""
     optimized = step(module(s), s, arrays, attrs)
     unoptimized = step(o0, s, arrays, attrs)
     reference = torch_step(name, arrays, attrs)
-    share = 2 * budget / 3
-    against_torch = timed({"ours": optimized, "torch": reference}, repeat, share) if reference else None
-    against_o0 = timed({"ours": optimized, "O0": unoptimized}, repeat, share if reference else budget)
+    pairs = timed_apart("ours", optimized, {"torch": reference, "O0": unoptimized}, repeat, budget)
+    against_torch, against_o0 = pairs.get("torch"), pairs["O0"]
     seconds = against_torch or against_o0
     row = {
         "op": name if name != "dense" else f"dense+{attrs['activation']}",
@@ -1062,9 +1071,10 @@ def compiled_rows(repeat: int, budget: float = BUDGET_S, ops=None) -> list[dict]
     """Both CPU targets against PyTorch: forward + backward of the ops with compiled twins
     (COMPILED_OPS) and of the other layer rows that run a compiled kernel (the runtime's
     hand-written ones, an inner op's row kernels: ``_runs_compiled_kernels``), under the numba
-    backend, the numpy backend and PyTorch, by wall
-    time at the bench's thread count (``timed``: batches alternating, the backend set before
-    each, after a warm-up that compiles the kernels or loads them from numba's cache).
+    backend, the numpy backend and PyTorch, by wall time at the bench's thread count
+    (``timed_apart``: the compiled side against PyTorch and, apart, against the NumPy target,
+    batches alternating, the backend set before each, after a warm-up that compiles the
+    kernels or loads them from numba's cache).
     ``ops``: only these ops' rows."""
     if layerforge.get_backend() != "numba":
         return []
@@ -1094,15 +1104,17 @@ def compiled_rows(repeat: int, budget: float = BUDGET_S, ops=None) -> list[dict]
     backends = {"numba": lambda: layerforge.set_backend("numba"), "numpy": lambda: layerforge.set_backend("numpy")}
     for name, (ours, theirs) in cases.items():
         try:
-            seconds = timed({"numba": ours, "numpy": ours, **({"torch": theirs} if theirs else {})}, repeat, budget,
-                            before=backends)
+            pairs = timed_apart("numba", ours, {"torch": theirs, "numpy": ours}, repeat, budget, before=backends)
         finally:
             layerforge.set_backend("numba")
-        row = {"op": name, "torch_ms": float("nan")}
-        row.update((f"{side}_ms", 1e3 * value) for side, value in seconds.items())
+        seconds = pairs.get("torch") or pairs["numpy"]  # the compiled side's time: the one against PyTorch
+        row = {"op": name, "torch_ms": 1e3 * seconds["torch"] if theirs else float("nan"),
+               "numba_ms": 1e3 * seconds["numba"], "numpy_ms": 1e3 * pairs["numpy"]["numpy"]}
         row["torch_over_compiled"] = seconds.ratio("torch", "numba") if theirs else float("nan")
-        row["numpy_over_compiled"] = seconds.ratio("numpy", "numba")
+        row["numpy_over_compiled"] = pairs["numpy"].ratio("numpy", "numba")
         row["rounds_ms"] = seconds.rounds_ms()
+        if theirs:
+            row["rounds_ms_against_numpy"] = pairs["numpy"].rounds_ms()
         rows.append(row)
         print(f"{name:<36} compiled {row['numba_ms']:7.2f} ms  numpy {row['numpy_ms']:7.2f} ms  torch "
               f"{row['torch_ms']:7.2f} ms  torch/compiled {row['torch_over_compiled']:5.2f}  numpy/compiled "

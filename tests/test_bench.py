@@ -91,6 +91,21 @@ def test_a_row_times_ours_against_pytorch_and_against_O0_apart(no_settling, monk
     assert row["optimized_ms"] == pytest.approx(2.0, rel=0.5)
 
 
+def test_the_compiled_side_is_timed_against_each_other_apart(no_settling):
+    # the compiled table: one function under two backends (set before each batch) and
+    # PyTorch; the NumPy target's side and PyTorch never in the same rounds
+    log, backend = [], []
+    ours = lambda: log.append(backend[-1]) or time.sleep(0.001)  # noqa: E731
+    theirs = lambda: log.append("torch") or time.sleep(0.001)  # noqa: E731
+    before = {"numba": lambda: backend.append("numba"), "numpy": lambda: backend.append("numpy")}
+    pairs = bench.timed_apart("numba", ours, {"torch": theirs, "numpy": ours, "absent": None}, repeat=7,
+                              budget=0.03, before=before)
+    assert set(pairs) == {"torch", "numpy"}
+    assert set(pairs["torch"]) == {"numba", "torch"} and set(pairs["numpy"]) == {"numba", "numpy"}
+    switch = log.index("numpy")
+    assert set(log[:switch]) == {"numba", "torch"} and set(log[switch:]) == {"numba", "numpy"}
+
+
 def test_short_sides_get_more_runs_within_the_budget(no_settling):
     counts = {"short": 0, "long": 0}
 
