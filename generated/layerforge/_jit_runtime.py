@@ -702,8 +702,18 @@ def fast_log1p(x):
     """log(1 + x) of a float, as the NumPy helper _log1p computes it: log(w) for w = 1 + x
     (fast_log), corrected by the rounding error of w to first order, (x - (w - 1)) / w.
     """
-    w = 1 + x
-    return fast_log(w) + (x - (w - 1)) / w
+    return _log1p32(x) if isinstance(x, np.float32) else _log1p64(x)
+
+
+def _log1p64(x):
+    w = 1.0 + x
+    return fast_log(w) + (x - (w - 1.0)) / w
+
+
+def _log1p32(x):
+    one = np.float32(1)  # an integer 1 would make the sum float64 in numba
+    w = one + x
+    return fast_log(w) + (x - (w - one)) / w
 
 
 def _numba():
@@ -713,57 +723,33 @@ def _numba():
         from numba.core.compiler import Compiler
         from numba.extending import overload
 
-        # fast_exp in a kernel: the version of its argument's type, compiled without
-        # reassociation (which would undo the split of ln 2); LLVM inlines it into the loop
-        @overload(fast_exp, jit_options={"fastmath": {"contract"}})
-        def _typed_exp(x):
-            if isinstance(x, types.Float) and x.bitwidth == 32:
-                return _exp32
-            if isinstance(x, (types.Float, types.Integer)):
-                return _exp64
-            return None
+        def by_width(single, double):
+            """The typing of a fast_ function in a kernel: ``single`` for a float32
+            argument, ``double`` for another float or an integer."""
 
+            def typed(x):
+                if isinstance(x, types.Float) and x.bitwidth == 32:
+                    return single
+                if isinstance(x, (types.Float, types.Integer)):
+                    return double
+                return None
+
+            return typed
+
+        # Each compiled without reassociation, which would undo fast_exp's split of ln 2 and
+        # fold fast_log1p's correction to 0; LLVM inlines them into the loop, fast_tanh numba
+        # itself: left to LLVM, the call (with fast_exp's inside) stays a call, and the loop
+        # around it scalar (8 ns an element, 0.74 inlined). fast_erf: the float32 polynomial
+        # or libm's erf.
+        contract = {"fastmath": {"contract"}}
+        overload(fast_exp, jit_options=contract)(by_width(_exp32, _exp64))
+        overload(fast_erf, jit_options=contract)(by_width(_erf32, _erf64))
+        overload(fast_tanh, jit_options=contract, inline="always")(
+            by_width(_tanh32, _tanh64)
+        )
+        overload(fast_log, jit_options=contract)(by_width(_log32, _log64))
+        overload(fast_log1p, jit_options=contract)(by_width(_log1p32, _log1p64))
         _state["cache"] = _runtime_keyed_cache()
-
-        # fast_erf likewise, the float32 polynomial or libm's erf
-        @overload(fast_erf, jit_options={"fastmath": {"contract"}})
-        def _typed_erf(x):
-            if isinstance(x, types.Float) and x.bitwidth == 32:
-                return _erf32
-            if isinstance(x, (types.Float, types.Integer)):
-                return _erf64
-            return None
-
-        # fast_tanh likewise, inlined by numba itself: left to LLVM, the call (with fast_exp's
-        # inside) stays a call, and the loop around it scalar (8 ns an element, 0.74 inlined)
-        @overload(fast_tanh, jit_options={"fastmath": {"contract"}}, inline="always")
-        def _typed_tanh(x):
-            if isinstance(x, types.Float) and x.bitwidth == 32:
-                return _tanh32
-            if isinstance(x, (types.Float, types.Integer)):
-                return _tanh64
-            return None
-
-        # fast_log likewise; fast_log1p too, whose correction reassociation would fold to 0
-        @overload(fast_log, jit_options={"fastmath": {"contract"}})
-        def _typed_log(x):
-            if isinstance(x, types.Float) and x.bitwidth == 32:
-                return _log32
-            if isinstance(x, (types.Float, types.Integer)):
-                return _log64
-            return None
-
-        @overload(fast_log1p, jit_options={"fastmath": {"contract"}})
-        def _typed_log1p(x):
-            if isinstance(x, types.Float):
-                one = np.float32(1) if x.bitwidth == 32 else 1.0
-
-                def log1p(x):
-                    w = one + x
-                    return fast_log(w) + (x - (w - one)) / w
-
-                return log1p
-            return None
 
         # fast_max likewise, by the row's dtype
         @overload(fast_max)
