@@ -36,8 +36,9 @@ reduction, a polynomial, exponent bits, all selects): ``fast_exp`` (at most 1 ul
 correctly rounded exp), ``fast_tanh`` (fast_exp's form above 1/2, a polynomial below: at most
 4 ulp float32, 3 float64), ``fast_log`` (2 atanh of the mantissa's (m - 1) / (m + 1): at most
 2 ulp), ``fast_log1p`` (the NumPy helper's corrected log of 1 + x: at most 3 ulp),
-``fast_erf`` (the NumPy helper's float32 rational; libm's erf in float64). expm1 is ``tanh(a / 2) (exp(a) + 1)`` by
-two of them (the NumPy helper's form, nothing cancels near 0; at most 3 ulp measured).
+``fast_erf`` (the NumPy helper's float32 rational; libm's erf in float64). expm1 is
+``tanh(a / 2) (exp(a) + 1)`` by two of them (the NumPy helper's form, nothing cancels near 0;
+at most 3 ulp measured).
 
 Whether a statement runs in a kernel or as NumPy code depends on what NumPy's own loops cost,
 and that depends on the machine. Measured (one thread, 2M float32 elements, CPU time):
@@ -52,8 +53,8 @@ NumPy's float32 exp, tanh and log have SIMD loops for AVX-512 only; elsewhere th
 on have no AVX-512: laptops, Zen 2 and 3), and on both tables they give the same choices but
 one: an elementwise statement over row values goes into the kernel when its cost there is
 below its NumPy code's plus the three passes that cutting the kernel costs (every fast_
-function on both tables; ``math.`` calls, scalar libm, never: over row statistics, once per
-row, they stay in the kernel). A run of kernel statements that saves less than
+function on both tables, fast_log on the AVX2 one, where it was measured; ``math.`` calls,
+scalar libm, never: over row statistics, once per row, they stay in the kernel). A run of kernel statements that saves less than
 ``MIN_PASSES_SAVED`` NumPy passes (a lone elementwise statement) stays NumPy unless the
 statement alone costs less in the kernel than its NumPy code (``_cheaper_alone``): sigmoid
 (one fast_exp against the helper's np.exp and three passes), softplus (fast_exp and
@@ -134,8 +135,8 @@ ELEMENT = {
     "heaviside": "_float(1.0) if {a} >= 0 else _float(0.0)",
 }
 # Measured costs per element in ns (see the module docstring, float32, one thread): of a call
-# in a numba loop (a libm call, the runtime's vectorized exp and erf), of the same function as
-# NumPy array code (a transcendental ufunc; erf: the NumPy helper's 25 passes), and of one
+# in a numba loop (a libm call, the runtime's vectorized fast_ functions), of the same function
+# as NumPy array code (a transcendental ufunc; erf: the NumPy helper's 25 passes), and of one
 # NumPy arithmetic pass over memory.
 # Measured on the AVX2 machine of session 18 (AMD EPYC, no AVX-512), the least of two runs of
 # 15; the Zen 4 machine (AVX-512) of the sessions before measured fast_exp 0.38, fast_tanh 0.75,
