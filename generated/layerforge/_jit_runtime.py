@@ -648,9 +648,9 @@ def _log64(x):
     )  # subnormal (or not positive: see the selects below)
     scaled = x * 4503599627370496.0 if small else x  # times 2^52
     bits = np.float64(scaled).view(np.int64)
-    k = np.int64(bits - np.int64(0x3FE6A09E667F3BCD)) >> np.int64(
-        52
-    )  # over sqrt(1/2)'s bits
+    # k: the exponent over sqrt(1/2)'s bits; the series below written out term by term, as
+    # fast_tanh's (a rolled loop would keep the loop around it scalar)
+    k = np.int64(bits - np.int64(0x3FE6A09E667F3BCD)) >> np.int64(52)
     m = np.int64(bits - (k << np.int64(52))).view(np.float64)
     power = np.float64(k - 52 if small else k)
     s = (m - 1.0) / (m + 1.0)
