@@ -53,10 +53,10 @@ def test_log_variance(dtype, axis):
 @pytest.mark.parametrize("batch", BATCH_SIZES)
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_rep_parameterization_with_the_noise_it_drew(dtype, batch):
-    """The noise comes from rng (standard normal draws of the mean's shape): the oracle is
+    """The noise comes from rng (standard normal draws of the mean's shape and dtype): the oracle is
     given the same draws, from a generator of the same seed."""
     x = draw((batch, 10), dtype)
-    noise = np.random.default_rng(7).standard_normal((batch, 5)).astype(dtype)
+    noise = np.random.default_rng(7).standard_normal((batch, 5), dtype=dtype)
 
     def reference(x):
         mu, log_variance = x.chunk(2, dim=-1)

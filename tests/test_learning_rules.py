@@ -130,10 +130,10 @@ def test_rbm_forward_backward_against_torch(dtype):
 
 
 def _cd_reference(v, W, b_v, b_h, k, rng, dtype):
-    """CD-k in float64 from the same uniform draws (visible then hidden, each cast to the
+    """CD-k in float64 from the same uniform draws (visible then hidden, each drawn in the
     array's dtype as the generated code draws them)."""
     sig = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
-    draw = lambda shape: rng.uniform(0.0, 1.0, size=shape).astype(dtype).astype(np.float64)  # noqa: E731
+    draw = lambda shape: rng.random(shape, dtype=dtype).astype(np.float64)  # noqa: E731
     v, W, b_v, b_h = (a.astype(np.float64) for a in (v, W, b_v, b_h))
     h0 = sig(v @ W.T + b_h)
     hs = (draw(h0.shape) < h0) * 1.0

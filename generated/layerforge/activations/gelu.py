@@ -297,7 +297,7 @@ def _cupy_forward_none(x):
     return y, (x,)
 
 
-# gelu_none_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
+# gelu_none_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1973
 _gelu_none_bwd_0 = ElementwiseKernel(
     "gelu_none_bwd_0",
     "T x, T grad_y",
@@ -416,7 +416,7 @@ def _jit_forward_none(x):
     return y, (x,)
 
 
-# gelu_none_bwd_loops_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
+# gelu_none_bwd_loops_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1973
 @row_kernel
 def _gelu_none_bwd_loops_0(x, grad_y, grad_x_out):
     _rows, _n = x.shape
@@ -430,11 +430,11 @@ def _gelu_none_bwd_loops_0(x, grad_y, grad_x_out):
             _t5 = grad_y[_row, _j] * _t4  # primitives.yaml:61
             _t6 = grad_y[_row, _j] * x[_row, _j]  # primitives.yaml:62
             _t7 = _t6 * _float(0.5)  # primitives.yaml:62
-            _t8 = _t7 * _float(1.1283791670955126)  # primitives.yaml:1957
-            _t9 = _t1 * _t1  # primitives.yaml:1957
-            _t10 = -_t9  # primitives.yaml:1957
-            _t11 = fast_exp(_t10)  # primitives.yaml:1957
-            _t12 = _t8 * _t11  # primitives.yaml:1957
+            _t8 = _t7 * _float(1.1283791670955126)  # primitives.yaml:1973
+            _t9 = _t1 * _t1  # primitives.yaml:1973
+            _t10 = -_t9  # primitives.yaml:1973
+            _t11 = fast_exp(_t10)  # primitives.yaml:1973
+            _t12 = _t8 * _t11  # primitives.yaml:1973
             _t13 = _t12 * _float(0.7071067811865476)  # primitives.yaml:62
             grad_x = _t5 + _t13  # primitives.yaml:62
             grad_x_out[_row, _j] = grad_x

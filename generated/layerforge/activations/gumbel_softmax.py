@@ -127,9 +127,14 @@ def _amax(x, axis):
 
 
 def _gumbel(rng, like):
-    """Standard Gumbel noise shaped like ``like``: -log(-log(U)), U clipped away from 0 and 1."""
-    u = np.clip(rng.random(like.shape), 1e-10, 1 - 1e-10)
-    return (-np.log(-np.log(u))).astype(like.dtype)
+    """Standard Gumbel noise shaped like ``like``, in its dtype (float32 draws and logs
+    for float32): -log(-log(U)), U clipped away from 0 and 1 (float32 draws stay below
+    1 - 2^-24 by themselves: 1 - 1e-10 rounds to 1)."""
+    u = np.clip(rng.random(like.shape, dtype=like.dtype), 1e-10, 1 - 1e-10)
+    np.log(u, out=u)
+    np.negative(u, out=u)
+    np.log(u, out=u)
+    return np.negative(u, out=u)
 
 
 def _sum(x, axis):
@@ -323,8 +328,13 @@ _CUPY_VARIANTS = {
 
 
 def _cupy_gumbel(rng, like):
-    """Standard Gumbel noise shaped like ``like``: -log(-log(U)), U clipped away from 0 and 1."""
+    """Standard Gumbel noise shaped like ``like``, in its dtype (float32 draws and logs
+    for float32): -log(-log(U)), U clipped away from 0 and 1 (float32 draws stay below
+    1 - 2^-24 by themselves: 1 - 1e-10 rounds to 1)."""
     import cupy as cp
 
-    u = cp.clip(rng.random(like.shape), 1e-10, 1 - 1e-10)
-    return (-cp.log(-cp.log(u))).astype(like.dtype)
+    u = cp.clip(rng.random(like.shape, dtype=like.dtype), 1e-10, 1 - 1e-10)
+    cp.log(u, out=u)
+    cp.negative(u, out=u)
+    cp.log(u, out=u)
+    return cp.negative(u, out=u)

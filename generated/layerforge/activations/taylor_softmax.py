@@ -199,7 +199,7 @@ _taylor_softmax_bwd_0 = RowBlockKernel(
 )
 
 
-# taylor_softmax_bwd_1: layers_spec/primitives.yaml:355,252,714
+# taylor_softmax_bwd_1: layers_spec/primitives.yaml:355,252,729
 _taylor_softmax_bwd_1 = ElementwiseKernel(
     "taylor_softmax_bwd_1",
     "T _t3, T _t8, T _t1, T x, T _t11",

@@ -684,7 +684,7 @@ def _cupy_forward_gelu(x):
     return y, (x,)
 
 
-# activation_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
+# activation_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1973
 _activation_gelu_bwd_0 = ElementwiseKernel(
     "activation_gelu_bwd_0",
     "T x, T grad_y",

@@ -759,7 +759,7 @@ def _cupy_forward_gelu(a, b):
     return y, (z,)
 
 
-# add_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
+# add_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1973
 _add_gelu_bwd_0 = ElementwiseKernel(
     "add_gelu_bwd_0",
     "T z, T grad_y",

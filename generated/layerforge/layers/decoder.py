@@ -2376,7 +2376,7 @@ _decoder_gelu_bwd_1 = RowBlockKernel(
 )
 
 
-# decoder_gelu_bwd_2: layers_spec/primitives.yaml:61,62,1957
+# decoder_gelu_bwd_2: layers_spec/primitives.yaml:61,62,1973
 _decoder_gelu_bwd_2 = ElementwiseKernel(
     "decoder_gelu_bwd_2",
     "T grad_hidden, T _t31, T linear1_z, T _t28",

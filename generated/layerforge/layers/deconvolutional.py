@@ -1832,7 +1832,7 @@ def _cupy_forward_gelu(
     return y, (x, weight, bias, stride, padding, dilation, groups, z)
 
 
-# deconvolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
+# deconvolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1973
 _deconvolutional_gelu_bwd_0 = ElementwiseKernel(
     "deconvolutional_gelu_bwd_0",
     "T z, T grad_y",
@@ -2347,7 +2347,7 @@ def _cupy_forward_gelu_no_bias(
     return y, (x, weight, bias, stride, padding, dilation, groups, z)
 
 
-# deconvolutional_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
+# deconvolutional_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1973
 _deconvolutional_gelu_no_bias_bwd_0 = ElementwiseKernel(
     "deconvolutional_gelu_no_bias_bwd_0",
     "T z, T grad_y",

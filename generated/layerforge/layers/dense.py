@@ -1095,7 +1095,7 @@ def _cupy_forward_gelu(x, weight, bias):
     return y, (x, weight, bias, z)
 
 
-# dense_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
+# dense_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1973
 _dense_gelu_bwd_0 = ElementwiseKernel(
     "dense_gelu_bwd_0",
     "T z, T grad_y",

@@ -3447,7 +3447,7 @@ def _cupy_forward_gelu(
     )
 
 
-# depthwise_separable_convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
+# depthwise_separable_convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1973
 _depthwise_separable_convolutional_gelu_bwd_0 = ElementwiseKernel(
     "depthwise_separable_convolutional_gelu_bwd_0",
     "T z, T grad_y",
@@ -4607,7 +4607,7 @@ def _cupy_forward_gelu_no_bias(
     )
 
 
-# depthwise_separable_convolutional_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
+# depthwise_separable_convolutional_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1973
 _depthwise_separable_convolutional_gelu_no_bias_bwd_0 = ElementwiseKernel(
     "depthwise_separable_convolutional_gelu_no_bias_bwd_0",
     "T z, T grad_y",

@@ -1363,7 +1363,7 @@ def _cupy_forward_gelu(x, weight, bias, stride, padding, dilation):
     return y, (x, weight, bias, stride, padding, dilation, columns, z)
 
 
-# dilated_convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
+# dilated_convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1973
 _dilated_convolutional_gelu_bwd_0 = ElementwiseKernel(
     "dilated_convolutional_gelu_bwd_0",
     "T z, T grad_y",

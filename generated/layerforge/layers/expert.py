@@ -864,7 +864,7 @@ def _cupy_forward_gelu(x, fc1_weight, fc1_bias, fc2_weight, fc2_bias):
     return y, (x, fc1_weight, fc2_weight, _t2, z)
 
 
-# expert_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
+# expert_gelu_bwd_1: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1973
 _expert_gelu_bwd_1 = ElementwiseKernel(
     "expert_gelu_bwd_1",
     "T z, T grad_y",

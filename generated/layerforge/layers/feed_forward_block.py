@@ -1136,7 +1136,7 @@ _feed_forward_block_norm_first_gelu_bwd_0 = ElementwiseKernel(
 )
 
 
-# feed_forward_block_norm_first_gelu_bwd_1: layers_spec/primitives.yaml:61,62,1957
+# feed_forward_block_norm_first_gelu_bwd_1: layers_spec/primitives.yaml:61,62,1973
 _feed_forward_block_norm_first_gelu_bwd_1 = ElementwiseKernel(
     "feed_forward_block_norm_first_gelu_bwd_1",
     "T grad_h, T _t10, T linear1_z, T _t7",
@@ -1617,7 +1617,7 @@ _feed_forward_block_no_norm_first_gelu_bwd_1 = RowBlockKernel(
 )
 
 
-# feed_forward_block_no_norm_first_gelu_bwd_2: layers_spec/primitives.yaml:61,62,1957
+# feed_forward_block_no_norm_first_gelu_bwd_2: layers_spec/primitives.yaml:61,62,1973
 _feed_forward_block_no_norm_first_gelu_bwd_2 = ElementwiseKernel(
     "feed_forward_block_no_norm_first_gelu_bwd_2",
     "T grad_h, T _t5, T linear1_z, T _t2",

@@ -1097,7 +1097,7 @@ def _cupy_forward_gelu(x, weight, bias):
     return y, (x, weight, bias, z)
 
 
-# fully_connected_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
+# fully_connected_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1973
 _fully_connected_gelu_bwd_0 = ElementwiseKernel(
     "fully_connected_gelu_bwd_0",
     "T z, T grad_y",

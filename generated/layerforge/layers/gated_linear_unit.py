@@ -781,7 +781,7 @@ def _cupy_forward_gelu(x, weight_linear, bias_linear, weight_gate, bias_gate):
     return y, (x, weight_linear, weight_gate, value, _t3)
 
 
-# gated_linear_unit_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
+# gated_linear_unit_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1973
 _gated_linear_unit_gelu_bwd_0 = ElementwiseKernel(
     "gated_linear_unit_gelu_bwd_0",
     "T _t3, T grad_y, T value",

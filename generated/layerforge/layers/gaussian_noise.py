@@ -72,7 +72,9 @@ def backward(grad_y, ctx):
 
 
 def _forward_train(rng, x, stddev, mean):
-    noise = (mean + stddev * rng.standard_normal(x.shape)).astype(x.dtype)
+    noise = (mean + stddev * rng.standard_normal(x.shape, dtype=x.dtype)).astype(
+        x.dtype, copy=False
+    )
     y = x + noise
     return y, ()
 
@@ -107,7 +109,9 @@ _gaussian_noise_train_fwd_0 = ElementwiseKernel(
 
 
 def _cupy_forward_train(rng, x, stddev, mean):
-    noise = (mean + stddev * rng.standard_normal(x.shape)).astype(x.dtype)
+    noise = (mean + stddev * rng.standard_normal(x.shape, dtype=x.dtype)).astype(
+        x.dtype, copy=False
+    )
     y = _gaussian_noise_train_fwd_0(x, noise)
     return y, ()
 

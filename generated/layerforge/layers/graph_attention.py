@@ -1085,7 +1085,7 @@ _graph_attention_train_identity_bwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_identity_bwd_2: layers_spec/primitives.yaml:61,2956,282,283; layers_spec/layers/graph_attention.yaml:34
+# graph_attention_train_identity_bwd_2: layers_spec/primitives.yaml:61,2972,282,283; layers_spec/layers/graph_attention.yaml:34
 _graph_attention_train_identity_bwd_2 = RowBlockKernel(
     "graph_attention_train_identity_bwd_2",
     "row T grad_kept, row T _t8, row T weights, row bool _t4, scalar T negative_slope",
@@ -1141,7 +1141,7 @@ _graph_attention_train_identity_bwd_2 = RowBlockKernel(
 )
 
 
-# graph_attention_train_identity_bwd_3: layers_spec/primitives.yaml:2780
+# graph_attention_train_identity_bwd_3: layers_spec/primitives.yaml:2796
 _graph_attention_train_identity_bwd_3 = ElementwiseKernel(
     "graph_attention_train_identity_bwd_3",
     "T _t19, T _t32, T _t38",
@@ -1270,7 +1270,7 @@ _graph_attention_train_relu_bwd_2 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_relu_bwd_3: layers_spec/primitives.yaml:61,2956,282,283; layers_spec/layers/graph_attention.yaml:34
+# graph_attention_train_relu_bwd_3: layers_spec/primitives.yaml:61,2972,282,283; layers_spec/layers/graph_attention.yaml:34
 _graph_attention_train_relu_bwd_3 = RowBlockKernel(
     "graph_attention_train_relu_bwd_3",
     "row T grad_kept, row T _t8, row T weights, row bool _t4, scalar T negative_slope",
@@ -1326,7 +1326,7 @@ _graph_attention_train_relu_bwd_3 = RowBlockKernel(
 )
 
 
-# graph_attention_train_relu_bwd_4: layers_spec/primitives.yaml:2780
+# graph_attention_train_relu_bwd_4: layers_spec/primitives.yaml:2796
 _graph_attention_train_relu_bwd_4 = ElementwiseKernel(
     "graph_attention_train_relu_bwd_4",
     "T _t21, T _t34, T _t40",
@@ -1418,7 +1418,7 @@ _graph_attention_train_identity_no_bias_bwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_identity_no_bias_bwd_2: layers_spec/primitives.yaml:61,2956,282,283; layers_spec/layers/graph_attention.yaml:34
+# graph_attention_train_identity_no_bias_bwd_2: layers_spec/primitives.yaml:61,2972,282,283; layers_spec/layers/graph_attention.yaml:34
 _graph_attention_train_identity_no_bias_bwd_2 = RowBlockKernel(
     "graph_attention_train_identity_no_bias_bwd_2",
     "row T grad_kept, row T _t8, row T weights, row bool _t4, scalar T negative_slope",
@@ -1474,7 +1474,7 @@ _graph_attention_train_identity_no_bias_bwd_2 = RowBlockKernel(
 )
 
 
-# graph_attention_train_identity_no_bias_bwd_3: layers_spec/primitives.yaml:2780
+# graph_attention_train_identity_no_bias_bwd_3: layers_spec/primitives.yaml:2796
 _graph_attention_train_identity_no_bias_bwd_3 = ElementwiseKernel(
     "graph_attention_train_identity_no_bias_bwd_3",
     "T _t17, T _t30, T _t36",
@@ -1691,7 +1691,7 @@ _graph_attention_eval_identity_bwd_0 = ElementwiseKernel(
 )
 
 
-# graph_attention_eval_identity_bwd_1: layers_spec/primitives.yaml:2956,282,283,61; layers_spec/layers/graph_attention.yaml:34
+# graph_attention_eval_identity_bwd_1: layers_spec/primitives.yaml:2972,282,283,61; layers_spec/layers/graph_attention.yaml:34
 _graph_attention_eval_identity_bwd_1 = RowBlockKernel(
     "graph_attention_eval_identity_bwd_1",
     "row T grad_weights, row T weights, row bool _t4, scalar T negative_slope",
@@ -1740,7 +1740,7 @@ _graph_attention_eval_identity_bwd_1 = RowBlockKernel(
 )
 
 
-# graph_attention_eval_identity_bwd_2: layers_spec/primitives.yaml:2780
+# graph_attention_eval_identity_bwd_2: layers_spec/primitives.yaml:2796
 _graph_attention_eval_identity_bwd_2 = ElementwiseKernel(
     "graph_attention_eval_identity_bwd_2",
     "T _t18, T _t30, T _t36",
@@ -1839,7 +1839,7 @@ _graph_attention_eval_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_eval_relu_bwd_2: layers_spec/primitives.yaml:2956,282,283,61; layers_spec/layers/graph_attention.yaml:34
+# graph_attention_eval_relu_bwd_2: layers_spec/primitives.yaml:2972,282,283,61; layers_spec/layers/graph_attention.yaml:34
 _graph_attention_eval_relu_bwd_2 = RowBlockKernel(
     "graph_attention_eval_relu_bwd_2",
     "row T grad_weights, row T weights, row bool _t4, scalar T negative_slope",
@@ -1888,7 +1888,7 @@ _graph_attention_eval_relu_bwd_2 = RowBlockKernel(
 )
 
 
-# graph_attention_eval_relu_bwd_3: layers_spec/primitives.yaml:2780
+# graph_attention_eval_relu_bwd_3: layers_spec/primitives.yaml:2796
 _graph_attention_eval_relu_bwd_3 = ElementwiseKernel(
     "graph_attention_eval_relu_bwd_3",
     "T _t20, T _t32, T _t38",
@@ -1975,7 +1975,7 @@ _graph_attention_eval_identity_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-# graph_attention_eval_identity_no_bias_bwd_1: layers_spec/primitives.yaml:2956,282,283,61; layers_spec/layers/graph_attention.yaml:34
+# graph_attention_eval_identity_no_bias_bwd_1: layers_spec/primitives.yaml:2972,282,283,61; layers_spec/layers/graph_attention.yaml:34
 _graph_attention_eval_identity_no_bias_bwd_1 = RowBlockKernel(
     "graph_attention_eval_identity_no_bias_bwd_1",
     "row T grad_weights, row T weights, row bool _t4, scalar T negative_slope",
@@ -2024,7 +2024,7 @@ _graph_attention_eval_identity_no_bias_bwd_1 = RowBlockKernel(
 )
 
 
-# graph_attention_eval_identity_no_bias_bwd_2: layers_spec/primitives.yaml:2780
+# graph_attention_eval_identity_no_bias_bwd_2: layers_spec/primitives.yaml:2796
 _graph_attention_eval_identity_no_bias_bwd_2 = ElementwiseKernel(
     "graph_attention_eval_identity_no_bias_bwd_2",
     "T _t16, T _t28, T _t34",

@@ -824,7 +824,7 @@ def _cupy_forward_no_batch_first_step(h, hoisted_1, weight_hh, bias_ih, bias_hh)
     return h_next, reset_gate, update_gate, _t10, new_gate
 
 
-# gru_no_batch_first_step_bwd_0: layers_spec/layers/gru.yaml:33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180,860,201
+# gru_no_batch_first_step_bwd_0: layers_spec/layers/gru.yaml:33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180,875,201
 _gru_no_batch_first_step_bwd_0 = ElementwiseKernel(
     "gru_no_batch_first_step_bwd_0",
     "T update_gate, T grad_next_h, T grad_y, T h, T new_gate, T _t10, T reset_gate",
@@ -853,7 +853,7 @@ _gru_no_batch_first_step_bwd_0 = ElementwiseKernel(
 )
 
 
-# gru_no_batch_first_step_bwd_1: layers_spec/primitives.yaml:3160
+# gru_no_batch_first_step_bwd_1: layers_spec/primitives.yaml:3176
 _gru_no_batch_first_step_bwd_1 = ElementwiseKernel(
     "gru_no_batch_first_step_bwd_1",
     "T _t17, T _t40",
@@ -1387,7 +1387,7 @@ def _jit_forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0):
     )
 
 
-# gru_no_batch_first_step_bwd_loops_0: layers_spec/layers/gru.yaml:33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180,860,201
+# gru_no_batch_first_step_bwd_loops_0: layers_spec/layers/gru.yaml:33; <generated>:1; layers_spec/primitives.yaml:61,62,52,180,875,201
 @row_kernel
 def _gru_no_batch_first_step_bwd_loops_0(
     update_gate,
@@ -1422,7 +1422,7 @@ def _gru_no_batch_first_step_bwd_loops_0(
             grad_reset_gate = _t23 * _t10[_row, _j]  # primitives.yaml:61
             _t26 = _t23 * reset_gate[_row, _j]  # primitives.yaml:62
             _t26_out[_row, _j] = _t26
-            grad_update_gate = _t16 + _t20  # primitives.yaml:860
+            grad_update_gate = _t16 + _t20  # primitives.yaml:875
             _t28 = grad_update_gate * update_gate[_row, _j]  # primitives.yaml:201
             _t29 = _float(1.0) - update_gate[_row, _j]  # primitives.yaml:201
             _t30 = _t28 * _t29  # primitives.yaml:201

@@ -962,7 +962,7 @@ _locally_connected_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_bwd_7: layers_spec/primitives.yaml:1957
+# locally_connected_gelu_bwd_7: layers_spec/primitives.yaml:1973
 _locally_connected_gelu_bwd_7 = ElementwiseKernel(
     "locally_connected_gelu_bwd_7",
     "T _t9",
@@ -973,7 +973,7 @@ _locally_connected_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_bwd_8: layers_spec/primitives.yaml:1957
+# locally_connected_gelu_bwd_8: layers_spec/primitives.yaml:1973
 _locally_connected_gelu_bwd_8 = ElementwiseKernel(
     "locally_connected_gelu_bwd_8",
     "T _t3",
@@ -984,7 +984,7 @@ _locally_connected_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_bwd_9: layers_spec/primitives.yaml:1957
+# locally_connected_gelu_bwd_9: layers_spec/primitives.yaml:1973
 _locally_connected_gelu_bwd_9 = ElementwiseKernel(
     "locally_connected_gelu_bwd_9",
     "T _t11",
@@ -995,7 +995,7 @@ _locally_connected_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_bwd_10: layers_spec/primitives.yaml:1957
+# locally_connected_gelu_bwd_10: layers_spec/primitives.yaml:1973
 _locally_connected_gelu_bwd_10 = ElementwiseKernel(
     "locally_connected_gelu_bwd_10",
     "T _t12",
@@ -1006,7 +1006,7 @@ _locally_connected_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_bwd_11: layers_spec/primitives.yaml:1957
+# locally_connected_gelu_bwd_11: layers_spec/primitives.yaml:1973
 _locally_connected_gelu_bwd_11 = ElementwiseKernel(
     "locally_connected_gelu_bwd_11",
     "T _t10, T _t13",
@@ -1812,7 +1812,7 @@ _locally_connected_gelu_no_bias_bwd_6 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1957
+# locally_connected_gelu_no_bias_bwd_7: layers_spec/primitives.yaml:1973
 _locally_connected_gelu_no_bias_bwd_7 = ElementwiseKernel(
     "locally_connected_gelu_no_bias_bwd_7",
     "T _t8",
@@ -1823,7 +1823,7 @@ _locally_connected_gelu_no_bias_bwd_7 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1957
+# locally_connected_gelu_no_bias_bwd_8: layers_spec/primitives.yaml:1973
 _locally_connected_gelu_no_bias_bwd_8 = ElementwiseKernel(
     "locally_connected_gelu_no_bias_bwd_8",
     "T _t2",
@@ -1834,7 +1834,7 @@ _locally_connected_gelu_no_bias_bwd_8 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1957
+# locally_connected_gelu_no_bias_bwd_9: layers_spec/primitives.yaml:1973
 _locally_connected_gelu_no_bias_bwd_9 = ElementwiseKernel(
     "locally_connected_gelu_no_bias_bwd_9",
     "T _t10",
@@ -1845,7 +1845,7 @@ _locally_connected_gelu_no_bias_bwd_9 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1957
+# locally_connected_gelu_no_bias_bwd_10: layers_spec/primitives.yaml:1973
 _locally_connected_gelu_no_bias_bwd_10 = ElementwiseKernel(
     "locally_connected_gelu_no_bias_bwd_10",
     "T _t11",
@@ -1856,7 +1856,7 @@ _locally_connected_gelu_no_bias_bwd_10 = ElementwiseKernel(
 )
 
 
-# locally_connected_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1957
+# locally_connected_gelu_no_bias_bwd_11: layers_spec/primitives.yaml:1973
 _locally_connected_gelu_no_bias_bwd_11 = ElementwiseKernel(
     "locally_connected_gelu_no_bias_bwd_11",
     "T _t9, T _t12",

@@ -930,7 +930,7 @@ def _cupy_forward_causal(
     )
 
 
-# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2956
+# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2972
 _multi_head_attention_causal_bwd_0 = RowBlockKernel(
     "multi_head_attention_causal_bwd_0",
     "row T grad_weights, row T weights",
@@ -968,7 +968,7 @@ _multi_head_attention_causal_bwd_1 = ElementwiseKernel(
 )
 
 
-# multi_head_attention_causal_bwd_2: layers_spec/primitives.yaml:860
+# multi_head_attention_causal_bwd_2: layers_spec/primitives.yaml:875
 _multi_head_attention_causal_bwd_2 = ElementwiseKernel(
     "multi_head_attention_causal_bwd_2",
     "T _t39, T _t44",
@@ -1120,7 +1120,7 @@ def _cupy_forward_causal_no_kv(
     )
 
 
-# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2956
+# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2972
 _multi_head_attention_causal_no_kv_bwd_2 = RowBlockKernel(
     "multi_head_attention_causal_no_kv_bwd_2",
     "row T grad_weights, row T weights",
@@ -1295,7 +1295,7 @@ def _cupy_forward_no_causal(
     )
 
 
-# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2956
+# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2972
 _multi_head_attention_no_causal_bwd_0 = RowBlockKernel(
     "multi_head_attention_no_causal_bwd_0",
     "row T grad_weights, row T weights",
@@ -1428,7 +1428,7 @@ def _cupy_forward_no_causal_no_kv(
     )
 
 
-# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2956
+# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2972
 _multi_head_attention_no_causal_no_kv_bwd_2 = RowBlockKernel(
     "multi_head_attention_no_causal_no_kv_bwd_2",
     "row T grad_weights, row T weights",

@@ -813,7 +813,7 @@ def _cupy_forward_gelu(a, b):
     return y, (a, b)
 
 
-# multiply_gelu_bwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
+# multiply_gelu_bwd_0: layers_spec/layers/multiply.yaml:13; layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1973
 _multiply_gelu_bwd_0 = ElementwiseKernel(
     "multiply_gelu_bwd_0",
     "T a, T b, T grad_y",

@@ -930,7 +930,7 @@ _padding_gelu_bwd_6 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_7: layers_spec/primitives.yaml:1957
+# padding_gelu_bwd_7: layers_spec/primitives.yaml:1973
 _padding_gelu_bwd_7 = ElementwiseKernel(
     "padding_gelu_bwd_7",
     "T _t7",
@@ -941,7 +941,7 @@ _padding_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_8: layers_spec/primitives.yaml:1957
+# padding_gelu_bwd_8: layers_spec/primitives.yaml:1973
 _padding_gelu_bwd_8 = ElementwiseKernel(
     "padding_gelu_bwd_8",
     "T _t1",
@@ -952,7 +952,7 @@ _padding_gelu_bwd_8 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_9: layers_spec/primitives.yaml:1957
+# padding_gelu_bwd_9: layers_spec/primitives.yaml:1973
 _padding_gelu_bwd_9 = ElementwiseKernel(
     "padding_gelu_bwd_9",
     "T _t9",
@@ -963,7 +963,7 @@ _padding_gelu_bwd_9 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_10: layers_spec/primitives.yaml:1957
+# padding_gelu_bwd_10: layers_spec/primitives.yaml:1973
 _padding_gelu_bwd_10 = ElementwiseKernel(
     "padding_gelu_bwd_10",
     "T _t10",
@@ -974,7 +974,7 @@ _padding_gelu_bwd_10 = ElementwiseKernel(
 )
 
 
-# padding_gelu_bwd_11: layers_spec/primitives.yaml:1957
+# padding_gelu_bwd_11: layers_spec/primitives.yaml:1973
 _padding_gelu_bwd_11 = ElementwiseKernel(
     "padding_gelu_bwd_11",
     "T _t8, T _t11",

@@ -167,17 +167,17 @@ def _entry_reconstruct(h, W, b_v):
 def _entry_contrastive_divergence_1(rng, v, W, b_h):
     _t1 = _linear(v, W)
     h0 = _sigmoid(_t1 + b_h)
-    _t2 = rng.uniform(0.0, 1.0, size=_t1.shape).astype(_t1.dtype)
+    _t2 = _uniform(rng, 0.0, 1.0, _t1)
     h_sample = (_t2 < h0).astype(_t1.dtype)
     return h0, h_sample
 
 
 def _entry_contrastive_divergence_step2(rng, hs, v, W, b_v, b_h, h0):
     pv_next = _sigmoid(_linear(hs, W.T) + b_v)
-    _t1 = rng.uniform(0.0, 1.0, size=v.shape).astype(v.dtype)
+    _t1 = _uniform(rng, 0.0, 1.0, v)
     vs_next = (_t1 < pv_next).astype(v.dtype)
     ph_next = _sigmoid(_linear(vs_next, W) + b_h)
-    _t2 = rng.uniform(0.0, 1.0, size=h0.shape).astype(h0.dtype)
+    _t2 = _uniform(rng, 0.0, 1.0, h0)
     hs_next = (_t2 < ph_next).astype(h0.dtype)
     return hs_next, vs_next, pv_next, ph_next
 
@@ -273,6 +273,17 @@ def _sum_to(grad, shape):
         rows = grad.reshape(-1, grad[(0,) * lead].size)
         return np.matmul(np.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
     return np.sum(grad, axis=axes).reshape(shape) if axes else grad
+
+
+def _uniform(rng, low, high, like):
+    """Uniform draws on [low, high) shaped like ``like``, in its dtype, as PyTorch draws
+    them: float32 draws for float32 (2.5x faster than float64 draws cast down: 9 ms
+    against 24 for 4096 x 1024); float64 ones are Generator.uniform's (low + (high -
+    low) * U, the same stream)."""
+    draws = rng.random(like.shape, dtype=like.dtype)
+    draws *= high - low
+    draws += low
+    return draws
 
 
 # The CuPy target: fused elementwise and row-reduction kernels, built on first use,
@@ -376,7 +387,7 @@ _rbm_contrastive_divergence_1_1 = ElementwiseKernel(
 def _cupy_entry_contrastive_divergence_1(rng, v, W, b_h):
     _t1 = _linear(v, W)
     h0 = _rbm_contrastive_divergence_1_0(_t1, b_h)
-    _t3 = rng.uniform(0.0, 1.0, size=_t1.shape).astype(_t1.dtype)
+    _t3 = _uniform(rng, 0.0, 1.0, _t1)
     h_sample = _rbm_contrastive_divergence_1_1(_t3, h0, _t1)
     return h0, h_sample
 
@@ -433,11 +444,11 @@ def _cupy_entry_contrastive_divergence_step2(rng, hs, v, W, b_v, b_h, h0):
     _t5 = W.T
     _t6 = _linear(hs, _t5)
     pv_next = _rbm_contrastive_divergence_step2_0(_t6, b_v)
-    _t8 = rng.uniform(0.0, 1.0, size=v.shape).astype(v.dtype)
+    _t8 = _uniform(rng, 0.0, 1.0, v)
     vs_next = _rbm_contrastive_divergence_step2_1(_t8, pv_next, v)
     _t10 = _linear(vs_next, W)
     ph_next = _rbm_contrastive_divergence_step2_2(_t10, b_h)
-    _t12 = rng.uniform(0.0, 1.0, size=h0.shape).astype(h0.dtype)
+    _t12 = _uniform(rng, 0.0, 1.0, h0)
     hs_next = _rbm_contrastive_divergence_step2_3(_t12, ph_next, h0)
     return hs_next, vs_next, pv_next, ph_next
 

@@ -747,7 +747,7 @@ def _cupy_forward_gelu(x, weight, bias):
     return y, (x, weight, z)
 
 
-# readout_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
+# readout_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1973
 _readout_gelu_bwd_0 = ElementwiseKernel(
     "readout_gelu_bwd_0",
     "T z, T grad_y",

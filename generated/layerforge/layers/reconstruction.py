@@ -1246,7 +1246,7 @@ def _cupy_forward_gelu(
     return y, (x, fc1_weight, fc2_weight, fc3_weight, _t2, _t4, z)
 
 
-# reconstruction_gelu_bwd_2: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
+# reconstruction_gelu_bwd_2: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1973
 _reconstruction_gelu_bwd_2 = ElementwiseKernel(
     "reconstruction_gelu_bwd_2",
     "T z, T grad_y",

@@ -76,7 +76,9 @@ def backward(grad_z, ctx):
 def _forward_train(rng, x):
     mu = _chunk(x, 2, 0, -1)
     log_variance = _chunk(x, 2, 1, -1)
-    noise = (0.0 + 1.0 * rng.standard_normal(mu.shape)).astype(mu.dtype)
+    noise = (0.0 + 1.0 * rng.standard_normal(mu.shape, dtype=mu.dtype)).astype(
+        mu.dtype, copy=False
+    )
     z = 0.5 * log_variance
     np.exp(z, out=z)
     z *= noise
@@ -172,7 +174,9 @@ _rep_parameterization_train_fwd_0 = ElementwiseKernel(
 def _cupy_forward_train(rng, x):
     mu = _chunk(x, 2, 0, -1)
     log_variance = _chunk(x, 2, 1, -1)
-    noise = (0.0 + 1.0 * rng.standard_normal(mu.shape)).astype(mu.dtype)
+    noise = (0.0 + 1.0 * rng.standard_normal(mu.shape, dtype=mu.dtype)).astype(
+        mu.dtype, copy=False
+    )
     z = _rep_parameterization_train_fwd_0(log_variance, noise, mu)
     return z, (log_variance, noise)
 

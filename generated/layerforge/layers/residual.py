@@ -727,7 +727,7 @@ def _cupy_forward_gelu(x, branch):
     return y, (z,)
 
 
-# residual_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
+# residual_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1973
 _residual_gelu_bwd_0 = ElementwiseKernel(
     "residual_gelu_bwd_0",
     "T z, T grad_y",

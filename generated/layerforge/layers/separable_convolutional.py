@@ -3448,7 +3448,7 @@ def _cupy_forward_gelu(
     )
 
 
-# separable_convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
+# separable_convolutional_gelu_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1973
 _separable_convolutional_gelu_bwd_0 = ElementwiseKernel(
     "separable_convolutional_gelu_bwd_0",
     "T z, T grad_y",
@@ -4608,7 +4608,7 @@ def _cupy_forward_gelu_no_bias(
     )
 
 
-# separable_convolutional_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1957
+# separable_convolutional_gelu_no_bias_bwd_0: layers_spec/activations/gelu.yaml:23; layers_spec/primitives.yaml:61,62,1973
 _separable_convolutional_gelu_no_bias_bwd_0 = ElementwiseKernel(
     "separable_convolutional_gelu_no_bias_bwd_0",
     "T z, T grad_y",

@@ -760,7 +760,7 @@ _spatial_transformer_direct_tanh_bwd_2 = ElementwiseKernel(
 )
 
 
-# spatial_transformer_direct_tanh_bwd_3: layers_spec/primitives.yaml:766
+# spatial_transformer_direct_tanh_bwd_3: layers_spec/primitives.yaml:781
 _spatial_transformer_direct_tanh_bwd_3 = ElementwiseKernel(
     "spatial_transformer_direct_tanh_bwd_3",
     "T _t6, T _t20",
@@ -867,7 +867,7 @@ _spatial_transformer_direct_relu_bwd_2 = ElementwiseKernel(
 )
 
 
-# spatial_transformer_direct_relu_bwd_3: layers_spec/primitives.yaml:766
+# spatial_transformer_direct_relu_bwd_3: layers_spec/primitives.yaml:781
 _spatial_transformer_direct_relu_bwd_3 = ElementwiseKernel(
     "spatial_transformer_direct_relu_bwd_3",
     "T _t6, T _t19",
@@ -1055,7 +1055,7 @@ _spatial_transformer_tanh_scaled_tanh_bwd_6 = ElementwiseKernel(
 )
 
 
-# spatial_transformer_tanh_scaled_tanh_bwd_7: layers_spec/primitives.yaml:766
+# spatial_transformer_tanh_scaled_tanh_bwd_7: layers_spec/primitives.yaml:781
 _spatial_transformer_tanh_scaled_tanh_bwd_7 = ElementwiseKernel(
     "spatial_transformer_tanh_scaled_tanh_bwd_7",
     "T _t10, T _t28",
@@ -1159,7 +1159,7 @@ _spatial_transformer_tanh_scaled_relu_bwd_6 = ElementwiseKernel(
 )
 
 
-# spatial_transformer_tanh_scaled_relu_bwd_7: layers_spec/primitives.yaml:766
+# spatial_transformer_tanh_scaled_relu_bwd_7: layers_spec/primitives.yaml:781
 _spatial_transformer_tanh_scaled_relu_bwd_7 = ElementwiseKernel(
     "spatial_transformer_tanh_scaled_relu_bwd_7",
     "T _t10, T _t27",

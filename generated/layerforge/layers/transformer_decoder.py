@@ -3759,7 +3759,7 @@ _transformer_decoder_norm_first_relu_bwd_4 = RowBlockKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_5: layers_spec/primitives.yaml:2956
+# transformer_decoder_norm_first_relu_bwd_5: layers_spec/primitives.yaml:2972
 _transformer_decoder_norm_first_relu_bwd_5 = RowBlockKernel(
     "transformer_decoder_norm_first_relu_bwd_5",
     "row T grad_multihead_attn_weights, row T multihead_attn_weights",
@@ -3849,7 +3849,7 @@ _transformer_decoder_norm_first_relu_bwd_7 = RowBlockKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_8: layers_spec/primitives.yaml:2956
+# transformer_decoder_norm_first_relu_bwd_8: layers_spec/primitives.yaml:2972
 _transformer_decoder_norm_first_relu_bwd_8 = RowBlockKernel(
     "transformer_decoder_norm_first_relu_bwd_8",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -4301,7 +4301,7 @@ _transformer_decoder_norm_first_gelu_bwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1957
+# transformer_decoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1973
 _transformer_decoder_norm_first_gelu_bwd_3 = ElementwiseKernel(
     "transformer_decoder_norm_first_gelu_bwd_3",
     "T grad_hidden, T _t44, T linear1_z, T _t41",
@@ -4373,7 +4373,7 @@ _transformer_decoder_norm_first_gelu_bwd_4 = RowBlockKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_5: layers_spec/primitives.yaml:2956
+# transformer_decoder_norm_first_gelu_bwd_5: layers_spec/primitives.yaml:2972
 _transformer_decoder_norm_first_gelu_bwd_5 = RowBlockKernel(
     "transformer_decoder_norm_first_gelu_bwd_5",
     "row T grad_multihead_attn_weights, row T multihead_attn_weights",
@@ -4463,7 +4463,7 @@ _transformer_decoder_norm_first_gelu_bwd_7 = RowBlockKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_8: layers_spec/primitives.yaml:2956
+# transformer_decoder_norm_first_gelu_bwd_8: layers_spec/primitives.yaml:2972
 _transformer_decoder_norm_first_gelu_bwd_8 = RowBlockKernel(
     "transformer_decoder_norm_first_gelu_bwd_8",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -5000,7 +5000,7 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_4 = RowBlockKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_5: layers_spec/primitives.yaml:2956
+# transformer_decoder_norm_first_gelu_tanh_bwd_5: layers_spec/primitives.yaml:2972
 _transformer_decoder_norm_first_gelu_tanh_bwd_5 = RowBlockKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_5",
     "row T grad_multihead_attn_weights, row T multihead_attn_weights",
@@ -5090,7 +5090,7 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_7 = RowBlockKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_8: layers_spec/primitives.yaml:2956
+# transformer_decoder_norm_first_gelu_tanh_bwd_8: layers_spec/primitives.yaml:2972
 _transformer_decoder_norm_first_gelu_tanh_bwd_8 = RowBlockKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_8",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -5863,7 +5863,7 @@ _transformer_decoder_no_norm_first_relu_bwd_5 = RowBlockKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_6: layers_spec/primitives.yaml:2956
+# transformer_decoder_no_norm_first_relu_bwd_6: layers_spec/primitives.yaml:2972
 _transformer_decoder_no_norm_first_relu_bwd_6 = RowBlockKernel(
     "transformer_decoder_no_norm_first_relu_bwd_6",
     "row T grad_multihead_attn_weights, row T multihead_attn_weights",
@@ -5901,7 +5901,7 @@ _transformer_decoder_no_norm_first_relu_bwd_7 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_8: layers_spec/primitives.yaml:860; layers_spec/layers/layer_normalization.yaml:34,35,38,40
+# transformer_decoder_no_norm_first_relu_bwd_8: layers_spec/primitives.yaml:875; layers_spec/layers/layer_normalization.yaml:34,35,38,40
 _transformer_decoder_no_norm_first_relu_bwd_8 = RowBlockKernel(
     "transformer_decoder_no_norm_first_relu_bwd_8",
     "row T grad_norm2_x, row T _t105, row T _t9, per_row T norm1_mu, per_row T norm1_rstd, scalar int64 _t109, column T norm1_weight",
@@ -5957,7 +5957,7 @@ _transformer_decoder_no_norm_first_relu_bwd_8 = RowBlockKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_9: layers_spec/primitives.yaml:2956
+# transformer_decoder_no_norm_first_relu_bwd_9: layers_spec/primitives.yaml:2972
 _transformer_decoder_no_norm_first_relu_bwd_9 = RowBlockKernel(
     "transformer_decoder_no_norm_first_relu_bwd_9",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -6465,7 +6465,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_3 = RowBlockKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_4: layers_spec/primitives.yaml:61,62,1957
+# transformer_decoder_no_norm_first_gelu_bwd_4: layers_spec/primitives.yaml:61,62,1973
 _transformer_decoder_no_norm_first_gelu_bwd_4 = ElementwiseKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_4",
     "T grad_hidden, T _t41, T linear1_z, T _t38",
@@ -6541,7 +6541,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_5 = RowBlockKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_6: layers_spec/primitives.yaml:2956
+# transformer_decoder_no_norm_first_gelu_bwd_6: layers_spec/primitives.yaml:2972
 _transformer_decoder_no_norm_first_gelu_bwd_6 = RowBlockKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_6",
     "row T grad_multihead_attn_weights, row T multihead_attn_weights",
@@ -6579,7 +6579,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_7 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_8: layers_spec/primitives.yaml:860; layers_spec/layers/layer_normalization.yaml:34,35,38,40
+# transformer_decoder_no_norm_first_gelu_bwd_8: layers_spec/primitives.yaml:875; layers_spec/layers/layer_normalization.yaml:34,35,38,40
 _transformer_decoder_no_norm_first_gelu_bwd_8 = RowBlockKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_8",
     "row T grad_norm2_x, row T _t116, row T _t9, per_row T norm1_mu, per_row T norm1_rstd, scalar int64 _t120, column T norm1_weight",
@@ -6635,7 +6635,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_8 = RowBlockKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_9: layers_spec/primitives.yaml:2956
+# transformer_decoder_no_norm_first_gelu_bwd_9: layers_spec/primitives.yaml:2972
 _transformer_decoder_no_norm_first_gelu_bwd_9 = RowBlockKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_9",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -7228,7 +7228,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_5 = RowBlockKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_6: layers_spec/primitives.yaml:2956
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_6: layers_spec/primitives.yaml:2972
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_6 = RowBlockKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_6",
     "row T grad_multihead_attn_weights, row T multihead_attn_weights",
@@ -7266,7 +7266,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_7 = ElementwiseKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_8: layers_spec/primitives.yaml:860; layers_spec/layers/layer_normalization.yaml:34,35,38,40
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_8: layers_spec/primitives.yaml:875; layers_spec/layers/layer_normalization.yaml:34,35,38,40
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_8 = RowBlockKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_8",
     "row T grad_norm2_x, row T _t121, row T _t9, per_row T norm1_mu, per_row T norm1_rstd, scalar int64 _t125, column T norm1_weight",
@@ -7322,7 +7322,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_8 = RowBlockKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_9: layers_spec/primitives.yaml:2956
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_9: layers_spec/primitives.yaml:2972
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_9 = RowBlockKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_9",
     "row T grad_self_attn_weights, row T self_attn_weights",

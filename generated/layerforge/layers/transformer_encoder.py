@@ -2462,7 +2462,7 @@ _transformer_encoder_norm_first_relu_bwd_4 = RowBlockKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_5: layers_spec/primitives.yaml:2956
+# transformer_encoder_norm_first_relu_bwd_5: layers_spec/primitives.yaml:2972
 _transformer_encoder_norm_first_relu_bwd_5 = RowBlockKernel(
     "transformer_encoder_norm_first_relu_bwd_5",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -2780,7 +2780,7 @@ _transformer_encoder_norm_first_gelu_bwd_2 = ElementwiseKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1957
+# transformer_encoder_norm_first_gelu_bwd_3: layers_spec/primitives.yaml:61,62,1973
 _transformer_encoder_norm_first_gelu_bwd_3 = ElementwiseKernel(
     "transformer_encoder_norm_first_gelu_bwd_3",
     "T grad_hidden, T _t23, T linear1_z, T _t20",
@@ -2852,7 +2852,7 @@ _transformer_encoder_norm_first_gelu_bwd_4 = RowBlockKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_5: layers_spec/primitives.yaml:2956
+# transformer_encoder_norm_first_gelu_bwd_5: layers_spec/primitives.yaml:2972
 _transformer_encoder_norm_first_gelu_bwd_5 = RowBlockKernel(
     "transformer_encoder_norm_first_gelu_bwd_5",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -3255,7 +3255,7 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_4 = RowBlockKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_5: layers_spec/primitives.yaml:2956
+# transformer_encoder_norm_first_gelu_tanh_bwd_5: layers_spec/primitives.yaml:2972
 _transformer_encoder_norm_first_gelu_tanh_bwd_5 = RowBlockKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_5",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -3792,7 +3792,7 @@ _transformer_encoder_no_norm_first_relu_bwd_5 = RowBlockKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_6: layers_spec/primitives.yaml:2956
+# transformer_encoder_no_norm_first_relu_bwd_6: layers_spec/primitives.yaml:2972
 _transformer_encoder_no_norm_first_relu_bwd_6 = RowBlockKernel(
     "transformer_encoder_no_norm_first_relu_bwd_6",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -4164,7 +4164,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_3 = RowBlockKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_4: layers_spec/primitives.yaml:61,62,1957
+# transformer_encoder_no_norm_first_gelu_bwd_4: layers_spec/primitives.yaml:61,62,1973
 _transformer_encoder_no_norm_first_gelu_bwd_4 = ElementwiseKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_4",
     "T grad_hidden, T _t19, T linear1_z, T _t16",
@@ -4240,7 +4240,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_5 = RowBlockKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_6: layers_spec/primitives.yaml:2956
+# transformer_encoder_no_norm_first_gelu_bwd_6: layers_spec/primitives.yaml:2972
 _transformer_encoder_no_norm_first_gelu_bwd_6 = RowBlockKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_6",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -4697,7 +4697,7 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_5 = RowBlockKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_6: layers_spec/primitives.yaml:2956
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_6: layers_spec/primitives.yaml:2972
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_6 = RowBlockKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_6",
     "row T grad_self_attn_weights, row T self_attn_weights",
