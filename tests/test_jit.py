@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import threading
 
 import numpy as np
@@ -79,20 +80,38 @@ def test_layer_normalization_matches_numpy(backend, dtype, affine):
         close(a, b, dtype, scale=x.shape[0] * x.shape[1])  # parameter gradients sum 12 rows
 
 
-# Every compiled activation (transpiler/jit.py COMPILED_OPS).
-ACTIVATIONS = [(name, {}) for name in sorted(jit.COMPILED_OPS) if importlib.util.find_spec(f"layerforge.activations.{name}")]
+def activation_cases():
+    """Every compiled activation (transpiler/jit.py COMPILED_OPS); a random one (rrelu,
+    gumbel_softmax) in training and in inference."""
+    for name in sorted(jit.COMPILED_OPS):
+        if not importlib.util.find_spec(f"layerforge.activations.{name}"):
+            continue
+        module = importlib.import_module(f"layerforge.activations.{name}")
+        if "rng" in inspect.signature(module.forward).parameters:
+            yield name, {"training": True}
+            yield name, {"training": False}
+        else:
+            yield name, {}
 
 
-@pytest.mark.parametrize("name, attributes", ACTIVATIONS, ids=lambda a: a if isinstance(a, str) else "-".join(a.values()))
+@pytest.mark.parametrize("name, attributes", list(activation_cases()),
+                         ids=lambda a: a if isinstance(a, str) else "-".join(f"{k}={v}" for k, v in a.items()))
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_activations_match_numpy(backend, name, attributes, dtype):
     """Forward and backward under both backends; the tolerance scales with the largest
-    magnitude of the results (bent_identity and mish grow like x), as roundings do."""
+    magnitude of the results (bent_identity and mish grow like x), as roundings do. A random
+    activation's calls get generators of one seed: in training both backends draw with
+    NumPy (its forward has no twin), the same draws."""
     module = importlib.import_module(f"layerforge.activations.{name}")
     rng = np.random.default_rng(2)
     x = (rng.standard_normal((5, 23)) * 4).astype(dtype)
     grad = rng.standard_normal(x.shape).astype(dtype)
-    (y1, name1, g1), (y0, name0, g0) = both(backend, lambda: run(module, x, grad, **attributes))
+    seeded = "rng" in inspect.signature(module.forward).parameters
+
+    def call():
+        return run(module, x, grad, **attributes, **({"rng": np.random.default_rng(3)} if seeded else {}))
+
+    (y1, name1, g1), (y0, name0, g0) = both(backend, call)
     assert not name0.startswith("_jit")
     assert any(n.startswith("_jit_") for n in vars(module))  # a twin, forward or backward
     close(y1, y0, dtype, scale=4 * max(1.0, float(np.abs(y0).max())))

@@ -814,17 +814,20 @@ def _allocation(name: str, kind: str, rows: str, dtype: str) -> str:
 
 
 def render_function(spec: OpSpec, fn: Function, prims: Primitives, returns: str, saved: tuple[str, ...],
-                    outs: tuple[str | None, ...]) -> tuple[list[str], str] | None:
+                    outs: tuple[str | None, ...], rng: bool = False) -> tuple[list[str], str] | None:
     """The kernels and the compiled twin of ``fn``, or None when it has none. ``outs``: the
     ``out_<name>`` keywords that ``in_row_blocks`` passes the NumPy function (the slices of
-    the full results): a kernel writes those results there."""
+    the full results): a kernel writes those results there. ``rng``: the twin takes the
+    generator first, as the NumPy function does (a random op's forward that draws nothing:
+    rrelu in inference)."""
 
     parts = plan(fn, prims, saved)
     if parts is None:
         return None
+    first_params = ["rng"] * rng + fn.params
     if not any(isinstance(p, Kernel) for p in parts):  # hand-written kernels only
         lines = [render_compiled(stmt, prims) for stmt in parts]  # type: ignore[arg-type]
-        function = "\n".join([f"def _jit{fn.name}({', '.join(fn.params)}):"] + [f"    {line}" for line in lines]
+        function = "\n".join([f"def _jit{fn.name}({', '.join(first_params)}):"] + [f"    {line}" for line in lines]
                              + [f"    return {returns}"])
         return [], function
     shapes = Shapes(fn, fn.values[fn.params[0]].shape)  # type: ignore[arg-type]
@@ -876,7 +879,7 @@ def render_function(spec: OpSpec, fn: Function, prims: Primitives, returns: str,
         sums = [i for i, n in enumerate(part.inputs + part.outputs) if n in part.outputs and shapes.of(n) == PARAM]
         keyword = f", sums=({', '.join(map(str, sums))}{',' * (len(sums) == 1)})" if sums else ""
         lines.append(f"in_row_runs({', '.join([name] + args)}{keyword})")
-    params = ", ".join(fn.params) + "".join(f"{', *' if i == 0 else ''}, {k}=None" for i, k in enumerate(keywords))
+    params = ", ".join(first_params) + "".join(f"{', *' if i == 0 else ''}, {k}=None" for i, k in enumerate(keywords))
     function = "\n".join(["@whole_rows"] * whole + [f"def _jit{fn.name}({params}):"] + [f"    {line}" for line in lines]
                          + [f"    return {returns}"])
     return kernels, function
@@ -1106,7 +1109,7 @@ def render_section(spec: OpSpec, compiled, prims: Primitives, enabled: bool, blo
     is not compiled, or at -O0)."""
     from .codegen import _outputs, _tuple, operand, uses_rng
 
-    if not enabled or spec.name not in COMPILED_OPS or spec.slot is not None or spec.random:
+    if not enabled or spec.name not in COMPILED_OPS or spec.slot is not None:
         return JitSection([], [], set())
     blocks: list[str] = []
     twins: set[str] = set()
@@ -1117,7 +1120,8 @@ def render_section(spec: OpSpec, compiled, prims: Primitives, enabled: bool, blo
             if uses_rng(fn, prims):
                 continue
             outs = blocked.forward_outs if fn is c.forward else blocked.backward_outs
-            rendered = render_function(spec, fn, prims, returns, c.saved if fn is c.forward else (), outs)
+            rendered = render_function(spec, fn, prims, returns, c.saved if fn is c.forward else (), outs,
+                                       rng=spec.random and fn is c.forward)
             if rendered is None:
                 continue
             kernel_blocks, function = rendered
@@ -1221,6 +1225,11 @@ def _kernel_results(step: Function, prims: Primitives) -> tuple[str, ...]:
 # tanh's forward is a kernel too and softplus joined with fast_log1p (session 18, AVX2, forward
 # + backward on two threads, wall: tanh 8.0 ms against the NumPy target's 22.8, softplus 11.8
 # against 29.1; PyTorch 14.2 and 13.5).
+# rrelu and gumbel_softmax (random ops: the functions that draw nothing, in inference and the
+# backward; render_section) in session 19, AVX2, forward + backward on two threads, wall, in
+# inference: rrelu 3.7 ms against the NumPy target's 10.6, gumbel_softmax 8.8 against 17.5
+# (PyTorch 4.2 and 11.4); in training, whose draws stay NumPy's, 19.4 against 22.6 and 42
+# against 54.
 # lstm and gru: their step and its backward (the LSTM bench row, batch 32, 64 steps, 256 -> 256,
 # two threads: forward 18.8 ms against 21.5 with NumPy's gate math; backward 54 ms against 56
 # on one thread, the kernel 0.7 ms of it). recurrent (Elman) has a fused
@@ -1229,10 +1238,10 @@ COMPILED_OPS = frozenset({
     "batch_normalization",  # channel kernels
     "grid_sample",  # hand-written kernels
     "lstm", "gru",  # the step's backward
-    "bent_identity", "binary_spiking", "celu", "elu", "gaussian", "gelu", "hard_sigmoid", "hard_tanh", "isru",
-    "layer_normalization", "layer_statistics", "leaky_relu", "lisht", "log_softmax", "log_softmin", "mish", "relu",
-    "selu", "sigmoid", "silu", "softmax", "softmin", "softsign", "sparsemax", "spherical_softmax", "squash",
-    "softplus", "swish", "tanh", "thresholded_relu",
+    "bent_identity", "binary_spiking", "celu", "elu", "gaussian", "gelu", "gumbel_softmax", "hard_sigmoid",
+    "hard_tanh", "isru", "layer_normalization", "layer_statistics", "leaky_relu", "lisht", "log_softmax",
+    "log_softmin", "mish", "relu", "rrelu", "selu", "sigmoid", "silu", "softmax", "softmin", "softplus", "softsign",
+    "sparsemax", "spherical_softmax", "squash", "swish", "tanh", "thresholded_relu",
 })
 
 __all__ = ["ELEMENT", "JitSection", "render_section", "plan", "in_kernel", "COMPILED_OPS"]

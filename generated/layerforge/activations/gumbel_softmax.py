@@ -14,6 +14,15 @@ from layerforge._runtime import (
     blas_flags_ignored,
 )
 from layerforge._cupy_runtime import RowBlockKernel, on_gpu, default_gpu_rng
+from layerforge._jit_runtime import (
+    fast_exp,
+    fast_max,
+    in_row_runs,
+    row_kernel,
+    rows,
+    use_jit,
+    whole_rows,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -51,6 +60,14 @@ def forward(x, *, temperature=1.0, training=True, rng=None):
             rng = default_gpu_rng()
         forward_variant, backward_variant = _CUPY_VARIANTS[training]
         y, saved = forward_variant(rng, x, temperature)
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        if rng is None:
+            rng = np.random.default_rng()
+        forward_variant, backward_variant = _JIT_VARIANTS[training]
+        y, saved = in_row_blocks(
+            forward_variant, x, temperature, rng=rng, outs=("out_y",)
+        )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     if rng is None:
         rng = np.random.default_rng()
@@ -338,3 +355,101 @@ def _cupy_gumbel(rng, like):
     cp.negative(u, out=u)
     cp.log(u, out=u)
     return cp.negative(u, out=u)
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# gumbel_softmax_train_bwd_loops_0: layers_spec/activations/gumbel_softmax.yaml:22
+@row_kernel
+def _gumbel_softmax_train_bwd_loops_0(grad_y, y, temperature, grad_x_out):
+    _rows, _n = grad_y.shape
+    _float = grad_y.dtype.type
+    _zero = grad_y.dtype.type(0.0)
+    for _row in range(_rows):
+        _t7 = _zero  # gumbel_softmax.yaml:22
+        for _j in range(_n):
+            _t6 = grad_y[_row, _j] * y[_row, _j]  # gumbel_softmax.yaml:22
+            _t7 += _t6
+        for _j in range(_n):
+            _t8 = grad_y[_row, _j] - _t7  # gumbel_softmax.yaml:22
+            _t9 = y[_row, _j] * _t8  # gumbel_softmax.yaml:22
+            grad_x = _t9 / _float(temperature)  # gumbel_softmax.yaml:22
+            grad_x_out[_row, _j] = grad_x
+
+
+@whole_rows
+def _jit_backward_train(grad_y, temperature, y):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(
+        _gumbel_softmax_train_bwd_loops_0,
+        rows(grad_y),
+        rows(y),
+        temperature,
+        rows(grad_x),
+    )
+    return grad_x
+
+
+# gumbel_softmax_eval_fwd_loops_0: layers_spec/activations/gumbel_softmax.yaml:18,19,20
+@row_kernel
+def _gumbel_softmax_eval_fwd_loops_0(logits, y_out):
+    _rows, _n = logits.shape
+    _zero = logits.dtype.type(0.0)
+    exponentials_row = np.empty(_n, logits.dtype)
+    for _row in range(_rows):
+        _t1 = fast_max(logits[_row])  # gumbel_softmax.yaml:18
+        _t3 = _zero  # gumbel_softmax.yaml:20
+        for _j in range(_n):
+            shifted = logits[_row, _j] - _t1  # gumbel_softmax.yaml:18
+            exponentials = fast_exp(shifted)  # gumbel_softmax.yaml:19
+            exponentials_row[_j] = exponentials
+            _t3 += exponentials
+        for _j in range(_n):
+            y = exponentials_row[_j] / _t3  # gumbel_softmax.yaml:20
+            y_out[_row, _j] = y
+
+
+def _jit_forward_eval(rng, x, temperature, *, out_y=None):
+    logits = x / temperature
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _gumbel_softmax_eval_fwd_loops_0(rows(logits), rows(y))
+    return y, (temperature, y)
+
+
+# gumbel_softmax_eval_bwd_loops_0: layers_spec/activations/gumbel_softmax.yaml:22
+@row_kernel
+def _gumbel_softmax_eval_bwd_loops_0(grad_y, y, temperature, grad_x_out):
+    _rows, _n = grad_y.shape
+    _float = grad_y.dtype.type
+    _zero = grad_y.dtype.type(0.0)
+    for _row in range(_rows):
+        _t5 = _zero  # gumbel_softmax.yaml:22
+        for _j in range(_n):
+            _t4 = grad_y[_row, _j] * y[_row, _j]  # gumbel_softmax.yaml:22
+            _t5 += _t4
+        for _j in range(_n):
+            _t6 = grad_y[_row, _j] - _t5  # gumbel_softmax.yaml:22
+            _t7 = y[_row, _j] * _t6  # gumbel_softmax.yaml:22
+            grad_x = _t7 / _float(temperature)  # gumbel_softmax.yaml:22
+            grad_x_out[_row, _j] = grad_x
+
+
+@whole_rows
+def _jit_backward_eval(grad_y, temperature, y):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(
+        _gumbel_softmax_eval_bwd_loops_0,
+        rows(grad_y),
+        rows(y),
+        temperature,
+        rows(grad_x),
+    )
+    return grad_x
+
+
+_JIT_VARIANTS = {
+    True: (_forward_train, _jit_backward_train),
+    False: (_jit_forward_eval, _jit_backward_eval),
+}

@@ -14,6 +14,7 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu, default_gpu_rng
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -55,6 +56,14 @@ def forward(x, *, lower=0.125, upper=0.3333333333333333, training=True, rng=None
             rng = default_gpu_rng()
         forward_variant, backward_variant = _CUPY_VARIANTS[training]
         y, saved = forward_variant(rng, x, lower, upper)
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        if rng is None:
+            rng = np.random.default_rng()
+        forward_variant, backward_variant = _JIT_VARIANTS[training]
+        y, saved = in_row_blocks(
+            forward_variant, x, lower, upper, rng=rng, outs=("out_y",)
+        )
         return y, (backward_variant, saved, (y.dtype, y.shape), None)
     if rng is None:
         rng = np.random.default_rng()
@@ -223,4 +232,95 @@ def _cupy_backward_eval(grad_y, x, lower, upper):
 _CUPY_VARIANTS = {
     True: (_cupy_forward_train, _cupy_backward_train),
     False: (_cupy_forward_eval, _cupy_backward_eval),
+}
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# rrelu_train_bwd_loops_0: layers_spec/primitives.yaml:62,262,252
+@row_kernel
+def _rrelu_train_bwd_loops_0(grad_y, slope, x, grad_x_out):
+    _rows, _n = grad_y.shape
+    _float = grad_y.dtype.type
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t4 = grad_y[_row, _j] * slope[_row, _j]  # primitives.yaml:62
+            _t5 = x[_row, _j] < _float(0.0)  # primitives.yaml:262
+            _t6 = _t4 * _t5  # primitives.yaml:262
+            _t7 = x[_row, _j] > _float(0.0)  # primitives.yaml:252
+            _t8 = grad_y[_row, _j] * _t7  # primitives.yaml:252
+            grad_x = _t6 + _t8  # primitives.yaml:252
+            grad_x_out[_row, _j] = grad_x
+
+
+@whole_rows
+def _jit_backward_train(grad_y, x, slope):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(
+        _rrelu_train_bwd_loops_0, rows(grad_y), rows(slope), rows(x), rows(grad_x)
+    )
+    return grad_x
+
+
+# rrelu_eval_fwd_loops_0: layers_spec/activations/rrelu.yaml:20
+@row_kernel
+def _rrelu_eval_fwd_loops_0(x, slope, y_out):
+    _rows, _n = x.shape
+    _float = x.dtype.type
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t2 = (
+                x[_row, _j]
+                if x[_row, _j] > _float(0.0) or x[_row, _j] != x[_row, _j]
+                else _float(0.0)
+            )  # rrelu.yaml:20
+            _t3 = (
+                x[_row, _j]
+                if x[_row, _j] < _float(0.0) or x[_row, _j] != x[_row, _j]
+                else _float(0.0)
+            )  # rrelu.yaml:20
+            _t4 = _float(slope) * _t3  # rrelu.yaml:20
+            y = _t2 + _t4  # rrelu.yaml:20
+            y_out[_row, _j] = y
+
+
+@whole_rows
+def _jit_forward_eval(rng, x, lower, upper):
+    _t1 = lower + upper
+    slope = 0.5 * _t1
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_rrelu_eval_fwd_loops_0, rows(x), slope, rows(y))
+    return y, (x, lower, upper)
+
+
+# rrelu_eval_bwd_loops_0: layers_spec/primitives.yaml:62,262,252
+@row_kernel
+def _rrelu_eval_bwd_loops_0(grad_y, slope, x, grad_x_out):
+    _rows, _n = grad_y.shape
+    _float = grad_y.dtype.type
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t5 = grad_y[_row, _j] * _float(slope)  # primitives.yaml:62
+            _t6 = x[_row, _j] < _float(0.0)  # primitives.yaml:262
+            _t7 = _t5 * _t6  # primitives.yaml:262
+            _t8 = x[_row, _j] > _float(0.0)  # primitives.yaml:252
+            _t9 = grad_y[_row, _j] * _t8  # primitives.yaml:252
+            grad_x = _t7 + _t9  # primitives.yaml:252
+            grad_x_out[_row, _j] = grad_x
+
+
+@whole_rows
+def _jit_backward_eval(grad_y, x, lower, upper):
+    _t1 = lower + upper
+    slope = 0.5 * _t1
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_rrelu_eval_bwd_loops_0, rows(grad_y), slope, rows(x), rows(grad_x))
+    return grad_x
+
+
+_JIT_VARIANTS = {
+    True: (_forward_train, _jit_backward_train),
+    False: (_jit_forward_eval, _jit_backward_eval),
 }
