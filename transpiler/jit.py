@@ -55,8 +55,11 @@ one: an elementwise statement over row values goes into the kernel when its cost
 below its NumPy code's plus the three passes that cutting the kernel costs (every fast_
 function on both tables, fast_log on the AVX2 one, where it was measured; ``math.`` calls,
 scalar libm, never: over row statistics, once per row, they stay in the kernel). A run of kernel statements that saves less than
-``MIN_PASSES_SAVED`` NumPy passes (a lone elementwise statement) stays NumPy unless the
-statement alone costs less in the kernel than its NumPy code (``_cheaper_alone``): sigmoid
+``MIN_PASSES_SAVED`` NumPy passes (a lone elementwise statement) stays NumPy unless it is all
+of a function that runs whole (a direction too short to be cut into blocks, whose NumPy code
+then runs on one thread, where the kernel runs on all: relu's and hard_tanh's forward, one
+np.clip) or the statement alone costs less in the kernel than its NumPy code
+(``_cheaper_alone``): sigmoid
 (one fast_exp against the helper's np.exp and three passes), softplus (fast_exp and
 fast_log1p against np.exp, np.log and nine passes), and tanh. tanh is the one choice the
 tables differ on: on AVX2 fast_tanh is 1.6 times as fast as np.tanh; on AVX-512 half as fast
@@ -300,9 +303,14 @@ class Kernel:
     joins: dict[str, list[str]] = field(default_factory=dict)
 
 
-def plan(fn: Function, prims: Primitives, saved: tuple[str, ...]) -> list[Kernel | Stmt] | None:
+def plan(fn: Function, prims: Primitives, saved: tuple[str, ...], whole: bool = False) -> list[Kernel | Stmt] | None:
     """The parts of ``fn``'s twin (kernels and statements left to NumPy), or None when the
-    function has no kernel (its twin would be the NumPy function)."""
+    function has no kernel (its twin would be the NumPy function). ``whole``: the NumPy
+    function runs whole, on the calling thread (its direction is not cut into blocks: too
+    short to gain, ``codegen.blocking``), so that a row kernel of all its statements, run on
+    all of layerforge's threads (``in_row_runs``), gains even where it saves no pass (relu's
+    forward, one np.clip: 0.95 ms on one thread, the kernel 0.57 on two, 4096 x 1024
+    float32)."""
     if fn.loop is not None or not fn.params:
         return None
     if any(prims[s.prim].kind == "random" for s in fn.body):
@@ -328,7 +336,7 @@ def plan(fn: Function, prims: Primitives, saved: tuple[str, ...]) -> list[Kernel
             if id(part) not in joined:
                 out.append(part)
             continue
-        if not _worth_a_kernel(part, shapes):
+        if not (_worth_a_kernel(part, shapes) or whole and not shapes.channels and _only_run(part, parts, shapes)):
             out.extend(part)
             continue
         join = None if shapes.channels else _joined_after(part, parts[position + 1:], results, shapes)
@@ -341,6 +349,11 @@ def plan(fn: Function, prims: Primitives, saved: tuple[str, ...]) -> list[Kernel
     if not hand_written and not any(isinstance(p, Kernel) for p in out):
         return None
     return out
+
+
+def _only_run(run: list[Stmt], parts: list[list[Stmt] | Stmt], shapes: Shapes) -> bool:
+    """Is ``run`` the function's one run, beside numbers (its twin would be a kernel alone)?"""
+    return all(p is run or isinstance(p, Stmt) and shapes.of(p.target) == NUMBER for p in parts)
 
 
 def _joined_after(run: list[Stmt], after: list[list[Stmt] | Stmt], results: set[str], shapes: Shapes) -> Stmt | None:
@@ -814,14 +827,15 @@ def _allocation(name: str, kind: str, rows: str, dtype: str) -> str:
 
 
 def render_function(spec: OpSpec, fn: Function, prims: Primitives, returns: str, saved: tuple[str, ...],
-                    outs: tuple[str | None, ...], rng: bool = False) -> tuple[list[str], str] | None:
+                    outs: tuple[str | None, ...], rng: bool = False, whole: bool = False
+                    ) -> tuple[list[str], str] | None:
     """The kernels and the compiled twin of ``fn``, or None when it has none. ``outs``: the
     ``out_<name>`` keywords that ``in_row_blocks`` passes the NumPy function (the slices of
     the full results): a kernel writes those results there. ``rng``: the twin takes the
     generator first, as the NumPy function does (a random op's forward that draws nothing:
-    rrelu in inference)."""
+    rrelu in inference). ``whole``: the NumPy function is not run in blocks (``plan``)."""
 
-    parts = plan(fn, prims, saved)
+    parts = plan(fn, prims, saved, whole)
     if parts is None:
         return None
     first_params = ["rng"] * rng + fn.params
@@ -1120,8 +1134,9 @@ def render_section(spec: OpSpec, compiled, prims: Primitives, enabled: bool, blo
             if uses_rng(fn, prims):
                 continue
             outs = blocked.forward_outs if fn is c.forward else blocked.backward_outs
+            whole = not (blocked.forward if fn is c.forward else blocked.backward)
             rendered = render_function(spec, fn, prims, returns, c.saved if fn is c.forward else (), outs,
-                                       rng=spec.random and fn is c.forward)
+                                       rng=spec.random and fn is c.forward, whole=whole)
             if rendered is None:
                 continue
             kernel_blocks, function = rendered

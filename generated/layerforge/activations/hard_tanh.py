@@ -47,7 +47,7 @@ def forward(x, *, min_val=-1.0, max_val=1.0):
         y, saved = _cupy_forward(x, min_val, max_val)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
     if use_jit(x):
-        y, saved = _forward(x, min_val, max_val)
+        y, saved = _jit_forward(x, min_val, max_val)
         return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = _forward(x, min_val, max_val)
     return y, (_backward, saved, (y.dtype, y.shape), None)
@@ -122,6 +122,28 @@ def _cupy_backward(grad_y, x, min_val, max_val):
 
 # The compiled CPU target: row kernels (numba, compiled on first use) and compiled
 # twins of the functions above.
+
+
+# hard_tanh_fwd_loops_0: layers_spec/activations/hard_tanh.yaml:11
+@row_kernel
+def _hard_tanh_fwd_loops_0(x, min_val, max_val, y_out):
+    _rows, _n = x.shape
+    _float = x.dtype.type
+    for _row in range(_rows):
+        for _j in range(_n):
+            y = (
+                _float(min_val)
+                if x[_row, _j] < _float(min_val)
+                else _float(max_val) if x[_row, _j] > _float(max_val) else x[_row, _j]
+            )  # hard_tanh.yaml:11
+            y_out[_row, _j] = y
+
+
+@whole_rows
+def _jit_forward(x, min_val, max_val):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_hard_tanh_fwd_loops_0, rows(x), min_val, max_val, rows(y))
+    return y, (x, min_val, max_val)
 
 
 # hard_tanh_bwd_loops_0: layers_spec/primitives.yaml:272

@@ -35,7 +35,7 @@ def forward(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
     if use_jit(x):
-        y, saved = _forward(x)
+        y, saved = _jit_forward(x)
         return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = _forward(x)
     return y, (_backward, saved, (y.dtype, y.shape), None)
@@ -104,6 +104,28 @@ def _cupy_backward(grad_y, x):
 
 # The compiled CPU target: row kernels (numba, compiled on first use) and compiled
 # twins of the functions above.
+
+
+# relu_fwd_loops_0: layers_spec/activations/relu.yaml:8
+@row_kernel
+def _relu_fwd_loops_0(x, y_out):
+    _rows, _n = x.shape
+    _float = x.dtype.type
+    for _row in range(_rows):
+        for _j in range(_n):
+            y = (
+                x[_row, _j]
+                if x[_row, _j] > _float(0.0) or x[_row, _j] != x[_row, _j]
+                else _float(0.0)
+            )  # relu.yaml:8
+            y_out[_row, _j] = y
+
+
+@whole_rows
+def _jit_forward(x):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_relu_fwd_loops_0, rows(x), rows(y))
+    return y, (x,)
 
 
 # relu_bwd_loops_0: layers_spec/primitives.yaml:252
