@@ -118,6 +118,31 @@ def test_activations_match_numpy(backend, name, attributes, dtype):
     close(g1[0], g0[0], dtype, scale=4 * max(1.0, float(np.abs(g0[0]).max())))
 
 
+LOSSES = [name for name in sorted(jit.COMPILED_OPS) if importlib.util.find_spec(f"layerforge.losses.{name}")]
+
+
+@pytest.mark.parametrize("name", LOSSES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_losses_match_numpy(backend, name, dtype):
+    """A compiled loss (binary_cross_entropy: softplus(z) - t z in one kernel, then the mean;
+    its backward a batched part, NumPy's) and its gradients under both backends; the terms
+    are of order 4, and so are the roundings of their mean."""
+    module = importlib.import_module(f"layerforge.losses.{name}")
+    rng = np.random.default_rng(4)
+    logits = (rng.standard_normal((5, 23)) * 4).astype(dtype)
+    target = rng.uniform(0, 1, logits.shape).astype(dtype)
+
+    def call():
+        loss, ctx = module.forward(logits, target)
+        return loss, ctx[0].__name__, module.backward(np.asarray(1.5, dtype), ctx)
+
+    (loss1, name1, g1), (loss0, name0, g0) = both(backend, call)
+    assert hasattr(module, "_jit_forward") and not name0.startswith("_jit")
+    close(np.asarray(loss1), np.asarray(loss0), dtype, scale=4)
+    for a, b in zip(g1, g0):
+        close(a, b, dtype, scale=4)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_layer_statistics_matches_numpy(backend, dtype):
     """The mean and reciprocal standard deviation (one kernel) and their gradient, over the

@@ -1232,9 +1232,12 @@ def _kernel_results(step: Function, prims: Primitives) -> tuple[str, ...]:
 # batch_normalization (channel kernels): 16 x 32 x 32 x 32 float32, training. Pooling windows
 # have no kernels: numba loops over the windows (max pooling, its argmax saved as an int8
 # offset) measured 0.58-0.86 of the NumPy target's speed (2x2 stride 2, 3x3 stride 1 and 2).
-# Planned but not listed, measured level with NumPy (a kernel of one or two passes beside a
-# transcendental ufunc or NumPy statements that dominate): binary_cross_entropy, sqrbf,
-# taylor_softmax. gaussian, gelu and spherical_softmax joined with fast_exp (their exp fuses:
+# binary_cross_entropy, sqrbf and taylor_softmax, planned but measured level with NumPy on the
+# Zen 4 machine (a kernel of one or two passes beside a transcendental ufunc or NumPy
+# statements that dominate), joined in session 19 (AVX2, two threads, wall, two runs each:
+# the NumPy target's scalar log and exp dominate there): binary_cross_entropy 20.3-21.4 ms
+# against 45.5-55.8 (PyTorch 18.7-22.4), sqrbf 6.0-6.1 against 9.9-11.7, taylor_softmax
+# 17.1-21.2 against 21.9-25.7. gaussian, gelu and spherical_softmax joined with fast_exp (their exp fuses:
 # 1.38-1.50, 1.11-1.12 and 1.23-1.25 times the NumPy target's speed in two or three runs);
 # gelu's erf fuses too since fast_erf (one kernel a direction: 6.9 ms CPU, NumPy's 35 ms).
 # tanh's forward is a kernel too and softplus joined with fast_log1p (session 18, AVX2, forward
@@ -1253,10 +1256,11 @@ COMPILED_OPS = frozenset({
     "batch_normalization",  # channel kernels
     "grid_sample",  # hand-written kernels
     "lstm", "gru",  # the step's backward
+    "binary_cross_entropy",
     "bent_identity", "binary_spiking", "celu", "elu", "gaussian", "gelu", "gumbel_softmax", "hard_sigmoid",
     "hard_tanh", "isru", "layer_normalization", "layer_statistics", "leaky_relu", "lisht", "log_softmax",
     "log_softmin", "mish", "relu", "rrelu", "selu", "sigmoid", "silu", "softmax", "softmin", "softplus", "softsign",
-    "sparsemax", "spherical_softmax", "squash", "swish", "tanh", "thresholded_relu",
+    "sparsemax", "spherical_softmax", "sqrbf", "squash", "swish", "tanh", "taylor_softmax", "thresholded_relu",
 })
 
 __all__ = ["ELEMENT", "JitSection", "render_section", "plan", "in_kernel", "COMPILED_OPS"]

@@ -12,6 +12,14 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import (
+    fast_exp,
+    in_row_runs,
+    row_kernel,
+    rows,
+    use_jit,
+    whole_rows,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -38,6 +46,9 @@ def forward(x, *, beta=1.0):
     if on_gpu(x):
         y, saved = _cupy_forward(x, beta)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = in_row_blocks(_jit_forward, x, beta, outs=("out_y",))
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, beta, outs=("out_y",))
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -114,4 +125,52 @@ _sqrbf_bwd_0 = ElementwiseKernel(
 def _cupy_backward(grad_y, x, beta, y):
     _t1 = -beta
     grad_x = _sqrbf_bwd_0(grad_y, y, _t1, x)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# sqrbf_fwd_loops_0: layers_spec/activations/sqrbf.yaml:10
+@row_kernel
+def _sqrbf_fwd_loops_0(x, _t1, y_out):
+    _rows, _n = x.shape
+    _float = x.dtype.type
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t2 = x[_row, _j] * x[_row, _j]  # sqrbf.yaml:10
+            _t3 = _float(_t1) * _t2  # sqrbf.yaml:10
+            y = fast_exp(_t3)  # sqrbf.yaml:10
+            y_out[_row, _j] = y
+
+
+@whole_rows
+def _jit_forward(x, beta):
+    _t1 = -beta
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_sqrbf_fwd_loops_0, rows(x), _t1, rows(y))
+    return y, (x, beta, y)
+
+
+# sqrbf_bwd_loops_0: layers_spec/primitives.yaml:100,62,61
+@row_kernel
+def _sqrbf_bwd_loops_0(grad_y, y, _t1, x, grad_x_out):
+    _rows, _n = grad_y.shape
+    _float = grad_y.dtype.type
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t4 = grad_y[_row, _j] * y[_row, _j]  # primitives.yaml:100
+            _t5 = _t4 * _float(_t1)  # primitives.yaml:62
+            _t6 = _t5 * x[_row, _j]  # primitives.yaml:61
+            _t7 = _t5 * x[_row, _j]  # primitives.yaml:62
+            grad_x = _t6 + _t7  # primitives.yaml:62
+            grad_x_out[_row, _j] = grad_x
+
+
+@whole_rows
+def _jit_backward(grad_y, x, beta, y):
+    _t1 = -beta
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_sqrbf_bwd_loops_0, rows(grad_y), rows(y), _t1, rows(x), rows(grad_x))
     return grad_x

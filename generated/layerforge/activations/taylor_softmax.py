@@ -14,6 +14,7 @@ from layerforge._runtime import (
     blas_flags_ignored,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, RowBlockKernel, on_gpu
+from layerforge._jit_runtime import row_kernel, rows, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -41,6 +42,9 @@ def forward(x, *, order=2):
     if on_gpu(x):
         y, saved = _cupy_forward(x, order)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = in_row_blocks(_jit_forward, x, order, outs=("out_y",))
+        return y, (_jit_backward, saved, (y.dtype, y.shape), None)
     y, saved = in_row_blocks(_forward, x, order, outs=("out_y",))
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -231,4 +235,84 @@ def _cupy_backward(grad_y, x, order, _t2, y):
     _t8 = cp.broadcast_to(_t7, x.shape)
     _t11 = order - 1
     grad_x = _taylor_softmax_bwd_1(_t3, _t8, _t1, x, _t11)
+    return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# taylor_softmax_fwd_loops_0: layers_spec/activations/taylor_softmax.yaml:12,13
+@row_kernel
+def _taylor_softmax_fwd_loops_0(_t1, _t2_out, y_out):
+    _rows, _n = _t1.shape
+    _float = _t1.dtype.type
+    _zero = _t1.dtype.type(0.0)
+    for _row in range(_rows):
+        _t2 = _zero  # taylor_softmax.yaml:13
+        for _j in range(_n):
+            t = (
+                _t1[_row, _j]
+                if _t1[_row, _j] > _float(1e-10) or _t1[_row, _j] != _t1[_row, _j]
+                else _float(1e-10)
+            )  # taylor_softmax.yaml:12
+            _t2 += t
+        _t2_out[_row, 0] = _t2
+        for _j in range(_n):
+            t = (
+                _t1[_row, _j]
+                if _t1[_row, _j] > _float(1e-10) or _t1[_row, _j] != _t1[_row, _j]
+                else _float(1e-10)
+            )  # taylor_softmax.yaml:12
+            y = t / _t2  # taylor_softmax.yaml:13
+            y_out[_row, _j] = y
+
+
+def _jit_forward(x, order, *, out_y=None):
+    _t1 = _taylor_exp(x, order)
+    _t2 = np.empty(x.shape[:-1] + (1,), x.dtype)
+    y = np.empty(x.shape, x.dtype) if out_y is None else out_y
+    _taylor_softmax_fwd_loops_0(rows(_t1), rows(_t2), rows(y))
+    return y, (x, order, _t2, y)
+
+
+# taylor_softmax_bwd_loops_0: layers_spec/primitives.yaml:71,72
+@row_kernel
+def _taylor_softmax_bwd_loops_0(grad_y, _t2, y, _t3_out, _t6_out):
+    _rows, _n = grad_y.shape
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t3 = grad_y[_row, _j] / _t2[_row, 0]  # primitives.yaml:71
+            _t3_out[_row, _j] = _t3
+            _t4 = -grad_y[_row, _j]  # primitives.yaml:72
+            _t5 = _t4 * y[_row, _j]  # primitives.yaml:72
+            _t6 = _t5 / _t2[_row, 0]  # primitives.yaml:72
+            _t6_out[_row, _j] = _t6
+
+
+# taylor_softmax_bwd_loops_1: layers_spec/primitives.yaml:355,252
+@row_kernel
+def _taylor_softmax_bwd_loops_1(_t3, _t8, _t1, _t10_out):
+    _rows, _n = _t3.shape
+    _float = _t3.dtype.type
+    for _row in range(_rows):
+        for _j in range(_n):
+            grad_t = _t3[_row, _j] + _t8[_row, _j]  # primitives.yaml:355
+            _t9 = _t1[_row, _j] > _float(1e-10)  # primitives.yaml:252
+            _t10 = grad_t * _t9  # primitives.yaml:252
+            _t10_out[_row, _j] = _t10
+
+
+def _jit_backward(grad_y, x, order, _t2, y, *, out_grad_x=None):
+    _t1 = _taylor_exp(x, order)
+    _t3 = np.empty(grad_y.shape, grad_y.dtype)
+    _t6 = np.empty(grad_y.shape, grad_y.dtype)
+    _taylor_softmax_bwd_loops_0(rows(grad_y), rows(_t2), rows(y), rows(_t3), rows(_t6))
+    _t7 = np.sum(_t6, axis=-1, keepdims=True)
+    _t8 = np.broadcast_to(_t7, x.shape)
+    _t11 = order - 1
+    _t10 = np.empty(grad_y.shape, grad_y.dtype)
+    _taylor_softmax_bwd_loops_1(rows(_t3), rows(_t8), rows(_t1), rows(_t10))
+    _t12 = _taylor_exp(x, _t11)
+    grad_x = _t10 * _t12
     return grad_x

@@ -14,6 +14,15 @@ from layerforge._runtime import (
     in_row_blocks,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import (
+    fast_exp,
+    fast_log1p,
+    in_row_runs,
+    row_kernel,
+    rows,
+    use_jit,
+    whole_rows,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -45,6 +54,9 @@ def forward(logits, target):
     if on_gpu(logits):
         loss, saved = _cupy_forward(logits, target)
         return loss, (_cupy_backward, saved, (loss.dtype, loss.shape), None)
+    if use_jit(logits):
+        loss, saved = _jit_forward(logits, target)
+        return loss, (_backward, saved, (loss.dtype, loss.shape), None)
     loss, saved = _forward(logits, target)
     return loss, (_backward, saved, (loss.dtype, loss.shape), None)
 
@@ -173,3 +185,36 @@ def _cupy_backward(grad_loss, logits, target, _t5):
     _t7 = cp.broadcast_to(_t6, logits.shape)
     grad_target, grad_logits = _binary_cross_entropy_bwd_0(_t7, logits, target)
     return grad_logits, grad_target
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# binary_cross_entropy_fwd_loops_0: layers_spec/losses/binary_cross_entropy.yaml:13
+@row_kernel
+def _binary_cross_entropy_fwd_loops_0(logits, target, _t3_out):
+    _rows, _n = logits.shape
+    _float = logits.dtype.type
+    for _row in range(_rows):
+        for _j in range(_n):
+            _t1 = (
+                logits[_row, _j] if logits[_row, _j] > _float(0.0) else _float(0.0)
+            ) + fast_log1p(
+                fast_exp(-abs(logits[_row, _j]))
+            )  # binary_cross_entropy.yaml:13
+            _t2 = target[_row, _j] * logits[_row, _j]  # binary_cross_entropy.yaml:13
+            _t3 = _t1 - _t2  # binary_cross_entropy.yaml:13
+            _t3_out[_row, _j] = _t3
+
+
+@whole_rows
+def _jit_forward(logits, target):
+    _t3 = np.empty(logits.shape, logits.dtype)
+    in_row_runs(
+        _binary_cross_entropy_fwd_loops_0, rows(logits), rows(target), rows(_t3)
+    )
+    _t4 = np.sum(_t3)
+    _t5 = logits.size
+    loss = _t4 / _t5
+    return loss, (logits, target, _t5)
