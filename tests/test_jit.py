@@ -118,6 +118,15 @@ def test_activations_match_numpy(backend, name, attributes, dtype):
     close(g1[0], g0[0], dtype, scale=4 * max(1.0, float(np.abs(g0[0]).max())))
 
 
+def test_clip_with_low_above_high_is_high_as_numpy(backend):
+    """hard_tanh's kernel clips as np.clip does, min(max(x, low), high): with low above high
+    every value is high (ONNX's Clip, test_clip_min_greater_than_max), NaN stays NaN."""
+    x = np.array([[-3.0, 0.5, 3.0, np.nan]], np.float32)
+    compiled, reference = both(backend, lambda: hard_tanh.forward(x, min_val=2.0, max_val=1.0)[0])
+    np.testing.assert_array_equal(compiled, [[1.0, 1.0, 1.0, np.nan]])
+    np.testing.assert_array_equal(compiled, reference)
+
+
 LOSSES = [name for name in sorted(jit.COMPILED_OPS) if importlib.util.find_spec(f"layerforge.losses.{name}")]
 
 

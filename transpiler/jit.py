@@ -124,7 +124,8 @@ ELEMENT = {
     "abs": "abs({a})",
     "maximum": "{a} if {a} > {b} or {a} != {a} else {b}",
     "minimum": "{a} if {a} < {b} or {a} != {a} else {b}",
-    "clip": "{low} if {a} < {low} else {high} if {a} > {high} else {a}",
+    # np.clip's min(max(a, low), high): high where low > high too (ONNX's Clip), NaN kept
+    "clip": "({high} if {low} > {high} else {low}) if {a} < {low} else {high} if {a} > {high} else {a}",
     "where": "{a} if {condition} else {b}",
     "gt": "{a} > {b}",
     "ge": "{a} >= {b}",

@@ -93,7 +93,7 @@ _hard_sigmoid_fwd_0 = ElementwiseKernel(
     """
     T _t1 = alpha * x;
     _t2 = _t1 + beta;
-    y = _t2 < T(0) ? T(0) : _t2 > T(1) ? T(1) : _t2;
+    y = _t2 < T(0) ? (T(0) > T(1) ? T(1) : T(0)) : _t2 > T(1) ? T(1) : _t2;
     """,
     scalars=("alpha", "beta"),
 )
@@ -140,7 +140,7 @@ def _hard_sigmoid_fwd_loops_0(alpha, x, beta, _t2_out, y_out):
             _t2 = _t1 + _float(beta)  # hard_sigmoid.yaml:13
             _t2_out[_row, _j] = _t2
             y = (
-                _float(0.0)
+                (_float(1.0) if _float(0.0) > _float(1.0) else _float(0.0))
                 if _t2 < _float(0.0)
                 else _float(1.0) if _t2 > _float(1.0) else _t2
             )  # hard_sigmoid.yaml:13

@@ -89,7 +89,7 @@ _hard_tanh_fwd_0 = ElementwiseKernel(
     "T x, T min_val, T max_val",
     "T y",
     """
-    y = x < min_val ? min_val : x > max_val ? max_val : x;
+    y = x < min_val ? (min_val > max_val ? max_val : min_val) : x > max_val ? max_val : x;
     """,
     scalars=("min_val", "max_val"),
 )
@@ -132,7 +132,11 @@ def _hard_tanh_fwd_loops_0(x, min_val, max_val, y_out):
     for _row in range(_rows):
         for _j in range(_n):
             y = (
-                _float(min_val)
+                (
+                    _float(max_val)
+                    if _float(min_val) > _float(max_val)
+                    else _float(min_val)
+                )
                 if x[_row, _j] < _float(min_val)
                 else _float(max_val) if x[_row, _j] > _float(max_val) else x[_row, _j]
             )  # hard_tanh.yaml:11

@@ -430,7 +430,7 @@ _synaptic_plasticity_stdp_update_6 = ElementwiseKernel(
     T _t18 = _t15 - _t17;
     T _t19 = lr * _t18;
     T _t20 = W + _t19;
-    updated = _t20 < w_min ? w_min : _t20 > w_max ? w_max : _t20;
+    updated = _t20 < w_min ? (w_min > w_max ? w_max : w_min) : _t20 > w_max ? w_max : _t20;
     """,
     scalars=("w_min", "homeostasis_rate", "lr", "w_max"),
 )
