@@ -127,6 +127,21 @@ def test_clip_with_low_above_high_is_high_as_numpy(backend):
     np.testing.assert_array_equal(compiled, reference)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sign_in_a_kernel_is_numpys(backend, dtype):
+    """sign's per-element form (its forward's kernel) gives np.sign's values bit for bit: +0
+    for -0 and +0, NaN for NaN, -1 and 1 down to the smallest subnormals and at the
+    infinities."""
+    from layerforge.activations import sign
+
+    tiny = np.finfo(dtype).smallest_subnormal
+    x = np.array([[-0.0, 0.0, np.nan, -2.0, 3.0, -tiny, tiny, -np.inf, np.inf]], dtype)
+    compiled, reference = both(backend, lambda: sign.forward(x))
+    assert hasattr(sign, "_jit_forward")
+    np.testing.assert_array_equal(compiled[0], np.sign(x))
+    assert not np.signbit(compiled[0][0, :2]).any()
+
+
 LOSSES = [name for name in sorted(jit.COMPILED_OPS) if importlib.util.find_spec(f"layerforge.losses.{name}")]
 
 

@@ -122,6 +122,7 @@ ELEMENT = {
     # max(a, 0) + log1p(exp(-|a|)), as the NumPy helper (NaN: the comparison is false, the sum NaN)
     "softplus": "({a} if {a} > _float(0.0) else _float(0.0)) + fast_log1p(fast_exp(-abs({a})))",
     "abs": "abs({a})",
+    "sign": "_float(1.0) if {a} > 0 else _float(-1.0) if {a} < 0 else {a} - {a}",  # 0 for -0, NaN kept
     "maximum": "{a} if {a} > {b} or {a} != {a} else {b}",
     "minimum": "{a} if {a} < {b} or {a} != {a} else {b}",
     # np.clip's min(max(a, low), high): high where low > high too (ONNX's Clip), NaN kept
@@ -1249,6 +1250,9 @@ def _kernel_results(step: Function, prims: Primitives) -> tuple[str, ...]:
 # inference: rrelu 3.7 ms against the NumPy target's 10.6, gumbel_softmax 8.8 against 17.5
 # (PyTorch 4.2 and 11.4); in training, whose draws stay NumPy's, 19.4 against 22.6 and 42
 # against 54.
+# sign joined with its per-element form (one kernel, on all threads: its forward runs whole),
+# 3.3-3.5 ms against the NumPy target's 4.2-4.6 (PyTorch 3.9-4.5); softsign's backward, whose
+# np.sign split it in two kernels, became one (4.0-4.4 ms against 5.9-8.1 before).
 # lstm and gru: their step and its backward (the LSTM bench row, batch 32, 64 steps, 256 -> 256,
 # two threads: forward 18.8 ms against 21.5 with NumPy's gate math; backward 54 ms against 56
 # on one thread, the kernel 0.7 ms of it). recurrent (Elman) has a fused
@@ -1260,8 +1264,9 @@ COMPILED_OPS = frozenset({
     "binary_cross_entropy",
     "bent_identity", "binary_spiking", "celu", "elu", "gaussian", "gelu", "gumbel_softmax", "hard_sigmoid",
     "hard_tanh", "isru", "layer_normalization", "layer_statistics", "leaky_relu", "lisht", "log_softmax",
-    "log_softmin", "mish", "relu", "rrelu", "selu", "sigmoid", "silu", "softmax", "softmin", "softplus", "softsign",
-    "sparsemax", "spherical_softmax", "sqrbf", "squash", "swish", "tanh", "taylor_softmax", "thresholded_relu",
+    "log_softmin", "mish", "relu", "rrelu", "selu", "sigmoid", "sign", "silu", "softmax", "softmin", "softplus",
+    "softsign", "sparsemax", "spherical_softmax", "sqrbf", "squash", "swish", "tanh", "taylor_softmax",
+    "thresholded_relu",
 })
 
 __all__ = ["ELEMENT", "JitSection", "render_section", "plan", "in_kernel", "COMPILED_OPS"]

@@ -7,6 +7,7 @@ import numpy as np
 
 from layerforge._runtime import check_arrays, check_context
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
+from layerforge._jit_runtime import in_row_runs, row_kernel, rows, use_jit, whole_rows
 
 __all__ = ["forward", "backward"]
 
@@ -31,6 +32,9 @@ def forward(x):
     if on_gpu(x):
         y, saved = _cupy_forward(x)
         return y, (_cupy_backward, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        y, saved = _jit_forward(x)
+        return y, (_backward, saved, (y.dtype, y.shape), None)
     y, saved = _forward(x)
     return y, (_backward, saved, (y.dtype, y.shape), None)
 
@@ -93,3 +97,29 @@ _sign_bwd_0 = ElementwiseKernel(
 def _cupy_backward(grad_y, x):
     grad_x = _sign_bwd_0(x)
     return grad_x
+
+
+# The compiled CPU target: row kernels (numba, compiled on first use) and compiled
+# twins of the functions above.
+
+
+# sign_fwd_loops_0: layers_spec/activations/sign.yaml:8
+@row_kernel
+def _sign_fwd_loops_0(x, y_out):
+    _rows, _n = x.shape
+    _float = x.dtype.type
+    for _row in range(_rows):
+        for _j in range(_n):
+            y = (
+                _float(1.0)
+                if x[_row, _j] > 0
+                else _float(-1.0) if x[_row, _j] < 0 else x[_row, _j] - x[_row, _j]
+            )  # sign.yaml:8
+            y_out[_row, _j] = y
+
+
+@whole_rows
+def _jit_forward(x):
+    y = np.empty(x.shape, x.dtype)
+    in_row_runs(_sign_fwd_loops_0, rows(x), rows(y))
+    return y, (x,)

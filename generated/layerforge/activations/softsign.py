@@ -145,9 +145,9 @@ def _jit_forward(x):
     return y, (x, y)
 
 
-# softsign_bwd_loops_0: layers_spec/activations/softsign.yaml:8; layers_spec/primitives.yaml:71,72
+# softsign_bwd_loops_0: layers_spec/activations/softsign.yaml:8; layers_spec/primitives.yaml:71,72,235
 @row_kernel
-def _softsign_bwd_loops_0(x, grad_y, y, _t3_out, _t6_out):
+def _softsign_bwd_loops_0(x, grad_y, y, grad_x_out):
     _rows, _n = x.shape
     _float = x.dtype.type
     for _row in range(_rows):
@@ -155,29 +155,21 @@ def _softsign_bwd_loops_0(x, grad_y, y, _t3_out, _t6_out):
             _t1 = abs(x[_row, _j])  # softsign.yaml:8
             _t2 = _float(1.0) + _t1  # softsign.yaml:8
             _t3 = grad_y[_row, _j] / _t2  # primitives.yaml:71
-            _t3_out[_row, _j] = _t3
             _t4 = -grad_y[_row, _j]  # primitives.yaml:72
             _t5 = _t4 * y[_row, _j]  # primitives.yaml:72
             _t6 = _t5 / _t2  # primitives.yaml:72
-            _t6_out[_row, _j] = _t6
-
-
-# softsign_bwd_loops_1: layers_spec/primitives.yaml:235
-@row_kernel
-def _softsign_bwd_loops_1(_t6, _t7, _t3, grad_x_out):
-    _rows, _n = _t6.shape
-    for _row in range(_rows):
-        for _j in range(_n):
-            _t8 = _t6[_row, _j] * _t7[_row, _j]  # primitives.yaml:235
-            grad_x = _t3[_row, _j] + _t8  # primitives.yaml:235
+            _t7 = (
+                _float(1.0)
+                if x[_row, _j] > 0
+                else _float(-1.0) if x[_row, _j] < 0 else x[_row, _j] - x[_row, _j]
+            )  # primitives.yaml:235
+            _t8 = _t6 * _t7  # primitives.yaml:235
+            grad_x = _t3 + _t8  # primitives.yaml:235
             grad_x_out[_row, _j] = grad_x
 
 
-def _jit_backward(grad_y, x, y, *, out_grad_x=None):
-    _t3 = np.empty(grad_y.shape, grad_y.dtype)
-    _t6 = np.empty(grad_y.shape, grad_y.dtype)
-    _softsign_bwd_loops_0(rows(x), rows(grad_y), rows(y), rows(_t3), rows(_t6))
-    _t7 = np.sign(x)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype) if out_grad_x is None else out_grad_x
-    _softsign_bwd_loops_1(rows(_t6), rows(_t7), rows(_t3), rows(grad_x))
+@whole_rows
+def _jit_backward(grad_y, x, y):
+    grad_x = np.empty(grad_y.shape, grad_y.dtype)
+    in_row_runs(_softsign_bwd_loops_0, rows(x), rows(grad_y), rows(y), rows(grad_x))
     return grad_x
