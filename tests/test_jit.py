@@ -399,10 +399,10 @@ def test_the_rule_fuses_exp_and_keeps_libm_calls_over_rows_in_numpy():
     from transpiler.errors import Collector
     from transpiler.pipeline import compile_op
 
-    def parts(name, direction="forward", whole=False):
+    def parts(name, direction="forward", unblocked=False):
         compiled = compile_op(catalog().ops[name], catalog(), Collector())[0]
         fn = getattr(compiled, direction)
-        planned = jit.plan(fn, catalog().prims, compiled.saved if direction == "forward" else (), whole)
+        planned = jit.plan(fn, catalog().prims, compiled.saved if direction == "forward" else (), unblocked)
         return planned and [[s.prim for s in p.statements] if isinstance(p, jit.Kernel) else p.prim for p in planned]
 
     assert parts("log_softmax") == [["amax", "stop_gradient", "sub", "exp", "sum", "log", "sub"]]
@@ -431,7 +431,7 @@ def test_the_rule_fuses_exp_and_keeps_libm_calls_over_rows_in_numpy():
     assert parts("gelu") == [["mul", "erf", "mul", "add", "mul"]]  # fast_erf: one kernel
     # a lone pass saves nothing in a function run in blocks (each on a thread), but a function
     # that runs whole runs its NumPy code on one thread and a kernel of all of it on all threads
-    assert parts("relu") is None and parts("relu", whole=True) == [["maximum"]]
+    assert parts("relu") is None and parts("relu", unblocked=True) == [["maximum"]]
     assert "def _jit_forward(x):" in open(importlib.import_module("layerforge.activations.relu").__file__).read()
 
 

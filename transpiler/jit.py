@@ -305,9 +305,9 @@ class Kernel:
     joins: dict[str, list[str]] = field(default_factory=dict)
 
 
-def plan(fn: Function, prims: Primitives, saved: tuple[str, ...], whole: bool = False) -> list[Kernel | Stmt] | None:
+def plan(fn: Function, prims: Primitives, saved: tuple[str, ...], unblocked: bool = False) -> list[Kernel | Stmt] | None:
     """The parts of ``fn``'s twin (kernels and statements left to NumPy), or None when the
-    function has no kernel (its twin would be the NumPy function). ``whole``: the NumPy
+    function has no kernel (its twin would be the NumPy function). ``unblocked``: the NumPy
     function runs whole, on the calling thread (its direction is not cut into blocks: too
     short to gain, ``codegen.blocking``), so that a row kernel of all its statements, run on
     all of layerforge's threads (``in_row_runs``), gains even where it saves no pass (relu's
@@ -316,7 +316,7 @@ def plan(fn: Function, prims: Primitives, saved: tuple[str, ...], whole: bool = 
     if fn.loop is not None or not fn.params:
         return None
     if any(prims[s.prim].kind == "random" for s in fn.body):
-        return None
+        return None  # a function that draws: both backends draw the same numbers, NumPy's
     hand_written = any(prims[s.prim].jit for s in fn.body)  # a call of a _jit_runtime function
     first = fn.values.get(fn.params[0])
     if first is None or first.shape is None or first.shape.ellipsis != (len(first.shape.dims) == 1) \
@@ -338,7 +338,7 @@ def plan(fn: Function, prims: Primitives, saved: tuple[str, ...], whole: bool = 
             if id(part) not in joined:
                 out.append(part)
             continue
-        if not (_worth_a_kernel(part, shapes) or whole and not shapes.channels and _only_run(part, parts, shapes)):
+        if not (_worth_a_kernel(part, shapes) or unblocked and not shapes.channels and _only_run(part, parts, shapes)):
             out.extend(part)
             continue
         join = None if shapes.channels else _joined_after(part, parts[position + 1:], results, shapes)
@@ -829,15 +829,15 @@ def _allocation(name: str, kind: str, rows: str, dtype: str) -> str:
 
 
 def render_function(spec: OpSpec, fn: Function, prims: Primitives, returns: str, saved: tuple[str, ...],
-                    outs: tuple[str | None, ...], rng: bool = False, whole: bool = False
+                    outs: tuple[str | None, ...], rng: bool = False, unblocked: bool = False
                     ) -> tuple[list[str], str] | None:
     """The kernels and the compiled twin of ``fn``, or None when it has none. ``outs``: the
     ``out_<name>`` keywords that ``in_row_blocks`` passes the NumPy function (the slices of
     the full results): a kernel writes those results there. ``rng``: the twin takes the
     generator first, as the NumPy function does (a random op's forward that draws nothing:
-    rrelu in inference). ``whole``: the NumPy function is not run in blocks (``plan``)."""
+    rrelu in inference). ``unblocked``: the NumPy function is not run in blocks (``plan``)."""
 
-    parts = plan(fn, prims, saved, whole)
+    parts = plan(fn, prims, saved, unblocked)
     if parts is None:
         return None
     first_params = ["rng"] * rng + fn.params
@@ -1123,7 +1123,7 @@ def _channel_call(name: str, kernel: Kernel, shapes: Shapes, first: str) -> list
 def render_section(spec: OpSpec, compiled, prims: Primitives, enabled: bool, blocked) -> JitSection:
     """The row kernels, compiled twins and variant table of one module (nothing when the op
     is not compiled, or at -O0)."""
-    from .codegen import _outputs, _tuple, operand, uses_rng
+    from .codegen import _outputs, _tuple, operand
 
     if not enabled or spec.name not in COMPILED_OPS or spec.slot is not None:
         return JitSection([], [], set())
@@ -1133,12 +1133,10 @@ def render_section(spec: OpSpec, compiled, prims: Primitives, enabled: bool, blo
     for c in compiled:
         fwd_returns = f"{_outputs([operand(o) for o in c.forward.outputs])}, {_tuple(list(c.saved)) if c.saved else '()'}"
         for fn, returns in ((c.forward, fwd_returns), (c.backward, _outputs([operand(o) for o in c.backward.outputs]))):
-            if uses_rng(fn, prims):
-                continue
             outs = blocked.forward_outs if fn is c.forward else blocked.backward_outs
-            whole = not (blocked.forward if fn is c.forward else blocked.backward)
+            unblocked = not (blocked.forward if fn is c.forward else blocked.backward)
             rendered = render_function(spec, fn, prims, returns, c.saved if fn is c.forward else (), outs,
-                                       rng=spec.random and fn is c.forward, whole=whole)
+                                       rng=spec.random and fn is c.forward, unblocked=unblocked)
             if rendered is None:
                 continue
             kernel_blocks, function = rendered
