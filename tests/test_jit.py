@@ -931,20 +931,20 @@ def test_packed_gates_are_summed_in_the_step_kernel():
 def test_step_backward_kernel_writes_the_joined_gate_gradients():
     """The LSTM step's backward joins its four gate gradients into the packed rows [B, 4 * H]
     that the deferred products read (join_blocks_4): the kernel that computes them writes each
-    at its gate's offset of that array (transpiler/jit.py _joined_after), with no four arrays
-    and no np.concatenate copying them; the driver's [T, B, 4 * H] buffer row is that array,
-    and the result is NumPy's to the last bit's tolerance."""
+    as its gate's block of that array seen as [B, 4, H] (transpiler/jit.py _joined_after; the
+    runtime's ``blocks``, so that LLVM vectorizes the stores), with no four arrays and no
+    np.concatenate copying them; the driver's [T, B, 4 * H] buffer row is that array, and
+    the result is NumPy's to the last bit's tolerance."""
     import inspect
 
     from layerforge.layers import lstm
 
     twin = inspect.getsource(lstm._jit_backward_no_batch_first_step)
-    assert "np.concatenate" not in twin and "rows(grad_gates)" in twin
+    assert "np.concatenate" not in twin and "blocks(grad_gates, 4)" in twin
     kernel = "".join(inspect.getsource(lstm._lstm_no_batch_first_step_bwd_loops_0.function).split())
     # PyTorch's gate order: input, forget, cell, output
     for gate, value in enumerate(("_t35", "_t31", "_t27", "_t23")):
-        offset = f"{gate}*_n+_j" if gate else "_j"
-        assert f"grad_gates_out[_row,{offset}]={value}" in kernel
+        assert f"grad_gates_out[_row,{gate},_j]={value}" in kernel
     rng = np.random.default_rng(3)
     batch, hidden = 5, 7
     grads = [rng.standard_normal((batch, hidden)) for _ in range(3)]

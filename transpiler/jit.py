@@ -22,7 +22,8 @@ into parts, in program order:
   output). A sum or product over packed rows [..., k * F] (a recurrence's gates) that only
   chunks read is computed inside each chunk's read, at its offset (``_wide``); row values
   that only a join of blocks right after the kernel reads (the gates' gradient) are written
-  at their offsets in the joined rows (``_joined_after``). Row sums
+  as the blocks of the joined rows, seen as [R, k, F] (``_joined_after``; stored at offsets
+  of a matrix row instead, LLVM does not vectorize the loop: ``blocks`` of the runtime). Row sums
   accumulate in the arrays' dtype, column sums in it too, SUM_ROWS rows
   at a time, each part added to float64 totals;
 - **NumPy array code** for every other statement, from its NumPy template, as in the
@@ -92,6 +93,7 @@ NumPy template (``render_compiled``).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from .ir import Const, Function, Operand, Stmt
@@ -575,7 +577,7 @@ def _fill(kernel: Kernel, shapes: Shapes, live_after: set[str], prims: Primitive
                         for t in b)  # type: ignore[union-attr]
             if s.target in blocks:  # its block of the packed rows it is joined into
                 joined, index = blocks[s.target]
-                stored[s.target] = f"{joined}_out[{ROW_INDEX}, {f'{index} * {WIDTH} + ' if index else ''}{J}]"
+                stored[s.target] = f"{joined}_out[{ROW_INDEX}, {index}, {J}]"
             elif s.target in live_after:
                 stored[s.target] = f"{s.target}_out[{ROW_INDEX}, {J}]"
             elif later and s.target not in recomputed:
@@ -887,7 +889,8 @@ def render_function(spec: OpSpec, fn: Function, prims: Primitives, returns: str,
             if f"out_{out}" in keywords:
                 allocation += f" if out_{out} is None else out_{out}"
             lines.append(allocation)
-        args = [f"rows({n})" if shapes.of(n) in (ROW, STAT) or n in part.packed or n in part.joins else n
+        args = [f"blocks({n}, {len(part.joins[n])})" if n in part.joins
+                else f"rows({n})" if shapes.of(n) in (ROW, STAT) or n in part.packed else n
                 for n in part.inputs + part.outputs]
         if not whole:
             lines.append(f"{name}({', '.join(args)})")
@@ -1161,9 +1164,9 @@ def render_section(spec: OpSpec, compiled, prims: Primitives, enabled: bool, blo
               "# The compiled CPU target: compiled twins of the functions above, which call the\n"
               "# runtime's hand-written kernels (numba, compiled on first use).")
     blocks[0] = f"{header}\n\n\n{blocks[0]}"
-    used = {n for n in ("channels", "fast_exp", "fast_erf", "fast_log", "fast_log1p", "fast_max", "fast_tanh",
+    used = {n for n in ("blocks", "channels", "fast_exp", "fast_erf", "fast_log", "fast_log1p", "fast_max", "fast_tanh",
                         "in_channel_blocks", "in_row_runs")
-            if any(f"{n}(" in b for b in blocks)}
+            if any(re.search(rf"\b{n}\(", b) for b in blocks)}
     used |= {"whole_rows"} if any("@whole_rows" in b for b in blocks) else set()
     used |= set(kernels) if "rows(" in "".join(blocks) else set(kernels[:1])
     imports = [f"from {RUNTIME} import {', '.join(sorted(used | called | {'use_jit'}))}"]

@@ -18,7 +18,14 @@ from layerforge._runtime import (
     check_steps,
 )
 from layerforge._cupy_runtime import ElementwiseKernel, on_gpu
-from layerforge._jit_runtime import fast_exp, fast_tanh, row_kernel, rows, use_jit
+from layerforge._jit_runtime import (
+    blocks,
+    fast_exp,
+    fast_tanh,
+    row_kernel,
+    rows,
+    use_jit,
+)
 
 __all__ = ["forward", "backward"]
 
@@ -2663,19 +2670,19 @@ def _lstm_no_batch_first_step_bwd_loops_0(
             _t21 = grad_output_gate * output_gate[_row, _j]  # primitives.yaml:201
             _t22 = _float(1.0) - output_gate[_row, _j]  # primitives.yaml:201
             _t23 = _t21 * _t22  # primitives.yaml:201
-            grad_gates_out[_row, 3 * _n + _j] = _t23
+            grad_gates_out[_row, 3, _j] = _t23
             _t25 = cell_gate[_row, _j] * cell_gate[_row, _j]  # primitives.yaml:180
             _t26 = _float(1.0) - _t25  # primitives.yaml:180
             _t27 = grad_cell_gate * _t26  # primitives.yaml:180
-            grad_gates_out[_row, 2 * _n + _j] = _t27
+            grad_gates_out[_row, 2, _j] = _t27
             _t29 = grad_forget_gate * forget_gate[_row, _j]  # primitives.yaml:201
             _t30 = _float(1.0) - forget_gate[_row, _j]  # primitives.yaml:201
             _t31 = _t29 * _t30  # primitives.yaml:201
-            grad_gates_out[_row, 1 * _n + _j] = _t31
+            grad_gates_out[_row, 1, _j] = _t31
             _t33 = grad_input_gate * input_gate[_row, _j]  # primitives.yaml:201
             _t34 = _float(1.0) - input_gate[_row, _j]  # primitives.yaml:201
             _t35 = _t33 * _t34  # primitives.yaml:201
-            grad_gates_out[_row, _j] = _t35
+            grad_gates_out[_row, 0, _j] = _t35
 
 
 def _jit_backward_no_batch_first_step(
@@ -2711,7 +2718,7 @@ def _jit_backward_no_batch_first_step(
         rows(c),
         rows(forget_gate),
         rows(grad_c),
-        rows(grad_gates),
+        blocks(grad_gates, 4),
     )
     grad_h = (weight_hh.T @ grad_gates.T).T
     return grad_h, grad_c, grad_gates
