@@ -118,6 +118,21 @@ def test_activations_match_numpy(backend, name, attributes, dtype):
     close(g1[0], g0[0], dtype, scale=4 * max(1.0, float(np.abs(g0[0]).max())))
 
 
+@pytest.mark.parametrize("shape", [(1024, 32), (37, 130), (130, 37), (16, 300)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_rows_of_a_transposed_matrix_is_its_contiguous_copy(shape, dtype):
+    """A kernel's input that is a transposed matrix (a recurrence step's ``(weight_hh @ h.T).T``)
+    is copied by the runtime's blocked transpose, 16 rows at a time with the rest after them:
+    the same elements as np.ascontiguousarray, C-contiguous, and the source untouched."""
+    source = np.random.default_rng(0).standard_normal(shape).astype(dtype)
+    kept = source.copy()
+    got = rows(source.T)
+    assert got.flags.c_contiguous and got.shape == source.T.shape
+    np.testing.assert_array_equal(got, np.ascontiguousarray(source.T))
+    np.testing.assert_array_equal(source, kept)
+    assert rows(source) is not source and np.shares_memory(rows(source), source)  # a view
+
+
 def test_clip_with_low_above_high_is_high_as_numpy(backend):
     """hard_tanh's kernel clips as np.clip does, min(max(x, low), high): with low above high
     every value is high (ONNX's Clip, test_clip_min_greater_than_max), NaN stays NaN."""

@@ -61,8 +61,34 @@ def rows(array):
     """``array`` [..., F] as a matrix of rows [R, F]: a view of a contiguous array, or of a
     contiguous copy of a strided one (an input: the arrays a kernel writes are its own).
     numba compiles a kernel apart for strided arrays, whose sums LLVM does not vectorize, so
-    they would round differently from the same values laid out contiguously."""
+    they would round differently from the same values laid out contiguously. A transposed
+    matrix (a recurrence step's ``(weight_hh @ h.T).T``) is copied by ``transposed``."""
+    flags = array.flags
+    if (
+        not flags.c_contiguous
+        and flags.f_contiguous
+        and array.ndim == 2
+        and array.size >= 4096
+    ):
+        out = np.empty(array.shape, array.dtype)
+        transposed(array.T, out)
+        return out
     return np.ascontiguousarray(array).reshape(-1, array.shape[-1])
+
+
+def _transposed(source, out):
+    """out [N, M] = source [M, N] transposed, 16 rows of ``source`` at a time, so that each
+    row of ``out`` gets 16 contiguous elements per pass. The LSTM step's product [1024, 32]
+    float32: 11 us, against 25 for np.ascontiguousarray of its transpose."""
+    m, n = source.shape
+    whole = m - m % 16
+    for start in range(0, whole, 16):
+        for j in range(n):
+            for i in range(16):
+                out[j, start + i] = source[start + i, j]
+    for j in range(n):
+        for i in range(whole, m):
+            out[j, i] = source[i, j]
 
 
 def blocks(array, count):
@@ -530,6 +556,7 @@ def _bilinear_samples(
 
 # Compiled without contraction (no fused multiply-adds): a point's coordinates round as NumPy's.
 bilinear_samples = RowKernel(_bilinear_samples, ())
+transposed = RowKernel(_transposed, ())
 
 
 # tanh in the kernels: fast_tanh, from fast_exp and a polynomial, all selects (LLVM vectorizes
