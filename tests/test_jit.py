@@ -272,7 +272,7 @@ def _shift_and_sum(shift, x, y_out, column_sums_out):
 
 def test_in_row_runs_cuts_the_rows_of_the_largest_array():
     """in_row_runs on two threads: the rows cut by the largest 2-D argument (here not the
-    first: a row statistic [R, 1] comes first) into SHARES runs a thread, a column sum
+    first: a row statistic [R, 1] comes first) into tapering runs, a column sum
     (``sums``) per run added in order into the caller's array; the rows' results as in one
     call, and the sums the same on every call (the runs' bounds are fixed, whichever thread
     takes a run)."""
@@ -297,8 +297,9 @@ def test_in_row_runs_cuts_the_rows_of_the_largest_array():
         _jit_runtime.in_row_runs(kernel, shift, x, np.empty_like(x), sums3, sums=(3,))
     finally:
         layerforge.set_num_threads(threads)
-    size, extra = divmod(1100, 2 * _runtime.SHARES)  # runs of equal size, the first ones a row longer
-    assert sorted(runs) == sorted([(size + 1,) * 2] * extra + [(size,) * 2] * (2 * _runtime.SHARES - extra))
+    # half of an even share of the rows left each, down to ceil(1100 / 32) = 35 rows, the rest last
+    expected = [275, 207, 155, 116, 87, 65, 49, 37, 35, 35, 35, 4]
+    assert sum(expected) == 1100 and sorted(runs) == sorted((size, size) for size in expected)
     np.testing.assert_array_equal(y2, y)
     np.testing.assert_allclose(sums2, sums, rtol=1e-5, atol=1e-4)  # partial sums of size or size + 1 terms
     np.testing.assert_array_equal(sums3, sums2)

@@ -109,7 +109,7 @@ def channels(array):
 def in_channel_blocks(kernel, like, *args):
     """``kernel(first, last, *args)`` over the channels of ``like`` [B, C, L] (a channel
     kernel computes channels first..last of its arrays): in one call when ``like`` is under
-    4 MB, else the channels cut into contiguous runs, SHARES a thread (``set_num_threads``),
+    4 MB, else the channels cut into tapering contiguous runs (``_share_out`` of the runtime),
     which the threads of ``in_row_blocks``' pool take in turn. The kernels release the GIL,
     so the runs compute at the same time; each channel is computed as in one call, whatever
     the thread count. Batch norm's kernels take about 0.13 ms a MB, and handing runs to the
@@ -135,8 +135,8 @@ def whole_rows(twin):
 
 def in_row_runs(kernel, *args, sums=()):
     """``kernel(*args)`` over the rows of its row arrays (the 2-D arguments [R, F] and
-    [R, 1] with the rows of the largest), cut into contiguous runs, SHARES a thread
-    (``set_num_threads``), which the threads of ``in_row_blocks``' pool take in turn: one
+    [R, 1] with the rows of the largest), cut into tapering contiguous runs (``_share_out``
+    of the runtime), which the threads of ``in_row_blocks``' pool take in turn: one
     GIL-free call each. The arguments at the positions ``sums`` are column sums [F] that the
     kernel writes: the first run writes them, each other run into arrays of its own, added
     to them run by run in order (a given thread count always gives the same result). Small

@@ -949,7 +949,7 @@ def in_row_blocks(
     runtime's: its kernels share the rows out over the threads themselves).
 
     The first block runs on the calling thread and fixes how the results are assembled; the
-    other blocks are cut into contiguous runs, SHARES a thread (``set_num_threads``), which
+    other blocks are cut into tapering contiguous runs (``_share_out``), which
     the threads take in turn (``_on_threads``).
     NumPy releases the GIL inside its loops, so the runs compute at the same time. Every
     output element is computed exactly as in one call; sums are added per run, then run by
@@ -1167,8 +1167,8 @@ def in_chunks(task, count, like):
     of what the calls return (None if they return nothing).
 
     For NumPy arrays (``like``) each call takes one item, an image of a batch, whose working
-    set stays in the CPU's cache, and the items are cut into contiguous runs, SHARES a
-    thread (``set_num_threads``), as in ``in_row_blocks``; calls may write disjoint parts of
+    set stays in the CPU's cache, and the items are cut into tapering contiguous runs
+    (``_share_out``), as in ``in_row_blocks``; calls may write disjoint parts of
     shared results. What they return (a new array, or None) is added item by item within a
     run, then run by run in order, so a given thread count always gives the same result.
     Otherwise (CuPy arrays) one call takes every item.
@@ -1255,25 +1255,26 @@ def _accumulate(total, result):
     return np.add(total, result, out=total)
 
 
-# Shares per thread of ``_on_threads``: the items are cut into this many contiguous runs a
-# thread, which the threads take in turn as each finishes one. On this VM one core at times
-# runs at half speed for seconds (measured: in log_softmax's slow runs the pool's thread took
-# 4.1 ms for its half of the rows and this one 2.7, against 2.3 each otherwise; no steal time,
-# the other core idle meanwhile): with one run a thread the whole call waited for the slow
-# core's half. With runs of fixed bounds, computed in order of their bounds, every result and
-# sum is the same whichever thread computes a run.
+# Shares per thread of ``_on_threads``: the items are cut into contiguous runs, at least this
+# many a thread, which the threads take in turn as each finishes one. On this VM one core at
+# times runs at half speed for seconds (measured: in log_softmax's slow runs the pool's thread
+# took 4.1 ms for its half of the rows and this one 2.7, against 2.3 each otherwise; no steal
+# time, the other core idle meanwhile): with one run a thread the whole call waited for the
+# slow core's half. The runs taper (``_share_out``), so that the threads finish within a short
+# run of each other. With runs of fixed bounds, computed in order of their bounds, every
+# result and sum is the same whichever thread computes a run.
 SHARES = 4
 
 
 def _on_threads(run, items, serial=False):
-    """``run`` over ``items`` cut into contiguous runs, SHARES per thread (one run if
+    """``run`` over ``items`` cut into tapering contiguous runs (``_share_out``; one run if
     ``serial`` or on one of the pool's threads, whose nested calls run on their own): the
     first run on this thread, then the others as this thread and the pool's take them in
     turn; their results in the runs' order. While several run, BLAS may be kept to one
     thread (``_one_blas_thread``), so that its own threads do not contend with these for
     the cores."""
     threads = 1 if serial or _inside_worker() else get_num_threads()
-    runs = _share_out(items, threads * SHARES if threads > 1 else 1)
+    runs = _share_out(items, threads)
     if len(runs) < 2:
         return [run(part) for part in runs]
     results = [None] * len(runs)
@@ -1330,17 +1331,24 @@ def _blas():
     return blas["controller"]
 
 
-def _share_out(starts, parts):
-    """``starts`` cut into at most ``parts`` contiguous runs, the longest runs first."""
-    parts = min(len(starts), parts)
-    if parts == 0:
-        return []
-    size, extra = divmod(len(starts), parts)
+def _share_out(starts, threads):
+    """``starts`` cut into contiguous runs for ``threads`` threads that take them in turn,
+    tapering: each run is half an even share of what is left (``left / (2 threads)``), down to
+    runs of ``1 / (4 SHARES)`` of an even share of the whole, the last one what remains. The
+    pool's thread starts late (waking it took 0.1 ms here) and a thread may finish its run
+    while another has a long one left; with short runs last, both finish within a short run
+    of each other. Equal runs, SHARES a thread, cost softmax, tanh, relu, softplus and mish
+    2-9% of their forward + backward (4096 x 1024 float32, two threads). One thread: one run.
+    """
+    count = len(starts)
+    if threads < 2 or count < 2:
+        return [starts] if count else []
+    floor = max(1, -(-count // (4 * SHARES * threads)))
     runs, begin = [], 0
-    for part in range(parts):
-        end = begin + size + (part < extra)
-        runs.append(starts[begin:end])
-        begin = end
+    while begin < count:
+        size = max(floor, -(-(count - begin) // (2 * threads)))
+        runs.append(starts[begin : begin + size])
+        begin += size
     return runs
 
 
