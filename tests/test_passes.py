@@ -9,7 +9,7 @@ import libcst as cst
 import numpy as np
 import pytest
 
-from transpiler.passes import InlineTemporaries, Reparenthesize, RenumberTemporaries, optimize
+from transpiler.passes import InlineTemporaries, Reparenthesize, RenumberKernelTemporaries, RenumberTemporaries, optimize
 from transpiler.passes.common import Substitute, is_kernel, nodes, reads, writes
 
 
@@ -174,6 +174,45 @@ def test_renumber():
         return grad_x
     """
     assert run(RenumberTemporaries(), before) == same(after)
+
+
+def test_renumber_kernel_temporaries_renames_each_kernel_with_its_outputs_and_rows():
+    """A row kernel's temporaries, parameters included (kernels take positional arguments),
+    are numbered from 1 in order of first appearance, with ``_t<n>_out`` and ``_t<n>_row``
+    renamed as ``_t<n>``; an undecorated function and a name merely starting like a
+    temporary (``_t2x``) are left alone."""
+    before = """
+    @row_kernel
+    def _op_bwd_loops_0(grad_y, _t11, _t14_out):
+        _t14_row = np.empty(4)
+        for _row in range(2):
+            _t12 = grad_y[_row, 0] * _t11[_row, 0]
+            _t14_row[0] = _t12
+            _t14_out[_row, 0] = _t14_row[0] + _t2x
+
+
+    def _op_other(_t11):
+        _t12 = _t11
+        return _t12
+    """
+    after = """
+    @row_kernel
+    def _op_bwd_loops_0(grad_y, _t1, _t2_out):
+        _t2_row = np.empty(4)
+        for _row in range(2):
+            _t3 = grad_y[_row, 0] * _t1[_row, 0]
+            _t2_row[0] = _t3
+            _t2_out[_row, 0] = _t2_row[0] + _t2x
+
+
+    def _op_other(_t11):
+        _t12 = _t11
+        return _t12
+    """
+    renumber = RenumberKernelTemporaries()
+    assert run(renumber, before) == same(after) and renumber.changed
+    again = RenumberKernelTemporaries()
+    assert run(again, after) == same(after) and not again.changed
 
 
 @pytest.mark.parametrize("before, _", INLINE)

@@ -16,7 +16,7 @@ from .algebra import FoldConstants, StrengthReduce
 from .cse import EliminateCommonSubexpressions
 from .dce import EliminateDeadCode
 from .fuse import Facts, FuseElementwise
-from .inline import InlineTemporaries, RenumberTemporaries
+from .inline import InlineTemporaries, RenumberKernelTemporaries, RenumberTemporaries
 from .merge import MergeIdenticalFunctions
 from .parens import Reparenthesize
 from .reuse import ReuseBuffers
@@ -36,6 +36,7 @@ PIPELINE: list[tuple[str, PassFactory]] = [
 # Run once the pipeline has settled: renaming earlier would detach names from their IR facts.
 FINAL: list[tuple[str, PassFactory]] = [
     ("renumber", lambda facts: RenumberTemporaries()),
+    ("renumber kernels", lambda facts: RenumberKernelTemporaries()),
 ]
 
 MAX_ROUNDS = 10
@@ -67,4 +68,5 @@ def optimize(code: str, level: int = 1, facts: Facts | None = None) -> str:
 
 
 __all__ = ["optimize", "PIPELINE", "Facts", "FuseElementwise", "FoldConstants", "StrengthReduce", "EliminateCommonSubexpressions",
-           "EliminateDeadCode", "InlineTemporaries", "MergeIdenticalFunctions", "RenumberTemporaries", "Reparenthesize", "ReuseBuffers"]
+           "EliminateDeadCode", "InlineTemporaries", "MergeIdenticalFunctions", "RenumberKernelTemporaries",
+           "RenumberTemporaries", "Reparenthesize", "ReuseBuffers"]

@@ -85,5 +85,48 @@ class RenumberTemporaries(KernelPass):
         return rename(order).apply(updated)
 
 
+class RenumberKernelTemporaries(cst.CSTTransformer):
+    """Renumber the temporaries of each compiled row kernel (a function decorated
+    ``@row_kernel``) ``_t1, _t2, ...`` in order of first appearance, with the names made from
+    them (``_t3_out``, the kernel's output of ``_t3``; ``_t3_row``, its scratch row) renamed
+    alike. A kernel's numbers come from the IR of its direction, where a backward's continue
+    from its forward's; renumbered, the kernels of two variants that compute the same (the
+    backward of gumbel_softmax in training and in evaluation) are the same text, which
+    ``MergeIdenticalFunctions`` then merges. Kernels are called with positional arguments
+    only, so their parameters are renamed too. ``changed`` says whether it renamed any."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changed = False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        if not any(isinstance(d.decorator, cst.Name) and d.decorator.value == "row_kernel" for d in updated.decorators):
+            return updated
+        numbers: dict[str, str] = {}
+        order: dict[str, str] = {}
+        for name in (n.value for n in nodes(updated) if type(n) is cst.Name):
+            base, suffix = _kernel_temporary(name)
+            if base is None:
+                continue
+            numbers.setdefault(base, str(len(numbers) + 1))
+            order[name] = f"{TEMPORARY_PREFIX}{numbers[base]}{suffix}"
+        if all(old == new for old, new in order.items()):
+            return updated
+        self.changed = True
+        return rename(order).apply(updated)
+
+
+def _kernel_temporary(name: str) -> tuple[str | None, str]:
+    """A kernel's temporary ``_t<n>``, or a name made from one (``_t<n>_out``, ``_t<n>_row``):
+    its number and suffix, else (None, "")."""
+    for suffix in ("_out", "_row", ""):
+        if name.endswith(suffix) and _is_temporary(name[: len(name) - len(suffix)]):
+            return name[len(TEMPORARY_PREFIX) : len(name) - len(suffix)], suffix
+    return None, ""
+
+
 def _is_temporary(name: str) -> bool:
     return name.startswith(TEMPORARY_PREFIX) and name[len(TEMPORARY_PREFIX):].isdigit()

@@ -167,13 +167,13 @@ def _bent_identity_bwd_loops_0(x, grad_y, grad_x_out):
             _t1 = x[_row, _j] * x[_row, _j]  # bent_identity.yaml:8
             _t2 = _t1 + _float(1.0)  # bent_identity.yaml:8
             _t3 = math.sqrt(_t2)  # bent_identity.yaml:8
-            _t6 = grad_y[_row, _j] * _float(0.5)  # primitives.yaml:62
-            _t7 = _float(0.5) * _t6  # primitives.yaml:171
-            _t8 = _t7 / _t3  # primitives.yaml:171
-            _t9 = _t8 * x[_row, _j]  # primitives.yaml:61
-            _t10 = _t8 * x[_row, _j]  # primitives.yaml:62
-            _t11 = grad_y[_row, _j] + _t9  # primitives.yaml:62
-            grad_x = _t11 + _t10  # primitives.yaml:62
+            _t4 = grad_y[_row, _j] * _float(0.5)  # primitives.yaml:62
+            _t5 = _float(0.5) * _t4  # primitives.yaml:171
+            _t6 = _t5 / _t3  # primitives.yaml:171
+            _t7 = _t6 * x[_row, _j]  # primitives.yaml:61
+            _t8 = _t6 * x[_row, _j]  # primitives.yaml:62
+            _t9 = grad_y[_row, _j] + _t7  # primitives.yaml:62
+            grad_x = _t9 + _t8  # primitives.yaml:62
             grad_x_out[_row, _j] = grad_x
 
 

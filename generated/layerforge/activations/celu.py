@@ -196,14 +196,14 @@ def _celu_bwd_loops_0(y, alpha, grad_y, grad_x_out):
     _float = y.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t6 = (
+            _t1 = (
                 y[_row, _j]
                 if y[_row, _j] < _float(0.0) or y[_row, _j] != y[_row, _j]
                 else _float(0.0)
             )  # celu.yaml:14
-            _t7 = _t6 / _float(alpha)  # celu.yaml:14
-            _t8 = _t7 + _float(1.0)  # celu.yaml:14
-            grad_x = grad_y[_row, _j] * _t8  # celu.yaml:14
+            _t2 = _t1 / _float(alpha)  # celu.yaml:14
+            _t3 = _t2 + _float(1.0)  # celu.yaml:14
+            grad_x = grad_y[_row, _j] * _t3  # celu.yaml:14
             grad_x_out[_row, _j] = grad_x
 
 

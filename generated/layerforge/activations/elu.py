@@ -195,22 +195,22 @@ def _jit_forward(x, alpha):
 
 # elu_bwd_loops_0: layers_spec/activations/elu.yaml:15
 @row_kernel
-def _elu_bwd_loops_0(y, alpha, grad_y, _t10, grad_x_out):
+def _elu_bwd_loops_0(y, alpha, grad_y, _t1, grad_x_out):
     _rows, _n = y.shape
     _float = y.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t5 = (
+            _t2 = (
                 y[_row, _j]
                 if y[_row, _j] < _float(0.0) or y[_row, _j] != y[_row, _j]
                 else _float(0.0)
             )  # elu.yaml:15
-            _t6 = _t5 + _float(alpha)  # elu.yaml:15
-            _t7 = grad_y[_row, _j] * _t6  # elu.yaml:15
-            _t8 = y[_row, _j] > _float(0.0)  # elu.yaml:15
-            _t9 = grad_y[_row, _j] * _t8  # elu.yaml:15
-            _t11 = _t9 * _float(_t10)  # elu.yaml:15
-            grad_x = _t7 + _t11  # elu.yaml:15
+            _t3 = _t2 + _float(alpha)  # elu.yaml:15
+            _t4 = grad_y[_row, _j] * _t3  # elu.yaml:15
+            _t5 = y[_row, _j] > _float(0.0)  # elu.yaml:15
+            _t6 = grad_y[_row, _j] * _t5  # elu.yaml:15
+            _t7 = _t6 * _float(_t1)  # elu.yaml:15
+            grad_x = _t4 + _t7  # elu.yaml:15
             grad_x_out[_row, _j] = grad_x
 
 

@@ -148,11 +148,11 @@ def _gaussian_bwd_loops_0(grad_y, y, x, grad_x_out):
     _rows, _n = grad_y.shape
     for _row in range(_rows):
         for _j in range(_n):
-            _t3 = grad_y[_row, _j] * y[_row, _j]  # primitives.yaml:100
-            _t4 = -_t3  # primitives.yaml:81
-            _t5 = _t4 * x[_row, _j]  # primitives.yaml:61
-            _t6 = _t4 * x[_row, _j]  # primitives.yaml:62
-            grad_x = _t5 + _t6  # primitives.yaml:62
+            _t1 = grad_y[_row, _j] * y[_row, _j]  # primitives.yaml:100
+            _t2 = -_t1  # primitives.yaml:81
+            _t3 = _t2 * x[_row, _j]  # primitives.yaml:61
+            _t4 = _t2 * x[_row, _j]  # primitives.yaml:62
+            grad_x = _t3 + _t4  # primitives.yaml:62
             grad_x_out[_row, _j] = grad_x
 
 

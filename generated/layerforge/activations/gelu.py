@@ -473,40 +473,40 @@ def _jit_forward_tanh(x, *, out_y=None):
 
 # gelu_tanh_bwd_loops_0: layers_spec/activations/gelu.yaml:20,21; layers_spec/primitives.yaml:61,62,180,90
 @row_kernel
-def _gelu_tanh_bwd_loops_0(_t1, x, grad_y, _t12_out, _t13_out, _t15_out):
+def _gelu_tanh_bwd_loops_0(_t1, x, grad_y, _t2_out, _t3_out, _t4_out):
     _rows, _n = _t1.shape
     _float = _t1.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t2 = _float(0.044715) * _t1[_row, _j]  # gelu.yaml:20
-            _t3 = x[_row, _j] + _t2  # gelu.yaml:20
-            inner = _float(0.7978845608028654) * _t3  # gelu.yaml:20
-            _t4 = _float(0.5) * x[_row, _j]  # gelu.yaml:21
-            _t5 = fast_tanh(inner)  # gelu.yaml:21
-            _t6 = _float(1.0) + _t5  # gelu.yaml:21
-            _t7 = grad_y[_row, _j] * _t6  # primitives.yaml:61
-            _t8 = grad_y[_row, _j] * _t4  # primitives.yaml:62
-            _t9 = _t5 * _t5  # primitives.yaml:180
-            _t10 = _float(1.0) - _t9  # primitives.yaml:180
-            grad_inner = _t8 * _t10  # primitives.yaml:180
-            _t12 = _t7 * _float(0.5)  # primitives.yaml:62
-            _t12_out[_row, _j] = _t12
-            _t13 = grad_inner * _float(0.7978845608028654)  # primitives.yaml:62
-            _t13_out[_row, _j] = _t13
-            _t14 = _t13 * _float(0.044715)  # primitives.yaml:62
-            _t15 = _t14 * _float(3.0)  # primitives.yaml:90
-            _t15_out[_row, _j] = _t15
+            _t5 = _float(0.044715) * _t1[_row, _j]  # gelu.yaml:20
+            _t6 = x[_row, _j] + _t5  # gelu.yaml:20
+            inner = _float(0.7978845608028654) * _t6  # gelu.yaml:20
+            _t7 = _float(0.5) * x[_row, _j]  # gelu.yaml:21
+            _t8 = fast_tanh(inner)  # gelu.yaml:21
+            _t9 = _float(1.0) + _t8  # gelu.yaml:21
+            _t10 = grad_y[_row, _j] * _t9  # primitives.yaml:61
+            _t11 = grad_y[_row, _j] * _t7  # primitives.yaml:62
+            _t12 = _t8 * _t8  # primitives.yaml:180
+            _t13 = _float(1.0) - _t12  # primitives.yaml:180
+            grad_inner = _t11 * _t13  # primitives.yaml:180
+            _t2 = _t10 * _float(0.5)  # primitives.yaml:62
+            _t2_out[_row, _j] = _t2
+            _t3 = grad_inner * _float(0.7978845608028654)  # primitives.yaml:62
+            _t3_out[_row, _j] = _t3
+            _t14 = _t3 * _float(0.044715)  # primitives.yaml:62
+            _t4 = _t14 * _float(3.0)  # primitives.yaml:90
+            _t4_out[_row, _j] = _t4
 
 
 # gelu_tanh_bwd_loops_1: layers_spec/primitives.yaml:90
 @row_kernel
-def _gelu_tanh_bwd_loops_1(_t15, _t16, _t12, _t13, grad_x_out):
-    _rows, _n = _t15.shape
+def _gelu_tanh_bwd_loops_1(_t1, _t2, _t3, _t4, grad_x_out):
+    _rows, _n = _t1.shape
     for _row in range(_rows):
         for _j in range(_n):
-            _t17 = _t15[_row, _j] * _t16[_row, _j]  # primitives.yaml:90
-            _t18 = _t12[_row, _j] + _t13[_row, _j]  # primitives.yaml:90
-            grad_x = _t18 + _t17  # primitives.yaml:90
+            _t5 = _t1[_row, _j] * _t2[_row, _j]  # primitives.yaml:90
+            _t6 = _t3[_row, _j] + _t4[_row, _j]  # primitives.yaml:90
+            grad_x = _t6 + _t5  # primitives.yaml:90
             grad_x_out[_row, _j] = grad_x
 
 

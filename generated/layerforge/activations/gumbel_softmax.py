@@ -368,14 +368,14 @@ def _gumbel_softmax_train_bwd_loops_0(grad_y, y, temperature, grad_x_out):
     _float = grad_y.dtype.type
     _zero = grad_y.dtype.type(0.0)
     for _row in range(_rows):
-        _t7 = _zero  # gumbel_softmax.yaml:22
+        _t1 = _zero  # gumbel_softmax.yaml:22
         for _j in range(_n):
-            _t6 = grad_y[_row, _j] * y[_row, _j]  # gumbel_softmax.yaml:22
-            _t7 += _t6
+            _t2 = grad_y[_row, _j] * y[_row, _j]  # gumbel_softmax.yaml:22
+            _t1 += _t2
         for _j in range(_n):
-            _t8 = grad_y[_row, _j] - _t7  # gumbel_softmax.yaml:22
-            _t9 = y[_row, _j] * _t8  # gumbel_softmax.yaml:22
-            grad_x = _t9 / _float(temperature)  # gumbel_softmax.yaml:22
+            _t3 = grad_y[_row, _j] - _t1  # gumbel_softmax.yaml:22
+            _t4 = y[_row, _j] * _t3  # gumbel_softmax.yaml:22
+            grad_x = _t4 / _float(temperature)  # gumbel_softmax.yaml:22
             grad_x_out[_row, _j] = grad_x
 
 
@@ -400,14 +400,14 @@ def _gumbel_softmax_eval_fwd_loops_0(logits, y_out):
     exponentials_row = np.empty(_n, logits.dtype)
     for _row in range(_rows):
         _t1 = fast_max(logits[_row])  # gumbel_softmax.yaml:18
-        _t3 = _zero  # gumbel_softmax.yaml:20
+        _t2 = _zero  # gumbel_softmax.yaml:20
         for _j in range(_n):
             shifted = logits[_row, _j] - _t1  # gumbel_softmax.yaml:18
             exponentials = fast_exp(shifted)  # gumbel_softmax.yaml:19
             exponentials_row[_j] = exponentials
-            _t3 += exponentials
+            _t2 += exponentials
         for _j in range(_n):
-            y = exponentials_row[_j] / _t3  # gumbel_softmax.yaml:20
+            y = exponentials_row[_j] / _t2  # gumbel_softmax.yaml:20
             y_out[_row, _j] = y
 
 
@@ -418,38 +418,7 @@ def _jit_forward_eval(rng, x, temperature, *, out_y=None):
     return y, (temperature, y)
 
 
-# gumbel_softmax_eval_bwd_loops_0: layers_spec/activations/gumbel_softmax.yaml:22
-@row_kernel
-def _gumbel_softmax_eval_bwd_loops_0(grad_y, y, temperature, grad_x_out):
-    _rows, _n = grad_y.shape
-    _float = grad_y.dtype.type
-    _zero = grad_y.dtype.type(0.0)
-    for _row in range(_rows):
-        _t5 = _zero  # gumbel_softmax.yaml:22
-        for _j in range(_n):
-            _t4 = grad_y[_row, _j] * y[_row, _j]  # gumbel_softmax.yaml:22
-            _t5 += _t4
-        for _j in range(_n):
-            _t6 = grad_y[_row, _j] - _t5  # gumbel_softmax.yaml:22
-            _t7 = y[_row, _j] * _t6  # gumbel_softmax.yaml:22
-            grad_x = _t7 / _float(temperature)  # gumbel_softmax.yaml:22
-            grad_x_out[_row, _j] = grad_x
-
-
-@whole_rows
-def _jit_backward_eval(grad_y, temperature, y):
-    grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    in_row_runs(
-        _gumbel_softmax_eval_bwd_loops_0,
-        rows(grad_y),
-        rows(y),
-        temperature,
-        rows(grad_x),
-    )
-    return grad_x
-
-
 _JIT_VARIANTS = {
     True: (_forward_train, _jit_backward_train),
-    False: (_jit_forward_eval, _jit_backward_eval),
+    False: (_jit_forward_eval, _jit_backward_train),
 }

@@ -131,18 +131,18 @@ def _cupy_backward(grad_y, alpha, _t2):
 
 # hard_sigmoid_fwd_loops_0: layers_spec/activations/hard_sigmoid.yaml:13
 @row_kernel
-def _hard_sigmoid_fwd_loops_0(alpha, x, beta, _t2_out, y_out):
+def _hard_sigmoid_fwd_loops_0(alpha, x, beta, _t1_out, y_out):
     _rows, _n = x.shape
     _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t1 = _float(alpha) * x[_row, _j]  # hard_sigmoid.yaml:13
-            _t2 = _t1 + _float(beta)  # hard_sigmoid.yaml:13
-            _t2_out[_row, _j] = _t2
+            _t2 = _float(alpha) * x[_row, _j]  # hard_sigmoid.yaml:13
+            _t1 = _t2 + _float(beta)  # hard_sigmoid.yaml:13
+            _t1_out[_row, _j] = _t1
             y = (
                 (_float(1.0) if _float(0.0) > _float(1.0) else _float(0.0))
-                if _t2 < _float(0.0)
-                else _float(1.0) if _t2 > _float(1.0) else _t2
+                if _t1 < _float(0.0)
+                else _float(1.0) if _t1 > _float(1.0) else _t1
             )  # hard_sigmoid.yaml:13
             y_out[_row, _j] = y
 
@@ -157,16 +157,16 @@ def _jit_forward(x, alpha, beta):
 
 # hard_sigmoid_bwd_loops_0: layers_spec/primitives.yaml:272,62
 @row_kernel
-def _hard_sigmoid_bwd_loops_0(_t2, grad_y, alpha, grad_x_out):
-    _rows, _n = _t2.shape
-    _float = _t2.dtype.type
+def _hard_sigmoid_bwd_loops_0(_t1, grad_y, alpha, grad_x_out):
+    _rows, _n = _t1.shape
+    _float = _t1.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t3 = _t2[_row, _j] > _float(0.0)  # primitives.yaml:272
-            _t4 = _t2[_row, _j] < _float(1.0)  # primitives.yaml:272
-            _t5 = _t3 and _t4  # primitives.yaml:272
-            _t6 = grad_y[_row, _j] * _t5  # primitives.yaml:272
-            grad_x = _t6 * _float(alpha)  # primitives.yaml:62
+            _t2 = _t1[_row, _j] > _float(0.0)  # primitives.yaml:272
+            _t3 = _t1[_row, _j] < _float(1.0)  # primitives.yaml:272
+            _t4 = _t2 and _t3  # primitives.yaml:272
+            _t5 = grad_y[_row, _j] * _t4  # primitives.yaml:272
+            grad_x = _t5 * _float(alpha)  # primitives.yaml:62
             grad_x_out[_row, _j] = grad_x
 
 

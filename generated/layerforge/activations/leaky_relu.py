@@ -169,12 +169,12 @@ def _leaky_relu_bwd_loops_0(grad_y, alpha, x, grad_x_out):
     _float = grad_y.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t4 = grad_y[_row, _j] * _float(alpha)  # primitives.yaml:62
-            _t5 = x[_row, _j] < _float(0.0)  # primitives.yaml:262
-            _t6 = _t4 * _t5  # primitives.yaml:262
-            _t7 = x[_row, _j] > _float(0.0)  # primitives.yaml:252
-            _t8 = grad_y[_row, _j] * _t7  # primitives.yaml:252
-            grad_x = _t6 + _t8  # primitives.yaml:252
+            _t1 = grad_y[_row, _j] * _float(alpha)  # primitives.yaml:62
+            _t2 = x[_row, _j] < _float(0.0)  # primitives.yaml:262
+            _t3 = _t1 * _t2  # primitives.yaml:262
+            _t4 = x[_row, _j] > _float(0.0)  # primitives.yaml:252
+            _t5 = grad_y[_row, _j] * _t4  # primitives.yaml:252
+            grad_x = _t3 + _t5  # primitives.yaml:252
             grad_x_out[_row, _j] = grad_x
 
 

@@ -229,15 +229,15 @@ def _log_softmax_fwd_loops_0(x, y_out):
     _zero = x.dtype.type(0.0)
     for _row in range(_rows):
         _t1 = fast_max(x[_row])  # log_softmax.yaml:10
-        _t4 = _zero  # log_softmax.yaml:11
+        _t2 = _zero  # log_softmax.yaml:11
         for _j in range(_n):
             shifted = x[_row, _j] - _t1  # log_softmax.yaml:10
             _t3 = fast_exp(shifted)  # log_softmax.yaml:11
-            _t4 += _t3
-        _t5 = fast_log(_t4)  # log_softmax.yaml:11
+            _t2 += _t3
+        _t4 = fast_log(_t2)  # log_softmax.yaml:11
         for _j in range(_n):
             shifted = x[_row, _j] - _t1  # log_softmax.yaml:10
-            y = shifted - _t5  # log_softmax.yaml:11
+            y = shifted - _t4  # log_softmax.yaml:11
             y_out[_row, _j] = y
 
 
@@ -254,13 +254,13 @@ def _log_softmax_bwd_loops_0(y, grad_y, grad_x_out):
     _rows, _n = y.shape
     _zero = y.dtype.type(0.0)
     for _row in range(_rows):
-        _t7 = _zero  # log_softmax.yaml:13
+        _t1 = _zero  # log_softmax.yaml:13
         for _j in range(_n):
-            _t7 += grad_y[_row, _j]
+            _t1 += grad_y[_row, _j]
         for _j in range(_n):
-            _t6 = fast_exp(y[_row, _j])  # log_softmax.yaml:13
-            _t8 = _t6 * _t7  # log_softmax.yaml:13
-            grad_x = grad_y[_row, _j] - _t8  # log_softmax.yaml:13
+            _t2 = fast_exp(y[_row, _j])  # log_softmax.yaml:13
+            _t3 = _t2 * _t1  # log_softmax.yaml:13
+            grad_x = grad_y[_row, _j] - _t3  # log_softmax.yaml:13
             grad_x_out[_row, _j] = grad_x
 
 

@@ -233,15 +233,15 @@ def _log_softmin_fwd_loops_0(negated, y_out):
     _zero = negated.dtype.type(0.0)
     for _row in range(_rows):
         _t1 = fast_max(negated[_row])  # log_softmin.yaml:11
-        _t4 = _zero  # log_softmin.yaml:12
+        _t2 = _zero  # log_softmin.yaml:12
         for _j in range(_n):
             shifted = negated[_row, _j] - _t1  # log_softmin.yaml:11
             _t3 = fast_exp(shifted)  # log_softmin.yaml:12
-            _t4 += _t3
-        _t5 = fast_log(_t4)  # log_softmin.yaml:12
+            _t2 += _t3
+        _t4 = fast_log(_t2)  # log_softmin.yaml:12
         for _j in range(_n):
             shifted = negated[_row, _j] - _t1  # log_softmin.yaml:11
-            y = shifted - _t5  # log_softmin.yaml:12
+            y = shifted - _t4  # log_softmin.yaml:12
             y_out[_row, _j] = y
 
 
@@ -258,13 +258,13 @@ def _log_softmin_bwd_loops_0(y, grad_y, grad_x_out):
     _rows, _n = y.shape
     _zero = y.dtype.type(0.0)
     for _row in range(_rows):
-        _t7 = _zero  # log_softmin.yaml:14
+        _t1 = _zero  # log_softmin.yaml:14
         for _j in range(_n):
-            _t7 += grad_y[_row, _j]
+            _t1 += grad_y[_row, _j]
         for _j in range(_n):
-            _t6 = fast_exp(y[_row, _j])  # log_softmin.yaml:14
-            _t8 = _t6 * _t7  # log_softmin.yaml:14
-            grad_x = _t8 - grad_y[_row, _j]  # log_softmin.yaml:14
+            _t2 = fast_exp(y[_row, _j])  # log_softmin.yaml:14
+            _t3 = _t2 * _t1  # log_softmin.yaml:14
+            grad_x = _t3 - grad_y[_row, _j]  # log_softmin.yaml:14
             grad_x_out[_row, _j] = grad_x
 
 

@@ -199,17 +199,17 @@ def _mish_bwd_loops_0(x, grad_y, grad_x_out):
             e = fast_exp(_t1)  # mish.yaml:12
             _t2 = e + _float(2.0)  # mish.yaml:13
             n = e * _t2  # mish.yaml:13
-            _t5 = n + _float(2.0)  # mish.yaml:17
-            s = _float(1.0) / _t5  # mish.yaml:17
-            _t6 = n * s  # mish.yaml:18
-            _t7 = _float(4.0) * x[_row, _j]  # mish.yaml:18
-            _t8 = _t7 * e  # mish.yaml:18
-            _t9 = e + _float(1.0)  # mish.yaml:18
-            _t10 = _t8 * _t9  # mish.yaml:18
-            _t11 = _t10 * s  # mish.yaml:18
-            _t12 = _t11 * s  # mish.yaml:18
-            _t13 = _t6 + _t12  # mish.yaml:18
-            grad_x = grad_y[_row, _j] * _t13  # mish.yaml:18
+            _t3 = n + _float(2.0)  # mish.yaml:17
+            s = _float(1.0) / _t3  # mish.yaml:17
+            _t4 = n * s  # mish.yaml:18
+            _t5 = _float(4.0) * x[_row, _j]  # mish.yaml:18
+            _t6 = _t5 * e  # mish.yaml:18
+            _t7 = e + _float(1.0)  # mish.yaml:18
+            _t8 = _t6 * _t7  # mish.yaml:18
+            _t9 = _t8 * s  # mish.yaml:18
+            _t10 = _t9 * s  # mish.yaml:18
+            _t11 = _t4 + _t10  # mish.yaml:18
+            grad_x = grad_y[_row, _j] * _t11  # mish.yaml:18
             grad_x_out[_row, _j] = grad_x
 
 

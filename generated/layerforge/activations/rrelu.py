@@ -246,12 +246,12 @@ def _rrelu_train_bwd_loops_0(grad_y, slope, x, grad_x_out):
     _float = grad_y.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t4 = grad_y[_row, _j] * slope[_row, _j]  # primitives.yaml:62
-            _t5 = x[_row, _j] < _float(0.0)  # primitives.yaml:262
-            _t6 = _t4 * _t5  # primitives.yaml:262
-            _t7 = x[_row, _j] > _float(0.0)  # primitives.yaml:252
-            _t8 = grad_y[_row, _j] * _t7  # primitives.yaml:252
-            grad_x = _t6 + _t8  # primitives.yaml:252
+            _t1 = grad_y[_row, _j] * slope[_row, _j]  # primitives.yaml:62
+            _t2 = x[_row, _j] < _float(0.0)  # primitives.yaml:262
+            _t3 = _t1 * _t2  # primitives.yaml:262
+            _t4 = x[_row, _j] > _float(0.0)  # primitives.yaml:252
+            _t5 = grad_y[_row, _j] * _t4  # primitives.yaml:252
+            grad_x = _t3 + _t5  # primitives.yaml:252
             grad_x_out[_row, _j] = grad_x
 
 
@@ -271,18 +271,18 @@ def _rrelu_eval_fwd_loops_0(x, slope, y_out):
     _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t2 = (
+            _t1 = (
                 x[_row, _j]
                 if x[_row, _j] > _float(0.0) or x[_row, _j] != x[_row, _j]
                 else _float(0.0)
             )  # rrelu.yaml:20
-            _t3 = (
+            _t2 = (
                 x[_row, _j]
                 if x[_row, _j] < _float(0.0) or x[_row, _j] != x[_row, _j]
                 else _float(0.0)
             )  # rrelu.yaml:20
-            _t4 = _float(slope) * _t3  # rrelu.yaml:20
-            y = _t2 + _t4  # rrelu.yaml:20
+            _t3 = _float(slope) * _t2  # rrelu.yaml:20
+            y = _t1 + _t3  # rrelu.yaml:20
             y_out[_row, _j] = y
 
 
@@ -302,12 +302,12 @@ def _rrelu_eval_bwd_loops_0(grad_y, slope, x, grad_x_out):
     _float = grad_y.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t5 = grad_y[_row, _j] * _float(slope)  # primitives.yaml:62
-            _t6 = x[_row, _j] < _float(0.0)  # primitives.yaml:262
-            _t7 = _t5 * _t6  # primitives.yaml:262
-            _t8 = x[_row, _j] > _float(0.0)  # primitives.yaml:252
-            _t9 = grad_y[_row, _j] * _t8  # primitives.yaml:252
-            grad_x = _t7 + _t9  # primitives.yaml:252
+            _t1 = grad_y[_row, _j] * _float(slope)  # primitives.yaml:62
+            _t2 = x[_row, _j] < _float(0.0)  # primitives.yaml:262
+            _t3 = _t1 * _t2  # primitives.yaml:262
+            _t4 = x[_row, _j] > _float(0.0)  # primitives.yaml:252
+            _t5 = grad_y[_row, _j] * _t4  # primitives.yaml:252
+            grad_x = _t3 + _t5  # primitives.yaml:252
             grad_x_out[_row, _j] = grad_x
 
 

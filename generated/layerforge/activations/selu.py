@@ -214,22 +214,22 @@ def _jit_forward(x, alpha, scale):
 
 # selu_bwd_loops_0: layers_spec/activations/selu.yaml:20
 @row_kernel
-def _selu_bwd_loops_0(y, _t6, grad_y, _t12, grad_x_out):
+def _selu_bwd_loops_0(y, _t1, grad_y, _t2, grad_x_out):
     _rows, _n = y.shape
     _float = y.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t5 = (
+            _t3 = (
                 y[_row, _j]
                 if y[_row, _j] < _float(0.0) or y[_row, _j] != y[_row, _j]
                 else _float(0.0)
             )  # selu.yaml:20
-            _t7 = _t5 + _float(_t6)  # selu.yaml:20
-            _t8 = grad_y[_row, _j] * _t7  # selu.yaml:20
-            _t9 = y[_row, _j] > _float(0.0)  # selu.yaml:20
-            _t10 = grad_y[_row, _j] * _t9  # selu.yaml:20
-            _t13 = _t10 * _float(_t12)  # selu.yaml:20
-            grad_x = _t8 + _t13  # selu.yaml:20
+            _t4 = _t3 + _float(_t1)  # selu.yaml:20
+            _t5 = grad_y[_row, _j] * _t4  # selu.yaml:20
+            _t6 = y[_row, _j] > _float(0.0)  # selu.yaml:20
+            _t7 = grad_y[_row, _j] * _t6  # selu.yaml:20
+            _t8 = _t7 * _float(_t2)  # selu.yaml:20
+            grad_x = _t5 + _t8  # selu.yaml:20
             grad_x_out[_row, _j] = grad_x
 
 

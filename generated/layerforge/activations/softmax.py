@@ -229,14 +229,14 @@ def _softmax_fwd_loops_0(x, y_out):
     exponentials_row = np.empty(_n, x.dtype)
     for _row in range(_rows):
         _t1 = fast_max(x[_row])  # softmax.yaml:10
-        _t3 = _zero  # softmax.yaml:12
+        _t2 = _zero  # softmax.yaml:12
         for _j in range(_n):
             shifted = x[_row, _j] - _t1  # softmax.yaml:10
             exponentials = fast_exp(shifted)  # softmax.yaml:11
             exponentials_row[_j] = exponentials
-            _t3 += exponentials
+            _t2 += exponentials
         for _j in range(_n):
-            y = exponentials_row[_j] / _t3  # softmax.yaml:12
+            y = exponentials_row[_j] / _t2  # softmax.yaml:12
             y_out[_row, _j] = y
 
 
@@ -253,13 +253,13 @@ def _softmax_bwd_loops_0(grad_y, y, grad_x_out):
     _rows, _n = grad_y.shape
     _zero = grad_y.dtype.type(0.0)
     for _row in range(_rows):
-        _t5 = _zero  # softmax.yaml:14
+        _t1 = _zero  # softmax.yaml:14
         for _j in range(_n):
-            _t4 = grad_y[_row, _j] * y[_row, _j]  # softmax.yaml:14
-            _t5 += _t4
+            _t2 = grad_y[_row, _j] * y[_row, _j]  # softmax.yaml:14
+            _t1 += _t2
         for _j in range(_n):
-            _t6 = grad_y[_row, _j] - _t5  # softmax.yaml:14
-            grad_x = y[_row, _j] * _t6  # softmax.yaml:14
+            _t3 = grad_y[_row, _j] - _t1  # softmax.yaml:14
+            grad_x = y[_row, _j] * _t3  # softmax.yaml:14
             grad_x_out[_row, _j] = grad_x
 
 

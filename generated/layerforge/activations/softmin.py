@@ -233,14 +233,14 @@ def _softmin_fwd_loops_0(negated, y_out):
     exponentials_row = np.empty(_n, negated.dtype)
     for _row in range(_rows):
         _t1 = fast_max(negated[_row])  # softmin.yaml:11
-        _t3 = _zero  # softmin.yaml:13
+        _t2 = _zero  # softmin.yaml:13
         for _j in range(_n):
             shifted = negated[_row, _j] - _t1  # softmin.yaml:11
             exponentials = fast_exp(shifted)  # softmin.yaml:12
             exponentials_row[_j] = exponentials
-            _t3 += exponentials
+            _t2 += exponentials
         for _j in range(_n):
-            y = exponentials_row[_j] / _t3  # softmin.yaml:13
+            y = exponentials_row[_j] / _t2  # softmin.yaml:13
             y_out[_row, _j] = y
 
 
@@ -257,13 +257,13 @@ def _softmin_bwd_loops_0(grad_y, y, grad_x_out):
     _rows, _n = grad_y.shape
     _zero = grad_y.dtype.type(0.0)
     for _row in range(_rows):
-        _t5 = _zero  # softmin.yaml:15
+        _t1 = _zero  # softmin.yaml:15
         for _j in range(_n):
-            _t4 = grad_y[_row, _j] * y[_row, _j]  # softmin.yaml:15
-            _t5 += _t4
+            _t2 = grad_y[_row, _j] * y[_row, _j]  # softmin.yaml:15
+            _t1 += _t2
         for _j in range(_n):
-            _t6 = _t5 - grad_y[_row, _j]  # softmin.yaml:15
-            grad_x = y[_row, _j] * _t6  # softmin.yaml:15
+            _t3 = _t1 - grad_y[_row, _j]  # softmin.yaml:15
+            grad_x = y[_row, _j] * _t3  # softmin.yaml:15
             grad_x_out[_row, _j] = grad_x
 
 

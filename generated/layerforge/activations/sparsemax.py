@@ -257,16 +257,16 @@ def _sparsemax_bwd_loops_0(grad_y, support, grad_x_out):
     _rows, _n = grad_y.shape
     _zero = grad_y.dtype.type(0.0)
     for _row in range(_rows):
-        _t4 = _zero  # sparsemax.yaml:14
-        _t5 = _zero  # sparsemax.yaml:14
+        _t1 = _zero  # sparsemax.yaml:14
+        _t2 = _zero  # sparsemax.yaml:14
         for _j in range(_n):
             _t3 = grad_y[_row, _j] * support[_row, _j]  # sparsemax.yaml:14
-            _t4 += _t3
-            _t5 += support[_row, _j]
-        _t6 = _t4 / _t5  # sparsemax.yaml:14
+            _t1 += _t3
+            _t2 += support[_row, _j]
+        _t4 = _t1 / _t2  # sparsemax.yaml:14
         for _j in range(_n):
-            _t7 = grad_y[_row, _j] - _t6  # sparsemax.yaml:14
-            grad_x = support[_row, _j] * _t7  # sparsemax.yaml:14
+            _t5 = grad_y[_row, _j] - _t4  # sparsemax.yaml:14
+            grad_x = support[_row, _j] * _t5  # sparsemax.yaml:14
             grad_x_out[_row, _j] = grad_x
 
 

@@ -318,18 +318,18 @@ def _cupy_backward(grad_y, x, _t2, exponentials, _t6, y):
 
 # spherical_softmax_fwd_loops_0: layers_spec/activations/spherical_softmax.yaml:10,11
 @row_kernel
-def _spherical_softmax_fwd_loops_0(x, _t2_out, scaled_out):
+def _spherical_softmax_fwd_loops_0(x, _t1_out, scaled_out):
     _rows, _n = x.shape
     _float = x.dtype.type
     _zero = x.dtype.type(0.0)
     for _row in range(_rows):
-        _t2 = _zero  # spherical_softmax.yaml:10
+        _t1 = _zero  # spherical_softmax.yaml:10
         for _j in range(_n):
-            _t1 = x[_row, _j] * x[_row, _j]  # spherical_softmax.yaml:10
-            _t2 += _t1
-        _t2_out[_row, 0] = _t2
+            _t2 = x[_row, _j] * x[_row, _j]  # spherical_softmax.yaml:10
+            _t1 += _t2
+        _t1_out[_row, 0] = _t1
         _t3 = (
-            _t2 if _t2 > _float(1e-24) or _t2 != _t2 else _float(1e-24)
+            _t1 if _t1 > _float(1e-24) or _t1 != _t1 else _float(1e-24)
         )  # spherical_softmax.yaml:10
         norm = math.sqrt(_t3)  # spherical_softmax.yaml:10
         for _j in range(_n):
@@ -339,20 +339,20 @@ def _spherical_softmax_fwd_loops_0(x, _t2_out, scaled_out):
 
 # spherical_softmax_fwd_loops_1: layers_spec/activations/spherical_softmax.yaml:12,13,14
 @row_kernel
-def _spherical_softmax_fwd_loops_1(scaled, exponentials_out, _t6_out, y_out):
+def _spherical_softmax_fwd_loops_1(scaled, exponentials_out, _t1_out, y_out):
     _rows, _n = scaled.shape
     _zero = scaled.dtype.type(0.0)
     for _row in range(_rows):
-        _t4 = fast_max(scaled[_row])  # spherical_softmax.yaml:12
-        _t6 = _zero  # spherical_softmax.yaml:14
+        _t2 = fast_max(scaled[_row])  # spherical_softmax.yaml:12
+        _t1 = _zero  # spherical_softmax.yaml:14
         for _j in range(_n):
-            shifted = scaled[_row, _j] - _t4  # spherical_softmax.yaml:12
+            shifted = scaled[_row, _j] - _t2  # spherical_softmax.yaml:12
             exponentials = fast_exp(shifted)  # spherical_softmax.yaml:13
             exponentials_out[_row, _j] = exponentials
-            _t6 += exponentials
-        _t6_out[_row, 0] = _t6
+            _t1 += exponentials
+        _t1_out[_row, 0] = _t1
         for _j in range(_n):
-            y = exponentials_out[_row, _j] / _t6  # spherical_softmax.yaml:14
+            y = exponentials_out[_row, _j] / _t1  # spherical_softmax.yaml:14
             y_out[_row, _j] = y
 
 
@@ -377,59 +377,59 @@ def _jit_forward(x):
 # spherical_softmax_bwd_loops_0: layers_spec/activations/spherical_softmax.yaml:10,11; layers_spec/primitives.yaml:71,72
 @row_kernel
 def _spherical_softmax_bwd_loops_0(
-    _t2, x, grad_y, _t6, y, norm_out, scaled_out, _t7_out, _t10_out
+    _t1, x, grad_y, _t2, y, norm_out, scaled_out, _t3_out, _t4_out
 ):
     _rows, _n = x.shape
     _float = x.dtype.type
     for _row in range(_rows):
-        _t3 = (
-            _t2[_row, 0]
-            if _t2[_row, 0] > _float(1e-24) or _t2[_row, 0] != _t2[_row, 0]
+        _t5 = (
+            _t1[_row, 0]
+            if _t1[_row, 0] > _float(1e-24) or _t1[_row, 0] != _t1[_row, 0]
             else _float(1e-24)
         )  # spherical_softmax.yaml:10
-        norm = math.sqrt(_t3)  # spherical_softmax.yaml:10
+        norm = math.sqrt(_t5)  # spherical_softmax.yaml:10
         norm_out[_row, 0] = norm
         for _j in range(_n):
             scaled = x[_row, _j] / norm  # spherical_softmax.yaml:11
             scaled_out[_row, _j] = scaled
-            _t7 = grad_y[_row, _j] / _t6[_row, 0]  # primitives.yaml:71
-            _t7_out[_row, _j] = _t7
-            _t8 = -grad_y[_row, _j]  # primitives.yaml:72
-            _t9 = _t8 * y[_row, _j]  # primitives.yaml:72
-            _t10 = _t9 / _t6[_row, 0]  # primitives.yaml:72
-            _t10_out[_row, _j] = _t10
+            _t3 = grad_y[_row, _j] / _t2[_row, 0]  # primitives.yaml:71
+            _t3_out[_row, _j] = _t3
+            _t6 = -grad_y[_row, _j]  # primitives.yaml:72
+            _t7 = _t6 * y[_row, _j]  # primitives.yaml:72
+            _t4 = _t7 / _t2[_row, 0]  # primitives.yaml:72
+            _t4_out[_row, _j] = _t4
 
 
 # spherical_softmax_bwd_loops_1: layers_spec/primitives.yaml:355,100,71,72
 @row_kernel
 def _spherical_softmax_bwd_loops_1(
-    _t7, _t12, exponentials, norm, scaled, _t14_out, _t17_out
+    _t1, _t2, exponentials, norm, scaled, _t3_out, _t4_out
 ):
-    _rows, _n = _t7.shape
+    _rows, _n = _t1.shape
     for _row in range(_rows):
         for _j in range(_n):
-            grad_exponentials = _t7[_row, _j] + _t12[_row, _j]  # primitives.yaml:355
+            grad_exponentials = _t1[_row, _j] + _t2[_row, _j]  # primitives.yaml:355
             grad_shifted = (
                 grad_exponentials * exponentials[_row, _j]
             )  # primitives.yaml:100
-            _t14 = grad_shifted / norm[_row, 0]  # primitives.yaml:71
-            _t14_out[_row, _j] = _t14
-            _t15 = -grad_shifted  # primitives.yaml:72
-            _t16 = _t15 * scaled[_row, _j]  # primitives.yaml:72
-            _t17 = _t16 / norm[_row, 0]  # primitives.yaml:72
-            _t17_out[_row, _j] = _t17
+            _t3 = grad_shifted / norm[_row, 0]  # primitives.yaml:71
+            _t3_out[_row, _j] = _t3
+            _t5 = -grad_shifted  # primitives.yaml:72
+            _t6 = _t5 * scaled[_row, _j]  # primitives.yaml:72
+            _t4 = _t6 / norm[_row, 0]  # primitives.yaml:72
+            _t4_out[_row, _j] = _t4
 
 
 # spherical_softmax_bwd_loops_2: layers_spec/primitives.yaml:61,62
 @row_kernel
-def _spherical_softmax_bwd_loops_2(_t23, x, _t14, grad_x_out):
-    _rows, _n = _t23.shape
+def _spherical_softmax_bwd_loops_2(_t1, x, _t2, grad_x_out):
+    _rows, _n = _t1.shape
     for _row in range(_rows):
         for _j in range(_n):
-            _t24 = _t23[_row, _j] * x[_row, _j]  # primitives.yaml:61
-            _t25 = _t23[_row, _j] * x[_row, _j]  # primitives.yaml:62
-            _t26 = _t14[_row, _j] + _t24  # primitives.yaml:62
-            grad_x = _t26 + _t25  # primitives.yaml:62
+            _t3 = _t1[_row, _j] * x[_row, _j]  # primitives.yaml:61
+            _t4 = _t1[_row, _j] * x[_row, _j]  # primitives.yaml:62
+            _t5 = _t2[_row, _j] + _t3  # primitives.yaml:62
+            grad_x = _t5 + _t4  # primitives.yaml:62
             grad_x_out[_row, _j] = grad_x
 
 

@@ -160,11 +160,11 @@ def _sqrbf_bwd_loops_0(grad_y, y, _t1, x, grad_x_out):
     _float = grad_y.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t4 = grad_y[_row, _j] * y[_row, _j]  # primitives.yaml:100
-            _t5 = _t4 * _float(_t1)  # primitives.yaml:62
-            _t6 = _t5 * x[_row, _j]  # primitives.yaml:61
-            _t7 = _t5 * x[_row, _j]  # primitives.yaml:62
-            grad_x = _t6 + _t7  # primitives.yaml:62
+            _t2 = grad_y[_row, _j] * y[_row, _j]  # primitives.yaml:100
+            _t3 = _t2 * _float(_t1)  # primitives.yaml:62
+            _t4 = _t3 * x[_row, _j]  # primitives.yaml:61
+            _t5 = _t3 * x[_row, _j]  # primitives.yaml:62
+            grad_x = _t4 + _t5  # primitives.yaml:62
             grad_x_out[_row, _j] = grad_x
 
 

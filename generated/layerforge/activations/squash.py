@@ -225,21 +225,21 @@ def _cupy_backward(grad_y, x, norm, _t3):
 
 # squash_fwd_loops_0: layers_spec/activations/squash.yaml:12,13,14
 @row_kernel
-def _squash_fwd_loops_0(x, epsilon, norm_out, _t3_out, y_out):
+def _squash_fwd_loops_0(x, epsilon, norm_out, _t1_out, y_out):
     _rows, _n = x.shape
     _float = x.dtype.type
     _zero = x.dtype.type(0.0)
     for _row in range(_rows):
         squared_norm = _zero  # squash.yaml:12
         for _j in range(_n):
-            _t1 = x[_row, _j] * x[_row, _j]  # squash.yaml:12
-            squared_norm += _t1
-        _t2 = squared_norm + _float(epsilon)  # squash.yaml:13
-        norm = math.sqrt(_t2)  # squash.yaml:13
+            _t2 = x[_row, _j] * x[_row, _j]  # squash.yaml:12
+            squared_norm += _t2
+        _t3 = squared_norm + _float(epsilon)  # squash.yaml:13
+        norm = math.sqrt(_t3)  # squash.yaml:13
         norm_out[_row, 0] = norm
-        _t3 = _float(1.0) + squared_norm  # squash.yaml:14
-        _t3_out[_row, 0] = _t3
-        _t4 = norm / _t3  # squash.yaml:14
+        _t1 = _float(1.0) + squared_norm  # squash.yaml:14
+        _t1_out[_row, 0] = _t1
+        _t4 = norm / _t1  # squash.yaml:14
         for _j in range(_n):
             y = x[_row, _j] * _t4  # squash.yaml:14
             y_out[_row, _j] = y
@@ -256,28 +256,28 @@ def _jit_forward(x, epsilon):
 
 # squash_bwd_loops_0: layers_spec/activations/squash.yaml:14; layers_spec/primitives.yaml:61,62
 @row_kernel
-def _squash_bwd_loops_0(norm, _t3, grad_y, x, _t4_out, _t5_out, _t6_out):
+def _squash_bwd_loops_0(norm, _t1, grad_y, x, _t2_out, _t3_out, _t4_out):
     _rows, _n = grad_y.shape
     for _row in range(_rows):
-        _t4 = norm[_row, 0] / _t3[_row, 0]  # squash.yaml:14
-        _t4_out[_row, 0] = _t4
+        _t2 = norm[_row, 0] / _t1[_row, 0]  # squash.yaml:14
+        _t2_out[_row, 0] = _t2
         for _j in range(_n):
-            _t5 = grad_y[_row, _j] * _t4  # primitives.yaml:61
-            _t5_out[_row, _j] = _t5
-            _t6 = grad_y[_row, _j] * x[_row, _j]  # primitives.yaml:62
-            _t6_out[_row, _j] = _t6
+            _t3 = grad_y[_row, _j] * _t2  # primitives.yaml:61
+            _t3_out[_row, _j] = _t3
+            _t4 = grad_y[_row, _j] * x[_row, _j]  # primitives.yaml:62
+            _t4_out[_row, _j] = _t4
 
 
 # squash_bwd_loops_1: layers_spec/primitives.yaml:61,62
 @row_kernel
-def _squash_bwd_loops_1(_t14, x, _t5, grad_x_out):
-    _rows, _n = _t14.shape
+def _squash_bwd_loops_1(_t1, x, _t2, grad_x_out):
+    _rows, _n = _t1.shape
     for _row in range(_rows):
         for _j in range(_n):
-            _t15 = _t14[_row, _j] * x[_row, _j]  # primitives.yaml:61
-            _t16 = _t14[_row, _j] * x[_row, _j]  # primitives.yaml:62
-            _t17 = _t5[_row, _j] + _t15  # primitives.yaml:62
-            grad_x = _t17 + _t16  # primitives.yaml:62
+            _t3 = _t1[_row, _j] * x[_row, _j]  # primitives.yaml:61
+            _t4 = _t1[_row, _j] * x[_row, _j]  # primitives.yaml:62
+            _t5 = _t2[_row, _j] + _t3  # primitives.yaml:62
+            grad_x = _t5 + _t4  # primitives.yaml:62
             grad_x_out[_row, _j] = grad_x
 
 

@@ -278,29 +278,29 @@ def _jit_forward(x, order, *, out_y=None):
 
 # taylor_softmax_bwd_loops_0: layers_spec/primitives.yaml:71,72
 @row_kernel
-def _taylor_softmax_bwd_loops_0(grad_y, _t2, y, _t3_out, _t6_out):
+def _taylor_softmax_bwd_loops_0(grad_y, _t1, y, _t2_out, _t3_out):
     _rows, _n = grad_y.shape
     for _row in range(_rows):
         for _j in range(_n):
-            _t3 = grad_y[_row, _j] / _t2[_row, 0]  # primitives.yaml:71
-            _t3_out[_row, _j] = _t3
+            _t2 = grad_y[_row, _j] / _t1[_row, 0]  # primitives.yaml:71
+            _t2_out[_row, _j] = _t2
             _t4 = -grad_y[_row, _j]  # primitives.yaml:72
             _t5 = _t4 * y[_row, _j]  # primitives.yaml:72
-            _t6 = _t5 / _t2[_row, 0]  # primitives.yaml:72
-            _t6_out[_row, _j] = _t6
+            _t3 = _t5 / _t1[_row, 0]  # primitives.yaml:72
+            _t3_out[_row, _j] = _t3
 
 
 # taylor_softmax_bwd_loops_1: layers_spec/primitives.yaml:355,252
 @row_kernel
-def _taylor_softmax_bwd_loops_1(_t3, _t8, _t1, _t10_out):
-    _rows, _n = _t3.shape
-    _float = _t3.dtype.type
+def _taylor_softmax_bwd_loops_1(_t1, _t2, _t3, _t4_out):
+    _rows, _n = _t1.shape
+    _float = _t1.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            grad_t = _t3[_row, _j] + _t8[_row, _j]  # primitives.yaml:355
-            _t9 = _t1[_row, _j] > _float(1e-10)  # primitives.yaml:252
-            _t10 = grad_t * _t9  # primitives.yaml:252
-            _t10_out[_row, _j] = _t10
+            grad_t = _t1[_row, _j] + _t2[_row, _j]  # primitives.yaml:355
+            _t5 = _t3[_row, _j] > _float(1e-10)  # primitives.yaml:252
+            _t4 = grad_t * _t5  # primitives.yaml:252
+            _t4_out[_row, _j] = _t4
 
 
 def _jit_backward(grad_y, x, order, _t2, y, *, out_grad_x=None):

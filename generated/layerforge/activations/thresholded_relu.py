@@ -149,8 +149,8 @@ def _thresholded_relu_bwd_loops_0(x, theta, grad_y, grad_x_out):
     _float = x.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t3 = x[_row, _j] > _float(theta)  # thresholded_relu.yaml:15
-            grad_x = grad_y[_row, _j] * _t3  # thresholded_relu.yaml:15
+            _t1 = x[_row, _j] > _float(theta)  # thresholded_relu.yaml:15
+            grad_x = grad_y[_row, _j] * _t1  # thresholded_relu.yaml:15
             grad_x_out[_row, _j] = grad_x
 
 

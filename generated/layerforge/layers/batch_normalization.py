@@ -3586,12 +3586,12 @@ def _batch_normalization_train_fwd_loops_0(
     x,
     count,
     eps,
-    _t8,
+    _t1,
     running_mean,
     momentum,
-    _t12,
+    _t2,
     running_var,
-    _t14,
+    _t3,
     weight,
     bias,
     rstd_out,
@@ -3604,34 +3604,34 @@ def _batch_normalization_train_fwd_loops_0(
     _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _float(_t8) * running_mean[_ch]  # batch_normalization.yaml:39
-        _t13 = _float(_t12) * running_var[_ch]  # batch_normalization.yaml:44
-        _t17 = weight[_ch]  # batch_normalization.yaml:60
-        _t19 = bias[_ch]  # batch_normalization.yaml:60
-        _t3 = 0.0  # batch_normalization.yaml:33
+        _t4 = _float(_t1) * running_mean[_ch]  # batch_normalization.yaml:39
+        _t5 = _float(_t2) * running_var[_ch]  # batch_normalization.yaml:44
+        _t6 = weight[_ch]  # batch_normalization.yaml:60
+        _t7 = bias[_ch]  # batch_normalization.yaml:60
+        _t8 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
-                _t3 += x[_i, _ch, _j]
-        mu = _t3 / _float(count)  # batch_normalization.yaml:33
-        _t10 = mu  # batch_normalization.yaml:39
-        _t11 = _float(momentum) * _t10  # batch_normalization.yaml:39
-        new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
+                _t8 += x[_i, _ch, _j]
+        mu = _t8 / _float(count)  # batch_normalization.yaml:33
+        _t9 = mu  # batch_normalization.yaml:39
+        _t10 = _float(momentum) * _t9  # batch_normalization.yaml:39
+        new_running_mean = _t4 + _t10  # batch_normalization.yaml:39
         new_running_mean_out[_ch] = new_running_mean
-        _t5 = 0.0  # batch_normalization.yaml:35
+        _t11 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
                 centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
                 centered_channel[_i, _j] = centered
-                _t4 = centered * centered  # batch_normalization.yaml:35
-                _t5 += _t4
-        variance = _t5 / _float(count)  # batch_normalization.yaml:35
-        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
+                _t12 = centered * centered  # batch_normalization.yaml:35
+                _t11 += _t12
+        variance = _t11 / _float(count)  # batch_normalization.yaml:35
+        _t13 = variance + _float(eps)  # batch_normalization.yaml:36
+        _t14 = math.sqrt(_t13)  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t14  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         _t15 = variance  # batch_normalization.yaml:44
-        _t16 = _float(_t14) * _t15  # batch_normalization.yaml:44
-        new_running_var = _t13 + _t16  # batch_normalization.yaml:44
+        _t16 = _float(_t3) * _t15  # batch_normalization.yaml:44
+        new_running_var = _t5 + _t16  # batch_normalization.yaml:44
         new_running_var_out[_ch] = new_running_var
         for _i in range(_i_count):
             for _j in range(_n):
@@ -3639,8 +3639,8 @@ def _batch_normalization_train_fwd_loops_0(
                     centered_channel[_i, _j] * rstd
                 )  # batch_normalization.yaml:37
                 normalized_out[_i, _ch, _j] = normalized
-                _t18 = normalized * _t17  # batch_normalization.yaml:60
-                y = _t18 + _t19  # batch_normalization.yaml:60
+                _t17 = normalized * _t6  # batch_normalization.yaml:60
+                y = _t17 + _t7  # batch_normalization.yaml:60
                 y_out[_i, _ch, _j] = y
 
 
@@ -3697,31 +3697,31 @@ def _batch_normalization_train_bwd_loops_0(
     _i_count, _, _n = grad_y.shape
     _float = grad_y.dtype.type
     for _ch in range(_first, _last):
-        _t21 = weight[_ch]  # batch_normalization.yaml:66
-        scale = _t21 * rstd[_ch]  # batch_normalization.yaml:66
+        _t1 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t1 * rstd[_ch]  # batch_normalization.yaml:66
         shift_sums = 0.0  # batch_normalization.yaml:62
         scale_sums = 0.0  # batch_normalization.yaml:63
         for _i in range(_i_count):
             for _j in range(_n):
                 shift_sums += grad_y[_i, _ch, _j]
-                _t20 = (
+                _t2 = (
                     grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
                 )  # batch_normalization.yaml:63
-                scale_sums += _t20
+                scale_sums += _t2
         grad_bias = shift_sums  # batch_normalization.yaml:64
         grad_bias_out[_ch] = grad_bias
         grad_weight = scale_sums  # batch_normalization.yaml:65
         grad_weight_out[_ch] = grad_weight
-        _t23 = scale * scale_sums  # batch_normalization.yaml:68
-        _t24 = _t23 / _float(count)  # batch_normalization.yaml:68
-        _t27 = scale * shift_sums  # batch_normalization.yaml:68
-        _t28 = _t27 / _float(count)  # batch_normalization.yaml:68
+        _t3 = scale * scale_sums  # batch_normalization.yaml:68
+        _t4 = _t3 / _float(count)  # batch_normalization.yaml:68
+        _t5 = scale * shift_sums  # batch_normalization.yaml:68
+        _t6 = _t5 / _float(count)  # batch_normalization.yaml:68
         for _i in range(_i_count):
             for _j in range(_n):
-                _t22 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
-                _t25 = normalized[_i, _ch, _j] * _t24  # batch_normalization.yaml:68
-                _t26 = _t22 - _t25  # batch_normalization.yaml:68
-                grad_x = _t26 - _t28  # batch_normalization.yaml:68
+                _t7 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
+                _t8 = normalized[_i, _ch, _j] * _t4  # batch_normalization.yaml:68
+                _t9 = _t7 - _t8  # batch_normalization.yaml:68
+                grad_x = _t9 - _t6  # batch_normalization.yaml:68
                 grad_x_out[_i, _ch, _j] = grad_x
 
 
@@ -3752,7 +3752,7 @@ def _batch_normalization_train_no_running_var_fwd_loops_0(
     x,
     count,
     eps,
-    _t8,
+    _t1,
     running_mean,
     momentum,
     weight,
@@ -3766,29 +3766,29 @@ def _batch_normalization_train_no_running_var_fwd_loops_0(
     _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _float(_t8) * running_mean[_ch]  # batch_normalization.yaml:39
-        _t12 = weight[_ch]  # batch_normalization.yaml:60
-        _t14 = bias[_ch]  # batch_normalization.yaml:60
-        _t3 = 0.0  # batch_normalization.yaml:33
+        _t2 = _float(_t1) * running_mean[_ch]  # batch_normalization.yaml:39
+        _t3 = weight[_ch]  # batch_normalization.yaml:60
+        _t4 = bias[_ch]  # batch_normalization.yaml:60
+        _t5 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
-                _t3 += x[_i, _ch, _j]
-        mu = _t3 / _float(count)  # batch_normalization.yaml:33
-        _t10 = mu  # batch_normalization.yaml:39
-        _t11 = _float(momentum) * _t10  # batch_normalization.yaml:39
-        new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
+                _t5 += x[_i, _ch, _j]
+        mu = _t5 / _float(count)  # batch_normalization.yaml:33
+        _t6 = mu  # batch_normalization.yaml:39
+        _t7 = _float(momentum) * _t6  # batch_normalization.yaml:39
+        new_running_mean = _t2 + _t7  # batch_normalization.yaml:39
         new_running_mean_out[_ch] = new_running_mean
-        _t5 = 0.0  # batch_normalization.yaml:35
+        _t8 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
                 centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
                 centered_channel[_i, _j] = centered
-                _t4 = centered * centered  # batch_normalization.yaml:35
-                _t5 += _t4
-        variance = _t5 / _float(count)  # batch_normalization.yaml:35
-        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
+                _t9 = centered * centered  # batch_normalization.yaml:35
+                _t8 += _t9
+        variance = _t8 / _float(count)  # batch_normalization.yaml:35
+        _t10 = variance + _float(eps)  # batch_normalization.yaml:36
+        _t11 = math.sqrt(_t10)  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t11  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -3796,8 +3796,8 @@ def _batch_normalization_train_no_running_var_fwd_loops_0(
                     centered_channel[_i, _j] * rstd
                 )  # batch_normalization.yaml:37
                 normalized_out[_i, _ch, _j] = normalized
-                _t13 = normalized * _t12  # batch_normalization.yaml:60
-                y = _t13 + _t14  # batch_normalization.yaml:60
+                _t12 = normalized * _t3  # batch_normalization.yaml:60
+                y = _t12 + _t4  # batch_normalization.yaml:60
                 y_out[_i, _ch, _j] = y
 
 
@@ -3831,70 +3831,6 @@ def _jit_forward_train_no_running_var(
     return y, new_running_mean, None, (weight, count, rstd, normalized)
 
 
-# batch_normalization_train_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,65,66,68
-@row_kernel
-def _batch_normalization_train_no_running_var_bwd_loops_0(
-    _first,
-    _last,
-    grad_y,
-    normalized,
-    weight,
-    rstd,
-    count,
-    grad_bias_out,
-    grad_weight_out,
-    grad_x_out,
-):
-    _i_count, _, _n = grad_y.shape
-    _float = grad_y.dtype.type
-    for _ch in range(_first, _last):
-        _t16 = weight[_ch]  # batch_normalization.yaml:66
-        scale = _t16 * rstd[_ch]  # batch_normalization.yaml:66
-        shift_sums = 0.0  # batch_normalization.yaml:62
-        scale_sums = 0.0  # batch_normalization.yaml:63
-        for _i in range(_i_count):
-            for _j in range(_n):
-                shift_sums += grad_y[_i, _ch, _j]
-                _t15 = (
-                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
-                )  # batch_normalization.yaml:63
-                scale_sums += _t15
-        grad_bias = shift_sums  # batch_normalization.yaml:64
-        grad_bias_out[_ch] = grad_bias
-        grad_weight = scale_sums  # batch_normalization.yaml:65
-        grad_weight_out[_ch] = grad_weight
-        _t18 = scale * scale_sums  # batch_normalization.yaml:68
-        _t19 = _t18 / _float(count)  # batch_normalization.yaml:68
-        _t22 = scale * shift_sums  # batch_normalization.yaml:68
-        _t23 = _t22 / _float(count)  # batch_normalization.yaml:68
-        for _i in range(_i_count):
-            for _j in range(_n):
-                _t17 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
-                _t20 = normalized[_i, _ch, _j] * _t19  # batch_normalization.yaml:68
-                _t21 = _t17 - _t20  # batch_normalization.yaml:68
-                grad_x = _t21 - _t23  # batch_normalization.yaml:68
-                grad_x_out[_i, _ch, _j] = grad_x
-
-
-def _jit_backward_train_no_running_var(grad_y, weight, count, rstd, normalized):
-    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
-    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    in_channel_blocks(
-        _batch_normalization_train_no_running_var_bwd_loops_0,
-        grad_y,
-        grad_y,
-        normalized,
-        channels(weight),
-        channels(rstd),
-        count,
-        channels(grad_bias),
-        channels(grad_weight),
-        grad_x,
-    )
-    return grad_x, grad_weight, grad_bias
-
-
 # batch_normalization_train_no_running_mean_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,44,60
 @row_kernel
 def _batch_normalization_train_no_running_mean_fwd_loops_0(
@@ -3903,9 +3839,9 @@ def _batch_normalization_train_no_running_mean_fwd_loops_0(
     x,
     count,
     eps,
-    _t8,
+    _t1,
     running_var,
-    _t10,
+    _t2,
     weight,
     bias,
     rstd_out,
@@ -3917,29 +3853,29 @@ def _batch_normalization_train_no_running_mean_fwd_loops_0(
     _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _float(_t8) * running_var[_ch]  # batch_normalization.yaml:44
-        _t13 = weight[_ch]  # batch_normalization.yaml:60
-        _t15 = bias[_ch]  # batch_normalization.yaml:60
-        _t3 = 0.0  # batch_normalization.yaml:33
+        _t3 = _float(_t1) * running_var[_ch]  # batch_normalization.yaml:44
+        _t4 = weight[_ch]  # batch_normalization.yaml:60
+        _t5 = bias[_ch]  # batch_normalization.yaml:60
+        _t6 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
-                _t3 += x[_i, _ch, _j]
-        mu = _t3 / _float(count)  # batch_normalization.yaml:33
-        _t5 = 0.0  # batch_normalization.yaml:35
+                _t6 += x[_i, _ch, _j]
+        mu = _t6 / _float(count)  # batch_normalization.yaml:33
+        _t7 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
                 centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
                 centered_channel[_i, _j] = centered
-                _t4 = centered * centered  # batch_normalization.yaml:35
-                _t5 += _t4
-        variance = _t5 / _float(count)  # batch_normalization.yaml:35
-        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
+                _t8 = centered * centered  # batch_normalization.yaml:35
+                _t7 += _t8
+        variance = _t7 / _float(count)  # batch_normalization.yaml:35
+        _t9 = variance + _float(eps)  # batch_normalization.yaml:36
+        _t10 = math.sqrt(_t9)  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t10  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         _t11 = variance  # batch_normalization.yaml:44
-        _t12 = _float(_t10) * _t11  # batch_normalization.yaml:44
-        new_running_var = _t9 + _t12  # batch_normalization.yaml:44
+        _t12 = _float(_t2) * _t11  # batch_normalization.yaml:44
+        new_running_var = _t3 + _t12  # batch_normalization.yaml:44
         new_running_var_out[_ch] = new_running_var
         for _i in range(_i_count):
             for _j in range(_n):
@@ -3947,8 +3883,8 @@ def _batch_normalization_train_no_running_mean_fwd_loops_0(
                     centered_channel[_i, _j] * rstd
                 )  # batch_normalization.yaml:37
                 normalized_out[_i, _ch, _j] = normalized
-                _t14 = normalized * _t13  # batch_normalization.yaml:60
-                y = _t14 + _t15  # batch_normalization.yaml:60
+                _t13 = normalized * _t4  # batch_normalization.yaml:60
+                y = _t13 + _t5  # batch_normalization.yaml:60
                 y_out[_i, _ch, _j] = y
 
 
@@ -3984,70 +3920,6 @@ def _jit_forward_train_no_running_mean(
     return y, None, new_running_var, (weight, count, rstd, normalized)
 
 
-# batch_normalization_train_no_running_mean_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,65,66,68
-@row_kernel
-def _batch_normalization_train_no_running_mean_bwd_loops_0(
-    _first,
-    _last,
-    grad_y,
-    normalized,
-    weight,
-    rstd,
-    count,
-    grad_bias_out,
-    grad_weight_out,
-    grad_x_out,
-):
-    _i_count, _, _n = grad_y.shape
-    _float = grad_y.dtype.type
-    for _ch in range(_first, _last):
-        _t17 = weight[_ch]  # batch_normalization.yaml:66
-        scale = _t17 * rstd[_ch]  # batch_normalization.yaml:66
-        shift_sums = 0.0  # batch_normalization.yaml:62
-        scale_sums = 0.0  # batch_normalization.yaml:63
-        for _i in range(_i_count):
-            for _j in range(_n):
-                shift_sums += grad_y[_i, _ch, _j]
-                _t16 = (
-                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
-                )  # batch_normalization.yaml:63
-                scale_sums += _t16
-        grad_bias = shift_sums  # batch_normalization.yaml:64
-        grad_bias_out[_ch] = grad_bias
-        grad_weight = scale_sums  # batch_normalization.yaml:65
-        grad_weight_out[_ch] = grad_weight
-        _t19 = scale * scale_sums  # batch_normalization.yaml:68
-        _t20 = _t19 / _float(count)  # batch_normalization.yaml:68
-        _t23 = scale * shift_sums  # batch_normalization.yaml:68
-        _t24 = _t23 / _float(count)  # batch_normalization.yaml:68
-        for _i in range(_i_count):
-            for _j in range(_n):
-                _t18 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
-                _t21 = normalized[_i, _ch, _j] * _t20  # batch_normalization.yaml:68
-                _t22 = _t18 - _t21  # batch_normalization.yaml:68
-                grad_x = _t22 - _t24  # batch_normalization.yaml:68
-                grad_x_out[_i, _ch, _j] = grad_x
-
-
-def _jit_backward_train_no_running_mean(grad_y, weight, count, rstd, normalized):
-    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
-    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    in_channel_blocks(
-        _batch_normalization_train_no_running_mean_bwd_loops_0,
-        grad_y,
-        grad_y,
-        normalized,
-        channels(weight),
-        channels(rstd),
-        count,
-        channels(grad_bias),
-        channels(grad_weight),
-        grad_x,
-    )
-    return grad_x, grad_weight, grad_bias
-
-
 # batch_normalization_train_no_running_mean_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,60
 @row_kernel
 def _batch_normalization_train_no_running_mean_no_running_var_fwd_loops_0(
@@ -4057,21 +3929,21 @@ def _batch_normalization_train_no_running_mean_no_running_var_fwd_loops_0(
     _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t8 = weight[_ch]  # batch_normalization.yaml:60
-        _t10 = bias[_ch]  # batch_normalization.yaml:60
+        _t1 = weight[_ch]  # batch_normalization.yaml:60
+        _t2 = bias[_ch]  # batch_normalization.yaml:60
         _t3 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
         mu = _t3 / _float(count)  # batch_normalization.yaml:33
-        _t5 = 0.0  # batch_normalization.yaml:35
+        _t4 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
                 centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
                 centered_channel[_i, _j] = centered
-                _t4 = centered * centered  # batch_normalization.yaml:35
-                _t5 += _t4
-        variance = _t5 / _float(count)  # batch_normalization.yaml:35
+                _t5 = centered * centered  # batch_normalization.yaml:35
+                _t4 += _t5
+        variance = _t4 / _float(count)  # batch_normalization.yaml:35
         _t6 = variance + _float(eps)  # batch_normalization.yaml:36
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
         rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
@@ -4082,8 +3954,8 @@ def _batch_normalization_train_no_running_mean_no_running_var_fwd_loops_0(
                     centered_channel[_i, _j] * rstd
                 )  # batch_normalization.yaml:37
                 normalized_out[_i, _ch, _j] = normalized
-                _t9 = normalized * _t8  # batch_normalization.yaml:60
-                y = _t9 + _t10  # batch_normalization.yaml:60
+                _t8 = normalized * _t1  # batch_normalization.yaml:60
+                y = _t8 + _t2  # batch_normalization.yaml:60
                 y_out[_i, _ch, _j] = y
 
 
@@ -4111,72 +3983,6 @@ def _jit_forward_train_no_running_mean_no_running_var(
     return y, None, None, (weight, count, rstd, normalized)
 
 
-# batch_normalization_train_no_running_mean_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,65,66,68
-@row_kernel
-def _batch_normalization_train_no_running_mean_no_running_var_bwd_loops_0(
-    _first,
-    _last,
-    grad_y,
-    normalized,
-    weight,
-    rstd,
-    count,
-    grad_bias_out,
-    grad_weight_out,
-    grad_x_out,
-):
-    _i_count, _, _n = grad_y.shape
-    _float = grad_y.dtype.type
-    for _ch in range(_first, _last):
-        _t12 = weight[_ch]  # batch_normalization.yaml:66
-        scale = _t12 * rstd[_ch]  # batch_normalization.yaml:66
-        shift_sums = 0.0  # batch_normalization.yaml:62
-        scale_sums = 0.0  # batch_normalization.yaml:63
-        for _i in range(_i_count):
-            for _j in range(_n):
-                shift_sums += grad_y[_i, _ch, _j]
-                _t11 = (
-                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
-                )  # batch_normalization.yaml:63
-                scale_sums += _t11
-        grad_bias = shift_sums  # batch_normalization.yaml:64
-        grad_bias_out[_ch] = grad_bias
-        grad_weight = scale_sums  # batch_normalization.yaml:65
-        grad_weight_out[_ch] = grad_weight
-        _t14 = scale * scale_sums  # batch_normalization.yaml:68
-        _t15 = _t14 / _float(count)  # batch_normalization.yaml:68
-        _t18 = scale * shift_sums  # batch_normalization.yaml:68
-        _t19 = _t18 / _float(count)  # batch_normalization.yaml:68
-        for _i in range(_i_count):
-            for _j in range(_n):
-                _t13 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
-                _t16 = normalized[_i, _ch, _j] * _t15  # batch_normalization.yaml:68
-                _t17 = _t13 - _t16  # batch_normalization.yaml:68
-                grad_x = _t17 - _t19  # batch_normalization.yaml:68
-                grad_x_out[_i, _ch, _j] = grad_x
-
-
-def _jit_backward_train_no_running_mean_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
-    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    in_channel_blocks(
-        _batch_normalization_train_no_running_mean_no_running_var_bwd_loops_0,
-        grad_y,
-        grad_y,
-        normalized,
-        channels(weight),
-        channels(rstd),
-        count,
-        channels(grad_bias),
-        channels(grad_weight),
-        grad_x,
-    )
-    return grad_x, grad_weight, grad_bias
-
-
 # batch_normalization_train_no_bias_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,39,44,60
 @row_kernel
 def _batch_normalization_train_no_bias_fwd_loops_0(
@@ -4185,12 +3991,12 @@ def _batch_normalization_train_no_bias_fwd_loops_0(
     x,
     count,
     eps,
-    _t8,
+    _t1,
     running_mean,
     momentum,
-    _t12,
+    _t2,
     running_var,
-    _t14,
+    _t3,
     weight,
     rstd_out,
     normalized_out,
@@ -4202,33 +4008,33 @@ def _batch_normalization_train_no_bias_fwd_loops_0(
     _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _float(_t8) * running_mean[_ch]  # batch_normalization.yaml:39
-        _t13 = _float(_t12) * running_var[_ch]  # batch_normalization.yaml:44
-        _t17 = weight[_ch]  # batch_normalization.yaml:60
-        _t3 = 0.0  # batch_normalization.yaml:33
+        _t4 = _float(_t1) * running_mean[_ch]  # batch_normalization.yaml:39
+        _t5 = _float(_t2) * running_var[_ch]  # batch_normalization.yaml:44
+        _t6 = weight[_ch]  # batch_normalization.yaml:60
+        _t7 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
-                _t3 += x[_i, _ch, _j]
-        mu = _t3 / _float(count)  # batch_normalization.yaml:33
-        _t10 = mu  # batch_normalization.yaml:39
-        _t11 = _float(momentum) * _t10  # batch_normalization.yaml:39
-        new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
+                _t7 += x[_i, _ch, _j]
+        mu = _t7 / _float(count)  # batch_normalization.yaml:33
+        _t8 = mu  # batch_normalization.yaml:39
+        _t9 = _float(momentum) * _t8  # batch_normalization.yaml:39
+        new_running_mean = _t4 + _t9  # batch_normalization.yaml:39
         new_running_mean_out[_ch] = new_running_mean
-        _t5 = 0.0  # batch_normalization.yaml:35
+        _t10 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
                 centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
                 centered_channel[_i, _j] = centered
-                _t4 = centered * centered  # batch_normalization.yaml:35
-                _t5 += _t4
-        variance = _t5 / _float(count)  # batch_normalization.yaml:35
-        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
+                _t11 = centered * centered  # batch_normalization.yaml:35
+                _t10 += _t11
+        variance = _t10 / _float(count)  # batch_normalization.yaml:35
+        _t12 = variance + _float(eps)  # batch_normalization.yaml:36
+        _t13 = math.sqrt(_t12)  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t13  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
-        _t15 = variance  # batch_normalization.yaml:44
-        _t16 = _float(_t14) * _t15  # batch_normalization.yaml:44
-        new_running_var = _t13 + _t16  # batch_normalization.yaml:44
+        _t14 = variance  # batch_normalization.yaml:44
+        _t15 = _float(_t3) * _t14  # batch_normalization.yaml:44
+        new_running_var = _t5 + _t15  # batch_normalization.yaml:44
         new_running_var_out[_ch] = new_running_var
         for _i in range(_i_count):
             for _j in range(_n):
@@ -4236,7 +4042,7 @@ def _batch_normalization_train_no_bias_fwd_loops_0(
                     centered_channel[_i, _j] * rstd
                 )  # batch_normalization.yaml:37
                 normalized_out[_i, _ch, _j] = normalized
-                y = normalized * _t17  # batch_normalization.yaml:60
+                y = normalized * _t6  # batch_normalization.yaml:60
                 y_out[_i, _ch, _j] = y
 
 
@@ -4285,29 +4091,29 @@ def _batch_normalization_train_no_bias_bwd_loops_0(
     _i_count, _, _n = grad_y.shape
     _float = grad_y.dtype.type
     for _ch in range(_first, _last):
-        _t19 = weight[_ch]  # batch_normalization.yaml:66
-        scale = _t19 * rstd[_ch]  # batch_normalization.yaml:66
+        _t1 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t1 * rstd[_ch]  # batch_normalization.yaml:66
         shift_sums = 0.0  # batch_normalization.yaml:62
         scale_sums = 0.0  # batch_normalization.yaml:63
         for _i in range(_i_count):
             for _j in range(_n):
                 shift_sums += grad_y[_i, _ch, _j]
-                _t18 = (
+                _t2 = (
                     grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
                 )  # batch_normalization.yaml:63
-                scale_sums += _t18
+                scale_sums += _t2
         grad_weight = scale_sums  # batch_normalization.yaml:65
         grad_weight_out[_ch] = grad_weight
-        _t21 = scale * scale_sums  # batch_normalization.yaml:68
-        _t22 = _t21 / _float(count)  # batch_normalization.yaml:68
-        _t25 = scale * shift_sums  # batch_normalization.yaml:68
-        _t26 = _t25 / _float(count)  # batch_normalization.yaml:68
+        _t3 = scale * scale_sums  # batch_normalization.yaml:68
+        _t4 = _t3 / _float(count)  # batch_normalization.yaml:68
+        _t5 = scale * shift_sums  # batch_normalization.yaml:68
+        _t6 = _t5 / _float(count)  # batch_normalization.yaml:68
         for _i in range(_i_count):
             for _j in range(_n):
-                _t20 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
-                _t23 = normalized[_i, _ch, _j] * _t22  # batch_normalization.yaml:68
-                _t24 = _t20 - _t23  # batch_normalization.yaml:68
-                grad_x = _t24 - _t26  # batch_normalization.yaml:68
+                _t7 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
+                _t8 = normalized[_i, _ch, _j] * _t4  # batch_normalization.yaml:68
+                _t9 = _t7 - _t8  # batch_normalization.yaml:68
+                grad_x = _t9 - _t6  # batch_normalization.yaml:68
                 grad_x_out[_i, _ch, _j] = grad_x
 
 
@@ -4336,7 +4142,7 @@ def _batch_normalization_train_no_bias_no_running_var_fwd_loops_0(
     x,
     count,
     eps,
-    _t8,
+    _t1,
     running_mean,
     momentum,
     weight,
@@ -4349,28 +4155,28 @@ def _batch_normalization_train_no_bias_no_running_var_fwd_loops_0(
     _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _float(_t8) * running_mean[_ch]  # batch_normalization.yaml:39
-        _t12 = weight[_ch]  # batch_normalization.yaml:60
-        _t3 = 0.0  # batch_normalization.yaml:33
+        _t2 = _float(_t1) * running_mean[_ch]  # batch_normalization.yaml:39
+        _t3 = weight[_ch]  # batch_normalization.yaml:60
+        _t4 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
-                _t3 += x[_i, _ch, _j]
-        mu = _t3 / _float(count)  # batch_normalization.yaml:33
-        _t10 = mu  # batch_normalization.yaml:39
-        _t11 = _float(momentum) * _t10  # batch_normalization.yaml:39
-        new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
+                _t4 += x[_i, _ch, _j]
+        mu = _t4 / _float(count)  # batch_normalization.yaml:33
+        _t5 = mu  # batch_normalization.yaml:39
+        _t6 = _float(momentum) * _t5  # batch_normalization.yaml:39
+        new_running_mean = _t2 + _t6  # batch_normalization.yaml:39
         new_running_mean_out[_ch] = new_running_mean
-        _t5 = 0.0  # batch_normalization.yaml:35
+        _t7 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
                 centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
                 centered_channel[_i, _j] = centered
-                _t4 = centered * centered  # batch_normalization.yaml:35
-                _t5 += _t4
-        variance = _t5 / _float(count)  # batch_normalization.yaml:35
-        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
+                _t8 = centered * centered  # batch_normalization.yaml:35
+                _t7 += _t8
+        variance = _t7 / _float(count)  # batch_normalization.yaml:35
+        _t9 = variance + _float(eps)  # batch_normalization.yaml:36
+        _t10 = math.sqrt(_t9)  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t10  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -4378,7 +4184,7 @@ def _batch_normalization_train_no_bias_no_running_var_fwd_loops_0(
                     centered_channel[_i, _j] * rstd
                 )  # batch_normalization.yaml:37
                 normalized_out[_i, _ch, _j] = normalized
-                y = normalized * _t12  # batch_normalization.yaml:60
+                y = normalized * _t3  # batch_normalization.yaml:60
                 y_out[_i, _ch, _j] = y
 
 
@@ -4411,57 +4217,6 @@ def _jit_forward_train_no_bias_no_running_var(
     return y, new_running_mean, None, (weight, count, rstd, normalized)
 
 
-# batch_normalization_train_no_bias_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,65,66,68
-@row_kernel
-def _batch_normalization_train_no_bias_no_running_var_bwd_loops_0(
-    _first, _last, grad_y, normalized, weight, rstd, count, grad_weight_out, grad_x_out
-):
-    _i_count, _, _n = grad_y.shape
-    _float = grad_y.dtype.type
-    for _ch in range(_first, _last):
-        _t14 = weight[_ch]  # batch_normalization.yaml:66
-        scale = _t14 * rstd[_ch]  # batch_normalization.yaml:66
-        shift_sums = 0.0  # batch_normalization.yaml:62
-        scale_sums = 0.0  # batch_normalization.yaml:63
-        for _i in range(_i_count):
-            for _j in range(_n):
-                shift_sums += grad_y[_i, _ch, _j]
-                _t13 = (
-                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
-                )  # batch_normalization.yaml:63
-                scale_sums += _t13
-        grad_weight = scale_sums  # batch_normalization.yaml:65
-        grad_weight_out[_ch] = grad_weight
-        _t16 = scale * scale_sums  # batch_normalization.yaml:68
-        _t17 = _t16 / _float(count)  # batch_normalization.yaml:68
-        _t20 = scale * shift_sums  # batch_normalization.yaml:68
-        _t21 = _t20 / _float(count)  # batch_normalization.yaml:68
-        for _i in range(_i_count):
-            for _j in range(_n):
-                _t15 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
-                _t18 = normalized[_i, _ch, _j] * _t17  # batch_normalization.yaml:68
-                _t19 = _t15 - _t18  # batch_normalization.yaml:68
-                grad_x = _t19 - _t21  # batch_normalization.yaml:68
-                grad_x_out[_i, _ch, _j] = grad_x
-
-
-def _jit_backward_train_no_bias_no_running_var(grad_y, weight, count, rstd, normalized):
-    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    in_channel_blocks(
-        _batch_normalization_train_no_bias_no_running_var_bwd_loops_0,
-        grad_y,
-        grad_y,
-        normalized,
-        channels(weight),
-        channels(rstd),
-        count,
-        channels(grad_weight),
-        grad_x,
-    )
-    return grad_x, grad_weight, None
-
-
 # batch_normalization_train_no_bias_no_running_mean_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,44,60
 @row_kernel
 def _batch_normalization_train_no_bias_no_running_mean_fwd_loops_0(
@@ -4470,9 +4225,9 @@ def _batch_normalization_train_no_bias_no_running_mean_fwd_loops_0(
     x,
     count,
     eps,
-    _t8,
+    _t1,
     running_var,
-    _t10,
+    _t2,
     weight,
     rstd_out,
     normalized_out,
@@ -4483,28 +4238,28 @@ def _batch_normalization_train_no_bias_no_running_mean_fwd_loops_0(
     _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _float(_t8) * running_var[_ch]  # batch_normalization.yaml:44
-        _t13 = weight[_ch]  # batch_normalization.yaml:60
-        _t3 = 0.0  # batch_normalization.yaml:33
+        _t3 = _float(_t1) * running_var[_ch]  # batch_normalization.yaml:44
+        _t4 = weight[_ch]  # batch_normalization.yaml:60
+        _t5 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
-                _t3 += x[_i, _ch, _j]
-        mu = _t3 / _float(count)  # batch_normalization.yaml:33
-        _t5 = 0.0  # batch_normalization.yaml:35
+                _t5 += x[_i, _ch, _j]
+        mu = _t5 / _float(count)  # batch_normalization.yaml:33
+        _t6 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
                 centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
                 centered_channel[_i, _j] = centered
-                _t4 = centered * centered  # batch_normalization.yaml:35
-                _t5 += _t4
-        variance = _t5 / _float(count)  # batch_normalization.yaml:35
-        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
+                _t7 = centered * centered  # batch_normalization.yaml:35
+                _t6 += _t7
+        variance = _t6 / _float(count)  # batch_normalization.yaml:35
+        _t8 = variance + _float(eps)  # batch_normalization.yaml:36
+        _t9 = math.sqrt(_t8)  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t9  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
-        _t11 = variance  # batch_normalization.yaml:44
-        _t12 = _float(_t10) * _t11  # batch_normalization.yaml:44
-        new_running_var = _t9 + _t12  # batch_normalization.yaml:44
+        _t10 = variance  # batch_normalization.yaml:44
+        _t11 = _float(_t2) * _t10  # batch_normalization.yaml:44
+        new_running_var = _t3 + _t11  # batch_normalization.yaml:44
         new_running_var_out[_ch] = new_running_var
         for _i in range(_i_count):
             for _j in range(_n):
@@ -4512,7 +4267,7 @@ def _batch_normalization_train_no_bias_no_running_mean_fwd_loops_0(
                     centered_channel[_i, _j] * rstd
                 )  # batch_normalization.yaml:37
                 normalized_out[_i, _ch, _j] = normalized
-                y = normalized * _t13  # batch_normalization.yaml:60
+                y = normalized * _t4  # batch_normalization.yaml:60
                 y_out[_i, _ch, _j] = y
 
 
@@ -4547,59 +4302,6 @@ def _jit_forward_train_no_bias_no_running_mean(
     return y, None, new_running_var, (weight, count, rstd, normalized)
 
 
-# batch_normalization_train_no_bias_no_running_mean_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,65,66,68
-@row_kernel
-def _batch_normalization_train_no_bias_no_running_mean_bwd_loops_0(
-    _first, _last, grad_y, normalized, weight, rstd, count, grad_weight_out, grad_x_out
-):
-    _i_count, _, _n = grad_y.shape
-    _float = grad_y.dtype.type
-    for _ch in range(_first, _last):
-        _t15 = weight[_ch]  # batch_normalization.yaml:66
-        scale = _t15 * rstd[_ch]  # batch_normalization.yaml:66
-        shift_sums = 0.0  # batch_normalization.yaml:62
-        scale_sums = 0.0  # batch_normalization.yaml:63
-        for _i in range(_i_count):
-            for _j in range(_n):
-                shift_sums += grad_y[_i, _ch, _j]
-                _t14 = (
-                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
-                )  # batch_normalization.yaml:63
-                scale_sums += _t14
-        grad_weight = scale_sums  # batch_normalization.yaml:65
-        grad_weight_out[_ch] = grad_weight
-        _t17 = scale * scale_sums  # batch_normalization.yaml:68
-        _t18 = _t17 / _float(count)  # batch_normalization.yaml:68
-        _t21 = scale * shift_sums  # batch_normalization.yaml:68
-        _t22 = _t21 / _float(count)  # batch_normalization.yaml:68
-        for _i in range(_i_count):
-            for _j in range(_n):
-                _t16 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
-                _t19 = normalized[_i, _ch, _j] * _t18  # batch_normalization.yaml:68
-                _t20 = _t16 - _t19  # batch_normalization.yaml:68
-                grad_x = _t20 - _t22  # batch_normalization.yaml:68
-                grad_x_out[_i, _ch, _j] = grad_x
-
-
-def _jit_backward_train_no_bias_no_running_mean(
-    grad_y, weight, count, rstd, normalized
-):
-    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    in_channel_blocks(
-        _batch_normalization_train_no_bias_no_running_mean_bwd_loops_0,
-        grad_y,
-        grad_y,
-        normalized,
-        channels(weight),
-        channels(rstd),
-        count,
-        channels(grad_weight),
-        grad_x,
-    )
-    return grad_x, grad_weight, None
-
-
 # batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,60
 @row_kernel
 def _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_loops_0(
@@ -4609,23 +4311,23 @@ def _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_loops_
     _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t8 = weight[_ch]  # batch_normalization.yaml:60
-        _t3 = 0.0  # batch_normalization.yaml:33
+        _t1 = weight[_ch]  # batch_normalization.yaml:60
+        _t2 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
-                _t3 += x[_i, _ch, _j]
-        mu = _t3 / _float(count)  # batch_normalization.yaml:33
-        _t5 = 0.0  # batch_normalization.yaml:35
+                _t2 += x[_i, _ch, _j]
+        mu = _t2 / _float(count)  # batch_normalization.yaml:33
+        _t3 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
                 centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:35
-                _t5 += _t4
-        variance = _t5 / _float(count)  # batch_normalization.yaml:35
-        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
+                _t3 += _t4
+        variance = _t3 / _float(count)  # batch_normalization.yaml:35
+        _t5 = variance + _float(eps)  # batch_normalization.yaml:36
+        _t6 = math.sqrt(_t5)  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t6  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -4633,7 +4335,7 @@ def _batch_normalization_train_no_bias_no_running_mean_no_running_var_fwd_loops_
                     centered_channel[_i, _j] * rstd
                 )  # batch_normalization.yaml:37
                 normalized_out[_i, _ch, _j] = normalized
-                y = normalized * _t8  # batch_normalization.yaml:60
+                y = normalized * _t1  # batch_normalization.yaml:60
                 y_out[_i, _ch, _j] = y
 
 
@@ -4660,59 +4362,6 @@ def _jit_forward_train_no_bias_no_running_mean_no_running_var(
     return y, None, None, (weight, count, rstd, normalized)
 
 
-# batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,65,66,68
-@row_kernel
-def _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_loops_0(
-    _first, _last, grad_y, normalized, weight, rstd, count, grad_weight_out, grad_x_out
-):
-    _i_count, _, _n = grad_y.shape
-    _float = grad_y.dtype.type
-    for _ch in range(_first, _last):
-        _t10 = weight[_ch]  # batch_normalization.yaml:66
-        scale = _t10 * rstd[_ch]  # batch_normalization.yaml:66
-        shift_sums = 0.0  # batch_normalization.yaml:62
-        scale_sums = 0.0  # batch_normalization.yaml:63
-        for _i in range(_i_count):
-            for _j in range(_n):
-                shift_sums += grad_y[_i, _ch, _j]
-                _t9 = (
-                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
-                )  # batch_normalization.yaml:63
-                scale_sums += _t9
-        grad_weight = scale_sums  # batch_normalization.yaml:65
-        grad_weight_out[_ch] = grad_weight
-        _t12 = scale * scale_sums  # batch_normalization.yaml:68
-        _t13 = _t12 / _float(count)  # batch_normalization.yaml:68
-        _t16 = scale * shift_sums  # batch_normalization.yaml:68
-        _t17 = _t16 / _float(count)  # batch_normalization.yaml:68
-        for _i in range(_i_count):
-            for _j in range(_n):
-                _t11 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
-                _t14 = normalized[_i, _ch, _j] * _t13  # batch_normalization.yaml:68
-                _t15 = _t11 - _t14  # batch_normalization.yaml:68
-                grad_x = _t15 - _t17  # batch_normalization.yaml:68
-                grad_x_out[_i, _ch, _j] = grad_x
-
-
-def _jit_backward_train_no_bias_no_running_mean_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    in_channel_blocks(
-        _batch_normalization_train_no_bias_no_running_mean_no_running_var_bwd_loops_0,
-        grad_y,
-        grad_y,
-        normalized,
-        channels(weight),
-        channels(rstd),
-        count,
-        channels(grad_weight),
-        grad_x,
-    )
-    return grad_x, grad_weight, None
-
-
 # batch_normalization_train_no_weight_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,39,44,60
 @row_kernel
 def _batch_normalization_train_no_weight_fwd_loops_0(
@@ -4721,12 +4370,12 @@ def _batch_normalization_train_no_weight_fwd_loops_0(
     x,
     count,
     eps,
-    _t8,
+    _t1,
     running_mean,
     momentum,
-    _t12,
+    _t2,
     running_var,
-    _t14,
+    _t3,
     bias,
     rstd_out,
     normalized_out,
@@ -4738,33 +4387,33 @@ def _batch_normalization_train_no_weight_fwd_loops_0(
     _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _float(_t8) * running_mean[_ch]  # batch_normalization.yaml:39
-        _t13 = _float(_t12) * running_var[_ch]  # batch_normalization.yaml:44
-        _t17 = bias[_ch]  # batch_normalization.yaml:60
-        _t3 = 0.0  # batch_normalization.yaml:33
+        _t4 = _float(_t1) * running_mean[_ch]  # batch_normalization.yaml:39
+        _t5 = _float(_t2) * running_var[_ch]  # batch_normalization.yaml:44
+        _t6 = bias[_ch]  # batch_normalization.yaml:60
+        _t7 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
-                _t3 += x[_i, _ch, _j]
-        mu = _t3 / _float(count)  # batch_normalization.yaml:33
-        _t10 = mu  # batch_normalization.yaml:39
-        _t11 = _float(momentum) * _t10  # batch_normalization.yaml:39
-        new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
+                _t7 += x[_i, _ch, _j]
+        mu = _t7 / _float(count)  # batch_normalization.yaml:33
+        _t8 = mu  # batch_normalization.yaml:39
+        _t9 = _float(momentum) * _t8  # batch_normalization.yaml:39
+        new_running_mean = _t4 + _t9  # batch_normalization.yaml:39
         new_running_mean_out[_ch] = new_running_mean
-        _t5 = 0.0  # batch_normalization.yaml:35
+        _t10 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
                 centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
                 centered_channel[_i, _j] = centered
-                _t4 = centered * centered  # batch_normalization.yaml:35
-                _t5 += _t4
-        variance = _t5 / _float(count)  # batch_normalization.yaml:35
-        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
+                _t11 = centered * centered  # batch_normalization.yaml:35
+                _t10 += _t11
+        variance = _t10 / _float(count)  # batch_normalization.yaml:35
+        _t12 = variance + _float(eps)  # batch_normalization.yaml:36
+        _t13 = math.sqrt(_t12)  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t13  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
-        _t15 = variance  # batch_normalization.yaml:44
-        _t16 = _float(_t14) * _t15  # batch_normalization.yaml:44
-        new_running_var = _t13 + _t16  # batch_normalization.yaml:44
+        _t14 = variance  # batch_normalization.yaml:44
+        _t15 = _float(_t3) * _t14  # batch_normalization.yaml:44
+        new_running_var = _t5 + _t15  # batch_normalization.yaml:44
         new_running_var_out[_ch] = new_running_var
         for _i in range(_i_count):
             for _j in range(_n):
@@ -4772,7 +4421,7 @@ def _batch_normalization_train_no_weight_fwd_loops_0(
                     centered_channel[_i, _j] * rstd
                 )  # batch_normalization.yaml:37
                 normalized_out[_i, _ch, _j] = normalized
-                y = normalized + _t17  # batch_normalization.yaml:60
+                y = normalized + _t6  # batch_normalization.yaml:60
                 y_out[_i, _ch, _j] = y
 
 
@@ -4826,22 +4475,22 @@ def _batch_normalization_train_no_weight_bwd_loops_0(
         for _i in range(_i_count):
             for _j in range(_n):
                 shift_sums += grad_y[_i, _ch, _j]
-                _t18 = (
+                _t1 = (
                     grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
                 )  # batch_normalization.yaml:63
-                scale_sums += _t18
+                scale_sums += _t1
         grad_bias = shift_sums  # batch_normalization.yaml:64
         grad_bias_out[_ch] = grad_bias
-        _t20 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
-        _t21 = _t20 / _float(count)  # batch_normalization.yaml:68
-        _t24 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
-        _t25 = _t24 / _float(count)  # batch_normalization.yaml:68
+        _t2 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
+        _t3 = _t2 / _float(count)  # batch_normalization.yaml:68
+        _t4 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
+        _t5 = _t4 / _float(count)  # batch_normalization.yaml:68
         for _i in range(_i_count):
             for _j in range(_n):
-                _t19 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
-                _t22 = normalized[_i, _ch, _j] * _t21  # batch_normalization.yaml:68
-                _t23 = _t19 - _t22  # batch_normalization.yaml:68
-                grad_x = _t23 - _t25  # batch_normalization.yaml:68
+                _t6 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
+                _t7 = normalized[_i, _ch, _j] * _t3  # batch_normalization.yaml:68
+                _t8 = _t6 - _t7  # batch_normalization.yaml:68
+                grad_x = _t8 - _t5  # batch_normalization.yaml:68
                 grad_x_out[_i, _ch, _j] = grad_x
 
 
@@ -4869,7 +4518,7 @@ def _batch_normalization_train_no_weight_no_running_var_fwd_loops_0(
     x,
     count,
     eps,
-    _t8,
+    _t1,
     running_mean,
     momentum,
     bias,
@@ -4882,28 +4531,28 @@ def _batch_normalization_train_no_weight_no_running_var_fwd_loops_0(
     _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _float(_t8) * running_mean[_ch]  # batch_normalization.yaml:39
-        _t12 = bias[_ch]  # batch_normalization.yaml:60
-        _t3 = 0.0  # batch_normalization.yaml:33
+        _t2 = _float(_t1) * running_mean[_ch]  # batch_normalization.yaml:39
+        _t3 = bias[_ch]  # batch_normalization.yaml:60
+        _t4 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
-                _t3 += x[_i, _ch, _j]
-        mu = _t3 / _float(count)  # batch_normalization.yaml:33
-        _t10 = mu  # batch_normalization.yaml:39
-        _t11 = _float(momentum) * _t10  # batch_normalization.yaml:39
-        new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
+                _t4 += x[_i, _ch, _j]
+        mu = _t4 / _float(count)  # batch_normalization.yaml:33
+        _t5 = mu  # batch_normalization.yaml:39
+        _t6 = _float(momentum) * _t5  # batch_normalization.yaml:39
+        new_running_mean = _t2 + _t6  # batch_normalization.yaml:39
         new_running_mean_out[_ch] = new_running_mean
-        _t5 = 0.0  # batch_normalization.yaml:35
+        _t7 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
                 centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
                 centered_channel[_i, _j] = centered
-                _t4 = centered * centered  # batch_normalization.yaml:35
-                _t5 += _t4
-        variance = _t5 / _float(count)  # batch_normalization.yaml:35
-        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
+                _t8 = centered * centered  # batch_normalization.yaml:35
+                _t7 += _t8
+        variance = _t7 / _float(count)  # batch_normalization.yaml:35
+        _t9 = variance + _float(eps)  # batch_normalization.yaml:36
+        _t10 = math.sqrt(_t9)  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t10  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -4911,7 +4560,7 @@ def _batch_normalization_train_no_weight_no_running_var_fwd_loops_0(
                     centered_channel[_i, _j] * rstd
                 )  # batch_normalization.yaml:37
                 normalized_out[_i, _ch, _j] = normalized
-                y = normalized + _t12  # batch_normalization.yaml:60
+                y = normalized + _t3  # batch_normalization.yaml:60
                 y_out[_i, _ch, _j] = y
 
 
@@ -4944,54 +4593,6 @@ def _jit_forward_train_no_weight_no_running_var(
     return y, new_running_mean, None, (bias, count, rstd, normalized)
 
 
-# batch_normalization_train_no_weight_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,68
-@row_kernel
-def _batch_normalization_train_no_weight_no_running_var_bwd_loops_0(
-    _first, _last, grad_y, normalized, rstd, count, grad_bias_out, grad_x_out
-):
-    _i_count, _, _n = grad_y.shape
-    _float = grad_y.dtype.type
-    for _ch in range(_first, _last):
-        shift_sums = 0.0  # batch_normalization.yaml:62
-        scale_sums = 0.0  # batch_normalization.yaml:63
-        for _i in range(_i_count):
-            for _j in range(_n):
-                shift_sums += grad_y[_i, _ch, _j]
-                _t13 = (
-                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
-                )  # batch_normalization.yaml:63
-                scale_sums += _t13
-        grad_bias = shift_sums  # batch_normalization.yaml:64
-        grad_bias_out[_ch] = grad_bias
-        _t15 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
-        _t16 = _t15 / _float(count)  # batch_normalization.yaml:68
-        _t19 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
-        _t20 = _t19 / _float(count)  # batch_normalization.yaml:68
-        for _i in range(_i_count):
-            for _j in range(_n):
-                _t14 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
-                _t17 = normalized[_i, _ch, _j] * _t16  # batch_normalization.yaml:68
-                _t18 = _t14 - _t17  # batch_normalization.yaml:68
-                grad_x = _t18 - _t20  # batch_normalization.yaml:68
-                grad_x_out[_i, _ch, _j] = grad_x
-
-
-def _jit_backward_train_no_weight_no_running_var(grad_y, bias, count, rstd, normalized):
-    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    in_channel_blocks(
-        _batch_normalization_train_no_weight_no_running_var_bwd_loops_0,
-        grad_y,
-        grad_y,
-        normalized,
-        channels(rstd),
-        count,
-        channels(grad_bias),
-        grad_x,
-    )
-    return grad_x, None, grad_bias
-
-
 # batch_normalization_train_no_weight_no_running_mean_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,44,60
 @row_kernel
 def _batch_normalization_train_no_weight_no_running_mean_fwd_loops_0(
@@ -5000,9 +4601,9 @@ def _batch_normalization_train_no_weight_no_running_mean_fwd_loops_0(
     x,
     count,
     eps,
-    _t8,
+    _t1,
     running_var,
-    _t10,
+    _t2,
     bias,
     rstd_out,
     normalized_out,
@@ -5013,28 +4614,28 @@ def _batch_normalization_train_no_weight_no_running_mean_fwd_loops_0(
     _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _float(_t8) * running_var[_ch]  # batch_normalization.yaml:44
-        _t13 = bias[_ch]  # batch_normalization.yaml:60
-        _t3 = 0.0  # batch_normalization.yaml:33
+        _t3 = _float(_t1) * running_var[_ch]  # batch_normalization.yaml:44
+        _t4 = bias[_ch]  # batch_normalization.yaml:60
+        _t5 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
-                _t3 += x[_i, _ch, _j]
-        mu = _t3 / _float(count)  # batch_normalization.yaml:33
-        _t5 = 0.0  # batch_normalization.yaml:35
+                _t5 += x[_i, _ch, _j]
+        mu = _t5 / _float(count)  # batch_normalization.yaml:33
+        _t6 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
                 centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
                 centered_channel[_i, _j] = centered
-                _t4 = centered * centered  # batch_normalization.yaml:35
-                _t5 += _t4
-        variance = _t5 / _float(count)  # batch_normalization.yaml:35
-        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
+                _t7 = centered * centered  # batch_normalization.yaml:35
+                _t6 += _t7
+        variance = _t6 / _float(count)  # batch_normalization.yaml:35
+        _t8 = variance + _float(eps)  # batch_normalization.yaml:36
+        _t9 = math.sqrt(_t8)  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t9  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
-        _t11 = variance  # batch_normalization.yaml:44
-        _t12 = _float(_t10) * _t11  # batch_normalization.yaml:44
-        new_running_var = _t9 + _t12  # batch_normalization.yaml:44
+        _t10 = variance  # batch_normalization.yaml:44
+        _t11 = _float(_t2) * _t10  # batch_normalization.yaml:44
+        new_running_var = _t3 + _t11  # batch_normalization.yaml:44
         new_running_var_out[_ch] = new_running_var
         for _i in range(_i_count):
             for _j in range(_n):
@@ -5042,7 +4643,7 @@ def _batch_normalization_train_no_weight_no_running_mean_fwd_loops_0(
                     centered_channel[_i, _j] * rstd
                 )  # batch_normalization.yaml:37
                 normalized_out[_i, _ch, _j] = normalized
-                y = normalized + _t13  # batch_normalization.yaml:60
+                y = normalized + _t4  # batch_normalization.yaml:60
                 y_out[_i, _ch, _j] = y
 
 
@@ -5077,56 +4678,6 @@ def _jit_forward_train_no_weight_no_running_mean(
     return y, None, new_running_var, (bias, count, rstd, normalized)
 
 
-# batch_normalization_train_no_weight_no_running_mean_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,68
-@row_kernel
-def _batch_normalization_train_no_weight_no_running_mean_bwd_loops_0(
-    _first, _last, grad_y, normalized, rstd, count, grad_bias_out, grad_x_out
-):
-    _i_count, _, _n = grad_y.shape
-    _float = grad_y.dtype.type
-    for _ch in range(_first, _last):
-        shift_sums = 0.0  # batch_normalization.yaml:62
-        scale_sums = 0.0  # batch_normalization.yaml:63
-        for _i in range(_i_count):
-            for _j in range(_n):
-                shift_sums += grad_y[_i, _ch, _j]
-                _t14 = (
-                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
-                )  # batch_normalization.yaml:63
-                scale_sums += _t14
-        grad_bias = shift_sums  # batch_normalization.yaml:64
-        grad_bias_out[_ch] = grad_bias
-        _t16 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
-        _t17 = _t16 / _float(count)  # batch_normalization.yaml:68
-        _t20 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
-        _t21 = _t20 / _float(count)  # batch_normalization.yaml:68
-        for _i in range(_i_count):
-            for _j in range(_n):
-                _t15 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
-                _t18 = normalized[_i, _ch, _j] * _t17  # batch_normalization.yaml:68
-                _t19 = _t15 - _t18  # batch_normalization.yaml:68
-                grad_x = _t19 - _t21  # batch_normalization.yaml:68
-                grad_x_out[_i, _ch, _j] = grad_x
-
-
-def _jit_backward_train_no_weight_no_running_mean(
-    grad_y, bias, count, rstd, normalized
-):
-    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    in_channel_blocks(
-        _batch_normalization_train_no_weight_no_running_mean_bwd_loops_0,
-        grad_y,
-        grad_y,
-        normalized,
-        channels(rstd),
-        count,
-        channels(grad_bias),
-        grad_x,
-    )
-    return grad_x, None, grad_bias
-
-
 # batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,60
 @row_kernel
 def _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_loops_0(
@@ -5136,23 +4687,23 @@ def _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_loop
     _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t8 = bias[_ch]  # batch_normalization.yaml:60
-        _t3 = 0.0  # batch_normalization.yaml:33
+        _t1 = bias[_ch]  # batch_normalization.yaml:60
+        _t2 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
-                _t3 += x[_i, _ch, _j]
-        mu = _t3 / _float(count)  # batch_normalization.yaml:33
-        _t5 = 0.0  # batch_normalization.yaml:35
+                _t2 += x[_i, _ch, _j]
+        mu = _t2 / _float(count)  # batch_normalization.yaml:33
+        _t3 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
                 centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:35
-                _t5 += _t4
-        variance = _t5 / _float(count)  # batch_normalization.yaml:35
-        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
+                _t3 += _t4
+        variance = _t3 / _float(count)  # batch_normalization.yaml:35
+        _t5 = variance + _float(eps)  # batch_normalization.yaml:36
+        _t6 = math.sqrt(_t5)  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t6  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -5160,7 +4711,7 @@ def _batch_normalization_train_no_weight_no_running_mean_no_running_var_fwd_loop
                     centered_channel[_i, _j] * rstd
                 )  # batch_normalization.yaml:37
                 normalized_out[_i, _ch, _j] = normalized
-                y = normalized + _t8  # batch_normalization.yaml:60
+                y = normalized + _t1  # batch_normalization.yaml:60
                 y_out[_i, _ch, _j] = y
 
 
@@ -5187,56 +4738,6 @@ def _jit_forward_train_no_weight_no_running_mean_no_running_var(
     return y, None, None, (bias, count, rstd, normalized)
 
 
-# batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,68
-@row_kernel
-def _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_loops_0(
-    _first, _last, grad_y, normalized, rstd, count, grad_bias_out, grad_x_out
-):
-    _i_count, _, _n = grad_y.shape
-    _float = grad_y.dtype.type
-    for _ch in range(_first, _last):
-        shift_sums = 0.0  # batch_normalization.yaml:62
-        scale_sums = 0.0  # batch_normalization.yaml:63
-        for _i in range(_i_count):
-            for _j in range(_n):
-                shift_sums += grad_y[_i, _ch, _j]
-                _t9 = (
-                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
-                )  # batch_normalization.yaml:63
-                scale_sums += _t9
-        grad_bias = shift_sums  # batch_normalization.yaml:64
-        grad_bias_out[_ch] = grad_bias
-        _t11 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
-        _t12 = _t11 / _float(count)  # batch_normalization.yaml:68
-        _t15 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
-        _t16 = _t15 / _float(count)  # batch_normalization.yaml:68
-        for _i in range(_i_count):
-            for _j in range(_n):
-                _t10 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
-                _t13 = normalized[_i, _ch, _j] * _t12  # batch_normalization.yaml:68
-                _t14 = _t10 - _t13  # batch_normalization.yaml:68
-                grad_x = _t14 - _t16  # batch_normalization.yaml:68
-                grad_x_out[_i, _ch, _j] = grad_x
-
-
-def _jit_backward_train_no_weight_no_running_mean_no_running_var(
-    grad_y, bias, count, rstd, normalized
-):
-    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    in_channel_blocks(
-        _batch_normalization_train_no_weight_no_running_mean_no_running_var_bwd_loops_0,
-        grad_y,
-        grad_y,
-        normalized,
-        channels(rstd),
-        count,
-        channels(grad_bias),
-        grad_x,
-    )
-    return grad_x, None, grad_bias
-
-
 # batch_normalization_train_no_weight_no_bias_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,39,44
 @row_kernel
 def _batch_normalization_train_no_weight_no_bias_fwd_loops_0(
@@ -5245,12 +4746,12 @@ def _batch_normalization_train_no_weight_no_bias_fwd_loops_0(
     x,
     count,
     eps,
-    _t8,
+    _t1,
     running_mean,
     momentum,
-    _t12,
+    _t2,
     running_var,
-    _t14,
+    _t3,
     rstd_out,
     normalized_out,
     new_running_mean_out,
@@ -5260,32 +4761,32 @@ def _batch_normalization_train_no_weight_no_bias_fwd_loops_0(
     _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _float(_t8) * running_mean[_ch]  # batch_normalization.yaml:39
-        _t13 = _float(_t12) * running_var[_ch]  # batch_normalization.yaml:44
-        _t3 = 0.0  # batch_normalization.yaml:33
+        _t4 = _float(_t1) * running_mean[_ch]  # batch_normalization.yaml:39
+        _t5 = _float(_t2) * running_var[_ch]  # batch_normalization.yaml:44
+        _t6 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
-                _t3 += x[_i, _ch, _j]
-        mu = _t3 / _float(count)  # batch_normalization.yaml:33
-        _t10 = mu  # batch_normalization.yaml:39
-        _t11 = _float(momentum) * _t10  # batch_normalization.yaml:39
-        new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
+                _t6 += x[_i, _ch, _j]
+        mu = _t6 / _float(count)  # batch_normalization.yaml:33
+        _t7 = mu  # batch_normalization.yaml:39
+        _t8 = _float(momentum) * _t7  # batch_normalization.yaml:39
+        new_running_mean = _t4 + _t8  # batch_normalization.yaml:39
         new_running_mean_out[_ch] = new_running_mean
-        _t5 = 0.0  # batch_normalization.yaml:35
+        _t9 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
                 centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
                 centered_channel[_i, _j] = centered
-                _t4 = centered * centered  # batch_normalization.yaml:35
-                _t5 += _t4
-        variance = _t5 / _float(count)  # batch_normalization.yaml:35
-        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
+                _t10 = centered * centered  # batch_normalization.yaml:35
+                _t9 += _t10
+        variance = _t9 / _float(count)  # batch_normalization.yaml:35
+        _t11 = variance + _float(eps)  # batch_normalization.yaml:36
+        _t12 = math.sqrt(_t11)  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t12  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
-        _t15 = variance  # batch_normalization.yaml:44
-        _t16 = _float(_t14) * _t15  # batch_normalization.yaml:44
-        new_running_var = _t13 + _t16  # batch_normalization.yaml:44
+        _t13 = variance  # batch_normalization.yaml:44
+        _t14 = _float(_t3) * _t13  # batch_normalization.yaml:44
+        new_running_var = _t5 + _t14  # batch_normalization.yaml:44
         new_running_var_out[_ch] = new_running_var
         for _i in range(_i_count):
             for _j in range(_n):
@@ -5347,20 +4848,20 @@ def _batch_normalization_train_no_weight_no_bias_bwd_loops_0(
         for _i in range(_i_count):
             for _j in range(_n):
                 shift_sums += grad_y[_i, _ch, _j]
-                _t17 = (
+                _t1 = (
                     grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
                 )  # batch_normalization.yaml:63
-                scale_sums += _t17
-        _t19 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
-        _t20 = _t19 / _float(count)  # batch_normalization.yaml:68
-        _t23 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
-        _t24 = _t23 / _float(count)  # batch_normalization.yaml:68
+                scale_sums += _t1
+        _t2 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
+        _t3 = _t2 / _float(count)  # batch_normalization.yaml:68
+        _t4 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
+        _t5 = _t4 / _float(count)  # batch_normalization.yaml:68
         for _i in range(_i_count):
             for _j in range(_n):
-                _t18 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
-                _t21 = normalized[_i, _ch, _j] * _t20  # batch_normalization.yaml:68
-                _t22 = _t18 - _t21  # batch_normalization.yaml:68
-                grad_x = _t22 - _t24  # batch_normalization.yaml:68
+                _t6 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
+                _t7 = normalized[_i, _ch, _j] * _t3  # batch_normalization.yaml:68
+                _t8 = _t6 - _t7  # batch_normalization.yaml:68
+                grad_x = _t8 - _t5  # batch_normalization.yaml:68
                 grad_x_out[_i, _ch, _j] = grad_x
 
 
@@ -5386,7 +4887,7 @@ def _batch_normalization_train_no_weight_no_bias_no_running_var_fwd_loops_0(
     x,
     count,
     eps,
-    _t8,
+    _t1,
     running_mean,
     momentum,
     rstd_out,
@@ -5397,27 +4898,27 @@ def _batch_normalization_train_no_weight_no_bias_no_running_var_fwd_loops_0(
     _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _float(_t8) * running_mean[_ch]  # batch_normalization.yaml:39
+        _t2 = _float(_t1) * running_mean[_ch]  # batch_normalization.yaml:39
         _t3 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
         mu = _t3 / _float(count)  # batch_normalization.yaml:33
-        _t10 = mu  # batch_normalization.yaml:39
-        _t11 = _float(momentum) * _t10  # batch_normalization.yaml:39
-        new_running_mean = _t9 + _t11  # batch_normalization.yaml:39
+        _t4 = mu  # batch_normalization.yaml:39
+        _t5 = _float(momentum) * _t4  # batch_normalization.yaml:39
+        new_running_mean = _t2 + _t5  # batch_normalization.yaml:39
         new_running_mean_out[_ch] = new_running_mean
-        _t5 = 0.0  # batch_normalization.yaml:35
+        _t6 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
                 centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
                 centered_channel[_i, _j] = centered
-                _t4 = centered * centered  # batch_normalization.yaml:35
-                _t5 += _t4
-        variance = _t5 / _float(count)  # batch_normalization.yaml:35
-        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
+                _t7 = centered * centered  # batch_normalization.yaml:35
+                _t6 += _t7
+        variance = _t6 / _float(count)  # batch_normalization.yaml:35
+        _t8 = variance + _float(eps)  # batch_normalization.yaml:36
+        _t9 = math.sqrt(_t8)  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t9  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -5453,52 +4954,6 @@ def _jit_forward_train_no_weight_no_bias_no_running_var(
     return normalized, new_running_mean, None, (weight, count, rstd, normalized)
 
 
-# batch_normalization_train_no_weight_no_bias_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,68
-@row_kernel
-def _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_loops_0(
-    _first, _last, grad_y, normalized, rstd, count, grad_x_out
-):
-    _i_count, _, _n = grad_y.shape
-    _float = grad_y.dtype.type
-    for _ch in range(_first, _last):
-        shift_sums = 0.0  # batch_normalization.yaml:62
-        scale_sums = 0.0  # batch_normalization.yaml:63
-        for _i in range(_i_count):
-            for _j in range(_n):
-                shift_sums += grad_y[_i, _ch, _j]
-                _t12 = (
-                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
-                )  # batch_normalization.yaml:63
-                scale_sums += _t12
-        _t14 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
-        _t15 = _t14 / _float(count)  # batch_normalization.yaml:68
-        _t18 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
-        _t19 = _t18 / _float(count)  # batch_normalization.yaml:68
-        for _i in range(_i_count):
-            for _j in range(_n):
-                _t13 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
-                _t16 = normalized[_i, _ch, _j] * _t15  # batch_normalization.yaml:68
-                _t17 = _t13 - _t16  # batch_normalization.yaml:68
-                grad_x = _t17 - _t19  # batch_normalization.yaml:68
-                grad_x_out[_i, _ch, _j] = grad_x
-
-
-def _jit_backward_train_no_weight_no_bias_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    in_channel_blocks(
-        _batch_normalization_train_no_weight_no_bias_no_running_var_bwd_loops_0,
-        grad_y,
-        grad_y,
-        normalized,
-        channels(rstd),
-        count,
-        grad_x,
-    )
-    return grad_x, None, None
-
-
 # batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37,44
 @row_kernel
 def _batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_loops_0(
@@ -5507,9 +4962,9 @@ def _batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_loops_0(
     x,
     count,
     eps,
-    _t8,
+    _t1,
     running_var,
-    _t10,
+    _t2,
     rstd_out,
     normalized_out,
     new_running_var_out,
@@ -5518,27 +4973,27 @@ def _batch_normalization_train_no_weight_no_bias_no_running_mean_fwd_loops_0(
     _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t9 = _float(_t8) * running_var[_ch]  # batch_normalization.yaml:44
-        _t3 = 0.0  # batch_normalization.yaml:33
+        _t3 = _float(_t1) * running_var[_ch]  # batch_normalization.yaml:44
+        _t4 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
-                _t3 += x[_i, _ch, _j]
-        mu = _t3 / _float(count)  # batch_normalization.yaml:33
+                _t4 += x[_i, _ch, _j]
+        mu = _t4 / _float(count)  # batch_normalization.yaml:33
         _t5 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
                 centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
                 centered_channel[_i, _j] = centered
-                _t4 = centered * centered  # batch_normalization.yaml:35
-                _t5 += _t4
+                _t6 = centered * centered  # batch_normalization.yaml:35
+                _t5 += _t6
         variance = _t5 / _float(count)  # batch_normalization.yaml:35
-        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
+        _t7 = variance + _float(eps)  # batch_normalization.yaml:36
+        _t8 = math.sqrt(_t7)  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t8  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
-        _t11 = variance  # batch_normalization.yaml:44
-        _t12 = _float(_t10) * _t11  # batch_normalization.yaml:44
-        new_running_var = _t9 + _t12  # batch_normalization.yaml:44
+        _t9 = variance  # batch_normalization.yaml:44
+        _t10 = _float(_t2) * _t9  # batch_normalization.yaml:44
+        new_running_var = _t3 + _t10  # batch_normalization.yaml:44
         new_running_var_out[_ch] = new_running_var
         for _i in range(_i_count):
             for _j in range(_n):
@@ -5576,52 +5031,6 @@ def _jit_forward_train_no_weight_no_bias_no_running_mean(
     return normalized, None, new_running_var, (weight, count, rstd, normalized)
 
 
-# batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,68
-@row_kernel
-def _batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_loops_0(
-    _first, _last, grad_y, normalized, rstd, count, grad_x_out
-):
-    _i_count, _, _n = grad_y.shape
-    _float = grad_y.dtype.type
-    for _ch in range(_first, _last):
-        shift_sums = 0.0  # batch_normalization.yaml:62
-        scale_sums = 0.0  # batch_normalization.yaml:63
-        for _i in range(_i_count):
-            for _j in range(_n):
-                shift_sums += grad_y[_i, _ch, _j]
-                _t13 = (
-                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
-                )  # batch_normalization.yaml:63
-                scale_sums += _t13
-        _t15 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
-        _t16 = _t15 / _float(count)  # batch_normalization.yaml:68
-        _t19 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
-        _t20 = _t19 / _float(count)  # batch_normalization.yaml:68
-        for _i in range(_i_count):
-            for _j in range(_n):
-                _t14 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
-                _t17 = normalized[_i, _ch, _j] * _t16  # batch_normalization.yaml:68
-                _t18 = _t14 - _t17  # batch_normalization.yaml:68
-                grad_x = _t18 - _t20  # batch_normalization.yaml:68
-                grad_x_out[_i, _ch, _j] = grad_x
-
-
-def _jit_backward_train_no_weight_no_bias_no_running_mean(
-    grad_y, weight, count, rstd, normalized
-):
-    grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    in_channel_blocks(
-        _batch_normalization_train_no_weight_no_bias_no_running_mean_bwd_loops_0,
-        grad_y,
-        grad_y,
-        normalized,
-        channels(rstd),
-        count,
-        grad_x,
-    )
-    return grad_x, None, None
-
-
 # batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:33,34,35,36,37
 @row_kernel
 def _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_fwd_loops_0(
@@ -5631,22 +5040,22 @@ def _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_
     _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t3 = 0.0  # batch_normalization.yaml:33
+        _t1 = 0.0  # batch_normalization.yaml:33
         for _i in range(_i_count):
             for _j in range(_n):
-                _t3 += x[_i, _ch, _j]
-        mu = _t3 / _float(count)  # batch_normalization.yaml:33
-        _t5 = 0.0  # batch_normalization.yaml:35
+                _t1 += x[_i, _ch, _j]
+        mu = _t1 / _float(count)  # batch_normalization.yaml:33
+        _t2 = 0.0  # batch_normalization.yaml:35
         for _i in range(_i_count):
             for _j in range(_n):
                 centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:34
                 centered_channel[_i, _j] = centered
-                _t4 = centered * centered  # batch_normalization.yaml:35
-                _t5 += _t4
-        variance = _t5 / _float(count)  # batch_normalization.yaml:35
-        _t6 = variance + _float(eps)  # batch_normalization.yaml:36
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:36
-        rstd = _float(1.0) / _t7  # batch_normalization.yaml:36
+                _t3 = centered * centered  # batch_normalization.yaml:35
+                _t2 += _t3
+        variance = _t2 / _float(count)  # batch_normalization.yaml:35
+        _t4 = variance + _float(eps)  # batch_normalization.yaml:36
+        _t5 = math.sqrt(_t4)  # batch_normalization.yaml:36
+        rstd = _float(1.0) / _t5  # batch_normalization.yaml:36
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -5676,52 +5085,6 @@ def _jit_forward_train_no_weight_no_bias_no_running_mean_no_running_var(
     return normalized, None, None, (weight, count, rstd, normalized)
 
 
-# batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,68
-@row_kernel
-def _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_loops_0(
-    _first, _last, grad_y, normalized, rstd, count, grad_x_out
-):
-    _i_count, _, _n = grad_y.shape
-    _float = grad_y.dtype.type
-    for _ch in range(_first, _last):
-        shift_sums = 0.0  # batch_normalization.yaml:62
-        scale_sums = 0.0  # batch_normalization.yaml:63
-        for _i in range(_i_count):
-            for _j in range(_n):
-                shift_sums += grad_y[_i, _ch, _j]
-                _t8 = (
-                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
-                )  # batch_normalization.yaml:63
-                scale_sums += _t8
-        _t10 = rstd[_ch] * scale_sums  # batch_normalization.yaml:68
-        _t11 = _t10 / _float(count)  # batch_normalization.yaml:68
-        _t14 = rstd[_ch] * shift_sums  # batch_normalization.yaml:68
-        _t15 = _t14 / _float(count)  # batch_normalization.yaml:68
-        for _i in range(_i_count):
-            for _j in range(_n):
-                _t9 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:68
-                _t12 = normalized[_i, _ch, _j] * _t11  # batch_normalization.yaml:68
-                _t13 = _t9 - _t12  # batch_normalization.yaml:68
-                grad_x = _t13 - _t15  # batch_normalization.yaml:68
-                grad_x_out[_i, _ch, _j] = grad_x
-
-
-def _jit_backward_train_no_weight_no_bias_no_running_mean_no_running_var(
-    grad_y, weight, count, rstd, normalized
-):
-    grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    in_channel_blocks(
-        _batch_normalization_train_no_weight_no_bias_no_running_mean_no_running_var_bwd_loops_0,
-        grad_y,
-        grad_y,
-        normalized,
-        channels(rstd),
-        count,
-        grad_x,
-    )
-    return grad_x, None, None
-
-
 # batch_normalization_eval_fwd_loops_0: layers_spec/layers/batch_normalization.yaml:49,50,60
 @row_kernel
 def _batch_normalization_eval_fwd_loops_0(
@@ -5746,15 +5109,15 @@ def _batch_normalization_eval_fwd_loops_0(
         rstd = _float(1.0) / _t3  # batch_normalization.yaml:49
         rstd_out[_ch] = rstd
         _t4 = running_mean[_ch]  # batch_normalization.yaml:50
-        _t6 = weight[_ch]  # batch_normalization.yaml:60
-        _t8 = bias[_ch]  # batch_normalization.yaml:60
+        _t5 = weight[_ch]  # batch_normalization.yaml:60
+        _t6 = bias[_ch]  # batch_normalization.yaml:60
         for _i in range(_i_count):
             for _j in range(_n):
-                _t5 = x[_i, _ch, _j] - _t4  # batch_normalization.yaml:50
-                normalized = _t5 * rstd  # batch_normalization.yaml:50
+                _t7 = x[_i, _ch, _j] - _t4  # batch_normalization.yaml:50
+                normalized = _t7 * rstd  # batch_normalization.yaml:50
                 normalized_out[_i, _ch, _j] = normalized
-                _t7 = normalized * _t6  # batch_normalization.yaml:60
-                y = _t7 + _t8  # batch_normalization.yaml:60
+                _t8 = normalized * _t5  # batch_normalization.yaml:60
+                y = _t8 + _t6  # batch_normalization.yaml:60
                 y_out[_i, _ch, _j] = y
 
 
@@ -5793,17 +5156,17 @@ def _batch_normalization_eval_bwd_loops_0(
 ):
     _i_count, _, _n = grad_y.shape
     for _ch in range(_first, _last):
-        _t10 = weight[_ch]  # batch_normalization.yaml:66
-        scale = _t10 * rstd[_ch]  # batch_normalization.yaml:66
+        _t1 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t1 * rstd[_ch]  # batch_normalization.yaml:66
         shift_sums = 0.0  # batch_normalization.yaml:62
         scale_sums = 0.0  # batch_normalization.yaml:63
         for _i in range(_i_count):
             for _j in range(_n):
                 shift_sums += grad_y[_i, _ch, _j]
-                _t9 = (
+                _t2 = (
                     grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
                 )  # batch_normalization.yaml:63
-                scale_sums += _t9
+                scale_sums += _t2
                 grad_x = grad_y[_i, _ch, _j] * scale  # batch_normalization.yaml:71
                 grad_x_out[_i, _ch, _j] = grad_x
         grad_bias = shift_sums  # batch_normalization.yaml:64
@@ -5839,21 +5202,21 @@ def _batch_normalization_eval_no_running_var_fwd_loops_0(
     _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t8 = weight[_ch]  # batch_normalization.yaml:60
-        _t10 = bias[_ch]  # batch_normalization.yaml:60
+        _t1 = weight[_ch]  # batch_normalization.yaml:60
+        _t2 = bias[_ch]  # batch_normalization.yaml:60
         _t3 = 0.0  # batch_normalization.yaml:53
         for _i in range(_i_count):
             for _j in range(_n):
                 _t3 += x[_i, _ch, _j]
         mu = _t3 / _float(count)  # batch_normalization.yaml:53
-        _t5 = 0.0  # batch_normalization.yaml:55
+        _t4 = 0.0  # batch_normalization.yaml:55
         for _i in range(_i_count):
             for _j in range(_n):
                 centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:54
                 centered_channel[_i, _j] = centered
-                _t4 = centered * centered  # batch_normalization.yaml:55
-                _t5 += _t4
-        variance = _t5 / _float(count)  # batch_normalization.yaml:55
+                _t5 = centered * centered  # batch_normalization.yaml:55
+                _t4 += _t5
+        variance = _t4 / _float(count)  # batch_normalization.yaml:55
         _t6 = variance + _float(eps)  # batch_normalization.yaml:56
         _t7 = math.sqrt(_t6)  # batch_normalization.yaml:56
         rstd = _float(1.0) / _t7  # batch_normalization.yaml:56
@@ -5864,8 +5227,8 @@ def _batch_normalization_eval_no_running_var_fwd_loops_0(
                     centered_channel[_i, _j] * rstd
                 )  # batch_normalization.yaml:57
                 normalized_out[_i, _ch, _j] = normalized
-                _t9 = normalized * _t8  # batch_normalization.yaml:60
-                y = _t9 + _t10  # batch_normalization.yaml:60
+                _t8 = normalized * _t1  # batch_normalization.yaml:60
+                y = _t8 + _t2  # batch_normalization.yaml:60
                 y_out[_i, _ch, _j] = y
 
 
@@ -5910,31 +5273,31 @@ def _batch_normalization_eval_no_running_var_bwd_loops_0(
     _i_count, _, _n = grad_y.shape
     _float = grad_y.dtype.type
     for _ch in range(_first, _last):
-        _t12 = weight[_ch]  # batch_normalization.yaml:66
-        scale = _t12 * rstd[_ch]  # batch_normalization.yaml:66
+        _t1 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t1 * rstd[_ch]  # batch_normalization.yaml:66
         shift_sums = 0.0  # batch_normalization.yaml:62
         scale_sums = 0.0  # batch_normalization.yaml:63
         for _i in range(_i_count):
             for _j in range(_n):
                 shift_sums += grad_y[_i, _ch, _j]
-                _t11 = (
+                _t2 = (
                     grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
                 )  # batch_normalization.yaml:63
-                scale_sums += _t11
+                scale_sums += _t2
         grad_bias = shift_sums  # batch_normalization.yaml:64
         grad_bias_out[_ch] = grad_bias
         grad_weight = scale_sums  # batch_normalization.yaml:65
         grad_weight_out[_ch] = grad_weight
-        _t14 = scale * scale_sums  # batch_normalization.yaml:73
-        _t15 = _t14 / _float(count)  # batch_normalization.yaml:73
-        _t18 = scale * shift_sums  # batch_normalization.yaml:73
-        _t19 = _t18 / _float(count)  # batch_normalization.yaml:73
+        _t3 = scale * scale_sums  # batch_normalization.yaml:73
+        _t4 = _t3 / _float(count)  # batch_normalization.yaml:73
+        _t5 = scale * shift_sums  # batch_normalization.yaml:73
+        _t6 = _t5 / _float(count)  # batch_normalization.yaml:73
         for _i in range(_i_count):
             for _j in range(_n):
-                _t13 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
-                _t16 = normalized[_i, _ch, _j] * _t15  # batch_normalization.yaml:73
-                _t17 = _t13 - _t16  # batch_normalization.yaml:73
-                grad_x = _t17 - _t19  # batch_normalization.yaml:73
+                _t7 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
+                _t8 = normalized[_i, _ch, _j] * _t4  # batch_normalization.yaml:73
+                _t9 = _t7 - _t8  # batch_normalization.yaml:73
+                grad_x = _t9 - _t6  # batch_normalization.yaml:73
                 grad_x_out[_i, _ch, _j] = grad_x
 
 
@@ -5971,13 +5334,13 @@ def _batch_normalization_eval_no_running_mean_fwd_loops_0(
         rstd = _float(1.0) / _t3  # batch_normalization.yaml:49
         rstd_out[_ch] = rstd
         _t4 = weight[_ch]  # batch_normalization.yaml:60
-        _t6 = bias[_ch]  # batch_normalization.yaml:60
+        _t5 = bias[_ch]  # batch_normalization.yaml:60
         for _i in range(_i_count):
             for _j in range(_n):
                 normalized = x[_i, _ch, _j] * rstd  # batch_normalization.yaml:50
                 normalized_out[_i, _ch, _j] = normalized
-                _t5 = normalized * _t4  # batch_normalization.yaml:60
-                y = _t5 + _t6  # batch_normalization.yaml:60
+                _t6 = normalized * _t4  # batch_normalization.yaml:60
+                y = _t6 + _t5  # batch_normalization.yaml:60
                 y_out[_i, _ch, _j] = y
 
 
@@ -6000,58 +5363,6 @@ def _jit_forward_eval_no_running_mean(
         y,
     )
     return y, None, running_var, (weight, rstd, normalized)
-
-
-# batch_normalization_eval_no_running_mean_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:62,63,64,65,66,71
-@row_kernel
-def _batch_normalization_eval_no_running_mean_bwd_loops_0(
-    _first,
-    _last,
-    grad_y,
-    normalized,
-    weight,
-    rstd,
-    grad_bias_out,
-    grad_weight_out,
-    grad_x_out,
-):
-    _i_count, _, _n = grad_y.shape
-    for _ch in range(_first, _last):
-        _t8 = weight[_ch]  # batch_normalization.yaml:66
-        scale = _t8 * rstd[_ch]  # batch_normalization.yaml:66
-        shift_sums = 0.0  # batch_normalization.yaml:62
-        scale_sums = 0.0  # batch_normalization.yaml:63
-        for _i in range(_i_count):
-            for _j in range(_n):
-                shift_sums += grad_y[_i, _ch, _j]
-                _t7 = (
-                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
-                )  # batch_normalization.yaml:63
-                scale_sums += _t7
-                grad_x = grad_y[_i, _ch, _j] * scale  # batch_normalization.yaml:71
-                grad_x_out[_i, _ch, _j] = grad_x
-        grad_bias = shift_sums  # batch_normalization.yaml:64
-        grad_bias_out[_ch] = grad_bias
-        grad_weight = scale_sums  # batch_normalization.yaml:65
-        grad_weight_out[_ch] = grad_weight
-
-
-def _jit_backward_eval_no_running_mean(grad_y, weight, rstd, normalized):
-    grad_bias = np.empty((grad_y.shape[1],), grad_y.dtype)
-    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    in_channel_blocks(
-        _batch_normalization_eval_no_running_mean_bwd_loops_0,
-        grad_y,
-        grad_y,
-        normalized,
-        channels(weight),
-        channels(rstd),
-        channels(grad_bias),
-        channels(grad_weight),
-        grad_x,
-    )
-    return grad_x, grad_weight, grad_bias
 
 
 def _jit_forward_eval_no_running_mean_no_running_var(
@@ -6101,13 +5412,13 @@ def _batch_normalization_eval_no_bias_fwd_loops_0(
         rstd = _float(1.0) / _t3  # batch_normalization.yaml:49
         rstd_out[_ch] = rstd
         _t4 = running_mean[_ch]  # batch_normalization.yaml:50
-        _t6 = weight[_ch]  # batch_normalization.yaml:60
+        _t5 = weight[_ch]  # batch_normalization.yaml:60
         for _i in range(_i_count):
             for _j in range(_n):
-                _t5 = x[_i, _ch, _j] - _t4  # batch_normalization.yaml:50
-                normalized = _t5 * rstd  # batch_normalization.yaml:50
+                _t6 = x[_i, _ch, _j] - _t4  # batch_normalization.yaml:50
+                normalized = _t6 * rstd  # batch_normalization.yaml:50
                 normalized_out[_i, _ch, _j] = normalized
-                y = normalized * _t6  # batch_normalization.yaml:60
+                y = normalized * _t5  # batch_normalization.yaml:60
                 y_out[_i, _ch, _j] = y
 
 
@@ -6139,15 +5450,15 @@ def _batch_normalization_eval_no_bias_bwd_loops_0(
 ):
     _i_count, _, _n = grad_y.shape
     for _ch in range(_first, _last):
-        _t8 = weight[_ch]  # batch_normalization.yaml:66
-        scale = _t8 * rstd[_ch]  # batch_normalization.yaml:66
+        _t1 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t1 * rstd[_ch]  # batch_normalization.yaml:66
         scale_sums = 0.0  # batch_normalization.yaml:63
         for _i in range(_i_count):
             for _j in range(_n):
-                _t7 = (
+                _t2 = (
                     grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
                 )  # batch_normalization.yaml:63
-                scale_sums += _t7
+                scale_sums += _t2
                 grad_x = grad_y[_i, _ch, _j] * scale  # batch_normalization.yaml:71
                 grad_x_out[_i, _ch, _j] = grad_x
         grad_weight = scale_sums  # batch_normalization.yaml:65
@@ -6179,23 +5490,23 @@ def _batch_normalization_eval_no_bias_no_running_var_fwd_loops_0(
     _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t8 = weight[_ch]  # batch_normalization.yaml:60
-        _t3 = 0.0  # batch_normalization.yaml:53
+        _t1 = weight[_ch]  # batch_normalization.yaml:60
+        _t2 = 0.0  # batch_normalization.yaml:53
         for _i in range(_i_count):
             for _j in range(_n):
-                _t3 += x[_i, _ch, _j]
-        mu = _t3 / _float(count)  # batch_normalization.yaml:53
-        _t5 = 0.0  # batch_normalization.yaml:55
+                _t2 += x[_i, _ch, _j]
+        mu = _t2 / _float(count)  # batch_normalization.yaml:53
+        _t3 = 0.0  # batch_normalization.yaml:55
         for _i in range(_i_count):
             for _j in range(_n):
                 centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:54
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:55
-                _t5 += _t4
-        variance = _t5 / _float(count)  # batch_normalization.yaml:55
-        _t6 = variance + _float(eps)  # batch_normalization.yaml:56
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:56
-        rstd = _float(1.0) / _t7  # batch_normalization.yaml:56
+                _t3 += _t4
+        variance = _t3 / _float(count)  # batch_normalization.yaml:55
+        _t5 = variance + _float(eps)  # batch_normalization.yaml:56
+        _t6 = math.sqrt(_t5)  # batch_normalization.yaml:56
+        rstd = _float(1.0) / _t6  # batch_normalization.yaml:56
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -6203,7 +5514,7 @@ def _batch_normalization_eval_no_bias_no_running_var_fwd_loops_0(
                     centered_channel[_i, _j] * rstd
                 )  # batch_normalization.yaml:57
                 normalized_out[_i, _ch, _j] = normalized
-                y = normalized * _t8  # batch_normalization.yaml:60
+                y = normalized * _t1  # batch_normalization.yaml:60
                 y_out[_i, _ch, _j] = y
 
 
@@ -6238,29 +5549,29 @@ def _batch_normalization_eval_no_bias_no_running_var_bwd_loops_0(
     _i_count, _, _n = grad_y.shape
     _float = grad_y.dtype.type
     for _ch in range(_first, _last):
-        _t10 = weight[_ch]  # batch_normalization.yaml:66
-        scale = _t10 * rstd[_ch]  # batch_normalization.yaml:66
+        _t1 = weight[_ch]  # batch_normalization.yaml:66
+        scale = _t1 * rstd[_ch]  # batch_normalization.yaml:66
         shift_sums = 0.0  # batch_normalization.yaml:62
         scale_sums = 0.0  # batch_normalization.yaml:63
         for _i in range(_i_count):
             for _j in range(_n):
                 shift_sums += grad_y[_i, _ch, _j]
-                _t9 = (
+                _t2 = (
                     grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
                 )  # batch_normalization.yaml:63
-                scale_sums += _t9
+                scale_sums += _t2
         grad_weight = scale_sums  # batch_normalization.yaml:65
         grad_weight_out[_ch] = grad_weight
-        _t12 = scale * scale_sums  # batch_normalization.yaml:73
-        _t13 = _t12 / _float(count)  # batch_normalization.yaml:73
-        _t16 = scale * shift_sums  # batch_normalization.yaml:73
-        _t17 = _t16 / _float(count)  # batch_normalization.yaml:73
+        _t3 = scale * scale_sums  # batch_normalization.yaml:73
+        _t4 = _t3 / _float(count)  # batch_normalization.yaml:73
+        _t5 = scale * shift_sums  # batch_normalization.yaml:73
+        _t6 = _t5 / _float(count)  # batch_normalization.yaml:73
         for _i in range(_i_count):
             for _j in range(_n):
-                _t11 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
-                _t14 = normalized[_i, _ch, _j] * _t13  # batch_normalization.yaml:73
-                _t15 = _t11 - _t14  # batch_normalization.yaml:73
-                grad_x = _t15 - _t17  # batch_normalization.yaml:73
+                _t7 = scale * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
+                _t8 = normalized[_i, _ch, _j] * _t4  # batch_normalization.yaml:73
+                _t9 = _t7 - _t8  # batch_normalization.yaml:73
+                grad_x = _t9 - _t6  # batch_normalization.yaml:73
                 grad_x_out[_i, _ch, _j] = grad_x
 
 
@@ -6323,44 +5634,6 @@ def _jit_forward_eval_no_bias_no_running_mean(
     return y, None, running_var, (weight, rstd, normalized)
 
 
-# batch_normalization_eval_no_bias_no_running_mean_bwd_loops_0: layers_spec/layers/batch_normalization.yaml:63,65,66,71
-@row_kernel
-def _batch_normalization_eval_no_bias_no_running_mean_bwd_loops_0(
-    _first, _last, grad_y, normalized, weight, rstd, grad_weight_out, grad_x_out
-):
-    _i_count, _, _n = grad_y.shape
-    for _ch in range(_first, _last):
-        _t6 = weight[_ch]  # batch_normalization.yaml:66
-        scale = _t6 * rstd[_ch]  # batch_normalization.yaml:66
-        scale_sums = 0.0  # batch_normalization.yaml:63
-        for _i in range(_i_count):
-            for _j in range(_n):
-                _t5 = (
-                    grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
-                )  # batch_normalization.yaml:63
-                scale_sums += _t5
-                grad_x = grad_y[_i, _ch, _j] * scale  # batch_normalization.yaml:71
-                grad_x_out[_i, _ch, _j] = grad_x
-        grad_weight = scale_sums  # batch_normalization.yaml:65
-        grad_weight_out[_ch] = grad_weight
-
-
-def _jit_backward_eval_no_bias_no_running_mean(grad_y, weight, rstd, normalized):
-    grad_weight = np.empty((grad_y.shape[1],), grad_y.dtype)
-    grad_x = np.empty(grad_y.shape, grad_y.dtype)
-    in_channel_blocks(
-        _batch_normalization_eval_no_bias_no_running_mean_bwd_loops_0,
-        grad_y,
-        grad_y,
-        normalized,
-        channels(weight),
-        channels(rstd),
-        channels(grad_weight),
-        grad_x,
-    )
-    return grad_x, grad_weight, None
-
-
 def _jit_forward_eval_no_bias_no_running_mean_no_running_var(
     x, weight, bias, running_mean, running_var, momentum, eps
 ):
@@ -6407,13 +5680,13 @@ def _batch_normalization_eval_no_weight_fwd_loops_0(
         rstd = _float(1.0) / _t3  # batch_normalization.yaml:49
         rstd_out[_ch] = rstd
         _t4 = running_mean[_ch]  # batch_normalization.yaml:50
-        _t6 = bias[_ch]  # batch_normalization.yaml:60
+        _t5 = bias[_ch]  # batch_normalization.yaml:60
         for _i in range(_i_count):
             for _j in range(_n):
-                _t5 = x[_i, _ch, _j] - _t4  # batch_normalization.yaml:50
-                normalized = _t5 * rstd  # batch_normalization.yaml:50
+                _t6 = x[_i, _ch, _j] - _t4  # batch_normalization.yaml:50
+                normalized = _t6 * rstd  # batch_normalization.yaml:50
                 normalized_out[_i, _ch, _j] = normalized
-                y = normalized + _t6  # batch_normalization.yaml:60
+                y = normalized + _t5  # batch_normalization.yaml:60
                 y_out[_i, _ch, _j] = y
 
 
@@ -6478,23 +5751,23 @@ def _batch_normalization_eval_no_weight_no_running_var_fwd_loops_0(
     _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t8 = bias[_ch]  # batch_normalization.yaml:60
-        _t3 = 0.0  # batch_normalization.yaml:53
+        _t1 = bias[_ch]  # batch_normalization.yaml:60
+        _t2 = 0.0  # batch_normalization.yaml:53
         for _i in range(_i_count):
             for _j in range(_n):
-                _t3 += x[_i, _ch, _j]
-        mu = _t3 / _float(count)  # batch_normalization.yaml:53
-        _t5 = 0.0  # batch_normalization.yaml:55
+                _t2 += x[_i, _ch, _j]
+        mu = _t2 / _float(count)  # batch_normalization.yaml:53
+        _t3 = 0.0  # batch_normalization.yaml:55
         for _i in range(_i_count):
             for _j in range(_n):
                 centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:54
                 centered_channel[_i, _j] = centered
                 _t4 = centered * centered  # batch_normalization.yaml:55
-                _t5 += _t4
-        variance = _t5 / _float(count)  # batch_normalization.yaml:55
-        _t6 = variance + _float(eps)  # batch_normalization.yaml:56
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:56
-        rstd = _float(1.0) / _t7  # batch_normalization.yaml:56
+                _t3 += _t4
+        variance = _t3 / _float(count)  # batch_normalization.yaml:55
+        _t5 = variance + _float(eps)  # batch_normalization.yaml:56
+        _t6 = math.sqrt(_t5)  # batch_normalization.yaml:56
+        rstd = _float(1.0) / _t6  # batch_normalization.yaml:56
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -6502,7 +5775,7 @@ def _batch_normalization_eval_no_weight_no_running_var_fwd_loops_0(
                     centered_channel[_i, _j] * rstd
                 )  # batch_normalization.yaml:57
                 normalized_out[_i, _ch, _j] = normalized
-                y = normalized + _t8  # batch_normalization.yaml:60
+                y = normalized + _t1  # batch_normalization.yaml:60
                 y_out[_i, _ch, _j] = y
 
 
@@ -6542,22 +5815,22 @@ def _batch_normalization_eval_no_weight_no_running_var_bwd_loops_0(
         for _i in range(_i_count):
             for _j in range(_n):
                 shift_sums += grad_y[_i, _ch, _j]
-                _t9 = (
+                _t1 = (
                     grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
                 )  # batch_normalization.yaml:63
-                scale_sums += _t9
+                scale_sums += _t1
         grad_bias = shift_sums  # batch_normalization.yaml:64
         grad_bias_out[_ch] = grad_bias
-        _t11 = rstd[_ch] * scale_sums  # batch_normalization.yaml:73
-        _t12 = _t11 / _float(count)  # batch_normalization.yaml:73
-        _t15 = rstd[_ch] * shift_sums  # batch_normalization.yaml:73
-        _t16 = _t15 / _float(count)  # batch_normalization.yaml:73
+        _t2 = rstd[_ch] * scale_sums  # batch_normalization.yaml:73
+        _t3 = _t2 / _float(count)  # batch_normalization.yaml:73
+        _t4 = rstd[_ch] * shift_sums  # batch_normalization.yaml:73
+        _t5 = _t4 / _float(count)  # batch_normalization.yaml:73
         for _i in range(_i_count):
             for _j in range(_n):
-                _t10 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
-                _t13 = normalized[_i, _ch, _j] * _t12  # batch_normalization.yaml:73
-                _t14 = _t10 - _t13  # batch_normalization.yaml:73
-                grad_x = _t14 - _t16  # batch_normalization.yaml:73
+                _t6 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
+                _t7 = normalized[_i, _ch, _j] * _t3  # batch_normalization.yaml:73
+                _t8 = _t6 - _t7  # batch_normalization.yaml:73
+                grad_x = _t8 - _t5  # batch_normalization.yaml:73
                 grad_x_out[_i, _ch, _j] = grad_x
 
 
@@ -6690,22 +5963,22 @@ def _batch_normalization_eval_no_weight_no_bias_no_running_var_fwd_loops_0(
     _float = x.dtype.type
     centered_channel = np.empty((_i_count, _n))
     for _ch in range(_first, _last):
-        _t3 = 0.0  # batch_normalization.yaml:53
+        _t1 = 0.0  # batch_normalization.yaml:53
         for _i in range(_i_count):
             for _j in range(_n):
-                _t3 += x[_i, _ch, _j]
-        mu = _t3 / _float(count)  # batch_normalization.yaml:53
-        _t5 = 0.0  # batch_normalization.yaml:55
+                _t1 += x[_i, _ch, _j]
+        mu = _t1 / _float(count)  # batch_normalization.yaml:53
+        _t2 = 0.0  # batch_normalization.yaml:55
         for _i in range(_i_count):
             for _j in range(_n):
                 centered = x[_i, _ch, _j] - mu  # batch_normalization.yaml:54
                 centered_channel[_i, _j] = centered
-                _t4 = centered * centered  # batch_normalization.yaml:55
-                _t5 += _t4
-        variance = _t5 / _float(count)  # batch_normalization.yaml:55
-        _t6 = variance + _float(eps)  # batch_normalization.yaml:56
-        _t7 = math.sqrt(_t6)  # batch_normalization.yaml:56
-        rstd = _float(1.0) / _t7  # batch_normalization.yaml:56
+                _t3 = centered * centered  # batch_normalization.yaml:55
+                _t2 += _t3
+        variance = _t2 / _float(count)  # batch_normalization.yaml:55
+        _t4 = variance + _float(eps)  # batch_normalization.yaml:56
+        _t5 = math.sqrt(_t4)  # batch_normalization.yaml:56
+        rstd = _float(1.0) / _t5  # batch_normalization.yaml:56
         rstd_out[_ch] = rstd
         for _i in range(_i_count):
             for _j in range(_n):
@@ -6748,20 +6021,20 @@ def _batch_normalization_eval_no_weight_no_bias_no_running_var_bwd_loops_0(
         for _i in range(_i_count):
             for _j in range(_n):
                 shift_sums += grad_y[_i, _ch, _j]
-                _t8 = (
+                _t1 = (
                     grad_y[_i, _ch, _j] * normalized[_i, _ch, _j]
                 )  # batch_normalization.yaml:63
-                scale_sums += _t8
-        _t10 = rstd[_ch] * scale_sums  # batch_normalization.yaml:73
-        _t11 = _t10 / _float(count)  # batch_normalization.yaml:73
-        _t14 = rstd[_ch] * shift_sums  # batch_normalization.yaml:73
-        _t15 = _t14 / _float(count)  # batch_normalization.yaml:73
+                scale_sums += _t1
+        _t2 = rstd[_ch] * scale_sums  # batch_normalization.yaml:73
+        _t3 = _t2 / _float(count)  # batch_normalization.yaml:73
+        _t4 = rstd[_ch] * shift_sums  # batch_normalization.yaml:73
+        _t5 = _t4 / _float(count)  # batch_normalization.yaml:73
         for _i in range(_i_count):
             for _j in range(_n):
-                _t9 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
-                _t12 = normalized[_i, _ch, _j] * _t11  # batch_normalization.yaml:73
-                _t13 = _t9 - _t12  # batch_normalization.yaml:73
-                grad_x = _t13 - _t15  # batch_normalization.yaml:73
+                _t6 = rstd[_ch] * grad_y[_i, _ch, _j]  # batch_normalization.yaml:73
+                _t7 = normalized[_i, _ch, _j] * _t3  # batch_normalization.yaml:73
+                _t8 = _t6 - _t7  # batch_normalization.yaml:73
+                grad_x = _t8 - _t5  # batch_normalization.yaml:73
                 grad_x_out[_i, _ch, _j] = grad_x
 
 
@@ -6805,15 +6078,15 @@ _JIT_VARIANTS = {
     (True, True, True, True, True): (_jit_forward_train, _jit_backward_train),
     (True, True, True, True, False): (
         _jit_forward_train_no_running_var,
-        _jit_backward_train_no_running_var,
+        _jit_backward_train,
     ),
     (True, True, True, False, True): (
         _jit_forward_train_no_running_mean,
-        _jit_backward_train_no_running_mean,
+        _jit_backward_train,
     ),
     (True, True, True, False, False): (
         _jit_forward_train_no_running_mean_no_running_var,
-        _jit_backward_train_no_running_mean_no_running_var,
+        _jit_backward_train,
     ),
     (True, True, False, True, True): (
         _jit_forward_train_no_bias,
@@ -6821,15 +6094,15 @@ _JIT_VARIANTS = {
     ),
     (True, True, False, True, False): (
         _jit_forward_train_no_bias_no_running_var,
-        _jit_backward_train_no_bias_no_running_var,
+        _jit_backward_train_no_bias,
     ),
     (True, True, False, False, True): (
         _jit_forward_train_no_bias_no_running_mean,
-        _jit_backward_train_no_bias_no_running_mean,
+        _jit_backward_train_no_bias,
     ),
     (True, True, False, False, False): (
         _jit_forward_train_no_bias_no_running_mean_no_running_var,
-        _jit_backward_train_no_bias_no_running_mean_no_running_var,
+        _jit_backward_train_no_bias,
     ),
     (True, False, True, True, True): (
         _jit_forward_train_no_weight,
@@ -6837,15 +6110,15 @@ _JIT_VARIANTS = {
     ),
     (True, False, True, True, False): (
         _jit_forward_train_no_weight_no_running_var,
-        _jit_backward_train_no_weight_no_running_var,
+        _jit_backward_train_no_weight,
     ),
     (True, False, True, False, True): (
         _jit_forward_train_no_weight_no_running_mean,
-        _jit_backward_train_no_weight_no_running_mean,
+        _jit_backward_train_no_weight,
     ),
     (True, False, True, False, False): (
         _jit_forward_train_no_weight_no_running_mean_no_running_var,
-        _jit_backward_train_no_weight_no_running_mean_no_running_var,
+        _jit_backward_train_no_weight,
     ),
     (True, False, False, True, True): (
         _jit_forward_train_no_weight_no_bias,
@@ -6853,15 +6126,15 @@ _JIT_VARIANTS = {
     ),
     (True, False, False, True, False): (
         _jit_forward_train_no_weight_no_bias_no_running_var,
-        _jit_backward_train_no_weight_no_bias_no_running_var,
+        _jit_backward_train_no_weight_no_bias,
     ),
     (True, False, False, False, True): (
         _jit_forward_train_no_weight_no_bias_no_running_mean,
-        _jit_backward_train_no_weight_no_bias_no_running_mean,
+        _jit_backward_train_no_weight_no_bias,
     ),
     (True, False, False, False, False): (
         _jit_forward_train_no_weight_no_bias_no_running_mean_no_running_var,
-        _jit_backward_train_no_weight_no_bias_no_running_mean_no_running_var,
+        _jit_backward_train_no_weight_no_bias,
     ),
     (False, True, True, True, True): (_jit_forward_eval, _jit_backward_eval),
     (False, True, True, True, False): (
@@ -6870,7 +6143,7 @@ _JIT_VARIANTS = {
     ),
     (False, True, True, False, True): (
         _jit_forward_eval_no_running_mean,
-        _jit_backward_eval_no_running_mean,
+        _jit_backward_eval,
     ),
     (False, True, True, False, False): (
         _jit_forward_eval_no_running_mean_no_running_var,
@@ -6886,7 +6159,7 @@ _JIT_VARIANTS = {
     ),
     (False, True, False, False, True): (
         _jit_forward_eval_no_bias_no_running_mean,
-        _jit_backward_eval_no_bias_no_running_mean,
+        _jit_backward_eval_no_bias,
     ),
     (False, True, False, False, False): (
         _jit_forward_eval_no_bias_no_running_mean_no_running_var,

@@ -1249,14 +1249,14 @@ def _cupy_sum_to(grad, shape):
 # gru_no_batch_first_step_fwd_loops_0: layers_spec/layers/gru.yaml:29,30,28,31,32,33
 @row_kernel
 def _gru_no_batch_first_step_fwd_loops_0(
-    _t2,
+    _t1,
     bias_hh,
     hoisted_1,
     bias_ih,
     h,
     reset_gate_out,
     update_gate_out,
-    _t10_out,
+    _t2_out,
     new_gate_out,
     h_next_out,
 ):
@@ -1264,27 +1264,27 @@ def _gru_no_batch_first_step_fwd_loops_0(
     _float = h.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t4 = _t2[_row, _j] + bias_hh[_j]  # gru.yaml:30
-            _t3 = hoisted_1[_row, _j] + bias_ih[_j]  # gru.yaml:30
-            _t5 = _t3 + _t4  # gru.yaml:30
+            _t3 = _t1[_row, _j] + bias_hh[_j]  # gru.yaml:30
+            _t4 = hoisted_1[_row, _j] + bias_ih[_j]  # gru.yaml:30
+            _t5 = _t4 + _t3  # gru.yaml:30
             reset_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t5))  # gru.yaml:30
             reset_gate_out[_row, _j] = reset_gate
-            _t7 = _t2[_row, 1 * _n + _j] + bias_hh[1 * _n + _j]  # gru.yaml:31
-            _t6 = hoisted_1[_row, 1 * _n + _j] + bias_ih[1 * _n + _j]  # gru.yaml:31
-            _t8 = _t6 + _t7  # gru.yaml:31
+            _t6 = _t1[_row, 1 * _n + _j] + bias_hh[1 * _n + _j]  # gru.yaml:31
+            _t7 = hoisted_1[_row, 1 * _n + _j] + bias_ih[1 * _n + _j]  # gru.yaml:31
+            _t8 = _t7 + _t6  # gru.yaml:31
             update_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t8))  # gru.yaml:31
             update_gate_out[_row, _j] = update_gate
-            _t10 = _t2[_row, 2 * _n + _j] + bias_hh[2 * _n + _j]  # gru.yaml:32
-            _t10_out[_row, _j] = _t10
-            _t11 = reset_gate * _t10  # gru.yaml:32
-            _t9 = hoisted_1[_row, 2 * _n + _j] + bias_ih[2 * _n + _j]  # gru.yaml:32
-            _t12 = _t9 + _t11  # gru.yaml:32
-            new_gate = fast_tanh(_t12)  # gru.yaml:32
+            _t2 = _t1[_row, 2 * _n + _j] + bias_hh[2 * _n + _j]  # gru.yaml:32
+            _t2_out[_row, _j] = _t2
+            _t9 = reset_gate * _t2  # gru.yaml:32
+            _t10 = hoisted_1[_row, 2 * _n + _j] + bias_ih[2 * _n + _j]  # gru.yaml:32
+            _t11 = _t10 + _t9  # gru.yaml:32
+            new_gate = fast_tanh(_t11)  # gru.yaml:32
             new_gate_out[_row, _j] = new_gate
-            _t13 = _float(1.0) - update_gate  # gru.yaml:33
-            _t14 = _t13 * new_gate  # gru.yaml:33
-            _t15 = update_gate * h[_row, _j]  # gru.yaml:33
-            h_next = _t14 + _t15  # gru.yaml:33
+            _t12 = _float(1.0) - update_gate  # gru.yaml:33
+            _t13 = _t12 * new_gate  # gru.yaml:33
+            _t14 = update_gate * h[_row, _j]  # gru.yaml:33
+            h_next = _t13 + _t14  # gru.yaml:33
             h_next_out[_row, _j] = h_next
 
 
@@ -1395,42 +1395,42 @@ def _gru_no_batch_first_step_bwd_loops_0(
     grad_y,
     h,
     new_gate,
-    _t10,
+    _t1,
     reset_gate,
-    _t17_out,
-    _t23_out,
-    _t26_out,
-    _t30_out,
-    _t35_out,
+    _t2_out,
+    _t3_out,
+    _t4_out,
+    _t5_out,
+    _t6_out,
 ):
     _rows, _n = update_gate.shape
     _float = update_gate.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t13 = _float(1.0) - update_gate[_row, _j]  # gru.yaml:33
+            _t7 = _float(1.0) - update_gate[_row, _j]  # gru.yaml:33
             grad_h_next = grad_next_h[_row, _j] + grad_y[_row, _j]  # <generated>:1
-            _t16 = grad_h_next * h[_row, _j]  # primitives.yaml:61
-            _t17 = grad_h_next * update_gate[_row, _j]  # primitives.yaml:62
-            _t17_out[_row, _j] = _t17
-            _t18 = grad_h_next * new_gate[_row, _j]  # primitives.yaml:61
-            grad_new_gate = grad_h_next * _t13  # primitives.yaml:62
-            _t20 = -_t18  # primitives.yaml:52
-            _t21 = new_gate[_row, _j] * new_gate[_row, _j]  # primitives.yaml:180
-            _t22 = _float(1.0) - _t21  # primitives.yaml:180
-            _t23 = grad_new_gate * _t22  # primitives.yaml:180
-            _t23_out[_row, _j] = _t23
-            grad_reset_gate = _t23 * _t10[_row, _j]  # primitives.yaml:61
-            _t26 = _t23 * reset_gate[_row, _j]  # primitives.yaml:62
-            _t26_out[_row, _j] = _t26
-            grad_update_gate = _t16 + _t20  # primitives.yaml:875
-            _t28 = grad_update_gate * update_gate[_row, _j]  # primitives.yaml:201
-            _t29 = _float(1.0) - update_gate[_row, _j]  # primitives.yaml:201
-            _t30 = _t28 * _t29  # primitives.yaml:201
-            _t30_out[_row, _j] = _t30
-            _t33 = grad_reset_gate * reset_gate[_row, _j]  # primitives.yaml:201
-            _t34 = _float(1.0) - reset_gate[_row, _j]  # primitives.yaml:201
-            _t35 = _t33 * _t34  # primitives.yaml:201
-            _t35_out[_row, _j] = _t35
+            _t8 = grad_h_next * h[_row, _j]  # primitives.yaml:61
+            _t2 = grad_h_next * update_gate[_row, _j]  # primitives.yaml:62
+            _t2_out[_row, _j] = _t2
+            _t9 = grad_h_next * new_gate[_row, _j]  # primitives.yaml:61
+            grad_new_gate = grad_h_next * _t7  # primitives.yaml:62
+            _t10 = -_t9  # primitives.yaml:52
+            _t11 = new_gate[_row, _j] * new_gate[_row, _j]  # primitives.yaml:180
+            _t12 = _float(1.0) - _t11  # primitives.yaml:180
+            _t3 = grad_new_gate * _t12  # primitives.yaml:180
+            _t3_out[_row, _j] = _t3
+            grad_reset_gate = _t3 * _t1[_row, _j]  # primitives.yaml:61
+            _t4 = _t3 * reset_gate[_row, _j]  # primitives.yaml:62
+            _t4_out[_row, _j] = _t4
+            grad_update_gate = _t8 + _t10  # primitives.yaml:875
+            _t13 = grad_update_gate * update_gate[_row, _j]  # primitives.yaml:201
+            _t14 = _float(1.0) - update_gate[_row, _j]  # primitives.yaml:201
+            _t5 = _t13 * _t14  # primitives.yaml:201
+            _t5_out[_row, _j] = _t5
+            _t15 = grad_reset_gate * reset_gate[_row, _j]  # primitives.yaml:201
+            _t16 = _float(1.0) - reset_gate[_row, _j]  # primitives.yaml:201
+            _t6 = _t15 * _t16  # primitives.yaml:201
+            _t6_out[_row, _j] = _t6
 
 
 def _jit_backward_no_batch_first_step(

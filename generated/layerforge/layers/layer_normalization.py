@@ -687,7 +687,7 @@ def _cupy_sum_to(grad, shape):
 # layer_normalization_fwd_loops_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
 @row_kernel
 def _layer_normalization_fwd_loops_0(
-    x, _t2, eps, weight, bias, mu_out, rstd_out, y_out
+    x, _t1, eps, weight, bias, mu_out, rstd_out, y_out
 ):
     _rows, _n = x.shape
     _float = x.dtype.type
@@ -698,11 +698,11 @@ def _layer_normalization_fwd_loops_0(
             mu += x[_row, _j]
         mu /= _float(_n)
         mu_out[_row, 0] = mu
-        _t1 = _zero  # layer_normalization.yaml:22
+        _t2 = _zero  # layer_normalization.yaml:22
         for _j in range(_n):
             centered = x[_row, _j] - mu  # layer_normalization.yaml:21
-            _t1 += centered * centered
-        variance = _t1 / _float(_t2)  # layer_normalization.yaml:22
+            _t2 += centered * centered
+        variance = _t2 / _float(_t1)  # layer_normalization.yaml:22
         _t3 = variance + _float(eps)  # layer_normalization.yaml:23
         _t4 = math.sqrt(_t3)  # layer_normalization.yaml:23
         rstd = _float(1.0) / _t4  # layer_normalization.yaml:23
@@ -738,7 +738,7 @@ def _jit_forward(x, weight, bias, eps):
 # layer_normalization_bwd_loops_0: layers_spec/layers/layer_normalization.yaml:34,35,36,37,38,40
 @row_kernel
 def _layer_normalization_bwd_loops_0(
-    x, mu, rstd, grad_y, _t7, weight, grad_weight_out, grad_bias_out, grad_x_out
+    x, mu, rstd, grad_y, _t1, weight, grad_weight_out, grad_bias_out, grad_x_out
 ):
     _rows, _n = x.shape
     _float = x.dtype.type
@@ -748,29 +748,29 @@ def _layer_normalization_bwd_loops_0(
     grad_bias_sums = np.zeros(_n)
     grad_bias_part = np.zeros(_n, x.dtype)
     for _row in range(_rows):
-        scale = rstd[_row, 0] / _float(_t7)  # layer_normalization.yaml:38
-        _t10 = _zero  # layer_normalization.yaml:40
-        _t14 = _zero  # layer_normalization.yaml:40
+        scale = rstd[_row, 0] / _float(_t1)  # layer_normalization.yaml:38
+        _t2 = _zero  # layer_normalization.yaml:40
+        _t3 = _zero  # layer_normalization.yaml:40
         for _j in range(_n):
-            _t6 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
-            x_hat = _t6 * rstd[_row, 0]  # layer_normalization.yaml:34
+            _t4 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
+            x_hat = _t4 * rstd[_row, 0]  # layer_normalization.yaml:34
             p = grad_y[_row, _j] * x_hat  # layer_normalization.yaml:35
             grad_weight_part[_j] += p
             grad_bias_part[_j] += grad_y[_row, _j]
-            _t8 = grad_y[_row, _j] * weight[_j]  # layer_normalization.yaml:40
-            _t9 = _t8 * rstd[_row, 0]  # layer_normalization.yaml:40
-            _t10 += p * weight[_j]
-            _t14 += grad_y[_row, _j] * weight[_j]
-        _t11 = _t10 * scale  # layer_normalization.yaml:40
-        _t15 = _t14 * scale  # layer_normalization.yaml:40
+            _t5 = grad_y[_row, _j] * weight[_j]  # layer_normalization.yaml:40
+            _t6 = _t5 * rstd[_row, 0]  # layer_normalization.yaml:40
+            _t2 += p * weight[_j]
+            _t3 += grad_y[_row, _j] * weight[_j]
+        _t7 = _t2 * scale  # layer_normalization.yaml:40
+        _t8 = _t3 * scale  # layer_normalization.yaml:40
         for _j in range(_n):
-            _t6 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
-            x_hat = _t6 * rstd[_row, 0]  # layer_normalization.yaml:34
-            _t8 = grad_y[_row, _j] * weight[_j]  # layer_normalization.yaml:40
-            _t9 = _t8 * rstd[_row, 0]  # layer_normalization.yaml:40
-            _t12 = x_hat * _t11  # layer_normalization.yaml:40
-            _t13 = _t9 - _t12  # layer_normalization.yaml:40
-            grad_x = _t13 - _t15  # layer_normalization.yaml:40
+            _t4 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
+            x_hat = _t4 * rstd[_row, 0]  # layer_normalization.yaml:34
+            _t5 = grad_y[_row, _j] * weight[_j]  # layer_normalization.yaml:40
+            _t6 = _t5 * rstd[_row, 0]  # layer_normalization.yaml:40
+            _t9 = x_hat * _t7  # layer_normalization.yaml:40
+            _t10 = _t6 - _t9  # layer_normalization.yaml:40
+            grad_x = _t10 - _t8  # layer_normalization.yaml:40
             grad_x_out[_row, _j] = grad_x
         if _row % 64 == 63 or _row == _rows - 1:
             for _j in range(_n):
@@ -807,7 +807,7 @@ def _jit_backward(grad_y, x, weight, mu, rstd):
 # layer_normalization_no_bias_fwd_loops_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
 @row_kernel
 def _layer_normalization_no_bias_fwd_loops_0(
-    x, _t2, eps, weight, mu_out, rstd_out, y_out
+    x, _t1, eps, weight, mu_out, rstd_out, y_out
 ):
     _rows, _n = x.shape
     _float = x.dtype.type
@@ -818,11 +818,11 @@ def _layer_normalization_no_bias_fwd_loops_0(
             mu += x[_row, _j]
         mu /= _float(_n)
         mu_out[_row, 0] = mu
-        _t1 = _zero  # layer_normalization.yaml:22
+        _t2 = _zero  # layer_normalization.yaml:22
         for _j in range(_n):
             centered = x[_row, _j] - mu  # layer_normalization.yaml:21
-            _t1 += centered * centered
-        variance = _t1 / _float(_t2)  # layer_normalization.yaml:22
+            _t2 += centered * centered
+        variance = _t2 / _float(_t1)  # layer_normalization.yaml:22
         _t3 = variance + _float(eps)  # layer_normalization.yaml:23
         _t4 = math.sqrt(_t3)  # layer_normalization.yaml:23
         rstd = _float(1.0) / _t4  # layer_normalization.yaml:23
@@ -856,7 +856,7 @@ def _jit_forward_no_bias(x, weight, bias, eps):
 # layer_normalization_no_bias_bwd_loops_0: layers_spec/layers/layer_normalization.yaml:34,35,36,38,40
 @row_kernel
 def _layer_normalization_no_bias_bwd_loops_0(
-    x, mu, rstd, grad_y, _t6, weight, grad_weight_out, grad_x_out
+    x, mu, rstd, grad_y, _t1, weight, grad_weight_out, grad_x_out
 ):
     _rows, _n = x.shape
     _float = x.dtype.type
@@ -864,28 +864,28 @@ def _layer_normalization_no_bias_bwd_loops_0(
     grad_weight_sums = np.zeros(_n)
     grad_weight_part = np.zeros(_n, x.dtype)
     for _row in range(_rows):
-        scale = rstd[_row, 0] / _float(_t6)  # layer_normalization.yaml:38
-        _t9 = _zero  # layer_normalization.yaml:40
-        _t13 = _zero  # layer_normalization.yaml:40
+        scale = rstd[_row, 0] / _float(_t1)  # layer_normalization.yaml:38
+        _t2 = _zero  # layer_normalization.yaml:40
+        _t3 = _zero  # layer_normalization.yaml:40
         for _j in range(_n):
-            _t5 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
-            x_hat = _t5 * rstd[_row, 0]  # layer_normalization.yaml:34
+            _t4 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
+            x_hat = _t4 * rstd[_row, 0]  # layer_normalization.yaml:34
             p = grad_y[_row, _j] * x_hat  # layer_normalization.yaml:35
             grad_weight_part[_j] += p
-            _t7 = grad_y[_row, _j] * weight[_j]  # layer_normalization.yaml:40
-            _t8 = _t7 * rstd[_row, 0]  # layer_normalization.yaml:40
-            _t9 += p * weight[_j]
-            _t13 += grad_y[_row, _j] * weight[_j]
-        _t10 = _t9 * scale  # layer_normalization.yaml:40
-        _t14 = _t13 * scale  # layer_normalization.yaml:40
+            _t5 = grad_y[_row, _j] * weight[_j]  # layer_normalization.yaml:40
+            _t6 = _t5 * rstd[_row, 0]  # layer_normalization.yaml:40
+            _t2 += p * weight[_j]
+            _t3 += grad_y[_row, _j] * weight[_j]
+        _t7 = _t2 * scale  # layer_normalization.yaml:40
+        _t8 = _t3 * scale  # layer_normalization.yaml:40
         for _j in range(_n):
-            _t5 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
-            x_hat = _t5 * rstd[_row, 0]  # layer_normalization.yaml:34
-            _t7 = grad_y[_row, _j] * weight[_j]  # layer_normalization.yaml:40
-            _t8 = _t7 * rstd[_row, 0]  # layer_normalization.yaml:40
-            _t11 = x_hat * _t10  # layer_normalization.yaml:40
-            _t12 = _t8 - _t11  # layer_normalization.yaml:40
-            grad_x = _t12 - _t14  # layer_normalization.yaml:40
+            _t4 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
+            x_hat = _t4 * rstd[_row, 0]  # layer_normalization.yaml:34
+            _t5 = grad_y[_row, _j] * weight[_j]  # layer_normalization.yaml:40
+            _t6 = _t5 * rstd[_row, 0]  # layer_normalization.yaml:40
+            _t9 = x_hat * _t7  # layer_normalization.yaml:40
+            _t10 = _t6 - _t9  # layer_normalization.yaml:40
+            grad_x = _t10 - _t8  # layer_normalization.yaml:40
             grad_x_out[_row, _j] = grad_x
         if _row % 64 == 63 or _row == _rows - 1:
             for _j in range(_n):
@@ -917,7 +917,7 @@ def _jit_backward_no_bias(grad_y, x, weight, mu, rstd):
 # layer_normalization_no_weight_fwd_loops_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24,25
 @row_kernel
 def _layer_normalization_no_weight_fwd_loops_0(
-    x, _t2, eps, bias, mu_out, rstd_out, y_out
+    x, _t1, eps, bias, mu_out, rstd_out, y_out
 ):
     _rows, _n = x.shape
     _float = x.dtype.type
@@ -928,11 +928,11 @@ def _layer_normalization_no_weight_fwd_loops_0(
             mu += x[_row, _j]
         mu /= _float(_n)
         mu_out[_row, 0] = mu
-        _t1 = _zero  # layer_normalization.yaml:22
+        _t2 = _zero  # layer_normalization.yaml:22
         for _j in range(_n):
             centered = x[_row, _j] - mu  # layer_normalization.yaml:21
-            _t1 += centered * centered
-        variance = _t1 / _float(_t2)  # layer_normalization.yaml:22
+            _t2 += centered * centered
+        variance = _t2 / _float(_t1)  # layer_normalization.yaml:22
         _t3 = variance + _float(eps)  # layer_normalization.yaml:23
         _t4 = math.sqrt(_t3)  # layer_normalization.yaml:23
         rstd = _float(1.0) / _t4  # layer_normalization.yaml:23
@@ -966,7 +966,7 @@ def _jit_forward_no_weight(x, weight, bias, eps):
 # layer_normalization_no_weight_bwd_loops_0: layers_spec/layers/layer_normalization.yaml:34,35,37,38,42
 @row_kernel
 def _layer_normalization_no_weight_bwd_loops_0(
-    x, mu, rstd, grad_y, _t6, grad_bias_out, grad_x_out
+    x, mu, rstd, grad_y, _t1, grad_bias_out, grad_x_out
 ):
     _rows, _n = x.shape
     _float = x.dtype.type
@@ -974,25 +974,25 @@ def _layer_normalization_no_weight_bwd_loops_0(
     grad_bias_sums = np.zeros(_n)
     grad_bias_part = np.zeros(_n, x.dtype)
     for _row in range(_rows):
-        scale = rstd[_row, 0] / _float(_t6)  # layer_normalization.yaml:38
-        _t8 = _zero  # layer_normalization.yaml:42
-        _t12 = _zero  # layer_normalization.yaml:42
+        scale = rstd[_row, 0] / _float(_t1)  # layer_normalization.yaml:38
+        _t2 = _zero  # layer_normalization.yaml:42
+        _t3 = _zero  # layer_normalization.yaml:42
         for _j in range(_n):
-            _t5 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
-            x_hat = _t5 * rstd[_row, 0]  # layer_normalization.yaml:34
+            _t4 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
+            x_hat = _t4 * rstd[_row, 0]  # layer_normalization.yaml:34
             p = grad_y[_row, _j] * x_hat  # layer_normalization.yaml:35
             grad_bias_part[_j] += grad_y[_row, _j]
-            _t8 += p
-            _t12 += grad_y[_row, _j]
-        _t9 = _t8 * scale  # layer_normalization.yaml:42
-        _t13 = _t12 * scale  # layer_normalization.yaml:42
+            _t2 += p
+            _t3 += grad_y[_row, _j]
+        _t5 = _t2 * scale  # layer_normalization.yaml:42
+        _t6 = _t3 * scale  # layer_normalization.yaml:42
         for _j in range(_n):
-            _t5 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
-            x_hat = _t5 * rstd[_row, 0]  # layer_normalization.yaml:34
+            _t4 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
+            x_hat = _t4 * rstd[_row, 0]  # layer_normalization.yaml:34
             _t7 = grad_y[_row, _j] * rstd[_row, 0]  # layer_normalization.yaml:42
-            _t10 = x_hat * _t9  # layer_normalization.yaml:42
-            _t11 = _t7 - _t10  # layer_normalization.yaml:42
-            grad_x = _t11 - _t13  # layer_normalization.yaml:42
+            _t8 = x_hat * _t5  # layer_normalization.yaml:42
+            _t9 = _t7 - _t8  # layer_normalization.yaml:42
+            grad_x = _t9 - _t6  # layer_normalization.yaml:42
             grad_x_out[_row, _j] = grad_x
         if _row % 64 == 63 or _row == _rows - 1:
             for _j in range(_n):
@@ -1023,7 +1023,7 @@ def _jit_backward_no_weight(grad_y, x, bias, mu, rstd):
 # layer_normalization_no_weight_no_bias_fwd_loops_0: layers_spec/layers/layer_normalization.yaml:20,21,22,23,24
 @row_kernel
 def _layer_normalization_no_weight_no_bias_fwd_loops_0(
-    x, _t2, eps, mu_out, rstd_out, normalized_out
+    x, _t1, eps, mu_out, rstd_out, normalized_out
 ):
     _rows, _n = x.shape
     _float = x.dtype.type
@@ -1034,11 +1034,11 @@ def _layer_normalization_no_weight_no_bias_fwd_loops_0(
             mu += x[_row, _j]
         mu /= _float(_n)
         mu_out[_row, 0] = mu
-        _t1 = _zero  # layer_normalization.yaml:22
+        _t2 = _zero  # layer_normalization.yaml:22
         for _j in range(_n):
             centered = x[_row, _j] - mu  # layer_normalization.yaml:21
-            _t1 += centered * centered
-        variance = _t1 / _float(_t2)  # layer_normalization.yaml:22
+            _t2 += centered * centered
+        variance = _t2 / _float(_t1)  # layer_normalization.yaml:22
         _t3 = variance + _float(eps)  # layer_normalization.yaml:23
         _t4 = math.sqrt(_t3)  # layer_normalization.yaml:23
         rstd = _float(1.0) / _t4  # layer_normalization.yaml:23
@@ -1070,30 +1070,30 @@ def _jit_forward_no_weight_no_bias(x, weight, bias, eps):
 # layer_normalization_no_weight_no_bias_bwd_loops_0: layers_spec/layers/layer_normalization.yaml:34,35,38,42
 @row_kernel
 def _layer_normalization_no_weight_no_bias_bwd_loops_0(
-    x, mu, rstd, grad_y, _t6, grad_x_out
+    x, mu, rstd, grad_y, _t1, grad_x_out
 ):
     _rows, _n = x.shape
     _float = x.dtype.type
     _zero = x.dtype.type(0.0)
     for _row in range(_rows):
-        scale = rstd[_row, 0] / _float(_t6)  # layer_normalization.yaml:38
-        _t8 = _zero  # layer_normalization.yaml:42
-        _t12 = _zero  # layer_normalization.yaml:42
+        scale = rstd[_row, 0] / _float(_t1)  # layer_normalization.yaml:38
+        _t2 = _zero  # layer_normalization.yaml:42
+        _t3 = _zero  # layer_normalization.yaml:42
         for _j in range(_n):
-            _t5 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
-            x_hat = _t5 * rstd[_row, 0]  # layer_normalization.yaml:34
+            _t4 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
+            x_hat = _t4 * rstd[_row, 0]  # layer_normalization.yaml:34
             p = grad_y[_row, _j] * x_hat  # layer_normalization.yaml:35
-            _t8 += p
-            _t12 += grad_y[_row, _j]
-        _t9 = _t8 * scale  # layer_normalization.yaml:42
-        _t13 = _t12 * scale  # layer_normalization.yaml:42
+            _t2 += p
+            _t3 += grad_y[_row, _j]
+        _t5 = _t2 * scale  # layer_normalization.yaml:42
+        _t6 = _t3 * scale  # layer_normalization.yaml:42
         for _j in range(_n):
-            _t5 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
-            x_hat = _t5 * rstd[_row, 0]  # layer_normalization.yaml:34
+            _t4 = x[_row, _j] - mu[_row, 0]  # layer_normalization.yaml:34
+            x_hat = _t4 * rstd[_row, 0]  # layer_normalization.yaml:34
             _t7 = grad_y[_row, _j] * rstd[_row, 0]  # layer_normalization.yaml:42
-            _t10 = x_hat * _t9  # layer_normalization.yaml:42
-            _t11 = _t7 - _t10  # layer_normalization.yaml:42
-            grad_x = _t11 - _t13  # layer_normalization.yaml:42
+            _t8 = x_hat * _t5  # layer_normalization.yaml:42
+            _t9 = _t7 - _t8  # layer_normalization.yaml:42
+            grad_x = _t9 - _t6  # layer_normalization.yaml:42
             grad_x_out[_row, _j] = grad_x
 
 

@@ -236,7 +236,7 @@ def _cupy_backward(grad_mu, grad_rstd, x, centered, rstd):
 
 # layer_statistics_fwd_loops_0: layers_spec/layers/layer_statistics.yaml:17,18,19,20
 @row_kernel
-def _layer_statistics_fwd_loops_0(x, _t2, eps, mu_out, centered_out, rstd_out):
+def _layer_statistics_fwd_loops_0(x, _t1, eps, mu_out, centered_out, rstd_out):
     _rows, _n = x.shape
     _float = x.dtype.type
     _zero = x.dtype.type(0.0)
@@ -246,12 +246,12 @@ def _layer_statistics_fwd_loops_0(x, _t2, eps, mu_out, centered_out, rstd_out):
             mu += x[_row, _j]
         mu /= _float(_n)
         mu_out[_row, 0] = mu
-        _t1 = _zero  # layer_statistics.yaml:19
+        _t2 = _zero  # layer_statistics.yaml:19
         for _j in range(_n):
             centered = x[_row, _j] - mu  # layer_statistics.yaml:18
             centered_out[_row, _j] = centered
-            _t1 += centered * centered
-        variance = _t1 / _float(_t2)  # layer_statistics.yaml:19
+            _t2 += centered * centered
+        variance = _t2 / _float(_t1)  # layer_statistics.yaml:19
         _t3 = variance + _float(eps)  # layer_statistics.yaml:20
         _t4 = math.sqrt(_t3)  # layer_statistics.yaml:20
         rstd = _float(1.0) / _t4  # layer_statistics.yaml:20
@@ -278,14 +278,14 @@ def _jit_forward(x, eps):
 
 # layer_statistics_bwd_loops_0: layers_spec/layers/layer_statistics.yaml:24
 @row_kernel
-def _layer_statistics_bwd_loops_0(grad_rstd, rstd, _t7_out):
+def _layer_statistics_bwd_loops_0(grad_rstd, rstd, _t1_out):
     _rows, _n = grad_rstd.shape
     for _row in range(_rows):
         for _j in range(_n):
-            _t5 = grad_rstd[_row, _j] * rstd[_row, _j]  # layer_statistics.yaml:24
-            _t6 = _t5 * rstd[_row, _j]  # layer_statistics.yaml:24
-            _t7 = _t6 * rstd[_row, _j]  # layer_statistics.yaml:24
-            _t7_out[_row, _j] = _t7
+            _t2 = grad_rstd[_row, _j] * rstd[_row, _j]  # layer_statistics.yaml:24
+            _t3 = _t2 * rstd[_row, _j]  # layer_statistics.yaml:24
+            _t1 = _t3 * rstd[_row, _j]  # layer_statistics.yaml:24
+            _t1_out[_row, _j] = _t1
 
 
 def _jit_backward(grad_mu, grad_rstd, x, centered, rstd, *, out_grad_x=None):

@@ -2447,7 +2447,7 @@ def _cupy_sum_to(grad, shape):
 def _lstm_no_batch_first_step_fwd_loops_0(
     hoisted_1,
     bias_ih,
-    _t3,
+    _t1,
     bias_hh,
     c,
     input_gate_out,
@@ -2455,49 +2455,49 @@ def _lstm_no_batch_first_step_fwd_loops_0(
     cell_gate_out,
     output_gate_out,
     c_next_out,
-    _t11_out,
+    _t2_out,
     h_next_out,
 ):
     _rows, _n = c.shape
     _float = c.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t5 = ((hoisted_1[_row, _j] + bias_ih[_j]) + _t3[_row, _j]) + bias_hh[
+            _t3 = ((hoisted_1[_row, _j] + bias_ih[_j]) + _t1[_row, _j]) + bias_hh[
                 _j
             ]  # lstm.yaml:30
-            input_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t5))  # lstm.yaml:30
+            input_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t3))  # lstm.yaml:30
             input_gate_out[_row, _j] = input_gate
-            _t6 = (
+            _t4 = (
                 (hoisted_1[_row, 1 * _n + _j] + bias_ih[1 * _n + _j])
-                + _t3[_row, 1 * _n + _j]
+                + _t1[_row, 1 * _n + _j]
             ) + bias_hh[
                 1 * _n + _j
             ]  # lstm.yaml:31
-            forget_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t6))  # lstm.yaml:31
+            forget_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t4))  # lstm.yaml:31
             forget_gate_out[_row, _j] = forget_gate
-            _t7 = (
+            _t5 = (
                 (hoisted_1[_row, 2 * _n + _j] + bias_ih[2 * _n + _j])
-                + _t3[_row, 2 * _n + _j]
+                + _t1[_row, 2 * _n + _j]
             ) + bias_hh[
                 2 * _n + _j
             ]  # lstm.yaml:32
-            cell_gate = fast_tanh(_t7)  # lstm.yaml:32
+            cell_gate = fast_tanh(_t5)  # lstm.yaml:32
             cell_gate_out[_row, _j] = cell_gate
-            _t8 = (
+            _t6 = (
                 (hoisted_1[_row, 3 * _n + _j] + bias_ih[3 * _n + _j])
-                + _t3[_row, 3 * _n + _j]
+                + _t1[_row, 3 * _n + _j]
             ) + bias_hh[
                 3 * _n + _j
             ]  # lstm.yaml:33
-            output_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t8))  # lstm.yaml:33
+            output_gate = _float(1.0) / (_float(1.0) + fast_exp(-_t6))  # lstm.yaml:33
             output_gate_out[_row, _j] = output_gate
-            _t9 = forget_gate * c[_row, _j]  # lstm.yaml:34
-            _t10 = input_gate * cell_gate  # lstm.yaml:34
-            c_next = _t9 + _t10  # lstm.yaml:34
+            _t7 = forget_gate * c[_row, _j]  # lstm.yaml:34
+            _t8 = input_gate * cell_gate  # lstm.yaml:34
+            c_next = _t7 + _t8  # lstm.yaml:34
             c_next_out[_row, _j] = c_next
-            _t11 = fast_tanh(c_next)  # lstm.yaml:35
-            _t11_out[_row, _j] = _t11
-            h_next = output_gate * _t11  # lstm.yaml:35
+            _t2 = fast_tanh(c_next)  # lstm.yaml:35
+            _t2_out[_row, _j] = _t2
+            h_next = output_gate * _t2  # lstm.yaml:35
             h_next_out[_row, _j] = h_next
 
 
@@ -2641,7 +2641,7 @@ def _jit_forward_batch_first(x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0):
 def _lstm_no_batch_first_step_bwd_loops_0(
     grad_next_h,
     grad_y,
-    _t11,
+    _t1,
     output_gate,
     grad_next_c,
     cell_gate,
@@ -2656,33 +2656,33 @@ def _lstm_no_batch_first_step_bwd_loops_0(
     for _row in range(_rows):
         for _j in range(_n):
             grad_h_next = grad_next_h[_row, _j] + grad_y[_row, _j]  # <generated>:1
-            grad_output_gate = grad_h_next * _t11[_row, _j]  # primitives.yaml:61
-            _t13 = grad_h_next * output_gate[_row, _j]  # primitives.yaml:62
-            _t14 = _t11[_row, _j] * _t11[_row, _j]  # primitives.yaml:180
-            _t15 = _float(1.0) - _t14  # primitives.yaml:180
-            _t16 = _t13 * _t15  # primitives.yaml:180
-            grad_c_next = grad_next_c[_row, _j] + _t16  # primitives.yaml:180
+            grad_output_gate = grad_h_next * _t1[_row, _j]  # primitives.yaml:61
+            _t2 = grad_h_next * output_gate[_row, _j]  # primitives.yaml:62
+            _t3 = _t1[_row, _j] * _t1[_row, _j]  # primitives.yaml:180
+            _t4 = _float(1.0) - _t3  # primitives.yaml:180
+            _t5 = _t2 * _t4  # primitives.yaml:180
+            grad_c_next = grad_next_c[_row, _j] + _t5  # primitives.yaml:180
             grad_input_gate = grad_c_next * cell_gate[_row, _j]  # primitives.yaml:61
             grad_cell_gate = grad_c_next * input_gate[_row, _j]  # primitives.yaml:62
             grad_forget_gate = grad_c_next * c[_row, _j]  # primitives.yaml:61
             grad_c = grad_c_next * forget_gate[_row, _j]  # primitives.yaml:62
             grad_c_out[_row, _j] = grad_c
-            _t21 = grad_output_gate * output_gate[_row, _j]  # primitives.yaml:201
-            _t22 = _float(1.0) - output_gate[_row, _j]  # primitives.yaml:201
-            _t23 = _t21 * _t22  # primitives.yaml:201
-            grad_gates_out[_row, 3, _j] = _t23
-            _t25 = cell_gate[_row, _j] * cell_gate[_row, _j]  # primitives.yaml:180
-            _t26 = _float(1.0) - _t25  # primitives.yaml:180
-            _t27 = grad_cell_gate * _t26  # primitives.yaml:180
-            grad_gates_out[_row, 2, _j] = _t27
-            _t29 = grad_forget_gate * forget_gate[_row, _j]  # primitives.yaml:201
-            _t30 = _float(1.0) - forget_gate[_row, _j]  # primitives.yaml:201
-            _t31 = _t29 * _t30  # primitives.yaml:201
-            grad_gates_out[_row, 1, _j] = _t31
-            _t33 = grad_input_gate * input_gate[_row, _j]  # primitives.yaml:201
-            _t34 = _float(1.0) - input_gate[_row, _j]  # primitives.yaml:201
-            _t35 = _t33 * _t34  # primitives.yaml:201
-            grad_gates_out[_row, 0, _j] = _t35
+            _t6 = grad_output_gate * output_gate[_row, _j]  # primitives.yaml:201
+            _t7 = _float(1.0) - output_gate[_row, _j]  # primitives.yaml:201
+            _t8 = _t6 * _t7  # primitives.yaml:201
+            grad_gates_out[_row, 3, _j] = _t8
+            _t9 = cell_gate[_row, _j] * cell_gate[_row, _j]  # primitives.yaml:180
+            _t10 = _float(1.0) - _t9  # primitives.yaml:180
+            _t11 = grad_cell_gate * _t10  # primitives.yaml:180
+            grad_gates_out[_row, 2, _j] = _t11
+            _t12 = grad_forget_gate * forget_gate[_row, _j]  # primitives.yaml:201
+            _t13 = _float(1.0) - forget_gate[_row, _j]  # primitives.yaml:201
+            _t14 = _t12 * _t13  # primitives.yaml:201
+            grad_gates_out[_row, 1, _j] = _t14
+            _t15 = grad_input_gate * input_gate[_row, _j]  # primitives.yaml:201
+            _t16 = _float(1.0) - input_gate[_row, _j]  # primitives.yaml:201
+            _t17 = _t15 * _t16  # primitives.yaml:201
+            grad_gates_out[_row, 0, _j] = _t17
 
 
 def _jit_backward_no_batch_first_step(

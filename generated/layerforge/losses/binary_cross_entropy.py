@@ -193,19 +193,19 @@ def _cupy_backward(grad_loss, logits, target, _t5):
 
 # binary_cross_entropy_fwd_loops_0: layers_spec/losses/binary_cross_entropy.yaml:13
 @row_kernel
-def _binary_cross_entropy_fwd_loops_0(logits, target, _t3_out):
+def _binary_cross_entropy_fwd_loops_0(logits, target, _t1_out):
     _rows, _n = logits.shape
     _float = logits.dtype.type
     for _row in range(_rows):
         for _j in range(_n):
-            _t1 = (
+            _t2 = (
                 logits[_row, _j] if logits[_row, _j] > _float(0.0) else _float(0.0)
             ) + fast_log1p(
                 fast_exp(-abs(logits[_row, _j]))
             )  # binary_cross_entropy.yaml:13
-            _t2 = target[_row, _j] * logits[_row, _j]  # binary_cross_entropy.yaml:13
-            _t3 = _t1 - _t2  # binary_cross_entropy.yaml:13
-            _t3_out[_row, _j] = _t3
+            _t3 = target[_row, _j] * logits[_row, _j]  # binary_cross_entropy.yaml:13
+            _t1 = _t2 - _t3  # binary_cross_entropy.yaml:13
+            _t1_out[_row, _j] = _t1
 
 
 @whole_rows
