@@ -944,6 +944,27 @@ def test_packed_gates_are_summed_in_the_step_kernel():
         assert f"hoisted_1[_row, {offset}] + bias_ih[{offset}]" in kernel
 
 
+def test_step_backward_kernel_stores_vector_by_vector():
+    """LLVM vectorizes the LSTM step's backward kernel, which writes the four gate blocks of
+    one array: through the [B, 4, H] view of ``blocks`` (transpiler/jit.py) its optimized IR
+    stores whole vectors of floats. Written at offsets ``gate * H`` of [B, 4 * H] rows it
+    stored none (the loop stayed scalar: LLVM cannot rule out H below a vector's width)."""
+    import re
+
+    import numba
+
+    from layerforge.layers import lstm
+
+    _jit_runtime._numba()  # the noalias pipeline row kernels compile with
+    kernel = lstm._lstm_no_batch_first_step_bwd_loops_0
+    compiled = numba.njit(nogil=True, fastmath=set(kernel.fastmath), error_model="numpy",
+                          pipeline_class=_jit_runtime._state["apart"])(kernel.function)  # no disk cache
+    batch, hidden = 3, 16
+    arrays = [np.ones((batch, hidden), np.float32) for _ in range(10)]
+    compiled(*arrays, np.empty((batch, 4, hidden), np.float32))
+    assert re.search(r"store <\d+ x float>", "".join(compiled.inspect_llvm().values()))
+
+
 def test_step_backward_kernel_writes_the_joined_gate_gradients():
     """The LSTM step's backward joins its four gate gradients into the packed rows [B, 4 * H]
     that the deferred products read (join_blocks_4): the kernel that computes them writes each
