@@ -944,6 +944,67 @@ def test_packed_gates_are_summed_in_the_step_kernel():
         assert f"hoisted_1[_row, {offset}] + bias_ih[{offset}]" in kernel
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compiled_masked_softmax_is_the_helpers(dtype):
+    """The runtime's compiled_masked_softmax (masked_softmax's ``jit`` template) against the
+    NumPy helper it stands for: ordinary rows, a row of -inf (every key masked: zeros), rows
+    partly -inf, a NaN (a NaN row, as np.max and np.exp make it), +inf (NaN where inf - inf),
+    large scores, and no rows or no keys at all."""
+    from layerforge.layers import multi_head_attention
+
+    rng = np.random.default_rng(5)
+    scores = (rng.standard_normal((2, 9, 37)) * 4).astype(dtype)
+    scores[0, 1] = -np.inf
+    scores[0, 2, ::3] = -np.inf
+    scores[0, 3, 5] = np.nan
+    scores[0, 4, 7] = np.inf
+    scores[1, 0] *= 30  # exponentials down to underflow
+    for case in (scores, scores[:, :0], scores[..., :0], scores[..., :1]):
+        got = _jit_runtime.compiled_masked_softmax(case)
+        with np.errstate(invalid="ignore"):  # inf - inf, the NaN expected
+            want = multi_head_attention._masked_softmax(case.copy())
+        assert got.dtype == case.dtype and got.shape == case.shape
+        np.testing.assert_allclose(got, want, rtol=4 * np.finfo(dtype).eps, atol=TOL[dtype] / 4)
+    assert not got.size or (got[0, 1] == 0).all()
+    got = _jit_runtime.compiled_masked_softmax(scores)
+    assert (got[0, 1] == 0).all() and np.isnan(got[0, 3]).all() and np.isnan(got[0, 4, 7])
+
+
+ATTENTION = ["multi_head_attention", "transformer_decoder", "transformer_encoder"]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", ATTENTION)
+def test_attention_layers_match_numpy(backend, monkeypatch, name, dtype):
+    """The layers whose compiled twins call compiled_masked_softmax on their attention scores
+    (the spec's test sizes and masks, every key of the first sequence's last query hidden
+    where there is an attn_mask), compiled against NumPy, forward and every gradient."""
+    from harness import attributes, make_arrays, module, spec
+
+    op = spec(name)
+    arrays = make_arrays(op, 2, dtype, seed=7)
+    for mask in ("attn_mask", "tgt_mask"):
+        if arrays.get(mask) is not None and arrays[mask].dtype == bool:
+            arrays[mask][..., -1, :] = True  # a query that sees no key: zeros
+    mod = module(op)
+    attrs = attributes(op)
+    calls = []
+    monkeypatch.setattr(mod, "compiled_masked_softmax",
+                        lambda a: calls.append(a.shape) or _jit_runtime.compiled_masked_softmax(a))
+
+    def run_both():
+        y, ctx = mod.forward(**arrays, **attrs)
+        grads = mod.backward(np.linspace(-1, 1, y.size).reshape(y.shape).astype(dtype), ctx)
+        return y, ctx[0].__name__, grads
+
+    (y1, name1, g1), (y0, name0, g0) = both(backend, run_both)
+    assert calls and not name0.startswith("_jit")  # the compiled twin ran, then NumPy's function
+    scale = max(1.0, float(np.abs(y0).max()))
+    close(y1, y0, dtype, scale=16 * scale)
+    for a, b in zip(g1, g0):
+        close(a, b, dtype, scale=64 * max(1.0, float(np.abs(b).max())) if b is not None else 1.0)
+
+
 def test_step_backward_kernel_stores_vector_by_vector():
     """LLVM vectorizes the LSTM step's backward kernel, which writes the four gate blocks of
     one array: through the [B, 4, H] view of ``blocks`` (transpiler/jit.py) its optimized IR

@@ -926,7 +926,7 @@ _capsule_full_last_bwd_3 = RowBlockKernel(
 )
 
 
-# capsule_full_last_bwd_4: layers_spec/primitives.yaml:2972
+# capsule_full_last_bwd_4: layers_spec/primitives.yaml:2973
 _capsule_full_last_bwd_4 = RowBlockKernel(
     "capsule_full_last_bwd_4",
     "row T grad_c, row T c",
@@ -1063,7 +1063,7 @@ _capsule_full_step_bwd_5 = RowBlockKernel(
 )
 
 
-# capsule_full_step_bwd_6: layers_spec/primitives.yaml:2972
+# capsule_full_step_bwd_6: layers_spec/primitives.yaml:2973
 _capsule_full_step_bwd_6 = RowBlockKernel(
     "capsule_full_step_bwd_6",
     "row T grad_c, row T c, row T grad_next_logits",
@@ -1093,7 +1093,7 @@ _capsule_full_step_bwd_6 = RowBlockKernel(
 )
 
 
-# capsule_full_step_bwd_7: layers_spec/primitives.yaml:2972
+# capsule_full_step_bwd_7: layers_spec/primitives.yaml:2973
 _capsule_full_step_bwd_7 = ElementwiseKernel(
     "capsule_full_step_bwd_7",
     "T _t38, T _t60",

@@ -1155,7 +1155,7 @@ def _cupy_forward_no_batch_first_step(
     return incoming_next, gold_next, nll_next, alpha, score, _t2, _t6
 
 
-# conditional_random_field_no_batch_first_step_bwd_1: layers_spec/primitives.yaml:4031
+# conditional_random_field_no_batch_first_step_bwd_1: layers_spec/primitives.yaml:4032
 _conditional_random_field_no_batch_first_step_bwd_1 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_step_bwd_1",
     "T grad_next_nll, T _t12",
@@ -1177,7 +1177,7 @@ _conditional_random_field_no_batch_first_step_bwd_2 = ElementwiseKernel(
 )
 
 
-# conditional_random_field_no_batch_first_step_bwd_3: layers_spec/primitives.yaml:3981
+# conditional_random_field_no_batch_first_step_bwd_3: layers_spec/primitives.yaml:3982
 _conditional_random_field_no_batch_first_step_bwd_3 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_step_bwd_3",
     "T _t5, T _t6, T grad_ending",
@@ -1190,7 +1190,7 @@ _conditional_random_field_no_batch_first_step_bwd_3 = ElementwiseKernel(
 )
 
 
-# conditional_random_field_no_batch_first_step_bwd_4: layers_spec/primitives.yaml:4031; layers_spec/layers/conditional_random_field.yaml:34
+# conditional_random_field_no_batch_first_step_bwd_4: layers_spec/primitives.yaml:4032; layers_spec/layers/conditional_random_field.yaml:34
 _conditional_random_field_no_batch_first_step_bwd_4 = RowBlockKernel(
     "conditional_random_field_no_batch_first_step_bwd_4",
     "row T grad_next_gold, row T _t22, row T _t21",
@@ -1216,7 +1216,7 @@ _conditional_random_field_no_batch_first_step_bwd_4 = RowBlockKernel(
 )
 
 
-# conditional_random_field_no_batch_first_step_bwd_5: layers_spec/primitives.yaml:4031
+# conditional_random_field_no_batch_first_step_bwd_5: layers_spec/primitives.yaml:4032
 _conditional_random_field_no_batch_first_step_bwd_5 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_step_bwd_5",
     "T grad_next_incoming, T _t26",
@@ -1227,7 +1227,7 @@ _conditional_random_field_no_batch_first_step_bwd_5 = ElementwiseKernel(
 )
 
 
-# conditional_random_field_no_batch_first_step_bwd_6: layers_spec/primitives.yaml:4132
+# conditional_random_field_no_batch_first_step_bwd_6: layers_spec/primitives.yaml:4133
 _conditional_random_field_no_batch_first_step_bwd_6 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_step_bwd_6",
     "T _t16, T _t24",
@@ -1238,7 +1238,7 @@ _conditional_random_field_no_batch_first_step_bwd_6 = ElementwiseKernel(
 )
 
 
-# conditional_random_field_no_batch_first_step_bwd_7: layers_spec/primitives.yaml:3993
+# conditional_random_field_no_batch_first_step_bwd_7: layers_spec/primitives.yaml:3994
 _conditional_random_field_no_batch_first_step_bwd_7 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_step_bwd_7",
     "T _t19, T _t28, T _t27, T _t23, T _t30",
@@ -1312,7 +1312,7 @@ _conditional_random_field_no_batch_first_deferred_bwd_0 = ElementwiseKernel(
 )
 
 
-# conditional_random_field_no_batch_first_deferred_bwd_1: layers_spec/primitives.yaml:3993
+# conditional_random_field_no_batch_first_deferred_bwd_1: layers_spec/primitives.yaml:3994
 _conditional_random_field_no_batch_first_deferred_bwd_1 = ElementwiseKernel(
     "conditional_random_field_no_batch_first_deferred_bwd_1",
     "T _t30, T grad_alpha",

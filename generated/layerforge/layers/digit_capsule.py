@@ -877,7 +877,7 @@ _digit_capsule_full_last_bwd_3 = RowBlockKernel(
 )
 
 
-# digit_capsule_full_last_bwd_4: layers_spec/primitives.yaml:2972
+# digit_capsule_full_last_bwd_4: layers_spec/primitives.yaml:2973
 _digit_capsule_full_last_bwd_4 = RowBlockKernel(
     "digit_capsule_full_last_bwd_4",
     "row T grad_c, row T c",
@@ -1013,7 +1013,7 @@ _digit_capsule_full_step_bwd_5 = RowBlockKernel(
 )
 
 
-# digit_capsule_full_step_bwd_6: layers_spec/primitives.yaml:2972
+# digit_capsule_full_step_bwd_6: layers_spec/primitives.yaml:2973
 _digit_capsule_full_step_bwd_6 = RowBlockKernel(
     "digit_capsule_full_step_bwd_6",
     "row T grad_c, row T c, row T grad_next_logits",
@@ -1043,7 +1043,7 @@ _digit_capsule_full_step_bwd_6 = RowBlockKernel(
 )
 
 
-# digit_capsule_full_step_bwd_7: layers_spec/primitives.yaml:2972
+# digit_capsule_full_step_bwd_7: layers_spec/primitives.yaml:2973
 _digit_capsule_full_step_bwd_7 = ElementwiseKernel(
     "digit_capsule_full_step_bwd_7",
     "T _t38, T _t59",

@@ -1085,7 +1085,7 @@ _graph_attention_train_identity_bwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_identity_bwd_2: layers_spec/primitives.yaml:61,2972,282,283; layers_spec/layers/graph_attention.yaml:34
+# graph_attention_train_identity_bwd_2: layers_spec/primitives.yaml:61,2973,282,283; layers_spec/layers/graph_attention.yaml:34
 _graph_attention_train_identity_bwd_2 = RowBlockKernel(
     "graph_attention_train_identity_bwd_2",
     "row T grad_kept, row T _t8, row T weights, row bool _t4, scalar T negative_slope",
@@ -1270,7 +1270,7 @@ _graph_attention_train_relu_bwd_2 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_relu_bwd_3: layers_spec/primitives.yaml:61,2972,282,283; layers_spec/layers/graph_attention.yaml:34
+# graph_attention_train_relu_bwd_3: layers_spec/primitives.yaml:61,2973,282,283; layers_spec/layers/graph_attention.yaml:34
 _graph_attention_train_relu_bwd_3 = RowBlockKernel(
     "graph_attention_train_relu_bwd_3",
     "row T grad_kept, row T _t8, row T weights, row bool _t4, scalar T negative_slope",
@@ -1418,7 +1418,7 @@ _graph_attention_train_identity_no_bias_bwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_train_identity_no_bias_bwd_2: layers_spec/primitives.yaml:61,2972,282,283; layers_spec/layers/graph_attention.yaml:34
+# graph_attention_train_identity_no_bias_bwd_2: layers_spec/primitives.yaml:61,2973,282,283; layers_spec/layers/graph_attention.yaml:34
 _graph_attention_train_identity_no_bias_bwd_2 = RowBlockKernel(
     "graph_attention_train_identity_no_bias_bwd_2",
     "row T grad_kept, row T _t8, row T weights, row bool _t4, scalar T negative_slope",
@@ -1691,7 +1691,7 @@ _graph_attention_eval_identity_bwd_0 = ElementwiseKernel(
 )
 
 
-# graph_attention_eval_identity_bwd_1: layers_spec/primitives.yaml:2972,282,283,61; layers_spec/layers/graph_attention.yaml:34
+# graph_attention_eval_identity_bwd_1: layers_spec/primitives.yaml:2973,282,283,61; layers_spec/layers/graph_attention.yaml:34
 _graph_attention_eval_identity_bwd_1 = RowBlockKernel(
     "graph_attention_eval_identity_bwd_1",
     "row T grad_weights, row T weights, row bool _t4, scalar T negative_slope",
@@ -1839,7 +1839,7 @@ _graph_attention_eval_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# graph_attention_eval_relu_bwd_2: layers_spec/primitives.yaml:2972,282,283,61; layers_spec/layers/graph_attention.yaml:34
+# graph_attention_eval_relu_bwd_2: layers_spec/primitives.yaml:2973,282,283,61; layers_spec/layers/graph_attention.yaml:34
 _graph_attention_eval_relu_bwd_2 = RowBlockKernel(
     "graph_attention_eval_relu_bwd_2",
     "row T grad_weights, row T weights, row bool _t4, scalar T negative_slope",
@@ -1975,7 +1975,7 @@ _graph_attention_eval_identity_no_bias_bwd_0 = ElementwiseKernel(
 )
 
 
-# graph_attention_eval_identity_no_bias_bwd_1: layers_spec/primitives.yaml:2972,282,283,61; layers_spec/layers/graph_attention.yaml:34
+# graph_attention_eval_identity_no_bias_bwd_1: layers_spec/primitives.yaml:2973,282,283,61; layers_spec/layers/graph_attention.yaml:34
 _graph_attention_eval_identity_no_bias_bwd_1 = RowBlockKernel(
     "graph_attention_eval_identity_no_bias_bwd_1",
     "row T grad_weights, row T weights, row bool _t4, scalar T negative_slope",

@@ -853,7 +853,7 @@ _gru_no_batch_first_step_bwd_0 = ElementwiseKernel(
 )
 
 
-# gru_no_batch_first_step_bwd_1: layers_spec/primitives.yaml:3176
+# gru_no_batch_first_step_bwd_1: layers_spec/primitives.yaml:3177
 _gru_no_batch_first_step_bwd_1 = ElementwiseKernel(
     "gru_no_batch_first_step_bwd_1",
     "T _t17, T _t40",

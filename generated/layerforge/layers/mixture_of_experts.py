@@ -755,7 +755,7 @@ _mixture_of_experts_identity_bwd_3 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_identity_bwd_4: layers_spec/primitives.yaml:2972
+# mixture_of_experts_identity_bwd_4: layers_spec/primitives.yaml:2973
 _mixture_of_experts_identity_bwd_4 = RowBlockKernel(
     "mixture_of_experts_identity_bwd_4",
     "row T grad_gates, row T gates",
@@ -945,7 +945,7 @@ _mixture_of_experts_relu_bwd_4 = ElementwiseKernel(
 )
 
 
-# mixture_of_experts_relu_bwd_5: layers_spec/primitives.yaml:2972
+# mixture_of_experts_relu_bwd_5: layers_spec/primitives.yaml:2973
 _mixture_of_experts_relu_bwd_5 = RowBlockKernel(
     "mixture_of_experts_relu_bwd_5",
     "row T grad_gates, row T gates",

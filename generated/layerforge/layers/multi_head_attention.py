@@ -29,6 +29,7 @@ from layerforge._cupy_runtime import (
     RowKernel,
     on_gpu,
 )
+from layerforge._jit_runtime import compiled_masked_softmax, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -123,6 +124,20 @@ def forward(
     check_blocks("multi_head_attention", "in_proj_bias", in_proj_bias, 3, -1)
     if on_gpu(x):
         forward_variant, backward_variant = _CUPY_VARIANTS[(causal, kv is not None)]
+        y, saved = forward_variant(
+            x,
+            in_proj_weight,
+            in_proj_bias,
+            out_proj_weight,
+            out_proj_bias,
+            kv,
+            attn_mask,
+            key_padding_mask,
+            num_heads,
+        )
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        forward_variant, backward_variant = _JIT_VARIANTS[(causal, kv is not None)]
         y, saved = forward_variant(
             x,
             in_proj_weight,
@@ -930,7 +945,7 @@ def _cupy_forward_causal(
     )
 
 
-# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2972
+# multi_head_attention_causal_bwd_0: layers_spec/primitives.yaml:2973
 _multi_head_attention_causal_bwd_0 = RowBlockKernel(
     "multi_head_attention_causal_bwd_0",
     "row T grad_weights, row T weights",
@@ -1120,7 +1135,7 @@ def _cupy_forward_causal_no_kv(
     )
 
 
-# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2972
+# multi_head_attention_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2973
 _multi_head_attention_causal_no_kv_bwd_2 = RowBlockKernel(
     "multi_head_attention_causal_no_kv_bwd_2",
     "row T grad_weights, row T weights",
@@ -1295,7 +1310,7 @@ def _cupy_forward_no_causal(
     )
 
 
-# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2972
+# multi_head_attention_no_causal_bwd_0: layers_spec/primitives.yaml:2973
 _multi_head_attention_no_causal_bwd_0 = RowBlockKernel(
     "multi_head_attention_no_causal_bwd_0",
     "row T grad_weights, row T weights",
@@ -1428,7 +1443,7 @@ def _cupy_forward_no_causal_no_kv(
     )
 
 
-# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2972
+# multi_head_attention_no_causal_no_kv_bwd_2: layers_spec/primitives.yaml:2973
 _multi_head_attention_no_causal_no_kv_bwd_2 = RowBlockKernel(
     "multi_head_attention_no_causal_no_kv_bwd_2",
     "row T grad_weights, row T weights",
@@ -1560,3 +1575,221 @@ def _cupy_sum_to(grad, shape):
         rows = grad.reshape(-1, grad[(0,) * lead].size)
         return cp.matmul(cp.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
     return cp.sum(grad, axis=axes).reshape(shape) if axes else grad
+
+
+# The compiled CPU target: compiled twins of the functions above, which call the
+# runtime's hand-written kernels (numba, compiled on first use).
+
+
+def _jit_forward_causal(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    kv,
+    attn_mask,
+    key_padding_mask,
+    num_heads,
+):
+    _t1 = _chunk(in_proj_weight, 3, 0, 0)
+    _t2 = _linear(x, _t1)
+    _t3 = _chunk(in_proj_bias, 3, 0, -1)
+    q = _t2 + _t3
+    _t4 = _chunk(in_proj_weight, 3, 1, 0)
+    _t5 = _linear(kv, _t4)
+    _t6 = _chunk(in_proj_bias, 3, 1, -1)
+    k = _t5 + _t6
+    _t7 = _chunk(in_proj_weight, 3, 2, 0)
+    _t8 = _linear(kv, _t7)
+    _t9 = _chunk(in_proj_bias, 3, 2, -1)
+    v = _t8 + _t9
+    _t10 = _split_heads(q, num_heads)
+    _t11 = x.shape[-1]
+    _t12 = _t11 / num_heads
+    _t13 = _t12 ** (-0.5)
+    heads_q = _t10 * _t13
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
+    _t14 = np.swapaxes(heads_k, -1, -2)
+    scores = _bmm(heads_q, _t14)
+    allowed = _apply_mask(scores, attn_mask)
+    unpadded = _apply_key_padding(allowed, key_padding_mask)
+    ordered = _apply_causal(unpadded)
+    weights = compiled_masked_softmax(ordered)
+    _t15 = _bmm(weights, heads_v)
+    attended = _merge_heads(_t15, num_heads)
+    _t16 = _linear(attended, out_proj_weight)
+    y = _t16 + out_proj_bias
+    return y, (
+        x,
+        kv,
+        in_proj_weight,
+        in_proj_bias,
+        out_proj_weight,
+        out_proj_bias,
+        num_heads,
+        _t13,
+        heads_q,
+        heads_v,
+        _t14,
+        weights,
+        attended,
+    )
+
+
+def _jit_forward_causal_no_kv(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    kv,
+    attn_mask,
+    key_padding_mask,
+    num_heads,
+):
+    _t1 = _linear(x, in_proj_weight)
+    qkv = _t1 + in_proj_bias
+    q = _chunk(qkv, 3, 0, -1)
+    k = _chunk(qkv, 3, 1, -1)
+    v = _chunk(qkv, 3, 2, -1)
+    _t2 = _split_heads(q, num_heads)
+    _t3 = x.shape[-1]
+    _t4 = _t3 / num_heads
+    _t5 = _t4 ** (-0.5)
+    heads_q = _t2 * _t5
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
+    _t6 = np.swapaxes(heads_k, -1, -2)
+    scores = _bmm(heads_q, _t6)
+    allowed = _apply_mask(scores, attn_mask)
+    unpadded = _apply_key_padding(allowed, key_padding_mask)
+    ordered = _apply_causal(unpadded)
+    weights = compiled_masked_softmax(ordered)
+    _t7 = _bmm(weights, heads_v)
+    attended = _merge_heads(_t7, num_heads)
+    _t8 = _linear(attended, out_proj_weight)
+    y = _t8 + out_proj_bias
+    return y, (
+        x,
+        in_proj_weight,
+        in_proj_bias,
+        out_proj_weight,
+        out_proj_bias,
+        num_heads,
+        _t1,
+        _t5,
+        weights,
+        attended,
+    )
+
+
+def _jit_forward_no_causal(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    kv,
+    attn_mask,
+    key_padding_mask,
+    num_heads,
+):
+    _t1 = _chunk(in_proj_weight, 3, 0, 0)
+    _t2 = _linear(x, _t1)
+    _t3 = _chunk(in_proj_bias, 3, 0, -1)
+    q = _t2 + _t3
+    _t4 = _chunk(in_proj_weight, 3, 1, 0)
+    _t5 = _linear(kv, _t4)
+    _t6 = _chunk(in_proj_bias, 3, 1, -1)
+    k = _t5 + _t6
+    _t7 = _chunk(in_proj_weight, 3, 2, 0)
+    _t8 = _linear(kv, _t7)
+    _t9 = _chunk(in_proj_bias, 3, 2, -1)
+    v = _t8 + _t9
+    _t10 = _split_heads(q, num_heads)
+    _t11 = x.shape[-1]
+    _t12 = _t11 / num_heads
+    _t13 = _t12 ** (-0.5)
+    heads_q = _t10 * _t13
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
+    _t14 = np.swapaxes(heads_k, -1, -2)
+    scores = _bmm(heads_q, _t14)
+    allowed = _apply_mask(scores, attn_mask)
+    unpadded = _apply_key_padding(allowed, key_padding_mask)
+    weights = compiled_masked_softmax(unpadded)
+    _t15 = _bmm(weights, heads_v)
+    attended = _merge_heads(_t15, num_heads)
+    _t16 = _linear(attended, out_proj_weight)
+    y = _t16 + out_proj_bias
+    return y, (
+        x,
+        kv,
+        in_proj_weight,
+        in_proj_bias,
+        out_proj_weight,
+        out_proj_bias,
+        num_heads,
+        _t13,
+        heads_q,
+        heads_v,
+        _t14,
+        weights,
+        attended,
+    )
+
+
+def _jit_forward_no_causal_no_kv(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    kv,
+    attn_mask,
+    key_padding_mask,
+    num_heads,
+):
+    _t1 = _linear(x, in_proj_weight)
+    qkv = _t1 + in_proj_bias
+    q = _chunk(qkv, 3, 0, -1)
+    k = _chunk(qkv, 3, 1, -1)
+    v = _chunk(qkv, 3, 2, -1)
+    _t2 = _split_heads(q, num_heads)
+    _t3 = x.shape[-1]
+    _t4 = _t3 / num_heads
+    _t5 = _t4 ** (-0.5)
+    heads_q = _t2 * _t5
+    heads_k = _split_heads(k, num_heads)
+    heads_v = _split_heads(v, num_heads)
+    _t6 = np.swapaxes(heads_k, -1, -2)
+    scores = _bmm(heads_q, _t6)
+    allowed = _apply_mask(scores, attn_mask)
+    unpadded = _apply_key_padding(allowed, key_padding_mask)
+    weights = compiled_masked_softmax(unpadded)
+    _t7 = _bmm(weights, heads_v)
+    attended = _merge_heads(_t7, num_heads)
+    _t8 = _linear(attended, out_proj_weight)
+    y = _t8 + out_proj_bias
+    return y, (
+        x,
+        in_proj_weight,
+        in_proj_bias,
+        out_proj_weight,
+        out_proj_bias,
+        num_heads,
+        _t1,
+        _t5,
+        weights,
+        attended,
+    )
+
+
+_JIT_VARIANTS = {
+    (True, True): (_jit_forward_causal, _backward_causal),
+    (True, False): (_jit_forward_causal_no_kv, _backward_causal_no_kv),
+    (False, True): (_jit_forward_no_causal, _backward_no_causal),
+    (False, False): (_jit_forward_no_causal_no_kv, _backward_no_causal_no_kv),
+}

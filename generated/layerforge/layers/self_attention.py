@@ -907,7 +907,7 @@ def _cupy_forward_identity(x, in_proj_weight, bias, attn_mask, num_heads):
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights)
 
 
-# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2972
+# self_attention_identity_bwd_1: layers_spec/primitives.yaml:2973
 _self_attention_identity_bwd_1 = RowBlockKernel(
     "self_attention_identity_bwd_1",
     "row T grad_weights, row T weights",
@@ -1024,7 +1024,7 @@ _self_attention_relu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2972
+# self_attention_relu_bwd_2: layers_spec/primitives.yaml:2973
 _self_attention_relu_bwd_2 = RowBlockKernel(
     "self_attention_relu_bwd_2",
     "row T grad_weights, row T weights",
@@ -1158,7 +1158,7 @@ _self_attention_gelu_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2972
+# self_attention_gelu_bwd_2: layers_spec/primitives.yaml:2973
 _self_attention_gelu_bwd_2 = RowBlockKernel(
     "self_attention_gelu_bwd_2",
     "row T grad_weights, row T weights",
@@ -1277,7 +1277,7 @@ _self_attention_tanh_bwd_1 = ElementwiseKernel(
 )
 
 
-# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2972
+# self_attention_tanh_bwd_2: layers_spec/primitives.yaml:2973
 _self_attention_tanh_bwd_2 = RowBlockKernel(
     "self_attention_tanh_bwd_2",
     "row T grad_weights, row T weights",
@@ -1398,7 +1398,7 @@ def _cupy_forward_identity_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_
     return z, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights)
 
 
-# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2972
+# self_attention_identity_no_attn_mask_bwd_1: layers_spec/primitives.yaml:2973
 _self_attention_identity_no_attn_mask_bwd_1 = RowBlockKernel(
     "self_attention_identity_no_attn_mask_bwd_1",
     "row T grad_weights, row T weights",
@@ -1479,7 +1479,7 @@ def _cupy_forward_relu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
 
 
-# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2972
+# self_attention_relu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2973
 _self_attention_relu_no_attn_mask_bwd_2 = RowBlockKernel(
     "self_attention_relu_no_attn_mask_bwd_2",
     "row T grad_weights, row T weights",
@@ -1561,7 +1561,7 @@ def _cupy_forward_gelu_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, z)
 
 
-# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2972
+# self_attention_gelu_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2973
 _self_attention_gelu_no_attn_mask_bwd_2 = RowBlockKernel(
     "self_attention_gelu_no_attn_mask_bwd_2",
     "row T grad_weights, row T weights",
@@ -1643,7 +1643,7 @@ def _cupy_forward_tanh_no_attn_mask(x, in_proj_weight, bias, attn_mask, num_head
     return y, (x, in_proj_weight, bias, num_heads, qkv, _t4, weights, y)
 
 
-# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2972
+# self_attention_tanh_no_attn_mask_bwd_2: layers_spec/primitives.yaml:2973
 _self_attention_tanh_no_attn_mask_bwd_2 = RowBlockKernel(
     "self_attention_tanh_no_attn_mask_bwd_2",
     "row T grad_weights, row T weights",

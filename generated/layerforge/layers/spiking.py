@@ -1002,7 +1002,7 @@ def _cupy_forward_atan_no_batch_first_step(v, hoisted_1, bias, beta, threshold, 
     return v_next, fired, _t7
 
 
-# spiking_atan_no_batch_first_step_bwd_0: layers_spec/primitives.yaml:3585,62
+# spiking_atan_no_batch_first_step_bwd_0: layers_spec/primitives.yaml:3586,62
 _spiking_atan_no_batch_first_step_bwd_0 = ElementwiseKernel(
     "spiking_atan_no_batch_first_step_bwd_0",
     "T grad_spikes, T _t8, T _t10, T _t7, T _t12, T grad_next_v, T beta",
@@ -1273,7 +1273,7 @@ def _cupy_forward_sigmoid_no_batch_first_step(
     return v_next, fired, _t7
 
 
-# spiking_sigmoid_no_batch_first_step_bwd_0: layers_spec/primitives.yaml:3597,62
+# spiking_sigmoid_no_batch_first_step_bwd_0: layers_spec/primitives.yaml:3598,62
 _spiking_sigmoid_no_batch_first_step_bwd_0 = ElementwiseKernel(
     "spiking_sigmoid_no_batch_first_step_bwd_0",
     "T grad_spikes, T slope, T _t7, T grad_next_v, T beta",

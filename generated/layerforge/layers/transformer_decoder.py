@@ -29,6 +29,7 @@ from layerforge._cupy_runtime import (
     RowKernel,
     on_gpu,
 )
+from layerforge._jit_runtime import compiled_masked_softmax, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -274,6 +275,37 @@ def forward(
     )
     if on_gpu(x):
         forward_variant, backward_variant = _CUPY_VARIANTS[(norm_first, ffn_activation)]
+        y, saved = forward_variant(
+            x,
+            memory,
+            self_attn_in_proj_weight,
+            self_attn_in_proj_bias,
+            self_attn_out_proj_weight,
+            self_attn_out_proj_bias,
+            multihead_attn_in_proj_weight,
+            multihead_attn_in_proj_bias,
+            multihead_attn_out_proj_weight,
+            multihead_attn_out_proj_bias,
+            linear1_weight,
+            linear1_bias,
+            linear2_weight,
+            linear2_bias,
+            norm1_weight,
+            norm1_bias,
+            norm2_weight,
+            norm2_bias,
+            norm3_weight,
+            norm3_bias,
+            tgt_mask,
+            memory_mask,
+            tgt_key_padding_mask,
+            memory_key_padding_mask,
+            nhead,
+            eps,
+        )
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        forward_variant, backward_variant = _JIT_VARIANTS[(norm_first, ffn_activation)]
         y, saved = forward_variant(
             x,
             memory,
@@ -3759,7 +3791,7 @@ _transformer_decoder_norm_first_relu_bwd_4 = RowBlockKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_5: layers_spec/primitives.yaml:2972
+# transformer_decoder_norm_first_relu_bwd_5: layers_spec/primitives.yaml:2973
 _transformer_decoder_norm_first_relu_bwd_5 = RowBlockKernel(
     "transformer_decoder_norm_first_relu_bwd_5",
     "row T grad_multihead_attn_weights, row T multihead_attn_weights",
@@ -3849,7 +3881,7 @@ _transformer_decoder_norm_first_relu_bwd_7 = RowBlockKernel(
 )
 
 
-# transformer_decoder_norm_first_relu_bwd_8: layers_spec/primitives.yaml:2972
+# transformer_decoder_norm_first_relu_bwd_8: layers_spec/primitives.yaml:2973
 _transformer_decoder_norm_first_relu_bwd_8 = RowBlockKernel(
     "transformer_decoder_norm_first_relu_bwd_8",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -4373,7 +4405,7 @@ _transformer_decoder_norm_first_gelu_bwd_4 = RowBlockKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_5: layers_spec/primitives.yaml:2972
+# transformer_decoder_norm_first_gelu_bwd_5: layers_spec/primitives.yaml:2973
 _transformer_decoder_norm_first_gelu_bwd_5 = RowBlockKernel(
     "transformer_decoder_norm_first_gelu_bwd_5",
     "row T grad_multihead_attn_weights, row T multihead_attn_weights",
@@ -4463,7 +4495,7 @@ _transformer_decoder_norm_first_gelu_bwd_7 = RowBlockKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_bwd_8: layers_spec/primitives.yaml:2972
+# transformer_decoder_norm_first_gelu_bwd_8: layers_spec/primitives.yaml:2973
 _transformer_decoder_norm_first_gelu_bwd_8 = RowBlockKernel(
     "transformer_decoder_norm_first_gelu_bwd_8",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -5000,7 +5032,7 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_4 = RowBlockKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_5: layers_spec/primitives.yaml:2972
+# transformer_decoder_norm_first_gelu_tanh_bwd_5: layers_spec/primitives.yaml:2973
 _transformer_decoder_norm_first_gelu_tanh_bwd_5 = RowBlockKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_5",
     "row T grad_multihead_attn_weights, row T multihead_attn_weights",
@@ -5090,7 +5122,7 @@ _transformer_decoder_norm_first_gelu_tanh_bwd_7 = RowBlockKernel(
 )
 
 
-# transformer_decoder_norm_first_gelu_tanh_bwd_8: layers_spec/primitives.yaml:2972
+# transformer_decoder_norm_first_gelu_tanh_bwd_8: layers_spec/primitives.yaml:2973
 _transformer_decoder_norm_first_gelu_tanh_bwd_8 = RowBlockKernel(
     "transformer_decoder_norm_first_gelu_tanh_bwd_8",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -5863,7 +5895,7 @@ _transformer_decoder_no_norm_first_relu_bwd_5 = RowBlockKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_6: layers_spec/primitives.yaml:2972
+# transformer_decoder_no_norm_first_relu_bwd_6: layers_spec/primitives.yaml:2973
 _transformer_decoder_no_norm_first_relu_bwd_6 = RowBlockKernel(
     "transformer_decoder_no_norm_first_relu_bwd_6",
     "row T grad_multihead_attn_weights, row T multihead_attn_weights",
@@ -5957,7 +5989,7 @@ _transformer_decoder_no_norm_first_relu_bwd_8 = RowBlockKernel(
 )
 
 
-# transformer_decoder_no_norm_first_relu_bwd_9: layers_spec/primitives.yaml:2972
+# transformer_decoder_no_norm_first_relu_bwd_9: layers_spec/primitives.yaml:2973
 _transformer_decoder_no_norm_first_relu_bwd_9 = RowBlockKernel(
     "transformer_decoder_no_norm_first_relu_bwd_9",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -6541,7 +6573,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_5 = RowBlockKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_6: layers_spec/primitives.yaml:2972
+# transformer_decoder_no_norm_first_gelu_bwd_6: layers_spec/primitives.yaml:2973
 _transformer_decoder_no_norm_first_gelu_bwd_6 = RowBlockKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_6",
     "row T grad_multihead_attn_weights, row T multihead_attn_weights",
@@ -6635,7 +6667,7 @@ _transformer_decoder_no_norm_first_gelu_bwd_8 = RowBlockKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_bwd_9: layers_spec/primitives.yaml:2972
+# transformer_decoder_no_norm_first_gelu_bwd_9: layers_spec/primitives.yaml:2973
 _transformer_decoder_no_norm_first_gelu_bwd_9 = RowBlockKernel(
     "transformer_decoder_no_norm_first_gelu_bwd_9",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -7228,7 +7260,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_5 = RowBlockKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_6: layers_spec/primitives.yaml:2972
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_6: layers_spec/primitives.yaml:2973
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_6 = RowBlockKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_6",
     "row T grad_multihead_attn_weights, row T multihead_attn_weights",
@@ -7322,7 +7354,7 @@ _transformer_decoder_no_norm_first_gelu_tanh_bwd_8 = RowBlockKernel(
 )
 
 
-# transformer_decoder_no_norm_first_gelu_tanh_bwd_9: layers_spec/primitives.yaml:2972
+# transformer_decoder_no_norm_first_gelu_tanh_bwd_9: layers_spec/primitives.yaml:2973
 _transformer_decoder_no_norm_first_gelu_tanh_bwd_9 = RowBlockKernel(
     "transformer_decoder_no_norm_first_gelu_tanh_bwd_9",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -7630,3 +7662,1023 @@ def _cupy_sum_to(grad, shape):
         rows = grad.reshape(-1, grad[(0,) * lead].size)
         return cp.matmul(cp.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
     return cp.sum(grad, axis=axes).reshape(shape) if axes else grad
+
+
+# The compiled CPU target: compiled twins of the functions above, which call the
+# runtime's hand-written kernels (numba, compiled on first use).
+
+
+def _jit_forward_norm_first_relu(
+    x,
+    memory,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_in_proj_weight,
+    multihead_attn_in_proj_bias,
+    multihead_attn_out_proj_weight,
+    multihead_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    norm3_weight,
+    norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
+    nhead,
+    eps,
+):
+    norm1_mu = _mean(x, -1)
+    norm1_centered = x - norm1_mu
+    _t1 = _dot_last(norm1_centered, norm1_centered)
+    _t2 = x.shape[-1]
+    norm1_variance = _t1 / _t2
+    _t3 = norm1_variance + eps
+    _t4 = np.sqrt(_t3)
+    norm1_rstd = 1 / _t4
+    norm1_normalized = norm1_centered * norm1_rstd
+    _t5 = norm1_normalized * norm1_weight
+    normalized = _t5 + norm1_bias
+    _t6 = _linear(normalized, self_attn_in_proj_weight)
+    self_attn_qkv = _t6 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _split_heads(self_attn_q, nhead)
+    _t8 = x.shape[-1]
+    _t9 = _t8 / nhead
+    _t10 = _t9 ** (-0.5)
+    self_attn_heads_q = _t7 * _t10
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    _t11 = np.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _bmm(self_attn_heads_q, _t11)
+    self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
+    self_attn_weights = compiled_masked_softmax(self_attn_unpadded)
+    _t12 = _bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _merge_heads(_t12, nhead)
+    _t13 = _linear(self_attn_attended, self_attn_out_proj_weight)
+    attended = _t13 + self_attn_out_proj_bias
+    h1 = x + attended
+    norm2_mu = _mean(h1, -1)
+    norm2_centered = h1 - norm2_mu
+    _t14 = _dot_last(norm2_centered, norm2_centered)
+    _t15 = x.shape[-1]
+    norm2_variance = _t14 / _t15
+    _t16 = norm2_variance + eps
+    _t17 = np.sqrt(_t16)
+    norm2_rstd = 1 / _t17
+    norm2_normalized = norm2_centered * norm2_rstd
+    _t18 = norm2_normalized * norm2_weight
+    cross_input = _t18 + norm2_bias
+    _t19 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    _t20 = _linear(cross_input, _t19)
+    _t21 = _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    multihead_attn_q = _t20 + _t21
+    _t22 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    _t23 = _linear(memory, _t22)
+    _t24 = _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    multihead_attn_k = _t23 + _t24
+    _t25 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    _t26 = _linear(memory, _t25)
+    _t27 = _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_v = _t26 + _t27
+    _t28 = _split_heads(multihead_attn_q, nhead)
+    _t29 = x.shape[-1]
+    _t30 = _t29 / nhead
+    _t31 = _t30 ** (-0.5)
+    multihead_attn_heads_q = _t28 * _t31
+    multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
+    _t32 = np.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t32)
+    multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_unpadded = _apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
+    multihead_attn_weights = compiled_masked_softmax(multihead_attn_unpadded)
+    _t33 = _bmm(multihead_attn_weights, multihead_attn_heads_v)
+    multihead_attn_attended = _merge_heads(_t33, nhead)
+    _t34 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
+    crossed = _t34 + multihead_attn_out_proj_bias
+    h2 = h1 + crossed
+    norm3_mu = _mean(h2, -1)
+    norm3_centered = h2 - norm3_mu
+    _t35 = _dot_last(norm3_centered, norm3_centered)
+    _t36 = x.shape[-1]
+    norm3_variance = _t35 / _t36
+    _t37 = norm3_variance + eps
+    _t38 = np.sqrt(_t37)
+    norm3_rstd = 1 / _t38
+    norm3_normalized = norm3_centered * norm3_rstd
+    _t39 = norm3_normalized * norm3_weight
+    ffn_input = _t39 + norm3_bias
+    _t40 = _linear(ffn_input, linear1_weight)
+    linear1_z = _t40 + linear1_bias
+    hidden = np.maximum(linear1_z, 0)
+    _t41 = _linear(hidden, linear2_weight)
+    linear2_z = _t41 + linear2_bias
+    y = h2 + linear2_z
+    return y, (
+        x,
+        memory,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        multihead_attn_out_proj_weight,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        norm3_weight,
+        nhead,
+        norm1_mu,
+        norm1_rstd,
+        normalized,
+        _t6,
+        _t10,
+        self_attn_weights,
+        self_attn_attended,
+        h1,
+        norm2_mu,
+        norm2_rstd,
+        cross_input,
+        _t19,
+        _t22,
+        _t25,
+        _t31,
+        multihead_attn_heads_q,
+        multihead_attn_heads_v,
+        _t32,
+        multihead_attn_weights,
+        multihead_attn_attended,
+        h2,
+        norm3_mu,
+        norm3_rstd,
+        ffn_input,
+        linear1_z,
+    )
+
+
+def _jit_forward_norm_first_gelu(
+    x,
+    memory,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_in_proj_weight,
+    multihead_attn_in_proj_bias,
+    multihead_attn_out_proj_weight,
+    multihead_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    norm3_weight,
+    norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
+    nhead,
+    eps,
+):
+    norm1_mu = _mean(x, -1)
+    norm1_centered = x - norm1_mu
+    _t1 = _dot_last(norm1_centered, norm1_centered)
+    _t2 = x.shape[-1]
+    norm1_variance = _t1 / _t2
+    _t3 = norm1_variance + eps
+    _t4 = np.sqrt(_t3)
+    norm1_rstd = 1 / _t4
+    norm1_normalized = norm1_centered * norm1_rstd
+    _t5 = norm1_normalized * norm1_weight
+    normalized = _t5 + norm1_bias
+    _t6 = _linear(normalized, self_attn_in_proj_weight)
+    self_attn_qkv = _t6 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _split_heads(self_attn_q, nhead)
+    _t8 = x.shape[-1]
+    _t9 = _t8 / nhead
+    _t10 = _t9 ** (-0.5)
+    self_attn_heads_q = _t7 * _t10
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    _t11 = np.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _bmm(self_attn_heads_q, _t11)
+    self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
+    self_attn_weights = compiled_masked_softmax(self_attn_unpadded)
+    _t12 = _bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _merge_heads(_t12, nhead)
+    _t13 = _linear(self_attn_attended, self_attn_out_proj_weight)
+    attended = _t13 + self_attn_out_proj_bias
+    h1 = x + attended
+    norm2_mu = _mean(h1, -1)
+    norm2_centered = h1 - norm2_mu
+    _t14 = _dot_last(norm2_centered, norm2_centered)
+    _t15 = x.shape[-1]
+    norm2_variance = _t14 / _t15
+    _t16 = norm2_variance + eps
+    _t17 = np.sqrt(_t16)
+    norm2_rstd = 1 / _t17
+    norm2_normalized = norm2_centered * norm2_rstd
+    _t18 = norm2_normalized * norm2_weight
+    cross_input = _t18 + norm2_bias
+    _t19 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    _t20 = _linear(cross_input, _t19)
+    _t21 = _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    multihead_attn_q = _t20 + _t21
+    _t22 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    _t23 = _linear(memory, _t22)
+    _t24 = _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    multihead_attn_k = _t23 + _t24
+    _t25 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    _t26 = _linear(memory, _t25)
+    _t27 = _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_v = _t26 + _t27
+    _t28 = _split_heads(multihead_attn_q, nhead)
+    _t29 = x.shape[-1]
+    _t30 = _t29 / nhead
+    _t31 = _t30 ** (-0.5)
+    multihead_attn_heads_q = _t28 * _t31
+    multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
+    _t32 = np.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t32)
+    multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_unpadded = _apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
+    multihead_attn_weights = compiled_masked_softmax(multihead_attn_unpadded)
+    _t33 = _bmm(multihead_attn_weights, multihead_attn_heads_v)
+    multihead_attn_attended = _merge_heads(_t33, nhead)
+    _t34 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
+    crossed = _t34 + multihead_attn_out_proj_bias
+    h2 = h1 + crossed
+    norm3_mu = _mean(h2, -1)
+    norm3_centered = h2 - norm3_mu
+    _t35 = _dot_last(norm3_centered, norm3_centered)
+    _t36 = x.shape[-1]
+    norm3_variance = _t35 / _t36
+    _t37 = norm3_variance + eps
+    _t38 = np.sqrt(_t37)
+    norm3_rstd = 1 / _t38
+    norm3_normalized = norm3_centered * norm3_rstd
+    _t39 = norm3_normalized * norm3_weight
+    ffn_input = _t39 + norm3_bias
+    _t40 = _linear(ffn_input, linear1_weight)
+    linear1_z = _t40 + linear1_bias
+    _t41 = 0.7071067811865476 * linear1_z
+    _t42 = _erf(_t41)
+    _t43 = 0.5 * _t42
+    _t44 = 0.5 + _t43
+    hidden = linear1_z * _t44
+    _t45 = _linear(hidden, linear2_weight)
+    linear2_z = _t45 + linear2_bias
+    y = h2 + linear2_z
+    return y, (
+        x,
+        memory,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        multihead_attn_out_proj_weight,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        norm3_weight,
+        nhead,
+        norm1_mu,
+        norm1_rstd,
+        normalized,
+        _t6,
+        _t10,
+        self_attn_weights,
+        self_attn_attended,
+        h1,
+        norm2_mu,
+        norm2_rstd,
+        cross_input,
+        _t19,
+        _t22,
+        _t25,
+        _t31,
+        multihead_attn_heads_q,
+        multihead_attn_heads_v,
+        _t32,
+        multihead_attn_weights,
+        multihead_attn_attended,
+        h2,
+        norm3_mu,
+        norm3_rstd,
+        ffn_input,
+        linear1_z,
+    )
+
+
+def _jit_forward_norm_first_gelu_tanh(
+    x,
+    memory,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_in_proj_weight,
+    multihead_attn_in_proj_bias,
+    multihead_attn_out_proj_weight,
+    multihead_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    norm3_weight,
+    norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
+    nhead,
+    eps,
+):
+    norm1_mu = _mean(x, -1)
+    norm1_centered = x - norm1_mu
+    _t1 = _dot_last(norm1_centered, norm1_centered)
+    _t2 = x.shape[-1]
+    norm1_variance = _t1 / _t2
+    _t3 = norm1_variance + eps
+    _t4 = np.sqrt(_t3)
+    norm1_rstd = 1 / _t4
+    norm1_normalized = norm1_centered * norm1_rstd
+    _t5 = norm1_normalized * norm1_weight
+    normalized = _t5 + norm1_bias
+    _t6 = _linear(normalized, self_attn_in_proj_weight)
+    self_attn_qkv = _t6 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _split_heads(self_attn_q, nhead)
+    _t8 = x.shape[-1]
+    _t9 = _t8 / nhead
+    _t10 = _t9 ** (-0.5)
+    self_attn_heads_q = _t7 * _t10
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    _t11 = np.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _bmm(self_attn_heads_q, _t11)
+    self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
+    self_attn_weights = compiled_masked_softmax(self_attn_unpadded)
+    _t12 = _bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _merge_heads(_t12, nhead)
+    _t13 = _linear(self_attn_attended, self_attn_out_proj_weight)
+    attended = _t13 + self_attn_out_proj_bias
+    h1 = x + attended
+    norm2_mu = _mean(h1, -1)
+    norm2_centered = h1 - norm2_mu
+    _t14 = _dot_last(norm2_centered, norm2_centered)
+    _t15 = x.shape[-1]
+    norm2_variance = _t14 / _t15
+    _t16 = norm2_variance + eps
+    _t17 = np.sqrt(_t16)
+    norm2_rstd = 1 / _t17
+    norm2_normalized = norm2_centered * norm2_rstd
+    _t18 = norm2_normalized * norm2_weight
+    cross_input = _t18 + norm2_bias
+    _t19 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    _t20 = _linear(cross_input, _t19)
+    _t21 = _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    multihead_attn_q = _t20 + _t21
+    _t22 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    _t23 = _linear(memory, _t22)
+    _t24 = _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    multihead_attn_k = _t23 + _t24
+    _t25 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    _t26 = _linear(memory, _t25)
+    _t27 = _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_v = _t26 + _t27
+    _t28 = _split_heads(multihead_attn_q, nhead)
+    _t29 = x.shape[-1]
+    _t30 = _t29 / nhead
+    _t31 = _t30 ** (-0.5)
+    multihead_attn_heads_q = _t28 * _t31
+    multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
+    _t32 = np.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t32)
+    multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_unpadded = _apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
+    multihead_attn_weights = compiled_masked_softmax(multihead_attn_unpadded)
+    _t33 = _bmm(multihead_attn_weights, multihead_attn_heads_v)
+    multihead_attn_attended = _merge_heads(_t33, nhead)
+    _t34 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
+    crossed = _t34 + multihead_attn_out_proj_bias
+    h2 = h1 + crossed
+    norm3_mu = _mean(h2, -1)
+    norm3_centered = h2 - norm3_mu
+    _t35 = _dot_last(norm3_centered, norm3_centered)
+    _t36 = x.shape[-1]
+    norm3_variance = _t35 / _t36
+    _t37 = norm3_variance + eps
+    _t38 = np.sqrt(_t37)
+    norm3_rstd = 1 / _t38
+    norm3_normalized = norm3_centered * norm3_rstd
+    _t39 = norm3_normalized * norm3_weight
+    ffn_input = _t39 + norm3_bias
+    _t40 = _linear(ffn_input, linear1_weight)
+    linear1_z = _t40 + linear1_bias
+    _t41 = linear1_z**3
+    _t42 = 0.044715 * _t41
+    _t43 = linear1_z + _t42
+    gelu_inner = 0.7978845608028654 * _t43
+    _t44 = 0.5 * linear1_z
+    _t45 = np.tanh(gelu_inner)
+    _t46 = 1 + _t45
+    hidden = _t44 * _t46
+    _t47 = _linear(hidden, linear2_weight)
+    linear2_z = _t47 + linear2_bias
+    y = h2 + linear2_z
+    return y, (
+        x,
+        memory,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        multihead_attn_out_proj_weight,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        norm3_weight,
+        nhead,
+        norm1_mu,
+        norm1_rstd,
+        normalized,
+        _t6,
+        _t10,
+        self_attn_weights,
+        self_attn_attended,
+        h1,
+        norm2_mu,
+        norm2_rstd,
+        cross_input,
+        _t19,
+        _t22,
+        _t25,
+        _t31,
+        multihead_attn_heads_q,
+        multihead_attn_heads_v,
+        _t32,
+        multihead_attn_weights,
+        multihead_attn_attended,
+        h2,
+        norm3_mu,
+        norm3_rstd,
+        ffn_input,
+        linear1_z,
+    )
+
+
+def _jit_forward_no_norm_first_relu(
+    x,
+    memory,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_in_proj_weight,
+    multihead_attn_in_proj_bias,
+    multihead_attn_out_proj_weight,
+    multihead_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    norm3_weight,
+    norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
+    nhead,
+    eps,
+):
+    _t1 = _linear(x, self_attn_in_proj_weight)
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _split_heads(self_attn_q, nhead)
+    _t3 = x.shape[-1]
+    _t4 = _t3 / nhead
+    _t5 = _t4 ** (-0.5)
+    self_attn_heads_q = _t2 * _t5
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    _t6 = np.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _bmm(self_attn_heads_q, _t6)
+    self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
+    self_attn_weights = compiled_masked_softmax(self_attn_unpadded)
+    _t7 = _bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _merge_heads(_t7, nhead)
+    _t8 = _linear(self_attn_attended, self_attn_out_proj_weight)
+    attended = _t8 + self_attn_out_proj_bias
+    _t9 = x + attended
+    norm1_mu = _mean(_t9, -1)
+    norm1_centered = _t9 - norm1_mu
+    _t10 = _dot_last(norm1_centered, norm1_centered)
+    _t11 = x.shape[-1]
+    norm1_variance = _t10 / _t11
+    _t12 = norm1_variance + eps
+    _t13 = np.sqrt(_t12)
+    norm1_rstd = 1 / _t13
+    norm1_normalized = norm1_centered * norm1_rstd
+    _t14 = norm1_normalized * norm1_weight
+    h1 = _t14 + norm1_bias
+    _t15 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    _t16 = _linear(h1, _t15)
+    _t17 = _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    multihead_attn_q = _t16 + _t17
+    _t18 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    _t19 = _linear(memory, _t18)
+    _t20 = _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    multihead_attn_k = _t19 + _t20
+    _t21 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    _t22 = _linear(memory, _t21)
+    _t23 = _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_v = _t22 + _t23
+    _t24 = _split_heads(multihead_attn_q, nhead)
+    _t25 = x.shape[-1]
+    _t26 = _t25 / nhead
+    _t27 = _t26 ** (-0.5)
+    multihead_attn_heads_q = _t24 * _t27
+    multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
+    _t28 = np.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t28)
+    multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_unpadded = _apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
+    multihead_attn_weights = compiled_masked_softmax(multihead_attn_unpadded)
+    _t29 = _bmm(multihead_attn_weights, multihead_attn_heads_v)
+    multihead_attn_attended = _merge_heads(_t29, nhead)
+    _t30 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
+    crossed = _t30 + multihead_attn_out_proj_bias
+    _t31 = h1 + crossed
+    norm2_mu = _mean(_t31, -1)
+    norm2_centered = _t31 - norm2_mu
+    _t32 = _dot_last(norm2_centered, norm2_centered)
+    _t33 = x.shape[-1]
+    norm2_variance = _t32 / _t33
+    _t34 = norm2_variance + eps
+    _t35 = np.sqrt(_t34)
+    norm2_rstd = 1 / _t35
+    norm2_normalized = norm2_centered * norm2_rstd
+    _t36 = norm2_normalized * norm2_weight
+    h2 = _t36 + norm2_bias
+    _t37 = _linear(h2, linear1_weight)
+    linear1_z = _t37 + linear1_bias
+    hidden = np.maximum(linear1_z, 0)
+    _t38 = _linear(hidden, linear2_weight)
+    linear2_z = _t38 + linear2_bias
+    _t39 = h2 + linear2_z
+    norm3_mu = _mean(_t39, -1)
+    norm3_centered = _t39 - norm3_mu
+    _t40 = _dot_last(norm3_centered, norm3_centered)
+    _t41 = x.shape[-1]
+    norm3_variance = _t40 / _t41
+    _t42 = norm3_variance + eps
+    _t43 = np.sqrt(_t42)
+    norm3_rstd = 1 / _t43
+    norm3_normalized = norm3_centered * norm3_rstd
+    _t44 = norm3_normalized * norm3_weight
+    y = _t44 + norm3_bias
+    return y, (
+        x,
+        memory,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        multihead_attn_out_proj_weight,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        norm3_weight,
+        nhead,
+        _t1,
+        _t5,
+        self_attn_weights,
+        self_attn_attended,
+        _t9,
+        norm1_mu,
+        norm1_rstd,
+        h1,
+        _t15,
+        _t18,
+        _t21,
+        _t27,
+        multihead_attn_heads_q,
+        multihead_attn_heads_v,
+        _t28,
+        multihead_attn_weights,
+        multihead_attn_attended,
+        _t31,
+        norm2_mu,
+        norm2_rstd,
+        h2,
+        linear1_z,
+        _t39,
+        norm3_mu,
+        norm3_rstd,
+    )
+
+
+def _jit_forward_no_norm_first_gelu(
+    x,
+    memory,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_in_proj_weight,
+    multihead_attn_in_proj_bias,
+    multihead_attn_out_proj_weight,
+    multihead_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    norm3_weight,
+    norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
+    nhead,
+    eps,
+):
+    _t1 = _linear(x, self_attn_in_proj_weight)
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _split_heads(self_attn_q, nhead)
+    _t3 = x.shape[-1]
+    _t4 = _t3 / nhead
+    _t5 = _t4 ** (-0.5)
+    self_attn_heads_q = _t2 * _t5
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    _t6 = np.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _bmm(self_attn_heads_q, _t6)
+    self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
+    self_attn_weights = compiled_masked_softmax(self_attn_unpadded)
+    _t7 = _bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _merge_heads(_t7, nhead)
+    _t8 = _linear(self_attn_attended, self_attn_out_proj_weight)
+    attended = _t8 + self_attn_out_proj_bias
+    _t9 = x + attended
+    norm1_mu = _mean(_t9, -1)
+    norm1_centered = _t9 - norm1_mu
+    _t10 = _dot_last(norm1_centered, norm1_centered)
+    _t11 = x.shape[-1]
+    norm1_variance = _t10 / _t11
+    _t12 = norm1_variance + eps
+    _t13 = np.sqrt(_t12)
+    norm1_rstd = 1 / _t13
+    norm1_normalized = norm1_centered * norm1_rstd
+    _t14 = norm1_normalized * norm1_weight
+    h1 = _t14 + norm1_bias
+    _t15 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    _t16 = _linear(h1, _t15)
+    _t17 = _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    multihead_attn_q = _t16 + _t17
+    _t18 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    _t19 = _linear(memory, _t18)
+    _t20 = _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    multihead_attn_k = _t19 + _t20
+    _t21 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    _t22 = _linear(memory, _t21)
+    _t23 = _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_v = _t22 + _t23
+    _t24 = _split_heads(multihead_attn_q, nhead)
+    _t25 = x.shape[-1]
+    _t26 = _t25 / nhead
+    _t27 = _t26 ** (-0.5)
+    multihead_attn_heads_q = _t24 * _t27
+    multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
+    _t28 = np.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t28)
+    multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_unpadded = _apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
+    multihead_attn_weights = compiled_masked_softmax(multihead_attn_unpadded)
+    _t29 = _bmm(multihead_attn_weights, multihead_attn_heads_v)
+    multihead_attn_attended = _merge_heads(_t29, nhead)
+    _t30 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
+    crossed = _t30 + multihead_attn_out_proj_bias
+    _t31 = h1 + crossed
+    norm2_mu = _mean(_t31, -1)
+    norm2_centered = _t31 - norm2_mu
+    _t32 = _dot_last(norm2_centered, norm2_centered)
+    _t33 = x.shape[-1]
+    norm2_variance = _t32 / _t33
+    _t34 = norm2_variance + eps
+    _t35 = np.sqrt(_t34)
+    norm2_rstd = 1 / _t35
+    norm2_normalized = norm2_centered * norm2_rstd
+    _t36 = norm2_normalized * norm2_weight
+    h2 = _t36 + norm2_bias
+    _t37 = _linear(h2, linear1_weight)
+    linear1_z = _t37 + linear1_bias
+    _t38 = 0.7071067811865476 * linear1_z
+    _t39 = _erf(_t38)
+    _t40 = 0.5 * _t39
+    _t41 = 0.5 + _t40
+    hidden = linear1_z * _t41
+    _t42 = _linear(hidden, linear2_weight)
+    linear2_z = _t42 + linear2_bias
+    _t43 = h2 + linear2_z
+    norm3_mu = _mean(_t43, -1)
+    norm3_centered = _t43 - norm3_mu
+    _t44 = _dot_last(norm3_centered, norm3_centered)
+    _t45 = x.shape[-1]
+    norm3_variance = _t44 / _t45
+    _t46 = norm3_variance + eps
+    _t47 = np.sqrt(_t46)
+    norm3_rstd = 1 / _t47
+    norm3_normalized = norm3_centered * norm3_rstd
+    _t48 = norm3_normalized * norm3_weight
+    y = _t48 + norm3_bias
+    return y, (
+        x,
+        memory,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        multihead_attn_out_proj_weight,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        norm3_weight,
+        nhead,
+        _t1,
+        _t5,
+        self_attn_weights,
+        self_attn_attended,
+        _t9,
+        norm1_mu,
+        norm1_rstd,
+        h1,
+        _t15,
+        _t18,
+        _t21,
+        _t27,
+        multihead_attn_heads_q,
+        multihead_attn_heads_v,
+        _t28,
+        multihead_attn_weights,
+        multihead_attn_attended,
+        _t31,
+        norm2_mu,
+        norm2_rstd,
+        h2,
+        linear1_z,
+        _t43,
+        norm3_mu,
+        norm3_rstd,
+    )
+
+
+def _jit_forward_no_norm_first_gelu_tanh(
+    x,
+    memory,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    multihead_attn_in_proj_weight,
+    multihead_attn_in_proj_bias,
+    multihead_attn_out_proj_weight,
+    multihead_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    norm3_weight,
+    norm3_bias,
+    tgt_mask,
+    memory_mask,
+    tgt_key_padding_mask,
+    memory_key_padding_mask,
+    nhead,
+    eps,
+):
+    _t1 = _linear(x, self_attn_in_proj_weight)
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _split_heads(self_attn_q, nhead)
+    _t3 = x.shape[-1]
+    _t4 = _t3 / nhead
+    _t5 = _t4 ** (-0.5)
+    self_attn_heads_q = _t2 * _t5
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    _t6 = np.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _bmm(self_attn_heads_q, _t6)
+    self_attn_allowed = _apply_mask(self_attn_scores, tgt_mask)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, tgt_key_padding_mask)
+    self_attn_weights = compiled_masked_softmax(self_attn_unpadded)
+    _t7 = _bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _merge_heads(_t7, nhead)
+    _t8 = _linear(self_attn_attended, self_attn_out_proj_weight)
+    attended = _t8 + self_attn_out_proj_bias
+    _t9 = x + attended
+    norm1_mu = _mean(_t9, -1)
+    norm1_centered = _t9 - norm1_mu
+    _t10 = _dot_last(norm1_centered, norm1_centered)
+    _t11 = x.shape[-1]
+    norm1_variance = _t10 / _t11
+    _t12 = norm1_variance + eps
+    _t13 = np.sqrt(_t12)
+    norm1_rstd = 1 / _t13
+    norm1_normalized = norm1_centered * norm1_rstd
+    _t14 = norm1_normalized * norm1_weight
+    h1 = _t14 + norm1_bias
+    _t15 = _chunk(multihead_attn_in_proj_weight, 3, 0, 0)
+    _t16 = _linear(h1, _t15)
+    _t17 = _chunk(multihead_attn_in_proj_bias, 3, 0, -1)
+    multihead_attn_q = _t16 + _t17
+    _t18 = _chunk(multihead_attn_in_proj_weight, 3, 1, 0)
+    _t19 = _linear(memory, _t18)
+    _t20 = _chunk(multihead_attn_in_proj_bias, 3, 1, -1)
+    multihead_attn_k = _t19 + _t20
+    _t21 = _chunk(multihead_attn_in_proj_weight, 3, 2, 0)
+    _t22 = _linear(memory, _t21)
+    _t23 = _chunk(multihead_attn_in_proj_bias, 3, 2, -1)
+    multihead_attn_v = _t22 + _t23
+    _t24 = _split_heads(multihead_attn_q, nhead)
+    _t25 = x.shape[-1]
+    _t26 = _t25 / nhead
+    _t27 = _t26 ** (-0.5)
+    multihead_attn_heads_q = _t24 * _t27
+    multihead_attn_heads_k = _split_heads(multihead_attn_k, nhead)
+    multihead_attn_heads_v = _split_heads(multihead_attn_v, nhead)
+    _t28 = np.swapaxes(multihead_attn_heads_k, -1, -2)
+    multihead_attn_scores = _bmm(multihead_attn_heads_q, _t28)
+    multihead_attn_allowed = _apply_mask(multihead_attn_scores, memory_mask)
+    multihead_attn_unpadded = _apply_key_padding(
+        multihead_attn_allowed, memory_key_padding_mask
+    )
+    multihead_attn_weights = compiled_masked_softmax(multihead_attn_unpadded)
+    _t29 = _bmm(multihead_attn_weights, multihead_attn_heads_v)
+    multihead_attn_attended = _merge_heads(_t29, nhead)
+    _t30 = _linear(multihead_attn_attended, multihead_attn_out_proj_weight)
+    crossed = _t30 + multihead_attn_out_proj_bias
+    _t31 = h1 + crossed
+    norm2_mu = _mean(_t31, -1)
+    norm2_centered = _t31 - norm2_mu
+    _t32 = _dot_last(norm2_centered, norm2_centered)
+    _t33 = x.shape[-1]
+    norm2_variance = _t32 / _t33
+    _t34 = norm2_variance + eps
+    _t35 = np.sqrt(_t34)
+    norm2_rstd = 1 / _t35
+    norm2_normalized = norm2_centered * norm2_rstd
+    _t36 = norm2_normalized * norm2_weight
+    h2 = _t36 + norm2_bias
+    _t37 = _linear(h2, linear1_weight)
+    linear1_z = _t37 + linear1_bias
+    _t38 = linear1_z**3
+    _t39 = 0.044715 * _t38
+    _t40 = linear1_z + _t39
+    gelu_inner = 0.7978845608028654 * _t40
+    _t41 = 0.5 * linear1_z
+    _t42 = np.tanh(gelu_inner)
+    _t43 = 1 + _t42
+    hidden = _t41 * _t43
+    _t44 = _linear(hidden, linear2_weight)
+    linear2_z = _t44 + linear2_bias
+    _t45 = h2 + linear2_z
+    norm3_mu = _mean(_t45, -1)
+    norm3_centered = _t45 - norm3_mu
+    _t46 = _dot_last(norm3_centered, norm3_centered)
+    _t47 = x.shape[-1]
+    norm3_variance = _t46 / _t47
+    _t48 = norm3_variance + eps
+    _t49 = np.sqrt(_t48)
+    norm3_rstd = 1 / _t49
+    norm3_normalized = norm3_centered * norm3_rstd
+    _t50 = norm3_normalized * norm3_weight
+    y = _t50 + norm3_bias
+    return y, (
+        x,
+        memory,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        multihead_attn_out_proj_weight,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        norm3_weight,
+        nhead,
+        _t1,
+        _t5,
+        self_attn_weights,
+        self_attn_attended,
+        _t9,
+        norm1_mu,
+        norm1_rstd,
+        h1,
+        _t15,
+        _t18,
+        _t21,
+        _t27,
+        multihead_attn_heads_q,
+        multihead_attn_heads_v,
+        _t28,
+        multihead_attn_weights,
+        multihead_attn_attended,
+        _t31,
+        norm2_mu,
+        norm2_rstd,
+        h2,
+        linear1_z,
+        _t45,
+        norm3_mu,
+        norm3_rstd,
+    )
+
+
+_JIT_VARIANTS = {
+    (True, "relu"): (_jit_forward_norm_first_relu, _backward_norm_first_relu),
+    (True, "gelu"): (_jit_forward_norm_first_gelu, _backward_norm_first_gelu),
+    (True, "gelu_tanh"): (
+        _jit_forward_norm_first_gelu_tanh,
+        _backward_norm_first_gelu_tanh,
+    ),
+    (False, "relu"): (_jit_forward_no_norm_first_relu, _backward_no_norm_first_relu),
+    (False, "gelu"): (_jit_forward_no_norm_first_gelu, _backward_no_norm_first_gelu),
+    (False, "gelu_tanh"): (
+        _jit_forward_no_norm_first_gelu_tanh,
+        _backward_no_norm_first_gelu_tanh,
+    ),
+}

@@ -27,6 +27,7 @@ from layerforge._cupy_runtime import (
     RowKernel,
     on_gpu,
 )
+from layerforge._jit_runtime import compiled_masked_softmax, use_jit
 
 __all__ = ["forward", "backward"]
 
@@ -181,6 +182,28 @@ def forward(
     check_nonempty("transformer_encoder", "x", x.shape, -2)
     if on_gpu(x):
         forward_variant, backward_variant = _CUPY_VARIANTS[(norm_first, ffn_activation)]
+        y, saved = forward_variant(
+            x,
+            self_attn_in_proj_weight,
+            self_attn_in_proj_bias,
+            self_attn_out_proj_weight,
+            self_attn_out_proj_bias,
+            linear1_weight,
+            linear1_bias,
+            linear2_weight,
+            linear2_bias,
+            norm1_weight,
+            norm1_bias,
+            norm2_weight,
+            norm2_bias,
+            src_mask,
+            src_key_padding_mask,
+            nhead,
+            eps,
+        )
+        return y, (backward_variant, saved, (y.dtype, y.shape), None)
+    if use_jit(x):
+        forward_variant, backward_variant = _JIT_VARIANTS[(norm_first, ffn_activation)]
         y, saved = forward_variant(
             x,
             self_attn_in_proj_weight,
@@ -2462,7 +2485,7 @@ _transformer_encoder_norm_first_relu_bwd_4 = RowBlockKernel(
 )
 
 
-# transformer_encoder_norm_first_relu_bwd_5: layers_spec/primitives.yaml:2972
+# transformer_encoder_norm_first_relu_bwd_5: layers_spec/primitives.yaml:2973
 _transformer_encoder_norm_first_relu_bwd_5 = RowBlockKernel(
     "transformer_encoder_norm_first_relu_bwd_5",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -2852,7 +2875,7 @@ _transformer_encoder_norm_first_gelu_bwd_4 = RowBlockKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_bwd_5: layers_spec/primitives.yaml:2972
+# transformer_encoder_norm_first_gelu_bwd_5: layers_spec/primitives.yaml:2973
 _transformer_encoder_norm_first_gelu_bwd_5 = RowBlockKernel(
     "transformer_encoder_norm_first_gelu_bwd_5",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -3255,7 +3278,7 @@ _transformer_encoder_norm_first_gelu_tanh_bwd_4 = RowBlockKernel(
 )
 
 
-# transformer_encoder_norm_first_gelu_tanh_bwd_5: layers_spec/primitives.yaml:2972
+# transformer_encoder_norm_first_gelu_tanh_bwd_5: layers_spec/primitives.yaml:2973
 _transformer_encoder_norm_first_gelu_tanh_bwd_5 = RowBlockKernel(
     "transformer_encoder_norm_first_gelu_tanh_bwd_5",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -3792,7 +3815,7 @@ _transformer_encoder_no_norm_first_relu_bwd_5 = RowBlockKernel(
 )
 
 
-# transformer_encoder_no_norm_first_relu_bwd_6: layers_spec/primitives.yaml:2972
+# transformer_encoder_no_norm_first_relu_bwd_6: layers_spec/primitives.yaml:2973
 _transformer_encoder_no_norm_first_relu_bwd_6 = RowBlockKernel(
     "transformer_encoder_no_norm_first_relu_bwd_6",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -4240,7 +4263,7 @@ _transformer_encoder_no_norm_first_gelu_bwd_5 = RowBlockKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_bwd_6: layers_spec/primitives.yaml:2972
+# transformer_encoder_no_norm_first_gelu_bwd_6: layers_spec/primitives.yaml:2973
 _transformer_encoder_no_norm_first_gelu_bwd_6 = RowBlockKernel(
     "transformer_encoder_no_norm_first_gelu_bwd_6",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -4697,7 +4720,7 @@ _transformer_encoder_no_norm_first_gelu_tanh_bwd_5 = RowBlockKernel(
 )
 
 
-# transformer_encoder_no_norm_first_gelu_tanh_bwd_6: layers_spec/primitives.yaml:2972
+# transformer_encoder_no_norm_first_gelu_tanh_bwd_6: layers_spec/primitives.yaml:2973
 _transformer_encoder_no_norm_first_gelu_tanh_bwd_6 = RowBlockKernel(
     "transformer_encoder_no_norm_first_gelu_tanh_bwd_6",
     "row T grad_self_attn_weights, row T self_attn_weights",
@@ -4925,3 +4948,621 @@ def _cupy_sum_to(grad, shape):
         rows = grad.reshape(-1, grad[(0,) * lead].size)
         return cp.matmul(cp.ones(rows.shape[0], grad.dtype), rows).reshape(shape)
     return cp.sum(grad, axis=axes).reshape(shape) if axes else grad
+
+
+# The compiled CPU target: compiled twins of the functions above, which call the
+# runtime's hand-written kernels (numba, compiled on first use).
+
+
+def _jit_forward_norm_first_relu(
+    x,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    src_mask,
+    src_key_padding_mask,
+    nhead,
+    eps,
+):
+    norm1_mu = _mean(x, -1)
+    norm1_centered = x - norm1_mu
+    _t1 = _dot_last(norm1_centered, norm1_centered)
+    _t2 = x.shape[-1]
+    norm1_variance = _t1 / _t2
+    _t3 = norm1_variance + eps
+    _t4 = np.sqrt(_t3)
+    norm1_rstd = 1 / _t4
+    norm1_normalized = norm1_centered * norm1_rstd
+    _t5 = norm1_normalized * norm1_weight
+    normalized = _t5 + norm1_bias
+    _t6 = _linear(normalized, self_attn_in_proj_weight)
+    self_attn_qkv = _t6 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _split_heads(self_attn_q, nhead)
+    _t8 = x.shape[-1]
+    _t9 = _t8 / nhead
+    _t10 = _t9 ** (-0.5)
+    self_attn_heads_q = _t7 * _t10
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    _t11 = np.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _bmm(self_attn_heads_q, _t11)
+    self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, src_key_padding_mask)
+    self_attn_weights = compiled_masked_softmax(self_attn_unpadded)
+    _t12 = _bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _merge_heads(_t12, nhead)
+    _t13 = _linear(self_attn_attended, self_attn_out_proj_weight)
+    attended = _t13 + self_attn_out_proj_bias
+    h = x + attended
+    norm2_mu = _mean(h, -1)
+    norm2_centered = h - norm2_mu
+    _t14 = _dot_last(norm2_centered, norm2_centered)
+    _t15 = x.shape[-1]
+    norm2_variance = _t14 / _t15
+    _t16 = norm2_variance + eps
+    _t17 = np.sqrt(_t16)
+    norm2_rstd = 1 / _t17
+    norm2_normalized = norm2_centered * norm2_rstd
+    _t18 = norm2_normalized * norm2_weight
+    ffn_input = _t18 + norm2_bias
+    _t19 = _linear(ffn_input, linear1_weight)
+    linear1_z = _t19 + linear1_bias
+    hidden = np.maximum(linear1_z, 0)
+    _t20 = _linear(hidden, linear2_weight)
+    linear2_z = _t20 + linear2_bias
+    y = h + linear2_z
+    return y, (
+        x,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        nhead,
+        norm1_mu,
+        norm1_rstd,
+        normalized,
+        _t6,
+        _t10,
+        self_attn_weights,
+        self_attn_attended,
+        h,
+        norm2_mu,
+        norm2_rstd,
+        ffn_input,
+        linear1_z,
+    )
+
+
+def _jit_forward_norm_first_gelu(
+    x,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    src_mask,
+    src_key_padding_mask,
+    nhead,
+    eps,
+):
+    norm1_mu = _mean(x, -1)
+    norm1_centered = x - norm1_mu
+    _t1 = _dot_last(norm1_centered, norm1_centered)
+    _t2 = x.shape[-1]
+    norm1_variance = _t1 / _t2
+    _t3 = norm1_variance + eps
+    _t4 = np.sqrt(_t3)
+    norm1_rstd = 1 / _t4
+    norm1_normalized = norm1_centered * norm1_rstd
+    _t5 = norm1_normalized * norm1_weight
+    normalized = _t5 + norm1_bias
+    _t6 = _linear(normalized, self_attn_in_proj_weight)
+    self_attn_qkv = _t6 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _split_heads(self_attn_q, nhead)
+    _t8 = x.shape[-1]
+    _t9 = _t8 / nhead
+    _t10 = _t9 ** (-0.5)
+    self_attn_heads_q = _t7 * _t10
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    _t11 = np.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _bmm(self_attn_heads_q, _t11)
+    self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, src_key_padding_mask)
+    self_attn_weights = compiled_masked_softmax(self_attn_unpadded)
+    _t12 = _bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _merge_heads(_t12, nhead)
+    _t13 = _linear(self_attn_attended, self_attn_out_proj_weight)
+    attended = _t13 + self_attn_out_proj_bias
+    h = x + attended
+    norm2_mu = _mean(h, -1)
+    norm2_centered = h - norm2_mu
+    _t14 = _dot_last(norm2_centered, norm2_centered)
+    _t15 = x.shape[-1]
+    norm2_variance = _t14 / _t15
+    _t16 = norm2_variance + eps
+    _t17 = np.sqrt(_t16)
+    norm2_rstd = 1 / _t17
+    norm2_normalized = norm2_centered * norm2_rstd
+    _t18 = norm2_normalized * norm2_weight
+    ffn_input = _t18 + norm2_bias
+    _t19 = _linear(ffn_input, linear1_weight)
+    linear1_z = _t19 + linear1_bias
+    _t20 = 0.7071067811865476 * linear1_z
+    _t21 = _erf(_t20)
+    _t22 = 0.5 * _t21
+    _t23 = 0.5 + _t22
+    hidden = linear1_z * _t23
+    _t24 = _linear(hidden, linear2_weight)
+    linear2_z = _t24 + linear2_bias
+    y = h + linear2_z
+    return y, (
+        x,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        nhead,
+        norm1_mu,
+        norm1_rstd,
+        normalized,
+        _t6,
+        _t10,
+        self_attn_weights,
+        self_attn_attended,
+        h,
+        norm2_mu,
+        norm2_rstd,
+        ffn_input,
+        linear1_z,
+    )
+
+
+def _jit_forward_norm_first_gelu_tanh(
+    x,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    src_mask,
+    src_key_padding_mask,
+    nhead,
+    eps,
+):
+    norm1_mu = _mean(x, -1)
+    norm1_centered = x - norm1_mu
+    _t1 = _dot_last(norm1_centered, norm1_centered)
+    _t2 = x.shape[-1]
+    norm1_variance = _t1 / _t2
+    _t3 = norm1_variance + eps
+    _t4 = np.sqrt(_t3)
+    norm1_rstd = 1 / _t4
+    norm1_normalized = norm1_centered * norm1_rstd
+    _t5 = norm1_normalized * norm1_weight
+    normalized = _t5 + norm1_bias
+    _t6 = _linear(normalized, self_attn_in_proj_weight)
+    self_attn_qkv = _t6 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t7 = _split_heads(self_attn_q, nhead)
+    _t8 = x.shape[-1]
+    _t9 = _t8 / nhead
+    _t10 = _t9 ** (-0.5)
+    self_attn_heads_q = _t7 * _t10
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    _t11 = np.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _bmm(self_attn_heads_q, _t11)
+    self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, src_key_padding_mask)
+    self_attn_weights = compiled_masked_softmax(self_attn_unpadded)
+    _t12 = _bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _merge_heads(_t12, nhead)
+    _t13 = _linear(self_attn_attended, self_attn_out_proj_weight)
+    attended = _t13 + self_attn_out_proj_bias
+    h = x + attended
+    norm2_mu = _mean(h, -1)
+    norm2_centered = h - norm2_mu
+    _t14 = _dot_last(norm2_centered, norm2_centered)
+    _t15 = x.shape[-1]
+    norm2_variance = _t14 / _t15
+    _t16 = norm2_variance + eps
+    _t17 = np.sqrt(_t16)
+    norm2_rstd = 1 / _t17
+    norm2_normalized = norm2_centered * norm2_rstd
+    _t18 = norm2_normalized * norm2_weight
+    ffn_input = _t18 + norm2_bias
+    _t19 = _linear(ffn_input, linear1_weight)
+    linear1_z = _t19 + linear1_bias
+    _t20 = linear1_z**3
+    _t21 = 0.044715 * _t20
+    _t22 = linear1_z + _t21
+    gelu_inner = 0.7978845608028654 * _t22
+    _t23 = 0.5 * linear1_z
+    _t24 = np.tanh(gelu_inner)
+    _t25 = 1 + _t24
+    hidden = _t23 * _t25
+    _t26 = _linear(hidden, linear2_weight)
+    linear2_z = _t26 + linear2_bias
+    y = h + linear2_z
+    return y, (
+        x,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        nhead,
+        norm1_mu,
+        norm1_rstd,
+        normalized,
+        _t6,
+        _t10,
+        self_attn_weights,
+        self_attn_attended,
+        h,
+        norm2_mu,
+        norm2_rstd,
+        ffn_input,
+        linear1_z,
+    )
+
+
+def _jit_forward_no_norm_first_relu(
+    x,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    src_mask,
+    src_key_padding_mask,
+    nhead,
+    eps,
+):
+    _t1 = _linear(x, self_attn_in_proj_weight)
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _split_heads(self_attn_q, nhead)
+    _t3 = x.shape[-1]
+    _t4 = _t3 / nhead
+    _t5 = _t4 ** (-0.5)
+    self_attn_heads_q = _t2 * _t5
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    _t6 = np.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _bmm(self_attn_heads_q, _t6)
+    self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, src_key_padding_mask)
+    self_attn_weights = compiled_masked_softmax(self_attn_unpadded)
+    _t7 = _bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _merge_heads(_t7, nhead)
+    _t8 = _linear(self_attn_attended, self_attn_out_proj_weight)
+    attended = _t8 + self_attn_out_proj_bias
+    _t9 = x + attended
+    norm1_mu = _mean(_t9, -1)
+    norm1_centered = _t9 - norm1_mu
+    _t10 = _dot_last(norm1_centered, norm1_centered)
+    _t11 = x.shape[-1]
+    norm1_variance = _t10 / _t11
+    _t12 = norm1_variance + eps
+    _t13 = np.sqrt(_t12)
+    norm1_rstd = 1 / _t13
+    norm1_normalized = norm1_centered * norm1_rstd
+    _t14 = norm1_normalized * norm1_weight
+    h = _t14 + norm1_bias
+    _t15 = _linear(h, linear1_weight)
+    linear1_z = _t15 + linear1_bias
+    hidden = np.maximum(linear1_z, 0)
+    _t16 = _linear(hidden, linear2_weight)
+    linear2_z = _t16 + linear2_bias
+    _t17 = h + linear2_z
+    norm2_mu = _mean(_t17, -1)
+    norm2_centered = _t17 - norm2_mu
+    _t18 = _dot_last(norm2_centered, norm2_centered)
+    _t19 = x.shape[-1]
+    norm2_variance = _t18 / _t19
+    _t20 = norm2_variance + eps
+    _t21 = np.sqrt(_t20)
+    norm2_rstd = 1 / _t21
+    norm2_normalized = norm2_centered * norm2_rstd
+    _t22 = norm2_normalized * norm2_weight
+    y = _t22 + norm2_bias
+    return y, (
+        x,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        nhead,
+        _t1,
+        _t5,
+        self_attn_weights,
+        self_attn_attended,
+        _t9,
+        norm1_mu,
+        norm1_rstd,
+        h,
+        linear1_z,
+        _t17,
+        norm2_mu,
+        norm2_rstd,
+    )
+
+
+def _jit_forward_no_norm_first_gelu(
+    x,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    src_mask,
+    src_key_padding_mask,
+    nhead,
+    eps,
+):
+    _t1 = _linear(x, self_attn_in_proj_weight)
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _split_heads(self_attn_q, nhead)
+    _t3 = x.shape[-1]
+    _t4 = _t3 / nhead
+    _t5 = _t4 ** (-0.5)
+    self_attn_heads_q = _t2 * _t5
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    _t6 = np.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _bmm(self_attn_heads_q, _t6)
+    self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, src_key_padding_mask)
+    self_attn_weights = compiled_masked_softmax(self_attn_unpadded)
+    _t7 = _bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _merge_heads(_t7, nhead)
+    _t8 = _linear(self_attn_attended, self_attn_out_proj_weight)
+    attended = _t8 + self_attn_out_proj_bias
+    _t9 = x + attended
+    norm1_mu = _mean(_t9, -1)
+    norm1_centered = _t9 - norm1_mu
+    _t10 = _dot_last(norm1_centered, norm1_centered)
+    _t11 = x.shape[-1]
+    norm1_variance = _t10 / _t11
+    _t12 = norm1_variance + eps
+    _t13 = np.sqrt(_t12)
+    norm1_rstd = 1 / _t13
+    norm1_normalized = norm1_centered * norm1_rstd
+    _t14 = norm1_normalized * norm1_weight
+    h = _t14 + norm1_bias
+    _t15 = _linear(h, linear1_weight)
+    linear1_z = _t15 + linear1_bias
+    _t16 = 0.7071067811865476 * linear1_z
+    _t17 = _erf(_t16)
+    _t18 = 0.5 * _t17
+    _t19 = 0.5 + _t18
+    hidden = linear1_z * _t19
+    _t20 = _linear(hidden, linear2_weight)
+    linear2_z = _t20 + linear2_bias
+    _t21 = h + linear2_z
+    norm2_mu = _mean(_t21, -1)
+    norm2_centered = _t21 - norm2_mu
+    _t22 = _dot_last(norm2_centered, norm2_centered)
+    _t23 = x.shape[-1]
+    norm2_variance = _t22 / _t23
+    _t24 = norm2_variance + eps
+    _t25 = np.sqrt(_t24)
+    norm2_rstd = 1 / _t25
+    norm2_normalized = norm2_centered * norm2_rstd
+    _t26 = norm2_normalized * norm2_weight
+    y = _t26 + norm2_bias
+    return y, (
+        x,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        nhead,
+        _t1,
+        _t5,
+        self_attn_weights,
+        self_attn_attended,
+        _t9,
+        norm1_mu,
+        norm1_rstd,
+        h,
+        linear1_z,
+        _t21,
+        norm2_mu,
+        norm2_rstd,
+    )
+
+
+def _jit_forward_no_norm_first_gelu_tanh(
+    x,
+    self_attn_in_proj_weight,
+    self_attn_in_proj_bias,
+    self_attn_out_proj_weight,
+    self_attn_out_proj_bias,
+    linear1_weight,
+    linear1_bias,
+    linear2_weight,
+    linear2_bias,
+    norm1_weight,
+    norm1_bias,
+    norm2_weight,
+    norm2_bias,
+    src_mask,
+    src_key_padding_mask,
+    nhead,
+    eps,
+):
+    _t1 = _linear(x, self_attn_in_proj_weight)
+    self_attn_qkv = _t1 + self_attn_in_proj_bias
+    self_attn_q = _chunk(self_attn_qkv, 3, 0, -1)
+    self_attn_k = _chunk(self_attn_qkv, 3, 1, -1)
+    self_attn_v = _chunk(self_attn_qkv, 3, 2, -1)
+    _t2 = _split_heads(self_attn_q, nhead)
+    _t3 = x.shape[-1]
+    _t4 = _t3 / nhead
+    _t5 = _t4 ** (-0.5)
+    self_attn_heads_q = _t2 * _t5
+    self_attn_heads_k = _split_heads(self_attn_k, nhead)
+    self_attn_heads_v = _split_heads(self_attn_v, nhead)
+    _t6 = np.swapaxes(self_attn_heads_k, -1, -2)
+    self_attn_scores = _bmm(self_attn_heads_q, _t6)
+    self_attn_allowed = _apply_mask(self_attn_scores, src_mask)
+    self_attn_unpadded = _apply_key_padding(self_attn_allowed, src_key_padding_mask)
+    self_attn_weights = compiled_masked_softmax(self_attn_unpadded)
+    _t7 = _bmm(self_attn_weights, self_attn_heads_v)
+    self_attn_attended = _merge_heads(_t7, nhead)
+    _t8 = _linear(self_attn_attended, self_attn_out_proj_weight)
+    attended = _t8 + self_attn_out_proj_bias
+    _t9 = x + attended
+    norm1_mu = _mean(_t9, -1)
+    norm1_centered = _t9 - norm1_mu
+    _t10 = _dot_last(norm1_centered, norm1_centered)
+    _t11 = x.shape[-1]
+    norm1_variance = _t10 / _t11
+    _t12 = norm1_variance + eps
+    _t13 = np.sqrt(_t12)
+    norm1_rstd = 1 / _t13
+    norm1_normalized = norm1_centered * norm1_rstd
+    _t14 = norm1_normalized * norm1_weight
+    h = _t14 + norm1_bias
+    _t15 = _linear(h, linear1_weight)
+    linear1_z = _t15 + linear1_bias
+    _t16 = linear1_z**3
+    _t17 = 0.044715 * _t16
+    _t18 = linear1_z + _t17
+    gelu_inner = 0.7978845608028654 * _t18
+    _t19 = 0.5 * linear1_z
+    _t20 = np.tanh(gelu_inner)
+    _t21 = 1 + _t20
+    hidden = _t19 * _t21
+    _t22 = _linear(hidden, linear2_weight)
+    linear2_z = _t22 + linear2_bias
+    _t23 = h + linear2_z
+    norm2_mu = _mean(_t23, -1)
+    norm2_centered = _t23 - norm2_mu
+    _t24 = _dot_last(norm2_centered, norm2_centered)
+    _t25 = x.shape[-1]
+    norm2_variance = _t24 / _t25
+    _t26 = norm2_variance + eps
+    _t27 = np.sqrt(_t26)
+    norm2_rstd = 1 / _t27
+    norm2_normalized = norm2_centered * norm2_rstd
+    _t28 = norm2_normalized * norm2_weight
+    y = _t28 + norm2_bias
+    return y, (
+        x,
+        self_attn_in_proj_weight,
+        self_attn_in_proj_bias,
+        self_attn_out_proj_weight,
+        self_attn_out_proj_bias,
+        linear1_weight,
+        linear1_bias,
+        linear2_weight,
+        norm1_weight,
+        norm2_weight,
+        nhead,
+        _t1,
+        _t5,
+        self_attn_weights,
+        self_attn_attended,
+        _t9,
+        norm1_mu,
+        norm1_rstd,
+        h,
+        linear1_z,
+        _t23,
+        norm2_mu,
+        norm2_rstd,
+    )
+
+
+_JIT_VARIANTS = {
+    (True, "relu"): (_jit_forward_norm_first_relu, _backward_norm_first_relu),
+    (True, "gelu"): (_jit_forward_norm_first_gelu, _backward_norm_first_gelu),
+    (True, "gelu_tanh"): (
+        _jit_forward_norm_first_gelu_tanh,
+        _backward_norm_first_gelu_tanh,
+    ),
+    (False, "relu"): (_jit_forward_no_norm_first_relu, _backward_no_norm_first_relu),
+    (False, "gelu"): (_jit_forward_no_norm_first_gelu, _backward_no_norm_first_gelu),
+    (False, "gelu_tanh"): (
+        _jit_forward_no_norm_first_gelu_tanh,
+        _backward_no_norm_first_gelu_tanh,
+    ),
+}
