@@ -1254,12 +1254,15 @@ def _kernel_results(step: Function, prims: Primitives) -> tuple[str, ...]:
 # sign joined with its per-element form (one kernel, on all threads: its forward runs whole),
 # 3.3-3.5 ms against the NumPy target's 4.2-4.6 (PyTorch 3.9-4.5); softsign's backward, whose
 # np.sign split it in two kernels, became one (4.0-4.4 ms against 5.9-8.1 before).
-# multi_head_attention and the transformer layers made of it: their twins call the runtime's
-# compiled_masked_softmax (masked_softmax's ``jit`` template) on the attention scores, the rest
-# NumPy's code (session 20: the bench row's 8 x 8 x 256 x 256 float32 scores, 2.8 ms against
-# the helper's 13.7-14.9; the layer's forward + backward 153.9 ms against 167.0, two threads).
-# The other ops with masked_softmax are not compiled: an activation slot (self_attention,
-# graph_attention, mixture_of_experts), which the target skips, or a repeat (the capsules).
+# multi_head_attention: its twins call the runtime's compiled_masked_softmax (masked_softmax's
+# ``jit`` template) on the attention scores, the rest NumPy's code (session 20: the bench row's
+# 8 x 8 x 256 x 256 float32 scores, 2.8 ms against the helper's 13.7-14.9; the layer's forward
+# + backward 153.9-162.8 ms against 167.0-175.2, two threads, interleaved). Not the transformer
+# layers made of it: a twin of a function with no row kernel is its body as the IR gives it,
+# without the passes' in-place updates and fusions, and transformer_encoder's lost what the
+# softmax gained (440 ms against the NumPy target's 434). The other ops with masked_softmax
+# have an activation slot (self_attention, graph_attention, mixture_of_experts), which the
+# target skips, or run in a repeat (the capsules).
 # lstm and gru: their step and its backward (the LSTM bench row, batch 32, 64 steps, 256 -> 256,
 # two threads: forward 18.8 ms against 21.5 with NumPy's gate math; backward 54 ms against 56
 # on one thread, the kernel 0.7 ms of it). recurrent (Elman) has a fused
@@ -1267,7 +1270,7 @@ def _kernel_results(step: Function, prims: Primitives) -> tuple[str, ...]:
 COMPILED_OPS = frozenset({
     "batch_normalization",  # channel kernels
     "grid_sample",  # hand-written kernels
-    "multi_head_attention", "transformer_decoder", "transformer_encoder",  # the attention softmax
+    "multi_head_attention",  # the attention softmax
     "lstm", "gru",  # the step's backward
     "binary_cross_entropy",
     "bent_identity", "binary_spiking", "celu", "elu", "gaussian", "gelu", "gumbel_softmax", "hard_sigmoid",
